@@ -1,0 +1,77 @@
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { app, BrowserWindow, ipcMain, protocol, session, type Session, type WebContents } from 'electron'
+import { createAppCore } from './app-core.ts'
+import { serveAppFile } from './app-protocol.ts'
+import { resolveProfileDir } from './core/profile.ts'
+import { mountIpc } from './ipc/mount.electron.ts'
+import { createOsKeychain } from './platform/os-keychain.ts'
+import {
+  appEntryUrl,
+  appOrigin,
+  appScheme,
+  blockedInMailView,
+  createMainWindowOptions,
+  isAllowedNavigation,
+  mailViewPartition,
+} from './shell-policy.ts'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+const rendererRoot = join(here, '../renderer')
+const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
+const trustedOrigins = devServerUrl ? [appOrigin, new URL(devServerUrl).origin] : [appOrigin]
+
+protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+app.setPath('userData', resolveProfileDir(undefined, { platform: process.platform, home: app.getPath('home'), env: process.env, cwd: process.cwd() }))
+
+function denyEverything(ses: Session): void {
+  ses.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false))
+  ses.setPermissionCheckHandler(() => false)
+  ses.setDevicePermissionHandler(() => false)
+}
+
+function lockDown(contents: WebContents): void {
+  contents.on('will-navigate', (event, url) => {
+    if (!isAllowedNavigation(url, trustedOrigins)) event.preventDefault()
+  })
+  contents.on('will-redirect', (event, url) => {
+    if (!isAllowedNavigation(url, trustedOrigins)) event.preventDefault()
+  })
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }))
+}
+
+app.on('web-contents-created', (_event, contents) => lockDown(contents))
+app.on('window-all-closed', () => app.quit())
+
+void app.whenReady().then(async () => {
+  denyEverything(session.defaultSession)
+  const mailView = session.fromPartition(mailViewPartition)
+  denyEverything(mailView)
+  mailView.webRequest.onBeforeRequest({ urls: [...blockedInMailView] }, (_details, callback) => callback({ cancel: true }))
+
+  protocol.handle(appScheme, async (request) => {
+    const answer = await serveAppFile(rendererRoot, request.method, request.url)
+    return new Response(answer.body, { status: answer.status, headers: answer.headers })
+  })
+
+  const core = createAppCore({
+    profileDir: app.getPath('userData'),
+    keySource: async () => ({ mode: 'keychain', store: createOsKeychain() }),
+    appInfo: {
+      name: 'Siegelpost',
+      version: app.getVersion(),
+      platform: process.platform,
+      runtime: { node: process.versions.node, electron: process.versions.electron ?? null, chrome: process.versions.chrome ?? null },
+    },
+    trustedOrigins,
+    log: (entry) => console.warn('ipc refused', entry),
+  })
+  mountIpc(ipcMain, core.dispatch)
+
+  const window = new BrowserWindow(
+    createMainWindowOptions({ preloadPath: join(here, '../preload/index.cjs'), iconPath: join(here, '../../resources/icon.png') }),
+  )
+  window.once('ready-to-show', () => window.show())
+  await window.loadURL(devServerUrl ?? appEntryUrl)
+})

@@ -1,0 +1,68 @@
+import { constants } from 'node:fs'
+import { copyFile, open, rename, rm, stat } from 'node:fs/promises'
+import { dirname } from 'node:path'
+
+export interface AtomicWriteHooks {
+  /** Called after the new content is durable in the temp file and before anything is renamed (crash tests). */
+  afterTempWrite?: () => Promise<void>
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path)
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw error
+  }
+}
+
+async function fsyncPath(path: string, flags: string): Promise<void> {
+  const handle = await open(path, flags)
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+/** fsync of a directory makes the rename durable; Windows cannot open directories, and its renames are journaled. */
+async function fsyncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return
+  await fsyncPath(dir, 'r')
+}
+
+export function backupPathOf(path: string): string {
+  return `${path}.bak`
+}
+
+/**
+ * Replace `path` with `bytes` so that a crash at any moment leaves either the old or the new
+ * content at `path`, never a mix: temp file + fsync + rename. The previous generation is kept at
+ * `path.bak` (itself replaced atomically) so a damaged current file still has a way back.
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array, hooks: AtomicWriteHooks = {}): Promise<void> {
+  const dir = dirname(path)
+  const temp = `${path}.tmp`
+  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600)
+  try {
+    await handle.writeFile(bytes)
+    await handle.sync()
+  } catch (error) {
+    await handle.close()
+    await rm(temp, { force: true })
+    throw error
+  }
+  await handle.close()
+  await hooks.afterTempWrite?.()
+
+  if (await exists(path)) {
+    const backup = backupPathOf(path)
+    const backupTemp = `${backup}.tmp`
+    await copyFile(path, backupTemp)
+    await fsyncPath(backupTemp, 'r+')
+    await rename(backupTemp, backup)
+  }
+  await rename(temp, path)
+  await fsyncDir(dir)
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod'
+
+/**
+ * The one IPC contract between the UI and main. Every channel is named here and only here
+ * (`domain:verb`), with a schema for the request and for the response. Main validates requests
+ * with `req` and strips responses to `res`, so nothing outside the contract (key material,
+ * passphrases, raw plaintext) can cross by accident. Shared by main, preload and renderer.
+ */
+
+const NoRequest = z.undefined()
+
+export const KeySummarySchema = z.object({
+  id: z.string(),
+  fingerprint: z.string(),
+  technology: z.enum(['openpgp', 'smime']),
+  name: z.string(),
+  emails: z.array(z.string()),
+  hasSecret: z.boolean(),
+  acceptance: z.enum(['verified', 'unverified']),
+  created: z.string(),
+  expires: z.string().nullable(),
+  status: z.enum(['valid', 'expired', 'revoked', 'unusable']),
+  usage: z.array(z.string()),
+})
+export type KeySummary = z.infer<typeof KeySummarySchema>
+
+export const AppInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  platform: z.string(),
+  runtime: z.object({ node: z.string(), electron: z.string().nullable(), chrome: z.string().nullable() }),
+})
+export type AppInfo = z.infer<typeof AppInfoSchema>
+
+export const VaultStatusSchema = z.object({
+  mode: z.enum(['keychain', 'passphrase']),
+  path: z.string(),
+  generation: z.number().int(),
+  savedAt: z.string(),
+  keyCount: z.number().int(),
+})
+export type VaultStatus = z.infer<typeof VaultStatusSchema>
+
+export const contract = {
+  'app:info': { req: NoRequest, res: AppInfoSchema },
+  'keys:list': { req: NoRequest, res: z.array(KeySummarySchema) },
+  'vault:status': { req: NoRequest, res: VaultStatusSchema },
+} as const satisfies Record<`${string}:${string}`, { req: z.ZodType; res: z.ZodType }>
+
+export type Contract = typeof contract
+export type Channel = keyof Contract
+export type Request<C extends Channel> = z.input<Contract[C]['req']>
+export type Response<C extends Channel> = z.output<Contract[C]['res']>
+
+export const channels = Object.keys(contract) as Channel[]
+
+/** What every call returns: nothing is thrown across IPC (Electron would keep only the message). */
+export interface WireError {
+  code: string
+  kind: 'user' | 'remote' | 'bug'
+  message: { de: string; en: string }
+}
+export type Result<T> = { ok: true; value: T } | { ok: false; error: WireError }
+
+/** `keys:list` → `keysList`: the name of the preload function for a channel. */
+export type MethodName<C extends string> = C extends `${infer Domain}:${infer Verb}` ? `${Domain}${Capitalize<Verb>}` : never
+
+type Args<C extends Channel> = Request<C> extends undefined ? [] : [request: Request<C>]
+
+/** `window.siegelpost`: one named function per channel, nothing else. */
+export type SiegelpostApi = {
+  readonly [C in Channel as MethodName<C>]: (...args: Args<C>) => Promise<Result<Response<C>>>
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest'
+import { channels, type MethodName } from './contract.ts'
+import { buildSurface } from './surface.ts'
+
+describe('preload surface', () => {
+  it('exposes exactly one named function per contract channel and nothing generic', async () => {
+    const calls: unknown[][] = []
+    const surface = buildSurface(channels, async (channel, request) => {
+      calls.push([channel, request])
+      return { ok: true, value: null }
+    })
+    const expected: MethodName<(typeof channels)[number]>[] = ['appInfo', 'keysList', 'vaultStatus']
+    expect(Object.keys(surface).sort()).toEqual([...expected].sort())
+    expect(Object.isFrozen(surface)).toBe(true)
+    expect(surface).not.toHaveProperty('invoke')
+    await surface.keysList!()
+    expect(calls).toEqual([['keys:list', undefined]])
+  })
+
+  it('is self-contained so the UI harness can inject it as source text', () => {
+    const rebuilt = new Function(`return (${buildSurface.toString()})`)() as typeof buildSurface
+    expect(Object.keys(rebuilt(['vault:status'], async () => null))).toEqual(['vaultStatus'])
+  })
+})

@@ -1,0 +1,11 @@
+import { Page } from '../components'
+import { useI18n } from '../i18n'
+
+export function InboxPage() {
+  const { t } = useI18n()
+  return (
+    <Page title={t('inbox.title')}>
+      <p className="empty">{t('inbox.empty')}</p>
+    </Page>
+  )
+}
