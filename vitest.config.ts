@@ -10,6 +10,5 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    globalSetup: ['test/helpers/global-setup.ts'],
   },
 })

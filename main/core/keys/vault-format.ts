@@ -35,11 +35,13 @@ export interface VaultHeader {
 
 /** Why a file is not a readable vault; the caller turns it into the user's error with paths. */
 export class VaultFormatError extends Error {
-  constructor(
-    readonly problem: 'damaged' | 'newer-format',
-    readonly detail: string,
-  ) {
+  readonly problem: 'damaged' | 'newer-format'
+  readonly detail: string
+
+  constructor(problem: 'damaged' | 'newer-format', detail: string) {
     super(detail)
+    this.problem = problem
+    this.detail = detail
   }
 }
 

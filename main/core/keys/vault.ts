@@ -74,13 +74,20 @@ async function readIfExists(path: string): Promise<Buffer | null> {
  * It never falls back to anything weaker: no keychain is an error naming the fix.
  */
 export class Vault {
-  private constructor(
-    readonly path: string,
-    private readonly header: Omit<VaultHeader, 'nonce'>,
-    private readonly master: Buffer,
-    private current: VaultContents,
-    private readonly options: VaultOptions,
-  ) {}
+  readonly path: string
+  private readonly header: Omit<VaultHeader, 'nonce'>
+  private readonly master: Buffer
+  private current: VaultContents
+  private readonly options: VaultOptions
+  private queue: Promise<unknown> = Promise.resolve()
+
+  private constructor(path: string, header: Omit<VaultHeader, 'nonce'>, master: Buffer, current: VaultContents, options: VaultOptions) {
+    this.path = path
+    this.header = header
+    this.master = master
+    this.current = current
+    this.options = options
+  }
 
   get mode(): VaultMode {
     return this.header.mode
@@ -104,8 +111,6 @@ export class Vault {
   deriveKey(purpose: string): Buffer {
     return deriveSubkey(this.master, `derived/${purpose}`)
   }
-
-  private queue: Promise<unknown> = Promise.resolve()
 
   /**
    * Apply `change` to the newest state on disk and save it as the next generation. Updates in

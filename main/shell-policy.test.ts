@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import { contentSecurityPolicy, createMainWindowOptions, isAllowedNavigation, metaContentSecurityPolicy } from './shell-policy.ts'
+
+describe('main window options', () => {
+  it('are the secure ones: sandbox, context isolation, no Node, web security on', () => {
+    const { webPreferences } = createMainWindowOptions({ preloadPath: '/app/out/preload/index.cjs' })
+    expect(webPreferences).toMatchObject({
+      preload: '/app/out/preload/index.cjs',
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+    })
+    expect(webPreferences).not.toHaveProperty('enableBlinkFeatures')
+    expect(webPreferences.preload).toMatch(/\.cjs$/) // sandboxed preloads must be CommonJS
+  })
+})
+
+describe('content security policy', () => {
+  it('allows scripts, styles and images only from the app and nothing from the network', () => {
+    const directives = Object.fromEntries(contentSecurityPolicy.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]))
+    expect(directives).toMatchObject({
+      'default-src': "'none'",
+      'script-src': "'self'",
+      'style-src': "'self'",
+      'img-src': "'self'",
+      'connect-src': "'none'",
+      'object-src': "'none'",
+      'base-uri': "'none'",
+      'frame-ancestors': "'none'",
+    })
+    expect(contentSecurityPolicy).not.toMatch(/unsafe-inline|unsafe-eval|data:|https?:/)
+    expect(metaContentSecurityPolicy).not.toContain('frame-ancestors')
+  })
+})
+
+describe('navigation', () => {
+  it('stays inside our own origin', () => {
+    expect(isAllowedNavigation('app://siegelpost/index.html#keys', ['app://siegelpost'])).toBe(true)
+    expect(isAllowedNavigation('https://phish.example/login', ['app://siegelpost'])).toBe(false)
+    expect(isAllowedNavigation('file:///etc/passwd', ['app://siegelpost'])).toBe(false)
+    expect(isAllowedNavigation('not a url', ['app://siegelpost'])).toBe(false)
+  })
+})
