@@ -3,7 +3,20 @@ import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 
 const root = new URL('..', import.meta.url)
-const config = parse(readFileSync(new URL('electron-builder.yml', root), 'utf8')) as Record<string, any>
+interface PlatformConfig {
+  target: string[]
+  icon: string
+}
+interface BuilderConfig {
+  productName: string
+  asar: boolean
+  files: string[]
+  electronFuses: Record<string, boolean>
+  linux: PlatformConfig
+  win: PlatformConfig
+  mac: PlatformConfig
+}
+const config = parse(readFileSync(new URL('electron-builder.yml', root), 'utf8')) as BuilderConfig
 
 describe('electron-builder.yml', () => {
   it('builds AppImage, deb, NSIS and dmg', () => {
@@ -27,7 +40,7 @@ describe('electron-builder.yml', () => {
 
   it('ships the built app and an icon that exists in the repository', () => {
     expect(config.files).toContain('out/**')
-    for (const platform of ['linux', 'win', 'mac']) expect(existsSync(new URL(config[platform].icon, root))).toBe(true)
+    for (const platform of ['linux', 'win', 'mac'] as const) expect(existsSync(new URL(config[platform].icon, root))).toBe(true)
   })
 
   it('matches package.json (main entry, Node 24 engines, productName)', () => {

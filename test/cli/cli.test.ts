@@ -118,7 +118,7 @@ describe('siegelpost in passphrase mode', () => {
 describe('siegelpost without a usable keychain', () => {
   it('says how to fix a missing keychain and creates nothing', () => {
     const run = runCli(['keys', 'list', '--profile', profile, '--lang', 'en'], { env: { ...noKeychain } })
-    expectOneLineError(run, /system keychain cannot be reached.*--vault-passphrase-file/)
+    expectOneLineError(run, /system keychain cannot be reached.*passphrase.*--vault-passphrase-file/)
     expect(existsSync(profile)).toBe(false)
   })
 

@@ -1,0 +1,130 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SiegelpostError } from '../../main/core/errors/index.ts'
+import { openVault, type VaultKeySource } from '../../main/core/keys/vault.ts'
+import { createOsKeychain } from '../../main/platform/os-keychain.ts'
+import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
+import { sampleKey } from '../helpers/sample-key.ts'
+import { chromiumPath, cspViolations, startHarness, type Harness } from './harness.ts'
+
+const screens = join(import.meta.dirname, '../../test-results/screens')
+const appInfo = { name: 'Siegelpost', version: '0.1.0-e2e', platform: 'linux', runtime: { node: process.versions.node, electron: null, chrome: null } }
+const skip = skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium')
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: join(screens, `${name}.png`), fullPage: true })
+}
+
+async function navLabels(page: Page) {
+  return page.locator('nav button').allTextContents()
+}
+
+describe.skipIf(skip)('app frame in Chromium with the real handler registry', () => {
+  let dir: string
+  let harness: Harness
+  // The real keychain when the test runs in a keyring session (npm test), else the explicit passphrase mode.
+  const keySource = async (): Promise<VaultKeySource> =>
+    hasKeyringSession ? { mode: 'keychain', store: createOsKeychain() } : { mode: 'passphrase', passphrase: Buffer.from('e2e') }
+
+  beforeAll(async () => {
+    await mkdir(screens, { recursive: true })
+    dir = await mkdtemp(join(tmpdir(), 'sp-e2e-'))
+    const vault = await openVault({ profileDir: dir, keySource: await keySource() })
+    await vault.update((draft) => void draft.keys.push(sampleKey()))
+    harness = await startHarness({ profileDir: dir, keySource, appInfo })
+  })
+  afterAll(async () => {
+    await harness?.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('starts in German with the four sections', async () => {
+    const { page, origin } = harness
+    await page.goto(`${origin}/index.html`)
+    await expect.poll(() => navLabels(page)).toEqual(['Posteingang', 'Verfassen', 'Schlüssel', 'Einstellungen'])
+    expect(await page.locator('h1').textContent()).toBe('Posteingang')
+    expect(await page.getAttribute('html', 'lang')).toBe('de')
+    await shot(page, 'de-inbox')
+    await page.click('[data-section=compose]')
+    expect(await page.locator('h1').textContent()).toBe('Verfassen')
+    await shot(page, 'de-compose')
+  })
+
+  it('lists the vault’s keys through window.siegelpost and the real registry', async () => {
+    const { page } = harness
+    await page.click('[data-section=keys]')
+    await expect.poll(() => page.locator('table.keys tbody tr').count()).toBe(1)
+    const row = await page.locator('table.keys tbody tr').first().textContent()
+    expect(row).toContain('Anna Beraterin')
+    expect(row).toContain('0123 4567 89AB CDEF')
+    expect(row).toContain('gültig')
+    expect(await page.getByTestId('vault-line').textContent()).toContain(hasKeyringSession ? 'Schlüsselbund des Systems' : 'Tresor-Passwort')
+    await shot(page, 'de-keys')
+  })
+
+  it('shows app and vault information in the settings', async () => {
+    const { page } = harness
+    await page.click('[data-section=settings]')
+    await expect.poll(() => page.getByTestId('app-version').textContent()).toBe('0.1.0-e2e')
+    expect(await page.locator('dd.mono').first().textContent()).toBe(join(dir, 'vault.sgpv'))
+    await shot(page, 'de-settings')
+  })
+
+  it('switches to English, everywhere, and keeps the choice after a reload', async () => {
+    const { page } = harness
+    await page.getByLabel('English').check()
+    await expect.poll(() => navLabels(page)).toEqual(['Inbox', 'Compose', 'Keys', 'Settings'])
+    expect(await page.locator('h1').textContent()).toBe('Settings')
+    expect(await page.getAttribute('html', 'lang')).toBe('en')
+    await shot(page, 'en-settings')
+    await page.reload()
+    await expect.poll(() => navLabels(page)).toEqual(['Inbox', 'Compose', 'Keys', 'Settings'])
+    await shot(page, 'en-inbox')
+    await page.click('[data-section=compose]')
+    await shot(page, 'en-compose')
+    await page.click('[data-section=keys]')
+    await expect.poll(() => page.locator('table.keys tbody tr').first().textContent()).toContain('valid')
+    await shot(page, 'en-keys')
+  })
+
+  it('exposes only the named contract functions, and nothing broke the CSP', async () => {
+    const { page } = harness
+    const surface = await page.evaluate(() => Object.keys(window.siegelpost).sort())
+    expect(surface).toEqual(['appInfo', 'keysList', 'vaultStatus'])
+    expect(await page.evaluate(() => 'ipcRenderer' in window || 'invoke' in window.siegelpost)).toBe(false)
+    expect(await cspViolations(page)).toEqual([])
+    expect(harness.problems).toEqual([])
+  })
+})
+
+describe.skipIf(skip)('app frame when the keychain cannot be reached', () => {
+  let harness: Harness
+  let dir: string
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sp-e2e-'))
+    harness = await startHarness({
+      profileDir: dir,
+      keySource: async () => Promise.reject(new SiegelpostError('KEYCHAIN_UNAVAILABLE')),
+      appInfo,
+    })
+  })
+  afterAll(async () => {
+    await harness?.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('says so in the user’s language, with the fix, and offers a retry', async () => {
+    const { page, origin } = harness
+    await page.goto(`${origin}/index.html`)
+    await page.click('[data-section=keys]')
+    const alert = page.getByRole('alert').first()
+    await expect.poll(() => alert.textContent()).toContain('Schlüsselbund des Systems ist nicht erreichbar')
+    expect(await alert.getAttribute('data-code')).toBe('KEYCHAIN_UNAVAILABLE')
+    expect(await page.getByRole('button', { name: 'Erneut versuchen' }).count()).toBeGreaterThan(0)
+    await shot(page, 'de-keys-keychain-unavailable')
+    expect(harness.problems).toEqual([])
+  })
+})

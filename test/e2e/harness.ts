@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { channels } from '../../preload/contract.ts'
+import { buildSurface } from '../../preload/surface.ts'
+import { createAppCore, type AppCoreOptions } from '../../main/app-core.ts'
+import { serveAppFile } from '../../main/app-protocol.ts'
+
+export const chromiumPath = ['/usr/bin/chromium', '/usr/lib/chromium/chromium'].find((path) => existsSync(path))
+const rendererRoot = fileURLToPath(new URL('../../out/renderer', import.meta.url))
+
+export interface Harness {
+  page: Page
+  context: BrowserContext
+  origin: string
+  /** CSP violations and page errors seen so far; a clean run has none. */
+  problems: string[]
+  close: () => Promise<void>
+}
+
+/**
+ * The UI as the app runs it, without the Electron binary: the built renderer served with the
+ * app's own CSP headers on loopback, Debian Chromium driven by playwright-core, and in place of
+ * the preload the same surface (buildSurface) wired through a binding to the *real* dispatcher,
+ * handler registry and vault. The binding passes the calling frame, so sender checks apply.
+ */
+export async function startHarness(core: Omit<AppCoreOptions, 'trustedOrigins'>): Promise<Harness> {
+  if (!existsSync(`${rendererRoot}/index.html`)) throw new Error('out/renderer is missing: run "npm run build" first (npm test does)')
+  const server: Server = createServer((request, response) => {
+    if (request.url === '/favicon.ico') return void response.writeHead(204).end()
+    void serveAppFile(rendererRoot, request.method ?? 'GET', request.url ?? '/').then((answer) => {
+      response.writeHead(answer.status, answer.headers)
+      response.end(answer.body ?? undefined)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const { dispatch } = createAppCore({ ...core, trustedOrigins: [origin] })
+
+  const browser: Browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+  const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'de-DE' })
+  await context.exposeBinding('__siegelpostInvoke', ({ frame, page }, channel: string, payload: unknown) =>
+    dispatch(channel, { url: frame.url(), isMainFrame: frame === page.mainFrame() }, payload),
+  )
+  await context.addInitScript({
+    content: `(() => {
+      const invoke = window.__siegelpostInvoke;
+      const surface = (${buildSurface.toString()})(${JSON.stringify(channels)}, (channel, request) => invoke(channel, request));
+      Object.defineProperty(window, 'siegelpost', { value: surface, writable: false, configurable: false, enumerable: true });
+      window.__cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
+    })()`,
+  })
+  const page = await context.newPage()
+  const problems: string[] = []
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`)
+  })
+  return {
+    page,
+    context,
+    origin,
+    problems,
+    close: async () => {
+      await browser.close()
+      await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
+
+export async function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)
+}
