@@ -92,9 +92,16 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
 
   it('exposes only the named contract functions, and nothing broke the CSP', async () => {
     const { page } = harness
-    const surface = await page.evaluate(() => Object.keys(window.siegelpost).sort())
+    // These callbacks run in the page; the test's own types have no DOM, hence globalThis.
+    type PageGlobals = { siegelpost: object; ipcRenderer?: unknown }
+    const surface = await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobals).siegelpost).sort())
     expect(surface).toEqual(['appInfo', 'keysList', 'vaultStatus'])
-    expect(await page.evaluate(() => 'ipcRenderer' in window || 'invoke' in window.siegelpost)).toBe(false)
+    expect(
+      await page.evaluate(() => {
+        const g = globalThis as unknown as PageGlobals
+        return 'ipcRenderer' in g || 'invoke' in g.siegelpost
+      }),
+    ).toBe(false)
     expect(await cspViolations(page)).toEqual([])
     expect(harness.problems).toEqual([])
   })

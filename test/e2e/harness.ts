@@ -76,5 +76,5 @@ export async function startHarness(core: Omit<AppCoreOptions, 'trustedOrigins'>)
 }
 
 export async function cspViolations(page: Page): Promise<string[]> {
-  return page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)
+  return page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations)
 }

@@ -25,7 +25,7 @@ export interface CliRun {
 }
 
 export function runCli(args: string[], options: { env?: Record<string, string | undefined>; command?: string[] } = {}): CliRun {
-  const env = { ...process.env, LANG: 'C', ...options.env }
+  const env: Record<string, string | undefined> = { ...process.env, LANG: 'C', ...options.env }
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key]
   const command = options.command ?? [process.execPath]
   const result = spawnSync(command[0]!, [...command.slice(1), bin, ...args], { env, encoding: 'utf8', timeout: 60_000 })
