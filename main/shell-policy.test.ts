@@ -47,3 +47,11 @@ describe('navigation', () => {
     expect(isAllowedNavigation('not a url', ['app://siegelpost'])).toBe(false)
   })
 })
+
+describe('message-content session', () => {
+  it('cancels every web and websocket request', async () => {
+    const { blockedInMailView, mailViewPartition } = await import('./shell-policy.ts')
+    expect(mailViewPartition).not.toMatch(/^persist:/) // nothing from message views is kept on disk
+    expect(blockedInMailView).toEqual(expect.arrayContaining(['*://*/*', 'ws://*/*', 'wss://*/*']))
+  })
+})

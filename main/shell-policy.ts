@@ -70,8 +70,11 @@ export function createMainWindowOptions({ preloadPath, iconPath }: WindowOptions
   } as const
 }
 
-/** Navigation inside the window is allowed only within our own origin (and the dev server in development). */
-export function isAllowedNavigation(url: string, trustedOrigins: readonly string[]): boolean {
+/**
+ * Whether `url` belongs to one of `trustedOrigins`, compared as scheme + host: WHATWG URL gives
+ * custom schemes such as app:// a `null` origin, so `URL.origin` cannot be used.
+ */
+export function isTrustedOrigin(url: string, trustedOrigins: readonly string[]): boolean {
   try {
     const parsed = new URL(url)
     return trustedOrigins.includes(`${parsed.protocol}//${parsed.host}`)
@@ -79,3 +82,6 @@ export function isAllowedNavigation(url: string, trustedOrigins: readonly string
     return false
   }
 }
+
+/** Navigation inside the window is allowed only within our own origin (and the dev server in development). */
+export const isAllowedNavigation = isTrustedOrigin

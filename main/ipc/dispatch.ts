@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import { contract, type Channel, type Contract, type Result } from '../../preload/contract.ts'
 import { SiegelpostError, toSiegelpostError } from '../core/errors/index.ts'
 import { limits } from '../core/limits.ts'
+import { isTrustedOrigin } from '../shell-policy.ts'
 
 /** One async function per channel, taking the parsed request. Built from the core in registry.ts. */
 export type Handlers = {
@@ -14,19 +15,9 @@ export interface Sender {
   isMainFrame: boolean
 }
 
-/**
- * Our own UI only: the main frame, loaded from one of the trusted origins (`app://siegelpost`
- * in the app). Compared as scheme + host, because WHATWG URL gives custom schemes a `null` origin.
- */
+/** Our own UI only: the main frame, loaded from one of the trusted origins (`app://siegelpost` in the app). */
 export function isTrustedSender(sender: Sender, trustedOrigins: readonly string[]): boolean {
-  if (!sender.isMainFrame) return false
-  let url: URL
-  try {
-    url = new URL(sender.url)
-  } catch {
-    return false
-  }
-  return trustedOrigins.includes(`${url.protocol}//${url.host}`)
+  return sender.isMainFrame && isTrustedOrigin(sender.url, trustedOrigins)
 }
 
 export interface DispatcherOptions {

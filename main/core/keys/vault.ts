@@ -10,7 +10,6 @@ import { StoredKeySchema } from './stored-key.ts'
 import {
   decodeHeader,
   deriveSubkey,
-  headerLength,
   isKeyCheckMatch,
   keyCheckOf,
   masterKeyFromPassphrase,
@@ -191,19 +190,16 @@ export class Vault {
     const source = options.keySource
     if (header.mode === 'passphrase') {
       if (source.mode !== 'passphrase') throw new SiegelpostError('VAULT_NEEDS_PASSPHRASE', { path })
-      const master = await masterKeyFromPassphrase(source.passphrase, header.scrypt!)
-      if (!isKeyCheckMatch(master, header)) throw new SiegelpostError('VAULT_WRONG_KEY', { path })
-      return master
+      return masterKeyFromPassphrase(source.passphrase, header.scrypt!)
     }
     if (source.mode !== 'keychain') throw new SiegelpostError('VAULT_NEEDS_KEYCHAIN', { path })
     const account = vaultKeychainAccount(options.profileDir)
     const stored = await source.store.get(keychainService, account)
     if (stored === null) throw new SiegelpostError('KEYCHAIN_KEY_MISSING', { path, account })
-    const master = decodeKeychainKey(stored, path)
-    if (!isKeyCheckMatch(master, header)) throw new SiegelpostError('VAULT_WRONG_KEY', { path })
-    return master
+    return decodeKeychainKey(stored, path)
   }
 
+  /** The one way in: header, key check ("wrong key" vs "damaged"), then the authenticated content. */
   private static decrypt(path: string, file: Buffer, master: Buffer): { contents: VaultContents } {
     let header: VaultHeader
     try {
@@ -277,4 +273,3 @@ async function ensureProfileDir(dir: string): Promise<void> {
 }
 
 export const openVault = (options: VaultOptions): Promise<Vault> => Vault.open(options)
-export { headerLength as vaultHeaderLength }
