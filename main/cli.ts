@@ -1,28 +1,15 @@
 import { homedir } from 'node:os'
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
+import { commands } from './cli/commands.ts'
+import { exitCodes, print, type CliIo, type OptionValues } from './cli/command.ts'
 import { SiegelpostError, toSiegelpostError, type Lang } from './core/errors/index.ts'
-import { listKeys } from './core/keys/key-list.ts'
-import type { SecretStore } from './core/keys/secret-store.ts'
 import { openVault, type Vault } from './core/keys/vault.ts'
 import { resolveProfileDir } from './core/profile.ts'
 import { readSecretFile } from './core/secret-file.ts'
 
 declare const __SIEGELPOST_VERSION__: string
 
-/** Everything the CLI touches outside itself, so tests can run it in-process too. */
-export interface CliIo {
-  stdout: (text: string) => void
-  stderr: (text: string) => void
-  env: Readonly<Record<string, string | undefined>>
-  cwd: string
-  home: string
-  platform: NodeJS.Platform
-  /** Created only when a command needs the vault: --help and --version never touch the keychain. */
-  keychain: () => Promise<SecretStore>
-  now: () => Date
-}
-
-export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const
+export { exitCodes, type CliIo }
 
 const globalOptions = {
   profile: { type: 'string' },
@@ -32,66 +19,6 @@ const globalOptions = {
   version: { type: 'boolean', short: 'V' },
 } as const satisfies ParseArgsOptionsConfig
 
-type Values = Record<string, string | boolean | undefined>
-
-interface Context {
-  io: CliIo
-  lang: Lang
-  values: Values
-  operands: string[]
-  vault: () => Promise<Vault>
-}
-
-interface Command {
-  words: readonly [string, string]
-  usage: string
-  summary: Record<Lang, string>
-  options: ParseArgsOptionsConfig
-  run: (context: Context) => Promise<number>
-}
-
-const print = (io: CliIo, text: string) => io.stdout(text.endsWith('\n') ? text : `${text}\n`)
-
-const commands: readonly Command[] = [
-  {
-    words: ['keys', 'list'],
-    usage: 'keys list [--json]',
-    summary: { de: 'Schlüssel und Zertifikate im Tresor auflisten', en: 'list the keys and certificates in the vault' },
-    options: { json: { type: 'boolean' } },
-    async run({ io, lang, values, vault }) {
-      const keys = listKeys(await vault(), io.now())
-      if (values.json) {
-        print(io, JSON.stringify(keys, null, 2))
-      } else if (keys.length === 0) {
-        print(io, lang === 'de' ? 'Noch keine Schlüssel im Tresor.' : 'No keys in the vault yet.')
-      } else {
-        for (const key of keys) {
-          print(io, `${key.fingerprint}  ${key.technology}  ${key.status}  ${key.name} <${key.emails.join(', ')}>`)
-        }
-      }
-      return exitCodes.ok
-    },
-  },
-  {
-    words: ['vault', 'status'],
-    usage: 'vault status [--json]',
-    summary: { de: 'Zustand des Tresors zeigen (Schutzart, Fassung, Anzahl Schlüssel)', en: 'show the vault state (protection, generation, key count)' },
-    options: { json: { type: 'boolean' } },
-    async run({ io, lang, values, vault }) {
-      const info = (await vault()).info()
-      if (values.json) print(io, JSON.stringify(info, null, 2))
-      else {
-        const protection =
-          info.mode === 'keychain'
-            ? lang === 'de' ? 'Schlüsselbund des Systems' : 'system keychain'
-            : lang === 'de' ? 'Passwort' : 'passphrase'
-        print(io, `${info.path}\n${lang === 'de' ? 'Schutz' : 'Protection'}: ${protection}\n${lang === 'de' ? 'Fassung' : 'Generation'}: ${info.generation}\n${lang === 'de' ? 'Schlüssel' : 'Keys'}: ${info.keyCount}`)
-      }
-      return exitCodes.ok
-    },
-  },
-]
-
 function helpText(lang: Lang): string {
   const de = lang === 'de'
   const lines = [
@@ -100,7 +27,7 @@ function helpText(lang: Lang): string {
     de ? 'Aufruf: siegelpost [Optionen] BEFEHL …' : 'Usage: siegelpost [options] COMMAND …',
     '',
     de ? 'Befehle:' : 'Commands:',
-    ...commands.map((command) => `  ${command.usage.padEnd(28)} ${command.summary[lang]}`),
+    ...commands.flatMap((command) => [`  ${command.usage}`, `      ${command.summary[lang]}`]),
     '',
     de ? 'Optionen (vor oder nach dem Befehl):' : 'Options (before or after the command):',
     `  --profile DIR                ${de ? 'Profilordner (auch SIEGELPOST_PROFILE)' : 'profile folder (also SIEGELPOST_PROFILE)'}`,
@@ -113,9 +40,14 @@ function helpText(lang: Lang): string {
   return lines.join('\n')
 }
 
-const valueOptions = new Set(Object.entries(globalOptions).filter(([, o]) => o.type === 'string').map(([name]) => `--${name}`))
+/** Options that take a value, in any command: their values are not command words. */
+const valueOptions = new Set(
+  [globalOptions, ...commands.map((command) => command.options)].flatMap((options) =>
+    Object.entries(options).filter(([, option]) => option.type === 'string').map(([name]) => `--${name}`),
+  ),
+)
 
-/** The non-option words, skipping the values of global options: the command is the first two. */
+/** The non-option words, skipping option values: the command is the first two. */
 function commandWords(argv: readonly string[]): string[] {
   const words: string[] = []
   for (let i = 0; i < argv.length; i++) {
@@ -145,7 +77,7 @@ function usageError(error: unknown, command: string): SiegelpostError {
   return toSiegelpostError(error)
 }
 
-const usageCodes = new Set(['USAGE_UNKNOWN_COMMAND', 'USAGE_UNKNOWN_OPTION', 'USAGE_MISSING_VALUE', 'USAGE_UNEXPECTED_ARGUMENT', 'USAGE_MISSING_COMMAND', 'USAGE_BAD_VALUE'])
+const isUsageError = (error: SiegelpostError) => error.code.startsWith('USAGE_') || error.code === 'KEY_DELETE_NEEDS_CONFIRMATION'
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const lang = languageFrom(argv, io.env)
@@ -159,7 +91,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         throw usageError(error, command?.words.join(' ') ?? 'siegelpost')
       }
     })()
-    const values = parsed.values as Values
+    const values = parsed.values as OptionValues
     if (values.lang !== undefined && values.lang !== 'de' && values.lang !== 'en') {
       throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--lang', value: String(values.lang), allowed: 'de, en' })
     }
@@ -174,7 +106,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (!command) throw new SiegelpostError('USAGE_UNKNOWN_COMMAND', { command: words.slice(0, 2).join(' ') })
     const operands = parsed.positionals.slice(2)
-    if (operands.length > 0) throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: operands[0]!, command: command.words.join(' ') })
+    const [minOperands, maxOperands] = command.operands ?? [0, 0]
+    if (operands.length > maxOperands) throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: operands[maxOperands]!, command: command.words.join(' ') })
+    if (operands.length < minOperands) throw new SiegelpostError('USAGE_MISSING_OPTION', { command: command.words.join(' '), option: command.usage.split(' ')[2] ?? 'ARG' })
 
     const profileDir = resolveProfileDir(values.profile as string | undefined, io)
     const passphraseFile = values['vault-passphrase-file'] as string | undefined
@@ -188,12 +122,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
             ? { mode: 'passphrase', passphrase: await readSecretFile(passphraseFile) }
             : { mode: 'keychain', store: await io.keychain() },
         }))())
-    return await command.run({ io, lang, values, operands, vault })
+    return await command.run({ io, lang, values, operands, profileDir, vault })
   } catch (thrown) {
     const error = toSiegelpostError(thrown)
     io.stderr(`siegelpost: ${error.localized(lang)}\n`)
     if (error.kind === 'bug' && io.env.SIEGELPOST_DEBUG) io.stderr(`${String((error.cause as Error | undefined)?.stack ?? error.stack)}\n`)
-    return usageCodes.has(error.code) ? exitCodes.usage : exitCodes.failure
+    return isUsageError(error) ? exitCodes.usage : exitCodes.failure
   }
 }
 

@@ -5,6 +5,8 @@
 export const limits = {
   /** Largest vault file we read (keys and certificates only; a few MiB even for large offices). */
   vaultFileMaxBytes: 32 * 1024 * 1024,
+  /** Largest key or certificate file we import (a .p12 with a long chain is well under 1 MiB). */
+  keyFileMaxBytes: 16 * 1024 * 1024,
   /** Passphrase and password files are small text files; anything bigger is the wrong file. */
   secretFileMaxBytes: 64 * 1024,
   /**

@@ -108,6 +108,25 @@ describe('siegelpost in passphrase mode', () => {
     expect(await sha256(file)).toBe(before)
   })
 
+  it('confirms a fingerprint only when it matches, and deletes only with --yes', async () => {
+    const vault = await openVault({ profileDir: profile, keySource: { mode: 'passphrase', passphrase: Buffer.from('Kanzlei-Tresor 2026') } })
+    await vault.update((draft) => void draft.keys.push(sampleKey({ acceptance: 'unverified' })))
+    const base = ['--profile', profile, '--vault-passphrase-file', passphraseFile]
+    const { id, fingerprint } = sampleKey()
+    expectOneLineError(runCli(['keys', 'verify', id, '--fingerprint', '0000', ...base], { env: noKeychain }), /Fingerabdruck stimmt nicht/)
+    const verified = runCli(['keys', 'verify', id, '--fingerprint', fingerprint.toLowerCase(), '--json', ...base], { env: noKeychain })
+    expect(JSON.parse(verified.stdout)[0].acceptance).toBe('verified')
+    expectOneLineError(runCli(['keys', 'delete', fingerprint, ...base], { env: noKeychain }), /Bestätigen Sie mit --yes/, 2)
+    expect(runCli(['keys', 'delete', fingerprint, '--yes', ...base], { env: noKeychain }).status).toBe(0)
+    expect(JSON.parse(runCli(['keys', 'list', '--json', ...base], { env: noKeychain }).stdout)).toEqual([])
+  })
+
+  it('names a file that holds no key it can read', async () => {
+    await writeFile(join(dir, 'note.txt'), 'not a key')
+    const run = runCli(['keys', 'import', join(dir, 'note.txt'), '--profile', profile, '--vault-passphrase-file', passphraseFile], { env: noKeychain })
+    expectOneLineError(run, /enthält keinen Schlüssel und kein Zertifikat/)
+  })
+
   it('names a missing passphrase file', () => {
     const run = runCli(['keys', 'list', '--profile', profile, '--vault-passphrase-file', join(dir, 'nope')], { env: noKeychain })
     expectOneLineError(run, /Die Datei .*nope gibt es nicht/)

@@ -123,6 +123,46 @@ export const errorTable = {
     de: 'Der Tresor {path} konnte nicht gespeichert werden ({reason}). Der vorige Stand ist erhalten. Prüfen Sie Speicherplatz und Zugriffsrechte.',
     en: 'The vault {path} could not be saved ({reason}). The previous state is kept. Check disk space and permissions.',
   },
+  KEY_NOT_FOUND: {
+    kind: 'user',
+    de: 'Im Tresor gibt es keinen Schlüssel „{id}“. „siegelpost keys list“ zeigt IDs und Fingerabdrücke.',
+    en: 'There is no key "{id}" in the vault. "siegelpost keys list" shows ids and fingerprints.',
+  },
+  KEY_AMBIGUOUS: {
+    kind: 'user',
+    de: '„{id}“ passt zu mehreren Schlüsseln. Geben Sie den vollständigen Fingerabdruck an.',
+    en: '"{id}" matches several keys. Give the full fingerprint.',
+  },
+  KEY_FORMAT_UNKNOWN: {
+    kind: 'user',
+    de: 'Die Datei {path} enthält keinen Schlüssel und kein Zertifikat, das Siegelpost lesen kann. Erwartet: OpenPGP (.asc, .gpg, .pgp) oder S/MIME (.p12, .pfx, .pem, .crt, .cer, .der, .p7b).',
+    en: 'The file {path} holds no key or certificate Siegelpost can read. Expected: OpenPGP (.asc, .gpg, .pgp) or S/MIME (.p12, .pfx, .pem, .crt, .cer, .der, .p7b).',
+  },
+  KEY_FINGERPRINT_MISMATCH: {
+    kind: 'user',
+    de: 'Der Fingerabdruck stimmt nicht mit dem Schlüssel {id} überein. Der Schlüssel bleibt unbestätigt – fragen Sie den Absender auf einem anderen Weg (z. B. telefonisch) erneut.',
+    en: 'The fingerprint does not match key {id}. The key stays unconfirmed – ask its owner again over another channel (for example by phone).',
+  },
+  KEY_DELETE_NEEDS_CONFIRMATION: {
+    kind: 'user',
+    de: 'Löschen entfernt den Schlüssel {id} endgültig. Bestätigen Sie mit --yes.',
+    en: 'Deleting removes the key {id} for good. Confirm with --yes.',
+  },
+  KEY_NO_SECRET: {
+    kind: 'user',
+    de: 'Zum Schlüssel {id} gibt es keinen privaten Schlüssel im Tresor; exportieren lässt sich nur der öffentliche Teil (--public).',
+    en: 'The vault holds no private key for {id}; only the public part can be exported (--public).',
+  },
+  EXPORT_NEEDS_PASSPHRASE: {
+    kind: 'user',
+    de: 'Eine Sicherung des privaten Schlüssels wird immer mit einem Passwort geschützt. Geben Sie es mit --passphrase-file an.',
+    en: 'A private key backup is always protected by a passphrase. Give it with --passphrase-file.',
+  },
+  USAGE_MISSING_OPTION: {
+    kind: 'user',
+    de: '„{command}“ braucht {option}. „siegelpost --help“ zeigt den Aufruf.',
+    en: '"{command}" needs {option}. "siegelpost --help" shows the usage.',
+  },
   IPC_UNTRUSTED_SENDER: {
     kind: 'bug',
     de: 'Anfrage abgelehnt: Sie kam nicht aus dem Hauptfenster von Siegelpost.',

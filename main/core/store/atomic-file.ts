@@ -2,6 +2,13 @@ import { constants } from 'node:fs'
 import { copyFile, open, rename, rm, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
+export interface AtomicWriteOptions {
+  /** Keep the previous content at `path.bak` (stores: yes; exported files: no). Default true. */
+  backup?: boolean
+  /** File mode for a new file; 0600 unless the content is public. */
+  mode?: number
+}
+
 export interface AtomicWriteHooks {
   /** Called after the new content is durable in the temp file and before anything is renamed (crash tests). */
   afterTempWrite?: () => Promise<void>
@@ -41,10 +48,15 @@ export function backupPathOf(path: string): string {
  * content at `path`, never a mix: temp file + fsync + rename. The previous generation is kept at
  * `path.bak` (itself replaced atomically) so a damaged current file still has a way back.
  */
-export async function writeFileAtomic(path: string, bytes: Uint8Array, hooks: AtomicWriteHooks = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  bytes: Uint8Array,
+  hooks: AtomicWriteHooks = {},
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const dir = dirname(path)
   const temp = `${path}.tmp`
-  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600)
+  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, options.mode ?? 0o600)
   try {
     await handle.writeFile(bytes)
     await handle.sync()
@@ -56,7 +68,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, hooks: At
   await handle.close()
   await hooks.afterTempWrite?.()
 
-  if (await exists(path)) {
+  if ((options.backup ?? true) && (await exists(path))) {
     const backup = backupPathOf(path)
     const backupTemp = `${backup}.tmp`
     await copyFile(path, backupTemp)

@@ -1,0 +1,55 @@
+import type { ParseArgsOptionsConfig } from 'node:util'
+import type { Lang } from '../core/errors/index.ts'
+import type { SecretStore } from '../core/keys/secret-store.ts'
+import type { Vault } from '../core/keys/vault.ts'
+
+/** Everything the CLI touches outside itself, so tests can run it in-process too. */
+export interface CliIo {
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+  env: Readonly<Record<string, string | undefined>>
+  cwd: string
+  home: string
+  platform: NodeJS.Platform
+  /** Created only when a command needs the vault: --help and --version never touch the keychain. */
+  keychain: () => Promise<SecretStore>
+  now: () => Date
+}
+
+export const exitCodes = { ok: 0, failure: 1, usage: 2, held: 3 } as const
+
+export type OptionValues = Record<string, string | boolean | string[] | boolean[] | undefined>
+
+export interface CommandContext {
+  io: CliIo
+  lang: Lang
+  values: OptionValues
+  /** Positional arguments after the two command words. */
+  operands: string[]
+  /** Absolute profile folder (--profile, SIEGELPOST_PROFILE or the app-data default). */
+  profileDir: string
+  /** Opens the profile's vault on first call (creating it on first use). */
+  vault: () => Promise<Vault>
+}
+
+/**
+ * One `siegelpost <group> <verb>` command. Domains keep their commands in main/cli/<domain>-commands.ts
+ * and list them once in main/cli/commands.ts.
+ */
+export interface Command {
+  words: readonly [string, string]
+  usage: string
+  summary: Record<Lang, string>
+  options: ParseArgsOptionsConfig
+  /** How many operands it takes (default 0): [min, max]. */
+  operands?: readonly [number, number]
+  run: (context: CommandContext) => Promise<number>
+}
+
+export function print(io: CliIo, text: string): void {
+  io.stdout(text.endsWith('\n') ? text : `${text}\n`)
+}
+
+export function printJson(io: CliIo, value: unknown): void {
+  print(io, JSON.stringify(value, null, 2))
+}

@@ -1,0 +1,4 @@
+import type { KeyTechnology } from './technology.ts'
+
+/** The key technologies Siegelpost knows, in detection order. Each domain adds its own here. */
+export const keyTechnologies: readonly KeyTechnology[] = []
