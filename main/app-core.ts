@@ -1,4 +1,6 @@
 import type { AppInfo } from '../preload/contract.ts'
+import { keyTechnologies } from './core/keys/technologies.ts'
+import type { KeyTechnology } from './core/keys/technology.ts'
 import { openVault, type VaultKeySource } from './core/keys/vault.ts'
 import { createDispatcher, type DispatcherOptions } from './ipc/dispatch.ts'
 import { createHandlers, lazyVault } from './ipc/registry.ts'
@@ -9,6 +11,8 @@ export interface AppCoreOptions {
   appInfo: AppInfo
   trustedOrigins: readonly string[]
   now?: () => Date
+  /** The key technologies (default: all built in); tests of the UI flows may bring their own. */
+  technologies?: readonly KeyTechnology[]
   log?: DispatcherOptions['log']
 }
 
@@ -18,7 +22,7 @@ export function createAppCore(options: AppCoreOptions) {
   const getVault = lazyVault(async () =>
     openVault({ profileDir: options.profileDir, keySource: await options.keySource(), now }),
   )
-  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now })
+  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies })
   const dispatch = createDispatcher({ handlers, trustedOrigins: options.trustedOrigins, log: options.log })
   return { handlers, dispatch, getVault }
 }

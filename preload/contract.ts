@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { limits } from '../main/core/limits.ts'
 
 /**
  * The one IPC contract between the UI and main. Every channel is named here and only here
@@ -41,9 +42,28 @@ export const VaultStatusSchema = z.object({
 })
 export type VaultStatus = z.infer<typeof VaultStatusSchema>
 
+/** A key file the user picked, dropped or pasted; the passphrase only unlocks this file. */
+export const KeyFileRequestSchema = z.strictObject({
+  fileName: z.string().min(1).max(255),
+  /** The file's bytes, base64. */
+  data: z.base64().max(Math.ceil(limits.keyFileMaxBytes / 3) * 4),
+  passphrase: z.string().min(1).max(limits.passphraseMaxChars).optional(),
+  /** True when the user pasted text instead of choosing a file (changes only the wording of errors). */
+  pasted: z.boolean().optional(),
+})
+export type KeyFileRequest = z.infer<typeof KeyFileRequestSchema>
+
+const KeyIdRequest = z.strictObject({ id: z.string().min(1).max(200) })
+
 export const contract = {
   'app:info': { req: NoRequest, res: AppInfoSchema },
   'keys:list': { req: NoRequest, res: z.array(KeySummarySchema) },
+  /** What an import of this file would bring, without storing anything (the wizard's preview). */
+  'keys:inspect': { req: KeyFileRequestSchema, res: z.array(KeySummarySchema.extend({ isNew: z.boolean() })) },
+  'keys:import': { req: KeyFileRequestSchema, res: z.array(KeySummarySchema) },
+  /** The user compared the fingerprint over another channel and it matched. */
+  'keys:verify': { req: KeyIdRequest.extend({ fingerprint: z.string().min(1).max(200) }), res: KeySummarySchema },
+  'keys:delete': { req: KeyIdRequest, res: z.object({ fingerprint: z.string() }) },
   'vault:status': { req: NoRequest, res: VaultStatusSchema },
 } as const satisfies Record<`${string}:${string}`, { req: z.ZodType; res: z.ZodType }>
 

@@ -19,6 +19,8 @@ export const limits = {
   vaultScryptMaxMemBytes: 1024 * 1024 * 1024 + 64 * 1024 * 1024,
   /** How long we wait for the OS keychain (an unlock prompt may be open on the desktop). */
   keychainTimeoutMs: 60_000,
-  /** Largest JSON payload accepted over IPC from the renderer (ids, settings, short texts). */
-  ipcPayloadMaxBytes: 1024 * 1024,
+  /** Largest JSON payload accepted over IPC from the renderer: a key file (base64) is the biggest thing sent. */
+  ipcPayloadMaxBytes: 24 * 1024 * 1024,
+  /** Passphrases typed into the UI. */
+  passphraseMaxChars: 1024,
 } as const

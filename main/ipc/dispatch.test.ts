@@ -13,6 +13,10 @@ function dispatcher(overrides: Partial<Handlers> = {}) {
     'app:info': async () => (calls.push('app:info'), appInfo),
     'keys:list': async () => (calls.push('keys:list'), []),
     'vault:status': async () => (calls.push('vault:status'), vaultInfo),
+    'keys:inspect': async () => [],
+    'keys:import': async () => [],
+    'keys:verify': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
+    'keys:delete': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     ...overrides,
   }
   return { dispatch: createDispatcher({ handlers, trustedOrigins: ['app://siegelpost'], log: (e) => log.push(e) }), calls, log }
@@ -49,6 +53,16 @@ describe('IPC payload check', () => {
     const result = await dispatch('keys:list', trusted, payload)
     expect(result).toMatchObject({ ok: false, error: { code: 'IPC_BAD_REQUEST' } })
     expect(calls).toEqual([])
+  })
+
+  it.each([
+    ['an unknown field', { fileName: 'a.asc', data: 'AAAA', path: '/etc/shadow' }],
+    ['data that is not base64', { fileName: 'a.asc', data: 'not base64!' }],
+    ['an empty passphrase', { fileName: 'a.asc', data: 'AAAA', passphrase: '' }],
+    ['a file name of 1000 characters', { fileName: 'x'.repeat(1000), data: 'AAAA' }],
+  ])('refuses a key file request with %s', async (_name, payload) => {
+    const { dispatch } = dispatcher()
+    expect(await dispatch('keys:import', trusted, payload)).toMatchObject({ ok: false, error: { code: 'IPC_BAD_REQUEST' } })
   })
 
   it('refuses channels outside the contract, including inherited names', async () => {

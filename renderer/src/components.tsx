@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react'
+import { useEffect, useRef, type ReactNode } from 'react'
 import type { WireError } from '../../preload/contract'
 import { useI18n } from './i18n'
 
@@ -24,5 +24,41 @@ export function ErrorNotice({ error, onRetry }: { error: WireError; onRetry?: ()
         </button>
       )}
     </div>
+  )
+}
+
+/**
+ * A modal dialog on the native <dialog> element: focus moves into it, Escape and the cancel
+ * action close it, and the rest of the window is inert while it is open.
+ */
+export function Dialog({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+  const ref = useRef<HTMLDialogElement>(null)
+  useEffect(() => {
+    const dialog = ref.current
+    if (dialog && !dialog.open) dialog.showModal()
+    return () => dialog?.close()
+  }, [])
+  return (
+    <dialog
+      ref={ref}
+      className={wide ? 'dialog dialog-wide' : 'dialog'}
+      aria-labelledby="dialog-title"
+      onCancel={(event) => {
+        event.preventDefault()
+        onClose()
+      }}
+    >
+      <h2 id="dialog-title">{title}</h2>
+      {children}
+    </dialog>
+  )
+}
+
+export function Busy() {
+  const { t } = useI18n()
+  return (
+    <p className="busy" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" /> {t('common.working')}
+    </p>
   )
 }

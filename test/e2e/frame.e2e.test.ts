@@ -56,10 +56,10 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
   it('lists the vault’s keys through window.siegelpost and the real registry', async () => {
     const { page } = harness
     await page.click('[data-section=keys]')
-    await expect.poll(() => page.locator('table.keys tbody tr').count()).toBe(1)
-    const row = await page.locator('table.keys tbody tr').first().textContent()
+    await expect.poll(() => page.locator('.key-row').count()).toBe(1)
+    const row = await page.locator('.key-row').first().textContent()
     expect(row).toContain('Anna Beraterin')
-    expect(row).toContain('0123 4567 89AB CDEF')
+    expect(row).toContain('89AB CDEF 0123 4567')
     expect(row).toContain('gültig')
     expect(await page.getByTestId('vault-line').textContent()).toContain(hasKeyringSession ? 'Schlüsselbund des Systems' : 'Tresor-Passwort')
     await shot(page, 'de-keys')
@@ -86,7 +86,7 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
     await page.click('[data-section=compose]')
     await shot(page, 'en-compose')
     await page.click('[data-section=keys]')
-    await expect.poll(() => page.locator('table.keys tbody tr').first().textContent()).toContain('valid')
+    await expect.poll(() => page.locator('.key-row').first().textContent()).toContain('valid')
     await shot(page, 'en-keys')
   })
 
@@ -95,7 +95,7 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
     // These callbacks run in the page; the test's own types have no DOM, hence globalThis.
     type PageGlobals = { siegelpost: object; ipcRenderer?: unknown }
     const surface = await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobals).siegelpost).sort())
-    expect(surface).toEqual(['appInfo', 'keysList', 'vaultStatus'])
+    expect(surface).toEqual(['appInfo', 'keysDelete', 'keysImport', 'keysInspect', 'keysList', 'keysVerify', 'vaultStatus'])
     expect(
       await page.evaluate(() => {
         const g = globalThis as unknown as PageGlobals

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
@@ -44,7 +45,7 @@ export async function startHarness(core: Omit<AppCoreOptions, 'trustedOrigins'>)
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   })
-  const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'de-DE' })
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' })
   await context.exposeBinding('__siegelpostInvoke', ({ frame, page }, channel: string, payload: unknown) =>
     dispatch(channel, { url: frame.url(), isMainFrame: frame === page.mainFrame() }, payload),
   )
@@ -73,6 +74,19 @@ export async function startHarness(core: Omit<AppCoreOptions, 'trustedOrigins'>)
       await new Promise((resolve) => server.close(resolve))
     },
   }
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+/** WCAG 2 A/AA violations axe-core finds on the page as it is now (rule id: affected nodes). */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(axeSource)
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe
+    const result = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+  })
+  return violations
 }
 
 export async function cspViolations(page: Page): Promise<string[]> {

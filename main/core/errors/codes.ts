@@ -138,6 +138,11 @@ export const errorTable = {
     de: 'Die Datei {path} enthält keinen Schlüssel und kein Zertifikat, das Siegelpost lesen kann. Erwartet: OpenPGP (.asc, .gpg, .pgp) oder S/MIME (.p12, .pfx, .pem, .crt, .cer, .der, .p7b).',
     en: 'The file {path} holds no key or certificate Siegelpost can read. Expected: OpenPGP (.asc, .gpg, .pgp) or S/MIME (.p12, .pfx, .pem, .crt, .cer, .der, .p7b).',
   },
+  KEY_TEXT_UNKNOWN: {
+    kind: 'user',
+    de: 'Im eingefügten Text steht kein Schlüssel und kein Zertifikat, das Siegelpost lesen kann. Fügen Sie den ganzen Block von „-----BEGIN …-----“ bis „-----END …-----“ ein.',
+    en: 'The pasted text holds no key or certificate Siegelpost can read. Paste the whole block from "-----BEGIN …-----" to "-----END …-----".',
+  },
   KEY_FINGERPRINT_MISMATCH: {
     kind: 'user',
     de: 'Der Fingerabdruck stimmt nicht mit dem Schlüssel {id} überein. Der Schlüssel bleibt unbestätigt – fragen Sie den Absender auf einem anderen Weg (z. B. telefonisch) erneut.',
@@ -157,6 +162,16 @@ export const errorTable = {
     kind: 'user',
     de: 'Eine Sicherung des privaten Schlüssels wird immer mit einem Passwort geschützt. Geben Sie es mit --passphrase-file an.',
     en: 'A private key backup is always protected by a passphrase. Give it with --passphrase-file.',
+  },
+  KEY_PASSPHRASE_REQUIRED: {
+    kind: 'user',
+    de: 'Die Datei {path} ist mit einem Passwort geschützt. Geben Sie das Passwort an, das Sie mit der Datei erhalten oder beim Sichern vergeben haben.',
+    en: 'The file {path} is protected by a password. Give the password you received with the file or chose when you backed it up.',
+  },
+  KEY_PASSPHRASE_WRONG: {
+    kind: 'user',
+    de: 'Das Kennwort ist falsch. Prüfen Sie Groß- und Kleinschreibung und versuchen Sie es erneut; es wurde nichts gespeichert.',
+    en: 'The password is wrong. Check upper and lower case and try again; nothing was stored.',
   },
   USAGE_MISSING_OPTION: {
     kind: 'user',

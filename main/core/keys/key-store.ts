@@ -34,6 +34,19 @@ function keepRicher(stored: StoredKey, incoming: StoredKey): StoredKey {
   }
 }
 
+/** Reads a key file without storing anything: what an import would bring (the wizard's preview). */
+export async function inspectKeyFile(
+  technologies: readonly KeyTechnology[],
+  file: KeyFile & { path: string },
+  options: { passphrase: Uint8Array | null; now: Date },
+): Promise<StoredKey[]> {
+  const technology = technologies.find((t) => t.detect(file))
+  if (!technology) throw new SiegelpostError('KEY_FORMAT_UNKNOWN', { path: file.path })
+  const keys = await technology.import(file, options)
+  if (keys.length === 0) throw new SiegelpostError('KEY_FORMAT_UNKNOWN', { path: file.path })
+  return keys
+}
+
 /**
  * Imports every key in `file` into the vault in one saved generation: all or nothing.
  * Returns the imported keys as stored (merged with what was there).
@@ -44,10 +57,8 @@ export async function importKeyFile(
   file: KeyFile & { path: string },
   options: { passphrase: Uint8Array | null; now: Date },
 ): Promise<StoredKey[]> {
-  const technology = technologies.find((t) => t.detect(file))
-  if (!technology) throw new SiegelpostError('KEY_FORMAT_UNKNOWN', { path: file.path })
-  const incoming = await technology.import(file, options)
-  if (incoming.length === 0) throw new SiegelpostError('KEY_FORMAT_UNKNOWN', { path: file.path })
+  const incoming = await inspectKeyFile(technologies, file, options)
+  const technology = technologies.find((t) => t.technology === incoming[0]!.technology)!
   const result: StoredKey[] = []
   await vault.update((draft) => {
     result.length = 0

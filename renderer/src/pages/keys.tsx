@@ -1,14 +1,60 @@
+import { useState } from 'react'
+import type { KeySummary } from '../../../preload/contract'
 import { ErrorNotice, Page } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
+import { DeleteDialog } from '../keys/delete-dialog'
+import { Fingerprint } from '../keys/fingerprint'
+import { ImportWizard } from '../keys/import-wizard'
+import { formatDate, groupFingerprint, keyState, matchesFilter, matchesSearch, stateSymbol, stateText, type KeyFilter } from '../keys/key-state'
+import { VerifyDialog } from '../keys/verify-dialog'
 import { useCall } from '../use-call'
 
-/** Fingerprints in groups of four, as users compare them on the phone. */
-const grouped = (fingerprint: string) => fingerprint.match(/.{1,4}/g)?.join(' ') ?? fingerprint
+const filters: KeyFilter[] = ['all', 'own', 'others', 'openpgp', 'smime']
+const technologyName = (key: KeySummary) => (key.technology === 'openpgp' ? 'OpenPGP' : 'S/MIME')
 
-export function KeysPage() {
+function StateBadge({ keyInfo }: { keyInfo: KeySummary }) {
   const { t } = useI18n()
+  const state = keyState(keyInfo, new Date())
+  return (
+    <span className={`badge badge-${state}`}>
+      <span aria-hidden="true">{stateSymbol[state]} </span>
+      {t(stateText[state])}
+    </span>
+  )
+}
+
+function AcceptanceBadge({ keyInfo }: { keyInfo: KeySummary }) {
+  const { t } = useI18n()
+  const verified = keyInfo.acceptance === 'verified'
+  return (
+    <span className={verified ? 'badge badge-valid' : 'badge badge-unverified'}>
+      <span aria-hidden="true">{verified ? '✓ ' : '? '}</span>
+      {t(verified ? 'keys.acceptance.verified' : 'keys.acceptance.unverified')}
+    </span>
+  )
+}
+
+/** Key manager: own and others' keys and certificates in one list, with search, filter, details and actions. */
+export function KeysPage() {
+  const { lang, t } = useI18n()
   const [keys, reloadKeys] = useCall(() => window.siegelpost.keysList())
   const [vault, reloadVault] = useCall(() => window.siegelpost.vaultStatus())
+  const [search, setSearch] = useState('')
+  const [filter, setFilter] = useState<KeyFilter>('all')
+  const [selected, setSelected] = useState<string | null>(null)
+  const [dialog, setDialog] = useState<'import' | 'verify' | 'delete' | null>(null)
+  const [notice, setNotice] = useState<MessageKey | null>(null)
+
+  const all = keys.state === 'done' ? keys.value : []
+  const shown = all.filter((key) => matchesSearch(key, search) && matchesFilter(key, filter))
+  const current = all.find((key) => key.fingerprint === selected) ?? null
+  const done = (message: MessageKey) => {
+    setDialog(null)
+    setNotice(message)
+    reloadKeys()
+    reloadVault()
+  }
+
   return (
     <Page title={t('keys.title')}>
       {vault.state === 'failed' && <ErrorNotice error={vault.error} onRetry={() => (reloadVault(), reloadKeys())} />}
@@ -17,35 +63,116 @@ export function KeysPage() {
           {t(vault.value.mode === 'keychain' ? 'vault.protectedByKeychain' : 'vault.protectedByPassphrase')}
         </p>
       )}
+      <div className="toolbar">
+        <label className="field">
+          <span>{t('keys.search')}</span>
+          <input type="search" value={search} placeholder={t('keys.searchPlaceholder')} onChange={(event) => setSearch(event.target.value)} />
+        </label>
+        <label className="field">
+          <span>{t('keys.filter')}</span>
+          <select value={filter} onChange={(event) => setFilter(event.target.value as KeyFilter)}>
+            {filters.map((id) => (
+              <option key={id} value={id}>
+                {t(`keys.filter.${id}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" className="primary" onClick={() => setDialog('import')} disabled={vault.state !== 'done'}>
+          {t('keys.import')}
+        </button>
+      </div>
+      {notice && (
+        <p className="notice notice-ok" role="status">
+          <span aria-hidden="true">✓ </span>
+          {t(notice)}
+        </p>
+      )}
       {keys.state === 'loading' && <p>{t('keys.loading')}</p>}
       {keys.state === 'failed' && vault.state !== 'failed' && <ErrorNotice error={keys.error} onRetry={reloadKeys} />}
-      {keys.state === 'done' && keys.value.length === 0 && <p className="empty">{t('keys.empty')}</p>}
-      {keys.state === 'done' && keys.value.length > 0 && (
-        <>
-          <p>{t('keys.count', { count: keys.value.length })}</p>
-          <table className="keys">
-            <thead>
-              <tr>
-                <th>{t('keys.col.name')}</th>
-                <th>{t('keys.col.emails')}</th>
-                <th>{t('keys.col.technology')}</th>
-                <th>{t('keys.col.fingerprint')}</th>
-                <th>{t('keys.col.status')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.value.map((key) => (
-                <tr key={key.id}>
-                  <td>{key.name}</td>
-                  <td>{key.emails.join(', ')}</td>
-                  <td>{key.technology === 'openpgp' ? 'OpenPGP' : 'S/MIME'}</td>
-                  <td className="mono">{grouped(key.fingerprint)}</td>
-                  <td>{t(`keys.status.${key.status}` as MessageKey)}</td>
-                </tr>
+      {keys.state === 'done' && all.length === 0 && <p className="empty">{t('keys.empty')}</p>}
+      {all.length > 0 && (
+        <div className="manager">
+          <div className="key-list-wrap">
+            <p className="count">{t('keys.count', { count: all.length })}</p>
+            {shown.length === 0 && <p className="empty">{t('keys.noMatch')}</p>}
+            <ul className="key-list" aria-label={t('keys.listLabel')}>
+              {shown.map((key) => (
+                <li key={`${key.technology}:${key.fingerprint}`}>
+                  <button type="button" className="key-row" aria-pressed={key.fingerprint === selected} onClick={() => setSelected(key.fingerprint)}>
+                    <span className="key-row-name">
+                      {key.name}
+                      {key.hasSecret && <span className="tag">{t('keys.own')}</span>}
+                      <span className="tag">{technologyName(key)}</span>
+                    </span>
+                    <span className="key-row-mail">{key.emails.join(', ')}</span>
+                    <span className="key-row-meta">
+                      <span className="mono">{groupFingerprint(key.fingerprint).slice(-19)}</span>
+                      <StateBadge keyInfo={key} />
+                      <AcceptanceBadge keyInfo={key} />
+                    </span>
+                  </button>
+                </li>
               ))}
-            </tbody>
-          </table>
-        </>
+            </ul>
+          </div>
+          <aside className="details" aria-labelledby="details-title">
+            <h2 id="details-title">{t('keys.details.title')}</h2>
+            {!current ? (
+              <p className="empty">{t('keys.details.none')}</p>
+            ) : (
+              <>
+                <dl>
+                  <dt>{t('keys.details.owner')}</dt>
+                  <dd>{current.name}</dd>
+                  <dt>{t('keys.col.emails')}</dt>
+                  <dd>{current.emails.join(', ')}</dd>
+                  <dt>{t('keys.col.technology')}</dt>
+                  <dd>{technologyName(current)}</dd>
+                  <dt>{t('keys.col.status')}</dt>
+                  <dd>
+                    <StateBadge keyInfo={current} />
+                  </dd>
+                  <dt>{t('keys.details.acceptance')}</dt>
+                  <dd>
+                    <AcceptanceBadge keyInfo={current} />
+                  </dd>
+                  <dt>{t('keys.details.created')}</dt>
+                  <dd>{formatDate(current.created, lang)}</dd>
+                  <dt>{t('keys.details.expires')}</dt>
+                  <dd>{current.expires ? formatDate(current.expires, lang) : t('keys.details.never')}</dd>
+                  <dt>{t('keys.details.usage')}</dt>
+                  <dd>{current.usage.map((use) => t(`keys.usage.${use}` as MessageKey)).join(', ')}</dd>
+                  <dt>{t('keys.details.private')}</dt>
+                  <dd>{current.hasSecret ? t('keys.details.privateYes') : t('keys.details.privateNo')}</dd>
+                </dl>
+                <Fingerprint value={current.fingerprint} large />
+                <div className="actions">
+                  {current.acceptance === 'unverified' && (
+                    <button type="button" className="primary" onClick={() => setDialog('verify')}>
+                      {t('keys.action.verify')}
+                    </button>
+                  )}
+                  <button type="button" className="danger" onClick={() => setDialog('delete')}>
+                    {t('keys.action.delete')}
+                  </button>
+                </div>
+              </>
+            )}
+          </aside>
+        </div>
+      )}
+      {dialog === 'import' && <ImportWizard onClose={() => setDialog(null)} onImported={() => (reloadKeys(), reloadVault())} />}
+      {dialog === 'verify' && current && <VerifyDialog target={current} onClose={() => setDialog(null)} onVerified={() => done('verify.done')} />}
+      {dialog === 'delete' && current && (
+        <DeleteDialog
+          target={current}
+          onClose={() => setDialog(null)}
+          onDeleted={() => {
+            setSelected(null)
+            done('delete.done')
+          }}
+        />
       )}
     </Page>
   )

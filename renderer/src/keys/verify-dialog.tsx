@@ -1,0 +1,61 @@
+import { useState } from 'react'
+import type { KeySummary, WireError } from '../../../preload/contract'
+import { Busy, Dialog, ErrorNotice } from '../components'
+import { useI18n } from '../i18n'
+import { Fingerprint } from './fingerprint'
+
+/** Fingerprint comparison over another channel (UI.md §1.2 B3): "verified" only on "Matches". */
+export function VerifyDialog({ target, onClose, onVerified }: { target: KeySummary; onClose: () => void; onVerified: (key: KeySummary) => void }) {
+  const { t } = useI18n()
+  const [state, setState] = useState<'ask' | 'busy' | 'differs'>('ask')
+  const [error, setError] = useState<WireError | null>(null)
+  const email = target.emails[0] ?? target.name
+  const confirm = async () => {
+    setState('busy')
+    const result = await window.siegelpost.keysVerify({ id: target.fingerprint, fingerprint: target.fingerprint })
+    if (result.ok) onVerified(result.value)
+    else {
+      setError(result.error)
+      setState('ask')
+    }
+  }
+  return (
+    <Dialog title={t('verify.title')} onClose={onClose}>
+      <p>{t('verify.intro', { name: target.name, email })}</p>
+      <Fingerprint value={target.fingerprint} large />
+      <p>{t('verify.ways')}</p>
+      <ul className="ways">
+        <li>{t('verify.way.phone')}</li>
+        <li>{t('verify.way.card')}</li>
+        <li>{t('verify.way.meeting')}</li>
+      </ul>
+      {error && <ErrorNotice error={error} />}
+      {state === 'busy' && <Busy />}
+      {state === 'differs' ? (
+        <>
+          <p className="notice notice-warning" role="alert">
+            <span aria-hidden="true">⚠ </span>
+            {t('verify.differsNote')}
+          </p>
+          <div className="actions">
+            <button type="button" className="primary" onClick={onClose} autoFocus>
+              {t('common.close')}
+            </button>
+          </div>
+        </>
+      ) : (
+        <div className="actions">
+          <button type="button" className="primary" onClick={confirm} disabled={state === 'busy'}>
+            {t('verify.matches')}
+          </button>
+          <button type="button" onClick={() => setState('differs')} disabled={state === 'busy'}>
+            {t('verify.differs')}
+          </button>
+          <button type="button" onClick={onClose} disabled={state === 'busy'}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      )}
+    </Dialog>
+  )
+}
