@@ -3,7 +3,7 @@ import { keyTechnologies } from './core/keys/technologies.ts'
 import type { KeyTechnology } from './core/keys/technology.ts'
 import { openVault, type VaultKeySource } from './core/keys/vault.ts'
 import { createDispatcher, type DispatcherOptions } from './ipc/dispatch.ts'
-import { createHandlers, lazyVault } from './ipc/registry.ts'
+import { createHandlers, lazyVault, type RegistryDeps } from './ipc/registry.ts'
 
 export interface AppCoreOptions {
   profileDir: string
@@ -13,6 +13,7 @@ export interface AppCoreOptions {
   now?: () => Date
   /** The key technologies (default: all built in); tests of the UI flows may bring their own. */
   technologies?: readonly KeyTechnology[]
+  chooseSavePath: RegistryDeps['chooseSavePath']
   log?: DispatcherOptions['log']
 }
 
@@ -22,7 +23,7 @@ export function createAppCore(options: AppCoreOptions) {
   const getVault = lazyVault(async () =>
     openVault({ profileDir: options.profileDir, keySource: await options.keySource(), now }),
   )
-  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies })
+  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath })
   const dispatch = createDispatcher({ handlers, trustedOrigins: options.trustedOrigins, log: options.log })
   return { handlers, dispatch, getVault }
 }

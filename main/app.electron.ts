@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, ipcMain, protocol, session, type Session, type WebContents } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, type Session, type WebContents } from 'electron'
 import { createAppCore } from './app-core.ts'
 import { serveAppFile } from './app-protocol.ts'
 import { resolveProfileDir } from './core/profile.ts'
@@ -65,6 +65,12 @@ void app.whenReady().then(async () => {
       runtime: { node: process.versions.node, electron: process.versions.electron ?? null, chrome: process.versions.chrome ?? null },
     },
     trustedOrigins,
+    chooseSavePath: async ({ suggestedName }) => {
+      const owner = BrowserWindow.getFocusedWindow()
+      const options = { defaultPath: join(app.getPath('documents'), suggestedName) }
+      const result = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options)
+      return result.canceled || !result.filePath ? null : result.filePath
+    },
     log: (entry) => console.warn('ipc refused', entry),
   })
   mountIpc(ipcMain, core.dispatch)

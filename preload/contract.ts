@@ -55,6 +55,9 @@ export type KeyFileRequest = z.infer<typeof KeyFileRequestSchema>
 
 const KeyIdRequest = z.strictObject({ id: z.string().min(1).max(200) })
 
+/** Where a file went; `saved: false` when the user cancelled the save dialog. */
+const SavedFileSchema = z.object({ saved: z.boolean(), fileName: z.string() })
+
 export const contract = {
   'app:info': { req: NoRequest, res: AppInfoSchema },
   'keys:list': { req: NoRequest, res: z.array(KeySummarySchema) },
@@ -64,6 +67,15 @@ export const contract = {
   /** The user compared the fingerprint over another channel and it matched. */
   'keys:verify': { req: KeyIdRequest.extend({ fingerprint: z.string().min(1).max(200) }), res: KeySummarySchema },
   'keys:delete': { req: KeyIdRequest, res: z.object({ fingerprint: z.string() }) },
+  /** Starts a private-key backup: the recovery code is shown once, here, and never sent again. */
+  'keys:backup-start': { req: KeyIdRequest, res: z.object({ backupId: z.uuid(), recoveryCode: z.string(), fileName: z.string() }) },
+  /** Saves the printable recovery sheet (PDF) where the user chooses. */
+  'keys:backup-sheet': { req: z.strictObject({ backupId: z.uuid(), lang: z.enum(['de', 'en']) }), res: SavedFileSchema },
+  /** The user typed the code back: the encrypted backup file is written where they choose. */
+  'keys:backup-save': { req: z.strictObject({ backupId: z.uuid(), recoveryCode: z.string().min(1).max(100) }), res: SavedFileSchema },
+  'keys:backup-cancel': { req: z.strictObject({ backupId: z.uuid() }), res: z.object({}) },
+  /** Saves the public key or certificate as a file for passing on. */
+  'keys:export-public': { req: KeyIdRequest, res: SavedFileSchema },
   'vault:status': { req: NoRequest, res: VaultStatusSchema },
 } as const satisfies Record<`${string}:${string}`, { req: z.ZodType; res: z.ZodType }>
 
@@ -82,8 +94,10 @@ export interface WireError {
 }
 export type Result<T> = { ok: true; value: T } | { ok: false; error: WireError }
 
-/** `keys:list` → `keysList`: the name of the preload function for a channel. */
-export type MethodName<C extends string> = C extends `${infer Domain}:${infer Verb}` ? `${Domain}${Capitalize<Verb>}` : never
+type PascalCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Capitalize<Head>}${PascalCase<Tail>}` : Capitalize<S>
+
+/** `keys:list` → `keysList`, `keys:backup-start` → `keysBackupStart`: the preload function for a channel. */
+export type MethodName<C extends string> = C extends `${infer Domain}:${infer Verb}` ? `${Domain}${PascalCase<Verb>}` : never
 
 type Args<C extends Channel> = Request<C> extends undefined ? [] : [request: Request<C>]
 

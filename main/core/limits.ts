@@ -21,6 +21,8 @@ export const limits = {
   keychainTimeoutMs: 60_000,
   /** Largest JSON payload accepted over IPC from the renderer: a key file (base64) is the biggest thing sent. */
   ipcPayloadMaxBytes: 24 * 1024 * 1024,
+  /** How long a started backup waits for its recovery code to be typed back. */
+  backupSessionMs: 30 * 60_000,
   /** Passphrases typed into the UI. */
   passphraseMaxChars: 1024,
 } as const

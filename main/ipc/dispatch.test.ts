@@ -17,6 +17,11 @@ function dispatcher(overrides: Partial<Handlers> = {}) {
     'keys:import': async () => [],
     'keys:verify': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     'keys:delete': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
+    'keys:backup-start': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
+    'keys:backup-sheet': async () => Promise.reject(new SiegelpostError('BACKUP_SESSION_UNKNOWN')),
+    'keys:backup-save': async () => Promise.reject(new SiegelpostError('BACKUP_SESSION_UNKNOWN')),
+    'keys:backup-cancel': async () => ({}),
+    'keys:export-public': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     ...overrides,
   }
   return { dispatch: createDispatcher({ handlers, trustedOrigins: ['app://siegelpost'], log: (e) => log.push(e) }), calls, log }

@@ -1,11 +1,20 @@
 import type { AppInfo, KeyFileRequest } from '../../preload/contract.ts'
 import { SiegelpostError } from '../core/errors/index.ts'
 import { listKeys } from '../core/keys/key-list.ts'
-import { confirmFingerprint, deleteKey, importKeyFile, inspectKeyFile } from '../core/keys/key-store.ts'
+import { basename } from 'node:path'
+import { BackupSessions, backupFileName } from '../core/keys/backup.ts'
+import { confirmFingerprint, deleteKey, exportKey, findKey, importKeyFile, inspectKeyFile } from '../core/keys/key-store.ts'
+import { createRecoverySheet } from '../core/keys/recovery-sheet.ts'
+import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { summarizeKey } from '../core/keys/stored-key.ts'
 import type { KeyTechnology } from '../core/keys/technology.ts'
 import type { Vault } from '../core/keys/vault.ts'
 import type { Handlers } from './dispatch.ts'
+
+export interface SaveRequest {
+  suggestedName: string
+  kind: 'backup' | 'sheet' | 'public'
+}
 
 export interface RegistryDeps {
   appInfo: AppInfo
@@ -13,6 +22,16 @@ export interface RegistryDeps {
   getVault: () => Promise<Vault>
   now: () => Date
   technologies: readonly KeyTechnology[]
+  /** Asks the user where to save a file (the OS save dialog in the app); null when they cancel. */
+  chooseSavePath: (request: SaveRequest) => Promise<string | null>
+}
+
+/** Writes a file the user asked for; private material (backups, the sheet with its code) only for the user. */
+async function saveFile(deps: RegistryDeps, request: SaveRequest, bytes: () => Promise<Uint8Array>) {
+  const path = await deps.chooseSavePath(request)
+  if (path === null) return { saved: false, fileName: request.suggestedName }
+  await writeFileAtomic(path, await bytes(), {}, { backup: false, mode: request.kind === 'public' ? 0o644 : 0o600 })
+  return { saved: true, fileName: basename(path) }
 }
 
 /** Pasted text is not a file: say so in the error. */
@@ -35,6 +54,7 @@ function keyFile(request: KeyFileRequest) {
 
 /** The handler registry: one plain async function per contract channel, built from the core. */
 export function createHandlers(deps: RegistryDeps): Handlers {
+  const backups = new BackupSessions(deps.now)
   return {
     'app:info': async () => deps.appInfo,
     'keys:list': async () => listKeys(await deps.getVault(), deps.now()),
@@ -55,6 +75,32 @@ export function createHandlers(deps: RegistryDeps): Handlers {
       }),
     'keys:verify': async ({ id, fingerprint }) => summarizeKey(await confirmFingerprint(await deps.getVault(), id, fingerprint), deps.now()),
     'keys:delete': async ({ id }) => ({ fingerprint: (await deleteKey(await deps.getVault(), id)).fingerprint }),
+    'keys:backup-start': async ({ id }) => backups.start(await deps.getVault(), id),
+    'keys:backup-sheet': async ({ backupId, lang }) => {
+      const session = backups.peek(backupId)
+      const vault = await deps.getVault()
+      const key = summarizeKey(findKey(vault.contents, session.fingerprint), deps.now())
+      const suggestedName = session.fileName.replace(/\.[a-z0-9]+$/, lang === 'de' ? '-wiederherstellungsbeleg.pdf' : '-recovery-sheet.pdf')
+      return saveFile(deps, { suggestedName, kind: 'sheet' }, () =>
+        createRecoverySheet({ key, recoveryCode: session.recoveryCode, backupFileName: session.fileName, createdAt: deps.now(), lang }),
+      )
+    },
+    'keys:backup-save': async ({ backupId, recoveryCode }) => {
+      const vault = await deps.getVault()
+      const { fileName } = backups.peek(backupId)
+      // The code is checked and the file made before the dialog opens: a typo never costs a save dialog.
+      const { bytes } = await backups.finish(vault, deps.technologies, backupId, recoveryCode)
+      return saveFile(deps, { suggestedName: fileName, kind: 'backup' }, async () => bytes)
+    },
+    'keys:backup-cancel': async ({ backupId }) => (backups.cancel(backupId), {}),
+    'keys:export-public': async ({ id }) => {
+      const vault = await deps.getVault()
+      const key = findKey(vault.contents, id)
+      const suggestedName = backupFileName(key).replace(/^sicherung-/, 'oeffentlicher-schluessel-').replace(/\.p12$/, '.pem')
+      return saveFile(deps, { suggestedName, kind: 'public' }, () =>
+        exportKey(vault, deps.technologies, key.fingerprint, { part: 'public', format: undefined, passphrase: null, compat: false }),
+      )
+    },
     'vault:status': async () => (await deps.getVault()).info(),
   }
 }

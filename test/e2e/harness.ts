@@ -1,5 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
@@ -14,6 +17,11 @@ const rendererRoot = fileURLToPath(new URL('../../out/renderer', import.meta.url
 
 export interface Harness {
   page: Page
+  /** Files the app saved through the (stand-in) save dialog, in order. */
+  saved: string[]
+  /** Every IPC response the page received, for checks that nothing secret crossed. */
+  responses: unknown[]
+  downloads: string
   context: BrowserContext
   origin: string
   /** CSP violations and page errors seen so far; a clean run has none. */
@@ -27,7 +35,9 @@ export interface Harness {
  * the preload the same surface (buildSurface) wired through a binding to the *real* dispatcher,
  * handler registry and vault. The binding passes the calling frame, so sender checks apply.
  */
-export async function startHarness(core: Omit<AppCoreOptions, 'trustedOrigins'>): Promise<Harness> {
+export async function startHarness(
+  core: Omit<AppCoreOptions, 'trustedOrigins' | 'chooseSavePath'> & Partial<Pick<AppCoreOptions, 'chooseSavePath'>>,
+): Promise<Harness> {
   if (!existsSync(`${rendererRoot}/index.html`)) throw new Error('out/renderer is missing: run "npm run build" first (npm test does)')
   const server: Server = createServer((request, response) => {
     if (request.url === '/favicon.ico') return void response.writeHead(204).end()
@@ -38,7 +48,23 @@ export async function startHarness(core: Omit<AppCoreOptions, 'trustedOrigins'>)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const { dispatch } = createAppCore({ ...core, trustedOrigins: [origin] })
+  // Stands in for the OS save dialog: the user "chooses" the suggested name in a downloads folder.
+  const downloads = await mkdtemp(join(tmpdir(), 'sp-downloads-'))
+  const saved: string[] = []
+  const chooseSavePath =
+    core.chooseSavePath ??
+    (async ({ suggestedName }: { suggestedName: string }) => {
+      const path = join(downloads, suggestedName)
+      saved.push(path)
+      return path
+    })
+  const responses: unknown[] = []
+  const { dispatch: realDispatch } = createAppCore({ ...core, chooseSavePath, trustedOrigins: [origin] })
+  const dispatch: typeof realDispatch = async (channel, sender, payload) => {
+    const response = await realDispatch(channel, sender, payload)
+    responses.push(response)
+    return response
+  }
 
   const browser: Browser = await chromium.launch({
     executablePath: chromiumPath,
@@ -69,9 +95,13 @@ export async function startHarness(core: Omit<AppCoreOptions, 'trustedOrigins'>)
     context,
     origin,
     problems,
+    saved,
+    responses,
+    downloads,
     close: async () => {
       await browser.close()
       await new Promise((resolve) => server.close(resolve))
+      await rm(downloads, { recursive: true, force: true })
     },
   }
 }

@@ -173,6 +173,16 @@ export const errorTable = {
     de: 'Das Kennwort ist falsch. Prüfen Sie Groß- und Kleinschreibung und versuchen Sie es erneut; es wurde nichts gespeichert.',
     en: 'The password is wrong. Check upper and lower case and try again; nothing was stored.',
   },
+  BACKUP_SESSION_UNKNOWN: {
+    kind: 'user',
+    de: 'Diese Sicherung wurde abgebrochen oder ist abgelaufen. Beginnen Sie die Sicherung neu; es wird ein neuer Wiederherstellungscode erzeugt.',
+    en: 'This backup was cancelled or has expired. Start the backup again; a new recovery code will be made.',
+  },
+  BACKUP_CODE_MISMATCH: {
+    kind: 'user',
+    de: 'Der eingegebene Code stimmt nicht mit dem angezeigten Wiederherstellungscode überein. Prüfen Sie Ihre Notiz und geben Sie ihn erneut ein.',
+    en: 'The code you typed does not match the recovery code shown. Check your note and type it again.',
+  },
   USAGE_MISSING_OPTION: {
     kind: 'user',
     de: '„{command}“ braucht {option}. „siegelpost --help“ zeigt den Aufruf.',

@@ -1,4 +1,5 @@
 import { SiegelpostError } from '../errors/index.ts'
+import { canonicalRecoveryCode } from './recovery-code.ts'
 import type { StoredKey } from './stored-key.ts'
 import type { KeyFile, KeyTechnology } from './technology.ts'
 import type { Vault, VaultContents } from './vault.ts'
@@ -34,6 +35,17 @@ function keepRicher(stored: StoredKey, incoming: StoredKey): StoredKey {
   }
 }
 
+/**
+ * A recovery code typed back without its dashes, in lower case or with I for 1 is still the code:
+ * when the passphrase as typed is wrong, its canonical recovery-code form gets one more try.
+ */
+function passphraseVariants(passphrase: Uint8Array | null): (Uint8Array | null)[] {
+  if (passphrase === null) return [null]
+  const typed = new TextDecoder().decode(passphrase)
+  const canonical = canonicalRecoveryCode(typed)
+  return canonical === null || canonical === typed ? [passphrase] : [passphrase, new TextEncoder().encode(canonical)]
+}
+
 /** Reads a key file without storing anything: what an import would bring (the wizard's preview). */
 export async function inspectKeyFile(
   technologies: readonly KeyTechnology[],
@@ -42,9 +54,18 @@ export async function inspectKeyFile(
 ): Promise<StoredKey[]> {
   const technology = technologies.find((t) => t.detect(file))
   if (!technology) throw new SiegelpostError('KEY_FORMAT_UNKNOWN', { path: file.path })
-  const keys = await technology.import(file, options)
-  if (keys.length === 0) throw new SiegelpostError('KEY_FORMAT_UNKNOWN', { path: file.path })
-  return keys
+  const variants = passphraseVariants(options.passphrase)
+  for (const [index, passphrase] of variants.entries()) {
+    try {
+      const keys = await technology.import(file, { ...options, passphrase })
+      if (keys.length === 0) throw new SiegelpostError('KEY_FORMAT_UNKNOWN', { path: file.path })
+      return keys
+    } catch (error) {
+      const isLast = index === variants.length - 1
+      if (isLast || !(error instanceof SiegelpostError) || error.code !== 'KEY_PASSPHRASE_WRONG') throw error
+    }
+  }
+  throw new SiegelpostError('KEY_FORMAT_UNKNOWN', { path: file.path })
 }
 
 /**
