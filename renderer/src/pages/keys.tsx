@@ -1,7 +1,8 @@
 import { useState } from 'react'
-import type { KeySummary } from '../../../preload/contract'
+import type { KeySummary, WireError } from '../../../preload/contract'
 import { ErrorNotice, Page } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
+import { BackupDialog } from '../keys/backup-dialog'
 import { DeleteDialog } from '../keys/delete-dialog'
 import { Fingerprint } from '../keys/fingerprint'
 import { ImportWizard } from '../keys/import-wizard'
@@ -42,15 +43,16 @@ export function KeysPage() {
   const [search, setSearch] = useState('')
   const [filter, setFilter] = useState<KeyFilter>('all')
   const [selected, setSelected] = useState<string | null>(null)
-  const [dialog, setDialog] = useState<'import' | 'verify' | 'delete' | null>(null)
-  const [notice, setNotice] = useState<MessageKey | null>(null)
+  const [dialog, setDialog] = useState<'import' | 'verify' | 'delete' | 'backup' | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
+  const [failure, setFailure] = useState<WireError | null>(null)
 
   const all = keys.state === 'done' ? keys.value : []
   const shown = all.filter((key) => matchesSearch(key, search) && matchesFilter(key, filter))
   const current = all.find((key) => key.fingerprint === selected) ?? null
   const done = (message: MessageKey) => {
     setDialog(null)
-    setNotice(message)
+    setNotice(t(message))
     reloadKeys()
     reloadVault()
   }
@@ -85,9 +87,10 @@ export function KeysPage() {
       {notice && (
         <p className="notice notice-ok" role="status">
           <span aria-hidden="true">✓ </span>
-          {t(notice)}
+          {notice}
         </p>
       )}
+      {failure && <ErrorNotice error={failure} />}
       {keys.state === 'loading' && <p>{t('keys.loading')}</p>}
       {keys.state === 'failed' && vault.state !== 'failed' && <ErrorNotice error={keys.error} onRetry={reloadKeys} />}
       {keys.state === 'done' && all.length === 0 && <p className="empty">{t('keys.empty')}</p>}
@@ -153,6 +156,22 @@ export function KeysPage() {
                       {t('keys.action.verify')}
                     </button>
                   )}
+                  {current.hasSecret && (
+                    <button type="button" onClick={() => setDialog('backup')}>
+                      {t('keys.action.backup')}
+                    </button>
+                  )}
+                  <button
+                    type="button"
+                    onClick={async () => {
+                      setFailure(null)
+                      const result = await window.siegelpost.keysExportPublic({ id: current.fingerprint })
+                      if (!result.ok) return setFailure(result.error)
+                      setNotice(result.value.saved ? t('keys.savedAs', { name: result.value.fileName }) : t('backup.cancelled'))
+                    }}
+                  >
+                    {t('keys.action.exportPublic')}
+                  </button>
                   <button type="button" className="danger" onClick={() => setDialog('delete')}>
                     {t('keys.action.delete')}
                   </button>
@@ -163,6 +182,7 @@ export function KeysPage() {
         </div>
       )}
       {dialog === 'import' && <ImportWizard onClose={() => setDialog(null)} onImported={() => (reloadKeys(), reloadVault())} />}
+      {dialog === 'backup' && current && <BackupDialog target={current} onClose={() => setDialog(null)} />}
       {dialog === 'verify' && current && <VerifyDialog target={current} onClose={() => setDialog(null)} onVerified={() => done('verify.done')} />}
       {dialog === 'delete' && current && (
         <DeleteDialog

@@ -1,0 +1,157 @@
+import { useState } from 'react'
+import type { KeySummary, WireError } from '../../../preload/contract'
+import { Busy, Dialog, ErrorNotice } from '../components'
+import { useI18n, type MessageKey } from '../i18n'
+import { Fingerprint } from './fingerprint'
+
+type Step = 'start' | 'code' | 'confirm' | 'done'
+const steps: { id: Step; label: MessageKey }[] = [
+  { id: 'start', label: 'backup.step.start' },
+  { id: 'code', label: 'backup.step.code' },
+  { id: 'confirm', label: 'backup.step.confirm' },
+  { id: 'done', label: 'backup.step.done' },
+]
+
+/**
+ * Private-key backup (UI.md §1.4): the recovery code is shown once, then typed back before the
+ * file is written. After the "code" step the code is gone from this component's state.
+ */
+export function BackupDialog({ target, onClose }: { target: KeySummary; onClose: () => void }) {
+  const { lang, t } = useI18n()
+  const [step, setStep] = useState<Step>('start')
+  const [session, setSession] = useState<{ backupId: string; recoveryCode: string | null; fileName: string } | null>(null)
+  const [typed, setTyped] = useState('')
+  const [note, setNote] = useState<string | null>(null)
+  const [error, setError] = useState<WireError | null>(null)
+  const [busy, setBusy] = useState(false)
+
+  const close = () => {
+    if (session && step !== 'done') void window.siegelpost.keysBackupCancel({ backupId: session.backupId })
+    onClose()
+  }
+  const run = async <T,>(call: () => Promise<{ ok: true; value: T } | { ok: false; error: WireError }>, then: (value: T) => void) => {
+    setBusy(true)
+    setError(null)
+    const result = await call()
+    setBusy(false)
+    if (result.ok) then(result.value)
+    else setError(result.error)
+  }
+
+  const position = steps.findIndex((s) => s.id === step) + 1
+  return (
+    <Dialog title={t('backup.title')} onClose={close} wide>
+      <ol className="steps" aria-label={t('import.progress', { current: position, total: steps.length })}>
+        {steps.map((s, index) => (
+          <li key={s.id} aria-current={s.id === step ? 'step' : undefined} className={index + 1 < position ? 'done' : undefined}>
+            <span aria-hidden="true">{index + 1 < position ? '✓' : index + 1}</span> {t(s.label)}
+          </li>
+        ))}
+      </ol>
+      <p className="step-count">{t('import.progress', { current: position, total: steps.length })}</p>
+      <p>
+        <strong>{target.name}</strong> · {target.emails.join(', ')}
+      </p>
+
+      {step === 'start' && (
+        <>
+          <p>{t('backup.intro')}</p>
+          <p>{t('backup.howItWorks')}</p>
+        </>
+      )}
+      {step === 'code' && session?.recoveryCode && (
+        <>
+          <p id="code-label">{t('backup.codeLabel')}</p>
+          <p className="recovery-code" aria-labelledby="code-label" data-testid="recovery-code">
+            {session.recoveryCode}
+          </p>
+          <p className="notice notice-warning">
+            <span aria-hidden="true">⚠ </span>
+            {t('backup.codeNote')}
+          </p>
+          <button type="button" onClick={() => void run(() => window.siegelpost.keysBackupSheet({ backupId: session.backupId, lang }), (saved) => setNote(saved.saved ? t('backup.sheetSaved', { name: saved.fileName }) : t('backup.cancelled')))}>
+            {t('backup.saveSheet')}
+          </button>
+          {note && (
+            <p className="notice notice-ok" role="status">
+              {note}
+            </p>
+          )}
+        </>
+      )}
+      {step === 'confirm' && (
+        <form onSubmit={(event) => event.preventDefault()}>
+          <p>{t('backup.confirmIntro')}</p>
+          <label htmlFor="backup-code">{t('backup.confirmLabel')}</label>
+          <input id="backup-code" type="text" className="code-input" autoComplete="off" spellCheck={false} value={typed} onChange={(event) => setTyped(event.target.value)} autoFocus />
+        </form>
+      )}
+      {step === 'done' && (
+        <>
+          <p className="notice notice-ok" role="status">
+            <span aria-hidden="true">✓ </span>
+            {note}
+          </p>
+          <p>{t('backup.keepApart')}</p>
+          <Fingerprint value={target.fingerprint} />
+        </>
+      )}
+
+      {error && <ErrorNotice error={error} />}
+      {busy && <Busy />}
+      <div className="actions">
+        {step !== 'done' && (
+          <button type="button" onClick={close} disabled={busy}>
+            {t('common.cancel')}
+          </button>
+        )}
+        {step === 'start' && (
+          <button
+            type="button"
+            className="primary"
+            disabled={busy}
+            onClick={() => void run(() => window.siegelpost.keysBackupStart({ id: target.fingerprint }), (value) => (setSession(value), setStep('code')))}
+          >
+            {t('backup.makeCode')}
+          </button>
+        )}
+        {step === 'code' && (
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              // From here on the code exists only on the user's note (and the printed sheet).
+              setSession((current) => current && { ...current, recoveryCode: null })
+              setNote(null)
+              setStep('confirm')
+            }}
+          >
+            {t('backup.writtenDown')}
+          </button>
+        )}
+        {step === 'confirm' && session && (
+          <button
+            type="button"
+            className="primary"
+            disabled={busy || typed.trim() === ''}
+            onClick={() =>
+              void run(() => window.siegelpost.keysBackupSave({ backupId: session.backupId, recoveryCode: typed }), (saved) => {
+                setTyped('')
+                if (!saved.saved) return setNote(t('backup.cancelled'))
+                setNote(t('backup.done', { name: saved.fileName }))
+                setStep('done')
+              })
+            }
+          >
+            {t('backup.save')}
+          </button>
+        )}
+        {step === 'done' && (
+          <button type="button" className="primary" onClick={onClose}>
+            {t('common.close')}
+          </button>
+        )}
+      </div>
+    </Dialog>
+  )
+}
