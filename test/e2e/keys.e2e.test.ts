@@ -125,6 +125,33 @@ describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-g
         await page.getByRole('dialog').getByRole('button', { name: text.cancel }).click()
       })
 
+      it('backs up: shows the recovery code once, saves a readable sheet, refuses a wrong code', async () => {
+        const { page } = harness
+        const t = lang === 'de'
+          ? { backup: 'Sicherung anlegen …', make: 'Wiederherstellungscode erzeugen', sheet: 'Wiederherstellungsbeleg speichern (PDF) …', noted: 'Ich habe den Code notiert', save: 'Sicherung speichern …', mismatch: 'stimmt nicht mit dem angezeigten', cancel: 'Abbrechen' }
+          : { backup: 'Back up …', make: 'Make recovery code', sheet: 'Save recovery sheet (PDF) …', noted: 'I have noted the code', save: 'Save backup …', mismatch: 'does not match the recovery code shown', cancel: 'Cancel' }
+        await page.locator('.key-row', { hasText: own.name }).click()
+        await page.getByRole('button', { name: t.backup }).click()
+        await screen(page, 'backup-start', lang)
+        await page.getByRole('button', { name: t.make }).click()
+        const code = (await page.getByTestId('recovery-code').textContent())!.trim()
+        expect(code).toMatch(/^([0-9A-Z]{4}-){5}[0-9A-Z]{4}$/)
+        await page.getByRole('button', { name: t.sheet }).click()
+        await expect.poll(() => harness.saved.at(-1) ?? '').toMatch(lang === 'de' ? /wiederherstellungsbeleg\.pdf$/ : /recovery-sheet\.pdf$/)
+        await expect.poll(() => page.getByRole('status').last().textContent()).toContain('.pdf')
+        await screen(page, 'backup-code', lang)
+        const responsesBefore = harness.responses.length
+        await page.getByRole('button', { name: t.noted }).click()
+        expect(await page.content()).not.toContain(code)
+        await page.getByRole('textbox').fill('AAAA-BBBB-CCCC-DDDD-EEEE-FFFF')
+        await page.getByRole('button', { name: t.save }).click()
+        await expect.poll(() => page.getByRole('alert').first().textContent()).toContain(t.mismatch)
+        await screen(page, 'backup-confirm', lang)
+        // After the step that showed it, no IPC response carries the code again.
+        expect(JSON.stringify(harness.responses.slice(responsesBefore))).not.toContain(code)
+        await page.getByRole('dialog').getByRole('button', { name: t.cancel }).click()
+      })
+
       it('deletes only after a confirmation that says what stops working', async () => {
         const { page } = harness
         const victim = lang === 'de' ? certificate : client
