@@ -67,6 +67,16 @@ export const contract = {
   /** The user compared the fingerprint over another channel and it matched. */
   'keys:verify': { req: KeyIdRequest.extend({ fingerprint: z.string().min(1).max(200) }), res: KeySummarySchema },
   'keys:delete': { req: KeyIdRequest, res: z.object({ fingerprint: z.string() }) },
+  /** Creates an own OpenPGP key (Curve25519 by default), protected by the vault. */
+  'keys:generate': {
+    req: z.strictObject({
+      name: z.string().trim().min(1).max(200),
+      email: z.email().max(254),
+      algo: z.enum(['curve25519', 'rsa4096']),
+      expiresInYears: z.number().int().min(0).max(10),
+    }),
+    res: KeySummarySchema,
+  },
   /** Starts a private-key backup: the recovery code is shown once, here, and never sent again. */
   'keys:backup-start': { req: KeyIdRequest, res: z.object({ backupId: z.uuid(), recoveryCode: z.string(), fileName: z.string() }) },
   /** Saves the printable recovery sheet (PDF) where the user chooses. */

@@ -17,6 +17,7 @@ function dispatcher(overrides: Partial<Handlers> = {}) {
     'keys:import': async () => [],
     'keys:verify': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     'keys:delete': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
+    'keys:generate': async () => Promise.reject(new SiegelpostError('INTERNAL', { reason: 'test' })),
     'keys:backup-start': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     'keys:backup-sheet': async () => Promise.reject(new SiegelpostError('BACKUP_SESSION_UNKNOWN')),
     'keys:backup-save': async () => Promise.reject(new SiegelpostError('BACKUP_SESSION_UNKNOWN')),

@@ -3,7 +3,7 @@ import { SiegelpostError } from '../core/errors/index.ts'
 import { listKeys } from '../core/keys/key-list.ts'
 import { basename } from 'node:path'
 import { BackupSessions, backupFileName } from '../core/keys/backup.ts'
-import { confirmFingerprint, deleteKey, exportKey, findKey, importKeyFile, inspectKeyFile } from '../core/keys/key-store.ts'
+import { confirmFingerprint, deleteKey, exportKey, findKey, generateKey, importKeyFile, inspectKeyFile } from '../core/keys/key-store.ts'
 import { createRecoverySheet } from '../core/keys/recovery-sheet.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { summarizeKey } from '../core/keys/stored-key.ts'
@@ -75,6 +75,10 @@ export function createHandlers(deps: RegistryDeps): Handlers {
       }),
     'keys:verify': async ({ id, fingerprint }) => summarizeKey(await confirmFingerprint(await deps.getVault(), id, fingerprint), deps.now()),
     'keys:delete': async ({ id }) => ({ fingerprint: (await deleteKey(await deps.getVault(), id)).fingerprint }),
+    'keys:generate': async (request) => {
+      const now = deps.now()
+      return summarizeKey(await generateKey(await deps.getVault(), deps.technologies, 'openpgp', request, now), now)
+    },
     'keys:backup-start': async ({ id }) => backups.start(await deps.getVault(), id),
     'keys:backup-sheet': async ({ backupId, lang }) => {
       const session = backups.peek(backupId)

@@ -1,10 +1,20 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { useI18n, type MessageKey } from './i18n'
 import { ComposePage } from './pages/compose'
 import { InboxPage } from './pages/inbox'
 import { KeysPage } from './pages/keys'
 import { SettingsPage } from './pages/settings'
 import seal from './seal.svg'
+import { SetupWizard } from './setup/setup-wizard'
+
+const setupKey = 'siegelpost.setup'
+const setupDismissed = () => {
+  try {
+    return window.localStorage.getItem(setupKey) === 'later'
+  } catch {
+    return false
+  }
+}
 
 const sections = [
   { id: 'inbox', label: 'nav.inbox', Page: InboxPage },
@@ -20,6 +30,13 @@ export function App() {
   const { t } = useI18n()
   const [current, setCurrent] = useState<SectionId>('inbox')
   const { Page } = sections.find((section) => section.id === current)!
+  const [setup, setSetup] = useState(false)
+  const [round, setRound] = useState(0)
+  // First start: no own key yet and the user has not chosen "later".
+  useEffect(() => {
+    if (setupDismissed()) return
+    void window.siegelpost.keysList().then((result) => result.ok && !result.value.some((key) => key.hasSecret) && setSetup(true))
+  }, [])
   return (
     <div className="frame">
       <header className="brand">
@@ -44,8 +61,21 @@ export function App() {
         </ul>
       </nav>
       <main className="content">
-        <Page />
+        <Page key={round} />
       </main>
+      {setup && (
+        <SetupWizard
+          onClose={() => (setSetup(false), setRound((n) => n + 1))}
+          onLater={() => {
+            try {
+              window.localStorage.setItem(setupKey, 'later')
+            } catch {
+              // Without storage the wizard simply returns at the next start.
+            }
+            setSetup(false)
+          }}
+        />
+      )}
     </div>
   )
 }

@@ -44,6 +44,8 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
       className={wide ? 'dialog dialog-wide' : 'dialog'}
       aria-labelledby="dialog-title"
       onCancel={(event) => {
+        // React passes a nested dialog's cancel up to its ancestors: only the top dialog closes.
+        if (event.target !== event.currentTarget) return
         event.preventDefault()
         onClose()
       }}

@@ -1,7 +1,7 @@
 import { SiegelpostError } from '../errors/index.ts'
 import { canonicalRecoveryCode } from './recovery-code.ts'
 import type { StoredKey } from './stored-key.ts'
-import type { KeyFile, KeyTechnology } from './technology.ts'
+import type { GenerateRequest, KeyFile, KeyTechnology } from './technology.ts'
 import type { Vault, VaultContents } from './vault.ts'
 
 /** Fingerprints as users type them: spaces and colons allowed, any case. */
@@ -125,6 +125,21 @@ export async function confirmFingerprint(vault: Vault, idOrFingerprint: string, 
     updated = structuredClone(target)
   })
   return updated
+}
+
+/** A new own key, stored in the vault (protected by the vault, not by a passphrase — CLI.md). */
+export async function generateKey(
+  vault: Vault,
+  technologies: readonly KeyTechnology[],
+  technology: StoredKey['technology'],
+  request: GenerateRequest,
+  now: Date,
+): Promise<StoredKey> {
+  const generator = technologies.find((t) => t.technology === technology)?.generate
+  if (!generator) throw new SiegelpostError('INTERNAL', { reason: `no ${technology} key generation built in` })
+  const key = await generator(request, { now })
+  await vault.update((draft) => void draft.keys.push(key))
+  return key
 }
 
 export async function deleteKey(vault: Vault, idOrFingerprint: string): Promise<StoredKey> {

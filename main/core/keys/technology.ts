@@ -17,6 +17,16 @@ export interface KeyTechnology {
    */
   merge?(stored: StoredKey, incoming: StoredKey): StoredKey
   export(key: StoredKey, request: ExportRequest): Promise<Uint8Array>
+  /** Creates a new key pair (OpenPGP); absent where keys come from a CA (S/MIME uses a CSR). */
+  generate?(request: GenerateRequest, options: { now: Date }): Promise<StoredKey>
+}
+
+export interface GenerateRequest {
+  name: string
+  email: string
+  algo: 'curve25519' | 'rsa4096'
+  /** 0 = does not expire. */
+  expiresInYears: number
 }
 
 export interface KeyFile {

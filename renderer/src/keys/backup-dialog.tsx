@@ -16,7 +16,7 @@ const steps: { id: Step; label: MessageKey }[] = [
  * Private-key backup (UI.md §1.4): the recovery code is shown once, then typed back before the
  * file is written. After the "code" step the code is gone from this component's state.
  */
-export function BackupDialog({ target, onClose }: { target: KeySummary; onClose: () => void }) {
+export function BackupDialog({ target, onClose }: { target: KeySummary; onClose: (completed: boolean) => void }) {
   const { lang, t } = useI18n()
   const [step, setStep] = useState<Step>('start')
   const [session, setSession] = useState<{ backupId: string; recoveryCode: string | null; fileName: string } | null>(null)
@@ -27,7 +27,7 @@ export function BackupDialog({ target, onClose }: { target: KeySummary; onClose:
 
   const close = () => {
     if (session && step !== 'done') void window.siegelpost.keysBackupCancel({ backupId: session.backupId })
-    onClose()
+    onClose(step === 'done')
   }
   const run = async <T,>(call: () => Promise<{ ok: true; value: T } | { ok: false; error: WireError }>, then: (value: T) => void) => {
     setBusy(true)
@@ -147,7 +147,7 @@ export function BackupDialog({ target, onClose }: { target: KeySummary; onClose:
           </button>
         )}
         {step === 'done' && (
-          <button type="button" className="primary" onClick={onClose}>
+          <button type="button" className="primary" onClick={() => onClose(true)}>
             {t('common.close')}
           </button>
         )}
