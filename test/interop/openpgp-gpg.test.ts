@@ -183,6 +183,22 @@ describe.skipIf(skipUnless('GnuPG (gpg)', hasGpg, 'apt-get install gnupg'))('Ope
     }
   })
 
+  it('flags gpg-made keys bound by SHA-1, or expired, as not usable', async () => {
+    const fresh = new GpgHome()
+    try {
+      fresh.ok(['--cert-digest-algo', 'SHA1', '--passphrase', '', '--quick-gen-key', 'Alt Sha <alt@mandant.test>', 'ed25519', 'sign,cert', 'never'])
+      const [sha1] = await importText(await openVault({ profileDir: join(dir, 'sha1'), keySource: { mode: 'keychain', store: memorySecretStore() } }), fresh.ok(['--armor', '--export', 'alt@mandant.test']).stdout)
+      expect(sha1!.flags.unusableReason).toMatch(/bound only by a SHA-1 signature/)
+      fresh.ok(['--faked-system-time', '20200101T000000!', '--passphrase', '', '--quick-gen-key', 'Old Key <old@mandant.test>', 'ed25519', 'default', '1y'])
+      const [old] = await importText(await openVault({ profileDir: join(dir, 'old'), keySource: { mode: 'keychain', store: memorySecretStore() } }), fresh.ok(['--armor', '--export', 'old@mandant.test']).stdout)
+      expect(old!.expires).toMatch(/^2020-12-31/)
+      const { summarizeKey } = await import('../../main/core/keys/stored-key.ts')
+      expect(summarizeKey(old!, new Date()).status).toBe('expired')
+    } finally {
+      fresh.close()
+    }
+  })
+
   it('generates an RSA-4096 key that gpg imports and encrypts to', async () => {
     const rsa = await generateOpenpgpKey({ name: 'Rita RSA', email: 'rita@kanzlei.test', algorithm: 'rsa4096', now })
     expect(rsa.material.algorithm).toBe('rsaEncryptSign4096')

@@ -58,6 +58,7 @@ function decryptFailure(error: unknown): string {
 
 function signatureFailure(message: string): string {
   if (/SHA1|sha1|Insecure message hash/i.test(message)) return 'signature uses SHA-1, which is no longer secure'
+  if (/too weak/i.test(message)) return 'the signature uses a hash algorithm that is too weak for its key'
   if (/expired|revoked|newer than the signature|in the future/i.test(message)) return `the signing key was not valid when the signature was made (${message})`
   return `the signature does not match the content (${message})`
 }
