@@ -57,6 +57,7 @@ function htmlToText(html: string): string {
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')
+    .replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code) % 0x110000))
     .replace(/&amp;/g, '&')
 }
 
@@ -170,9 +171,18 @@ export async function openMessage(raw: Uint8Array, technologies: readonly Messag
   let inlineText: string | null = null
   let isInnerTrusted = false
 
-  const encryptedBy = findTechnology(technologies, root, 'isEncrypted')
+  // A signature around the encrypted entity (some clients sign the ciphertext, of any signature
+  // technology): the encrypted entity is still the whole message and is decrypted, but that
+  // signature covers only ciphertext, so it never makes the message "signed".
+  let top = root
+  const wrapped = root.contentType.type === 'multipart/signed' ? root.children[0] : undefined
+  if (wrapped && findTechnology(technologies, wrapped, 'isEncrypted')) {
+    top = wrapped
+    layer.signatureNote = 'the signature covers only the encrypted form, not the message itself; it is not shown as signed'
+  }
+  const encryptedBy = findTechnology(technologies, top, 'isEncrypted')
   if (encryptedBy) {
-    const outcome = await encryptedBy.decrypt(root, context)
+    const outcome = await encryptedBy.decrypt(top, context)
     if (!outcome.ok) {
       layer.encryption = { state: 'failed', technology: encryptedBy.technology, reason: outcome.reason }
       return finish(root, root, layer, '', [], context, technologies, false)
@@ -191,8 +201,11 @@ export async function openMessage(raw: Uint8Array, technologies: readonly Messag
     displayed = parseMime(content)
   }
 
-  if (!encryptedBy && !signedBy && displayed.children.length === 0 && displayed.contentType.type === 'text/plain') {
-    const text = decodeText(displayed)
+  // Inline protection counts only when its text part is the whole message (alone, or alone in a multipart/mixed).
+  const soleText = displayed.children.length === 0 ? displayed : displayed.contentType.type === 'multipart/mixed' && displayed.children.length === 1 ? displayed.children[0]! : null
+  const isSoleTextPart = soleText !== null && soleText.children.length === 0 && ['text/plain', 'text/html'].includes(soleText.contentType.type)
+  if (!encryptedBy && !signedBy && isSoleTextPart) {
+    const text = soleText.contentType.type === 'text/html' ? htmlToText(decodeText(soleText)) : decodeText(soleText)
     for (const technology of technologies) {
       const inline = await technology.inspectInline?.(text, context)
       if (!inline) continue
@@ -238,8 +251,11 @@ async function finish(
   // RFC 9788: the header fields inside the cryptographic payload replace the outer ones.
   const source = isInnerTrusted && displayed !== root && protectedHeadersApply(displayed) ? displayed : null
   const pick = (name: string) => (source ? headerValue(source, name) : undefined) ?? headerValue(root, name)
-  const fromValue = pick('from')
-  const fromAddresses = addressesOf(fromValue)
+  // Every From field counts: a second From header is a known spoofing trick (one signer, two senders).
+  const fromFields = source && headerValue(source, 'from') !== undefined ? headerValues(source, 'from') : headerValues(root, 'from')
+  const fromValue = fromFields.length > 0 ? fromFields.join(', ') : undefined
+  // The outer From counts as well (a mail list shows it): a signer must match every sender named anywhere.
+  const fromAddresses = [...new Set([...fromFields, ...headerValues(root, 'from')].flatMap((field) => addressesOf(field)))]
   const attachmentBytes = attachmentParts.map(decodeBody)
   const offered: OfferedKey[] = []
   for (const technology of technologies) offered.push(...((await technology.offeredKeys?.(root, allParts(displayed))) ?? []))

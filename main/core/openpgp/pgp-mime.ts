@@ -129,14 +129,40 @@ function hashName(id: number): string {
   return enums.read(enums.hash, id).toLowerCase()
 }
 
+/**
+ * MS Exchange rewrites PGP/MIME into multipart/mixed [empty text/plain, application/pgp-encrypted,
+ * application/octet-stream]; Thunderbird and Enigmail repair it, so do we (nothing else is shown).
+ */
+function isExchangeMangled(part: MimePart): boolean {
+  const [text, version, payload] = part.children
+  return (
+    part.contentType.type === 'multipart/mixed' &&
+    part.children.length === 3 &&
+    text!.contentType.type === 'text/plain' &&
+    text!.children.length === 0 &&
+    textDecoder.decode(decodeBody(text!)).trim() === '' &&
+    version!.contentType.type === 'application/pgp-encrypted' &&
+    payload!.contentType.type === 'application/octet-stream'
+  )
+}
+
+/** An armored block as HTML mail or Exchange leave it: blank or space-only lines inside, odd indentation. */
+function normalizeArmor(block: string): string {
+  const lines = block.split(/\r?\n/).map((line) => line.replace(/[\s\u00a0]+/g, ''))
+  const [begin, ...rest] = lines.filter((line) => line !== '')
+  const headers = rest.filter((line) => /^[A-Za-z-]+:/.test(line))
+  const body = rest.filter((line) => !/^[A-Za-z-]+:/.test(line))
+  return [begin!.replace('-----BEGINPGPMESSAGE-----', '-----BEGIN PGP MESSAGE-----'), ...headers, '', ...body.map((l) => l.replace('-----ENDPGPMESSAGE-----', '-----END PGP MESSAGE-----'))].join('\n')
+}
+
 export const openpgpMessageTechnology: MessageTechnology = {
   technology: 'openpgp',
-  isEncrypted: (part) => isType(part, 'multipart/encrypted', 'application/pgp-encrypted'),
+  isEncrypted: (part) => isType(part, 'multipart/encrypted', 'application/pgp-encrypted') || isExchangeMangled(part),
   isSigned: (part) => isType(part, 'multipart/signed', 'application/pgp-signature'),
 
   async decrypt(part, context): Promise<DecryptOutcome> {
     try {
-      const payload = part.children[1]!
+      const payload = part.children[part.children.length - 1]!
       return { ok: true, ...(await decryptArmoredOrBinary(decodeBody(payload), context)) }
     } catch (error) {
       return { ok: false, reason: decryptFailure(error) }
@@ -175,7 +201,7 @@ export const openpgpMessageTechnology: MessageTechnology = {
     if (!isWholeBody) return { kind, isWholeBody, text: null, failure: null, signatures: [] }
     if (kind === 'encrypted') {
       try {
-        const result = await decryptArmoredOrBinary(new TextEncoder().encode(match[0]), context)
+        const result = await decryptArmoredOrBinary(new TextEncoder().encode(normalizeArmor(match[0])), context)
         return { kind, isWholeBody, text: textDecoder.decode(result.content).replace(/\r\n/g, '\n'), failure: null, signatures: result.signatures }
       } catch (error) {
         return { kind, isWholeBody, text: null, failure: decryptFailure(error), signatures: [] }
