@@ -24,7 +24,7 @@ export interface CommandContext {
   io: CliIo
   lang: Lang
   values: OptionValues
-  /** Positional arguments after the two command words. */
+  /** Positional arguments after the command words. */
   operands: string[]
   /** Absolute profile folder (--profile, SIEGELPOST_PROFILE or the app-data default). */
   profileDir: string
@@ -37,7 +37,8 @@ export interface CommandContext {
  * and list them once in main/cli/commands.ts.
  */
 export interface Command {
-  words: readonly [string, string]
+  /** One word (`compose`, `open`) or two (`keys list`). */
+  words: readonly [string] | readonly [string, string]
   usage: string
   summary: Record<Lang, string>
   options: ParseArgsOptionsConfig

@@ -25,4 +25,17 @@ export const limits = {
   backupSessionMs: 30 * 60_000,
   /** Passphrases typed into the UI. */
   passphraseMaxChars: 1024,
+  // openpgp + mime + message
+  /** Largest .eml we open or compose into (100 MB attachments, base64 and armor included). */
+  messageMaxBytes: 200 * 1024 * 1024,
+  /** MIME nesting deeper than this is refused (real mail nests < 10; attackers nest 1000+). */
+  mimeMaxDepth: 32,
+  /** More MIME parts than this is refused (a DoS guard, far above real mail). */
+  mimeMaxParts: 1000,
+  /** openpgp.js leaves decompression unbounded (library-facts §3.1): a compression bomb stops here. */
+  openpgpMaxDecompressedBytes: 256 * 1024 * 1024,
+  /** Signatures up to this far in the future of our clock still count (the sender's clock may run ahead). */
+  signatureClockSkewMs: 10 * 60 * 1000,
+  /** Largest attachment compose accepts (the product promise is 100 MB files). */
+  attachmentMaxBytes: 150 * 1024 * 1024,
 } as const

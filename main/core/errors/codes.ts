@@ -165,8 +165,8 @@ export const errorTable = {
   },
   KEY_PASSPHRASE_REQUIRED: {
     kind: 'user',
-    de: 'Die Datei {path} ist mit einem Passwort geschützt. Geben Sie das Passwort an, das Sie mit der Datei erhalten oder beim Sichern vergeben haben.',
-    en: 'The file {path} is protected by a password. Give the password you received with the file or chose when you backed it up.',
+    de: 'Die Datei {path} ist mit einem Passwort geschützt. Geben Sie das Passwort an, das Sie mit der Datei erhalten oder beim Sichern vergeben haben (Kommandozeile: --passphrase-file).',
+    en: 'The file {path} is protected by a password. Give the password you received with the file or chose when you backed it up (command line: --passphrase-file).',
   },
   KEY_PASSPHRASE_WRONG: {
     kind: 'user',
@@ -187,6 +187,57 @@ export const errorTable = {
     kind: 'user',
     de: '„{command}“ braucht {option}. „siegelpost --help“ zeigt den Aufruf.',
     en: '"{command}" needs {option}. "siegelpost --help" shows the usage.',
+  },
+  // --- openpgp + mime + message ---
+  OPENPGP_KEY_UNREADABLE: {
+    kind: 'user',
+    de: 'Die Datei {file} enthält keinen lesbaren OpenPGP-Schlüssel ({reason}). Ist sie vollständig? Lassen Sie sie sich gegebenenfalls erneut schicken.',
+    en: 'The file {file} holds no readable OpenPGP key ({reason}). Is it complete? If not, ask for it again.',
+  },
+  OPENPGP_EXPORT_FORMAT: {
+    kind: 'user',
+    de: 'OpenPGP-Schlüssel lassen sich nur als „asc“ exportieren, nicht als „{format}“. Lassen Sie --format weg.',
+    en: 'OpenPGP keys can only be exported as "asc", not as "{format}". Leave out --format.',
+  },
+  OPENPGP_KEY_UNUSABLE: {
+    kind: 'user',
+    de: 'Der Schlüssel {id} ist nicht verwendbar ({reason}). Bitten Sie den Inhaber um einen aktuellen Schlüssel.',
+    en: 'The key {id} cannot be used ({reason}). Ask its owner for a current key.',
+  },
+  OPENPGP_FAILED: {
+    kind: 'user',
+    de: 'OpenPGP-Vorgang fehlgeschlagen: {reason}. Prüfen Sie Schlüssel und Eingabedatei.',
+    en: 'OpenPGP operation failed: {reason}. Check the keys and the input file.',
+  },
+  MIME_TOO_DEEP: {
+    kind: 'user',
+    de: 'Die Nachricht ist tiefer verschachtelt als erlaubt ({limit} Ebenen) und wird nicht geöffnet. Bitten Sie den Absender, sie einfacher zu senden.',
+    en: 'The message is nested deeper than allowed ({limit} levels) and is not opened. Ask the sender to send it in a simpler form.',
+  },
+  MIME_TOO_MANY_PARTS: {
+    kind: 'user',
+    de: 'Die Nachricht hat mehr Teile als erlaubt ({limit}) und wird nicht geöffnet. Bitten Sie den Absender, sie aufzuteilen.',
+    en: 'The message has more parts than allowed ({limit}) and is not opened. Ask the sender to split it.',
+  },
+  MESSAGE_NO_SIGNING_KEY: {
+    kind: 'user',
+    de: 'Für {address} gibt es keinen verwendbaren eigenen OpenPGP-Schlüssel zum Signieren. Erzeugen oder importieren Sie einen („siegelpost keys generate“) oder senden Sie mit --no-sign.',
+    en: 'There is no usable own OpenPGP key for {address} to sign with. Generate or import one ("siegelpost keys generate") or send with --no-sign.',
+  },
+  MESSAGE_NO_RECIPIENT_KEY: {
+    kind: 'user',
+    de: 'Für {address} gibt es keinen verwendbaren Schlüssel zum Verschlüsseln. Importieren Sie den Schlüssel des Empfängers oder wählen Sie einen anderen Weg (z. B. --encrypt container).',
+    en: 'There is no usable key for {address} to encrypt to. Import the recipient\'s key or choose another way (for example --encrypt container).',
+  },
+  MESSAGE_MODE_UNSUPPORTED: {
+    kind: 'user',
+    de: '--encrypt {mode} ist in dieser Version noch nicht verfügbar. Verwenden Sie --encrypt openpgp oder --encrypt none.',
+    en: '--encrypt {mode} is not available in this version yet. Use --encrypt openpgp or --encrypt none.',
+  },
+  MESSAGE_BAD_ADDRESS: {
+    kind: 'user',
+    de: '„{address}“ ist keine gültige E-Mail-Adresse. Schreiben Sie sie in der Form name@beispiel.de.',
+    en: '"{address}" is not a valid e-mail address. Write it as name@example.com.',
   },
   IPC_UNTRUSTED_SENDER: {
     kind: 'bug',

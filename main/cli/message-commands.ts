@@ -1,0 +1,126 @@
+import { mkdir } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import { SiegelpostError } from '../core/errors/index.ts'
+import { limits } from '../core/limits.ts'
+import { composeMessage, type ComposeInput } from '../core/message/compose.ts'
+import { openMessage } from '../core/message/open.ts'
+import { messageTechnologies } from '../core/message/technologies.ts'
+import { readLimitedFile } from '../core/secret-file.ts'
+import { writeFileAtomic } from '../core/store/atomic-file.ts'
+import { exitCodes, print, printJson, type Command } from './command.ts'
+
+const encryptModes = ['auto', 'smime', 'openpgp', 'container', 'none'] as const
+
+const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [])
+
+const mediaTypes: Record<string, string> = {
+  pdf: 'application/pdf',
+  txt: 'text/plain',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  zip: 'application/zip',
+  xml: 'application/xml',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  asc: 'application/pgp-keys',
+}
+
+/** A file name that cannot leave the chosen folder (attachment names come from strangers). */
+function safeFileName(name: string, index: number): string {
+  const withoutControls = [...name].map((c) => (c.charCodeAt(0) < 0x20 ? '_' : c)).join('')
+  const cleaned = basename(withoutControls.replace(/\\/g, '/')).replace(/[<>:"|?*]/g, '_').replace(/^\.+/, '_')
+  return cleaned.trim() === '' ? `attachment-${index + 1}` : cleaned
+}
+
+export const messageCommands: readonly Command[] = [
+  {
+    words: ['compose'],
+    usage: 'compose --from ADDR --to ADDR... [--cc ADDR]... [--subject S] [--body-file F] [--attach F]... [--encrypt auto|smime|openpgp|container|none] [--sign|--no-sign] [--password-file F] --out FILE.eml [--json]',
+    summary: { de: 'Nachricht verschlüsselt und/oder signiert als .eml erstellen', en: 'write an encrypted and/or signed message as .eml' },
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string', multiple: true },
+      cc: { type: 'string', multiple: true },
+      subject: { type: 'string' },
+      'body-file': { type: 'string' },
+      attach: { type: 'string', multiple: true },
+      encrypt: { type: 'string' },
+      sign: { type: 'boolean' },
+      'no-sign': { type: 'boolean' },
+      'password-file': { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    async run({ io, values, vault }) {
+      const command = 'compose'
+      if (typeof values.from !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--from ADDR' })
+      if (list(values.to).length === 0) throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--to ADDR' })
+      if (typeof values.out !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--out FILE.eml' })
+      const encrypt = (values.encrypt ?? 'auto') as ComposeInput['encrypt']
+      if (!encryptModes.includes(encrypt)) throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--encrypt', value: String(values.encrypt), allowed: encryptModes.join(', ') })
+      if (values.sign && values['no-sign']) throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--sign/--no-sign', value: 'both', allowed: '--sign, --no-sign' })
+      const body = typeof values['body-file'] === 'string' ? new TextDecoder().decode(await readLimitedFile(values['body-file'], limits.attachmentMaxBytes)) : ''
+      const attachments = []
+      for (const path of list(values.attach)) {
+        const fileName = basename(path)
+        const extension = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? ''
+        attachments.push({ fileName, contentType: mediaTypes[extension] ?? 'application/octet-stream', bytes: await readLimitedFile(path, limits.attachmentMaxBytes) })
+      }
+      const opened = await vault()
+      const result = await composeMessage(
+        {
+          from: values.from.toLowerCase(),
+          to: list(values.to).map((a) => a.toLowerCase()),
+          cc: list(values.cc).map((a) => a.toLowerCase()),
+          subject: typeof values.subject === 'string' ? values.subject : '',
+          body,
+          attachments,
+          encrypt,
+          sign: values.sign ? true : values['no-sign'] ? false : undefined,
+        },
+        { keys: opened.contents.keys, now: io.now(), technologies: messageTechnologies },
+      )
+      await writeFileAtomic(values.out, result.bytes, {}, { backup: false, mode: 0o600 })
+      const summary = { out: values.out, messageId: result.messageId, technology: result.technology, encrypted: result.encrypted, signed: result.signed, encryptedTo: result.encryptedTo, signedBy: result.signedBy }
+      if (values.json) printJson(io, summary)
+      else print(io, `${values.out}: ${result.encrypted ? 'encrypted' : 'not encrypted'}, ${result.signed ? 'signed' : 'not signed'}${result.technology ? ` (${result.technology})` : ''}`)
+      return exitCodes.ok
+    },
+  },
+  {
+    words: ['open'],
+    usage: 'open FILE.eml [--json] [--save-attachments DIR]',
+    summary: { de: 'Nachricht entschlüsseln, Signatur prüfen und anzeigen', en: 'decrypt a message, check its signature and show it' },
+    options: { json: { type: 'boolean' }, 'save-attachments': { type: 'string' } },
+    operands: [1, 1],
+    async run({ io, lang, values, operands, vault }) {
+      const raw = await readLimitedFile(operands[0]!, limits.messageMaxBytes)
+      const opened = await vault()
+      const { document, attachmentBytes } = await openMessage(new Uint8Array(raw), messageTechnologies, { keys: opened.contents.keys, now: io.now() })
+      if (typeof values['save-attachments'] === 'string') {
+        const dir = values['save-attachments']
+        await mkdir(dir, { recursive: true })
+        const used = new Set<string>()
+        for (const [index, attachment] of document.attachments.entries()) {
+          let name = safeFileName(attachment.filename, index)
+          while (used.has(name)) name = `${index + 1}-${name}`
+          used.add(name)
+          await writeFileAtomic(join(dir, name), attachmentBytes[index]!, {}, { backup: false, mode: 0o600 })
+        }
+      }
+      if (values.json) {
+        printJson(io, document)
+        return exitCodes.ok
+      }
+      const { encryption, signature } = document.security
+      const de = lang === 'de'
+      print(io, `${de ? 'Von' : 'From'}: ${document.headers.from}\n${de ? 'Betreff' : 'Subject'}: ${document.headers.subject}`)
+      print(io, `${de ? 'Verschlüsselung' : 'Encryption'}: ${encryption.state}${encryption.reason ? ` – ${encryption.reason}` : ''}`)
+      print(io, `${de ? 'Signatur' : 'Signature'}: ${signature.state}${signature.signer ? ` (${signature.signer}, ${signature.acceptance})` : ''}${signature.reason ? ` – ${signature.reason}` : ''}`)
+      print(io, `\n${document.text}`)
+      for (const attachment of document.attachments) print(io, `[${attachment.filename}, ${attachment.contentType}, ${attachment.size} B]`)
+      return exitCodes.ok
+    },
+  },
+]

@@ -1,0 +1,56 @@
+import { SiegelpostError } from '../core/errors/index.ts'
+import { findKey, generateKey } from '../core/keys/key-store.ts'
+import { keyTechnologies } from '../core/keys/technologies.ts'
+import { summarizeKey } from '../core/keys/stored-key.ts'
+import { revokeOpenpgpKey, type KeyAlgorithm } from '../core/openpgp/generate.ts'
+import { writeFileAtomic } from '../core/store/atomic-file.ts'
+import { exitCodes, print, printJson, type Command } from './command.ts'
+
+const algorithms: readonly KeyAlgorithm[] = ['curve25519', 'rsa4096']
+
+export const openpgpCommands: readonly Command[] = [
+  {
+    words: ['keys', 'generate'],
+    usage: 'keys generate --name NAME --email ADDR [--algo curve25519|rsa4096] [--json]',
+    summary: { de: 'eigenen OpenPGP-Schlüssel erzeugen (im Tresor geschützt)', en: 'create an own OpenPGP key (protected by the vault)' },
+    options: { name: { type: 'string' }, email: { type: 'string' }, algo: { type: 'string' }, json: { type: 'boolean' } },
+    async run({ io, lang, values, vault }) {
+      const command = 'keys generate'
+      if (typeof values.name !== 'string' || values.name.trim() === '') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--name NAME' })
+      if (typeof values.email !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--email ADDR' })
+      if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(values.email)) throw new SiegelpostError('MESSAGE_BAD_ADDRESS', { address: values.email })
+      const algo = (values.algo ?? 'curve25519') as KeyAlgorithm
+      if (!algorithms.includes(algo)) throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--algo', value: String(values.algo), allowed: algorithms.join(', ') })
+      const now = io.now()
+      const key = await generateKey(await vault(), keyTechnologies, 'openpgp', { name: values.name.trim(), email: values.email, algo, expiresInYears: 0 }, now)
+      const summary = summarizeKey(key, now)
+      if (values.json) printJson(io, [summary])
+      else print(io, lang === 'de' ? `Erzeugt: ${summary.fingerprint} ${summary.name} <${summary.emails.join(', ')}>` : `Created: ${summary.fingerprint} ${summary.name} <${summary.emails.join(', ')}>`)
+      return exitCodes.ok
+    },
+  },
+  {
+    words: ['keys', 'revoke'],
+    usage: 'keys revoke ID --out FILE [--apply]',
+    summary: { de: 'Widerrufszertifikat schreiben; mit --apply den Schlüssel auch widerrufen', en: 'write a revocation certificate; with --apply also revoke the key' },
+    options: { out: { type: 'string' }, apply: { type: 'boolean' } },
+    operands: [1, 1],
+    async run({ io, lang, values, operands, vault }) {
+      if (typeof values.out !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'keys revoke', option: '--out FILE' })
+      const opened = await vault()
+      const key = findKey(opened.contents, operands[0]!)
+      if (key.technology !== 'openpgp') throw new SiegelpostError('OPENPGP_KEY_UNUSABLE', { id: key.id, reason: 'not an OpenPGP key' })
+      if (!key.hasSecret) throw new SiegelpostError('KEY_NO_SECRET', { id: operands[0]! })
+      const { certificate, revoked } = await revokeOpenpgpKey(key, io.now())
+      await writeFileAtomic(values.out, certificate, {}, { backup: false, mode: 0o600 })
+      if (values.apply) {
+        await opened.update((draft) => {
+          const index = draft.keys.findIndex((k) => k.technology === 'openpgp' && k.fingerprint === key.fingerprint)
+          if (index >= 0) draft.keys[index] = revoked
+        })
+      }
+      print(io, lang === 'de' ? `Widerrufszertifikat geschrieben: ${values.out}${values.apply ? ' (Schlüssel widerrufen)' : ''}` : `Revocation certificate written: ${values.out}${values.apply ? ' (key revoked)' : ''}`)
+      return exitCodes.ok
+    },
+  },
+]

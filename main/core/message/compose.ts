@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto'
+import { SiegelpostError } from '../errors/index.ts'
+import type { StoredKey } from '../keys/stored-key.ts'
+import { attachmentEntity, concatBytes, entity, headerLine, multipart, quotedPrintable, structuredValue, type HeaderList } from '../mime/build.ts'
+import { isAddress } from './addresses.ts'
+import type { MessageTechnology } from './technology.ts'
+
+export interface ComposeInput {
+  from: string
+  to: readonly string[]
+  cc: readonly string[]
+  subject: string
+  body: string
+  attachments: readonly { fileName: string; contentType: string; bytes: Uint8Array }[]
+  encrypt: 'auto' | 'openpgp' | 'smime' | 'container' | 'none'
+  /** true: must sign; false: must not; undefined: sign when the sender has a signing key. */
+  sign: boolean | undefined
+}
+
+export interface ComposeContext {
+  keys: readonly StoredKey[]
+  now: Date
+  technologies: readonly MessageTechnology[]
+  random?: (length: number) => Uint8Array
+}
+
+export interface ComposeResult {
+  bytes: Uint8Array
+  messageId: string
+  technology: 'openpgp' | 'smime' | null
+  encrypted: boolean
+  signed: boolean
+  /** Fingerprints of every key the message is encrypted to (recipients and the sender). */
+  encryptedTo: string[]
+  signedBy: string | null
+}
+
+/** The neutral outer Subject of RFC 9788 §4.2 when the real one travels encrypted. */
+export const neutralSubject = '...'
+
+function rfc5322Date(date: Date): string {
+  return date.toUTCString().replace(/GMT$/, '+0000')
+}
+
+interface Plan {
+  technology: MessageTechnology | null
+  recipients: StoredKey[]
+  signer: StoredKey | null
+}
+
+function plan(input: ComposeInput, context: ComposeContext): Plan {
+  const { keys, now, technologies } = context
+  const everyone = [...input.to, ...input.cc, input.from]
+  const signerFor = (technology: MessageTechnology | null): StoredKey | null => {
+    if (input.sign === false) return null
+    const candidates = technology ? [technology] : technologies
+    for (const candidate of candidates) {
+      const key = candidate.keyFor(keys, input.from, 'sign', now)
+      if (key) return key
+    }
+    if (input.sign === true) throw new SiegelpostError('MESSAGE_NO_SIGNING_KEY', { address: input.from })
+    return null
+  }
+  if (input.encrypt === 'none') {
+    const signer = signerFor(null)
+    return { technology: signer ? technologies.find((t) => t.technology === signer.technology)! : null, recipients: [], signer }
+  }
+  if (input.encrypt === 'container') throw new SiegelpostError('MESSAGE_MODE_UNSUPPORTED', { mode: input.encrypt })
+  const candidates = input.encrypt === 'auto' ? technologies : technologies.filter((t) => t.technology === input.encrypt)
+  if (candidates.length === 0) throw new SiegelpostError('MESSAGE_MODE_UNSUPPORTED', { mode: input.encrypt })
+  let firstMissing: string | null = null
+  for (const technology of candidates) {
+    const recipients: StoredKey[] = []
+    let missing: string | null = null
+    for (const address of everyone) {
+      const key = technology.keyFor(keys, address, 'encrypt', now)
+      if (!key) {
+        missing = address
+        break
+      }
+      if (!recipients.some((r) => r.fingerprint === key.fingerprint)) recipients.push(key)
+    }
+    if (missing === null) return { technology, recipients, signer: signerFor(technology) }
+    firstMissing ??= missing
+  }
+  // Never a silent fallback to plaintext: the user decides (another key, a container, documented consent).
+  throw new SiegelpostError('MESSAGE_NO_RECIPIENT_KEY', { address: firstMissing ?? input.to[0] ?? input.from })
+}
+
+/**
+ * Builds a complete message: the content (text + attachments) with the header fields protected
+ * inside it (RFC 9788 §2: hp="cipher" when encrypted, "clear" when only signed), then signed
+ * and/or encrypted by the chosen technology, encrypted to every recipient and to the sender.
+ */
+export async function composeMessage(input: ComposeInput, context: ComposeContext): Promise<ComposeResult> {
+  for (const address of [input.from, ...input.to, ...input.cc]) {
+    if (!isAddress(address)) throw new SiegelpostError('MESSAGE_BAD_ADDRESS', { address })
+  }
+  if (input.to.length === 0) throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'compose', option: '--to ADDR' })
+  const { technology, recipients, signer } = plan(input, context)
+  const isEncrypted = recipients.length > 0
+  const random = context.random ?? ((length: number) => new Uint8Array(randomBytes(length)))
+  const domain = input.from.split('@')[1]!
+  const messageId = `<${Buffer.from(random(16)).toString('hex')}@${domain}>`
+  const fields: HeaderList = [
+    ['From', input.from],
+    ['To', input.to.join(', ')],
+    ...(input.cc.length ? ([['Cc', input.cc.join(', ')]] as const) : []),
+    ['Subject', input.subject],
+    ['Date', rfc5322Date(context.now)],
+    ['Message-ID', messageId],
+  ]
+  const isProtected = isEncrypted || signer !== null
+  const hp: Record<string, string> = isProtected ? { 'protected-headers': 'v1', hp: isEncrypted ? 'cipher' : 'clear' } : {}
+  const innerHeaders: HeaderList = isProtected ? fields : []
+  const textHeaders = (params: Record<string, string>): HeaderList => [
+    ['Content-Type', structuredValue('text/plain', { charset: 'utf-8', ...params })],
+    ['Content-Transfer-Encoding', 'quoted-printable'],
+  ]
+  const bodyText = input.body.endsWith('\n') ? input.body : `${input.body}\n`
+  const content =
+    input.attachments.length === 0
+      ? entity([...textHeaders(hp), ...innerHeaders], quotedPrintable(bodyText))
+      : multipart('mixed', hp, [entity(textHeaders({}), quotedPrintable(bodyText)), ...input.attachments.map((a) => attachmentEntity(a.fileName, a.contentType, a.bytes))], innerHeaders)
+
+  let payload = content
+  if (technology && isEncrypted) payload = await technology.encrypt(content, recipients, signer, context.now)
+  else if (technology && signer) payload = await technology.sign(content, signer, context.now)
+
+  const outer: HeaderList = isProtected ? fields.map(([name, value]) => [name, name === 'Subject' && isEncrypted ? neutralSubject : value] as const) : fields
+  const extra = signer && technology?.outerHeaders ? await technology.outerHeaders(signer, input.from) : []
+  const head = [...outer, ['MIME-Version', '1.0'] as const, ...extra].map(([name, value]) => headerLine(name, value)).join('')
+  return {
+    bytes: concatBytes([new TextEncoder().encode(head), payload]),
+    messageId,
+    technology: technology && (isEncrypted || signer) ? technology.technology : null,
+    encrypted: isEncrypted,
+    signed: signer !== null,
+    encryptedTo: recipients.map((r) => r.fingerprint),
+    signedBy: signer?.fingerprint ?? null,
+  }
+}

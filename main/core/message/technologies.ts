@@ -1,0 +1,5 @@
+import { openpgpMessageTechnology } from '../openpgp/pgp-mime.ts'
+import type { MessageTechnology } from './technology.ts'
+
+/** The message-security technologies `open` and `compose` use, in preference order. S/MIME adds itself here. */
+export const messageTechnologies: readonly MessageTechnology[] = [openpgpMessageTechnology]

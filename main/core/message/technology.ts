@@ -1,0 +1,73 @@
+import type { StoredKey } from '../keys/stored-key.ts'
+import type { MimePart } from '../mime/parse.ts'
+
+/**
+ * The hook through which a message-security technology (OpenPGP now, S/MIME next) plugs into
+ * `open` and `compose`. The technology-neutral layer (open.ts, compose.ts) owns the MIME tree,
+ * the verdict rules of CLI.md (signer = From, coverage, "only the top-level part is decrypted")
+ * and the JSON; a technology only recognizes its structures and does the cryptography.
+ */
+export interface MessageTechnology {
+  readonly technology: 'openpgp' | 'smime'
+
+  /** The part is this technology's encrypted entity (e.g. multipart/encrypted; protocol=application/pgp-encrypted). */
+  isEncrypted(part: MimePart): boolean
+  /** The part is this technology's signed entity (e.g. multipart/signed; protocol=application/pgp-signature). */
+  isSigned(part: MimePart): boolean
+  /** Decrypts an entity for which isEncrypted is true; never throws for bad input, returns the reason instead. */
+  decrypt(part: MimePart, context: OpenContext): Promise<DecryptOutcome>
+  /** Checks a signed entity; `content` is the exact signed MIME entity that the signatures cover. */
+  verify(part: MimePart, context: OpenContext): Promise<{ content: Uint8Array; signatures: SignatureCheck[] }>
+  /** Inline (non-MIME) protection in a text body, e.g. ASCII-armored OpenPGP; null when there is none. */
+  inspectInline?(text: string, context: OpenContext): Promise<InlineOutcome | null>
+  /** Public keys carried by the message (headers, attachments), offered to the user — never imported here. */
+  offeredKeys?(root: MimePart, parts: readonly MimePart[]): Promise<OfferedKey[]>
+
+  /** Whether `key` is one of this technology's usable keys for the address (signing needs the secret part). */
+  keyFor(keys: readonly StoredKey[], address: string, purpose: 'sign' | 'encrypt', now: Date): StoredKey | null
+  /** The complete signed entity around `content` (e.g. multipart/signed, RFC 3156 §5). */
+  sign(content: Uint8Array, signer: StoredKey, now: Date): Promise<Uint8Array>
+  /** The complete encrypted entity around `content`, signed inside too when `signer` is given. */
+  encrypt(content: Uint8Array, recipients: readonly StoredKey[], signer: StoredKey | null, now: Date): Promise<Uint8Array>
+  /** Extra outer header fields (e.g. Autocrypt) for a message from `sender`. */
+  outerHeaders?(sender: StoredKey, address: string): Promise<[string, string][]>
+}
+
+export interface OpenContext {
+  keys: readonly StoredKey[]
+  now: Date
+}
+
+export type DecryptOutcome =
+  | { ok: true; content: Uint8Array; signatures: SignatureCheck[]; recipients: string[] }
+  | { ok: false; reason: string }
+
+/** One signature, checked cryptographically; whether it is `valid` for the message decides open.ts. */
+export interface SignatureCheck {
+  result: 'good' | 'bad' | 'unknown-key'
+  /** The signing key in the vault (good or bad), null when unknown. */
+  key: StoredKey | null
+  /** Hex key id or fingerprint as the signature names it. */
+  keyId: string
+  created: Date | null
+  reason: string
+}
+
+export interface InlineOutcome {
+  kind: 'encrypted' | 'signed'
+  /** The armored block is the whole body: only then is it treated as the message's protection. */
+  isWholeBody: boolean
+  /** Decrypted or signed text, when processed. */
+  text: string | null
+  failure: string | null
+  signatures: SignatureCheck[]
+}
+
+export interface OfferedKey {
+  source: 'autocrypt' | 'attachment'
+  technology: 'openpgp' | 'smime'
+  fingerprint: string
+  emails: string[]
+  /** Already in the vault with this fingerprint. */
+  isKnown: boolean
+}

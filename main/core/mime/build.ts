@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto'
+import libmime from 'libmime'
+import { encode as qpEncode, wrap as qpWrap } from 'libqp'
+
+/**
+ * Builds MIME entities as exact canonical bytes: CRLF line ends everywhere, 7-bit clean bodies
+ * (quoted-printable or base64), so that the bytes signed are the bytes sent (RFC 3156 §5,
+ * RFC 8551 §3.1.1: any transport re-encoding would break the signature).
+ */
+export type HeaderList = readonly (readonly [string, string])[]
+
+const CRLF = '\r\n'
+const encoder = new TextEncoder()
+
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(chunks))
+}
+
+/** A header line, RFC 2047-encoded when it is not plain ASCII, folded at 76 columns. */
+export function headerLine(name: string, value: string): string {
+  if (/[\r\n]/.test(name + value)) throw new Error('header injection: line break in a header value')
+  const encoded = /^[\x20-\x7e]*$/.test(value) ? value : libmime.encodeWords(value, 'Q', 52)
+  return libmime.foldLines(`${name}: ${encoded}`, 76).replace(/\r?\n/g, CRLF) + CRLF
+}
+
+/** An address header value: display names RFC 2047-encoded, addresses as is. */
+export function addressValue(addresses: readonly string[]): string {
+  return addresses.join(', ')
+}
+
+/** Content-Type or Content-Disposition value with RFC 2231 parameters where needed. */
+export function structuredValue(value: string, params: Record<string, string>): string {
+  return libmime.buildHeaderValue({ value, params })
+}
+
+export function newBoundary(): string {
+  return `sp-${randomBytes(18).toString('base64url')}`
+}
+
+/** Text to CRLF quoted-printable, with "From " and trailing spaces protected (RFC 3156 §3). */
+export function quotedPrintable(text: string): string {
+  const canonical = text.replace(/\r?\n/g, '\n')
+  const encoded = qpWrap(qpEncode(Buffer.from(canonical, 'utf8')), 76)
+  return encoded.replace(/^From /gm, '=46rom ').replace(/^\./gm, '=2E').replace(/\r?\n/g, CRLF)
+}
+
+export function base64Lines(bytes: Uint8Array): string {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+  const lines: string[] = []
+  for (let i = 0; i < text.length; i += 76) lines.push(text.slice(i, i + 76))
+  return lines.join(CRLF) + (lines.length > 0 ? CRLF : '')
+}
+
+/** An entity: header lines, a blank line, the body (already 7-bit and CRLF). */
+export function entity(headers: HeaderList, body: string | Uint8Array): Uint8Array {
+  const head = headers.map(([name, value]) => headerLine(name, value)).join('') + CRLF
+  return concatBytes([encoder.encode(head), typeof body === 'string' ? encoder.encode(body) : body])
+}
+
+export function textEntity(text: string, extraHeaders: HeaderList = []): Uint8Array {
+  return entity(
+    [['Content-Type', 'text/plain; charset=utf-8'], ['Content-Transfer-Encoding', 'quoted-printable'], ...extraHeaders],
+    quotedPrintable(text.endsWith('\n') ? text : `${text}\n`),
+  )
+}
+
+export function attachmentEntity(fileName: string, contentType: string, bytes: Uint8Array): Uint8Array {
+  return entity(
+    [
+      ['Content-Type', structuredValue(contentType, { name: fileName })],
+      ['Content-Disposition', structuredValue('attachment', { filename: fileName })],
+      ['Content-Transfer-Encoding', 'base64'],
+    ],
+    base64Lines(bytes),
+  )
+}
+
+/** A multipart entity; `children` are complete entities. The boundary must not occur in them (random, checked). */
+export function multipart(subtype: string, params: Record<string, string>, children: readonly Uint8Array[], extraHeaders: HeaderList = [], boundary = newBoundary()): Uint8Array {
+  const marker = Buffer.from(`--${boundary}`)
+  if (children.some((child) => Buffer.from(child.buffer, child.byteOffset, child.byteLength).includes(marker))) {
+    return multipart(subtype, params, children, extraHeaders)
+  }
+  const chunks: Uint8Array[] = []
+  for (const child of children) {
+    chunks.push(encoder.encode(`--${boundary}${CRLF}`), child)
+    // The CRLF before a delimiter belongs to the delimiter (RFC 2046 §5.1.1).
+    chunks.push(encoder.encode(CRLF))
+  }
+  chunks.push(encoder.encode(`--${boundary}--${CRLF}`))
+  return entity([['Content-Type', structuredValue(`multipart/${subtype}`, { ...params, boundary })], ...extraHeaders], concatBytes(chunks))
+}

@@ -1,0 +1,93 @@
+import { decryptKey, encryptKey, readKey, readKeys, type Key, type PrivateKey, type PublicKey } from 'openpgp'
+import { SiegelpostError } from '../errors/index.ts'
+import type { StoredKey } from '../keys/stored-key.ts'
+import type { ExportRequest, KeyFile, KeyTechnology } from '../keys/technology.ts'
+import { openpgpConfig, passphraseText, textDecoder, textEncoder } from './config.ts'
+import { generateOpenpgpKey } from './generate.ts'
+import { describeKey } from './key-info.ts'
+
+const armorBlock = /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?(?:-----END PGP \1 KEY BLOCK-----|$)/g
+
+/** First byte of a binary OpenPGP key: a packet header (RFC 9580 §4.2) for a public or secret key. */
+function looksLikeBinaryKey(bytes: Uint8Array): boolean {
+  const first = bytes[0]
+  if (first === undefined || (first & 0x80) === 0) return false
+  const tag = first & 0x40 ? first & 0x3f : (first & 0x3c) >> 2
+  return tag === 5 || tag === 6
+}
+
+function asText(bytes: Uint8Array): string | null {
+  const head = textDecoder.decode(bytes.subarray(0, 64 * 1024))
+  return head.includes('-----BEGIN PGP ') ? textDecoder.decode(bytes) : null
+}
+
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 160)
+
+/** Every key in an armored or binary file (several armored blocks allowed), as openpgp.js keys. */
+export async function readKeyFile(file: KeyFile): Promise<Key[]> {
+  const text = asText(file.bytes)
+  const keys: Key[] = []
+  try {
+    if (text !== null) {
+      const blocks = text.match(armorBlock) ?? []
+      if (blocks.length === 0) throw new Error('no key block in the file')
+      for (const block of blocks) keys.push(...(await readKeys({ armoredKeys: block, config: openpgpConfig })))
+    } else {
+      keys.push(...(await readKeys({ binaryKeys: file.bytes, config: openpgpConfig })))
+    }
+  } catch (error) {
+    throw new SiegelpostError('OPENPGP_KEY_UNREADABLE', { file: file.fileName, reason: reasonOf(error) }, { cause: error })
+  }
+  if (keys.length === 0) throw new SiegelpostError('OPENPGP_KEY_UNREADABLE', { file: file.fileName, reason: 'no key' })
+  return keys
+}
+
+/** Unlocks a passphrase-protected secret key of an imported file; wrong or missing passphrase is a clear error. */
+async function unlocked(key: Key, file: KeyFile, passphrase: Uint8Array | null): Promise<Key> {
+  if (!key.isPrivate() || (key as PrivateKey).isDecrypted()) return key
+  if (!passphrase) throw new SiegelpostError('KEY_PASSPHRASE_REQUIRED', { path: file.fileName })
+  try {
+    return await decryptKey({ privateKey: key as PrivateKey, passphrase: passphraseText(passphrase), config: openpgpConfig })
+  } catch (error) {
+    throw new SiegelpostError('KEY_PASSPHRASE_WRONG', {}, { cause: error })
+  }
+}
+
+/** A key as the vault stores it: secret keys unlocked (the vault itself is the protection). */
+export async function toStoredKey(key: Key, now: Date, extra: Record<string, unknown> = {}): Promise<StoredKey> {
+  const { algorithm, ...summary } = await describeKey(key, now)
+  return { ...summary, acceptance: 'unverified', material: { armored: key.armor(openpgpConfig), algorithm, ...extra } }
+}
+
+/** The openpgp.js key of a stored record (private when the vault holds the secret part). */
+export async function loadKey(stored: StoredKey): Promise<PublicKey | PrivateKey> {
+  const armored = stored.material.armored
+  if (typeof armored !== 'string') throw new SiegelpostError('INTERNAL', { reason: 'openpgp record without key material' })
+  return (await readKey({ armoredKey: armored, config: openpgpConfig })) as PublicKey | PrivateKey
+}
+
+export const openpgpTechnology: KeyTechnology = {
+  technology: 'openpgp',
+  detect({ bytes, fileName }) {
+    const text = asText(bytes)
+    if (text !== null) return /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----/.test(text)
+    if (looksLikeBinaryKey(bytes)) return true
+    return /\.(asc|gpg|pgp|key)$/i.test(fileName) && !/-----BEGIN (CERTIFICATE|PKCS7|PRIVATE KEY|ENCRYPTED PRIVATE KEY)/.test(textDecoder.decode(bytes.subarray(0, 4096)))
+  },
+  async import(file, { passphrase, now }) {
+    const keys = await readKeyFile(file)
+    const stored: StoredKey[] = []
+    for (const key of keys) stored.push(await toStoredKey(await unlocked(key, file, passphrase), now))
+    return stored
+  },
+  async export(stored: StoredKey, request: ExportRequest) {
+    if (request.format !== undefined && request.format !== 'asc') throw new SiegelpostError('OPENPGP_EXPORT_FORMAT', { format: request.format })
+    const key = await loadKey(stored)
+    if (request.part === 'public') return textEncoder.encode(key.toPublic().armor(openpgpConfig))
+    if (!key.isPrivate() || !request.passphrase) throw new SiegelpostError('EXPORT_NEEDS_PASSPHRASE')
+    const locked = await encryptKey({ privateKey: key, passphrase: passphraseText(request.passphrase), config: openpgpConfig })
+    return textEncoder.encode(locked.armor(openpgpConfig))
+  },
+  generate: (request, { now }) =>
+    generateOpenpgpKey({ name: request.name, email: request.email, algorithm: request.algo, expiresInYears: request.expiresInYears, now }),
+}

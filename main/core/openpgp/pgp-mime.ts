@@ -1,0 +1,307 @@
+import {
+  createMessage,
+  decrypt,
+  encrypt,
+  enums,
+  readCleartextMessage,
+  readKey,
+  readKeys,
+  readMessage,
+  readSignature,
+  sign,
+  verify,
+  type Key,
+  type PrivateKey,
+} from 'openpgp'
+import type { StoredKey } from '../keys/stored-key.ts'
+import { limits } from '../limits.ts'
+import { summarizeKey } from '../keys/stored-key.ts'
+import { entity, multipart } from '../mime/build.ts'
+import { decodeBody, headerValues, type MimePart } from '../mime/parse.ts'
+import type { DecryptOutcome, InlineOutcome, MessageTechnology, OfferedKey, OpenContext, SignatureCheck } from '../message/technology.ts'
+import { openpgpConfig, textDecoder } from './config.ts'
+import { describeKey } from './key-info.ts'
+import { loadKey } from './key-technology.ts'
+
+interface LoadedKey {
+  stored: StoredKey
+  key: Key
+}
+
+async function loadAll(keys: readonly StoredKey[]): Promise<LoadedKey[]> {
+  const loaded: LoadedKey[] = []
+  for (const stored of keys) {
+    if (stored.technology !== 'openpgp') continue
+    try {
+      loaded.push({ stored, key: await loadKey(stored) })
+    } catch {
+      // A damaged record must not stop reading mail; it simply cannot be used.
+    }
+  }
+  return loaded
+}
+
+/** The time signatures are judged at: now, plus the tolerated clock skew of the sender. */
+const verificationDate = (context: OpenContext) => new Date(context.now.getTime() + limits.signatureClockSkewMs)
+
+const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200)
+
+/** openpgp.js error texts → reasons a user can act on. */
+function decryptFailure(error: unknown): string {
+  const message = firstLine(error)
+  if (/not authenticated|integrity|MDC/i.test(message)) return 'refused: the message has no integrity protection (no MDC/AEAD) and could have been altered (EFAIL)'
+  if (/Modification detected|Authentication tag|tag mismatch/i.test(message)) return 'the encrypted data was altered on the way (integrity check failed); nothing is shown'
+  if (/decompressed message size/i.test(message)) return 'refused: the message expands to more than the allowed size (compression bomb?)'
+  if (/Session key decryption failed|No decryption key|decryption key packets/i.test(message)) return 'the message is not encrypted to any key in your vault'
+  return `the encrypted data could not be read (${message})`
+}
+
+function signatureFailure(message: string): string {
+  if (/SHA1|sha1|Insecure message hash/i.test(message)) return 'signature uses SHA-1, which is no longer secure'
+  if (/too weak/i.test(message)) return 'the signature uses a hash algorithm that is too weak for its key'
+  if (/expired|revoked|newer than the signature|in the future/i.test(message)) return `the signing key was not valid when the signature was made (${message})`
+  return `the signature does not match the content (${message})`
+}
+
+type VerificationResult = Awaited<ReturnType<typeof verify>>['signatures'][number]
+
+async function checkSignatures(signatures: VerificationResult[], loaded: LoadedKey[]): Promise<SignatureCheck[]> {
+  const checks: SignatureCheck[] = []
+  for (const signature of signatures) {
+    const keyId = signature.keyID.toHex().toUpperCase()
+    const owner = loaded.find((entry) => entry.key.getKeys(signature.keyID).length > 0) ?? null
+    const created = await signature.signature.then((s) => s.packets[0]?.created ?? null, () => null)
+    if (!owner) {
+      checks.push({ result: 'unknown-key', key: null, keyId, created, reason: '' })
+      continue
+    }
+    try {
+      await signature.verified
+      checks.push({ result: 'good', key: owner.stored, keyId, created, reason: '' })
+    } catch (error) {
+      checks.push({ result: 'bad', key: owner.stored, keyId, created, reason: signatureFailure(firstLine(error)) })
+    }
+  }
+  return checks
+}
+
+const isType = (part: MimePart, type: string, protocol: string) =>
+  part.contentType.type === type && (part.contentType.params.protocol ?? '').toLowerCase() === protocol && part.children.length >= 2
+
+const armored = (bytes: Uint8Array) => textDecoder.decode(bytes)
+
+/** Re-encode CRLF canonicalization without touching 8-bit bytes. */
+function canonicalLineEnds(bytes: Uint8Array): Uint8Array {
+  const out: number[] = []
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 0x0a && (i === 0 || bytes[i - 1] !== 0x0d)) out.push(0x0d)
+    out.push(bytes[i]!)
+  }
+  return new Uint8Array(out)
+}
+
+async function decryptArmoredOrBinary(data: Uint8Array, context: OpenContext) {
+  const loaded = await loadAll(context.keys)
+  const decryptionKeys = loaded.filter((entry) => entry.key.isPrivate()).map((entry) => entry.key as PrivateKey)
+  const text = armored(data.subarray(0, 256))
+  const message = text.includes('-----BEGIN PGP MESSAGE-----')
+    ? await readMessage({ armoredMessage: armored(data), config: openpgpConfig })
+    : await readMessage({ binaryMessage: data, config: openpgpConfig })
+  const recipients = message
+    .getEncryptionKeyIDs()
+    .map((id) => loaded.find((entry) => entry.key.getKeys(id).length > 0)?.stored.emails[0] ?? id.toHex().toUpperCase())
+  if (decryptionKeys.length === 0) throw new Error('No decryption key')
+  const result = await decrypt({
+    message,
+    decryptionKeys,
+    verificationKeys: loaded.map((entry) => entry.key),
+    format: 'binary',
+    date: verificationDate(context),
+    config: openpgpConfig,
+  })
+  return { content: result.data as Uint8Array, signatures: await checkSignatures(result.signatures, loaded), recipients: [...new Set(recipients)] }
+}
+
+const messageBlock = /-----BEGIN PGP MESSAGE-----[\s\S]*?-----END PGP MESSAGE-----/
+const signedBlock = /-----BEGIN PGP SIGNED MESSAGE-----[\s\S]*?-----END PGP SIGNATURE-----/
+
+function hashName(id: number): string {
+  return enums.read(enums.hash, id).toLowerCase()
+}
+
+/**
+ * MS Exchange rewrites PGP/MIME into multipart/mixed [empty text/plain, application/pgp-encrypted,
+ * application/octet-stream]; Thunderbird and Enigmail repair it, so do we (nothing else is shown).
+ */
+function isExchangeMangled(part: MimePart): boolean {
+  const [text, version, payload] = part.children
+  return (
+    part.contentType.type === 'multipart/mixed' &&
+    part.children.length === 3 &&
+    text!.contentType.type === 'text/plain' &&
+    text!.children.length === 0 &&
+    textDecoder.decode(decodeBody(text!)).trim() === '' &&
+    version!.contentType.type === 'application/pgp-encrypted' &&
+    payload!.contentType.type === 'application/octet-stream'
+  )
+}
+
+/** An armored block as HTML mail or Exchange leave it: blank or space-only lines inside, odd indentation. */
+function normalizeArmor(block: string): string {
+  const lines = block.split(/\r?\n/).map((line) => line.replace(/[\s\u00a0]+/g, ''))
+  const [begin, ...rest] = lines.filter((line) => line !== '')
+  const headers = rest.filter((line) => /^[A-Za-z-]+:/.test(line))
+  const body = rest.filter((line) => !/^[A-Za-z-]+:/.test(line))
+  return [begin!.replace('-----BEGINPGPMESSAGE-----', '-----BEGIN PGP MESSAGE-----'), ...headers, '', ...body.map((l) => l.replace('-----ENDPGPMESSAGE-----', '-----END PGP MESSAGE-----'))].join('\n')
+}
+
+export const openpgpMessageTechnology: MessageTechnology = {
+  technology: 'openpgp',
+  isEncrypted: (part) => isType(part, 'multipart/encrypted', 'application/pgp-encrypted') || isExchangeMangled(part),
+  isSigned: (part) => isType(part, 'multipart/signed', 'application/pgp-signature'),
+
+  async decrypt(part, context): Promise<DecryptOutcome> {
+    try {
+      const payload = part.children[part.children.length - 1]!
+      return { ok: true, ...(await decryptArmoredOrBinary(decodeBody(payload), context)) }
+    } catch (error) {
+      return { ok: false, reason: decryptFailure(error) }
+    }
+  },
+
+  async verify(part, context) {
+    const content = part.children[0]!.raw
+    const loaded = await loadAll(context.keys)
+    const run = async (bytes: Uint8Array) => {
+      const signature = await readSignature({ armoredSignature: armored(decodeBody(part.children[1]!)), config: openpgpConfig })
+      const result = await verify({ message: await createMessage({ binary: bytes }), signature, verificationKeys: loaded.map((e) => e.key), date: verificationDate(context), format: 'binary', config: openpgpConfig })
+      return checkSignatures(result.signatures, loaded)
+    }
+    try {
+      let signatures = await run(content)
+      // Mail that passed through LF-only storage: the signed form is canonical CRLF (RFC 3156 §5).
+      if (signatures.some((s) => s.result === 'bad') && content.includes(0x0a)) {
+        const retry = await run(canonicalLineEnds(content))
+        if (retry.every((s) => s.result !== 'bad')) signatures = retry
+      }
+      if (signatures.length === 0) signatures = [{ result: 'bad', key: null, keyId: '', created: null, reason: 'the signature part holds no usable signature' }]
+      return { content, signatures }
+    } catch (error) {
+      return { content, signatures: [{ result: 'bad', key: null, keyId: '', created: null, reason: `the signature part is damaged (${firstLine(error)})` }] }
+    }
+  },
+
+  async inspectInline(text, context): Promise<InlineOutcome | null> {
+    const encrypted = messageBlock.exec(text)
+    const signed = signedBlock.exec(text)
+    const match = encrypted && (!signed || encrypted.index < signed.index) ? encrypted : signed
+    if (!match) return null
+    const kind = match === encrypted ? 'encrypted' : 'signed'
+    const isWholeBody = text.slice(0, match.index).trim() === '' && text.slice(match.index + match[0].length).trim() === ''
+    if (!isWholeBody) return { kind, isWholeBody, text: null, failure: null, signatures: [] }
+    if (kind === 'encrypted') {
+      try {
+        const result = await decryptArmoredOrBinary(new TextEncoder().encode(normalizeArmor(match[0])), context)
+        return { kind, isWholeBody, text: textDecoder.decode(result.content).replace(/\r\n/g, '\n'), failure: null, signatures: result.signatures }
+      } catch (error) {
+        return { kind, isWholeBody, text: null, failure: decryptFailure(error), signatures: [] }
+      }
+    }
+    try {
+      const loaded = await loadAll(context.keys)
+      const message = await readCleartextMessage({ cleartextMessage: match[0], config: openpgpConfig })
+      const result = await verify({ message, verificationKeys: loaded.map((e) => e.key), date: verificationDate(context), config: openpgpConfig })
+      return { kind, isWholeBody, text: message.getText().replace(/\r\n/g, '\n'), failure: null, signatures: await checkSignatures(result.signatures, loaded) }
+    } catch (error) {
+      return { kind, isWholeBody, text: null, failure: `the signed text is damaged (${firstLine(error)})`, signatures: [] }
+    }
+  },
+
+  async offeredKeys(root, parts): Promise<OfferedKey[]> {
+    const offered: OfferedKey[] = []
+    const add = async (key: Key, source: OfferedKey['source']) => {
+      const info = await describeKey(key, new Date())
+      if (offered.some((o) => o.fingerprint === info.fingerprint)) return
+      offered.push({ source, technology: 'openpgp', fingerprint: info.fingerprint, emails: info.emails, isKnown: false })
+    }
+    for (const value of headerValues(root, 'autocrypt')) {
+      const keydata = /(?:^|;)\s*keydata=([A-Za-z0-9+/=\s]+)/.exec(value)?.[1]
+      if (!keydata) continue
+      try {
+        await add(await readKey({ binaryKey: new Uint8Array(Buffer.from(keydata.replace(/\s+/g, ''), 'base64')), config: openpgpConfig }), 'autocrypt')
+      } catch {
+        // An unreadable Autocrypt key is simply not offered.
+      }
+    }
+    for (const part of parts) {
+      if (part.contentType.type !== 'application/pgp-keys' || part.body.length > 1024 * 1024) continue
+      try {
+        const body = decodeBody(part)
+        const keys = armored(body.subarray(0, 64)).includes('-----BEGIN') ? await readKeys({ armoredKeys: armored(body), config: openpgpConfig }) : await readKeys({ binaryKeys: body, config: openpgpConfig })
+        for (const key of keys) await add(key.toPublic(), 'attachment')
+      } catch {
+        // Not a readable key: nothing to offer.
+      }
+    }
+    return offered
+  },
+
+  keyFor(keys, address, purpose, now) {
+    const wanted = address.toLowerCase()
+    const candidates = keys.filter((key) => {
+      if (key.technology !== 'openpgp' || !key.emails.includes(wanted)) return false
+      if (summarizeKey(key, now).status !== 'valid' || !key.usage.includes(purpose)) return false
+      return purpose === 'encrypt' || key.hasSecret
+    })
+    candidates.sort((a, b) => Number(b.acceptance === 'verified') - Number(a.acceptance === 'verified') || Date.parse(b.created) - Date.parse(a.created))
+    return candidates[0] ?? null
+  },
+
+  async sign(content, signer, now) {
+    const key = (await loadKey(signer)) as PrivateKey
+    const signature = await sign({ message: await createMessage({ binary: content }), signingKeys: key, detached: true, format: 'armored', date: now, config: openpgpConfig })
+    const packet = (await readSignature({ armoredSignature: signature, config: openpgpConfig })).packets[0]!
+    // RFC 3156 §5: micalg names the hash the signature actually used.
+    const micalg = `pgp-${hashName(packet.hashAlgorithm!)}`
+    const signaturePart = entity(
+      [
+        ['Content-Type', 'application/pgp-signature; name="OpenPGP_signature.asc"'],
+        ['Content-Description', 'OpenPGP digital signature'],
+        ['Content-Disposition', 'attachment; filename="OpenPGP_signature.asc"'],
+      ],
+      signature.replace(/\r?\n/g, '\r\n'),
+    )
+    return multipart('signed', { micalg, protocol: 'application/pgp-signature' }, [content, signaturePart])
+  },
+
+  async encrypt(content, recipients, signer, now) {
+    const encryptionKeys = await Promise.all(recipients.map(async (stored) => (await loadKey(stored)).toPublic()))
+    const signingKeys = signer ? [(await loadKey(signer)) as PrivateKey] : []
+    const ciphertext = await encrypt({
+      message: await createMessage({ binary: content }),
+      encryptionKeys,
+      signingKeys,
+      format: 'armored',
+      date: now,
+      config: openpgpConfig,
+    })
+    return multipart('encrypted', { protocol: 'application/pgp-encrypted' }, [
+      entity([['Content-Type', 'application/pgp-encrypted'], ['Content-Description', 'PGP/MIME version identification']], 'Version: 1\r\n'),
+      entity(
+        [
+          ['Content-Type', 'application/octet-stream; name="encrypted.asc"'],
+          ['Content-Description', 'OpenPGP encrypted message'],
+          ['Content-Disposition', 'inline; filename="encrypted.asc"'],
+        ],
+        ciphertext.replace(/\r?\n/g, '\r\n'),
+      ),
+    ])
+  },
+
+  async outerHeaders(sender, address) {
+    // Autocrypt Level 1 §2.1: the sender's public key, so the recipient can answer encrypted.
+    const key = (await loadKey(sender)).toPublic()
+    const keydata = Buffer.from(key.write()).toString('base64').replace(/(.{72})/g, '$1 ').trim()
+    return [['Autocrypt', `addr=${address}; prefer-encrypt=mutual; keydata=${keydata}`]]
+  },
+}
