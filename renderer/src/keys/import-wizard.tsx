@@ -42,6 +42,7 @@ export function ImportWizard({ onClose, onImported }: { onClose: () => void; onI
   const [error, setError] = useState<WireError | null>(null)
   const [busy, setBusy] = useState(false)
   const [dragging, setDragging] = useState(false)
+  const [askedPassphrase, setAskedPassphrase] = useState(false)
 
   const source: Source | null =
     tab === 'file' ? file : text.trim() ? { fileName: 'pasted.txt', data: toBase64(new TextEncoder().encode(text)), pasted: true } : null
@@ -65,6 +66,7 @@ export function ImportWizard({ onClose, onImported }: { onClose: () => void; onI
       setPreview(result.value)
       setStep('preview')
     } else if (needsPassphrase.has(result.error.code)) {
+      setAskedPassphrase(true)
       setStep('passphrase')
     } else {
       setError(result.error)
@@ -94,11 +96,16 @@ export function ImportWizard({ onClose, onImported }: { onClose: () => void; onI
   return (
     <Dialog title={t('import.title')} onClose={onClose} wide>
       <ol className="steps" aria-label={t('import.progress', { current: position, total: steps.length })}>
-        {steps.map((s, index) => (
-          <li key={s.id} aria-current={s.id === step ? 'step' : undefined} className={index + 1 < position ? 'done' : undefined}>
-            <span aria-hidden="true">{index + 1 < position ? '✓' : index + 1}</span> {t(s.label)}
-          </li>
-        ))}
+        {steps.map((s, index) => {
+          // The password step counts as done only when a password was asked for; otherwise it was skipped.
+          const skipped = s.id === 'passphrase' && index + 1 < position && !askedPassphrase
+          const done = index + 1 < position && !skipped
+          return (
+            <li key={s.id} aria-current={s.id === step ? 'step' : undefined} className={done ? 'done' : skipped ? 'skipped' : undefined}>
+              <span aria-hidden="true">{done ? '✓' : skipped ? '–' : index + 1}</span> {t(s.label)}
+            </li>
+          )
+        })}
       </ol>
       <p className="step-count">{t('import.progress', { current: position, total: steps.length })}</p>
 

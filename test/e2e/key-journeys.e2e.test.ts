@@ -1,0 +1,168 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openVault, type VaultKeySource } from '../../main/core/keys/vault.ts'
+import { createOsKeychain } from '../../main/platform/os-keychain.ts'
+import { GpgHome, hasGpg } from '../helpers/gpg.ts'
+import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
+import { accessibilityViolations, chromiumPath, startHarness, type Harness } from './harness.ts'
+
+const screens = join(import.meta.dirname, '../../test-results/screens')
+const appInfo = { name: 'Siegelpost', version: '0.1.0-e2e', platform: 'linux', runtime: { node: process.versions.node, electron: null, chrome: null } }
+const keySource = async (): Promise<VaultKeySource> =>
+  hasKeyringSession ? { mode: 'keychain', store: createOsKeychain() } : { mode: 'passphrase', passphrase: Buffer.from('e2e') }
+const gpgPassphrase = 'Mandant-Passwort 2026'
+
+async function screen(page: Page, step: string, lang: string) {
+  await page.screenshot({ path: join(screens, `wizard-${step}-${lang}.png`) })
+  expect(await accessibilityViolations(page), `axe on ${step} (${lang})`).toEqual([])
+}
+
+const skip =
+  skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') || skipUnless('GnuPG', hasGpg, 'apt-get install gnupg')
+
+describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chromium', () => {
+  let work: string
+  let gpg: GpgHome
+  let clientFingerprint: string
+  beforeAll(async () => {
+    await mkdir(screens, { recursive: true })
+    work = await mkdtemp(join(tmpdir(), 'sp-journeys-'))
+    gpg = new GpgHome()
+    clientFingerprint = gpg.generate('Bernd Mandant <bernd@mandant.test>', gpgPassphrase)
+    await writeFile(join(work, 'bernd-public.asc'), gpg.ok(['--armor', '--export', clientFingerprint]).stdout)
+    await writeFile(join(work, 'bernd-secret.asc'), gpg.ok(['--passphrase', gpgPassphrase, '--armor', '--export-secret-keys', clientFingerprint]).stdout)
+  })
+  afterAll(async () => {
+    gpg?.close()
+    await rm(work, { recursive: true, force: true })
+  })
+
+  for (const lang of ['de', 'en'] as const) {
+    const text =
+      lang === 'de'
+        ? { import: 'Importieren …', continue: 'Fortfahren', doImport: 'Importieren', success: 'Erfolgreich importiert.', later: 'Später abgleichen', wrong: 'Das Kennwort ist falsch', password: 'Passwort oder Wiederherstellungscode der Datei', secretWarning: 'privaten Schlüssel', setupTitle: 'Willkommen bei Siegelpost', name: 'Ihr Name', email: 'Ihre E-Mail-Adresse', create: 'Schlüssel erzeugen', created: 'OpenPGP-Schlüssel erfolgreich erstellt.', backupNow: 'Sicherung anlegen …', make: 'Wiederherstellungscode erzeugen', noted: 'Ich habe den Code notiert', save: 'Sicherung speichern …', saved: 'Die Sicherung ist gespeichert', close: 'Schließen', share: 'Öffentlichen Schlüssel speichern …', finish: 'Fertig', deleteAction: 'Löschen …', delete: 'Endgültig löschen', keys: 'Schlüssel' }
+        : { import: 'Import …', continue: 'Continue', doImport: 'Import', success: 'Imported successfully.', later: 'Verify later', wrong: 'The password is wrong', password: 'Password or recovery code of the file', secretWarning: 'private key', setupTitle: 'Welcome to Siegelpost', name: 'Your name', email: 'Your e-mail address', create: 'Create key', created: 'OpenPGP key created successfully.', backupNow: 'Back up …', make: 'Make recovery code', noted: 'I have noted the code', save: 'Save backup …', saved: 'The backup is saved', close: 'Close', share: 'Save public key …', finish: 'Finish', deleteAction: 'Delete …', delete: 'Delete for good', keys: 'Keys' }
+
+    describe(lang === 'de' ? 'in German' : 'in English', () => {
+      let dir: string
+      let harness: Harness
+      const stored = async () => (await openVault({ profileDir: dir, keySource: await keySource() })).contents.keys
+      beforeAll(async () => {
+        dir = await mkdtemp(join(tmpdir(), 'sp-journey-'))
+        harness = await startHarness({ profileDir: dir, keySource, appInfo })
+        await harness.page.addInitScript((l) => (globalThis as unknown as { localStorage: Storage }).localStorage.setItem('siegelpost.lang', l), lang)
+        await harness.page.goto(`${harness.origin}/index.html`)
+      })
+      afterAll(async () => {
+        await harness?.close()
+        await rm(dir, { recursive: true, force: true })
+      })
+
+      it('first start: creates a key, backs it up under the recovery code, saves the public key', async () => {
+        const { page } = harness
+        const dialog = page.getByRole('dialog').first()
+        await dialog.getByRole('heading', { name: text.setupTitle }).waitFor()
+        await dialog.getByRole('button', { name: text.continue }).click()
+        await page.getByLabel(text.name).fill('Anna Beraterin')
+        await page.getByLabel(text.email).fill('anna@kanzlei.test')
+        await page.getByRole('button', { name: text.create }).click()
+        await page.getByText(text.created).waitFor({ timeout: 30_000 })
+        await screen(page, 'setup-created', lang)
+        const [own] = await stored()
+        expect(own).toMatchObject({ technology: 'openpgp', hasSecret: true, emails: ['anna@kanzlei.test'] })
+
+        await page.getByRole('button', { name: text.backupNow }).click()
+        await page.getByRole('button', { name: text.make }).click()
+        const code = (await page.getByTestId('recovery-code').textContent())!.trim()
+        await page.getByRole('button', { name: text.noted }).click()
+        await page.getByRole('textbox').last().fill(code.toLowerCase().replace(/-/g, ' '))
+        await page.getByRole('button', { name: text.save }).click()
+        await page.getByText(text.saved).waitFor()
+        await screen(page, 'backup-done', lang)
+        await page.getByRole('button', { name: text.close }).click()
+
+        // The backup is a passphrase-protected OpenPGP secret key: GnuPG can sign with it using the code, and only with it.
+        const backupFile = harness.saved.find((path) => path.endsWith('.asc'))!
+        const backup = await readFile(backupFile, 'utf8')
+        expect(backup).toContain('-----BEGIN PGP PRIVATE KEY BLOCK-----')
+        const check = new GpgHome()
+        try {
+          check.ok(['--import'], backup)
+          expect(check.ok(['--with-colons', '--list-secret-keys']).stdout.toString()).toContain(own!.fingerprint)
+          expect(check.run(['--passphrase', 'falsch', '--local-user', own!.fingerprint, '--sign'], 'probe').status).not.toBe(0)
+          check.ok(['--passphrase', code, '--local-user', own!.fingerprint, '--sign'], 'probe')
+        } finally {
+          check.close()
+        }
+
+        await page.getByRole('button', { name: text.share }).click()
+        await page.getByRole('button', { name: text.finish }).click()
+        const publicFile = harness.saved.at(-1)!
+        expect(await readFile(publicFile, 'utf8')).toContain('-----BEGIN PGP PUBLIC KEY BLOCK-----')
+        expect(await readFile(publicFile, 'utf8')).not.toContain('PRIVATE KEY')
+
+        // Delete the key, then restore it from the backup file with the code typed loosely.
+        await page.click('[data-section=keys]')
+        await page.locator('.key-row', { hasText: 'Anna Beraterin' }).click()
+        await page.getByRole('button', { name: text.deleteAction }).click()
+        await page.getByRole('button', { name: text.delete }).click()
+        await expect.poll(async () => (await stored()).length).toBe(0)
+        await page.getByRole('button', { name: text.import }).click()
+        await page.locator('input[type=file]').setInputFiles(backupFile)
+        await page.getByRole('button', { name: text.continue }).click()
+        await page.getByLabel(text.password).fill(code.replace(/-/g, '').toLowerCase())
+        await page.getByRole('button', { name: text.continue }).click()
+        await page.getByRole('button', { name: text.doImport, exact: true }).click()
+        await page.getByText(text.success).waitFor()
+        await screen(page, 'restore-result', lang)
+        await page.keyboard.press('Escape')
+        const [restored] = await stored()
+        expect(restored).toMatchObject({ fingerprint: own!.fingerprint, hasSecret: true })
+
+        // No IPC answer after the code was shown carries the code, a passphrase or private key material.
+        const answers = JSON.stringify(harness.responses)
+        expect(answers.split(code).length - 1).toBe(1)
+        expect(answers).not.toContain('PRIVATE KEY')
+        expect(answers).not.toContain('"armored"')
+      })
+
+      it('imports a client’s public key and a password-protected secret key (wrong password first)', async () => {
+        const { page } = harness
+        await page.click('[data-section=keys]')
+        await page.getByRole('button', { name: text.import }).click()
+        await page.locator('input[type=file]').setInputFiles(join(work, 'bernd-public.asc'))
+        await page.getByRole('button', { name: text.continue }).click()
+        await page.getByRole('button', { name: text.doImport, exact: true }).waitFor()
+        expect(await page.getByRole('dialog').textContent()).toContain(clientFingerprint.match(/.{4}/g)!.slice(0, 5).join(' '))
+        await screen(page, 'import-preview', lang)
+        await page.getByRole('button', { name: text.doImport, exact: true }).click()
+        await page.getByText(text.success).waitFor()
+        await screen(page, 'import-result', lang)
+        await page.getByRole('button', { name: text.later }).click()
+        expect((await stored()).find((k) => k.fingerprint === clientFingerprint)).toMatchObject({ hasSecret: false, acceptance: 'unverified' })
+
+        await page.getByRole('button', { name: text.import }).click()
+        await page.locator('input[type=file]').setInputFiles(join(work, 'bernd-secret.asc'))
+        await page.getByRole('button', { name: text.continue }).click()
+        await page.getByLabel(text.password).fill('falsch')
+        await screen(page, 'import-password', lang)
+        await page.getByRole('button', { name: text.continue }).click()
+        await expect.poll(() => page.getByRole('alert').first().textContent()).toContain(text.wrong)
+        await screen(page, 'import-wrong-password', lang)
+        expect((await stored()).find((k) => k.fingerprint === clientFingerprint)!.hasSecret).toBe(false)
+        await page.getByLabel(text.password).fill(gpgPassphrase)
+        await page.getByRole('button', { name: text.continue }).click()
+        await expect.poll(() => page.getByRole('dialog').textContent()).toContain(text.secretWarning)
+        await page.getByRole('button', { name: text.doImport, exact: true }).click()
+        await page.getByText(text.success).waitFor()
+        await page.keyboard.press('Escape')
+        expect((await stored()).find((k) => k.fingerprint === clientFingerprint)).toMatchObject({ hasSecret: true })
+        expect(JSON.stringify(harness.responses)).not.toContain(gpgPassphrase)
+      })
+    })
+  }
+})
