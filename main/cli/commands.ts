@@ -1,6 +1,7 @@
 import type { Command } from './command.ts'
 import { keysCommands } from './keys-commands.ts'
+import { smimeCommands } from './smime-commands.ts'
 import { vaultCommands } from './vault-commands.ts'
 
 /** Every `siegelpost` command, in the order --help lists them. Each domain adds its list here. */
-export const commands: readonly Command[] = [...keysCommands, ...vaultCommands]
+export const commands: readonly Command[] = [...keysCommands, ...smimeCommands, ...vaultCommands]

@@ -31,6 +31,8 @@ export interface SmimeMaterial {
   trustAnchor: boolean
   subject: string
   issuer: string
+  /** A key generated for a certificate request, waiting for its certificate (base64 SPKI). */
+  pendingSpki?: string
 }
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64')
@@ -123,8 +125,9 @@ export function mergeSmime(stored: StoredKey, incoming: StoredKey): StoredKey {
   const a = smimeMaterial(stored)
   const b = smimeMaterial(incoming)
   const privateKey = b.privateKey ?? a.privateKey
+  const { pendingSpki: _pending, ...incomingMaterial } = b
   const material: SmimeMaterial = {
-    ...b,
+    ...incomingMaterial,
     chain: [...new Set([...a.chain, ...b.chain])],
     trustAnchor: a.trustAnchor || b.trustAnchor,
     ...(privateKey ? { privateKey } : {}),
@@ -134,6 +137,27 @@ export function mergeSmime(stored: StoredKey, incoming: StoredKey): StoredKey {
     hasSecret: Boolean(privateKey),
     acceptance: stored.acceptance === 'verified' || incoming.acceptance === 'verified' ? 'verified' : 'unverified',
     flags: { ...incoming.flags, revoked: stored.flags.revoked || incoming.flags.revoked },
+    material: material as unknown as Record<string, unknown>,
+  }
+}
+
+/** A key made by `keys csr --new`: in the vault now, usable once its certificate is imported. */
+export function pendingKeyEntry(input: { pkcs8: Uint8Array; name: string; email: string; now: Date }): StoredKey {
+  const spki = spkiOfPrivateKey(input.pkcs8)
+  const fingerprint = sha256Hex(fromB64(spki))
+  const material: SmimeMaterial = { certificate: '', chain: [], trustAnchor: false, subject: `CN=${input.name}`, issuer: '', privateKey: b64(input.pkcs8), pendingSpki: spki }
+  return {
+    id: fingerprint.slice(0, 16),
+    fingerprint,
+    technology: 'smime',
+    name: input.name,
+    emails: [input.email.toLowerCase()],
+    hasSecret: true,
+    acceptance: 'verified',
+    created: input.now.toISOString(),
+    expires: null,
+    flags: { revoked: false, unusableReason: 'waiting for the certificate from the CA (import it when it arrives)' },
+    usage: [],
     material: material as unknown as Record<string, unknown>,
   }
 }
@@ -170,8 +194,14 @@ export const smimeTechnology: KeyTechnology = {
     return entriesFrom(certificates, keys)
   },
   merge: mergeSmime,
+  sameKey(stored, incoming) {
+    const pending = smimeMaterial(stored).pendingSpki
+    if (!pending || !smimeMaterial(incoming).certificate) return false
+    return b64(spkiOf(parseCertificate(fromB64(smimeMaterial(incoming).certificate)))) === pending
+  },
   async export(key, request) {
     const material = smimeMaterial(key)
+    if (!material.certificate) throw new SiegelpostError('SMIME_NO_CERTIFICATE', { path: key.id })
     const certificate = fromB64(material.certificate)
     if (request.part === 'public') {
       const format = request.format ?? 'pem'
