@@ -10,6 +10,7 @@ import {
   privateDecrypt,
   publicEncrypt,
   randomBytes,
+  timingSafeEqual,
   type KeyObject,
 } from 'node:crypto'
 import * as asn1js from 'asn1js'
@@ -218,6 +219,49 @@ function pkcs1v15Decrypt(pkcs8: Uint8Array, encrypted: Uint8Array, expectedLengt
   }
 }
 
+function mgf1(hash: string, seed: Uint8Array, length: number): Buffer {
+  const out: Buffer[] = []
+  for (let counter = 0, produced = 0; produced < length; counter++) {
+    const c = Buffer.alloc(4)
+    c.writeUInt32BE(counter)
+    const block = createHash(hash).update(seed).update(c).digest()
+    out.push(block)
+    produced += block.length
+  }
+  return Buffer.concat(out).subarray(0, length)
+}
+
+/**
+ * RSAES-OAEP decryption (RFC 8017 §7.1.2) with any hash, MGF1 hash and label. Node's OAEP uses
+ * one hash for both and OpenSSL/NSS senders mix them (SHA-256 + MGF1-SHA-1), so the padding is
+ * removed here after a raw RSA operation; every check runs and a failure is one error.
+ */
+function oaepDecrypt(pkcs8: Uint8Array, encrypted: Uint8Array, hash: string, mgfHash: string, label: Uint8Array): Buffer {
+  const key = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' })
+  const k = Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8)
+  if (encrypted.length !== k) throw failed()
+  const em = privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, encrypted)
+  const hLen = createHash(hash).digest().length
+  if (k < 2 * hLen + 2) throw failed()
+  const maskedSeed = em.subarray(1, 1 + hLen)
+  const maskedDb = em.subarray(1 + hLen)
+  const seedMask = mgf1(mgfHash, maskedDb, hLen)
+  const seed = Buffer.from(maskedSeed.map((b, i) => b ^ seedMask[i]!))
+  const dbMask = mgf1(mgfHash, seed, maskedDb.length)
+  const db = Buffer.from(maskedDb.map((b, i) => b ^ dbMask[i]!))
+  const lHash = createHash(hash).update(label).digest()
+  let bad = em[0]! | (timingSafeEqual(db.subarray(0, hLen), lHash) ? 0 : 1)
+  let separator = -1
+  for (let i = hLen; i < db.length; i++) {
+    const isOne = db[i] === 1 ? 1 : 0
+    const isZero = db[i] === 0 ? 1 : 0
+    if (separator < 0 && isOne) separator = i
+    else if (separator < 0 && !isZero) bad |= 1
+  }
+  if (bad || separator < 0) throw failed()
+  return db.subarray(separator + 1)
+}
+
 function unwrapKeyTrans(info: asn1js.AsnType, identity: DecryptIdentity, cekLength: number | null): Buffer | null {
   const [, rid, keyAlg, encryptedKey] = children(info, what)
   if (!matchesRecipient(rid!, identity)) return null
@@ -226,22 +270,20 @@ function unwrapKeyTrans(info: asn1js.AsnType, identity: DecryptIdentity, cekLeng
   const alg = oidOf(algId, what)
   if (alg === oids.rsaEncryption) return pkcs1v15Decrypt(identity.pkcs8, encrypted, cekLength)
   if (alg === oids.rsaOaep) {
+    // RFC 8017 A.2.1 defaults: SHA-1, MGF1-SHA-1, empty label.
     let hash = 'sha1'
     let mgfHash = 'sha1'
+    let label: Uint8Array = new Uint8Array()
     if (params instanceof asn1js.Sequence) {
       for (const field of children(params, what)) {
-        if (isContext(field, 0)) hash = hashOids[oidOf(children(children(field, what)[0], what)[0], what)] ?? 'unknown'
-        if (isContext(field, 1)) {
-          const mgf = children(children(field, what)[0], what)
-          mgfHash = hashOids[oidOf(children(mgf[1], what)[0], what)] ?? 'unknown'
-        }
-        if (isContext(field, 2)) throw failed()
+        const inner = children(field, what)[0]
+        if (isContext(field, 0)) hash = hashOids[oidOf(children(inner, what)[0], what)] ?? 'unknown'
+        if (isContext(field, 1)) mgfHash = hashOids[oidOf(children(children(inner, what)[1], what)[0], what)] ?? 'unknown'
+        if (isContext(field, 2)) label = bytesOf(children(inner, what)[1], what)
       }
     }
-    // Node uses the same hash for OAEP and MGF1; a mixed pair is rare and refused.
-    if (hash !== mgfHash || hash === 'unknown') throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `RSA-OAEP ${hash}/MGF1-${mgfHash}` })
-    const key = createPrivateKey({ key: Buffer.from(identity.pkcs8), format: 'der', type: 'pkcs8' })
-    return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, encrypted)
+    if (hash === 'unknown' || mgfHash === 'unknown') throw new SiegelpostError('SMIME_UNSUPPORTED', { what: 'RSA-OAEP hash' })
+    return oaepDecrypt(identity.pkcs8, encrypted, hash, mgfHash, label)
   }
   throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `key transport ${alg}` })
 }

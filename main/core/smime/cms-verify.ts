@@ -19,7 +19,7 @@ export interface SmimeSignatureVerdict {
 }
 
 /** A gap between signingTime and the Date header larger than this is a warning (CLI.md). */
-const signingTimeGapWarnMs = 7 * 24 * 60 * 60 * 1000
+const signingTimeGapWarnMs = 60 * 60 * 1000
 
 /**
  * Verifies an S/MIME signature as a security reviewer would: correct signature over exactly the
@@ -45,7 +45,16 @@ export function verifySmimeSignature(input: {
   const base: SmimeSignatureVerdict = { state: 'invalid', technology: 'smime', signer: null, signerFingerprint: null, reason: '', signingTime: null, certificates: [], content: null }
   let check
   try {
-    check = verifySignedData({ cms: input.cms, ...(input.detachedContent ? { detachedContent: input.detachedContent } : {}), knownCertificates: input.knownCertificates ?? [] })
+    const run = (detachedContent: Uint8Array | undefined) =>
+      verifySignedData({ cms: input.cms, ...(detachedContent ? { detachedContent } : {}), knownCertificates: input.knownCertificates ?? [] })
+    check = run(input.detachedContent)
+    // The raw bytes first; a signer that signed the canonical CRLF form of a part we got with bare
+    // LFs (files saved on Unix, some gateways) still matches after canonicalization (RFC 8551 §3.1.1).
+    const canonical = input.detachedContent ? toCrlf(input.detachedContent) : null
+    if (!check.isSignatureValid && canonical && check.signerCertificate) {
+      const retry = run(canonical)
+      if (retry.isSignatureValid) check = retry
+    }
   } catch (error) {
     if (error instanceof SiegelpostError) return { ...base, reason: `the signature is damaged: ${error.message}` }
     throw error
@@ -77,9 +86,15 @@ export function verifySmimeSignature(input: {
   if (input.crls === null) notes.push('revocation not checked')
   if (!check.signingTime) notes.push('no signing time: certificate checked at the current time')
   else if (input.dateHeader && Math.abs(input.dateHeader.getTime() - check.signingTime.getTime()) > signingTimeGapWarnMs) {
-    notes.push('warning: the Date header differs from the signing time by more than 7 days')
+    notes.push('warning: the Date header differs from the signing time by more than an hour')
   }
   return { ...verdict, state: 'valid', reason: notes.join('; ') }
+}
+
+function toCrlf(bytes: Uint8Array): Uint8Array | null {
+  const text = Buffer.from(bytes).toString('latin1')
+  if (!/(^|[^\r])\n/.test(text)) return null
+  return Buffer.from(text.replace(/\r?\n/g, '\r\n'), 'latin1')
 }
 
 function nameOf(der: Uint8Array): string {
