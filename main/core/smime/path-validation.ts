@@ -3,7 +3,7 @@ import * as asn1js from 'asn1js'
 import * as pkijs from 'pkijs'
 import { limits } from '../limits.ts'
 import { basicConstraintsOf, extension, extensionIds, keyUsageOf, nameToString, parseCertificate } from './certificate.ts'
-import { children, oidOf, parseDer, seq, toDer } from './der.ts'
+import { children, oidOf, parseDer, rawOf, seq, toDer } from './der.ts'
 
 /**
  * RFC 5280 §6 certification path validation. pkijs's CertificateChainValidationEngine accepts
@@ -62,17 +62,19 @@ type Rdn = string[]
 
 /** A Name as a list of RDNs, each a sorted list of "type=normalized value" (case and whitespace folded). */
 function rdnsOf(name: pkijs.RelativeDistinguishedNames): Rdn[] {
-  const node = parseDer(toDer(name), 'Name')
-  return children(node, 'Name').map((rdn) =>
-    children(rdn, 'Name')
-      .map((atv) => {
-        const [type, value] = children(atv, 'Name')
-        const raw = (value as unknown as { valueBlock: { value?: unknown } }).valueBlock.value
-        const text = typeof raw === 'string' ? raw.trim().replace(/\s+/g, ' ').toLowerCase() : Buffer.from(toDer(value!)).toString('hex')
-        return `${oidOf(type, 'Name')}=${text}`
-      })
-      .sort(),
-  )
+  return children(parseDer(toDer(name), 'Name'), 'Name').map(rdnOf)
+}
+
+/** One RDN (a SET of AttributeTypeAndValue, or an IMPLICIT-tagged one) as sorted "type=value" strings. */
+function rdnOf(rdn: asn1js.AsnType): Rdn {
+  return children(rdn, 'Name')
+    .map((atv) => {
+      const [type, value] = children(atv, 'Name')
+      const raw = (value as unknown as { valueBlock: { value?: unknown } }).valueBlock.value
+      const text = typeof raw === 'string' ? raw.trim().replace(/\s+/g, ' ').toLowerCase() : Buffer.from(toDer(value!)).toString('hex')
+      return `${oidOf(type, 'Name')}=${text}`
+    })
+    .sort()
 }
 
 const rdnKey = (rdns: Rdn[]) => rdns.map((r) => r.join('+')).join(',')
@@ -334,38 +336,147 @@ function crlSignerKeys(crl: pkijs.CertificateRevocationList, context: Revocation
   return keys
 }
 
-function checkRevocation(cert: pkijs.Certificate, context: RevocationContext, at: Date, isCaCert: boolean) {
-  const crls = context.crls
-  let covered = false
-  for (const { crl } of crls) {
-    if (!sameName(crl.issuer, cert.issuer)) continue
-    const crlExtensions = crl.crlExtensions?.extensions ?? []
-    if (crlExtensions.some((e) => e.extnID === extensionIds.deltaCrlIndicator)) continue
-    if (!crlSignerKeys(crl, context).some((key) => verifySignature(crl.tbsView, crl.signatureAlgorithm, crl.signatureValue, key))) continue
-    if (crlExtensions.some((e) => e.critical && !crlSupportedCritical.has(e.extnID))) fail('a CRL has an unknown critical extension')
-    const idp = crlExtensions.find((e) => e.extnID === extensionIds.issuingDistributionPoint)?.parsedValue as pkijs.IssuingDistributionPoint | undefined
-    if (idp) {
-      if (idp.onlyContainsUserCerts && isCaCert) continue
-      if (idp.onlyContainsCACerts && !isCaCert) continue
-      if (idp.onlyContainsAttributeCerts) continue
-      if (idp.indirectCRL) continue
-      if (idp.onlySomeReasons !== undefined) continue
-    }
-    if (crl.thisUpdate.value > at) continue
-    if (crl.nextUpdate && crl.nextUpdate.value < at) fail('the CRL is out of date (nextUpdate has passed)')
-    covered = true
-    const serial = Buffer.from(cert.serialNumber.valueBlock.valueHexView).toString('hex')
-    for (const entry of crl.revokedCertificates ?? []) {
-      if (Buffer.from(entry.userCertificate.valueBlock.valueHexView).toString('hex') !== serial) continue
-      const entryExtensions = entry.crlEntryExtensions?.extensions ?? []
-      if (entryExtensions.some((e) => e.critical && ![extensionIds.reasonCode, '2.5.29.24'].includes(e.extnID))) fail('a CRL entry has an unknown critical extension')
-      const reason = entryExtensions.find((e) => e.extnID === extensionIds.reasonCode)
-      const reasonCode = reason ? (reason.parsedValue as asn1js.Enumerated).valueBlock.valueDec : 0
-      if (reasonCode === 8) continue // removeFromCRL (delta CRLs only)
-      fail(`the certificate ${nameToString(cert.subject)} is revoked`)
-    }
+const allReasons = 0x1fe // keyCompromise … aACompromise (bits 1–8 of ReasonFlags; bit 0 is unused)
+
+/** ReasonFlags of an IssuingDistributionPoint's onlySomeReasons ([3] IMPLICIT BIT STRING), read from the DER (pkijs keeps only the first byte). */
+function onlySomeReasonsOf(ext: pkijs.Extension): number | null {
+  const idp = parseDer(new Uint8Array(ext.extnValue.valueBlock.valueHexView), 'IDP')
+  const field = children(idp, 'IDP').find((f) => f.idBlock.tagClass === 3 && f.idBlock.tagNumber === 3)
+  if (!field) return null
+  const bytes = new Uint8Array((field as unknown as { valueBlock: { valueHexView: Uint8Array } }).valueBlock.valueHexView)
+  // bytes[0] is the unused-bit count; bit n of ReasonFlags is bit (7 - n % 8) of byte 1 + n / 8
+  let mask = 0
+  for (let bit = 0; bit < 9; bit++) if ((bytes[1 + (bit >> 3)] ?? 0) & (0x80 >> (bit & 7))) mask |= 1 << bit
+  return mask & allReasons
+}
+
+/** A GeneralName (raw) as a comparison key: directory names normalized, others by their bytes (case-folded). */
+function generalNameKey(node: asn1js.AsnType): string {
+  const tag = node.idBlock.tagNumber
+  if (tag === 4) return `dn:${rdnKey(children(children(node, 'GeneralName')[0], 'Name').map(rdnOf))}`
+  return `${tag}:${Buffer.from(rawOf(node)).subarray(2).toString('latin1').toLowerCase()}`
+}
+
+/** DistributionPointName ([0] fullName | [1] nameRelativeToCRLIssuer) as name keys. */
+function dpNameKeys(dpName: asn1js.AsnType | undefined, crlIssuers: Rdn[][]): string[] {
+  if (!dpName) return []
+  const choice = children(dpName, 'DistributionPoint')[0]!
+  if (choice.idBlock.tagNumber === 0) return children(choice, 'DistributionPoint').map(generalNameKey)
+  // RFC 5280 §4.2.1.13: the fragment is appended to the CRL issuer's name (cRLIssuer, else the certificate issuer).
+  return crlIssuers.map((base) => `dn:${rdnKey([...base, rdnOf(choice)])}`)
+}
+
+interface DistributionPoint {
+  names: string[]
+  crlIssuers: string[]
+}
+
+function fieldsByTag(node: asn1js.AsnType): Map<number, asn1js.AsnType> {
+  return new Map(children(node, 'DistributionPoint').filter((f) => f.idBlock.tagClass === 3).map((f) => [f.idBlock.tagNumber, f]))
+}
+
+/** The certificate's cRLDistributionPoints, parsed here (pkijs fails on nameRelativeToCRLIssuer). */
+function distributionPointsOf(cert: pkijs.Certificate): DistributionPoint[] {
+  const ext = extension(cert, extensionIds.crlDistributionPoints)
+  if (!ext) return []
+  return children(parseDer(new Uint8Array(ext.extnValue.valueBlock.valueHexView), 'CRLDP'), 'CRLDP').map((dp) => {
+    const fields = fieldsByTag(dp)
+    const issuers = fields.get(2) ? children(fields.get(2), 'CRLDP') : []
+    const issuerDns = issuers.filter((gn) => gn.idBlock.tagNumber === 4).map((gn) => children(children(gn, 'GeneralName')[0], 'Name').map(rdnOf))
+    return { names: dpNameKeys(fields.get(0), issuerDns.length > 0 ? issuerDns : [rdnsOf(cert.issuer)]), crlIssuers: issuers.map(generalNameKey) }
+  })
+}
+
+/** RFC 5280 §6.3.3 (b): does this CRL's scope cover the certificate? Returns the reasons it covers, or null. */
+function crlScope(cert: pkijs.Certificate, crl: pkijs.CertificateRevocationList, isCaCert: boolean): number | null {
+  const idpExt = crl.crlExtensions?.extensions.find((e) => e.extnID === extensionIds.issuingDistributionPoint)
+  const idp = idpExt?.parsedValue as pkijs.IssuingDistributionPoint | undefined
+  const certDps = distributionPointsOf(cert)
+  const crlIssuerKey = `dn:${rdnKey(rdnsOf(crl.issuer))}`
+  if (!sameName(crl.issuer, cert.issuer)) {
+    // An indirect CRL: only when it says so and the certificate names its issuer as cRLIssuer.
+    if (!idp?.indirectCRL) return null
+    if (!certDps.some((dp) => dp.crlIssuers.includes(crlIssuerKey))) return null
+  } else if (certDps.length > 0 && certDps.every((dp) => dp.crlIssuers.length > 0 && !dp.crlIssuers.includes(crlIssuerKey))) {
+    // Every distribution point names another CRL issuer: the issuer's own CRL is not the one to use.
+    return null
   }
-  if (!covered) fail(`no valid CRL covers ${nameToString(cert.subject)}`)
+  if (!idp) return allReasons
+  if (idp.onlyContainsUserCerts && isCaCert) return null
+  if (idp.onlyContainsCACerts && !isCaCert) return null
+  if (idp.onlyContainsAttributeCerts) return null
+  const idpDp = fieldsByTag(parseDer(new Uint8Array(idpExt!.extnValue.valueBlock.valueHexView), 'IDP')).get(0)
+  if (idpDp) {
+    const idpNames = new Set(dpNameKeys(idpDp, [rdnsOf(crl.issuer)]))
+    const certNames = certDps.flatMap((dp) => (dp.names.length > 0 ? dp.names : dp.crlIssuers))
+    if (!certNames.some((name) => idpNames.has(name))) return null
+  }
+  return onlySomeReasonsOf(idpExt!) ?? allReasons
+}
+
+function crlNumberOf(crl: pkijs.CertificateRevocationList, id: string): bigint | null {
+  const ext = crl.crlExtensions?.extensions.find((e) => e.extnID === id)
+  if (!ext) return null
+  const value = parseDer(new Uint8Array(ext.extnValue.valueBlock.valueHexView), 'CRL number') as asn1js.Integer
+  return BigInt(`0x${Buffer.from(value.valueBlock.valueHexView).toString('hex') || '0'}`)
+}
+
+/** The entry for `cert` on a CRL (indirect CRLs name other issuers with certificateIssuer), if any. */
+function entryFor(cert: pkijs.Certificate, crl: pkijs.CertificateRevocationList): pkijs.RevokedCertificate | null {
+  const serial = Buffer.from(cert.serialNumber.valueBlock.valueHexView).toString('hex')
+  let currentIssuer = crl.issuer
+  for (const entry of crl.revokedCertificates ?? []) {
+    const entryExtensions = entry.crlEntryExtensions?.extensions ?? []
+    const issuerExt = entryExtensions.find((e) => e.extnID === extensionIds.certificateIssuer)
+    const named = (issuerExt?.parsedValue as pkijs.GeneralNames | undefined)?.names.find((n) => n.type === 4)
+    if (named) currentIssuer = named.value as pkijs.RelativeDistinguishedNames
+    if (Buffer.from(entry.userCertificate.valueBlock.valueHexView).toString('hex') !== serial || !sameName(currentIssuer, cert.issuer)) continue
+    if (entryExtensions.some((e) => e.critical && ![extensionIds.reasonCode, '2.5.29.24', extensionIds.certificateIssuer].includes(e.extnID))) {
+      fail('a CRL entry has an unknown critical extension')
+    }
+    return entry
+  }
+  return null
+}
+
+const reasonOf = (entry: pkijs.RevokedCertificate) => {
+  const reason = entry.crlEntryExtensions?.extensions.find((e) => e.extnID === extensionIds.reasonCode)
+  return reason ? (reason.parsedValue as asn1js.Enumerated).valueBlock.valueDec : 0
+}
+
+function checkRevocation(cert: pkijs.Certificate, context: RevocationContext, at: Date) {
+  const isCaCert = basicConstraintsOf(cert).isCA
+  let covered = 0
+  let revoked: pkijs.RevokedCertificate | null = null
+  const usedComplete: pkijs.CertificateRevocationList[] = []
+  const usable = (crl: pkijs.CertificateRevocationList) => {
+    if (crl.thisUpdate.value > at) return false
+    if (!crlSignerKeys(crl, context).some((key) => verifySignature(crl.tbsView, crl.signatureAlgorithm, crl.signatureValue, key))) return false
+    return true
+  }
+  for (const { crl } of context.crls) {
+    if (crlNumberOf(crl, extensionIds.deltaCrlIndicator) !== null) continue
+    const scope = crlScope(cert, crl, isCaCert)
+    if (scope === null || !usable(crl)) continue
+    const crlExtensions = crl.crlExtensions?.extensions ?? []
+    if (crlExtensions.some((e) => e.critical && !crlSupportedCritical.has(e.extnID))) fail('a CRL has an unknown critical extension')
+    if (crl.nextUpdate && crl.nextUpdate.value < at) fail('the CRL is out of date (nextUpdate has passed)')
+    covered |= scope
+    usedComplete.push(crl)
+    revoked ??= entryFor(cert, crl)
+  }
+  if ((covered & allReasons) !== allReasons) fail(`no valid CRL covers ${nameToString(cert.subject)}`)
+  // Delta CRLs (§5.2.4) newer than a complete CRL used: they add revocations and lift holds.
+  for (const { crl } of context.crls) {
+    const base = crlNumberOf(crl, extensionIds.deltaCrlIndicator)
+    if (base === null || crlScope(cert, crl, isCaCert) === null || !usable(crl)) continue
+    if (crl.nextUpdate && crl.nextUpdate.value < at) continue
+    const matchesBase = usedComplete.some((complete) => sameName(complete.issuer, crl.issuer) && (crlNumberOf(complete, extensionIds.crlNumber) ?? -1n) >= base)
+    if (!matchesBase) continue
+    const entry = entryFor(cert, crl)
+    if (entry) revoked = reasonOf(entry) === 8 ? null : entry
+  }
+  if (revoked && reasonOf(revoked) !== 8) fail(`the certificate ${nameToString(cert.subject)} is revoked`)
 }
 
 // ---------------------------------------------------------------- §6.1 basic path validation
@@ -394,7 +505,7 @@ function processPath(anchor: pkijs.Certificate, path: pkijs.Certificate[], input
     if (cert.notAfter.value < input.at) fail(`${nameToString(cert.subject)} has expired`)
     if (!sameName(cert.issuer, workingIssuer)) fail(`the issuer of ${nameToString(cert.subject)} does not match`)
     const { isCA } = basicConstraintsOf(cert)
-    if (revocation) checkRevocation(cert, { ...revocation, validated: [anchor, ...path.slice(0, i - 1)], keys }, input.at, !isLast)
+    if (revocation) checkRevocation(cert, { ...revocation, validated: [anchor, ...path.slice(0, i - 1)], keys }, input.at)
     // (b)(c) name constraints
     if (!(selfIssued && !isLast)) checkNames(namesOf(cert), permitted, excluded)
     // (d)–(f) policies
@@ -527,7 +638,7 @@ function candidatePaths(target: pkijs.Certificate, pool: pkijs.Certificate[], an
   return out.sort((a, b) => a.path.length - b.path.length)
 }
 
-export function validatePath(input: PathValidationInput, depth = 0): PathValidationResult {
+export function validatePath(input: PathValidationInput, depth = 0, inProgress: ReadonlySet<string> = new Set()): PathValidationResult {
   const target = parseCertificate(input.target)
   const anchors = input.anchors.map(parseCertificate)
   const pool = input.untrusted.map(parseCertificate).filter((c) => !c.subject.isEqual(target.subject) || toDer(c).length !== input.target.length)
@@ -535,10 +646,18 @@ export function validatePath(input: PathValidationInput, depth = 0): PathValidat
   const revocationContext = crls
     ? {
         crls,
-        candidates: [...anchors, ...pool],
+        candidates: [...anchors, ...pool, target],
         // A CRL signer off the path gets its own path validation, with revocation (bounded depth).
-        validateSigner: (signer: pkijs.Certificate) =>
-          depth < 2 && validatePath({ ...input, target: toDer(signer), untrusted: input.untrusted.filter((der) => der.length !== toDer(signer).length || Buffer.compare(Buffer.from(der), Buffer.from(toDer(signer))) !== 0) }, depth + 1).valid,
+        validateSigner: (signer: pkijs.Certificate) => {
+          const der = toDer(signer)
+          const key = Buffer.from(der).toString('hex')
+          // A CRL issuer whose own certificate is covered by its own CRL (PKITS 4.14.30): the cycle is
+          // broken by trusting the signature while that certificate's path is being validated.
+          if (inProgress.has(key)) return true
+          if (depth >= 3) return false
+          const untrusted = input.untrusted.filter((other) => Buffer.compare(Buffer.from(other), Buffer.from(der)) !== 0)
+          return validatePath({ ...input, target: der, untrusted }, depth + 1, new Set([...inProgress, key])).valid
+        },
       }
     : null
   const revocation = input.crls ? 'checked' : 'not-checked'
