@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decryptCms, encryptCms } from '../../main/core/smime/cms-envelope.ts'
-import { signCms } from '../../main/core/smime/cms-signed.ts'
+import { encryptionChoiceFrom, signCms } from '../../main/core/smime/cms-signed.ts'
 import { verifySmimeSignature } from '../../main/core/smime/cms-verify.ts'
 import { smimeMaterial, smimeTechnology, fromB64 } from '../../main/core/smime/smime-keys.ts'
 import { SiegelpostError } from '../../main/core/errors/index.ts'
@@ -123,6 +123,18 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
         tampered[tampered.length - 3]! ^= 0x20
         expect(verifySmimeSignature({ cms: signed, detachedContent: tampered, from: 'alice@example.org', anchors: anchors(), crls: null, now: now() }).state).toBe('invalid')
       }
+    })
+
+    it('reads what the signer advertised: our own SMIMECapabilities and encryption key preference', () => {
+      const signed = signCms({ content: entity, signer: { ...alice(), chain: [pki.ca.certificate] }, detached: true, now: now() })
+      const verdict = verifySmimeSignature({ cms: signed, detachedContent: entity, from: 'alice@example.org', anchors: anchors(), crls: null, now: now() })
+      expect(encryptionChoiceFrom(verdict.capabilities)).toEqual({ keyTransport: 'rsa-oaep', cipher: 'aes-256-gcm' })
+      expect(Buffer.from(verdict.encryptionCertificate!).equals(Buffer.from(pki.alice.certificate))).toBe(true)
+      // OpenSSL's default capabilities list no OAEP and no GCM: PKCS#1 v1.5 + AES-256-CBC for the widest reach
+      const theirs = cms(['-sign', '-binary', '-in', 'entity.txt', '-signer', pki.alice.certFile, '-inkey', pki.alice.keyFile, '-outform', 'DER'])
+      const theirVerdict = verifySmimeSignature({ cms: theirs, detachedContent: entity, from: 'alice@example.org', anchors: anchors(), crls: null, now: now() })
+      expect(theirVerdict.capabilities.length).toBeGreaterThan(3)
+      expect(encryptionChoiceFrom(theirVerdict.capabilities)).toEqual({ keyTransport: 'rsa-pkcs1', cipher: 'aes-256-cbc' })
     })
 
     it('openssl SHA-1 signatures are invalid', () => {

@@ -121,6 +121,10 @@ export interface SignatureCheck {
   /** The signed content: the detached bytes given, or the encapsulated content. */
   content: Uint8Array | null
   signerEmails: string[]
+  /** SMIMECapabilities OIDs the signer advertised (RFC 8551 §2.5.2), strongest first. */
+  capabilities: string[]
+  /** The certificate the signer wants mail encrypted to (encryption key preference, RFC 8551 §2.5.3). */
+  encryptionCertificate: Uint8Array | null
 }
 
 function attributesOf(signedAttrs: asn1js.AsnType): Map<string, asn1js.AsnType[]> {
@@ -185,6 +189,8 @@ export function verifySignedData(input: { cms: Uint8Array; detachedContent?: Uin
     digestAlgorithm: '',
     content: input.detachedContent ?? eContent,
     signerEmails: [],
+    capabilities: [],
+    encryptionCertificate: null,
   }
   if (input.detachedContent && eContent && Buffer.compare(Buffer.from(eContent), Buffer.from(input.detachedContent)) !== 0) {
     return { ...result, reason: 'the signature carries other content than the message part it signs' }
@@ -224,6 +230,17 @@ export function verifySignedData(input: { cms: Uint8Array; detachedContent?: Uin
     if (!messageDigest || !contentType) return { ...result, reason: 'signed attributes lack contentType or messageDigest' }
     if (oidOf(contentType, what) !== oidOf(eContentType, what)) return { ...result, reason: 'contentType attribute does not match' }
     result.signingTime = timeOf(attrs.get(oids.signingTime)?.[0])
+    const capabilities = attrs.get(oids.smimeCapabilities)?.[0]
+    if (capabilities) result.capabilities = children(capabilities, what).map((c) => oidOf(children(c, what)[0], what))
+    const preference = attrs.get(oids.encryptionKeyPreference)?.[0]
+    if (preference && isContext(preference, 0)) {
+      const [issuer, serial] = children(preference, what)
+      result.encryptionCertificate =
+        pool.find((der) => {
+          const cert = parseCertificate(der)
+          return Buffer.compare(Buffer.from(rawOf(issuer!)), Buffer.from(toDer(cert.issuer))) === 0 && Buffer.compare(Buffer.from(rawOf(serial!)), Buffer.from(toDer(cert.serialNumber))) === 0
+        }) ?? null
+    }
     if (Buffer.compare(Buffer.from(bytesOf(messageDigest, what)), digest) !== 0) return { ...result, reason: 'the content was changed after signing (digest mismatch)' }
     // RFC 5652 §5.4: the signature covers the DER of the attributes with a SET OF tag.
     signedBytes = concat([new Uint8Array([0x31]), rawOf(signedAttrs).subarray(1)])
@@ -237,4 +254,16 @@ export function verifySignedData(input: { cms: Uint8Array; detachedContent?: Uin
     ok = false
   }
   return { ...result, isSignatureValid: ok, reason: ok ? 'signature is correct' : 'the signature does not match the content' }
+}
+
+/**
+ * How to encrypt to someone, from what their signed mail advertised: RSA-OAEP and AES-GCM
+ * (AuthEnvelopedData) only when listed; otherwise PKCS#1 v1.5 and AES-256-CBC, which every
+ * S/MIME client reads (issue 4: default PKCS#1 v1.5 for the widest reach).
+ */
+export function encryptionChoiceFrom(capabilities: readonly string[]): { keyTransport: 'rsa-pkcs1' | 'rsa-oaep'; cipher: 'aes-256-cbc' | 'aes-256-gcm' } {
+  return {
+    keyTransport: capabilities.includes(oids.rsaOaep) ? 'rsa-oaep' : 'rsa-pkcs1',
+    cipher: capabilities.includes(oids.aes256Gcm) ? 'aes-256-gcm' : 'aes-256-cbc',
+  }
 }

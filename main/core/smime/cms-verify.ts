@@ -16,6 +16,9 @@ export interface SmimeSignatureVerdict {
   certificates: Uint8Array[]
   /** What the signature covers (for opaque signatures: the entity to display). */
   content: Uint8Array | null
+  /** SMIMECapabilities the signer advertised (for encryptionChoiceFrom), and the certificate to encrypt to. */
+  capabilities: string[]
+  encryptionCertificate: Uint8Array | null
 }
 
 /** A gap between signingTime and the Date header larger than this is a warning (CLI.md). */
@@ -42,7 +45,18 @@ export function verifySmimeSignature(input: {
   /** The message's Date header: a large gap to signingTime is a warning (CLI.md). */
   dateHeader?: Date | null
 }): SmimeSignatureVerdict {
-  const base: SmimeSignatureVerdict = { state: 'invalid', technology: 'smime', signer: null, signerFingerprint: null, reason: '', signingTime: null, certificates: [], content: null }
+  const base: SmimeSignatureVerdict = {
+    state: 'invalid',
+    technology: 'smime',
+    signer: null,
+    signerFingerprint: null,
+    reason: '',
+    signingTime: null,
+    certificates: [],
+    content: null,
+    capabilities: [],
+    encryptionCertificate: null,
+  }
   let check
   try {
     const run = (detachedContent: Uint8Array | undefined) =>
@@ -63,6 +77,8 @@ export function verifySmimeSignature(input: {
     ...base,
     certificates: check.certificates,
     content: check.content,
+    capabilities: check.capabilities,
+    encryptionCertificate: check.encryptionCertificate,
     signingTime: check.signingTime?.toISOString() ?? null,
     signer: check.signerEmails[0] ?? null,
     signerFingerprint: check.signerCertificate ? sha256Hex(check.signerCertificate) : null,
