@@ -106,7 +106,7 @@ export const smimeCommands: readonly Command[] = [
       })
       let { valid, reason } = result
       if (valid && values.purpose === 'smime') {
-        const problem = smimePurposeProblem(target!, untrusted, 'sign')
+        const problem = smimePurposeProblem(target!, untrusted, 'any')
         if (problem) {
           valid = false
           reason = problem

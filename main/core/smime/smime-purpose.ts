@@ -8,7 +8,7 @@ import { sha1SignatureAlgorithms } from './path-validation.ts'
  * for e-mail protection, may sign (or encrypt), carries an address, and nothing on the path
  * is signed with SHA-1 or MD5. Returns the first problem, or null.
  */
-export function smimePurposeProblem(target: Uint8Array, path: Uint8Array[], use: 'sign' | 'encrypt'): string | null {
+export function smimePurposeProblem(target: Uint8Array, path: Uint8Array[], use: 'sign' | 'encrypt' | 'any'): string | null {
   const cert = parseCertificate(target)
   if (basicConstraintsOf(cert).isCA) return 'the certificate is a CA certificate, not a personal one'
   const eku = extKeyUsageOf(cert)
@@ -16,6 +16,9 @@ export function smimePurposeProblem(target: Uint8Array, path: Uint8Array[], use:
   const ku = keyUsageOf(cert)
   if (ku && use === 'sign' && !ku.has('digitalSignature') && !ku.has('nonRepudiation')) return 'the certificate may not sign (key usage)'
   if (ku && use === 'encrypt' && !ku.has('keyEncipherment') && !ku.has('keyAgreement')) return 'the certificate may not encrypt (key usage)'
+  if (ku && use === 'any' && !['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'keyAgreement'].some((bit) => ku.has(bit))) {
+    return 'the certificate may neither sign nor encrypt (key usage)'
+  }
   if (emailsOf(cert).length === 0) return 'the certificate carries no e-mail address'
   const weak = [cert, ...path.map(parseCertificate)].find((c: pkijs.Certificate) => sha1SignatureAlgorithms.has(c.signatureAlgorithm.algorithmId))
   if (weak) return 'a certificate on the path is signed with SHA-1 or MD5'
