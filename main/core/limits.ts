@@ -38,4 +38,24 @@ export const limits = {
   signatureClockSkewMs: 10 * 60 * 1000,
   /** Largest attachment compose accepts (the product promise is 100 MB files). */
   attachmentMaxBytes: 150 * 1024 * 1024,
+  // smime
+  /**
+   * asn1js 4 parses at most 16 MiB and 10,000 nodes by default (library-facts §10), which fails
+   * on any message with a large attachment. Explicit bounds: a whole CMS message up to the
+   * largest mail we accept, a node count that fits a long certificate chain plus CRLs, and a
+   * nesting depth far above real CMS (about 12) but low enough to stop recursion bombs.
+   */
+  smimeBerMaxContentBytes: 256 * 1024 * 1024,
+  smimeBerMaxNodes: 200_000,
+  smimeBerMaxDepth: 64,
+  /** PKCS#12 iteration counts above this are a DoS, not a protection (real files: 1–600,000). */
+  p12MaxIterations: 10_000_000,
+  /** PBKDF2-SHA-256 iterations for a modern .p12 backup (OpenSSL 3 writes 2,048; OWASP 2023 says 600,000). */
+  p12ExportIterations: 600_000,
+  /** The compatible (3DES, SHA-1 MAC) .p12 uses what old Windows itself writes. */
+  p12CompatIterations: 2048,
+  /** MAC iterations (integrity only; the key is protected by PBKDF2 above), as OpenSSL writes. */
+  p12MacIterations: 2048,
+  /** How many certificates a path may have (anchor excluded): deeper is a loop or an attack. */
+  certPathMaxLength: 16,
 } as const

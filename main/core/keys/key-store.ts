@@ -84,7 +84,9 @@ export async function importKeyFile(
   await vault.update((draft) => {
     result.length = 0
     for (const key of incoming) {
-      const index = draft.keys.findIndex((k) => k.technology === key.technology && k.fingerprint === key.fingerprint)
+      const index = draft.keys.findIndex(
+        (k) => k.technology === key.technology && (k.fingerprint === key.fingerprint || technology.sameKey?.(k, key) === true),
+      )
       if (index < 0) {
         draft.keys.push(key)
         result.push(key)

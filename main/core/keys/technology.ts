@@ -16,6 +16,11 @@ export interface KeyTechnology {
    * material or a user's confirmation; without it the key store keeps the richer record.
    */
   merge?(stored: StoredKey, incoming: StoredKey): StoredKey
+  /**
+   * Whether `incoming` is the same key as `stored` although the fingerprints differ (S/MIME: a
+   * certificate arriving for a key generated with `keys csr --new`). `merge` then joins them.
+   */
+  sameKey?(stored: StoredKey, incoming: StoredKey): boolean
   export(key: StoredKey, request: ExportRequest): Promise<Uint8Array>
   /** Creates a new key pair (OpenPGP); absent where keys come from a CA (S/MIME uses a CSR). */
   generate?(request: GenerateRequest, options: { now: Date }): Promise<StoredKey>

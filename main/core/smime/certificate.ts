@@ -1,0 +1,189 @@
+import { createHash, X509Certificate } from 'node:crypto'
+import * as asn1js from 'asn1js'
+import * as pkijs from 'pkijs'
+import { SiegelpostError } from '../errors/index.ts'
+import { bytesOf, children, oidOf, oids, parseDer, pemBlocks, toDer } from './der.ts'
+
+/** X.509 certificates: parsing with limits, the facts S/MIME needs, and certificate files (PEM, DER, .p7b). */
+export function parseCertificate(der: Uint8Array): pkijs.Certificate {
+  const node = parseDer(der, 'X.509')
+  try {
+    return new pkijs.Certificate({ schema: node })
+  } catch (error) {
+    throw new SiegelpostError('SMIME_MALFORMED', { what: 'X.509', reason: error instanceof Error ? error.message.slice(0, 120) : 'schema' }, { cause: error })
+  }
+}
+
+export const certificateDer = (cert: pkijs.Certificate) => toDer(cert)
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex').toUpperCase()
+}
+
+const attributeNames: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  [oids.emailAddress]: 'E',
+}
+
+export function nameToString(name: pkijs.RelativeDistinguishedNames): string {
+  return name.typesAndValues
+    .map((tv) => `${attributeNames[tv.type] ?? tv.type}=${String((tv.value as asn1js.AsnType & { valueBlock: { value: unknown } }).valueBlock.value)}`)
+    .join(', ')
+}
+
+function attribute(name: pkijs.RelativeDistinguishedNames, type: string): string[] {
+  return name.typesAndValues
+    .filter((tv) => tv.type === type)
+    .map((tv) => String((tv.value as asn1js.AsnType & { valueBlock: { value: unknown } }).valueBlock.value))
+}
+
+export function extension(cert: pkijs.Certificate, id: string): pkijs.Extension | undefined {
+  return cert.extensions?.find((e) => e.extnID === id)
+}
+
+export const extensionIds = {
+  subjectKeyIdentifier: '2.5.29.14',
+  keyUsage: '2.5.29.15',
+  subjectAltName: '2.5.29.17',
+  issuerAltName: '2.5.29.18',
+  basicConstraints: '2.5.29.19',
+  crlNumber: '2.5.29.20',
+  nameConstraints: '2.5.29.30',
+  crlDistributionPoints: '2.5.29.31',
+  certificatePolicies: '2.5.29.32',
+  policyMappings: '2.5.29.33',
+  authorityKeyIdentifier: '2.5.29.35',
+  policyConstraints: '2.5.29.36',
+  extKeyUsage: '2.5.29.37',
+  freshestCrl: '2.5.29.46',
+  inhibitAnyPolicy: '2.5.29.54',
+  issuingDistributionPoint: '2.5.29.28',
+  deltaCrlIndicator: '2.5.29.27',
+  certificateIssuer: '2.5.29.29',
+  reasonCode: '2.5.29.21',
+} as const
+
+/** keyUsage bits by name (RFC 5280 §4.2.1.3), or null when the extension is absent. */
+export function keyUsageOf(cert: pkijs.Certificate): Set<string> | null {
+  const ext = extension(cert, extensionIds.keyUsage)
+  if (!ext) return null
+  const bits = ext.parsedValue as asn1js.BitString
+  const bytes = new Uint8Array(bits.valueBlock.valueHexView)
+  const names = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly']
+  const out = new Set<string>()
+  names.forEach((name, index) => {
+    if ((bytes[index >> 3] ?? 0) & (0x80 >> (index & 7))) out.add(name)
+  })
+  return out
+}
+
+export function extKeyUsageOf(cert: pkijs.Certificate): string[] | null {
+  const ext = extension(cert, extensionIds.extKeyUsage)
+  return ext ? [...(ext.parsedValue as pkijs.ExtKeyUsage).keyPurposes] : null
+}
+
+export function basicConstraintsOf(cert: pkijs.Certificate): { isCA: boolean; pathLen: number | null } {
+  const ext = extension(cert, extensionIds.basicConstraints)
+  if (!ext) return { isCA: false, pathLen: null }
+  const bc = ext.parsedValue as pkijs.BasicConstraints
+  const pathLen = bc.pathLenConstraint === undefined ? null : typeof bc.pathLenConstraint === 'number' ? bc.pathLenConstraint : bc.pathLenConstraint.valueBlock.valueDec
+  return { isCA: Boolean(bc.cA), pathLen }
+}
+
+/** E-mail addresses: SAN rfc822Name first (RFC 8550 §3), then the legacy subject emailAddress. Lower-cased. */
+export function emailsOf(cert: pkijs.Certificate): string[] {
+  const out: string[] = []
+  const san = extension(cert, extensionIds.subjectAltName)
+  for (const name of (san?.parsedValue as pkijs.AltName | undefined)?.altNames ?? []) {
+    if (name.type === 1) out.push(String(name.value).toLowerCase())
+  }
+  for (const email of attribute(cert.subject, oids.emailAddress)) out.push(email.toLowerCase())
+  return [...new Set(out)]
+}
+
+export function commonNameOf(cert: pkijs.Certificate): string {
+  return attribute(cert.subject, '2.5.4.3')[0] ?? attribute(cert.subject, '2.5.4.10')[0] ?? nameToString(cert.subject)
+}
+
+export function isSelfIssued(cert: pkijs.Certificate): boolean {
+  return cert.subject.isEqual(cert.issuer)
+}
+
+/** Whether `issuer`'s key made the signature on `cert` (node:crypto via OpenSSL; RSA, RSA-PSS, ECDSA, DSA, EdDSA). */
+export function isSignedBy(cert: Uint8Array, issuer: Uint8Array): boolean {
+  try {
+    return new X509Certificate(cert).verify(new X509Certificate(issuer).publicKey)
+  } catch {
+    return false
+  }
+}
+
+/** Usage in the CLI's words: sign, encrypt, certify. */
+export function usageOf(cert: pkijs.Certificate): string[] {
+  const ku = keyUsageOf(cert)
+  const eku = extKeyUsageOf(cert)
+  const { isCA } = basicConstraintsOf(cert)
+  const mail = eku === null || eku.includes(oids.emailProtection) || eku.includes(oids.anyExtendedKeyUsage)
+  const usage: string[] = []
+  if (mail && (ku === null || ku.has('digitalSignature') || ku.has('nonRepudiation'))) usage.push('sign')
+  if (mail && (ku === null || ku.has('keyEncipherment') || ku.has('keyAgreement'))) usage.push('encrypt')
+  if (isCA && (ku === null || ku.has('keyCertSign'))) usage.push('certify')
+  return isCA ? usage.filter((u) => u === 'certify') : usage
+}
+
+const certificateLabels = ['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']
+const pkcs7Labels = ['PKCS7', 'CMS']
+
+/** Certificates inside a degenerate SignedData (.p7b/.p7c) or any SignedData. */
+export function certificatesFromSignedData(contentInfo: Uint8Array): Uint8Array[] {
+  const [type, content] = children(parseDer(contentInfo, 'PKCS#7'), 'PKCS#7')
+  if (oidOf(type, 'PKCS#7') !== oids.signedData) throw new SiegelpostError('SMIME_MALFORMED', { what: 'PKCS#7', reason: 'not SignedData' })
+  const signedData = children(children(content, 'PKCS#7')[0], 'PKCS#7')
+  const certSet = signedData.find((node) => node.idBlock.tagClass === 3 && node.idBlock.tagNumber === 0)
+  if (!certSet) return []
+  return children(certSet, 'PKCS#7')
+    .filter((node) => node instanceof asn1js.Sequence)
+    .map((node) => toDer(node))
+}
+
+/**
+ * Every certificate in a certificate file: PEM (one or many), DER, or .p7b in PEM or DER.
+ * Returns [] when the bytes are none of these.
+ */
+export function certificatesFromFile(bytes: Uint8Array): Uint8Array[] {
+  const text = Buffer.from(bytes.subarray(0, Math.min(bytes.length, 64 * 1024 * 1024))).toString('latin1')
+  if (text.includes('-----BEGIN ')) {
+    const out: Uint8Array[] = []
+    for (const block of pemBlocks(text, [...certificateLabels, ...pkcs7Labels])) {
+      if (pkcs7Labels.includes(block.label)) out.push(...certificatesFromSignedData(block.der))
+      else out.push(block.der)
+    }
+    for (const der of out) parseCertificate(der)
+    return out
+  }
+  try {
+    const top = children(parseDer(bytes, 'X.509'), 'X.509')
+    if (top[0] instanceof asn1js.ObjectIdentifier) return certificatesFromSignedData(bytes)
+    parseCertificate(bytes)
+    return [bytes]
+  } catch {
+    return []
+  }
+}
+
+export const privateKeyLabels = ['PRIVATE KEY']
+
+/** The SubjectPublicKeyInfo DER of a certificate, to pair certificates with private keys. */
+export function spkiOf(cert: pkijs.Certificate): Uint8Array {
+  return toDer(cert.subjectPublicKeyInfo)
+}
+
+export function subjectKeyIdentifierOf(cert: pkijs.Certificate): Uint8Array | null {
+  const ext = extension(cert, extensionIds.subjectKeyIdentifier)
+  return ext ? bytesOf(ext.parsedValue as asn1js.OctetString, 'SKI') : null
+}

@@ -1,0 +1,269 @@
+import { createHash, createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify, constants } from 'node:crypto'
+import * as asn1js from 'asn1js'
+import { SiegelpostError } from '../errors/index.ts'
+import { emailsOf, parseCertificate, spkiOf } from './certificate.ts'
+import {
+  algorithm,
+  bytesOf,
+  children,
+  concat,
+  derSetOf,
+  explicit,
+  int,
+  isContext,
+  nul,
+  octets,
+  oid,
+  oidOf,
+  oids,
+  parseDer,
+  rawOf,
+  seq,
+  tlv,
+  toDer,
+} from './der.ts'
+
+/**
+ * CMS SignedData (RFC 5652 §5) for S/MIME 4.0 (RFC 8551): signing with the attributes mail
+ * clients expect and verifying signatures as values (never exceptions). Certificate path
+ * checks are not done here; `verifySignedData` returns the signer certificate and the
+ * certificates the message carried, and cms-verify.ts adds the path and e-mail checks.
+ */
+
+export interface SigningIdentity {
+  certificate: Uint8Array
+  /** Issuers to include (RFC 8551 §2.5: the signer's chain), not the anchor necessarily. */
+  chain: Uint8Array[]
+  pkcs8: Uint8Array
+}
+
+const what = 'CMS SignedData'
+const digestNames: Record<string, string> = { [oids.sha1]: 'sha1', [oids.sha256]: 'sha256', [oids.sha384]: 'sha384', [oids.sha512]: 'sha512', '1.2.840.113549.2.5': 'md5', '2.16.840.1.101.3.4.2.4': 'sha224' }
+const signatureHashes: Record<string, string> = {
+  '1.2.840.113549.1.1.4': 'md5',
+  '1.2.840.113549.1.1.5': 'sha1',
+  '1.2.840.113549.1.1.11': 'sha256',
+  '1.2.840.113549.1.1.12': 'sha384',
+  '1.2.840.113549.1.1.13': 'sha512',
+  '1.2.840.113549.1.1.14': 'sha224',
+  '1.2.840.10045.4.1': 'sha1',
+  '1.2.840.10045.4.3.1': 'sha224',
+  '1.2.840.10045.4.3.2': 'sha256',
+  '1.2.840.10045.4.3.3': 'sha384',
+  '1.2.840.10045.4.3.4': 'sha512',
+}
+
+/** SMIMECapabilities we advertise (RFC 8551 §2.5.2), strongest first: what we can decrypt. */
+function smimeCapabilities(): Uint8Array {
+  return toDer(
+    seq(
+      seq(oid(oids.aes256Gcm)),
+      seq(oid(oids.aes128Gcm)),
+      seq(oid(oids.aes256Cbc)),
+      seq(oid(oids.aes192Cbc)),
+      seq(oid(oids.aes128Cbc)),
+      seq(oid(oids.rsaOaep)),
+      seq(oid(oids.rsaEncryption)),
+    ),
+  )
+}
+
+function attribute(type: string, value: Uint8Array): Uint8Array {
+  return tlv(0x30, toDer(oid(type)), tlv(0x31, value))
+}
+
+function utcOrGeneralizedTime(date: Date): Uint8Array {
+  // RFC 5652 §11.3: UTCTime for 1950–2049.
+  const year = date.getUTCFullYear()
+  return toDer(year >= 1950 && year < 2050 ? new asn1js.UTCTime({ valueDate: date }) : new asn1js.GeneralizedTime({ valueDate: date }))
+}
+
+/**
+ * Signs `content` (the canonical MIME entity bytes) with SHA-256. `detached` gives the
+ * multipart/signed form (application/pkcs7-signature); otherwise the content is inside
+ * (application/pkcs7-mime; smime-type=signed-data).
+ */
+export function signCms(input: { content: Uint8Array; signer: SigningIdentity; detached: boolean; now: Date }): Uint8Array {
+  const cert = parseCertificate(input.signer.certificate)
+  const privateKey = createPrivateKey({ key: Buffer.from(input.signer.pkcs8), format: 'der', type: 'pkcs8' })
+  const type = privateKey.asymmetricKeyType
+  if (type !== 'rsa' && type !== 'ec') throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `signing key ${type}` })
+  const sid = toDer(seq(cert.issuer.toSchema(), cert.serialNumber))
+  const digest = createHash('sha256').update(input.content).digest()
+  const attributes = [
+    attribute(oids.contentType, toDer(oid(oids.data))),
+    attribute(oids.signingTime, utcOrGeneralizedTime(input.now)),
+    attribute(oids.messageDigest, toDer(octets(digest))),
+    attribute(oids.smimeCapabilities, smimeCapabilities()),
+    // RFC 8551 §2.5.3: encrypt to this same certificate ([0] IMPLICIT IssuerAndSerialNumber).
+    attribute(oids.encryptionKeyPreference, concat([new Uint8Array([0xa0]), sid.subarray(1)])),
+  ]
+  const signedAttrs = derSetOf(attributes)
+  const signature = cryptoSign('sha256', signedAttrs, type === 'rsa' ? { key: privateKey, padding: constants.RSA_PKCS1_PADDING } : { key: privateKey, dsaEncoding: 'der' })
+  const signatureAlgorithm = type === 'rsa' ? toDer(algorithm('1.2.840.113549.1.1.11', nul())) : toDer(algorithm('1.2.840.10045.4.3.2'))
+  const sha256 = toDer(algorithm(oids.sha256))
+  const signerInfo = tlv(0x30, toDer(int(1)), sid, sha256, concat([new Uint8Array([0xa0]), signedAttrs.subarray(1)]), signatureAlgorithm, toDer(octets(signature)))
+  const encapContentInfo = input.detached ? tlv(0x30, toDer(oid(oids.data))) : tlv(0x30, toDer(oid(oids.data)), toDer(explicit(0, octets(input.content))))
+  const certificates = tlv(0xa0, input.signer.certificate, ...input.signer.chain)
+  const signedData = tlv(0x30, toDer(int(1)), tlv(0x31, sha256), encapContentInfo, certificates, tlv(0x31, signerInfo))
+  return tlv(0x30, toDer(oid(oids.signedData)), tlv(0xa0, signedData))
+}
+
+export interface SignatureCheck {
+  /** The cryptographic part only: digest and signature over the content. */
+  isSignatureValid: boolean
+  reason: string
+  signerCertificate: Uint8Array | null
+  /** Every certificate the message carried (candidates for the chain; never trusted by themselves). */
+  certificates: Uint8Array[]
+  signingTime: Date | null
+  digestAlgorithm: string
+  /** The signed content: the detached bytes given, or the encapsulated content. */
+  content: Uint8Array | null
+  signerEmails: string[]
+  /** SMIMECapabilities OIDs the signer advertised (RFC 8551 §2.5.2), strongest first. */
+  capabilities: string[]
+  /** The certificate the signer wants mail encrypted to (encryption key preference, RFC 8551 §2.5.3). */
+  encryptionCertificate: Uint8Array | null
+}
+
+function attributesOf(signedAttrs: asn1js.AsnType): Map<string, asn1js.AsnType[]> {
+  const map = new Map<string, asn1js.AsnType[]>()
+  for (const attr of children(signedAttrs, what)) {
+    const [type, values] = children(attr, what)
+    const id = oidOf(type, what)
+    // RFC 5652 §5.3: contentType, messageDigest and signingTime are single-valued and appear once.
+    if (map.has(id)) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: `attribute ${id} twice` })
+    map.set(id, children(values, what))
+  }
+  return map
+}
+
+function timeOf(node: asn1js.AsnType | undefined): Date | null {
+  if (node instanceof asn1js.UTCTime || node instanceof asn1js.GeneralizedTime) return node.toDate()
+  return null
+}
+
+function verifySignatureBytes(certificate: Uint8Array, algorithmNode: asn1js.AsnType, digestName: string, data: Uint8Array, signature: Uint8Array): boolean {
+  const [algIdNode, params] = children(algorithmNode, what)
+  const algId = oidOf(algIdNode, what)
+  const key = createPublicKey({ key: Buffer.from(spkiOf(parseCertificate(certificate))), format: 'der', type: 'spki' })
+  if (algId === '1.2.840.113549.1.1.10') {
+    // RSASSA-PSS (RFC 4056): hash from the parameters; default SHA-1, salt 20.
+    let hash = 'sha1'
+    let saltLength = 20
+    for (const field of params instanceof asn1js.Sequence ? children(params, what) : []) {
+      if (isContext(field, 0)) hash = digestNames[oidOf(children(children(field, what)[0], what)[0], what)] ?? 'unknown'
+      if (isContext(field, 2)) saltLength = (children(field, what)[0] as asn1js.Integer).valueBlock.valueDec
+    }
+    if (hash !== digestName) return false
+    return cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, signature)
+  }
+  const hash = signatureHashes[algId] ?? digestName
+  if (hash !== digestName) return false
+  if (key.asymmetricKeyType === 'rsa') return cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature)
+  if (key.asymmetricKeyType === 'ec') return cryptoVerify(hash, data, { key, dsaEncoding: 'der' }, signature)
+  return cryptoVerify(hash === 'unknown' ? null : hash, data, key, signature)
+}
+
+/**
+ * Checks a SignedData: exactly the signature and digest, as a value. `detachedContent` is the
+ * first MIME part of multipart/signed; for opaque signatures leave it out.
+ */
+export function verifySignedData(input: { cms: Uint8Array; detachedContent?: Uint8Array; knownCertificates?: Uint8Array[] }): SignatureCheck {
+  const [typeNode, wrapper] = children(parseDer(input.cms, what), what)
+  if (oidOf(typeNode, what) !== oids.signedData) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'not SignedData' })
+  const fields = children(children(wrapper, what)[0], what)
+  const encap = fields[2]!
+  const [eContentType, eContentWrapper] = children(encap, what)
+  const eContent = eContentWrapper ? bytesOf(children(eContentWrapper, what)[0], what) : null
+  const certSet = fields.find((f) => isContext(f, 0))
+  const certificates = certSet ? children(certSet, what).filter((c) => c instanceof asn1js.Sequence).map(rawOf) : []
+  const signerInfos = children(fields[fields.length - 1], what)
+  const result: SignatureCheck = {
+    isSignatureValid: false,
+    reason: '',
+    signerCertificate: null,
+    certificates,
+    signingTime: null,
+    digestAlgorithm: '',
+    content: input.detachedContent ?? eContent,
+    signerEmails: [],
+    capabilities: [],
+    encryptionCertificate: null,
+  }
+  if (input.detachedContent && eContent && Buffer.compare(Buffer.from(eContent), Buffer.from(input.detachedContent)) !== 0) {
+    return { ...result, reason: 'the signature carries other content than the message part it signs' }
+  }
+  if (!result.content) return { ...result, reason: 'the signed content is missing' }
+  if (signerInfos.length !== 1) return { ...result, reason: signerInfos.length === 0 ? 'no signer' : 'several signers are not supported' }
+  const info = children(signerInfos[0], what)
+  const [, sid, digestAlgNode] = info
+  const signedAttrs = info.find((f) => isContext(f, 0))
+  const signatureAlgorithm = info[signedAttrs ? 4 : 3]!
+  const signature = bytesOf(info[signedAttrs ? 5 : 4], what)
+  const digestOid = oidOf(children(digestAlgNode, what)[0], what)
+  const digestName = digestNames[digestOid] ?? `unknown digest ${digestOid}`
+  result.digestAlgorithm = digestName
+
+  const pool = [...certificates, ...(input.knownCertificates ?? [])]
+  const signer = pool.find((der) => {
+    const cert = parseCertificate(der)
+    if (sid instanceof asn1js.Sequence) {
+      const [issuer, serial] = children(sid, what)
+      return Buffer.compare(Buffer.from(rawOf(issuer!)), Buffer.from(toDer(cert.issuer))) === 0 && Buffer.compare(Buffer.from(rawOf(serial!)), Buffer.from(toDer(cert.serialNumber))) === 0
+    }
+    const ski = cert.extensions?.find((e) => e.extnID === '2.5.29.14')
+    return ski !== undefined && Buffer.compare(Buffer.from(bytesOf(sid, what)), Buffer.from((ski.parsedValue as asn1js.OctetString).valueBlock.valueHexView)) === 0
+  })
+  if (!signer) return { ...result, reason: 'the signer certificate is not in the message and not known' }
+  result.signerCertificate = signer
+  result.signerEmails = emailsOf(parseCertificate(signer))
+  if (!['sha256', 'sha384', 'sha512'].includes(digestName)) return { ...result, reason: `digest ${digestName} is not accepted (SHA-1 and older are broken)` }
+
+  const digest = createHash(digestName).update(result.content).digest()
+  let signedBytes: Uint8Array = result.content
+  if (signedAttrs) {
+    const attrs = attributesOf(signedAttrs)
+    const messageDigest = attrs.get(oids.messageDigest)?.[0]
+    const contentType = attrs.get(oids.contentType)?.[0]
+    if (!messageDigest || !contentType) return { ...result, reason: 'signed attributes lack contentType or messageDigest' }
+    if (oidOf(contentType, what) !== oidOf(eContentType, what)) return { ...result, reason: 'contentType attribute does not match' }
+    result.signingTime = timeOf(attrs.get(oids.signingTime)?.[0])
+    const capabilities = attrs.get(oids.smimeCapabilities)?.[0]
+    if (capabilities) result.capabilities = children(capabilities, what).map((c) => oidOf(children(c, what)[0], what))
+    const preference = attrs.get(oids.encryptionKeyPreference)?.[0]
+    if (preference && isContext(preference, 0)) {
+      const [issuer, serial] = children(preference, what)
+      result.encryptionCertificate =
+        pool.find((der) => {
+          const cert = parseCertificate(der)
+          return Buffer.compare(Buffer.from(rawOf(issuer!)), Buffer.from(toDer(cert.issuer))) === 0 && Buffer.compare(Buffer.from(rawOf(serial!)), Buffer.from(toDer(cert.serialNumber))) === 0
+        }) ?? null
+    }
+    if (Buffer.compare(Buffer.from(bytesOf(messageDigest, what)), digest) !== 0) return { ...result, reason: 'the content was changed after signing (digest mismatch)' }
+    // RFC 5652 §5.4: the signature covers the DER of the attributes with a SET OF tag.
+    signedBytes = concat([new Uint8Array([0x31]), rawOf(signedAttrs).subarray(1)])
+  } else if (oidOf(eContentType, what) !== oids.data) {
+    return { ...result, reason: 'signed attributes missing for non-data content' }
+  }
+  let ok: boolean
+  try {
+    ok = verifySignatureBytes(signer, signatureAlgorithm, digestName, signedBytes, signature)
+  } catch {
+    ok = false
+  }
+  return { ...result, isSignatureValid: ok, reason: ok ? 'signature is correct' : 'the signature does not match the content' }
+}
+
+/**
+ * How to encrypt to someone, from what their signed mail advertised: RSA-OAEP and AES-GCM
+ * (AuthEnvelopedData) only when listed; otherwise PKCS#1 v1.5 and AES-256-CBC, which every
+ * S/MIME client reads (issue 4: default PKCS#1 v1.5 for the widest reach).
+ */
+export function encryptionChoiceFrom(capabilities: readonly string[]): { keyTransport: 'rsa-pkcs1' | 'rsa-oaep'; cipher: 'aes-256-cbc' | 'aes-256-gcm' } {
+  return {
+    keyTransport: capabilities.includes(oids.rsaOaep) ? 'rsa-oaep' : 'rsa-pkcs1',
+    cipher: capabilities.includes(oids.aes256Gcm) ? 'aes-256-gcm' : 'aes-256-cbc',
+  }
+}

@@ -1,0 +1,118 @@
+import { SiegelpostError } from '../errors/index.ts'
+import { parseCertificate, sha256Hex } from './certificate.ts'
+import { verifySignedData } from './cms-signed.ts'
+import { validatePath } from './path-validation.ts'
+import { smimePurposeProblem } from './smime-purpose.ts'
+
+/** The verdict fields of CLI.md's `security.signature` (acceptance is the caller's: it needs the vault). */
+export interface SmimeSignatureVerdict {
+  state: 'valid' | 'invalid' | 'unknown-key' | 'mismatch'
+  technology: 'smime'
+  signer: string | null
+  signerFingerprint: string | null
+  reason: string
+  signingTime: string | null
+  /** Certificates the message carried: offered to the user for import, never trusted by arriving. */
+  certificates: Uint8Array[]
+  /** What the signature covers (for opaque signatures: the entity to display). */
+  content: Uint8Array | null
+  /** SMIMECapabilities the signer advertised (for encryptionChoiceFrom), and the certificate to encrypt to. */
+  capabilities: string[]
+  encryptionCertificate: Uint8Array | null
+}
+
+/** A gap between signingTime and the Date header larger than this is a warning (CLI.md). */
+const signingTimeGapWarnMs = 60 * 60 * 1000
+
+/**
+ * Verifies an S/MIME signature as a security reviewer would: correct signature over exactly the
+ * given content, no SHA-1, a path to one of the user's anchors valid at the signing time,
+ * e-mail protection usage, and the signer's address equal to From. Never throws for a bad
+ * message; a damaged one is `invalid` with the reason.
+ */
+export function verifySmimeSignature(input: {
+  cms: Uint8Array
+  detachedContent?: Uint8Array
+  from: string | null
+  anchors: Uint8Array[]
+  /** Extra intermediates the user has (the vault). */
+  intermediates?: Uint8Array[]
+  /** Known signer certificates (the vault), for signatures that do not carry the certificate. */
+  knownCertificates?: Uint8Array[]
+  /** CRLs; null = revocation not checked (soft-fail, said in the reason). */
+  crls: Uint8Array[] | null
+  now: Date
+  /** The message's Date header: a large gap to signingTime is a warning (CLI.md). */
+  dateHeader?: Date | null
+}): SmimeSignatureVerdict {
+  const base: SmimeSignatureVerdict = {
+    state: 'invalid',
+    technology: 'smime',
+    signer: null,
+    signerFingerprint: null,
+    reason: '',
+    signingTime: null,
+    certificates: [],
+    content: null,
+    capabilities: [],
+    encryptionCertificate: null,
+  }
+  let check
+  try {
+    const run = (detachedContent: Uint8Array | undefined) =>
+      verifySignedData({ cms: input.cms, ...(detachedContent ? { detachedContent } : {}), knownCertificates: input.knownCertificates ?? [] })
+    check = run(input.detachedContent)
+    // The raw bytes first; a signer that signed the canonical CRLF form of a part we got with bare
+    // LFs (files saved on Unix, some gateways) still matches after canonicalization (RFC 8551 §3.1.1).
+    const canonical = input.detachedContent ? toCrlf(input.detachedContent) : null
+    if (!check.isSignatureValid && canonical && check.signerCertificate) {
+      const retry = run(canonical)
+      if (retry.isSignatureValid) check = retry
+    }
+  } catch (error) {
+    if (error instanceof SiegelpostError) return { ...base, reason: `the signature is damaged: ${error.message}` }
+    throw error
+  }
+  const verdict: SmimeSignatureVerdict = {
+    ...base,
+    certificates: check.certificates,
+    content: check.content,
+    capabilities: check.capabilities,
+    encryptionCertificate: check.encryptionCertificate,
+    signingTime: check.signingTime?.toISOString() ?? null,
+    signer: check.signerEmails[0] ?? null,
+    signerFingerprint: check.signerCertificate ? sha256Hex(check.signerCertificate) : null,
+  }
+  if (!check.signerCertificate) return { ...verdict, state: 'unknown-key', reason: check.reason }
+  if (!check.isSignatureValid) return { ...verdict, reason: check.reason }
+  const at = check.signingTime ?? input.now
+  if (check.signingTime && check.signingTime.getTime() > input.now.getTime() + 24 * 60 * 60 * 1000) {
+    return { ...verdict, reason: 'the signing time lies in the future' }
+  }
+  const pool = [...check.certificates, ...(input.intermediates ?? [])]
+  const path = validatePath({ target: check.signerCertificate, untrusted: pool, anchors: input.anchors, crls: input.crls, at })
+  if (!path.valid) return { ...verdict, reason: `certificate: ${path.reason}` }
+  const purpose = smimePurposeProblem(check.signerCertificate, pool.filter((der) => der !== check.signerCertificate), 'sign')
+  if (purpose) return { ...verdict, reason: purpose }
+  if (input.from) {
+    const from = input.from.toLowerCase()
+    if (!check.signerEmails.includes(from)) return { ...verdict, state: 'mismatch', reason: `the signer (${check.signerEmails.join(', ') || nameOf(check.signerCertificate)}) is not the sender ${from}` }
+  }
+  const notes = ['signature and certificate are valid']
+  if (input.crls === null) notes.push('revocation not checked')
+  if (!check.signingTime) notes.push('no signing time: certificate checked at the current time')
+  else if (input.dateHeader && Math.abs(input.dateHeader.getTime() - check.signingTime.getTime()) > signingTimeGapWarnMs) {
+    notes.push('warning: the Date header differs from the signing time by more than an hour')
+  }
+  return { ...verdict, state: 'valid', reason: notes.join('; ') }
+}
+
+function toCrlf(bytes: Uint8Array): Uint8Array | null {
+  const text = Buffer.from(bytes).toString('latin1')
+  if (!/(^|[^\r])\n/.test(text)) return null
+  return Buffer.from(text.replace(/\r?\n/g, '\r\n'), 'latin1')
+}
+
+function nameOf(der: Uint8Array): string {
+  return parseCertificate(der).subject.typesAndValues.map((tv) => String((tv.value as unknown as { valueBlock: { value: unknown } }).valueBlock.value)).join(', ')
+}

@@ -1,0 +1,194 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decryptCms, encryptCms } from '../../main/core/smime/cms-envelope.ts'
+import { encryptionChoiceFrom, signCms } from '../../main/core/smime/cms-signed.ts'
+import { verifySmimeSignature } from '../../main/core/smime/cms-verify.ts'
+import { smimeMaterial, smimeTechnology, fromB64 } from '../../main/core/smime/smime-keys.ts'
+import { SiegelpostError } from '../../main/core/errors/index.ts'
+import { hasOpenssl, makeTestPki, openssl, opensslText, type TestPki } from '../helpers/smime-pki.ts'
+import { skipUnless } from '../helpers/needs.ts'
+
+let dir: string
+let pki: TestPki
+const entity = Buffer.from('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nVertrauliche Lohnabrechnung =C3=BCbersandt.\r\n')
+const password = new TextEncoder().encode('Kanzlei 2026!')
+
+describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S/MIME interop with openssl cms', () => {
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sp-smime-'))
+    pki = makeTestPki(dir)
+    await writeFile(join(dir, 'entity.txt'), entity)
+    await writeFile(join(dir, 'pw'), 'Kanzlei 2026!')
+  })
+  afterAll(() => rm(dir, { recursive: true, force: true }))
+
+  const cms = (args: string[]) => openssl(['cms', ...args], { cwd: dir })
+  const alice = () => ({ certificate: pki.alice.certificate, pkcs8: pki.alice.pkcs8 })
+  const fran = () => ({ certificate: pki.fran.certificate, pkcs8: pki.fran.pkcs8 })
+
+  describe('openssl encrypts, Siegelpost decrypts', () => {
+    it.each([
+      ['default (PKCS#1 v1.5 + 3DES, OpenSSL 3.0 default)', [], 'des-ede3-cbc'],
+      ['PKCS#1 v1.5 + AES-256-CBC', ['-aes256'], 'aes-256-cbc'],
+      ['PKCS#1 v1.5 + AES-128-CBC', ['-aes128'], 'aes-128-cbc'],
+      ['PKCS#1 v1.5 + AES-192-CBC', ['-aes192'], 'aes-192-cbc'],
+      ['RSA-OAEP SHA-256 + AES-256-CBC', ['-aes256', '-keyopt', 'rsa_padding_mode:oaep', '-keyopt', 'rsa_oaep_md:sha256'], 'aes-256-cbc'],
+      ['RSA-OAEP SHA-1 (RFC 8017 default)', ['-aes256', '-keyopt', 'rsa_padding_mode:oaep'], 'aes-256-cbc'],
+      ['AuthEnvelopedData AES-256-GCM', ['-aes-256-gcm'], 'aes-256-gcm (AuthEnvelopedData)'],
+    ])('%s', (_name, options, algorithm) => {
+      const recipient = options.includes('-keyopt') ? ['-recip', pki.alice.certFile, ...options] : [...options, pki.alice.certFile]
+      const encrypted = cms(['-encrypt', '-binary', '-in', 'entity.txt', '-outform', 'DER', ...recipient])
+      const result = decryptCms({ cms: encrypted, identities: [alice()] })
+      expect(Buffer.from(result.content).equals(entity)).toBe(true)
+      expect(result.contentAlgorithm).toBe(algorithm)
+    })
+
+    it('ECDH (RFC 5753, OpenSSL default KDF) to an EC recipient', () => {
+      const encrypted = cms(['-encrypt', '-binary', '-aes256', '-in', 'entity.txt', '-outform', 'DER', pki.fran.certFile])
+      expect(Buffer.from(decryptCms({ cms: encrypted, identities: [alice(), fran()] }).content).equals(entity)).toBe(true)
+    })
+
+    it('gives one uniform error when the message is not for us or damaged', () => {
+      const encrypted = cms(['-encrypt', '-binary', '-aes256', '-in', 'entity.txt', '-outform', 'DER', pki.serverAuth.certFile])
+      const codeOf = (bytes: Uint8Array) => {
+        try {
+          decryptCms({ cms: bytes, identities: [alice()] })
+          return 'decrypted'
+        } catch (error) {
+          return (error as SiegelpostError).code
+        }
+      }
+      expect(codeOf(encrypted)).toBe('SMIME_DECRYPT_FAILED')
+      const forAlice = Buffer.from(cms(['-encrypt', '-binary', '-aes256', '-in', 'entity.txt', '-outform', 'DER', pki.alice.certFile]))
+      // flip a bit in the RSA-encrypted key (near the middle) and in the last content block
+      const badKey = Buffer.from(forAlice)
+      badKey[Math.floor(badKey.length / 2)]! ^= 1
+      const badContent = Buffer.from(forAlice)
+      badContent[badContent.length - 1]! ^= 1
+      expect(codeOf(badKey)).toMatch(/SMIME_DECRYPT_FAILED|SMIME_MALFORMED/)
+      expect(codeOf(badContent)).toBe('SMIME_DECRYPT_FAILED')
+    })
+  })
+
+  describe('Siegelpost encrypts, openssl decrypts', () => {
+    it.each([
+      ['PKCS#1 v1.5 + AES-256-CBC', { keyTransport: 'rsa-pkcs1' as const }, 'aes-256-cbc' as const],
+      ['RSA-OAEP SHA-256 + AES-256-CBC', { keyTransport: 'rsa-oaep' as const }, 'aes-256-cbc' as const],
+      ['AuthEnvelopedData AES-256-GCM', { keyTransport: 'rsa-pkcs1' as const }, 'aes-256-gcm' as const],
+    ])('%s', async (_name, recipient, cipher) => {
+      const encrypted = encryptCms({ content: entity, recipients: [{ certificate: pki.alice.certificate, ...recipient }, { certificate: pki.fran.certificate }], cipher })
+      await writeFile(join(dir, 'ours.der'), encrypted)
+      const plain = cms(['-decrypt', '-binary', '-inform', 'DER', '-in', 'ours.der', '-recip', pki.alice.certFile, '-inkey', pki.alice.keyFile])
+      expect(plain.equals(entity)).toBe(true)
+      const viaEc = cms(['-decrypt', '-binary', '-inform', 'DER', '-in', 'ours.der', '-recip', pki.fran.certFile, '-inkey', pki.fran.keyFile])
+      expect(viaEc.equals(entity)).toBe(true)
+    })
+  })
+
+  describe('signatures', () => {
+    const anchors = () => [pki.ca.certificate]
+    const now = () => new Date()
+
+    it.each([
+      ['detached, RSA', false, 'alice'],
+      ['opaque, RSA', true, 'alice'],
+      ['detached, ECDSA', false, 'fran'],
+    ])('Siegelpost signs (%s) and openssl -verify -purpose smimesign accepts it', async (_name, opaque, who) => {
+      const id = who === 'alice' ? pki.alice : pki.fran
+      const signed = signCms({ content: entity, signer: { certificate: id.certificate, pkcs8: id.pkcs8, chain: [pki.ca.certificate] }, detached: !opaque, now: now() })
+      await writeFile(join(dir, 'sig.der'), signed)
+      const args = ['-verify', '-binary', '-purpose', 'smimesign', '-inform', 'DER', '-in', 'sig.der', '-CAfile', pki.ca.certFile]
+      const out = cms(opaque ? args : [...args, '-content', 'entity.txt'])
+      expect(out.equals(entity)).toBe(true)
+      const attributes = cms(['-cmsout', '-print', '-inform', 'DER', '-in', 'sig.der']).toString()
+      for (const attribute of ['contentType', 'signingTime', 'messageDigest', 'S/MIME Capabilities', 'id-smime-aa-encrypKeyPref']) expect(attributes).toContain(attribute)
+      expect(attributes).toContain('sha256')
+    })
+
+    it.each([
+      ['detached', ['-sign', '-binary']],
+      ['opaque', ['-sign', '-binary', '-nodetach']],
+      ['detached, certificate chain included', ['-sign', '-binary', '-certfile', 'ca.pem']],
+    ])('openssl signs (%s) and Siegelpost says valid; one changed byte says invalid', (name, args) => {
+      const signed = cms([...args, '-in', 'entity.txt', '-signer', pki.alice.certFile, '-inkey', pki.alice.keyFile, '-md', 'sha256', '-outform', 'DER'])
+      const opaque = name === 'opaque'
+      const verdict = verifySmimeSignature({ cms: signed, ...(opaque ? {} : { detachedContent: entity }), from: 'Alice@Example.org', anchors: anchors(), crls: null, now: now() })
+      expect(verdict).toMatchObject({ state: 'valid', signer: 'alice@example.org', technology: 'smime' })
+      expect(verdict.reason).toContain('revocation not checked')
+      if (opaque) expect(Buffer.from(verdict.content!).equals(entity)).toBe(true)
+      else {
+        const tampered = Buffer.from(entity)
+        tampered[tampered.length - 3]! ^= 0x20
+        expect(verifySmimeSignature({ cms: signed, detachedContent: tampered, from: 'alice@example.org', anchors: anchors(), crls: null, now: now() }).state).toBe('invalid')
+      }
+    })
+
+    it('reads what the signer advertised: our own SMIMECapabilities and encryption key preference', () => {
+      const signed = signCms({ content: entity, signer: { ...alice(), chain: [pki.ca.certificate] }, detached: true, now: now() })
+      const verdict = verifySmimeSignature({ cms: signed, detachedContent: entity, from: 'alice@example.org', anchors: anchors(), crls: null, now: now() })
+      expect(encryptionChoiceFrom(verdict.capabilities)).toEqual({ keyTransport: 'rsa-oaep', cipher: 'aes-256-gcm' })
+      expect(Buffer.from(verdict.encryptionCertificate!).equals(Buffer.from(pki.alice.certificate))).toBe(true)
+      // OpenSSL's default capabilities list no OAEP and no GCM: PKCS#1 v1.5 + AES-256-CBC for the widest reach
+      const theirs = cms(['-sign', '-binary', '-in', 'entity.txt', '-signer', pki.alice.certFile, '-inkey', pki.alice.keyFile, '-outform', 'DER'])
+      const theirVerdict = verifySmimeSignature({ cms: theirs, detachedContent: entity, from: 'alice@example.org', anchors: anchors(), crls: null, now: now() })
+      expect(theirVerdict.capabilities.length).toBeGreaterThan(3)
+      expect(encryptionChoiceFrom(theirVerdict.capabilities)).toEqual({ keyTransport: 'rsa-pkcs1', cipher: 'aes-256-cbc' })
+    })
+
+    it('openssl SHA-1 signatures are invalid', () => {
+      const signed = cms(['-sign', '-binary', '-in', 'entity.txt', '-signer', pki.alice.certFile, '-inkey', pki.alice.keyFile, '-md', 'sha1', '-outform', 'DER'])
+      const verdict = verifySmimeSignature({ cms: signed, detachedContent: entity, from: 'alice@example.org', anchors: anchors(), crls: null, now: now() })
+      expect(verdict.state).toBe('invalid')
+      expect(verdict.reason).toMatch(/SHA-1/)
+    })
+
+    it('sign-then-encrypt both ways: the signed entity inside the enveloped data', async () => {
+      // Siegelpost → openssl
+      const signed = signCms({ content: entity, signer: { ...alice(), chain: [] }, detached: false, now: now() })
+      await writeFile(join(dir, 'se.der'), encryptCms({ content: signed, recipients: [{ certificate: pki.fran.certificate }] }))
+      const inner = cms(['-decrypt', '-binary', '-inform', 'DER', '-in', 'se.der', '-recip', pki.fran.certFile, '-inkey', pki.fran.keyFile])
+      await writeFile(join(dir, 'inner.der'), inner)
+      expect(cms(['-verify', '-binary', '-purpose', 'smimesign', '-inform', 'DER', '-in', 'inner.der', '-CAfile', pki.ca.certFile]).equals(entity)).toBe(true)
+      // openssl → Siegelpost
+      const theirsSigned = cms(['-sign', '-binary', '-nodetach', '-in', 'entity.txt', '-signer', pki.fran.certFile, '-inkey', pki.fran.keyFile, '-outform', 'DER'])
+      await writeFile(join(dir, 'theirs-signed.der'), theirsSigned)
+      const theirs = cms(['-encrypt', '-binary', '-aes256', '-inform', 'DER', '-in', 'theirs-signed.der', '-outform', 'DER', pki.alice.certFile])
+      const decrypted = decryptCms({ cms: theirs, identities: [alice()] })
+      const verdict = verifySmimeSignature({ cms: decrypted.content, from: 'fran@example.org', anchors: anchors(), crls: null, now: now() })
+      expect(verdict.state).toBe('valid')
+      expect(Buffer.from(verdict.content!).equals(entity)).toBe(true)
+    })
+  })
+
+  describe('PKCS#12 files from openssl pkcs12 -export', () => {
+    const now = () => new Date()
+    it.each([
+      ['modern (PBES2, AES-256, MAC SHA-256)', []],
+      ['-legacy (RC2-40 certificates, 3DES key, MAC SHA-1)', ['-legacy']],
+      ['3DES for both', ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']],
+    ])('imports %s with key, certificate and chain', async (_name, options) => {
+      openssl(['pkcs12', '-export', ...options, '-inkey', pki.alice.keyFile, '-in', pki.alice.certFile, '-certfile', pki.ca.certFile, '-out', 'a.p12', '-passout', 'file:pw'], { cwd: dir })
+      const bytes = await readFile(join(dir, 'a.p12'))
+      const keys = await smimeTechnology.import({ bytes, fileName: 'a.p12' }, { passphrase: password, now: now() })
+      const own = keys.find((k) => k.hasSecret)!
+      expect(own).toMatchObject({ technology: 'smime', emails: ['alice@example.org'], usage: ['sign', 'encrypt'], name: 'Alice Beraterin' })
+      expect(Buffer.from(fromB64(smimeMaterial(own).privateKey!)).equals(Buffer.from(pki.alice.pkcs8))).toBe(true)
+      expect(smimeMaterial(own).chain).toHaveLength(1)
+      expect(keys.find((k) => !k.hasSecret)).toMatchObject({ name: 'Test CA', usage: ['certify'] })
+      await expect(smimeTechnology.import({ bytes, fileName: 'a.p12' }, { passphrase: new TextEncoder().encode('falsch'), now: now() })).rejects.toMatchObject({ code: 'KEY_PASSPHRASE_WRONG' })
+    })
+
+    it.each([false, true])('exports a backup openssl pkcs12 reads (compat=%s)', async (compat) => {
+      const [own] = (await smimeTechnology.import({ bytes: Buffer.concat([await readFile(pki.alice.certFile), await readFile(join(dir, 'alice.p8'))]), fileName: 'alice.pem' }, { passphrase: null, now: now() })).filter((k) => k.hasSecret)
+      const p12 = await smimeTechnology.export(own!, { part: 'secret', format: 'p12', passphrase: password, compat })
+      await writeFile(join(dir, 'backup.p12'), p12)
+      const info = opensslText(['pkcs12', '-in', 'backup.p12', '-passin', 'file:pw', '-nodes', '-info'], dir)
+      expect(info).toContain('BEGIN PRIVATE KEY')
+      expect(info).toContain('BEGIN CERTIFICATE')
+      expect(info).toContain(compat ? 'pbeWithSHA1And3-KeyTripleDES-CBC' : 'PBES2, PBKDF2, AES-256-CBC')
+      expect(info).toContain(compat ? 'MAC: sha1' : 'MAC: sha256')
+    })
+  })
+})
