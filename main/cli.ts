@@ -83,7 +83,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const lang = languageFrom(argv, io.env)
   try {
     const words = commandWords(argv)
-    const command = commands.find((c) => c.words[0] === words[0] && c.words[1] === words[1])
+    // One-word commands (`send`, `fetch`) have '' as their second word; their operands start right after.
+    const command = commands.find((c) => c.words[0] === words[0] && (c.words[1] === words[1] || c.words[1] === ''))
     const parsed = (() => {
       try {
         return parseArgs({ args: [...argv], options: { ...globalOptions, ...command?.options }, allowPositionals: true, strict: true })
@@ -105,10 +106,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return exitCodes.ok
     }
     if (!command) throw new SiegelpostError('USAGE_UNKNOWN_COMMAND', { command: words.slice(0, 2).join(' ') })
-    const operands = parsed.positionals.slice(2)
+    const operands = parsed.positionals.slice(command.words[1] === '' ? 1 : 2)
     const [minOperands, maxOperands] = command.operands ?? [0, 0]
-    if (operands.length > maxOperands) throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: operands[maxOperands]!, command: command.words.join(' ') })
-    if (operands.length < minOperands) throw new SiegelpostError('USAGE_MISSING_OPTION', { command: command.words.join(' '), option: command.usage.split(' ')[2] ?? 'ARG' })
+    if (operands.length > maxOperands) throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: operands[maxOperands]!, command: command.words.join(' ').trim() })
+    if (operands.length < minOperands) throw new SiegelpostError('USAGE_MISSING_OPTION', { command: command.words.join(' ').trim(), option: command.usage.split(' ')[command.words[1] === '' ? 1 : 2] ?? 'ARG' })
 
     const profileDir = resolveProfileDir(values.profile as string | undefined, io)
     const passphraseFile = values['vault-passphrase-file'] as string | undefined

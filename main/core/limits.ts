@@ -21,4 +21,15 @@ export const limits = {
   keychainTimeoutMs: 60_000,
   /** Largest JSON payload accepted over IPC from the renderer (ids, settings, short texts). */
   ipcPayloadMaxBytes: 1024 * 1024,
+  // transport
+  /** Largest message `send` accepts (100 MB of attachments grow by a third in base64). */
+  messageMaxBytes: 160 * 1024 * 1024,
+  /** TCP connect, greeting and TLS handshake with the submission or IMAP server. */
+  mailConnectTimeoutMs: 20_000,
+  /** Silence on an established SMTP/IMAP connection before we give up. */
+  mailSocketTimeoutMs: 120_000,
+  /** Messages one `fetch` stores at most (the newest ones); more is a later run. */
+  fetchMaxMessages: 500,
+  /** Largest single message `fetch` stores; bigger ones are listed as skipped, never truncated. */
+  fetchMessageMaxBytes: 160 * 1024 * 1024,
 } as const
