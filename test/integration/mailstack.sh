@@ -186,9 +186,10 @@ case $cmd in
     mkpki
     write_config
     mkdir -p "$ROOT/run/dovecot-state"
-    dovecot -c "$ROOT/dovecot/dovecot.conf"
+    # Daemons must not keep the caller's stdout/stderr open (a test waiting for EOF would hang).
+    dovecot -c "$ROOT/dovecot/dovecot.conf" </dev/null >>"$ROOT/log/dovecot-start.log" 2>&1
     # Postfix prints fatal errors only to a TTY (test-stack.md gotcha 3).
-    script -qec "postfix -c $ROOT/postfix start" /dev/null >"$ROOT/log/postfix-start.log" 2>&1 || { cat "$ROOT/log/postfix-start.log" >&2; exit 1; }
+    script -qec "postfix -c $ROOT/postfix start" /dev/null </dev/null >"$ROOT/log/postfix-start.log" 2>&1 || { cat "$ROOT/log/postfix-start.log" >&2; exit 1; }
     for port in 10465 10587 10993 10143; do wait_port $port; done
     echo "mailstack: up in $ROOT"
     ;;
