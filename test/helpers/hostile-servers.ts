@@ -29,7 +29,7 @@ const closeServer = (server: Server, sockets: Set<Socket>) =>
     server.close(() => resolve())
   })
 
-export async function startSmtpServer(options: SMTPServerOptions & { hooks?: { onData?: (record: SmtpRecord) => Promise<void> } }): Promise<Running<SmtpRecord>> {
+export async function startSmtpServer(options: SMTPServerOptions & { hooks?: { onAuth?: () => Promise<void>; onData?: (record: SmtpRecord) => Promise<void> } }): Promise<Running<SmtpRecord>> {
   const record: SmtpRecord = { auth: [], mailFrom: [], messages: [], requireTls: [], secureAtAuth: [] }
   const { hooks, ...rest } = options
   const server = new SMTPServer({
@@ -39,7 +39,7 @@ export async function startSmtpServer(options: SMTPServerOptions & { hooks?: { o
     onAuth(auth, session, callback) {
       record.auth.push(auth.username ?? '')
       record.secureAtAuth.push(Boolean(session.secure))
-      callback(null, { user: auth.username })
+      void (hooks?.onAuth ?? (async () => undefined))().then(() => callback(null, { user: auth.username }))
     },
     onMailFrom(address, session, callback) {
       record.mailFrom.push(address.address)
@@ -189,6 +189,19 @@ export async function startScriptedImap(options: ScriptedImapOptions): Promise<R
       plain.on('data', onData)
       plain.write(`${options.greeting}\r\n`)
     }
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  return { port: (server.address() as AddressInfo).port, record, close: () => closeServer(server, sockets) }
+}
+
+/** A TCP server that accepts and never answers: a mail server that hangs (for crash tests). */
+export async function startSilentServer(): Promise<Running<{ connections: number }>> {
+  const record = { connections: 0 }
+  const sockets = new Set<Socket>()
+  const server = createServer((socket) => {
+    record.connections++
+    sockets.add(socket)
+    socket.on('error', () => undefined)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
   return { port: (server.address() as AddressInfo).port, record, close: () => closeServer(server, sockets) }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -5,8 +6,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openVault } from '../../main/core/keys/vault.ts'
 import { MailStore } from '../../main/core/transport/mail-store.ts'
+import { createOsKeychain } from '../../main/platform/os-keychain.ts'
 import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
-import { skipUnless } from '../helpers/needs.ts'
+import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
 import { assertBuilt, runCli } from '../helpers/run-cli.ts'
 
 /**
@@ -24,7 +26,8 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))('
     stack = startMailStack()
     dir = await mkdtemp(join(tmpdir(), 'sp-integration-'))
     writeFileSync(join(dir, 'vault-pass'), `${passphrase}\n`)
-    const base = ['--profile', join(dir, 'profile'), '--vault-passphrase-file', join(dir, 'vault-pass'), '--lang', 'en']
+    // The real keychain when the tests run in its session (fast); else the passphrase mode (scrypt per run).
+    const base = ['--profile', join(dir, 'profile'), ...(hasKeyringSession ? [] : ['--vault-passphrase-file', join(dir, 'vault-pass')]), '--lang', 'en']
     cli = (args) => runCli([...args, ...base])
     for (const [file, secret] of [['advisor-pw', 'advisor-pw'], ['client-pw', 'client-pw'], ['wrong-pw', 'not-the-password']]) writeFileSync(join(dir, file!), `${secret}\n`)
     const add = (name: string, user: string, pw: string, smtp: string, imap: string, security: string) =>
@@ -55,6 +58,12 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))('
       }
     })
   }
+
+  it.skipIf(!hasKeyringSession)('keeps the account password in the OS keychain (Siegelpost / mail:<profile>:<name>), not in the profile', () => {
+    const stored = execFileSync('secret-tool', ['lookup', 'service', 'Siegelpost', 'username', `mail:${join(dir, 'profile')}:advisor`], { encoding: 'utf8' })
+    expect(stored).toBe('advisor-pw')
+    for (const file of readdirSync(join(dir, 'profile'))) expect(readFileSync(join(dir, 'profile', file)).includes('advisor-pw'), file).toBe(false)
+  })
 
   it('accounts test reports TLS version, cipher, certificate subject and REQUIRETLS for both servers', () => {
     const run = cli(['accounts', 'test', 'advisor', '--json'])
@@ -87,7 +96,10 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))('
     expect(result.stored).toHaveLength(1)
     expect(result.tls.version).toMatch(/^TLSv1\.[23]$/)
     // The local store holds exactly the server's bytes, sealed (no plaintext on disk).
-    const vault = await openVault({ profileDir: join(dir, 'profile'), keySource: { mode: 'passphrase', passphrase: Buffer.from(passphrase) } })
+    const vault = await openVault({
+      profileDir: join(dir, 'profile'),
+      keySource: hasKeyringSession ? { mode: 'keychain', store: createOsKeychain() } : { mode: 'passphrase', passphrase: Buffer.from(passphrase) },
+    })
     const store = new MailStore(join(dir, 'profile'), vault.deriveKey('messages'))
     expect(lf(store.raw(result.stored[0].id)!)).toBe(lf(delivered))
     store.close()
