@@ -1,8 +1,8 @@
 import type { Command } from './command.ts'
 import { keysCommands } from './keys-commands.ts'
 import { policyCommands } from './policy-commands.ts'
-import { transportCommands } from './transport-commands.ts'
+import { domainCommands, transportCommands } from './transport-commands.ts'
 import { vaultCommands } from './vault-commands.ts'
 
 /** Every `siegelpost` command, in the order --help lists them. Each domain adds its list here. */
-export const commands: readonly Command[] = [...keysCommands, ...vaultCommands, ...transportCommands, ...policyCommands]
+export const commands: readonly Command[] = [...keysCommands, ...vaultCommands, ...transportCommands, ...policyCommands, ...domainCommands]

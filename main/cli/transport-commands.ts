@@ -3,6 +3,7 @@ import { formatMessage } from '../core/errors/siegelpost-error.ts'
 import { limits } from '../core/limits.ts'
 import { PolicyStore } from '../core/policy/policy-settings.ts'
 import { readLimitedFile, readSecretFile } from '../core/secret-file.ts'
+import { checkDomain, createPolicyFetch, createResolver } from '../core/transport/domain-check.ts'
 import { AccountStore, normalizePin, parseEndpoint, readCaFile, summarizeAccount } from '../core/transport/account.ts'
 import { appendSentCopy, classifyImapError, fetchFolder, openImap } from '../core/transport/imap-session.ts'
 import { MailStore } from '../core/transport/mail-store.ts'
@@ -31,6 +32,12 @@ async function sendDeps(context: CommandContext, outbox: Outbox): Promise<SendDe
     password: (account) => accounts.password(account),
     policy: () => policy.load(),
     appendSent: appendSentCopy,
+    checkPosture: async (domain) => {
+      const server = context.io.env.SIEGELPOST_DNS
+      const dns = createResolver(server)
+      const fetch = createPolicyFetch(server ? { resolve: async (host) => (await dns.resolveA(host))[0]! } : {})
+      return (await checkDomain(domain, { dns, fetch })).posture
+    },
     now: context.io.now,
   }
 }
@@ -279,6 +286,36 @@ export const transportCommands: readonly Command[] = [
       } finally {
         mail.close()
       }
+    },
+  },
+]
+
+export const domainCommands: readonly Command[] = [
+  {
+    words: ['check-domain', ''],
+    usage: 'check-domain DOMAIN [--json]',
+    summary: { de: 'TLS-Zustand einer Empfänger-Domain prüfen (MX, MTA-STS, DANE)', en: "check a recipient domain's TLS posture (MX, MTA-STS, DANE)" },
+    options: { json: { type: 'boolean' } },
+    operands: [1, 1],
+    async run({ io, lang, values, operands }) {
+      const server = io.env.SIEGELPOST_DNS
+      const dns = createResolver(server)
+      // With a test DNS server, the policy host is looked up there too (loopback only).
+      const fetch = createPolicyFetch(server ? { resolve: async (host) => (await dns.resolveA(host))[0]! } : {})
+      const report = await checkDomain(operands[0]!, { dns, fetch })
+      if (values.json) return printJson(io, report), exitCodes.ok
+      const de = lang === 'de'
+      print(
+        io,
+        [
+          `${report.domain}`,
+          `MX: ${report.mx === null ? (de ? 'unbekannt' : 'unknown') : report.mx.map((m) => m.host).join(', ') || '-'}`,
+          `MTA-STS: ${report.mtaSts.state} (${report.mtaSts.reason})`,
+          `DANE: ${report.dane.state} (${report.dane.reason})`,
+          de ? 'STARTTLS auf Port 25: nicht geprüft (oft vom Internetanschluss gesperrt)' : 'STARTTLS on port 25: not probed (often blocked on desktop lines)',
+        ].join('\n'),
+      )
+      return exitCodes.ok
     },
   },
 ]

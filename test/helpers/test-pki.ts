@@ -67,3 +67,8 @@ export function makeTestPki(dir: string): TestPki {
     unknownRoot: issue(dir, 'unknown-ca', 'unknown', goodNames),
   }
 }
+
+/** One more certificate from the trusted test CA for the given DNS names (e.g. an MTA-STS policy host). */
+export function issueFromTestCa(pki: TestPki, name: string, dnsNames: string[]): Pair {
+  return issue(pki.dir, 'test-ca', name, `subjectAltName=${dnsNames.map((n) => `DNS:${n}`).join(',')}\nextendedKeyUsage=serverAuth\n`)
+}

@@ -1,5 +1,5 @@
 import { SiegelpostError } from '../errors/index.ts'
-import { evaluatePolicy, unknownPosture, type DomainPosture } from '../policy/evaluate.ts'
+import { evaluatePolicy, targetMatches, unknownPosture, type DomainPosture } from '../policy/evaluate.ts'
 import type { PolicySettings } from '../policy/policy-settings.ts'
 import type { Account } from './account.ts'
 import { readMessageHeaders } from './message-headers.ts'
@@ -17,7 +17,8 @@ export interface SendDeps {
   account: (name: string) => Promise<Account>
   password: (account: Account) => Promise<string>
   policy: () => Promise<PolicySettings>
-  posture?: (domain: string) => DomainPosture
+  /** The recipient domain's posture (check-domain); asked only for recipients under a mta-sts-or-dane rule. */
+  checkPosture?: (domain: string) => Promise<DomainPosture>
   appendSent: (account: Account, password: string, raw: Buffer) => Promise<{ folder: string }>
   now: () => Date
 }
@@ -58,6 +59,12 @@ export async function attempt(deps: SendDeps, id: string): Promise<SendOutcome> 
     throw error
   }
   const settings = await deps.policy()
+  const postures = new Map<string, DomainPosture>()
+  for (const recipient of entry.envelope.recipients) {
+    const domain = recipient.slice(recipient.lastIndexOf('@') + 1)
+    const ruled = settings.rules.some((rule) => rule.require === 'mta-sts-or-dane' && targetMatches(rule.target, recipient))
+    if (ruled && deps.checkPosture && !postures.has(domain)) postures.set(domain, await deps.checkPosture(domain).catch(() => unknownPosture))
+  }
   const decide = (offers: boolean | null) =>
     evaluatePolicy({
       settings,
@@ -65,7 +72,7 @@ export async function attempt(deps: SendDeps, id: string): Promise<SendOutcome> 
       recipients: entry.envelope.recipients,
       isEndToEnd: entry.envelope.isEndToEnd,
       serverOffersRequireTls: offers,
-      posture: deps.posture ?? (() => unknownPosture),
+      posture: (domain) => postures.get(domain) ?? unknownPosture,
       now: deps.now(),
     })
   // Before connecting: rules that do not depend on the server (E2E required, domain posture).
