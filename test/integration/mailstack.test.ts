@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openVault } from '../../main/core/keys/vault.ts'
 import { MailStore } from '../../main/core/transport/mail-store.ts'
+import { parseTransportTrail } from '../../main/core/transport/received-trail.ts'
 import { createOsKeychain } from '../../main/platform/os-keychain.ts'
 import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
@@ -88,7 +89,11 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))('
     await expect.poll(() => maildir('mandant.test', 'client').length, { timeout: 10_000 }).toBe(1)
     const delivered = maildir('mandant.test', 'client')[0]!
     expect(lf(delivered).endsWith(lf(bytes))).toBe(true)
-    expect(delivered.toString('latin1')).toMatch(/with ESMTPSA? \(TLS|\(using TLSv1\.[23]/)
+    // The transport trail of the delivered mail shows Postfix's TLS hop.
+    const trail = parseTransportTrail(delivered)
+    expect(trail.tls).toBe('yes')
+    expect(trail.hops[0]).toMatchObject({ by: 'mail.kanzlei.test', with: 'ESMTPSA', tls: true })
+    expect(trail.hops[0]!.version).toMatch(/^TLSv1\.[23]$/)
 
     const fetched = cli(['fetch', '--account', 'client', '--json'])
     expect(fetched.status, fetched.stderr).toBe(0)
