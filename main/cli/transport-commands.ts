@@ -55,6 +55,7 @@ function printOutcome(context: CommandContext, outcome: SendOutcome): number {
   } else if (outcome.state === 'sent') {
     const copy = outcome.append?.state === 'ok' ? '' : lang === 'de' ? ' (Kopie in „Gesendet“ fehlgeschlagen)' : ' (Sent copy failed)'
     print(io, `${lang === 'de' ? 'Gesendet' : 'Sent'} ${outcome.outboxId} (${outcome.tls?.version}${outcome.tls?.requiretls ? ', REQUIRETLS' : ''})${copy}`)
+    if (outcome.reason) print(io, text(outcome.reason, lang)!)
   } else {
     print(io, `${lang === 'de' ? 'Zurückgehalten' : 'Held'} ${outcome.outboxId}: ${text(outcome.reason, lang)}`)
   }

@@ -166,7 +166,7 @@ describe('submission refuses hostile servers before AUTH and MAIL', () => {
   it('refuses implicit TLS to a server that answers in plaintext', async () => {
     await withServer(startSmtpServer({ key: pki.good.key, cert: pki.good.cert }), async (server) => {
       const { outcome, outbox } = await send(account(server.port, 'tls'))
-      expectHeld(outcome, outbox, 'TLS_NOT_ESTABLISHED')
+      expectHeld(outcome, outbox, 'TLS_WRONG_MODE')
       expectNothingReceived(server.record)
     })
   })
@@ -244,5 +244,36 @@ describe('REQUIRETLS (RFC 8689), requested only after reading EHLO', () => {
       expect(server.record.requireTls).toEqual([false])
       outbox.close()
     })
+  })
+})
+
+describe('server answers', () => {
+  it('says which setting fixes implicit TLS against a STARTTLS port', async () => {
+    await withServer(startSmtpServer({ key: pki.good.key, cert: pki.good.cert }), async (server) => {
+      const { outcome, outbox } = await send(account(server.port, 'tls'))
+      expect(outcome.reason?.params).toMatchObject({ option: '--smtp-security' })
+      outbox.close()
+    })
+  })
+
+  it('records recipients the server refused while it took the message for the others', async () => {
+    const two = Buffer.from(raw.toString().replace('To: client@mandant.test', 'To: client@mandant.test, unknown@mandant.test'))
+    await withServer(
+      startSmtpServer({
+        secure: true,
+        key: pki.good.key,
+        cert: pki.good.cert,
+        onRcptTo: (address, _session, callback) => callback(address.address.startsWith('unknown') ? Object.assign(new Error('No such user'), { responseCode: 550 }) : undefined),
+      }),
+      async (server) => {
+        const outbox = new Outbox({ profileDir: mkdtempSync(join(dir, 'p-')), key: randomBytes(32), now: () => new Date(), owner: String(process.pid), isAlive: () => false })
+        const deps = { outbox, account: async () => account(server.port, 'tls'), password: async () => 'pw', policy: async () => defaultPolicy(), appendSent: async () => ({ folder: 'Sent' }), now: () => new Date() }
+        const outcome = await enqueueAndSend(deps, two, 'two.eml', 'test')
+        expect(outcome).toMatchObject({ state: 'sent', reason: { code: 'SMTP_RECIPIENTS_REFUSED', params: { recipients: 'unknown@mandant.test' } } })
+        expect(outbox.get(outcome.outboxId).outcome).toMatchObject({ rejected: ['unknown@mandant.test'] })
+        expect(server.record.messages).toHaveLength(1)
+        outbox.close()
+      },
+    )
   })
 })

@@ -244,6 +244,16 @@ export const errorTable = {
     de: 'Das Zertifikat des Servers {host}:{port} ist ungültig ({detail}). Siegelpost verbindet sich nicht.',
     en: 'The certificate of the server {host}:{port} is invalid ({detail}). Siegelpost does not connect.',
   },
+  TLS_WRONG_MODE: {
+    kind: 'user',
+    de: 'Der Server {host}:{port} beginnt nicht mit TLS – vermutlich ein STARTTLS-Port. Richten Sie das Konto mit {option} starttls ein (verschlüsselt wird trotzdem immer).',
+    en: 'The server {host}:{port} does not start with TLS – probably a STARTTLS port. Set the account up with {option} starttls (it is still always encrypted).',
+  },
+  SMTP_RECIPIENTS_REFUSED: {
+    kind: 'remote',
+    de: 'Gesendet, aber der Server {host} hat diese Empfänger abgelehnt: {recipients}. Prüfen Sie die Adressen und senden Sie an sie erneut.',
+    en: 'Sent, but the server {host} refused these recipients: {recipients}. Check the addresses and send to them again.',
+  },
   TLS_NOT_ESTABLISHED: {
     kind: 'remote',
     de: 'Die Verbindung zu {host}:{port} ist nicht verschlüsselt zustande gekommen ({detail}). Siegelpost sendet nichts darüber.',

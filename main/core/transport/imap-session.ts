@@ -61,7 +61,7 @@ export function classifyImapError(error: unknown, account: Account): SiegelpostE
   const where = { host: endpoint.host, port: endpoint.port }
   const e = error as { tlsFailed?: boolean; code?: string; authenticationFailed?: boolean; message?: string; responseText?: string }
   if (e.code === 'STARTTLS_INJECTION') return new SiegelpostError('TLS_STARTTLS_INJECTION', where, { cause: error })
-  const tls = tlsFailureOf(error, endpoint)
+  const tls = tlsFailureOf(error, endpoint, '--imap-security')
   if (tls) return tls
   if (e.tlsFailed) return new SiegelpostError('TLS_STARTTLS_MISSING', where, { cause: error })
   if (e.authenticationFailed) return new SiegelpostError('IMAP_AUTH_FAILED', { host: endpoint.host }, { cause: error })

@@ -41,6 +41,8 @@ const OutcomeSchema = z.object({
   reason: z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) }).nullable(),
   tls: z.object({ version: z.string(), cipher: z.string(), requiretls: z.boolean() }).nullable(),
   append: z.object({ state: z.enum(['ok', 'failed']), detail: z.string() }).nullable(),
+  /** Recipients the server refused while it took the message for the others (the entry is sent, with this reason). */
+  rejected: z.array(z.string()).optional(),
 })
 export type OutboxOutcome = z.infer<typeof OutcomeSchema>
 const emptyOutcome: OutboxOutcome = { reason: null, tls: null, append: null }
@@ -191,8 +193,8 @@ export class Outbox {
     this.setState(id, 'sending', (o) => ({ ...o, reason: null }))
   }
 
-  markSent(id: string, tls: OutboxOutcome['tls']): void {
-    this.setState(id, 'sent', (o) => ({ ...o, reason: null, tls }), null)
+  markSent(id: string, tls: OutboxOutcome['tls'], partial: { rejected: string[]; reason: Reason } | null = null): void {
+    this.setState(id, 'sent', (o) => ({ ...o, reason: partial?.reason ?? null, tls, rejected: partial?.rejected ?? [] }), null)
   }
 
   markHeld(id: string, reason: Reason): void {

@@ -98,7 +98,9 @@ export async function attempt(deps: SendDeps, id: string): Promise<SendOutcome> 
       },
     })
     const tls = { version: result.tls.version, cipher: result.tls.cipher, requiretls: result.requireTls }
-    outbox.markSent(id, tls)
+    // Refused recipients are not silently dropped: the entry says who did not get it.
+    const partial: Reason | null = result.rejected.length > 0 ? { code: 'SMTP_RECIPIENTS_REFUSED', params: { host: account.smtp.host, recipients: result.rejected.join(', ') } } : null
+    outbox.markSent(id, tls, partial ? { rejected: result.rejected, reason: partial } : null)
     let append: OutboxOutcome['append']
     try {
       const { folder } = await deps.appendSent(account, password, raw)
@@ -107,7 +109,7 @@ export async function attempt(deps: SendDeps, id: string): Promise<SendOutcome> 
       append = { state: 'failed', detail: error instanceof SiegelpostError ? error.code : 'error' }
     }
     outbox.recordAppend(id, append)
-    return { outboxId: id, state: 'sent', reason: null, tls: { version: tls.version, requiretls: tls.requiretls }, append }
+    return { outboxId: id, state: 'sent', reason: partial, tls: { version: tls.version, requiretls: tls.requiretls }, append }
   } catch (error) {
     if (error instanceof NotSentError) return held(reasonOf(error.reason))
     if (error instanceof MaybeSentError || transferStarted) return held({ code: 'OUTBOX_POSSIBLY_SENT', params: { id } })

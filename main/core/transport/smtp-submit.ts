@@ -26,6 +26,8 @@ export interface SubmitResult {
   tls: TlsInfo
   requireTls: boolean
   response: string
+  /** Recipients the server refused while it took the message for the others. */
+  rejected: string[]
 }
 
 /** The mail did not go out, and we know it did not (the server refused, or we stopped before MAIL). */
@@ -162,7 +164,7 @@ export async function submit(request: SubmitRequest): Promise<SubmitResult> {
       throw new NotSentError(classifyConnectError(error, account))
     }
     await request.onTransfer()
-    const info = await step<{ response: string }>(connection, (done) =>
+    const info = await step<{ response: string; rejected?: string[] }>(connection, (done) =>
       connection.send({ from: request.envelope.from, to: request.envelope.to, requireTLSExtensionEnabled: requireTls }, request.raw, (error, result) => done(error, result)),
     ).catch((error: unknown) => {
       const responseCode = (error as { responseCode?: number }).responseCode
@@ -173,7 +175,7 @@ export async function submit(request: SubmitRequest): Promise<SubmitResult> {
       }
       throw new MaybeSentError(new SiegelpostError('SMTP_UNREACHABLE', { host, port: account.smtp.port, detail: networkFailureOf(error) ?? 'interrupted' }, { cause: error }))
     })
-    return { tls: session.tls, requireTls, response: sanitizeReply(info.response) }
+    return { tls: session.tls, requireTls, response: sanitizeReply(info.response), rejected: info.rejected ?? [] }
   } finally {
     connection.quit()
     connection.close()

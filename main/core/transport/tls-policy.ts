@@ -97,10 +97,14 @@ function codesOf(error: unknown): string[] {
 }
 
 /** A TLS-level failure as a specific reason, or null when the error is not about TLS. */
-export function tlsFailureOf(error: unknown, endpoint: Endpoint): SiegelpostError | null {
+export function tlsFailureOf(error: unknown, endpoint: Endpoint, securityOption = '--smtp-security'): SiegelpostError | null {
   const where = { host: endpoint.host, port: endpoint.port }
   const codes = codesOf(error)
   const message = error instanceof Error ? error.message : String(error)
+  // Implicit TLS against a port that greets in plaintext (a STARTTLS port): say which setting fixes it.
+  if (endpoint.security === 'tls' && (codes.includes('ERR_SSL_WRONG_VERSION_NUMBER') || /wrong version number/i.test(message))) {
+    return new SiegelpostError('TLS_WRONG_MODE', { ...where, option: securityOption }, { cause: error })
+  }
   for (const code of codes) {
     const problem = certificateProblems[code]
     if (problem) return new SiegelpostError(problem, where, { cause: error })
