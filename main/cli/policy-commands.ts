@@ -1,6 +1,7 @@
 import { SiegelpostError } from '../core/errors/index.ts'
 import { ChannelSchema, normalizeTarget, parseIsoDate, PolicyStore, RequirementSchema, type PolicySettings } from '../core/policy/policy-settings.ts'
 import { exitCodes, print, printJson, type Command, type CommandContext } from './command.ts'
+import { requireString } from './transport-commands.ts'
 
 async function store(context: CommandContext): Promise<PolicyStore> {
   return new PolicyStore(context.profileDir, await context.vault())
@@ -8,11 +9,7 @@ async function store(context: CommandContext): Promise<PolicyStore> {
 
 const optional = (value: unknown): string | null => (typeof value === 'string' ? value : null)
 
-function required(context: CommandContext, name: string, command: string): string {
-  const value = context.values[name]
-  if (typeof value !== 'string' || value.trim() === '') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: `--${name}` })
-  return value
-}
+const required = (context: CommandContext, name: string, command: string): string => requireString(context.values, name, command)
 
 function oneOf<T extends string>(schema: { safeParse: (v: unknown) => { success: boolean; data?: T } }, value: string, option: string, allowed: string): T {
   const parsed = schema.safeParse(value)

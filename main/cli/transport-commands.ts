@@ -42,10 +42,21 @@ async function sendDeps(context: CommandContext, outbox: Outbox): Promise<SendDe
   }
 }
 
-function requireString(values: CommandContext['values'], name: string, command: string): string {
+export function requireString(values: CommandContext['values'], name: string, command: string): string {
   const value = values[name]
-  if (typeof value !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: `--${name}` })
+  if (typeof value !== 'string' || value.trim() === '') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: `--${name}` })
   return value
+}
+
+/** Open the Outbox, run crash recovery first, and always close it again. */
+async function withOutbox(context: CommandContext, use: (outbox: Outbox) => Promise<number>): Promise<number> {
+  const outbox = await openOutbox(context)
+  try {
+    outbox.recover() // possibly-sent entries of a crashed run are held before anything else happens
+    return await use(outbox)
+  } finally {
+    outbox.close()
+  }
 }
 
 function printOutcome(context: CommandContext, outcome: SendOutcome): number {
@@ -192,16 +203,12 @@ export const transportCommands: readonly Command[] = [
       const path = context.operands[0]!
       const accountName = requireString(context.values, 'account', 'send')
       const raw = await readLimitedFile(path, limits.messageMaxBytes)
-      const outbox = await openOutbox(context)
-      try {
+      return withOutbox(context, async (outbox) => {
         const deps = await sendDeps(context, outbox)
-        outbox.recover() // possibly-sent entries of a crashed run are held before anything new goes out
         const outcome = await enqueueAndSend(deps, raw, path, accountName)
         await retryReleased(deps)
         return printOutcome(context, outcome)
-      } finally {
-        outbox.close()
-      }
+      })
     },
   },
   {
@@ -210,17 +217,13 @@ export const transportCommands: readonly Command[] = [
     summary: { de: 'Postausgang zeigen (wartend, zurückgehalten, gesendet)', en: 'show the Outbox (queued, held, sent)' },
     options: { json: { type: 'boolean' } },
     async run(context) {
-      const outbox = await openOutbox(context)
-      try {
-        outbox.recover()
+      return withOutbox(context, async (outbox) => {
         const entries = outbox.list().map((entry) => entryJson(entry, context.lang))
         if (context.values.json) printJson(context.io, entries)
         else if (entries.length === 0) print(context.io, context.lang === 'de' ? 'Der Postausgang ist leer.' : 'The Outbox is empty.')
         else for (const e of entries) print(context.io, `${e.outboxId}  ${e.state}  ${e.updated}  ${e.subject}${e.reason ? `\n    ${e.reason}` : ''}`)
         return exitCodes.ok
-      } finally {
-        outbox.close()
-      }
+      })
     },
   },
   {
@@ -230,14 +233,7 @@ export const transportCommands: readonly Command[] = [
     options: { json: { type: 'boolean' } },
     operands: [1, 1],
     async run(context) {
-      const outbox = await openOutbox(context)
-      try {
-        const deps = await sendDeps(context, outbox)
-        outbox.recover()
-        return printOutcome(context, await attempt(deps, context.operands[0]!))
-      } finally {
-        outbox.close()
-      }
+      return withOutbox(context, async (outbox) => printOutcome(context, await attempt(await sendDeps(context, outbox), context.operands[0]!)))
     },
   },
   {
@@ -247,15 +243,11 @@ export const transportCommands: readonly Command[] = [
     options: {},
     operands: [1, 1],
     async run(context) {
-      const outbox = await openOutbox(context)
-      try {
-        outbox.recover()
+      return withOutbox(context, async (outbox) => {
         outbox.drop(context.operands[0]!)
         print(context.io, context.lang === 'de' ? `Verworfen: ${context.operands[0]}` : `Dropped: ${context.operands[0]}`)
         return exitCodes.ok
-      } finally {
-        outbox.close()
-      }
+      })
     },
   },
   {

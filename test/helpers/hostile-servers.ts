@@ -81,51 +81,72 @@ export interface ScriptedSmtpOptions {
   ehloReply?: string
 }
 
-/** An SMTP server that follows a script, for the STARTTLS negotiation and buffering cases. */
-export async function startScriptedSmtp(options: ScriptedSmtpOptions): Promise<Running<ScriptRecord>> {
+/** One client connection of a line-based fake server; `upgrade` switches it to TLS on the same socket. */
+interface LineConnection {
+  isTls: boolean
+  write: (text: string) => void
+  end: (text: string) => void
+  upgrade: (pair: Pair) => void
+}
+
+/** A CRLF line server that records every line with whether it arrived over TLS. */
+async function startLineServer(greet: (connection: LineConnection) => void, onLine: (connection: LineConnection, line: string) => void): Promise<Running<ScriptRecord>> {
   const record: ScriptRecord = { lines: [] }
   const sockets = new Set<Socket>()
   const server = createServer((plain) => {
     sockets.add(plain)
     plain.on('error', () => undefined)
     let socket: Socket = plain
-    let isTls = false
     let buffer = ''
-    const ehlo = () => options.ehloReply ?? `${['250-fake.example.org', ...(isTls ? ['AUTH PLAIN LOGIN'] : options.capabilities).map((c) => `250-${c}`), '250 8BITMIME'].join('\r\n')}\r\n`
-    const onLine = (line: string) => {
-      record.lines.push({ tls: isTls, line })
-      const verb = line.split(' ')[0]!.toUpperCase()
-      if (verb === 'EHLO') socket.write(ehlo())
-      else if (verb === 'HELO') socket.write('250 fake.example.org\r\n')
-      else if (verb === 'STARTTLS' && !isTls) {
-        socket.write(options.starttlsReply.endsWith('\r\n') ? options.starttlsReply : `${options.starttlsReply}\r\n`)
-        if (options.upgradeWith) {
-          socket.removeAllListeners('data')
-          const secure = new TLSSocket(plain, { isServer: true, secureContext: createSecureContext({ key: options.upgradeWith.key, cert: options.upgradeWith.cert }) })
-          secure.on('error', () => undefined)
-          socket = secure
-          isTls = true
-          buffer = ''
-          secure.on('data', onData)
-        }
-      } else if (verb === 'QUIT') socket.end('221 bye\r\n')
-      else if (verb === 'AUTH') socket.write('235 ok\r\n')
-      else socket.write('250 ok\r\n')
-    }
     const onData = (chunk: Buffer) => {
       buffer += chunk.toString('latin1')
       let index: number
       while ((index = buffer.indexOf('\r\n')) >= 0) {
         const line = buffer.slice(0, index)
         buffer = buffer.slice(index + 2)
-        onLine(line)
+        record.lines.push({ tls: connection.isTls, line })
+        onLine(connection, line)
       }
     }
+    const connection: LineConnection = {
+      isTls: false,
+      write: (text) => void socket.write(text),
+      end: (text) => void socket.end(text),
+      upgrade: (pair) => {
+        plain.removeAllListeners('data')
+        const secure = new TLSSocket(plain, { isServer: true, secureContext: createSecureContext({ key: pair.key, cert: pair.cert }) })
+        secure.on('error', () => undefined)
+        socket = secure
+        connection.isTls = true
+        buffer = ''
+        secure.on('data', onData)
+      },
+    }
     plain.on('data', onData)
-    plain.write('220 fake.example.org ESMTP\r\n')
+    greet(connection)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
   return { port: (server.address() as AddressInfo).port, record, close: () => closeServer(server, sockets) }
+}
+
+/** An SMTP server that follows a script, for the STARTTLS negotiation and buffering cases. */
+export function startScriptedSmtp(options: ScriptedSmtpOptions): Promise<Running<ScriptRecord>> {
+  const ehlo = (isTls: boolean) =>
+    options.ehloReply ?? `${['250-fake.example.org', ...(isTls ? ['AUTH PLAIN LOGIN'] : options.capabilities).map((c) => `250-${c}`), '250 8BITMIME'].join('\r\n')}\r\n`
+  return startLineServer(
+    (connection) => connection.write('220 fake.example.org ESMTP\r\n'),
+    (connection, line) => {
+      const verb = line.split(' ')[0]!.toUpperCase()
+      if (verb === 'EHLO') connection.write(ehlo(connection.isTls))
+      else if (verb === 'HELO') connection.write('250 fake.example.org\r\n')
+      else if (verb === 'STARTTLS' && !connection.isTls) {
+        connection.write(options.starttlsReply.endsWith('\r\n') ? options.starttlsReply : `${options.starttlsReply}\r\n`)
+        if (options.upgradeWith) connection.upgrade(options.upgradeWith)
+      } else if (verb === 'QUIT') connection.end('221 bye\r\n')
+      else if (verb === 'AUTH') connection.write('235 ok\r\n')
+      else connection.write('250 ok\r\n')
+    },
+  )
 }
 
 export interface ScriptedImapOptions {
@@ -142,56 +163,24 @@ export interface ScriptedImapOptions {
 }
 
 /** An IMAP server that follows a script: STARTTLS missing/refused/injected, PREAUTH, certificates. */
-export async function startScriptedImap(options: ScriptedImapOptions): Promise<Running<ScriptRecord>> {
-  const record: ScriptRecord = { lines: [] }
-  const sockets = new Set<Socket>()
-  const server = createServer((plain) => {
-    sockets.add(plain)
-    plain.on('error', () => undefined)
-    let socket: Socket = plain
-    let isTls = false
-    let buffer = ''
-    const onLine = (line: string) => {
-      record.lines.push({ tls: isTls, line })
+export function startScriptedImap(options: ScriptedImapOptions): Promise<Running<ScriptRecord>> {
+  return startLineServer(
+    (connection) => {
+      if (options.implicitTls) connection.upgrade(options.implicitTls)
+      connection.write(`${options.greeting}\r\n`)
+    },
+    (connection, line) => {
       const [tag, verb = ''] = line.split(' ')
       const command = verb.toUpperCase()
-      if (command === 'CAPABILITY') socket.write(`* ${options.capability}\r\n${tag} OK done\r\n`)
-      else if (command === 'STARTTLS' && !isTls) {
-        socket.write(`${tag} ${options.starttlsReply ?? 'BAD not supported'}\r\n${options.inject ?? ''}`)
-        if (options.upgradeWith && (options.starttlsReply ?? '').startsWith('OK')) upgrade(options.upgradeWith)
-      } else if (command === 'LOGOUT') socket.end(`* BYE\r\n${tag} OK bye\r\n`)
-      else if (command === 'LOGIN' || command === 'AUTHENTICATE') socket.write(`${tag} OK logged in\r\n`)
-      else if (tag) socket.write(`${tag} OK done\r\n`)
-    }
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString('latin1')
-      let index: number
-      while ((index = buffer.indexOf('\r\n')) >= 0) {
-        const line = buffer.slice(0, index)
-        buffer = buffer.slice(index + 2)
-        onLine(line)
-      }
-    }
-    const upgrade = (pair: Pair) => {
-      plain.removeAllListeners('data')
-      const secure = new TLSSocket(plain, { isServer: true, secureContext: createSecureContext({ key: pair.key, cert: pair.cert }) })
-      secure.on('error', () => undefined)
-      socket = secure
-      isTls = true
-      buffer = ''
-      secure.on('data', onData)
-      return secure
-    }
-    if (options.implicitTls) {
-      const secure = upgrade(options.implicitTls)
-      secure.write(`${options.greeting}\r\n`)
-    } else {
-      plain.on('data', onData)
-      plain.write(`${options.greeting}\r\n`)
-    }
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
-  return { port: (server.address() as AddressInfo).port, record, close: () => closeServer(server, sockets) }
+      if (command === 'CAPABILITY') connection.write(`* ${options.capability}\r\n${tag} OK done\r\n`)
+      else if (command === 'STARTTLS' && !connection.isTls) {
+        connection.write(`${tag} ${options.starttlsReply ?? 'BAD not supported'}\r\n${options.inject ?? ''}`)
+        if (options.upgradeWith && (options.starttlsReply ?? '').startsWith('OK')) connection.upgrade(options.upgradeWith)
+      } else if (command === 'LOGOUT') connection.end(`* BYE\r\n${tag} OK bye\r\n`)
+      else if (command === 'LOGIN' || command === 'AUTHENTICATE') connection.write(`${tag} OK logged in\r\n`)
+      else if (tag) connection.write(`${tag} OK done\r\n`)
+    },
+  )
 }
 
 /** A TCP server that accepts and never answers: a mail server that hangs (for crash tests). */

@@ -58,16 +58,7 @@ export interface OutboxEntry {
   outcome: OutboxOutcome
 }
 
-interface Row {
-  id: string
-  state: OutboxState
-  created: string
-  updated: string
-  attempts: number
-  owner: string | null
-  envelope: Uint8Array
-  outcome: Uint8Array | null
-}
+type Row = Omit<OutboxEntry, 'envelope' | 'outcome'> & { envelope: Uint8Array; outcome: Uint8Array | null }
 
 export const outboxFileName = 'outbox.sqlite'
 
