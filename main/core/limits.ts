@@ -58,4 +58,13 @@ export const limits = {
   p12MacIterations: 2048,
   /** How many certificates a path may have (anchor excluded): deeper is a loop or an attack. */
   certPathMaxLength: 16,
+  // transport
+  /** TCP connect, greeting and TLS handshake with the submission or IMAP server. */
+  mailConnectTimeoutMs: 20_000,
+  /** Silence on an established SMTP/IMAP connection before we give up. */
+  mailSocketTimeoutMs: 120_000,
+  /** Messages one `fetch` stores at most (the newest ones); more is a later run. */
+  fetchMaxMessages: 500,
+  /** Largest single message `fetch` stores; bigger ones are listed as skipped, never truncated. */
+  fetchMessageMaxBytes: 200 * 1024 * 1024,
 } as const

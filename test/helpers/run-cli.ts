@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
@@ -36,4 +36,25 @@ export function runCli(args: string[], options: { env?: Record<string, string | 
     stderr,
     errorLines: stderr.split('\n').map((line) => line.replace(helperPrefix, '')).filter((line) => line.trim() !== '' && !helperNoise.test(line)),
   }
+}
+
+/**
+ * Like runCli, but without blocking this process: needed when the test itself runs the servers the
+ * CLI talks to (a spawnSync would freeze their event loop).
+ */
+export function runCliAsync(args: string[], options: { env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
+  const env: Record<string, string | undefined> = { ...process.env, LANG: 'C', ...options.env }
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key]
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    child.once('close', (status) => {
+      clearTimeout(timer)
+      resolve({ status, stdout, stderr, errorLines: stderr.split('\n').filter((line) => line.trim() !== '' && !helperNoise.test(line)) })
+    })
+  })
 }

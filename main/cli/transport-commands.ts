@@ -1,0 +1,314 @@
+import { SiegelpostError, type Lang } from '../core/errors/index.ts'
+import { formatMessage } from '../core/errors/siegelpost-error.ts'
+import { limits } from '../core/limits.ts'
+import { PolicyStore } from '../core/policy/policy-settings.ts'
+import { readLimitedFile, readSecretFile } from '../core/secret-file.ts'
+import { checkDomain, createPolicyFetch, createResolver } from '../core/transport/domain-check.ts'
+import { AccountStore, normalizePin, parseEndpoint, readCaFile, summarizeAccount } from '../core/transport/account.ts'
+import { appendSentCopy, classifyImapError, fetchFolder, openImap } from '../core/transport/imap-session.ts'
+import { MailStore } from '../core/transport/mail-store.ts'
+import { isProcessAlive, Outbox, type OutboxEntry, type Reason } from '../core/transport/outbox.ts'
+import { attempt, enqueueAndSend, type SendDeps, type SendOutcome } from '../core/transport/send.ts'
+import { NotSentError, openSmtp, step } from '../core/transport/smtp-submit.ts'
+import { exitCodes, print, printJson, type CommandContext, type Command } from './command.ts'
+
+const text = (reason: Reason | null, lang: Lang) => (reason ? formatMessage(reason.code, lang, reason.params) : null)
+
+async function accountStore(context: CommandContext): Promise<AccountStore> {
+  return new AccountStore({ profileDir: context.profileDir, vault: await context.vault(), keychain: context.io.keychain })
+}
+
+async function openOutbox(context: CommandContext): Promise<Outbox> {
+  const vault = await context.vault()
+  return new Outbox({ profileDir: context.profileDir, key: vault.deriveKey('outbox'), now: context.io.now, owner: String(process.pid), isAlive: isProcessAlive })
+}
+
+async function sendDeps(context: CommandContext, outbox: Outbox): Promise<SendDeps> {
+  const accounts = await accountStore(context)
+  const policy = new PolicyStore(context.profileDir, await context.vault())
+  return {
+    outbox,
+    account: (name) => accounts.get(name),
+    password: (account) => accounts.password(account),
+    policy: () => policy.load(),
+    appendSent: appendSentCopy,
+    checkPosture: async (domain) => {
+      const server = context.io.env.SIEGELPOST_DNS
+      const dns = createResolver(server)
+      const fetch = createPolicyFetch(server ? { resolve: async (host) => (await dns.resolveA(host))[0]! } : {})
+      return (await checkDomain(domain, { dns, fetch })).posture
+    },
+    now: context.io.now,
+  }
+}
+
+export function requireString(values: CommandContext['values'], name: string, command: string): string {
+  const value = values[name]
+  if (typeof value !== 'string' || value.trim() === '') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: `--${name}` })
+  return value
+}
+
+/** Open the Outbox, run crash recovery first, and always close it again. */
+async function withOutbox(context: CommandContext, use: (outbox: Outbox) => Promise<number>): Promise<number> {
+  const outbox = await openOutbox(context)
+  try {
+    outbox.recover() // possibly-sent entries of a crashed run are held before anything else happens
+    return await use(outbox)
+  } finally {
+    outbox.close()
+  }
+}
+
+function printOutcome(context: CommandContext, outcome: SendOutcome): number {
+  const { io, lang, values } = context
+  if (values.json) {
+    printJson(io, { outboxId: outcome.outboxId, state: outcome.state, reason: text(outcome.reason, lang), reasonCode: outcome.reason?.code ?? null, tls: outcome.tls, sentCopy: outcome.append })
+  } else if (outcome.state === 'sent') {
+    const copy = outcome.append?.state === 'ok' ? '' : lang === 'de' ? ' (Kopie in „Gesendet“ fehlgeschlagen)' : ' (Sent copy failed)'
+    print(io, `${lang === 'de' ? 'Gesendet' : 'Sent'} ${outcome.outboxId} (${outcome.tls?.version}${outcome.tls?.requiretls ? ', REQUIRETLS' : ''})${copy}`)
+    if (outcome.reason) print(io, text(outcome.reason, lang)!)
+  } else {
+    print(io, `${lang === 'de' ? 'Zurückgehalten' : 'Held'} ${outcome.outboxId}: ${text(outcome.reason, lang)}`)
+  }
+  return outcome.state === 'sent' ? exitCodes.ok : exitCodes.held
+}
+
+/** Crash recovery before any Outbox work: dead owners' `sending` → possibly sent; their `queued` → one more try. */
+async function retryReleased(deps: SendDeps): Promise<void> {
+  deps.outbox.recover()
+  for (const id of deps.outbox.pendingRetries()) await attempt(deps, id).catch(() => undefined)
+}
+
+function entryJson(entry: OutboxEntry, lang: Lang) {
+  return {
+    outboxId: entry.id,
+    state: entry.state,
+    reason: text(entry.outcome.reason as Reason | null, lang),
+    reasonCode: entry.outcome.reason?.code ?? null,
+    account: entry.envelope.account,
+    messageId: entry.envelope.messageId,
+    updated: entry.updated,
+    subject: entry.envelope.subject,
+    recipients: entry.envelope.recipients,
+    attempts: entry.attempts,
+    sentCopy: entry.outcome.append,
+  }
+}
+
+export const transportCommands: readonly Command[] = [
+  {
+    words: ['accounts', 'add'],
+    usage: 'accounts add NAME --email ADDR --smtp HOST:PORT --imap HOST:PORT --user U --password-file F [--smtp-security tls|starttls] [--imap-security tls|starttls] [--ca F] [--pin SHA256-HEX]',
+    summary: { de: 'Mailkonto speichern (nur TLS; verbindet sich nicht)', en: 'store a mail account (TLS only; does not connect)' },
+    options: {
+      email: { type: 'string' },
+      smtp: { type: 'string' },
+      imap: { type: 'string' },
+      user: { type: 'string' },
+      'password-file': { type: 'string' },
+      'smtp-security': { type: 'string' },
+      'imap-security': { type: 'string' },
+      ca: { type: 'string' },
+      pin: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    operands: [1, 1],
+    async run(context) {
+      const { values, operands, io, lang } = context
+      const command = 'accounts add'
+      const email = requireString(values, 'email', command)
+      const smtp = parseEndpoint(requireString(values, 'smtp', command), '--smtp', values['smtp-security'] as string | undefined)
+      const imap = parseEndpoint(requireString(values, 'imap', command), '--imap', values['imap-security'] as string | undefined)
+      const user = requireString(values, 'user', command)
+      const password = Buffer.from(await readSecretFile(requireString(values, 'password-file', command))).toString('utf8')
+      const caPath = values.ca as string | undefined
+      const ca = caPath === undefined ? null : await readCaFile(caPath, await readLimitedFile(caPath, limits.keyFileMaxBytes))
+      const pin = typeof values.pin === 'string' ? normalizePin(values.pin) : null
+      const account = await (await accountStore(context)).add({ name: operands[0]!, email, user, smtp, imap, ca, pin }, password, io.now())
+      if (values.json) printJson(io, summarizeAccount(account))
+      else print(io, lang === 'de' ? `Konto „${account.name}“ gespeichert.` : `Account "${account.name}" stored.`)
+      return exitCodes.ok
+    },
+  },
+  {
+    words: ['accounts', 'list'],
+    usage: 'accounts list [--json]',
+    summary: { de: 'Mailkonten auflisten', en: 'list the mail accounts' },
+    options: { json: { type: 'boolean' } },
+    async run(context) {
+      const accounts = (await (await accountStore(context)).list()).map(summarizeAccount)
+      if (context.values.json) return printJson(context.io, accounts), exitCodes.ok
+      if (accounts.length === 0) print(context.io, context.lang === 'de' ? 'Noch keine Konten.' : 'No accounts yet.')
+      for (const a of accounts) print(context.io, `${a.name}  ${a.email}  smtp ${a.smtp.host}:${a.smtp.port} ${a.smtp.security}  imap ${a.imap.host}:${a.imap.port} ${a.imap.security}`)
+      return exitCodes.ok
+    },
+  },
+  {
+    words: ['accounts', 'test'],
+    usage: 'accounts test NAME [--json]',
+    summary: { de: 'Verbindung und Anmeldung prüfen (TLS-Version, Cipher, Zertifikat, REQUIRETLS)', en: 'check connection and login (TLS version, cipher, certificate, REQUIRETLS)' },
+    options: { json: { type: 'boolean' } },
+    operands: [1, 1],
+    async run(context) {
+      const { io, lang, values } = context
+      const store = await accountStore(context)
+      const account = await store.get(context.operands[0]!)
+      const password = await store.password(account)
+      const failure = (error: unknown) => {
+        const e = error instanceof NotSentError ? error.reason : error instanceof SiegelpostError ? error : null
+        if (!e) throw error
+        return { ok: false, reasonCode: e.code, reason: e.localized(lang) }
+      }
+      const smtp = await (async () => {
+        const session = await openSmtp(account)
+        try {
+          await step(session.connection, (done) => session.connection.login({ user: account.user, pass: password }, (error) => done(error)))
+          return { ok: true, tls: session.tls, requiretls: session.extensions.includes('REQUIRETLS') }
+        } catch (error) {
+          throw new NotSentError(new SiegelpostError('SMTP_AUTH_FAILED', { host: account.smtp.host, reply: String((error as { response?: string }).response ?? 'AUTH') }))
+        } finally {
+          session.connection.quit()
+          session.connection.close()
+        }
+      })().catch(failure)
+      const imap = await (async () => {
+        const session = await openImap(account, password)
+        await session.client.logout().catch(() => session.client.close())
+        return { ok: true, tls: session.tls }
+      })().catch(failure)
+      if (values.json) printJson(io, { account: account.name, smtp, imap })
+      else {
+        for (const [name, result] of [['SMTP', smtp], ['IMAP', imap]] as const) {
+          if (result.ok && 'tls' in result && result.tls) {
+            const requiretls = 'requiretls' in result ? `, REQUIRETLS ${result.requiretls ? (lang === 'de' ? 'ja' : 'yes') : lang === 'de' ? 'nein' : 'no'}` : ''
+            print(io, `${name}: ${result.tls.version} ${result.tls.cipher}, ${result.tls.subject}${requiretls}`)
+          } else print(io, `${name}: ${'reason' in result ? result.reason : ''}`)
+        }
+      }
+      if (!smtp.ok || !imap.ok) {
+        const first = (!smtp.ok ? smtp : imap) as { reason: string }
+        io.stderr(`siegelpost: ${first.reason}\n`)
+        return exitCodes.failure
+      }
+      return exitCodes.ok
+    },
+  },
+  {
+    words: ['send'],
+    usage: 'send FILE.eml --account NAME [--json]',
+    summary: { de: 'fertige Nachricht über den Postausgang senden (nur TLS); Exit 3 = zurückgehalten', en: 'send a finished message through the Outbox (TLS only); exit 3 = held' },
+    options: { account: { type: 'string' }, json: { type: 'boolean' } },
+    operands: [1, 1],
+    async run(context) {
+      const path = context.operands[0]!
+      const accountName = requireString(context.values, 'account', 'send')
+      const raw = await readLimitedFile(path, limits.messageMaxBytes)
+      return withOutbox(context, async (outbox) => {
+        const deps = await sendDeps(context, outbox)
+        const outcome = await enqueueAndSend(deps, raw, path, accountName)
+        await retryReleased(deps)
+        return printOutcome(context, outcome)
+      })
+    },
+  },
+  {
+    words: ['outbox', 'list'],
+    usage: 'outbox list [--json]',
+    summary: { de: 'Postausgang zeigen (wartend, zurückgehalten, gesendet)', en: 'show the Outbox (queued, held, sent)' },
+    options: { json: { type: 'boolean' } },
+    async run(context) {
+      return withOutbox(context, async (outbox) => {
+        const entries = outbox.list().map((entry) => entryJson(entry, context.lang))
+        if (context.values.json) printJson(context.io, entries)
+        else if (entries.length === 0) print(context.io, context.lang === 'de' ? 'Der Postausgang ist leer.' : 'The Outbox is empty.')
+        else for (const e of entries) print(context.io, `${e.outboxId}  ${e.state}  ${e.updated}  ${e.subject}${e.reason ? `\n    ${e.reason}` : ''}`)
+        return exitCodes.ok
+      })
+    },
+  },
+  {
+    words: ['outbox', 'retry'],
+    usage: 'outbox retry ID [--json]',
+    summary: { de: 'zurückgehaltene Nachricht erneut senden', en: 'try a held message again' },
+    options: { json: { type: 'boolean' } },
+    operands: [1, 1],
+    async run(context) {
+      return withOutbox(context, async (outbox) => printOutcome(context, await attempt(await sendDeps(context, outbox), context.operands[0]!)))
+    },
+  },
+  {
+    words: ['outbox', 'drop'],
+    usage: 'outbox drop ID',
+    summary: { de: 'Nachricht aus dem Postausgang verwerfen', en: 'discard a message from the Outbox' },
+    options: {},
+    operands: [1, 1],
+    async run(context) {
+      return withOutbox(context, async (outbox) => {
+        outbox.drop(context.operands[0]!)
+        print(context.io, context.lang === 'de' ? `Verworfen: ${context.operands[0]}` : `Dropped: ${context.operands[0]}`)
+        return exitCodes.ok
+      })
+    },
+  },
+  {
+    words: ['fetch'],
+    usage: 'fetch --account NAME [--folder INBOX] [--json]',
+    summary: { de: 'neue Nachrichten per IMAP (nur TLS) in den lokalen Speicher holen', en: 'fetch new messages over IMAP (TLS only) into the local store' },
+    options: { account: { type: 'string' }, folder: { type: 'string' }, json: { type: 'boolean' } },
+    async run(context) {
+      const { io, lang, values } = context
+      const store = await accountStore(context)
+      const account = await store.get(requireString(values, 'account', 'fetch'))
+      const folder = typeof values.folder === 'string' ? values.folder : 'INBOX'
+      const password = await store.password(account)
+      const mail = new MailStore(context.profileDir, (await context.vault()).deriveKey('messages'))
+      try {
+        const session = await openImap(account, password)
+        let result: Awaited<ReturnType<typeof fetchFolder>>
+        try {
+          result = await fetchFolder(session, folder, (uidValidity, uid) => mail.has(account.name, folder, uidValidity, uid))
+        } catch (error) {
+          throw error instanceof SiegelpostError ? error : classifyImapError(error, account)
+        } finally {
+          await session.client.logout().catch(() => session.client.close())
+        }
+        const stored = result.messages.map((m) => ({ uid: m.uid, size: m.size, id: mail.add(account.name, folder, m.uidValidity, m.uid, m.raw, io.now()) }))
+        if (values.json) printJson(io, { account: account.name, folder, tls: { version: session.tls.version, cipher: session.tls.cipher }, stored, skippedTooLarge: result.skipped })
+        else print(io, lang === 'de' ? `${stored.length} neue Nachricht(en) aus ${folder} gespeichert.` : `${stored.length} new message(s) from ${folder} stored.`)
+        return exitCodes.ok
+      } finally {
+        mail.close()
+      }
+    },
+  },
+]
+
+export const domainCommands: readonly Command[] = [
+  {
+    words: ['check-domain'],
+    usage: 'check-domain DOMAIN [--json]',
+    summary: { de: 'TLS-Zustand einer Empfänger-Domain prüfen (MX, MTA-STS, DANE)', en: "check a recipient domain's TLS posture (MX, MTA-STS, DANE)" },
+    options: { json: { type: 'boolean' } },
+    operands: [1, 1],
+    async run({ io, lang, values, operands }) {
+      const server = io.env.SIEGELPOST_DNS
+      const dns = createResolver(server)
+      // With a test DNS server, the policy host is looked up there too (loopback only).
+      const fetch = createPolicyFetch(server ? { resolve: async (host) => (await dns.resolveA(host))[0]! } : {})
+      const report = await checkDomain(operands[0]!, { dns, fetch })
+      if (values.json) return printJson(io, report), exitCodes.ok
+      const de = lang === 'de'
+      print(
+        io,
+        [
+          `${report.domain}`,
+          `MX: ${report.mx === null ? (de ? 'unbekannt' : 'unknown') : report.mx.map((m) => m.host).join(', ') || '-'}`,
+          `MTA-STS: ${report.mtaSts.state} (${report.mtaSts.reason})`,
+          `DANE: ${report.dane.state} (${report.dane.reason})`,
+          de ? 'STARTTLS auf Port 25: nicht geprüft (oft vom Internetanschluss gesperrt)' : 'STARTTLS on port 25: not probed (often blocked on desktop lines)',
+        ].join('\n'),
+      )
+      return exitCodes.ok
+    },
+  },
+]

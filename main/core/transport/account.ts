@@ -1,0 +1,154 @@
+import { X509Certificate } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { SiegelpostError } from '../errors/index.ts'
+import { keychainService, type SecretStore } from '../keys/secret-store.ts'
+import type { Vault } from '../keys/vault.ts'
+import { openJson, sealJson } from '../store/sealed-blob.ts'
+import { writeFileAtomic } from '../store/atomic-file.ts'
+
+/**
+ * Mail accounts. Only two security modes exist — implicit TLS or STARTTLS-required — and there is
+ * deliberately no plaintext mode and no "accept any certificate" switch (DESIGN.md, Zwangs-TLS).
+ */
+export const SecuritySchema = z.enum(['tls', 'starttls'])
+export type Security = z.infer<typeof SecuritySchema>
+
+export const EndpointSchema = z.object({
+  host: z.string().min(1).max(253),
+  port: z.number().int().min(1).max(65535),
+  security: SecuritySchema,
+})
+export type Endpoint = z.infer<typeof EndpointSchema>
+
+const PasswordSchema = z.discriminatedUnion('store', [
+  /** In the OS keychain: service `Siegelpost`, account `mail:<absolute profile path>:<NAME>`. */
+  z.object({ store: z.literal('keychain'), account: z.string() }),
+  /** Passphrase-mode vaults have no keychain: the password sits in this file, sealed under a vault-derived key. */
+  z.object({ store: z.literal('sealed'), value: z.string() }),
+])
+
+export const AccountSchema = z.object({
+  name: z.string().min(1).max(100),
+  email: z.string().min(3).max(320),
+  user: z.string().min(1).max(320),
+  smtp: EndpointSchema,
+  imap: EndpointSchema,
+  /** Extra trust anchor(s) in PEM for a self-hosted server, in addition to the system roots. */
+  ca: z.string().nullable(),
+  /** SHA-256 of the server's leaf certificate (DER), lower-case hex: checked in addition to the chain. */
+  pin: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  password: PasswordSchema,
+  created: z.string(),
+})
+export type Account = z.infer<typeof AccountSchema>
+export type AccountSummary = Omit<Account, 'password' | 'ca'> & { hasCa: boolean }
+
+const AccountsFileSchema = z.object({ format: z.literal(1), accounts: z.array(AccountSchema) })
+export const accountsFileName = 'accounts.sgpa'
+const context = 'siegelpost/accounts/v1'
+
+export function mailKeychainAccount(profileDir: string, name: string): string {
+  return `mail:${profileDir}:${name}`
+}
+
+/** `HOST:PORT` (IPv6 in brackets); default security per CLI.md: starttls for 587 and 143, tls otherwise. */
+export function parseEndpoint(value: string, option: string, security?: string): Endpoint {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]/]+)):(\d{1,5})$/.exec(value)
+  const port = match ? Number(match[3]) : NaN
+  if (!match || !(port >= 1 && port <= 65535)) throw new SiegelpostError('ACCOUNT_BAD_ENDPOINT', { value, option })
+  const chosen = security ?? (port === 587 || port === 143 ? 'starttls' : 'tls')
+  const parsed = SecuritySchema.safeParse(chosen)
+  if (!parsed.success) {
+    throw new SiegelpostError('USAGE_BAD_VALUE', { option: `${option}-security`, value: chosen, allowed: 'tls, starttls' })
+  }
+  return { host: (match[1] ?? match[2])!, port, security: parsed.data }
+}
+
+export function normalizePin(value: string): string {
+  const hex = value.replace(/:/g, '').toLowerCase()
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new SiegelpostError('ACCOUNT_BAD_PIN', { value })
+  return hex
+}
+
+export async function readCaFile(path: string, bytes: Buffer): Promise<string> {
+  const pems = bytes.toString('utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
+  try {
+    if (pems.length === 0) throw new Error('no PEM')
+    for (const pem of pems) new X509Certificate(pem)
+  } catch {
+    throw new SiegelpostError('ACCOUNT_BAD_CA', { path })
+  }
+  return `${pems.join('\n')}\n`
+}
+
+export interface AccountStoreOptions {
+  profileDir: string
+  vault: Vault
+  /** Needed in keychain mode only; opened lazily. */
+  keychain: () => Promise<SecretStore>
+}
+
+/** The accounts file of a profile: sealed JSON, written atomically. Passwords by reference (keychain) or sealed inside. */
+export class AccountStore {
+  private readonly path: string
+  private readonly key: Buffer
+  private readonly options: AccountStoreOptions
+  constructor(options: AccountStoreOptions) {
+    this.options = options
+    this.path = join(options.profileDir, accountsFileName)
+    this.key = options.vault.deriveKey('accounts')
+  }
+
+  async list(): Promise<Account[]> {
+    let bytes: Buffer
+    try {
+      bytes = await readFile(this.path)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+      throw new SiegelpostError('FILE_UNREADABLE', { path: this.path, reason: (error as NodeJS.ErrnoException).code ?? 'I/O' })
+    }
+    const parsed = AccountsFileSchema.safeParse(openJson(this.key, bytes, context))
+    if (!parsed.success) throw new SiegelpostError('ACCOUNT_DAMAGED', { path: this.path })
+    return parsed.data.accounts
+  }
+
+  async get(name: string): Promise<Account> {
+    const account = (await this.list()).find((a) => a.name === name)
+    if (!account) throw new SiegelpostError('ACCOUNT_NOT_FOUND', { name })
+    return account
+  }
+
+  async add(input: Omit<Account, 'password' | 'created'>, password: string, now: Date): Promise<Account> {
+    const accounts = await this.list()
+    if (accounts.some((a) => a.name === input.name)) throw new SiegelpostError('ACCOUNT_EXISTS', { name: input.name })
+    let reference: Account['password']
+    if (this.options.vault.mode === 'keychain') {
+      const account = mailKeychainAccount(this.options.profileDir, input.name)
+      await (await this.options.keychain()).set(keychainService, account, password)
+      reference = { store: 'keychain', account }
+    } else {
+      reference = { store: 'sealed', value: password }
+    }
+    const account = AccountSchema.parse({ ...input, password: reference, created: now.toISOString() })
+    await this.save([...accounts, account])
+    return account
+  }
+
+  async password(account: Account): Promise<string> {
+    if (account.password.store === 'sealed') return account.password.value
+    const secret = await (await this.options.keychain()).get(keychainService, account.password.account)
+    if (secret === null) throw new SiegelpostError('ACCOUNT_PASSWORD_MISSING', { name: account.name })
+    return secret
+  }
+
+  private async save(accounts: Account[]): Promise<void> {
+    await writeFileAtomic(this.path, sealJson(this.key, { format: 1, accounts }, context))
+  }
+}
+
+export function summarizeAccount(account: Account): AccountSummary {
+  const { password: _password, ca, ...rest } = account
+  return { ...rest, hasCa: ca !== null }
+}

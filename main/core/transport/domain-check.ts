@@ -1,0 +1,196 @@
+import { Resolver } from 'node:dns/promises'
+import { request } from 'node:https'
+import type { LookupFunction } from 'node:net'
+import type { DomainPosture } from '../policy/evaluate.ts'
+
+/**
+ * The recipient domain's TLS posture (`check-domain`): MX, MTA-STS (RFC 8461) and DANE TLSA
+ * (RFC 7672). MTA-STS and DANE protect the provider→MX hop on port 25, which Siegelpost does not make;
+ * this only reports what the recipient domain promises. Every lookup times out within 3 s and yields
+ * "unknown" (CLI.md). Resolver and fetcher are arguments, so tests use a local DNS and HTTPS server.
+ *
+ * DANE honesty: Node's resolver (c-ares) neither validates DNSSEC nor exposes the AD bit, so TLSA
+ * records found here are reported as "unvalidated" — never "validated" — until a validating resolver
+ * is wired in. A port-25 STARTTLS probe is not made (desktop lines often block port 25).
+ */
+export interface DnsLookup {
+  resolveMx(domain: string): Promise<{ exchange: string; priority: number }[]>
+  resolveTxt(name: string): Promise<string[][]>
+  resolveTlsa(name: string): Promise<unknown[]>
+  resolveA(name: string): Promise<string[]>
+}
+
+export interface PolicyFetch {
+  (host: string, path: string): Promise<{ status: number; contentType: string; body: string }>
+}
+
+export interface MtaStsPolicy {
+  version: string
+  mode: 'enforce' | 'testing' | 'none'
+  mx: string[]
+  maxAge: number
+}
+
+export interface DomainReport {
+  domain: string
+  mx: { host: string; priority: number }[] | null
+  mtaSts: { state: DomainPosture['mtaSts']; id: string | null; policy: MtaStsPolicy | null; mxCovered: boolean | null; reason: string }
+  dane: { state: DomainPosture['dane']; records: Record<string, number>; reason: string }
+  starttlsProbe: 'not-run'
+  posture: DomainPosture
+}
+
+export const lookupTimeoutMs = 3000
+
+export function createResolver(server: string | undefined): DnsLookup {
+  const resolver = new Resolver({ timeout: lookupTimeoutMs, tries: 1 })
+  if (server) resolver.setServers([server])
+  return {
+    resolveMx: (d) => resolver.resolveMx(d),
+    resolveTxt: (n) => resolver.resolveTxt(n),
+    resolveTlsa: (n) => resolver.resolveTlsa(n),
+    resolveA: (n) => resolver.resolve4(n),
+  }
+}
+
+/**
+ * HTTPS GET of the policy file (RFC 8461 §3.3): certificate checked against the roots (plus `ca` in
+ * tests), no redirects followed, at most 64 KiB, 3 s. `resolve` maps the policy host to an address.
+ */
+export function createPolicyFetch(options: { port?: number; ca?: string; resolve?: (host: string) => Promise<string> } = {}): PolicyFetch {
+  return (host, path) =>
+    new Promise((resolvePromise, reject) => {
+      const req = request(
+        {
+          host,
+          servername: host,
+          port: options.port ?? 443,
+          path,
+          method: 'GET',
+          timeout: lookupTimeoutMs,
+          minVersion: 'TLSv1.2',
+          ...(options.ca ? { ca: options.ca } : {}),
+          ...(options.resolve
+            ? {
+                // Node asks for all addresses ({ all: true }) when it races address families.
+                lookup: ((hostname: string, lookupOptions: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+                  options.resolve!(hostname).then(
+                    (address) => (lookupOptions?.all ? callback(null, [{ address, family: 4 }]) : callback(null, address, 4)),
+                    (error: Error) => callback(error),
+                  )
+                }) as unknown as LookupFunction,
+              }
+            : {}),
+        },
+        (response) => {
+          let body = ''
+          response.setEncoding('utf8')
+          response.on('data', (chunk: string) => {
+            body += chunk
+            if (body.length > 64 * 1024) req.destroy(new Error('policy too large'))
+          })
+          response.on('end', () => resolvePromise({ status: response.statusCode ?? 0, contentType: String(response.headers['content-type'] ?? ''), body }))
+        },
+      )
+      req.on('timeout', () => req.destroy(new Error('timeout')))
+      req.on('error', reject)
+      req.end()
+    })
+}
+
+/** RFC 8461 §3.2: "key: value" lines; unknown keys are ignored; mx may repeat. */
+export function parseMtaStsPolicy(text: string): MtaStsPolicy | null {
+  const fields = new Map<string, string[]>()
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^([A-Za-z0-9_]+)\s*:\s*(.*?)\s*$/.exec(line)
+    if (match) fields.set(match[1]!.toLowerCase(), [...(fields.get(match[1]!.toLowerCase()) ?? []), match[2]!])
+  }
+  const version = fields.get('version')?.[0]
+  const mode = fields.get('mode')?.[0]
+  const maxAge = Number(fields.get('max_age')?.[0])
+  if (version !== 'STSv1' || (mode !== 'enforce' && mode !== 'testing' && mode !== 'none')) return null
+  if (!Number.isInteger(maxAge) || maxAge < 0 || maxAge > 31557600) return null
+  const mx = (fields.get('mx') ?? []).map((m) => m.toLowerCase())
+  if (mode !== 'none' && mx.length === 0) return null
+  return { version, mode, mx, maxAge }
+}
+
+/**
+ * RFC 8461 §4.1: a pattern `*.example.com` matches exactly one extra left-most label
+ * (`mx1.example.com`, not `a.b.example.com` nor `example.com`); otherwise an exact, case-insensitive match.
+ */
+export function mxMatchesPattern(host: string, pattern: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '')
+  const p = pattern.toLowerCase().replace(/\.$/, '')
+  if (!p.startsWith('*.')) return h === p
+  const suffix = p.slice(1)
+  if (!h.endsWith(suffix)) return false
+  const label = h.slice(0, h.length - suffix.length)
+  return label.length > 0 && !label.includes('.')
+}
+
+const withTimeout = <T>(promise: Promise<T>): Promise<T> =>
+  Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), lookupTimeoutMs).unref())])
+
+const dnsCode = (error: unknown) => String((error as { code?: string }).code ?? (error as Error).message ?? 'error')
+const isNoData = (error: unknown) => ['ENODATA', 'ENOTFOUND'].includes(dnsCode(error))
+
+export async function checkDomain(domain: string, deps: { dns: DnsLookup; fetch: PolicyFetch }): Promise<DomainReport> {
+  const name = domain.toLowerCase().replace(/\.$/, '')
+  let mx: DomainReport['mx'] = null
+  try {
+    mx = (await withTimeout(deps.dns.resolveMx(name))).map((r) => ({ host: r.exchange.toLowerCase(), priority: r.priority })).sort((a, b) => a.priority - b.priority)
+  } catch (error) {
+    mx = isNoData(error) ? [] : null
+  }
+
+  // MTA-STS: TXT _mta-sts.<domain> "v=STSv1; id=…" (exactly one), then the policy over HTTPS.
+  const mtaSts: DomainReport['mtaSts'] = await (async () => {
+    let records: string[]
+    try {
+      records = (await withTimeout(deps.dns.resolveTxt(`_mta-sts.${name}`))).map((parts) => parts.join('')).filter((r) => /^v=STSv1\s*;/i.test(r))
+    } catch (error) {
+      if (isNoData(error)) return { state: 'none' as const, id: null, policy: null, mxCovered: null, reason: 'no _mta-sts TXT record' }
+      return { state: 'unknown' as const, id: null, policy: null, mxCovered: null, reason: `DNS: ${dnsCode(error)}` }
+    }
+    if (records.length === 0) return { state: 'none' as const, id: null, policy: null, mxCovered: null, reason: 'no _mta-sts TXT record' }
+    if (records.length > 1) return { state: 'unknown' as const, id: null, policy: null, mxCovered: null, reason: 'several v=STSv1 TXT records (RFC 8461 §3.1)' }
+    const id = /(?:^|;)\s*id\s*=\s*([A-Za-z0-9]{1,32})\s*(?:;|$)/.exec(records[0]!)?.[1] ?? null
+    if (id === null) return { state: 'unknown' as const, id: null, policy: null, mxCovered: null, reason: 'TXT record without a valid id' }
+    let response: Awaited<ReturnType<PolicyFetch>>
+    try {
+      response = await withTimeout(deps.fetch(`mta-sts.${name}`, '/.well-known/mta-sts.txt'))
+    } catch (error) {
+      return { state: 'unknown' as const, id, policy: null, mxCovered: null, reason: `policy fetch: ${dnsCode(error)}` }
+    }
+    if (response.status !== 200) return { state: 'unknown' as const, id, policy: null, mxCovered: null, reason: `policy fetch: HTTP ${response.status} (redirects are not followed)` }
+    if (!/^text\/plain\b/i.test(response.contentType)) return { state: 'unknown' as const, id, policy: null, mxCovered: null, reason: 'policy is not text/plain' }
+    const policy = parseMtaStsPolicy(response.body)
+    if (!policy) return { state: 'unknown' as const, id, policy: null, mxCovered: null, reason: 'policy does not parse (RFC 8461 §3.2)' }
+    const mxCovered = mx === null ? null : mx.length > 0 && mx.every((m) => policy.mx.some((p) => mxMatchesPattern(m.host, p)))
+    // "enforce" counts only when every MX is covered by the policy: otherwise the domain's own MX would fail it.
+    const state = policy.mode === 'enforce' && mxCovered !== true ? ('unknown' as const) : policy.mode
+    return { state, id, policy, mxCovered, reason: mxCovered === false ? 'an MX host is not covered by the policy' : `mode ${policy.mode}` }
+  })()
+
+  // DANE: TLSA at _25._tcp.<mx> for each MX (RFC 7672 §2.2.1).
+  const dane: DomainReport['dane'] = await (async () => {
+    if (mx === null) return { state: 'unknown' as const, records: {}, reason: 'no MX answer' }
+    if (mx.length === 0) return { state: 'none' as const, records: {}, reason: 'no MX records' }
+    const records: Record<string, number> = {}
+    let unknown = false
+    for (const { host } of mx) {
+      try {
+        records[host] = (await withTimeout(deps.dns.resolveTlsa(`_25._tcp.${host}`))).length
+      } catch (error) {
+        if (isNoData(error)) records[host] = 0
+        else unknown = true
+      }
+    }
+    const any = Object.values(records).some((n) => n > 0)
+    if (any) return { state: 'unvalidated' as const, records, reason: 'TLSA records found, but not DNSSEC-validated (no validating resolver): not a DANE guarantee' }
+    return unknown ? { state: 'unknown' as const, records, reason: 'TLSA lookup failed' } : { state: 'none' as const, records, reason: 'no TLSA records' }
+  })()
+
+  return { domain: name, mx, mtaSts, dane, starttlsProbe: 'not-run', posture: { mtaSts: mtaSts.state, dane: dane.state } }
+}

@@ -1,0 +1,127 @@
+import { ImapFlow } from 'imapflow'
+import { SiegelpostError } from '../errors/index.ts'
+import { limits } from '../limits.ts'
+import type { Account } from './account.ts'
+import { networkFailureOf, tlsFailureOf, tlsOptionsFor, verifyTlsSocket, type TlsInfo } from './tls-policy.ts'
+
+/**
+ * IMAP over implicit TLS (993) or STARTTLS-required (143). imapflow's default for a non-secure
+ * connection is *opportunistic* STARTTLS — it continues in cleartext and sends the password when
+ * the server does not offer STARTTLS (library-facts §2.1, test-stack.md §2). So `doSTARTTLS: true`
+ * is always set for the STARTTLS mode, and `secureConnection` is checked after connecting.
+ */
+export interface ImapSession {
+  client: ImapFlow
+  tls: TlsInfo
+}
+
+const quietLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined }
+
+export function imapOptionsFor(account: Account, password: string) {
+  const endpoint = account.imap
+  return {
+    host: endpoint.host,
+    port: endpoint.port,
+    // One or the other: imapflow refuses both together. Never neither (that is the plaintext fallback).
+    ...(endpoint.security === 'tls' ? { secure: true } : { secure: false, doSTARTTLS: true }),
+    tls: tlsOptionsFor(endpoint, account),
+    auth: { user: account.user, pass: password },
+    logger: quietLogger,
+    disableAutoIdle: true,
+    connectionTimeout: limits.mailConnectTimeoutMs,
+    greetingTimeout: limits.mailConnectTimeoutMs,
+    socketTimeout: limits.mailSocketTimeoutMs,
+    clientInfo: { name: 'Siegelpost' },
+  } as const
+}
+
+export async function openImap(account: Account, password: string): Promise<ImapSession> {
+  const endpoint = account.imap
+  const where = { host: endpoint.host, port: endpoint.port }
+  const client = new ImapFlow(imapOptionsFor(account, password))
+  client.on('error', () => undefined)
+  try {
+    await client.connect()
+  } catch (error) {
+    client.close()
+    throw classifyImapError(error, account)
+  }
+  try {
+    if (client.secureConnection !== true) throw new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail: 'not secure' })
+    const tls = verifyTlsSocket((client as unknown as { socket: unknown }).socket, endpoint, account)
+    return { client, tls }
+  } catch (error) {
+    client.close()
+    throw error
+  }
+}
+
+export function classifyImapError(error: unknown, account: Account): SiegelpostError {
+  const endpoint = account.imap
+  const where = { host: endpoint.host, port: endpoint.port }
+  const e = error as { tlsFailed?: boolean; code?: string; authenticationFailed?: boolean; message?: string; responseText?: string }
+  if (e.code === 'STARTTLS_INJECTION') return new SiegelpostError('TLS_STARTTLS_INJECTION', where, { cause: error })
+  const tls = tlsFailureOf(error, endpoint, '--imap-security')
+  if (tls) return tls
+  if (e.tlsFailed) return new SiegelpostError('TLS_STARTTLS_MISSING', where, { cause: error })
+  if (e.authenticationFailed) return new SiegelpostError('IMAP_AUTH_FAILED', { host: endpoint.host }, { cause: error })
+  const network = networkFailureOf(error)
+  const detail = (network ?? e.responseText ?? e.code ?? e.message ?? 'error').replace(/[^\x20-\x7e]+/g, ' ').slice(0, 200)
+  return new SiegelpostError('IMAP_FAILED', { ...where, detail }, { cause: error })
+}
+
+/** The Sent folder: the one marked \Sent (RFC 6154), else one named "Sent". */
+export async function sentFolderOf(client: ImapFlow): Promise<string | null> {
+  const folders = await client.list()
+  return (folders.find((f) => f.specialUse === '\\Sent') ?? folders.find((f) => /^(sent|gesendet)$/i.test(f.name)))?.path ?? null
+}
+
+export async function appendSentCopy(account: Account, password: string, raw: Buffer): Promise<{ folder: string }> {
+  const { client } = await openImap(account, password)
+  try {
+    const folder = await sentFolderOf(client)
+    if (folder === null) throw new SiegelpostError('IMAP_FAILED', { host: account.imap.host, port: account.imap.port, detail: 'no Sent folder' })
+    const result = await client.append(folder, raw, ['\\Seen'])
+    if (!result) throw new SiegelpostError('IMAP_FAILED', { host: account.imap.host, port: account.imap.port, detail: 'APPEND refused' })
+    return { folder }
+  } catch (error) {
+    throw error instanceof SiegelpostError ? error : classifyImapError(error, account)
+  } finally {
+    await client.logout().catch(() => client.close())
+  }
+}
+
+export interface FetchedMessage {
+  uid: number
+  uidValidity: string
+  raw: Buffer
+  size: number
+}
+
+/** The newest messages of a folder not stored yet, as raw bytes (BODY.PEEK[]: undecoded, nothing marked read). */
+export async function fetchFolder(
+  session: ImapSession,
+  folder: string,
+  isKnown: (uidValidity: string, uid: number) => boolean,
+): Promise<{ messages: FetchedMessage[]; skipped: number[]; uidValidity: string }> {
+  const lock = await session.client.getMailboxLock(folder, { readOnly: true })
+  try {
+    const mailbox = session.client.mailbox
+    const uidValidity = mailbox ? String(mailbox.uidValidity) : '0'
+    if (!mailbox || mailbox.exists === 0) return { messages: [], skipped: [], uidValidity }
+    const heads = await session.client.fetchAll('1:*', { uid: true, size: true }, { uid: true })
+    const wanted = heads.filter((m) => !isKnown(uidValidity, m.uid)).slice(-limits.fetchMaxMessages)
+    // Over the limit: listed as skipped, never stored truncated.
+    const skipped = wanted.filter((m) => (m.size ?? 0) > limits.fetchMessageMaxBytes).map((m) => m.uid)
+    const messages: FetchedMessage[] = []
+    for (const head of wanted) {
+      if (skipped.includes(head.uid)) continue
+      const message = await session.client.fetchOne(String(head.uid), { uid: true, source: true }, { uid: true })
+      if (!message || !message.source) continue
+      messages.push({ uid: head.uid, uidValidity, raw: message.source, size: message.source.length })
+    }
+    return { messages, skipped, uidValidity }
+  } finally {
+    lock.release()
+  }
+}

@@ -1,0 +1,65 @@
+import addressparser from 'nodemailer/lib/addressparser'
+import { SiegelpostError } from '../errors/index.ts'
+
+/**
+ * The few top-level headers sending needs (envelope, Outbox display, whether the message is end-to-end
+ * encrypted). The bytes themselves are never changed: a signed message must arrive byte for byte.
+ */
+export interface MessageHeaders {
+  from: string
+  recipients: string[]
+  subject: string
+  messageId: string
+  isEndToEnd: boolean
+}
+
+/** Header block up to the first empty line, unfolded (RFC 5322 §2.2.3); names lower-cased. */
+export function readHeaderFields(raw: Buffer): Map<string, string[]> {
+  const text = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1')
+  const end = text.search(/\r?\n\r?\n/)
+  const block = end < 0 ? text : text.slice(0, end)
+  const fields = new Map<string, string[]>()
+  for (const line of block.replace(/\r?\n[ \t]/g, ' ').split(/\r?\n/)) {
+    const colon = line.indexOf(':')
+    if (colon <= 0) continue
+    const name = line.slice(0, colon).trim().toLowerCase()
+    fields.set(name, [...(fields.get(name) ?? []), line.slice(colon + 1).trim()])
+  }
+  return fields
+}
+
+const isAddress = (value: string) => /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/.test(value)
+
+function addressesOf(values: string[] | undefined): string[] {
+  const out: string[] = []
+  for (const value of values ?? []) {
+    for (const entry of addressparser(value, { flatten: true })) {
+      if ('address' in entry && entry.address && isAddress(entry.address)) out.push(entry.address)
+    }
+  }
+  return out
+}
+
+/** multipart/encrypted (PGP/MIME, RFC 3156) or application/pkcs7-mime enveloped (S/MIME, RFC 8551) at the top. */
+export function isEndToEndEncrypted(contentType: string | undefined): boolean {
+  if (!contentType) return false
+  const type = contentType.toLowerCase()
+  if (/^\s*multipart\/encrypted\b/.test(type) && /protocol\s*=\s*"?application\/pgp-encrypted/.test(type)) return true
+  if (/^\s*application\/(x-)?pkcs7-mime\b/.test(type)) return /smime-type\s*=\s*"?(enveloped-data|authenveloped-data)/.test(type)
+  return false
+}
+
+export function readMessageHeaders(raw: Buffer, path: string): MessageHeaders {
+  const fields = readHeaderFields(raw)
+  const from = addressesOf(fields.get('from'))[0]
+  if (!from) throw new SiegelpostError('SEND_NO_SENDER', { path })
+  const recipients = [...new Set([...addressesOf(fields.get('to')), ...addressesOf(fields.get('cc')), ...addressesOf(fields.get('bcc'))].map((a) => a.toLowerCase()))]
+  if (recipients.length === 0) throw new SiegelpostError('SEND_NO_RECIPIENTS', { path })
+  return {
+    from,
+    recipients,
+    subject: fields.get('subject')?.[0] ?? '',
+    messageId: fields.get('message-id')?.[0] ?? '',
+    isEndToEnd: isEndToEndEncrypted(fields.get('content-type')?.[0]),
+  }
+}

@@ -1,0 +1,261 @@
+import { randomUUID } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { z } from 'zod'
+import { SiegelpostError, type ErrorParams } from '../errors/index.ts'
+import type { ErrorCode } from '../errors/codes.ts'
+import { openBlob, openJson, sealBlob, sealJson } from '../store/sealed-blob.ts'
+
+/**
+ * The Outbox: every mail is in here from `send` until the user drops it, so nothing is lost.
+ * SQLite (node:sqlite) in WAL mode with synchronous=FULL: a committed state survives kill -9 and power
+ * loss. Message bytes, addresses, subjects and reasons are AES-256-GCM blobs under a key derived from the
+ * vault key; only ids, states, times, attempt counts and the owning process id are in clear.
+ *
+ *   queued ──claim──▶ queued(owner) ──AUTH ok──▶ sending ──250──▶ sent
+ *      ▲                   │                        │
+ *      └──── retry ─── held(reason) ◀───────────────┘ (refused: reason; cut off: "possibly sent")
+ *
+ * An entry found in `sending` whose owner process is gone may have reached the server: it is held as
+ * "possibly sent" for the user to decide, never re-sent automatically.
+ */
+export type OutboxState = 'queued' | 'sending' | 'sent' | 'held'
+
+export interface Reason {
+  code: ErrorCode
+  params: ErrorParams
+}
+
+export const EnvelopeSchema = z.object({
+  account: z.string(),
+  from: z.string(),
+  recipients: z.array(z.string()),
+  subject: z.string(),
+  messageId: z.string(),
+  isEndToEnd: z.boolean(),
+})
+export type OutboxEnvelope = z.infer<typeof EnvelopeSchema>
+
+const OutcomeSchema = z.object({
+  reason: z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) }).nullable(),
+  tls: z.object({ version: z.string(), cipher: z.string(), requiretls: z.boolean() }).nullable(),
+  append: z.object({ state: z.enum(['ok', 'failed']), detail: z.string() }).nullable(),
+  /** Recipients the server refused while it took the message for the others (the entry is sent, with this reason). */
+  rejected: z.array(z.string()).optional(),
+})
+export type OutboxOutcome = z.infer<typeof OutcomeSchema>
+const emptyOutcome: OutboxOutcome = { reason: null, tls: null, append: null }
+
+export interface OutboxEntry {
+  id: string
+  state: OutboxState
+  created: string
+  updated: string
+  attempts: number
+  owner: string | null
+  envelope: OutboxEnvelope
+  outcome: OutboxOutcome
+}
+
+type Row = Omit<OutboxEntry, 'envelope' | 'outcome'> & { envelope: Uint8Array; outcome: Uint8Array | null }
+
+export const outboxFileName = 'outbox.sqlite'
+
+export interface OutboxOptions {
+  profileDir: string
+  key: Buffer
+  now: () => Date
+  /** Who we are (our pid): written on entries we work on. */
+  owner: string
+  /** Whether the process that claimed an entry still runs. */
+  isAlive: (owner: string) => boolean
+}
+
+export class Outbox {
+  readonly path: string
+  private readonly db: DatabaseSync
+  private readonly options: OutboxOptions
+  constructor(options: OutboxOptions) {
+    this.options = options
+    mkdirSync(options.profileDir, { recursive: true, mode: 0o700 })
+    this.path = join(options.profileDir, outboxFileName)
+    try {
+      this.db = new DatabaseSync(this.path)
+      this.db.exec('PRAGMA busy_timeout = 15000')
+      this.db.exec('PRAGMA journal_mode = WAL')
+      this.db.exec('PRAGMA synchronous = FULL')
+      this.db.exec(`CREATE TABLE IF NOT EXISTS outbox (
+        id TEXT PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'held')),
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        owner TEXT,
+        envelope BLOB NOT NULL,
+        message BLOB NOT NULL,
+        outcome BLOB
+      ) STRICT`)
+    } catch (error) {
+      throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: (error as { code?: string }).code ?? 'SQLite' }, { cause: error })
+    }
+  }
+
+  close(): void {
+    this.db.close()
+  }
+
+  private now = () => this.options.now().toISOString()
+  private ctx = (id: string, column: string) => `siegelpost/outbox/v1/${id}/${column}`
+
+  /** One write transaction; BEGIN IMMEDIATE so two processes never both claim an entry. */
+  private transaction<T>(work: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE')
+    try {
+      const result = work()
+      this.db.exec('COMMIT')
+      return result
+    } catch (error) {
+      this.db.exec('ROLLBACK')
+      throw error
+    }
+  }
+
+  /** A new entry, always (never merged by Message-ID), owned by us, ready to be tried. */
+  create(envelope: OutboxEnvelope, message: Buffer): string {
+    const id = randomUUID()
+    const now = this.now()
+    this.db
+      .prepare('INSERT INTO outbox (id, state, created, updated, attempts, owner, envelope, message, outcome) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)')
+      .run(id, 'queued', now, now, this.options.owner, sealJson(this.options.key, envelope, this.ctx(id, 'envelope')), sealBlob(this.options.key, message, this.ctx(id, 'message')), sealJson(this.options.key, emptyOutcome, this.ctx(id, 'outcome')))
+    return id
+  }
+
+  private row(id: string): Row {
+    const row = this.db.prepare('SELECT id, state, created, updated, attempts, owner, envelope, outcome FROM outbox WHERE id = ?').get(id) as Row | undefined
+    if (!row) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
+    return row
+  }
+
+  private decode(row: Row): OutboxEntry {
+    const envelope = EnvelopeSchema.safeParse(openJson(this.options.key, row.envelope, this.ctx(row.id, 'envelope')))
+    const outcome = row.outcome ? OutcomeSchema.safeParse(openJson(this.options.key, row.outcome, this.ctx(row.id, 'outcome'))) : { success: true as const, data: emptyOutcome }
+    if (!envelope.success || !outcome.success) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `entry ${row.id}` })
+    return { id: row.id, state: row.state, created: row.created, updated: row.updated, attempts: row.attempts, owner: row.owner, envelope: envelope.data, outcome: outcome.data as OutboxOutcome }
+  }
+
+  get(id: string): OutboxEntry {
+    return this.decode(this.row(id))
+  }
+
+  message(id: string): Buffer {
+    const row = this.db.prepare('SELECT message FROM outbox WHERE id = ?').get(id) as { message: Uint8Array } | undefined
+    if (!row) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
+    const bytes = openBlob(this.options.key, row.message, this.ctx(id, 'message'))
+    if (bytes === null) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `entry ${id}` })
+    return bytes
+  }
+
+  list(): OutboxEntry[] {
+    const rows = this.db.prepare('SELECT id, state, created, updated, attempts, owner, envelope, outcome FROM outbox ORDER BY created, id').all() as unknown as Row[]
+    return rows.map((row) => this.decode(row))
+  }
+
+  private writeOutcome(id: string, change: (outcome: OutboxOutcome) => OutboxOutcome): Buffer {
+    return sealJson(this.options.key, change(this.get(id).outcome), this.ctx(id, 'outcome'))
+  }
+
+  /**
+   * Take an entry to try it: queued or held, and not owned by a live process. Counts the attempt.
+   * Returns false when someone else is working on it.
+   */
+  claim(id: string): boolean {
+    return this.transaction(() => {
+      const row = this.row(id)
+      if (row.state === 'sent' || row.state === 'sending') throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: row.state })
+      if (row.owner !== null && row.owner !== this.options.owner && this.options.isAlive(row.owner)) return false
+      this.db.prepare('UPDATE outbox SET state = ?, owner = ?, attempts = attempts + 1, updated = ? WHERE id = ?').run('queued', this.options.owner, this.now(), id)
+      return true
+    })
+  }
+
+  /** Committed before MAIL FROM: from now on a crash means "possibly sent". */
+  markSending(id: string): void {
+    this.setState(id, 'sending', (o) => ({ ...o, reason: null }))
+  }
+
+  markSent(id: string, tls: OutboxOutcome['tls'], partial: { rejected: string[]; reason: Reason } | null = null): void {
+    this.setState(id, 'sent', (o) => ({ ...o, reason: partial?.reason ?? null, tls, rejected: partial?.rejected ?? [] }), null)
+  }
+
+  markHeld(id: string, reason: Reason): void {
+    this.setState(id, 'held', (o) => ({ ...o, reason }), null)
+  }
+
+  recordAppend(id: string, append: NonNullable<OutboxOutcome['append']>): void {
+    this.transaction(() => {
+      this.db.prepare('UPDATE outbox SET outcome = ?, updated = ? WHERE id = ?').run(this.writeOutcome(id, (o) => ({ ...o, append })), this.now(), id)
+    })
+  }
+
+  private setState(id: string, state: OutboxState, change: (o: OutboxOutcome) => OutboxOutcome, owner: string | null = this.options.owner): void {
+    this.transaction(() => {
+      this.db.prepare('UPDATE outbox SET state = ?, owner = ?, outcome = ?, updated = ? WHERE id = ?').run(state, owner, this.writeOutcome(id, change), this.now(), id)
+    })
+  }
+
+  /**
+   * After a crash: entries whose owner died. `sending` → held "possibly sent" (never sent twice);
+   * `queued` → released for one more try (nothing reached the server before MAIL FROM), or held when
+   * it was interrupted like this before ("at most once more").
+   */
+  recover(): { possiblySent: string[]; released: string[] } {
+    return this.transaction(() => {
+      const rows = this.db.prepare("SELECT id, state, owner, attempts FROM outbox WHERE owner IS NOT NULL AND state IN ('queued', 'sending')").all() as unknown as Pick<Row, 'id' | 'state' | 'owner' | 'attempts'>[]
+      const possiblySent: string[] = []
+      const released: string[] = []
+      for (const row of rows) {
+        if (row.owner === this.options.owner || this.options.isAlive(row.owner!)) continue
+        if (row.state === 'sending') {
+          const outcome = this.writeOutcome(row.id, (o) => ({ ...o, reason: { code: 'OUTBOX_POSSIBLY_SENT', params: { id: row.id } } }))
+          this.db.prepare('UPDATE outbox SET state = ?, owner = NULL, outcome = ?, updated = ? WHERE id = ?').run('held', outcome, this.now(), row.id)
+          possiblySent.push(row.id)
+        } else if (row.attempts <= 1) {
+          this.db.prepare('UPDATE outbox SET owner = NULL, updated = ? WHERE id = ?').run(this.now(), row.id)
+          released.push(row.id)
+        } else {
+          const outcome = this.writeOutcome(row.id, (o) => ({ ...o, reason: { code: 'OUTBOX_INTERRUPTED', params: { id: row.id } } }))
+          this.db.prepare('UPDATE outbox SET state = ?, owner = NULL, outcome = ?, updated = ? WHERE id = ?').run('held', outcome, this.now(), row.id)
+        }
+      }
+      return { possiblySent, released }
+    })
+  }
+
+  /** Queued entries nobody owns: released by recover() after their process died, due for their one more try. */
+  pendingRetries(): string[] {
+    return (this.db.prepare("SELECT id FROM outbox WHERE state = 'queued' AND owner IS NULL ORDER BY created, id").all() as { id: string }[]).map((row) => row.id)
+  }
+
+  drop(id: string): void {
+    this.transaction(() => {
+      const row = this.row(id)
+      if (row.state === 'sending' || (row.owner !== null && row.owner !== this.options.owner && this.options.isAlive(row.owner))) {
+        throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: row.state })
+      }
+      this.db.prepare('DELETE FROM outbox WHERE id = ?').run(id)
+    })
+  }
+}
+
+/** Whether a process id from an Outbox entry still runs (signal 0 only checks). */
+export function isProcessAlive(owner: string): boolean {
+  const pid = Number(owner)
+  if (!Number.isInteger(pid) || pid <= 0) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

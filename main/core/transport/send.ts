@@ -1,0 +1,119 @@
+import { SiegelpostError } from '../errors/index.ts'
+import { evaluatePolicy, targetMatches, unknownPosture, type DomainPosture } from '../policy/evaluate.ts'
+import type { PolicySettings } from '../policy/policy-settings.ts'
+import type { Account } from './account.ts'
+import { readMessageHeaders } from './message-headers.ts'
+import type { Outbox, OutboxOutcome, Reason } from './outbox.ts'
+import { MaybeSentError, NotSentError, submit } from './smtp-submit.ts'
+
+/**
+ * `send`: every message becomes a new Outbox entry and is tried at once. The Outbox state is committed
+ * at each step, so a crash at any point leaves the mail in the Outbox (queued, held or possibly sent).
+ * SMTP never waits on IMAP: the Sent copy is appended only after `sent`, and a failed APPEND is
+ * recorded on the entry, not a reason to hold or re-send.
+ */
+export interface SendDeps {
+  outbox: Outbox
+  account: (name: string) => Promise<Account>
+  password: (account: Account) => Promise<string>
+  policy: () => Promise<PolicySettings>
+  /** The recipient domain's posture (check-domain); asked only for recipients under a mta-sts-or-dane rule. */
+  checkPosture?: (domain: string) => Promise<DomainPosture>
+  appendSent: (account: Account, password: string, raw: Buffer) => Promise<{ folder: string }>
+  now: () => Date
+}
+
+export interface SendOutcome {
+  outboxId: string
+  state: 'sent' | 'held'
+  reason: Reason | null
+  tls: { version: string; requiretls: boolean } | null
+  append: OutboxOutcome['append']
+}
+
+export async function enqueueAndSend(deps: SendDeps, raw: Buffer, path: string, accountName: string): Promise<SendOutcome> {
+  const headers = readMessageHeaders(raw, path)
+  await deps.account(accountName) // an unknown account is a usage error, not an Outbox entry
+  const id = deps.outbox.create({ account: accountName, ...headers }, raw)
+  return attempt(deps, id)
+}
+
+const reasonOf = (error: SiegelpostError): Reason => ({ code: error.code, params: error.params })
+
+/** Try one entry (claimed by us). Never throws for a transport problem: those end as `held` with a reason. */
+export async function attempt(deps: SendDeps, id: string): Promise<SendOutcome> {
+  const { outbox } = deps
+  if (!outbox.claim(id)) throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: 'sending' })
+  const entry = outbox.get(id)
+  const held = (reason: Reason): SendOutcome => {
+    outbox.markHeld(id, reason)
+    return { outboxId: id, state: 'held', reason, tls: null, append: null }
+  }
+  let account: Account
+  let password: string
+  try {
+    account = await deps.account(entry.envelope.account)
+    password = await deps.password(account)
+  } catch (error) {
+    if (error instanceof SiegelpostError) return held(reasonOf(error))
+    throw error
+  }
+  const settings = await deps.policy()
+  const postures = new Map<string, DomainPosture>()
+  for (const recipient of entry.envelope.recipients) {
+    const domain = recipient.slice(recipient.lastIndexOf('@') + 1)
+    const ruled = settings.rules.some((rule) => rule.require === 'mta-sts-or-dane' && targetMatches(rule.target, recipient))
+    if (ruled && deps.checkPosture && !postures.has(domain)) postures.set(domain, await deps.checkPosture(domain).catch(() => unknownPosture))
+  }
+  const decide = (offers: boolean | null) =>
+    evaluatePolicy({
+      settings,
+      submissionHost: account.smtp.host,
+      recipients: entry.envelope.recipients,
+      isEndToEnd: entry.envelope.isEndToEnd,
+      serverOffersRequireTls: offers,
+      posture: (domain) => postures.get(domain) ?? unknownPosture,
+      now: deps.now(),
+    })
+  // Before connecting: rules that do not depend on the server (E2E required, domain posture).
+  const early = decide(null)
+  if (early.held) return held(early.held)
+
+  const raw = outbox.message(id)
+  let transferStarted = false
+  try {
+    const result = await submit({
+      account,
+      password,
+      envelope: { from: entry.envelope.from, to: entry.envelope.recipients },
+      raw,
+      decideRequireTls: (offers) => {
+        const decision = decide(offers)
+        if (decision.held) throw new SiegelpostError(decision.held.code, decision.held.params)
+        return decision.requestRequireTls
+      },
+      onTransfer: async () => {
+        outbox.markSending(id)
+        transferStarted = true
+      },
+    })
+    const tls = { version: result.tls.version, cipher: result.tls.cipher, requiretls: result.requireTls }
+    // Refused recipients are not silently dropped: the entry says who did not get it.
+    const partial: Reason | null = result.rejected.length > 0 ? { code: 'SMTP_RECIPIENTS_REFUSED', params: { host: account.smtp.host, recipients: result.rejected.join(', ') } } : null
+    outbox.markSent(id, tls, partial ? { rejected: result.rejected, reason: partial } : null)
+    let append: OutboxOutcome['append']
+    try {
+      const { folder } = await deps.appendSent(account, password, raw)
+      append = { state: 'ok', detail: folder }
+    } catch (error) {
+      append = { state: 'failed', detail: error instanceof SiegelpostError ? error.code : 'error' }
+    }
+    outbox.recordAppend(id, append)
+    return { outboxId: id, state: 'sent', reason: partial, tls: { version: tls.version, requiretls: tls.requiretls }, append }
+  } catch (error) {
+    if (error instanceof NotSentError) return held(reasonOf(error.reason))
+    if (error instanceof MaybeSentError || transferStarted) return held({ code: 'OUTBOX_POSSIBLY_SENT', params: { id } })
+    if (error instanceof SiegelpostError) return held(reasonOf(error))
+    throw error
+  }
+}

@@ -1,0 +1,183 @@
+import SMTPConnection from 'nodemailer/lib/smtp-connection'
+import { SiegelpostError } from '../errors/index.ts'
+import { limits } from '../limits.ts'
+import type { Account } from './account.ts'
+import { networkFailureOf, tlsFailureOf, tlsOptionsFor, verifyTlsSocket, type TlsInfo } from './tls-policy.ts'
+
+/**
+ * Submission (RFC 6409) over implicit TLS (RFC 8314) or STARTTLS-required. nodemailer's
+ * SMTPConnection is driven step by step so that our own checks sit between the steps:
+ *   connect + TLS → verify socket → read EHLO (REQUIRETLS?) → policy → AUTH → onTransfer → MAIL/RCPT/DATA.
+ * `requireTLS: true` makes nodemailer send STARTTLS even when it is not advertised and fail when
+ * the upgrade fails (library-facts §1.1) — never the silent plaintext default.
+ */
+export interface SubmitRequest {
+  account: Account
+  password: string
+  envelope: { from: string; to: string[] }
+  raw: Buffer
+  /** Called with whether the server's EHLO (inside TLS) offered REQUIRETLS; throws a held reason or says whether to request it. */
+  decideRequireTls: (serverOffersRequireTls: boolean) => boolean
+  /** Called after AUTH succeeded, just before MAIL FROM: from here on the server may have the message. */
+  onTransfer: () => Promise<void>
+}
+
+export interface SubmitResult {
+  tls: TlsInfo
+  requireTls: boolean
+  response: string
+  /** Recipients the server refused while it took the message for the others. */
+  rejected: string[]
+}
+
+/** The mail did not go out, and we know it did not (the server refused, or we stopped before MAIL). */
+export class NotSentError extends Error {
+  readonly reason: SiegelpostError
+  constructor(reason: SiegelpostError) {
+    super(reason.message)
+    this.reason = reason
+  }
+}
+/** The connection failed during the transfer: the server may or may not have taken the message. */
+export class MaybeSentError extends Error {
+  readonly reason: SiegelpostError
+  constructor(reason: SiegelpostError) {
+    super(reason.message)
+    this.reason = reason
+  }
+}
+
+interface Internals {
+  _socket: unknown
+  _supportedExtensions: string[]
+}
+
+/**
+ * One SMTPConnection step as a promise. nodemailer reports some failures (socket, TLS, timeouts) only
+ * as an 'error' or 'end' event and never calls the step's callback, so both are listened to.
+ */
+export function step<T = void>(connection: SMTPConnection, run: (done: (error?: unknown, value?: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false
+    const finish = (error?: unknown, value?: T) => {
+      if (settled) return
+      settled = true
+      connection.off('error', onError)
+      connection.off('end', onEnd)
+      if (error) reject(error)
+      else resolve(value as T)
+    }
+    const onError = (error: unknown) => finish(error)
+    const onEnd = () => finish(Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION' }))
+    connection.on('error', onError)
+    connection.once('end', onEnd)
+    run(finish)
+  })
+}
+
+export interface SmtpSession {
+  connection: SMTPConnection
+  tls: TlsInfo
+  extensions: string[]
+}
+
+/** Connect with TLS and verify it. Nothing but EHLO/STARTTLS has been sent when this returns. */
+export async function openSmtp(account: Account): Promise<SmtpSession> {
+  const endpoint = account.smtp
+  let injected = false
+  const warn = (...args: unknown[]) => {
+    // nodemailer discards bytes that arrive in plaintext after "220 Ready to start TLS" (RFC 3207 §6)
+    // and logs it; a server (or a man in the middle) that does this is treated as hostile.
+    if (args.some((arg) => typeof arg === 'string' && arg.includes('Discarded'))) injected = true
+  }
+  const quiet = () => undefined
+  const connection = new SMTPConnection({
+    host: endpoint.host,
+    port: endpoint.port,
+    secure: endpoint.security === 'tls',
+    requireTLS: endpoint.security === 'starttls',
+    ignoreTLS: false,
+    opportunisticTLS: false,
+    tls: tlsOptionsFor(endpoint, account),
+    // The EHLO name: a fixed word instead of the machine's host name, which would leak to every server.
+    name: 'siegelpost',
+    connectionTimeout: limits.mailConnectTimeoutMs,
+    greetingTimeout: limits.mailConnectTimeoutMs,
+    socketTimeout: limits.mailSocketTimeoutMs,
+    logger: { warn, info: quiet, debug: quiet, trace: quiet, error: quiet, fatal: quiet },
+  })
+  connection.on('error', () => undefined)
+  try {
+    await step(connection, (done) => connection.connect((error) => done(error)))
+  } catch (error) {
+    connection.close()
+    throw new NotSentError(classifyConnectError(error, account))
+  }
+  const where = { host: endpoint.host, port: endpoint.port }
+  try {
+    if (injected) throw new SiegelpostError('TLS_STARTTLS_INJECTION', where)
+    if (!connection.secure) throw new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail: 'not secure' })
+    const internals = connection as unknown as Internals
+    const tls = verifyTlsSocket(internals._socket, endpoint, account)
+    return { connection, tls, extensions: [...internals._supportedExtensions] }
+  } catch (error) {
+    connection.close()
+    throw new NotSentError(error as SiegelpostError)
+  }
+}
+
+function classifyConnectError(error: unknown, account: Account): SiegelpostError {
+  const endpoint = account.smtp
+  const where = { host: endpoint.host, port: endpoint.port }
+  const code = (error as { code?: string }).code
+  // ETLS: the STARTTLS command was refused or not understood (stripped or disabled).
+  if (code === 'ETLS' && (error as { command?: string }).command === 'STARTTLS') {
+    return new SiegelpostError('TLS_STARTTLS_MISSING', where, { cause: error })
+  }
+  const tls = tlsFailureOf(error, endpoint)
+  if (tls) return tls
+  if (code === 'ETLS') return new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail: 'STARTTLS' }, { cause: error })
+  const response = (error as { response?: string }).response
+  if (response) return new SiegelpostError('SMTP_REJECTED', { host: endpoint.host, reply: sanitizeReply(response) }, { cause: error })
+  return new SiegelpostError('SMTP_UNREACHABLE', { ...where, detail: networkFailureOf(error) ?? code ?? 'error' }, { cause: error })
+}
+
+/** Server text goes into a reason shown to the user: one line, printable, bounded. */
+export function sanitizeReply(reply: string): string {
+  return reply.replace(/[^\x20-\x7e\u00a0-\uffff]+/g, ' ').trim().slice(0, 300)
+}
+
+export async function submit(request: SubmitRequest): Promise<SubmitResult> {
+  const { account } = request
+  const host = account.smtp.host
+  const session = await openSmtp(account)
+  const { connection } = session
+  try {
+    let requireTls: boolean
+    try {
+      requireTls = request.decideRequireTls(session.extensions.includes('REQUIRETLS'))
+      await step(connection, (done) => connection.login({ user: account.user, pass: request.password }, (error) => done(error)))
+    } catch (error) {
+      if (error instanceof SiegelpostError) throw new NotSentError(error)
+      const reply = sanitizeReply((error as { response?: string }).response ?? (error as Error).message)
+      if ((error as { code?: string }).code === 'EAUTH') throw new NotSentError(new SiegelpostError('SMTP_AUTH_FAILED', { host, reply }, { cause: error }))
+      throw new NotSentError(classifyConnectError(error, account))
+    }
+    await request.onTransfer()
+    const info = await step<{ response: string; rejected?: string[] }>(connection, (done) =>
+      connection.send({ from: request.envelope.from, to: request.envelope.to, requireTLSExtensionEnabled: requireTls }, request.raw, (error, result) => done(error, result)),
+    ).catch((error: unknown) => {
+      const responseCode = (error as { responseCode?: number }).responseCode
+      const response = (error as { response?: string }).response
+      // A numbered reply means the server answered and did not take the message.
+      if (typeof responseCode === 'number' && responseCode >= 400 && response) {
+        throw new NotSentError(new SiegelpostError('SMTP_REJECTED', { host, reply: sanitizeReply(response) }, { cause: error }))
+      }
+      throw new MaybeSentError(new SiegelpostError('SMTP_UNREACHABLE', { host, port: account.smtp.port, detail: networkFailureOf(error) ?? 'interrupted' }, { cause: error }))
+    })
+    return { tls: session.tls, requireTls, response: sanitizeReply(info.response), rejected: info.rejected ?? [] }
+  } finally {
+    connection.quit()
+    connection.close()
+  }
+}
