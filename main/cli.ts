@@ -128,7 +128,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (thrown) {
     const error = toSiegelpostError(thrown)
     io.stderr(`siegelpost: ${error.localized(lang)}\n`)
-    if (error.kind === 'bug' && io.env.SIEGELPOST_DEBUG) io.stderr(`${String((error.cause as Error | undefined)?.stack ?? error.stack)}\n`)
+    // Details for support (library messages, parameters) stay out of the user's line; SIEGELPOST_DEBUG=1 shows them.
+    if (io.env.SIEGELPOST_DEBUG) io.stderr(`${JSON.stringify(error.params)}\n${String((error.cause as Error | undefined)?.stack ?? error.stack)}\n`)
     return isUsageError(error) ? exitCodes.usage : exitCodes.failure
   }
 }

@@ -191,8 +191,8 @@ export const errorTable = {
   // --- openpgp + mime + message ---
   OPENPGP_KEY_UNREADABLE: {
     kind: 'user',
-    de: 'Die Datei {file} enthält keinen lesbaren OpenPGP-Schlüssel ({reason}). Ist sie vollständig? Lassen Sie sie sich gegebenenfalls erneut schicken.',
-    en: 'The file {file} holds no readable OpenPGP key ({reason}). Is it complete? If not, ask for it again.',
+    de: 'Die Datei {file} enthält keinen lesbaren OpenPGP-Schlüssel. Ist sie vollständig? Lassen Sie sie sich gegebenenfalls erneut schicken.',
+    en: 'The file {file} holds no readable OpenPGP key. Is it complete? If not, ask for it again.',
   },
   OPENPGP_EXPORT_FORMAT: {
     kind: 'user',
@@ -242,8 +242,8 @@ export const errorTable = {
   // --- smime ---
   SMIME_MALFORMED: {
     kind: 'user',
-    de: 'Die Daten ({what}) sind beschädigt oder unvollständig ({reason}). Lassen Sie sich die Datei oder Nachricht erneut senden.',
-    en: 'The data ({what}) is damaged or incomplete ({reason}). Ask for the file or message to be sent again.',
+    de: 'Die Daten ({what}) sind beschädigt oder unvollständig. Lassen Sie sich die Datei oder Nachricht erneut senden.',
+    en: 'The data ({what}) is damaged or incomplete. Ask for the file or message to be sent again.',
   },
   SMIME_UNSUPPORTED: {
     kind: 'user',

@@ -161,10 +161,15 @@ export function ImportWizard({ onClose, onImported }: { onClose: () => void; onI
       {step === 'preview' && (
         <>
           <p>{t('import.previewIntro', { name })}</p>
-          {preview.some((key) => key.hasSecret) && (
+          {preview.some((key) => key.hasSecret) ? (
             <p className="notice notice-warning">
               <span aria-hidden="true">⚠ </span>
               {t('import.secretWarning')}
+            </p>
+          ) : (
+            <p className="notice notice-info" data-testid="no-secret">
+              <span aria-hidden="true">ℹ </span>
+              {t('import.noSecret')}
             </p>
           )}
           <ul className="cards">
@@ -180,6 +185,18 @@ export function ImportWizard({ onClose, onImported }: { onClose: () => void; onI
                   {key.expires ? formatDate(key.expires, lang) : t('keys.details.never')}
                 </p>
                 <Fingerprint value={key.fingerprint} />
+                {key.status === 'expired' && (
+                  <p className="notice notice-warning">
+                    <span aria-hidden="true">⚠ </span>
+                    {t('import.expiredWarning')}
+                  </p>
+                )}
+                {(key.status === 'revoked' || key.status === 'unusable') && (
+                  <p className="notice notice-warning">
+                    <span aria-hidden="true">✕ </span>
+                    {t('import.unusableWarning')}
+                  </p>
+                )}
               </li>
             ))}
           </ul>

@@ -1,0 +1,116 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openVault, type VaultKeySource } from '../../main/core/keys/vault.ts'
+import { createOsKeychain } from '../../main/platform/os-keychain.ts'
+import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
+import { hasOpenssl, makeTestPki, openssl } from '../helpers/smime-pki.ts'
+import { accessibilityViolations, chromiumPath, startHarness, type Harness } from './harness.ts'
+
+const screens = join(import.meta.dirname, '../../test-results/screens')
+const appInfo = { name: 'Siegelpost', version: '0.1.0-e2e', platform: 'linux', runtime: { node: process.versions.node, electron: null, chrome: null } }
+const keySource = async (): Promise<VaultKeySource> =>
+  hasKeyringSession ? { mode: 'keychain', store: createOsKeychain() } : { mode: 'passphrase', passphrase: Buffer.from('e2e') }
+const p12Password = 'Kanzlei-Zertifikat 2026'
+
+async function screen(page: Page, step: string, lang: string) {
+  await page.screenshot({ path: join(screens, `wizard-${step}-${lang}.png`) })
+  expect(await accessibilityViolations(page), `axe on ${step} (${lang})`).toEqual([])
+}
+
+const skip = skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') || skipUnless('openssl', hasOpenssl, 'apt-get install openssl')
+
+describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () => {
+  let work: string
+  beforeAll(async () => {
+    await mkdir(screens, { recursive: true })
+    work = await mkdtemp(join(tmpdir(), 'sp-smime-ui-'))
+    makeTestPki(work)
+    // What an old CA portal or Windows export produces: RC2/3DES PBE (openssl -legacy).
+    openssl(['pkcs12', '-export', '-legacy', '-inkey', 'alice.key', '-in', 'alice.pem', '-certfile', 'ca.pem', '-name', 'Alice', '-passout', `pass:${p12Password}`, '-out', 'alice-legacy.p12'], { cwd: work })
+    const legacy = await readFile(join(work, 'alice-legacy.p12'))
+    await writeFile(join(work, 'kaputt.p12'), legacy.subarray(0, Math.floor(legacy.length / 2)))
+  })
+  afterAll(() => rm(work, { recursive: true, force: true }))
+
+  for (const lang of ['de', 'en'] as const) {
+    const text =
+      lang === 'de'
+        ? { import: 'Importieren …', continue: 'Fortfahren', doImport: 'Importieren', success: 'Erfolgreich importiert.', wrong: 'Das Kennwort ist falsch', password: 'Passwort oder Wiederherstellungscode der Datei', secretWarning: 'privaten Schlüssel', noSecret: 'keinen privaten Schlüssel', corrupt: 'beschädigt', cancel: 'Abbrechen' }
+        : { import: 'Import …', continue: 'Continue', doImport: 'Import', success: 'Imported successfully.', wrong: 'The password is wrong', password: 'Password or recovery code of the file', secretWarning: 'private key', noSecret: 'holds no private key', corrupt: 'damaged', cancel: 'Cancel' }
+
+    describe(lang === 'de' ? 'in German' : 'in English', () => {
+      let dir: string
+      let harness: Harness
+      const stored = async () => (await openVault({ profileDir: dir, keySource: await keySource() })).contents.keys
+      beforeAll(async () => {
+        dir = await mkdtemp(join(tmpdir(), 'sp-smime-journey-'))
+        harness = await startHarness({ profileDir: dir, keySource, appInfo })
+        await harness.page.addInitScript((l) => {
+          const storage = (globalThis as unknown as { localStorage: Storage }).localStorage
+          storage.setItem('siegelpost.lang', l)
+          storage.setItem('siegelpost.setup', 'later')
+        }, lang)
+        await harness.page.goto(`${harness.origin}/index.html`)
+        await harness.page.click('[data-section=keys]')
+      })
+      afterAll(async () => {
+        await harness?.close()
+        await rm(dir, { recursive: true, force: true })
+      })
+
+      const openFile = async (page: Page, file: string) => {
+        await page.getByRole('button', { name: text.import }).click()
+        await page.locator('input[type=file]').setInputFiles(join(work, file))
+        await page.getByRole('button', { name: text.continue }).click()
+      }
+
+      it('says a damaged .p12 is damaged and stores nothing', async () => {
+        const { page } = harness
+        await openFile(page, 'kaputt.p12')
+        // A cut-off file is recognised as damaged before any password is asked for.
+        await page.getByRole('alert').first().waitFor()
+        expect(await page.getByRole('alert').first().textContent()).toContain(text.corrupt)
+        await screen(page, 'import-corrupt', lang)
+        await page.getByRole('dialog').getByRole('button', { name: text.cancel }).click()
+        expect(await stored()).toEqual([])
+      })
+
+      it('imports a legacy .p12 after a wrong password, with its private key', async () => {
+        const { page } = harness
+        await openFile(page, 'alice-legacy.p12')
+        await page.getByLabel(text.password).fill('falsch')
+        await page.getByRole('button', { name: text.continue }).click()
+        await expect.poll(() => page.getByRole('alert').first().textContent()).toContain(text.wrong)
+        expect(await stored()).toEqual([])
+        await page.getByLabel(text.password).fill(p12Password)
+        await page.getByRole('button', { name: text.continue }).click()
+        await page.getByRole('button', { name: text.doImport, exact: true }).waitFor()
+        expect(await page.getByRole('dialog').textContent()).toContain('Alice Beraterin')
+        expect(await page.getByRole('dialog').textContent()).toContain(text.secretWarning)
+        await screen(page, 'import-p12-preview', lang)
+        await page.getByRole('button', { name: text.doImport, exact: true }).click()
+        await page.getByText(text.success).waitFor()
+        await page.keyboard.press('Escape')
+        const alice = (await stored()).find((key) => key.emails.includes('alice@example.org'))
+        expect(alice).toMatchObject({ technology: 'smime', hasSecret: true })
+        expect(JSON.stringify(harness.responses)).not.toContain(p12Password)
+      })
+
+      it('says a certificate file holds no private key', async () => {
+        const { page } = harness
+        await openFile(page, 'fran.pem')
+        await page.getByTestId('no-secret').waitFor()
+        expect(await page.getByTestId('no-secret').textContent()).toContain(text.noSecret)
+        await screen(page, 'import-certificate', lang)
+        await page.getByRole('button', { name: text.doImport, exact: true }).click()
+        await page.getByText(text.success).waitFor()
+        await page.keyboard.press('Escape')
+        expect((await stored()).find((key) => key.emails.includes('fran@example.org'))).toMatchObject({ technology: 'smime', hasSecret: false })
+      })
+    })
+  }
+})
