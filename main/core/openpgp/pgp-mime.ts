@@ -19,6 +19,7 @@ import { summarizeKey } from '../keys/stored-key.ts'
 import { entity, multipart } from '../mime/build.ts'
 import { decodeBody, headerValues, type MimePart } from '../mime/parse.ts'
 import type { DecryptOutcome, InlineOutcome, MessageTechnology, OfferedKey, OpenContext, SignatureCheck } from '../message/technology.ts'
+import { armorMessage, dearmorMessage } from './armor.ts'
 import { openpgpConfig, textDecoder } from './config.ts'
 import { describeKey } from './key-info.ts'
 import { loadKey } from './key-technology.ts'
@@ -103,10 +104,11 @@ function canonicalLineEnds(bytes: Uint8Array): Uint8Array {
 async function decryptArmoredOrBinary(data: Uint8Array, context: OpenContext) {
   const loaded = await loadAll(context.keys)
   const decryptionKeys = loaded.filter((entry) => entry.key.isPrivate()).map((entry) => entry.key as PrivateKey)
-  const text = armored(data.subarray(0, 256))
-  const message = text.includes('-----BEGIN PGP MESSAGE-----')
-    ? await readMessage({ armoredMessage: armored(data), config: openpgpConfig })
-    : await readMessage({ binaryMessage: data, config: openpgpConfig })
+  const isArmored = armored(data.subarray(0, 1024)).includes('-----BEGIN PGP ')
+  const binary = isArmored ? dearmorMessage(data) : data
+  const message = binary
+    ? await readMessage({ binaryMessage: chunked(binary), config: openpgpConfig })
+    : await readMessage({ armoredMessage: armored(data), config: openpgpConfig })
   const recipients = message
     .getEncryptionKeyIDs()
     .map((id) => loaded.find((entry) => entry.key.getKeys(id).length > 0)?.stored.emails[0] ?? id.toHex().toUpperCase())
@@ -119,7 +121,32 @@ async function decryptArmoredOrBinary(data: Uint8Array, context: OpenContext) {
     date: verificationDate(context),
     config: openpgpConfig,
   })
-  return { content: result.data as Uint8Array, signatures: await checkSignatures(result.signatures, loaded), recipients: [...new Set(recipients)] }
+  // allowUnauthenticatedStream stays off: the stream ends only after the MDC check passed (EFAIL).
+  const content = await collect(result.data as ReadableStream<Uint8Array> | Uint8Array)
+  return { content, signatures: await checkSignatures(result.signatures, loaded), recipients: [...new Set(recipients)] }
+}
+
+const chunkSize = 1024 * 1024
+
+/** A byte array as a Web Stream of 1 MiB views (no copies). */
+function chunked(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  let offset = 0
+  return new ReadableStream({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close()
+      controller.enqueue(bytes.subarray(offset, offset + chunkSize))
+      offset += chunkSize
+    },
+  })
+}
+
+/** Reads a Web Stream (or a finished array) to one byte array, concatenating once. */
+async function collect(data: ReadableStream<Uint8Array> | Uint8Array): Promise<Uint8Array> {
+  if (data instanceof Uint8Array) return data
+  const chunks: Uint8Array[] = []
+  for await (const chunk of data) chunks.push(chunk)
+  const joined = Buffer.concat(chunks)
+  return new Uint8Array(joined.buffer, joined.byteOffset, joined.length)
 }
 
 const messageBlock = /-----BEGIN PGP MESSAGE-----[\s\S]*?-----END PGP MESSAGE-----/
@@ -277,14 +304,18 @@ export const openpgpMessageTechnology: MessageTechnology = {
   async encrypt(content, recipients, signer, now) {
     const encryptionKeys = await Promise.all(recipients.map(async (stored) => (await loadKey(stored)).toPublic()))
     const signingKeys = signer ? [(await loadKey(signer)) as PrivateKey] : []
-    const ciphertext = await encrypt({
-      message: await createMessage({ binary: content }),
-      encryptionKeys,
-      signingKeys,
-      format: 'armored',
-      date: now,
-      config: openpgpConfig,
-    })
+    // Fed as a Web Stream: openpgp.js then works chunk by chunk instead of copying the whole
+    // message at every packet layer (perf-baselines: 2-3x less peak memory for large attachments).
+    const ciphertext = await collect(
+      await encrypt({
+        message: await createMessage({ binary: chunked(content) }),
+        encryptionKeys,
+        signingKeys,
+        format: 'binary',
+        date: now,
+        config: openpgpConfig,
+      }),
+    )
     return multipart('encrypted', { protocol: 'application/pgp-encrypted' }, [
       entity([['Content-Type', 'application/pgp-encrypted'], ['Content-Description', 'PGP/MIME version identification']], 'Version: 1\r\n'),
       entity(
@@ -293,7 +324,7 @@ export const openpgpMessageTechnology: MessageTechnology = {
           ['Content-Description', 'OpenPGP encrypted message'],
           ['Content-Disposition', 'inline; filename="encrypted.asc"'],
         ],
-        ciphertext.replace(/\r?\n/g, '\r\n'),
+        armorMessage(ciphertext),
       ),
     ])
   },
