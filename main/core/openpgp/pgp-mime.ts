@@ -4,8 +4,6 @@ import {
   encrypt,
   enums,
   readCleartextMessage,
-  readKey,
-  readKeys,
   readMessage,
   readSignature,
   sign,
@@ -17,12 +15,13 @@ import type { StoredKey } from '../keys/stored-key.ts'
 import { limits } from '../limits.ts'
 import { summarizeKey } from '../keys/stored-key.ts'
 import { entity, multipart } from '../mime/build.ts'
-import { decodeBody, headerValues, type MimePart } from '../mime/parse.ts'
+import { decodeBody, type MimePart } from '../mime/parse.ts'
 import type { DecryptOutcome, InlineOutcome, MessageTechnology, OfferedKey, OpenContext, SignatureCheck } from '../message/technology.ts'
 import { armorMessage, dearmorMessage } from './armor.ts'
 import { openpgpConfig, textDecoder } from './config.ts'
 import { describeKey } from './key-info.ts'
 import { loadKey } from './key-technology.ts'
+import { keysInMessage } from './mail-keys.ts'
 
 interface LoadedKey {
   stored: StoredKey
@@ -246,29 +245,9 @@ export const openpgpMessageTechnology: MessageTechnology = {
 
   async offeredKeys(root, parts): Promise<OfferedKey[]> {
     const offered: OfferedKey[] = []
-    const add = async (key: Key, source: OfferedKey['source']) => {
+    for (const { source, key } of await keysInMessage(root, parts)) {
       const info = await describeKey(key, new Date())
-      if (offered.some((o) => o.fingerprint === info.fingerprint)) return
-      offered.push({ source, technology: 'openpgp', fingerprint: info.fingerprint, emails: info.emails, isKnown: false })
-    }
-    for (const value of headerValues(root, 'autocrypt')) {
-      const keydata = /(?:^|;)\s*keydata=([A-Za-z0-9+/=\s]+)/.exec(value)?.[1]
-      if (!keydata) continue
-      try {
-        await add(await readKey({ binaryKey: new Uint8Array(Buffer.from(keydata.replace(/\s+/g, ''), 'base64')), config: openpgpConfig }), 'autocrypt')
-      } catch {
-        // An unreadable Autocrypt key is simply not offered.
-      }
-    }
-    for (const part of parts) {
-      if (part.contentType.type !== 'application/pgp-keys' || part.body.length > 1024 * 1024) continue
-      try {
-        const body = decodeBody(part)
-        const keys = armored(body.subarray(0, 64)).includes('-----BEGIN') ? await readKeys({ armoredKeys: armored(body), config: openpgpConfig }) : await readKeys({ binaryKeys: body, config: openpgpConfig })
-        for (const key of keys) await add(key.toPublic(), 'attachment')
-      } catch {
-        // Not a readable key: nothing to offer.
-      }
+      if (!offered.some((o) => o.fingerprint === info.fingerprint)) offered.push({ source, technology: 'openpgp', fingerprint: info.fingerprint, emails: info.emails, isKnown: false })
     }
     return offered
   },
