@@ -56,10 +56,11 @@ export function base64Lines(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(out.buffer, out.byteOffset, offset)
 }
 
-/** An entity: header lines, a blank line, the body (already 7-bit and CRLF). */
-export function entity(headers: HeaderList, body: string | Uint8Array): Uint8Array {
-  const head = headers.map(([name, value]) => headerLine(name, value)).join('') + CRLF
-  return concatBytes([encoder.encode(head), typeof body === 'string' ? encoder.encode(body) : body])
+/** An entity: header lines, a blank line, the body (already 7-bit and CRLF; chunks are joined once). */
+export function entity(headers: HeaderList, body: string | Uint8Array | readonly Uint8Array[]): Uint8Array {
+  const head = encoder.encode(headers.map(([name, value]) => headerLine(name, value)).join('') + CRLF)
+  const chunks = typeof body === 'string' ? [encoder.encode(body)] : body instanceof Uint8Array ? [body] : body
+  return concatBytes([head, ...chunks])
 }
 
 export function textEntity(text: string, extraHeaders: HeaderList = []): Uint8Array {
@@ -93,5 +94,5 @@ export function multipart(subtype: string, params: Record<string, string>, child
     chunks.push(encoder.encode(CRLF))
   }
   chunks.push(encoder.encode(`--${boundary}--${CRLF}`))
-  return entity([['Content-Type', structuredValue(`multipart/${subtype}`, { ...params, boundary })], ...extraHeaders], concatBytes(chunks))
+  return entity([['Content-Type', structuredValue(`multipart/${subtype}`, { ...params, boundary })], ...extraHeaders], chunks)
 }

@@ -49,25 +49,33 @@ export function dearmorMessage(text: Uint8Array): Uint8Array | null {
   if (begin < 0) return null
   const end = buffer.indexOf('-----END PGP MESSAGE-----', begin)
   if (end < 0) return null
-  const lines = buffer.subarray(begin, end).toString('latin1').split(/\r?\n/)
-  let index = 1
-  while (index < lines.length && lines[index]!.trim() !== '') {
-    if (!/^[A-Za-z-]+: /.test(lines[index]!)) return null
-    index++
+  // Header lines ("Key: value") up to the first blank line; everything is worked on in place,
+  // without splitting the (possibly 200 MB) text into line strings.
+  let cursor = buffer.indexOf(0x0a, begin) + 1
+  if (cursor <= 0 || cursor > end) return null
+  for (;;) {
+    const lineEnd = buffer.indexOf(0x0a, cursor)
+    if (lineEnd < 0 || lineEnd > end) return null
+    const line = buffer.subarray(cursor, lineEnd).toString('latin1').trim()
+    cursor = lineEnd + 1
+    if (line === '') break
+    if (!/^[A-Za-z-]+: /.test(line)) return null
   }
-  const body: string[] = []
-  let checksum: string | null = null
-  for (const line of lines.slice(index + 1)) {
-    const trimmed = line.trim()
-    if (trimmed === '') continue
-    if (/^=[A-Za-z0-9+/]{4}$/.test(trimmed)) checksum = trimmed.slice(1)
-    else if (/^[A-Za-z0-9+/=]+$/.test(trimmed)) body.push(trimmed)
-    else return null
-  }
-  const bytes = Buffer.from(body.join(''), 'base64')
-  if (checksum !== null) {
+  // The optional checksum is the last non-empty line before END, "=" and four base64 digits.
+  const tailStart = Math.max(cursor, end - 16)
+  const tail = buffer.subarray(tailStart, end).toString('latin1')
+  const checksumMatch = /(?:^|\n)[ \t]*=([A-Za-z0-9+/]{4})\s*$/.exec(tail)
+  const bodyEnd = checksumMatch ? tailStart + tail.lastIndexOf(`=${checksumMatch[1]}`) : end
+  const body = buffer.subarray(cursor, bodyEnd)
+  for (let i = 0; i < body.length; i++) if (base64OrSpace[body[i]!] === 0) return null
+  // Node's base64 decoder skips white space (CR, LF, blanks) by itself.
+  const bytes = Buffer.from(body.toString('latin1'), 'base64')
+  if (checksumMatch) {
     const crc = crc24(bytes)
-    if (Buffer.from([(crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64') !== checksum) return null
+    if (Buffer.from([(crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64') !== checksumMatch[1]) return null
   }
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
 }
+
+const base64OrSpace = new Uint8Array(256)
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n \t') base64OrSpace[c.charCodeAt(0)] = 1
