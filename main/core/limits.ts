@@ -36,6 +36,8 @@ export const limits = {
   openpgpMaxDecompressedBytes: 256 * 1024 * 1024,
   /** Signatures up to this far in the future of our clock still count (the sender's clock may run ahead). */
   signatureClockSkewMs: 10 * 60 * 1000,
+  /** Web Key Directory lookups end within this time and yield "not found" (CLI.md). */
+  wkdTimeoutMs: 3_000,
   /** Largest attachment compose accepts (the product promise is 100 MB files). */
   attachmentMaxBytes: 150 * 1024 * 1024,
   // smime

@@ -82,6 +82,19 @@ describe('siegelpost OpenPGP keys and messages', () => {
     await expect(readFile(join(dir, 'x.eml'))).rejects.toThrow()
   })
 
+  it('open: garbage is an unprotected message (exit 0), hostile nesting one line on stderr (exit 1), no stack traces', async () => {
+    await writeFile(join(dir, 'garbage.eml'), Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 131) & 0xff)))
+    const garbage = json(cli('open', join(dir, 'garbage.eml'), '--json'))
+    expect(garbage.security.encryption.state).toBe('none')
+    let nested = 'Content-Type: text/plain\r\n\r\nx\r\n'
+    for (let i = 0; i < 1000; i++) nested = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${nested}\r\n--b${i}--\r\n`
+    await writeFile(join(dir, 'nested.eml'), nested)
+    const run = cli('open', join(dir, 'nested.eml'), '--json')
+    expect(run.status).toBe(1)
+    expect(run.stdout).toBe('')
+    expect(run.errorLines).toEqual([expect.stringMatching(/^siegelpost: The message is nested deeper than allowed \(32 levels\)/)])
+  })
+
   it('keys revoke writes a certificate; with --apply the key is revoked and no longer signs', async () => {
     expect(cli('keys', 'revoke', fingerprint, '--out', join(dir, 'rev.asc')).status).toBe(0)
     expect(json(cli('keys', 'list', '--json'))[0].status).toBe('valid')

@@ -43,3 +43,33 @@ describe.skipIf(skipUnless('Thunderbird OpenPGP corpus', hasCorpus, 'put the cor
     expect(failures).toEqual([])
   })
 })
+
+describe.skipIf(skipUnless('Thunderbird OpenPGP corpus', hasCorpus, 'put the corpus at ../shared/corpora/thunderbird-openpgp'))('keys carried by corpus mails', () => {
+  it('offers Autocrypt and attached keys without importing them; keys import FILE.eml takes them on request', async () => {
+    const { keys, close } = await corpusKeys()
+    try {
+      const autocrypt = await openCorpusMail('unsigned-unencrypted-0x3099ff1238852b9f-autocrypt.eml', keys)
+      expect(autocrypt.offeredKeys).toEqual([expect.objectContaining({ source: 'autocrypt', fingerprint: expect.stringMatching(/3099FF1238852B9F$/), isKnown: false })])
+      const attached = await openCorpusMail('unrelated-and-fake-keys-attached.eml', keys)
+      expect(attached.offeredKeys.length).toBeGreaterThan(0)
+      expect(attached.offeredKeys.every((k) => k.source === 'attachment')).toBe(true)
+      const { importKeyFile } = await import('../../main/core/keys/key-store.ts')
+      const { keyTechnologies } = await import('../../main/core/keys/technologies.ts')
+      const { tempVault } = await import('../helpers/openpgp-fixtures.ts')
+      const { readFileSync } = await import('node:fs')
+      const { join } = await import('node:path')
+      const { corpusDir } = await import('./thunderbird-openpgp.ts')
+      const target = await tempVault()
+      try {
+        const path = join(corpusDir, 'mail/test/browser/openpgp/data/eml/unsigned-unencrypted-0x3099ff1238852b9f-autocrypt.eml')
+        const imported = await importKeyFile(target.vault, keyTechnologies, { bytes: readFileSync(path), fileName: 'mail.eml', path }, { passphrase: null, now: new Date() })
+        expect(imported.map((k) => k.fingerprint)).toEqual([autocrypt.offeredKeys[0]!.fingerprint])
+        expect(imported[0]).toMatchObject({ hasSecret: false, acceptance: 'unverified' })
+      } finally {
+        await target.close()
+      }
+    } finally {
+      await close()
+    }
+  })
+})

@@ -55,6 +55,19 @@ describe('bad OpenPGP input gives a clear outcome, never plaintext, never a cras
     expect(JSON.stringify(document)).not.toContain(secret)
   })
 
+  it('tampered ciphertext of a multi-megabyte message: nothing of the plaintext is returned, even the part before the change', async () => {
+    const big = new Uint8Array(randomBytes(3 * 1024 * 1024))
+    const message = await compose({ attachments: [{ fileName: 'gross.bin', contentType: 'application/octet-stream', bytes: big }] }, [advisor, clientPublic], now)
+    const { unarmor } = await import('openpgp')
+    const { data } = await unarmor(Buffer.from(decodeBody(parseMime(message.bytes).children[1]!)).toString())
+    const bytes = new Uint8Array(data as Uint8Array)
+    bytes[bytes.length - 100]! ^= 0x01
+    const { document, attachmentBytes } = await open(pgpMime(armor(enums.armor.message, bytes, undefined, undefined, undefined, true)))
+    expect(document.security.encryption.state).toBe('failed')
+    expect(document.text).toBe('')
+    expect(attachmentBytes).toEqual([])
+  })
+
   it('truncated armor: a truncated message fails to decrypt, a truncated key is refused on import', async () => {
     const armored = await encryptedArmor()
     const { document } = await open(pgpMime(armored.slice(0, Math.floor(armored.length / 2))))

@@ -128,7 +128,9 @@ export async function composeMessage(input: ComposeInput, context: ComposeContex
   else if (technology && signer) payload = await technology.sign(content, signer, context.now)
 
   const outer: HeaderList = isProtected ? fields.map(([name, value]) => [name, name === 'Subject' && isEncrypted ? neutralSubject : value] as const) : fields
-  const extra = signer && technology?.outerHeaders ? await technology.outerHeaders(signer, input.from) : []
+  // Autocrypt announces the sender's own key, also on mail that is encrypted but not signed.
+  const ownKey = signer ?? recipients.find((key) => key.hasSecret && key.emails.includes(input.from.toLowerCase())) ?? null
+  const extra = ownKey && technology?.outerHeaders ? await technology.outerHeaders(ownKey, input.from) : []
   const head = [...outer, ['MIME-Version', '1.0'] as const, ...extra].map(([name, value]) => headerLine(name, value)).join('')
   return {
     bytes: concatBytes([new TextEncoder().encode(head), payload]),

@@ -44,17 +44,23 @@ export function quotedPrintable(text: string): string {
   return encoded.replace(/^From /gm, '=46rom ').replace(/^\./gm, '=2E').replace(/\r?\n/g, CRLF)
 }
 
-export function base64Lines(bytes: Uint8Array): string {
+/** Base64 in 76-character CRLF lines, written straight into one buffer (attachments reach 100 MB). */
+export function base64Lines(bytes: Uint8Array): Uint8Array {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
-  const lines: string[] = []
-  for (let i = 0; i < text.length; i += 76) lines.push(text.slice(i, i + 76))
-  return lines.join(CRLF) + (lines.length > 0 ? CRLF : '')
+  const out = Buffer.allocUnsafe(text.length + Math.ceil(text.length / 76) * 2)
+  let offset = 0
+  for (let i = 0; i < text.length; i += 76) {
+    offset += out.write(text.slice(i, i + 76), offset, 'latin1')
+    offset += out.write(CRLF, offset, 'latin1')
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, offset)
 }
 
-/** An entity: header lines, a blank line, the body (already 7-bit and CRLF). */
-export function entity(headers: HeaderList, body: string | Uint8Array): Uint8Array {
-  const head = headers.map(([name, value]) => headerLine(name, value)).join('') + CRLF
-  return concatBytes([encoder.encode(head), typeof body === 'string' ? encoder.encode(body) : body])
+/** An entity: header lines, a blank line, the body (already 7-bit and CRLF; chunks are joined once). */
+export function entity(headers: HeaderList, body: string | Uint8Array | readonly Uint8Array[]): Uint8Array {
+  const head = encoder.encode(headers.map(([name, value]) => headerLine(name, value)).join('') + CRLF)
+  const chunks = typeof body === 'string' ? [encoder.encode(body)] : body instanceof Uint8Array ? [body] : body
+  return concatBytes([head, ...chunks])
 }
 
 export function textEntity(text: string, extraHeaders: HeaderList = []): Uint8Array {
@@ -88,5 +94,5 @@ export function multipart(subtype: string, params: Record<string, string>, child
     chunks.push(encoder.encode(CRLF))
   }
   chunks.push(encoder.encode(`--${boundary}--${CRLF}`))
-  return entity([['Content-Type', structuredValue(`multipart/${subtype}`, { ...params, boundary })], ...extraHeaders], concatBytes(chunks))
+  return entity([['Content-Type', structuredValue(`multipart/${subtype}`, { ...params, boundary })], ...extraHeaders], chunks)
 }

@@ -175,10 +175,23 @@ export function parseMime(raw: Uint8Array, options: ParseOptions = {}): MimePart
 export function decodeBody(part: MimePart): Uint8Array {
   const encoding = (headerValue(part, 'content-transfer-encoding') ?? '7bit').toLowerCase().trim()
   if (encoding === 'base64') {
-    return new Uint8Array(Buffer.from(latin1.decode(part.body).replace(/[^A-Za-z0-9+/=]/g, ''), 'base64'))
+    const view = Buffer.from(part.body.buffer, part.body.byteOffset, part.body.byteLength)
+    // Node's decoder skips white space itself; anything else non-base64 is removed first
+    // (Node would read "-" and "_" as base64url digits).
+    const text = isPlainBase64(view) ? view.toString('latin1') : view.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, '')
+    const decoded = Buffer.from(text, 'base64')
+    return new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.length)
   }
   if (encoding === 'quoted-printable') return new Uint8Array(qpDecode(part.body))
   return part.body
+}
+
+const base64Byte = new Uint8Array(256)
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n \t') base64Byte[c.charCodeAt(0)] = 1
+
+function isPlainBase64(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (base64Byte[bytes[i]!] === 0) return false
+  return true
 }
 
 function qpDecode(bytes: Uint8Array): Buffer {

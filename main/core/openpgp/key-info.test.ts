@@ -16,7 +16,7 @@ describe('OpenPGP key summary and flags', () => {
   })
 
   it('flags a key without encryption subkey as unusable, with the reason', async () => {
-    const { privateKey } = await generateKey({ userIDs, subkeys: [], format: 'object', config: openpgpConfig })
+    const { privateKey } = await generateKey({ userIDs, subkeys: [], date: now, format: 'object', config: openpgpConfig })
     const stored = await toStoredKey(privateKey, now)
     expect(stored.flags.unusableReason).toMatch(/no usable encryption subkey/)
     expect(summarizeKey(stored, now).status).toBe('unusable')
@@ -24,7 +24,7 @@ describe('OpenPGP key summary and flags', () => {
   })
 
   it('flags RSA keys under 2048 bits', async () => {
-    const { privateKey } = await generateKey({ type: 'rsa', rsaBits: 1024, userIDs, format: 'object', config: { ...openpgpConfig, minRSABits: 1024 } })
+    const { privateKey } = await generateKey({ type: 'rsa', rsaBits: 1024, userIDs, date: now, format: 'object', config: { ...openpgpConfig, minRSABits: 1024 } })
     const stored = await toStoredKey(privateKey, now)
     expect(stored.flags.unusableReason).toMatch(/RSA key with 1024 bits/)
     expect(summarizeKey(stored, now).status).toBe('unusable')
@@ -36,14 +36,14 @@ describe('OpenPGP key summary and flags', () => {
     const expiredStored = await toStoredKey(expired.privateKey, now)
     expect(summarizeKey(expiredStored, now).status).toBe('expired')
     expect(Date.parse(expiredStored.expires!)).toBe(Math.floor(past.getTime() / 1000) * 1000 + 3600 * 1000)
-    const fresh = await generateKey({ userIDs, format: 'object', config: openpgpConfig })
-    const { privateKey } = await revokeKey({ key: fresh.privateKey, format: 'object', config: openpgpConfig })
+    const fresh = await generateKey({ userIDs, date: now, format: 'object', config: openpgpConfig })
+    const { privateKey } = await revokeKey({ key: fresh.privateKey, date: now, format: 'object', config: openpgpConfig })
     expect(summarizeKey(await toStoredKey(privateKey, now), now).status).toBe('revoked')
   })
 
   it('imports several armored blocks of one file and exports public keys without secret material', async () => {
-    const a = await generateKey({ userIDs, format: 'armored', config: openpgpConfig })
-    const b = await generateKey({ userIDs: [{ email: 'zweite@kanzlei.test' }], format: 'armored', config: openpgpConfig })
+    const a = await generateKey({ userIDs, date: now, format: 'armored', config: openpgpConfig })
+    const b = await generateKey({ userIDs: [{ email: 'zweite@kanzlei.test' }], date: now, format: 'armored', config: openpgpConfig })
     const file = { bytes: new TextEncoder().encode(`Hier meine Schlüssel:\n${a.publicKey}\n\n${b.privateKey}\n`), fileName: 'keys.txt' }
     expect(openpgpTechnology.detect(file)).toBe(true)
     const keys = await openpgpTechnology.import(file, { passphrase: null, now })

@@ -5,6 +5,8 @@ import type { ExportRequest, KeyFile, KeyTechnology } from '../keys/technology.t
 import { openpgpConfig, passphraseText, textDecoder, textEncoder } from './config.ts'
 import { generateOpenpgpKey } from './generate.ts'
 import { describeKey } from './key-info.ts'
+import { keysInMessage } from './mail-keys.ts'
+import { parseMime, type MimePart } from '../mime/parse.ts'
 
 const armorBlock = /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?(?:-----END PGP \1 KEY BLOCK-----|$)/g
 
@@ -23,8 +25,22 @@ function asText(bytes: Uint8Array): string | null {
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 160)
 
+/** A saved mail (.eml) that carries OpenPGP keys (Autocrypt header or an application/pgp-keys part). */
+function isMailWithKeys({ bytes, fileName }: KeyFile): boolean {
+  if (!/\.eml$/i.test(fileName)) return false
+  const text = new TextDecoder('latin1').decode(bytes.subarray(0, 4 * 1024 * 1024))
+  return /^autocrypt:/im.test(text) || /application\/pgp-keys|-----BEGIN PGP PUBLIC KEY BLOCK-----/i.test(text)
+}
+
 /** Every key in an armored or binary file (several armored blocks allowed), as openpgp.js keys. */
 export async function readKeyFile(file: KeyFile): Promise<Key[]> {
+  if (isMailWithKeys(file)) {
+    const root = parseMime(file.bytes)
+    const all = (part: MimePart): MimePart[] => [part, ...part.children.flatMap(all)]
+    const keys = (await keysInMessage(root, all(root))).map((found) => found.key)
+    if (keys.length === 0) throw new SiegelpostError('OPENPGP_KEY_UNREADABLE', { file: file.fileName, reason: 'the mail carries no readable key' })
+    return keys
+  }
   const text = asText(file.bytes)
   const keys: Key[] = []
   try {
@@ -70,6 +86,7 @@ export const openpgpTechnology: KeyTechnology = {
   technology: 'openpgp',
   detect({ bytes, fileName }) {
     const text = asText(bytes)
+    if (isMailWithKeys({ bytes, fileName })) return true
     if (text !== null) return /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----/.test(text)
     if (looksLikeBinaryKey(bytes)) return true
     return /\.(asc|gpg|pgp|key)$/i.test(fileName) && !/-----BEGIN (CERTIFICATE|PKCS7|PRIVATE KEY|ENCRYPTED PRIVATE KEY)/.test(textDecoder.decode(bytes.subarray(0, 4096)))

@@ -1,0 +1,81 @@
+/**
+ * ASCII armor for large messages (RFC 9580 §6) on Node's native base64: openpgp.js's own
+ * armor works on JS strings and costs several copies of a 100 MB attachment. We write the
+ * CRC-24 checksum line too: GnuPG 2.2 mis-decodes armor without it (dev.gnupg.org T7071).
+ */
+const crcTable = (() => {
+  const table = new Int32Array(256)
+  for (let i = 0; i < 256; i++) {
+    let crc = i << 16
+    for (let bit = 0; bit < 8; bit++) {
+      crc <<= 1
+      if (crc & 0x1000000) crc ^= 0x1864cfb
+    }
+    table[i] = crc & 0xffffff
+  }
+  return table
+})()
+
+export function crc24(bytes: Uint8Array): number {
+  let crc = 0xb704ce
+  for (let i = 0; i < bytes.length; i++) crc = ((crc << 8) ^ crcTable[((crc >>> 16) ^ bytes[i]!) & 0xff]!) & 0xffffff
+  return crc
+}
+
+/** A binary OpenPGP message as armored text with CRLF line ends, 64 characters a line (as gpg writes). */
+export function armorMessage(bytes: Uint8Array): Uint8Array {
+  const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+  const lineCount = Math.ceil(base64.length / 64)
+  const checksum = Buffer.from([(crc24(bytes) >>> 16) & 0xff, (crc24(bytes) >>> 8) & 0xff, crc24(bytes) & 0xff]).toString('base64')
+  const head = Buffer.from('-----BEGIN PGP MESSAGE-----\r\n\r\n')
+  const tail = Buffer.from(`=${checksum}\r\n-----END PGP MESSAGE-----\r\n`)
+  const out = Buffer.allocUnsafe(head.length + base64.length + lineCount * 2 + tail.length)
+  let offset = head.copy(out, 0)
+  for (let i = 0; i < base64.length; i += 64) {
+    offset += out.write(base64.slice(i, i + 64), offset, 'latin1')
+    offset += out.write('\r\n', offset, 'latin1')
+  }
+  tail.copy(out, offset)
+  return new Uint8Array(out.buffer, out.byteOffset, out.length)
+}
+
+/**
+ * The binary message inside an armored PGP MESSAGE block, or null when the text is not a plain
+ * armored message (the caller then lets openpgp.js parse it). A checksum, when present, must match.
+ */
+export function dearmorMessage(text: Uint8Array): Uint8Array | null {
+  const buffer = Buffer.from(text.buffer, text.byteOffset, text.byteLength)
+  const begin = buffer.indexOf('-----BEGIN PGP MESSAGE-----')
+  if (begin < 0) return null
+  const end = buffer.indexOf('-----END PGP MESSAGE-----', begin)
+  if (end < 0) return null
+  // Header lines ("Key: value") up to the first blank line; everything is worked on in place,
+  // without splitting the (possibly 200 MB) text into line strings.
+  let cursor = buffer.indexOf(0x0a, begin) + 1
+  if (cursor <= 0 || cursor > end) return null
+  for (;;) {
+    const lineEnd = buffer.indexOf(0x0a, cursor)
+    if (lineEnd < 0 || lineEnd > end) return null
+    const line = buffer.subarray(cursor, lineEnd).toString('latin1').trim()
+    cursor = lineEnd + 1
+    if (line === '') break
+    if (!/^[A-Za-z-]+: /.test(line)) return null
+  }
+  // The optional checksum is the last non-empty line before END, "=" and four base64 digits.
+  const tailStart = Math.max(cursor, end - 16)
+  const tail = buffer.subarray(tailStart, end).toString('latin1')
+  const checksumMatch = /(?:^|\n)[ \t]*=([A-Za-z0-9+/]{4})\s*$/.exec(tail)
+  const bodyEnd = checksumMatch ? tailStart + tail.lastIndexOf(`=${checksumMatch[1]}`) : end
+  const body = buffer.subarray(cursor, bodyEnd)
+  for (let i = 0; i < body.length; i++) if (base64OrSpace[body[i]!] === 0) return null
+  // Node's base64 decoder skips white space (CR, LF, blanks) by itself.
+  const bytes = Buffer.from(body.toString('latin1'), 'base64')
+  if (checksumMatch) {
+    const crc = crc24(bytes)
+    if (Buffer.from([(crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64') !== checksumMatch[1]) return null
+  }
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
+}
+
+const base64OrSpace = new Uint8Array(256)
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n \t') base64OrSpace[c.charCodeAt(0)] = 1

@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto'
+import { request } from 'node:https'
+import type { StoredKey } from '../keys/stored-key.ts'
+import { limits } from '../limits.ts'
+import { readKeyFile, toStoredKey } from './key-technology.ts'
+
+/**
+ * Web Key Directory lookup (draft-koch-openpgp-webkey-service §3.1): the advanced method at
+ * openpgpkey.<domain> first, then the direct method at <domain>. The fetcher is injected so tests
+ * (and the app's network policy) decide how hosts are reached; nothing found is `null`, never an error:
+ * WKD is a convenience, a failed lookup must not block the user.
+ */
+export type WkdFetcher = (url: URL) => Promise<{ status: number; body: Uint8Array }>
+
+const zbase32Alphabet = 'ybndrfg8ejkmcpqxot1uwisza345h769'
+
+export function zbase32(bytes: Uint8Array): string {
+  let bits = 0
+  let value = 0
+  let out = ''
+  for (const byte of bytes) {
+    value = (value << 8) | byte
+    bits += 8
+    while (bits >= 5) {
+      out += zbase32Alphabet[(value >>> (bits - 5)) & 31]
+      bits -= 5
+    }
+  }
+  if (bits > 0) out += zbase32Alphabet[(value << (5 - bits)) & 31]
+  return out
+}
+
+export function wkdUrls(address: string): { advanced: URL; direct: URL } {
+  const at = address.lastIndexOf('@')
+  const local = address.slice(0, at)
+  const domain = address.slice(at + 1).toLowerCase()
+  const hash = zbase32(createHash('sha1').update(local.toLowerCase()).digest())
+  const query = `?l=${encodeURIComponent(local)}`
+  return {
+    advanced: new URL(`https://openpgpkey.${domain}/.well-known/openpgpkey/${domain}/hu/${hash}${query}`),
+    direct: new URL(`https://${domain}/.well-known/openpgpkey/hu/${hash}${query}`),
+  }
+}
+
+export interface WkdResult {
+  method: 'advanced' | 'direct'
+  /** Keys that carry the looked-up address in a user id (others from the server are dropped, §3.1). Not imported. */
+  keys: StoredKey[]
+}
+
+export async function lookupWkd(address: string, fetcher: WkdFetcher, now: Date): Promise<WkdResult | null> {
+  const urls = wkdUrls(address)
+  for (const method of ['advanced', 'direct'] as const) {
+    let response: { status: number; body: Uint8Array }
+    try {
+      response = await fetcher(urls[method])
+    } catch {
+      continue
+    }
+    if (response.status !== 200 || response.body.length === 0) continue
+    try {
+      const keys = await readKeyFile({ bytes: response.body, fileName: `wkd-${method}` })
+      const stored: StoredKey[] = []
+      for (const key of keys) {
+        const summary = await toStoredKey(key.toPublic(), now)
+        if (summary.emails.includes(address.toLowerCase())) stored.push(summary)
+      }
+      if (stored.length > 0) return { method, keys: stored }
+    } catch {
+      // A broken answer is the same as no answer for this method.
+    }
+  }
+  return null
+}
+
+export interface HttpsFetcherOptions {
+  /** Extra trust anchors (PEM), e.g. a test CA; the system store otherwise. */
+  ca?: string | Buffer
+  /** Where to connect for a host name (tests: loopback); the certificate is still checked for the host name. */
+  connectTo?: (hostname: string) => { host: string; port: number }
+  timeoutMs?: number
+  maxBytes?: number
+}
+
+/** HTTPS GET with a hard timeout and size limit (CLI.md: outside lookups end within 3 s). */
+export function httpsFetcher(options: HttpsFetcherOptions = {}): WkdFetcher {
+  const timeoutMs = options.timeoutMs ?? limits.wkdTimeoutMs
+  const maxBytes = options.maxBytes ?? limits.keyFileMaxBytes
+  return (url) =>
+    new Promise((resolve, reject) => {
+      const target = options.connectTo?.(url.hostname) ?? { host: url.hostname, port: Number(url.port || 443) }
+      const req = request(
+        {
+          host: target.host,
+          port: target.port,
+          servername: url.hostname,
+          path: `${url.pathname}${url.search}`,
+          headers: { host: url.hostname },
+          ca: options.ca,
+          minVersion: 'TLSv1.2',
+          timeout: timeoutMs,
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          let size = 0
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length
+            if (size > maxBytes) req.destroy(new Error('response too large'))
+            else chunks.push(chunk)
+          })
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: new Uint8Array(Buffer.concat(chunks)) }))
+          res.on('error', reject)
+        },
+      )
+      const timer = setTimeout(() => req.destroy(new Error('timeout')), timeoutMs)
+      req.on('close', () => clearTimeout(timer))
+      req.on('timeout', () => req.destroy(new Error('timeout')))
+      req.on('error', reject)
+      req.end()
+    })
+}
