@@ -84,6 +84,13 @@ export const contract = {
   /** The user typed the code back: the encrypted backup file is written where they choose. */
   'keys:backup-save': { req: z.strictObject({ backupId: z.uuid(), recoveryCode: z.string().min(1).max(100) }), res: SavedFileSchema },
   'keys:backup-cancel': { req: z.strictObject({ backupId: z.uuid() }), res: z.object({}) },
+  /** Writes a certificate request (CSR) for a CA; a new S/MIME key waits in the vault for the certificate. */
+  'keys:csr': {
+    req: z.strictObject({ name: z.string().trim().min(1).max(200), email: z.email().max(254) }),
+    res: SavedFileSchema.extend({ key: KeySummarySchema.nullable() }),
+  },
+  /** Saves the revocation certificate of an own OpenPGP key. */
+  'keys:revocation': { req: KeyIdRequest, res: SavedFileSchema },
   /** Saves the public key or certificate as a file for passing on. */
   'keys:export-public': { req: KeyIdRequest, res: SavedFileSchema },
   'vault:status': { req: NoRequest, res: VaultStatusSchema },

@@ -22,6 +22,8 @@ function dispatcher(overrides: Partial<Handlers> = {}) {
     'keys:backup-sheet': async () => Promise.reject(new SiegelpostError('BACKUP_SESSION_UNKNOWN')),
     'keys:backup-save': async () => Promise.reject(new SiegelpostError('BACKUP_SESSION_UNKNOWN')),
     'keys:backup-cancel': async () => ({}),
+    'keys:csr': async () => Promise.reject(new SiegelpostError('INTERNAL', { reason: 'test' })),
+    'keys:revocation': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     'keys:export-public': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     ...overrides,
   }

@@ -3,7 +3,8 @@ import { SiegelpostError } from '../core/errors/index.ts'
 import { listKeys } from '../core/keys/key-list.ts'
 import { basename } from 'node:path'
 import { BackupSessions, backupFileName } from '../core/keys/backup.ts'
-import { confirmFingerprint, deleteKey, exportKey, findKey, generateKey, importKeyFile, inspectKeyFile } from '../core/keys/key-store.ts'
+import { confirmFingerprint, deleteKey, exportKey, findKey, generateKey, importKeyFile, inspectKeyFile, revocationCertificate } from '../core/keys/key-store.ts'
+import { createCertificateRequest } from '../core/smime/certificate-store.ts'
 import { createRecoverySheet } from '../core/keys/recovery-sheet.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { summarizeKey } from '../core/keys/stored-key.ts'
@@ -13,7 +14,7 @@ import type { Handlers } from './dispatch.ts'
 
 export interface SaveRequest {
   suggestedName: string
-  kind: 'backup' | 'sheet' | 'public'
+  kind: 'backup' | 'sheet' | 'public' | 'revocation'
 }
 
 export interface RegistryDeps {
@@ -97,6 +98,20 @@ export function createHandlers(deps: RegistryDeps): Handlers {
       return saveFile(deps, { suggestedName: fileName, kind: 'backup' }, async () => bytes)
     },
     'keys:backup-cancel': async ({ backupId }) => (backups.cancel(backupId), {}),
+    'keys:csr': async ({ name, email }) => {
+      const vault = await deps.getVault()
+      const { pem, key } = await createCertificateRequest(vault, { name, email }, deps.now())
+      const suggestedName = backupFileName(key).replace(/^sicherung-/, 'zertifikatsantrag-').replace(/\.p12$/, '.csr')
+      const saved = await saveFile(deps, { suggestedName, kind: 'public' }, async () => new TextEncoder().encode(pem))
+      // Without a saved request the new key waits for nothing: take it out again.
+      if (!saved.saved) await deleteKey(vault, key.fingerprint)
+      return { ...saved, key: saved.saved ? summarizeKey(key, deps.now()) : null }
+    },
+    'keys:revocation': async ({ id }) => {
+      const { key, bytes } = await revocationCertificate(await deps.getVault(), deps.technologies, id, deps.now())
+      const suggestedName = backupFileName(key).replace(/^sicherung-/, 'widerruf-')
+      return saveFile(deps, { suggestedName, kind: 'revocation' }, async () => bytes)
+    },
     'keys:export-public': async ({ id }) => {
       const vault = await deps.getVault()
       const key = findKey(vault.contents, id)
@@ -109,14 +124,19 @@ export function createHandlers(deps: RegistryDeps): Handlers {
   }
 }
 
-/** Opens once, shares the open vault, and forgets a failed attempt so the user can fix and retry. */
+/**
+ * Opens once, shares the open vault, and forgets a failed attempt so the user can fix and retry.
+ * Every use first picks up changes another process (the CLI) made to the file.
+ */
 export function lazyVault(open: () => Promise<Vault>): () => Promise<Vault> {
   let pending: Promise<Vault> | null = null
-  return () => {
+  return async () => {
     pending ??= open().catch((error: unknown) => {
       pending = null
       throw error
     })
-    return pending
+    const vault = await pending
+    await vault.refresh()
+    return vault
   }
 }

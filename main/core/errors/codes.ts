@@ -183,6 +183,11 @@ export const errorTable = {
     de: 'Der eingegebene Code stimmt nicht mit dem angezeigten Wiederherstellungscode überein. Prüfen Sie Ihre Notiz und geben Sie ihn erneut ein.',
     en: 'The code you typed does not match the recovery code shown. Check your note and type it again.',
   },
+  KEY_NO_REVOCATION: {
+    kind: 'user',
+    de: 'Für {id} gibt es kein Widerrufszertifikat: S/MIME-Zertifikate widerruft die Zertifizierungsstelle. Wenden Sie sich an sie.',
+    en: 'There is no revocation certificate for {id}: S/MIME certificates are revoked by the certificate authority. Contact it.',
+  },
   USAGE_MISSING_OPTION: {
     kind: 'user',
     de: '„{command}“ braucht {option}. „siegelpost --help“ zeigt den Aufruf.',

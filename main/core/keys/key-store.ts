@@ -144,6 +144,15 @@ export async function generateKey(
   return key
 }
 
+/** The revocation certificate of an own key, to keep apart from the key (it lets anyone holding it revoke the key). */
+export async function revocationCertificate(vault: Vault, technologies: readonly KeyTechnology[], idOrFingerprint: string, now: Date): Promise<{ key: StoredKey; bytes: Uint8Array }> {
+  const key = findKey(vault.contents, idOrFingerprint)
+  if (!key.hasSecret) throw new SiegelpostError('KEY_NO_SECRET', { id: idOrFingerprint })
+  const make = technologyFor(technologies, key).revocationCertificate
+  if (!make) throw new SiegelpostError('KEY_NO_REVOCATION', { id: idOrFingerprint })
+  return { key, bytes: await make(key, { now }) }
+}
+
 export async function deleteKey(vault: Vault, idOrFingerprint: string): Promise<StoredKey> {
   const key = findKey(vault.contents, idOrFingerprint)
   await vault.update((draft) => {

@@ -22,6 +22,8 @@ export interface KeyTechnology {
    */
   sameKey?(stored: StoredKey, incoming: StoredKey): boolean
   export(key: StoredKey, request: ExportRequest): Promise<Uint8Array>
+  /** A revocation certificate for an own key (OpenPGP); absent where a CA revokes (S/MIME). */
+  revocationCertificate?(key: StoredKey, options: { now: Date }): Promise<Uint8Array>
   /** Creates a new key pair (OpenPGP); absent where keys come from a CA (S/MIME uses a CSR). */
   generate?(request: GenerateRequest, options: { now: Date }): Promise<StoredKey>
 }

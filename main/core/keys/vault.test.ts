@@ -201,3 +201,18 @@ describe('vault survives a crash during write', () => {
     expect(existsSync(`${vaultPath}.tmp`)).toBe(false)
   })
 })
+
+describe('vault shared between processes', () => {
+  it('shows keys another writer added once refreshed, and only reads the file when it changed', async () => {
+    const store = memorySecretStore()
+    const app = await openVault({ profileDir: dir, keySource: { mode: 'keychain', store } })
+    const cli = await openVault({ profileDir: dir, keySource: { mode: 'keychain', store } })
+    await cli.update((draft) => void draft.keys.push(sampleKey({ id: 'FROM-CLI' })))
+    expect(app.contents.keys).toEqual([])
+    await app.refresh()
+    expect(app.contents.keys.map((key) => key.id)).toEqual(['FROM-CLI'])
+    // A damaged file is reported on refresh rather than silently ignored.
+    await writeFile(vaultPath, Buffer.from('garbage'))
+    await expectCode(app.refresh(), 'VAULT_CORRUPT')
+  })
+})

@@ -106,6 +106,26 @@ export class Vault {
     }
   }
 
+  /**
+   * Picks up a newer generation written by another process (the CLI beside the app, a second
+   * window): the file's size and modification time tell cheaply whether to read it again.
+   */
+  async refresh(): Promise<void> {
+    let info: { mtimeMs: number; size: number }
+    try {
+      info = await stat(this.path)
+    } catch {
+      return // A missing file is reported by the next update; reading keeps the last good state.
+    }
+    if (this.seen && info.mtimeMs === this.seen.mtimeMs && info.size === this.seen.size) return
+    const file = await readIfExists(this.path)
+    if (file === null) return
+    this.current = Vault.decrypt(this.path, file, this.master).contents
+    this.seen = { mtimeMs: info.mtimeMs, size: info.size }
+  }
+
+  private seen: { mtimeMs: number; size: number } | null = null
+
   /** A 256-bit key for another store (outbox, drafts), independent of the vault file key. */
   deriveKey(purpose: string): Buffer {
     return deriveSubkey(this.master, `derived/${purpose}`)

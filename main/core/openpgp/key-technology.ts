@@ -3,7 +3,7 @@ import { SiegelpostError } from '../errors/index.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
 import type { ExportRequest, KeyFile, KeyTechnology } from '../keys/technology.ts'
 import { openpgpConfig, passphraseText, textDecoder, textEncoder } from './config.ts'
-import { generateOpenpgpKey } from './generate.ts'
+import { generateOpenpgpKey, revokeOpenpgpKey } from './generate.ts'
 import { describeKey } from './key-info.ts'
 import { keysInMessage } from './mail-keys.ts'
 import { parseMime, type MimePart } from '../mime/parse.ts'
@@ -105,6 +105,7 @@ export const openpgpTechnology: KeyTechnology = {
     const locked = await encryptKey({ privateKey: key, passphrase: passphraseText(request.passphrase), config: openpgpConfig })
     return textEncoder.encode(locked.armor(openpgpConfig))
   },
+  revocationCertificate: async (stored, { now }) => (await revokeOpenpgpKey(stored, now)).certificate,
   generate: (request, { now }) =>
     generateOpenpgpKey({ name: request.name, email: request.email, algorithm: request.algo, expiresInYears: request.expiresInYears, now }),
 }

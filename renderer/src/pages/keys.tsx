@@ -3,6 +3,7 @@ import type { KeySummary, WireError } from '../../../preload/contract'
 import { ErrorNotice, Page } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { BackupDialog } from '../keys/backup-dialog'
+import { CsrDialog } from '../keys/csr-dialog'
 import { DeleteDialog } from '../keys/delete-dialog'
 import { Fingerprint } from '../keys/fingerprint'
 import { ImportWizard } from '../keys/import-wizard'
@@ -43,7 +44,7 @@ export function KeysPage() {
   const [search, setSearch] = useState('')
   const [filter, setFilter] = useState<KeyFilter>('all')
   const [selected, setSelected] = useState<string | null>(null)
-  const [dialog, setDialog] = useState<'import' | 'verify' | 'delete' | 'backup' | null>(null)
+  const [dialog, setDialog] = useState<'import' | 'verify' | 'delete' | 'backup' | 'csr' | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const [failure, setFailure] = useState<WireError | null>(null)
 
@@ -82,6 +83,9 @@ export function KeysPage() {
         </label>
         <button type="button" className="primary" onClick={() => setDialog('import')} disabled={vault.state !== 'done'}>
           {t('keys.import')}
+        </button>
+        <button type="button" onClick={() => setDialog('csr')} disabled={vault.state !== 'done'}>
+          {t('keys.csr')}
         </button>
       </div>
       {notice && (
@@ -161,6 +165,19 @@ export function KeysPage() {
                       {t('keys.action.backup')}
                     </button>
                   )}
+                  {current.hasSecret && current.technology === 'openpgp' && (
+                    <button
+                      type="button"
+                      onClick={async () => {
+                        setFailure(null)
+                        const result = await window.siegelpost.keysRevocation({ id: current.fingerprint })
+                        if (!result.ok) return setFailure(result.error)
+                        setNotice(result.value.saved ? t('keys.revocationSaved', { name: result.value.fileName }) : t('backup.cancelled'))
+                      }}
+                    >
+                      {t('keys.action.revocation')}
+                    </button>
+                  )}
                   <button
                     type="button"
                     onClick={async () => {
@@ -182,6 +199,7 @@ export function KeysPage() {
         </div>
       )}
       {dialog === 'import' && <ImportWizard onClose={() => setDialog(null)} onImported={() => (reloadKeys(), reloadVault())} />}
+      {dialog === 'csr' && <CsrDialog onClose={() => setDialog(null)} onCreated={() => (reloadKeys(), reloadVault())} />}
       {dialog === 'backup' && current && <BackupDialog target={current} onClose={() => setDialog(null)} />}
       {dialog === 'verify' && current && <VerifyDialog target={current} onClose={() => setDialog(null)} onVerified={() => done('verify.done')} />}
       {dialog === 'delete' && current && (

@@ -1,0 +1,120 @@
+import { execFileSync } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { exportKey, generateKey } from '../../main/core/keys/key-store.ts'
+import { keyTechnologies } from '../../main/core/keys/technologies.ts'
+import { openVault, type VaultKeySource } from '../../main/core/keys/vault.ts'
+import { createOsKeychain } from '../../main/platform/os-keychain.ts'
+import { GpgHome, hasGpg } from '../helpers/gpg.ts'
+import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
+import { hasOpenssl, makeTestPki, openssl } from '../helpers/smime-pki.ts'
+import { accessibilityViolations, chromiumPath, startHarness, type Harness } from './harness.ts'
+
+const screens = join(import.meta.dirname, '../../test-results/screens')
+const appInfo = { name: 'Siegelpost', version: '0.1.0-e2e', platform: 'linux', runtime: { node: process.versions.node, electron: null, chrome: null } }
+const keySource = async (): Promise<VaultKeySource> =>
+  hasKeyringSession ? { mode: 'keychain', store: createOsKeychain() } : { mode: 'passphrase', passphrase: Buffer.from('e2e') }
+
+async function screen(page: Page, step: string, lang: string) {
+  await page.screenshot({ path: join(screens, `wizard-${step}-${lang}.png`) })
+  expect(await accessibilityViolations(page), `axe on ${step} (${lang})`).toEqual([])
+}
+
+const skip =
+  skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') ||
+  skipUnless('openssl', hasOpenssl, 'apt-get install openssl') ||
+  skipUnless('GnuPG', hasGpg, 'apt-get install gnupg')
+
+describe.skipIf(skip)('certificate request and revocation certificate in Chromium', () => {
+  let work: string
+  beforeAll(async () => {
+    await mkdir(screens, { recursive: true })
+    work = await mkdtemp(join(tmpdir(), 'sp-csr-ui-'))
+    makeTestPki(work)
+  })
+  afterAll(() => rm(work, { recursive: true, force: true }))
+
+  for (const lang of ['de', 'en'] as const) {
+    const text =
+      lang === 'de'
+        ? { csr: 'Zertifikat beantragen …', name: 'Name (wie er im Zertifikat stehen soll)', email: 'E-Mail-Adresse', create: 'Anforderung erstellen und speichern …', done: 'Die Anforderung ist gespeichert', close: 'Schließen', import: 'Importieren …', continue: 'Fortfahren', doImport: 'Importieren', success: 'Erfolgreich importiert.', revocation: 'Widerrufszertifikat speichern …', revocationSaved: 'Widerrufszertifikat gespeichert' }
+        : { csr: 'Request certificate …', name: 'Name (as it should appear in the certificate)', email: 'E-mail address', create: 'Create and save request …', done: 'The request is saved', close: 'Close', import: 'Import …', continue: 'Continue', doImport: 'Import', success: 'Imported successfully.', revocation: 'Save revocation certificate …', revocationSaved: 'Revocation certificate saved' }
+    const email = `clara.${lang}@kanzlei.test`
+
+    describe(lang === 'de' ? 'in German' : 'in English', () => {
+      let dir: string
+      let harness: Harness
+      const stored = async () => (await openVault({ profileDir: dir, keySource: await keySource() })).contents.keys
+      beforeAll(async () => {
+        dir = await mkdtemp(join(tmpdir(), 'sp-csr-journey-'))
+        harness = await startHarness({ profileDir: dir, keySource, appInfo })
+        await harness.page.addInitScript((l) => {
+          const storage = (globalThis as unknown as { localStorage: Storage }).localStorage
+          storage.setItem('siegelpost.lang', l)
+          storage.setItem('siegelpost.setup', 'later')
+        }, lang)
+        await harness.page.goto(`${harness.origin}/index.html`)
+        await harness.page.click('[data-section=keys]')
+      })
+      afterAll(async () => {
+        await harness?.close()
+        await rm(dir, { recursive: true, force: true })
+      })
+
+      it('writes a CSR OpenSSL verifies, and joins the issued certificate to the waiting key', async () => {
+        const { page } = harness
+        await page.getByRole('button', { name: text.csr }).click()
+        await page.getByLabel(text.name).fill('Clara Steuer')
+        await page.getByLabel(text.email).fill(email)
+        await screen(page, 'csr', lang)
+        await page.getByRole('button', { name: text.create }).click()
+        await page.getByText(text.done).waitFor({ timeout: 30_000 })
+        await screen(page, 'csr-done', lang)
+        await page.getByRole('button', { name: text.close }).click()
+        const csr = harness.saved.find((path) => path.endsWith('.csr'))!
+        const details = execFileSync('openssl', ['req', '-in', csr, '-noout', '-verify', '-text'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+        expect(details).toContain(`email:${email}`)
+        expect(details).toContain('Clara Steuer')
+        expect(await readFile(csr, 'utf8')).not.toContain('PRIVATE KEY')
+
+        // The CA (OpenSSL) issues the certificate; importing it gives the waiting key its certificate.
+        await writeFile(join(work, `clara-${lang}.ext`), `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=emailProtection\nsubjectAltName=email:${email}\n`)
+        openssl(['x509', '-req', '-in', csr, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '365', '-sha256', '-extfile', `clara-${lang}.ext`, '-out', `clara-${lang}.pem`], { cwd: work })
+        await page.getByRole('button', { name: text.import }).click()
+        await page.locator('input[type=file]').setInputFiles(join(work, `clara-${lang}.pem`))
+        await page.getByRole('button', { name: text.continue }).click()
+        await page.getByRole('button', { name: text.doImport, exact: true }).click()
+        await page.getByText(text.success).waitFor()
+        await page.keyboard.press('Escape')
+        const clara = (await stored()).filter((key) => key.emails.includes(email))
+        expect(clara).toHaveLength(1)
+        expect(clara[0]).toMatchObject({ technology: 'smime', hasSecret: true })
+      })
+
+      it('saves a revocation certificate that GnuPG applies to the key', async () => {
+        const { page } = harness
+        const vault = await openVault({ profileDir: dir, keySource: await keySource() })
+        const own = await generateKey(vault, keyTechnologies, 'openpgp', { name: 'Dora Beraterin', email: `dora.${lang}@kanzlei.test`, algo: 'curve25519', expiresInYears: 0 }, new Date())
+        await page.reload()
+        await page.click('[data-section=keys]')
+        await page.locator('.key-row', { hasText: 'Dora Beraterin' }).click()
+        await page.getByRole('button', { name: text.revocation }).click()
+        await expect.poll(() => page.getByRole('status').first().textContent()).toContain(text.revocationSaved)
+        const revocation = harness.saved.at(-1)!
+        const gpg = new GpgHome()
+        try {
+          gpg.ok(['--import'], Buffer.from(await exportKey(vault, keyTechnologies, own.fingerprint, { part: 'public', format: undefined, passphrase: null, compat: false })))
+          expect(gpg.ok(['--with-colons', '--list-keys', own.fingerprint]).stdout.toString()).toMatch(/^pub:[-u]:/m)
+          gpg.ok(['--import', revocation])
+          expect(gpg.ok(['--with-colons', '--list-keys', own.fingerprint]).stdout.toString()).toMatch(/^pub:r:/m)
+        } finally {
+          gpg.close()
+        }
+      })
+    })
+  }
+})
