@@ -16,7 +16,7 @@ import {
 import * as asn1js from 'asn1js'
 import forge from 'node-forge'
 import { SiegelpostError } from '../errors/index.ts'
-import { parseCertificate, spkiOf } from './certificate.ts'
+import { matchesSignerIdentifier, parseCertificate, spkiOf } from './certificate.ts'
 import {
   algorithm,
   bytesOf,
@@ -191,19 +191,6 @@ export function encryptCms(input: { content: Uint8Array; recipients: EncryptReci
   return toDer(seq(oid(oids.authEnvelopedData), explicit(0, authEnvelopedData)))
 }
 
-function matchesRecipient(rid: asn1js.AsnType, identity: DecryptIdentity): boolean {
-  const cert = parseCertificate(identity.certificate)
-  if (rid instanceof asn1js.Sequence) {
-    const [issuer, serial] = children(rid, what)
-    return Buffer.compare(Buffer.from(rawOf(issuer!)), Buffer.from(toDer(cert.issuer))) === 0 && Buffer.compare(Buffer.from(rawOf(serial!)), Buffer.from(toDer(cert.serialNumber))) === 0
-  }
-  // [0] SubjectKeyIdentifier (RFC 5652 §6.2.1)
-  const ski = cert.extensions?.find((e) => e.extnID === '2.5.29.14')
-  if (!ski) return false
-  const mine = new Uint8Array((ski.parsedValue as asn1js.OctetString).valueBlock.valueHexView)
-  return Buffer.compare(Buffer.from(bytesOf(rid, what)), Buffer.from(mine)) === 0
-}
-
 /** RSAES-PKCS1-v1_5 in pure JS: Node (since CVE-2023-46809) and Electron's BoringSSL refuse it. */
 function pkcs1v15Decrypt(pkcs8: Uint8Array, encrypted: Uint8Array, expectedLength: number | null): Buffer {
   // On any failure a random key is returned instead (RFC 3218 §2.3.2): the error then comes
@@ -264,7 +251,7 @@ function oaepDecrypt(pkcs8: Uint8Array, encrypted: Uint8Array, hash: string, mgf
 
 function unwrapKeyTrans(info: asn1js.AsnType, identity: DecryptIdentity, cekLength: number | null): Buffer | null {
   const [, rid, keyAlg, encryptedKey] = children(info, what)
-  if (!matchesRecipient(rid!, identity)) return null
+  if (!matchesSignerIdentifier(rid!, identity.certificate)) return null
   const [algId, params] = children(keyAlg, what)
   const encrypted = bytesOf(encryptedKey, what)
   const alg = oidOf(algId, what)
@@ -298,7 +285,7 @@ function unwrapKeyAgree(info: asn1js.AsnType, identity: DecryptIdentity): Buffer
   for (const rek of children(encryptedKeys, what)) {
     const [rid, ek] = children(rek, what)
     const id = rid instanceof asn1js.Sequence ? rid : children(rid, what)[0]!
-    if (matchesRecipient(id, identity)) wrapped = bytesOf(ek, what)
+    if (matchesSignerIdentifier(id, identity.certificate)) wrapped = bytesOf(ek, what)
   }
   if (!wrapped) return null
   const [kdfId, wrapAlg] = children(keyAlg, what)

@@ -1,7 +1,8 @@
-import { createHash, createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify, constants } from 'node:crypto'
+import { constants, createHash, createPrivateKey, createPublicKey, sign as cryptoSign } from 'node:crypto'
 import * as asn1js from 'asn1js'
 import { SiegelpostError } from '../errors/index.ts'
-import { emailsOf, parseCertificate, spkiOf } from './certificate.ts'
+import { emailsOf, matchesSignerIdentifier, parseCertificate, spkiOf } from './certificate.ts'
+import { digestNames, verifySignatureWith } from './signature-algorithm.ts'
 import {
   algorithm,
   bytesOf,
@@ -38,21 +39,6 @@ export interface SigningIdentity {
 }
 
 const what = 'CMS SignedData'
-const digestNames: Record<string, string> = { [oids.sha1]: 'sha1', [oids.sha256]: 'sha256', [oids.sha384]: 'sha384', [oids.sha512]: 'sha512', '1.2.840.113549.2.5': 'md5', '2.16.840.1.101.3.4.2.4': 'sha224' }
-const signatureHashes: Record<string, string> = {
-  '1.2.840.113549.1.1.4': 'md5',
-  '1.2.840.113549.1.1.5': 'sha1',
-  '1.2.840.113549.1.1.11': 'sha256',
-  '1.2.840.113549.1.1.12': 'sha384',
-  '1.2.840.113549.1.1.13': 'sha512',
-  '1.2.840.113549.1.1.14': 'sha224',
-  '1.2.840.10045.4.1': 'sha1',
-  '1.2.840.10045.4.3.1': 'sha224',
-  '1.2.840.10045.4.3.2': 'sha256',
-  '1.2.840.10045.4.3.3': 'sha384',
-  '1.2.840.10045.4.3.4': 'sha512',
-}
-
 /** SMIMECapabilities we advertise (RFC 8551 §2.5.2), strongest first: what we can decrypt. */
 function smimeCapabilities(): Uint8Array {
   return toDer(
@@ -146,24 +132,8 @@ function timeOf(node: asn1js.AsnType | undefined): Date | null {
 
 function verifySignatureBytes(certificate: Uint8Array, algorithmNode: asn1js.AsnType, digestName: string, data: Uint8Array, signature: Uint8Array): boolean {
   const [algIdNode, params] = children(algorithmNode, what)
-  const algId = oidOf(algIdNode, what)
   const key = createPublicKey({ key: Buffer.from(spkiOf(parseCertificate(certificate))), format: 'der', type: 'spki' })
-  if (algId === '1.2.840.113549.1.1.10') {
-    // RSASSA-PSS (RFC 4056): hash from the parameters; default SHA-1, salt 20.
-    let hash = 'sha1'
-    let saltLength = 20
-    for (const field of params instanceof asn1js.Sequence ? children(params, what) : []) {
-      if (isContext(field, 0)) hash = digestNames[oidOf(children(children(field, what)[0], what)[0], what)] ?? 'unknown'
-      if (isContext(field, 2)) saltLength = (children(field, what)[0] as asn1js.Integer).valueBlock.valueDec
-    }
-    if (hash !== digestName) return false
-    return cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, signature)
-  }
-  const hash = signatureHashes[algId] ?? digestName
-  if (hash !== digestName) return false
-  if (key.asymmetricKeyType === 'rsa') return cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature)
-  if (key.asymmetricKeyType === 'ec') return cryptoVerify(hash, data, { key, dsaEncoding: 'der' }, signature)
-  return cryptoVerify(hash === 'unknown' ? null : hash, data, key, signature)
+  return verifySignatureWith(key, oidOf(algIdNode, what), params, data, signature, digestName)
 }
 
 /**
@@ -207,15 +177,7 @@ export function verifySignedData(input: { cms: Uint8Array; detachedContent?: Uin
   result.digestAlgorithm = digestName
 
   const pool = [...certificates, ...(input.knownCertificates ?? [])]
-  const signer = pool.find((der) => {
-    const cert = parseCertificate(der)
-    if (sid instanceof asn1js.Sequence) {
-      const [issuer, serial] = children(sid, what)
-      return Buffer.compare(Buffer.from(rawOf(issuer!)), Buffer.from(toDer(cert.issuer))) === 0 && Buffer.compare(Buffer.from(rawOf(serial!)), Buffer.from(toDer(cert.serialNumber))) === 0
-    }
-    const ski = cert.extensions?.find((e) => e.extnID === '2.5.29.14')
-    return ski !== undefined && Buffer.compare(Buffer.from(bytesOf(sid, what)), Buffer.from((ski.parsedValue as asn1js.OctetString).valueBlock.valueHexView)) === 0
-  })
+  const signer = pool.find((der) => matchesSignerIdentifier(sid!, der))
   if (!signer) return { ...result, reason: 'the signer certificate is not in the message and not known' }
   result.signerCertificate = signer
   result.signerEmails = emailsOf(parseCertificate(signer))
@@ -235,11 +197,7 @@ export function verifySignedData(input: { cms: Uint8Array; detachedContent?: Uin
     const preference = attrs.get(oids.encryptionKeyPreference)?.[0]
     if (preference && isContext(preference, 0)) {
       const [issuer, serial] = children(preference, what)
-      result.encryptionCertificate =
-        pool.find((der) => {
-          const cert = parseCertificate(der)
-          return Buffer.compare(Buffer.from(rawOf(issuer!)), Buffer.from(toDer(cert.issuer))) === 0 && Buffer.compare(Buffer.from(rawOf(serial!)), Buffer.from(toDer(cert.serialNumber))) === 0
-        }) ?? null
+      result.encryptionCertificate = pool.find((der) => matchesSignerIdentifier(seq(issuer!, serial!), der)) ?? null
     }
     if (Buffer.compare(Buffer.from(bytesOf(messageDigest, what)), digest) !== 0) return { ...result, reason: 'the content was changed after signing (digest mismatch)' }
     // RFC 5652 §5.4: the signature covers the DER of the attributes with a SET OF tag.

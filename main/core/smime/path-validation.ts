@@ -1,9 +1,10 @@
-import { createPublicKey, verify as cryptoVerify, constants, type KeyObject } from 'node:crypto'
+import { createPublicKey, type KeyObject } from 'node:crypto'
 import * as asn1js from 'asn1js'
 import * as pkijs from 'pkijs'
 import { limits } from '../limits.ts'
 import { basicConstraintsOf, extension, extensionIds, keyUsageOf, nameToString, parseCertificate } from './certificate.ts'
 import { children, oidOf, parseDer, rawOf, seq, toDer } from './der.ts'
+import { verifySignatureWith } from './signature-algorithm.ts'
 
 /**
  * RFC 5280 §6 certification path validation. pkijs's CertificateChainValidationEngine accepts
@@ -82,24 +83,6 @@ const sameName = (a: pkijs.RelativeDistinguishedNames, b: pkijs.RelativeDistingu
 
 // ---------------------------------------------------------------- signatures
 
-const hashOfAlgorithm: Record<string, string> = {
-  '1.2.840.113549.1.1.4': 'md5',
-  '1.2.840.113549.1.1.5': 'sha1',
-  '1.2.840.113549.1.1.11': 'sha256',
-  '1.2.840.113549.1.1.12': 'sha384',
-  '1.2.840.113549.1.1.13': 'sha512',
-  '1.2.840.113549.1.1.14': 'sha224',
-  '1.2.840.10045.4.1': 'sha1',
-  '1.2.840.10045.4.3.1': 'sha224',
-  '1.2.840.10045.4.3.2': 'sha256',
-  '1.2.840.10045.4.3.3': 'sha384',
-  '1.2.840.10045.4.3.4': 'sha512',
-  '1.2.840.10040.4.3': 'sha1',
-  '2.16.840.1.101.3.4.3.1': 'sha224',
-  '2.16.840.1.101.3.4.3.2': 'sha256',
-}
-export const sha1SignatureAlgorithms = new Set(['1.2.840.113549.1.1.5', '1.2.840.10045.4.1', '1.2.840.10040.4.3', '1.2.840.113549.1.1.4'])
-
 /** The working public key (§6.1.2 (g)–(i)): DSA keys without parameters inherit them from the issuer. */
 interface WorkingKey {
   spki: pkijs.PublicKeyInfo
@@ -128,32 +111,10 @@ function nextWorkingKey(cert: pkijs.Certificate, previous: WorkingKey | null): W
 
 function verifySignature(tbs: Uint8Array, algorithm: pkijs.AlgorithmIdentifier, signature: asn1js.BitString, key: WorkingKey): boolean {
   try {
-    const keyObject = keyObjectOf(key)
-    const sig = new Uint8Array(signature.valueBlock.valueHexView)
-    if (algorithm.algorithmId === '1.2.840.113549.1.1.10') {
-      const params = algorithm.algorithmParams as asn1js.Sequence
-      let hash = 'sha1'
-      let saltLength = 20
-      for (const field of params ? children(params, 'PSS') : []) {
-        if (field.idBlock.tagNumber === 0) hash = pssHash(oidOf(children(children(field, 'PSS')[0], 'PSS')[0], 'PSS'))
-        if (field.idBlock.tagNumber === 2) saltLength = (children(field, 'PSS')[0] as asn1js.Integer).valueBlock.valueDec
-      }
-      return cryptoVerify(hash, tbs, { key: keyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, sig)
-    }
-    const hash = hashOfAlgorithm[algorithm.algorithmId]
-    if (!hash) {
-      if (algorithm.algorithmId === '1.3.101.112' || algorithm.algorithmId === '1.3.101.113') return cryptoVerify(null, tbs, keyObject, sig)
-      return false
-    }
-    if (keyObject.asymmetricKeyType === 'rsa') return cryptoVerify(hash, tbs, { key: keyObject, padding: constants.RSA_PKCS1_PADDING }, sig)
-    return cryptoVerify(hash, tbs, { key: keyObject, dsaEncoding: 'der' }, sig)
+    return verifySignatureWith(keyObjectOf(key), algorithm.algorithmId, algorithm.algorithmParams as asn1js.AsnType | undefined, tbs, new Uint8Array(signature.valueBlock.valueHexView))
   } catch {
     return false
   }
-}
-
-function pssHash(id: string): string {
-  return { '1.3.14.3.2.26': 'sha1', '2.16.840.1.101.3.4.2.1': 'sha256', '2.16.840.1.101.3.4.2.2': 'sha384', '2.16.840.1.101.3.4.2.3': 'sha512' }[id] ?? 'unknown'
 }
 
 // ---------------------------------------------------------------- name constraints (§4.2.1.10)

@@ -19,6 +19,7 @@ import {
 } from './certificate.ts'
 import { pemBlocks, toPem } from './der.ts'
 import { looksLikePkcs12, readPkcs12, writePkcs12 } from './pkcs12.ts'
+import { weakSignatureAlgorithms } from './signature-algorithm.ts'
 
 /** What an S/MIME vault entry carries besides the summary. All DER is base64. */
 export interface SmimeMaterial {
@@ -41,13 +42,6 @@ export const fromB64 = (text: string) => new Uint8Array(Buffer.from(text, 'base6
 export function smimeMaterial(key: StoredKey): SmimeMaterial {
   return key.material as unknown as SmimeMaterial
 }
-
-const weakSignatureAlgorithms = new Set([
-  '1.2.840.113549.1.1.4', // md5WithRSAEncryption
-  '1.2.840.113549.1.1.5', // sha1WithRSAEncryption
-  '1.2.840.10045.4.1', // ecdsa-with-SHA1
-  '1.2.840.10040.4.3', // dsa-with-sha1
-])
 
 function unusableReason(cert: pkijs.Certificate, der: Uint8Array): string | null {
   if (basicConstraintsOf(cert).isCA) return null
