@@ -41,4 +41,9 @@ export const limits = {
   p12MacIterations: 2048,
   /** How many certificates a path may have (anchor excluded): deeper is a loop or an attack. */
   certPathMaxLength: 16,
+  /** CLI.md: lookups outside the configured servers (CRL/OCSP) give up after 3 s and yield "unknown". */
+  revocationFetchTimeoutMs: 3000,
+  /** CRLs fetched per signature check, and the largest we accept (a big CA's CRL is a few MiB). */
+  revocationMaxFetches: 8,
+  crlMaxBytes: 16 * 1024 * 1024,
 } as const

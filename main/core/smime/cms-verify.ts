@@ -2,6 +2,7 @@ import { SiegelpostError } from '../errors/index.ts'
 import { parseCertificate, sha256Hex } from './certificate.ts'
 import { verifySignedData } from './cms-signed.ts'
 import { validatePath } from './path-validation.ts'
+import { fetchCrls, type CrlFetcher } from './revocation.ts'
 import { smimePurposeProblem } from './smime-purpose.ts'
 
 /** The verdict fields of CLI.md's `security.signature` (acceptance is the caller's: it needs the vault). */
@@ -41,6 +42,8 @@ export function verifySmimeSignature(input: {
   knownCertificates?: Uint8Array[]
   /** CRLs; null = revocation not checked (soft-fail, said in the reason). */
   crls: Uint8Array[] | null
+  /** Soft-fail (CLI.md): certificates no CRL covers keep `valid` and are named in the reason. */
+  softRevocation?: boolean
   now: Date
   /** The message's Date header: a large gap to signingTime is a warning (CLI.md). */
   dateHeader?: Date | null
@@ -90,7 +93,7 @@ export function verifySmimeSignature(input: {
     return { ...verdict, reason: 'the signing time lies in the future' }
   }
   const pool = [...check.certificates, ...(input.intermediates ?? [])]
-  const path = validatePath({ target: check.signerCertificate, untrusted: pool, anchors: input.anchors, crls: input.crls, at })
+  const path = validatePath({ target: check.signerCertificate, untrusted: pool, anchors: input.anchors, crls: input.crls, at, revocationMode: input.softRevocation ? 'soft' : 'require' })
   if (!path.valid) return { ...verdict, reason: `certificate: ${path.reason}` }
   const purpose = smimePurposeProblem(check.signerCertificate, pool.filter((der) => der !== check.signerCertificate), 'sign')
   if (purpose) return { ...verdict, reason: purpose }
@@ -100,6 +103,8 @@ export function verifySmimeSignature(input: {
   }
   const notes = ['signature and certificate are valid']
   if (input.crls === null) notes.push('revocation not checked')
+  else if (path.uncovered.length > 0) notes.push(`revocation unknown for ${path.uncovered.join('; ')} (no CRL available)`)
+  else notes.push('not revoked')
   if (!check.signingTime) notes.push('no signing time: certificate checked at the current time')
   else if (input.dateHeader && Math.abs(input.dateHeader.getTime() - check.signingTime.getTime()) > signingTimeGapWarnMs) {
     notes.push('warning: the Date header differs from the signing time by more than an hour')
@@ -115,4 +120,22 @@ function toCrlf(bytes: Uint8Array): Uint8Array | null {
 
 function nameOf(der: Uint8Array): string {
   return parseCertificate(der).subject.typesAndValues.map((tv) => String((tv.value as unknown as { valueBlock: { value: unknown } }).valueBlock.value)).join(', ')
+}
+
+/**
+ * verifySmimeSignature with revocation (CLI.md, `open`): the CRLs named by the signer's and the
+ * message's certificates are fetched through `fetcher`; unreachable or missing ones keep `valid`
+ * and say so (soft-fail), a certificate found revoked is `invalid`.
+ */
+export async function verifySmimeSignatureOnline(
+  input: Omit<Parameters<typeof verifySmimeSignature>[0], 'crls' | 'softRevocation'> & { fetcher: CrlFetcher },
+): Promise<SmimeSignatureVerdict> {
+  const first = verifySmimeSignature({ ...input, crls: null })
+  if (first.state !== 'valid' && first.state !== 'mismatch') return first
+  const signer = (input.knownCertificates ?? []).filter((der) => sha256Hex(der) === first.signerFingerprint)
+  const certificates = [...first.certificates, ...signer, ...(input.intermediates ?? [])]
+  const { crls, failed } = await fetchCrls(certificates, input.fetcher)
+  const verdict = verifySmimeSignature({ ...input, crls, softRevocation: true })
+  if (failed.length === 0 || verdict.state !== 'valid') return verdict
+  return { ...verdict, reason: `${verdict.reason}; unreachable: ${failed.join(', ')}` }
 }

@@ -21,6 +21,11 @@ export interface PathValidationInput {
   anchors: Uint8Array[]
   /** CRLs (DER). null: revocation is not checked (and reported so). */
   crls: Uint8Array[] | null
+  /**
+   * 'require' (RFC 5280 / PKITS, `certs validate --crl`): a certificate no CRL covers makes the path
+   * invalid. 'soft' (mail, CLI.md): it is reported in `uncovered`; only a revoked one is invalid.
+   */
+  revocationMode?: 'require' | 'soft'
   at: Date
   initialPolicySet?: string[]
   initialExplicitPolicy?: boolean
@@ -34,6 +39,8 @@ export interface PathValidationResult {
   /** Subjects from the anchor to the target (of the best path found). */
   path: string[]
   revocation: 'checked' | 'not-checked'
+  /** Soft mode: subjects whose revocation status no CRL gave. */
+  uncovered: string[]
 }
 
 const anyPolicy = '2.5.29.32.0'
@@ -278,6 +285,9 @@ interface RevocationContext {
   candidates: pkijs.Certificate[]
   /** Certificates already validated (anchor and the path above the current certificate). */
   validated: pkijs.Certificate[]
+  mode: 'require' | 'soft'
+  /** Soft mode collects the certificates no CRL covered here. */
+  uncovered: string[]
   /** Working keys of validated certificates (DSA keys inherit their parameters along the path). */
   keys?: Map<pkijs.Certificate, WorkingKey>
   /** Validates a CRL signer certificate that is not on the path (RFC 5280 §6.3.3 (f)). */
@@ -426,7 +436,10 @@ function checkRevocation(cert: pkijs.Certificate, context: RevocationContext, at
     usedComplete.push(crl)
     revoked ??= entryFor(cert, crl)
   }
-  if ((covered & allReasons) !== allReasons) fail(`no valid CRL covers ${nameToString(cert.subject)}`)
+  if ((covered & allReasons) !== allReasons) {
+    if (context.mode === 'require') fail(`no valid CRL covers ${nameToString(cert.subject)}`)
+    context.uncovered.push(nameToString(cert.subject))
+  }
   // Delta CRLs (§5.2.4) newer than a complete CRL used: they add revocations and lift holds.
   for (const { crl } of context.crls) {
     const base = crlNumberOf(crl, extensionIds.deltaCrlIndicator)
@@ -607,6 +620,8 @@ export function validatePath(input: PathValidationInput, depth = 0, inProgress: 
   const revocationContext = crls
     ? {
         crls,
+        mode: input.revocationMode ?? 'require',
+        uncovered: [] as string[],
         candidates: [...anchors, ...pool, target],
         // A CRL signer off the path gets its own path validation, with revocation (bounded depth).
         validateSigner: (signer: pkijs.Certificate) => {
@@ -623,16 +638,20 @@ export function validatePath(input: PathValidationInput, depth = 0, inProgress: 
     : null
   const revocation = input.crls ? 'checked' : 'not-checked'
   const paths = candidatePaths(target, pool, anchors)
-  if (paths.length === 0) return { valid: false, reason: 'no path to a trusted anchor (an intermediate certificate is missing or the root is not trusted)', path: [nameToString(target.subject)], revocation }
+  if (paths.length === 0) {
+    return { valid: false, reason: 'no path to a trusted anchor (an intermediate certificate is missing or the root is not trusted)', path: [nameToString(target.subject)], revocation, uncovered: [] }
+  }
   let first: PathValidationResult | null = null
   for (const candidate of paths) {
     const names = [nameToString(candidate.anchor.subject), ...candidate.path.map((c) => nameToString(c.subject))]
+    if (revocationContext) revocationContext.uncovered = []
     try {
       processPath(candidate.anchor, candidate.path, input, revocationContext)
-      return { valid: true, reason: revocation === 'checked' ? 'valid' : 'valid (revocation not checked)', path: names, revocation }
+      const uncovered = [...new Set(revocationContext?.uncovered ?? [])]
+      return { valid: true, reason: revocation === 'checked' ? 'valid' : 'valid (revocation not checked)', path: names, revocation, uncovered }
     } catch (error) {
       if (!(error instanceof PathError)) throw error
-      first ??= { valid: false, reason: error.message, path: names, revocation }
+      first ??= { valid: false, reason: error.message, path: names, revocation, uncovered: [] }
     }
   }
   return first!
