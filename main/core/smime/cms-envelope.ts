@@ -16,6 +16,7 @@ import {
 import * as asn1js from 'asn1js'
 import forge from 'node-forge'
 import { SiegelpostError } from '../errors/index.ts'
+import { aesKeyUnwrap, aesKeyWrap } from './aes-key-wrap.ts'
 import { matchesSignerIdentifier, parseCertificate, spkiOf } from './certificate.ts'
 import {
   algorithm,
@@ -75,10 +76,10 @@ const kdfSchemes: Record<string, string> = {
   '1.3.132.1.11.2': 'sha384',
   '1.3.132.1.11.3': 'sha512',
 }
-const wrapCiphers: Record<string, { cipher: string; bytes: number }> = {
-  [oids.aes128Wrap]: { cipher: 'id-aes128-wrap', bytes: 16 },
-  [oids.aes192Wrap]: { cipher: 'id-aes192-wrap', bytes: 24 },
-  [oids.aes256Wrap]: { cipher: 'id-aes256-wrap', bytes: 32 },
+const wrapCiphers: Record<string, { bytes: number }> = {
+  [oids.aes128Wrap]: { bytes: 16 },
+  [oids.aes192Wrap]: { bytes: 24 },
+  [oids.aes256Wrap]: { bytes: 32 },
 }
 const cbcCiphers: Record<string, { cipher: string; bytes: number }> = {
   [oids.aes128Cbc]: { cipher: 'aes-128-cbc', bytes: 16 },
@@ -92,7 +93,6 @@ const gcmCiphers: Record<string, { cipher: 'aes-128-gcm' | 'aes-192-gcm' | 'aes-
   [oids.aes256Gcm]: { cipher: 'aes-256-gcm', bytes: 32 },
 }
 const hashOids: Record<string, string> = { [oids.sha1]: 'sha1', [oids.sha256]: 'sha256', [oids.sha384]: 'sha384', [oids.sha512]: 'sha512' }
-const aesWrapIv = Buffer.from('A6A6A6A6A6A6A6A6', 'hex')
 
 const what = 'CMS'
 /** Any decryption failure, whatever the cause: one error, no oracle (Bleichenbacher, RFC 3218 §2.3). */
@@ -147,7 +147,7 @@ function keyAgreeRecipient(certificate: Uint8Array, cek: Uint8Array): asn1js.Con
   const ephemeral = generateKeyPairSync('ec', { namedCurve: curve })
   const z = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipientKey })
   const kek = x963Kdf('sha256', z, oids.aes256Wrap, 32, null)
-  const wrapped = createCipheriv('id-aes256-wrap', kek, aesWrapIv).update(cek)
+  const wrapped = aesKeyWrap(kek, cek)
   const spki = children(parseDer(ephemeral.publicKey.export({ format: 'der', type: 'spki' }), what), what)
   const originatorKey = new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 1 }, value: [algorithm(oids.ecPublicKey), spki[1]!] })
   const kari = [
@@ -305,8 +305,7 @@ function unwrapKeyAgree(info: asn1js.AsnType, identity: DecryptIdentity): Buffer
   const z = diffieHellman({ privateKey, publicKey })
   const ukm = ukmField ? bytesOf(children(ukmField, what)[0], what) : null
   const kek = x963Kdf(hash, z, wrapOid, wrap.bytes, ukm)
-  const d = createDecipheriv(wrap.cipher, kek, aesWrapIv)
-  return Buffer.concat([d.update(wrapped), d.final()])
+  return aesKeyUnwrap(kek, wrapped)
 }
 
 /** Decrypts EnvelopedData or AuthEnvelopedData with the first identity that is a recipient. */
