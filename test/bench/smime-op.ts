@@ -1,16 +1,22 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { createReadStream, createWriteStream, readFileSync, writeFileSync } from 'node:fs'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { encryptCmsStream, signCmsStream } from '../../main/core/smime/cms-stream.ts'
 import { decryptCms, encryptCms } from '../../main/core/smime/cms-envelope.ts'
 import { signCms } from '../../main/core/smime/cms-signed.ts'
 import { verifySmimeSignature } from '../../main/core/smime/cms-verify.ts'
 import { pemBlocks } from '../../main/core/smime/der.ts'
 
-/** One whole-process S/MIME operation for the benchmark: `node smime-op.ts encrypt|decrypt DIR IN OUT`. */
+/** One whole-process S/MIME operation for the benchmark: `node smime-op.ts encrypt|encrypt-stream|decrypt DIR IN OUT`. */
 const [op, dir, input, output] = process.argv.slice(2) as [string, string, string, string]
 const pem = (file: string, label: string) => pemBlocks(readFileSync(`${dir}/${file}`, 'latin1'), [label])[0]!.der
 const certificate = pem('alice.pem', 'CERTIFICATE')
 const pkcs8 = pem('alice.p8', 'PRIVATE KEY')
 const now = new Date()
-if (op === 'encrypt') {
+if (op === 'encrypt-stream') {
+  const signer = { certificate, pkcs8, chain: [] }
+  await pipeline(Readable.from(encryptCmsStream(signCmsStream(createReadStream(input), signer, now), [{ certificate }])), createWriteStream(output))
+} else if (op === 'encrypt') {
   const signed = signCms({ content: readFileSync(input), signer: { certificate, pkcs8, chain: [] }, detached: false, now })
   writeFileSync(output, encryptCms({ content: signed, recipients: [{ certificate }] }))
 } else {

@@ -1,9 +1,14 @@
+import { randomBytes } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decryptCms, encryptCms } from '../../main/core/smime/cms-envelope.ts'
 import { encryptionChoiceFrom, signCms } from '../../main/core/smime/cms-signed.ts'
+import { encryptCmsStream, signCmsStream } from '../../main/core/smime/cms-stream.ts'
 import { verifySmimeSignature } from '../../main/core/smime/cms-verify.ts'
 import { smimeMaterial, smimeTechnology, fromB64 } from '../../main/core/smime/smime-keys.ts'
 import { SiegelpostError } from '../../main/core/errors/index.ts'
@@ -159,6 +164,23 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       const verdict = verifySmimeSignature({ cms: decrypted.content, from: 'fran@example.org', anchors: anchors(), crls: null, now: now() })
       expect(verdict.state).toBe('valid')
       expect(Buffer.from(verdict.content!).equals(entity)).toBe(true)
+    })
+  })
+
+  describe('streamed output for large attachments', () => {
+    it('sign-then-encrypt as indefinite-length BER in 64 KiB chunks: openssl and Siegelpost read it', async () => {
+      const big = randomBytes(9 * 1024 * 1024 + 123)
+      await writeFile(join(dir, 'big.bin'), big)
+      const signer = { certificate: pki.alice.certificate, pkcs8: pki.alice.pkcs8, chain: [pki.ca.certificate] }
+      const stream = encryptCmsStream(signCmsStream(createReadStream(join(dir, 'big.bin')), signer, new Date()), [{ certificate: pki.alice.certificate }, { certificate: pki.fran.certificate }])
+      await pipeline(Readable.from(stream), createWriteStream(join(dir, 'big.p7m')))
+      cms(['-decrypt', '-binary', '-inform', 'DER', '-in', 'big.p7m', '-recip', pki.fran.certFile, '-inkey', pki.fran.keyFile, '-out', 'big-inner.der'])
+      cms(['-verify', '-binary', '-purpose', 'smimesign', '-inform', 'DER', '-in', 'big-inner.der', '-CAfile', pki.ca.certFile, '-out', 'big-out.bin'])
+      expect((await readFile(join(dir, 'big-out.bin'))).equals(big)).toBe(true)
+      const decrypted = decryptCms({ cms: await readFile(join(dir, 'big.p7m')), identities: [alice()] })
+      const verdict = verifySmimeSignature({ cms: decrypted.content, from: 'alice@example.org', anchors: [pki.ca.certificate], crls: null, now: new Date() })
+      expect(verdict.state).toBe('valid')
+      expect(Buffer.from(verdict.content!).equals(big)).toBe(true)
     })
   })
 

@@ -159,22 +159,28 @@ function keyAgreeRecipient(certificate: Uint8Array, cek: Uint8Array): asn1js.Con
   return new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 1 }, value: kari })
 }
 
+/** One RecipientInfo per recipient for the content-encryption key (RSA key transport or ECDH). */
+export function recipientInfosFor(recipients: EncryptRecipient[], cek: Uint8Array): { recipientInfos: asn1js.AsnType[]; hasKari: boolean } {
+  if (recipients.length === 0) throw new SiegelpostError('INTERNAL', { reason: 'no recipients' })
+  const recipientInfos = recipients.map((recipient) => {
+    const type = publicKeyOf(recipient.certificate).asymmetricKeyType
+    if (type === 'rsa') return keyTransRecipient(recipient.certificate, cek, recipient.keyTransport ?? 'rsa-pkcs1')
+    if (type === 'ec') return keyAgreeRecipient(recipient.certificate, cek)
+    throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `recipient key ${type}` })
+  })
+  // RFC 5652 §6.1: version 2 when a KeyAgreeRecipientInfo is present.
+  return { recipientInfos, hasKari: recipientInfos.some((info) => info instanceof asn1js.Constructed && isContext(info, 1)) }
+}
+
 /**
  * Encrypts `content` (a complete MIME entity, usually already signed) to every recipient.
  * AES-256-CBC gives EnvelopedData; AES-256-GCM gives AuthEnvelopedData (what OpenSSL writes
  * for `-aes-256-gcm`), only for recipients known to read it.
  */
 export function encryptCms(input: { content: Uint8Array; recipients: EncryptRecipient[]; cipher?: ContentCipher }): Uint8Array {
-  if (input.recipients.length === 0) throw new SiegelpostError('INTERNAL', { reason: 'no recipients' })
   const cipher = input.cipher ?? 'aes-256-cbc'
   const cek = randomBytes(32)
-  const recipientInfos = input.recipients.map((recipient) => {
-    const type = publicKeyOf(recipient.certificate).asymmetricKeyType
-    if (type === 'rsa') return keyTransRecipient(recipient.certificate, cek, recipient.keyTransport ?? 'rsa-pkcs1')
-    if (type === 'ec') return keyAgreeRecipient(recipient.certificate, cek)
-    throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `recipient key ${type}` })
-  })
-  const hasKari = recipientInfos.some((info) => info instanceof asn1js.Constructed && isContext(info, 1))
+  const { recipientInfos, hasKari } = recipientInfosFor(input.recipients, cek)
   if (cipher === 'aes-256-cbc') {
     const iv = randomBytes(16)
     const c = createCipheriv('aes-256-cbc', cek, iv)

@@ -64,21 +64,16 @@ function utcOrGeneralizedTime(date: Date): Uint8Array {
   return toDer(year >= 1950 && year < 2050 ? new asn1js.UTCTime({ valueDate: date }) : new asn1js.GeneralizedTime({ valueDate: date }))
 }
 
-/**
- * Signs `content` (the canonical MIME entity bytes) with SHA-256. `detached` gives the
- * multipart/signed form (application/pkcs7-signature); otherwise the content is inside
- * (application/pkcs7-mime; smime-type=signed-data).
- */
-export function signCms(input: { content: Uint8Array; signer: SigningIdentity; detached: boolean; now: Date }): Uint8Array {
-  const cert = parseCertificate(input.signer.certificate)
-  const privateKey = createPrivateKey({ key: Buffer.from(input.signer.pkcs8), format: 'der', type: 'pkcs8' })
+/** The SignerInfo for a SHA-256 `digest` of the content, with the RFC 8551 signed attributes. */
+export function signerInfoFor(signer: SigningIdentity, digest: Uint8Array, now: Date): Uint8Array {
+  const cert = parseCertificate(signer.certificate)
+  const privateKey = createPrivateKey({ key: Buffer.from(signer.pkcs8), format: 'der', type: 'pkcs8' })
   const type = privateKey.asymmetricKeyType
   if (type !== 'rsa' && type !== 'ec') throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `signing key ${type}` })
   const sid = toDer(seq(cert.issuer.toSchema(), cert.serialNumber))
-  const digest = createHash('sha256').update(input.content).digest()
   const attributes = [
     attribute(oids.contentType, toDer(oid(oids.data))),
-    attribute(oids.signingTime, utcOrGeneralizedTime(input.now)),
+    attribute(oids.signingTime, utcOrGeneralizedTime(now)),
     attribute(oids.messageDigest, toDer(octets(digest))),
     attribute(oids.smimeCapabilities, smimeCapabilities()),
     // RFC 8551 §2.5.3: encrypt to this same certificate ([0] IMPLICIT IssuerAndSerialNumber).
@@ -87,11 +82,21 @@ export function signCms(input: { content: Uint8Array; signer: SigningIdentity; d
   const signedAttrs = derSetOf(attributes)
   const signature = cryptoSign('sha256', signedAttrs, type === 'rsa' ? { key: privateKey, padding: constants.RSA_PKCS1_PADDING } : { key: privateKey, dsaEncoding: 'der' })
   const signatureAlgorithm = type === 'rsa' ? toDer(algorithm('1.2.840.113549.1.1.11', nul())) : toDer(algorithm('1.2.840.10045.4.3.2'))
-  const sha256 = toDer(algorithm(oids.sha256))
-  const signerInfo = tlv(0x30, toDer(int(1)), sid, sha256, concat([new Uint8Array([0xa0]), signedAttrs.subarray(1)]), signatureAlgorithm, toDer(octets(signature)))
+  return tlv(0x30, toDer(int(1)), sid, sha256AlgorithmDer(), concat([new Uint8Array([0xa0]), signedAttrs.subarray(1)]), signatureAlgorithm, toDer(octets(signature)))
+}
+
+export const sha256AlgorithmDer = () => toDer(algorithm(oids.sha256))
+
+/**
+ * Signs `content` (the canonical MIME entity bytes) with SHA-256. `detached` gives the
+ * multipart/signed form (application/pkcs7-signature); otherwise the content is inside
+ * (application/pkcs7-mime; smime-type=signed-data).
+ */
+export function signCms(input: { content: Uint8Array; signer: SigningIdentity; detached: boolean; now: Date }): Uint8Array {
+  const signerInfo = signerInfoFor(input.signer, createHash('sha256').update(input.content).digest(), input.now)
   const encapContentInfo = input.detached ? tlv(0x30, toDer(oid(oids.data))) : tlv(0x30, toDer(oid(oids.data)), toDer(explicit(0, octets(input.content))))
   const certificates = tlv(0xa0, input.signer.certificate, ...input.signer.chain)
-  const signedData = tlv(0x30, toDer(int(1)), tlv(0x31, sha256), encapContentInfo, certificates, tlv(0x31, signerInfo))
+  const signedData = tlv(0x30, toDer(int(1)), tlv(0x31, sha256AlgorithmDer()), encapContentInfo, certificates, tlv(0x31, signerInfo))
   return tlv(0x30, toDer(oid(oids.signedData)), tlv(0xa0, signedData))
 }
 
