@@ -202,6 +202,15 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       await expect(smimeTechnology.import({ bytes, fileName: 'a.p12' }, { passphrase: new TextEncoder().encode('falsch'), now: now() })).rejects.toMatchObject({ code: 'PASSWORD_WRONG' })
     })
 
+    it('imports a PEM certificate with an encrypted PKCS#8 key (openssl pkcs8 -topk8 -v2 aes256)', async () => {
+      openssl(['pkcs8', '-topk8', '-v2', 'aes256', '-in', pki.alice.keyFile, '-out', 'alice-enc.p8', '-passout', 'file:pw'], { cwd: dir })
+      const bytes = Buffer.concat([await readFile(pki.alice.certFile), await readFile(join(dir, 'alice-enc.p8'))])
+      const [own] = await smimeTechnology.import({ bytes, fileName: 'alice.pem' }, { passphrase: password, now: now() })
+      expect(own).toMatchObject({ hasSecret: true, emails: ['alice@example.org'] })
+      await expect(smimeTechnology.import({ bytes, fileName: 'alice.pem' }, { passphrase: Buffer.from('falsch'), now: now() })).rejects.toMatchObject({ code: 'PASSWORD_WRONG' })
+      await expect(smimeTechnology.import({ bytes, fileName: 'alice.pem' }, { passphrase: null, now: now() })).rejects.toMatchObject({ code: 'SMIME_NEEDS_PASSWORD' })
+    })
+
     it.each([false, true])('exports a backup openssl pkcs12 reads (compat=%s)', async (compat) => {
       const [own] = (await smimeTechnology.import({ bytes: Buffer.concat([await readFile(pki.alice.certFile), await readFile(join(dir, 'alice.p8'))]), fileName: 'alice.pem' }, { passphrase: null, now: now() })).filter((k) => k.hasSecret)
       const p12 = await smimeTechnology.export(own!, { part: 'secret', format: 'p12', passphrase: password, compat })

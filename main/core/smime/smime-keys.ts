@@ -18,7 +18,7 @@ import {
   usageOf,
 } from './certificate.ts'
 import { pemBlocks, toPem } from './der.ts'
-import { looksLikePkcs12, readPkcs12, writePkcs12 } from './pkcs12.ts'
+import { decryptPrivateKeyInfo, looksLikePkcs12, readPkcs12, writePkcs12 } from './pkcs12.ts'
 import { weakSignatureAlgorithms } from './signature-algorithm.ts'
 
 /** What an S/MIME vault entry carries besides the summary. All DER is base64. */
@@ -185,6 +185,9 @@ export const smimeTechnology: KeyTechnology = {
     if (certificates.length === 0) throw new SiegelpostError('SMIME_NO_CERTIFICATE', { path: file.fileName })
     const text = Buffer.from(file.bytes).toString('latin1')
     const keys = text.includes('-----BEGIN ') ? pemBlocks(text, ['PRIVATE KEY']).map((b) => b.der) : []
+    const encrypted = text.includes('-----BEGIN ') ? pemBlocks(text, ['ENCRYPTED PRIVATE KEY']) : []
+    if (encrypted.length > 0 && !passphrase) throw new SiegelpostError('SMIME_NEEDS_PASSWORD', { path: file.fileName })
+    for (const block of encrypted) keys.push(decryptPrivateKeyInfo(block.der, passphrase!))
     return entriesFrom(certificates, keys)
   },
   merge: mergeSmime,
