@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decryptCms, encryptCms } from '../../main/core/smime/cms-envelope.ts'
 import { encryptionChoiceFrom, signCms } from '../../main/core/smime/cms-signed.ts'
-import { encryptCmsStream, signCmsStream } from '../../main/core/smime/cms-stream.ts'
+import { decryptCmsStream, encryptCmsStream, signCmsStream } from '../../main/core/smime/cms-stream.ts'
 import { verifySmimeSignature } from '../../main/core/smime/cms-verify.ts'
 import { smimeMaterial, smimeTechnology, fromB64 } from '../../main/core/smime/smime-keys.ts'
 import { SiegelpostError } from '../../main/core/errors/index.ts'
@@ -181,6 +181,39 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       const verdict = verifySmimeSignature({ cms: decrypted.content, from: 'alice@example.org', anchors: [pki.ca.certificate], crls: null, now: new Date() })
       expect(verdict.state).toBe('valid')
       expect(Buffer.from(verdict.content!).equals(big)).toBe(true)
+    })
+  })
+
+  describe('streamed decryption', () => {
+    const decryptFile = async (file: string, identities = [alice()]) => {
+      const parts: Uint8Array[] = []
+      for await (const part of decryptCmsStream(createReadStream(join(dir, file), { highWaterMark: 4096 }), identities)) parts.push(part)
+      return Buffer.concat(parts)
+    }
+
+    it.each([
+      ['openssl -stream (indefinite length, AES-256-CBC)', ['-stream', '-aes256']],
+      ['openssl definite length (3DES default)', []],
+      ['openssl AuthEnvelopedData AES-256-GCM', ['-aes-256-gcm']],
+      ['openssl -stream AuthEnvelopedData', ['-stream', '-aes-256-gcm']],
+    ])('%s', async (_name, options) => {
+      const payload = randomBytes(3 * 1024 * 1024 + 7)
+      await writeFile(join(dir, 'payload.bin'), payload)
+      cms(['-encrypt', '-binary', ...options, '-in', 'payload.bin', '-outform', 'DER', '-out', 'payload.p7m', pki.alice.certFile])
+      expect((await decryptFile('payload.p7m')).equals(payload)).toBe(true)
+    })
+
+    it('our streamed output, ECDH recipient; a flipped bit in GCM content fails at the end', async () => {
+      const payload = randomBytes(1024 * 1024)
+      await pipeline(Readable.from(encryptCmsStream([payload], [{ certificate: pki.fran.certificate }])), createWriteStream(join(dir, 'ours-stream.p7m')))
+      expect((await decryptFile('ours-stream.p7m', [fran()])).equals(payload)).toBe(true)
+      await writeFile(join(dir, 'payload.bin'), payload)
+      cms(['-encrypt', '-binary', '-stream', '-aes-256-gcm', '-in', 'payload.bin', '-outform', 'DER', '-out', 'gcm.p7m', pki.alice.certFile])
+      const tampered = await readFile(join(dir, 'gcm.p7m'))
+      tampered[tampered.length - 200]! ^= 1
+      await writeFile(join(dir, 'gcm-bad.p7m'), tampered)
+      await expect(decryptFile('gcm-bad.p7m')).rejects.toMatchObject({ code: 'SMIME_DECRYPT_FAILED' })
+      await expect(decryptFile('gcm.p7m', [fran()])).rejects.toMatchObject({ code: 'SMIME_DECRYPT_FAILED' })
     })
   })
 

@@ -336,41 +336,49 @@ export function decryptCms(input: { cms: Uint8Array; identities: DecryptIdentity
   const encrypted = bytesOf(encryptedNode, what)
   const cekLength = (cbc ?? gcm)!.bytes
 
-  let isRecipient = false
+  for (const cek of contentKeysFor(recipientInfos, input.identities, cekLength)) {
+    try {
+      if (cbc) {
+        const d = createDecipheriv(cbc.cipher, cek, bytesOf(algParams, what))
+        return { content: Buffer.concat([d.update(encrypted), d.final()]), contentAlgorithm: cbc.cipher, isAuthenticated: false }
+      }
+      const [nonceNode, icvNode] = children(algParams, what)
+      const tagLength = icvNode ? (icvNode as asn1js.Integer).valueBlock.valueDec : 12
+      const authAttrs = fields.find((f) => isContext(f, 1))
+      const mac = bytesOf(fields[fields.length - 1], what)
+      if (mac.length !== tagLength) throw failed()
+      const d = createDecipheriv(gcm!.cipher, cek, bytesOf(nonceNode, what), { authTagLength: tagLength })
+      // RFC 5083 §2.2: the authenticated attributes are MACed as a DER SET OF.
+      if (authAttrs) d.setAAD(concat([new Uint8Array([0x31]), rawOf(authAttrs).subarray(1)]))
+      d.setAuthTag(mac)
+      return { content: Buffer.concat([d.update(encrypted), d.final()]), contentAlgorithm: `${gcm!.cipher} (AuthEnvelopedData)`, isAuthenticated: true }
+    } catch {
+      // wrong key for this recipient info or damaged content: try the next, then fail uniformly
+    }
+  }
+  throw failed()
+}
+
+/**
+ * The content-encryption keys our identities unwrap from a RecipientInfos SET, in order. A
+ * PKCS#1 v1.5 failure yields a random key (no oracle), so a key here is only a candidate until
+ * the content decrypts.
+ */
+export function contentKeysFor(recipientInfos: asn1js.AsnType, identities: DecryptIdentity[], cekLength: number): Buffer[] {
+  const keys: Buffer[] = []
   for (const info of children(recipientInfos, what)) {
-    for (const identity of input.identities) {
-      let cek: Buffer | null
+    for (const identity of identities) {
       try {
-        if (info instanceof asn1js.Sequence) cek = unwrapKeyTrans(info, identity, cekLength)
-        else if (isContext(info, 1)) cek = unwrapKeyAgree(info, identity)
-        else continue
+        const cek = info instanceof asn1js.Sequence ? unwrapKeyTrans(info, identity, cekLength) : isContext(info, 1) ? unwrapKeyAgree(info, identity) : null
+        if (cek) keys.push(cek)
       } catch (error) {
         if (error instanceof SiegelpostError && error.code === 'SMIME_UNSUPPORTED') throw error
-        isRecipient = true
-        continue
-      }
-      if (!cek) continue
-      isRecipient = true
-      try {
-        if (cbc) {
-          const d = createDecipheriv(cbc.cipher, cek, bytesOf(algParams, what))
-          return { content: Buffer.concat([d.update(encrypted), d.final()]), contentAlgorithm: cbc.cipher, isAuthenticated: false }
-        }
-        const [nonceNode, icvNode] = children(algParams, what)
-        const tagLength = icvNode ? (icvNode as asn1js.Integer).valueBlock.valueDec : 12
-        const authAttrs = fields.find((f) => isContext(f, 1))
-        const mac = bytesOf(fields[fields.length - 1], what)
-        if (mac.length !== tagLength) throw failed()
-        const d = createDecipheriv(gcm!.cipher, cek, bytesOf(nonceNode, what), { authTagLength: tagLength })
-        // RFC 5083 §2.2: the authenticated attributes are MACed as a DER SET OF.
-        if (authAttrs) d.setAAD(concat([new Uint8Array([0x31]), rawOf(authAttrs).subarray(1)]))
-        d.setAuthTag(mac)
-        return { content: Buffer.concat([d.update(encrypted), d.final()]), contentAlgorithm: `${gcm!.cipher} (AuthEnvelopedData)`, isAuthenticated: true }
-      } catch {
-        // wrong key for this recipient info or damaged content: try the next, then fail uniformly
       }
     }
   }
-  void isRecipient
-  throw failed()
+  return keys
 }
+
+/** Content-encryption algorithms we read, by OID: CBC (EnvelopedData) and GCM (AuthEnvelopedData). */
+export const contentCiphers = { cbc: cbcCiphers, gcm: gcmCiphers }
+export { failed as decryptFailed }

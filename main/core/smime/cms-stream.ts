@@ -1,7 +1,9 @@
-import { createCipheriv, createHash, randomBytes } from 'node:crypto'
-import { recipientInfosFor, type EncryptRecipient } from './cms-envelope.ts'
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import type * as asn1js from 'asn1js'
+import { SiegelpostError } from '../errors/index.ts'
+import { contentCiphers, contentKeysFor, decryptFailed, recipientInfosFor, type DecryptIdentity, type EncryptRecipient } from './cms-envelope.ts'
 import { sha256AlgorithmDer, signerInfoFor, type SigningIdentity } from './cms-signed.ts'
-import { algorithm, concat, int, octets, oid, oids, set, tlv, toDer } from './der.ts'
+import { algorithm, bytesOf, children, concat, int, octets, oid, oidOf, oids, parseDer, set, tlv, toDer } from './der.ts'
 
 /**
  * Streaming CMS output for large attachments (issue 4 §8): opaque SignedData and EnvelopedData
@@ -11,11 +13,13 @@ import { algorithm, concat, int, octets, oid, oids, set, tlv, toDer } from './de
  * `encryptCmsStream(signCmsStream(source, …), …)`.
  */
 export const streamChunkBytes = 64 * 1024
+/** A file stream, a Web/Node readable, a generator, or an array of buffers. */
+export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>
 const endOfContents = new Uint8Array([0, 0])
 const open = (tag: number) => new Uint8Array([tag, 0x80])
 
 /** Regroups any source into chunks of `size` bytes (the last may be shorter). */
-export async function* rechunk(source: AsyncIterable<Uint8Array>, size = streamChunkBytes): AsyncGenerator<Uint8Array> {
+export async function* rechunk(source: ByteSource, size = streamChunkBytes): AsyncGenerator<Uint8Array> {
   let pending: Uint8Array[] = []
   let pendingBytes = 0
   for await (const piece of source) {
@@ -32,7 +36,7 @@ export async function* rechunk(source: AsyncIterable<Uint8Array>, size = streamC
 }
 
 /** Opaque SignedData (application/pkcs7-mime; smime-type=signed-data) over a streamed entity. */
-export async function* signCmsStream(source: AsyncIterable<Uint8Array>, signer: SigningIdentity, now: Date): AsyncGenerator<Uint8Array> {
+export async function* signCmsStream(source: ByteSource, signer: SigningIdentity, now: Date): AsyncGenerator<Uint8Array> {
   const hash = createHash('sha256')
   yield concat([open(0x30), toDer(oid(oids.signedData)), open(0xa0), open(0x30), toDer(int(1)), tlv(0x31, sha256AlgorithmDer()), open(0x30), toDer(oid(oids.data)), open(0xa0), open(0x24)])
   for await (const chunk of rechunk(source)) {
@@ -46,7 +50,7 @@ export async function* signCmsStream(source: AsyncIterable<Uint8Array>, signer: 
 }
 
 /** EnvelopedData with AES-256-CBC over a streamed entity (usually signCmsStream's output). */
-export async function* encryptCmsStream(source: AsyncIterable<Uint8Array>, recipients: EncryptRecipient[]): AsyncGenerator<Uint8Array> {
+export async function* encryptCmsStream(source: ByteSource, recipients: EncryptRecipient[]): AsyncGenerator<Uint8Array> {
   const cek = randomBytes(32)
   const iv = randomBytes(16)
   const { recipientInfos, hasKari } = recipientInfosFor(recipients, cek)
@@ -70,4 +74,151 @@ export async function* encryptCmsStream(source: AsyncIterable<Uint8Array>, recip
   yield tlv(0x04, cipher.final())
   // end of: [0] encryptedContent, EncryptedContentInfo, EnvelopedData, [0] content, ContentInfo
   yield concat([endOfContents, endOfContents, endOfContents, endOfContents, endOfContents])
+}
+
+/** Pull-based BER reader over a byte stream: headers, small elements whole, big contents in pieces. */
+class BerReader {
+  private buffer = Buffer.alloc(0)
+  private readonly source: AsyncIterator<Uint8Array>
+  private done = false
+
+  constructor(source: ByteSource) {
+    this.source = (async function* () {
+      yield* source
+    })()
+  }
+
+  private async fill(bytes: number): Promise<void> {
+    while (this.buffer.length < bytes && !this.done) {
+      const next = await this.source.next()
+      if (next.done) this.done = true
+      else this.buffer = Buffer.concat([this.buffer, next.value])
+    }
+    if (this.buffer.length < bytes) throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'truncated' })
+  }
+
+  private take(bytes: number): Buffer {
+    const out = this.buffer.subarray(0, bytes)
+    this.buffer = this.buffer.subarray(bytes)
+    return out
+  }
+
+  /** Tag byte, and length (null = indefinite); high tag numbers do not occur in CMS. */
+  async header(): Promise<{ tag: number; length: number | null; raw: Buffer }> {
+    await this.fill(2)
+    const tag = this.buffer[0]!
+    if ((tag & 0x1f) === 0x1f) throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'high tag number' })
+    const first = this.buffer[1]!
+    if (first < 0x80) return { tag, length: first, raw: Buffer.from(this.take(2)) }
+    if (first === 0x80) return { tag, length: null, raw: Buffer.from(this.take(2)) }
+    const count = first & 0x7f
+    if (count > 6) throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'length' })
+    await this.fill(2 + count)
+    let length = 0
+    for (let i = 0; i < count; i++) length = length * 256 + this.buffer[2 + i]!
+    return { tag, length, raw: Buffer.from(this.take(2 + count)) }
+  }
+
+  /** A whole element (for the small parts: OIDs, algorithms, RecipientInfos), at most `max` bytes. */
+  async element(max = 1024 * 1024): Promise<Buffer> {
+    const head = await this.header()
+    if (head.length === null) {
+      const parts: Buffer[] = [head.raw]
+      let total = 0
+      for (;;) {
+        const inner = await this.element(max)
+        parts.push(inner)
+        total += inner.length
+        if (total > max) throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'element too large' })
+        if (inner.length === 2 && inner[0] === 0 && inner[1] === 0) return Buffer.concat(parts)
+      }
+    }
+    if (head.length > max) throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'element too large' })
+    await this.fill(head.length)
+    return Buffer.concat([head.raw, this.take(head.length)])
+  }
+
+  /** The content bytes of a primitive element of `length`, in pieces of at most streamChunkBytes. */
+  async *content(length: number): AsyncGenerator<Buffer> {
+    for (let left = length; left > 0; ) {
+      const piece = Math.min(left, streamChunkBytes)
+      await this.fill(piece)
+      yield Buffer.from(this.take(piece))
+      left -= piece
+    }
+  }
+
+  /** An OCTET STRING's bytes whether primitive or constructed (segments, EOC-terminated or definite). */
+  async *octets(head: { tag: number; length: number | null }): AsyncGenerator<Buffer> {
+    if ((head.tag & 0x20) === 0) {
+      yield* this.content(head.length!)
+      return
+    }
+    let consumed = 0
+    for (;;) {
+      if (head.length !== null && consumed >= head.length) return
+      const segment = await this.header()
+      consumed += segment.raw.length + (segment.length ?? 0)
+      if (segment.tag === 0 && segment.length === 0) return
+      if ((segment.tag & 0x1f) !== 0x04) throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'segment is not an OCTET STRING' })
+      yield* this.octets(segment)
+    }
+  }
+}
+
+/**
+ * Decrypts EnvelopedData (AES-CBC, 3DES) or AuthEnvelopedData (AES-GCM without authenticated
+ * attributes) from a stream in bounded memory. The chunks it yields are NOT authenticated until
+ * the generator finishes: AES-GCM checks its tag and CBC its padding at the end and throw there
+ * — write them to a place the user cannot see yet and delete it on error (DESIGN: no release
+ * before the integrity check). Uses the first recipient info our keys open.
+ */
+export async function* decryptCmsStream(source: ByteSource, identities: DecryptIdentity[]): AsyncGenerator<Uint8Array> {
+  const reader = new BerReader(source)
+  const what = 'CMS'
+  await reader.header() // ContentInfo
+  const type = oidOf(parseDer(await reader.element(), what), what)
+  if (type !== oids.envelopedData && type !== oids.authEnvelopedData) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: `not encrypted data (${type})` })
+  const isAuth = type === oids.authEnvelopedData
+  await reader.header() // [0]
+  await reader.header() // EnvelopedData / AuthEnvelopedData
+  await reader.element() // version
+  let recipientInfos = await reader.element()
+  if (recipientInfos[0] === 0xa0) recipientInfos = await reader.element() // originatorInfo
+  await reader.header() // EncryptedContentInfo
+  await reader.element() // contentType
+  const [algId, params] = children(parseDer(await reader.element(), what), what)
+  const contentAlg = oidOf(algId, what)
+  const cipherSpec = isAuth ? contentCiphers.gcm[contentAlg] : contentCiphers.cbc[contentAlg]
+  if (!cipherSpec) throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `content encryption ${contentAlg}` })
+  const [cek] = contentKeysFor(parseDer(recipientInfos, what), identities, cipherSpec.bytes)
+  if (!cek) throw decryptFailed()
+  const encryptedHead = await reader.header()
+  if ((encryptedHead.tag & 0x1f) !== 0) throw new SiegelpostError('SMIME_UNSUPPORTED', { what: 'detached encrypted content' })
+  let decipher
+  let tagLength = 0
+  if (isAuth) {
+    const [nonce, icv] = children(params, what)
+    tagLength = icv ? (icv as asn1js.Integer).valueBlock.valueDec : 12
+    decipher = createDecipheriv(cipherSpec.cipher as 'aes-256-gcm', cek, bytesOf(nonce, what), { authTagLength: tagLength })
+  } else decipher = createDecipheriv(cipherSpec.cipher, cek, bytesOf(params, what))
+  try {
+    for await (const piece of reader.octets(encryptedHead)) {
+      const out = decipher.update(piece)
+      if (out.length > 0) yield out
+    }
+    if (isAuth) {
+      // after the content: the end of EncryptedContentInfo when indefinite, [1] authAttrs, then the MAC
+      let next = await reader.element()
+      if (next.length === 2 && next[0] === 0 && next[1] === 0) next = await reader.element()
+      if (next[0] === 0xa1) throw new SiegelpostError('SMIME_UNSUPPORTED', { what: 'streamed AuthEnvelopedData with authenticated attributes' })
+      const mac = bytesOf(parseDer(next, what), what)
+      if (mac.length !== tagLength) throw decryptFailed()
+      ;(decipher as ReturnType<typeof createDecipheriv> & { setAuthTag(tag: Uint8Array): void }).setAuthTag(mac)
+    }
+    yield decipher.final()
+  } catch (error) {
+    if (error instanceof SiegelpostError && error.code !== 'SMIME_DECRYPT_FAILED') throw error
+    throw decryptFailed()
+  }
 }
