@@ -35,7 +35,7 @@ try {
         : ['sh', '-c', `openssl cms -decrypt -binary -inform DER -in ossl.der -recip alice.pem -inkey alice.key -outform DER | openssl cms -verify -binary -inform DER -CAfile ca.pem -purpose smimesign -out ossl.out`]
     const tools: [string, string[], string[]][] = [
       ['siegelpost', [process.execPath, op, 'encrypt', dir, 'in.bin', 'sp.der'], [process.execPath, op, 'decrypt', dir, 'sp.der', 'sp.out']],
-      ['siegelpost stream', [process.execPath, op, 'encrypt-stream', dir, 'in.bin', 'sps.der'], [process.execPath, op, 'decrypt', dir, 'sps.der', 'sps.out']],
+      ['siegelpost stream', [process.execPath, op, 'encrypt-stream', dir, 'in.bin', 'sps.der'], [process.execPath, op, 'decrypt-stream', dir, 'sps.der', 'sps.out']],
       ['openssl cms', openssl(false, 'enc'), openssl(false, 'dec')],
       ['openssl cms -stream', openssl(true, 'enc'), openssl(true, 'dec')],
     ]

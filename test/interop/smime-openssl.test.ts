@@ -6,9 +6,9 @@ import { pipeline } from 'node:stream/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { decryptCms, encryptCms } from '../../main/core/smime/cms-envelope.ts'
+import { decryptCms, encryptCms, type DecryptIdentity } from '../../main/core/smime/cms-envelope.ts'
 import { encryptionChoiceFrom, signCms } from '../../main/core/smime/cms-signed.ts'
-import { decryptCmsStream, encryptCmsStream, signCmsStream } from '../../main/core/smime/cms-stream.ts'
+import { decryptCmsStream, encryptCmsStream, readSignedStream, signCmsStream } from '../../main/core/smime/cms-stream.ts'
 import { verifySmimeSignature } from '../../main/core/smime/cms-verify.ts'
 import { smimeMaterial, smimeTechnology, fromB64 } from '../../main/core/smime/smime-keys.ts'
 import { SiegelpostError } from '../../main/core/errors/index.ts'
@@ -201,6 +201,33 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       await writeFile(join(dir, 'payload.bin'), payload)
       cms(['-encrypt', '-binary', ...options, '-in', 'payload.bin', '-outform', 'DER', '-out', 'payload.p7m', pki.alice.certFile])
       expect((await decryptFile('payload.p7m')).equals(payload)).toBe(true)
+    })
+
+    it('sign-then-encrypt fully streamed: decryptCmsStream → readSignedStream → verdict on digests', async () => {
+      const payload = randomBytes(2 * 1024 * 1024 + 11)
+      await writeFile(join(dir, 'payload.bin'), payload)
+      const check = async (file: string, identity: DecryptIdentity) => {
+        const content: Uint8Array[] = []
+        const { cms: detached, contentDigests } = await readSignedStream(decryptCmsStream(createReadStream(join(dir, file)), [identity]), (chunk) => void content.push(chunk))
+        const verdict = verifySmimeSignature({ cms: detached, contentDigests, from: 'alice@example.org', anchors: [pki.ca.certificate], crls: null, now: new Date() })
+        return { verdict, content: Buffer.concat(content) }
+      }
+      // openssl: streamed opaque signature inside streamed enveloped data
+      cms(['-sign', '-binary', '-nodetach', '-stream', '-in', 'payload.bin', '-signer', pki.alice.certFile, '-inkey', pki.alice.keyFile, '-outform', 'DER', '-out', 'p-signed.der'])
+      cms(['-encrypt', '-binary', '-stream', '-aes256', '-inform', 'DER', '-in', 'p-signed.der', '-outform', 'DER', '-out', 'p-se.p7m', pki.fran.certFile])
+      const theirs = await check('p-se.p7m', fran())
+      expect(theirs.verdict.state).toBe('valid')
+      expect(theirs.content.equals(payload)).toBe(true)
+      // ours, and the same with one content byte changed inside the signature
+      const signer = { certificate: pki.alice.certificate, pkcs8: pki.alice.pkcs8, chain: [] }
+      await pipeline(Readable.from(encryptCmsStream(signCmsStream([payload], signer, new Date()), [{ certificate: pki.fran.certificate }])), createWriteStream(join(dir, 'o-se.p7m')))
+      expect((await check('o-se.p7m', fran())).verdict.state).toBe('valid')
+      const signed: Uint8Array[] = []
+      for await (const part of signCmsStream([payload], signer, new Date())) signed.push(part)
+      const tampered = Buffer.concat(signed)
+      tampered[Math.floor(tampered.length / 2)]! ^= 1
+      await pipeline(Readable.from(encryptCmsStream([tampered], [{ certificate: pki.fran.certificate }])), createWriteStream(join(dir, 'o-bad.p7m')))
+      expect((await check('o-bad.p7m', fran())).verdict).toMatchObject({ state: 'invalid', reason: expect.stringMatching(/changed after signing/) })
     })
 
     it('our streamed output, ECDH recipient; a flipped bit in GCM content fails at the end', async () => {

@@ -145,7 +145,13 @@ function verifySignatureBytes(certificate: Uint8Array, algorithmNode: asn1js.Asn
  * Checks a SignedData: exactly the signature and digest, as a value. `detachedContent` is the
  * first MIME part of multipart/signed; for opaque signatures leave it out.
  */
-export function verifySignedData(input: { cms: Uint8Array; detachedContent?: Uint8Array; knownCertificates?: Uint8Array[] }): SignatureCheck {
+export function verifySignedData(input: {
+  cms: Uint8Array
+  detachedContent?: Uint8Array
+  /** Digests of content that was streamed elsewhere (cms-stream.ts), by hash name, instead of the content. */
+  contentDigests?: Readonly<Record<string, Uint8Array>>
+  knownCertificates?: Uint8Array[]
+}): SignatureCheck {
   const [typeNode, wrapper] = children(parseDer(input.cms, what), what)
   if (oidOf(typeNode, what) !== oids.signedData) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'not SignedData' })
   const fields = children(children(wrapper, what)[0], what)
@@ -170,7 +176,7 @@ export function verifySignedData(input: { cms: Uint8Array; detachedContent?: Uin
   if (input.detachedContent && eContent && Buffer.compare(Buffer.from(eContent), Buffer.from(input.detachedContent)) !== 0) {
     return { ...result, reason: 'the signature carries other content than the message part it signs' }
   }
-  if (!result.content) return { ...result, reason: 'the signed content is missing' }
+  if (!result.content && !input.contentDigests) return { ...result, reason: 'the signed content is missing' }
   if (signerInfos.length !== 1) return { ...result, reason: signerInfos.length === 0 ? 'no signer' : 'several signers are not supported' }
   const info = children(signerInfos[0], what)
   const [, sid, digestAlgNode] = info
@@ -188,8 +194,9 @@ export function verifySignedData(input: { cms: Uint8Array; detachedContent?: Uin
   result.signerEmails = emailsOf(parseCertificate(signer))
   if (!['sha256', 'sha384', 'sha512'].includes(digestName)) return { ...result, reason: `digest ${digestName} is not accepted (SHA-1 and older are broken)` }
 
-  const digest = createHash(digestName).update(result.content).digest()
-  let signedBytes: Uint8Array = result.content
+  const digest = input.contentDigests ? input.contentDigests[digestName] : createHash(digestName).update(result.content!).digest()
+  if (!digest) return { ...result, reason: `no ${digestName} digest of the streamed content` }
+  let signedBytes: Uint8Array | null = result.content
   if (signedAttrs) {
     const attrs = attributesOf(signedAttrs)
     const messageDigest = attrs.get(oids.messageDigest)?.[0]
@@ -210,6 +217,7 @@ export function verifySignedData(input: { cms: Uint8Array; detachedContent?: Uin
   } else if (oidOf(eContentType, what) !== oids.data) {
     return { ...result, reason: 'signed attributes missing for non-data content' }
   }
+  if (!signedBytes) return { ...result, reason: 'a signature without signed attributes needs the content in memory' }
   let ok: boolean
   try {
     ok = verifySignatureBytes(signer, signatureAlgorithm, digestName, signedBytes, signature)

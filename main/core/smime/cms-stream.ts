@@ -3,6 +3,8 @@ import type * as asn1js from 'asn1js'
 import { SiegelpostError } from '../errors/index.ts'
 import { contentCiphers, contentKeysFor, decryptFailed, recipientInfosFor, type DecryptIdentity, type EncryptRecipient } from './cms-envelope.ts'
 import { sha256AlgorithmDer, signerInfoFor, type SigningIdentity } from './cms-signed.ts'
+import { limits } from '../limits.ts'
+import { digestNames } from './signature-algorithm.ts'
 import { algorithm, bytesOf, children, concat, int, octets, oid, oidOf, oids, parseDer, set, tlv, toDer } from './der.ts'
 
 /**
@@ -221,4 +223,47 @@ export async function* decryptCmsStream(source: ByteSource, identities: DecryptI
     if (error instanceof SiegelpostError && error.code !== 'SMIME_DECRYPT_FAILED') throw error
     throw decryptFailed()
   }
+}
+
+/**
+ * Reads an opaque SignedData (application/pkcs7-mime; smime-type=signed-data) from a stream:
+ * the encapsulated content goes to `sink` piece by piece while its digests are computed, and the
+ * result is the signature in detached form plus those digests, for
+ * verifySmimeSignature({ cms, contentDigests }). The content in the sink is unverified until then.
+ */
+export async function readSignedStream(
+  source: ByteSource,
+  sink: (chunk: Uint8Array) => Promise<void> | void,
+): Promise<{ cms: Uint8Array; contentDigests: Record<string, Uint8Array> }> {
+  const reader = new BerReader(source)
+  const what = 'CMS SignedData'
+  const isEnd = (element: Buffer) => element.length === 2 && element[0] === 0 && element[1] === 0
+  await reader.header() // ContentInfo
+  if (oidOf(parseDer(await reader.element(), what), what) !== oids.signedData) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'not SignedData' })
+  await reader.header() // [0]
+  await reader.header() // SignedData
+  const version = await reader.element()
+  const digestAlgorithms = await reader.element()
+  const names = children(parseDer(digestAlgorithms, what), what).map((alg) => digestNames[oidOf(children(alg, what)[0], what)])
+  const hashes = new Map([...new Set(names.filter((n): n is string => n === 'sha256' || n === 'sha384' || n === 'sha512'))].map((n) => [n, createHash(n)]))
+  const encapHead = await reader.header()
+  const eContentType = await reader.element()
+  const contentHead = await reader.header()
+  if (contentHead.tag !== 0xa0) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'no encapsulated content (a detached signature)' })
+  const octetsHead = await reader.header()
+  for await (const piece of reader.octets(octetsHead)) {
+    for (const hash of hashes.values()) hash.update(piece)
+    await sink(piece)
+  }
+  if (contentHead.length === null && !isEnd(await reader.element())) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'eContent' })
+  if (encapHead.length === null && !isEnd(await reader.element())) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'encapContentInfo' })
+  const rest: Buffer[] = []
+  for (;;) {
+    const element = await reader.element(limits.keyFileMaxBytes)
+    if (isEnd(element)) break
+    rest.push(element)
+    if (element[0] === 0x31) break // signerInfos, the last field
+  }
+  const cms = tlv(0x30, toDer(oid(oids.signedData)), tlv(0xa0, tlv(0x30, version, digestAlgorithms, tlv(0x30, eContentType), ...rest)))
+  return { cms, contentDigests: Object.fromEntries([...hashes].map(([name, hash]) => [name, new Uint8Array(hash.digest())])) }
 }

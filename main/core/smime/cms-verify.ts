@@ -34,6 +34,8 @@ const signingTimeGapWarnMs = 60 * 60 * 1000
 export function verifySmimeSignature(input: {
   cms: Uint8Array
   detachedContent?: Uint8Array
+  /** For streamed opaque signatures (readSignedStream): the content's digests instead of the content. */
+  contentDigests?: Readonly<Record<string, Uint8Array>>
   from: string | null
   anchors: Uint8Array[]
   /** Extra intermediates the user has (the vault). */
@@ -63,7 +65,12 @@ export function verifySmimeSignature(input: {
   let check
   try {
     const run = (detachedContent: Uint8Array | undefined) =>
-      verifySignedData({ cms: input.cms, ...(detachedContent ? { detachedContent } : {}), knownCertificates: input.knownCertificates ?? [] })
+      verifySignedData({
+        cms: input.cms,
+        ...(detachedContent ? { detachedContent } : {}),
+        ...(input.contentDigests ? { contentDigests: input.contentDigests } : {}),
+        knownCertificates: input.knownCertificates ?? [],
+      })
     check = run(input.detachedContent)
     // The raw bytes first; a signer that signed the canonical CRLF form of a part we got with bare
     // LFs (files saved on Unix, some gateways) still matches after canonicalization (RFC 8551 §3.1.1).
