@@ -1,7 +1,8 @@
 import { SiegelpostError } from '../errors/index.ts'
-import { parseCertificate, sha256Hex } from './certificate.ts'
+import { isSignedBy, nameToString, parseCertificate, sha256Hex } from './certificate.ts'
 import { verifySignedData } from './cms-signed.ts'
 import { validatePath } from './path-validation.ts'
+import { ocspStatus, type OcspStatus, type OcspTransport } from './ocsp.ts'
 import { fetchCrls, type CrlFetcher } from './revocation.ts'
 import { smimePurposeProblem } from './smime-purpose.ts'
 
@@ -46,6 +47,8 @@ export function verifySmimeSignature(input: {
   crls: Uint8Array[] | null
   /** Soft-fail (CLI.md): certificates no CRL covers keep `valid` and are named in the reason. */
   softRevocation?: boolean
+  /** What OCSP said about the signer certificate (verifySmimeSignatureOnline asks). */
+  signerOcsp?: OcspStatus
   now: Date
   /** The message's Date header: a large gap to signingTime is a warning (CLI.md). */
   dateHeader?: Date | null
@@ -102,6 +105,9 @@ export function verifySmimeSignature(input: {
   const pool = [...check.certificates, ...(input.intermediates ?? [])]
   const path = validatePath({ target: check.signerCertificate, untrusted: pool, anchors: input.anchors, crls: input.crls, at, revocationMode: input.softRevocation ? 'soft' : 'require' })
   if (!path.valid) return { ...verdict, reason: `certificate: ${path.reason}` }
+  if (input.signerOcsp === 'revoked') return { ...verdict, reason: 'certificate: the signer certificate is revoked (OCSP)' }
+  const signerSubject = nameToString(parseCertificate(check.signerCertificate).subject)
+  const uncovered = input.signerOcsp === 'good' ? path.uncovered.filter((subject) => subject !== signerSubject) : path.uncovered
   const purpose = smimePurposeProblem(check.signerCertificate, pool.filter((der) => der !== check.signerCertificate), 'sign')
   if (purpose) return { ...verdict, reason: purpose }
   if (input.from) {
@@ -110,8 +116,9 @@ export function verifySmimeSignature(input: {
   }
   const notes = ['signature and certificate are valid']
   if (input.crls === null) notes.push('revocation not checked')
-  else if (path.uncovered.length > 0) notes.push(`revocation unknown for ${path.uncovered.join('; ')} (no CRL available)`)
+  else if (uncovered.length > 0) notes.push(`revocation unknown for ${uncovered.join('; ')} (no CRL available)`)
   else notes.push('not revoked')
+  if (input.signerOcsp === 'good') notes.push('signer certificate good per OCSP')
   if (!check.signingTime) notes.push('no signing time: certificate checked at the current time')
   else if (input.dateHeader && Math.abs(input.dateHeader.getTime() - check.signingTime.getTime()) > signingTimeGapWarnMs) {
     notes.push('warning: the Date header differs from the signing time by more than an hour')
@@ -135,14 +142,18 @@ function nameOf(der: Uint8Array): string {
  * and say so (soft-fail), a certificate found revoked is `invalid`.
  */
 export async function verifySmimeSignatureOnline(
-  input: Omit<Parameters<typeof verifySmimeSignature>[0], 'crls' | 'softRevocation'> & { fetcher: CrlFetcher },
+  input: Omit<Parameters<typeof verifySmimeSignature>[0], 'crls' | 'softRevocation' | 'signerOcsp'> & { fetcher: CrlFetcher; ocsp?: OcspTransport },
 ): Promise<SmimeSignatureVerdict> {
   const first = verifySmimeSignature({ ...input, crls: null })
   if (first.state !== 'valid' && first.state !== 'mismatch') return first
-  const signer = (input.knownCertificates ?? []).filter((der) => sha256Hex(der) === first.signerFingerprint)
-  const certificates = [...first.certificates, ...signer, ...(input.intermediates ?? [])]
-  const { crls, failed } = await fetchCrls(certificates, input.fetcher)
-  const verdict = verifySmimeSignature({ ...input, crls, softRevocation: true })
+  const certificates = [...first.certificates, ...(input.knownCertificates ?? []), ...(input.intermediates ?? []), ...input.anchors]
+  const signer = certificates.find((der) => sha256Hex(der) === first.signerFingerprint)!
+  const relevant = [...first.certificates, signer, ...(input.intermediates ?? [])]
+  const { crls, failed } = await fetchCrls(relevant, input.fetcher)
+  let signerOcsp: OcspStatus | undefined
+  const issuer = certificates.find((der) => der !== signer && isSignedBy(signer, der))
+  if (input.ocsp && issuer) signerOcsp = await ocspStatus(signer, issuer, input.ocsp, input.now)
+  const verdict = verifySmimeSignature({ ...input, crls, softRevocation: true, ...(signerOcsp ? { signerOcsp } : {}) })
   if (failed.length === 0 || verdict.state !== 'valid') return verdict
   return { ...verdict, reason: `${verdict.reason}; unreachable: ${failed.join(', ')}` }
 }

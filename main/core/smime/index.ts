@@ -10,5 +10,6 @@ export { verifySmimeSignature, verifySmimeSignatureOnline, type SmimeSignatureVe
 export { certificatesFromFile, emailsOf, parseCertificate } from './certificate.ts'
 export { validatePath, type PathValidationInput, type PathValidationResult } from './path-validation.ts'
 export { crlUrlsOf, fetchCrls, httpCrlFetcher, type CrlFetcher } from './revocation.ts'
+export { httpOcspTransport, ocspStatus, type OcspStatus, type OcspTransport } from './ocsp.ts'
 export { smimeMaterial, smimeTechnology, trustAnchorsOf, fromB64, type SmimeMaterial } from './smime-keys.ts'
 export { smimePurposeProblem } from './smime-purpose.ts'
