@@ -32,10 +32,11 @@ export const smimeCommands: readonly Command[] = [
     async run({ io, lang, values, operands, vault }) {
       if (typeof values.out !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'keys csr', option: '--out FILE' })
       const isNew = Boolean(values.new)
-      if (isNew === (operands.length === 1)) throw new SiegelpostError('SMIME_CSR_NEEDS_IDENTITY')
-      if (isNew && (typeof values.name !== 'string' || typeof values.email !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(values.email))) {
-        throw new SiegelpostError('SMIME_CSR_NEEDS_IDENTITY')
+      if (isNew === (operands.length === 1)) throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'keys csr', option: 'ID oder/or --new --name NAME --email ADDR' })
+      if (isNew && (typeof values.name !== 'string' || typeof values.email !== 'string')) {
+        throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'keys csr', option: '--name NAME --email ADDR' })
       }
+      if (isNew && !/^[^@\s]+@[^@\s]+$/.test(values.email as string)) throw new SiegelpostError('SMIME_CSR_NEEDS_IDENTITY')
       const request = isNew ? { name: values.name as string, email: values.email as string } : { id: operands[0]! }
       const { pem, key } = await createCertificateRequest(await vault(), request, io.now())
       await writeFileAtomic(values.out, new TextEncoder().encode(pem), {}, { backup: false, mode: 0o644 })

@@ -69,4 +69,9 @@ export const limits = {
   fetchMaxMessages: 500,
   /** Largest single message `fetch` stores; bigger ones are listed as skipped, never truncated. */
   fetchMessageMaxBytes: 200 * 1024 * 1024,
+  /** CLI.md: lookups outside the configured servers (CRL/OCSP) give up after 3 s and yield "unknown". */
+  revocationFetchTimeoutMs: 3000,
+  /** CRLs fetched per signature check, and the largest we accept (a big CA's CRL is a few MiB). */
+  revocationMaxFetches: 8,
+  crlMaxBytes: 16 * 1024 * 1024,
 } as const

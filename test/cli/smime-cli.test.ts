@@ -134,6 +134,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('s
     expect(list[0]).toMatchObject({ hasSecret: true, status: 'valid', usage: ['sign', 'encrypt'] })
     const renewal = run('keys', 'csr', (list[0] as unknown as { id: string }).id, '--out', file('bernd-renew.csr'))
     expect(renewal.status, renewal.stderr).toBe(0)
-    expect(run('keys', 'csr', '--new', '--name', 'X', '--out', file('x.csr')).status).toBe(1)
+    expect(run('keys', 'csr', '--new', '--name', 'X', '--out', file('x.csr')).status).toBe(2)
+    expect(run('keys', 'csr', '--new', '--name', 'X', '--email', 'kein-at', '--out', file('x.csr')).status).toBe(1)
   })
 })

@@ -1,9 +1,14 @@
+import { randomBytes } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { decryptCms, encryptCms } from '../../main/core/smime/cms-envelope.ts'
+import { decryptCms, encryptCms, type DecryptIdentity } from '../../main/core/smime/cms-envelope.ts'
 import { encryptionChoiceFrom, signCms } from '../../main/core/smime/cms-signed.ts'
+import { decryptCmsStream, encryptCmsStream, readSignedStream, signCmsStream } from '../../main/core/smime/cms-stream.ts'
 import { verifySmimeSignature } from '../../main/core/smime/cms-verify.ts'
 import { smimeMaterial, smimeTechnology, fromB64 } from '../../main/core/smime/smime-keys.ts'
 import { SiegelpostError } from '../../main/core/errors/index.ts'
@@ -162,6 +167,83 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     })
   })
 
+  describe('streamed output for large attachments', () => {
+    it('sign-then-encrypt as indefinite-length BER in 64 KiB chunks: openssl and Siegelpost read it', async () => {
+      const big = randomBytes(9 * 1024 * 1024 + 123)
+      await writeFile(join(dir, 'big.bin'), big)
+      const signer = { certificate: pki.alice.certificate, pkcs8: pki.alice.pkcs8, chain: [pki.ca.certificate] }
+      const stream = encryptCmsStream(signCmsStream(createReadStream(join(dir, 'big.bin')), signer, new Date()), [{ certificate: pki.alice.certificate }, { certificate: pki.fran.certificate }])
+      await pipeline(Readable.from(stream), createWriteStream(join(dir, 'big.p7m')))
+      cms(['-decrypt', '-binary', '-inform', 'DER', '-in', 'big.p7m', '-recip', pki.fran.certFile, '-inkey', pki.fran.keyFile, '-out', 'big-inner.der'])
+      cms(['-verify', '-binary', '-purpose', 'smimesign', '-inform', 'DER', '-in', 'big-inner.der', '-CAfile', pki.ca.certFile, '-out', 'big-out.bin'])
+      expect((await readFile(join(dir, 'big-out.bin'))).equals(big)).toBe(true)
+      const decrypted = decryptCms({ cms: await readFile(join(dir, 'big.p7m')), identities: [alice()] })
+      const verdict = verifySmimeSignature({ cms: decrypted.content, from: 'alice@example.org', anchors: [pki.ca.certificate], crls: null, now: new Date() })
+      expect(verdict.state).toBe('valid')
+      expect(Buffer.from(verdict.content!).equals(big)).toBe(true)
+    })
+  })
+
+  describe('streamed decryption', () => {
+    const decryptFile = async (file: string, identities = [alice()]) => {
+      const parts: Uint8Array[] = []
+      for await (const part of decryptCmsStream(createReadStream(join(dir, file), { highWaterMark: 4096 }), identities)) parts.push(part)
+      return Buffer.concat(parts)
+    }
+
+    it.each([
+      ['openssl -stream (indefinite length, AES-256-CBC)', ['-stream', '-aes256']],
+      ['openssl definite length (3DES default)', []],
+      ['openssl AuthEnvelopedData AES-256-GCM', ['-aes-256-gcm']],
+      ['openssl -stream AuthEnvelopedData', ['-stream', '-aes-256-gcm']],
+    ])('%s', async (_name, options) => {
+      const payload = randomBytes(3 * 1024 * 1024 + 7)
+      await writeFile(join(dir, 'payload.bin'), payload)
+      cms(['-encrypt', '-binary', ...options, '-in', 'payload.bin', '-outform', 'DER', '-out', 'payload.p7m', pki.alice.certFile])
+      expect((await decryptFile('payload.p7m')).equals(payload)).toBe(true)
+    })
+
+    it('sign-then-encrypt fully streamed: decryptCmsStream → readSignedStream → verdict on digests', async () => {
+      const payload = randomBytes(2 * 1024 * 1024 + 11)
+      await writeFile(join(dir, 'payload.bin'), payload)
+      const check = async (file: string, identity: DecryptIdentity) => {
+        const content: Uint8Array[] = []
+        const { cms: detached, contentDigests } = await readSignedStream(decryptCmsStream(createReadStream(join(dir, file)), [identity]), (chunk) => void content.push(chunk))
+        const verdict = verifySmimeSignature({ cms: detached, contentDigests, from: 'alice@example.org', anchors: [pki.ca.certificate], crls: null, now: new Date() })
+        return { verdict, content: Buffer.concat(content) }
+      }
+      // openssl: streamed opaque signature inside streamed enveloped data
+      cms(['-sign', '-binary', '-nodetach', '-stream', '-in', 'payload.bin', '-signer', pki.alice.certFile, '-inkey', pki.alice.keyFile, '-outform', 'DER', '-out', 'p-signed.der'])
+      cms(['-encrypt', '-binary', '-stream', '-aes256', '-inform', 'DER', '-in', 'p-signed.der', '-outform', 'DER', '-out', 'p-se.p7m', pki.fran.certFile])
+      const theirs = await check('p-se.p7m', fran())
+      expect(theirs.verdict.state).toBe('valid')
+      expect(theirs.content.equals(payload)).toBe(true)
+      // ours, and the same with one content byte changed inside the signature
+      const signer = { certificate: pki.alice.certificate, pkcs8: pki.alice.pkcs8, chain: [] }
+      await pipeline(Readable.from(encryptCmsStream(signCmsStream([payload], signer, new Date()), [{ certificate: pki.fran.certificate }])), createWriteStream(join(dir, 'o-se.p7m')))
+      expect((await check('o-se.p7m', fran())).verdict.state).toBe('valid')
+      const signed: Uint8Array[] = []
+      for await (const part of signCmsStream([payload], signer, new Date())) signed.push(part)
+      const tampered = Buffer.concat(signed)
+      tampered[Math.floor(tampered.length / 2)]! ^= 1
+      await pipeline(Readable.from(encryptCmsStream([tampered], [{ certificate: pki.fran.certificate }])), createWriteStream(join(dir, 'o-bad.p7m')))
+      expect((await check('o-bad.p7m', fran())).verdict).toMatchObject({ state: 'invalid', reason: expect.stringMatching(/changed after signing/) })
+    })
+
+    it('our streamed output, ECDH recipient; a flipped bit in GCM content fails at the end', async () => {
+      const payload = randomBytes(1024 * 1024)
+      await pipeline(Readable.from(encryptCmsStream([payload], [{ certificate: pki.fran.certificate }])), createWriteStream(join(dir, 'ours-stream.p7m')))
+      expect((await decryptFile('ours-stream.p7m', [fran()])).equals(payload)).toBe(true)
+      await writeFile(join(dir, 'payload.bin'), payload)
+      cms(['-encrypt', '-binary', '-stream', '-aes-256-gcm', '-in', 'payload.bin', '-outform', 'DER', '-out', 'gcm.p7m', pki.alice.certFile])
+      const tampered = await readFile(join(dir, 'gcm.p7m'))
+      tampered[tampered.length - 200]! ^= 1
+      await writeFile(join(dir, 'gcm-bad.p7m'), tampered)
+      await expect(decryptFile('gcm-bad.p7m')).rejects.toMatchObject({ code: 'SMIME_DECRYPT_FAILED' })
+      await expect(decryptFile('gcm.p7m', [fran()])).rejects.toMatchObject({ code: 'SMIME_DECRYPT_FAILED' })
+    })
+  })
+
   describe('PKCS#12 files from openssl pkcs12 -export', () => {
     const now = () => new Date()
     it.each([
@@ -178,6 +260,15 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       expect(smimeMaterial(own).chain).toHaveLength(1)
       expect(keys.find((k) => !k.hasSecret)).toMatchObject({ name: 'Test CA', usage: ['certify'] })
       await expect(smimeTechnology.import({ bytes, fileName: 'a.p12' }, { passphrase: new TextEncoder().encode('falsch'), now: now() })).rejects.toMatchObject({ code: 'KEY_PASSPHRASE_WRONG' })
+    })
+
+    it('imports a PEM certificate with an encrypted PKCS#8 key (openssl pkcs8 -topk8 -v2 aes256)', async () => {
+      openssl(['pkcs8', '-topk8', '-v2', 'aes256', '-in', pki.alice.keyFile, '-out', 'alice-enc.p8', '-passout', 'file:pw'], { cwd: dir })
+      const bytes = Buffer.concat([await readFile(pki.alice.certFile), await readFile(join(dir, 'alice-enc.p8'))])
+      const [own] = await smimeTechnology.import({ bytes, fileName: 'alice.pem' }, { passphrase: password, now: now() })
+      expect(own).toMatchObject({ hasSecret: true, emails: ['alice@example.org'] })
+      await expect(smimeTechnology.import({ bytes, fileName: 'alice.pem' }, { passphrase: Buffer.from('falsch'), now: now() })).rejects.toMatchObject({ code: 'KEY_PASSPHRASE_WRONG' })
+      await expect(smimeTechnology.import({ bytes, fileName: 'alice.pem' }, { passphrase: null, now: now() })).rejects.toMatchObject({ code: 'KEY_PASSPHRASE_REQUIRED' })
     })
 
     it.each([false, true])('exports a backup openssl pkcs12 reads (compat=%s)', async (compat) => {

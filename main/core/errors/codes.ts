@@ -287,8 +287,8 @@ export const errorTable = {
   },
   SMIME_CSR_NEEDS_IDENTITY: {
     kind: 'user',
-    de: '„keys csr“ braucht entweder eine Schlüssel-ID oder --new mit --name und --email.',
-    en: '"keys csr" needs either a key id or --new with --name and --email.',
+    de: '„keys csr --new“ braucht eine gültige E-Mail-Adresse bei --email, z. B. name@kanzlei.de.',
+    en: '"keys csr --new" needs a valid e-mail address with --email, for example name@example.com.',
   },
   SMIME_BAD_DATE: {
     kind: 'user',

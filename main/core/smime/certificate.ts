@@ -2,7 +2,7 @@ import { createHash, X509Certificate } from 'node:crypto'
 import * as asn1js from 'asn1js'
 import * as pkijs from 'pkijs'
 import { SiegelpostError } from '../errors/index.ts'
-import { bytesOf, children, oidOf, oids, parseDer, pemBlocks, toDer } from './der.ts'
+import { bytesOf, children, oidOf, oids, parseDer, pemBlocks, rawOf, toDer } from './der.ts'
 
 /** X.509 certificates: parsing with limits, the facts S/MIME needs, and certificate files (PEM, DER, .p7b). */
 export function parseCertificate(der: Uint8Array): pkijs.Certificate {
@@ -187,3 +187,21 @@ export function subjectKeyIdentifierOf(cert: pkijs.Certificate): Uint8Array | nu
   const ext = extension(cert, extensionIds.subjectKeyIdentifier)
   return ext ? bytesOf(ext.parsedValue as asn1js.OctetString, 'SKI') : null
 }
+
+/**
+ * Whether a CMS SignerIdentifier / RecipientIdentifier names this certificate: an
+ * IssuerAndSerialNumber SEQUENCE, or a [0] SubjectKeyIdentifier (RFC 5652 §5.3, §6.2.1).
+ */
+export function matchesSignerIdentifier(identifier: asn1js.AsnType, der: Uint8Array): boolean {
+  const cert = parseCertificate(der)
+  if (identifier instanceof asn1js.Sequence) {
+    const [issuer, serial] = identifier.valueBlock.value
+    return sameBytes(encodedOf(issuer!), toDer(cert.issuer)) && sameBytes(encodedOf(serial!), toDer(cert.serialNumber))
+  }
+  const ski = subjectKeyIdentifierOf(cert)
+  return ski !== null && sameBytes(bytesOf(identifier, 'SKI'), ski)
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0
+/** The bytes as received for a parsed node (no re-encoding of BER), else its DER. */
+const encodedOf = (node: asn1js.AsnType) => (node.valueBeforeDecodeView.length > 0 ? rawOf(node) : toDer(node))

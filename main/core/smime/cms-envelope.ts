@@ -16,7 +16,8 @@ import {
 import * as asn1js from 'asn1js'
 import forge from 'node-forge'
 import { SiegelpostError } from '../errors/index.ts'
-import { parseCertificate, spkiOf } from './certificate.ts'
+import { aesKeyUnwrap, aesKeyWrap } from './aes-key-wrap.ts'
+import { matchesSignerIdentifier, parseCertificate, spkiOf } from './certificate.ts'
 import {
   algorithm,
   bytesOf,
@@ -75,10 +76,10 @@ const kdfSchemes: Record<string, string> = {
   '1.3.132.1.11.2': 'sha384',
   '1.3.132.1.11.3': 'sha512',
 }
-const wrapCiphers: Record<string, { cipher: string; bytes: number }> = {
-  [oids.aes128Wrap]: { cipher: 'id-aes128-wrap', bytes: 16 },
-  [oids.aes192Wrap]: { cipher: 'id-aes192-wrap', bytes: 24 },
-  [oids.aes256Wrap]: { cipher: 'id-aes256-wrap', bytes: 32 },
+const wrapCiphers: Record<string, { bytes: number }> = {
+  [oids.aes128Wrap]: { bytes: 16 },
+  [oids.aes192Wrap]: { bytes: 24 },
+  [oids.aes256Wrap]: { bytes: 32 },
 }
 const cbcCiphers: Record<string, { cipher: string; bytes: number }> = {
   [oids.aes128Cbc]: { cipher: 'aes-128-cbc', bytes: 16 },
@@ -92,7 +93,6 @@ const gcmCiphers: Record<string, { cipher: 'aes-128-gcm' | 'aes-192-gcm' | 'aes-
   [oids.aes256Gcm]: { cipher: 'aes-256-gcm', bytes: 32 },
 }
 const hashOids: Record<string, string> = { [oids.sha1]: 'sha1', [oids.sha256]: 'sha256', [oids.sha384]: 'sha384', [oids.sha512]: 'sha512' }
-const aesWrapIv = Buffer.from('A6A6A6A6A6A6A6A6', 'hex')
 
 const what = 'CMS'
 /** Any decryption failure, whatever the cause: one error, no oracle (Bleichenbacher, RFC 3218 §2.3). */
@@ -147,7 +147,7 @@ function keyAgreeRecipient(certificate: Uint8Array, cek: Uint8Array): asn1js.Con
   const ephemeral = generateKeyPairSync('ec', { namedCurve: curve })
   const z = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipientKey })
   const kek = x963Kdf('sha256', z, oids.aes256Wrap, 32, null)
-  const wrapped = createCipheriv('id-aes256-wrap', kek, aesWrapIv).update(cek)
+  const wrapped = aesKeyWrap(kek, cek)
   const spki = children(parseDer(ephemeral.publicKey.export({ format: 'der', type: 'spki' }), what), what)
   const originatorKey = new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 1 }, value: [algorithm(oids.ecPublicKey), spki[1]!] })
   const kari = [
@@ -159,22 +159,28 @@ function keyAgreeRecipient(certificate: Uint8Array, cek: Uint8Array): asn1js.Con
   return new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 1 }, value: kari })
 }
 
+/** One RecipientInfo per recipient for the content-encryption key (RSA key transport or ECDH). */
+export function recipientInfosFor(recipients: EncryptRecipient[], cek: Uint8Array): { recipientInfos: asn1js.AsnType[]; hasKari: boolean } {
+  if (recipients.length === 0) throw new SiegelpostError('INTERNAL', { reason: 'no recipients' })
+  const recipientInfos = recipients.map((recipient) => {
+    const type = publicKeyOf(recipient.certificate).asymmetricKeyType
+    if (type === 'rsa') return keyTransRecipient(recipient.certificate, cek, recipient.keyTransport ?? 'rsa-pkcs1')
+    if (type === 'ec') return keyAgreeRecipient(recipient.certificate, cek)
+    throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `recipient key ${type}` })
+  })
+  // RFC 5652 §6.1: version 2 when a KeyAgreeRecipientInfo is present.
+  return { recipientInfos, hasKari: recipientInfos.some((info) => info instanceof asn1js.Constructed && isContext(info, 1)) }
+}
+
 /**
  * Encrypts `content` (a complete MIME entity, usually already signed) to every recipient.
  * AES-256-CBC gives EnvelopedData; AES-256-GCM gives AuthEnvelopedData (what OpenSSL writes
  * for `-aes-256-gcm`), only for recipients known to read it.
  */
 export function encryptCms(input: { content: Uint8Array; recipients: EncryptRecipient[]; cipher?: ContentCipher }): Uint8Array {
-  if (input.recipients.length === 0) throw new SiegelpostError('INTERNAL', { reason: 'no recipients' })
   const cipher = input.cipher ?? 'aes-256-cbc'
   const cek = randomBytes(32)
-  const recipientInfos = input.recipients.map((recipient) => {
-    const type = publicKeyOf(recipient.certificate).asymmetricKeyType
-    if (type === 'rsa') return keyTransRecipient(recipient.certificate, cek, recipient.keyTransport ?? 'rsa-pkcs1')
-    if (type === 'ec') return keyAgreeRecipient(recipient.certificate, cek)
-    throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `recipient key ${type}` })
-  })
-  const hasKari = recipientInfos.some((info) => info instanceof asn1js.Constructed && isContext(info, 1))
+  const { recipientInfos, hasKari } = recipientInfosFor(input.recipients, cek)
   if (cipher === 'aes-256-cbc') {
     const iv = randomBytes(16)
     const c = createCipheriv('aes-256-cbc', cek, iv)
@@ -189,19 +195,6 @@ export function encryptCms(input: { content: Uint8Array; recipients: EncryptReci
   const aeci = seq(oid(oids.data), algorithm(oids.aes256Gcm, seq(octets(nonce), int(16))), implicitOctets(0, encrypted))
   const authEnvelopedData = seq(int(0), set(...recipientInfos), aeci, octets(c.getAuthTag()))
   return toDer(seq(oid(oids.authEnvelopedData), explicit(0, authEnvelopedData)))
-}
-
-function matchesRecipient(rid: asn1js.AsnType, identity: DecryptIdentity): boolean {
-  const cert = parseCertificate(identity.certificate)
-  if (rid instanceof asn1js.Sequence) {
-    const [issuer, serial] = children(rid, what)
-    return Buffer.compare(Buffer.from(rawOf(issuer!)), Buffer.from(toDer(cert.issuer))) === 0 && Buffer.compare(Buffer.from(rawOf(serial!)), Buffer.from(toDer(cert.serialNumber))) === 0
-  }
-  // [0] SubjectKeyIdentifier (RFC 5652 §6.2.1)
-  const ski = cert.extensions?.find((e) => e.extnID === '2.5.29.14')
-  if (!ski) return false
-  const mine = new Uint8Array((ski.parsedValue as asn1js.OctetString).valueBlock.valueHexView)
-  return Buffer.compare(Buffer.from(bytesOf(rid, what)), Buffer.from(mine)) === 0
 }
 
 /** RSAES-PKCS1-v1_5 in pure JS: Node (since CVE-2023-46809) and Electron's BoringSSL refuse it. */
@@ -264,7 +257,7 @@ function oaepDecrypt(pkcs8: Uint8Array, encrypted: Uint8Array, hash: string, mgf
 
 function unwrapKeyTrans(info: asn1js.AsnType, identity: DecryptIdentity, cekLength: number | null): Buffer | null {
   const [, rid, keyAlg, encryptedKey] = children(info, what)
-  if (!matchesRecipient(rid!, identity)) return null
+  if (!matchesSignerIdentifier(rid!, identity.certificate)) return null
   const [algId, params] = children(keyAlg, what)
   const encrypted = bytesOf(encryptedKey, what)
   const alg = oidOf(algId, what)
@@ -298,7 +291,7 @@ function unwrapKeyAgree(info: asn1js.AsnType, identity: DecryptIdentity): Buffer
   for (const rek of children(encryptedKeys, what)) {
     const [rid, ek] = children(rek, what)
     const id = rid instanceof asn1js.Sequence ? rid : children(rid, what)[0]!
-    if (matchesRecipient(id, identity)) wrapped = bytesOf(ek, what)
+    if (matchesSignerIdentifier(id, identity.certificate)) wrapped = bytesOf(ek, what)
   }
   if (!wrapped) return null
   const [kdfId, wrapAlg] = children(keyAlg, what)
@@ -318,8 +311,7 @@ function unwrapKeyAgree(info: asn1js.AsnType, identity: DecryptIdentity): Buffer
   const z = diffieHellman({ privateKey, publicKey })
   const ukm = ukmField ? bytesOf(children(ukmField, what)[0], what) : null
   const kek = x963Kdf(hash, z, wrapOid, wrap.bytes, ukm)
-  const d = createDecipheriv(wrap.cipher, kek, aesWrapIv)
-  return Buffer.concat([d.update(wrapped), d.final()])
+  return aesKeyUnwrap(kek, wrapped)
 }
 
 /** Decrypts EnvelopedData or AuthEnvelopedData with the first identity that is a recipient. */
@@ -344,41 +336,49 @@ export function decryptCms(input: { cms: Uint8Array; identities: DecryptIdentity
   const encrypted = bytesOf(encryptedNode, what)
   const cekLength = (cbc ?? gcm)!.bytes
 
-  let isRecipient = false
+  for (const cek of contentKeysFor(recipientInfos, input.identities, cekLength)) {
+    try {
+      if (cbc) {
+        const d = createDecipheriv(cbc.cipher, cek, bytesOf(algParams, what))
+        return { content: Buffer.concat([d.update(encrypted), d.final()]), contentAlgorithm: cbc.cipher, isAuthenticated: false }
+      }
+      const [nonceNode, icvNode] = children(algParams, what)
+      const tagLength = icvNode ? (icvNode as asn1js.Integer).valueBlock.valueDec : 12
+      const authAttrs = fields.find((f) => isContext(f, 1))
+      const mac = bytesOf(fields[fields.length - 1], what)
+      if (mac.length !== tagLength) throw failed()
+      const d = createDecipheriv(gcm!.cipher, cek, bytesOf(nonceNode, what), { authTagLength: tagLength })
+      // RFC 5083 §2.2: the authenticated attributes are MACed as a DER SET OF.
+      if (authAttrs) d.setAAD(concat([new Uint8Array([0x31]), rawOf(authAttrs).subarray(1)]))
+      d.setAuthTag(mac)
+      return { content: Buffer.concat([d.update(encrypted), d.final()]), contentAlgorithm: `${gcm!.cipher} (AuthEnvelopedData)`, isAuthenticated: true }
+    } catch {
+      // wrong key for this recipient info or damaged content: try the next, then fail uniformly
+    }
+  }
+  throw failed()
+}
+
+/**
+ * The content-encryption keys our identities unwrap from a RecipientInfos SET, in order. A
+ * PKCS#1 v1.5 failure yields a random key (no oracle), so a key here is only a candidate until
+ * the content decrypts.
+ */
+export function contentKeysFor(recipientInfos: asn1js.AsnType, identities: DecryptIdentity[], cekLength: number): Buffer[] {
+  const keys: Buffer[] = []
   for (const info of children(recipientInfos, what)) {
-    for (const identity of input.identities) {
-      let cek: Buffer | null
+    for (const identity of identities) {
       try {
-        if (info instanceof asn1js.Sequence) cek = unwrapKeyTrans(info, identity, cekLength)
-        else if (isContext(info, 1)) cek = unwrapKeyAgree(info, identity)
-        else continue
+        const cek = info instanceof asn1js.Sequence ? unwrapKeyTrans(info, identity, cekLength) : isContext(info, 1) ? unwrapKeyAgree(info, identity) : null
+        if (cek) keys.push(cek)
       } catch (error) {
         if (error instanceof SiegelpostError && error.code === 'SMIME_UNSUPPORTED') throw error
-        isRecipient = true
-        continue
-      }
-      if (!cek) continue
-      isRecipient = true
-      try {
-        if (cbc) {
-          const d = createDecipheriv(cbc.cipher, cek, bytesOf(algParams, what))
-          return { content: Buffer.concat([d.update(encrypted), d.final()]), contentAlgorithm: cbc.cipher, isAuthenticated: false }
-        }
-        const [nonceNode, icvNode] = children(algParams, what)
-        const tagLength = icvNode ? (icvNode as asn1js.Integer).valueBlock.valueDec : 12
-        const authAttrs = fields.find((f) => isContext(f, 1))
-        const mac = bytesOf(fields[fields.length - 1], what)
-        if (mac.length !== tagLength) throw failed()
-        const d = createDecipheriv(gcm!.cipher, cek, bytesOf(nonceNode, what), { authTagLength: tagLength })
-        // RFC 5083 §2.2: the authenticated attributes are MACed as a DER SET OF.
-        if (authAttrs) d.setAAD(concat([new Uint8Array([0x31]), rawOf(authAttrs).subarray(1)]))
-        d.setAuthTag(mac)
-        return { content: Buffer.concat([d.update(encrypted), d.final()]), contentAlgorithm: `${gcm!.cipher} (AuthEnvelopedData)`, isAuthenticated: true }
-      } catch {
-        // wrong key for this recipient info or damaged content: try the next, then fail uniformly
       }
     }
   }
-  void isRecipient
-  throw failed()
+  return keys
 }
+
+/** Content-encryption algorithms we read, by OID: CBC (EnvelopedData) and GCM (AuthEnvelopedData). */
+export const contentCiphers = { cbc: cbcCiphers, gcm: gcmCiphers }
+export { failed as decryptFailed }

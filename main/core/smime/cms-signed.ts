@@ -1,7 +1,8 @@
-import { createHash, createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify, constants } from 'node:crypto'
+import { constants, createHash, createPrivateKey, createPublicKey, sign as cryptoSign } from 'node:crypto'
 import * as asn1js from 'asn1js'
 import { SiegelpostError } from '../errors/index.ts'
-import { emailsOf, parseCertificate, spkiOf } from './certificate.ts'
+import { emailsOf, matchesSignerIdentifier, parseCertificate, spkiOf } from './certificate.ts'
+import { digestNames, verifySignatureWith } from './signature-algorithm.ts'
 import {
   algorithm,
   bytesOf,
@@ -38,21 +39,6 @@ export interface SigningIdentity {
 }
 
 const what = 'CMS SignedData'
-const digestNames: Record<string, string> = { [oids.sha1]: 'sha1', [oids.sha256]: 'sha256', [oids.sha384]: 'sha384', [oids.sha512]: 'sha512', '1.2.840.113549.2.5': 'md5', '2.16.840.1.101.3.4.2.4': 'sha224' }
-const signatureHashes: Record<string, string> = {
-  '1.2.840.113549.1.1.4': 'md5',
-  '1.2.840.113549.1.1.5': 'sha1',
-  '1.2.840.113549.1.1.11': 'sha256',
-  '1.2.840.113549.1.1.12': 'sha384',
-  '1.2.840.113549.1.1.13': 'sha512',
-  '1.2.840.113549.1.1.14': 'sha224',
-  '1.2.840.10045.4.1': 'sha1',
-  '1.2.840.10045.4.3.1': 'sha224',
-  '1.2.840.10045.4.3.2': 'sha256',
-  '1.2.840.10045.4.3.3': 'sha384',
-  '1.2.840.10045.4.3.4': 'sha512',
-}
-
 /** SMIMECapabilities we advertise (RFC 8551 §2.5.2), strongest first: what we can decrypt. */
 function smimeCapabilities(): Uint8Array {
   return toDer(
@@ -78,21 +64,16 @@ function utcOrGeneralizedTime(date: Date): Uint8Array {
   return toDer(year >= 1950 && year < 2050 ? new asn1js.UTCTime({ valueDate: date }) : new asn1js.GeneralizedTime({ valueDate: date }))
 }
 
-/**
- * Signs `content` (the canonical MIME entity bytes) with SHA-256. `detached` gives the
- * multipart/signed form (application/pkcs7-signature); otherwise the content is inside
- * (application/pkcs7-mime; smime-type=signed-data).
- */
-export function signCms(input: { content: Uint8Array; signer: SigningIdentity; detached: boolean; now: Date }): Uint8Array {
-  const cert = parseCertificate(input.signer.certificate)
-  const privateKey = createPrivateKey({ key: Buffer.from(input.signer.pkcs8), format: 'der', type: 'pkcs8' })
+/** The SignerInfo for a SHA-256 `digest` of the content, with the RFC 8551 signed attributes. */
+export function signerInfoFor(signer: SigningIdentity, digest: Uint8Array, now: Date): Uint8Array {
+  const cert = parseCertificate(signer.certificate)
+  const privateKey = createPrivateKey({ key: Buffer.from(signer.pkcs8), format: 'der', type: 'pkcs8' })
   const type = privateKey.asymmetricKeyType
   if (type !== 'rsa' && type !== 'ec') throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `signing key ${type}` })
   const sid = toDer(seq(cert.issuer.toSchema(), cert.serialNumber))
-  const digest = createHash('sha256').update(input.content).digest()
   const attributes = [
     attribute(oids.contentType, toDer(oid(oids.data))),
-    attribute(oids.signingTime, utcOrGeneralizedTime(input.now)),
+    attribute(oids.signingTime, utcOrGeneralizedTime(now)),
     attribute(oids.messageDigest, toDer(octets(digest))),
     attribute(oids.smimeCapabilities, smimeCapabilities()),
     // RFC 8551 §2.5.3: encrypt to this same certificate ([0] IMPLICIT IssuerAndSerialNumber).
@@ -101,11 +82,21 @@ export function signCms(input: { content: Uint8Array; signer: SigningIdentity; d
   const signedAttrs = derSetOf(attributes)
   const signature = cryptoSign('sha256', signedAttrs, type === 'rsa' ? { key: privateKey, padding: constants.RSA_PKCS1_PADDING } : { key: privateKey, dsaEncoding: 'der' })
   const signatureAlgorithm = type === 'rsa' ? toDer(algorithm('1.2.840.113549.1.1.11', nul())) : toDer(algorithm('1.2.840.10045.4.3.2'))
-  const sha256 = toDer(algorithm(oids.sha256))
-  const signerInfo = tlv(0x30, toDer(int(1)), sid, sha256, concat([new Uint8Array([0xa0]), signedAttrs.subarray(1)]), signatureAlgorithm, toDer(octets(signature)))
+  return tlv(0x30, toDer(int(1)), sid, sha256AlgorithmDer(), concat([new Uint8Array([0xa0]), signedAttrs.subarray(1)]), signatureAlgorithm, toDer(octets(signature)))
+}
+
+export const sha256AlgorithmDer = () => toDer(algorithm(oids.sha256))
+
+/**
+ * Signs `content` (the canonical MIME entity bytes) with SHA-256. `detached` gives the
+ * multipart/signed form (application/pkcs7-signature); otherwise the content is inside
+ * (application/pkcs7-mime; smime-type=signed-data).
+ */
+export function signCms(input: { content: Uint8Array; signer: SigningIdentity; detached: boolean; now: Date }): Uint8Array {
+  const signerInfo = signerInfoFor(input.signer, createHash('sha256').update(input.content).digest(), input.now)
   const encapContentInfo = input.detached ? tlv(0x30, toDer(oid(oids.data))) : tlv(0x30, toDer(oid(oids.data)), toDer(explicit(0, octets(input.content))))
   const certificates = tlv(0xa0, input.signer.certificate, ...input.signer.chain)
-  const signedData = tlv(0x30, toDer(int(1)), tlv(0x31, sha256), encapContentInfo, certificates, tlv(0x31, signerInfo))
+  const signedData = tlv(0x30, toDer(int(1)), tlv(0x31, sha256AlgorithmDer()), encapContentInfo, certificates, tlv(0x31, signerInfo))
   return tlv(0x30, toDer(oid(oids.signedData)), tlv(0xa0, signedData))
 }
 
@@ -146,31 +137,21 @@ function timeOf(node: asn1js.AsnType | undefined): Date | null {
 
 function verifySignatureBytes(certificate: Uint8Array, algorithmNode: asn1js.AsnType, digestName: string, data: Uint8Array, signature: Uint8Array): boolean {
   const [algIdNode, params] = children(algorithmNode, what)
-  const algId = oidOf(algIdNode, what)
   const key = createPublicKey({ key: Buffer.from(spkiOf(parseCertificate(certificate))), format: 'der', type: 'spki' })
-  if (algId === '1.2.840.113549.1.1.10') {
-    // RSASSA-PSS (RFC 4056): hash from the parameters; default SHA-1, salt 20.
-    let hash = 'sha1'
-    let saltLength = 20
-    for (const field of params instanceof asn1js.Sequence ? children(params, what) : []) {
-      if (isContext(field, 0)) hash = digestNames[oidOf(children(children(field, what)[0], what)[0], what)] ?? 'unknown'
-      if (isContext(field, 2)) saltLength = (children(field, what)[0] as asn1js.Integer).valueBlock.valueDec
-    }
-    if (hash !== digestName) return false
-    return cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, signature)
-  }
-  const hash = signatureHashes[algId] ?? digestName
-  if (hash !== digestName) return false
-  if (key.asymmetricKeyType === 'rsa') return cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature)
-  if (key.asymmetricKeyType === 'ec') return cryptoVerify(hash, data, { key, dsaEncoding: 'der' }, signature)
-  return cryptoVerify(hash === 'unknown' ? null : hash, data, key, signature)
+  return verifySignatureWith(key, oidOf(algIdNode, what), params, data, signature, digestName)
 }
 
 /**
  * Checks a SignedData: exactly the signature and digest, as a value. `detachedContent` is the
  * first MIME part of multipart/signed; for opaque signatures leave it out.
  */
-export function verifySignedData(input: { cms: Uint8Array; detachedContent?: Uint8Array; knownCertificates?: Uint8Array[] }): SignatureCheck {
+export function verifySignedData(input: {
+  cms: Uint8Array
+  detachedContent?: Uint8Array
+  /** Digests of content that was streamed elsewhere (cms-stream.ts), by hash name, instead of the content. */
+  contentDigests?: Readonly<Record<string, Uint8Array>>
+  knownCertificates?: Uint8Array[]
+}): SignatureCheck {
   const [typeNode, wrapper] = children(parseDer(input.cms, what), what)
   if (oidOf(typeNode, what) !== oids.signedData) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'not SignedData' })
   const fields = children(children(wrapper, what)[0], what)
@@ -195,7 +176,7 @@ export function verifySignedData(input: { cms: Uint8Array; detachedContent?: Uin
   if (input.detachedContent && eContent && Buffer.compare(Buffer.from(eContent), Buffer.from(input.detachedContent)) !== 0) {
     return { ...result, reason: 'the signature carries other content than the message part it signs' }
   }
-  if (!result.content) return { ...result, reason: 'the signed content is missing' }
+  if (!result.content && !input.contentDigests) return { ...result, reason: 'the signed content is missing' }
   if (signerInfos.length !== 1) return { ...result, reason: signerInfos.length === 0 ? 'no signer' : 'several signers are not supported' }
   const info = children(signerInfos[0], what)
   const [, sid, digestAlgNode] = info
@@ -207,22 +188,15 @@ export function verifySignedData(input: { cms: Uint8Array; detachedContent?: Uin
   result.digestAlgorithm = digestName
 
   const pool = [...certificates, ...(input.knownCertificates ?? [])]
-  const signer = pool.find((der) => {
-    const cert = parseCertificate(der)
-    if (sid instanceof asn1js.Sequence) {
-      const [issuer, serial] = children(sid, what)
-      return Buffer.compare(Buffer.from(rawOf(issuer!)), Buffer.from(toDer(cert.issuer))) === 0 && Buffer.compare(Buffer.from(rawOf(serial!)), Buffer.from(toDer(cert.serialNumber))) === 0
-    }
-    const ski = cert.extensions?.find((e) => e.extnID === '2.5.29.14')
-    return ski !== undefined && Buffer.compare(Buffer.from(bytesOf(sid, what)), Buffer.from((ski.parsedValue as asn1js.OctetString).valueBlock.valueHexView)) === 0
-  })
+  const signer = pool.find((der) => matchesSignerIdentifier(sid!, der))
   if (!signer) return { ...result, reason: 'the signer certificate is not in the message and not known' }
   result.signerCertificate = signer
   result.signerEmails = emailsOf(parseCertificate(signer))
   if (!['sha256', 'sha384', 'sha512'].includes(digestName)) return { ...result, reason: `digest ${digestName} is not accepted (SHA-1 and older are broken)` }
 
-  const digest = createHash(digestName).update(result.content).digest()
-  let signedBytes: Uint8Array = result.content
+  const digest = input.contentDigests ? input.contentDigests[digestName] : createHash(digestName).update(result.content!).digest()
+  if (!digest) return { ...result, reason: `no ${digestName} digest of the streamed content` }
+  let signedBytes: Uint8Array | null = result.content
   if (signedAttrs) {
     const attrs = attributesOf(signedAttrs)
     const messageDigest = attrs.get(oids.messageDigest)?.[0]
@@ -235,11 +209,7 @@ export function verifySignedData(input: { cms: Uint8Array; detachedContent?: Uin
     const preference = attrs.get(oids.encryptionKeyPreference)?.[0]
     if (preference && isContext(preference, 0)) {
       const [issuer, serial] = children(preference, what)
-      result.encryptionCertificate =
-        pool.find((der) => {
-          const cert = parseCertificate(der)
-          return Buffer.compare(Buffer.from(rawOf(issuer!)), Buffer.from(toDer(cert.issuer))) === 0 && Buffer.compare(Buffer.from(rawOf(serial!)), Buffer.from(toDer(cert.serialNumber))) === 0
-        }) ?? null
+      result.encryptionCertificate = pool.find((der) => matchesSignerIdentifier(seq(issuer!, serial!), der)) ?? null
     }
     if (Buffer.compare(Buffer.from(bytesOf(messageDigest, what)), digest) !== 0) return { ...result, reason: 'the content was changed after signing (digest mismatch)' }
     // RFC 5652 §5.4: the signature covers the DER of the attributes with a SET OF tag.
@@ -247,6 +217,7 @@ export function verifySignedData(input: { cms: Uint8Array; detachedContent?: Uin
   } else if (oidOf(eContentType, what) !== oids.data) {
     return { ...result, reason: 'signed attributes missing for non-data content' }
   }
+  if (!signedBytes) return { ...result, reason: 'a signature without signed attributes needs the content in memory' }
   let ok: boolean
   try {
     ok = verifySignatureBytes(signer, signatureAlgorithm, digestName, signedBytes, signature)

@@ -1,7 +1,9 @@
 import { SiegelpostError } from '../errors/index.ts'
-import { parseCertificate, sha256Hex } from './certificate.ts'
+import { isSignedBy, nameToString, parseCertificate, sha256Hex } from './certificate.ts'
 import { verifySignedData } from './cms-signed.ts'
 import { validatePath } from './path-validation.ts'
+import { ocspStatus, type OcspStatus, type OcspTransport } from './ocsp.ts'
+import { fetchCrls, type CrlFetcher } from './revocation.ts'
 import { smimePurposeProblem } from './smime-purpose.ts'
 
 /** The verdict fields of CLI.md's `security.signature` (acceptance is the caller's: it needs the vault). */
@@ -33,6 +35,8 @@ const signingTimeGapWarnMs = 60 * 60 * 1000
 export function verifySmimeSignature(input: {
   cms: Uint8Array
   detachedContent?: Uint8Array
+  /** For streamed opaque signatures (readSignedStream): the content's digests instead of the content. */
+  contentDigests?: Readonly<Record<string, Uint8Array>>
   from: string | null
   anchors: Uint8Array[]
   /** Extra intermediates the user has (the vault). */
@@ -41,6 +45,10 @@ export function verifySmimeSignature(input: {
   knownCertificates?: Uint8Array[]
   /** CRLs; null = revocation not checked (soft-fail, said in the reason). */
   crls: Uint8Array[] | null
+  /** Soft-fail (CLI.md): certificates no CRL covers keep `valid` and are named in the reason. */
+  softRevocation?: boolean
+  /** What OCSP said about the signer certificate (verifySmimeSignatureOnline asks). */
+  signerOcsp?: OcspStatus
   now: Date
   /** The message's Date header: a large gap to signingTime is a warning (CLI.md). */
   dateHeader?: Date | null
@@ -60,7 +68,12 @@ export function verifySmimeSignature(input: {
   let check
   try {
     const run = (detachedContent: Uint8Array | undefined) =>
-      verifySignedData({ cms: input.cms, ...(detachedContent ? { detachedContent } : {}), knownCertificates: input.knownCertificates ?? [] })
+      verifySignedData({
+        cms: input.cms,
+        ...(detachedContent ? { detachedContent } : {}),
+        ...(input.contentDigests ? { contentDigests: input.contentDigests } : {}),
+        knownCertificates: input.knownCertificates ?? [],
+      })
     check = run(input.detachedContent)
     // The raw bytes first; a signer that signed the canonical CRLF form of a part we got with bare
     // LFs (files saved on Unix, some gateways) still matches after canonicalization (RFC 8551 §3.1.1).
@@ -90,8 +103,11 @@ export function verifySmimeSignature(input: {
     return { ...verdict, reason: 'the signing time lies in the future' }
   }
   const pool = [...check.certificates, ...(input.intermediates ?? [])]
-  const path = validatePath({ target: check.signerCertificate, untrusted: pool, anchors: input.anchors, crls: input.crls, at })
+  const path = validatePath({ target: check.signerCertificate, untrusted: pool, anchors: input.anchors, crls: input.crls, at, revocationMode: input.softRevocation ? 'soft' : 'require' })
   if (!path.valid) return { ...verdict, reason: `certificate: ${path.reason}` }
+  if (input.signerOcsp === 'revoked') return { ...verdict, reason: 'certificate: the signer certificate is revoked (OCSP)' }
+  const signerSubject = nameToString(parseCertificate(check.signerCertificate).subject)
+  const uncovered = input.signerOcsp === 'good' ? path.uncovered.filter((subject) => subject !== signerSubject) : path.uncovered
   const purpose = smimePurposeProblem(check.signerCertificate, pool.filter((der) => der !== check.signerCertificate), 'sign')
   if (purpose) return { ...verdict, reason: purpose }
   if (input.from) {
@@ -100,6 +116,9 @@ export function verifySmimeSignature(input: {
   }
   const notes = ['signature and certificate are valid']
   if (input.crls === null) notes.push('revocation not checked')
+  else if (uncovered.length > 0) notes.push(`revocation unknown for ${uncovered.join('; ')} (no CRL available)`)
+  else notes.push('not revoked')
+  if (input.signerOcsp === 'good') notes.push('signer certificate good per OCSP')
   if (!check.signingTime) notes.push('no signing time: certificate checked at the current time')
   else if (input.dateHeader && Math.abs(input.dateHeader.getTime() - check.signingTime.getTime()) > signingTimeGapWarnMs) {
     notes.push('warning: the Date header differs from the signing time by more than an hour')
@@ -115,4 +134,26 @@ function toCrlf(bytes: Uint8Array): Uint8Array | null {
 
 function nameOf(der: Uint8Array): string {
   return parseCertificate(der).subject.typesAndValues.map((tv) => String((tv.value as unknown as { valueBlock: { value: unknown } }).valueBlock.value)).join(', ')
+}
+
+/**
+ * verifySmimeSignature with revocation (CLI.md, `open`): the CRLs named by the signer's and the
+ * message's certificates are fetched through `fetcher`; unreachable or missing ones keep `valid`
+ * and say so (soft-fail), a certificate found revoked is `invalid`.
+ */
+export async function verifySmimeSignatureOnline(
+  input: Omit<Parameters<typeof verifySmimeSignature>[0], 'crls' | 'softRevocation' | 'signerOcsp'> & { fetcher: CrlFetcher; ocsp?: OcspTransport },
+): Promise<SmimeSignatureVerdict> {
+  const first = verifySmimeSignature({ ...input, crls: null })
+  if (first.state !== 'valid' && first.state !== 'mismatch') return first
+  const certificates = [...first.certificates, ...(input.knownCertificates ?? []), ...(input.intermediates ?? []), ...input.anchors]
+  const signer = certificates.find((der) => sha256Hex(der) === first.signerFingerprint)!
+  const relevant = [...first.certificates, signer, ...(input.intermediates ?? [])]
+  const { crls, failed } = await fetchCrls(relevant, input.fetcher)
+  let signerOcsp: OcspStatus | undefined
+  const issuer = certificates.find((der) => der !== signer && isSignedBy(signer, der))
+  if (input.ocsp && issuer) signerOcsp = await ocspStatus(signer, issuer, input.ocsp, input.now)
+  const verdict = verifySmimeSignature({ ...input, crls, softRevocation: true, ...(signerOcsp ? { signerOcsp } : {}) })
+  if (failed.length === 0 || verdict.state !== 'valid') return verdict
+  return { ...verdict, reason: `${verdict.reason}; unreachable: ${failed.join(', ')}` }
 }

@@ -1,9 +1,10 @@
-import { createPublicKey, verify as cryptoVerify, constants, type KeyObject } from 'node:crypto'
+import { createPublicKey, type KeyObject } from 'node:crypto'
 import * as asn1js from 'asn1js'
 import * as pkijs from 'pkijs'
 import { limits } from '../limits.ts'
 import { basicConstraintsOf, extension, extensionIds, keyUsageOf, nameToString, parseCertificate } from './certificate.ts'
 import { children, oidOf, parseDer, rawOf, seq, toDer } from './der.ts'
+import { verifySignatureWith } from './signature-algorithm.ts'
 
 /**
  * RFC 5280 §6 certification path validation. pkijs's CertificateChainValidationEngine accepts
@@ -20,6 +21,11 @@ export interface PathValidationInput {
   anchors: Uint8Array[]
   /** CRLs (DER). null: revocation is not checked (and reported so). */
   crls: Uint8Array[] | null
+  /**
+   * 'require' (RFC 5280 / PKITS, `certs validate --crl`): a certificate no CRL covers makes the path
+   * invalid. 'soft' (mail, CLI.md): it is reported in `uncovered`; only a revoked one is invalid.
+   */
+  revocationMode?: 'require' | 'soft'
   at: Date
   initialPolicySet?: string[]
   initialExplicitPolicy?: boolean
@@ -33,6 +39,8 @@ export interface PathValidationResult {
   /** Subjects from the anchor to the target (of the best path found). */
   path: string[]
   revocation: 'checked' | 'not-checked'
+  /** Soft mode: subjects whose revocation status no CRL gave. */
+  uncovered: string[]
 }
 
 const anyPolicy = '2.5.29.32.0'
@@ -82,24 +90,6 @@ const sameName = (a: pkijs.RelativeDistinguishedNames, b: pkijs.RelativeDistingu
 
 // ---------------------------------------------------------------- signatures
 
-const hashOfAlgorithm: Record<string, string> = {
-  '1.2.840.113549.1.1.4': 'md5',
-  '1.2.840.113549.1.1.5': 'sha1',
-  '1.2.840.113549.1.1.11': 'sha256',
-  '1.2.840.113549.1.1.12': 'sha384',
-  '1.2.840.113549.1.1.13': 'sha512',
-  '1.2.840.113549.1.1.14': 'sha224',
-  '1.2.840.10045.4.1': 'sha1',
-  '1.2.840.10045.4.3.1': 'sha224',
-  '1.2.840.10045.4.3.2': 'sha256',
-  '1.2.840.10045.4.3.3': 'sha384',
-  '1.2.840.10045.4.3.4': 'sha512',
-  '1.2.840.10040.4.3': 'sha1',
-  '2.16.840.1.101.3.4.3.1': 'sha224',
-  '2.16.840.1.101.3.4.3.2': 'sha256',
-}
-export const sha1SignatureAlgorithms = new Set(['1.2.840.113549.1.1.5', '1.2.840.10045.4.1', '1.2.840.10040.4.3', '1.2.840.113549.1.1.4'])
-
 /** The working public key (§6.1.2 (g)–(i)): DSA keys without parameters inherit them from the issuer. */
 interface WorkingKey {
   spki: pkijs.PublicKeyInfo
@@ -128,32 +118,10 @@ function nextWorkingKey(cert: pkijs.Certificate, previous: WorkingKey | null): W
 
 function verifySignature(tbs: Uint8Array, algorithm: pkijs.AlgorithmIdentifier, signature: asn1js.BitString, key: WorkingKey): boolean {
   try {
-    const keyObject = keyObjectOf(key)
-    const sig = new Uint8Array(signature.valueBlock.valueHexView)
-    if (algorithm.algorithmId === '1.2.840.113549.1.1.10') {
-      const params = algorithm.algorithmParams as asn1js.Sequence
-      let hash = 'sha1'
-      let saltLength = 20
-      for (const field of params ? children(params, 'PSS') : []) {
-        if (field.idBlock.tagNumber === 0) hash = pssHash(oidOf(children(children(field, 'PSS')[0], 'PSS')[0], 'PSS'))
-        if (field.idBlock.tagNumber === 2) saltLength = (children(field, 'PSS')[0] as asn1js.Integer).valueBlock.valueDec
-      }
-      return cryptoVerify(hash, tbs, { key: keyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, sig)
-    }
-    const hash = hashOfAlgorithm[algorithm.algorithmId]
-    if (!hash) {
-      if (algorithm.algorithmId === '1.3.101.112' || algorithm.algorithmId === '1.3.101.113') return cryptoVerify(null, tbs, keyObject, sig)
-      return false
-    }
-    if (keyObject.asymmetricKeyType === 'rsa') return cryptoVerify(hash, tbs, { key: keyObject, padding: constants.RSA_PKCS1_PADDING }, sig)
-    return cryptoVerify(hash, tbs, { key: keyObject, dsaEncoding: 'der' }, sig)
+    return verifySignatureWith(keyObjectOf(key), algorithm.algorithmId, algorithm.algorithmParams as asn1js.AsnType | undefined, tbs, new Uint8Array(signature.valueBlock.valueHexView))
   } catch {
     return false
   }
-}
-
-function pssHash(id: string): string {
-  return { '1.3.14.3.2.26': 'sha1', '2.16.840.1.101.3.4.2.1': 'sha256', '2.16.840.1.101.3.4.2.2': 'sha384', '2.16.840.1.101.3.4.2.3': 'sha512' }[id] ?? 'unknown'
 }
 
 // ---------------------------------------------------------------- name constraints (§4.2.1.10)
@@ -317,6 +285,9 @@ interface RevocationContext {
   candidates: pkijs.Certificate[]
   /** Certificates already validated (anchor and the path above the current certificate). */
   validated: pkijs.Certificate[]
+  mode: 'require' | 'soft'
+  /** Soft mode collects the certificates no CRL covered here. */
+  uncovered: string[]
   /** Working keys of validated certificates (DSA keys inherit their parameters along the path). */
   keys?: Map<pkijs.Certificate, WorkingKey>
   /** Validates a CRL signer certificate that is not on the path (RFC 5280 §6.3.3 (f)). */
@@ -465,7 +436,10 @@ function checkRevocation(cert: pkijs.Certificate, context: RevocationContext, at
     usedComplete.push(crl)
     revoked ??= entryFor(cert, crl)
   }
-  if ((covered & allReasons) !== allReasons) fail(`no valid CRL covers ${nameToString(cert.subject)}`)
+  if ((covered & allReasons) !== allReasons) {
+    if (context.mode === 'require') fail(`no valid CRL covers ${nameToString(cert.subject)}`)
+    context.uncovered.push(nameToString(cert.subject))
+  }
   // Delta CRLs (§5.2.4) newer than a complete CRL used: they add revocations and lift holds.
   for (const { crl } of context.crls) {
     const base = crlNumberOf(crl, extensionIds.deltaCrlIndicator)
@@ -646,6 +620,8 @@ export function validatePath(input: PathValidationInput, depth = 0, inProgress: 
   const revocationContext = crls
     ? {
         crls,
+        mode: input.revocationMode ?? 'require',
+        uncovered: [] as string[],
         candidates: [...anchors, ...pool, target],
         // A CRL signer off the path gets its own path validation, with revocation (bounded depth).
         validateSigner: (signer: pkijs.Certificate) => {
@@ -662,16 +638,20 @@ export function validatePath(input: PathValidationInput, depth = 0, inProgress: 
     : null
   const revocation = input.crls ? 'checked' : 'not-checked'
   const paths = candidatePaths(target, pool, anchors)
-  if (paths.length === 0) return { valid: false, reason: 'no path to a trusted anchor (an intermediate certificate is missing or the root is not trusted)', path: [nameToString(target.subject)], revocation }
+  if (paths.length === 0) {
+    return { valid: false, reason: 'no path to a trusted anchor (an intermediate certificate is missing or the root is not trusted)', path: [nameToString(target.subject)], revocation, uncovered: [] }
+  }
   let first: PathValidationResult | null = null
   for (const candidate of paths) {
     const names = [nameToString(candidate.anchor.subject), ...candidate.path.map((c) => nameToString(c.subject))]
+    if (revocationContext) revocationContext.uncovered = []
     try {
       processPath(candidate.anchor, candidate.path, input, revocationContext)
-      return { valid: true, reason: revocation === 'checked' ? 'valid' : 'valid (revocation not checked)', path: names, revocation }
+      const uncovered = [...new Set(revocationContext?.uncovered ?? [])]
+      return { valid: true, reason: revocation === 'checked' ? 'valid' : 'valid (revocation not checked)', path: names, revocation, uncovered }
     } catch (error) {
       if (!(error instanceof PathError)) throw error
-      first ??= { valid: false, reason: error.message, path: names, revocation }
+      first ??= { valid: false, reason: error.message, path: names, revocation, uncovered: [] }
     }
   }
   return first!

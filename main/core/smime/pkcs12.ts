@@ -96,7 +96,7 @@ function checkIterations(iterations: number) {
 }
 
 /** Decrypts one PBE-protected blob (EncryptedPrivateKeyInfo or EncryptedData content). Bad padding = wrong password. */
-function pbeDecrypt(algId: asn1js.AsnType, data: Uint8Array, password: Uint8Array): Uint8Array {
+export function pbeDecrypt(algId: asn1js.AsnType, data: Uint8Array, password: Uint8Array): Uint8Array {
   const [idNode, params] = children(algId, what)
   const id = oidOf(idNode, what)
   try {
@@ -301,4 +301,10 @@ export function writePkcs12(input: { pkcs8: Uint8Array; chain: Uint8Array[]; fri
   const mac = createHmac(hash.name, macKey).update(authSafe).digest()
   const macData = seq(seq(algorithm(input.compat ? oids.sha1 : oids.sha256, nul()), octets(mac)), octets(macSalt), int(macIterations))
   return toDer(seq(int(3), seq(oid(oids.data), explicit(0, octets(authSafe))), macData))
+}
+
+/** A PEM "ENCRYPTED PRIVATE KEY" (PKCS#8 EncryptedPrivateKeyInfo, RFC 5958) → PrivateKeyInfo DER. */
+export function decryptPrivateKeyInfo(der: Uint8Array, password: Uint8Array): Uint8Array {
+  const [alg, data] = children(parseDer(der, 'PKCS#8'), 'PKCS#8')
+  return pbeDecrypt(alg!, bytesOf(data, 'PKCS#8'), password)
 }

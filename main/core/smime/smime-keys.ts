@@ -18,7 +18,8 @@ import {
   usageOf,
 } from './certificate.ts'
 import { pemBlocks, toPem } from './der.ts'
-import { looksLikePkcs12, readPkcs12, writePkcs12 } from './pkcs12.ts'
+import { decryptPrivateKeyInfo, looksLikePkcs12, readPkcs12, writePkcs12 } from './pkcs12.ts'
+import { weakSignatureAlgorithms } from './signature-algorithm.ts'
 
 /** What an S/MIME vault entry carries besides the summary. All DER is base64. */
 export interface SmimeMaterial {
@@ -41,13 +42,6 @@ export const fromB64 = (text: string) => new Uint8Array(Buffer.from(text, 'base6
 export function smimeMaterial(key: StoredKey): SmimeMaterial {
   return key.material as unknown as SmimeMaterial
 }
-
-const weakSignatureAlgorithms = new Set([
-  '1.2.840.113549.1.1.4', // md5WithRSAEncryption
-  '1.2.840.113549.1.1.5', // sha1WithRSAEncryption
-  '1.2.840.10045.4.1', // ecdsa-with-SHA1
-  '1.2.840.10040.4.3', // dsa-with-sha1
-])
 
 function unusableReason(cert: pkijs.Certificate, der: Uint8Array): string | null {
   if (basicConstraintsOf(cert).isCA) return null
@@ -191,6 +185,9 @@ export const smimeTechnology: KeyTechnology = {
     if (certificates.length === 0) throw new SiegelpostError('SMIME_NO_CERTIFICATE', { path: file.fileName })
     const text = Buffer.from(file.bytes).toString('latin1')
     const keys = text.includes('-----BEGIN ') ? pemBlocks(text, ['PRIVATE KEY']).map((b) => b.der) : []
+    const encrypted = text.includes('-----BEGIN ') ? pemBlocks(text, ['ENCRYPTED PRIVATE KEY']) : []
+    if (encrypted.length > 0 && !passphrase) throw new SiegelpostError('KEY_PASSPHRASE_REQUIRED', { path: file.fileName })
+    for (const block of encrypted) keys.push(decryptPrivateKeyInfo(block.der, passphrase!))
     return entriesFrom(certificates, keys)
   },
   merge: mergeSmime,

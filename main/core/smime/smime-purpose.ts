@@ -1,7 +1,7 @@
 import type * as pkijs from 'pkijs'
-import { basicConstraintsOf, emailsOf, extKeyUsageOf, keyUsageOf, parseCertificate } from './certificate.ts'
+import { basicConstraintsOf, emailsOf, extKeyUsageOf, isSelfIssued, keyUsageOf, parseCertificate } from './certificate.ts'
 import { oids } from './der.ts'
-import { sha1SignatureAlgorithms } from './path-validation.ts'
+import { weakSignatureAlgorithms } from './signature-algorithm.ts'
 
 /**
  * The S/MIME acceptance rules on top of RFC 5280 (RFC 8550 §4.4): the end-entity certificate is
@@ -20,7 +20,9 @@ export function smimePurposeProblem(target: Uint8Array, path: Uint8Array[], use:
     return 'the certificate may neither sign nor encrypt (key usage)'
   }
   if (emailsOf(cert).length === 0) return 'the certificate carries no e-mail address'
-  const weak = [cert, ...path.map(parseCertificate)].find((c: pkijs.Certificate) => sha1SignatureAlgorithms.has(c.signatureAlgorithm.algorithmId))
+  // A root's self-signature proves nothing (the anchor is trusted as such), so only issued certificates count.
+  const issued = [cert, ...path.map(parseCertificate)].filter((c: pkijs.Certificate) => !isSelfIssued(c))
+  const weak = issued.find((c) => weakSignatureAlgorithms.has(c.signatureAlgorithm.algorithmId))
   if (weak) return 'a certificate on the path is signed with SHA-1 or MD5'
   return null
 }

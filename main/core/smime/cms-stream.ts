@@ -1,0 +1,269 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import type * as asn1js from 'asn1js'
+import { SiegelpostError } from '../errors/index.ts'
+import { contentCiphers, contentKeysFor, decryptFailed, recipientInfosFor, type DecryptIdentity, type EncryptRecipient } from './cms-envelope.ts'
+import { sha256AlgorithmDer, signerInfoFor, type SigningIdentity } from './cms-signed.ts'
+import { limits } from '../limits.ts'
+import { digestNames } from './signature-algorithm.ts'
+import { algorithm, bytesOf, children, concat, int, octets, oid, oidOf, oids, parseDer, set, tlv, toDer } from './der.ts'
+
+/**
+ * Streaming CMS output for large attachments (issue 4 §8): opaque SignedData and EnvelopedData
+ * written as indefinite-length BER whose content is a constructed OCTET STRING of 64 KiB
+ * segments (RFC 5652 §5.2, the form `openssl cms -stream` writes), so memory stays bounded by
+ * the chunk size however large the message is. Compose them for sign-then-encrypt:
+ * `encryptCmsStream(signCmsStream(source, …), …)`.
+ */
+export const streamChunkBytes = 64 * 1024
+/** A file stream, a Web/Node readable, a generator, or an array of buffers. */
+export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>
+const endOfContents = new Uint8Array([0, 0])
+const open = (tag: number) => new Uint8Array([tag, 0x80])
+
+/** Regroups any source into chunks of `size` bytes (the last may be shorter). */
+export async function* rechunk(source: ByteSource, size = streamChunkBytes): AsyncGenerator<Uint8Array> {
+  let pending: Uint8Array[] = []
+  let pendingBytes = 0
+  for await (const piece of source) {
+    pending.push(piece)
+    pendingBytes += piece.length
+    while (pendingBytes >= size) {
+      const all = concat(pending)
+      yield all.subarray(0, size)
+      pending = [all.subarray(size)]
+      pendingBytes = all.length - size
+    }
+  }
+  if (pendingBytes > 0) yield concat(pending)
+}
+
+/** Opaque SignedData (application/pkcs7-mime; smime-type=signed-data) over a streamed entity. */
+export async function* signCmsStream(source: ByteSource, signer: SigningIdentity, now: Date): AsyncGenerator<Uint8Array> {
+  const hash = createHash('sha256')
+  yield concat([open(0x30), toDer(oid(oids.signedData)), open(0xa0), open(0x30), toDer(int(1)), tlv(0x31, sha256AlgorithmDer()), open(0x30), toDer(oid(oids.data)), open(0xa0), open(0x24)])
+  for await (const chunk of rechunk(source)) {
+    hash.update(chunk)
+    yield tlv(0x04, chunk)
+  }
+  // end of: OCTET STRING, [0] eContent, EncapsulatedContentInfo
+  yield concat([endOfContents, endOfContents, endOfContents])
+  const signerInfo = signerInfoFor(signer, hash.digest(), now)
+  yield concat([tlv(0xa0, signer.certificate, ...signer.chain), tlv(0x31, signerInfo), endOfContents, endOfContents, endOfContents])
+}
+
+/** EnvelopedData with AES-256-CBC over a streamed entity (usually signCmsStream's output). */
+export async function* encryptCmsStream(source: ByteSource, recipients: EncryptRecipient[]): AsyncGenerator<Uint8Array> {
+  const cek = randomBytes(32)
+  const iv = randomBytes(16)
+  const { recipientInfos, hasKari } = recipientInfosFor(recipients, cek)
+  yield concat([
+    open(0x30),
+    toDer(oid(oids.envelopedData)),
+    open(0xa0),
+    open(0x30),
+    toDer(int(hasKari ? 2 : 0)),
+    toDer(set(...recipientInfos)),
+    open(0x30),
+    toDer(oid(oids.data)),
+    toDer(algorithm(oids.aes256Cbc, octets(iv))),
+    open(0xa0), // [0] IMPLICIT OCTET STRING, constructed
+  ])
+  const cipher = createCipheriv('aes-256-cbc', cek, iv)
+  for await (const chunk of rechunk(source)) {
+    const out = cipher.update(chunk)
+    if (out.length > 0) yield tlv(0x04, out)
+  }
+  yield tlv(0x04, cipher.final())
+  // end of: [0] encryptedContent, EncryptedContentInfo, EnvelopedData, [0] content, ContentInfo
+  yield concat([endOfContents, endOfContents, endOfContents, endOfContents, endOfContents])
+}
+
+/** Pull-based BER reader over a byte stream: headers, small elements whole, big contents in pieces. */
+class BerReader {
+  private buffer = Buffer.alloc(0)
+  private readonly source: AsyncIterator<Uint8Array>
+  private done = false
+
+  constructor(source: ByteSource) {
+    this.source = (async function* () {
+      yield* source
+    })()
+  }
+
+  private async fill(bytes: number): Promise<void> {
+    while (this.buffer.length < bytes && !this.done) {
+      const next = await this.source.next()
+      if (next.done) this.done = true
+      else this.buffer = Buffer.concat([this.buffer, next.value])
+    }
+    if (this.buffer.length < bytes) throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'truncated' })
+  }
+
+  private take(bytes: number): Buffer {
+    const out = this.buffer.subarray(0, bytes)
+    this.buffer = this.buffer.subarray(bytes)
+    return out
+  }
+
+  /** Tag byte, and length (null = indefinite); high tag numbers do not occur in CMS. */
+  async header(): Promise<{ tag: number; length: number | null; raw: Buffer }> {
+    await this.fill(2)
+    const tag = this.buffer[0]!
+    if ((tag & 0x1f) === 0x1f) throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'high tag number' })
+    const first = this.buffer[1]!
+    if (first < 0x80) return { tag, length: first, raw: Buffer.from(this.take(2)) }
+    if (first === 0x80) return { tag, length: null, raw: Buffer.from(this.take(2)) }
+    const count = first & 0x7f
+    if (count > 6) throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'length' })
+    await this.fill(2 + count)
+    let length = 0
+    for (let i = 0; i < count; i++) length = length * 256 + this.buffer[2 + i]!
+    return { tag, length, raw: Buffer.from(this.take(2 + count)) }
+  }
+
+  /** A whole element (for the small parts: OIDs, algorithms, RecipientInfos), at most `max` bytes. */
+  async element(max = 1024 * 1024): Promise<Buffer> {
+    const head = await this.header()
+    if (head.length === null) {
+      const parts: Buffer[] = [head.raw]
+      let total = 0
+      for (;;) {
+        const inner = await this.element(max)
+        parts.push(inner)
+        total += inner.length
+        if (total > max) throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'element too large' })
+        if (inner.length === 2 && inner[0] === 0 && inner[1] === 0) return Buffer.concat(parts)
+      }
+    }
+    if (head.length > max) throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'element too large' })
+    await this.fill(head.length)
+    return Buffer.concat([head.raw, this.take(head.length)])
+  }
+
+  /** The content bytes of a primitive element of `length`, in pieces of at most streamChunkBytes. */
+  async *content(length: number): AsyncGenerator<Buffer> {
+    for (let left = length; left > 0; ) {
+      const piece = Math.min(left, streamChunkBytes)
+      await this.fill(piece)
+      yield Buffer.from(this.take(piece))
+      left -= piece
+    }
+  }
+
+  /** An OCTET STRING's bytes whether primitive or constructed (segments, EOC-terminated or definite). */
+  async *octets(head: { tag: number; length: number | null }): AsyncGenerator<Buffer> {
+    if ((head.tag & 0x20) === 0) {
+      yield* this.content(head.length!)
+      return
+    }
+    let consumed = 0
+    for (;;) {
+      if (head.length !== null && consumed >= head.length) return
+      const segment = await this.header()
+      consumed += segment.raw.length + (segment.length ?? 0)
+      if (segment.tag === 0 && segment.length === 0) return
+      if ((segment.tag & 0x1f) !== 0x04) throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'segment is not an OCTET STRING' })
+      yield* this.octets(segment)
+    }
+  }
+}
+
+/**
+ * Decrypts EnvelopedData (AES-CBC, 3DES) or AuthEnvelopedData (AES-GCM without authenticated
+ * attributes) from a stream in bounded memory. The chunks it yields are NOT authenticated until
+ * the generator finishes: AES-GCM checks its tag and CBC its padding at the end and throw there
+ * — write them to a place the user cannot see yet and delete it on error (DESIGN: no release
+ * before the integrity check). Uses the first recipient info our keys open.
+ */
+export async function* decryptCmsStream(source: ByteSource, identities: DecryptIdentity[]): AsyncGenerator<Uint8Array> {
+  const reader = new BerReader(source)
+  const what = 'CMS'
+  await reader.header() // ContentInfo
+  const type = oidOf(parseDer(await reader.element(), what), what)
+  if (type !== oids.envelopedData && type !== oids.authEnvelopedData) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: `not encrypted data (${type})` })
+  const isAuth = type === oids.authEnvelopedData
+  await reader.header() // [0]
+  await reader.header() // EnvelopedData / AuthEnvelopedData
+  await reader.element() // version
+  let recipientInfos = await reader.element()
+  if (recipientInfos[0] === 0xa0) recipientInfos = await reader.element() // originatorInfo
+  await reader.header() // EncryptedContentInfo
+  await reader.element() // contentType
+  const [algId, params] = children(parseDer(await reader.element(), what), what)
+  const contentAlg = oidOf(algId, what)
+  const cipherSpec = isAuth ? contentCiphers.gcm[contentAlg] : contentCiphers.cbc[contentAlg]
+  if (!cipherSpec) throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `content encryption ${contentAlg}` })
+  const [cek] = contentKeysFor(parseDer(recipientInfos, what), identities, cipherSpec.bytes)
+  if (!cek) throw decryptFailed()
+  const encryptedHead = await reader.header()
+  if ((encryptedHead.tag & 0x1f) !== 0) throw new SiegelpostError('SMIME_UNSUPPORTED', { what: 'detached encrypted content' })
+  let decipher
+  let tagLength = 0
+  if (isAuth) {
+    const [nonce, icv] = children(params, what)
+    tagLength = icv ? (icv as asn1js.Integer).valueBlock.valueDec : 12
+    decipher = createDecipheriv(cipherSpec.cipher as 'aes-256-gcm', cek, bytesOf(nonce, what), { authTagLength: tagLength })
+  } else decipher = createDecipheriv(cipherSpec.cipher, cek, bytesOf(params, what))
+  try {
+    for await (const piece of reader.octets(encryptedHead)) {
+      const out = decipher.update(piece)
+      if (out.length > 0) yield out
+    }
+    if (isAuth) {
+      // after the content: the end of EncryptedContentInfo when indefinite, [1] authAttrs, then the MAC
+      let next = await reader.element()
+      if (next.length === 2 && next[0] === 0 && next[1] === 0) next = await reader.element()
+      if (next[0] === 0xa1) throw new SiegelpostError('SMIME_UNSUPPORTED', { what: 'streamed AuthEnvelopedData with authenticated attributes' })
+      const mac = bytesOf(parseDer(next, what), what)
+      if (mac.length !== tagLength) throw decryptFailed()
+      ;(decipher as ReturnType<typeof createDecipheriv> & { setAuthTag(tag: Uint8Array): void }).setAuthTag(mac)
+    }
+    yield decipher.final()
+  } catch (error) {
+    if (error instanceof SiegelpostError && error.code !== 'SMIME_DECRYPT_FAILED') throw error
+    throw decryptFailed()
+  }
+}
+
+/**
+ * Reads an opaque SignedData (application/pkcs7-mime; smime-type=signed-data) from a stream:
+ * the encapsulated content goes to `sink` piece by piece while its digests are computed, and the
+ * result is the signature in detached form plus those digests, for
+ * verifySmimeSignature({ cms, contentDigests }). The content in the sink is unverified until then.
+ */
+export async function readSignedStream(
+  source: ByteSource,
+  sink: (chunk: Uint8Array) => Promise<void> | void,
+): Promise<{ cms: Uint8Array; contentDigests: Record<string, Uint8Array> }> {
+  const reader = new BerReader(source)
+  const what = 'CMS SignedData'
+  const isEnd = (element: Buffer) => element.length === 2 && element[0] === 0 && element[1] === 0
+  await reader.header() // ContentInfo
+  if (oidOf(parseDer(await reader.element(), what), what) !== oids.signedData) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'not SignedData' })
+  await reader.header() // [0]
+  await reader.header() // SignedData
+  const version = await reader.element()
+  const digestAlgorithms = await reader.element()
+  const names = children(parseDer(digestAlgorithms, what), what).map((alg) => digestNames[oidOf(children(alg, what)[0], what)])
+  const hashes = new Map([...new Set(names.filter((n): n is string => n === 'sha256' || n === 'sha384' || n === 'sha512'))].map((n) => [n, createHash(n)]))
+  const encapHead = await reader.header()
+  const eContentType = await reader.element()
+  const contentHead = await reader.header()
+  if (contentHead.tag !== 0xa0) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'no encapsulated content (a detached signature)' })
+  const octetsHead = await reader.header()
+  for await (const piece of reader.octets(octetsHead)) {
+    for (const hash of hashes.values()) hash.update(piece)
+    await sink(piece)
+  }
+  if (contentHead.length === null && !isEnd(await reader.element())) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'eContent' })
+  if (encapHead.length === null && !isEnd(await reader.element())) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'encapContentInfo' })
+  const rest: Buffer[] = []
+  for (;;) {
+    const element = await reader.element(limits.keyFileMaxBytes)
+    if (isEnd(element)) break
+    rest.push(element)
+    if (element[0] === 0x31) break // signerInfos, the last field
+  }
+  const cms = tlv(0x30, toDer(oid(oids.signedData)), tlv(0xa0, tlv(0x30, version, digestAlgorithms, tlv(0x30, eContentType), ...rest)))
+  return { cms, contentDigests: Object.fromEntries([...hashes].map(([name, hash]) => [name, new Uint8Array(hash.digest())])) }
+}

@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { makeTestPki } from '../helpers/smime-pki.ts'
+
+/**
+ * S/MIME benchmark (issue 4, perf-baselines.md method): whole-process wall time and peak RSS of
+ * sign+encrypt and decrypt+verify, Siegelpost vs `openssl cms` (in memory) and `openssl cms -stream`,
+ * on random payloads. Run: `node test/bench/smime.bench.ts [MiB ...]` (default 1 25 100).
+ */
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0)
+const dir = mkdtempSync(join(tmpdir(), 'sp-bench-'))
+makeTestPki(dir)
+const op = fileURLToPath(new URL('./smime-op.ts', import.meta.url))
+
+function measure(command: string[]): { seconds: number; rssMiB: number } {
+  const start = process.hrtime.bigint()
+  const run = spawnSync('/usr/bin/time', ['-f', '%M', ...command], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 20 })
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9
+  if (run.status !== 0) throw new Error(`${command.join(' ')} failed: ${run.stderr}`)
+  return { seconds, rssMiB: Number(run.stderr.trim().split('\n').pop()) / 1024 }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+const rows: string[] = ['| MiB | operation | tool | wall s (median of 3) | peak RSS MiB | ratio vs openssl -stream |', '|---|---|---|---|---|---|']
+try {
+  for (const mib of sizes.length > 0 ? sizes : [1, 25, 100]) {
+    writeFileSync(join(dir, 'in.bin'), randomBytes(mib * 1024 * 1024))
+    const openssl = (stream: boolean, kind: 'enc' | 'dec') =>
+      kind === 'enc'
+        ? ['sh', '-c', `openssl cms -sign -binary -nodetach ${stream ? '-stream' : ''} -in in.bin -signer alice.pem -inkey alice.key -outform DER | openssl cms -encrypt -binary -aes256 ${stream ? '-stream' : ''} -inform DER -outform DER -out ossl.der alice.pem`]
+        : ['sh', '-c', `openssl cms -decrypt -binary -inform DER -in ossl.der -recip alice.pem -inkey alice.key -outform DER | openssl cms -verify -binary -inform DER -CAfile ca.pem -purpose smimesign -out ossl.out`]
+    const tools: [string, string[], string[]][] = [
+      ['siegelpost', [process.execPath, op, 'encrypt', dir, 'in.bin', 'sp.der'], [process.execPath, op, 'decrypt', dir, 'sp.der', 'sp.out']],
+      ['siegelpost stream', [process.execPath, op, 'encrypt-stream', dir, 'in.bin', 'sps.der'], [process.execPath, op, 'decrypt-stream', dir, 'sps.der', 'sps.out']],
+      ['openssl cms', openssl(false, 'enc'), openssl(false, 'dec')],
+      ['openssl cms -stream', openssl(true, 'enc'), openssl(true, 'dec')],
+    ]
+    const results = new Map<string, { seconds: number; rssMiB: number }>()
+    for (const [name, enc, dec] of tools) {
+      for (const [kind, command] of [['sign+encrypt', enc], ['decrypt+verify', dec]] as const) {
+        const runs = [0, 1, 2].map(() => measure(command))
+        results.set(`${name}/${kind}`, { seconds: median(runs.map((r) => r.seconds)), rssMiB: Math.max(...runs.map((r) => r.rssMiB)) })
+      }
+    }
+    for (const kind of ['sign+encrypt', 'decrypt+verify']) {
+      const base = results.get(`openssl cms -stream/${kind}`)!.seconds
+      for (const [name] of tools) {
+        const r = results.get(`${name}/${kind}`)!
+        rows.push(`| ${mib} | ${kind} | ${name} | ${r.seconds.toFixed(2)} | ${r.rssMiB.toFixed(0)} | ${(r.seconds / base).toFixed(1)} |`)
+      }
+    }
+  }
+  console.log(rows.join('\n'))
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}
