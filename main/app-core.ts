@@ -14,6 +14,7 @@ export interface AppCoreOptions {
   /** The key technologies (default: all built in); tests of the UI flows may bring their own. */
   technologies?: readonly KeyTechnology[]
   chooseSavePath: RegistryDeps['chooseSavePath']
+  writeClipboard: RegistryDeps['writeClipboard']
   log?: DispatcherOptions['log']
 }
 
@@ -23,7 +24,7 @@ export function createAppCore(options: AppCoreOptions) {
   const getVault = lazyVault(async () =>
     openVault({ profileDir: options.profileDir, keySource: await options.keySource(), now }),
   )
-  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath })
+  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath, writeClipboard: options.writeClipboard })
   const dispatch = createDispatcher({ handlers, trustedOrigins: options.trustedOrigins, log: options.log })
   return { handlers, dispatch, getVault }
 }

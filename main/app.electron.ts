@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, type Session, type WebContents } from 'electron'
+import { app, BrowserWindow, clipboard, dialog, ipcMain, protocol, session, type Session, type WebContents } from 'electron'
 import { createAppCore } from './app-core.ts'
 import { serveAppFile } from './app-protocol.ts'
 import { resolveProfileDir } from './core/profile.ts'
@@ -71,6 +71,7 @@ void app.whenReady().then(async () => {
       const result = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options)
       return result.canceled || !result.filePath ? null : result.filePath
     },
+    writeClipboard: async (text) => clipboard.writeText(text),
     log: (entry) => console.warn('ipc refused', entry),
   })
   mountIpc(ipcMain, core.dispatch)

@@ -91,6 +91,8 @@ export const contract = {
   },
   /** Saves the revocation certificate of an own OpenPGP key. */
   'keys:revocation': { req: KeyIdRequest, res: SavedFileSchema },
+  /** Puts the public key or certificate (text form) on the clipboard; main writes it, the UI never holds it. */
+  'keys:copy-public': { req: KeyIdRequest, res: z.object({ copied: z.literal(true) }) },
   /** Saves the public key or certificate as a file for passing on. */
   'keys:export-public': { req: KeyIdRequest, res: SavedFileSchema },
   'vault:status': { req: NoRequest, res: VaultStatusSchema },

@@ -24,6 +24,7 @@ function dispatcher(overrides: Partial<Handlers> = {}) {
     'keys:backup-cancel': async () => ({}),
     'keys:csr': async () => Promise.reject(new SiegelpostError('INTERNAL', { reason: 'test' })),
     'keys:revocation': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
+    'keys:copy-public': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     'keys:export-public': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     ...overrides,
   }

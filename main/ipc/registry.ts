@@ -25,6 +25,8 @@ export interface RegistryDeps {
   technologies: readonly KeyTechnology[]
   /** Asks the user where to save a file (the OS save dialog in the app); null when they cancel. */
   chooseSavePath: (request: SaveRequest) => Promise<string | null>
+  /** Writes text to the OS clipboard (Electron's clipboard in the app). */
+  writeClipboard: (text: string) => Promise<void>
 }
 
 /** Writes a file the user asked for; private material (backups, the sheet with its code) only for the user. */
@@ -111,6 +113,15 @@ export function createHandlers(deps: RegistryDeps): Handlers {
       const { key, bytes } = await revocationCertificate(await deps.getVault(), deps.technologies, id, deps.now())
       const suggestedName = backupFileName(key).replace(/^sicherung-/, 'widerruf-')
       return saveFile(deps, { suggestedName, kind: 'revocation' }, async () => bytes)
+    },
+    'keys:copy-public': async ({ id }) => {
+      const vault = await deps.getVault()
+      const key = findKey(vault.contents, id)
+      // Text forms only: armored OpenPGP, PEM for certificates.
+      const format = key.technology === 'smime' ? 'pem' : undefined
+      const bytes = await exportKey(vault, deps.technologies, key.fingerprint, { part: 'public', format, passphrase: null, compat: false })
+      await deps.writeClipboard(new TextDecoder().decode(bytes))
+      return { copied: true as const }
     },
     'keys:export-public': async ({ id }) => {
       const vault = await deps.getVault()

@@ -19,6 +19,8 @@ export interface Harness {
   page: Page
   /** Files the app saved through the (stand-in) save dialog, in order. */
   saved: string[]
+  /** What the app put on the (stand-in) clipboard, in order. */
+  clipboard: string[]
   /** Every IPC response the page received, for checks that nothing secret crossed. */
   responses: unknown[]
   downloads: string
@@ -36,7 +38,7 @@ export interface Harness {
  * handler registry and vault. The binding passes the calling frame, so sender checks apply.
  */
 export async function startHarness(
-  core: Omit<AppCoreOptions, 'trustedOrigins' | 'chooseSavePath'> & Partial<Pick<AppCoreOptions, 'chooseSavePath'>>,
+  core: Omit<AppCoreOptions, 'trustedOrigins' | 'chooseSavePath' | 'writeClipboard'> & Partial<Pick<AppCoreOptions, 'chooseSavePath'>>,
 ): Promise<Harness> {
   if (!existsSync(`${rendererRoot}/index.html`)) throw new Error('out/renderer is missing: run "npm run build" first (npm test does)')
   const server: Server = createServer((request, response) => {
@@ -59,7 +61,10 @@ export async function startHarness(
       return path
     })
   const responses: unknown[] = []
-  const { dispatch: realDispatch } = createAppCore({ ...core, chooseSavePath, trustedOrigins: [origin] })
+  // Stands in for the OS clipboard.
+  const clipboard: string[] = []
+  const writeClipboard = async (text: string) => void clipboard.push(text)
+  const { dispatch: realDispatch } = createAppCore({ ...core, chooseSavePath, writeClipboard, trustedOrigins: [origin] })
   const dispatch: typeof realDispatch = async (channel, sender, payload) => {
     const response = await realDispatch(channel, sender, payload)
     responses.push(response)
@@ -96,6 +101,7 @@ export async function startHarness(
     origin,
     problems,
     saved,
+    clipboard,
     responses,
     downloads,
     close: async () => {

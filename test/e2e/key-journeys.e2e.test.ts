@@ -145,6 +145,19 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         await page.getByRole('button', { name: text.later }).click()
         expect((await stored()).find((k) => k.fingerprint === clientFingerprint)).toMatchObject({ hasSecret: false, acceptance: 'unverified' })
 
+        // Copy the public key: what lands on the clipboard is the key GnuPG knows, and nothing secret.
+        await page.locator('.key-row', { hasText: 'Bernd Mandant' }).click()
+        await page.getByRole('button', { name: lang === 'de' ? 'Öffentlichen Schlüssel kopieren' : 'Copy public key' }).click()
+        await expect.poll(() => harness.clipboard.length).toBe(1)
+        expect(harness.clipboard[0]).toContain('-----BEGIN PGP PUBLIC KEY BLOCK-----')
+        const fresh = new GpgHome()
+        try {
+          fresh.ok(['--import'], harness.clipboard[0])
+          expect(fresh.fingerprintOf('bernd@mandant.test')).toBe(clientFingerprint)
+        } finally {
+          fresh.close()
+        }
+
         await page.getByRole('button', { name: text.import }).click()
         await page.locator('input[type=file]').setInputFiles(join(work, 'bernd-secret.asc'))
         await page.getByRole('button', { name: text.continue }).click()

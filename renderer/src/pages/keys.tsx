@@ -189,6 +189,17 @@ export function KeysPage() {
                   >
                     {t('keys.action.exportPublic')}
                   </button>
+                  <button
+                    type="button"
+                    onClick={async () => {
+                      setFailure(null)
+                      const result = await window.siegelpost.keysCopyPublic({ id: current.fingerprint })
+                      if (!result.ok) return setFailure(result.error)
+                      setNotice(t('keys.copied'))
+                    }}
+                  >
+                    {t('keys.action.copyPublic')}
+                  </button>
                   <button type="button" className="danger" onClick={() => setDialog('delete')}>
                     {t('keys.action.delete')}
                   </button>
