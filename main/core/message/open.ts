@@ -31,6 +31,8 @@ export interface OpenResult {
 
 /** A signature time this far from the Date header is pointed out (CLI.md: a warning in reason). */
 const dateGapWarningMs = 7 * 24 * 3600 * 1000
+/** Signature layers unwrapped in one message (nested signatures); deeper ones stay an attachment. */
+const maxSignatureLayers = 3
 
 interface Layer {
   encryption: OpenDocument['security']['encryption']
@@ -175,7 +177,7 @@ export async function openMessage(raw: Uint8Array, technologies: readonly Messag
   // technology): the encrypted entity is still the whole message and is decrypted, but that
   // signature covers only ciphertext, so it never makes the message "signed".
   let top = root
-  const wrapped = root.contentType.type === 'multipart/signed' ? root.children[0] : undefined
+  const wrapped = root.contentType.type === 'multipart/signed' ? root.children[0] : (technologies.map((t) => t.opaqueSignedContent?.(root)).find(Boolean) ?? undefined)
   if (wrapped && findTechnology(technologies, wrapped, 'isEncrypted')) {
     top = wrapped
     layer.signatureNote = 'the signature covers only the encrypted form, not the message itself; it is not shown as signed'
@@ -199,6 +201,13 @@ export async function openMessage(raw: Uint8Array, technologies: readonly Messag
     layer.signatures = signatures
     layer.signatureTechnology = signedBy
     displayed = parseMime(content)
+    // Nested signatures of the same technology (a list or gateway signing a signed mail): every
+    // layer must check out; what is shown is the innermost content, covered by all of them.
+    for (let depth = 1; depth < maxSignatureLayers && signedBy.isSigned(displayed); depth++) {
+      const inner = await signedBy.verify(displayed, context)
+      layer.signatures = [...layer.signatures, ...inner.signatures]
+      displayed = parseMime(inner.content)
+    }
   }
 
   // Inline protection counts only when its text part is the whole message (alone, or alone in a multipart/mixed).
