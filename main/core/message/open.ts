@@ -70,9 +70,10 @@ function contentOf(root: MimePart, technologies: readonly MessageTechnology[]) {
   let nestedProtection: string | null = null
   const visit = (part: MimePart) => {
     const type = part.contentType.type
+    // Leaves too: an S/MIME encrypted or opaque-signed entity is a single application/pkcs7-mime part.
+    if (findTechnology(technologies, part, 'isEncrypted')) nestedProtection = 'an encrypted part inside the message was not decrypted automatically (only a top-level encrypted part is)'
+    if (findTechnology(technologies, part, 'isSigned')) nestedProtection ??= 'only a part of the message is signed; the message is not shown as signed'
     if (part.children.length > 0) {
-      if (findTechnology(technologies, part, 'isEncrypted')) nestedProtection = 'an encrypted part inside the message was not decrypted automatically (only a top-level encrypted part is)'
-      if (findTechnology(technologies, part, 'isSigned')) nestedProtection ??= 'only a part of the message is signed; the message is not shown as signed'
       if (type === 'multipart/alternative') {
         const plain = part.children.find((c) => c.contentType.type === 'text/plain')
         visit(plain ?? part.children[part.children.length - 1]!)
