@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -25,6 +26,13 @@ const unfold = (text: string) => text.replace(/\r?\n[ \t]+/g, ' ')
 function profile() {
   const path = join(dir, `profile-${++profiles}`)
   return (...args: string[]) => runCli([...args, '--profile', path, '--vault-passphrase-file', join(dir, 'vault-pass')], { env: noKeychain })
+}
+
+/** The RecipientInfo algorithms of a CMS message, as OpenSSL prints them. */
+function opensslCmsInfo(file: string): string {
+  const text = readFileSync(file, 'latin1')
+  const der = Buffer.from(text.slice(text.search(/\r?\n\r?\n/)).replace(/\s+/g, ''), 'base64')
+  return openssl(['asn1parse', '-inform', 'DER'], { cwd: dir, input: der }).toString('latin1')
 }
 
 function ok(run: ReturnType<ReturnType<typeof profile>>) {
@@ -150,6 +158,27 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     expect(document.headers.subject).toBe('Steuererklärung')
     expect(document.security.signature).toMatchObject({ state: 'valid', signer: 'alice@example.org' })
     expect(document.attachments[0].sha256).toBe(sha256(attachment))
+  })
+
+  it('imports a signed mail as the sender\'s certificate with its capabilities, then encrypts AES-256-GCM + RSA-OAEP that openssl decrypts', async () => {
+    openssl(['pkcs12', '-export', '-inkey', 'bob.key', '-in', 'bob.pem', '-out', 'bob.p12', '-passout', 'pass:Kanzlei 2026!'], { cwd: dir })
+    const bob = profile()
+    ok(bob('certs', 'trust', pki.ca.certFile))
+    ok(bob('keys', 'import', join(dir, 'bob.p12'), '--passphrase-file', join(dir, 'pw')))
+    const fromAlice = join(dir, 'from-alice.eml')
+    ok(alice('compose', '--from', 'alice@example.org', '--to', 'bob@example.org', '--subject', 'Mein Zertifikat', '--body-file', join(dir, 'body.txt'), '--encrypt', 'none', '--sign', '--out', fromAlice))
+    const imported = JSON.parse(ok(bob('keys', 'import', fromAlice, '--json')))
+    expect(imported).toEqual([expect.objectContaining({ technology: 'smime', emails: ['alice@example.org'], hasSecret: false, acceptance: 'unverified' })])
+    const out = join(dir, 'to-alice.eml')
+    ok(bob('compose', '--from', 'bob@example.org', '--to', 'alice@example.org', '--subject', 'Antwort', '--body-file', join(dir, 'body.txt'), '--encrypt', 'smime', '--out', out))
+    const message = unfold(await readFile(out, 'latin1'))
+    expect(message).toMatch(/^Content-Type: application\/pkcs7-mime; smime-type=authEnveloped-data/m)
+    expect(opensslCmsInfo(out)).toMatch(/rsaesOaep|RSAES-OAEP|rsaOAEP/i)
+    const decrypted = openssl(['cms', '-decrypt', '-in', out, '-recip', pki.alice.certFile, '-inkey', pki.alice.keyFile], { cwd: dir })
+    expect(openssl(['cms', '-verify', '-CAfile', 'ca.pem', '-purpose', 'smimesign'], { cwd: dir, input: decrypted }).toString('latin1')).toContain('Steuererkl=C3=A4rung 2025')
+    // A mail whose signature does not check out gives no certificate.
+    await writeFile(join(dir, 'forged.eml'), (await readFile(fromAlice, 'latin1')).replace('2025 liegt bei', '2024 liegt bei'), 'latin1')
+    expect(bob('keys', 'import', join(dir, 'forged.eml')).status).toBe(1)
   })
 
   it('composes a detached multipart/signed mail that openssl smime -verify accepts, and one changed byte that it and open reject', async () => {

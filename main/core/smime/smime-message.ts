@@ -18,8 +18,9 @@ import { certificateToStoredKey, fromB64, smimeMaterial } from './smime-keys.ts'
  * Key choice when composing (documented in the README): a recipient's certificate is usable when
  * it is in the vault, valid now, carries the address and allows encryption. The key transport and
  * content cipher follow what the recipient advertised (SMIMECapabilities recorded with the
- * certificate as `material.capabilities`): RSA-OAEP only when advertised, else PKCS#1 v1.5;
- * AuthEnvelopedData (AES-256-GCM) only when every recipient advertised it, else AES-256-CBC.
+ * certificate as `material.capabilities` by `keys import MAIL.eml`): RSA-OAEP only when advertised,
+ * else PKCS#1 v1.5; AuthEnvelopedData (AES-256-GCM) only when every recipient advertised it, else
+ * AES-256-CBC. The sender's own certificate counts as advertising what Siegelpost reads.
  */
 
 const pkcs7Mime = new Set(['application/pkcs7-mime', 'application/x-pkcs7-mime'])
@@ -110,9 +111,12 @@ function verifyCms(cms: Uint8Array, detachedContent: Uint8Array | undefined, con
   return { content, signatures: [check] }
 }
 
+/** What Siegelpost itself reads (and advertises in its signatures): the sender's own copy may use it. */
+const ownCapabilities: readonly string[] = [oids.aes256Gcm, oids.rsaOaep]
+
 function keyTransportFor(key: StoredKey): { keyTransport: KeyTransport; gcm: boolean } {
   const capabilities = (key.material as { capabilities?: unknown }).capabilities
-  const list = Array.isArray(capabilities) ? capabilities.map(String) : []
+  const list = Array.isArray(capabilities) ? capabilities.map(String) : smimeMaterial(key).privateKey ? ownCapabilities : []
   return { keyTransport: list.includes(oids.rsaOaep) ? 'rsa-oaep' : 'rsa-pkcs1', gcm: list.includes(oids.aes256Gcm) }
 }
 
