@@ -7,6 +7,7 @@ import { messageTechnologies } from '../../main/core/message/technologies.ts'
 import { smimeTechnology, trustAnchorEntries } from '../../main/core/smime/smime-keys.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { repoRoot } from '../helpers/run-cli.ts'
+import { readThunderbirdSmimeRows, type ThunderbirdSmimeRow } from './thunderbird-smime-rows.ts'
 
 /**
  * Every row of Thunderbird's EXPECTED-RESULTS-mailnews-smime.tsv through the product's `open`
@@ -22,27 +23,9 @@ const hasCorpus = existsSync(join(root, 'EXPECTED-RESULTS-mailnews-smime.tsv'))
 const now = new Date('2026-06-01T00:00:00Z')
 const expectedText = /This is a test message (from Alice to Bob|to Fran)\./
 
-interface Row {
-  file: string
-  encrypted: boolean
-  signed: boolean | null
-  good: boolean | null
-  checkText: boolean
-}
+type Row = ThunderbirdSmimeRow
 
-const rows: Row[] = hasCorpus
-  ? readFileSync(join(root, 'EXPECTED-RESULTS-mailnews-smime.tsv'), 'utf8')
-      .split('\n')
-      .filter((line) => line && !line.startsWith('#') && !line.startsWith('file\t'))
-      .map((line) => line.split('\t'))
-      .map(([file, encrypted, signed, good, , checkText]) => ({
-        file: file!,
-        encrypted: encrypted === 'true',
-        signed: signed === '' ? null : signed === 'true',
-        good: good === '' ? null : good === 'true',
-        checkText: checkText === 'yes',
-      }))
-  : []
+const rows: Row[] = hasCorpus ? readThunderbirdSmimeRows(root) : []
 
 /**
  * Rows where Siegelpost deliberately differs from Thunderbird, each with the reason; the test
