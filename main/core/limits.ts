@@ -67,4 +67,7 @@ export const limits = {
   fetchMaxMessages: 500,
   /** Largest single message `fetch` stores; bigger ones are listed as skipped, never truncated. */
   fetchMessageMaxBytes: 200 * 1024 * 1024,
+  // smime mail
+  /** Nested signature layers `open` unwraps (a list or gateway signing a signed mail); deeper ones stay an attachment. */
+  messageMaxSignatureLayers: 3,
 } as const

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { StoredKey } from '../keys/stored-key.ts'
+import { limits } from '../limits.ts'
 import { decodedHeader, decodeHeaderText, decodeText, decodeBody, fileNameOf, headerValue, headerValues, isAttachmentDisposition, parseMime, type MimePart } from '../mime/parse.ts'
 import { addressesOf } from './addresses.ts'
 import type { MessageTechnology, OfferedKey, OpenContext, SignatureCheck } from './technology.ts'
@@ -31,8 +32,6 @@ export interface OpenResult {
 
 /** A signature time this far from the Date header is pointed out (CLI.md: a warning in reason). */
 const dateGapWarningMs = 7 * 24 * 3600 * 1000
-/** Signature layers unwrapped in one message (nested signatures); deeper ones stay an attachment. */
-const maxSignatureLayers = 3
 
 interface Layer {
   encryption: OpenDocument['security']['encryption']
@@ -204,7 +203,7 @@ export async function openMessage(raw: Uint8Array, technologies: readonly Messag
     displayed = parseMime(content)
     // Nested signatures of the same technology (a list or gateway signing a signed mail): every
     // layer must check out; what is shown is the innermost content, covered by all of them.
-    for (let depth = 1; depth < maxSignatureLayers && signedBy.isSigned(displayed); depth++) {
+    for (let depth = 1; depth < limits.messageMaxSignatureLayers && signedBy.isSigned(displayed); depth++) {
       const inner = await signedBy.verify(displayed, context)
       layer.signatures = [...layer.signatures, ...inner.signatures]
       displayed = parseMime(inner.content)
