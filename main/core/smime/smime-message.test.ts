@@ -131,6 +131,10 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     const document = await open(badSignature)
     expect(document.security.signature.state).toBe('invalid')
     expect(document.text).toContain('Hallo')
+    const badOpaque = entity([['From', 'alice@example.org'], ['Content-Type', 'application/pkcs7-mime; smime-type=signed-data'], ['Content-Transfer-Encoding', 'base64']], 'MIAGCSqGSIb3DQEHAqCAMIACAQEx\r\n')
+    const opaque = await open(badOpaque)
+    expect(opaque.security.signature.state).toBe('invalid')
+    expect(opaque.text).toBe('')
   })
 
   it('refuses to compose S/MIME to a recipient without a usable certificate — never plaintext', async () => {

@@ -192,11 +192,18 @@ export const smimeMessageTechnology: MessageTechnology = {
   },
 
   async verify(part, context) {
-    if (isDetachedSigned(part)) {
-      const signaturePart = part.children.find((child, index) => index > 0 && pkcs7Signature.has(child.contentType.type)) ?? part.children[1]!
-      return verifyCms(decodeBody(signaturePart), part.children[0]!.raw, context)
+    const detached = isDetachedSigned(part)
+    try {
+      if (detached) {
+        const signaturePart = part.children.find((child, index) => index > 0 && pkcs7Signature.has(child.contentType.type)) ?? part.children[1]!
+        return verifyCms(decodeBody(signaturePart), part.children[0]!.raw, context)
+      }
+      return verifyCms(decodeBody(part), undefined, context)
+    } catch (error) {
+      // Bad input never ends `open`: the content (if any) is shown, the signature is invalid.
+      const reason = `the signature is damaged (${error instanceof Error ? error.message.split('\n')[0]!.slice(0, 160) : 'unreadable'})`
+      return { content: detached ? part.children[0]!.raw : new Uint8Array(), signatures: [{ result: 'bad', key: null, keyId: '', created: null, reason }] }
     }
-    return verifyCms(decodeBody(part), undefined, context)
   },
 
   async offeredKeys(root, parts): Promise<OfferedKey[]> {
