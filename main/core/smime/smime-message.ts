@@ -1,6 +1,6 @@
 import { summarizeKey, type StoredKey } from '../keys/stored-key.ts'
 import { base64Lines, entity, multipart } from '../mime/build.ts'
-import { decodeBody, parseMime, type MimePart } from '../mime/parse.ts'
+import { decodeBody, headerValue, parseMime, type MimePart } from '../mime/parse.ts'
 import type { DecryptOutcome, MessageTechnology, OfferedKey, OpenContext, SignatureCheck } from '../message/technology.ts'
 import { basicConstraintsOf, certificatesFromSignedData, emailsOf, parseCertificate, sha256Hex } from './certificate.ts'
 import { decryptCms, encryptCms, type ContentCipher, type EncryptRecipient, type KeyTransport } from './cms-envelope.ts'
@@ -77,7 +77,7 @@ function knownCertificates(keys: readonly StoredKey[]): Uint8Array[] {
 /** Certificates that arrived with a signature, remembered by the content object `verify` returned (for offeredKeys). */
 const carriedCertificates = new WeakMap<Uint8Array, Uint8Array[]>()
 
-function verifyCms(cms: Uint8Array, detachedContent: Uint8Array | undefined, context: OpenContext): { content: Uint8Array; signatures: SignatureCheck[] } {
+function verifyCms(cms: Uint8Array, detachedContent: Uint8Array | undefined, context: OpenContext, dateHeader: Date | null): { content: Uint8Array; signatures: SignatureCheck[] } {
   const keys = smimeKeys(context.keys)
   const verdict = verifySmimeSignature({
     cms,
@@ -88,6 +88,7 @@ function verifyCms(cms: Uint8Array, detachedContent: Uint8Array | undefined, con
     knownCertificates: knownCertificates(keys),
     crls: null,
     now: context.now,
+    dateHeader,
   })
   const content = detachedContent ?? asEntity(verdict.content ?? new Uint8Array())
   const carried = verdict.certificates
@@ -193,12 +194,15 @@ export const smimeMessageTechnology: MessageTechnology = {
 
   async verify(part, context) {
     const detached = isDetachedSigned(part)
+    // The signed entity's own Date field (the message root, or protected headers): a gap to signingTime is a warning.
+    const date = Date.parse(headerValue(part, 'date') ?? '')
+    const dateHeader = Number.isNaN(date) ? null : new Date(date)
     try {
       if (detached) {
         const signaturePart = part.children.find((child, index) => index > 0 && pkcs7Signature.has(child.contentType.type)) ?? part.children[1]!
-        return verifyCms(decodeBody(signaturePart), part.children[0]!.raw, context)
+        return verifyCms(decodeBody(signaturePart), part.children[0]!.raw, context, dateHeader)
       }
-      return verifyCms(decodeBody(part), undefined, context)
+      return verifyCms(decodeBody(part), undefined, context, dateHeader)
     } catch (error) {
       // Bad input never ends `open`: the content (if any) is shown, the signature is invalid.
       const reason = `the signature is damaged (${error instanceof Error ? error.message.split('\n')[0]!.slice(0, 160) : 'unreadable'})`
