@@ -74,4 +74,7 @@ export const limits = {
   /** CRLs fetched per signature check, and the largest we accept (a big CA's CRL is a few MiB). */
   revocationMaxFetches: 8,
   crlMaxBytes: 16 * 1024 * 1024,
+  // smime mail
+  /** Nested signature layers `open` unwraps (a list or gateway signing a signed mail); deeper ones stay an attachment. */
+  messageMaxSignatureLayers: 3,
 } as const

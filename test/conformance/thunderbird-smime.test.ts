@@ -7,6 +7,7 @@ import { verifySmimeSignature } from '../../main/core/smime/cms-verify.ts'
 import { readPkcs12 } from '../../main/core/smime/pkcs12.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { repoRoot } from '../helpers/run-cli.ts'
+import { readThunderbirdSmimeRows, type ThunderbirdSmimeRow } from './thunderbird-smime-rows.ts'
 
 /**
  * Thunderbird's S/MIME corpus (../shared/corpora/thunderbird-smime) through the CMS core: the
@@ -89,21 +90,9 @@ function process(bytes: Buffer, identities: DecryptIdentity[], anchors: Uint8Arr
   return { encrypted: false, signed: false, signatureGood: false, text: entity.body.toString('utf8') }
 }
 
-interface Row {
-  file: string
-  encrypted: boolean
-  signed: boolean
-  good: boolean
-  checkText: boolean
-}
+type Row = ThunderbirdSmimeRow
 
-const rows: Row[] = hasCorpus
-  ? readFileSync(join(root, 'EXPECTED-RESULTS-mailnews-smime.tsv'), 'utf8')
-      .split('\n')
-      .filter((line) => line && !line.startsWith('#') && !line.startsWith('file\t'))
-      .map((line) => line.split('\t'))
-      .map(([file, encrypted, signed, good, , checkText]) => ({ file: file!, encrypted: encrypted === 'true', signed: signed === 'true', good: good === 'true', checkText: checkText === 'yes' }))
-  : []
+const rows: Row[] = hasCorpus ? readThunderbirdSmimeRows(root) : []
 
 /** One layer, or enveloped around one signature: what the CMS core decides alone. */
 const coreShape = /^(alice\.env\.eml|alice\.(future\.)?dsig\.SHA\d+\.multipart(\.bad|\.mismatch-econtent|\.env)?\.eml|alice\.sig\.SHA\d+\.opaque(\.env)?\.eml|\.\.\/smime-interop\/.*\.env)$/

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { StoredKey } from '../keys/stored-key.ts'
+import { limits } from '../limits.ts'
 import { decodedHeader, decodeHeaderText, decodeText, decodeBody, fileNameOf, headerValue, headerValues, isAttachmentDisposition, parseMime, type MimePart } from '../mime/parse.ts'
 import { addressesOf } from './addresses.ts'
 import type { MessageTechnology, OfferedKey, OpenContext, SignatureCheck } from './technology.ts'
@@ -68,9 +69,10 @@ function contentOf(root: MimePart, technologies: readonly MessageTechnology[]) {
   let nestedProtection: string | null = null
   const visit = (part: MimePart) => {
     const type = part.contentType.type
+    // Leaves too: an S/MIME encrypted or opaque-signed entity is a single application/pkcs7-mime part.
+    if (findTechnology(technologies, part, 'isEncrypted')) nestedProtection = 'an encrypted part inside the message was not decrypted automatically (only a top-level encrypted part is)'
+    if (findTechnology(technologies, part, 'isSigned')) nestedProtection ??= 'only a part of the message is signed; the message is not shown as signed'
     if (part.children.length > 0) {
-      if (findTechnology(technologies, part, 'isEncrypted')) nestedProtection = 'an encrypted part inside the message was not decrypted automatically (only a top-level encrypted part is)'
-      if (findTechnology(technologies, part, 'isSigned')) nestedProtection ??= 'only a part of the message is signed; the message is not shown as signed'
       if (type === 'multipart/alternative') {
         const plain = part.children.find((c) => c.contentType.type === 'text/plain')
         visit(plain ?? part.children[part.children.length - 1]!)
@@ -175,7 +177,7 @@ export async function openMessage(raw: Uint8Array, technologies: readonly Messag
   // technology): the encrypted entity is still the whole message and is decrypted, but that
   // signature covers only ciphertext, so it never makes the message "signed".
   let top = root
-  const wrapped = root.contentType.type === 'multipart/signed' ? root.children[0] : undefined
+  const wrapped = root.contentType.type === 'multipart/signed' ? root.children[0] : (technologies.map((t) => t.opaqueSignedContent?.(root)).find(Boolean) ?? undefined)
   if (wrapped && findTechnology(technologies, wrapped, 'isEncrypted')) {
     top = wrapped
     layer.signatureNote = 'the signature covers only the encrypted form, not the message itself; it is not shown as signed'
@@ -199,6 +201,13 @@ export async function openMessage(raw: Uint8Array, technologies: readonly Messag
     layer.signatures = signatures
     layer.signatureTechnology = signedBy
     displayed = parseMime(content)
+    // Nested signatures of the same technology (a list or gateway signing a signed mail): every
+    // layer must check out; what is shown is the innermost content, covered by all of them.
+    for (let depth = 1; depth < limits.messageMaxSignatureLayers && signedBy.isSigned(displayed); depth++) {
+      const inner = await signedBy.verify(displayed, context)
+      layer.signatures = [...layer.signatures, ...inner.signatures]
+      displayed = parseMime(inner.content)
+    }
   }
 
   // Inline protection counts only when its text part is the whole message (alone, or alone in a multipart/mixed).

@@ -18,6 +18,8 @@ export interface MessageTechnology {
   decrypt(part: MimePart, context: OpenContext): Promise<DecryptOutcome>
   /** Checks a signed entity; `content` is the exact signed MIME entity that the signatures cover. */
   verify(part: MimePart, context: OpenContext): Promise<{ content: Uint8Array; signatures: SignatureCheck[] }>
+  /** The content of an opaque signed entity, unverified (to see whether the signature only wraps ciphertext); null when not one. */
+  opaqueSignedContent?(part: MimePart): MimePart | null
   /** Inline (non-MIME) protection in a text body, e.g. ASCII-armored OpenPGP; null when there is none. */
   inspectInline?(text: string, context: OpenContext): Promise<InlineOutcome | null>
   /** Public keys carried by the message (headers, attachments), offered to the user — never imported here. */
@@ -64,7 +66,7 @@ export interface InlineOutcome {
 }
 
 export interface OfferedKey {
-  source: 'autocrypt' | 'attachment'
+  source: 'autocrypt' | 'attachment' | 'signature'
   technology: 'openpgp' | 'smime'
   fingerprint: string
   emails: string[]

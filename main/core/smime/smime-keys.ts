@@ -20,6 +20,7 @@ import {
 import { pemBlocks, toPem } from './der.ts'
 import { decryptPrivateKeyInfo, looksLikePkcs12, readPkcs12, writePkcs12 } from './pkcs12.ts'
 import { weakSignatureAlgorithms } from './signature-algorithm.ts'
+import { certificatesFromSignedMail, looksLikeMail } from './smime-mail-certs.ts'
 
 /** What an S/MIME vault entry carries besides the summary. All DER is base64. */
 export interface SmimeMaterial {
@@ -159,7 +160,7 @@ export function pendingKeyEntry(input: { pkcs8: Uint8Array; name: string; email:
 export const smimeTechnology: KeyTechnology = {
   technology: 'smime',
   detect(file: KeyFile) {
-    if (looksLikePkcs12(file.bytes)) return true
+    if (looksLikePkcs12(file.bytes) || looksLikeMail(file.bytes, file.fileName)) return true
     try {
       if (certificatesFromFile(file.bytes).length > 0) return true
     } catch {
@@ -168,6 +169,13 @@ export const smimeTechnology: KeyTechnology = {
     return p12Names.test(file.fileName) || certNames.test(file.fileName)
   },
   async import(file, { passphrase }) {
+    if (looksLikeMail(file.bytes, file.fileName)) {
+      // A signed mail: the sender's certificate with the capabilities it advertised (smime-mail-certs.ts).
+      return certificatesFromSignedMail(file.bytes, file.fileName).map(({ certificate, chain, capabilities }) => {
+        const entry = certificateToStoredKey(certificate, { chain })
+        return { ...entry, material: { ...entry.material, capabilities } }
+      })
+    }
     if (looksLikePkcs12(file.bytes) || p12Names.test(file.fileName)) {
       let contents
       if (passphrase) contents = readPkcs12(file.bytes, passphrase)

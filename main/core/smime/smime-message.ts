@@ -1,0 +1,262 @@
+import { summarizeKey, type StoredKey } from '../keys/stored-key.ts'
+import { base64Lines, entity, multipart } from '../mime/build.ts'
+import { decodeBody, headerValue, parseMime, type MimePart } from '../mime/parse.ts'
+import type { DecryptOutcome, MessageTechnology, OfferedKey, OpenContext, SignatureCheck } from '../message/technology.ts'
+import { basicConstraintsOf, certificatesFromSignedData, emailsOf, parseCertificate, sha256Hex } from './certificate.ts'
+import { decryptCms, encryptCms, type ContentCipher, type EncryptRecipient, type KeyTransport } from './cms-envelope.ts'
+import { signCms } from './cms-signed.ts'
+import { verifySmimeSignature } from './cms-verify.ts'
+import { bytesOf, children, oidOf, oids, parseDer } from './der.ts'
+import { certificateToStoredKey, fromB64, smimeMaterial } from './smime-keys.ts'
+
+/**
+ * S/MIME 4.0 (RFC 8551) as a message technology for `open` and `compose`: application/pkcs7-mime
+ * enveloped-data / authEnveloped-data / signed-data, and multipart/signed with
+ * application/pkcs7-signature (and the old x-pkcs7-* names). The CMS work is cms-*.ts; this file
+ * only maps MIME to CMS and CMS verdicts to the neutral SignatureCheck of message/technology.ts.
+ *
+ * Key choice when composing (documented in the README): a recipient's certificate is usable when
+ * it is in the vault, valid now, carries the address and allows encryption. The key transport and
+ * content cipher follow what the recipient advertised (SMIMECapabilities recorded with the
+ * certificate as `material.capabilities` by `keys import MAIL.eml`): RSA-OAEP only when advertised,
+ * else PKCS#1 v1.5; AuthEnvelopedData (AES-256-GCM) only when every recipient advertised it, else
+ * AES-256-CBC. The sender's own certificate counts as advertising what Siegelpost reads.
+ */
+
+const pkcs7Mime = new Set(['application/pkcs7-mime', 'application/x-pkcs7-mime'])
+const pkcs7Signature = new Set(['application/pkcs7-signature', 'application/x-pkcs7-signature'])
+const what = 'S/MIME'
+
+/**
+ * CMS content that is not a MIME entity (`openssl cms -encrypt` of a bare text file): shown as
+ * text/plain with an empty header block, never with its first line taken for a header field.
+ */
+function asEntity(content: Uint8Array): Uint8Array {
+  const head = Buffer.from(content.subarray(0, 200)).toString('latin1')
+  if (/^[!-9;-~]+:/.test(head) || head.startsWith('\r\n') || head.startsWith('\n')) return content
+  return Buffer.concat([Buffer.from('\r\n'), content])
+}
+
+/** The CMS content type of a pkcs7-mime part: from smime-type, else from the DER itself (old clients omit it). */
+function cmsTypeOf(part: MimePart): 'enveloped' | 'signed' | 'certs-only' | null {
+  const type = part.contentType.type
+  const isP7m = pkcs7Mime.has(type) || (type === 'application/octet-stream' && /\.p7m$/i.test(part.contentType.params.name ?? ''))
+  if (!isP7m || part.children.length > 0) return null
+  const smimeType = (part.contentType.params['smime-type'] ?? '').toLowerCase()
+  if (smimeType === 'enveloped-data' || smimeType === 'authenveloped-data') return 'enveloped'
+  if (smimeType === 'signed-data') return 'signed'
+  if (smimeType === 'certs-only') return 'certs-only'
+  try {
+    const id = oidOf(children(parseDer(decodeBody(part), what), what)[0], what)
+    if (id === oids.envelopedData || id === oids.authEnvelopedData) return 'enveloped'
+    if (id === oids.signedData) return 'signed'
+  } catch {
+    // not readable CMS: not ours
+  }
+  return null
+}
+
+const isDetachedSigned = (part: MimePart) =>
+  part.contentType.type === 'multipart/signed' && pkcs7Signature.has((part.contentType.params.protocol ?? '').toLowerCase()) && part.children.length >= 2
+
+function smimeKeys(keys: readonly StoredKey[]): StoredKey[] {
+  return keys.filter((key) => key.technology === 'smime' && smimeMaterial(key).certificate)
+}
+
+function anchorsOf(keys: readonly StoredKey[]): Uint8Array[] {
+  return smimeKeys(keys)
+    .filter((key) => smimeMaterial(key).trustAnchor)
+    .map((key) => fromB64(smimeMaterial(key).certificate))
+}
+
+/** Certificates the vault holds (own and others', their chains): candidates for paths, never anchors. */
+function knownCertificates(keys: readonly StoredKey[]): Uint8Array[] {
+  return smimeKeys(keys).flatMap((key) => [fromB64(smimeMaterial(key).certificate), ...smimeMaterial(key).chain.map(fromB64)])
+}
+
+/** Certificates that arrived with a signature, remembered by the content object `verify` returned (for offeredKeys). */
+const carriedCertificates = new WeakMap<Uint8Array, Uint8Array[]>()
+
+function verifyCms(cms: Uint8Array, detachedContent: Uint8Array | undefined, context: OpenContext, dateHeader: Date | null): { content: Uint8Array; signatures: SignatureCheck[] } {
+  const keys = smimeKeys(context.keys)
+  const verdict = verifySmimeSignature({
+    cms,
+    ...(detachedContent ? { detachedContent } : {}),
+    from: null, // the neutral layer binds the signer to every From address (open.ts)
+    anchors: anchorsOf(keys),
+    intermediates: knownCertificates(keys),
+    knownCertificates: knownCertificates(keys),
+    crls: null,
+    now: context.now,
+    dateHeader,
+  })
+  const content = detachedContent ?? asEntity(verdict.content ?? new Uint8Array())
+  const carried = verdict.certificates
+  carriedCertificates.set(content, carried)
+  const signerDer = carried.find((der) => sha256Hex(der) === verdict.signerFingerprint) ?? knownCertificates(keys).find((der) => sha256Hex(der) === verdict.signerFingerprint)
+  // The vault's entry when the certificate is known (its acceptance counts); else a transient one, never stored.
+  const key = verdict.signerFingerprint
+    ? (keys.find((k) => k.fingerprint === verdict.signerFingerprint) ?? (signerDer ? certificateToStoredKey(signerDer, { chain: carried.filter((der) => der !== signerDer) }) : null))
+    : null
+  const created = verdict.signingTime ? new Date(verdict.signingTime) : null
+  const keyId = verdict.signerFingerprint ?? ''
+  let check: SignatureCheck
+  if (verdict.state === 'valid') {
+    // Revocation in `open` is soft-fail (CLI.md): said in the reason, the verdict stays valid.
+    check = { result: 'good', key, keyId, created, reason: verdict.reason.replace('revocation not checked', 'revocation not checked (no CRL/OCSP available: soft-fail)') }
+  } else if (verdict.state === 'unknown-key') {
+    check = { result: 'unknown-key', key: null, keyId, created, reason: verdict.reason }
+  } else {
+    check = { result: 'bad', key, keyId, created, reason: verdict.reason || 'the signature is not valid' }
+  }
+  return { content, signatures: [check] }
+}
+
+/** What Siegelpost itself reads (and advertises in its signatures): the sender's own copy may use it. */
+const ownCapabilities: readonly string[] = [oids.aes256Gcm, oids.rsaOaep]
+
+function keyTransportFor(key: StoredKey): { keyTransport: KeyTransport; gcm: boolean } {
+  const capabilities = (key.material as { capabilities?: unknown }).capabilities
+  const list = Array.isArray(capabilities) ? capabilities.map(String) : smimeMaterial(key).privateKey ? ownCapabilities : []
+  return { keyTransport: list.includes(oids.rsaOaep) ? 'rsa-oaep' : 'rsa-pkcs1', gcm: list.includes(oids.aes256Gcm) }
+}
+
+function signingIdentity(signer: StoredKey) {
+  const material = smimeMaterial(signer)
+  return { certificate: fromB64(material.certificate), chain: material.chain.map(fromB64), pkcs8: fromB64(material.privateKey!) }
+}
+
+function pkcs7MimeEntity(smimeType: string, cms: Uint8Array): Uint8Array {
+  return entity(
+    [
+      ['Content-Type', `application/pkcs7-mime; smime-type=${smimeType}; name="smime.p7m"`],
+      ['Content-Transfer-Encoding', 'base64'],
+      ['Content-Disposition', 'attachment; filename="smime.p7m"'],
+      ['Content-Description', 'S/MIME Encrypted Message'],
+    ],
+    base64Lines(cms),
+  )
+}
+
+function signDetached(content: Uint8Array, signer: StoredKey, now: Date): Uint8Array {
+  const cms = signCms({ content, signer: signingIdentity(signer), detached: true, now })
+  const signaturePart = entity(
+    [
+      ['Content-Type', 'application/pkcs7-signature; name="smime.p7s"'],
+      ['Content-Transfer-Encoding', 'base64'],
+      ['Content-Disposition', 'attachment; filename="smime.p7s"'],
+      ['Content-Description', 'S/MIME Cryptographic Signature'],
+    ],
+    base64Lines(cms),
+  )
+  return multipart('signed', { protocol: 'application/pkcs7-signature', micalg: 'sha-256' }, [content, signaturePart])
+}
+
+export const smimeMessageTechnology: MessageTechnology = {
+  technology: 'smime',
+  isEncrypted: (part) => cmsTypeOf(part) === 'enveloped',
+  isSigned: (part) => isDetachedSigned(part) || cmsTypeOf(part) === 'signed',
+
+  opaqueSignedContent(part) {
+    if (cmsTypeOf(part) !== 'signed') return null
+    try {
+      const [, wrapper] = children(parseDer(decodeBody(part), what), what)
+      const encap = children(children(wrapper, what)[0], what)[2]
+      const eContent = children(children(encap, what)[1], what)[0]
+      return eContent ? parseMime(bytesOf(eContent, what)) : null
+    } catch {
+      return null
+    }
+  },
+
+  async decrypt(part, context): Promise<DecryptOutcome> {
+    const own = smimeKeys(context.keys).filter((key) => key.hasSecret && smimeMaterial(key).privateKey)
+    if (own.length === 0) return { ok: false, reason: 'the message is encrypted with S/MIME, but the vault holds no S/MIME certificate with a private key; import your .p12' }
+    let cms: Uint8Array
+    try {
+      cms = decodeBody(part)
+    } catch {
+      return { ok: false, reason: 'the encrypted part is damaged' }
+    }
+    for (const key of own) {
+      try {
+        const material = smimeMaterial(key)
+        const result = decryptCms({ cms, identities: [{ certificate: fromB64(material.certificate), pkcs8: fromB64(material.privateKey!) }] })
+        return { ok: true, content: asEntity(result.content), signatures: [], recipients: [`${key.emails[0] ?? key.name} (${result.contentAlgorithm})`] }
+      } catch (error) {
+        const code = (error as { code?: string }).code
+        if (code === 'SMIME_UNSUPPORTED' || code === 'SMIME_MALFORMED') return { ok: false, reason: `the encrypted part cannot be read: ${(error as Error).message}` }
+      }
+    }
+    // One reason for every failure (not a recipient, wrong key, damaged data): no decryption oracle.
+    return { ok: false, reason: 'the message could not be decrypted with any S/MIME key in your vault (not encrypted to you, or damaged)' }
+  },
+
+  async verify(part, context) {
+    const detached = isDetachedSigned(part)
+    // The signed entity's own Date field (the message root, or protected headers): a gap to signingTime is a warning.
+    const date = Date.parse(headerValue(part, 'date') ?? '')
+    const dateHeader = Number.isNaN(date) ? null : new Date(date)
+    try {
+      if (detached) {
+        const signaturePart = part.children.find((child, index) => index > 0 && pkcs7Signature.has(child.contentType.type)) ?? part.children[1]!
+        return verifyCms(decodeBody(signaturePart), part.children[0]!.raw, context, dateHeader)
+      }
+      return verifyCms(decodeBody(part), undefined, context, dateHeader)
+    } catch (error) {
+      // Bad input never ends `open`: the content (if any) is shown, the signature is invalid.
+      const reason = `the signature is damaged (${error instanceof Error ? error.message.split('\n')[0]!.slice(0, 160) : 'unreadable'})`
+      return { content: detached ? part.children[0]!.raw : new Uint8Array(), signatures: [{ result: 'bad', key: null, keyId: '', created: null, reason }] }
+    }
+  },
+
+  async offeredKeys(root, parts): Promise<OfferedKey[]> {
+    const offered: OfferedKey[] = []
+    const candidates: Uint8Array[] = []
+    for (const part of [root, ...parts]) candidates.push(...(carriedCertificates.get(part.raw) ?? []))
+    for (const part of parts) {
+      if (cmsTypeOf(part) !== 'certs-only' || part.body.length > 1024 * 1024) continue
+      try {
+        candidates.push(...certificatesFromSignedData(decodeBody(part)))
+      } catch {
+        // unreadable: nothing to offer
+      }
+    }
+    for (const der of candidates) {
+      try {
+        const cert = parseCertificate(der)
+        const fingerprint = sha256Hex(der)
+        if (basicConstraintsOf(cert).isCA || offered.some((o) => o.fingerprint === fingerprint)) continue
+        offered.push({ source: 'signature', technology: 'smime', fingerprint, emails: emailsOf(cert), isKnown: false })
+      } catch {
+        // a damaged certificate is not offered
+      }
+    }
+    return offered
+  },
+
+  keyFor(keys, address, purpose, now) {
+    const wanted = address.toLowerCase()
+    const candidates = smimeKeys(keys).filter((key) => {
+      if (smimeMaterial(key).trustAnchor || !key.emails.includes(wanted)) return false
+      if (summarizeKey(key, now).status !== 'valid' || !key.usage.includes(purpose)) return false
+      return purpose === 'encrypt' || Boolean(smimeMaterial(key).privateKey)
+    })
+    candidates.sort((a, b) => Number(b.acceptance === 'verified') - Number(a.acceptance === 'verified') || Date.parse(b.created) - Date.parse(a.created))
+    return candidates[0] ?? null
+  },
+
+  async sign(content, signer, now) {
+    return signDetached(content, signer, now)
+  },
+
+  async encrypt(content, recipients, signer, now) {
+    // Sign-then-encrypt (RFC 8551 §3.7): the signed entity inside the envelope, no outer signature.
+    const inner = signer ? signDetached(content, signer, now) : content
+    const choices = recipients.map(keyTransportFor)
+    const cipher: ContentCipher = choices.every((c) => c.gcm) ? 'aes-256-gcm' : 'aes-256-cbc'
+    const encryptTo: EncryptRecipient[] = recipients.map((key, index) => ({ certificate: fromB64(smimeMaterial(key).certificate), keyTransport: choices[index]!.keyTransport }))
+    const cms = encryptCms({ content: inner, recipients: encryptTo, cipher })
+    return pkcs7MimeEntity(cipher === 'aes-256-gcm' ? 'authEnveloped-data' : 'enveloped-data', cms)
+  },
+}
