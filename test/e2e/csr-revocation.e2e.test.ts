@@ -1,28 +1,18 @@
 import { execFileSync } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exportKey, generateKey } from '../../main/core/keys/key-store.ts'
 import { keyTechnologies } from '../../main/core/keys/technologies.ts'
-import { openVault, type VaultKeySource } from '../../main/core/keys/vault.ts'
-import { createOsKeychain } from '../../main/platform/os-keychain.ts'
+import { openVault } from '../../main/core/keys/vault.ts'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
-import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
+import { skipUnless } from '../helpers/needs.ts'
 import { hasOpenssl, makeTestPki, openssl } from '../helpers/smime-pki.ts'
-import { accessibilityViolations, chromiumPath, startHarness, type Harness } from './harness.ts'
+import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, screenStep, startHarness } from './harness.ts'
 
-const screens = join(import.meta.dirname, '../../test-results/screens')
-const appInfo = { name: 'Siegelpost', version: '0.1.0-e2e', platform: 'linux', runtime: { node: process.versions.node, electron: null, chrome: null } }
-const keySource = async (): Promise<VaultKeySource> =>
-  hasKeyringSession ? { mode: 'keychain', store: createOsKeychain() } : { mode: 'passphrase', passphrase: Buffer.from('e2e') }
 
-async function screen(page: Page, step: string, lang: string) {
-  await page.screenshot({ path: join(screens, `wizard-${step}-${lang}.png`) })
-  expect(await accessibilityViolations(page), `axe on ${step} (${lang})`).toEqual([])
-}
 
 const skip =
   skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') ||
@@ -32,7 +22,6 @@ const skip =
 describe.skipIf(skip)('certificate request and revocation certificate in Chromium', () => {
   let work: string
   beforeAll(async () => {
-    await mkdir(screens, { recursive: true })
     work = await mkdtemp(join(tmpdir(), 'sp-csr-ui-'))
     makeTestPki(work)
   })
@@ -48,10 +37,10 @@ describe.skipIf(skip)('certificate request and revocation certificate in Chromiu
     describe(lang === 'de' ? 'in German' : 'in English', () => {
       let dir: string
       let harness: Harness
-      const stored = async () => (await openVault({ profileDir: dir, keySource: await keySource() })).contents.keys
+      const stored = async () => (await openVault({ profileDir: dir, keySource: await e2eKeySource() })).contents.keys
       beforeAll(async () => {
         dir = await mkdtemp(join(tmpdir(), 'sp-csr-journey-'))
-        harness = await startHarness({ profileDir: dir, keySource, appInfo })
+        harness = await startHarness({ profileDir: dir, keySource: e2eKeySource, appInfo: e2eAppInfo })
         await harness.page.addInitScript((l) => {
           const storage = (globalThis as unknown as { localStorage: Storage }).localStorage
           storage.setItem('siegelpost.lang', l)
@@ -70,10 +59,10 @@ describe.skipIf(skip)('certificate request and revocation certificate in Chromiu
         await page.getByRole('button', { name: text.csr }).click()
         await page.getByLabel(text.name).fill('Clara Steuer')
         await page.getByLabel(text.email).fill(email)
-        await screen(page, 'csr', lang)
+        await screenStep(page, 'csr', lang)
         await page.getByRole('button', { name: text.create }).click()
         await page.getByText(text.done).waitFor({ timeout: 30_000 })
-        await screen(page, 'csr-done', lang)
+        await screenStep(page, 'csr-done', lang)
         await page.getByRole('button', { name: text.close }).click()
         const csr = harness.saved.find((path) => path.endsWith('.csr'))!
         const details = execFileSync('openssl', ['req', '-in', csr, '-noout', '-verify', '-text'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
@@ -97,7 +86,7 @@ describe.skipIf(skip)('certificate request and revocation certificate in Chromiu
 
       it('saves a revocation certificate that GnuPG applies to the key', async () => {
         const { page } = harness
-        const vault = await openVault({ profileDir: dir, keySource: await keySource() })
+        const vault = await openVault({ profileDir: dir, keySource: await e2eKeySource() })
         const own = await generateKey(vault, keyTechnologies, 'openpgp', { name: 'Dora Beraterin', email: `dora.${lang}@kanzlei.test`, algo: 'curve25519', expiresInYears: 0 }, new Date())
         await page.reload()
         await page.click('[data-section=keys]')

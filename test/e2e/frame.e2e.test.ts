@@ -4,14 +4,12 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SiegelpostError } from '../../main/core/errors/index.ts'
-import { openVault, type VaultKeySource } from '../../main/core/keys/vault.ts'
-import { createOsKeychain } from '../../main/platform/os-keychain.ts'
+import { openVault } from '../../main/core/keys/vault.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
 import { sampleKey } from '../helpers/sample-key.ts'
-import { chromiumPath, cspViolations, startHarness, type Harness } from './harness.ts'
+import { chromiumPath, cspViolations, e2eAppInfo, e2eKeySource, type Harness, startHarness } from './harness.ts'
 
 const screens = join(import.meta.dirname, '../../test-results/screens')
-const appInfo = { name: 'Siegelpost', version: '0.1.0-e2e', platform: 'linux', runtime: { node: process.versions.node, electron: null, chrome: null } }
 const skip = skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium')
 
 async function shot(page: Page, name: string) {
@@ -25,16 +23,12 @@ async function navLabels(page: Page) {
 describe.skipIf(skip)('app frame in Chromium with the real handler registry', () => {
   let dir: string
   let harness: Harness
-  // The real keychain when the test runs in a keyring session (npm test), else the explicit passphrase mode.
-  const keySource = async (): Promise<VaultKeySource> =>
-    hasKeyringSession ? { mode: 'keychain', store: createOsKeychain() } : { mode: 'passphrase', passphrase: Buffer.from('e2e') }
-
   beforeAll(async () => {
     await mkdir(screens, { recursive: true })
     dir = await mkdtemp(join(tmpdir(), 'sp-e2e-'))
-    const vault = await openVault({ profileDir: dir, keySource: await keySource() })
+    const vault = await openVault({ profileDir: dir, keySource: await e2eKeySource() })
     await vault.update((draft) => void draft.keys.push(sampleKey()))
-    harness = await startHarness({ profileDir: dir, keySource, appInfo })
+    harness = await startHarness({ profileDir: dir, keySource: e2eKeySource, appInfo: e2eAppInfo })
   })
   afterAll(async () => {
     await harness?.close()
@@ -115,7 +109,7 @@ describe.skipIf(skip)('app frame when the keychain cannot be reached', () => {
     harness = await startHarness({
       profileDir: dir,
       keySource: async () => Promise.reject(new SiegelpostError('KEYCHAIN_UNAVAILABLE')),
-      appInfo,
+      appInfo: e2eAppInfo,
     })
   })
   afterAll(async () => {

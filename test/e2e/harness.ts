@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,10 +7,44 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { expect } from 'vitest'
+import type { VaultKeySource } from '../../main/core/keys/vault.ts'
+import { createOsKeychain } from '../../main/platform/os-keychain.ts'
+import { hasKeyringSession } from '../helpers/needs.ts'
 import { channels } from '../../preload/contract.ts'
 import { buildSurface } from '../../preload/surface.ts'
 import { createAppCore, type AppCoreOptions } from '../../main/app-core.ts'
 import { serveAppFile } from '../../main/app-protocol.ts'
+
+/** Where every e2e test writes its full-window screenshots (not committed). */
+export const screensDir = fileURLToPath(new URL('../../test-results/screens', import.meta.url))
+
+/** What app:info answers in the UI tests. */
+export const e2eAppInfo = { name: 'Siegelpost', version: '0.1.0-e2e', platform: 'linux', runtime: { node: process.versions.node, electron: null, chrome: null } }
+
+/** The real keychain when the tests run in a keyring session (npm test), else the explicit passphrase mode. */
+export const e2eKeySource = async (): Promise<VaultKeySource> =>
+  hasKeyringSession ? { mode: 'keychain', store: createOsKeychain() } : { mode: 'passphrase', passphrase: Buffer.from('e2e') }
+
+/** A full-window screenshot `wizard-<step>-<lang>.png`, and axe-core must find nothing on that screen. */
+export async function screenStep(page: Page, step: string, lang: string): Promise<void> {
+  await mkdir(screensDir, { recursive: true })
+  await page.screenshot({ path: join(screensDir, `wizard-${step}-${lang}.png`) })
+  expect(await accessibilityViolations(page), `axe on ${step} (${lang})`).toEqual([])
+}
+
+/** Starts the app page in `lang`; with `skipSetup` the first-start setup counts as postponed. */
+export async function openApp(harness: Harness, lang: 'de' | 'en', options: { skipSetup?: boolean } = {}): Promise<void> {
+  await harness.page.addInitScript(
+    ({ l, skip }) => {
+      const storage = (globalThis as unknown as { localStorage: Storage }).localStorage
+      storage.setItem('siegelpost.lang', l)
+      if (skip) storage.setItem('siegelpost.setup', 'later')
+    },
+    { l: lang, skip: Boolean(options.skipSetup) },
+  )
+  await harness.page.goto(`${harness.origin}/index.html`)
+}
 
 export const chromiumPath = ['/usr/bin/chromium', '/usr/lib/chromium/chromium'].find((path) => existsSync(path))
 const rendererRoot = fileURLToPath(new URL('../../out/renderer', import.meta.url))

@@ -1,25 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openVault, type VaultKeySource } from '../../main/core/keys/vault.ts'
-import { createOsKeychain } from '../../main/platform/os-keychain.ts'
+import { openVault } from '../../main/core/keys/vault.ts'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
-import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
-import { accessibilityViolations, chromiumPath, startHarness, type Harness } from './harness.ts'
+import { skipUnless } from '../helpers/needs.ts'
+import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, screenStep, startHarness } from './harness.ts'
 
-const screens = join(import.meta.dirname, '../../test-results/screens')
-const appInfo = { name: 'Siegelpost', version: '0.1.0-e2e', platform: 'linux', runtime: { node: process.versions.node, electron: null, chrome: null } }
-const keySource = async (): Promise<VaultKeySource> =>
-  hasKeyringSession ? { mode: 'keychain', store: createOsKeychain() } : { mode: 'passphrase', passphrase: Buffer.from('e2e') }
 const gpgPassphrase = 'Mandant-Passwort 2026'
 
-async function screen(page: Page, step: string, lang: string) {
-  await page.screenshot({ path: join(screens, `wizard-${step}-${lang}.png`) })
-  expect(await accessibilityViolations(page), `axe on ${step} (${lang})`).toEqual([])
-}
 
 const skip =
   skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') || skipUnless('GnuPG', hasGpg, 'apt-get install gnupg')
@@ -29,7 +19,6 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
   let gpg: GpgHome
   let clientFingerprint: string
   beforeAll(async () => {
-    await mkdir(screens, { recursive: true })
     work = await mkdtemp(join(tmpdir(), 'sp-journeys-'))
     gpg = new GpgHome()
     clientFingerprint = gpg.generate('Bernd Mandant <bernd@mandant.test>', gpgPassphrase)
@@ -50,10 +39,10 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
     describe(lang === 'de' ? 'in German' : 'in English', () => {
       let dir: string
       let harness: Harness
-      const stored = async () => (await openVault({ profileDir: dir, keySource: await keySource() })).contents.keys
+      const stored = async () => (await openVault({ profileDir: dir, keySource: await e2eKeySource() })).contents.keys
       beforeAll(async () => {
         dir = await mkdtemp(join(tmpdir(), 'sp-journey-'))
-        harness = await startHarness({ profileDir: dir, keySource, appInfo })
+        harness = await startHarness({ profileDir: dir, keySource: e2eKeySource, appInfo: e2eAppInfo })
         await harness.page.addInitScript((l) => (globalThis as unknown as { localStorage: Storage }).localStorage.setItem('siegelpost.lang', l), lang)
         await harness.page.goto(`${harness.origin}/index.html`)
       })
@@ -71,7 +60,7 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         await page.getByLabel(text.email).fill('anna@kanzlei.test')
         await page.getByRole('button', { name: text.create }).click()
         await page.getByText(text.created).waitFor({ timeout: 30_000 })
-        await screen(page, 'setup-created', lang)
+        await screenStep(page, 'setup-created', lang)
         const [own] = await stored()
         expect(own).toMatchObject({ technology: 'openpgp', hasSecret: true, emails: ['anna@kanzlei.test'] })
 
@@ -82,7 +71,7 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         await page.getByRole('textbox').last().fill(code.toLowerCase().replace(/-/g, ' '))
         await page.getByRole('button', { name: text.save }).click()
         await page.getByText(text.saved).waitFor()
-        await screen(page, 'backup-done', lang)
+        await screenStep(page, 'backup-done', lang)
         await page.getByRole('button', { name: text.close }).click()
 
         // The backup is a passphrase-protected OpenPGP secret key: GnuPG can sign with it using the code, and only with it.
@@ -118,7 +107,7 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         await page.getByRole('button', { name: text.continue }).click()
         await page.getByRole('button', { name: text.doImport, exact: true }).click()
         await page.getByText(text.success).waitFor()
-        await screen(page, 'restore-result', lang)
+        await screenStep(page, 'restore-result', lang)
         await page.keyboard.press('Escape')
         const [restored] = await stored()
         expect(restored).toMatchObject({ fingerprint: own!.fingerprint, hasSecret: true })
@@ -138,10 +127,10 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         await page.getByRole('button', { name: text.continue }).click()
         await page.getByRole('button', { name: text.doImport, exact: true }).waitFor()
         expect(await page.getByRole('dialog').textContent()).toContain(clientFingerprint.match(/.{4}/g)!.slice(0, 5).join(' '))
-        await screen(page, 'import-preview', lang)
+        await screenStep(page, 'import-preview', lang)
         await page.getByRole('button', { name: text.doImport, exact: true }).click()
         await page.getByText(text.success).waitFor()
-        await screen(page, 'import-result', lang)
+        await screenStep(page, 'import-result', lang)
         await page.getByRole('button', { name: text.later }).click()
         expect((await stored()).find((k) => k.fingerprint === clientFingerprint)).toMatchObject({ hasSecret: false, acceptance: 'unverified' })
 
@@ -162,10 +151,10 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         await page.locator('input[type=file]').setInputFiles(join(work, 'bernd-secret.asc'))
         await page.getByRole('button', { name: text.continue }).click()
         await page.getByLabel(text.password).fill('falsch')
-        await screen(page, 'import-password', lang)
+        await screenStep(page, 'import-password', lang)
         await page.getByRole('button', { name: text.continue }).click()
         await expect.poll(() => page.getByRole('alert').first().textContent()).toContain(text.wrong)
-        await screen(page, 'import-wrong-password', lang)
+        await screenStep(page, 'import-wrong-password', lang)
         expect((await stored()).find((k) => k.fingerprint === clientFingerprint)!.hasSecret).toBe(false)
         await page.getByLabel(text.password).fill(gpgPassphrase)
         await page.getByRole('button', { name: text.continue }).click()

@@ -3,15 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openVault, type VaultKeySource } from '../../main/core/keys/vault.ts'
-import { createOsKeychain } from '../../main/platform/os-keychain.ts'
-import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
+import { openVault } from '../../main/core/keys/vault.ts'
+import { skipUnless } from '../helpers/needs.ts'
 import { sampleKey } from '../helpers/sample-key.ts'
-import { chromiumPath, startHarness, type Harness } from './harness.ts'
+import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, startHarness } from './harness.ts'
 
-const appInfo = { name: 'Siegelpost', version: '0.1.0-e2e', platform: 'linux', runtime: { node: process.versions.node, electron: null, chrome: null } }
-const keySource = async (): Promise<VaultKeySource> =>
-  hasKeyringSession ? { mode: 'keychain', store: createOsKeychain() } : { mode: 'passphrase', passphrase: Buffer.from('e2e') }
 
 /** Presses Tab until the focused element's text or label is `name` (at most 60 presses): proof it is reachable by keyboard. */
 async function tabTo(page: Page, name: string | RegExp): Promise<void> {
@@ -31,9 +27,9 @@ describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-g
   let harness: Harness
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sp-e2e-keyboard-'))
-    const vault = await openVault({ profileDir: dir, keySource: await keySource() })
+    const vault = await openVault({ profileDir: dir, keySource: await e2eKeySource() })
     await vault.update((draft) => void draft.keys.push(sampleKey({ acceptance: 'unverified' })))
-    harness = await startHarness({ profileDir: dir, keySource, appInfo })
+    harness = await startHarness({ profileDir: dir, keySource: e2eKeySource, appInfo: e2eAppInfo })
   })
   afterAll(async () => {
     await harness?.close()
@@ -67,6 +63,6 @@ describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-g
     await page.keyboard.press('Enter')
     await tabTo(page, 'Stimmt überein')
     await page.keyboard.press('Enter')
-    await expect.poll(async () => (await openVault({ profileDir: dir, keySource: await keySource() })).contents.keys[0]!.acceptance).toBe('verified')
+    await expect.poll(async () => (await openVault({ profileDir: dir, keySource: await e2eKeySource() })).contents.keys[0]!.acceptance).toBe('verified')
   })
 })

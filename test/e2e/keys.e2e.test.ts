@@ -1,18 +1,12 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openVault, type VaultKeySource } from '../../main/core/keys/vault.ts'
-import { createOsKeychain } from '../../main/platform/os-keychain.ts'
-import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
+import { openVault } from '../../main/core/keys/vault.ts'
+import { skipUnless } from '../helpers/needs.ts'
 import { sampleKey } from '../helpers/sample-key.ts'
-import { accessibilityViolations, chromiumPath, cspViolations, startHarness, type Harness } from './harness.ts'
+import { chromiumPath, cspViolations, e2eAppInfo, e2eKeySource, type Harness, screenStep, startHarness } from './harness.ts'
 
-const screens = join(import.meta.dirname, '../../test-results/screens')
-const appInfo = { name: 'Siegelpost', version: '0.1.0-e2e', platform: 'linux', runtime: { node: process.versions.node, electron: null, chrome: null } }
-const keySource = async (): Promise<VaultKeySource> =>
-  hasKeyringSession ? { mode: 'keychain', store: createOsKeychain() } : { mode: 'passphrase', passphrase: Buffer.from('e2e') }
 const day = 86_400_000
 const own = sampleKey({ name: 'Anna Beraterin', emails: ['anna@kanzlei.test'], acceptance: 'verified' })
 const client = sampleKey({
@@ -37,22 +31,17 @@ const certificate = sampleKey({
   usage: ['sign', 'encrypt'],
 })
 
-async function screen(page: Page, step: string, lang: string) {
-  await page.screenshot({ path: join(screens, `wizard-${step}-${lang}.png`) })
-  expect(await accessibilityViolations(page), `axe on ${step} (${lang})`).toEqual([])
-}
 
 describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium'))('key manager in Chromium', () => {
   let dir: string
   let harness: Harness
-  const storedFingerprints = async () => (await openVault({ profileDir: dir, keySource: await keySource() })).contents.keys.map((k) => [k.fingerprint, k.acceptance])
+  const storedFingerprints = async () => (await openVault({ profileDir: dir, keySource: await e2eKeySource() })).contents.keys.map((k) => [k.fingerprint, k.acceptance])
 
   beforeAll(async () => {
-    await mkdir(screens, { recursive: true })
     dir = await mkdtemp(join(tmpdir(), 'sp-e2e-keys-'))
-    const vault = await openVault({ profileDir: dir, keySource: await keySource() })
+    const vault = await openVault({ profileDir: dir, keySource: await e2eKeySource() })
     await vault.update((draft) => void draft.keys.push(own, client, certificate))
-    harness = await startHarness({ profileDir: dir, keySource, appInfo })
+    harness = await startHarness({ profileDir: dir, keySource: e2eKeySource, appInfo: e2eAppInfo })
   })
   afterAll(async () => {
     await harness?.close()
@@ -84,7 +73,7 @@ describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-g
         expect(await clientRow.textContent()).toContain(text.unverified)
         // The German run deletes the certificate at its end; the English run sees the rest.
         if (lang === 'de') expect(await rows.filter({ hasText: 'Carla Steuer GmbH' }).textContent()).toContain(text.expired)
-        await screen(page, 'manager', lang)
+        await screenStep(page, 'manager', lang)
         await page.getByRole('searchbox').fill('mandant.test')
         expect(await rows.count()).toBe(1)
         await page.getByRole('searchbox').fill('')
@@ -97,12 +86,12 @@ describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-g
         const { page } = harness
         await page.locator('.key-row', { hasText: 'Bernd Mandant' }).click()
         expect(await page.locator('.details').textContent()).toContain('C1C1 C1C1')
-        await screen(page, 'details', lang)
+        await screenStep(page, 'details', lang)
         await page.getByRole('button', { name: text.verify }).click()
-        await screen(page, 'verify', lang)
+        await screenStep(page, 'verify', lang)
         if (lang === 'de') {
           await page.getByRole('button', { name: text.differs }).click()
-          await screen(page, 'verify-differs', lang)
+          await screenStep(page, 'verify-differs', lang)
           await page.getByRole('dialog').getByRole('button').first().click()
           expect(await storedFingerprints()).toContainEqual([client.fingerprint, 'unverified'])
         } else {
@@ -115,13 +104,13 @@ describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-g
       it('imports nothing from text that holds no key, and says so', async () => {
         const { page } = harness
         await page.getByRole('button', { name: text.import }).click()
-        await screen(page, 'import-file', lang)
+        await screenStep(page, 'import-file', lang)
         await page.getByRole('tab', { name: text.paste }).click()
         await page.getByRole('textbox').fill('Hallo, anbei mein Schlüssel!')
-        await screen(page, 'import-text', lang)
+        await screenStep(page, 'import-text', lang)
         await page.getByRole('button', { name: text.continue }).click()
         await expect.poll(() => page.getByRole('alert').first().textContent()).toContain(text.noKey)
-        await screen(page, 'import-error', lang)
+        await screenStep(page, 'import-error', lang)
         await page.getByRole('dialog').getByRole('button', { name: text.cancel }).click()
       })
 
@@ -132,21 +121,21 @@ describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-g
           : { backup: 'Back up …', make: 'Make recovery code', sheet: 'Save recovery sheet (PDF) …', noted: 'I have noted the code', save: 'Save backup …', mismatch: 'does not match the recovery code shown', cancel: 'Cancel' }
         await page.locator('.key-row', { hasText: own.name }).click()
         await page.getByRole('button', { name: t.backup }).click()
-        await screen(page, 'backup-start', lang)
+        await screenStep(page, 'backup-start', lang)
         await page.getByRole('button', { name: t.make }).click()
         const code = (await page.getByTestId('recovery-code').textContent())!.trim()
         expect(code).toMatch(/^([0-9A-Z]{4}-){5}[0-9A-Z]{4}$/)
         await page.getByRole('button', { name: t.sheet }).click()
         await expect.poll(() => harness.saved.at(-1) ?? '').toMatch(lang === 'de' ? /wiederherstellungsbeleg\.pdf$/ : /recovery-sheet\.pdf$/)
         await expect.poll(() => page.getByRole('status').last().textContent()).toContain('.pdf')
-        await screen(page, 'backup-code', lang)
+        await screenStep(page, 'backup-code', lang)
         const responsesBefore = harness.responses.length
         await page.getByRole('button', { name: t.noted }).click()
         expect(await page.content()).not.toContain(code)
         await page.getByRole('textbox').fill('AAAA-BBBB-CCCC-DDDD-EEEE-FFFF')
         await page.getByRole('button', { name: t.save }).click()
         await expect.poll(() => page.getByRole('alert').first().textContent()).toContain(t.mismatch)
-        await screen(page, 'backup-confirm', lang)
+        await screenStep(page, 'backup-confirm', lang)
         // After the step that showed it, no IPC response carries the code again.
         expect(JSON.stringify(harness.responses.slice(responsesBefore))).not.toContain(code)
         await page.getByRole('dialog').getByRole('button', { name: t.cancel }).click()
@@ -158,7 +147,7 @@ describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-g
         await page.locator('.key-row', { hasText: victim.name }).click()
         await page.getByRole('button', { name: text.deleteAction }).click()
         expect(await page.getByRole('dialog').textContent()).toContain(victim.name)
-        await screen(page, 'delete', lang)
+        await screenStep(page, 'delete', lang)
         await page.getByRole('button', { name: text.delete }).click()
         await expect.poll(async () => (await storedFingerprints()).map(([fingerprint]) => fingerprint)).not.toContain(victim.fingerprint)
         await expect.poll(() => page.locator('.key-row', { hasText: victim.name }).count()).toBe(0)

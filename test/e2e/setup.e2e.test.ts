@@ -1,30 +1,18 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Page } from 'playwright-core'
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { VaultKeySource } from '../../main/core/keys/vault.ts'
-import { createOsKeychain } from '../../main/platform/os-keychain.ts'
-import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
-import { accessibilityViolations, chromiumPath, startHarness, type Harness } from './harness.ts'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { skipUnless } from '../helpers/needs.ts'
+import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, screenStep, startHarness } from './harness.ts'
 
-const screens = join(import.meta.dirname, '../../test-results/screens')
-const appInfo = { name: 'Siegelpost', version: '0.1.0-e2e', platform: 'linux', runtime: { node: process.versions.node, electron: null, chrome: null } }
-const keySource = async (): Promise<VaultKeySource> =>
-  hasKeyringSession ? { mode: 'keychain', store: createOsKeychain() } : { mode: 'passphrase', passphrase: Buffer.from('e2e') }
 
-async function screen(page: Page, step: string, lang: string) {
-  await page.screenshot({ path: join(screens, `wizard-${step}-${lang}.png`) })
-  expect(await accessibilityViolations(page), `axe on ${step} (${lang})`).toEqual([])
-}
 
 describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium'))('first-start setup in Chromium', () => {
   let dir: string
   let harness: Harness
-  beforeAll(() => mkdir(screens, { recursive: true }))
-  beforeEach(async () => {
+    beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sp-e2e-setup-'))
-    harness = await startHarness({ profileDir: dir, keySource, appInfo })
+    harness = await startHarness({ profileDir: dir, keySource: e2eKeySource, appInfo: e2eAppInfo })
   })
   afterEach(async () => {
     await harness.close()
@@ -44,11 +32,11 @@ describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-g
       const dialog = page.getByRole('dialog')
       await dialog.getByRole('heading', { name: text.title }).waitFor()
       expect(await dialog.getByRole('radio', { name: text.create }).isChecked()).toBe(true)
-      await screen(page, 'setup-choose', lang)
+      await screenStep(page, 'setup-choose', lang)
 
       await dialog.getByRole('button', { name: text.continue }).click()
       await dialog.getByRole('heading', { name: text.generateTitle }).waitFor()
-      await screen(page, 'setup-generate', lang)
+      await screenStep(page, 'setup-generate', lang)
       await dialog.getByRole('button', { name: text.back }).click()
 
       await dialog.getByRole('radio', { name: text.importCert }).check()
@@ -61,7 +49,7 @@ describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-g
 
       await dialog.getByRole('button', { name: text.later, exact: true }).click()
       expect(await dialog.textContent()).toContain(text.consequence)
-      await screen(page, 'setup-later', lang)
+      await screenStep(page, 'setup-later', lang)
       await dialog.getByRole('button', { name: text.laterConfirm }).click()
       await expect.poll(() => page.getByRole('dialog').count()).toBe(0)
       await page.reload()

@@ -1,32 +1,22 @@
 import { readFile, writeFile } from 'node:fs/promises'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openVault, type VaultKeySource } from '../../main/core/keys/vault.ts'
-import { createOsKeychain } from '../../main/platform/os-keychain.ts'
-import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
+import { openVault } from '../../main/core/keys/vault.ts'
+import { skipUnless } from '../helpers/needs.ts'
 import { hasOpenssl, makeTestPki, openssl } from '../helpers/smime-pki.ts'
-import { accessibilityViolations, chromiumPath, startHarness, type Harness } from './harness.ts'
+import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, screenStep, startHarness } from './harness.ts'
 
-const screens = join(import.meta.dirname, '../../test-results/screens')
-const appInfo = { name: 'Siegelpost', version: '0.1.0-e2e', platform: 'linux', runtime: { node: process.versions.node, electron: null, chrome: null } }
-const keySource = async (): Promise<VaultKeySource> =>
-  hasKeyringSession ? { mode: 'keychain', store: createOsKeychain() } : { mode: 'passphrase', passphrase: Buffer.from('e2e') }
 const p12Password = 'Kanzlei-Zertifikat 2026'
 
-async function screen(page: Page, step: string, lang: string) {
-  await page.screenshot({ path: join(screens, `wizard-${step}-${lang}.png`) })
-  expect(await accessibilityViolations(page), `axe on ${step} (${lang})`).toEqual([])
-}
 
 const skip = skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') || skipUnless('openssl', hasOpenssl, 'apt-get install openssl')
 
 describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () => {
   let work: string
   beforeAll(async () => {
-    await mkdir(screens, { recursive: true })
     work = await mkdtemp(join(tmpdir(), 'sp-smime-ui-'))
     makeTestPki(work)
     // What an old CA portal or Windows export produces: RC2/3DES PBE (openssl -legacy).
@@ -45,10 +35,10 @@ describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () =
     describe(lang === 'de' ? 'in German' : 'in English', () => {
       let dir: string
       let harness: Harness
-      const stored = async () => (await openVault({ profileDir: dir, keySource: await keySource() })).contents.keys
+      const stored = async () => (await openVault({ profileDir: dir, keySource: await e2eKeySource() })).contents.keys
       beforeAll(async () => {
         dir = await mkdtemp(join(tmpdir(), 'sp-smime-journey-'))
-        harness = await startHarness({ profileDir: dir, keySource, appInfo })
+        harness = await startHarness({ profileDir: dir, keySource: e2eKeySource, appInfo: e2eAppInfo })
         await harness.page.addInitScript((l) => {
           const storage = (globalThis as unknown as { localStorage: Storage }).localStorage
           storage.setItem('siegelpost.lang', l)
@@ -74,7 +64,7 @@ describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () =
         // A cut-off file is recognised as damaged before any password is asked for.
         await page.getByRole('alert').first().waitFor()
         expect(await page.getByRole('alert').first().textContent()).toContain(text.corrupt)
-        await screen(page, 'import-corrupt', lang)
+        await screenStep(page, 'import-corrupt', lang)
         await page.getByRole('dialog').getByRole('button', { name: text.cancel }).click()
         expect(await stored()).toEqual([])
       })
@@ -91,7 +81,7 @@ describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () =
         await page.getByRole('button', { name: text.doImport, exact: true }).waitFor()
         expect(await page.getByRole('dialog').textContent()).toContain('Alice Beraterin')
         expect(await page.getByRole('dialog').textContent()).toContain(text.secretWarning)
-        await screen(page, 'import-p12-preview', lang)
+        await screenStep(page, 'import-p12-preview', lang)
         await page.getByRole('button', { name: text.doImport, exact: true }).click()
         await page.getByText(text.success).waitFor()
         await page.keyboard.press('Escape')
@@ -105,7 +95,7 @@ describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () =
         await openFile(page, 'fran.pem')
         await page.getByTestId('no-secret').waitFor()
         expect(await page.getByTestId('no-secret').textContent()).toContain(text.noSecret)
-        await screen(page, 'import-certificate', lang)
+        await screenStep(page, 'import-certificate', lang)
         await page.getByRole('button', { name: text.doImport, exact: true }).click()
         await page.getByText(text.success).waitFor()
         await page.keyboard.press('Escape')
