@@ -4,6 +4,7 @@ import { limits } from '../limits.ts'
 import { decodedHeader, decodeHeaderText, decodeText, decodeBody, fileNameOf, headerValue, headerValues, isAttachmentDisposition, parseMime, type MimePart } from '../mime/parse.ts'
 import { addressesOf } from './addresses.ts'
 import type { MessageTechnology, OfferedKey, OpenContext, SignatureCheck } from './technology.ts'
+import { transportTrailOf, type TransportTrail } from '../transport/received-trail.ts'
 
 /** The `open --json` document of CLI.md, plus offered keys (an extension; never imported silently). */
 export interface OpenDocument {
@@ -17,7 +18,7 @@ export interface OpenDocument {
       acceptance: 'verified' | 'unverified' | null
       reason: string
     }
-    transport: { tls: 'yes' | 'no' | 'unknown'; hops: { from: string; by: string; with: string; tls: boolean | null }[] }
+    transport: TransportTrail
   }
   text: string
   attachments: { filename: string; contentType: string; size: number; sha256: string }[]
@@ -109,16 +110,9 @@ function describeDate(value: string | undefined): string {
   return Number.isNaN(time) ? decodeHeaderText(value) : new Date(time).toISOString()
 }
 
-function transportOf(root: MimePart): OpenDocument['security']['transport'] {
-  const hops = headerValues(root, 'received').map((value) => {
-    const text = value.replace(/\s+/g, ' ')
-    const field = (name: string) => new RegExp(`\\b${name}\\s+(\\S+)`, 'i').exec(text)?.[1] ?? ''
-    const via = field('with')
-    const tls = /\(.*\b(TLS|version=TLS)/i.test(text) || /^(ESMTPS|ESMTPSA|ESMTPSA?|LMTPS|UTF8SMTPS)/i.test(via) ? true : /^(ESMTP|SMTP|LMTP|ESMTPA)$/i.test(via) ? false : null
-    return { from: field('from'), by: field('by'), with: via, tls }
-  })
-  const tls = hops.length === 0 || hops.some((hop) => hop.tls === null) ? 'unknown' : hops.every((hop) => hop.tls) ? 'yes' : 'no'
-  return { tls, hops }
+/** The Received trail, read by the transport domain's parser (one reading of TLS evidence for the whole app). */
+function transportOf(root: MimePart): TransportTrail {
+  return transportTrailOf(headerValues(root, 'received'))
 }
 
 /**

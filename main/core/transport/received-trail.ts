@@ -61,10 +61,14 @@ export function parseReceived(value: string): TransportHop {
   return { from: clause(clauses, 'from'), by: clause(clauses, 'by'), with: withValue, tls, version, cipher, date }
 }
 
-export function parseTransportTrail(raw: Buffer): TransportTrail {
-  const received = (readHeaderFields(raw).get('received') ?? []).slice(0, maxHops)
-  const hops = received.map(parseReceived)
+/** The trail from the Received header values, newest first (as they stand in the message). */
+export function transportTrailOf(received: readonly string[]): TransportTrail {
+  const hops = received.slice(0, maxHops).map(parseReceived)
   const known = hops.filter((hop) => hop.tls !== null)
   const tls = known.some((hop) => hop.tls === false) ? 'no' : known.length > 0 ? 'yes' : 'unknown'
   return { tls, hops }
+}
+
+export function parseTransportTrail(raw: Buffer): TransportTrail {
+  return transportTrailOf(readHeaderFields(raw).get('received') ?? [])
 }
