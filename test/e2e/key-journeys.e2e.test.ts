@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openVault } from '../../main/core/keys/vault.ts'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { skipUnless } from '../helpers/needs.ts'
-import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, screenStep, startHarness } from './harness.ts'
+import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, openApp, screenStep, startHarness } from './harness.ts'
 
 const gpgPassphrase = 'Mandant-Passwort 2026'
 
@@ -43,8 +43,7 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
       beforeAll(async () => {
         dir = await mkdtemp(join(tmpdir(), 'sp-journey-'))
         harness = await startHarness({ profileDir: dir, keySource: e2eKeySource, appInfo: e2eAppInfo })
-        await harness.page.addInitScript((l) => (globalThis as unknown as { localStorage: Storage }).localStorage.setItem('siegelpost.lang', l), lang)
-        await harness.page.goto(`${harness.origin}/index.html`)
+        await openApp(harness, lang)
       })
       afterAll(async () => {
         await harness?.close()

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { skipUnless } from '../helpers/needs.ts'
-import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, screenStep, startHarness } from './harness.ts'
+import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, openApp, screenStep, startHarness } from './harness.ts'
 
 
 
@@ -26,9 +26,8 @@ describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-g
         : { title: 'Welcome to Siegelpost', create: 'Create a new OpenPGP key', importCert: 'Import an existing certificate (.p12 / .pfx)', later: 'Set up later', laterConfirm: 'Yes, set up later', consequence: 'password PDF', continue: 'Continue', generateTitle: 'Create OpenPGP key', importTitle: 'Import key or certificate', back: 'Back' }
 
     it(`offers create, import and later on a first start, and “later” says what it means and sticks (${lang})`, async () => {
-      const { page, origin } = harness
-      await page.addInitScript((l) => (globalThis as unknown as { localStorage: Storage }).localStorage.setItem('siegelpost.lang', l), lang)
-      await page.goto(`${origin}/index.html`)
+      const { page } = harness
+      await openApp(harness, lang)
       const dialog = page.getByRole('dialog')
       await dialog.getByRole('heading', { name: text.title }).waitFor()
       expect(await dialog.getByRole('radio', { name: text.create }).isChecked()).toBe(true)

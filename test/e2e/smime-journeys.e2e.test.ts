@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openVault } from '../../main/core/keys/vault.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { hasOpenssl, makeTestPki, openssl } from '../helpers/smime-pki.ts'
-import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, screenStep, startHarness } from './harness.ts'
+import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, openApp, screenStep, startHarness } from './harness.ts'
 
 const p12Password = 'Kanzlei-Zertifikat 2026'
 
@@ -39,12 +39,7 @@ describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () =
       beforeAll(async () => {
         dir = await mkdtemp(join(tmpdir(), 'sp-smime-journey-'))
         harness = await startHarness({ profileDir: dir, keySource: e2eKeySource, appInfo: e2eAppInfo })
-        await harness.page.addInitScript((l) => {
-          const storage = (globalThis as unknown as { localStorage: Storage }).localStorage
-          storage.setItem('siegelpost.lang', l)
-          storage.setItem('siegelpost.setup', 'later')
-        }, lang)
-        await harness.page.goto(`${harness.origin}/index.html`)
+        await openApp(harness, lang, { skipSetup: true })
         await harness.page.click('[data-section=keys]')
       })
       afterAll(async () => {
