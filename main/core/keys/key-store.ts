@@ -52,6 +52,15 @@ export async function inspectKeyFile(
   file: KeyFile & { path: string },
   options: { passphrase: Uint8Array | null; now: Date },
 ): Promise<StoredKey[]> {
+  return (await readKeyFile(technologies, file, options)).keys
+}
+
+/** The technology that recognised the file, and the keys it read from it. */
+async function readKeyFile(
+  technologies: readonly KeyTechnology[],
+  file: KeyFile & { path: string },
+  options: { passphrase: Uint8Array | null; now: Date },
+): Promise<{ technology: KeyTechnology; keys: StoredKey[] }> {
   const technology = technologies.find((t) => t.detect(file))
   if (!technology) throw new SiegelpostError('KEY_FORMAT_UNKNOWN', { path: file.path })
   const variants = passphraseVariants(options.passphrase)
@@ -59,7 +68,7 @@ export async function inspectKeyFile(
     try {
       const keys = await technology.import(file, { ...options, passphrase })
       if (keys.length === 0) throw new SiegelpostError('KEY_FORMAT_UNKNOWN', { path: file.path })
-      return keys
+      return { technology, keys }
     } catch (error) {
       const isLast = index === variants.length - 1
       if (isLast || !(error instanceof SiegelpostError) || error.code !== 'KEY_PASSPHRASE_WRONG') throw error
@@ -78,8 +87,7 @@ export async function importKeyFile(
   file: KeyFile & { path: string },
   options: { passphrase: Uint8Array | null; now: Date },
 ): Promise<StoredKey[]> {
-  const incoming = await inspectKeyFile(technologies, file, options)
-  const technology = technologies.find((t) => t.technology === incoming[0]!.technology)!
+  const { technology, keys: incoming } = await readKeyFile(technologies, file, options)
   const result: StoredKey[] = []
   await vault.update((draft) => {
     result.length = 0
