@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifySmimeSignature } from '../../main/core/smime/cms-verify.ts'
 import { runSmimeStreamInWorker, type SmimeStreamProgress } from '../../main/workers/smime-stream.ts'
 import { skipUnless } from '../helpers/needs.ts'
+import { assertBuilt } from '../helpers/run-cli.ts'
 import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
 
 /**
@@ -67,6 +68,16 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     const output = join(dir, 'tampered-content.bin')
     await expect(runSmimeStreamInWorker({ kind: 'decrypt-signed', identities: [alice()] }, { input: join(dir, 'tampered.p7m'), output })).rejects.toMatchObject({ code: 'SMIME_DECRYPT_FAILED' })
     expect(existsSync(output)).toBe(false)
+  })
+
+  it('the built worker entry (out/main, what the app ships) does the same job', async () => {
+    assertBuilt()
+    const workerUrl = new URL('../../out/main/smime-stream-worker.js', import.meta.url)
+    const signer = { ...alice(), chain: [] }
+    await runSmimeStreamInWorker({ kind: 'sign-encrypt', signer, recipients: [{ certificate: pki.alice.certificate }], now: new Date().toISOString() }, { input: join(dir, 'in.bin'), output: join(dir, 'built.p7m') }, { workerUrl })
+    const result = await runSmimeStreamInWorker({ kind: 'decrypt-signed', identities: [alice()] }, { input: join(dir, 'built.p7m'), output: join(dir, 'built.bin') }, { workerUrl })
+    expect((await readFile(join(dir, 'built.bin'))).equals(payload)).toBe(true)
+    expect(result).toMatchObject({ kind: 'decrypt-signed', bytesIn: (await readFile(join(dir, 'built.p7m'))).length, bytesOut: payload.length })
   })
 
   it('never overwrites or removes a file that is already there, and reports a missing input as FILE_NOT_FOUND', async () => {
