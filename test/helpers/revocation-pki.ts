@@ -25,6 +25,8 @@ export interface RevocationPki {
   revoke(name: string, by: 'root' | 'inter', reason: string): void
   /** Request paths the server saw, in order. */
   requests: string[]
+  /** false: the CRLs answer 404 (OCSP still answers). */
+  crlsAvailable: boolean
   down(): Promise<void>
   up(): Promise<void>
   close(): Promise<void>
@@ -48,7 +50,7 @@ export async function startRevocationPki(dir: string): Promise<RevocationPki> {
       openssl(['ocsp', '-index', 'index.txt', '-CA', 'ca.pem', '-rsigner', 'ca.pem', '-rkey', 'ca.key', '-reqin', 'ocsp-req.der', '-respout', 'ocsp-resp.der'], { cwd })
       return void response.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(readFileSync(join(cwd, 'ocsp-resp.der')))
     }
-    if (request.method === 'GET' && (request.url === '/root.crl' || request.url === '/inter.crl')) {
+    if (request.method === 'GET' && (request.url === '/root.crl' || request.url === '/inter.crl') && pki.crlsAvailable) {
       return void response.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(readFileSync(join(dir, ca, 'ca.crl')))
     }
     response.writeHead(404).end()
@@ -110,7 +112,7 @@ export async function startRevocationPki(dir: string): Promise<RevocationPki> {
   gencrl('root')
   gencrl('inter')
   const user = (name: string) => ({ certFile: join(dir, 'inter', `${name}.pem`), keyFile: join(dir, 'inter', `${name}.key`), email: `${name}@example.org` })
-  return {
+  const pki: RevocationPki = {
     dir,
     port,
     rootCert: join(dir, 'root', 'ca.pem'),
@@ -128,8 +130,10 @@ export async function startRevocationPki(dir: string): Promise<RevocationPki> {
       gencrl(by)
     },
     requests,
+    crlsAvailable: true,
     down: stop,
     up: listen,
     close: stop,
   }
+  return pki
 }
