@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { skipUnless } from '../helpers/needs.ts'
 import { startRevocationPki, type RevocationPki } from '../helpers/revocation-pki.ts'
 import { assertBuilt, runCliAsync } from '../helpers/run-cli.ts'
+import { httpRevocationFetchers } from '../../main/core/smime/revocation-http.ts'
 import { hasOpenssl, openssl } from '../helpers/smime-pki.ts'
 
 /**
@@ -53,6 +55,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('o
     pki.issue('ocsponly', 'ocsp')
     pki.issue('nodp', 'none')
     pki.issue('foreign', { crl: 'http://crl.siegelpost-test.example/ca.crl' })
+    pki.issue('mapped', { crl: `http://[::ffff:127.0.0.1]:${pki.port}/inter.crl` })
   })
   afterAll(async () => {
     await pki?.close()
@@ -113,6 +116,24 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('o
     expect(signature.state).toBe('valid')
     expect(signature.reason).toMatch(/revocation could not be checked for CN=foreign/)
     expect(signature.reason).toMatch(/unreachable or no answer: http:\/\/crl\.siegelpost-test\.example\/ca\.crl/)
+  })
+
+  it('the guard is active in the CLI process: a reachable loopback server behind a non-literal-127 host is not asked', async () => {
+    const url = `http://[::ffff:127.0.0.1]:${pki.port}/inter.crl`
+    // control: without the guard this URL does reach the test server (IPv4-mapped IPv6 needs IPv6 in the kernel)
+    if (existsSync('/proc/net/if_inet6')) {
+      const before = pki.requests.length
+      expect(await httpRevocationFetchers({ policy: 'any' }).crl(url)).not.toBeNull()
+      expect(pki.requests.slice(before)).toEqual(['GET /inter.crl'])
+    }
+    const during = pki.requests.length
+    const signature = await open(signedMail('mapped'))
+    expect(signature.state).toBe('valid')
+    expect(signature.reason).toMatch(/revocation could not be checked for CN=mapped/)
+    expect(signature.reason).toContain(`unreachable or no answer: ${url}`)
+    // the intermediate's own CRL and OCSP (literal 127.0.0.1) were asked; the mapped URL never was
+    expect(pki.requests.slice(during)).not.toContain('GET /inter.crl')
+    expect(pki.requests.slice(during)).toContain('GET /root.crl')
   })
 
   it('CRL and OCSP server down: a revoked certificate cannot be seen, so valid with a soft-fail reason', async () => {
