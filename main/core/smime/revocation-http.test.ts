@@ -79,6 +79,28 @@ describe('the loopback-only guard of the real CRL/OCSP fetchers', () => {
     expect(asked).toEqual(['http://localhost:9/ca.crl', 'http://crl.example.org/ca.crl'])
   })
 
+  it('a server that never answers is cut off by the timeout (CLI.md: 3 s; shortened here) and is null', async () => {
+    const hanging = createServer(() => {}).listen(0, '127.0.0.1')
+    await new Promise((resolve) => hanging.once('listening', resolve))
+    stop = () => (hanging.closeAllConnections(), hanging.close())
+    const port = (hanging.address() as AddressInfo).port
+    const fetchers = httpRevocationFetchers({ policy: 'loopback-only', timeoutMs: 200 })
+    expect(await fetchers.crl(`http://127.0.0.1:${port}/ca.crl`)).toBeNull()
+    expect(await fetchers.ocsp(`http://127.0.0.1:${port}/ocsp`, new Uint8Array([0x30, 0x00]))).toBeNull()
+  })
+
+  it('an oversized or failing answer is null', async () => {
+    const server = createServer((request, response) => {
+      if (request.url === '/big') return void response.writeHead(200, { 'content-length': String(64 * 1024 * 1024) }).end()
+      response.writeHead(500).end('no')
+    }).listen(0, '127.0.0.1')
+    await new Promise((resolve) => server.once('listening', resolve))
+    stop = () => (server.closeAllConnections(), server.close())
+    const port = (server.address() as AddressInfo).port
+    expect(await httpCrlFetcher(`http://127.0.0.1:${port}/big`)).toBeNull()
+    expect(await httpCrlFetcher(`http://127.0.0.1:${port}/error`)).toBeNull()
+  })
+
   it('an unreachable loopback server is null (soft-fail), not an error', async () => {
     const server = createServer().listen(0, '127.0.0.1')
     await new Promise((resolve) => server.once('listening', resolve))
