@@ -13,7 +13,12 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        input: { index: resolve(root, 'main/index.ts'), cli: resolve(root, 'main/cli.ts') },
+        input: {
+          index: resolve(root, 'main/index.ts'),
+          cli: resolve(root, 'main/cli.ts'),
+          // the large-message S/MIME worker (main/workers/smime-stream.ts runs it as a worker_threads entry)
+          'smime-stream-worker': resolve(root, 'main/workers/smime-stream.worker.ts'),
+        },
       },
     },
   },

@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     include: ['main/**/*.test.ts', 'preload/**/*.test.ts', 'renderer/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
+    // Tests never leave loopback: the real CRL/OCSP fetchers refuse other hosts (revocation-http.ts); CLI children inherit it.
+    env: { SIEGELPOST_NETWORK: 'loopback-only' },
     reporters: ['default', './test/helpers/summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -4,6 +4,7 @@ import { SiegelpostError } from '../core/errors/index.ts'
 import { limits } from '../core/limits.ts'
 import { composeMessage, type ComposeInput } from '../core/message/compose.ts'
 import { openMessage } from '../core/message/open.ts'
+import { httpRevocationFetchers, networkPolicyFrom } from '../core/smime/revocation-http.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
 import { readLimitedFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
@@ -97,7 +98,11 @@ export const messageCommands: readonly Command[] = [
     async run({ io, lang, values, operands, vault }) {
       const raw = await readLimitedFile(operands[0]!, limits.messageMaxBytes)
       const opened = await vault()
-      const { document, attachmentBytes } = await openMessage(new Uint8Array(raw), messageTechnologies, { keys: opened.contents.keys, now: io.now() })
+      const { document, attachmentBytes } = await openMessage(new Uint8Array(raw), messageTechnologies, {
+        keys: opened.contents.keys,
+        now: io.now(),
+        revocation: httpRevocationFetchers({ policy: networkPolicyFrom(io.env) }),
+      })
       if (typeof values['save-attachments'] === 'string') {
         const dir = values['save-attachments']
         await mkdir(dir, { recursive: true })

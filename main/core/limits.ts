@@ -77,4 +77,9 @@ export const limits = {
   // smime mail
   /** Nested signature layers `open` unwraps (a list or gateway signing a signed mail); deeper ones stay an attachment. */
   messageMaxSignatureLayers: 3,
+  // smime streaming worker
+  /** V8 heap of the worker that streams large CMS (64 KiB chunks need little; a leak fails there, not in the app). */
+  smimeStreamWorkerHeapMiB: 256,
+  /** A progress event at most every this many bytes read. */
+  smimeStreamProgressBytes: 1024 * 1024,
 } as const

@@ -9,9 +9,9 @@ import { makeTestPki } from '../helpers/smime-pki.ts'
 /**
  * S/MIME benchmark (issue 4, perf-baselines.md method): whole-process wall time and peak RSS of
  * sign+encrypt and decrypt+verify, Siegelpost vs `openssl cms` (in memory) and `openssl cms -stream`,
- * on random payloads. Run: `node test/bench/smime.bench.ts [MiB ...]` (default 1 25 100).
+ * on random payloads. Run: `node test/bench/smime.bench.ts [MiB ...]` (default 1 25 100, or BENCH_SIZES_MB=1,25).
  */
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0)
+const sizes = (process.argv.length > 2 ? process.argv.slice(2) : (process.env.BENCH_SIZES_MB ?? '').split(',')).map(Number).filter((n) => n > 0)
 const dir = mkdtempSync(join(tmpdir(), 'sp-bench-'))
 makeTestPki(dir)
 const op = fileURLToPath(new URL('./smime-op.ts', import.meta.url))
@@ -36,6 +36,8 @@ try {
     const tools: [string, string[], string[]][] = [
       ['siegelpost', [process.execPath, op, 'encrypt', dir, 'in.bin', 'sp.der'], [process.execPath, op, 'decrypt', dir, 'sp.der', 'sp.out']],
       ['siegelpost stream', [process.execPath, op, 'encrypt-stream', dir, 'in.bin', 'sps.der'], [process.execPath, op, 'decrypt-stream', dir, 'sps.der', 'sps.out']],
+      // the same stream in a worker thread (what the app runs); outputs must not exist yet ('wx')
+      ['siegelpost worker', ['sh', '-c', `rm -f spw.der && ${process.execPath} ${op} encrypt-worker ${dir} in.bin spw.der`], ['sh', '-c', `rm -f spw.out && ${process.execPath} ${op} decrypt-worker ${dir} spw.der spw.out`]],
       ['openssl cms', openssl(false, 'enc'), openssl(false, 'dec')],
       ['openssl cms -stream', openssl(true, 'enc'), openssl(true, 'dec')],
     ]

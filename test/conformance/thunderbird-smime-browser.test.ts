@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import type { StoredKey } from '../../main/core/keys/stored-key.ts'
 import { openMessage, type OpenDocument } from '../../main/core/message/open.ts'
 import { messageTechnologies } from '../../main/core/message/technologies.ts'
+import { httpRevocationFetchers } from '../../main/core/smime/revocation-http.ts'
 import { smimeTechnology, trustAnchorEntries } from '../../main/core/smime/smime-keys.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { repoRoot } from '../helpers/run-cli.ts'
@@ -16,6 +17,8 @@ const root = join(repoRoot, '..', 'shared', 'corpora', 'thunderbird-smime')
 const data = join(root, 'mail', 'test', 'browser', 'smime', 'data')
 const hasCorpus = existsSync(join(root, 'EXPECTED-RESULTS-browser-smime.tsv'))
 const now = new Date('2026-06-01T00:00:00Z')
+/** Revocation is checked as `open` does, with the guard explicit: corpus certificates never lead off this machine. */
+const revocation = httpRevocationFetchers({ policy: 'loopback-only' })
 const aliceText = 'This is a test message from Alice to Bob.'
 
 const checks: Record<string, (d: OpenDocument) => void> = {
@@ -95,7 +98,7 @@ describe.skipIf(skipUnless('Thunderbird S/MIME corpus', hasCorpus, 'put the corp
     }
     keys.push(...trustAnchorEntries(readFileSync(join(data, 'TestCA.pem')), 'TestCA.pem'))
     const path = file.startsWith('(corpus-root)/') ? join(root, file.slice('(corpus-root)/'.length)) : join(data, file)
-    const { document } = await openMessage(readFileSync(path), messageTechnologies, { keys, now })
+    const { document } = await openMessage(readFileSync(path), messageTechnologies, { keys, now, revocation })
     checks[file]!(document)
   })
 })

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { StoredKey } from '../../main/core/keys/stored-key.ts'
 import { openMessage, type OpenDocument } from '../../main/core/message/open.ts'
 import { messageTechnologies } from '../../main/core/message/technologies.ts'
+import { httpRevocationFetchers } from '../../main/core/smime/revocation-http.ts'
 import { smimeTechnology, trustAnchorEntries } from '../../main/core/smime/smime-keys.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { repoRoot } from '../helpers/run-cli.ts'
@@ -73,6 +74,9 @@ function messageBytes(file: string): Uint8Array {
   )
 }
 
+/** Revocation is checked as `open` does, with the guard explicit: corpus certificates never lead off this machine. */
+const revocation = httpRevocationFetchers({ policy: 'loopback-only' })
+
 const results: { file: string; pass: boolean; got: string }[] = []
 
 describe.skipIf(skipUnless('Thunderbird S/MIME corpus', hasCorpus, 'put the corpora in ../shared/corpora (see the README)'))('Thunderbird S/MIME corpus through open', () => {
@@ -86,7 +90,7 @@ describe.skipIf(skipUnless('Thunderbird S/MIME corpus', hasCorpus, 'put the corp
 
   it.each(rows.map((row) => [row.file, row] as const))('%s', async (_file, row) => {
     if (keys.length === 0) keys = await keysFromCorpus()
-    const { document } = await openMessage(messageBytes(row.file), messageTechnologies, { keys, now })
+    const { document } = await openMessage(messageBytes(row.file), messageTechnologies, { keys, now, revocation })
     const got = summarize(document)
     const deviation = deviations[row.file]
     const want = { encrypted: row.encrypted, signed: row.signed, good: row.good, ...deviation?.expect }
@@ -103,6 +107,8 @@ describe.skipIf(skipUnless('Thunderbird S/MIME corpus', hasCorpus, 'put the corp
       text: true,
     })
     if (got.encrypted) expect(document.security.encryption.technology).toBe('smime')
+    // the revocation check ran and, finding nothing reachable, stayed soft (CLI.md)
+    if (document.security.signature.state === 'valid') expect(document.security.signature.reason).toMatch(/revocation could not be checked for .*\(soft-fail\)/)
     if (row.file === 'alice.future.dsig.SHA256.multipart.eml') expect(document.security.signature.reason).toMatch(/warning: the Date header differs from the signing time/)
   })
 

@@ -3,6 +3,8 @@
 # and a throwaway HOME, so keychain tests use the real OS keychain path without touching the
 # user's own keyring (test-stack.md §4).
 set -euo pipefail
+# Tests never leave loopback: network lookups (CRL/OCSP of corpus certificates) refuse other hosts.
+export SIEGELPOST_NETWORK=loopback-only
 if ! command -v dbus-run-session >/dev/null || ! command -v gnome-keyring-daemon >/dev/null; then
   if [ "${CI:-}" = "true" ]; then
     echo "with-keyring: dbus-run-session and gnome-keyring-daemon are required in CI (apt-get install dbus-x11 gnome-keyring)" >&2

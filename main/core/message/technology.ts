@@ -38,6 +38,19 @@ export interface MessageTechnology {
 export interface OpenContext {
   keys: readonly StoredKey[]
   now: Date
+  /**
+   * Network access for revocation checks of signatures (S/MIME: CRLs from distribution points,
+   * OCSP from authorityInfoAccess). Each returns the body, or null when unreachable (soft-fail).
+   * Absent: revocation is not checked, and the verdict says so.
+   */
+  revocation?: RevocationNetwork
+}
+
+export interface RevocationNetwork {
+  /** HTTP GET of a CRL. */
+  crl(url: string): Promise<Uint8Array | null>
+  /** HTTP POST of a DER OCSP request (RFC 6960 App. A.1). */
+  ocsp(url: string, request: Uint8Array): Promise<Uint8Array | null>
 }
 
 export type DecryptOutcome =

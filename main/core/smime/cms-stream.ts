@@ -140,6 +140,21 @@ class BerReader {
     return Buffer.concat([head.raw, this.take(head.length)])
   }
 
+  /**
+   * Reads the source to its end (at most `max` more bytes) and returns what was left: a stream's
+   * closing end-of-contents octets — and pulling to the end is what makes an underlying streamed
+   * decryption check its GCM tag or CBC padding.
+   */
+  async rest(max: number): Promise<Buffer> {
+    while (!this.done) {
+      const next = await this.source.next()
+      if (next.done) this.done = true
+      else this.buffer = Buffer.concat([this.buffer, next.value])
+      if (this.buffer.length > max) throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'data after the end' })
+    }
+    return this.take(this.buffer.length)
+  }
+
   /** The content bytes of a primitive element of `length`, in pieces of at most streamChunkBytes. */
   async *content(length: number): AsyncGenerator<Buffer> {
     for (let left = length; left > 0; ) {
@@ -264,6 +279,10 @@ export async function readSignedStream(
     rest.push(element)
     if (element[0] === 0x31) break // signerInfos, the last field
   }
+  // Read to the very end: only closing end-of-contents octets may follow, and a streamed decryption
+  // underneath authenticates (GCM tag, CBC padding) only when its last byte has been pulled.
+  const trailer = await reader.rest(64)
+  if (trailer.length % 2 !== 0 || trailer.some((byte) => byte !== 0)) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'data after the signature' })
   const cms = tlv(0x30, toDer(oid(oids.signedData)), tlv(0xa0, tlv(0x30, version, digestAlgorithms, tlv(0x30, eContentType), ...rest)))
   return { cms, contentDigests: Object.fromEntries([...hashes].map(([name, hash]) => [name, new Uint8Array(hash.digest())])) }
 }

@@ -1,9 +1,9 @@
 import { SiegelpostError } from '../errors/index.ts'
-import { isSignedBy, nameToString, parseCertificate, sha256Hex } from './certificate.ts'
+import { nameToString, parseCertificate, sha256Hex } from './certificate.ts'
 import { verifySignedData } from './cms-signed.ts'
-import { validatePath } from './path-validation.ts'
-import { ocspStatus, type OcspStatus, type OcspTransport } from './ocsp.ts'
-import { fetchCrls, type CrlFetcher } from './revocation.ts'
+import { keyCompromiseReasons, validatePath } from './path-validation.ts'
+import { ocspStatus, ocspUrlsOf, type OcspAnswer, type OcspTransport } from './ocsp.ts'
+import { crlUrlsOf, fetchCrls, type CrlFetcher } from './revocation.ts'
 import { smimePurposeProblem } from './smime-purpose.ts'
 
 /** The verdict fields of CLI.md's `security.signature` (acceptance is the caller's: it needs the vault). */
@@ -21,6 +21,8 @@ export interface SmimeSignatureVerdict {
   /** SMIMECapabilities the signer advertised (for encryptionChoiceFrom), and the certificate to encrypt to. */
   capabilities: string[]
   encryptionCertificate: Uint8Array | null
+  /** The validated path (DER), signer first, anchor last; empty when no valid path was found. */
+  pathCertificates: Uint8Array[]
 }
 
 /** A gap between signingTime and the Date header larger than this is a warning (CLI.md). */
@@ -47,8 +49,8 @@ export function verifySmimeSignature(input: {
   crls: Uint8Array[] | null
   /** Soft-fail (CLI.md): certificates no CRL covers keep `valid` and are named in the reason. */
   softRevocation?: boolean
-  /** What OCSP said about the signer certificate (verifySmimeSignatureOnline asks). */
-  signerOcsp?: OcspStatus
+  /** What OCSP said, by certificate subject (verifySmimeSignatureOnline asks for every certificate below the anchor). */
+  ocspAnswers?: ReadonlyMap<string, OcspAnswer>
   now: Date
   /** The message's Date header: a large gap to signingTime is a warning (CLI.md). */
   dateHeader?: Date | null
@@ -64,6 +66,7 @@ export function verifySmimeSignature(input: {
     content: null,
     capabilities: [],
     encryptionCertificate: null,
+    pathCertificates: [],
   }
   let check
   try {
@@ -105,9 +108,22 @@ export function verifySmimeSignature(input: {
   const pool = [...check.certificates, ...(input.intermediates ?? [])]
   const path = validatePath({ target: check.signerCertificate, untrusted: pool, anchors: input.anchors, crls: input.crls, at, revocationMode: input.softRevocation ? 'soft' : 'require' })
   if (!path.valid) return { ...verdict, reason: `certificate: ${path.reason}` }
-  if (input.signerOcsp === 'revoked') return { ...verdict, reason: 'certificate: the signer certificate is revoked (OCSP)' }
-  const signerSubject = nameToString(parseCertificate(check.signerCertificate).subject)
-  const uncovered = input.signerOcsp === 'good' ? path.uncovered.filter((subject) => subject !== signerSubject) : path.uncovered
+  const ocsp = [...(input.ocspAnswers ?? new Map<string, OcspAnswer>())]
+  // Revoked after the signing time for a reason other than a possible key compromise: not revoked then (as for CRLs).
+  const isRevokedLater = (answer: OcspAnswer) => answer.status === 'revoked' && answer.revokedAt !== undefined && answer.revokedAt > at && !keyCompromiseReasons.has(answer.reason ?? 0)
+  const revokedPerOcsp = ocsp.find(([, answer]) => answer.status === 'revoked' && !isRevokedLater(answer))
+  if (revokedPerOcsp) {
+    const since = revokedPerOcsp[1].revokedAt ? ` (since ${revokedPerOcsp[1].revokedAt.toISOString()})` : ''
+    return { ...verdict, reason: `certificate: the certificate ${revokedPerOcsp[0]} is revoked${since} (OCSP)` }
+  }
+  const goodPerOcsp = ocsp.filter(([, answer]) => answer.status === 'good').map(([subject]) => subject)
+  const revokedLater = [
+    ...(path.revokedLater ?? []),
+    ...ocsp.filter(([, answer]) => isRevokedLater(answer)).map(([subject, answer]) => `${subject} (revoked ${answer.revokedAt!.toISOString()}, after the signing time)`),
+  ]
+  const answered = [...goodPerOcsp, ...ocsp.filter(([, answer]) => isRevokedLater(answer)).map(([subject]) => subject)]
+  const uncovered = path.uncovered.filter((subject) => !answered.includes(subject))
+  verdict.pathCertificates = [...(path.certificates ?? [])].reverse()
   const purpose = smimePurposeProblem(check.signerCertificate, pool.filter((der) => der !== check.signerCertificate), 'sign')
   if (purpose) return { ...verdict, reason: purpose }
   if (input.from) {
@@ -116,9 +132,10 @@ export function verifySmimeSignature(input: {
   }
   const notes = ['signature and certificate are valid']
   if (input.crls === null) notes.push('revocation not checked')
-  else if (uncovered.length > 0) notes.push(`revocation unknown for ${uncovered.join('; ')} (no CRL available)`)
+  else if (uncovered.length > 0) notes.push(`revocation could not be checked for ${uncovered.join('; ')} (soft-fail)`)
   else notes.push('not revoked')
-  if (input.signerOcsp === 'good') notes.push('signer certificate good per OCSP')
+  if (goodPerOcsp.length > 0) notes.push(`good per OCSP: ${goodPerOcsp.join('; ')}`)
+  if (revokedLater.length > 0) notes.push(`warning: revoked since, not for a key compromise: ${revokedLater.join('; ')}`)
   if (!check.signingTime) notes.push('no signing time: certificate checked at the current time')
   else if (input.dateHeader && Math.abs(input.dateHeader.getTime() - check.signingTime.getTime()) > signingTimeGapWarnMs) {
     notes.push('warning: the Date header differs from the signing time by more than an hour')
@@ -137,23 +154,34 @@ function nameOf(der: Uint8Array): string {
 }
 
 /**
- * verifySmimeSignature with revocation (CLI.md, `open`): the CRLs named by the signer's and the
- * message's certificates are fetched through `fetcher`; unreachable or missing ones keep `valid`
- * and say so (soft-fail), a certificate found revoked is `invalid`.
+ * verifySmimeSignature with revocation (CLI.md, `open`): for every certificate of the validated
+ * path below the anchor, the CRLs its distribution points name are fetched through `fetcher` and
+ * its OCSP responders (authorityInfoAccess) are asked through `ocsp`. Soft-fail: a certificate
+ * with neither, or whose servers are unreachable, keeps `valid` and is named in the reason; a
+ * certificate found revoked makes the signature `invalid`.
  */
 export async function verifySmimeSignatureOnline(
-  input: Omit<Parameters<typeof verifySmimeSignature>[0], 'crls' | 'softRevocation' | 'signerOcsp'> & { fetcher: CrlFetcher; ocsp?: OcspTransport },
+  input: Omit<Parameters<typeof verifySmimeSignature>[0], 'crls' | 'softRevocation' | 'ocspAnswers'> & { fetcher: CrlFetcher; ocsp?: OcspTransport },
 ): Promise<SmimeSignatureVerdict> {
-  const first = verifySmimeSignature({ ...input, crls: null })
-  if (first.state !== 'valid' && first.state !== 'mismatch') return first
-  const certificates = [...first.certificates, ...(input.knownCertificates ?? []), ...(input.intermediates ?? []), ...input.anchors]
-  const signer = certificates.find((der) => sha256Hex(der) === first.signerFingerprint)!
-  const relevant = [...first.certificates, signer, ...(input.intermediates ?? [])]
-  const { crls, failed } = await fetchCrls(relevant, input.fetcher)
-  let signerOcsp: OcspStatus | undefined
-  const issuer = certificates.find((der) => der !== signer && isSignedBy(signer, der))
-  if (input.ocsp && issuer) signerOcsp = await ocspStatus(signer, issuer, input.ocsp, input.now)
-  const verdict = verifySmimeSignature({ ...input, crls, softRevocation: true, ...(signerOcsp ? { signerOcsp } : {}) })
-  if (failed.length === 0 || verdict.state !== 'valid') return verdict
-  return { ...verdict, reason: `${verdict.reason}; unreachable: ${failed.join(', ')}` }
+  const { fetcher, ocsp: ocspTransport, ...offline } = input
+  const first = verifySmimeSignature({ ...offline, crls: null })
+  if ((first.state !== 'valid' && first.state !== 'mismatch') || first.pathCertificates.length === 0) return first
+  const path = first.pathCertificates
+  const below = path.slice(0, -1)
+  // CRLs and OCSP at the same time: every lookup has its own timeout, so the whole check stays within one (CLI.md: 3 s)
+  const [{ crls, failed }, statuses] = await Promise.all([
+    fetchCrls(below, fetcher),
+    ocspTransport ? Promise.all(below.map((certificate, index) => ocspStatus(certificate, path[index + 1]!, ocspTransport, input.now))) : [],
+  ])
+  const subjectOf = (der: Uint8Array) => nameToString(parseCertificate(der).subject)
+  const ocspAnswers = new Map<string, OcspAnswer>(statuses.map((answer, index) => [subjectOf(below[index]!), answer]))
+  const verdict = verifySmimeSignature({ ...offline, crls, softRevocation: true, ocspAnswers })
+  if (verdict.state !== 'valid') return verdict
+  const notes = [verdict.reason]
+  const unasked = below.filter((der) => crlUrlsOf(der).length === 0 && (!ocspTransport || ocspUrlsOf(der).length === 0))
+  if (unasked.length > 0) notes.push(`no CRL distribution point or OCSP responder in ${unasked.map(subjectOf).join('; ')}`)
+  const unreachableOcsp = below.filter((_, index) => statuses[index]?.status === 'unknown').flatMap(ocspUrlsOf)
+  const unreachable = [...failed, ...unreachableOcsp]
+  if (unreachable.length > 0) notes.push(`unreachable or no answer: ${[...new Set(unreachable)].join(', ')}`)
+  return { ...verdict, reason: notes.join('; ') }
 }

@@ -13,13 +13,27 @@ import { verifySignatureWith } from './signature-algorithm.ts'
  */
 export type OcspTransport = (url: string, request: Uint8Array) => Promise<Uint8Array | null>
 export type OcspStatus = 'good' | 'revoked' | 'unknown'
+/** A checked answer; for 'revoked' the revocationTime and CRLReason (0 = unspecified when absent). */
+export interface OcspAnswer {
+  status: OcspStatus
+  revokedAt?: Date
+  reason?: number
+}
 
 const what = 'OCSP'
 const ocspSigning = '1.3.6.1.5.5.7.3.9'
 const basicResponse = '1.3.6.1.5.5.7.48.1.1'
 
-/** OCSP responder URLs from authorityInfoAccess (id-ad-ocsp, http only). */
+/** OCSP responder URLs from authorityInfoAccess (id-ad-ocsp, http only); none when unreadable. */
 export function ocspUrlsOf(der: Uint8Array): string[] {
+  try {
+    return responderUrls(der)
+  } catch {
+    return []
+  }
+}
+
+function responderUrls(der: Uint8Array): string[] {
   const ext = extension(parseCertificate(der), '1.3.6.1.5.5.7.1.1')
   if (!ext) return []
   return children(parseDer(new Uint8Array(ext.extnValue.valueBlock.valueHexView), 'AIA'), 'AIA')
@@ -44,11 +58,16 @@ export function ocspRequestFor(certificate: Uint8Array, issuer: Uint8Array): Uin
 
 /** Checks an OCSPResponse for `certificate`; anything not provably good or revoked is 'unknown'. */
 export function ocspStatusFrom(response: Uint8Array, certificate: Uint8Array, issuer: Uint8Array, now: Date): OcspStatus {
+  return ocspAnswerFrom(response, certificate, issuer, now).status
+}
+
+export function ocspAnswerFrom(response: Uint8Array, certificate: Uint8Array, issuer: Uint8Array, now: Date): OcspAnswer {
+  const unknown: OcspAnswer = { status: 'unknown' }
   try {
     const [status, bytes] = children(parseDer(response, what), what)
-    if ((status as asn1js.Enumerated).valueBlock.valueDec !== 0 || !bytes) return 'unknown'
+    if ((status as asn1js.Enumerated).valueBlock.valueDec !== 0 || !bytes) return unknown
     const [type, basic] = children(children(bytes, what)[0], what)
-    if (oidOf(type, what) !== basicResponse) return 'unknown'
+    if (oidOf(type, what) !== basicResponse) return unknown
     const [tbs, sigAlg, signature, certsField] = children(parseDer(bytesOf(basic, what), what), what)
     const [sigAlgId, sigParams] = children(sigAlg, what)
     const signatureBytes = new Uint8Array((signature as asn1js.BitString).valueBlock.valueHexView)
@@ -64,7 +83,7 @@ export function ocspStatusFrom(response: Uint8Array, certificate: Uint8Array, is
         if (verifyWith(createPublicKey({ key: Buffer.from(spkiOf(cert)), format: 'der', type: 'spki' }))) trusted = true
       }
     }
-    if (!trusted) return 'unknown'
+    if (!trusted) return unknown
     const fields = children(tbs, what)
     const responses = fields.find((f, i) => i > 0 && f instanceof asn1js.Sequence && children(f, what).every((r) => r instanceof asn1js.Sequence))
     const wanted = certId(certificate, issuer)
@@ -72,42 +91,41 @@ export function ocspStatusFrom(response: Uint8Array, certificate: Uint8Array, is
       const [id, certStatus, thisUpdate, ...rest] = children(single, what)
       const [, , keyHash, serial] = children(id, what)
       if (Buffer.compare(Buffer.from(rawOf(serial!)), Buffer.from(wanted.serial)) !== 0 || !wanted.keyHash.equals(Buffer.from(bytesOf(keyHash, what)))) continue
-      if ((thisUpdate as asn1js.GeneralizedTime).toDate().getTime() > now.getTime() + 5 * 60 * 1000) return 'unknown'
+      if ((thisUpdate as asn1js.GeneralizedTime).toDate().getTime() > now.getTime() + 5 * 60 * 1000) return unknown
       const next = rest.find((f) => isContext(f, 0))
-      if (next && (children(next, what)[0] as asn1js.GeneralizedTime).toDate() < now) return 'unknown'
-      if (isContext(certStatus, 0)) return 'good'
-      if (isContext(certStatus, 1)) return 'revoked'
-      return 'unknown'
+      if (next && (children(next, what)[0] as asn1js.GeneralizedTime).toDate() < now) return unknown
+      if (isContext(certStatus, 0)) return { status: 'good' }
+      if (isContext(certStatus, 1)) {
+        const [time, reason] = children(certStatus, what)
+        const reasonCode = reason && isContext(reason, 0) ? (children(reason, what)[0] as asn1js.Enumerated).valueBlock.valueDec : 0
+        return { status: 'revoked', revokedAt: (time as asn1js.GeneralizedTime).toDate(), reason: reasonCode }
+      }
+      return unknown
     }
-    return 'unknown'
+    return unknown
   } catch {
-    return 'unknown'
+    return unknown
   }
 }
 
-/** Asks the certificate's OCSP responders (first definite answer wins). */
-export async function ocspStatus(certificate: Uint8Array, issuer: Uint8Array, transport: OcspTransport, now: Date): Promise<OcspStatus> {
-  const request = ocspRequestFor(certificate, issuer)
-  for (const url of ocspUrlsOf(certificate)) {
-    const response = await transport(url, request).catch(() => null)
-    if (!response) continue
-    const status = ocspStatusFrom(response, certificate, issuer, now)
-    if (status !== 'unknown') return status
+/**
+ * Asks the certificate's OCSP responders, all at once so the whole check stays within one timeout
+ * (CLI.md: 3 s); the first definite answer in the certificate's order wins.
+ */
+export async function ocspStatus(certificate: Uint8Array, issuer: Uint8Array, transport: OcspTransport, now: Date): Promise<OcspAnswer> {
+  const urls = ocspUrlsOf(certificate).slice(0, limits.revocationMaxFetches)
+  if (urls.length === 0) return { status: 'unknown' }
+  let request: Uint8Array
+  try {
+    request = ocspRequestFor(certificate, issuer)
+  } catch {
+    return { status: 'unknown' }
   }
-  return 'unknown'
-}
-
-/** The default transport: HTTP POST (RFC 6960 App. A.1), 3 s timeout, size-capped. */
-export const httpOcspTransport: OcspTransport = async (url, request) => {
-  if (!/^http:\/\//i.test(url)) return null
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/ocsp-request' },
-    body: Buffer.from(request),
-    signal: AbortSignal.timeout(limits.revocationFetchTimeoutMs),
-    redirect: 'error',
-  })
-  if (!response.ok) return null
-  const body = new Uint8Array(await response.arrayBuffer())
-  return body.length > limits.crlMaxBytes ? null : body
+  const answers = await Promise.all(
+    urls.map(async (url) => {
+      const response = await transport(url, request).catch(() => null)
+      return response ? ocspAnswerFrom(response, certificate, issuer, now) : { status: 'unknown' as const }
+    }),
+  )
+  return answers.find((answer) => answer.status !== 'unknown') ?? { status: 'unknown' }
 }

@@ -41,6 +41,10 @@ export interface PathValidationResult {
   revocation: 'checked' | 'not-checked'
   /** Soft mode: subjects whose revocation status no CRL gave. */
   uncovered: string[]
+  /** Soft mode: certificates revoked after `at` for a reason that does not put signatures before it in doubt. */
+  revokedLater?: string[]
+  /** A valid path's certificates as given (DER), anchor first, target last (for online revocation checks). */
+  certificates?: Uint8Array[]
 }
 
 const anyPolicy = '2.5.29.32.0'
@@ -288,6 +292,8 @@ interface RevocationContext {
   mode: 'require' | 'soft'
   /** Soft mode collects the certificates no CRL covered here. */
   uncovered: string[]
+  /** Soft mode: certificates revoked only after `at` for a reason other than a key compromise. */
+  revokedLater: string[]
   /** Working keys of validated certificates (DSA keys inherit their parameters along the path). */
   keys?: Map<pkijs.Certificate, WorkingKey>
   /** Validates a CRL signer certificate that is not on the path (RFC 5280 §6.3.3 (f)). */
@@ -410,6 +416,9 @@ function entryFor(cert: pkijs.Certificate, crl: pkijs.CertificateRevocationList)
   return null
 }
 
+/** unspecified (no reason given), keyCompromise, cACompromise, aACompromise: the key may be in other hands. */
+export const keyCompromiseReasons: ReadonlySet<number> = new Set([0, 1, 2, 10])
+
 const reasonOf = (entry: pkijs.RevokedCertificate) => {
   const reason = entry.crlEntryExtensions?.extensions.find((e) => e.extnID === extensionIds.reasonCode)
   return reason ? (reason.parsedValue as asn1js.Enumerated).valueBlock.valueDec : 0
@@ -420,8 +429,10 @@ function checkRevocation(cert: pkijs.Certificate, context: RevocationContext, at
   let covered = 0
   let revoked: pkijs.RevokedCertificate | null = null
   const usedComplete: pkijs.CertificateRevocationList[] = []
+  const isSoft = context.mode === 'soft'
   const usable = (crl: pkijs.CertificateRevocationList) => {
-    if (crl.thisUpdate.value > at) return false
+    // Soft mode (mail): a CRL issued after the signing time is the best evidence there is about it.
+    if (crl.thisUpdate.value > at && !isSoft) return false
     if (!crlSignerKeys(crl, context).some((key) => verifySignature(crl.tbsView, crl.signatureAlgorithm, crl.signatureValue, key))) return false
     return true
   }
@@ -431,7 +442,10 @@ function checkRevocation(cert: pkijs.Certificate, context: RevocationContext, at
     if (scope === null || !usable(crl)) continue
     const crlExtensions = crl.crlExtensions?.extensions ?? []
     if (crlExtensions.some((e) => e.critical && !crlSupportedCritical.has(e.extnID))) fail('a CRL has an unknown critical extension')
-    if (crl.nextUpdate && crl.nextUpdate.value < at) fail('the CRL is out of date (nextUpdate has passed)')
+    if (crl.nextUpdate && crl.nextUpdate.value < at) {
+      if (isSoft) continue
+      fail('the CRL is out of date (nextUpdate has passed)')
+    }
     covered |= scope
     usedComplete.push(crl)
     revoked ??= entryFor(cert, crl)
@@ -450,7 +464,15 @@ function checkRevocation(cert: pkijs.Certificate, context: RevocationContext, at
     const entry = entryFor(cert, crl)
     if (entry) revoked = reasonOf(entry) === 8 ? null : entry
   }
-  if (revoked && reasonOf(revoked) !== 8) fail(`the certificate ${nameToString(cert.subject)} is revoked`)
+  if (!revoked || reasonOf(revoked) === 8) return
+  const revokedAt = revoked.revocationDate.value
+  // Soft mode: revoked after the signing time counts only when the key may have been compromised
+  // (signingTime is the signer's own claim; a stolen key can backdate it).
+  if (isSoft && revokedAt > at && !keyCompromiseReasons.has(reasonOf(revoked))) {
+    context.revokedLater.push(`${nameToString(cert.subject)} (revoked ${revokedAt.toISOString()}, after the signing time)`)
+    return
+  }
+  fail(`the certificate ${nameToString(cert.subject)} is revoked${isSoft ? ` (since ${revokedAt.toISOString()})` : ''}`)
 }
 
 // ---------------------------------------------------------------- §6.1 basic path validation
@@ -615,13 +637,16 @@ function candidatePaths(target: pkijs.Certificate, pool: pkijs.Certificate[], an
 export function validatePath(input: PathValidationInput, depth = 0, inProgress: ReadonlySet<string> = new Set()): PathValidationResult {
   const target = parseCertificate(input.target)
   const anchors = input.anchors.map(parseCertificate)
-  const pool = input.untrusted.map(parseCertificate).filter((c) => !c.subject.isEqual(target.subject) || toDer(c).length !== input.target.length)
+  const untrusted = input.untrusted.map(parseCertificate)
+  const derOf = new Map<pkijs.Certificate, Uint8Array>([[target, input.target], ...anchors.map((a, i) => [a, input.anchors[i]!] as const), ...untrusted.map((c, i) => [c, input.untrusted[i]!] as const)])
+  const pool = untrusted.filter((c) => !c.subject.isEqual(target.subject) || toDer(c).length !== input.target.length)
   const crls = input.crls ? parseCrls(input.crls) : null
   const revocationContext = crls
     ? {
         crls,
         mode: input.revocationMode ?? 'require',
         uncovered: [] as string[],
+        revokedLater: [] as string[],
         candidates: [...anchors, ...pool, target],
         // A CRL signer off the path gets its own path validation, with revocation (bounded depth).
         validateSigner: (signer: pkijs.Certificate) => {
@@ -644,11 +669,16 @@ export function validatePath(input: PathValidationInput, depth = 0, inProgress: 
   let first: PathValidationResult | null = null
   for (const candidate of paths) {
     const names = [nameToString(candidate.anchor.subject), ...candidate.path.map((c) => nameToString(c.subject))]
-    if (revocationContext) revocationContext.uncovered = []
+    if (revocationContext) {
+      revocationContext.uncovered = []
+      revocationContext.revokedLater = []
+    }
     try {
       processPath(candidate.anchor, candidate.path, input, revocationContext)
       const uncovered = [...new Set(revocationContext?.uncovered ?? [])]
-      return { valid: true, reason: revocation === 'checked' ? 'valid' : 'valid (revocation not checked)', path: names, revocation, uncovered }
+      const certificates = [candidate.anchor, ...candidate.path].map((c) => derOf.get(c) ?? toDer(c))
+      const revokedLater = [...new Set(revocationContext?.revokedLater ?? [])]
+      return { valid: true, reason: revocation === 'checked' ? 'valid' : 'valid (revocation not checked)', path: names, revocation, uncovered, revokedLater, certificates }
     } catch (error) {
       if (!(error instanceof PathError)) throw error
       first ??= { valid: false, reason: error.message, path: names, revocation, uncovered: [] }

@@ -5,7 +5,7 @@ import type { DecryptOutcome, MessageTechnology, OfferedKey, OpenContext, Signat
 import { basicConstraintsOf, certificatesFromSignedData, emailsOf, parseCertificate, sha256Hex } from './certificate.ts'
 import { decryptCms, encryptCms, type ContentCipher, type EncryptRecipient, type KeyTransport } from './cms-envelope.ts'
 import { signCms } from './cms-signed.ts'
-import { verifySmimeSignature } from './cms-verify.ts'
+import { verifySmimeSignature, verifySmimeSignatureOnline } from './cms-verify.ts'
 import { bytesOf, children, oidOf, oids, parseDer } from './der.ts'
 import { certificateToStoredKey, fromB64, smimeMaterial } from './smime-keys.ts'
 
@@ -77,19 +77,22 @@ function knownCertificates(keys: readonly StoredKey[]): Uint8Array[] {
 /** Certificates that arrived with a signature, remembered by the content object `verify` returned (for offeredKeys). */
 const carriedCertificates = new WeakMap<Uint8Array, Uint8Array[]>()
 
-function verifyCms(cms: Uint8Array, detachedContent: Uint8Array | undefined, context: OpenContext, dateHeader: Date | null): { content: Uint8Array; signatures: SignatureCheck[] } {
+async function verifyCms(cms: Uint8Array, detachedContent: Uint8Array | undefined, context: OpenContext, dateHeader: Date | null): Promise<{ content: Uint8Array; signatures: SignatureCheck[] }> {
   const keys = smimeKeys(context.keys)
-  const verdict = verifySmimeSignature({
+  const input = {
     cms,
     ...(detachedContent ? { detachedContent } : {}),
     from: null, // the neutral layer binds the signer to every From address (open.ts)
     anchors: anchorsOf(keys),
     intermediates: knownCertificates(keys),
     knownCertificates: knownCertificates(keys),
-    crls: null,
     now: context.now,
     dateHeader,
-  })
+  }
+  // Revocation is soft-fail (CLI.md): unreachable or absent CRL/OCSP keeps `valid` and is said in the reason.
+  const verdict = context.revocation
+    ? await verifySmimeSignatureOnline({ ...input, fetcher: context.revocation.crl, ocsp: context.revocation.ocsp })
+    : verifySmimeSignature({ ...input, crls: null })
   const content = detachedContent ?? asEntity(verdict.content ?? new Uint8Array())
   const carried = verdict.certificates
   carriedCertificates.set(content, carried)
@@ -200,9 +203,9 @@ export const smimeMessageTechnology: MessageTechnology = {
     try {
       if (detached) {
         const signaturePart = part.children.find((child, index) => index > 0 && pkcs7Signature.has(child.contentType.type)) ?? part.children[1]!
-        return verifyCms(decodeBody(signaturePart), part.children[0]!.raw, context, dateHeader)
+        return await verifyCms(decodeBody(signaturePart), part.children[0]!.raw, context, dateHeader)
       }
-      return verifyCms(decodeBody(part), undefined, context, dateHeader)
+      return await verifyCms(decodeBody(part), undefined, context, dateHeader)
     } catch (error) {
       // Bad input never ends `open`: the content (if any) is shown, the signature is invalid.
       const reason = `the signature is damaged (${error instanceof Error ? error.message.split('\n')[0]!.slice(0, 160) : 'unreadable'})`

@@ -1,0 +1,60 @@
+import type { DecryptIdentity, EncryptRecipient } from './cms-envelope.ts'
+import type { SigningIdentity } from './cms-signed.ts'
+import { decryptCmsStream, encryptCmsStream, readSignedStream, signCmsStream, type ByteSource } from './cms-stream.ts'
+
+/**
+ * The large-message S/MIME work as one job (issue 4 §8), so it can run off the main thread
+ * (main/workers/smime-stream.ts runs it in a worker_threads Worker; this file stays pure: source,
+ * sink and progress come in as arguments). Only plain data crosses the thread boundary.
+ *
+ * - 'sign-encrypt': opaque SignedData inside EnvelopedData (sign-then-encrypt), streamed.
+ * - 'decrypt-signed': EnvelopedData/AuthEnvelopedData around opaque SignedData; the content goes
+ *   to the sink (unverified and, for CBC/GCM, unauthenticated until the job resolves — the caller
+ *   keeps it hidden until then) and the result carries the detached signature plus the content's
+ *   digests for verifySmimeSignature({ cms, contentDigests }).
+ */
+export type SmimeStreamJob =
+  | { kind: 'sign-encrypt'; signer: SigningIdentity; recipients: EncryptRecipient[]; now: string }
+  | { kind: 'decrypt-signed'; identities: DecryptIdentity[] }
+
+export type SmimeStreamResult =
+  | { kind: 'sign-encrypt'; bytesIn: number; bytesOut: number }
+  | { kind: 'decrypt-signed'; bytesIn: number; bytesOut: number; cms: Uint8Array; contentDigests: Record<string, Uint8Array> }
+
+export type ByteSink = (chunk: Uint8Array) => Promise<void> | void
+
+/** Reports the bytes read so far from `source` (at most every `everyBytes`, and once at the end). */
+async function* counted(source: ByteSource, onProgress: (bytesIn: number) => void, everyBytes: number, total: { bytes: number }): AsyncGenerator<Uint8Array> {
+  let reported = 0
+  for await (const chunk of source) {
+    total.bytes += chunk.length
+    if (total.bytes - reported >= everyBytes) {
+      reported = total.bytes
+      onProgress(total.bytes)
+    }
+    yield chunk
+  }
+  onProgress(total.bytes)
+}
+
+export async function runSmimeStreamJob(
+  job: SmimeStreamJob,
+  source: ByteSource,
+  sink: ByteSink,
+  onProgress: (bytesIn: number) => void = () => {},
+  progressEveryBytes = 1024 * 1024,
+): Promise<SmimeStreamResult> {
+  const read = { bytes: 0 }
+  let bytesOut = 0
+  const input = counted(source, onProgress, progressEveryBytes, read)
+  const write: ByteSink = (chunk) => {
+    bytesOut += chunk.length
+    return sink(chunk)
+  }
+  if (job.kind === 'sign-encrypt') {
+    for await (const chunk of encryptCmsStream(signCmsStream(input, job.signer, new Date(job.now)), job.recipients)) await write(chunk)
+    return { kind: 'sign-encrypt', bytesIn: read.bytes, bytesOut }
+  }
+  const { cms, contentDigests } = await readSignedStream(decryptCmsStream(input, job.identities), write)
+  return { kind: 'decrypt-signed', bytesIn: read.bytes, bytesOut, cms, contentDigests }
+}
