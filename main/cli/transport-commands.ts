@@ -1,46 +1,24 @@
 import { SiegelpostError, type Lang } from '../core/errors/index.ts'
 import { formatMessage } from '../core/errors/siegelpost-error.ts'
 import { limits } from '../core/limits.ts'
-import { PolicyStore } from '../core/policy/policy-settings.ts'
 import { readLimitedFile, readSecretFile } from '../core/secret-file.ts'
-import { checkDomain, createPolicyFetch, createResolver } from '../core/transport/domain-check.ts'
-import { AccountStore, normalizePin, parseEndpoint, readCaFile, summarizeAccount } from '../core/transport/account.ts'
-import { appendSentCopy, classifyImapError, fetchFolder, openImap } from '../core/transport/imap-session.ts'
+import { checkDomain } from '../core/transport/domain-check.ts'
+import { normalizePin, parseEndpoint, readCaFile, summarizeAccount } from '../core/transport/account.ts'
+import { checkAccount, type EndpointCheck } from '../core/transport/account-check.ts'
+import { classifyImapError, fetchFolder, openImap } from '../core/transport/imap-session.ts'
 import { MailStore } from '../core/transport/mail-store.ts'
-import { isProcessAlive, Outbox, type OutboxEntry, type Reason } from '../core/transport/outbox.ts'
-import { attempt, enqueueAndSend, type SendDeps, type SendOutcome } from '../core/transport/send.ts'
-import { NotSentError, openSmtp, step } from '../core/transport/smtp-submit.ts'
+import type { Outbox, OutboxEntry, Reason } from '../core/transport/outbox.ts'
+import { attempt, enqueueAndSend, type SendOutcome } from '../core/transport/send.ts'
+import { accountStoreOf, domainCheckDeps, outboxEntryView, retryReleased, sendDepsOf, withOutbox as withProfileOutbox, type TransportProfile } from '../core/transport/transport-profile.ts'
 import { exitCodes, print, printJson, type CommandContext, type Command } from './command.ts'
 
 const text = (reason: Reason | null, lang: Lang) => (reason ? formatMessage(reason.code, lang, reason.params) : null)
 
-async function accountStore(context: CommandContext): Promise<AccountStore> {
-  return new AccountStore({ profileDir: context.profileDir, vault: await context.vault(), keychain: context.io.keychain })
+async function transportProfile(context: CommandContext): Promise<TransportProfile> {
+  return { profileDir: context.profileDir, vault: await context.vault(), keychain: context.io.keychain, now: context.io.now, owner: String(process.pid), dnsServer: context.io.env.SIEGELPOST_DNS }
 }
 
-async function openOutbox(context: CommandContext): Promise<Outbox> {
-  const vault = await context.vault()
-  return new Outbox({ profileDir: context.profileDir, key: vault.deriveKey('outbox'), now: context.io.now, owner: String(process.pid), isAlive: isProcessAlive })
-}
-
-async function sendDeps(context: CommandContext, outbox: Outbox): Promise<SendDeps> {
-  const accounts = await accountStore(context)
-  const policy = new PolicyStore(context.profileDir, await context.vault())
-  return {
-    outbox,
-    account: (name) => accounts.get(name),
-    password: (account) => accounts.password(account),
-    policy: () => policy.load(),
-    appendSent: appendSentCopy,
-    checkPosture: async (domain) => {
-      const server = context.io.env.SIEGELPOST_DNS
-      const dns = createResolver(server)
-      const fetch = createPolicyFetch(server ? { resolve: async (host) => (await dns.resolveA(host))[0]! } : {})
-      return (await checkDomain(domain, { dns, fetch })).posture
-    },
-    now: context.io.now,
-  }
-}
+const accountStore = async (context: CommandContext) => accountStoreOf(await transportProfile(context))
 
 export function requireString(values: CommandContext['values'], name: string, command: string): string {
   const value = values[name]
@@ -48,15 +26,10 @@ export function requireString(values: CommandContext['values'], name: string, co
   return value
 }
 
-/** Open the Outbox, run crash recovery first, and always close it again. */
-async function withOutbox(context: CommandContext, use: (outbox: Outbox) => Promise<number>): Promise<number> {
-  const outbox = await openOutbox(context)
-  try {
-    outbox.recover() // possibly-sent entries of a crashed run are held before anything else happens
-    return await use(outbox)
-  } finally {
-    outbox.close()
-  }
+/** The Outbox with crash recovery done, for one command. */
+async function withOutbox(context: CommandContext, use: (outbox: Outbox, profile: TransportProfile) => Promise<number>): Promise<number> {
+  const profile = await transportProfile(context)
+  return withProfileOutbox(profile, (outbox) => use(outbox, profile))
 }
 
 function printOutcome(context: CommandContext, outcome: SendOutcome): number {
@@ -73,26 +46,9 @@ function printOutcome(context: CommandContext, outcome: SendOutcome): number {
   return outcome.state === 'sent' ? exitCodes.ok : exitCodes.held
 }
 
-/** Crash recovery before any Outbox work: dead owners' `sending` → possibly sent; their `queued` → one more try. */
-async function retryReleased(deps: SendDeps): Promise<void> {
-  deps.outbox.recover()
-  for (const id of deps.outbox.pendingRetries()) await attempt(deps, id).catch(() => undefined)
-}
-
 function entryJson(entry: OutboxEntry, lang: Lang) {
-  return {
-    outboxId: entry.id,
-    state: entry.state,
-    reason: text(entry.outcome.reason as Reason | null, lang),
-    reasonCode: entry.outcome.reason?.code ?? null,
-    account: entry.envelope.account,
-    messageId: entry.envelope.messageId,
-    updated: entry.updated,
-    subject: entry.envelope.subject,
-    recipients: entry.envelope.recipients,
-    attempts: entry.attempts,
-    sentCopy: entry.outcome.append,
-  }
+  const view = outboxEntryView(entry)
+  return { ...view, reason: text(view.reason, lang), reasonCode: view.reason?.code ?? null }
 }
 
 export const transportCommands: readonly Command[] = [
@@ -153,29 +109,10 @@ export const transportCommands: readonly Command[] = [
       const { io, lang, values } = context
       const store = await accountStore(context)
       const account = await store.get(context.operands[0]!)
-      const password = await store.password(account)
-      const failure = (error: unknown) => {
-        const e = error instanceof NotSentError ? error.reason : error instanceof SiegelpostError ? error : null
-        if (!e) throw error
-        return { ok: false, reasonCode: e.code, reason: e.localized(lang) }
-      }
-      const smtp = await (async () => {
-        const session = await openSmtp(account)
-        try {
-          await step(session.connection, (done) => session.connection.login({ user: account.user, pass: password }, (error) => done(error)))
-          return { ok: true, tls: session.tls, requiretls: session.extensions.includes('REQUIRETLS') }
-        } catch (error) {
-          throw new NotSentError(new SiegelpostError('SMTP_AUTH_FAILED', { host: account.smtp.host, reply: String((error as { response?: string }).response ?? 'AUTH') }))
-        } finally {
-          session.connection.quit()
-          session.connection.close()
-        }
-      })().catch(failure)
-      const imap = await (async () => {
-        const session = await openImap(account, password)
-        await session.client.logout().catch(() => session.client.close())
-        return { ok: true, tls: session.tls }
-      })().catch(failure)
+      const check = await checkAccount(account, await store.password(account))
+      const shown = (result: EndpointCheck) => (result.ok ? result : { ok: false, reasonCode: result.reason.code, reason: text(result.reason, lang)! })
+      const smtp = shown(check.smtp)
+      const imap = shown(check.imap)
       if (values.json) printJson(io, { account: account.name, smtp, imap })
       else {
         for (const [name, result] of [['SMTP', smtp], ['IMAP', imap]] as const) {
@@ -203,8 +140,8 @@ export const transportCommands: readonly Command[] = [
       const path = context.operands[0]!
       const accountName = requireString(context.values, 'account', 'send')
       const raw = await readLimitedFile(path, limits.messageMaxBytes)
-      return withOutbox(context, async (outbox) => {
-        const deps = await sendDeps(context, outbox)
+      return withOutbox(context, async (outbox, profile) => {
+        const deps = sendDepsOf(profile, outbox)
         const outcome = await enqueueAndSend(deps, raw, path, accountName)
         await retryReleased(deps)
         return printOutcome(context, outcome)
@@ -233,7 +170,7 @@ export const transportCommands: readonly Command[] = [
     options: { json: { type: 'boolean' } },
     operands: [1, 1],
     async run(context) {
-      return withOutbox(context, async (outbox) => printOutcome(context, await attempt(await sendDeps(context, outbox), context.operands[0]!)))
+      return withOutbox(context, async (outbox, profile) => printOutcome(context, await attempt(sendDepsOf(profile, outbox), context.operands[0]!)))
     },
   },
   {
@@ -291,11 +228,7 @@ export const domainCommands: readonly Command[] = [
     options: { json: { type: 'boolean' } },
     operands: [1, 1],
     async run({ io, lang, values, operands }) {
-      const server = io.env.SIEGELPOST_DNS
-      const dns = createResolver(server)
-      // With a test DNS server, the policy host is looked up there too (loopback only).
-      const fetch = createPolicyFetch(server ? { resolve: async (host) => (await dns.resolveA(host))[0]! } : {})
-      const report = await checkDomain(operands[0]!, { dns, fetch })
+      const report = await checkDomain(operands[0]!, domainCheckDeps(io.env.SIEGELPOST_DNS))
       if (values.json) return printJson(io, report), exitCodes.ok
       const de = lang === 'de'
       print(
