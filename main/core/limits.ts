@@ -77,4 +77,7 @@ export const limits = {
   // smime mail
   /** Nested signature layers `open` unwraps (a list or gateway signing a signed mail); deeper ones stay an attachment. */
   messageMaxSignatureLayers: 3,
+  // transport IPC
+  /** Recipients one `policy:decide` call (the composer's view) evaluates at most. */
+  policyDecideMaxRecipients: 500,
 } as const
