@@ -11,7 +11,7 @@ import { startScriptedImap, startSmtpServer, type Running, type ScriptRecord, ty
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
 import { makeTestPki, type TestPki } from '../helpers/test-pki.ts'
 import { hasOpenssl } from '../helpers/throwaway-ca.ts'
-import { chromiumPath, e2eAppInfo, e2eKeySource, openApp, startHarness, type Harness } from './harness.ts'
+import { chromiumPath, e2eAppInfo, e2eKeySource, openApp, screenStep, startHarness, type Harness } from './harness.ts'
 
 /**
  * The accounts, Outbox and policy surface as the UI calls it (`window.siegelpost.*` in Chromium), through
@@ -113,6 +113,61 @@ describe.skipIf(
     const decision = await surface('policyDecide', { account: 'kanzlei', recipients: ['bernd@mandant.test', 'info@frei.test'], isEndToEnd: false })
     expect(decision).toMatchObject({ ok: true, value: { decision: 'hold', held: { code: 'POLICY_E2E_REQUIRED' }, recipients: [{ decision: 'hold' }, { decision: 'send', reasons: [] }] } })
   })
+
+  for (const lang of ['de', 'en'] as const) {
+    const text =
+      lang === 'de'
+        ? { accounts: 'Konten', outbox: 'Postausgang', add: 'Konto hinzufügen …', name: 'Name des Kontos', email: 'E-Mail-Adresse', password: 'Passwort', save: 'Konto speichern', own: 'Eigener Server mit eigenem Zertifikat', test: 'Verbindung prüfen', ok: 'verschlüsselt verbunden und angemeldet', held: 'zurückgehalten', retry: 'Erneut senden', heldAgain: 'Wieder zurückgehalten', drop: 'Verwerfen …', confirm: 'Endgültig verwerfen', empty: 'Der Postausgang ist leer.', require: 'REQUIRETLS verlangen' }
+        : { accounts: 'Accounts', outbox: 'Outbox', add: 'Add account …', name: 'Account name', email: 'Email address', password: 'Password', save: 'Save account', own: 'Own server with its own certificate', test: 'Check connection', ok: 'connected encrypted and logged in', held: 'held', retry: 'Send again', heldAgain: 'Held again', drop: 'Drop …', confirm: 'Drop for good', empty: 'The Outbox is empty.', require: 'Insist on REQUIRETLS' }
+
+    it(`adds and checks an account in the Konten page (${lang})`, async () => {
+      const { page } = harness
+      await openApp(harness, lang, { skipSetup: true })
+      await page.click('[data-section=accounts]')
+      await page.getByRole('button', { name: text.add }).click()
+      await page.getByLabel(text.name).fill(`ui-${lang}`)
+      await page.getByLabel(text.email).fill('anna@kanzlei.test')
+      await page.getByLabel(text.password, { exact: true }).fill(password)
+      await page.fill('input[name=smtp-host]', '127.0.0.1')
+      await page.fill('input[name=smtp-port]', String(smtp.port))
+      await page.fill('input[name=imap-host]', '127.0.0.1')
+      await page.fill('input[name=imap-port]', String(imap.port))
+      await page.getByText(text.own).click()
+      await page.setInputFiles('input[name=ca]', pki.caPath)
+      await screenStep(page, 'account-form', lang)
+      await page.getByRole('button', { name: text.save }).click()
+      const card = page.locator('.account-card', { hasText: `ui-${lang}` })
+      await card.getByRole('button', { name: text.test }).click()
+      await expect.poll(() => card.locator(`[data-testid=check-ui-${lang}]`).textContent(), { timeout: 20_000 }).toContain(text.ok)
+      expect(await card.textContent()).toMatch(/TLSv1\.[23]/)
+      expect(await page.getByLabel(text.require).isChecked()).toBe(true)
+      await screenStep(page, 'accounts', lang)
+      // The form forgot the password once it was sent.
+      expect(await page.locator('input[type=password]').count()).toBe(0)
+    })
+
+    it(`shows why a mail is held in the Postausgang, retries it and drops it (${lang})`, async () => {
+      const { page } = harness
+      const vault = await openVault({ profileDir: join(dir, 'profile'), keySource: await e2eKeySource() })
+      const profile = { profileDir: join(dir, 'profile'), vault, keychain: async () => createOsKeychain(), now: () => new Date(), owner: String(process.pid) }
+      const raw = Buffer.from(`From: anna@kanzlei.test\r\nTo: info@frei.test\r\nSubject: Bescheid ${lang}\r\nMessage-ID: <e2e-ui-${lang}@kanzlei.test>\r\n\r\nVertraulich.\r\n`)
+      const outcome = await withOutbox(profile, async (outbox) => enqueueAndSend(sendDepsOf(profile, outbox), raw, 'mail.eml', `ui-${lang}`))
+      expect(outcome).toMatchObject({ state: 'held', reason: { code: 'SMTP_REQUIRETLS_UNSUPPORTED' } })
+
+      await page.click('[data-section=outbox]')
+      const entry = page.locator(`[data-testid=outbox-${outcome.outboxId}]`)
+      await expect.poll(() => entry.textContent()).toContain(text.held)
+      expect(await entry.locator('[data-code=SMTP_REQUIRETLS_UNSUPPORTED]').textContent()).toContain('REQUIRETLS')
+      await screenStep(page, 'outbox-held', lang)
+      await entry.getByRole('button', { name: text.retry }).click()
+      await expect.poll(() => page.locator('.notice-ok').textContent()).toContain(text.heldAgain)
+      await entry.getByRole('button', { name: text.drop }).click()
+      await screenStep(page, 'outbox-drop', lang)
+      await page.getByRole('button', { name: text.confirm }).click()
+      await expect.poll(() => page.locator('.empty').textContent()).toBe(text.empty)
+      expect(smtp.record.messages).toEqual([])
+    })
+  }
 
   it('never sent the account password to the page', () => {
     expect(harness.responses.length).toBeGreaterThan(8)

@@ -1,0 +1,154 @@
+import { useState } from 'react'
+import type { OutboxEntryView, WireError } from '../../../preload/contract'
+import { Busy, Dialog, ErrorNotice, Page } from '../components'
+import { useI18n, type MessageKey } from '../i18n'
+import { useCall } from '../use-call'
+import { ReasonText } from './accounts'
+
+const stateText: Record<OutboxEntryView['state'], MessageKey> = {
+  queued: 'outbox.state.queued',
+  sending: 'outbox.state.sending',
+  sent: 'outbox.state.sent',
+  held: 'outbox.state.held',
+}
+const stateBadge: Record<OutboxEntryView['state'], string> = { queued: 'badge', sending: 'badge', sent: 'badge badge-valid', held: 'badge badge-expired' }
+const stateSymbol: Record<OutboxEntryView['state'], string> = { queued: '… ', sending: '↑ ', sent: '✓ ', held: '✕ ' }
+
+function when(iso: string, lang: 'de' | 'en'): string {
+  return new Date(iso).toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' })
+}
+
+/** Verwerfen is final: the message is gone from the Outbox (nothing else keeps it). */
+function DropDialog({ entry, onClose, onDropped }: { entry: OutboxEntryView; onClose: () => void; onDropped: () => void }) {
+  const { t } = useI18n()
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<WireError | null>(null)
+  const drop = async () => {
+    setBusy(true)
+    const result = await window.siegelpost.outboxDrop({ outboxId: entry.outboxId })
+    if (result.ok) onDropped()
+    else {
+      setError(result.error)
+      setBusy(false)
+    }
+  }
+  return (
+    <Dialog title={t('outbox.drop.title')} onClose={onClose}>
+      <p>
+        <strong>{entry.subject || t('outbox.noSubject')}</strong> · {entry.recipients.join(', ')}
+      </p>
+      <p className="notice notice-warning">
+        <span aria-hidden="true">⚠ </span>
+        {t(entry.state === 'sent' ? 'outbox.drop.sentConsequence' : 'outbox.drop.consequence')}
+      </p>
+      {error && <ErrorNotice error={error} />}
+      {busy && <Busy />}
+      <div className="actions">
+        <button type="button" onClick={onClose} disabled={busy} autoFocus>
+          {t('common.cancel')}
+        </button>
+        <button type="button" className="danger" onClick={drop} disabled={busy}>
+          {t('outbox.drop.confirm')}
+        </button>
+      </div>
+    </Dialog>
+  )
+}
+
+function EntryCard({ entry, onChanged, onDrop }: { entry: OutboxEntryView; onChanged: (message: string) => void; onDrop: () => void }) {
+  const { lang, t } = useI18n()
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<WireError | null>(null)
+  const retry = async () => {
+    setBusy(true)
+    setError(null)
+    const result = await window.siegelpost.outboxRetry({ outboxId: entry.outboxId })
+    setBusy(false)
+    if (!result.ok) return setError(result.error)
+    onChanged(t(result.value.state === 'sent' ? 'outbox.retry.sent' : 'outbox.retry.held'))
+  }
+  return (
+    <li className="card outbox-entry" data-state={entry.state} data-testid={`outbox-${entry.outboxId}`}>
+      <h3>{entry.subject || t('outbox.noSubject')}</h3>
+      <p>
+        <span className={stateBadge[entry.state]}>
+          <span aria-hidden="true">{stateSymbol[entry.state]}</span>
+          {t(stateText[entry.state])}
+        </span>{' '}
+        {t('outbox.updated', { date: when(entry.updated, lang) })}
+      </p>
+      <dl>
+        <dt>{t('outbox.recipients')}</dt>
+        <dd>{entry.recipients.join(', ')}</dd>
+        <dt>{t('outbox.account')}</dt>
+        <dd>{entry.account}</dd>
+        <dt>{t('outbox.attempts')}</dt>
+        <dd>{entry.attempts}</dd>
+      </dl>
+      {entry.reason && (
+        <p className={entry.state === 'held' ? 'notice notice-error' : 'notice notice-warning'}>
+          <ReasonText reason={entry.reason} />
+        </p>
+      )}
+      {entry.sentCopy?.state === 'failed' && <p className="notice notice-warning">{t('outbox.sentCopyFailed')}</p>}
+      {error && <ErrorNotice error={error} />}
+      {busy && <Busy />}
+      <div className="actions">
+        {entry.state === 'held' && (
+          <button type="button" className="primary" onClick={retry} disabled={busy}>
+            {t('outbox.retry')}
+          </button>
+        )}
+        {entry.state !== 'sending' && (
+          <button type="button" onClick={onDrop} disabled={busy}>
+            {t('outbox.drop')}
+          </button>
+        )}
+      </div>
+    </li>
+  )
+}
+
+/** Postausgang: every mail from send until the user drops it; held ones say why and can be retried. */
+export function OutboxPage() {
+  const { t } = useI18n()
+  const [entries, reload] = useCall(() => window.siegelpost.outboxList())
+  const [dropping, setDropping] = useState<OutboxEntryView | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
+  const changed = (message: string) => (setNotice(message), reload())
+  return (
+    <Page title={t('outbox.title')}>
+      <p>{t('outbox.intro')}</p>
+      <div className="toolbar">
+        <button type="button" onClick={() => (setNotice(null), reload())}>
+          {t('outbox.reload')}
+        </button>
+      </div>
+      {notice && (
+        <p className="notice notice-ok" role="status">
+          {notice}
+        </p>
+      )}
+      {entries.state === 'loading' && <Busy />}
+      {entries.state === 'failed' && <ErrorNotice error={entries.error} onRetry={reload} />}
+      {entries.state === 'done' && entries.value.length === 0 && <p className="empty">{t('outbox.empty')}</p>}
+      {entries.state === 'done' && entries.value.length > 0 && (
+        <ul className="cards" aria-label={t('outbox.listLabel')}>
+          {[...entries.value].reverse().map((entry) => (
+            <EntryCard key={entry.outboxId} entry={entry} onChanged={changed} onDrop={() => setDropping(entry)} />
+          ))}
+        </ul>
+      )}
+      {dropping && (
+        <DropDialog
+          entry={dropping}
+          onClose={() => setDropping(null)}
+          onDropped={() => {
+            setDropping(null)
+            changed(t('outbox.dropped'))
+          }}
+        />
+      )}
+    </Page>
+  )
+}
