@@ -1,6 +1,7 @@
 import { useEffect, useRef, type ReactNode } from 'react'
-import type { WireError } from '../../preload/contract'
+import type { Result, WireError } from '../../preload/contract'
 import { useI18n } from './i18n'
+import { useAction } from './use-call'
 
 export function Page({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -62,5 +63,37 @@ export function Busy() {
     <p className="busy" role="status" aria-live="polite">
       <span className="spinner" aria-hidden="true" /> {t('common.working')}
     </p>
+  )
+}
+
+/** A success line after an action (announced to screen readers). */
+export function OkNotice({ text }: { text: string | null }) {
+  if (!text) return null
+  return (
+    <p className="notice notice-ok" role="status">
+      <span aria-hidden="true">✓ </span>
+      {text}
+    </p>
+  )
+}
+
+/** Asks before a final step: Cancel has the focus, the step runs in main, its error shows in the dialog. */
+export function ConfirmDialog({ title, confirm, run, onClose, onDone, children }: { title: string; confirm: string; run: () => Promise<Result<unknown>>; onClose: () => void; onDone: () => void; children: ReactNode }) {
+  const { t } = useI18n()
+  const { busy, error, run: start } = useAction()
+  return (
+    <Dialog title={title} onClose={onClose}>
+      {children}
+      {error && <ErrorNotice error={error} />}
+      {busy && <Busy />}
+      <div className="actions">
+        <button type="button" onClick={onClose} disabled={busy} autoFocus>
+          {t('common.cancel')}
+        </button>
+        <button type="button" className="danger" onClick={async () => (await start(run)) && onDone()} disabled={busy}>
+          {confirm}
+        </button>
+      </div>
+    </Dialog>
   )
 }

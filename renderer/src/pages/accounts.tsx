@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react'
-import type { AccountCheckView, AccountSummaryView, ReasonView, WireError } from '../../../preload/contract'
-import { Busy, ErrorNotice, Page } from '../components'
+import type { AccountCheckView, AccountSummaryView, ReasonView } from '../../../preload/contract'
+import { Busy, ErrorNotice, OkNotice, Page } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
-import { useCall } from '../use-call'
+import { useAction, useCall } from '../use-call'
 
 type Security = 'tls' | 'starttls'
 const securityText: Record<Security, MessageKey> = { tls: 'accounts.security.tls', starttls: 'accounts.security.starttls' }
@@ -52,16 +52,11 @@ function CheckResult({ check }: { check: AccountCheckView }) {
 function AccountCard({ account }: { account: AccountSummaryView }) {
   const { t } = useI18n()
   const [check, setCheck] = useState<AccountCheckView | null>(null)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<WireError | null>(null)
+  const { busy, error, run } = useAction()
   const test = async () => {
-    setBusy(true)
-    setError(null)
     setCheck(null)
-    const result = await window.siegelpost.accountsTest({ name: account.name })
-    setBusy(false)
-    if (result.ok) setCheck(result.value)
-    else setError(result.error)
+    const done = await run(() => window.siegelpost.accountsTest({ name: account.name }))
+    if (done) setCheck(done.value)
   }
   const endpoint = (e: AccountSummaryView['smtp']) => `${e.host}:${e.port} · ${t(securityText[e.security])}`
   return (
@@ -141,14 +136,11 @@ function AddAccountForm({ onAdded, onCancel }: { onAdded: (name: string) => void
   const [imap, setImap] = useState<EndpointForm>({ host: '', port: '993', security: 'tls' })
   const [ca, setCa] = useState<{ fileName: string; text: string } | null>(null)
   const [pin, setPin] = useState('')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<WireError | null>(null)
+  const { busy, error, run } = useAction()
   const endpoint = (e: EndpointForm) => ({ host: e.host.trim(), port: Number(e.port), security: e.security })
   const submit = async (event: FormEvent) => {
     event.preventDefault()
-    setBusy(true)
-    setError(null)
-    const result = await window.siegelpost.accountsAdd({
+    const done = await run(() => window.siegelpost.accountsAdd({
       name: name.trim(),
       email: email.trim(),
       user: (user || email).trim(),
@@ -157,12 +149,11 @@ function AddAccountForm({ onAdded, onCancel }: { onAdded: (name: string) => void
       imap: endpoint(imap),
       ...(ca ? { ca: ca.text } : {}),
       ...(pin.trim() ? { pin: pin.trim() } : {}),
-    })
-    setBusy(false)
-    if (result.ok) {
+    }))
+    if (done) {
       setPassword('')
-      onAdded(result.value.name)
-    } else setError(result.error)
+      onAdded(done.value.name)
+    }
   }
   return (
     <form className="card account-form" onSubmit={submit} aria-labelledby="account-form-title">
@@ -224,10 +215,9 @@ function AddAccountForm({ onAdded, onCancel }: { onAdded: (name: string) => void
 function RequireTlsSetting() {
   const { t } = useI18n()
   const [policy, reload] = useCall(() => window.siegelpost.policyShow())
-  const [error, setError] = useState<WireError | null>(null)
+  const { error, run } = useAction()
   const set = async (value: 'request' | 'require') => {
-    const result = await window.siegelpost.policySetRequiretls({ value })
-    setError(result.ok ? null : result.error)
+    await run(() => window.siegelpost.policySetRequiretls({ value }))
     reload()
   }
   return (
@@ -260,12 +250,7 @@ export function AccountsPage() {
           {t('accounts.add')}
         </button>
       </div>
-      {notice && (
-        <p className="notice notice-ok" role="status">
-          <span aria-hidden="true">✓ </span>
-          {notice}
-        </p>
-      )}
+      <OkNotice text={notice} />
       {adding && (
         <AddAccountForm
           onCancel={() => setAdding(false)}

@@ -1,8 +1,8 @@
 import { useState } from 'react'
-import type { OutboxEntryView, WireError } from '../../../preload/contract'
-import { Busy, Dialog, ErrorNotice, Page } from '../components'
+import type { OutboxEntryView } from '../../../preload/contract'
+import { Busy, ConfirmDialog, ErrorNotice, OkNotice, Page } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
-import { useCall } from '../use-call'
+import { useAction, useCall } from '../use-call'
 import { ReasonText } from './accounts'
 
 const stateText: Record<OutboxEntryView['state'], MessageKey> = {
@@ -21,19 +21,8 @@ function when(iso: string, lang: 'de' | 'en'): string {
 /** Verwerfen is final: the message is gone from the Outbox (nothing else keeps it). */
 function DropDialog({ entry, onClose, onDropped }: { entry: OutboxEntryView; onClose: () => void; onDropped: () => void }) {
   const { t } = useI18n()
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<WireError | null>(null)
-  const drop = async () => {
-    setBusy(true)
-    const result = await window.siegelpost.outboxDrop({ outboxId: entry.outboxId })
-    if (result.ok) onDropped()
-    else {
-      setError(result.error)
-      setBusy(false)
-    }
-  }
   return (
-    <Dialog title={t('outbox.drop.title')} onClose={onClose}>
+    <ConfirmDialog title={t('outbox.drop.title')} confirm={t('outbox.drop.confirm')} run={() => window.siegelpost.outboxDrop({ outboxId: entry.outboxId })} onClose={onClose} onDone={onDropped}>
       <p>
         <strong>{entry.subject || t('outbox.noSubject')}</strong> · {entry.recipients.join(', ')}
       </p>
@@ -41,31 +30,16 @@ function DropDialog({ entry, onClose, onDropped }: { entry: OutboxEntryView; onC
         <span aria-hidden="true">⚠ </span>
         {t(entry.state === 'sent' ? 'outbox.drop.sentConsequence' : 'outbox.drop.consequence')}
       </p>
-      {error && <ErrorNotice error={error} />}
-      {busy && <Busy />}
-      <div className="actions">
-        <button type="button" onClick={onClose} disabled={busy} autoFocus>
-          {t('common.cancel')}
-        </button>
-        <button type="button" className="danger" onClick={drop} disabled={busy}>
-          {t('outbox.drop.confirm')}
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   )
 }
 
 function EntryCard({ entry, onChanged, onDrop }: { entry: OutboxEntryView; onChanged: (message: string) => void; onDrop: () => void }) {
   const { lang, t } = useI18n()
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<WireError | null>(null)
+  const { busy, error, run } = useAction()
   const retry = async () => {
-    setBusy(true)
-    setError(null)
-    const result = await window.siegelpost.outboxRetry({ outboxId: entry.outboxId })
-    setBusy(false)
-    if (!result.ok) return setError(result.error)
-    onChanged(t(result.value.state === 'sent' ? 'outbox.retry.sent' : 'outbox.retry.held'))
+    const done = await run(() => window.siegelpost.outboxRetry({ outboxId: entry.outboxId }))
+    if (done) onChanged(t(done.value.state === 'sent' ? 'outbox.retry.sent' : 'outbox.retry.held'))
   }
   return (
     <li className="card outbox-entry" data-state={entry.state} data-testid={`outbox-${entry.outboxId}`}>
@@ -124,11 +98,7 @@ export function OutboxPage() {
           {t('outbox.reload')}
         </button>
       </div>
-      {notice && (
-        <p className="notice notice-ok" role="status">
-          {notice}
-        </p>
-      )}
+      <OkNotice text={notice} />
       {entries.state === 'loading' && <Busy />}
       {entries.state === 'failed' && <ErrorNotice error={entries.error} onRetry={reload} />}
       {entries.state === 'done' && entries.value.length === 0 && <p className="empty">{t('outbox.empty')}</p>}
