@@ -3,9 +3,9 @@ import { formatMessage } from '../core/errors/siegelpost-error.ts'
 import { limits } from '../core/limits.ts'
 import { readLimitedFile, readSecretFile } from '../core/secret-file.ts'
 import { checkDomain } from '../core/transport/domain-check.ts'
-import { normalizePin, parseEndpoint, readCaFile, summarizeAccount } from '../core/transport/account.ts'
+import { normalizePin, parseEndpoint, readCaFile, summarizeAccount, type Account } from '../core/transport/account.ts'
 import { checkAccount, type EndpointCheck } from '../core/transport/account-check.ts'
-import { classifyImapError, fetchFolder, openImap } from '../core/transport/imap-session.ts'
+import { classifyImapError, fetchFolder, listFolders, openImap, type ImapSession } from '../core/transport/imap-session.ts'
 import { MailStore } from '../core/transport/mail-store.ts'
 import type { Outbox, OutboxEntry, Reason } from '../core/transport/outbox.ts'
 import { attempt, enqueueAndSend, type SendOutcome } from '../core/transport/send.ts'
@@ -49,6 +49,19 @@ function printOutcome(context: CommandContext, outcome: SendOutcome): number {
 function entryJson(entry: OutboxEntry, lang: Lang) {
   const view = outboxEntryView(entry)
   return { ...view, reason: text(view.reason, lang), reasonCode: view.reason?.code ?? null }
+}
+
+/** `fetch --list-folders`: the folders (IMAP LIST) with their roles; nothing is stored. */
+async function printFolders(context: CommandContext, account: Account, session: ImapSession): Promise<number> {
+  const { io, lang, values } = context
+  try {
+    const folders = await listFolders(session, account)
+    if (values.json) printJson(io, { account: account.name, tls: { version: session.tls.version, cipher: session.tls.cipher }, folders })
+    else for (const f of folders) print(io, `${f.path}${f.specialUse ? `  ${f.specialUse}` : ''}${f.selectable ? '' : lang === 'de' ? '  (nur Container)' : '  (container only)'}`)
+    return exitCodes.ok
+  } finally {
+    await session.client.logout().catch(() => session.client.close())
+  }
 }
 
 export const transportCommands: readonly Command[] = [
@@ -189,15 +202,20 @@ export const transportCommands: readonly Command[] = [
   },
   {
     words: ['fetch'],
-    usage: 'fetch --account NAME [--folder INBOX] [--json]',
-    summary: { de: 'neue Nachrichten per IMAP (nur TLS) in den lokalen Speicher holen', en: 'fetch new messages over IMAP (TLS only) into the local store' },
-    options: { account: { type: 'string' }, folder: { type: 'string' }, json: { type: 'boolean' } },
+    usage: 'fetch --account NAME [--folder INBOX | --list-folders] [--json]',
+    summary: {
+      de: 'neue Nachrichten per IMAP (nur TLS) in den lokalen Speicher holen; --list-folders zeigt die Ordner',
+      en: 'fetch new messages over IMAP (TLS only) into the local store; --list-folders shows the folders',
+    },
+    options: { account: { type: 'string' }, folder: { type: 'string' }, 'list-folders': { type: 'boolean' }, json: { type: 'boolean' } },
     async run(context) {
       const { io, lang, values } = context
+      if (values['list-folders'] && values.folder !== undefined) throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: '--folder', command: 'fetch --list-folders' })
       const store = await accountStore(context)
       const account = await store.get(requireString(values, 'account', 'fetch'))
       const folder = typeof values.folder === 'string' ? values.folder : 'INBOX'
       const password = await store.password(account)
+      if (values['list-folders']) return printFolders(context, account, await openImap(account, password))
       const mail = new MailStore(context.profileDir, (await context.vault()).deriveKey('messages'))
       try {
         const session = await openImap(account, password)
