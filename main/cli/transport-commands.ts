@@ -245,8 +245,9 @@ export const domainCommands: readonly Command[] = [
     summary: { de: 'TLS-Zustand einer Empfänger-Domain prüfen (MX, MTA-STS, DANE)', en: "check a recipient domain's TLS posture (MX, MTA-STS, DANE)" },
     options: { json: { type: 'boolean' } },
     operands: [1, 1],
-    async run({ io, lang, values, operands }) {
-      const report = await checkDomain(operands[0]!, domainCheckDeps(io.env.SIEGELPOST_DNS))
+    async run(context) {
+      const { io, lang, values, operands } = context
+      const report = await checkDomain(operands[0]!, domainCheckDeps(await transportProfile(context)))
       if (values.json) return printJson(io, report), exitCodes.ok
       const de = lang === 'de'
       print(
@@ -254,7 +255,7 @@ export const domainCommands: readonly Command[] = [
         [
           `${report.domain}`,
           `MX: ${report.mx === null ? (de ? 'unbekannt' : 'unknown') : report.mx.map((m) => m.host).join(', ') || '-'}`,
-          `MTA-STS: ${report.mtaSts.state} (${report.mtaSts.reason})`,
+          `MTA-STS: ${report.mtaSts.state} (${report.mtaSts.reason})${report.mtaSts.expires ? `, ${de ? 'gültig bis' : 'valid until'} ${report.mtaSts.expires.slice(0, 10)}` : ''}`,
           `DANE: ${report.dane.state} (${report.dane.reason})`,
           de ? 'STARTTLS auf Port 25: nicht geprüft (oft vom Internetanschluss gesperrt)' : 'STARTTLS on port 25: not probed (often blocked on desktop lines)',
         ].join('\n'),

@@ -80,4 +80,6 @@ export const limits = {
   // transport IPC
   /** Recipients one `policy:decide` call (the composer's view) evaluates at most. */
   policyDecideMaxRecipients: 500,
+  /** Recipient domains whose MTA-STS policy the profile keeps (RFC 8461 cache); the ones expiring first go. */
+  mtaStsCacheMaxDomains: 10_000,
 } as const

@@ -3,7 +3,8 @@ import type { Vault } from '../keys/vault.ts'
 import { evaluatePolicy, unknownPosture, type DomainPosture, type PolicyDecision } from '../policy/evaluate.ts'
 import { PolicyStore } from '../policy/policy-settings.ts'
 import { AccountStore } from './account.ts'
-import { checkDomain, createPolicyFetch, createResolver } from './domain-check.ts'
+import { checkDomain, createPolicyFetch, createResolver, type DomainCheckDeps } from './domain-check.ts'
+import { MtaStsCacheFile } from './mta-sts-cache.ts'
 import { appendSentCopy } from './imap-session.ts'
 import { isProcessAlive, Outbox, type OutboxEntry, type Reason } from './outbox.ts'
 import { attempt, posturesFor, type SendDeps } from './send.ts'
@@ -40,16 +41,16 @@ export async function withOutbox<T>(p: TransportProfile, use: (outbox: Outbox) =
 }
 
 /** The recipient domain's posture from check-domain (MTA-STS, DANE). */
-export function postureChecker(dnsServer: string | undefined): (domain: string) => Promise<DomainPosture> {
-  return async (domain) => (await checkDomain(domain, domainCheckDeps(dnsServer))).posture
+export function postureChecker(p: TransportProfile): (domain: string) => Promise<DomainPosture> {
+  return async (domain) => (await checkDomain(domain, domainCheckDeps(p))).posture
 }
 
-/** The resolver and policy fetcher of check-domain: the system's, or a test DNS server's (loopback). */
-export function domainCheckDeps(dnsServer: string | undefined) {
-  const dns = createResolver(dnsServer)
+/** check-domain's resolver (the system's, or a test DNS server on loopback), policy fetcher and the profile's MTA-STS cache. */
+export function domainCheckDeps(p: Pick<TransportProfile, 'profileDir' | 'vault' | 'now' | 'dnsServer'>): DomainCheckDeps {
+  const dns = createResolver(p.dnsServer)
   // With a test DNS server, the policy host is looked up there too (loopback only).
-  const fetch = createPolicyFetch(dnsServer ? { resolve: async (host) => (await dns.resolveA(host))[0]! } : {})
-  return { dns, fetch }
+  const fetch = createPolicyFetch(p.dnsServer ? { resolve: async (host) => (await dns.resolveA(host))[0]! } : {})
+  return { dns, fetch, cache: new MtaStsCacheFile(p.profileDir, p.vault.deriveKey('mta-sts-cache'), p.now), now: p.now }
 }
 
 export function sendDepsOf(p: TransportProfile, outbox: Outbox): SendDeps {
@@ -61,7 +62,7 @@ export function sendDepsOf(p: TransportProfile, outbox: Outbox): SendDeps {
     password: (account) => accounts.password(account),
     policy: () => policy.load(),
     appendSent: appendSentCopy,
-    checkPosture: postureChecker(p.dnsServer),
+    checkPosture: postureChecker(p),
     now: p.now,
   }
 }
@@ -79,7 +80,7 @@ export async function retryReleased(deps: SendDeps): Promise<void> {
 export async function previewPolicy(
   p: TransportProfile,
   request: { account: string | null; recipients: readonly string[]; isEndToEnd: boolean },
-  check: ((domain: string) => Promise<DomainPosture>) | undefined = postureChecker(p.dnsServer),
+  check: ((domain: string) => Promise<DomainPosture>) | undefined = postureChecker(p),
 ): Promise<PolicyDecision> {
   const settings = await policyStoreOf(p).load()
   const submissionHost = request.account === null ? '' : (await accountStoreOf(p).get(request.account)).smtp.host
