@@ -173,6 +173,8 @@ const transportChannels = {
   'accounts:list': { req: NoRequest, res: z.array(AccountSummarySchema) },
   /** Stores the account (it does not connect; `accounts:test` does). */
   'accounts:add': { req: AccountAddRequestSchema, res: AccountSummarySchema },
+  /** Forgets the account and deletes its password from the keychain; its Outbox entries stay. */
+  'accounts:remove': { req: z.strictObject({ name: z.string().min(1).max(100) }), res: z.object({ name: z.string() }) },
   /** Connects to SMTP and IMAP with Zwangs-TLS and logs in; reports TLS version, cipher, certificate and REQUIRETLS. */
   'accounts:test': { req: z.strictObject({ name: z.string().min(1).max(100) }), res: AccountCheckSchema },
   'outbox:list': { req: NoRequest, res: z.array(OutboxEntrySchema) },

@@ -11,7 +11,7 @@ describe('preload surface', () => {
     })
     const expected: MethodName<(typeof channels)[number]>[] = ['appInfo', 'keysList', 'keysInspect', 'keysImport', 'keysVerify', 'keysDelete', 'keysBackupStart', 'keysBackupSheet', 'keysBackupSave', 'keysBackupCancel', 'keysCsr', 'keysRevocation', 'keysCopyPublic', 'keysExportPublic', 'keysGenerate', 'vaultStatus']
     // --- accounts, outbox, policy (Zwangs-TLS) ---
-    expected.push('accountsList', 'accountsAdd', 'accountsTest', 'outboxList', 'outboxRetry', 'outboxDrop', 'policyShow', 'policySetRequiretls', 'policyRule', 'policyTlsException', 'policyConsent', 'policyDecide')
+    expected.push('accountsList', 'accountsAdd', 'accountsRemove', 'accountsTest', 'outboxList', 'outboxRetry', 'outboxDrop', 'policyShow', 'policySetRequiretls', 'policyRule', 'policyTlsException', 'policyConsent', 'policyDecide')
     expect(Object.keys(surface).sort()).toEqual([...expected].sort())
     expect(Object.isFrozen(surface)).toBe(true)
     expect(surface).not.toHaveProperty('invoke')

@@ -113,6 +113,19 @@ export const transportCommands: readonly Command[] = [
     },
   },
   {
+    words: ['accounts', 'remove'],
+    usage: 'accounts remove NAME [--json]',
+    summary: { de: 'Mailkonto entfernen (auch sein Passwort im Schlüsselbund)', en: 'remove a mail account (and its password in the keychain)' },
+    options: { json: { type: 'boolean' } },
+    operands: [1, 1],
+    async run(context) {
+      const { name } = await (await accountStore(context)).remove(context.operands[0]!)
+      if (context.values.json) printJson(context.io, { name, removed: true })
+      else print(context.io, context.lang === 'de' ? `Konto „${name}“ entfernt.` : `Account "${name}" removed.`)
+      return exitCodes.ok
+    },
+  },
+  {
     words: ['accounts', 'test'],
     usage: 'accounts test NAME [--json]',
     summary: { de: 'Verbindung und Anmeldung prüfen (TLS-Version, Cipher, Zertifikat, REQUIRETLS)', en: 'check connection and login (TLS version, cipher, certificate, REQUIRETLS)' },

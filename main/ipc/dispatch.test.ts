@@ -8,7 +8,7 @@ const vaultInfo = { mode: 'keychain' as const, path: '/p/vault.sgpv', generation
 
 // --- accounts, outbox, policy (Zwangs-TLS): not under test here ---
 const notHere = async () => Promise.reject(new SiegelpostError('INTERNAL', { reason: 'test' }))
-const transportChannels = ['accounts:list', 'accounts:add', 'accounts:test', 'outbox:list', 'outbox:retry', 'outbox:drop', 'policy:show', 'policy:set-requiretls', 'policy:rule', 'policy:tls-exception', 'policy:consent', 'policy:decide'] as const
+const transportChannels = ['accounts:list', 'accounts:add', 'accounts:remove', 'accounts:test', 'outbox:list', 'outbox:retry', 'outbox:drop', 'policy:show', 'policy:set-requiretls', 'policy:rule', 'policy:tls-exception', 'policy:consent', 'policy:decide'] as const
 const transportStubs = Object.fromEntries(transportChannels.map((c) => [c, notHere])) as unknown as Pick<Handlers, (typeof transportChannels)[number]>
 
 function dispatcher(overrides: Partial<Handlers> = {}) {

@@ -161,6 +161,7 @@ export function createHandlers(deps: RegistryDeps): Handlers {
     // --- accounts, outbox, policy (Zwangs-TLS) ---
     'accounts:list': async () => (await accountStoreOf(await profile()).list()).map(summarizeAccount),
     'accounts:add': async ({ password, ...input }) => summarizeAccount(await addAccountFromInput(accountStoreOf(await profile()), input, password, deps.now())),
+    'accounts:remove': async ({ name }) => ({ name: (await accountStoreOf(await profile()).remove(name)).name }),
     'accounts:test': async ({ name }) => {
       const store = accountStoreOf(await profile())
       const account = await store.get(name)

@@ -169,6 +169,19 @@ describe.skipIf(
     })
   }
 
+  it('removes an account after asking, and its password leaves the keychain', async () => {
+    const { page } = harness
+    await openApp(harness, 'de', { skipSetup: true })
+    await page.click('[data-section=accounts]')
+    const card = page.locator('.account-card', { hasText: 'selbst' })
+    await card.getByRole('button', { name: 'Entfernen …' }).click()
+    await screenStep(page, 'account-remove', 'de')
+    await page.getByRole('button', { name: 'Konto entfernen' }).click()
+    await expect.poll(() => page.locator('.notice-ok').textContent()).toContain('Konto „selbst“ entfernt.')
+    expect(await page.locator('.account-card').allTextContents()).not.toContainEqual(expect.stringContaining('selbst'))
+    if (hasKeyringSession) expect(await createOsKeychain().get(keychainService, `mail:${join(dir, 'profile')}:selbst`)).toBeNull()
+  })
+
   it('never sent the account password to the page', () => {
     expect(harness.responses.length).toBeGreaterThan(8)
     expect(JSON.stringify(harness.responses)).not.toContain(password)

@@ -96,6 +96,12 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('a
     // Security defaults as `accounts add`: starttls for 587/143 when not given.
     const defaults = await value('accounts:add', account('zweites', 587, { smtp: { host: 'smtp.kanzlei.test', port: 587 }, imap: { host: 'imap.kanzlei.test', port: 143 }, ca: undefined, pin: 'AB:'.repeat(31) + 'AB' }))
     expect(defaults).toMatchObject({ smtp: { security: 'starttls' }, imap: { security: 'starttls' }, hasCa: false, pin: 'ab'.repeat(32) })
+    // Removing forgets the account and its keychain entry.
+    expect(keychain.entries.has(`${keychainService}\u0000mail:${join(dir, 'profile')}:zweites`)).toBe(true)
+    expect(await value('accounts:remove', { name: 'zweites' })).toEqual({ name: 'zweites' })
+    expect(keychain.entries.has(`${keychainService}\u0000mail:${join(dir, 'profile')}:zweites`)).toBe(false)
+    expect(await value('accounts:list')).toEqual([added])
+    expect(await call('accounts:remove', { name: 'zweites' })).toMatchObject({ ok: false, error: { code: 'ACCOUNT_NOT_FOUND' } })
   })
 
   it.each([

@@ -164,6 +164,19 @@ export class AccountStore {
     return account
   }
 
+  /**
+   * Forgets an account: the accounts file first (so a failure changes nothing), then its keychain entry.
+   * Outbox entries of the account stay (nothing is lost); trying them again names the missing account.
+   */
+  async remove(name: string): Promise<Account> {
+    const accounts = await this.list()
+    const account = accounts.find((a) => a.name === name)
+    if (!account) throw new SiegelpostError('ACCOUNT_NOT_FOUND', { name })
+    await this.save(accounts.filter((a) => a !== account))
+    if (account.password.store === 'keychain') await (await this.options.keychain()).delete(keychainService, account.password.account)
+    return account
+  }
+
   async password(account: Account): Promise<string> {
     if (account.password.store === 'sealed') return account.password.value
     const secret = await (await this.options.keychain()).get(keychainService, account.password.account)

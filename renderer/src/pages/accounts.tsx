@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react'
 import type { AccountCheckView, AccountSummaryView, ReasonView } from '../../../preload/contract'
-import { Busy, ErrorNotice, OkNotice, Page } from '../components'
+import { Busy, ConfirmDialog, ErrorNotice, OkNotice, Page } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { useAction, useCall } from '../use-call'
 
@@ -49,8 +49,9 @@ function CheckResult({ check }: { check: AccountCheckView }) {
   )
 }
 
-function AccountCard({ account }: { account: AccountSummaryView }) {
+function AccountCard({ account, onRemoved }: { account: AccountSummaryView; onRemoved: () => void }) {
   const { t } = useI18n()
+  const [removing, setRemoving] = useState(false)
   const [check, setCheck] = useState<AccountCheckView | null>(null)
   const { busy, error, run } = useAction()
   const test = async () => {
@@ -81,6 +82,9 @@ function AccountCard({ account }: { account: AccountSummaryView }) {
         )}
       </dl>
       <div className="actions">
+        <button type="button" onClick={() => setRemoving(true)} disabled={busy}>
+          {t('accounts.remove')}
+        </button>
         <button type="button" onClick={test} disabled={busy}>
           {t('accounts.test')}
         </button>
@@ -88,6 +92,20 @@ function AccountCard({ account }: { account: AccountSummaryView }) {
       {busy && <Busy />}
       {error && <ErrorNotice error={error} />}
       {check && <CheckResult check={check} />}
+      {removing && (
+        <ConfirmDialog
+          title={t('accounts.remove.title', { name: account.name })}
+          confirm={t('accounts.remove.confirm')}
+          run={() => window.siegelpost.accountsRemove({ name: account.name })}
+          onClose={() => setRemoving(false)}
+          onDone={onRemoved}
+        >
+          <p className="notice notice-warning">
+            <span aria-hidden="true">⚠ </span>
+            {t('accounts.remove.consequence')}
+          </p>
+        </ConfirmDialog>
+      )}
     </li>
   )
 }
@@ -267,7 +285,7 @@ export function AccountsPage() {
       {accounts.state === 'done' && accounts.value.length > 0 && (
         <ul className="cards" aria-label={t('accounts.listLabel')}>
           {accounts.value.map((account) => (
-            <AccountCard key={account.name} account={account} />
+            <AccountCard key={account.name} account={account} onRemoved={() => (setNotice(t('accounts.removed', { name: account.name })), reload())} />
           ))}
         </ul>
       )}
