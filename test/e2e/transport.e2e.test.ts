@@ -169,6 +169,39 @@ describe.skipIf(
     })
   }
 
+  it('lifts a REQUIRETLS hold with a documented TLS exception from the Postausgang, and the same entry goes out', async () => {
+    const { page } = harness
+    const vault = await openVault({ profileDir: join(dir, 'profile'), keySource: await e2eKeySource() })
+    const profile = { profileDir: join(dir, 'profile'), vault, keychain: async () => createOsKeychain(), now: () => new Date(), owner: String(process.pid) }
+    const raw = Buffer.from('From: anna@kanzlei.test\r\nTo: buero@altsystem.test\r\nSubject: Belege\r\nMessage-ID: <e2e-exc@kanzlei.test>\r\n\r\nVertraulich.\r\n')
+    const outcome = await withOutbox(profile, async (outbox) => enqueueAndSend(sendDepsOf(profile, outbox), raw, 'mail.eml', 'kanzlei'))
+    expect(outcome).toMatchObject({ state: 'held', reason: { code: 'SMTP_REQUIRETLS_UNSUPPORTED' } })
+    await openApp(harness, 'de', { skipSetup: true })
+    await page.click('[data-section=outbox]')
+    const entry = page.locator(`[data-testid=outbox-${outcome.outboxId}]`)
+    await entry.getByRole('button', { name: 'Ausnahme eintragen …' }).click()
+    await page.getByLabel('alle Adressen bei altsystem.test').check()
+    await page.getByLabel('Begründung').fill('Empfänger-Server ohne REQUIRETLS; Mandant hat schriftlich zugestimmt')
+    await page.getByLabel('Entschieden von').fill('Anna Beraterin')
+    await page.getByLabel('Gültig bis (optional)').fill('2027-06-30')
+    await screenStep(page, 'tls-exception', 'de')
+    await page.getByRole('button', { name: 'Ausnahme speichern' }).click()
+    await expect.poll(() => page.locator('.notice-ok').textContent()).toContain('Ausnahme für altsystem.test gespeichert')
+    expect(await surface('policyShow')).toMatchObject({ ok: true, value: { requiretls: 'require', tlsExceptions: [{ target: 'altsystem.test', by: 'Anna Beraterin', expires: '2027-06-30T23:59:59.999Z' }] } })
+    await entry.getByRole('button', { name: 'Erneut senden' }).click()
+    await expect.poll(() => entry.getAttribute('data-state'), { timeout: 20_000 }).toBe('sent')
+    expect(smtp.record.messages.map((m) => m.toString('utf8'))).toEqual([expect.stringContaining('Subject: Belege')])
+    expect(smtp.record.requireTls).toEqual([false])
+    // A hold about our own server's TLS (here: a self-signed certificate) offers no exception: nothing relaxes it.
+    const own = await withOutbox(profile, async (outbox) => enqueueAndSend(sendDepsOf(profile, outbox), raw, 'mail.eml', 'selbst'))
+    expect(own).toMatchObject({ state: 'held', reason: { code: expect.stringMatching(/^TLS_CERT_/) } })
+    await page.getByRole('button', { name: 'Aktualisieren' }).click()
+    const ownEntry = page.locator(`[data-testid=outbox-${own.outboxId}]`)
+    await expect.poll(() => ownEntry.getAttribute('data-state')).toBe('held')
+    expect(await ownEntry.getByRole('button', { name: 'Erneut senden' }).count()).toBe(1)
+    expect(await ownEntry.getByRole('button', { name: 'Ausnahme eintragen …' }).count()).toBe(0)
+  })
+
   it('removes an account after asking, and its password leaves the keychain', async () => {
     const { page } = harness
     await openApp(harness, 'de', { skipSetup: true })

@@ -4,6 +4,7 @@ import { Busy, ConfirmDialog, ErrorNotice, OkNotice, Page } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { useAction, useCall } from '../use-call'
 import { ReasonText } from './accounts'
+import { relaxableReasons, TlsExceptionDialog } from './tls-exception-dialog'
 
 const stateText: Record<OutboxEntryView['state'], MessageKey> = {
   queued: 'outbox.state.queued',
@@ -34,7 +35,7 @@ function DropDialog({ entry, onClose, onDropped }: { entry: OutboxEntryView; onC
   )
 }
 
-function EntryCard({ entry, onChanged, onDrop }: { entry: OutboxEntryView; onChanged: (message: string) => void; onDrop: () => void }) {
+function EntryCard({ entry, onChanged, onDrop, onException }: { entry: OutboxEntryView; onChanged: (message: string) => void; onDrop: () => void; onException: () => void }) {
   const { lang, t } = useI18n()
   const { busy, error, run } = useAction()
   const retry = async () => {
@@ -68,6 +69,11 @@ function EntryCard({ entry, onChanged, onDrop }: { entry: OutboxEntryView; onCha
       {error && <ErrorNotice error={error} />}
       {busy && <Busy />}
       <div className="actions">
+        {entry.state === 'held' && entry.reason && relaxableReasons.has(entry.reason.code) && (
+          <button type="button" onClick={onException} disabled={busy}>
+            {t('exception.open')}
+          </button>
+        )}
         {entry.state === 'held' && (
           <button type="button" className="primary" onClick={retry} disabled={busy}>
             {t('outbox.retry')}
@@ -88,6 +94,7 @@ export function OutboxPage() {
   const { t } = useI18n()
   const [entries, reload] = useCall(() => window.siegelpost.outboxList())
   const [dropping, setDropping] = useState<OutboxEntryView | null>(null)
+  const [excepting, setExcepting] = useState<OutboxEntryView | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const changed = (message: string) => (setNotice(message), reload())
   return (
@@ -105,9 +112,19 @@ export function OutboxPage() {
       {entries.state === 'done' && entries.value.length > 0 && (
         <ul className="cards" aria-label={t('outbox.listLabel')}>
           {[...entries.value].reverse().map((entry) => (
-            <EntryCard key={entry.outboxId} entry={entry} onChanged={changed} onDrop={() => setDropping(entry)} />
+            <EntryCard key={entry.outboxId} entry={entry} onChanged={changed} onDrop={() => setDropping(entry)} onException={() => setExcepting(entry)} />
           ))}
         </ul>
+      )}
+      {excepting && (
+        <TlsExceptionDialog
+          entry={excepting}
+          onClose={() => setExcepting(null)}
+          onSaved={(target) => {
+            setExcepting(null)
+            changed(t('exception.saved', { target }))
+          }}
+        />
       )}
       {dropping && (
         <DropDialog
