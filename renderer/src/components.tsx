@@ -77,23 +77,35 @@ export function OkNotice({ text }: { text: string | null }) {
   )
 }
 
+/**
+ * The end of a form or dialog: its error, the busy line, Cancel and the main action. Without `onAction`
+ * the main action submits the form; `danger` marks a final step (then Cancel has the focus).
+ */
+export function ActionFooter({ error, busy, onCancel, action, onAction, danger }: { error: WireError | null; busy: boolean; onCancel: () => void; action: string; onAction?: () => void; danger?: boolean }) {
+  const { t } = useI18n()
+  return (
+    <>
+      {error && <ErrorNotice error={error} />}
+      {busy && <Busy />}
+      <div className="actions">
+        <button type="button" onClick={onCancel} disabled={busy} autoFocus={danger}>
+          {t('common.cancel')}
+        </button>
+        <button type={onAction ? 'button' : 'submit'} className={danger ? 'danger' : 'primary'} onClick={onAction} disabled={busy}>
+          {action}
+        </button>
+      </div>
+    </>
+  )
+}
+
 /** Asks before a final step: Cancel has the focus, the step runs in main, its error shows in the dialog. */
 export function ConfirmDialog({ title, confirm, run, onClose, onDone, children }: { title: string; confirm: string; run: () => Promise<Result<unknown>>; onClose: () => void; onDone: () => void; children: ReactNode }) {
-  const { t } = useI18n()
   const { busy, error, run: start } = useAction()
   return (
     <Dialog title={title} onClose={onClose}>
       {children}
-      {error && <ErrorNotice error={error} />}
-      {busy && <Busy />}
-      <div className="actions">
-        <button type="button" onClick={onClose} disabled={busy} autoFocus>
-          {t('common.cancel')}
-        </button>
-        <button type="button" className="danger" onClick={async () => (await start(run)) && onDone()} disabled={busy}>
-          {confirm}
-        </button>
-      </div>
+      <ActionFooter error={error} busy={busy} onCancel={onClose} action={confirm} danger onAction={async () => void ((await start(run)) && onDone())} />
     </Dialog>
   )
 }

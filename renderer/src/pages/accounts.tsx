@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react'
 import type { AccountCheckView, AccountSummaryView, ReasonView } from '../../../preload/contract'
-import { Busy, ConfirmDialog, ErrorNotice, OkNotice, Page } from '../components'
+import { ActionFooter, Busy, ConfirmDialog, ErrorNotice, OkNotice, Page } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { useAction, useCall } from '../use-call'
 
@@ -215,16 +215,7 @@ function AddAccountForm({ onAdded, onCancel }: { onAdded: (name: string) => void
           <input name="pin" className="mono" value={pin} onChange={(e) => setPin(e.target.value)} autoComplete="off" spellCheck={false} />
         </label>
       </details>
-      {error && <ErrorNotice error={error} />}
-      {busy && <Busy />}
-      <div className="actions">
-        <button type="button" onClick={onCancel} disabled={busy}>
-          {t('common.cancel')}
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          {t('accounts.add.save')}
-        </button>
-      </div>
+      <ActionFooter error={error} busy={busy} onCancel={onCancel} action={t('accounts.add.save')} />
     </form>
   )
 }

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react'
 import type { OutboxEntryView } from '../../../preload/contract'
-import { Busy, Dialog, ErrorNotice } from '../components'
+import { ActionFooter, Dialog } from '../components'
 import { useI18n } from '../i18n'
 import { useAction } from '../use-call'
 
@@ -54,16 +54,7 @@ export function TlsExceptionDialog({ entry, onClose, onSaved }: { entry: OutboxE
           <span>{t('exception.expires')}</span>
           <input name="expires" type="date" value={expires} onChange={(e) => setExpires(e.target.value)} />
         </label>
-        {error && <ErrorNotice error={error} />}
-        {busy && <Busy />}
-        <div className="actions">
-          <button type="button" onClick={onClose} disabled={busy}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {t('exception.save')}
-          </button>
-        </div>
+        <ActionFooter error={error} busy={busy} onCancel={onClose} action={t('exception.save')} />
       </form>
     </Dialog>
   )
