@@ -260,7 +260,10 @@ export const domainCommands: readonly Command[] = [
     operands: [1, 1],
     async run(context) {
       const { io, lang, values, operands } = context
-      const report = await checkDomain(operands[0]!, domainCheckDeps(await transportProfile(context)))
+      // The MTA-STS cache lives in the (sealed) profile; a diagnostic still runs, uncached, when the vault cannot be opened.
+      const profile = await transportProfile(context).catch(() => null)
+      const deps = domainCheckDeps(profile ?? { profileDir: context.profileDir, vault: null, now: io.now, dnsServer: io.env.SIEGELPOST_DNS })
+      const report = await checkDomain(operands[0]!, deps)
       if (values.json) return printJson(io, report), exitCodes.ok
       const de = lang === 'de'
       print(

@@ -1,5 +1,5 @@
 import { Resolver } from 'node:dns/promises'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -115,6 +115,15 @@ describe('check-domain', () => {
     const run = await runCliAsync(['check-domain', 'plain.test', '--json', '--profile', join(dir, 'profile')], { env: { SIEGELPOST_DNS: dns.address } })
     expect(run.status, run.stderr).toBe(0)
     expect(JSON.parse(run.stdout)).toMatchObject({ domain: 'plain.test', mx: [{ host: 'mx.plain.test' }], mtaSts: { state: 'none' }, dane: { state: 'none' }, starttlsProbe: 'not-run' })
+  })
+
+  it('still runs (uncached) when the profile vault cannot be opened', async () => {
+    writeFileSync(join(dir, 'vault-pass'), 'domain-check-vault\n')
+    const profile = join(dir, 'locked-profile')
+    expect((await runCliAsync(['keys', 'list', '--profile', profile, '--vault-passphrase-file', join(dir, 'vault-pass')])).status).toBe(0)
+    const run = await runCliAsync(['check-domain', 'plain.test', '--json', '--profile', profile], { env: { SIEGELPOST_DNS: dns.address } })
+    expect(run.status, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ domain: 'plain.test', mtaSts: { state: 'none', source: null } })
   })
 })
 

@@ -45,12 +45,13 @@ export function postureChecker(p: TransportProfile): (domain: string) => Promise
   return async (domain) => (await checkDomain(domain, domainCheckDeps(p))).posture
 }
 
-/** check-domain's resolver (the system's, or a test DNS server on loopback), policy fetcher and the profile's MTA-STS cache. */
-export function domainCheckDeps(p: Pick<TransportProfile, 'profileDir' | 'vault' | 'now' | 'dnsServer'>): DomainCheckDeps {
+/** check-domain's resolver (the system's, or a test DNS server on loopback), policy fetcher and the profile's MTA-STS cache (none without a vault). */
+export function domainCheckDeps(p: Pick<TransportProfile, 'profileDir' | 'now' | 'dnsServer'> & { vault: Vault | null }): DomainCheckDeps {
   const dns = createResolver(p.dnsServer)
   // With a test DNS server, the policy host is looked up there too (loopback only).
   const fetch = createPolicyFetch(p.dnsServer ? { resolve: async (host) => (await dns.resolveA(host))[0]! } : {})
-  return { dns, fetch, cache: new MtaStsCacheFile(p.profileDir, p.vault.deriveKey('mta-sts-cache'), p.now), now: p.now }
+  const cache = p.vault === null ? undefined : new MtaStsCacheFile(p.profileDir, p.vault.deriveKey('mta-sts-cache'), p.now)
+  return { dns, fetch, cache, now: p.now }
 }
 
 export function sendDepsOf(p: TransportProfile, outbox: Outbox): SendDeps {
