@@ -1,4 +1,6 @@
 import type { AppInfo } from '../preload/contract.ts'
+import { SiegelpostError } from './core/errors/index.ts'
+import type { SecretStore } from './core/keys/secret-store.ts'
 import { keyTechnologies } from './core/keys/technologies.ts'
 import type { KeyTechnology } from './core/keys/technology.ts'
 import { openVault, type VaultKeySource } from './core/keys/vault.ts'
@@ -16,6 +18,8 @@ export interface AppCoreOptions {
   chooseSavePath: RegistryDeps['chooseSavePath']
   writeClipboard: RegistryDeps['writeClipboard']
   log?: DispatcherOptions['log']
+  /** A test DNS server for the recipient-domain check (loopback); the system resolver otherwise. */
+  dnsServer?: string
 }
 
 /** The core as the desktop app (and the UI test harness) runs it: vault, handler registry, dispatcher. */
@@ -24,7 +28,14 @@ export function createAppCore(options: AppCoreOptions) {
   const getVault = lazyVault(async () =>
     openVault({ profileDir: options.profileDir, keySource: await options.keySource(), now }),
   )
-  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath, writeClipboard: options.writeClipboard })
+  // Account passwords live in the same OS keychain as the vault key (a passphrase vault seals them in the profile instead).
+  const keychain = async (): Promise<SecretStore> => {
+    const source = await options.keySource()
+    if (source.mode !== 'keychain') throw new SiegelpostError('VAULT_NEEDS_KEYCHAIN', { path: options.profileDir })
+    return source.store
+  }
+  const transport = { profileDir: options.profileDir, keychain, owner: String(process.pid), dnsServer: options.dnsServer }
+  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath, writeClipboard: options.writeClipboard, transport })
   const dispatch = createDispatcher({ handlers, trustedOrigins: options.trustedOrigins, log: options.log })
   return { handlers, dispatch, getVault }
 }

@@ -58,6 +58,154 @@ const KeyIdRequest = z.strictObject({ id: z.string().min(1).max(200) })
 /** Where a file went; `saved: false` when the user cancelled the save dialog. */
 const SavedFileSchema = z.object({ saved: z.boolean(), fileName: z.string() })
 
+// --- accounts, outbox, policy (Zwangs-TLS) ---
+
+/** A reason from the error table (held mail, a failed check), in both languages. */
+export const ReasonSchema = z.object({ code: z.string(), message: z.object({ de: z.string(), en: z.string() }) })
+export type ReasonView = z.infer<typeof ReasonSchema>
+
+const SecuritySchema = z.enum(['tls', 'starttls'])
+const EndpointSchema = z.object({ host: z.string(), port: z.number().int(), security: SecuritySchema })
+/** No `security`: starttls for ports 587 and 143, implicit TLS otherwise (as `accounts add`). There is no plaintext mode. */
+const EndpointRequestSchema = z.strictObject({
+  host: z.string().trim().min(1).max(253),
+  port: z.number().int().min(1).max(65535),
+  security: SecuritySchema.optional(),
+})
+
+/** An account as the UI sees it: never the password, never where it is kept. */
+export const AccountSummarySchema = z.object({
+  name: z.string(),
+  email: z.string(),
+  user: z.string(),
+  smtp: EndpointSchema,
+  imap: EndpointSchema,
+  hasCa: z.boolean(),
+  pin: z.string().nullable(),
+  created: z.string(),
+})
+export type AccountSummaryView = z.infer<typeof AccountSummarySchema>
+
+export const AccountAddRequestSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  email: z.email().max(254),
+  user: z.string().trim().min(1).max(320),
+  /** Travels in once and goes to the OS keychain (sealed in the profile for a passphrase vault); never returned. */
+  password: z.string().min(1).max(limits.passphraseMaxChars),
+  smtp: EndpointRequestSchema,
+  imap: EndpointRequestSchema,
+  /** Extra trust anchor(s) in PEM for a self-hosted server. */
+  ca: z.string().min(1).max(limits.keyFileMaxBytes).optional(),
+  /** SHA-256 of the server's leaf certificate, hex, with or without colons. */
+  pin: z.string().min(1).max(200).optional(),
+})
+export type AccountAddRequest = z.infer<typeof AccountAddRequestSchema>
+
+const TlsInfoSchema = z.object({ version: z.string(), cipher: z.string(), subject: z.string(), issuer: z.string(), fingerprint: z.string(), validTo: z.string() })
+/** One server's result: the TLS it negotiated, or the specific reason it failed (nothing is sent either way). */
+const EndpointCheckSchema = z.object({ ok: z.boolean(), tls: TlsInfoSchema.nullable(), reason: ReasonSchema.nullable() })
+export const AccountCheckSchema = z.object({
+  account: z.string(),
+  /** `requiretls`: whether the server's EHLO offered REQUIRETLS (null when the check failed). */
+  smtp: EndpointCheckSchema.extend({ requiretls: z.boolean().nullable() }),
+  imap: EndpointCheckSchema,
+})
+export type AccountCheckView = z.infer<typeof AccountCheckSchema>
+
+const SentCopySchema = z.object({ state: z.enum(['ok', 'failed']), detail: z.string() }).nullable()
+export const OutboxEntrySchema = z.object({
+  outboxId: z.string(),
+  state: z.enum(['queued', 'sending', 'sent', 'held']),
+  reason: ReasonSchema.nullable(),
+  account: z.string(),
+  messageId: z.string(),
+  created: z.string(),
+  updated: z.string(),
+  subject: z.string(),
+  recipients: z.array(z.string()),
+  attempts: z.number().int(),
+  sentCopy: SentCopySchema,
+})
+export type OutboxEntryView = z.infer<typeof OutboxEntrySchema>
+const OutboxIdRequest = z.strictObject({ outboxId: z.uuid() })
+export const SendOutcomeSchema = z.object({
+  outboxId: z.string(),
+  state: z.enum(['sent', 'held']),
+  reason: ReasonSchema.nullable(),
+  tls: z.object({ version: z.string(), requiretls: z.boolean() }).nullable(),
+  sentCopy: SentCopySchema,
+})
+
+const RequirementSchema = z.enum(['e2e', 'requiretls', 'mta-sts-or-dane'])
+const PolicyRuleSchema = z.object({ target: z.string(), require: RequirementSchema, by: z.string().nullable(), note: z.string().nullable(), date: z.string() })
+const TlsExceptionSchema = z.object({ target: z.string(), reason: z.string(), by: z.string(), date: z.string(), expires: z.string().nullable() })
+const ConsentSchema = z.object({ address: z.string(), channel: z.enum(['e2e', 'container', 'tls', 'plain']), by: z.string(), note: z.string().nullable(), date: z.string() })
+export const PolicySchema = z.object({
+  requiretls: z.enum(['request', 'require']),
+  rules: z.array(PolicyRuleSchema),
+  tlsExceptions: z.array(TlsExceptionSchema),
+  consents: z.array(ConsentSchema),
+})
+export type PolicyView = z.infer<typeof PolicySchema>
+/** A domain (`kanzlei.de`) or an address (`a@kanzlei.de`). */
+const PolicyTarget = z.string().trim().min(1).max(320)
+const PolicyText = z.string().trim().min(1).max(1000)
+
+export const PolicyDecisionSchema = z.object({
+  decision: z.enum(['send', 'hold']),
+  /** The first reason to hold (what the Outbox would say). */
+  held: ReasonSchema.nullable(),
+  recipients: z.array(
+    z.object({
+      recipient: z.string(),
+      decision: z.enum(['send', 'hold']),
+      requireTls: z.enum(['required', 'avoid', 'if-offered']),
+      reasons: z.array(ReasonSchema),
+      rules: z.array(PolicyRuleSchema),
+      exception: TlsExceptionSchema.nullable(),
+      consent: ConsentSchema.nullable(),
+    }),
+  ),
+})
+export type PolicyDecisionView = z.infer<typeof PolicyDecisionSchema>
+
+const transportChannels = {
+  'accounts:list': { req: NoRequest, res: z.array(AccountSummarySchema) },
+  /** Stores the account (it does not connect; `accounts:test` does). */
+  'accounts:add': { req: AccountAddRequestSchema, res: AccountSummarySchema },
+  /** Forgets the account and deletes its password from the keychain; its Outbox entries stay. */
+  'accounts:remove': { req: z.strictObject({ name: z.string().min(1).max(100) }), res: z.object({ name: z.string() }) },
+  /** Connects to SMTP and IMAP with Zwangs-TLS and logs in; reports TLS version, cipher, certificate and REQUIRETLS. */
+  'accounts:test': { req: z.strictObject({ name: z.string().min(1).max(100) }), res: AccountCheckSchema },
+  'outbox:list': { req: NoRequest, res: z.array(OutboxEntrySchema) },
+  /** Tries a held entry again (the same entry; never a new one). */
+  'outbox:retry': { req: OutboxIdRequest, res: SendOutcomeSchema },
+  'outbox:drop': { req: OutboxIdRequest, res: z.object({ outboxId: z.string() }) },
+  'policy:show': { req: NoRequest, res: PolicySchema },
+  'policy:set-requiretls': { req: z.strictObject({ value: z.enum(['request', 'require']) }), res: PolicySchema },
+  /** A stricter rule for a domain or address. */
+  'policy:rule': { req: z.strictObject({ target: PolicyTarget, require: RequirementSchema, by: PolicyText.optional(), note: PolicyText.optional() }), res: PolicySchema },
+  /** An exception (whitelist) with reason and who: relaxes recipient-side requirements only. `expires`: ISO date. */
+  'policy:tls-exception': {
+    req: z.strictObject({ target: PolicyTarget, reason: PolicyText, by: PolicyText, expires: z.string().max(40).optional() }),
+    res: PolicySchema,
+  },
+  /** The channel a client agreed to. */
+  'policy:consent': {
+    req: z.strictObject({ address: PolicyTarget, channel: z.enum(['e2e', 'container', 'tls', 'plain']), by: PolicyText, note: PolicyText.optional() }),
+    res: PolicySchema,
+  },
+  /** What the composer shows: the policy's decision and reasons per recipient, before connecting. */
+  'policy:decide': {
+    req: z.strictObject({
+      account: z.string().min(1).max(100).optional(),
+      recipients: z.array(z.string().trim().min(3).max(320)).min(1).max(limits.policyDecideMaxRecipients),
+      isEndToEnd: z.boolean(),
+    }),
+    res: PolicyDecisionSchema,
+  },
+} as const
+
 export const contract = {
   'app:info': { req: NoRequest, res: AppInfoSchema },
   'keys:list': { req: NoRequest, res: z.array(KeySummarySchema) },
@@ -96,6 +244,7 @@ export const contract = {
   /** Saves the public key or certificate as a file for passing on. */
   'keys:export-public': { req: KeyIdRequest, res: SavedFileSchema },
   'vault:status': { req: NoRequest, res: VaultStatusSchema },
+  ...transportChannels,
 } as const satisfies Record<`${string}:${string}`, { req: z.ZodType; res: z.ZodType }>
 
 export type Contract = typeof contract

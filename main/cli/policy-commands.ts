@@ -1,5 +1,5 @@
 import { SiegelpostError } from '../core/errors/index.ts'
-import { ChannelSchema, normalizeTarget, parseIsoDate, PolicyStore, RequirementSchema, type PolicySettings } from '../core/policy/policy-settings.ts'
+import { ChannelSchema, PolicyStore, RequirementSchema, type PolicySettings } from '../core/policy/policy-settings.ts'
 import { exitCodes, print, printJson, type Command, type CommandContext } from './command.ts'
 import { requireString } from './transport-commands.ts'
 
@@ -51,7 +51,7 @@ export const policyCommands: readonly Command[] = [
       const [name, value] = context.operands as [string, string]
       if (name !== 'requiretls') throw new SiegelpostError('USAGE_BAD_VALUE', { option: 'policy set', value: name, allowed: 'requiretls' })
       if (value !== 'request' && value !== 'require') throw new SiegelpostError('USAGE_BAD_VALUE', { option: 'requiretls', value, allowed: 'request, require' })
-      return show(context, await (await store(context)).update((s) => void (s.requiretls = value)))
+      return show(context, await (await store(context)).setRequireTls(value))
     },
   },
   {
@@ -61,16 +61,9 @@ export const policyCommands: readonly Command[] = [
     options: { require: { type: 'string' }, by: { type: 'string' }, note: { type: 'string' }, json: { type: 'boolean' } },
     operands: [1, 1],
     async run(context) {
-      const target = normalizeTarget(context.operands[0]!)
       const requirement = oneOf(RequirementSchema, required(context, 'require', 'policy rule'), '--require', 'e2e, requiretls, mta-sts-or-dane')
-      const date = context.io.now().toISOString()
-      return show(
-        context,
-        await (await store(context)).update((s) => {
-          s.rules = s.rules.filter((r) => !(r.target === target && r.require === requirement))
-          s.rules.push({ target, require: requirement, by: optional(context.values.by), note: optional(context.values.note), date })
-        }),
-      )
+      const input = { target: context.operands[0]!, require: requirement, by: optional(context.values.by), note: optional(context.values.note) }
+      return show(context, await (await store(context)).addRule(input, context.io.now()))
     },
   },
   {
@@ -80,18 +73,10 @@ export const policyCommands: readonly Command[] = [
     options: { reason: { type: 'string' }, by: { type: 'string' }, expires: { type: 'string' }, json: { type: 'boolean' } },
     operands: [1, 1],
     async run(context) {
-      const target = normalizeTarget(context.operands[0]!)
       const reason = required(context, 'reason', 'policy tls-exception')
       const by = required(context, 'by', 'policy tls-exception')
-      const expires = typeof context.values.expires === 'string' ? parseIsoDate(context.values.expires) : null
-      const date = context.io.now().toISOString()
-      return show(
-        context,
-        await (await store(context)).update((s) => {
-          s.tlsExceptions = s.tlsExceptions.filter((e) => e.target !== target)
-          s.tlsExceptions.push({ target, reason, by, date, expires })
-        }),
-      )
+      const input = { target: context.operands[0]!, reason, by, expires: optional(context.values.expires) }
+      return show(context, await (await store(context)).addTlsException(input, context.io.now()))
     },
   },
   {
@@ -101,18 +86,10 @@ export const policyCommands: readonly Command[] = [
     options: { channel: { type: 'string' }, by: { type: 'string' }, note: { type: 'string' }, json: { type: 'boolean' } },
     operands: [1, 1],
     async run(context) {
-      const address = normalizeTarget(context.operands[0]!)
-      if (!address.includes('@')) throw new SiegelpostError('POLICY_BAD_TARGET', { value: context.operands[0]! })
       const channel = oneOf(ChannelSchema, required(context, 'channel', 'policy consent'), '--channel', 'e2e, container, tls, plain')
       const by = required(context, 'by', 'policy consent')
-      const date = context.io.now().toISOString()
-      return show(
-        context,
-        await (await store(context)).update((s) => {
-          s.consents = s.consents.filter((c) => c.address !== address)
-          s.consents.push({ address, channel, by, note: optional(context.values.note), date })
-        }),
-      )
+      const input = { address: context.operands[0]!, channel, by, note: optional(context.values.note) }
+      return show(context, await (await store(context)).addConsent(input, context.io.now()))
     },
   },
 ]

@@ -1,46 +1,24 @@
 import { SiegelpostError, type Lang } from '../core/errors/index.ts'
 import { formatMessage } from '../core/errors/siegelpost-error.ts'
 import { limits } from '../core/limits.ts'
-import { PolicyStore } from '../core/policy/policy-settings.ts'
 import { readLimitedFile, readSecretFile } from '../core/secret-file.ts'
-import { checkDomain, createPolicyFetch, createResolver } from '../core/transport/domain-check.ts'
-import { AccountStore, normalizePin, parseEndpoint, readCaFile, summarizeAccount } from '../core/transport/account.ts'
-import { appendSentCopy, classifyImapError, fetchFolder, openImap } from '../core/transport/imap-session.ts'
+import { checkDomain } from '../core/transport/domain-check.ts'
+import { normalizePin, parseEndpoint, readCaFile, summarizeAccount, type Account } from '../core/transport/account.ts'
+import { checkAccount, type EndpointCheck } from '../core/transport/account-check.ts'
+import { classifyImapError, fetchFolder, listFolders, openImap, type ImapSession } from '../core/transport/imap-session.ts'
 import { MailStore } from '../core/transport/mail-store.ts'
-import { isProcessAlive, Outbox, type OutboxEntry, type Reason } from '../core/transport/outbox.ts'
-import { attempt, enqueueAndSend, type SendDeps, type SendOutcome } from '../core/transport/send.ts'
-import { NotSentError, openSmtp, step } from '../core/transport/smtp-submit.ts'
+import type { Outbox, OutboxEntry, Reason } from '../core/transport/outbox.ts'
+import { attempt, enqueueAndSend, type SendOutcome } from '../core/transport/send.ts'
+import { accountStoreOf, domainCheckDeps, outboxEntryView, retryReleased, sendDepsOf, withOutbox as withProfileOutbox, type TransportProfile } from '../core/transport/transport-profile.ts'
 import { exitCodes, print, printJson, type CommandContext, type Command } from './command.ts'
 
 const text = (reason: Reason | null, lang: Lang) => (reason ? formatMessage(reason.code, lang, reason.params) : null)
 
-async function accountStore(context: CommandContext): Promise<AccountStore> {
-  return new AccountStore({ profileDir: context.profileDir, vault: await context.vault(), keychain: context.io.keychain })
+async function transportProfile(context: CommandContext): Promise<TransportProfile> {
+  return { profileDir: context.profileDir, vault: await context.vault(), keychain: context.io.keychain, now: context.io.now, owner: String(process.pid), dnsServer: context.io.env.SIEGELPOST_DNS }
 }
 
-async function openOutbox(context: CommandContext): Promise<Outbox> {
-  const vault = await context.vault()
-  return new Outbox({ profileDir: context.profileDir, key: vault.deriveKey('outbox'), now: context.io.now, owner: String(process.pid), isAlive: isProcessAlive })
-}
-
-async function sendDeps(context: CommandContext, outbox: Outbox): Promise<SendDeps> {
-  const accounts = await accountStore(context)
-  const policy = new PolicyStore(context.profileDir, await context.vault())
-  return {
-    outbox,
-    account: (name) => accounts.get(name),
-    password: (account) => accounts.password(account),
-    policy: () => policy.load(),
-    appendSent: appendSentCopy,
-    checkPosture: async (domain) => {
-      const server = context.io.env.SIEGELPOST_DNS
-      const dns = createResolver(server)
-      const fetch = createPolicyFetch(server ? { resolve: async (host) => (await dns.resolveA(host))[0]! } : {})
-      return (await checkDomain(domain, { dns, fetch })).posture
-    },
-    now: context.io.now,
-  }
-}
+const accountStore = async (context: CommandContext) => accountStoreOf(await transportProfile(context))
 
 export function requireString(values: CommandContext['values'], name: string, command: string): string {
   const value = values[name]
@@ -48,15 +26,10 @@ export function requireString(values: CommandContext['values'], name: string, co
   return value
 }
 
-/** Open the Outbox, run crash recovery first, and always close it again. */
-async function withOutbox(context: CommandContext, use: (outbox: Outbox) => Promise<number>): Promise<number> {
-  const outbox = await openOutbox(context)
-  try {
-    outbox.recover() // possibly-sent entries of a crashed run are held before anything else happens
-    return await use(outbox)
-  } finally {
-    outbox.close()
-  }
+/** The Outbox with crash recovery done, for one command. */
+async function withOutbox(context: CommandContext, use: (outbox: Outbox, profile: TransportProfile) => Promise<number>): Promise<number> {
+  const profile = await transportProfile(context)
+  return withProfileOutbox(profile, (outbox) => use(outbox, profile))
 }
 
 function printOutcome(context: CommandContext, outcome: SendOutcome): number {
@@ -73,25 +46,21 @@ function printOutcome(context: CommandContext, outcome: SendOutcome): number {
   return outcome.state === 'sent' ? exitCodes.ok : exitCodes.held
 }
 
-/** Crash recovery before any Outbox work: dead owners' `sending` → possibly sent; their `queued` → one more try. */
-async function retryReleased(deps: SendDeps): Promise<void> {
-  deps.outbox.recover()
-  for (const id of deps.outbox.pendingRetries()) await attempt(deps, id).catch(() => undefined)
+function entryJson(entry: OutboxEntry, lang: Lang) {
+  const view = outboxEntryView(entry)
+  return { ...view, reason: text(view.reason, lang), reasonCode: view.reason?.code ?? null }
 }
 
-function entryJson(entry: OutboxEntry, lang: Lang) {
-  return {
-    outboxId: entry.id,
-    state: entry.state,
-    reason: text(entry.outcome.reason as Reason | null, lang),
-    reasonCode: entry.outcome.reason?.code ?? null,
-    account: entry.envelope.account,
-    messageId: entry.envelope.messageId,
-    updated: entry.updated,
-    subject: entry.envelope.subject,
-    recipients: entry.envelope.recipients,
-    attempts: entry.attempts,
-    sentCopy: entry.outcome.append,
+/** `fetch --list-folders`: the folders (IMAP LIST) with their roles; nothing is stored. */
+async function printFolders(context: CommandContext, account: Account, session: ImapSession): Promise<number> {
+  const { io, lang, values } = context
+  try {
+    const folders = await listFolders(session, account)
+    if (values.json) printJson(io, { account: account.name, tls: { version: session.tls.version, cipher: session.tls.cipher }, folders })
+    else for (const f of folders) print(io, `${f.path}${f.specialUse ? `  ${f.specialUse}` : ''}${f.selectable ? '' : lang === 'de' ? '  (nur Container)' : '  (container only)'}`)
+    return exitCodes.ok
+  } finally {
+    await session.client.logout().catch(() => session.client.close())
   }
 }
 
@@ -144,6 +113,19 @@ export const transportCommands: readonly Command[] = [
     },
   },
   {
+    words: ['accounts', 'remove'],
+    usage: 'accounts remove NAME [--json]',
+    summary: { de: 'Mailkonto entfernen (auch sein Passwort im Schlüsselbund)', en: 'remove a mail account (and its password in the keychain)' },
+    options: { json: { type: 'boolean' } },
+    operands: [1, 1],
+    async run(context) {
+      const { name } = await (await accountStore(context)).remove(context.operands[0]!)
+      if (context.values.json) printJson(context.io, { name, removed: true })
+      else print(context.io, context.lang === 'de' ? `Konto „${name}“ entfernt.` : `Account "${name}" removed.`)
+      return exitCodes.ok
+    },
+  },
+  {
     words: ['accounts', 'test'],
     usage: 'accounts test NAME [--json]',
     summary: { de: 'Verbindung und Anmeldung prüfen (TLS-Version, Cipher, Zertifikat, REQUIRETLS)', en: 'check connection and login (TLS version, cipher, certificate, REQUIRETLS)' },
@@ -153,29 +135,10 @@ export const transportCommands: readonly Command[] = [
       const { io, lang, values } = context
       const store = await accountStore(context)
       const account = await store.get(context.operands[0]!)
-      const password = await store.password(account)
-      const failure = (error: unknown) => {
-        const e = error instanceof NotSentError ? error.reason : error instanceof SiegelpostError ? error : null
-        if (!e) throw error
-        return { ok: false, reasonCode: e.code, reason: e.localized(lang) }
-      }
-      const smtp = await (async () => {
-        const session = await openSmtp(account)
-        try {
-          await step(session.connection, (done) => session.connection.login({ user: account.user, pass: password }, (error) => done(error)))
-          return { ok: true, tls: session.tls, requiretls: session.extensions.includes('REQUIRETLS') }
-        } catch (error) {
-          throw new NotSentError(new SiegelpostError('SMTP_AUTH_FAILED', { host: account.smtp.host, reply: String((error as { response?: string }).response ?? 'AUTH') }))
-        } finally {
-          session.connection.quit()
-          session.connection.close()
-        }
-      })().catch(failure)
-      const imap = await (async () => {
-        const session = await openImap(account, password)
-        await session.client.logout().catch(() => session.client.close())
-        return { ok: true, tls: session.tls }
-      })().catch(failure)
+      const check = await checkAccount(account, await store.password(account))
+      const shown = (result: EndpointCheck) => (result.ok ? result : { ok: false, reasonCode: result.reason.code, reason: text(result.reason, lang)! })
+      const smtp = shown(check.smtp)
+      const imap = shown(check.imap)
       if (values.json) printJson(io, { account: account.name, smtp, imap })
       else {
         for (const [name, result] of [['SMTP', smtp], ['IMAP', imap]] as const) {
@@ -203,8 +166,8 @@ export const transportCommands: readonly Command[] = [
       const path = context.operands[0]!
       const accountName = requireString(context.values, 'account', 'send')
       const raw = await readLimitedFile(path, limits.messageMaxBytes)
-      return withOutbox(context, async (outbox) => {
-        const deps = await sendDeps(context, outbox)
+      return withOutbox(context, async (outbox, profile) => {
+        const deps = sendDepsOf(profile, outbox)
         const outcome = await enqueueAndSend(deps, raw, path, accountName)
         await retryReleased(deps)
         return printOutcome(context, outcome)
@@ -233,7 +196,7 @@ export const transportCommands: readonly Command[] = [
     options: { json: { type: 'boolean' } },
     operands: [1, 1],
     async run(context) {
-      return withOutbox(context, async (outbox) => printOutcome(context, await attempt(await sendDeps(context, outbox), context.operands[0]!)))
+      return withOutbox(context, async (outbox, profile) => printOutcome(context, await attempt(sendDepsOf(profile, outbox), context.operands[0]!)))
     },
   },
   {
@@ -252,15 +215,20 @@ export const transportCommands: readonly Command[] = [
   },
   {
     words: ['fetch'],
-    usage: 'fetch --account NAME [--folder INBOX] [--json]',
-    summary: { de: 'neue Nachrichten per IMAP (nur TLS) in den lokalen Speicher holen', en: 'fetch new messages over IMAP (TLS only) into the local store' },
-    options: { account: { type: 'string' }, folder: { type: 'string' }, json: { type: 'boolean' } },
+    usage: 'fetch --account NAME [--folder INBOX | --list-folders] [--json]',
+    summary: {
+      de: 'neue Nachrichten per IMAP (nur TLS) in den lokalen Speicher holen; --list-folders zeigt die Ordner',
+      en: 'fetch new messages over IMAP (TLS only) into the local store; --list-folders shows the folders',
+    },
+    options: { account: { type: 'string' }, folder: { type: 'string' }, 'list-folders': { type: 'boolean' }, json: { type: 'boolean' } },
     async run(context) {
       const { io, lang, values } = context
+      if (values['list-folders'] && values.folder !== undefined) throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: '--folder', command: 'fetch --list-folders' })
       const store = await accountStore(context)
       const account = await store.get(requireString(values, 'account', 'fetch'))
       const folder = typeof values.folder === 'string' ? values.folder : 'INBOX'
       const password = await store.password(account)
+      if (values['list-folders']) return printFolders(context, account, await openImap(account, password))
       const mail = new MailStore(context.profileDir, (await context.vault()).deriveKey('messages'))
       try {
         const session = await openImap(account, password)
@@ -290,12 +258,12 @@ export const domainCommands: readonly Command[] = [
     summary: { de: 'TLS-Zustand einer Empfänger-Domain prüfen (MX, MTA-STS, DANE)', en: "check a recipient domain's TLS posture (MX, MTA-STS, DANE)" },
     options: { json: { type: 'boolean' } },
     operands: [1, 1],
-    async run({ io, lang, values, operands }) {
-      const server = io.env.SIEGELPOST_DNS
-      const dns = createResolver(server)
-      // With a test DNS server, the policy host is looked up there too (loopback only).
-      const fetch = createPolicyFetch(server ? { resolve: async (host) => (await dns.resolveA(host))[0]! } : {})
-      const report = await checkDomain(operands[0]!, { dns, fetch })
+    async run(context) {
+      const { io, lang, values, operands } = context
+      // The MTA-STS cache lives in the (sealed) profile; a diagnostic still runs, uncached, when the vault cannot be opened.
+      const profile = await transportProfile(context).catch(() => null)
+      const deps = domainCheckDeps(profile ?? { profileDir: context.profileDir, vault: null, now: io.now, dnsServer: io.env.SIEGELPOST_DNS })
+      const report = await checkDomain(operands[0]!, deps)
       if (values.json) return printJson(io, report), exitCodes.ok
       const de = lang === 'de'
       print(
@@ -303,7 +271,7 @@ export const domainCommands: readonly Command[] = [
         [
           `${report.domain}`,
           `MX: ${report.mx === null ? (de ? 'unbekannt' : 'unknown') : report.mx.map((m) => m.host).join(', ') || '-'}`,
-          `MTA-STS: ${report.mtaSts.state} (${report.mtaSts.reason})`,
+          `MTA-STS: ${report.mtaSts.state} (${report.mtaSts.reason})${report.mtaSts.expires ? `, ${de ? 'gültig bis' : 'valid until'} ${report.mtaSts.expires.slice(0, 10)}` : ''}`,
           `DANE: ${report.dane.state} (${report.dane.reason})`,
           de ? 'STARTTLS auf Port 25: nicht geprüft (oft vom Internetanschluss gesperrt)' : 'STARTTLS on port 25: not probed (often blocked on desktop lines)',
         ].join('\n'),

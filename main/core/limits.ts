@@ -82,4 +82,9 @@ export const limits = {
   smimeStreamWorkerHeapMiB: 256,
   /** A progress event at most every this many bytes read. */
   smimeStreamProgressBytes: 1024 * 1024,
+  // transport IPC
+  /** Recipients one `policy:decide` call (the composer's view) evaluates at most. */
+  policyDecideMaxRecipients: 500,
+  /** Recipient domains whose MTA-STS policy the profile keeps (RFC 8461 cache); the ones expiring first go. */
+  mtaStsCacheMaxDomains: 10_000,
 } as const

@@ -6,6 +6,11 @@ const appInfo = { name: 'Siegelpost', version: '1.0.0', platform: 'linux', runti
 const trusted = { url: 'app://siegelpost/index.html', isMainFrame: true }
 const vaultInfo = { mode: 'keychain' as const, path: '/p/vault.sgpv', generation: 1, savedAt: '2026-01-01T00:00:00.000Z', keyCount: 0 }
 
+// --- accounts, outbox, policy (Zwangs-TLS): not under test here ---
+const notHere = async () => Promise.reject(new SiegelpostError('INTERNAL', { reason: 'test' }))
+const transportChannels = ['accounts:list', 'accounts:add', 'accounts:remove', 'accounts:test', 'outbox:list', 'outbox:retry', 'outbox:drop', 'policy:show', 'policy:set-requiretls', 'policy:rule', 'policy:tls-exception', 'policy:consent', 'policy:decide'] as const
+const transportStubs = Object.fromEntries(transportChannels.map((c) => [c, notHere])) as unknown as Pick<Handlers, (typeof transportChannels)[number]>
+
 function dispatcher(overrides: Partial<Handlers> = {}) {
   const calls: string[] = []
   const log: { channel: string; code: string }[] = []
@@ -26,6 +31,7 @@ function dispatcher(overrides: Partial<Handlers> = {}) {
     'keys:revocation': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     'keys:copy-public': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     'keys:export-public': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
+    ...transportStubs,
     ...overrides,
   }
   return { dispatch: createDispatcher({ handlers, trustedOrigins: ['app://siegelpost'], log: (e) => log.push(e) }), calls, log }

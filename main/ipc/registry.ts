@@ -11,6 +11,14 @@ import { summarizeKey } from '../core/keys/stored-key.ts'
 import type { KeyTechnology } from '../core/keys/technology.ts'
 import type { Vault } from '../core/keys/vault.ts'
 import type { Handlers } from './dispatch.ts'
+import { formatMessage } from '../core/errors/siegelpost-error.ts'
+import type { SecretStore } from '../core/keys/secret-store.ts'
+import type { PolicySettings } from '../core/policy/policy-settings.ts'
+import { addAccountFromInput, summarizeAccount } from '../core/transport/account.ts'
+import { checkAccount, type EndpointCheck } from '../core/transport/account-check.ts'
+import type { Reason } from '../core/transport/outbox.ts'
+import { attempt } from '../core/transport/send.ts'
+import { accountStoreOf, outboxEntryView, policyStoreOf, previewPolicy, sendDepsOf, withOutbox, type TransportProfile } from '../core/transport/transport-profile.ts'
 
 export interface SaveRequest {
   suggestedName: string
@@ -27,7 +35,24 @@ export interface RegistryDeps {
   chooseSavePath: (request: SaveRequest) => Promise<string | null>
   /** Writes text to the OS clipboard (Electron's clipboard in the app). */
   writeClipboard: (text: string) => Promise<void>
+  /** Accounts, Outbox and policy: the profile folder, the OS keychain for account passwords, who we are for the Outbox. */
+  transport: {
+    profileDir: string
+    keychain: () => Promise<SecretStore>
+    owner: string
+    /** A test DNS server for the recipient-domain check (loopback); the system resolver otherwise. */
+    dnsServer?: string | undefined
+  }
 }
+
+/** A reason from the error table, in both languages (the UI picks one). */
+const reasonView = (reason: Reason | null) =>
+  reason === null ? null : { code: reason.code, message: { de: formatMessage(reason.code, 'de', reason.params), en: formatMessage(reason.code, 'en', reason.params) } }
+
+const checkView = (check: EndpointCheck) => (check.ok ? { ok: true, tls: check.tls, reason: null } : { ok: false, tls: null, reason: reasonView(check.reason) })
+
+/** The settings without the file format number. */
+const policyView = ({ format: _format, ...settings }: PolicySettings) => settings
 
 /** Writes a file the user asked for; private material (backups, the sheet with its code) only for the user. */
 async function saveFile(deps: RegistryDeps, request: SaveRequest, bytes: () => Promise<Uint8Array>) {
@@ -58,6 +83,7 @@ function keyFile(request: KeyFileRequest) {
 /** The handler registry: one plain async function per contract channel, built from the core. */
 export function createHandlers(deps: RegistryDeps): Handlers {
   const backups = new BackupSessions(deps.now)
+  const profile = async (): Promise<TransportProfile> => ({ ...deps.transport, vault: await deps.getVault(), now: deps.now })
   return {
     'app:info': async () => deps.appInfo,
     'keys:list': async () => listKeys(await deps.getVault(), deps.now()),
@@ -132,6 +158,45 @@ export function createHandlers(deps: RegistryDeps): Handlers {
       )
     },
     'vault:status': async () => (await deps.getVault()).info(),
+    // --- accounts, outbox, policy (Zwangs-TLS) ---
+    'accounts:list': async () => (await accountStoreOf(await profile()).list()).map(summarizeAccount),
+    'accounts:add': async ({ password, ...input }) => summarizeAccount(await addAccountFromInput(accountStoreOf(await profile()), input, password, deps.now())),
+    'accounts:remove': async ({ name }) => ({ name: (await accountStoreOf(await profile()).remove(name)).name }),
+    'accounts:test': async ({ name }) => {
+      const store = accountStoreOf(await profile())
+      const account = await store.get(name)
+      const check = await checkAccount(account, await store.password(account))
+      return { account: check.account, smtp: { ...checkView(check.smtp), requiretls: check.smtp.ok ? (check.smtp.requiretls ?? null) : null }, imap: checkView(check.imap) }
+    },
+    'outbox:list': async () =>
+      withOutbox(await profile(), async (outbox) => outbox.list().map((entry) => {
+        const view = outboxEntryView(entry)
+        return { ...view, reason: reasonView(view.reason) }
+      })),
+    'outbox:retry': async ({ outboxId }) => {
+      const p = await profile()
+      return withOutbox(p, async (outbox) => {
+        const outcome = await attempt(sendDepsOf(p, outbox), outboxId)
+        return { outboxId: outcome.outboxId, state: outcome.state, reason: reasonView(outcome.reason), tls: outcome.tls, sentCopy: outcome.append }
+      })
+    },
+    'outbox:drop': async ({ outboxId }) => withOutbox(await profile(), async (outbox) => (outbox.drop(outboxId), { outboxId })),
+    'policy:show': async () => policyView(await policyStoreOf(await profile()).load()),
+    'policy:set-requiretls': async ({ value }) => policyView(await policyStoreOf(await profile()).setRequireTls(value)),
+    'policy:rule': async ({ target, require, by, note }) =>
+      policyView(await policyStoreOf(await profile()).addRule({ target, require, by: by ?? null, note: note ?? null }, deps.now())),
+    'policy:tls-exception': async ({ target, reason, by, expires }) =>
+      policyView(await policyStoreOf(await profile()).addTlsException({ target, reason, by, expires: expires ?? null }, deps.now())),
+    'policy:consent': async ({ address, channel, by, note }) =>
+      policyView(await policyStoreOf(await profile()).addConsent({ address, channel, by, note: note ?? null }, deps.now())),
+    'policy:decide': async ({ account, recipients, isEndToEnd }) => {
+      const decision = await previewPolicy(await profile(), { account: account ?? null, recipients, isEndToEnd })
+      return {
+        decision: decision.decision,
+        held: reasonView(decision.held),
+        recipients: decision.recipients.map((r) => ({ ...r, reasons: r.reasons.map((reason) => reasonView(reason)!) })),
+      }
+    },
   }
 }
 

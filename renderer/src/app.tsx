@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react'
 import { useI18n, type MessageKey } from './i18n'
+import { AccountsPage } from './pages/accounts'
 import { ComposePage } from './pages/compose'
 import { InboxPage } from './pages/inbox'
 import { KeysPage } from './pages/keys'
+import { OutboxPage } from './pages/outbox'
 import { SettingsPage } from './pages/settings'
 import seal from './seal.svg'
 import { SetupWizard } from './setup/setup-wizard'
@@ -19,7 +21,9 @@ const setupDismissed = () => {
 const sections = [
   { id: 'inbox', label: 'nav.inbox', Page: InboxPage },
   { id: 'compose', label: 'nav.compose', Page: ComposePage },
+  { id: 'outbox', label: 'nav.outbox', Page: OutboxPage },
   { id: 'keys', label: 'nav.keys', Page: KeysPage },
+  { id: 'accounts', label: 'nav.accounts', Page: AccountsPage },
   { id: 'settings', label: 'nav.settings', Page: SettingsPage },
 ] as const satisfies readonly { id: string; label: MessageKey; Page: () => React.JSX.Element }[]
 

@@ -1,6 +1,7 @@
 import { useEffect, useRef, type ReactNode } from 'react'
-import type { WireError } from '../../preload/contract'
+import type { Result, WireError } from '../../preload/contract'
 import { useI18n } from './i18n'
+import { useAction } from './use-call'
 
 export function Page({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -62,5 +63,49 @@ export function Busy() {
     <p className="busy" role="status" aria-live="polite">
       <span className="spinner" aria-hidden="true" /> {t('common.working')}
     </p>
+  )
+}
+
+/** A success line after an action (announced to screen readers). */
+export function OkNotice({ text }: { text: string | null }) {
+  if (!text) return null
+  return (
+    <p className="notice notice-ok" role="status">
+      <span aria-hidden="true">✓ </span>
+      {text}
+    </p>
+  )
+}
+
+/**
+ * The end of a form or dialog: its error, the busy line, Cancel and the main action. Without `onAction`
+ * the main action submits the form; `danger` marks a final step (then Cancel has the focus).
+ */
+export function ActionFooter({ error, busy, onCancel, action, onAction, danger }: { error: WireError | null; busy: boolean; onCancel: () => void; action: string; onAction?: () => void; danger?: boolean }) {
+  const { t } = useI18n()
+  return (
+    <>
+      {error && <ErrorNotice error={error} />}
+      {busy && <Busy />}
+      <div className="actions">
+        <button type="button" onClick={onCancel} disabled={busy} autoFocus={danger}>
+          {t('common.cancel')}
+        </button>
+        <button type={onAction ? 'button' : 'submit'} className={danger ? 'danger' : 'primary'} onClick={onAction} disabled={busy}>
+          {action}
+        </button>
+      </div>
+    </>
+  )
+}
+
+/** Asks before a final step: Cancel has the focus, the step runs in main, its error shows in the dialog. */
+export function ConfirmDialog({ title, confirm, run, onClose, onDone, children }: { title: string; confirm: string; run: () => Promise<Result<unknown>>; onClose: () => void; onDone: () => void; children: ReactNode }) {
+  const { busy, error, run: start } = useAction()
+  return (
+    <Dialog title={title} onClose={onClose}>
+      {children}
+      <ActionFooter error={error} busy={busy} onCancel={onClose} action={confirm} danger onAction={async () => void ((await start(run)) && onDone())} />
+    </Dialog>
   )
 }

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState } from 'react'
 import type { Result, WireError } from '../../preload/contract'
 
+const ipcFailed: WireError = { code: 'IPC_FAILED', kind: 'bug', message: { de: 'Keine Verbindung zum Hauptprozess.', en: 'No connection to the main process.' } }
+
 export type CallState<T> = { state: 'loading' } | { state: 'done'; value: T } | { state: 'failed'; error: WireError }
 
 /** Runs one preload call when the component shows, and again on `reload()`. */
@@ -12,7 +14,7 @@ export function useCall<T>(call: () => Promise<Result<T>>): [CallState<T>, () =>
     setState({ state: 'loading' })
     call().then(
       (result) => live && setState(result.ok ? { state: 'done', value: result.value } : { state: 'failed', error: result.error }),
-      () => live && setState({ state: 'failed', error: { code: 'IPC_FAILED', kind: 'bug', message: { de: 'Keine Verbindung zum Hauptprozess.', en: 'No connection to the main process.' } } }),
+      () => live && setState({ state: 'failed', error: ipcFailed }),
     )
     return () => {
       live = false
@@ -20,4 +22,20 @@ export function useCall<T>(call: () => Promise<Result<T>>): [CallState<T>, () =>
     // The call identity changes every render on purpose; `round` is what asks for a reload.
   }, [round])
   return [state, useCallback(() => setRound((n) => n + 1), [])]
+}
+
+/** One user action that calls main: busy while it runs, its error kept until the next try. */
+export function useAction() {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<WireError | null>(null)
+  const run = useCallback(async <T,>(call: () => Promise<Result<T>>): Promise<{ value: T } | null> => {
+    setBusy(true)
+    setError(null)
+    const result: Result<T> = await call().catch(() => ({ ok: false, error: ipcFailed }))
+    setBusy(false)
+    if (result.ok) return { value: result.value }
+    setError(result.error)
+    return null
+  }, [])
+  return { busy, error, run }
 }

@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -48,6 +49,22 @@ describe('siegelpost accounts', () => {
     expect(send.status).toBe(1)
     expect(send.errorLines).toEqual([expect.stringMatching(/kein Konto „nope“/)])
     expect(JSON.parse(cli('outbox', 'list', '--json').stdout)).toEqual([])
+  })
+})
+
+describe('siegelpost accounts remove', () => {
+  it('forgets the account and its password, and names an unknown one', () => {
+    expect(cli('accounts', 'add', 'weg', '--email', 'w@kanzlei.test', '--smtp', 'h.test:465', '--imap', 'h.test:993', '--user', 'w', '--password-file', join(dir, 'pw')).status).toBe(0)
+    const account = `mail:${join(dir, 'profile')}:weg`
+    if (hasKeyringSession) expect(execFileSync('secret-tool', ['lookup', 'service', 'Siegelpost', 'username', account], { encoding: 'utf8' })).toBe('mail-password')
+    const removed = cli('accounts', 'remove', 'weg', '--json')
+    expect(removed.status, removed.stderr).toBe(0)
+    expect(JSON.parse(removed.stdout)).toEqual({ name: 'weg', removed: true })
+    expect(JSON.parse(cli('accounts', 'list', '--json').stdout).map((a: { name: string }) => a.name)).not.toContain('weg')
+    if (hasKeyringSession) expect(spawnSync('secret-tool', ['lookup', 'service', 'Siegelpost', 'username', account], { encoding: 'utf8' }).stdout).toBe('')
+    const again = cli('accounts', 'remove', 'weg')
+    expect(again.status).toBe(1)
+    expect(again.errorLines).toEqual([expect.stringMatching(/kein Konto „weg“/)])
   })
 })
 

@@ -35,10 +35,10 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
     await rm(dir, { recursive: true, force: true })
   })
 
-  it('starts in German with the four sections', async () => {
+  it('starts in German with its sections', async () => {
     const { page, origin } = harness
     await page.goto(`${origin}/index.html`)
-    await expect.poll(() => navLabels(page)).toEqual(['Posteingang', 'Verfassen', 'Schlüssel', 'Einstellungen'])
+    await expect.poll(() => navLabels(page)).toEqual(['Posteingang', 'Verfassen', 'Postausgang', 'Schlüssel', 'Konten', 'Einstellungen'])
     expect(await page.locator('h1').textContent()).toBe('Posteingang')
     expect(await page.getAttribute('html', 'lang')).toBe('de')
     await shot(page, 'de-inbox')
@@ -70,12 +70,12 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
   it('switches to English, everywhere, and keeps the choice after a reload', async () => {
     const { page } = harness
     await page.getByLabel('English').check()
-    await expect.poll(() => navLabels(page)).toEqual(['Inbox', 'Compose', 'Keys', 'Settings'])
+    await expect.poll(() => navLabels(page)).toEqual(['Inbox', 'Compose', 'Outbox', 'Keys', 'Accounts', 'Settings'])
     expect(await page.locator('h1').textContent()).toBe('Settings')
     expect(await page.getAttribute('html', 'lang')).toBe('en')
     await shot(page, 'en-settings')
     await page.reload()
-    await expect.poll(() => navLabels(page)).toEqual(['Inbox', 'Compose', 'Keys', 'Settings'])
+    await expect.poll(() => navLabels(page)).toEqual(['Inbox', 'Compose', 'Outbox', 'Keys', 'Accounts', 'Settings'])
     await shot(page, 'en-inbox')
     await page.click('[data-section=compose]')
     await shot(page, 'en-compose')
@@ -89,7 +89,8 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
     // These callbacks run in the page; the test's own types have no DOM, hence globalThis.
     type PageGlobals = { siegelpost: object; ipcRenderer?: unknown }
     const surface = await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobals).siegelpost).sort())
-    expect(surface).toEqual(['appInfo', 'keysBackupCancel', 'keysBackupSave', 'keysBackupSheet', 'keysBackupStart', 'keysCopyPublic', 'keysCsr', 'keysDelete', 'keysExportPublic', 'keysGenerate', 'keysImport', 'keysInspect', 'keysList', 'keysRevocation', 'keysVerify', 'vaultStatus'])
+    const transport = ['accountsAdd', 'accountsList', 'accountsRemove', 'accountsTest', 'outboxDrop', 'outboxList', 'outboxRetry', 'policyConsent', 'policyDecide', 'policyRule', 'policySetRequiretls', 'policyShow', 'policyTlsException']
+    expect(surface).toEqual(['appInfo', 'keysBackupCancel', 'keysBackupSave', 'keysBackupSheet', 'keysBackupStart', 'keysCopyPublic', 'keysCsr', 'keysDelete', 'keysExportPublic', 'keysGenerate', 'keysImport', 'keysInspect', 'keysList', 'keysRevocation', 'keysVerify', 'vaultStatus', ...transport].sort())
     expect(
       await page.evaluate(() => {
         const g = globalThis as unknown as PageGlobals

@@ -1,16 +1,17 @@
 import { Resolver } from 'node:dns/promises'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkDomain, createPolicyFetch, createResolver, mxMatchesPattern, parseMtaStsPolicy } from '../../main/core/transport/domain-check.ts'
+import { MtaStsCacheFile } from '../../main/core/transport/mta-sts-cache.ts'
 import { randomBytes } from 'node:crypto'
 import { defaultPolicy } from '../../main/core/policy/policy-settings.ts'
 import type { Account } from '../../main/core/transport/account.ts'
 import { Outbox } from '../../main/core/transport/outbox.ts'
 import { enqueueAndSend, type SendDeps } from '../../main/core/transport/send.ts'
-import { startDnsServer } from '../helpers/dns-server.ts'
+import { startDnsServer, type Zone } from '../helpers/dns-server.ts'
 import { startSmtpServer } from '../helpers/hostile-servers.ts'
 import { assertBuilt, runCliAsync } from '../helpers/run-cli.ts'
 import { issueFromTestCa, makeTestPki } from '../helpers/test-pki.ts'
@@ -22,9 +23,14 @@ const policies: Record<string, { status: number; body: string; type?: string }> 
   'mta-sts.testing.test': { status: 200, body: 'version: STSv1\nmode: testing\nmx: mx.testing.test\nmax_age: 600\n' },
   'mta-sts.redirect.test': { status: 301, body: '' },
   'mta-sts.html.test': { status: 200, body: 'version: STSv1\nmode: enforce\nmx: mx.html.test\nmax_age: 600\n', type: 'text/html' },
+  'mta-sts.cached.test': { status: 200, body: 'version: STSv1\nmode: enforce\nmx: mx.cached.test\nmax_age: 3600\n' },
 }
+/** Policy hosts in the order the HTTPS server was asked. */
+const fetched: string[] = []
 const txt = (id: string) => ({ TXT: [`v=STSv1; id=${id}`] })
-const zones = {
+const zones: Record<string, Zone> = {
+  'cached.test': { MX: [{ exchange: 'mx.cached.test', preference: 10 }] },
+  '_mta-sts.cached.test': txt('a1'),
   'firma.test': { MX: [{ exchange: 'mx1.firma.test', preference: 10 }, { exchange: 'mx2.firma.test', preference: 20 }] },
   '_mta-sts.firma.test': txt('20261125'),
   '_25._tcp.mx1.firma.test': { TLSA: [{ usage: 3, selector: 1, matchingType: 1, certificate: Buffer.alloc(32, 7) }] },
@@ -52,6 +58,7 @@ beforeAll(async () => {
   const cert = issueFromTestCa(pki, 'mta-sts', Object.keys(policies))
   dns = await startDnsServer(zones)
   https = createServer({ key: cert.key, cert: cert.cert }, (request, response) => {
+    fetched.push(String(request.headers.host).split(':')[0]!)
     const policy = policies[String(request.headers.host).split(':')[0]!]
     if (!policy || request.url !== '/.well-known/mta-sts.txt') return response.writeHead(404).end()
     response.writeHead(policy.status, { 'content-type': policy.type ?? 'text/plain', ...(policy.status === 301 ? { location: 'https://evil.test/' } : {}) }).end(policy.body)
@@ -108,6 +115,61 @@ describe('check-domain', () => {
     const run = await runCliAsync(['check-domain', 'plain.test', '--json', '--profile', join(dir, 'profile')], { env: { SIEGELPOST_DNS: dns.address } })
     expect(run.status, run.stderr).toBe(0)
     expect(JSON.parse(run.stdout)).toMatchObject({ domain: 'plain.test', mx: [{ host: 'mx.plain.test' }], mtaSts: { state: 'none' }, dane: { state: 'none' }, starttlsProbe: 'not-run' })
+  })
+
+  it('still runs (uncached) when the profile vault cannot be opened', async () => {
+    writeFileSync(join(dir, 'vault-pass'), 'domain-check-vault\n')
+    const profile = join(dir, 'locked-profile')
+    expect((await runCliAsync(['keys', 'list', '--profile', profile, '--vault-passphrase-file', join(dir, 'vault-pass')])).status).toBe(0)
+    const run = await runCliAsync(['check-domain', 'plain.test', '--json', '--profile', profile], { env: { SIEGELPOST_DNS: dns.address } })
+    expect(run.status, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ domain: 'plain.test', mtaSts: { state: 'none', source: null } })
+  })
+})
+
+describe('the MTA-STS policy cache (RFC 8461 §3.3, §5.1)', () => {
+  it('keeps a policy for its max_age: no refetch for an unchanged id, no downgrade when the policy host or the TXT record disappears', async () => {
+    let clock = new Date('2026-11-25T10:00:00Z')
+    const cache = new MtaStsCacheFile(join(dir, 'cache-profile'), randomBytes(32), () => clock)
+    const check = () => checkDomain('cached.test', { ...deps, cache, now: () => clock })
+    const fetches = () => fetched.filter((host) => host === 'mta-sts.cached.test').length
+
+    const first = await check()
+    expect(first.mtaSts).toMatchObject({ state: 'enforce', id: 'a1', source: 'fetched', expires: '2026-11-25T11:00:00.000Z' })
+    expect(fetches()).toBe(1)
+
+    const again = await check()
+    expect(again.mtaSts).toMatchObject({ state: 'enforce', source: 'cache', mxCovered: true })
+    expect(again.mtaSts.reason).toMatch(/TXT id unchanged/)
+    expect(fetches()).toBe(1)
+
+    // A new id whose policy cannot be fetched (blocked, or an attacker): the cached enforce stays.
+    zones['_mta-sts.cached.test'] = txt('a2')
+    policies['mta-sts.cached.test']!.status = 404
+    const blocked = await check()
+    expect(blocked.mtaSts).toMatchObject({ state: 'enforce', source: 'cache', id: 'a1' })
+    expect(blocked.mtaSts.reason).toMatch(/cached policy; policy fetch: HTTP 404/)
+    expect(fetches()).toBe(2)
+
+    // The TXT record stripped: still the cached policy until it expires.
+    delete zones['_mta-sts.cached.test']
+    expect((await check()).mtaSts).toMatchObject({ state: 'enforce', source: 'cache', reason: expect.stringMatching(/no _mta-sts TXT record/) })
+
+    // A new id with a policy that fetches: it replaces the cached one.
+    zones['_mta-sts.cached.test'] = txt('a3')
+    policies['mta-sts.cached.test'] = { status: 200, body: 'version: STSv1\nmode: testing\nmx: mx.cached.test\nmax_age: 600\n' }
+    clock = new Date('2026-11-25T10:30:00Z')
+    expect((await check()).mtaSts).toMatchObject({ state: 'testing', id: 'a3', source: 'fetched', expires: '2026-11-25T10:40:00.000Z' })
+    expect((await check()).mtaSts).toMatchObject({ state: 'testing', source: 'cache' })
+
+    // Past max_age, without a TXT record: the policy is gone.
+    delete zones['_mta-sts.cached.test']
+    clock = new Date('2026-11-25T10:41:00Z')
+    expect((await check()).mtaSts).toMatchObject({ state: 'none', source: null, policy: null })
+
+    // The cache names recipient domains: sealed on disk.
+    expect(readFileSync(cache.path).includes('cached.test')).toBe(false)
+    expect(await new MtaStsCacheFile(join(dir, 'cache-profile'), randomBytes(32), () => clock).get('cached.test')).toBeNull()
   })
 })
 

@@ -77,6 +77,22 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))('
     expect(starttls.smtp.ok && starttls.imap.ok).toBe(true)
   })
 
+  it('lists the folders over TLS with their roles (fetch --list-folders)', () => {
+    const run = cli(['fetch', '--account', 'advisor', '--list-folders', '--json'])
+    expect(run.status, run.stderr).toBe(0)
+    const listed = JSON.parse(run.stdout)
+    expect(listed.tls.version).toMatch(/^TLSv1\.[23]$/)
+    expect(listed.folders).toEqual([
+      { path: 'INBOX', name: 'INBOX', delimiter: '/', specialUse: '\\Inbox', subscribed: expect.any(Boolean), selectable: true },
+      { path: 'Sent', name: 'Sent', delimiter: '/', specialUse: '\\Sent', subscribed: true, selectable: true },
+    ])
+    const text = cli(['fetch', '--account', 'client', '--list-folders'])
+    expect(text.status, text.stderr).toBe(0)
+    expect(text.stdout).toBe('INBOX  \\Inbox\nSent  \\Sent\n')
+    const both = cli(['fetch', '--account', 'client', '--list-folders', '--folder', 'Sent'])
+    expect(both.status).toBe(2)
+  })
+
   it('sends advisor → client over 465, appends the Sent copy, and the client fetches it over 143 STARTTLS', async () => {
     const { bytes, path } = message('Advisor <advisor@kanzlei.test>', 'client@mandant.test', 'a2c')
     const run = cli(['send', path, '--account', 'advisor', '--json'])

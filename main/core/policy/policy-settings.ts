@@ -29,6 +29,8 @@ export type PolicySettings = z.infer<typeof PolicySettingsSchema>
 export type PolicyRule = z.infer<typeof RuleSchema>
 export type TlsException = z.infer<typeof ExceptionSchema>
 export type Consent = z.infer<typeof ConsentSchema>
+export type Requirement = z.infer<typeof RequirementSchema>
+export type Channel = z.infer<typeof ChannelSchema>
 
 /** Zwangs-TLS on by default: the submission TLS is not a setting at all; REQUIRETLS is requested when offered. */
 export const defaultPolicy = (): PolicySettings => ({ format: 1, requiretls: 'request', rules: [], tlsExceptions: [], consents: [] })
@@ -79,5 +81,40 @@ export class PolicyStore {
     const next = PolicySettingsSchema.parse(settings)
     await writeFileAtomic(this.path, sealJson(this.key, next, context))
     return next
+  }
+
+  /* The changes the CLI (`policy …`) and the app (IPC `policy:*`) make: one function each, targets normalized here. */
+
+  setRequireTls(value: PolicySettings['requiretls']): Promise<PolicySettings> {
+    return this.update((s) => void (s.requiretls = value))
+  }
+
+  /** One rule per target and requirement: the same rule again replaces the old one. */
+  addRule(input: { target: string; require: Requirement; by: string | null; note: string | null }, now: Date): Promise<PolicySettings> {
+    const target = normalizeTarget(input.target)
+    return this.update((s) => {
+      s.rules = s.rules.filter((r) => !(r.target === target && r.require === input.require))
+      s.rules.push({ target, require: input.require, by: input.by, note: input.note, date: now.toISOString() })
+    })
+  }
+
+  /** One exception per target; `expires` is an ISO date or date-time (a bare date: through the end of that day). */
+  addTlsException(input: { target: string; reason: string; by: string; expires: string | null }, now: Date): Promise<PolicySettings> {
+    const target = normalizeTarget(input.target)
+    const expires = input.expires === null ? null : parseIsoDate(input.expires)
+    return this.update((s) => {
+      s.tlsExceptions = s.tlsExceptions.filter((e) => e.target !== target)
+      s.tlsExceptions.push({ target, reason: input.reason, by: input.by, date: now.toISOString(), expires })
+    })
+  }
+
+  /** Consent is per address (not per domain). */
+  addConsent(input: { address: string; channel: Channel; by: string; note: string | null }, now: Date): Promise<PolicySettings> {
+    const address = normalizeTarget(input.address)
+    if (!address.includes('@')) throw new SiegelpostError('POLICY_BAD_TARGET', { value: input.address })
+    return this.update((s) => {
+      s.consents = s.consents.filter((c) => c.address !== address)
+      s.consents.push({ address, channel: input.channel, by: input.by, note: input.note, date: now.toISOString() })
+    })
   }
 }

@@ -58,12 +58,40 @@ export function parseEndpoint(value: string, option: string, security?: string):
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]/]+)):(\d{1,5})$/.exec(value)
   const port = match ? Number(match[3]) : NaN
   if (!match || !(port >= 1 && port <= 65535)) throw new SiegelpostError('ACCOUNT_BAD_ENDPOINT', { value, option })
-  const chosen = security ?? (port === 587 || port === 143 ? 'starttls' : 'tls')
+  const chosen = security ?? defaultSecurity(port)
   const parsed = SecuritySchema.safeParse(chosen)
   if (!parsed.success) {
     throw new SiegelpostError('USAGE_BAD_VALUE', { option: `${option}-security`, value: chosen, allowed: 'tls, starttls' })
   }
   return { host: (match[1] ?? match[2])!, port, security: parsed.data }
+}
+
+const defaultSecurity = (port: number): Security => (port === 587 || port === 143 ? 'starttls' : 'tls')
+
+/** The same endpoint from separate fields (the app's account form): host and port checked as `parseEndpoint` does. */
+export function endpointOf(input: { host: string; port: number; security?: Security | undefined }, option: string): Endpoint {
+  const host = input.host.includes(':') && !input.host.startsWith('[') ? `[${input.host}]` : input.host
+  return parseEndpoint(`${host}:${input.port}`, option, input.security ?? defaultSecurity(input.port))
+}
+
+/** What the app's account form sends: the CA as PEM text, the pin as typed. */
+export interface AccountInput {
+  name: string
+  email: string
+  user: string
+  smtp: { host: string; port: number; security?: Security | undefined }
+  imap: { host: string; port: number; security?: Security | undefined }
+  ca?: string | undefined
+  pin?: string | undefined
+}
+
+/** `accounts:add`: checks every field like `accounts add` does, then stores (never connects). */
+export async function addAccountFromInput(store: AccountStore, input: AccountInput, password: string, now: Date): Promise<Account> {
+  const smtp = endpointOf(input.smtp, 'smtp')
+  const imap = endpointOf(input.imap, 'imap')
+  const ca = input.ca === undefined ? null : await readCaFile('CA', Buffer.from(input.ca, 'utf8'))
+  const pin = input.pin === undefined ? null : normalizePin(input.pin)
+  return store.add({ name: input.name, email: input.email, user: input.user, smtp, imap, ca, pin }, password, now)
 }
 
 export function normalizePin(value: string): string {
@@ -133,6 +161,19 @@ export class AccountStore {
     }
     const account = AccountSchema.parse({ ...input, password: reference, created: now.toISOString() })
     await this.save([...accounts, account])
+    return account
+  }
+
+  /**
+   * Forgets an account: the accounts file first (so a failure changes nothing), then its keychain entry.
+   * Outbox entries of the account stay (nothing is lost); trying them again names the missing account.
+   */
+  async remove(name: string): Promise<Account> {
+    const accounts = await this.list()
+    const account = accounts.find((a) => a.name === name)
+    if (!account) throw new SiegelpostError('ACCOUNT_NOT_FOUND', { name })
+    await this.save(accounts.filter((a) => a !== account))
+    if (account.password.store === 'keychain') await (await this.options.keychain()).delete(keychainService, account.password.account)
     return account
   }
 

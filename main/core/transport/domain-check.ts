@@ -2,6 +2,7 @@ import { Resolver } from 'node:dns/promises'
 import { request } from 'node:https'
 import type { LookupFunction } from 'node:net'
 import type { DomainPosture } from '../policy/evaluate.ts'
+import type { MtaStsCache } from './mta-sts-cache.ts'
 
 /**
  * The recipient domain's TLS posture (`check-domain`): MX, MTA-STS (RFC 8461) and DANE TLSA
@@ -34,7 +35,17 @@ export interface MtaStsPolicy {
 export interface DomainReport {
   domain: string
   mx: { host: string; priority: number }[] | null
-  mtaSts: { state: DomainPosture['mtaSts']; id: string | null; policy: MtaStsPolicy | null; mxCovered: boolean | null; reason: string }
+  mtaSts: {
+    state: DomainPosture['mtaSts']
+    id: string | null
+    policy: MtaStsPolicy | null
+    mxCovered: boolean | null
+    reason: string
+    /** Where the policy came from: fetched now, or the profile's cache (RFC 8461 §3.3); null without a policy. */
+    source: 'fetched' | 'cache' | null
+    /** When the policy used expires (fetch time + max_age). */
+    expires: string | null
+  }
   dane: { state: DomainPosture['dane']; records: Record<string, number>; reason: string }
   starttlsProbe: 'not-run'
   posture: DomainPosture
@@ -135,8 +146,17 @@ const withTimeout = <T>(promise: Promise<T>): Promise<T> =>
 const dnsCode = (error: unknown) => String((error as { code?: string }).code ?? (error as Error).message ?? 'error')
 const isNoData = (error: unknown) => ['ENODATA', 'ENOTFOUND'].includes(dnsCode(error))
 
-export async function checkDomain(domain: string, deps: { dns: DnsLookup; fetch: PolicyFetch }): Promise<DomainReport> {
+export interface DomainCheckDeps {
+  dns: DnsLookup
+  fetch: PolicyFetch
+  /** The profile's MTA-STS policy cache; without it every check fetches. */
+  cache?: MtaStsCache | undefined
+  now?: () => Date
+}
+
+export async function checkDomain(domain: string, deps: DomainCheckDeps): Promise<DomainReport> {
   const name = domain.toLowerCase().replace(/\.$/, '')
+  const now = (deps.now ?? (() => new Date()))()
   let mx: DomainReport['mx'] = null
   try {
     mx = (await withTimeout(deps.dns.resolveMx(name))).map((r) => ({ host: r.exchange.toLowerCase(), priority: r.priority })).sort((a, b) => a.priority - b.priority)
@@ -144,33 +164,47 @@ export async function checkDomain(domain: string, deps: { dns: DnsLookup; fetch:
     mx = isNoData(error) ? [] : null
   }
 
+  type MtaSts = DomainReport['mtaSts']
+  const without = (state: MtaSts['state'], id: string | null, reason: string): MtaSts => ({ state, id, policy: null, mxCovered: null, reason, source: null, expires: null })
+  const apply = (policy: MtaStsPolicy, id: string, source: 'fetched' | 'cache', expires: string, why: string): MtaSts => {
+    const mxCovered = mx === null ? null : mx.length > 0 && mx.every((m) => policy.mx.some((p) => mxMatchesPattern(m.host, p)))
+    // "enforce" counts only when every MX is covered by the policy: otherwise the domain's own MX would fail it.
+    const state = policy.mode === 'enforce' && mxCovered !== true ? ('unknown' as const) : policy.mode
+    const reason = mxCovered === false ? 'an MX host is not covered by the policy' : `mode ${policy.mode}`
+    return { state, id, policy, mxCovered, reason: why ? `${reason} (${why})` : reason, source, expires }
+  }
+
   // MTA-STS: TXT _mta-sts.<domain> "v=STSv1; id=…" (exactly one), then the policy over HTTPS.
-  const mtaSts: DomainReport['mtaSts'] = await (async () => {
+  const mtaSts: MtaSts = await (async () => {
+    const cached = deps.cache ? await deps.cache.get(name).catch(() => null) : null
+    const live = cached && new Date(cached.expires).getTime() > now.getTime() ? cached : null
+    // RFC 8461 §5.1: while a cached policy lives, a failure to discover or fetch a new one does not drop it.
+    const orCached = (fallback: MtaSts, why: string): MtaSts => (live ? apply(live.policy, live.id, 'cache', live.expires, `cached policy; ${why}`) : fallback)
     let records: string[]
     try {
       records = (await withTimeout(deps.dns.resolveTxt(`_mta-sts.${name}`))).map((parts) => parts.join('')).filter((r) => /^v=STSv1\s*;/i.test(r))
     } catch (error) {
-      if (isNoData(error)) return { state: 'none' as const, id: null, policy: null, mxCovered: null, reason: 'no _mta-sts TXT record' }
-      return { state: 'unknown' as const, id: null, policy: null, mxCovered: null, reason: `DNS: ${dnsCode(error)}` }
+      if (isNoData(error)) return orCached(without('none', null, 'no _mta-sts TXT record'), 'no _mta-sts TXT record')
+      return orCached(without('unknown', null, `DNS: ${dnsCode(error)}`), `DNS: ${dnsCode(error)}`)
     }
-    if (records.length === 0) return { state: 'none' as const, id: null, policy: null, mxCovered: null, reason: 'no _mta-sts TXT record' }
-    if (records.length > 1) return { state: 'unknown' as const, id: null, policy: null, mxCovered: null, reason: 'several v=STSv1 TXT records (RFC 8461 §3.1)' }
+    if (records.length === 0) return orCached(without('none', null, 'no _mta-sts TXT record'), 'no _mta-sts TXT record')
+    if (records.length > 1) return orCached(without('unknown', null, 'several v=STSv1 TXT records (RFC 8461 §3.1)'), 'several TXT records')
     const id = /(?:^|;)\s*id\s*=\s*([A-Za-z0-9]{1,32})\s*(?:;|$)/.exec(records[0]!)?.[1] ?? null
-    if (id === null) return { state: 'unknown' as const, id: null, policy: null, mxCovered: null, reason: 'TXT record without a valid id' }
+    if (id === null) return orCached(without('unknown', null, 'TXT record without a valid id'), 'TXT record without a valid id')
+    if (live && live.id === id) return apply(live.policy, id, 'cache', live.expires, 'cached policy; TXT id unchanged')
     let response: Awaited<ReturnType<PolicyFetch>>
     try {
       response = await withTimeout(deps.fetch(`mta-sts.${name}`, '/.well-known/mta-sts.txt'))
     } catch (error) {
-      return { state: 'unknown' as const, id, policy: null, mxCovered: null, reason: `policy fetch: ${dnsCode(error)}` }
+      return orCached(without('unknown', id, `policy fetch: ${dnsCode(error)}`), `policy fetch: ${dnsCode(error)}`)
     }
-    if (response.status !== 200) return { state: 'unknown' as const, id, policy: null, mxCovered: null, reason: `policy fetch: HTTP ${response.status} (redirects are not followed)` }
-    if (!/^text\/plain\b/i.test(response.contentType)) return { state: 'unknown' as const, id, policy: null, mxCovered: null, reason: 'policy is not text/plain' }
+    if (response.status !== 200) return orCached(without('unknown', id, `policy fetch: HTTP ${response.status} (redirects are not followed)`), `policy fetch: HTTP ${response.status}`)
+    if (!/^text\/plain\b/i.test(response.contentType)) return orCached(without('unknown', id, 'policy is not text/plain'), 'new policy is not text/plain')
     const policy = parseMtaStsPolicy(response.body)
-    if (!policy) return { state: 'unknown' as const, id, policy: null, mxCovered: null, reason: 'policy does not parse (RFC 8461 §3.2)' }
-    const mxCovered = mx === null ? null : mx.length > 0 && mx.every((m) => policy.mx.some((p) => mxMatchesPattern(m.host, p)))
-    // "enforce" counts only when every MX is covered by the policy: otherwise the domain's own MX would fail it.
-    const state = policy.mode === 'enforce' && mxCovered !== true ? ('unknown' as const) : policy.mode
-    return { state, id, policy, mxCovered, reason: mxCovered === false ? 'an MX host is not covered by the policy' : `mode ${policy.mode}` }
+    if (!policy) return orCached(without('unknown', id, 'policy does not parse (RFC 8461 §3.2)'), 'new policy does not parse')
+    const expires = new Date(now.getTime() + policy.maxAge * 1000).toISOString()
+    await deps.cache?.set(name, { id, policy, fetched: now.toISOString(), expires }).catch(() => undefined)
+    return apply(policy, id, 'fetched', expires, '')
   })()
 
   // DANE: TLSA at _25._tcp.<mx> for each MX (RFC 7672 §2.2.1).

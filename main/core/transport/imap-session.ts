@@ -70,6 +70,37 @@ export function classifyImapError(error: unknown, account: Account): SiegelpostE
   return new SiegelpostError('IMAP_FAILED', { ...where, detail }, { cause: error })
 }
 
+export interface ImapFolder {
+  /** The mailbox name to pass to `fetch --folder` (full path, server delimiter). */
+  path: string
+  name: string
+  delimiter: string | null
+  /** RFC 6154 role (`\Sent`, `\Drafts`, `\Junk`, …), or null. */
+  specialUse: string | null
+  subscribed: boolean
+  /** \Noselect folders are containers only: nothing to fetch in them. */
+  selectable: boolean
+}
+
+/** The account's folders (IMAP LIST), sorted by path, names as the server decoded them (modified UTF-7 → Unicode). */
+export async function listFolders(session: ImapSession, account: Account): Promise<ImapFolder[]> {
+  try {
+    const folders = await session.client.list()
+    return folders
+      .map((f) => ({
+        path: f.path,
+        name: f.name,
+        delimiter: f.delimiter ?? null,
+        specialUse: f.specialUse ?? null,
+        subscribed: Boolean(f.subscribed),
+        selectable: !f.flags.has('\\Noselect') && !f.flags.has('\\NonExistent'),
+      }))
+      .sort((a, b) => (a.path === 'INBOX' ? -1 : b.path === 'INBOX' ? 1 : a.path.localeCompare(b.path)))
+  } catch (error) {
+    throw error instanceof SiegelpostError ? error : classifyImapError(error, account)
+  }
+}
+
 /** The Sent folder: the one marked \Sent (RFC 6154), else one named "Sent". */
 export async function sentFolderOf(client: ImapFlow): Promise<string | null> {
   const folders = await client.list()

@@ -38,6 +38,17 @@ export async function enqueueAndSend(deps: SendDeps, raw: Buffer, path: string, 
   return attempt(deps, id)
 }
 
+/** Postures of the recipient domains that a `mta-sts-or-dane` rule covers (only those are asked). */
+export async function posturesFor(settings: PolicySettings, recipients: readonly string[], check: ((domain: string) => Promise<DomainPosture>) | undefined): Promise<Map<string, DomainPosture>> {
+  const postures = new Map<string, DomainPosture>()
+  for (const recipient of recipients) {
+    const domain = recipient.slice(recipient.lastIndexOf('@') + 1).toLowerCase()
+    const ruled = settings.rules.some((rule) => rule.require === 'mta-sts-or-dane' && targetMatches(rule.target, recipient))
+    if (ruled && check && !postures.has(domain)) postures.set(domain, await check(domain).catch(() => unknownPosture))
+  }
+  return postures
+}
+
 const reasonOf = (error: SiegelpostError): Reason => ({ code: error.code, params: error.params })
 
 /** Try one entry (claimed by us). Never throws for a transport problem: those end as `held` with a reason. */
@@ -59,12 +70,7 @@ export async function attempt(deps: SendDeps, id: string): Promise<SendOutcome> 
     throw error
   }
   const settings = await deps.policy()
-  const postures = new Map<string, DomainPosture>()
-  for (const recipient of entry.envelope.recipients) {
-    const domain = recipient.slice(recipient.lastIndexOf('@') + 1)
-    const ruled = settings.rules.some((rule) => rule.require === 'mta-sts-or-dane' && targetMatches(rule.target, recipient))
-    if (ruled && deps.checkPosture && !postures.has(domain)) postures.set(domain, await deps.checkPosture(domain).catch(() => unknownPosture))
-  }
+  const postures = await posturesFor(settings, entry.envelope.recipients, deps.checkPosture)
   const decide = (offers: boolean | null) =>
     evaluatePolicy({
       settings,
