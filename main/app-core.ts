@@ -2,6 +2,7 @@ import type { AppInfo } from '../preload/contract.ts'
 import { keyTechnologies } from './core/keys/technologies.ts'
 import type { KeyTechnology } from './core/keys/technology.ts'
 import { openVault, type VaultKeySource } from './core/keys/vault.ts'
+import { DraftStore } from './core/drafts/draft-store.ts'
 import { createDispatcher, type DispatcherOptions } from './ipc/dispatch.ts'
 import { createHandlers, lazyVault, type RegistryDeps } from './ipc/registry.ts'
 
@@ -24,7 +25,8 @@ export function createAppCore(options: AppCoreOptions) {
   const getVault = lazyVault(async () =>
     openVault({ profileDir: options.profileDir, keySource: await options.keySource(), now }),
   )
-  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath, writeClipboard: options.writeClipboard })
+  const getDrafts = async () => new DraftStore(options.profileDir, await getVault(), now)
+  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath, writeClipboard: options.writeClipboard, getDrafts })
   const dispatch = createDispatcher({ handlers, trustedOrigins: options.trustedOrigins, log: options.log })
   return { handlers, dispatch, getVault }
 }

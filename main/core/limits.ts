@@ -77,4 +77,7 @@ export const limits = {
   // smime mail
   /** Nested signature layers `open` unwraps (a list or gateway signing a signed mail); deeper ones stay an attachment. */
   messageMaxSignatureLayers: 3,
+  // drafts
+  /** All attachments of one draft together (the composer's limit; a public key is a few KiB). */
+  draftAttachmentsMaxBytes: 25 * 1024 * 1024,
 } as const

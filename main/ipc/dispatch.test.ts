@@ -26,6 +26,10 @@ function dispatcher(overrides: Partial<Handlers> = {}) {
     'keys:revocation': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     'keys:copy-public': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     'keys:export-public': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
+    // --- key manager: chains and sharing (issue 6) ---
+    'keys:chain': async () => ({ missingIssuer: null }),
+    'keys:share-draft': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
+    'drafts:list': async () => [],
     ...overrides,
   }
   return { dispatch: createDispatcher({ handlers, trustedOrigins: ['app://siegelpost'], log: (e) => log.push(e) }), calls, log }
