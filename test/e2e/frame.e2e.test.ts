@@ -89,7 +89,7 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
     // These callbacks run in the page; the test's own types have no DOM, hence globalThis.
     type PageGlobals = { siegelpost: object; ipcRenderer?: unknown }
     const surface = await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobals).siegelpost).sort())
-    expect(surface).toEqual(['appInfo', 'keysBackupCancel', 'keysBackupSave', 'keysBackupSheet', 'keysBackupStart', 'keysCopyPublic', 'keysCsr', 'keysDelete', 'keysExportPublic', 'keysGenerate', 'keysImport', 'keysInspect', 'keysList', 'keysRevocation', 'keysVerify', 'vaultStatus'])
+    expect(surface).toEqual(['appInfo', 'draftsList', 'keysBackupCancel', 'keysBackupSave', 'keysBackupSheet', 'keysBackupStart', 'keysChain', 'keysCopyPublic', 'keysCsr', 'keysDelete', 'keysExportPublic', 'keysGenerate', 'keysImport', 'keysInspect', 'keysList', 'keysRevocation', 'keysShareDraft', 'keysVerify', 'vaultStatus'])
     expect(
       await page.evaluate(() => {
         const g = globalThis as unknown as PageGlobals

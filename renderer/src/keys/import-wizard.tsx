@@ -300,7 +300,7 @@ export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: (
           ) : null}
           <div className="file-groups">
             {current.map((entry) => (
-              <section key={entry.id} className="file-group" aria-labelledby={`file-${entry.id}`} data-file={entry.fileName}>
+              <section key={entry.id} className={current.length > 1 ? "file-group" : undefined} aria-labelledby={current.length > 1 ? `file-${entry.id}` : undefined} data-file={entry.fileName}>
                 {current.length > 1 && (
                   <h3 id={`file-${entry.id}`} className="file-group-title">
                     {entry.state === 'ready' ? (

@@ -35,6 +35,7 @@ function DraftView({ draft }: { draft: DraftSummary }) {
                 📎
               </span>
               <span className="attachment-name">{attachment.fileName}</span>
+              <span className="visually-hidden">, </span>
               <span className="attachment-size">{formatSize(attachment.size, lang)}</span>
             </li>
           ))}
