@@ -24,7 +24,7 @@ const skip =
  * A real drop in Chromium: a DataTransfer made in the page, carrying File objects with the bytes of
  * `files`, and dragenter/dragover/drop dispatched on `selector` (what the OS does when a user drops).
  */
-async function dropFiles(page: Page, selector: string, files: { name: string; bytes: Buffer }[]) {
+async function dropFiles(page: Page, selector: string, files: { name: string; bytes: Buffer }[], events = ['dragenter', 'dragover', 'drop']) {
   const dataTransfer = await page.evaluateHandle(
     (list) => {
       const g = globalThis as unknown as { DataTransfer: new () => { items: { add(file: unknown): void } }; File: new (parts: unknown[], name: string) => unknown }
@@ -34,7 +34,7 @@ async function dropFiles(page: Page, selector: string, files: { name: string; by
     },
     files.map((file) => ({ name: file.name, data: file.bytes.toString('base64') })),
   )
-  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent(selector, type, { dataTransfer })
+  for (const type of events) await page.dispatchEvent(selector, type, { dataTransfer })
 }
 
 describe.skipIf(skip)('several files, dropped files, missing intermediates and sharing as a draft, in Chromium', () => {
@@ -61,8 +61,8 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
   for (const lang of ['de', 'en'] as const) {
     const text =
       lang === 'de'
-        ? { import: 'Importieren …', continue: 'Fortfahren', doImport: 'Importieren', success: 'Erfolgreich importiert.', password: 'Passwort oder Wiederherstellungscode der Datei', corrupt: 'beschädigt', chosen: 'Ausgewählte Dateien: 3', include: 'fran.pem importieren', dropZone: 'Ablagefläche für Schlüssel- und Zertifikatsdateien', missing: 'Zwischenzertifikat fehlt', fix: 'Bitten Sie Ihre Zertifizierungsstelle um die Zertifikatskette (.p7b oder .pem) und importieren Sie sie', share: 'Als Entwurf teilen', subject: 'Mein öffentlicher Schlüssel', phone: 'telefonisch', noRecipient: 'noch kein Empfänger' }
-        : { import: 'Import …', continue: 'Continue', doImport: 'Import', success: 'Imported successfully.', password: 'Password or recovery code of the file', corrupt: 'damaged', chosen: 'Chosen files: 3', include: 'Import fran.pem', dropZone: 'Drop area for key and certificate files', missing: 'Intermediate certificate missing', fix: 'Ask your certificate authority for the certificate chain (.p7b or .pem) and import it', share: 'Share as new mail draft', subject: 'My public key', phone: 'by phone', noRecipient: 'no recipient yet' }
+        ? { import: 'Importieren …', continue: 'Fortfahren', doImport: 'Importieren', success: 'Erfolgreich importiert.', password: 'Passwort oder Wiederherstellungscode der Datei', wrong: 'Das Kennwort ist falsch', corrupt: 'beschädigt', chosen: 'Ausgewählte Dateien: 3', include: 'fran.pem importieren', dropZone: 'Ablagefläche für Schlüssel- und Zertifikatsdateien', missing: 'Zwischenzertifikat fehlt', fix: 'Bitten Sie Ihre Zertifizierungsstelle um die Zertifikatskette (.p7b oder .pem) und importieren Sie sie', share: 'Als Entwurf teilen', release: 'Dateien loslassen, um sie zu importieren', subject: 'Mein öffentlicher Schlüssel', phone: 'telefonisch', noRecipient: 'noch kein Empfänger' }
+        : { import: 'Import …', continue: 'Continue', doImport: 'Import', success: 'Imported successfully.', password: 'Password or recovery code of the file', wrong: 'The password is wrong', corrupt: 'damaged', chosen: 'Chosen files: 3', include: 'Import fran.pem', dropZone: 'Drop area for key and certificate files', missing: 'Intermediate certificate missing', fix: 'Ask your certificate authority for the certificate chain (.p7b or .pem) and import it', share: 'Share as new mail draft', release: 'Release the files to import them', subject: 'My public key', phone: 'by phone', noRecipient: 'no recipient yet' }
 
     describe(lang === 'de' ? 'in German' : 'in English', () => {
       let dir: string
@@ -83,13 +83,19 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         const { page } = harness
         await page.getByRole('button', { name: text.import }).click()
         await page.locator('input[type=file]').setInputFiles(['bernd-public.asc', 'alice.p12', 'kaputt.p12'].map((file) => join(work, file)))
-        await page.getByText(text.chosen).waitFor()
+        await page.getByRole('heading', { name: text.chosen }).waitFor()
         await screenStep(page, 'import-files-chosen', lang)
         await page.getByRole('button', { name: text.continue }).click()
         // Exactly one password field: for the .p12; the public key and the damaged file need none.
         await page.getByLabel(`${text.password} alice.p12`).waitFor()
         expect(await page.locator('input[type=password]').count()).toBe(1)
         await screenStep(page, 'import-files-password', lang)
+        // A wrong password keeps that one file waiting, with the error next to its field.
+        await page.getByLabel(`${text.password} alice.p12`).fill('falsch')
+        await page.getByRole('button', { name: text.continue }).click()
+        await expect.poll(() => page.locator('.file-passphrase').getByRole('alert').count()).toBe(1)
+        expect(await page.locator('.file-passphrase').getByRole('alert').textContent()).toContain(text.wrong)
+        expect(await stored()).toEqual([])
         await page.getByLabel(`${text.password} alice.p12`).fill(p12Password)
         await page.getByRole('button', { name: text.continue }).click()
         await page.getByRole('button', { name: text.doImport, exact: true }).waitFor()
@@ -114,6 +120,10 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         await page.getByRole('button', { name: text.import }).click()
         const zone = page.getByRole('group', { name: text.dropZone })
         await zone.waitFor()
+        // The drop zone is not the only way in: its file chooser is reached with the keyboard.
+        const fileInputFocused = () => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { type?: string } | null } }).document.activeElement?.type === 'file')
+        for (let i = 0; i < 8 && !(await fileInputFocused()); i++) await page.keyboard.press('Tab')
+        expect(await fileInputFocused()).toBe(true)
         await dropFiles(page, '[data-testid=dropzone]', [
           { name: 'fran.pem', bytes: await readFile(join(work, 'fran.pem')) },
           { name: 'bernd-public.asc', bytes: await readFile(join(work, 'bernd-public.asc')) },
@@ -134,7 +144,11 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
       it('says an intermediate certificate is missing, with the fix, until the chain from the CA is imported', async () => {
         const { page } = harness
         // Dropped on the key manager itself: the wizard opens with the file.
-        await dropFiles(page, '[data-testid=keys-drop]', [{ name: 'chain-leaf.p12', bytes: await readFile(join(work, 'chain-leaf.p12')) }])
+        const leaf = [{ name: 'chain-leaf.p12', bytes: await readFile(join(work, 'chain-leaf.p12')) }]
+        await dropFiles(page, '[data-testid=keys-drop]', leaf, ['dragenter', 'dragover'])
+        await page.getByText(text.release).waitFor()
+        await screenStep(page, 'keys-drop-active', lang)
+        await dropFiles(page, '[data-testid=keys-drop]', leaf)
         await page.getByText('chain-leaf.p12', { exact: true }).waitFor()
         await page.getByRole('button', { name: text.continue }).click()
         await page.getByLabel(`${text.password} chain-leaf.p12`).fill(p12Password)

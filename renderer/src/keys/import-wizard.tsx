@@ -209,9 +209,10 @@ export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: (
                 onDragLeave={() => setDragging(false)}
                 onDrop={onDrop}
               >
-                <label className="file-label">
+                <label className="file-label file-button">
                   {t('import.chooseFiles')}
                   <input
+                    className="visually-hidden"
                     type="file"
                     multiple
                     accept=".p12,.pfx,.pem,.crt,.cer,.der,.p7b,.p7c,.asc,.gpg,.pgp,.key"
@@ -223,6 +224,10 @@ export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: (
                 </label>
                 <span className="dropzone-hint">{t('import.dropHere')}</span>
               </div>
+              {/* Dropped files arrive without focus moving: say so to screen readers. */}
+              <p className="visually-hidden" aria-live="polite">
+                {entries.length > 0 ? t('import.chosenCount', { count: entries.length }) : ''}
+              </p>
               {entries.length > 0 && (
                 <>
                   <h3 className="chosen-title" id="chosen-title">
@@ -232,8 +237,13 @@ export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: (
                     {entries.map((entry) => (
                       <li key={entry.id}>
                         <span className="file-name">{entry.fileName}</span>
-                        <button type="button" className="link" onClick={() => setEntries((list) => list.filter((e) => e.id !== entry.id))}>
-                          {t('import.removeFile', { name: entry.fileName })}
+                        <button
+                          type="button"
+                          className="link"
+                          aria-label={t('import.removeFile', { name: entry.fileName })}
+                          onClick={() => setEntries((list) => list.filter((e) => e.id !== entry.id))}
+                        >
+                          {t('import.remove')}
                         </button>
                       </li>
                     ))}
@@ -287,7 +297,7 @@ export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: (
       {step === 'preview' && (
         <>
           <p>{current.length > 1 ? t('import.previewIntroFiles', { count: current.length }) : t('import.previewIntro', { name: current[0] ? label(current[0]) : '' })}</p>
-          {previewKeys.some((key) => key.hasSecret) ? (
+          {current.length > 1 ? null : previewKeys.some((key) => key.hasSecret) ? (
             <p className="notice notice-warning">
               <span aria-hidden="true">⚠ </span>
               {t('import.secretWarning')}
@@ -300,7 +310,7 @@ export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: (
           ) : null}
           <div className="file-groups">
             {current.map((entry) => (
-              <section key={entry.id} className={current.length > 1 ? "file-group" : undefined} aria-labelledby={current.length > 1 ? `file-${entry.id}` : undefined} data-file={entry.fileName}>
+              <section key={entry.id} className={current.length > 1 ? 'file-group' : undefined} aria-labelledby={current.length > 1 ? `file-${entry.id}` : undefined} data-file={entry.fileName}>
                 {current.length > 1 && (
                   <h3 id={`file-${entry.id}`} className="file-group-title">
                     {entry.state === 'ready' ? (
@@ -315,7 +325,13 @@ export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: (
                 )}
                 {entry.state === 'failed' && entry.error && <ErrorNotice error={entry.error} />}
                 {entry.state === 'skipped' && <p className="hint">{t('import.fileSkipped')}</p>}
-                {entry.state === 'ready' && <KeyCards keys={entry.keys} lang={lang} />}
+                {entry.state === 'ready' && current.length > 1 && entry.keys.some((key) => key.hasSecret) && (
+                  <p className="notice notice-warning">
+                    <span aria-hidden="true">⚠ </span>
+                    {t('import.secretWarning')}
+                  </p>
+                )}
+                {entry.state === 'ready' && <KeyCards keys={entry.keys} lang={lang} nested={current.length > 1} />}
               </section>
             ))}
           </div>
@@ -421,16 +437,18 @@ export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: (
 }
 
 /** What one file holds, as cards: name, technology, new or already there, dates, fingerprint and warnings. */
-function KeyCards({ keys, lang }: { keys: Preview[]; lang: 'de' | 'en' }) {
+function KeyCards({ keys, lang, nested }: { keys: Preview[]; lang: 'de' | 'en'; nested: boolean }) {
   const { t } = useI18n()
+  // Under a file's heading (several files) the cards are one level deeper.
+  const Heading = nested ? 'h4' : 'h3'
   return (
     <ul className="cards">
       {keys.map((key) => (
         <li key={`${key.technology}:${key.fingerprint}`} className="card key-card">
-          <h4>
+          <Heading>
             {key.name} <span className="tag">{key.technology === 'openpgp' ? 'OpenPGP' : 'S/MIME'}</span>{' '}
             <span className="tag">{key.isNew ? t('import.isNew') : t('import.alreadyPresent')}</span>
-          </h4>
+          </Heading>
           <p>{key.emails.join(', ')}</p>
           <p>
             {t('keys.details.created')}: {formatDate(key.created, lang)} · {t('keys.details.expires')}:{' '}

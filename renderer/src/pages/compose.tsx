@@ -31,9 +31,9 @@ function DraftView({ draft }: { draft: DraftSummary }) {
         <ul className="attachments" aria-label={t('compose.attachments')}>
           {draft.attachments.map((attachment) => (
             <li key={attachment.fileName} className="attachment-chip" data-testid="attachment">
-              <span aria-hidden="true" className="attachment-icon">
-                📎
-              </span>
+              <svg className="attachment-icon" aria-hidden="true" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+                <path d="M21.4 11.1l-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5" />
+              </svg>
               <span className="attachment-name">{attachment.fileName}</span>
               <span className="visually-hidden">, </span>
               <span className="attachment-size">{formatSize(attachment.size, lang)}</span>
