@@ -61,6 +61,7 @@ export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: (
   const [entries, setEntries] = useState<Entry[]>(() => (initialFiles ?? []).map(newEntry))
   const [text, setText] = useState('')
   const [imported, setImported] = useState<KeySummary[]>([])
+  const [importedFiles, setImportedFiles] = useState(0)
   const [verifying, setVerifying] = useState<KeySummary | null>(null)
   const [error, setError] = useState<WireError | null>(null)
   const [busy, setBusy] = useState(false)
@@ -157,6 +158,7 @@ export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: (
     if (tab === 'file') setEntries(after)
     else setPastedChecked(after)
     setImported(done)
+    setImportedFiles(after.filter((entry) => entry.state === 'ready' && entry.include).length)
     setStep('result')
     if (done.length > 0) onImported()
   }
@@ -308,6 +310,12 @@ export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: (
               {t('import.noSecret')}
             </p>
           ) : null}
+          {current.length > 1 && failed.length > 0 && (
+            <p className="notice notice-warning" data-testid="some-failed">
+              <span aria-hidden="true">⚠ </span>
+              {t('import.someFailed', { names: failed.map(label).join(', ') })}
+            </p>
+          )}
           <div className="file-groups">
             {current.map((entry) => (
               <section key={entry.id} className={current.length > 1 ? 'file-group' : undefined} aria-labelledby={current.length > 1 ? `file-${entry.id}` : undefined} data-file={entry.fileName}>
@@ -340,10 +348,16 @@ export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: (
 
       {step === 'result' && (
         <>
-          {imported.length > 0 && (
+          {imported.length > 0 && failed.length === 0 && (
             <p className="notice notice-ok" role="status">
               <span aria-hidden="true">✓ </span>
               {t('import.success')}
+            </p>
+          )}
+          {imported.length > 0 && failed.length > 0 && (
+            <p className="notice notice-warning" role="status">
+              <span aria-hidden="true">⚠ </span>
+              {t('import.partial', { done: importedFiles, total: importedFiles + failed.length })}
             </p>
           )}
           {failed.map((entry) => (
@@ -352,7 +366,7 @@ export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: (
               {entry.error && <ErrorNotice error={entry.error} />}
             </div>
           ))}
-          <ul className="cards">
+          <ul className="cards result-cards">
             {imported.map((key) => (
               <li key={`${key.technology}:${key.fingerprint}`} className="card key-card">
                 <h3>{key.name}</h3>
