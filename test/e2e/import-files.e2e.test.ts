@@ -9,7 +9,7 @@ import { openVault } from '../../main/core/keys/vault.ts'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { hasOpenssl, makeIntermediateChain, makeTestPki, openssl, opensslText } from '../helpers/smime-pki.ts'
-import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, openApp, screenStep, startHarness } from './harness.ts'
+import { appSession, chromiumPath, e2eKeySource, screenStep } from './harness.ts'
 
 const p12Password = 'Kanzlei-Zertifikat 2026'
 const gpgPassphrase = 'Mandant-Passwort 2026'
@@ -65,22 +65,10 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         : { import: 'Import …', continue: 'Continue', doImport: 'Import', success: 'Imported successfully.', password: 'Password or recovery code of the file', wrong: 'The password is wrong', corrupt: 'damaged', chosen: 'Chosen files: 3', include: 'Import fran.pem', dropZone: 'Drop area for key and certificate files', missing: 'Intermediate certificate missing', fix: 'Ask your certificate authority for the certificate chain (.p7b or .pem) and import it', share: 'Share as new mail draft', partial: 'Imported from 2 of 3 files.', release: 'Release the files to import them', subject: 'My public key', phone: 'by phone', noRecipient: 'no recipient yet' }
 
     describe(lang === 'de' ? 'in German' : 'in English', () => {
-      let dir: string
-      let harness: Harness
-      const stored = async () => (await openVault({ profileDir: dir, keySource: await e2eKeySource() })).contents.keys
-      beforeAll(async () => {
-        dir = await mkdtemp(join(tmpdir(), 'sp-files-journey-'))
-        harness = await startHarness({ profileDir: dir, keySource: e2eKeySource, appInfo: e2eAppInfo })
-        await openApp(harness, lang, { skipSetup: true })
-        await harness.page.click('[data-section=keys]')
-      })
-      afterAll(async () => {
-        await harness?.close()
-        await rm(dir, { recursive: true, force: true })
-      })
+      const session = appSession(lang, 'sp-files-journey-')
 
       it('imports several files at once: a password only for the .p12, the damaged file’s error next to it, the rest imported', async () => {
-        const { page } = harness
+        const { page } = session.harness
         await page.getByRole('button', { name: text.import }).click()
         await page.locator('input[type=file]').setInputFiles(['bernd-public.asc', 'alice.p12', 'kaputt.p12'].map((file) => join(work, file)))
         await page.getByRole('heading', { name: text.chosen }).waitFor()
@@ -95,7 +83,7 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         await page.getByRole('button', { name: text.continue }).click()
         await expect.poll(() => page.locator('.file-passphrase').getByRole('alert').count()).toBe(1)
         expect(await page.locator('.file-passphrase').getByRole('alert').textContent()).toContain(text.wrong)
-        expect(await stored()).toEqual([])
+        expect(await session.stored()).toEqual([])
         await page.getByLabel(`${text.password} alice.p12`).fill(p12Password)
         await page.getByRole('button', { name: text.continue }).click()
         await page.getByRole('button', { name: text.doImport, exact: true }).waitFor()
@@ -109,15 +97,15 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         await page.getByText(text.partial).waitFor()
         await screenStep(page, 'import-files-result', lang)
         await page.keyboard.press('Escape')
-        const keys = await stored()
+        const keys = await session.stored()
         expect(keys.find((key) => key.fingerprint === berndFingerprint)).toMatchObject({ technology: 'openpgp', hasSecret: false })
         expect(keys.find((key) => key.fingerprint === certFingerprint('alice.pem'))).toMatchObject({ technology: 'smime', hasSecret: true })
         expect(keys.some((key) => key.name === 'Test CA')).toBe(true)
-        expect(JSON.stringify(harness.responses)).not.toContain(p12Password)
+        expect(JSON.stringify(session.harness.responses)).not.toContain(p12Password)
       })
 
       it('takes files dropped on the import wizard, shows their fingerprints and imports only the ticked ones', async () => {
-        const { page } = harness
+        const { page } = session.harness
         await page.getByRole('button', { name: text.import }).click()
         const zone = page.getByRole('group', { name: text.dropZone })
         await zone.waitFor()
@@ -139,11 +127,11 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         await page.getByRole('button', { name: text.doImport, exact: true }).click()
         await page.getByText(text.success).waitFor()
         await page.keyboard.press('Escape')
-        expect((await stored()).some((key) => key.emails.includes('fran@example.org'))).toBe(false)
+        expect((await session.stored()).some((key) => key.emails.includes('fran@example.org'))).toBe(false)
       })
 
       it('says an intermediate certificate is missing, with the fix, until the chain from the CA is imported', async () => {
-        const { page } = harness
+        const { page } = session.harness
         // Dropped on the key manager itself: the wizard opens with the file.
         const leaf = [{ name: 'chain-leaf.p12', bytes: await readFile(join(work, 'chain-leaf.p12')) }]
         await dropFiles(page, '[data-testid=keys-drop]', leaf, ['dragenter', 'dragover'])
@@ -178,7 +166,7 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
       })
 
       it('shares the own public key as a new mail draft with the key attached', async () => {
-        const { page } = harness
+        const { page } = session.harness
         const created = await page.evaluate(() =>
           (globalThis as unknown as { siegelpost: { keysGenerate(r: unknown): Promise<{ ok: boolean; value: { fingerprint: string } }> } }).siegelpost.keysGenerate({
             name: 'Anna Beraterin',
@@ -200,7 +188,7 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         expect(await draft.textContent()).toContain(text.phone)
         expect(await draft.textContent()).toContain(grouped(created.value.fingerprint))
         // The draft as stored: sealed in the profile, its attachment the public key gpg reads as Anna's.
-        const [stored] = await new DraftStore(dir, await openVault({ profileDir: dir, keySource: await e2eKeySource() }), () => new Date()).list()
+        const [stored] = await new DraftStore(session.dir, await openVault({ profileDir: session.dir, keySource: await e2eKeySource() }), () => new Date()).list()
         const attachment = Buffer.from(stored!.attachments[0]!.data, 'base64')
         expect(attachment.toString()).toContain('-----BEGIN PGP PUBLIC KEY BLOCK-----')
         expect(attachment.toString()).not.toContain('PRIVATE')
@@ -210,7 +198,7 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         expect(await chip.textContent()).toContain(stored!.attachments[0]!.fileName)
         expect(await chip.textContent()).toContain(`${attachment.length} B`)
         await screenStep(page, 'share-draft', lang)
-        expect(harness.problems).toEqual([])
+        expect(session.harness.problems).toEqual([])
       })
     })
   }
