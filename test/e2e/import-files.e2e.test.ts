@@ -192,6 +192,8 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         const attachment = Buffer.from(stored!.attachments[0]!.data, 'base64')
         expect(attachment.toString()).toContain('-----BEGIN PGP PUBLIC KEY BLOCK-----')
         expect(attachment.toString()).not.toContain('PRIVATE')
+        // The renderer got the draft's text and the attachment's name and size, never its bytes.
+        expect(JSON.stringify(session.harness.responses)).not.toContain(stored!.attachments[0]!.data.slice(0, 40))
         const shown = gpg.ok(['--with-colons', '--show-keys'], attachment).stdout.toString()
         expect(shown).toContain(`fpr:::::::::${created.value.fingerprint}:`)
         const chip = page.getByTestId('attachment')

@@ -6,7 +6,7 @@ import { skipUnless } from '../../../test/helpers/needs.ts'
 import { hasOpenssl, makeIntermediateChain, type IntermediateChain } from '../../../test/helpers/smime-pki.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
 import { missingIssuerOf } from './chain-check.ts'
-import { smimeTechnology } from './smime-keys.ts'
+import { smimeTechnology, trustAnchorEntries } from './smime-keys.ts'
 
 const password = 'Kette 2026'
 
@@ -39,6 +39,14 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('m
     // With the intermediate alone the root is what is missing — still named, still the same fix.
     const intermediate = bundle.filter((key) => key.name === 'Test Mail CA 2026')
     expect(missingIssuerOf(leaf!, intermediate)).toBe('O=Siegelpost Test, CN=Test Root CA 2026')
+  })
+
+  it('an anchor ends the chain; an anchored root does not stand in for a missing intermediate', async () => {
+    const [leaf] = await read(files.leaf)
+    const anchor = (name: string) => trustAnchorEntries(new Uint8Array(readFileSync(join(dir, name))), name)
+    expect(missingIssuerOf(leaf!, anchor(files.root))).toBe('O=Siegelpost Test, CN=Test Mail CA 2026')
+    // A Kanzlei that anchors the CA's intermediate itself needs nothing above it.
+    expect(missingIssuerOf(leaf!, anchor(files.intermediate))).toBeNull()
   })
 
   it('does not check CA certificates themselves; a root that did not sign the leaf completes nothing', async () => {
