@@ -152,6 +152,8 @@ export function createHandlers(deps: RegistryDeps): Handlers {
     },
     'keys:share-draft': async ({ id, lang }) => {
       const { key, fileName, bytes } = await publicKeyFile(deps, await deps.getVault(), id)
+      // The draft speaks in the first person ("my public key"): only for the user's own keys.
+      if (!key.hasSecret) throw new SiegelpostError('DRAFT_ONLY_OWN_KEY', { name: key.name })
       const draft = await (await deps.getDrafts()).create(keyShareDraft(key, { fileName, bytes: await bytes() }, lang ?? 'de'))
       return { draftId: draft.id }
     },

@@ -188,7 +188,8 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         expect(await draft.textContent()).toContain(text.phone)
         expect(await draft.textContent()).toContain(grouped(created.value.fingerprint))
         // The draft as stored: sealed in the profile, its attachment the public key gpg reads as Anna's.
-        const [stored] = await new DraftStore(session.dir, await openVault({ profileDir: session.dir, keySource: await e2eKeySource() }), () => new Date()).list()
+        const drafts = async () => new DraftStore(session.dir, await openVault({ profileDir: session.dir, keySource: await e2eKeySource() }), () => new Date()).list()
+        const [stored] = await drafts()
         const attachment = Buffer.from(stored!.attachments[0]!.data, 'base64')
         expect(attachment.toString()).toContain('-----BEGIN PGP PUBLIC KEY BLOCK-----')
         expect(attachment.toString()).not.toContain('PRIVATE')
@@ -200,6 +201,17 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         expect(await chip.textContent()).toContain(stored!.attachments[0]!.fileName)
         expect(await chip.textContent()).toContain(`${attachment.length} B`)
         await screenStep(page, 'share-draft', lang)
+        // Someone else's key is not "my public key": no button, and the channel refuses it.
+        await page.click('[data-section=keys]')
+        await page.locator('.key-row', { hasText: 'Bernd Mandant' }).click()
+        await page.locator('.details').getByText('Bernd Mandant').waitFor()
+        expect(await page.getByRole('button', { name: text.share }).count()).toBe(0)
+        const refused = await page.evaluate(
+          (id) => (globalThis as unknown as { siegelpost: { keysShareDraft(r: unknown): Promise<{ ok: boolean; error?: { code: string } }> } }).siegelpost.keysShareDraft({ id }),
+          berndFingerprint,
+        )
+        expect(refused).toMatchObject({ ok: false, error: { code: 'DRAFT_ONLY_OWN_KEY' } })
+        expect(await drafts()).toHaveLength(1)
         expect(session.harness.problems).toEqual([])
       })
     })

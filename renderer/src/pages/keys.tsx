@@ -232,17 +232,19 @@ export function KeysPage() {
                   >
                     {t('keys.action.copyPublic')}
                   </button>
-                  <button
-                    type="button"
-                    onClick={async () => {
-                      setFailure(null)
-                      const result = await window.siegelpost.keysShareDraft({ id: current.fingerprint, lang })
-                      if (!result.ok) return setFailure(result.error)
-                      window.dispatchEvent(new CustomEvent('siegelpost:navigate', { detail: { section: 'compose', draftId: result.value.draftId } }))
-                    }}
-                  >
-                    {t('keys.action.shareDraft')}
-                  </button>
+                  {current.hasSecret && (
+                    <button
+                      type="button"
+                      onClick={async () => {
+                        setFailure(null)
+                        const result = await window.siegelpost.keysShareDraft({ id: current.fingerprint, lang })
+                        if (!result.ok) return setFailure(result.error)
+                        window.dispatchEvent(new CustomEvent('siegelpost:navigate', { detail: { section: 'compose', draftId: result.value.draftId } }))
+                      }}
+                    >
+                      {t('keys.action.shareDraft')}
+                    </button>
+                  )}
                   <button type="button" className="danger" onClick={() => setDialog('delete')}>
                     {t('keys.action.delete')}
                   </button>
