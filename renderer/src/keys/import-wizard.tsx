@@ -68,7 +68,9 @@ export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: (
   const [dragging, setDragging] = useState(false)
   const [askedPassphrase, setAskedPassphrase] = useState(false)
 
-  const pasted: Entry | null = text.trim() ? { ...newEntry({ fileName: 'pasted.txt', data: toBase64(new TextEncoder().encode(text)), pasted: true }), id: 0 } : null
+  const pasted: Entry | null = text.trim()
+    ? { fileName: 'pasted.txt', data: toBase64(new TextEncoder().encode(text)), pasted: true, id: 0, passphrase: '', state: 'new', keys: [], error: null, include: true }
+    : null
   const chosen = tab === 'file' ? entries : pasted ? [pasted] : []
   const request = (entry: Entry): KeyFileRequest => ({
     fileName: entry.fileName,
