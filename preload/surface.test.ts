@@ -9,7 +9,7 @@ describe('preload surface', () => {
       calls.push([channel, request])
       return { ok: true, value: null }
     })
-    const expected: MethodName<(typeof channels)[number]>[] = ['appInfo', 'keysList', 'keysInspect', 'keysImport', 'keysVerify', 'keysDelete', 'keysBackupStart', 'keysBackupSheet', 'keysBackupSave', 'keysBackupCancel', 'keysCsr', 'keysRevocation', 'keysCopyPublic', 'keysExportPublic', 'keysGenerate', 'vaultStatus']
+    const expected: MethodName<(typeof channels)[number]>[] = ['appInfo', 'keysList', 'keysInspect', 'keysImport', 'keysVerify', 'keysDelete', 'keysBackupStart', 'keysBackupSheet', 'keysBackupSave', 'keysBackupCancel', 'keysCsr', 'keysRevocation', 'keysCopyPublic', 'keysExportPublic', 'keysGenerate', 'vaultStatus', 'keysChain', 'keysShareDraft', 'draftsList']
     expect(Object.keys(surface).sort()).toEqual([...expected].sort())
     expect(Object.isFrozen(surface)).toBe(true)
     expect(surface).not.toHaveProperty('invoke')
