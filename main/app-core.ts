@@ -4,6 +4,7 @@ import type { SecretStore } from './core/keys/secret-store.ts'
 import { keyTechnologies } from './core/keys/technologies.ts'
 import type { KeyTechnology } from './core/keys/technology.ts'
 import { openVault, type VaultKeySource } from './core/keys/vault.ts'
+import { DraftStore } from './core/drafts/draft-store.ts'
 import { createDispatcher, type DispatcherOptions } from './ipc/dispatch.ts'
 import { createHandlers, lazyVault, type RegistryDeps } from './ipc/registry.ts'
 
@@ -35,7 +36,8 @@ export function createAppCore(options: AppCoreOptions) {
     return source.store
   }
   const transport = { profileDir: options.profileDir, keychain, owner: String(process.pid), dnsServer: options.dnsServer }
-  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath, writeClipboard: options.writeClipboard, transport })
+  const getDrafts = async () => new DraftStore(options.profileDir, await getVault(), now)
+  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath, writeClipboard: options.writeClipboard, transport, getDrafts })
   const dispatch = createDispatcher({ handlers, trustedOrigins: options.trustedOrigins, log: options.log })
   return { handlers, dispatch, getVault }
 }

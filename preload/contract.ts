@@ -205,12 +205,25 @@ const transportChannels = {
     res: PolicyDecisionSchema,
   },
 } as const
+export const DraftSummarySchema = z.object({
+  id: z.uuid(),
+  createdAt: z.string(),
+  to: z.array(z.string()),
+  subject: z.string(),
+  body: z.string(),
+  attachments: z.array(z.object({ fileName: z.string(), contentType: z.string(), size: z.number().int() })),
+})
+export type DraftSummary = z.infer<typeof DraftSummarySchema>
 
 export const contract = {
   'app:info': { req: NoRequest, res: AppInfoSchema },
   'keys:list': { req: NoRequest, res: z.array(KeySummarySchema) },
   /** What an import of this file would bring, without storing anything (the wizard's preview). */
-  'keys:inspect': { req: KeyFileRequestSchema, res: z.array(KeySummarySchema.extend({ isNew: z.boolean() })) },
+  'keys:inspect': {
+    req: KeyFileRequestSchema,
+    // missingIssuer: a certificate whose chain cannot be built names the issuer whose certificate is missing.
+    res: z.array(KeySummarySchema.extend({ isNew: z.boolean(), missingIssuer: z.string().nullable() })),
+  },
   'keys:import': { req: KeyFileRequestSchema, res: z.array(KeySummarySchema) },
   /** The user compared the fingerprint over another channel and it matched. */
   'keys:verify': { req: KeyIdRequest.extend({ fingerprint: z.string().min(1).max(200) }), res: KeySummarySchema },
@@ -245,6 +258,13 @@ export const contract = {
   'keys:export-public': { req: KeyIdRequest, res: SavedFileSchema },
   'vault:status': { req: NoRequest, res: VaultStatusSchema },
   ...transportChannels,
+  // --- key manager: chains and sharing (issue 6) ---
+  /** Whether the certificate's chain can be built from the vault; names the issuer whose certificate is missing. */
+  'keys:chain': { req: KeyIdRequest, res: z.object({ missingIssuer: z.string().nullable() }) },
+  /** "Als Entwurf teilen": a new mail draft with the public key or certificate attached, worded in `lang`. */
+  'keys:share-draft': { req: KeyIdRequest.extend({ lang: z.enum(['de', 'en']).optional() }), res: z.object({ draftId: z.uuid() }) },
+  /** The drafts in the profile, newest first; attachments by name and size only (their bytes stay in main). */
+  'drafts:list': { req: NoRequest, res: z.array(DraftSummarySchema) },
 } as const satisfies Record<`${string}:${string}`, { req: z.ZodType; res: z.ZodType }>
 
 export type Contract = typeof contract

@@ -12,6 +12,8 @@ describe('preload surface', () => {
     const expected: MethodName<(typeof channels)[number]>[] = ['appInfo', 'keysList', 'keysInspect', 'keysImport', 'keysVerify', 'keysDelete', 'keysBackupStart', 'keysBackupSheet', 'keysBackupSave', 'keysBackupCancel', 'keysCsr', 'keysRevocation', 'keysCopyPublic', 'keysExportPublic', 'keysGenerate', 'vaultStatus']
     // --- accounts, outbox, policy (Zwangs-TLS) ---
     expected.push('accountsList', 'accountsAdd', 'accountsRemove', 'accountsTest', 'outboxList', 'outboxRetry', 'outboxDrop', 'policyShow', 'policySetRequiretls', 'policyRule', 'policyTlsException', 'policyConsent', 'policyDecide')
+    // --- key manager: chains and sharing (issue 6) ---
+    expected.push('keysChain', 'keysShareDraft', 'draftsList')
     expect(Object.keys(surface).sort()).toEqual([...expected].sort())
     expect(Object.isFrozen(surface)).toBe(true)
     expect(surface).not.toHaveProperty('invoke')

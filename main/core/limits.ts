@@ -87,4 +87,7 @@ export const limits = {
   policyDecideMaxRecipients: 500,
   /** Recipient domains whose MTA-STS policy the profile keeps (RFC 8461 cache); the ones expiring first go. */
   mtaStsCacheMaxDomains: 10_000,
+  // drafts
+  /** All attachments of one draft together (the composer's limit; a public key is a few KiB). */
+  draftAttachmentsMaxBytes: 25 * 1024 * 1024,
 } as const

@@ -32,6 +32,10 @@ function dispatcher(overrides: Partial<Handlers> = {}) {
     'keys:copy-public': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     'keys:export-public': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     ...transportStubs,
+    // --- key manager: chains and sharing (issue 6) ---
+    'keys:chain': async () => ({ missingIssuer: null }),
+    'keys:share-draft': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
+    'drafts:list': async () => [],
     ...overrides,
   }
   return { dispatch: createDispatcher({ handlers, trustedOrigins: ['app://siegelpost'], log: (e) => log.push(e) }), calls, log }

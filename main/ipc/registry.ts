@@ -5,6 +5,7 @@ import { basename } from 'node:path'
 import { BackupSessions, backupFileName } from '../core/keys/backup.ts'
 import { confirmFingerprint, deleteKey, exportKey, findKey, generateKey, importKeyFile, inspectKeyFile, revocationCertificate } from '../core/keys/key-store.ts'
 import { createCertificateRequest } from '../core/smime/certificate-store.ts'
+import { missingIssuerOf } from '../core/smime/chain-check.ts'
 import { createRecoverySheet } from '../core/keys/recovery-sheet.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { summarizeKey } from '../core/keys/stored-key.ts'
@@ -19,6 +20,8 @@ import { checkAccount, type EndpointCheck } from '../core/transport/account-chec
 import type { Reason } from '../core/transport/outbox.ts'
 import { attempt } from '../core/transport/send.ts'
 import { accountStoreOf, outboxEntryView, policyStoreOf, previewPolicy, sendDepsOf, withOutbox, type TransportProfile } from '../core/transport/transport-profile.ts'
+import type { DraftStore } from '../core/drafts/draft-store.ts'
+import { keyShareDraft } from '../core/drafts/key-draft.ts'
 
 export interface SaveRequest {
   suggestedName: string
@@ -43,6 +46,8 @@ export interface RegistryDeps {
     /** A test DNS server for the recipient-domain check (loopback); the system resolver otherwise. */
     dnsServer?: string | undefined
   }
+  /** The profile's mail drafts (sealed under the vault's drafts key). */
+  getDrafts: () => Promise<DraftStore>
 }
 
 /** A reason from the error table, in both languages (the UI picks one). */
@@ -60,6 +65,13 @@ async function saveFile(deps: RegistryDeps, request: SaveRequest, bytes: () => P
   if (path === null) return { saved: false, fileName: request.suggestedName }
   await writeFileAtomic(path, await bytes(), {}, { backup: false, mode: request.kind === 'public' ? 0o644 : 0o600 })
   return { saved: true, fileName: basename(path) }
+}
+
+/** The public key or certificate as a file for passing on: its suggested name and bytes. */
+async function publicKeyFile(deps: RegistryDeps, vault: Vault, id: string) {
+  const key = findKey(vault.contents, id)
+  const fileName = backupFileName(key).replace(/^sicherung-/, 'oeffentlicher-schluessel-').replace(/\.p12$/, '.pem')
+  return { key, fileName, bytes: () => exportKey(vault, deps.technologies, key.fingerprint, { part: 'public', format: undefined, passphrase: null, compat: false }) }
 }
 
 /** Pasted text is not a file: say so in the error. */
@@ -91,9 +103,14 @@ export function createHandlers(deps: RegistryDeps): Handlers {
       withPastedWording(request, async () => {
         const { file, passphrase } = keyFile(request)
         const now = deps.now()
-        const known = new Set((await deps.getVault()).contents.keys.map((key) => `${key.technology}:${key.fingerprint}`))
+        const stored = (await deps.getVault()).contents.keys
+        const known = new Set(stored.map((key) => `${key.technology}:${key.fingerprint}`))
         const keys = await inspectKeyFile(deps.technologies, file, { passphrase, now })
-        return keys.map((key) => ({ ...summarizeKey(key, now), isNew: !known.has(`${key.technology}:${key.fingerprint}`) }))
+        return keys.map((key) => ({
+          ...summarizeKey(key, now),
+          isNew: !known.has(`${key.technology}:${key.fingerprint}`),
+          missingIssuer: missingIssuerOf(key, [...keys, ...stored]),
+        }))
       }),
     'keys:import': (request) =>
       withPastedWording(request, async () => {
@@ -150,12 +167,8 @@ export function createHandlers(deps: RegistryDeps): Handlers {
       return { copied: true as const }
     },
     'keys:export-public': async ({ id }) => {
-      const vault = await deps.getVault()
-      const key = findKey(vault.contents, id)
-      const suggestedName = backupFileName(key).replace(/^sicherung-/, 'oeffentlicher-schluessel-').replace(/\.p12$/, '.pem')
-      return saveFile(deps, { suggestedName, kind: 'public' }, () =>
-        exportKey(vault, deps.technologies, key.fingerprint, { part: 'public', format: undefined, passphrase: null, compat: false }),
-      )
+      const { fileName, bytes } = await publicKeyFile(deps, await deps.getVault(), id)
+      return saveFile(deps, { suggestedName: fileName, kind: 'public' }, bytes)
     },
     'vault:status': async () => (await deps.getVault()).info(),
     // --- accounts, outbox, policy (Zwangs-TLS) ---
@@ -197,6 +210,27 @@ export function createHandlers(deps: RegistryDeps): Handlers {
         recipients: decision.recipients.map((r) => ({ ...r, reasons: r.reasons.map((reason) => reasonView(reason)!) })),
       }
     },
+    // --- key manager: chains and sharing (issue 6) ---
+    'keys:chain': async ({ id }) => {
+      const { contents } = await deps.getVault()
+      return { missingIssuer: missingIssuerOf(findKey(contents, id), contents.keys) }
+    },
+    'keys:share-draft': async ({ id, lang }) => {
+      const { key, fileName, bytes } = await publicKeyFile(deps, await deps.getVault(), id)
+      // The draft speaks in the first person ("my public key"): only for the user's own keys.
+      if (!key.hasSecret) throw new SiegelpostError('DRAFT_ONLY_OWN_KEY', { name: key.name })
+      const draft = await (await deps.getDrafts()).create(keyShareDraft(key, { fileName, bytes: await bytes() }, lang ?? 'de'))
+      return { draftId: draft.id }
+    },
+    'drafts:list': async () =>
+      (await (await deps.getDrafts()).list()).map(({ id, createdAt, to, subject, body, attachments }) => ({
+        id,
+        createdAt,
+        to,
+        subject,
+        body,
+        attachments: attachments.map((a) => ({ fileName: a.fileName, contentType: a.contentType, size: Buffer.from(a.data, 'base64').length })),
+      })),
   }
 }
 

@@ -36,6 +36,15 @@ export function App() {
   const { Page } = sections.find((section) => section.id === current)!
   const [setup, setSetup] = useState(false)
   const [round, setRound] = useState(0)
+  // Another page asks to go somewhere (the key manager after "Als Entwurf teilen" opens Compose).
+  useEffect(() => {
+    const go = (event: Event) => {
+      const section = (event as CustomEvent<{ section?: string }>).detail?.section
+      if (sections.some((s) => s.id === section)) setCurrent(section as SectionId)
+    }
+    window.addEventListener('siegelpost:navigate', go)
+    return () => window.removeEventListener('siegelpost:navigate', go)
+  }, [])
   // First start: no own key yet and the user has not chosen "later".
   useEffect(() => {
     if (setupDismissed()) return

@@ -10,7 +10,7 @@ import { openVault } from '../../main/core/keys/vault.ts'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { hasOpenssl, makeTestPki, openssl } from '../helpers/smime-pki.ts'
-import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, openApp, screenStep, startHarness } from './harness.ts'
+import { appSession, chromiumPath, e2eKeySource, screenStep } from './harness.ts'
 
 
 
@@ -35,22 +35,10 @@ describe.skipIf(skip)('certificate request and revocation certificate in Chromiu
     const email = `clara.${lang}@kanzlei.test`
 
     describe(lang === 'de' ? 'in German' : 'in English', () => {
-      let dir: string
-      let harness: Harness
-      const stored = async () => (await openVault({ profileDir: dir, keySource: await e2eKeySource() })).contents.keys
-      beforeAll(async () => {
-        dir = await mkdtemp(join(tmpdir(), 'sp-csr-journey-'))
-        harness = await startHarness({ profileDir: dir, keySource: e2eKeySource, appInfo: e2eAppInfo })
-        await openApp(harness, lang, { skipSetup: true })
-        await harness.page.click('[data-section=keys]')
-      })
-      afterAll(async () => {
-        await harness?.close()
-        await rm(dir, { recursive: true, force: true })
-      })
+      const session = appSession(lang, 'sp-csr-journey-')
 
       it('writes a CSR OpenSSL verifies, and joins the issued certificate to the waiting key', async () => {
-        const { page } = harness
+        const { page } = session.harness
         await page.getByRole('button', { name: text.csr }).click()
         await page.getByLabel(text.name).fill('Clara Steuer')
         await page.getByLabel(text.email).fill(email)
@@ -59,7 +47,7 @@ describe.skipIf(skip)('certificate request and revocation certificate in Chromiu
         await page.getByText(text.done).waitFor({ timeout: 30_000 })
         await screenStep(page, 'csr-done', lang)
         await page.getByRole('button', { name: text.close }).click()
-        const csr = harness.saved.find((path) => path.endsWith('.csr'))!
+        const csr = session.harness.saved.find((path) => path.endsWith('.csr'))!
         const details = execFileSync('openssl', ['req', '-in', csr, '-noout', '-verify', '-text'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
         expect(details).toContain(`email:${email}`)
         expect(details).toContain('Clara Steuer')
@@ -74,21 +62,21 @@ describe.skipIf(skip)('certificate request and revocation certificate in Chromiu
         await page.getByRole('button', { name: text.doImport, exact: true }).click()
         await page.getByText(text.success).waitFor()
         await page.keyboard.press('Escape')
-        const clara = (await stored()).filter((key) => key.emails.includes(email))
+        const clara = (await session.stored()).filter((key) => key.emails.includes(email))
         expect(clara).toHaveLength(1)
         expect(clara[0]).toMatchObject({ technology: 'smime', hasSecret: true })
       })
 
       it('saves a revocation certificate that GnuPG applies to the key', async () => {
-        const { page } = harness
-        const vault = await openVault({ profileDir: dir, keySource: await e2eKeySource() })
+        const { page } = session.harness
+        const vault = await openVault({ profileDir: session.dir, keySource: await e2eKeySource() })
         const own = await generateKey(vault, keyTechnologies, 'openpgp', { name: 'Dora Beraterin', email: `dora.${lang}@kanzlei.test`, algo: 'curve25519', expiresInYears: 0 }, new Date())
         await page.reload()
         await page.click('[data-section=keys]')
         await page.locator('.key-row', { hasText: 'Dora Beraterin' }).click()
         await page.getByRole('button', { name: text.revocation }).click()
         await expect.poll(() => page.getByRole('status').first().textContent()).toContain(text.revocationSaved)
-        const revocation = harness.saved.at(-1)!
+        const revocation = session.harness.saved.at(-1)!
         const gpg = new GpgHome()
         try {
           gpg.ok(['--import'], Buffer.from(await exportKey(vault, keyTechnologies, own.fingerprint, { part: 'public', format: undefined, passphrase: null, compat: false })))

@@ -7,8 +7,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { expect } from 'vitest'
-import type { VaultKeySource } from '../../main/core/keys/vault.ts'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { openVault, type VaultKeySource } from '../../main/core/keys/vault.ts'
 import { createOsKeychain } from '../../main/platform/os-keychain.ts'
 import { hasKeyringSession } from '../helpers/needs.ts'
 import { channels } from '../../preload/contract.ts'
@@ -44,6 +44,30 @@ export async function openApp(harness: Harness, lang: 'de' | 'en', options: { sk
     { l: lang, skip: Boolean(options.skipSetup) },
   )
   await harness.page.goto(`${harness.origin}/index.html`)
+}
+
+/**
+ * One app session for a describe block: a fresh profile, the harness on it, the app open in `lang` —
+ * on the key manager with the first-start setup postponed, or (`firstStart`) as a first start shows it.
+ * Registers its own beforeAll/afterAll; `stored()` reads the vault as the app left it.
+ */
+export function appSession(lang: 'de' | 'en', prefix: string, options: { firstStart?: boolean } = {}) {
+  const session = {
+    dir: '',
+    harness: undefined as unknown as Harness,
+    stored: async () => (await openVault({ profileDir: session.dir, keySource: await e2eKeySource() })).contents.keys,
+  }
+  beforeAll(async () => {
+    session.dir = await mkdtemp(join(tmpdir(), prefix))
+    session.harness = await startHarness({ profileDir: session.dir, keySource: e2eKeySource, appInfo: e2eAppInfo })
+    await openApp(session.harness, lang, { skipSetup: !options.firstStart })
+    if (!options.firstStart) await session.harness.page.click('[data-section=keys]')
+  })
+  afterAll(async () => {
+    await session.harness?.close()
+    await rm(session.dir, { recursive: true, force: true })
+  })
+  return session
 }
 
 export const chromiumPath = ['/usr/bin/chromium', '/usr/lib/chromium/chromium'].find((path) => existsSync(path))

@@ -3,10 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openVault } from '../../main/core/keys/vault.ts'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { skipUnless } from '../helpers/needs.ts'
-import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, openApp, screenStep, startHarness } from './harness.ts'
+import { appSession, chromiumPath, screenStep } from './harness.ts'
 
 const gpgPassphrase = 'Mandant-Passwort 2026'
 
@@ -37,21 +36,10 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         : { import: 'Import …', continue: 'Continue', doImport: 'Import', success: 'Imported successfully.', later: 'Verify later', wrong: 'The password is wrong', password: 'Password or recovery code of the file', secretWarning: 'private key', setupTitle: 'Welcome to Siegelpost', name: 'Your name', email: 'Your e-mail address', create: 'Create key', created: 'OpenPGP key created successfully.', backupNow: 'Back up …', make: 'Make recovery code', noted: 'I have noted the code', save: 'Save backup …', saved: 'The backup is saved', close: 'Close', share: 'Save public key …', finish: 'Finish', deleteAction: 'Delete …', delete: 'Delete for good', keys: 'Keys' }
 
     describe(lang === 'de' ? 'in German' : 'in English', () => {
-      let dir: string
-      let harness: Harness
-      const stored = async () => (await openVault({ profileDir: dir, keySource: await e2eKeySource() })).contents.keys
-      beforeAll(async () => {
-        dir = await mkdtemp(join(tmpdir(), 'sp-journey-'))
-        harness = await startHarness({ profileDir: dir, keySource: e2eKeySource, appInfo: e2eAppInfo })
-        await openApp(harness, lang)
-      })
-      afterAll(async () => {
-        await harness?.close()
-        await rm(dir, { recursive: true, force: true })
-      })
+      const session = appSession(lang, 'sp-journey-', { firstStart: true })
 
       it('first start: creates a key, backs it up under the recovery code, saves the public key', async () => {
-        const { page } = harness
+        const { page } = session.harness
         const dialog = page.getByRole('dialog').first()
         await dialog.getByRole('heading', { name: text.setupTitle }).waitFor()
         await dialog.getByRole('button', { name: text.continue }).click()
@@ -60,7 +48,7 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         await page.getByRole('button', { name: text.create }).click()
         await page.getByText(text.created).waitFor({ timeout: 30_000 })
         await screenStep(page, 'setup-created', lang)
-        const [own] = await stored()
+        const [own] = await session.stored()
         expect(own).toMatchObject({ technology: 'openpgp', hasSecret: true, emails: ['anna@kanzlei.test'] })
 
         await page.getByRole('button', { name: text.backupNow }).click()
@@ -74,7 +62,7 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         await page.getByRole('button', { name: text.close }).click()
 
         // The backup is a passphrase-protected OpenPGP secret key: GnuPG can sign with it using the code, and only with it.
-        const backupFile = harness.saved.find((path) => path.endsWith('.asc'))!
+        const backupFile = session.harness.saved.find((path) => path.endsWith('.asc'))!
         const backup = await readFile(backupFile, 'utf8')
         expect(backup).toContain('-----BEGIN PGP PRIVATE KEY BLOCK-----')
         const check = new GpgHome()
@@ -89,7 +77,7 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
 
         await page.getByRole('button', { name: text.share }).click()
         await page.getByRole('button', { name: text.finish }).click()
-        const publicFile = harness.saved.at(-1)!
+        const publicFile = session.harness.saved.at(-1)!
         expect(await readFile(publicFile, 'utf8')).toContain('-----BEGIN PGP PUBLIC KEY BLOCK-----')
         expect(await readFile(publicFile, 'utf8')).not.toContain('PRIVATE KEY')
 
@@ -98,7 +86,7 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         await page.locator('.key-row', { hasText: 'Anna Beraterin' }).click()
         await page.getByRole('button', { name: text.deleteAction }).click()
         await page.getByRole('button', { name: text.delete }).click()
-        await expect.poll(async () => (await stored()).length).toBe(0)
+        await expect.poll(async () => (await session.stored()).length).toBe(0)
         await page.getByRole('button', { name: text.import }).click()
         await page.locator('input[type=file]').setInputFiles(backupFile)
         await page.getByRole('button', { name: text.continue }).click()
@@ -108,18 +96,18 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         await page.getByText(text.success).waitFor()
         await screenStep(page, 'restore-result', lang)
         await page.keyboard.press('Escape')
-        const [restored] = await stored()
+        const [restored] = await session.stored()
         expect(restored).toMatchObject({ fingerprint: own!.fingerprint, hasSecret: true })
 
         // No IPC answer after the code was shown carries the code, a passphrase or private key material.
-        const answers = JSON.stringify(harness.responses)
+        const answers = JSON.stringify(session.harness.responses)
         expect(answers.split(code).length - 1).toBe(1)
         expect(answers).not.toContain('PRIVATE KEY')
         expect(answers).not.toContain('"armored"')
       })
 
       it('imports a client’s public key and a password-protected secret key (wrong password first)', async () => {
-        const { page } = harness
+        const { page } = session.harness
         await page.click('[data-section=keys]')
         await page.getByRole('button', { name: text.import }).click()
         await page.locator('input[type=file]').setInputFiles(join(work, 'bernd-public.asc'))
@@ -131,16 +119,16 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         await page.getByText(text.success).waitFor()
         await screenStep(page, 'import-result', lang)
         await page.getByRole('button', { name: text.later }).click()
-        expect((await stored()).find((k) => k.fingerprint === clientFingerprint)).toMatchObject({ hasSecret: false, acceptance: 'unverified' })
+        expect((await session.stored()).find((k) => k.fingerprint === clientFingerprint)).toMatchObject({ hasSecret: false, acceptance: 'unverified' })
 
         // Copy the public key: what lands on the clipboard is the key GnuPG knows, and nothing secret.
         await page.locator('.key-row', { hasText: 'Bernd Mandant' }).click()
         await page.getByRole('button', { name: lang === 'de' ? 'Öffentlichen Schlüssel kopieren' : 'Copy public key' }).click()
-        await expect.poll(() => harness.clipboard.length).toBe(1)
-        expect(harness.clipboard[0]).toContain('-----BEGIN PGP PUBLIC KEY BLOCK-----')
+        await expect.poll(() => session.harness.clipboard.length).toBe(1)
+        expect(session.harness.clipboard[0]).toContain('-----BEGIN PGP PUBLIC KEY BLOCK-----')
         const fresh = new GpgHome()
         try {
-          fresh.ok(['--import'], harness.clipboard[0])
+          fresh.ok(['--import'], session.harness.clipboard[0])
           expect(fresh.fingerprintOf('bernd@mandant.test')).toBe(clientFingerprint)
         } finally {
           fresh.close()
@@ -154,15 +142,15 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         await page.getByRole('button', { name: text.continue }).click()
         await expect.poll(() => page.getByRole('alert').first().textContent()).toContain(text.wrong)
         await screenStep(page, 'import-wrong-password', lang)
-        expect((await stored()).find((k) => k.fingerprint === clientFingerprint)!.hasSecret).toBe(false)
+        expect((await session.stored()).find((k) => k.fingerprint === clientFingerprint)!.hasSecret).toBe(false)
         await page.getByLabel(text.password).fill(gpgPassphrase)
         await page.getByRole('button', { name: text.continue }).click()
         await expect.poll(() => page.getByRole('dialog').textContent()).toContain(text.secretWarning)
         await page.getByRole('button', { name: text.doImport, exact: true }).click()
         await page.getByText(text.success).waitFor()
         await page.keyboard.press('Escape')
-        expect((await stored()).find((k) => k.fingerprint === clientFingerprint)).toMatchObject({ hasSecret: true })
-        expect(JSON.stringify(harness.responses)).not.toContain(gpgPassphrase)
+        expect((await session.stored()).find((k) => k.fingerprint === clientFingerprint)).toMatchObject({ hasSecret: true })
+        expect(JSON.stringify(session.harness.responses)).not.toContain(gpgPassphrase)
       })
     })
   }

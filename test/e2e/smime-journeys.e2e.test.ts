@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openVault } from '../../main/core/keys/vault.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { hasOpenssl, makeTestPki, openssl } from '../helpers/smime-pki.ts'
-import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, openApp, screenStep, startHarness } from './harness.ts'
+import { appSession, chromiumPath, screenStep } from './harness.ts'
 
 const p12Password = 'Kanzlei-Zertifikat 2026'
 
@@ -33,19 +32,7 @@ describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () =
         : { import: 'Import …', continue: 'Continue', doImport: 'Import', success: 'Imported successfully.', wrong: 'The password is wrong', password: 'Password or recovery code of the file', secretWarning: 'private key', noSecret: 'holds no private key', corrupt: 'damaged', cancel: 'Cancel' }
 
     describe(lang === 'de' ? 'in German' : 'in English', () => {
-      let dir: string
-      let harness: Harness
-      const stored = async () => (await openVault({ profileDir: dir, keySource: await e2eKeySource() })).contents.keys
-      beforeAll(async () => {
-        dir = await mkdtemp(join(tmpdir(), 'sp-smime-journey-'))
-        harness = await startHarness({ profileDir: dir, keySource: e2eKeySource, appInfo: e2eAppInfo })
-        await openApp(harness, lang, { skipSetup: true })
-        await harness.page.click('[data-section=keys]')
-      })
-      afterAll(async () => {
-        await harness?.close()
-        await rm(dir, { recursive: true, force: true })
-      })
+      const session = appSession(lang, 'sp-smime-journey-')
 
       const openFile = async (page: Page, file: string) => {
         await page.getByRole('button', { name: text.import }).click()
@@ -54,23 +41,23 @@ describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () =
       }
 
       it('says a damaged .p12 is damaged and stores nothing', async () => {
-        const { page } = harness
+        const { page } = session.harness
         await openFile(page, 'kaputt.p12')
         // A cut-off file is recognised as damaged before any password is asked for.
         await page.getByRole('alert').first().waitFor()
         expect(await page.getByRole('alert').first().textContent()).toContain(text.corrupt)
         await screenStep(page, 'import-corrupt', lang)
         await page.getByRole('dialog').getByRole('button', { name: text.cancel }).click()
-        expect(await stored()).toEqual([])
+        expect(await session.stored()).toEqual([])
       })
 
       it('imports a legacy .p12 after a wrong password, with its private key', async () => {
-        const { page } = harness
+        const { page } = session.harness
         await openFile(page, 'alice-legacy.p12')
         await page.getByLabel(text.password).fill('falsch')
         await page.getByRole('button', { name: text.continue }).click()
         await expect.poll(() => page.getByRole('alert').first().textContent()).toContain(text.wrong)
-        expect(await stored()).toEqual([])
+        expect(await session.stored()).toEqual([])
         await page.getByLabel(text.password).fill(p12Password)
         await page.getByRole('button', { name: text.continue }).click()
         await page.getByRole('button', { name: text.doImport, exact: true }).waitFor()
@@ -80,13 +67,13 @@ describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () =
         await page.getByRole('button', { name: text.doImport, exact: true }).click()
         await page.getByText(text.success).waitFor()
         await page.keyboard.press('Escape')
-        const alice = (await stored()).find((key) => key.emails.includes('alice@example.org'))
+        const alice = (await session.stored()).find((key) => key.emails.includes('alice@example.org'))
         expect(alice).toMatchObject({ technology: 'smime', hasSecret: true })
-        expect(JSON.stringify(harness.responses)).not.toContain(p12Password)
+        expect(JSON.stringify(session.harness.responses)).not.toContain(p12Password)
       })
 
       it('says a certificate file holds no private key', async () => {
-        const { page } = harness
+        const { page } = session.harness
         await openFile(page, 'fran.pem')
         await page.getByTestId('no-secret').waitFor()
         expect(await page.getByTestId('no-secret').textContent()).toContain(text.noSecret)
@@ -94,7 +81,7 @@ describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () =
         await page.getByRole('button', { name: text.doImport, exact: true }).click()
         await page.getByText(text.success).waitFor()
         await page.keyboard.press('Escape')
-        expect((await stored()).find((key) => key.emails.includes('fran@example.org'))).toMatchObject({ technology: 'smime', hasSecret: false })
+        expect((await session.stored()).find((key) => key.emails.includes('fran@example.org'))).toMatchObject({ technology: 'smime', hasSecret: false })
       })
     })
   }

@@ -66,3 +66,30 @@ export function makeTestPki(dir: string): TestPki {
     sha1: issue(dir, 'sha1', { subject: '/CN=Alt SHA1', ext: mailExt('old@example.org'), digest: 'sha1' }),
   }
 }
+
+export interface IntermediateChain {
+  /** Root CA (self-signed), intermediate CA, and a leaf for e-mail protection issued by the intermediate. */
+  root: string
+  intermediate: string
+  leaf: string
+  leafKey: string
+  /** The leaf with its private key but without any CA certificate (what some CA portals hand out). */
+  leafP12: string
+  /** Intermediate and root as a PKCS#7 bundle (.p7b), the file the CA sends on request. */
+  chainP7b: string
+}
+
+/** root → intermediate → leaf (emailProtection), made by OpenSSL in `dir`; file names, relative to `dir`. */
+export function makeIntermediateChain(dir: string, p12Password: string): IntermediateChain {
+  const run = (args: string[]) => openssl(args, { cwd: dir })
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'chain-root.key', '-out', 'chain-root.pem', '-days', '3650', '-subj', '/O=Siegelpost Test/CN=Test Root CA 2026', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'])
+  writeFileSync(join(dir, 'chain-inter.ext'), 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n')
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'chain-inter.key', '-out', 'chain-inter.csr', '-subj', '/O=Siegelpost Test/CN=Test Mail CA 2026'])
+  run(['x509', '-req', '-in', 'chain-inter.csr', '-CA', 'chain-root.pem', '-CAkey', 'chain-root.key', '-CAcreateserial', '-out', 'chain-inter.pem', '-days', '1825', '-sha256', '-extfile', 'chain-inter.ext'])
+  writeFileSync(join(dir, 'chain-leaf.ext'), mailExt('lena@example.org'))
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'chain-leaf.key', '-out', 'chain-leaf.csr', '-subj', '/CN=Lena Lohnbuchhaltung'])
+  run(['x509', '-req', '-in', 'chain-leaf.csr', '-CA', 'chain-inter.pem', '-CAkey', 'chain-inter.key', '-CAcreateserial', '-out', 'chain-leaf.pem', '-days', '365', '-sha256', '-extfile', 'chain-leaf.ext'])
+  run(['pkcs12', '-export', '-inkey', 'chain-leaf.key', '-in', 'chain-leaf.pem', '-name', 'Lena', '-passout', `pass:${p12Password}`, '-out', 'chain-leaf.p12'])
+  run(['crl2pkcs7', '-nocrl', '-certfile', 'chain-inter.pem', '-certfile', 'chain-root.pem', '-outform', 'DER', '-out', 'chain.p7b'])
+  return { root: 'chain-root.pem', intermediate: 'chain-inter.pem', leaf: 'chain-leaf.pem', leafKey: 'chain-leaf.key', leafP12: 'chain-leaf.p12', chainP7b: 'chain.p7b' }
+}

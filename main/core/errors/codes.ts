@@ -486,6 +486,22 @@ export const errorTable = {
     de: '„{value}“ ist kein Datum. Erwartet: ISO-Datum, z. B. 2027-12-31.',
     en: '"{value}" is not a date. Expected an ISO date, for example 2027-12-31.',
   },
+  // --- drafts ---
+  DRAFT_TOO_LARGE: {
+    kind: 'user',
+    de: 'Die Anhänge des Entwurfs sind zusammen größer als {max} MiB. Entfernen Sie Anhänge oder verschicken Sie sie auf mehrere Nachrichten verteilt.',
+    en: 'The attachments of the draft are larger than {max} MiB together. Remove attachments or send them spread over several messages.',
+  },
+  DRAFT_ONLY_OWN_KEY: {
+    kind: 'user',
+    de: '„{name}“ ist nicht Ihr eigener Schlüssel. Als Entwurf teilen können Sie nur Ihren eigenen öffentlichen Schlüssel oder Ihr eigenes Zertifikat; fremde Schlüssel geben Sie über „Öffentlichen Schlüssel speichern …“ weiter.',
+    en: '"{name}" is not your own key. Only your own public key or certificate can be shared as a draft; pass on other people\'s keys with "Save public key …".',
+  },
+  DRAFT_DAMAGED: {
+    kind: 'user',
+    de: 'Der Entwurf {path} lässt sich nicht lesen (beschädigt oder mit einem anderen Tresor angelegt). Löschen Sie die Datei oder stellen Sie den Profilordner aus einer Sicherung wieder her.',
+    en: 'The draft {path} cannot be read (damaged or made with another vault). Delete the file or restore the profile folder from a backup.',
+  },
   IPC_UNTRUSTED_SENDER: {
     kind: 'bug',
     de: 'Anfrage abgelehnt: Sie kam nicht aus dem Hauptfenster von Siegelpost.',

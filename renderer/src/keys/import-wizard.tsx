@@ -28,71 +28,152 @@ interface Source {
   pasted?: boolean
 }
 
-/** Import wizard (UI.md §1.2): file or pasted text → password only if needed → preview → result. */
-export function ImportWizard({ onClose, onImported }: { onClose: () => void; onImported: () => void }) {
+type Preview = KeySummary & { isNew: boolean; missingIssuer: string | null }
+
+/** One chosen file and what the wizard learned about it; a problem with one file never stops the others. */
+interface Entry extends Source {
+  id: number
+  passphrase: string
+  state: 'new' | 'needsPassphrase' | 'ready' | 'failed' | 'skipped'
+  keys: Preview[]
+  error: WireError | null
+  /** The user wants this file imported (ticked in the preview). */
+  include: boolean
+}
+
+let nextEntryId = 1
+
+/** Reads dropped or chosen files into wizard entries (base64, as the IPC contract wants them). */
+export async function readFiles(files: Iterable<File>): Promise<Source[]> {
+  return Promise.all([...files].map(async (file) => ({ fileName: file.name, data: toBase64(new Uint8Array(await file.arrayBuffer())) })))
+}
+
+const newEntry = (source: Source): Entry => ({ ...source, id: nextEntryId++, passphrase: '', state: 'new', keys: [], error: null, include: true })
+
+/**
+ * Import wizard (UI.md §1.2): one or several files (chosen, dropped) or pasted text → a password only
+ * for the files that need one → a preview of every key found, file by file → result.
+ */
+export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: () => void; onImported: () => void; initialFiles?: Source[] }) {
   const { lang, t } = useI18n()
   const [step, setStep] = useState<Step>('source')
   const [tab, setTab] = useState<'file' | 'text'>('file')
-  const [file, setFile] = useState<Source | null>(null)
+  const [entries, setEntries] = useState<Entry[]>(() => (initialFiles ?? []).map(newEntry))
   const [text, setText] = useState('')
-  const [passphrase, setPassphrase] = useState('')
-  const [preview, setPreview] = useState<(KeySummary & { isNew: boolean })[]>([])
   const [imported, setImported] = useState<KeySummary[]>([])
+  const [importedFiles, setImportedFiles] = useState(0)
   const [verifying, setVerifying] = useState<KeySummary | null>(null)
   const [error, setError] = useState<WireError | null>(null)
   const [busy, setBusy] = useState(false)
   const [dragging, setDragging] = useState(false)
   const [askedPassphrase, setAskedPassphrase] = useState(false)
 
-  const source: Source | null =
-    tab === 'file' ? file : text.trim() ? { fileName: 'pasted.txt', data: toBase64(new TextEncoder().encode(text)), pasted: true } : null
-  const request = (withPassphrase: boolean): KeyFileRequest => ({
-    ...source!,
-    ...(withPassphrase && passphrase ? { passphrase } : {}),
+  const pasted: Entry | null = text.trim()
+    ? { fileName: 'pasted.txt', data: toBase64(new TextEncoder().encode(text)), pasted: true, id: 0, passphrase: '', state: 'new', keys: [], error: null, include: true }
+    : null
+  const chosen = tab === 'file' ? entries : pasted ? [pasted] : []
+  const request = (entry: Entry): KeyFileRequest => ({
+    fileName: entry.fileName,
+    data: entry.data,
+    ...(entry.pasted ? { pasted: true } : {}),
+    ...(entry.passphrase ? { passphrase: entry.passphrase } : {}),
   })
+  const update = (id: number, change: Partial<Entry>) => setEntries((list) => list.map((entry) => (entry.id === id ? { ...entry, ...change } : entry)))
+  const label = (entry: Entry) => (entry.pasted ? t('import.tab.text') : entry.fileName)
 
-  const readFile = async (chosen: File | undefined) => {
-    if (!chosen) return
+  const addFiles = async (files: FileList | File[] | null | undefined) => {
+    if (!files || files.length === 0) return
     setError(null)
-    setFile({ fileName: chosen.name, data: toBase64(new Uint8Array(await chosen.arrayBuffer())) })
+    const sources = await readFiles(files)
+    setEntries((list) => [...list.filter((entry) => !sources.some((s) => s.fileName === entry.fileName)), ...sources.map(newEntry)])
   }
 
-  const inspect = async (withPassphrase: boolean) => {
+  /** Asks main what each file holds; files that need a password wait for it, broken files carry their error. */
+  const inspect = async (list: Entry[]) => {
     setBusy(true)
     setError(null)
-    const result = await window.siegelpost.keysInspect(request(withPassphrase))
+    const checked: Entry[] = []
+    for (const entry of list) {
+      if (entry.state === 'ready' || entry.state === 'skipped' || entry.state === 'failed') {
+        checked.push(entry)
+        continue
+      }
+      const result = await window.siegelpost.keysInspect(request(entry))
+      if (result.ok) checked.push({ ...entry, state: 'ready', keys: result.value, error: null })
+      else if (needsPassphrase.has(result.error.code)) checked.push({ ...entry, state: 'needsPassphrase', error: null })
+      else if (result.error.code === 'KEY_PASSPHRASE_WRONG') checked.push({ ...entry, state: 'needsPassphrase', error: result.error })
+      else checked.push({ ...entry, state: 'failed', error: result.error })
+    }
     setBusy(false)
-    if (result.ok) {
-      setPreview(result.value)
-      setStep('preview')
-    } else if (needsPassphrase.has(result.error.code)) {
+    if (tab === 'file') setEntries(checked)
+    const waiting = checked.some((entry) => entry.state === 'needsPassphrase')
+    const ready = checked.some((entry) => entry.state === 'ready')
+    if (waiting) {
       setAskedPassphrase(true)
       setStep('passphrase')
+    } else if (ready) {
+      setStep('preview')
+    } else if (tab === 'text' || checked.length === 1) {
+      // Nothing readable: the one error stays on the source step, where the user can pick another file.
+      setError(checked.find((entry) => entry.error)?.error ?? null)
+      if (tab === 'file') setEntries(checked.map((entry) => ({ ...entry, state: 'new', error: null })))
+      if (step !== 'source') setStep('source')
     } else {
-      setError(result.error)
+      setStep('preview')
     }
+    return checked
   }
 
+  const [pastedChecked, setPastedChecked] = useState<Entry[]>([])
+  const current = tab === 'file' ? entries : pastedChecked
+  const startInspect = async () => {
+    const checked = await inspect(chosen)
+    if (tab === 'text') setPastedChecked(checked)
+  }
+  const continueWithPasswords = async () => {
+    const checked = await inspect(current.map((entry) => (entry.state === 'needsPassphrase' ? { ...entry, state: 'new' } : entry)))
+    if (tab === 'text') setPastedChecked(checked)
+  }
+  const setPassphraseOf = (entry: Entry, passphrase: string) =>
+    tab === 'file' ? update(entry.id, { passphrase }) : setPastedChecked((list) => list.map((e) => (e.id === entry.id ? { ...e, passphrase } : e)))
+
+  const toImport = current.filter((entry) => entry.state === 'ready' && entry.include)
   const runImport = async () => {
     setBusy(true)
     setError(null)
-    const result = await window.siegelpost.keysImport(request(step === 'preview' && passphrase !== ''))
+    const done: KeySummary[] = []
+    const after: Entry[] = []
+    for (const entry of current) {
+      if (!(entry.state === 'ready' && entry.include)) {
+        after.push(entry)
+        continue
+      }
+      const result = await window.siegelpost.keysImport(request(entry))
+      if (result.ok) {
+        done.push(...result.value)
+        after.push({ ...entry, passphrase: '' })
+      } else {
+        after.push({ ...entry, passphrase: '', state: 'failed', error: result.error })
+      }
+    }
     setBusy(false)
-    if (!result.ok) return setError(result.error)
-    setPassphrase('')
-    setImported(result.value)
+    if (tab === 'file') setEntries(after)
+    else setPastedChecked(after)
+    setImported(done)
+    setImportedFiles(after.filter((entry) => entry.state === 'ready' && entry.include).length)
     setStep('result')
-    onImported()
+    if (done.length > 0) onImported()
   }
 
   const onDrop = (event: DragEvent) => {
     event.preventDefault()
     setDragging(false)
-    void readFile(event.dataTransfer.files[0])
+    void addFiles(event.dataTransfer.files)
   }
 
   const position = steps.findIndex((s) => s.id === step) + 1
-  const name = source?.pasted ? t('import.tab.text') : (source?.fileName ?? '')
+  const previewKeys = current.filter((entry) => entry.state === 'ready').flatMap((entry) => entry.keys)
+  const failed = current.filter((entry) => entry.state === 'failed')
   return (
     <Dialog title={t('import.title')} onClose={onClose} wide>
       <ol className="steps" aria-label={t('import.progress', { current: position, total: steps.length })}>
@@ -120,20 +201,59 @@ export function ImportWizard({ onClose, onImported }: { onClose: () => void; onI
           </div>
           {tab === 'file' ? (
             <div role="tabpanel" id="panel-file" aria-labelledby="tab-file">
-              <p>{t('import.fileHint')}</p>
+              <p id="import-file-hint">{t('import.fileHint')}</p>
               <div
                 className={dragging ? 'dropzone dropzone-active' : 'dropzone'}
+                role="group"
+                aria-label={t('import.dropZoneLabel')}
+                aria-describedby="import-file-hint"
+                data-testid="dropzone"
+                onDragEnter={(event) => (event.preventDefault(), setDragging(true))}
                 onDragOver={(event) => (event.preventDefault(), setDragging(true))}
                 onDragLeave={() => setDragging(false)}
                 onDrop={onDrop}
               >
-                <label className="file-label">
-                  {t('import.chooseFile')}
-                  <input type="file" accept=".p12,.pfx,.pem,.crt,.cer,.der,.p7b,.p7c,.asc,.gpg,.pgp,.key" onChange={(event) => void readFile(event.target.files?.[0])} />
+                <label className="file-label file-button">
+                  {t('import.chooseFiles')}
+                  <input
+                    className="visually-hidden"
+                    type="file"
+                    multiple
+                    accept=".p12,.pfx,.pem,.crt,.cer,.der,.p7b,.p7c,.asc,.gpg,.pgp,.key"
+                    onChange={(event) => {
+                      const input = event.target
+                      void addFiles([...(input.files ?? [])]).then(() => (input.value = ''))
+                    }}
+                  />
                 </label>
                 <span className="dropzone-hint">{t('import.dropHere')}</span>
-                {file && <p className="chosen">{t('import.chosen', { name: file.fileName })}</p>}
               </div>
+              {/* Dropped files arrive without focus moving: say so to screen readers. */}
+              <p className="visually-hidden" aria-live="polite">
+                {entries.length > 0 ? t('import.chosenCount', { count: entries.length }) : ''}
+              </p>
+              {entries.length > 0 && (
+                <>
+                  <h3 className="chosen-title" id="chosen-title">
+                    {t('import.chosenCount', { count: entries.length })}
+                  </h3>
+                  <ul className="file-list" aria-labelledby="chosen-title">
+                    {entries.map((entry) => (
+                      <li key={entry.id}>
+                        <span className="file-name">{entry.fileName}</span>
+                        <button
+                          type="button"
+                          className="link"
+                          aria-label={t('import.removeFile', { name: entry.fileName })}
+                          onClick={() => setEntries((list) => list.filter((e) => e.id !== entry.id))}
+                        >
+                          {t('import.remove')}
+                        </button>
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
             </div>
           ) : (
             <div role="tabpanel" id="panel-text" aria-labelledby="tab-text">
@@ -149,67 +269,106 @@ export function ImportWizard({ onClose, onImported }: { onClose: () => void; onI
         <form
           onSubmit={(event) => {
             event.preventDefault()
-            void inspect(true)
+            void continueWithPasswords()
           }}
         >
-          <p>{t('import.passphraseIntro', { name })}</p>
-          <label htmlFor="import-passphrase">{t('import.passphraseLabel')}</label>
-          <input id="import-passphrase" type="password" autoComplete="off" value={passphrase} onChange={(event) => setPassphrase(event.target.value)} autoFocus />
+          <p>{t('import.passphraseIntroFiles')}</p>
+          {current
+            .filter((entry) => entry.state === 'needsPassphrase')
+            .map((entry, index) => (
+              <div key={entry.id} className="file-passphrase">
+                <label htmlFor={`import-passphrase-${entry.id}`}>{t('import.passphraseFor', { name: label(entry) })}</label>
+                <input
+                  id={`import-passphrase-${entry.id}`}
+                  type="password"
+                  autoComplete="off"
+                  value={entry.passphrase}
+                  onChange={(event) => setPassphraseOf(entry, event.target.value)}
+                  autoFocus={index === 0}
+                />
+                {entry.error && <ErrorNotice error={entry.error} />}
+                {current.length > 1 && (
+                  <button type="button" className="link" onClick={() => (tab === 'file' ? update(entry.id, { state: 'skipped', passphrase: '' }) : undefined)}>
+                    {t('import.skipFile', { name: label(entry) })}
+                  </button>
+                )}
+              </div>
+            ))}
+          <button type="submit" hidden />
         </form>
       )}
 
       {step === 'preview' && (
         <>
-          <p>{t('import.previewIntro', { name })}</p>
-          {preview.some((key) => key.hasSecret) ? (
+          <p>{current.length > 1 ? t('import.previewIntroFiles', { count: current.length }) : t('import.previewIntro', { name: current[0] ? label(current[0]) : '' })}</p>
+          {current.length > 1 ? null : previewKeys.some((key) => key.hasSecret) ? (
             <p className="notice notice-warning">
               <span aria-hidden="true">⚠ </span>
               {t('import.secretWarning')}
             </p>
-          ) : (
+          ) : previewKeys.length > 0 ? (
             <p className="notice notice-info" data-testid="no-secret">
               <span aria-hidden="true">ℹ </span>
               {t('import.noSecret')}
             </p>
+          ) : null}
+          {current.length > 1 && failed.length > 0 && (
+            <p className="notice notice-warning" data-testid="some-failed">
+              <span aria-hidden="true">⚠ </span>
+              {t('import.someFailed', { names: failed.map(label).join(', ') })}
+            </p>
           )}
-          <ul className="cards">
-            {preview.map((key) => (
-              <li key={`${key.technology}:${key.fingerprint}`} className="card key-card">
-                <h3>
-                  {key.name} <span className="tag">{key.technology === 'openpgp' ? 'OpenPGP' : 'S/MIME'}</span>{' '}
-                  <span className="tag">{key.isNew ? t('import.isNew') : t('import.alreadyPresent')}</span>
-                </h3>
-                <p>{key.emails.join(', ')}</p>
-                <p>
-                  {t('keys.details.created')}: {formatDate(key.created, lang)} · {t('keys.details.expires')}:{' '}
-                  {key.expires ? formatDate(key.expires, lang) : t('keys.details.never')}
-                </p>
-                <Fingerprint value={key.fingerprint} />
-                {key.status === 'expired' && (
+          <div className="file-groups">
+            {current.map((entry) => (
+              <section key={entry.id} className={current.length > 1 ? 'file-group' : undefined} aria-labelledby={current.length > 1 ? `file-${entry.id}` : undefined} data-file={entry.fileName}>
+                {current.length > 1 && (
+                  <h3 id={`file-${entry.id}`} className="file-group-title">
+                    {entry.state === 'ready' ? (
+                      <label>
+                        <input type="checkbox" checked={entry.include} onChange={(event) => update(entry.id, { include: event.target.checked })} />{' '}
+                        {t('import.includeFile', { name: label(entry) })}
+                      </label>
+                    ) : (
+                      label(entry)
+                    )}
+                  </h3>
+                )}
+                {entry.state === 'failed' && entry.error && <ErrorNotice error={entry.error} />}
+                {entry.state === 'skipped' && <p className="hint">{t('import.fileSkipped')}</p>}
+                {entry.state === 'ready' && current.length > 1 && entry.keys.some((key) => key.hasSecret) && (
                   <p className="notice notice-warning">
                     <span aria-hidden="true">⚠ </span>
-                    {t('import.expiredWarning')}
+                    {t('import.secretWarning')}
                   </p>
                 )}
-                {(key.status === 'revoked' || key.status === 'unusable') && (
-                  <p className="notice notice-warning">
-                    <span aria-hidden="true">✕ </span>
-                    {t('import.unusableWarning')}
-                  </p>
-                )}
-              </li>
+                {entry.state === 'ready' && <KeyCards keys={entry.keys} lang={lang} nested={current.length > 1} />}
+              </section>
             ))}
-          </ul>
+          </div>
         </>
       )}
 
       {step === 'result' && (
         <>
-          <p className="notice notice-ok" role="status">
-            <span aria-hidden="true">✓ </span>
-            {t('import.success')}
-          </p>
-          <ul className="cards">
+          {imported.length > 0 && failed.length === 0 && (
+            <p className="notice notice-ok" role="status">
+              <span aria-hidden="true">✓ </span>
+              {t('import.success')}
+            </p>
+          )}
+          {imported.length > 0 && failed.length > 0 && (
+            <p className="notice notice-warning" role="status">
+              <span aria-hidden="true">⚠ </span>
+              {t('import.partial', { done: importedFiles, total: importedFiles + failed.length })}
+            </p>
+          )}
+          {failed.map((entry) => (
+            <div key={entry.id}>
+              <h3 className="file-group-title">{label(entry)}</h3>
+              {entry.error && <ErrorNotice error={entry.error} />}
+            </div>
+          ))}
+          <ul className="cards result-cards">
             {imported.map((key) => (
               <li key={`${key.technology}:${key.fingerprint}`} className="card key-card">
                 <h3>{key.name}</h3>
@@ -242,27 +401,32 @@ export function ImportWizard({ onClose, onImported }: { onClose: () => void; onI
             <button type="button" onClick={onClose}>
               {t('common.cancel')}
             </button>
-            <button type="button" className="primary" disabled={!source || busy} onClick={() => void inspect(false)}>
+            <button type="button" className="primary" disabled={chosen.length === 0 || busy} onClick={() => void startInspect()}>
               {t('common.continue')}
             </button>
           </>
         )}
         {step === 'passphrase' && (
           <>
-            <button type="button" onClick={() => (setStep('source'), setError(null))} disabled={busy}>
+            <button type="button" onClick={() => (setStep('source'), setError(null), setEntries((list) => list.map((e) => ({ ...e, state: 'new', error: null, passphrase: '' }))))} disabled={busy}>
               {t('common.back')}
             </button>
-            <button type="button" className="primary" disabled={!passphrase || busy} onClick={() => void inspect(true)}>
+            <button
+              type="button"
+              className="primary"
+              disabled={busy || current.some((entry) => entry.state === 'needsPassphrase' && !entry.passphrase)}
+              onClick={() => void continueWithPasswords()}
+            >
               {t('common.continue')}
             </button>
           </>
         )}
         {step === 'preview' && (
           <>
-            <button type="button" onClick={() => (setStep('source'), setError(null))} disabled={busy}>
+            <button type="button" onClick={() => (setStep('source'), setError(null), setEntries((list) => list.map((e) => ({ ...e, state: 'new', error: null, passphrase: '' }))))} disabled={busy}>
               {t('common.back')}
             </button>
-            <button type="button" className="primary" disabled={busy} onClick={() => void runImport()}>
+            <button type="button" className="primary" disabled={busy || toImport.length === 0} onClick={() => void runImport()}>
               {t('import.doImport')}
             </button>
           </>
@@ -285,5 +449,57 @@ export function ImportWizard({ onClose, onImported }: { onClose: () => void; onI
         />
       )}
     </Dialog>
+  )
+}
+
+/** What one file holds, as cards: name, technology, new or already there, dates, fingerprint and warnings. */
+function KeyCards({ keys, lang, nested }: { keys: Preview[]; lang: 'de' | 'en'; nested: boolean }) {
+  const { t } = useI18n()
+  // Under a file's heading (several files) the cards are one level deeper.
+  const Heading = nested ? 'h4' : 'h3'
+  return (
+    <ul className="cards">
+      {keys.map((key) => (
+        <li key={`${key.technology}:${key.fingerprint}`} className="card key-card">
+          <Heading>
+            {key.name} <span className="tag">{key.technology === 'openpgp' ? 'OpenPGP' : 'S/MIME'}</span>{' '}
+            <span className="tag">{key.isNew ? t('import.isNew') : t('import.alreadyPresent')}</span>
+          </Heading>
+          <p>{key.emails.join(', ')}</p>
+          <p>
+            {t('keys.details.created')}: {formatDate(key.created, lang)} · {t('keys.details.expires')}:{' '}
+            {key.expires ? formatDate(key.expires, lang) : t('keys.details.never')}
+          </p>
+          <Fingerprint value={key.fingerprint} />
+          {key.missingIssuer !== null && <MissingIntermediate issuer={key.missingIssuer} />}
+          {key.status === 'expired' && (
+            <p className="notice notice-warning">
+              <span aria-hidden="true">⚠ </span>
+              {t('import.expiredWarning')}
+            </p>
+          )}
+          {(key.status === 'revoked' || key.status === 'unusable') && (
+            <p className="notice notice-warning">
+              <span aria-hidden="true">✕ </span>
+              {t('import.unusableWarning')}
+            </p>
+          )}
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+/** The chain of a certificate cannot be built: name what is missing and how to get it. */
+export function MissingIntermediate({ issuer }: { issuer: string }) {
+  const { t } = useI18n()
+  return (
+    <div className="notice notice-warning" data-testid="missing-intermediate">
+      <strong>
+        <span aria-hidden="true">⚠ </span>
+        {t('import.missingIntermediate.title')}
+      </strong>
+      <p>{t('import.missingIntermediate.text', { issuer })}</p>
+    </div>
   )
 }

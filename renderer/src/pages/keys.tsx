@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useState, type DragEvent } from 'react'
 import type { KeySummary, WireError } from '../../../preload/contract'
 import { ErrorNotice, Page } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
@@ -6,7 +6,7 @@ import { BackupDialog } from '../keys/backup-dialog'
 import { CsrDialog } from '../keys/csr-dialog'
 import { DeleteDialog } from '../keys/delete-dialog'
 import { Fingerprint } from '../keys/fingerprint'
-import { ImportWizard } from '../keys/import-wizard'
+import { ImportWizard, MissingIntermediate, readFiles } from '../keys/import-wizard'
 import { formatDate, groupFingerprint, keyState, matchesFilter, matchesSearch, stateSymbol, stateText, type KeyFilter } from '../keys/key-state'
 import { VerifyDialog } from '../keys/verify-dialog'
 import { useCall } from '../use-call'
@@ -47,10 +47,35 @@ export function KeysPage() {
   const [dialog, setDialog] = useState<'import' | 'verify' | 'delete' | 'backup' | 'csr' | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const [failure, setFailure] = useState<WireError | null>(null)
+  const [dropped, setDropped] = useState<Awaited<ReturnType<typeof readFiles>>>([])
+  const [dragging, setDragging] = useState(false)
+  const [missingIssuer, setMissingIssuer] = useState<string | null>(null)
 
   const all = keys.state === 'done' ? keys.value : []
   const shown = all.filter((key) => matchesSearch(key, search) && matchesFilter(key, filter))
   const current = all.find((key) => key.fingerprint === selected) ?? null
+  // A certificate whose chain cannot be built says so in its details, with the fix.
+  useEffect(() => {
+    setMissingIssuer(null)
+    if (!current || current.technology !== 'smime') return
+    let live = true
+    void window.siegelpost.keysChain({ id: current.fingerprint }).then((result) => live && result.ok && setMissingIssuer(result.value.missingIssuer))
+    return () => {
+      live = false
+    }
+  }, [current?.fingerprint, keys])
+  // Files dropped anywhere on the key manager open the import wizard with them.
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault()
+    setDragging(false)
+    if (dialog !== null || vault.state !== 'done' || event.dataTransfer.files.length === 0) return
+    void readFiles(event.dataTransfer.files).then((files) => (setDropped(files), setDialog('import')))
+  }
+  const onDragOver = (event: DragEvent) => {
+    if (dialog !== null || ![...event.dataTransfer.types].includes('Files')) return
+    event.preventDefault()
+    setDragging(true)
+  }
   const done = (message: MessageKey) => {
     setDialog(null)
     setNotice(t(message))
@@ -60,6 +85,12 @@ export function KeysPage() {
 
   return (
     <Page title={t('keys.title')}>
+      <div className={dragging ? 'page-drop page-drop-active' : 'page-drop'} data-testid="keys-drop" onDragEnter={onDragOver} onDragOver={onDragOver} onDragLeave={() => setDragging(false)} onDrop={onDrop}>
+      {dragging && (
+        <p className="notice notice-info" role="status">
+          {t('keys.dropToImport')}
+        </p>
+      )}
       {vault.state === 'failed' && <ErrorNotice error={vault.error} onRetry={() => (reloadVault(), reloadKeys())} />}
       {vault.state === 'done' && (
         <p className="vault-line" data-testid="vault-line">
@@ -154,6 +185,7 @@ export function KeysPage() {
                   <dd>{current.hasSecret ? t('keys.details.privateYes') : t('keys.details.privateNo')}</dd>
                 </dl>
                 <Fingerprint value={current.fingerprint} large />
+                {missingIssuer !== null && <MissingIntermediate issuer={missingIssuer} />}
                 <div className="actions">
                   {current.acceptance === 'unverified' && (
                     <button type="button" className="primary" onClick={() => setDialog('verify')}>
@@ -200,6 +232,19 @@ export function KeysPage() {
                   >
                     {t('keys.action.copyPublic')}
                   </button>
+                  {current.hasSecret && (
+                    <button
+                      type="button"
+                      onClick={async () => {
+                        setFailure(null)
+                        const result = await window.siegelpost.keysShareDraft({ id: current.fingerprint, lang })
+                        if (!result.ok) return setFailure(result.error)
+                        window.dispatchEvent(new CustomEvent('siegelpost:navigate', { detail: { section: 'compose', draftId: result.value.draftId } }))
+                      }}
+                    >
+                      {t('keys.action.shareDraft')}
+                    </button>
+                  )}
                   <button type="button" className="danger" onClick={() => setDialog('delete')}>
                     {t('keys.action.delete')}
                   </button>
@@ -209,7 +254,10 @@ export function KeysPage() {
           </aside>
         </div>
       )}
-      {dialog === 'import' && <ImportWizard onClose={() => setDialog(null)} onImported={() => (reloadKeys(), reloadVault())} />}
+      </div>
+      {dialog === 'import' && (
+        <ImportWizard initialFiles={dropped} onClose={() => (setDialog(null), setDropped([]))} onImported={() => (reloadKeys(), reloadVault())} />
+      )}
       {dialog === 'csr' && <CsrDialog onClose={() => setDialog(null)} onCreated={() => (reloadKeys(), reloadVault())} />}
       {dialog === 'backup' && current && <BackupDialog target={current} onClose={() => setDialog(null)} />}
       {dialog === 'verify' && current && <VerifyDialog target={current} onClose={() => setDialog(null)} onVerified={() => done('verify.done')} />}
