@@ -12,6 +12,7 @@ import type { Pair } from './test-pki.ts'
 export interface SmtpRecord {
   auth: string[]
   mailFrom: string[]
+  rcptTo: string[]
   messages: Buffer[]
   requireTls: boolean[]
   secureAtAuth: boolean[]
@@ -30,7 +31,7 @@ const closeServer = (server: Server, sockets: Set<Socket>) =>
   })
 
 export async function startSmtpServer(options: SMTPServerOptions & { hooks?: { onAuth?: () => Promise<void>; onData?: (record: SmtpRecord) => Promise<void> } }): Promise<Running<SmtpRecord>> {
-  const record: SmtpRecord = { auth: [], mailFrom: [], messages: [], requireTls: [], secureAtAuth: [] }
+  const record: SmtpRecord = { auth: [], mailFrom: [], rcptTo: [], messages: [], requireTls: [], secureAtAuth: [] }
   const { hooks, ...rest } = options
   const server = new SMTPServer({
     logger: false,
@@ -45,6 +46,11 @@ export async function startSmtpServer(options: SMTPServerOptions & { hooks?: { o
       record.mailFrom.push(address.address)
       record.requireTls.push(Boolean((session.envelope as { requireTLS?: boolean }).requireTLS))
       callback()
+    },
+    onRcptTo(address, session, callback) {
+      record.rcptTo.push(address.address)
+      if (rest.onRcptTo) rest.onRcptTo(address, session, callback)
+      else callback()
     },
     onData(stream, _session, callback) {
       const chunks: Buffer[] = []

@@ -158,4 +158,20 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))('
       expect(cli(['policy', 'set', 'requiretls', 'request']).status).toBe(0)
     }
   })
+
+  it('delivers to Bcc recipients without showing them to anyone: no Bcc field leaves, the Sent copy keeps it', async () => {
+    const before = { client: maildir('mandant.test', 'client').length, advisor: maildir('kanzlei.test', 'advisor').length }
+    const bytes = Buffer.from('From: advisor@kanzlei.test\r\nTo: client@mandant.test\r\nBcc: Kanzlei-Akte <advisor@kanzlei.test>\r\nSubject: Bescheid\r\nMessage-ID: <bcc@kanzlei.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nDer Bescheid ist da.\r\n')
+    const path = join(dir, 'bcc.eml')
+    writeFileSync(path, bytes)
+    const run = cli(['send', path, '--account', 'advisor', '--json'])
+    expect(run.status, run.stderr).toBe(0)
+    await expect.poll(() => maildir('mandant.test', 'client').length, { timeout: 10_000 }).toBe(before.client + 1)
+    await expect.poll(() => maildir('kanzlei.test', 'advisor').length, { timeout: 10_000 }).toBe(before.advisor + 1)
+    const delivered = [...maildir('mandant.test', 'client'), ...maildir('kanzlei.test', 'advisor')].filter((m) => m.includes('<bcc@kanzlei.test>'))
+    expect(delivered).toHaveLength(2)
+    // (Postfix would strip it too; test/security/starttls-stripping.test.ts proves we do for servers that don't.)
+    for (const mail of delivered) expect(mail.toString('latin1')).not.toMatch(/^bcc:|Kanzlei-Akte/im)
+    expect(maildir('kanzlei.test', 'advisor', '.Sent').map(lf)).toContain(lf(bytes))
+  })
 })

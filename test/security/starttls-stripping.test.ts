@@ -42,7 +42,7 @@ function account(port: number, security: Security, extra: Partial<Account> = {})
   }
 }
 
-async function send(acct: Account, settings: PolicySettings = defaultPolicy()): Promise<{ outcome: SendOutcome; outbox: Outbox }> {
+async function send(acct: Account, settings: PolicySettings = defaultPolicy(), message: Buffer = raw): Promise<{ outcome: SendOutcome; outbox: Outbox }> {
   const outbox = new Outbox({ profileDir: mkdtempSync(join(dir, 'p-')), key: randomBytes(32), now: () => new Date(), owner: String(process.pid), isAlive: () => false })
   const outcome = await enqueueAndSend(
     {
@@ -55,7 +55,7 @@ async function send(acct: Account, settings: PolicySettings = defaultPolicy()): 
       },
       now: () => new Date(),
     },
-    raw,
+    message,
     'hostile.eml',
     acct.name,
   )
@@ -177,6 +177,22 @@ describe('submission refuses hostile servers before AUTH and MAIL', () => {
       expect(outcome.state).toBe('sent')
       expect(server.record.secureAtAuth).toEqual([true])
       expect(server.record.messages[0]!.equals(raw)).toBe(true)
+      outbox.close()
+    })
+  })
+})
+
+describe('what the server receives', () => {
+  it('gets the Bcc recipients in the envelope only: no Bcc field in the bytes, the body untouched', async () => {
+    // Not every submission server strips Bcc (Postfix does; smtp-server, like many gateways, does not).
+    const withBcc = Buffer.from('From: advisor@kanzlei.test\r\nTo: client@mandant.test\r\nBcc: Akte <akte@kanzlei.test>,\r\n steuer@finanzamt.test\r\nSubject: Bescheid\r\n\r\nBcc: steht im Text und bleibt.\r\n')
+    await withServer(startSmtpServer({ secure: true, key: pki.good.key, cert: pki.good.cert }), async (server) => {
+      const { outcome, outbox } = await send(account(server.port, 'tls'), defaultPolicy(), withBcc)
+      expect(outcome.state).toBe('sent')
+      expect(server.record.rcptTo.sort()).toEqual(['akte@kanzlei.test', 'client@mandant.test', 'steuer@finanzamt.test'])
+      expect(server.record.messages[0]!.toString('latin1')).toBe('From: advisor@kanzlei.test\r\nTo: client@mandant.test\r\nSubject: Bescheid\r\n\r\nBcc: steht im Text und bleibt.\r\n')
+      // The Outbox keeps the mail as written (the Sent copy shows whom it went to).
+      expect(outbox.message(outcome.outboxId).equals(withBcc)).toBe(true)
       outbox.close()
     })
   })

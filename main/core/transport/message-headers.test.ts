@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isEndToEndEncrypted, readMessageHeaders } from './message-headers.ts'
+import { isEndToEndEncrypted, readMessageHeaders, withoutBcc } from './message-headers.ts'
 
 describe('readMessageHeaders', () => {
   it('reads the envelope from From/To/Cc/Bcc with folding, groups and names', () => {
@@ -24,5 +24,25 @@ describe('readMessageHeaders', () => {
     expect(isEndToEndEncrypted('application/pkcs7-mime; smime-type=signed-data')).toBe(false)
     expect(isEndToEndEncrypted('multipart/encrypted; protocol="application/pgp-encrypted"; boundary=x')).toBe(true)
     expect(isEndToEndEncrypted('multipart/mixed; boundary=x')).toBe(false)
+  })
+})
+
+describe('withoutBcc', () => {
+  it('drops top-level Bcc and Resent-Bcc fields, folded lines included, and nothing else', () => {
+    const body = 'Bcc: im-text@firma.de\r\n\r\nbleibt\r\n'
+    const raw = Buffer.from(`From: a@kanzlei.test\r\nBCC: geheim@firma.de,\r\n\tnoch-geheimer@firma.de\r\nTo: b@firma.de\r\nResent-Bcc: r@firma.de\r\nSubject: x\r\nbcc:letzte@firma.de\r\n\r\n${body}`)
+    expect(withoutBcc(raw).toString('latin1')).toBe(`From: a@kanzlei.test\r\nTo: b@firma.de\r\nSubject: x\r\n\r\n${body}`)
+  })
+
+  it('keeps the bytes (the same buffer) when there is no Bcc, with LF line ends and 8-bit bytes too', () => {
+    const raw = Buffer.concat([Buffer.from('From: a@k.test\nTo: b@f.de\nSubject: '), Buffer.from([0xe4, 0xfc]), Buffer.from('\n\nBcc: body@f.de\n')])
+    expect(withoutBcc(raw)).toBe(raw)
+    const lf = Buffer.concat([Buffer.from('From: a@k.test\nBcc: g@f.de\nSubject: '), Buffer.from([0xe4, 0xfc]), Buffer.from('\n\nx\n')])
+    expect(withoutBcc(lf)).toEqual(Buffer.concat([Buffer.from('From: a@k.test\nSubject: '), Buffer.from([0xe4, 0xfc]), Buffer.from('\n\nx\n')]))
+  })
+
+  it('handles a header block without body and a Bcc-only header block', () => {
+    expect(withoutBcc(Buffer.from('To: a@b.de\r\nBcc: c@d.de')).toString()).toBe('To: a@b.de\r\n')
+    expect(withoutBcc(Buffer.from('Bcc: c@d.de\r\n\r\nx')).toString()).toBe('\r\nx')
   })
 })

@@ -49,6 +49,31 @@ export function isEndToEndEncrypted(contentType: string | undefined): boolean {
   return false
 }
 
+/**
+ * The bytes the recipients' servers get: the top-level header block without Bcc (and Resent-Bcc)
+ * fields, which would tell every recipient who else got the mail in secret. Only those header lines
+ * go — everything else, and the signed or encrypted body, stays byte for byte (no signature covers the
+ * top-level Bcc). The envelope still carries the Bcc recipients; the Sent copy keeps the field.
+ */
+export function withoutBcc(raw: Buffer): Buffer {
+  const text = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1')
+  // The header block with the line end of its last field; the rest (empty line, body) is never touched.
+  const separator = /\r?\n(\r?\n)/.exec(text)
+  const headerEnd = separator ? separator.index + separator[0].length - separator[1]!.length : text.length
+  // Each field begins at a line start that is not a folded continuation (RFC 5322 §2.2.3).
+  const starts = [0]
+  for (const match of text.slice(0, headerEnd).matchAll(/\n(?![ \t])/g)) starts.push(match.index + 1)
+  const kept: Buffer[] = []
+  let removed = false
+  starts.forEach((start, i) => {
+    const stop = i + 1 < starts.length ? starts[i + 1]! : headerEnd
+    if (/^(resent-)?bcc[ \t]*:/i.test(text.slice(start, stop))) removed = true
+    else kept.push(raw.subarray(start, stop))
+  })
+  if (!removed) return raw
+  return Buffer.concat([...kept, raw.subarray(headerEnd)])
+}
+
 export function readMessageHeaders(raw: Buffer, path: string): MessageHeaders {
   const fields = readHeaderFields(raw)
   const from = addressesOf(fields.get('from'))[0]

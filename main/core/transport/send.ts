@@ -2,7 +2,7 @@ import { SiegelpostError } from '../errors/index.ts'
 import { evaluatePolicy, targetMatches, unknownPosture, type DomainPosture } from '../policy/evaluate.ts'
 import type { PolicySettings } from '../policy/policy-settings.ts'
 import type { Account } from './account.ts'
-import { readMessageHeaders } from './message-headers.ts'
+import { readMessageHeaders, withoutBcc } from './message-headers.ts'
 import type { Outbox, OutboxOutcome, Reason } from './outbox.ts'
 import { MaybeSentError, NotSentError, submit } from './smtp-submit.ts'
 
@@ -92,7 +92,7 @@ export async function attempt(deps: SendDeps, id: string): Promise<SendOutcome> 
       account,
       password,
       envelope: { from: entry.envelope.from, to: entry.envelope.recipients },
-      raw,
+      raw: withoutBcc(raw),
       decideRequireTls: (offers) => {
         const decision = decide(offers)
         if (decision.held) throw new SiegelpostError(decision.held.code, decision.held.params)
