@@ -79,3 +79,65 @@ export function dearmorMessage(text: Uint8Array): Uint8Array | null {
 
 const base64OrSpace = new Uint8Array(256)
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n \t') base64OrSpace[c.charCodeAt(0)] = 1
+
+/**
+ * The streaming form of dearmorMessage: armored bytes in, the binary message out, line by line,
+ * so a 185 MB armored attachment never becomes one string. Text before the BEGIN line is skipped
+ * (MIME bodies may carry it); a damaged line, a missing END line or a wrong checksum is an error.
+ */
+export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
+  let state: 'before' | 'headers' | 'body' | 'done' = 'before'
+  let partial = ''
+  let base64 = ''
+  let crc = 0xb704ce
+  let checksum: string | null = null
+  const emit = (controller: TransformStreamDefaultController<Uint8Array>, isFinal: boolean) => {
+    const usable = isFinal ? base64.length : base64.length - (base64.length % 4)
+    if (usable === 0) return
+    const bytes = Buffer.from(base64.slice(0, usable), 'base64')
+    base64 = base64.slice(usable)
+    for (let i = 0; i < bytes.length; i++) crc = ((crc << 8) ^ crcTable[((crc >>> 16) ^ bytes[i]!) & 0xff]!) & 0xffffff
+    controller.enqueue(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length))
+  }
+  const line = (raw: string, controller: TransformStreamDefaultController<Uint8Array>) => {
+    const text = raw.trim()
+    if (state === 'before') {
+      if (text === '-----BEGIN PGP MESSAGE-----') state = 'headers'
+      return
+    }
+    if (state === 'headers') {
+      if (text === '') state = 'body'
+      else if (!/^[A-Za-z-]+: /.test(text)) throw new Error('Misformed armored text: bad armor header line')
+      return
+    }
+    if (state !== 'body') return
+    if (text.startsWith('-----END PGP MESSAGE-----')) {
+      emit(controller, true)
+      state = 'done'
+      return
+    }
+    if (/^=[A-Za-z0-9+/]{4}$/.test(text)) {
+      checksum = text.slice(1)
+      return
+    }
+    if (checksum !== null || !/^[A-Za-z0-9+/=]*$/.test(text)) throw new Error('Misformed armored text: bad base64 line')
+    base64 += text
+    if (base64.length >= 64 * 1024) emit(controller, false)
+  }
+  return new TransformStream({
+    transform(chunk, controller) {
+      const lines = (partial + Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1')).split('\n')
+      partial = lines.pop()!
+      if (partial.length > 64 * 1024 && state === 'body') throw new Error('Misformed armored text: line too long')
+      for (const text of lines) line(text, controller)
+    },
+    flush(controller) {
+      if (partial !== '') line(partial, controller)
+      if (state !== 'done') throw new Error('Misformed armored text: no END PGP MESSAGE line (the message is cut off)')
+      if (checksum !== null) {
+        const expected = Buffer.from([(crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64')
+        if (expected !== checksum) throw new Error('Misformed armored text: checksum mismatch (the message was damaged)')
+      }
+    },
+  })
+}

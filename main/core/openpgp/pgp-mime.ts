@@ -1,89 +1,24 @@
 import {
   createMessage,
-  decrypt,
   encrypt,
   enums,
   readCleartextMessage,
-  readMessage,
   readSignature,
   sign,
   verify,
-  type Key,
   type PrivateKey,
 } from 'openpgp'
-import type { StoredKey } from '../keys/stored-key.ts'
-import { limits } from '../limits.ts'
 import { summarizeKey } from '../keys/stored-key.ts'
 import { entity, multipart } from '../mime/build.ts'
 import { decodeBody, type MimePart } from '../mime/parse.ts'
-import type { DecryptOutcome, InlineOutcome, MessageTechnology, OfferedKey, OpenContext, SignatureCheck } from '../message/technology.ts'
+import type { DecryptOutcome, InlineOutcome, MessageTechnology, OfferedKey, OpenContext } from '../message/technology.ts'
 import { armorMessage, dearmorMessage } from './armor.ts'
 import { openpgpConfig, textDecoder } from './config.ts'
 import { describeKey } from './key-info.ts'
 import { loadKey } from './key-technology.ts'
 import { keysInMessage } from './mail-keys.ts'
-
-interface LoadedKey {
-  stored: StoredKey
-  key: Key
-}
-
-async function loadAll(keys: readonly StoredKey[]): Promise<LoadedKey[]> {
-  const loaded: LoadedKey[] = []
-  for (const stored of keys) {
-    if (stored.technology !== 'openpgp') continue
-    try {
-      loaded.push({ stored, key: await loadKey(stored) })
-    } catch {
-      // A damaged record must not stop reading mail; it simply cannot be used.
-    }
-  }
-  return loaded
-}
-
-/** The time signatures are judged at: now, plus the tolerated clock skew of the sender. */
-const verificationDate = (context: OpenContext) => new Date(context.now.getTime() + limits.signatureClockSkewMs)
-
-const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200)
-
-/** openpgp.js error texts → reasons a user can act on. */
-function decryptFailure(error: unknown): string {
-  const message = firstLine(error)
-  if (/not authenticated|integrity|MDC/i.test(message)) return 'refused: the message has no integrity protection (no MDC/AEAD) and could have been altered (EFAIL)'
-  if (/Modification detected|Authentication tag|tag mismatch/i.test(message)) return 'the encrypted data was altered on the way (integrity check failed); nothing is shown'
-  if (/decompressed message size/i.test(message)) return 'refused: the message expands to more than the allowed size (compression bomb?)'
-  if (/Session key decryption failed|No decryption key|decryption key packets/i.test(message)) return 'the message is not encrypted to any key in your vault'
-  return `the encrypted data could not be read (${message})`
-}
-
-function signatureFailure(message: string): string {
-  if (/SHA1|sha1|Insecure message hash/i.test(message)) return 'signature uses SHA-1, which is no longer secure'
-  if (/too weak/i.test(message)) return 'the signature uses a hash algorithm that is too weak for its key'
-  if (/expired|revoked|newer than the signature|in the future/i.test(message)) return `the signing key was not valid when the signature was made (${message})`
-  return `the signature does not match the content (${message})`
-}
-
-type VerificationResult = Awaited<ReturnType<typeof verify>>['signatures'][number]
-
-async function checkSignatures(signatures: VerificationResult[], loaded: LoadedKey[]): Promise<SignatureCheck[]> {
-  const checks: SignatureCheck[] = []
-  for (const signature of signatures) {
-    const keyId = signature.keyID.toHex().toUpperCase()
-    const owner = loaded.find((entry) => entry.key.getKeys(signature.keyID).length > 0) ?? null
-    const created = await signature.signature.then((s) => s.packets[0]?.created ?? null, () => null)
-    if (!owner) {
-      checks.push({ result: 'unknown-key', key: null, keyId, created, reason: '' })
-      continue
-    }
-    try {
-      await signature.verified
-      checks.push({ result: 'good', key: owner.stored, keyId, created, reason: '' })
-    } catch (error) {
-      checks.push({ result: 'bad', key: owner.stored, keyId, created, reason: signatureFailure(firstLine(error)) })
-    }
-  }
-  return checks
-}
+import { checkSignatures, decryptFailure, firstLine, loadAll, verificationDate } from './checks.ts'
+import { decryptToSink } from './decrypt-stream.ts'
 
 const isType = (part: MimePart, type: string, protocol: string) =>
   part.contentType.type === type && (part.contentType.params.protocol ?? '').toLowerCase() === protocol && part.children.length >= 2
@@ -100,33 +35,13 @@ function canonicalLineEnds(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(out)
 }
 
+/** Decrypts a message held in memory (inline blocks, small mail); large mail goes through decryptLarge. */
 async function decryptArmoredOrBinary(data: Uint8Array, context: OpenContext) {
-  const loaded = await loadAll(context.keys)
-  const decryptionKeys = loaded.filter((entry) => entry.key.isPrivate()).map((entry) => entry.key as PrivateKey)
   const isArmored = armored(data.subarray(0, 1024)).includes('-----BEGIN PGP ')
   const binary = isArmored ? dearmorMessage(data) : data
-  const message = binary
-    ? await readMessage({ binaryMessage: chunked(binary), config: openpgpConfig })
-    : await readMessage({ armoredMessage: armored(data), config: openpgpConfig })
-  const recipients = message
-    .getEncryptionKeyIDs()
-    .map((id) => loaded.find((entry) => entry.key.getKeys(id).length > 0)?.stored.emails[0] ?? id.toHex().toUpperCase())
-  if (decryptionKeys.length === 0) throw new Error('No decryption key')
-  const result = await decrypt({
-    message,
-    decryptionKeys,
-    verificationKeys: loaded.map((entry) => entry.key),
-    format: 'binary',
-    date: verificationDate(context),
-    // EFAIL: openpgp.js would hold the plaintext itself until the MDC is checked, at about twice
-    // our memory. Here the stream is released to `collect` only, which keeps every chunk in memory
-    // and returns nothing unless the stream ends without error — and it errors when the MDC check
-    // at its end fails. Nothing reaches the user, the disk or a parser before that. (perf: 100 MB
-    // decrypt+verify peak 1.3 -> 0.9 GiB.) SED without MDC stays refused (allowUnauthenticatedMessages).
-    config: { ...openpgpConfig, allowUnauthenticatedStream: true },
-  })
-  const content = await collect(result.data as ReadableStream<Uint8Array> | Uint8Array)
-  return { content, signatures: await checkSignatures(result.signatures, loaded), recipients: [...new Set(recipients)] }
+  const chunks: Uint8Array[] = []
+  const summary = await decryptToSink(binary ? chunked(binary) : armored(data), context, (chunk) => chunks.push(chunk))
+  return { content: await collect(chunks), ...summary }
 }
 
 const chunkSize = 1024 * 1024
@@ -144,7 +59,7 @@ function chunked(bytes: Uint8Array): ReadableStream<Uint8Array> {
 }
 
 /** Reads a Web Stream (or a finished array) to one byte array, concatenating once. */
-async function collect(data: ReadableStream<Uint8Array> | Uint8Array): Promise<Uint8Array> {
+async function collect(data: ReadableStream<Uint8Array> | Uint8Array | Uint8Array[]): Promise<Uint8Array> {
   if (data instanceof Uint8Array) return data
   const chunks: Uint8Array[] = []
   for await (const chunk of data) chunks.push(chunk)
