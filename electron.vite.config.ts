@@ -13,7 +13,7 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        input: { index: resolve(root, 'main/index.ts'), cli: resolve(root, 'main/cli.ts') },
+        input: { index: resolve(root, 'main/index.ts'), cli: resolve(root, 'main/cli.ts'), 'openpgp-worker': resolve(root, 'main/workers/openpgp-worker.ts') },
       },
     },
   },

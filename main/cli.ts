@@ -1,4 +1,5 @@
 import { homedir } from 'node:os'
+import { Worker } from 'node:worker_threads'
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
 import { commands } from './cli/commands.ts'
 import { exitCodes, print, type CliIo, type OptionValues } from './cli/command.ts'
@@ -145,5 +146,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     platform: process.platform,
     keychain: async () => (await import('./platform/os-keychain.ts')).createOsKeychain(),
     now: () => new Date(),
+    isStderrTty: process.stderr.isTTY === true,
+    // Built next to this file (electron.vite.config.ts); the .ts entry when run from source.
+    startWorker: () => new Worker(new URL(import.meta.url.endsWith('.ts') ? './workers/openpgp-worker.ts' : './openpgp-worker.js', import.meta.url)),
+  }).finally(() => {
+    // Tests and benchmarks read the process's peak memory here (never on by default).
+    if (process.env.SIEGELPOST_DEBUG_MAXRSS) process.stderr.write(`siegelpost-debug: maxrss-kib=${process.resourceUsage().maxRSS}\n`)
   })
 }

@@ -1,11 +1,13 @@
 import { mkdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { SiegelpostError } from '../core/errors/index.ts'
 import { limits } from '../core/limits.ts'
 import { composeMessage, type ComposeInput } from '../core/message/compose.ts'
-import { openMessage } from '../core/message/open.ts'
+import { openMessage, type OpenResult } from '../core/message/open.ts'
+import { fileSource } from '../core/mime/byte-source.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
-import { readLimitedFile } from '../core/secret-file.ts'
+import { checkInputFile, readLimitedFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { exitCodes, print, printJson, type Command } from './command.ts'
 
@@ -90,24 +92,47 @@ export const messageCommands: readonly Command[] = [
   },
   {
     words: ['open'],
-    usage: 'open FILE.eml [--json] [--save-attachments DIR]',
+    usage: 'open FILE.eml [--json] [--save-attachments DIR] [--progress]',
     summary: { de: 'Nachricht entschlüsseln, Signatur prüfen und anzeigen', en: 'decrypt a message, check its signature and show it' },
-    options: { json: { type: 'boolean' }, 'save-attachments': { type: 'string' } },
+    options: { json: { type: 'boolean' }, 'save-attachments': { type: 'string' }, progress: { type: 'boolean' } },
     operands: [1, 1],
     async run({ io, lang, values, operands, vault }) {
-      const raw = await readLimitedFile(operands[0]!, limits.messageMaxBytes)
+      const path = operands[0]!
+      // Checked (exists, size limit) as before, then read from disk in chunks, never whole.
+      await checkInputFile(path, limits.messageMaxBytes)
       const opened = await vault()
-      const { document, attachmentBytes } = await openMessage(new Uint8Array(raw), messageTechnologies, { keys: opened.contents.keys, now: io.now() })
-      if (typeof values['save-attachments'] === 'string') {
-        const dir = values['save-attachments']
-        await mkdir(dir, { recursive: true })
-        const used = new Set<string>()
-        for (const [index, attachment] of document.attachments.entries()) {
-          let name = safeFileName(attachment.filename, index)
-          while (used.has(name)) name = `${index + 1}-${name}`
-          used.add(name)
-          await writeFileAtomic(join(dir, name), attachmentBytes[index]!, {}, { backup: false, mode: 0o600 })
+      const source = fileSource(path)
+      const showProgress = values.progress === true || io.isStderrTty === true
+      let lastStep = -1
+      const onProgress = ({ done, total }: { done: number; total: number }) => {
+        const step = Math.floor((10 * done) / Math.max(total, 1))
+        if (!showProgress || step === lastStep) return
+        lastStep = step
+        const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0)
+        io.stderr(`siegelpost: ${lang === 'de' ? 'entschlüsselt' : 'decrypted'} ${mib(done)} / ${mib(total)} MiB\n`)
+      }
+      const streaming = { tempDir: io.tempDir ?? tmpdir(), onProgress, ...(io.startWorker ? { startWorker: () => io.startWorker!('openpgp') } : {}) }
+      let result: OpenResult
+      try {
+        result = await openMessage(source, messageTechnologies, { keys: opened.contents.keys, now: io.now(), streaming })
+      } finally {
+        source.close()
+      }
+      const { document, attachmentChunks } = result
+      try {
+        if (typeof values['save-attachments'] === 'string') {
+          const dir = values['save-attachments']
+          await mkdir(dir, { recursive: true })
+          const used = new Set<string>()
+          for (const [index, attachment] of document.attachments.entries()) {
+            let name = safeFileName(attachment.filename, index)
+            while (used.has(name)) name = `${index + 1}-${name}`
+            used.add(name)
+            await writeFileAtomic(join(dir, name), attachmentChunks[index]!(), {}, { backup: false, mode: 0o600 })
+          }
         }
+      } finally {
+        result.dispose()
       }
       if (values.json) {
         printJson(io, document)

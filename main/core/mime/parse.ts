@@ -61,7 +61,8 @@ function memoryCursor(bytes: Uint8Array): Cursor {
       const found = buffer.indexOf(needle, from)
       return found >= 0 && found + needle.length <= to ? found : -1
     },
-    slice: (start, end) => bytes.subarray(start, end),
+    // The whole input stays the very same object (callers key WeakMaps by a part's raw bytes).
+    slice: (start, end) => (start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end)),
     source: memorySource(bytes),
     isInMemory: true,
   }
@@ -203,8 +204,15 @@ function splitMultipart(bytes: Cursor, bodyStart: number, end: number, boundary:
   return parts
 }
 
-/** Parts whose bytes are read from a ByteSource keep them only this large in memory once read. */
+/** Parts read from a ByteSource up to this size are held in memory; larger ones are read on use. */
 const sourcePartCacheBytes = 4 * 1024 * 1024
+const streamedParts = new WeakSet<MimePart>()
+
+/** True when reading the part's raw or body costs a read of its whole size (a large part of a file or spool). */
+export const isStreamedPart = (part: MimePart): boolean => streamedParts.has(part)
+
+/** The transfer-encoded body's length, without reading it. */
+export const bodyLength = (part: MimePart): number => part.bodyRange.end - part.bodyRange.start
 
 /**
  * Parses a message into a tree of parts that keep their raw bytes. message/rfc822 parts stay
@@ -229,32 +237,24 @@ export function parseMime(input: Uint8Array | ByteSource, options: ParseOptions 
     }
     const bodyRange = { source: bytes.source, start: bodyStart, end }
     if (bytes.isInMemory) return { path, raw: bytes.slice(start, end), headers, body: bytes.slice(bodyStart, end), contentType, children, bodyRange }
-    // Read on first use (a 100 MB attachment is streamed through bodyRange instead); small
-    // parts stay cached so that their identity is stable for callers that key maps by them.
-    const lazy = (from: number) => {
-      let cached: Uint8Array | null = null
-      return () => {
-        if (cached) return cached
-        const read = bytes.slice(from, end)
-        if (end - from <= sourcePartCacheBytes) cached = read
-        return read
-      }
-    }
-    const raw = lazy(start)
-    const body = lazy(bodyStart)
-    return {
+    // Small parts are read now; large ones (a 100 MB attachment) on each use, and streamed
+    // through bodyRange by the code paths that handle large content (attachments, decryption).
+    if (end - start <= sourcePartCacheBytes) return { path, raw: bytes.slice(start, end), headers, body: bytes.slice(bodyStart, end), contentType, children, bodyRange }
+    const part: MimePart = {
       path,
       get raw() {
-        return raw()
+        return bytes.slice(start, end)
       },
       get body() {
-        return body()
+        return bytes.slice(bodyStart, end)
       },
       headers,
       contentType,
       children,
       bodyRange,
     }
+    streamedParts.add(part)
+    return part
   }
   return walk(0, input.length, '', 0)
 }

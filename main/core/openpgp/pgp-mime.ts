@@ -10,8 +10,10 @@ import {
 } from 'openpgp'
 import { summarizeKey } from '../keys/stored-key.ts'
 import { entity, multipart } from '../mime/build.ts'
-import { decodeBody, type MimePart } from '../mime/parse.ts'
-import type { DecryptOutcome, InlineOutcome, MessageTechnology, OfferedKey, OpenContext } from '../message/technology.ts'
+import { MessageChannel } from 'node:worker_threads'
+import { decodeBody, decodedBodyChunks, type MimePart } from '../mime/parse.ts'
+import { createSpool } from '../store/spool.ts'
+import type { DecryptOutcome, InlineOutcome, MessageTechnology, OfferedKey, OpenContext, StreamingContext } from '../message/technology.ts'
 import { armorMessage, dearmorMessage } from './armor.ts'
 import { openpgpConfig, textDecoder } from './config.ts'
 import { describeKey } from './key-info.ts'
@@ -19,6 +21,7 @@ import { loadKey } from './key-technology.ts'
 import { keysInMessage } from './mail-keys.ts'
 import { checkSignatures, decryptFailure, firstLine, loadAll, verificationDate } from './checks.ts'
 import { decryptToSink } from './decrypt-stream.ts'
+import { decryptThroughPort, serveDecrypt, type PortLike } from './decrypt-worker.ts'
 
 const isType = (part: MimePart, type: string, protocol: string) =>
   part.contentType.type === type && (part.contentType.params.protocol ?? '').toLowerCase() === protocol && part.children.length >= 2
@@ -42,6 +45,49 @@ async function decryptArmoredOrBinary(data: Uint8Array, context: OpenContext) {
   const chunks: Uint8Array[] = []
   const summary = await decryptToSink(binary ? chunked(binary) : armored(data), context, (chunk) => chunks.push(chunk))
   return { content: await collect(chunks), ...summary }
+}
+
+/** Encrypted payloads from this size on are decrypted through the worker into an encrypted spool. */
+const streamFromBytes = 1024 * 1024
+
+/**
+ * A large encrypted payload: read in chunks from the mail (a file), decrypted in a worker thread
+ * (or, without one, on a MessageChannel in this thread), the plaintext sealed into an encrypted
+ * spool. The spool is handed out only after the worker reported the MDC and signatures checked;
+ * on any failure it is deleted before this throws, so no plaintext remains anywhere.
+ */
+async function decryptLarge(payload: MimePart, context: OpenContext, streaming: StreamingContext) {
+  const first = decodedBodyChunks(payload).next().value ?? new Uint8Array()
+  const isArmored = armored(first.subarray(0, 1024)).includes('-----BEGIN PGP ')
+  const encoding = (payload.headers.find((h) => h.name.toLowerCase() === 'content-transfer-encoding')?.value ?? '').trim().toLowerCase()
+  const encodedSize = payload.bodyRange.end - payload.bodyRange.start
+  const total = encoding === 'base64' ? Math.floor((encodedSize * 3) / 4) : encodedSize
+  const spool = createSpool(streaming.tempDir)
+  const worker = streaming.startWorker?.() ?? null
+  const channel = worker ? null : new MessageChannel()
+  if (channel) serveDecrypt(channel.port1 as unknown as PortLike)
+  const port = (worker ?? channel!.port2) as unknown as PortLike
+  try {
+    const stopped = new Promise<never>((_, reject) => {
+      worker?.on('error', (error: Error) => reject(error))
+      worker?.on('exit', (code: number) => reject(new Error(`the decryption worker stopped (${code})`)))
+    })
+    stopped.catch(() => undefined)
+    const summary = await Promise.race([decryptThroughPort(port, decodedBodyChunks(payload), { keys: context.keys, now: context.now, isArmored, total }, (chunk) => spool.write(chunk), streaming.onProgress), stopped])
+    const content = spool.finish()
+    if (streaming.keep) streaming.keep(content.dispose)
+    else content.dispose()
+    // The worker sent copies of the vault's keys back; the verdict works with the vault's own.
+    const signatures = summary.signatures.map((check) => ({ ...check, key: check.key ? (context.keys.find((k) => k.technology === 'openpgp' && k.fingerprint === check.key!.fingerprint) ?? check.key) : null }))
+    return { content, signatures, recipients: summary.recipients }
+  } catch (error) {
+    spool.dispose()
+    throw error
+  } finally {
+    await worker?.terminate()
+    channel?.port1.close()
+    channel?.port2.close()
+  }
 }
 
 const chunkSize = 1024 * 1024
@@ -108,6 +154,10 @@ export const openpgpMessageTechnology: MessageTechnology = {
   async decrypt(part, context): Promise<DecryptOutcome> {
     try {
       const payload = part.children[part.children.length - 1]!
+      const streaming = context.streaming
+      if (streaming && payload.bodyRange.end - payload.bodyRange.start >= (streaming.fromBytes ?? streamFromBytes)) {
+        return { ok: true, ...(await decryptLarge(payload, context, streaming)) }
+      }
       return { ok: true, ...(await decryptArmoredOrBinary(decodeBody(payload), context)) }
     } catch (error) {
       return { ok: false, reason: decryptFailure(error) }

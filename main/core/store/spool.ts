@@ -37,7 +37,7 @@ const aad = (isLast: boolean) => Buffer.from(isLast ? 'siegelpost-spool:last' : 
 export function createSpool(parentDir: string, recordBytes = spoolRecordBytes): SpoolWriter {
   const dir = mkdtempSync(join(parentDir, 'siegelpost-spool-'))
   const path = join(dir, 'data')
-  const fd = openSync(path, 'wx', 0o600)
+  const fd = openSync(path, 'wx+', 0o600)
   const key = randomBytes(32)
   let isOpen = true
   let isDisposed = false
@@ -85,9 +85,11 @@ export function createSpool(parentDir: string, recordBytes = spoolRecordBytes): 
       pending = []
       const total = length
       const lastIndex = records - 1
-      let cached: { index: number; plain: Buffer } | null = null
+      // The last two records stay open: reads that straddle a record border decrypt each record once.
+      let cached: { index: number; plain: Buffer }[] = []
       const open = (index: number): Buffer => {
-        if (cached?.index === index) return cached.plain
+        const hit = cached.find((entry) => entry.index === index)
+        if (hit) return hit.plain
         const isLast = index === lastIndex
         const size = (isLast ? total - index * recordBytes : recordBytes) + tagBytes
         const sealed = Buffer.allocUnsafe(size)
@@ -96,7 +98,7 @@ export function createSpool(parentDir: string, recordBytes = spoolRecordBytes): 
         decipher.setAAD(aad(isLast))
         decipher.setAuthTag(sealed.subarray(size - tagBytes))
         const plain = Buffer.concat([decipher.update(sealed.subarray(0, size - tagBytes)), decipher.final()])
-        cached = { index, plain }
+        cached = [{ index, plain }, ...cached.slice(0, 1)]
         return plain
       }
       return {
