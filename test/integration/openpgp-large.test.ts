@@ -16,7 +16,7 @@ import { assertBuilt, runCli } from '../helpers/run-cli.ts'
 
 const attachmentBytes = 64 * 1024 * 1024
 /**
- * Holding the message in memory cost 0.9–1.4 GiB for 100 MB (issue 3) and about 0.8 GiB for this
+ * Holding the message in memory cost 0.9–1.4 GiB for 100 MB (issue 3) and 0.7 GiB for this
  * 64 MiB message; streamed, the process stays near 0.35 GiB whatever the size. The bound leaves
  * room for a noisy machine and is still half the in-memory figure.
  */

@@ -292,13 +292,22 @@ export function* decodedBodyChunks(part: MimePart): Generator<Uint8Array> {
   }
   let carry = ''
   for (const chunk of sourceChunks(source, start, end)) {
-    const text = carry + Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1').replace(/[^A-Za-z0-9+/=]/g, '')
-    const usable = text.length - (text.length % 4)
-    carry = text.slice(usable)
-    if (usable > 0) yield new Uint8Array(Buffer.from(text.slice(0, usable), 'base64'))
+    const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    const decoded: Buffer[] = []
+    // Strings of 64 KiB stay in V8's young generation; 1 MiB strings would pile up in its
+    // large-object space until a full collection (hundreds of MiB for a 100 MB attachment).
+    for (let at = 0; at < view.length; at += stringSliceBytes) {
+      const text = carry + view.toString('latin1', at, Math.min(view.length, at + stringSliceBytes)).replace(/[^A-Za-z0-9+/=]/g, '')
+      const usable = text.length - (text.length % 4)
+      carry = text.slice(usable)
+      if (usable > 0) decoded.push(Buffer.from(text.slice(0, usable), 'base64'))
+    }
+    if (decoded.length > 0) yield new Uint8Array(Buffer.concat(decoded))
   }
   if (carry !== '') yield new Uint8Array(Buffer.from(carry, 'base64'))
 }
+
+export const stringSliceBytes = 64 * 1024
 
 const base64Byte = new Uint8Array(256)
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n \t') base64Byte[c.charCodeAt(0)] = 1

@@ -122,14 +122,18 @@ export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
     }
     if (checksum !== null || !/^[A-Za-z0-9+/=]*$/.test(text)) throw new Error('Misformed armored text: bad base64 line')
     base64 += text
-    if (base64.length >= 64 * 1024) emit(controller, false)
+    if (base64.length >= 48 * 1024) emit(controller, false)
   }
   return new TransformStream({
     transform(chunk, controller) {
-      const lines = (partial + Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1')).split('\n')
-      partial = lines.pop()!
-      if (partial.length > 64 * 1024 && state === 'body') throw new Error('Misformed armored text: line too long')
-      for (const text of lines) line(text, controller)
+      const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+      // 64 KiB strings: they stay in V8's young generation (1 MiB ones pile up until a full GC).
+      for (let at = 0; at < view.length; at += 64 * 1024) {
+        const lines = (partial + view.toString('latin1', at, Math.min(view.length, at + 64 * 1024))).split('\n')
+        partial = lines.pop()!
+        if (partial.length > 64 * 1024 && state === 'body') throw new Error('Misformed armored text: line too long')
+        for (const text of lines) line(text, controller)
+      }
     },
     flush(controller) {
       if (partial !== '') line(partial, controller)
