@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { SiegelpostError } from '../core/errors/index.ts'
 import { limits } from '../core/limits.ts'
-import { composeMessage, type ComposeInput } from '../core/message/compose.ts'
+import { composeMessageStream, type ComposeInput } from '../core/message/compose.ts'
 import { openMessage, type OpenResult } from '../core/message/open.ts'
 import { fileSource } from '../core/mime/byte-source.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
 import { checkInputFile, readLimitedFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
-import { exitCodes, print, printJson, type Command } from './command.ts'
+import { exitCodes, print, printJson, type CliIo, type Command, type OptionValues } from './command.ts'
 
 const encryptModes = ['auto', 'smime', 'openpgp', 'container', 'none'] as const
 
@@ -35,10 +35,29 @@ function safeFileName(name: string, index: number): string {
   return cleaned.trim() === '' ? `attachment-${index + 1}` : cleaned
 }
 
+/** Attachments from this size on are read in chunks while the message is written. */
+const streamAttachmentFromBytes = 1024 * 1024
+
+/**
+ * Progress of a large message's encryption or decryption, in tenths, on stderr — only when stderr
+ * is a terminal or --progress is given; stdout (the --json contract) never sees it.
+ */
+function progressPrinter(io: CliIo, values: OptionValues, verb: string) {
+  const isShown = values.progress === true || io.isStderrTty === true
+  let lastStep = -1
+  return ({ done, total }: { done: number; total: number }) => {
+    const step = Math.min(10, Math.floor((10 * done) / Math.max(total, 1)))
+    if (!isShown || step === lastStep) return
+    lastStep = step
+    const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0)
+    io.stderr(`siegelpost: ${verb} ${mib(done)} / ${mib(total)} MiB\n`)
+  }
+}
+
 export const messageCommands: readonly Command[] = [
   {
     words: ['compose'],
-    usage: 'compose --from ADDR --to ADDR... [--cc ADDR]... [--subject S] [--body-file F] [--attach F]... [--encrypt auto|smime|openpgp|container|none] [--sign|--no-sign] [--password-file F] --out FILE.eml [--json]',
+    usage: 'compose --from ADDR --to ADDR... [--cc ADDR]... [--subject S] [--body-file F] [--attach F]... [--encrypt auto|smime|openpgp|container|none] [--sign|--no-sign] [--password-file F] --out FILE.eml [--json] [--progress]',
     summary: { de: 'Nachricht verschlüsselt und/oder signiert als .eml erstellen', en: 'write an encrypted and/or signed message as .eml' },
     options: {
       from: { type: 'string' },
@@ -53,8 +72,9 @@ export const messageCommands: readonly Command[] = [
       'password-file': { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
+      progress: { type: 'boolean' },
     },
-    async run({ io, values, vault }) {
+    async run({ io, lang, values, vault }) {
       const command = 'compose'
       if (typeof values.from !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--from ADDR' })
       if (list(values.to).length === 0) throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--to ADDR' })
@@ -64,13 +84,19 @@ export const messageCommands: readonly Command[] = [
       if (values.sign && values['no-sign']) throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--sign/--no-sign', value: 'both', allowed: '--sign, --no-sign' })
       const body = typeof values['body-file'] === 'string' ? new TextDecoder().decode(await readLimitedFile(values['body-file'], limits.attachmentMaxBytes)) : ''
       const attachments = []
+      const sources: ReturnType<typeof fileSource>[] = []
       for (const path of list(values.attach)) {
         const fileName = basename(path)
         const extension = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? ''
-        attachments.push({ fileName, contentType: mediaTypes[extension] ?? 'application/octet-stream', bytes: await readLimitedFile(path, limits.attachmentMaxBytes) })
+        // Large files are read in chunks while the message is written (bounded memory).
+        const size = await checkInputFile(path, limits.attachmentMaxBytes)
+        const bytes = size >= streamAttachmentFromBytes ? fileSource(path) : await readLimitedFile(path, limits.attachmentMaxBytes)
+        if (!(bytes instanceof Uint8Array)) sources.push(bytes)
+        attachments.push({ fileName, contentType: mediaTypes[extension] ?? 'application/octet-stream', bytes })
       }
       const opened = await vault()
-      const result = await composeMessage(
+      const streaming = { tempDir: io.tempDir ?? tmpdir(), onProgress: progressPrinter(io, values, lang === 'de' ? 'verschlüsselt' : 'encrypted'), ...(io.startWorker ? { startWorker: () => io.startWorker!('openpgp') } : {}) }
+      const result = await composeMessageStream(
         {
           from: values.from.toLowerCase(),
           to: list(values.to).map((a) => a.toLowerCase()),
@@ -81,9 +107,13 @@ export const messageCommands: readonly Command[] = [
           encrypt,
           sign: values.sign ? true : values['no-sign'] ? false : undefined,
         },
-        { keys: opened.contents.keys, now: io.now(), technologies: messageTechnologies },
+        { keys: opened.contents.keys, now: io.now(), technologies: messageTechnologies, streaming },
       )
-      await writeFileAtomic(values.out, result.bytes, {}, { backup: false, mode: 0o600 })
+      try {
+        await writeFileAtomic(values.out, result.chunks, {}, { backup: false, mode: 0o600 })
+      } finally {
+        sources.forEach((source) => source.close())
+      }
       const summary = { out: values.out, messageId: result.messageId, technology: result.technology, encrypted: result.encrypted, signed: result.signed, encryptedTo: result.encryptedTo, signedBy: result.signedBy }
       if (values.json) printJson(io, summary)
       else print(io, `${values.out}: ${result.encrypted ? 'encrypted' : 'not encrypted'}, ${result.signed ? 'signed' : 'not signed'}${result.technology ? ` (${result.technology})` : ''}`)
@@ -102,16 +132,7 @@ export const messageCommands: readonly Command[] = [
       await checkInputFile(path, limits.messageMaxBytes)
       const opened = await vault()
       const source = fileSource(path)
-      const showProgress = values.progress === true || io.isStderrTty === true
-      let lastStep = -1
-      const onProgress = ({ done, total }: { done: number; total: number }) => {
-        const step = Math.floor((10 * done) / Math.max(total, 1))
-        if (!showProgress || step === lastStep) return
-        lastStep = step
-        const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0)
-        io.stderr(`siegelpost: ${lang === 'de' ? 'entschlüsselt' : 'decrypted'} ${mib(done)} / ${mib(total)} MiB\n`)
-      }
-      const streaming = { tempDir: io.tempDir ?? tmpdir(), onProgress, ...(io.startWorker ? { startWorker: () => io.startWorker!('openpgp') } : {}) }
+      const streaming = { tempDir: io.tempDir ?? tmpdir(), onProgress: progressPrinter(io, values, lang === 'de' ? 'entschlüsselt' : 'decrypted'), ...(io.startWorker ? { startWorker: () => io.startWorker!('openpgp') } : {}) }
       let result: OpenResult
       try {
         result = await openMessage(source, messageTechnologies, { keys: opened.contents.keys, now: io.now(), streaming })

@@ -14,12 +14,13 @@ export async function readLimitedFile(path: string, maxBytes: number): Promise<B
   })
 }
 
-/** The checks of readLimitedFile without reading (for files read in chunks): exists, is a file, not over `maxBytes`. */
-export async function checkInputFile(path: string, maxBytes: number): Promise<void> {
+/** The checks of readLimitedFile without reading (for files read in chunks): exists, is a file, not over `maxBytes`; returns the size. */
+export async function checkInputFile(path: string, maxBytes: number): Promise<number> {
   return withFileErrors(path, async () => {
     const info = await stat(path)
     if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' })
     if (info.size > maxBytes) throw new SiegelpostError('FILE_TOO_LARGE', { path, limit: describeLimit(maxBytes) })
+    return info.size
   })
 }
 

@@ -1,6 +1,6 @@
-// Worker thread entry for large OpenPGP messages: all logic is in the core (decrypt-worker.ts).
+// Worker thread entry for large OpenPGP messages: all logic is in the core (stream-worker.ts).
 import { parentPort } from 'node:worker_threads'
-import type { PortLike } from '../core/openpgp/decrypt-worker.ts'
-import { serveDecrypt } from '../core/openpgp/decrypt-worker.ts'
+import type { PortLike } from '../core/openpgp/stream-worker.ts'
+import { serveOpenpgp } from '../core/openpgp/stream-worker.ts'
 
-if (parentPort) serveDecrypt(parentPort as unknown as PortLike)
+if (parentPort) serveOpenpgp(parentPort as unknown as PortLike)

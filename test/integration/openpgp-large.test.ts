@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { attachmentEntity, multipart, textEntity } from '../../main/core/mime/build.ts'
+import { decodeBody, parseMime } from '../../main/core/mime/parse.ts'
 import { armorMessage } from '../../main/core/openpgp/armor.ts'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { skipUnless } from '../helpers/needs.ts'
@@ -85,6 +86,7 @@ describe.skipIf(skipUnless('GnuPG (gpg)', hasGpg, 'apt-get install gnupg'))('a 6
     tamperedMail = join(dir, 'tampered.eml')
     writeFileSync(tamperedMail, pgpMime(armorMessage(binary)))
     for (const name of ['inner.eml', 'good.asc', 'good.gpg']) await rm(join(dir, name))
+    writeFileSync(join(dir, 'jahresabschluss.pdf'), attachment)
   }, 120_000)
 
   afterAll(async () => {
@@ -114,6 +116,24 @@ describe.skipIf(skipUnless('GnuPG (gpg)', hasGpg, 'apt-get install gnupg'))('a 6
     expect(peak).toBeGreaterThan(0)
     expect(peak).toBeLessThan(maxRssMiB)
     expect(readdirSync(temp)).toEqual([])
+  }, 60_000)
+
+  it('composes a 64 MiB message with bounded peak memory that gpg decrypts and verifies, attachment byte-identical', () => {
+    const out = join(dir, 'outgoing.eml')
+    const run = cli(['compose', '--from', 'anna@kanzlei.test', '--to', 'gerd@mandant.test', '--subject', 'Jahresabschluss', '--attach', join(dir, 'jahresabschluss.pdf'), '--encrypt', 'openpgp', '--sign', '--out', out, '--json'], { SIEGELPOST_DEBUG_MAXRSS: '1' })
+    expect(run.status, run.stderr).toBe(0)
+    const peak = Number(/siegelpost-debug: maxrss-kib=(\d+)/.exec(run.stderr)?.[1]) / 1024
+    console.info(`compose with a ${attachmentBytes / 1024 / 1024} MiB attachment: peak RSS ${peak.toFixed(0)} MiB (bound ${maxRssMiB} MiB)`)
+    expect(peak).toBeGreaterThan(0)
+    expect(peak).toBeLessThan(maxRssMiB)
+    const payload = decodeBody(parseMime(readFileSync(out)).children[1]!)
+    writeFileSync(join(dir, 'outgoing.asc'), payload)
+    const decrypted = gpg.ok(['--passphrase', 'gerd-geheim', '--trust-model', 'always', '-o', join(dir, 'outgoing-inner.eml'), '--decrypt', join(dir, 'outgoing.asc')])
+    expect(decrypted.statusLines.some((line) => line.startsWith('GOODSIG'))).toBe(true)
+    expect(decrypted.statusLines).toContain('DECRYPTION_OKAY')
+    const inner = parseMime(readFileSync(join(dir, 'outgoing-inner.eml')))
+    const sent = decodeBody(inner.children[1]!)
+    expect(createHash('sha256').update(sent).digest('hex')).toBe(attachmentSha256)
   }, 60_000)
 
   it('a tampered copy (one ciphertext bit) fails and leaves no plaintext: no attachment file, an empty temp folder', () => {

@@ -7,7 +7,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
  */
 export interface ByteSource {
   readonly length: number
-  /** Bytes [start, end), copied or viewed; end is clamped to length. */
+  /** Bytes [start, end) in a buffer the caller owns (never a view of shared memory); end is clamped to length. */
   read(start: number, end: number): Uint8Array
 }
 
@@ -16,7 +16,7 @@ export function isByteSource(value: unknown): value is ByteSource {
 }
 
 export function memorySource(bytes: Uint8Array): ByteSource {
-  return { length: bytes.length, read: (start, end) => bytes.subarray(start, Math.min(end, bytes.length)) }
+  return { length: bytes.length, read: (start, end) => bytes.slice(start, Math.min(end, bytes.length)) }
 }
 
 /** A read-only file as a byte source; close it when done. */

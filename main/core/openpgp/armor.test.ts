@@ -1,7 +1,7 @@
 import { armor, enums, unarmor } from 'openpgp'
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { armorMessage, dearmorMessage, dearmorStream } from './armor.ts'
+import { armorMessage, armorStream, dearmorMessage, dearmorStream } from './armor.ts'
 
 describe('message armor', () => {
   it('writes what openpgp.js reads (checksum included), and reads what openpgp.js writes', async () => {
@@ -50,5 +50,20 @@ describe('streaming dearmor', () => {
     await expect(through(wrongChecksum, 1000)).rejects.toThrow(/checksum/)
     await expect(through(good.slice(0, good.length / 2), 1000)).rejects.toThrow(/cut off/)
     await expect(through(good.replace(/\r\n([A-Za-z0-9+/]{10})/, '\r\n$1-'), 1000)).rejects.toThrow(/bad base64/)
+  })
+})
+
+describe('streaming armor', () => {
+  it('writes exactly what armorMessage writes, whatever the chunking', async () => {
+    for (const size of [0, 1, 47, 48, 49, 49_151, 49_152, 200_001]) {
+      const bytes = new Uint8Array(randomBytes(size))
+      for (const pieceBytes of [1000, 65_537]) {
+        const pieces: Uint8Array[] = []
+        for (let at = 0; at < bytes.length; at += pieceBytes) pieces.push(bytes.slice(at, at + pieceBytes))
+        const out: Uint8Array[] = []
+        for await (const chunk of ReadableStream.from(pieces).pipeThrough(armorStream())) out.push(chunk)
+        expect(Buffer.concat(out).toString('latin1')).toBe(Buffer.from(armorMessage(bytes)).toString('latin1'))
+      }
+    }
   })
 })

@@ -22,21 +22,52 @@ export function crc24(bytes: Uint8Array): number {
   return crc
 }
 
-/** A binary OpenPGP message as armored text with CRLF line ends, 64 characters a line (as gpg writes). */
-export function armorMessage(bytes: Uint8Array): Uint8Array {
-  const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
-  const lineCount = Math.ceil(base64.length / 64)
-  const checksum = Buffer.from([(crc24(bytes) >>> 16) & 0xff, (crc24(bytes) >>> 8) & 0xff, crc24(bytes) & 0xff]).toString('base64')
-  const head = Buffer.from('-----BEGIN PGP MESSAGE-----\r\n\r\n')
-  const tail = Buffer.from(`=${checksum}\r\n-----END PGP MESSAGE-----\r\n`)
-  const out = Buffer.allocUnsafe(head.length + base64.length + lineCount * 2 + tail.length)
-  let offset = head.copy(out, 0)
+/** Base64 text as CRLF lines of 64 characters (as gpg writes), in one buffer. */
+function base64Lines64(base64: string): Buffer {
+  const out = Buffer.allocUnsafe(base64.length + Math.ceil(base64.length / 64) * 2)
+  let offset = 0
   for (let i = 0; i < base64.length; i += 64) {
     offset += out.write(base64.slice(i, i + 64), offset, 'latin1')
     offset += out.write('\r\n', offset, 'latin1')
   }
-  tail.copy(out, offset)
+  return out.subarray(0, offset)
+}
+
+const armorHead = '-----BEGIN PGP MESSAGE-----\r\n\r\n'
+const armorTail = (crc: number) => `=${Buffer.from([(crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64')}\r\n-----END PGP MESSAGE-----\r\n`
+
+/** A binary OpenPGP message as armored text with CRLF line ends, 64 characters a line (as gpg writes). */
+export function armorMessage(bytes: Uint8Array): Uint8Array {
+  const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+  const out = Buffer.concat([Buffer.from(armorHead), base64Lines64(base64), Buffer.from(armorTail(crc24(bytes)))])
   return new Uint8Array(out.buffer, out.byteOffset, out.length)
+}
+
+/** The streaming form of armorMessage: binary chunks in, the same armored text out. */
+export function armorStream(): TransformStream<Uint8Array, Uint8Array> {
+  let crc = 0xb704ce
+  let pending = Buffer.alloc(0)
+  // 48 bytes make one 64-character line; 48 KiB pieces keep strings in V8's young generation.
+  const piece = 48 * 1024
+  const emit = (controller: TransformStreamDefaultController<Uint8Array>, bytes: Buffer) => {
+    for (let i = 0; i < bytes.length; i++) crc = ((crc << 8) ^ crcTable[((crc >>> 16) ^ bytes[i]!) & 0xff]!) & 0xffffff
+    controller.enqueue(new Uint8Array(base64Lines64(bytes.toString('base64'))))
+  }
+  return new TransformStream({
+    start(controller) {
+      controller.enqueue(new Uint8Array(Buffer.from(armorHead)))
+    },
+    transform(chunk, controller) {
+      pending = Buffer.concat([pending, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)])
+      let at = 0
+      for (; pending.length - at >= piece; at += piece) emit(controller, pending.subarray(at, at + piece))
+      pending = Buffer.from(pending.subarray(at))
+    },
+    flush(controller) {
+      if (pending.length > 0) emit(controller, pending)
+      controller.enqueue(new Uint8Array(Buffer.from(armorTail(crc))))
+    },
+  })
 }
 
 /**

@@ -1,9 +1,10 @@
-import { decrypt, readMessage, type PrivateKey } from 'openpgp'
+import { createMessage, decrypt, encrypt, readMessage, type PrivateKey } from 'openpgp'
 import type { StoredKey } from '../keys/stored-key.ts'
 import { limits } from '../limits.ts'
 import type { SignatureCheck } from '../message/technology.ts'
 import { checkSignatures, loadAll, verificationDate } from './checks.ts'
 import { openpgpConfig } from './config.ts'
+import { loadKey } from './key-technology.ts'
 
 export interface DecryptRequest {
   keys: readonly StoredKey[]
@@ -53,4 +54,15 @@ export async function decryptToSink(input: ReadableStream<Uint8Array> | string, 
     write(chunk)
   }
   return { signatures: await checkSignatures(result.signatures, loaded), recipients: [...new Set(recipients)] }
+}
+
+/**
+ * Encrypts (and signs, when `signer` is given) a plaintext stream to the recipients' keys: one
+ * OpenPGP message in the RFC 3156 §6.2 combined form, binary, produced as the input is read.
+ */
+export async function encryptToStream(input: ReadableStream<Uint8Array>, request: { recipients: readonly StoredKey[]; signer: StoredKey | null; now: Date }): Promise<ReadableStream<Uint8Array>> {
+  const encryptionKeys = await Promise.all(request.recipients.map(async (stored) => (await loadKey(stored)).toPublic()))
+  const signingKeys = request.signer ? [(await loadKey(request.signer)) as PrivateKey] : []
+  const output = await encrypt({ message: await createMessage({ binary: input }), encryptionKeys, signingKeys, format: 'binary', date: request.now, config: openpgpConfig })
+  return output as unknown as ReadableStream<Uint8Array>
 }

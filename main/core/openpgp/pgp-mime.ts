@@ -9,7 +9,7 @@ import {
   type PrivateKey,
 } from 'openpgp'
 import { summarizeKey } from '../keys/stored-key.ts'
-import { entity, multipart } from '../mime/build.ts'
+import { entity, entityHead, multipart, multipartStream, type HeaderList } from '../mime/build.ts'
 import { MessageChannel } from 'node:worker_threads'
 import { decodeBody, decodedBodyChunks, type MimePart } from '../mime/parse.ts'
 import { createSpool } from '../store/spool.ts'
@@ -21,7 +21,7 @@ import { loadKey } from './key-technology.ts'
 import { keysInMessage } from './mail-keys.ts'
 import { checkSignatures, decryptFailure, firstLine, loadAll, verificationDate } from './checks.ts'
 import { decryptToSink } from './decrypt-stream.ts'
-import { decryptThroughPort, serveDecrypt, type PortLike } from './decrypt-worker.ts'
+import { runThroughPort, serveOpenpgp, type PortLike, type WorkerRequest } from './stream-worker.ts'
 
 const isType = (part: MimePart, type: string, protocol: string) =>
   part.contentType.type === type && (part.contentType.params.protocol ?? '').toLowerCase() === protocol && part.children.length >= 2
@@ -63,17 +63,8 @@ async function decryptLarge(payload: MimePart, context: OpenContext, streaming: 
   const encodedSize = payload.bodyRange.end - payload.bodyRange.start
   const total = encoding === 'base64' ? Math.floor((encodedSize * 3) / 4) : encodedSize
   const spool = createSpool(streaming.tempDir)
-  const worker = streaming.startWorker?.() ?? null
-  const channel = worker ? null : new MessageChannel()
-  if (channel) serveDecrypt(channel.port1 as unknown as PortLike)
-  const port = (worker ?? channel!.port2) as unknown as PortLike
   try {
-    const stopped = new Promise<never>((_, reject) => {
-      worker?.on('error', (error: Error) => reject(error))
-      worker?.on('exit', (code: number) => reject(new Error(`the decryption worker stopped (${code})`)))
-    })
-    stopped.catch(() => undefined)
-    const summary = await Promise.race([decryptThroughPort(port, decodedBodyChunks(payload), { keys: context.keys, now: context.now, isArmored, total }, (chunk) => spool.write(chunk), streaming.onProgress), stopped])
+    const summary = (await throughWorker(streaming, decodedBodyChunks(payload), { op: 'decrypt', keys: [...context.keys], now: context.now, isArmored, total }, (chunk) => spool.write(chunk)))!
     const content = spool.finish()
     if (streaming.keep) streaming.keep(content.dispose)
     else content.dispose()
@@ -83,12 +74,60 @@ async function decryptLarge(payload: MimePart, context: OpenContext, streaming: 
   } catch (error) {
     spool.dispose()
     throw error
+  }
+}
+
+/** Runs one request on a fresh worker thread (or, without one, on an in-thread channel); always cleans up. */
+async function throughWorker(streaming: StreamingContext, input: Iterator<Uint8Array> | AsyncIterator<Uint8Array>, request: WorkerRequest, write: (chunk: Uint8Array) => void) {
+  const worker = streaming.startWorker?.() ?? null
+  const channel = worker ? null : new MessageChannel()
+  if (channel) serveOpenpgp(channel.port1 as unknown as PortLike)
+  const port = (worker ?? channel!.port2) as unknown as PortLike
+  try {
+    const stopped = new Promise<never>((_, reject) => {
+      worker?.on('error', (error: Error) => reject(error))
+      worker?.on('exit', (code: number) => reject(new Error(`the OpenPGP worker stopped (${code})`)))
+    })
+    stopped.catch(() => undefined)
+    return await Promise.race([runThroughPort(port, input, request, write, streaming.onProgress), stopped])
   } finally {
     await worker?.terminate()
     channel?.port1.close()
     channel?.port2.close()
   }
 }
+
+/** A callback-fed producer as an async iterable (the worker's output as the composer reads it). */
+function queued(run: (push: (chunk: Uint8Array) => void) => Promise<unknown>): AsyncIterable<Uint8Array> {
+  const queue: Uint8Array[] = []
+  let wake: (() => void) | null = null
+  let state: { done: boolean; failure?: unknown } = { done: false }
+  run((chunk) => {
+    queue.push(chunk)
+    wake?.()
+  }).then(
+    () => (state = { done: true }),
+    (failure: unknown) => (state = { done: true, failure }),
+  ).finally(() => wake?.())
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        if (queue.length > 0) yield queue.shift()!
+        else if (state.done) {
+          if (state.failure !== undefined) throw state.failure
+          return
+        } else await new Promise<void>((resolve) => (wake = resolve))
+      }
+    },
+  }
+}
+
+const versionEntity = () => entity([['Content-Type', 'application/pgp-encrypted'], ['Content-Description', 'PGP/MIME version identification']], 'Version: 1\r\n')
+const encryptedPartHeaders: HeaderList = [
+  ['Content-Type', 'application/octet-stream; name="encrypted.asc"'],
+  ['Content-Description', 'OpenPGP encrypted message'],
+  ['Content-Disposition', 'inline; filename="encrypted.asc"'],
+]
 
 const chunkSize = 1024 * 1024
 
@@ -264,17 +303,16 @@ export const openpgpMessageTechnology: MessageTechnology = {
         config: openpgpConfig,
       }),
     )
-    return multipart('encrypted', { protocol: 'application/pgp-encrypted' }, [
-      entity([['Content-Type', 'application/pgp-encrypted'], ['Content-Description', 'PGP/MIME version identification']], 'Version: 1\r\n'),
-      entity(
-        [
-          ['Content-Type', 'application/octet-stream; name="encrypted.asc"'],
-          ['Content-Description', 'OpenPGP encrypted message'],
-          ['Content-Disposition', 'inline; filename="encrypted.asc"'],
-        ],
-        armorMessage(ciphertext),
-      ),
-    ])
+    return multipart('encrypted', { protocol: 'application/pgp-encrypted' }, [versionEntity(), entity(encryptedPartHeaders, armorMessage(ciphertext))])
+  },
+
+  encryptStream(content, contentSize, recipients, signer, now, streaming) {
+    const armored = queued((push) => throughWorker(streaming, content[Symbol.asyncIterator](), { op: 'encrypt', recipients: [...recipients], signer, now, total: contentSize }, push))
+    async function* encryptedPart() {
+      yield entityHead(encryptedPartHeaders)
+      yield* armored
+    }
+    return multipartStream('encrypted', { protocol: 'application/pgp-encrypted' }, [versionEntity(), encryptedPart()])
   },
 
   async outerHeaders(sender, address) {
