@@ -486,6 +486,12 @@ export const errorTable = {
     de: '„{value}“ ist kein Datum. Erwartet: ISO-Datum, z. B. 2027-12-31.',
     en: '"{value}" is not a date. Expected an ISO date, for example 2027-12-31.',
   },
+  // --- openpgp (revocation certificates) ---
+  OPENPGP_REVOCATION_NO_KEY: {
+    kind: 'user',
+    de: 'Die Datei {file} ist ein Widerrufszertifikat, aber kein Schlüssel im Tresor passt dazu. Importieren Sie zuerst den Schlüssel, den es widerruft.',
+    en: 'The file {file} is a revocation certificate, but no key in the vault matches it. Import the key it revokes first.',
+  },
   IPC_UNTRUSTED_SENDER: {
     kind: 'bug',
     de: 'Anfrage abgelehnt: Sie kam nicht aus dem Hauptfenster von Siegelpost.',
