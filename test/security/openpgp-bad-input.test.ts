@@ -8,9 +8,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { importKeyFile } from '../../main/core/keys/key-store.ts'
 import type { StoredKey } from '../../main/core/keys/stored-key.ts'
 import { keyTechnologies } from '../../main/core/keys/technologies.ts'
+import { composeMessageStream } from '../../main/core/message/compose.ts'
 import { openMessage } from '../../main/core/message/open.ts'
 import { messageTechnologies } from '../../main/core/message/technologies.ts'
 import { entity, multipart } from '../../main/core/mime/build.ts'
+import { memorySource } from '../../main/core/mime/byte-source.ts'
 import { decodeBody, parseMime } from '../../main/core/mime/parse.ts'
 import { armorMessage, dearmorMessage } from '../../main/core/openpgp/armor.ts'
 import { openpgpMessageTechnology } from '../../main/core/openpgp/pgp-mime.ts'
@@ -275,6 +277,29 @@ describe('the large-message path: streamed in a worker thread into an encrypted 
       expect(result.document.text).toBe('')
       expect(result.document.attachments).toEqual([])
       expect(await readdir(temp)).toEqual([])
+    }
+  })
+
+  it('compose streams a large attachment into a message the in-memory path opens; a writer that stops early stops the worker', async () => {
+    const attachment = new Uint8Array(randomBytes(3 * 1024 * 1024 + 17))
+    const input = { from: 'anna@kanzlei.test', to: ['max@mandant.test'], cc: [], subject: 'Groß', body: 'Anbei.', attachments: [{ fileName: 'gross.bin', contentType: 'application/octet-stream', bytes: memorySource(attachment) }], encrypt: 'openpgp' as const, sign: true }
+    const context = { keys: [advisor, clientPublic], now, technologies: messageTechnologies }
+    for (const startWorker of [sourceWorker, undefined]) {
+      const streaming = { tempDir: temp, ...(startWorker ? { startWorker } : {}) }
+      const composed = await composeMessageStream(input, { ...context, streaming })
+      const chunks: Uint8Array[] = []
+      for await (const chunk of composed.chunks) chunks.push(chunk)
+      const opened = await open(new Uint8Array(Buffer.concat(chunks)))
+      expect(opened.document.security.signature.state).toBe('valid')
+      expect(Buffer.compare(Buffer.from(opened.attachmentBytes[0]!), Buffer.from(attachment))).toBe(0)
+      // A writer that fails after the first chunks (a full disk): the iteration ends, nothing hangs.
+      const abandoned = await composeMessageStream(input, { ...context, streaming })
+      let seen = 0
+      for await (const chunk of abandoned.chunks) {
+        seen += chunk.length
+        if (seen > 1024 * 1024) break
+      }
+      expect(seen).toBeGreaterThan(1024 * 1024)
     }
   })
 })

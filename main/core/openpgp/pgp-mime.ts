@@ -97,26 +97,45 @@ async function throughWorker(streaming: StreamingContext, input: Iterator<Uint8A
   }
 }
 
-/** A callback-fed producer as an async iterable (the worker's output as the composer reads it). */
-function queued(run: (push: (chunk: Uint8Array) => void) => Promise<unknown>): AsyncIterable<Uint8Array> {
+/**
+ * The worker's output on its way to the writer: a queue of at most `highWater` chunks. The worker
+ * gets its next input only when there is room (backpressure: a slow disk does not fill memory),
+ * and when the writer stops reading (an error), the producer is told to stop.
+ */
+function outputQueue(highWater = 8) {
   const queue: Uint8Array[] = []
-  let wake: (() => void) | null = null
-  let state: { done: boolean; failure?: unknown } = { done: false }
-  run((chunk) => {
-    queue.push(chunk)
-    wake?.()
-  }).then(
-    () => (state = { done: true }),
-    (failure: unknown) => (state = { done: true, failure }),
-  ).finally(() => wake?.())
+  let finished: { failure?: unknown } | null = null
+  let isAbandoned = false
+  let wakeReader: (() => void) | null = null
+  const wakeWriters: (() => void)[] = []
+  const release = () => wakeWriters.splice(0).forEach((wake) => wake())
   return {
+    push(chunk: Uint8Array) {
+      queue.push(chunk)
+      wakeReader?.()
+    },
+    end(failure?: unknown) {
+      finished = failure === undefined ? {} : { failure }
+      wakeReader?.()
+    },
+    abandon() {
+      isAbandoned = true
+      release()
+    },
+    get isAbandoned() {
+      return isAbandoned
+    },
+    room: (): Promise<void> => (queue.length < highWater || isAbandoned ? Promise.resolve() : new Promise((resolve) => wakeWriters.push(resolve))),
     async *[Symbol.asyncIterator]() {
       for (;;) {
-        if (queue.length > 0) yield queue.shift()!
-        else if (state.done) {
-          if (state.failure !== undefined) throw state.failure
+        if (queue.length > 0) {
+          const chunk = queue.shift()!
+          if (queue.length < highWater) release()
+          yield chunk
+        } else if (finished) {
+          if (finished.failure !== undefined) throw finished.failure
           return
-        } else await new Promise<void>((resolve) => (wake = resolve))
+        } else await new Promise<void>((resolve) => (wakeReader = resolve))
       }
     },
   }
@@ -307,10 +326,28 @@ export const openpgpMessageTechnology: MessageTechnology = {
   },
 
   encryptStream(content, contentSize, recipients, signer, now, streaming) {
-    const armored = queued((push) => throughWorker(streaming, content[Symbol.asyncIterator](), { op: 'encrypt', recipients: [...recipients], signer, now, total: contentSize }, push))
+    const source = content[Symbol.asyncIterator]()
+    const output = outputQueue()
+    const input = {
+      async next() {
+        await output.room()
+        if (output.isAbandoned) throw new Error('the message is no longer being written')
+        return source.next()
+      },
+    }
     async function* encryptedPart() {
       yield entityHead(encryptedPartHeaders)
-      yield* armored
+      // The worker starts when the writer gets here, and is gone when this part ends, however it ends.
+      const running = throughWorker(streaming, input, { op: 'encrypt', recipients: [...recipients], signer, now, total: contentSize }, (chunk) => output.push(chunk)).then(
+        () => output.end(),
+        (error: unknown) => output.end(error),
+      )
+      try {
+        yield* output
+      } finally {
+        output.abandon()
+        await running
+      }
     }
     return multipartStream('encrypted', { protocol: 'application/pgp-encrypted' }, [versionEntity(), encryptedPart()])
   },
