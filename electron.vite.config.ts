@@ -18,6 +18,8 @@ export default defineConfig({
           cli: resolve(root, 'main/cli.ts'),
           // the large-message S/MIME worker (main/workers/smime-stream.ts runs it as a worker_threads entry)
           'smime-stream-worker': resolve(root, 'main/workers/smime-stream.worker.ts'),
+          // the large-message OpenPGP worker (main/workers/openpgp-worker.ts)
+          'openpgp-worker': resolve(root, 'main/workers/openpgp-worker.ts'),
         },
       },
     },

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
+import { Worker } from 'node:worker_threads'
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
 import { commands } from './cli/commands.ts'
 import { exitCodes, print, type CliIo, type OptionValues } from './cli/command.ts'
@@ -134,6 +136,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
+/**
+ * This process's peak RSS. Linux: VmHWM of /proc/self/status. Not resourceUsage().maxRSS: that
+ * one carries over the parent's RSS from fork() across exec (a test runner's 500 MB, say).
+ */
+function peakRssKib(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))
+    if (hwm) return Number(hwm[1])
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS
+}
+
 /** Entry for bin/siegelpost.js: the real process, the real keychain. */
 export async function main(argv: readonly string[]): Promise<number> {
   return runCli(argv, {
@@ -145,5 +161,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     platform: process.platform,
     keychain: async () => (await import('./platform/os-keychain.ts')).createOsKeychain(),
     now: () => new Date(),
+    isStderrTty: process.stderr.isTTY === true,
+    // Built next to this file (electron.vite.config.ts); the .ts entry when run from source.
+    startWorker: () => new Worker(new URL(import.meta.url.endsWith('.ts') ? './workers/openpgp-worker.ts' : './openpgp-worker.js', import.meta.url)),
+  }).finally(() => {
+    // Tests and benchmarks read the process's peak memory here (never on by default).
+    if (process.env.SIEGELPOST_DEBUG_MAXRSS) process.stderr.write(`siegelpost-debug: maxrss-kib=${peakRssKib()}\n`)
   })
 }

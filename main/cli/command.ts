@@ -2,6 +2,7 @@ import type { ParseArgsOptionsConfig } from 'node:util'
 import type { Lang } from '../core/errors/index.ts'
 import type { SecretStore } from '../core/keys/secret-store.ts'
 import type { Vault } from '../core/keys/vault.ts'
+import type { WorkerLike } from '../core/message/technology.ts'
 
 /** Everything the CLI touches outside itself, so tests can run it in-process too. */
 export interface CliIo {
@@ -14,6 +15,12 @@ export interface CliIo {
   /** Created only when a command needs the vault: --help and --version never touch the keychain. */
   keychain: () => Promise<SecretStore>
   now: () => Date
+  /** Progress lines go to stderr only when it is a terminal (or with --progress); stdout stays the contract. */
+  isStderrTty?: boolean
+  /** Starts the worker thread for large OpenPGP messages; without it they run on a channel in this thread. */
+  startWorker?: (name: 'openpgp') => WorkerLike
+  /** Where encrypted spools of large messages go (the OS temp folder when unset). */
+  tempDir?: string
 }
 
 export const exitCodes = { ok: 0, failure: 1, usage: 2, held: 3 } as const

@@ -2,7 +2,7 @@ import { basename } from 'node:path'
 import { SiegelpostError } from '../core/errors/index.ts'
 import { listKeys } from '../core/keys/key-list.ts'
 import { confirmFingerprint, deleteKey, exportKey, importKeyFile } from '../core/keys/key-store.ts'
-import { summarizeKey } from '../core/keys/stored-key.ts'
+import { summarizeKey, type StoredKey } from '../core/keys/stored-key.ts'
 import { keyTechnologies } from '../core/keys/technologies.ts'
 import { limits } from '../core/limits.ts'
 import { readLimitedFile, readSecretFile } from '../core/secret-file.ts'
@@ -10,10 +10,15 @@ import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import type { KeySummary } from '../../preload/contract.ts'
 import { exitCodes, print, printJson, type CliIo, type Command } from './command.ts'
 
-function printKeys(io: CliIo, lang: 'de' | 'en', keys: KeySummary[], json: boolean) {
+/** Text lines name why a key cannot be used (the JSON keeps the contract fields of CLI.md). */
+function printKeys(io: CliIo, lang: 'de' | 'en', keys: KeySummary[], json: boolean, stored: readonly StoredKey[] = []) {
   if (json) return printJson(io, keys)
   if (keys.length === 0) return print(io, lang === 'de' ? 'Noch keine Schlüssel im Tresor.' : 'No keys in the vault yet.')
-  for (const key of keys) print(io, `${key.fingerprint}  ${key.technology}  ${key.status}  ${key.acceptance}  ${key.name} <${key.emails.join(', ')}>`)
+  for (const key of keys) {
+    const reason = stored.find((candidate) => candidate.id === key.id)?.flags.unusableReason ?? null
+    const why = key.status === 'unusable' && reason ? ` (${reason})` : key.status === 'expired' && key.expires ? ` (${lang === 'de' ? 'seit' : 'since'} ${key.expires})` : ''
+    print(io, `${key.fingerprint}  ${key.technology}  ${key.status}${why}  ${key.acceptance}  ${key.name} <${key.emails.join(', ')}>`)
+  }
 }
 
 const optionalSecret = async (path: unknown) => (typeof path === 'string' ? readSecretFile(path) : null)
@@ -25,7 +30,8 @@ export const keysCommands: readonly Command[] = [
     summary: { de: 'Schlüssel und Zertifikate im Tresor auflisten', en: 'list the keys and certificates in the vault' },
     options: { json: { type: 'boolean' } },
     async run({ io, lang, values, vault }) {
-      printKeys(io, lang, listKeys(await vault(), io.now()), Boolean(values.json))
+      const opened = await vault()
+      printKeys(io, lang, listKeys(opened, io.now()), Boolean(values.json), opened.contents.keys)
       return exitCodes.ok
     },
   },
@@ -41,7 +47,7 @@ export const keysCommands: readonly Command[] = [
       const passphrase = await optionalSecret(values['passphrase-file'])
       const now = io.now()
       const imported = await importKeyFile(await vault(), keyTechnologies, { bytes, fileName: basename(path), path }, { passphrase, now })
-      printKeys(io, lang, imported.map((key) => summarizeKey(key, now)), Boolean(values.json))
+      printKeys(io, lang, imported.map((key) => summarizeKey(key, now)), Boolean(values.json), imported)
       return exitCodes.ok
     },
   },

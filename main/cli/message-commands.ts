@@ -1,14 +1,16 @@
 import { mkdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { SiegelpostError } from '../core/errors/index.ts'
 import { limits } from '../core/limits.ts'
-import { composeMessage, type ComposeInput } from '../core/message/compose.ts'
-import { openMessage } from '../core/message/open.ts'
+import { composeMessageStream, type ComposeInput } from '../core/message/compose.ts'
+import { openMessage, type OpenResult } from '../core/message/open.ts'
+import { fileSource } from '../core/mime/byte-source.ts'
 import { httpRevocationFetchers, networkPolicyFrom } from '../core/smime/revocation-http.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
-import { readLimitedFile } from '../core/secret-file.ts'
+import { checkInputFile, readLimitedFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
-import { exitCodes, print, printJson, type Command } from './command.ts'
+import { exitCodes, print, printJson, type CliIo, type Command, type OptionValues } from './command.ts'
 
 const encryptModes = ['auto', 'smime', 'openpgp', 'container', 'none'] as const
 
@@ -34,10 +36,29 @@ function safeFileName(name: string, index: number): string {
   return cleaned.trim() === '' ? `attachment-${index + 1}` : cleaned
 }
 
+/** Attachments from this size on are read in chunks while the message is written. */
+const streamAttachmentFromBytes = 1024 * 1024
+
+/**
+ * Progress of a large message's encryption or decryption, in tenths, on stderr — only when stderr
+ * is a terminal or --progress is given; stdout (the --json contract) never sees it.
+ */
+function progressPrinter(io: CliIo, values: OptionValues, verb: string) {
+  const isShown = values.progress === true || io.isStderrTty === true
+  let lastStep = -1
+  return ({ done, total }: { done: number; total: number }) => {
+    const step = Math.min(10, Math.floor((10 * done) / Math.max(total, 1)))
+    if (!isShown || step === lastStep) return
+    lastStep = step
+    const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0)
+    io.stderr(`siegelpost: ${verb} ${mib(done)} / ${mib(total)} MiB\n`)
+  }
+}
+
 export const messageCommands: readonly Command[] = [
   {
     words: ['compose'],
-    usage: 'compose --from ADDR --to ADDR... [--cc ADDR]... [--subject S] [--body-file F] [--attach F]... [--encrypt auto|smime|openpgp|container|none] [--sign|--no-sign] [--password-file F] --out FILE.eml [--json]',
+    usage: 'compose --from ADDR --to ADDR... [--cc ADDR]... [--subject S] [--body-file F] [--attach F]... [--encrypt auto|smime|openpgp|container|none] [--sign|--no-sign] [--password-file F] --out FILE.eml [--json] [--progress]',
     summary: { de: 'Nachricht verschlüsselt und/oder signiert als .eml erstellen', en: 'write an encrypted and/or signed message as .eml' },
     options: {
       from: { type: 'string' },
@@ -52,8 +73,9 @@ export const messageCommands: readonly Command[] = [
       'password-file': { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
+      progress: { type: 'boolean' },
     },
-    async run({ io, values, vault }) {
+    async run({ io, lang, values, vault }) {
       const command = 'compose'
       if (typeof values.from !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--from ADDR' })
       if (list(values.to).length === 0) throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--to ADDR' })
@@ -63,13 +85,19 @@ export const messageCommands: readonly Command[] = [
       if (values.sign && values['no-sign']) throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--sign/--no-sign', value: 'both', allowed: '--sign, --no-sign' })
       const body = typeof values['body-file'] === 'string' ? new TextDecoder().decode(await readLimitedFile(values['body-file'], limits.attachmentMaxBytes)) : ''
       const attachments = []
+      const sources: ReturnType<typeof fileSource>[] = []
       for (const path of list(values.attach)) {
         const fileName = basename(path)
         const extension = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? ''
-        attachments.push({ fileName, contentType: mediaTypes[extension] ?? 'application/octet-stream', bytes: await readLimitedFile(path, limits.attachmentMaxBytes) })
+        // Large files are read in chunks while the message is written (bounded memory).
+        const size = await checkInputFile(path, limits.attachmentMaxBytes)
+        const bytes = size >= streamAttachmentFromBytes ? fileSource(path) : await readLimitedFile(path, limits.attachmentMaxBytes)
+        if (!(bytes instanceof Uint8Array)) sources.push(bytes)
+        attachments.push({ fileName, contentType: mediaTypes[extension] ?? 'application/octet-stream', bytes })
       }
       const opened = await vault()
-      const result = await composeMessage(
+      const streaming = { tempDir: io.tempDir ?? tmpdir(), onProgress: progressPrinter(io, values, lang === 'de' ? 'verschlüsselt' : 'encrypted'), ...(io.startWorker ? { startWorker: () => io.startWorker!('openpgp') } : {}) }
+      const result = await composeMessageStream(
         {
           from: values.from.toLowerCase(),
           to: list(values.to).map((a) => a.toLowerCase()),
@@ -80,9 +108,13 @@ export const messageCommands: readonly Command[] = [
           encrypt,
           sign: values.sign ? true : values['no-sign'] ? false : undefined,
         },
-        { keys: opened.contents.keys, now: io.now(), technologies: messageTechnologies },
+        { keys: opened.contents.keys, now: io.now(), technologies: messageTechnologies, streaming },
       )
-      await writeFileAtomic(values.out, result.bytes, {}, { backup: false, mode: 0o600 })
+      try {
+        await writeFileAtomic(values.out, result.chunks, {}, { backup: false, mode: 0o600 })
+      } finally {
+        sources.forEach((source) => source.close())
+      }
       const summary = { out: values.out, messageId: result.messageId, technology: result.technology, encrypted: result.encrypted, signed: result.signed, encryptedTo: result.encryptedTo, signedBy: result.signedBy }
       if (values.json) printJson(io, summary)
       else print(io, `${values.out}: ${result.encrypted ? 'encrypted' : 'not encrypted'}, ${result.signed ? 'signed' : 'not signed'}${result.technology ? ` (${result.technology})` : ''}`)
@@ -91,28 +123,43 @@ export const messageCommands: readonly Command[] = [
   },
   {
     words: ['open'],
-    usage: 'open FILE.eml [--json] [--save-attachments DIR]',
+    usage: 'open FILE.eml [--json] [--save-attachments DIR] [--progress]',
     summary: { de: 'Nachricht entschlüsseln, Signatur prüfen und anzeigen', en: 'decrypt a message, check its signature and show it' },
-    options: { json: { type: 'boolean' }, 'save-attachments': { type: 'string' } },
+    options: { json: { type: 'boolean' }, 'save-attachments': { type: 'string' }, progress: { type: 'boolean' } },
     operands: [1, 1],
     async run({ io, lang, values, operands, vault }) {
-      const raw = await readLimitedFile(operands[0]!, limits.messageMaxBytes)
+      const path = operands[0]!
+      // Checked (exists, size limit) as before, then read from disk in chunks, never whole.
+      await checkInputFile(path, limits.messageMaxBytes)
       const opened = await vault()
-      const { document, attachmentBytes } = await openMessage(new Uint8Array(raw), messageTechnologies, {
-        keys: opened.contents.keys,
-        now: io.now(),
-        revocation: httpRevocationFetchers({ policy: networkPolicyFrom(io.env) }),
-      })
-      if (typeof values['save-attachments'] === 'string') {
-        const dir = values['save-attachments']
-        await mkdir(dir, { recursive: true })
-        const used = new Set<string>()
-        for (const [index, attachment] of document.attachments.entries()) {
-          let name = safeFileName(attachment.filename, index)
-          while (used.has(name)) name = `${index + 1}-${name}`
-          used.add(name)
-          await writeFileAtomic(join(dir, name), attachmentBytes[index]!, {}, { backup: false, mode: 0o600 })
+      const source = fileSource(path)
+      const streaming = { tempDir: io.tempDir ?? tmpdir(), onProgress: progressPrinter(io, values, lang === 'de' ? 'entschlüsselt' : 'decrypted'), ...(io.startWorker ? { startWorker: () => io.startWorker!('openpgp') } : {}) }
+      let result: OpenResult
+      try {
+        result = await openMessage(source, messageTechnologies, {
+          keys: opened.contents.keys,
+          now: io.now(),
+          streaming,
+          revocation: httpRevocationFetchers({ policy: networkPolicyFrom(io.env) }),
+        })
+      } finally {
+        source.close()
+      }
+      const { document, attachmentChunks } = result
+      try {
+        if (typeof values['save-attachments'] === 'string') {
+          const dir = values['save-attachments']
+          await mkdir(dir, { recursive: true })
+          const used = new Set<string>()
+          for (const [index, attachment] of document.attachments.entries()) {
+            let name = safeFileName(attachment.filename, index)
+            while (used.has(name)) name = `${index + 1}-${name}`
+            used.add(name)
+            await writeFileAtomic(join(dir, name), attachmentChunks[index]!(), {}, { backup: false, mode: 0o600 })
+          }
         }
+      } finally {
+        result.dispose()
       }
       if (values.json) {
         printJson(io, document)

@@ -8,11 +8,25 @@ function describeLimit(bytes: number): string {
 
 /** Reads a whole input file the user named, refusing anything over `maxBytes`, with errors that name the path. */
 export async function readLimitedFile(path: string, maxBytes: number): Promise<Buffer> {
-  try {
+  return withFileErrors(path, async () => {
+    await checkInputFile(path, maxBytes)
+    return await readFile(path)
+  })
+}
+
+/** The checks of readLimitedFile without reading (for files read in chunks): exists, is a file, not over `maxBytes`; returns the size. */
+export async function checkInputFile(path: string, maxBytes: number): Promise<number> {
+  return withFileErrors(path, async () => {
     const info = await stat(path)
     if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' })
     if (info.size > maxBytes) throw new SiegelpostError('FILE_TOO_LARGE', { path, limit: describeLimit(maxBytes) })
-    return await readFile(path)
+    return info.size
+  })
+}
+
+async function withFileErrors<T>(path: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
   } catch (error) {
     if (error instanceof SiegelpostError) throw error
     const code = (error as NodeJS.ErrnoException).code

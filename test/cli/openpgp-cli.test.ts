@@ -104,4 +104,27 @@ describe('siegelpost OpenPGP keys and messages', () => {
     const run = cli('compose', '--from', 'anna@kanzlei.test', '--to', 'anna@kanzlei.test', '--encrypt', 'none', '--sign', '--out', join(dir, 'y.eml'))
     expect(run.errorLines).toEqual([expect.stringMatching(/no usable own OpenPGP key for anna@kanzlei\.test/)])
   })
+
+  it('keys import applies a standalone revocation certificate to the stored key; keys list says why a key is unusable', async () => {
+    const other = ['--profile', join(dir, 'profile-2'), '--vault-passphrase-file', join(dir, 'vault-pass'), '--lang', 'en']
+    const run = (...args: string[]) => runCli([...args, ...other], { env: noKeychain })
+    const [key] = json(run('keys', 'generate', '--name', 'Rita Widerruf', '--email', 'rita@kanzlei.test', '--json'))
+    expect(run('keys', 'revoke', key.fingerprint, '--out', join(dir, 'rita-rev.asc')).status).toBe(0)
+    expect(json(run('keys', 'list', '--json'))[0].status).toBe('valid')
+    const [applied] = json(run('keys', 'import', join(dir, 'rita-rev.asc'), '--json'))
+    expect(applied).toMatchObject({ fingerprint: key.fingerprint, status: 'revoked', hasSecret: true })
+    expect(json(run('keys', 'list', '--json'))).toEqual([expect.objectContaining({ fingerprint: key.fingerprint, status: 'revoked' })])
+
+    const { generateKey } = await import('openpgp')
+    const signOnly = await generateKey({ userIDs: [{ name: 'Nur Signatur', email: 'nur@mandant.test' }], subkeys: [], format: 'armored' })
+    await writeFile(join(dir, 'sign-only.asc'), signOnly.publicKey)
+    expect(run('keys', 'import', join(dir, 'sign-only.asc')).status).toBe(0)
+    const listing = run('keys', 'list')
+    expect(listing.stdout).toMatch(/ unusable \(no usable encryption subkey[^)]*\) .*nur@mandant\.test/)
+    // A certificate for a key that is not in the vault is refused in one line, nothing changes.
+    const third = ['--profile', join(dir, 'profile-3'), '--vault-passphrase-file', join(dir, 'vault-pass'), '--lang', 'en']
+    const refused = runCli(['keys', 'import', join(dir, 'rita-rev.asc'), ...third], { env: noKeychain })
+    expect(refused.status).toBe(1)
+    expect(refused.errorLines).toEqual([expect.stringMatching(/is a revocation certificate, but no key in the vault matches it/)])
+  })
 })

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -181,6 +182,19 @@ describe.skipIf(skipUnless('GnuPG (gpg)', hasGpg, 'apt-get install gnupg'))('Ope
     } finally {
       fresh.close()
     }
+  })
+
+  it('applies the revocation certificate gpg kept for its key (openpgp-revocs.d) to the stored copy', async () => {
+    const other = await openVault({ profileDir: join(dir, 'revocation'), keySource: { mode: 'keychain', store: memorySecretStore() } })
+    await importKeyFile(other, keyTechnologies, { bytes: gpg.ok(['--armor', '--export', gpgFingerprint]).stdout, fileName: 'gerd.asc', path: '/in/gerd.asc' }, { passphrase: null, now })
+    expect(findKey(other.contents, gpgFingerprint).flags.revoked).toBe(false)
+    // gpg writes it with a ":" before the armor so that it is not imported by accident.
+    const certificate = readFileSync(join(gpg.dir, 'openpgp-revocs.d', `${gpgFingerprint}.rev`))
+    expect(certificate.toString()).toMatch(/^:-----BEGIN PGP PUBLIC KEY BLOCK-----/m)
+    const [applied] = await importKeyFile(other, keyTechnologies, { bytes: certificate, fileName: `${gpgFingerprint}.rev`, path: '/in/gerd.rev' }, { passphrase: null, now })
+    expect(applied).toMatchObject({ fingerprint: gpgFingerprint, flags: { revoked: true } })
+    expect(findKey(other.contents, gpgFingerprint).flags.revoked).toBe(true)
+    expect(other.contents.keys).toHaveLength(1)
   })
 
   it('flags gpg-made keys bound by SHA-1, or expired, as not usable', async () => {

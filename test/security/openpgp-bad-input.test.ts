@@ -1,19 +1,28 @@
 import { enums, encryptSessionKey, LiteralDataPacket, PacketList, readKey, SymmetricallyEncryptedDataPacket, armor, type PublicKey } from 'openpgp'
 import { randomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { importKeyFile } from '../../main/core/keys/key-store.ts'
 import type { StoredKey } from '../../main/core/keys/stored-key.ts'
 import { keyTechnologies } from '../../main/core/keys/technologies.ts'
+import { composeMessageStream } from '../../main/core/message/compose.ts'
 import { openMessage } from '../../main/core/message/open.ts'
 import { messageTechnologies } from '../../main/core/message/technologies.ts'
 import { entity, multipart } from '../../main/core/mime/build.ts'
+import { memorySource } from '../../main/core/mime/byte-source.ts'
 import { decodeBody, parseMime } from '../../main/core/mime/parse.ts'
+import { armorMessage, dearmorMessage } from '../../main/core/openpgp/armor.ts'
 import { openpgpMessageTechnology } from '../../main/core/openpgp/pgp-mime.ts'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { compose, generatePair, tempVault } from '../helpers/openpgp-fixtures.ts'
 
 const now = new Date()
+/** The worker entry from source (Node 24 runs .ts); the CLI test covers the built one. */
+const sourceWorker = () => new Worker(new URL('../../main/workers/openpgp-worker.ts', import.meta.url))
 const secret = 'Steuer-ID 12 345 678 901'
 let advisor: StoredKey
 let client: StoredKey
@@ -194,13 +203,21 @@ describe.skipIf(skipUnless('GnuPG (gpg)', hasGpg, 'apt-get install gnupg'))('bad
   })
   afterAll(() => gpg?.close())
 
-  it('a compression bomb (300 MiB of zeros, ZLIB) is refused, not expanded without bound', async () => {
+  it('a compression bomb (300 MiB of zeros, ZLIB) is refused, not expanded without bound — in memory and streamed through the worker', async () => {
     gpg.ok(['--import'], String(clientPublic.material.armored))
     const zeros = Buffer.alloc(300 * 1024 * 1024)
     const bomb = gpg.ok(['--armor', '--trust-model', 'always', '--compress-algo', 'zlib', '-z', '9', '--encrypt', '-r', client.fingerprint], zeros).stdout
     expect(bomb.length).toBeLessThan(2 * 1024 * 1024)
     const { document } = await open(pgpMime(bomb.toString()))
     expect(document.security.encryption).toMatchObject({ state: 'failed', reason: expect.stringMatching(/compression bomb/) })
+    const temp = await mkdtemp(join(tmpdir(), 'sp-bomb-'))
+    try {
+      const streamed = await openMessage(pgpMime(bomb.toString()), messageTechnologies, { keys: clientKeys(), now, streaming: { tempDir: temp, fromBytes: 0, startWorker: sourceWorker } })
+      expect(streamed.document.security.encryption).toMatchObject({ state: 'failed', reason: expect.stringMatching(/compression bomb/) })
+      expect(await readdir(temp)).toEqual([])
+    } finally {
+      await rm(temp, { recursive: true, force: true })
+    }
   })
 
   it('a SHA-1 signature is invalid even when the key is known and matches From', async () => {
@@ -223,3 +240,66 @@ async function importInto(armored: Uint8Array): Promise<StoredKey[]> {
     await close()
   }
 }
+
+describe('the large-message path: streamed in a worker thread into an encrypted spool', () => {
+  let temp: string
+  beforeEach(async () => {
+    temp = await mkdtemp(join(tmpdir(), 'sp-stream-'))
+  })
+  afterEach(async () => {
+    await rm(temp, { recursive: true, force: true })
+  })
+  const streamed = (bytes: Uint8Array, startWorker?: () => Worker, onProgress?: (p: { done: number; total: number }) => void) =>
+    openMessage(bytes, messageTechnologies, { keys: clientKeys(), now, streaming: { tempDir: temp, fromBytes: 0, ...(startWorker ? { startWorker } : {}), ...(onProgress ? { onProgress } : {}) } })
+
+  it('reaches the in-memory verdicts, in the worker and on an in-thread channel, reports progress, and deletes its spool on dispose', async () => {
+    const message = pgpMime(await encryptedArmor())
+    const expected = (await open(message)).document
+    for (const startWorker of [sourceWorker, undefined]) {
+      const progress: number[] = []
+      const result = await streamed(message, startWorker, (p) => progress.push(p.done / p.total))
+      expect(result.document).toEqual(expected)
+      expect(result.document.security.signature.state).toBe('valid')
+      expect(progress.at(-1)).toBeCloseTo(1, 1)
+      expect(await readdir(temp)).toHaveLength(1)
+      result.dispose()
+      expect(await readdir(temp)).toEqual([])
+    }
+  })
+
+  it('tampered ciphertext (armor checksum intact): failed, nothing shown, no spool left', async () => {
+    const binary = dearmorMessage(new TextEncoder().encode(await encryptedArmor()))!
+    binary[Math.floor(binary.length / 2)]! ^= 0x01
+    const tampered = pgpMime(Buffer.from(armorMessage(binary)).toString('latin1'))
+    for (const startWorker of [sourceWorker, undefined]) {
+      const result = await streamed(tampered, startWorker)
+      expect(result.document.security.encryption).toMatchObject({ state: 'failed', reason: expect.stringMatching(/altered/) })
+      expect(result.document.text).toBe('')
+      expect(result.document.attachments).toEqual([])
+      expect(await readdir(temp)).toEqual([])
+    }
+  })
+
+  it('compose streams a large attachment into a message the in-memory path opens; a writer that stops early stops the worker', async () => {
+    const attachment = new Uint8Array(randomBytes(3 * 1024 * 1024 + 17))
+    const input = { from: 'anna@kanzlei.test', to: ['max@mandant.test'], cc: [], subject: 'Groß', body: 'Anbei.', attachments: [{ fileName: 'gross.bin', contentType: 'application/octet-stream', bytes: memorySource(attachment) }], encrypt: 'openpgp' as const, sign: true }
+    const context = { keys: [advisor, clientPublic], now, technologies: messageTechnologies }
+    for (const startWorker of [sourceWorker, undefined]) {
+      const streaming = { tempDir: temp, ...(startWorker ? { startWorker } : {}) }
+      const composed = await composeMessageStream(input, { ...context, streaming })
+      const chunks: Uint8Array[] = []
+      for await (const chunk of composed.chunks) chunks.push(chunk)
+      const opened = await open(new Uint8Array(Buffer.concat(chunks)))
+      expect(opened.document.security.signature.state).toBe('valid')
+      expect(Buffer.compare(Buffer.from(opened.attachmentBytes[0]!), Buffer.from(attachment))).toBe(0)
+      // A writer that fails after the first chunks (a full disk): the iteration ends, nothing hangs.
+      const abandoned = await composeMessageStream(input, { ...context, streaming })
+      let seen = 0
+      for await (const chunk of abandoned.chunks) {
+        seen += chunk.length
+        if (seen > 1024 * 1024) break
+      }
+      expect(seen).toBeGreaterThan(1024 * 1024)
+    }
+  })
+})

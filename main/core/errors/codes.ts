@@ -502,6 +502,12 @@ export const errorTable = {
     de: 'Der Entwurf {path} lässt sich nicht lesen (beschädigt oder mit einem anderen Tresor angelegt). Löschen Sie die Datei oder stellen Sie den Profilordner aus einer Sicherung wieder her.',
     en: 'The draft {path} cannot be read (damaged or made with another vault). Delete the file or restore the profile folder from a backup.',
   },
+  // --- openpgp (revocation certificates) ---
+  OPENPGP_REVOCATION_NO_KEY: {
+    kind: 'user',
+    de: 'Die Datei {file} ist ein Widerrufszertifikat, aber kein Schlüssel im Tresor passt dazu. Importieren Sie zuerst den Schlüssel, den es widerruft.',
+    en: 'The file {file} is a revocation certificate, but no key in the vault matches it. Import the key it revokes first.',
+  },
   IPC_UNTRUSTED_SENDER: {
     kind: 'bug',
     de: 'Anfrage abgelehnt: Sie kam nicht aus dem Hauptfenster von Siegelpost.',

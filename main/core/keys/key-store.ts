@@ -59,7 +59,7 @@ export async function inspectKeyFile(
 async function readKeyFile(
   technologies: readonly KeyTechnology[],
   file: KeyFile & { path: string },
-  options: { passphrase: Uint8Array | null; now: Date },
+  options: { passphrase: Uint8Array | null; now: Date; existing?: readonly StoredKey[] },
 ): Promise<{ technology: KeyTechnology; keys: StoredKey[] }> {
   const technology = technologies.find((t) => t.detect(file))
   if (!technology) throw new SiegelpostError('KEY_FORMAT_UNKNOWN', { path: file.path })
@@ -87,7 +87,7 @@ export async function importKeyFile(
   file: KeyFile & { path: string },
   options: { passphrase: Uint8Array | null; now: Date },
 ): Promise<StoredKey[]> {
-  const { technology, keys: incoming } = await readKeyFile(technologies, file, options)
+  const { technology, keys: incoming } = await readKeyFile(technologies, file, { ...options, existing: vault.contents.keys })
   const result: StoredKey[] = []
   await vault.update((draft) => {
     result.length = 0

@@ -10,7 +10,11 @@ export interface KeyTechnology {
   /** Whether the file looks like one of this technology's key or certificate files (content first, name second). */
   detect(file: KeyFile): boolean
   /** Every key or certificate in the file, with its flags; `passphrase` only unlocks this file. */
-  import(file: KeyFile, options: { passphrase: Uint8Array | null; now: Date }): Promise<StoredKey[]>
+  /**
+   * `existing` are the vault's keys (given on import, not on a preview): a file that only updates
+   * one of them (an OpenPGP revocation certificate) returns that key, updated.
+   */
+  import(file: KeyFile, options: { passphrase: Uint8Array | null; now: Date; existing?: readonly StoredKey[] }): Promise<StoredKey[]>
   /**
    * Merges a re-imported key into the stored one (same fingerprint). Must never drop secret
    * material or a user's confirmation; without it the key store keeps the richer record.

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { SiegelpostError } from '../errors/index.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
-import { attachmentEntity, concatBytes, entity, headerLine, multipart, quotedPrintable, structuredValue, type HeaderList } from '../mime/build.ts'
+import { sourceChunks, type ByteSource } from '../mime/byte-source.ts'
+import { attachmentEntity, attachmentEntityChunks, concatBytes, entity, headerLine, multipart, multipartStream, quotedPrintable, structuredValue, type HeaderList } from '../mime/build.ts'
 import { isAddress } from './addresses.ts'
-import type { MessageTechnology } from './technology.ts'
+import type { MessageTechnology, StreamingContext } from './technology.ts'
 
 export interface ComposeInput {
   from: string
@@ -11,7 +12,8 @@ export interface ComposeInput {
   cc: readonly string[]
   subject: string
   body: string
-  attachments: readonly { fileName: string; contentType: string; bytes: Uint8Array }[]
+  /** Bytes in memory, or a ByteSource (a file read in chunks) for large attachments. */
+  attachments: readonly { fileName: string; contentType: string; bytes: Uint8Array | ByteSource }[]
   encrypt: 'auto' | 'openpgp' | 'smime' | 'container' | 'none'
   /** true: must sign; false: must not; undefined: sign when the sender has a signing key. */
   sign: boolean | undefined
@@ -22,10 +24,20 @@ export interface ComposeContext {
   now: Date
   technologies: readonly MessageTechnology[]
   random?: (length: number) => Uint8Array
+  /** Large messages: encrypted in chunks (in a worker thread when one is given) instead of in memory. */
+  streaming?: StreamingContext
 }
 
-export interface ComposeResult {
+export interface ComposeResult extends ComposeSummary {
   bytes: Uint8Array
+}
+
+/** composeMessageStream's result: the message as chunks, produced as they are read. */
+export interface ComposeStream extends ComposeSummary {
+  chunks: AsyncIterable<Uint8Array>
+}
+
+export interface ComposeSummary {
   messageId: string
   technology: 'openpgp' | 'smime' | null
   encrypted: boolean
@@ -93,6 +105,18 @@ function plan(input: ComposeInput, context: ComposeContext): Plan {
  * and/or encrypted by the chosen technology, encrypted to every recipient and to the sender.
  */
 export async function composeMessage(input: ComposeInput, context: ComposeContext): Promise<ComposeResult> {
+  const { chunks, ...summary } = await composeMessageStream(input, context)
+  const parts: Uint8Array[] = []
+  for await (const chunk of chunks) parts.push(chunk)
+  return { ...summary, bytes: concatBytes(parts) }
+}
+
+/**
+ * composeMessage as chunks. With `context.streaming`, attachments given as ByteSources and a
+ * technology that encrypts streams, a 100 MB attachment is never held whole: it is read, base64
+ * encoded, encrypted and armored piece by piece. Otherwise the message is built in memory.
+ */
+export async function composeMessageStream(input: ComposeInput, context: ComposeContext): Promise<ComposeStream> {
   for (const address of [input.from, ...input.to, ...input.cc]) {
     if (!isAddress(address)) throw new SiegelpostError('MESSAGE_BAD_ADDRESS', { address })
   }
@@ -118,22 +142,36 @@ export async function composeMessage(input: ComposeInput, context: ComposeContex
     ['Content-Transfer-Encoding', 'quoted-printable'],
   ]
   const bodyText = input.body.endsWith('\n') ? input.body : `${input.body}\n`
-  const content =
+  const isLarge = input.attachments.some((a) => !(a.bytes instanceof Uint8Array))
+  const bytesOf = (source: Uint8Array | ByteSource) => (source instanceof Uint8Array ? source : source.read(0, source.length))
+  const textPart = () => entity(textHeaders({}), quotedPrintable(bodyText))
+  const content = () =>
     input.attachments.length === 0
       ? entity([...textHeaders(hp), ...innerHeaders], quotedPrintable(bodyText))
-      : multipart('mixed', hp, [entity(textHeaders({}), quotedPrintable(bodyText)), ...input.attachments.map((a) => attachmentEntity(a.fileName, a.contentType, a.bytes))], innerHeaders)
+      : multipart('mixed', hp, [textPart(), ...input.attachments.map((a) => attachmentEntity(a.fileName, a.contentType, bytesOf(a.bytes)))], innerHeaders)
 
-  let payload = content
-  if (technology && isEncrypted) payload = await technology.encrypt(content, recipients, signer, context.now)
-  else if (technology && signer) payload = await technology.sign(content, signer, context.now)
+  let payload: Uint8Array | AsyncIterable<Uint8Array>
+  if (technology && isEncrypted && isLarge && context.streaming && technology.encryptStream) {
+    const parts = input.attachments.map((a) => (a.bytes instanceof Uint8Array ? attachmentEntity(a.fileName, a.contentType, a.bytes) : attachmentEntityChunks(a.fileName, a.contentType, sourceChunks(a.bytes))))
+    // For progress only: base64 adds a third plus line ends.
+    const size = input.attachments.reduce((sum, a) => sum + Math.ceil(a.bytes.length / 57) * 78, 4096)
+    payload = technology.encryptStream(multipartStream('mixed', hp, [textPart(), ...parts], innerHeaders), size, recipients, signer, context.now, context.streaming)
+  } else if (technology && isEncrypted) payload = await technology.encrypt(content(), recipients, signer, context.now)
+  else if (technology && signer) payload = await technology.sign(content(), signer, context.now)
+  else payload = content()
 
   const outer: HeaderList = isProtected ? fields.map(([name, value]) => [name, name === 'Subject' && isEncrypted ? neutralSubject : value] as const) : fields
   // Autocrypt announces the sender's own key, also on mail that is encrypted but not signed.
   const ownKey = signer ?? recipients.find((key) => key.hasSecret && key.emails.includes(input.from.toLowerCase())) ?? null
   const extra = ownKey && technology?.outerHeaders ? await technology.outerHeaders(ownKey, input.from) : []
   const head = [...outer, ['MIME-Version', '1.0'] as const, ...extra].map(([name, value]) => headerLine(name, value)).join('')
+  async function* chunks() {
+    yield new TextEncoder().encode(head)
+    if (payload instanceof Uint8Array) yield payload
+    else yield* payload
+  }
   return {
-    bytes: concatBytes([new TextEncoder().encode(head), payload]),
+    chunks: chunks(),
     messageId,
     technology: technology && (isEncrypted || signer) ? technology.technology : null,
     encrypted: isEncrypted,

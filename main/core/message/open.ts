@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { StoredKey } from '../keys/stored-key.ts'
 import { limits } from '../limits.ts'
-import { decodedHeader, decodeHeaderText, decodeText, decodeBody, fileNameOf, headerValue, headerValues, isAttachmentDisposition, parseMime, type MimePart } from '../mime/parse.ts'
+import type { ByteSource } from '../mime/byte-source.ts'
+import { decodedBodyChunks, decodedHeader, decodeHeaderText, decodeText, decodeBody, fileNameOf, headerValue, headerValues, isAttachmentDisposition, parseMime, type MimePart } from '../mime/parse.ts'
 import { addressesOf } from './addresses.ts'
 import type { MessageTechnology, OfferedKey, OpenContext, SignatureCheck } from './technology.ts'
 import { transportTrailOf, type TransportTrail } from '../transport/received-trail.ts'
@@ -27,8 +28,12 @@ export interface OpenDocument {
 
 export interface OpenResult {
   document: OpenDocument
-  /** The attachments' decoded bytes, same order as document.attachments (for --save-attachments). */
-  attachmentBytes: Uint8Array[]
+  /** The attachments' decoded bytes, same order as document.attachments (read on use: large ones cost their size). */
+  readonly attachmentBytes: Uint8Array[]
+  /** Each attachment's decoded bytes in chunks of about 1 MiB (for writing a 100 MB file with bounded memory). */
+  attachmentChunks: (() => Iterable<Uint8Array>)[]
+  /** Deletes the encrypted spools of a streamed message; call it when done with the attachments. */
+  dispose(): void
 }
 
 /** A signature time this far from the Date header is pointed out (CLI.md: a warning in reason). */
@@ -155,8 +160,20 @@ function signatureVerdict(layer: Layer, fromAddresses: string[], dateHeader: str
  * user may see with an honest security summary. Never decrypts a nested part automatically and
  * never joins decrypted with unencrypted parts (EFAIL); a failed decryption is a state, not a throw.
  */
-export async function openMessage(raw: Uint8Array, technologies: readonly MessageTechnology[], context: OpenContext): Promise<OpenResult> {
-  const root = parseMime(raw)
+export async function openMessage(raw: Uint8Array | ByteSource, technologies: readonly MessageTechnology[], context: OpenContext): Promise<OpenResult> {
+  const spools: (() => void)[] = []
+  const dispose = () => spools.splice(0).forEach((disposeSpool) => disposeSpool())
+  const scoped: OpenContext = context.streaming ? { ...context, streaming: { ...context.streaming, keep: (disposeSpool) => spools.push(disposeSpool) } } : context
+  try {
+    // Not spread: attachmentBytes is a getter that would decode every attachment.
+    return Object.assign(await openParsed(parseMime(raw), technologies, scoped) as OpenResult, { dispose })
+  } catch (error) {
+    dispose()
+    throw error
+  }
+}
+
+async function openParsed(root: MimePart, technologies: readonly MessageTechnology[], context: OpenContext): Promise<Omit<OpenResult, 'dispose'>> {
   const layer: Layer = {
     encryption: { state: 'none', technology: null, reason: '' },
     signatures: [],
@@ -250,7 +267,7 @@ async function finish(
   context: OpenContext,
   technologies: readonly MessageTechnology[],
   isInnerTrusted: boolean,
-): Promise<OpenResult> {
+): Promise<Omit<OpenResult, 'dispose'>> {
   // RFC 9788: the header fields inside the cryptographic payload replace the outer ones.
   const source = isInnerTrusted && displayed !== root && protectedHeadersApply(displayed) ? displayed : null
   const pick = (name: string) => (source ? headerValue(source, name) : undefined) ?? headerValue(root, name)
@@ -259,7 +276,16 @@ async function finish(
   const fromValue = fromFields.length > 0 ? fromFields.join(', ') : undefined
   // The outer From counts as well (a mail list shows it): a signer must match every sender named anywhere.
   const fromAddresses = [...new Set([...fromFields, ...headerValues(root, 'from')].flatMap((field) => addressesOf(field)))]
-  const attachmentBytes = attachmentParts.map(decodeBody)
+  const attachmentChunks = attachmentParts.map((part) => () => decodedBodyChunks(part))
+  const digests = attachmentChunks.map((chunks) => {
+    const hash = createHash('sha256')
+    let size = 0
+    for (const chunk of chunks()) {
+      hash.update(chunk)
+      size += chunk.length
+    }
+    return { size, sha256: hash.digest('hex') }
+  })
   const offered: OfferedKey[] = []
   for (const technology of technologies) offered.push(...((await technology.offeredKeys?.(root, allParts(displayed))) ?? []))
   for (const key of offered) key.isKnown = context.keys.some((k) => k.technology === key.technology && k.fingerprint === key.fingerprint)
@@ -279,10 +305,15 @@ async function finish(
     attachments: attachmentParts.map((part, index) => ({
       filename: fileNameOf(part) ?? `part-${part.path || '1'}`,
       contentType: part.contentType.type,
-      size: attachmentBytes[index]!.length,
-      sha256: createHash('sha256').update(attachmentBytes[index]!).digest('hex'),
+      ...digests[index]!,
     })),
     offeredKeys: offered,
   }
-  return { document, attachmentBytes }
+  return {
+    document,
+    attachmentChunks,
+    get attachmentBytes() {
+      return attachmentParts.map(decodeBody)
+    },
+  }
 }

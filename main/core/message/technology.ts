@@ -1,4 +1,6 @@
+import type { Worker } from 'node:worker_threads'
 import type { StoredKey } from '../keys/stored-key.ts'
+import type { ByteSource } from '../mime/byte-source.ts'
 import type { MimePart } from '../mime/parse.ts'
 
 /**
@@ -31,6 +33,11 @@ export interface MessageTechnology {
   sign(content: Uint8Array, signer: StoredKey, now: Date): Promise<Uint8Array>
   /** The complete encrypted entity around `content`, signed inside too when `signer` is given. */
   encrypt(content: Uint8Array, recipients: readonly StoredKey[], signer: StoredKey | null, now: Date): Promise<Uint8Array>
+  /**
+   * encrypt for a large message: the content arrives in chunks (a 100 MB attachment read from its
+   * file) and the encrypted entity leaves in chunks, worked on in a worker thread when one is given.
+   */
+  encryptStream?(content: AsyncIterable<Uint8Array>, contentSize: number, recipients: readonly StoredKey[], signer: StoredKey | null, now: Date, streaming: StreamingContext): AsyncIterable<Uint8Array>
   /** Extra outer header fields (e.g. Autocrypt) for a message from `sender`. */
   outerHeaders?(sender: StoredKey, address: string): Promise<[string, string][]>
 }
@@ -38,6 +45,8 @@ export interface MessageTechnology {
 export interface OpenContext {
   keys: readonly StoredKey[]
   now: Date
+  /** Large messages: without it, everything is decrypted in memory (fine for ordinary mail). */
+  streaming?: StreamingContext
   /**
    * Network access for revocation checks of signatures (S/MIME: CRLs from distribution points,
    * OCSP from authorityInfoAccess). Each returns the body, or null when unreachable (soft-fail).
@@ -53,8 +62,26 @@ export interface RevocationNetwork {
   ocsp(url: string, request: Uint8Array): Promise<Uint8Array | null>
 }
 
+/**
+ * How large messages are opened with bounded memory: the decrypted entity goes to an encrypted
+ * spool in `tempDir` (released only after the integrity and signature checks), decryption runs
+ * in a worker thread when `startWorker` is given, and progress is reported.
+ */
+export interface StreamingContext {
+  tempDir: string
+  /** Encrypted payloads at least this large are streamed (default 1 MiB); smaller ones stay in memory. */
+  fromBytes?: number
+  startWorker?: () => WorkerLike
+  onProgress?: (progress: { done: number; total: number }) => void
+  /** Set by openMessage: a technology hands over every spool it returns, to be disposed with the result. */
+  keep?: (dispose: () => void) => void
+}
+
+/** What a node:worker_threads Worker offers that the technologies use. */
+export type WorkerLike = Pick<Worker, 'postMessage' | 'on' | 'off' | 'terminate'>
+
 export type DecryptOutcome =
-  | { ok: true; content: Uint8Array; signatures: SignatureCheck[]; recipients: string[] }
+  | { ok: true; content: Uint8Array | ByteSource; signatures: SignatureCheck[]; recipients: string[] }
   | { ok: false; reason: string }
 
 /** One signature, checked cryptographically; whether it is `valid` for the message decides open.ts. */

@@ -56,11 +56,15 @@ export function base64Lines(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(out.buffer, out.byteOffset, offset)
 }
 
+/** The header block of an entity, blank line included. */
+export function entityHead(headers: HeaderList): Uint8Array {
+  return encoder.encode(headers.map(([name, value]) => headerLine(name, value)).join('') + CRLF)
+}
+
 /** An entity: header lines, a blank line, the body (already 7-bit and CRLF; chunks are joined once). */
 export function entity(headers: HeaderList, body: string | Uint8Array | readonly Uint8Array[]): Uint8Array {
-  const head = encoder.encode(headers.map(([name, value]) => headerLine(name, value)).join('') + CRLF)
   const chunks = typeof body === 'string' ? [encoder.encode(body)] : body instanceof Uint8Array ? [body] : body
-  return concatBytes([head, ...chunks])
+  return concatBytes([entityHead(headers), ...chunks])
 }
 
 export function textEntity(text: string, extraHeaders: HeaderList = []): Uint8Array {
@@ -70,29 +74,72 @@ export function textEntity(text: string, extraHeaders: HeaderList = []): Uint8Ar
   )
 }
 
+const attachmentHeaders = (fileName: string, contentType: string): HeaderList => [
+  ['Content-Type', structuredValue(contentType, { name: fileName })],
+  ['Content-Disposition', structuredValue('attachment', { filename: fileName })],
+  ['Content-Transfer-Encoding', 'base64'],
+]
+
 export function attachmentEntity(fileName: string, contentType: string, bytes: Uint8Array): Uint8Array {
-  return entity(
-    [
-      ['Content-Type', structuredValue(contentType, { name: fileName })],
-      ['Content-Disposition', structuredValue('attachment', { filename: fileName })],
-      ['Content-Transfer-Encoding', 'base64'],
-    ],
-    base64Lines(bytes),
-  )
+  return entity(attachmentHeaders(fileName, contentType), base64Lines(bytes))
+}
+
+/** attachmentEntity for content read in chunks (a 100 MB file): the same bytes, produced piece by piece. */
+export function* attachmentEntityChunks(fileName: string, contentType: string, chunks: Iterable<Uint8Array>): Generator<Uint8Array> {
+  yield entityHead(attachmentHeaders(fileName, contentType))
+  // 57 bytes make one 76-character line; 57 KiB pieces keep strings in V8's young generation.
+  const group = 57 * 1024
+  let pending = Buffer.alloc(0)
+  for (const chunk of chunks) {
+    pending = Buffer.concat([pending, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)])
+    let at = 0
+    for (; pending.length - at >= group; at += group) yield base64Lines(pending.subarray(at, at + group))
+    pending = Buffer.from(pending.subarray(at))
+  }
+  if (pending.length > 0) yield base64Lines(pending)
+}
+
+const containsBoundary = (children: readonly (Uint8Array | unknown)[], boundary: string) => {
+  const marker = Buffer.from(`--${boundary}`)
+  return children.some((child) => child instanceof Uint8Array && Buffer.from(child.buffer, child.byteOffset, child.byteLength).includes(marker))
+}
+
+function multipartFrame(subtype: string, params: Record<string, string>, extraHeaders: HeaderList, boundary: string) {
+  return {
+    head: entityHead([['Content-Type', structuredValue(`multipart/${subtype}`, { ...params, boundary })], ...extraHeaders]),
+    open: encoder.encode(`--${boundary}${CRLF}`),
+    // The CRLF before a delimiter belongs to the delimiter (RFC 2046 §5.1.1).
+    lineEnd: encoder.encode(CRLF),
+    close: encoder.encode(`--${boundary}--${CRLF}`),
+  }
 }
 
 /** A multipart entity; `children` are complete entities. The boundary must not occur in them (random, checked). */
 export function multipart(subtype: string, params: Record<string, string>, children: readonly Uint8Array[], extraHeaders: HeaderList = [], boundary = newBoundary()): Uint8Array {
-  const marker = Buffer.from(`--${boundary}`)
-  if (children.some((child) => Buffer.from(child.buffer, child.byteOffset, child.byteLength).includes(marker))) {
-    return multipart(subtype, params, children, extraHeaders)
-  }
-  const chunks: Uint8Array[] = []
+  if (containsBoundary(children, boundary)) return multipart(subtype, params, children, extraHeaders)
+  const frame = multipartFrame(subtype, params, extraHeaders, boundary)
+  return concatBytes([frame.head, ...children.flatMap((child) => [frame.open, child, frame.lineEnd]), frame.close])
+}
+
+/**
+ * multipart for children that are produced in chunks (base64 or armored bodies, which cannot
+ * contain a boundary: their alphabets have no "-"; in-memory children are checked as above).
+ */
+export async function* multipartStream(
+  subtype: string,
+  params: Record<string, string>,
+  children: readonly (Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>)[],
+  extraHeaders: HeaderList = [],
+): AsyncGenerator<Uint8Array> {
+  let boundary = newBoundary()
+  while (containsBoundary(children, boundary)) boundary = newBoundary()
+  const frame = multipartFrame(subtype, params, extraHeaders, boundary)
+  yield frame.head
   for (const child of children) {
-    chunks.push(encoder.encode(`--${boundary}${CRLF}`), child)
-    // The CRLF before a delimiter belongs to the delimiter (RFC 2046 §5.1.1).
-    chunks.push(encoder.encode(CRLF))
+    yield frame.open
+    if (child instanceof Uint8Array) yield child
+    else yield* child
+    yield frame.lineEnd
   }
-  chunks.push(encoder.encode(`--${boundary}--${CRLF}`))
-  return entity([['Content-Type', structuredValue(`multipart/${subtype}`, { ...params, boundary })], ...extraHeaders], chunks)
+  yield frame.close
 }

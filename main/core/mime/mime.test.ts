@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { attachmentEntity, entity, headerLine, multipart, quotedPrintable, textEntity } from './build.ts'
-import { decodedHeader, decodeBody, decodeText, fileNameOf, parseMime } from './parse.ts'
+import { memorySource } from './byte-source.ts'
+import { decodedBodyChunks, decodedHeader, decodeBody, decodeText, fileNameOf, isStreamedPart, parseMime, type MimePart } from './parse.ts'
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 const str = (data: Uint8Array) => Buffer.from(data).toString('latin1')
@@ -71,5 +72,25 @@ describe('MIME parse', () => {
     expect(() => parseMime(bytes(body))).toThrow(expect.objectContaining({ code: 'MIME_TOO_DEEP' }))
     const many = `Content-Type: multipart/mixed; boundary=m\r\n\r\n${'--m\r\n\r\nx\r\n'.repeat(2000)}--m--\r\n`
     expect(() => parseMime(bytes(many))).toThrow(expect.objectContaining({ code: 'MIME_TOO_MANY_PARTS' }))
+  })
+})
+
+describe('MIME parsing from a byte source', () => {
+  it('gives the same tree, bytes and decoded bodies as parsing in memory, with large parts read on use', () => {
+    const big = new Uint8Array(5 * 1024 * 1024).map((_, i) => (i * 7) & 0xff)
+    const built = multipart('mixed', {}, [textEntity('Hallo'), attachmentEntity('gross.bin', 'application/octet-stream', big), attachmentEntity('klein.bin', 'application/octet-stream', big.subarray(0, 300))])
+    const inMemory = parseMime(built)
+    const fromSource = parseMime(memorySource(built))
+    const flat = (part: MimePart): MimePart[] => [part, ...part.children.flatMap(flat)]
+    const [a, b] = [flat(inMemory), flat(fromSource)]
+    expect(b.map((p) => p.path)).toEqual(a.map((p) => p.path))
+    a.forEach((part, i) => {
+      expect(b[i]!.headers).toEqual(part.headers)
+      expect(Buffer.compare(Buffer.from(b[i]!.raw), Buffer.from(part.raw))).toBe(0)
+      expect(Buffer.compare(Buffer.concat([...decodedBodyChunks(b[i]!)]), Buffer.from(decodeBody(part)))).toBe(0)
+    })
+    expect(isStreamedPart(fromSource.children[1]!)).toBe(true)
+    expect(isStreamedPart(fromSource.children[2]!)).toBe(false)
+    expect(Buffer.compare(Buffer.concat([...decodedBodyChunks(fromSource.children[1]!)]), Buffer.from(big))).toBe(0)
   })
 })

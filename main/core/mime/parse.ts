@@ -1,6 +1,7 @@
 import libmime from 'libmime'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
+import { memorySource, sourceChunkBytes, sourceChunks, sourceIndexOf, type ByteSource } from './byte-source.ts'
 
 /**
  * A MIME entity that keeps its exact bytes. Signature checks (RFC 1847 / RFC 3156 / RFC 8551)
@@ -19,6 +20,8 @@ export interface MimePart {
   /** Lower-case media type ("text/plain" when missing, RFC 2045 §5.2) and its parameters. */
   contentType: { type: string; params: Record<string, string> }
   children: MimePart[]
+  /** Where the (transfer-encoded) body lies, for reading it in chunks (see decodedBodyChunks). */
+  bodyRange: { source: ByteSource; start: number; end: number }
 }
 
 export interface MimeHeader {
@@ -35,17 +38,75 @@ export interface ParseOptions {
 
 const CR = 0x0d
 const LF = 0x0a
+const crlfBlank = new Uint8Array([LF])
+
+/**
+ * The bytes a part is parsed from: a Uint8Array in memory, or a ByteSource (a message file, a
+ * decrypted spool) read through one cached window, so scanning a 100 MB body for its delimiters
+ * never holds it whole.
+ */
+interface Cursor {
+  at(index: number): number | undefined
+  indexOf(needle: Uint8Array, from: number, to: number): number
+  slice(start: number, end: number): Uint8Array
+  source: ByteSource
+  isInMemory: boolean
+}
+
+function memoryCursor(bytes: Uint8Array): Cursor {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  return {
+    at: (index) => bytes[index],
+    indexOf(needle, from, to) {
+      const found = buffer.indexOf(needle, from)
+      return found >= 0 && found + needle.length <= to ? found : -1
+    },
+    // The whole input stays the very same object (callers key WeakMaps by a part's raw bytes).
+    slice: (start, end) => (start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end)),
+    source: memorySource(bytes),
+    isInMemory: true,
+  }
+}
+
+function sourceCursor(source: ByteSource): Cursor {
+  let windowStart = 0
+  let window: Uint8Array = new Uint8Array(0)
+  const load = (index: number) => {
+    windowStart = index
+    window = source.read(index, index + sourceChunkBytes)
+  }
+  return {
+    at(index) {
+      if (index < 0 || index >= source.length) return undefined
+      if (index < windowStart || index >= windowStart + window.length) load(index)
+      return window[index - windowStart]
+    },
+    indexOf(needle, from, to) {
+      // Within the cached window first (line-by-line header scans stay in one read).
+      if (from >= windowStart && from < windowStart + window.length) {
+        const view = Buffer.from(window.buffer, window.byteOffset, window.byteLength)
+        const found = view.indexOf(needle, from - windowStart)
+        if (found >= 0) return windowStart + found + needle.length <= to ? windowStart + found : -1
+        if (windowStart + window.length >= source.length) return -1
+      }
+      return sourceIndexOf(source, needle, from, to)
+    },
+    slice: (start, end) => source.read(start, end),
+    source,
+    isInMemory: false,
+  }
+}
 
 /** Index just past the end of the header block and where the body starts (blank line, CRLF or LF). */
-function splitHeaderBlock(bytes: Uint8Array): { headerEnd: number; bodyStart: number } {
-  if (bytes[0] === LF) return { headerEnd: 0, bodyStart: 1 }
-  if (bytes[0] === CR && bytes[1] === LF) return { headerEnd: 0, bodyStart: 2 }
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] !== LF) continue
-    if (bytes[i + 1] === LF) return { headerEnd: i + 1, bodyStart: i + 2 }
-    if (bytes[i + 1] === CR && bytes[i + 2] === LF) return { headerEnd: i + 1, bodyStart: i + 3 }
+function splitHeaderBlock(bytes: Cursor, start: number, end: number): { headerEnd: number; bodyStart: number } {
+  const byte = (i: number) => (i < end ? bytes.at(i) : undefined)
+  if (byte(start) === LF) return { headerEnd: start, bodyStart: start + 1 }
+  if (byte(start) === CR && byte(start + 1) === LF) return { headerEnd: start, bodyStart: start + 2 }
+  for (let i = bytes.indexOf(crlfBlank, start, end); i >= 0; i = bytes.indexOf(crlfBlank, i + 1, end)) {
+    if (byte(i + 1) === LF) return { headerEnd: i + 1, bodyStart: i + 2 }
+    if (byte(i + 1) === CR && byte(i + 2) === LF) return { headerEnd: i + 1, bodyStart: i + 3 }
   }
-  return { headerEnd: bytes.length, bodyStart: bytes.length }
+  return { headerEnd: end, bodyStart: end }
 }
 
 const latin1 = new TextDecoder('latin1')
@@ -103,72 +164,99 @@ function contentTypeOf(headers: MimeHeader[]): MimePart['contentType'] {
   return { type: /^[\w.+-]+\/[\w.+-]+$/.test(type) ? type : 'text/plain', params }
 }
 
-function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from: number): number {
-  return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).indexOf(needle, from)
-}
-
 /**
- * The children of a multipart body, byte-exact. A delimiter is "--boundary" at the start of a
- * line; the line break before it belongs to the delimiter (RFC 2046 §5.1.1).
+ * The children of a multipart body [start, end), byte-exact, as ranges. A delimiter is
+ * "--boundary" at the start of a line; the line break before it belongs to the delimiter
+ * (RFC 2046 §5.1.1).
  */
-function splitMultipart(body: Uint8Array, boundary: string): Uint8Array[] {
+function splitMultipart(bytes: Cursor, bodyStart: number, end: number, boundary: string): [number, number][] {
+  const byte = (i: number) => (i < end ? bytes.at(i) : undefined)
   const marker = new TextEncoder().encode(`--${boundary}`)
   const delimiters: { start: number; contentStart: number; isClose: boolean }[] = []
-  let from = 0
-  while (from <= body.length) {
-    const at = indexOfBytes(body, marker, from)
+  let from = bodyStart
+  while (from <= end) {
+    const at = bytes.indexOf(marker, from, end)
     if (at < 0) break
     from = at + marker.length
-    if (at > 0 && body[at - 1] !== LF) continue
+    if (at > bodyStart && byte(at - 1) !== LF) continue
     let cursor = at + marker.length
-    const isClose = body[cursor] === 0x2d && body[cursor + 1] === 0x2d
+    const isClose = byte(cursor) === 0x2d && byte(cursor + 1) === 0x2d
     if (isClose) cursor += 2
-    while (body[cursor] === 0x20 || body[cursor] === 0x09) cursor++
-    if (cursor < body.length && body[cursor] !== CR && body[cursor] !== LF && !isClose) continue
-    if (body[cursor] === CR) cursor++
-    if (body[cursor] === LF) cursor++
+    while (byte(cursor) === 0x20 || byte(cursor) === 0x09) cursor++
+    if (cursor < end && byte(cursor) !== CR && byte(cursor) !== LF && !isClose) continue
+    if (byte(cursor) === CR) cursor++
+    if (byte(cursor) === LF) cursor++
     let start = at
-    if (start > 0 && body[start - 1] === LF) start--
-    if (start > 0 && body[start - 1] === CR && body[start] === LF) start--
+    if (start > bodyStart && byte(start - 1) === LF) start--
+    if (start > bodyStart && byte(start - 1) === CR && byte(start) === LF) start--
     delimiters.push({ start, contentStart: cursor, isClose })
     if (isClose) break
   }
-  const parts: Uint8Array[] = []
+  const parts: [number, number][] = []
   for (let i = 0; i < delimiters.length - 1; i++) {
     const here = delimiters[i]!
     if (here.isClose) break
-    parts.push(body.subarray(here.contentStart, Math.max(here.contentStart, delimiters[i + 1]!.start)))
+    parts.push([here.contentStart, Math.max(here.contentStart, delimiters[i + 1]!.start)])
   }
   const last = delimiters[delimiters.length - 1]
   // A missing close delimiter (truncated mail): the last part runs to the end.
-  if (last && !last.isClose) parts.push(body.subarray(last.contentStart))
+  if (last && !last.isClose) parts.push([last.contentStart, end])
   return parts
 }
+
+/** Parts read from a ByteSource up to this size are held in memory; larger ones are read on use. */
+const sourcePartCacheBytes = 4 * 1024 * 1024
+const streamedParts = new WeakSet<MimePart>()
+
+/** True when reading the part's raw or body costs a read of its whole size (a large part of a file or spool). */
+export const isStreamedPart = (part: MimePart): boolean => streamedParts.has(part)
+
+/** The transfer-encoded body's length, without reading it. */
+export const bodyLength = (part: MimePart): number => part.bodyRange.end - part.bodyRange.start
 
 /**
  * Parses a message into a tree of parts that keep their raw bytes. message/rfc822 parts stay
  * leaves: a forwarded message is an attachment, never part of what this message's signature
  * or encryption covers. Deeper or larger trees than the limits are refused (DoS guard).
  */
-export function parseMime(raw: Uint8Array, options: ParseOptions = {}): MimePart {
+export function parseMime(input: Uint8Array | ByteSource, options: ParseOptions = {}): MimePart {
   const maxDepth = options.maxDepth ?? limits.mimeMaxDepth
   const maxParts = options.maxParts ?? limits.mimeMaxParts
+  const bytes = input instanceof Uint8Array ? memoryCursor(input) : sourceCursor(input)
   let count = 0
-  const walk = (bytes: Uint8Array, path: string, depth: number): MimePart => {
+  const walk = (start: number, end: number, path: string, depth: number): MimePart => {
     if (depth > maxDepth) throw new SiegelpostError('MIME_TOO_DEEP', { limit: maxDepth })
     if (++count > maxParts) throw new SiegelpostError('MIME_TOO_MANY_PARTS', { limit: maxParts })
-    const { headerEnd, bodyStart } = splitHeaderBlock(bytes)
-    const headers = parseHeaders(bytes.subarray(0, headerEnd))
+    const { headerEnd, bodyStart } = splitHeaderBlock(bytes, start, end)
+    const headers = parseHeaders(bytes.slice(start, headerEnd))
     const contentType = contentTypeOf(headers)
-    const body = bytes.subarray(bodyStart)
     const children: MimePart[] = []
     const boundary = contentType.params.boundary
     if (contentType.type.startsWith('multipart/') && boundary) {
-      splitMultipart(body, boundary).forEach((child, index) => children.push(walk(child, path ? `${path}.${index + 1}` : `${index + 1}`, depth + 1)))
+      splitMultipart(bytes, bodyStart, end, boundary).forEach(([from, to], index) => children.push(walk(from, to, path ? `${path}.${index + 1}` : `${index + 1}`, depth + 1)))
     }
-    return { path, raw: bytes, headers, body, contentType, children }
+    const bodyRange = { source: bytes.source, start: bodyStart, end }
+    if (bytes.isInMemory) return { path, raw: bytes.slice(start, end), headers, body: bytes.slice(bodyStart, end), contentType, children, bodyRange }
+    // Small parts are read now; large ones (a 100 MB attachment) on each use, and streamed
+    // through bodyRange by the code paths that handle large content (attachments, decryption).
+    if (end - start <= sourcePartCacheBytes) return { path, raw: bytes.slice(start, end), headers, body: bytes.slice(bodyStart, end), contentType, children, bodyRange }
+    const part: MimePart = {
+      path,
+      get raw() {
+        return bytes.slice(start, end)
+      },
+      get body() {
+        return bytes.slice(bodyStart, end)
+      },
+      headers,
+      contentType,
+      children,
+      bodyRange,
+    }
+    streamedParts.add(part)
+    return part
   }
-  return walk(raw, '', 0)
+  return walk(0, input.length, '', 0)
 }
 
 /** The body with its Content-Transfer-Encoding undone (base64, quoted-printable; others as is). */
@@ -185,6 +273,41 @@ export function decodeBody(part: MimePart): Uint8Array {
   if (encoding === 'quoted-printable') return new Uint8Array(qpDecode(part.body))
   return part.body
 }
+
+/**
+ * The body with its Content-Transfer-Encoding undone, in chunks of about 1 MiB, read from the
+ * part's byte range: a 100 MB base64 attachment is decoded without holding it whole.
+ * Quoted-printable (text) bodies are decoded in one piece.
+ */
+export function* decodedBodyChunks(part: MimePart): Generator<Uint8Array> {
+  const encoding = (headerValue(part, 'content-transfer-encoding') ?? '7bit').toLowerCase().trim()
+  const { source, start, end } = part.bodyRange
+  if (encoding === 'quoted-printable') {
+    yield decodeBody(part)
+    return
+  }
+  if (encoding !== 'base64') {
+    yield* sourceChunks(source, start, end)
+    return
+  }
+  let carry = ''
+  for (const chunk of sourceChunks(source, start, end)) {
+    const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    const decoded: Buffer[] = []
+    // Strings of 64 KiB stay in V8's young generation; 1 MiB strings would pile up in its
+    // large-object space until a full collection (hundreds of MiB for a 100 MB attachment).
+    for (let at = 0; at < view.length; at += stringSliceBytes) {
+      const text = carry + view.toString('latin1', at, Math.min(view.length, at + stringSliceBytes)).replace(/[^A-Za-z0-9+/=]/g, '')
+      const usable = text.length - (text.length % 4)
+      carry = text.slice(usable)
+      if (usable > 0) decoded.push(Buffer.from(text.slice(0, usable), 'base64'))
+    }
+    if (decoded.length > 0) yield new Uint8Array(Buffer.concat(decoded))
+  }
+  if (carry !== '') yield new Uint8Array(Buffer.from(carry, 'base64'))
+}
+
+export const stringSliceBytes = 64 * 1024
 
 const base64Byte = new Uint8Array(256)
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n \t') base64Byte[c.charCodeAt(0)] = 1

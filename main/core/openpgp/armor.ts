@@ -22,21 +22,52 @@ export function crc24(bytes: Uint8Array): number {
   return crc
 }
 
-/** A binary OpenPGP message as armored text with CRLF line ends, 64 characters a line (as gpg writes). */
-export function armorMessage(bytes: Uint8Array): Uint8Array {
-  const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
-  const lineCount = Math.ceil(base64.length / 64)
-  const checksum = Buffer.from([(crc24(bytes) >>> 16) & 0xff, (crc24(bytes) >>> 8) & 0xff, crc24(bytes) & 0xff]).toString('base64')
-  const head = Buffer.from('-----BEGIN PGP MESSAGE-----\r\n\r\n')
-  const tail = Buffer.from(`=${checksum}\r\n-----END PGP MESSAGE-----\r\n`)
-  const out = Buffer.allocUnsafe(head.length + base64.length + lineCount * 2 + tail.length)
-  let offset = head.copy(out, 0)
+/** Base64 text as CRLF lines of 64 characters (as gpg writes), in one buffer. */
+function base64Lines64(base64: string): Buffer {
+  const out = Buffer.allocUnsafe(base64.length + Math.ceil(base64.length / 64) * 2)
+  let offset = 0
   for (let i = 0; i < base64.length; i += 64) {
     offset += out.write(base64.slice(i, i + 64), offset, 'latin1')
     offset += out.write('\r\n', offset, 'latin1')
   }
-  tail.copy(out, offset)
+  return out.subarray(0, offset)
+}
+
+const armorHead = '-----BEGIN PGP MESSAGE-----\r\n\r\n'
+const armorTail = (crc: number) => `=${Buffer.from([(crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64')}\r\n-----END PGP MESSAGE-----\r\n`
+
+/** A binary OpenPGP message as armored text with CRLF line ends, 64 characters a line (as gpg writes). */
+export function armorMessage(bytes: Uint8Array): Uint8Array {
+  const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+  const out = Buffer.concat([Buffer.from(armorHead), base64Lines64(base64), Buffer.from(armorTail(crc24(bytes)))])
   return new Uint8Array(out.buffer, out.byteOffset, out.length)
+}
+
+/** The streaming form of armorMessage: binary chunks in, the same armored text out. */
+export function armorStream(): TransformStream<Uint8Array, Uint8Array> {
+  let crc = 0xb704ce
+  let pending = Buffer.alloc(0)
+  // 48 bytes make one 64-character line; 48 KiB pieces keep strings in V8's young generation.
+  const piece = 48 * 1024
+  const emit = (controller: TransformStreamDefaultController<Uint8Array>, bytes: Buffer) => {
+    for (let i = 0; i < bytes.length; i++) crc = ((crc << 8) ^ crcTable[((crc >>> 16) ^ bytes[i]!) & 0xff]!) & 0xffffff
+    controller.enqueue(new Uint8Array(base64Lines64(bytes.toString('base64'))))
+  }
+  return new TransformStream({
+    start(controller) {
+      controller.enqueue(new Uint8Array(Buffer.from(armorHead)))
+    },
+    transform(chunk, controller) {
+      pending = Buffer.concat([pending, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)])
+      let at = 0
+      for (; pending.length - at >= piece; at += piece) emit(controller, pending.subarray(at, at + piece))
+      pending = Buffer.from(pending.subarray(at))
+    },
+    flush(controller) {
+      if (pending.length > 0) emit(controller, pending)
+      controller.enqueue(new Uint8Array(Buffer.from(armorTail(crc))))
+    },
+  })
 }
 
 /**
@@ -79,3 +110,69 @@ export function dearmorMessage(text: Uint8Array): Uint8Array | null {
 
 const base64OrSpace = new Uint8Array(256)
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n \t') base64OrSpace[c.charCodeAt(0)] = 1
+
+/**
+ * The streaming form of dearmorMessage: armored bytes in, the binary message out, line by line,
+ * so a 185 MB armored attachment never becomes one string. Text before the BEGIN line is skipped
+ * (MIME bodies may carry it); a damaged line, a missing END line or a wrong checksum is an error.
+ */
+export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
+  let state: 'before' | 'headers' | 'body' | 'done' = 'before'
+  let partial = ''
+  let base64 = ''
+  let crc = 0xb704ce
+  let checksum: string | null = null
+  const emit = (controller: TransformStreamDefaultController<Uint8Array>, isFinal: boolean) => {
+    const usable = isFinal ? base64.length : base64.length - (base64.length % 4)
+    if (usable === 0) return
+    const bytes = Buffer.from(base64.slice(0, usable), 'base64')
+    base64 = base64.slice(usable)
+    for (let i = 0; i < bytes.length; i++) crc = ((crc << 8) ^ crcTable[((crc >>> 16) ^ bytes[i]!) & 0xff]!) & 0xffffff
+    controller.enqueue(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length))
+  }
+  const line = (raw: string, controller: TransformStreamDefaultController<Uint8Array>) => {
+    const text = raw.trim()
+    if (state === 'before') {
+      if (text === '-----BEGIN PGP MESSAGE-----') state = 'headers'
+      return
+    }
+    if (state === 'headers') {
+      if (text === '') state = 'body'
+      else if (!/^[A-Za-z-]+: /.test(text)) throw new Error('Misformed armored text: bad armor header line')
+      return
+    }
+    if (state !== 'body') return
+    if (text.startsWith('-----END PGP MESSAGE-----')) {
+      emit(controller, true)
+      state = 'done'
+      return
+    }
+    if (/^=[A-Za-z0-9+/]{4}$/.test(text)) {
+      checksum = text.slice(1)
+      return
+    }
+    if (checksum !== null || !/^[A-Za-z0-9+/=]*$/.test(text)) throw new Error('Misformed armored text: bad base64 line')
+    base64 += text
+    if (base64.length >= 48 * 1024) emit(controller, false)
+  }
+  return new TransformStream({
+    transform(chunk, controller) {
+      const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+      // 64 KiB strings: they stay in V8's young generation (1 MiB ones pile up until a full GC).
+      for (let at = 0; at < view.length; at += 64 * 1024) {
+        const lines = (partial + view.toString('latin1', at, Math.min(view.length, at + 64 * 1024))).split('\n')
+        partial = lines.pop()!
+        if (partial.length > 64 * 1024 && state === 'body') throw new Error('Misformed armored text: line too long')
+        for (const text of lines) line(text, controller)
+      }
+    },
+    flush(controller) {
+      if (partial !== '') line(partial, controller)
+      if (state !== 'done') throw new Error('Misformed armored text: no END PGP MESSAGE line (the message is cut off)')
+      if (checksum !== null) {
+        const expected = Buffer.from([(crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64')
+        if (expected !== checksum) throw new Error('Misformed armored text: checksum mismatch (the message was damaged)')
+      }
+    },
+  })
+}

@@ -1,4 +1,4 @@
-import { decryptKey, encryptKey, readKey, readKeys, type Key, type PrivateKey, type PublicKey } from 'openpgp'
+import { decryptKey, encryptKey, readKey, readKeys, revokeKey, type Key, type PrivateKey, type PublicKey } from 'openpgp'
 import { SiegelpostError } from '../errors/index.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
 import type { ExportRequest, KeyFile, KeyTechnology } from '../keys/technology.ts'
@@ -82,6 +82,52 @@ export async function loadKey(stored: StoredKey): Promise<PublicKey | PrivateKey
   return (await readKey({ armoredKey: armored, config: openpgpConfig })) as PublicKey | PrivateKey
 }
 
+/**
+ * The armored text of a standalone revocation certificate (a key block holding only a key
+ * revocation signature, as `keys revoke` and gpg write it; gpg's openpgp-revocs.d copies start
+ * the armor with ":" so they are not imported by accident — that colon is accepted), else null.
+ */
+function revocationCertificateIn(file: KeyFile): string | null {
+  const text = asText(file.bytes)
+  const block = text === null ? null : /^:?(-----BEGIN PGP PUBLIC KEY BLOCK-----[\s\S]*?-----END PGP PUBLIC KEY BLOCK-----)/m.exec(text)?.[1]
+  if (!block) return null
+  try {
+    const { data } = unarmorSync(block)
+    const first = data[0]
+    // One signature packet (tag 2) and nothing else: not a key.
+    return first !== undefined && (first & 0x80) !== 0 && (first & 0x40 ? first & 0x3f : (first & 0x3c) >> 2) === 2 ? block : null
+  } catch {
+    return null
+  }
+}
+
+const unarmorSync = (block: string) => {
+  const body = block.split(/\r?\n\r?\n/)[1] ?? ''
+  return { data: new Uint8Array(Buffer.from(body.replace(/^=.*$/m, '').replace(/-----END[\s\S]*/, ''), 'base64')) }
+}
+
+/** Applies a revocation certificate to the vault's key it belongs to (its signature is checked against that key). */
+async function applyRevocationCertificate(certificate: string, existing: readonly StoredKey[], file: KeyFile, now: Date): Promise<StoredKey> {
+  for (const stored of existing) {
+    if (stored.technology !== 'openpgp') continue
+    let key: Key
+    try {
+      key = await loadKey(stored)
+    } catch {
+      continue
+    }
+    try {
+      const revoked = await revokeKey({ key: key as PrivateKey, revocationCertificate: certificate, date: now, format: 'object', config: openpgpConfig })
+      const updated = (revoked.privateKey ?? revoked.publicKey) as Key
+      const record = await toStoredKey(updated, now, { ...stored.material, armored: updated.armor(openpgpConfig) })
+      return { ...record, acceptance: stored.acceptance }
+    } catch {
+      // Not this key's certificate (or its signature does not check out against this key).
+    }
+  }
+  throw new SiegelpostError('OPENPGP_REVOCATION_NO_KEY', { file: file.fileName })
+}
+
 export const openpgpTechnology: KeyTechnology = {
   technology: 'openpgp',
   detect({ bytes, fileName }) {
@@ -91,7 +137,9 @@ export const openpgpTechnology: KeyTechnology = {
     if (looksLikeBinaryKey(bytes)) return true
     return /\.(asc|gpg|pgp|key)$/i.test(fileName) && !/-----BEGIN (CERTIFICATE|PKCS7|PRIVATE KEY|ENCRYPTED PRIVATE KEY)/.test(textDecoder.decode(bytes.subarray(0, 4096)))
   },
-  async import(file, { passphrase, now }) {
+  async import(file, { passphrase, now, existing = [] }) {
+    const certificate = revocationCertificateIn(file)
+    if (certificate !== null) return [await applyRevocationCertificate(certificate, existing, file, now)]
     const keys = await readKeyFile(file)
     const stored: StoredKey[] = []
     for (const key of keys) stored.push(await toStoredKey(await unlocked(key, file, passphrase), now))

@@ -1,6 +1,6 @@
 import { readKey, readKeys, type Key } from 'openpgp'
 import { addressesOf } from '../message/addresses.ts'
-import { decodeBody, fileNameOf, headerValue, headerValues, type MimePart } from '../mime/parse.ts'
+import { bodyLength, decodeBody, fileNameOf, headerValue, headerValues, type MimePart } from '../mime/parse.ts'
 import { openpgpConfig, textDecoder } from './config.ts'
 
 /** Larger "key" attachments are not keys anyone sends; they are not parsed. */
@@ -29,7 +29,7 @@ export async function keysInMessage(root: MimePart, parts: readonly MimePart[]):
   }
   for (const part of parts) {
     const isKeyPart = part.contentType.type === 'application/pgp-keys' || /\.(asc|key|pgp|gpg)$/i.test(fileNameOf(part) ?? '')
-    if (!isKeyPart || part.children.length > 0 || part.body.length > maxKeyPartBytes) continue
+    if (!isKeyPart || part.children.length > 0 || bodyLength(part) > maxKeyPartBytes) continue
     try {
       const body = decodeBody(part)
       const isArmored = textDecoder.decode(body.subarray(0, 1024)).includes('-----BEGIN PGP')

@@ -1,89 +1,27 @@
 import {
   createMessage,
-  decrypt,
   encrypt,
   enums,
   readCleartextMessage,
-  readMessage,
   readSignature,
   sign,
   verify,
-  type Key,
   type PrivateKey,
 } from 'openpgp'
-import type { StoredKey } from '../keys/stored-key.ts'
-import { limits } from '../limits.ts'
 import { summarizeKey } from '../keys/stored-key.ts'
-import { entity, multipart } from '../mime/build.ts'
-import { decodeBody, type MimePart } from '../mime/parse.ts'
-import type { DecryptOutcome, InlineOutcome, MessageTechnology, OfferedKey, OpenContext, SignatureCheck } from '../message/technology.ts'
+import { entity, entityHead, multipart, multipartStream, type HeaderList } from '../mime/build.ts'
+import { MessageChannel } from 'node:worker_threads'
+import { decodeBody, decodedBodyChunks, type MimePart } from '../mime/parse.ts'
+import { createSpool } from '../store/spool.ts'
+import type { DecryptOutcome, InlineOutcome, MessageTechnology, OfferedKey, OpenContext, StreamingContext } from '../message/technology.ts'
 import { armorMessage, dearmorMessage } from './armor.ts'
 import { openpgpConfig, textDecoder } from './config.ts'
 import { describeKey } from './key-info.ts'
 import { loadKey } from './key-technology.ts'
 import { keysInMessage } from './mail-keys.ts'
-
-interface LoadedKey {
-  stored: StoredKey
-  key: Key
-}
-
-async function loadAll(keys: readonly StoredKey[]): Promise<LoadedKey[]> {
-  const loaded: LoadedKey[] = []
-  for (const stored of keys) {
-    if (stored.technology !== 'openpgp') continue
-    try {
-      loaded.push({ stored, key: await loadKey(stored) })
-    } catch {
-      // A damaged record must not stop reading mail; it simply cannot be used.
-    }
-  }
-  return loaded
-}
-
-/** The time signatures are judged at: now, plus the tolerated clock skew of the sender. */
-const verificationDate = (context: OpenContext) => new Date(context.now.getTime() + limits.signatureClockSkewMs)
-
-const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200)
-
-/** openpgp.js error texts → reasons a user can act on. */
-function decryptFailure(error: unknown): string {
-  const message = firstLine(error)
-  if (/not authenticated|integrity|MDC/i.test(message)) return 'refused: the message has no integrity protection (no MDC/AEAD) and could have been altered (EFAIL)'
-  if (/Modification detected|Authentication tag|tag mismatch/i.test(message)) return 'the encrypted data was altered on the way (integrity check failed); nothing is shown'
-  if (/decompressed message size/i.test(message)) return 'refused: the message expands to more than the allowed size (compression bomb?)'
-  if (/Session key decryption failed|No decryption key|decryption key packets/i.test(message)) return 'the message is not encrypted to any key in your vault'
-  return `the encrypted data could not be read (${message})`
-}
-
-function signatureFailure(message: string): string {
-  if (/SHA1|sha1|Insecure message hash/i.test(message)) return 'signature uses SHA-1, which is no longer secure'
-  if (/too weak/i.test(message)) return 'the signature uses a hash algorithm that is too weak for its key'
-  if (/expired|revoked|newer than the signature|in the future/i.test(message)) return `the signing key was not valid when the signature was made (${message})`
-  return `the signature does not match the content (${message})`
-}
-
-type VerificationResult = Awaited<ReturnType<typeof verify>>['signatures'][number]
-
-async function checkSignatures(signatures: VerificationResult[], loaded: LoadedKey[]): Promise<SignatureCheck[]> {
-  const checks: SignatureCheck[] = []
-  for (const signature of signatures) {
-    const keyId = signature.keyID.toHex().toUpperCase()
-    const owner = loaded.find((entry) => entry.key.getKeys(signature.keyID).length > 0) ?? null
-    const created = await signature.signature.then((s) => s.packets[0]?.created ?? null, () => null)
-    if (!owner) {
-      checks.push({ result: 'unknown-key', key: null, keyId, created, reason: '' })
-      continue
-    }
-    try {
-      await signature.verified
-      checks.push({ result: 'good', key: owner.stored, keyId, created, reason: '' })
-    } catch (error) {
-      checks.push({ result: 'bad', key: owner.stored, keyId, created, reason: signatureFailure(firstLine(error)) })
-    }
-  }
-  return checks
-}
+import { checkSignatures, decryptFailure, firstLine, loadAll, verificationDate } from './checks.ts'
+import { decryptToSink } from './decrypt-stream.ts'
+import { runThroughPort, serveOpenpgp, type PortLike, type WorkerRequest } from './stream-worker.ts'
 
 const isType = (part: MimePart, type: string, protocol: string) =>
   part.contentType.type === type && (part.contentType.params.protocol ?? '').toLowerCase() === protocol && part.children.length >= 2
@@ -100,34 +38,115 @@ function canonicalLineEnds(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(out)
 }
 
+/** Decrypts a message held in memory (inline blocks, small mail); large mail goes through decryptLarge. */
 async function decryptArmoredOrBinary(data: Uint8Array, context: OpenContext) {
-  const loaded = await loadAll(context.keys)
-  const decryptionKeys = loaded.filter((entry) => entry.key.isPrivate()).map((entry) => entry.key as PrivateKey)
   const isArmored = armored(data.subarray(0, 1024)).includes('-----BEGIN PGP ')
   const binary = isArmored ? dearmorMessage(data) : data
-  const message = binary
-    ? await readMessage({ binaryMessage: chunked(binary), config: openpgpConfig })
-    : await readMessage({ armoredMessage: armored(data), config: openpgpConfig })
-  const recipients = message
-    .getEncryptionKeyIDs()
-    .map((id) => loaded.find((entry) => entry.key.getKeys(id).length > 0)?.stored.emails[0] ?? id.toHex().toUpperCase())
-  if (decryptionKeys.length === 0) throw new Error('No decryption key')
-  const result = await decrypt({
-    message,
-    decryptionKeys,
-    verificationKeys: loaded.map((entry) => entry.key),
-    format: 'binary',
-    date: verificationDate(context),
-    // EFAIL: openpgp.js would hold the plaintext itself until the MDC is checked, at about twice
-    // our memory. Here the stream is released to `collect` only, which keeps every chunk in memory
-    // and returns nothing unless the stream ends without error — and it errors when the MDC check
-    // at its end fails. Nothing reaches the user, the disk or a parser before that. (perf: 100 MB
-    // decrypt+verify peak 1.3 -> 0.9 GiB.) SED without MDC stays refused (allowUnauthenticatedMessages).
-    config: { ...openpgpConfig, allowUnauthenticatedStream: true },
-  })
-  const content = await collect(result.data as ReadableStream<Uint8Array> | Uint8Array)
-  return { content, signatures: await checkSignatures(result.signatures, loaded), recipients: [...new Set(recipients)] }
+  const chunks: Uint8Array[] = []
+  const summary = await decryptToSink(binary ? chunked(binary) : armored(data), context, (chunk) => chunks.push(chunk))
+  return { content: await collect(chunks), ...summary }
 }
+
+/** Encrypted payloads from this size on are decrypted through the worker into an encrypted spool. */
+const streamFromBytes = 1024 * 1024
+
+/**
+ * A large encrypted payload: read in chunks from the mail (a file), decrypted in a worker thread
+ * (or, without one, on a MessageChannel in this thread), the plaintext sealed into an encrypted
+ * spool. The spool is handed out only after the worker reported the MDC and signatures checked;
+ * on any failure it is deleted before this throws, so no plaintext remains anywhere.
+ */
+async function decryptLarge(payload: MimePart, context: OpenContext, streaming: StreamingContext) {
+  const first = decodedBodyChunks(payload).next().value ?? new Uint8Array()
+  const isArmored = armored(first.subarray(0, 1024)).includes('-----BEGIN PGP ')
+  const encoding = (payload.headers.find((h) => h.name.toLowerCase() === 'content-transfer-encoding')?.value ?? '').trim().toLowerCase()
+  const encodedSize = payload.bodyRange.end - payload.bodyRange.start
+  const total = encoding === 'base64' ? Math.floor((encodedSize * 3) / 4) : encodedSize
+  const spool = createSpool(streaming.tempDir)
+  try {
+    const summary = (await throughWorker(streaming, decodedBodyChunks(payload), { op: 'decrypt', keys: [...context.keys], now: context.now, isArmored, total }, (chunk) => spool.write(chunk)))!
+    const content = spool.finish()
+    if (streaming.keep) streaming.keep(content.dispose)
+    else content.dispose()
+    // The worker sent copies of the vault's keys back; the verdict works with the vault's own.
+    const signatures = summary.signatures.map((check) => ({ ...check, key: check.key ? (context.keys.find((k) => k.technology === 'openpgp' && k.fingerprint === check.key!.fingerprint) ?? check.key) : null }))
+    return { content, signatures, recipients: summary.recipients }
+  } catch (error) {
+    spool.dispose()
+    throw error
+  }
+}
+
+/** Runs one request on a fresh worker thread (or, without one, on an in-thread channel); always cleans up. */
+async function throughWorker(streaming: StreamingContext, input: Iterator<Uint8Array> | AsyncIterator<Uint8Array>, request: WorkerRequest, write: (chunk: Uint8Array) => void) {
+  const worker = streaming.startWorker?.() ?? null
+  const channel = worker ? null : new MessageChannel()
+  if (channel) serveOpenpgp(channel.port1 as unknown as PortLike)
+  const port = (worker ?? channel!.port2) as unknown as PortLike
+  try {
+    const stopped = new Promise<never>((_, reject) => {
+      worker?.on('error', (error: Error) => reject(error))
+      worker?.on('exit', (code: number) => reject(new Error(`the OpenPGP worker stopped (${code})`)))
+    })
+    stopped.catch(() => undefined)
+    return await Promise.race([runThroughPort(port, input, request, write, streaming.onProgress), stopped])
+  } finally {
+    await worker?.terminate()
+    channel?.port1.close()
+    channel?.port2.close()
+  }
+}
+
+/**
+ * The worker's output on its way to the writer: a queue of at most `highWater` chunks. The worker
+ * gets its next input only when there is room (backpressure: a slow disk does not fill memory),
+ * and when the writer stops reading (an error), the producer is told to stop.
+ */
+function outputQueue(highWater = 8) {
+  const queue: Uint8Array[] = []
+  let finished: { failure?: unknown } | null = null
+  let isAbandoned = false
+  let wakeReader: (() => void) | null = null
+  const wakeWriters: (() => void)[] = []
+  const release = () => wakeWriters.splice(0).forEach((wake) => wake())
+  return {
+    push(chunk: Uint8Array) {
+      queue.push(chunk)
+      wakeReader?.()
+    },
+    end(failure?: unknown) {
+      finished = failure === undefined ? {} : { failure }
+      wakeReader?.()
+    },
+    abandon() {
+      isAbandoned = true
+      release()
+    },
+    get isAbandoned() {
+      return isAbandoned
+    },
+    room: (): Promise<void> => (queue.length < highWater || isAbandoned ? Promise.resolve() : new Promise((resolve) => wakeWriters.push(resolve))),
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        if (queue.length > 0) {
+          const chunk = queue.shift()!
+          if (queue.length < highWater) release()
+          yield chunk
+        } else if (finished) {
+          if (finished.failure !== undefined) throw finished.failure
+          return
+        } else await new Promise<void>((resolve) => (wakeReader = resolve))
+      }
+    },
+  }
+}
+
+const versionEntity = () => entity([['Content-Type', 'application/pgp-encrypted'], ['Content-Description', 'PGP/MIME version identification']], 'Version: 1\r\n')
+const encryptedPartHeaders: HeaderList = [
+  ['Content-Type', 'application/octet-stream; name="encrypted.asc"'],
+  ['Content-Description', 'OpenPGP encrypted message'],
+  ['Content-Disposition', 'inline; filename="encrypted.asc"'],
+]
 
 const chunkSize = 1024 * 1024
 
@@ -144,7 +163,7 @@ function chunked(bytes: Uint8Array): ReadableStream<Uint8Array> {
 }
 
 /** Reads a Web Stream (or a finished array) to one byte array, concatenating once. */
-async function collect(data: ReadableStream<Uint8Array> | Uint8Array): Promise<Uint8Array> {
+async function collect(data: ReadableStream<Uint8Array> | Uint8Array | Uint8Array[]): Promise<Uint8Array> {
   if (data instanceof Uint8Array) return data
   const chunks: Uint8Array[] = []
   for await (const chunk of data) chunks.push(chunk)
@@ -193,6 +212,10 @@ export const openpgpMessageTechnology: MessageTechnology = {
   async decrypt(part, context): Promise<DecryptOutcome> {
     try {
       const payload = part.children[part.children.length - 1]!
+      const streaming = context.streaming
+      if (streaming && payload.bodyRange.end - payload.bodyRange.start >= (streaming.fromBytes ?? streamFromBytes)) {
+        return { ok: true, ...(await decryptLarge(payload, context, streaming)) }
+      }
       return { ok: true, ...(await decryptArmoredOrBinary(decodeBody(payload), context)) }
     } catch (error) {
       return { ok: false, reason: decryptFailure(error) }
@@ -299,17 +322,34 @@ export const openpgpMessageTechnology: MessageTechnology = {
         config: openpgpConfig,
       }),
     )
-    return multipart('encrypted', { protocol: 'application/pgp-encrypted' }, [
-      entity([['Content-Type', 'application/pgp-encrypted'], ['Content-Description', 'PGP/MIME version identification']], 'Version: 1\r\n'),
-      entity(
-        [
-          ['Content-Type', 'application/octet-stream; name="encrypted.asc"'],
-          ['Content-Description', 'OpenPGP encrypted message'],
-          ['Content-Disposition', 'inline; filename="encrypted.asc"'],
-        ],
-        armorMessage(ciphertext),
-      ),
-    ])
+    return multipart('encrypted', { protocol: 'application/pgp-encrypted' }, [versionEntity(), entity(encryptedPartHeaders, armorMessage(ciphertext))])
+  },
+
+  encryptStream(content, contentSize, recipients, signer, now, streaming) {
+    const source = content[Symbol.asyncIterator]()
+    const output = outputQueue()
+    const input = {
+      async next() {
+        await output.room()
+        if (output.isAbandoned) throw new Error('the message is no longer being written')
+        return source.next()
+      },
+    }
+    async function* encryptedPart() {
+      yield entityHead(encryptedPartHeaders)
+      // The worker starts when the writer gets here, and is gone when this part ends, however it ends.
+      const running = throughWorker(streaming, input, { op: 'encrypt', recipients: [...recipients], signer, now, total: contentSize }, (chunk) => output.push(chunk)).then(
+        () => output.end(),
+        (error: unknown) => output.end(error),
+      )
+      try {
+        yield* output
+      } finally {
+        output.abandon()
+        await running
+      }
+    }
+    return multipartStream('encrypted', { protocol: 'application/pgp-encrypted' }, [versionEntity(), encryptedPart()])
   },
 
   async outerHeaders(sender, address) {

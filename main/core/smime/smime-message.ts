@@ -1,6 +1,6 @@
 import { summarizeKey, type StoredKey } from '../keys/stored-key.ts'
 import { base64Lines, entity, multipart } from '../mime/build.ts'
-import { decodeBody, headerValue, parseMime, type MimePart } from '../mime/parse.ts'
+import { bodyLength, decodeBody, headerValue, isStreamedPart, parseMime, type MimePart } from '../mime/parse.ts'
 import type { DecryptOutcome, MessageTechnology, OfferedKey, OpenContext, SignatureCheck } from '../message/technology.ts'
 import { basicConstraintsOf, certificatesFromSignedData, emailsOf, parseCertificate, sha256Hex } from './certificate.ts'
 import { decryptCms, encryptCms, type ContentCipher, type EncryptRecipient, type KeyTransport } from './cms-envelope.ts'
@@ -216,9 +216,10 @@ export const smimeMessageTechnology: MessageTechnology = {
   async offeredKeys(root, parts): Promise<OfferedKey[]> {
     const offered: OfferedKey[] = []
     const candidates: Uint8Array[] = []
-    for (const part of [root, ...parts]) candidates.push(...(carriedCertificates.get(part.raw) ?? []))
+    // A large part of a file or spool is never a verified content object (those are in memory).
+    for (const part of [root, ...parts]) if (!isStreamedPart(part)) candidates.push(...(carriedCertificates.get(part.raw) ?? []))
     for (const part of parts) {
-      if (cmsTypeOf(part) !== 'certs-only' || part.body.length > 1024 * 1024) continue
+      if (cmsTypeOf(part) !== 'certs-only' || bodyLength(part) > 1024 * 1024) continue
       try {
         candidates.push(...certificatesFromSignedData(decodeBody(part)))
       } catch {

@@ -50,7 +50,7 @@ export function backupPathOf(path: string): string {
  */
 export async function writeFileAtomic(
   path: string,
-  bytes: Uint8Array,
+  bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   hooks: AtomicWriteHooks = {},
   options: AtomicWriteOptions = {},
 ): Promise<void> {
@@ -58,7 +58,8 @@ export async function writeFileAtomic(
   const temp = `${path}.tmp`
   const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, options.mode ?? 0o600)
   try {
-    await handle.writeFile(bytes)
+    if (bytes instanceof Uint8Array) await handle.writeFile(bytes)
+    else for await (const chunk of bytes) await handle.write(chunk)
     await handle.sync()
   } catch (error) {
     await handle.close()

@@ -1,0 +1,75 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+
+/**
+ * Random access to bytes that need not all be in memory: a message file on disk, or the
+ * encrypted spool of a decrypted entity. Reads are synchronous and small (the MIME parser asks
+ * for windows around delimiters); large bodies are read in chunks through `chunks`.
+ */
+export interface ByteSource {
+  readonly length: number
+  /** Bytes [start, end) in a buffer the caller owns (never a view of shared memory); end is clamped to length. */
+  read(start: number, end: number): Uint8Array
+}
+
+export function isByteSource(value: unknown): value is ByteSource {
+  return typeof value === 'object' && value !== null && !(value instanceof Uint8Array) && typeof (value as ByteSource).read === 'function'
+}
+
+export function memorySource(bytes: Uint8Array): ByteSource {
+  return { length: bytes.length, read: (start, end) => bytes.slice(start, Math.min(end, bytes.length)) }
+}
+
+/** A read-only file as a byte source; close it when done. */
+export function fileSource(path: string): ByteSource & { close(): void } {
+  const fd = openSync(path, 'r')
+  const length = fstatSync(fd).size
+  return {
+    length,
+    read(start, end) {
+      const stop = Math.min(end, length)
+      const out = Buffer.allocUnsafe(Math.max(0, stop - start))
+      let done = 0
+      while (done < out.length) {
+        const n = readSync(fd, out, done, out.length - done, start + done)
+        if (n === 0) break
+        done += n
+      }
+      return new Uint8Array(out.buffer, out.byteOffset, done)
+    },
+    close: () => closeSync(fd),
+  }
+}
+
+export const sourceChunkBytes = 1024 * 1024
+
+/** The range [start, end) of a source in chunks of at most 1 MiB. */
+export function* sourceChunks(source: ByteSource, start = 0, end = source.length): Generator<Uint8Array> {
+  for (let at = start; at < end; at += sourceChunkBytes) yield source.read(at, Math.min(end, at + sourceChunkBytes))
+}
+
+/** The range as a Web Stream (for openpgp.js), read lazily as the consumer pulls. */
+export function sourceStream(source: ByteSource, start = 0, end = source.length, onRead?: (bytes: number) => void): ReadableStream<Uint8Array> {
+  let at = start
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= end) return controller.close()
+      const chunk = source.read(at, Math.min(end, at + sourceChunkBytes))
+      at += chunk.length
+      onRead?.(at - start)
+      controller.enqueue(chunk)
+    },
+  })
+}
+
+/** First index of `needle` in [from, to) of the source, searched in overlapping windows; -1 if none. */
+export function sourceIndexOf(source: ByteSource, needle: Uint8Array, from: number, to = source.length): number {
+  if (needle.length === 0) return from
+  const window = Math.max(sourceChunkBytes, needle.length * 2)
+  for (let at = from; at < to; at += window - needle.length + 1) {
+    const bytes = source.read(at, Math.min(to, at + window))
+    const found = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(needle)
+    if (found >= 0 && at + found + needle.length <= to) return at + found
+    if (at + window >= to) break
+  }
+  return -1
+}

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createSpool } from './spool.ts'
+
+describe('encrypted spool', () => {
+  let parent: string
+  beforeEach(() => {
+    parent = mkdtempSync(join(tmpdir(), 'sp-spool-test-'))
+  })
+  afterEach(() => rmSync(parent, { recursive: true, force: true }))
+
+  const fileOf = () => {
+    const [dir] = readdirSync(parent)
+    return join(parent, dir!, 'data')
+  }
+
+  it('reads back every range byte for byte; on disk there is no plaintext, the file is 0600, dispose removes it', () => {
+    const plain = new Uint8Array(randomBytes(10_000))
+    const writer = createSpool(parent, 1024)
+    for (let at = 0; at < plain.length; at += 777) writer.write(plain.subarray(at, at + 777))
+    const spool = writer.finish()
+    expect(spool.length).toBe(plain.length)
+    for (const [start, end] of [[0, 10_000], [1000, 1100], [1020, 3000], [9_999, 20_000], [5, 5]] as const) {
+      expect(Buffer.compare(Buffer.from(spool.read(start, end)), Buffer.from(plain.subarray(start, end)))).toBe(0)
+    }
+    const onDisk = readFileSync(fileOf())
+    expect(onDisk.includes(Buffer.from(plain.subarray(2000, 2032)))).toBe(false)
+    expect(statSync(fileOf()).mode & 0o777).toBe(0o600)
+    expect(statSync(join(fileOf(), '..')).mode & 0o777).toBe(0o700)
+    spool.dispose()
+    spool.dispose()
+    expect(readdirSync(parent)).toEqual([])
+  })
+
+  it('refuses a changed or cut-off file instead of returning wrong bytes', () => {
+    const writer = createSpool(parent, 1024)
+    writer.write(new Uint8Array(randomBytes(3000)))
+    const spool = writer.finish()
+    const file = fileOf()
+    const sealed = readFileSync(file)
+    sealed[100]! ^= 1
+    writeFileSync(file, sealed)
+    expect(() => spool.read(0, 10)).toThrow()
+    writeFileSync(file, sealed.subarray(0, 2 * (1024 + 16)))
+    expect(() => spool.read(2500, 2600)).toThrow()
+    spool.dispose()
+  })
+
+  it('a spool that is never finished is removed by dispose', () => {
+    const writer = createSpool(parent)
+    writer.write(new Uint8Array(100))
+    writer.dispose()
+    expect(readdirSync(parent)).toEqual([])
+  })
+})

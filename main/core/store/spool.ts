@@ -1,0 +1,129 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import type { ByteSource } from '../mime/byte-source.ts'
+
+/**
+ * A temporary file for plaintext that is too large for memory (a decrypted 100 MB attachment),
+ * encrypted under an ephemeral AES-256-GCM key that exists only in this process's memory: what
+ * lands on disk is useless after the process ends, even if `dispose` never runs (crash, kill -9).
+ * Records of `recordBytes` plaintext are sealed one by one; the nonce is the record number and
+ * the additional data says whether it is the last, so records cannot be reordered or cut off.
+ * The folder is private (0700), the file 0600.
+ */
+export interface SpoolWriter {
+  write(chunk: Uint8Array): void
+  /** Seals the last record; the spool can then be read, never written again. */
+  finish(): Spool
+  /** Deletes the file and its folder; safe to call more than once, also after finish. */
+  dispose(): void
+}
+
+export interface Spool extends ByteSource {
+  dispose(): void
+}
+
+export const spoolRecordBytes = 1024 * 1024
+const tagBytes = 16
+
+function nonce(index: number): Buffer {
+  const iv = Buffer.alloc(12)
+  iv.writeUIntBE(index, 6, 6)
+  return iv
+}
+
+const aad = (isLast: boolean) => Buffer.from(isLast ? 'siegelpost-spool:last' : 'siegelpost-spool:more')
+
+export function createSpool(parentDir: string, recordBytes = spoolRecordBytes): SpoolWriter {
+  const dir = mkdtempSync(join(parentDir, 'siegelpost-spool-'))
+  const path = join(dir, 'data')
+  const fd = openSync(path, 'wx+', 0o600)
+  const key = randomBytes(32)
+  let isOpen = true
+  let isDisposed = false
+  let pending: Buffer[] = []
+  let pendingBytes = 0
+  let records = 0
+  let length = 0
+
+  const seal = (plain: Buffer, isLast: boolean) => {
+    const cipher = createCipheriv('aes-256-gcm', key, nonce(records))
+    cipher.setAAD(aad(isLast))
+    const sealed = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()])
+    writeSync(fd, sealed, 0, sealed.length, records * (recordBytes + tagBytes))
+    records++
+  }
+  const dispose = () => {
+    if (isDisposed) return
+    isDisposed = true
+    if (isOpen) closeSync(fd)
+    isOpen = false
+    key.fill(0)
+    rmSync(dir, { recursive: true, force: true })
+  }
+
+  return {
+    write(chunk) {
+      if (isDisposed) throw new Error('spool already disposed')
+      length += chunk.length
+      let view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+      while (view.length > 0) {
+        const take = Math.min(view.length, recordBytes - pendingBytes)
+        pending.push(Buffer.from(view.subarray(0, take)))
+        pendingBytes += take
+        view = view.subarray(take)
+        if (pendingBytes === recordBytes) {
+          seal(Buffer.concat(pending), false)
+          pending = []
+          pendingBytes = 0
+        }
+      }
+    },
+    finish() {
+      // Always a last record (possibly empty), so a cut-off file is detected.
+      seal(Buffer.concat(pending), true)
+      pending = []
+      const total = length
+      const lastIndex = records - 1
+      // The last two records stay open: reads that straddle a record border decrypt each record once.
+      let cached: { index: number; plain: Buffer }[] = []
+      const open = (index: number): Buffer => {
+        const hit = cached.find((entry) => entry.index === index)
+        if (hit) return hit.plain
+        const isLast = index === lastIndex
+        const size = (isLast ? total - index * recordBytes : recordBytes) + tagBytes
+        const sealed = Buffer.allocUnsafe(size)
+        if (readSync(fd, sealed, 0, size, index * (recordBytes + tagBytes)) !== size) throw new Error('spool file was cut short')
+        const decipher = createDecipheriv('aes-256-gcm', key, nonce(index))
+        decipher.setAAD(aad(isLast))
+        decipher.setAuthTag(sealed.subarray(size - tagBytes))
+        const plain = Buffer.concat([decipher.update(sealed.subarray(0, size - tagBytes)), decipher.final()])
+        cached = [{ index, plain }, ...cached.slice(0, 1)]
+        return plain
+      }
+      return {
+        length: total,
+        read(start, end) {
+          const stop = Math.min(end, total)
+          if (stop <= start) return new Uint8Array(0)
+          const first = Math.floor(start / recordBytes)
+          const last = Math.floor((stop - 1) / recordBytes)
+          if (first === last) {
+            const plain = open(first)
+            return new Uint8Array(plain.subarray(start - first * recordBytes, stop - first * recordBytes))
+          }
+          const out = Buffer.allocUnsafe(stop - start)
+          for (let index = first; index <= last; index++) {
+            const plain = open(index)
+            const from = Math.max(start, index * recordBytes)
+            const to = Math.min(stop, (index + 1) * recordBytes)
+            plain.copy(out, from - start, from - index * recordBytes, to - index * recordBytes)
+          }
+          return new Uint8Array(out.buffer, out.byteOffset, out.length)
+        },
+        dispose,
+      }
+    },
+    dispose,
+  }
+}
