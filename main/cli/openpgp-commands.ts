@@ -1,9 +1,12 @@
 import { SiegelpostError } from '../core/errors/index.ts'
-import { findKey, generateKey } from '../core/keys/key-store.ts'
+import { findKey, generateKey, importKeyFile } from '../core/keys/key-store.ts'
 import { keyTechnologies } from '../core/keys/technologies.ts'
 import { summarizeKey } from '../core/keys/stored-key.ts'
 import { revokeOpenpgpKey, type KeyAlgorithm } from '../core/openpgp/generate.ts'
+import { httpsFetcher, lookupWkd, wkdResolver } from '../core/openpgp/wkd.ts'
+import { networkPolicyFrom } from '../core/smime/revocation-http.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
+import { createResolver } from '../core/transport/domain-check.ts'
 import { exitCodes, print, printJson, type Command } from './command.ts'
 
 const algorithms: readonly KeyAlgorithm[] = ['curve25519', 'rsa4096']
@@ -50,6 +53,36 @@ export const openpgpCommands: readonly Command[] = [
         })
       }
       print(io, lang === 'de' ? `Widerrufszertifikat geschrieben: ${values.out}${values.apply ? ' (Schlüssel widerrufen)' : ''}` : `Revocation certificate written: ${values.out}${values.apply ? ' (key revoked)' : ''}`)
+      return exitCodes.ok
+    },
+  },
+  {
+    words: ['keys', 'lookup'],
+    usage: 'keys lookup ADDR [--import] [--json]',
+    summary: { de: 'OpenPGP-Schlüssel einer Adresse im Web Key Directory suchen; mit --import übernehmen', en: "look up an address's OpenPGP key in the Web Key Directory; take it over with --import" },
+    options: { import: { type: 'boolean' }, json: { type: 'boolean' } },
+    operands: [1, 1],
+    async run({ io, lang, values, operands, vault }) {
+      const address = operands[0]!.trim()
+      if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address)) throw new SiegelpostError('MESSAGE_BAD_ADDRESS', { address })
+      const dns = io.env.SIEGELPOST_DNS ? createResolver(io.env.SIEGELPOST_DNS) : null
+      const resolve = wkdResolver({ resolveA: dns ? (host) => dns.resolveA(host) : null, loopbackOnly: networkPolicyFrom(io.env) === 'loopback-only' })
+      const now = io.now()
+      const found = await lookupWkd(address, httpsFetcher({ resolve }), now)
+      if (!found) throw new SiegelpostError('WKD_NOT_FOUND', { address })
+      // Found keys are offered, never taken over silently: only --import stores them (as "not verified").
+      const stored = values.import
+        ? await importKeyFile(await vault(), keyTechnologies, { bytes: new TextEncoder().encode(found.keys.map((key) => String(key.material.armored)).join('\n')), fileName: `wkd-${address}.asc`, path: `WKD ${address}` }, { passphrase: null, now })
+        : found.keys
+      const keys = stored.map((key) => summarizeKey(key, now))
+      if (values.json) {
+        printJson(io, { address, method: found.method, imported: Boolean(values.import), keys })
+        return exitCodes.ok
+      }
+      const how = found.method === 'advanced' ? 'openpgpkey.' + address.split('@')[1] : address.split('@')[1]
+      for (const key of keys) print(io, `${key.fingerprint}  ${key.name} <${key.emails.join(', ')}>  ${key.status}`)
+      if (lang === 'de') print(io, values.import ? `Übernommen (nicht bestätigt) – aus dem Web Key Directory von ${how}. Gleichen Sie den Fingerabdruck auf einem zweiten Weg ab.` : `Gefunden im Web Key Directory von ${how}. Nicht übernommen – mit --import übernehmen, danach den Fingerabdruck auf einem zweiten Weg abgleichen.`)
+      else print(io, values.import ? `Imported (not verified) – from the Web Key Directory of ${how}. Compare the fingerprint on a second channel.` : `Found in the Web Key Directory of ${how}. Not imported – use --import, then compare the fingerprint on a second channel.`)
       return exitCodes.ok
     },
   },

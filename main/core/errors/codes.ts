@@ -508,6 +508,12 @@ export const errorTable = {
     de: 'Die Datei {file} ist ein Widerrufszertifikat, aber kein Schlüssel im Tresor passt dazu. Importieren Sie zuerst den Schlüssel, den es widerruft.',
     en: 'The file {file} is a revocation certificate, but no key in the vault matches it. Import the key it revokes first.',
   },
+  // --- openpgp (key discovery) ---
+  WKD_NOT_FOUND: {
+    kind: 'user',
+    de: 'Für {address} hat Siegelpost im Web Key Directory keinen Schlüssel gefunden (kein Eintrag, oder der Server war nicht erreichbar). Bitten Sie die Person um ihren öffentlichen Schlüssel als Datei.',
+    en: 'Siegelpost found no key for {address} in the Web Key Directory (no entry, or the server could not be reached). Ask the person for their public key as a file.',
+  },
   IPC_UNTRUSTED_SENDER: {
     kind: 'bug',
     de: 'Anfrage abgelehnt: Sie kam nicht aus dem Hauptfenster von Siegelpost.',

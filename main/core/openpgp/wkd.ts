@@ -78,6 +78,11 @@ export interface HttpsFetcherOptions {
   ca?: string | Buffer
   /** Where to connect for a host name (tests: loopback); the certificate is still checked for the host name. */
   connectTo?: (hostname: string) => { host: string; port: number }
+  /**
+   * The address to connect to for a host name (a configured DNS server, the network guard); the
+   * system resolver otherwise. A rejection is "not reachable". The certificate is still checked for the host name.
+   */
+  resolve?: (hostname: string) => Promise<string>
   timeoutMs?: number
   maxBytes?: number
 }
@@ -86,9 +91,10 @@ export interface HttpsFetcherOptions {
 export function httpsFetcher(options: HttpsFetcherOptions = {}): WkdFetcher {
   const timeoutMs = options.timeoutMs ?? limits.wkdTimeoutMs
   const maxBytes = options.maxBytes ?? limits.keyFileMaxBytes
-  return (url) =>
-    new Promise((resolve, reject) => {
-      const target = options.connectTo?.(url.hostname) ?? { host: url.hostname, port: Number(url.port || 443) }
+  return async (url) => {
+    const port = Number(url.port || 443)
+    const target = options.connectTo?.(url.hostname) ?? { host: options.resolve ? await options.resolve(url.hostname) : url.hostname, port }
+    return new Promise((resolve, reject) => {
       const req = request(
         {
           host: target.host,
@@ -118,4 +124,26 @@ export function httpsFetcher(options: HttpsFetcherOptions = {}): WkdFetcher {
       req.on('error', reject)
       req.end()
     })
+  }
+}
+
+export interface WkdNetwork {
+  /** A configured DNS server (`SIEGELPOST_DNS`, HOST:PORT) answering A queries; the system resolver when absent. */
+  resolveA: ((host: string) => Promise<string[]>) | null
+  /** `SIEGELPOST_NETWORK=loopback-only` (tests): only 127.0.0.0/8 is ever contacted, and no outside DNS is asked. */
+  loopbackOnly: boolean
+}
+
+/** How a WKD host name becomes an address, under the network guard. */
+export function wkdResolver(network: WkdNetwork): (hostname: string) => Promise<string> {
+  return async (hostname) => {
+    if (!network.resolveA) {
+      if (network.loopbackOnly) throw new Error(`${hostname}: outside lookups are off (loopback-only)`)
+      return hostname
+    }
+    const [address] = await network.resolveA(hostname)
+    if (!address) throw new Error(`${hostname}: no address`)
+    if (network.loopbackOnly && !/^127\./.test(address)) throw new Error(`${hostname}: ${address} is not loopback (loopback-only)`)
+    return address
+  }
 }
