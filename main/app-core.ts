@@ -5,6 +5,8 @@ import { keyTechnologies } from './core/keys/technologies.ts'
 import type { KeyTechnology } from './core/keys/technology.ts'
 import { openVault, type VaultKeySource } from './core/keys/vault.ts'
 import { DraftStore } from './core/drafts/draft-store.ts'
+import { networkWkdFetcher, type WkdFetcher } from './core/openpgp/wkd.ts'
+import { networkPolicyFrom } from './core/smime/revocation-http.ts'
 import { createDispatcher, type DispatcherOptions } from './ipc/dispatch.ts'
 import { createHandlers, lazyVault, type RegistryDeps } from './ipc/registry.ts'
 
@@ -21,6 +23,8 @@ export interface AppCoreOptions {
   log?: DispatcherOptions['log']
   /** A test DNS server for the recipient-domain check (loopback); the system resolver otherwise. */
   dnsServer?: string
+  /** Web Key Directory access; by default HTTPS through `dnsServer` or the system resolver, under SIEGELPOST_NETWORK. */
+  wkdFetcher?: WkdFetcher
 }
 
 /** The core as the desktop app (and the UI test harness) runs it: vault, handler registry, dispatcher. */
@@ -36,8 +40,9 @@ export function createAppCore(options: AppCoreOptions) {
     return source.store
   }
   const transport = { profileDir: options.profileDir, keychain, owner: String(process.pid), dnsServer: options.dnsServer }
+  const wkdFetcher = options.wkdFetcher ?? networkWkdFetcher({ dnsServer: options.dnsServer, loopbackOnly: networkPolicyFrom(process.env) === 'loopback-only' })
   const getDrafts = async () => new DraftStore(options.profileDir, await getVault(), now)
-  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath, writeClipboard: options.writeClipboard, transport, getDrafts })
+  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath, writeClipboard: options.writeClipboard, transport, getDrafts, wkdFetcher })
   const dispatch = createDispatcher({ handlers, trustedOrigins: options.trustedOrigins, log: options.log })
   return { handlers, dispatch, getVault }
 }

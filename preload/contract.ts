@@ -258,6 +258,14 @@ export const contract = {
   'keys:export-public': { req: KeyIdRequest, res: SavedFileSchema },
   'vault:status': { req: NoRequest, res: VaultStatusSchema },
   ...transportChannels,
+  /**
+   * Web Key Directory: what the address's domain publishes as its OpenPGP key. Offered only; with
+   * `take: true` stored as "not verified" (the user confirms the fingerprint on another channel).
+   */
+  'keys:lookup': {
+    req: z.strictObject({ address: z.email().max(254), take: z.boolean().optional() }),
+    res: z.object({ method: z.enum(['advanced', 'direct']), imported: z.boolean(), keys: z.array(KeySummarySchema) }),
+  },
   // --- key manager: chains and sharing (issue 6) ---
   /** Whether the certificate's chain can be built from the vault; names the issuer whose certificate is missing. */
   'keys:chain': { req: KeyIdRequest, res: z.object({ missingIssuer: z.string().nullable() }) },

@@ -13,7 +13,7 @@ describe('preload surface', () => {
     // --- accounts, outbox, policy (Zwangs-TLS) ---
     expected.push('accountsList', 'accountsAdd', 'accountsRemove', 'accountsTest', 'outboxList', 'outboxRetry', 'outboxDrop', 'policyShow', 'policySetRequiretls', 'policyRule', 'policyTlsException', 'policyConsent', 'policyDecide')
     // --- key manager: chains and sharing (issue 6) ---
-    expected.push('keysChain', 'keysShareDraft', 'draftsList')
+    expected.push('keysChain', 'keysShareDraft', 'draftsList', 'keysLookup')
     expect(Object.keys(surface).sort()).toEqual([...expected].sort())
     expect(Object.isFrozen(surface)).toBe(true)
     expect(surface).not.toHaveProperty('invoke')

@@ -1,12 +1,12 @@
 import { SiegelpostError } from '../core/errors/index.ts'
-import { findKey, generateKey, importKeyFile } from '../core/keys/key-store.ts'
+import { discoverKeys } from '../core/keys/key-discovery.ts'
+import { findKey, generateKey } from '../core/keys/key-store.ts'
 import { keyTechnologies } from '../core/keys/technologies.ts'
 import { summarizeKey } from '../core/keys/stored-key.ts'
 import { revokeOpenpgpKey, type KeyAlgorithm } from '../core/openpgp/generate.ts'
-import { httpsFetcher, lookupWkd, wkdResolver } from '../core/openpgp/wkd.ts'
+import { networkWkdFetcher } from '../core/openpgp/wkd.ts'
 import { networkPolicyFrom } from '../core/smime/revocation-http.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
-import { createResolver } from '../core/transport/domain-check.ts'
 import { exitCodes, print, printJson, type Command } from './command.ts'
 
 const algorithms: readonly KeyAlgorithm[] = ['curve25519', 'rsa4096']
@@ -64,17 +64,10 @@ export const openpgpCommands: readonly Command[] = [
     operands: [1, 1],
     async run({ io, lang, values, operands, vault }) {
       const address = operands[0]!.trim()
-      if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address)) throw new SiegelpostError('MESSAGE_BAD_ADDRESS', { address })
-      const dns = io.env.SIEGELPOST_DNS ? createResolver(io.env.SIEGELPOST_DNS) : null
-      const resolve = wkdResolver({ resolveA: dns ? (host) => dns.resolveA(host) : null, loopbackOnly: networkPolicyFrom(io.env) === 'loopback-only' })
       const now = io.now()
-      const found = await lookupWkd(address, httpsFetcher({ resolve }), now)
-      if (!found) throw new SiegelpostError('WKD_NOT_FOUND', { address })
-      // Found keys are offered, never taken over silently: only --import stores them (as "not verified").
-      const stored = values.import
-        ? await importKeyFile(await vault(), keyTechnologies, { bytes: new TextEncoder().encode(found.keys.map((key) => String(key.material.armored)).join('\n')), fileName: `wkd-${address}.asc`, path: `WKD ${address}` }, { passphrase: null, now })
-        : found.keys
-      const keys = stored.map((key) => summarizeKey(key, now))
+      const fetcher = networkWkdFetcher({ dnsServer: io.env.SIEGELPOST_DNS, loopbackOnly: networkPolicyFrom(io.env) === 'loopback-only' })
+      const found = await discoverKeys(address, fetcher, { now, take: values.import ? { vault: await vault(), technologies: keyTechnologies } : null })
+      const keys = found.keys.map((key) => summarizeKey(key, now))
       if (values.json) {
         printJson(io, { address, method: found.method, imported: Boolean(values.import), keys })
         return exitCodes.ok

@@ -33,6 +33,7 @@ function dispatcher(overrides: Partial<Handlers> = {}) {
     'keys:export-public': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     ...transportStubs,
     // --- key manager: chains and sharing (issue 6) ---
+    'keys:lookup': async () => ({ method: 'advanced' as const, imported: false, keys: [] }),
     'keys:chain': async () => ({ missingIssuer: null }),
     'keys:share-draft': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     'drafts:list': async () => [],

@@ -21,6 +21,8 @@ import type { Reason } from '../core/transport/outbox.ts'
 import { attempt } from '../core/transport/send.ts'
 import { accountStoreOf, outboxEntryView, policyStoreOf, previewPolicy, sendDepsOf, withOutbox, type TransportProfile } from '../core/transport/transport-profile.ts'
 import type { DraftStore } from '../core/drafts/draft-store.ts'
+import { discoverKeys } from '../core/keys/key-discovery.ts'
+import type { WkdFetcher } from '../core/openpgp/wkd.ts'
 import { keyShareDraft } from '../core/drafts/key-draft.ts'
 
 export interface SaveRequest {
@@ -48,6 +50,8 @@ export interface RegistryDeps {
   }
   /** The profile's mail drafts (sealed under the vault's drafts key). */
   getDrafts: () => Promise<DraftStore>
+  /** HTTPS to Web Key Directories (the app's DNS and network guard; tests bring a loopback one). */
+  wkdFetcher: WkdFetcher
 }
 
 /** A reason from the error table, in both languages (the UI picks one). */
@@ -209,6 +213,11 @@ export function createHandlers(deps: RegistryDeps): Handlers {
         held: reasonView(decision.held),
         recipients: decision.recipients.map((r) => ({ ...r, reasons: r.reasons.map((reason) => reasonView(reason)!) })),
       }
+    },
+    'keys:lookup': async ({ address, take }) => {
+      const now = deps.now()
+      const found = await discoverKeys(address, deps.wkdFetcher, { now, take: take ? { vault: await deps.getVault(), technologies: deps.technologies } : null })
+      return { method: found.method, imported: found.imported, keys: found.keys.map((key) => summarizeKey(key, now)) }
     },
     // --- key manager: chains and sharing (issue 6) ---
     'keys:chain': async ({ id }) => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { Resolver } from 'node:dns/promises'
 import { request } from 'node:https'
 import type { StoredKey } from '../keys/stored-key.ts'
 import { limits } from '../limits.ts'
@@ -146,4 +147,18 @@ export function wkdResolver(network: WkdNetwork): (hostname: string) => Promise<
     if (network.loopbackOnly && !/^127\./.test(address)) throw new Error(`${hostname}: ${address} is not loopback (loopback-only)`)
     return address
   }
+}
+
+/**
+ * The WKD fetcher the app and the CLI use: host names through `dnsServer` (HOST:PORT, e.g. a test
+ * server) or the system resolver, under the loopback guard, 3 s per request.
+ */
+export function networkWkdFetcher(options: { dnsServer?: string | undefined; loopbackOnly: boolean }): WkdFetcher {
+  let resolveA: WkdNetwork['resolveA'] = null
+  if (options.dnsServer) {
+    const resolver = new Resolver({ timeout: limits.wkdTimeoutMs, tries: 1 })
+    resolver.setServers([options.dnsServer])
+    resolveA = (host) => resolver.resolve4(host)
+  }
+  return httpsFetcher({ resolve: wkdResolver({ resolveA, loopbackOnly: options.loopbackOnly }) })
 }

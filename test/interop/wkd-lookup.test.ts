@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join, normalize } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { wkdResolver } from '../../main/core/openpgp/wkd.ts'
+import { createAppCore } from '../../main/app-core.ts'
+import { httpsFetcher, wkdResolver } from '../../main/core/openpgp/wkd.ts'
 import { startDnsServer } from '../helpers/dns-server.ts'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { skipUnless } from '../helpers/needs.ts'
@@ -13,7 +14,7 @@ import { assertBuilt, runCliAsync } from '../helpers/run-cli.ts'
 import { hasOpenssl, throwawayCa } from '../helpers/throwaway-ca.ts'
 
 /**
- * `siegelpost keys lookup` against a Web Key Directory that GnuPG's own `gpg-wks-client --install-key`
+ * `siegelpost keys lookup` and the `keys:lookup` channel against a Web Key Directory that GnuPG's own `gpg-wks-client --install-key`
  * laid out, served over HTTPS (throwaway CA) on 127.0.0.7:443, found through a local DNS server
  * (`SIEGELPOST_DNS`). Port 443 is fixed by the WKD draft, so the test needs root (CI runs as root).
  */
@@ -43,6 +44,7 @@ describe.skipIf(skipUnless('gpg, gpg-wks-client, openssl and root (port 443)', a
     let dns: Awaited<ReturnType<typeof startDnsServer>>
     let env: Record<string, string>
     let maxFingerprint: string
+    let caPem: string
     const requested: string[] = []
 
     beforeAll(async () => {
@@ -61,6 +63,7 @@ describe.skipIf(skipUnless('gpg, gpg-wks-client, openssl and root (port 443)', a
 
       const pki = throwawayCa(['openpgpkey.mandant.test', 'mandant.test'])
       writeFileSync(join(dir, 'ca.pem'), pki.ca)
+      caPem = pki.ca
       server = createServer({ key: pki.key, cert: pki.cert }, (req, res) => {
         const path = (req.url ?? '').split('?')[0]!
         requested.push(`${req.headers.host}${path}`)
@@ -105,6 +108,28 @@ describe.skipIf(skipUnless('gpg, gpg-wks-client, openssl and root (port 443)', a
       const untrusted = await runCliAsync(['keys', 'lookup', 'max@mandant.test', '--lang', 'en', '--profile', join(dir, 'other')], { env: { SIEGELPOST_DNS: dns.address } })
       expect(untrusted.status).toBe(1)
       expect(untrusted.stdout).toBe('')
+    })
+  
+    it('answers the keys:lookup channel the same way, through the real dispatcher', async () => {
+      const core = createAppCore({
+        profileDir: join(dir, 'ipc-profile'),
+        keySource: async () => ({ mode: 'passphrase', passphrase: Buffer.from('wkd-ipc-vault') }),
+        appInfo: { name: 'Siegelpost', version: '0', platform: 'linux', runtime: { node: '24', electron: null, chrome: null } },
+        trustedOrigins: ['app://siegelpost'],
+        chooseSavePath: async () => null,
+        writeClipboard: async () => undefined,
+        // The app's fetcher with the test CA (Node reads NODE_EXTRA_CA_CERTS only at start) and the test DNS.
+        wkdFetcher: httpsFetcher({ ca: caPem, resolve: wkdResolver({ resolveA: async () => [host], loopbackOnly: true }) }),
+      })
+      const sender = { url: 'app://siegelpost/index.html', isMainFrame: true }
+      const offered = await core.dispatch('keys:lookup', sender, { address: 'max@mandant.test' })
+      expect(offered).toMatchObject({ ok: true, value: { method: 'advanced', imported: false, keys: [{ fingerprint: maxFingerprint, acceptance: 'unverified' }] } })
+      expect(JSON.stringify(offered)).not.toMatch(/BEGIN PGP|material/)
+      expect(await core.dispatch('keys:list', sender, undefined)).toEqual({ ok: true, value: [] })
+      expect(await core.dispatch('keys:lookup', sender, { address: 'max@mandant.test', take: true })).toMatchObject({ ok: true, value: { imported: true } })
+      expect(await core.dispatch('keys:list', sender, undefined)).toMatchObject({ ok: true, value: [{ fingerprint: maxFingerprint, acceptance: 'unverified', hasSecret: false }] })
+      expect(await core.dispatch('keys:lookup', sender, { address: 'niemand@mandant.test' })).toMatchObject({ ok: false, error: { code: 'WKD_NOT_FOUND' } })
+      expect(await core.dispatch('keys:lookup', sender, { address: 'kein-adresse' })).toMatchObject({ ok: false })
     })
   },
 )
