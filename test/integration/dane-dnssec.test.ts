@@ -29,6 +29,10 @@ const zones = [
       'half IN MX 10 mx.dane.test.',
       'half IN MX 20 mx3.dane.test.',
       'mx3 IN A 127.0.0.7',
+      // Signed, but only PKIX-EE (usage 1) TLSA records: not usable for SMTP (RFC 7672 §3.1.3).
+      'pkix IN MX 10 mx4.dane.test.',
+      'mx4 IN A 127.0.0.7',
+      `_25._tcp.mx4 IN TLSA 1 1 1 ${hash('05')}`,
     ].join('\n'),
   },
   {
@@ -100,7 +104,13 @@ describe.skipIf(skipUnless('nsd + unbound + ldns-signzone (as root)', hasDnssecS
   it('does not call it validated when one MX host has no TLSA records', async () => {
     const report = await check('half.dane.test')
     expect(report.dane.state).toBe('unvalidated')
-    expect(report.dane.reason).toMatch(/not for every MX \(mx3\.dane\.test\)/)
+    expect(report.dane.reason).toMatch(/not usable ones for every MX \(mx3\.dane\.test\)/)
+  })
+
+  it('does not call PKIX-usage TLSA records (0/1) validated DANE for SMTP', async () => {
+    const report = await check('pkix.dane.test')
+    expect(report.dane).toMatchObject({ state: 'unvalidated', records: { 'mx4.dane.test': 1 }, authenticated: { mx: true, tlsa: { 'mx4.dane.test': true } } })
+    expect(report.dane.reason).toMatch(/mx4\.dane\.test: only TLSA usages 0\/1, unusable for SMTP/)
   })
 
   it('does not believe the AD bit of a resolver that is not on loopback', async () => {

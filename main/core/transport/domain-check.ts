@@ -197,6 +197,8 @@ export function mxMatchesPattern(host: string, pattern: string): boolean {
   return label.length > 0 && !label.includes('.')
 }
 
+const usableForSmtp = (t: TlsaRecord) => (t.usage === 2 || t.usage === 3) && t.selector <= 1 && t.matchingType <= 2
+
 const withTimeout = <T>(promise: Promise<T>): Promise<T> =>
   Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), lookupTimeoutMs).unref())])
 
@@ -306,9 +308,12 @@ export async function checkDomain(domain: string, deps: DomainCheckDeps): Promis
       return report('unvalidated', `TLSA records found, but not DNSSEC-validated: the local resolver set no AD bit for ${unauthenticated.join(', ')} (unsigned zone, or the resolver does not validate DNSSEC); not a DANE guarantee`)
     }
     if (mxAuthenticated !== true) return report('unvalidated', 'TLSA records validated, but the MX records are not DNSSEC-validated (no AD bit): an attacker could substitute the MX hosts; not a DANE guarantee')
-    const without = mx.map((m) => m.host).filter((host) => !withTlsa.includes(host))
+    // RFC 7672 §3.1.3: only DANE-TA(2) and DANE-EE(3) are usable for SMTP; a set of only PKIX-TA/EE(0/1) records is no DANE.
+    const unusable = withTlsa.filter((host) => !base.tlsa[host]!.some(usableForSmtp))
+    const without = mx.map((m) => m.host).filter((host) => !withTlsa.includes(host) || unusable.includes(host))
     if (without.length > 0 || failed.length > 0) {
-      return report('unvalidated', `DNSSEC-validated TLSA records for ${withTlsa.join(', ')}, but not for every MX (${[...without, ...failed].join(', ')}): a sending server may deliver via an MX without DANE`)
+      const named = [...without.map((host) => (unusable.includes(host) ? `${host}: only TLSA usages 0/1, unusable for SMTP (RFC 7672 §3.1.3)` : host)), ...failed]
+      return report('unvalidated', `DNSSEC-validated TLSA records, but not usable ones for every MX (${named.join(', ')}): a sending server may deliver via an MX without DANE`)
     }
     return report('validated', `DNSSEC-validated MX and TLSA records for every MX (AD bit from the local resolver ${trust.resolver})`)
   })()
