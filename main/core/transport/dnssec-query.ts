@@ -84,7 +84,10 @@ function overUdp(address: ResolverAddress, name: string, type: dnsPacket.RecordT
   return new Promise((resolve, reject) => {
     const id = randomInt(0, 0x10000)
     const socket = createSocket(isIP(address.host) === 6 ? 'udp6' : 'udp4')
+    let finished = false
     const done = (error: Error | null, packet?: dnsPacket.Packet) => {
+      if (finished) return
+      finished = true
       clearTimeout(timer)
       socket.close()
       if (error) reject(error)
