@@ -42,6 +42,12 @@ const zones = [
     tamper: (signed: string) => signed.replace(hash('02'), hash('03')),
   },
   {
+    // Signed, then the MX target changed: the MX RRset itself is bogus.
+    name: 'badmx.test',
+    records: ['@ IN MX 10 mx.badmx.test.', 'mx IN A 127.0.0.7', 'evil IN A 127.0.0.8', `_25._tcp.mx IN TLSA 3 1 1 ${hash('06')}`].join('\n'),
+    tamper: (signed: string) => signed.replace(/(IN\tMX\t10 )mx\.badmx\.test\./, '$1evil.badmx.test.'),
+  },
+  {
     // Not signed, no trust anchor: Unbound answers, but without AD.
     name: 'unsigned.test',
     records: ['@ IN MX 10 mx.unsigned.test.', 'mx IN A 127.0.0.7', `_25._tcp.mx IN TLSA 3 1 1 ${hash('04')}`].join('\n'),
@@ -93,6 +99,13 @@ describe.skipIf(skipUnless('nsd + unbound + ldns-signzone (as root)', hasDnssecS
     expect(report.dane.records).toEqual({})
     expect(report.posture.dane).toBe('bogus')
     expect(stack.logs()).toMatch(/validation failure <_25\._tcp\.mx\.bogus\.test\. TLSA IN>/)
+  })
+
+  it('reports a tampered MX RRset as "bogus" when the local resolver says it failed DNSSEC (EDE), not as a missing answer', async () => {
+    const report = await check('badmx.test')
+    expect(report.mx).toBeNull()
+    expect(report.dane.state).toBe('bogus')
+    expect(report.dane.reason).toMatch(/MX lookup failed DNSSEC validation.*EDE 6/)
   })
 
   it('keeps TLSA records of an unsigned zone "unvalidated" (no AD bit), even from the loopback resolver', async () => {

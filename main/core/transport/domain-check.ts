@@ -199,6 +199,13 @@ export function mxMatchesPattern(host: string, pattern: string): boolean {
 
 const usableForSmtp = (t: TlsaRecord) => (t.usage === 2 || t.usage === 3) && t.selector <= 1 && t.matchingType <= 2
 
+/** RFC 8914: extended DNS errors 1–12 are DNSSEC failures (bogus, expired or missing signatures or keys, …). */
+const isDnssecFailure = (error: unknown) =>
+  ((error as { extendedErrors?: string[] }).extendedErrors ?? []).some((e) => {
+    const code = Number(/^EDE (\d+)/.exec(e)?.[1])
+    return code >= 1 && code <= 12
+  })
+
 const withTimeout = <T>(promise: Promise<T>): Promise<T> =>
   Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), lookupTimeoutMs).unref())])
 
@@ -218,14 +225,14 @@ export async function checkDomain(domain: string, deps: DomainCheckDeps): Promis
   const now = (deps.now ?? (() => new Date()))()
   let mx: DomainReport['mx'] = null
   let mxAuthenticated: boolean | null = null
-  let mxError = ''
+  let mxError: unknown = null
   try {
     const answer = await withTimeout(deps.dns.resolveMx(name))
     mx = answer.records.map((r) => ({ host: r.exchange.toLowerCase(), priority: r.priority })).sort((a, b) => a.priority - b.priority)
     mxAuthenticated = answer.authenticated
   } catch (error) {
     mx = isNoData(error) ? [] : null
-    mxError = (error as Error).message
+    mxError = error
   }
 
   type MtaSts = DomainReport['mtaSts']
@@ -277,7 +284,11 @@ export async function checkDomain(domain: string, deps: DomainCheckDeps): Promis
     const base = { tlsa: {} as Record<string, TlsaRecord[]>, authenticated: { mx: mxAuthenticated, tlsa: {} as Record<string, boolean> }, resolver: { address: trust.resolver, adTrusted: trust.trusted, reason: trust.reason } }
     const records: Record<string, number> = {}
     const report = (state: DomainPosture['dane'], reason: string): DomainReport['dane'] => ({ state, records, reason, ...base })
-    if (mx === null) return report('unknown', `no MX answer${mxError ? ` (${mxError})` : ''}`)
+    if (mx === null) {
+      // The local validating resolver refused the MX records for a DNSSEC reason (it said so with an extended error).
+      if (trust.trusted && dnsCode(mxError) === 'ESERVFAIL' && isDnssecFailure(mxError)) return report('bogus', `MX lookup failed DNSSEC validation at the local resolver (${(mxError as Error).message}): DANE fails`)
+      return report('unknown', `no MX answer${mxError ? ` (${(mxError as Error).message})` : ''}`)
+    }
     if (mx.length === 0) return report('none', 'no MX records')
     const failed: string[] = []
     const bogus: string[] = []
