@@ -83,7 +83,10 @@ describe('check-domain', () => {
     expect(report.mx).toEqual([{ host: 'mx1.firma.test', priority: 10 }, { host: 'mx2.firma.test', priority: 20 }])
     expect(report.mtaSts).toMatchObject({ state: 'enforce', id: '20261125', mxCovered: true, policy: { mode: 'enforce', mx: ['*.firma.test'], maxAge: 86400 } })
     expect(report.dane).toMatchObject({ state: 'unvalidated', records: { 'mx1.firma.test': 1, 'mx2.firma.test': 0 } })
-    expect(report.dane.reason).toMatch(/not DNSSEC-validated/)
+    expect(report.dane.reason).toMatch(/not DNSSEC-validated: the local resolver set no AD bit for mx1\.firma\.test/)
+    // A loopback resolver's AD bit would count, but this unsigned server sets none.
+    expect(report.dane).toMatchObject({ resolver: { address: dns.address, adTrusted: true }, authenticated: { mx: false, tlsa: { 'mx1.firma.test': false } } })
+    expect(report.dane.tlsa['mx1.firma.test']).toEqual([{ usage: 3, selector: 1, matchingType: 1, data: '07'.repeat(32) }])
     expect(report.posture).toEqual({ mtaSts: 'enforce', dane: 'unvalidated' })
   })
 

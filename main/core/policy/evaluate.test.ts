@@ -53,6 +53,7 @@ describe('evaluatePolicy', () => {
     expect(evaluatePolicy(input({ settings, posture: posture({ mtaSts: 'enforce', dane: 'none' }) })).decision).toBe('send')
     expect(evaluatePolicy(input({ settings, posture: posture({ mtaSts: 'testing', dane: 'unvalidated' }) })).decision).toBe('hold')
     expect(evaluatePolicy(input({ settings, posture: posture({ mtaSts: 'none', dane: 'validated' }) })).decision).toBe('send')
+    expect(evaluatePolicy(input({ settings, posture: posture({ mtaSts: 'none', dane: 'bogus' }) })).decision).toBe('hold')
     expect(evaluatePolicy(input()).decision).toBe('send')
   })
 

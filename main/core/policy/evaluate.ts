@@ -13,8 +13,11 @@ import type { Consent, PolicyRule, PolicySettings, TlsException } from './policy
 export interface DomainPosture {
   /** RFC 8461: the recipient domain's MTA-STS policy mode. */
   mtaSts: 'enforce' | 'testing' | 'none' | 'unknown'
-  /** RFC 7672: TLSA records for the MX, and whether a validating resolver vouched for them. */
-  dane: 'validated' | 'unvalidated' | 'none' | 'unknown'
+  /**
+   * RFC 7672: TLSA records for the MX, and whether a validating resolver vouched for them — `validated` only
+   * with the AD bit from a loopback resolver; `bogus`: the local validating resolver refused them (SERVFAIL).
+   */
+  dane: 'validated' | 'unvalidated' | 'bogus' | 'none' | 'unknown'
 }
 export const unknownPosture: DomainPosture = { mtaSts: 'unknown', dane: 'unknown' }
 

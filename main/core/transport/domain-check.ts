@@ -1,7 +1,9 @@
+import { getServers } from 'node:dns'
 import { Resolver } from 'node:dns/promises'
 import { request } from 'node:https'
 import type { LookupFunction } from 'node:net'
 import type { DomainPosture } from '../policy/evaluate.ts'
+import { adTrust, parseResolverAddress, queryDnssec, type DnssecAnswer } from './dnssec-query.ts'
 import type { MtaStsCache } from './mta-sts-cache.ts'
 
 /**
@@ -10,15 +12,33 @@ import type { MtaStsCache } from './mta-sts-cache.ts'
  * this only reports what the recipient domain promises. Every lookup times out within 3 s and yields
  * "unknown" (CLI.md). Resolver and fetcher are arguments, so tests use a local DNS and HTTPS server.
  *
- * DANE honesty: Node's resolver (c-ares) neither validates DNSSEC nor exposes the AD bit, so TLSA
- * records found here are reported as "unvalidated" — never "validated" — until a validating resolver
- * is wired in. A port-25 STARTTLS probe is not made (desktop lines often block port 25).
+ * DANE honesty: MX and TLSA are asked with the DNSSEC OK bit (dnssec-query.ts); "validated" only when the
+ * resolver is on loopback (the admin's local validating resolver) and set the AD bit on the MX answer and
+ * on every MX host's TLSA answer. From any other resolver, or without AD, TLSA records are "unvalidated".
+ * A SERVFAIL for TLSA from the local resolver is "bogus" (validation failed), never "no TLSA".
+ * A port-25 STARTTLS probe is not made (desktop lines often block port 25).
  */
+export interface TlsaRecord {
+  usage: number
+  selector: number
+  matchingType: number
+  /** Certificate association data, hex. */
+  data: string
+}
+
+/** Records and whether the resolver set the AD bit on them (believed only when `trust.trusted`). */
+export interface SecureRecords<T> {
+  records: T[]
+  authenticated: boolean
+}
+
 export interface DnsLookup {
-  resolveMx(domain: string): Promise<{ exchange: string; priority: number }[]>
+  resolveMx(domain: string): Promise<SecureRecords<{ exchange: string; priority: number }>>
   resolveTxt(name: string): Promise<string[][]>
-  resolveTlsa(name: string): Promise<unknown[]>
+  resolveTlsa(name: string): Promise<SecureRecords<TlsaRecord>>
   resolveA(name: string): Promise<string[]>
+  /** The resolver asked for MX and TLSA, and whether its AD bit is believed (only on loopback). */
+  trust: { resolver: string; trusted: boolean; reason: string }
 }
 
 export interface PolicyFetch {
@@ -46,21 +66,58 @@ export interface DomainReport {
     /** When the policy used expires (fetch time + max_age). */
     expires: string | null
   }
-  dane: { state: DomainPosture['dane']; records: Record<string, number>; reason: string }
+  dane: {
+    state: DomainPosture['dane']
+    /** Number of TLSA records per MX host. */
+    records: Record<string, number>
+    reason: string
+    /** The TLSA records per MX host. */
+    tlsa: Record<string, TlsaRecord[]>
+    /** Whether the resolver set the AD bit: on the MX answer (null without one) and per MX host's TLSA answer. */
+    authenticated: { mx: boolean | null; tlsa: Record<string, boolean> }
+    /** The resolver and whether its AD bit counts (only a loopback resolver's does). */
+    resolver: { address: string; adTrusted: boolean; reason: string }
+  }
   starttlsProbe: 'not-run'
   posture: DomainPosture
 }
 
 export const lookupTimeoutMs = 3000
 
+/** NXDOMAIN → ENOTFOUND, no records → ENODATA, SERVFAIL → ESERVFAIL (with RFC 8914 extended errors), as c-ares says it. */
+function recordsOf<D, T>(answer: DnssecAnswer, type: string, convert: (data: D) => T): SecureRecords<T> {
+  if (answer.rcode === 'NXDOMAIN') throw Object.assign(new Error('NXDOMAIN'), { code: 'ENOTFOUND' })
+  if (answer.rcode !== 'NOERROR') {
+    const why = answer.extendedErrors.length > 0 ? ` (${answer.extendedErrors.join('; ')})` : ''
+    throw Object.assign(new Error(`${answer.rcode}${why}`), { code: `E${answer.rcode}`, extendedErrors: answer.extendedErrors })
+  }
+  const records = answer.answers.filter((a) => a.type === type).map((a) => convert((a as unknown as { data: D }).data))
+  if (records.length === 0) throw Object.assign(new Error('no data'), { code: 'ENODATA' })
+  return { records, authenticated: answer.ad }
+}
+
+/**
+ * The resolver: `server` (SIEGELPOST_DNS, HOST[:PORT]) or the system's first one. MX and TLSA go out with
+ * the DO bit through dnssec-query.ts; TXT and A (MTA-STS) through Node's resolver.
+ */
 export function createResolver(server: string | undefined): DnsLookup {
   const resolver = new Resolver({ timeout: lookupTimeoutMs, tries: 1 })
   if (server) resolver.setServers([server])
+  const address = parseResolverAddress(server ?? getServers()[0] ?? '127.0.0.1')
+  const trust = adTrust(address)
   return {
-    resolveMx: (d) => resolver.resolveMx(d),
+    resolveMx: async (d) =>
+      recordsOf(await queryDnssec(address, d, 'MX', lookupTimeoutMs), 'MX', (mx: { exchange: string; preference: number }) => ({ exchange: mx.exchange, priority: mx.preference })),
     resolveTxt: (n) => resolver.resolveTxt(n),
-    resolveTlsa: (n) => resolver.resolveTlsa(n),
+    resolveTlsa: async (n) =>
+      recordsOf(await queryDnssec(address, n, 'TLSA', lookupTimeoutMs), 'TLSA', (t: { usage: number; selector: number; matchingType: number; certificate: Buffer }) => ({
+        usage: t.usage,
+        selector: t.selector,
+        matchingType: t.matchingType,
+        data: t.certificate.toString('hex'),
+      })),
     resolveA: (n) => resolver.resolve4(n),
+    trust: { resolver: `${address.host}:${address.port}`, ...trust },
   }
 }
 
@@ -140,6 +197,15 @@ export function mxMatchesPattern(host: string, pattern: string): boolean {
   return label.length > 0 && !label.includes('.')
 }
 
+const usableForSmtp = (t: TlsaRecord) => (t.usage === 2 || t.usage === 3) && t.selector <= 1 && t.matchingType <= 2
+
+/** RFC 8914: extended DNS errors 1–12 are DNSSEC failures (bogus, expired or missing signatures or keys, …). */
+const isDnssecFailure = (error: unknown) =>
+  ((error as { extendedErrors?: string[] }).extendedErrors ?? []).some((e) => {
+    const code = Number(/^EDE (\d+)/.exec(e)?.[1])
+    return code >= 1 && code <= 12
+  })
+
 const withTimeout = <T>(promise: Promise<T>): Promise<T> =>
   Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), lookupTimeoutMs).unref())])
 
@@ -158,10 +224,15 @@ export async function checkDomain(domain: string, deps: DomainCheckDeps): Promis
   const name = domain.toLowerCase().replace(/\.$/, '')
   const now = (deps.now ?? (() => new Date()))()
   let mx: DomainReport['mx'] = null
+  let mxAuthenticated: boolean | null = null
+  let mxError: unknown = null
   try {
-    mx = (await withTimeout(deps.dns.resolveMx(name))).map((r) => ({ host: r.exchange.toLowerCase(), priority: r.priority })).sort((a, b) => a.priority - b.priority)
+    const answer = await withTimeout(deps.dns.resolveMx(name))
+    mx = answer.records.map((r) => ({ host: r.exchange.toLowerCase(), priority: r.priority })).sort((a, b) => a.priority - b.priority)
+    mxAuthenticated = answer.authenticated
   } catch (error) {
     mx = isNoData(error) ? [] : null
+    mxError = error
   }
 
   type MtaSts = DomainReport['mtaSts']
@@ -207,23 +278,55 @@ export async function checkDomain(domain: string, deps: DomainCheckDeps): Promis
     return apply(policy, id, 'fetched', expires, '')
   })()
 
-  // DANE: TLSA at _25._tcp.<mx> for each MX (RFC 7672 §2.2.1).
+  // DANE: TLSA at _25._tcp.<mx> for each MX (RFC 7672 §2.2.1), asked with the DO bit.
   const dane: DomainReport['dane'] = await (async () => {
-    if (mx === null) return { state: 'unknown' as const, records: {}, reason: 'no MX answer' }
-    if (mx.length === 0) return { state: 'none' as const, records: {}, reason: 'no MX records' }
+    const trust = deps.dns.trust
+    const base = { tlsa: {} as Record<string, TlsaRecord[]>, authenticated: { mx: mxAuthenticated, tlsa: {} as Record<string, boolean> }, resolver: { address: trust.resolver, adTrusted: trust.trusted, reason: trust.reason } }
     const records: Record<string, number> = {}
-    let unknown = false
+    const report = (state: DomainPosture['dane'], reason: string): DomainReport['dane'] => ({ state, records, reason, ...base })
+    if (mx === null) {
+      // The local validating resolver refused the MX records for a DNSSEC reason (it said so with an extended error).
+      if (trust.trusted && dnsCode(mxError) === 'ESERVFAIL' && isDnssecFailure(mxError)) return report('bogus', `MX lookup failed DNSSEC validation at the local resolver (${(mxError as Error).message}): DANE fails`)
+      return report('unknown', `no MX answer${mxError ? ` (${(mxError as Error).message})` : ''}`)
+    }
+    if (mx.length === 0) return report('none', 'no MX records')
+    const failed: string[] = []
+    const bogus: string[] = []
     for (const { host } of mx) {
       try {
-        records[host] = (await withTimeout(deps.dns.resolveTlsa(`_25._tcp.${host}`))).length
+        const answer = await withTimeout(deps.dns.resolveTlsa(`_25._tcp.${host}`))
+        records[host] = answer.records.length
+        base.tlsa[host] = answer.records
+        base.authenticated.tlsa[host] = answer.authenticated
       } catch (error) {
-        if (isNoData(error)) records[host] = 0
-        else unknown = true
+        if (isNoData(error)) {
+          records[host] = 0
+          continue
+        }
+        // A validating resolver answers SERVFAIL when the signatures do not verify: DANE fails, it is not "no TLSA".
+        if (trust.trusted && dnsCode(error) === 'ESERVFAIL') bogus.push(`${host}: ${(error as Error).message}`)
+        else failed.push(`${host}: ${dnsCode(error)}`)
       }
     }
-    const any = Object.values(records).some((n) => n > 0)
-    if (any) return { state: 'unvalidated' as const, records, reason: 'TLSA records found, but not DNSSEC-validated (no validating resolver): not a DANE guarantee' }
-    return unknown ? { state: 'unknown' as const, records, reason: 'TLSA lookup failed' } : { state: 'none' as const, records, reason: 'no TLSA records' }
+    if (bogus.length > 0) {
+      return report('bogus', `TLSA lookup failed DNSSEC validation at the local resolver (SERVFAIL: bogus or missing signatures, or the zone's servers fail) — ${bogus.join(', ')}: DANE fails; a DANE-enforcing server does not deliver there (RFC 7672 §2.2)`)
+    }
+    const withTlsa = Object.keys(base.tlsa).filter((host) => base.tlsa[host]!.length > 0)
+    if (withTlsa.length === 0) return failed.length > 0 ? report('unknown', `TLSA lookup failed (${failed.join(', ')})`) : report('none', 'no TLSA records')
+    if (!trust.trusted) return report('unvalidated', `TLSA records found, but not DNSSEC-validated: ${trust.reason}; not a DANE guarantee`)
+    const unauthenticated = withTlsa.filter((host) => !base.authenticated.tlsa[host])
+    if (unauthenticated.length > 0) {
+      return report('unvalidated', `TLSA records found, but not DNSSEC-validated: the local resolver set no AD bit for ${unauthenticated.join(', ')} (unsigned zone, or the resolver does not validate DNSSEC); not a DANE guarantee`)
+    }
+    if (mxAuthenticated !== true) return report('unvalidated', 'TLSA records validated, but the MX records are not DNSSEC-validated (no AD bit): an attacker could substitute the MX hosts; not a DANE guarantee')
+    // RFC 7672 §3.1.3: only DANE-TA(2) and DANE-EE(3) are usable for SMTP; a set of only PKIX-TA/EE(0/1) records is no DANE.
+    const unusable = withTlsa.filter((host) => !base.tlsa[host]!.some(usableForSmtp))
+    const without = mx.map((m) => m.host).filter((host) => !withTlsa.includes(host) || unusable.includes(host))
+    if (without.length > 0 || failed.length > 0) {
+      const named = [...without.map((host) => (unusable.includes(host) ? `${host}: only TLSA usages 0/1, unusable for SMTP (RFC 7672 §3.1.3)` : host)), ...failed]
+      return report('unvalidated', `DNSSEC-validated TLSA records, but not usable ones for every MX (${named.join(', ')}): a sending server may deliver via an MX without DANE`)
+    }
+    return report('validated', `DNSSEC-validated MX and TLSA records for every MX (AD bit from the local resolver ${trust.resolver})`)
   })()
 
   return { domain: name, mx, mtaSts, dane, starttlsProbe: 'not-run', posture: { mtaSts: mtaSts.state, dane: dane.state } }

@@ -22,7 +22,7 @@ export interface TransportProfile {
   now: () => Date
   /** Who works on Outbox entries (the process id). */
   owner: string
-  /** A test DNS server (`SIEGELPOST_DNS`, loopback) for the recipient-domain check; the system resolver otherwise. */
+  /** The resolver for the recipient-domain check (`SIEGELPOST_DNS=HOST[:PORT]`, e.g. a test server); the system's first one otherwise. Only a loopback resolver's DNSSEC AD bit counts. */
   dnsServer?: string | undefined
 }
 
