@@ -101,7 +101,11 @@ export async function* smimeThroughWorker(
       const message = inbox.shift()!
       if (message.type === 'error') throw new SiegelpostError(message.code, message.params)
       yield* message.out
-      if (message.type === 'done') return message.result
+      if (message.type === 'done') {
+        // (the total was estimated from the transfer encoding; the work is complete)
+        streaming.onProgress?.({ done: total, total })
+        return message.result
+      }
       const next = await source.next()
       if (next.done) port.postMessage({ type: 'end' } satisfies ToWorker)
       else {
