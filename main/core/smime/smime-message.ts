@@ -98,8 +98,11 @@ function knownCertificates(keys: readonly StoredKey[]): Uint8Array[] {
   return smimeKeys(keys).flatMap((key) => [fromB64(smimeMaterial(key).certificate), ...smimeMaterial(key).chain.map(fromB64)])
 }
 
-/** Certificates that arrived with a signature, remembered by the content object `verify` returned (for offeredKeys). */
-const carriedCertificates = new WeakMap<Uint8Array, Uint8Array[]>()
+/**
+ * Certificates that arrived with a signature, remembered by the content object `verify` returned
+ * — or, for a large message, the spool source `decrypt` returned — for offeredKeys.
+ */
+const carriedCertificates = new WeakMap<object, Uint8Array[]>()
 
 async function verifyCms(
   cms: Uint8Array,
@@ -289,10 +292,31 @@ async function verifyLargeInner(inner: MimePart, decrypted: Spool, context: Open
     const content = sliceSource(decrypted, range.start, range.end)
     try {
       const cms = decodeBody(signaturePartOf(inner))
-      const hashes = contentHashesOf(cms)
-      for (const chunk of sourceChunks(decrypted, range.start, range.end)) hashes.forEach((hash) => hash.update(chunk))
-      const contentDigests = Object.fromEntries([...hashes].map(([name, hash]) => [name, new Uint8Array(hash.digest())]))
-      return { content, signatures: (await verifyCms(cms, undefined, context, dateHeader, contentDigests)).signatures }
+      let sawBareLf = false
+      const digestsOf = (canonical: boolean) => {
+        // A SignedData too damaged to name its digests: verifySmimeSignature says why, as in memory.
+        let hashes: Map<string, ReturnType<typeof createHash>>
+        try {
+          hashes = contentHashesOf(cms)
+        } catch {
+          hashes = new Map()
+        }
+        let previous = 0
+        for (const chunk of sourceChunks(decrypted, range.start, range.end)) {
+          if (!canonical) sawBareLf ||= hasBareLf(chunk, previous)
+          const bytes = canonical ? crlfCanonical(chunk, previous) : chunk
+          hashes.forEach((hash) => hash.update(bytes))
+          previous = chunk[chunk.length - 1] ?? previous
+        }
+        return Object.fromEntries([...hashes].map(([name, hash]) => [name, new Uint8Array(hash.digest())]))
+      }
+      let signatures = await verifyStreamed(cms, digestsOf(false), content, context, dateHeader)
+      // As verifySmimeSignature does in memory: a signer that signed the CRLF form of a part we got with bare LFs.
+      if (sawBareLf && signatures.some((check) => check.result === 'bad')) {
+        const retry = await verifyStreamed(cms, digestsOf(true), content, context, dateHeader)
+        if (retry.every((check) => check.result !== 'bad')) signatures = retry
+      }
+      return { content, signatures }
     } catch (error) {
       return { content, signatures: [damagedSignature(error)] }
     }
@@ -304,10 +328,37 @@ async function verifyLargeInner(inner: MimePart, decrypted: Spool, context: Open
   try {
     const { cms, contentDigests } = await readSignedStream(decodedBodyChunks(inner), (chunk) => writer.write(chunk))
     const content = asEntitySource(writer.finish())
-    return { content, signatures: (await verifyCms(cms, undefined, context, dateHeader, contentDigests)).signatures }
+    return { content, signatures: await verifyStreamed(cms, contentDigests, content, context, dateHeader) }
   } catch (error) {
     return { content: new Uint8Array(), signatures: [damagedSignature(error)] }
   }
+}
+
+/** Whether `bytes` hold an LF without a CR before it (`previous`: the byte before them). */
+function hasBareLf(bytes: Uint8Array, previous: number): boolean {
+  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) if ((at === 0 ? previous : bytes[at - 1]) !== 0x0d) return true
+  return false
+}
+
+/** `bytes` with every bare LF made CRLF (the canonical form, RFC 8551 §3.1.1), chunk by chunk. */
+function crlfCanonical(bytes: Uint8Array, previous: number): Uint8Array {
+  const pieces: Uint8Array[] = []
+  let from = 0
+  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) {
+    if ((at === 0 ? previous : bytes[at - 1]) === 0x0d) continue
+    pieces.push(bytes.subarray(from, at), carriageReturn)
+    from = at
+  }
+  pieces.push(bytes.subarray(from))
+  return Buffer.concat(pieces)
+}
+const carriageReturn = new Uint8Array([0x0d])
+
+/** verifyCms over digests; the certificates the signature carried are remembered by `content` (for offeredKeys). */
+async function verifyStreamed(cms: Uint8Array, contentDigests: Record<string, Uint8Array>, content: ByteSource, context: OpenContext, dateHeader: Date | null) {
+  const checked = await verifyCms(cms, undefined, context, dateHeader, contentDigests)
+  carriedCertificates.set(content, carriedCertificates.get(checked.content) ?? [])
+  return checked.signatures
 }
 
 const signaturePartOf = (part: MimePart) => part.children.find((child, index) => index > 0 && pkcs7Signature.has(child.contentType.type)) ?? part.children[1]!
@@ -373,7 +424,10 @@ export const smimeMessageTechnology: MessageTechnology = {
     const offered: OfferedKey[] = []
     const candidates: Uint8Array[] = []
     // A large part of a file or spool is never a verified content object (those are in memory).
-    for (const part of [root, ...parts]) if (!isStreamedPart(part)) candidates.push(...(carriedCertificates.get(part.raw) ?? []))
+    for (const part of [root, ...parts]) {
+      if (!isStreamedPart(part)) candidates.push(...(carriedCertificates.get(part.raw) ?? []))
+      if (part.path === '') candidates.push(...(carriedCertificates.get(part.bodyRange.source) ?? []))
+    }
     for (const part of parts) {
       if (cmsTypeOf(part) !== 'certs-only' || bodyLength(part) > 1024 * 1024) continue
       try {
