@@ -4,7 +4,7 @@
 // memory costs; Siegelpost's own 64 MiB sign+encrypt decrypts and verifies with `openssl cms`; and a
 // tampered AES-GCM copy leaves no plaintext anywhere. No timing assertions (bench only).
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { attachmentEntity, multipart, textEntity } from '../../main/core/mime/build.ts'
 import { decodeBody, parseMime } from '../../main/core/mime/parse.ts'
 import { skipUnless } from '../helpers/needs.ts'
+import { openLarge, peakRssMiB } from '../helpers/large-message.ts'
 import { assertBuilt, runCli } from '../helpers/run-cli.ts'
 import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
 
@@ -26,7 +27,6 @@ const attachmentBytes = 64 * 1024 * 1024
 const maxRssMiB = 560
 const noKeychain = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/siegelpost-bus' }
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
-const peakOf = (stderr: string) => Number(/siegelpost-debug: maxrss-kib=(\d+)/.exec(stderr)?.[1]) / 1024
 
 describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('a 64 MiB S/MIME message through the CLI', () => {
   let dir: string
@@ -71,13 +71,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('a
 
   afterAll(() => rm(dir, { recursive: true, force: true }))
 
-  const openIn = (mail: string, name: string) => {
-    const temp = join(dir, `${name}-tmp`)
-    const saved = join(dir, `${name}-attachments`)
-    mkdirSync(temp)
-    const run = cli(['open', mail, '--json', '--save-attachments', saved, '--progress'], { TMPDIR: temp, SIEGELPOST_DEBUG_MAXRSS: '1' })
-    return { run, temp, saved, maxRssMiB: peakOf(run.stderr) }
-  }
+  const openIn = (mail: string, name: string) => openLarge(cli, dir, mail, name, ['--progress'])
 
   it('opens OpenSSL sign-then-encrypt mail: valid, byte-identical attachment, bounded peak memory, temp folder left empty', () => {
     const { run, temp, saved, maxRssMiB: peak } = openIn(goodMail, 'good')
@@ -100,7 +94,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('a
     const out = join(dir, 'outgoing.eml')
     const run = cli(['compose', '--from', 'alice@example.org', '--to', 'fran@example.org', '--subject', 'Jahresabschluss', '--attach', join(dir, 'jahresabschluss.pdf'), '--encrypt', 'smime', '--sign', '--out', out, '--json', '--progress'], { SIEGELPOST_DEBUG_MAXRSS: '1' })
     expect(run.status, run.stderr).toBe(0)
-    const peak = peakOf(run.stderr)
+    const peak = peakRssMiB(run.stderr)
     console.info(`S/MIME compose with a ${attachmentBytes / 1024 / 1024} MiB attachment: peak RSS ${peak.toFixed(0)} MiB (bound ${maxRssMiB} MiB)`)
     expect(peak).toBeGreaterThan(0)
     expect(peak).toBeLessThan(maxRssMiB)

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { skipUnless } from '../../../test/helpers/needs.ts'
 import { hasOpenssl, makeTestPki, type TestPki } from '../../../test/helpers/smime-pki.ts'
+import { smimeComposeInput, smimeVaultKeys } from '../../../test/helpers/smime-vault.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
 import { composeMessage, composeMessageStream, type ComposeInput } from '../message/compose.ts'
 import { openMessage } from '../message/open.ts'
@@ -15,7 +16,6 @@ import { decodeBody, parseMime } from '../mime/parse.ts'
 import { encryptCms } from './cms-envelope.ts'
 import { signCms } from './cms-signed.ts'
 import { oids } from './der.ts'
-import { certificateToStoredKey, trustAnchorEntries } from './smime-keys.ts'
 
 // The large-message path (issue 4 §8) against the in-memory one on the same messages: the verdicts
 // and what is shown must be identical. `fromBytes: 0` streams every encrypted part; without
@@ -27,29 +27,11 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
   const dir = mkdtempSync(join(tmpdir(), 'sp-smime-stream-open-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
   const pki: TestPki = makeTestPki(dir)
-  const anchor = trustAnchorEntries(readFileSync(pki.ca.certFile), 'ca.pem')
-  const own = (id: typeof pki.alice, capabilities?: string[]): StoredKey => {
-    const key = certificateToStoredKey(id.certificate, { chain: [pki.ca.certificate], pkcs8: id.pkcs8 })
-    return capabilities ? { ...key, material: { ...key.material, capabilities } } : key
-  }
-  const publicOnly = (id: typeof pki.alice, capabilities?: string[]): StoredKey => {
-    const key = certificateToStoredKey(id.certificate, { chain: [] })
-    return capabilities ? { ...key, material: { ...key.material, capabilities } } : key
-  }
+  const { own, publicOnly, anchor } = smimeVaultKeys(pki)
   const gcm = [oids.aes256Gcm, oids.rsaOaep]
   const franVault = [own(pki.fran), ...anchor]
   const attachment = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 251))
-  const input = (over: Partial<ComposeInput> = {}): ComposeInput => ({
-    from: 'alice@example.org',
-    to: ['fran@example.org'],
-    cc: [],
-    subject: 'Jahresabschluss 2025',
-    body: 'Guten Tag, anbei der Entwurf.',
-    attachments: [{ fileName: 'Entwurf.pdf', contentType: 'application/pdf', bytes: attachment }],
-    encrypt: 'smime',
-    sign: true,
-    ...over,
-  })
+  const input = (over: Partial<ComposeInput> = {}) => smimeComposeInput({ sign: true, attachments: [{ fileName: 'Entwurf.pdf', contentType: 'application/pdf', bytes: attachment }], ...over })
   const aliceSigner = { certificate: pki.alice.certificate, chain: [pki.ca.certificate], pkcs8: pki.alice.pkcs8 }
   const envelope = (content: Uint8Array, cipher: 'aes-256-cbc' | 'aes-256-gcm' = 'aes-256-cbc') =>
     entity(
