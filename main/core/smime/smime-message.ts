@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
 import { summarizeKey, type StoredKey } from '../keys/stored-key.ts'
+import { limits } from '../limits.ts'
 import { sourceChunks, type ByteSource } from '../mime/byte-source.ts'
 import { base64Lines, base64LinesStream, entity, entityHead, multipart, multipartStream, type HeaderList } from '../mime/build.ts'
 import { bodyLength, decodeBody, decodedBodyChunks, headerValue, isStreamedPart, parseMime, type MimePart } from '../mime/parse.ts'
 import type { DecryptOutcome, MessageTechnology, OfferedKey, OpenContext, SignatureCheck, StreamingContext } from '../message/technology.ts'
-import { createSpool, type Spool } from '../store/spool.ts'
+import { createSpool } from '../store/spool.ts'
 import { basicConstraintsOf, certificatesFromSignedData, emailsOf, parseCertificate, sha256Hex } from './certificate.ts'
 import { decryptCms, encryptCms, type ContentCipher, type EncryptRecipient, type KeyTransport } from './cms-envelope.ts'
 import { signCms, signDigestDetached } from './cms-signed.ts'
@@ -266,10 +267,18 @@ async function decryptLarge(part: MimePart, own: StoredKey[], context: OpenConte
     const decrypted = writer.finish()
     const key = own[result.identity]!
     const recipients = [`${key.emails[0] ?? key.name} (${result.contentAlgorithm})`]
-    const inner = await verifyLargeInner(parseMime(decrypted), decrypted, context, streaming, spools)
+    // Nested signatures (a gateway signing a signed mail) as open.ts checks them in memory: every layer must check out.
+    let content: ByteSource | Uint8Array = asEntitySource(decrypted)
+    const signatures: SignatureCheck[] = []
+    for (let depth = 0; depth < limits.messageMaxSignatureLayers && !(content instanceof Uint8Array); depth++) {
+      const layer: { content: ByteSource | Uint8Array; signatures: SignatureCheck[] } | null = await verifyLargeInner(parseMime(content), content, context, streaming, spools)
+      if (!layer) break
+      signatures.push(...layer.signatures)
+      content = layer.content
+    }
     for (const spool of spools) streaming.keep?.(() => spool.dispose())
     if (!streaming.keep) spools.forEach((spool) => spool.dispose())
-    return { ok: true, content: inner?.content ?? asEntitySource(decrypted), signatures: inner?.signatures ?? [], recipients }
+    return { ok: true, content, signatures, recipients }
   } catch (error) {
     spools.forEach((spool) => spool.dispose())
     const code = (error as { code?: string }).code
@@ -284,7 +293,7 @@ async function decryptLarge(part: MimePart, own: StoredKey[], context: OpenConte
  * Siegelpost, `openssl cms -sign` and most clients write) or opaque signed-data (whose content
  * goes to a second spool). Null when the entity is not signed (the caller shows it as it is).
  */
-async function verifyLargeInner(inner: MimePart, decrypted: Spool, context: OpenContext, streaming: StreamingContext, spools: { dispose(): void }[]) {
+async function verifyLargeInner(inner: MimePart, decrypted: ByteSource, context: OpenContext, streaming: StreamingContext, spools: { dispose(): void }[]) {
   const dateHeader = dateHeaderOf(inner)
   if (isDetachedSigned(inner)) {
     const signed = inner.children[0]!

@@ -71,7 +71,14 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     // Saved on Unix: bare LFs, signed in the canonical CRLF form (both paths retry with it).
     const lfContent = Buffer.from('Content-Type: text/plain; charset=utf-8\n\nZeile 1\nZeile 2\n' + 'x'.repeat(70) + '\n')
     const crlfSignature = entity([['Content-Type', 'application/pkcs7-signature; name="smime.p7s"'], ['Content-Transfer-Encoding', 'base64']], base64Lines(signCms({ content: Buffer.from(lfContent.toString('latin1').replace(/\n/g, '\r\n'), 'latin1'), signer: aliceSigner, detached: true, now })))
+    const signedBy = (entityBytes: Uint8Array, signedBytes: Uint8Array = entityBytes) =>
+      multipart('signed', { protocol: 'application/pkcs7-signature', micalg: 'sha-256' }, [
+        entityBytes,
+        entity([['Content-Type', 'application/pkcs7-signature; name="smime.p7s"'], ['Content-Transfer-Encoding', 'base64']], base64Lines(signCms({ content: signedBytes, signer: aliceSigner, detached: true, now }))),
+      ])
     const cases = {
+      nested: [envelope(signedBy(signedBy(content))), 'valid'],
+      nestedInnerChanged: [envelope(signedBy(signedBy(changed, content))), 'invalid'],
       lf: [envelope(multipart('signed', { protocol: 'application/pkcs7-signature', micalg: 'sha-256' }, [lfContent, crlfSignature])), 'valid'],
       opaque: [envelope(opaque, 'aes-256-gcm'), 'valid'],
       encryptOnly: [envelope(content), 'none'],
