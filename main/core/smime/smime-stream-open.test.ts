@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { skipUnless } from '../../../test/helpers/needs.ts'
-import { hasOpenssl, makeTestPki, type TestPki } from '../../../test/helpers/smime-pki.ts'
+import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../../../test/helpers/smime-pki.ts'
 import { smimeComposeInput, smimeVaultKeys } from '../../../test/helpers/smime-vault.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
 import { composeMessage, composeMessageStream, type ComposeInput } from '../message/compose.ts'
@@ -131,6 +131,12 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       expect(opened.document.security.encryption.reason).toMatch(cipher)
       expect(opened.document.headers.subject).toBe('Jahresabschluss 2025')
       expect(opened.document.attachments.map((a) => a.sha256)).toEqual([sha256(attachment)])
+      // and OpenSSL, the independent peer, reads the streamed envelope (CBC and AuthEnvelopedData GCM) too
+      const eml = join(dir, 'streamed.eml')
+      writeFileSync(eml, concatBytes(chunks))
+      openssl(['cms', '-decrypt', '-in', eml, '-recip', pki.fran.certFile, '-inkey', pki.fran.keyFile, '-out', 'streamed-signed.eml'], { cwd: dir })
+      openssl(['cms', '-verify', '-in', 'streamed-signed.eml', '-CAfile', pki.ca.certFile, '-purpose', 'smimesign', '-out', 'streamed-inner.eml'], { cwd: dir })
+      expect(sha256(decodeBody(parseMime(readFileSync(join(dir, 'streamed-inner.eml'))).children[1]!))).toBe(sha256(attachment))
     }
   })
 })
