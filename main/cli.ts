@@ -6,6 +6,7 @@ import { commands } from './cli/commands.ts'
 import { exitCodes, print, type CliIo, type OptionValues } from './cli/command.ts'
 import { SiegelpostError, toSiegelpostError, type Lang } from './core/errors/index.ts'
 import { openVault, type Vault } from './core/keys/vault.ts'
+import { limits } from './core/limits.ts'
 import { resolveProfileDir } from './core/profile.ts'
 import { readSecretFile } from './core/secret-file.ts'
 
@@ -163,7 +164,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     now: () => new Date(),
     isStderrTty: process.stderr.isTTY === true,
     // Built next to this file (electron.vite.config.ts); the .ts entry when run from source.
-    startWorker: () => new Worker(new URL(import.meta.url.endsWith('.ts') ? './workers/openpgp-worker.ts' : './openpgp-worker.js', import.meta.url)),
+    startWorker: (name) => {
+      const isSource = import.meta.url.endsWith('.ts')
+      if (name === 'smime') {
+        const entry = new URL(isSource ? './workers/smime-stream.worker.ts' : './smime-stream-worker.js', import.meta.url)
+        return new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: limits.smimeStreamWorkerHeapMiB } })
+      }
+      return new Worker(new URL(isSource ? './workers/openpgp-worker.ts' : './openpgp-worker.js', import.meta.url))
+    },
   }).finally(() => {
     // Tests and benchmarks read the process's peak memory here (never on by default).
     if (process.env.SIEGELPOST_DEBUG_MAXRSS) process.stderr.write(`siegelpost-debug: maxrss-kib=${peakRssKib()}\n`)

@@ -18,7 +18,7 @@ export interface CliIo {
   /** Progress lines go to stderr only when it is a terminal (or with --progress); stdout stays the contract. */
   isStderrTty?: boolean
   /** Starts the worker thread for large OpenPGP messages; without it they run on a channel in this thread. */
-  startWorker?: (name: 'openpgp') => WorkerLike
+  startWorker?: (name: 'openpgp' | 'smime') => WorkerLike
   /** Where encrypted spools of large messages go (the OS temp folder when unset). */
   tempDir?: string
 }

@@ -96,7 +96,7 @@ export const messageCommands: readonly Command[] = [
         attachments.push({ fileName, contentType: mediaTypes[extension] ?? 'application/octet-stream', bytes })
       }
       const opened = await vault()
-      const streaming = { tempDir: io.tempDir ?? tmpdir(), onProgress: progressPrinter(io, values, lang === 'de' ? 'verschlüsselt' : 'encrypted'), ...(io.startWorker ? { startWorker: () => io.startWorker!('openpgp') } : {}) }
+      const streaming = { tempDir: io.tempDir ?? tmpdir(), onProgress: progressPrinter(io, values, lang === 'de' ? 'verschlüsselt' : 'encrypted'), ...(io.startWorker ? { startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => io.startWorker!(name) } : {}) }
       const result = await composeMessageStream(
         {
           from: values.from.toLowerCase(),
@@ -133,7 +133,7 @@ export const messageCommands: readonly Command[] = [
       await checkInputFile(path, limits.messageMaxBytes)
       const opened = await vault()
       const source = fileSource(path)
-      const streaming = { tempDir: io.tempDir ?? tmpdir(), onProgress: progressPrinter(io, values, lang === 'de' ? 'entschlüsselt' : 'decrypted'), ...(io.startWorker ? { startWorker: () => io.startWorker!('openpgp') } : {}) }
+      const streaming = { tempDir: io.tempDir ?? tmpdir(), onProgress: progressPrinter(io, values, lang === 'de' ? 'entschlüsselt' : 'decrypted'), ...(io.startWorker ? { startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => io.startWorker!(name) } : {}) }
       let result: OpenResult
       try {
         result = await openMessage(source, messageTechnologies, {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,6 +15,24 @@ const sizes = (process.argv.length > 2 ? process.argv.slice(2) : (process.env.BE
 const dir = mkdtempSync(join(tmpdir(), 'sp-bench-'))
 makeTestPki(dir)
 const op = fileURLToPath(new URL('./smime-op.ts', import.meta.url))
+// The whole CLI as users run it (compose --encrypt smime --sign / open --save-attachments: the
+// large-message path with its worker and encrypted spool), when built (npm run build).
+const cli = fileURLToPath(new URL('../../bin/siegelpost.js', import.meta.url))
+const isBuilt = existsSync(new URL('../../out/main/cli.js', import.meta.url))
+const cliArgs = `--profile ${dir}/profile --vault-passphrase-file ${dir}/vp`
+const cliEnv = 'DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/siegelpost-bus LANG=C'
+if (isBuilt) {
+  writeFileSync(join(dir, 'vp'), 'bench-tresor\n')
+  writeFileSync(join(dir, 'pw'), 'bench\n')
+  for (const command of [
+    'openssl pkcs12 -export -inkey alice.key -in alice.pem -certfile ca.pem -out alice.p12 -passout pass:bench',
+    `${cliEnv} ${process.execPath} ${cli} certs trust ca.pem ${cliArgs}`,
+    `${cliEnv} ${process.execPath} ${cli} keys import alice.p12 --passphrase-file pw ${cliArgs}`,
+  ]) {
+    const run = spawnSync('sh', ['-c', command], { cwd: dir, encoding: 'utf8' })
+    if (run.status !== 0) throw new Error(`${command} failed: ${run.stderr}`)
+  }
+} else console.error('smime bench: out/main/cli.js is missing (npm run build): no "siegelpost CLI" rows')
 
 function measure(command: string[]): { seconds: number; rssMiB: number } {
   const start = process.hrtime.bigint()
@@ -38,6 +56,15 @@ try {
       ['siegelpost stream', [process.execPath, op, 'encrypt-stream', dir, 'in.bin', 'sps.der'], [process.execPath, op, 'decrypt-stream', dir, 'sps.der', 'sps.out']],
       // the same stream in a worker thread (what the app runs); outputs must not exist yet ('wx')
       ['siegelpost worker', ['sh', '-c', `rm -f spw.der && ${process.execPath} ${op} encrypt-worker ${dir} in.bin spw.der`], ['sh', '-c', `rm -f spw.out && ${process.execPath} ${op} decrypt-worker ${dir} spw.der spw.out`]],
+      ...(isBuilt
+        ? [
+            [
+              'siegelpost CLI (.eml)',
+              ['sh', '-c', `rm -f cli.eml && ${cliEnv} ${process.execPath} ${cli} compose --from alice@example.org --to alice@example.org --attach in.bin --encrypt smime --sign --out cli.eml ${cliArgs} >/dev/null`],
+              ['sh', '-c', `rm -rf cli-att && ${cliEnv} ${process.execPath} ${cli} open cli.eml --json --save-attachments cli-att ${cliArgs} | grep -q '"state": "valid"' && cmp -s in.bin cli-att/in.bin`],
+            ] satisfies [string, string[], string[]],
+          ]
+        : []),
       ['openssl cms', openssl(false, 'enc'), openssl(false, 'dec')],
       ['openssl cms -stream', openssl(true, 'enc'), openssl(true, 'dec')],
     ]

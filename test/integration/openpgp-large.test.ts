@@ -3,7 +3,7 @@
 // far below what holding the message in memory costs, and a tampered copy leaves no plaintext
 // anywhere — no attachment file, nothing in the temp folder. No timing assertions (bench only).
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +13,7 @@ import { decodeBody, parseMime } from '../../main/core/mime/parse.ts'
 import { armorMessage } from '../../main/core/openpgp/armor.ts'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { skipUnless } from '../helpers/needs.ts'
+import { openLarge, peakRssMiB } from '../helpers/large-message.ts'
 import { assertBuilt, runCli } from '../helpers/run-cli.ts'
 
 const attachmentBytes = 64 * 1024 * 1024
@@ -96,14 +97,7 @@ describe.skipIf(skipUnless('GnuPG (gpg)', hasGpg, 'apt-get install gnupg'))('a 6
     await rm(dir, { recursive: true, force: true })
   })
 
-  const openIn = (mail: string, name: string) => {
-    const temp = join(dir, `${name}-tmp`)
-    const saved = join(dir, `${name}-attachments`)
-    mkdirSync(temp)
-    const run = cli(['open', mail, '--json', '--save-attachments', saved], { TMPDIR: temp, SIEGELPOST_DEBUG_MAXRSS: '1' })
-    const maxRssKiB = Number(/siegelpost-debug: maxrss-kib=(\d+)/.exec(run.stderr)?.[1])
-    return { run, temp, saved, maxRssMiB: maxRssKiB / 1024 }
-  }
+  const openIn = (mail: string, name: string) => openLarge(cli, dir, mail, name)
 
   it('opens it with a valid signature, a byte-identical attachment and bounded peak memory', () => {
     const { run, temp, saved, maxRssMiB: peak } = openIn(goodMail, 'good')
@@ -124,7 +118,7 @@ describe.skipIf(skipUnless('GnuPG (gpg)', hasGpg, 'apt-get install gnupg'))('a 6
     const out = join(dir, 'outgoing.eml')
     const run = cli(['compose', '--from', 'anna@kanzlei.test', '--to', 'gerd@mandant.test', '--subject', 'Jahresabschluss', '--attach', join(dir, 'jahresabschluss.pdf'), '--encrypt', 'openpgp', '--sign', '--out', out, '--json'], { SIEGELPOST_DEBUG_MAXRSS: '1' })
     expect(run.status, run.stderr).toBe(0)
-    const peak = Number(/siegelpost-debug: maxrss-kib=(\d+)/.exec(run.stderr)?.[1]) / 1024
+    const peak = peakRssMiB(run.stderr)
     console.info(`compose with a ${attachmentBytes / 1024 / 1024} MiB attachment: peak RSS ${peak.toFixed(0)} MiB (bound ${maxRssMiB} MiB)`)
     expect(peak).toBeGreaterThan(0)
     expect(peak).toBeLessThan(maxRssMiB)

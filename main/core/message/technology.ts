@@ -71,7 +71,8 @@ export interface StreamingContext {
   tempDir: string
   /** Encrypted payloads at least this large are streamed (default 1 MiB); smaller ones stay in memory. */
   fromBytes?: number
-  startWorker?: () => WorkerLike
+  /** A fresh worker thread for the technology's large-message work (no name: OpenPGP's). */
+  startWorker?: (name?: 'openpgp' | 'smime') => WorkerLike
   onProgress?: (progress: { done: number; total: number }) => void
   /** Set by openMessage: a technology hands over every spool it returns, to be disposed with the result. */
   keep?: (dispose: () => void) => void

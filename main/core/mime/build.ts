@@ -87,16 +87,35 @@ export function attachmentEntity(fileName: string, contentType: string, bytes: U
 /** attachmentEntity for content read in chunks (a 100 MB file): the same bytes, produced piece by piece. */
 export function* attachmentEntityChunks(fileName: string, contentType: string, chunks: Iterable<Uint8Array>): Generator<Uint8Array> {
   yield entityHead(attachmentHeaders(fileName, contentType))
+  const encoder = base64LineEncoder()
+  for (const chunk of chunks) yield* encoder.push(chunk)
+  yield* encoder.end()
+}
+
+/** base64Lines for content that arrives in chunks (e.g. a CMS stream from a worker). */
+export async function* base64LinesStream(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const encoder = base64LineEncoder()
+  for await (const chunk of chunks) yield* encoder.push(chunk)
+  yield* encoder.end()
+}
+
+/** The state of base64Lines over chunks: whole lines out as soon as there are bytes for them. */
+function base64LineEncoder() {
   // 57 bytes make one 76-character line; 57 KiB pieces keep strings in V8's young generation.
   const group = 57 * 1024
   let pending = Buffer.alloc(0)
-  for (const chunk of chunks) {
-    pending = Buffer.concat([pending, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)])
-    let at = 0
-    for (; pending.length - at >= group; at += group) yield base64Lines(pending.subarray(at, at + group))
-    pending = Buffer.from(pending.subarray(at))
+  return {
+    *push(chunk: Uint8Array): Generator<Uint8Array> {
+      pending = Buffer.concat([pending, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)])
+      let at = 0
+      for (; pending.length - at >= group; at += group) yield base64Lines(pending.subarray(at, at + group))
+      pending = Buffer.from(pending.subarray(at))
+    },
+    *end(): Generator<Uint8Array> {
+      if (pending.length > 0) yield base64Lines(pending)
+      pending = Buffer.alloc(0)
+    },
   }
-  if (pending.length > 0) yield base64Lines(pending)
 }
 
 const containsBoundary = (children: readonly (Uint8Array | unknown)[], boundary: string) => {

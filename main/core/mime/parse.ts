@@ -22,6 +22,8 @@ export interface MimePart {
   children: MimePart[]
   /** Where the (transfer-encoded) body lies, for reading it in chunks (see decodedBodyChunks). */
   bodyRange: { source: ByteSource; start: number; end: number }
+  /** Where the whole entity (raw) lies in bodyRange.source: a large signed part is hashed from there in chunks. */
+  rawRange?: { start: number; end: number }
 }
 
 export interface MimeHeader {
@@ -236,11 +238,13 @@ export function parseMime(input: Uint8Array | ByteSource, options: ParseOptions 
       splitMultipart(bytes, bodyStart, end, boundary).forEach(([from, to], index) => children.push(walk(from, to, path ? `${path}.${index + 1}` : `${index + 1}`, depth + 1)))
     }
     const bodyRange = { source: bytes.source, start: bodyStart, end }
-    if (bytes.isInMemory) return { path, raw: bytes.slice(start, end), headers, body: bytes.slice(bodyStart, end), contentType, children, bodyRange }
+    const rawRange = { start, end }
+    if (bytes.isInMemory) return { path, raw: bytes.slice(start, end), headers, body: bytes.slice(bodyStart, end), contentType, children, bodyRange, rawRange }
     // Small parts are read now; large ones (a 100 MB attachment) on each use, and streamed
     // through bodyRange by the code paths that handle large content (attachments, decryption).
-    if (end - start <= sourcePartCacheBytes) return { path, raw: bytes.slice(start, end), headers, body: bytes.slice(bodyStart, end), contentType, children, bodyRange }
+    if (end - start <= sourcePartCacheBytes) return { path, raw: bytes.slice(start, end), headers, body: bytes.slice(bodyStart, end), contentType, children, bodyRange, rawRange }
     const part: MimePart = {
+      rawRange,
       path,
       get raw() {
         return bytes.slice(start, end)

@@ -93,9 +93,19 @@ export const sha256AlgorithmDer = () => toDer(algorithm(oids.sha256))
  * (application/pkcs7-mime; smime-type=signed-data).
  */
 export function signCms(input: { content: Uint8Array; signer: SigningIdentity; detached: boolean; now: Date }): Uint8Array {
-  const signerInfo = signerInfoFor(input.signer, createHash('sha256').update(input.content).digest(), input.now)
-  const encapContentInfo = input.detached ? tlv(0x30, toDer(oid(oids.data))) : tlv(0x30, toDer(oid(oids.data)), toDer(explicit(0, octets(input.content))))
-  const certificates = tlv(0xa0, input.signer.certificate, ...input.signer.chain)
+  const digest = createHash('sha256').update(input.content).digest()
+  return signedDataFor(digest, input.signer, input.now, input.detached ? null : input.content)
+}
+
+/** A detached signature over content known only by its SHA-256 digest (content streamed elsewhere). */
+export function signDigestDetached(digest: Uint8Array, signer: SigningIdentity, now: Date): Uint8Array {
+  return signedDataFor(digest, signer, now, null)
+}
+
+function signedDataFor(digest: Uint8Array, signer: SigningIdentity, now: Date, encapsulated: Uint8Array | null): Uint8Array {
+  const signerInfo = signerInfoFor(signer, digest, now)
+  const encapContentInfo = encapsulated ? tlv(0x30, toDer(oid(oids.data)), toDer(explicit(0, octets(encapsulated)))) : tlv(0x30, toDer(oid(oids.data)))
+  const certificates = tlv(0xa0, signer.certificate, ...signer.chain)
   const signedData = tlv(0x30, toDer(int(1)), tlv(0x31, sha256AlgorithmDer()), encapContentInfo, certificates, tlv(0x31, signerInfo))
   return tlv(0x30, toDer(oid(oids.signedData)), tlv(0xa0, signedData))
 }

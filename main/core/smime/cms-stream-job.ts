@@ -1,4 +1,4 @@
-import type { DecryptIdentity, EncryptRecipient } from './cms-envelope.ts'
+import type { ContentCipher, DecryptIdentity, EncryptRecipient } from './cms-envelope.ts'
 import type { SigningIdentity } from './cms-signed.ts'
 import { decryptCmsStream, encryptCmsStream, readSignedStream, signCmsStream, type ByteSource } from './cms-stream.ts'
 
@@ -12,14 +12,22 @@ import { decryptCmsStream, encryptCmsStream, readSignedStream, signCmsStream, ty
  *   to the sink (unverified and, for CBC/GCM, unauthenticated until the job resolves — the caller
  *   keeps it hidden until then) and the result carries the detached signature plus the content's
  *   digests for verifySmimeSignature({ cms, contentDigests }).
+ * - 'encrypt': EnvelopedData (CBC) or AuthEnvelopedData (GCM) around a MIME entity that is
+ *   already signed (`open`/`compose` of large mail: smime-message.ts frames multipart/signed).
+ * - 'decrypt': the content of EnvelopedData/AuthEnvelopedData to the sink, again unauthenticated
+ *   until the job resolves (the caller writes it to an encrypted spool and releases it after).
  */
 export type SmimeStreamJob =
   | { kind: 'sign-encrypt'; signer: SigningIdentity; recipients: EncryptRecipient[]; now: string }
   | { kind: 'decrypt-signed'; identities: DecryptIdentity[] }
+  | { kind: 'encrypt'; recipients: EncryptRecipient[]; cipher: ContentCipher }
+  | { kind: 'decrypt'; identities: DecryptIdentity[] }
 
 export type SmimeStreamResult =
   | { kind: 'sign-encrypt'; bytesIn: number; bytesOut: number }
   | { kind: 'decrypt-signed'; bytesIn: number; bytesOut: number; cms: Uint8Array; contentDigests: Record<string, Uint8Array> }
+  | { kind: 'encrypt'; bytesIn: number; bytesOut: number }
+  | { kind: 'decrypt'; bytesIn: number; bytesOut: number; identity: number; contentAlgorithm: string }
 
 export type ByteSink = (chunk: Uint8Array) => Promise<void> | void
 
@@ -54,6 +62,15 @@ export async function runSmimeStreamJob(
   if (job.kind === 'sign-encrypt') {
     for await (const chunk of encryptCmsStream(signCmsStream(input, job.signer, new Date(job.now)), job.recipients)) await write(chunk)
     return { kind: 'sign-encrypt', bytesIn: read.bytes, bytesOut }
+  }
+  if (job.kind === 'encrypt') {
+    for await (const chunk of encryptCmsStream(input, job.recipients, job.cipher)) await write(chunk)
+    return { kind: 'encrypt', bytesIn: read.bytes, bytesOut }
+  }
+  if (job.kind === 'decrypt') {
+    const info: { identity?: number; contentAlgorithm?: string } = {}
+    for await (const chunk of decryptCmsStream(input, job.identities, info)) await write(chunk)
+    return { kind: 'decrypt', bytesIn: read.bytes, bytesOut, identity: info.identity ?? 0, contentAlgorithm: info.contentAlgorithm ?? '' }
   }
   const { cms, contentDigests } = await readSignedStream(decryptCmsStream(input, job.identities), write)
   return { kind: 'decrypt-signed', bytesIn: read.bytes, bytesOut, cms, contentDigests }

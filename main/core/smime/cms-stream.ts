@@ -1,11 +1,11 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, randomBytes, type Hash } from 'node:crypto'
 import type * as asn1js from 'asn1js'
 import { SiegelpostError } from '../errors/index.ts'
-import { contentCiphers, contentKeysFor, decryptFailed, recipientInfosFor, type DecryptIdentity, type EncryptRecipient } from './cms-envelope.ts'
+import { contentCiphers, contentKeysFor, decryptFailed, recipientInfosFor, type ContentCipher, type DecryptIdentity, type EncryptRecipient } from './cms-envelope.ts'
 import { sha256AlgorithmDer, signerInfoFor, type SigningIdentity } from './cms-signed.ts'
 import { limits } from '../limits.ts'
 import { digestNames } from './signature-algorithm.ts'
-import { algorithm, bytesOf, children, concat, int, octets, oid, oidOf, oids, parseDer, set, tlv, toDer } from './der.ts'
+import { algorithm, bytesOf, children, concat, int, octets, oid, oidOf, oids, parseDer, seq, set, tlv, toDer } from './der.ts'
 
 /**
  * Streaming CMS output for large attachments (issue 4 §8): opaque SignedData and EnvelopedData
@@ -51,31 +51,39 @@ export async function* signCmsStream(source: ByteSource, signer: SigningIdentity
   yield concat([tlv(0xa0, signer.certificate, ...signer.chain), tlv(0x31, signerInfo), endOfContents, endOfContents, endOfContents])
 }
 
-/** EnvelopedData with AES-256-CBC over a streamed entity (usually signCmsStream's output). */
-export async function* encryptCmsStream(source: ByteSource, recipients: EncryptRecipient[]): AsyncGenerator<Uint8Array> {
+/**
+ * EnvelopedData with AES-256-CBC, or AuthEnvelopedData with AES-256-GCM (RFC 5083/5084, no
+ * authenticated attributes), over a streamed entity — the same choice encryptCms makes in memory.
+ */
+export async function* encryptCmsStream(source: ByteSource, recipients: EncryptRecipient[], contentCipher: ContentCipher = 'aes-256-cbc'): AsyncGenerator<Uint8Array> {
   const cek = randomBytes(32)
-  const iv = randomBytes(16)
+  const isGcm = contentCipher === 'aes-256-gcm'
+  const iv = randomBytes(isGcm ? 12 : 16)
   const { recipientInfos, hasKari } = recipientInfosFor(recipients, cek)
   yield concat([
     open(0x30),
-    toDer(oid(oids.envelopedData)),
+    toDer(oid(isGcm ? oids.authEnvelopedData : oids.envelopedData)),
     open(0xa0),
     open(0x30),
-    toDer(int(hasKari ? 2 : 0)),
+    toDer(int(hasKari && !isGcm ? 2 : 0)),
     toDer(set(...recipientInfos)),
     open(0x30),
     toDer(oid(oids.data)),
-    toDer(algorithm(oids.aes256Cbc, octets(iv))),
+    toDer(isGcm ? algorithm(oids.aes256Gcm, seq(octets(iv), int(16))) : algorithm(oids.aes256Cbc, octets(iv))),
     open(0xa0), // [0] IMPLICIT OCTET STRING, constructed
   ])
-  const cipher = createCipheriv('aes-256-cbc', cek, iv)
+  const cipher = isGcm ? createCipheriv('aes-256-gcm', cek, iv, { authTagLength: 16 }) : createCipheriv('aes-256-cbc', cek, iv)
   for await (const chunk of rechunk(source)) {
     const out = cipher.update(chunk)
     if (out.length > 0) yield tlv(0x04, out)
   }
-  yield tlv(0x04, cipher.final())
-  // end of: [0] encryptedContent, EncryptedContentInfo, EnvelopedData, [0] content, ContentInfo
-  yield concat([endOfContents, endOfContents, endOfContents, endOfContents, endOfContents])
+  const last = cipher.final()
+  if (last.length > 0) yield tlv(0x04, last)
+  // end of: [0] encryptedContent, EncryptedContentInfo; then (AuthEnvelopedData) the MAC
+  yield concat([endOfContents, endOfContents])
+  if (isGcm) yield toDer(octets((cipher as ReturnType<typeof createCipheriv> & { getAuthTag(): Buffer }).getAuthTag()))
+  // end of: EnvelopedData, [0] content, ContentInfo
+  yield concat([endOfContents, endOfContents, endOfContents])
 }
 
 /** Pull-based BER reader over a byte stream: headers, small elements whole, big contents in pieces. */
@@ -190,7 +198,7 @@ class BerReader {
  * — write them to a place the user cannot see yet and delete it on error (DESIGN: no release
  * before the integrity check). Uses the first recipient info our keys open.
  */
-export async function* decryptCmsStream(source: ByteSource, identities: DecryptIdentity[]): AsyncGenerator<Uint8Array> {
+export async function* decryptCmsStream(source: ByteSource, identities: DecryptIdentity[], info: { identity?: number; contentAlgorithm?: string } = {}): AsyncGenerator<Uint8Array> {
   const reader = new BerReader(source)
   const what = 'CMS'
   await reader.header() // ContentInfo
@@ -208,8 +216,18 @@ export async function* decryptCmsStream(source: ByteSource, identities: DecryptI
   const contentAlg = oidOf(algId, what)
   const cipherSpec = isAuth ? contentCiphers.gcm[contentAlg] : contentCiphers.cbc[contentAlg]
   if (!cipherSpec) throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `content encryption ${contentAlg}` })
-  const [cek] = contentKeysFor(parseDer(recipientInfos, what), identities, cipherSpec.bytes)
+  const infos = parseDer(recipientInfos, what)
+  // The first identity that opens a recipient info (reported: whose key it was, for the verdict).
+  let cek: Buffer | undefined
+  for (const [index, identity] of identities.entries()) {
+    cek = contentKeysFor(infos, [identity], cipherSpec.bytes)[0]
+    if (cek) {
+      info.identity = index
+      break
+    }
+  }
   if (!cek) throw decryptFailed()
+  info.contentAlgorithm = isAuth ? `${cipherSpec.cipher} (AuthEnvelopedData)` : cipherSpec.cipher
   const encryptedHead = await reader.header()
   if ((encryptedHead.tag & 0x1f) !== 0) throw new SiegelpostError('SMIME_UNSUPPORTED', { what: 'detached encrypted content' })
   let decipher
@@ -240,6 +258,19 @@ export async function* decryptCmsStream(source: ByteSource, identities: DecryptI
   }
 }
 
+/** Hashes for the SHA-2 digest algorithms a SignedData's digestAlgorithms SET names (what its signer may use). */
+export function contentHashesFor(digestAlgorithms: asn1js.AsnType): Map<string, Hash> {
+  const names = children(digestAlgorithms, 'CMS SignedData').map((alg) => digestNames[oidOf(children(alg, 'CMS SignedData')[0], 'CMS SignedData')])
+  return new Map([...new Set(names.filter((n): n is string => n === 'sha256' || n === 'sha384' || n === 'sha512'))].map((n) => [n, createHash(n)]))
+}
+
+/** contentHashesFor of a whole (detached) SignedData in DER. */
+export function contentHashesOf(cms: Uint8Array): Map<string, Hash> {
+  const what = 'CMS SignedData'
+  const signedData = children(children(parseDer(cms, what), what)[1], what)[0]
+  return contentHashesFor(children(signedData, what)[1]!)
+}
+
 /**
  * Reads an opaque SignedData (application/pkcs7-mime; smime-type=signed-data) from a stream:
  * the encapsulated content goes to `sink` piece by piece while its digests are computed, and the
@@ -259,8 +290,7 @@ export async function readSignedStream(
   await reader.header() // SignedData
   const version = await reader.element()
   const digestAlgorithms = await reader.element()
-  const names = children(parseDer(digestAlgorithms, what), what).map((alg) => digestNames[oidOf(children(alg, what)[0], what)])
-  const hashes = new Map([...new Set(names.filter((n): n is string => n === 'sha256' || n === 'sha384' || n === 'sha512'))].map((n) => [n, createHash(n)]))
+  const hashes = contentHashesFor(parseDer(digestAlgorithms, what))
   const encapHead = await reader.header()
   const eContentType = await reader.element()
   const contentHead = await reader.header()

@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { hasOpenssl, makeTestPki, type TestPki } from '../../../test/helpers/smime-pki.ts'
+import { smimeComposeInput, smimeVaultKeys } from '../../../test/helpers/smime-vault.ts'
 import { skipUnless } from '../../../test/helpers/needs.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
 import { composeMessage, type ComposeInput } from '../message/compose.ts'
@@ -12,39 +13,19 @@ import { base64Lines, entity, multipart, textEntity } from '../mime/build.ts'
 import { signCms } from './cms-signed.ts'
 import { oids } from './der.ts'
 import { smimeMessageTechnology } from './smime-message.ts'
-import { certificateToStoredKey, trustAnchorEntries } from './smime-keys.ts'
 
 // The test CA issues its certificates at the moment the test runs.
 const now = new Date(Date.now() + 60_000)
-const enc = new TextEncoder()
 
 describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S/MIME message technology (open + compose)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sp-smime-message-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
   const pki: TestPki = makeTestPki(dir)
-  const anchor = trustAnchorEntries(readFileSync(pki.ca.certFile), 'ca.pem')
-  const own = (id: typeof pki.alice, capabilities?: string[]): StoredKey => {
-    const key = certificateToStoredKey(id.certificate, { chain: [pki.ca.certificate], pkcs8: id.pkcs8 })
-    return capabilities ? { ...key, material: { ...key.material, capabilities } } : key
-  }
-  const publicOnly = (id: typeof pki.alice, capabilities?: string[]): StoredKey => {
-    const key = certificateToStoredKey(id.certificate, { chain: [] })
-    return capabilities ? { ...key, material: { ...key.material, capabilities } } : key
-  }
+  const { own, publicOnly, anchor } = smimeVaultKeys(pki)
   // Alice (RSA) writes to Fran (EC P-256: ECDH key agreement).
   const aliceVault = [own(pki.alice), publicOnly(pki.fran), ...anchor]
   const franVault = [own(pki.fran), ...anchor]
-  const input = (over: Partial<ComposeInput> = {}): ComposeInput => ({
-    from: 'alice@example.org',
-    to: ['fran@example.org'],
-    cc: [],
-    subject: 'Jahresabschluss 2025',
-    body: 'Guten Tag, anbei der Entwurf.',
-    attachments: [{ fileName: 'Entwurf.pdf', contentType: 'application/pdf', bytes: enc.encode('%PDF-1.7 Entwurf') }],
-    encrypt: 'smime',
-    sign: undefined,
-    ...over,
-  })
+  const input = smimeComposeInput
   const compose = (over: Partial<ComposeInput> = {}, keys = aliceVault) => composeMessage(input(over), { keys, now, technologies: messageTechnologies })
   const open = async (bytes: Uint8Array, keys: StoredKey[] = franVault) => (await openMessage(bytes, messageTechnologies, { keys, now })).document
   const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1').replace(/\r?\n[ \t]+/g, ' ')
