@@ -13,7 +13,7 @@ import { decodeBody, parseMime } from '../../main/core/mime/parse.ts'
 import { armorMessage } from '../../main/core/openpgp/armor.ts'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { skipUnless } from '../helpers/needs.ts'
-import { openLarge, peakRssMiB } from '../helpers/large-message.ts'
+import { openLarge, peakRssMiB, largeMessageMaxRssMiB, passphraseProfileCli } from '../helpers/large-message.ts'
 import { assertBuilt, runCli } from '../helpers/run-cli.ts'
 
 const attachmentBytes = 64 * 1024 * 1024
@@ -24,8 +24,7 @@ const attachmentBytes = 64 * 1024 * 1024
  * size. The bound leaves room for a loaded CI machine and stays below the in-memory figure; the
  * numbers are printed for the record.
  */
-const maxRssMiB = 560
-const noKeychain = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/siegelpost-bus' }
+const maxRssMiB = largeMessageMaxRssMiB
 
 function pgpMime(armored: Uint8Array): Uint8Array {
   const head = [
@@ -61,8 +60,7 @@ describe.skipIf(skipUnless('GnuPG (gpg)', hasGpg, 'apt-get install gnupg'))('a 6
     assertBuilt()
     gpg = new GpgHome()
     dir = await mkdtemp(join(tmpdir(), 'sp-large-'))
-    writeFileSync(join(dir, 'vault-pass'), 'tresor-passwort\n')
-    cli = (args, env = {}) => runCli([...args, '--profile', join(dir, 'profile'), '--vault-passphrase-file', join(dir, 'vault-pass')], { env: { ...noKeychain, ...env } })
+    cli = passphraseProfileCli(dir)
 
     const gerd = gpg.generate('Gerd Gnupg <gerd@mandant.test>', 'gerd-geheim')
     const generated = cli(['keys', 'generate', '--name', 'Anna', '--email', 'anna@kanzlei.test', '--json'])

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { attachmentEntity, multipart, textEntity } from '../../main/core/mime/build.ts'
 import { decodeBody, parseMime } from '../../main/core/mime/parse.ts'
 import { skipUnless } from '../helpers/needs.ts'
-import { openLarge, peakRssMiB } from '../helpers/large-message.ts'
+import { openLarge, peakRssMiB, largeMessageMaxRssMiB, passphraseProfileCli } from '../helpers/large-message.ts'
 import { assertBuilt, runCli } from '../helpers/run-cli.ts'
 import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
 
@@ -24,8 +24,7 @@ const attachmentBytes = 64 * 1024 * 1024
  * OpenPGP figures (openpgp-large.test.ts), whose bound this shares: room for a loaded CI machine,
  * below the in-memory figure. The numbers are printed for the record.
  */
-const maxRssMiB = 560
-const noKeychain = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/siegelpost-bus' }
+const maxRssMiB = largeMessageMaxRssMiB
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
 describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('a 64 MiB S/MIME message through the CLI', () => {
@@ -40,9 +39,8 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('a
     assertBuilt()
     dir = await mkdtemp(join(tmpdir(), 'sp-smime-large-'))
     pki = makeTestPki(dir)
-    writeFileSync(join(dir, 'vault-pass'), 'Tresor-Passwort\n')
     writeFileSync(join(dir, 'pw'), 'Kanzlei 2026!\n')
-    cli = (args, env = {}) => runCli([...args, '--profile', join(dir, 'profile'), '--vault-passphrase-file', join(dir, 'vault-pass')], { env: { ...noKeychain, ...env } })
+    cli = passphraseProfileCli(dir)
     openssl(['pkcs12', '-export', '-inkey', pki.alice.keyFile, '-in', pki.alice.certFile, '-certfile', pki.ca.certFile, '-out', 'alice.p12', '-passout', 'pass:Kanzlei 2026!'], { cwd: dir })
     for (const args of [['certs', 'trust', pki.ca.certFile], ['keys', 'import', join(dir, 'alice.p12'), '--passphrase-file', join(dir, 'pw')], ['keys', 'import', pki.fran.certFile]]) {
       const run = cli(args)
