@@ -328,8 +328,8 @@ export const errorTable = {
   },
   ACCOUNT_PASSWORD_MISSING: {
     kind: 'user',
-    de: 'Das Kennwort des Kontos „{name}“ fehlt im Schlüsselbund. Richten Sie das Konto neu ein (accounts add mit --password-file).',
-    en: 'The password of account "{name}" is missing from the keychain. Set the account up again (accounts add with --password-file).',
+    de: 'Das Kennwort des Kontos „{name}“ fehlt im Schlüsselbund. Richten Sie das Konto neu ein (Konten → Konto hinzufügen, oder accounts add mit --password-file).',
+    en: 'The password of account "{name}" is missing from the keychain. Set the account up again (Accounts → Add account, or accounts add with --password-file).',
   },
   TLS_STARTTLS_MISSING: {
     kind: 'remote',
@@ -393,8 +393,8 @@ export const errorTable = {
   },
   SMTP_REQUIRETLS_UNSUPPORTED: {
     kind: 'remote',
-    de: 'Der Server {host} unterstützt REQUIRETLS nicht, Ihre Richtlinie verlangt es. Senden Sie über einen Server mit REQUIRETLS, oder lockern Sie mit „policy set requiretls request“ oder einer tls-exception.',
-    en: 'The server {host} does not support REQUIRETLS, which your policy requires. Send through a server with REQUIRETLS, or relax it with "policy set requiretls request" or a tls-exception.',
+    de: 'Der Server {host} unterstützt REQUIRETLS nicht, Ihre Richtlinie verlangt es. Senden Sie über einen Server mit REQUIRETLS, stellen Sie REQUIRETLS auf „anfordern“ (policy set requiretls request) oder tragen Sie eine TLS-Ausnahme ein (tls-exception).',
+    en: 'The server {host} does not support REQUIRETLS, which your policy requires. Send through a server with REQUIRETLS, set REQUIRETLS to "request" (policy set requiretls request) or add a TLS exception (tls-exception).',
   },
   SMTP_AUTH_FAILED: {
     kind: 'user',
@@ -408,8 +408,8 @@ export const errorTable = {
   },
   SMTP_UNREACHABLE: {
     kind: 'remote',
-    de: 'Der Server {host}:{port} ist nicht erreichbar ({detail}). Die Nachricht wartet im Postausgang; prüfen Sie die Verbindung und versuchen Sie es mit „outbox retry“ erneut.',
-    en: 'The server {host}:{port} cannot be reached ({detail}). The message waits in the Outbox; check the connection and try again with "outbox retry".',
+    de: 'Der Server {host}:{port} ist nicht erreichbar ({detail}). Die Nachricht wartet im Postausgang; prüfen Sie die Verbindung und versuchen Sie es mit „Erneut senden“ (outbox retry) noch einmal.',
+    en: 'The server {host}:{port} cannot be reached ({detail}). The message waits in the Outbox; check the connection and try again with "Send again" (outbox retry).',
   },
   IMAP_AUTH_FAILED: {
     kind: 'user',
@@ -423,13 +423,13 @@ export const errorTable = {
   },
   OUTBOX_POSSIBLY_SENT: {
     kind: 'user',
-    de: 'Das Senden wurde unterbrochen; die Nachricht ist möglicherweise schon angekommen. Prüfen Sie das beim Empfänger und senden Sie erst dann mit „outbox retry {id}“ erneut – oder verwerfen Sie sie mit „outbox drop {id}“.',
-    en: 'Sending was interrupted; the message may already have arrived. Check with the recipient before sending again with "outbox retry {id}" – or discard it with "outbox drop {id}".',
+    de: 'Das Senden wurde unterbrochen; die Nachricht ist möglicherweise schon angekommen. Prüfen Sie das beim Empfänger und senden Sie erst dann erneut („Erneut senden“, outbox retry {id}) – oder verwerfen Sie sie („Verwerfen“, outbox drop {id}).',
+    en: 'Sending was interrupted; the message may already have arrived. Check with the recipient before sending again ("Send again", outbox retry {id}) – or drop it ("Drop", outbox drop {id}).',
   },
   OUTBOX_INTERRUPTED: {
     kind: 'user',
-    de: 'Das Senden wurde wiederholt unterbrochen, bevor die Nachricht übertragen war; sie ist nicht gesendet. Versuchen Sie es mit „outbox retry {id}“ erneut.',
-    en: 'Sending was interrupted repeatedly before the message was transferred; it has not been sent. Try again with "outbox retry {id}".',
+    de: 'Das Senden wurde wiederholt unterbrochen, bevor die Nachricht übertragen war; sie ist nicht gesendet. Versuchen Sie es mit „Erneut senden“ (outbox retry {id}) noch einmal.',
+    en: 'Sending was interrupted repeatedly before the message was transferred; it has not been sent. Try again with "Send again" (outbox retry {id}).',
   },
   OUTBOX_NOT_FOUND: {
     kind: 'user',
@@ -463,18 +463,18 @@ export const errorTable = {
   },
   POLICY_REQUIRETLS_RULE: {
     kind: 'remote',
-    de: 'Für {recipient} verlangt die Regel „{rule}“ REQUIRETLS, der Server {host} bietet es nicht an. Nutzen Sie einen Server mit REQUIRETLS oder tragen Sie eine tls-exception mit Begründung ein.',
-    en: 'For {recipient} the rule "{rule}" requires REQUIRETLS, which the server {host} does not offer. Use a server with REQUIRETLS or record a tls-exception with a reason.',
+    de: 'Für {recipient} verlangt die Regel „{rule}“ REQUIRETLS, der Server {host} bietet es nicht an. Nutzen Sie einen Server mit REQUIRETLS oder tragen Sie eine TLS-Ausnahme (tls-exception) mit Begründung ein.',
+    en: 'For {recipient} the rule "{rule}" requires REQUIRETLS, which the server {host} does not offer. Use a server with REQUIRETLS or add a TLS exception (tls-exception) with a reason.',
   },
   POLICY_DOMAIN_NOT_TLS: {
     kind: 'remote',
-    de: 'Für {recipient} verlangt die Regel „{rule}“ MTA-STS oder DANE; die Domain erfüllt das nicht oder ließ sich nicht prüfen ({posture}). Tragen Sie eine tls-exception mit Begründung ein oder verschlüsseln Sie Ende-zu-Ende.',
-    en: 'For {recipient} the rule "{rule}" requires MTA-STS or DANE; the domain does not meet it or could not be checked ({posture}). Record a tls-exception with a reason or encrypt end to end.',
+    de: 'Für {recipient} verlangt die Regel „{rule}“ MTA-STS oder DANE; die Domain erfüllt das nicht oder ließ sich nicht prüfen ({posture}). Tragen Sie eine TLS-Ausnahme (tls-exception) mit Begründung ein oder verschlüsseln Sie Ende-zu-Ende.',
+    en: 'For {recipient} the rule "{rule}" requires MTA-STS or DANE; the domain does not meet it or could not be checked ({posture}). Add a TLS exception (tls-exception) with a reason or encrypt end to end.',
   },
   POLICY_MIXED_RECIPIENTS: {
     kind: 'user',
-    de: 'Die Empfänger verlangen Gegensätzliches: {strict} verlangt REQUIRETLS, für {relaxed} gilt eine tls-exception. Senden Sie zwei getrennte Nachrichten.',
-    en: 'The recipients need opposite things: {strict} requires REQUIRETLS, {relaxed} has a tls-exception. Send two separate messages.',
+    de: 'Die Empfänger verlangen Gegensätzliches: {strict} verlangt REQUIRETLS, für {relaxed} gilt eine TLS-Ausnahme. Senden Sie zwei getrennte Nachrichten.',
+    en: 'The recipients need opposite things: {strict} requires REQUIRETLS, {relaxed} has a TLS exception. Send two separate messages.',
   },
   POLICY_BAD_TARGET: {
     kind: 'user',
