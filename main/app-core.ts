@@ -6,7 +6,7 @@ import type { KeyTechnology } from './core/keys/technology.ts'
 import { openVault, type VaultKeySource } from './core/keys/vault.ts'
 import { DraftStore } from './core/drafts/draft-store.ts'
 import { networkWkdFetcher, type WkdFetcher } from './core/openpgp/wkd.ts'
-import { networkPolicyFrom } from './core/smime/revocation-http.ts'
+import { networkPolicyFrom } from './core/network-policy.ts'
 import { createDispatcher, type DispatcherOptions } from './ipc/dispatch.ts'
 import { createHandlers, lazyVault, type RegistryDeps } from './ipc/registry.ts'
 

@@ -5,7 +5,7 @@ import { keyTechnologies } from '../core/keys/technologies.ts'
 import { summarizeKey } from '../core/keys/stored-key.ts'
 import { revokeOpenpgpKey, type KeyAlgorithm } from '../core/openpgp/generate.ts'
 import { networkWkdFetcher } from '../core/openpgp/wkd.ts'
-import { networkPolicyFrom } from '../core/smime/revocation-http.ts'
+import { networkPolicyFrom } from '../core/network-policy.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { exitCodes, print, printJson, type Command } from './command.ts'
 

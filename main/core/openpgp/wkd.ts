@@ -3,6 +3,7 @@ import { Resolver } from 'node:dns/promises'
 import { request } from 'node:https'
 import type { StoredKey } from '../keys/stored-key.ts'
 import { limits } from '../limits.ts'
+import { isLoopbackAddress } from '../network-policy.ts'
 import { readKeyFile, toStoredKey } from './key-technology.ts'
 
 /**
@@ -144,7 +145,7 @@ export function wkdResolver(network: WkdNetwork): (hostname: string) => Promise<
     }
     const [address] = await network.resolveA(hostname)
     if (!address) throw new Error(`${hostname}: no address`)
-    if (network.loopbackOnly && !/^127\./.test(address)) throw new Error(`${hostname}: ${address} is not loopback (loopback-only)`)
+    if (network.loopbackOnly && !isLoopbackAddress(address)) throw new Error(`${hostname}: ${address} is not loopback (loopback-only)`)
     return address
   }
 }

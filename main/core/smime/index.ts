@@ -10,7 +10,7 @@ export { verifySmimeSignature, verifySmimeSignatureOnline, type SmimeSignatureVe
 export { certificatesFromFile, emailsOf, parseCertificate } from './certificate.ts'
 export { validatePath, type PathValidationInput, type PathValidationResult } from './path-validation.ts'
 export { crlUrlsOf, fetchCrls, type CrlFetcher } from './revocation.ts'
-export { httpCrlFetcher, httpOcspTransport, httpRevocationFetchers, isLoopbackUrl, networkPolicyFrom, type NetworkPolicy, type RevocationFetchers } from './revocation-http.ts'
+export { httpCrlFetcher, httpOcspTransport, httpRevocationFetchers, type RevocationFetchers } from './revocation-http.ts'
 export { ocspStatus, type OcspStatus, type OcspTransport } from './ocsp.ts'
 export { smimeMaterial, smimeTechnology, trustAnchorsOf, fromB64, type SmimeMaterial } from './smime-keys.ts'
 export { smimePurposeProblem } from './smime-purpose.ts'

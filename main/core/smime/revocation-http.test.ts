@@ -3,7 +3,8 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fetchCrls } from './revocation.ts'
-import { httpCrlFetcher, httpOcspTransport, httpRevocationFetchers, isLoopbackUrl, networkPolicyFrom } from './revocation-http.ts'
+import { isLoopbackUrl, networkPolicyFrom } from '../network-policy.ts'
+import { httpCrlFetcher, httpOcspTransport, httpRevocationFetchers } from './revocation-http.ts'
 
 /** Every new client socket and every DNS-resolving connect attempt of this process, while subscribed. */
 function watchConnections() {

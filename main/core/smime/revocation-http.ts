@@ -1,6 +1,6 @@
-import { isIP } from 'node:net'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
+import { isLoopbackUrl, networkPolicyFrom, type NetworkPolicy } from '../network-policy.ts'
 import type { OcspTransport } from './ocsp.ts'
 import type { CrlFetcher } from './revocation.ts'
 
@@ -10,28 +10,9 @@ import type { CrlFetcher } from './revocation.ts'
  * checking itself), no redirects, size-capped bodies. Every failure is `null` = unreachable, which
  * the caller treats as soft-fail.
  *
- * `SIEGELPOST_NETWORK=loopback-only` (the test run sets it) refuses every URL whose host is not a
- * literal 127.0.0.0/8 address or `localhost` before any DNS lookup or socket: certificates from
- * corpora name real CRL/OCSP servers, and tests must never leave the machine.
+ * Under `SIEGELPOST_NETWORK=loopback-only` (../network-policy.ts) every URL whose host is not a
+ * literal 127.0.0.0/8 address or `localhost` is refused before any DNS lookup or socket.
  */
-export type NetworkPolicy = 'any' | 'loopback-only'
-
-export function networkPolicyFrom(env: Readonly<Record<string, string | undefined>>): NetworkPolicy {
-  return env.SIEGELPOST_NETWORK === 'loopback-only' ? 'loopback-only' : 'any'
-}
-
-/** The host is a literal 127.0.0.0/8 address or exactly `localhost` (WHATWG URL normalizes 127.1, 0x7f.1, …). */
-export function isLoopbackUrl(url: string): boolean {
-  let host: string
-  try {
-    host = new URL(url).hostname.toLowerCase()
-  } catch {
-    return false
-  }
-  if (host === 'localhost') return true
-  return isIP(host) === 4 && host.split('.')[0] === '127'
-}
-
 export interface HttpRevocationOptions {
   policy: NetworkPolicy
   /** The HTTP client (globalThis.fetch in the app); only ever called for allowed URLs. */

@@ -2,7 +2,8 @@ import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
 import dnsPacket from 'dns-packet'
 import { describe, expect, it } from 'vitest'
-import { adTrust, isLoopback, parseResolverAddress, queryDnssec } from './dnssec-query.ts'
+import { isLoopbackAddress } from '../network-policy.ts'
+import { adTrust, parseResolverAddress, queryDnssec } from './dnssec-query.ts'
 
 describe('resolver address and AD trust', () => {
   it('parses HOST, HOST:PORT, [v6]:PORT and bare v6', () => {
@@ -13,8 +14,8 @@ describe('resolver address and AD trust', () => {
   })
 
   it('trusts the AD bit only from loopback', () => {
-    for (const host of ['127.0.0.1', '127.0.0.53', '127.255.0.9', '::1']) expect(isLoopback(host), host).toBe(true)
-    for (const host of ['128.0.0.1', '10.0.0.1', '192.168.1.1', '::ffff:8.8.8.8', '127.evil.example', 'localhost.evil', '1.1.1.1']) expect(isLoopback(host), host).toBe(false)
+    for (const host of ['127.0.0.1', '127.0.0.53', '127.255.0.9', '::1']) expect(isLoopbackAddress(host), host).toBe(true)
+    for (const host of ['128.0.0.1', '10.0.0.1', '192.168.1.1', '::ffff:8.8.8.8', '127.evil.example', 'localhost.evil', '1.1.1.1']) expect(isLoopbackAddress(host), host).toBe(false)
     expect(adTrust({ host: '9.9.9.9', port: 53 })).toMatchObject({ trusted: false, reason: expect.stringMatching(/not on loopback/) })
     expect(adTrust({ host: '127.0.0.53', port: 53 }).trusted).toBe(true)
   })

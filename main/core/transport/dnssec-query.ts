@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto'
 import { createSocket } from 'node:dgram'
 import { isIP, Socket } from 'node:net'
 import dnsPacket from 'dns-packet'
+import { isLoopbackAddress } from '../network-policy.ts'
 
 /**
  * DNS queries with the DNSSEC OK bit (EDNS0, RFC 3225/6891) to one recursive resolver, over UDP with
@@ -38,12 +39,10 @@ export function parseResolverAddress(server: string): ResolverAddress {
   return { host: server, port: 53 }
 }
 
-export const isLoopback = (host: string) => (isIP(host) === 4 && host.startsWith('127.')) || host === '::1' || host === '0:0:0:0:0:0:0:1'
-
 /** Whether the AD bit of this resolver is believed, and why (or why not). */
 export function adTrust(address: ResolverAddress): { trusted: boolean; reason: string } {
   const name = `${address.host}:${address.port}`
-  return isLoopback(address.host)
+  return isLoopbackAddress(address.host)
     ? { trusted: true, reason: `local resolver ${name} (loopback): its AD bit is trusted` }
     : { trusted: false, reason: `resolver ${name} is not on loopback: the way to it is not protected, so its AD bit (DNSSEC validated) cannot be trusted — run a local validating resolver (unbound, or systemd-resolved with DNSSEC=yes)` }
 }
