@@ -13,13 +13,37 @@ export interface MessageHeaders {
   isEndToEnd: boolean
 }
 
+interface RawHeaderField {
+  /** The field as written, folded lines and its line end included (latin1: one char per byte). */
+  text: string
+  /** Where it lies in the message bytes. */
+  start: number
+  end: number
+}
+
+/**
+ * The top-level header fields (the first 256 KiB at most) and where the header block ends: just
+ * after the line end of its last field, so the empty line and the body are never touched. A field
+ * begins at every line start that is not a folded continuation (RFC 5322 §2.2.3).
+ */
+function scanHeaderFields(raw: Buffer): { fields: RawHeaderField[]; headerEnd: number } {
+  const text = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1')
+  const separator = /\r?\n(\r?\n)/.exec(text)
+  const headerEnd = separator ? separator.index + separator[0].length - separator[1]!.length : text.length
+  const starts = [0]
+  for (const match of text.slice(0, headerEnd).matchAll(/\n(?![ \t])/g)) starts.push(match.index + 1)
+  const fields = starts.map((start, i) => {
+    const end = i + 1 < starts.length ? starts[i + 1]! : headerEnd
+    return { text: text.slice(start, end), start, end }
+  })
+  return { fields, headerEnd }
+}
+
 /** Header block up to the first empty line, unfolded (RFC 5322 §2.2.3); names lower-cased. */
 export function readHeaderFields(raw: Buffer): Map<string, string[]> {
-  const text = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1')
-  const end = text.search(/\r?\n\r?\n/)
-  const block = end < 0 ? text : text.slice(0, end)
   const fields = new Map<string, string[]>()
-  for (const line of block.replace(/\r?\n[ \t]/g, ' ').split(/\r?\n/)) {
+  for (const field of scanHeaderFields(raw).fields) {
+    const line = field.text.replace(/\r?\n[ \t]/g, ' ').replace(/\r?\n$/, '')
     const colon = line.indexOf(':')
     if (colon <= 0) continue
     const name = line.slice(0, colon).trim().toLowerCase()
@@ -56,22 +80,10 @@ export function isEndToEndEncrypted(contentType: string | undefined): boolean {
  * top-level Bcc). The envelope still carries the Bcc recipients; the Sent copy keeps the field.
  */
 export function withoutBcc(raw: Buffer): Buffer {
-  const text = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1')
-  // The header block with the line end of its last field; the rest (empty line, body) is never touched.
-  const separator = /\r?\n(\r?\n)/.exec(text)
-  const headerEnd = separator ? separator.index + separator[0].length - separator[1]!.length : text.length
-  // Each field begins at a line start that is not a folded continuation (RFC 5322 §2.2.3).
-  const starts = [0]
-  for (const match of text.slice(0, headerEnd).matchAll(/\n(?![ \t])/g)) starts.push(match.index + 1)
-  const kept: Buffer[] = []
-  let removed = false
-  starts.forEach((start, i) => {
-    const stop = i + 1 < starts.length ? starts[i + 1]! : headerEnd
-    if (/^(resent-)?bcc[ \t]*:/i.test(text.slice(start, stop))) removed = true
-    else kept.push(raw.subarray(start, stop))
-  })
-  if (!removed) return raw
-  return Buffer.concat([...kept, raw.subarray(headerEnd)])
+  const { fields, headerEnd } = scanHeaderFields(raw)
+  const isBcc = (field: RawHeaderField) => /^(resent-)?bcc[ \t]*:/i.test(field.text)
+  if (!fields.some(isBcc)) return raw
+  return Buffer.concat([...fields.filter((field) => !isBcc(field)).map((field) => raw.subarray(field.start, field.end)), raw.subarray(headerEnd)])
 }
 
 export function readMessageHeaders(raw: Buffer, path: string): MessageHeaders {
