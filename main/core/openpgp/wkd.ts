@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { Resolver } from 'node:dns/promises'
-import { request } from 'node:https'
 import type { StoredKey } from '../keys/stored-key.ts'
+import { httpsGet } from '../https-get.ts'
 import { limits } from '../limits.ts'
 import { isLoopbackAddress } from '../network-policy.ts'
 import { readKeyFile, toStoredKey } from './key-technology.ts'
@@ -94,38 +94,10 @@ export function httpsFetcher(options: HttpsFetcherOptions = {}): WkdFetcher {
   const timeoutMs = options.timeoutMs ?? limits.wkdTimeoutMs
   const maxBytes = options.maxBytes ?? limits.keyFileMaxBytes
   return async (url) => {
-    const port = Number(url.port || 443)
-    const target = options.connectTo?.(url.hostname) ?? { host: options.resolve ? await options.resolve(url.hostname) : url.hostname, port }
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: target.host,
-          port: target.port,
-          servername: url.hostname,
-          path: `${url.pathname}${url.search}`,
-          headers: { host: url.hostname },
-          ca: options.ca,
-          minVersion: 'TLSv1.2',
-          timeout: timeoutMs,
-        },
-        (res) => {
-          const chunks: Buffer[] = []
-          let size = 0
-          res.on('data', (chunk: Buffer) => {
-            size += chunk.length
-            if (size > maxBytes) req.destroy(new Error('response too large'))
-            else chunks.push(chunk)
-          })
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: new Uint8Array(Buffer.concat(chunks)) }))
-          res.on('error', reject)
-        },
-      )
-      const timer = setTimeout(() => req.destroy(new Error('timeout')), timeoutMs)
-      req.on('close', () => clearTimeout(timer))
-      req.on('timeout', () => req.destroy(new Error('timeout')))
-      req.on('error', reject)
-      req.end()
-    })
+    const target = options.connectTo?.(url.hostname)
+    const resolve = target ? async () => target.host : options.resolve
+    const { status, body } = await httpsGet(url, { ca: options.ca, resolve, port: target?.port, timeoutMs, maxBytes })
+    return { status, body: new Uint8Array(body) }
   }
 }
 

@@ -1,7 +1,6 @@
 import { getServers } from 'node:dns'
 import { Resolver } from 'node:dns/promises'
-import { request } from 'node:https'
-import type { LookupFunction } from 'node:net'
+import { httpsGet } from '../https-get.ts'
 import type { DomainPosture } from '../policy/evaluate.ts'
 import { adTrust, parseResolverAddress, queryDnssec, type DnssecAnswer } from './dnssec-query.ts'
 import type { MtaStsCache } from './mta-sts-cache.ts'
@@ -126,44 +125,10 @@ export function createResolver(server: string | undefined): DnsLookup {
  * tests), no redirects followed, at most 64 KiB, 3 s. `resolve` maps the policy host to an address.
  */
 export function createPolicyFetch(options: { port?: number; ca?: string; resolve?: (host: string) => Promise<string> } = {}): PolicyFetch {
-  return (host, path) =>
-    new Promise((resolvePromise, reject) => {
-      const req = request(
-        {
-          host,
-          servername: host,
-          port: options.port ?? 443,
-          path,
-          method: 'GET',
-          timeout: lookupTimeoutMs,
-          minVersion: 'TLSv1.2',
-          ...(options.ca ? { ca: options.ca } : {}),
-          ...(options.resolve
-            ? {
-                // Node asks for all addresses ({ all: true }) when it races address families.
-                lookup: ((hostname: string, lookupOptions: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-                  options.resolve!(hostname).then(
-                    (address) => (lookupOptions?.all ? callback(null, [{ address, family: 4 }]) : callback(null, address, 4)),
-                    (error: Error) => callback(error),
-                  )
-                }) as unknown as LookupFunction,
-              }
-            : {}),
-        },
-        (response) => {
-          let body = ''
-          response.setEncoding('utf8')
-          response.on('data', (chunk: string) => {
-            body += chunk
-            if (body.length > 64 * 1024) req.destroy(new Error('policy too large'))
-          })
-          response.on('end', () => resolvePromise({ status: response.statusCode ?? 0, contentType: String(response.headers['content-type'] ?? ''), body }))
-        },
-      )
-      req.on('timeout', () => req.destroy(new Error('timeout')))
-      req.on('error', reject)
-      req.end()
-    })
+  return async (host, path) => {
+    const answer = await httpsGet(new URL(`https://${host}${path}`), { ...options, timeoutMs: lookupTimeoutMs, maxBytes: 64 * 1024 })
+    return { status: answer.status, contentType: answer.contentType, body: answer.body.toString('utf8') }
+  }
 }
 
 /** RFC 8461 §3.2: "key: value" lines; unknown keys are ignored; mx may repeat. */
