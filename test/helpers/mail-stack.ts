@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -17,15 +17,56 @@ export const mailStackFix = 'run as root with the Debian packages postfix doveco
 export interface MailStack {
   root: string
   caPath: string
-  host: '127.0.0.2'
+  /** The stack's own loopback address: 127.0.0.2 upwards, one per running stack, so test files and worktrees can run side by side. */
+  host: string
   ports: { submissions: 10465; submission: 10587; imaps: 10993; imap: 10143 }
   stop: () => void
 }
 
+const lockFolder = join(tmpdir(), 'siegelpost-mailstack-addresses')
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Takes the first free loopback address 127.0.0.2…127.0.0.250 (a lock folder per address; a dead owner's lock is taken over). */
+function claimAddress(): { host: string; release: () => void } {
+  mkdirSync(lockFolder, { recursive: true })
+  for (let n = 2; n <= 250; n++) {
+    const host = `127.0.0.${n}`
+    const lock = join(lockFolder, host)
+    try {
+      mkdirSync(lock)
+    } catch {
+      const owner = Number.parseInt(readFileSync(join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }) || '0', 10)
+      if (owner > 0 && alive(owner)) continue
+      rmSync(lock, { recursive: true, force: true })
+      try {
+        mkdirSync(lock)
+      } catch {
+        continue
+      }
+    }
+    writeFileSync(join(lock, 'pid'), String(process.pid))
+    return { host, release: () => rmSync(lock, { recursive: true, force: true }) }
+  }
+  throw new Error('mail-stack: no free loopback address in 127.0.0.2–250')
+}
+
 export function startMailStack(): MailStack {
   const root = mkdtempSync(join(tmpdir(), 'sp-mailstack-'))
+  const { host, release } = claimAddress()
   try {
-    execFileSync('bash', [script, 'start', root], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 })
+    execFileSync('bash', [script, 'start', root], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+      env: { ...process.env, MAILSTACK_IP: host },
+    })
   } catch (error) {
     const log = (() => {
       try {
@@ -35,16 +76,18 @@ export function startMailStack(): MailStack {
       }
     })()
     spawnSync('bash', [script, 'stop', root])
+    release()
     throw new Error(`mailstack.sh start failed: ${String((error as { stderr?: Buffer }).stderr ?? error)}\n${log}`, { cause: error })
   }
   return {
     root,
     caPath: join(root, 'pki', 'ca.pem'),
-    host: '127.0.0.2',
+    host,
     ports: { submissions: 10465, submission: 10587, imaps: 10993, imap: 10143 },
     stop: () => {
-      spawnSync('bash', [script, 'stop', root], { timeout: 30_000 })
+      spawnSync('bash', [script, 'stop', root], { timeout: 30_000, env: { ...process.env, MAILSTACK_IP: host } })
       rmSync(root, { recursive: true, force: true })
+      release()
     },
   }
 }

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # A throwaway TLS-only mail stack for the integration tests (test-stack.md §1):
-# Postfix submission on 127.0.0.2:10465 (implicit TLS) and :10587 (STARTTLS required), SASL via
-# Dovecot, Dovecot IMAP on 127.0.0.2:10993 (TLS) and :10143 (STARTTLS required), a throwaway CA.
+# Postfix submission on 127.0.0.2:10465 (or MAILSTACK_IP) (implicit TLS) and :10587 (STARTTLS required), SASL via
+# Dovecot, Dovecot IMAP on :10993 (TLS) and :10143 (STARTTLS required), a throwaway CA.
 # Everything lives under ROOT; nothing in /etc is changed and nothing can leave the host.
-# Listeners are on 127.0.0.2 because Dovecot treats remote_ip == local_ip as "secured".
+# Listeners are on 127.0.0.2 (or MAILSTACK_IP) because Dovecot treats remote_ip == local_ip as "secured".
 #   mailstack.sh start ROOT   |   mailstack.sh stop ROOT
 set -euo pipefail
 cmd=${1:?start|stop}
 ROOT=${2:?root folder}
 PKI=$ROOT/pki
 VUSER=vmail
+# The loopback address to listen on (never 127.0.0.1, see above); mail-stack.ts gives each running stack its own.
+IP=${MAILSTACK_IP:-127.0.0.2}
+case $IP in 127.0.0.1|127.*.*.*) [ "$IP" != 127.0.0.1 ] || { echo 'mailstack: not on 127.0.0.1' >&2; exit 1; } ;; *) echo "mailstack: $IP is not loopback" >&2; exit 1 ;; esac
 
 need() { command -v "$1" >/dev/null || { echo "mailstack: $1 is missing (apt-get install postfix dovecot-core dovecot-imapd)" >&2; exit 1; }; }
 
@@ -18,7 +21,7 @@ mkpki() {
   openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key.pem -out ca.pem -days 3 -subj '/CN=Siegelpost Test CA' \
     -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
   openssl req -newkey rsa:2048 -nodes -keyout server.key.pem -out server.csr -subj '/CN=mail.kanzlei.test' 2>/dev/null
-  printf 'subjectAltName=DNS:localhost,DNS:mail.kanzlei.test,IP:127.0.0.2\nextendedKeyUsage=serverAuth\n' > server.ext
+  printf "subjectAltName=DNS:localhost,DNS:mail.kanzlei.test,IP:%s\nextendedKeyUsage=serverAuth\n" "$IP" > server.ext
   openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key.pem -CAcreateserial -days 3 -out server.pem -extfile server.ext 2>/dev/null
   chmod 644 ./*.pem; cd - >/dev/null
 }
@@ -76,13 +79,13 @@ smtpd_sender_login_maps = texthash:$ROOT/postfix/senders
 smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
 smtpd_recipient_restrictions = reject_sender_login_mismatch, permit_sasl_authenticated, reject
 EOF
-  cat > "$ROOT/postfix/master.cf" <<'EOF'
-127.0.0.2:10465 inet n       -      n      -      -       smtpd
+  cat > "$ROOT/postfix/master.cf" <<EOF
+$IP:10465 inet n       -      n      -      -       smtpd
   -o syslog_name=postfix/submissions
   -o smtpd_tls_wrappermode=yes
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
-127.0.0.2:10587 inet n       -      n      -      -       smtpd
+$IP:10587 inet n       -      n      -      -       smtpd
   -o syslog_name=postfix/submission
   -o smtpd_tls_security_level=encrypt
   -o smtpd_sasl_auth_enable=yes
@@ -125,7 +128,7 @@ instance_name = siegelpost-test-$(basename "$ROOT")
 base_dir = $ROOT/run/dovecot
 state_dir = $ROOT/run/dovecot-state
 protocols = imap
-listen = 127.0.0.2
+listen = $IP
 log_path = $ROOT/log/dovecot.log
 ssl = required
 ssl_cert = <$PKI/server.pem
@@ -153,11 +156,11 @@ namespace inbox {
 }
 service imap-login {
   inet_listener imap {
-    address = 127.0.0.2
+    address = $IP
     port = 10143
   }
   inet_listener imaps {
-    address = 127.0.0.2
+    address = $IP
     port = 10993
     ssl = yes
   }
@@ -172,7 +175,7 @@ EOF
 
 wait_port() {
   for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.2/$1") 2>/dev/null && return 0
+    (exec 3<>"/dev/tcp/$IP/$1") 2>/dev/null && return 0
     sleep 0.1
   done
   echo "mailstack: port $1 did not open; see $ROOT/log" >&2; return 1

@@ -14,7 +14,7 @@ import { assertBuilt, runCli } from '../helpers/run-cli.ts'
 
 /**
  * Against real Postfix (465 implicit TLS, 587 STARTTLS required, SASL via Dovecot) and real Dovecot
- * (993, 143 STARTTLS required) on 127.0.0.2 with a throwaway CA, driven through the built CLI.
+ * (993, 143 STARTTLS required) on a loopback address of its own (127.0.0.2 upwards) with a throwaway CA, driven through the built CLI.
  */
 describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))('Zwangs-TLS with real Postfix and Dovecot', () => {
   let stack: MailStack
@@ -33,9 +33,9 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))('
     for (const [file, secret] of [['advisor-pw', 'advisor-pw'], ['client-pw', 'client-pw'], ['wrong-pw', 'not-the-password']]) writeFileSync(join(dir, file!), `${secret}\n`)
     const add = (name: string, user: string, pw: string, smtp: string, imap: string, security: string) =>
       cli(['accounts', 'add', name, '--email', user, '--user', user, '--password-file', join(dir, pw), '--smtp', smtp, '--imap', imap, '--smtp-security', security, '--imap-security', security, '--ca', stack.caPath])
-    expect(add('advisor', 'advisor@kanzlei.test', 'advisor-pw', '127.0.0.2:10465', '127.0.0.2:10993', 'tls').status).toBe(0)
-    expect(add('client', 'client@mandant.test', 'client-pw', '127.0.0.2:10587', '127.0.0.2:10143', 'starttls').status).toBe(0)
-    expect(add('advisor-wrong', 'advisor@kanzlei.test', 'wrong-pw', '127.0.0.2:10587', '127.0.0.2:10143', 'starttls').status).toBe(0)
+    expect(add('advisor', 'advisor@kanzlei.test', 'advisor-pw', `${stack.host}:10465`, `${stack.host}:10993`, 'tls').status).toBe(0)
+    expect(add('client', 'client@mandant.test', 'client-pw', `${stack.host}:10587`, `${stack.host}:10143`, 'starttls').status).toBe(0)
+    expect(add('advisor-wrong', 'advisor@kanzlei.test', 'wrong-pw', `${stack.host}:10587`, `${stack.host}:10143`, 'starttls').status).toBe(0)
   })
   afterAll(async () => {
     stack?.stop()
