@@ -7,6 +7,7 @@ import { smimeCodes } from './codes/smime.ts'
 import { transportCodes } from './codes/transport.ts'
 import { policyCodes } from './codes/policy.ts'
 import { ipcCodes } from './codes/ipc.ts'
+import { storeCodes } from './codes/store.ts'
 
 export type { ErrorEntry, ErrorKind } from './codes/entry.ts'
 
@@ -24,6 +25,7 @@ export const errorTable = {
   ...smimeCodes,
   ...transportCodes,
   ...policyCodes,
+  ...storeCodes,
   ...ipcCodes,
 } as const satisfies Record<string, ErrorEntry>
 

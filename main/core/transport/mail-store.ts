@@ -1,7 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
+import type { DatabaseSync } from 'node:sqlite'
+import { openVersionedDatabase, SchemaTooNewError, type Migration } from '../store/sqlite.ts'
 import { SiegelpostError } from '../errors/index.ts'
 import { openBlob, sealBlob, sealJson } from '../store/sealed-blob.ts'
 
@@ -12,6 +13,14 @@ import { openBlob, sealBlob, sealJson } from '../store/sealed-blob.ts'
  */
 export const mailStoreFileName = 'messages.sqlite'
 
+/** The message store's schema steps (store/sqlite.ts); step 1 is the table as first released. */
+export const mailStoreMigrations: readonly Migration[] = [
+  (db) =>
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, ref TEXT NOT NULL UNIQUE, fetched TEXT NOT NULL, meta BLOB NOT NULL, raw BLOB NOT NULL) STRICT',
+    ),
+]
+
 export class MailStore {
   readonly path: string
   private readonly db: DatabaseSync
@@ -21,13 +30,12 @@ export class MailStore {
     mkdirSync(profileDir, { recursive: true, mode: 0o700 })
     this.path = join(profileDir, mailStoreFileName)
     try {
-      this.db = new DatabaseSync(this.path)
-      this.db.exec('PRAGMA busy_timeout = 15000')
-      this.db.exec('PRAGMA journal_mode = WAL')
-      this.db.exec('PRAGMA synchronous = FULL')
-      this.db.exec('CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, ref TEXT NOT NULL UNIQUE, fetched TEXT NOT NULL, meta BLOB NOT NULL, raw BLOB NOT NULL) STRICT')
+      this.db = openVersionedDatabase(this.path, mailStoreMigrations)
     } catch (error) {
-      throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: (error as { code?: string }).code ?? 'SQLite' }, { cause: error })
+      if (error instanceof SchemaTooNewError) {
+        throw new SiegelpostError('STORE_NEWER_FORMAT', { path: this.path, found: error.found, known: error.known }, { cause: error })
+      }
+      throw new SiegelpostError('STORE_DAMAGED', { path: this.path, reason: (error as { code?: string }).code ?? 'SQLite' }, { cause: error })
     }
   }
 

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
+import type { DatabaseSync } from 'node:sqlite'
 import { z } from 'zod'
 import { SiegelpostError, type ErrorParams } from '../errors/index.ts'
 import type { ErrorCode } from '../errors/codes.ts'
 import { openBlob, openJson, sealBlob, sealJson } from '../store/sealed-blob.ts'
+import { openVersionedDatabase, SchemaTooNewError, type Migration } from '../store/sqlite.ts'
 
 /**
  * The Outbox: every mail is in here from `send` until the user drops it, so nothing is lost.
@@ -72,6 +73,22 @@ export interface OutboxOptions {
   isAlive: (owner: string) => boolean
 }
 
+/** The Outbox's schema steps (store/sqlite.ts); step 1 is the table as first released. */
+export const outboxMigrations: readonly Migration[] = [
+  (db) =>
+    db.exec(`CREATE TABLE IF NOT EXISTS outbox (
+      id TEXT PRIMARY KEY,
+      state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'held')),
+      created TEXT NOT NULL,
+      updated TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      owner TEXT,
+      envelope BLOB NOT NULL,
+      message BLOB NOT NULL,
+      outcome BLOB
+    ) STRICT`),
+]
+
 export class Outbox {
   readonly path: string
   private readonly db: DatabaseSync
@@ -81,22 +98,11 @@ export class Outbox {
     mkdirSync(options.profileDir, { recursive: true, mode: 0o700 })
     this.path = join(options.profileDir, outboxFileName)
     try {
-      this.db = new DatabaseSync(this.path)
-      this.db.exec('PRAGMA busy_timeout = 15000')
-      this.db.exec('PRAGMA journal_mode = WAL')
-      this.db.exec('PRAGMA synchronous = FULL')
-      this.db.exec(`CREATE TABLE IF NOT EXISTS outbox (
-        id TEXT PRIMARY KEY,
-        state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'held')),
-        created TEXT NOT NULL,
-        updated TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        owner TEXT,
-        envelope BLOB NOT NULL,
-        message BLOB NOT NULL,
-        outcome BLOB
-      ) STRICT`)
+      this.db = openVersionedDatabase(this.path, outboxMigrations)
     } catch (error) {
+      if (error instanceof SchemaTooNewError) {
+        throw new SiegelpostError('STORE_NEWER_FORMAT', { path: this.path, found: error.found, known: error.known }, { cause: error })
+      }
       throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: (error as { code?: string }).code ?? 'SQLite' }, { cause: error })
     }
   }

@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { mailStoreMigrations, MailStore } from '../transport/mail-store.ts'
+import { outboxMigrations } from '../transport/outbox.ts'
+import { migrate, openVersionedDatabase, SchemaTooNewError, schemaVersion, type Migration } from './sqlite.ts'
+
+let dir: string
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sp-sqlite-'))
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+const columns = (db: DatabaseSync, table: string) =>
+  (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((row) => row.name)
+
+describe('versioned SQLite schema', () => {
+  it('runs each step once, in order, and records the version', () => {
+    const ran: number[] = []
+    const steps: Migration[] = [1, 2, 3].map((n) => () => void ran.push(n))
+    const db = openVersionedDatabase(join(dir, 'a.sqlite'), steps.slice(0, 2))
+    expect(schemaVersion(db)).toBe(2)
+    migrate(db, steps)
+    migrate(db, steps)
+    expect(ran).toEqual([1, 2, 3])
+    expect(schemaVersion(db)).toBe(3)
+    db.close()
+  })
+
+  it('a failing step leaves the file at the last complete version with nothing of the failed step', () => {
+    const db = openVersionedDatabase(join(dir, 'b.sqlite'), [(d) => d.exec('CREATE TABLE t (a TEXT) STRICT')])
+    const failing: Migration = (d) => {
+      d.exec('ALTER TABLE t ADD COLUMN b TEXT')
+      throw new Error('disk full')
+    }
+    expect(() => migrate(db, [(d) => d.exec('CREATE TABLE t (a TEXT) STRICT'), failing])).toThrow('disk full')
+    expect(schemaVersion(db)).toBe(1)
+    expect(columns(db, 't')).toEqual(['a'])
+    db.close()
+  })
+
+  it('refuses a file written by a newer program', () => {
+    const path = join(dir, 'c.sqlite')
+    openVersionedDatabase(path, [() => {}, () => {}]).close()
+    expect(() => openVersionedDatabase(path, [() => {}])).toThrow(SchemaTooNewError)
+  })
+})
+
+describe('Outbox migrations', () => {
+  it('step 1 creates the outbox table on a new file and keeps an existing wave-1 table and its rows', () => {
+    const path = join(dir, 'outbox.sqlite')
+    const old = new DatabaseSync(path)
+    outboxMigrations[0]!(old)
+    old.prepare("INSERT INTO outbox (id, state, created, updated, envelope, message) VALUES ('x', 'held', 'c', 'u', x'00', x'00')").run()
+    expect(schemaVersion(old)).toBe(0)
+    old.close()
+    const db = openVersionedDatabase(path, outboxMigrations)
+    expect(schemaVersion(db)).toBe(outboxMigrations.length)
+    expect(columns(db, 'outbox')).toEqual(['id', 'state', 'created', 'updated', 'attempts', 'owner', 'envelope', 'message', 'outcome'])
+    expect(db.prepare('SELECT id FROM outbox').all()).toEqual([{ id: 'x' }])
+    db.close()
+  })
+})
+
+describe('message store migrations', () => {
+  it('step 1 creates the messages table, and the store opens an unversioned wave-1 file without losing a message', () => {
+    const path = join(dir, 'messages.sqlite')
+    const old = new DatabaseSync(path)
+    mailStoreMigrations[0]!(old)
+    old.close()
+    const key = Buffer.alloc(32, 7)
+    const store = new MailStore(dir, key)
+    const id = store.add('acc', 'INBOX', '1', 1, Buffer.from('Subject: x\r\n\r\nbody'), new Date())
+    expect(id).not.toBeNull()
+    store.close()
+    const again = new MailStore(dir, key)
+    expect(again.raw(id!)?.toString()).toContain('body')
+    again.close()
+    const db = new DatabaseSync(path)
+    expect(schemaVersion(db)).toBe(mailStoreMigrations.length)
+    db.close()
+  })
+})
