@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { DraftSummarySchema } from '../main/core/drafts/draft-summary.ts'
 import { KeySummarySchema } from '../main/core/keys/key-summary.ts'
+import { VaultInfoSchema } from '../main/core/keys/vault-info.ts'
 import { limits } from '../main/core/limits.ts'
 import {
   ChannelSchema,
@@ -12,13 +13,14 @@ import {
   TlsExceptionSchema,
 } from '../main/core/policy/policy-schema.ts'
 import { AccountSummarySchema, SecuritySchema } from '../main/core/transport/account-schema.ts'
+import { TlsInfoSchema } from '../main/core/transport/tls-info.ts'
 import type { Channel } from './channels.ts'
 
 /**
  * The one IPC contract between the UI and main: every channel of channels.ts (`domain:verb`) with a
  * schema for the request and for the response. Main validates requests with `req` and strips
  * responses to `res`, so nothing outside the contract (key material, passphrases, raw plaintext)
- * can cross by accident. The domain data (key summary, accounts, policy, drafts) is the core's
+ * can cross by accident. The domain data (key summary, vault, accounts, TLS, policy, drafts) is the core's
  * (main/core/**); this file composes it with the request shapes. Shared by main and renderer; the
  * preload itself needs only channels.ts.
  */
@@ -28,6 +30,7 @@ const NoRequest = z.undefined()
 // The core's types under the names the UI uses (the renderer may not import main/).
 export type { DraftSummary } from '../main/core/drafts/draft-summary.ts'
 export type { KeySummary } from '../main/core/keys/key-summary.ts'
+export type { VaultInfo as VaultStatus } from '../main/core/keys/vault-info.ts'
 export type { PolicyView } from '../main/core/policy/policy-schema.ts'
 export type { AccountSummary as AccountSummaryView } from '../main/core/transport/account-schema.ts'
 export { channels, type Channel } from './channels.ts'
@@ -39,15 +42,6 @@ export const AppInfoSchema = z.object({
   runtime: z.object({ node: z.string(), electron: z.string().nullable(), chrome: z.string().nullable() }),
 })
 export type AppInfo = z.infer<typeof AppInfoSchema>
-
-export const VaultStatusSchema = z.object({
-  mode: z.enum(['keychain', 'passphrase']),
-  path: z.string(),
-  generation: z.number().int(),
-  savedAt: z.string(),
-  keyCount: z.number().int(),
-})
-export type VaultStatus = z.infer<typeof VaultStatusSchema>
 
 /** A key file the user picked, dropped or pasted; the passphrase only unlocks this file. */
 export const KeyFileRequestSchema = z.strictObject({
@@ -93,7 +87,6 @@ export const AccountAddRequestSchema = z.strictObject({
 })
 export type AccountAddRequest = z.infer<typeof AccountAddRequestSchema>
 
-const TlsInfoSchema = z.object({ version: z.string(), cipher: z.string(), subject: z.string(), issuer: z.string(), fingerprint: z.string(), validTo: z.string() })
 /** One server's result: the TLS it negotiated, or the specific reason it failed (nothing is sent either way). */
 const EndpointCheckSchema = z.object({ ok: z.boolean(), tls: TlsInfoSchema.nullable(), reason: ReasonSchema.nullable() })
 export const AccountCheckSchema = z.object({
@@ -221,7 +214,7 @@ const keysChannels = {
 } as const
 
 const vaultChannels = {
-  'vault:status': { req: NoRequest, res: VaultStatusSchema },
+  'vault:status': { req: NoRequest, res: VaultInfoSchema },
 } as const
 
 const transportChannels = {
