@@ -7,7 +7,9 @@ const bundle = new URL('../out/preload/index.cjs', import.meta.url)
 
 describe('the built preload bundle (sandboxed, CommonJS, self-contained)', () => {
   const source = () => {
-    if (!existsSync(bundle)) throw new Error('out/preload/index.cjs is missing: run "npx electron-vite build" first (npm test does)')
+    if (!existsSync(bundle)) {
+      throw new Error('out/preload/index.cjs is missing: run "npx electron-vite build" first (npm test does)')
+    }
     return readFileSync(bundle, 'utf8')
   }
 

@@ -22,7 +22,7 @@ export interface RegistryDeps {
   chooseSavePath: (request: SaveRequest) => Promise<string | null>
   /** Writes text to the OS clipboard (Electron's clipboard in the app). */
   writeClipboard: (text: string) => Promise<void>
-  /** Accounts, Outbox and policy: the profile folder, the OS keychain for account passwords, who we are for the Outbox. */
+  /** Accounts, Outbox, policy: the profile folder, the OS keychain for account passwords, who we are for the Outbox. */
   transport: {
     profileDir: string
     keychain: () => Promise<SecretStore>

@@ -6,7 +6,14 @@ import { BackupSessions } from '../core/keys/backup.ts'
 import { discoverKeys } from '../core/keys/key-discovery.ts'
 import { keyFileName, recoverySheetFileName } from '../core/keys/key-file-names.ts'
 import { listKeys, previewImport } from '../core/keys/key-list.ts'
-import { confirmFingerprint, deleteKey, findKey, generateKey, importKeyFile, revocationCertificate } from '../core/keys/key-store.ts'
+import {
+  confirmFingerprint,
+  deleteKey,
+  findKey,
+  generateKey,
+  importKeyFile,
+  revocationCertificate,
+} from '../core/keys/key-store.ts'
 import { publicKeyFile, publicKeyText } from '../core/keys/public-key.ts'
 import { createRecoverySheet } from '../core/keys/recovery-sheet.ts'
 import { summarizeKey } from '../core/keys/stored-key.ts'
@@ -29,7 +36,8 @@ async function withPastedWording<T>(request: KeyFileRequest, run: () => Promise<
   try {
     return await run()
   } catch (error) {
-    if (request.pasted && error instanceof SiegelpostError && error.code === 'KEY_FORMAT_UNKNOWN') throw new SiegelpostError('KEY_TEXT_UNKNOWN')
+    const isUnknownFormat = error instanceof SiegelpostError && error.code === 'KEY_FORMAT_UNKNOWN'
+    if (request.pasted && isUnknownFormat) throw new SiegelpostError('KEY_TEXT_UNKNOWN')
     throw error
   }
 }
@@ -73,8 +81,9 @@ export function keysHandlers(deps: RegistryDeps): DomainHandlers<'keys'> {
       const vault = await deps.getVault()
       const key = summarizeKey(findKey(vault.contents, session.fingerprint), deps.now())
       const suggestedName = recoverySheetFileName(session.fileName, lang)
+      const { recoveryCode, fileName: backupFileName } = session
       return saveFile(deps, { suggestedName, kind: 'sheet' }, () =>
-        createRecoverySheet({ key, recoveryCode: session.recoveryCode, backupFileName: session.fileName, createdAt: deps.now(), lang }),
+        createRecoverySheet({ key, recoveryCode, backupFileName, createdAt: deps.now(), lang }),
       )
     },
     'keys:backup-save': async ({ backupId, recoveryCode }) => {
@@ -120,8 +129,8 @@ export function keysHandlers(deps: RegistryDeps): DomainHandlers<'keys'> {
       const { key, fileName, bytes } = publicKeyFile(await deps.getVault(), technologies, id)
       // The draft speaks in the first person ("my public key"): only for the user's own keys.
       if (!key.hasSecret) throw new SiegelpostError('DRAFT_ONLY_OWN_KEY', { name: key.name })
-      const draft = await (await deps.getDrafts()).create(keyShareDraft(key, { fileName, bytes: await bytes() }, lang ?? 'de'))
-      return { draftId: draft.id }
+      const content = keyShareDraft(key, { fileName, bytes: await bytes() }, lang ?? 'de')
+      return { draftId: (await (await deps.getDrafts()).create(content)).id }
     },
   }
 }

@@ -17,7 +17,8 @@ export function policyHandlers(deps: RegistryDeps): DomainHandlers<'policy'> {
     'policy:consent': async ({ address, channel, by, note }) =>
       policyView(await (await store()).addConsent({ address, channel, by, note: note ?? null }, deps.now())),
     'policy:decide': async ({ account, recipients, isEndToEnd }) => {
-      const decision = await previewPolicy(await transportProfileOf(deps), { account: account ?? null, recipients, isEndToEnd })
+      const request = { account: account ?? null, recipients, isEndToEnd }
+      const decision = await previewPolicy(await transportProfileOf(deps), request)
       return {
         decision: decision.decision,
         held: reasonView(decision.held),

@@ -11,6 +11,6 @@ export function reasonView(reason: Reason): ReasonInBothLanguages
 export function reasonView(reason: Reason | null): ReasonInBothLanguages | null
 export function reasonView(reason: Reason | null): ReasonInBothLanguages | null {
   if (reason === null) return null
-  const message = { de: formatMessage(reason.code, 'de', reason.params), en: formatMessage(reason.code, 'en', reason.params) }
-  return { code: reason.code, message }
+  const { code, params } = reason
+  return { code, message: { de: formatMessage(code, 'de', params), en: formatMessage(code, 'en', params) } }
 }

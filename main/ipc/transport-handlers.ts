@@ -39,6 +39,7 @@ export function transportHandlers(deps: RegistryDeps): DomainHandlers<'accounts'
         return { outboxId: outcome.outboxId, state, reason: reasonView(outcome.reason), tls, sentCopy: append }
       })
     },
-    'outbox:drop': async ({ outboxId }) => withOutbox(await profile(), async (outbox) => (outbox.drop(outboxId), { outboxId })),
+    'outbox:drop': async ({ outboxId }) =>
+      withOutbox(await profile(), async (outbox) => (outbox.drop(outboxId), { outboxId })),
   }
 }

@@ -96,6 +96,10 @@ export function summarizeDraft({ id, createdAt, to, subject, body, attachments }
     to,
     subject,
     body,
-    attachments: attachments.map((a) => ({ fileName: a.fileName, contentType: a.contentType, size: Buffer.from(a.data, 'base64').length })),
+    attachments: attachments.map((a) => ({
+      fileName: a.fileName,
+      contentType: a.contentType,
+      size: Buffer.from(a.data, 'base64').length,
+    })),
   }
 }

@@ -20,7 +20,9 @@ describe('the names of the files the key manager saves', () => {
   })
 
   it('names the recovery sheet after its backup file, in the chosen language', () => {
-    expect(recoverySheetFileName('sicherung-anna-01234567.p12', 'de')).toBe('sicherung-anna-01234567-wiederherstellungsbeleg.pdf')
-    expect(recoverySheetFileName('sicherung-anna-01234567.asc', 'en')).toBe('sicherung-anna-01234567-recovery-sheet.pdf')
+    const german = recoverySheetFileName('sicherung-anna-01234567.p12', 'de')
+    expect(german).toBe('sicherung-anna-01234567-wiederherstellungsbeleg.pdf')
+    const english = recoverySheetFileName('sicherung-anna-01234567.asc', 'en')
+    expect(english).toBe('sicherung-anna-01234567-recovery-sheet.pdf')
   })
 })

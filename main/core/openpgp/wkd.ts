@@ -104,7 +104,7 @@ export function httpsFetcher(options: HttpsFetcherOptions = {}): WkdFetcher {
 export interface WkdNetwork {
   /** A configured DNS server (`SIEGELPOST_DNS`, HOST:PORT) answering A queries; the system resolver when absent. */
   resolveA: ((host: string) => Promise<string[]>) | null
-  /** The network guard: under `loopback-only` (tests) only 127.0.0.0/8 is ever contacted, and no outside DNS is asked. */
+  /** The network guard: under `loopback-only` (tests) only 127.0.0.0/8 is contacted and no outside DNS asked. */
   policy: NetworkPolicy
 }
 
@@ -117,7 +117,9 @@ export function wkdResolver(network: WkdNetwork): (hostname: string) => Promise<
     }
     const [address] = await network.resolveA(hostname)
     if (!address) throw new Error(`${hostname}: no address`)
-    if (!allowsAddress(network.policy, address)) throw new Error(`${hostname}: ${address} is not loopback (loopback-only)`)
+    if (!allowsAddress(network.policy, address)) {
+      throw new Error(`${hostname}: ${address} is not loopback (loopback-only)`)
+    }
     return address
   }
 }

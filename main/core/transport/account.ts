@@ -7,7 +7,14 @@ import { keychainService, type SecretStore } from '../keys/secret-store.ts'
 import type { Vault } from '../keys/vault.ts'
 import { openJson, sealJson } from '../store/sealed-blob.ts'
 import { writeFileAtomic } from '../store/atomic-file.ts'
-import { AccountSchema, SecuritySchema, type Account, type AccountSummary, type Endpoint, type Security } from './account-schema.ts'
+import {
+  AccountSchema,
+  SecuritySchema,
+  type Account,
+  type AccountSummary,
+  type Endpoint,
+  type Security,
+} from './account-schema.ts'
 
 // The account's data: account-schema.ts; callers name the types by this file.
 export type { Account, AccountSummary, Endpoint, Security } from './account-schema.ts'
