@@ -22,7 +22,8 @@ import type { Channel } from './channels.ts'
  * responses to `res`, so nothing outside the contract (key material, passphrases, raw plaintext)
  * can cross by accident. The domain data (key summary, vault, accounts, TLS, policy, drafts) is the core's
  * (main/core/**); this file composes it with the request shapes. Shared by main and renderer; the
- * preload itself needs only channels.ts.
+ * preload itself needs only channels.ts. The renderer's tsconfig compiles every file imported here,
+ * so those core files import zod and nothing from Node (`*-schema.ts`, `*-summary.ts`, `*-info.ts`).
  */
 
 const NoRequest = z.undefined()
