@@ -3,6 +3,10 @@
  * `window.siegelpost` from this list alone, so this file imports nothing (no schema library in the
  * preload bundle). contract.ts gives each name its request and response schema; the type check
  * there fails when the two lists differ.
+ *
+ * A new channel: its name here, its schemas in the domain's block of contract.ts, its handler in
+ * main/ipc/<domain>-handlers.ts (a new domain: a new file and one line in main/ipc/registry.ts),
+ * and its method name in preload/surface.test.ts.
  */
 export const channels = [
   'app:info',
