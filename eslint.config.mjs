@@ -1,3 +1,4 @@
+import { dirname, relative, resolve, sep } from 'node:path'
 import js from '@eslint/js'
 import { defineConfig, globalIgnores } from 'eslint/config'
 import globals from 'globals'
@@ -15,6 +16,49 @@ const electronAtRuntime = [
     message: "Only *.electron.ts files in main/ may load 'electron'. Keep the core plain TypeScript.",
   },
 ]
+
+// The core points inward: main/core/** imports only main/core (and packages; its tests also test/helpers),
+// never the adapters around it (preload/, main/ipc/, main/cli/, renderer/, the app's own files in main/).
+// Relative specifiers are resolved against the importing file, so `../../ipc/x` and `../ipc/x` are judged alike.
+const repoRoot = import.meta.dirname
+const coreImportsInward = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'main/core imports only main/core' },
+    messages: {
+      outward:
+        "main/core may not import '{{specifier}}' ({{target}}): the core owns its types; " +
+        'move what both need into main/core.',
+    },
+    schema: [],
+  },
+  create(context) {
+    const specifierOf = (source) => {
+      if (source?.type === 'Literal') return source.value
+      if (source?.type === 'TemplateLiteral' && source.expressions.length === 0) return source.quasis[0].value.cooked
+      return null
+    }
+    const check = (source) => {
+      const specifier = specifierOf(source)
+      if (typeof specifier !== 'string' || !specifier.startsWith('.')) return
+      const target = relative(repoRoot, resolve(dirname(context.filename), specifier)).split(sep).join('/')
+      if (target === 'main/core' || target.startsWith('main/core/')) return
+      if (!/^(main|preload|renderer)(\/|$)/.test(target)) return
+      context.report({ node: source, messageId: 'outward', data: { specifier, target } })
+    }
+    return {
+      ImportDeclaration: (node) => check(node.source),
+      ExportNamedDeclaration: (node) => check(node.source),
+      ExportAllDeclaration: (node) => check(node.source),
+      ImportExpression: (node) => check(node.source),
+      TSImportType: (node) => check(node.argument?.type === 'TSLiteralType' ? node.argument.literal : node.argument),
+      TSExternalModuleReference: (node) => check(node.expression),
+      CallExpression: (node) => {
+        if (node.callee.type === 'Identifier' && node.callee.name === 'require') check(node.arguments[0])
+      },
+    }
+  },
+}
 
 export default defineConfig(
   globalIgnores(['out/**', 'dist/**', 'node_modules/**', 'test-results/**']),
@@ -37,6 +81,11 @@ export default defineConfig(
       ],
       'no-restricted-syntax': ['error', ...electronAtRuntime],
     },
+  },
+  {
+    files: ['main/core/**/*.ts'],
+    plugins: { siegelpost: { rules: { 'core-imports-inward': coreImportsInward } } },
+    rules: { 'siegelpost/core-imports-inward': 'error' },
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],

@@ -40,7 +40,8 @@ export function createAppCore(options: AppCoreOptions) {
     return source.store
   }
   const transport = { profileDir: options.profileDir, keychain, owner: String(process.pid), dnsServer: options.dnsServer }
-  const wkdFetcher = options.wkdFetcher ?? networkWkdFetcher({ dnsServer: options.dnsServer, loopbackOnly: networkPolicyFrom(process.env) === 'loopback-only' })
+  const wkdFetcher =
+    options.wkdFetcher ?? networkWkdFetcher({ dnsServer: options.dnsServer, policy: networkPolicyFrom(process.env) })
   const getDrafts = async () => new DraftStore(options.profileDir, await getVault(), now)
   const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath, writeClipboard: options.writeClipboard, transport, getDrafts, wkdFetcher })
   const dispatch = createDispatcher({ handlers, trustedOrigins: options.trustedOrigins, log: options.log })

@@ -1,29 +1,40 @@
 import { z } from 'zod'
+import { DraftSummarySchema } from '../main/core/drafts/draft-summary.ts'
+import { KeySummarySchema } from '../main/core/keys/key-summary.ts'
+import { VaultInfoSchema } from '../main/core/keys/vault-info.ts'
 import { limits } from '../main/core/limits.ts'
+import {
+  ChannelSchema,
+  ConsentSchema,
+  PolicyRuleSchema,
+  PolicyViewSchema,
+  RequireTlsModeSchema,
+  RequirementSchema,
+  TlsExceptionSchema,
+} from '../main/core/policy/policy-schema.ts'
+import { AccountSummarySchema, SecuritySchema } from '../main/core/transport/account-schema.ts'
+import { TlsInfoSchema } from '../main/core/transport/tls-info.ts'
+import type { Channel } from './channels.ts'
 
 /**
- * The one IPC contract between the UI and main. Every channel is named here and only here
- * (`domain:verb`), with a schema for the request and for the response. Main validates requests
- * with `req` and strips responses to `res`, so nothing outside the contract (key material,
- * passphrases, raw plaintext) can cross by accident. Shared by main, preload and renderer.
+ * The one IPC contract between the UI and main: every channel of channels.ts (`domain:verb`) with a
+ * schema for the request and for the response. Main validates requests with `req` and strips
+ * responses to `res`, so nothing outside the contract (key material, passphrases, raw plaintext)
+ * can cross by accident. The domain data (key summary, vault, accounts, TLS, policy, drafts) is the core's
+ * (main/core/**); this file composes it with the request shapes. Shared by main and renderer; the
+ * preload itself needs only channels.ts. The renderer's tsconfig compiles every file imported here,
+ * so those core files import zod and nothing from Node (`*-schema.ts`, `*-summary.ts`, `*-info.ts`).
  */
 
 const NoRequest = z.undefined()
 
-export const KeySummarySchema = z.object({
-  id: z.string(),
-  fingerprint: z.string(),
-  technology: z.enum(['openpgp', 'smime']),
-  name: z.string(),
-  emails: z.array(z.string()),
-  hasSecret: z.boolean(),
-  acceptance: z.enum(['verified', 'unverified']),
-  created: z.string(),
-  expires: z.string().nullable(),
-  status: z.enum(['valid', 'expired', 'revoked', 'unusable']),
-  usage: z.array(z.string()),
-})
-export type KeySummary = z.infer<typeof KeySummarySchema>
+// The core's types under the names the UI uses (the renderer may not import main/).
+export type { DraftSummary } from '../main/core/drafts/draft-summary.ts'
+export type { KeySummary } from '../main/core/keys/key-summary.ts'
+export type { VaultInfo as VaultStatus } from '../main/core/keys/vault-info.ts'
+export type { PolicyView } from '../main/core/policy/policy-schema.ts'
+export type { AccountSummary as AccountSummaryView } from '../main/core/transport/account-schema.ts'
+export { channels, type Channel } from './channels.ts'
 
 export const AppInfoSchema = z.object({
   name: z.string(),
@@ -32,15 +43,6 @@ export const AppInfoSchema = z.object({
   runtime: z.object({ node: z.string(), electron: z.string().nullable(), chrome: z.string().nullable() }),
 })
 export type AppInfo = z.infer<typeof AppInfoSchema>
-
-export const VaultStatusSchema = z.object({
-  mode: z.enum(['keychain', 'passphrase']),
-  path: z.string(),
-  generation: z.number().int(),
-  savedAt: z.string(),
-  keyCount: z.number().int(),
-})
-export type VaultStatus = z.infer<typeof VaultStatusSchema>
 
 /** A key file the user picked, dropped or pasted; the passphrase only unlocks this file. */
 export const KeyFileRequestSchema = z.strictObject({
@@ -58,33 +60,18 @@ const KeyIdRequest = z.strictObject({ id: z.string().min(1).max(200) })
 /** Where a file went; `saved: false` when the user cancelled the save dialog. */
 const SavedFileSchema = z.object({ saved: z.boolean(), fileName: z.string() })
 
-// --- accounts, outbox, policy (Zwangs-TLS) ---
+// --- accounts, Outbox, policy (Zwangs-TLS) ---
 
 /** A reason from the error table (held mail, a failed check), in both languages. */
 export const ReasonSchema = z.object({ code: z.string(), message: z.object({ de: z.string(), en: z.string() }) })
 export type ReasonView = z.infer<typeof ReasonSchema>
 
-const SecuritySchema = z.enum(['tls', 'starttls'])
-const EndpointSchema = z.object({ host: z.string(), port: z.number().int(), security: SecuritySchema })
 /** No `security`: starttls for ports 587 and 143, implicit TLS otherwise (as `accounts add`). There is no plaintext mode. */
 const EndpointRequestSchema = z.strictObject({
   host: z.string().trim().min(1).max(253),
   port: z.number().int().min(1).max(65535),
   security: SecuritySchema.optional(),
 })
-
-/** An account as the UI sees it: never the password, never where it is kept. */
-export const AccountSummarySchema = z.object({
-  name: z.string(),
-  email: z.string(),
-  user: z.string(),
-  smtp: EndpointSchema,
-  imap: EndpointSchema,
-  hasCa: z.boolean(),
-  pin: z.string().nullable(),
-  created: z.string(),
-})
-export type AccountSummaryView = z.infer<typeof AccountSummarySchema>
 
 export const AccountAddRequestSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
@@ -101,7 +88,6 @@ export const AccountAddRequestSchema = z.strictObject({
 })
 export type AccountAddRequest = z.infer<typeof AccountAddRequestSchema>
 
-const TlsInfoSchema = z.object({ version: z.string(), cipher: z.string(), subject: z.string(), issuer: z.string(), fingerprint: z.string(), validTo: z.string() })
 /** One server's result: the TLS it negotiated, or the specific reason it failed (nothing is sent either way). */
 const EndpointCheckSchema = z.object({ ok: z.boolean(), tls: TlsInfoSchema.nullable(), reason: ReasonSchema.nullable() })
 export const AccountCheckSchema = z.object({
@@ -136,17 +122,6 @@ export const SendOutcomeSchema = z.object({
   sentCopy: SentCopySchema,
 })
 
-const RequirementSchema = z.enum(['e2e', 'requiretls', 'mta-sts-or-dane'])
-const PolicyRuleSchema = z.object({ target: z.string(), require: RequirementSchema, by: z.string().nullable(), note: z.string().nullable(), date: z.string() })
-const TlsExceptionSchema = z.object({ target: z.string(), reason: z.string(), by: z.string(), date: z.string(), expires: z.string().nullable() })
-const ConsentSchema = z.object({ address: z.string(), channel: z.enum(['e2e', 'container', 'tls', 'plain']), by: z.string(), note: z.string().nullable(), date: z.string() })
-export const PolicySchema = z.object({
-  requiretls: z.enum(['request', 'require']),
-  rules: z.array(PolicyRuleSchema),
-  tlsExceptions: z.array(TlsExceptionSchema),
-  consents: z.array(ConsentSchema),
-})
-export type PolicyView = z.infer<typeof PolicySchema>
 /** A domain (`kanzlei.de`) or an address (`a@kanzlei.de`). */
 const PolicyTarget = z.string().trim().min(1).max(320)
 const PolicyText = z.string().trim().min(1).max(1000)
@@ -169,54 +144,11 @@ export const PolicyDecisionSchema = z.object({
 })
 export type PolicyDecisionView = z.infer<typeof PolicyDecisionSchema>
 
-const transportChannels = {
-  'accounts:list': { req: NoRequest, res: z.array(AccountSummarySchema) },
-  /** Stores the account (it does not connect; `accounts:test` does). */
-  'accounts:add': { req: AccountAddRequestSchema, res: AccountSummarySchema },
-  /** Forgets the account and deletes its password from the keychain; its Outbox entries stay. */
-  'accounts:remove': { req: z.strictObject({ name: z.string().min(1).max(100) }), res: z.object({ name: z.string() }) },
-  /** Connects to SMTP and IMAP with Zwangs-TLS and logs in; reports TLS version, cipher, certificate and REQUIRETLS. */
-  'accounts:test': { req: z.strictObject({ name: z.string().min(1).max(100) }), res: AccountCheckSchema },
-  'outbox:list': { req: NoRequest, res: z.array(OutboxEntrySchema) },
-  /** Tries a held entry again (the same entry; never a new one). */
-  'outbox:retry': { req: OutboxIdRequest, res: SendOutcomeSchema },
-  'outbox:drop': { req: OutboxIdRequest, res: z.object({ outboxId: z.string() }) },
-  'policy:show': { req: NoRequest, res: PolicySchema },
-  'policy:set-requiretls': { req: z.strictObject({ value: z.enum(['request', 'require']) }), res: PolicySchema },
-  /** A stricter rule for a domain or address. */
-  'policy:rule': { req: z.strictObject({ target: PolicyTarget, require: RequirementSchema, by: PolicyText.optional(), note: PolicyText.optional() }), res: PolicySchema },
-  /** An exception (whitelist) with reason and who: relaxes recipient-side requirements only. `expires`: ISO date. */
-  'policy:tls-exception': {
-    req: z.strictObject({ target: PolicyTarget, reason: PolicyText, by: PolicyText, expires: z.string().max(40).optional() }),
-    res: PolicySchema,
-  },
-  /** The channel a client agreed to. */
-  'policy:consent': {
-    req: z.strictObject({ address: PolicyTarget, channel: z.enum(['e2e', 'container', 'tls', 'plain']), by: PolicyText, note: PolicyText.optional() }),
-    res: PolicySchema,
-  },
-  /** What the composer shows: the policy's decision and reasons per recipient, before connecting. */
-  'policy:decide': {
-    req: z.strictObject({
-      account: z.string().min(1).max(100).optional(),
-      recipients: z.array(z.string().trim().min(3).max(320)).min(1).max(limits.policyDecideMaxRecipients),
-      isEndToEnd: z.boolean(),
-    }),
-    res: PolicyDecisionSchema,
-  },
-} as const
-export const DraftSummarySchema = z.object({
-  id: z.uuid(),
-  createdAt: z.string(),
-  to: z.array(z.string()),
-  subject: z.string(),
-  body: z.string(),
-  attachments: z.array(z.object({ fileName: z.string(), contentType: z.string(), size: z.number().int() })),
-})
-export type DraftSummary = z.infer<typeof DraftSummarySchema>
-
-export const contract = {
+const appChannels = {
   'app:info': { req: NoRequest, res: AppInfoSchema },
+} as const
+
+const keysChannels = {
   'keys:list': { req: NoRequest, res: z.array(KeySummarySchema) },
   /** What an import of this file would bring, without storing anything (the wizard's preview). */
   'keys:inspect': {
@@ -239,11 +171,20 @@ export const contract = {
     res: KeySummarySchema,
   },
   /** Starts a private-key backup: the recovery code is shown once, here, and never sent again. */
-  'keys:backup-start': { req: KeyIdRequest, res: z.object({ backupId: z.uuid(), recoveryCode: z.string(), fileName: z.string() }) },
+  'keys:backup-start': {
+    req: KeyIdRequest,
+    res: z.object({ backupId: z.uuid(), recoveryCode: z.string(), fileName: z.string() }),
+  },
   /** Saves the printable recovery sheet (PDF) where the user chooses. */
-  'keys:backup-sheet': { req: z.strictObject({ backupId: z.uuid(), lang: z.enum(['de', 'en']) }), res: SavedFileSchema },
+  'keys:backup-sheet': {
+    req: z.strictObject({ backupId: z.uuid(), lang: z.enum(['de', 'en']) }),
+    res: SavedFileSchema,
+  },
   /** The user typed the code back: the encrypted backup file is written where they choose. */
-  'keys:backup-save': { req: z.strictObject({ backupId: z.uuid(), recoveryCode: z.string().min(1).max(100) }), res: SavedFileSchema },
+  'keys:backup-save': {
+    req: z.strictObject({ backupId: z.uuid(), recoveryCode: z.string().min(1).max(100) }),
+    res: SavedFileSchema,
+  },
   'keys:backup-cancel': { req: z.strictObject({ backupId: z.uuid() }), res: z.object({}) },
   /** Writes a certificate request (CSR) for a CA; a new S/MIME key waits in the vault for the certificate. */
   'keys:csr': {
@@ -256,8 +197,6 @@ export const contract = {
   'keys:copy-public': { req: KeyIdRequest, res: z.object({ copied: z.literal(true) }) },
   /** Saves the public key or certificate as a file for passing on. */
   'keys:export-public': { req: KeyIdRequest, res: SavedFileSchema },
-  'vault:status': { req: NoRequest, res: VaultStatusSchema },
-  ...transportChannels,
   /**
    * Web Key Directory: what the address's domain publishes as its OpenPGP key. Offered only; with
    * `take: true` stored as "not verified" (the user confirms the fingerprint on another channel).
@@ -266,21 +205,94 @@ export const contract = {
     req: z.strictObject({ address: z.email().max(254), take: z.boolean().optional() }),
     res: z.object({ method: z.enum(['advanced', 'direct']), imported: z.boolean(), keys: z.array(KeySummarySchema) }),
   },
-  // --- key manager: chains and sharing (issue 6) ---
   /** Whether the certificate's chain can be built from the vault; names the issuer whose certificate is missing. */
   'keys:chain': { req: KeyIdRequest, res: z.object({ missingIssuer: z.string().nullable() }) },
   /** "Als Entwurf teilen": a new mail draft with the public key or certificate attached, worded in `lang`. */
-  'keys:share-draft': { req: KeyIdRequest.extend({ lang: z.enum(['de', 'en']).optional() }), res: z.object({ draftId: z.uuid() }) },
+  'keys:share-draft': {
+    req: KeyIdRequest.extend({ lang: z.enum(['de', 'en']).optional() }),
+    res: z.object({ draftId: z.uuid() }),
+  },
+} as const
+
+const vaultChannels = {
+  'vault:status': { req: NoRequest, res: VaultInfoSchema },
+} as const
+
+const transportChannels = {
+  'accounts:list': { req: NoRequest, res: z.array(AccountSummarySchema) },
+  /** Stores the account (it does not connect; `accounts:test` does). */
+  'accounts:add': { req: AccountAddRequestSchema, res: AccountSummarySchema },
+  /** Forgets the account and deletes its password from the keychain; its Outbox entries stay. */
+  'accounts:remove': { req: z.strictObject({ name: z.string().min(1).max(100) }), res: z.object({ name: z.string() }) },
+  /** Connects to SMTP and IMAP with Zwangs-TLS and logs in; reports TLS version, cipher, certificate and REQUIRETLS. */
+  'accounts:test': { req: z.strictObject({ name: z.string().min(1).max(100) }), res: AccountCheckSchema },
+  'outbox:list': { req: NoRequest, res: z.array(OutboxEntrySchema) },
+  /** Tries a held entry again (the same entry; never a new one). */
+  'outbox:retry': { req: OutboxIdRequest, res: SendOutcomeSchema },
+  'outbox:drop': { req: OutboxIdRequest, res: z.object({ outboxId: z.string() }) },
+} as const
+
+const policyChannels = {
+  'policy:show': { req: NoRequest, res: PolicyViewSchema },
+  'policy:set-requiretls': { req: z.strictObject({ value: RequireTlsModeSchema }), res: PolicyViewSchema },
+  /** A stricter rule for a domain or address. */
+  'policy:rule': {
+    req: z.strictObject({
+      target: PolicyTarget,
+      require: RequirementSchema,
+      by: PolicyText.optional(),
+      note: PolicyText.optional(),
+    }),
+    res: PolicyViewSchema,
+  },
+  /** An exception (whitelist) with reason and who: relaxes recipient-side requirements only. `expires`: ISO date. */
+  'policy:tls-exception': {
+    req: z.strictObject({
+      target: PolicyTarget,
+      reason: PolicyText,
+      by: PolicyText,
+      expires: z.string().max(40).optional(),
+    }),
+    res: PolicyViewSchema,
+  },
+  /** The channel a client agreed to. */
+  'policy:consent': {
+    req: z.strictObject({ address: PolicyTarget, channel: ChannelSchema, by: PolicyText, note: PolicyText.optional() }),
+    res: PolicyViewSchema,
+  },
+  /** What the composer shows: the policy's decision and reasons per recipient, before connecting. */
+  'policy:decide': {
+    req: z.strictObject({
+      account: z.string().min(1).max(100).optional(),
+      recipients: z.array(z.string().trim().min(3).max(320)).min(1).max(limits.policyDecideMaxRecipients),
+      isEndToEnd: z.boolean(),
+    }),
+    res: PolicyDecisionSchema,
+  },
+} as const
+
+const draftsChannels = {
   /** The drafts in the profile, newest first; attachments by name and size only (their bytes stay in main). */
   'drafts:list': { req: NoRequest, res: z.array(DraftSummarySchema) },
-} as const satisfies Record<`${string}:${string}`, { req: z.ZodType; res: z.ZodType }>
+} as const
+
+/** Every channel, one block per domain (as main/ipc/*-handlers.ts). A new domain adds its block here. */
+export const contract = {
+  ...appChannels,
+  ...keysChannels,
+  ...vaultChannels,
+  ...transportChannels,
+  ...policyChannels,
+  ...draftsChannels,
+} as const satisfies Record<Channel, { req: z.ZodType; res: z.ZodType }>
+
+/** Compiles only while the contract has exactly the channels of channels.ts. */
+type SameKeys<A, B> = [Exclude<A, B>, Exclude<B, A>] extends [never, never] ? true : false
+const _everyChannelOnce: SameKeys<keyof typeof contract, Channel> = true
 
 export type Contract = typeof contract
-export type Channel = keyof Contract
 export type Request<C extends Channel> = z.input<Contract[C]['req']>
 export type Response<C extends Channel> = z.output<Contract[C]['res']>
-
-export const channels = Object.keys(contract) as Channel[]
 
 /** What every call returns: nothing is thrown across IPC (Electron would keep only the message). */
 export interface WireError {

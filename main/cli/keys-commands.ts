@@ -7,7 +7,7 @@ import { keyTechnologies } from '../core/keys/technologies.ts'
 import { limits } from '../core/limits.ts'
 import { readLimitedFile, readSecretFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
-import type { KeySummary } from '../../preload/contract.ts'
+import type { KeySummary } from '../core/keys/key-summary.ts'
 import { exitCodes, print, printJson, type CliIo, type Command } from './command.ts'
 
 /** Text lines name why a key cannot be used (the JSON keeps the contract fields of CLI.md). */

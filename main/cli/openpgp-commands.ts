@@ -65,7 +65,7 @@ export const openpgpCommands: readonly Command[] = [
     async run({ io, lang, values, operands, vault }) {
       const address = operands[0]!.trim()
       const now = io.now()
-      const fetcher = networkWkdFetcher({ dnsServer: io.env.SIEGELPOST_DNS, loopbackOnly: networkPolicyFrom(io.env) === 'loopback-only' })
+      const fetcher = networkWkdFetcher({ dnsServer: io.env.SIEGELPOST_DNS, policy: networkPolicyFrom(io.env) })
       const found = await discoverKeys(address, fetcher, { now, take: values.import ? { vault: await vault(), technologies: keyTechnologies } : null })
       const keys = found.keys.map((key) => summarizeKey(key, now))
       if (values.json) {

@@ -1,5 +1,6 @@
 import { SiegelpostError } from '../core/errors/index.ts'
-import { ChannelSchema, PolicyStore, RequirementSchema, type PolicySettings } from '../core/policy/policy-settings.ts'
+import { ChannelSchema, RequirementSchema, type PolicySettings } from '../core/policy/policy-schema.ts'
+import { PolicyStore } from '../core/policy/policy-settings.ts'
 import { exitCodes, print, printJson, type Command, type CommandContext } from './command.ts'
 import { requireString } from './transport-commands.ts'
 

@@ -1,9 +1,10 @@
 import { isIP } from 'node:net'
 
 /**
- * Which hosts the core may contact on its own (CRL/OCSP, WKD, DNS answers it trusts).
- * `SIEGELPOST_NETWORK=loopback-only` (the test run sets it) confines every outside lookup to
- * 127.0.0.0/8: certificates and corpora name real servers, and tests must never leave the machine.
+ * Which hosts the core may contact on its own (CRL/OCSP, WKD, DNS answers it trusts): the one
+ * network guard, handed to every fetcher as `policy`. `SIEGELPOST_NETWORK=loopback-only` (the test
+ * run sets it) confines every outside lookup to 127.0.0.0/8: certificates and corpora name real
+ * servers, and tests must never leave the machine.
  */
 export type NetworkPolicy = 'any' | 'loopback-only'
 
@@ -24,3 +25,9 @@ export function isLoopbackUrl(url: string): boolean {
   }
   return host === 'localhost' || (isIP(host) === 4 && isLoopbackAddress(host))
 }
+
+/** Whether the guard lets the core contact this literal address (a resolved host name). */
+export const allowsAddress = (policy: NetworkPolicy, address: string) => policy === 'any' || isLoopbackAddress(address)
+
+/** Whether the guard lets the core fetch this URL (judged by its host as written). */
+export const allowsUrl = (policy: NetworkPolicy, url: string) => policy === 'any' || isLoopbackUrl(url)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { channels } from '../../preload/channels.ts'
 import { SiegelpostError } from '../core/errors/index.ts'
 import { createDispatcher, isTrustedSender, type Handlers } from './dispatch.ts'
 
@@ -6,37 +7,18 @@ const appInfo = { name: 'Siegelpost', version: '1.0.0', platform: 'linux', runti
 const trusted = { url: 'app://siegelpost/index.html', isMainFrame: true }
 const vaultInfo = { mode: 'keychain' as const, path: '/p/vault.sgpv', generation: 1, savedAt: '2026-01-01T00:00:00.000Z', keyCount: 0 }
 
-// --- accounts, outbox, policy (Zwangs-TLS): not under test here ---
+// Every other channel answers with an error: these tests are about the dispatcher, not the handlers.
 const notHere = async () => Promise.reject(new SiegelpostError('INTERNAL', { reason: 'test' }))
-const transportChannels = ['accounts:list', 'accounts:add', 'accounts:remove', 'accounts:test', 'outbox:list', 'outbox:retry', 'outbox:drop', 'policy:show', 'policy:set-requiretls', 'policy:rule', 'policy:tls-exception', 'policy:consent', 'policy:decide'] as const
-const transportStubs = Object.fromEntries(transportChannels.map((c) => [c, notHere])) as unknown as Pick<Handlers, (typeof transportChannels)[number]>
+const stubs = Object.fromEntries(channels.map((channel) => [channel, notHere])) as unknown as Handlers
 
 function dispatcher(overrides: Partial<Handlers> = {}) {
   const calls: string[] = []
   const log: { channel: string; code: string }[] = []
   const handlers: Handlers = {
+    ...stubs,
     'app:info': async () => (calls.push('app:info'), appInfo),
     'keys:list': async () => (calls.push('keys:list'), []),
     'vault:status': async () => (calls.push('vault:status'), vaultInfo),
-    'keys:inspect': async () => [],
-    'keys:import': async () => [],
-    'keys:verify': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
-    'keys:delete': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
-    'keys:generate': async () => Promise.reject(new SiegelpostError('INTERNAL', { reason: 'test' })),
-    'keys:backup-start': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
-    'keys:backup-sheet': async () => Promise.reject(new SiegelpostError('BACKUP_SESSION_UNKNOWN')),
-    'keys:backup-save': async () => Promise.reject(new SiegelpostError('BACKUP_SESSION_UNKNOWN')),
-    'keys:backup-cancel': async () => ({}),
-    'keys:csr': async () => Promise.reject(new SiegelpostError('INTERNAL', { reason: 'test' })),
-    'keys:revocation': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
-    'keys:copy-public': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
-    'keys:export-public': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
-    ...transportStubs,
-    // --- key manager: chains and sharing (issue 6) ---
-    'keys:lookup': async () => ({ method: 'advanced' as const, imported: false, keys: [] }),
-    'keys:chain': async () => ({ missingIssuer: null }),
-    'keys:share-draft': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
-    'drafts:list': async () => [],
     ...overrides,
   }
   return { dispatch: createDispatcher({ handlers, trustedOrigins: ['app://siegelpost'], log: (e) => log.push(e) }), calls, log }

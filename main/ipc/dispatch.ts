@@ -9,6 +9,9 @@ export type Handlers = {
   [C in Channel]: (request: z.output<Contract[C]['req']>) => Promise<z.input<Contract[C]['res']>>
 }
 
+/** The handlers of the channels `<domain>:*`: what one `main/ipc/<domain>-handlers.ts` file builds. */
+export type DomainHandlers<Domain extends string> = Pick<Handlers, Extract<Channel, `${Domain}:${string}`>>
+
 /** Who sent an IPC request: the sending frame's URL and whether it is the window's main frame. */
 export interface Sender {
   url: string

@@ -1,5 +1,5 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron'
-import { channels } from '../../preload/contract.ts'
+import { channels } from '../../preload/channels.ts'
 import type { Dispatch, Sender } from './dispatch.ts'
 
 function senderOf(event: IpcMainInvokeEvent): Sender {

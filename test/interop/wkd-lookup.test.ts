@@ -25,13 +25,13 @@ const host = '127.0.0.7'
 describe('WKD network guard', () => {
   it('never connects outside loopback in loopback-only mode, and asks no outside DNS', async () => {
     const asked: string[] = []
-    const outside = wkdResolver({ resolveA: async (name) => (asked.push(name), ['192.0.2.10']), loopbackOnly: true })
+    const outside = wkdResolver({ resolveA: async (name) => (asked.push(name), ['192.0.2.10']), policy: 'loopback-only' })
     await expect(outside('openpgpkey.example.org')).rejects.toThrow(/not loopback/)
-    const noDns = wkdResolver({ resolveA: null, loopbackOnly: true })
+    const noDns = wkdResolver({ resolveA: null, policy: 'loopback-only' })
     await expect(noDns('openpgpkey.example.org')).rejects.toThrow(/loopback-only/)
     expect(asked).toEqual(['openpgpkey.example.org'])
-    expect(await wkdResolver({ resolveA: async () => ['127.0.0.7'], loopbackOnly: true })('openpgpkey.mandant.test')).toBe('127.0.0.7')
-    expect(await wkdResolver({ resolveA: null, loopbackOnly: false })('openpgpkey.mandant.test')).toBe('openpgpkey.mandant.test')
+    expect(await wkdResolver({ resolveA: async () => ['127.0.0.7'], policy: 'loopback-only' })('openpgpkey.mandant.test')).toBe('127.0.0.7')
+    expect(await wkdResolver({ resolveA: null, policy: 'any' })('openpgpkey.mandant.test')).toBe('openpgpkey.mandant.test')
   })
 })
 
@@ -119,7 +119,7 @@ describe.skipIf(skipUnless('gpg, gpg-wks-client, openssl and root (port 443)', a
         chooseSavePath: async () => null,
         writeClipboard: async () => undefined,
         // The app's fetcher with the test CA (Node reads NODE_EXTRA_CA_CERTS only at start) and the test DNS.
-        wkdFetcher: httpsFetcher({ ca: caPem, resolve: wkdResolver({ resolveA: async () => [host], loopbackOnly: true }) }),
+        wkdFetcher: httpsFetcher({ ca: caPem, resolve: wkdResolver({ resolveA: async () => [host], policy: 'loopback-only' }) }),
       })
       const sender = { url: 'app://siegelpost/index.html', isMainFrame: true }
       const offered = await core.dispatch('keys:lookup', sender, { address: 'max@mandant.test' })

@@ -7,6 +7,7 @@ import type { Vault } from '../keys/vault.ts'
 import { limits } from '../limits.ts'
 import { writeFileAtomic } from '../store/atomic-file.ts'
 import { openJson, sealJson } from '../store/sealed-blob.ts'
+import type { DraftSummary } from './draft-summary.ts'
 
 /**
  * Mail drafts in the profile (`drafts/<id>.sgpd`), one sealed file each: AES-256-GCM under the vault's
@@ -84,5 +85,21 @@ export class DraftStore {
       drafts.push(parsed.data)
     }
     return drafts.sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+  }
+}
+
+/** The draft as the UI lists it: attachments by name and size, never their bytes. */
+export function summarizeDraft({ id, createdAt, to, subject, body, attachments }: Draft): DraftSummary {
+  return {
+    id,
+    createdAt,
+    to,
+    subject,
+    body,
+    attachments: attachments.map((a) => ({
+      fileName: a.fileName,
+      contentType: a.contentType,
+      size: Buffer.from(a.data, 'base64').length,
+    })),
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
+import { keyFileName } from './key-file-names.ts'
 import { exportKey, findKey } from './key-store.ts'
 import { generateRecoveryCode, isSameRecoveryCode } from './recovery-code.ts'
 import type { StoredKey } from './stored-key.ts'
@@ -15,18 +16,7 @@ interface PendingBackup {
 }
 
 /** `sicherung-anna-beraterin-0123ABCD.asc`: who and which key, readable on any file system. */
-export function backupFileName(key: StoredKey): string {
-  const german: Record<string, string> = { ä: 'ae', ö: 'oe', ü: 'ue', ß: 'ss', Ä: 'Ae', Ö: 'Oe', Ü: 'Ue' }
-  const slug = key.name
-    .replace(/[äöüßÄÖÜ]/g, (c) => german[c]!)
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 40)
-  return `sicherung-${slug || 'schluessel'}-${key.fingerprint.slice(-8)}.${key.technology === 'openpgp' ? 'asc' : 'p12'}`
-}
+export const backupFileName = (key: StoredKey): string => keyFileName(key, 'backup')
 
 /**
  * Private-key backups (UI.md §1.4): a fresh recovery code is shown once; the backup is written

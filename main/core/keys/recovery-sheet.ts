@@ -1,6 +1,6 @@
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from '@cantoo/pdf-lib'
 import type { Lang } from '../errors/index.ts'
-import type { KeySummary } from '../../../preload/contract.ts'
+import type { KeySummary } from './key-summary.ts'
 
 export interface RecoverySheetInput {
   key: KeySummary

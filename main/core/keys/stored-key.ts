@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { KeySummary } from '../../../preload/contract.ts'
+import type { KeySummary } from './key-summary.ts'
 
 /**
  * A key or certificate as the vault stores it: the summary fields of the CLI contract plus the

@@ -7,6 +7,7 @@ import { limits } from '../limits.ts'
 import { backupPathOf, writeFileAtomic, type AtomicWriteHooks } from '../store/atomic-file.ts'
 import { keychainService, vaultKeychainAccount, type SecretStore } from './secret-store.ts'
 import { StoredKeySchema } from './stored-key.ts'
+import type { VaultInfo } from './vault-info.ts'
 import {
   decodeHeader,
   deriveSubkey,
@@ -41,14 +42,6 @@ export interface VaultOptions {
   now?: () => Date
   random?: (length: number) => Buffer
   hooks?: AtomicWriteHooks
-}
-
-export interface VaultInfo {
-  mode: VaultMode
-  path: string
-  generation: number
-  savedAt: string
-  keyCount: number
 }
 
 async function readIfExists(path: string): Promise<Buffer | null> {

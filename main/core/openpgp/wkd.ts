@@ -3,7 +3,7 @@ import { Resolver } from 'node:dns/promises'
 import type { StoredKey } from '../keys/stored-key.ts'
 import { httpsGet } from '../https-get.ts'
 import { limits } from '../limits.ts'
-import { isLoopbackAddress } from '../network-policy.ts'
+import { allowsAddress, type NetworkPolicy } from '../network-policy.ts'
 import { readKeyFile, toStoredKey } from './key-technology.ts'
 
 /**
@@ -104,20 +104,22 @@ export function httpsFetcher(options: HttpsFetcherOptions = {}): WkdFetcher {
 export interface WkdNetwork {
   /** A configured DNS server (`SIEGELPOST_DNS`, HOST:PORT) answering A queries; the system resolver when absent. */
   resolveA: ((host: string) => Promise<string[]>) | null
-  /** `SIEGELPOST_NETWORK=loopback-only` (tests): only 127.0.0.0/8 is ever contacted, and no outside DNS is asked. */
-  loopbackOnly: boolean
+  /** The network guard: under `loopback-only` (tests) only 127.0.0.0/8 is contacted and no outside DNS asked. */
+  policy: NetworkPolicy
 }
 
 /** How a WKD host name becomes an address, under the network guard. */
 export function wkdResolver(network: WkdNetwork): (hostname: string) => Promise<string> {
   return async (hostname) => {
     if (!network.resolveA) {
-      if (network.loopbackOnly) throw new Error(`${hostname}: outside lookups are off (loopback-only)`)
+      if (network.policy === 'loopback-only') throw new Error(`${hostname}: outside lookups are off (loopback-only)`)
       return hostname
     }
     const [address] = await network.resolveA(hostname)
     if (!address) throw new Error(`${hostname}: no address`)
-    if (network.loopbackOnly && !isLoopbackAddress(address)) throw new Error(`${hostname}: ${address} is not loopback (loopback-only)`)
+    if (!allowsAddress(network.policy, address)) {
+      throw new Error(`${hostname}: ${address} is not loopback (loopback-only)`)
+    }
     return address
   }
 }
@@ -126,12 +128,12 @@ export function wkdResolver(network: WkdNetwork): (hostname: string) => Promise<
  * The WKD fetcher the app and the CLI use: host names through `dnsServer` (HOST:PORT, e.g. a test
  * server) or the system resolver, under the loopback guard, 3 s per request.
  */
-export function networkWkdFetcher(options: { dnsServer?: string | undefined; loopbackOnly: boolean }): WkdFetcher {
+export function networkWkdFetcher(options: { dnsServer?: string | undefined; policy: NetworkPolicy }): WkdFetcher {
   let resolveA: WkdNetwork['resolveA'] = null
   if (options.dnsServer) {
     const resolver = new Resolver({ timeout: limits.wkdTimeoutMs, tries: 1 })
     resolver.setServers([options.dnsServer])
     resolveA = (host) => resolver.resolve4(host)
   }
-  return httpsFetcher({ resolve: wkdResolver({ resolveA, loopbackOnly: options.loopbackOnly }) })
+  return httpsFetcher({ resolve: wkdResolver({ resolveA, policy: options.policy }) })
 }

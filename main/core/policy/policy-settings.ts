@@ -1,36 +1,14 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { z } from 'zod'
 import { SiegelpostError } from '../errors/index.ts'
 import type { Vault } from '../keys/vault.ts'
 import { openJson, sealJson } from '../store/sealed-blob.ts'
 import { writeFileAtomic } from '../store/atomic-file.ts'
+import { PolicySettingsSchema, type Channel, type PolicySettings, type Requirement } from './policy-schema.ts'
 
-/**
- * The transport policy of a profile (CLI.md "policy"): REQUIRETLS request|require, stricter rules per
- * domain or address, TLS exceptions (whitelist) with reason, who, date and optional expiry, and the
- * consent register. Stored sealed (it names clients) under a vault-derived key.
- */
-export const RequirementSchema = z.enum(['e2e', 'requiretls', 'mta-sts-or-dane'])
-export const ChannelSchema = z.enum(['e2e', 'container', 'tls', 'plain'])
 
-const RuleSchema = z.object({ target: z.string(), require: RequirementSchema, by: z.string().nullable(), note: z.string().nullable(), date: z.string() })
-const ExceptionSchema = z.object({ target: z.string(), reason: z.string(), by: z.string(), date: z.string(), expires: z.string().nullable() })
-const ConsentSchema = z.object({ address: z.string(), channel: ChannelSchema, by: z.string(), note: z.string().nullable(), date: z.string() })
-
-export const PolicySettingsSchema = z.object({
-  format: z.literal(1),
-  requiretls: z.enum(['request', 'require']),
-  rules: z.array(RuleSchema),
-  tlsExceptions: z.array(ExceptionSchema),
-  consents: z.array(ConsentSchema),
-})
-export type PolicySettings = z.infer<typeof PolicySettingsSchema>
-export type PolicyRule = z.infer<typeof RuleSchema>
-export type TlsException = z.infer<typeof ExceptionSchema>
-export type Consent = z.infer<typeof ConsentSchema>
-export type Requirement = z.infer<typeof RequirementSchema>
-export type Channel = z.infer<typeof ChannelSchema>
+// The store's callers (policy evaluation, sending, tests) name the data types by this file.
+export type { Consent, PolicyRule, PolicySettings, TlsException } from './policy-schema.ts'
 
 /** Zwangs-TLS on by default: the submission TLS is not a setting at all; REQUIRETLS is requested when offered. */
 export const defaultPolicy = (): PolicySettings => ({ format: 1, requiretls: 'request', rules: [], tlsExceptions: [], consents: [] })
@@ -54,6 +32,10 @@ export function parseIsoDate(value: string): string {
 export const policyFileName = 'policy.sgpp'
 const context = 'siegelpost/policy/v1'
 
+/**
+ * The transport policy of a profile (its data: policy-schema.ts), stored sealed (it names clients)
+ * under a vault-derived key.
+ */
 export class PolicyStore {
   private readonly path: string
   private readonly key: Buffer

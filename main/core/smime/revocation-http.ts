@@ -1,6 +1,6 @@
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
-import { isLoopbackUrl, networkPolicyFrom, type NetworkPolicy } from '../network-policy.ts'
+import { allowsUrl, networkPolicyFrom, type NetworkPolicy } from '../network-policy.ts'
 import type { OcspTransport } from './ocsp.ts'
 import type { CrlFetcher } from './revocation.ts'
 
@@ -27,7 +27,7 @@ export interface RevocationFetchers {
 
 export function httpRevocationFetchers(options: HttpRevocationOptions): RevocationFetchers {
   const timeoutMs = options.timeoutMs ?? limits.revocationFetchTimeoutMs
-  const allowed = (url: string) => /^http:\/\//i.test(url) && (options.policy === 'any' || isLoopbackUrl(url))
+  const allowed = (url: string) => /^http:\/\//i.test(url) && allowsUrl(options.policy, url)
   const request = async (url: string, init: RequestInit): Promise<Uint8Array | null> => {
     if (!allowed(url)) return null
     const client = options.fetch ?? fetch

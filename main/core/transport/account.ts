@@ -7,43 +7,17 @@ import { keychainService, type SecretStore } from '../keys/secret-store.ts'
 import type { Vault } from '../keys/vault.ts'
 import { openJson, sealJson } from '../store/sealed-blob.ts'
 import { writeFileAtomic } from '../store/atomic-file.ts'
+import {
+  AccountSchema,
+  SecuritySchema,
+  type Account,
+  type AccountSummary,
+  type Endpoint,
+  type Security,
+} from './account-schema.ts'
 
-/**
- * Mail accounts. Only two security modes exist — implicit TLS or STARTTLS-required — and there is
- * deliberately no plaintext mode and no "accept any certificate" switch (DESIGN.md, Zwangs-TLS).
- */
-export const SecuritySchema = z.enum(['tls', 'starttls'])
-export type Security = z.infer<typeof SecuritySchema>
-
-export const EndpointSchema = z.object({
-  host: z.string().min(1).max(253),
-  port: z.number().int().min(1).max(65535),
-  security: SecuritySchema,
-})
-export type Endpoint = z.infer<typeof EndpointSchema>
-
-const PasswordSchema = z.discriminatedUnion('store', [
-  /** In the OS keychain: service `Siegelpost`, account `mail:<absolute profile path>:<NAME>`. */
-  z.object({ store: z.literal('keychain'), account: z.string() }),
-  /** Passphrase-mode vaults have no keychain: the password sits in this file, sealed under a vault-derived key. */
-  z.object({ store: z.literal('sealed'), value: z.string() }),
-])
-
-export const AccountSchema = z.object({
-  name: z.string().min(1).max(100),
-  email: z.string().min(3).max(320),
-  user: z.string().min(1).max(320),
-  smtp: EndpointSchema,
-  imap: EndpointSchema,
-  /** Extra trust anchor(s) in PEM for a self-hosted server, in addition to the system roots. */
-  ca: z.string().nullable(),
-  /** SHA-256 of the server's leaf certificate (DER), lower-case hex: checked in addition to the chain. */
-  pin: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
-  password: PasswordSchema,
-  created: z.string(),
-})
-export type Account = z.infer<typeof AccountSchema>
-export type AccountSummary = Omit<Account, 'password' | 'ca'> & { hasCa: boolean }
+// The account's data: account-schema.ts; callers name the types by this file.
+export type { Account, AccountSummary, Endpoint, Security } from './account-schema.ts'
 
 const AccountsFileSchema = z.object({ format: z.literal(1), accounts: z.array(AccountSchema) })
 export const accountsFileName = 'accounts.sgpa'

@@ -3,6 +3,7 @@ import { isIP } from 'node:net'
 import { checkServerIdentity, rootCertificates, type ConnectionOptions, type PeerCertificate, type TLSSocket } from 'node:tls'
 import { SiegelpostError } from '../errors/index.ts'
 import type { Account, Endpoint } from './account.ts'
+import type { TlsInfo } from './tls-info.ts'
 
 /**
  * The one place TLS settings for mail servers are made (Zwangs-TLS): TLS ≥ 1.2, the certificate chain
@@ -28,14 +29,8 @@ export function tlsOptionsFor(endpoint: Endpoint, account: Pick<Account, 'ca' | 
 
 export const leafFingerprint = (cert: PeerCertificate): string => createHash('sha256').update(cert.raw).digest('hex')
 
-export interface TlsInfo {
-  version: string
-  cipher: string
-  subject: string
-  issuer: string
-  fingerprint: string
-  validTo: string
-}
+// The handshake's result is tls-info.ts's; the sessions name it by this file.
+export type { TlsInfo } from './tls-info.ts'
 
 const acceptedVersions = new Set(['TLSv1.2', 'TLSv1.3'])
 

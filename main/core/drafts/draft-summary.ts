@@ -1,0 +1,15 @@
+import { z } from 'zod'
+
+/**
+ * A draft as the UI lists it: attachments by name and size only (their bytes stay in main).
+ * Plain schema, no Node imports: preload/contract.ts composes it into the IPC contract.
+ */
+export const DraftSummarySchema = z.object({
+  id: z.uuid(),
+  createdAt: z.string(),
+  to: z.array(z.string()),
+  subject: z.string(),
+  body: z.string(),
+  attachments: z.array(z.object({ fileName: z.string(), contentType: z.string(), size: z.number().int() })),
+})
+export type DraftSummary = z.infer<typeof DraftSummarySchema>

@@ -1,0 +1,59 @@
+import type { AppInfo } from '../../preload/contract.ts'
+import type { DraftStore } from '../core/drafts/draft-store.ts'
+import type { SecretStore } from '../core/keys/secret-store.ts'
+import type { KeyTechnology } from '../core/keys/technology.ts'
+import type { Vault } from '../core/keys/vault.ts'
+import type { WkdFetcher } from '../core/openpgp/wkd.ts'
+import type { TransportProfile } from '../core/transport/transport-profile.ts'
+
+export interface SaveRequest {
+  suggestedName: string
+  kind: 'backup' | 'sheet' | 'public' | 'revocation'
+}
+
+/** What the handlers of every domain are built from: the core's stores and the app's few outside services. */
+export interface RegistryDeps {
+  appInfo: AppInfo
+  /** Opens the vault on first use (creating it if needed); a failure is retried on the next call. */
+  getVault: () => Promise<Vault>
+  now: () => Date
+  technologies: readonly KeyTechnology[]
+  /** Asks the user where to save a file (the OS save dialog in the app); null when they cancel. */
+  chooseSavePath: (request: SaveRequest) => Promise<string | null>
+  /** Writes text to the OS clipboard (Electron's clipboard in the app). */
+  writeClipboard: (text: string) => Promise<void>
+  /** Accounts, Outbox, policy: the profile folder, the OS keychain for account passwords, who we are for the Outbox. */
+  transport: {
+    profileDir: string
+    keychain: () => Promise<SecretStore>
+    owner: string
+    /** A test DNS server for the recipient-domain check (loopback); the system resolver otherwise. */
+    dnsServer?: string | undefined
+  }
+  /** The profile's mail drafts (sealed under the vault's drafts key). */
+  getDrafts: () => Promise<DraftStore>
+  /** HTTPS to Web Key Directories (the app's DNS and network guard; tests bring a loopback one). */
+  wkdFetcher: WkdFetcher
+}
+
+/** The transport side of the profile (accounts, Outbox, policy) with the open vault. */
+export async function transportProfileOf(deps: RegistryDeps): Promise<TransportProfile> {
+  return { ...deps.transport, vault: await deps.getVault(), now: deps.now }
+}
+
+/**
+ * Opens once, shares the open vault, and forgets a failed attempt so the user can fix and retry.
+ * Every use first picks up changes another process (the CLI) made to the file.
+ */
+export function lazyVault(open: () => Promise<Vault>): () => Promise<Vault> {
+  let pending: Promise<Vault> | null = null
+  return async () => {
+    pending ??= open().catch((error: unknown) => {
+      pending = null
+      throw error
+    })
+    const vault = await pending
+    await vault.refresh()
+    return vault
+  }
+}
