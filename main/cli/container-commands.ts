@@ -35,7 +35,7 @@ export async function composeContainerCommand(io: CliIo, values: OptionValues): 
   }
   if (values.sign === true) throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--sign', value: 'container', allowed: '--no-sign' })
   const paths = list(values.attach)
-  const sizes = await Promise.all(paths.map((path) => checkInputFile(path, limits.containerMaxAttachmentBytes)))
+  const sizes = await Promise.all(paths.map((path) => checkInputFile(path, limits.attachmentMaxBytes)))
   checkContainerSize(paths.map((path, i) => ({ fileName: basename(path), size: sizes[i]! })))
   const files: ContainerFile[] = []
   for (const path of paths) {

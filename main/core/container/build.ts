@@ -91,6 +91,8 @@ export async function buildContainer(input: ContainerInput, password: string): P
   for (const [index, file] of input.files.entries()) {
     await doc.attach(file.bytes, file.fileName, { mimeType: file.contentType, description: described[index]!.sha256 })
   }
+  // attach() embeds at flush time: flush first, so the embedded-file streams exist when they are scrubbed.
+  await doc.flush()
   scrubEmbeddedFiles(doc)
   const content: ContainerContent = {
     version: 1,

@@ -17,12 +17,23 @@ type QpdfFactory = (options: {
   printErr: (text: string) => void
 }) => Promise<QpdfModule>
 
-const require = createRequire(import.meta.url)
+const requirePackage = createRequire(import.meta.url)
 
 async function loadQpdf(messages: string[]): Promise<QpdfModule> {
-  const factory = require('@neslinesli93/qpdf-wasm') as QpdfFactory
-  const wasm = require.resolve('@neslinesli93/qpdf-wasm/dist/qpdf.wasm')
-  return factory({ locateFile: () => wasm, print: () => {}, printErr: (text) => messages.push(text) })
+  const factory = requirePackage('@neslinesli93/qpdf-wasm') as QpdfFactory
+  const wasm = requirePackage.resolve('@neslinesli93/qpdf-wasm/dist/qpdf.wasm')
+  // This build binds console.log/console.error when a module is made and ignores print/printErr: qpdf's own
+  // messages (which may name the in-memory file) would reach the user's terminal. Bind it to a collector.
+  const original = { log: console.log, error: console.error }
+  const collect = (...parts: unknown[]) => void messages.push(parts.map(String).join(' '))
+  console.log = collect
+  console.error = collect
+  try {
+    return await factory({ locateFile: () => wasm, print: collect, printErr: collect })
+  } finally {
+    console.log = original.log
+    console.error = original.error
+  }
 }
 
 export interface QpdfOutcome {
@@ -78,16 +89,15 @@ export function decryptPdf(encrypted: Uint8Array, password: string): Promise<Qpd
   return run(encrypted, (inPath, outPath) => [`--password=${password}`, '--decrypt', inPath, outPath])
 }
 
-export type PasswordCheck = 'accepted' | 'refused' | 'not-encrypted' | 'unreadable'
+export type PasswordCheck = 'accepted' | 'refused' | 'not-encrypted'
 
 /**
- * qpdf's `--requires-password` answers in its exit code (0: the given password does not open it, 2: not
- * encrypted or unreadable, 3: it opens), so no decision reads qpdf's wording.
+ * Decided by structure and exit codes, never by qpdf's wording. An encrypted PDF names its /Encrypt dictionary in
+ * the trailer, which is never encrypted. qpdf 12 (this build) must open a file even for `--is-encrypted`, so
+ * only `--requires-password --password=…` is asked: it exits 3 when the password opens the file.
  */
 export async function checkPassword(encrypted: Uint8Array, password: string): Promise<PasswordCheck> {
+  if (!Buffer.from(encrypted.buffer, encrypted.byteOffset, encrypted.byteLength).includes('/Encrypt')) return 'not-encrypted'
   const outcome = await run(encrypted, (inPath) => ['--requires-password', `--password=${password}`, inPath])
-  if (outcome.exit === 3) return 'accepted'
-  if (outcome.exit === 0) return 'refused'
-  const isEncrypted = await run(encrypted, (inPath) => ['--is-encrypted', inPath])
-  return isEncrypted.exit === 2 ? 'not-encrypted' : 'unreadable'
+  return outcome.exit === 3 ? 'accepted' : 'refused'
 }

@@ -42,7 +42,7 @@ export async function openContainer(encrypted: Uint8Array, password: string): Pr
   }
   const check = await checkPassword(encrypted, password)
   if (check === 'refused') throw new SiegelpostError('CONTAINER_WRONG_PASSWORD', {})
-  if (check !== 'accepted') throw new SiegelpostError('CONTAINER_UNREADABLE', { reason: check })
+  if (check !== 'accepted') throw new SiegelpostError('CONTAINER_NOT_SIEGELPOST', {})
   const outcome = await decryptPdf(encrypted, password)
   if (outcome.output === null) throw new SiegelpostError('CONTAINER_UNREADABLE', { reason: `qpdf exit ${outcome.exit}` })
   let doc: PDFDocument
