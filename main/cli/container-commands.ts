@@ -4,21 +4,27 @@ import { composeCarrierMail } from '../core/container/carrier.ts'
 import { checkContainerSize, type ContainerFile } from '../core/container/build.ts'
 import { checkStandingPassword, generateContainerPassword } from '../core/container/password.ts'
 import { openContainer } from '../core/container/read.ts'
+import { ClientPasswordStore } from '../core/policy/client-passwords.ts'
 import { SiegelpostError } from '../core/errors/index.ts'
 import { limits } from '../core/limits.ts'
 import { checkInputFile, readLimitedFile, readSecretFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
-import { exitCodes, print, printJson, type CliIo, type Command, type OptionValues } from './command.ts'
+import { exitCodes, print, printJson, type Command, type CommandContext } from './command.ts'
 import { mediaTypes, safeFileName } from './attachment-files.ts'
 
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [])
 
-async function passwordFrom(values: OptionValues): Promise<{ password: string; generated: boolean }> {
-  if (typeof values['password-file'] !== 'string') return { password: generateContainerPassword(), generated: true }
-  const password = new TextDecoder().decode(await readSecretFile(values['password-file']))
-  const weakness = checkStandingPassword(password)
-  if (weakness !== null) throw new SiegelpostError('PASSWORD_TOO_WEAK', { why: weakness })
-  return { password, generated: false }
+/** --password-file, else the standing password agreed with this recipient (or its domain), else a new one. */
+async function passwordFor(context: CommandContext, recipient: string): Promise<{ password: string; generated: boolean }> {
+  const { values } = context
+  if (typeof values['password-file'] === 'string') {
+    const password = new TextDecoder().decode(await readSecretFile(values['password-file']))
+    const weakness = checkStandingPassword(password)
+    if (weakness !== null) throw new SiegelpostError('PASSWORD_TOO_WEAK', { why: weakness })
+    return { password, generated: false }
+  }
+  const standing = await new ClientPasswordStore(context.profileDir, await context.vault()).get(recipient)
+  return standing !== null ? { password: standing, generated: false } : { password: generateContainerPassword(), generated: true }
 }
 
 /**
@@ -26,7 +32,8 @@ async function passwordFrom(values: OptionValues): Promise<{ password: string; g
  * only how to open it. One recipient per container (each gets a password of its own); several recipients are
  * split by `compose --send`.
  */
-export async function composeContainerCommand(io: CliIo, values: OptionValues): Promise<number> {
+export async function composeContainerCommand(context: CommandContext): Promise<number> {
+  const { io, values } = context
   const command = 'compose --encrypt container'
   const to = list(values.to).map((a) => a.toLowerCase())
   const cc = list(values.cc).map((a) => a.toLowerCase())
@@ -44,7 +51,7 @@ export async function composeContainerCommand(io: CliIo, values: OptionValues): 
     files.push({ fileName, contentType: mediaTypes[extension] ?? 'application/octet-stream', bytes: await readLimitedFile(path, limits.containerMaxAttachmentBytes) })
   }
   const body = typeof values['body-file'] === 'string' ? new TextDecoder().decode(await readLimitedFile(values['body-file'], limits.attachmentMaxBytes)) : ''
-  const { password, generated } = await passwordFrom(values)
+  const { password, generated } = await passwordFor(context, [...to, ...cc][0]!)
   const mail = await composeCarrierMail(
     { from: String(values.from).toLowerCase(), to, cc, subject: typeof values.subject === 'string' ? values.subject : '', body, files, now: io.now() },
     password,

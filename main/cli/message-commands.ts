@@ -58,7 +58,8 @@ export const messageCommands: readonly Command[] = [
       json: { type: 'boolean' },
       progress: { type: 'boolean' },
     },
-    async run({ io, lang, values, vault }) {
+    async run(context) {
+      const { io, lang, values, vault } = context
       const command = 'compose'
       if (typeof values.from !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--from ADDR' })
       if (list(values.to).length === 0) throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--to ADDR' })
@@ -66,7 +67,7 @@ export const messageCommands: readonly Command[] = [
       const encrypt = (values.encrypt ?? 'auto') as ComposeInput['encrypt']
       if (!encryptModes.includes(encrypt)) throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--encrypt', value: String(values.encrypt), allowed: encryptModes.join(', ') })
       if (values.sign && values['no-sign']) throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--sign/--no-sign', value: 'both', allowed: '--sign, --no-sign' })
-      if (encrypt === 'container') return composeContainerCommand(io, values)
+      if (encrypt === 'container') return composeContainerCommand(context)
       const body = typeof values['body-file'] === 'string' ? new TextDecoder().decode(await readLimitedFile(values['body-file'], limits.attachmentMaxBytes)) : ''
       const attachments = []
       const sources: ReturnType<typeof fileSource>[] = []

@@ -16,7 +16,25 @@ export const ChannelSchema = z.enum(['e2e', 'container', 'tls', 'plain'])
 
 const RuleSchema = z.object({ target: z.string(), require: RequirementSchema, by: z.string().nullable(), note: z.string().nullable(), date: z.string() })
 const ExceptionSchema = z.object({ target: z.string(), reason: z.string(), by: z.string(), date: z.string(), expires: z.string().nullable() })
-const ConsentSchema = z.object({ address: z.string(), channel: ChannelSchema, by: z.string(), note: z.string().nullable(), date: z.string() })
+export const TransmissionSchema = z.enum(['post', 'phone', 'in-person'])
+/**
+ * One entry of the consent register, for an address or a whole domain. A change adds an entry and marks the
+ * earlier ones of that target `current: false`; they stay listed. Fields after `date` came with the history
+ * and have defaults, so a register written before reads unchanged. A standing container password is kept in
+ * its own sealed file (client-passwords.ts), never here: this register travels to the app's pages.
+ */
+export const ConsentSchema = z.object({
+  address: z.string(),
+  channel: ChannelSchema,
+  by: z.string(),
+  note: z.string().nullable(),
+  date: z.string(),
+  transmitted: TransmissionSchema.nullable().default(null),
+  transmittedOn: z.string().nullable().default(null),
+  expires: z.string().nullable().default(null),
+  hasPassword: z.boolean().default(false),
+  current: z.boolean().default(true),
+})
 
 export const PolicySettingsSchema = z.object({
   format: z.literal(1),
@@ -31,6 +49,23 @@ export type TlsException = z.infer<typeof ExceptionSchema>
 export type Consent = z.infer<typeof ConsentSchema>
 export type Requirement = z.infer<typeof RequirementSchema>
 export type Channel = z.infer<typeof ChannelSchema>
+export type Transmission = z.infer<typeof TransmissionSchema>
+
+const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1)
+
+/**
+ * The consent that applies to an address now: its own current entry beats one for its domain; an expired
+ * entry applies to nobody.
+ */
+export function currentConsent(settings: Pick<PolicySettings, 'consents'>, address: string, now: Date): Consent | null {
+  const target = address.trim().toLowerCase()
+  const live = (c: Consent) => c.current && (c.expires === null || Date.parse(c.expires) >= now.getTime())
+  return (
+    settings.consents.find((c) => live(c) && c.address === target) ??
+    settings.consents.find((c) => live(c) && !c.address.includes('@') && c.address === domainOf(target)) ??
+    null
+  )
+}
 
 /** Zwangs-TLS on by default: the submission TLS is not a setting at all; REQUIRETLS is requested when offered. */
 export const defaultPolicy = (): PolicySettings => ({ format: 1, requiretls: 'request', rules: [], tlsExceptions: [], consents: [] })
@@ -108,13 +143,40 @@ export class PolicyStore {
     })
   }
 
-  /** Consent is per address (not per domain). */
-  addConsent(input: { address: string; channel: Channel; by: string; note: string | null }, now: Date): Promise<PolicySettings> {
+  /**
+   * Records a client's consent for an address or a domain. The earlier entries of that target stay in the
+   * register, marked not current: the Kanzlei can show what was agreed when.
+   */
+  addConsent(
+    input: {
+      address: string
+      channel: Channel
+      by: string
+      note: string | null
+      transmitted?: Transmission | null
+      transmittedOn?: string | null
+      expires?: string | null
+      hasPassword?: boolean
+    },
+    now: Date,
+  ): Promise<PolicySettings> {
     const address = normalizeTarget(input.address)
-    if (!address.includes('@')) throw new SiegelpostError('POLICY_BAD_TARGET', { value: input.address })
+    const expires = input.expires ? parseIsoDate(input.expires) : null
+    const transmittedOn = input.transmittedOn ? parseIsoDate(input.transmittedOn) : null
     return this.update((s) => {
-      s.consents = s.consents.filter((c) => c.address !== address)
-      s.consents.push({ address, channel: input.channel, by: input.by, note: input.note, date: now.toISOString() })
+      for (const earlier of s.consents) if (earlier.address === address) earlier.current = false
+      s.consents.push({
+        address,
+        channel: input.channel,
+        by: input.by,
+        note: input.note,
+        date: now.toISOString(),
+        transmitted: input.transmitted ?? null,
+        transmittedOn,
+        expires,
+        hasPassword: input.hasPassword ?? false,
+        current: true,
+      })
     })
   }
 }
