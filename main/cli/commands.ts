@@ -1,4 +1,5 @@
 import type { Command } from './command.ts'
+import { containerCommands } from './container-commands.ts'
 import { keysCommands } from './keys-commands.ts'
 import { messageCommands } from './message-commands.ts'
 import { openpgpCommands } from './openpgp-commands.ts'
@@ -13,6 +14,7 @@ export const commands: readonly Command[] = [
   ...openpgpCommands,
   ...smimeCommands,
   ...messageCommands,
+  ...containerCommands,
   ...transportCommands,
   ...policyCommands,
   ...domainCommands,

@@ -12,30 +12,12 @@ import { messageTechnologies } from '../core/message/technologies.ts'
 import { checkInputFile, readLimitedFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { exitCodes, print, printJson, type CliIo, type Command, type OptionValues } from './command.ts'
+import { mediaTypes, safeFileName } from './attachment-files.ts'
+import { composeContainerCommand } from './container-commands.ts'
 
 const encryptModes = ['auto', 'smime', 'openpgp', 'container', 'none'] as const
 
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [])
-
-const mediaTypes: Record<string, string> = {
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  zip: 'application/zip',
-  xml: 'application/xml',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  asc: 'application/pgp-keys',
-}
-
-/** A file name that cannot leave the chosen folder (attachment names come from strangers). */
-function safeFileName(name: string, index: number): string {
-  const withoutControls = [...name].map((c) => (c.charCodeAt(0) < 0x20 ? '_' : c)).join('')
-  const cleaned = basename(withoutControls.replace(/\\/g, '/')).replace(/[<>:"|?*]/g, '_').replace(/^\.+/, '_')
-  return cleaned.trim() === '' ? `attachment-${index + 1}` : cleaned
-}
 
 /** Attachments from this size on are read in chunks while the message is written. */
 const streamAttachmentFromBytes = 1024 * 1024
@@ -76,7 +58,8 @@ export const messageCommands: readonly Command[] = [
       json: { type: 'boolean' },
       progress: { type: 'boolean' },
     },
-    async run({ io, lang, values, vault }) {
+    async run(context) {
+      const { io, lang, values, vault } = context
       const command = 'compose'
       if (typeof values.from !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--from ADDR' })
       if (list(values.to).length === 0) throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--to ADDR' })
@@ -84,6 +67,7 @@ export const messageCommands: readonly Command[] = [
       const encrypt = (values.encrypt ?? 'auto') as ComposeInput['encrypt']
       if (!encryptModes.includes(encrypt)) throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--encrypt', value: String(values.encrypt), allowed: encryptModes.join(', ') })
       if (values.sign && values['no-sign']) throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--sign/--no-sign', value: 'both', allowed: '--sign, --no-sign' })
+      if (encrypt === 'container') return composeContainerCommand(context)
       const body = typeof values['body-file'] === 'string' ? new TextDecoder().decode(await readLimitedFile(values['body-file'], limits.attachmentMaxBytes)) : ''
       const attachments = []
       const sources: ReturnType<typeof fileSource>[] = []

@@ -1,6 +1,11 @@
 import { SiegelpostError } from '../core/errors/index.ts'
-import { ChannelSchema, RequirementSchema, type PolicySettings } from '../core/policy/policy-schema.ts'
-import { PolicyStore } from '../core/policy/policy-settings.ts'
+import { checkStandingPassword } from '../core/container/password.ts'
+import { ClientPasswordStore } from '../core/policy/client-passwords.ts'
+import { consentCsv, consentLetterPdf, consentReportPdf } from '../core/policy/consent-documents.ts'
+import { ChannelSchema, RequirementSchema, TransmissionSchema, type PolicySettings } from '../core/policy/policy-schema.ts'
+import { currentConsent, normalizeTarget, PolicyStore } from '../core/policy/policy-settings.ts'
+import { readSecretFile } from '../core/secret-file.ts'
+import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { exitCodes, print, printJson, type Command, type CommandContext } from './command.ts'
 import { requireString } from './transport-commands.ts'
 
@@ -26,7 +31,11 @@ function show(context: CommandContext, settings: PolicySettings): number {
     `REQUIRETLS: ${settings.requiretls}`,
     ...settings.rules.map((r) => `${de ? 'Regel' : 'rule'} ${r.target}: ${r.require}${r.by ? ` (${r.by}, ${r.date.slice(0, 10)})` : ''}${r.note ? ` – ${r.note}` : ''}`),
     ...settings.tlsExceptions.map((e) => `tls-exception ${e.target}: ${e.reason} (${e.by}, ${e.date.slice(0, 10)}${e.expires ? `, ${de ? 'bis' : 'until'} ${e.expires.slice(0, 10)}` : ''})`),
-    ...settings.consents.map((c) => `${de ? 'Einwilligung' : 'consent'} ${c.address}: ${c.channel} (${c.by}, ${c.date.slice(0, 10)})${c.note ? ` – ${c.note}` : ''}`),
+    ...settings.consents.map(
+      (c) =>
+        `${de ? 'Einwilligung' : 'consent'} ${c.address}: ${c.channel} (${c.by}, ${c.date.slice(0, 10)}${c.expires ? `, ${de ? 'bis' : 'until'} ${c.expires.slice(0, 10)}` : ''})` +
+        `${c.hasPassword ? (de ? ', Passwort hinterlegt' : ', password kept') : ''}${c.note ? ` – ${c.note}` : ''}${c.current ? '' : de ? ' [ersetzt]' : ' [superseded]'}`,
+    ),
   ]
   print(context.io, lines.join('\n'))
   return exitCodes.ok
@@ -82,15 +91,78 @@ export const policyCommands: readonly Command[] = [
   },
   {
     words: ['policy', 'consent'],
-    usage: 'policy consent ADDR --channel e2e|container|tls|plain --by NAME [--note TEXT]',
-    summary: { de: 'vereinbarten Übertragungsweg eines Mandanten festhalten', en: 'record the channel a client agreed to' },
-    options: { channel: { type: 'string' }, by: { type: 'string' }, note: { type: 'string' }, json: { type: 'boolean' } },
+    usage:
+      'policy consent ADDR-OR-DOMAIN --channel e2e|container|tls|plain --by NAME [--note TEXT] [--password-file F] ' +
+      '[--transmitted post|phone|in-person] [--transmitted-on ISO-DATE] [--expires ISO-DATE]',
+    summary: { de: 'vereinbarten Übertragungsweg eines Mandanten festhalten (mit Verlauf)', en: 'record the channel a client agreed to (history kept)' },
+    options: {
+      channel: { type: 'string' },
+      by: { type: 'string' },
+      note: { type: 'string' },
+      'password-file': { type: 'string' },
+      transmitted: { type: 'string' },
+      'transmitted-on': { type: 'string' },
+      expires: { type: 'string' },
+      json: { type: 'boolean' },
+    },
     operands: [1, 1],
     async run(context) {
       const channel = oneOf(ChannelSchema, required(context, 'channel', 'policy consent'), '--channel', 'e2e, container, tls, plain')
       const by = required(context, 'by', 'policy consent')
-      const input = { address: context.operands[0]!, channel, by, note: optional(context.values.note) }
-      return show(context, await (await store(context)).addConsent(input, context.io.now()))
+      const target = normalizeTarget(context.operands[0]!)
+      const transmitted = typeof context.values.transmitted === 'string' ? oneOf(TransmissionSchema, context.values.transmitted, '--transmitted', 'post, phone, in-person') : null
+      let password: string | null = null
+      if (typeof context.values['password-file'] === 'string') {
+        if (channel !== 'container') throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--password-file', value: channel, allowed: '--channel container' })
+        password = new TextDecoder().decode(await readSecretFile(context.values['password-file']))
+        const weakness = checkStandingPassword(password)
+        if (weakness !== null) throw new SiegelpostError('PASSWORD_TOO_WEAK', { why: weakness })
+      }
+      const input = {
+        address: target,
+        channel,
+        by,
+        note: optional(context.values.note),
+        transmitted,
+        transmittedOn: optional(context.values['transmitted-on']),
+        expires: optional(context.values.expires),
+        hasPassword: password !== null,
+      }
+      const policy = await store(context)
+      // The password first: a register entry that says "password kept" must never lack it.
+      if (password !== null) await new ClientPasswordStore(context.profileDir, await context.vault()).set(target, password, context.io.now())
+      return show(context, await policy.addConsent(input, context.io.now()))
+    },
+  },
+  {
+    words: ['policy', 'consent-letter'],
+    usage: 'policy consent-letter ADDR-OR-DOMAIN --out FILE.pdf',
+    summary: { de: 'Einwilligungserklärung zum Unterschreiben drucken (PDF)', en: 'print the consent agreement for the client to sign (PDF)' },
+    options: { out: { type: 'string' } },
+    operands: [1, 1],
+    async run(context) {
+      const out = required(context, 'out', 'policy consent-letter')
+      const target = normalizeTarget(context.operands[0]!)
+      const settings = await (await store(context)).load()
+      const consent = settings.consents.find((c) => c.current && c.address === target) ?? currentConsent(settings, target, context.io.now())
+      await writeFileAtomic(out, await consentLetterPdf(target, consent, context.io.now()), {}, { backup: false })
+      print(context.io, out)
+      return exitCodes.ok
+    },
+  },
+  {
+    words: ['policy', 'export'],
+    usage: 'policy export --out FILE.csv|FILE.pdf',
+    summary: { de: 'Einwilligungsregister als CSV oder PDF-Bericht ausgeben', en: 'export the consent register as CSV or a PDF report' },
+    options: { out: { type: 'string' } },
+    async run(context) {
+      const out = required(context, 'out', 'policy export')
+      const settings = await (await store(context)).load()
+      if (/\.csv$/i.test(out)) await writeFileAtomic(out, [Buffer.from(`\uFEFF${consentCsv(settings)}`, 'utf8')], {}, { backup: false })
+      else if (/\.pdf$/i.test(out)) await writeFileAtomic(out, await consentReportPdf(settings, context.io.now(), context.lang === 'de' ? 'de' : 'en'), {}, { backup: false })
+      else throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--out', value: out, allowed: 'FILE.csv, FILE.pdf' })
+      print(context.io, out)
+      return exitCodes.ok
     },
   },
 ]

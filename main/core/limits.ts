@@ -36,6 +36,18 @@ export const limits = {
   openpgpMaxDecompressedBytes: 256 * 1024 * 1024,
   /** Signatures up to this far in the future of our clock still count (the sender's clock may run ahead). */
   signatureClockSkewMs: 10 * 60 * 1000,
+  // password container (the AES-256 PDF for recipients without keys)
+  /** Largest sum of enclosed files in one container: qpdf as WebAssembly holds the PDF in memory twice. */
+  containerMaxAttachmentBytes: 100 * 1024 * 1024,
+  /** Enclosed PDFs are also appended as pages while the container stays under this size (else "attachment only"). */
+  containerAppendPagesMaxBytes: 40 * 1024 * 1024,
+  /** Largest container file `container open` reads. */
+  containerMaxFileBytes: 220 * 1024 * 1024,
+  /** A generated password: groups of four characters; 6 groups are 118 bits. */
+  containerPasswordGroups: 6,
+  /** A client's standing password: at least this many characters and this estimated strength. */
+  containerStandingPasswordMinChars: 12,
+  containerStandingPasswordMinBits: 60,
   /** Web Key Directory lookups end within this time and yield "not found" (CLI.md). */
   wkdTimeoutMs: 3_000,
   /** Largest attachment compose accepts (the product promise is 100 MB files). */

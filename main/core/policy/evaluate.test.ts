@@ -42,7 +42,7 @@ describe('evaluatePolicy', () => {
   it('an e2e rule or an e2e consent holds an unencrypted message, not an encrypted one', () => {
     expect(evaluatePolicy(input({ settings: { rules: [rule('mandant@firma.de', 'e2e')] } })).held?.code).toBe('POLICY_E2E_REQUIRED')
     expect(evaluatePolicy(input({ isEndToEnd: true, settings: { rules: [rule('firma.de', 'e2e')] } })).decision).toBe('send')
-    const consent = { address: 'mandant@firma.de', channel: 'e2e' as const, by: 'Chefin', note: null, date: now.toISOString() }
+    const consent = { address: 'mandant@firma.de', channel: 'e2e' as const, by: 'Chefin', note: null, date: now.toISOString(), transmitted: null, transmittedOn: null, expires: null, hasPassword: false, current: true }
     expect(evaluatePolicy(input({ settings: { consents: [consent] } })).held?.code).toBe('POLICY_E2E_REQUIRED')
   })
 

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../errors/codes.ts'
 import type { ErrorParams } from '../errors/index.ts'
-import type { Consent, PolicyRule, PolicySettings, TlsException } from './policy-settings.ts'
+import { currentConsent, type Consent, type PolicyRule, type PolicySettings, type TlsException } from './policy-settings.ts'
 
 /**
  * The policy engine: a pure function (account, recipients, settings, domain posture, server
@@ -82,7 +82,7 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   const recipients = input.recipients.map((recipient): RecipientDecision => {
     const rules = settings.rules.filter((rule) => targetMatches(rule.target, recipient))
     const exception = mostSpecific(settings.tlsExceptions.filter((e) => isActive(e, now)), recipient)
-    const consent = settings.consents.find((c) => c.address === recipient.toLowerCase()) ?? null
+    const consent = currentConsent(settings, recipient, input.now)
     const reasons: PolicyReason[] = []
 
     const e2eRule = rules.find((r) => r.require === 'e2e')

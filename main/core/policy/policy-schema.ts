@@ -25,12 +25,25 @@ export const TlsExceptionSchema = z.object({
   date: z.string(),
   expires: z.string().nullable(),
 })
+/** How a standing container password reached the client. */
+export const TransmissionSchema = z.enum(['post', 'phone', 'in-person'])
+/**
+ * One entry of the consent register, for an address or a whole domain. A change adds an entry and marks the
+ * earlier ones of that target `current: false`; they stay listed. Fields after `date` came with the history
+ * and have defaults, so a register written before reads unchanged. A standing container password is kept in
+ * its own sealed file (client-passwords.ts), never here: this register travels to the app's pages.
+ */
 export const ConsentSchema = z.object({
   address: z.string(),
   channel: ChannelSchema,
   by: z.string(),
   note: z.string().nullable(),
   date: z.string(),
+  transmitted: TransmissionSchema.nullable().default(null),
+  transmittedOn: z.string().nullable().default(null),
+  expires: z.string().nullable().default(null),
+  hasPassword: z.boolean().default(false),
+  current: z.boolean().default(true),
 })
 
 /** The policy as the UI sees it (`policy show --json` adds the file format number). */
@@ -50,6 +63,7 @@ export type TlsException = z.infer<typeof TlsExceptionSchema>
 export type Consent = z.infer<typeof ConsentSchema>
 export type Requirement = z.infer<typeof RequirementSchema>
 export type Channel = z.infer<typeof ChannelSchema>
+export type Transmission = z.infer<typeof TransmissionSchema>
 
 /** The settings without the file format number. */
 export const policyView = ({ format: _format, ...settings }: PolicySettings): PolicyView => settings

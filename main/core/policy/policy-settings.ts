@@ -4,11 +4,28 @@ import { SiegelpostError } from '../errors/index.ts'
 import type { Vault } from '../keys/vault.ts'
 import { openJson, sealJson } from '../store/sealed-blob.ts'
 import { writeFileAtomic } from '../store/atomic-file.ts'
-import { PolicySettingsSchema, type Channel, type PolicySettings, type Requirement } from './policy-schema.ts'
+import { PolicySettingsSchema, type Channel, type Consent, type PolicySettings, type Requirement, type Transmission } from './policy-schema.ts'
 
 
 // The store's callers (policy evaluation, sending, tests) name the data types by this file.
-export type { Consent, PolicyRule, PolicySettings, TlsException } from './policy-schema.ts'
+export type { Consent, PolicyRule, PolicySettings, TlsException, Transmission } from './policy-schema.ts'
+export { ChannelSchema, ConsentSchema, RequirementSchema, TransmissionSchema } from './policy-schema.ts'
+
+const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1)
+
+/**
+ * The consent that applies to an address now: its own current entry beats one for its domain; an expired
+ * entry applies to nobody.
+ */
+export function currentConsent(settings: Pick<PolicySettings, 'consents'>, address: string, now: Date): Consent | null {
+  const target = address.trim().toLowerCase()
+  const live = (c: Consent) => c.current && (c.expires === null || Date.parse(c.expires) >= now.getTime())
+  return (
+    settings.consents.find((c) => live(c) && c.address === target) ??
+    settings.consents.find((c) => live(c) && !c.address.includes('@') && c.address === domainOf(target)) ??
+    null
+  )
+}
 
 /** Zwangs-TLS on by default: the submission TLS is not a setting at all; REQUIRETLS is requested when offered. */
 export const defaultPolicy = (): PolicySettings => ({ format: 1, requiretls: 'request', rules: [], tlsExceptions: [], consents: [] })
@@ -90,13 +107,40 @@ export class PolicyStore {
     })
   }
 
-  /** Consent is per address (not per domain). */
-  addConsent(input: { address: string; channel: Channel; by: string; note: string | null }, now: Date): Promise<PolicySettings> {
+  /**
+   * Records a client's consent for an address or a domain. The earlier entries of that target stay in the
+   * register, marked not current: the Kanzlei can show what was agreed when.
+   */
+  addConsent(
+    input: {
+      address: string
+      channel: Channel
+      by: string
+      note: string | null
+      transmitted?: Transmission | null
+      transmittedOn?: string | null
+      expires?: string | null
+      hasPassword?: boolean
+    },
+    now: Date,
+  ): Promise<PolicySettings> {
     const address = normalizeTarget(input.address)
-    if (!address.includes('@')) throw new SiegelpostError('POLICY_BAD_TARGET', { value: input.address })
+    const expires = input.expires ? parseIsoDate(input.expires) : null
+    const transmittedOn = input.transmittedOn ? parseIsoDate(input.transmittedOn) : null
     return this.update((s) => {
-      s.consents = s.consents.filter((c) => c.address !== address)
-      s.consents.push({ address, channel: input.channel, by: input.by, note: input.note, date: now.toISOString() })
+      for (const earlier of s.consents) if (earlier.address === address) earlier.current = false
+      s.consents.push({
+        address,
+        channel: input.channel,
+        by: input.by,
+        note: input.note,
+        date: now.toISOString(),
+        transmitted: input.transmitted ?? null,
+        transmittedOn,
+        expires,
+        hasPassword: input.hasPassword ?? false,
+        current: true,
+      })
     })
   }
 }

@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { SiegelpostError } from '../errors/index.ts'
+import type { Vault } from '../keys/vault.ts'
+import { writeFileAtomic } from '../store/atomic-file.ts'
+import { openJson, sealJson } from '../store/sealed-blob.ts'
+
+/**
+ * Standing container passwords agreed with a client (per address or domain), sealed under a vault-derived
+ * key in a file of their own, so the consent register, which the app's pages show, never carries them.
+ * Only the container build reads them; nothing prints them.
+ */
+const schema = z.object({
+  format: z.literal(1),
+  passwords: z.record(z.string(), z.object({ password: z.string(), date: z.string() })),
+})
+type ClientPasswords = z.infer<typeof schema>
+
+export const clientPasswordsFileName = 'client-passwords.sgpp'
+const context = 'siegelpost/client-passwords/v1'
+
+export class ClientPasswordStore {
+  private readonly path: string
+  private readonly key: Buffer
+  constructor(profileDir: string, vault: Vault) {
+    this.path = join(profileDir, clientPasswordsFileName)
+    this.key = vault.deriveKey('client-passwords')
+  }
+
+  private async load(): Promise<ClientPasswords> {
+    let bytes: Buffer
+    try {
+      bytes = await readFile(this.path)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { format: 1, passwords: {} }
+      throw new SiegelpostError('FILE_UNREADABLE', { path: this.path, reason: (error as NodeJS.ErrnoException).code ?? 'I/O' })
+    }
+    const parsed = schema.safeParse(openJson(this.key, bytes, context))
+    if (!parsed.success) throw new SiegelpostError('STORE_DAMAGED', { path: this.path, reason: 'format' })
+    return parsed.data
+  }
+
+  async set(target: string, password: string, now: Date): Promise<void> {
+    const all = await this.load()
+    all.passwords[target] = { password, date: now.toISOString() }
+    await writeFileAtomic(this.path, sealJson(this.key, all, context))
+  }
+
+  /** The standing password for an address: its own, else its domain's. */
+  async get(address: string): Promise<string | null> {
+    const all = await this.load()
+    const target = address.trim().toLowerCase()
+    return all.passwords[target]?.password ?? all.passwords[target.slice(target.lastIndexOf('@') + 1)]?.password ?? null
+  }
+}
