@@ -16,7 +16,8 @@ export const ChannelSchema = z.enum(['e2e', 'container', 'tls', 'plain'])
 
 const RuleSchema = z.object({ target: z.string(), require: RequirementSchema, by: z.string().nullable(), note: z.string().nullable(), date: z.string() })
 const ExceptionSchema = z.object({ target: z.string(), reason: z.string(), by: z.string(), date: z.string(), expires: z.string().nullable() })
-const ConsentSchema = z.object({ address: z.string(), channel: ChannelSchema, by: z.string(), note: z.string().nullable(), date: z.string() })
+/** `address` is an address or a domain (an address entry beats a domain entry); `expires` an ISO date-time. */
+const ConsentSchema = z.object({ address: z.string(), channel: ChannelSchema, by: z.string(), note: z.string().nullable(), date: z.string(), expires: z.string().nullable().optional() })
 
 export const PolicySettingsSchema = z.object({
   format: z.literal(1),
@@ -108,13 +109,13 @@ export class PolicyStore {
     })
   }
 
-  /** Consent is per address (not per domain). */
-  addConsent(input: { address: string; channel: Channel; by: string; note: string | null }, now: Date): Promise<PolicySettings> {
+  /** Consent per client address or per domain (an address entry beats a domain entry when sending). */
+  addConsent(input: { address: string; channel: Channel; by: string; note: string | null; expires?: string | null }, now: Date): Promise<PolicySettings> {
     const address = normalizeTarget(input.address)
-    if (!address.includes('@')) throw new SiegelpostError('POLICY_BAD_TARGET', { value: input.address })
+    const expires = input.expires ? parseIsoDate(input.expires) : null
     return this.update((s) => {
       s.consents = s.consents.filter((c) => c.address !== address)
-      s.consents.push({ address, channel: input.channel, by: input.by, note: input.note, date: now.toISOString() })
+      s.consents.push({ address, channel: input.channel, by: input.by, note: input.note, date: now.toISOString(), expires })
     })
   }
 }
