@@ -25,7 +25,7 @@ function show(context: CommandContext, settings: PolicySettings): number {
     `REQUIRETLS: ${settings.requiretls}`,
     ...settings.rules.map((r) => `${de ? 'Regel' : 'rule'} ${r.target}: ${r.require}${r.by ? ` (${r.by}, ${r.date.slice(0, 10)})` : ''}${r.note ? ` – ${r.note}` : ''}`),
     ...settings.tlsExceptions.map((e) => `tls-exception ${e.target}: ${e.reason} (${e.by}, ${e.date.slice(0, 10)}${e.expires ? `, ${de ? 'bis' : 'until'} ${e.expires.slice(0, 10)}` : ''})`),
-    ...settings.consents.map((c) => `${de ? 'Einwilligung' : 'consent'} ${c.address}: ${c.channel} (${c.by}, ${c.date.slice(0, 10)})${c.note ? ` – ${c.note}` : ''}`),
+    ...settings.consents.map((c) => `${de ? 'Einwilligung' : 'consent'} ${c.address}: ${c.channel} (${c.by}, ${c.date.slice(0, 10)}${c.expires ? `, ${de ? 'bis' : 'until'} ${c.expires.slice(0, 10)}` : ''})${c.note ? ` – ${c.note}` : ''}`),
   ]
   print(context.io, lines.join('\n'))
   return exitCodes.ok
@@ -81,14 +81,14 @@ export const policyCommands: readonly Command[] = [
   },
   {
     words: ['policy', 'consent'],
-    usage: 'policy consent ADDR --channel e2e|container|tls|plain --by NAME [--note TEXT]',
+    usage: 'policy consent ADDR-OR-DOMAIN --channel e2e|container|tls|plain --by NAME [--note TEXT] [--expires ISO-DATE]',
     summary: { de: 'vereinbarten Übertragungsweg eines Mandanten festhalten', en: 'record the channel a client agreed to' },
-    options: { channel: { type: 'string' }, by: { type: 'string' }, note: { type: 'string' }, json: { type: 'boolean' } },
+    options: { channel: { type: 'string' }, by: { type: 'string' }, note: { type: 'string' }, expires: { type: 'string' }, json: { type: 'boolean' } },
     operands: [1, 1],
     async run(context) {
       const channel = oneOf(ChannelSchema, required(context, 'channel', 'policy consent'), '--channel', 'e2e, container, tls, plain')
       const by = required(context, 'by', 'policy consent')
-      const input = { address: context.operands[0]!, channel, by, note: optional(context.values.note) }
+      const input = { address: context.operands[0]!, channel, by, note: optional(context.values.note), expires: optional(context.values.expires) }
       return show(context, await (await store(context)).addConsent(input, context.io.now()))
     },
   },
