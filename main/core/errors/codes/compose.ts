@@ -97,7 +97,7 @@ export const composeCodes = {
   },
   COMPOSE_NO_SIGNER: {
     kind: 'user',
-    de: 'Zum Signieren dieser Nachricht braucht {address} ein eigenes {technology}-Zertifikat bzw. einen eigenen {technology}-Schlüssel mit privatem Teil; es gibt keinen (ohne Ende-zu-Ende-Verschlüsselung wird nur mit S/MIME signiert). Importieren Sie ihn oder senden Sie mit --no-sign.',
+    de: 'Zum Signieren dieser Nachricht braucht {address} ein eigenes {technology}-Zertifikat bzw. einen eigenen Schlüssel mit privatem Teil; es gibt keinen (ohne Ende-zu-Ende-Verschlüsselung wird nur mit S/MIME signiert). Importieren Sie ihn oder senden Sie mit --no-sign.',
     en: 'Signing this message needs an own {technology} certificate or key with its private part for {address}; there is none (without end-to-end encryption only S/MIME signs). Import it or send with --no-sign.',
   },
   SMTP_MESSAGE_TOO_LARGE: {
