@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { SiegelpostError } from '../core/errors/index.ts'
 import { limits } from '../core/limits.ts'
-import { composeMessageStream, type ComposeInput } from '../core/message/compose.ts'
+import { composeMessageStream, type ComposeInput, type ComposeSummary } from '../core/message/compose.ts'
 import { openMessage, type OpenResult } from '../core/message/open.ts'
 import { fileSource } from '../core/mime/byte-source.ts'
 import { networkPolicyFrom } from '../core/network-policy.ts'
@@ -11,9 +11,10 @@ import { httpRevocationFetchers } from '../core/smime/revocation-http.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
 import { checkInputFile, readLimitedFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
-import { exitCodes, print, printJson, type CliIo, type Command, type OptionValues } from './command.ts'
 import { mediaTypes, safeFileName } from './attachment-files.ts'
 import { composeContainerCommand } from './container-commands.ts'
+import { runPlannedCompose } from './compose-send.ts'
+import { exitCodes, print, printJson, type CliIo, type Command, type CommandContext, type OptionValues } from './command.ts'
 
 const encryptModes = ['auto', 'smime', 'openpgp', 'container', 'none'] as const
 
@@ -38,15 +39,23 @@ function progressPrinter(io: CliIo, values: OptionValues, verb: string) {
   }
 }
 
+function printComposed(context: CommandContext, out: string, result: ComposeSummary): number {
+  const summary = { out, messageId: result.messageId, technology: result.technology, encrypted: result.encrypted, signed: result.signed, encryptedTo: result.encryptedTo, signedBy: result.signedBy }
+  if (context.values.json) printJson(context.io, summary)
+  else print(context.io, `${out}: ${result.encrypted ? 'encrypted' : 'not encrypted'}, ${result.signed ? 'signed' : 'not signed'}${result.technology ? ` (${result.technology})` : ''}`)
+  return exitCodes.ok
+}
+
 export const messageCommands: readonly Command[] = [
   {
     words: ['compose'],
-    usage: 'compose --from ADDR --to ADDR... [--cc ADDR]... [--subject S] [--body-file F] [--attach F]... [--encrypt auto|smime|openpgp|container|none] [--sign|--no-sign] [--password-file F] --out FILE.eml [--json] [--progress]',
+    usage: 'compose --from ADDR --to ADDR... [--cc ADDR]... [--bcc ADDR]... [--subject S] [--body-file F] [--attach F]... [--encrypt auto|smime|openpgp|container|none] [--sign|--no-sign] [--password-file F] (--out FILE.eml | --plan | --send --account NAME) [--json] [--progress]',
     summary: { de: 'Nachricht verschlüsselt und/oder signiert als .eml erstellen', en: 'write an encrypted and/or signed message as .eml' },
     options: {
       from: { type: 'string' },
       to: { type: 'string', multiple: true },
       cc: { type: 'string', multiple: true },
+      bcc: { type: 'string', multiple: true },
       subject: { type: 'string' },
       'body-file': { type: 'string' },
       attach: { type: 'string', multiple: true },
@@ -55,6 +64,9 @@ export const messageCommands: readonly Command[] = [
       'no-sign': { type: 'boolean' },
       'password-file': { type: 'string' },
       out: { type: 'string' },
+      plan: { type: 'boolean' },
+      send: { type: 'boolean' },
+      account: { type: 'string' },
       json: { type: 'boolean' },
       progress: { type: 'boolean' },
     },
@@ -63,9 +75,13 @@ export const messageCommands: readonly Command[] = [
       const command = 'compose'
       if (typeof values.from !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--from ADDR' })
       if (list(values.to).length === 0) throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--to ADDR' })
-      if (typeof values.out !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--out FILE.eml' })
+      const isPlanned = values.plan === true || values.send === true
+      if (values.send && typeof values.out === 'string') throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: '--out', command: 'compose --send' })
+      if (values.send && !values.plan && typeof values.account !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'compose --send', option: '--account NAME' })
+      if (!isPlanned && typeof values.out !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--out FILE.eml' })
       const encrypt = (values.encrypt ?? 'auto') as ComposeInput['encrypt']
       if (!encryptModes.includes(encrypt)) throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--encrypt', value: String(values.encrypt), allowed: encryptModes.join(', ') })
+      if (!isPlanned && encrypt !== 'auto' && list(values.bcc).length > 0) throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: '--bcc', command: `compose --encrypt ${encrypt} --out` })
       if (values.sign && values['no-sign']) throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--sign/--no-sign', value: 'both', allowed: '--sign, --no-sign' })
       if (encrypt === 'container') return composeContainerCommand(context)
       const body = typeof values['body-file'] === 'string' ? new TextDecoder().decode(await readLimitedFile(values['body-file'], limits.attachmentMaxBytes)) : ''
@@ -82,28 +98,28 @@ export const messageCommands: readonly Command[] = [
       }
       const opened = await vault()
       const streaming = { tempDir: io.tempDir ?? tmpdir(), onProgress: progressPrinter(io, values, lang === 'de' ? 'verschlüsselt' : 'encrypted'), ...(io.startWorker ? { startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => io.startWorker!(name) } : {}) }
-      const result = await composeMessageStream(
-        {
-          from: values.from.toLowerCase(),
-          to: list(values.to).map((a) => a.toLowerCase()),
-          cc: list(values.cc).map((a) => a.toLowerCase()),
-          subject: typeof values.subject === 'string' ? values.subject : '',
-          body,
-          attachments,
-          encrypt,
-          sign: values.sign ? true : values['no-sign'] ? false : undefined,
-        },
-        { keys: opened.contents.keys, now: io.now(), technologies: messageTechnologies, streaming },
-      )
+      const input = {
+        from: values.from.toLowerCase(),
+        to: list(values.to).map((a) => a.toLowerCase()),
+        cc: list(values.cc).map((a) => a.toLowerCase()),
+        subject: typeof values.subject === 'string' ? values.subject : '',
+        body,
+        attachments,
+        sign: values.sign ? true : values['no-sign'] ? false : undefined,
+      }
+      const composeContext = { keys: opened.contents.keys, now: io.now(), technologies: messageTechnologies, streaming }
       try {
-        await writeFileAtomic(values.out, result.chunks, {}, { backup: false, mode: 0o600 })
+        // The per-recipient decision: --plan, --send, and --encrypt auto (one .eml when the plan is one message).
+        if (isPlanned || encrypt === 'auto') {
+          const bcc = list(values.bcc).map((a) => a.toLowerCase())
+          return await runPlannedCompose(context, { input: { ...input, bcc }, mode: encrypt, context: composeContext })
+        }
+        const result = await composeMessageStream({ ...input, encrypt }, composeContext)
+        await writeFileAtomic(values.out as string, result.chunks, {}, { backup: false, mode: 0o600 })
+        return printComposed(context, values.out as string, result)
       } finally {
         sources.forEach((source) => source.close())
       }
-      const summary = { out: values.out, messageId: result.messageId, technology: result.technology, encrypted: result.encrypted, signed: result.signed, encryptedTo: result.encryptedTo, signedBy: result.signedBy }
-      if (values.json) printJson(io, summary)
-      else print(io, `${values.out}: ${result.encrypted ? 'encrypted' : 'not encrypted'}, ${result.signed ? 'signed' : 'not signed'}${result.technology ? ` (${result.technology})` : ''}`)
-      return exitCodes.ok
     },
   },
   {

@@ -3,7 +3,8 @@ import { checkStandingPassword } from '../core/container/password.ts'
 import { ClientPasswordStore } from '../core/policy/client-passwords.ts'
 import { consentCsv, consentLetterPdf, consentReportPdf } from '../core/policy/consent-documents.ts'
 import { ChannelSchema, RequirementSchema, TransmissionSchema, type PolicySettings } from '../core/policy/policy-schema.ts'
-import { currentConsent, normalizeTarget, PolicyStore } from '../core/policy/policy-settings.ts'
+import { consentFor } from '../core/policy/evaluate.ts'
+import { normalizeTarget, PolicyStore } from '../core/policy/policy-settings.ts'
 import { readSecretFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { exitCodes, print, printJson, type Command, type CommandContext } from './command.ts'
@@ -144,7 +145,7 @@ export const policyCommands: readonly Command[] = [
       const out = required(context, 'out', 'policy consent-letter')
       const target = normalizeTarget(context.operands[0]!)
       const settings = await (await store(context)).load()
-      const consent = settings.consents.find((c) => c.current && c.address === target) ?? currentConsent(settings, target, context.io.now())
+      const consent = consentFor(settings, target.includes('@') ? target : `x@${target}`, context.io.now()).consent
       await writeFileAtomic(out, await consentLetterPdf(target, consent, context.io.now()), {}, { backup: false })
       print(context.io, out)
       return exitCodes.ok

@@ -14,7 +14,7 @@ import { exitCodes, print, printJson, type CommandContext, type Command } from '
 
 const text = (reason: Reason | null, lang: Lang) => (reason ? formatMessage(reason.code, lang, reason.params) : null)
 
-async function transportProfile(context: CommandContext): Promise<TransportProfile> {
+export async function transportProfile(context: CommandContext): Promise<TransportProfile> {
   return { profileDir: context.profileDir, vault: await context.vault(), keychain: context.io.keychain, now: context.io.now, owner: String(process.pid), dnsServer: context.io.env.SIEGELPOST_DNS }
 }
 

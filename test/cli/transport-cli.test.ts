@@ -89,7 +89,8 @@ describe('siegelpost policy', () => {
     [['policy', 'rule', 'firma.de', '--require', 'nothing'], /e2e, requiretls, mta-sts-or-dane/],
     [['policy', 'tls-exception', 'firma.de', '--by', 'X'], /--reason/],
     [['policy', 'tls-exception', 'firma.de', '--reason', 'r', '--by', 'X', '--expires', 'morgen'], /kein Datum/],
-    [['policy', 'consent', 'firma.de', '--channel', 'tls', '--by', 'X'], /weder eine Domain noch eine E-Mail-Adresse/],
+    [['policy', 'consent', 'firma de', '--channel', 'tls', '--by', 'X'], /weder eine Domain noch eine E-Mail-Adresse/],
+    [['policy', 'consent', 'firma.de', '--channel', 'tls', '--by', 'X', '--expires', 'bald'], /kein Datum/],
   ])('refuses %j', (args, pattern) => {
     const run = cli(...args)
     expect(run.status).not.toBe(0)

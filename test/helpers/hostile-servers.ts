@@ -30,9 +30,9 @@ const closeServer = (server: Server, sockets: Set<Socket>) =>
     server.close(() => resolve())
   })
 
-export async function startSmtpServer(options: SMTPServerOptions & { hooks?: { onAuth?: () => Promise<void>; onData?: (record: SmtpRecord) => Promise<void> } }): Promise<Running<SmtpRecord>> {
+export async function startSmtpServer(options: SMTPServerOptions & { hooks?: { onAuth?: () => Promise<void>; onData?: (record: SmtpRecord) => Promise<void> }; listenHost?: string }): Promise<Running<SmtpRecord>> {
   const record: SmtpRecord = { auth: [], mailFrom: [], rcptTo: [], messages: [], requireTls: [], secureAtAuth: [] }
-  const { hooks, ...rest } = options
+  const { hooks, listenHost, ...rest } = options
   const server = new SMTPServer({
     logger: false,
     authMethods: ['PLAIN', 'LOGIN'],
@@ -66,7 +66,7 @@ export async function startSmtpServer(options: SMTPServerOptions & { hooks?: { o
   })
   // A failed handshake is an 'error' event; without a listener it would kill the test process (library-facts §1.6).
   server.on('error', () => undefined)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  await new Promise<void>((resolve) => server.listen(0, listenHost ?? '127.0.0.1', () => resolve()))
   const port = (server.server.address() as AddressInfo).port
   return { port, record, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
 }

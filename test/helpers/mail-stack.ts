@@ -58,14 +58,24 @@ function claimAddress(): { host: string; release: () => void } {
   throw new Error('mail-stack: no free loopback address in 127.0.0.2–250')
 }
 
-export function startMailStack(): MailStack {
+export interface MailStackOptions {
+  /** Postfix's message_size_limit in bytes (announced as EHLO SIZE); Postfix's default (10240000) otherwise. */
+  messageSizeLimit?: number
+}
+
+/**
+ * Virtual users: advisor@kanzlei.test, archiv@kanzlei.test, client@mandant.test, max@mandant.test,
+ * alice@example.org and fran@example.org (the S/MIME identities of smime-pki.ts), each with the password
+ * `<local part>-pw`.
+ */
+export function startMailStack(options: MailStackOptions = {}): MailStack {
   const root = mkdtempSync(join(tmpdir(), 'sp-mailstack-'))
   const { host, release } = claimAddress()
   try {
     execFileSync('bash', [script, 'start', root], {
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 60_000,
-      env: { ...process.env, MAILSTACK_IP: host },
+      env: { ...process.env, MAILSTACK_IP: host, MAILSTACK_MESSAGE_SIZE_LIMIT: options.messageSizeLimit === undefined ? '' : String(options.messageSizeLimit) },
     })
   } catch (error) {
     const log = (() => {

@@ -4,6 +4,8 @@
 # Dovecot, Dovecot IMAP on :10993 (TLS) and :10143 (STARTTLS required), a throwaway CA.
 # Everything lives under ROOT; nothing in /etc is changed and nothing can leave the host.
 # Listeners are on 127.0.0.2 (or MAILSTACK_IP) because Dovecot treats remote_ip == local_ip as "secured".
+# MAILSTACK_MESSAGE_SIZE_LIMIT (bytes) sets Postfix's message_size_limit, which its EHLO announces as SIZE
+# (the mailbox limit is lifted then); unset, Postfix's default of 10240000 applies.
 #   mailstack.sh start ROOT   |   mailstack.sh stop ROOT
 set -euo pipefail
 cmd=${1:?start|stop}
@@ -12,6 +14,10 @@ PKI=$ROOT/pki
 VUSER=vmail
 # The loopback address to listen on (never 127.0.0.1, see above); mail-stack.ts gives each running stack its own.
 IP=${MAILSTACK_IP:-127.0.0.2}
+SIZE_LIMIT=${MAILSTACK_MESSAGE_SIZE_LIMIT:-}
+case $SIZE_LIMIT in ''|*[!0-9]*) [ -z "$SIZE_LIMIT" ] || { echo "mailstack: MAILSTACK_MESSAGE_SIZE_LIMIT is not a number" >&2; exit 1; } ;; esac
+# Virtual users (address:password); example.org holds the S/MIME test identities of test/helpers/smime-pki.ts.
+USERS="advisor@kanzlei.test:advisor-pw client@mandant.test:client-pw archiv@kanzlei.test:archiv-pw max@mandant.test:max-pw alice@example.org:alice-pw fran@example.org:fran-pw"
 case $IP in 127.0.0.1|127.*.*.*) [ "$IP" != 127.0.0.1 ] || { echo 'mailstack: not on 127.0.0.1' >&2; exit 1; } ;; *) echo "mailstack: $IP is not loopback" >&2; exit 1 ;; esac
 
 need() { command -v "$1" >/dev/null || { echo "mailstack: $1 is missing (apt-get install postfix dovecot-core dovecot-imapd)" >&2; exit 1; }; }
@@ -56,7 +62,7 @@ smtp_dns_support_level = disabled
 local_transport = error:local delivery disabled
 default_transport = error:outbound delivery disabled in test stack
 relay_transport = error:outbound delivery disabled in test stack
-virtual_mailbox_domains = kanzlei.test, mandant.test
+virtual_mailbox_domains = kanzlei.test, mandant.test, example.org
 virtual_mailbox_base = $ROOT/maildirs
 virtual_mailbox_maps = texthash:$ROOT/postfix/vmailbox
 virtual_uid_maps = static:$uid
@@ -79,6 +85,9 @@ smtpd_sender_login_maps = texthash:$ROOT/postfix/senders
 smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
 smtpd_recipient_restrictions = reject_sender_login_mismatch, permit_sasl_authenticated, reject
 EOF
+  if [ -n "$SIZE_LIMIT" ]; then
+    printf 'message_size_limit = %s\nvirtual_mailbox_limit = 0\n' "$SIZE_LIMIT" >> "$ROOT/postfix/main.cf"
+  fi
   cat > "$ROOT/postfix/master.cf" <<EOF
 $IP:10465 inet n       -      n      -      -       smtpd
   -o syslog_name=postfix/submissions
@@ -115,11 +124,15 @@ anvil      unix  -  -  n  -    1  anvil
 scache     unix  -  -  n  -    1  scache
 postlog    unix-dgram n - n -  1  postlogd
 EOF
-  printf '%s\n' "advisor@kanzlei.test kanzlei.test/advisor/" "client@mandant.test mandant.test/client/" > "$ROOT/postfix/vmailbox"
-  printf '%s\n' "advisor@kanzlei.test advisor@kanzlei.test" "client@mandant.test client@mandant.test" > "$ROOT/postfix/senders"
+  : > "$ROOT/postfix/vmailbox"; : > "$ROOT/postfix/senders"
+  for u in $USERS; do
+    a=${u%%:*}
+    echo "$a ${a#*@}/${a%@*}/" >> "$ROOT/postfix/vmailbox"
+    echo "$a $a" >> "$ROOT/postfix/senders"
+  done
 
   : > "$ROOT/dovecot/users"
-  for u in advisor@kanzlei.test:advisor-pw client@mandant.test:client-pw; do
+  for u in $USERS; do
     echo "${u%%:*}:$(doveadm pw -s SHA512-CRYPT -p "${u#*:}")::::::" >> "$ROOT/dovecot/users"
   done
   chown root:dovecot "$ROOT/dovecot/users"; chmod 640 "$ROOT/dovecot/users"

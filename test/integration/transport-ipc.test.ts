@@ -188,7 +188,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('a
     })
     expect(await call('policy:rule', { target: 'not a domain', require: 'e2e' })).toMatchObject({ ok: false, error: { code: 'POLICY_BAD_TARGET' } })
     expect(await call('policy:tls-exception', { target: 'x.test', reason: 'r', by: 'A', expires: 'morgen' })).toMatchObject({ ok: false, error: { code: 'POLICY_BAD_DATE' } })
-    expect(await call('policy:consent', { address: 'mandant.test', channel: 'tls', by: 'A' })).toMatchObject({ ok: false, error: { code: 'POLICY_BAD_TARGET' } })
+    expect(await call('policy:consent', { address: 'mandant test', channel: 'tls', by: 'A' })).toMatchObject({ ok: false, error: { code: 'POLICY_BAD_TARGET' } })
     expect(await call('policy:rule', { target: 'x.test', require: 'nothing' } as never)).toMatchObject({ ok: false, error: { code: 'IPC_BAD_REQUEST' } })
     expect(await value('policy:show')).toEqual(settings)
   })

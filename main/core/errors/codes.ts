@@ -9,6 +9,7 @@ import { policyCodes } from './codes/policy.ts'
 import { ipcCodes } from './codes/ipc.ts'
 import { storeCodes } from './codes/store.ts'
 import { containerCodes } from './codes/container.ts'
+import { composeCodes } from './codes/compose.ts'
 
 export type { ErrorEntry, ErrorKind } from './codes/entry.ts'
 
@@ -29,6 +30,7 @@ export const errorTable = {
   ...storeCodes,
   ...containerCodes,
   ...ipcCodes,
+  ...composeCodes,
 } as const satisfies Record<string, ErrorEntry>
 
 export type ErrorCode = keyof typeof errorTable

@@ -50,6 +50,11 @@ export interface ComposeSummary {
 /** The neutral outer Subject of RFC 9788 §4.2 when the real one travels encrypted. */
 export const neutralSubject = '...'
 
+/** A fresh Message-ID at the sender's domain. */
+export function newMessageId(from: string, random: (length: number) => Uint8Array = (length) => new Uint8Array(randomBytes(length))): string {
+  return `<${Buffer.from(random(16)).toString('hex')}@${from.split('@')[1]!}>`
+}
+
 function rfc5322Date(date: Date): string {
   return date.toUTCString().replace(/GMT$/, '+0000')
 }
@@ -121,11 +126,33 @@ export async function composeMessageStream(input: ComposeInput, context: Compose
     if (!isAddress(address)) throw new SiegelpostError('MESSAGE_BAD_ADDRESS', { address })
   }
   if (input.to.length === 0) throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'compose', option: '--to ADDR' })
-  const { technology, recipients, signer } = plan(input, context)
+  return buildMessageStream(input, plan(input, context), context)
+}
+
+/** Who a message is encrypted to and signed by, decided by the caller (compose's own plan, or the per-recipient plan). */
+export interface BuildPlan {
+  technology: MessageTechnology | null
+  /** Keys to encrypt to (the sender's own included); none: not encrypted. */
+  recipients: StoredKey[]
+  signer: StoredKey | null
+}
+
+export interface BuildOptions {
+  /** The copies of one mail share their Message-ID. */
+  messageId?: string
+  /**
+   * Fields only the sender's own copy carries (Bcc, what each recipient got): inside the protected
+   * part when the message is signed or encrypted (RFC 9788 inner header), else in the header.
+   */
+  privateFields?: HeaderList
+}
+
+/** The message for a plan decided elsewhere: header, content (RFC 9788 protected headers), signed and/or encrypted. */
+export async function buildMessageStream(input: ComposeInput, plan: BuildPlan, context: ComposeContext, options: BuildOptions = {}): Promise<ComposeStream> {
+  const { technology, recipients, signer } = plan
   const isEncrypted = recipients.length > 0
   const random = context.random ?? ((length: number) => new Uint8Array(randomBytes(length)))
-  const domain = input.from.split('@')[1]!
-  const messageId = `<${Buffer.from(random(16)).toString('hex')}@${domain}>`
+  const messageId = options.messageId ?? newMessageId(input.from, random)
   const fields: HeaderList = [
     ['From', input.from],
     ['To', input.to.join(', ')],
@@ -135,8 +162,9 @@ export async function composeMessageStream(input: ComposeInput, context: Compose
     ['Message-ID', messageId],
   ]
   const isProtected = isEncrypted || signer !== null
+  const privateFields = options.privateFields ?? []
   const hp: Record<string, string> = isProtected ? { 'protected-headers': 'v1', hp: isEncrypted ? 'cipher' : 'clear' } : {}
-  const innerHeaders: HeaderList = isProtected ? fields : []
+  const innerHeaders: HeaderList = isProtected ? [...fields, ...privateFields] : []
   const textHeaders = (params: Record<string, string>): HeaderList => [
     ['Content-Type', structuredValue('text/plain', { charset: 'utf-8', ...params })],
     ['Content-Transfer-Encoding', 'quoted-printable'],
@@ -160,7 +188,7 @@ export async function composeMessageStream(input: ComposeInput, context: Compose
   else if (technology && signer) payload = await technology.sign(content(), signer, context.now)
   else payload = content()
 
-  const outer: HeaderList = isProtected ? fields.map(([name, value]) => [name, name === 'Subject' && isEncrypted ? neutralSubject : value] as const) : fields
+  const outer: HeaderList = isProtected ? fields.map(([name, value]) => [name, name === 'Subject' && isEncrypted ? neutralSubject : value] as const) : [...fields, ...privateFields]
   // Autocrypt announces the sender's own key, also on mail that is encrypted but not signed.
   const ownKey = signer ?? recipients.find((key) => key.hasSecret && key.emails.includes(input.from.toLowerCase())) ?? null
   const extra = ownKey && technology?.outerHeaders ? await technology.outerHeaders(ownKey, input.from) : []

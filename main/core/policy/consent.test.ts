@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import { consentCsv, csvCell } from './consent-documents.ts'
-import { ConsentSchema, currentConsent, type Consent } from './policy-settings.ts'
+import { consentFor } from './evaluate.ts'
+import { ConsentSchema, type Consent } from './policy-settings.ts'
 
 const now = new Date('2026-12-04T12:00:00Z')
 const entry = (address: string, channel: Consent['channel'], extra: Partial<Consent> = {}): Consent =>
   ConsentSchema.parse({ address, channel, by: 'Huber', note: null, date: '2026-11-01T00:00:00Z', ...extra })
 
-describe('currentConsent', () => {
+const currentConsent = (settings: { consents: Consent[] }, address: string, at: Date) => {
+  const found = consentFor(settings, address, at)
+  return found.isExpired ? null : found.consent
+}
+
+describe('consentFor with the register history', () => {
   it('an address entry beats its domain entry; the domain entry covers the other addresses', () => {
     const settings = { consents: [entry('firma.test', 'container'), entry('chef@firma.test', 'tls')] }
     expect(currentConsent(settings, 'Chef@Firma.test', now)?.channel).toBe('tls')
@@ -14,7 +20,7 @@ describe('currentConsent', () => {
     expect(currentConsent(settings, 'x@other.test', now)).toBeNull()
   })
 
-  it('superseded and expired entries apply to nobody', () => {
+  it('superseded entries apply to nobody; an expired entry is reported as expired', () => {
     const settings = {
       consents: [entry('a@firma.test', 'plain', { current: false }), entry('b@firma.test', 'tls', { expires: '2026-12-01T23:59:59.999Z' })],
     }

@@ -1,5 +1,6 @@
+import { ConsentSchema } from './policy-schema.ts'
 import { describe, expect, it } from 'vitest'
-import { evaluatePolicy, targetMatches, unknownPosture, type DomainPosture, type PolicyInput } from './evaluate.ts'
+import { consentFor, e2eRuleFor, evaluatePolicy, targetMatches, unknownPosture, type DomainPosture, type PolicyInput } from './evaluate.ts'
 import { defaultPolicy, normalizeTarget, parseIsoDate, type PolicySettings } from './policy-settings.ts'
 
 const now = new Date('2026-11-25T12:00:00Z')
@@ -96,5 +97,35 @@ describe('targets', () => {
     expect(() => normalizeTarget('not a domain')).toThrow(/weder eine Domain|neither a domain/)
     expect(parseIsoDate('2027-12-31')).toBe('2027-12-31T23:59:59.999Z')
     expect(() => parseIsoDate('31.12.2027')).toThrow()
+  })
+})
+
+describe('consentFor and e2eRuleFor', () => {
+  const consent = (address: string, channel: 'e2e' | 'container' | 'tls' | 'plain', expires: string | null = null) =>
+    ConsentSchema.parse({ address, channel, by: 'Chefin', note: null, date: now.toISOString(), expires })
+  const settings = (consents: ReturnType<typeof consent>[]): PolicySettings => ({ ...defaultPolicy(), consents })
+
+  it('an address entry beats a domain entry, and the closest domain beats a wider one', () => {
+    const register = settings([consent('firma.de', 'tls'), consent('steuer.firma.de', 'plain'), consent('chef@firma.de', 'container')])
+    expect(consentFor(register, 'Chef@Firma.de', now).consent?.channel).toBe('container')
+    expect(consentFor(register, 'lisa@firma.de', now).consent?.channel).toBe('tls')
+    expect(consentFor(register, 'lisa@steuer.firma.de', now).consent?.channel).toBe('plain')
+    expect(consentFor(register, 'lisa@andere.de', now)).toEqual({ consent: null, isExpired: false })
+  })
+
+  it('an expired entry still applies, as expired (the wider entry does not silently take over)', () => {
+    const register = settings([consent('firma.de', 'tls'), consent('chef@firma.de', 'plain', '2026-01-01T00:00:00.000Z')])
+    expect(consentFor(register, 'chef@firma.de', now)).toMatchObject({ consent: { address: 'chef@firma.de' }, isExpired: true })
+  })
+
+  it('an e2e rule for the address comes before its domain rule; other requirements are not e2e rules', () => {
+    const rules = { ...defaultPolicy(), rules: [rule('firma.de', 'e2e'), rule('chef@firma.de', 'e2e'), rule('andere.de', 'requiretls')] }
+    expect(e2eRuleFor(rules, 'chef@firma.de')?.target).toBe('chef@firma.de')
+    expect(e2eRuleFor(rules, 'lisa@firma.de')?.target).toBe('firma.de')
+    expect(e2eRuleFor(rules, 'lisa@andere.de')).toBeNull()
+  })
+
+  it('an e2e consent of the domain holds an unencrypted message to an address there', () => {
+    expect(evaluatePolicy(input({ settings: { consents: [consent('firma.de', 'e2e')] } })).held?.code).toBe('POLICY_E2E_REQUIRED')
   })
 })

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../errors/codes.ts'
 import type { ErrorParams } from '../errors/index.ts'
-import { currentConsent, type Consent, type PolicyRule, type PolicySettings, type TlsException } from './policy-settings.ts'
+import type { Consent, PolicyRule, PolicySettings, TlsException } from './policy-settings.ts'
 
 /**
  * The policy engine: a pure function (account, recipients, settings, domain posture, server
@@ -77,12 +77,31 @@ function mostSpecific<T extends { target: string }>(entries: T[], address: strin
   return matching.find((e) => e.target.includes('@')) ?? matching[0] ?? null
 }
 
+/**
+ * The consent that applies to an address: its own current entry, else the current entry of the closest domain
+ * above it (an address entry beats a domain entry; superseded entries of the register's history never apply).
+ * An expired entry still applies — as expired, never as none, so that the sender is told why instead of the
+ * next-wider entry silently taking over.
+ */
+export function consentFor(settings: Pick<PolicySettings, 'consents'>, address: string, now: Date): { consent: Consent | null; isExpired: boolean } {
+  const lower = address.trim().toLowerCase()
+  const matching = settings.consents.filter((c) => c.current && targetMatches(c.address, lower))
+  const consent = matching.find((c) => c.address.includes('@')) ?? matching.sort((a, b) => b.address.length - a.address.length)[0] ?? null
+  const isExpired = consent?.expires != null && new Date(consent.expires).getTime() <= now.getTime()
+  return { consent, isExpired }
+}
+
+/** The `--require e2e` rule for an address (its own before its domain's), or null. */
+export function e2eRuleFor(settings: PolicySettings, address: string): PolicyRule | null {
+  return mostSpecific(settings.rules.filter((r) => r.require === 'e2e'), address)
+}
+
 export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   const { settings, now } = input
   const recipients = input.recipients.map((recipient): RecipientDecision => {
     const rules = settings.rules.filter((rule) => targetMatches(rule.target, recipient))
     const exception = mostSpecific(settings.tlsExceptions.filter((e) => isActive(e, now)), recipient)
-    const consent = currentConsent(settings, recipient, input.now)
+    const { consent } = consentFor(settings, recipient, now)
     const reasons: PolicyReason[] = []
 
     const e2eRule = rules.find((r) => r.require === 'e2e')

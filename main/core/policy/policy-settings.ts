@@ -4,28 +4,11 @@ import { SiegelpostError } from '../errors/index.ts'
 import type { Vault } from '../keys/vault.ts'
 import { openJson, sealJson } from '../store/sealed-blob.ts'
 import { writeFileAtomic } from '../store/atomic-file.ts'
-import { PolicySettingsSchema, type Channel, type Consent, type PolicySettings, type Requirement, type Transmission } from './policy-schema.ts'
-
+import { PolicySettingsSchema, type Channel, type PolicySettings, type Requirement, type Transmission } from './policy-schema.ts'
 
 // The store's callers (policy evaluation, sending, tests) name the data types by this file.
 export type { Consent, PolicyRule, PolicySettings, TlsException, Transmission } from './policy-schema.ts'
 export { ChannelSchema, ConsentSchema, RequirementSchema, TransmissionSchema } from './policy-schema.ts'
-
-const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1)
-
-/**
- * The consent that applies to an address now: its own current entry beats one for its domain; an expired
- * entry applies to nobody.
- */
-export function currentConsent(settings: Pick<PolicySettings, 'consents'>, address: string, now: Date): Consent | null {
-  const target = address.trim().toLowerCase()
-  const live = (c: Consent) => c.current && (c.expires === null || Date.parse(c.expires) >= now.getTime())
-  return (
-    settings.consents.find((c) => live(c) && c.address === target) ??
-    settings.consents.find((c) => live(c) && !c.address.includes('@') && c.address === domainOf(target)) ??
-    null
-  )
-}
 
 /** Zwangs-TLS on by default: the submission TLS is not a setting at all; REQUIRETLS is requested when offered. */
 export const defaultPolicy = (): PolicySettings => ({ format: 1, requiretls: 'request', rules: [], tlsExceptions: [], consents: [] })

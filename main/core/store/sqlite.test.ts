@@ -58,7 +58,7 @@ describe('Outbox migrations', () => {
     old.close()
     const db = openVersionedDatabase(path, outboxMigrations)
     expect(schemaVersion(db)).toBe(outboxMigrations.length)
-    expect(columns(db, 'outbox')).toEqual(['id', 'state', 'created', 'updated', 'attempts', 'owner', 'envelope', 'message', 'outcome'])
+    expect(columns(db, 'outbox')).toEqual(['id', 'state', 'created', 'updated', 'attempts', 'owner', 'envelope', 'message', 'outcome', 'group_id'])
     expect(db.prepare('SELECT id FROM outbox').all()).toEqual([{ id: 'x' }])
     db.close()
   })

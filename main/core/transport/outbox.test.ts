@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { Outbox, outboxFileName, type OutboxEnvelope } from './outbox.ts'
+import { DatabaseSync } from 'node:sqlite'
+import { openVersionedDatabase, schemaVersion } from '../store/sqlite.ts'
+import { Outbox, outboxFileName, outboxMigrations, type OutboxEnvelope } from './outbox.ts'
 
 let dir: string
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'sp-outbox-'))))
@@ -90,6 +92,81 @@ describe('Outbox', () => {
     outbox.drop(id)
     expect(outbox.list()).toEqual([])
     expect(() => outbox.get(id)).toThrow()
+    outbox.close()
+  })
+})
+
+describe('Outbox groups (the copies of one mail)', () => {
+  it('migration step 2 adds groups to a step-1 file and keeps its entries (not in any group)', () => {
+    const path = join(dir, outboxFileName)
+    const step1 = openVersionedDatabase(path, outboxMigrations.slice(0, 1))
+    step1.prepare("INSERT INTO outbox (id, state, created, updated, envelope, message) VALUES ('x', 'held', 'c', 'u', x'00', x'00')").run()
+    step1.close()
+    open().close()
+    const db = new DatabaseSync(path)
+    expect(schemaVersion(db)).toBe(2)
+    expect(db.prepare('SELECT id, state, group_id FROM outbox').all()).toEqual([{ id: 'x', state: 'held', group_id: null }])
+    expect(db.prepare('SELECT count(*) AS n FROM outbox_group').get()).toEqual({ n: 0 })
+    db.close()
+  })
+
+  it('copies of a group that is still being prepared can be neither listed nor sent; finishing makes them all ready at once', () => {
+    const outbox = open('100')
+    const groupId = outbox.beginGroup()
+    const a = outbox.create({ ...envelope, protection: 'smime' }, message, groupId)
+    const b = outbox.create({ ...envelope, protection: 'tls', consent: { target: 'firma.de', channel: 'tls', by: 'Chefin', date: 'd' } }, message, groupId)
+    expect(outbox.list()).toEqual([])
+    expect(() => outbox.claim(a)).toThrow(/preparing/)
+    outbox.finishGroup(groupId, Buffer.from('Sent item'))
+    expect(outbox.list().map((e) => [e.id, e.groupId, e.envelope.protection])).toEqual([[a, groupId, 'smime'], [b, groupId, 'tls']])
+    expect(outbox.group(groupId)).toEqual({ id: groupId, state: 'ready', entries: [a, b], sentItem: { state: 'pending', append: null } })
+    expect(outbox.claim(a)).toBe(true)
+    outbox.close()
+  })
+
+  it('after a crash while preparing, the half-written group goes as a whole; a ready group keeps its queued copies for one more try', () => {
+    const crashed = open('200')
+    const half = crashed.beginGroup()
+    crashed.create(envelope, message, half)
+    const ready = crashed.beginGroup()
+    const sent = crashed.create(envelope, message, ready)
+    const queued = crashed.create(envelope, message, ready)
+    crashed.finishGroup(ready, Buffer.from('Sent item'))
+    crashed.claim(sent)
+    crashed.markSending(sent)
+    crashed.markSent(sent, { version: 'TLSv1.3', cipher: 'x', requiretls: false })
+    crashed.close()
+
+    const next = open('300')
+    expect(next.recover()).toEqual({ possiblySent: [], released: [queued] })
+    expect(() => next.group(half)).toThrow()
+    expect(next.list().map((e) => [e.id, e.state])).toEqual([[sent, 'sent'], [queued, 'queued']])
+    expect(next.pendingRetries()).toEqual([queued])
+    next.close()
+  })
+
+  it('hands out the Sent item of a group once, and records how its APPEND went', () => {
+    const outbox = open('100')
+    const groupId = outbox.beginGroup()
+    outbox.create(envelope, message, groupId)
+    expect(outbox.claimSentItem(groupId)).toBeNull()
+    outbox.finishGroup(groupId, Buffer.from('Sent item'))
+    expect(outbox.claimSentItem(groupId)?.toString()).toBe('Sent item')
+    expect(outbox.claimSentItem(groupId)).toBeNull()
+    outbox.recordSentItem(groupId, { state: 'ok', detail: 'Sent' })
+    expect(outbox.group(groupId).sentItem).toEqual({ state: 'done', append: { state: 'ok', detail: 'Sent' } })
+    outbox.close()
+    const onDisk = readFileSync(join(dir, outboxFileName))
+    expect(onDisk.includes('Sent item')).toBe(false)
+  })
+
+  it('a group whose copies could not all be composed is discarded with its copies', () => {
+    const outbox = open('100')
+    const groupId = outbox.beginGroup()
+    outbox.create(envelope, message, groupId)
+    outbox.discardGroup(groupId)
+    expect(() => outbox.group(groupId)).toThrow()
+    expect(outbox.list()).toEqual([])
     outbox.close()
   })
 })

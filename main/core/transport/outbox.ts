@@ -35,6 +35,10 @@ export const EnvelopeSchema = z.object({
   subject: z.string(),
   messageId: z.string(),
   isEndToEnd: z.boolean(),
+  /** A copy of a split mail: the protection the plan chose for its recipients. */
+  protection: z.enum(['smime', 'openpgp', 'container', 'tls']).optional(),
+  /** The consent that allowed this copy without end-to-end encryption (the register's entry). */
+  consent: z.object({ target: z.string(), channel: z.string(), by: z.string(), date: z.string() }).nullable().optional(),
 })
 export type OutboxEnvelope = z.infer<typeof EnvelopeSchema>
 
@@ -55,11 +59,27 @@ export interface OutboxEntry {
   updated: string
   attempts: number
   owner: string | null
+  /** The copies of one mail share a group (compose --send); null for a mail sent on its own. */
+  groupId: string | null
   envelope: OutboxEnvelope
   outcome: OutboxOutcome
 }
 
-type Row = Omit<OutboxEntry, 'envelope' | 'outcome'> & { envelope: Uint8Array; outcome: Uint8Array | null }
+type Row = Omit<OutboxEntry, 'envelope' | 'outcome' | 'groupId'> & { envelope: Uint8Array; outcome: Uint8Array | null; group_id: string | null }
+const rowColumns = 'id, state, created, updated, attempts, owner, group_id, envelope, outcome'
+
+/**
+ * A group: the copies of one mail. `preparing` while its copies are written (none of them can be sent);
+ * `ready` once all are there, in the same transaction that stores the sender's item for Sent. The Sent
+ * item is appended once per group: pending → appending (claimed by one process) → done.
+ */
+export interface OutboxGroup {
+  id: string
+  state: 'preparing' | 'ready'
+  entries: string[]
+  sentItem: { state: 'pending' | 'appending' | 'done'; append: OutboxOutcome['append'] }
+}
+const AppendSchema = z.object({ state: z.enum(['ok', 'failed']), detail: z.string() }).nullable()
 
 export const outboxFileName = 'outbox.sqlite'
 
@@ -87,7 +107,23 @@ export const outboxMigrations: readonly Migration[] = [
       message BLOB NOT NULL,
       outcome BLOB
     ) STRICT`),
+  (db) =>
+    db.exec(`CREATE TABLE outbox_group (
+      id TEXT PRIMARY KEY,
+      state TEXT NOT NULL CHECK (state IN ('preparing', 'ready')),
+      created TEXT NOT NULL,
+      updated TEXT NOT NULL,
+      owner TEXT,
+      sent_item BLOB,
+      sent_item_state TEXT NOT NULL DEFAULT 'pending' CHECK (sent_item_state IN ('pending', 'appending', 'done')),
+      append BLOB
+    ) STRICT;
+    ALTER TABLE outbox ADD COLUMN group_id TEXT;
+    CREATE INDEX outbox_by_group ON outbox (group_id)`),
 ]
+
+/** Entries that are part of the Outbox: on their own, or in a group whose copies are all written. */
+const visible = "(group_id IS NULL OR group_id IN (SELECT id FROM outbox_group WHERE state = 'ready'))"
 
 export class Outbox {
   readonly path: string
@@ -127,18 +163,82 @@ export class Outbox {
     }
   }
 
-  /** A new entry, always (never merged by Message-ID), owned by us, ready to be tried. */
-  create(envelope: OutboxEnvelope, message: Buffer): string {
+  /**
+   * A new entry, always (never merged by Message-ID), owned by us, ready to be tried — or, with a group
+   * that is still being prepared, waiting for its group to be ready.
+   */
+  create(envelope: OutboxEnvelope, message: Buffer, groupId: string | null = null): string {
     const id = randomUUID()
     const now = this.now()
     this.db
-      .prepare('INSERT INTO outbox (id, state, created, updated, attempts, owner, envelope, message, outcome) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)')
-      .run(id, 'queued', now, now, this.options.owner, sealJson(this.options.key, envelope, this.ctx(id, 'envelope')), sealBlob(this.options.key, message, this.ctx(id, 'message')), sealJson(this.options.key, emptyOutcome, this.ctx(id, 'outcome')))
+      .prepare('INSERT INTO outbox (id, state, created, updated, attempts, owner, group_id, envelope, message, outcome) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)')
+      .run(id, 'queued', now, now, this.options.owner, groupId, sealJson(this.options.key, envelope, this.ctx(id, 'envelope')), sealBlob(this.options.key, message, this.ctx(id, 'message')), sealJson(this.options.key, emptyOutcome, this.ctx(id, 'outcome')))
     return id
   }
 
+  private groupCtx = (id: string, column: string) => `siegelpost/outbox/v1/group/${id}/${column}`
+
+  /** Starts a group of copies; nothing of it can be sent until finishGroup. */
+  beginGroup(): string {
+    const id = randomUUID()
+    const now = this.now()
+    this.db.prepare("INSERT INTO outbox_group (id, state, created, updated, owner) VALUES (?, 'preparing', ?, ?, ?)").run(id, now, now, this.options.owner)
+    return id
+  }
+
+  /** All copies are written: the group and the sender's item for Sent become durable in one step. */
+  finishGroup(id: string, sentItem: Buffer): void {
+    this.transaction(() => {
+      const changed = this.db
+        .prepare("UPDATE outbox_group SET state = 'ready', sent_item = ?, updated = ? WHERE id = ? AND state = 'preparing'")
+        .run(sealBlob(this.options.key, sentItem, this.groupCtx(id, 'sent-item')), this.now(), id)
+      if (changed.changes !== 1) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
+    })
+  }
+
+  /** A group that could not be completed (composing a copy failed): it goes with its copies, none of which was sendable. */
+  discardGroup(id: string): void {
+    this.transaction(() => {
+      this.db.prepare("DELETE FROM outbox WHERE group_id = ? AND group_id IN (SELECT id FROM outbox_group WHERE state = 'preparing')").run(id)
+      this.db.prepare("DELETE FROM outbox_group WHERE id = ? AND state = 'preparing'").run(id)
+    })
+  }
+
+  group(id: string): OutboxGroup {
+    const row = this.db.prepare('SELECT id, state, sent_item_state, append FROM outbox_group WHERE id = ?').get(id) as
+      | { id: string; state: OutboxGroup['state']; sent_item_state: OutboxGroup['sentItem']['state']; append: Uint8Array | null }
+      | undefined
+    if (!row) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
+    const entries = (this.db.prepare('SELECT id FROM outbox WHERE group_id = ? ORDER BY created, rowid').all(id) as { id: string }[]).map((r) => r.id)
+    const append = row.append ? AppendSchema.safeParse(openJson(this.options.key, row.append, this.groupCtx(id, 'append'))) : { success: true as const, data: null }
+    if (!append.success) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `group ${id}` })
+    return { id: row.id, state: row.state, entries, sentItem: { state: row.sent_item_state, append: append.data } }
+  }
+
+  /** Takes the group's Sent item to append it (once per group, by one process); null when it is not due. */
+  claimSentItem(id: string): Buffer | null {
+    const sealed = this.transaction(() => {
+      const row = this.db.prepare("SELECT sent_item FROM outbox_group WHERE id = ? AND state = 'ready' AND sent_item_state = 'pending'").get(id) as { sent_item: Uint8Array | null } | undefined
+      if (!row?.sent_item) return null
+      this.db.prepare("UPDATE outbox_group SET sent_item_state = 'appending', owner = ?, updated = ? WHERE id = ?").run(this.options.owner, this.now(), id)
+      return row.sent_item
+    })
+    if (sealed === null) return null
+    const bytes = openBlob(this.options.key, sealed, this.groupCtx(id, 'sent-item'))
+    if (bytes === null) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `group ${id}` })
+    return bytes
+  }
+
+  recordSentItem(id: string, append: NonNullable<OutboxOutcome['append']>): void {
+    this.transaction(() => {
+      this.db
+        .prepare("UPDATE outbox_group SET sent_item_state = 'done', append = ?, updated = ? WHERE id = ?")
+        .run(sealJson(this.options.key, append, this.groupCtx(id, 'append')), this.now(), id)
+    })
+  }
+
   private row(id: string): Row {
-    const row = this.db.prepare('SELECT id, state, created, updated, attempts, owner, envelope, outcome FROM outbox WHERE id = ?').get(id) as Row | undefined
+    const row = this.db.prepare(`SELECT ${rowColumns} FROM outbox WHERE id = ?`).get(id) as Row | undefined
     if (!row) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
     return row
   }
@@ -147,7 +247,7 @@ export class Outbox {
     const envelope = EnvelopeSchema.safeParse(openJson(this.options.key, row.envelope, this.ctx(row.id, 'envelope')))
     const outcome = row.outcome ? OutcomeSchema.safeParse(openJson(this.options.key, row.outcome, this.ctx(row.id, 'outcome'))) : { success: true as const, data: emptyOutcome }
     if (!envelope.success || !outcome.success) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `entry ${row.id}` })
-    return { id: row.id, state: row.state, created: row.created, updated: row.updated, attempts: row.attempts, owner: row.owner, envelope: envelope.data, outcome: outcome.data as OutboxOutcome }
+    return { id: row.id, state: row.state, created: row.created, updated: row.updated, attempts: row.attempts, owner: row.owner, groupId: row.group_id, envelope: envelope.data, outcome: outcome.data as OutboxOutcome }
   }
 
   get(id: string): OutboxEntry {
@@ -163,7 +263,7 @@ export class Outbox {
   }
 
   list(): OutboxEntry[] {
-    const rows = this.db.prepare('SELECT id, state, created, updated, attempts, owner, envelope, outcome FROM outbox ORDER BY created, id').all() as unknown as Row[]
+    const rows = this.db.prepare(`SELECT ${rowColumns} FROM outbox WHERE ${visible} ORDER BY created, rowid`).all() as unknown as Row[]
     return rows.map((row) => this.decode(row))
   }
 
@@ -179,6 +279,7 @@ export class Outbox {
     return this.transaction(() => {
       const row = this.row(id)
       if (row.state === 'sent' || row.state === 'sending') throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: row.state })
+      if (row.group_id !== null && this.group(row.group_id).state !== 'ready') throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: 'preparing' })
       if (row.owner !== null && row.owner !== this.options.owner && this.options.isAlive(row.owner)) return false
       this.db.prepare('UPDATE outbox SET state = ?, owner = ?, attempts = attempts + 1, updated = ? WHERE id = ?').run('queued', this.options.owner, this.now(), id)
       return true
@@ -217,6 +318,14 @@ export class Outbox {
    */
   recover(): { possiblySent: string[]; released: string[] } {
     return this.transaction(() => {
+      // A group whose process died while its copies were being written: none of them was ever sendable,
+      // so none went out; the half-written group goes as a whole (the mail is still with its author).
+      const groups = this.db.prepare("SELECT id, owner FROM outbox_group WHERE state = 'preparing'").all() as { id: string; owner: string | null }[]
+      for (const group of groups) {
+        if (group.owner === this.options.owner || (group.owner !== null && this.options.isAlive(group.owner))) continue
+        this.db.prepare('DELETE FROM outbox WHERE group_id = ?').run(group.id)
+        this.db.prepare('DELETE FROM outbox_group WHERE id = ?').run(group.id)
+      }
       const rows = this.db.prepare("SELECT id, state, owner, attempts FROM outbox WHERE owner IS NOT NULL AND state IN ('queued', 'sending')").all() as unknown as Pick<Row, 'id' | 'state' | 'owner' | 'attempts'>[]
       const possiblySent: string[] = []
       const released: string[] = []
@@ -240,7 +349,7 @@ export class Outbox {
 
   /** Queued entries nobody owns: released by recover() after their process died, due for their one more try. */
   pendingRetries(): string[] {
-    return (this.db.prepare("SELECT id FROM outbox WHERE state = 'queued' AND owner IS NULL ORDER BY created, id").all() as { id: string }[]).map((row) => row.id)
+    return (this.db.prepare(`SELECT id FROM outbox WHERE state = 'queued' AND owner IS NULL AND ${visible} ORDER BY created, rowid`).all() as { id: string }[]).map((row) => row.id)
   }
 
   drop(id: string): void {

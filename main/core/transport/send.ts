@@ -51,8 +51,34 @@ export async function posturesFor(settings: PolicySettings, recipients: readonly
 
 const reasonOf = (error: SiegelpostError): Reason => ({ code: error.code, params: error.params })
 
-/** Try one entry (claimed by us). Never throws for a transport problem: those end as `held` with a reason. */
-export async function attempt(deps: SendDeps, id: string): Promise<SendOutcome> {
+/**
+ * Appends a group's one Sent item, once: claimed by one process, recorded after. Returns the group's
+ * append outcome (null while it is not done, e.g. another process is appending).
+ */
+export async function appendGroupSentItem(deps: SendDeps, groupId: string, account: Account, password: string): Promise<OutboxOutcome['append']> {
+  const item = deps.outbox.claimSentItem(groupId)
+  if (item === null) return deps.outbox.group(groupId).sentItem.append
+  let append: NonNullable<OutboxOutcome['append']>
+  try {
+    const { folder } = await deps.appendSent(account, password, item)
+    append = { state: 'ok', detail: folder }
+  } catch (error) {
+    append = { state: 'failed', detail: error instanceof SiegelpostError ? error.code : 'error' }
+  }
+  deps.outbox.recordSentItem(groupId, append)
+  return append
+}
+
+export interface AttemptOptions {
+  /** A copy of a group sent with its siblings: the group's one Sent item is appended after all of them. */
+  deferSentItem?: boolean
+}
+
+/**
+ * Try one entry (claimed by us). Never throws for a transport problem: those end as `held` with a reason.
+ * A copy of a group gets no Sent copy of its own: the group's one Sent item is appended instead.
+ */
+export async function attempt(deps: SendDeps, id: string, options: AttemptOptions = {}): Promise<SendOutcome> {
   const { outbox } = deps
   if (!outbox.claim(id)) throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: 'sending' })
   const entry = outbox.get(id)
@@ -107,6 +133,10 @@ export async function attempt(deps: SendDeps, id: string): Promise<SendOutcome> 
     // Refused recipients are not silently dropped: the entry says who did not get it.
     const partial: Reason | null = result.rejected.length > 0 ? { code: 'SMTP_RECIPIENTS_REFUSED', params: { host: account.smtp.host, recipients: result.rejected.join(', ') } } : null
     outbox.markSent(id, tls, partial ? { rejected: result.rejected, reason: partial } : null)
+    const sent = { outboxId: id, state: 'sent' as const, reason: partial, tls: { version: tls.version, requiretls: tls.requiretls } }
+    if (entry.groupId !== null) {
+      return { ...sent, append: options.deferSentItem ? null : await appendGroupSentItem(deps, entry.groupId, account, password) }
+    }
     let append: OutboxOutcome['append']
     try {
       const { folder } = await deps.appendSent(account, password, raw)
@@ -115,7 +145,7 @@ export async function attempt(deps: SendDeps, id: string): Promise<SendOutcome> 
       append = { state: 'failed', detail: error instanceof SiegelpostError ? error.code : 'error' }
     }
     outbox.recordAppend(id, append)
-    return { outboxId: id, state: 'sent', reason: partial, tls: { version: tls.version, requiretls: tls.requiretls }, append }
+    return { ...sent, append }
   } catch (error) {
     if (error instanceof NotSentError) return held(reasonOf(error.reason))
     if (error instanceof MaybeSentError || transferStarted) return held({ code: 'OUTBOX_POSSIBLY_SENT', params: { id } })

@@ -50,6 +50,8 @@ export class MaybeSentError extends Error {
 interface Internals {
   _socket: unknown
   _supportedExtensions: string[]
+  /** The number of the server's EHLO SIZE (RFC 1870), 0 when it names none. */
+  _maxAllowedSize: number
 }
 
 /**
@@ -79,6 +81,8 @@ export interface SmtpSession {
   connection: SMTPConnection
   tls: TlsInfo
   extensions: string[]
+  /** The largest message the server takes (EHLO SIZE), null when it names no limit. */
+  maxSize: number | null
 }
 
 /** Connect with TLS and verify it. Nothing but EHLO/STARTTLS has been sent when this returns. */
@@ -119,7 +123,8 @@ export async function openSmtp(account: Account): Promise<SmtpSession> {
     if (!connection.secure) throw new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail: 'not secure' })
     const internals = connection as unknown as Internals
     const tls = verifyTlsSocket(internals._socket, endpoint, account)
-    return { connection, tls, extensions: [...internals._supportedExtensions] }
+    const maxSize = internals._supportedExtensions.includes('SIZE') && internals._maxAllowedSize > 0 ? internals._maxAllowedSize : null
+    return { connection, tls, extensions: [...internals._supportedExtensions], maxSize }
   } catch (error) {
     connection.close()
     throw new NotSentError(error as SiegelpostError)
@@ -156,6 +161,11 @@ export async function submit(request: SubmitRequest): Promise<SubmitResult> {
     let requireTls: boolean
     try {
       requireTls = request.decideRequireTls(session.extensions.includes('REQUIRETLS'))
+      // RFC 1870: a message over the announced SIZE is held with the limit named, before AUTH and any byte of it.
+      if (session.maxSize !== null && request.raw.length > session.maxSize) {
+        const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1)
+        throw new SiegelpostError('SMTP_MESSAGE_TOO_LARGE', { host, size: mib(request.raw.length), limit: mib(session.maxSize), limitBytes: session.maxSize })
+      }
       await step(connection, (done) => connection.login({ user: account.user, pass: request.password }, (error) => done(error)))
     } catch (error) {
       if (error instanceof SiegelpostError) throw new NotSentError(error)
@@ -165,7 +175,7 @@ export async function submit(request: SubmitRequest): Promise<SubmitResult> {
     }
     await request.onTransfer()
     const info = await step<{ response: string; rejected?: string[] }>(connection, (done) =>
-      connection.send({ from: request.envelope.from, to: request.envelope.to, requireTLSExtensionEnabled: requireTls }, request.raw, (error, result) => done(error, result)),
+      connection.send({ from: request.envelope.from, to: request.envelope.to, size: request.raw.length, requireTLSExtensionEnabled: requireTls }, request.raw, (error, result) => done(error, result)),
     ).catch((error: unknown) => {
       const responseCode = (error as { responseCode?: number }).responseCode
       const response = (error as { response?: string }).response

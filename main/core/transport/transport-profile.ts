@@ -112,5 +112,8 @@ export function outboxEntryView(entry: OutboxEntry) {
     recipients: entry.envelope.recipients,
     attempts: entry.attempts,
     sentCopy: entry.outcome.append,
+    /** The copies of one mail share it (compose --send); null for a mail sent on its own. */
+    groupId: entry.groupId,
+    protection: entry.envelope.protection ?? null,
   }
 }

@@ -1,0 +1,61 @@
+import type { Account } from './account.ts'
+import type { OutboxEnvelope, OutboxOutcome } from './outbox.ts'
+import { appendGroupSentItem, attempt, type SendDeps, type SendOutcome } from './send.ts'
+
+/**
+ * Split sending: the copies of one mail (one per recipient group, compose --send) go into the Outbox as
+ * one group before the first of them is tried. The group is written in two steps — the copies while it
+ * is `preparing` (none of them can be sent), then `ready` together with the sender's item for Sent — so
+ * a process that dies at any point leaves either no sendable copy or all of them. After that each copy
+ * is an ordinary Outbox entry: a crash between copies leaves the rest queued for the next run (crash
+ * recovery), and one that was being transferred is held as "possibly sent", never sent twice.
+ */
+export interface GroupCopy {
+  envelope: Omit<OutboxEnvelope, 'account'>
+  bytes: Buffer
+}
+
+export interface GroupOutcome {
+  groupId: string
+  messages: (SendOutcome & { recipients: string[]; protection: OutboxEnvelope['protection'] })[]
+  /** The group's one Sent item: appended (ok/failed), or null when no copy went out yet. */
+  sentItem: OutboxOutcome['append']
+}
+
+/** Writes the copies as they are composed, then makes the group ready with its Sent item; returns the group id. */
+export async function queueGroup(deps: SendDeps, accountName: string, copies: AsyncIterable<GroupCopy>, sentItem: () => Promise<Buffer>): Promise<string> {
+  await deps.account(accountName) // an unknown account is a usage error, not an Outbox entry
+  const groupId = deps.outbox.beginGroup()
+  try {
+    for await (const copy of copies) deps.outbox.create({ account: accountName, ...copy.envelope }, copy.bytes, groupId)
+    deps.outbox.finishGroup(groupId, await sentItem())
+  } catch (error) {
+    deps.outbox.discardGroup(groupId)
+    throw error
+  }
+  return groupId
+}
+
+/** Tries every copy of a ready group once, then appends the group's Sent item when at least one copy went out. */
+export async function sendGroup(deps: SendDeps, groupId: string): Promise<GroupOutcome> {
+  const messages: GroupOutcome['messages'] = []
+  for (const id of deps.outbox.group(groupId).entries) {
+    const { envelope } = deps.outbox.get(id)
+    const outcome = await attempt(deps, id, { deferSentItem: true })
+    messages.push({ ...outcome, recipients: envelope.recipients, protection: envelope.protection })
+  }
+  let sentItem: OutboxOutcome['append'] = null
+  if (messages.some((m) => m.state === 'sent')) {
+    const accountName = deps.outbox.get(messages[0]!.outboxId).envelope.account
+    let account: Account
+    let password: string
+    try {
+      account = await deps.account(accountName)
+      password = await deps.password(account)
+      sentItem = await appendGroupSentItem(deps, groupId, account, password)
+    } catch {
+      sentItem = { state: 'failed', detail: 'account' }
+    }
+  }
+  return { groupId, messages, sentItem }
+}
