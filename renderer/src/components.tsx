@@ -12,19 +12,68 @@ export function Page({ title, children }: { title: string; children: ReactNode }
   )
 }
 
+export type Tone = 'ok' | 'info' | 'warning' | 'error'
+const toneMark: Record<Tone, string> = { ok: '✓', info: 'ℹ', warning: '⚠', error: '✕' }
+/** Successes are announced politely, errors at once; other tones only when the caller says so. */
+const toneRole: Partial<Record<Tone, 'status' | 'alert'>> = { ok: 'status', error: 'alert' }
+
+/**
+ * A notice next to what it is about. The tone sets the colour and a mark, so colour is never the only
+ * sign (WCAG 1.4.1); the mark is hidden from screen readers, which hear the role instead. With a
+ * `title` the notice is a block: the title in bold, the children below it.
+ */
+export function Notice({
+  tone,
+  title,
+  mark = toneMark[tone],
+  role = toneRole[tone],
+  testId,
+  code,
+  children,
+}: {
+  tone: Tone
+  title?: string
+  /** Another mark than the tone's, e.g. ✕ for a warning about a key that cannot be used. */
+  mark?: string
+  role?: 'status' | 'alert'
+  testId?: string
+  /** The error code, for tests and support; never shown. */
+  code?: string
+  children: ReactNode
+}) {
+  const attributes = { className: `notice notice-${tone}`, role, 'data-testid': testId, 'data-code': code }
+  const icon = <span aria-hidden="true">{mark} </span>
+  if (title === undefined) {
+    return (
+      <p {...attributes}>
+        {icon}
+        {children}
+      </p>
+    )
+  }
+  return (
+    <div {...attributes}>
+      <strong>
+        {icon}
+        {title}
+      </strong>
+      {children}
+    </div>
+  )
+}
+
 /** An error from main, in the user's language, with the fix the text names and a retry. */
 export function ErrorNotice({ error, onRetry }: { error: WireError; onRetry?: () => void }) {
   const { lang, t } = useI18n()
   return (
-    <div className="notice notice-error" role="alert" data-code={error.code}>
-      <strong>{t('error.title')}</strong>
+    <Notice tone="error" title={t('error.title')} code={error.code}>
       <p>{error.message[lang]}</p>
       {onRetry && (
         <button type="button" onClick={onRetry}>
           {t('error.retry')}
         </button>
       )}
-    </div>
+    </Notice>
   )
 }
 
@@ -66,15 +115,9 @@ export function Busy() {
   )
 }
 
-/** A success line after an action (announced to screen readers). */
+/** A success line after an action (announced to screen readers); nothing while there is none. */
 export function OkNotice({ text }: { text: string | null }) {
-  if (!text) return null
-  return (
-    <p className="notice notice-ok" role="status">
-      <span aria-hidden="true">✓ </span>
-      {text}
-    </p>
-  )
+  return text ? <Notice tone="ok">{text}</Notice> : null
 }
 
 /**

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { KeySummary, WireError } from '../../../preload/contract'
-import { Busy, Dialog, ErrorNotice } from '../components'
+import { Busy, Dialog, ErrorNotice, Notice } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { Fingerprint } from './fingerprint'
 
@@ -65,17 +65,16 @@ export function BackupDialog({ target, onClose }: { target: KeySummary; onClose:
           <p className="recovery-code" aria-labelledby="code-label" data-testid="recovery-code">
             {session.recoveryCode}
           </p>
-          <p className="notice notice-warning">
-            <span aria-hidden="true">⚠ </span>
+          <Notice tone="warning">
             {t('backup.codeNote')}
-          </p>
+          </Notice>
           <button type="button" onClick={() => void run(() => window.siegelpost.keysBackupSheet({ backupId: session.backupId, lang }), (saved) => setNote(saved.saved ? t('backup.sheetSaved', { name: saved.fileName }) : t('backup.cancelled')))}>
             {t('backup.saveSheet')}
           </button>
           {note && (
-            <p className="notice notice-ok" role="status">
+            <Notice tone="ok">
               {note}
-            </p>
+            </Notice>
           )}
         </>
       )}
@@ -88,10 +87,9 @@ export function BackupDialog({ target, onClose }: { target: KeySummary; onClose:
       )}
       {step === 'done' && (
         <>
-          <p className="notice notice-ok" role="status">
-            <span aria-hidden="true">✓ </span>
+          <Notice tone="ok">
             {note}
-          </p>
+          </Notice>
           <p>{t('backup.keepApart')}</p>
           <Fingerprint value={target.fingerprint} />
         </>

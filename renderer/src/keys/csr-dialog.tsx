@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { WireError } from '../../../preload/contract'
-import { Busy, Dialog, ErrorNotice } from '../components'
+import { Busy, Dialog, ErrorNotice, Notice } from '../components'
 import { useI18n } from '../i18n'
 
 /** Certificate request for a CA (UI.md §1.5): name and address in, a .csr file out, the key waits in the vault. */
@@ -35,9 +35,9 @@ export function CsrDialog({ onClose, onCreated }: { onClose: () => void; onCreat
           <label htmlFor="csr-email">{t('csr.email')}</label>
           <input id="csr-email" type="email" value={email} onChange={(event) => setEmail(event.target.value)} />
           {result && !result.saved && (
-            <p className="notice notice-info" role="status">
+            <Notice tone="info" role="status">
               {t('csr.cancelled')}
-            </p>
+            </Notice>
           )}
           {error && <ErrorNotice error={error} />}
           {busy && <Busy />}
@@ -52,10 +52,9 @@ export function CsrDialog({ onClose, onCreated }: { onClose: () => void; onCreat
         </form>
       ) : (
         <>
-          <p className="notice notice-ok" role="status">
-            <span aria-hidden="true">✓ </span>
+          <Notice tone="ok">
             {t('csr.done', { name: result.fileName })}
-          </p>
+          </Notice>
           <p>{t('csr.next')}</p>
           <div className="actions">
             <button type="button" className="primary" onClick={onClose}>

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { KeySummary, WireError } from '../../../preload/contract'
-import { Busy, Dialog, ErrorNotice } from '../components'
+import { Busy, Dialog, ErrorNotice, Notice } from '../components'
 import { useI18n } from '../i18n'
 import { Fingerprint } from './fingerprint'
 
@@ -24,10 +24,9 @@ export function DeleteDialog({ target, onClose, onDeleted }: { target: KeySummar
         <strong>{target.name}</strong> · {target.emails.join(', ')}
       </p>
       <Fingerprint value={target.fingerprint} />
-      <p className="notice notice-warning">
-        <span aria-hidden="true">⚠ </span>
+      <Notice tone="warning">
         {target.hasSecret ? t('delete.ownConsequence') : t('delete.otherConsequence', { name: target.name })}
-      </p>
+      </Notice>
       {error && <ErrorNotice error={error} />}
       {busy && <Busy />}
       <div className="actions">

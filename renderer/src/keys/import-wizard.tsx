@@ -1,6 +1,6 @@
 import { useState, type DragEvent } from 'react'
 import type { KeyFileRequest, KeySummary, WireError } from '../../../preload/contract'
-import { Busy, Dialog, ErrorNotice } from '../components'
+import { Busy, Dialog, ErrorNotice, Notice } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { Fingerprint } from './fingerprint'
 import { formatDate } from './key-state'
@@ -302,21 +302,18 @@ export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: (
         <>
           <p>{current.length > 1 ? t('import.previewIntroFiles', { count: current.length }) : t('import.previewIntro', { name: current[0] ? label(current[0]) : '' })}</p>
           {current.length > 1 ? null : previewKeys.some((key) => key.hasSecret) ? (
-            <p className="notice notice-warning">
-              <span aria-hidden="true">⚠ </span>
+            <Notice tone="warning">
               {t('import.secretWarning')}
-            </p>
+            </Notice>
           ) : previewKeys.length > 0 ? (
-            <p className="notice notice-info" data-testid="no-secret">
-              <span aria-hidden="true">ℹ </span>
+            <Notice tone="info" testId="no-secret">
               {t('import.noSecret')}
-            </p>
+            </Notice>
           ) : null}
           {current.length > 1 && failed.length > 0 && (
-            <p className="notice notice-warning" data-testid="some-failed">
-              <span aria-hidden="true">⚠ </span>
+            <Notice tone="warning" testId="some-failed">
               {t('import.someFailed', { names: failed.map(label).join(', ') })}
-            </p>
+            </Notice>
           )}
           <div className="file-groups">
             {current.map((entry) => (
@@ -336,10 +333,9 @@ export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: (
                 {entry.state === 'failed' && entry.error && <ErrorNotice error={entry.error} />}
                 {entry.state === 'skipped' && <p className="hint">{t('import.fileSkipped')}</p>}
                 {entry.state === 'ready' && current.length > 1 && entry.keys.some((key) => key.hasSecret) && (
-                  <p className="notice notice-warning">
-                    <span aria-hidden="true">⚠ </span>
+                  <Notice tone="warning">
                     {t('import.secretWarning')}
-                  </p>
+                  </Notice>
                 )}
                 {entry.state === 'ready' && <KeyCards keys={entry.keys} lang={lang} nested={current.length > 1} />}
               </section>
@@ -351,16 +347,14 @@ export function ImportWizard({ onClose, onImported, initialFiles }: { onClose: (
       {step === 'result' && (
         <>
           {imported.length > 0 && failed.length === 0 && (
-            <p className="notice notice-ok" role="status">
-              <span aria-hidden="true">✓ </span>
+            <Notice tone="ok">
               {t('import.success')}
-            </p>
+            </Notice>
           )}
           {imported.length > 0 && failed.length > 0 && (
-            <p className="notice notice-warning" role="status">
-              <span aria-hidden="true">⚠ </span>
+            <Notice tone="warning" role="status">
               {t('import.partial', { done: importedFiles, total: importedFiles + failed.length })}
-            </p>
+            </Notice>
           )}
           {failed.map((entry) => (
             <div key={entry.id}>
@@ -473,16 +467,14 @@ function KeyCards({ keys, lang, nested }: { keys: Preview[]; lang: 'de' | 'en'; 
           <Fingerprint value={key.fingerprint} />
           {key.missingIssuer !== null && <MissingIntermediate issuer={key.missingIssuer} />}
           {key.status === 'expired' && (
-            <p className="notice notice-warning">
-              <span aria-hidden="true">⚠ </span>
+            <Notice tone="warning">
               {t('import.expiredWarning')}
-            </p>
+            </Notice>
           )}
           {(key.status === 'revoked' || key.status === 'unusable') && (
-            <p className="notice notice-warning">
-              <span aria-hidden="true">✕ </span>
+            <Notice tone="warning" mark="✕">
               {t('import.unusableWarning')}
-            </p>
+            </Notice>
           )}
         </li>
       ))}
@@ -494,12 +486,8 @@ function KeyCards({ keys, lang, nested }: { keys: Preview[]; lang: 'de' | 'en'; 
 export function MissingIntermediate({ issuer }: { issuer: string }) {
   const { t } = useI18n()
   return (
-    <div className="notice notice-warning" data-testid="missing-intermediate">
-      <strong>
-        <span aria-hidden="true">⚠ </span>
-        {t('import.missingIntermediate.title')}
-      </strong>
+    <Notice tone="warning" title={t('import.missingIntermediate.title')} testId="missing-intermediate">
       <p>{t('import.missingIntermediate.text', { issuer })}</p>
-    </div>
+    </Notice>
   )
 }

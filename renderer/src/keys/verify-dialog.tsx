@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { KeySummary, WireError } from '../../../preload/contract'
-import { Busy, Dialog, ErrorNotice } from '../components'
+import { Busy, Dialog, ErrorNotice, Notice } from '../components'
 import { useI18n } from '../i18n'
 import { Fingerprint } from './fingerprint'
 
@@ -33,10 +33,9 @@ export function VerifyDialog({ target, onClose, onVerified }: { target: KeySumma
       {state === 'busy' && <Busy />}
       {state === 'differs' ? (
         <>
-          <p className="notice notice-warning" role="alert">
-            <span aria-hidden="true">⚠ </span>
+          <Notice tone="warning" role="alert">
             {t('verify.differsNote')}
-          </p>
+          </Notice>
           <div className="actions">
             <button type="button" className="primary" onClick={onClose} autoFocus>
               {t('common.close')}

@@ -1,6 +1,6 @@
 import { useEffect, useState, type DragEvent } from 'react'
 import type { KeySummary, WireError } from '../../../preload/contract'
-import { ErrorNotice, Page } from '../components'
+import { ErrorNotice, Notice, Page } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { BackupDialog } from '../keys/backup-dialog'
 import { CsrDialog } from '../keys/csr-dialog'
@@ -87,9 +87,9 @@ export function KeysPage() {
     <Page title={t('keys.title')}>
       <div className={dragging ? 'page-drop page-drop-active' : 'page-drop'} data-testid="keys-drop" onDragEnter={onDragOver} onDragOver={onDragOver} onDragLeave={() => setDragging(false)} onDrop={onDrop}>
       {dragging && (
-        <p className="notice notice-info" role="status">
+        <Notice tone="info" role="status">
           {t('keys.dropToImport')}
-        </p>
+        </Notice>
       )}
       {vault.state === 'failed' && <ErrorNotice error={vault.error} onRetry={() => (reloadVault(), reloadKeys())} />}
       {vault.state === 'done' && (
@@ -120,10 +120,9 @@ export function KeysPage() {
         </button>
       </div>
       {notice && (
-        <p className="notice notice-ok" role="status">
-          <span aria-hidden="true">✓ </span>
+        <Notice tone="ok">
           {notice}
-        </p>
+        </Notice>
       )}
       {failure && <ErrorNotice error={failure} />}
       {keys.state === 'loading' && <p>{t('keys.loading')}</p>}

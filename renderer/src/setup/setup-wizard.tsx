@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { KeySummary, WireError } from '../../../preload/contract'
-import { Busy, Dialog, ErrorNotice } from '../components'
+import { Busy, Dialog, ErrorNotice, Notice } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { BackupDialog } from '../keys/backup-dialog'
 import { Fingerprint } from '../keys/fingerprint'
@@ -78,10 +78,9 @@ export function SetupWizard({ onClose, onLater }: { onClose: () => void; onLater
               </label>
             ))}
           </fieldset>
-          <p className="notice notice-warning">
-            <span aria-hidden="true">⚠ </span>
+          <Notice tone="warning">
             {t('setup.existingWarning')}
-          </p>
+          </Notice>
           <div className="actions">
             <button type="button" className="link" onClick={() => setStep('later')}>
               {t('setup.later')}
@@ -155,10 +154,9 @@ export function SetupWizard({ onClose, onLater }: { onClose: () => void; onLater
 
       {step === 'backup' && created && (
         <>
-          <p className="notice notice-ok" role="status">
-            <span aria-hidden="true">✓ </span>
+          <Notice tone="ok">
             {t('setup.created')}
-          </p>
+          </Notice>
           <Fingerprint value={created.fingerprint} />
           <p>{t('setup.backupWhy')}</p>
           <div className="actions">
@@ -174,10 +172,9 @@ export function SetupWizard({ onClose, onLater }: { onClose: () => void; onLater
 
       {step === 'no-backup' && (
         <>
-          <p className="notice notice-warning">
-            <span aria-hidden="true">⚠ </span>
+          <Notice tone="warning">
             {t('setup.noBackupConsequence')}
-          </p>
+          </Notice>
           <div className="actions">
             <button type="button" onClick={() => setStep('backup')}>
               {t('common.back')}
