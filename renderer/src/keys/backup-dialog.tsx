@@ -1,7 +1,8 @@
 import { useState } from 'react'
-import type { KeySummary, WireError } from '../../../preload/contract'
+import type { KeySummary, Result } from '../../../preload/contract'
 import { Busy, Dialog, ErrorNotice, Notice } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
+import { useAction } from '../use-call'
 import { Fingerprint } from './fingerprint'
 
 type Step = 'start' | 'code' | 'confirm' | 'done'
@@ -22,20 +23,15 @@ export function BackupDialog({ target, onClose }: { target: KeySummary; onClose:
   const [session, setSession] = useState<{ backupId: string; recoveryCode: string | null; fileName: string } | null>(null)
   const [typed, setTyped] = useState('')
   const [note, setNote] = useState<string | null>(null)
-  const [error, setError] = useState<WireError | null>(null)
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run: start } = useAction()
 
   const close = () => {
     if (session && step !== 'done') void window.siegelpost.keysBackupCancel({ backupId: session.backupId })
     onClose(step === 'done')
   }
-  const run = async <T,>(call: () => Promise<{ ok: true; value: T } | { ok: false; error: WireError }>, then: (value: T) => void) => {
-    setBusy(true)
-    setError(null)
-    const result = await call()
-    setBusy(false)
-    if (result.ok) then(result.value)
-    else setError(result.error)
+  const run = async <T,>(call: () => Promise<Result<T>>, then: (value: T) => void) => {
+    const done = await start(call)
+    if (done) then(done.value)
   }
 
   const position = steps.findIndex((s) => s.id === step) + 1
