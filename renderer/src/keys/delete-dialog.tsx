@@ -4,7 +4,15 @@ import { useI18n } from '../i18n'
 import { Fingerprint } from './fingerprint'
 
 /** Delete with a confirmation that says what will stop working. */
-export function DeleteDialog({ target, onClose, onDeleted }: { target: KeySummary; onClose: () => void; onDeleted: () => void }) {
+export function DeleteDialog({
+  target,
+  onClose,
+  onDeleted,
+}: {
+  target: KeySummary
+  onClose: () => void
+  onDeleted: () => void
+}) {
   const { t } = useI18n()
   return (
     <ConfirmDialog

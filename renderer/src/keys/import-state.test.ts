@@ -75,7 +75,10 @@ describe('import wizard state', () => {
 
   it('keeps a file with a wrong password waiting, with the error next to its field', () => {
     const [entry] = initialImportState([source('secret.p12')]).files
-    const waiting = afterInspect({ ...entry!, passphrase: 'falsch' }, { ok: false, error: error('KEY_PASSPHRASE_WRONG') })
+    const waiting = afterInspect(
+      { ...entry!, passphrase: 'falsch' },
+      { ok: false, error: error('KEY_PASSPHRASE_WRONG') },
+    )
     expect(waiting).toMatchObject({ state: 'needsPassphrase', error: { code: 'KEY_PASSPHRASE_WRONG' } })
   })
 
@@ -129,7 +132,10 @@ describe('import wizard state', () => {
 
   it('forgets every password after the import and counts the files that made it', () => {
     const start = initialImportState([source('a.p12'), source('b.p12')])
-    const ready = start.files.map((entry) => ({ ...afterInspect(entry, { ok: true, value: [preview] }), passphrase: 'geheim' }))
+    const ready = start.files.map((entry) => ({
+      ...afterInspect(entry, { ok: true, value: [preview] }),
+      passphrase: 'geheim',
+    }))
     const entries = [
       afterImport(ready[0]!, { ok: true, value: [key] }),
       afterImport(ready[1]!, { ok: false, error: error('VAULT_LOCKED') }),
@@ -149,18 +155,28 @@ describe('import wizard state', () => {
   it('goes back to the source step with every file to be read again and no password kept', () => {
     const start = initialImportState([source('a.p12')])
     const waiting = { ...start, step: 'passphrase' as const, error: error('X') }
-    waiting.files = [{ ...start.files[0]!, state: 'needsPassphrase', passphrase: 'geheim', error: error('KEY_PASSPHRASE_WRONG') }]
+    waiting.files = [
+      { ...start.files[0]!, state: 'needsPassphrase', passphrase: 'geheim', error: error('KEY_PASSPHRASE_WRONG') },
+    ]
     const state = run(waiting, { type: 'back' })
     expect(state).toMatchObject({ step: 'source', error: null })
     expect(state.files.map((entry) => [entry.state, entry.passphrase, entry.error])).toEqual([['new', '', null]])
   })
 
   it('sends pasted text as one entry marked as pasted, and keeps what main found apart from the files', () => {
-    const start = run(initialImportState([source('a.asc')]), { type: 'tab', tab: 'text' }, { type: 'text', text: '   ' })
+    const start = run(
+      initialImportState([source('a.asc')]),
+      { type: 'tab', tab: 'text' },
+      { type: 'text', text: '   ' },
+    )
     expect(chosen(start)).toEqual([])
     const typed = run(start, { type: 'text', text: '-----BEGIN PGP PUBLIC KEY BLOCK-----' })
     const [pasted] = chosen(typed)
-    expect(request(pasted!)).toEqual({ fileName: 'pasted.txt', data: btoa('-----BEGIN PGP PUBLIC KEY BLOCK-----'), pasted: true })
+    expect(request(pasted!)).toEqual({
+      fileName: 'pasted.txt',
+      data: btoa('-----BEGIN PGP PUBLIC KEY BLOCK-----'),
+      pasted: true,
+    })
     const state = run(typed, { type: 'inspected', checked: [afterInspect(pasted!, { ok: true, value: [preview] })] })
     expect(state.step).toBe('preview')
     expect(current(state).map((entry) => entry.fileName)).toEqual(['pasted.txt'])
@@ -170,7 +186,10 @@ describe('import wizard state', () => {
   it('shows the error for pasted text that holds no key on the source step', () => {
     const typed = run(initialImportState(), { type: 'tab', tab: 'text' }, { type: 'text', text: 'Hallo' })
     const checked = chosen(typed).map((entry) => afterInspect(entry, { ok: false, error: error('KEY_NOT_FOUND') }))
-    expect(run(typed, { type: 'inspected', checked })).toMatchObject({ step: 'source', error: { code: 'KEY_NOT_FOUND' } })
+    expect(run(typed, { type: 'inspected', checked })).toMatchObject({
+      step: 'source',
+      error: { code: 'KEY_NOT_FOUND' },
+    })
   })
 
   it('sends a password only when one was typed', () => {

@@ -122,8 +122,10 @@ export function chosen(state: ImportState): Entry[] {
   return [fresh({ fileName: 'pasted.txt', data: toBase64(new TextEncoder().encode(state.text)), pasted: true }, 0)]
 }
 
-export const isSettled = (entry: Entry) => entry.state === 'ready' || entry.state === 'skipped' || entry.state === 'failed'
-export const toImport = (state: ImportState) => current(state).filter((entry) => entry.state === 'ready' && entry.include)
+export const isSettled = (entry: Entry) =>
+  entry.state === 'ready' || entry.state === 'skipped' || entry.state === 'failed'
+export const toImport = (state: ImportState) =>
+  current(state).filter((entry) => entry.state === 'ready' && entry.include)
 
 export function request(entry: Entry): KeyFileRequest {
   return {

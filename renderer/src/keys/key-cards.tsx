@@ -24,11 +24,7 @@ export function KeyCards({ keys, lang, nested }: { keys: Preview[]; lang: 'de' |
           </p>
           <Fingerprint value={key.fingerprint} />
           {key.missingIssuer !== null && <MissingIntermediate issuer={key.missingIssuer} />}
-          {key.status === 'expired' && (
-            <Notice tone="warning">
-              {t('import.expiredWarning')}
-            </Notice>
-          )}
+          {key.status === 'expired' && <Notice tone="warning">{t('import.expiredWarning')}</Notice>}
           {(key.status === 'revoked' || key.status === 'unusable') && (
             <Notice tone="warning" mark="✕">
               {t('import.unusableWarning')}
