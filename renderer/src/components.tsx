@@ -106,11 +106,12 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
   )
 }
 
-export function Busy() {
+/** The line that says main is working, announced politely; `text` names the work when it takes long. */
+export function Busy({ text }: { text?: string }) {
   const { t } = useI18n()
   return (
     <p className="busy" role="status" aria-live="polite">
-      <span className="spinner" aria-hidden="true" /> {t('common.working')}
+      <span className="spinner" aria-hidden="true" /> {text ?? t('common.working')}
     </p>
   )
 }
