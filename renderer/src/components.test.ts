@@ -1,7 +1,8 @@
 import { createElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
 import { describe, expect, it } from 'vitest'
-import { Notice, type Tone } from './components'
+import { Notice, StepList, type Tone } from './components'
+import { I18nProvider, translate } from './i18n'
 
 const html = (props: Parameters<typeof Notice>[0]) => renderToStaticMarkup(createElement(Notice, props))
 
@@ -35,5 +36,31 @@ describe('Notice', () => {
 
   it('takes another mark where the tone’s would mislead', () => {
     expect(html({ tone: 'warning', mark: '✕', children: 'Nicht verwendbar' })).toContain('>✕ </span>')
+  })
+})
+
+describe('StepList', () => {
+  const steps = [
+    { id: 'source', label: 'import.step.source' },
+    { id: 'passphrase', label: 'import.step.passphrase' },
+    { id: 'preview', label: 'import.step.preview' },
+    { id: 'result', label: 'import.step.result' },
+  ] as const
+  const list = (wasSkipped?: (id: string) => boolean) =>
+    renderToStaticMarkup(
+      createElement(I18nProvider, null, createElement(StepList, { steps, current: 'preview', wasSkipped })),
+    )
+
+  it('ticks the steps behind, marks the current one and writes out where the user is', () => {
+    const html = list()
+    expect(html.match(/<li class="done">/g)).toHaveLength(2)
+    expect(html).toContain('<li aria-current="step"><span aria-hidden="true">3</span>')
+    expect(html).toContain(`<p class="step-count">${translate('de', 'import.progress', { current: 3, total: 4 })}</p>`)
+  })
+
+  it('dashes a step behind that was not needed', () => {
+    const html = list((id) => id === 'passphrase')
+    expect(html).toContain('<li class="skipped"><span aria-hidden="true">–</span>')
+    expect(html.match(/<li class="done">/g)).toHaveLength(1)
   })
 })

@@ -1,6 +1,6 @@
 import { useEffect, useRef, type ReactNode } from 'react'
 import type { Result, WireError } from '../../preload/contract'
-import { useI18n } from './i18n'
+import { useI18n, type MessageKey } from './i18n'
 import { useAction } from './use-call'
 
 export function Page({ title, children }: { title: string; children: ReactNode }) {
@@ -107,6 +107,40 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
 }
 
 /** The line that says main is working, announced politely; `text` names the work when it takes long. */
+/**
+ * A wizard's steps: the steps behind ticked (or dashed when `wasSkipped` says the step was not needed),
+ * the current one marked for screen readers, and "step n of m" written out.
+ */
+export function StepList<S extends string>({
+  steps,
+  current,
+  wasSkipped = () => false,
+}: {
+  steps: readonly { id: S; label: MessageKey }[]
+  current: S
+  wasSkipped?: (id: S) => boolean
+}) {
+  const { t } = useI18n()
+  const position = steps.findIndex((s) => s.id === current) + 1
+  const progress = t('import.progress', { current: position, total: steps.length })
+  return (
+    <>
+      <ol className="steps" aria-label={progress}>
+        {steps.map((s, index) => {
+          const skipped = index + 1 < position && wasSkipped(s.id)
+          const done = index + 1 < position && !skipped
+          return (
+            <li key={s.id} aria-current={s.id === current ? 'step' : undefined} className={done ? 'done' : skipped ? 'skipped' : undefined}>
+              <span aria-hidden="true">{done ? '✓' : skipped ? '–' : index + 1}</span> {t(s.label)}
+            </li>
+          )
+        })}
+      </ol>
+      <p className="step-count">{progress}</p>
+    </>
+  )
+}
+
 export function Busy({ text }: { text?: string }) {
   const { t } = useI18n()
   return (

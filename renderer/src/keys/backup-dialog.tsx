@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { KeySummary, Result } from '../../../preload/contract'
-import { Busy, Dialog, ErrorNotice, Notice } from '../components'
+import { Busy, Dialog, ErrorNotice, Notice, StepList } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { useAction } from '../use-call'
 import { Fingerprint } from './fingerprint'
@@ -34,17 +34,9 @@ export function BackupDialog({ target, onClose }: { target: KeySummary; onClose:
     if (done) then(done.value)
   }
 
-  const position = steps.findIndex((s) => s.id === step) + 1
   return (
     <Dialog title={t('backup.title')} onClose={close} wide>
-      <ol className="steps" aria-label={t('import.progress', { current: position, total: steps.length })}>
-        {steps.map((s, index) => (
-          <li key={s.id} aria-current={s.id === step ? 'step' : undefined} className={index + 1 < position ? 'done' : undefined}>
-            <span aria-hidden="true">{index + 1 < position ? '✓' : index + 1}</span> {t(s.label)}
-          </li>
-        ))}
-      </ol>
-      <p className="step-count">{t('import.progress', { current: position, total: steps.length })}</p>
+      <StepList steps={steps} current={step} />
       <p>
         <strong>{target.name}</strong> · {target.emails.join(', ')}
       </p>

@@ -1,6 +1,6 @@
 import { useReducer, type DragEvent } from 'react'
 import type { Response } from '../../../preload/contract'
-import { Busy, Dialog, ErrorNotice, Notice } from '../components'
+import { Busy, Dialog, ErrorNotice, Notice, StepList } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { settle } from '../use-call'
 import { Fingerprint } from './fingerprint'
@@ -92,25 +92,13 @@ export function ImportWizard({
   const setDragging = (dragging: boolean) => dispatch({ type: 'dragging', dragging })
   const back = () => dispatch({ type: 'back' })
 
-  const position = steps.findIndex((s) => s.id === step) + 1
   const previewKeys = current.filter((entry) => entry.state === 'ready').flatMap((entry) => entry.keys)
   const failed = current.filter((entry) => entry.state === 'failed')
 
   return (
     <Dialog title={t('import.title')} onClose={onClose} wide>
-      <ol className="steps" aria-label={t('import.progress', { current: position, total: steps.length })}>
-        {steps.map((s, index) => {
-          // The password step counts as done only when a password was asked for; otherwise it was skipped.
-          const skipped = s.id === 'passphrase' && index + 1 < position && !askedPassphrase
-          const done = index + 1 < position && !skipped
-          return (
-            <li key={s.id} aria-current={s.id === step ? 'step' : undefined} className={done ? 'done' : skipped ? 'skipped' : undefined}>
-              <span aria-hidden="true">{done ? '✓' : skipped ? '–' : index + 1}</span> {t(s.label)}
-            </li>
-          )
-        })}
-      </ol>
-      <p className="step-count">{t('import.progress', { current: position, total: steps.length })}</p>
+      {/* The password step counts as done only when a password was asked for; otherwise it was skipped. */}
+      <StepList steps={steps} current={step} wasSkipped={(id) => id === 'passphrase' && !askedPassphrase} />
 
       {step === 'source' && (
         <>
