@@ -1,6 +1,6 @@
 import { useEffect, useRef, type ReactNode } from 'react'
 import type { Result, WireError } from '../../preload/contract'
-import { useI18n } from './i18n'
+import { useI18n, type MessageKey } from './i18n'
 import { useAction } from './use-call'
 
 export function Page({ title, children }: { title: string; children: ReactNode }) {
@@ -12,19 +12,68 @@ export function Page({ title, children }: { title: string; children: ReactNode }
   )
 }
 
+export type Tone = 'ok' | 'info' | 'warning' | 'error'
+const toneMark: Record<Tone, string> = { ok: '✓', info: 'ℹ', warning: '⚠', error: '✕' }
+/** Successes are announced politely, errors at once; other tones only when the caller says so. */
+const toneRole: Partial<Record<Tone, 'status' | 'alert'>> = { ok: 'status', error: 'alert' }
+
+/**
+ * A notice next to what it is about. The tone sets the colour and a mark, so colour is never the only
+ * sign (WCAG 1.4.1); the mark is hidden from screen readers, which hear the role instead. With a
+ * `title` the notice is a block: the title in bold, the children below it.
+ */
+export function Notice({
+  tone,
+  title,
+  mark = toneMark[tone],
+  role = toneRole[tone],
+  testId,
+  code,
+  children,
+}: {
+  tone: Tone
+  title?: string
+  /** Another mark than the tone's, e.g. ✕ for a warning about a key that cannot be used. */
+  mark?: string
+  role?: 'status' | 'alert'
+  testId?: string
+  /** The error code, for tests and support; never shown. */
+  code?: string
+  children: ReactNode
+}) {
+  const attributes = { className: `notice notice-${tone}`, role, 'data-testid': testId, 'data-code': code }
+  const icon = <span aria-hidden="true">{mark} </span>
+  if (title === undefined) {
+    return (
+      <p {...attributes}>
+        {icon}
+        {children}
+      </p>
+    )
+  }
+  return (
+    <div {...attributes}>
+      <strong>
+        {icon}
+        {title}
+      </strong>
+      {children}
+    </div>
+  )
+}
+
 /** An error from main, in the user's language, with the fix the text names and a retry. */
 export function ErrorNotice({ error, onRetry }: { error: WireError; onRetry?: () => void }) {
   const { lang, t } = useI18n()
   return (
-    <div className="notice notice-error" role="alert" data-code={error.code}>
-      <strong>{t('error.title')}</strong>
+    <Notice tone="error" title={t('error.title')} code={error.code}>
       <p>{error.message[lang]}</p>
       {onRetry && (
         <button type="button" onClick={onRetry}>
           {t('error.retry')}
         </button>
       )}
-    </div>
+    </Notice>
   )
 }
 
@@ -57,24 +106,53 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
   )
 }
 
-export function Busy() {
+/** The line that says main is working, announced politely; `text` names the work when it takes long. */
+/**
+ * A wizard's steps: the steps behind ticked (or dashed when `wasSkipped` says the step was not needed),
+ * the current one marked for screen readers, and "step n of m" written out.
+ */
+export function StepList<S extends string>({
+  steps,
+  current,
+  wasSkipped = () => false,
+}: {
+  steps: readonly { id: S; label: MessageKey }[]
+  current: S
+  wasSkipped?: (id: S) => boolean
+}) {
+  const { t } = useI18n()
+  const position = steps.findIndex((s) => s.id === current) + 1
+  const progress = t('import.progress', { current: position, total: steps.length })
+  return (
+    <>
+      <ol className="steps" aria-label={progress}>
+        {steps.map((s, index) => {
+          const skipped = index + 1 < position && wasSkipped(s.id)
+          const done = index + 1 < position && !skipped
+          return (
+            <li key={s.id} aria-current={s.id === current ? 'step' : undefined} className={done ? 'done' : skipped ? 'skipped' : undefined}>
+              <span aria-hidden="true">{done ? '✓' : skipped ? '–' : index + 1}</span> {t(s.label)}
+            </li>
+          )
+        })}
+      </ol>
+      <p className="step-count">{progress}</p>
+    </>
+  )
+}
+
+export function Busy({ text }: { text?: string }) {
   const { t } = useI18n()
   return (
     <p className="busy" role="status" aria-live="polite">
-      <span className="spinner" aria-hidden="true" /> {t('common.working')}
+      <span className="spinner" aria-hidden="true" /> {text ?? t('common.working')}
     </p>
   )
 }
 
-/** A success line after an action (announced to screen readers). */
+/** A success line after an action (announced to screen readers); nothing while there is none. */
 export function OkNotice({ text }: { text: string | null }) {
-  if (!text) return null
-  return (
-    <p className="notice notice-ok" role="status">
-      <span aria-hidden="true">✓ </span>
-      {text}
-    </p>
-  )
+  return text ? <Notice tone="ok">{text}</Notice> : null
 }
 
 /**

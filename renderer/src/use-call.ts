@@ -3,6 +3,10 @@ import type { Result, WireError } from '../../preload/contract'
 
 const ipcFailed: WireError = { code: 'IPC_FAILED', kind: 'bug', message: { de: 'Keine Verbindung zum Hauptprozess.', en: 'No connection to the main process.' } }
 
+/** A call's result, with a call that did not reach main (or threw there) as the IPC_FAILED error. */
+export const settle = <T>(call: Promise<Result<T>>): Promise<Result<T>> =>
+  call.catch((): Result<T> => ({ ok: false, error: ipcFailed }))
+
 export type CallState<T> = { state: 'loading' } | { state: 'done'; value: T } | { state: 'failed'; error: WireError }
 
 /** Runs one preload call when the component shows, and again on `reload()`. */
@@ -31,7 +35,7 @@ export function useAction() {
   const run = useCallback(async <T,>(call: () => Promise<Result<T>>): Promise<{ value: T } | null> => {
     setBusy(true)
     setError(null)
-    const result: Result<T> = await call().catch(() => ({ ok: false, error: ipcFailed }))
+    const result = await settle(call())
     setBusy(false)
     if (result.ok) return { value: result.value }
     setError(result.error)

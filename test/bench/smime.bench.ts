@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { makeTestPki } from '../helpers/smime-pki.ts'
 
 /**
- * S/MIME benchmark (issue 4, perf-baselines.md method): whole-process wall time and peak RSS of
+ * S/MIME benchmark (the method of ../shared/reference/perf-baselines.md): whole-process wall time and peak RSS of
  * sign+encrypt and decrypt+verify, Siegelpost vs `openssl cms` (in memory) and `openssl cms -stream`,
  * on random payloads. Run: `node test/bench/smime.bench.ts [MiB ...]` (default 1 25 100, or BENCH_SIZES_MB=1,25).
  */

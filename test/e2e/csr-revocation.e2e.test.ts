@@ -10,7 +10,7 @@ import { openVault } from '../../main/core/keys/vault.ts'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { hasOpenssl, makeTestPki, openssl } from '../helpers/smime-pki.ts'
-import { appSession, chromiumPath, e2eKeySource, screenStep } from './harness.ts'
+import { appSession, chromiumPath, e2eKeySource, screenStep, t, tMatch } from './harness.ts'
 
 
 
@@ -28,10 +28,20 @@ describe.skipIf(skip)('certificate request and revocation certificate in Chromiu
   afterAll(() => rm(work, { recursive: true, force: true }))
 
   for (const lang of ['de', 'en'] as const) {
-    const text =
-      lang === 'de'
-        ? { csr: 'Zertifikat beantragen …', name: 'Name (wie er im Zertifikat stehen soll)', email: 'E-Mail-Adresse', create: 'Anforderung erstellen und speichern …', done: 'Die Anforderung ist gespeichert', close: 'Schließen', import: 'Importieren …', continue: 'Fortfahren', doImport: 'Importieren', success: 'Erfolgreich importiert.', revocation: 'Widerrufszertifikat speichern …', revocationSaved: 'Widerrufszertifikat gespeichert' }
-        : { csr: 'Request certificate …', name: 'Name (as it should appear in the certificate)', email: 'E-mail address', create: 'Create and save request …', done: 'The request is saved', close: 'Close', import: 'Import …', continue: 'Continue', doImport: 'Import', success: 'Imported successfully.', revocation: 'Save revocation certificate …', revocationSaved: 'Revocation certificate saved' }
+    const text = {
+      csr: t(lang, 'keys.csr'),
+      name: t(lang, 'csr.name'),
+      email: t(lang, 'csr.email'),
+      create: t(lang, 'csr.create'),
+      done: tMatch(lang, 'csr.done'),
+      close: t(lang, 'common.close'),
+      import: t(lang, 'keys.import'),
+      continue: t(lang, 'common.continue'),
+      doImport: t(lang, 'import.doImport'),
+      success: t(lang, 'import.success'),
+      revocation: t(lang, 'keys.action.revocation'),
+      revocationSaved: tMatch(lang, 'keys.revocationSaved'),
+    }
     const email = `clara.${lang}@kanzlei.test`
 
     describe(lang === 'de' ? 'in German' : 'in English', () => {
@@ -75,7 +85,7 @@ describe.skipIf(skip)('certificate request and revocation certificate in Chromiu
         await page.click('[data-section=keys]')
         await page.locator('.key-row', { hasText: 'Dora Beraterin' }).click()
         await page.getByRole('button', { name: text.revocation }).click()
-        await expect.poll(() => page.getByRole('status').first().textContent()).toContain(text.revocationSaved)
+        await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(text.revocationSaved)
         const revocation = session.harness.saved.at(-1)!
         const gpg = new GpgHome()
         try {

@@ -7,7 +7,7 @@ import { SiegelpostError } from '../../main/core/errors/index.ts'
 import { openVault } from '../../main/core/keys/vault.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
 import { sampleKey } from '../helpers/sample-key.ts'
-import { chromiumPath, cspViolations, e2eAppInfo, e2eKeySource, type Harness, startHarness } from './harness.ts'
+import { chromiumPath, cspViolations, e2eAppInfo, e2eKeySource, errorText, type Harness, startHarness, t } from './harness.ts'
 
 const screens = join(import.meta.dirname, '../../test-results/screens')
 const skip = skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium')
@@ -15,6 +15,9 @@ const skip = skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get 
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(screens, `${name}.png`), fullPage: true })
 }
+
+const sections = ['nav.inbox', 'nav.compose', 'nav.outbox', 'nav.keys', 'nav.accounts', 'nav.settings'] as const
+const navIn = (lang: 'de' | 'en') => sections.map((key) => t(lang, key))
 
 async function navLabels(page: Page) {
   return page.locator('nav button').allTextContents()
@@ -38,12 +41,12 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
   it('starts in German with its sections', async () => {
     const { page, origin } = harness
     await page.goto(`${origin}/index.html`)
-    await expect.poll(() => navLabels(page)).toEqual(['Posteingang', 'Verfassen', 'Postausgang', 'Schlüssel', 'Konten', 'Einstellungen'])
-    expect(await page.locator('h1').textContent()).toBe('Posteingang')
+    await expect.poll(() => navLabels(page)).toEqual(navIn('de'))
+    expect(await page.locator('h1').textContent()).toBe(t('de', 'inbox.title'))
     expect(await page.getAttribute('html', 'lang')).toBe('de')
     await shot(page, 'de-inbox')
     await page.click('[data-section=compose]')
-    expect(await page.locator('h1').textContent()).toBe('Verfassen')
+    expect(await page.locator('h1').textContent()).toBe(t('de', 'compose.title'))
     await shot(page, 'de-compose')
   })
 
@@ -54,8 +57,8 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
     const row = await page.locator('.key-row').first().textContent()
     expect(row).toContain('Anna Beraterin')
     expect(row).toContain('89AB CDEF 0123 4567')
-    expect(row).toContain('gültig')
-    expect(await page.getByTestId('vault-line').textContent()).toContain(hasKeyringSession ? 'Schlüsselbund des Systems' : 'Tresor-Passwort')
+    expect(row).toContain(t('de', 'keys.state.valid'))
+    expect(await page.getByTestId('vault-line').textContent()).toBe(t('de', hasKeyringSession ? 'vault.protectedByKeychain' : 'vault.protectedByPassphrase'))
     await shot(page, 'de-keys')
   })
 
@@ -69,18 +72,18 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
 
   it('switches to English, everywhere, and keeps the choice after a reload', async () => {
     const { page } = harness
-    await page.getByLabel('English').check()
-    await expect.poll(() => navLabels(page)).toEqual(['Inbox', 'Compose', 'Outbox', 'Keys', 'Accounts', 'Settings'])
-    expect(await page.locator('h1').textContent()).toBe('Settings')
+    await page.getByLabel(t('en', 'settings.language.en')).check()
+    await expect.poll(() => navLabels(page)).toEqual(navIn('en'))
+    expect(await page.locator('h1').textContent()).toBe(t('en', 'settings.title'))
     expect(await page.getAttribute('html', 'lang')).toBe('en')
     await shot(page, 'en-settings')
     await page.reload()
-    await expect.poll(() => navLabels(page)).toEqual(['Inbox', 'Compose', 'Outbox', 'Keys', 'Accounts', 'Settings'])
+    await expect.poll(() => navLabels(page)).toEqual(navIn('en'))
     await shot(page, 'en-inbox')
     await page.click('[data-section=compose]')
     await shot(page, 'en-compose')
     await page.click('[data-section=keys]')
-    await expect.poll(() => page.locator('.key-row').first().textContent()).toContain('valid')
+    await expect.poll(() => page.locator('.key-row').first().textContent()).toContain(t('en', 'keys.state.valid'))
     await shot(page, 'en-keys')
   })
 
@@ -124,9 +127,9 @@ describe.skipIf(skip)('app frame when the keychain cannot be reached', () => {
     await page.goto(`${origin}/index.html`)
     await page.click('[data-section=keys]')
     const alert = page.getByRole('alert').first()
-    await expect.poll(() => alert.textContent()).toContain('Schlüsselbund des Systems ist nicht erreichbar')
+    await expect.poll(() => alert.textContent()).toContain(errorText('de', 'KEYCHAIN_UNAVAILABLE'))
     expect(await alert.getAttribute('data-code')).toBe('KEYCHAIN_UNAVAILABLE')
-    expect(await page.getByRole('button', { name: 'Erneut versuchen' }).count()).toBeGreaterThan(0)
+    expect(await page.getByRole('button', { name: t('de', 'error.retry') }).count()).toBeGreaterThan(0)
     await shot(page, 'de-keys-keychain-unavailable')
     expect(harness.problems).toEqual([])
   })

@@ -15,6 +15,28 @@ import { channels } from '../../preload/contract.ts'
 import { buildSurface } from '../../preload/surface.ts'
 import { createAppCore, type AppCoreOptions } from '../../main/app-core.ts'
 import { serveAppFile } from '../../main/app-protocol.ts'
+import { errorTable, formatMessage, type ErrorCode } from '../../main/core/errors/index.ts'
+import { messages, translate, type Lang, type MessageKey } from '../../renderer/src/i18n/messages.ts'
+
+type Params = Record<string, string | number>
+
+/** The UI text of `key` in `lang` as the app shows it: from renderer/src/i18n/{de,en}.json, placeholders filled. */
+export const t = (lang: Lang, key: MessageKey, params?: Params): string => translate(lang, key, params)
+
+/** The text of an error from main's error table in `lang`, as the UI shows it. */
+export const errorText = (lang: Lang, code: ErrorCode, params?: Params): string => formatMessage(code, lang, params)
+
+/** Matches a text made from `template` whatever its {placeholders} were filled with. */
+function templatePattern(template: string): RegExp {
+  const parts = template.split(/\{\w+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+  return new RegExp(parts.join('.+?'))
+}
+
+/** Matches the UI text of `key` with any values in its placeholders (for names and counts a test does not set). */
+export const tMatch = (lang: Lang, key: MessageKey): RegExp => templatePattern(messages[lang][key])
+
+/** Matches the text of error `code` with any values in its placeholders. */
+export const errorMatch = (lang: Lang, code: ErrorCode): RegExp => templatePattern(errorTable[code][lang])
 
 /** Where every e2e test writes its full-window screenshots (not committed). */
 export const screensDir = fileURLToPath(new URL('../../test-results/screens', import.meta.url))

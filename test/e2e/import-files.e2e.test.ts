@@ -9,7 +9,7 @@ import { openVault } from '../../main/core/keys/vault.ts'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { hasOpenssl, makeIntermediateChain, makeTestPki, openssl, opensslText } from '../helpers/smime-pki.ts'
-import { appSession, chromiumPath, e2eKeySource, screenStep } from './harness.ts'
+import { appSession, chromiumPath, e2eKeySource, errorMatch, errorText, screenStep, t, tMatch } from './harness.ts'
 
 const p12Password = 'Kanzlei-Zertifikat 2026'
 const gpgPassphrase = 'Mandant-Passwort 2026'
@@ -59,10 +59,26 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
   })
 
   for (const lang of ['de', 'en'] as const) {
-    const text =
-      lang === 'de'
-        ? { import: 'Importieren …', continue: 'Fortfahren', doImport: 'Importieren', success: 'Erfolgreich importiert.', password: 'Passwort oder Wiederherstellungscode der Datei', wrong: 'Das Kennwort ist falsch', corrupt: 'beschädigt', chosen: 'Ausgewählte Dateien: 3', include: 'fran.pem importieren', dropZone: 'Ablagefläche für Schlüssel- und Zertifikatsdateien', missing: 'Zwischenzertifikat fehlt', fix: 'Bitten Sie Ihre Zertifizierungsstelle um die Zertifikatskette (.p7b oder .pem) und importieren Sie sie', share: 'Als Entwurf teilen', partial: 'Importiert aus 2 von 3 Dateien.', release: 'Dateien loslassen, um sie zu importieren', subject: 'Mein öffentlicher Schlüssel', phone: 'telefonisch', noRecipient: 'noch kein Empfänger' }
-        : { import: 'Import …', continue: 'Continue', doImport: 'Import', success: 'Imported successfully.', password: 'Password or recovery code of the file', wrong: 'The password is wrong', corrupt: 'damaged', chosen: 'Chosen files: 3', include: 'Import fran.pem', dropZone: 'Drop area for key and certificate files', missing: 'Intermediate certificate missing', fix: 'Ask your certificate authority for the certificate chain (.p7b or .pem) and import it', share: 'Share as new mail draft', partial: 'Imported from 2 of 3 files.', release: 'Release the files to import them', subject: 'My public key', phone: 'by phone', noRecipient: 'no recipient yet' }
+    const text = {
+      import: t(lang, 'keys.import'),
+      continue: t(lang, 'common.continue'),
+      doImport: t(lang, 'import.doImport'),
+      success: t(lang, 'import.success'),
+      password: (name: string) => t(lang, 'import.passphraseFor', { name }),
+      wrong: errorText(lang, 'KEY_PASSPHRASE_WRONG'),
+      corrupt: errorMatch(lang, 'SMIME_MALFORMED'),
+      chosen: t(lang, 'import.chosenCount', { count: 3 }),
+      include: t(lang, 'import.includeFile', { name: 'fran.pem' }),
+      dropZone: t(lang, 'import.dropZoneLabel'),
+      missing: t(lang, 'import.missingIntermediate.title'),
+      fix: tMatch(lang, 'import.missingIntermediate.text'),
+      share: t(lang, 'keys.action.shareDraft'),
+      partial: t(lang, 'import.partial', { done: 2, total: 3 }),
+      release: t(lang, 'keys.dropToImport'),
+      noRecipient: t(lang, 'compose.noRecipient'),
+      subject: lang === 'de' ? 'Mein öffentlicher Schlüssel' : 'My public key',
+      phone: lang === 'de' ? 'telefonisch' : 'by phone',
+    }
 
     describe(lang === 'de' ? 'in German' : 'in English', () => {
       const session = appSession(lang, 'sp-files-journey-')
@@ -75,22 +91,22 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         await screenStep(page, 'import-files-chosen', lang)
         await page.getByRole('button', { name: text.continue }).click()
         // Exactly one password field: for the .p12; the public key and the damaged file need none.
-        await page.getByLabel(`${text.password} alice.p12`).waitFor()
+        await page.getByLabel(text.password('alice.p12')).waitFor()
         expect(await page.locator('input[type=password]').count()).toBe(1)
         await screenStep(page, 'import-files-password', lang)
         // A wrong password keeps that one file waiting, with the error next to its field.
-        await page.getByLabel(`${text.password} alice.p12`).fill('falsch')
+        await page.getByLabel(text.password('alice.p12')).fill('falsch')
         await page.getByRole('button', { name: text.continue }).click()
         await expect.poll(() => page.locator('.file-passphrase').getByRole('alert').count()).toBe(1)
         expect(await page.locator('.file-passphrase').getByRole('alert').textContent()).toContain(text.wrong)
         expect(await session.stored()).toEqual([])
-        await page.getByLabel(`${text.password} alice.p12`).fill(p12Password)
+        await page.getByLabel(text.password('alice.p12')).fill(p12Password)
         await page.getByRole('button', { name: text.continue }).click()
         await page.getByRole('button', { name: text.doImport, exact: true }).waitFor()
         const group = (file: string) => page.locator(`[data-file="${file}"]`)
         expect(await group('bernd-public.asc').textContent()).toContain(grouped(berndFingerprint))
         expect(await group('alice.p12').textContent()).toContain(grouped(certFingerprint('alice.pem')))
-        expect(await group('kaputt.p12').getByRole('alert').textContent()).toContain(text.corrupt)
+        expect(await group('kaputt.p12').getByRole('alert').textContent()).toMatch(text.corrupt)
         expect(await page.getByTestId('some-failed').textContent()).toContain('kaputt.p12')
         await screenStep(page, 'import-files-preview', lang)
         await page.getByRole('button', { name: text.doImport, exact: true }).click()
@@ -140,13 +156,13 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         await dropFiles(page, '[data-testid=keys-drop]', leaf)
         await page.getByText('chain-leaf.p12', { exact: true }).waitFor()
         await page.getByRole('button', { name: text.continue }).click()
-        await page.getByLabel(`${text.password} chain-leaf.p12`).fill(p12Password)
+        await page.getByLabel(text.password('chain-leaf.p12')).fill(p12Password)
         await page.getByRole('button', { name: text.continue }).click()
         const warning = page.getByTestId('missing-intermediate')
         await warning.waitFor()
         expect(await warning.textContent()).toContain(text.missing)
         expect(await warning.textContent()).toContain('Test Mail CA 2026')
-        expect(await warning.textContent()).toContain(text.fix)
+        expect(await warning.textContent()).toMatch(text.fix)
         await screenStep(page, 'import-missing-intermediate', lang)
         await page.getByRole('button', { name: text.doImport, exact: true }).click()
         await page.getByText(text.success).waitFor()

@@ -1,11 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { skipUnless } from '../helpers/needs.ts'
-import { appSession, chromiumPath, screenStep } from './harness.ts'
+import { appSession, chromiumPath, errorText, screenStep, t, tMatch } from './harness.ts'
 
 const gpgPassphrase = 'Mandant-Passwort 2026'
 
@@ -30,10 +30,32 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
   })
 
   for (const lang of ['de', 'en'] as const) {
-    const text =
-      lang === 'de'
-        ? { import: 'Importieren …', continue: 'Fortfahren', doImport: 'Importieren', success: 'Erfolgreich importiert.', later: 'Später abgleichen', wrong: 'Das Kennwort ist falsch', password: 'Passwort oder Wiederherstellungscode der Datei', secretWarning: 'privaten Schlüssel', setupTitle: 'Willkommen bei Siegelpost', name: 'Ihr Name', email: 'Ihre E-Mail-Adresse', create: 'Schlüssel erzeugen', created: 'OpenPGP-Schlüssel erfolgreich erstellt.', backupNow: 'Sicherung anlegen …', make: 'Wiederherstellungscode erzeugen', noted: 'Ich habe den Code notiert', save: 'Sicherung speichern …', saved: 'Die Sicherung ist gespeichert', close: 'Schließen', share: 'Öffentlichen Schlüssel speichern …', finish: 'Fertig', deleteAction: 'Löschen …', delete: 'Endgültig löschen', keys: 'Schlüssel' }
-        : { import: 'Import …', continue: 'Continue', doImport: 'Import', success: 'Imported successfully.', later: 'Verify later', wrong: 'The password is wrong', password: 'Password or recovery code of the file', secretWarning: 'private key', setupTitle: 'Welcome to Siegelpost', name: 'Your name', email: 'Your e-mail address', create: 'Create key', created: 'OpenPGP key created successfully.', backupNow: 'Back up …', make: 'Make recovery code', noted: 'I have noted the code', save: 'Save backup …', saved: 'The backup is saved', close: 'Close', share: 'Save public key …', finish: 'Finish', deleteAction: 'Delete …', delete: 'Delete for good', keys: 'Keys' }
+    const text = {
+      import: t(lang, 'keys.import'),
+      continue: t(lang, 'common.continue'),
+      doImport: t(lang, 'import.doImport'),
+      success: t(lang, 'import.success'),
+      later: t(lang, 'import.verifyLater'),
+      wrong: errorText(lang, 'KEY_PASSPHRASE_WRONG'),
+      password: (name: string) => t(lang, 'import.passphraseFor', { name }),
+      secretWarning: t(lang, 'import.secretWarning'),
+      setupTitle: t(lang, 'setup.title'),
+      name: t(lang, 'setup.name'),
+      email: t(lang, 'setup.email'),
+      create: t(lang, 'setup.create'),
+      created: t(lang, 'setup.created'),
+      backupNow: t(lang, 'setup.backupNow'),
+      make: t(lang, 'backup.makeCode'),
+      noted: t(lang, 'backup.writtenDown'),
+      save: t(lang, 'backup.save'),
+      saved: tMatch(lang, 'backup.done'),
+      close: t(lang, 'common.close'),
+      share: t(lang, 'setup.share'),
+      finish: t(lang, 'setup.finish'),
+      deleteAction: t(lang, 'keys.action.delete'),
+      delete: t(lang, 'delete.confirm'),
+      copyPublic: t(lang, 'keys.action.copyPublic'),
+    }
 
     describe(lang === 'de' ? 'in German' : 'in English', () => {
       const session = appSession(lang, 'sp-journey-', { firstStart: true })
@@ -90,7 +112,7 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         await page.getByRole('button', { name: text.import }).click()
         await page.locator('input[type=file]').setInputFiles(backupFile)
         await page.getByRole('button', { name: text.continue }).click()
-        await page.getByLabel(text.password).fill(code.replace(/-/g, '').toLowerCase())
+        await page.getByLabel(text.password(basename(backupFile))).fill(code.replace(/-/g, '').toLowerCase())
         await page.getByRole('button', { name: text.continue }).click()
         await page.getByRole('button', { name: text.doImport, exact: true }).click()
         await page.getByText(text.success).waitFor()
@@ -123,7 +145,7 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
 
         // Copy the public key: what lands on the clipboard is the key GnuPG knows, and nothing secret.
         await page.locator('.key-row', { hasText: 'Bernd Mandant' }).click()
-        await page.getByRole('button', { name: lang === 'de' ? 'Öffentlichen Schlüssel kopieren' : 'Copy public key' }).click()
+        await page.getByRole('button', { name: text.copyPublic }).click()
         await expect.poll(() => session.harness.clipboard.length).toBe(1)
         expect(session.harness.clipboard[0]).toContain('-----BEGIN PGP PUBLIC KEY BLOCK-----')
         const fresh = new GpgHome()
@@ -137,13 +159,13 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         await page.getByRole('button', { name: text.import }).click()
         await page.locator('input[type=file]').setInputFiles(join(work, 'bernd-secret.asc'))
         await page.getByRole('button', { name: text.continue }).click()
-        await page.getByLabel(text.password).fill('falsch')
+        await page.getByLabel(text.password('bernd-secret.asc')).fill('falsch')
         await screenStep(page, 'import-password', lang)
         await page.getByRole('button', { name: text.continue }).click()
         await expect.poll(() => page.getByRole('alert').first().textContent()).toContain(text.wrong)
         await screenStep(page, 'import-wrong-password', lang)
         expect((await session.stored()).find((k) => k.fingerprint === clientFingerprint)!.hasSecret).toBe(false)
-        await page.getByLabel(text.password).fill(gpgPassphrase)
+        await page.getByLabel(text.password('bernd-secret.asc')).fill(gpgPassphrase)
         await page.getByRole('button', { name: text.continue }).click()
         await expect.poll(() => page.getByRole('dialog').textContent()).toContain(text.secretWarning)
         await page.getByRole('button', { name: text.doImport, exact: true }).click()

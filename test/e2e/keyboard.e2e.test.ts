@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openVault } from '../../main/core/keys/vault.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { sampleKey } from '../helpers/sample-key.ts'
-import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, startHarness } from './harness.ts'
+import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, startHarness, t } from './harness.ts'
 
 
 /** Presses Tab until the focused element's text or label is `name` (at most 60 presses): proof it is reachable by keyboard. */
@@ -40,18 +40,18 @@ describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-g
     const { page, origin } = harness
     await page.goto(`${origin}/index.html`)
     await page.locator('nav button').first().waitFor()
-    await tabTo(page, 'Schlüssel')
+    await tabTo(page, t('de', 'nav.keys'))
     await page.keyboard.press('Enter')
     await page.locator('.key-row').first().waitFor()
 
-    await tabTo(page, 'Importieren …')
+    await tabTo(page, t('de', 'keys.import'))
     await page.keyboard.press('Enter')
-    await tabTo(page, 'Text einfügen')
+    await tabTo(page, t('de', 'import.tab.text'))
     await page.keyboard.press('Enter')
     await page.keyboard.press('Tab') // the text area follows the tabs
     await page.keyboard.type('kein Schlüssel')
     expect(await page.getByRole('textbox').inputValue()).toBe('kein Schlüssel')
-    await tabTo(page, 'Fortfahren')
+    await tabTo(page, t('de', 'common.continue'))
     await page.keyboard.press('Enter')
     await page.getByRole('alert').first().waitFor()
     await page.keyboard.press('Escape')
@@ -59,9 +59,9 @@ describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-g
 
     await tabTo(page, /Anna Beraterin/)
     await page.keyboard.press('Enter')
-    await tabTo(page, 'Fingerabdruck abgleichen …')
+    await tabTo(page, t('de', 'keys.action.verify'))
     await page.keyboard.press('Enter')
-    await tabTo(page, 'Stimmt überein')
+    await tabTo(page, t('de', 'verify.matches'))
     await page.keyboard.press('Enter')
     await expect.poll(async () => (await openVault({ profileDir: dir, keySource: await e2eKeySource() })).contents.keys[0]!.acceptance).toBe('verified')
   })

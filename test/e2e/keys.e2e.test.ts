@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openVault } from '../../main/core/keys/vault.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { sampleKey } from '../helpers/sample-key.ts'
-import { chromiumPath, cspViolations, e2eAppInfo, e2eKeySource, type Harness, screenStep, startHarness } from './harness.ts'
+import { chromiumPath, cspViolations, e2eAppInfo, e2eKeySource, errorText, type Harness, screenStep, startHarness, t } from './harness.ts'
 
 const day = 86_400_000
 const own = sampleKey({ name: 'Anna Beraterin', emails: ['anna@kanzlei.test'], acceptance: 'verified' })
@@ -49,17 +49,38 @@ describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-g
   })
 
   for (const lang of ['de', 'en'] as const) {
-    const text =
-      lang === 'de'
-        ? { settings: 'Einstellungen', keys: 'Schlüssel', lang: 'Deutsch', expiresSoon: 'läuft bald ab', expired: 'abgelaufen', unverified: 'nicht abgeglichen', own: 'Eigene (mit privatem Schlüssel)', import: 'Importieren …', matches: 'Stimmt überein', differs: 'Stimmt nicht überein', delete: 'Endgültig löschen', paste: 'Text einfügen', noKey: 'Im eingefügten Text steht kein Schlüssel', cancel: 'Abbrechen', verify: 'Fingerabdruck abgleichen …', deleteAction: 'Löschen …', continue: 'Fortfahren' }
-        : { settings: 'Settings', keys: 'Keys', lang: 'English', expiresSoon: 'expires soon', expired: 'expired', unverified: 'not verified', own: 'Own (with private key)', import: 'Import …', matches: 'Matches', differs: 'Does not match', delete: 'Delete for good', paste: 'Paste text', noKey: 'The pasted text holds no key', cancel: 'Cancel', verify: 'Verify fingerprint …', deleteAction: 'Delete …', continue: 'Continue' }
+    const text = {
+      settings: t(lang, 'nav.settings'),
+      keys: t(lang, 'nav.keys'),
+      lang: t(lang, `settings.language.${lang}`),
+      expiresSoon: t(lang, 'keys.state.expiresSoon'),
+      expired: t(lang, 'keys.state.expired'),
+      unverified: t(lang, 'keys.acceptance.unverified'),
+      own: t(lang, 'keys.filter.own'),
+      import: t(lang, 'keys.import'),
+      matches: t(lang, 'verify.matches'),
+      differs: t(lang, 'verify.differs'),
+      delete: t(lang, 'delete.confirm'),
+      paste: t(lang, 'import.tab.text'),
+      noKey: errorText(lang, 'KEY_TEXT_UNKNOWN'),
+      cancel: t(lang, 'common.cancel'),
+      verify: t(lang, 'keys.action.verify'),
+      deleteAction: t(lang, 'keys.action.delete'),
+      continue: t(lang, 'common.continue'),
+      backup: t(lang, 'keys.action.backup'),
+      make: t(lang, 'backup.makeCode'),
+      sheet: t(lang, 'backup.saveSheet'),
+      noted: t(lang, 'backup.writtenDown'),
+      save: t(lang, 'backup.save'),
+      mismatch: errorText(lang, 'BACKUP_CODE_MISMATCH'),
+    }
 
     describe(`in ${lang === 'de' ? 'German' : 'English'}`, () => {
       beforeAll(async () => {
         const { page, origin } = harness
         await page.goto(`${origin}/index.html`)
         await page.click('[data-section=settings]')
-        await page.getByLabel(lang === 'de' ? 'Deutsch' : 'English').check()
+        await page.getByLabel(text.lang).check()
         await page.click('[data-section=keys]')
         await page.locator('.key-row').first().waitFor()
       })
@@ -116,29 +137,26 @@ describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-g
 
       it('backs up: shows the recovery code once, saves a readable sheet, refuses a wrong code', async () => {
         const { page } = harness
-        const t = lang === 'de'
-          ? { backup: 'Sicherung anlegen …', make: 'Wiederherstellungscode erzeugen', sheet: 'Wiederherstellungsbeleg speichern (PDF) …', noted: 'Ich habe den Code notiert', save: 'Sicherung speichern …', mismatch: 'stimmt nicht mit dem angezeigten', cancel: 'Abbrechen' }
-          : { backup: 'Back up …', make: 'Make recovery code', sheet: 'Save recovery sheet (PDF) …', noted: 'I have noted the code', save: 'Save backup …', mismatch: 'does not match the recovery code shown', cancel: 'Cancel' }
         await page.locator('.key-row', { hasText: own.name }).click()
-        await page.getByRole('button', { name: t.backup }).click()
+        await page.getByRole('button', { name: text.backup }).click()
         await screenStep(page, 'backup-start', lang)
-        await page.getByRole('button', { name: t.make }).click()
+        await page.getByRole('button', { name: text.make }).click()
         const code = (await page.getByTestId('recovery-code').textContent())!.trim()
         expect(code).toMatch(/^([0-9A-Z]{4}-){5}[0-9A-Z]{4}$/)
-        await page.getByRole('button', { name: t.sheet }).click()
+        await page.getByRole('button', { name: text.sheet }).click()
         await expect.poll(() => harness.saved.at(-1) ?? '').toMatch(lang === 'de' ? /wiederherstellungsbeleg\.pdf$/ : /recovery-sheet\.pdf$/)
         await expect.poll(() => page.getByRole('status').last().textContent()).toContain('.pdf')
         await screenStep(page, 'backup-code', lang)
         const responsesBefore = harness.responses.length
-        await page.getByRole('button', { name: t.noted }).click()
+        await page.getByRole('button', { name: text.noted }).click()
         expect(await page.content()).not.toContain(code)
         await page.getByRole('textbox').fill('AAAA-BBBB-CCCC-DDDD-EEEE-FFFF')
-        await page.getByRole('button', { name: t.save }).click()
-        await expect.poll(() => page.getByRole('alert').first().textContent()).toContain(t.mismatch)
+        await page.getByRole('button', { name: text.save }).click()
+        await expect.poll(() => page.getByRole('alert').first().textContent()).toContain(text.mismatch)
         await screenStep(page, 'backup-confirm', lang)
         // After the step that showed it, no IPC response carries the code again.
         expect(JSON.stringify(harness.responses.slice(responsesBefore))).not.toContain(code)
-        await page.getByRole('dialog').getByRole('button', { name: t.cancel }).click()
+        await page.getByRole('dialog').getByRole('button', { name: text.cancel }).click()
       })
 
       it('deletes only after a confirmation that says what stops working', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { skipUnless } from '../helpers/needs.ts'
-import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, openApp, screenStep, startHarness } from './harness.ts'
+import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, openApp, screenStep, startHarness, t } from './harness.ts'
 
 
 
@@ -20,10 +20,18 @@ describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-g
   })
 
   for (const lang of ['de', 'en'] as const) {
-    const text =
-      lang === 'de'
-        ? { title: 'Willkommen bei Siegelpost', create: 'Neuen OpenPGP-Schlüssel erzeugen', importCert: 'Vorhandenes Zertifikat importieren (.p12 / .pfx)', later: 'Später einrichten', laterConfirm: 'Ja, später einrichten', consequence: 'Passwort-PDF', continue: 'Fortfahren', generateTitle: 'OpenPGP-Schlüssel erzeugen', importTitle: 'Schlüssel oder Zertifikat importieren', back: 'Zurück' }
-        : { title: 'Welcome to Siegelpost', create: 'Create a new OpenPGP key', importCert: 'Import an existing certificate (.p12 / .pfx)', later: 'Set up later', laterConfirm: 'Yes, set up later', consequence: 'password PDF', continue: 'Continue', generateTitle: 'Create OpenPGP key', importTitle: 'Import key or certificate', back: 'Back' }
+    const text = {
+      title: t(lang, 'setup.title'),
+      create: t(lang, 'setup.choice.create'),
+      importCert: t(lang, 'setup.choice.importCert'),
+      later: t(lang, 'setup.later'),
+      laterConfirm: t(lang, 'setup.laterConfirm'),
+      consequence: t(lang, 'setup.laterConsequence'),
+      continue: t(lang, 'common.continue'),
+      generateTitle: t(lang, 'setup.generateTitle'),
+      importTitle: t(lang, 'import.title'),
+      back: t(lang, 'common.back'),
+    }
 
     it(`offers create, import and later on a first start, and “later” says what it means and sticks (${lang})`, async () => {
       const { page } = harness

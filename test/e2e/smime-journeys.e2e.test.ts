@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { skipUnless } from '../helpers/needs.ts'
 import { hasOpenssl, makeTestPki, openssl } from '../helpers/smime-pki.ts'
-import { appSession, chromiumPath, screenStep } from './harness.ts'
+import { appSession, chromiumPath, errorMatch, errorText, screenStep, t } from './harness.ts'
 
 const p12Password = 'Kanzlei-Zertifikat 2026'
 
@@ -26,10 +26,18 @@ describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () =
   afterAll(() => rm(work, { recursive: true, force: true }))
 
   for (const lang of ['de', 'en'] as const) {
-    const text =
-      lang === 'de'
-        ? { import: 'Importieren …', continue: 'Fortfahren', doImport: 'Importieren', success: 'Erfolgreich importiert.', wrong: 'Das Kennwort ist falsch', password: 'Passwort oder Wiederherstellungscode der Datei', secretWarning: 'privaten Schlüssel', noSecret: 'keinen privaten Schlüssel', corrupt: 'beschädigt', cancel: 'Abbrechen' }
-        : { import: 'Import …', continue: 'Continue', doImport: 'Import', success: 'Imported successfully.', wrong: 'The password is wrong', password: 'Password or recovery code of the file', secretWarning: 'private key', noSecret: 'holds no private key', corrupt: 'damaged', cancel: 'Cancel' }
+    const text = {
+      import: t(lang, 'keys.import'),
+      continue: t(lang, 'common.continue'),
+      doImport: t(lang, 'import.doImport'),
+      success: t(lang, 'import.success'),
+      wrong: errorText(lang, 'KEY_PASSPHRASE_WRONG'),
+      password: (name: string) => t(lang, 'import.passphraseFor', { name }),
+      secretWarning: t(lang, 'import.secretWarning'),
+      noSecret: t(lang, 'import.noSecret'),
+      corrupt: errorMatch(lang, 'SMIME_MALFORMED'),
+      cancel: t(lang, 'common.cancel'),
+    }
 
     describe(lang === 'de' ? 'in German' : 'in English', () => {
       const session = appSession(lang, 'sp-smime-journey-')
@@ -45,7 +53,7 @@ describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () =
         await openFile(page, 'kaputt.p12')
         // A cut-off file is recognised as damaged before any password is asked for.
         await page.getByRole('alert').first().waitFor()
-        expect(await page.getByRole('alert').first().textContent()).toContain(text.corrupt)
+        expect(await page.getByRole('alert').first().textContent()).toMatch(text.corrupt)
         await screenStep(page, 'import-corrupt', lang)
         await page.getByRole('dialog').getByRole('button', { name: text.cancel }).click()
         expect(await session.stored()).toEqual([])
@@ -54,11 +62,11 @@ describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () =
       it('imports a legacy .p12 after a wrong password, with its private key', async () => {
         const { page } = session.harness
         await openFile(page, 'alice-legacy.p12')
-        await page.getByLabel(text.password).fill('falsch')
+        await page.getByLabel(text.password('alice-legacy.p12')).fill('falsch')
         await page.getByRole('button', { name: text.continue }).click()
         await expect.poll(() => page.getByRole('alert').first().textContent()).toContain(text.wrong)
         expect(await session.stored()).toEqual([])
-        await page.getByLabel(text.password).fill(p12Password)
+        await page.getByLabel(text.password('alice-legacy.p12')).fill(p12Password)
         await page.getByRole('button', { name: text.continue }).click()
         await page.getByRole('button', { name: text.doImport, exact: true }).waitFor()
         expect(await page.getByRole('dialog').textContent()).toContain('Alice Beraterin')

@@ -11,7 +11,7 @@ import { startScriptedImap, startSmtpServer, type Running, type ScriptRecord, ty
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
 import { makeTestPki, type TestPki } from '../helpers/test-pki.ts'
 import { hasOpenssl } from '../helpers/throwaway-ca.ts'
-import { chromiumPath, e2eAppInfo, e2eKeySource, openApp, screenStep, startHarness, type Harness } from './harness.ts'
+import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, openApp, screenStep, startHarness, t } from './harness.ts'
 
 /**
  * The accounts, Outbox and policy surface as the UI calls it (`window.siegelpost.*` in Chromium), through
@@ -115,10 +115,23 @@ describe.skipIf(
   })
 
   for (const lang of ['de', 'en'] as const) {
-    const text =
-      lang === 'de'
-        ? { accounts: 'Konten', outbox: 'Postausgang', add: 'Konto hinzufügen …', name: 'Name des Kontos', email: 'E-Mail-Adresse', password: 'Passwort', save: 'Konto speichern', own: 'Eigener Server mit eigenem Zertifikat', test: 'Verbindung prüfen', ok: 'verschlüsselt verbunden und angemeldet', held: 'zurückgehalten', retry: 'Erneut senden', heldAgain: 'Wieder zurückgehalten', drop: 'Verwerfen …', confirm: 'Endgültig verwerfen', empty: 'Der Postausgang ist leer.', require: 'REQUIRETLS verlangen' }
-        : { accounts: 'Accounts', outbox: 'Outbox', add: 'Add account …', name: 'Account name', email: 'Email address', password: 'Password', save: 'Save account', own: 'Own server with its own certificate', test: 'Check connection', ok: 'connected encrypted and logged in', held: 'held', retry: 'Send again', heldAgain: 'Held again', drop: 'Drop …', confirm: 'Drop for good', empty: 'The Outbox is empty.', require: 'Insist on REQUIRETLS' }
+    const text = {
+      add: t(lang, 'accounts.add'),
+      name: t(lang, 'accounts.field.name'),
+      email: t(lang, 'accounts.field.email'),
+      password: t(lang, 'accounts.field.password'),
+      save: t(lang, 'accounts.add.save'),
+      own: t(lang, 'accounts.add.selfHosted'),
+      test: t(lang, 'accounts.test'),
+      ok: t(lang, 'accounts.check.ok'),
+      require: t(lang, 'accounts.policy.require'),
+      held: t(lang, 'outbox.state.held'),
+      retry: t(lang, 'outbox.retry'),
+      heldAgain: t(lang, 'outbox.retry.held'),
+      drop: t(lang, 'outbox.drop'),
+      confirm: t(lang, 'outbox.drop.confirm'),
+      empty: t(lang, 'outbox.empty'),
+    }
 
     it(`adds and checks an account in the Konten page (${lang})`, async () => {
       const { page } = harness
@@ -179,27 +192,27 @@ describe.skipIf(
     await openApp(harness, 'de', { skipSetup: true })
     await page.click('[data-section=outbox]')
     const entry = page.locator(`[data-testid=outbox-${outcome.outboxId}]`)
-    await entry.getByRole('button', { name: 'Ausnahme eintragen …' }).click()
-    await page.getByLabel('alle Adressen bei altsystem.test').check()
-    await page.getByLabel('Begründung').fill('Empfänger-Server ohne REQUIRETLS; Mandant hat schriftlich zugestimmt')
-    await page.getByLabel('Entschieden von').fill('Anna Beraterin')
-    await page.getByLabel('Gültig bis (optional)').fill('2027-06-30')
+    await entry.getByRole('button', { name: t('de', 'exception.open') }).click()
+    await page.getByLabel(t('de', 'exception.target.domain', { value: 'altsystem.test' })).check()
+    await page.getByLabel(t('de', 'exception.reason')).fill('Empfänger-Server ohne REQUIRETLS; Mandant hat schriftlich zugestimmt')
+    await page.getByLabel(t('de', 'exception.by')).fill('Anna Beraterin')
+    await page.getByLabel(t('de', 'exception.expires')).fill('2027-06-30')
     await screenStep(page, 'tls-exception', 'de')
-    await page.getByRole('button', { name: 'Ausnahme speichern' }).click()
-    await expect.poll(() => page.locator('.notice-ok').textContent()).toContain('Ausnahme für altsystem.test gespeichert')
+    await page.getByRole('button', { name: t('de', 'exception.save') }).click()
+    await expect.poll(() => page.locator('.notice-ok').textContent()).toContain(t('de', 'exception.saved', { target: 'altsystem.test' }))
     expect(await surface('policyShow')).toMatchObject({ ok: true, value: { requiretls: 'require', tlsExceptions: [{ target: 'altsystem.test', by: 'Anna Beraterin', expires: '2027-06-30T23:59:59.999Z' }] } })
-    await entry.getByRole('button', { name: 'Erneut senden' }).click()
+    await entry.getByRole('button', { name: t('de', 'outbox.retry') }).click()
     await expect.poll(() => entry.getAttribute('data-state'), { timeout: 20_000 }).toBe('sent')
     expect(smtp.record.messages.map((m) => m.toString('utf8'))).toEqual([expect.stringContaining('Subject: Belege')])
     expect(smtp.record.requireTls).toEqual([false])
     // A hold about our own server's TLS (here: a self-signed certificate) offers no exception: nothing relaxes it.
     const own = await withOutbox(profile, async (outbox) => enqueueAndSend(sendDepsOf(profile, outbox), raw, 'mail.eml', 'selbst'))
     expect(own).toMatchObject({ state: 'held', reason: { code: expect.stringMatching(/^TLS_CERT_/) } })
-    await page.getByRole('button', { name: 'Aktualisieren' }).click()
+    await page.getByRole('button', { name: t('de', 'outbox.reload') }).click()
     const ownEntry = page.locator(`[data-testid=outbox-${own.outboxId}]`)
     await expect.poll(() => ownEntry.getAttribute('data-state')).toBe('held')
-    expect(await ownEntry.getByRole('button', { name: 'Erneut senden' }).count()).toBe(1)
-    expect(await ownEntry.getByRole('button', { name: 'Ausnahme eintragen …' }).count()).toBe(0)
+    expect(await ownEntry.getByRole('button', { name: t('de', 'outbox.retry') }).count()).toBe(1)
+    expect(await ownEntry.getByRole('button', { name: t('de', 'exception.open') }).count()).toBe(0)
   })
 
   it('removes an account after asking, and its password leaves the keychain', async () => {
@@ -207,10 +220,11 @@ describe.skipIf(
     await openApp(harness, 'de', { skipSetup: true })
     await page.click('[data-section=accounts]')
     const card = page.locator('.account-card', { hasText: 'selbst' })
-    await card.getByRole('button', { name: 'Entfernen …' }).click()
+    await card.getByRole('button', { name: t('de', 'accounts.remove') }).click()
     await screenStep(page, 'account-remove', 'de')
-    await page.getByRole('button', { name: 'Konto entfernen' }).click()
-    await expect.poll(() => page.locator('.notice-ok').textContent()).toContain('Konto „selbst“ entfernt.')
+    await page.getByRole('button', { name: t('de', 'accounts.remove.confirm') }).click()
+    // Removing deletes the password from the keychain over D-Bus: slow on a loaded machine.
+    await expect.poll(() => page.locator('.notice-ok').textContent(), { timeout: 10_000 }).toContain(t('de', 'accounts.removed', { name: 'selbst' }))
     expect(await page.locator('.account-card').allTextContents()).not.toContainEqual(expect.stringContaining('selbst'))
     if (hasKeyringSession) expect(await createOsKeychain().get(keychainService, `mail:${join(dir, 'profile')}:selbst`)).toBeNull()
   })

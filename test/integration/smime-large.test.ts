@@ -18,7 +18,7 @@ import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime
 
 const attachmentBytes = 64 * 1024 * 1024
 /**
- * In memory (before issue 4 §8) `open` of this 64 MiB message peaked at 0.70 GiB and `compose` at
+ * In memory (without the streaming path) `open` of this 64 MiB message peaked at 0.70 GiB and `compose` at
  * 0.73 GiB (100 MiB: 1.02 / 1.07 GiB), measured on this machine. Streamed, `open` peaks at
  * 0.30–0.34 GiB and `compose` at 0.24 GiB, flat with size (100 MiB: 0.33 / 0.24 GiB) — the
  * OpenPGP figures (openpgp-large.test.ts), whose bound this shares: room for a loaded CI machine,

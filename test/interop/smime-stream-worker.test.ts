@@ -11,7 +11,7 @@ import { assertBuilt } from '../helpers/run-cli.ts'
 import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
 
 /**
- * The streamed CMS in a worker thread (issue 4 §8): the worker's output is read by `openssl cms`,
+ * The streamed CMS in a worker thread: the worker's output is read by `openssl cms`,
  * OpenSSL's `-stream` output is read by the worker, progress events count the input, and a failed
  * job leaves no (unauthenticated) output behind.
  */

@@ -240,7 +240,7 @@ export function verifySignedData(input: {
 /**
  * How to encrypt to someone, from what their signed mail advertised: RSA-OAEP and AES-GCM
  * (AuthEnvelopedData) only when listed; otherwise PKCS#1 v1.5 and AES-256-CBC, which every
- * S/MIME client reads (issue 4: default PKCS#1 v1.5 for the widest reach).
+ * S/MIME client reads: PKCS#1 v1.5 is the default because it reaches the most recipients.
  */
 export function encryptionChoiceFrom(capabilities: readonly string[]): { keyTransport: 'rsa-pkcs1' | 'rsa-oaep'; cipher: 'aes-256-cbc' | 'aes-256-gcm' } {
   return {

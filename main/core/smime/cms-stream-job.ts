@@ -3,7 +3,7 @@ import type { SigningIdentity } from './cms-signed.ts'
 import { decryptCmsStream, encryptCmsStream, readSignedStream, signCmsStream, type ByteSource } from './cms-stream.ts'
 
 /**
- * The large-message S/MIME work as one job (issue 4 §8), so it can run off the main thread
+ * The large-message S/MIME work as one job, so it can run off the main thread
  * (main/workers/smime-stream.ts runs it in a worker_threads Worker; this file stays pure: source,
  * sink and progress come in as arguments). Only plain data crosses the thread boundary.
  *

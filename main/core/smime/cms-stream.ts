@@ -8,7 +8,7 @@ import { digestNames } from './signature-algorithm.ts'
 import { algorithm, bytesOf, children, concat, int, octets, oid, oidOf, oids, parseDer, seq, set, tlv, toDer } from './der.ts'
 
 /**
- * Streaming CMS output for large attachments (issue 4 §8): opaque SignedData and EnvelopedData
+ * Streaming CMS output for large attachments (memory stays flat with size): opaque SignedData and EnvelopedData
  * written as indefinite-length BER whose content is a constructed OCTET STRING of 64 KiB
  * segments (RFC 5652 §5.2, the form `openssl cms -stream` writes), so memory stays bounded by
  * the chunk size however large the message is. Compose them for sign-then-encrypt:

@@ -242,7 +242,7 @@ const dateHeaderOf = (part: MimePart) => {
 }
 
 /**
- * A large enveloped / authEnveloped part (issue 4 §8): the CMS is read from the mail in chunks
+ * A large enveloped / authEnveloped part (bounded memory): the CMS is read from the mail in chunks
  * and decrypted in the worker into an encrypted spool. Nothing of it is handed out before the
  * worker finished (GCM tag / CBC padding checked) and the inner signature has been checked with
  * the same verification as `verify` (path validation, revocation context) — over digests taken

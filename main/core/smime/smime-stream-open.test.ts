@@ -17,7 +17,7 @@ import { encryptCms } from './cms-envelope.ts'
 import { signCms } from './cms-signed.ts'
 import { oids } from './der.ts'
 
-// The large-message path (issue 4 §8) against the in-memory one on the same messages: the verdicts
+// The large-message path (streamed, bounded memory) against the in-memory one on the same messages: the verdicts
 // and what is shown must be identical. `fromBytes: 0` streams every encrypted part; without
 // startWorker the worker protocol runs on an in-thread channel (the CLI test covers the thread).
 const now = new Date(Date.now() + 60_000)

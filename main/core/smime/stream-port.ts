@@ -4,7 +4,7 @@ import type { StreamingContext } from '../message/technology.ts'
 import { runSmimeStreamJob, type SmimeStreamJob, type SmimeStreamResult } from './cms-stream-job.ts'
 
 /**
- * Large-message S/MIME work for `open` and `compose` (issue 4 §8) on a worker thread, the way the
+ * Large-message S/MIME work for `open` and `compose` on a worker thread, the way the
  * OpenPGP path does it (message/technology.ts StreamingContext): the caller streams the input in
  * (the transfer-decoded CMS of a mail, or the signed MIME entity), the worker runs the pure
  * job (cms-stream-job.ts) and sends the output back with its next request for input, so at

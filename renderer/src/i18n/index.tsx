@@ -1,16 +1,7 @@
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react'
-import de from './de.json'
-import en from './en.json'
+import { translate, type Lang, type MessageKey } from './messages'
 
-export type Lang = 'de' | 'en'
-export type MessageKey = keyof typeof de
-
-/** Every UI string comes from these files; a test fails when a key is missing in either. */
-export const messages: Record<Lang, Record<MessageKey, string>> = { de, en }
-
-export function translate(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
-  return messages[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))
-}
+export { messages, translate, type Lang, type MessageKey } from './messages'
 
 const storageKey = 'siegelpost.lang'
 

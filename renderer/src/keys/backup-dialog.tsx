@@ -1,7 +1,8 @@
 import { useState } from 'react'
-import type { KeySummary, WireError } from '../../../preload/contract'
-import { Busy, Dialog, ErrorNotice } from '../components'
+import type { KeySummary, Result } from '../../../preload/contract'
+import { Busy, Dialog, ErrorNotice, Notice, StepList } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
+import { useAction } from '../use-call'
 import { Fingerprint } from './fingerprint'
 
 type Step = 'start' | 'code' | 'confirm' | 'done'
@@ -22,33 +23,20 @@ export function BackupDialog({ target, onClose }: { target: KeySummary; onClose:
   const [session, setSession] = useState<{ backupId: string; recoveryCode: string | null; fileName: string } | null>(null)
   const [typed, setTyped] = useState('')
   const [note, setNote] = useState<string | null>(null)
-  const [error, setError] = useState<WireError | null>(null)
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run: start } = useAction()
 
   const close = () => {
     if (session && step !== 'done') void window.siegelpost.keysBackupCancel({ backupId: session.backupId })
     onClose(step === 'done')
   }
-  const run = async <T,>(call: () => Promise<{ ok: true; value: T } | { ok: false; error: WireError }>, then: (value: T) => void) => {
-    setBusy(true)
-    setError(null)
-    const result = await call()
-    setBusy(false)
-    if (result.ok) then(result.value)
-    else setError(result.error)
+  const run = async <T,>(call: () => Promise<Result<T>>, then: (value: T) => void) => {
+    const done = await start(call)
+    if (done) then(done.value)
   }
 
-  const position = steps.findIndex((s) => s.id === step) + 1
   return (
     <Dialog title={t('backup.title')} onClose={close} wide>
-      <ol className="steps" aria-label={t('import.progress', { current: position, total: steps.length })}>
-        {steps.map((s, index) => (
-          <li key={s.id} aria-current={s.id === step ? 'step' : undefined} className={index + 1 < position ? 'done' : undefined}>
-            <span aria-hidden="true">{index + 1 < position ? '✓' : index + 1}</span> {t(s.label)}
-          </li>
-        ))}
-      </ol>
-      <p className="step-count">{t('import.progress', { current: position, total: steps.length })}</p>
+      <StepList steps={steps} current={step} />
       <p>
         <strong>{target.name}</strong> · {target.emails.join(', ')}
       </p>
@@ -65,17 +53,16 @@ export function BackupDialog({ target, onClose }: { target: KeySummary; onClose:
           <p className="recovery-code" aria-labelledby="code-label" data-testid="recovery-code">
             {session.recoveryCode}
           </p>
-          <p className="notice notice-warning">
-            <span aria-hidden="true">⚠ </span>
+          <Notice tone="warning">
             {t('backup.codeNote')}
-          </p>
+          </Notice>
           <button type="button" onClick={() => void run(() => window.siegelpost.keysBackupSheet({ backupId: session.backupId, lang }), (saved) => setNote(saved.saved ? t('backup.sheetSaved', { name: saved.fileName }) : t('backup.cancelled')))}>
             {t('backup.saveSheet')}
           </button>
           {note && (
-            <p className="notice notice-ok" role="status">
+            <Notice tone="ok">
               {note}
-            </p>
+            </Notice>
           )}
         </>
       )}
@@ -88,10 +75,9 @@ export function BackupDialog({ target, onClose }: { target: KeySummary; onClose:
       )}
       {step === 'done' && (
         <>
-          <p className="notice notice-ok" role="status">
-            <span aria-hidden="true">✓ </span>
+          <Notice tone="ok">
             {note}
-          </p>
+          </Notice>
           <p>{t('backup.keepApart')}</p>
           <Fingerprint value={target.fingerprint} />
         </>

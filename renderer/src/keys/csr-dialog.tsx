@@ -1,24 +1,20 @@
 import { useState } from 'react'
-import type { WireError } from '../../../preload/contract'
-import { Busy, Dialog, ErrorNotice } from '../components'
+import { Busy, Dialog, ErrorNotice, Notice } from '../components'
 import { useI18n } from '../i18n'
+import { useAction } from '../use-call'
 
 /** Certificate request for a CA (UI.md §1.5): name and address in, a .csr file out, the key waits in the vault. */
 export function CsrDialog({ onClose, onCreated }: { onClose: () => void; onCreated: () => void }) {
   const { t } = useI18n()
   const [name, setName] = useState('')
   const [email, setEmail] = useState('')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<WireError | null>(null)
+  const { busy, error, run } = useAction()
   const [result, setResult] = useState<{ saved: boolean; fileName: string } | null>(null)
   const create = async () => {
-    setBusy(true)
-    setError(null)
-    const answer = await window.siegelpost.keysCsr({ name: name.trim(), email: email.trim() })
-    setBusy(false)
-    if (!answer.ok) return setError(answer.error)
-    setResult(answer.value)
-    if (answer.value.saved) onCreated()
+    const done = await run(() => window.siegelpost.keysCsr({ name: name.trim(), email: email.trim() }))
+    if (!done) return
+    setResult(done.value)
+    if (done.value.saved) onCreated()
   }
   return (
     <Dialog title={t('csr.title')} onClose={onClose}>
@@ -35,9 +31,9 @@ export function CsrDialog({ onClose, onCreated }: { onClose: () => void; onCreat
           <label htmlFor="csr-email">{t('csr.email')}</label>
           <input id="csr-email" type="email" value={email} onChange={(event) => setEmail(event.target.value)} />
           {result && !result.saved && (
-            <p className="notice notice-info" role="status">
+            <Notice tone="info" role="status">
               {t('csr.cancelled')}
-            </p>
+            </Notice>
           )}
           {error && <ErrorNotice error={error} />}
           {busy && <Busy />}
@@ -52,10 +48,9 @@ export function CsrDialog({ onClose, onCreated }: { onClose: () => void; onCreat
         </form>
       ) : (
         <>
-          <p className="notice notice-ok" role="status">
-            <span aria-hidden="true">✓ </span>
+          <Notice tone="ok">
             {t('csr.done', { name: result.fileName })}
-          </p>
+          </Notice>
           <p>{t('csr.next')}</p>
           <div className="actions">
             <button type="button" className="primary" onClick={onClose}>

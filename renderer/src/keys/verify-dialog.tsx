@@ -1,23 +1,19 @@
 import { useState } from 'react'
-import type { KeySummary, WireError } from '../../../preload/contract'
-import { Busy, Dialog, ErrorNotice } from '../components'
+import type { KeySummary } from '../../../preload/contract'
+import { Busy, Dialog, ErrorNotice, Notice } from '../components'
 import { useI18n } from '../i18n'
+import { useAction } from '../use-call'
 import { Fingerprint } from './fingerprint'
 
 /** Fingerprint comparison over another channel (UI.md §1.2 B3): "verified" only on "Matches". */
 export function VerifyDialog({ target, onClose, onVerified }: { target: KeySummary; onClose: () => void; onVerified: (key: KeySummary) => void }) {
   const { t } = useI18n()
-  const [state, setState] = useState<'ask' | 'busy' | 'differs'>('ask')
-  const [error, setError] = useState<WireError | null>(null)
+  const [differs, setDiffers] = useState(false)
+  const { busy, error, run } = useAction()
   const email = target.emails[0] ?? target.name
   const confirm = async () => {
-    setState('busy')
-    const result = await window.siegelpost.keysVerify({ id: target.fingerprint, fingerprint: target.fingerprint })
-    if (result.ok) onVerified(result.value)
-    else {
-      setError(result.error)
-      setState('ask')
-    }
+    const done = await run(() => window.siegelpost.keysVerify({ id: target.fingerprint, fingerprint: target.fingerprint }))
+    if (done) onVerified(done.value)
   }
   return (
     <Dialog title={t('verify.title')} onClose={onClose}>
@@ -30,13 +26,12 @@ export function VerifyDialog({ target, onClose, onVerified }: { target: KeySumma
         <li>{t('verify.way.meeting')}</li>
       </ul>
       {error && <ErrorNotice error={error} />}
-      {state === 'busy' && <Busy />}
-      {state === 'differs' ? (
+      {busy && <Busy />}
+      {differs ? (
         <>
-          <p className="notice notice-warning" role="alert">
-            <span aria-hidden="true">⚠ </span>
+          <Notice tone="warning" role="alert">
             {t('verify.differsNote')}
-          </p>
+          </Notice>
           <div className="actions">
             <button type="button" className="primary" onClick={onClose} autoFocus>
               {t('common.close')}
@@ -45,13 +40,13 @@ export function VerifyDialog({ target, onClose, onVerified }: { target: KeySumma
         </>
       ) : (
         <div className="actions">
-          <button type="button" className="primary" onClick={confirm} disabled={state === 'busy'}>
+          <button type="button" className="primary" onClick={confirm} disabled={busy}>
             {t('verify.matches')}
           </button>
-          <button type="button" onClick={() => setState('differs')} disabled={state === 'busy'}>
+          <button type="button" onClick={() => setDiffers(true)} disabled={busy}>
             {t('verify.differs')}
           </button>
-          <button type="button" onClick={onClose} disabled={state === 'busy'}>
+          <button type="button" onClick={onClose} disabled={busy}>
             {t('common.cancel')}
           </button>
         </div>

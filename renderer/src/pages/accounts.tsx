@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react'
 import type { AccountCheckView, AccountSummaryView, ReasonView } from '../../../preload/contract'
-import { ActionFooter, Busy, ConfirmDialog, ErrorNotice, OkNotice, Page } from '../components'
+import { ActionFooter, Busy, ConfirmDialog, ErrorNotice, Notice, OkNotice, Page } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { useAction, useCall } from '../use-call'
 
@@ -100,10 +100,9 @@ function AccountCard({ account, onRemoved }: { account: AccountSummaryView; onRe
           onClose={() => setRemoving(false)}
           onDone={onRemoved}
         >
-          <p className="notice notice-warning">
-            <span aria-hidden="true">⚠ </span>
+          <Notice tone="warning">
             {t('accounts.remove.consequence')}
-          </p>
+          </Notice>
         </ConfirmDialog>
       )}
     </li>
@@ -176,7 +175,7 @@ function AddAccountForm({ onAdded, onCancel }: { onAdded: (name: string) => void
   return (
     <form className="card account-form" onSubmit={submit} aria-labelledby="account-form-title">
       <h2 id="account-form-title">{t('accounts.add.title')}</h2>
-      <p className="notice notice-info">{t('accounts.add.tlsOnly')}</p>
+      <Notice tone="info">{t('accounts.add.tlsOnly')}</Notice>
       <label className="field">
         <span>{t('accounts.field.name')}</span>
         <input name="name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />

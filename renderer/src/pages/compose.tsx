@@ -1,5 +1,5 @@
 import type { DraftSummary } from '../../../preload/contract'
-import { ErrorNotice, Page } from '../components'
+import { ErrorNotice, Notice, Page } from '../components'
 import { useI18n } from '../i18n'
 import { formatDate } from '../keys/key-state'
 import { useCall } from '../use-call'
@@ -54,10 +54,9 @@ export function ComposePage() {
   const [drafts, reload] = useCall(() => window.siegelpost.draftsList())
   return (
     <Page title={t('compose.title')}>
-      <p className="notice notice-info">
-        <span aria-hidden="true">ℹ </span>
+      <Notice tone="info">
         {t('compose.notYet')}
-      </p>
+      </Notice>
       {drafts.state === 'failed' && <ErrorNotice error={drafts.error} onRetry={reload} />}
       {drafts.state === 'done' && drafts.value.length === 0 && <p className="empty">{t('compose.noDrafts')}</p>}
       {drafts.state === 'done' && drafts.value.length > 0 && (

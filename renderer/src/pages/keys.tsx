@@ -1,15 +1,17 @@
 import { useEffect, useState, type DragEvent } from 'react'
-import type { KeySummary, WireError } from '../../../preload/contract'
-import { ErrorNotice, Page } from '../components'
+import type { KeySummary, Result } from '../../../preload/contract'
+import { Busy, ErrorNotice, Notice, Page } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { BackupDialog } from '../keys/backup-dialog'
 import { CsrDialog } from '../keys/csr-dialog'
 import { DeleteDialog } from '../keys/delete-dialog'
 import { Fingerprint } from '../keys/fingerprint'
-import { ImportWizard, MissingIntermediate, readFiles } from '../keys/import-wizard'
+import { readFiles } from '../keys/import-state'
+import { ImportWizard } from '../keys/import-wizard'
+import { MissingIntermediate } from '../keys/key-cards'
 import { formatDate, groupFingerprint, keyState, matchesFilter, matchesSearch, stateSymbol, stateText, type KeyFilter } from '../keys/key-state'
 import { VerifyDialog } from '../keys/verify-dialog'
-import { useCall } from '../use-call'
+import { useAction, useCall } from '../use-call'
 
 const filters: KeyFilter[] = ['all', 'own', 'others', 'openpgp', 'smime']
 const technologyName = (key: KeySummary) => (key.technology === 'openpgp' ? 'OpenPGP' : 'S/MIME')
@@ -46,7 +48,7 @@ export function KeysPage() {
   const [selected, setSelected] = useState<string | null>(null)
   const [dialog, setDialog] = useState<'import' | 'verify' | 'delete' | 'backup' | 'csr' | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
-  const [failure, setFailure] = useState<WireError | null>(null)
+  const { busy, error: failure, run } = useAction()
   const [dropped, setDropped] = useState<Awaited<ReturnType<typeof readFiles>>>([])
   const [dragging, setDragging] = useState(false)
   const [missingIssuer, setMissingIssuer] = useState<string | null>(null)
@@ -76,6 +78,13 @@ export function KeysPage() {
     event.preventDefault()
     setDragging(true)
   }
+  /** A key action that runs in main: its error shows above the list, `then` says what came of it. */
+  const act =
+    <T,>(call: () => Promise<Result<T>>, then: (value: T) => void) =>
+    async () => {
+      const done = await run(call)
+      if (done) then(done.value)
+    }
   const done = (message: MessageKey) => {
     setDialog(null)
     setNotice(t(message))
@@ -87,9 +96,9 @@ export function KeysPage() {
     <Page title={t('keys.title')}>
       <div className={dragging ? 'page-drop page-drop-active' : 'page-drop'} data-testid="keys-drop" onDragEnter={onDragOver} onDragOver={onDragOver} onDragLeave={() => setDragging(false)} onDrop={onDrop}>
       {dragging && (
-        <p className="notice notice-info" role="status">
+        <Notice tone="info" role="status">
           {t('keys.dropToImport')}
-        </p>
+        </Notice>
       )}
       {vault.state === 'failed' && <ErrorNotice error={vault.error} onRetry={() => (reloadVault(), reloadKeys())} />}
       {vault.state === 'done' && (
@@ -120,12 +129,12 @@ export function KeysPage() {
         </button>
       </div>
       {notice && (
-        <p className="notice notice-ok" role="status">
-          <span aria-hidden="true">✓ </span>
+        <Notice tone="ok">
           {notice}
-        </p>
+        </Notice>
       )}
       {failure && <ErrorNotice error={failure} />}
+      {busy && <Busy />}
       {keys.state === 'loading' && <p>{t('keys.loading')}</p>}
       {keys.state === 'failed' && vault.state !== 'failed' && <ErrorNotice error={keys.error} onRetry={reloadKeys} />}
       {keys.state === 'done' && all.length === 0 && <p className="empty">{t('keys.empty')}</p>}
@@ -200,47 +209,43 @@ export function KeysPage() {
                   {current.hasSecret && current.technology === 'openpgp' && (
                     <button
                       type="button"
-                      onClick={async () => {
-                        setFailure(null)
-                        const result = await window.siegelpost.keysRevocation({ id: current.fingerprint })
-                        if (!result.ok) return setFailure(result.error)
-                        setNotice(result.value.saved ? t('keys.revocationSaved', { name: result.value.fileName }) : t('backup.cancelled'))
-                      }}
+                      disabled={busy}
+                      onClick={act(
+                        () => window.siegelpost.keysRevocation({ id: current.fingerprint }),
+                        (saved) => setNotice(saved.saved ? t('keys.revocationSaved', { name: saved.fileName }) : t('backup.cancelled')),
+                      )}
                     >
                       {t('keys.action.revocation')}
                     </button>
                   )}
                   <button
                     type="button"
-                    onClick={async () => {
-                      setFailure(null)
-                      const result = await window.siegelpost.keysExportPublic({ id: current.fingerprint })
-                      if (!result.ok) return setFailure(result.error)
-                      setNotice(result.value.saved ? t('keys.savedAs', { name: result.value.fileName }) : t('backup.cancelled'))
-                    }}
+                    disabled={busy}
+                    onClick={act(
+                      () => window.siegelpost.keysExportPublic({ id: current.fingerprint }),
+                      (saved) => setNotice(saved.saved ? t('keys.savedAs', { name: saved.fileName }) : t('backup.cancelled')),
+                    )}
                   >
                     {t('keys.action.exportPublic')}
                   </button>
                   <button
                     type="button"
-                    onClick={async () => {
-                      setFailure(null)
-                      const result = await window.siegelpost.keysCopyPublic({ id: current.fingerprint })
-                      if (!result.ok) return setFailure(result.error)
-                      setNotice(t('keys.copied'))
-                    }}
+                    disabled={busy}
+                    onClick={act(
+                      () => window.siegelpost.keysCopyPublic({ id: current.fingerprint }),
+                      () => setNotice(t('keys.copied')),
+                    )}
                   >
                     {t('keys.action.copyPublic')}
                   </button>
                   {current.hasSecret && (
                     <button
                       type="button"
-                      onClick={async () => {
-                        setFailure(null)
-                        const result = await window.siegelpost.keysShareDraft({ id: current.fingerprint, lang })
-                        if (!result.ok) return setFailure(result.error)
-                        window.dispatchEvent(new CustomEvent('siegelpost:navigate', { detail: { section: 'compose', draftId: result.value.draftId } }))
-                      }}
+                      disabled={busy}
+                      onClick={act(
+                        () => window.siegelpost.keysShareDraft({ id: current.fingerprint, lang }),
+                        ({ draftId }) => window.dispatchEvent(new CustomEvent('siegelpost:navigate', { detail: { section: 'compose', draftId } })),
+                      )}
                     >
                       {t('keys.action.shareDraft')}
                     </button>

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { OutboxEntryView } from '../../../preload/contract'
-import { Busy, ConfirmDialog, ErrorNotice, OkNotice, Page } from '../components'
+import { Busy, ConfirmDialog, ErrorNotice, Notice, OkNotice, Page } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { useAction, useCall } from '../use-call'
 import { ReasonText } from './accounts'
@@ -27,10 +27,9 @@ function DropDialog({ entry, onClose, onDropped }: { entry: OutboxEntryView; onC
       <p>
         <strong>{entry.subject || t('outbox.noSubject')}</strong> · {entry.recipients.join(', ')}
       </p>
-      <p className="notice notice-warning">
-        <span aria-hidden="true">⚠ </span>
+      <Notice tone="warning">
         {t(entry.state === 'sent' ? 'outbox.drop.sentConsequence' : 'outbox.drop.consequence')}
-      </p>
+      </Notice>
     </ConfirmDialog>
   )
 }
@@ -65,7 +64,7 @@ function EntryCard({ entry, onChanged, onDrop, onException }: { entry: OutboxEnt
           <ReasonText reason={entry.reason} />
         </p>
       )}
-      {entry.sentCopy?.state === 'failed' && <p className="notice notice-warning">{t('outbox.sentCopyFailed')}</p>}
+      {entry.sentCopy?.state === 'failed' && <Notice tone="warning">{t('outbox.sentCopyFailed')}</Notice>}
       {error && <ErrorNotice error={error} />}
       {busy && <Busy />}
       <div className="actions">

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react'
 import type { OutboxEntryView } from '../../../preload/contract'
-import { ActionFooter, Dialog } from '../components'
+import { ActionFooter, Dialog, Notice } from '../components'
 import { useI18n } from '../i18n'
 import { useAction } from '../use-call'
 
@@ -29,10 +29,9 @@ export function TlsExceptionDialog({ entry, onClose, onSaved }: { entry: OutboxE
   return (
     <Dialog title={t('exception.title')} onClose={onClose}>
       <form className="exception-form" onSubmit={save}>
-        <p className="notice notice-warning">
-          <span aria-hidden="true">⚠ </span>
+        <Notice tone="warning">
           {t('exception.explain')}
-        </p>
+        </Notice>
         <fieldset>
           <legend>{t('exception.target')}</legend>
           {targets.map((value) => (

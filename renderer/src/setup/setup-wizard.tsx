@@ -1,10 +1,11 @@
 import { useState } from 'react'
-import type { KeySummary, WireError } from '../../../preload/contract'
-import { Busy, Dialog, ErrorNotice } from '../components'
+import type { KeySummary } from '../../../preload/contract'
+import { Busy, Dialog, ErrorNotice, Notice } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { BackupDialog } from '../keys/backup-dialog'
 import { Fingerprint } from '../keys/fingerprint'
 import { ImportWizard } from '../keys/import-wizard'
+import { useAction } from '../use-call'
 
 type Step = 'choose' | 'later' | 'generate' | 'backup' | 'no-backup' | 'share' | 'done'
 type Choice = 'importCert' | 'create' | 'importPgp'
@@ -27,25 +28,21 @@ export function SetupWizard({ onClose, onLater }: { onClose: () => void; onLater
   const [years, setYears] = useState(3)
   const [created, setCreated] = useState<KeySummary | null>(null)
   const [done, setDone] = useState({ key: false, backup: false, share: false })
-  const [error, setError] = useState<WireError | null>(null)
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run } = useAction()
 
   const generate = async () => {
-    setBusy(true)
-    setError(null)
-    const result = await window.siegelpost.keysGenerate({ name: name.trim(), email: email.trim(), algo, expiresInYears: years })
-    setBusy(false)
-    if (!result.ok) return setError(result.error)
+    const result = await run(() =>
+      window.siegelpost.keysGenerate({ name: name.trim(), email: email.trim(), algo, expiresInYears: years }),
+    )
+    if (!result) return
     setCreated(result.value)
     setDone((d) => ({ ...d, key: true }))
     setStep('backup')
   }
   const share = async () => {
     if (!created) return
-    setError(null)
-    const result = await window.siegelpost.keysExportPublic({ id: created.fingerprint })
-    if (!result.ok) return setError(result.error)
-    if (result.value.saved) {
+    const result = await run(() => window.siegelpost.keysExportPublic({ id: created.fingerprint }))
+    if (result?.value.saved) {
       setDone((d) => ({ ...d, share: true }))
       setStep('done')
     }
@@ -78,10 +75,9 @@ export function SetupWizard({ onClose, onLater }: { onClose: () => void; onLater
               </label>
             ))}
           </fieldset>
-          <p className="notice notice-warning">
-            <span aria-hidden="true">⚠ </span>
+          <Notice tone="warning">
             {t('setup.existingWarning')}
-          </p>
+          </Notice>
           <div className="actions">
             <button type="button" className="link" onClick={() => setStep('later')}>
               {t('setup.later')}
@@ -136,11 +132,7 @@ export function SetupWizard({ onClose, onLater }: { onClose: () => void; onLater
               <option value="rsa4096">{t('setup.algo.rsa4096')}</option>
             </select>
           </details>
-          {busy && (
-            <p className="busy" role="status" aria-live="polite">
-              <span className="spinner" aria-hidden="true" /> {t('setup.generating')}
-            </p>
-          )}
+          {busy && <Busy text={t('setup.generating')} />}
           {error && <ErrorNotice error={error} />}
           <div className="actions">
             <button type="button" onClick={() => setStep('choose')} disabled={busy}>
@@ -155,10 +147,9 @@ export function SetupWizard({ onClose, onLater }: { onClose: () => void; onLater
 
       {step === 'backup' && created && (
         <>
-          <p className="notice notice-ok" role="status">
-            <span aria-hidden="true">✓ </span>
+          <Notice tone="ok">
             {t('setup.created')}
-          </p>
+          </Notice>
           <Fingerprint value={created.fingerprint} />
           <p>{t('setup.backupWhy')}</p>
           <div className="actions">
@@ -174,10 +165,9 @@ export function SetupWizard({ onClose, onLater }: { onClose: () => void; onLater
 
       {step === 'no-backup' && (
         <>
-          <p className="notice notice-warning">
-            <span aria-hidden="true">⚠ </span>
+          <Notice tone="warning">
             {t('setup.noBackupConsequence')}
-          </p>
+          </Notice>
           <div className="actions">
             <button type="button" onClick={() => setStep('backup')}>
               {t('common.back')}
