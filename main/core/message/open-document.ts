@@ -23,19 +23,19 @@ export interface OpenDocument {
   offeredKeys: OfferedKey[]
 }
 
-/** A verdict's reason: the code (null when there is nothing to say), its params, and its text. */
-export interface ReasonView {
+/** A verdict's reason as shown: the code (null when there is nothing to say), its params, and its text. */
+export interface VerdictText {
   code: ErrorCode | null
   params: ErrorParams
   reason: string
 }
 
-export interface EncryptionVerdict extends ReasonView {
+export interface EncryptionVerdict extends VerdictText {
   state: 'encrypted' | 'none' | 'failed'
   technology: 'smime' | 'openpgp' | null
 }
 
-export interface SignatureVerdict extends ReasonView {
+export interface SignatureVerdict extends VerdictText {
   state: 'valid' | 'invalid' | 'unknown-key' | 'mismatch' | 'none'
   technology: 'smime' | 'openpgp' | null
   signer: string | null
@@ -55,7 +55,7 @@ export interface PartView {
   signed: boolean
 }
 
-export function reasonView(value: Reason | null, lang: Lang): ReasonView {
+export function verdictText(value: Reason | null, lang: Lang): VerdictText {
   return value ? { code: value.code, params: value.params, reason: reasonText(value, lang) } : { code: null, params: {}, reason: '' }
 }
 
@@ -65,7 +65,7 @@ export function warningView(value: Warning, lang: Lang): WarningView {
 
 /** The same document with every reason and warning text in `lang` (codes and params unchanged). */
 export function localizeDocument(document: OpenDocument, lang: Lang): OpenDocument {
-  const again = <T extends ReasonView>(verdict: T): T => ({ ...verdict, ...reasonView(verdict.code ? { code: verdict.code, params: verdict.params } : null, lang) })
+  const again = <T extends VerdictText>(verdict: T): T => ({ ...verdict, ...verdictText(verdict.code ? { code: verdict.code, params: verdict.params } : null, lang) })
   return {
     ...document,
     security: {

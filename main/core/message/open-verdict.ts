@@ -16,17 +16,17 @@ export interface SignatureOutcome {
 /**
  * The verdict for the whole displayed message (CLI.md): valid only when a signature checks out,
  * covers everything shown, and its key names the single From address. SHA-1, forged structures and
- * keys invalid at the signature's own time arrive here as 'bad' with the technology's own reason,
+ * keys invalid at the signature's own time arrive here as 'invalid' with the technology's own reason,
  * which is kept as it is.
  */
 export function signatureVerdict(checks: readonly SignatureCheck[], fromAddresses: readonly string[], note: Reason | null): SignatureOutcome {
   if (checks.length === 0) return { state: 'none', signer: null, acceptance: null, reason: note, check: null }
-  const bad = checks.find((c) => c.result === 'bad')
+  const bad = checks.find((c) => c.result === 'invalid')
   if (bad) {
     const why = bad.reason ?? reason('SIGNATURE_NO_USABLE')
     return { state: 'invalid', signer: bad.key?.emails[0] ?? null, acceptance: bad.key?.acceptance ?? null, reason: why, check: bad }
   }
-  const good = checks.filter((c) => c.result === 'good' && c.key !== null)
+  const good = checks.filter((c) => c.result === 'valid' && c.key !== null)
   if (good.length === 0) {
     const unknown = checks[0]!
     return { state: 'unknown-key', signer: null, acceptance: null, reason: unknown.reason ?? reason('SIGNATURE_UNKNOWN_KEY', { keyId: unknown.keyId }), check: unknown }

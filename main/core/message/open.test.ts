@@ -91,7 +91,7 @@ function signed(content: string[], signature: FakeSignature): string[] {
   ]
 }
 const textEntity = (body: string) => ['Content-Type: text/plain; charset=utf-8', '', body]
-const good = (extra: Partial<FakeSignature> = {}): FakeSignature => ({ result: 'good', signer: 'anna@kanzlei.test', created: '2026-11-25T09:59:58Z', ...extra })
+const good = (extra: Partial<FakeSignature> = {}): FakeSignature => ({ result: 'valid', signer: 'anna@kanzlei.test', created: '2026-11-25T09:59:58Z', ...extra })
 
 /** A whole message whose top-level entity is `entity` (its first lines are its own header fields). */
 function message(entity: string[], headers = defaultHeaders): Uint8Array {
@@ -136,7 +136,7 @@ describe('open: encryption verdicts', () => {
     const covered = await open(message(encrypted(signed(textEntity('x'), good()), 'cbc')))
     expect(covered.security.signature.state).toBe('valid')
     expect(codes(covered)).toEqual([])
-    const forged = await open(message(encrypted(signed(textEntity('x'), { result: 'bad', signer: 'anna@kanzlei.test', code: 'SIGNATURE_CONTENT_CHANGED' }), 'cbc')))
+    const forged = await open(message(encrypted(signed(textEntity('x'), { result: 'invalid', signer: 'anna@kanzlei.test', code: 'SIGNATURE_CONTENT_CHANGED' }), 'cbc')))
     expect(codes(forged)).toContain('unauthenticated-encryption')
   })
 })
@@ -173,13 +173,13 @@ describe('open: signature verdicts', () => {
 
   it('a forged CMS (other content, several signers, no signer) stays invalid with its own reason, never unknown-key', async () => {
     for (const code of ['SIGNATURE_OTHER_CONTENT', 'SIGNATURE_SEVERAL_SIGNERS', 'SIGNATURE_NO_SIGNER'] as const) {
-      const document = await open(message(signed(textEntity('x'), { result: 'bad', code })))
+      const document = await open(message(signed(textEntity('x'), { result: 'invalid', code })))
       expect(document.security.signature).toMatchObject({ state: 'invalid', code, reason: formatMessage(code, 'en') })
     }
   })
 
   it('invalid: a bad signature by a known key names that key; a revoked key is invalid', async () => {
-    const bad = await open(message(signed(textEntity('x'), { result: 'bad', signer: 'anna@kanzlei.test', code: 'SIGNATURE_SHA1' })))
+    const bad = await open(message(signed(textEntity('x'), { result: 'invalid', signer: 'anna@kanzlei.test', code: 'SIGNATURE_SHA1' })))
     expect(bad.security.signature).toMatchObject({ state: 'invalid', signer: 'anna@kanzlei.test', code: 'SIGNATURE_SHA1' })
     const revoked = await open(message(signed(textEntity('x'), good({ revoked: true }))))
     expect(revoked.security.signature).toMatchObject({ state: 'invalid', code: 'SIGNATURE_KEY_REVOKED' })

@@ -5,7 +5,7 @@ import type { ByteSource } from '../mime/byte-source.ts'
 import { decodedBodyChunks, decodedHeader, decodeHeaderText, decodeText, decodeBody, fileNameOf, headerValue, headerValues, parseMime, type MimePart } from '../mime/parse.ts'
 import { transportTrailOf } from '../transport/received-trail.ts'
 import { contentOf, findTechnology, htmlToText } from './open-content.ts'
-import { reasonView, warningView, type OpenDocument, type PartView } from './open-document.ts'
+import { verdictText, warningView, type OpenDocument, type PartView } from './open-document.ts'
 import { signatureVerdict } from './open-verdict.ts'
 import { addressFields, isPartlyProtected, plaintextHop, senderWarnings } from './open-warnings.ts'
 import type { MessageTechnology, OfferedKey, OpenContext, SignatureCheck } from './technology.ts'
@@ -169,7 +169,7 @@ async function openParsed(root: MimePart, technologies: readonly MessageTechnolo
   const content = contentOf(displayed, technologies)
   if (content.hasNestedSigned && layer.signatures.length === 0) layer.signatureNote ??= reason('SIGNATURE_PARTIAL')
   if (content.hasNestedEncrypted && layer.encryption.state === 'none') layer.encryption.reason = reason('ENCRYPTION_NESTED_NOT_OPENED')
-  const isSignatureValidForHeaders = layer.signatures.length > 0 && layer.signatures.every((c) => c.result === 'good')
+  const isSignatureValidForHeaders = layer.signatures.length > 0 && layer.signatures.every((c) => c.result === 'valid')
   return finish(root, displayed, layer, content, inlineText, context, technologies, isInnerTrusted || isSignatureValidForHeaders)
 }
 
@@ -220,7 +220,7 @@ async function finish(
   if (signature.check) {
     const gap = dateGap(signature.check.created, dateOf(pick('date')))
     if (gap) warnings.push(gap)
-    if (signature.check.result === 'good') warnings.push(...(signature.check.warnings ?? []).filter((w) => w.code !== 'date-gap'))
+    if (signature.check.result === 'valid') warnings.push(...(signature.check.warnings ?? []).filter((w) => w.code !== 'date-gap'))
   }
   if (isEncrypted && !layer.encryption.isAuthenticated && !isSigned) warnings.push(warning('unauthenticated-encryption', { cipher: layer.encryption.cipher }))
   const nestedEncrypted = content.hasNestedEncrypted || layer.inlinePartial === 'encrypted'
@@ -244,13 +244,13 @@ async function finish(
       date: describeDate(pick('date')),
     },
     security: {
-      encryption: { state: layer.encryption.state, technology: layer.encryption.technology, ...reasonView(layer.encryption.reason, lang) },
+      encryption: { state: layer.encryption.state, technology: layer.encryption.technology, ...verdictText(layer.encryption.reason, lang) },
       signature: {
         state: signature.state,
         technology: signature.state === 'none' ? null : (layer.signatureTechnology?.technology ?? null),
         signer: signature.signer,
         acceptance: signature.acceptance,
-        ...reasonView(signature.reason, lang),
+        ...verdictText(signature.reason, lang),
       },
       warnings: uniqueWarnings(warnings).map((w) => warningView(w, lang)),
       transport,

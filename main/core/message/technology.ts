@@ -124,9 +124,12 @@ export interface VerifyOutcome {
   offered?: Uint8Array[]
 }
 
-/** One signature, checked cryptographically; whether it is `valid` for the message decides open.ts. */
+/**
+ * One signature, checked cryptographically, in the words of CLI.md's verdict; whether it makes the
+ * message `valid` (signer = From, coverage) decides open.ts.
+ */
 export interface SignatureCheck {
-  result: 'good' | 'bad' | 'unknown-key'
+  result: 'valid' | 'invalid' | 'unknown-key'
   /** The signing key in the vault (good or bad), null when unknown. */
   key: StoredKey | null
   /** Hex key id or fingerprint as the signature names it. */

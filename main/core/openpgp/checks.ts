@@ -64,9 +64,9 @@ export async function checkSignatures(signatures: VerificationResult[], loaded: 
     }
     try {
       await signature.verified
-      checks.push({ result: 'good', key: owner.stored, keyId, created, reason: null })
+      checks.push({ result: 'valid', key: owner.stored, keyId, created, reason: null })
     } catch (error) {
-      checks.push({ result: 'bad', key: owner.stored, keyId, created, reason: signatureFailure(firstLine(error)) })
+      checks.push({ result: 'invalid', key: owner.stored, keyId, created, reason: signatureFailure(firstLine(error)) })
     }
   }
   return checks

@@ -92,14 +92,14 @@ export const openpgpMessageTechnology: MessageTechnology = {
     try {
       let signatures = await run(content)
       // Mail that passed through LF-only storage: the signed form is canonical CRLF (RFC 3156 §5).
-      if (signatures.some((s) => s.result === 'bad') && content.includes(0x0a)) {
+      if (signatures.some((s) => s.result === 'invalid') && content.includes(0x0a)) {
         const retry = await run(canonicalLineEnds(content))
-        if (retry.every((s) => s.result !== 'bad')) signatures = retry
+        if (retry.every((s) => s.result !== 'invalid')) signatures = retry
       }
-      if (signatures.length === 0) signatures = [{ result: 'bad', key: null, keyId: '', created: null, reason: reason('SIGNATURE_NO_USABLE') }]
+      if (signatures.length === 0) signatures = [{ result: 'invalid', key: null, keyId: '', created: null, reason: reason('SIGNATURE_NO_USABLE') }]
       return { content, signatures }
     } catch (error) {
-      return { content, signatures: [{ result: 'bad', key: null, keyId: '', created: null, reason: reason('SIGNATURE_DAMAGED', { detail: firstLine(error) }) }] }
+      return { content, signatures: [{ result: 'invalid', key: null, keyId: '', created: null, reason: reason('SIGNATURE_DAMAGED', { detail: firstLine(error) }) }] }
     }
   },
 

@@ -108,9 +108,9 @@ async function verifyLargeInner(inner: MimePart, decrypted: ByteSource, context:
       }
       let { signatures, offered } = await verifyStreamed(cms, digestsOf(false), context)
       // As verifySmimeSignature does in memory: a signer that signed the CRLF form of a part we got with bare LFs.
-      if (sawBareLf && signatures.some((check) => check.result === 'bad')) {
+      if (sawBareLf && signatures.some((check) => check.result === 'invalid')) {
         const retry = await verifyStreamed(cms, digestsOf(true), context)
-        if (retry.signatures.every((check) => check.result !== 'bad')) ({ signatures, offered } = retry)
+        if (retry.signatures.every((check) => check.result !== 'invalid')) ({ signatures, offered } = retry)
       }
       return { content, signatures, offered }
     } catch (error) {

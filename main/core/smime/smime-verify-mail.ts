@@ -40,7 +40,8 @@ export async function verifyCms(
     : null
   const created = verdict.signingTime ? new Date(verdict.signingTime) : null
   const keyId = verdict.signerFingerprint ?? ''
-  const result = verdict.state === 'valid' ? 'good' : verdict.state === 'unknown-key' ? 'unknown-key' : 'bad'
+  // cms-verify's own state (no `mismatch` here: it is given no From address); the reason is its own too.
+  const result = verdict.state === 'mismatch' ? 'invalid' : verdict.state
   const check: SignatureCheck = {
     result,
     key: result === 'unknown-key' ? null : key,
@@ -55,7 +56,7 @@ export async function verifyCms(
 /** A signature that could not even be read: the content is shown, the signature is invalid (as in `verify`). */
 export function damagedSignature(error: unknown): SignatureCheck {
   const detail = error instanceof Error ? error.message.split('\n')[0]!.slice(0, 160) : 'unreadable'
-  return { result: 'bad', key: null, keyId: '', created: null, reason: reason('SIGNATURE_DAMAGED', { detail }) }
+  return { result: 'invalid', key: null, keyId: '', created: null, reason: reason('SIGNATURE_DAMAGED', { detail }) }
 }
 
 /** verifyCms over digests of content streamed into a spool. */
