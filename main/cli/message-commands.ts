@@ -5,6 +5,7 @@ import { SiegelpostError } from '../core/errors/index.ts'
 import { limits } from '../core/limits.ts'
 import { composeMessageStream, type ComposeInput, type ComposeSummary } from '../core/message/compose.ts'
 import { openMessage, type OpenResult } from '../core/message/open.ts'
+import { PolicyStore } from '../core/policy/policy-settings.ts'
 import { fileSource } from '../core/mime/byte-source.ts'
 import { networkPolicyFrom } from '../core/network-policy.ts'
 import { httpRevocationFetchers } from '../core/smime/revocation-http.ts'
@@ -128,7 +129,7 @@ export const messageCommands: readonly Command[] = [
     summary: { de: 'Nachricht entschlüsseln, Signatur prüfen und anzeigen', en: 'decrypt a message, check its signature and show it' },
     options: { json: { type: 'boolean' }, 'save-attachments': { type: 'string' }, progress: { type: 'boolean' } },
     operands: [1, 1],
-    async run({ io, lang, values, operands, vault }) {
+    async run({ io, lang, values, operands, vault, profileDir }) {
       const path = operands[0]!
       // Checked (exists, size limit) as before, then read from disk in chunks, never whole.
       await checkInputFile(path, limits.messageMaxBytes)
@@ -142,6 +143,8 @@ export const messageCommands: readonly Command[] = [
           now: io.now(),
           streaming,
           revocation: httpRevocationFetchers({ policy: networkPolicyFrom(io.env) }),
+          lang,
+          policyRules: (await new PolicyStore(profileDir, opened).load()).rules,
         })
       } finally {
         source.close()
@@ -171,6 +174,7 @@ export const messageCommands: readonly Command[] = [
       print(io, `${de ? 'Von' : 'From'}: ${document.headers.from}\n${de ? 'Betreff' : 'Subject'}: ${document.headers.subject}`)
       print(io, `${de ? 'Verschlüsselung' : 'Encryption'}: ${encryption.state}${encryption.reason ? ` – ${encryption.reason}` : ''}`)
       print(io, `${de ? 'Signatur' : 'Signature'}: ${signature.state}${signature.signer ? ` (${signature.signer}, ${signature.acceptance})` : ''}${signature.reason ? ` – ${signature.reason}` : ''}`)
+      for (const warning of document.security.warnings) print(io, `${de ? 'Warnung' : 'Warning'}: ${warning.text}`)
       print(io, `\n${document.text}`)
       for (const attachment of document.attachments) print(io, `[${attachment.filename}, ${attachment.contentType}, ${attachment.size} B]`)
       return exitCodes.ok

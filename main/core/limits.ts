@@ -35,6 +35,15 @@ export const limits = {
   /** openpgp.js leaves decompression unbounded (library-facts §3.1): a compression bomb stops here. */
   openpgpMaxDecompressedBytes: 256 * 1024 * 1024,
   /** Signatures up to this far in the future of our clock still count (the sender's clock may run ahead). */
+  /**
+   * A signature time further than this from the Date header is the `date-gap` warning (CLI.md). The
+   * sender's client writes both when it sends (drafts are signed at sending, not when saved), so an
+   * honest gap is seconds (signing a 100 MB attachment takes minutes at most); one hour is far
+   * above that, while an old signed body replayed under a new date (hours or days; Thunderbird
+   * already marks six hours bad) is pointed out. Only a warning: validity is judged
+   * at the signature time either way.
+   */
+  signatureDateGapMs: 60 * 60 * 1000,
   signatureClockSkewMs: 10 * 60 * 1000,
   // password container (the AES-256 PDF for recipients without keys)
   /** Largest sum of enclosed files in one container: qpdf as WebAssembly holds the PDF in memory twice. */

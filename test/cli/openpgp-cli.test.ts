@@ -64,10 +64,15 @@ describe('siegelpost OpenPGP keys and messages', () => {
     expect(composed).toMatchObject({ technology: 'openpgp', encrypted: true, signed: true, signedBy: fingerprint })
     const saved = join(dir, 'saved')
     const document = json(cli('open', out, '--json', '--save-attachments', saved))
-    expect(Object.keys(document)).toEqual(['headers', 'security', 'text', 'attachments', 'offeredKeys'])
-    expect(document.headers).toMatchObject({ from: 'anna@kanzlei.test', to: ['anna@kanzlei.test'], subject: 'Erklärung 2025' })
-    expect(document.security.encryption).toMatchObject({ state: 'encrypted', technology: 'openpgp' })
-    expect(document.security.signature).toMatchObject({ state: 'valid', technology: 'openpgp', signer: 'anna@kanzlei.test', acceptance: 'verified' })
+    expect(Object.keys(document)).toEqual(['headers', 'security', 'text', 'parts', 'attachments', 'offeredKeys'])
+    expect(document.headers).toMatchObject({ from: 'anna@kanzlei.test', to: ['anna@kanzlei.test'], cc: [], replyTo: [], sender: [], subject: 'Erklärung 2025' })
+    expect(document.security.encryption).toMatchObject({ state: 'encrypted', technology: 'openpgp', code: 'ENCRYPTION_DECRYPTED' })
+    expect(document.security.signature).toMatchObject({ state: 'valid', technology: 'openpgp', signer: 'anna@kanzlei.test', acceptance: 'verified', code: 'SIGNATURE_VALID', reason: 'The signature is valid.' })
+    expect(document.security.warnings).toEqual([])
+    expect(document.parts).toEqual([
+      { kind: 'text', encrypted: true, signed: true },
+      { kind: 'attachment', encrypted: true, signed: true },
+    ])
     expect(Object.keys(document.security.transport)).toEqual(['tls', 'hops'])
     expect(document.text).toBe('Sehr geehrter Herr Mandant,\nanbei die Erklärung.\n')
     expect(document.attachments).toEqual([expect.objectContaining({ filename: 'erklärung.pdf', contentType: 'application/pdf', size: pdf.length })])

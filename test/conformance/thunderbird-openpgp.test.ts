@@ -11,7 +11,7 @@ import { corpusKeys, hasCorpus, judge, keysForRow, openCorpusMail, readRows, typ
 const deliberateDifferences: Record<string, { ours: string; why: string }> = {
   'signed-mismatch-email-date.eml': {
     ours: 'valid',
-    why: 'CLI.md: validity is judged at the signature time, a large gap to the Date header is a warning in reason (Thunderbird hides the signature)',
+    why: 'CLI.md: validity is judged at the signature time, a large gap to the Date header is the date-gap warning (Thunderbird hides the signature)',
   },
   'sigspoof-git-commit.eml': {
     ours: 'none',

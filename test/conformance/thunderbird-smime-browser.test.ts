@@ -31,7 +31,7 @@ const checks: Record<string, (d: OpenDocument) => void> = {
   'alice.html.sig.SHA256.opaque.eml': (d) => {
     expect(d.text).toContain(aliceText)
     expect(d.security.signature.state).toBe('invalid')
-    expect(d.security.signature.reason).toMatch(/certificate/)
+    expect(d.security.signature.code).toBe('SIGNATURE_CERTIFICATE_INVALID')
   },
   'alice.sig.SHA256.opaque.env.eml': (d) => {
     expect(d.text).toContain(aliceText)
@@ -61,7 +61,8 @@ const checks: Record<string, (d: OpenDocument) => void> = {
   'alice.dsig.SHA256.multipart.in.mixed.eml': (d) => {
     expect(d.text).toContain(aliceText)
     expect(d.security.signature.state).toBe('none')
-    expect(d.security.signature.reason).toMatch(/only a part of the message is signed/)
+    expect(d.security.signature.code).toBe('SIGNATURE_PARTIAL')
+    expect(d.security.warnings.map((w) => w.code)).toEqual(['partly-protected'])
   },
   'alice.dsig.SHA256.multipart.in.mixed.with.header.eml': (d) => {
     expect(d.text).toContain(aliceText)

@@ -10,6 +10,7 @@ import { ipcCodes } from './codes/ipc.ts'
 import { storeCodes } from './codes/store.ts'
 import { containerCodes } from './codes/container.ts'
 import { composeCodes } from './codes/compose.ts'
+import { verdictCodes } from './codes/verdict.ts'
 
 export type { ErrorEntry, ErrorKind } from './codes/entry.ts'
 
@@ -29,6 +30,7 @@ export const errorTable = {
   ...policyCodes,
   ...storeCodes,
   ...containerCodes,
+  ...verdictCodes,
   ...ipcCodes,
   ...composeCodes,
 } as const satisfies Record<string, ErrorEntry>

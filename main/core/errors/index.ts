@@ -7,3 +7,4 @@ export {
   type ErrorParams,
   type Lang,
 } from './siegelpost-error.ts'
+export { reason, reasonText, type Reason } from './reason.ts'

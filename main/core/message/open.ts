@@ -1,30 +1,18 @@
 import { createHash } from 'node:crypto'
-import type { StoredKey } from '../keys/stored-key.ts'
+import { reason, type Lang, type Reason } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import type { ByteSource } from '../mime/byte-source.ts'
-import { decodedBodyChunks, decodedHeader, decodeHeaderText, decodeText, decodeBody, fileNameOf, headerValue, headerValues, isAttachmentDisposition, parseMime, type MimePart } from '../mime/parse.ts'
-import { addressesOf } from './addresses.ts'
+import { decodedBodyChunks, decodedHeader, decodeHeaderText, decodeText, decodeBody, fileNameOf, headerValue, headerValues, parseMime, type MimePart } from '../mime/parse.ts'
+import { transportTrailOf } from '../transport/received-trail.ts'
+import { contentOf, findTechnology, htmlToText } from './open-content.ts'
+import { verdictText, warningView, type OpenDocument, type PartView } from './open-document.ts'
+import { signatureVerdict } from './open-verdict.ts'
+import { addressFields, isPartlyProtected, plaintextHop, senderWarnings } from './open-warnings.ts'
 import type { MessageTechnology, OfferedKey, OpenContext, SignatureCheck } from './technology.ts'
-import { transportTrailOf, type TransportTrail } from '../transport/received-trail.ts'
+import { dateGap, warning, type Warning } from './verdict.ts'
 
-/** The `open --json` document of CLI.md, plus offered keys (an extension; never imported silently). */
-export interface OpenDocument {
-  headers: { from: string; to: string[]; subject: string; date: string }
-  security: {
-    encryption: { state: 'encrypted' | 'none' | 'failed'; technology: 'smime' | 'openpgp' | null; reason: string }
-    signature: {
-      state: 'valid' | 'invalid' | 'unknown-key' | 'mismatch' | 'none'
-      technology: 'smime' | 'openpgp' | null
-      signer: string | null
-      acceptance: 'verified' | 'unverified' | null
-      reason: string
-    }
-    transport: TransportTrail
-  }
-  text: string
-  attachments: { filename: string; contentType: string; size: number; sha256: string }[]
-  offeredKeys: OfferedKey[]
-}
+export type { OpenDocument } from './open-document.ts'
+export { localizeDocument } from './open-document.ts'
 
 export interface OpenResult {
   document: OpenDocument
@@ -36,73 +24,28 @@ export interface OpenResult {
   dispose(): void
 }
 
-/** A signature time this far from the Date header is pointed out (CLI.md: a warning in reason). */
-const dateGapWarningMs = 7 * 24 * 3600 * 1000
-
+/** What the cryptographic layers found, before the verdict is made and put into words. */
 interface Layer {
-  encryption: OpenDocument['security']['encryption']
+  encryption: {
+    state: 'encrypted' | 'none' | 'failed'
+    technology: 'smime' | 'openpgp' | null
+    reason: Reason | null
+    isAuthenticated: boolean
+    cipher: string
+  }
   signatures: SignatureCheck[]
   signatureTechnology: MessageTechnology | null
-  signatureNote: string
-}
-
-function findTechnology(technologies: readonly MessageTechnology[], part: MimePart, test: 'isEncrypted' | 'isSigned') {
-  return technologies.find((technology) => technology[test](part)) ?? null
+  /** Why a message with no signature of its own is not shown as signed (e.g. only a part is). */
+  signatureNote: Reason | null
+  /** Certificates the checked signatures carried (offered to the user). */
+  offered: Uint8Array[]
+  /** Inline protection that is not the whole body. */
+  inlinePartial: 'encrypted' | 'signed' | null
 }
 
 /** Every part below `root`, depth first. */
 function allParts(root: MimePart): MimePart[] {
   return [root, ...root.children.flatMap(allParts)]
-}
-
-function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style|head)[\s\S]*?<\/\1>/gi, '')
-    .replace(/<br\s*\/?>|<\/p>|<\/div>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code) % 0x110000))
-    .replace(/&amp;/g, '&')
-}
-
-/** What the user sees: inline text parts and the attachments (leaves that are not body text). */
-function contentOf(root: MimePart, technologies: readonly MessageTechnology[]) {
-  const texts: string[] = []
-  const attachments: MimePart[] = []
-  let nestedProtection: string | null = null
-  const visit = (part: MimePart) => {
-    const type = part.contentType.type
-    // Leaves too: an S/MIME encrypted or opaque-signed entity is a single application/pkcs7-mime part.
-    if (findTechnology(technologies, part, 'isEncrypted')) nestedProtection = 'an encrypted part inside the message was not decrypted automatically (only a top-level encrypted part is)'
-    if (findTechnology(technologies, part, 'isSigned')) nestedProtection ??= 'only a part of the message is signed; the message is not shown as signed'
-    if (part.children.length > 0) {
-      if (type === 'multipart/alternative') {
-        const plain = part.children.find((c) => c.contentType.type === 'text/plain')
-        visit(plain ?? part.children[part.children.length - 1]!)
-        return
-      }
-      if (type === 'multipart/signed') {
-        // Show the content; the signature part itself is not shown as an attachment.
-        if (part.children[0]) visit(part.children[0])
-        return
-      }
-      part.children.forEach(visit)
-      return
-    }
-    if (part.contentType.params['hp-legacy-display'] === '1') return
-    const isText = type === 'text/plain' || type === 'text/html'
-    if (isText && !isAttachmentDisposition(part) && fileNameOf(part) === null) {
-      texts.push(type === 'text/html' ? htmlToText(decodeText(part)) : decodeText(part))
-      return
-    }
-    if (type === 'application/pgp-signature' || type === 'application/pgp-encrypted') return
-    attachments.push(part)
-  }
-  visit(root)
-  return { text: texts.join('\n'), attachments, nestedProtection: nestedProtection as string | null }
 }
 
 function protectedHeadersApply(part: MimePart): boolean {
@@ -115,44 +58,9 @@ function describeDate(value: string | undefined): string {
   return Number.isNaN(time) ? decodeHeaderText(value) : new Date(time).toISOString()
 }
 
-/** The Received trail, read by the transport domain's parser (one reading of TLS evidence for the whole app). */
-function transportOf(root: MimePart): TransportTrail {
-  return transportTrailOf(headerValues(root, 'received'))
-}
-
-/**
- * The verdict for the whole displayed message (CLI.md): valid only when a signature checks out,
- * covers everything shown, and its key names the single From address. SHA-1 and keys invalid at
- * the signature's own time arrive here as 'bad' from the technology.
- */
-function signatureVerdict(layer: Layer, fromAddresses: string[], dateHeader: string | undefined): OpenDocument['security']['signature'] {
-  const technology = layer.signatureTechnology?.technology ?? null
-  const checks = layer.signatures
-  if (checks.length === 0) return { state: 'none', technology: null, signer: null, acceptance: null, reason: layer.signatureNote }
-  const bad = checks.find((c) => c.result === 'bad')
-  if (bad) {
-    return { state: 'invalid', technology, signer: bad.key?.emails[0] ?? null, acceptance: bad.key?.acceptance ?? null, reason: bad.reason }
-  }
-  const good = checks.filter((c) => c.result === 'good' && c.key !== null)
-  if (good.length === 0) {
-    return { state: 'unknown-key', technology, signer: null, acceptance: null, reason: `signed with key ${checks[0]!.keyId}, which is not in the vault; import the sender's key to check it` }
-  }
-  const warnings: string[] = []
-  const created = good[0]!.created
-  const date = dateHeader ? Date.parse(dateHeader) : NaN
-  if (created && !Number.isNaN(date) && Math.abs(created.getTime() - date) > dateGapWarningMs) {
-    warnings.push(`warning: the signature was made ${created.toISOString()}, far from the Date header`)
-  }
-  for (const check of good) {
-    const key = check.key as StoredKey
-    if (key.flags.revoked) return { state: 'invalid', technology, signer: key.emails[0] ?? null, acceptance: key.acceptance, reason: 'the signing key has been revoked' }
-    if (fromAddresses.length === 1 && key.emails.includes(fromAddresses[0]!)) {
-      return { state: 'valid', technology, signer: fromAddresses[0]!, acceptance: key.acceptance, reason: [check.reason, ...warnings].filter(Boolean).join('; ') }
-    }
-  }
-  const key = good[0]!.key as StoredKey
-  const why = fromAddresses.length === 1 ? `the signer (${key.emails.join(', ') || key.fingerprint}) is not the sender ${fromAddresses[0]}` : `the message names ${fromAddresses.length} senders; the signer must be the only one`
-  return { state: 'mismatch', technology, signer: key.emails[0] ?? null, acceptance: key.acceptance, reason: why }
+function dateOf(value: string | undefined): Date | null {
+  const time = Date.parse(value ?? '')
+  return Number.isNaN(time) ? null : new Date(time)
 }
 
 /**
@@ -175,11 +83,14 @@ export async function openMessage(raw: Uint8Array | ByteSource, technologies: re
 
 async function openParsed(root: MimePart, technologies: readonly MessageTechnology[], context: OpenContext): Promise<Omit<OpenResult, 'dispose'>> {
   const layer: Layer = {
-    encryption: { state: 'none', technology: null, reason: '' },
+    encryption: { state: 'none', technology: null, reason: null, isAuthenticated: true, cipher: '' },
     signatures: [],
     signatureTechnology: null,
-    signatureNote: '',
+    signatureNote: null,
+    offered: [],
+    inlinePartial: null,
   }
+  const nothing = { text: '', attachments: [], kinds: [], hasNestedEncrypted: false, hasNestedSigned: false }
   let displayed: MimePart = root
   let inlineText: string | null = null
   let isInnerTrusted = false
@@ -191,32 +102,36 @@ async function openParsed(root: MimePart, technologies: readonly MessageTechnolo
   const wrapped = root.contentType.type === 'multipart/signed' ? root.children[0] : (technologies.map((t) => t.opaqueSignedContent?.(root)).find(Boolean) ?? undefined)
   if (wrapped && findTechnology(technologies, wrapped, 'isEncrypted')) {
     top = wrapped
-    layer.signatureNote = 'the signature covers only the encrypted form, not the message itself; it is not shown as signed'
+    layer.signatureNote = reason('SIGNATURE_ONLY_CIPHERTEXT')
   }
   const encryptedBy = findTechnology(technologies, top, 'isEncrypted')
   if (encryptedBy) {
     const outcome = await encryptedBy.decrypt(top, context)
     if (!outcome.ok) {
-      layer.encryption = { state: 'failed', technology: encryptedBy.technology, reason: outcome.reason }
-      return finish(root, root, layer, '', [], context, technologies, false)
+      layer.encryption = { ...layer.encryption, state: 'failed', technology: encryptedBy.technology, reason: outcome.reason }
+      return finish(root, root, layer, nothing, null, context, technologies, false)
     }
-    layer.encryption = { state: 'encrypted', technology: encryptedBy.technology, reason: outcome.recipients.length ? `encrypted to ${outcome.recipients.join(', ')}` : '' }
+    const why = outcome.recipients.length ? reason('ENCRYPTION_DECRYPTED', { recipients: outcome.recipients.join(', ') }) : null
+    layer.encryption = { state: 'encrypted', technology: encryptedBy.technology, reason: why, isAuthenticated: outcome.isAuthenticated, cipher: outcome.cipher }
     layer.signatures = outcome.signatures
     layer.signatureTechnology = outcome.signatures.length ? encryptedBy : null
+    layer.offered.push(...(outcome.offered ?? []))
     displayed = parseMime(outcome.content)
     isInnerTrusted = true
   }
   const signedBy = findTechnology(technologies, displayed, 'isSigned')
   if (signedBy && layer.signatures.length === 0) {
-    const { content, signatures } = await signedBy.verify(displayed, context)
+    const { content, signatures, offered } = await signedBy.verify(displayed, context)
     layer.signatures = signatures
     layer.signatureTechnology = signedBy
+    layer.offered.push(...(offered ?? []))
     displayed = parseMime(content)
     // Nested signatures of the same technology (a list or gateway signing a signed mail): every
     // layer must check out; what is shown is the innermost content, covered by all of them.
     for (let depth = 1; depth < limits.messageMaxSignatureLayers && signedBy.isSigned(displayed); depth++) {
       const inner = await signedBy.verify(displayed, context)
       layer.signatures = [...layer.signatures, ...inner.signatures]
+      layer.offered.push(...(inner.offered ?? []))
       displayed = parseMime(inner.content)
     }
   }
@@ -230,17 +145,17 @@ async function openParsed(root: MimePart, technologies: readonly MessageTechnolo
       const inline = await technology.inspectInline?.(text, context)
       if (!inline) continue
       if (!inline.isWholeBody) {
-        const note = inline.kind === 'encrypted' ? 'the text contains an encrypted block with other text around it; it was not decrypted automatically' : 'only a part of the text is signed; the message is not shown as signed'
-        if (inline.kind === 'encrypted') layer.encryption.reason = note
-        else layer.signatureNote = note
+        layer.inlinePartial = inline.kind
+        if (inline.kind === 'encrypted') layer.encryption.reason = reason('ENCRYPTION_INLINE_NOT_WHOLE')
+        else layer.signatureNote = reason('SIGNATURE_INLINE_PARTIAL')
         break
       }
       if (inline.kind === 'encrypted') {
         if (inline.failure !== null) {
-          layer.encryption = { state: 'failed', technology: technology.technology, reason: inline.failure }
-          return finish(root, root, layer, '', [], context, technologies, false)
+          layer.encryption = { ...layer.encryption, state: 'failed', technology: technology.technology, reason: inline.failure }
+          return finish(root, root, layer, nothing, null, context, technologies, false)
         }
-        layer.encryption = { state: 'encrypted', technology: technology.technology, reason: 'inline' }
+        layer.encryption = { ...layer.encryption, state: 'encrypted', technology: technology.technology, reason: reason('ENCRYPTION_INLINE') }
       } else if (inline.failure !== null) {
         layer.signatureNote = inline.failure
       }
@@ -252,30 +167,34 @@ async function openParsed(root: MimePart, technologies: readonly MessageTechnolo
   }
 
   const content = contentOf(displayed, technologies)
-  if (content.nestedProtection && layer.signatures.length === 0) layer.signatureNote ||= content.nestedProtection
-  if (content.nestedProtection?.startsWith('an encrypted') && layer.encryption.state === 'none') layer.encryption.reason = content.nestedProtection
-  const isSignatureValidForHeaders = layer.signatures.length > 0 && layer.signatures.every((c) => c.result === 'good')
-  return finish(root, displayed, layer, inlineText ?? content.text, content.attachments, context, technologies, isInnerTrusted || isSignatureValidForHeaders)
+  if (content.hasNestedSigned && layer.signatures.length === 0) layer.signatureNote ??= reason('SIGNATURE_PARTIAL')
+  if (content.hasNestedEncrypted && layer.encryption.state === 'none') layer.encryption.reason = reason('ENCRYPTION_NESTED_NOT_OPENED')
+  const isSignatureValidForHeaders = layer.signatures.length > 0 && layer.signatures.every((c) => c.result === 'valid')
+  return finish(root, displayed, layer, content, inlineText, context, technologies, isInnerTrusted || isSignatureValidForHeaders)
 }
 
 async function finish(
   root: MimePart,
   displayed: MimePart,
   layer: Layer,
-  text: string,
-  attachmentParts: MimePart[],
+  content: ReturnType<typeof contentOf>,
+  inlineText: string | null,
   context: OpenContext,
   technologies: readonly MessageTechnology[],
   isInnerTrusted: boolean,
 ): Promise<Omit<OpenResult, 'dispose'>> {
+  const lang: Lang = context.lang ?? 'en'
   // RFC 9788: the header fields inside the cryptographic payload replace the outer ones.
   const source = isInnerTrusted && displayed !== root && protectedHeadersApply(displayed) ? displayed : null
   const pick = (name: string) => (source ? headerValue(source, name) : undefined) ?? headerValue(root, name)
+  // Every field of a name counts (a second To or From header is dropped by nothing here).
+  const fields = (name: string) => (source && headerValue(source, name) !== undefined ? headerValues(source, name) : headerValues(root, name))
   // Every From field counts: a second From header is a known spoofing trick (one signer, two senders).
-  const fromFields = source && headerValue(source, 'from') !== undefined ? headerValues(source, 'from') : headerValues(root, 'from')
+  const fromFields = fields('from')
   const fromValue = fromFields.length > 0 ? fromFields.join(', ') : undefined
   // The outer From counts as well (a mail list shows it): a signer must match every sender named anywhere.
-  const fromAddresses = [...new Set([...fromFields, ...headerValues(root, 'from')].flatMap((field) => addressesOf(field)))]
+  const fromAddresses = addressFields([...fromFields, ...headerValues(root, 'from')])
+  const attachmentParts = content.attachments
   const attachmentChunks = attachmentParts.map((part) => () => decodedBodyChunks(part))
   const digests = attachmentChunks.map((chunks) => {
     const hash = createHash('sha256')
@@ -287,21 +206,57 @@ async function finish(
     return { size, sha256: hash.digest('hex') }
   })
   const offered: OfferedKey[] = []
-  for (const technology of technologies) offered.push(...((await technology.offeredKeys?.(root, allParts(displayed))) ?? []))
+  for (const technology of technologies) offered.push(...((await technology.offeredKeys?.(root, allParts(displayed), layer.offered)) ?? []))
   for (const key of offered) key.isKnown = context.keys.some((k) => k.technology === key.technology && k.fingerprint === key.fingerprint)
+
+  const signature = signatureVerdict(layer.signatures, fromAddresses, layer.signatureNote)
+  const isEncrypted = layer.encryption.state === 'encrypted'
+  const isSigned = signature.state === 'valid'
+  const parts: PartView[] = content.kinds.map((kind) => ({ kind, encrypted: isEncrypted || kind === 'not-opened', signed: isSigned }))
+  const headers = { sender: addressFields(fields('sender')), replyTo: addressFields(fields('reply-to')) }
+  const transport = transportTrailOf(headerValues(root, 'received'))
+
+  const warnings: Warning[] = senderWarnings({ fromFields, fromAddresses, ...headers }, isEncrypted || signature.state !== 'none')
+  if (signature.check) {
+    const gap = dateGap(signature.check.created, dateOf(pick('date')))
+    if (gap) warnings.push(gap)
+    if (signature.check.result === 'valid') warnings.push(...(signature.check.warnings ?? []).filter((w) => w.code !== 'date-gap'))
+  }
+  if (isEncrypted && !layer.encryption.isAuthenticated && !isSigned) warnings.push(warning('unauthenticated-encryption', { cipher: layer.encryption.cipher }))
+  const nestedEncrypted = content.hasNestedEncrypted || layer.inlinePartial === 'encrypted'
+  const nestedSigned = (content.hasNestedSigned && layer.signatures.length === 0) || layer.inlinePartial === 'signed'
+  if (isPartlyProtected(parts, nestedEncrypted, nestedSigned)) warnings.push(warning('partly-protected'))
+  if (nestedEncrypted) warnings.push(warning('encrypted-part-not-opened'))
+  const hop = plaintextHop(transport, fromAddresses, context.policyRules ?? [])
+  if (hop) warnings.push(hop)
+  if (context.senderHistory) {
+    const signer = isSigned ? (signature.check?.key ?? null) : null
+    warnings.push(...(await context.senderHistory({ address: fromAddresses.length === 1 ? fromAddresses[0]! : null, signer })))
+  }
+
   const document: OpenDocument = {
     headers: {
       from: fromValue ? decodeHeaderText(fromValue) : '',
-      to: addressesOf(pick('to')),
+      to: addressFields(fields('to')),
+      cc: addressFields(fields('cc')),
+      ...headers,
       subject: (source ? decodedHeader(source, 'subject') : undefined) ?? decodedHeader(root, 'subject') ?? '',
       date: describeDate(pick('date')),
     },
     security: {
-      encryption: layer.encryption,
-      signature: signatureVerdict(layer, fromAddresses, pick('date')),
-      transport: transportOf(root),
+      encryption: { state: layer.encryption.state, technology: layer.encryption.technology, ...verdictText(layer.encryption.reason, lang) },
+      signature: {
+        state: signature.state,
+        technology: signature.state === 'none' ? null : (layer.signatureTechnology?.technology ?? null),
+        signer: signature.signer,
+        acceptance: signature.acceptance,
+        ...verdictText(signature.reason, lang),
+      },
+      warnings: uniqueWarnings(warnings).map((w) => warningView(w, lang)),
+      transport,
     },
-    text,
+    text: inlineText ?? content.text,
+    parts,
     attachments: attachmentParts.map((part, index) => ({
       filename: fileNameOf(part) ?? `part-${part.path || '1'}`,
       contentType: part.contentType.type,
@@ -316,4 +271,14 @@ async function finish(
       return attachmentParts.map(decodeBody)
     },
   }
+}
+
+function uniqueWarnings(warnings: readonly Warning[]): Warning[] {
+  const seen = new Set<string>()
+  return warnings.filter((w) => {
+    const key = JSON.stringify([w.code, w.params])
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
 }

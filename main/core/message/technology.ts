@@ -2,6 +2,10 @@ import type { Worker } from 'node:worker_threads'
 import type { StoredKey } from '../keys/stored-key.ts'
 import type { ByteSource } from '../mime/byte-source.ts'
 import type { MimePart } from '../mime/parse.ts'
+import type { Reason } from '../errors/index.ts'
+import type { PolicyRule } from '../policy/policy-settings.ts'
+import type { Lang } from '../errors/index.ts'
+import type { Warning } from './verdict.ts'
 
 /**
  * The hook through which a message-security technology (OpenPGP now, S/MIME next) plugs into
@@ -18,14 +22,20 @@ export interface MessageTechnology {
   isSigned(part: MimePart): boolean
   /** Decrypts an entity for which isEncrypted is true; never throws for bad input, returns the reason instead. */
   decrypt(part: MimePart, context: OpenContext): Promise<DecryptOutcome>
-  /** Checks a signed entity; `content` is the exact signed MIME entity that the signatures cover. */
-  verify(part: MimePart, context: OpenContext): Promise<{ content: Uint8Array; signatures: SignatureCheck[] }>
+  /**
+   * Checks a signed entity; `content` is the exact signed MIME entity that the signatures cover,
+   * `offered` the certificates or keys the signature carried (offered to the user, never trusted).
+   */
+  verify(part: MimePart, context: OpenContext): Promise<VerifyOutcome>
   /** The content of an opaque signed entity, unverified (to see whether the signature only wraps ciphertext); null when not one. */
   opaqueSignedContent?(part: MimePart): MimePart | null
   /** Inline (non-MIME) protection in a text body, e.g. ASCII-armored OpenPGP; null when there is none. */
   inspectInline?(text: string, context: OpenContext): Promise<InlineOutcome | null>
-  /** Public keys carried by the message (headers, attachments), offered to the user — never imported here. */
-  offeredKeys?(root: MimePart, parts: readonly MimePart[]): Promise<OfferedKey[]>
+  /**
+   * Public keys carried by the message (headers, attachments), offered to the user — never imported
+   * here. `carried` are the certificates the checked signatures brought (VerifyOutcome.offered).
+   */
+  offeredKeys?(root: MimePart, parts: readonly MimePart[], carried: readonly Uint8Array[]): Promise<OfferedKey[]>
 
   /** Whether `key` is one of this technology's usable keys for the address (signing needs the secret part). */
   keyFor(keys: readonly StoredKey[], address: string, purpose: 'sign' | 'encrypt', now: Date): StoredKey | null
@@ -53,7 +63,19 @@ export interface OpenContext {
    * Absent: revocation is not checked, and the verdict says so.
    */
   revocation?: RevocationNetwork
+  /** The language of the verdict texts (default English); codes and params are the same in both. */
+  lang?: Lang
+  /** The profile's policy rules: a rule requiring TLS for the sender's domain makes a plaintext hop a warning. */
+  policyRules?: readonly PolicyRule[]
+  /**
+   * What is known about earlier mail from the sender (the mail store's history): the warnings it
+   * adds (`sender-key-changed`, `first-contact`). Without it, neither is reported.
+   */
+  senderHistory?: SenderHistory
 }
+
+/** Asked once per opened message, with the sender's address and the signer's key when a signature checked out. */
+export type SenderHistory = (sender: { address: string | null; signer: StoredKey | null }) => Warning[] | Promise<Warning[]>
 
 export interface RevocationNetwork {
   /** HTTP GET of a CRL. */
@@ -82,18 +104,41 @@ export interface StreamingContext {
 export type WorkerLike = Pick<Worker, 'postMessage' | 'on' | 'off' | 'terminate'>
 
 export type DecryptOutcome =
-  | { ok: true; content: Uint8Array | ByteSource; signatures: SignatureCheck[]; recipients: string[] }
-  | { ok: false; reason: string }
+  | {
+      ok: true
+      content: Uint8Array | ByteSource
+      signatures: SignatureCheck[]
+      recipients: string[]
+      /** The cipher detects changes itself (AEAD, GCM, OpenPGP MDC); false for S/MIME CBC and 3DES. */
+      isAuthenticated: boolean
+      /** The content cipher, for the `unauthenticated-encryption` warning. */
+      cipher: string
+      /** Certificates signatures inside the encrypted entity carried (large messages: checked in the technology). */
+      offered?: Uint8Array[]
+    }
+  | { ok: false; reason: Reason }
 
-/** One signature, checked cryptographically; whether it is `valid` for the message decides open.ts. */
+export interface VerifyOutcome {
+  content: Uint8Array
+  signatures: SignatureCheck[]
+  offered?: Uint8Array[]
+}
+
+/**
+ * One signature, checked cryptographically, in the words of CLI.md's verdict; whether it makes the
+ * message `valid` (signer = From, coverage) decides open.ts.
+ */
 export interface SignatureCheck {
-  result: 'good' | 'bad' | 'unknown-key'
+  result: 'valid' | 'invalid' | 'unknown-key'
   /** The signing key in the vault (good or bad), null when unknown. */
   key: StoredKey | null
   /** Hex key id or fingerprint as the signature names it. */
   keyId: string
   created: Date | null
-  reason: string
+  /** Why it is bad or unknown; for a good one what was checked (e.g. revocation), null when nothing is to be said. */
+  reason: Reason | null
+  /** What the reader should see beside a good signature (e.g. `certificate-revoked-later`). */
+  warnings?: Warning[]
 }
 
 export interface InlineOutcome {
@@ -102,7 +147,7 @@ export interface InlineOutcome {
   isWholeBody: boolean
   /** Decrypted or signed text, when processed. */
   text: string | null
-  failure: string | null
+  failure: Reason | null
   signatures: SignatureCheck[]
 }
 

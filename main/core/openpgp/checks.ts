@@ -1,5 +1,6 @@
 import type { Key, verify } from 'openpgp'
 import type { StoredKey } from '../keys/stored-key.ts'
+import { reason, type Reason } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import type { OpenContext, SignatureCheck } from '../message/technology.ts'
 import { loadKey } from './key-technology.ts'
@@ -28,21 +29,25 @@ export const verificationDate = (context: OpenContext) => new Date(context.now.g
 
 export const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200)
 
-/** openpgp.js error texts → reasons a user can act on. */
-export function decryptFailure(error: unknown): string {
+/**
+ * openpgp.js error texts → reasons a user can act on. openpgp.js has no error codes, so its texts
+ * are read here and only here; `No decryption key` is decrypt-stream.ts's own signal for "no key
+ * of the vault opens a session key".
+ */
+export function decryptFailure(error: unknown): Reason {
   const message = firstLine(error)
-  if (/not authenticated|integrity|MDC/i.test(message)) return 'refused: the message has no integrity protection (no MDC/AEAD) and could have been altered (EFAIL)'
-  if (/Modification detected|Authentication tag|tag mismatch/i.test(message)) return 'the encrypted data was altered on the way (integrity check failed); nothing is shown'
-  if (/decompressed message size/i.test(message)) return 'refused: the message expands to more than the allowed size (compression bomb?)'
-  if (/Session key decryption failed|No decryption key|decryption key packets/i.test(message)) return 'the message is not encrypted to any key in your vault'
-  return `the encrypted data could not be read (${message})`
+  if (/not authenticated|integrity|MDC/i.test(message)) return reason('ENCRYPTION_NO_INTEGRITY')
+  if (/Modification detected|Authentication tag|tag mismatch/i.test(message)) return reason('ENCRYPTION_ALTERED')
+  if (/decompressed message size/i.test(message)) return reason('ENCRYPTION_TOO_LARGE')
+  if (/Session key decryption failed|No decryption key|decryption key packets/i.test(message)) return reason('ENCRYPTION_NOT_FOR_YOU')
+  return reason('ENCRYPTION_UNREADABLE', { detail: message })
 }
 
-function signatureFailure(message: string): string {
-  if (/SHA1|sha1|Insecure message hash/i.test(message)) return 'signature uses SHA-1, which is no longer secure'
-  if (/too weak/i.test(message)) return 'the signature uses a hash algorithm that is too weak for its key'
-  if (/expired|revoked|newer than the signature|in the future/i.test(message)) return `the signing key was not valid when the signature was made (${message})`
-  return `the signature does not match the content (${message})`
+function signatureFailure(message: string): Reason {
+  if (/SHA1|sha1|Insecure message hash/i.test(message)) return reason('SIGNATURE_SHA1')
+  if (/too weak/i.test(message)) return reason('SIGNATURE_WEAK_HASH')
+  if (/expired|revoked|newer than the signature|in the future/i.test(message)) return reason('SIGNATURE_KEY_NOT_VALID_THEN', { detail: message })
+  return reason('SIGNATURE_CONTENT_MISMATCH', { detail: message })
 }
 
 type VerificationResult = Awaited<ReturnType<typeof verify>>['signatures'][number]
@@ -54,14 +59,14 @@ export async function checkSignatures(signatures: VerificationResult[], loaded: 
     const owner = loaded.find((entry) => entry.key.getKeys(signature.keyID).length > 0) ?? null
     const created = await signature.signature.then((s) => s.packets[0]?.created ?? null, () => null)
     if (!owner) {
-      checks.push({ result: 'unknown-key', key: null, keyId, created, reason: '' })
+      checks.push({ result: 'unknown-key', key: null, keyId, created, reason: reason('SIGNATURE_UNKNOWN_KEY', { keyId }) })
       continue
     }
     try {
       await signature.verified
-      checks.push({ result: 'good', key: owner.stored, keyId, created, reason: '' })
+      checks.push({ result: 'valid', key: owner.stored, keyId, created, reason: null })
     } catch (error) {
-      checks.push({ result: 'bad', key: owner.stored, keyId, created, reason: signatureFailure(firstLine(error)) })
+      checks.push({ result: 'invalid', key: owner.stored, keyId, created, reason: signatureFailure(firstLine(error)) })
     }
   }
   return checks

@@ -2,31 +2,28 @@ import {
   createMessage,
   encrypt,
   enums,
-  readCleartextMessage,
   readSignature,
   sign,
   verify,
   type PrivateKey,
 } from 'openpgp'
+import { reason } from '../errors/index.ts'
 import { summarizeKey } from '../keys/stored-key.ts'
 import { entity, entityHead, multipart, multipartStream, type HeaderList } from '../mime/build.ts'
-import { MessageChannel } from 'node:worker_threads'
-import { decodeBody, decodedBodyChunks, type MimePart } from '../mime/parse.ts'
-import { createSpool } from '../store/spool.ts'
-import type { DecryptOutcome, InlineOutcome, MessageTechnology, OfferedKey, OpenContext, StreamingContext } from '../message/technology.ts'
-import { armorMessage, dearmorMessage } from './armor.ts'
+import { decodeBody, type MimePart } from '../mime/parse.ts'
+import type { DecryptOutcome, MessageTechnology, OfferedKey } from '../message/technology.ts'
+import { armorMessage } from './armor.ts'
 import { openpgpConfig, textDecoder } from './config.ts'
 import { describeKey } from './key-info.ts'
 import { loadKey } from './key-technology.ts'
 import { keysInMessage } from './mail-keys.ts'
 import { checkSignatures, decryptFailure, firstLine, loadAll, verificationDate } from './checks.ts'
-import { decryptToSink } from './decrypt-stream.ts'
-import { runThroughPort, serveOpenpgp, type PortLike, type WorkerRequest } from './stream-worker.ts'
+import { inspectInlinePgp } from './inline-pgp.ts'
+import { outputQueue } from './output-queue.ts'
+import { armored, chunked, collect, decryptArmoredOrBinary, decryptLarge, streamFromBytes, throughWorker } from './pgp-stream.ts'
 
 const isType = (part: MimePart, type: string, protocol: string) =>
   part.contentType.type === type && (part.contentType.params.protocol ?? '').toLowerCase() === protocol && part.children.length >= 2
-
-const armored = (bytes: Uint8Array) => textDecoder.decode(bytes)
 
 /** Re-encode CRLF canonicalization without touching 8-bit bytes. */
 function canonicalLineEnds(bytes: Uint8Array): Uint8Array {
@@ -38,141 +35,12 @@ function canonicalLineEnds(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(out)
 }
 
-/** Decrypts a message held in memory (inline blocks, small mail); large mail goes through decryptLarge. */
-async function decryptArmoredOrBinary(data: Uint8Array, context: OpenContext) {
-  const isArmored = armored(data.subarray(0, 1024)).includes('-----BEGIN PGP ')
-  const binary = isArmored ? dearmorMessage(data) : data
-  const chunks: Uint8Array[] = []
-  const summary = await decryptToSink(binary ? chunked(binary) : armored(data), context, (chunk) => chunks.push(chunk))
-  return { content: await collect(chunks), ...summary }
-}
-
-/** Encrypted payloads from this size on are decrypted through the worker into an encrypted spool. */
-const streamFromBytes = 1024 * 1024
-
-/**
- * A large encrypted payload: read in chunks from the mail (a file), decrypted in a worker thread
- * (or, without one, on a MessageChannel in this thread), the plaintext sealed into an encrypted
- * spool. The spool is handed out only after the worker reported the MDC and signatures checked;
- * on any failure it is deleted before this throws, so no plaintext remains anywhere.
- */
-async function decryptLarge(payload: MimePart, context: OpenContext, streaming: StreamingContext) {
-  const first = decodedBodyChunks(payload).next().value ?? new Uint8Array()
-  const isArmored = armored(first.subarray(0, 1024)).includes('-----BEGIN PGP ')
-  const encoding = (payload.headers.find((h) => h.name.toLowerCase() === 'content-transfer-encoding')?.value ?? '').trim().toLowerCase()
-  const encodedSize = payload.bodyRange.end - payload.bodyRange.start
-  const total = encoding === 'base64' ? Math.floor((encodedSize * 3) / 4) : encodedSize
-  const spool = createSpool(streaming.tempDir)
-  try {
-    const summary = (await throughWorker(streaming, decodedBodyChunks(payload), { op: 'decrypt', keys: [...context.keys], now: context.now, isArmored, total }, (chunk) => spool.write(chunk)))!
-    const content = spool.finish()
-    if (streaming.keep) streaming.keep(content.dispose)
-    else content.dispose()
-    // The worker sent copies of the vault's keys back; the verdict works with the vault's own.
-    const signatures = summary.signatures.map((check) => ({ ...check, key: check.key ? (context.keys.find((k) => k.technology === 'openpgp' && k.fingerprint === check.key!.fingerprint) ?? check.key) : null }))
-    return { content, signatures, recipients: summary.recipients }
-  } catch (error) {
-    spool.dispose()
-    throw error
-  }
-}
-
-/** Runs one request on a fresh worker thread (or, without one, on an in-thread channel); always cleans up. */
-async function throughWorker(streaming: StreamingContext, input: Iterator<Uint8Array> | AsyncIterator<Uint8Array>, request: WorkerRequest, write: (chunk: Uint8Array) => void) {
-  const worker = streaming.startWorker?.() ?? null
-  const channel = worker ? null : new MessageChannel()
-  if (channel) serveOpenpgp(channel.port1 as unknown as PortLike)
-  const port = (worker ?? channel!.port2) as unknown as PortLike
-  try {
-    const stopped = new Promise<never>((_, reject) => {
-      worker?.on('error', (error: Error) => reject(error))
-      worker?.on('exit', (code: number) => reject(new Error(`the OpenPGP worker stopped (${code})`)))
-    })
-    stopped.catch(() => undefined)
-    return await Promise.race([runThroughPort(port, input, request, write, streaming.onProgress), stopped])
-  } finally {
-    await worker?.terminate()
-    channel?.port1.close()
-    channel?.port2.close()
-  }
-}
-
-/**
- * The worker's output on its way to the writer: a queue of at most `highWater` chunks. The worker
- * gets its next input only when there is room (backpressure: a slow disk does not fill memory),
- * and when the writer stops reading (an error), the producer is told to stop.
- */
-function outputQueue(highWater = 8) {
-  const queue: Uint8Array[] = []
-  let finished: { failure?: unknown } | null = null
-  let isAbandoned = false
-  let wakeReader: (() => void) | null = null
-  const wakeWriters: (() => void)[] = []
-  const release = () => wakeWriters.splice(0).forEach((wake) => wake())
-  return {
-    push(chunk: Uint8Array) {
-      queue.push(chunk)
-      wakeReader?.()
-    },
-    end(failure?: unknown) {
-      finished = failure === undefined ? {} : { failure }
-      wakeReader?.()
-    },
-    abandon() {
-      isAbandoned = true
-      release()
-    },
-    get isAbandoned() {
-      return isAbandoned
-    },
-    room: (): Promise<void> => (queue.length < highWater || isAbandoned ? Promise.resolve() : new Promise((resolve) => wakeWriters.push(resolve))),
-    async *[Symbol.asyncIterator]() {
-      for (;;) {
-        if (queue.length > 0) {
-          const chunk = queue.shift()!
-          if (queue.length < highWater) release()
-          yield chunk
-        } else if (finished) {
-          if (finished.failure !== undefined) throw finished.failure
-          return
-        } else await new Promise<void>((resolve) => (wakeReader = resolve))
-      }
-    },
-  }
-}
-
 const versionEntity = () => entity([['Content-Type', 'application/pgp-encrypted'], ['Content-Description', 'PGP/MIME version identification']], 'Version: 1\r\n')
 const encryptedPartHeaders: HeaderList = [
   ['Content-Type', 'application/octet-stream; name="encrypted.asc"'],
   ['Content-Description', 'OpenPGP encrypted message'],
   ['Content-Disposition', 'inline; filename="encrypted.asc"'],
 ]
-
-const chunkSize = 1024 * 1024
-
-/** A byte array as a Web Stream of 1 MiB views (no copies). */
-function chunked(bytes: Uint8Array): ReadableStream<Uint8Array> {
-  let offset = 0
-  return new ReadableStream({
-    pull(controller) {
-      if (offset >= bytes.length) return controller.close()
-      controller.enqueue(bytes.subarray(offset, offset + chunkSize))
-      offset += chunkSize
-    },
-  })
-}
-
-/** Reads a Web Stream (or a finished array) to one byte array, concatenating once. */
-async function collect(data: ReadableStream<Uint8Array> | Uint8Array | Uint8Array[]): Promise<Uint8Array> {
-  if (data instanceof Uint8Array) return data
-  const chunks: Uint8Array[] = []
-  for await (const chunk of data) chunks.push(chunk)
-  const joined = Buffer.concat(chunks)
-  return new Uint8Array(joined.buffer, joined.byteOffset, joined.length)
-}
-
-const messageBlock = /-----BEGIN PGP MESSAGE-----[\s\S]*?-----END PGP MESSAGE-----/
-const signedBlock = /-----BEGIN PGP SIGNED MESSAGE-----[\s\S]*?-----END PGP SIGNATURE-----/
 
 function hashName(id: number): string {
   return enums.read(enums.hash, id).toLowerCase()
@@ -195,15 +63,6 @@ function isExchangeMangled(part: MimePart): boolean {
   )
 }
 
-/** An armored block as HTML mail or Exchange leave it: blank or space-only lines inside, odd indentation. */
-function normalizeArmor(block: string): string {
-  const lines = block.split(/\r?\n/).map((line) => line.replace(/[\s\u00a0]+/g, ''))
-  const [begin, ...rest] = lines.filter((line) => line !== '')
-  const headers = rest.filter((line) => /^[A-Za-z-]+:/.test(line))
-  const body = rest.filter((line) => !/^[A-Za-z-]+:/.test(line))
-  return [begin!.replace('-----BEGINPGPMESSAGE-----', '-----BEGIN PGP MESSAGE-----'), ...headers, '', ...body.map((l) => l.replace('-----ENDPGPMESSAGE-----', '-----END PGP MESSAGE-----'))].join('\n')
-}
-
 export const openpgpMessageTechnology: MessageTechnology = {
   technology: 'openpgp',
   isEncrypted: (part) => isType(part, 'multipart/encrypted', 'application/pgp-encrypted') || isExchangeMangled(part),
@@ -214,9 +73,9 @@ export const openpgpMessageTechnology: MessageTechnology = {
       const payload = part.children[part.children.length - 1]!
       const streaming = context.streaming
       if (streaming && payload.bodyRange.end - payload.bodyRange.start >= (streaming.fromBytes ?? streamFromBytes)) {
-        return { ok: true, ...(await decryptLarge(payload, context, streaming)) }
+        return { ok: true, isAuthenticated: true, cipher: 'OpenPGP', ...(await decryptLarge(payload, context, streaming)) }
       }
-      return { ok: true, ...(await decryptArmoredOrBinary(decodeBody(payload), context)) }
+      return { ok: true, isAuthenticated: true, cipher: 'OpenPGP', ...(await decryptArmoredOrBinary(decodeBody(payload), context)) }
     } catch (error) {
       return { ok: false, reason: decryptFailure(error) }
     }
@@ -233,42 +92,18 @@ export const openpgpMessageTechnology: MessageTechnology = {
     try {
       let signatures = await run(content)
       // Mail that passed through LF-only storage: the signed form is canonical CRLF (RFC 3156 §5).
-      if (signatures.some((s) => s.result === 'bad') && content.includes(0x0a)) {
+      if (signatures.some((s) => s.result === 'invalid') && content.includes(0x0a)) {
         const retry = await run(canonicalLineEnds(content))
-        if (retry.every((s) => s.result !== 'bad')) signatures = retry
+        if (retry.every((s) => s.result !== 'invalid')) signatures = retry
       }
-      if (signatures.length === 0) signatures = [{ result: 'bad', key: null, keyId: '', created: null, reason: 'the signature part holds no usable signature' }]
+      if (signatures.length === 0) signatures = [{ result: 'invalid', key: null, keyId: '', created: null, reason: reason('SIGNATURE_NO_USABLE') }]
       return { content, signatures }
     } catch (error) {
-      return { content, signatures: [{ result: 'bad', key: null, keyId: '', created: null, reason: `the signature part is damaged (${firstLine(error)})` }] }
+      return { content, signatures: [{ result: 'invalid', key: null, keyId: '', created: null, reason: reason('SIGNATURE_DAMAGED', { detail: firstLine(error) }) }] }
     }
   },
 
-  async inspectInline(text, context): Promise<InlineOutcome | null> {
-    const encrypted = messageBlock.exec(text)
-    const signed = signedBlock.exec(text)
-    const match = encrypted && (!signed || encrypted.index < signed.index) ? encrypted : signed
-    if (!match) return null
-    const kind = match === encrypted ? 'encrypted' : 'signed'
-    const isWholeBody = text.slice(0, match.index).trim() === '' && text.slice(match.index + match[0].length).trim() === ''
-    if (!isWholeBody) return { kind, isWholeBody, text: null, failure: null, signatures: [] }
-    if (kind === 'encrypted') {
-      try {
-        const result = await decryptArmoredOrBinary(new TextEncoder().encode(normalizeArmor(match[0])), context)
-        return { kind, isWholeBody, text: textDecoder.decode(result.content).replace(/\r\n/g, '\n'), failure: null, signatures: result.signatures }
-      } catch (error) {
-        return { kind, isWholeBody, text: null, failure: decryptFailure(error), signatures: [] }
-      }
-    }
-    try {
-      const loaded = await loadAll(context.keys)
-      const message = await readCleartextMessage({ cleartextMessage: match[0], config: openpgpConfig })
-      const result = await verify({ message, verificationKeys: loaded.map((e) => e.key), date: verificationDate(context), config: openpgpConfig })
-      return { kind, isWholeBody, text: message.getText().replace(/\r\n/g, '\n'), failure: null, signatures: await checkSignatures(result.signatures, loaded) }
-    } catch (error) {
-      return { kind, isWholeBody, text: null, failure: `the signed text is damaged (${firstLine(error)})`, signatures: [] }
-    }
-  },
+  inspectInline: inspectInlinePgp,
 
   async offeredKeys(root, parts): Promise<OfferedKey[]> {
     const offered: OfferedKey[] = []

@@ -1,5 +1,4 @@
-import type { ErrorCode } from '../errors/codes.ts'
-import type { ErrorParams } from '../errors/index.ts'
+import type { Reason } from '../errors/index.ts'
 import type { Consent, PolicyRule, PolicySettings, TlsException } from './policy-settings.ts'
 
 /**
@@ -34,10 +33,8 @@ export interface PolicyInput {
   now: Date
 }
 
-export interface PolicyReason {
-  code: ErrorCode
-  params: ErrorParams
-}
+/** A reason of the policy decision: the core's one reason type. */
+export type PolicyReason = Reason
 
 export interface RecipientDecision {
   recipient: string

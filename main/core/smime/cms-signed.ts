@@ -1,6 +1,6 @@
 import { constants, createHash, createPrivateKey, createPublicKey, sign as cryptoSign } from 'node:crypto'
 import * as asn1js from 'asn1js'
-import { SiegelpostError } from '../errors/index.ts'
+import { reason, SiegelpostError, type Reason } from '../errors/index.ts'
 import { emailsOf, matchesSignerIdentifier, parseCertificate, spkiOf } from './certificate.ts'
 import { digestNames, verifySignatureWith } from './signature-algorithm.ts'
 import {
@@ -113,7 +113,8 @@ function signedDataFor(digest: Uint8Array, signer: SigningIdentity, now: Date, e
 export interface SignatureCheck {
   /** The cryptographic part only: digest and signature over the content. */
   isSignatureValid: boolean
-  reason: string
+  /** Why the signature is not valid (the verdict's own code); SIGNATURE_VALID when it is. */
+  reason: Reason
   signerCertificate: Uint8Array | null
   /** Every certificate the message carried (candidates for the chain; never trusted by themselves). */
   certificates: Uint8Array[]
@@ -173,7 +174,7 @@ export function verifySignedData(input: {
   const signerInfos = children(fields[fields.length - 1], what)
   const result: SignatureCheck = {
     isSignatureValid: false,
-    reason: '',
+    reason: reason('SIGNATURE_NO_USABLE'),
     signerCertificate: null,
     certificates,
     signingTime: null,
@@ -184,10 +185,10 @@ export function verifySignedData(input: {
     encryptionCertificate: null,
   }
   if (input.detachedContent && eContent && Buffer.compare(Buffer.from(eContent), Buffer.from(input.detachedContent)) !== 0) {
-    return { ...result, reason: 'the signature carries other content than the message part it signs' }
+    return { ...result, reason: reason('SIGNATURE_OTHER_CONTENT') }
   }
-  if (!result.content && !input.contentDigests) return { ...result, reason: 'the signed content is missing' }
-  if (signerInfos.length !== 1) return { ...result, reason: signerInfos.length === 0 ? 'no signer' : 'several signers are not supported' }
+  if (!result.content && !input.contentDigests) return { ...result, reason: reason('SIGNATURE_CONTENT_MISSING') }
+  if (signerInfos.length !== 1) return { ...result, reason: reason(signerInfos.length === 0 ? 'SIGNATURE_NO_SIGNER' : 'SIGNATURE_SEVERAL_SIGNERS') }
   const info = children(signerInfos[0], what)
   const [, sid, digestAlgNode] = info
   const signedAttrs = info.find((f) => isContext(f, 0))
@@ -199,20 +200,20 @@ export function verifySignedData(input: {
 
   const pool = [...certificates, ...(input.knownCertificates ?? [])]
   const signer = pool.find((der) => matchesSignerIdentifier(sid!, der))
-  if (!signer) return { ...result, reason: 'the signer certificate is not in the message and not known' }
+  if (!signer) return { ...result, reason: reason('SIGNATURE_SIGNER_CERTIFICATE_MISSING') }
   result.signerCertificate = signer
   result.signerEmails = emailsOf(parseCertificate(signer))
-  if (!['sha256', 'sha384', 'sha512'].includes(digestName)) return { ...result, reason: `digest ${digestName} is not accepted (SHA-1 and older are broken)` }
+  if (!['sha256', 'sha384', 'sha512'].includes(digestName)) return { ...result, reason: reason('SIGNATURE_DIGEST_REFUSED', { digest: digestName }) }
 
   const digest = input.contentDigests ? input.contentDigests[digestName] : createHash(digestName).update(result.content!).digest()
-  if (!digest) return { ...result, reason: `no ${digestName} digest of the streamed content` }
+  if (!digest) return { ...result, reason: reason('SIGNATURE_NEEDS_CONTENT', { digest: digestName }) }
   let signedBytes: Uint8Array | null = result.content
   if (signedAttrs) {
     const attrs = attributesOf(signedAttrs)
     const messageDigest = attrs.get(oids.messageDigest)?.[0]
     const contentType = attrs.get(oids.contentType)?.[0]
-    if (!messageDigest || !contentType) return { ...result, reason: 'signed attributes lack contentType or messageDigest' }
-    if (oidOf(contentType, what) !== oidOf(eContentType, what)) return { ...result, reason: 'contentType attribute does not match' }
+    if (!messageDigest || !contentType) return { ...result, reason: reason('SIGNATURE_ATTRIBUTES_INCOMPLETE') }
+    if (oidOf(contentType, what) !== oidOf(eContentType, what)) return { ...result, reason: reason('SIGNATURE_CONTENT_TYPE_MISMATCH') }
     result.signingTime = timeOf(attrs.get(oids.signingTime)?.[0])
     const capabilities = attrs.get(oids.smimeCapabilities)?.[0]
     if (capabilities) result.capabilities = children(capabilities, what).map((c) => oidOf(children(c, what)[0], what))
@@ -221,20 +222,20 @@ export function verifySignedData(input: {
       const [issuer, serial] = children(preference, what)
       result.encryptionCertificate = pool.find((der) => matchesSignerIdentifier(seq(issuer!, serial!), der)) ?? null
     }
-    if (Buffer.compare(Buffer.from(bytesOf(messageDigest, what)), digest) !== 0) return { ...result, reason: 'the content was changed after signing (digest mismatch)' }
+    if (Buffer.compare(Buffer.from(bytesOf(messageDigest, what)), digest) !== 0) return { ...result, reason: reason('SIGNATURE_CONTENT_CHANGED') }
     // RFC 5652 §5.4: the signature covers the DER of the attributes with a SET OF tag.
     signedBytes = concat([new Uint8Array([0x31]), rawOf(signedAttrs).subarray(1)])
   } else if (oidOf(eContentType, what) !== oids.data) {
-    return { ...result, reason: 'signed attributes missing for non-data content' }
+    return { ...result, reason: reason('SIGNATURE_ATTRIBUTES_MISSING') }
   }
-  if (!signedBytes) return { ...result, reason: 'a signature without signed attributes needs the content in memory' }
+  if (!signedBytes) return { ...result, reason: reason('SIGNATURE_NEEDS_CONTENT', { digest: digestName }) }
   let ok: boolean
   try {
     ok = verifySignatureBytes(signer, signatureAlgorithm, digestName, signedBytes, signature)
   } catch {
     ok = false
   }
-  return { ...result, isSignatureValid: ok, reason: ok ? 'signature is correct' : 'the signature does not match the content' }
+  return { ...result, isSignatureValid: ok, reason: ok ? reason('SIGNATURE_VALID') : reason('SIGNATURE_CONTENT_MISMATCH', { detail: 'RSA/ECDSA check failed' }) }
 }
 
 /**

@@ -1,4 +1,5 @@
-import { SiegelpostError } from '../errors/index.ts'
+import { reason, reasonText, SiegelpostError, type ErrorCode, type ErrorParams, type Reason } from '../errors/index.ts'
+import { dateGap, signerBinding, warning, type Warning } from '../message/verdict.ts'
 import { nameToString, parseCertificate, sha256Hex } from './certificate.ts'
 import { verifySignedData } from './cms-signed.ts'
 import { keyCompromiseReasons, validatePath } from './path-validation.ts'
@@ -12,7 +13,12 @@ export interface SmimeSignatureVerdict {
   technology: 'smime'
   signer: string | null
   signerFingerprint: string | null
+  /** The verdict's code and params in the error table; `reason` is its English text (for logs and tests). */
+  code: ErrorCode
+  params: ErrorParams
   reason: string
+  /** What to show beside a valid verdict: revoked after signing, no signing time, a gap to the Date header. */
+  warnings: Warning[]
   signingTime: string | null
   /** Certificates the message carried: offered to the user for import, never trusted by arriving. */
   certificates: Uint8Array[]
@@ -25,8 +31,13 @@ export interface SmimeSignatureVerdict {
   pathCertificates: Uint8Array[]
 }
 
-/** A gap between signingTime and the Date header larger than this is a warning (CLI.md). */
-const signingTimeGapWarnMs = 60 * 60 * 1000
+const because = (verdict: SmimeSignatureVerdict, why: Reason, state: SmimeSignatureVerdict['state'] = 'invalid'): SmimeSignatureVerdict => ({
+  ...verdict,
+  state,
+  code: why.code,
+  params: why.params,
+  reason: reasonText(why, 'en'),
+})
 
 /**
  * Verifies an S/MIME signature as a security reviewer would: correct signature over exactly the
@@ -52,7 +63,7 @@ export function verifySmimeSignature(input: {
   /** What OCSP said, by certificate subject (verifySmimeSignatureOnline asks for every certificate below the anchor). */
   ocspAnswers?: ReadonlyMap<string, OcspAnswer>
   now: Date
-  /** The message's Date header: a large gap to signingTime is a warning (CLI.md). */
+  /** The message's Date header: a large gap to signingTime is the `date-gap` warning (CLI.md). */
   dateHeader?: Date | null
 }): SmimeSignatureVerdict {
   const base: SmimeSignatureVerdict = {
@@ -60,7 +71,10 @@ export function verifySmimeSignature(input: {
     technology: 'smime',
     signer: null,
     signerFingerprint: null,
+    code: 'SIGNATURE_NO_USABLE',
+    params: {},
     reason: '',
+    warnings: [],
     signingTime: null,
     certificates: [],
     content: null,
@@ -86,7 +100,7 @@ export function verifySmimeSignature(input: {
       if (retry.isSignatureValid) check = retry
     }
   } catch (error) {
-    if (error instanceof SiegelpostError) return { ...base, reason: `the signature is damaged: ${error.message}` }
+    if (error instanceof SiegelpostError) return because(base, reason('SIGNATURE_DAMAGED', { detail: error.message }))
     throw error
   }
   const verdict: SmimeSignatureVerdict = {
@@ -99,22 +113,24 @@ export function verifySmimeSignature(input: {
     signer: check.signerEmails[0] ?? null,
     signerFingerprint: check.signerCertificate ? sha256Hex(check.signerCertificate) : null,
   }
-  if (!check.signerCertificate) return { ...verdict, state: 'unknown-key', reason: check.reason }
-  if (!check.isSignatureValid) return { ...verdict, reason: check.reason }
+  // Only a signer whose certificate is nowhere is an unknown key; a forged structure (no signer,
+  // several, other content) is invalid with its own reason.
+  if (check.reason.code === 'SIGNATURE_SIGNER_CERTIFICATE_MISSING') return because(verdict, check.reason, 'unknown-key')
+  if (!check.signerCertificate || !check.isSignatureValid) return because(verdict, check.reason)
   const at = check.signingTime ?? input.now
   if (check.signingTime && check.signingTime.getTime() > input.now.getTime() + 24 * 60 * 60 * 1000) {
-    return { ...verdict, reason: 'the signing time lies in the future' }
+    return because(verdict, reason('SIGNATURE_FUTURE'))
   }
   const pool = [...check.certificates, ...(input.intermediates ?? [])]
   const path = validatePath({ target: check.signerCertificate, untrusted: pool, anchors: input.anchors, crls: input.crls, at, revocationMode: input.softRevocation ? 'soft' : 'require' })
-  if (!path.valid) return { ...verdict, reason: `certificate: ${path.reason}` }
+  if (!path.valid) return because(verdict, reason('SIGNATURE_CERTIFICATE_INVALID', { detail: path.reason }))
   const ocsp = [...(input.ocspAnswers ?? new Map<string, OcspAnswer>())]
   // Revoked after the signing time for a reason other than a possible key compromise: not revoked then (as for CRLs).
   const isRevokedLater = (answer: OcspAnswer) => answer.status === 'revoked' && answer.revokedAt !== undefined && answer.revokedAt > at && !keyCompromiseReasons.has(answer.reason ?? 0)
   const revokedPerOcsp = ocsp.find(([, answer]) => answer.status === 'revoked' && !isRevokedLater(answer))
   if (revokedPerOcsp) {
-    const since = revokedPerOcsp[1].revokedAt ? ` (since ${revokedPerOcsp[1].revokedAt.toISOString()})` : ''
-    return { ...verdict, reason: `certificate: the certificate ${revokedPerOcsp[0]} is revoked${since} (OCSP)` }
+    const since = revokedPerOcsp[1].revokedAt?.toISOString() ?? '?'
+    return because(verdict, reason('SIGNATURE_CERTIFICATE_REVOKED_OCSP', { subject: revokedPerOcsp[0], since }))
   }
   const goodPerOcsp = ocsp.filter(([, answer]) => answer.status === 'good').map(([subject]) => subject)
   const revokedLater = [
@@ -125,22 +141,22 @@ export function verifySmimeSignature(input: {
   const uncovered = path.uncovered.filter((subject) => !answered.includes(subject))
   verdict.pathCertificates = [...(path.certificates ?? [])].reverse()
   const purpose = smimePurposeProblem(check.signerCertificate, pool.filter((der) => der !== check.signerCertificate), 'sign')
-  if (purpose) return { ...verdict, reason: purpose }
+  if (purpose) return because(verdict, reason('SIGNATURE_CERTIFICATE_PURPOSE', { detail: purpose }))
   if (input.from) {
-    const from = input.from.toLowerCase()
-    if (!check.signerEmails.includes(from)) return { ...verdict, state: 'mismatch', reason: `the signer (${check.signerEmails.join(', ') || nameOf(check.signerCertificate)}) is not the sender ${from}` }
+    const mismatch = signerBinding(check.signerEmails, [input.from], nameOf(check.signerCertificate))
+    if (mismatch) return because(verdict, mismatch, 'mismatch')
   }
-  const notes = ['signature and certificate are valid']
-  if (input.crls === null) notes.push('revocation not checked')
-  else if (uncovered.length > 0) notes.push(`revocation could not be checked for ${uncovered.join('; ')} (soft-fail)`)
-  else notes.push('not revoked')
-  if (goodPerOcsp.length > 0) notes.push(`good per OCSP: ${goodPerOcsp.join('; ')}`)
-  if (revokedLater.length > 0) notes.push(`warning: revoked since, not for a key compromise: ${revokedLater.join('; ')}`)
-  if (!check.signingTime) notes.push('no signing time: certificate checked at the current time')
-  else if (input.dateHeader && Math.abs(input.dateHeader.getTime() - check.signingTime.getTime()) > signingTimeGapWarnMs) {
-    notes.push('warning: the Date header differs from the signing time by more than an hour')
-  }
-  return { ...verdict, state: 'valid', reason: notes.join('; ') }
+  const warnings: Warning[] = []
+  if (revokedLater.length > 0) warnings.push(warning('certificate-revoked-later', { subjects: revokedLater.join('; ') }))
+  if (!check.signingTime) warnings.push(warning('no-signing-time'))
+  const gap = dateGap(check.signingTime, input.dateHeader ?? null)
+  if (gap) warnings.push(gap)
+  let why: Reason
+  if (input.crls === null) why = reason('SIGNATURE_VALID_REVOCATION_UNCHECKED')
+  else if (uncovered.length > 0) why = reason('SIGNATURE_VALID_REVOCATION_UNKNOWN', { subjects: uncovered.join('; '), unasked: '–', unreachable: '–' })
+  else if (goodPerOcsp.length > 0) why = reason('SIGNATURE_VALID_NOT_REVOKED_OCSP', { subjects: goodPerOcsp.join('; ') })
+  else why = reason('SIGNATURE_VALID_NOT_REVOKED')
+  return { ...because(verdict, why, 'valid'), warnings }
 }
 
 function toCrlf(bytes: Uint8Array): Uint8Array | null {
@@ -176,12 +192,10 @@ export async function verifySmimeSignatureOnline(
   const subjectOf = (der: Uint8Array) => nameToString(parseCertificate(der).subject)
   const ocspAnswers = new Map<string, OcspAnswer>(statuses.map((answer, index) => [subjectOf(below[index]!), answer]))
   const verdict = verifySmimeSignature({ ...offline, crls, softRevocation: true, ocspAnswers })
-  if (verdict.state !== 'valid') return verdict
-  const notes = [verdict.reason]
+  if (verdict.code !== 'SIGNATURE_VALID_REVOCATION_UNKNOWN') return verdict
   const unasked = below.filter((der) => crlUrlsOf(der).length === 0 && (!ocspTransport || ocspUrlsOf(der).length === 0))
-  if (unasked.length > 0) notes.push(`no CRL distribution point or OCSP responder in ${unasked.map(subjectOf).join('; ')}`)
   const unreachableOcsp = below.filter((_, index) => statuses[index]?.status === 'unknown').flatMap(ocspUrlsOf)
-  const unreachable = [...failed, ...unreachableOcsp]
-  if (unreachable.length > 0) notes.push(`unreachable or no answer: ${[...new Set(unreachable)].join(', ')}`)
-  return { ...verdict, reason: notes.join('; ') }
+  const unreachable = [...new Set([...failed, ...unreachableOcsp])]
+  const params = { ...verdict.params, unasked: unasked.map(subjectOf).join('; ') || '–', unreachable: unreachable.join(', ') || '–' }
+  return because(verdict, reason('SIGNATURE_VALID_REVOCATION_UNKNOWN', params), 'valid')
 }

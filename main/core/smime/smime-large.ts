@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto'
+import { reason, SiegelpostError } from '../errors/index.ts'
+import type { StoredKey } from '../keys/stored-key.ts'
+import { limits } from '../limits.ts'
+import { sourceChunks, type ByteSource } from '../mime/byte-source.ts'
+import { bodyLength, decodeBody, decodedBodyChunks, headerValue, parseMime, type MimePart } from '../mime/parse.ts'
+import type { DecryptOutcome, OpenContext, SignatureCheck, StreamingContext } from '../message/technology.ts'
+import { createSpool } from '../store/spool.ts'
+import { contentHashesOf, readSignedStream } from './cms-stream.ts'
+import type { SmimeStreamResult } from './cms-stream-job.ts'
+import { fromB64, smimeMaterial } from './smime-keys.ts'
+import { asEntitySource, isDetachedSigned, pkcs7Mime, signaturePartOf, sliceSource } from './smime-parts.ts'
+import { damagedSignature, verifyStreamed } from './smime-verify-mail.ts'
+import { smimeThroughWorker } from './stream-port.ts'
+
+/** One signature layer of a large decrypted entity: what it covers, its checks, the certificates it carried. */
+interface LargeLayer {
+  content: ByteSource | Uint8Array
+  signatures: SignatureCheck[]
+  offered: Uint8Array[]
+}
+
+/** Encrypted parts from this (transfer-encoded) size on are decrypted in the worker into an encrypted spool. */
+export const streamFromBytes = 1024 * 1024
+
+const decryptIdentity = (key: StoredKey) => ({ certificate: fromB64(smimeMaterial(key).certificate), pkcs8: fromB64(smimeMaterial(key).privateKey!) })
+
+/**
+ * A large enveloped / authEnveloped part (bounded memory): the CMS is read from the mail in chunks
+ * and decrypted in the worker into an encrypted spool. Nothing of it is handed out before the
+ * worker finished (GCM tag / CBC padding checked) and the inner signature has been checked with
+ * the same verification as `verify` (path validation, revocation context) — over digests taken
+ * in chunks from the spool instead of the bytes in memory. On any failure the spools are deleted.
+ */
+export async function decryptLarge(part: MimePart, own: StoredKey[], context: OpenContext, streaming: StreamingContext): Promise<DecryptOutcome> {
+  const isBase64 = (headerValue(part, 'content-transfer-encoding') ?? '').trim().toLowerCase() === 'base64'
+  const total = isBase64 ? Math.floor((bodyLength(part) * 3) / 4) : bodyLength(part)
+  const spools: { dispose(): void }[] = []
+  try {
+    const writer = createSpool(streaming.tempDir)
+    spools.push(writer)
+    const run = smimeThroughWorker(streaming, decodedBodyChunks(part), { kind: 'decrypt', identities: own.map(decryptIdentity) }, total)
+    let step = await run.next()
+    try {
+      for (; !step.done; step = await run.next()) writer.write(step.value)
+    } finally {
+      // Our side failed (the spool): the worker is ended too (a finished run ignores this).
+      if (!step.done) await run.return(undefined as never)
+    }
+    const result = step.value as Extract<SmimeStreamResult, { kind: 'decrypt' }>
+    const decrypted = writer.finish()
+    const key = own[result.identity]!
+    const recipients = [`${key.emails[0] ?? key.name} (${result.contentAlgorithm})`]
+    const offered: Uint8Array[] = []
+    // Nested signatures (a gateway signing a signed mail) as open.ts checks them in memory: every layer must check out.
+    let content: ByteSource | Uint8Array = asEntitySource(decrypted)
+    const signatures: SignatureCheck[] = []
+    for (let depth = 0; depth < limits.messageMaxSignatureLayers && !(content instanceof Uint8Array); depth++) {
+      const layer: LargeLayer | null = await verifyLargeInner(parseMime(content), content, context, streaming, spools)
+      if (!layer) break
+      signatures.push(...layer.signatures)
+      offered.push(...layer.offered)
+      content = layer.content
+    }
+    for (const spool of spools) streaming.keep?.(() => spool.dispose())
+    if (!streaming.keep) spools.forEach((spool) => spool.dispose())
+    // GCM (AuthEnvelopedData) detects changes; CBC and 3DES do not (the cipher name is the algorithm's, not a message).
+    const isAuthenticated = /-gcm\b/i.test(result.contentAlgorithm)
+    return { ok: true, content, signatures, recipients, offered, isAuthenticated, cipher: result.contentAlgorithm }
+  } catch (error) {
+    spools.forEach((spool) => spool.dispose())
+    const code = (error as { code?: string }).code
+    if (error instanceof SiegelpostError && (code === 'SMIME_UNSUPPORTED' || code === 'SMIME_MALFORMED')) return { ok: false, reason: { code: error.code, params: error.params } }
+    if (code === 'SMIME_DECRYPT_FAILED') return { ok: false, reason: reason('ENCRYPTION_SMIME_NOT_DECRYPTED') }
+    throw error
+  }
+}
+
+/**
+ * The signature inside a large decrypted entity, checked in chunks: multipart/signed (what
+ * Siegelpost, `openssl cms -sign` and most clients write) or opaque signed-data (whose content
+ * goes to a second spool). Null when the entity is not signed (the caller shows it as it is).
+ */
+async function verifyLargeInner(inner: MimePart, decrypted: ByteSource, context: OpenContext, streaming: StreamingContext, spools: { dispose(): void }[]): Promise<LargeLayer | null> {
+  if (isDetachedSigned(inner)) {
+    const signed = inner.children[0]!
+    const range = signed.rawRange!
+    const content = sliceSource(decrypted, range.start, range.end)
+    try {
+      const cms = decodeBody(signaturePartOf(inner))
+      let sawBareLf = false
+      const digestsOf = (canonical: boolean) => {
+        // A SignedData too damaged to name its digests: verifySmimeSignature says why, as in memory.
+        let hashes: Map<string, ReturnType<typeof createHash>>
+        try {
+          hashes = contentHashesOf(cms)
+        } catch {
+          hashes = new Map()
+        }
+        let previous = 0
+        for (const chunk of sourceChunks(decrypted, range.start, range.end)) {
+          if (!canonical) sawBareLf ||= hasBareLf(chunk, previous)
+          const bytes = canonical ? crlfCanonical(chunk, previous) : chunk
+          hashes.forEach((hash) => hash.update(bytes))
+          previous = chunk[chunk.length - 1] ?? previous
+        }
+        return Object.fromEntries([...hashes].map(([name, hash]) => [name, new Uint8Array(hash.digest())]))
+      }
+      let { signatures, offered } = await verifyStreamed(cms, digestsOf(false), context)
+      // As verifySmimeSignature does in memory: a signer that signed the CRLF form of a part we got with bare LFs.
+      if (sawBareLf && signatures.some((check) => check.result === 'invalid')) {
+        const retry = await verifyStreamed(cms, digestsOf(true), context)
+        if (retry.signatures.every((check) => check.result !== 'invalid')) ({ signatures, offered } = retry)
+      }
+      return { content, signatures, offered }
+    } catch (error) {
+      return { content, signatures: [damagedSignature(error)], offered: [] }
+    }
+  }
+  const isOpaqueSigned = pkcs7Mime.has(inner.contentType.type) && (inner.contentType.params['smime-type'] ?? '').toLowerCase() === 'signed-data'
+  if (!isOpaqueSigned) return null
+  const writer = createSpool(streaming.tempDir)
+  spools.push(writer)
+  try {
+    const { cms, contentDigests } = await readSignedStream(decodedBodyChunks(inner), (chunk) => writer.write(chunk))
+    const content = asEntitySource(writer.finish())
+    return { content, ...(await verifyStreamed(cms, contentDigests, context)) }
+  } catch (error) {
+    return { content: new Uint8Array(), signatures: [damagedSignature(error)], offered: [] }
+  }
+}
+
+/** Whether `bytes` hold an LF without a CR before it (`previous`: the byte before them). */
+function hasBareLf(bytes: Uint8Array, previous: number): boolean {
+  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) if ((at === 0 ? previous : bytes[at - 1]) !== 0x0d) return true
+  return false
+}
+
+/** `bytes` with every bare LF made CRLF (the canonical form, RFC 8551 §3.1.1), chunk by chunk. */
+function crlfCanonical(bytes: Uint8Array, previous: number): Uint8Array {
+  const pieces: Uint8Array[] = []
+  let from = 0
+  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) {
+    if ((at === 0 ? previous : bytes[at - 1]) === 0x0d) continue
+    pieces.push(bytes.subarray(from, at), carriageReturn)
+    from = at
+  }
+  pieces.push(bytes.subarray(from))
+  return Buffer.concat(pieces)
+}
+const carriageReturn = new Uint8Array([0x0d])
