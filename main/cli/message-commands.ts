@@ -37,9 +37,6 @@ function safeFileName(name: string, index: number): string {
   return cleaned.trim() === '' ? `attachment-${index + 1}` : cleaned
 }
 
-/** Attachments from this size on are read in chunks while the message is written. */
-const streamAttachmentFromBytes = 1024 * 1024
-
 /**
  * Progress of a large message's encryption or decryption, in tenths, on stderr — only when stderr
  * is a terminal or --progress is given; stdout (the --json contract) never sees it.
@@ -92,7 +89,7 @@ export const messageCommands: readonly Command[] = [
         const extension = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? ''
         // Large files are read in chunks while the message is written (bounded memory).
         const size = await checkInputFile(path, limits.attachmentMaxBytes)
-        const bytes = size >= streamAttachmentFromBytes ? fileSource(path) : await readLimitedFile(path, limits.attachmentMaxBytes)
+        const bytes = size >= limits.streamFromBytes ? fileSource(path) : await readLimitedFile(path, limits.attachmentMaxBytes)
         if (!(bytes instanceof Uint8Array)) sources.push(bytes)
         attachments.push({ fileName, contentType: mediaTypes[extension] ?? 'application/octet-stream', bytes })
       }

@@ -1,8 +1,10 @@
 import type { Key, verify } from 'openpgp'
+import type { ErrorCode } from '../errors/index.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
 import { limits } from '../limits.ts'
 import type { OpenContext, SignatureCheck } from '../message/technology.ts'
 import { loadKey } from './key-technology.ts'
+import { openpgpErrorOf } from './openpgp-errors.ts'
 
 /** What decrypting and verifying share: loading the vault's OpenPGP keys and judging signatures. */
 export interface LoadedKey {
@@ -28,14 +30,18 @@ export const verificationDate = (context: OpenContext) => new Date(context.now.g
 
 export const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200)
 
-/** openpgp.js error texts → reasons a user can act on. */
+const decryptFailureTexts: Partial<Record<ErrorCode, string>> = {
+  ENCRYPTION_NO_INTEGRITY: 'refused: the message has no integrity protection (no MDC/AEAD) and could have been altered (EFAIL)',
+  ENCRYPTION_ALTERED: 'the encrypted data was altered on the way (integrity check failed); nothing is shown',
+  ENCRYPTION_TOO_LARGE: 'refused: the message expands to more than the allowed size (compression bomb?)',
+  ENCRYPTION_NOT_FOR_YOU: 'the message is not encrypted to any key in your vault',
+}
+
+/** A decryption failure (in memory or from the worker) → a reason a user can act on, decided by its code. */
 export function decryptFailure(error: unknown): string {
-  const message = firstLine(error)
-  if (/not authenticated|integrity|MDC/i.test(message)) return 'refused: the message has no integrity protection (no MDC/AEAD) and could have been altered (EFAIL)'
-  if (/Modification detected|Authentication tag|tag mismatch/i.test(message)) return 'the encrypted data was altered on the way (integrity check failed); nothing is shown'
-  if (/decompressed message size/i.test(message)) return 'refused: the message expands to more than the allowed size (compression bomb?)'
-  if (/Session key decryption failed|No decryption key|decryption key packets/i.test(message)) return 'the message is not encrypted to any key in your vault'
-  return `the encrypted data could not be read (${message})`
+  const coded = openpgpErrorOf(error)
+  const detail = coded.code === 'ENCRYPTION_UNREADABLE' ? String(coded.params.detail) : firstLine(error)
+  return decryptFailureTexts[coded.code] ?? `the encrypted data could not be read (${detail})`
 }
 
 function signatureFailure(message: string): string {

@@ -10,9 +10,8 @@ import {
 } from 'openpgp'
 import { summarizeKey } from '../keys/stored-key.ts'
 import { entity, entityHead, multipart, multipartStream, type HeaderList } from '../mime/build.ts'
-import { MessageChannel } from 'node:worker_threads'
 import { decodeBody, decodedBodyChunks, type MimePart } from '../mime/parse.ts'
-import { createSpool } from '../store/spool.ts'
+import { decryptPartToSpool, isLargePart } from '../streaming/large-part.ts'
 import type { DecryptOutcome, InlineOutcome, MessageTechnology, OfferedKey, OpenContext, StreamingContext } from '../message/technology.ts'
 import { armorMessage, dearmorMessage } from './armor.ts'
 import { openpgpConfig, textDecoder } from './config.ts'
@@ -20,8 +19,8 @@ import { describeKey } from './key-info.ts'
 import { loadKey } from './key-technology.ts'
 import { keysInMessage } from './mail-keys.ts'
 import { checkSignatures, decryptFailure, firstLine, loadAll, verificationDate } from './checks.ts'
-import { decryptToSink } from './decrypt-stream.ts'
-import { runThroughPort, serveOpenpgp, type PortLike, type WorkerRequest } from './stream-worker.ts'
+import { decryptToSink, type DecryptSummary } from './decrypt-stream.ts'
+import { openpgpThroughWorker, serveOpenpgp } from './stream-worker.ts'
 
 const isType = (part: MimePart, type: string, protocol: string) =>
   part.contentType.type === type && (part.contentType.params.protocol ?? '').toLowerCase() === protocol && part.children.length >= 2
@@ -47,98 +46,21 @@ async function decryptArmoredOrBinary(data: Uint8Array, context: OpenContext) {
   return { content: await collect(chunks), ...summary }
 }
 
-/** Encrypted payloads from this size on are decrypted through the worker into an encrypted spool. */
-const streamFromBytes = 1024 * 1024
-
 /**
- * A large encrypted payload: read in chunks from the mail (a file), decrypted in a worker thread
- * (or, without one, on a MessageChannel in this thread), the plaintext sealed into an encrypted
- * spool. The spool is handed out only after the worker reported the MDC and signatures checked;
- * on any failure it is deleted before this throws, so no plaintext remains anywhere.
+ * A large encrypted payload, decrypted through the worker into an encrypted spool
+ * (streaming/large-part.ts). The spool is handed out only after the worker reported the MDC and
+ * signatures checked; on any failure it is gone before this throws.
  */
 async function decryptLarge(payload: MimePart, context: OpenContext, streaming: StreamingContext) {
   const first = decodedBodyChunks(payload).next().value ?? new Uint8Array()
   const isArmored = armored(first.subarray(0, 1024)).includes('-----BEGIN PGP ')
-  const encoding = (payload.headers.find((h) => h.name.toLowerCase() === 'content-transfer-encoding')?.value ?? '').trim().toLowerCase()
-  const encodedSize = payload.bodyRange.end - payload.bodyRange.start
-  const total = encoding === 'base64' ? Math.floor((encodedSize * 3) / 4) : encodedSize
-  const spool = createSpool(streaming.tempDir)
-  try {
-    const summary = (await throughWorker(streaming, decodedBodyChunks(payload), { op: 'decrypt', keys: [...context.keys], now: context.now, isArmored, total }, (chunk) => spool.write(chunk)))!
-    const content = spool.finish()
-    if (streaming.keep) streaming.keep(content.dispose)
-    else content.dispose()
-    // The worker sent copies of the vault's keys back; the verdict works with the vault's own.
-    const signatures = summary.signatures.map((check) => ({ ...check, key: check.key ? (context.keys.find((k) => k.technology === 'openpgp' && k.fingerprint === check.key!.fingerprint) ?? check.key) : null }))
-    return { content, signatures, recipients: summary.recipients }
-  } catch (error) {
-    spool.dispose()
-    throw error
-  }
-}
-
-/** Runs one request on a fresh worker thread (or, without one, on an in-thread channel); always cleans up. */
-async function throughWorker(streaming: StreamingContext, input: Iterator<Uint8Array> | AsyncIterator<Uint8Array>, request: WorkerRequest, write: (chunk: Uint8Array) => void) {
-  const worker = streaming.startWorker?.() ?? null
-  const channel = worker ? null : new MessageChannel()
-  if (channel) serveOpenpgp(channel.port1 as unknown as PortLike)
-  const port = (worker ?? channel!.port2) as unknown as PortLike
-  try {
-    const stopped = new Promise<never>((_, reject) => {
-      worker?.on('error', (error: Error) => reject(error))
-      worker?.on('exit', (code: number) => reject(new Error(`the OpenPGP worker stopped (${code})`)))
-    })
-    stopped.catch(() => undefined)
-    return await Promise.race([runThroughPort(port, input, request, write, streaming.onProgress), stopped])
-  } finally {
-    await worker?.terminate()
-    channel?.port1.close()
-    channel?.port2.close()
-  }
-}
-
-/**
- * The worker's output on its way to the writer: a queue of at most `highWater` chunks. The worker
- * gets its next input only when there is room (backpressure: a slow disk does not fill memory),
- * and when the writer stops reading (an error), the producer is told to stop.
- */
-function outputQueue(highWater = 8) {
-  const queue: Uint8Array[] = []
-  let finished: { failure?: unknown } | null = null
-  let isAbandoned = false
-  let wakeReader: (() => void) | null = null
-  const wakeWriters: (() => void)[] = []
-  const release = () => wakeWriters.splice(0).forEach((wake) => wake())
-  return {
-    push(chunk: Uint8Array) {
-      queue.push(chunk)
-      wakeReader?.()
-    },
-    end(failure?: unknown) {
-      finished = failure === undefined ? {} : { failure }
-      wakeReader?.()
-    },
-    abandon() {
-      isAbandoned = true
-      release()
-    },
-    get isAbandoned() {
-      return isAbandoned
-    },
-    room: (): Promise<void> => (queue.length < highWater || isAbandoned ? Promise.resolve() : new Promise((resolve) => wakeWriters.push(resolve))),
-    async *[Symbol.asyncIterator]() {
-      for (;;) {
-        if (queue.length > 0) {
-          const chunk = queue.shift()!
-          if (queue.length < highWater) release()
-          yield chunk
-        } else if (finished) {
-          if (finished.failure !== undefined) throw finished.failure
-          return
-        } else await new Promise<void>((resolve) => (wakeReader = resolve))
-      }
-    },
-  }
+  const request = { technology: 'openpgp' as const, job: { kind: 'decrypt' as const, keys: [...context.keys], now: context.now, isArmored } }
+  const { spool: content, result } = await decryptPartToSpool<DecryptSummary>(payload, streaming, request, serveOpenpgp)
+  if (streaming.keep) streaming.keep(content.dispose)
+  else content.dispose()
+  // The worker sent copies of the vault's keys back; the verdict works with the vault's own.
+  const signatures = result.signatures.map((check) => ({ ...check, key: check.key ? (context.keys.find((k) => k.technology === 'openpgp' && k.fingerprint === check.key!.fingerprint) ?? check.key) : null }))
+  return { content, signatures, recipients: result.recipients }
 }
 
 const versionEntity = () => entity([['Content-Type', 'application/pgp-encrypted'], ['Content-Description', 'PGP/MIME version identification']], 'Version: 1\r\n')
@@ -213,9 +135,7 @@ export const openpgpMessageTechnology: MessageTechnology = {
     try {
       const payload = part.children[part.children.length - 1]!
       const streaming = context.streaming
-      if (streaming && payload.bodyRange.end - payload.bodyRange.start >= (streaming.fromBytes ?? streamFromBytes)) {
-        return { ok: true, ...(await decryptLarge(payload, context, streaming)) }
-      }
+      if (isLargePart(payload, streaming)) return { ok: true, ...(await decryptLarge(payload, context, streaming)) }
       return { ok: true, ...(await decryptArmoredOrBinary(decodeBody(payload), context)) }
     } catch (error) {
       return { ok: false, reason: decryptFailure(error) }
@@ -326,28 +246,11 @@ export const openpgpMessageTechnology: MessageTechnology = {
   },
 
   encryptStream(content, contentSize, recipients, signer, now, streaming) {
-    const source = content[Symbol.asyncIterator]()
-    const output = outputQueue()
-    const input = {
-      async next() {
-        await output.room()
-        if (output.isAbandoned) throw new Error('the message is no longer being written')
-        return source.next()
-      },
-    }
     async function* encryptedPart() {
       yield entityHead(encryptedPartHeaders)
-      // The worker starts when the writer gets here, and is gone when this part ends, however it ends.
-      const running = throughWorker(streaming, input, { op: 'encrypt', recipients: [...recipients], signer, now, total: contentSize }, (chunk) => output.push(chunk)).then(
-        () => output.end(),
-        (error: unknown) => output.end(error),
-      )
-      try {
-        yield* output
-      } finally {
-        output.abandon()
-        await running
-      }
+      // The worker starts when the writer gets here, and is gone when this part ends, however it ends;
+      // it gets its next input only once the writer took the output so far (backpressure).
+      yield* openpgpThroughWorker(streaming, content, { kind: 'encrypt', recipients: [...recipients], signer, now }, contentSize)
     }
     return multipartStream('encrypted', { protocol: 'application/pgp-encrypted' }, [versionEntity(), encryptedPart()])
   },

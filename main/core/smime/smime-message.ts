@@ -6,6 +6,7 @@ import { base64Lines, base64LinesStream, entity, entityHead, multipart, multipar
 import { bodyLength, decodeBody, decodedBodyChunks, headerValue, isStreamedPart, parseMime, type MimePart } from '../mime/parse.ts'
 import type { DecryptOutcome, MessageTechnology, OfferedKey, OpenContext, SignatureCheck, StreamingContext } from '../message/technology.ts'
 import { createSpool } from '../store/spool.ts'
+import { decryptPartToSpool, isLargePart } from '../streaming/large-part.ts'
 import { basicConstraintsOf, certificatesFromSignedData, emailsOf, parseCertificate, sha256Hex } from './certificate.ts'
 import { decryptCms, encryptCms, type ContentCipher, type EncryptRecipient, type KeyTransport } from './cms-envelope.ts'
 import { signCms, signDigestDetached } from './cms-signed.ts'
@@ -15,7 +16,7 @@ import { verifySmimeSignature, verifySmimeSignatureOnline } from './cms-verify.t
 import { bytesOf, children, oidOf, parseDer } from './der.ts'
 import { oids } from './oids.ts'
 import { certificateToStoredKey, fromB64, smimeMaterial } from './smime-keys.ts'
-import { smimeThroughWorker } from './stream-port.ts'
+import { serveSmimeStream, smimeThroughWorker } from './stream-port.ts'
 
 /**
  * S/MIME 4.0 (RFC 8551) as a message technology for `open` and `compose`: application/pkcs7-mime
@@ -221,9 +222,6 @@ function envelopeFor(recipients: readonly StoredKey[]): { encryptTo: EncryptReci
 
 const smimeTypeOf = (cipher: ContentCipher) => (cipher === 'aes-256-gcm' ? 'authEnveloped-data' : 'enveloped-data')
 
-/** Encrypted parts from this (transfer-encoded) size on are decrypted in the worker into an encrypted spool. */
-const streamFromBytes = 1024 * 1024
-
 const decryptIdentity = (key: StoredKey) => ({ certificate: fromB64(smimeMaterial(key).certificate), pkcs8: fromB64(smimeMaterial(key).privateKey!) })
 
 /** Bytes [start, end) of a source as a source of their own. */
@@ -250,22 +248,11 @@ const dateHeaderOf = (part: MimePart) => {
  * in chunks from the spool instead of the bytes in memory. On any failure the spools are deleted.
  */
 async function decryptLarge(part: MimePart, own: StoredKey[], context: OpenContext, streaming: StreamingContext): Promise<DecryptOutcome> {
-  const isBase64 = (headerValue(part, 'content-transfer-encoding') ?? '').trim().toLowerCase() === 'base64'
-  const total = isBase64 ? Math.floor((bodyLength(part) * 3) / 4) : bodyLength(part)
   const spools: { dispose(): void }[] = []
   try {
-    const writer = createSpool(streaming.tempDir)
-    spools.push(writer)
-    const run = smimeThroughWorker(streaming, decodedBodyChunks(part), { kind: 'decrypt', identities: own.map(decryptIdentity) }, total)
-    let step = await run.next()
-    try {
-      for (; !step.done; step = await run.next()) writer.write(step.value)
-    } finally {
-      // Our side failed (the spool): the worker is ended too (a finished run ignores this).
-      if (!step.done) await run.return(undefined as never)
-    }
-    const result = step.value as Extract<SmimeStreamResult, { kind: 'decrypt' }>
-    const decrypted = writer.finish()
+    const request = { technology: 'smime' as const, job: { kind: 'decrypt' as const, identities: own.map(decryptIdentity) } }
+    const { spool: decrypted, result } = await decryptPartToSpool<Extract<SmimeStreamResult, { kind: 'decrypt' }>>(part, streaming, request, serveSmimeStream)
+    spools.push(decrypted)
     const key = own[result.identity]!
     const recipients = [`${key.emails[0] ?? key.name} (${result.contentAlgorithm})`]
     // Nested signatures (a gateway signing a signed mail) as open.ts checks them in memory: every layer must check out.
@@ -397,7 +384,7 @@ export const smimeMessageTechnology: MessageTechnology = {
     const own = smimeKeys(context.keys).filter((key) => key.hasSecret && smimeMaterial(key).privateKey)
     if (own.length === 0) return { ok: false, reason: 'the message is encrypted with S/MIME, but the vault holds no S/MIME certificate with a private key; import your .p12' }
     const streaming = context.streaming
-    if (streaming && bodyLength(part) >= (streaming.fromBytes ?? streamFromBytes)) return decryptLarge(part, own, context, streaming)
+    if (isLargePart(part, streaming)) return decryptLarge(part, own, context, streaming)
     let cms: Uint8Array
     try {
       cms = decodeBody(part)
