@@ -39,7 +39,8 @@ export async function runSmimeStreamInWorker(
     // 'wx': never overwrite; the caller gives a fresh path, and only what this job created is removed.
     out = await open(files.output, 'wx', 0o600)
   } catch (error) {
-    throw new SiegelpostError('INTERNAL', { reason: (error as NodeJS.ErrnoException).code ?? String(error) }, { cause: error })
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error)
+    throw new SiegelpostError('INTERNAL', { reason }, { cause: error })
   }
   const worker = new Worker(options.workerUrl ?? smimeStreamWorkerSource, {
     resourceLimits: { maxOldGenerationSizeMb: limits.smimeStreamWorkerHeapMiB },
@@ -47,7 +48,8 @@ export async function runSmimeStreamInWorker(
   const progress = progressCounter(total, options.onProgress)
   const input = createReadStream(files.input, { highWaterMark: 64 * 1024 })
   try {
-    const run = runOnWorker<SmimeStreamResult>(worker, serveSmimeStream, { technology: 'smime', job }, input, progress.add)
+    const request = { technology: 'smime' as const, job }
+    const run = runOnWorker<SmimeStreamResult>(worker, serveSmimeStream, request, input, progress.add)
     let step = await run.next()
     try {
       // Awaiting each write holds the worker back while the disk is slower (backpressure).

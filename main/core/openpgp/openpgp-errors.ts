@@ -1,6 +1,7 @@
-import { SiegelpostError } from '../errors/index.ts'
+import { SiegelpostError, type ErrorCode, type ErrorParams } from '../errors/index.ts'
 
-const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200)
+const firstLine = (error: unknown) =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200)
 
 /**
  * A decryption failure as a coded error. openpgp.js has no error codes, so its texts are read
@@ -10,13 +11,10 @@ const firstLine = (error: unknown) => (error instanceof Error ? error.message : 
 export function openpgpErrorOf(error: unknown): SiegelpostError {
   if (error instanceof SiegelpostError) return error
   const message = firstLine(error)
-  if (/not authenticated|integrity|MDC/i.test(message)) return new SiegelpostError('ENCRYPTION_NO_INTEGRITY', {}, { cause: error })
-  if (/Modification detected|Authentication tag|tag mismatch/i.test(message)) {
-    return new SiegelpostError('ENCRYPTION_ALTERED', {}, { cause: error })
-  }
-  if (/decompressed message size/i.test(message)) return new SiegelpostError('ENCRYPTION_TOO_LARGE', {}, { cause: error })
-  if (/Session key decryption failed|decryption key packets/i.test(message)) {
-    return new SiegelpostError('ENCRYPTION_NOT_FOR_YOU', {}, { cause: error })
-  }
-  return new SiegelpostError('ENCRYPTION_UNREADABLE', { detail: message }, { cause: error })
+  const coded = (code: ErrorCode, params: ErrorParams = {}) => new SiegelpostError(code, params, { cause: error })
+  if (/not authenticated|integrity|MDC/i.test(message)) return coded('ENCRYPTION_NO_INTEGRITY')
+  if (/Modification detected|Authentication tag|tag mismatch/i.test(message)) return coded('ENCRYPTION_ALTERED')
+  if (/decompressed message size/i.test(message)) return coded('ENCRYPTION_TOO_LARGE')
+  if (/Session key decryption failed|decryption key packets/i.test(message)) return coded('ENCRYPTION_NOT_FOR_YOU')
+  return coded('ENCRYPTION_UNREADABLE', { detail: message })
 }

@@ -54,7 +54,8 @@ async function decryptArmoredOrBinary(data: Uint8Array, context: OpenContext) {
 async function decryptLarge(payload: MimePart, context: OpenContext, streaming: StreamingContext) {
   const first = decodedBodyChunks(payload).next().value ?? new Uint8Array()
   const isArmored = armored(first.subarray(0, 1024)).includes('-----BEGIN PGP ')
-  const request = { technology: 'openpgp' as const, job: { kind: 'decrypt' as const, keys: [...context.keys], now: context.now, isArmored } }
+  const job = { kind: 'decrypt' as const, keys: [...context.keys], now: context.now, isArmored }
+  const request = { technology: 'openpgp' as const, job }
   const { spool: content, result } = await decryptPartToSpool<DecryptSummary>(payload, streaming, request, serveOpenpgp)
   if (streaming.keep) streaming.keep(content.dispose)
   else content.dispose()
@@ -250,7 +251,8 @@ export const openpgpMessageTechnology: MessageTechnology = {
       yield entityHead(encryptedPartHeaders)
       // The worker starts when the writer gets here, and is gone when this part ends, however it ends;
       // it gets its next input only once the writer took the output so far (backpressure).
-      yield* openpgpThroughWorker(streaming, content, { kind: 'encrypt', recipients: [...recipients], signer, now }, contentSize)
+      const job = { kind: 'encrypt' as const, recipients: [...recipients], signer, now }
+      yield* openpgpThroughWorker(streaming, content, job, contentSize)
     }
     return multipartStream('encrypted', { protocol: 'application/pgp-encrypted' }, [versionEntity(), encryptedPart()])
   },

@@ -251,7 +251,8 @@ async function decryptLarge(part: MimePart, own: StoredKey[], context: OpenConte
   const spools: { dispose(): void }[] = []
   try {
     const request = { technology: 'smime' as const, job: { kind: 'decrypt' as const, identities: own.map(decryptIdentity) } }
-    const { spool: decrypted, result } = await decryptPartToSpool<Extract<SmimeStreamResult, { kind: 'decrypt' }>>(part, streaming, request, serveSmimeStream)
+    type Decrypted = Extract<SmimeStreamResult, { kind: 'decrypt' }>
+    const { spool: decrypted, result } = await decryptPartToSpool<Decrypted>(part, streaming, request, serveSmimeStream)
     spools.push(decrypted)
     const key = own[result.identity]!
     const recipients = [`${key.emails[0] ?? key.name} (${result.contentAlgorithm})`]

@@ -12,7 +12,9 @@ import { runSmimeStreamJob, type SmimeStreamJob, type SmimeStreamResult } from '
 
 /** Worker side: the worker entry hands its parentPort here. */
 export const serveSmimeStream = (port: StreamPort) =>
-  serveStream<SmimeStreamJob, SmimeStreamResult>(port, 'smime', (job, input, output) => runSmimeStreamJob(job, input, output))
+  serveStream<SmimeStreamJob, SmimeStreamResult>(port, 'smime', (job, input, output) =>
+    runSmimeStreamJob(job, input, output),
+  )
 
 /**
  * Caller side: runs `job` on a fresh worker (streaming.startWorker('smime')) or an in-thread

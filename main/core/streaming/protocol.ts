@@ -16,7 +16,9 @@ export interface WireError {
 }
 
 /** The one request type of both workers. */
-export type WorkerRequest = { technology: 'openpgp'; job: OpenpgpStreamJob } | { technology: 'smime'; job: SmimeStreamJob }
+export type WorkerRequest =
+  | { technology: 'openpgp'; job: OpenpgpStreamJob }
+  | { technology: 'smime'; job: SmimeStreamJob }
 
 export type ToWorker =
   | { type: 'start'; request: WorkerRequest }
@@ -34,6 +36,8 @@ export interface StreamPort {
   postMessage(message: unknown, transfer?: readonly ArrayBuffer[]): void
   on(event: 'message', listener: (message: never) => void): unknown
   off(event: 'message', listener: (message: never) => void): unknown
+  /** A MessagePort (and a worker's parentPort) says when the other side is gone. */
+  once?(event: 'close', listener: () => void): unknown
 }
 
 /** A technology's job: reads `input`, hands its output to `output`, resolves with the result. */
@@ -51,6 +55,8 @@ export function wireErrorOf(error: unknown, classify?: (error: unknown) => Siege
   return { code: 'INTERNAL', params: { reason } }
 }
 
+const callerGone: WireError = { code: 'INTERNAL', params: { reason: 'the caller is gone' } }
+const stoppedByReader: WireError = { code: 'INTERNAL', params: { reason: 'the output is no longer read' } }
 const errorOf = (wire: WireError) => new SiegelpostError(wire.code, wire.params)
 
 /** Messages of one direction, taken in order by an async reader. */
@@ -69,7 +75,7 @@ function inbox<Message>() {
   }
 }
 
-/** Output is gathered into buffers of this size and moved (few messages, no copies of buffers a library still holds). */
+/** Output is gathered into buffers of this size and moved: few messages, no copies of buffers a library still holds. */
 const outputBatchBytes = 1024 * 1024
 
 /**
@@ -88,6 +94,8 @@ export function serveStream<Job, Result>(
     else messages.deliver(message)
   }
   port.on('message', listener)
+  // The caller closed the channel (it stopped reading): the job's next pull fails instead of waiting forever.
+  port.once?.('close', () => messages.deliver({ type: 'fail', error: callerGone }))
   let batch = new Uint8Array(new ArrayBuffer(outputBatchBytes))
   let filled = 0
   const flush = () => {
@@ -118,7 +126,8 @@ export function serveStream<Job, Result>(
   const start = async (request: WorkerRequest) => {
     try {
       if (request.technology !== technology) {
-        throw new SiegelpostError('INTERNAL', { reason: `a ${request.technology} job sent to the ${technology} worker` })
+        const reason = `a ${request.technology} job sent to the ${technology} worker`
+        throw new SiegelpostError('INTERNAL', { reason })
       }
       const result = await run(request.job as Job, input(), output)
       flush()
@@ -200,6 +209,6 @@ export async function* streamThroughPort<Result>(
   } finally {
     port.off('message', listener)
     // The reader stopped early (its own failure): the worker's next pull gets a fail.
-    if (!isFinished) tell({ type: 'fail', error: { code: 'INTERNAL', params: { reason: 'the output is no longer read' } } })
+    if (!isFinished) tell({ type: 'fail', error: stoppedByReader })
   }
 }

@@ -1,7 +1,7 @@
 import { MessageChannel } from 'node:worker_threads'
 import { limits } from '../limits.ts'
 import type { StreamingContext, WorkerLike } from '../message/technology.ts'
-import { streamThroughPort, type StreamPort, type WorkerRequest } from './protocol.ts'
+import { streamThroughPort, type StreamPort, type WireError, type WorkerRequest } from './protocol.ts'
 
 /** Progress in bytes of input handed out, reported at most every `everyBytes` and once at the end. */
 export function progressCounter(
@@ -43,9 +43,10 @@ export async function* runOnWorker<Result>(
   const port = (worker ?? channel!.port2) as unknown as StreamPort
   const source = Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : input[Symbol.iterator]()
   const name = request.technology === 'smime' ? 'S/MIME' : 'OpenPGP'
-  const watch = (stop: (error: { code: 'INTERNAL'; params: { reason: string } }) => void) => {
-    worker?.on('error', (error: Error) => stop({ code: 'INTERNAL', params: { reason: `${name} worker: ${error.message}` } }))
-    worker?.on('exit', (code: number) => stop({ code: 'INTERNAL', params: { reason: `${name} worker ended (exit code ${code})` } }))
+  const watch = (stop: (error: WireError) => void) => {
+    const died = (reason: string) => stop({ code: 'INTERNAL', params: { reason } })
+    worker?.on('error', (error: Error) => died(`${name} worker: ${error.message}`))
+    worker?.on('exit', (code: number) => died(`${name} worker ended (exit code ${code})`))
   }
   try {
     return yield* streamThroughPort<Result>(port, request, source, { onInput, watch })
