@@ -21,8 +21,6 @@ const encryptModes = ['auto', 'smime', 'openpgp', 'container', 'none'] as const
 
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [])
 
-/** Attachments from this size on are read in chunks while the message is written. */
-const streamAttachmentFromBytes = 1024 * 1024
 
 /**
  * Progress of a large message's encryption or decryption, in tenths, on stderr — only when stderr
@@ -93,7 +91,7 @@ export const messageCommands: readonly Command[] = [
         const extension = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? ''
         // Large files are read in chunks while the message is written (bounded memory).
         const size = await checkInputFile(path, limits.attachmentMaxBytes)
-        const bytes = size >= streamAttachmentFromBytes ? fileSource(path) : await readLimitedFile(path, limits.attachmentMaxBytes)
+        const bytes = size >= limits.streamFromBytes ? fileSource(path) : await readLimitedFile(path, limits.attachmentMaxBytes)
         if (!(bytes instanceof Uint8Array)) sources.push(bytes)
         attachments.push({ fileName, contentType: mediaTypes[extension] ?? 'application/octet-stream', bytes })
       }

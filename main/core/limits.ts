@@ -98,11 +98,17 @@ export const limits = {
   // smime mail
   /** Nested signature layers `open` unwraps (a list or gateway signing a signed mail); deeper ones stay an attachment. */
   messageMaxSignatureLayers: 3,
-  // smime streaming worker
+  // large messages (streamed through a worker thread)
+  /**
+   * Encrypted parts (transfer-encoded size) and attachments from this size on are streamed: read
+   * in chunks, worked on in a worker thread, decrypted into an encrypted spool. Smaller ones stay
+   * in memory, where they cost less than a thread.
+   */
+  streamFromBytes: 1024 * 1024,
+  /** A progress event at most every this many bytes read. */
+  streamProgressBytes: 1024 * 1024,
   /** V8 heap of the worker that streams large CMS (64 KiB chunks need little; a leak fails there, not in the app). */
   smimeStreamWorkerHeapMiB: 256,
-  /** A progress event at most every this many bytes read. */
-  smimeStreamProgressBytes: 1024 * 1024,
   // transport IPC
   /** Recipients one `policy:decide` call (the composer's view) evaluates at most. */
   policyDecideMaxRecipients: 500,

@@ -1,6 +1,6 @@
-// Worker thread entry for large OpenPGP messages: all logic is in the core (stream-worker.ts).
+// Worker thread entry for large OpenPGP messages: all logic is in the core (openpgp/stream-worker.ts).
 import { parentPort } from 'node:worker_threads'
-import type { PortLike } from '../core/openpgp/stream-worker.ts'
 import { serveOpenpgp } from '../core/openpgp/stream-worker.ts'
+import type { StreamPort } from '../core/streaming/protocol.ts'
 
-if (parentPort) serveOpenpgp(parentPort as unknown as PortLike)
+if (parentPort) serveOpenpgp(parentPort as unknown as StreamPort)

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { validatePath } from '../../main/core/smime/path-validation.ts'
+import { validatePath } from '../../main/core/smime/path-validation/index.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { assertBuilt, repoRoot, runCli } from '../helpers/run-cli.ts'
 

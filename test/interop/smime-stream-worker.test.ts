@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifySmimeSignature } from '../../main/core/smime/cms-verify.ts'
-import { runSmimeStreamInWorker, type SmimeStreamProgress } from '../../main/workers/smime-stream.ts'
+import { runSmimeStreamInWorker, type StreamProgress } from '../../main/workers/smime-stream.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { assertBuilt } from '../helpers/run-cli.ts'
 import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
@@ -31,7 +31,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
   const alice = () => ({ certificate: pki.alice.certificate, pkcs8: pki.alice.pkcs8 })
 
   it('sign+encrypt in the worker: openssl cms decrypts and verifies it, progress counts up to the file size', async () => {
-    const progress: SmimeStreamProgress[] = []
+    const progress: StreamProgress[] = []
     const result = await runSmimeStreamInWorker(
       { kind: 'sign-encrypt', signer: { ...alice(), chain: [pki.ca.certificate] }, recipients: [{ certificate: pki.fran.certificate }, { certificate: pki.alice.certificate }], now: new Date().toISOString() },
       { input: join(dir, 'in.bin'), output: join(dir, 'out.p7m') },
@@ -42,8 +42,8 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     cms(['-verify', '-binary', '-purpose', 'smimesign', '-inform', 'DER', '-in', 'inner.der', '-CAfile', pki.ca.certFile, '-out', 'verified.bin'])
     expect((await readFile(join(dir, 'verified.bin'))).equals(payload)).toBe(true)
     expect(progress.length).toBeGreaterThanOrEqual(3)
-    expect(progress.every((p, i) => p.totalBytes === payload.length && (i === 0 || p.bytesIn >= progress[i - 1]!.bytesIn))).toBe(true)
-    expect(progress.at(-1)!.bytesIn).toBe(payload.length)
+    expect(progress.every((p, i) => p.total === payload.length && (i === 0 || p.done >= progress[i - 1]!.done))).toBe(true)
+    expect(progress.at(-1)!.done).toBe(payload.length)
   })
 
   it.each([

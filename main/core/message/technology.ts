@@ -91,7 +91,7 @@ export interface RevocationNetwork {
  */
 export interface StreamingContext {
   tempDir: string
-  /** Encrypted payloads at least this large are streamed (default 1 MiB); smaller ones stay in memory. */
+  /** Encrypted payloads at least this large are streamed (default limits.streamFromBytes); smaller ones stay in memory. */
   fromBytes?: number
   /** A fresh worker thread for the technology's large-message work (no name: OpenPGP's). */
   startWorker?: (name?: 'openpgp' | 'smime') => WorkerLike

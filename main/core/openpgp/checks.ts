@@ -4,6 +4,7 @@ import { reason, type Reason } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import type { OpenContext, SignatureCheck } from '../message/technology.ts'
 import { loadKey } from './key-technology.ts'
+import { openpgpErrorOf } from './openpgp-errors.ts'
 
 /** What decrypting and verifying share: loading the vault's OpenPGP keys and judging signatures. */
 export interface LoadedKey {
@@ -30,17 +31,12 @@ export const verificationDate = (context: OpenContext) => new Date(context.now.g
 export const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200)
 
 /**
- * openpgp.js error texts → reasons a user can act on. openpgp.js has no error codes, so its texts
- * are read here and only here; `No decryption key` is decrypt-stream.ts's own signal for "no key
- * of the vault opens a session key".
+ * A decryption failure (in memory or from the worker) → a reason a user can act on, decided by its code:
+ * openpgp.js texts are read in one place only (openpgp-errors.ts).
  */
 export function decryptFailure(error: unknown): Reason {
-  const message = firstLine(error)
-  if (/not authenticated|integrity|MDC/i.test(message)) return reason('ENCRYPTION_NO_INTEGRITY')
-  if (/Modification detected|Authentication tag|tag mismatch/i.test(message)) return reason('ENCRYPTION_ALTERED')
-  if (/decompressed message size/i.test(message)) return reason('ENCRYPTION_TOO_LARGE')
-  if (/Session key decryption failed|No decryption key|decryption key packets/i.test(message)) return reason('ENCRYPTION_NOT_FOR_YOU')
-  return reason('ENCRYPTION_UNREADABLE', { detail: message })
+  const coded = openpgpErrorOf(error)
+  return reason(coded.code, coded.params)
 }
 
 function signatureFailure(message: string): Reason {

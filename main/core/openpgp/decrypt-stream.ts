@@ -1,4 +1,5 @@
 import { createMessage, decrypt, encrypt, readMessage, type PrivateKey } from 'openpgp'
+import { SiegelpostError } from '../errors/index.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
 import { limits } from '../limits.ts'
 import type { SignatureCheck } from '../message/technology.ts'
@@ -31,7 +32,7 @@ export async function decryptToSink(input: ReadableStream<Uint8Array> | string, 
   const recipients = message
     .getEncryptionKeyIDs()
     .map((id) => loaded.find((entry) => entry.key.getKeys(id).length > 0)?.stored.emails[0] ?? id.toHex().toUpperCase())
-  if (decryptionKeys.length === 0) throw new Error('No decryption key')
+  if (decryptionKeys.length === 0) throw new SiegelpostError('ENCRYPTION_NOT_FOR_YOU')
   const result = await decrypt({
     message,
     decryptionKeys,
@@ -50,7 +51,7 @@ export async function decryptToSink(input: ReadableStream<Uint8Array> | string, 
   for await (const chunk of data instanceof Uint8Array ? [data] : data) {
     total += chunk.length
     // Also for uncompressed data: what we would have to hold back has a bound.
-    if (total > limits.openpgpMaxDecompressedBytes) throw new Error('Maximum decompressed message size exceeded')
+    if (total > limits.openpgpMaxDecompressedBytes) throw new SiegelpostError('ENCRYPTION_TOO_LARGE')
     write(chunk)
   }
   return { signatures: await checkSignatures(result.signatures, loaded), recipients: [...new Set(recipients)] }

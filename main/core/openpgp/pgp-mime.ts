@@ -19,8 +19,9 @@ import { loadKey } from './key-technology.ts'
 import { keysInMessage } from './mail-keys.ts'
 import { checkSignatures, decryptFailure, firstLine, loadAll, verificationDate } from './checks.ts'
 import { inspectInlinePgp } from './inline-pgp.ts'
-import { outputQueue } from './output-queue.ts'
-import { armored, chunked, collect, decryptArmoredOrBinary, decryptLarge, streamFromBytes, throughWorker } from './pgp-stream.ts'
+import { armored, chunked, collect, decryptArmoredOrBinary, decryptLarge } from './pgp-stream.ts'
+import { openpgpThroughWorker } from './stream-worker.ts'
+import { isLargePart } from '../streaming/large-part.ts'
 
 const isType = (part: MimePart, type: string, protocol: string) =>
   part.contentType.type === type && (part.contentType.params.protocol ?? '').toLowerCase() === protocol && part.children.length >= 2
@@ -72,9 +73,7 @@ export const openpgpMessageTechnology: MessageTechnology = {
     try {
       const payload = part.children[part.children.length - 1]!
       const streaming = context.streaming
-      if (streaming && payload.bodyRange.end - payload.bodyRange.start >= (streaming.fromBytes ?? streamFromBytes)) {
-        return { ok: true, isAuthenticated: true, cipher: 'OpenPGP', ...(await decryptLarge(payload, context, streaming)) }
-      }
+      if (isLargePart(payload, streaming)) return { ok: true, isAuthenticated: true, cipher: 'OpenPGP', ...(await decryptLarge(payload, context, streaming)) }
       return { ok: true, isAuthenticated: true, cipher: 'OpenPGP', ...(await decryptArmoredOrBinary(decodeBody(payload), context)) }
     } catch (error) {
       return { ok: false, reason: decryptFailure(error) }
@@ -161,28 +160,12 @@ export const openpgpMessageTechnology: MessageTechnology = {
   },
 
   encryptStream(content, contentSize, recipients, signer, now, streaming) {
-    const source = content[Symbol.asyncIterator]()
-    const output = outputQueue()
-    const input = {
-      async next() {
-        await output.room()
-        if (output.isAbandoned) throw new Error('the message is no longer being written')
-        return source.next()
-      },
-    }
     async function* encryptedPart() {
       yield entityHead(encryptedPartHeaders)
-      // The worker starts when the writer gets here, and is gone when this part ends, however it ends.
-      const running = throughWorker(streaming, input, { op: 'encrypt', recipients: [...recipients], signer, now, total: contentSize }, (chunk) => output.push(chunk)).then(
-        () => output.end(),
-        (error: unknown) => output.end(error),
-      )
-      try {
-        yield* output
-      } finally {
-        output.abandon()
-        await running
-      }
+      // The worker starts when the writer gets here, and is gone when this part ends, however it ends;
+      // it gets its next input only once the writer took the output so far (backpressure).
+      const job = { kind: 'encrypt' as const, recipients: [...recipients], signer, now }
+      yield* openpgpThroughWorker(streaming, content, job, contentSize)
     }
     return multipartStream('encrypted', { protocol: 'application/pgp-encrypted' }, [versionEntity(), encryptedPart()])
   },

@@ -1,12 +1,11 @@
-import { MessageChannel } from 'node:worker_threads'
 import type { MimePart } from '../mime/parse.ts'
 import { decodedBodyChunks } from '../mime/parse.ts'
-import { createSpool } from '../store/spool.ts'
 import type { OpenContext, StreamingContext } from '../message/technology.ts'
+import { decryptPartToSpool } from '../streaming/large-part.ts'
 import { dearmorMessage } from './armor.ts'
 import { textDecoder } from './config.ts'
-import { decryptToSink } from './decrypt-stream.ts'
-import { runThroughPort, serveOpenpgp, type PortLike, type WorkerRequest } from './stream-worker.ts'
+import { decryptToSink, type DecryptSummary } from './decrypt-stream.ts'
+import { serveOpenpgp } from './stream-worker.ts'
 
 /** OpenPGP decryption in memory and through the worker, and the byte-stream helpers both use. */
 
@@ -21,54 +20,22 @@ export async function decryptArmoredOrBinary(data: Uint8Array, context: OpenCont
   return { content: await collect(chunks), ...summary }
 }
 
-/** Encrypted payloads from this size on are decrypted through the worker into an encrypted spool. */
-export const streamFromBytes = 1024 * 1024
-
 /**
- * A large encrypted payload: read in chunks from the mail (a file), decrypted in a worker thread
- * (or, without one, on a MessageChannel in this thread), the plaintext sealed into an encrypted
- * spool. The spool is handed out only after the worker reported the MDC and signatures checked;
- * on any failure it is deleted before this throws, so no plaintext remains anywhere.
+ * A large encrypted payload, decrypted through the worker into an encrypted spool
+ * (streaming/large-part.ts). The spool is handed out only after the worker reported the MDC and
+ * signatures checked; on any failure it is gone before this throws.
  */
 export async function decryptLarge(payload: MimePart, context: OpenContext, streaming: StreamingContext) {
   const first = decodedBodyChunks(payload).next().value ?? new Uint8Array()
   const isArmored = armored(first.subarray(0, 1024)).includes('-----BEGIN PGP ')
-  const encoding = (payload.headers.find((h) => h.name.toLowerCase() === 'content-transfer-encoding')?.value ?? '').trim().toLowerCase()
-  const encodedSize = payload.bodyRange.end - payload.bodyRange.start
-  const total = encoding === 'base64' ? Math.floor((encodedSize * 3) / 4) : encodedSize
-  const spool = createSpool(streaming.tempDir)
-  try {
-    const summary = (await throughWorker(streaming, decodedBodyChunks(payload), { op: 'decrypt', keys: [...context.keys], now: context.now, isArmored, total }, (chunk) => spool.write(chunk)))!
-    const content = spool.finish()
-    if (streaming.keep) streaming.keep(content.dispose)
-    else content.dispose()
-    // The worker sent copies of the vault's keys back; the verdict works with the vault's own.
-    const signatures = summary.signatures.map((check) => ({ ...check, key: check.key ? (context.keys.find((k) => k.technology === 'openpgp' && k.fingerprint === check.key!.fingerprint) ?? check.key) : null }))
-    return { content, signatures, recipients: summary.recipients }
-  } catch (error) {
-    spool.dispose()
-    throw error
-  }
-}
-
-/** Runs one request on a fresh worker thread (or, without one, on an in-thread channel); always cleans up. */
-export async function throughWorker(streaming: StreamingContext, input: Iterator<Uint8Array> | AsyncIterator<Uint8Array>, request: WorkerRequest, write: (chunk: Uint8Array) => void) {
-  const worker = streaming.startWorker?.() ?? null
-  const channel = worker ? null : new MessageChannel()
-  if (channel) serveOpenpgp(channel.port1 as unknown as PortLike)
-  const port = (worker ?? channel!.port2) as unknown as PortLike
-  try {
-    const stopped = new Promise<never>((_, reject) => {
-      worker?.on('error', (error: Error) => reject(error))
-      worker?.on('exit', (code: number) => reject(new Error(`the OpenPGP worker stopped (${code})`)))
-    })
-    stopped.catch(() => undefined)
-    return await Promise.race([runThroughPort(port, input, request, write, streaming.onProgress), stopped])
-  } finally {
-    await worker?.terminate()
-    channel?.port1.close()
-    channel?.port2.close()
-  }
+  const job = { kind: 'decrypt' as const, keys: [...context.keys], now: context.now, isArmored }
+  const request = { technology: 'openpgp' as const, job }
+  const { spool: content, result } = await decryptPartToSpool<DecryptSummary>(payload, streaming, request, serveOpenpgp)
+  if (streaming.keep) streaming.keep(content.dispose)
+  else content.dispose()
+  // The worker sent copies of the vault's keys back; the verdict works with the vault's own.
+  const signatures = result.signatures.map((check) => ({ ...check, key: check.key ? (context.keys.find((k) => k.technology === 'openpgp' && k.fingerprint === check.key!.fingerprint) ?? check.key) : null }))
+  return { content, signatures, recipients: result.recipients }
 }
 
 const chunkSize = 1024 * 1024

@@ -2,7 +2,9 @@ import { createHash, X509Certificate } from 'node:crypto'
 import * as asn1js from 'asn1js'
 import * as pkijs from 'pkijs'
 import { SiegelpostError } from '../errors/index.ts'
-import { bytesOf, children, oidOf, oids, parseDer, pemBlocks, rawOf, toDer } from './der.ts'
+import { bytesOf, children, oidOf, parseDer, pemBlocks, rawOf, toDer } from './der.ts'
+import { generalNameTags } from './general-name.ts'
+import { extensionIds, nameAttributeIds, oids } from './oids.ts'
 
 /** X.509 certificates: parsing with limits, the facts S/MIME needs, and certificate files (PEM, DER, .p7b). */
 export function parseCertificate(der: Uint8Array): pkijs.Certificate {
@@ -21,12 +23,12 @@ export function sha256Hex(bytes: Uint8Array): string {
 }
 
 const attributeNames: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
+  [nameAttributeIds.commonName]: 'CN',
+  [nameAttributeIds.countryName]: 'C',
+  [nameAttributeIds.localityName]: 'L',
+  [nameAttributeIds.stateOrProvinceName]: 'ST',
+  [nameAttributeIds.organizationName]: 'O',
+  [nameAttributeIds.organizationalUnitName]: 'OU',
   [oids.emailAddress]: 'E',
 }
 
@@ -45,28 +47,6 @@ function attribute(name: pkijs.RelativeDistinguishedNames, type: string): string
 export function extension(cert: pkijs.Certificate, id: string): pkijs.Extension | undefined {
   return cert.extensions?.find((e) => e.extnID === id)
 }
-
-export const extensionIds = {
-  subjectKeyIdentifier: '2.5.29.14',
-  keyUsage: '2.5.29.15',
-  subjectAltName: '2.5.29.17',
-  issuerAltName: '2.5.29.18',
-  basicConstraints: '2.5.29.19',
-  crlNumber: '2.5.29.20',
-  nameConstraints: '2.5.29.30',
-  crlDistributionPoints: '2.5.29.31',
-  certificatePolicies: '2.5.29.32',
-  policyMappings: '2.5.29.33',
-  authorityKeyIdentifier: '2.5.29.35',
-  policyConstraints: '2.5.29.36',
-  extKeyUsage: '2.5.29.37',
-  freshestCrl: '2.5.29.46',
-  inhibitAnyPolicy: '2.5.29.54',
-  issuingDistributionPoint: '2.5.29.28',
-  deltaCrlIndicator: '2.5.29.27',
-  certificateIssuer: '2.5.29.29',
-  reasonCode: '2.5.29.21',
-} as const
 
 /** keyUsage bits by name (RFC 5280 §4.2.1.3), or null when the extension is absent. */
 export function keyUsageOf(cert: pkijs.Certificate): Set<string> | null {
@@ -100,14 +80,15 @@ export function emailsOf(cert: pkijs.Certificate): string[] {
   const out: string[] = []
   const san = extension(cert, extensionIds.subjectAltName)
   for (const name of (san?.parsedValue as pkijs.AltName | undefined)?.altNames ?? []) {
-    if (name.type === 1) out.push(String(name.value).toLowerCase())
+    if (name.type === generalNameTags.rfc822Name) out.push(String(name.value).toLowerCase())
   }
   for (const email of attribute(cert.subject, oids.emailAddress)) out.push(email.toLowerCase())
   return [...new Set(out)]
 }
 
 export function commonNameOf(cert: pkijs.Certificate): string {
-  return attribute(cert.subject, '2.5.4.3')[0] ?? attribute(cert.subject, '2.5.4.10')[0] ?? nameToString(cert.subject)
+  const [commonName] = attribute(cert.subject, nameAttributeIds.commonName)
+  return commonName ?? attribute(cert.subject, nameAttributeIds.organizationName)[0] ?? nameToString(cert.subject)
 }
 
 export function isSelfIssued(cert: pkijs.Certificate): boolean {

@@ -31,13 +31,13 @@ import {
   octets,
   oid,
   oidOf,
-  oids,
   parseDer,
   rawOf,
   seq,
   set,
   toDer,
 } from './der.ts'
+import { oids } from './oids.ts'
 
 /**
  * CMS EnvelopedData (RFC 5652 §6) and AuthEnvelopedData (RFC 5083/5084) on node:crypto.
@@ -72,7 +72,7 @@ export interface DecryptResult {
 const kdfSchemes: Record<string, string> = {
   '1.3.133.16.840.63.0.2': 'sha1',
   '1.3.132.1.11.0': 'sha224',
-  '1.3.132.1.11.1': 'sha256',
+  [oids.dhSinglePassStdDhSha256KdfScheme]: 'sha256',
   '1.3.132.1.11.2': 'sha384',
   '1.3.132.1.11.3': 'sha512',
 }
@@ -153,7 +153,7 @@ function keyAgreeRecipient(certificate: Uint8Array, cek: Uint8Array): asn1js.Con
   const kari = [
     int(3),
     explicit(0, originatorKey),
-    algorithm('1.3.132.1.11.1', algorithm(oids.aes256Wrap)),
+    algorithm(oids.dhSinglePassStdDhSha256KdfScheme, algorithm(oids.aes256Wrap)),
     seq(seq(issuerAndSerial(certificate), octets(wrapped))),
   ]
   return new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 1 }, value: kari })

@@ -2,7 +2,7 @@ import { constants, createHash, createPrivateKey, createPublicKey, sign as crypt
 import * as asn1js from 'asn1js'
 import { reason, SiegelpostError, type Reason } from '../errors/index.ts'
 import { emailsOf, matchesSignerIdentifier, parseCertificate, spkiOf } from './certificate.ts'
-import { digestNames, verifySignatureWith } from './signature-algorithm.ts'
+import { digestNames, sha256SignatureAlgorithmDer, verifySignatureWith } from './signature-algorithm.ts'
 import {
   algorithm,
   bytesOf,
@@ -12,17 +12,16 @@ import {
   explicit,
   int,
   isContext,
-  nul,
   octets,
   oid,
   oidOf,
-  oids,
   parseDer,
   rawOf,
   seq,
   tlv,
   toDer,
 } from './der.ts'
+import { oids } from './oids.ts'
 
 /**
  * CMS SignedData (RFC 5652 §5) for S/MIME 4.0 (RFC 8551): signing with the attributes mail
@@ -81,7 +80,7 @@ export function signerInfoFor(signer: SigningIdentity, digest: Uint8Array, now: 
   ]
   const signedAttrs = derSetOf(attributes)
   const signature = cryptoSign('sha256', signedAttrs, type === 'rsa' ? { key: privateKey, padding: constants.RSA_PKCS1_PADDING } : { key: privateKey, dsaEncoding: 'der' })
-  const signatureAlgorithm = type === 'rsa' ? toDer(algorithm('1.2.840.113549.1.1.11', nul())) : toDer(algorithm('1.2.840.10045.4.3.2'))
+  const signatureAlgorithm = sha256SignatureAlgorithmDer(type === 'rsa')
   return tlv(0x30, toDer(int(1)), sid, sha256AlgorithmDer(), concat([new Uint8Array([0xa0]), signedAttrs.subarray(1)]), signatureAlgorithm, toDer(octets(signature)))
 }
 

@@ -4,8 +4,8 @@ import { decryptCmsStream, encryptCmsStream, readSignedStream, signCmsStream, ty
 
 /**
  * The large-message S/MIME work as one job, so it can run off the main thread
- * (main/workers/smime-stream.ts runs it in a worker_threads Worker; this file stays pure: source,
- * sink and progress come in as arguments). Only plain data crosses the thread boundary.
+ * (stream-port.ts serves it on the streaming protocol in a worker thread; this file stays pure:
+ * source and sink come in as arguments). Only plain data crosses the thread boundary.
  *
  * - 'sign-encrypt': opaque SignedData inside EnvelopedData (sign-then-encrypt), streamed.
  * - 'decrypt-signed': EnvelopedData/AuthEnvelopedData around opaque SignedData; the content goes
@@ -31,30 +31,22 @@ export type SmimeStreamResult =
 
 export type ByteSink = (chunk: Uint8Array) => Promise<void> | void
 
-/** Reports the bytes read so far from `source` (at most every `everyBytes`, and once at the end). */
-async function* counted(source: ByteSource, onProgress: (bytesIn: number) => void, everyBytes: number, total: { bytes: number }): AsyncGenerator<Uint8Array> {
-  let reported = 0
+/** Counts the bytes read from `source` into `total`. */
+async function* counted(source: ByteSource, total: { bytes: number }): AsyncGenerator<Uint8Array> {
   for await (const chunk of source) {
     total.bytes += chunk.length
-    if (total.bytes - reported >= everyBytes) {
-      reported = total.bytes
-      onProgress(total.bytes)
-    }
     yield chunk
   }
-  onProgress(total.bytes)
 }
 
 export async function runSmimeStreamJob(
   job: SmimeStreamJob,
   source: ByteSource,
   sink: ByteSink,
-  onProgress: (bytesIn: number) => void = () => {},
-  progressEveryBytes = 1024 * 1024,
 ): Promise<SmimeStreamResult> {
   const read = { bytes: 0 }
   let bytesOut = 0
-  const input = counted(source, onProgress, progressEveryBytes, read)
+  const input = counted(source, read)
   const write: ByteSink = (chunk) => {
     bytesOut += chunk.length
     return sink(chunk)

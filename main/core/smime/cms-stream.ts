@@ -5,7 +5,8 @@ import { contentCiphers, contentKeysFor, decryptFailed, recipientInfosFor, type 
 import { sha256AlgorithmDer, signerInfoFor, type SigningIdentity } from './cms-signed.ts'
 import { limits } from '../limits.ts'
 import { digestNames } from './signature-algorithm.ts'
-import { algorithm, bytesOf, children, concat, int, octets, oid, oidOf, oids, parseDer, seq, set, tlv, toDer } from './der.ts'
+import { algorithm, bytesOf, children, concat, int, octets, oid, oidOf, parseDer, seq, set, tlv, toDer } from './der.ts'
+import { oids } from './oids.ts'
 
 /**
  * Streaming CMS output for large attachments (memory stays flat with size): opaque SignedData and EnvelopedData

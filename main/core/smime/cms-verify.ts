@@ -2,7 +2,7 @@ import { reason, reasonText, SiegelpostError, type ErrorCode, type ErrorParams, 
 import { dateGap, signerBinding, warning, type Warning } from '../message/verdict.ts'
 import { nameToString, parseCertificate, sha256Hex } from './certificate.ts'
 import { verifySignedData } from './cms-signed.ts'
-import { keyCompromiseReasons, validatePath } from './path-validation.ts'
+import { keyCompromiseReasons, validatePath } from './path-validation/index.ts'
 import { ocspStatus, ocspUrlsOf, type OcspAnswer, type OcspTransport } from './ocsp.ts'
 import { crlUrlsOf, fetchCrls, type CrlFetcher } from './revocation.ts'
 import { smimePurposeProblem } from './smime-purpose.ts'

@@ -8,7 +8,7 @@ export { encryptionChoiceFrom, signCms, verifySignedData, type SigningIdentity }
 export { decryptCmsStream, encryptCmsStream, readSignedStream, signCmsStream, type ByteSource } from './cms-stream.ts'
 export { verifySmimeSignature, verifySmimeSignatureOnline, type SmimeSignatureVerdict } from './cms-verify.ts'
 export { certificatesFromFile, emailsOf, parseCertificate } from './certificate.ts'
-export { validatePath, type PathValidationInput, type PathValidationResult } from './path-validation.ts'
+export { validatePath, type PathValidationInput, type PathValidationResult } from './path-validation/index.ts'
 export { crlUrlsOf, fetchCrls, type CrlFetcher } from './revocation.ts'
 export { httpCrlFetcher, httpOcspTransport, httpRevocationFetchers, type RevocationFetchers } from './revocation-http.ts'
 export { ocspStatus, type OcspStatus, type OcspTransport } from './ocsp.ts'

@@ -2,7 +2,9 @@ import { createHash, createPublicKey } from 'node:crypto'
 import * as asn1js from 'asn1js'
 import { limits } from '../limits.ts'
 import { extension, extKeyUsageOf, parseCertificate, spkiOf } from './certificate.ts'
-import { algorithm, bytesOf, children, isContext, nul, octets, oidOf, oids, parseDer, rawOf, seq, toDer } from './der.ts'
+import { algorithm, bytesOf, children, isContext, nul, octets, oidOf, parseDer, rawOf, seq, toDer } from './der.ts'
+import { generalNameTags } from './general-name.ts'
+import { extensionIds, oids } from './oids.ts'
 import { verifySignatureWith } from './signature-algorithm.ts'
 
 /**
@@ -21,8 +23,6 @@ export interface OcspAnswer {
 }
 
 const what = 'OCSP'
-const ocspSigning = '1.3.6.1.5.5.7.3.9'
-const basicResponse = '1.3.6.1.5.5.7.48.1.1'
 
 /** OCSP responder URLs from authorityInfoAccess (id-ad-ocsp, http only); none when unreadable. */
 export function ocspUrlsOf(der: Uint8Array): string[] {
@@ -33,12 +33,14 @@ export function ocspUrlsOf(der: Uint8Array): string[] {
   }
 }
 
+const uriTag = generalNameTags.uniformResourceIdentifier
+
 function responderUrls(der: Uint8Array): string[] {
-  const ext = extension(parseCertificate(der), '1.3.6.1.5.5.7.1.1')
+  const ext = extension(parseCertificate(der), extensionIds.authorityInfoAccess)
   if (!ext) return []
   return children(parseDer(new Uint8Array(ext.extnValue.valueBlock.valueHexView), 'AIA'), 'AIA')
     .map((access) => children(access, 'AIA'))
-    .filter(([method, location]) => oidOf(method, 'AIA') === '1.3.6.1.5.5.7.48.1' && isContext(location, 6))
+    .filter(([method, location]) => oidOf(method, 'AIA') === oids.accessMethodOcsp && isContext(location, uriTag))
     .map(([, location]) => Buffer.from(bytesOf(location, 'AIA')).toString('latin1'))
     .filter((url) => /^http:\/\//i.test(url))
 }
@@ -67,7 +69,7 @@ export function ocspAnswerFrom(response: Uint8Array, certificate: Uint8Array, is
     const [status, bytes] = children(parseDer(response, what), what)
     if ((status as asn1js.Enumerated).valueBlock.valueDec !== 0 || !bytes) return unknown
     const [type, basic] = children(children(bytes, what)[0], what)
-    if (oidOf(type, what) !== basicResponse) return unknown
+    if (oidOf(type, what) !== oids.ocspBasicResponse) return unknown
     const [tbs, sigAlg, signature, certsField] = children(parseDer(bytesOf(basic, what), what), what)
     const [sigAlgId, sigParams] = children(sigAlg, what)
     const signatureBytes = new Uint8Array((signature as asn1js.BitString).valueBlock.valueHexView)
@@ -79,7 +81,7 @@ export function ocspAnswerFrom(response: Uint8Array, certificate: Uint8Array, is
       for (const responder of children(children(certsField, what)[0], what).map(rawOf)) {
         const cert = parseCertificate(responder)
         const issuedByIssuer = verifySignatureWith(issuerKey, cert.signatureAlgorithm.algorithmId, cert.signatureAlgorithm.algorithmParams as asn1js.AsnType | undefined, cert.tbsView, new Uint8Array(cert.signatureValue.valueBlock.valueHexView))
-        if (!issuedByIssuer || !(extKeyUsageOf(cert) ?? []).includes(ocspSigning)) continue
+        if (!issuedByIssuer || !(extKeyUsageOf(cert) ?? []).includes(oids.ocspSigning)) continue
         if (verifyWith(createPublicKey({ key: Buffer.from(spkiOf(cert)), format: 'der', type: 'spki' }))) trusted = true
       }
     }

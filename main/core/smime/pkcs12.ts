@@ -16,12 +16,12 @@ import {
   octets,
   oid,
   oidOf,
-  oids,
   parseDer,
   seq,
   set,
   toDer,
 } from './der.ts'
+import { oids } from './oids.ts'
 
 /**
  * PKCS#12 (RFC 7292) read and write, on node:crypto. Modern files use PBES2 (PBKDF2 + AES-CBC,

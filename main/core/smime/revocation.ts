@@ -1,7 +1,7 @@
-import * as asn1js from 'asn1js'
 import { limits } from '../limits.ts'
-import { extension, extensionIds, parseCertificate } from './certificate.ts'
-import { children, parseDer } from './der.ts'
+import { parseCertificate } from './certificate.ts'
+import { distributionPointsOf } from './distribution-point.ts'
+import { uriOf } from './general-name.ts'
 
 /**
  * Fetching CRLs named by certificates (cRLDistributionPoints, RFC 5280 §4.2.1.13) for message
@@ -10,30 +10,16 @@ import { children, parseDer } from './der.ts'
  */
 export type CrlFetcher = (url: string) => Promise<Uint8Array | null>
 
-/** The http: URIs in a certificate's distribution points (fullName uniformResourceIdentifier); none when unreadable. */
+/** The http: URIs among the fullName of a certificate's distribution points; none when unreadable. */
 export function crlUrlsOf(der: Uint8Array): string[] {
   try {
-    return distributionPointUrls(der)
+    const points = distributionPointsOf(parseCertificate(der))
+    const names = points.flatMap((dp) => (dp.name && 'fullName' in dp.name ? dp.name.fullName : []))
+    const uris = names.map(uriOf).filter((uri): uri is string => uri !== null)
+    return [...new Set(uris.filter((uri) => /^http:\/\//i.test(uri)))]
   } catch {
     return []
   }
-}
-
-function distributionPointUrls(der: Uint8Array): string[] {
-  const ext = extension(parseCertificate(der), extensionIds.crlDistributionPoints)
-  if (!ext) return []
-  const urls: string[] = []
-  const walk = (node: asn1js.AsnType) => {
-    if (node.idBlock.tagClass === 3 && node.idBlock.tagNumber === 6 && !node.idBlock.isConstructed) {
-      const text = Buffer.from((node as unknown as { valueBlock: { valueHexView: Uint8Array } }).valueBlock.valueHexView).toString('latin1')
-      if (/^http:\/\//i.test(text)) urls.push(text)
-      return
-    }
-    const value = (node as unknown as { valueBlock: { value?: unknown } }).valueBlock.value
-    if (Array.isArray(value)) (value as asn1js.AsnType[]).forEach(walk)
-  }
-  for (const dp of children(parseDer(new Uint8Array(ext.extnValue.valueBlock.valueHexView), 'CRLDP'), 'CRLDP')) walk(dp)
-  return [...new Set(urls)]
 }
 
 /** Fetches the CRLs for these certificates; unreachable ones are simply missing (soft-fail). */

@@ -1,6 +1,7 @@
 import { constants, verify as cryptoVerify, type KeyObject } from 'node:crypto'
 import * as asn1js from 'asn1js'
-import { children, isContext, oidOf, oids } from './der.ts'
+import { algorithm, children, isContext, nul, oidOf, toDer } from './der.ts'
+import { oids } from './oids.ts'
 
 /** Digest and signature algorithm identifiers shared by certificates, CRLs and CMS signatures. */
 export const digestNames: Record<string, string> = {
@@ -15,21 +16,24 @@ export const digestNames: Record<string, string> = {
 const signatureHashes: Record<string, string> = {
   '1.2.840.113549.1.1.4': 'md5',
   '1.2.840.113549.1.1.5': 'sha1',
-  '1.2.840.113549.1.1.11': 'sha256',
+  [oids.sha256WithRsaEncryption]: 'sha256',
   '1.2.840.113549.1.1.12': 'sha384',
   '1.2.840.113549.1.1.13': 'sha512',
   '1.2.840.113549.1.1.14': 'sha224',
   '1.2.840.10045.4.1': 'sha1',
   '1.2.840.10045.4.3.1': 'sha224',
-  '1.2.840.10045.4.3.2': 'sha256',
+  [oids.ecdsaWithSha256]: 'sha256',
   '1.2.840.10045.4.3.3': 'sha384',
   '1.2.840.10045.4.3.4': 'sha512',
   '1.2.840.10040.4.3': 'sha1',
   '2.16.840.1.101.3.4.3.1': 'sha224',
   '2.16.840.1.101.3.4.3.2': 'sha256',
 }
-const rsassaPss = '1.2.840.113549.1.1.10'
-const pureSignatures = new Set(['1.3.101.112', '1.3.101.113']) // Ed25519, Ed448
+const pureSignatures = new Set<string>([oids.ed25519, oids.ed448])
+
+/** The AlgorithmIdentifier (DER) of the SHA-256 signatures Siegelpost makes: RSA PKCS#1 v1.5 or ECDSA. */
+export const sha256SignatureAlgorithmDer = (isRsa: boolean): Uint8Array =>
+  toDer(isRsa ? algorithm(oids.sha256WithRsaEncryption, nul()) : algorithm(oids.ecdsaWithSha256))
 
 /** MD5 and SHA-1 signature algorithms: never acceptable for S/MIME (RFC 8551 §2.1). */
 export const weakSignatureAlgorithms = new Set(Object.entries(signatureHashes).filter(([, hash]) => hash === 'sha1' || hash === 'md5').map(([id]) => id))
@@ -41,7 +45,7 @@ export const weakSignatureAlgorithms = new Set(Object.entries(signatureHashes).f
  */
 export function verifySignatureWith(key: KeyObject, algorithmId: string, parameters: asn1js.AsnType | undefined, data: Uint8Array, signature: Uint8Array, digest?: string): boolean {
   try {
-    if (algorithmId === rsassaPss) {
+    if (algorithmId === oids.rsassaPss) {
       // RFC 4055 §3.1: defaults SHA-1 and salt length 20.
       let hash = 'sha1'
       let saltLength = 20

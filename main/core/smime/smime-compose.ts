@@ -3,7 +3,7 @@ import type { StoredKey } from '../keys/stored-key.ts'
 import { base64Lines, entity, multipart, multipartStream, type HeaderList } from '../mime/build.ts'
 import type { ContentCipher, EncryptRecipient, KeyTransport } from './cms-envelope.ts'
 import { signCms, signDigestDetached } from './cms-signed.ts'
-import { oids } from './der.ts'
+import { oids } from './oids.ts'
 import { fromB64, smimeMaterial } from './smime-keys.ts'
 
 /**

@@ -3,7 +3,7 @@ import { reason, SiegelpostError } from '../errors/index.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
 import { limits } from '../limits.ts'
 import { sourceChunks, type ByteSource } from '../mime/byte-source.ts'
-import { bodyLength, decodeBody, decodedBodyChunks, headerValue, parseMime, type MimePart } from '../mime/parse.ts'
+import { decodeBody, decodedBodyChunks, parseMime, type MimePart } from '../mime/parse.ts'
 import type { DecryptOutcome, OpenContext, SignatureCheck, StreamingContext } from '../message/technology.ts'
 import { createSpool } from '../store/spool.ts'
 import { contentHashesOf, readSignedStream } from './cms-stream.ts'
@@ -11,7 +11,8 @@ import type { SmimeStreamResult } from './cms-stream-job.ts'
 import { fromB64, smimeMaterial } from './smime-keys.ts'
 import { asEntitySource, isDetachedSigned, pkcs7Mime, signaturePartOf, sliceSource } from './smime-parts.ts'
 import { damagedSignature, verifyStreamed } from './smime-verify-mail.ts'
-import { smimeThroughWorker } from './stream-port.ts'
+import { serveSmimeStream } from './stream-port.ts'
+import { decryptPartToSpool } from '../streaming/large-part.ts'
 
 /** One signature layer of a large decrypted entity: what it covers, its checks, the certificates it carried. */
 interface LargeLayer {
@@ -19,9 +20,6 @@ interface LargeLayer {
   signatures: SignatureCheck[]
   offered: Uint8Array[]
 }
-
-/** Encrypted parts from this (transfer-encoded) size on are decrypted in the worker into an encrypted spool. */
-export const streamFromBytes = 1024 * 1024
 
 const decryptIdentity = (key: StoredKey) => ({ certificate: fromB64(smimeMaterial(key).certificate), pkcs8: fromB64(smimeMaterial(key).privateKey!) })
 
@@ -33,22 +31,12 @@ const decryptIdentity = (key: StoredKey) => ({ certificate: fromB64(smimeMateria
  * in chunks from the spool instead of the bytes in memory. On any failure the spools are deleted.
  */
 export async function decryptLarge(part: MimePart, own: StoredKey[], context: OpenContext, streaming: StreamingContext): Promise<DecryptOutcome> {
-  const isBase64 = (headerValue(part, 'content-transfer-encoding') ?? '').trim().toLowerCase() === 'base64'
-  const total = isBase64 ? Math.floor((bodyLength(part) * 3) / 4) : bodyLength(part)
   const spools: { dispose(): void }[] = []
   try {
-    const writer = createSpool(streaming.tempDir)
-    spools.push(writer)
-    const run = smimeThroughWorker(streaming, decodedBodyChunks(part), { kind: 'decrypt', identities: own.map(decryptIdentity) }, total)
-    let step = await run.next()
-    try {
-      for (; !step.done; step = await run.next()) writer.write(step.value)
-    } finally {
-      // Our side failed (the spool): the worker is ended too (a finished run ignores this).
-      if (!step.done) await run.return(undefined as never)
-    }
-    const result = step.value as Extract<SmimeStreamResult, { kind: 'decrypt' }>
-    const decrypted = writer.finish()
+    const request = { technology: 'smime' as const, job: { kind: 'decrypt' as const, identities: own.map(decryptIdentity) } }
+    type Decrypted = Extract<SmimeStreamResult, { kind: 'decrypt' }>
+    const { spool: decrypted, result } = await decryptPartToSpool<Decrypted>(part, streaming, request, serveSmimeStream)
+    spools.push(decrypted)
     const key = own[result.identity]!
     const recipients = [`${key.emails[0] ?? key.name} (${result.contentAlgorithm})`]
     const offered: Uint8Array[] = []

@@ -11,7 +11,7 @@ import { openMessage } from '../message/open.ts'
 import { messageTechnologies } from '../message/technologies.ts'
 import { base64Lines, entity, multipart, textEntity } from '../mime/build.ts'
 import { signCms } from './cms-signed.ts'
-import { oids } from './der.ts'
+import { oids } from './oids.ts'
 import { smimeMessageTechnology } from './smime-message.ts'
 
 // The test CA issues its certificates at the moment the test runs.

@@ -7,7 +7,8 @@ import { basicConstraintsOf, certificatesFromSignedData, emailsOf, parseCertific
 import { decryptCms, encryptCms } from './cms-envelope.ts'
 import { bytesOf, children, parseDer } from './der.ts'
 import { envelopeFor, pkcs7MimeEntity, pkcs7MimeHeaders, signDetached, signDetachedStream, smimeTypeOf } from './smime-compose.ts'
-import { decryptLarge, streamFromBytes } from './smime-large.ts'
+import { decryptLarge } from './smime-large.ts'
+import { isLargePart } from '../streaming/large-part.ts'
 import { fromB64, smimeMaterial } from './smime-keys.ts'
 import { asEntity, cmsTypeOf, isDetachedSigned, signaturePartOf, smimeKeys, what } from './smime-parts.ts'
 import { damagedSignature, verifyCms } from './smime-verify-mail.ts'
@@ -44,7 +45,7 @@ export const smimeMessageTechnology: MessageTechnology = {
     const own = smimeKeys(context.keys).filter((key) => key.hasSecret && smimeMaterial(key).privateKey)
     if (own.length === 0) return { ok: false, reason: reason('ENCRYPTION_NO_SMIME_KEY') }
     const streaming = context.streaming
-    if (streaming && bodyLength(part) >= (streaming.fromBytes ?? streamFromBytes)) return decryptLarge(part, own, context, streaming)
+    if (isLargePart(part, streaming)) return decryptLarge(part, own, context, streaming)
     let cms: Uint8Array
     try {
       cms = decodeBody(part)

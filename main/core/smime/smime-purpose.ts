@@ -1,6 +1,6 @@
 import type * as pkijs from 'pkijs'
 import { basicConstraintsOf, emailsOf, extKeyUsageOf, isSelfIssued, keyUsageOf, parseCertificate } from './certificate.ts'
-import { oids } from './der.ts'
+import { oids } from './oids.ts'
 import { weakSignatureAlgorithms } from './signature-algorithm.ts'
 
 /**

@@ -15,7 +15,7 @@ import { base64Lines, concatBytes, entity, multipart, textEntity } from '../mime
 import { decodeBody, parseMime } from '../mime/parse.ts'
 import { encryptCms } from './cms-envelope.ts'
 import { signCms } from './cms-signed.ts'
-import { oids } from './der.ts'
+import { oids } from './oids.ts'
 
 // The large-message path (streamed, bounded memory) against the in-memory one on the same messages: the verdicts
 // and what is shown must be identical. `fromBytes: 0` streams every encrypted part; without
