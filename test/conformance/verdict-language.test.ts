@@ -111,7 +111,7 @@ function checkAll(results: Opened[]) {
 }
 
 const noSmimeCorpus = skipUnless('Thunderbird S/MIME corpus', hasSmimeCorpus, 'put the corpora in ../shared/corpora')
-const noOpenpgpCorpus = skipUnless('Thunderbird OpenPGP corpus', hasOpenpgpCorpus, 'put the corpora in ../shared/corpora')
+const noOpenpgpCorpus = skipUnless('Thunderbird OpenPGP corpus', hasOpenpgpCorpus, 'put them in ../shared/corpora')
 
 describe.skipIf(noSmimeCorpus)('verdict language over the Thunderbird S/MIME corpus', () => {
   const profile = join(temp, 'smime')

@@ -232,7 +232,7 @@ describe('open: signature verdicts', () => {
     })
   })
 
-  it('a forged CMS (other content, several or no signers) is invalid with its own reason, not unknown-key', async () => {
+  it('a forged CMS (other content, several or no signers) is invalid with its reason, not unknown-key', async () => {
     for (const code of ['SIGNATURE_OTHER_CONTENT', 'SIGNATURE_SEVERAL_SIGNERS', 'SIGNATURE_NO_SIGNER'] as const) {
       const document = await open(message(signed(textEntity('x'), { result: 'invalid', code })))
       expect(document.security.signature).toMatchObject({ state: 'invalid', code, reason: formatMessage(code, 'en') })
