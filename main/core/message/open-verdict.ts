@@ -41,10 +41,12 @@ export function signatureVerdict(
     const key = check.key as StoredKey
     const { acceptance } = key
     if (key.flags.revoked) {
-      return { state: 'invalid', signer: key.emails[0] ?? null, acceptance, reason: reason('SIGNATURE_KEY_REVOKED'), check }
+      const why = reason('SIGNATURE_KEY_REVOKED')
+      return { state: 'invalid', signer: key.emails[0] ?? null, acceptance, reason: why, check }
     }
     if (signerBinding(key.emails, fromAddresses, key.fingerprint) === null) {
-      return { state: 'valid', signer: fromAddresses[0]!, acceptance, reason: check.reason ?? reason('SIGNATURE_VALID'), check }
+      const why = check.reason ?? reason('SIGNATURE_VALID')
+      return { state: 'valid', signer: fromAddresses[0]!, acceptance, reason: why, check }
     }
   }
   const first = good[0]!

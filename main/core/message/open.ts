@@ -177,7 +177,8 @@ async function openParsed(root: MimePart, technologies: readonly MessageTechnolo
     layer.encryption.reason = reason('ENCRYPTION_NESTED_NOT_OPENED')
   }
   const isSignatureValidForHeaders = layer.signatures.length > 0 && layer.signatures.every((c) => c.result === 'valid')
-  return finish(root, displayed, layer, content, inlineText, context, technologies, isInnerTrusted || isSignatureValidForHeaders)
+  const isTrusted = isInnerTrusted || isSignatureValidForHeaders
+  return finish(root, displayed, layer, content, inlineText, context, technologies, isTrusted)
 }
 
 async function finish(
@@ -214,7 +215,9 @@ async function finish(
     return { size, sha256: hash.digest('hex') }
   })
   const offered: OfferedKey[] = []
-  for (const technology of technologies) offered.push(...((await technology.offeredKeys?.(root, allParts(displayed), layer.offered)) ?? []))
+  for (const technology of technologies) {
+    offered.push(...((await technology.offeredKeys?.(root, allParts(displayed), layer.offered)) ?? []))
+  }
   for (const key of offered) key.isKnown = context.keys.some((k) => k.technology === key.technology && k.fingerprint === key.fingerprint)
 
   const signature = signatureVerdict(layer.signatures, fromAddresses, layer.signatureNote)
