@@ -43,12 +43,28 @@ function cli(profile: string, args: string[]) {
 }
 
 /** Runs `open --json` for every file in both languages, four at a time (the CLI mostly waits on its vault and disk). */
-async function openAll(profile: string, files: string[]): Promise<{ file: string; lang: Lang; document: OpenDocument }[]> {
+interface Opened {
+  file: string
+  lang: Lang
+  document: OpenDocument
+}
+
+async function openAll(profile: string, files: string[]): Promise<Opened[]> {
   const jobs = files.flatMap((file) => (['de', 'en'] as const).map((lang) => ({ file, lang })))
-  const results: { file: string; lang: Lang; document: OpenDocument }[] = []
+  const results: Opened[] = []
   const worker = async () => {
     for (let job = jobs.shift(); job; job = jobs.shift()) {
-      const args = ['--profile', profile, '--vault-passphrase-file', passphraseFile, '--lang', job.lang, 'open', job.file, '--json']
+      const args = [
+        '--profile',
+        profile,
+        '--vault-passphrase-file',
+        passphraseFile,
+        '--lang',
+        job.lang,
+        'open',
+        job.file,
+        '--json',
+      ]
       const run = await runCliAsync(args, { env: noKeychain })
       if (run.status !== 0) throw new Error(`open ${job.file}: ${run.errorLines.join('\n')}`)
       results.push({ file: job.file, lang: job.lang, document: JSON.parse(run.stdout) as OpenDocument })
@@ -68,7 +84,8 @@ function checkLanguage(document: OpenDocument, lang: Lang, where: string) {
   }
   for (const warning of document.security.warnings) {
     expect(Object.keys(warningTable), where).toContain(warning.code)
-    expect(warning.text, `${where} (${lang}): ${warning.code}`).toBe(formatMessage(warningTable[warning.code], lang, warning.params))
+    const expected = formatMessage(warningTable[warning.code], lang, warning.params)
+    expect(warning.text, `${where} (${lang}): ${warning.code}`).toBe(expected)
     seen.add(warning.code)
   }
 }
@@ -83,7 +100,7 @@ function checkSameVerdict(de: OpenDocument, en: OpenDocument, where: string) {
   expect(shape(de), where).toEqual(shape(en))
 }
 
-function checkAll(results: { file: string; lang: Lang; document: OpenDocument }[]) {
+function checkAll(results: Opened[]) {
   const byFile = new Map<string, Partial<Record<Lang, OpenDocument>>>()
   for (const { file, lang, document } of results) {
     checkLanguage(document, lang, file)
@@ -93,11 +110,17 @@ function checkAll(results: { file: string; lang: Lang; document: OpenDocument }[
   return byFile.size
 }
 
-describe.skipIf(skipUnless('Thunderbird S/MIME corpus', hasSmimeCorpus, 'put the corpora in ../shared/corpora (see the README)'))('verdict language over the Thunderbird S/MIME corpus', () => {
+const noSmimeCorpus = skipUnless('Thunderbird S/MIME corpus', hasSmimeCorpus, 'put the corpora in ../shared/corpora')
+const noOpenpgpCorpus = skipUnless('Thunderbird OpenPGP corpus', hasOpenpgpCorpus, 'put them in ../shared/corpora')
+
+describe.skipIf(noSmimeCorpus)('verdict language over the Thunderbird S/MIME corpus', () => {
   const profile = join(temp, 'smime')
   beforeAll(() => {
     assertBuilt()
-    const p12s = ['Alice.p12', 'Bob.p12', 'Dave.p12'].map((f) => join(smimeDir, f)).concat(['Fran.p12', 'Fran-ec.p12'].map((f) => join(smimeDir, '..', 'smime-interop', f)))
+    const p12s = [
+      ...['Alice.p12', 'Bob.p12', 'Dave.p12'].map((f) => join(smimeDir, f)),
+      ...['Fran.p12', 'Fran-ec.p12'].map((f) => join(smimeDir, '..', 'smime-interop', f)),
+    ]
     for (const file of p12s) cli(profile, ['keys', 'import', file, '--passphrase-file', nssFile])
     cli(profile, ['certs', 'trust', join(smimeDir, 'TestCA.pem')])
   }, 120_000)
@@ -114,12 +137,16 @@ describe.skipIf(skipUnless('Thunderbird S/MIME corpus', hasSmimeCorpus, 'put the
   }, 600_000)
 })
 
-describe.skipIf(skipUnless('Thunderbird OpenPGP corpus', hasOpenpgpCorpus, 'put the corpus at ../shared/corpora/thunderbird-openpgp'))('verdict language over the Thunderbird OpenPGP corpus', () => {
+describe.skipIf(noOpenpgpCorpus)('verdict language over the Thunderbird OpenPGP corpus', () => {
   const profile = join(temp, 'openpgp')
   beforeAll(() => {
     assertBuilt()
     // Alice's secret key, Bob's (secret: the rc-* mails are encrypted to him) and Carol's revoked one.
-    for (const name of ['alice@openpgp.example-0xf231550c4f47e38e-secret.asc', 'bob@openpgp.example-0xfbfcc82a015e7330-secret.asc', 'carol@pgp.icu-0xEF2FD01608AFD744-revoked-secret.asc']) {
+    for (const name of [
+      'alice@openpgp.example-0xf231550c4f47e38e-secret.asc',
+      'bob@openpgp.example-0xfbfcc82a015e7330-secret.asc',
+      'carol@pgp.icu-0xEF2FD01608AFD744-revoked-secret.asc',
+    ]) {
       cli(profile, ['keys', 'import', join(openpgpKeys, name)])
     }
   }, 120_000)

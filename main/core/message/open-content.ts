@@ -1,7 +1,11 @@
 import { decodeText, fileNameOf, isAttachmentDisposition, type MimePart } from '../mime/parse.ts'
 import type { MessageTechnology } from './technology.ts'
 
-export function findTechnology(technologies: readonly MessageTechnology[], part: MimePart, test: 'isEncrypted' | 'isSigned') {
+export function findTechnology(
+  technologies: readonly MessageTechnology[],
+  part: MimePart,
+  test: 'isEncrypted' | 'isSigned',
+) {
   return technologies.find((technology) => technology[test](part)) ?? null
 }
 

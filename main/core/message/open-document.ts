@@ -10,7 +10,15 @@ import { warningText, type Warning, type WarningCode } from './verdict.ts'
  * another language.
  */
 export interface OpenDocument {
-  headers: { from: string; to: string[]; cc: string[]; replyTo: string[]; sender: string[]; subject: string; date: string }
+  headers: {
+    from: string
+    to: string[]
+    cc: string[]
+    replyTo: string[]
+    sender: string[]
+    subject: string
+    date: string
+  }
   security: {
     encryption: EncryptionVerdict
     signature: SignatureVerdict
@@ -56,7 +64,8 @@ export interface PartView {
 }
 
 export function verdictText(value: Reason | null, lang: Lang): VerdictText {
-  return value ? { code: value.code, params: value.params, reason: reasonText(value, lang) } : { code: null, params: {}, reason: '' }
+  if (!value) return { code: null, params: {}, reason: '' }
+  return { code: value.code, params: value.params, reason: reasonText(value, lang) }
 }
 
 export function warningView(value: Warning, lang: Lang): WarningView {
@@ -65,7 +74,10 @@ export function warningView(value: Warning, lang: Lang): WarningView {
 
 /** The same document with every reason and warning text in `lang` (codes and params unchanged). */
 export function localizeDocument(document: OpenDocument, lang: Lang): OpenDocument {
-  const again = <T extends VerdictText>(verdict: T): T => ({ ...verdict, ...verdictText(verdict.code ? { code: verdict.code, params: verdict.params } : null, lang) })
+  const again = <T extends VerdictText>(verdict: T): T => {
+    const why = verdict.code ? { code: verdict.code, params: verdict.params } : null
+    return { ...verdict, ...verdictText(why, lang) }
+  }
   return {
     ...document,
     security: {

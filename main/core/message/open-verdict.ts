@@ -19,26 +19,38 @@ export interface SignatureOutcome {
  * keys invalid at the signature's own time arrive here as 'invalid' with the technology's own reason,
  * which is kept as it is.
  */
-export function signatureVerdict(checks: readonly SignatureCheck[], fromAddresses: readonly string[], note: Reason | null): SignatureOutcome {
+export function signatureVerdict(
+  checks: readonly SignatureCheck[],
+  fromAddresses: readonly string[],
+  note: Reason | null,
+): SignatureOutcome {
   if (checks.length === 0) return { state: 'none', signer: null, acceptance: null, reason: note, check: null }
   const bad = checks.find((c) => c.result === 'invalid')
   if (bad) {
     const why = bad.reason ?? reason('SIGNATURE_NO_USABLE')
-    return { state: 'invalid', signer: bad.key?.emails[0] ?? null, acceptance: bad.key?.acceptance ?? null, reason: why, check: bad }
+    const signer = bad.key?.emails[0] ?? null
+    return { state: 'invalid', signer, acceptance: bad.key?.acceptance ?? null, reason: why, check: bad }
   }
   const good = checks.filter((c) => c.result === 'valid' && c.key !== null)
   if (good.length === 0) {
     const unknown = checks[0]!
-    return { state: 'unknown-key', signer: null, acceptance: null, reason: unknown.reason ?? reason('SIGNATURE_UNKNOWN_KEY', { keyId: unknown.keyId }), check: unknown }
+    const why = unknown.reason ?? reason('SIGNATURE_UNKNOWN_KEY', { keyId: unknown.keyId })
+    return { state: 'unknown-key', signer: null, acceptance: null, reason: why, check: unknown }
   }
   for (const check of good) {
     const key = check.key as StoredKey
-    if (key.flags.revoked) return { state: 'invalid', signer: key.emails[0] ?? null, acceptance: key.acceptance, reason: reason('SIGNATURE_KEY_REVOKED'), check }
+    const { acceptance } = key
+    if (key.flags.revoked) {
+      const why = reason('SIGNATURE_KEY_REVOKED')
+      return { state: 'invalid', signer: key.emails[0] ?? null, acceptance, reason: why, check }
+    }
     if (signerBinding(key.emails, fromAddresses, key.fingerprint) === null) {
-      return { state: 'valid', signer: fromAddresses[0]!, acceptance: key.acceptance, reason: check.reason ?? reason('SIGNATURE_VALID'), check }
+      const why = check.reason ?? reason('SIGNATURE_VALID')
+      return { state: 'valid', signer: fromAddresses[0]!, acceptance, reason: why, check }
     }
   }
   const first = good[0]!
   const key = first.key as StoredKey
-  return { state: 'mismatch', signer: key.emails[0] ?? null, acceptance: key.acceptance, reason: signerBinding(key.emails, fromAddresses, key.fingerprint), check: first }
+  const why = signerBinding(key.emails, fromAddresses, key.fingerprint)
+  return { state: 'mismatch', signer: key.emails[0] ?? null, acceptance: key.acceptance, reason: why, check: first }
 }

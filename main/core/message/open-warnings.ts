@@ -35,9 +35,13 @@ export function senderWarnings(fields: SenderFields, isProtected: boolean): Warn
   }
   if (from.length !== 1) warnings.push(warning('several-from', { count: from.length }))
   const otherSender = fields.sender.filter((address) => !from.includes(address))
-  if (otherSender.length > 0) warnings.push(warning('sender-differs', { sender: otherSender.join(', '), from: fromText }))
+  if (otherSender.length > 0) {
+    warnings.push(warning('sender-differs', { sender: otherSender.join(', '), from: fromText }))
+  }
   const otherReplyTo = fields.replyTo.filter((address) => !from.includes(address))
-  if (isProtected && otherReplyTo.length > 0) warnings.push(warning('reply-to-differs', { replyTo: otherReplyTo.join(', '), from: fromText }))
+  if (isProtected && otherReplyTo.length > 0) {
+    warnings.push(warning('reply-to-differs', { replyTo: otherReplyTo.join(', '), from: fromText }))
+  }
   return warnings
 }
 
@@ -45,18 +49,28 @@ export function senderWarnings(fields: SenderFields, isProtected: boolean): Warn
 const tlsRequirements = new Set(['requiretls', 'mta-sts-or-dane'])
 
 /** `plaintext-hop`: a hop of the Received trail without TLS, from a sender whose domain a rule requires TLS for. */
-export function plaintextHop(trail: TransportTrail, fromAddresses: readonly string[], rules: readonly PolicyRule[]): Warning | null {
-  const rule = rules.find((r) => tlsRequirements.has(r.require) && fromAddresses.some((address) => targetMatches(r.target, address)))
+export function plaintextHop(
+  trail: TransportTrail,
+  fromAddresses: readonly string[],
+  rules: readonly PolicyRule[],
+): Warning | null {
+  const isSenders = (rule: PolicyRule) => fromAddresses.some((address) => targetMatches(rule.target, address))
+  const rule = rules.find((r) => tlsRequirements.has(r.require) && isSenders(r))
   const hop = trail.hops.find((h) => h.tls === false)
   if (!rule || !hop) return null
-  return warning('plaintext-hop', { hop: [hop.from && `from ${hop.from}`, hop.by && `by ${hop.by}`].filter(Boolean).join(' ') || '?', domain: rule.target })
+  const named = [hop.from && `from ${hop.from}`, hop.by && `by ${hop.by}`].filter(Boolean).join(' ')
+  return warning('plaintext-hop', { hop: named || '?', domain: rule.target })
 }
 
 /**
  * `partly-protected`: a protection (encryption, a valid signature, or one inside the message that
  * was not applied to it) does not cover every displayed part.
  */
-export function isPartlyProtected(parts: readonly PartView[], nestedEncrypted: boolean, nestedSigned: boolean): boolean {
+export function isPartlyProtected(
+  parts: readonly PartView[],
+  nestedEncrypted: boolean,
+  nestedSigned: boolean,
+): boolean {
   const shown = parts.filter((part) => part.kind !== 'not-opened')
   const anyEncrypted = nestedEncrypted || parts.some((part) => part.encrypted)
   const anySigned = nestedSigned || parts.some((part) => part.signed)

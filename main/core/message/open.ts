@@ -108,11 +108,14 @@ async function openParsed(root: MimePart, technologies: readonly MessageTechnolo
   if (encryptedBy) {
     const outcome = await encryptedBy.decrypt(top, context)
     if (!outcome.ok) {
-      layer.encryption = { ...layer.encryption, state: 'failed', technology: encryptedBy.technology, reason: outcome.reason }
+      layer.encryption = { ...layer.encryption, state: 'failed', technology: encryptedBy.technology }
+      layer.encryption.reason = outcome.reason
       return finish(root, root, layer, nothing, null, context, technologies, false)
     }
-    const why = outcome.recipients.length ? reason('ENCRYPTION_DECRYPTED', { recipients: outcome.recipients.join(', ') }) : null
-    layer.encryption = { state: 'encrypted', technology: encryptedBy.technology, reason: why, isAuthenticated: outcome.isAuthenticated, cipher: outcome.cipher }
+    const recipients = outcome.recipients.join(', ')
+    const { isAuthenticated, cipher } = outcome
+    const why = recipients ? reason('ENCRYPTION_DECRYPTED', { recipients }) : null
+    layer.encryption = { state: 'encrypted', technology: encryptedBy.technology, reason: why, isAuthenticated, cipher }
     layer.signatures = outcome.signatures
     layer.signatureTechnology = outcome.signatures.length ? encryptedBy : null
     layer.offered.push(...(outcome.offered ?? []))
@@ -152,10 +155,12 @@ async function openParsed(root: MimePart, technologies: readonly MessageTechnolo
       }
       if (inline.kind === 'encrypted') {
         if (inline.failure !== null) {
-          layer.encryption = { ...layer.encryption, state: 'failed', technology: technology.technology, reason: inline.failure }
+          layer.encryption = { ...layer.encryption, state: 'failed', technology: technology.technology }
+          layer.encryption.reason = inline.failure
           return finish(root, root, layer, nothing, null, context, technologies, false)
         }
-        layer.encryption = { ...layer.encryption, state: 'encrypted', technology: technology.technology, reason: reason('ENCRYPTION_INLINE') }
+        layer.encryption = { ...layer.encryption, state: 'encrypted', technology: technology.technology }
+        layer.encryption.reason = reason('ENCRYPTION_INLINE')
       } else if (inline.failure !== null) {
         layer.signatureNote = inline.failure
       }
@@ -168,9 +173,12 @@ async function openParsed(root: MimePart, technologies: readonly MessageTechnolo
 
   const content = contentOf(displayed, technologies)
   if (content.hasNestedSigned && layer.signatures.length === 0) layer.signatureNote ??= reason('SIGNATURE_PARTIAL')
-  if (content.hasNestedEncrypted && layer.encryption.state === 'none') layer.encryption.reason = reason('ENCRYPTION_NESTED_NOT_OPENED')
+  if (content.hasNestedEncrypted && layer.encryption.state === 'none') {
+    layer.encryption.reason = reason('ENCRYPTION_NESTED_NOT_OPENED')
+  }
   const isSignatureValidForHeaders = layer.signatures.length > 0 && layer.signatures.every((c) => c.result === 'valid')
-  return finish(root, displayed, layer, content, inlineText, context, technologies, isInnerTrusted || isSignatureValidForHeaders)
+  const isTrusted = isInnerTrusted || isSignatureValidForHeaders
+  return finish(root, displayed, layer, content, inlineText, context, technologies, isTrusted)
 }
 
 async function finish(
@@ -188,7 +196,8 @@ async function finish(
   const source = isInnerTrusted && displayed !== root && protectedHeadersApply(displayed) ? displayed : null
   const pick = (name: string) => (source ? headerValue(source, name) : undefined) ?? headerValue(root, name)
   // Every field of a name counts (a second To or From header is dropped by nothing here).
-  const fields = (name: string) => (source && headerValue(source, name) !== undefined ? headerValues(source, name) : headerValues(root, name))
+  const fields = (name: string) =>
+    source && headerValue(source, name) !== undefined ? headerValues(source, name) : headerValues(root, name)
   // Every From field counts: a second From header is a known spoofing trick (one signer, two senders).
   const fromFields = fields('from')
   const fromValue = fromFields.length > 0 ? fromFields.join(', ') : undefined
@@ -206,23 +215,34 @@ async function finish(
     return { size, sha256: hash.digest('hex') }
   })
   const offered: OfferedKey[] = []
-  for (const technology of technologies) offered.push(...((await technology.offeredKeys?.(root, allParts(displayed), layer.offered)) ?? []))
+  for (const technology of technologies) {
+    offered.push(...((await technology.offeredKeys?.(root, allParts(displayed), layer.offered)) ?? []))
+  }
   for (const key of offered) key.isKnown = context.keys.some((k) => k.technology === key.technology && k.fingerprint === key.fingerprint)
 
   const signature = signatureVerdict(layer.signatures, fromAddresses, layer.signatureNote)
   const isEncrypted = layer.encryption.state === 'encrypted'
   const isSigned = signature.state === 'valid'
-  const parts: PartView[] = content.kinds.map((kind) => ({ kind, encrypted: isEncrypted || kind === 'not-opened', signed: isSigned }))
+  const parts: PartView[] = content.kinds.map((kind) => ({
+    kind,
+    encrypted: isEncrypted || kind === 'not-opened',
+    signed: isSigned,
+  }))
   const headers = { sender: addressFields(fields('sender')), replyTo: addressFields(fields('reply-to')) }
   const transport = transportTrailOf(headerValues(root, 'received'))
 
-  const warnings: Warning[] = senderWarnings({ fromFields, fromAddresses, ...headers }, isEncrypted || signature.state !== 'none')
+  const isProtected = isEncrypted || signature.state !== 'none'
+  const warnings: Warning[] = senderWarnings({ fromFields, fromAddresses, ...headers }, isProtected)
   if (signature.check) {
     const gap = dateGap(signature.check.created, dateOf(pick('date')))
     if (gap) warnings.push(gap)
-    if (signature.check.result === 'valid') warnings.push(...(signature.check.warnings ?? []).filter((w) => w.code !== 'date-gap'))
+    // The technology's own notes (revoked later, no signing time); the date gap is decided above, once.
+    const notes = signature.check.result === 'valid' ? (signature.check.warnings ?? []) : []
+    warnings.push(...notes.filter((w) => w.code !== 'date-gap'))
   }
-  if (isEncrypted && !layer.encryption.isAuthenticated && !isSigned) warnings.push(warning('unauthenticated-encryption', { cipher: layer.encryption.cipher }))
+  if (isEncrypted && !layer.encryption.isAuthenticated && !isSigned) {
+    warnings.push(warning('unauthenticated-encryption', { cipher: layer.encryption.cipher }))
+  }
   const nestedEncrypted = content.hasNestedEncrypted || layer.inlinePartial === 'encrypted'
   const nestedSigned = (content.hasNestedSigned && layer.signatures.length === 0) || layer.inlinePartial === 'signed'
   if (isPartlyProtected(parts, nestedEncrypted, nestedSigned)) warnings.push(warning('partly-protected'))
@@ -231,7 +251,8 @@ async function finish(
   if (hop) warnings.push(hop)
   if (context.senderHistory) {
     const signer = isSigned ? (signature.check?.key ?? null) : null
-    warnings.push(...(await context.senderHistory({ address: fromAddresses.length === 1 ? fromAddresses[0]! : null, signer })))
+    const address = fromAddresses.length === 1 ? fromAddresses[0]! : null
+    warnings.push(...(await context.senderHistory({ address, signer })))
   }
 
   const document: OpenDocument = {
@@ -244,7 +265,11 @@ async function finish(
       date: describeDate(pick('date')),
     },
     security: {
-      encryption: { state: layer.encryption.state, technology: layer.encryption.technology, ...verdictText(layer.encryption.reason, lang) },
+      encryption: {
+        state: layer.encryption.state,
+        technology: layer.encryption.technology,
+        ...verdictText(layer.encryption.reason, lang),
+      },
       signature: {
         state: signature.state,
         technology: signature.state === 'none' ? null : (layer.signatureTechnology?.technology ?? null),

@@ -75,7 +75,10 @@ export interface OpenContext {
 }
 
 /** Asked once per opened message, with the sender's address and the signer's key when a signature checked out. */
-export type SenderHistory = (sender: { address: string | null; signer: StoredKey | null }) => Warning[] | Promise<Warning[]>
+export type SenderHistory = (sender: {
+  address: string | null
+  signer: StoredKey | null
+}) => Warning[] | Promise<Warning[]>
 
 export interface RevocationNetwork {
   /** HTTP GET of a CRL. */

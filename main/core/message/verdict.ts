@@ -43,7 +43,11 @@ export function warningText(value: Warning, lang: Lang): string {
  * the From address): null when it does, else why not. The message must name exactly one sender
  * address, and the signer's key or certificate must carry it.
  */
-export function signerBinding(signerEmails: readonly string[], fromAddresses: readonly string[], signerName: string): Reason | null {
+export function signerBinding(
+  signerEmails: readonly string[],
+  fromAddresses: readonly string[],
+  signerName: string,
+): Reason | null {
   if (fromAddresses.length !== 1) return reason('SIGNATURE_SEVERAL_SENDERS', { count: fromAddresses.length })
   const from = fromAddresses[0]!.toLowerCase()
   if (signerEmails.some((email) => email.toLowerCase() === from)) return null
@@ -52,6 +56,7 @@ export function signerBinding(signerEmails: readonly string[], fromAddresses: re
 
 /** The `date-gap` warning when the signature time is further from the Date header than limits.signatureDateGapMs. */
 export function dateGap(signed: Date | null, dateHeader: Date | null): Warning | null {
-  if (!signed || !dateHeader || Math.abs(signed.getTime() - dateHeader.getTime()) <= limits.signatureDateGapMs) return null
+  if (!signed || !dateHeader) return null
+  if (Math.abs(signed.getTime() - dateHeader.getTime()) <= limits.signatureDateGapMs) return null
   return warning('date-gap', { signed: signed.toISOString(), date: dateHeader.toISOString() })
 }

@@ -31,7 +31,12 @@ export interface SmimeSignatureVerdict {
   pathCertificates: Uint8Array[]
 }
 
-const because = (verdict: SmimeSignatureVerdict, why: Reason, state: SmimeSignatureVerdict['state'] = 'invalid'): SmimeSignatureVerdict => ({
+/** The verdict with `why` as its reason: code and params, and the English text for logs and tests. */
+const because = (
+  verdict: SmimeSignatureVerdict,
+  why: Reason,
+  state: SmimeSignatureVerdict['state'] = 'invalid',
+): SmimeSignatureVerdict => ({
   ...verdict,
   state,
   code: why.code,
@@ -147,14 +152,18 @@ export function verifySmimeSignature(input: {
     if (mismatch) return because(verdict, mismatch, 'mismatch')
   }
   const warnings: Warning[] = []
-  if (revokedLater.length > 0) warnings.push(warning('certificate-revoked-later', { subjects: revokedLater.join('; ') }))
+  if (revokedLater.length > 0) {
+    warnings.push(warning('certificate-revoked-later', { subjects: revokedLater.join('; ') }))
+  }
   if (!check.signingTime) warnings.push(warning('no-signing-time'))
   const gap = dateGap(check.signingTime, input.dateHeader ?? null)
   if (gap) warnings.push(gap)
   let why: Reason
   if (input.crls === null) why = reason('SIGNATURE_VALID_REVOCATION_UNCHECKED')
-  else if (uncovered.length > 0) why = reason('SIGNATURE_VALID_REVOCATION_UNKNOWN', { subjects: uncovered.join('; '), unasked: '–', unreachable: '–' })
-  else if (goodPerOcsp.length > 0) why = reason('SIGNATURE_VALID_NOT_REVOKED_OCSP', { subjects: goodPerOcsp.join('; ') })
+  else if (uncovered.length > 0) {
+    // verifySmimeSignatureOnline fills in which certificates have no server and which did not answer.
+    why = reason('SIGNATURE_VALID_REVOCATION_UNKNOWN', { subjects: uncovered.join('; '), unasked: '–', unreachable: '–' })
+  } else if (goodPerOcsp.length > 0) why = reason('SIGNATURE_VALID_NOT_REVOKED_OCSP', { subjects: goodPerOcsp.join('; ') })
   else why = reason('SIGNATURE_VALID_NOT_REVOKED')
   return { ...because(verdict, why, 'valid'), warnings }
 }
@@ -196,6 +205,10 @@ export async function verifySmimeSignatureOnline(
   const unasked = below.filter((der) => crlUrlsOf(der).length === 0 && (!ocspTransport || ocspUrlsOf(der).length === 0))
   const unreachableOcsp = below.filter((_, index) => statuses[index]?.status === 'unknown').flatMap(ocspUrlsOf)
   const unreachable = [...new Set([...failed, ...unreachableOcsp])]
-  const params = { ...verdict.params, unasked: unasked.map(subjectOf).join('; ') || '–', unreachable: unreachable.join(', ') || '–' }
+  const params = {
+    ...verdict.params,
+    unasked: unasked.map(subjectOf).join('; ') || '–',
+    unreachable: unreachable.join(', ') || '–',
+  }
   return because(verdict, reason('SIGNATURE_VALID_REVOCATION_UNKNOWN', params), 'valid')
 }
