@@ -1,5 +1,6 @@
 import type { Command } from './command.ts'
 import { keysCommands } from './keys-commands.ts'
+import { mailboxCommands } from './mailbox-commands.ts'
 import { messageCommands } from './message-commands.ts'
 import { openpgpCommands } from './openpgp-commands.ts'
 import { policyCommands } from './policy-commands.ts'
@@ -14,6 +15,7 @@ export const commands: readonly Command[] = [
   ...smimeCommands,
   ...messageCommands,
   ...transportCommands,
+  ...mailboxCommands,
   ...policyCommands,
   ...domainCommands,
   ...vaultCommands,

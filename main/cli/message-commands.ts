@@ -31,7 +31,7 @@ const mediaTypes: Record<string, string> = {
 }
 
 /** A file name that cannot leave the chosen folder (attachment names come from strangers). */
-function safeFileName(name: string, index: number): string {
+export function safeFileName(name: string, index: number): string {
   const withoutControls = [...name].map((c) => (c.charCodeAt(0) < 0x20 ? '_' : c)).join('')
   const cleaned = basename(withoutControls.replace(/\\/g, '/')).replace(/[<>:"|?*]/g, '_').replace(/^\.+/, '_')
   return cleaned.trim() === '' ? `attachment-${index + 1}` : cleaned

@@ -8,6 +8,7 @@ import { transportCodes } from './codes/transport.ts'
 import { policyCodes } from './codes/policy.ts'
 import { ipcCodes } from './codes/ipc.ts'
 import { storeCodes } from './codes/store.ts'
+import { mailboxCodes } from './codes/mailbox.ts'
 
 export type { ErrorEntry, ErrorKind } from './codes/entry.ts'
 
@@ -26,6 +27,7 @@ export const errorTable = {
   ...transportCodes,
   ...policyCodes,
   ...storeCodes,
+  ...mailboxCodes,
   ...ipcCodes,
 } as const satisfies Record<string, ErrorEntry>
 

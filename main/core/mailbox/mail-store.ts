@@ -1,0 +1,316 @@
+import { createHmac, randomUUID } from 'node:crypto'
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import type { DatabaseSync } from 'node:sqlite'
+import { SiegelpostError } from '../errors/index.ts'
+import { limits } from '../limits.ts'
+import { openBlob, openJson, sealBlob, sealJson } from '../store/sealed-blob.ts'
+import { readSealedFile, writeSealedFile } from '../store/sealed-file.ts'
+import { openVersionedDatabase, SchemaTooNewError, type Migration } from '../store/sqlite.ts'
+import { envelopeOf, type EnvelopeFields } from './envelope.ts'
+
+/**
+ * The local store of synced mail. Raw messages exactly as the server sent them (encrypted mail stays
+ * encrypted), each sealed with AES-256-GCM under a vault-derived key; messages over
+ * `limits.mailStoreInlineMaxBytes` as chunked sealed files in `messages/` beside the database. One
+ * sealed envelope row per message for listing and search. Clear columns are only an id, the fetch
+ * time, keyed hashes (of account+folder+UIDVALIDITY+UID, of account+folder, of the raw bytes), the UID
+ * and UIDVALIDITY, so nothing a person wrote is readable on disk.
+ */
+export const mailStoreFileName = 'messages.sqlite'
+
+/** The message store's schema steps (store/sqlite.ts); released steps never change. */
+export const mailStoreMigrations: readonly Migration[] = [
+  (db) =>
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, ref TEXT NOT NULL UNIQUE, fetched TEXT NOT NULL, meta BLOB NOT NULL, raw BLOB NOT NULL) STRICT',
+    ),
+  // Step 2: sync and listing. Rows of step 1 get their new columns when the store opens (needs the key).
+  (db) =>
+    db.exec(`
+      ALTER TABLE messages ADD COLUMN box TEXT;
+      ALTER TABLE messages ADD COLUMN validity TEXT;
+      ALTER TABLE messages ADD COLUMN uid INTEGER;
+      ALTER TABLE messages ADD COLUMN digest TEXT;
+      ALTER TABLE messages ADD COLUMN envelope BLOB;
+      ALTER TABLE messages ADD COLUMN rawfile INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX messages_box ON messages (box, validity, uid);
+      CREATE TABLE folders (box TEXT PRIMARY KEY, state BLOB NOT NULL) STRICT;
+    `),
+]
+
+/** One message as the list shows it: the envelope plus where it lives and its flags. */
+export interface EnvelopeRow extends EnvelopeFields {
+  id: string
+  account: string
+  folder: string
+  uidValidity: string
+  uid: number
+  size: number
+  flags: string[]
+  /** The subject from inside the protection (header protection), kept after the first open; else null. */
+  protectedSubject: string | null
+  fetched: string
+}
+
+/** What a folder's last complete sync saw (CONDSTORE: HIGHESTMODSEQ as a decimal string). */
+export interface FolderState {
+  uidValidity: string
+  highestModseq: string | null
+  uidNext: number | null
+  synced: string
+}
+
+export interface ListQuery {
+  account?: string
+  folder?: string
+  /** Case-insensitive text in From, To, Cc, the subject or the protected subject. */
+  search?: string
+}
+
+export interface StoredUid {
+  id: string
+  uidValidity: string
+  flags: string[]
+}
+
+const ctx = (id: string, column: string) => `siegelpost/messages/v1/${id}/${column}`
+
+export class MailStore {
+  readonly path: string
+  private readonly db: DatabaseSync
+  private readonly key: Buffer
+  private readonly filesDir: string
+  /** Opened envelope rows by id, with the nonce of the sealed blob they came from (a reseal changes it). */
+  private readonly cache = new Map<string, { nonce: string; row: EnvelopeRow }>()
+
+  constructor(profileDir: string, key: Buffer) {
+    this.key = key
+    mkdirSync(profileDir, { recursive: true, mode: 0o700 })
+    this.path = join(profileDir, mailStoreFileName)
+    this.filesDir = join(profileDir, 'messages')
+    try {
+      this.db = openVersionedDatabase(this.path, mailStoreMigrations)
+    } catch (error) {
+      if (error instanceof SchemaTooNewError) {
+        throw new SiegelpostError('STORE_NEWER_FORMAT', { path: this.path, found: error.found, known: error.known }, { cause: error })
+      }
+      throw new SiegelpostError('STORE_DAMAGED', { path: this.path, reason: (error as { code?: string }).code ?? 'SQLite' }, { cause: error })
+    }
+    this.completeOldRows()
+    this.removeOrphanFiles()
+  }
+
+  close(): void {
+    this.db.close()
+  }
+
+  private hash(...parts: unknown[]): string {
+    return createHmac('sha256', this.key).update(JSON.stringify(parts)).digest('hex')
+  }
+
+  private ref(account: string, folder: string, uidValidity: string, uid: number): string {
+    return this.hash(account, folder, uidValidity, uid)
+  }
+
+  private box(account: string, folder: string): string {
+    return this.hash('box', account, folder)
+  }
+
+  /** Keyed hash of the raw bytes: finds the same message again after a UIDVALIDITY change. */
+  digestOf(raw: Uint8Array): string {
+    return createHmac('sha256', this.key).update('raw').update(raw).digest('hex')
+  }
+
+  /** Runs `fn` in one transaction (a sync stores a batch of messages per commit). */
+  transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE')
+    try {
+      const result = fn()
+      this.db.exec('COMMIT')
+      return result
+    } catch (error) {
+      this.db.exec('ROLLBACK')
+      throw error
+    }
+  }
+
+  /** Rows written before schema step 2 get box, uid, digest and an envelope (decrypted in memory only). */
+  private completeOldRows(): void {
+    const old = this.db.prepare('SELECT id, fetched, meta, raw FROM messages WHERE envelope IS NULL').all() as { id: string; fetched: string; meta: Uint8Array; raw: Uint8Array }[]
+    if (old.length === 0) return
+    const update = this.db.prepare('UPDATE messages SET box = ?, validity = ?, uid = ?, digest = ?, envelope = ? WHERE id = ?')
+    this.transaction(() => {
+      for (const row of old) {
+        const meta = openJson(this.key, row.meta, ctx(row.id, 'meta')) as { account: string; folder: string; uidValidity: string; uid: number } | null
+        const raw = openBlob(this.key, row.raw, ctx(row.id, 'raw'))
+        if (!meta || !raw) continue
+        const envelope = this.envelopeRow(row.id, meta.account, meta.folder, meta.uidValidity, meta.uid, raw, [], new Date(row.fetched))
+        update.run(this.box(meta.account, meta.folder), meta.uidValidity, meta.uid, this.digestOf(raw), this.sealEnvelope(envelope), row.id)
+      }
+    })
+  }
+
+  private removeOrphanFiles(): void {
+    let names: string[]
+    try {
+      names = readdirSync(this.filesDir)
+    } catch {
+      return
+    }
+    const has = this.db.prepare('SELECT 1 FROM messages WHERE id = ? AND rawfile = 1')
+    for (const name of names) {
+      const id = name.replace(/\.sealed(\.tmp)?$/, '')
+      if (name.endsWith('.tmp') || has.get(id) === undefined) rmSync(join(this.filesDir, name), { force: true })
+    }
+  }
+
+  private envelopeRow(id: string, account: string, folder: string, uidValidity: string, uid: number, raw: Uint8Array, flags: string[], fetched: Date, arrived: Date | null = null): EnvelopeRow {
+    return { id, account, folder, uidValidity, uid, size: raw.byteLength, flags, protectedSubject: null, fetched: fetched.toISOString(), ...envelopeOf(raw, arrived) }
+  }
+
+  private sealEnvelope(row: EnvelopeRow): Buffer {
+    return sealJson(this.key, row, ctx(row.id, 'envelope'))
+  }
+
+  private openEnvelope(id: string, blob: Uint8Array): EnvelopeRow | null {
+    const nonce = Buffer.from(blob.subarray(1, 13)).toString('hex')
+    const hit = this.cache.get(id)
+    if (hit && hit.nonce === nonce) return hit.row
+    const row = openJson(this.key, blob, ctx(id, 'envelope')) as EnvelopeRow | null
+    if (row) this.cache.set(id, { nonce, row })
+    return row
+  }
+
+  has(account: string, folder: string, uidValidity: string, uid: number): boolean {
+    return this.db.prepare('SELECT 1 FROM messages WHERE ref = ?').get(this.ref(account, folder, uidValidity, uid)) !== undefined
+  }
+
+  /** Stores one message; null when (account, folder, UIDVALIDITY, UID) is stored already. */
+  add(account: string, folder: string, uidValidity: string, uid: number, raw: Buffer, fetched: Date, options: { flags?: string[]; arrived?: Date | null } = {}): string | null {
+    const ref = this.ref(account, folder, uidValidity, uid)
+    if (this.db.prepare('SELECT 1 FROM messages WHERE ref = ?').get(ref) !== undefined) return null
+    const id = randomUUID()
+    const isFile = raw.length > limits.mailStoreInlineMaxBytes
+    if (isFile) {
+      mkdirSync(this.filesDir, { recursive: true, mode: 0o700 })
+      writeSealedFile(join(this.filesDir, `${id}.sealed`), this.key, ctx(id, 'raw'), raw, limits.mailStoreChunkBytes)
+    }
+    const row = this.envelopeRow(id, account, folder, uidValidity, uid, raw, options.flags ?? [], fetched, options.arrived ?? null)
+    this.db
+      .prepare('INSERT INTO messages (id, ref, fetched, meta, raw, box, validity, uid, digest, envelope, rawfile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(
+        id, ref, row.fetched,
+        sealJson(this.key, { account, folder, uidValidity, uid }, ctx(id, 'meta')),
+        isFile ? Buffer.alloc(0) : sealBlob(this.key, raw, ctx(id, 'raw')),
+        this.box(account, folder), uidValidity, uid, this.digestOf(raw), this.sealEnvelope(row), isFile ? 1 : 0,
+      )
+    return id
+  }
+
+  raw(id: string): Buffer | null {
+    const row = this.db.prepare('SELECT raw, rawfile FROM messages WHERE id = ?').get(id) as { raw: Uint8Array; rawfile: number } | undefined
+    if (!row) return null
+    return row.rawfile === 1 ? readSealedFile(join(this.filesDir, `${id}.sealed`), this.key, ctx(id, 'raw')) : openBlob(this.key, row.raw, ctx(id, 'raw'))
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n
+  }
+
+  get(id: string): EnvelopeRow | null {
+    const row = this.db.prepare('SELECT envelope FROM messages WHERE id = ?').get(id) as { envelope: Uint8Array | null } | undefined
+    return row?.envelope ? this.openEnvelope(id, row.envelope) : null
+  }
+
+  /** Envelope rows, newest first (by Date, then UID); search filters in memory, nothing is decrypted to disk. */
+  list(query: ListQuery = {}): EnvelopeRow[] {
+    const rows = (
+      query.account !== undefined && query.folder !== undefined
+        ? this.db.prepare('SELECT id, envelope FROM messages WHERE box = ?').all(this.box(query.account, query.folder))
+        : this.db.prepare('SELECT id, envelope FROM messages').all()
+    ) as { id: string; envelope: Uint8Array | null }[]
+    const needle = query.search?.trim().toLowerCase() ?? ''
+    const out: EnvelopeRow[] = []
+    for (const { id, envelope } of rows) {
+      const row = envelope ? this.openEnvelope(id, envelope) : null
+      if (!row) continue
+      if (query.account !== undefined && row.account !== query.account) continue
+      if (query.folder !== undefined && row.folder !== query.folder) continue
+      if (needle && !matches(row, needle)) continue
+      out.push(row)
+    }
+    return out.sort((a, b) => (a.date === b.date ? b.uid - a.uid : a.date < b.date ? 1 : -1))
+  }
+
+  /** The stored UIDs of a folder (every UIDVALIDITY still present) with their flags. */
+  uidsOf(account: string, folder: string): Map<number, StoredUid> {
+    const rows = this.db.prepare('SELECT id, validity, uid, envelope FROM messages WHERE box = ?').all(this.box(account, folder)) as { id: string; validity: string; uid: number; envelope: Uint8Array }[]
+    const out = new Map<number, StoredUid>()
+    for (const row of rows) {
+      const envelope = this.openEnvelope(row.id, row.envelope)
+      out.set(row.uid, { id: row.id, uidValidity: row.validity, flags: envelope?.flags ?? [] })
+    }
+    return out
+  }
+
+  /** Rows of a folder stored under another UIDVALIDITY, by digest (to be matched to the re-numbered messages). */
+  staleOf(account: string, folder: string, uidValidity: string): Map<string, string[]> {
+    const rows = this.db.prepare('SELECT id, digest FROM messages WHERE box = ? AND validity != ?').all(this.box(account, folder), uidValidity) as { id: string; digest: string }[]
+    const out = new Map<string, string[]>()
+    for (const row of rows) out.set(row.digest, [...(out.get(row.digest) ?? []), row.id])
+    return out
+  }
+
+  private reseal(id: string, change: (row: EnvelopeRow) => EnvelopeRow, columns: { ref?: string; box?: string; validity?: string; uid?: number } = {}): void {
+    const row = this.get(id)
+    if (!row) throw new SiegelpostError('MAIL_NOT_FOUND', { id })
+    const next = change({ ...row })
+    this.db
+      .prepare('UPDATE messages SET envelope = ?, meta = ?, ref = coalesce(?, ref), box = coalesce(?, box), validity = coalesce(?, validity), uid = coalesce(?, uid) WHERE id = ?')
+      .run(this.sealEnvelope(next), sealJson(this.key, { account: next.account, folder: next.folder, uidValidity: next.uidValidity, uid: next.uid }, ctx(id, 'meta')), columns.ref ?? null, columns.box ?? null, columns.validity ?? null, columns.uid ?? null, id)
+  }
+
+  /** The message now lives at (account, folder, UIDVALIDITY, UID): a move, or a re-numbered folder. Keeps its id. */
+  relocate(id: string, account: string, folder: string, uidValidity: string, uid: number, flags?: string[]): void {
+    const ref = this.ref(account, folder, uidValidity, uid)
+    const other = this.db.prepare('SELECT id FROM messages WHERE ref = ?').get(ref) as { id: string } | undefined
+    // Already stored there (a sync of the target folder came first): one copy is enough.
+    if (other && other.id !== id) return this.remove(id)
+    this.reseal(id, (row) => ({ ...row, account, folder, uidValidity, uid, flags: flags ?? row.flags }), {
+      ref, box: this.box(account, folder), validity: uidValidity, uid,
+    })
+  }
+
+  setFlags(id: string, flags: readonly string[]): void {
+    this.reseal(id, (row) => ({ ...row, flags: [...flags].sort() }))
+  }
+
+  /** Keeps the subject from inside the protection (RFC 9788 header protection), sealed, for the list and search. */
+  setProtectedSubject(id: string, subject: string | null): void {
+    this.reseal(id, (row) => ({ ...row, protectedSubject: subject }))
+  }
+
+  remove(id: string): void {
+    const row = this.db.prepare('SELECT rawfile FROM messages WHERE id = ?').get(id) as { rawfile: number } | undefined
+    this.db.prepare('DELETE FROM messages WHERE id = ?').run(id)
+    this.cache.delete(id)
+    if (row?.rawfile === 1) rmSync(join(this.filesDir, `${id}.sealed`), { force: true })
+  }
+
+  folderState(account: string, folder: string): FolderState | null {
+    const box = this.box(account, folder)
+    const row = this.db.prepare('SELECT state FROM folders WHERE box = ?').get(box) as { state: Uint8Array } | undefined
+    return row ? (openJson(this.key, row.state, `siegelpost/folders/v1/${box}`) as FolderState | null) : null
+  }
+
+  setFolderState(account: string, folder: string, state: FolderState): void {
+    const box = this.box(account, folder)
+    this.db.prepare('INSERT OR REPLACE INTO folders (box, state) VALUES (?, ?)').run(box, sealJson(this.key, state, `siegelpost/folders/v1/${box}`))
+  }
+}
+
+function matches(row: EnvelopeRow, needle: string): boolean {
+  const hay = [row.from, ...row.to, ...row.cc, row.subject, row.protectedSubject ?? '']
+  return hay.some((text) => text.toLowerCase().includes(needle))
+}
