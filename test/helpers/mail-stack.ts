@@ -58,14 +58,26 @@ function claimAddress(): { host: string; release: () => void } {
   throw new Error('mail-stack: no free loopback address in 127.0.0.2–250')
 }
 
-export function startMailStack(): MailStack {
+/**
+ * Dovecot 2.3's capabilities after login without CONDSTORE, QRESYNC and IDLE: a server where a client must
+ * scan UIDs and poll.
+ */
+export const withoutCondstoreQresyncIdle =
+  'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 ESEARCH SEARCHRES LIST-STATUS MOVE LITERAL+ SPECIAL-USE'
+
+export interface MailStackOptions {
+  /** Replaces Dovecot's IMAP capability list (`imap_capability`). */
+  imapCapability?: string
+}
+
+export function startMailStack(options: MailStackOptions = {}): MailStack {
   const root = mkdtempSync(join(tmpdir(), 'sp-mailstack-'))
   const { host, release } = claimAddress()
   try {
     execFileSync('bash', [script, 'start', root], {
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 60_000,
-      env: { ...process.env, MAILSTACK_IP: host },
+      env: { ...process.env, MAILSTACK_IP: host, ...(options.imapCapability ? { MAILSTACK_IMAP_CAPABILITY: options.imapCapability } : {}) },
     })
   } catch (error) {
     const log = (() => {

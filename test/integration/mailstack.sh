@@ -4,6 +4,7 @@
 # Dovecot, Dovecot IMAP on :10993 (TLS) and :10143 (STARTTLS required), a throwaway CA.
 # Everything lives under ROOT; nothing in /etc is changed and nothing can leave the host.
 # Listeners are on 127.0.0.2 (or MAILSTACK_IP) because Dovecot treats remote_ip == local_ip as "secured".
+# MAILSTACK_IMAP_CAPABILITY replaces Dovecot's IMAP capability list (e.g. without CONDSTORE, QRESYNC, IDLE).
 #   mailstack.sh start ROOT   |   mailstack.sh stop ROOT
 set -euo pipefail
 cmd=${1:?start|stop}
@@ -137,6 +138,7 @@ ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = yes
 auth_mechanisms = plain login
 login_trusted_networks =
+${MAILSTACK_IMAP_CAPABILITY:+imap_capability = $MAILSTACK_IMAP_CAPABILITY}
 passdb {
   driver = passwd-file
   args = scheme=SHA512-CRYPT username_format=%u $ROOT/dovecot/users
