@@ -152,6 +152,8 @@ export async function syncFolder(session: ImapSession, store: MailStore, account
     })
 
     await fetchNew(session, store, account, folder, uidValidity, wanted, view, stale, stored, options)
+    // A FETCH cut short by a closed connection may end without an error: never advance the state then.
+    if (!client.usable) throw Object.assign(new Error('connection closed during FETCH'), { code: 'ECONNRESET' })
 
     // Rows of an old UIDVALIDITY that matched nothing on the server are gone from it.
     let removed = removedUids.length
