@@ -29,11 +29,14 @@ export interface EnvelopeFields {
   state: 'ok' | 'malformed'
 }
 
+/** RFC 2047 words or 8-bit bytes need decoding; plain ASCII (most header fields) is taken as it is. */
+const decode = (value: string) => (/=\?|[\u0080-\u00ff]/.test(value) ? decodeHeaderText(value) : value)
+
 function displayAddresses(values: string[] | undefined): { shown: string[]; addresses: string[] } {
   const shown: string[] = []
   const addresses: string[] = []
   for (const value of values ?? []) {
-    for (const entry of addressparser(decodeHeaderText(value), { flatten: true })) {
+    for (const entry of addressparser(decode(value), { flatten: true })) {
       if (!('address' in entry) || !entry.address) continue
       const name = (entry.name ?? '').trim()
       shown.push(name && name !== entry.address ? `${name} <${entry.address}>` : entry.address)
@@ -80,11 +83,11 @@ export function envelopeOf(raw: Uint8Array, arrived: Date | null = null): Envelo
     const from = displayAddresses(fields.get('from'))
     const bodyStart = separator ? text.slice(separator.index + separator[0].length, separator.index + separator[0].length + 4096) : ''
     return {
-      from: clean(from.shown[0] ?? decodeHeaderText(fields.get('from')?.[0] ?? '')),
+      from: clean(from.shown[0] ?? decode(fields.get('from')?.[0] ?? '')),
       fromAddress: from.addresses[0] ?? '',
       to: displayAddresses(fields.get('to')).shown.map(clean),
       cc: displayAddresses(fields.get('cc')).shown.map(clean),
-      subject: clean(decodeHeaderText(fields.get('subject')?.[0] ?? '')),
+      subject: clean(decode(fields.get('subject')?.[0] ?? '')),
       date: isoDate(fields.get('date')?.[0], arrived),
       messageId: clean(fields.get('message-id')?.[0] ?? ''),
       protection: protectionOf(fields.get('content-type')?.[0], bodyStart),

@@ -46,7 +46,7 @@ describe('message store schema step 2', () => {
     store.close()
     const db = new DatabaseSync(path)
     expect(schemaVersion(db)).toBe(2)
-    expect(columns(db, 'messages')).toEqual(['id', 'ref', 'fetched', 'meta', 'raw', 'box', 'validity', 'uid', 'digest', 'envelope', 'rawfile'])
+    expect(columns(db, 'messages')).toEqual(['id', 'ref', 'fetched', 'meta', 'raw', 'box', 'validity', 'uid', 'digest', 'envelope', 'rawfile', 'rev'])
     expect(columns(db, 'folders')).toEqual(['box', 'state'])
     db.close()
   })
