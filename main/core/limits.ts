@@ -73,7 +73,7 @@ export const limits = {
   /** Plaintext bytes per sealed record of a stored large message. */
   mailStoreChunkBytes: 1024 * 1024,
   /** New messages stored per SQLite transaction during a sync (a kill loses at most this many, fetched again next time). */
-  mailSyncBatchMessages: 100,
+  mailSyncBatchMessages: 250,
   /** …or this many bytes, whichever comes first. */
   mailSyncBatchBytes: 16 * 1024 * 1024,
   /** UIDs per FETCH command (keeps command lines short on sparse UID sets). */
