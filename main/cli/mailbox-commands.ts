@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { SiegelpostError } from '../core/errors/index.ts'
 import { deleteMessage, moveMessage, setFlag, type FlagChange, type MailboxServer } from '../core/mailbox/actions.ts'
 import { MailStore, type EnvelopeRow } from '../core/mailbox/mail-store.ts'
-import { syncFolder, type FolderSyncResult, type SyncProgress } from '../core/mailbox/sync.ts'
+import { syncAccount } from '../core/mailbox/sync-account.ts'
+import type { FolderSyncResult, SyncProgress } from '../core/mailbox/sync.ts'
 import { openMessage, type OpenResult } from '../core/message/open.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
 import { networkPolicyFrom } from '../core/network-policy.ts'
@@ -55,9 +56,9 @@ function progressOf(context: CommandContext): ((progress: SyncProgress) => void)
   }
 }
 
-function folderJson(account: Account, session: ImapSession, result: FolderSyncResult) {
+function folderJson(account: Account, tls: { version: string; cipher: string }, result: FolderSyncResult) {
   return {
-    account: account.name, folder: result.folder, tls: tlsOf(session), stored: result.stored, skippedTooLarge: result.skippedTooLarge,
+    account: account.name, folder: result.folder, tls, stored: result.stored, skippedTooLarge: result.skippedTooLarge,
     new: result.stored.length, changed: result.changed, removed: result.removed, total: result.total,
   }
 }
@@ -72,40 +73,38 @@ async function runFetch(context: CommandContext): Promise<number> {
   const { io, lang, values } = context
   const exclusive = ['folder', 'all-folders', 'list-folders'].filter((name) => values[name] !== undefined && values[name] !== false)
   if (exclusive.length > 1) throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: `--${exclusive[1]}`, command: `fetch --${exclusive[0]}` })
-  const { account, password } = await serverOf(context, requireString(values, 'account', 'fetch'))
-  const session = await openImap(account, password)
-  try {
-    if (values['list-folders']) return await printFolders(context, account, session)
-    return await withStore(context, async (store) => {
-      const options = { now: io.now, onProgress: progressOf(context) }
-      if (!values['all-folders']) {
-        const result = await syncFolder(session, store, account, typeof values.folder === 'string' ? values.folder : 'INBOX', options)
-        if (values.json) printJson(io, folderJson(account, session, result))
-        else print(io, folderLine(result, lang))
-        return exitCodes.ok
-      }
-      const folders = (await listFolders(session, account)).filter((f) => f.selectable)
-      const out: object[] = []
-      let status: number = exitCodes.ok
-      for (const folder of folders) {
-        try {
-          const result = await syncFolder(session, store, account, folder.path, options)
-          out.push({ name: folder.path, ...folderJson(account, session, result) })
-          if (!values.json) print(io, folderLine(result, lang))
-        } catch (error) {
-          if (!(error instanceof SiegelpostError)) throw error
-          status = exitCodes.failure
-          out.push({ name: folder.path, account: account.name, folder: folder.path, errorCode: error.code, error: error.localized(lang) })
-          io.stderr(`siegelpost: ${error.localized(lang)}\n`)
-          if (!session.client.usable) break
-        }
-      }
-      if (values.json) printJson(io, { account: account.name, tls: tlsOf(session), folders: out })
-      return status
-    })
-  } finally {
-    await session.client.logout().catch(() => session.client.close())
+  const server = await serverOf(context, requireString(values, 'account', 'fetch'))
+  if (values['list-folders']) {
+    const session = await openImap(server.account, server.password)
+    try {
+      return await printFolders(context, server.account, session)
+    } finally {
+      await session.client.logout().catch(() => session.client.close())
+    }
   }
+  const isAll = values['all-folders'] === true
+  return withStore(context, async (store) => {
+    const folders = isAll ? null : [typeof values.folder === 'string' ? values.folder : 'INBOX']
+    const synced = await syncAccount(server, store, folders, { now: io.now, onProgress: progressOf(context) })
+    const tls = { version: synced.tls.version, cipher: synced.tls.cipher }
+    if (!isAll) {
+      const only = synced.folders[0]!
+      if (!only.ok) throw only.error
+      if (values.json) printJson(io, folderJson(server.account, tls, only.result))
+      else print(io, folderLine(only.result, lang))
+      return exitCodes.ok
+    }
+    const out = synced.folders.map((outcome) => {
+      if (outcome.ok) {
+        if (!values.json) print(io, folderLine(outcome.result, lang))
+        return { name: outcome.folder, ...folderJson(server.account, tls, outcome.result) }
+      }
+      io.stderr(`siegelpost: ${outcome.error.localized(lang)}\n`)
+      return { name: outcome.folder, account: server.account.name, folder: outcome.folder, errorCode: outcome.error.code, error: outcome.error.localized(lang) }
+    })
+    if (values.json) printJson(io, { account: server.account.name, tls, folders: out })
+    return synced.folders.every((outcome) => outcome.ok) ? exitCodes.ok : exitCodes.failure
+  })
 }
 
 /** The `mail list --json` row of CLI.md (the protected subject, once known, is the subject shown). */
@@ -134,7 +133,7 @@ async function runShow(context: CommandContext): Promise<number> {
     const result: OpenResult = await openMessage(raw, messageTechnologies, {
       keys: opened.contents.keys,
       now: io.now(),
-      streaming: { tempDir: io.tempDir ?? tmpdir(), onProgress: () => undefined },
+      streaming: { tempDir: io.tempDir ?? tmpdir(), onProgress: () => undefined, ...(io.startWorker ? { startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => io.startWorker!(name) } : {}) },
       revocation: httpRevocationFetchers({ policy: networkPolicyFrom(io.env) }),
     })
     const { document, attachmentChunks } = result

@@ -254,7 +254,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
     const flag = cli(['mail', 'flag', id, '--flagged', '--json'])
     expect(flag.status, flag.stderr).toBe(0)
     expect(JSON.parse(flag.stdout).flags).toContain('\\Flagged')
-    expect(cli(['mail', 'flag', id]).status).toBe(1)
+    expect(cli(['mail', 'flag', id]).status).toBe(2)
     expect(cli(['mail', 'move', id, '--to', 'Nirgendwo']).errorLines).toEqual([expect.stringMatching(/folder "Nirgendwo" does not exist/)])
     const del = cli(['mail', 'delete', id, '--json'])
     expect(del.status, del.stderr).toBe(0)
