@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto'
-import { mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { SiegelpostError } from '../errors/index.ts'
@@ -185,9 +185,18 @@ export class MailStore {
       return
     }
     const has = this.db.prepare('SELECT 1 FROM messages WHERE id = ? AND rawfile = 1')
+    // Another process (the app while the CLI runs) may be between writing a file and committing its row:
+    // only files older than an hour without a row are leftovers of a crash.
+    const before = Date.now() - 3600_000
     for (const name of names) {
+      const path = join(this.filesDir, name)
       const id = name.replace(/\.sealed(\.tmp)?$/, '')
-      if (name.endsWith('.tmp') || has.get(id) === undefined) rmSync(join(this.filesDir, name), { force: true })
+      if (has.get(id) !== undefined && !name.endsWith('.tmp')) continue
+      try {
+        if (statSync(path).mtimeMs < before) rmSync(path, { force: true })
+      } catch {
+        // Gone meanwhile.
+      }
     }
   }
 
