@@ -161,6 +161,40 @@ export class MailStore {
     }
   }
 
+  /**
+   * A transaction that stays open across several writes and commits every `mailSyncBatchMessages` writes
+   * or `mailSyncBatchBytes` bytes (a sync writes each message as it arrives). A write that throws rolls
+   * back the open batch and rethrows; `commit` ends it.
+   */
+  batch(): { run: (write: () => void, bytes: number) => void; commit: () => void } {
+    let isOpen = false
+    let count = 0
+    let bytes = 0
+    const commit = () => {
+      if (isOpen) this.db.exec('COMMIT')
+      isOpen = false
+      count = 0
+      bytes = 0
+    }
+    return {
+      run: (write, size) => {
+        if (!isOpen) this.db.exec('BEGIN IMMEDIATE')
+        isOpen = true
+        try {
+          write()
+        } catch (error) {
+          this.db.exec('ROLLBACK')
+          isOpen = false
+          throw error
+        }
+        count++
+        bytes += size
+        if (count >= limits.mailSyncBatchMessages || bytes >= limits.mailSyncBatchBytes) commit()
+      },
+      commit,
+    }
+  }
+
   /** Rows written before schema step 2 get box, uid, digest and an envelope (decrypted in memory only). */
   private completeOldRows(): void {
     const old = this.db.prepare('SELECT id, fetched, meta, raw FROM messages WHERE envelope IS NULL').all() as { id: string; fetched: string; meta: Uint8Array; raw: Uint8Array }[]

@@ -186,50 +186,46 @@ export async function syncFolder(session: ImapSession, store: MailStore, account
   }
 }
 
-/** Fetches the wanted UIDs in FETCH commands of at most `mailSyncFetchUids`, committing in batches. */
+/**
+ * Fetches the wanted UIDs in FETCH commands of at most `mailSyncFetchUids`. Each message is sealed and
+ * written as it arrives (the work fills the gaps while the server sends), inside a transaction that is
+ * committed every `mailSyncBatchMessages` messages or `mailSyncBatchBytes` bytes and when the FETCH ends
+ * or breaks: what arrived complete is kept.
+ */
 async function fetchNew(
   session: ImapSession, store: MailStore, account: Account, folder: string, uidValidity: string, wanted: number[],
   view: ServerView, stale: Map<string, string[]>, stored: FolderSyncResult['stored'], options: SyncOptions,
 ): Promise<void> {
-  let batch: FetchMessageObject[] = []
-  let batchBytes = 0
+  const batch = store.batch()
   let done = 0
-  const commit = () => {
-    const items = batch
-    batch = []
-    batchBytes = 0
-    store.transaction(() => {
-      for (const message of items) {
-        const raw = message.source!
-        const flags = message.flags ? flagList(message.flags) : (view.seen.get(message.uid)?.flags ?? [])
-        const digest = store.digestOf(raw)
-        const again = stale.get(digest)
-        if (again && again.length > 0) {
-          // The same message under the folder's new UIDVALIDITY: moved over, keeping its id.
-          store.relocate(again.shift()!, account.name, folder, uidValidity, message.uid, flags)
-          if (again.length === 0) stale.delete(digest)
-          continue
-        }
-        const arrived = message.internalDate ? new Date(message.internalDate) : null
-        const id = store.add(account.name, folder, uidValidity, message.uid, raw, options.now(), { flags, arrived })
-        if (id) stored.push({ uid: message.uid, size: raw.length, id })
+  const keep = (message: FetchMessageObject) => {
+    const raw = message.source!
+    const flags = message.flags ? flagList(message.flags) : (view.seen.get(message.uid)?.flags ?? [])
+    if (stale.size > 0) {
+      const digest = store.digestOf(raw)
+      const again = stale.get(digest)
+      if (again && again.length > 0) {
+        // The same message under the folder's new UIDVALIDITY: moved over, keeping its id.
+        store.relocate(again.shift()!, account.name, folder, uidValidity, message.uid, flags)
+        if (again.length === 0) stale.delete(digest)
+        return
       }
-    })
+    }
+    const arrived = message.internalDate ? new Date(message.internalDate) : null
+    const id = store.add(account.name, folder, uidValidity, message.uid, raw, options.now(), { flags, arrived })
+    if (id) stored.push({ uid: message.uid, size: raw.length, id })
   }
   try {
     for (let start = 0; start < wanted.length; start += limits.mailSyncFetchUids) {
       const range = uidSet(wanted.slice(start, start + limits.mailSyncFetchUids))
       for await (const message of session.client.fetch(range, { uid: true, flags: true, internalDate: true, source: true }, { uid: true })) {
         if (!message.source) continue
-        batch.push(message)
-        batchBytes += message.source.length
+        batch.run(() => keep(message), message.source.length)
         done++
         options.onProgress?.({ folder, phase: 'fetch', done, total: wanted.length })
-        if (batch.length >= limits.mailSyncBatchMessages || batchBytes >= limits.mailSyncBatchBytes) commit()
       }
     }
   } finally {
-    // What arrived complete before an interruption is kept.
-    if (batch.length > 0) commit()
+    batch.commit()
   }
 }
