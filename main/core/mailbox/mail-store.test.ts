@@ -74,6 +74,22 @@ describe('MailStore', () => {
     for (const marker of ['Mitte', 'mandant.test', 'Geheimer Text', 'geschützt', 'Kanzlei.test']) expect(bytes.includes(Buffer.from(marker)), marker).toBe(false)
   })
 
+  it('a kept listing follows writes of this and of another connection (the app while the CLI syncs)', () => {
+    const app = new MailStore(dir, key)
+    const cli = new MailStore(dir, key)
+    const a = app.add('acc', 'INBOX', '1', 1, mail('Eins', 'Mon, 02 Nov 2026 10:00:00 +0100'), new Date())!
+    expect(app.list().map((r) => r.id)).toEqual([a])
+    const b = cli.add('acc', 'INBOX', '1', 2, mail('Zwei', 'Tue, 03 Nov 2026 10:00:00 +0100'), new Date())!
+    expect(app.list().map((r) => r.id)).toEqual([b, a])
+    cli.setFlags(a, ['\\Seen'])
+    expect(app.list().find((r) => r.id === a)!.flags).toEqual(['\\Seen'])
+    app.remove(b)
+    expect(app.list().map((r) => r.id)).toEqual([a])
+    expect(cli.list().map((r) => r.id)).toEqual([a])
+    app.close()
+    cli.close()
+  })
+
   it('keeps a message over the inline limit as a chunked sealed file, byte for byte, and removes it with the row', () => {
     const store = new MailStore(dir, key)
     const big = Buffer.concat([mail('Groß', 'Tue, 24 Nov 2026 10:00:00 +0100'), Buffer.alloc(limits.mailStoreInlineMaxBytes + 5, 'Q')])

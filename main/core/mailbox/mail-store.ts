@@ -87,6 +87,9 @@ export class MailStore {
   private readonly cache = new Map<string, { rev: number; row: EnvelopeRow }>()
   private readonly statements = new Map<string, StatementSync>()
   private readonly boxes = new Map<string, string>()
+  /** Writes through this connection; with SQLite's data_version (other connections) it says whether a list is current. */
+  private writes = 0
+  private readonly sorted = new Map<string, { version: string; rows: EnvelopeRow[] }>()
   /** Nonces from a pool of random bytes: one system call per 341 sealed values instead of one each. */
   private pool = Buffer.alloc(0)
   private readonly random = (n: number): Buffer => {
@@ -297,6 +300,7 @@ export class MailStore {
       this.box(account, folder), uidValidity, uid, null, this.sealEnvelope(row), isFile ? 1 : 0,
     )
     this.cache.set(id, { rev: 0, row })
+    this.writes++
     return id
   }
 
@@ -315,18 +319,23 @@ export class MailStore {
     return row ? this.openEnvelope(id, row.rev, row.envelope) : null
   }
 
-  /** Envelope rows, newest first (by Date, then UID); search filters in memory, nothing is decrypted to disk. */
+  /**
+   * Envelope rows, newest first (by Date, then UID); search filters in memory, nothing is decrypted to disk.
+   * The sorted rows of a query are kept until this or another connection writes. Rows are shared: read only.
+   */
   list(query: ListQuery = {}): EnvelopeRow[] {
-    const rows = this.rows(query.account !== undefined && query.folder !== undefined ? this.box(query.account, query.folder) : null)
-    const needle = query.search?.trim().toLowerCase() ?? ''
-    const out: EnvelopeRow[] = []
-    for (const row of rows) {
-      if (query.account !== undefined && row.account !== query.account) continue
-      if (query.folder !== undefined && row.folder !== query.folder) continue
-      if (needle && !matches(row, needle)) continue
-      out.push(row)
+    const version = `${this.writes}:${(this.sql('PRAGMA data_version').get() as { data_version: number }).data_version}`
+    const key = JSON.stringify([query.account ?? null, query.folder ?? null])
+    let base = this.sorted.get(key)
+    if (base?.version !== version) {
+      const rows = this.rows(query.account !== undefined && query.folder !== undefined ? this.box(query.account, query.folder) : null)
+      const picked = rows.filter((row) => (query.account === undefined || row.account === query.account) && (query.folder === undefined || row.folder === query.folder))
+      picked.sort((a, b) => (a.date === b.date ? b.uid - a.uid : a.date < b.date ? 1 : -1))
+      if (this.sorted.size > 16) this.sorted.clear()
+      this.sorted.set(key, (base = { version, rows: picked }))
     }
-    return out.sort((a, b) => (a.date === b.date ? b.uid - a.uid : a.date < b.date ? 1 : -1))
+    const needle = query.search?.trim().toLowerCase() ?? ''
+    return needle ? base.rows.filter((row) => matches(row, needle)) : base.rows.slice()
   }
 
   /** The stored UIDs of a folder (every UIDVALIDITY still present) with their flags. */
@@ -357,6 +366,7 @@ export class MailStore {
     const row = this.get(id)
     if (!row) throw new SiegelpostError('MAIL_NOT_FOUND', { id })
     const next = change({ ...row })
+    this.writes++
     this.db
       .prepare('UPDATE messages SET rev = rev + 1, envelope = ?, meta = x\'\', ref = coalesce(?, ref), box = coalesce(?, box), validity = coalesce(?, validity), uid = coalesce(?, uid) WHERE id = ?')
       .run(this.sealEnvelope(next), columns.ref ?? null, columns.box ?? null, columns.validity ?? null, columns.uid ?? null, id)
@@ -385,6 +395,7 @@ export class MailStore {
   remove(id: string): void {
     const row = this.db.prepare('SELECT rawfile FROM messages WHERE id = ?').get(id) as { rawfile: number } | undefined
     this.db.prepare('DELETE FROM messages WHERE id = ?').run(id)
+    this.writes++
     this.cache.delete(id)
     if (row?.rawfile === 1) rmSync(join(this.filesDir, `${id}.sealed`), { force: true })
   }
