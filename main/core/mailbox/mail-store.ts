@@ -412,7 +412,11 @@ export class MailStore {
   }
 }
 
+/** The searchable text of a row, lower-cased once per row version (rows are replaced, never changed). */
+const haystacks = new WeakMap<EnvelopeRow, string>()
+
 function matches(row: EnvelopeRow, needle: string): boolean {
-  const hay = [row.from, ...row.to, ...row.cc, row.subject, row.protectedSubject ?? '']
-  return hay.some((text) => text.toLowerCase().includes(needle))
+  let hay = haystacks.get(row)
+  if (hay === undefined) haystacks.set(row, (hay = [row.from, ...row.to, ...row.cc, row.subject, row.protectedSubject ?? ''].join('\u0000').toLowerCase()))
+  return hay.includes(needle)
 }
