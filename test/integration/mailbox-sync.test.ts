@@ -153,6 +153,13 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
     expect(doc).toMatchObject({ id: signed.id, folder: 'INBOX', flags: [], headers: { subject: `${subjectMarker} ${stamp} Nr. 11` } })
     expect(doc.text).toContain(`${bodyMarker} smime`)
     expect(['valid', 'invalid', 'unknown-key', 'mismatch']).toContain(doc.security.signature.state)
+    // PGP/MIME to a key this profile does not hold: a document with the failed decryption, no plaintext.
+    const pgp = (JSON.parse(cli(['mail', 'list', '--json', '--search', `${stamp} Nr. 5`]).stdout) as { id: string; subject: string }[]).find((r) => r.subject.endsWith('Nr. 5'))!
+    const encrypted = cli(['mail', 'show', pgp.id, '--json'])
+    expect(encrypted.status, encrypted.stderr).toBe(0)
+    const pgpDoc = JSON.parse(encrypted.stdout)
+    expect(pgpDoc).toMatchObject({ id: pgp.id, folder: 'INBOX', security: { encryption: { state: 'failed', technology: 'openpgp' } } })
+    expect(pgpDoc.text).not.toContain(bodyMarker)
     const missing = cli(['mail', 'show', 'no-such-id'])
     expect(missing.status).toBe(1)
     expect(missing.errorLines).toEqual([expect.stringMatching(/no stored message no-such-id/)])
