@@ -70,7 +70,16 @@ function isoDate(value: string | undefined, fallback: Date | null): string {
 }
 
 // Control characters (except tab and line feed) become spaces: a subject cannot move the list's cursor.
-const clean = (text: string) => [...text].map((c) => (/[\t\n]/.test(c) || (c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f) ? c : ' ')).join('').trim()
+function clean(text: string): string {
+  let out: string | null = null
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    const isControl = (code < 0x20 && code !== 0x09 && code !== 0x0a) || code === 0x7f
+    if (isControl && out === null) out = text.slice(0, i)
+    if (out !== null) out += isControl ? ' ' : text[i]
+  }
+  return (out ?? text).trim()
+}
 
 /** The listing row of a raw message; never throws (a header that cannot be read gives state `malformed`). */
 export function envelopeOf(raw: Uint8Array, arrived: Date | null = null): EnvelopeFields {

@@ -155,5 +155,7 @@ describe('envelopeOf', () => {
     const row = envelopeOf(Buffer.from('From: =?utf-8?q?J=C3=BCrgen?= <j@x.test>\r\nSubject: =?utf-8?b?w5xiZXJ3ZWlzdW5n?=\r\nDate: nonsense\r\n\r\nx'), new Date('2026-01-02T00:00:00Z'))
     expect(row).toMatchObject({ from: 'Jürgen <j@x.test>', fromAddress: 'j@x.test', subject: 'Überweisung', date: '2026-01-02T00:00:00.000Z', state: 'ok' })
     expect(envelopeOf(Buffer.from('\u0000\u0001 garbage without any header')).state).toBe('malformed')
+    // Terminal control characters in a subject become spaces (a CLI listing cannot be repainted by a sender).
+    expect(envelopeOf(Buffer.from('From: a@b.test\r\nSubject: A\u0007B\u001b[31m rot\r\n\r\nx')).subject).toBe('A B [31m rot')
   })
 })
