@@ -1,6 +1,7 @@
 import type { Command } from './command.ts'
 import { containerCommands } from './container-commands.ts'
 import { keysCommands } from './keys-commands.ts'
+import { mailboxCommands } from './mailbox-commands.ts'
 import { messageCommands } from './message-commands.ts'
 import { openpgpCommands } from './openpgp-commands.ts'
 import { policyCommands } from './policy-commands.ts'
@@ -16,6 +17,7 @@ export const commands: readonly Command[] = [
   ...messageCommands,
   ...containerCommands,
   ...transportCommands,
+  ...mailboxCommands,
   ...policyCommands,
   ...domainCommands,
   ...vaultCommands,

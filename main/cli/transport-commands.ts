@@ -3,10 +3,8 @@ import { formatMessage } from '../core/errors/siegelpost-error.ts'
 import { limits } from '../core/limits.ts'
 import { readLimitedFile, readSecretFile } from '../core/secret-file.ts'
 import { checkDomain } from '../core/transport/domain-check.ts'
-import { normalizePin, parseEndpoint, readCaFile, summarizeAccount, type Account } from '../core/transport/account.ts'
+import { normalizePin, parseEndpoint, readCaFile, summarizeAccount } from '../core/transport/account.ts'
 import { checkAccount, type EndpointCheck } from '../core/transport/account-check.ts'
-import { classifyImapError, fetchFolder, listFolders, openImap, type ImapSession } from '../core/transport/imap-session.ts'
-import { MailStore } from '../core/transport/mail-store.ts'
 import type { Outbox, OutboxEntry, Reason } from '../core/transport/outbox.ts'
 import { attempt, enqueueAndSend, type SendOutcome } from '../core/transport/send.ts'
 import { accountStoreOf, domainCheckDeps, outboxEntryView, retryReleased, sendDepsOf, withOutbox as withProfileOutbox, type TransportProfile } from '../core/transport/transport-profile.ts'
@@ -18,7 +16,7 @@ export async function transportProfile(context: CommandContext): Promise<Transpo
   return { profileDir: context.profileDir, vault: await context.vault(), keychain: context.io.keychain, now: context.io.now, owner: String(process.pid), dnsServer: context.io.env.SIEGELPOST_DNS }
 }
 
-const accountStore = async (context: CommandContext) => accountStoreOf(await transportProfile(context))
+export const accountStore = async (context: CommandContext) => accountStoreOf(await transportProfile(context))
 
 export function requireString(values: CommandContext['values'], name: string, command: string): string {
   const value = values[name]
@@ -49,19 +47,6 @@ function printOutcome(context: CommandContext, outcome: SendOutcome): number {
 function entryJson(entry: OutboxEntry, lang: Lang) {
   const view = outboxEntryView(entry)
   return { ...view, reason: text(view.reason, lang), reasonCode: view.reason?.code ?? null }
-}
-
-/** `fetch --list-folders`: the folders (IMAP LIST) with their roles; nothing is stored. */
-async function printFolders(context: CommandContext, account: Account, session: ImapSession): Promise<number> {
-  const { io, lang, values } = context
-  try {
-    const folders = await listFolders(session, account)
-    if (values.json) printJson(io, { account: account.name, tls: { version: session.tls.version, cipher: session.tls.cipher }, folders })
-    else for (const f of folders) print(io, `${f.path}${f.specialUse ? `  ${f.specialUse}` : ''}${f.selectable ? '' : lang === 'de' ? '  (nur Container)' : '  (container only)'}`)
-    return exitCodes.ok
-  } finally {
-    await session.client.logout().catch(() => session.client.close())
-  }
 }
 
 export const transportCommands: readonly Command[] = [
@@ -211,42 +196,6 @@ export const transportCommands: readonly Command[] = [
         print(context.io, context.lang === 'de' ? `Verworfen: ${context.operands[0]}` : `Dropped: ${context.operands[0]}`)
         return exitCodes.ok
       })
-    },
-  },
-  {
-    words: ['fetch'],
-    usage: 'fetch --account NAME [--folder INBOX | --list-folders] [--json]',
-    summary: {
-      de: 'neue Nachrichten per IMAP (nur TLS) in den lokalen Speicher holen; --list-folders zeigt die Ordner',
-      en: 'fetch new messages over IMAP (TLS only) into the local store; --list-folders shows the folders',
-    },
-    options: { account: { type: 'string' }, folder: { type: 'string' }, 'list-folders': { type: 'boolean' }, json: { type: 'boolean' } },
-    async run(context) {
-      const { io, lang, values } = context
-      if (values['list-folders'] && values.folder !== undefined) throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: '--folder', command: 'fetch --list-folders' })
-      const store = await accountStore(context)
-      const account = await store.get(requireString(values, 'account', 'fetch'))
-      const folder = typeof values.folder === 'string' ? values.folder : 'INBOX'
-      const password = await store.password(account)
-      if (values['list-folders']) return printFolders(context, account, await openImap(account, password))
-      const mail = new MailStore(context.profileDir, (await context.vault()).deriveKey('messages'))
-      try {
-        const session = await openImap(account, password)
-        let result: Awaited<ReturnType<typeof fetchFolder>>
-        try {
-          result = await fetchFolder(session, folder, (uidValidity, uid) => mail.has(account.name, folder, uidValidity, uid))
-        } catch (error) {
-          throw error instanceof SiegelpostError ? error : classifyImapError(error, account)
-        } finally {
-          await session.client.logout().catch(() => session.client.close())
-        }
-        const stored = result.messages.map((m) => ({ uid: m.uid, size: m.size, id: mail.add(account.name, folder, m.uidValidity, m.uid, m.raw, io.now()) }))
-        if (values.json) printJson(io, { account: account.name, folder, tls: { version: session.tls.version, cipher: session.tls.cipher }, stored, skippedTooLarge: result.skipped })
-        else print(io, lang === 'de' ? `${stored.length} neue Nachricht(en) aus ${folder} gespeichert.` : `${stored.length} new message(s) from ${folder} stored.`)
-        return exitCodes.ok
-      } finally {
-        mail.close()
-      }
     },
   },
 ]

@@ -86,10 +86,25 @@ export const limits = {
   mailConnectTimeoutMs: 20_000,
   /** Silence on an established SMTP/IMAP connection before we give up. */
   mailSocketTimeoutMs: 120_000,
-  /** Messages one `fetch` stores at most (the newest ones); more is a later run. */
-  fetchMaxMessages: 500,
   /** Largest single message `fetch` stores; bigger ones are listed as skipped, never truncated. */
   fetchMessageMaxBytes: 200 * 1024 * 1024,
+  // mailbox (the synced local store)
+  /** Messages up to this size are one sealed SQLite value; larger ones a chunked sealed file beside the store. */
+  mailStoreInlineMaxBytes: 2 * 1024 * 1024,
+  /** Plaintext bytes per sealed record of a stored large message. */
+  mailStoreChunkBytes: 1024 * 1024,
+  /** New messages stored per SQLite transaction during a sync (a kill loses at most this many, fetched again next time). */
+  mailSyncBatchMessages: 250,
+  /** …or this many bytes, whichever comes first. */
+  mailSyncBatchBytes: 16 * 1024 * 1024,
+  /** UIDs per FETCH command (keeps command lines short on sparse UID sets). */
+  mailSyncFetchUids: 2000,
+  /** How often `watch` polls (NOOP) a folder on a server without IDLE. */
+  mailWatchPollMs: 30_000,
+  /** How long `watch` idles before it renews IDLE (RFC 2177: clients re-issue IDLE at least every 29 minutes). */
+  mailWatchIdleMs: 25 * 60_000,
+  /** Header bytes read to build a listing row (subject, addresses, date, Content-Type). */
+  mailEnvelopeHeaderBytes: 256 * 1024,
   /** CLI.md: lookups outside the configured servers (CRL/OCSP) give up after 3 s and yield "unknown". */
   revocationFetchTimeoutMs: 3000,
   /** CRLs fetched per signature check, and the largest we accept (a big CA's CRL is a few MiB). */

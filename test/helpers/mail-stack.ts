@@ -58,9 +58,18 @@ function claimAddress(): { host: string; release: () => void } {
   throw new Error('mail-stack: no free loopback address in 127.0.0.2–250')
 }
 
+/**
+ * Dovecot 2.3's capabilities after login without CONDSTORE, QRESYNC and IDLE: a server where a client must
+ * scan UIDs and poll.
+ */
+export const withoutCondstoreQresyncIdle =
+  'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 ESEARCH SEARCHRES LIST-STATUS MOVE LITERAL+ SPECIAL-USE'
+
 export interface MailStackOptions {
   /** Postfix's message_size_limit in bytes (announced as EHLO SIZE); Postfix's default (10240000) otherwise. */
   messageSizeLimit?: number
+  /** Replaces Dovecot's IMAP capability list (`imap_capability`). */
+  imapCapability?: string
 }
 
 /**
@@ -75,7 +84,12 @@ export function startMailStack(options: MailStackOptions = {}): MailStack {
     execFileSync('bash', [script, 'start', root], {
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 60_000,
-      env: { ...process.env, MAILSTACK_IP: host, MAILSTACK_MESSAGE_SIZE_LIMIT: options.messageSizeLimit === undefined ? '' : String(options.messageSizeLimit) },
+      env: {
+        ...process.env,
+        MAILSTACK_IP: host,
+        MAILSTACK_MESSAGE_SIZE_LIMIT: options.messageSizeLimit === undefined ? '' : String(options.messageSizeLimit),
+        ...(options.imapCapability ? { MAILSTACK_IMAP_CAPABILITY: options.imapCapability } : {}),
+      },
     })
   } catch (error) {
     const log = (() => {

@@ -6,6 +6,7 @@
 # Listeners are on 127.0.0.2 (or MAILSTACK_IP) because Dovecot treats remote_ip == local_ip as "secured".
 # MAILSTACK_MESSAGE_SIZE_LIMIT (bytes) sets Postfix's message_size_limit, which its EHLO announces as SIZE
 # (the mailbox limit is lifted then); unset, Postfix's default of 10240000 applies.
+# MAILSTACK_IMAP_CAPABILITY replaces Dovecot's IMAP capability list (e.g. without CONDSTORE, QRESYNC, IDLE).
 #   mailstack.sh start ROOT   |   mailstack.sh stop ROOT
 set -euo pipefail
 cmd=${1:?start|stop}
@@ -150,6 +151,7 @@ ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = yes
 auth_mechanisms = plain login
 login_trusted_networks =
+${MAILSTACK_IMAP_CAPABILITY:+imap_capability = $MAILSTACK_IMAP_CAPABILITY}
 passdb {
   driver = passwd-file
   args = scheme=SHA512-CRYPT username_format=%u $ROOT/dovecot/users

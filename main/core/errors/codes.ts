@@ -11,6 +11,7 @@ import { storeCodes } from './codes/store.ts'
 import { containerCodes } from './codes/container.ts'
 import { composeCodes } from './codes/compose.ts'
 import { verdictCodes } from './codes/verdict.ts'
+import { mailboxCodes } from './codes/mailbox.ts'
 
 export type { ErrorEntry, ErrorKind } from './codes/entry.ts'
 
@@ -31,6 +32,7 @@ export const errorTable = {
   ...storeCodes,
   ...containerCodes,
   ...verdictCodes,
+  ...mailboxCodes,
   ...ipcCodes,
   ...composeCodes,
 } as const satisfies Record<string, ErrorEntry>

@@ -28,6 +28,8 @@ export function imapOptionsFor(account: Account, password: string) {
     auth: { user: account.user, pass: password },
     logger: quietLogger,
     disableAutoIdle: true,
+    // ENABLE QRESYNC where offered (RFC 7162 §3.2.3): expunges then arrive as VANISHED with UIDs.
+    qresync: true,
     connectionTimeout: limits.mailConnectTimeoutMs,
     greetingTimeout: limits.mailConnectTimeoutMs,
     socketTimeout: limits.mailSocketTimeoutMs,
@@ -119,40 +121,5 @@ export async function appendSentCopy(account: Account, password: string, raw: Bu
     throw error instanceof SiegelpostError ? error : classifyImapError(error, account)
   } finally {
     await client.logout().catch(() => client.close())
-  }
-}
-
-export interface FetchedMessage {
-  uid: number
-  uidValidity: string
-  raw: Buffer
-  size: number
-}
-
-/** The newest messages of a folder not stored yet, as raw bytes (BODY.PEEK[]: undecoded, nothing marked read). */
-export async function fetchFolder(
-  session: ImapSession,
-  folder: string,
-  isKnown: (uidValidity: string, uid: number) => boolean,
-): Promise<{ messages: FetchedMessage[]; skipped: number[]; uidValidity: string }> {
-  const lock = await session.client.getMailboxLock(folder, { readOnly: true })
-  try {
-    const mailbox = session.client.mailbox
-    const uidValidity = mailbox ? String(mailbox.uidValidity) : '0'
-    if (!mailbox || mailbox.exists === 0) return { messages: [], skipped: [], uidValidity }
-    const heads = await session.client.fetchAll('1:*', { uid: true, size: true }, { uid: true })
-    const wanted = heads.filter((m) => !isKnown(uidValidity, m.uid)).slice(-limits.fetchMaxMessages)
-    // Over the limit: listed as skipped, never stored truncated.
-    const skipped = wanted.filter((m) => (m.size ?? 0) > limits.fetchMessageMaxBytes).map((m) => m.uid)
-    const messages: FetchedMessage[] = []
-    for (const head of wanted) {
-      if (skipped.includes(head.uid)) continue
-      const message = await session.client.fetchOne(String(head.uid), { uid: true, source: true }, { uid: true })
-      if (!message || !message.source) continue
-      messages.push({ uid: head.uid, uidValidity, raw: message.source, size: message.source.length })
-    }
-    return { messages, skipped, uidValidity }
-  } finally {
-    lock.release()
   }
 }

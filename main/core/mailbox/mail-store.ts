@@ -1,0 +1,422 @@
+import { createHmac, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto'
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import { SiegelpostError } from '../errors/index.ts'
+import { limits } from '../limits.ts'
+import { openBlob, openJson, sealBlob, sealJson } from '../store/sealed-blob.ts'
+import { readSealedFile, writeSealedFile } from '../store/sealed-file.ts'
+import { openVersionedDatabase, SchemaTooNewError, type Migration } from '../store/sqlite.ts'
+import { envelopeOf, type EnvelopeFields } from './envelope.ts'
+
+/**
+ * The local store of synced mail. Raw messages exactly as the server sent them (encrypted mail stays
+ * encrypted), each sealed with AES-256-GCM under a vault-derived key; messages over
+ * `limits.mailStoreInlineMaxBytes` as chunked sealed files in `messages/` beside the database. One
+ * sealed envelope row per message for listing and search. Clear columns are only an id, the fetch
+ * time, keyed hashes (of account+folder+UIDVALIDITY+UID, of account+folder, of the raw bytes), the UID
+ * and UIDVALIDITY, so nothing a person wrote is readable on disk.
+ */
+export const mailStoreFileName = 'messages.sqlite'
+
+/** The message store's schema steps (store/sqlite.ts); released steps never change. */
+export const mailStoreMigrations: readonly Migration[] = [
+  (db) =>
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, ref TEXT NOT NULL UNIQUE, fetched TEXT NOT NULL, meta BLOB NOT NULL, raw BLOB NOT NULL) STRICT',
+    ),
+  // Step 2: sync and listing. Rows of step 1 get their new columns when the store opens (needs the key).
+  (db) =>
+    db.exec(`
+      ALTER TABLE messages ADD COLUMN box TEXT;
+      ALTER TABLE messages ADD COLUMN validity TEXT;
+      ALTER TABLE messages ADD COLUMN uid INTEGER;
+      ALTER TABLE messages ADD COLUMN digest TEXT;
+      ALTER TABLE messages ADD COLUMN envelope BLOB;
+      ALTER TABLE messages ADD COLUMN rawfile INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE messages ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX messages_box ON messages (box, validity, uid);
+      CREATE TABLE folders (box TEXT PRIMARY KEY, state BLOB NOT NULL) STRICT;
+    `),
+]
+
+/** One message as the list shows it: the envelope plus where it lives and its flags. */
+export interface EnvelopeRow extends EnvelopeFields {
+  id: string
+  account: string
+  folder: string
+  uidValidity: string
+  uid: number
+  size: number
+  flags: string[]
+  /** The subject from inside the protection (header protection), kept after the first open; else null. */
+  protectedSubject: string | null
+  fetched: string
+}
+
+/** What a folder's last complete sync saw (CONDSTORE: HIGHESTMODSEQ as a decimal string). */
+export interface FolderState {
+  uidValidity: string
+  highestModseq: string | null
+  uidNext: number | null
+  synced: string
+}
+
+export interface ListQuery {
+  account?: string
+  folder?: string
+  /** Case-insensitive text in From, To, Cc, the subject or the protected subject. */
+  search?: string
+}
+
+export interface StoredUid {
+  id: string
+  uidValidity: string
+  flags: string[]
+}
+
+const ctx = (id: string, column: string) => `siegelpost/messages/v1/${id}/${column}`
+
+export class MailStore {
+  readonly path: string
+  private readonly db: DatabaseSync
+  private readonly key: Buffer
+  private readonly secret: KeyObject
+  private readonly filesDir: string
+  /** Opened envelope rows by id, with the row's revision (every reseal counts it up, also from another process). */
+  private readonly cache = new Map<string, { rev: number; row: EnvelopeRow }>()
+  private readonly statements = new Map<string, StatementSync>()
+  private readonly boxes = new Map<string, string>()
+  /** Writes through this connection; with SQLite's data_version (other connections) it says whether a list is current. */
+  private writes = 0
+  private readonly sorted = new Map<string, { version: string; rows: EnvelopeRow[] }>()
+  /** Nonces from a pool of random bytes: one system call per 341 sealed values instead of one each. */
+  private pool = Buffer.alloc(0)
+  private readonly random = (n: number): Buffer => {
+    if (this.pool.length < n) this.pool = randomBytes(4096)
+    const out = this.pool.subarray(0, n)
+    this.pool = this.pool.subarray(n)
+    return out
+  }
+
+  constructor(profileDir: string, key: Buffer) {
+    this.key = key
+    this.secret = createSecretKey(key)
+    mkdirSync(profileDir, { recursive: true, mode: 0o700 })
+    this.path = join(profileDir, mailStoreFileName)
+    this.filesDir = join(profileDir, 'messages')
+    try {
+      this.db = openVersionedDatabase(this.path, mailStoreMigrations)
+    } catch (error) {
+      if (error instanceof SchemaTooNewError) {
+        throw new SiegelpostError('STORE_NEWER_FORMAT', { path: this.path, found: error.found, known: error.known }, { cause: error })
+      }
+      throw new SiegelpostError('STORE_DAMAGED', { path: this.path, reason: (error as { code?: string }).code ?? 'SQLite' }, { cause: error })
+    }
+    // WAL with NORMAL stays consistent through a crash or kill -9 and may lose only the last commits on a
+    // power cut; every row here is a copy of the server's (fetched again then), so a sync need not wait for
+    // a disk flush per batch.
+    this.db.exec('PRAGMA synchronous = NORMAL')
+    this.completeOldRows()
+    this.removeOrphanFiles()
+  }
+
+  close(): void {
+    this.db.close()
+  }
+
+  private sql(text: string): StatementSync {
+    let statement = this.statements.get(text)
+    if (!statement) this.statements.set(text, (statement = this.db.prepare(text)))
+    return statement
+  }
+
+  private hash(...parts: unknown[]): string {
+    return createHmac('sha256', this.secret).update(JSON.stringify(parts)).digest('hex')
+  }
+
+  private ref(account: string, folder: string, uidValidity: string, uid: number): string {
+    return this.hash(account, folder, uidValidity, uid)
+  }
+
+  private box(account: string, folder: string): string {
+    const name = JSON.stringify([account, folder])
+    let box = this.boxes.get(name)
+    if (box === undefined) this.boxes.set(name, (box = this.hash('box', account, folder)))
+    return box
+  }
+
+  /** Keyed hash of the raw bytes: finds the same message again after a UIDVALIDITY change. */
+  digestOf(raw: Uint8Array): string {
+    return createHmac('sha256', this.secret).update('raw').update(raw).digest('hex')
+  }
+
+  /** Runs `fn` in one transaction (a sync stores a batch of messages per commit). */
+  transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE')
+    try {
+      const result = fn()
+      this.db.exec('COMMIT')
+      return result
+    } catch (error) {
+      this.db.exec('ROLLBACK')
+      throw error
+    }
+  }
+
+  /**
+   * A transaction that stays open across several writes and commits every `mailSyncBatchMessages` writes
+   * or `mailSyncBatchBytes` bytes (a sync writes each message as it arrives). A write that throws rolls
+   * back the open batch and rethrows; `commit` ends it.
+   */
+  batch(): { run: (write: () => void, bytes: number) => void; commit: () => void } {
+    let isOpen = false
+    let count = 0
+    let bytes = 0
+    const commit = () => {
+      if (isOpen) this.db.exec('COMMIT')
+      isOpen = false
+      count = 0
+      bytes = 0
+    }
+    return {
+      run: (write, size) => {
+        if (!isOpen) this.db.exec('BEGIN IMMEDIATE')
+        isOpen = true
+        try {
+          write()
+        } catch (error) {
+          this.db.exec('ROLLBACK')
+          isOpen = false
+          throw error
+        }
+        count++
+        bytes += size
+        if (count >= limits.mailSyncBatchMessages || bytes >= limits.mailSyncBatchBytes) commit()
+      },
+      commit,
+    }
+  }
+
+  /** Rows written before schema step 2 get box, uid, digest and an envelope (decrypted in memory only). */
+  private completeOldRows(): void {
+    const old = this.db.prepare('SELECT id, fetched, meta, raw FROM messages WHERE envelope IS NULL').all() as { id: string; fetched: string; meta: Uint8Array; raw: Uint8Array }[]
+    if (old.length === 0) return
+    const update = this.db.prepare('UPDATE messages SET box = ?, validity = ?, uid = ?, digest = ?, envelope = ? WHERE id = ?')
+    this.transaction(() => {
+      for (const row of old) {
+        const meta = openJson(this.key, row.meta, ctx(row.id, 'meta')) as { account: string; folder: string; uidValidity: string; uid: number } | null
+        const raw = openBlob(this.key, row.raw, ctx(row.id, 'raw'))
+        if (!meta || !raw) continue
+        const envelope = this.envelopeRow(row.id, meta.account, meta.folder, meta.uidValidity, meta.uid, raw, [], new Date(row.fetched))
+        update.run(this.box(meta.account, meta.folder), meta.uidValidity, meta.uid, this.digestOf(raw), this.sealEnvelope(envelope), row.id)
+      }
+    })
+  }
+
+  private removeOrphanFiles(): void {
+    let names: string[]
+    try {
+      names = readdirSync(this.filesDir)
+    } catch {
+      return
+    }
+    const has = this.db.prepare('SELECT 1 FROM messages WHERE id = ? AND rawfile = 1')
+    // Another process (the app while the CLI runs) may be between writing a file and committing its row:
+    // only files older than an hour without a row are leftovers of a crash.
+    const before = Date.now() - 3600_000
+    for (const name of names) {
+      const path = join(this.filesDir, name)
+      const id = name.replace(/\.sealed(\.tmp)?$/, '')
+      if (has.get(id) !== undefined && !name.endsWith('.tmp')) continue
+      try {
+        if (statSync(path).mtimeMs < before) rmSync(path, { force: true })
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  }
+
+  private envelopeRow(id: string, account: string, folder: string, uidValidity: string, uid: number, raw: Uint8Array, flags: string[], fetched: Date, arrived: Date | null = null): EnvelopeRow {
+    return { id, account, folder, uidValidity, uid, size: raw.byteLength, flags, protectedSubject: null, fetched: fetched.toISOString(), ...envelopeOf(raw, arrived) }
+  }
+
+  private sealEnvelope(row: EnvelopeRow): Buffer {
+    return sealBlob(this.secret, Buffer.from(JSON.stringify(row), 'utf8'), ctx(row.id, 'envelope'), this.random)
+  }
+
+  private openEnvelope(id: string, rev: number, blob: Uint8Array | null): EnvelopeRow | null {
+    const hit = this.cache.get(id)
+    if (hit && hit.rev === rev) return hit.row
+    const row = blob ? (openJson(this.secret, blob, ctx(id, 'envelope')) as EnvelopeRow | null) : null
+    if (row) this.cache.set(id, { rev, row })
+    return row
+  }
+
+  /**
+   * The envelope rows of the store or of one box. Only ids and revisions are read when the cache has the
+   * rows (the open store: listing 10,000 stays in the tens of milliseconds); sealed rows only for misses.
+   */
+  private rows(box: string | null): EnvelopeRow[] {
+    const where = box === null ? '' : ' WHERE box = ?'
+    const args = box === null ? [] : [box]
+    const heads = this.sql(`SELECT id, rev FROM messages${where}`).all(...args) as { id: string; rev: number }[]
+    const misses = heads.filter((head) => this.cache.get(head.id)?.rev !== head.rev).length
+    if (misses > 64) {
+      const full = this.sql(`SELECT id, rev, envelope FROM messages${where}`).all(...args) as { id: string; rev: number; envelope: Uint8Array | null }[]
+      return full.map((r) => this.openEnvelope(r.id, r.rev, r.envelope)).filter((r): r is EnvelopeRow => r !== null)
+    }
+    const one = this.sql('SELECT envelope FROM messages WHERE id = ?')
+    const out: EnvelopeRow[] = []
+    for (const head of heads) {
+      const hit = this.cache.get(head.id)
+      const row = hit?.rev === head.rev ? hit.row : this.openEnvelope(head.id, head.rev, (one.get(head.id) as { envelope: Uint8Array | null } | undefined)?.envelope ?? null)
+      if (row) out.push(row)
+    }
+    return out
+  }
+
+  has(account: string, folder: string, uidValidity: string, uid: number): boolean {
+    return this.sql('SELECT 1 FROM messages WHERE ref = ?').get(this.ref(account, folder, uidValidity, uid)) !== undefined
+  }
+
+  /** Stores one message; null when (account, folder, UIDVALIDITY, UID) is stored already. */
+  add(account: string, folder: string, uidValidity: string, uid: number, raw: Buffer, fetched: Date, options: { flags?: string[]; arrived?: Date | null } = {}): string | null {
+    const ref = this.ref(account, folder, uidValidity, uid)
+    if (this.sql('SELECT 1 FROM messages WHERE ref = ?').get(ref) !== undefined) return null
+    const id = randomUUID()
+    const isFile = raw.length > limits.mailStoreInlineMaxBytes
+    if (isFile) {
+      mkdirSync(this.filesDir, { recursive: true, mode: 0o700 })
+      writeSealedFile(join(this.filesDir, `${id}.sealed`), this.key, ctx(id, 'raw'), raw, limits.mailStoreChunkBytes)
+    }
+    const row = this.envelopeRow(id, account, folder, uidValidity, uid, raw, options.flags ?? [], fetched, options.arrived ?? null)
+    this.sql('INSERT INTO messages (id, ref, fetched, meta, raw, box, validity, uid, digest, envelope, rawfile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      id, ref, row.fetched,
+      // Rows from step 2 on keep where they live in the sealed envelope; `meta` is read only for step-1 rows.
+      Buffer.alloc(0),
+      isFile ? Buffer.alloc(0) : sealBlob(this.secret, raw, ctx(id, 'raw'), this.random),
+      // The digest is needed only when a folder gets a new UIDVALIDITY (staleOf computes it then).
+      this.box(account, folder), uidValidity, uid, null, this.sealEnvelope(row), isFile ? 1 : 0,
+    )
+    this.cache.set(id, { rev: 0, row })
+    this.writes++
+    return id
+  }
+
+  raw(id: string): Buffer | null {
+    const row = this.sql('SELECT raw, rawfile FROM messages WHERE id = ?').get(id) as { raw: Uint8Array; rawfile: number } | undefined
+    if (!row) return null
+    return row.rawfile === 1 ? readSealedFile(join(this.filesDir, `${id}.sealed`), this.key, ctx(id, 'raw')) : openBlob(this.secret, row.raw, ctx(id, 'raw'))
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n
+  }
+
+  get(id: string): EnvelopeRow | null {
+    const row = this.sql('SELECT rev, envelope FROM messages WHERE id = ?').get(id) as { rev: number; envelope: Uint8Array | null } | undefined
+    return row ? this.openEnvelope(id, row.rev, row.envelope) : null
+  }
+
+  /**
+   * Envelope rows, newest first (by Date, then UID); search filters in memory, nothing is decrypted to disk.
+   * The sorted rows of a query are kept until this or another connection writes. Rows are shared: read only.
+   */
+  list(query: ListQuery = {}): EnvelopeRow[] {
+    const version = `${this.writes}:${(this.sql('PRAGMA data_version').get() as { data_version: number }).data_version}`
+    const key = JSON.stringify([query.account ?? null, query.folder ?? null])
+    let base = this.sorted.get(key)
+    if (base?.version !== version) {
+      const rows = this.rows(query.account !== undefined && query.folder !== undefined ? this.box(query.account, query.folder) : null)
+      const picked = rows.filter((row) => (query.account === undefined || row.account === query.account) && (query.folder === undefined || row.folder === query.folder))
+      picked.sort((a, b) => (a.date === b.date ? b.uid - a.uid : a.date < b.date ? 1 : -1))
+      if (this.sorted.size > 16) this.sorted.clear()
+      this.sorted.set(key, (base = { version, rows: picked }))
+    }
+    const needle = query.search?.trim().toLowerCase() ?? ''
+    return needle ? base.rows.filter((row) => matches(row, needle)) : base.rows.slice()
+  }
+
+  /** The stored UIDs of a folder (every UIDVALIDITY still present) with their flags. */
+  uidsOf(account: string, folder: string): Map<number, StoredUid> {
+    const out = new Map<number, StoredUid>()
+    for (const row of this.rows(this.box(account, folder))) out.set(row.uid, { id: row.id, uidValidity: row.uidValidity, flags: row.flags })
+    return out
+  }
+
+  /** Rows of a folder stored under another UIDVALIDITY, by digest (to be matched to the re-numbered messages). */
+  staleOf(account: string, folder: string, uidValidity: string): Map<string, string[]> {
+    const rows = this.db.prepare('SELECT id, digest FROM messages WHERE box = ? AND validity != ?').all(this.box(account, folder), uidValidity) as { id: string; digest: string | null }[]
+    const out = new Map<string, string[]>()
+    const save = this.sql('UPDATE messages SET digest = ? WHERE id = ?')
+    for (const row of rows) {
+      let digest = row.digest
+      if (digest === null) {
+        const raw = this.raw(row.id)
+        if (!raw) continue
+        save.run((digest = this.digestOf(raw)), row.id)
+      }
+      out.set(digest, [...(out.get(digest) ?? []), row.id])
+    }
+    return out
+  }
+
+  private reseal(id: string, change: (row: EnvelopeRow) => EnvelopeRow, columns: { ref?: string; box?: string; validity?: string; uid?: number } = {}): void {
+    const row = this.get(id)
+    if (!row) throw new SiegelpostError('MAIL_NOT_FOUND', { id })
+    const next = change({ ...row })
+    this.writes++
+    this.db
+      .prepare('UPDATE messages SET rev = rev + 1, envelope = ?, meta = x\'\', ref = coalesce(?, ref), box = coalesce(?, box), validity = coalesce(?, validity), uid = coalesce(?, uid) WHERE id = ?')
+      .run(this.sealEnvelope(next), columns.ref ?? null, columns.box ?? null, columns.validity ?? null, columns.uid ?? null, id)
+  }
+
+  /** The message now lives at (account, folder, UIDVALIDITY, UID): a move, or a re-numbered folder. Keeps its id. */
+  relocate(id: string, account: string, folder: string, uidValidity: string, uid: number, flags?: string[]): void {
+    const ref = this.ref(account, folder, uidValidity, uid)
+    const other = this.db.prepare('SELECT id FROM messages WHERE ref = ?').get(ref) as { id: string } | undefined
+    // Already stored there (a sync of the target folder came first): one copy is enough.
+    if (other && other.id !== id) return this.remove(id)
+    this.reseal(id, (row) => ({ ...row, account, folder, uidValidity, uid, flags: flags ?? row.flags }), {
+      ref, box: this.box(account, folder), validity: uidValidity, uid,
+    })
+  }
+
+  setFlags(id: string, flags: readonly string[]): void {
+    this.reseal(id, (row) => ({ ...row, flags: [...flags].sort() }))
+  }
+
+  /** Keeps the subject from inside the protection (RFC 9788 header protection), sealed, for the list and search. */
+  setProtectedSubject(id: string, subject: string | null): void {
+    this.reseal(id, (row) => ({ ...row, protectedSubject: subject }))
+  }
+
+  remove(id: string): void {
+    const row = this.db.prepare('SELECT rawfile FROM messages WHERE id = ?').get(id) as { rawfile: number } | undefined
+    this.db.prepare('DELETE FROM messages WHERE id = ?').run(id)
+    this.writes++
+    this.cache.delete(id)
+    if (row?.rawfile === 1) rmSync(join(this.filesDir, `${id}.sealed`), { force: true })
+  }
+
+  folderState(account: string, folder: string): FolderState | null {
+    const box = this.box(account, folder)
+    const row = this.db.prepare('SELECT state FROM folders WHERE box = ?').get(box) as { state: Uint8Array } | undefined
+    return row ? (openJson(this.key, row.state, `siegelpost/folders/v1/${box}`) as FolderState | null) : null
+  }
+
+  setFolderState(account: string, folder: string, state: FolderState): void {
+    const box = this.box(account, folder)
+    this.db.prepare('INSERT OR REPLACE INTO folders (box, state) VALUES (?, ?)').run(box, sealJson(this.key, state, `siegelpost/folders/v1/${box}`))
+  }
+}
+
+/** The searchable text of a row, lower-cased once per row version (rows are replaced, never changed). */
+const haystacks = new WeakMap<EnvelopeRow, string>()
+
+function matches(row: EnvelopeRow, needle: string): boolean {
+  let hay = haystacks.get(row)
+  if (hay === undefined) haystacks.set(row, (hay = [row.from, ...row.to, ...row.cc, row.subject, row.protectedSubject ?? ''].join('\u0000').toLowerCase()))
+  return hay.includes(needle)
+}

@@ -1,0 +1,231 @@
+import type { FetchMessageObject } from 'imapflow'
+import { SiegelpostError } from '../errors/index.ts'
+import { limits } from '../limits.ts'
+import type { Account } from '../transport/account.ts'
+import { classifyImapError, type ImapSession } from '../transport/imap-session.ts'
+import type { MailStore, StoredUid } from './mail-store.ts'
+
+/**
+ * One folder's sync into the store: new mail, flag changes and expunges. With CONDSTORE (RFC 7162 §3.1)
+ * only what changed since the last complete sync's HIGHESTMODSEQ is fetched, with QRESYNC (§3.2) the
+ * expunges come as VANISHED (EARLIER); without them a full UID scan (UID FETCH 1:* (FLAGS)) is compared
+ * with the store. A new UIDVALIDITY (RFC 3501 §2.3.1.1) re-numbers the folder: every message is fetched
+ * again and matched to the stored one by a keyed hash of its bytes, so ids stay, nothing is stored twice
+ * and nothing is lost; stored rows the server no longer has go only after a complete pass.
+ * New messages are committed in batches: an interrupted sync (network, kill -9) keeps what was committed,
+ * and the folder state advances only at the end, so the next sync picks up the rest.
+ */
+export type SyncMode = 'qresync' | 'condstore' | 'uid-scan'
+
+export interface SyncProgress {
+  folder: string
+  phase: 'scan' | 'fetch' | 'done'
+  /** New messages fetched so far and how many there are (0/0 while scanning). */
+  done: number
+  total: number
+}
+
+export interface FolderSyncResult {
+  folder: string
+  mode: SyncMode
+  uidValidity: string
+  isUidValidityChanged: boolean
+  stored: { uid: number; size: number; id: string }[]
+  skippedTooLarge: number[]
+  changed: number
+  removed: number
+  /** Messages of this folder in the store after the sync. */
+  total: number
+}
+
+export interface SyncOptions {
+  now: () => Date
+  onProgress?: (progress: SyncProgress) => void
+}
+
+/** Compact IMAP sequence set of sorted UIDs: 1:5,7,9:12 (RFC 3501 §9 sequence-set). */
+export function uidSet(uids: readonly number[]): string {
+  const parts: string[] = []
+  for (let i = 0; i < uids.length; ) {
+    let j = i
+    while (j + 1 < uids.length && uids[j + 1] === uids[j]! + 1) j++
+    parts.push(i === j ? String(uids[i]) : `${uids[i]}:${uids[j]}`)
+    i = j + 1
+  }
+  return parts.join(',')
+}
+
+const flagList = (flags: Set<string> | undefined) => [...(flags ?? [])].filter((flag) => flag !== '\\Recent').sort()
+const sameFlags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((flag, i) => flag === b[i])
+
+interface ServerView {
+  /** UID → flags for every message the server reported (all of them in a scan, the changed ones otherwise). */
+  seen: Map<number, { flags: string[]; size: number }>
+  /** UIDs the server no longer has (null: unknown, derive from a full scan). */
+  vanished: number[] | null
+  /** CONDSTORE without QRESYNC: every UID the server has (UID SEARCH ALL). */
+  present?: Set<number>
+  isFull: boolean
+}
+
+async function scanServer(session: ImapSession, mode: SyncMode, changedSince: bigint | null): Promise<ServerView> {
+  const { client } = session
+  const seen = new Map<number, { flags: string[]; size: number }>()
+  const vanished: number[] = []
+  const onExpunge = (event: { uid?: number; vanished?: boolean }) => {
+    if (event.vanished && event.uid) vanished.push(event.uid)
+  }
+  if (mode === 'uid-scan' || changedSince === null) {
+    for await (const message of client.fetch('1:*', { uid: true, flags: true, size: true }, { uid: true })) {
+      seen.set(message.uid, { flags: flagList(message.flags), size: message.size ?? 0 })
+    }
+    return { seen, vanished: null, isFull: true }
+  }
+  client.on('expunge', onExpunge)
+  try {
+    for await (const message of client.fetch('1:*', { uid: true, flags: true, size: true }, { uid: true, changedSince })) {
+      seen.set(message.uid, { flags: flagList(message.flags), size: message.size ?? 0 })
+    }
+  } finally {
+    client.off('expunge', onExpunge)
+  }
+  if (mode === 'qresync') return { seen, vanished, isFull: false }
+  // CONDSTORE without QRESYNC: expunges only show as UIDs missing from UID SEARCH ALL.
+  const all = await client.search({ all: true }, { uid: true })
+  return { seen, vanished: null, present: new Set(all || []), isFull: false }
+}
+
+export async function syncFolder(session: ImapSession, store: MailStore, account: Account, folder: string, options: SyncOptions): Promise<FolderSyncResult> {
+  const { client } = session
+  let lock
+  try {
+    lock = await client.getMailboxLock(folder, { readOnly: true })
+  } catch (error) {
+    const e = error as { serverResponseCode?: string; responseText?: string }
+    if (e.serverResponseCode === 'NONEXISTENT' || /doesn't exist|not exist|unknown mailbox/i.test(e.responseText ?? '')) {
+      throw new SiegelpostError('MAILBOX_FOLDER_NOT_FOUND', { folder }, { cause: error })
+    }
+    throw classifyImapError(error, account)
+  }
+  const stored: FolderSyncResult['stored'] = []
+  try {
+    const mailbox = client.mailbox
+    if (!mailbox) throw new SiegelpostError('MAILBOX_FOLDER_NOT_FOUND', { folder })
+    const uidValidity = String(mailbox.uidValidity)
+    const hasCondstore = client.enabled.has('CONDSTORE') && !mailbox.noModseq && mailbox.highestModseq !== undefined
+    const mode: SyncMode = hasCondstore ? (client.enabled.has('QRESYNC') ? 'qresync' : 'condstore') : 'uid-scan'
+    const known = store.folderState(account.name, folder)
+    const local = store.uidsOf(account.name, folder)
+    const stale = store.staleOf(account.name, folder, uidValidity)
+    const isUidValidityChanged = stale.size > 0 || (known !== null && known.uidValidity !== uidValidity)
+    const current = new Map<number, StoredUid>([...local].filter(([, row]) => row.uidValidity === uidValidity))
+    options.onProgress?.({ folder, phase: 'scan', done: 0, total: 0 })
+
+    const canUseModseq = mode !== 'uid-scan' && !isUidValidityChanged && known?.highestModseq != null
+    const isUnchanged = canUseModseq && mailbox.highestModseq !== undefined && String(mailbox.highestModseq) === known!.highestModseq
+    const view: ServerView = isUnchanged
+      ? { seen: new Map(), vanished: [], isFull: false }
+      : mailbox.exists === 0
+        ? { seen: new Map(), vanished: null, isFull: true }
+        : await scanServer(session, mode, canUseModseq ? BigInt(known!.highestModseq!) : null)
+
+    // Expunged: what a full scan no longer lists, or what VANISHED / UID SEARCH ALL says.
+    const removedUids = view.isFull
+      ? [...current.keys()].filter((uid) => !view.seen.has(uid))
+      : view.present
+        ? [...current.keys()].filter((uid) => !view.present!.has(uid))
+        : (view.vanished ?? []).filter((uid) => current.has(uid))
+    const newUids = [...view.seen.keys()].filter((uid) => !current.has(uid)).sort((a, b) => a - b)
+    const skippedTooLarge = newUids.filter((uid) => view.seen.get(uid)!.size > limits.fetchMessageMaxBytes)
+    const wanted = newUids.filter((uid) => view.seen.get(uid)!.size <= limits.fetchMessageMaxBytes)
+
+    let changed = 0
+    store.transaction(() => {
+      for (const [uid, server] of view.seen) {
+        const row = current.get(uid)
+        if (row && !sameFlags(row.flags, server.flags)) {
+          store.setFlags(row.id, server.flags)
+          changed++
+        }
+      }
+      for (const uid of removedUids) store.remove(current.get(uid)!.id)
+    })
+
+    await fetchNew(session, store, account, folder, uidValidity, wanted, view, stale, stored, options)
+    // A FETCH cut short by a closed connection may end without an error: never advance the state then.
+    if (!client.usable) throw Object.assign(new Error('connection closed during FETCH'), { code: 'ECONNRESET' })
+
+    // Rows of an old UIDVALIDITY that matched nothing on the server are gone from it.
+    let removed = removedUids.length
+    if (isUidValidityChanged && view.isFull) {
+      store.transaction(() => {
+        for (const ids of stale.values()) {
+          for (const id of ids) {
+            store.remove(id)
+            removed++
+          }
+        }
+      })
+    }
+    const after = client.mailbox || mailbox
+    store.setFolderState(account.name, folder, {
+      uidValidity,
+      highestModseq: mode === 'uid-scan' || after.highestModseq === undefined ? null : String(after.highestModseq),
+      uidNext: after.uidNext ?? null,
+      synced: options.now().toISOString(),
+    })
+    const total = [...store.uidsOf(account.name, folder).values()].filter((row) => row.uidValidity === uidValidity).length
+    options.onProgress?.({ folder, phase: 'done', done: wanted.length, total: wanted.length })
+    return { folder, mode, uidValidity, isUidValidityChanged, stored, skippedTooLarge, changed, removed, total }
+  } catch (error) {
+    if (error instanceof SiegelpostError) throw error
+    const classified = classifyImapError(error, account)
+    throw new SiegelpostError('MAILBOX_SYNC_INTERRUPTED', { folder, stored: stored.length, detail: String(classified.params.detail ?? classified.code) }, { cause: error })
+  } finally {
+    lock.release()
+  }
+}
+
+/**
+ * Fetches the wanted UIDs in FETCH commands of at most `mailSyncFetchUids`. Each message is sealed and
+ * written as it arrives (the work fills the gaps while the server sends), inside a transaction that is
+ * committed every `mailSyncBatchMessages` messages or `mailSyncBatchBytes` bytes and when the FETCH ends
+ * or breaks: what arrived complete is kept.
+ */
+async function fetchNew(
+  session: ImapSession, store: MailStore, account: Account, folder: string, uidValidity: string, wanted: number[],
+  view: ServerView, stale: Map<string, string[]>, stored: FolderSyncResult['stored'], options: SyncOptions,
+): Promise<void> {
+  const batch = store.batch()
+  let done = 0
+  const keep = (message: FetchMessageObject) => {
+    const raw = message.source!
+    const flags = message.flags ? flagList(message.flags) : (view.seen.get(message.uid)?.flags ?? [])
+    if (stale.size > 0) {
+      const digest = store.digestOf(raw)
+      const again = stale.get(digest)
+      if (again && again.length > 0) {
+        // The same message under the folder's new UIDVALIDITY: moved over, keeping its id.
+        store.relocate(again.shift()!, account.name, folder, uidValidity, message.uid, flags)
+        if (again.length === 0) stale.delete(digest)
+        return
+      }
+    }
+    const arrived = message.internalDate ? new Date(message.internalDate) : null
+    const id = store.add(account.name, folder, uidValidity, message.uid, raw, options.now(), { flags, arrived })
+    if (id) stored.push({ uid: message.uid, size: raw.length, id })
+  }
+  try {
+    for (let start = 0; start < wanted.length; start += limits.mailSyncFetchUids) {
+      const range = uidSet(wanted.slice(start, start + limits.mailSyncFetchUids))
+      for await (const message of session.client.fetch(range, { uid: true, flags: true, internalDate: true, source: true }, { uid: true })) {
+        if (!message.source) continue
+        batch.run(() => keep(message), message.source.length)
+        done++
+        options.onProgress?.({ folder, phase: 'fetch', done, total: wanted.length })
+      }
+    }
+  } finally {
+    batch.commit()
+  }
+}
