@@ -90,7 +90,13 @@ export async function runPlannedCompose(context: CommandContext, request: Planne
       }
     }
     const groupId = await queueGroup(deps, accountName, copies(), async () => (await composeSentItem(input, plan, request.context, messageId)).bytes)
-    const outcome = await sendGroup(deps, groupId)
+    // Progress per copy on stderr (a terminal, or --progress); stdout stays the --json contract.
+    const isShown = values.progress === true || io.isStderrTty === true
+    const outcome = await sendGroup(deps, groupId, (done, total, m) => {
+      if (!isShown) return
+      const state = m.state === 'sent' ? (lang === 'de' ? 'gesendet' : 'sent') : lang === 'de' ? 'zurückgehalten' : 'held'
+      io.stderr(`siegelpost: ${lang === 'de' ? 'Kopie' : 'copy'} ${done}/${total} ${state} (${protectionName(m.protection ?? '', lang)}, ${m.recipients.join(', ')})\n`)
+    })
     await retryReleased(deps)
     return printGroup(context, outcome)
   })

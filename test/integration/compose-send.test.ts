@@ -123,8 +123,15 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
   })
 
   it('sends one copy per protection and one per Bcc recipient; each mailbox gets exactly its protection', async () => {
-    const run = cli([...mail('Jahresabschluss 2025'), '--bcc', 'archiv@kanzlei.test', '--send', '--account', 'alice', '--json'])
+    const run = cli([...mail('Jahresabschluss 2025'), '--bcc', 'archiv@kanzlei.test', '--send', '--account', 'alice', '--json', '--progress', '--lang', 'en'])
     expect(run.status, run.stderr).toBe(0)
+    // Progress per copy on stderr; stdout is the JSON document alone.
+    expect(run.errorLines).toEqual([
+      'siegelpost: copy 1/4 sent (S/MIME, fran@example.org)',
+      'siegelpost: copy 2/4 sent (OpenPGP, max@mandant.test)',
+      'siegelpost: copy 3/4 sent (enforced TLS only, client@mandant.test)',
+      'siegelpost: copy 4/4 sent (OpenPGP, archiv@kanzlei.test)',
+    ])
     const result = JSON.parse(run.stdout)
     expect(result.messages.map((m: { recipients: string[]; protection: string; state: string }) => [m.recipients, m.protection, m.state])).toEqual([
       [['fran@example.org'], 'smime', 'sent'],
