@@ -14,7 +14,9 @@ import { makeTestPki, openssl } from '../helpers/smime-pki.ts'
  * included). Run after a build: `node test/bench/compose-send.bench.ts [MiB ...]` (default 100, or
  * BENCH_SIZES_MB=20,100). Needs root and the Debian mail packages (the test stack); skips otherwise.
  */
-const sizes = (process.argv.length > 2 ? process.argv.slice(2) : (process.env.BENCH_SIZES_MB ?? '100').split(',')).map(Number).filter((n) => n > 0)
+const sizes = (process.argv.length > 2 ? process.argv.slice(2) : (process.env.BENCH_SIZES_MB ?? '100').split(','))
+  .map(Number)
+  .filter((n) => n > 0)
 const cli = fileURLToPath(new URL('../../bin/siegelpost.js', import.meta.url))
 if (!existsSync(new URL('../../out/main/cli.js', import.meta.url))) {
   console.error('compose-send bench: out/main/cli.js is missing (npm run build)')
@@ -38,10 +40,30 @@ try {
   writeFileSync(join(dir, 'p12'), 'bench\n')
   writeFileSync(join(dir, 'alice-pw'), 'alice-pw\n')
   writeFileSync(join(dir, 'body.txt'), 'Anbei der Jahresabschluss.\n')
-  openssl(['pkcs12', '-export', '-inkey', pki.alice.keyFile, '-in', pki.alice.certFile, '-certfile', pki.ca.certFile, '-out', join(dir, 'alice.p12'), '-passout', 'pass:bench'], { cwd: pki.dir })
+  openssl(
+    [
+      'pkcs12',
+      '-export',
+      '-inkey',
+      pki.alice.keyFile,
+      '-in',
+      pki.alice.certFile,
+      '-certfile',
+      pki.ca.certFile,
+      '-out',
+      join(dir, 'alice.p12'),
+      '-passout',
+      'pass:bench',
+    ],
+    { cwd: pki.dir },
+  )
   const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/siegelpost-bus', LANG: 'C' }
   const run = (args: string[], extraEnv: Record<string, string> = {}) => {
-    const result = spawnSync(process.execPath, [cli, ...args, '--profile', join(dir, 'profile'), '--vault-passphrase-file', join(dir, 'vp')], { env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 1 << 24 })
+    const result = spawnSync(
+      process.execPath,
+      [cli, ...args, '--profile', join(dir, 'profile'), '--vault-passphrase-file', join(dir, 'vp')],
+      { env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 1 << 24 },
+    )
     if (result.status !== 0) throw new Error(`siegelpost ${args.join(' ')} failed (${result.status}): ${result.stderr}`)
     return result
   }
@@ -51,21 +73,64 @@ try {
   run(['keys', 'import', pki.fran.certFile])
   run(['keys', 'import', join(dir, 'max.asc')])
   run(['policy', 'consent', 'client@mandant.test', '--channel', 'tls', '--by', 'Bench'])
-  run(['accounts', 'add', 'alice', '--email', 'alice@example.org', '--user', 'alice@example.org', '--password-file', join(dir, 'alice-pw'),
-    '--smtp', `${stack.host}:10465`, '--imap', `${stack.host}:10993`, '--smtp-security', 'tls', '--imap-security', 'tls', '--ca', stack.caPath])
+  run([
+    'accounts',
+    'add',
+    'alice',
+    '--email',
+    'alice@example.org',
+    '--user',
+    'alice@example.org',
+    '--password-file',
+    join(dir, 'alice-pw'),
+    '--smtp',
+    `${stack.host}:10465`,
+    '--imap',
+    `${stack.host}:10993`,
+    '--smtp-security',
+    'tls',
+    '--imap-security',
+    'tls',
+    '--ca',
+    stack.caPath,
+  ])
   console.log('| attachment | copies | wall time | peak RSS |')
   console.log('|---|---|---|---|')
   for (const mib of sizes) {
     const file = join(dir, `anlage-${mib}.pdf`)
     writeFileSync(file, randomBytes(mib * 1024 * 1024))
     const start = process.hrtime.bigint()
-    const result = run(['compose', '--from', 'alice@example.org', '--to', 'fran@example.org', '--to', 'max@mandant.test', '--cc', 'client@mandant.test',
-      '--subject', 'Jahresabschluss', '--body-file', join(dir, 'body.txt'), '--attach', file, '--send', '--account', 'alice', '--json'], { SIEGELPOST_DEBUG_MAXRSS: '1' })
+    const result = run(
+      [
+        'compose',
+        '--from',
+        'alice@example.org',
+        '--to',
+        'fran@example.org',
+        '--to',
+        'max@mandant.test',
+        '--cc',
+        'client@mandant.test',
+        '--subject',
+        'Jahresabschluss',
+        '--body-file',
+        join(dir, 'body.txt'),
+        '--attach',
+        file,
+        '--send',
+        '--account',
+        'alice',
+        '--json',
+      ],
+      { SIEGELPOST_DEBUG_MAXRSS: '1' },
+    )
     const seconds = Number(process.hrtime.bigint() - start) / 1e9
     const rssMiB = Number(/maxrss-kib=(\d+)/.exec(result.stderr)?.[1]) / 1024
     const outcome = JSON.parse(result.stdout) as { messages: { state: string }[] }
     const states = outcome.messages.map((m) => m.state).join(',')
-    console.log(`| ${mib} MiB | ${outcome.messages.length} (${states}) | ${seconds.toFixed(1)} s | ${rssMiB.toFixed(0)} MiB |`)
+    console.log(
+      `| ${mib} MiB | ${outcome.messages.length} (${states}) | ${seconds.toFixed(1)} s | ${rssMiB.toFixed(0)} MiB |`,
+    )
     rmSync(file)
   }
 } finally {

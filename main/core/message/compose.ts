@@ -51,7 +51,10 @@ export interface ComposeSummary {
 export const neutralSubject = '...'
 
 /** A fresh Message-ID at the sender's domain. */
-export function newMessageId(from: string, random: (length: number) => Uint8Array = (length) => new Uint8Array(randomBytes(length))): string {
+export function newMessageId(
+  from: string,
+  random: (length: number) => Uint8Array = (length) => new Uint8Array(randomBytes(length)),
+): string {
   return `<${Buffer.from(random(16)).toString('hex')}@${from.split('@')[1]!}>`
 }
 
@@ -129,7 +132,7 @@ export async function composeMessageStream(input: ComposeInput, context: Compose
   return buildMessageStream(input, plan(input, context), context)
 }
 
-/** Who a message is encrypted to and signed by, decided by the caller (compose's own plan, or the per-recipient plan). */
+/** Who a message is encrypted to and signed by, decided by the caller (compose's own plan or the per-recipient plan). */
 export interface BuildPlan {
   technology: MessageTechnology | null
   /** Keys to encrypt to (the sender's own included); none: not encrypted. */
@@ -148,7 +151,12 @@ export interface BuildOptions {
 }
 
 /** The message for a plan decided elsewhere: header, content (RFC 9788 protected headers), signed and/or encrypted. */
-export async function buildMessageStream(input: ComposeInput, plan: BuildPlan, context: ComposeContext, options: BuildOptions = {}): Promise<ComposeStream> {
+export async function buildMessageStream(
+  input: ComposeInput,
+  plan: BuildPlan,
+  context: ComposeContext,
+  options: BuildOptions = {},
+): Promise<ComposeStream> {
   const { technology, recipients, signer } = plan
   const isEncrypted = recipients.length > 0
   const random = context.random ?? ((length: number) => new Uint8Array(randomBytes(length)))

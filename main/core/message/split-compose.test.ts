@@ -25,7 +25,12 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
   beforeAll(async () => {
     pki = makeTestPki(dir)
     const { own, publicOnly, anchor } = smimeVaultKeys(pki)
-    const aliceOpenpgp = await generateOpenpgpKey({ name: 'Alice', email: 'alice@example.org', algorithm: 'curve25519', now })
+    const aliceOpenpgp = await generateOpenpgpKey({
+      name: 'Alice',
+      email: 'alice@example.org',
+      algorithm: 'curve25519',
+      now,
+    })
     const max = await generateOpenpgpKey({ name: 'Max', email: 'max@mandant.test', algorithm: 'curve25519', now })
     alice = [own(pki.alice), aliceOpenpgp, ...anchor]
     fran = [own(pki.fran), ...anchor]
@@ -43,7 +48,10 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
     sign: undefined,
     ...over,
   })
-  const policy = { ...defaultPolicy(), consents: [{ address: 'firma.de', channel: 'tls' as const, by: 'Chefin', note: null, date: now.toISOString() }] }
+  const policy = {
+    ...defaultPolicy(),
+    consents: [{ address: 'firma.de', channel: 'tls' as const, by: 'Chefin', note: null, date: now.toISOString() }],
+  }
   const split = async (over: Partial<SplitInput> = {}, keys = vault) => {
     const mail = input(over)
     const plan = planMessage({ ...mail, mode: 'auto' }, { keys, technologies: messageTechnologies, policy, now })
@@ -52,7 +60,8 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
     for (const copy of plan.copies) copies.push(await composeCopy(mail, copy, context, '<m@example.org>'))
     return { plan, copies, sent: await composeSentItem(mail, plan, context, '<m@example.org>') }
   }
-  const open = async (bytes: Uint8Array, keys: StoredKey[]) => (await openMessage(bytes, messageTechnologies, { keys, now })).document
+  const open = async (bytes: Uint8Array, keys: StoredKey[]) =>
+    (await openMessage(bytes, messageTechnologies, { keys, now })).document
 
   it('encrypts each end-to-end copy to its recipients and the sender, signs the TLS copies with S/MIME, and never names the Bcc recipient elsewhere', async () => {
     const { copies } = await split()
@@ -63,7 +72,8 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
       ['tls', ['archiv@firma.de'], 'smime', false, true, '<m@example.org>'],
     ])
     expect(copies[0]!.encryptedTo).toHaveLength(2)
-    for (const copy of copies.slice(0, 2)) expect((await open(copy.bytes, alice)).security.encryption.state).toBe('encrypted')
+    for (const copy of copies.slice(0, 2))
+      expect((await open(copy.bytes, alice)).security.encryption.state).toBe('encrypted')
     expect((await open(copies[0]!.bytes, fran)).security.encryption.state).toBe('encrypted')
     const tls = await open(copies[2]!.bytes, fran)
     expect(tls.security.encryption.state).toBe('none')
@@ -78,7 +88,9 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
     const { copies } = await split({ to: ['neu@firma.de'], cc: [], bcc: [] }, withoutCertificate)
     expect(copies.map((c) => [c.protection, c.technology, c.signed])).toEqual([['tls', null, false]])
     expect(copies[0]!.bytes.toString('latin1')).not.toContain('BEGIN PGP')
-    await expect(split({ to: ['neu@firma.de'], cc: [], bcc: [], sign: true }, withoutCertificate)).rejects.toMatchObject({ code: 'COMPOSE_NO_SIGNER' })
+    await expect(
+      split({ to: ['neu@firma.de'], cc: [], bcc: [], sign: true }, withoutCertificate),
+    ).rejects.toMatchObject({ code: 'COMPOSE_NO_SIGNER' })
   })
 
   it('builds one Sent item encrypted to the sender only, with every recipient (Bcc included) and what each got inside', async () => {

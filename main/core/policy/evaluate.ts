@@ -82,10 +82,15 @@ function mostSpecific<T extends { target: string }>(entries: T[], address: strin
  * (an address entry beats a domain entry). An expired entry still applies — as expired, never as none,
  * so that the sender is told why instead of the next-wider entry silently taking over.
  */
-export function consentFor(settings: PolicySettings, address: string, now: Date): { consent: Consent | null; isExpired: boolean } {
+export function consentFor(
+  settings: PolicySettings,
+  address: string,
+  now: Date,
+): { consent: Consent | null; isExpired: boolean } {
   const lower = address.toLowerCase()
   const matching = settings.consents.filter((c) => targetMatches(c.address, lower))
-  const consent = matching.find((c) => c.address.includes('@')) ?? matching.sort((a, b) => b.address.length - a.address.length)[0] ?? null
+  const closestDomain = [...matching].sort((a, b) => b.address.length - a.address.length)[0]
+  const consent = matching.find((c) => c.address.includes('@')) ?? closestDomain ?? null
   const isExpired = consent?.expires != null && new Date(consent.expires).getTime() <= now.getTime()
   return { consent, isExpired }
 }

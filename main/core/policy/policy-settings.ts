@@ -17,7 +17,14 @@ export const ChannelSchema = z.enum(['e2e', 'container', 'tls', 'plain'])
 const RuleSchema = z.object({ target: z.string(), require: RequirementSchema, by: z.string().nullable(), note: z.string().nullable(), date: z.string() })
 const ExceptionSchema = z.object({ target: z.string(), reason: z.string(), by: z.string(), date: z.string(), expires: z.string().nullable() })
 /** `address` is an address or a domain (an address entry beats a domain entry); `expires` an ISO date-time. */
-const ConsentSchema = z.object({ address: z.string(), channel: ChannelSchema, by: z.string(), note: z.string().nullable(), date: z.string(), expires: z.string().nullable().optional() })
+const ConsentSchema = z.object({
+  address: z.string(),
+  channel: ChannelSchema,
+  by: z.string(),
+  note: z.string().nullable(),
+  date: z.string(),
+  expires: z.string().nullable().optional(),
+})
 
 export const PolicySettingsSchema = z.object({
   format: z.literal(1),
@@ -110,7 +117,10 @@ export class PolicyStore {
   }
 
   /** Consent per client address or per domain (an address entry beats a domain entry when sending). */
-  addConsent(input: { address: string; channel: Channel; by: string; note: string | null; expires?: string | null }, now: Date): Promise<PolicySettings> {
+  addConsent(
+    input: { address: string; channel: Channel; by: string; note: string | null; expires?: string | null },
+    now: Date,
+  ): Promise<PolicySettings> {
     const address = normalizeTarget(input.address)
     const expires = input.expires ? parseIsoDate(input.expires) : null
     return this.update((s) => {

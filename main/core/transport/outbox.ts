@@ -38,7 +38,10 @@ export const EnvelopeSchema = z.object({
   /** A copy of a split mail: the protection the plan chose for its recipients. */
   protection: z.enum(['smime', 'openpgp', 'container', 'tls']).optional(),
   /** The consent that allowed this copy without end-to-end encryption (the register's entry). */
-  consent: z.object({ target: z.string(), channel: z.string(), by: z.string(), date: z.string() }).nullable().optional(),
+  consent: z
+    .object({ target: z.string(), channel: z.string(), by: z.string(), date: z.string() })
+    .nullable()
+    .optional(),
 })
 export type OutboxEnvelope = z.infer<typeof EnvelopeSchema>
 
@@ -65,7 +68,11 @@ export interface OutboxEntry {
   outcome: OutboxOutcome
 }
 
-type Row = Omit<OutboxEntry, 'envelope' | 'outcome' | 'groupId'> & { envelope: Uint8Array; outcome: Uint8Array | null; group_id: string | null }
+type Row = Omit<OutboxEntry, 'envelope' | 'outcome' | 'groupId'> & {
+  envelope: Uint8Array
+  outcome: Uint8Array | null
+  group_id: string | null
+}
 const rowColumns = 'id, state, created, updated, attempts, owner, group_id, envelope, outcome'
 
 /**
@@ -182,7 +189,9 @@ export class Outbox {
   beginGroup(): string {
     const id = randomUUID()
     const now = this.now()
-    this.db.prepare("INSERT INTO outbox_group (id, state, created, updated, owner) VALUES (?, 'preparing', ?, ?, ?)").run(id, now, now, this.options.owner)
+    this.db
+      .prepare("INSERT INTO outbox_group (id, state, created, updated, owner) VALUES (?, 'preparing', ?, ?, ?)")
+      .run(id, now, now, this.options.owner)
     return id
   }
 
@@ -196,21 +205,25 @@ export class Outbox {
     })
   }
 
-  /** A group that could not be completed (composing a copy failed): it goes with its copies, none of which was sendable. */
+  /** A group that could not be completed (composing a copy failed) goes with its copies, none of them sendable. */
   discardGroup(id: string): void {
     this.transaction(() => {
-      this.db.prepare("DELETE FROM outbox WHERE group_id = ? AND group_id IN (SELECT id FROM outbox_group WHERE state = 'preparing')").run(id)
+      this.db
+        .prepare("DELETE FROM outbox WHERE group_id = ? AND group_id IN (SELECT id FROM outbox_group WHERE state = 'preparing')")
+        .run(id)
       this.db.prepare("DELETE FROM outbox_group WHERE id = ? AND state = 'preparing'").run(id)
     })
   }
 
   group(id: string): OutboxGroup {
-    const row = this.db.prepare('SELECT id, state, sent_item_state, append FROM outbox_group WHERE id = ?').get(id) as
-      | { id: string; state: OutboxGroup['state']; sent_item_state: OutboxGroup['sentItem']['state']; append: Uint8Array | null }
-      | undefined
+    type GroupRow = { id: string; state: OutboxGroup['state']; sent_item_state: OutboxGroup['sentItem']['state']; append: Uint8Array | null }
+    const row = this.db.prepare('SELECT id, state, sent_item_state, append FROM outbox_group WHERE id = ?').get(id) as GroupRow | undefined
     if (!row) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
-    const entries = (this.db.prepare('SELECT id FROM outbox WHERE group_id = ? ORDER BY created, rowid').all(id) as { id: string }[]).map((r) => r.id)
-    const append = row.append ? AppendSchema.safeParse(openJson(this.options.key, row.append, this.groupCtx(id, 'append'))) : { success: true as const, data: null }
+    const ids = this.db.prepare('SELECT id FROM outbox WHERE group_id = ? ORDER BY created, rowid').all(id) as { id: string }[]
+    const entries = ids.map((r) => r.id)
+    const append = row.append
+      ? AppendSchema.safeParse(openJson(this.options.key, row.append, this.groupCtx(id, 'append')))
+      : { success: true as const, data: null }
     if (!append.success) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `group ${id}` })
     return { id: row.id, state: row.state, entries, sentItem: { state: row.sent_item_state, append: append.data } }
   }
@@ -218,9 +231,13 @@ export class Outbox {
   /** Takes the group's Sent item to append it (once per group, by one process); null when it is not due. */
   claimSentItem(id: string): Buffer | null {
     const sealed = this.transaction(() => {
-      const row = this.db.prepare("SELECT sent_item FROM outbox_group WHERE id = ? AND state = 'ready' AND sent_item_state = 'pending'").get(id) as { sent_item: Uint8Array | null } | undefined
+      const row = this.db
+        .prepare("SELECT sent_item FROM outbox_group WHERE id = ? AND state = 'ready' AND sent_item_state = 'pending'")
+        .get(id) as { sent_item: Uint8Array | null } | undefined
       if (!row?.sent_item) return null
-      this.db.prepare("UPDATE outbox_group SET sent_item_state = 'appending', owner = ?, updated = ? WHERE id = ?").run(this.options.owner, this.now(), id)
+      this.db
+        .prepare("UPDATE outbox_group SET sent_item_state = 'appending', owner = ?, updated = ? WHERE id = ?")
+        .run(this.options.owner, this.now(), id)
       return row.sent_item
     })
     if (sealed === null) return null
@@ -279,7 +296,9 @@ export class Outbox {
     return this.transaction(() => {
       const row = this.row(id)
       if (row.state === 'sent' || row.state === 'sending') throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: row.state })
-      if (row.group_id !== null && this.group(row.group_id).state !== 'ready') throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: 'preparing' })
+      if (row.group_id !== null && this.group(row.group_id).state !== 'ready') {
+        throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: 'preparing' })
+      }
       if (row.owner !== null && row.owner !== this.options.owner && this.options.isAlive(row.owner)) return false
       this.db.prepare('UPDATE outbox SET state = ?, owner = ?, attempts = attempts + 1, updated = ? WHERE id = ?').run('queued', this.options.owner, this.now(), id)
       return true
@@ -320,7 +339,8 @@ export class Outbox {
     return this.transaction(() => {
       // A group whose process died while its copies were being written: none of them was ever sendable,
       // so none went out; the half-written group goes as a whole (the mail is still with its author).
-      const groups = this.db.prepare("SELECT id, owner FROM outbox_group WHERE state = 'preparing'").all() as { id: string; owner: string | null }[]
+      const preparing = "SELECT id, owner FROM outbox_group WHERE state = 'preparing'"
+      const groups = this.db.prepare(preparing).all() as { id: string; owner: string | null }[]
       for (const group of groups) {
         if (group.owner === this.options.owner || (group.owner !== null && this.options.isAlive(group.owner))) continue
         this.db.prepare('DELETE FROM outbox WHERE group_id = ?').run(group.id)
@@ -349,7 +369,8 @@ export class Outbox {
 
   /** Queued entries nobody owns: released by recover() after their process died, due for their one more try. */
   pendingRetries(): string[] {
-    return (this.db.prepare(`SELECT id FROM outbox WHERE state = 'queued' AND owner IS NULL AND ${visible} ORDER BY created, rowid`).all() as { id: string }[]).map((row) => row.id)
+    const query = `SELECT id FROM outbox WHERE state = 'queued' AND owner IS NULL AND ${visible} ORDER BY created, rowid`
+    return (this.db.prepare(query).all() as { id: string }[]).map((row) => row.id)
   }
 
   drop(id: string): void {
