@@ -187,12 +187,22 @@ export async function buildMessageStream(
       : multipart('mixed', hp, [textPart(), ...input.attachments.map((a) => attachmentEntity(a.fileName, a.contentType, bytesOf(a.bytes)))], innerHeaders)
 
   let payload: Uint8Array | AsyncIterable<Uint8Array>
+  const parts = () =>
+    input.attachments.map((a) =>
+      a.bytes instanceof Uint8Array
+        ? attachmentEntity(a.fileName, a.contentType, a.bytes)
+        : attachmentEntityChunks(a.fileName, a.contentType, sourceChunks(a.bytes)),
+    )
   if (technology && isEncrypted && isLarge && context.streaming && technology.encryptStream) {
-    const parts = input.attachments.map((a) => (a.bytes instanceof Uint8Array ? attachmentEntity(a.fileName, a.contentType, a.bytes) : attachmentEntityChunks(a.fileName, a.contentType, sourceChunks(a.bytes))))
     // For progress only: base64 adds a third plus line ends.
     const size = input.attachments.reduce((sum, a) => sum + Math.ceil(a.bytes.length / 57) * 78, 4096)
-    payload = technology.encryptStream(multipartStream('mixed', hp, [textPart(), ...parts], innerHeaders), size, recipients, signer, context.now, context.streaming)
+    const stream = multipartStream('mixed', hp, [textPart(), ...parts()], innerHeaders)
+    payload = technology.encryptStream(stream, size, recipients, signer, context.now, context.streaming)
   } else if (technology && isEncrypted) payload = await technology.encrypt(content(), recipients, signer, context.now)
+  else if (technology && signer && isLarge && context.streaming && technology.signStream) {
+    // Signed only (a copy without end-to-end encryption): the attachment is read and hashed in chunks.
+    payload = technology.signStream(multipartStream('mixed', hp, [textPart(), ...parts()], innerHeaders), signer, context.now)
+  }
   else if (technology && signer) payload = await technology.sign(content(), signer, context.now)
   else payload = content()
 

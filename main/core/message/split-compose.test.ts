@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -6,6 +7,7 @@ import { skipUnless } from '../../../test/helpers/needs.ts'
 import { hasOpenssl, makeTestPki, type TestPki } from '../../../test/helpers/smime-pki.ts'
 import { smimeVaultKeys } from '../../../test/helpers/smime-vault.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
+import { fileSource } from '../mime/byte-source.ts'
 import { generateOpenpgpKey } from '../openpgp/generate.ts'
 import { defaultPolicy } from '../policy/policy-settings.ts'
 import { openMessage } from './open.ts'
@@ -102,5 +104,30 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
     expect(opened.security.encryption.state).toBe('encrypted')
     expect(opened.headers.subject).toBe('Jahresabschluss 2025')
     expect((await open(sent.bytes, fran)).security.encryption.state).toBe('failed')
+  })
+
+  it('signs a TLS copy with a large attachment in chunks: the same valid S/MIME signature, the attachment byte for byte', async () => {
+    const bytes = randomBytes(3 * 1024 * 1024)
+    const path = join(dir, 'gross.pdf')
+    writeFileSync(path, bytes)
+    const source = fileSource(path)
+    try {
+      const mail = input({ to: ['neu@firma.de'], cc: [], bcc: [], attachments: [{ fileName: 'gross.pdf', contentType: 'application/pdf', bytes: source }] })
+      const plan = planMessage({ ...mail, mode: 'auto' }, { keys: vault, technologies: messageTechnologies, policy, now })
+      const context = { keys: vault, now, technologies: messageTechnologies, streaming: { tempDir: dir } }
+      const copy = await composeCopy(mail, plan.copies[0]!, context, '<m@example.org>')
+      expect(copy).toMatchObject({ protection: 'tls', technology: 'smime', signed: true, encrypted: false })
+      const opened = await openMessage(copy.bytes, messageTechnologies, { keys: fran, now })
+      try {
+        expect(opened.document.security.signature).toMatchObject({ state: 'valid', technology: 'smime' })
+        const chunks: Uint8Array[] = []
+        for await (const chunk of opened.attachmentChunks[0]!()) chunks.push(chunk)
+        expect(Buffer.concat(chunks).equals(bytes)).toBe(true)
+      } finally {
+        opened.dispose()
+      }
+    } finally {
+      source.close()
+    }
   })
 })
