@@ -126,8 +126,15 @@ export const outboxMigrations: readonly Migration[] = [
       append BLOB
     ) STRICT;
     ALTER TABLE outbox ADD COLUMN group_id TEXT;
-    CREATE INDEX outbox_by_group ON outbox (group_id)`),
+    CREATE INDEX outbox_by_group ON outbox (group_id);
+    CREATE TABLE outbox_message (id TEXT PRIMARY KEY, message BLOB NOT NULL) STRICT`),
 ]
+
+/*
+ * Message bytes of entries written since step 2 live in outbox_message (outbox.message is empty then):
+ * SQLite rewrites a whole row on UPDATE, and every state change of an entry would otherwise copy (and
+ * fsync) a 100 MB message again. Entries of step 1 keep theirs in outbox.message.
+ */
 
 /** Entries that are part of the Outbox: on their own, or in a group whose copies are all written. */
 const visible = "(group_id IS NULL OR group_id IN (SELECT id FROM outbox_group WHERE state = 'ready'))"
@@ -177,9 +184,13 @@ export class Outbox {
   create(envelope: OutboxEnvelope, message: Buffer, groupId: string | null = null): string {
     const id = randomUUID()
     const now = this.now()
-    this.db
-      .prepare('INSERT INTO outbox (id, state, created, updated, attempts, owner, group_id, envelope, message, outcome) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)')
-      .run(id, 'queued', now, now, this.options.owner, groupId, sealJson(this.options.key, envelope, this.ctx(id, 'envelope')), sealBlob(this.options.key, message, this.ctx(id, 'message')), sealJson(this.options.key, emptyOutcome, this.ctx(id, 'outcome')))
+    const sealed = sealBlob(this.options.key, message, this.ctx(id, 'message'))
+    this.transaction(() => {
+      this.db.prepare('INSERT INTO outbox_message (id, message) VALUES (?, ?)').run(id, sealed)
+      this.db
+        .prepare('INSERT INTO outbox (id, state, created, updated, attempts, owner, group_id, envelope, message, outcome) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)')
+        .run(id, 'queued', now, now, this.options.owner, groupId, sealJson(this.options.key, envelope, this.ctx(id, 'envelope')), new Uint8Array(0), sealJson(this.options.key, emptyOutcome, this.ctx(id, 'outcome')))
+    })
     return id
   }
 
@@ -208,9 +219,9 @@ export class Outbox {
   /** A group that could not be completed (composing a copy failed) goes with its copies, none of them sendable. */
   discardGroup(id: string): void {
     this.transaction(() => {
-      this.db
-        .prepare("DELETE FROM outbox WHERE group_id = ? AND group_id IN (SELECT id FROM outbox_group WHERE state = 'preparing')")
-        .run(id)
+      const preparing = "group_id = ? AND group_id IN (SELECT id FROM outbox_group WHERE state = 'preparing')"
+      this.db.prepare(`DELETE FROM outbox_message WHERE id IN (SELECT id FROM outbox WHERE ${preparing})`).run(id)
+      this.db.prepare(`DELETE FROM outbox WHERE ${preparing}`).run(id)
       this.db.prepare("DELETE FROM outbox_group WHERE id = ? AND state = 'preparing'").run(id)
     })
   }
@@ -272,7 +283,8 @@ export class Outbox {
   }
 
   message(id: string): Buffer {
-    const row = this.db.prepare('SELECT message FROM outbox WHERE id = ?').get(id) as { message: Uint8Array } | undefined
+    const query = 'SELECT coalesce(m.message, o.message) AS message FROM outbox o LEFT JOIN outbox_message m ON m.id = o.id WHERE o.id = ?'
+    const row = this.db.prepare(query).get(id) as { message: Uint8Array } | undefined
     if (!row) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
     const bytes = openBlob(this.options.key, row.message, this.ctx(id, 'message'))
     if (bytes === null) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `entry ${id}` })
@@ -343,6 +355,7 @@ export class Outbox {
       const groups = this.db.prepare(preparing).all() as { id: string; owner: string | null }[]
       for (const group of groups) {
         if (group.owner === this.options.owner || (group.owner !== null && this.options.isAlive(group.owner))) continue
+        this.db.prepare('DELETE FROM outbox_message WHERE id IN (SELECT id FROM outbox WHERE group_id = ?)').run(group.id)
         this.db.prepare('DELETE FROM outbox WHERE group_id = ?').run(group.id)
         this.db.prepare('DELETE FROM outbox_group WHERE id = ?').run(group.id)
       }
@@ -379,6 +392,7 @@ export class Outbox {
       if (row.state === 'sending' || (row.owner !== null && row.owner !== this.options.owner && this.options.isAlive(row.owner))) {
         throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: row.state })
       }
+      this.db.prepare('DELETE FROM outbox_message WHERE id = ?').run(id)
       this.db.prepare('DELETE FROM outbox WHERE id = ?').run(id)
     })
   }
