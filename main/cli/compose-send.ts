@@ -93,7 +93,7 @@ export async function runPlannedCompose(context: CommandContext, request: Planne
     async function* copies(): AsyncGenerator<GroupCopy> {
       for (const copy of plan.copies) {
         const composed = await composeCopy(input, copy, request.context, messageId)
-        const consent = copy.protection === 'tls' ? copy.recipients[0]!.consent : null
+        const consented = copy.protection === 'tls' ? copy.recipients : []
         yield {
           envelope: {
             from: input.from,
@@ -102,9 +102,9 @@ export async function runPlannedCompose(context: CommandContext, request: Planne
             messageId,
             isEndToEnd: composed.encrypted,
             protection: copy.protection,
-            consent: consent
-              ? { target: consent.address, channel: consent.channel, by: consent.by, date: consent.date }
-              : null,
+            consents: consented.flatMap(({ address, consent: c }) =>
+              c ? [{ recipient: address, target: c.address, channel: c.channel, by: c.by, date: c.date }] : [],
+            ),
           },
           bytes: composed.bytes,
         }

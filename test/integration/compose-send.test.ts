@@ -261,8 +261,20 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
         groupId: string
         state: string
         messageId: string
+        protection: string
+        consents: { recipient: string; target: string; channel: string; by: string }[]
       }[]
       expect(outbox.map((e) => [e.groupId, e.state])).toEqual(Array(4).fill([result.groupId, 'sent']))
+      // The Outbox records which consent allowed the copy without end-to-end encryption.
+      expect(outbox.map((e) => [e.protection, e.consents])).toEqual([
+        ['smime', []],
+        ['openpgp', []],
+        [
+          'tls',
+          [{ recipient: 'client@mandant.test', target: 'client@mandant.test', channel: 'tls', by: 'Anna Beraterin', date: expect.any(String) }],
+        ],
+        ['openpgp', []],
+      ])
       // The copies of one mail share its Message-ID.
       expect(new Set(outbox.map((e) => e.messageId)).size).toBe(1)
 

@@ -137,7 +137,7 @@ describe('Outbox groups (the copies of one mail)', () => {
     const outbox = open('100')
     const groupId = outbox.beginGroup()
     const a = outbox.create({ ...envelope, protection: 'smime' }, message, groupId)
-    const b = outbox.create({ ...envelope, protection: 'tls', consent: { target: 'firma.de', channel: 'tls', by: 'Chefin', date: 'd' } }, message, groupId)
+    const b = outbox.create({ ...envelope, protection: 'tls', consents: [{ recipient: 'a@firma.de', target: 'firma.de', channel: 'tls', by: 'Chefin', date: 'd' }] }, message, groupId)
     expect(outbox.list()).toEqual([])
     expect(() => outbox.claim(a)).toThrow(/preparing/)
     outbox.finishGroup(groupId, Buffer.from('Sent item'))

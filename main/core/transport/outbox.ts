@@ -37,10 +37,9 @@ export const EnvelopeSchema = z.object({
   isEndToEnd: z.boolean(),
   /** A copy of a split mail: the protection the plan chose for its recipients. */
   protection: z.enum(['smime', 'openpgp', 'container', 'tls']).optional(),
-  /** The consent that allowed this copy without end-to-end encryption (the register's entry). */
-  consent: z
-    .object({ target: z.string(), channel: z.string(), by: z.string(), date: z.string() })
-    .nullable()
+  /** The consents that allowed this copy without end-to-end encryption: the register's entry per recipient. */
+  consents: z
+    .array(z.object({ recipient: z.string(), target: z.string(), channel: z.string(), by: z.string(), date: z.string() }))
     .optional(),
 })
 export type OutboxEnvelope = z.infer<typeof EnvelopeSchema>
