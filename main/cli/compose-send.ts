@@ -2,7 +2,13 @@ import { SiegelpostError, type Lang } from '../core/errors/index.ts'
 import { formatMessage } from '../core/errors/siegelpost-error.ts'
 import { isAddress } from '../core/message/addresses.ts'
 import { newMessageId, type ComposeContext } from '../core/message/compose.ts'
-import { planMessage, technologyLabel, type EncryptMode, type MessagePlan, type RecipientPlan } from '../core/message/recipient-plan.ts'
+import {
+  planMessage,
+  technologyLabel,
+  type EncryptMode,
+  type MessagePlan,
+  type RecipientPlan,
+} from '../core/message/recipient-plan.ts'
 import { composeCopy, composeSentItem, type SplitInput } from '../core/message/split-compose.ts'
 import { PolicyStore } from '../core/policy/policy-settings.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
@@ -21,7 +27,8 @@ export interface PlannedCompose {
   context: ComposeContext
 }
 
-const why = (recipient: RecipientPlan, lang: Lang) => formatMessage(recipient.reason.code, lang, recipient.reason.params)
+const why = (recipient: RecipientPlan, lang: Lang) =>
+  formatMessage(recipient.reason.code, lang, recipient.reason.params)
 
 /** CLI.md's `--plan --json` document (plus `field` and `code`, the stable reason). */
 export function planJson(plan: MessagePlan, lang: Lang) {
@@ -33,7 +40,9 @@ export function planJson(plan: MessagePlan, lang: Lang) {
       why: why(r, lang),
       code: r.reason.code,
       key: r.key?.fingerprint ?? null,
-      consent: r.consent ? { channel: r.consent.channel, by: r.consent.by, date: r.consent.date, target: r.consent.address } : null,
+      consent: r.consent
+        ? { channel: r.consent.channel, by: r.consent.by, date: r.consent.date, target: r.consent.address }
+        : null,
     })),
     messages: plan.copies.length,
   }
@@ -48,18 +57,28 @@ export function blockedError(plan: MessagePlan, lang: Lang): SiegelpostError {
 }
 
 const protectionName = (protection: string, lang: Lang) =>
-  protection === 'smime' || protection === 'openpgp' ? technologyLabel(protection) : protection === 'tls' ? (lang === 'de' ? 'nur Zwangs-TLS' : 'enforced TLS only') : protection
+  protection === 'smime' || protection === 'openpgp'
+    ? technologyLabel(protection)
+    : protection === 'tls'
+      ? lang === 'de'
+        ? 'nur Zwangs-TLS'
+        : 'enforced TLS only'
+      : protection
 
 export async function runPlannedCompose(context: CommandContext, request: PlannedCompose): Promise<number> {
   const { io, lang, values } = context
   const { input, mode } = request
   if (!isAddress(input.from)) throw new SiegelpostError('MESSAGE_BAD_ADDRESS', { address: input.from })
   const policy = await new PolicyStore(context.profileDir, await context.vault()).load()
-  const plan = planMessage({ from: input.from, to: input.to, cc: input.cc, bcc: input.bcc, mode }, { keys: request.context.keys, technologies: request.context.technologies, policy, now: request.context.now })
+  const plan = planMessage(
+    { from: input.from, to: input.to, cc: input.cc, bcc: input.bcc, mode },
+    { keys: request.context.keys, technologies: request.context.technologies, policy, now: request.context.now },
+  )
   if (values.plan) {
     const document = planJson(plan, lang)
     if (values.json) printJson(io, document)
-    else for (const r of document.recipients) print(io, `${r.address}: ${protectionName(r.protection, lang)} – ${r.why}`)
+    else
+      for (const r of document.recipients) print(io, `${r.address}: ${protectionName(r.protection, lang)} – ${r.why}`)
     return exitCodes.ok
   }
   // Nothing is written or queued while any recipient is blocked.
@@ -74,7 +93,7 @@ export async function runPlannedCompose(context: CommandContext, request: Planne
     async function* copies(): AsyncGenerator<GroupCopy> {
       for (const copy of plan.copies) {
         const composed = await composeCopy(input, copy, request.context, messageId)
-        const consent = copy.protection === 'tls' ? copy.recipients[0]!.consent : null
+        const consented = copy.protection === 'tls' ? copy.recipients : []
         yield {
           envelope: {
             from: input.from,
@@ -83,47 +102,96 @@ export async function runPlannedCompose(context: CommandContext, request: Planne
             messageId,
             isEndToEnd: composed.encrypted,
             protection: copy.protection,
-            consent: consent ? { target: consent.address, channel: consent.channel, by: consent.by, date: consent.date } : null,
+            consents: consented.flatMap(({ address, consent: c }) =>
+              c ? [{ recipient: address, target: c.address, channel: c.channel, by: c.by, date: c.date }] : [],
+            ),
           },
           bytes: composed.bytes,
         }
       }
     }
-    const groupId = await queueGroup(deps, accountName, copies(), async () => (await composeSentItem(input, plan, request.context, messageId)).bytes)
-    const outcome = await sendGroup(deps, groupId)
+    const groupId = await queueGroup(
+      deps,
+      accountName,
+      copies(),
+      async () => (await composeSentItem(input, plan, request.context, messageId)).bytes,
+    )
+    // Progress per copy on stderr (a terminal, or --progress); stdout stays the --json contract.
+    const isShown = values.progress === true || io.isStderrTty === true
+    const outcome = await sendGroup(deps, groupId, (done, total, m) => {
+      if (!isShown) return
+      const state =
+        m.state === 'sent' ? (lang === 'de' ? 'gesendet' : 'sent') : lang === 'de' ? 'zurückgehalten' : 'held'
+      const what = `${protectionName(m.protection ?? '', lang)}, ${m.recipients.join(', ')}`
+      io.stderr(`siegelpost: ${lang === 'de' ? 'Kopie' : 'copy'} ${done}/${total} ${state} (${what})\n`)
+    })
     await retryReleased(deps)
     return printGroup(context, outcome)
   })
 }
 
-async function writeOne(context: CommandContext, request: PlannedCompose, plan: MessagePlan, messageId: string): Promise<number> {
+async function writeOne(
+  context: CommandContext,
+  request: PlannedCompose,
+  plan: MessagePlan,
+  messageId: string,
+): Promise<number> {
   const { io, values } = context
-  if (plan.copies.length !== 1) throw new SiegelpostError('COMPOSE_NEEDS_SEVERAL_MESSAGES', { count: plan.copies.length })
+  if (plan.copies.length !== 1)
+    throw new SiegelpostError('COMPOSE_NEEDS_SEVERAL_MESSAGES', { count: plan.copies.length })
   const out = values.out as string
   const result = await composeCopy(request.input, plan.copies[0]!, request.context, messageId)
   await writeFileAtomic(out, result.bytes, {}, { backup: false, mode: 0o600 })
-  const summary = { out, messageId, protection: result.protection, technology: result.technology, encrypted: result.encrypted, signed: result.signed, encryptedTo: result.encryptedTo, signedBy: result.signedBy }
+  const summary = {
+    out,
+    messageId,
+    protection: result.protection,
+    technology: result.technology,
+    encrypted: result.encrypted,
+    signed: result.signed,
+    encryptedTo: result.encryptedTo,
+    signedBy: result.signedBy,
+  }
   if (values.json) printJson(io, summary)
-  else print(io, `${out}: ${result.encrypted ? 'encrypted' : 'not encrypted'}, ${result.signed ? 'signed' : 'not signed'}${result.technology ? ` (${result.technology})` : ''}`)
+  else {
+    const how = `${result.encrypted ? 'encrypted' : 'not encrypted'}, ${result.signed ? 'signed' : 'not signed'}`
+    print(io, `${out}: ${how}${result.technology ? ` (${result.technology})` : ''}`)
+  }
   return exitCodes.ok
 }
 
 function printGroup(context: CommandContext, outcome: GroupOutcome): number {
   const { io, lang, values } = context
-  const reason = (m: GroupOutcome['messages'][number]) => (m.reason ? formatMessage(m.reason.code, lang, m.reason.params) : null)
+  const reason = (m: GroupOutcome['messages'][number]) =>
+    m.reason ? formatMessage(m.reason.code, lang, m.reason.params) : null
   if (values.json) {
     printJson(io, {
       groupId: outcome.groupId,
-      messages: outcome.messages.map((m) => ({ outboxId: m.outboxId, recipients: m.recipients, protection: m.protection, state: m.state, reason: reason(m), reasonCode: m.reason?.code ?? null, tls: m.tls })),
+      messages: outcome.messages.map((m) => ({
+        outboxId: m.outboxId,
+        recipients: m.recipients,
+        protection: m.protection,
+        state: m.state,
+        reason: reason(m),
+        reasonCode: m.reason?.code ?? null,
+        tls: m.tls,
+      })),
       sentCopy: outcome.sentItem,
     })
   } else {
     const de = lang === 'de'
     for (const m of outcome.messages) {
-      const what = `${m.outboxId} (${protectionName(m.protection ?? '', lang)}) ${de ? 'an' : 'to'} ${m.recipients.join(', ')}`
-      print(io, m.state === 'sent' ? `${de ? 'Gesendet' : 'Sent'} ${what}` : `${de ? 'Zurückgehalten' : 'Held'} ${what}: ${reason(m)}`)
+      const protection = protectionName(m.protection ?? '', lang)
+      const what = `${m.outboxId} (${protection}) ${de ? 'an' : 'to'} ${m.recipients.join(', ')}`
+      print(
+        io,
+        m.state === 'sent'
+          ? `${de ? 'Gesendet' : 'Sent'} ${what}`
+          : `${de ? 'Zurückgehalten' : 'Held'} ${what}: ${reason(m)}`,
+      )
     }
-    if (outcome.sentItem?.state === 'failed') print(io, de ? 'Kopie in „Gesendet“ fehlgeschlagen.' : 'Sent copy failed.')
+    if (outcome.sentItem?.state === 'failed')
+      print(io, de ? 'Kopie in „Gesendet“ fehlgeschlagen.' : 'Sent copy failed.')
   }
   return outcome.messages.some((m) => m.state === 'held') ? exitCodes.held : exitCodes.ok
 }

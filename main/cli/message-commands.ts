@@ -75,12 +75,20 @@ export const messageCommands: readonly Command[] = [
       if (typeof values.from !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--from ADDR' })
       if (list(values.to).length === 0) throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--to ADDR' })
       const isPlanned = values.plan === true || values.send === true
-      if (values.send && typeof values.out === 'string') throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: '--out', command: 'compose --send' })
-      if (values.send && !values.plan && typeof values.account !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'compose --send', option: '--account NAME' })
-      if (!isPlanned && typeof values.out !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--out FILE.eml' })
+      if (values.send && typeof values.out === 'string') {
+        throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: '--out', command: 'compose --send' })
+      }
+      if (values.send && !values.plan && typeof values.account !== 'string') {
+        throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'compose --send', option: '--account NAME' })
+      }
+      if (!isPlanned && typeof values.out !== 'string') {
+        throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--out FILE.eml' })
+      }
       const encrypt = (values.encrypt ?? 'auto') as ComposeInput['encrypt']
       if (!encryptModes.includes(encrypt)) throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--encrypt', value: String(values.encrypt), allowed: encryptModes.join(', ') })
-      if (!isPlanned && encrypt !== 'auto' && list(values.bcc).length > 0) throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: '--bcc', command: `compose --encrypt ${encrypt} --out` })
+      if (!isPlanned && encrypt !== 'auto' && list(values.bcc).length > 0) {
+        throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: '--bcc', command: `compose --encrypt ${encrypt} --out` })
+      }
       if (values.sign && values['no-sign']) throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--sign/--no-sign', value: 'both', allowed: '--sign, --no-sign' })
       if (encrypt === 'container') return composeContainerCommand(context)
       const body = typeof values['body-file'] === 'string' ? new TextDecoder().decode(await readLimitedFile(values['body-file'], limits.attachmentMaxBytes)) : ''

@@ -4,12 +4,16 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertBuilt, runCli } from '../helpers/run-cli.ts'
 
-/** compose --plan, and --encrypt auto refusing a mail with a blocked recipient (CLI.md "Sending to several recipients"). */
+/**
+ * compose --plan, and --encrypt auto refusing a mail with a blocked recipient
+ * (CLI.md "Sending to several recipients").
+ */
 const noKeychain = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/siegelpost-bus' }
 let dir: string
 let base: string[]
 const cli = (...args: string[]) => runCli([...args, ...base], { env: noKeychain })
-const compose = (...args: string[]) => cli('compose', '--from', 'anna@kanzlei.test', '--subject', 'Lohnabrechnung', ...args)
+const compose = (...args: string[]) =>
+  cli('compose', '--from', 'anna@kanzlei.test', '--subject', 'Lohnabrechnung', ...args)
 
 beforeAll(async () => {
   assertBuilt()
@@ -30,11 +34,34 @@ afterAll(() => rm(dir, { recursive: true, force: true }))
 
 describe('siegelpost compose --plan', () => {
   it('prints what each recipient would get and why, exits 0 even with blocked recipients, and writes nothing', () => {
-    const run = compose('--to', 'anna@kanzlei.test', '--to', 'lisa@firma.de', '--cc', 'paul@firma.de', '--cc', 'streng@firma.de', '--bcc', 'fremd@example.test', '--bcc', 'kein-at', '--plan', '--json')
+    const run = compose(
+      '--to',
+      'anna@kanzlei.test',
+      '--to',
+      'lisa@firma.de',
+      '--cc',
+      'paul@firma.de',
+      '--cc',
+      'streng@firma.de',
+      '--bcc',
+      'fremd@example.test',
+      '--bcc',
+      'kein-at',
+      '--plan',
+      '--json',
+    )
     expect(run.status, run.stderr).toBe(0)
     const plan = JSON.parse(run.stdout)
     expect(Object.keys(plan)).toEqual(['recipients', 'messages'])
-    expect(plan.recipients.map((r: Record<string, unknown>) => [r.address, r.field, r.protection, r.code, r.consent && (r.consent as { channel: string }).channel])).toEqual([
+    expect(
+      plan.recipients.map((r: Record<string, unknown>) => [
+        r.address,
+        r.field,
+        r.protection,
+        r.code,
+        r.consent && (r.consent as { channel: string }).channel,
+      ]),
+    ).toEqual([
       ['anna@kanzlei.test', 'to', 'openpgp', 'RECIPIENT_E2E_VERIFIED', null],
       ['lisa@firma.de', 'to', 'tls', 'RECIPIENT_TLS_CONSENT', 'tls'],
       // An address entry beats the domain entry; the password PDF does not exist yet.
@@ -47,25 +74,60 @@ describe('siegelpost compose --plan', () => {
     const [anna, lisa] = plan.recipients
     expect(anna.key).toMatch(/^[0-9A-F]{40}$/)
     expect(Object.keys(anna)).toEqual(['address', 'field', 'protection', 'why', 'code', 'key', 'consent'])
-    expect(lisa).toMatchObject({ key: null, consent: { channel: 'tls', by: 'Chefin', target: 'firma.de' }, why: expect.stringMatching(/^Transport encryption only \(enforced TLS\).*consent "tls" for firma\.de documented on \d{4}-\d{2}-\d{2} by Chefin/) })
+    expect(lisa).toMatchObject({
+      key: null,
+      consent: { channel: 'tls', by: 'Chefin', target: 'firma.de' },
+      why: expect.stringMatching(
+        /^Transport encryption only \(enforced TLS\).*consent "tls" for firma\.de documented on \d{4}-\d{2}-\d{2} by Chefin/,
+      ),
+    })
     expect(plan.messages).toBe(2)
   })
 
   it('gives the reasons in German with --lang de', () => {
-    const run = runCli(['compose', '--from', 'anna@kanzlei.test', '--to', 'fremd@example.test', '--plan', '--json', ...base.slice(0, -2), '--lang', 'de'], { env: noKeychain })
-    expect(JSON.parse(run.stdout).recipients[0].why).toBe('Kein sicherer Versandweg: Für fremd@example.test gibt es keinen verwendbaren Schlüssel und keine dokumentierte Einwilligung.')
+    const run = runCli(
+      [
+        'compose',
+        '--from',
+        'anna@kanzlei.test',
+        '--to',
+        'fremd@example.test',
+        '--plan',
+        '--json',
+        ...base.slice(0, -2),
+        '--lang',
+        'de',
+      ],
+      { env: noKeychain },
+    )
+    expect(JSON.parse(run.stdout).recipients[0].why).toBe(
+      'Kein sicherer Versandweg: Für fremd@example.test gibt es keinen verwendbaren Schlüssel und keine dokumentierte Einwilligung.',
+    )
   })
 })
 
 describe('siegelpost compose --encrypt auto', () => {
   it('writes nothing when a recipient is blocked: exit 1 and one line naming each blocked recipient and the ways out', async () => {
     const out = join(dir, 'blocked.eml')
-    const run = compose('--to', 'anna@kanzlei.test', '--to', 'fremd@example.test', '--cc', 'paul@firma.de', '--out', out)
+    const run = compose(
+      '--to',
+      'anna@kanzlei.test',
+      '--to',
+      'fremd@example.test',
+      '--cc',
+      'paul@firma.de',
+      '--out',
+      out,
+    )
     expect(run.status).toBe(1)
     expect(run.stdout).toBe('')
     expect(run.errorLines).toHaveLength(1)
-    expect(run.errorLines[0]).toMatch(/^siegelpost: Nothing composed and nothing sent – no secure way to send to fremd@example\.test, paul@firma\.de\. /)
-    expect(run.errorLines[0]).toMatch(/no usable key for fremd@example\.test.*password PDF.*Ways out: import the recipient's key \(siegelpost keys import\), record the client's consent \(siegelpost policy consent ADDRESS --channel …\) or choose the password PDF/)
+    expect(run.errorLines[0]).toMatch(
+      /^siegelpost: Nothing composed and nothing sent – no secure way to send to fremd@example\.test, paul@firma\.de\. /,
+    )
+    expect(run.errorLines[0]).toMatch(
+      /no usable key for fremd@example\.test.*password PDF.*Ways out: import the recipient's key \(siegelpost keys import\), record the client's consent \(siegelpost policy consent ADDRESS --channel …\) or choose the password PDF/,
+    )
     await expect(readFile(out)).rejects.toThrow()
     expect(JSON.parse(cli('outbox', 'list', '--json').stdout)).toEqual([])
   })
@@ -74,7 +136,12 @@ describe('siegelpost compose --encrypt auto', () => {
     const out = join(dir, 'tls.eml')
     const run = compose('--to', 'lisa@firma.de', '--out', out, '--json')
     expect(run.status, run.stderr).toBe(0)
-    expect(JSON.parse(run.stdout)).toMatchObject({ protection: 'tls', technology: null, encrypted: false, signed: false })
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      protection: 'tls',
+      technology: null,
+      encrypted: false,
+      signed: false,
+    })
     const opened = JSON.parse(cli('open', out, '--json').stdout)
     expect(opened.security.encryption.state).toBe('none')
     expect(opened.security.signature.state).toBe('none')
@@ -82,7 +149,10 @@ describe('siegelpost compose --encrypt auto', () => {
   })
 
   it('refuses an .eml for recipients who need separate messages (different protection or Bcc), pointing to --send', () => {
-    for (const extra of [['--to', 'lisa@firma.de'], ['--bcc', 'lisa@firma.de']]) {
+    for (const extra of [
+      ['--to', 'lisa@firma.de'],
+      ['--bcc', 'lisa@firma.de'],
+    ]) {
       const run = compose('--to', 'anna@kanzlei.test', ...extra, '--out', join(dir, 'two.eml'))
       expect(run.status).toBe(1)
       expect(run.errorLines).toEqual([expect.stringMatching(/need 2 separate messages .*--send --account NAME/)])

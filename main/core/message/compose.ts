@@ -51,7 +51,10 @@ export interface ComposeSummary {
 export const neutralSubject = '...'
 
 /** A fresh Message-ID at the sender's domain. */
-export function newMessageId(from: string, random: (length: number) => Uint8Array = (length) => new Uint8Array(randomBytes(length))): string {
+export function newMessageId(
+  from: string,
+  random: (length: number) => Uint8Array = (length) => new Uint8Array(randomBytes(length)),
+): string {
   return `<${Buffer.from(random(16)).toString('hex')}@${from.split('@')[1]!}>`
 }
 
@@ -129,7 +132,7 @@ export async function composeMessageStream(input: ComposeInput, context: Compose
   return buildMessageStream(input, plan(input, context), context)
 }
 
-/** Who a message is encrypted to and signed by, decided by the caller (compose's own plan, or the per-recipient plan). */
+/** Who a message is encrypted to and signed by, decided by the caller (compose's own plan or the per-recipient plan). */
 export interface BuildPlan {
   technology: MessageTechnology | null
   /** Keys to encrypt to (the sender's own included); none: not encrypted. */
@@ -148,7 +151,12 @@ export interface BuildOptions {
 }
 
 /** The message for a plan decided elsewhere: header, content (RFC 9788 protected headers), signed and/or encrypted. */
-export async function buildMessageStream(input: ComposeInput, plan: BuildPlan, context: ComposeContext, options: BuildOptions = {}): Promise<ComposeStream> {
+export async function buildMessageStream(
+  input: ComposeInput,
+  plan: BuildPlan,
+  context: ComposeContext,
+  options: BuildOptions = {},
+): Promise<ComposeStream> {
   const { technology, recipients, signer } = plan
   const isEncrypted = recipients.length > 0
   const random = context.random ?? ((length: number) => new Uint8Array(randomBytes(length)))
@@ -179,12 +187,22 @@ export async function buildMessageStream(input: ComposeInput, plan: BuildPlan, c
       : multipart('mixed', hp, [textPart(), ...input.attachments.map((a) => attachmentEntity(a.fileName, a.contentType, bytesOf(a.bytes)))], innerHeaders)
 
   let payload: Uint8Array | AsyncIterable<Uint8Array>
+  const parts = () =>
+    input.attachments.map((a) =>
+      a.bytes instanceof Uint8Array
+        ? attachmentEntity(a.fileName, a.contentType, a.bytes)
+        : attachmentEntityChunks(a.fileName, a.contentType, sourceChunks(a.bytes)),
+    )
   if (technology && isEncrypted && isLarge && context.streaming && technology.encryptStream) {
-    const parts = input.attachments.map((a) => (a.bytes instanceof Uint8Array ? attachmentEntity(a.fileName, a.contentType, a.bytes) : attachmentEntityChunks(a.fileName, a.contentType, sourceChunks(a.bytes))))
     // For progress only: base64 adds a third plus line ends.
     const size = input.attachments.reduce((sum, a) => sum + Math.ceil(a.bytes.length / 57) * 78, 4096)
-    payload = technology.encryptStream(multipartStream('mixed', hp, [textPart(), ...parts], innerHeaders), size, recipients, signer, context.now, context.streaming)
+    const stream = multipartStream('mixed', hp, [textPart(), ...parts()], innerHeaders)
+    payload = technology.encryptStream(stream, size, recipients, signer, context.now, context.streaming)
   } else if (technology && isEncrypted) payload = await technology.encrypt(content(), recipients, signer, context.now)
+  else if (technology && signer && isLarge && context.streaming && technology.signStream) {
+    // Signed only (a copy without end-to-end encryption): the attachment is read and hashed in chunks.
+    payload = technology.signStream(multipartStream('mixed', hp, [textPart(), ...parts()], innerHeaders), signer, context.now)
+  }
   else if (technology && signer) payload = await technology.sign(content(), signer, context.now)
   else payload = content()
 

@@ -27,7 +27,11 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
   let maxOpenpgp: StoredKey
   let aliceOpenpgp: StoredKey
 
-  const publicPgp = async (name: string, email: string, acceptance: 'verified' | 'unverified' = 'unverified'): Promise<StoredKey> => {
+  const publicPgp = async (
+    name: string,
+    email: string,
+    acceptance: 'verified' | 'unverified' = 'unverified',
+  ): Promise<StoredKey> => {
     const key = await generateOpenpgpKey({ name, email, algorithm: 'curve25519', now })
     const { readKey } = await import('openpgp')
     const armored = (await readKey({ armoredKey: String(key.material.armored) })).toPublic().armor()
@@ -39,7 +43,12 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
     const { own, publicOnly, anchor } = smimeVaultKeys(pki)
     aliceSmime = own(pki.alice)
     franSmime = { ...publicOnly(pki.fran), acceptance: 'unverified' }
-    aliceOpenpgp = await generateOpenpgpKey({ name: 'Alice Beraterin', email: 'alice@example.org', algorithm: 'curve25519', now })
+    aliceOpenpgp = await generateOpenpgpKey({
+      name: 'Alice Beraterin',
+      email: 'alice@example.org',
+      algorithm: 'curve25519',
+      now,
+    })
     franOpenpgp = await publicPgp('Fran Mandantin', 'fran@example.org')
     maxOpenpgp = await publicPgp('Max Mandant', 'max@mandant.test', 'verified')
     vault = [aliceSmime, aliceOpenpgp, franSmime, franOpenpgp, maxOpenpgp, ...anchor]
@@ -60,23 +69,44 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
       },
     )
   const one = (...args: Parameters<typeof plan>) => plan(...args).recipients[0]!
-  const rule = (target: string) => ({ target, require: 'e2e' as const, by: 'Chefin', note: null, date: now.toISOString() })
+  const rule = (target: string) => ({
+    target,
+    require: 'e2e' as const,
+    by: 'Chefin',
+    note: null,
+    date: now.toISOString(),
+  })
 
   it('S/MIME for a recipient with only a certificate, OpenPGP for one with only a key — each with the key and why', () => {
     const withoutFranPgp = vault.filter((k) => k !== franOpenpgp)
     expect(one({ to: ['fran@example.org'] }, { keys: withoutFranPgp })).toMatchObject({
       protection: 'smime',
       key: { fingerprint: franSmime.fingerprint },
-      reason: { code: 'RECIPIENT_E2E_UNVERIFIED', params: { technology: 'S/MIME', fingerprint: franSmime.fingerprint } },
+      reason: {
+        code: 'RECIPIENT_E2E_UNVERIFIED',
+        params: { technology: 'S/MIME', fingerprint: franSmime.fingerprint },
+      },
     })
-    expect(one({ to: ['max@mandant.test'] })).toMatchObject({ protection: 'openpgp', key: { fingerprint: maxOpenpgp.fingerprint }, reason: { code: 'RECIPIENT_E2E_VERIFIED' } })
+    expect(one({ to: ['max@mandant.test'] })).toMatchObject({
+      protection: 'openpgp',
+      key: { fingerprint: maxOpenpgp.fingerprint },
+      reason: { code: 'RECIPIENT_E2E_VERIFIED' },
+    })
   })
 
   it('with both: a verified key before an unverified one, then the technology of the last signed mail', () => {
     const verifiedPgp = vault.map((k) => (k === franOpenpgp ? { ...k, acceptance: 'verified' as const } : k))
-    expect(one({ to: ['fran@example.org'] }, { keys: verifiedPgp, last: { 'fran@example.org': 'smime' } })).toMatchObject({ protection: 'openpgp', reason: { code: 'RECIPIENT_E2E_VERIFIED' } })
-    expect(one({ to: ['fran@example.org'] }, { last: { 'fran@example.org': 'smime' } })).toMatchObject({ protection: 'smime', reason: { code: 'RECIPIENT_E2E_LAST_SIGNED' } })
-    expect(one({ to: ['fran@example.org'] }, { last: { 'fran@example.org': 'openpgp' } })).toMatchObject({ protection: 'openpgp', reason: { code: 'RECIPIENT_E2E_LAST_SIGNED' } })
+    expect(
+      one({ to: ['fran@example.org'] }, { keys: verifiedPgp, last: { 'fran@example.org': 'smime' } }),
+    ).toMatchObject({ protection: 'openpgp', reason: { code: 'RECIPIENT_E2E_VERIFIED' } })
+    expect(one({ to: ['fran@example.org'] }, { last: { 'fran@example.org': 'smime' } })).toMatchObject({
+      protection: 'smime',
+      reason: { code: 'RECIPIENT_E2E_LAST_SIGNED' },
+    })
+    expect(one({ to: ['fran@example.org'] }, { last: { 'fran@example.org': 'openpgp' } })).toMatchObject({
+      protection: 'openpgp',
+      reason: { code: 'RECIPIENT_E2E_LAST_SIGNED' },
+    })
   })
 
   it('with both and no history: the technology the other recipients can use too, so the mail needs fewer messages', () => {
@@ -90,14 +120,25 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
       protection: 'tls',
       key: null,
       consent: { channel: 'tls' },
-      reason: { code: 'RECIPIENT_TLS_CONSENT', params: { channel: 'tls', target: 'neu@firma.de', date: '2026-11-01', by: 'Chefin' } },
+      reason: {
+        code: 'RECIPIENT_TLS_CONSENT',
+        params: { channel: 'tls', target: 'neu@firma.de', date: '2026-11-01', by: 'Chefin' },
+      },
     })
-    expect(one({ to: ['neu@firma.de'] }, { policy: { consents: [consent('neu@firma.de', 'plain')] } })).toMatchObject({ protection: 'tls', reason: { code: 'RECIPIENT_TLS_CONSENT' } })
-    expect(one({ to: ['neu@firma.de'] })).toMatchObject({ protection: 'blocked', reason: { code: 'RECIPIENT_NO_KEY', params: { address: 'neu@firma.de' } } })
+    expect(one({ to: ['neu@firma.de'] }, { policy: { consents: [consent('neu@firma.de', 'plain')] } })).toMatchObject({
+      protection: 'tls',
+      reason: { code: 'RECIPIENT_TLS_CONSENT' },
+    })
+    expect(one({ to: ['neu@firma.de'] })).toMatchObject({
+      protection: 'blocked',
+      reason: { code: 'RECIPIENT_NO_KEY', params: { address: 'neu@firma.de' } },
+    })
   })
 
   it('a usable key beats any consent', () => {
-    expect(one({ to: ['max@mandant.test'] }, { policy: { consents: [consent('max@mandant.test', 'plain')] } })).toMatchObject({ protection: 'openpgp', consent: { channel: 'plain' } })
+    expect(
+      one({ to: ['max@mandant.test'] }, { policy: { consents: [consent('max@mandant.test', 'plain')] } }),
+    ).toMatchObject({ protection: 'openpgp', consent: { channel: 'plain' } })
   })
 
   it('a recipient whose only key is expired or revoked is blocked with that reason (a consent still allows TLS)', () => {
@@ -108,40 +149,79 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
       reason: { code: 'RECIPIENT_KEY_EXPIRED', params: { technology: 'OpenPGP', date: expired.expires.slice(0, 10) } },
     })
     const revoked = { ...maxOpenpgp, flags: { revoked: true, unusableReason: null } }
-    expect(one({ to: ['max@mandant.test'] }, { keys: [aliceSmime, aliceOpenpgp, revoked] })).toMatchObject({ protection: 'blocked', reason: { code: 'RECIPIENT_KEY_REVOKED' } })
+    expect(one({ to: ['max@mandant.test'] }, { keys: [aliceSmime, aliceOpenpgp, revoked] })).toMatchObject({
+      protection: 'blocked',
+      reason: { code: 'RECIPIENT_KEY_REVOKED' },
+    })
     const signOnly = { ...maxOpenpgp, usage: ['sign'] }
-    expect(one({ to: ['max@mandant.test'] }, { keys: [aliceSmime, aliceOpenpgp, signOnly] })).toMatchObject({ protection: 'blocked', reason: { code: 'RECIPIENT_KEY_UNUSABLE', params: { reason: 'sign only' } } })
-    expect(one({ to: ['max@mandant.test'] }, { keys, policy: { consents: [consent('max@mandant.test', 'tls')] } })).toMatchObject({ protection: 'tls' })
+    expect(one({ to: ['max@mandant.test'] }, { keys: [aliceSmime, aliceOpenpgp, signOnly] })).toMatchObject({
+      protection: 'blocked',
+      reason: { code: 'RECIPIENT_KEY_UNUSABLE', params: { reason: 'sign only' } },
+    })
+    expect(
+      one({ to: ['max@mandant.test'] }, { keys, policy: { consents: [consent('max@mandant.test', 'tls')] } }),
+    ).toMatchObject({ protection: 'tls' })
   })
 
   it('blocks an invalid address', () => {
     for (const address of ['kein-at-zeichen', 'a@b', 'zwei@@firma.de', 'name <a@firma.de>']) {
-      expect(one({ to: [address] }), address).toMatchObject({ protection: 'blocked', reason: { code: 'RECIPIENT_BAD_ADDRESS' } })
+      expect(one({ to: [address] }), address).toMatchObject({
+        protection: 'blocked',
+        reason: { code: 'RECIPIENT_BAD_ADDRESS' },
+      })
     }
   })
 
   it('a policy rule requiring e2e beats any consent (address or domain rule); with a key it is simply e2e', () => {
     for (const target of ['firma.de', 'neu@firma.de']) {
-      const result = one({ to: ['neu@firma.de'] }, { policy: { rules: [rule(target)], consents: [consent('neu@firma.de', 'tls')] } })
-      expect(result, target).toMatchObject({ protection: 'blocked', rule: { target }, reason: { code: 'RECIPIENT_E2E_RULE_NO_KEY', params: { rule: `${target}: e2e` } } })
+      const result = one(
+        { to: ['neu@firma.de'] },
+        { policy: { rules: [rule(target)], consents: [consent('neu@firma.de', 'tls')] } },
+      )
+      expect(result, target).toMatchObject({
+        protection: 'blocked',
+        rule: { target },
+        reason: { code: 'RECIPIENT_E2E_RULE_NO_KEY', params: { rule: `${target}: e2e` } },
+      })
     }
-    expect(one({ to: ['max@mandant.test'] }, { policy: { rules: [rule('mandant.test')] } })).toMatchObject({ protection: 'openpgp', rule: { target: 'mandant.test' } })
+    expect(one({ to: ['max@mandant.test'] }, { policy: { rules: [rule('mandant.test')] } })).toMatchObject({
+      protection: 'openpgp',
+      rule: { target: 'mandant.test' },
+    })
   })
 
   it('an address entry in the consent register beats a domain entry, both ways', () => {
     const domainTls = [consent('firma.de', 'tls'), consent('neu@firma.de', 'container')]
-    expect(one({ to: ['neu@firma.de'] }, { policy: { consents: domainTls } })).toMatchObject({ protection: 'blocked', consent: { address: 'neu@firma.de' }, reason: { code: 'RECIPIENT_CONTAINER_UNAVAILABLE' } })
+    expect(one({ to: ['neu@firma.de'] }, { policy: { consents: domainTls } })).toMatchObject({
+      protection: 'blocked',
+      consent: { address: 'neu@firma.de' },
+      reason: { code: 'RECIPIENT_CONTAINER_UNAVAILABLE' },
+    })
     const addressTls = [consent('neu@firma.de', 'tls'), consent('firma.de', 'container')]
-    expect(one({ to: ['neu@firma.de'] }, { policy: { consents: addressTls } })).toMatchObject({ protection: 'tls', reason: { params: { target: 'neu@firma.de' } } })
+    expect(one({ to: ['neu@firma.de'] }, { policy: { consents: addressTls } })).toMatchObject({
+      protection: 'tls',
+      reason: { params: { target: 'neu@firma.de' } },
+    })
     // The domain entry covers the other addresses at that domain (and its subdomains).
-    expect(one({ to: ['andere@steuer.firma.de'] }, { policy: { consents: domainTls } })).toMatchObject({ protection: 'tls', reason: { params: { target: 'firma.de' } } })
+    expect(one({ to: ['andere@steuer.firma.de'] }, { policy: { consents: domainTls } })).toMatchObject({
+      protection: 'tls',
+      reason: { params: { target: 'firma.de' } },
+    })
   })
 
   it('container and e2e consents without a key, and an expired consent, are blocked with their own reasons', () => {
-    expect(one({ to: ['neu@firma.de'] }, { policy: { consents: [consent('neu@firma.de', 'container')] } })).toMatchObject({ protection: 'blocked', reason: { code: 'RECIPIENT_CONTAINER_UNAVAILABLE' } })
-    expect(one({ to: ['neu@firma.de'] }, { policy: { consents: [consent('neu@firma.de', 'e2e')] } })).toMatchObject({ protection: 'blocked', reason: { code: 'RECIPIENT_CONSENT_E2E_NO_KEY' } })
+    expect(
+      one({ to: ['neu@firma.de'] }, { policy: { consents: [consent('neu@firma.de', 'container')] } }),
+    ).toMatchObject({ protection: 'blocked', reason: { code: 'RECIPIENT_CONTAINER_UNAVAILABLE' } })
+    expect(one({ to: ['neu@firma.de'] }, { policy: { consents: [consent('neu@firma.de', 'e2e')] } })).toMatchObject({
+      protection: 'blocked',
+      reason: { code: 'RECIPIENT_CONSENT_E2E_NO_KEY' },
+    })
     const expired = consent('neu@firma.de', 'tls', { expires: new Date(now.getTime() - day).toISOString() })
-    expect(one({ to: ['neu@firma.de'] }, { policy: { consents: [expired] } })).toMatchObject({ protection: 'blocked', reason: { code: 'RECIPIENT_CONSENT_EXPIRED' } })
+    expect(one({ to: ['neu@firma.de'] }, { policy: { consents: [expired] } })).toMatchObject({
+      protection: 'blocked',
+      reason: { code: 'RECIPIENT_CONSENT_EXPIRED' },
+    })
     const later = consent('neu@firma.de', 'tls', { expires: new Date(now.getTime() + day).toISOString() })
     expect(one({ to: ['neu@firma.de'] }, { policy: { consents: [later] } })).toMatchObject({ protection: 'tls' })
   })
@@ -154,17 +234,32 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
   })
 
   it('--encrypt smime|openpgp|none|container narrow the decision', () => {
-    expect(one({ to: ['max@mandant.test'], mode: 'smime' })).toMatchObject({ protection: 'blocked', reason: { code: 'RECIPIENT_NO_KEY_FOR_MODE', params: { technology: 'S/MIME' } } })
+    expect(one({ to: ['max@mandant.test'], mode: 'smime' })).toMatchObject({
+      protection: 'blocked',
+      reason: { code: 'RECIPIENT_NO_KEY_FOR_MODE', params: { technology: 'S/MIME' } },
+    })
     expect(one({ to: ['fran@example.org'], mode: 'smime' })).toMatchObject({ protection: 'smime' })
-    expect(one({ to: ['max@mandant.test'], mode: 'none' })).toMatchObject({ protection: 'blocked', reason: { code: 'RECIPIENT_NO_CONSENT_FOR_PLAIN' } })
-    expect(one({ to: ['max@mandant.test'], mode: 'none' }, { policy: { consents: [consent('mandant.test', 'plain')] } })).toMatchObject({ protection: 'tls' })
-    expect(one({ to: ['max@mandant.test'], mode: 'container' })).toMatchObject({ protection: 'blocked', reason: { code: 'RECIPIENT_CONTAINER_UNAVAILABLE' } })
+    expect(one({ to: ['max@mandant.test'], mode: 'none' })).toMatchObject({
+      protection: 'blocked',
+      reason: { code: 'RECIPIENT_NO_CONSENT_FOR_PLAIN' },
+    })
+    expect(
+      one({ to: ['max@mandant.test'], mode: 'none' }, { policy: { consents: [consent('mandant.test', 'plain')] } }),
+    ).toMatchObject({ protection: 'tls' })
+    expect(one({ to: ['max@mandant.test'], mode: 'container' })).toMatchObject({
+      protection: 'blocked',
+      reason: { code: 'RECIPIENT_CONTAINER_UNAVAILABLE' },
+    })
   })
 
   it('splits into one message per protection for To and Cc, and one of its own for each Bcc recipient', () => {
     const withoutFranPgp = vault.filter((k) => k !== franOpenpgp)
     const result = plan(
-      { to: ['fran@example.org', 'max@mandant.test', 'neu@firma.de'], cc: ['Alice@Example.org'], bcc: ['archiv@firma.de', 'max@mandant.test', 'fran@example.org'] },
+      {
+        to: ['fran@example.org', 'max@mandant.test', 'neu@firma.de'],
+        cc: ['Alice@Example.org'],
+        bcc: ['archiv@firma.de', 'max@mandant.test', 'fran@example.org'],
+      },
       { keys: withoutFranPgp, policy: { consents: [consent('firma.de', 'tls')] } },
     )
     expect(result.blocked).toEqual([])

@@ -59,7 +59,10 @@ export interface RecipientPlan {
   rule: PolicyRule | null
 }
 
-/** One message that goes out: recipients with the same protection share one; each Bcc and container recipient has its own. */
+/**
+ * One message that goes out: recipients with the same protection share one; each Bcc and container
+ * recipient has its own.
+ */
 export interface CopyPlan {
   protection: Exclude<Protection, 'blocked'>
   recipients: RecipientPlan[]
@@ -85,7 +88,11 @@ export function planMessage(request: PlanRequest, context: PlanContext): Message
   const from = request.from.trim().toLowerCase()
   const seen = new Set<string>()
   const entries: { address: string; field: RecipientField }[] = []
-  for (const [field, list] of [['to', request.to], ['cc', request.cc], ['bcc', request.bcc]] as const) {
+  for (const [field, list] of [
+    ['to', request.to],
+    ['cc', request.cc],
+    ['bcc', request.bcc],
+  ] as const) {
     for (const written of list) {
       const address = written.trim().toLowerCase()
       // The same address twice gets one copy, in its most visible field (To before Cc before Bcc).
@@ -94,7 +101,8 @@ export function planMessage(request: PlanRequest, context: PlanContext): Message
       entries.push({ address, field })
     }
   }
-  const technologies = request.mode === 'auto' ? context.technologies : context.technologies.filter((t) => t.technology === request.mode)
+  const technologies =
+    request.mode === 'auto' ? context.technologies : context.technologies.filter((t) => t.technology === request.mode)
   const candidatesOf = (address: string): Candidate[] =>
     !isAddress(address)
       ? []
@@ -108,12 +116,14 @@ export function planMessage(request: PlanRequest, context: PlanContext): Message
   // How many visible recipients each technology reaches: the tie-break that keeps the number of messages low.
   const reach = new Map<string, number>()
   for (const entry of entries.filter((e) => e.field !== 'bcc')) {
-    for (const c of candidates.get(entry.address)!) reach.set(c.technology.technology, (reach.get(c.technology.technology) ?? 0) + 1)
+    for (const c of candidates.get(entry.address)!)
+      reach.set(c.technology.technology, (reach.get(c.technology.technology) ?? 0) + 1)
   }
 
   const recipients = entries.map(({ address, field }): RecipientPlan => {
     const base = { address, field, key: null, consent: null, rule: null }
-    if (!isAddress(address)) return { ...base, protection: 'blocked', reason: { code: 'RECIPIENT_BAD_ADDRESS', params: { address } } }
+    if (!isAddress(address))
+      return { ...base, protection: 'blocked', reason: { code: 'RECIPIENT_BAD_ADDRESS', params: { address } } }
     const rule = e2eRuleFor(context.policy, address)
     const { consent, isExpired } = consentFor(context.policy, address, context.now)
     const last = context.lastSignedTechnology?.(address) ?? null
@@ -129,16 +139,31 @@ export function planMessage(request: PlanRequest, context: PlanContext): Message
       const technology = chosen.technology.technology
       const params = { technology: technologyLabel(technology), fingerprint: chosen.key.fingerprint }
       const byHistory = usable.length > 1 && technology === last && usable[1]!.key.acceptance === chosen.key.acceptance
-      const code = byHistory ? 'RECIPIENT_E2E_LAST_SIGNED' : chosen.key.acceptance === 'verified' ? 'RECIPIENT_E2E_VERIFIED' : 'RECIPIENT_E2E_UNVERIFIED'
+      const code = byHistory
+        ? 'RECIPIENT_E2E_LAST_SIGNED'
+        : chosen.key.acceptance === 'verified'
+          ? 'RECIPIENT_E2E_VERIFIED'
+          : 'RECIPIENT_E2E_UNVERIFIED'
       return { ...base, protection: technology, reason: { code, params }, key: chosen.key, consent, rule }
     }
-    const blocked = (code: ErrorCode, params: ErrorParams): RecipientPlan => ({ ...base, protection: 'blocked', reason: { code, params }, consent, rule })
+    const blocked = (code: ErrorCode, params: ErrorParams): RecipientPlan => ({
+      ...base,
+      protection: 'blocked',
+      reason: { code, params },
+      consent,
+      rule,
+    })
     if (request.mode === 'smime' || request.mode === 'openpgp') {
-      return blocked('RECIPIENT_NO_KEY_FOR_MODE', { address, mode: request.mode, technology: technologyLabel(request.mode) })
+      return blocked('RECIPIENT_NO_KEY_FOR_MODE', {
+        address,
+        mode: request.mode,
+        technology: technologyLabel(request.mode),
+      })
     }
     if (rule) return blocked('RECIPIENT_E2E_RULE_NO_KEY', { address, rule: `${rule.target}: e2e` })
     if (request.mode === 'container') return blocked('RECIPIENT_CONTAINER_UNAVAILABLE', { address })
-    if (consent && isExpired) return blocked('RECIPIENT_CONSENT_EXPIRED', { address, target: consent.address, date: day(consent.expires) })
+    if (consent && isExpired)
+      return blocked('RECIPIENT_CONSENT_EXPIRED', { address, target: consent.address, date: day(consent.expires) })
     if (consent?.channel === 'e2e') return blocked('RECIPIENT_CONSENT_E2E_NO_KEY', { address, date: day(consent.date) })
     // The password container is built by its own module; until then a container recipient is blocked.
     if (consent?.channel === 'container') return blocked('RECIPIENT_CONTAINER_UNAVAILABLE', { address })
@@ -155,22 +180,38 @@ export function planMessage(request: PlanRequest, context: PlanContext): Message
 }
 
 /** Why no key is usable: only expired, revoked or unusable keys, or no own key of that technology. */
-function whyNoKey(address: string, from: string, technologies: readonly MessageTechnology[], context: PlanContext): PlanReason {
+function whyNoKey(
+  address: string,
+  from: string,
+  technologies: readonly MessageTechnology[],
+  context: PlanContext,
+): PlanReason {
   for (const technology of technologies) {
     const theirs = technology.keyFor(context.keys, address, 'encrypt', context.now)
-    if (theirs) return { code: 'RECIPIENT_OWN_KEY_MISSING', params: { address, from, technology: technologyLabel(technology.technology) } }
+    if (theirs)
+      return {
+        code: 'RECIPIENT_OWN_KEY_MISSING',
+        params: { address, from, technology: technologyLabel(technology.technology) },
+      }
   }
   const found = context.keys
     .filter((key) => key.emails.includes(address) && technologies.some((t) => t.technology === key.technology))
     .map((key) => ({ key, status: summarizeKey(key, context.now).status }))
   const label = (key: StoredKey) => technologyLabel(key.technology)
-  const expired = found.filter((f) => f.status === 'expired').sort((a, b) => Date.parse(b.key.expires!) - Date.parse(a.key.expires!))[0]
-  if (expired) return { code: 'RECIPIENT_KEY_EXPIRED', params: { address, technology: label(expired.key), date: day(expired.key.expires) } }
+  const expired = found
+    .filter((f) => f.status === 'expired')
+    .sort((a, b) => Date.parse(b.key.expires!) - Date.parse(a.key.expires!))[0]
+  if (expired)
+    return {
+      code: 'RECIPIENT_KEY_EXPIRED',
+      params: { address, technology: label(expired.key), date: day(expired.key.expires) },
+    }
   const revoked = found.find((f) => f.status === 'revoked')
   if (revoked) return { code: 'RECIPIENT_KEY_REVOKED', params: { address, technology: label(revoked.key) } }
   const unusable = found[0]
   if (unusable) {
-    const reason = unusable.key.flags.unusableReason ?? (unusable.key.usage.includes('encrypt') ? unusable.status : 'sign only')
+    const reason =
+      unusable.key.flags.unusableReason ?? (unusable.key.usage.includes('encrypt') ? unusable.status : 'sign only')
     return { code: 'RECIPIENT_KEY_UNUSABLE', params: { address, technology: label(unusable.key), reason } }
   }
   return { code: 'RECIPIENT_NO_KEY', params: { address } }

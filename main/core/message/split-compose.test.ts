@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { ConsentSchema } from '../policy/policy-schema.ts'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,6 +8,7 @@ import { skipUnless } from '../../../test/helpers/needs.ts'
 import { hasOpenssl, makeTestPki, type TestPki } from '../../../test/helpers/smime-pki.ts'
 import { smimeVaultKeys } from '../../../test/helpers/smime-vault.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
+import { fileSource } from '../mime/byte-source.ts'
 import { generateOpenpgpKey } from '../openpgp/generate.ts'
 import { defaultPolicy } from '../policy/policy-settings.ts'
 import { openMessage } from './open.ts'
@@ -26,7 +28,12 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
   beforeAll(async () => {
     pki = makeTestPki(dir)
     const { own, publicOnly, anchor } = smimeVaultKeys(pki)
-    const aliceOpenpgp = await generateOpenpgpKey({ name: 'Alice', email: 'alice@example.org', algorithm: 'curve25519', now })
+    const aliceOpenpgp = await generateOpenpgpKey({
+      name: 'Alice',
+      email: 'alice@example.org',
+      algorithm: 'curve25519',
+      now,
+    })
     const max = await generateOpenpgpKey({ name: 'Max', email: 'max@mandant.test', algorithm: 'curve25519', now })
     alice = [own(pki.alice), aliceOpenpgp, ...anchor]
     fran = [own(pki.fran), ...anchor]
@@ -53,7 +60,8 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
     for (const copy of plan.copies) copies.push(await composeCopy(mail, copy, context, '<m@example.org>'))
     return { plan, copies, sent: await composeSentItem(mail, plan, context, '<m@example.org>') }
   }
-  const open = async (bytes: Uint8Array, keys: StoredKey[]) => (await openMessage(bytes, messageTechnologies, { keys, now })).document
+  const open = async (bytes: Uint8Array, keys: StoredKey[]) =>
+    (await openMessage(bytes, messageTechnologies, { keys, now })).document
 
   it('encrypts each end-to-end copy to its recipients and the sender, signs the TLS copies with S/MIME, and never names the Bcc recipient elsewhere', async () => {
     const { copies } = await split()
@@ -64,7 +72,8 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
       ['tls', ['archiv@firma.de'], 'smime', false, true, '<m@example.org>'],
     ])
     expect(copies[0]!.encryptedTo).toHaveLength(2)
-    for (const copy of copies.slice(0, 2)) expect((await open(copy.bytes, alice)).security.encryption.state).toBe('encrypted')
+    for (const copy of copies.slice(0, 2))
+      expect((await open(copy.bytes, alice)).security.encryption.state).toBe('encrypted')
     expect((await open(copies[0]!.bytes, fran)).security.encryption.state).toBe('encrypted')
     const tls = await open(copies[2]!.bytes, fran)
     expect(tls.security.encryption.state).toBe('none')
@@ -79,7 +88,9 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
     const { copies } = await split({ to: ['neu@firma.de'], cc: [], bcc: [] }, withoutCertificate)
     expect(copies.map((c) => [c.protection, c.technology, c.signed])).toEqual([['tls', null, false]])
     expect(copies[0]!.bytes.toString('latin1')).not.toContain('BEGIN PGP')
-    await expect(split({ to: ['neu@firma.de'], cc: [], bcc: [], sign: true }, withoutCertificate)).rejects.toMatchObject({ code: 'COMPOSE_NO_SIGNER' })
+    await expect(
+      split({ to: ['neu@firma.de'], cc: [], bcc: [], sign: true }, withoutCertificate),
+    ).rejects.toMatchObject({ code: 'COMPOSE_NO_SIGNER' })
   })
 
   it('builds one Sent item encrypted to the sender only, with every recipient (Bcc included) and what each got inside', async () => {
@@ -91,5 +102,30 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
     expect(opened.security.encryption.state).toBe('encrypted')
     expect(opened.headers.subject).toBe('Jahresabschluss 2025')
     expect((await open(sent.bytes, fran)).security.encryption.state).toBe('failed')
+  })
+
+  it('signs a TLS copy with a large attachment in chunks: the same valid S/MIME signature, the attachment byte for byte', async () => {
+    const bytes = randomBytes(3 * 1024 * 1024)
+    const path = join(dir, 'gross.pdf')
+    writeFileSync(path, bytes)
+    const source = fileSource(path)
+    try {
+      const mail = input({ to: ['neu@firma.de'], cc: [], bcc: [], attachments: [{ fileName: 'gross.pdf', contentType: 'application/pdf', bytes: source }] })
+      const plan = planMessage({ ...mail, mode: 'auto' }, { keys: vault, technologies: messageTechnologies, policy, now })
+      const context = { keys: vault, now, technologies: messageTechnologies, streaming: { tempDir: dir } }
+      const copy = await composeCopy(mail, plan.copies[0]!, context, '<m@example.org>')
+      expect(copy).toMatchObject({ protection: 'tls', technology: 'smime', signed: true, encrypted: false })
+      const opened = await openMessage(copy.bytes, messageTechnologies, { keys: fran, now })
+      try {
+        expect(opened.document.security.signature).toMatchObject({ state: 'valid', technology: 'smime' })
+        const chunks: Uint8Array[] = []
+        for await (const chunk of opened.attachmentChunks[0]!()) chunks.push(chunk)
+        expect(Buffer.concat(chunks).equals(bytes)).toBe(true)
+      } finally {
+        opened.dispose()
+      }
+    } finally {
+      source.close()
+    }
   })
 })

@@ -1,8 +1,20 @@
 import { SiegelpostError } from '../errors/index.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
 import { concatBytes, type HeaderList } from '../mime/build.ts'
-import { buildMessageStream, type BuildPlan, type ComposeContext, type ComposeInput, type ComposeSummary } from './compose.ts'
-import { technologyLabel, type CopyPlan, type EndToEnd, type MessagePlan, type RecipientPlan } from './recipient-plan.ts'
+import {
+  buildMessageStream,
+  type BuildPlan,
+  type ComposeContext,
+  type ComposeInput,
+  type ComposeSummary,
+} from './compose.ts'
+import {
+  technologyLabel,
+  type CopyPlan,
+  type EndToEnd,
+  type MessagePlan,
+  type RecipientPlan,
+} from './recipient-plan.ts'
 import type { MessageTechnology } from './technology.ts'
 
 /**
@@ -33,17 +45,34 @@ const technologyOf = (context: ComposeContext, name: EndToEnd): MessageTechnolog
 }
 
 /** The sender's signing key of that technology; `--sign` without one is an error, by default it is simply unsigned. */
-function signerOf(input: SplitInput, technology: MessageTechnology, context: ComposeContext, isRequired: boolean): StoredKey | null {
+function signerOf(
+  input: SplitInput,
+  technology: MessageTechnology,
+  context: ComposeContext,
+  isRequired: boolean,
+): StoredKey | null {
   if (input.sign === false) return null
   const key = technology.keyFor(context.keys, input.from, 'sign', context.now)
   if (!key && isRequired && input.sign === true) {
-    throw new SiegelpostError('COMPOSE_NO_SIGNER', { address: input.from, technology: technologyLabel(technology.technology) })
+    throw new SiegelpostError('COMPOSE_NO_SIGNER', {
+      address: input.from,
+      technology: technologyLabel(technology.technology),
+    })
   }
   return key
 }
 
-async function collect(input: SplitInput, plan: BuildPlan, context: ComposeContext, messageId: string, privateFields: HeaderList = []) {
-  const { chunks, ...summary } = await buildMessageStream({ ...input, encrypt: 'auto' }, plan, context, { messageId, privateFields })
+async function collect(
+  input: SplitInput,
+  plan: BuildPlan,
+  context: ComposeContext,
+  messageId: string,
+  privateFields: HeaderList = [],
+) {
+  const { chunks, ...summary } = await buildMessageStream({ ...input, encrypt: 'auto' }, plan, context, {
+    messageId,
+    privateFields,
+  })
   const parts: Uint8Array[] = []
   for await (const chunk of chunks) parts.push(chunk)
   const bytes = concatBytes(parts)
@@ -61,13 +90,24 @@ function buildPlanOf(input: SplitInput, copy: CopyPlan, context: ComposeContext)
   const technology = technologyOf(context, copy.protection)
   const own = technology.keyFor(context.keys, input.from, 'encrypt', context.now)
   // The plan only chooses a technology the sender has an own key of; a vault changed in between is refused.
-  if (!own) throw new SiegelpostError('RECIPIENT_OWN_KEY_MISSING', { address: copy.recipients[0]!.address, from: input.from, technology: technologyLabel(copy.protection) })
+  if (!own)
+    throw new SiegelpostError('RECIPIENT_OWN_KEY_MISSING', {
+      address: copy.recipients[0]!.address,
+      from: input.from,
+      technology: technologyLabel(copy.protection),
+    })
   const keys: StoredKey[] = []
-  for (const key of [...copy.recipients.map((r) => r.key!), own]) if (!keys.some((k) => k.fingerprint === key.fingerprint)) keys.push(key)
+  for (const key of [...copy.recipients.map((r) => r.key!), own])
+    if (!keys.some((k) => k.fingerprint === key.fingerprint)) keys.push(key)
   return { technology, recipients: keys, signer: signerOf(input, technology, context, true) }
 }
 
-export async function composeCopy(input: SplitInput, copy: CopyPlan, context: ComposeContext, messageId: string): Promise<ComposedCopy> {
+export async function composeCopy(
+  input: SplitInput,
+  copy: CopyPlan,
+  context: ComposeContext,
+  messageId: string,
+): Promise<ComposedCopy> {
   const { summary, bytes } = await collect(input, buildPlanOf(input, copy, context), context, messageId)
   return { ...summary, protection: copy.protection, recipients: copy.recipients.map((r) => r.address), bytes }
 }
@@ -77,7 +117,11 @@ export function deliveryLine(recipient: RecipientPlan): string {
   const parts = [recipient.address, `field=${recipient.field}`, `protection=${recipient.protection}`]
   if (recipient.key) parts.push(`key=${recipient.key.fingerprint}`)
   if (recipient.protection === 'tls' && recipient.consent) {
-    parts.push(`consent=${recipient.consent.channel}`, `consent-target=${recipient.consent.address}`, `consent-date=${recipient.consent.date.slice(0, 10)}`)
+    parts.push(
+      `consent=${recipient.consent.channel}`,
+      `consent-target=${recipient.consent.address}`,
+      `consent-date=${recipient.consent.date.slice(0, 10)}`,
+    )
   }
   return parts.join('; ')
 }
@@ -87,10 +131,18 @@ export function deliveryLine(recipient: RecipientPlan): string {
  * to the sender only — S/MIME when the sender has a certificate, else OpenPGP. A sender with neither
  * (possible only when every recipient gets TLS by consent) gets it unencrypted, as it went out.
  */
-export async function composeSentItem(input: SplitInput, plan: MessagePlan, context: ComposeContext, messageId: string): Promise<ComposedCopy> {
+export async function composeSentItem(
+  input: SplitInput,
+  plan: MessagePlan,
+  context: ComposeContext,
+  messageId: string,
+): Promise<ComposedCopy> {
   const sent = plan.recipients.filter((r) => r.protection !== 'blocked')
   const bcc = sent.filter((r) => r.field === 'bcc').map((r) => r.address)
-  const privateFields: HeaderList = [...(bcc.length ? ([['Bcc', bcc.join(', ')]] as const) : []), ...sent.map((r) => [deliveryField, deliveryLine(r)] as const)]
+  const privateFields: HeaderList = [
+    ...(bcc.length ? ([['Bcc', bcc.join(', ')]] as const) : []),
+    ...sent.map((r) => [deliveryField, deliveryLine(r)] as const),
+  ]
   let buildPlan: BuildPlan = { technology: null, recipients: [], signer: null }
   for (const name of ['smime', 'openpgp'] as const) {
     const technology = context.technologies.find((t) => t.technology === name)
@@ -101,5 +153,10 @@ export async function composeSentItem(input: SplitInput, plan: MessagePlan, cont
     }
   }
   const { summary, bytes } = await collect(input, buildPlan, context, messageId, privateFields)
-  return { ...summary, protection: buildPlan.technology ? buildPlan.technology.technology : 'tls', recipients: [input.from], bytes }
+  return {
+    ...summary,
+    protection: buildPlan.technology ? buildPlan.technology.technology : 'tls',
+    recipients: [input.from],
+    bytes,
+  }
 }

@@ -48,6 +48,8 @@ export interface MessageTechnology {
    * file) and the encrypted entity leaves in chunks, worked on in a worker thread when one is given.
    */
   encryptStream?(content: AsyncIterable<Uint8Array>, contentSize: number, recipients: readonly StoredKey[], signer: StoredKey | null, now: Date, streaming: StreamingContext): AsyncIterable<Uint8Array>
+  /** sign for a large message: the content arrives in chunks and the signed entity leaves in chunks. */
+  signStream?(content: AsyncIterable<Uint8Array>, signer: StoredKey, now: Date): AsyncIterable<Uint8Array>
   /** Extra outer header fields (e.g. Autocrypt) for a message from `sender`. */
   outerHeaders?(sender: StoredKey, address: string): Promise<[string, string][]>
 }

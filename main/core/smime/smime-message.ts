@@ -126,6 +126,11 @@ export const smimeMessageTechnology: MessageTechnology = {
     return pkcs7MimeEntity(smimeTypeOf(cipher), encryptCms({ content: inner, recipients: encryptTo, cipher }))
   },
 
+  signStream(content, signer, now) {
+    // The same entity as sign: a detached signature over the content, hashed as it passes.
+    return signDetachedStream(content, signer, now)
+  },
+
   encryptStream(content, contentSize, recipients, signer, now, streaming) {
     // The same entity as encrypt: sign-then-encrypt, the signed entity streamed through the worker's envelope.
     const inner = signer ? signDetachedStream(content, signer, now) : content

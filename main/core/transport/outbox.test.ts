@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DatabaseSync } from 'node:sqlite'
+import { sealBlob, sealJson } from '../store/sealed-blob.ts'
 import { openVersionedDatabase, schemaVersion } from '../store/sqlite.ts'
 import { Outbox, outboxFileName, outboxMigrations, type OutboxEnvelope } from './outbox.ts'
 
@@ -110,11 +111,33 @@ describe('Outbox groups (the copies of one mail)', () => {
     db.close()
   })
 
+  it('reads the message of an entry written before step 2 (in the entry row) and of one written after (in its own table)', () => {
+    const path = join(dir, outboxFileName)
+    const step1 = openVersionedDatabase(path, outboxMigrations.slice(0, 1))
+    const ctx = (column: string) => `siegelpost/outbox/v1/old/${column}`
+    step1
+      .prepare("INSERT INTO outbox (id, state, created, updated, envelope, message) VALUES ('old', 'held', 'c', 'u', ?, ?)")
+      .run(sealJson(key, envelope, ctx('envelope')), sealBlob(key, message, ctx('message')))
+    step1.close()
+    const outbox = open()
+    expect(outbox.message('old').equals(message)).toBe(true)
+    const id = outbox.create(envelope, Buffer.from('neu'))
+    expect(outbox.message(id).toString()).toBe('neu')
+    // A state change does not rewrite the message: it is not in the entry's row.
+    outbox.markHeld(id, { code: 'OUTBOX_INTERRUPTED', params: { id } })
+    outbox.drop(id)
+    expect(() => outbox.message(id)).toThrow()
+    outbox.close()
+    const db = new DatabaseSync(path)
+    expect(db.prepare('SELECT count(*) AS n FROM outbox_message').get()).toEqual({ n: 0 })
+    db.close()
+  })
+
   it('copies of a group that is still being prepared can be neither listed nor sent; finishing makes them all ready at once', () => {
     const outbox = open('100')
     const groupId = outbox.beginGroup()
     const a = outbox.create({ ...envelope, protection: 'smime' }, message, groupId)
-    const b = outbox.create({ ...envelope, protection: 'tls', consent: { target: 'firma.de', channel: 'tls', by: 'Chefin', date: 'd' } }, message, groupId)
+    const b = outbox.create({ ...envelope, protection: 'tls', consents: [{ recipient: 'a@firma.de', target: 'firma.de', channel: 'tls', by: 'Chefin', date: 'd' }] }, message, groupId)
     expect(outbox.list()).toEqual([])
     expect(() => outbox.claim(a)).toThrow(/preparing/)
     outbox.finishGroup(groupId, Buffer.from('Sent item'))

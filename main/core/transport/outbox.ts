@@ -34,8 +34,10 @@ export const EnvelopeSchema = z.object({
   isEndToEnd: z.boolean(),
   /** A copy of a split mail: the protection the plan chose for its recipients. */
   protection: z.enum(['smime', 'openpgp', 'container', 'tls']).optional(),
-  /** The consent that allowed this copy without end-to-end encryption (the register's entry). */
-  consent: z.object({ target: z.string(), channel: z.string(), by: z.string(), date: z.string() }).nullable().optional(),
+  /** The consents that allowed this copy without end-to-end encryption: the register's entry per recipient. */
+  consents: z
+    .array(z.object({ recipient: z.string(), target: z.string(), channel: z.string(), by: z.string(), date: z.string() }))
+    .optional(),
 })
 export type OutboxEnvelope = z.infer<typeof EnvelopeSchema>
 
@@ -62,7 +64,11 @@ export interface OutboxEntry {
   outcome: OutboxOutcome
 }
 
-type Row = Omit<OutboxEntry, 'envelope' | 'outcome' | 'groupId'> & { envelope: Uint8Array; outcome: Uint8Array | null; group_id: string | null }
+type Row = Omit<OutboxEntry, 'envelope' | 'outcome' | 'groupId'> & {
+  envelope: Uint8Array
+  outcome: Uint8Array | null
+  group_id: string | null
+}
 const rowColumns = 'id, state, created, updated, attempts, owner, group_id, envelope, outcome'
 
 /**
@@ -116,8 +122,15 @@ export const outboxMigrations: readonly Migration[] = [
       append BLOB
     ) STRICT;
     ALTER TABLE outbox ADD COLUMN group_id TEXT;
-    CREATE INDEX outbox_by_group ON outbox (group_id)`),
+    CREATE INDEX outbox_by_group ON outbox (group_id);
+    CREATE TABLE outbox_message (id TEXT PRIMARY KEY, message BLOB NOT NULL) STRICT`),
 ]
+
+/*
+ * Message bytes of entries written since step 2 live in outbox_message (outbox.message is empty then):
+ * SQLite rewrites a whole row on UPDATE, and every state change of an entry would otherwise copy (and
+ * fsync) a 100 MB message again. Entries of step 1 keep theirs in outbox.message.
+ */
 
 /** Entries that are part of the Outbox: on their own, or in a group whose copies are all written. */
 const visible = "(group_id IS NULL OR group_id IN (SELECT id FROM outbox_group WHERE state = 'ready'))"
@@ -167,9 +180,13 @@ export class Outbox {
   create(envelope: OutboxEnvelope, message: Buffer, groupId: string | null = null): string {
     const id = randomUUID()
     const now = this.now()
-    this.db
-      .prepare('INSERT INTO outbox (id, state, created, updated, attempts, owner, group_id, envelope, message, outcome) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)')
-      .run(id, 'queued', now, now, this.options.owner, groupId, sealJson(this.options.key, envelope, this.ctx(id, 'envelope')), sealBlob(this.options.key, message, this.ctx(id, 'message')), sealJson(this.options.key, emptyOutcome, this.ctx(id, 'outcome')))
+    const sealed = sealBlob(this.options.key, message, this.ctx(id, 'message'))
+    this.transaction(() => {
+      this.db.prepare('INSERT INTO outbox_message (id, message) VALUES (?, ?)').run(id, sealed)
+      this.db
+        .prepare('INSERT INTO outbox (id, state, created, updated, attempts, owner, group_id, envelope, message, outcome) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)')
+        .run(id, 'queued', now, now, this.options.owner, groupId, sealJson(this.options.key, envelope, this.ctx(id, 'envelope')), new Uint8Array(0), sealJson(this.options.key, emptyOutcome, this.ctx(id, 'outcome')))
+    })
     return id
   }
 
@@ -179,7 +196,9 @@ export class Outbox {
   beginGroup(): string {
     const id = randomUUID()
     const now = this.now()
-    this.db.prepare("INSERT INTO outbox_group (id, state, created, updated, owner) VALUES (?, 'preparing', ?, ?, ?)").run(id, now, now, this.options.owner)
+    this.db
+      .prepare("INSERT INTO outbox_group (id, state, created, updated, owner) VALUES (?, 'preparing', ?, ?, ?)")
+      .run(id, now, now, this.options.owner)
     return id
   }
 
@@ -193,21 +212,25 @@ export class Outbox {
     })
   }
 
-  /** A group that could not be completed (composing a copy failed): it goes with its copies, none of which was sendable. */
+  /** A group that could not be completed (composing a copy failed) goes with its copies, none of them sendable. */
   discardGroup(id: string): void {
     this.transaction(() => {
-      this.db.prepare("DELETE FROM outbox WHERE group_id = ? AND group_id IN (SELECT id FROM outbox_group WHERE state = 'preparing')").run(id)
+      const preparing = "group_id = ? AND group_id IN (SELECT id FROM outbox_group WHERE state = 'preparing')"
+      this.db.prepare(`DELETE FROM outbox_message WHERE id IN (SELECT id FROM outbox WHERE ${preparing})`).run(id)
+      this.db.prepare(`DELETE FROM outbox WHERE ${preparing}`).run(id)
       this.db.prepare("DELETE FROM outbox_group WHERE id = ? AND state = 'preparing'").run(id)
     })
   }
 
   group(id: string): OutboxGroup {
-    const row = this.db.prepare('SELECT id, state, sent_item_state, append FROM outbox_group WHERE id = ?').get(id) as
-      | { id: string; state: OutboxGroup['state']; sent_item_state: OutboxGroup['sentItem']['state']; append: Uint8Array | null }
-      | undefined
+    type GroupRow = { id: string; state: OutboxGroup['state']; sent_item_state: OutboxGroup['sentItem']['state']; append: Uint8Array | null }
+    const row = this.db.prepare('SELECT id, state, sent_item_state, append FROM outbox_group WHERE id = ?').get(id) as GroupRow | undefined
     if (!row) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
-    const entries = (this.db.prepare('SELECT id FROM outbox WHERE group_id = ? ORDER BY created, rowid').all(id) as { id: string }[]).map((r) => r.id)
-    const append = row.append ? AppendSchema.safeParse(openJson(this.options.key, row.append, this.groupCtx(id, 'append'))) : { success: true as const, data: null }
+    const ids = this.db.prepare('SELECT id FROM outbox WHERE group_id = ? ORDER BY created, rowid').all(id) as { id: string }[]
+    const entries = ids.map((r) => r.id)
+    const append = row.append
+      ? AppendSchema.safeParse(openJson(this.options.key, row.append, this.groupCtx(id, 'append')))
+      : { success: true as const, data: null }
     if (!append.success) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `group ${id}` })
     return { id: row.id, state: row.state, entries, sentItem: { state: row.sent_item_state, append: append.data } }
   }
@@ -215,9 +238,13 @@ export class Outbox {
   /** Takes the group's Sent item to append it (once per group, by one process); null when it is not due. */
   claimSentItem(id: string): Buffer | null {
     const sealed = this.transaction(() => {
-      const row = this.db.prepare("SELECT sent_item FROM outbox_group WHERE id = ? AND state = 'ready' AND sent_item_state = 'pending'").get(id) as { sent_item: Uint8Array | null } | undefined
+      const row = this.db
+        .prepare("SELECT sent_item FROM outbox_group WHERE id = ? AND state = 'ready' AND sent_item_state = 'pending'")
+        .get(id) as { sent_item: Uint8Array | null } | undefined
       if (!row?.sent_item) return null
-      this.db.prepare("UPDATE outbox_group SET sent_item_state = 'appending', owner = ?, updated = ? WHERE id = ?").run(this.options.owner, this.now(), id)
+      this.db
+        .prepare("UPDATE outbox_group SET sent_item_state = 'appending', owner = ?, updated = ? WHERE id = ?")
+        .run(this.options.owner, this.now(), id)
       return row.sent_item
     })
     if (sealed === null) return null
@@ -252,7 +279,8 @@ export class Outbox {
   }
 
   message(id: string): Buffer {
-    const row = this.db.prepare('SELECT message FROM outbox WHERE id = ?').get(id) as { message: Uint8Array } | undefined
+    const query = 'SELECT coalesce(m.message, o.message) AS message FROM outbox o LEFT JOIN outbox_message m ON m.id = o.id WHERE o.id = ?'
+    const row = this.db.prepare(query).get(id) as { message: Uint8Array } | undefined
     if (!row) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
     const bytes = openBlob(this.options.key, row.message, this.ctx(id, 'message'))
     if (bytes === null) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `entry ${id}` })
@@ -276,7 +304,9 @@ export class Outbox {
     return this.transaction(() => {
       const row = this.row(id)
       if (row.state === 'sent' || row.state === 'sending') throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: row.state })
-      if (row.group_id !== null && this.group(row.group_id).state !== 'ready') throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: 'preparing' })
+      if (row.group_id !== null && this.group(row.group_id).state !== 'ready') {
+        throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: 'preparing' })
+      }
       if (row.owner !== null && row.owner !== this.options.owner && this.options.isAlive(row.owner)) return false
       this.db.prepare('UPDATE outbox SET state = ?, owner = ?, attempts = attempts + 1, updated = ? WHERE id = ?').run('queued', this.options.owner, this.now(), id)
       return true
@@ -317,9 +347,11 @@ export class Outbox {
     return this.transaction(() => {
       // A group whose process died while its copies were being written: none of them was ever sendable,
       // so none went out; the half-written group goes as a whole (the mail is still with its author).
-      const groups = this.db.prepare("SELECT id, owner FROM outbox_group WHERE state = 'preparing'").all() as { id: string; owner: string | null }[]
+      const preparing = "SELECT id, owner FROM outbox_group WHERE state = 'preparing'"
+      const groups = this.db.prepare(preparing).all() as { id: string; owner: string | null }[]
       for (const group of groups) {
         if (group.owner === this.options.owner || (group.owner !== null && this.options.isAlive(group.owner))) continue
+        this.db.prepare('DELETE FROM outbox_message WHERE id IN (SELECT id FROM outbox WHERE group_id = ?)').run(group.id)
         this.db.prepare('DELETE FROM outbox WHERE group_id = ?').run(group.id)
         this.db.prepare('DELETE FROM outbox_group WHERE id = ?').run(group.id)
       }
@@ -346,7 +378,8 @@ export class Outbox {
 
   /** Queued entries nobody owns: released by recover() after their process died, due for their one more try. */
   pendingRetries(): string[] {
-    return (this.db.prepare(`SELECT id FROM outbox WHERE state = 'queued' AND owner IS NULL AND ${visible} ORDER BY created, rowid`).all() as { id: string }[]).map((row) => row.id)
+    const query = `SELECT id FROM outbox WHERE state = 'queued' AND owner IS NULL AND ${visible} ORDER BY created, rowid`
+    return (this.db.prepare(query).all() as { id: string }[]).map((row) => row.id)
   }
 
   drop(id: string): void {
@@ -355,6 +388,7 @@ export class Outbox {
       if (row.state === 'sending' || (row.owner !== null && row.owner !== this.options.owner && this.options.isAlive(row.owner))) {
         throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: row.state })
       }
+      this.db.prepare('DELETE FROM outbox_message WHERE id = ?').run(id)
       this.db.prepare('DELETE FROM outbox WHERE id = ?').run(id)
     })
   }

@@ -23,7 +23,12 @@ export interface GroupOutcome {
 }
 
 /** Writes the copies as they are composed, then makes the group ready with its Sent item; returns the group id. */
-export async function queueGroup(deps: SendDeps, accountName: string, copies: AsyncIterable<GroupCopy>, sentItem: () => Promise<Buffer>): Promise<string> {
+export async function queueGroup(
+  deps: SendDeps,
+  accountName: string,
+  copies: AsyncIterable<GroupCopy>,
+  sentItem: () => Promise<Buffer>,
+): Promise<string> {
   await deps.account(accountName) // an unknown account is a usage error, not an Outbox entry
   const groupId = deps.outbox.beginGroup()
   try {
@@ -36,13 +41,22 @@ export async function queueGroup(deps: SendDeps, accountName: string, copies: As
   return groupId
 }
 
-/** Tries every copy of a ready group once, then appends the group's Sent item when at least one copy went out. */
-export async function sendGroup(deps: SendDeps, groupId: string): Promise<GroupOutcome> {
+/**
+ * Tries every copy of a ready group once, then appends the group's Sent item when at least one copy went
+ * out. `onCopy` hears about each copy as it is done (progress: copy n of total).
+ */
+export async function sendGroup(
+  deps: SendDeps,
+  groupId: string,
+  onCopy?: (done: number, total: number, message: GroupOutcome['messages'][number]) => void,
+): Promise<GroupOutcome> {
   const messages: GroupOutcome['messages'] = []
-  for (const id of deps.outbox.group(groupId).entries) {
+  const entries = deps.outbox.group(groupId).entries
+  for (const id of entries) {
     const { envelope } = deps.outbox.get(id)
     const outcome = await attempt(deps, id, { deferSentItem: true })
     messages.push({ ...outcome, recipients: envelope.recipients, protection: envelope.protection })
+    onCopy?.(messages.length, entries.length, messages.at(-1)!)
   }
   let sentItem: OutboxOutcome['append'] = null
   if (messages.some((m) => m.state === 'sent')) {

@@ -55,7 +55,12 @@ const reasonOf = (error: SiegelpostError): Reason => ({ code: error.code, params
  * Appends a group's one Sent item, once: claimed by one process, recorded after. Returns the group's
  * append outcome (null while it is not done, e.g. another process is appending).
  */
-export async function appendGroupSentItem(deps: SendDeps, groupId: string, account: Account, password: string): Promise<OutboxOutcome['append']> {
+export async function appendGroupSentItem(
+  deps: SendDeps,
+  groupId: string,
+  account: Account,
+  password: string,
+): Promise<OutboxOutcome['append']> {
   const item = deps.outbox.claimSentItem(groupId)
   if (item === null) return deps.outbox.group(groupId).sentItem.append
   let append: NonNullable<OutboxOutcome['append']>
@@ -135,7 +140,8 @@ export async function attempt(deps: SendDeps, id: string, options: AttemptOption
     outbox.markSent(id, tls, partial ? { rejected: result.rejected, reason: partial } : null)
     const sent = { outboxId: id, state: 'sent' as const, reason: partial, tls: { version: tls.version, requiretls: tls.requiretls } }
     if (entry.groupId !== null) {
-      return { ...sent, append: options.deferSentItem ? null : await appendGroupSentItem(deps, entry.groupId, account, password) }
+      const groupAppend = options.deferSentItem ? null : await appendGroupSentItem(deps, entry.groupId, account, password)
+      return { ...sent, append: groupAppend }
     }
     let append: OutboxOutcome['append']
     try {

@@ -123,7 +123,8 @@ export async function openSmtp(account: Account): Promise<SmtpSession> {
     if (!connection.secure) throw new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail: 'not secure' })
     const internals = connection as unknown as Internals
     const tls = verifyTlsSocket(internals._socket, endpoint, account)
-    const maxSize = internals._supportedExtensions.includes('SIZE') && internals._maxAllowedSize > 0 ? internals._maxAllowedSize : null
+    const hasSize = internals._supportedExtensions.includes('SIZE') && internals._maxAllowedSize > 0
+    const maxSize = hasSize ? internals._maxAllowedSize : null
     return { connection, tls, extensions: [...internals._supportedExtensions], maxSize }
   } catch (error) {
     connection.close()
@@ -164,7 +165,8 @@ export async function submit(request: SubmitRequest): Promise<SubmitResult> {
       // RFC 1870: a message over the announced SIZE is held with the limit named, before AUTH and any byte of it.
       if (session.maxSize !== null && request.raw.length > session.maxSize) {
         const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1)
-        throw new SiegelpostError('SMTP_MESSAGE_TOO_LARGE', { host, size: mib(request.raw.length), limit: mib(session.maxSize), limitBytes: session.maxSize })
+        const size = mib(request.raw.length)
+        throw new SiegelpostError('SMTP_MESSAGE_TOO_LARGE', { host, size, limit: mib(session.maxSize), limitBytes: session.maxSize })
       }
       await step(connection, (done) => connection.login({ user: account.user, pass: request.password }, (error) => done(error)))
     } catch (error) {

@@ -115,5 +115,7 @@ export function outboxEntryView(entry: OutboxEntry) {
     /** The copies of one mail share it (compose --send); null for a mail sent on its own. */
     groupId: entry.groupId,
     protection: entry.envelope.protection ?? null,
+    /** The consents that allowed this copy without end-to-end encryption, per recipient. */
+    consents: entry.envelope.consents ?? [],
   }
 }
