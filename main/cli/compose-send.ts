@@ -63,7 +63,11 @@ const protectionName = (protection: string, lang: Lang) =>
       ? lang === 'de'
         ? 'nur Zwangs-TLS'
         : 'enforced TLS only'
-      : protection
+      : protection === 'container'
+        ? lang === 'de'
+          ? 'Passwort-PDF'
+          : 'password PDF'
+        : protection
 
 export async function runPlannedCompose(context: CommandContext, request: PlannedCompose): Promise<number> {
   const { io, lang, values } = context
@@ -90,9 +94,12 @@ export async function runPlannedCompose(context: CommandContext, request: Planne
   const profile = await transportProfile(context)
   return withOutbox(profile, async (outbox) => {
     const deps = sendDepsOf(profile, outbox)
+    // A generated container password is printed once with its copy; it is in no mail and in no Outbox entry.
+    const passwords = new Map<string, string>()
     async function* copies(): AsyncGenerator<GroupCopy> {
       for (const copy of plan.copies) {
         const composed = await composeCopy(input, copy, request.context, messageId)
+        if (composed.containerPassword) passwords.set(composed.recipients.join(','), composed.containerPassword)
         const consented = copy.protection === 'tls' ? copy.recipients : []
         yield {
           envelope: {
@@ -100,7 +107,7 @@ export async function runPlannedCompose(context: CommandContext, request: Planne
             recipients: composed.recipients,
             subject: input.subject,
             messageId,
-            isEndToEnd: composed.encrypted,
+            isEndToEnd: composed.encrypted && copy.protection !== 'container',
             protection: copy.protection,
             consents: consented.flatMap(({ address, consent: c }) =>
               c ? [{ recipient: address, target: c.address, channel: c.channel, by: c.by, date: c.date }] : [],
@@ -126,7 +133,7 @@ export async function runPlannedCompose(context: CommandContext, request: Planne
       io.stderr(`siegelpost: ${lang === 'de' ? 'Kopie' : 'copy'} ${done}/${total} ${state} (${what})\n`)
     })
     await retryReleased(deps)
-    return printGroup(context, outcome)
+    return printGroup(context, outcome, passwords)
   })
 }
 
@@ -151,6 +158,7 @@ async function writeOne(
     signed: result.signed,
     encryptedTo: result.encryptedTo,
     signedBy: result.signedBy,
+    ...(result.containerPassword ? { containerPassword: result.containerPassword } : {}),
   }
   if (values.json) printJson(io, summary)
   else {
@@ -160,7 +168,7 @@ async function writeOne(
   return exitCodes.ok
 }
 
-function printGroup(context: CommandContext, outcome: GroupOutcome): number {
+function printGroup(context: CommandContext, outcome: GroupOutcome, passwords: Map<string, string>): number {
   const { io, lang, values } = context
   const reason = (m: GroupOutcome['messages'][number]) =>
     m.reason ? formatMessage(m.reason.code, lang, m.reason.params) : null
@@ -175,6 +183,7 @@ function printGroup(context: CommandContext, outcome: GroupOutcome): number {
         reason: reason(m),
         reasonCode: m.reason?.code ?? null,
         tls: m.tls,
+        ...(passwords.has(m.recipients.join(',')) ? { containerPassword: passwords.get(m.recipients.join(',')) } : {}),
       })),
       sentCopy: outcome.sentItem,
     })
@@ -182,7 +191,10 @@ function printGroup(context: CommandContext, outcome: GroupOutcome): number {
     const de = lang === 'de'
     for (const m of outcome.messages) {
       const protection = protectionName(m.protection ?? '', lang)
-      const what = `${m.outboxId} (${protection}) ${de ? 'an' : 'to'} ${m.recipients.join(', ')}`
+      const password = passwords.get(m.recipients.join(','))
+      const what =
+        `${m.outboxId} (${protection}) ${de ? 'an' : 'to'} ${m.recipients.join(', ')}` +
+        (password ? ` – ${de ? 'Passwort (nur jetzt angezeigt)' : 'password (shown only now)'}: ${password}` : '')
       print(
         io,
         m.state === 'sent'

@@ -15,7 +15,7 @@ import { mediaTypes, safeFileName } from './attachment-files.ts'
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [])
 
 /** --password-file, else the standing password agreed with this recipient (or its domain), else a new one. */
-async function passwordFor(context: CommandContext, recipient: string): Promise<{ password: string; generated: boolean }> {
+export async function passwordFor(context: CommandContext, recipient: string): Promise<{ password: string; generated: boolean }> {
   const { values } = context
   if (typeof values['password-file'] === 'string') {
     const password = new TextDecoder().decode(await readSecretFile(values['password-file']))

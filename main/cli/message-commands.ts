@@ -13,7 +13,7 @@ import { messageTechnologies } from '../core/message/technologies.ts'
 import { checkInputFile, readLimitedFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { mediaTypes, safeFileName } from './attachment-files.ts'
-import { composeContainerCommand } from './container-commands.ts'
+import { composeContainerCommand, passwordFor } from './container-commands.ts'
 import { runPlannedCompose } from './compose-send.ts'
 import { exitCodes, print, printJson, type CliIo, type Command, type CommandContext, type OptionValues } from './command.ts'
 
@@ -90,7 +90,7 @@ export const messageCommands: readonly Command[] = [
         throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: '--bcc', command: `compose --encrypt ${encrypt} --out` })
       }
       if (values.sign && values['no-sign']) throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--sign/--no-sign', value: 'both', allowed: '--sign, --no-sign' })
-      if (encrypt === 'container') return composeContainerCommand(context)
+      if (encrypt === 'container' && !isPlanned) return composeContainerCommand(context)
       const body = typeof values['body-file'] === 'string' ? new TextDecoder().decode(await readLimitedFile(values['body-file'], limits.attachmentMaxBytes)) : ''
       const attachments = []
       const sources: ReturnType<typeof fileSource>[] = []
@@ -114,7 +114,13 @@ export const messageCommands: readonly Command[] = [
         attachments,
         sign: values.sign ? true : values['no-sign'] ? false : undefined,
       }
-      const composeContext = { keys: opened.contents.keys, now: io.now(), technologies: messageTechnologies, streaming }
+      const composeContext = {
+        keys: opened.contents.keys,
+        now: io.now(),
+        technologies: messageTechnologies,
+        streaming,
+        containerPassword: (address: string) => passwordFor(context, address),
+      }
       try {
         // The per-recipient decision: --plan, --send, and --encrypt auto (one .eml when the plan is one message).
         if (isPlanned || encrypt === 'auto') {

@@ -64,8 +64,8 @@ describe('siegelpost compose --plan', () => {
     ).toEqual([
       ['anna@kanzlei.test', 'to', 'openpgp', 'RECIPIENT_E2E_VERIFIED', null],
       ['lisa@firma.de', 'to', 'tls', 'RECIPIENT_TLS_CONSENT', 'tls'],
-      // An address entry beats the domain entry; the password PDF does not exist yet.
-      ['paul@firma.de', 'cc', 'blocked', 'RECIPIENT_CONTAINER_UNAVAILABLE', 'container'],
+      // An address entry beats the domain entry.
+      ['paul@firma.de', 'cc', 'container', 'RECIPIENT_CONTAINER_CONSENT', 'container'],
       // A rule requiring e2e beats the domain's TLS consent.
       ['streng@firma.de', 'cc', 'blocked', 'RECIPIENT_E2E_RULE_NO_KEY', 'tls'],
       ['fremd@example.test', 'bcc', 'blocked', 'RECIPIENT_NO_KEY', null],
@@ -81,7 +81,7 @@ describe('siegelpost compose --plan', () => {
         /^Transport encryption only \(enforced TLS\).*consent "tls" for firma\.de documented on \d{4}-\d{2}-\d{2} by Chefin/,
       ),
     })
-    expect(plan.messages).toBe(2)
+    expect(plan.messages).toBe(3)
   })
 
   it('gives the reasons in German with --lang de', () => {
@@ -123,10 +123,10 @@ describe('siegelpost compose --encrypt auto', () => {
     expect(run.stdout).toBe('')
     expect(run.errorLines).toHaveLength(1)
     expect(run.errorLines[0]).toMatch(
-      /^siegelpost: Nothing composed and nothing sent – no secure way to send to fremd@example\.test, paul@firma\.de\. /,
+      /^siegelpost: Nothing composed and nothing sent – no secure way to send to fremd@example\.test\. /,
     )
     expect(run.errorLines[0]).toMatch(
-      /no usable key for fremd@example\.test.*password PDF.*Ways out: import the recipient's key \(siegelpost keys import\), record the client's consent \(siegelpost policy consent ADDRESS --channel …\) or choose the password PDF/,
+      /no usable key for fremd@example\.test.*Ways out: import the recipient's key \(siegelpost keys import\), record the client's consent \(siegelpost policy consent ADDRESS --channel …\) or choose the password PDF/,
     )
     await expect(readFile(out)).rejects.toThrow()
     expect(JSON.parse(cli('outbox', 'list', '--json').stdout)).toEqual([])

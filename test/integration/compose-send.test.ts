@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
@@ -21,6 +21,7 @@ import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime
  * copy; Sent holds one item, encrypted to the sender only. Then kill -9 between copies, and a copy over
  * the server's SIZE.
  */
+const spawnSyncChecked = (command: string, args: string[]) => spawnSync(command, args).status
 const bin = fileURLToPath(new URL('../../bin/siegelpost.js', import.meta.url))
 const available = hasMailStack && hasOpenssl && hasGpg
 const fix = `${mailStackFix}; apt-get install openssl gnupg`
@@ -515,6 +516,59 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
         expect(maildir(small, 'client@mandant.test')).toEqual([])
         expect(maildir(small, 'alice@example.org', '.Sent')).toEqual([])
       }, 120_000)
+    })
+
+    it('a container recipient gets a password PDF of its own with a password of its own, shown once and stored nowhere', async () => {
+      writeFileSync(join(dir, 'standing'), 'Rheinufer-Kaffee-Morgen-42\n')
+      for (const args of [
+        ['policy', 'consent', 'advisor@kanzlei.test', '--channel', 'container', '--by', 'Anna Beraterin'],
+        ['policy', 'consent', 'client@mandant.test', '--channel', 'container', '--by', 'Anna Beraterin',
+          '--password-file', join(dir, 'standing'), '--transmitted', 'post'],
+      ]) {
+        const setup = cli(args)
+        expect(setup.status, setup.stderr).toBe(0)
+      }
+      const run = cli([
+        'compose', '--from', 'alice@example.org', '--to', 'fran@example.org', '--to', 'advisor@kanzlei.test',
+        '--bcc', 'client@mandant.test', '--subject', 'Lohnabrechnung Dezember', '--body-file', join(dir, 'body.txt'),
+        '--attach', join(dir, 'jahresabschluss.pdf'), '--encrypt', 'auto', '--send', '--account', 'alice', '--json',
+      ])
+      expect(run.status, run.stderr).toBe(0)
+      const result = JSON.parse(run.stdout) as { messages: { recipients: string[]; protection: string; state: string; containerPassword?: string }[] }
+      expect(result.messages.map((m) => [m.recipients, m.protection, m.state])).toEqual([
+        [['fran@example.org'], 'smime', 'sent'],
+        [['advisor@kanzlei.test'], 'container', 'sent'],
+        [['client@mandant.test'], 'container', 'sent'],
+      ])
+      const generated = result.messages[1]!.containerPassword!
+      expect(generated).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){5}$/)
+      // The standing password is not printed: the client has it already (an earlier TLS consent is superseded).
+      expect(result.messages[2]!.containerPassword).toBeUndefined()
+      for (const [address, password] of [['advisor@kanzlei.test', generated], ['client@mandant.test', 'Rheinufer-Kaffee-Morgen-42']] as const) {
+        const arrived = maildir(stack, address).find((m) => unfold(m).includes('Vertrauliche Nachricht / Confidential message'))!
+        expect(arrived, address).toBeDefined()
+        const text = unfold(arrived)
+        for (const secret of ['Lohnabrechnung', 'Jahresabschluss 2025 zur Freigabe', 'jahresabschluss.pdf', password]) {
+          expect(text, `${address}: ${secret}`).not.toContain(secret)
+        }
+        expect(text).not.toMatch(/^Bcc:/im)
+        const pdf = Buffer.from(/Content-Type: application\/pdf[\s\S]*?\r?\n\r?\n([A-Za-z0-9+/=\r\n]+)/.exec(arrived.toString('latin1'))![1]!, 'base64')
+        const pdfPath = join(dir, `${address}.pdf`)
+        writeFileSync(pdfPath, pdf)
+        const out = join(dir, `${address}-files`)
+        await mkdir(out)
+        const detach = spawnSyncChecked('pdfdetach', ['-upw', password, '-saveall', '-o', out, pdfPath])
+        expect(detach, address).toBe(0)
+        expect(readFileSync(join(out, 'jahresabschluss.pdf'))).toEqual(readFileSync(join(dir, 'jahresabschluss.pdf')))
+        expect(spawnSyncChecked('pdfdetach', ['-upw', 'abcd-efgh-jkmn-pqrs-tuvw-xyz2', '-list', pdfPath])).not.toBe(0)
+      }
+      // Neither password is in the profile (Outbox, policy, stores) in clear.
+      const scan = (folder: string): string[] =>
+        readdirSync(folder, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? scan(join(folder, e.name)) : [join(folder, e.name)]))
+      for (const file of scan(join(dir, 'profile'))) {
+        const bytes = readFileSync(file)
+        for (const password of [generated, 'Rheinufer-Kaffee-Morgen-42']) expect(bytes.includes(Buffer.from(password)), file).toBe(false)
+      }
     })
   },
 )

@@ -17,6 +17,8 @@ export interface CarrierInput {
   now: Date
   /** The outer subject; default: the neutral bilingual one below. */
   carrierSubject?: string
+  /** The Message-ID the copies of one mail share; a new one otherwise. */
+  messageId?: string
 }
 
 export const defaultCarrierSubject = 'Vertrauliche Nachricht / Confidential message'
@@ -57,7 +59,7 @@ export async function composeCarrierMail(input: CarrierInput, password: string) 
     password,
   )
   const domain = input.from.split('@')[1] ?? 'localhost'
-  const messageId = `<${randomBytes(16).toString('hex')}@${domain}>`
+  const messageId = input.messageId ?? `<${randomBytes(16).toString('hex')}@${domain}>`
   const headers: HeaderList = [
     ['From', input.from],
     ['To', input.to.join(', ')],

@@ -26,6 +26,11 @@ export interface ComposeContext {
   random?: (length: number) => Uint8Array
   /** Large messages: encrypted in chunks (in a worker thread when one is given) instead of in memory. */
   streaming?: StreamingContext
+  /**
+   * The password of a container recipient's password PDF: the standing one agreed with that client, else a
+   * new one (`generated`: shown once to the sender, never stored).
+   */
+  containerPassword?: (address: string) => Promise<{ password: string; generated: boolean }>
 }
 
 export interface ComposeResult extends ComposeSummary {

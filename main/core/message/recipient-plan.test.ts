@@ -193,9 +193,9 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
   it('an address entry in the consent register beats a domain entry, both ways', () => {
     const domainTls = [consent('firma.de', 'tls'), consent('neu@firma.de', 'container')]
     expect(one({ to: ['neu@firma.de'] }, { policy: { consents: domainTls } })).toMatchObject({
-      protection: 'blocked',
+      protection: 'container',
       consent: { address: 'neu@firma.de' },
-      reason: { code: 'RECIPIENT_CONTAINER_UNAVAILABLE' },
+      reason: { code: 'RECIPIENT_CONTAINER_CONSENT', params: { target: 'neu@firma.de' } },
     })
     const addressTls = [consent('neu@firma.de', 'tls'), consent('firma.de', 'container')]
     expect(one({ to: ['neu@firma.de'] }, { policy: { consents: addressTls } })).toMatchObject({
@@ -209,10 +209,10 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
     })
   })
 
-  it('container and e2e consents without a key, and an expired consent, are blocked with their own reasons', () => {
+  it('a container consent gives the password PDF; e2e consents without a key, and an expired consent, are blocked', () => {
     expect(
       one({ to: ['neu@firma.de'] }, { policy: { consents: [consent('neu@firma.de', 'container')] } }),
-    ).toMatchObject({ protection: 'blocked', reason: { code: 'RECIPIENT_CONTAINER_UNAVAILABLE' } })
+    ).toMatchObject({ protection: 'container', reason: { code: 'RECIPIENT_CONTAINER_CONSENT' } })
     expect(one({ to: ['neu@firma.de'] }, { policy: { consents: [consent('neu@firma.de', 'e2e')] } })).toMatchObject({
       protection: 'blocked',
       reason: { code: 'RECIPIENT_CONSENT_E2E_NO_KEY' },
@@ -247,8 +247,8 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
       one({ to: ['max@mandant.test'], mode: 'none' }, { policy: { consents: [consent('mandant.test', 'plain')] } }),
     ).toMatchObject({ protection: 'tls' })
     expect(one({ to: ['max@mandant.test'], mode: 'container' })).toMatchObject({
-      protection: 'blocked',
-      reason: { code: 'RECIPIENT_CONTAINER_UNAVAILABLE' },
+      protection: 'container',
+      reason: { code: 'RECIPIENT_CONTAINER_CHOSEN' },
     })
   })
 

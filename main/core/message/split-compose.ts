@@ -1,3 +1,4 @@
+import { composeCarrierMail } from '../container/carrier.ts'
 import { SiegelpostError } from '../errors/index.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
 import { concatBytes, type HeaderList } from '../mime/build.ts'
@@ -33,6 +34,8 @@ export interface ComposedCopy extends ComposeSummary {
   /** The envelope recipients of this copy (RCPT TO). */
   recipients: string[]
   bytes: Buffer
+  /** A container copy's newly generated password: shown once to the sender, never stored or sent. */
+  containerPassword?: string
 }
 
 /** The header field in the sender's own item that says what one recipient got. */
@@ -102,12 +105,42 @@ function buildPlanOf(input: SplitInput, copy: CopyPlan, context: ComposeContext)
   return { technology, recipients: keys, signer: signerOf(input, technology, context, true) }
 }
 
+/**
+ * A container copy: the text and the attachments in a password PDF of its own (one recipient, one password),
+ * carried by a mail that says only how to open it (container/carrier.ts). Its visible To is that recipient alone.
+ */
+async function composeContainerCopy(input: SplitInput, copy: CopyPlan, context: ComposeContext, messageId: string) {
+  const recipient = copy.recipients[0]!.address
+  if (!context.containerPassword) throw new SiegelpostError('MESSAGE_MODE_UNSUPPORTED', { mode: 'container' })
+  const { password, generated } = await context.containerPassword(recipient)
+  const files = input.attachments.map((a) => ({
+    fileName: a.fileName,
+    contentType: a.contentType,
+    bytes: a.bytes instanceof Uint8Array ? a.bytes : a.bytes.read(0, a.bytes.length),
+  }))
+  const carrier = { from: input.from, to: [recipient], cc: [], subject: input.subject, body: input.body, files, now: context.now, messageId }
+  const mail = await composeCarrierMail(carrier, password)
+  const composed: ComposedCopy = {
+    messageId,
+    technology: null,
+    encrypted: true,
+    signed: false,
+    encryptedTo: [],
+    signedBy: null,
+    protection: 'container',
+    recipients: [recipient],
+    bytes: Buffer.from(mail.bytes.buffer, mail.bytes.byteOffset, mail.bytes.byteLength),
+  }
+  return generated ? { ...composed, containerPassword: password } : composed
+}
+
 export async function composeCopy(
   input: SplitInput,
   copy: CopyPlan,
   context: ComposeContext,
   messageId: string,
 ): Promise<ComposedCopy> {
+  if (copy.protection === 'container') return composeContainerCopy(input, copy, context, messageId)
   const { summary, bytes } = await collect(input, buildPlanOf(input, copy, context), context, messageId)
   return { ...summary, protection: copy.protection, recipients: copy.recipients.map((r) => r.address), bytes }
 }

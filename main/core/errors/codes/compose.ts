@@ -25,10 +25,15 @@ export const composeCodes = {
     de: 'Nur transportverschlüsselt (Zwangs-TLS), ohne Ende-zu-Ende-Verschlüsselung: Einwilligung „{channel}“ für {target} dokumentiert am {date} von {by}.',
     en: 'Transport encryption only (enforced TLS), no end-to-end encryption: consent "{channel}" for {target} documented on {date} by {by}.',
   },
-  RECIPIENT_CONTAINER_UNAVAILABLE: {
+  RECIPIENT_CONTAINER_CONSENT: {
     kind: 'user',
-    de: 'Für {address} ist das Passwort-PDF vorgesehen, das es in dieser Version noch nicht gibt. Importieren Sie einen Schlüssel des Empfängers oder erfassen Sie eine andere Einwilligung.',
-    en: 'For {address} the password PDF is chosen, which this version does not have yet. Import a key of the recipient or record another consent.',
+    de: 'Passwort-PDF: für {target} am {date} von {by} vereinbart. Das Passwort geht auf getrenntem Weg an {address}, nie per E-Mail.',
+    en: 'Password PDF: agreed for {target} on {date} by {by}. The password reaches {address} by a separate channel, never by e-mail.',
+  },
+  RECIPIENT_CONTAINER_CHOSEN: {
+    kind: 'user',
+    de: 'Passwort-PDF für {address}, wie gewählt (--encrypt container). Das Passwort geht auf getrenntem Weg, nie per E-Mail.',
+    en: 'Password PDF for {address}, as chosen (--encrypt container). The password goes by a separate channel, never by e-mail.',
   },
   RECIPIENT_NO_KEY: {
     kind: 'user',
