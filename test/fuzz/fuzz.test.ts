@@ -1,0 +1,73 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { allFuzzTargets } from './all-targets.ts'
+import { describeResult, runFuzzTarget } from './run.ts'
+import { corporaRoot, repoRoot } from './targets.ts'
+
+/**
+ * Coverage-guided fuzzing, bounded: every target runs SIEGELPOST_FUZZ_SECONDS (default 30) in a worker
+ * thread, seeded from ../shared/corpora, and the test fails on any crash (an error other than the
+ * reader's documented refusal), broken invariant or hang. Executions and coverage are printed per
+ * target. First, every input in test/fuzz/regressions/<target>/ (each one a crash found earlier) is
+ * replayed. Long runs: `npm run fuzz -- --duration 600`.
+ */
+const seconds = Number(process.env.SIEGELPOST_FUZZ_SECONDS ?? 30)
+const regressionRoot = join(repoRoot, 'test', 'fuzz', 'regressions')
+const needsCorpora = allFuzzTargets.filter((t) => !t.name.startsWith('vault-')).map((t) => t.name)
+
+describe('fuzz regressions: inputs that once crashed a reader are refused with its documented error', () => {
+  for (const target of allFuzzTargets) {
+    const dir = join(regressionRoot, target.name)
+    const files = existsSync(dir) ? readdirSync(dir).sort() : []
+    if (files.length === 0) continue
+    it.each(files)(`${target.name}: %s`, async (file) => {
+      const run = await target.load()
+      const input = new Uint8Array(readFileSync(join(dir, file)))
+      const started = performance.now()
+      const error = await Promise.resolve()
+        .then(() => run(input))
+        .then(
+          () => null,
+          (e: unknown) => e,
+        )
+      if (error !== null) expect(target.isExpected(error), String((error as Error).stack ?? error)).toBe(true)
+      expect(performance.now() - started).toBeLessThan(target.slowMs)
+    })
+  }
+})
+
+describe('what the regressions fixed', () => {
+  const files = (target: string) => readdirSync(join(regressionRoot, target)).map((name) => new Uint8Array(readFileSync(join(regressionRoot, target, name))))
+
+  it('a certificate with a damaged extension value is malformed, not a certificate without that extension', async () => {
+    const { parseCertificate } = await import('../../main/core/smime/certificate.ts')
+    for (const der of files('certificate')) expect(() => parseCertificate(der)).toThrow(expect.objectContaining({ code: 'SMIME_MALFORMED' }))
+  })
+
+  it('a base64 body with data after "=" decodes to the same bytes whole and in chunks (reported digest = saved bytes)', async () => {
+    const { decodeBody, decodedBodyChunks, parseMime } = await import('../../main/core/mime/parse.ts')
+    for (const mail of files('mime')) {
+      const part = parseMime(mail)
+      expect(Buffer.concat([...decodedBodyChunks(part)])).toEqual(Buffer.from(decodeBody(part)))
+    }
+  })
+})
+
+describe('coverage-guided fuzzing (bounded run)', () => {
+  it.each(allFuzzTargets.map((t) => t.name))(
+    '%s: no crash, broken invariant or hang',
+    async (name) => {
+      if (needsCorpora.includes(name) && !existsSync(corporaRoot)) {
+        if (process.env.CI === 'true') throw new Error(`the corpora are required in CI but missing at ${corporaRoot}`)
+        console.warn(`${name}: ../shared/corpora not found (set SIEGELPOST_CORPORA), fuzzing from the self-made seeds only`)
+      }
+      const result = await runFuzzTarget(name, { durationMs: seconds * 1000 })
+      console.log(describeResult(result))
+      expect(result.execs).toBeGreaterThan(0)
+      const report = result.findings.map((f) => `${f.kind} ${f.signature}\n${f.message.split('\n').slice(0, 6).join('\n')}\ninput (base64): ${f.input}`)
+      expect(report, 'add the input to test/fuzz/regressions/<target>/ and fix the reader').toEqual([])
+    },
+    seconds * 1000 + 240_000,
+  )
+})
