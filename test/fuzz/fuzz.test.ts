@@ -45,6 +45,11 @@ describe('what the regressions fixed', () => {
     for (const der of files('certificate')) expect(() => parseCertificate(der)).toThrow(expect.objectContaining({ code: 'SMIME_MALFORMED' }))
   })
 
+  it('a SignedData whose parts are primitive where constructed ones belong is malformed, not a TypeError', async () => {
+    const { verifySignedData } = await import('../../main/core/smime/cms-signed.ts')
+    for (const cms of files('cms')) expect(() => verifySignedData({ cms })).toThrow(expect.objectContaining({ code: 'SMIME_MALFORMED' }))
+  })
+
   it('a base64 body with data after "=" decodes to the same bytes whole and in chunks (reported digest = saved bytes)', async () => {
     const { decodeBody, decodedBodyChunks, parseMime } = await import('../../main/core/mime/parse.ts')
     for (const mail of files('mime')) {
