@@ -50,6 +50,16 @@ describe('what the regressions fixed', () => {
     for (const cms of files('cms')) expect(() => verifySignedData({ cms })).toThrow(expect.objectContaining({ code: 'SMIME_MALFORMED' }))
   })
 
+  it('a Bcc field behind a stray CR is read as Bcc by the envelope and removed from the bytes alike', async () => {
+    const { readHeaderFields, readMessageHeaders, withoutBcc } = await import('../../main/core/transport/message-headers.ts')
+    for (const mail of files('message-headers')) {
+      const raw = Buffer.from(mail)
+      expect(readMessageHeaders(raw, 'regression.eml').recipients).toContain('geheim@e.test')
+      expect(withoutBcc(raw).toString('latin1')).not.toMatch(/bcc|geheim/i)
+      expect([...readHeaderFields(withoutBcc(raw)).keys()]).toEqual(['from', 'to', 'subject'])
+    }
+  })
+
   it('a base64 body with data after "=" decodes to the same bytes whole and in chunks (reported digest = saved bytes)', async () => {
     const { decodeBody, decodedBodyChunks, parseMime } = await import('../../main/core/mime/parse.ts')
     for (const mail of files('mime')) {
