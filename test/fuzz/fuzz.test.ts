@@ -38,7 +38,10 @@ describe('fuzz regressions: inputs that once crashed a reader are refused with i
 })
 
 describe('what the regressions fixed', () => {
-  const files = (target: string) => readdirSync(join(regressionRoot, target)).map((name) => new Uint8Array(readFileSync(join(regressionRoot, target, name))))
+  const files = (target: string, prefix = '') =>
+    readdirSync(join(regressionRoot, target))
+      .filter((name) => name.startsWith(prefix))
+      .map((name) => new Uint8Array(readFileSync(join(regressionRoot, target, name))))
 
   it('a certificate with a damaged extension value is malformed, not a certificate without that extension', async () => {
     const { parseCertificate } = await import('../../main/core/smime/certificate.ts')
@@ -52,12 +55,21 @@ describe('what the regressions fixed', () => {
 
   it('a Bcc field behind a stray CR is read as Bcc by the envelope and removed from the bytes alike', async () => {
     const { readHeaderFields, readMessageHeaders, withoutBcc } = await import('../../main/core/transport/message-headers.ts')
-    for (const mail of files('message-headers')) {
+    for (const mail of files('message-headers', 'bcc-after-')) {
       const raw = Buffer.from(mail)
       expect(readMessageHeaders(raw, 'regression.eml').recipients).toContain('geheim@e.test')
       expect(withoutBcc(raw).toString('latin1')).not.toMatch(/bcc|geheim/i)
       expect([...readHeaderFields(withoutBcc(raw)).keys()]).toEqual(['from', 'to', 'subject'])
     }
+  })
+
+  it('a message that starts with the empty line has no header fields: its body is never read as headers', async () => {
+    const { readHeaderFields, readMessageHeaders, withoutBcc } = await import('../../main/core/transport/message-headers.ts')
+    const [onlyBcc] = files('message-headers', 'only-bcc-')
+    expect([...readHeaderFields(withoutBcc(Buffer.from(onlyBcc!))).keys()]).toEqual([])
+    // Before: the envelope came from the body, and the mail went to whoever the body named.
+    const bodyOnly = Buffer.from('\r\nFrom: a@b.test\r\nTo: victim@x.test\r\n\r\nbody\r\n')
+    expect(() => readMessageHeaders(bodyOnly, 'body-only.eml')).toThrow(expect.objectContaining({ code: 'SEND_NO_SENDER' }))
   })
 
   it('a base64 body with data after "=" decodes to the same bytes whole and in chunks (reported digest = saved bytes)', async () => {

@@ -28,7 +28,8 @@ interface RawHeaderField {
  */
 function scanHeaderFields(raw: Buffer): { fields: RawHeaderField[]; headerEnd: number } {
   const text = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1')
-  const separator = /\r?\n(\r?\n)/.exec(text)
+  // A message may start with the empty line (no header fields at all): its body is never read as headers.
+  const separator = /(?:^|\r?\n)(\r?\n)/.exec(text)
   const headerEnd = separator ? separator.index + separator[0].length - separator[1]!.length : text.length
   const starts = [0]
   for (const match of text.slice(0, headerEnd).matchAll(/\n(?![ \t])/g)) starts.push(match.index + 1)
