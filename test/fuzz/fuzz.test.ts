@@ -72,6 +72,15 @@ describe('what the regressions fixed', () => {
     expect(() => readMessageHeaders(bodyOnly, 'body-only.eml')).toThrow(expect.objectContaining({ code: 'SEND_NO_SENDER' }))
   })
 
+  it('a .p12 asking for millions of rounds of the JS key derivation is refused at once, not after 40 s', async () => {
+    const { readPkcs12 } = await import('../../main/core/smime/pkcs12.ts')
+    for (const p12 of files('pkcs12')) {
+      const started = performance.now()
+      expect(() => readPkcs12(p12, new TextEncoder().encode('nss'))).toThrow(expect.objectContaining({ code: 'SMIME_MALFORMED' }))
+      expect(performance.now() - started).toBeLessThan(1000)
+    }
+  })
+
   it('a base64 body with data after "=" decodes to the same bytes whole and in chunks (reported digest = saved bytes)', async () => {
     const { decodeBody, decodedBodyChunks, parseMime } = await import('../../main/core/mime/parse.ts')
     for (const mail of files('mime')) {
