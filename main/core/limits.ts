@@ -73,6 +73,12 @@ export const limits = {
   smimeBerMaxDepth: 64,
   /** PKCS#12 iteration counts above this are a DoS, not a protection (real files: 1–600,000). */
   p12MaxIterations: 10_000_000,
+  /**
+   * The RFC 7292 App. B key derivation (MAC keys, legacy 3DES/RC2 files) runs hash by hash in JS, not
+   * in OpenSSL like PBKDF2: 10,000,000 rounds held the main thread for over a minute. Real files use
+   * 2,048 (OpenSSL), 2,000 (Windows), 10,000 (Java) up to 600,000 (`openssl pkcs12 -iter 600000`).
+   */
+  p12KdfMaxIterations: 1_000_000,
   /** PBKDF2-SHA-256 iterations for a modern .p12 backup (OpenSSL 3 writes 2,048; OWASP 2023 says 600,000). */
   p12ExportIterations: 600_000,
   /** The compatible (3DES, SHA-1 MAC) .p12 uses what old Windows itself writes. */

@@ -16,10 +16,16 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   return new Uint8Array(Buffer.concat(chunks))
 }
 
+/** Fields with a grammar of their own (addresses, parameters, ids), where a whole-value encoded word does not belong. */
+const structuredFields = /^(from|to|cc|bcc|reply-to|sender|message-id|in-reply-to|references|date|mime-version|content-[a-z-]+|autocrypt[a-z-]*)$/i
+
 /** A header line, RFC 2047-encoded when it is not plain ASCII, folded at 76 columns. */
 export function headerLine(name: string, value: string): string {
   if (/[\r\n]/.test(name + value)) throw new Error('header injection: line break in a header value')
-  const encoded = /^[\x20-\x7e]*$/.test(value) ? value : libmime.encodeWords(value, 'Q', 52)
+  // Unstructured text (a Subject) containing "=?" is encoded whole: a reader would decode it as an
+  // encoded word (RFC 2047 §5), so "=?utf-8?q?Hallo?=" typed as a subject would arrive as "Hallo".
+  const isLookalike = value.includes('=?') && !structuredFields.test(name)
+  const encoded = isLookalike ? libmime.encodeWord(value, 'Q', 52) : /^[\x20-\x7e]*$/.test(value) ? value : libmime.encodeWords(value, 'Q', 52)
   return libmime.foldLines(`${name}: ${encoded}`, 76).replace(/\r?\n/g, CRLF) + CRLF
 }
 

@@ -302,6 +302,14 @@ export function* decodedBodyChunks(part: MimePart): Generator<Uint8Array> {
     // large-object space until a full collection (hundreds of MiB for a 100 MB attachment).
     for (let at = 0; at < view.length; at += stringSliceBytes) {
       const text = carry + view.toString('latin1', at, Math.min(view.length, at + stringSliceBytes)).replace(/[^A-Za-z0-9+/=]/g, '')
+      // "=" ends the data (RFC 2045 §6.8): what follows is not decoded, as decodeBody does, so the
+      // digest `open` reports and the bytes it saves are the same.
+      const padding = text.indexOf('=')
+      if (padding >= 0) {
+        decoded.push(Buffer.from(text.slice(0, padding), 'base64'))
+        yield new Uint8Array(Buffer.concat(decoded))
+        return
+      }
       const usable = text.length - (text.length % 4)
       carry = text.slice(usable)
       if (usable > 0) decoded.push(Buffer.from(text.slice(0, usable), 'base64'))

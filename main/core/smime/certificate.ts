@@ -6,14 +6,33 @@ import { bytesOf, children, oidOf, parseDer, pemBlocks, rawOf, toDer } from './d
 import { generalNameTags } from './general-name.ts'
 import { extensionIds, nameAttributeIds, oids } from './oids.ts'
 
+/** Extensions pkijs hands over as plain ASN.1 values (no schema of its own): the type RFC 5280 §4.2 gives them. */
+const plainExtensionTypes: Record<string, new (...args: never[]) => asn1js.AsnType> = {
+  '2.5.29.15': asn1js.BitString, // keyUsage
+  '2.5.29.14': asn1js.OctetString, // subjectKeyIdentifier
+  '2.5.29.54': asn1js.Integer, // inhibitAnyPolicy
+}
+
 /** X.509 certificates: parsing with limits, the facts S/MIME needs, and certificate files (PEM, DER, .p7b). */
 export function parseCertificate(der: Uint8Array): pkijs.Certificate {
   const node = parseDer(der, 'X.509')
+  let cert: pkijs.Certificate
   try {
-    return new pkijs.Certificate({ schema: node })
+    cert = new pkijs.Certificate({ schema: node })
   } catch (error) {
     throw new SiegelpostError('SMIME_MALFORMED', { what: 'X.509', reason: error instanceof Error ? error.message.slice(0, 120) : 'schema' }, { cause: error })
   }
+  // pkijs parses extension values lazily and, for a damaged one, yields nothing or an empty default
+  // (a SubjectAltName without names, a basicConstraints without cA) instead of failing. A value that
+  // is not what RFC 5280 §4.2 says it is makes the certificate malformed, here, before anyone reads it.
+  for (const ext of cert.extensions ?? []) {
+    const value = ext.parsedValue as { parsingError?: string } | undefined
+    const type = plainExtensionTypes[ext.extnID]
+    if (value === undefined || value === null || typeof value.parsingError === 'string' || (type && !(value instanceof type))) {
+      throw new SiegelpostError('SMIME_MALFORMED', { what: 'X.509', reason: `extension ${ext.extnID} is damaged` })
+    }
+  }
+  return cert
 }
 
 export const certificateDer = (cert: pkijs.Certificate) => toDer(cert)

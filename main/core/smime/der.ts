@@ -41,10 +41,14 @@ export function toDer(node: asn1js.AsnType | { toSchema(): asn1js.AsnType }): Ui
   return new Uint8Array(schema.toBER(false))
 }
 
-/** Children of a constructed node (SEQUENCE, SET, [n] EXPLICIT). */
+/**
+ * Children of a constructed node (SEQUENCE, SET, [n] EXPLICIT). Only a constructed node counts: the
+ * value of a primitive one can be an array too (an OID's sub-identifiers), but of no ASN.1 nodes.
+ */
 export function children(node: asn1js.AsnType | undefined, what: string): asn1js.AsnType[] {
-  const value = (node as { valueBlock?: { value?: unknown } } | undefined)?.valueBlock?.value
-  if (!Array.isArray(value)) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'expected a constructed value' })
+  const block = node as { idBlock?: { isConstructed?: boolean }; valueBlock?: { value?: unknown } } | undefined
+  const value = block?.valueBlock?.value
+  if (block?.idBlock?.isConstructed !== true || !Array.isArray(value)) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'expected a constructed value' })
   return value as asn1js.AsnType[]
 }
 

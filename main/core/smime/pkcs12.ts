@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createHmac, hash, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto'
 import forge from 'node-forge'
 import * as asn1js from 'asn1js'
 import { SiegelpostError } from '../errors/index.ts'
@@ -73,7 +73,8 @@ export function pkcs12Kdf(hashName: string, password: Buffer, salt: Uint8Array, 
   const result: Buffer[] = []
   for (let produced = 0; produced < length; produced += u) {
     let A = createHash(hashName).update(D).update(I).digest()
-    for (let i = 1; i < iterations; i++) A = createHash(hashName).update(A).digest()
+    // crypto.hash: one call per round, about twice as fast as a Hash object per round.
+    for (let i = 1; i < iterations; i++) A = hash(hashName, A, 'buffer')
     result.push(A)
     const B = Buffer.alloc(v)
     for (let i = 0; i < v; i++) B[i] = A[i % u]!
@@ -89,8 +90,8 @@ export function pkcs12Kdf(hashName: string, password: Buffer, salt: Uint8Array, 
   return Buffer.concat(result).subarray(0, length)
 }
 
-function checkIterations(iterations: number) {
-  if (!(iterations >= 1 && iterations <= limits.p12MaxIterations)) {
+function checkIterations(iterations: number, max: number = limits.p12MaxIterations) {
+  if (!(iterations >= 1 && iterations <= max)) {
     throw new SiegelpostError('SMIME_MALFORMED', { what, reason: `iteration count ${iterations}` })
   }
 }
@@ -127,7 +128,7 @@ export function pbeDecrypt(algId: asn1js.AsnType, data: Uint8Array, password: Ui
     const p = children(params, what)
     const salt = bytesOf(p[0], what)
     const iterations = intOf(p[1], what)
-    checkIterations(iterations)
+    checkIterations(iterations, limits.p12KdfMaxIterations)
     const bmp = bmpPassword(password)
     const legacy: Record<string, { key: number; cipher: string }> = {
       [oids.pbeSha3Des]: { key: 24, cipher: 'des-ede3-cbc' },
@@ -198,7 +199,7 @@ export function readPkcs12(bytes: Uint8Array, password: Uint8Array): Pkcs12Conte
     const hash = hashes[hashId]
     if (!hash) throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `PKCS#12 MAC ${hashId}` })
     const iterations = iterNode ? intOf(iterNode, what) : 1
-    checkIterations(iterations)
+    checkIterations(iterations, limits.p12KdfMaxIterations)
     const macKey = pkcs12Kdf(hash.name, bmpPassword(password), bytesOf(saltNode, what), 3, iterations, hash.u)
     const expected = createHmac(hash.name, macKey).update(authSafe).digest()
     const actual = Buffer.from(bytesOf(digest, what))

@@ -42,11 +42,24 @@ export async function openImap(account: Account, password: string): Promise<Imap
   const where = { host: endpoint.host, port: endpoint.port }
   const client = new ImapFlow(imapOptionsFor(account, password))
   client.on('error', () => undefined)
+  // imapflow's connectionTimeout ends when the socket is up; a server that answers STARTTLS or the login
+  // with something imapflow waits past (a "+" continuation, corpus case O_4) would hold the session for
+  // the socket timeout. Connect, STARTTLS and login together get the connect budget.
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('no usable answer in time'), { isLoginDeadline: true })), limits.mailConnectTimeoutMs)
+  })
   try {
-    await client.connect()
+    await Promise.race([client.connect(), deadline])
   } catch (error) {
     client.close()
+    if ((error as { isLoginDeadline?: boolean }).isLoginDeadline) {
+      const detail = 'no usable answer in time'
+      throw client.secureConnection ? new SiegelpostError('IMAP_FAILED', { ...where, detail }) : new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail })
+    }
     throw classifyImapError(error, account)
+  } finally {
+    clearTimeout(timer)
   }
   try {
     if (client.secureConnection !== true) throw new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail: 'not secure' })

@@ -28,7 +28,8 @@ interface RawHeaderField {
  */
 function scanHeaderFields(raw: Buffer): { fields: RawHeaderField[]; headerEnd: number } {
   const text = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1')
-  const separator = /\r?\n(\r?\n)/.exec(text)
+  // A message may start with the empty line (no header fields at all): its body is never read as headers.
+  const separator = /(?:^|\r?\n)(\r?\n)/.exec(text)
   const headerEnd = separator ? separator.index + separator[0].length - separator[1]!.length : text.length
   const starts = [0]
   for (const match of text.slice(0, headerEnd).matchAll(/\n(?![ \t])/g)) starts.push(match.index + 1)
@@ -39,15 +40,20 @@ function scanHeaderFields(raw: Buffer): { fields: RawHeaderField[]; headerEnd: n
   return { fields, headerEnd }
 }
 
+/** A field unfolded (RFC 5322 §2.2.3) into its lower-cased name and value; null without a name. */
+function readField(field: RawHeaderField): { name: string; value: string } | null {
+  const line = field.text.replace(/\r?\n[ \t]/g, ' ').replace(/\r?\n$/, '')
+  const colon = line.indexOf(':')
+  if (colon <= 0) return null
+  return { name: line.slice(0, colon).trim().toLowerCase(), value: line.slice(colon + 1).trim() }
+}
+
 /** Header block up to the first empty line, unfolded (RFC 5322 §2.2.3); names lower-cased. */
 export function readHeaderFields(raw: Buffer): Map<string, string[]> {
   const fields = new Map<string, string[]>()
   for (const field of scanHeaderFields(raw).fields) {
-    const line = field.text.replace(/\r?\n[ \t]/g, ' ').replace(/\r?\n$/, '')
-    const colon = line.indexOf(':')
-    if (colon <= 0) continue
-    const name = line.slice(0, colon).trim().toLowerCase()
-    fields.set(name, [...(fields.get(name) ?? []), line.slice(colon + 1).trim()])
+    const read = readField(field)
+    if (read) fields.set(read.name, [...(fields.get(read.name) ?? []), read.value])
   }
   return fields
 }
@@ -81,7 +87,9 @@ export function isEndToEndEncrypted(contentType: string | undefined): boolean {
  */
 export function withoutBcc(raw: Buffer): Buffer {
   const { fields, headerEnd } = scanHeaderFields(raw)
-  const isBcc = (field: RawHeaderField) => /^(resent-)?bcc[ \t]*:/i.test(field.text)
+  // The same reading of a field name as readHeaderFields (a stray CR or blank before the name included):
+  // a field that the envelope reads as Bcc never goes out.
+  const isBcc = (field: RawHeaderField) => ['bcc', 'resent-bcc'].includes(readField(field)?.name ?? '')
   if (!fields.some(isBcc)) return raw
   return Buffer.concat([...fields.filter((field) => !isBcc(field)).map((field) => raw.subarray(field.start, field.end)), raw.subarray(headerEnd)])
 }
