@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { limits } from '../main/core/limits.ts'
+import { mailChannels } from './mail-contract.ts'
 
 /**
  * The one IPC contract between the UI and main. Every channel is named here and only here
@@ -273,6 +274,7 @@ export const contract = {
   'keys:share-draft': { req: KeyIdRequest.extend({ lang: z.enum(['de', 'en']).optional() }), res: z.object({ draftId: z.uuid() }) },
   /** The drafts in the profile, newest first; attachments by name and size only (their bytes stay in main). */
   'drafts:list': { req: NoRequest, res: z.array(DraftSummarySchema) },
+  ...mailChannels,
 } as const satisfies Record<`${string}:${string}`, { req: z.ZodType; res: z.ZodType }>
 
 export type Contract = typeof contract

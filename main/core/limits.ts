@@ -77,6 +77,11 @@ export const limits = {
   // smime mail
   /** Nested signature layers `open` unwraps (a list or gateway signing a signed mail); deeper ones stay an attachment. */
   messageMaxSignatureLayers: 3,
+  /** Read view: longest text or HTML part sent to the window (a longer one is cut and says so). */
+  readingTextMaxChars: 4 * 1024 * 1024,
+  /** Read view: inline (cid:) images shown as data: URLs, each and all together; larger ones stay attachments. */
+  readingInlineImageMaxBytes: 5 * 1024 * 1024,
+  readingInlineImagesMaxBytes: 20 * 1024 * 1024,
   // smime streaming worker
   /** V8 heap of the worker that streams large CMS (64 KiB chunks need little; a leak fails there, not in the app). */
   smimeStreamWorkerHeapMiB: 256,

@@ -10,6 +10,8 @@ const vaultInfo = { mode: 'keychain' as const, path: '/p/vault.sgpv', generation
 const notHere = async () => Promise.reject(new SiegelpostError('INTERNAL', { reason: 'test' }))
 const transportChannels = ['accounts:list', 'accounts:add', 'accounts:remove', 'accounts:test', 'outbox:list', 'outbox:retry', 'outbox:drop', 'policy:show', 'policy:set-requiretls', 'policy:rule', 'policy:tls-exception', 'policy:consent', 'policy:decide'] as const
 const transportStubs = Object.fromEntries(transportChannels.map((c) => [c, notHere])) as unknown as Pick<Handlers, (typeof transportChannels)[number]>
+const mailChannelNames = ['mail:open', 'mail:save-attachment', 'mail:open-attachment', 'mail:offered-key', 'mail:close'] as const
+const mailStubs = Object.fromEntries(mailChannelNames.map((c) => [c, notHere])) as unknown as Pick<Handlers, (typeof mailChannelNames)[number]>
 
 function dispatcher(overrides: Partial<Handlers> = {}) {
   const calls: string[] = []
@@ -37,6 +39,7 @@ function dispatcher(overrides: Partial<Handlers> = {}) {
     'keys:chain': async () => ({ missingIssuer: null }),
     'keys:share-draft': async () => Promise.reject(new SiegelpostError('KEY_NOT_FOUND', { id: 'x' })),
     'drafts:list': async () => [],
+    ...mailStubs,
     ...overrides,
   }
   return { dispatch: createDispatcher({ handlers, trustedOrigins: ['app://siegelpost'], log: (e) => log.push(e) }), calls, log }

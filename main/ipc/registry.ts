@@ -24,10 +24,11 @@ import type { DraftStore } from '../core/drafts/draft-store.ts'
 import { discoverKeys } from '../core/keys/key-discovery.ts'
 import type { WkdFetcher } from '../core/openpgp/wkd.ts'
 import { keyShareDraft } from '../core/drafts/key-draft.ts'
+import { createMailHandlers, type MailShell } from './mail-handlers.ts'
 
 export interface SaveRequest {
   suggestedName: string
-  kind: 'backup' | 'sheet' | 'public' | 'revocation'
+  kind: 'backup' | 'sheet' | 'public' | 'revocation' | 'attachment'
 }
 
 export interface RegistryDeps {
@@ -52,6 +53,8 @@ export interface RegistryDeps {
   getDrafts: () => Promise<DraftStore>
   /** HTTPS to Web Key Directories (the app's DNS and network guard; tests bring a loopback one). */
   wkdFetcher: WkdFetcher
+  /** The read view's shell (open dialog for .eml files, opening saved attachments); without it both are unavailable. */
+  mailShell?: MailShell
 }
 
 /** A reason from the error table, in both languages (the UI picks one). */
@@ -94,6 +97,14 @@ function keyFile(request: KeyFileRequest) {
     file: { bytes: Buffer.from(request.data, 'base64'), fileName: request.fileName, path: request.fileName },
     passphrase: request.passphrase === undefined ? null : new TextEncoder().encode(request.passphrase),
   }
+}
+
+/** Without a desktop shell: no open dialog (as if cancelled), and nothing is opened. */
+const noMailShell: MailShell = {
+  chooseMessageFile: async () => null,
+  openPath: async () => {
+    throw new SiegelpostError('READING_NOT_SAVED')
+  },
 }
 
 /** The handler registry: one plain async function per contract channel, built from the core. */
@@ -240,6 +251,7 @@ export function createHandlers(deps: RegistryDeps): Handlers {
         body,
         attachments: attachments.map((a) => ({ fileName: a.fileName, contentType: a.contentType, size: Buffer.from(a.data, 'base64').length })),
       })),
+    ...createMailHandlers({ getVault: deps.getVault, now: deps.now, profile, chooseSavePath: deps.chooseSavePath, shell: deps.mailShell ?? noMailShell }),
   }
 }
 

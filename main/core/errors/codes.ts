@@ -8,6 +8,7 @@ import { transportCodes } from './codes/transport.ts'
 import { policyCodes } from './codes/policy.ts'
 import { ipcCodes } from './codes/ipc.ts'
 import { storeCodes } from './codes/store.ts'
+import { readingCodes } from './codes/reading.ts'
 
 export type { ErrorEntry, ErrorKind } from './codes/entry.ts'
 
@@ -27,6 +28,7 @@ export const errorTable = {
   ...policyCodes,
   ...storeCodes,
   ...ipcCodes,
+  ...readingCodes,
 } as const satisfies Record<string, ErrorEntry>
 
 export type ErrorCode = keyof typeof errorTable

@@ -7,6 +7,7 @@ import { limits } from '../limits.ts'
 import { backupPathOf, writeFileAtomic, type AtomicWriteHooks } from '../store/atomic-file.ts'
 import { keychainService, vaultKeychainAccount, type SecretStore } from './secret-store.ts'
 import { StoredKeySchema } from './stored-key.ts'
+import { SenderRecordSchema } from '../reading/sender-history.ts'
 import {
   decodeHeader,
   deriveSubkey,
@@ -27,6 +28,8 @@ const VaultContentsSchema = z.object({
   generation: z.number().int().positive(),
   savedAt: z.string(),
   keys: z.array(StoredKeySchema),
+  /** Who wrote before and with which key (read view: first contact, changed key); absent in older vaults. */
+  senders: z.array(SenderRecordSchema).optional(),
 })
 export type VaultContents = z.infer<typeof VaultContentsSchema>
 
