@@ -16,6 +16,8 @@ export const MailSourceSchema = z.discriminatedUnion('kind', [
     data: z.base64().max(Math.ceil(limits.ipcPayloadMaxBytes / 4) * 3),
   }),
   z.strictObject({ kind: z.literal('stored'), id: z.string().min(1).max(200) }),
+  /** The message of an open reading once more (after a key was verified or imported), as a new reading. */
+  z.strictObject({ kind: z.literal('again'), readingId: z.uuid() }),
 ])
 export type MailSource = z.infer<typeof MailSourceSchema>
 

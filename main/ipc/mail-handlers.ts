@@ -42,6 +42,9 @@ const openReadingsMax = 4
 interface OpenReading {
   reading: Reading
   saved: Map<number, string>
+  /** The raw message stays in main, for opening it again after a key changed. */
+  bytes: Uint8Array
+  fileName: string
 }
 
 function fromNameOf(from: string): string | null {
@@ -109,7 +112,7 @@ function viewOf(readingId: string, reading: Reading, outerSubject: string | unde
   }
 }
 
-async function messageBytes(source: Request<'mail:open'>['source'], shell: MailShell): Promise<{ bytes: Uint8Array; fileName: string } | null> {
+async function messageBytes(source: Exclude<Request<'mail:open'>['source'], { kind: 'again' }>, shell: MailShell): Promise<{ bytes: Uint8Array; fileName: string } | null> {
   if (source.kind === 'stored') throw new SiegelpostError('READING_SOURCE_NOT_READY')
   if (source.kind === 'dropped') return { bytes: Buffer.from(source.data, 'base64'), fileName: source.fileName }
   const path = await shell.chooseMessageFile()
@@ -138,7 +141,12 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
   }
   return {
     'mail:open': async ({ source }) => {
-      const message = await messageBytes(source, deps.shell)
+      let message: { bytes: Uint8Array; fileName: string } | null
+      if (source.kind === 'again') {
+        const previous = get(source.readingId)
+        message = { bytes: previous.bytes, fileName: previous.fileName }
+        close(source.readingId)
+      } else message = await messageBytes(source, deps.shell)
       if (message === null) return { cancelled: true, reading: null }
       const root = (() => {
         try {
@@ -161,7 +169,7 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
       const record = reading.senderRecord
       if (record) await vault.update((draft) => void (draft.senders = withRecord(draft.senders ?? [], record)))
       const readingId = randomUUID()
-      readings.set(readingId, { reading, saved: new Map() })
+      readings.set(readingId, { reading, saved: new Map(), bytes: message.bytes, fileName: message.fileName })
       while (readings.size > openReadingsMax) close(readings.keys().next().value!)
       return { cancelled: false, reading: viewOf(readingId, reading, decodedHeader(root, 'subject')) }
     },

@@ -1,0 +1,36 @@
+import type { ReadingView } from '../../../preload/mail-contract'
+import type { MailWord } from './words'
+
+type Summary = ReadingView['summary']
+
+/** The bar's icon: a symbol plus words always (never colour alone); icons are decoration only. */
+export const stateIcons: Record<Summary['state'], string> = {
+  'encrypted-verified': '🔒✓',
+  'encrypted-unverified': '🔒',
+  'encrypted-unknown-key': '🔒?',
+  'encrypted-unsigned': '🔒',
+  signed: '✎',
+  mismatch: '⚠',
+  invalid: '✕',
+  'signature-not-valid': '⊘',
+  'cannot-decrypt': '🔒✕',
+  'insecure-encryption': '✕',
+  'partly-protected': '◐',
+  plain: '🔓',
+  'key-changed': '↻',
+}
+
+/** Title and qualifier of the bar (UI.md §2.2: title + one qualifier line). */
+export function stateWords(view: ReadingView, w: (key: MailWord, params?: Record<string, string>) => string): { title: string; qualifier: string } {
+  const { state, notValidBecause } = view.summary
+  const name = view.signer?.name || view.signature.signer || view.headers.fromAddresses[0] || ''
+  const why = notValidBecause ? w(`why.${notValidBecause}`) : ''
+  const [title = '', qualifier = ''] = w(`state.${state}`, { name, why }).split('|')
+  return { title, qualifier }
+}
+
+export function warningWords(code: string, fallback: string, w: (key: MailWord) => string): string {
+  const key = `warning.${code}` as MailWord
+  const known = ['from-display-address', 'several-from', 'sender-differs', 'reply-to-differs', 'date-gap', 'unauthenticated-encryption', 'partly-protected', 'encrypted-part-not-opened', 'sender-key-changed', 'first-contact', 'plaintext-hop']
+  return known.includes(code) ? w(key) : fallback
+}

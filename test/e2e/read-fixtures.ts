@@ -1,0 +1,155 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { confirmFingerprint, importKeyFile } from '../../main/core/keys/key-store.ts'
+import { keyTechnologies } from '../../main/core/keys/technologies.ts'
+import type { Vault } from '../../main/core/keys/vault.ts'
+import { GpgHome } from '../helpers/gpg.ts'
+
+/**
+ * Messages of every kind the read view must handle, made by real GnuPG (PGP/MIME, RFC 3156),
+ * plus the vault of the reader ("Mia Mandant") that opens them.
+ */
+const crlf = (text: string) => text.replace(/\r?\n/g, '\r\n')
+const pass = 'fixture-pass'
+const now = new Date()
+
+export const addresses = { client: 'mia@mandant.example', advisor: 'info@kanzlei-berger.example', stranger: 'fremd@other.example', nokey: 'nobody@elsewhere.example', newcomer: 'neu@steuer-neu.example' }
+
+const received = (hostFrom: string, hostBy: string, tls: boolean) =>
+  tls
+    ? `Received: from ${hostFrom} (${hostFrom} [192.0.2.10])\r\n\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits))\r\n\tby ${hostBy} (Postfix) with ESMTPS id 4A1B2C3D\r\n\tfor <${addresses.client}>; Thu, 12 Mar 2026 09:14:05 +0100\r\n`
+    : `Received: from ${hostFrom} (${hostFrom} [192.0.2.20])\r\n\tby ${hostBy} (Postfix) with ESMTP id 5E6F7A8B\r\n\tfor <${addresses.client}>; Thu, 12 Mar 2026 09:14:02 +0100\r\n`
+
+const trail = (plainHop = false) =>
+  received('mx.kanzlei-berger.example', 'mx.mandant.example', true) + received('mail.kanzlei-berger.example', 'mx.kanzlei-berger.example', !plainHop)
+
+function outer(from: string, subject: string, contentType: string, extra = '', plainHop = false): string {
+  return (
+    trail(plainHop) +
+    crlf(`From: ${from}\nTo: Mia Mandant <${addresses.client}>\nCc: Buchhaltung <buchhaltung@mandant.example>\nSubject: ${subject}\nDate: Thu, 12 Mar 2026 09:14:00 +0100\nMessage-ID: <${Math.random().toString(36).slice(2)}@kanzlei-berger.example>\nMIME-Version: 1.0\n${extra}Content-Type: ${contentType}\n\n`)
+  )
+}
+
+export const pdfBytes = Buffer.concat([Buffer.from('%PDF-1.4\n% Einkommensteuerbescheid 2025\n'), Buffer.alloc(48 * 1024, 0x41), Buffer.from('\n%%EOF\n')])
+
+const attachmentPart = (boundary: string) =>
+  crlf(`--${boundary}\nContent-Type: application/pdf; name="Bescheid-2025.pdf"\nContent-Disposition: attachment; filename="Bescheid-2025.pdf"\nContent-Transfer-Encoding: base64\n\n`) +
+  pdfBytes.toString('base64').replace(/.{76}/g, '$&\r\n') +
+  '\r\n'
+
+/** The inner entity of the advisor's mails: a greeting and the PDF. */
+function letterEntity(text: string): string {
+  const b = 'inner-b1'
+  return crlf(`Content-Type: multipart/mixed; boundary="${b}"\n\n--${b}\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n${text}\n`) + attachmentPart(b) + `--${b}--\r\n`
+}
+
+function encryptedMessage(from: string, subject: string, armored: string): string {
+  const b = 'enc-b1'
+  return (
+    outer(from, subject, `multipart/encrypted; protocol="application/pgp-encrypted"; boundary="${b}"`) +
+    crlf(`--${b}\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n--${b}\nContent-Type: application/octet-stream; name="encrypted.asc"\n\n${armored}\n--${b}--\n`)
+  )
+}
+
+function signedMessage(from: string, subject: string, entity: string, signature: string, extra = ''): string {
+  const b = 'sig-b1'
+  return (
+    outer(from, subject, `multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="${b}"`, extra) +
+    `--${b}\r\n${entity}\r\n--${b}\r\n` +
+    crlf(`Content-Type: application/pgp-signature; name="signature.asc"\n\n${signature}\n--${b}--\n`)
+  )
+}
+
+export interface ReadFixtures {
+  dir: string
+  files: Record<'encrypted' | 'signed' | 'mismatch' | 'invalid' | 'cannotDecrypt' | 'partly' | 'html' | 'offered', string>
+  close: () => void
+}
+
+export const htmlMarker = '__spMailScriptRan'
+
+/** Builds every fixture into `dir` and fills the reader's vault. `hitUrl`: a loopback server that counts requests. */
+export async function makeReadFixtures(dir: string, vault: Vault, hitUrl: string): Promise<ReadFixtures> {
+  mkdirSync(dir, { recursive: true })
+  const gpg = new GpgHome()
+  const client = gpg.generate(`Mia Mandant <${addresses.client}>`, pass)
+  const advisor = gpg.generate(`Kanzlei Berger <${addresses.advisor}>`, pass)
+  const stranger = gpg.generate(`Fremd <${addresses.stranger}>`, pass)
+  const nokey = gpg.generate(`Niemand <${addresses.nokey}>`, pass)
+  const newcomer = gpg.generate(`Steuerbüro Neu <${addresses.newcomer}>`, pass)
+  const run = (args: string[], input?: string) => gpg.ok(['--passphrase', pass, '--trust-model', 'always', ...args], input).stdout.toString('utf8')
+  const imp = async (bytes: string, name: string, passphrase: string | null) =>
+    importKeyFile(vault, keyTechnologies, { bytes: new TextEncoder().encode(bytes), fileName: name, path: `/in/${name}` }, { passphrase: passphrase === null ? null : new TextEncoder().encode(passphrase), now })
+  await imp(run(['--armor', '--export-secret-keys', client]), 'mia.asc', pass)
+  const [advisorKey] = await imp(run(['--armor', '--export', advisor]), 'kanzlei.asc', null)
+  await confirmFingerprint(vault, advisorKey!.id, advisorKey!.fingerprint)
+  await imp(run(['--armor', '--export', stranger]), 'fremd.asc', null)
+
+  const files = {} as ReadFixtures['files']
+  const write = (name: keyof ReadFixtures['files'], text: string) => {
+    const path = join(dir, `${name}.eml`)
+    writeFileSync(path, text)
+    files[name] = path
+  }
+  const kanzlei = `Kanzlei Berger <${addresses.advisor}>`
+  const letter = letterEntity('Guten Tag Frau Mandant,\n\nanbei Ihr Einkommensteuerbescheid 2025. Bitte prüfen Sie ihn bis zum 31. März.\n\nMit freundlichen Grüßen\nKanzlei Berger')
+
+  // 1. Encrypted and signed (RFC 3156 §6.2 combined), sender verified.
+  write('encrypted', encryptedMessage(kanzlei, 'Ihr Steuerbescheid 2025', run(['--armor', '--sign', '--encrypt', '-u', advisor, '-r', client], letter)))
+  // 2. Signed only.
+  const signedEntity = letterEntity('Guten Tag,\n\ndie Termine für die Belegabgabe 2026 stehen fest: 15. April und 15. Oktober.\n\nKanzlei Berger')
+  write('signed', signedMessage(kanzlei, 'Termine Belegabgabe 2026', signedEntity, run(['--armor', '--detach-sign', '-u', advisor], signedEntity)))
+  // 3. Signed by a key of another address.
+  write('mismatch', signedMessage(kanzlei, 'Neue Bankverbindung', signedEntity, run(['--armor', '--detach-sign', '-u', stranger], signedEntity)))
+  // 4. Signed, then changed on the way.
+  const sig = run(['--armor', '--detach-sign', '-u', advisor], signedEntity)
+  write('invalid', signedMessage(kanzlei, 'Termine Belegabgabe 2026', signedEntity.replace('15. Oktober', '15. Juli'), sig))
+  // 5. Encrypted to a key this device does not have.
+  write('cannotDecrypt', encryptedMessage(kanzlei, 'Lohnabrechnung März', run(['--armor', '--sign', '--encrypt', '-u', advisor, '-r', nokey], letter)))
+  // 6. Unprotected text around an encrypted part (the encrypted part is not opened automatically).
+  {
+    const b = 'mix-b1'
+    const enc = 'enc-in-b2'
+    const armored = run(['--armor', '--encrypt', '-r', client], letter)
+    write(
+      'partly',
+      outer(kanzlei, 'Weitergeleitet: Unterlagen', `multipart/mixed; boundary="${b}"`) +
+        crlf(`--${b}\nContent-Type: text/plain; charset=utf-8\n\nHallo, unten die weitergeleitete Nachricht der Kanzlei.\n--${b}\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="${enc}"\n\n--${enc}\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n--${enc}\nContent-Type: application/octet-stream\n\n${armored}\n--${enc}--\n--${b}--\n`),
+    )
+  }
+  // 7. HTML with everything a mail may try: scripts, handlers, remote images and CSS, links, an overlay over the window.
+  {
+    const b = 'rel-b1'
+    const alt = 'alt-b1'
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAFklEQVR4nGP8z8Dwn4EBLmBiYGBgAAA9/wP/YfZOCQAAAABJRU5ErkJggg==', 'base64')
+    const html = `<html><head><style>@import url("${hitUrl}/import.css"); body { background: url("${hitUrl}/bg.png"); } .logo { border: 3px solid #8b1e2d; }</style>
+<script>window.parent.${htmlMarker} = 'script'; fetch("${hitUrl}/script")</script></head>
+<body><div style="position:fixed;top:-400px;left:0;width:3000px;height:3000px;z-index:2147483647;background:rgba(0,128,0,0.2)">
+<p style="font-size:22px;color:#1b4d1e">&#128274;&#10003; Verschl&uuml;sselt &middot; Absender best&auml;tigt</p></div>
+<h1 class="logo">Newsletter Steuertipps M&auml;rz</h1>
+<p>Liebe Mandantin, lieber Mandant,</p><p>die <b>Grundsteuer</b>-Erkl&auml;rung ist f&auml;llig. <a href="javascript:window.parent.${htmlMarker}='link'">Hier klicken</a> oder <a href="https://kanzlei-berger.example/grundsteuer">mehr lesen</a>.</p>
+<img src="${hitUrl}/pixel.gif" onerror="window.parent.${htmlMarker}='onerror'" width="1" height="1">
+<img src="cid:logo@kanzlei" alt="Logo der Kanzlei" width="32" height="32">
+<img src="x" onerror="window.parent.${htmlMarker}='onerror2'; new Image().src='${hitUrl}/onerror'">
+<svg><image href="${hitUrl}/svg.png"/></svg><iframe src="${hitUrl}/frame"></iframe><form action="${hitUrl}/form"><input name="q"><button>Senden</button></form>
+<video poster="${hitUrl}/poster.png"></video><link rel="stylesheet" href="${hitUrl}/link.css"><meta http-equiv="refresh" content="0;url=${hitUrl}/refresh">
+<p style="background-image:url('${hitUrl}/inline-bg.png')">Ihre Kanzlei Berger</p></body></html>`
+    write(
+      'html',
+      outer(`Kanzlei Berger Newsletter <newsletter@kanzlei-berger.example>`, 'Steuertipps März', `multipart/alternative; boundary="${alt}"`) +
+        crlf(
+          `--${alt}\nContent-Type: text/plain; charset=utf-8\n\nNewsletter Steuertipps März (Textfassung)\n--${alt}\nContent-Type: multipart/related; boundary="${b}"\n\n--${b}\nContent-Type: text/html; charset=utf-8\n\n${html}\n--${b}\nContent-Type: image/png\nContent-ID: <logo@kanzlei>\nContent-Transfer-Encoding: base64\n\n${png.toString('base64')}\n--${b}--\n--${alt}--\n`,
+        ),
+    )
+  }
+  // 8. A first mail from a new advisor, signed, with its public key attached (offered, never imported by itself).
+  {
+    const b = 'off-b1'
+    const keyText = run(['--armor', '--export', newcomer])
+    const entity = crlf(
+      `Content-Type: multipart/mixed; boundary="${b}"\n\n--${b}\nContent-Type: text/plain; charset=utf-8\n\nGuten Tag, wir übernehmen ab April Ihre Lohnbuchhaltung. Anbei unser öffentlicher Schlüssel.\n--${b}\nContent-Type: application/pgp-keys; name="steuerbuero-neu.asc"\nContent-Disposition: attachment; filename="steuerbuero-neu.asc"\n\n${keyText}\n--${b}--\n`,
+    )
+    write('offered', signedMessage(`Steuerbüro Neu <${addresses.newcomer}>`, 'Ihr neues Steuerbüro', entity, run(['--armor', '--detach-sign', '-u', newcomer], entity)))
+  }
+  return { dir, files, close: () => gpg.close() }
+}
