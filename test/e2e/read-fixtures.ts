@@ -51,10 +51,10 @@ function encryptedMessage(from: string, subject: string, armored: string): strin
   )
 }
 
-function signedMessage(from: string, subject: string, entity: string, signature: string, extra = ''): string {
+function signedMessage(from: string, subject: string, entity: string, signature: string, extra = '', plainHop = false): string {
   const b = 'sig-b1'
   return (
-    outer(from, subject, `multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="${b}"`, extra) +
+    outer(from, subject, `multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="${b}"`, extra, plainHop) +
     `--${b}\r\n${entity}\r\n--${b}\r\n` +
     crlf(`Content-Type: application/pgp-signature; name="signature.asc"\n\n${signature}\n--${b}--\n`)
   )
@@ -63,13 +63,15 @@ function signedMessage(from: string, subject: string, entity: string, signature:
 export interface ReadFixtures {
   dir: string
   files: Record<'encrypted' | 'signed' | 'mismatch' | 'invalid' | 'cannotDecrypt' | 'partly' | 'html' | 'offered', string>
+  /** The reader's keys: Mia's secret key, the advisor's (verified) and a stranger's public keys. */
+  fillVault: (vault: Vault) => Promise<void>
   close: () => void
 }
 
 export const htmlMarker = '__spMailScriptRan'
 
-/** Builds every fixture into `dir` and fills the reader's vault. `hitUrl`: a loopback server that counts requests. */
-export async function makeReadFixtures(dir: string, vault: Vault, hitUrl: string): Promise<ReadFixtures> {
+/** Builds every fixture into `dir`. `hitUrl`: a loopback server that counts requests. */
+export async function makeReadFixtures(dir: string, hitUrl: string): Promise<ReadFixtures> {
   mkdirSync(dir, { recursive: true })
   const gpg = new GpgHome()
   const client = gpg.generate(`Mia Mandant <${addresses.client}>`, pass)
@@ -78,13 +80,15 @@ export async function makeReadFixtures(dir: string, vault: Vault, hitUrl: string
   const nokey = gpg.generate(`Niemand <${addresses.nokey}>`, pass)
   const newcomer = gpg.generate(`Steuerbüro Neu <${addresses.newcomer}>`, pass)
   const run = (args: string[], input?: string) => gpg.ok(['--passphrase', pass, '--trust-model', 'always', ...args], input).stdout.toString('utf8')
-  const imp = async (bytes: string, name: string, passphrase: string | null) =>
-    importKeyFile(vault, keyTechnologies, { bytes: new TextEncoder().encode(bytes), fileName: name, path: `/in/${name}` }, { passphrase: passphrase === null ? null : new TextEncoder().encode(passphrase), now })
-  await imp(run(['--armor', '--export-secret-keys', client]), 'mia.asc', pass)
-  const [advisorKey] = await imp(run(['--armor', '--export', advisor]), 'kanzlei.asc', null)
-  await confirmFingerprint(vault, advisorKey!.id, advisorKey!.fingerprint)
-  await imp(run(['--armor', '--export', stranger]), 'fremd.asc', null)
-
+  const keyFiles = { client: run(['--armor', '--export-secret-keys', client]), advisor: run(['--armor', '--export', advisor]), stranger: run(['--armor', '--export', stranger]) }
+  const fillVault = async (vault: Vault) => {
+    const imp = async (bytes: string, name: string, passphrase: string | null) =>
+      importKeyFile(vault, keyTechnologies, { bytes: new TextEncoder().encode(bytes), fileName: name, path: `/in/${name}` }, { passphrase: passphrase === null ? null : new TextEncoder().encode(passphrase), now })
+    await imp(keyFiles.client, 'mia.asc', pass)
+    const [advisorKey] = await imp(keyFiles.advisor, 'kanzlei.asc', null)
+    await confirmFingerprint(vault, advisorKey!.id, advisorKey!.fingerprint)
+    await imp(keyFiles.stranger, 'fremd.asc', null)
+  }
   const files = {} as ReadFixtures['files']
   const write = (name: keyof ReadFixtures['files'], text: string) => {
     const path = join(dir, `${name}.eml`)
@@ -98,7 +102,7 @@ export async function makeReadFixtures(dir: string, vault: Vault, hitUrl: string
   write('encrypted', encryptedMessage(kanzlei, 'Ihr Steuerbescheid 2025', run(['--armor', '--sign', '--encrypt', '-u', advisor, '-r', client], letter)))
   // 2. Signed only.
   const signedEntity = letterEntity('Guten Tag,\n\ndie Termine für die Belegabgabe 2026 stehen fest: 15. April und 15. Oktober.\n\nKanzlei Berger')
-  write('signed', signedMessage(kanzlei, 'Termine Belegabgabe 2026', signedEntity, run(['--armor', '--detach-sign', '-u', advisor], signedEntity)))
+  write('signed', signedMessage(kanzlei, 'Termine Belegabgabe 2026', signedEntity, run(['--armor', '--detach-sign', '-u', advisor], signedEntity), '', true))
   // 3. Signed by a key of another address.
   write('mismatch', signedMessage(kanzlei, 'Neue Bankverbindung', signedEntity, run(['--armor', '--detach-sign', '-u', stranger], signedEntity)))
   // 4. Signed, then changed on the way.
@@ -151,5 +155,5 @@ export async function makeReadFixtures(dir: string, vault: Vault, hitUrl: string
     )
     write('offered', signedMessage(`Steuerbüro Neu <${addresses.newcomer}>`, 'Ihr neues Steuerbüro', entity, run(['--armor', '--detach-sign', '-u', newcomer], entity)))
   }
-  return { dir, files, close: () => gpg.close() }
+  return { dir, files, fillVault, close: () => gpg.close() }
 }

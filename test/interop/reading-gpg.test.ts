@@ -21,7 +21,8 @@ describe.skipIf(skip)('reading messages made by GnuPG', () => {
     const temp = await tempVault()
     vault = temp.vault
     close = temp.close
-    fixtures = await makeReadFixtures(join(temp.dir, 'mails'), vault, 'http://127.0.0.1:9')
+    fixtures = await makeReadFixtures(join(temp.dir, 'mails'), 'http://127.0.0.1:9')
+    await fixtures.fillVault(vault)
   }, 120_000)
   afterAll(async () => {
     fixtures?.close()
@@ -55,6 +56,9 @@ describe.skipIf(skip)('reading messages made by GnuPG', () => {
     const reading = await read('signed')
     expect(reading.summary.state).toBe('signed')
     expect(reading.summary.warnings.map((w) => w.code)).not.toContain('first-contact')
+    // One hop without TLS, and a rule requires TLS for the sender's domain.
+    expect(reading.summary.warnings.map((w) => w.code)).toContain('plaintext-hop')
+    expect(reading.document.security.transport.hops.map((hop) => hop.tls)).toEqual([true, false])
   })
 
   it('a signature by another address is state 6, a changed body state 7, a missing key state 9', async () => {

@@ -83,7 +83,7 @@ export function ReadView({ view, onAgain, onClose }: { view: ReadingView; onAgai
     onRestore: view.summary.state === 'cannot-decrypt' ? () => setModal({ kind: 'import', files: [] }) : null,
   }
   return (
-    <article className="sp-read" aria-labelledby="sp-read-subject" data-testid="read-view">
+    <article className="sp-read" aria-labelledby="sp-read-subject" data-testid="read-view" data-reading={view.readingId}>
       <div className="sp-read-top">
         <HeaderBlock view={view} />
         <button type="button" className="sp-read-close" onClick={onClose}>
