@@ -12,7 +12,7 @@ import type { MessageTechnology } from '../message/technology.ts'
 export type DisplayBody =
   | { kind: 'text'; text: string; isTruncated: boolean }
   | { kind: 'html'; html: string; alternativeText: string | null; images: { cid: string; dataUrl: string }[]; isTruncated: boolean }
-  | { kind: 'attachment'; index: number }
+  | { kind: 'attachment'; index: number; isInClosedPart: boolean }
   | { kind: 'not-opened' }
 
 const isTextLeaf = (part: MimePart) =>
@@ -59,9 +59,12 @@ export function displayBodiesOf(displayed: MimePart, technologies: readonly Mess
   let images: { cid: string; dataUrl: string }[] | null = null
   const imagesOnce = () => (images ??= inlineImagesOf(displayed))
   /** `quiet`: count the attachments as `open` does, but show no text (the alternative's other versions). */
-  const visit = (part: MimePart, quiet: boolean) => {
+  const visit = (part: MimePart, quiet: boolean, closed = false) => {
     const type = part.contentType.type
-    if (!quiet && technologies.some((technology) => technology.isEncrypted(part))) bodies.push({ kind: 'not-opened' })
+    if (!quiet && technologies.some((technology) => technology.isEncrypted(part))) {
+      bodies.push({ kind: 'not-opened' })
+      closed = true
+    }
     if (part.children.length > 0) {
       if (type === 'multipart/alternative') {
         const plain = part.children.find((c) => c.contentType.type === 'text/plain') ?? null
@@ -74,10 +77,10 @@ export function displayBodiesOf(displayed: MimePart, technologies: readonly Mess
         return
       }
       if (type === 'multipart/signed') {
-        if (part.children[0]) visit(part.children[0], quiet)
+        if (part.children[0]) visit(part.children[0], quiet, closed)
         return
       }
-      part.children.forEach((child) => visit(child, quiet))
+      part.children.forEach((child) => visit(child, quiet, closed))
       return
     }
     if (part.contentType.params['hp-legacy-display'] === '1') return
@@ -88,7 +91,8 @@ export function displayBodiesOf(displayed: MimePart, technologies: readonly Mess
       return
     }
     if (type === 'application/pgp-signature' || type === 'application/pgp-encrypted') return
-    bodies.push({ kind: 'attachment', index: attachmentIndex++ })
+    // An attachment inside an encrypted part left closed is that part's ciphertext.
+    bodies.push({ kind: 'attachment', index: attachmentIndex++, isInClosedPart: closed })
   }
   visit(displayed, false)
   return bodies

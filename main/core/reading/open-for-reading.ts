@@ -91,7 +91,9 @@ function partsWithProtection(bodies: DisplayBody[], document: ReadingDocument): 
   if (fromDocument && fromDocument.length === bodies.length) return bodies.map((body, i) => ({ ...body, encrypted: fromDocument[i]!.encrypted, signed: fromDocument[i]!.signed }))
   const isEncrypted = document.security.encryption.state === 'encrypted'
   const isSigned = document.security.signature.state !== 'none'
-  return bodies.map((body) => (body.kind === 'not-opened' ? { ...body, encrypted: true, signed: false } : { ...body, encrypted: isEncrypted, signed: isSigned }))
+  return bodies.map((body) =>
+    body.kind === 'not-opened' || (body.kind === 'attachment' && body.isInClosedPart) ? { ...body, encrypted: true, signed: false } : { ...body, encrypted: isEncrypted, signed: isSigned },
+  )
 }
 
 /**

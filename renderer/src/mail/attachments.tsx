@@ -2,6 +2,7 @@ import { useState } from 'react'
 import type { ReadingView } from '../../../preload/mail-contract'
 import { Dialog, ErrorNotice } from '../components'
 import { useAction } from '../use-call'
+import { Icon } from './icons'
 import { useMailWords } from './words'
 
 type Attachment = ReadingView['attachments'][number]
@@ -57,7 +58,7 @@ export function Attachments({ view }: { view: ReadingView }) {
               <td className="sp-muted">{attachment.contentType}</td>
               <td>
                 <span className={attachment.encrypted ? 'sp-att-protected' : 'sp-att-unprotected'}>
-                  <span aria-hidden="true">{attachment.encrypted ? '🔒 ' : '⚠ '}</span>
+                  <Icon name={attachment.encrypted ? 'lock' : 'warning'} size={14} />{' '}
                   {attachment.encrypted ? w('att.protected') : w('att.unprotected')}
                 </span>
               </td>
@@ -68,7 +69,7 @@ export function Attachments({ view }: { view: ReadingView }) {
                 {saved[attachment.index] !== undefined && (
                   <>
                     <span className="sp-att-saved" role="status">
-                      <span aria-hidden="true">✓ </span>
+                      <Icon name="check" size={14} />{' '}
                       {w('att.saved', { name: saved[attachment.index]! })}
                     </span>
                     <button type="button" onClick={() => void open(attachment, false)} aria-label={w('att.openNamed', { name: attachment.filename })}>

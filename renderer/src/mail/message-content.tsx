@@ -1,4 +1,5 @@
 import type { ReadingView } from '../../../preload/mail-contract'
+import { Icon } from './icons'
 import { MailFrame } from './mail-frame'
 import { useMailWords } from './words'
 
@@ -8,9 +9,19 @@ type Part = ReadingView['parts'][number]
  * The displayed parts, each in its own box: plain text as text, HTML in a frame of its own.
  * In a partly protected message every unprotected part sits under the divider "Ungeschützter Teil".
  */
-export function MessageContent({ view }: { view: ReadingView }) {
+export function MessageContent({ view, onRestore }: { view: ReadingView; onRestore: (() => void) | null }) {
   const { w } = useMailWords()
-  if (view.summary.isContentHidden) return <p className="sp-hidden-content">{w('content.hidden')}</p>
+  if (view.summary.isContentHidden)
+    return (
+      <div className="sp-hidden-content" data-testid="hidden-content">
+        <p>{view.summary.state === 'cannot-decrypt' ? w('content.hiddenNoKey') : w('content.hiddenInsecure')}</p>
+        {onRestore && (
+          <button type="button" className="primary" onClick={onRestore}>
+            {w('details.restore')}
+          </button>
+        )}
+      </div>
+    )
   const shown = view.parts.filter((part) => part.kind !== 'attachment')
   if (shown.length === 0) return <p className="sp-muted">{w('content.empty')}</p>
   const isPartly = view.summary.state === 'partly-protected'
@@ -23,8 +34,7 @@ export function MessageContent({ view }: { view: ReadingView }) {
         return (
           <div key={index} className="sp-part sp-part-unprotected" data-testid="unprotected-part">
             <div className="sp-divider" role="separator" aria-label={w('content.unprotected')}>
-              <span aria-hidden="true">⚠ </span>
-              <strong>{w('content.unprotected')}</strong>
+              <Icon name="warning" size={16} /> <strong>{w('content.unprotected')}</strong>
               <span> – {w('content.unprotectedNote')}</span>
             </div>
             {body}
@@ -40,8 +50,7 @@ function PartBody({ part, n }: { part: Part; n: number }) {
   if (part.kind === 'not-opened')
     return (
       <p className="sp-not-opened" data-testid="not-opened">
-        <span aria-hidden="true">🔒 </span>
-        {w('content.notOpened')}
+        <Icon name="lock" size={16} /> {w('content.notOpened')}
       </p>
     )
   if (part.kind === 'text')

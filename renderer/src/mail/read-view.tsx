@@ -7,6 +7,7 @@ import { Fingerprint } from '../keys/fingerprint'
 import { VerifyDialog } from '../keys/verify-dialog'
 import { useAction } from '../use-call'
 import { Attachments } from './attachments'
+import { Icon } from './icons'
 import { MessageContent } from './message-content'
 import { SecurityBar, SecurityDetails, type SecurityActions } from './security-bar'
 import { loadPattern } from './security-pattern'
@@ -31,7 +32,8 @@ function HeaderBlock({ view }: { view: ReadingView }) {
         {headers.subject || w('header.noSubject')}
         {headers.isSubjectProtected && (
           <span className="sp-subject-protected">
-            <span aria-hidden="true"> 🔒 </span>
+            {' '}
+            <Icon name="lock" size={14} />{' '}
             {w('header.subjectProtected')}
           </span>
         )}
@@ -96,7 +98,7 @@ export function ReadView({ view, onAgain, onClose }: { view: ReadingView; onAgai
       <span id="sp-read-subject" className="visually-hidden">
         {view.headers.subject}
       </span>
-      <MessageContent view={view} />
+      <MessageContent view={view} onRestore={actions.onRestore} />
       <Attachments view={view} />
       {modal?.kind === 'verify' && <VerifyDialog target={modal.key} onClose={() => setModal(null)} onVerified={() => (setModal(null), onAgain())} />}
       {modal?.kind === 'key' && (

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react'
 import type { ReadingView } from '../../../preload/mail-contract'
 import { Fingerprint } from '../keys/fingerprint'
+import { Icon, Icons } from './icons'
 import { patternName, PatternSwatch, type PatternChoice } from './security-pattern'
 import { stateIcons, stateWords, warningWords } from './security-words'
 import { TransportTrail } from './transport-trail'
@@ -26,8 +27,8 @@ export function SecurityBar({ view, pattern, isOpen, onToggle }: { view: Reading
         <span className="sp-bar-pattern" title={w('bar.pattern', { name: patternName(pattern, w) })}>
           <PatternSwatch choice={pattern} />
         </span>
-        <span className="sp-bar-icon" aria-hidden="true">
-          {stateIcons[view.summary.state]}
+        <span className="sp-bar-icon">
+          <Icons names={stateIcons[view.summary.state]} size={22} />
         </span>
         <span className="sp-bar-words">
           <strong className="sp-bar-title">{title}</strong>
@@ -41,7 +42,7 @@ export function SecurityBar({ view, pattern, isOpen, onToggle }: { view: Reading
         <ul className="sp-warnings" aria-label={w('bar.label')}>
           {view.warnings.map((warning) => (
             <li key={warning.code} className={`sp-warning sp-warning-${warning.code}`} data-code={warning.code}>
-              <span aria-hidden="true">{warning.code === 'first-contact' ? 'ℹ ' : '⚠ '}</span>
+              <Icon name={warning.code === 'first-contact' ? 'info' : 'warning'} size={16} />
               {warningWords(warning.code, warning.text, w)}
             </li>
           ))}
@@ -87,7 +88,7 @@ export function SecurityDetails({ view, actions, onClose }: { view: ReadingView;
           {encryptionText}
           {encryption.technology ? ` (${technologyName(encryption.technology)})` : ''}
         </dd>
-        {encryption.reason && (
+        {encryption.reason && encryption.state !== 'encrypted' && (
           <>
             <dt>{w('details.reason')}</dt>
             <dd className="sp-reason">{encryption.reason}</dd>

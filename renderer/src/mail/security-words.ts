@@ -1,23 +1,24 @@
 import type { ReadingView } from '../../../preload/mail-contract'
+import type { IconName } from './icons'
 import type { MailWord } from './words'
 
 type Summary = ReadingView['summary']
 
-/** The bar's icon: a symbol plus words always (never colour alone); icons are decoration only. */
-export const stateIcons: Record<Summary['state'], string> = {
-  'encrypted-verified': '🔒✓',
-  'encrypted-unverified': '🔒',
-  'encrypted-unknown-key': '🔒?',
-  'encrypted-unsigned': '🔒',
-  signed: '✎',
-  mismatch: '⚠',
-  invalid: '✕',
-  'signature-not-valid': '⊘',
-  'cannot-decrypt': '🔒✕',
-  'insecure-encryption': '✕',
-  'partly-protected': '◐',
-  plain: '🔓',
-  'key-changed': '↻',
+/** The bar's icons: symbols beside the words always (never colour alone). */
+export const stateIcons: Record<Summary['state'], IconName[]> = {
+  'encrypted-verified': ['lock', 'check'],
+  'encrypted-unverified': ['lock'],
+  'encrypted-unknown-key': ['lock', 'question'],
+  'encrypted-unsigned': ['lock'],
+  signed: ['seal'],
+  mismatch: ['seal', 'warning'],
+  invalid: ['cross'],
+  'signature-not-valid': ['seal', 'ban'],
+  'cannot-decrypt': ['lock', 'cross'],
+  'insecure-encryption': ['lock', 'cross'],
+  'partly-protected': ['half'],
+  plain: ['lock-open'],
+  'key-changed': ['seal', 'renew'],
 }
 
 /** Title and qualifier of the bar (UI.md §2.2: title + one qualifier line). */

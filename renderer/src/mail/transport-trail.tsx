@@ -1,4 +1,5 @@
 import type { ReadingView } from '../../../preload/mail-contract'
+import { Icon } from './icons'
 import { useMailWords } from './words'
 
 type Hop = ReadingView['transport']['hops'][number]
@@ -12,9 +13,9 @@ export function TransportTrail({ transport }: { transport: ReadingView['transpor
   const hops = [...transport.hops].reverse()
   if (hops.length === 0) return <p className="sp-muted">{w('trail.none')}</p>
   const link = (hop: Hop) => {
-    if (hop.tls === true) return { cls: 'sp-hop-tls', icon: '🔒', text: hop.version ? w('trail.tls', { version: hop.version.replace(/^TLSv?/i, 'TLS ') }) : w('trail.tlsUnknownVersion') }
-    if (hop.tls === false) return { cls: 'sp-hop-plain', icon: '⚠', text: w('trail.plain') }
-    return { cls: 'sp-hop-unknown', icon: '?', text: w('trail.unknown') }
+    if (hop.tls === true) return { cls: 'sp-hop-tls', icon: 'lock' as const, text: hop.version ? w('trail.tls', { version: hop.version.replace(/^TLSv?/i, 'TLS ') }) : w('trail.tlsUnknownVersion') }
+    if (hop.tls === false) return { cls: 'sp-hop-plain', icon: 'warning' as const, text: w('trail.plain') }
+    return { cls: 'sp-hop-unknown', icon: 'question' as const, text: w('trail.unknown') }
   }
   return (
     <div className="sp-trail" data-testid="transport-trail">
@@ -26,7 +27,7 @@ export function TransportTrail({ transport }: { transport: ReadingView['transpor
             <li key={index} className={`sp-trail-step ${l.cls}`} data-tls={String(hop.tls)}>
               <span className="sp-trail-host">{hop.from ?? w('trail.hop', { n: index + 1 })}</span>
               <span className="sp-trail-link">
-                <span aria-hidden="true">{l.icon} </span>
+                <Icon name={l.icon} size={14} />{' '}
                 {l.text}
                 {hop.with ? <span className="sp-muted"> · {hop.with}</span> : null}
               </span>
