@@ -6,6 +6,7 @@ import type { ReadingView } from '../../preload/mail-contract.ts'
 import { SiegelpostError } from '../core/errors/index.ts'
 import type { Vault } from '../core/keys/vault.ts'
 import { limits } from '../core/limits.ts'
+import { addressesOf } from '../core/message/addresses.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
 import { decodedHeader, parseMime } from '../core/mime/parse.ts'
 import { policyStoreOf, type TransportProfile } from '../core/transport/transport-profile.ts'
@@ -47,15 +48,19 @@ interface OpenReading {
   fileName: string
 }
 
+/** The display name as written (quoted names may hold '<' and '@': shown in full, beside the real address). */
 function fromNameOf(from: string): string | null {
-  const name = /^\s*"?([^"<]*?)"?\s*</.exec(from)?.[1]?.trim()
-  return name ? name : null
+  const quoted = /^\s*"((?:[^"\\]|\\.)*)"\s*</.exec(from)?.[1]
+  if (quoted !== undefined) return quoted.replace(/\\(.)/g, '$1').trim() || null
+  const at = from.lastIndexOf('<')
+  const name = at > 0 ? from.slice(0, at).trim() : ''
+  return name || null
 }
 
 function viewOf(readingId: string, reading: Reading, outerSubject: string | undefined): ReadingView {
   const { document, summary, parts, signer, previousKey, result } = reading
   const headers = document.headers
-  const fromAddresses = [...headers.from.matchAll(/[^\s<>",;()]+@[^\s<>",;()]+/g)].map((m) => m[0])
+  const fromAddresses = addressesOf(headers.from)
   const attachmentProtection = new Map(parts.flatMap((part) => (part.kind === 'attachment' ? [[part.index, part] as const] : [])))
   const isEncrypted = document.security.encryption.state === 'encrypted'
   const offered = (result.document.offeredKeys ?? []).map((key) => ({

@@ -21,6 +21,7 @@ export interface SecurityActions {
 export function SecurityBar({ view, pattern, isOpen, onToggle }: { view: ReadingView; pattern: PatternChoice; isOpen: boolean; onToggle: () => void }) {
   const { w } = useMailWords()
   const { title, qualifier } = stateWords(view, w)
+  const state = view.summary.state
   return (
     <div className="sp-bar-wrap">
       <div className={`sp-bar sp-tone-${view.summary.tone}`} role="status" aria-label={w('bar.label')} data-state={view.summary.state} data-testid="security-bar">
@@ -38,6 +39,11 @@ export function SecurityBar({ view, pattern, isOpen, onToggle }: { view: Reading
           {w('bar.details')} <span aria-hidden="true">{isOpen ? '▴' : '▾'}</span>
         </button>
       </div>
+      {(state === 'mismatch' || state === 'invalid' || state === 'signature-not-valid') && (
+        <p className={`sp-advice sp-tone-${view.summary.tone}`} data-testid="advice">
+          {w(`advice.${state}`)}
+        </p>
+      )}
       {view.warnings.length > 0 && (
         <ul className="sp-warnings" aria-label={w('bar.label')}>
           {view.warnings.map((warning) => (
