@@ -41,8 +41,8 @@ afterAll(async () => {
 })
 
 const words = {
-  de: { encrypted: ['Verschlüsselt', 'Absender bestätigt'], signed: ['Nicht verschlüsselt', 'digital signiert von'], mismatch: ['Achtung', 'passt nicht zur Signatur'], invalid: ['Unsicher', 'möglicherweise verändert'], cannot: ['Kann nicht entschlüsselt werden'], partly: ['Nur teilweise geschützt'], divider: 'Ungeschützter Teil', plain: ['Nicht Ende-zu-Ende-verschlüsselt'], notValid: ['Signatur nicht gültig'], details: 'Details', save: 'Speichern …', restore: 'Sicherung wiederherstellen …', importKey: 'Angebotenen Schlüssel importieren …', saved: 'Gespeichert als', plainHop: 'ohne Verschlüsselung', importTitle: 'Schlüssel oder Zertifikat importieren' },
-  en: { encrypted: ['Encrypted', 'sender verified'], signed: ['Not encrypted', 'digitally signed by'], mismatch: ['Caution', 'does not match signature'], invalid: ['Not trustworthy', 'may have been altered'], cannot: ['Cannot be decrypted'], partly: ['Only partly protected'], divider: 'Unprotected part', plain: ['Not end-to-end encrypted'], notValid: ['Signature not valid'], details: 'Details', save: 'Save …', restore: 'Restore backup …', importKey: 'Import offered key …', saved: 'Saved as', plainHop: 'not encrypted', importTitle: 'Import' },
+  de: { encrypted: ['Verschlüsselt', 'Absender bestätigt'], signed: ['Nicht verschlüsselt', 'digital signiert von'], mismatch: ['Achtung', 'passt nicht zur Signatur'], invalid: ['Unsicher', 'möglicherweise verändert'], cannot: ['Kann nicht entschlüsselt werden'], partly: ['Nur teilweise geschützt'], divider: 'Ungeschützter Teil', plain: ['Nicht Ende-zu-Ende-verschlüsselt'], notValid: ['Signatur nicht gültig'], details: 'Details', save: 'Speichern …', restore: 'Sicherung wiederherstellen …', importKey: 'Angebotenen Schlüssel importieren …', saved: 'Gespeichert als', plainHop: 'ohne Verschlüsselung', importTitle: 'Schlüssel oder Zertifikat importieren', unverified: 'Fingerabdruck noch nicht abgeglichen', verifiedDetail: 'Fingerabdruck abgeglichen', verify: 'Absender abgleichen …', matches: 'Stimmt überein' },
+  en: { encrypted: ['Encrypted', 'sender verified'], signed: ['Not encrypted', 'digitally signed by'], mismatch: ['Caution', 'does not match signature'], invalid: ['Not trustworthy', 'may have been altered'], cannot: ['Cannot be decrypted'], partly: ['Only partly protected'], divider: 'Unprotected part', plain: ['Not end-to-end encrypted'], notValid: ['Signature not valid'], details: 'Details', save: 'Save …', restore: 'Restore backup …', importKey: 'Import offered key …', saved: 'Saved as', plainHop: 'not encrypted', importTitle: 'Import', unverified: 'Fingerprint not yet compared', verifiedDetail: 'Fingerprint compared', verify: 'Verify sender …', matches: 'Matches' },
 }
 
 for (const lang of ['de', 'en'] as const) {
@@ -207,7 +207,34 @@ for (const lang of ['de', 'en'] as const) {
       await expect.poll(async () => (await page().locator('dialog[open]').textContent()) ?? '').toContain('neu@steuer-neu.example')
       expect((await openVault({ profileDir: profile, keySource: await e2eKeySource() })).contents.keys.length).toBe(keysBefore)
       await shot('offered-key')
-      await page().keyboard.press('Escape')
+      // Imported by the user's choice: the mail reads again as validly signed by a key not yet compared…
+      await page().locator('dialog[open] button.primary').click()
+      await expect.poll(() => page().locator('dialog[open] .result-cards').count()).toBe(1)
+      await page().locator('dialog[open] .actions button').last().click()
+      await barShows('signed', t.signed)
+      await page().click('.sp-bar-details')
+      expect(await page().getByTestId('security-details').textContent()).toContain(t.unverified)
+      // …and the sender is verified from the popover with the key manager's comparison dialog.
+      await page().getByRole('button', { name: t.verify }).click()
+      await page().getByRole('button', { name: t.matches }).click()
+      await expect.poll(() => page().locator('dialog[open]').count()).toBe(0)
+      await barShows('signed', t.signed)
+      await page().click('.sp-bar-details')
+      await expect.poll(async () => (await page().getByTestId('security-details').textContent()) ?? '').toContain(t.verifiedDetail)
+      await shot('sender-verified')
+    })
+
+    it('a dropped .eml file opens the same way', async () => {
+      const bytes = await readFile(fixtures.files.encrypted)
+      const transfer = await page().evaluateHandle((data) => {
+        const g = globalThis as unknown as { DataTransfer: new () => { items: { add(file: unknown): void } }; File: new (parts: unknown[], name: string) => unknown }
+        const dataTransfer = new g.DataTransfer()
+        dataTransfer.items.add(new g.File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], 'bescheid.eml'))
+        return dataTransfer
+      }, bytes.toString('base64'))
+      for (const type of ['dragenter', 'dragover', 'drop']) await page().dispatchEvent('[data-testid=eml-drop]', type, { dataTransfer: transfer })
+      await expect.poll(() => page().getByTestId('subject').textContent()).toContain('Ihr Steuerbescheid 2025')
+      await barShows('encrypted-verified', t.encrypted)
     })
 
     it('the personal security pattern is chosen in the settings and shown in the bar', async () => {

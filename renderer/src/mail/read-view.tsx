@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useRef, useState } from 'react'
 import type { KeySummary } from '../../../preload/contract'
 import type { ReadingView } from '../../../preload/mail-contract'
 import { Dialog, ErrorNotice } from '../components'
@@ -61,6 +61,7 @@ export function ReadView({ view, onAgain, onClose }: { view: ReadingView; onAgai
   const [isDetailsOpen, setDetailsOpen] = useState(false)
   const [modal, setModal] = useState<Modal>(null)
   const { error, run } = useAction()
+  const imported = useRef(false)
   const signerKey = async () => {
     const result = await run(() => window.siegelpost.keysList())
     return result?.value.find((key) => key.id === view.signer?.id) ?? null
@@ -124,7 +125,17 @@ export function ReadView({ view, onAgain, onClose }: { view: ReadingView; onAgai
           </div>
         </Dialog>
       )}
-      {modal?.kind === 'import' && <ImportWizard initialFiles={modal.files} onClose={() => setModal(null)} onImported={onAgain} />}
+      {modal?.kind === 'import' && (
+        <ImportWizard
+          initialFiles={modal.files}
+          onClose={() => {
+            setModal(null)
+            // With a new key the message reads differently: open it again once the wizard is done.
+            if (imported.current) onAgain()
+          }}
+          onImported={() => void (imported.current = true)}
+        />
+      )}
     </article>
   )
 }
