@@ -1,9 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { confirmFingerprint, importKeyFile } from '../../main/core/keys/key-store.ts'
 import { keyTechnologies } from '../../main/core/keys/technologies.ts'
 import type { Vault } from '../../main/core/keys/vault.ts'
 import { GpgHome } from '../helpers/gpg.ts'
+import { makeTestPki, openssl } from '../helpers/smime-pki.ts'
+import { smimeVaultKeys } from '../helpers/smime-vault.ts'
 
 /**
  * Messages of every kind the read view must handle, made by real GnuPG (PGP/MIME, RFC 3156),
@@ -62,7 +64,7 @@ function signedMessage(from: string, subject: string, entity: string, signature:
 
 export interface ReadFixtures {
   dir: string
-  files: Record<'encrypted' | 'signed' | 'mismatch' | 'invalid' | 'cannotDecrypt' | 'partly' | 'html' | 'offered', string>
+  files: Record<'encrypted' | 'signed' | 'mismatch' | 'invalid' | 'cannotDecrypt' | 'partly' | 'html' | 'offered' | 'smime', string>
   /** The reader's keys: Mia's secret key, the advisor's (verified) and a stranger's public keys. */
   fillVault: (vault: Vault) => Promise<void>
   close: () => void
@@ -74,6 +76,9 @@ export const htmlMarker = '__spMailScriptRan'
 export async function makeReadFixtures(dir: string, hitUrl: string): Promise<ReadFixtures> {
   mkdirSync(dir, { recursive: true })
   const gpg = new GpgHome()
+  const pkiDir = join(dir, 'pki')
+  mkdirSync(pkiDir, { recursive: true })
+  const pki = makeTestPki(pkiDir)
   const client = gpg.generate(`Mia Mandant <${addresses.client}>`, pass)
   const advisor = gpg.generate(`Kanzlei Berger <${addresses.advisor}>`, pass)
   const stranger = gpg.generate(`Fremd <${addresses.stranger}>`, pass)
@@ -88,6 +93,9 @@ export async function makeReadFixtures(dir: string, hitUrl: string): Promise<Rea
     const [advisorKey] = await imp(keyFiles.advisor, 'kanzlei.asc', null)
     await confirmFingerprint(vault, advisorKey!.id, advisorKey!.fingerprint)
     await imp(keyFiles.stranger, 'fremd.asc', null)
+    // S/MIME: the reader's own certificate (Fran) and the test CA as trust anchor.
+    const { own, anchor } = smimeVaultKeys(pki)
+    await vault.update((draft) => void draft.keys.push(own(pki.fran), ...anchor))
   }
   const files = {} as ReadFixtures['files']
   const write = (name: keyof ReadFixtures['files'], text: string) => {
@@ -154,6 +162,14 @@ export async function makeReadFixtures(dir: string, hitUrl: string): Promise<Rea
       `Content-Type: multipart/mixed; boundary="${b}"\n\n--${b}\nContent-Type: text/plain; charset=utf-8\n\nGuten Tag, wir übernehmen ab April Ihre Lohnbuchhaltung. Anbei unser öffentlicher Schlüssel.\n--${b}\nContent-Type: application/pgp-keys; name="steuerbuero-neu.asc"\nContent-Disposition: attachment; filename="steuerbuero-neu.asc"\n\n${keyText}\n--${b}--\n`,
     )
     write('offered', signedMessage(`Steuerbüro Neu <${addresses.newcomer}>`, 'Ihr neues Steuerbüro', entity, run(['--armor', '--detach-sign', '-u', newcomer], entity)))
+  }
+  // 9. S/MIME by OpenSSL: signed by Alice (test CA), then encrypted to Fran's certificate.
+  {
+    const inner = crlf('Content-Type: text/plain; charset=utf-8\n\nGuten Tag Frau Mandantin, Ihre Lohnunterlagen für März sind fertig.\n')
+    writeFileSync(join(pkiDir, 'smime.inner'), inner)
+    openssl(['smime', '-sign', '-in', 'smime.inner', '-signer', 'alice.pem', '-inkey', 'alice.key', '-certfile', 'ca.pem', '-out', 'smime.signed'], { cwd: pkiDir })
+    openssl(['cms', '-encrypt', '-aes256', '-in', 'smime.signed', '-from', 'Alice Beraterin <alice@example.org>', '-to', 'fran@example.org', '-subject', 'Lohnunterlagen März', '-out', 'smime.eml', 'fran.pem'], { cwd: pkiDir })
+    write('smime', trail() + readFileSync(join(pkiDir, 'smime.eml'), 'latin1'))
   }
   return { dir, files, fillVault, close: () => gpg.close() }
 }

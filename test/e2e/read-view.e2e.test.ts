@@ -9,10 +9,14 @@ import { openVault } from '../../main/core/keys/vault.ts'
 import { originUrl } from '../../main/core/reading/download-mark.ts'
 import { hasGpg } from '../helpers/gpg.ts'
 import { skipUnless } from '../helpers/needs.ts'
+import { hasOpenssl } from '../helpers/smime-pki.ts'
 import { accessibilityViolations, chromiumPath, e2eAppInfo, e2eKeySource, openApp, screensDir, startHarness, type Harness } from './harness.ts'
 import { htmlMarker, makeReadFixtures, pdfBytes, type ReadFixtures } from './read-fixtures.ts'
 
-const skip = skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') || skipUnless('GnuPG', hasGpg, 'apt-get install gnupg')
+const skip =
+  skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') ||
+  skipUnless('GnuPG', hasGpg, 'apt-get install gnupg') ||
+  skipUnless('openssl', hasOpenssl, 'apt-get install openssl')
 const hasGetfattr = spawnSync('getfattr', ['--version']).status === 0
 const ci = process.env.CI === 'true'
 
@@ -41,8 +45,8 @@ afterAll(async () => {
 })
 
 const words = {
-  de: { encrypted: ['Verschlüsselt', 'Absender bestätigt'], signed: ['Nicht verschlüsselt', 'digital signiert von'], mismatch: ['Achtung', 'passt nicht zur Signatur'], invalid: ['Unsicher', 'möglicherweise verändert'], cannot: ['Kann nicht entschlüsselt werden'], partly: ['Nur teilweise geschützt'], divider: 'Ungeschützter Teil', plain: ['Nicht Ende-zu-Ende-verschlüsselt'], notValid: ['Signatur nicht gültig'], details: 'Details', save: 'Speichern …', restore: 'Sicherung wiederherstellen …', importKey: 'Angebotenen Schlüssel importieren …', saved: 'Gespeichert als', plainHop: 'ohne Verschlüsselung', importTitle: 'Schlüssel oder Zertifikat importieren', unverified: 'Fingerabdruck noch nicht abgeglichen', verifiedDetail: 'Fingerabdruck abgeglichen', verify: 'Absender abgleichen …', matches: 'Stimmt überein' },
-  en: { encrypted: ['Encrypted', 'sender verified'], signed: ['Not encrypted', 'digitally signed by'], mismatch: ['Caution', 'does not match signature'], invalid: ['Not trustworthy', 'may have been altered'], cannot: ['Cannot be decrypted'], partly: ['Only partly protected'], divider: 'Unprotected part', plain: ['Not end-to-end encrypted'], notValid: ['Signature not valid'], details: 'Details', save: 'Save …', restore: 'Restore backup …', importKey: 'Import offered key …', saved: 'Saved as', plainHop: 'not encrypted', importTitle: 'Import', unverified: 'Fingerprint not yet compared', verifiedDetail: 'Fingerprint compared', verify: 'Verify sender …', matches: 'Matches' },
+  de: { encrypted: ['Verschlüsselt', 'Absender bestätigt'], signed: ['Nicht verschlüsselt', 'digital signiert von'], mismatch: ['Achtung', 'passt nicht zur Signatur'], invalid: ['Unsicher', 'möglicherweise verändert'], cannot: ['Kann nicht entschlüsselt werden'], partly: ['Nur teilweise geschützt'], divider: 'Ungeschützter Teil', plain: ['Nicht Ende-zu-Ende-verschlüsselt'], notValid: ['Signatur nicht gültig'], details: 'Details', save: 'Speichern …', restore: 'Sicherung wiederherstellen …', importKey: 'Angebotenen Schlüssel importieren …', saved: 'Gespeichert als', plainHop: 'ohne Verschlüsselung', importTitle: 'Schlüssel oder Zertifikat importieren', unverified: 'Fingerabdruck noch nicht abgeglichen', smime: ['Verschlüsselt', 'Absender noch nicht abgeglichen'], verifiedDetail: 'Fingerabdruck abgeglichen', verify: 'Absender abgleichen …', matches: 'Stimmt überein' },
+  en: { encrypted: ['Encrypted', 'sender verified'], signed: ['Not encrypted', 'digitally signed by'], mismatch: ['Caution', 'does not match signature'], invalid: ['Not trustworthy', 'may have been altered'], cannot: ['Cannot be decrypted'], partly: ['Only partly protected'], divider: 'Unprotected part', plain: ['Not end-to-end encrypted'], notValid: ['Signature not valid'], details: 'Details', save: 'Save …', restore: 'Restore backup …', importKey: 'Import offered key …', saved: 'Saved as', plainHop: 'not encrypted', importTitle: 'Import', unverified: 'Fingerprint not yet compared', smime: ['Encrypted', 'sender not yet verified'], verifiedDetail: 'Fingerprint compared', verify: 'Verify sender …', matches: 'Matches' },
 }
 
 for (const lang of ['de', 'en'] as const) {
@@ -147,6 +151,15 @@ for (const lang of ['de', 'en'] as const) {
       await openMail('invalid')
       await barShows('invalid', t.invalid)
       await shot('invalid')
+    })
+
+    it('S/MIME made by OpenSSL: encrypted, signed by a certificate of a trusted CA, not yet compared', async () => {
+      await openMail('smime')
+      await barShows('encrypted-unverified', t.smime)
+      expect(await page().getByTestId('text-part').textContent()).toContain('Lohnunterlagen')
+      await page().click('.sp-bar-details')
+      expect(await page().getByTestId('security-details').textContent()).toContain('S/MIME')
+      await shot('smime')
     })
 
     it('cannot decrypt: no content, and the details offer to restore a backup in the import wizard', async () => {

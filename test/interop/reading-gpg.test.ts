@@ -8,11 +8,12 @@ import type { Vault } from '../../main/core/keys/vault.ts'
 import { makeReadFixtures, pdfBytes, type ReadFixtures } from '../e2e/read-fixtures.ts'
 import { hasGpg } from '../helpers/gpg.ts'
 import { skipUnless } from '../helpers/needs.ts'
+import { hasOpenssl } from '../helpers/smime-pki.ts'
 import { tempVault } from '../helpers/openpgp-fixtures.ts'
 
-const skip = skipUnless('gpg', hasGpg, 'apt-get install gnupg')
+const skip = skipUnless('gpg', hasGpg, 'apt-get install gnupg') || skipUnless('openssl', hasOpenssl, 'apt-get install openssl')
 
-describe.skipIf(skip)('reading messages made by GnuPG', () => {
+describe.skipIf(skip)('reading messages made by GnuPG and OpenSSL', () => {
   let vault: Vault
   let close: () => Promise<void>
   let fixtures: ReadFixtures
@@ -80,6 +81,13 @@ describe.skipIf(skip)('reading messages made by GnuPG', () => {
     expect(reading.summary.state).toBe('plain')
     const html = reading.parts.find((p) => p.kind === 'html')
     expect(html).toMatchObject({ alternativeText: expect.stringContaining('Textfassung'), images: [{ cid: 'logo@kanzlei', dataUrl: expect.stringMatching(/^data:image\/png;base64,/) }] })
+  })
+
+  it('S/MIME from OpenSSL, signed by a certificate of a trusted CA and encrypted to the reader: state 2', async () => {
+    const reading = await read('smime')
+    expect(reading.document.security.encryption).toMatchObject({ state: 'encrypted', technology: 'smime' })
+    expect(reading.summary.state).toBe('encrypted-unverified')
+    expect(reading.parts[0]).toMatchObject({ kind: 'text', text: expect.stringContaining('Lohnunterlagen'), encrypted: true, signed: true })
   })
 
   it('a key attached to a mail is offered as a file, not imported', async () => {
