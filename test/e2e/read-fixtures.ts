@@ -98,7 +98,7 @@ export async function makeReadFixtures(dir: string, hitUrl: string): Promise<Rea
     await vault.update((draft) => void draft.keys.push(own(pki.fran), ...anchor))
   }
   const files = {} as ReadFixtures['files']
-  const write = (name: keyof ReadFixtures['files'], text: string) => {
+  const write = (name: keyof ReadFixtures['files'], text: string | Buffer) => {
     const path = join(dir, `${name}.eml`)
     writeFileSync(path, text)
     files[name] = path
@@ -169,7 +169,8 @@ export async function makeReadFixtures(dir: string, hitUrl: string): Promise<Rea
     writeFileSync(join(pkiDir, 'smime.inner'), inner)
     openssl(['smime', '-sign', '-in', 'smime.inner', '-signer', 'alice.pem', '-inkey', 'alice.key', '-certfile', 'ca.pem', '-out', 'smime.signed'], { cwd: pkiDir })
     openssl(['cms', '-encrypt', '-aes256', '-in', 'smime.signed', '-from', 'Alice Beraterin <alice@example.org>', '-to', 'fran@example.org', '-subject', 'Lohnunterlagen März', '-out', 'smime.eml', 'fran.pem'], { cwd: pkiDir })
-    write('smime', trail() + readFileSync(join(pkiDir, 'smime.eml'), 'latin1'))
+    // OpenSSL writes the subject as raw UTF-8: kept byte for byte.
+    write('smime', Buffer.concat([Buffer.from(trail()), readFileSync(join(pkiDir, 'smime.eml'))]))
   }
   return { dir, files, fillVault, close: () => gpg.close() }
 }

@@ -85,11 +85,12 @@ for (const lang of ['de', 'en'] as const) {
       const current = () => page().evaluate(() => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('[data-testid=read-view]')?.getAttribute('data-reading') ?? null)
       const before = await current()
       await page().click('[data-testid=open-eml]')
-      await expect.poll(async () => (await current()) !== null && (await current()) !== before).toBe(true)
+      // The first open also opens the vault and loads OpenPGP: give it time on a busy machine.
+      await expect.poll(async () => (await current()) !== null && (await current()) !== before, { timeout: 20_000 }).toBe(true)
       return page().locator('[data-testid=security-bar]')
     }
     async function barShows(state: string, texts: string[]) {
-      await expect.poll(() => page().locator('[data-testid=security-bar]').getAttribute('data-state')).toBe(state)
+      await expect.poll(() => page().locator('[data-testid=security-bar]').getAttribute('data-state'), { timeout: 10_000 }).toBe(state)
       const text = (await page().locator('[data-testid=security-bar]').textContent()) ?? ''
       for (const expected of texts) expect(text).toContain(expected)
     }
@@ -156,6 +157,7 @@ for (const lang of ['de', 'en'] as const) {
     it('S/MIME made by OpenSSL: encrypted, signed by a certificate of a trusted CA, not yet compared', async () => {
       await openMail('smime')
       await barShows('encrypted-unverified', t.smime)
+      expect(await page().getByTestId('subject').textContent()).toContain('Lohnunterlagen März')
       expect(await page().getByTestId('text-part').textContent()).toContain('Lohnunterlagen')
       await page().click('.sp-bar-details')
       expect(await page().getByTestId('security-details').textContent()).toContain('S/MIME')
@@ -222,7 +224,7 @@ for (const lang of ['de', 'en'] as const) {
       await shot('offered-key')
       // Imported by the user's choice: the mail reads again as validly signed by a key not yet compared…
       await page().locator('dialog[open] button.primary').click()
-      await expect.poll(() => page().locator('dialog[open] .result-cards').count()).toBe(1)
+      await expect.poll(() => page().locator('dialog[open] .result-cards').count(), { timeout: 10_000 }).toBe(1)
       await page().locator('dialog[open] .actions button').last().click()
       await barShows('signed', t.signed)
       await page().click('.sp-bar-details')
@@ -246,7 +248,7 @@ for (const lang of ['de', 'en'] as const) {
         return dataTransfer
       }, bytes.toString('base64'))
       for (const type of ['dragenter', 'dragover', 'drop']) await page().dispatchEvent('[data-testid=eml-drop]', type, { dataTransfer: transfer })
-      await expect.poll(() => page().getByTestId('subject').textContent()).toContain('Ihr Steuerbescheid 2025')
+      await expect.poll(() => page().getByTestId('subject').textContent(), { timeout: 20_000 }).toContain('Ihr Steuerbescheid 2025')
       await barShows('encrypted-verified', t.encrypted)
     })
 
