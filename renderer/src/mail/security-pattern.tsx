@@ -68,7 +68,7 @@ export function SecurityPatternSettings() {
           </label>
         ))}
       </div>
-      <div className="sp-pattern-choices" role="radiogroup" aria-label={`${w('pattern.title')} – ${w('color.teal')}/${w('color.violet')}`}>
+      <div className="sp-pattern-choices" role="radiogroup" aria-label={w('pattern.colour')}>
         {colors.map((color) => (
           <label key={color} className="sp-pattern-choice">
             <input type="radio" name="sp-pattern-color" value={color} checked={choice.color === color} onChange={() => change({ ...choice, color })} />
