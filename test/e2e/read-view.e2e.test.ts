@@ -230,9 +230,12 @@ for (const lang of ['de', 'en'] as const) {
       await page().click('.sp-bar-details')
       expect(await page().getByTestId('security-details').textContent()).toContain(t.unverified)
       // …and the sender is verified from the popover with the key manager's comparison dialog.
+      const beforeVerify = await page().getByTestId('read-view').getAttribute('data-reading')
       await page().getByRole('button', { name: t.verify }).click()
       await page().getByRole('button', { name: t.matches }).click()
       await expect.poll(() => page().locator('dialog[open]').count()).toBe(0)
+      // The message is opened again as a new reading, now with the compared key.
+      await expect.poll(() => page().getByTestId('read-view').getAttribute('data-reading'), { timeout: 10_000 }).not.toBe(beforeVerify)
       await barShows('signed', t.signed)
       await page().click('.sp-bar-details')
       await expect.poll(async () => (await page().getByTestId('security-details').textContent()) ?? '').toContain(t.verifiedDetail)
@@ -264,6 +267,34 @@ for (const lang of ['de', 'en'] as const) {
       // DOMParser reads them (blocked; never run), and playwright's init scripts reach the sandboxed frame.
       const expected = /inline event handler violates the following Content Security Policy|document is sandboxed and lacks the 'allow-same-origin'/
       expect(harness.problems.filter((problem) => !expected.test(problem))).toEqual([])
+    })
+
+    it('keyboard only: open, the details and back, save the attachment', async () => {
+      const active = () => page().evaluate(() => {
+        const el = (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null; textContent: string | null } | null } }).document.activeElement
+        return `${el?.getAttribute('data-testid') ?? ''}|${el?.getAttribute('aria-label') ?? el?.textContent ?? ''}`
+      })
+      await page().click('[data-section=inbox]')
+      queue.push(fixtures.files.encrypted)
+      await page().focus('[data-testid=open-eml]')
+      await page().keyboard.press('Enter')
+      await expect.poll(active, { timeout: 20_000 }).toMatch(/^subject\|/)
+      await barShows('encrypted-verified', t.encrypted)
+      for (let i = 0; i < 5 && !(await active()).includes(t.details); i++) await page().keyboard.press('Tab')
+      expect(await active()).toContain(t.details)
+      await page().keyboard.press('Enter')
+      await expect.poll(active).toMatch(/^security-details\|/)
+      await page().keyboard.press('Escape')
+      await expect.poll(() => page().getByTestId('security-details').count()).toBe(0)
+      expect(await active()).toContain(t.details)
+      const saveName = lang === 'de' ? 'Bescheid-2025.pdf speichern' : 'Save Bescheid-2025.pdf'
+      for (let i = 0; i < 10 && !(await active()).includes(saveName); i++) await page().keyboard.press('Tab')
+      expect(await active()).toContain(saveName)
+      const savedBefore = harness.saved.length
+      await page().keyboard.press('Enter')
+      await expect.poll(() => harness.saved.length).toBe(savedBefore + 1)
+      await expect.poll(() => page().locator('.sp-att-saved').count(), { timeout: 10_000 }).toBe(1)
+      expect(Buffer.compare(await readFile(harness.saved[savedBefore]!), pdfBytes)).toBe(0)
     })
 
     it('no IPC answer carried the raw message, a private key or the PDF bytes', () => {

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import type { KeySummary } from '../../../preload/contract'
 import type { ReadingView } from '../../../preload/mail-contract'
 import { Dialog, ErrorNotice } from '../components'
@@ -16,6 +16,9 @@ import { useMailWords } from './words'
 type Modal = { kind: 'verify'; key: KeySummary } | { kind: 'key'; key: KeySummary } | { kind: 'import'; files: { fileName: string; data: string }[] } | null
 
 function HeaderBlock({ view }: { view: ReadingView }) {
+  const subject = useRef<HTMLHeadingElement>(null)
+  // A newly opened message takes the focus, so keyboard and screen-reader users start at its subject.
+  useEffect(() => subject.current?.focus(), [])
   const { lang, w } = useMailWords()
   const { headers } = view
   const date = headers.date && !Number.isNaN(Date.parse(headers.date)) ? new Date(headers.date).toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'full', timeStyle: 'short' }) : headers.date
@@ -28,7 +31,7 @@ function HeaderBlock({ view }: { view: ReadingView }) {
     ) : null
   return (
     <header className="sp-headers" aria-label={w('header.label')}>
-      <h2 className="sp-subject" data-testid="subject">
+      <h2 className="sp-subject" data-testid="subject" tabIndex={-1} ref={subject}>
         {headers.subject || w('header.noSubject')}
         {headers.isSubjectProtected && (
           <span className="sp-subject-protected">
@@ -62,6 +65,7 @@ export function ReadView({ view, onAgain, onClose }: { view: ReadingView; onAgai
   const [modal, setModal] = useState<Modal>(null)
   const { error, run } = useAction()
   const imported = useRef(false)
+  const detailsButton = useRef<HTMLButtonElement>(null)
   const signerKey = async () => {
     const result = await run(() => window.siegelpost.keysList())
     return result?.value.find((key) => key.id === view.signer?.id) ?? null
@@ -93,9 +97,9 @@ export function ReadView({ view, onAgain, onClose }: { view: ReadingView; onAgai
           {w('reader.close')}
         </button>
       </div>
-      <SecurityBar view={view} pattern={pattern} isOpen={isDetailsOpen} onToggle={() => setDetailsOpen((open) => !open)} />
+      <SecurityBar view={view} pattern={pattern} isOpen={isDetailsOpen} onToggle={() => setDetailsOpen((open) => !open)} toggleRef={detailsButton} />
       {error && <ErrorNotice error={error} />}
-      {isDetailsOpen && <SecurityDetails view={view} actions={actions} onClose={() => setDetailsOpen(false)} />}
+      {isDetailsOpen && <SecurityDetails view={view} actions={actions} onClose={() => (setDetailsOpen(false), detailsButton.current?.focus())} />}
       <span id="sp-read-subject" className="visually-hidden">
         {view.headers.subject}
       </span>

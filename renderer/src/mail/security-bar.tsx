@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react'
+import { useEffect, useRef, type RefObject } from 'react'
 import type { ReadingView } from '../../../preload/mail-contract'
 import { Fingerprint } from '../keys/fingerprint'
 import { Icon, Icons } from './icons'
@@ -18,7 +18,7 @@ export interface SecurityActions {
  * The security bar (UI.md §2.1–2.2): drawn by the app above the content, never inside it, with a
  * reserved height, the user's own pattern, an icon and words for both axes, and the warnings.
  */
-export function SecurityBar({ view, pattern, isOpen, onToggle }: { view: ReadingView; pattern: PatternChoice; isOpen: boolean; onToggle: () => void }) {
+export function SecurityBar({ view, pattern, isOpen, onToggle, toggleRef }: { view: ReadingView; pattern: PatternChoice; isOpen: boolean; onToggle: () => void; toggleRef?: RefObject<HTMLButtonElement | null> }) {
   const { w } = useMailWords()
   const { title, qualifier } = stateWords(view, w)
   const state = view.summary.state
@@ -35,7 +35,7 @@ export function SecurityBar({ view, pattern, isOpen, onToggle }: { view: Reading
           <strong className="sp-bar-title">{title}</strong>
           {qualifier && <span className="sp-bar-qualifier"> · {qualifier}</span>}
         </span>
-        <button type="button" className="sp-bar-details" aria-expanded={isOpen} aria-controls="sp-details" onClick={onToggle}>
+        <button type="button" className="sp-bar-details" ref={toggleRef} aria-expanded={isOpen} aria-controls="sp-details" onClick={onToggle}>
           {w('bar.details')} <span aria-hidden="true">{isOpen ? '▴' : '▾'}</span>
         </button>
       </div>
