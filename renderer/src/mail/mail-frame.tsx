@@ -9,6 +9,11 @@ import { useMailWords } from './words'
  */
 export function MailFrame({ html, images, label }: { html: string; images: readonly { cid: string; dataUrl: string }[]; label: string }) {
   const { w } = useMailWords()
-  const srcDoc = useMemo(() => sanitizedFrameDocument(html, images), [html, images])
-  return <iframe className="sp-mail-frame" sandbox="" srcDoc={srcDoc} title={`${w('content.htmlTitle')} – ${label}`} referrerPolicy="no-referrer" loading="eager" data-testid="mail-frame" />
+  const { srcdoc, hasLinks } = useMemo(() => sanitizedFrameDocument(html, images), [html, images])
+  return (
+    <>
+      <iframe className="sp-mail-frame" sandbox="" srcDoc={srcdoc} title={`${w('content.htmlTitle')} – ${label}`} referrerPolicy="no-referrer" loading="eager" data-testid="mail-frame" />
+      {hasLinks && <p className="sp-frame-note">{w('content.linksInert')}</p>}
+    </>
+  )
 }

@@ -30,8 +30,9 @@ function cleanCss(css: string, images: ReadonlyMap<string, string>): string {
     .replace(/expression\s*\(/gi, 'none(')
 }
 
-/** The whole srcdoc for one HTML part: the frame's own CSP first, then the sanitized document. */
-export function sanitizedFrameDocument(html: string, inlineImages: readonly { cid: string; dataUrl: string }[]): string {
+/** The whole srcdoc for one HTML part (the frame's own CSP first, then the sanitized document), and whether links were made inert. */
+export function sanitizedFrameDocument(html: string, inlineImages: readonly { cid: string; dataUrl: string }[]): { srcdoc: string; hasLinks: boolean } {
+  let hasLinks = false
   const images = new Map(inlineImages.map((image) => [image.cid, image.dataUrl]))
   const purify = DOMPurify(window)
   purify.addHook('uponSanitizeElement', (node) => {
@@ -53,6 +54,7 @@ export function sanitizedFrameDocument(html: string, inlineImages: readonly { ci
     if (node.hasAttribute('href')) {
       const href = node.getAttribute('href') ?? ''
       node.removeAttribute('href')
+      hasLinks = true
       if (/^(https?|mailto):/i.test(href) && !node.getAttribute('title')) node.setAttribute('title', href)
     }
     node.removeAttribute('target')
@@ -66,5 +68,5 @@ export function sanitizedFrameDocument(html: string, inlineImages: readonly { ci
   })
   const head = `<meta http-equiv="Content-Security-Policy" content="${mailFramePolicy}"><meta name="referrer" content="no-referrer"><meta http-equiv="x-dns-prefetch-control" content="off">`
   const base = '<style>html,body{margin:0;padding:8px 12px;font-family:system-ui,sans-serif;color:#1d2330;background:#fff;overflow-wrap:anywhere}a{color:#1d4f91;text-decoration:underline;cursor:help}</style>'
-  return `<!doctype html>${head}${base}${clean}`
+  return { srcdoc: `<!doctype html>${head}${base}${clean}`, hasLinks }
 }
