@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { crc32, deflateSync } from 'node:zlib'
 import { confirmFingerprint, importKeyFile } from '../../main/core/keys/key-store.ts'
 import { keyTechnologies } from '../../main/core/keys/technologies.ts'
 import type { Vault } from '../../main/core/keys/vault.ts'
@@ -60,6 +61,25 @@ function signedMessage(from: string, subject: string, entity: string, signature:
     `--${b}\r\n${entity}\r\n--${b}\r\n` +
     crlf(`Content-Type: application/pgp-signature; name="signature.asc"\n\n${signature}\n--${b}--\n`)
   )
+}
+
+/** A valid PNG of one colour (the logo the HTML mail names by cid:). */
+function squarePng(size: number, rgb: [number, number, number]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
+    const length = Buffer.alloc(4)
+    length.writeUInt32BE(data.length)
+    const crc = Buffer.alloc(4)
+    crc.writeUInt32BE(crc32(body))
+    return Buffer.concat([length, body, crc])
+  }
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(size, 0)
+  header.writeUInt32BE(size, 4)
+  header.set([8, 2, 0, 0, 0], 8)
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => rgb).flat())])
+  const pixels = deflateSync(Buffer.concat(Array.from({ length: size }, () => row)))
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))])
 }
 
 export interface ReadFixtures {
@@ -133,7 +153,7 @@ export async function makeReadFixtures(dir: string, hitUrl: string): Promise<Rea
   {
     const b = 'rel-b1'
     const alt = 'alt-b1'
-    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAFklEQVR4nGP8z8Dwn4EBLmBiYGBgAAA9/wP/YfZOCQAAAABJRU5ErkJggg==', 'base64')
+    const png = squarePng(16, [0x8b, 0x1e, 0x2d])
     const html = `<html><head><style>@import url("${hitUrl}/import.css"); body { background: url("${hitUrl}/bg.png"); } .logo { border: 3px solid #8b1e2d; }</style>
 <script>window.parent.${htmlMarker} = 'script'; fetch("${hitUrl}/script")</script></head>
 <body><div style="position:fixed;top:-400px;left:0;width:3000px;height:3000px;z-index:2147483647;background:rgba(0,128,0,0.2)">
