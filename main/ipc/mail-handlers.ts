@@ -8,7 +8,7 @@ import type { Vault } from '../core/keys/vault.ts'
 import { limits } from '../core/limits.ts'
 import { addressesOf } from '../core/message/addresses.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
-import { decodedHeader, parseMime } from '../core/mime/parse.ts'
+import { decodedHeader, headerValues, parseMime } from '../core/mime/parse.ts'
 import { policyStoreOf, type TransportProfile } from '../core/transport/transport-profile.ts'
 import { isRiskyToOpen, safeFileName, writeAttachment } from '../core/reading/attachment-file.ts'
 import { markDownloaded, systemMarkFileLayer, type MarkFileLayer } from '../core/reading/download-mark.ts'
@@ -57,7 +57,15 @@ function fromNameOf(from: string): string | null {
   return name || null
 }
 
-function viewOf(readingId: string, reading: Reading, outerSubject: string | undefined): ReadingView {
+/** Address fields the document may not carry yet (older `open` builds): read from the outer header then. */
+interface OuterFields {
+  subject: string | undefined
+  cc: string[]
+  replyTo: string[]
+  sender: string[]
+}
+
+function viewOf(readingId: string, reading: Reading, outer: OuterFields): ReadingView {
   const { document, summary, parts, signer, previousKey, result } = reading
   const headers = document.headers
   const fromAddresses = addressesOf(headers.from)
@@ -74,11 +82,11 @@ function viewOf(readingId: string, reading: Reading, outerSubject: string | unde
       fromName: fromNameOf(headers.from),
       fromAddresses,
       to: headers.to,
-      cc: headers.cc ?? [],
-      replyTo: headers.replyTo ?? [],
-      sender: headers.sender ?? [],
+      cc: headers.cc ?? outer.cc,
+      replyTo: headers.replyTo ?? outer.replyTo,
+      sender: headers.sender ?? outer.sender,
       subject: headers.subject,
-      isSubjectProtected: isEncrypted && outerSubject !== undefined && outerSubject !== headers.subject,
+      isSubjectProtected: isEncrypted && outer.subject !== undefined && outer.subject !== headers.subject,
       date: headers.date,
     },
     summary: {
@@ -176,7 +184,13 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
       const readingId = randomUUID()
       readings.set(readingId, { reading, saved: new Map(), bytes: message.bytes, fileName: message.fileName })
       while (readings.size > openReadingsMax) close(readings.keys().next().value!)
-      return { cancelled: false, reading: viewOf(readingId, reading, decodedHeader(root, 'subject')) }
+      const outer = {
+        subject: decodedHeader(root, 'subject'),
+        cc: headerValues(root, 'cc').flatMap((value) => addressesOf(value)),
+        replyTo: headerValues(root, 'reply-to').flatMap((value) => addressesOf(value)),
+        sender: headerValues(root, 'sender').flatMap((value) => addressesOf(value)),
+      }
+      return { cancelled: false, reading: viewOf(readingId, reading, outer) }
     },
     'mail:save-attachment': async ({ readingId, index }) => {
       const open = get(readingId)

@@ -104,6 +104,7 @@ for (const lang of ['de', 'en'] as const) {
       await openMail('encrypted')
       await barShows('encrypted-verified', t.encrypted)
       expect(await page().getByTestId('from').textContent()).toContain('<info@kanzlei-berger.example>')
+      expect(await page().getByTestId('cc').textContent()).toContain('buchhaltung@mandant.example')
       expect(await page().locator('[data-code=first-contact]').count()).toBe(1)
       expect(await page().getByTestId('text-part').textContent()).toContain('Einkommensteuerbescheid 2025')
       expect(await page().getByTestId('attachment-row').textContent()).toContain('Bescheid-2025.pdf')
