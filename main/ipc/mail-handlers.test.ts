@@ -79,6 +79,17 @@ describe('mail:* handlers', () => {
     expect(await handlers['mail:open']({ source: { kind: 'dialog' } })).toEqual({ cancelled: true, reading: null })
   })
 
+  it('names a message file that cannot be read', async () => {
+    const reading = createMailHandlers({
+      getVault: async () => vault,
+      now: () => new Date(),
+      profile: async () => ({ profileDir: dir, vault }) as unknown as TransportProfile,
+      chooseSavePath: async () => null,
+      shell: { chooseMessageFile: async () => join(dir, 'fehlt.eml'), openPath: async () => undefined },
+    })
+    await expect(reading['mail:open']({ source: { kind: 'dialog' } })).rejects.toMatchObject({ code: 'FILE_UNREADABLE' })
+  })
+
   it('refuses a file that is not a message', async () => {
     await expect(handlers['mail:open']({ source: { kind: 'dropped', fileName: 'bild.png', data: Buffer.from([0x89, 0x50, 0x4e, 0x47]).toString('base64') } })).rejects.toMatchObject({ code: 'READING_NOT_A_MESSAGE' })
   })

@@ -130,9 +130,14 @@ async function messageBytes(source: Exclude<Request<'mail:open'>['source'], { ki
   if (source.kind === 'dropped') return { bytes: Buffer.from(source.data, 'base64'), fileName: source.fileName }
   const path = await shell.chooseMessageFile()
   if (path === null) return null
-  const info = await stat(path)
-  if (info.size > limits.messageMaxBytes) throw new SiegelpostError('FILE_TOO_LARGE', { path, limit: `${limits.messageMaxBytes / 1024 / 1024} MiB` })
-  return { bytes: await readFile(path), fileName: basename(path) }
+  try {
+    const info = await stat(path)
+    if (info.size > limits.messageMaxBytes) throw new SiegelpostError('FILE_TOO_LARGE', { path, limit: `${limits.messageMaxBytes / 1024 / 1024} MiB` })
+    return { bytes: await readFile(path), fileName: basename(path) }
+  } catch (error) {
+    if (error instanceof SiegelpostError) throw error
+    throw new SiegelpostError('FILE_UNREADABLE', { path, reason: (error as NodeJS.ErrnoException).code ?? 'I/O' })
+  }
 }
 
 /** The read view's handlers: open a message, save and open its attachments, offer its keys. */
