@@ -84,7 +84,7 @@ function squarePng(size: number, rgb: [number, number, number]): Buffer {
 
 export interface ReadFixtures {
   dir: string
-  files: Record<'encrypted' | 'signed' | 'mismatch' | 'invalid' | 'cannotDecrypt' | 'partly' | 'html' | 'offered' | 'smime', string>
+  files: Record<'encrypted' | 'signed' | 'mismatch' | 'invalid' | 'cannotDecrypt' | 'partly' | 'html' | 'offered' | 'smime' | 'keyChanged', string>
   /** The reader's keys: Mia's secret key, the advisor's (verified) and a stranger's public keys. */
   fillVault: (vault: Vault) => Promise<void>
   close: () => void
@@ -104,8 +104,10 @@ export async function makeReadFixtures(dir: string, hitUrl: string): Promise<Rea
   const stranger = gpg.generate(`Fremd <${addresses.stranger}>`, pass)
   const nokey = gpg.generate(`Niemand <${addresses.nokey}>`, pass)
   const newcomer = gpg.generate(`Steuerbüro Neu <${addresses.newcomer}>`, pass)
+  // The advisor's second key: same address, another key (the reader has it, unverified).
+  const advisorNew = gpg.generate(`Kanzlei Berger (neuer Schluessel) <${addresses.advisor}>`, pass)
   const run = (args: string[], input?: string) => gpg.ok(['--passphrase', pass, '--trust-model', 'always', ...args], input).stdout.toString('utf8')
-  const keyFiles = { client: run(['--armor', '--export-secret-keys', client]), advisor: run(['--armor', '--export', advisor]), stranger: run(['--armor', '--export', stranger]) }
+  const keyFiles = { client: run(['--armor', '--export-secret-keys', client]), advisor: run(['--armor', '--export', advisor]), stranger: run(['--armor', '--export', stranger]), advisorNew: run(['--armor', '--export', advisorNew]) }
   const fillVault = async (vault: Vault) => {
     const imp = async (bytes: string, name: string, passphrase: string | null) =>
       importKeyFile(vault, keyTechnologies, { bytes: new TextEncoder().encode(bytes), fileName: name, path: `/in/${name}` }, { passphrase: passphrase === null ? null : new TextEncoder().encode(passphrase), now })
@@ -113,6 +115,7 @@ export async function makeReadFixtures(dir: string, hitUrl: string): Promise<Rea
     const [advisorKey] = await imp(keyFiles.advisor, 'kanzlei.asc', null)
     await confirmFingerprint(vault, advisorKey!.id, advisorKey!.fingerprint)
     await imp(keyFiles.stranger, 'fremd.asc', null)
+    await imp(keyFiles.advisorNew, 'kanzlei-neu.asc', null)
     // S/MIME: the reader's own certificate (Fran) and the test CA as trust anchor.
     const { own, anchor } = smimeVaultKeys(pki)
     await vault.update((draft) => void draft.keys.push(own(pki.fran), ...anchor))
@@ -182,6 +185,11 @@ export async function makeReadFixtures(dir: string, hitUrl: string): Promise<Rea
       `Content-Type: multipart/mixed; boundary="${b}"\n\n--${b}\nContent-Type: text/plain; charset=utf-8\n\nGuten Tag, wir übernehmen ab April Ihre Lohnbuchhaltung. Anbei unser öffentlicher Schlüssel.\n--${b}\nContent-Type: application/pgp-keys; name="steuerbuero-neu.asc"\nContent-Disposition: attachment; filename="steuerbuero-neu.asc"\n\n${keyText}\n--${b}--\n`,
     )
     write('offered', signedMessage(`Steuerbüro Neu <${addresses.newcomer}>`, 'Ihr neues Steuerbüro', entity, run(['--armor', '--detach-sign', '-u', newcomer], entity)))
+  }
+  // 10. Signed by the advisor's other key: after mail signed by the first one, the key changed.
+  {
+    const entity = letterEntity('Guten Tag,\n\nwir haben einen neuen Schlüssel. Bitte gleichen Sie ihn bei unserem nächsten Telefonat ab.\n\nKanzlei Berger')
+    write('keyChanged', signedMessage(kanzlei, 'Unser neuer Schlüssel', entity, run(['--armor', '--detach-sign', '-u', advisorNew], entity)))
   }
   // 9. S/MIME by OpenSSL: signed by Alice (test CA), then encrypted to Fran's certificate.
   {

@@ -45,8 +45,8 @@ afterAll(async () => {
 })
 
 const words = {
-  de: { encrypted: ['Verschlüsselt', 'Absender bestätigt'], signed: ['Nicht verschlüsselt', 'digital signiert von'], mismatch: ['Achtung', 'passt nicht zur Signatur'], invalid: ['Unsicher', 'möglicherweise verändert'], cannot: ['Kann nicht entschlüsselt werden'], partly: ['Nur teilweise geschützt'], divider: 'Ungeschützter Teil', plain: ['Nicht Ende-zu-Ende-verschlüsselt'], notValid: ['Signatur nicht gültig'], details: 'Details', save: 'Speichern …', restore: 'Sicherung wiederherstellen …', importKey: 'Angebotenen Schlüssel importieren …', saved: 'Gespeichert als', plainHop: 'ohne Verschlüsselung', importTitle: 'Schlüssel oder Zertifikat importieren', unverified: 'Fingerabdruck noch nicht abgeglichen', smime: ['Verschlüsselt', 'Absender noch nicht abgeglichen'], verifiedDetail: 'Fingerabdruck abgeglichen', verify: 'Absender abgleichen …', matches: 'Stimmt überein' },
-  en: { encrypted: ['Encrypted', 'sender verified'], signed: ['Not encrypted', 'digitally signed by'], mismatch: ['Caution', 'does not match signature'], invalid: ['Not trustworthy', 'may have been altered'], cannot: ['Cannot be decrypted'], partly: ['Only partly protected'], divider: 'Unprotected part', plain: ['Not end-to-end encrypted'], notValid: ['Signature not valid'], details: 'Details', save: 'Save …', restore: 'Restore backup …', importKey: 'Import offered key …', saved: 'Saved as', plainHop: 'not encrypted', importTitle: 'Import', unverified: 'Fingerprint not yet compared', smime: ['Encrypted', 'sender not yet verified'], verifiedDetail: 'Fingerprint compared', verify: 'Verify sender …', matches: 'Matches' },
+  de: { encrypted: ['Verschlüsselt', 'Absender bestätigt'], signed: ['Nicht verschlüsselt', 'digital signiert von'], mismatch: ['Achtung', 'passt nicht zur Signatur'], invalid: ['Unsicher', 'möglicherweise verändert'], cannot: ['Kann nicht entschlüsselt werden'], partly: ['Nur teilweise geschützt'], divider: 'Ungeschützter Teil', plain: ['Nicht Ende-zu-Ende-verschlüsselt'], notValid: ['Signatur nicht gültig'], details: 'Details', save: 'Speichern …', restore: 'Sicherung wiederherstellen …', importKey: 'Angebotenen Schlüssel importieren …', saved: 'Gespeichert als', plainHop: 'ohne Verschlüsselung', importTitle: 'Schlüssel oder Zertifikat importieren', unverified: 'Fingerabdruck noch nicht abgeglichen', keyChanged: ['Neuer Schlüssel des Absenders', 'bitte auf anderem Weg bestätigen'], previousKey: 'Bisheriger Schlüssel', smime: ['Verschlüsselt', 'Absender noch nicht abgeglichen'], verifiedDetail: 'Fingerabdruck abgeglichen', verify: 'Absender abgleichen …', matches: 'Stimmt überein' },
+  en: { encrypted: ['Encrypted', 'sender verified'], signed: ['Not encrypted', 'digitally signed by'], mismatch: ['Caution', 'does not match signature'], invalid: ['Not trustworthy', 'may have been altered'], cannot: ['Cannot be decrypted'], partly: ['Only partly protected'], divider: 'Unprotected part', plain: ['Not end-to-end encrypted'], notValid: ['Signature not valid'], details: 'Details', save: 'Save …', restore: 'Restore backup …', importKey: 'Import offered key …', saved: 'Saved as', plainHop: 'not encrypted', importTitle: 'Import', unverified: 'Fingerprint not yet compared', keyChanged: ['Sender uses a new key', 'please confirm another way'], previousKey: 'Previous key', smime: ['Encrypted', 'sender not yet verified'], verifiedDetail: 'Fingerprint compared', verify: 'Verify sender …', matches: 'Matches' },
 }
 
 for (const lang of ['de', 'en'] as const) {
@@ -296,6 +296,15 @@ for (const lang of ['de', 'en'] as const) {
       await expect.poll(() => harness.saved.length).toBe(savedBefore + 1)
       await expect.poll(() => page().locator('.sp-att-saved').count(), { timeout: 10_000 }).toBe(1)
       expect(Buffer.compare(await readFile(harness.saved[savedBefore]!), pdfBytes)).toBe(0)
+    })
+
+    it('the advisor signs with a new key: the bar says so and asks to confirm it another way', async () => {
+      await openMail('keyChanged')
+      await barShows('key-changed', t.keyChanged)
+      expect(await page().locator('[data-code=sender-key-changed]').count()).toBe(1)
+      await page().click('.sp-bar-details')
+      await expect.poll(() => page().getByTestId('security-details').textContent()).toContain(t.previousKey)
+      await shot('key-changed')
     })
 
     it('no IPC answer carried the raw message, a private key or the PDF bytes', () => {

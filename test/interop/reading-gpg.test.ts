@@ -90,6 +90,14 @@ describe.skipIf(skip)('reading messages made by GnuPG and OpenSSL', () => {
     expect(reading.parts[0]).toMatchObject({ kind: 'text', text: expect.stringContaining('Lohnunterlagen'), encrypted: true, signed: true })
   })
 
+  it('the advisor signing with another key after the first one: state 13, with the previous key', async () => {
+    const reading = await read('keyChanged')
+    expect(reading.summary.state).toBe('key-changed')
+    expect(reading.summary.warnings.map((w) => w.code)).toContain('sender-key-changed')
+    expect(reading.previousKey?.fingerprint).toBeTruthy()
+    expect(reading.previousKey?.fingerprint).not.toBe(reading.signer?.fingerprint)
+  })
+
   it('a key attached to a mail is offered as a file, not imported', async () => {
     const before = vault.contents.keys.length
     const reading = await read('offered')
