@@ -84,7 +84,7 @@ function squarePng(size: number, rgb: [number, number, number]): Buffer {
 
 export interface ReadFixtures {
   dir: string
-  files: Record<'encrypted' | 'signed' | 'mismatch' | 'invalid' | 'cannotDecrypt' | 'partly' | 'html' | 'offered' | 'smime' | 'keyChanged', string>
+  files: Record<'encrypted' | 'signed' | 'mismatch' | 'invalid' | 'cannotDecrypt' | 'partly' | 'html' | 'offered' | 'smime' | 'keyChanged' | 'encryptedUnsigned' | 'encryptedUnknownKey', string>
   /** The reader's keys: Mia's secret key, the advisor's (verified) and a stranger's public keys. */
   fillVault: (vault: Vault) => Promise<void>
   close: () => void
@@ -186,6 +186,9 @@ export async function makeReadFixtures(dir: string, hitUrl: string): Promise<Rea
     )
     write('offered', signedMessage(`Steuerbüro Neu <${addresses.newcomer}>`, 'Ihr neues Steuerbüro', entity, run(['--armor', '--detach-sign', '-u', newcomer], entity)))
   }
+  // 11. Encrypted, not signed; 12. encrypted and signed by a key the reader does not have.
+  write('encryptedUnsigned', encryptedMessage(kanzlei, 'Rückfrage zur Reisekostenabrechnung', run(['--armor', '--encrypt', '-r', client], letter)))
+  write('encryptedUnknownKey', encryptedMessage(`Niemand <${addresses.nokey}>`, 'Unterlagen von unbekannt', run(['--armor', '--sign', '--encrypt', '-u', nokey, '-r', client], letter)))
   // 10. Signed by the advisor's other key: after mail signed by the first one, the key changed.
   {
     const entity = letterEntity('Guten Tag,\n\nwir haben einen neuen Schlüssel. Bitte gleichen Sie ihn bei unserem nächsten Telefonat ab.\n\nKanzlei Berger')

@@ -45,8 +45,8 @@ afterAll(async () => {
 })
 
 const words = {
-  de: { encrypted: ['Verschlüsselt', 'Absender bestätigt'], signed: ['Nicht verschlüsselt', 'digital signiert von'], mismatch: ['Achtung', 'passt nicht zur Signatur'], invalid: ['Unsicher', 'möglicherweise verändert'], cannot: ['Kann nicht entschlüsselt werden'], partly: ['Nur teilweise geschützt'], divider: 'Ungeschützter Teil', plain: ['Nicht Ende-zu-Ende-verschlüsselt'], notValid: ['Signatur nicht gültig'], details: 'Details', save: 'Speichern …', restore: 'Sicherung wiederherstellen …', importKey: 'Angebotenen Schlüssel importieren …', saved: 'Gespeichert als', plainHop: 'ohne Verschlüsselung', importTitle: 'Schlüssel oder Zertifikat importieren', unverified: 'Fingerabdruck noch nicht abgeglichen', keyChanged: ['Neuer Schlüssel des Absenders', 'bitte auf anderem Weg bestätigen'], previousKey: 'Bisheriger Schlüssel', smime: ['Verschlüsselt', 'Absender noch nicht abgeglichen'], verifiedDetail: 'Fingerabdruck abgeglichen', verify: 'Absender abgleichen …', matches: 'Stimmt überein' },
-  en: { encrypted: ['Encrypted', 'sender verified'], signed: ['Not encrypted', 'digitally signed by'], mismatch: ['Caution', 'does not match signature'], invalid: ['Not trustworthy', 'may have been altered'], cannot: ['Cannot be decrypted'], partly: ['Only partly protected'], divider: 'Unprotected part', plain: ['Not end-to-end encrypted'], notValid: ['Signature not valid'], details: 'Details', save: 'Save …', restore: 'Restore backup …', importKey: 'Import offered key …', saved: 'Saved as', plainHop: 'not encrypted', importTitle: 'Import', unverified: 'Fingerprint not yet compared', keyChanged: ['Sender uses a new key', 'please confirm another way'], previousKey: 'Previous key', smime: ['Encrypted', 'sender not yet verified'], verifiedDetail: 'Fingerprint compared', verify: 'Verify sender …', matches: 'Matches' },
+  de: { encrypted: ['Verschlüsselt', 'Absender bestätigt'], signed: ['Nicht verschlüsselt', 'digital signiert von'], mismatch: ['Achtung', 'passt nicht zur Signatur'], invalid: ['Unsicher', 'möglicherweise verändert'], cannot: ['Kann nicht entschlüsselt werden'], partly: ['Nur teilweise geschützt'], divider: 'Ungeschützter Teil', plain: ['Nicht Ende-zu-Ende-verschlüsselt'], notValid: ['Signatur nicht gültig'], details: 'Details', save: 'Speichern …', restore: 'Sicherung wiederherstellen …', importKey: 'Angebotenen Schlüssel importieren …', saved: 'Gespeichert als', plainHop: 'ohne Verschlüsselung', importTitle: 'Schlüssel oder Zertifikat importieren', unverified: 'Fingerabdruck noch nicht abgeglichen', keyChanged: ['Neuer Schlüssel des Absenders', 'bitte auf anderem Weg bestätigen'], previousKey: 'Bisheriger Schlüssel', encryptedUnsigned: ['Verschlüsselt', 'Absender nicht bestätigt'], encryptedUnknownKey: ['Verschlüsselt', 'Absender unbekannt'], smime: ['Verschlüsselt', 'Absender noch nicht abgeglichen'], verifiedDetail: 'Fingerabdruck abgeglichen', verify: 'Absender abgleichen …', matches: 'Stimmt überein' },
+  en: { encrypted: ['Encrypted', 'sender verified'], signed: ['Not encrypted', 'digitally signed by'], mismatch: ['Caution', 'does not match signature'], invalid: ['Not trustworthy', 'may have been altered'], cannot: ['Cannot be decrypted'], partly: ['Only partly protected'], divider: 'Unprotected part', plain: ['Not end-to-end encrypted'], notValid: ['Signature not valid'], details: 'Details', save: 'Save …', restore: 'Restore backup …', importKey: 'Import offered key …', saved: 'Saved as', plainHop: 'not encrypted', importTitle: 'Import', unverified: 'Fingerprint not yet compared', keyChanged: ['Sender uses a new key', 'please confirm another way'], previousKey: 'Previous key', encryptedUnsigned: ['Encrypted', 'sender not confirmed'], encryptedUnknownKey: ['Encrypted', 'unknown sender key'], smime: ['Encrypted', 'sender not yet verified'], verifiedDetail: 'Fingerprint compared', verify: 'Verify sender …', matches: 'Matches' },
 }
 
 for (const lang of ['de', 'en'] as const) {
@@ -163,6 +163,15 @@ for (const lang of ['de', 'en'] as const) {
       await page().click('.sp-bar-details')
       expect(await page().getByTestId('security-details').textContent()).toContain('S/MIME')
       await shot('smime')
+    })
+
+    it('encrypted without a signature, and encrypted by an unknown signer', async () => {
+      await openMail('encryptedUnsigned')
+      await barShows('encrypted-unsigned', t.encryptedUnsigned)
+      await shot('encrypted-unsigned')
+      await openMail('encryptedUnknownKey')
+      await barShows('encrypted-unknown-key', t.encryptedUnknownKey)
+      await shot('encrypted-unknown-key')
     })
 
     it('cannot decrypt: no content, and the details offer to restore a backup in the import wizard', async () => {

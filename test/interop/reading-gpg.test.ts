@@ -90,6 +90,11 @@ describe.skipIf(skip)('reading messages made by GnuPG and OpenSSL', () => {
     expect(reading.parts[0]).toMatchObject({ kind: 'text', text: expect.stringContaining('Lohnunterlagen'), encrypted: true, signed: true })
   })
 
+  it('encrypted without a signature is state 4, encrypted and signed by an unknown key state 3', async () => {
+    expect((await read('encryptedUnsigned')).summary.state).toBe('encrypted-unsigned')
+    expect((await read('encryptedUnknownKey')).summary.state).toBe('encrypted-unknown-key')
+  })
+
   it('the advisor signing with another key after the first one: state 13, with the previous key', async () => {
     const reading = await read('keyChanged')
     expect(reading.summary.state).toBe('key-changed')
