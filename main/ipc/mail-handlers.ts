@@ -97,6 +97,7 @@ function viewOf(readingId: string, reading: Reading, outer: OuterFields): Readin
       authenticity: summary.authenticity,
       notValidBecause: summary.notValidBecause,
       isContentHidden: summary.isContentHidden,
+      isKeyMissing: summary.isKeyMissing,
     },
     warnings: summary.warnings,
     encryption: { ...document.security.encryption, code: document.security.encryption.code ?? null },

@@ -25,9 +25,9 @@ const cases: [SecurityStateId, ReadingDocument, { code: string; text: string }[]
   ['signed', doc({ signature: valid('unverified') })],
   ['mismatch', doc({ encryption: encrypted, signature: sig('mismatch') })],
   ['invalid', doc({ signature: sig('invalid', 'SIGNATURE_CONTENT_MISMATCH') })],
-  ['signature-not-valid', doc({ signature: sig('invalid', 'SMIME_CERT_EXPIRED') })],
-  ['cannot-decrypt', doc({ encryption: { state: 'failed', technology: 'smime', reason: 'no key', code: 'DECRYPT_NO_KEY' } })],
-  ['insecure-encryption', doc({ encryption: { state: 'failed', technology: 'openpgp', reason: 'no MDC', code: 'OPENPGP_NO_MDC' } })],
+  ['signature-not-valid', doc({ signature: sig('invalid', 'SIGNATURE_KEY_NOT_VALID_THEN') })],
+  ['cannot-decrypt', doc({ encryption: { state: 'failed', technology: 'smime', reason: 'no key', code: 'ENCRYPTION_NOT_FOR_YOU' } })],
+  ['insecure-encryption', doc({ encryption: { state: 'failed', technology: 'openpgp', reason: 'no MDC', code: 'ENCRYPTION_NO_INTEGRITY' } })],
   [
     'partly-protected',
     doc({ encryption: encrypted, signature: valid('verified') }, { parts: [{ kind: 'text', encrypted: true, signed: true }, { kind: 'attachment', encrypted: false, signed: false }] }),
@@ -67,10 +67,19 @@ describe('the 13 states of the security summary (UI.md §2.2)', () => {
   })
 
   it('says why a signature is not valid, and treats a signed-only mail from an unknown key as not checkable', () => {
-    expect(securitySummaryOf(doc({ signature: sig('invalid', 'SMIME_CERT_REVOKED') })).notValidBecause).toBe('revoked')
-    expect(securitySummaryOf(doc({ signature: sig('invalid', 'SMIME_UNTRUSTED_ANCHOR') })).notValidBecause).toBe('unknown-issuer')
+    expect(securitySummaryOf(doc({ signature: sig('invalid', 'SIGNATURE_KEY_REVOKED') })).notValidBecause).toBe('revoked')
+    expect(securitySummaryOf(doc({ signature: sig('invalid', 'SIGNATURE_CERTIFICATE_REVOKED_OCSP') })).notValidBecause).toBe('revoked')
+    expect(securitySummaryOf(doc({ signature: sig('invalid', 'SIGNATURE_CERTIFICATE_INVALID') })).notValidBecause).toBe('certificate-invalid')
+    expect(securitySummaryOf(doc({ signature: sig('invalid', 'SIGNATURE_CONTENT_CHANGED') })).state).toBe('invalid')
     const unknown = securitySummaryOf(doc({ signature: sig('unknown-key') }))
     expect([unknown.state, unknown.notValidBecause]).toEqual(['signature-not-valid', 'unknown-key'])
+  })
+
+  it('offers a backup only when the private key is missing, not for a damaged or altered message', () => {
+    const failed = (code: string) => securitySummaryOf(doc({ encryption: { state: 'failed', technology: 'openpgp', reason: '', code } }))
+    expect([failed('ENCRYPTION_NOT_FOR_YOU').state, failed('ENCRYPTION_NOT_FOR_YOU').isKeyMissing]).toEqual(['cannot-decrypt', true])
+    expect([failed('ENCRYPTION_DAMAGED').state, failed('ENCRYPTION_DAMAGED').isKeyMissing]).toEqual(['cannot-decrypt', false])
+    expect(failed('ENCRYPTION_ALTERED').state).toBe('insecure-encryption')
   })
 
   it('keeps the document’s warnings and adds the reading’s without doubling a code', () => {

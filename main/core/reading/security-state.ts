@@ -26,7 +26,7 @@ export type SecurityStateId = keyof typeof securityStates
 export type SecurityTone = 'good' | 'info' | 'caution' | 'danger' | 'neutral'
 
 /** Why a signature is "not valid" without being tampered with (state 8); `null` elsewhere. */
-export type NotValidBecause = 'expired' | 'revoked' | 'unknown-issuer' | 'unknown-key'
+export type NotValidBecause = 'expired' | 'revoked' | 'unknown-issuer' | 'certificate-invalid' | 'unknown-key'
 
 export interface SecuritySummary {
   state: SecurityStateId
@@ -37,6 +37,8 @@ export interface SecuritySummary {
   notValidBecause: NotValidBecause | null
   /** The content is not shown at all (states 9 and 10). */
   isContentHidden: boolean
+  /** State 9 because this device lacks the private key (a backup would help), not because the message is damaged. */
+  isKeyMissing: boolean
   /** The warnings to show beside the bar: the document's own plus the reading's (sender history, plaintext hop). */
   warnings: DocumentWarning[]
 }
@@ -57,17 +59,25 @@ const tones: Record<SecurityStateId, SecurityTone> = {
   'key-changed': 'caution',
 }
 
-/** Verdict codes (the reason table's codes) that mean "refused: no integrity protection" (state 10). */
-const insecureEncryptionCode = /MDC|INTEGRITY|UNAUTHENTICATED|INSECURE|LEGACY/
-const expiredCode = /EXPIRED/
+/**
+ * Verdict codes of the reason table, by what they mean for the bar: no or failed integrity
+ * protection (state 10, e.g. ENCRYPTION_NO_INTEGRITY, ENCRYPTION_ALTERED); a missing private key
+ * (state 9 with "restore a backup": ENCRYPTION_NOT_FOR_YOU, ENCRYPTION_NO_SMIME_KEY); why a
+ * signature is not valid without the content being altered (state 8).
+ */
+const insecureEncryptionCode = /NO_INTEGRITY|ALTERED|MDC|UNAUTHENTICATED|INSECURE/
+const keyMissingCode = /NOT_FOR_YOU|NO_SMIME_KEY|SMIME_NOT_DECRYPTED|NO_KEY/
+const expiredCode = /EXPIRED|NOT_VALID_THEN/
 const revokedCode = /REVOKED/
 const unknownIssuerCode = /ANCHOR|ISSUER|UNTRUSTED|CHAIN/
+const certificateInvalidCode = /CERTIFICATE_INVALID|CERTIFICATE_PURPOSE|SIGNER_CERTIFICATE_MISSING/
 
 function notValidBecauseOf(code: string | null | undefined): NotValidBecause | null {
   if (!code) return null
   if (revokedCode.test(code)) return 'revoked'
   if (expiredCode.test(code)) return 'expired'
   if (unknownIssuerCode.test(code)) return 'unknown-issuer'
+  if (certificateInvalidCode.test(code)) return 'certificate-invalid'
   return null
 }
 
@@ -135,6 +145,8 @@ export function securitySummaryOf(document: ReadingDocument, readingWarnings: re
     authenticity,
     notValidBecause,
     isContentHidden: state === 'cannot-decrypt' || state === 'insecure-encryption',
+    // Without a code (older documents) a failed decryption is taken as a missing key.
+    isKeyMissing: state === 'cannot-decrypt' && (!encryption.code || keyMissingCode.test(encryption.code)),
     warnings,
   }
 }

@@ -14,8 +14,8 @@ export function MessageContent({ view, onRestore }: { view: ReadingView; onResto
   if (view.summary.isContentHidden)
     return (
       <div className="sp-hidden-content" data-testid="hidden-content">
-        <p>{view.summary.state === 'cannot-decrypt' ? w('content.hiddenNoKey') : w('content.hiddenInsecure')}</p>
-        {onRestore && (
+        <p>{view.summary.state !== 'cannot-decrypt' ? w('content.hiddenInsecure') : view.summary.isKeyMissing ? w('content.hiddenNoKey') : w('content.hiddenDamaged')}</p>
+        {onRestore && view.summary.isKeyMissing && (
           <button type="button" className="primary" onClick={onRestore}>
             {w('details.restore')}
           </button>

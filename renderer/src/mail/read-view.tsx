@@ -87,7 +87,7 @@ export function ReadView({ view, onAgain, onClose }: { view: ReadingView; onAgai
       const result = await run(() => window.siegelpost.mailOfferedKey({ readingId: view.readingId, fingerprint }))
       if (result) setModal({ kind: 'import', files: [result.value] })
     },
-    onRestore: view.summary.state === 'cannot-decrypt' ? () => setModal({ kind: 'import', files: [] }) : null,
+    onRestore: view.summary.state === 'cannot-decrypt' && view.summary.isKeyMissing ? () => setModal({ kind: 'import', files: [] }) : null,
   }
   return (
     <article className="sp-read" aria-labelledby="sp-read-subject" data-testid="read-view" data-reading={view.readingId}>

@@ -26,7 +26,8 @@ export function stateWords(view: ReadingView, w: (key: MailWord, params?: Record
   const { state, notValidBecause } = view.summary
   const name = view.signer?.name || view.signature.signer || view.headers.fromAddresses[0] || ''
   const why = notValidBecause ? w(`why.${notValidBecause}`) : ''
-  const [title = '', qualifier = ''] = w(`state.${state}`, { name, why }).split('|')
+  const key: MailWord = state === 'cannot-decrypt' && !view.summary.isKeyMissing ? 'state.cannot-decrypt-damaged' : `state.${state}`
+  const [title = '', qualifier = ''] = w(key, { name, why }).split('|')
   return { title, qualifier }
 }
 
