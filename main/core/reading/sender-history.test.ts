@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { observeSender, withRecord, type SenderRecord } from './sender-history.ts'
+import { observeSender, senderHistoryHook, withRecord, type SenderRecord } from './sender-history.ts'
 
 const now = new Date('2026-03-12T09:00:00Z')
 const keyA = { technology: 'openpgp' as const, fingerprint: 'AAAA' }
@@ -57,5 +57,16 @@ describe('sender history', () => {
     ])
     expect(verdicts[2]!.isKeyChanged).toBe(true)
     expect(verdicts[2]!.next.key).toEqual(keyB)
+  })
+})
+
+describe('the sender history as open’s hook', () => {
+  it('answers with coded warnings and hands over the record to store', () => {
+    const kept: SenderRecord[] = []
+    const first = senderHistoryHook([], 'm1', now, (record) => kept.push(record))({ address: 'a@x.example', signer: keyA })
+    expect(first).toEqual([{ code: 'first-contact', params: { address: 'a@x.example' } }])
+    const changed = senderHistoryHook(kept, 'm2', now, (record) => kept.push(record))({ address: 'a@x.example', signer: keyB })
+    expect(changed.map((w) => w.code)).toEqual(['sender-key-changed'])
+    expect(senderHistoryHook(kept, 'm3', now, () => undefined)({ address: null, signer: null })).toEqual([])
   })
 })

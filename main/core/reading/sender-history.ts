@@ -81,3 +81,31 @@ export function observeSender(records: readonly SenderRecord[], observation: Sen
 export function withRecord(records: readonly SenderRecord[], record: SenderRecord): SenderRecord[] {
   return [...records.filter((r) => r.address !== record.address), record]
 }
+
+/**
+ * The history as a hook of the shape `open` asks for (`context.senderHistory`: sender address and
+ * the key of a valid signature in, `{ code, params }` warnings out). The record to store goes to
+ * `keep`; the caller writes it to the vault after the open.
+ */
+export function senderHistoryHook(
+  records: readonly SenderRecord[],
+  messageDigest: string,
+  now: Date,
+  keep: (record: SenderRecord, verdict: SenderVerdict) => void,
+) {
+  return (sender: { address: string | null; signer: { technology: 'openpgp' | 'smime'; fingerprint: string } | null }) => {
+    if (sender.address === null) return []
+    const verdict = observeSender(records, {
+      address: sender.address,
+      messageDigest,
+      signerKey: sender.signer ? { technology: sender.signer.technology, fingerprint: sender.signer.fingerprint } : null,
+      now,
+    })
+    keep(verdict.next, verdict)
+    const params = { address: verdict.next.address }
+    return [
+      ...(verdict.isKeyChanged ? [{ code: 'sender-key-changed' as const, params }] : []),
+      ...(verdict.isFirstContact ? [{ code: 'first-contact' as const, params }] : []),
+    ]
+  }
+}
