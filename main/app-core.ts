@@ -25,6 +25,8 @@ export interface AppCoreOptions {
   dnsServer?: string
   /** Web Key Directory access; by default HTTPS through `dnsServer` or the system resolver, under SIEGELPOST_NETWORK. */
   wkdFetcher?: WkdFetcher
+  /** The read view's desktop shell (open dialog, opening saved attachments, download mark). */
+  mailShell?: RegistryDeps['mailShell']
 }
 
 /** The core as the desktop app (and the UI test harness) runs it: vault, handler registry, dispatcher. */
@@ -43,7 +45,7 @@ export function createAppCore(options: AppCoreOptions) {
   const wkdFetcher =
     options.wkdFetcher ?? networkWkdFetcher({ dnsServer: options.dnsServer, policy: networkPolicyFrom(process.env) })
   const getDrafts = async () => new DraftStore(options.profileDir, await getVault(), now)
-  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath, writeClipboard: options.writeClipboard, transport, getDrafts, wkdFetcher })
+  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath, writeClipboard: options.writeClipboard, transport, getDrafts, wkdFetcher, mailShell: options.mailShell })
   const dispatch = createDispatcher({ handlers, trustedOrigins: options.trustedOrigins, log: options.log })
   return { handlers, dispatch, getVault }
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, clipboard, dialog, ipcMain, protocol, session, type Session, type WebContents } from 'electron'
+import { app, BrowserWindow, clipboard, dialog, ipcMain, protocol, session, shell, type Session, type WebContents } from 'electron'
 import { createAppCore } from './app-core.ts'
 import { serveAppFile } from './app-protocol.ts'
 import { resolveProfileDir } from './core/profile.ts'
@@ -13,6 +13,7 @@ import {
   blockedInMailView,
   createMainWindowOptions,
   isAllowedNavigation,
+  isCancelledInWindow,
   mailViewPartition,
 } from './shell-policy.ts'
 
@@ -49,6 +50,10 @@ void app.whenReady().then(async () => {
   const mailView = session.fromPartition(mailViewPartition)
   denyEverything(mailView)
   mailView.webRequest.onBeforeRequest({ urls: [...blockedInMailView] }, (_details, callback) => callback({ cancel: true }))
+  // The read view's mail frames live in the window's session: nothing but the app's own files loads there.
+  session.defaultSession.webRequest.onBeforeRequest({ urls: [...blockedInMailView] }, (details, callback) =>
+    callback({ cancel: isCancelledInWindow(details.url, trustedOrigins) }),
+  )
 
   protocol.handle(appScheme, async (request) => {
     const answer = await serveAppFile(rendererRoot, request.method, request.url)
@@ -65,13 +70,22 @@ void app.whenReady().then(async () => {
       runtime: { node: process.versions.node, electron: process.versions.electron ?? null, chrome: process.versions.chrome ?? null },
     },
     trustedOrigins,
-    chooseSavePath: async ({ suggestedName }) => {
+    chooseSavePath: async ({ suggestedName, kind }) => {
       const owner = BrowserWindow.getFocusedWindow()
-      const options = { defaultPath: join(app.getPath('documents'), suggestedName) }
+      const options = { defaultPath: join(app.getPath(kind === 'attachment' ? 'downloads' : 'documents'), suggestedName) }
       const result = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options)
       return result.canceled || !result.filePath ? null : result.filePath
     },
     writeClipboard: async (text) => clipboard.writeText(text),
+    mailShell: {
+      chooseMessageFile: async () => {
+        const owner = BrowserWindow.getFocusedWindow()
+        const options = { properties: ['openFile' as const], filters: [{ name: 'E-Mail', extensions: ['eml'] }] }
+        const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options)
+        return result.canceled ? null : (result.filePaths[0] ?? null)
+      },
+      openPath: async (path) => void (await shell.openPath(path)),
+    },
     log: (entry) => console.warn('ipc refused', entry),
   })
   mountIpc(ipcMain, core.dispatch)

@@ -27,14 +27,16 @@ describe('content security policy', () => {
     expect(directives).toMatchObject({
       'default-src': "'none'",
       'script-src': "'self'",
-      'style-src': "'self'",
-      'img-src': "'self'",
+      // Inherited by the sandboxed srcdoc mail frames, which need inline styles and data: images.
+      'style-src': "'self' 'unsafe-inline'",
+      'img-src': "'self' data:",
       'connect-src': "'none'",
       'object-src': "'none'",
       'base-uri': "'none'",
       'frame-ancestors': "'none'",
     })
-    expect(contentSecurityPolicy).not.toMatch(/unsafe-inline|unsafe-eval|data:|https?:/)
+    expect(contentSecurityPolicy).not.toMatch(/unsafe-eval|https?:|\*/)
+    expect(directives['script-src']).toBe("'self'")
     expect(metaContentSecurityPolicy).not.toContain('frame-ancestors')
   })
 })
@@ -53,5 +55,14 @@ describe('message-content session', () => {
     const { blockedInMailView, mailViewPartition } = await import('./shell-policy.ts')
     expect(mailViewPartition).not.toMatch(/^persist:/) // nothing from message views is kept on disk
     expect(blockedInMailView).toEqual(expect.arrayContaining(['*://*/*', 'ws://*/*', 'wss://*/*']))
+  })
+
+  it('cancels every request of the window that is not for the app itself (mail frames share its session)', async () => {
+    const { isCancelledInWindow, mailFramePolicy } = await import('./shell-policy.ts')
+    expect(isCancelledInWindow('http://127.0.0.1:8080/pixel.gif', ['app://siegelpost'])).toBe(true)
+    expect(isCancelledInWindow('https://tracker.example/x', ['app://siegelpost'])).toBe(true)
+    expect(isCancelledInWindow('wss://tracker.example/x', ['app://siegelpost'])).toBe(true)
+    expect(isCancelledInWindow('http://localhost:5173/src/main.tsx', ['app://siegelpost', 'http://localhost:5173'])).toBe(false)
+    expect(mailFramePolicy).toBe("default-src 'none'; img-src data:; style-src 'unsafe-inline'")
   })
 })

@@ -13,16 +13,30 @@ export const appEntryUrl = `${appOrigin}/index.html`
 export const mailViewPartition = 'mailview'
 export const blockedInMailView = ['*://*/*', 'ws://*/*', 'wss://*/*'] as const
 
+/** The policy inside each mail frame (a <meta> in its srcdoc): no scripts, no network, inline styles and data: images only. */
+export const mailFramePolicy = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
 /**
- * Strict CSP for the app UI. Scripts, styles, images and fonts only from the app itself; no
- * network, no plugins, no frames of other origins, no form posts. Message content is rendered
- * later in a sandboxed frame with its own, stricter policy.
+ * The window's own session serves only app:// (and the dev server in development). Mail frames
+ * are srcdoc frames of the window, so they share this session: every web or websocket request
+ * in it is cancelled, whatever the sanitizer or the frame's CSP may have missed.
+ */
+export function isCancelledInWindow(url: string, trustedOrigins: readonly string[]): boolean {
+  return !isTrustedOrigin(url, trustedOrigins)
+}
+
+/**
+ * Strict CSP for the app UI. Scripts and fonts only from the app itself; no network, no plugins,
+ * no frames of other origins, no form posts. Message content is rendered in sandboxed srcdoc
+ * frames, which inherit this policy and add their own stricter one (`mailFramePolicy`); because
+ * policies only intersect, this one must allow what a styled mail needs: inline styles and
+ * data: images (cid: images are rewritten to data: URLs). Neither loads anything from the network.
  */
 export const contentSecurityPolicy = [
   "default-src 'none'",
   "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'none'",
   "object-src 'none'",

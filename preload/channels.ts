@@ -46,6 +46,12 @@ export const channels = [
   'policy:decide',
   // drafts
   'drafts:list',
+  // mail (the read view)
+  'mail:open',
+  'mail:save-attachment',
+  'mail:open-attachment',
+  'mail:offered-key',
+  'mail:close',
 ] as const
 
 export type Channel = (typeof channels)[number]

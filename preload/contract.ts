@@ -15,6 +15,7 @@ import {
 import { AccountSummarySchema, SecuritySchema } from '../main/core/transport/account-schema.ts'
 import { TlsInfoSchema } from '../main/core/transport/tls-info.ts'
 import type { Channel } from './channels.ts'
+import { mailChannels } from './mail-contract.ts'
 
 /**
  * The one IPC contract between the UI and main: every channel of channels.ts (`domain:verb`) with a
@@ -284,6 +285,7 @@ export const contract = {
   ...transportChannels,
   ...policyChannels,
   ...draftsChannels,
+  ...mailChannels,
 } as const satisfies Record<Channel, { req: z.ZodType; res: z.ZodType }>
 
 /** Compiles only while the contract has exactly the channels of channels.ts. */

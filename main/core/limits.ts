@@ -128,6 +128,11 @@ export const limits = {
   streamFromBytes: 1024 * 1024,
   /** A progress event at most every this many bytes read. */
   streamProgressBytes: 1024 * 1024,
+  /** Read view: longest text or HTML part sent to the window (a longer one is cut and says so). */
+  readingTextMaxChars: 4 * 1024 * 1024,
+  /** Read view: inline (cid:) images shown as data: URLs, each and all together; larger ones stay attachments. */
+  readingInlineImageMaxBytes: 5 * 1024 * 1024,
+  readingInlineImagesMaxBytes: 20 * 1024 * 1024,
   /** V8 heap of the worker that streams large CMS (64 KiB chunks need little; a leak fails there, not in the app). */
   smimeStreamWorkerHeapMiB: 256,
   // transport IPC

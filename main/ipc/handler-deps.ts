@@ -1,3 +1,4 @@
+import type { MailShell } from './mail-handlers.ts'
 import type { AppInfo } from '../../preload/contract.ts'
 import type { DraftStore } from '../core/drafts/draft-store.ts'
 import type { SecretStore } from '../core/keys/secret-store.ts'
@@ -8,7 +9,7 @@ import type { TransportProfile } from '../core/transport/transport-profile.ts'
 
 export interface SaveRequest {
   suggestedName: string
-  kind: 'backup' | 'sheet' | 'public' | 'revocation'
+  kind: 'backup' | 'sheet' | 'public' | 'revocation' | 'attachment'
 }
 
 /** What the handlers of every domain are built from: the core's stores and the app's few outside services. */
@@ -34,6 +35,8 @@ export interface RegistryDeps {
   getDrafts: () => Promise<DraftStore>
   /** HTTPS to Web Key Directories (the app's DNS and network guard; tests bring a loopback one). */
   wkdFetcher: WkdFetcher
+  /** The read view's shell (open dialog for .eml files, opening saved attachments); without it both are unavailable. */
+  mailShell?: MailShell
 }
 
 /** The transport side of the profile (accounts, Outbox, policy) with the open vault. */

@@ -3,6 +3,7 @@ import type { Handlers } from './dispatch.ts'
 import { draftsHandlers } from './drafts-handlers.ts'
 import type { RegistryDeps } from './handler-deps.ts'
 import { keysHandlers } from './keys-handlers.ts'
+import { mailHandlers } from './mail-handlers.ts'
 import { policyHandlers } from './policy-handlers.ts'
 import { transportHandlers } from './transport-handlers.ts'
 import { vaultHandlers } from './vault-handlers.ts'
@@ -22,5 +23,6 @@ export function createHandlers(deps: RegistryDeps): Handlers {
     ...transportHandlers(deps),
     ...policyHandlers(deps),
     ...draftsHandlers(deps),
+    ...mailHandlers(deps),
   }
 }

@@ -12,6 +12,7 @@ import { containerCodes } from './codes/container.ts'
 import { composeCodes } from './codes/compose.ts'
 import { verdictCodes } from './codes/verdict.ts'
 import { mailboxCodes } from './codes/mailbox.ts'
+import { readingCodes } from './codes/reading.ts'
 
 export type { ErrorEntry, ErrorKind } from './codes/entry.ts'
 
@@ -35,6 +36,7 @@ export const errorTable = {
   ...mailboxCodes,
   ...ipcCodes,
   ...composeCodes,
+  ...readingCodes,
 } as const satisfies Record<string, ErrorEntry>
 
 export type ErrorCode = keyof typeof errorTable

@@ -8,6 +8,7 @@ import { backupPathOf, writeFileAtomic, type AtomicWriteHooks } from '../store/a
 import { keychainService, vaultKeychainAccount, type SecretStore } from './secret-store.ts'
 import { StoredKeySchema } from './stored-key.ts'
 import type { VaultInfo } from './vault-info.ts'
+import { SenderRecordSchema } from '../reading/sender-history.ts'
 import {
   decodeHeader,
   deriveSubkey,
@@ -28,6 +29,8 @@ const VaultContentsSchema = z.object({
   generation: z.number().int().positive(),
   savedAt: z.string(),
   keys: z.array(StoredKeySchema),
+  /** Who wrote before and with which key (read view: first contact, changed key); absent in older vaults. */
+  senders: z.array(SenderRecordSchema).optional(),
 })
 export type VaultContents = z.infer<typeof VaultContentsSchema>
 

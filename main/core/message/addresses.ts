@@ -6,9 +6,12 @@ export function addressesOf(value: string | undefined): string[] {
   let quoted = false
   let angle = 0
   let comment = 0
+  let escaped = false
   for (const char of value) {
     if (quoted) {
-      if (char === '"') quoted = false
+      if (escaped) escaped = false
+      else if (char === '\\') escaped = true
+      else if (char === '"') quoted = false
       current += char
       continue
     }
@@ -25,7 +28,9 @@ export function addressesOf(value: string | undefined): string[] {
   result.push(current)
   return result
     .map((entry) => {
-      const inAngle = /<\s*([^<>\s]+@[^<>\s]+)\s*>/.exec(entry)
+      // A quoted display name or a comment may hold "<other@address>": only the real angle-addr counts.
+      const outside = entry.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/\([^)]*\)/g, '')
+      const inAngle = /<\s*([^<>\s]+@[^<>\s]+)\s*>/.exec(outside)
       if (inAngle) return inAngle[1]!
       const bare = entry.replace(/\([^)]*\)/g, '').replace(/"[^"]*"/g, '').trim()
       return /^[^\s@]+@[^\s@]+$/.test(bare) ? bare : ''

@@ -1,6 +1,7 @@
 import { ErrorNotice, Page } from '../components'
 import { useI18n, type Lang } from '../i18n'
 import { useCall } from '../use-call'
+import { SecurityPatternSettings } from '../mail/security-pattern'
 
 export function SettingsPage() {
   const { lang, setLang, t } = useI18n()
@@ -17,6 +18,8 @@ export function SettingsPage() {
           </label>
         ))}
       </fieldset>
+
+      <SecurityPatternSettings />
 
       <div className="card">
         <h2>{t('vault.title')}</h2>
