@@ -12,8 +12,10 @@ describe('preload surface', () => {
     const expected: MethodName<(typeof channels)[number]>[] = ['appInfo', 'keysList', 'keysInspect', 'keysImport', 'keysVerify', 'keysDelete', 'keysBackupStart', 'keysBackupSheet', 'keysBackupSave', 'keysBackupCancel', 'keysCsr', 'keysRevocation', 'keysCopyPublic', 'keysExportPublic', 'keysGenerate', 'vaultStatus']
     // --- accounts, outbox, policy (Zwangs-TLS) ---
     expected.push('accountsList', 'accountsAdd', 'accountsRemove', 'accountsTest', 'outboxList', 'outboxRetry', 'outboxDrop', 'policyShow', 'policySetRequiretls', 'policyRule', 'policyTlsException', 'policyConsent', 'policyDecide')
-    // --- key manager: chains and sharing (issue 6) ---
+    // --- key manager: chains and sharing ---
     expected.push('keysChain', 'keysShareDraft', 'draftsList', 'keysLookup')
+    // --- the read view ---
+    expected.push('mailOpen', 'mailSaveAttachment', 'mailOpenAttachment', 'mailOfferedKey', 'mailClose')
     expect(Object.keys(surface).sort()).toEqual([...expected].sort())
     expect(Object.isFrozen(surface)).toBe(true)
     expect(surface).not.toHaveProperty('invoke')
