@@ -15,6 +15,7 @@ import {
 import { AccountSummarySchema, SecuritySchema } from '../main/core/transport/account-schema.ts'
 import { TlsInfoSchema } from '../main/core/transport/tls-info.ts'
 import type { Channel } from './channels.ts'
+import { consentChannels, containerChannels } from './consent-contract.ts'
 
 /**
  * The one IPC contract between the UI and main: every channel of channels.ts (`domain:verb`) with a
@@ -35,6 +36,8 @@ export type { VaultInfo as VaultStatus } from '../main/core/keys/vault-info.ts'
 export type { PolicyView } from '../main/core/policy/policy-schema.ts'
 export type { AccountSummary as AccountSummaryView } from '../main/core/transport/account-schema.ts'
 export { channels, type Channel } from './channels.ts'
+export type { ConsentRecordRequest, OpenedContainerView, WeakPasswordReasonView } from './consent-contract.ts'
+export type { Consent as ConsentView } from '../main/core/policy/policy-schema.ts'
 
 export const AppInfoSchema = z.object({
   name: z.string(),
@@ -284,6 +287,8 @@ export const contract = {
   ...transportChannels,
   ...policyChannels,
   ...draftsChannels,
+  ...consentChannels,
+  ...containerChannels,
 } as const satisfies Record<Channel, { req: z.ZodType; res: z.ZodType }>
 
 /** Compiles only while the contract has exactly the channels of channels.ts. */
