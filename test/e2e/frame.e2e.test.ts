@@ -16,7 +16,7 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(screens, `${name}.png`), fullPage: true })
 }
 
-const sections = ['nav.inbox', 'nav.compose', 'nav.outbox', 'nav.keys', 'nav.accounts', 'nav.settings'] as const
+const sections = ['nav.inbox', 'nav.compose', 'nav.outbox', 'nav.clients', 'nav.keys', 'nav.accounts', 'nav.settings'] as const
 const navIn = (lang: 'de' | 'en') => sections.map((key) => t(lang, key))
 
 async function navLabels(page: Page) {

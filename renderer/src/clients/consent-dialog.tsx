@@ -76,9 +76,10 @@ export function ConsentDialog({
             {t('clients.change.explain', { channel: t(channelKey[current.channel]), date: day(current.date, lang) })}
           </Notice>
         )}
-        <label className="field">
-          <span>{t('clients.field.target')}</span>
+        <div className="field">
+          <label htmlFor="consent-target">{t('clients.field.target')}</label>
           <input
+            id="consent-target"
             type="text"
             name="target"
             required
@@ -91,7 +92,7 @@ export function ConsentDialog({
           <small id="consent-target-hint" className="hint">
             {t('clients.field.target.hint')}
           </small>
-        </label>
+        </div>
         <fieldset className="consent-channels">
           <legend>{t('clients.field.channel')}</legend>
           {channels.map((value) => (

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react'
 import type { OpenedContainerView } from '../../../preload/contract'
-import { Busy, Dialog, ErrorNotice, Notice, OkNotice } from '../components'
+import { Busy, Dialog, ErrorNotice, Notice } from '../components'
 import { useI18n } from '../i18n'
 import { useAction } from '../use-call'
 
@@ -145,7 +145,11 @@ export function ContainerDialog({ onClose }: { onClose: () => void }) {
               </li>
             ))}
           </ul>
-          <OkNotice text={savedNote} />
+          {savedNote && (
+            <Notice tone="ok" testId="container-saved">
+              {savedNote}
+            </Notice>
+          )}
           {error && <ErrorNotice error={error} />}
           <div className="actions">
             <button type="button" className="primary" onClick={onClose}>
