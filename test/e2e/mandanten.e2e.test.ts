@@ -139,7 +139,11 @@ for (const lang of ['de', 'en'] as const) {
       await expect.poll(() => page.locator('.notice-ok').textContent()).toContain(t(lang, 'clients.saved', { target: client }))
       const card = page.getByTestId(`client-${client}`)
       expect(await card.textContent()).toContain(t(lang, 'clients.channel.container'))
-      expect(await card.getByTestId('standing-password').textContent()).toContain(t(lang, 'clients.transmitted.post'))
+      // Dates entered as days read back as those days (not shifted by the time zone).
+      expect(await card.getByTestId('standing-password').textContent()).toBe(
+        t(lang, 'clients.password.keptTransmittedOn', { how: t(lang, 'clients.transmitted.post'), date: lang === 'de' ? '01.12.2026' : '1 Dec 2026' }),
+      )
+      expect(await card.textContent()).toContain(lang === 'de' ? '31.12.2027' : '31 Dec 2027')
       await shot(page, 'consent-recorded', lang)
 
       const vault = await openVault({ profileDir: profileDir(), keySource: await e2eKeySource() })
@@ -196,6 +200,8 @@ for (const lang of ['de', 'en'] as const) {
       const report = pdfText(harness.saved.at(-1)!)
       expect(report).toContain(client)
       expect(report).toContain(lang === 'de' ? 'ersetzt' : 'superseded')
+      expect(report).toContain(lang === 'de' ? 'gültig bis 31.12.2027' : 'expires 31/12/2027')
+      expect(report).toMatch(lang === 'de' ? /per Brief 0?1\.12\.2026/ : /by letter 0?1\/12\/2026/)
       await shot(page, 'consent-exported', lang)
     })
 

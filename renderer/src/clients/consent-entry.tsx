@@ -1,6 +1,6 @@
 import type { ConsentView } from '../../../preload/contract'
 import { useI18n } from '../i18n'
-import { channelBadge, channelKey, day, isExpired, transmittedKey, type ClientEntry } from './consent-text'
+import { channelBadge, channelKey, dateOnly, day, isExpired, transmittedKey, type ClientEntry } from './consent-text'
 
 /** The consent that applies now: channel, who and when, expiry, the standing password and its handover. */
 export function ConsentSummary({ consent }: { consent: ConsentView }) {
@@ -21,7 +21,7 @@ export function ConsentSummary({ consent }: { consent: ConsentView }) {
         <dt>{t('clients.recorded')}</dt>
         <dd>{t('clients.recordedBy', { date: day(consent.date, lang), by: consent.by })}</dd>
         <dt>{t('clients.validUntil')}</dt>
-        <dd>{consent.expires ? day(consent.expires, lang) : t('clients.noExpiry')}</dd>
+        <dd>{consent.expires ? dateOnly(consent.expires, lang) : t('clients.noExpiry')}</dd>
         {consent.channel === 'container' && (
           <>
             <dt>{t('clients.standingPassword')}</dt>
@@ -44,7 +44,7 @@ function passwordText(consent: ConsentView, lang: 'de' | 'en', t: ReturnType<typ
   if (!consent.transmitted) return t('clients.password.kept')
   const how = t(transmittedKey[consent.transmitted])
   return consent.transmittedOn
-    ? t('clients.password.keptTransmittedOn', { how, date: day(consent.transmittedOn, lang) })
+    ? t('clients.password.keptTransmittedOn', { how, date: dateOnly(consent.transmittedOn, lang) })
     : t('clients.password.keptTransmitted', { how })
 }
 
@@ -61,7 +61,7 @@ export function ConsentHistory({ entry }: { entry: ClientEntry }) {
             <span className="history-date">{day(c.date, lang)}</span> {t(channelKey[c.channel])} ·{' '}
             {t('clients.history.by', { by: c.by })}
             {c.hasPassword ? ` · ${t('clients.history.password')}` : ''}
-            {c.expires ? ` · ${t('clients.history.until', { date: day(c.expires, lang) })}` : ''}
+            {c.expires ? ` · ${t('clients.history.until', { date: dateOnly(c.expires, lang) })}` : ''}
             {c.note ? ` · ${c.note}` : ''} <span className="tag">{t(c.current ? 'clients.history.current' : 'clients.history.superseded')}</span>
           </li>
         ))}

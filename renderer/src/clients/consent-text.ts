@@ -36,6 +36,14 @@ export function day(iso: string, lang: Lang): string {
   return new Date(iso).toLocaleDateString(lang === 'de' ? 'de-DE' : 'en-GB', { timeZone: 'Europe/Berlin', dateStyle: 'medium' })
 }
 
+/**
+ * A day the user entered as a date (expiry, handover): the core keeps a bare date as the end of that day in
+ * UTC, so it is shown in UTC — in Berlin time "through 31 Dec" would read as 1 Jan.
+ */
+export function dateOnly(iso: string, lang: Lang): string {
+  return new Date(iso).toLocaleDateString(lang === 'de' ? 'de-DE' : 'en-GB', { timeZone: 'UTC', dateStyle: 'medium' })
+}
+
 export const isExpired = (consent: ConsentView, now: Date) =>
   consent.expires !== null && new Date(consent.expires).getTime() <= now.getTime()
 
