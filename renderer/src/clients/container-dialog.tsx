@@ -11,9 +11,6 @@ const size = (bytes: number, lang: 'de' | 'en') =>
       ? `${(bytes / 1024).toLocaleString(lang, { maximumFractionDigits: 1 })} KB`
       : `${bytes} B`
 
-/** SHA-256 in groups of eight, so it can be compared with the list on the PDF's cover page. */
-const grouped = (hex: string) => hex.match(/.{1,8}/g)?.join(' ') ?? hex
-
 /**
  * "Passwort-PDF öffnen": a password PDF received from someone using Siegelpost. Main asks for the file,
  * opens it with the password and keeps the attachments; this dialog shows the sender, date, subject, text
@@ -132,11 +129,13 @@ export function ContainerDialog({ onClose }: { onClose: () => void }) {
             {opened.attachments.map((file) => (
               <li key={file.index}>
                 <div>
-                  <span className="file-name">{file.filename}</span> <span className="attachment-size">{size(file.size, lang)}</span>
+                  <span className="file-name">{file.filename}</span> <span className="attachment-size">{size(file.size, lang)}</span>{' '}
+                  <span className="sha-ok">✓ {t('container.checked')}</span>
+                  {/* Written as on the PDF's cover page, so the two can be compared. */}
                   <p className="sha mono">
                     <span className="visually-hidden">{t('container.sha256')} </span>
-                    <span aria-hidden="true">SHA-256 </span>
-                    {grouped(file.sha256)} <span className="sha-ok">✓ {t('container.checked')}</span>
+                    <span aria-hidden="true">SHA-256: </span>
+                    {file.sha256}
                   </p>
                 </div>
                 <button type="button" onClick={() => save(file.index)} disabled={busy} aria-label={t('container.saveNamed', { name: file.filename })}>
