@@ -169,6 +169,7 @@ for (const lang of ['de', 'en'] as const) {
       await card.getByRole('button', { name: t(lang, 'clients.change') }).click()
       await page.getByLabel(t(lang, 'clients.channel.tls')).check()
       expect(await page.locator('dialog .notice-warning').textContent()).toContain(t(lang, 'clients.channel.readable'))
+      expect(await page.getByTestId('password-will-delete').textContent()).toContain(t(lang, 'clients.password.willDelete'))
       await page.getByLabel(t(lang, 'clients.field.by')).fill('Carla Büro')
       await shot(page, 'consent-change-form', lang)
       await page.getByRole('button', { name: t(lang, 'clients.save') }).click()

@@ -106,6 +106,11 @@ export function ConsentDialog({
           ))}
         </fieldset>
         {(channel === 'tls' || channel === 'plain') && <Notice tone="warning">{t('clients.channel.readable')}</Notice>}
+        {hadPassword && !isContainer && (
+          <Notice tone="info" testId="password-will-delete">
+            {t('clients.password.willDelete')}
+          </Notice>
+        )}
         {isContainer && (
           <fieldset className="standing-password">
             <legend>{t('clients.password.legend')}</legend>

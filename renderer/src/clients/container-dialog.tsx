@@ -129,7 +129,9 @@ export function ContainerDialog({ onClose }: { onClose: () => void }) {
             {opened.attachments.map((file) => (
               <li key={file.index}>
                 <div>
-                  <span className="file-name">{file.filename}</span> <span className="attachment-size">{size(file.size, lang)}</span>{' '}
+                  <span className="file-name">{file.filename}</span> <span className="attachment-size">
+                    {size(file.size, lang)} ({file.size.toLocaleString(lang)} Bytes)
+                  </span>{' '}
                   <span className="sha-ok">✓ {t('container.checked')}</span>
                   {/* Written as on the PDF's cover page, so the two can be compared. */}
                   <p className="sha mono">
