@@ -35,7 +35,7 @@ export function MandantenPage() {
   return (
     <Page title={t('clients.title')}>
       <p className="clients-intro">{t('clients.intro')}</p>
-      <div className="toolbar">
+      <div className="toolbar clients-toolbar">
         <label className="field">
           <span>{t('clients.search')}</span>
           <input type="search" name="search" value={query} onChange={(e) => setQuery(e.target.value)} />
