@@ -94,7 +94,8 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
     const surface = await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobals).siegelpost).sort())
     const transport = ['accountsAdd', 'accountsList', 'accountsRemove', 'accountsTest', 'outboxDrop', 'outboxList', 'outboxRetry', 'policyConsent', 'policyDecide', 'policyRule', 'policySetRequiretls', 'policyShow', 'policyTlsException']
     const drafts = ['draftsList', 'keysChain', 'keysLookup', 'keysShareDraft']
-    expect(surface).toEqual(['appInfo', 'keysBackupCancel', 'keysBackupSave', 'keysBackupSheet', 'keysBackupStart', 'keysCopyPublic', 'keysCsr', 'keysDelete', 'keysExportPublic', 'keysGenerate', 'keysImport', 'keysInspect', 'keysList', 'keysRevocation', 'keysVerify', 'vaultStatus', ...transport, ...drafts].sort())
+    const clients = ['consentExport', 'consentLetter', 'consentList', 'consentRecord', 'containerChoose', 'containerClose', 'containerOpen', 'containerSaveAttachment']
+    expect(surface).toEqual(['appInfo', 'keysBackupCancel', 'keysBackupSave', 'keysBackupSheet', 'keysBackupStart', 'keysCopyPublic', 'keysCsr', 'keysDelete', 'keysExportPublic', 'keysGenerate', 'keysImport', 'keysInspect', 'keysList', 'keysRevocation', 'keysVerify', 'vaultStatus', ...transport, ...drafts, ...clients].sort())
     expect(
       await page.evaluate(() => {
         const g = globalThis as unknown as PageGlobals
