@@ -174,6 +174,12 @@ for (const lang of ['de', 'en'] as const) {
       await shot(page, 'consent-change-form', lang)
       await page.getByRole('button', { name: t(lang, 'clients.save') }).click()
       await expect.poll(() => card.locator('.consent-channel').textContent()).toContain(t(lang, 'clients.channel.tls'))
+      // The search narrows the list (and says so for screen readers).
+      await page.getByLabel(t(lang, 'clients.search')).fill('nobody.test')
+      await expect.poll(() => page.locator('.count').textContent()).toBe(t(lang, 'clients.count', { shown: 0, total: 1 }))
+      await page.getByLabel(t(lang, 'clients.search')).fill(lang === 'de' ? 'transportverschl' : 'transport encryption')
+      await expect.poll(() => page.locator('.count').textContent()).toBe(t(lang, 'clients.count', { shown: 1, total: 1 }))
+      await page.getByLabel(t(lang, 'clients.search')).fill('')
       await card.getByText(t(lang, 'clients.history', { count: 2 })).click()
       const history = card.locator('.consent-history li')
       expect(await history.count()).toBe(2)

@@ -3,7 +3,7 @@ import type { ConsentRecordRequest, ConsentView, WeakPasswordReasonView } from '
 import { ActionFooter, Dialog, Notice } from '../components'
 import { useI18n } from '../i18n'
 import { useAction } from '../use-call'
-import { channelHintKey, channelKey, day, transmittedKey, weakReasonKey } from './consent-text'
+import { channelHintKey, channelKey, recordedAt, transmittedKey, weakReasonKey } from './consent-text'
 
 const channels = ['e2e', 'container', 'tls', 'plain'] as const
 const transmissions = ['post', 'phone', 'in-person'] as const
@@ -73,7 +73,7 @@ export function ConsentDialog({
       <form className="consent-form" onSubmit={save}>
         {current && (
           <Notice tone="info">
-            {t('clients.change.explain', { channel: t(channelKey[current.channel]), date: day(current.date, lang) })}
+            {t('clients.change.explain', { channel: t(channelKey[current.channel]), date: recordedAt(current.date, lang) })}
           </Notice>
         )}
         <div className="field">

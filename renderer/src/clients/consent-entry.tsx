@@ -1,6 +1,6 @@
 import type { ConsentView } from '../../../preload/contract'
 import { useI18n } from '../i18n'
-import { channelBadge, channelKey, dateOnly, day, isExpired, transmittedKey, type ClientEntry } from './consent-text'
+import { channelBadge, channelKey, dateOnly, recordedAt, isExpired, transmittedKey, type ClientEntry } from './consent-text'
 
 /** The consent that applies now: channel, who and when, expiry, the standing password and its handover. */
 export function ConsentSummary({ consent }: { consent: ConsentView }) {
@@ -19,7 +19,7 @@ export function ConsentSummary({ consent }: { consent: ConsentView }) {
       </p>
       <dl>
         <dt>{t('clients.recorded')}</dt>
-        <dd>{t('clients.recordedBy', { date: day(consent.date, lang), by: consent.by })}</dd>
+        <dd>{t('clients.recordedBy', { date: recordedAt(consent.date, lang), by: consent.by })}</dd>
         <dt>{t('clients.validUntil')}</dt>
         <dd>{consent.expires ? dateOnly(consent.expires, lang) : t('clients.noExpiry')}</dd>
         {consent.channel === 'container' && (
@@ -58,7 +58,7 @@ export function ConsentHistory({ entry }: { entry: ClientEntry }) {
       <ol>
         {entry.history.map((c, index) => (
           <li key={`${c.date}-${index}`} className={c.current ? 'current' : 'superseded'}>
-            <span className="history-date">{day(c.date, lang)}</span> {t(channelKey[c.channel])} ·{' '}
+            <span className="history-date">{recordedAt(c.date, lang)}</span> {t(channelKey[c.channel])} ·{' '}
             {t('clients.history.by', { by: c.by })}
             {c.hasPassword ? ` · ${t('clients.history.password')}` : ''}
             {c.expires ? ` · ${t('clients.history.until', { date: dateOnly(c.expires, lang) })}` : ''}

@@ -31,9 +31,9 @@ export const weakReasonKey: Record<WeakPasswordReasonView, MessageKey> = {
   repetitive: 'clients.password.repetitive',
 }
 
-/** A day as the Kanzlei reads it (the register's dates are UTC; the office is in Germany). */
-export function day(iso: string, lang: Lang): string {
-  return new Date(iso).toLocaleDateString(lang === 'de' ? 'de-DE' : 'en-GB', { timeZone: 'Europe/Berlin', dateStyle: 'medium' })
+/** When an entry was recorded, to the minute (two changes on one day stay apart), in the office's time. */
+export function recordedAt(iso: string, lang: Lang): string {
+  return new Date(iso).toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', { timeZone: 'Europe/Berlin', dateStyle: 'medium', timeStyle: 'short' })
 }
 
 /**
