@@ -255,6 +255,20 @@ for (const lang of ['de', 'en'] as const) {
       expect(await page.locator('dialog[open]').count()).toBe(0)
     })
 
+    it('says at the client when a rule requiring end-to-end encryption beats the consent', async () => {
+      const { page } = harness
+      const rule = await page.evaluate(
+        (target) => (globalThis as unknown as { siegelpost: { policyRule: (r: unknown) => Promise<{ ok: boolean }> } }).siegelpost.policyRule({ target, require: 'e2e', by: 'Datenschutz' }),
+        'mandant.test',
+      )
+      expect(rule.ok).toBe(true)
+      await page.click('[data-section=outbox]')
+      await page.click('[data-section=clients]')
+      const notice = page.getByTestId(`client-${client}`).getByTestId('e2e-rule')
+      await expect.poll(() => notice.textContent()).toContain(t(lang, 'clients.e2eRule'))
+      await shot(page, 'consent-e2e-rule', lang)
+    })
+
     it('never sent a password or attachment bytes to the page, and ran without page errors', () => {
       const seen = JSON.stringify(harness.responses)
       for (const secret of [strong, weak, containerPassword]) expect(seen).not.toContain(secret)

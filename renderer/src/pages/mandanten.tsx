@@ -5,9 +5,13 @@ import { ConsentHistory, ConsentSummary } from '../clients/consent-entry'
 import { channelKey, groupByClient, matchesSearch, type ClientEntry } from '../clients/consent-text'
 import { ContainerDialog } from '../clients/container-dialog'
 import '../clients/clients.css'
-import { Busy, ErrorNotice, OkNotice, Page } from '../components'
+import { Busy, ErrorNotice, Notice, OkNotice, Page } from '../components'
 import { useI18n } from '../i18n'
 import { useAction, useCall } from '../use-call'
+
+/** A rule for the address itself or its domain (a domain rule covers the domain's consent entry too). */
+const ruleApplies = (ruleTargets: readonly string[], target: string) =>
+  ruleTargets.some((rule) => rule === target || (target.includes('@') && rule === target.slice(target.lastIndexOf('@') + 1)))
 
 /**
  * Mandanten: the consent register. Per client (address or domain) the channel agreed, who recorded it
@@ -17,7 +21,11 @@ import { useAction, useCall } from '../use-call'
  */
 export function MandantenPage() {
   const { lang, t } = useI18n()
-  const [consents, reload] = useCall(() => window.siegelpost.consentList())
+  const [consents, reloadConsents] = useCall(() => window.siegelpost.consentList())
+  // Rules requiring end-to-end encryption beat any consent: the page says so at the client concerned.
+  const [policy, reloadPolicy] = useCall(() => window.siegelpost.policyShow())
+  const reload = () => (reloadConsents(), reloadPolicy())
+  const e2eRuleTargets = policy.state === 'done' ? policy.value.rules.filter((r) => r.require === 'e2e').map((r) => r.target) : []
   const [query, setQuery] = useState('')
   const [editing, setEditing] = useState<{ current: ConsentView | null } | null>(null)
   const [opening, setOpening] = useState(false)
@@ -69,6 +77,11 @@ export function MandantenPage() {
               <li key={entry.target} className="card client-card" data-testid={`client-${entry.target}`}>
                 <h2>{entry.target}</h2>
                 {entry.current && <ConsentSummary consent={entry.current} />}
+                {entry.current?.channel !== 'e2e' && ruleApplies(e2eRuleTargets, entry.target) && (
+                  <Notice tone="warning" testId="e2e-rule">
+                    {t('clients.e2eRule')}
+                  </Notice>
+                )}
                 <ConsentHistory entry={entry} />
                 <div className="actions">
                   <button type="button" onClick={() => void saveFile(() => window.siegelpost.consentLetter({ target: entry.target }))} disabled={busy}>
