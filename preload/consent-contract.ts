@@ -44,7 +44,15 @@ export const OpenedContainerSchema = z.object({
   date: z.string(),
   subject: z.string(),
   text: z.string(),
-  attachments: z.array(z.object({ index: z.number().int(), filename: z.string(), contentType: z.string(), size: z.number().int(), sha256: z.string() })),
+  attachments: z.array(
+    z.object({
+      index: z.number().int(),
+      filename: z.string(),
+      contentType: z.string(),
+      size: z.number().int(),
+      sha256: z.string(),
+    }),
+  ),
 })
 export type OpenedContainerView = z.infer<typeof OpenedContainerSchema>
 

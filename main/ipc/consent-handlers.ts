@@ -35,7 +35,11 @@ export function consentHandlers(deps: RegistryDeps): DomainHandlers<'consent'> {
       const target = normalizeTarget(request.target)
       const isContainer = request.channel === 'container'
       if (request.password !== undefined && !isContainer) {
-        throw new SiegelpostError('USAGE_BAD_VALUE', { option: 'password', value: request.channel, allowed: 'container' })
+        throw new SiegelpostError('USAGE_BAD_VALUE', {
+          option: 'password',
+          value: request.channel,
+          allowed: 'container',
+        })
       }
       const policy = await store()
       if (request.password !== undefined) {
@@ -80,7 +84,9 @@ export function consentHandlers(deps: RegistryDeps): DomainHandlers<'consent'> {
       const settings = await (await store()).load()
       const name = `${lang === 'de' ? 'Einwilligungsregister' : 'Consent-register'}-${day()}.${format}`
       return saveChosenFile(deps, { suggestedName: name, kind: 'consent-export' }, async () =>
-        format === 'csv' ? Buffer.from(`\uFEFF${consentCsv(settings)}`, 'utf8') : consentReportPdf(settings, deps.now(), lang),
+        format === 'csv'
+          ? Buffer.from(`\uFEFF${consentCsv(settings)}`, 'utf8')
+          : consentReportPdf(settings, deps.now(), lang),
       )
     },
   }

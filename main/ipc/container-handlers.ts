@@ -18,7 +18,12 @@ const maxSessions = 4
 
 /** A name that cannot leave the chosen folder (attachment names come from the sender). */
 function savableName(name: string, index: number): string {
-  const cleaned = basename([...name].map((c) => (c.charCodeAt(0) < 0x20 ? '_' : c)).join('').replace(/\\/g, '/'))
+  const cleaned = basename(
+    [...name]
+      .map((c) => (c.charCodeAt(0) < 0x20 ? '_' : c))
+      .join('')
+      .replace(/\\/g, '/'),
+  )
     .replace(/[<>:"|?*]/g, '_')
     .replace(/^\.+/, '_')
     .trim()
@@ -56,7 +61,13 @@ export function containerHandlers(deps: RegistryDeps): DomainHandlers<'container
         date,
         subject,
         text,
-        attachments: attachments.map(({ filename, contentType, size, sha256 }, index) => ({ index, filename, contentType, size, sha256 })),
+        attachments: attachments.map(({ filename, contentType, size, sha256 }, index) => ({
+          index,
+          filename,
+          contentType,
+          size,
+          sha256,
+        })),
       }
     },
     'container:save-attachment': async ({ containerId, index }) => {

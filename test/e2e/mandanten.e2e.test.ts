@@ -59,7 +59,12 @@ const containerPassword = 'tk7m-9wqa-hz3e-c8ur-x2pn-df6b'
 async function payrollPdf(): Promise<Buffer> {
   const doc = await PDFDocument.create()
   const page = doc.addPage([595, 842])
-  page.drawText('Lohnabrechnung November 2026 - Bernd Mandant', { x: 60, y: 760, size: 16, font: await doc.embedFont(StandardFonts.Helvetica) })
+  page.drawText('Lohnabrechnung November 2026 - Bernd Mandant', {
+    x: 60,
+    y: 760,
+    size: 16,
+    font: await doc.embedFont(StandardFonts.Helvetica),
+  })
   return Buffer.from(await doc.save())
 }
 const notes = Buffer.from('Kontoauszüge 2026: bitte bis 31.01. nachreichen.\n', 'utf8')
@@ -83,7 +88,9 @@ for (const lang of ['de', 'en'] as const) {
           from: 'Anna Beraterin <anna@kanzlei.test>',
           date: new Date('2026-12-04T09:30:00Z'),
           subject: 'Lohnabrechnung November',
-          text: 'Guten Tag Herr Bernd,\n\nanbei die Lohnabrechnung für November und ein Hinweis zu den Kontoauszügen.\n\nMit freundlichen Grüßen\nAnna Beraterin',
+          text:
+            'Guten Tag Herr Bernd,\n\nanbei die Lohnabrechnung für November und ein Hinweis zu den Kontoauszügen.' +
+            '\n\nMit freundlichen Grüßen\nAnna Beraterin',
           files: [
             { fileName: 'Lohnabrechnung-2026-11.pdf', contentType: 'application/pdf', bytes: payroll },
             { fileName: 'Hinweis.txt', contentType: 'text/plain', bytes: notes },
@@ -94,8 +101,22 @@ for (const lang of ['de', 'en'] as const) {
       await writeFile(containerPath, container)
       // The cover page as a client's reader shows it.
       const prefix = join(dir, 'cover')
-      execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-upw', containerPassword, containerPath, prefix])
-      const [page] = (await import('node:fs')).readdirSync(dir).filter((name) => name.startsWith('cover') && name.endsWith('.png'))
+      execFileSync('pdftoppm', [
+        '-png',
+        '-r',
+        '80',
+        '-f',
+        '1',
+        '-l',
+        '1',
+        '-upw',
+        containerPassword,
+        containerPath,
+        prefix,
+      ])
+      const [page] = (await import('node:fs'))
+        .readdirSync(dir)
+        .filter((name) => name.startsWith('cover') && name.endsWith('.png'))
       await rename(join(dir, page!), join(screensDir, `container-cover-${lang}.png`))
 
       harness = await startHarness({
@@ -145,12 +166,17 @@ for (const lang of ['de', 'en'] as const) {
       await page.getByLabel(t(lang, 'clients.password.new')).fill(strong)
       await page.getByLabel(t(lang, 'clients.password.repeat')).fill(strong)
       await page.getByRole('button', { name: t(lang, 'clients.save') }).click()
-      await expect.poll(() => page.locator('.notice-ok').textContent()).toContain(t(lang, 'clients.saved', { target: client }))
+      await expect
+        .poll(() => page.locator('.notice-ok').textContent())
+        .toContain(t(lang, 'clients.saved', { target: client }))
       const card = page.getByTestId(`client-${client}`)
       expect(await card.textContent()).toContain(t(lang, 'clients.channel.container'))
       // Dates entered as days read back as those days (not shifted by the time zone).
       expect(await card.getByTestId('standing-password').textContent()).toBe(
-        t(lang, 'clients.password.keptTransmittedOn', { how: t(lang, 'clients.transmitted.post'), date: lang === 'de' ? '01.12.2026' : '1 Dec 2026' }),
+        t(lang, 'clients.password.keptTransmittedOn', {
+          how: t(lang, 'clients.transmitted.post'),
+          date: lang === 'de' ? '01.12.2026' : '1 Dec 2026',
+        }),
       )
       expect(await card.textContent()).toContain(lang === 'de' ? '31.12.2027' : '31 Dec 2027')
       await shot(page, 'consent-recorded', lang)
@@ -158,7 +184,15 @@ for (const lang of ['de', 'en'] as const) {
       const vault = await openVault({ profileDir: profileDir(), keySource: await e2eKeySource() })
       const settings = await new PolicyStore(profileDir(), vault).load()
       expect(settings.consents).toMatchObject([
-        { address: client, channel: 'container', by: 'Anna Beraterin', hasPassword: true, transmitted: 'post', current: true, expires: '2027-12-31T23:59:59.999Z' },
+        {
+          address: client,
+          channel: 'container',
+          by: 'Anna Beraterin',
+          hasPassword: true,
+          transmitted: 'post',
+          current: true,
+          expires: '2027-12-31T23:59:59.999Z',
+        },
       ])
       expect(await new ClientPasswordStore(profileDir(), vault).get(client)).toBe(strong)
     })
@@ -169,16 +203,22 @@ for (const lang of ['de', 'en'] as const) {
       await card.getByRole('button', { name: t(lang, 'clients.change') }).click()
       await page.getByLabel(t(lang, 'clients.channel.tls')).check()
       expect(await page.locator('dialog .notice-warning').textContent()).toContain(t(lang, 'clients.channel.readable'))
-      expect(await page.getByTestId('password-will-delete').textContent()).toContain(t(lang, 'clients.password.willDelete'))
+      expect(await page.getByTestId('password-will-delete').textContent()).toContain(
+        t(lang, 'clients.password.willDelete'),
+      )
       await page.getByLabel(t(lang, 'clients.field.by')).fill('Carla Büro')
       await shot(page, 'consent-change-form', lang)
       await page.getByRole('button', { name: t(lang, 'clients.save') }).click()
       await expect.poll(() => card.locator('.consent-channel').textContent()).toContain(t(lang, 'clients.channel.tls'))
       // The search narrows the list (and says so for screen readers).
       await page.getByLabel(t(lang, 'clients.search')).fill('nobody.test')
-      await expect.poll(() => page.locator('.count').textContent()).toBe(t(lang, 'clients.count', { shown: 0, total: 1 }))
+      await expect
+        .poll(() => page.locator('.count').textContent())
+        .toBe(t(lang, 'clients.count', { shown: 0, total: 1 }))
       await page.getByLabel(t(lang, 'clients.search')).fill(lang === 'de' ? 'transportverschl' : 'transport encryption')
-      await expect.poll(() => page.locator('.count').textContent()).toBe(t(lang, 'clients.count', { shown: 1, total: 1 }))
+      await expect
+        .poll(() => page.locator('.count').textContent())
+        .toBe(t(lang, 'clients.count', { shown: 1, total: 1 }))
       await page.getByLabel(t(lang, 'clients.search')).fill('')
       await card.getByText(t(lang, 'clients.history', { count: 2 })).click()
       const history = card.locator('.consent-history li')
@@ -196,7 +236,9 @@ for (const lang of ['de', 'en'] as const) {
       const { page } = harness
       const card = page.getByTestId(`client-${client}`)
       await card.getByRole('button', { name: t(lang, 'clients.letter') }).click()
-      await expect.poll(() => page.locator('.notice-ok').textContent()).toContain(t(lang, 'clients.savedFile', { name: `Einwilligung-${client}.pdf` }))
+      await expect
+        .poll(() => page.locator('.notice-ok').textContent())
+        .toContain(t(lang, 'clients.savedFile', { name: `Einwilligung-${client}.pdf` }))
       const letter = pdfText(harness.saved.at(-1)!)
       expect(letter).toContain(client)
       expect(letter).toMatch(/\[X\]\s+ohne Ende-zu-Ende-Verschlüsselung, nur transportverschlüsselt \(TLS\)/)
@@ -207,7 +249,12 @@ for (const lang of ['de', 'en'] as const) {
       const register = lang === 'de' ? 'Einwilligungsregister' : 'Consent-register'
       await expect.poll(() => page.locator('.notice-ok').textContent()).toMatch(new RegExp(`${register}-[\\d-]+\\.csv`))
       const csv = (await readFile(harness.saved.at(-1)!, 'utf8')).replace(/^\uFEFF/, '')
-      expect(csv.split('\r\n').filter((line) => line.startsWith(client)).map((line) => line.split(';').slice(1, 3))).toEqual([
+      expect(
+        csv
+          .split('\r\n')
+          .filter((line) => line.startsWith(client))
+          .map((line) => line.split(';').slice(1, 3)),
+      ).toEqual([
         ['container', 'Anna Beraterin'],
         ['tls', 'Carla Büro'],
       ])
@@ -226,12 +273,16 @@ for (const lang of ['de', 'en'] as const) {
       await page.getByRole('button', { name: t(lang, 'container.openButton') }).click()
       await shot(page, 'container-start', lang)
       await page.getByRole('button', { name: t(lang, 'container.choose') }).click()
-      await expect.poll(() => page.getByTestId('container-file').textContent()).toBe(t(lang, 'container.chosen', { name: 'Vertrauliche-Nachricht-2026-12-04.pdf' }))
+      await expect
+        .poll(() => page.getByTestId('container-file').textContent())
+        .toBe(t(lang, 'container.chosen', { name: 'Vertrauliche-Nachricht-2026-12-04.pdf' }))
       await page.getByLabel(t(lang, 'container.password'), { exact: true }).fill('tk7m-9wqa-hz3e-c8ur-x2pn-dfXX')
       await shot(page, 'container-chosen', lang)
       await page.getByRole('button', { name: t(lang, 'container.open'), exact: true }).click()
       const refused = page.locator('dialog [data-code=CONTAINER_WRONG_PASSWORD]')
-      await expect.poll(() => refused.textContent(), { timeout: 20_000 }).toContain(errorText(lang, 'CONTAINER_WRONG_PASSWORD'))
+      await expect
+        .poll(() => refused.textContent(), { timeout: 20_000 })
+        .toContain(errorText(lang, 'CONTAINER_WRONG_PASSWORD'))
       await shot(page, 'container-wrong-password', lang)
 
       await page.getByLabel(t(lang, 'container.password'), { exact: true }).fill(containerPassword)
@@ -247,8 +298,12 @@ for (const lang of ['de', 'en'] as const) {
       expect(text).toContain('Hinweis.txt')
       await shot(page, 'container-opened', lang)
 
-      await page.getByRole('button', { name: t(lang, 'container.saveNamed', { name: 'Lohnabrechnung-2026-11.pdf' }) }).click()
-      await expect.poll(() => page.getByTestId('container-saved').textContent()).toContain(t(lang, 'container.saved', { name: 'Lohnabrechnung-2026-11.pdf' }))
+      await page
+        .getByRole('button', { name: t(lang, 'container.saveNamed', { name: 'Lohnabrechnung-2026-11.pdf' }) })
+        .click()
+      await expect
+        .poll(() => page.getByTestId('container-saved').textContent())
+        .toContain(t(lang, 'container.saved', { name: 'Lohnabrechnung-2026-11.pdf' }))
       expect(await readFile(harness.saved.at(-1)!)).toEqual(payroll)
       await shot(page, 'container-saved', lang)
       await page.getByRole('button', { name: t(lang, 'container.close') }).click()
@@ -258,7 +313,10 @@ for (const lang of ['de', 'en'] as const) {
     it('says at the client when a rule requiring end-to-end encryption beats the consent', async () => {
       const { page } = harness
       const rule = await page.evaluate(
-        (target) => (globalThis as unknown as { siegelpost: { policyRule: (r: unknown) => Promise<{ ok: boolean }> } }).siegelpost.policyRule({ target, require: 'e2e', by: 'Datenschutz' }),
+        (target) =>
+          (
+            globalThis as unknown as { siegelpost: { policyRule: (r: unknown) => Promise<{ ok: boolean }> } }
+          ).siegelpost.policyRule({ target, require: 'e2e', by: 'Datenschutz' }),
         'mandant.test',
       )
       expect(rule.ok).toBe(true)

@@ -73,7 +73,10 @@ export function ConsentDialog({
       <form className="consent-form" onSubmit={save}>
         {current && (
           <Notice tone="info">
-            {t('clients.change.explain', { channel: t(channelKey[current.channel]), date: recordedAt(current.date, lang) })}
+            {t('clients.change.explain', {
+              channel: t(channelKey[current.channel]),
+              date: recordedAt(current.date, lang),
+            })}
           </Notice>
         )}
         <div className="field">
@@ -97,7 +100,13 @@ export function ConsentDialog({
           <legend>{t('clients.field.channel')}</legend>
           {channels.map((value) => (
             <label key={value} className={value === channel ? 'choice-card selected' : 'choice-card'}>
-              <input type="radio" name="channel" value={value} checked={value === channel} onChange={() => setChannel(value)} />
+              <input
+                type="radio"
+                name="channel"
+                value={value}
+                checked={value === channel}
+                onChange={() => setChannel(value)}
+              />
               <span>
                 <strong>{t(channelKey[value])}</strong>
                 <span className="hint">{t(channelHintKey[value])}</span>
@@ -117,7 +126,12 @@ export function ConsentDialog({
             <p className="hint">{t('clients.password.explain')}</p>
             {hadPassword && (
               <label className="choice">
-                <input type="checkbox" name="keep-password" checked={keepPassword} onChange={(e) => setKeepPassword(e.target.checked)} />
+                <input
+                  type="checkbox"
+                  name="keep-password"
+                  checked={keepPassword}
+                  onChange={(e) => setKeepPassword(e.target.checked)}
+                />
                 {t('clients.password.keep')}
               </label>
             )}
@@ -125,11 +139,25 @@ export function ConsentDialog({
               <>
                 <label className="field">
                   <span>{t('clients.password.new')}</span>
-                  <input type="password" name="password" autoComplete="new-password" maxLength={1024} value={password} onChange={(e) => setPassword(e.target.value)} />
+                  <input
+                    type="password"
+                    name="password"
+                    autoComplete="new-password"
+                    maxLength={1024}
+                    value={password}
+                    onChange={(e) => setPassword(e.target.value)}
+                  />
                 </label>
                 <label className="field">
                   <span>{t('clients.password.repeat')}</span>
-                  <input type="password" name="password-repeat" autoComplete="new-password" maxLength={1024} value={repeat} onChange={(e) => setRepeat(e.target.value)} />
+                  <input
+                    type="password"
+                    name="password-repeat"
+                    autoComplete="new-password"
+                    maxLength={1024}
+                    value={repeat}
+                    onChange={(e) => setRepeat(e.target.value)}
+                  />
                 </label>
                 {mismatch && (
                   <Notice tone="error" testId="password-mismatch">
@@ -145,7 +173,12 @@ export function ConsentDialog({
                   <div className="transmission">
                     <label className="field">
                       <span>{t('clients.transmitted.how')}</span>
-                      <select name="transmitted" required value={transmitted} onChange={(e) => setTransmitted(e.target.value as typeof transmitted)}>
+                      <select
+                        name="transmitted"
+                        required
+                        value={transmitted}
+                        onChange={(e) => setTransmitted(e.target.value as typeof transmitted)}
+                      >
                         <option value="">{t('clients.transmitted.choose')}</option>
                         {transmissions.map((value) => (
                           <option key={value} value={value}>
@@ -156,7 +189,13 @@ export function ConsentDialog({
                     </label>
                     <label className="field">
                       <span>{t('clients.transmitted.on')}</span>
-                      <input type="date" name="transmitted-on" required value={transmittedOn} onChange={(e) => setTransmittedOn(e.target.value)} />
+                      <input
+                        type="date"
+                        name="transmitted-on"
+                        required
+                        value={transmittedOn}
+                        onChange={(e) => setTransmittedOn(e.target.value)}
+                      />
                     </label>
                   </div>
                 )}

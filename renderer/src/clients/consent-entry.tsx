@@ -1,6 +1,14 @@
 import type { ConsentView } from '../../../preload/contract'
 import { useI18n } from '../i18n'
-import { channelBadge, channelKey, dateOnly, recordedAt, isExpired, transmittedKey, type ClientEntry } from './consent-text'
+import {
+  channelBadge,
+  channelKey,
+  dateOnly,
+  recordedAt,
+  isExpired,
+  transmittedKey,
+  type ClientEntry,
+} from './consent-text'
 
 /** The consent that applies now: channel, who and when, expiry, the standing password and its handover. */
 export function ConsentSummary({ consent }: { consent: ConsentView }) {
@@ -9,7 +17,8 @@ export function ConsentSummary({ consent }: { consent: ConsentView }) {
   return (
     <>
       <p className="consent-channel">
-        <span className={`badge channel-${consent.channel}`}>{channelBadge[consent.channel]}</span> <strong>{t(channelKey[consent.channel])}</strong>
+        <span className={`badge channel-${consent.channel}`}>{channelBadge[consent.channel]}</span>{' '}
+        <strong>{t(channelKey[consent.channel])}</strong>
         {expired && (
           <span className="badge badge-expired">
             <span aria-hidden="true">✕ </span>
@@ -62,7 +71,8 @@ export function ConsentHistory({ entry }: { entry: ClientEntry }) {
             {t('clients.history.by', { by: c.by })}
             {c.hasPassword ? ` · ${t('clients.history.password')}` : ''}
             {c.expires ? ` · ${t('clients.history.until', { date: dateOnly(c.expires, lang) })}` : ''}
-            {c.note ? ` · ${c.note}` : ''} <span className="tag">{t(c.current ? 'clients.history.current' : 'clients.history.superseded')}</span>
+            {c.note ? ` · ${c.note}` : ''}{' '}
+            <span className="tag">{t(c.current ? 'clients.history.current' : 'clients.history.superseded')}</span>
           </li>
         ))}
       </ol>

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest'
 import type { ConsentView } from '../../../preload/contract'
 import { dateOnly, groupByClient, isExpired, matchesSearch } from './consent-text'
 
-const entry = (address: string, channel: ConsentView['channel'], date: string, more: Partial<ConsentView> = {}): ConsentView => ({
+const entry = (
+  address: string,
+  channel: ConsentView['channel'],
+  date: string,
+  more: Partial<ConsentView> = {},
+): ConsentView => ({
   address,
   channel,
   by: 'Anna',

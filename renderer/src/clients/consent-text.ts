@@ -15,7 +15,12 @@ export const channelHintKey: Record<ConsentView['channel'], MessageKey> = {
   plain: 'clients.channel.plain.hint',
 }
 /** A text badge, so colour is never the only sign: PDF for the password PDF, TLS for transport only. */
-export const channelBadge: Record<ConsentView['channel'], string> = { e2e: 'E2E', container: 'PDF', tls: 'TLS', plain: '!' }
+export const channelBadge: Record<ConsentView['channel'], string> = {
+  e2e: 'E2E',
+  container: 'PDF',
+  tls: 'TLS',
+  plain: '!',
+}
 
 export const transmittedKey: Record<NonNullable<ConsentView['transmitted']>, MessageKey> = {
   post: 'clients.transmitted.post',
@@ -33,7 +38,11 @@ export const weakReasonKey: Record<WeakPasswordReasonView, MessageKey> = {
 
 /** When an entry was recorded, to the minute (two changes on one day stay apart), in the office's time. */
 export function recordedAt(iso: string, lang: Lang): string {
-  return new Date(iso).toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', { timeZone: 'Europe/Berlin', dateStyle: 'medium', timeStyle: 'short' })
+  return new Date(iso).toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', {
+    timeZone: 'Europe/Berlin',
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  })
 }
 
 /**

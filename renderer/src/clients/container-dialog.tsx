@@ -116,7 +116,12 @@ export function ContainerDialog({ onClose }: { onClose: () => void }) {
             <dt>{t('container.from')}</dt>
             <dd>{opened.from}</dd>
             <dt>{t('container.date')}</dt>
-            <dd>{new Date(opened.date).toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' })}</dd>
+            <dd>
+              {new Date(opened.date).toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', {
+                dateStyle: 'medium',
+                timeStyle: 'short',
+              })}
+            </dd>
             <dt>{t('container.subject')}</dt>
             <dd className="draft-subject">{opened.subject}</dd>
           </dl>
@@ -129,7 +134,8 @@ export function ContainerDialog({ onClose }: { onClose: () => void }) {
             {opened.attachments.map((file) => (
               <li key={file.index}>
                 <div>
-                  <span className="file-name">{file.filename}</span> <span className="attachment-size">
+                  <span className="file-name">{file.filename}</span>{' '}
+                  <span className="attachment-size">
                     {size(file.size, lang)} ({file.size.toLocaleString(lang)} Bytes)
                   </span>{' '}
                   <span className="sha-ok">✓ {t('container.checked')}</span>
@@ -140,7 +146,12 @@ export function ContainerDialog({ onClose }: { onClose: () => void }) {
                     {file.sha256}
                   </p>
                 </div>
-                <button type="button" onClick={() => save(file.index)} disabled={busy} aria-label={t('container.saveNamed', { name: file.filename })}>
+                <button
+                  type="button"
+                  onClick={() => save(file.index)}
+                  disabled={busy}
+                  aria-label={t('container.saveNamed', { name: file.filename })}
+                >
                   {t('container.save')}
                 </button>
               </li>

@@ -11,7 +11,9 @@ import { useAction, useCall } from '../use-call'
 
 /** A rule for the address itself or its domain (a domain rule covers the domain's consent entry too). */
 const ruleApplies = (ruleTargets: readonly string[], target: string) =>
-  ruleTargets.some((rule) => rule === target || (target.includes('@') && rule === target.slice(target.lastIndexOf('@') + 1)))
+  ruleTargets.some(
+    (rule) => rule === target || (target.includes('@') && rule === target.slice(target.lastIndexOf('@') + 1)),
+  )
 
 /**
  * Mandanten: the consent register. Per client (address or domain) the channel agreed, who recorded it
@@ -25,7 +27,8 @@ export function MandantenPage() {
   // Rules requiring end-to-end encryption beat any consent: the page says so at the client concerned.
   const [policy, reloadPolicy] = useCall(() => window.siegelpost.policyShow())
   const reload = () => (reloadConsents(), reloadPolicy())
-  const e2eRuleTargets = policy.state === 'done' ? policy.value.rules.filter((r) => r.require === 'e2e').map((r) => r.target) : []
+  const e2eRuleTargets =
+    policy.state === 'done' ? policy.value.rules.filter((r) => r.require === 'e2e').map((r) => r.target) : []
   const [query, setQuery] = useState('')
   const [editing, setEditing] = useState<{ current: ConsentView | null } | null>(null)
   const [opening, setOpening] = useState(false)
@@ -51,10 +54,18 @@ export function MandantenPage() {
         <button type="button" className="primary" onClick={() => (setNotice(null), setEditing({ current: null }))}>
           {t('clients.record')}
         </button>
-        <button type="button" onClick={() => void saveFile(() => window.siegelpost.consentExport({ format: 'csv', lang }))} disabled={busy}>
+        <button
+          type="button"
+          onClick={() => void saveFile(() => window.siegelpost.consentExport({ format: 'csv', lang }))}
+          disabled={busy}
+        >
           {t('clients.export.csv')}
         </button>
-        <button type="button" onClick={() => void saveFile(() => window.siegelpost.consentExport({ format: 'pdf', lang }))} disabled={busy}>
+        <button
+          type="button"
+          onClick={() => void saveFile(() => window.siegelpost.consentExport({ format: 'pdf', lang }))}
+          disabled={busy}
+        >
           {t('clients.export.pdf')}
         </button>
         <button type="button" onClick={() => (setNotice(null), setOpening(true))}>
@@ -84,10 +95,18 @@ export function MandantenPage() {
                 )}
                 <ConsentHistory entry={entry} />
                 <div className="actions">
-                  <button type="button" onClick={() => void saveFile(() => window.siegelpost.consentLetter({ target: entry.target }))} disabled={busy}>
+                  <button
+                    type="button"
+                    onClick={() => void saveFile(() => window.siegelpost.consentLetter({ target: entry.target }))}
+                    disabled={busy}
+                  >
                     {t('clients.letter')}
                   </button>
-                  <button type="button" className="primary" onClick={() => (setNotice(null), setEditing({ current: entry.current }))}>
+                  <button
+                    type="button"
+                    className="primary"
+                    onClick={() => (setNotice(null), setEditing({ current: entry.current }))}
+                  >
                     {t('clients.change')}
                   </button>
                 </div>
