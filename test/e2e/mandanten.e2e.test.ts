@@ -74,6 +74,8 @@ for (const lang of ['de', 'en'] as const) {
     let dir: string
     let harness: Harness
     let containerPath: string
+    /** What the stand-in for main's open dialog answers next. */
+    let nextOpen = ''
     let payroll: Buffer
     const client = `bernd.${lang}@mandant.test`
     const profileDir = () => join(dir, 'profile')
@@ -123,7 +125,7 @@ for (const lang of ['de', 'en'] as const) {
         profileDir: profileDir(),
         keySource: e2eKeySource,
         appInfo: e2eAppInfo,
-        chooseOpenPath: async () => containerPath,
+        chooseOpenPath: async () => nextOpen,
       })
       await openApp(harness, lang, { skipSetup: true })
       await harness.page.click('[data-section=clients]')
@@ -272,7 +274,17 @@ for (const lang of ['de', 'en'] as const) {
       const { page } = harness
       await page.getByRole('button', { name: t(lang, 'container.openButton') }).click()
       await shot(page, 'container-start', lang)
+      // First an ordinary PDF: it is not a password PDF, and the dialog says to open it with the usual reader.
+      nextOpen = join(dir, 'Rechnung.pdf')
+      await writeFile(nextOpen, payroll)
       await page.getByRole('button', { name: t(lang, 'container.choose') }).click()
+      await page.getByLabel(t(lang, 'container.password'), { exact: true }).fill('irgendein-passwort')
+      await page.getByRole('button', { name: t(lang, 'container.open'), exact: true }).click()
+      await expect
+        .poll(() => page.locator('dialog [data-code=CONTAINER_NOT_SIEGELPOST]').textContent(), { timeout: 20_000 })
+        .toContain(errorText(lang, 'CONTAINER_NOT_SIEGELPOST'))
+      nextOpen = containerPath
+      await page.getByRole('button', { name: t(lang, 'container.chooseOther') }).click()
       await expect
         .poll(() => page.getByTestId('container-file').textContent())
         .toBe(t(lang, 'container.chosen', { name: 'Vertrauliche-Nachricht-2026-12-04.pdf' }))
