@@ -297,6 +297,7 @@ for (const lang of ['de', 'en'] as const) {
         .toContain(errorText(lang, 'CONTAINER_WRONG_PASSWORD'))
       await shot(page, 'container-wrong-password', lang)
 
+      await page.getByLabel(t(lang, 'container.password.show')).check()
       await page.getByLabel(t(lang, 'container.password'), { exact: true }).fill(containerPassword)
       await page.getByRole('button', { name: t(lang, 'container.open'), exact: true }).click()
       const opened = page.getByTestId('container-opened')

@@ -21,6 +21,8 @@ export function ContainerDialog({ onClose }: { onClose: () => void }) {
   const { lang, t } = useI18n()
   const [chosen, setChosen] = useState<{ containerId: string; fileName: string } | null>(null)
   const [password, setPassword] = useState('')
+  // A generated password is 24 characters read off a letter: showing it while typing avoids blind retries.
+  const [isShown, setShown] = useState(false)
   const [opened, setOpened] = useState<OpenedContainerView | null>(null)
   const [savedNote, setSavedNote] = useState<string | null>(null)
   const { busy, error, run } = useAction()
@@ -71,7 +73,7 @@ export function ContainerDialog({ onClose }: { onClose: () => void }) {
               <label htmlFor="container-password">{t('container.password')}</label>
               <input
                 id="container-password"
-                type="password"
+                type={isShown ? 'text' : 'password'}
                 name="container-password"
                 autoComplete="off"
                 required
@@ -80,6 +82,15 @@ export function ContainerDialog({ onClose }: { onClose: () => void }) {
                 onChange={(e) => setPassword(e.target.value)}
                 aria-describedby="container-password-hint"
               />
+              <label className="choice show-password">
+                <input
+                  type="checkbox"
+                  name="show-password"
+                  checked={isShown}
+                  onChange={(e) => setShown(e.target.checked)}
+                />
+                {t('container.password.show')}
+              </label>
               <p id="container-password-hint" className="hint">
                 {t('container.password.hint')}
               </p>
