@@ -16,16 +16,19 @@ const today = () => new Date().toISOString().slice(0, 10)
  */
 export function ConsentDialog({
   current,
+  initialTarget = '',
   onClose,
   onSaved,
 }: {
   /** The entry being changed; null records a new client. */
   current: ConsentView | null
+  /** For a new client: the address to start with (e.g. from the composer's "Einwilligung erfassen…"). */
+  initialTarget?: string
   onClose: () => void
   onSaved: (target: string) => void
 }) {
   const { lang, t } = useI18n()
-  const [target, setTarget] = useState(current?.address ?? '')
+  const [target, setTarget] = useState(current?.address ?? initialTarget)
   const [channel, setChannel] = useState<ConsentView['channel']>(current?.channel ?? 'container')
   const [by, setBy] = useState('')
   const [note, setNote] = useState('')
