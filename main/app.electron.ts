@@ -76,6 +76,12 @@ void app.whenReady().then(async () => {
       const result = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options)
       return result.canceled || !result.filePath ? null : result.filePath
     },
+    chooseOpenPath: async () => {
+      const owner = BrowserWindow.getFocusedWindow()
+      const options = { properties: ['openFile' as const], filters: [{ name: 'PDF', extensions: ['pdf'] }] }
+      const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options)
+      return result.canceled ? null : (result.filePaths[0] ?? null)
+    },
     writeClipboard: async (text) => clipboard.writeText(text),
     mailShell: {
       chooseMessageFile: async () => {

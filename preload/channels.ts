@@ -52,6 +52,15 @@ export const channels = [
   'mail:open-attachment',
   'mail:offered-key',
   'mail:close',
+  // the consent register (Mandanten page) and a received password PDF
+  'consent:list',
+  'consent:record',
+  'consent:letter',
+  'consent:export',
+  'container:choose',
+  'container:open',
+  'container:save-attachment',
+  'container:close',
 ] as const
 
 export type Channel = (typeof channels)[number]

@@ -16,6 +16,7 @@ import { AccountSummarySchema, SecuritySchema } from '../main/core/transport/acc
 import { TlsInfoSchema } from '../main/core/transport/tls-info.ts'
 import type { Channel } from './channels.ts'
 import { mailChannels } from './mail-contract.ts'
+import { consentChannels, containerChannels } from './consent-contract.ts'
 
 /**
  * The one IPC contract between the UI and main: every channel of channels.ts (`domain:verb`) with a
@@ -36,6 +37,8 @@ export type { VaultInfo as VaultStatus } from '../main/core/keys/vault-info.ts'
 export type { PolicyView } from '../main/core/policy/policy-schema.ts'
 export type { AccountSummary as AccountSummaryView } from '../main/core/transport/account-schema.ts'
 export { channels, type Channel } from './channels.ts'
+export type { ConsentRecordRequest, OpenedContainerView, WeakPasswordReasonView } from './consent-contract.ts'
+export type { Consent as ConsentView } from '../main/core/policy/policy-schema.ts'
 
 export const AppInfoSchema = z.object({
   name: z.string(),
@@ -286,6 +289,8 @@ export const contract = {
   ...policyChannels,
   ...draftsChannels,
   ...mailChannels,
+  ...consentChannels,
+  ...containerChannels,
 } as const satisfies Record<Channel, { req: z.ZodType; res: z.ZodType }>
 
 /** Compiles only while the contract has exactly the channels of channels.ts. */

@@ -16,6 +16,8 @@ describe('preload surface', () => {
     expected.push('keysChain', 'keysShareDraft', 'draftsList', 'keysLookup')
     // --- the read view ---
     expected.push('mailOpen', 'mailSaveAttachment', 'mailOpenAttachment', 'mailOfferedKey', 'mailClose')
+    // --- the consent register and a received password PDF ---
+    expected.push('consentList', 'consentRecord', 'consentLetter', 'consentExport', 'containerChoose', 'containerOpen', 'containerSaveAttachment', 'containerClose')
     expect(Object.keys(surface).sort()).toEqual([...expected].sort())
     expect(Object.isFrozen(surface)).toBe(true)
     expect(surface).not.toHaveProperty('invoke')

@@ -9,7 +9,12 @@ import type { TransportProfile } from '../core/transport/transport-profile.ts'
 
 export interface SaveRequest {
   suggestedName: string
-  kind: 'backup' | 'sheet' | 'public' | 'revocation' | 'attachment'
+  kind: 'backup' | 'sheet' | 'public' | 'revocation' | 'consent-letter' | 'consent-export' | 'attachment'
+}
+
+export interface OpenRequest {
+  /** What the file is for (the dialog's filter): a received password PDF. */
+  kind: 'container'
 }
 
 /** What the handlers of every domain are built from: the core's stores and the app's few outside services. */
@@ -21,6 +26,8 @@ export interface RegistryDeps {
   technologies: readonly KeyTechnology[]
   /** Asks the user where to save a file (the OS save dialog in the app); null when they cancel. */
   chooseSavePath: (request: SaveRequest) => Promise<string | null>
+  /** Asks the user which file to open (the OS open dialog in the app); null when they cancel or none is wired. */
+  chooseOpenPath?: (request: OpenRequest) => Promise<string | null>
   /** Writes text to the OS clipboard (Electron's clipboard in the app). */
   writeClipboard: (text: string) => Promise<void>
   /** Accounts, Outbox, policy: the profile folder, the OS keychain for account passwords, who we are for the Outbox. */

@@ -1,4 +1,6 @@
 import { appHandlers } from './app-handlers.ts'
+import { consentHandlers } from './consent-handlers.ts'
+import { containerHandlers } from './container-handlers.ts'
 import type { Handlers } from './dispatch.ts'
 import { draftsHandlers } from './drafts-handlers.ts'
 import type { RegistryDeps } from './handler-deps.ts'
@@ -24,5 +26,7 @@ export function createHandlers(deps: RegistryDeps): Handlers {
     ...policyHandlers(deps),
     ...draftsHandlers(deps),
     ...mailHandlers(deps),
+    ...consentHandlers(deps),
+    ...containerHandlers(deps),
   }
 }

@@ -4,6 +4,7 @@ import { AccountsPage } from './pages/accounts'
 import { ComposePage } from './pages/compose'
 import { InboxPage } from './pages/inbox'
 import { KeysPage } from './pages/keys'
+import { MandantenPage } from './pages/mandanten'
 import { OutboxPage } from './pages/outbox'
 import { SettingsPage } from './pages/settings'
 import seal from './seal.svg'
@@ -22,6 +23,7 @@ const sections = [
   { id: 'inbox', label: 'nav.inbox', Page: InboxPage },
   { id: 'compose', label: 'nav.compose', Page: ComposePage },
   { id: 'outbox', label: 'nav.outbox', Page: OutboxPage },
+  { id: 'clients', label: 'nav.clients', Page: MandantenPage },
   { id: 'keys', label: 'nav.keys', Page: KeysPage },
   { id: 'accounts', label: 'nav.accounts', Page: AccountsPage },
   { id: 'settings', label: 'nav.settings', Page: SettingsPage },

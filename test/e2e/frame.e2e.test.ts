@@ -16,7 +16,7 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(screens, `${name}.png`), fullPage: true })
 }
 
-const sections = ['nav.inbox', 'nav.compose', 'nav.outbox', 'nav.keys', 'nav.accounts', 'nav.settings'] as const
+const sections = ['nav.inbox', 'nav.compose', 'nav.outbox', 'nav.clients', 'nav.keys', 'nav.accounts', 'nav.settings'] as const
 const navIn = (lang: 'de' | 'en') => sections.map((key) => t(lang, key))
 
 async function navLabels(page: Page) {
@@ -95,7 +95,8 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
     const transport = ['accountsAdd', 'accountsList', 'accountsRemove', 'accountsTest', 'outboxDrop', 'outboxList', 'outboxRetry', 'policyConsent', 'policyDecide', 'policyRule', 'policySetRequiretls', 'policyShow', 'policyTlsException']
     const drafts = ['draftsList', 'keysChain', 'keysLookup', 'keysShareDraft']
     const reading = ['mailClose', 'mailOfferedKey', 'mailOpen', 'mailOpenAttachment', 'mailSaveAttachment']
-    expect(surface).toEqual(['appInfo', 'keysBackupCancel', 'keysBackupSave', 'keysBackupSheet', 'keysBackupStart', 'keysCopyPublic', 'keysCsr', 'keysDelete', 'keysExportPublic', 'keysGenerate', 'keysImport', 'keysInspect', 'keysList', 'keysRevocation', 'keysVerify', 'vaultStatus', ...transport, ...drafts, ...reading].sort())
+    const clients = ['consentExport', 'consentLetter', 'consentList', 'consentRecord', 'containerChoose', 'containerClose', 'containerOpen', 'containerSaveAttachment']
+    expect(surface).toEqual(['appInfo', 'keysBackupCancel', 'keysBackupSave', 'keysBackupSheet', 'keysBackupStart', 'keysCopyPublic', 'keysCsr', 'keysDelete', 'keysExportPublic', 'keysGenerate', 'keysImport', 'keysInspect', 'keysList', 'keysRevocation', 'keysVerify', 'vaultStatus', ...transport, ...drafts, ...reading, ...clients].sort())
     expect(
       await page.evaluate(() => {
         const g = globalThis as unknown as PageGlobals

@@ -47,6 +47,20 @@ export class ClientPasswordStore {
     await writeFileAtomic(this.path, sealJson(this.key, all, context))
   }
 
+  /** Whether a standing password is kept for exactly this address or domain. */
+  async has(target: string): Promise<boolean> {
+    return Object.hasOwn((await this.load()).passwords, target.trim().toLowerCase())
+  }
+
+  /** Forgets the standing password of exactly this address or domain (the client agreed another way). */
+  async remove(target: string): Promise<void> {
+    const all = await this.load()
+    const key = target.trim().toLowerCase()
+    if (!Object.hasOwn(all.passwords, key)) return
+    delete all.passwords[key]
+    await writeFileAtomic(this.path, sealJson(this.key, all, context))
+  }
+
   /** The standing password for an address: its own, else its domain's. */
   async get(address: string): Promise<string | null> {
     const all = await this.load()

@@ -24,6 +24,10 @@ const transmittedText: Record<NonNullable<Consent['transmitted']>, Record<Lang, 
 const day = (iso: string | null, lang: Lang) =>
   iso === null ? '–' : new Date(iso).toLocaleDateString(lang === 'de' ? 'de-DE' : 'en-GB', { timeZone: 'Europe/Berlin' })
 
+/** A date the user entered (expiry, handover): kept as the end of that day in UTC, so shown in UTC. */
+const dateOnly = (iso: string, lang: Lang) =>
+  new Date(iso).toLocaleDateString(lang === 'de' ? 'de-DE' : 'en-GB', { timeZone: 'UTC' })
+
 export function channelLabel(channel: Consent['channel'], lang: Lang): string {
   return channelText[channel][lang]
 }
@@ -98,9 +102,9 @@ export async function consentReportPdf(settings: Pick<PolicySettings, 'consents'
       const state = c.current ? (de ? 'gültig' : 'current') : de ? 'ersetzt' : 'superseded'
       w.paragraph(`${day(c.date, lang)}  ·  ${channelText[c.channel][lang]}  ·  ${de ? 'erfasst von' : 'recorded by'} ${c.by}  ·  ${state}`, { indent: 12 })
       const details = [
-        c.transmitted ? `${de ? 'Passwort übergeben' : 'password handed over'} ${transmittedText[c.transmitted][lang]} ${c.transmittedOn ? day(c.transmittedOn, lang) : ''}`.trim() : null,
+        c.transmitted ? `${de ? 'Passwort übergeben' : 'password handed over'} ${transmittedText[c.transmitted][lang]} ${c.transmittedOn ? dateOnly(c.transmittedOn, lang) : ''}`.trim() : null,
         c.hasPassword ? (de ? 'dauerhaftes Passwort hinterlegt' : 'standing password kept') : null,
-        c.expires ? `${de ? 'gültig bis' : 'expires'} ${day(c.expires, lang)}` : null,
+        c.expires ? `${de ? 'gültig bis' : 'expires'} ${dateOnly(c.expires, lang)}` : null,
         c.note ? `${de ? 'Notiz' : 'note'}: ${c.note}` : null,
       ].filter((x) => x !== null)
       if (details.length > 0) w.paragraph(details.join('  ·  '), { indent: 24, size: 9, color: muted })
