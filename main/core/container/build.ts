@@ -33,9 +33,9 @@ const isPdf = (file: ContainerFile) =>
   Buffer.from(file.bytes.subarray(0, 1024)).includes('%PDF-')
 
 /** The enclosed PDFs whose pages can be appended: readable, not encrypted, and within the size budget. */
-async function pagesToAppend(files: readonly ContainerFile[]): Promise<Map<number, PDFDocument>> {
+async function pagesToAppend(files: readonly ContainerFile[], budgetBytes: number): Promise<Map<number, PDFDocument>> {
   const appended = new Map<number, PDFDocument>()
-  let budget = limits.containerAppendPagesMaxBytes
+  let budget = budgetBytes
   for (const [index, file] of files.entries()) {
     if (!isPdf(file) || file.bytes.length > budget) continue
     try {
@@ -70,9 +70,14 @@ export function checkContainerSize(files: readonly { fileName: string; size: num
   }
 }
 
-export async function buildContainer(input: ContainerInput, password: string): Promise<Uint8Array> {
+export interface ContainerOptions {
+  /** How many bytes of enclosed PDFs may also be appended as pages (default: the limit in limits.ts). */
+  appendPagesMaxBytes?: number
+}
+
+export async function buildContainer(input: ContainerInput, password: string, options: ContainerOptions = {}): Promise<Uint8Array> {
   checkContainerSize(input.files.map((file) => ({ fileName: file.fileName, size: file.bytes.length })))
-  const appended = await pagesToAppend(input.files)
+  const appended = await pagesToAppend(input.files, options.appendPagesMaxBytes ?? limits.containerAppendPagesMaxBytes)
   const described = input.files.map((file, index) => ({
     fileName: file.fileName,
     contentType: file.contentType,
