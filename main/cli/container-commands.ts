@@ -1,5 +1,4 @@
-import { mkdir } from 'node:fs/promises'
-import { basename, join } from 'node:path'
+import { basename } from 'node:path'
 import { composeCarrierMail } from '../core/container/carrier.ts'
 import { checkContainerSize, type ContainerFile } from '../core/container/build.ts'
 import { checkStandingPassword, generateContainerPassword } from '../core/container/password.ts'
@@ -10,7 +9,7 @@ import { limits } from '../core/limits.ts'
 import { checkInputFile, readLimitedFile, readSecretFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { exitCodes, print, printJson, type Command, type CommandContext } from './command.ts'
-import { mediaTypes, safeFileName } from './attachment-files.ts'
+import { mediaTypes, saveAttachments } from './attachment-files.ts'
 
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [])
 
@@ -88,15 +87,7 @@ export const containerCommands: readonly Command[] = [
       const bytes = await readLimitedFile(path, limits.containerMaxFileBytes)
       const opened = await openContainer(bytes, password)
       if (typeof values['save-attachments'] === 'string') {
-        const dir = values['save-attachments']
-        await mkdir(dir, { recursive: true })
-        const used = new Set<string>()
-        for (const [index, attachment] of opened.attachments.entries()) {
-          let name = safeFileName(attachment.filename, index)
-          while (used.has(name)) name = `${index + 1}-${name}`
-          used.add(name)
-          await writeFileAtomic(join(dir, name), [attachment.bytes], {}, { backup: false, mode: 0o600 })
-        }
+        await saveAttachments(values['save-attachments'], opened.attachments.map((a) => ({ filename: a.filename, bytes: () => [a.bytes] })))
       }
       const attachments = opened.attachments.map(({ filename, size, sha256 }) => ({ filename, size, sha256 }))
       if (values.json) {

@@ -1,6 +1,4 @@
-import { mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { SiegelpostError } from '../core/errors/index.ts'
 import { deleteMessage, moveMessage, setFlag, type FlagChange, type MailboxServer } from '../core/mailbox/actions.ts'
 import { MailStore, type EnvelopeRow } from '../core/mailbox/mail-store.ts'
@@ -10,11 +8,10 @@ import { openMessage, type OpenResult } from '../core/message/open.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
 import { networkPolicyFrom } from '../core/network-policy.ts'
 import { httpRevocationFetchers } from '../core/smime/revocation-http.ts'
-import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import type { Account } from '../core/transport/account.ts'
 import { listFolders, openImap, type ImapSession } from '../core/transport/imap-session.ts'
 import { exitCodes, print, printJson, type CommandContext, type Command } from './command.ts'
-import { safeFileName } from './attachment-files.ts'
+import { saveAttachments } from './attachment-files.ts'
 import { accountStore, requireString } from './transport-commands.ts'
 
 async function withStore<T>(context: CommandContext, use: (store: MailStore) => Promise<T>): Promise<T> {
@@ -139,15 +136,8 @@ async function runShow(context: CommandContext): Promise<number> {
     const { document, attachmentChunks } = result
     try {
       if (typeof values['save-attachments'] === 'string') {
-        const dir = values['save-attachments']
-        await mkdir(dir, { recursive: true })
-        const used = new Set<string>()
-        for (const [index, attachment] of document.attachments.entries()) {
-          let name = safeFileName(attachment.filename, index)
-          while (used.has(name)) name = `${index + 1}-${name}`
-          used.add(name)
-          await writeFileAtomic(join(dir, name), attachmentChunks[index]!(), {}, { backup: false, mode: 0o600 })
-        }
+        const files = document.attachments.map((a, index) => ({ filename: a.filename, bytes: attachmentChunks[index]! }))
+        await saveAttachments(values['save-attachments'], files)
       }
     } finally {
       result.dispose()

@@ -1,6 +1,5 @@
-import { mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { basename, join } from 'node:path'
+import { basename } from 'node:path'
 import { SiegelpostError } from '../core/errors/index.ts'
 import { limits } from '../core/limits.ts'
 import { composeMessageStream, type ComposeInput, type ComposeSummary } from '../core/message/compose.ts'
@@ -12,7 +11,7 @@ import { httpRevocationFetchers } from '../core/smime/revocation-http.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
 import { checkInputFile, readLimitedFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
-import { mediaTypes, safeFileName } from './attachment-files.ts'
+import { mediaTypes, saveAttachments } from './attachment-files.ts'
 import { composeContainerCommand, passwordFor } from './container-commands.ts'
 import { runPlannedCompose } from './compose-send.ts'
 import { exitCodes, print, printJson, type CliIo, type Command, type CommandContext, type OptionValues } from './command.ts'
@@ -164,15 +163,8 @@ export const messageCommands: readonly Command[] = [
       const { document, attachmentChunks } = result
       try {
         if (typeof values['save-attachments'] === 'string') {
-          const dir = values['save-attachments']
-          await mkdir(dir, { recursive: true })
-          const used = new Set<string>()
-          for (const [index, attachment] of document.attachments.entries()) {
-            let name = safeFileName(attachment.filename, index)
-            while (used.has(name)) name = `${index + 1}-${name}`
-            used.add(name)
-            await writeFileAtomic(join(dir, name), attachmentChunks[index]!(), {}, { backup: false, mode: 0o600 })
-          }
+          const files = document.attachments.map((a, index) => ({ filename: a.filename, bytes: attachmentChunks[index]! }))
+          await saveAttachments(values['save-attachments'], files)
         }
       } finally {
         result.dispose()
