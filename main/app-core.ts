@@ -19,6 +19,8 @@ export interface AppCoreOptions {
   /** The key technologies (default: all built in); tests of the UI flows may bring their own. */
   technologies?: readonly KeyTechnology[]
   chooseSavePath: RegistryDeps['chooseSavePath']
+  /** The OS open dialog for attachments; without it the composer offers drop only. */
+  chooseOpenPaths?: RegistryDeps['chooseOpenPaths']
   writeClipboard: RegistryDeps['writeClipboard']
   log?: DispatcherOptions['log']
   /** A test DNS server for the recipient-domain check (loopback); the system resolver otherwise. */
@@ -43,7 +45,7 @@ export function createAppCore(options: AppCoreOptions) {
   const wkdFetcher =
     options.wkdFetcher ?? networkWkdFetcher({ dnsServer: options.dnsServer, policy: networkPolicyFrom(process.env) })
   const getDrafts = async () => new DraftStore(options.profileDir, await getVault(), now)
-  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath, writeClipboard: options.writeClipboard, transport, getDrafts, wkdFetcher })
+  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath, chooseOpenPaths: options.chooseOpenPaths ?? (async () => []), writeClipboard: options.writeClipboard, transport, getDrafts, wkdFetcher })
   const dispatch = createDispatcher({ handlers, trustedOrigins: options.trustedOrigins, log: options.log })
   return { handlers, dispatch, getVault }
 }

@@ -71,6 +71,12 @@ void app.whenReady().then(async () => {
       const result = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options)
       return result.canceled || !result.filePath ? null : result.filePath
     },
+    chooseOpenPaths: async () => {
+      const owner = BrowserWindow.getFocusedWindow()
+      const options = { defaultPath: app.getPath('documents'), properties: ['openFile' as const, 'multiSelections' as const] }
+      const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options)
+      return result.canceled ? [] : result.filePaths
+    },
     writeClipboard: async (text) => clipboard.writeText(text),
     log: (entry) => console.warn('ipc refused', entry),
   })

@@ -46,6 +46,16 @@ export const channels = [
   'policy:decide',
   // drafts
   'drafts:list',
+  'drafts:load',
+  'drafts:save',
+  'drafts:delete',
+  // the composer
+  'compose:plan',
+  'compose:send',
+  'compose:attach',
+  'compose:detach',
+  'compose:signature',
+  'compose:set-signature',
 ] as const
 
 export type Channel = (typeof channels)[number]

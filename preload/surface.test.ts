@@ -14,6 +14,8 @@ describe('preload surface', () => {
     expected.push('accountsList', 'accountsAdd', 'accountsRemove', 'accountsTest', 'outboxList', 'outboxRetry', 'outboxDrop', 'policyShow', 'policySetRequiretls', 'policyRule', 'policyTlsException', 'policyConsent', 'policyDecide')
     // --- key manager: chains and sharing (issue 6) ---
     expected.push('keysChain', 'keysShareDraft', 'draftsList', 'keysLookup')
+    // --- the composer ---
+    expected.push('draftsLoad', 'draftsSave', 'draftsDelete', 'composePlan', 'composeSend', 'composeAttach', 'composeDetach', 'composeSignature', 'composeSetSignature')
     expect(Object.keys(surface).sort()).toEqual([...expected].sort())
     expect(Object.isFrozen(surface)).toBe(true)
     expect(surface).not.toHaveProperty('invoke')

@@ -3,11 +3,12 @@ import { formatMessage } from '../core/errors/siegelpost-error.ts'
 import { isAddress } from '../core/message/addresses.ts'
 import { newMessageId, type ComposeContext } from '../core/message/compose.ts'
 import { planMessage, technologyLabel, type EncryptMode, type MessagePlan, type RecipientPlan } from '../core/message/recipient-plan.ts'
-import { composeCopy, composeSentItem, type SplitInput } from '../core/message/split-compose.ts'
+import { sendPlanned } from '../core/message/send-planned.ts'
+import { composeCopy, type SplitInput } from '../core/message/split-compose.ts'
 import { PolicyStore } from '../core/policy/policy-settings.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
-import { queueGroup, sendGroup, type GroupCopy, type GroupOutcome } from '../core/transport/send-group.ts'
-import { retryReleased, sendDepsOf, withOutbox } from '../core/transport/transport-profile.ts'
+import type { GroupOutcome } from '../core/transport/send-group.ts'
+import { sendDepsOf, withOutbox } from '../core/transport/transport-profile.ts'
 import { exitCodes, print, printJson, type CommandContext } from './command.ts'
 import { transportProfile } from './transport-commands.ts'
 
@@ -70,28 +71,7 @@ export async function runPlannedCompose(context: CommandContext, request: Planne
   const accountName = values.account as string
   const profile = await transportProfile(context)
   return withOutbox(profile, async (outbox) => {
-    const deps = sendDepsOf(profile, outbox)
-    async function* copies(): AsyncGenerator<GroupCopy> {
-      for (const copy of plan.copies) {
-        const composed = await composeCopy(input, copy, request.context, messageId)
-        const consent = copy.protection === 'tls' ? copy.recipients[0]!.consent : null
-        yield {
-          envelope: {
-            from: input.from,
-            recipients: composed.recipients,
-            subject: input.subject,
-            messageId,
-            isEndToEnd: composed.encrypted,
-            protection: copy.protection,
-            consent: consent ? { target: consent.address, channel: consent.channel, by: consent.by, date: consent.date } : null,
-          },
-          bytes: composed.bytes,
-        }
-      }
-    }
-    const groupId = await queueGroup(deps, accountName, copies(), async () => (await composeSentItem(input, plan, request.context, messageId)).bytes)
-    const outcome = await sendGroup(deps, groupId)
-    await retryReleased(deps)
+    const outcome = await sendPlanned(sendDepsOf(profile, outbox), accountName, input, plan, request.context, messageId)
     return printGroup(context, outcome)
   })
 }

@@ -1,4 +1,5 @@
 import { appHandlers } from './app-handlers.ts'
+import { composeHandlers } from './compose-handlers.ts'
 import type { Handlers } from './dispatch.ts'
 import { draftsHandlers } from './drafts-handlers.ts'
 import type { RegistryDeps } from './handler-deps.ts'
@@ -22,5 +23,6 @@ export function createHandlers(deps: RegistryDeps): Handlers {
     ...transportHandlers(deps),
     ...policyHandlers(deps),
     ...draftsHandlers(deps),
+    ...composeHandlers(deps),
   }
 }

@@ -10,6 +10,7 @@ import { ipcCodes } from './codes/ipc.ts'
 import { storeCodes } from './codes/store.ts'
 import { containerCodes } from './codes/container.ts'
 import { composeCodes } from './codes/compose.ts'
+import { composerCodes } from './codes/composer.ts'
 
 export type { ErrorEntry, ErrorKind } from './codes/entry.ts'
 
@@ -31,6 +32,7 @@ export const errorTable = {
   ...containerCodes,
   ...ipcCodes,
   ...composeCodes,
+  ...composerCodes,
 } as const satisfies Record<string, ErrorEntry>
 
 export type ErrorCode = keyof typeof errorTable
