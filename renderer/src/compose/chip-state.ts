@@ -30,18 +30,6 @@ export const chipBadge: Record<ChipState, MessageKey> = {
   checking: 'chip.badge.checking',
 }
 
-/** An icon per state (hidden from screen readers, which hear the badge words). */
-export const chipIcon: Record<ChipState, string> = {
-  smime: '🔒',
-  openpgp: '🔒',
-  container: '📄',
-  tls: '🛡',
-  attention: '!',
-  blocked: '✕',
-  invalid: '✕',
-  checking: '…',
-}
-
 type T = (key: MessageKey, params?: Record<string, string | number>) => string
 
 /** The chip's tooltip: UI.md's sentence for the state, with the date and the verification where they apply. */

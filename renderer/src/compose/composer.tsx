@@ -246,7 +246,7 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
     onOpen: setResolving,
   })
   return (
-    <form className="composer" aria-label={t('compose.formLabel')} onSubmit={(event) => event.preventDefault()}>
+    <section className="composer" aria-label={t('compose.formLabel')}>
       {load.error && <ErrorNotice error={load.error} />}
       {accounts.length === 0 ? (
         <Notice tone="warning" testId="no-account">
@@ -313,7 +313,7 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
       <label htmlFor="compose-body" className="visually-hidden">
         {t('compose.body')}
       </label>
-      <textarea id="compose-body" className="compose-body" rows={12} value={fields.body} onChange={(event) => update({ body: event.target.value })} />
+      <textarea id="compose-body" className="compose-body" rows={8} value={fields.body} onChange={(event) => update({ body: event.target.value })} />
       <label className="sign-line">
         <input type="checkbox" checked={fields.sign} onChange={(event) => update({ sign: event.target.checked })} /> {t('compose.sign')}
         <span className="muted"> – {t('compose.signHint')}</span>
@@ -337,6 +337,6 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
           onClose={() => setResolving(null)}
         />
       )}
-    </form>
+    </section>
   )
 }

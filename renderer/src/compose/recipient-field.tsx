@@ -1,7 +1,8 @@
 import { useState, type KeyboardEvent } from 'react'
 import type { RecipientPlanView } from '../../../preload/contract'
 import { useI18n, type MessageKey } from '../i18n'
-import { chipBadge, chipIcon, chipStateOf, chipTooltip } from './chip-state'
+import { ChipIcon } from './chip-icon'
+import { chipBadge, chipStateOf, chipTooltip } from './chip-state'
 
 /** A chip: the address, its protection as icon + words, click for the resolver, × to remove. */
 export function Chip({ address, entry, onOpen, onRemove, preview }: { address: string; entry: RecipientPlanView | undefined; onOpen?: () => void; onRemove?: () => void; preview?: boolean }) {
@@ -11,18 +12,22 @@ export function Chip({ address, entry, onOpen, onRemove, preview }: { address: s
   return (
     <li className={`chip chip-${state}${preview ? ' chip-preview' : ''}`} data-testid="chip" data-state={state} data-address={address}>
       {onOpen ? (
-        <button type="button" className="chip-main" title={tooltip} onClick={onOpen} aria-label={t('chip.open', { address, state: t(chipBadge[state]), tip: tooltip })}>
+        <button type="button" className="chip-main" title={tooltip} onClick={onOpen}>
           <span className="chip-address">{address}</span>
           <span className="chip-badge">
-            <span aria-hidden="true">{chipIcon[state]} </span>
+            <ChipIcon state={state} />
             {t(chipBadge[state])}
+          </span>
+          <span className="visually-hidden">
+            {' '}
+            – {tooltip}. {t('chip.openHint')}
           </span>
         </button>
       ) : (
         <span className="chip-main" title={tooltip}>
           <span className="chip-address">{address}</span>
           <span className="chip-badge">
-            <span aria-hidden="true">{chipIcon[state]} </span>
+            <ChipIcon state={state} />
             {t(chipBadge[state])}
           </span>
           <span className="visually-hidden"> – {tooltip}</span>

@@ -6,7 +6,8 @@ import { Fingerprint } from '../keys/fingerprint'
 import { ImportWizard } from '../keys/import-wizard'
 import { formatDate } from '../keys/key-state'
 import { useAction } from '../use-call'
-import { chipBadge, chipIcon, chipStateOf, chipTooltip } from './chip-state'
+import { ChipIcon } from './chip-icon'
+import { chipBadge, chipStateOf, chipTooltip } from './chip-state'
 
 /**
  * The resolver (UI.md §3.1, Thunderbird's key assistant): what was found for one recipient and the
@@ -49,7 +50,7 @@ export function Resolver({ address, entry, keys, onChanged, onRemove, onClose }:
     <Dialog title={t('resolver.title', { address })} onClose={onClose} wide>
       <p className={`resolver-state chip-${state}`} data-testid="resolver-state">
         <span className="chip-badge">
-          <span aria-hidden="true">{chipIcon[state]} </span>
+          <ChipIcon state={state} />
           {t(chipBadge[state])}
         </span>{' '}
         {chipTooltip(entry, t, lang)}
