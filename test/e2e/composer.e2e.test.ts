@@ -192,8 +192,8 @@ describe.skipIf(skip)('the composer', () => {
 
       it('adds attachments by chooser and by drop (copied by path, sealed), and autosaves the draft', async () => {
         await page.getByRole('button', { name: t(lang, 'compose.attach') }).click()
-        await page.getByTestId('attachment').first().waitFor()
-        expect(await page.getByTestId('attachment').first().textContent()).toContain('Jahresabschluss 2025.pdf')
+        await page.locator('.composer [data-testid=attachment]').first().waitFor()
+        expect(await page.locator('.composer [data-testid=attachment]').first().textContent()).toContain('Jahresabschluss 2025.pdf')
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         const dropped = await page.evaluateHandle(() => {
           const dom = globalThis as unknown as { DataTransfer: new () => { items: { add(file: unknown): void } }; File: new (parts: string[], name: string) => unknown }
@@ -202,7 +202,7 @@ describe.skipIf(skip)('the composer', () => {
           return transfer
         })
         await page.dispatchEvent('[data-testid=attachments]', 'drop', { dataTransfer: dropped })
-        await expect.poll(() => page.getByTestId('attachment').allTextContents()).toEqual([expect.stringContaining('Jahresabschluss 2025.pdf'), expect.stringContaining('Lohnliste.csv')])
+        await expect.poll(() => page.locator('.composer [data-testid=attachment]').allTextContents()).toEqual([expect.stringContaining('Jahresabschluss 2025.pdf'), expect.stringContaining('Lohnliste.csv')])
         // The file's bytes never crossed IPC: only names and sizes came back.
         const pdf = readFileSync(join(work, 'Jahresabschluss 2025.pdf'))
         expect(JSON.stringify(harness.responses)).not.toContain(pdf.subarray(100, 160).toString('base64'))

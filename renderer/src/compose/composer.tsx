@@ -164,6 +164,7 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
     if (!asked) return
     if (asked.to.length + asked.cc.length + asked.bcc.length === 0) {
       setPlan(null)
+      setChecking(false)
       return
     }
     setChecking(true)
