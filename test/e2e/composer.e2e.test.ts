@@ -194,7 +194,6 @@ describe.skipIf(skip)('the composer', () => {
         await page.getByRole('button', { name: t(lang, 'compose.attach') }).click()
         await page.locator('.composer [data-testid=attachment]').first().waitFor()
         expect(await page.locator('.composer [data-testid=attachment]').first().textContent()).toContain('Jahresabschluss 2025.pdf')
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
         const dropped = await page.evaluateHandle(() => {
           const dom = globalThis as unknown as { DataTransfer: new () => { items: { add(file: unknown): void } }; File: new (parts: string[], name: string) => unknown }
           const transfer = new dom.DataTransfer()

@@ -21,11 +21,7 @@ export function SendPanel({ plan, checking, downgraded, busy, onSend }: { plan: 
   const kind = sendKindOf(plan)
   const blocked = plan?.recipients.filter((r) => r.protection === 'blocked') ?? []
   return (
-    <section className="send-panel" aria-labelledby="send-summary">
-      <p id="send-summary" className="send-summary" data-testid="summary" aria-live="polite">
-        {plan && plan.recipients.length > 0 ? summaryLine(plan, t) : t('summary.none')}
-        {plan && plan.messages > 1 && <span className="muted"> · {t('summary.messages', { count: plan.messages })}</span>}
-      </p>
+    <>
       {blocked.length > 0 && (
         <Notice tone="error" mark="✕" testId="blocked-notice" role="status">
           {t('send.blockedHint', { count: blocked.length, addresses: blocked.map((r) => r.address).join(', ') })}
@@ -36,11 +32,17 @@ export function SendPanel({ plan, checking, downgraded, busy, onSend }: { plan: 
           {t('send.downgrade', { addresses: downgraded.map((r) => r.address).join(', ') })}
         </Notice>
       )}
-      <button type="button" className="primary send-button" data-testid="send" data-kind={kind} disabled={kind === 'empty' || kind === 'blocked' || checking || busy} onClick={onSend} aria-describedby="send-summary">
-        {t(buttonKey[kind])}
-      </button>
-      {checking && <span className="muted"> {t('chip.tip.checking')}</span>}
-    </section>
+      <section className="send-panel" aria-labelledby="send-summary">
+        <button type="button" className="primary send-button" data-testid="send" data-kind={kind} disabled={kind === 'empty' || kind === 'blocked' || checking || busy} onClick={onSend} aria-describedby="send-summary">
+          {t(buttonKey[kind])}
+        </button>
+        <p id="send-summary" className="send-summary" data-testid="summary" aria-live="polite">
+          {plan && plan.recipients.length > 0 ? summaryLine(plan, t) : t('summary.none')}
+          {plan && plan.messages > 1 && <span className="muted"> · {t('summary.messages', { count: plan.messages })}</span>}
+          {checking && <span className="muted"> · {t('chip.tip.checking')}</span>}
+        </p>
+      </section>
+    </>
   )
 }
 
@@ -82,7 +84,7 @@ export function SendResult({ result, onOutbox, onNew }: { result: ComposeSendVie
   const held = result.messages.filter((m) => m.state === 'held')
   const protectionName = (p: string | null) => (p && p in summaryKey ? t(summaryKey[p as keyof typeof summaryKey]) : '')
   return (
-    <div data-testid="send-result">
+    <div data-testid="send-result" className="send-result">
       <Notice tone={held.length > 0 ? 'warning' : 'ok'} title={t(held.length > 0 ? 'send.resultHeld' : 'send.resultSent', { count: result.messages.length, held: held.length })} role="status">
         <ul>
           {result.messages.map((m) => (
