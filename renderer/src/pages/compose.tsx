@@ -50,7 +50,7 @@ function DraftView({ draft }: { draft: DraftSummary }) {
         </ul>
       )}
       <div className="draft-body" aria-label={t('compose.body')} role="document">
-        {draft.body.length > 400 ? `${draft.body.slice(0, 400)}…` : draft.body}
+        {draft.body}
       </div>
     </article>
   )
