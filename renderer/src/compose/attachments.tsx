@@ -3,6 +3,7 @@ import type { DraftSummary } from '../../../preload/contract'
 import { Busy, ErrorNotice } from '../components'
 import { useI18n } from '../i18n'
 import { formatSize } from '../pages/compose'
+import { PaperclipIcon } from './chip-icon'
 import { useAction } from '../use-call'
 
 /** The preload's path of a dropped file (Electron's webUtils); absent outside the app. */
@@ -53,7 +54,7 @@ export function Attachments({ draftId, attachments, ensureDraft, onDraft }: { dr
         <ul className="attachments">
           {attachments.map((attachment) => (
             <li key={attachment.id} className="attachment-chip" data-testid="attachment">
-              <span aria-hidden="true">📎 </span>
+              <PaperclipIcon />
               <span className="attachment-name">{attachment.fileName}</span>
               <span className="visually-hidden">, </span>
               <span className="attachment-size">{formatSize(attachment.size, lang)}</span>
