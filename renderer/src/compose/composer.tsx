@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import type { AccountSummaryView, ComposePlanView, ComposeSendView, DraftFields, DraftSummary, KeySummary, RecipientPlanView } from '../../../preload/contract'
+import type { AccountSummaryView, ComposePlanView, ComposeSendView, DraftFields, DraftSummary, KeySummary, RecipientPlanView, WireError } from '../../../preload/contract'
 import { Busy, ErrorNotice, Notice } from '../components'
 import { useI18n } from '../i18n'
 import { settle, useAction } from '../use-call'
@@ -60,6 +60,7 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
   const [typed, setTyped] = useState({ to: '', cc: '', bcc: '' })
   const [plan, setPlan] = useState<ComposePlanView | null>(null)
   const [checking, setChecking] = useState(false)
+  const [planError, setPlanError] = useState<WireError | null>(null)
   const [planRound, setPlanRound] = useState(0)
   const [resolving, setResolving] = useState<string | null>(null)
   const [confirming, setConfirming] = useState(false)
@@ -173,6 +174,7 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
       void settle(window.siegelpost.composePlan(asked)).then((answer) => {
         if (!live) return
         setChecking(false)
+        setPlanError(answer.ok ? null : answer.error)
         if (answer.ok) setPlan(answer.value)
       })
     }, 250)
@@ -214,21 +216,27 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
     }
   }
   const onSend = () => {
+    // Only on a plan that covers every recipient as entered now (never on one from before the last change).
+    const entered = fields ? [...fields.to, ...fields.cc, ...fields.bcc] : []
+    if (checking || entered.some((address) => !committed?.recipients.some((r) => r.address === address))) return
     const kind = sendKindOf(committed)
     if (kind === 'mixed' || kind === 'tls' || downgraded.length > 0) setConfirming(true)
     else void start()
   }
   const reset = async () => {
+    // The new form appears at once, complete: never the sent mail's fields under a new draft.
+    const account = accounts?.find((a) => a.name === fields?.account) ?? accounts?.[0]
+    const signature = account ? await settle(window.siegelpost.composeSignature({ account: account.name })) : null
     remember(null)
-    setResult(null)
+    best.current.clear()
+    wasAllEndToEnd.current = false
+    dirty.current = false
     setDraftId(null)
     setAttachments([])
     setPlan(null)
-    best.current.clear()
-    wasAllEndToEnd.current = false
-    const account = accounts?.find((a) => a.name === fields?.account) ?? accounts?.[0]
-    const signature = account ? await settle(window.siegelpost.composeSignature({ account: account.name })) : null
+    setTyped({ to: '', cc: '', bcc: '' })
     setFields(emptyFields(account, signature?.ok ? signature.value.text : ''))
+    setResult(null)
   }
 
   if (result) return <SendResult result={result} onOutbox={() => go('outbox')} onNew={() => void reset()} />
@@ -321,6 +329,7 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
       </label>
       <Attachments draftId={draftId} attachments={attachments} ensureDraft={async () => ((dirty.current = true), save())} onDraft={(draft) => (setAttachments(draft.attachments), onSaved())} />
       {fields.account && <SignatureEditor account={fields.account} />}
+      {planError && <ErrorNotice error={planError} onRetry={() => setPlanRound((n) => n + 1)} />}
       <SendPanel plan={committed} checking={checking} downgraded={downgraded} busy={send.busy} onSend={onSend} />
       {send.busy && <Busy text={t('send.sending')} />}
       {send.error && <ErrorNotice error={send.error} />}
