@@ -65,7 +65,8 @@ export function summaryLine(plan: ComposePlanView, t: T): string {
   for (const r of plan.recipients) counts.set(r.protection, (counts.get(r.protection) ?? 0) + 1)
   const order: SummaryGroup[] = ['smime', 'openpgp', 'container', 'tls', 'blocked']
   const parts = order.filter((g) => counts.has(g)).map((g) => `${counts.get(g)!} × ${t(summaryKey[g])}`)
-  return `${t('summary.recipients', { count: plan.recipients.length })}: ${parts.join(', ')}`
+  const count = plan.recipients.length
+  return `${count === 1 ? t('summary.recipientOne') : t('summary.recipients', { count })}: ${parts.join(', ')}`
 }
 
 export type SendKind = 'empty' | 'blocked' | 'encrypted' | 'mixed' | 'tls'
