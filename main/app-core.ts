@@ -20,6 +20,8 @@ export interface AppCoreOptions {
   technologies?: readonly KeyTechnology[]
   chooseSavePath: RegistryDeps['chooseSavePath']
   chooseOpenPath?: RegistryDeps['chooseOpenPath']
+  /** The OS open dialog for attachments; without it the composer offers drop only. */
+  chooseOpenPaths?: RegistryDeps['chooseOpenPaths']
   writeClipboard: RegistryDeps['writeClipboard']
   log?: DispatcherOptions['log']
   /** A test DNS server for the recipient-domain check (loopback); the system resolver otherwise. */
@@ -46,7 +48,7 @@ export function createAppCore(options: AppCoreOptions) {
   const wkdFetcher =
     options.wkdFetcher ?? networkWkdFetcher({ dnsServer: options.dnsServer, policy: networkPolicyFrom(process.env) })
   const getDrafts = async () => new DraftStore(options.profileDir, await getVault(), now)
-  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath, chooseOpenPath: options.chooseOpenPath, writeClipboard: options.writeClipboard, transport, getDrafts, wkdFetcher, mailShell: options.mailShell })
+  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath, chooseOpenPath: options.chooseOpenPath, chooseOpenPaths: options.chooseOpenPaths ?? (async () => []), writeClipboard: options.writeClipboard, transport, getDrafts, wkdFetcher, mailShell: options.mailShell })
   const dispatch = createDispatcher({ handlers, trustedOrigins: options.trustedOrigins, log: options.log })
   return { handlers, dispatch, getVault }
 }

@@ -82,6 +82,12 @@ void app.whenReady().then(async () => {
       const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options)
       return result.canceled ? null : (result.filePaths[0] ?? null)
     },
+    chooseOpenPaths: async () => {
+      const owner = BrowserWindow.getFocusedWindow()
+      const options = { defaultPath: app.getPath('documents'), properties: ['openFile' as const, 'multiSelections' as const] }
+      const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options)
+      return result.canceled ? [] : result.filePaths
+    },
     writeClipboard: async (text) => clipboard.writeText(text),
     mailShell: {
       chooseMessageFile: async () => {

@@ -61,6 +61,16 @@ export const channels = [
   'container:open',
   'container:save-attachment',
   'container:close',
+  'drafts:load',
+  'drafts:save',
+  'drafts:delete',
+  // the composer
+  'compose:plan',
+  'compose:send',
+  'compose:attach',
+  'compose:detach',
+  'compose:signature',
+  'compose:set-signature',
 ] as const
 
 export type Channel = (typeof channels)[number]

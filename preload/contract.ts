@@ -275,9 +275,83 @@ const policyChannels = {
   },
 } as const
 
+const DraftIdRequest = z.strictObject({ id: z.uuid() })
+const AddressList = z.array(z.string().trim().min(1).max(320)).max(limits.policyDecideMaxRecipients)
+export const DraftFieldsSchema = z.strictObject({
+  account: z.string().min(1).max(100).nullable(),
+  from: z.string().max(320),
+  to: AddressList,
+  cc: AddressList,
+  bcc: AddressList,
+  subject: z.string().max(2000),
+  body: z.string().max(limits.composerBodyMaxChars),
+  sign: z.boolean(),
+})
+export type DraftFields = z.infer<typeof DraftFieldsSchema>
+
 const draftsChannels = {
   /** The drafts in the profile, newest first; attachments by name and size only (their bytes stay in main). */
   'drafts:list': { req: NoRequest, res: z.array(DraftSummarySchema) },
+  'drafts:load': { req: DraftIdRequest, res: DraftSummarySchema },
+  /** Saves (sealed) the composer's fields: a new draft with `id: null`; the attachments stay as they are. */
+  'drafts:save': { req: z.strictObject({ id: z.uuid().nullable(), fields: DraftFieldsSchema }), res: DraftSummarySchema },
+  /** Deletes the draft and its attachments. */
+  'drafts:delete': { req: DraftIdRequest, res: z.object({ id: z.string() }) },
+} as const
+
+export const ProtectionSchema = z.enum(['smime', 'openpgp', 'container', 'tls', 'blocked'])
+export type Protection = z.infer<typeof ProtectionSchema>
+export const RecipientPlanSchema = z.object({
+  address: z.string(),
+  field: z.enum(['to', 'cc', 'bcc']),
+  protection: ProtectionSchema,
+  /** Why, from the error table (the stable code, and the text in both languages). */
+  reason: ReasonSchema,
+  key: z
+    .object({ fingerprint: z.string(), technology: z.enum(['openpgp', 'smime']), acceptance: z.enum(['verified', 'unverified']), expires: z.string().nullable() })
+    .nullable(),
+  consent: z.object({ channel: z.string(), by: z.string(), date: z.string(), target: z.string() }).nullable(),
+})
+export type RecipientPlanView = z.infer<typeof RecipientPlanSchema>
+export const ComposePlanSchema = z.object({
+  recipients: z.array(RecipientPlanSchema),
+  /** How many separate messages go out (one per protection group, one per Bcc and container recipient). */
+  messages: z.number().int(),
+})
+export type ComposePlanView = z.infer<typeof ComposePlanSchema>
+export const ComposeSendSchema = z.object({
+  groupId: z.string(),
+  messages: z.array(
+    z.object({ outboxId: z.string(), recipients: z.array(z.string()), protection: z.string().nullable(), state: z.enum(['sent', 'held']), reason: ReasonSchema.nullable() }),
+  ),
+  sentCopy: SentCopySchema,
+})
+export type ComposeSendView = z.infer<typeof ComposeSendSchema>
+const AttachmentSchema = DraftSummarySchema.shape.attachments.element
+
+const composeChannels = {
+  /** What each recipient would get and why (the core's per-recipient decision); writes nothing. */
+  'compose:plan': {
+    req: z.strictObject({ account: z.string().min(1).max(100).nullable(), to: AddressList, cc: AddressList, bcc: AddressList }),
+    res: ComposePlanSchema,
+  },
+  /** Sends the saved draft: one copy per protection group through the Outbox (Zwangs-TLS); held copies stay there. */
+  'compose:send': { req: DraftIdRequest, res: ComposeSendSchema },
+  /**
+   * Copies files into the draft, sealed: the paths of dropped files (from the preload), or without
+   * `paths` the ones the user picks in main's file dialog. File bytes never cross IPC.
+   */
+  'compose:attach': {
+    req: z.strictObject({ id: z.uuid(), paths: z.array(z.string().min(1).max(4096)).min(1).max(limits.draftMaxAttachments).optional() }),
+    res: z.object({ added: z.array(AttachmentSchema), draft: DraftSummarySchema }),
+  },
+  'compose:detach': { req: z.strictObject({ id: z.uuid(), attachmentId: z.uuid() }), res: DraftSummarySchema },
+  /** The account's signature block (the Kanzlei's required details). */
+  'compose:signature': { req: z.strictObject({ account: z.string().min(1).max(100) }), res: z.object({ text: z.string() }) },
+  'compose:set-signature': {
+    req: z.strictObject({ account: z.string().min(1).max(100), text: z.string().max(4000) }),
+    res: z.object({ text: z.string() }),
+  },
 } as const
 
 /** Every channel, one block per domain (as main/ipc/*-handlers.ts). A new domain adds its block here. */
@@ -291,6 +365,7 @@ export const contract = {
   ...mailChannels,
   ...consentChannels,
   ...containerChannels,
+  ...composeChannels,
 } as const satisfies Record<Channel, { req: z.ZodType; res: z.ZodType }>
 
 /** Compiles only while the contract has exactly the channels of channels.ts. */

@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer } from 'electron'
+import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import { channels } from './channels.ts'
 import { buildSurface } from './surface.ts'
 
@@ -8,3 +8,7 @@ contextBridge.exposeInMainWorld(
   'siegelpost',
   buildSurface(channels, (channel, request) => ipcRenderer.invoke(channel, request)),
 )
+
+// The path of a file the user dropped on the composer (the renderer cannot see paths): main copies it
+// into the sealed draft, so the file's bytes never cross IPC.
+contextBridge.exposeInMainWorld('siegelpostFiles', Object.freeze({ pathFor: (file: File) => webUtils.getPathForFile(file) }))

@@ -18,6 +18,8 @@ describe('preload surface', () => {
     expected.push('mailOpen', 'mailSaveAttachment', 'mailOpenAttachment', 'mailOfferedKey', 'mailClose')
     // --- the consent register and a received password PDF ---
     expected.push('consentList', 'consentRecord', 'consentLetter', 'consentExport', 'containerChoose', 'containerOpen', 'containerSaveAttachment', 'containerClose')
+    // --- the composer ---
+    expected.push('draftsLoad', 'draftsSave', 'draftsDelete', 'composePlan', 'composeSend', 'composeAttach', 'composeDetach', 'composeSignature', 'composeSetSignature')
     expect(Object.keys(surface).sort()).toEqual([...expected].sort())
     expect(Object.isFrozen(surface)).toBe(true)
     expect(surface).not.toHaveProperty('invoke')

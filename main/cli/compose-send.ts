@@ -2,18 +2,13 @@ import { SiegelpostError, type Lang } from '../core/errors/index.ts'
 import { formatMessage } from '../core/errors/siegelpost-error.ts'
 import { isAddress } from '../core/message/addresses.ts'
 import { newMessageId, type ComposeContext } from '../core/message/compose.ts'
-import {
-  planMessage,
-  technologyLabel,
-  type EncryptMode,
-  type MessagePlan,
-  type RecipientPlan,
-} from '../core/message/recipient-plan.ts'
-import { composeCopy, composeSentItem, type SplitInput } from '../core/message/split-compose.ts'
+import { planMessage, technologyLabel, type EncryptMode, type MessagePlan, type RecipientPlan } from '../core/message/recipient-plan.ts'
+import { sendPlanned } from '../core/message/send-planned.ts'
+import { composeCopy, type SplitInput } from '../core/message/split-compose.ts'
 import { PolicyStore } from '../core/policy/policy-settings.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
-import { queueGroup, sendGroup, type GroupCopy, type GroupOutcome } from '../core/transport/send-group.ts'
-import { retryReleased, sendDepsOf, withOutbox } from '../core/transport/transport-profile.ts'
+import type { GroupOutcome } from '../core/transport/send-group.ts'
+import { sendDepsOf, withOutbox } from '../core/transport/transport-profile.ts'
 import { exitCodes, print, printJson, type CommandContext } from './command.ts'
 import { transportProfile } from './transport-commands.ts'
 
@@ -93,47 +88,16 @@ export async function runPlannedCompose(context: CommandContext, request: Planne
   const accountName = values.account as string
   const profile = await transportProfile(context)
   return withOutbox(profile, async (outbox) => {
-    const deps = sendDepsOf(profile, outbox)
-    // A generated container password is printed once with its copy; it is in no mail and in no Outbox entry.
-    const passwords = new Map<string, string>()
-    async function* copies(): AsyncGenerator<GroupCopy> {
-      for (const copy of plan.copies) {
-        const composed = await composeCopy(input, copy, request.context, messageId)
-        if (composed.containerPassword) passwords.set(composed.recipients.join(','), composed.containerPassword)
-        const consented = copy.protection === 'tls' ? copy.recipients : []
-        yield {
-          envelope: {
-            from: input.from,
-            recipients: composed.recipients,
-            subject: input.subject,
-            messageId,
-            isEndToEnd: composed.encrypted && copy.protection !== 'container',
-            protection: copy.protection,
-            consents: consented.flatMap(({ address, consent: c }) =>
-              c ? [{ recipient: address, target: c.address, channel: c.channel, by: c.by, date: c.date }] : [],
-            ),
-          },
-          bytes: composed.bytes,
-        }
-      }
-    }
-    const groupId = await queueGroup(
-      deps,
-      accountName,
-      copies(),
-      async () => (await composeSentItem(input, plan, request.context, messageId)).bytes,
-    )
     // Progress per copy on stderr (a terminal, or --progress); stdout stays the --json contract.
     const isShown = values.progress === true || io.isStderrTty === true
-    const outcome = await sendGroup(deps, groupId, (done, total, m) => {
+    const outcome = await sendPlanned(sendDepsOf(profile, outbox), accountName, input, plan, request.context, messageId, (done, total, m) => {
       if (!isShown) return
       const state =
         m.state === 'sent' ? (lang === 'de' ? 'gesendet' : 'sent') : lang === 'de' ? 'zurückgehalten' : 'held'
       const what = `${protectionName(m.protection ?? '', lang)}, ${m.recipients.join(', ')}`
       io.stderr(`siegelpost: ${lang === 'de' ? 'Kopie' : 'copy'} ${done}/${total} ${state} (${what})\n`)
     })
-    await retryReleased(deps)
-    return printGroup(context, outcome, passwords)
+    return printGroup(context, outcome, outcome.containerPasswords)
   })
 }
 

@@ -143,4 +143,12 @@ export const limits = {
   // drafts
   /** All attachments of one draft together (the composer's limit; a public key is a few KiB). */
   draftAttachmentsMaxBytes: 25 * 1024 * 1024,
+  /** All attachments of one composer draft together (the annual accounts: 100 MB of PDFs and some room). */
+  composerAttachmentsMaxBytes: 150 * 1024 * 1024,
+  /** Attachments in a draft are sealed in pieces of this size (bounded memory while copying and sending). */
+  draftChunkBytes: 1024 * 1024,
+  /** The text of one mail typed in the composer (attachments are separate). */
+  composerBodyMaxChars: 2_000_000,
+  /** Attachments one draft may hold. */
+  draftMaxAttachments: 100,
 } as const

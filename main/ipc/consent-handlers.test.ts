@@ -30,6 +30,7 @@ describe('the consent handlers', () => {
       now: () => new Date('2026-12-04T10:00:00Z'),
       technologies: [],
       chooseSavePath: async ({ suggestedName }) => (saved.push(suggestedName), join(dir, suggestedName)),
+      chooseOpenPaths: async () => [],
       writeClipboard: unused,
       transport: { profileDir: dir, keychain: unused, owner: 'test' },
       getDrafts: unused,

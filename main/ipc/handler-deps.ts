@@ -28,6 +28,10 @@ export interface RegistryDeps {
   chooseSavePath: (request: SaveRequest) => Promise<string | null>
   /** Asks the user which file to open (the OS open dialog in the app); null when they cancel or none is wired. */
   chooseOpenPath?: (request: OpenRequest) => Promise<string | null>
+  /** Asks the user for files to attach (the OS open dialog in the app); empty when they cancel. */
+  chooseOpenPaths: () => Promise<string[]>
+  /** Where large messages are spooled (encrypted) while they are composed; the OS temp folder by default. */
+  tempDir?: string | undefined
   /** Writes text to the OS clipboard (Electron's clipboard in the app). */
   writeClipboard: (text: string) => Promise<void>
   /** Accounts, Outbox, policy: the profile folder, the OS keychain for account passwords, who we are for the Outbox. */

@@ -13,6 +13,7 @@ const deps: RegistryDeps = {
   now: () => new Date('2026-01-01T00:00:00Z'),
   technologies: [],
   chooseSavePath: unused,
+  chooseOpenPaths: unused,
   writeClipboard: unused,
   transport: { profileDir: '/nonexistent', keychain: unused, owner: 'test' },
   getDrafts: unused,

@@ -1,6 +1,7 @@
 import { appHandlers } from './app-handlers.ts'
 import { consentHandlers } from './consent-handlers.ts'
 import { containerHandlers } from './container-handlers.ts'
+import { composeHandlers } from './compose-handlers.ts'
 import type { Handlers } from './dispatch.ts'
 import { draftsHandlers } from './drafts-handlers.ts'
 import type { RegistryDeps } from './handler-deps.ts'
@@ -28,5 +29,6 @@ export function createHandlers(deps: RegistryDeps): Handlers {
     ...mailHandlers(deps),
     ...consentHandlers(deps),
     ...containerHandlers(deps),
+    ...composeHandlers(deps),
   }
 }

@@ -204,13 +204,13 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         expect(await draft.textContent()).toContain(text.phone)
         expect(await draft.textContent()).toContain(grouped(created.value.fingerprint))
         // The draft as stored: sealed in the profile, its attachment the public key gpg reads as Anna's.
-        const drafts = async () => new DraftStore(session.dir, await openVault({ profileDir: session.dir, keySource: await e2eKeySource() }), () => new Date()).list()
-        const [stored] = await drafts()
-        const attachment = Buffer.from(stored!.attachments[0]!.data, 'base64')
+        const store = async () => new DraftStore(session.dir, await openVault({ profileDir: session.dir, keySource: await e2eKeySource() }), () => new Date())
+        const [stored] = await (await store()).list()
+        const attachment = await (await store()).readAttachment(stored!, stored!.attachments[0]!.id)
         expect(attachment.toString()).toContain('-----BEGIN PGP PUBLIC KEY BLOCK-----')
         expect(attachment.toString()).not.toContain('PRIVATE')
         // The renderer got the draft's text and the attachment's name and size, never its bytes.
-        expect(JSON.stringify(session.harness.responses)).not.toContain(stored!.attachments[0]!.data.slice(0, 40))
+        expect(JSON.stringify(session.harness.responses)).not.toContain(attachment.toString('base64').slice(0, 40))
         const shown = gpg.ok(['--with-colons', '--show-keys'], attachment).stdout.toString()
         expect(shown).toContain(`fpr:::::::::${created.value.fingerprint}:`)
         const chip = page.getByTestId('attachment')
@@ -227,7 +227,7 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
           berndFingerprint,
         )
         expect(refused).toMatchObject({ ok: false, error: { code: 'DRAFT_ONLY_OWN_KEY' } })
-        expect(await drafts()).toHaveLength(1)
+        expect(await (await store()).list()).toHaveLength(1)
         expect(session.harness.problems).toEqual([])
       })
     })

@@ -13,6 +13,7 @@ import { composeCodes } from './codes/compose.ts'
 import { verdictCodes } from './codes/verdict.ts'
 import { mailboxCodes } from './codes/mailbox.ts'
 import { readingCodes } from './codes/reading.ts'
+import { composerCodes } from './codes/composer.ts'
 
 export type { ErrorEntry, ErrorKind } from './codes/entry.ts'
 
@@ -37,6 +38,7 @@ export const errorTable = {
   ...ipcCodes,
   ...composeCodes,
   ...readingCodes,
+  ...composerCodes,
 } as const satisfies Record<string, ErrorEntry>
 
 export type ErrorCode = keyof typeof errorTable

@@ -1,8 +1,10 @@
 import type { DraftSummary } from '../../../preload/contract'
-import { ErrorNotice, Notice, Page } from '../components'
+import { useState } from 'react'
+import { Composer, currentDraftKey } from '../compose/composer'
+import { ErrorNotice, Page } from '../components'
 import { useI18n } from '../i18n'
 import { formatDate } from '../keys/key-state'
-import { useCall } from '../use-call'
+import { useAction, useCall } from '../use-call'
 
 /** "2,4 KB" / "2.4 KB": attachment sizes as a mail program shows them. */
 export function formatSize(bytes: number, lang: 'de' | 'en'): string {
@@ -20,17 +22,23 @@ function DraftView({ draft }: { draft: DraftSummary }) {
       <dl className="draft-head">
         <dt>{t('compose.to')}</dt>
         <dd>{draft.to.length > 0 ? draft.to.join(', ') : <span className="muted">{t('compose.noRecipient')}</span>}</dd>
+        {draft.cc.length > 0 && (
+          <>
+            <dt>{t('compose.cc')}</dt>
+            <dd>{draft.cc.join(', ')}</dd>
+          </>
+        )}
         <dt>{t('compose.subject')}</dt>
         <dd id={`draft-${draft.id}`} className="draft-subject">
-          {draft.subject}
+          {draft.subject || <span className="muted">{t('compose.noSubject')}</span>}
         </dd>
-        <dt>{t('compose.created')}</dt>
-        <dd>{formatDate(draft.createdAt, lang)}</dd>
+        <dt>{t('compose.changed')}</dt>
+        <dd>{formatDate(draft.updatedAt, lang)}</dd>
       </dl>
       {draft.attachments.length > 0 && (
         <ul className="attachments" aria-label={t('compose.attachments')}>
           {draft.attachments.map((attachment) => (
-            <li key={attachment.fileName} className="attachment-chip" data-testid="attachment">
+            <li key={attachment.id} className="attachment-chip" data-testid="attachment">
               <svg className="attachment-icon" aria-hidden="true" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
                 <path d="M21.4 11.1l-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5" />
               </svg>
@@ -48,24 +56,42 @@ function DraftView({ draft }: { draft: DraftSummary }) {
   )
 }
 
-/** Compose: the drafts in the profile, newest first (sending comes with the composer). */
+/** Compose: the composer, and the drafts in the profile (newest first) to open or delete. */
 export function ComposePage() {
   const { t } = useI18n()
   const [drafts, reload] = useCall(() => window.siegelpost.draftsList())
+  const [open, setOpen] = useState<{ id: string | null; round: number }>({ id: null, round: 0 })
+  const { error, run } = useAction()
+  const remove = async (id: string) => {
+    if (!(await run(() => window.siegelpost.draftsDelete({ id })))) return
+    if (window.localStorage.getItem(currentDraftKey) === id) {
+      window.localStorage.removeItem(currentDraftKey)
+      setOpen((o) => ({ id: null, round: o.round + 1 }))
+    }
+    reload()
+  }
   return (
     <Page title={t('compose.title')}>
-      <Notice tone="info">
-        {t('compose.notYet')}
-      </Notice>
+      <Composer key={`${open.id ?? 'current'}-${open.round}`} openId={open.id} onSaved={reload} />
       {drafts.state === 'failed' && <ErrorNotice error={drafts.error} onRetry={reload} />}
-      {drafts.state === 'done' && drafts.value.length === 0 && <p className="empty">{t('compose.noDrafts')}</p>}
+      {error && <ErrorNotice error={error} />}
       {drafts.state === 'done' && drafts.value.length > 0 && (
-        <>
-          <h2>{t('compose.drafts', { count: drafts.value.length })}</h2>
+        <section aria-labelledby="drafts-title" className="drafts">
+          <h2 id="drafts-title">{t('compose.drafts', { count: drafts.value.length })}</h2>
           {drafts.value.map((draft) => (
-            <DraftView key={draft.id} draft={draft} />
+            <div key={draft.id} className="draft-item">
+              <DraftView draft={draft} />
+              <div className="actions">
+                <button type="button" onClick={() => setOpen((o) => ({ id: draft.id, round: o.round + 1 }))} aria-label={t('compose.openDraftNamed', { subject: draft.subject || t('compose.noSubject') })}>
+                  {t('compose.openDraft')}
+                </button>
+                <button type="button" className="danger" onClick={() => void remove(draft.id)} aria-label={t('compose.deleteDraftNamed', { subject: draft.subject || t('compose.noSubject') })}>
+                  {t('compose.deleteDraft')}
+                </button>
+              </div>
+            </div>
           ))}
-        </>
+        </section>
       )}
     </Page>
   )
