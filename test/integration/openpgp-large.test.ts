@@ -133,8 +133,8 @@ describe.skipIf(skipUnless('GnuPG (gpg)', hasGpg, 'apt-get install gnupg'))('a 6
   it('a tampered copy (one ciphertext bit) fails and leaves no plaintext: no attachment file, an empty temp folder', () => {
     const { run, temp, saved } = openIn(tamperedMail, 'tampered')
     expect(run.status, run.stderr).toBe(0)
-    const document = JSON.parse(run.stdout) as { security: { encryption: { state: string; reason: string } }; text: string; attachments: unknown[] }
-    expect(document.security.encryption).toMatchObject({ state: 'failed', reason: expect.stringMatching(/altered/) })
+    const document = JSON.parse(run.stdout) as { security: { encryption: { state: string; code: string } }; text: string; attachments: unknown[] }
+    expect(document.security.encryption).toMatchObject({ state: 'failed', code: 'ENCRYPTION_ALTERED' })
     expect(document.text).toBe('')
     expect(document.attachments).toEqual([])
     expect(readdirSync(saved)).toEqual([])
