@@ -13,6 +13,8 @@ const plainExtensionTypes: Record<string, new (...args: never[]) => asn1js.AsnTy
   '2.5.29.54': asn1js.Integer, // inhibitAnyPolicy
 }
 
+const readByDistributionPoint = new Set<string>([extensionIds.crlDistributionPoints, extensionIds.freshestCrl])
+
 /** X.509 certificates: parsing with limits, the facts S/MIME needs, and certificate files (PEM, DER, .p7b). */
 export function parseCertificate(der: Uint8Array): pkijs.Certificate {
   const node = parseDer(der, 'X.509')
@@ -26,6 +28,9 @@ export function parseCertificate(der: Uint8Array): pkijs.Certificate {
   // (a SubjectAltName without names, a basicConstraints without cA) instead of failing. A value that
   // is not what RFC 5280 §4.2 says it is makes the certificate malformed, here, before anyone reads it.
   for (const ext of cert.extensions ?? []) {
+    // cRLDistributionPoints and freshestCRL are read by distribution-point.ts: pkijs cannot parse
+    // nameRelativeToCRLIssuer (NIST PKITS 4.14) and reports a parsing error for a valid value.
+    if (readByDistributionPoint.has(ext.extnID)) continue
     const value = ext.parsedValue as { parsingError?: string } | undefined
     const type = plainExtensionTypes[ext.extnID]
     if (value === undefined || value === null || typeof value.parsingError === 'string' || (type && !(value instanceof type))) {

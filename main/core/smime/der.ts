@@ -62,8 +62,10 @@ export function bytesOf(node: asn1js.AsnType | undefined, what: string): Uint8Ar
   if (!node) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'value missing' })
   const block = node as unknown as { idBlock: { isConstructed: boolean }; valueBlock: { value?: asn1js.AsnType[]; valueHexView?: Uint8Array } }
   if (block.idBlock.isConstructed) {
-    const parts = (block.valueBlock.value ?? []).map((part) => bytesOf(part, what))
-    return concat(parts)
+    // A constructed value asn1js could not split into parts (its value is then not a list) is damaged.
+    const value = block.valueBlock.value
+    if (!Array.isArray(value)) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'expected octets' })
+    return concat(value.map((part) => bytesOf(part, what)))
   }
   if (!block.valueBlock.valueHexView) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'expected octets' })
   return new Uint8Array(block.valueBlock.valueHexView)
