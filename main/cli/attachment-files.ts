@@ -2,19 +2,6 @@ import { mkdir } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 
-/** Media types by file extension for attachments added by path. */
-export const mediaTypes: Record<string, string> = {
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  zip: 'application/zip',
-  xml: 'application/xml',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  asc: 'application/pgp-keys',
-}
 
 /** A file name that cannot leave the chosen folder (attachment names come from strangers). */
 export function safeFileName(name: string, index: number): string {

@@ -9,7 +9,8 @@ import { limits } from '../core/limits.ts'
 import { checkInputFile, readLimitedFile, readSecretFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { exitCodes, print, printJson, type Command, type CommandContext } from './command.ts'
-import { mediaTypes, saveAttachments } from './attachment-files.ts'
+import { mediaTypeOf } from '../core/mime/media-types.ts'
+import { saveAttachments } from './attachment-files.ts'
 
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [])
 
@@ -46,8 +47,7 @@ export async function composeContainerCommand(context: CommandContext): Promise<
   const files: ContainerFile[] = []
   for (const path of paths) {
     const fileName = basename(path)
-    const extension = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? ''
-    files.push({ fileName, contentType: mediaTypes[extension] ?? 'application/octet-stream', bytes: await readLimitedFile(path, limits.containerMaxAttachmentBytes) })
+    files.push({ fileName, contentType: mediaTypeOf(fileName), bytes: await readLimitedFile(path, limits.containerMaxAttachmentBytes) })
   }
   const body = typeof values['body-file'] === 'string' ? new TextDecoder().decode(await readLimitedFile(values['body-file'], limits.attachmentMaxBytes)) : ''
   const { password, generated } = await passwordFor(context, [...to, ...cc][0]!)

@@ -11,7 +11,8 @@ import { httpRevocationFetchers } from '../core/smime/revocation-http.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
 import { checkInputFile, readLimitedFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
-import { mediaTypes, saveAttachments } from './attachment-files.ts'
+import { mediaTypeOf } from '../core/mime/media-types.ts'
+import { saveAttachments } from './attachment-files.ts'
 import { composeContainerCommand, passwordFor } from './container-commands.ts'
 import { runPlannedCompose } from './compose-send.ts'
 import { exitCodes, print, printJson, type CliIo, type Command, type CommandContext, type OptionValues } from './command.ts'
@@ -95,12 +96,11 @@ export const messageCommands: readonly Command[] = [
       const sources: ReturnType<typeof fileSource>[] = []
       for (const path of list(values.attach)) {
         const fileName = basename(path)
-        const extension = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? ''
         // Large files are read in chunks while the message is written (bounded memory).
         const size = await checkInputFile(path, limits.attachmentMaxBytes)
         const bytes = size >= limits.streamFromBytes ? fileSource(path) : await readLimitedFile(path, limits.attachmentMaxBytes)
         if (!(bytes instanceof Uint8Array)) sources.push(bytes)
-        attachments.push({ fileName, contentType: mediaTypes[extension] ?? 'application/octet-stream', bytes })
+        attachments.push({ fileName, contentType: mediaTypeOf(fileName), bytes })
       }
       const opened = await vault()
       const streaming = { tempDir: io.tempDir ?? tmpdir(), onProgress: progressPrinter(io, values, lang === 'de' ? 'verschlüsselt' : 'encrypted'), ...(io.startWorker ? { startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => io.startWorker!(name) } : {}) }

@@ -6,11 +6,12 @@ import { SiegelpostError } from '../errors/index.ts'
 import type { Vault } from '../keys/vault.ts'
 import { limits } from '../limits.ts'
 import type { ByteSource } from '../mime/byte-source.ts'
+import { mediaTypeOf } from '../mime/media-types.ts'
 import { checkInputFile } from '../secret-file.ts'
 import { writeFileAtomic } from '../store/atomic-file.ts'
 import { openJson, sealJson } from '../store/sealed-blob.ts'
 import { openSealedAttachment, sealBytes, sealFileInto } from './draft-attachments.ts'
-import type { DraftSummary } from './draft-summary.ts'
+import { DraftSummarySchema, type DraftSummary } from './draft-summary.ts'
 
 /**
  * Mail drafts in the profile (`drafts/<id>.sgpd`), one sealed file each: AES-256-GCM under the vault's
@@ -28,20 +29,9 @@ const AttachmentRefSchema = z.object({
   contentType: z.string().min(1).max(200),
   size: z.number().int().min(0),
 })
-export const DraftSchema = z.object({
+/** A stored draft: what the UI sees (draft-summary.ts) plus the file format and stricter attachment fields. */
+export const DraftSchema = DraftSummarySchema.extend({
   format: z.literal(2),
-  id: z.uuid(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  /** The account the draft will be sent from (null until one is chosen). */
-  account: z.string().nullable(),
-  from: z.string(),
-  to: z.array(z.string()),
-  cc: z.array(z.string()),
-  bcc: z.array(z.string()),
-  subject: z.string(),
-  body: z.string(),
-  sign: z.boolean(),
   attachments: z.array(AttachmentRefSchema),
 })
 const LegacyDraftSchema = z.object({
@@ -64,21 +54,6 @@ const contextOf = (id: string) => `siegelpost/draft/v1/${id}`
 const draftFile = /^([0-9a-f-]{36})\.sgpd$/
 const idPattern = /^[0-9a-f-]{36}$/
 
-/** Media types by file extension for attachments added by path. */
-const mediaTypes: Record<string, string> = {
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  zip: 'application/zip',
-  xml: 'application/xml',
-  csv: 'text/csv',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  asc: 'application/pgp-keys',
-}
-export const mediaTypeOf = (fileName: string) => mediaTypes[/\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? ''] ?? 'application/octet-stream'
 
 /** One writer at a time per drafts folder (autosave and adding an attachment may overlap). */
 const queues = new Map<string, Promise<unknown>>()
