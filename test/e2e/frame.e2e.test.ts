@@ -95,8 +95,9 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
     const transport = ['accountsAdd', 'accountsList', 'accountsRemove', 'accountsTest', 'outboxDrop', 'outboxList', 'outboxRetry', 'policyConsent', 'policyDecide', 'policyRule', 'policySetRequiretls', 'policyShow', 'policyTlsException']
     const drafts = ['draftsList', 'keysChain', 'keysLookup', 'keysShareDraft']
     const reading = ['mailClose', 'mailOfferedKey', 'mailOpen', 'mailOpenAttachment', 'mailSaveAttachment']
+    const composer = ['composeAttach', 'composeDetach', 'composePlan', 'composeSend', 'composeSetSignature', 'composeSignature', 'draftsDelete', 'draftsLoad', 'draftsSave']
     const clients = ['consentExport', 'consentLetter', 'consentList', 'consentRecord', 'containerChoose', 'containerClose', 'containerOpen', 'containerSaveAttachment']
-    expect(surface).toEqual(['appInfo', 'keysBackupCancel', 'keysBackupSave', 'keysBackupSheet', 'keysBackupStart', 'keysCopyPublic', 'keysCsr', 'keysDelete', 'keysExportPublic', 'keysGenerate', 'keysImport', 'keysInspect', 'keysList', 'keysRevocation', 'keysVerify', 'vaultStatus', ...transport, ...drafts, ...reading, ...clients].sort())
+    expect(surface).toEqual(['appInfo', 'keysBackupCancel', 'keysBackupSave', 'keysBackupSheet', 'keysBackupStart', 'keysCopyPublic', 'keysCsr', 'keysDelete', 'keysExportPublic', 'keysGenerate', 'keysImport', 'keysInspect', 'keysList', 'keysRevocation', 'keysVerify', 'vaultStatus', ...transport, ...drafts, ...reading, ...clients, ...composer].sort())
     expect(
       await page.evaluate(() => {
         const g = globalThis as unknown as PageGlobals
