@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { SiegelpostError } from '../errors/index.ts'
 import type { Vault } from '../keys/vault.ts'
-import { writeFileAtomic } from '../store/atomic-file.ts'
+import { readStoreFile, writeFileAtomic } from '../store/atomic-file.ts'
 import { openJson, sealJson } from '../store/sealed-blob.ts'
 
 /**
@@ -29,13 +28,8 @@ export class ClientPasswordStore {
   }
 
   private async load(): Promise<ClientPasswords> {
-    let bytes: Buffer
-    try {
-      bytes = await readFile(this.path)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { format: 1, passwords: {} }
-      throw new SiegelpostError('FILE_UNREADABLE', { path: this.path, reason: (error as NodeJS.ErrnoException).code ?? 'I/O' })
-    }
+    const bytes = await readStoreFile(this.path)
+    if (bytes === null) return { format: 1, passwords: {} }
     const parsed = schema.safeParse(openJson(this.key, bytes, context))
     if (!parsed.success) throw new SiegelpostError('STORE_DAMAGED', { path: this.path, reason: 'format' })
     return parsed.data

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { SiegelpostError } from '../errors/index.ts'
 import type { Vault } from '../keys/vault.ts'
 import { openJson, sealJson } from '../store/sealed-blob.ts'
-import { writeFileAtomic } from '../store/atomic-file.ts'
+import { readStoreFile, writeFileAtomic } from '../store/atomic-file.ts'
 import { PolicySettingsSchema, type Channel, type PolicySettings, type Requirement, type Transmission } from './policy-schema.ts'
 
 // The store's callers (policy evaluation, sending, tests) name the data types by this file.
@@ -45,13 +44,8 @@ export class PolicyStore {
   }
 
   async load(): Promise<PolicySettings> {
-    let bytes: Buffer
-    try {
-      bytes = await readFile(this.path)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultPolicy()
-      throw new SiegelpostError('FILE_UNREADABLE', { path: this.path, reason: (error as NodeJS.ErrnoException).code ?? 'I/O' })
-    }
+    const bytes = await readStoreFile(this.path)
+    if (bytes === null) return defaultPolicy()
     const parsed = PolicySettingsSchema.safeParse(openJson(this.key, bytes, context))
     if (!parsed.success) throw new SiegelpostError('ACCOUNT_DAMAGED', { path: this.path })
     return parsed.data

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs'
-import { copyFile, open, rename, rm, stat } from 'node:fs/promises'
+import { copyFile, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { SiegelpostError } from '../errors/index.ts'
 
 export interface AtomicWriteOptions {
   /** Keep the previous content at `path.bak` (stores: yes; exported files: no). Default true. */
@@ -78,4 +79,15 @@ export async function writeFileAtomic(
   }
   await rename(temp, path)
   await fsyncDir(dir)
+}
+
+/** A store file's bytes, or null when it was never written; any other read error is FILE_UNREADABLE. */
+export async function readStoreFile(path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return null
+    throw new SiegelpostError('FILE_UNREADABLE', { path, reason: code ?? 'I/O' })
+  }
 }
