@@ -47,7 +47,9 @@ export default defineConfig({
           html.replace(
             '%SIEGELPOST_CSP%',
             context.server
-              ? metaContentSecurityPolicy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'").replace("connect-src 'none'", "connect-src 'self' ws:")
+              ? metaContentSecurityPolicy
+                  .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+                  .replace("connect-src 'none'", "connect-src 'self' ws:")
               : metaContentSecurityPolicy,
           ),
       },

@@ -41,7 +41,9 @@ const coreImportsInward = {
     const check = (source) => {
       const specifier = specifierOf(source)
       if (typeof specifier !== 'string' || !specifier.startsWith('.')) return
-      const target = relative(repoRoot, resolve(dirname(context.filename), specifier)).split(sep).join('/')
+      const target = relative(repoRoot, resolve(dirname(context.filename), specifier))
+        .split(sep)
+        .join('/')
       if (target === 'main/core' || target.startsWith('main/core/')) return
       if (!/^(main|preload|renderer)(\/|$)/.test(target)) return
       context.report({ node: source, messageId: 'outward', data: { specifier, target } })
@@ -75,8 +77,12 @@ export default defineConfig(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: "Only *.electron.ts files may import 'electron'.", allowTypeImports: true }],
-          patterns: [{ regex: '^electron/', message: "Only *.electron.ts files may import 'electron'.", allowTypeImports: true }],
+          paths: [
+            { name: 'electron', message: "Only *.electron.ts files may import 'electron'.", allowTypeImports: true },
+          ],
+          patterns: [
+            { regex: '^electron/', message: "Only *.electron.ts files may import 'electron'.", allowTypeImports: true },
+          ],
         },
       ],
       'no-restricted-syntax': ['error', ...electronAtRuntime],
@@ -95,7 +101,10 @@ export default defineConfig(
         'error',
         {
           patterns: [
-            { group: ['**/main/**', 'node:*', 'electron', 'electron/*'], message: 'The renderer talks only to window.siegelpost.' },
+            {
+              group: ['**/main/**', 'node:*', 'electron', 'electron/*'],
+              message: 'The renderer talks only to window.siegelpost.',
+            },
           ],
         },
       ],
@@ -103,7 +112,10 @@ export default defineConfig(
   },
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
 )

@@ -2,7 +2,9 @@
 // The `siegelpost` command: checks the runtime, then runs the built CLI (out/main/cli.js).
 const major = Number(process.versions.node.split('.')[0])
 if (major < 24) {
-  process.stderr.write(`siegelpost: needs Node.js 24 or newer (this is ${process.version}). Install Node.js 24 and try again.\n`)
+  process.stderr.write(
+    `siegelpost: needs Node.js 24 or newer (this is ${process.version}). Install Node.js 24 and try again.\n`,
+  )
   process.exit(1)
 }
 let cli

@@ -44,11 +44,29 @@ export function createAppCore(options: AppCoreOptions) {
     if (source.mode !== 'keychain') throw new SiegelpostError('VAULT_NEEDS_KEYCHAIN', { path: options.profileDir })
     return source.store
   }
-  const transport = { profileDir: options.profileDir, keychain, owner: String(process.pid), dnsServer: options.dnsServer }
+  const transport = {
+    profileDir: options.profileDir,
+    keychain,
+    owner: String(process.pid),
+    dnsServer: options.dnsServer,
+  }
   const wkdFetcher =
     options.wkdFetcher ?? networkWkdFetcher({ dnsServer: options.dnsServer, policy: networkPolicyFrom(process.env) })
   const getDrafts = async () => new DraftStore(options.profileDir, await getVault(), now)
-  const handlers = createHandlers({ appInfo: options.appInfo, getVault, now, technologies: options.technologies ?? keyTechnologies, chooseSavePath: options.chooseSavePath, chooseOpenPath: options.chooseOpenPath, chooseOpenPaths: options.chooseOpenPaths ?? (async () => []), writeClipboard: options.writeClipboard, transport, getDrafts, wkdFetcher, mailShell: options.mailShell })
+  const handlers = createHandlers({
+    appInfo: options.appInfo,
+    getVault,
+    now,
+    technologies: options.technologies ?? keyTechnologies,
+    chooseSavePath: options.chooseSavePath,
+    chooseOpenPath: options.chooseOpenPath,
+    chooseOpenPaths: options.chooseOpenPaths ?? (async () => []),
+    writeClipboard: options.writeClipboard,
+    transport,
+    getDrafts,
+    wkdFetcher,
+    mailShell: options.mailShell,
+  })
   const dispatch = createDispatcher({ handlers, trustedOrigins: options.trustedOrigins, log: options.log })
   return { handlers, dispatch, getVault }
 }

@@ -28,14 +28,15 @@ describe('app:// protocol', () => {
     expect(script.headers['Content-Type']).toContain('text/javascript')
   })
 
-  it.each(['app://siegelpost/../secret.json', 'app://siegelpost/%2e%2e/secret.json', 'app://siegelpost/assets/%2e%2e%2f%2e%2e%2fsecret.json'])(
-    'never serves files outside the UI folder: %s',
-    async (url) => {
-      const answer = await serveAppFile(root, 'GET', url)
-      expect(answer.status).toBe(404)
-      expect(answer.body).toBeNull()
-    },
-  )
+  it.each([
+    'app://siegelpost/../secret.json',
+    'app://siegelpost/%2e%2e/secret.json',
+    'app://siegelpost/assets/%2e%2e%2f%2e%2e%2fsecret.json',
+  ])('never serves files outside the UI folder: %s', async (url) => {
+    const answer = await serveAppFile(root, 'GET', url)
+    expect(answer.status).toBe(404)
+    expect(answer.body).toBeNull()
+  })
 
   it('refuses methods other than GET and HEAD', async () => {
     expect((await serveAppFile(root, 'POST', 'app://siegelpost/index.html')).status).toBe(405)

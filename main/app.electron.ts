@@ -1,6 +1,17 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, clipboard, dialog, ipcMain, protocol, session, shell, type Session, type WebContents } from 'electron'
+import {
+  app,
+  BrowserWindow,
+  clipboard,
+  dialog,
+  ipcMain,
+  protocol,
+  session,
+  shell,
+  type Session,
+  type WebContents,
+} from 'electron'
 import { createAppCore } from './app-core.ts'
 import { serveAppFile } from './app-protocol.ts'
 import { resolveProfileDir } from './core/profile.ts'
@@ -22,8 +33,18 @@ const rendererRoot = join(here, '../renderer')
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
 const trustedOrigins = devServerUrl ? [appOrigin, new URL(devServerUrl).origin] : [appOrigin]
 
-protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
-app.setPath('userData', resolveProfileDir(undefined, { platform: process.platform, home: app.getPath('home'), env: process.env, cwd: process.cwd() }))
+protocol.registerSchemesAsPrivileged([
+  { scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+])
+app.setPath(
+  'userData',
+  resolveProfileDir(undefined, {
+    platform: process.platform,
+    home: app.getPath('home'),
+    env: process.env,
+    cwd: process.cwd(),
+  }),
+)
 
 function denyEverything(ses: Session): void {
   ses.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false))
@@ -49,7 +70,9 @@ void app.whenReady().then(async () => {
   denyEverything(session.defaultSession)
   const mailView = session.fromPartition(mailViewPartition)
   denyEverything(mailView)
-  mailView.webRequest.onBeforeRequest({ urls: [...blockedInMailView] }, (_details, callback) => callback({ cancel: true }))
+  mailView.webRequest.onBeforeRequest({ urls: [...blockedInMailView] }, (_details, callback) =>
+    callback({ cancel: true }),
+  )
   // The read view's mail frames live in the window's session: nothing but the app's own files loads there.
   session.defaultSession.webRequest.onBeforeRequest({ urls: [...blockedInMailView] }, (details, callback) =>
     callback({ cancel: isCancelledInWindow(details.url, trustedOrigins) }),
@@ -67,12 +90,18 @@ void app.whenReady().then(async () => {
       name: 'Siegelpost',
       version: app.getVersion(),
       platform: process.platform,
-      runtime: { node: process.versions.node, electron: process.versions.electron ?? null, chrome: process.versions.chrome ?? null },
+      runtime: {
+        node: process.versions.node,
+        electron: process.versions.electron ?? null,
+        chrome: process.versions.chrome ?? null,
+      },
     },
     trustedOrigins,
     chooseSavePath: async ({ suggestedName, kind }) => {
       const owner = BrowserWindow.getFocusedWindow()
-      const options = { defaultPath: join(app.getPath(kind === 'attachment' ? 'downloads' : 'documents'), suggestedName) }
+      const options = {
+        defaultPath: join(app.getPath(kind === 'attachment' ? 'downloads' : 'documents'), suggestedName),
+      }
       const result = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options)
       return result.canceled || !result.filePath ? null : result.filePath
     },
@@ -84,7 +113,10 @@ void app.whenReady().then(async () => {
     },
     chooseOpenPaths: async () => {
       const owner = BrowserWindow.getFocusedWindow()
-      const options = { defaultPath: app.getPath('documents'), properties: ['openFile' as const, 'multiSelections' as const] }
+      const options = {
+        defaultPath: app.getPath('documents'),
+        properties: ['openFile' as const, 'multiSelections' as const],
+      }
       const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options)
       return result.canceled ? [] : result.filePaths
     },
@@ -103,7 +135,10 @@ void app.whenReady().then(async () => {
   mountIpc(ipcMain, core.dispatch)
 
   const window = new BrowserWindow(
-    createMainWindowOptions({ preloadPath: join(here, '../preload/index.cjs'), iconPath: join(here, '../../resources/icon.png') }),
+    createMainWindowOptions({
+      preloadPath: join(here, '../preload/index.cjs'),
+      iconPath: join(here, '../../resources/icon.png'),
+    }),
   )
   window.once('ready-to-show', () => window.show())
   await window.loadURL(devServerUrl ?? appEntryUrl)

@@ -25,7 +25,9 @@ const globalOptions = {
 function helpText(lang: Lang): string {
   const de = lang === 'de'
   const lines = [
-    de ? 'Siegelpost – verschlüsselte E-Mail für Kanzleien und Mandanten' : 'Siegelpost – encrypted e-mail for tax advisors and their clients',
+    de
+      ? 'Siegelpost – verschlüsselte E-Mail für Kanzleien und Mandanten'
+      : 'Siegelpost – encrypted e-mail for tax advisors and their clients',
     '',
     de ? 'Aufruf: siegelpost [Optionen] BEFEHL …' : 'Usage: siegelpost [options] COMMAND …',
     '',
@@ -46,7 +48,9 @@ function helpText(lang: Lang): string {
 /** Options that take a value, in any command: their values are not command words. */
 const valueOptions = new Set(
   [globalOptions, ...commands.map((command) => command.options)].flatMap((options) =>
-    Object.entries(options).filter(([, option]) => option.type === 'string').map(([name]) => `--${name}`),
+    Object.entries(options)
+      .filter(([, option]) => option.type === 'string')
+      .map(([name]) => `--${name}`),
   ),
 )
 
@@ -74,13 +78,17 @@ function usageError(error: unknown, command: string): SiegelpostError {
   const code = (error as { code?: string }).code
   const message = error instanceof Error ? error.message : ''
   const quoted = /'([^']+)'/.exec(message)?.[1] ?? ''
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new SiegelpostError('USAGE_UNKNOWN_OPTION', { option: quoted, command })
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return new SiegelpostError('USAGE_MISSING_VALUE', { option: quoted.split(' ')[0] ?? quoted })
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: quoted, command })
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return new SiegelpostError('USAGE_UNKNOWN_OPTION', { option: quoted, command })
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+    return new SiegelpostError('USAGE_MISSING_VALUE', { option: quoted.split(' ')[0] ?? quoted })
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+    return new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: quoted, command })
   return toSiegelpostError(error)
 }
 
-const isUsageError = (error: SiegelpostError) => error.code.startsWith('USAGE_') || error.code === 'KEY_DELETE_NEEDS_CONFIRMATION'
+const isUsageError = (error: SiegelpostError) =>
+  error.code.startsWith('USAGE_') || error.code === 'KEY_DELETE_NEEDS_CONFIRMATION'
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const lang = languageFrom(argv, io.env)
@@ -91,7 +99,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       commands.find((c) => c.words.length === 1 && c.words[0] === words[0])
     const parsed = (() => {
       try {
-        return parseArgs({ args: [...argv], options: { ...globalOptions, ...command?.options }, allowPositionals: true, strict: true })
+        return parseArgs({
+          args: [...argv],
+          options: { ...globalOptions, ...command?.options },
+          allowPositionals: true,
+          strict: true,
+        })
       } catch (error) {
         throw usageError(error, command?.words.join(' ') ?? 'siegelpost')
       }
@@ -112,8 +125,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (!command) throw new SiegelpostError('USAGE_UNKNOWN_COMMAND', { command: words.slice(0, 2).join(' ') })
     const operands = parsed.positionals.slice(command.words.length)
     const [minOperands, maxOperands] = command.operands ?? [0, 0]
-    if (operands.length > maxOperands) throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: operands[maxOperands]!, command: command.words.join(' ') })
-    if (operands.length < minOperands) throw new SiegelpostError('USAGE_MISSING_OPTION', { command: command.words.join(' '), option: command.usage.split(' ')[command.words.length] ?? 'ARG' })
+    if (operands.length > maxOperands)
+      throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', {
+        argument: operands[maxOperands]!,
+        command: command.words.join(' '),
+      })
+    if (operands.length < minOperands)
+      throw new SiegelpostError('USAGE_MISSING_OPTION', {
+        command: command.words.join(' '),
+        option: command.usage.split(' ')[command.words.length] ?? 'ARG',
+      })
 
     const profileDir = resolveProfileDir(values.profile as string | undefined, io)
     const passphraseFile = values['vault-passphrase-file'] as string | undefined
@@ -132,7 +153,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const error = toSiegelpostError(thrown)
     io.stderr(`siegelpost: ${error.localized(lang)}\n`)
     // Details for support (library messages, parameters) stay out of the user's line; SIEGELPOST_DEBUG=1 shows them.
-    if (io.env.SIEGELPOST_DEBUG) io.stderr(`${JSON.stringify(error.params)}\n${String((error.cause as Error | undefined)?.stack ?? error.stack)}\n`)
+    if (io.env.SIEGELPOST_DEBUG)
+      io.stderr(
+        `${JSON.stringify(error.params)}\n${String((error.cause as Error | undefined)?.stack ?? error.stack)}\n`,
+      )
     return isUsageError(error) ? exitCodes.usage : exitCodes.failure
   }
 }
@@ -167,7 +191,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     startWorker: (name) => {
       const isSource = import.meta.url.endsWith('.ts')
       if (name === 'smime') {
-        const entry = new URL(isSource ? './workers/smime-stream.worker.ts' : './smime-stream-worker.js', import.meta.url)
+        const entry = new URL(
+          isSource ? './workers/smime-stream.worker.ts' : './smime-stream-worker.js',
+          import.meta.url,
+        )
         return new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: limits.smimeStreamWorkerHeapMiB } })
       }
       return new Worker(new URL(isSource ? './workers/openpgp-worker.ts' : './openpgp-worker.js', import.meta.url))

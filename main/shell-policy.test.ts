@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { contentSecurityPolicy, createMainWindowOptions, isAllowedNavigation, metaContentSecurityPolicy } from './shell-policy.ts'
+import {
+  contentSecurityPolicy,
+  createMainWindowOptions,
+  isAllowedNavigation,
+  metaContentSecurityPolicy,
+} from './shell-policy.ts'
 
 describe('main window options', () => {
   it('are the secure ones: sandbox, context isolation, no Node, web security on', () => {
@@ -23,7 +28,9 @@ describe('main window options', () => {
 
 describe('content security policy', () => {
   it('allows scripts, styles and images only from the app and nothing from the network', () => {
-    const directives = Object.fromEntries(contentSecurityPolicy.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]))
+    const directives = Object.fromEntries(
+      contentSecurityPolicy.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]),
+    )
     expect(directives).toMatchObject({
       'default-src': "'none'",
       'script-src': "'self'",
@@ -62,7 +69,9 @@ describe('message-content session', () => {
     expect(isCancelledInWindow('http://127.0.0.1:8080/pixel.gif', ['app://siegelpost'])).toBe(true)
     expect(isCancelledInWindow('https://tracker.example/x', ['app://siegelpost'])).toBe(true)
     expect(isCancelledInWindow('wss://tracker.example/x', ['app://siegelpost'])).toBe(true)
-    expect(isCancelledInWindow('http://localhost:5173/src/main.tsx', ['app://siegelpost', 'http://localhost:5173'])).toBe(false)
+    expect(
+      isCancelledInWindow('http://localhost:5173/src/main.tsx', ['app://siegelpost', 'http://localhost:5173']),
+    ).toBe(false)
     expect(mailFramePolicy).toBe("default-src 'none'; img-src data:; style-src 'unsafe-inline'")
   })
 })

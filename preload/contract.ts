@@ -93,7 +93,11 @@ export const AccountAddRequestSchema = z.strictObject({
 export type AccountAddRequest = z.infer<typeof AccountAddRequestSchema>
 
 /** One server's result: the TLS it negotiated, or the specific reason it failed (nothing is sent either way). */
-const EndpointCheckSchema = z.object({ ok: z.boolean(), tls: TlsInfoSchema.nullable(), reason: ReasonSchema.nullable() })
+const EndpointCheckSchema = z.object({
+  ok: z.boolean(),
+  tls: TlsInfoSchema.nullable(),
+  reason: ReasonSchema.nullable(),
+})
 export const AccountCheckSchema = z.object({
   account: z.string(),
   /** `requiretls`: whether the server's EHLO offered REQUIRETLS (null when the check failed). */
@@ -294,7 +298,10 @@ const draftsChannels = {
   'drafts:list': { req: NoRequest, res: z.array(DraftSummarySchema) },
   'drafts:load': { req: DraftIdRequest, res: DraftSummarySchema },
   /** Saves (sealed) the composer's fields: a new draft with `id: null`; the attachments stay as they are. */
-  'drafts:save': { req: z.strictObject({ id: z.uuid().nullable(), fields: DraftFieldsSchema }), res: DraftSummarySchema },
+  'drafts:save': {
+    req: z.strictObject({ id: z.uuid().nullable(), fields: DraftFieldsSchema }),
+    res: DraftSummarySchema,
+  },
   /** Deletes the draft and its attachments. */
   'drafts:delete': { req: DraftIdRequest, res: z.object({ id: z.string() }) },
 } as const
@@ -308,7 +315,12 @@ export const RecipientPlanSchema = z.object({
   /** Why, from the error table (the stable code, and the text in both languages). */
   reason: ReasonSchema,
   key: z
-    .object({ fingerprint: z.string(), technology: z.enum(['openpgp', 'smime']), acceptance: z.enum(['verified', 'unverified']), expires: z.string().nullable() })
+    .object({
+      fingerprint: z.string(),
+      technology: z.enum(['openpgp', 'smime']),
+      acceptance: z.enum(['verified', 'unverified']),
+      expires: z.string().nullable(),
+    })
     .nullable(),
   consent: z.object({ channel: z.string(), by: z.string(), date: z.string(), target: z.string() }).nullable(),
 })
@@ -322,7 +334,13 @@ export type ComposePlanView = z.infer<typeof ComposePlanSchema>
 export const ComposeSendSchema = z.object({
   groupId: z.string(),
   messages: z.array(
-    z.object({ outboxId: z.string(), recipients: z.array(z.string()), protection: z.string().nullable(), state: z.enum(['sent', 'held']), reason: ReasonSchema.nullable() }),
+    z.object({
+      outboxId: z.string(),
+      recipients: z.array(z.string()),
+      protection: z.string().nullable(),
+      state: z.enum(['sent', 'held']),
+      reason: ReasonSchema.nullable(),
+    }),
   ),
   sentCopy: SentCopySchema,
 })
@@ -332,7 +350,12 @@ const AttachmentSchema = DraftSummarySchema.shape.attachments.element
 const composeChannels = {
   /** What each recipient would get and why (the core's per-recipient decision); writes nothing. */
   'compose:plan': {
-    req: z.strictObject({ account: z.string().min(1).max(100).nullable(), to: AddressList, cc: AddressList, bcc: AddressList }),
+    req: z.strictObject({
+      account: z.string().min(1).max(100).nullable(),
+      to: AddressList,
+      cc: AddressList,
+      bcc: AddressList,
+    }),
     res: ComposePlanSchema,
   },
   /** Sends the saved draft: one copy per protection group through the Outbox (Zwangs-TLS); held copies stay there. */
@@ -342,12 +365,18 @@ const composeChannels = {
    * `paths` the ones the user picks in main's file dialog. File bytes never cross IPC.
    */
   'compose:attach': {
-    req: z.strictObject({ id: z.uuid(), paths: z.array(z.string().min(1).max(4096)).min(1).max(limits.draftMaxAttachments).optional() }),
+    req: z.strictObject({
+      id: z.uuid(),
+      paths: z.array(z.string().min(1).max(4096)).min(1).max(limits.draftMaxAttachments).optional(),
+    }),
     res: z.object({ added: z.array(AttachmentSchema), draft: DraftSummarySchema }),
   },
   'compose:detach': { req: z.strictObject({ id: z.uuid(), attachmentId: z.uuid() }), res: DraftSummarySchema },
   /** The account's signature block (the Kanzlei's required details). */
-  'compose:signature': { req: z.strictObject({ account: z.string().min(1).max(100) }), res: z.object({ text: z.string() }) },
+  'compose:signature': {
+    req: z.strictObject({ account: z.string().min(1).max(100) }),
+    res: z.object({ text: z.string() }),
+  },
   'compose:set-signature': {
     req: z.strictObject({ account: z.string().min(1).max(100), text: z.string().max(4000) }),
     res: z.object({ text: z.string() }),
@@ -384,10 +413,14 @@ export interface WireError {
 }
 export type Result<T> = { ok: true; value: T } | { ok: false; error: WireError }
 
-type PascalCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Capitalize<Head>}${PascalCase<Tail>}` : Capitalize<S>
+type PascalCase<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Capitalize<Head>}${PascalCase<Tail>}`
+  : Capitalize<S>
 
 /** `keys:list` → `keysList`, `keys:backup-start` → `keysBackupStart`: the preload function for a channel. */
-export type MethodName<C extends string> = C extends `${infer Domain}:${infer Verb}` ? `${Domain}${PascalCase<Verb>}` : never
+export type MethodName<C extends string> = C extends `${infer Domain}:${infer Verb}`
+  ? `${Domain}${PascalCase<Verb>}`
+  : never
 
 type Args<C extends Channel> = Request<C> extends undefined ? [] : [request: Request<C>]
 

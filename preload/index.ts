@@ -11,4 +11,7 @@ contextBridge.exposeInMainWorld(
 
 // The path of a file the user dropped on the composer (the renderer cannot see paths): main copies it
 // into the sealed draft, so the file's bytes never cross IPC.
-contextBridge.exposeInMainWorld('siegelpostFiles', Object.freeze({ pathFor: (file: File) => webUtils.getPathForFile(file) }))
+contextBridge.exposeInMainWorld(
+  'siegelpostFiles',
+  Object.freeze({ pathFor: (file: File) => webUtils.getPathForFile(file) }),
+)

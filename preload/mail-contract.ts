@@ -83,7 +83,12 @@ export const ReadingViewSchema = z.object({
     isKeyMissing: z.boolean(),
   }),
   warnings: z.array(z.object({ code: z.string(), text: z.string() })),
-  encryption: z.object({ state: z.enum(['encrypted', 'none', 'failed']), technology: Technology, reason: z.string(), code: z.string().nullable() }),
+  encryption: z.object({
+    state: z.enum(['encrypted', 'none', 'failed']),
+    technology: Technology,
+    reason: z.string(),
+    code: z.string().nullable(),
+  }),
   signature: z.object({
     state: z.enum(['valid', 'invalid', 'unknown-key', 'mismatch', 'none']),
     technology: Technology,
@@ -106,13 +111,39 @@ export const ReadingViewSchema = z.object({
   previousKey: KeyRef.nullable(),
   transport: z.object({
     tls: z.enum(['yes', 'no', 'unknown']),
-    hops: z.array(z.object({ from: z.string().nullable(), by: z.string().nullable(), with: z.string().nullable(), tls: z.boolean().nullable(), version: z.string().nullable(), date: z.string().nullable() })),
+    hops: z.array(
+      z.object({
+        from: z.string().nullable(),
+        by: z.string().nullable(),
+        with: z.string().nullable(),
+        tls: z.boolean().nullable(),
+        version: z.string().nullable(),
+        date: z.string().nullable(),
+      }),
+    ),
   }),
   parts: z.array(DisplayPartSchema),
   attachments: z.array(
-    z.object({ index: z.number().int(), filename: z.string(), contentType: z.string(), size: z.number().int(), sha256: z.string(), ...Protection, isRisky: z.boolean() }),
+    z.object({
+      index: z.number().int(),
+      filename: z.string(),
+      contentType: z.string(),
+      size: z.number().int(),
+      sha256: z.string(),
+      ...Protection,
+      isRisky: z.boolean(),
+    }),
   ),
-  offeredKeys: z.array(z.object({ fingerprint: z.string(), technology: z.enum(['openpgp', 'smime']), emails: z.array(z.string()), source: z.string(), isKnown: z.boolean(), canImport: z.boolean() })),
+  offeredKeys: z.array(
+    z.object({
+      fingerprint: z.string(),
+      technology: z.enum(['openpgp', 'smime']),
+      emails: z.array(z.string()),
+      source: z.string(),
+      isKnown: z.boolean(),
+      canImport: z.boolean(),
+    }),
+  ),
 })
 export type ReadingView = z.infer<typeof ReadingViewSchema>
 
@@ -120,7 +151,10 @@ const ReadingRef = { readingId: z.uuid() }
 
 export const mailChannels = {
   /** Opens a message for reading: `cancelled` when the user closed the open dialog. */
-  'mail:open': { req: z.strictObject({ source: MailSourceSchema }), res: z.object({ cancelled: z.boolean(), reading: ReadingViewSchema.nullable() }) },
+  'mail:open': {
+    req: z.strictObject({ source: MailSourceSchema }),
+    res: z.object({ cancelled: z.boolean(), reading: ReadingViewSchema.nullable() }),
+  },
   /** Saves one attachment where the user chooses, marked as downloaded for the OS; never opens it. */
   'mail:save-attachment': {
     req: z.strictObject({ ...ReadingRef, index: z.number().int().min(0).max(100_000) }),

@@ -9,17 +9,67 @@ describe('preload surface', () => {
       calls.push([channel, request])
       return { ok: true, value: null }
     })
-    const expected: MethodName<(typeof channels)[number]>[] = ['appInfo', 'keysList', 'keysInspect', 'keysImport', 'keysVerify', 'keysDelete', 'keysBackupStart', 'keysBackupSheet', 'keysBackupSave', 'keysBackupCancel', 'keysCsr', 'keysRevocation', 'keysCopyPublic', 'keysExportPublic', 'keysGenerate', 'vaultStatus']
+    const expected: MethodName<(typeof channels)[number]>[] = [
+      'appInfo',
+      'keysList',
+      'keysInspect',
+      'keysImport',
+      'keysVerify',
+      'keysDelete',
+      'keysBackupStart',
+      'keysBackupSheet',
+      'keysBackupSave',
+      'keysBackupCancel',
+      'keysCsr',
+      'keysRevocation',
+      'keysCopyPublic',
+      'keysExportPublic',
+      'keysGenerate',
+      'vaultStatus',
+    ]
     // --- accounts, outbox, policy (Zwangs-TLS) ---
-    expected.push('accountsList', 'accountsAdd', 'accountsRemove', 'accountsTest', 'outboxList', 'outboxRetry', 'outboxDrop', 'policyShow', 'policySetRequiretls', 'policyRule', 'policyTlsException', 'policyConsent', 'policyDecide')
+    expected.push(
+      'accountsList',
+      'accountsAdd',
+      'accountsRemove',
+      'accountsTest',
+      'outboxList',
+      'outboxRetry',
+      'outboxDrop',
+      'policyShow',
+      'policySetRequiretls',
+      'policyRule',
+      'policyTlsException',
+      'policyConsent',
+      'policyDecide',
+    )
     // --- key manager: chains and sharing ---
     expected.push('keysChain', 'keysShareDraft', 'draftsList', 'keysLookup')
     // --- the read view ---
     expected.push('mailOpen', 'mailSaveAttachment', 'mailOpenAttachment', 'mailOfferedKey', 'mailClose')
     // --- the consent register and a received password PDF ---
-    expected.push('consentList', 'consentRecord', 'consentLetter', 'consentExport', 'containerChoose', 'containerOpen', 'containerSaveAttachment', 'containerClose')
+    expected.push(
+      'consentList',
+      'consentRecord',
+      'consentLetter',
+      'consentExport',
+      'containerChoose',
+      'containerOpen',
+      'containerSaveAttachment',
+      'containerClose',
+    )
     // --- the composer ---
-    expected.push('draftsLoad', 'draftsSave', 'draftsDelete', 'composePlan', 'composeSend', 'composeAttach', 'composeDetach', 'composeSignature', 'composeSetSignature')
+    expected.push(
+      'draftsLoad',
+      'draftsSave',
+      'draftsDelete',
+      'composePlan',
+      'composeSend',
+      'composeAttach',
+      'composeDetach',
+      'composeSignature',
+      'composeSetSignature',
+    )
     expect(Object.keys(surface).sort()).toEqual([...expected].sort())
     expect(Object.isFrozen(surface)).toBe(true)
     expect(surface).not.toHaveProperty('invoke')

@@ -10,7 +10,12 @@ export function buildSurface(
   const surface: Record<string, (request?: unknown) => Promise<unknown>> = {}
   for (const channel of channelNames) {
     const [domain = '', verb = ''] = channel.split(':')
-    const name = domain + verb.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')
+    const name =
+      domain +
+      verb
+        .split('-')
+        .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+        .join('')
     surface[name] = (request?: unknown) => invoke(channel, request)
   }
   return Object.freeze(surface)

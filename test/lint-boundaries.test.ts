@@ -21,7 +21,9 @@ describe('lint: only *.electron.ts files in main/ load electron at runtime', () 
   })
 
   it('allows type-only imports and look-alike packages anywhere in main', async () => {
-    expect(await ruleIds('main/core/keys/example.ts', "import type { App } from 'electron'\nexport type A = App")).toEqual([])
+    expect(
+      await ruleIds('main/core/keys/example.ts', "import type { App } from 'electron'\nexport type A = App"),
+    ).toEqual([])
     expect(await ruleIds('main/core/keys/example.ts', "export const e = await import('electron-store')")).toEqual([])
   })
 
@@ -32,8 +34,15 @@ describe('lint: only *.electron.ts files in main/ load electron at runtime', () 
   })
 
   it('keeps the renderer away from main and Node', async () => {
-    expect(await ruleIds('renderer/src/example.ts', "import { openVault } from '../../main/core/keys/vault'\nexport const o = openVault")).toContain('no-restricted-imports')
-    expect(await ruleIds('renderer/src/example.ts', "import { readFile } from 'node:fs'\nexport const r = readFile")).toContain('no-restricted-imports')
+    expect(
+      await ruleIds(
+        'renderer/src/example.ts',
+        "import { openVault } from '../../main/core/keys/vault'\nexport const o = openVault",
+      ),
+    ).toContain('no-restricted-imports')
+    expect(
+      await ruleIds('renderer/src/example.ts', "import { readFile } from 'node:fs'\nexport const r = readFile"),
+    ).toContain('no-restricted-imports')
   })
 })
 
@@ -77,7 +86,9 @@ describe('lint: main/core imports only main/core', () => {
     const tree = new ESLint({ cwd: repoRoot, ruleFilter: ({ ruleId }) => ruleId === rule })
     const results = await tree.lintFiles(['main/core'])
     expect(results.length).toBeGreaterThan(50)
-    const messages = results.flatMap(({ filePath, messages }) => messages.map((m) => `${filePath}:${m.line} ${m.message}`))
+    const messages = results.flatMap(({ filePath, messages }) =>
+      messages.map((m) => `${filePath}:${m.line} ${m.message}`),
+    )
     expect(messages).toEqual([])
   })
 })

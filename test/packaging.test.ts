@@ -40,7 +40,8 @@ describe('electron-builder.yml', () => {
 
   it('ships the built app and an icon that exists in the repository', () => {
     expect(config.files).toContain('out/**')
-    for (const platform of ['linux', 'win', 'mac'] as const) expect(existsSync(new URL(config[platform].icon, root))).toBe(true)
+    for (const platform of ['linux', 'win', 'mac'] as const)
+      expect(existsSync(new URL(config[platform].icon, root))).toBe(true)
   })
 
   it('matches package.json (main entry, Node 24 engines, productName)', () => {

@@ -2,11 +2,12 @@ import { mkdir } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 
-
 /** A file name that cannot leave the chosen folder (attachment names come from strangers). */
 export function safeFileName(name: string, index: number): string {
   const withoutControls = [...name].map((c) => (c.charCodeAt(0) < 0x20 ? '_' : c)).join('')
-  const cleaned = basename(withoutControls.replace(/\\/g, '/')).replace(/[<>:"|?*]/g, '_').replace(/^\.+/, '_')
+  const cleaned = basename(withoutControls.replace(/\\/g, '/'))
+    .replace(/[<>:"|?*]/g, '_')
+    .replace(/^\.+/, '_')
   return cleaned.trim() === '' ? `attachment-${index + 1}` : cleaned
 }
 

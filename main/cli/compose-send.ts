@@ -2,7 +2,13 @@ import { SiegelpostError, type Lang } from '../core/errors/index.ts'
 import { formatMessage } from '../core/errors/siegelpost-error.ts'
 import { isAddress } from '../core/message/addresses.ts'
 import { newMessageId, type ComposeContext } from '../core/message/compose.ts'
-import { planMessage, technologyLabel, type EncryptMode, type MessagePlan, type RecipientPlan } from '../core/message/recipient-plan.ts'
+import {
+  planMessage,
+  technologyLabel,
+  type EncryptMode,
+  type MessagePlan,
+  type RecipientPlan,
+} from '../core/message/recipient-plan.ts'
 import { sendPlanned } from '../core/message/send-planned.ts'
 import { composeCopy, type SplitInput } from '../core/message/split-compose.ts'
 import { PolicyStore } from '../core/policy/policy-settings.ts'
@@ -90,13 +96,21 @@ export async function runPlannedCompose(context: CommandContext, request: Planne
   return withOutbox(profile, async (outbox) => {
     // Progress per copy on stderr (a terminal, or --progress); stdout stays the --json contract.
     const isShown = values.progress === true || io.isStderrTty === true
-    const outcome = await sendPlanned(sendDepsOf(profile, outbox), accountName, input, plan, request.context, messageId, (done, total, m) => {
-      if (!isShown) return
-      const state =
-        m.state === 'sent' ? (lang === 'de' ? 'gesendet' : 'sent') : lang === 'de' ? 'zurückgehalten' : 'held'
-      const what = `${protectionName(m.protection ?? '', lang)}, ${m.recipients.join(', ')}`
-      io.stderr(`siegelpost: ${lang === 'de' ? 'Kopie' : 'copy'} ${done}/${total} ${state} (${what})\n`)
-    })
+    const outcome = await sendPlanned(
+      sendDepsOf(profile, outbox),
+      accountName,
+      input,
+      plan,
+      request.context,
+      messageId,
+      (done, total, m) => {
+        if (!isShown) return
+        const state =
+          m.state === 'sent' ? (lang === 'de' ? 'gesendet' : 'sent') : lang === 'de' ? 'zurückgehalten' : 'held'
+        const what = `${protectionName(m.protection ?? '', lang)}, ${m.recipients.join(', ')}`
+        io.stderr(`siegelpost: ${lang === 'de' ? 'Kopie' : 'copy'} ${done}/${total} ${state} (${what})\n`)
+      },
+    )
     return printGroup(context, outcome, outcome.containerPasswords)
   })
 }

@@ -13,11 +13,20 @@ import { exitCodes, print, printJson, type CliIo, type Command } from './command
 /** Text lines name why a key cannot be used (the JSON keeps the contract fields of CLI.md). */
 function printKeys(io: CliIo, lang: 'de' | 'en', keys: KeySummary[], json: boolean, stored: readonly StoredKey[] = []) {
   if (json) return printJson(io, keys)
-  if (keys.length === 0) return print(io, lang === 'de' ? 'Noch keine Schlüssel im Tresor.' : 'No keys in the vault yet.')
+  if (keys.length === 0)
+    return print(io, lang === 'de' ? 'Noch keine Schlüssel im Tresor.' : 'No keys in the vault yet.')
   for (const key of keys) {
     const reason = stored.find((candidate) => candidate.id === key.id)?.flags.unusableReason ?? null
-    const why = key.status === 'unusable' && reason ? ` (${reason})` : key.status === 'expired' && key.expires ? ` (${lang === 'de' ? 'seit' : 'since'} ${key.expires})` : ''
-    print(io, `${key.fingerprint}  ${key.technology}  ${key.status}${why}  ${key.acceptance}  ${key.name} <${key.emails.join(', ')}>`)
+    const why =
+      key.status === 'unusable' && reason
+        ? ` (${reason})`
+        : key.status === 'expired' && key.expires
+          ? ` (${lang === 'de' ? 'seit' : 'since'} ${key.expires})`
+          : ''
+    print(
+      io,
+      `${key.fingerprint}  ${key.technology}  ${key.status}${why}  ${key.acceptance}  ${key.name} <${key.emails.join(', ')}>`,
+    )
   }
 }
 
@@ -38,7 +47,10 @@ export const keysCommands: readonly Command[] = [
   {
     words: ['keys', 'import'],
     usage: 'keys import FILE [--passphrase-file F] [--json]',
-    summary: { de: 'Schlüssel oder Zertifikate aus einer Datei in den Tresor übernehmen', en: 'import keys or certificates from a file into the vault' },
+    summary: {
+      de: 'Schlüssel oder Zertifikate aus einer Datei in den Tresor übernehmen',
+      en: 'import keys or certificates from a file into the vault',
+    },
     options: { json: { type: 'boolean' }, 'passphrase-file': { type: 'string' } },
     operands: [1, 1],
     async run({ io, lang, values, operands, vault }) {
@@ -46,15 +58,30 @@ export const keysCommands: readonly Command[] = [
       const bytes = await readLimitedFile(path, limits.keyFileMaxBytes)
       const passphrase = await optionalSecret(values['passphrase-file'])
       const now = io.now()
-      const imported = await importKeyFile(await vault(), keyTechnologies, { bytes, fileName: basename(path), path }, { passphrase, now })
-      printKeys(io, lang, imported.map((key) => summarizeKey(key, now)), Boolean(values.json), imported)
+      const imported = await importKeyFile(
+        await vault(),
+        keyTechnologies,
+        { bytes, fileName: basename(path), path },
+        { passphrase, now },
+      )
+      printKeys(
+        io,
+        lang,
+        imported.map((key) => summarizeKey(key, now)),
+        Boolean(values.json),
+        imported,
+      )
       return exitCodes.ok
     },
   },
   {
     words: ['keys', 'export'],
-    usage: 'keys export ID (--public|--secret) [--format asc|p12|pem|der] [--p12-compat] [--passphrase-file F] --out FILE',
-    summary: { de: 'öffentlichen Schlüssel oder passwortgeschützte Sicherung schreiben', en: 'write a public key or a passphrase-protected backup' },
+    usage:
+      'keys export ID (--public|--secret) [--format asc|p12|pem|der] [--p12-compat] [--passphrase-file F] --out FILE',
+    summary: {
+      de: 'öffentlichen Schlüssel oder passwortgeschützte Sicherung schreiben',
+      en: 'write a public key or a passphrase-protected backup',
+    },
     options: {
       public: { type: 'boolean' },
       secret: { type: 'boolean' },
@@ -66,8 +93,10 @@ export const keysCommands: readonly Command[] = [
     operands: [1, 1],
     async run({ values, operands, vault }) {
       const command = 'keys export'
-      if (Boolean(values.public) === Boolean(values.secret)) throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--public oder/or --secret' })
-      if (typeof values.out !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--out FILE' })
+      if (Boolean(values.public) === Boolean(values.secret))
+        throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--public oder/or --secret' })
+      if (typeof values.out !== 'string')
+        throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--out FILE' })
       const part = values.secret ? 'secret' : 'public'
       const bytes = await exportKey(await vault(), keyTechnologies, operands[0]!, {
         part,
@@ -82,11 +111,15 @@ export const keysCommands: readonly Command[] = [
   {
     words: ['keys', 'verify'],
     usage: 'keys verify ID --fingerprint HEX',
-    summary: { de: 'Fingerabdruck bestätigen (über einen anderen Weg abgeglichen)', en: 'confirm a fingerprint (compared over another channel)' },
+    summary: {
+      de: 'Fingerabdruck bestätigen (über einen anderen Weg abgeglichen)',
+      en: 'confirm a fingerprint (compared over another channel)',
+    },
     options: { fingerprint: { type: 'string' }, json: { type: 'boolean' } },
     operands: [1, 1],
     async run({ io, lang, values, operands, vault }) {
-      if (typeof values.fingerprint !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'keys verify', option: '--fingerprint HEX' })
+      if (typeof values.fingerprint !== 'string')
+        throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'keys verify', option: '--fingerprint HEX' })
       const key = await confirmFingerprint(await vault(), operands[0]!, values.fingerprint)
       printKeys(io, lang, [summarizeKey(key, io.now())], Boolean(values.json))
       return exitCodes.ok

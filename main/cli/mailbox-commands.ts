@@ -36,7 +36,12 @@ async function printFolders(context: CommandContext, account: Account, session: 
   const { io, lang, values } = context
   const folders = await listFolders(session, account)
   if (values.json) printJson(io, { account: account.name, tls: tlsOf(session), folders })
-  else for (const f of folders) print(io, `${f.path}${f.specialUse ? `  ${f.specialUse}` : ''}${f.selectable ? '' : lang === 'de' ? '  (nur Container)' : '  (container only)'}`)
+  else
+    for (const f of folders)
+      print(
+        io,
+        `${f.path}${f.specialUse ? `  ${f.specialUse}` : ''}${f.selectable ? '' : lang === 'de' ? '  (nur Container)' : '  (container only)'}`,
+      )
   return exitCodes.ok
 }
 
@@ -55,8 +60,15 @@ function progressOf(context: CommandContext): ((progress: SyncProgress) => void)
 
 function folderJson(account: Account, tls: { version: string; cipher: string }, result: FolderSyncResult) {
   return {
-    account: account.name, folder: result.folder, tls, stored: result.stored, skippedTooLarge: result.skippedTooLarge,
-    new: result.stored.length, changed: result.changed, removed: result.removed, total: result.total,
+    account: account.name,
+    folder: result.folder,
+    tls,
+    stored: result.stored,
+    skippedTooLarge: result.skippedTooLarge,
+    new: result.stored.length,
+    changed: result.changed,
+    removed: result.removed,
+    total: result.total,
   }
 }
 
@@ -68,8 +80,14 @@ function folderLine(result: FolderSyncResult, lang: CommandContext['lang']): str
 
 async function runFetch(context: CommandContext): Promise<number> {
   const { io, lang, values } = context
-  const exclusive = ['folder', 'all-folders', 'list-folders'].filter((name) => values[name] !== undefined && values[name] !== false)
-  if (exclusive.length > 1) throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: `--${exclusive[1]}`, command: `fetch --${exclusive[0]}` })
+  const exclusive = ['folder', 'all-folders', 'list-folders'].filter(
+    (name) => values[name] !== undefined && values[name] !== false,
+  )
+  if (exclusive.length > 1)
+    throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', {
+      argument: `--${exclusive[1]}`,
+      command: `fetch --${exclusive[0]}`,
+    })
   const server = await serverOf(context, requireString(values, 'account', 'fetch'))
   if (values['list-folders']) {
     const session = await openImap(server.account, server.password)
@@ -97,7 +115,13 @@ async function runFetch(context: CommandContext): Promise<number> {
         return { name: outcome.folder, ...folderJson(server.account, tls, outcome.result) }
       }
       io.stderr(`siegelpost: ${outcome.error.localized(lang)}\n`)
-      return { name: outcome.folder, account: server.account.name, folder: outcome.folder, errorCode: outcome.error.code, error: outcome.error.localized(lang) }
+      return {
+        name: outcome.folder,
+        account: server.account.name,
+        folder: outcome.folder,
+        errorCode: outcome.error.code,
+        error: outcome.error.localized(lang),
+      }
     })
     if (values.json) printJson(io, { account: server.account.name, tls, folders: out })
     return synced.folders.every((outcome) => outcome.ok) ? exitCodes.ok : exitCodes.failure
@@ -107,8 +131,16 @@ async function runFetch(context: CommandContext): Promise<number> {
 /** The `mail list --json` row of CLI.md (the protected subject, once known, is the subject shown). */
 export function listJson(row: EnvelopeRow) {
   return {
-    id: row.id, account: row.account, folder: row.folder, from: row.from, to: row.to, subject: row.protectedSubject ?? row.subject,
-    date: row.date, size: row.size, flags: row.flags, protection: row.protection,
+    id: row.id,
+    account: row.account,
+    folder: row.folder,
+    from: row.from,
+    to: row.to,
+    subject: row.protectedSubject ?? row.subject,
+    date: row.date,
+    size: row.size,
+    flags: row.flags,
+    protection: row.protection,
   }
 }
 
@@ -130,32 +162,52 @@ async function runShow(context: CommandContext): Promise<number> {
     const result: OpenResult = await openMessage(raw, messageTechnologies, {
       keys: opened.contents.keys,
       now: io.now(),
-      streaming: { tempDir: io.tempDir ?? tmpdir(), onProgress: () => undefined, ...(io.startWorker ? { startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => io.startWorker!(name) } : {}) },
+      streaming: {
+        tempDir: io.tempDir ?? tmpdir(),
+        onProgress: () => undefined,
+        ...(io.startWorker ? { startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => io.startWorker!(name) } : {}),
+      },
       revocation: httpRevocationFetchers({ policy: networkPolicyFrom(io.env) }),
     })
     const { document, attachmentChunks } = result
     try {
       if (typeof values['save-attachments'] === 'string') {
-        const files = document.attachments.map((a, index) => ({ filename: a.filename, bytes: attachmentChunks[index]! }))
+        const files = document.attachments.map((a, index) => ({
+          filename: a.filename,
+          bytes: attachmentChunks[index]!,
+        }))
         await saveAttachments(values['save-attachments'], files)
       }
     } finally {
       result.dispose()
     }
-    if (values.json) return printJson(io, { ...document, id, folder: row.folder, flags: row.flags }), exitCodes.ok
+    if (values.json) return (printJson(io, { ...document, id, folder: row.folder, flags: row.flags }), exitCodes.ok)
     const de = lang === 'de'
     const { encryption, signature } = document.security
-    print(io, `${de ? 'Von' : 'From'}: ${document.headers.from}\n${de ? 'Betreff' : 'Subject'}: ${document.headers.subject}\n${de ? 'Ordner' : 'Folder'}: ${row.folder}  [${row.flags.join(' ')}]`)
-    print(io, `${de ? 'Verschlüsselung' : 'Encryption'}: ${encryption.state}${encryption.reason ? ` – ${encryption.reason}` : ''}`)
-    print(io, `${de ? 'Signatur' : 'Signature'}: ${signature.state}${signature.signer ? ` (${signature.signer}, ${signature.acceptance})` : ''}${signature.reason ? ` – ${signature.reason}` : ''}`)
+    print(
+      io,
+      `${de ? 'Von' : 'From'}: ${document.headers.from}\n${de ? 'Betreff' : 'Subject'}: ${document.headers.subject}\n${de ? 'Ordner' : 'Folder'}: ${row.folder}  [${row.flags.join(' ')}]`,
+    )
+    print(
+      io,
+      `${de ? 'Verschlüsselung' : 'Encryption'}: ${encryption.state}${encryption.reason ? ` – ${encryption.reason}` : ''}`,
+    )
+    print(
+      io,
+      `${de ? 'Signatur' : 'Signature'}: ${signature.state}${signature.signer ? ` (${signature.signer}, ${signature.acceptance})` : ''}${signature.reason ? ` – ${signature.reason}` : ''}`,
+    )
     print(io, `\n${document.text}`)
-    for (const attachment of document.attachments) print(io, `[${attachment.filename}, ${attachment.contentType}, ${attachment.size} B]`)
+    for (const attachment of document.attachments)
+      print(io, `[${attachment.filename}, ${attachment.contentType}, ${attachment.size} B]`)
     return exitCodes.ok
   })
 }
 
 /** Runs a server action on a stored message (the account is the one the message was synced from). */
-async function onServer<T>(context: CommandContext, use: (server: MailboxServer, store: MailStore, id: string) => Promise<T>): Promise<T> {
+async function onServer<T>(
+  context: CommandContext,
+  use: (server: MailboxServer, store: MailStore, id: string) => Promise<T>,
+): Promise<T> {
   const id = context.operands[0]!
   return withStore(context, async (store) => use(await serverOf(context, requireRow(store, id).account), store, id))
 }
@@ -170,14 +222,29 @@ export const mailboxCommands: readonly Command[] = [
       de: 'Ordner per IMAP (nur TLS) abgleichen: neue Nachrichten, Markierungen, Löschungen; --list-folders zeigt die Ordner',
       en: 'sync folders over IMAP (TLS only): new messages, flags, expunges; --list-folders shows the folders',
     },
-    options: { account: { type: 'string' }, folder: { type: 'string' }, 'all-folders': { type: 'boolean' }, 'list-folders': { type: 'boolean' }, json: { type: 'boolean' }, progress: { type: 'boolean' } },
+    options: {
+      account: { type: 'string' },
+      folder: { type: 'string' },
+      'all-folders': { type: 'boolean' },
+      'list-folders': { type: 'boolean' },
+      json: { type: 'boolean' },
+      progress: { type: 'boolean' },
+    },
     run: runFetch,
   },
   {
     words: ['mail', 'list'],
     usage: 'mail list [--account NAME] [--folder F] [--search TEXT] [--json]',
-    summary: { de: 'gespeicherte Nachrichten auflisten, neueste zuerst (ohne Server)', en: 'list stored messages, newest first (no server needed)' },
-    options: { account: { type: 'string' }, folder: { type: 'string' }, search: { type: 'string' }, json: { type: 'boolean' } },
+    summary: {
+      de: 'gespeicherte Nachrichten auflisten, neueste zuerst (ohne Server)',
+      en: 'list stored messages, newest first (no server needed)',
+    },
+    options: {
+      account: { type: 'string' },
+      folder: { type: 'string' },
+      search: { type: 'string' },
+      json: { type: 'boolean' },
+    },
     async run(context) {
       const { io, lang, values } = context
       const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined)
@@ -185,7 +252,12 @@ export const mailboxCommands: readonly Command[] = [
         const rows = store.list({ account: str('account'), folder: str('folder'), search: str('search') }).map(listJson)
         if (values.json) printJson(io, rows)
         else if (rows.length === 0) print(io, lang === 'de' ? 'Keine Nachrichten.' : 'No messages.')
-        else for (const r of rows) print(io, `${r.id}  ${r.date.slice(0, 16).replace('T', ' ')}  ${r.flags.includes('\\Seen') ? ' ' : '*'} ${r.from}  ${r.subject}  [${r.protection.encryption}/${r.protection.signature}]`)
+        else
+          for (const r of rows)
+            print(
+              io,
+              `${r.id}  ${r.date.slice(0, 16).replace('T', ' ')}  ${r.flags.includes('\\Seen') ? ' ' : '*'} ${r.from}  ${r.subject}  [${r.protection.encryption}/${r.protection.signature}]`,
+            )
         return exitCodes.ok
       })
     },
@@ -193,7 +265,10 @@ export const mailboxCommands: readonly Command[] = [
   {
     words: ['mail', 'show'],
     usage: 'mail show ID [--json] [--save-attachments DIR]',
-    summary: { de: 'gespeicherte Nachricht öffnen wie „open“ (entschlüsseln, Signatur prüfen)', en: 'open a stored message like "open" (decrypt, check the signature)' },
+    summary: {
+      de: 'gespeicherte Nachricht öffnen wie „open“ (entschlüsseln, Signatur prüfen)',
+      en: 'open a stored message like "open" (decrypt, check the signature)',
+    },
     options: { json: { type: 'boolean' }, 'save-attachments': { type: 'string' } },
     operands: [1, 1],
     run: runShow,
@@ -201,13 +276,30 @@ export const mailboxCommands: readonly Command[] = [
   {
     words: ['mail', 'flag'],
     usage: 'mail flag ID (--seen | --unseen | --flagged | --unflagged) [--json]',
-    summary: { de: 'als gelesen/ungelesen markieren oder kennzeichnen (erst auf dem Server, dann lokal)', en: 'mark read/unread or flag (on the server first, then locally)' },
-    options: { seen: { type: 'boolean' }, unseen: { type: 'boolean' }, flagged: { type: 'boolean' }, unflagged: { type: 'boolean' }, json: { type: 'boolean' } },
+    summary: {
+      de: 'als gelesen/ungelesen markieren oder kennzeichnen (erst auf dem Server, dann lokal)',
+      en: 'mark read/unread or flag (on the server first, then locally)',
+    },
+    options: {
+      seen: { type: 'boolean' },
+      unseen: { type: 'boolean' },
+      flagged: { type: 'boolean' },
+      unflagged: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
     operands: [1, 1],
     async run(context) {
       const chosen = flagOptions.filter((name) => context.values[name] === true)
-      if (chosen.length === 0) throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'mail flag', option: '--seen | --unseen | --flagged | --unflagged' })
-      if (chosen.length > 1) throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: `--${chosen[1]}`, command: `mail flag --${chosen[0]}` })
+      if (chosen.length === 0)
+        throw new SiegelpostError('USAGE_MISSING_OPTION', {
+          command: 'mail flag',
+          option: '--seen | --unseen | --flagged | --unflagged',
+        })
+      if (chosen.length > 1)
+        throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', {
+          argument: `--${chosen[1]}`,
+          command: `mail flag --${chosen[0]}`,
+        })
       const row = await onServer(context, (server, store, id) => setFlag(server, store, id, chosen[0] as FlagChange))
       if (context.values.json) printJson(context.io, listJson(row))
       else print(context.io, `${row.id}  [${row.flags.join(' ')}]`)
@@ -217,27 +309,44 @@ export const mailboxCommands: readonly Command[] = [
   {
     words: ['mail', 'move'],
     usage: 'mail move ID --to FOLDER [--json]',
-    summary: { de: 'Nachricht in einen anderen Ordner verschieben (erst auf dem Server, dann lokal)', en: 'move a message to another folder (on the server first, then locally)' },
+    summary: {
+      de: 'Nachricht in einen anderen Ordner verschieben (erst auf dem Server, dann lokal)',
+      en: 'move a message to another folder (on the server first, then locally)',
+    },
     options: { to: { type: 'string' }, json: { type: 'boolean' } },
     operands: [1, 1],
     async run(context) {
       const target = requireString(context.values, 'to', 'mail move')
       const moved = await onServer(context, (server, store, id) => moveMessage(server, store, id, target))
       if (context.values.json) printJson(context.io, { id: context.operands[0], ...moved })
-      else print(context.io, context.lang === 'de' ? `Verschoben nach „${moved.folder}“.` : `Moved to "${moved.folder}".`)
+      else
+        print(context.io, context.lang === 'de' ? `Verschoben nach „${moved.folder}“.` : `Moved to "${moved.folder}".`)
       return exitCodes.ok
     },
   },
   {
     words: ['mail', 'delete'],
     usage: 'mail delete ID [--json]',
-    summary: { de: 'Nachricht in den Papierkorb legen (im Papierkorb: endgültig löschen)', en: 'move a message to Trash (in Trash: delete for good)' },
+    summary: {
+      de: 'Nachricht in den Papierkorb legen (im Papierkorb: endgültig löschen)',
+      en: 'move a message to Trash (in Trash: delete for good)',
+    },
     options: { json: { type: 'boolean' } },
     operands: [1, 1],
     async run(context) {
       const { folder } = await onServer(context, (server, store, id) => deleteMessage(server, store, id))
       if (context.values.json) printJson(context.io, { id: context.operands[0], folder })
-      else print(context.io, folder ? (context.lang === 'de' ? `In den Papierkorb „${folder}“ gelegt.` : `Moved to Trash "${folder}".`) : context.lang === 'de' ? 'Endgültig gelöscht.' : 'Deleted for good.')
+      else
+        print(
+          context.io,
+          folder
+            ? context.lang === 'de'
+              ? `In den Papierkorb „${folder}“ gelegt.`
+              : `Moved to Trash "${folder}".`
+            : context.lang === 'de'
+              ? 'Endgültig gelöscht.'
+              : 'Deleted for good.',
+        )
       return exitCodes.ok
     },
   },

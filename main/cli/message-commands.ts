@@ -15,12 +15,20 @@ import { mediaTypeOf } from '../core/mime/media-types.ts'
 import { saveAttachments } from './attachment-files.ts'
 import { composeContainerCommand, passwordFor } from './container-commands.ts'
 import { runPlannedCompose } from './compose-send.ts'
-import { exitCodes, print, printJson, type CliIo, type Command, type CommandContext, type OptionValues } from './command.ts'
+import {
+  exitCodes,
+  print,
+  printJson,
+  type CliIo,
+  type Command,
+  type CommandContext,
+  type OptionValues,
+} from './command.ts'
 
 const encryptModes = ['auto', 'smime', 'openpgp', 'container', 'none'] as const
 
-const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [])
-
+const list = (value: unknown): string[] =>
+  Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []
 
 /**
  * Progress of a large message's encryption or decryption, in tenths, on stderr — only when stderr
@@ -39,17 +47,33 @@ function progressPrinter(io: CliIo, values: OptionValues, verb: string) {
 }
 
 function printComposed(context: CommandContext, out: string, result: ComposeSummary): number {
-  const summary = { out, messageId: result.messageId, technology: result.technology, encrypted: result.encrypted, signed: result.signed, encryptedTo: result.encryptedTo, signedBy: result.signedBy }
+  const summary = {
+    out,
+    messageId: result.messageId,
+    technology: result.technology,
+    encrypted: result.encrypted,
+    signed: result.signed,
+    encryptedTo: result.encryptedTo,
+    signedBy: result.signedBy,
+  }
   if (context.values.json) printJson(context.io, summary)
-  else print(context.io, `${out}: ${result.encrypted ? 'encrypted' : 'not encrypted'}, ${result.signed ? 'signed' : 'not signed'}${result.technology ? ` (${result.technology})` : ''}`)
+  else
+    print(
+      context.io,
+      `${out}: ${result.encrypted ? 'encrypted' : 'not encrypted'}, ${result.signed ? 'signed' : 'not signed'}${result.technology ? ` (${result.technology})` : ''}`,
+    )
   return exitCodes.ok
 }
 
 export const messageCommands: readonly Command[] = [
   {
     words: ['compose'],
-    usage: 'compose --from ADDR --to ADDR... [--cc ADDR]... [--bcc ADDR]... [--subject S] [--body-file F] [--attach F]... [--encrypt auto|smime|openpgp|container|none] [--sign|--no-sign] [--password-file F] (--out FILE.eml | --plan | --send --account NAME) [--json] [--progress]',
-    summary: { de: 'Nachricht verschlüsselt und/oder signiert als .eml erstellen', en: 'write an encrypted and/or signed message as .eml' },
+    usage:
+      'compose --from ADDR --to ADDR... [--cc ADDR]... [--bcc ADDR]... [--subject S] [--body-file F] [--attach F]... [--encrypt auto|smime|openpgp|container|none] [--sign|--no-sign] [--password-file F] (--out FILE.eml | --plan | --send --account NAME) [--json] [--progress]',
+    summary: {
+      de: 'Nachricht verschlüsselt und/oder signiert als .eml erstellen',
+      en: 'write an encrypted and/or signed message as .eml',
+    },
     options: {
       from: { type: 'string' },
       to: { type: 'string', multiple: true },
@@ -72,8 +96,10 @@ export const messageCommands: readonly Command[] = [
     async run(context) {
       const { io, lang, values, vault } = context
       const command = 'compose'
-      if (typeof values.from !== 'string') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--from ADDR' })
-      if (list(values.to).length === 0) throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--to ADDR' })
+      if (typeof values.from !== 'string')
+        throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--from ADDR' })
+      if (list(values.to).length === 0)
+        throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--to ADDR' })
       const isPlanned = values.plan === true || values.send === true
       if (values.send && typeof values.out === 'string') {
         throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: '--out', command: 'compose --send' })
@@ -85,25 +111,46 @@ export const messageCommands: readonly Command[] = [
         throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: '--out FILE.eml' })
       }
       const encrypt = (values.encrypt ?? 'auto') as ComposeInput['encrypt']
-      if (!encryptModes.includes(encrypt)) throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--encrypt', value: String(values.encrypt), allowed: encryptModes.join(', ') })
+      if (!encryptModes.includes(encrypt))
+        throw new SiegelpostError('USAGE_BAD_VALUE', {
+          option: '--encrypt',
+          value: String(values.encrypt),
+          allowed: encryptModes.join(', '),
+        })
       if (!isPlanned && encrypt !== 'auto' && list(values.bcc).length > 0) {
-        throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', { argument: '--bcc', command: `compose --encrypt ${encrypt} --out` })
+        throw new SiegelpostError('USAGE_UNEXPECTED_ARGUMENT', {
+          argument: '--bcc',
+          command: `compose --encrypt ${encrypt} --out`,
+        })
       }
-      if (values.sign && values['no-sign']) throw new SiegelpostError('USAGE_BAD_VALUE', { option: '--sign/--no-sign', value: 'both', allowed: '--sign, --no-sign' })
+      if (values.sign && values['no-sign'])
+        throw new SiegelpostError('USAGE_BAD_VALUE', {
+          option: '--sign/--no-sign',
+          value: 'both',
+          allowed: '--sign, --no-sign',
+        })
       if (encrypt === 'container' && !isPlanned) return composeContainerCommand(context)
-      const body = typeof values['body-file'] === 'string' ? new TextDecoder().decode(await readLimitedFile(values['body-file'], limits.attachmentMaxBytes)) : ''
+      const body =
+        typeof values['body-file'] === 'string'
+          ? new TextDecoder().decode(await readLimitedFile(values['body-file'], limits.attachmentMaxBytes))
+          : ''
       const attachments = []
       const sources: ReturnType<typeof fileSource>[] = []
       for (const path of list(values.attach)) {
         const fileName = basename(path)
         // Large files are read in chunks while the message is written (bounded memory).
         const size = await checkInputFile(path, limits.attachmentMaxBytes)
-        const bytes = size >= limits.streamFromBytes ? fileSource(path) : await readLimitedFile(path, limits.attachmentMaxBytes)
+        const bytes =
+          size >= limits.streamFromBytes ? fileSource(path) : await readLimitedFile(path, limits.attachmentMaxBytes)
         if (!(bytes instanceof Uint8Array)) sources.push(bytes)
         attachments.push({ fileName, contentType: mediaTypeOf(fileName), bytes })
       }
       const opened = await vault()
-      const streaming = { tempDir: io.tempDir ?? tmpdir(), onProgress: progressPrinter(io, values, lang === 'de' ? 'verschlüsselt' : 'encrypted'), ...(io.startWorker ? { startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => io.startWorker!(name) } : {}) }
+      const streaming = {
+        tempDir: io.tempDir ?? tmpdir(),
+        onProgress: progressPrinter(io, values, lang === 'de' ? 'verschlüsselt' : 'encrypted'),
+        ...(io.startWorker ? { startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => io.startWorker!(name) } : {}),
+      }
       const input = {
         from: values.from.toLowerCase(),
         to: list(values.to).map((a) => a.toLowerCase()),
@@ -137,7 +184,10 @@ export const messageCommands: readonly Command[] = [
   {
     words: ['open'],
     usage: 'open FILE.eml [--json] [--save-attachments DIR] [--progress]',
-    summary: { de: 'Nachricht entschlüsseln, Signatur prüfen und anzeigen', en: 'decrypt a message, check its signature and show it' },
+    summary: {
+      de: 'Nachricht entschlüsseln, Signatur prüfen und anzeigen',
+      en: 'decrypt a message, check its signature and show it',
+    },
     options: { json: { type: 'boolean' }, 'save-attachments': { type: 'string' }, progress: { type: 'boolean' } },
     operands: [1, 1],
     async run({ io, lang, values, operands, vault, profileDir }) {
@@ -146,7 +196,11 @@ export const messageCommands: readonly Command[] = [
       await checkInputFile(path, limits.messageMaxBytes)
       const opened = await vault()
       const source = fileSource(path)
-      const streaming = { tempDir: io.tempDir ?? tmpdir(), onProgress: progressPrinter(io, values, lang === 'de' ? 'entschlüsselt' : 'decrypted'), ...(io.startWorker ? { startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => io.startWorker!(name) } : {}) }
+      const streaming = {
+        tempDir: io.tempDir ?? tmpdir(),
+        onProgress: progressPrinter(io, values, lang === 'de' ? 'entschlüsselt' : 'decrypted'),
+        ...(io.startWorker ? { startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => io.startWorker!(name) } : {}),
+      }
       let result: OpenResult
       try {
         result = await openMessage(source, messageTechnologies, {
@@ -163,7 +217,10 @@ export const messageCommands: readonly Command[] = [
       const { document, attachmentChunks } = result
       try {
         if (typeof values['save-attachments'] === 'string') {
-          const files = document.attachments.map((a, index) => ({ filename: a.filename, bytes: attachmentChunks[index]! }))
+          const files = document.attachments.map((a, index) => ({
+            filename: a.filename,
+            bytes: attachmentChunks[index]!,
+          }))
           await saveAttachments(values['save-attachments'], files)
         }
       } finally {
@@ -175,12 +232,22 @@ export const messageCommands: readonly Command[] = [
       }
       const { encryption, signature } = document.security
       const de = lang === 'de'
-      print(io, `${de ? 'Von' : 'From'}: ${document.headers.from}\n${de ? 'Betreff' : 'Subject'}: ${document.headers.subject}`)
-      print(io, `${de ? 'Verschlüsselung' : 'Encryption'}: ${encryption.state}${encryption.reason ? ` – ${encryption.reason}` : ''}`)
-      print(io, `${de ? 'Signatur' : 'Signature'}: ${signature.state}${signature.signer ? ` (${signature.signer}, ${signature.acceptance})` : ''}${signature.reason ? ` – ${signature.reason}` : ''}`)
+      print(
+        io,
+        `${de ? 'Von' : 'From'}: ${document.headers.from}\n${de ? 'Betreff' : 'Subject'}: ${document.headers.subject}`,
+      )
+      print(
+        io,
+        `${de ? 'Verschlüsselung' : 'Encryption'}: ${encryption.state}${encryption.reason ? ` – ${encryption.reason}` : ''}`,
+      )
+      print(
+        io,
+        `${de ? 'Signatur' : 'Signature'}: ${signature.state}${signature.signer ? ` (${signature.signer}, ${signature.acceptance})` : ''}${signature.reason ? ` – ${signature.reason}` : ''}`,
+      )
       for (const warning of document.security.warnings) print(io, `${de ? 'Warnung' : 'Warning'}: ${warning.text}`)
       print(io, `\n${document.text}`)
-      for (const attachment of document.attachments) print(io, `[${attachment.filename}, ${attachment.contentType}, ${attachment.size} B]`)
+      for (const attachment of document.attachments)
+        print(io, `[${attachment.filename}, ${attachment.contentType}, ${attachment.size} B]`)
       return exitCodes.ok
     },
   },

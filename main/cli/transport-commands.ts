@@ -7,25 +7,44 @@ import { normalizePin, parseEndpoint, readCaFile, summarizeAccount } from '../co
 import { checkAccount, type EndpointCheck } from '../core/transport/account-check.ts'
 import type { Outbox, OutboxEntry, Reason } from '../core/transport/outbox.ts'
 import { attempt, enqueueAndSend, type SendOutcome } from '../core/transport/send.ts'
-import { accountStoreOf, domainCheckDeps, outboxEntryView, retryReleased, sendDepsOf, withOutbox as withProfileOutbox, type TransportProfile } from '../core/transport/transport-profile.ts'
+import {
+  accountStoreOf,
+  domainCheckDeps,
+  outboxEntryView,
+  retryReleased,
+  sendDepsOf,
+  withOutbox as withProfileOutbox,
+  type TransportProfile,
+} from '../core/transport/transport-profile.ts'
 import { exitCodes, print, printJson, type CommandContext, type Command } from './command.ts'
 
 const text = (reason: Reason | null, lang: Lang) => (reason ? formatMessage(reason.code, lang, reason.params) : null)
 
 export async function transportProfile(context: CommandContext): Promise<TransportProfile> {
-  return { profileDir: context.profileDir, vault: await context.vault(), keychain: context.io.keychain, now: context.io.now, owner: String(process.pid), dnsServer: context.io.env.SIEGELPOST_DNS }
+  return {
+    profileDir: context.profileDir,
+    vault: await context.vault(),
+    keychain: context.io.keychain,
+    now: context.io.now,
+    owner: String(process.pid),
+    dnsServer: context.io.env.SIEGELPOST_DNS,
+  }
 }
 
 export const accountStore = async (context: CommandContext) => accountStoreOf(await transportProfile(context))
 
 export function requireString(values: CommandContext['values'], name: string, command: string): string {
   const value = values[name]
-  if (typeof value !== 'string' || value.trim() === '') throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: `--${name}` })
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new SiegelpostError('USAGE_MISSING_OPTION', { command, option: `--${name}` })
   return value
 }
 
 /** The Outbox with crash recovery done, for one command. */
-async function withOutbox(context: CommandContext, use: (outbox: Outbox, profile: TransportProfile) => Promise<number>): Promise<number> {
+async function withOutbox(
+  context: CommandContext,
+  use: (outbox: Outbox, profile: TransportProfile) => Promise<number>,
+): Promise<number> {
   const profile = await transportProfile(context)
   return withProfileOutbox(profile, (outbox) => use(outbox, profile))
 }
@@ -33,10 +52,25 @@ async function withOutbox(context: CommandContext, use: (outbox: Outbox, profile
 function printOutcome(context: CommandContext, outcome: SendOutcome): number {
   const { io, lang, values } = context
   if (values.json) {
-    printJson(io, { outboxId: outcome.outboxId, state: outcome.state, reason: text(outcome.reason, lang), reasonCode: outcome.reason?.code ?? null, tls: outcome.tls, sentCopy: outcome.append })
+    printJson(io, {
+      outboxId: outcome.outboxId,
+      state: outcome.state,
+      reason: text(outcome.reason, lang),
+      reasonCode: outcome.reason?.code ?? null,
+      tls: outcome.tls,
+      sentCopy: outcome.append,
+    })
   } else if (outcome.state === 'sent') {
-    const copy = outcome.append?.state === 'ok' ? '' : lang === 'de' ? ' (Kopie in „Gesendet“ fehlgeschlagen)' : ' (Sent copy failed)'
-    print(io, `${lang === 'de' ? 'Gesendet' : 'Sent'} ${outcome.outboxId} (${outcome.tls?.version}${outcome.tls?.requiretls ? ', REQUIRETLS' : ''})${copy}`)
+    const copy =
+      outcome.append?.state === 'ok'
+        ? ''
+        : lang === 'de'
+          ? ' (Kopie in „Gesendet“ fehlgeschlagen)'
+          : ' (Sent copy failed)'
+    print(
+      io,
+      `${lang === 'de' ? 'Gesendet' : 'Sent'} ${outcome.outboxId} (${outcome.tls?.version}${outcome.tls?.requiretls ? ', REQUIRETLS' : ''})${copy}`,
+    )
     if (outcome.reason) print(io, text(outcome.reason, lang)!)
   } else {
     print(io, `${lang === 'de' ? 'Zurückgehalten' : 'Held'} ${outcome.outboxId}: ${text(outcome.reason, lang)}`)
@@ -52,8 +86,12 @@ function entryJson(entry: OutboxEntry, lang: Lang) {
 export const transportCommands: readonly Command[] = [
   {
     words: ['accounts', 'add'],
-    usage: 'accounts add NAME --email ADDR --smtp HOST:PORT --imap HOST:PORT --user U --password-file F [--smtp-security tls|starttls] [--imap-security tls|starttls] [--ca F] [--pin SHA256-HEX]',
-    summary: { de: 'Mailkonto speichern (nur TLS; verbindet sich nicht)', en: 'store a mail account (TLS only; does not connect)' },
+    usage:
+      'accounts add NAME --email ADDR --smtp HOST:PORT --imap HOST:PORT --user U --password-file F [--smtp-security tls|starttls] [--imap-security tls|starttls] [--ca F] [--pin SHA256-HEX]',
+    summary: {
+      de: 'Mailkonto speichern (nur TLS; verbindet sich nicht)',
+      en: 'store a mail account (TLS only; does not connect)',
+    },
     options: {
       email: { type: 'string' },
       smtp: { type: 'string' },
@@ -71,14 +109,27 @@ export const transportCommands: readonly Command[] = [
       const { values, operands, io, lang } = context
       const command = 'accounts add'
       const email = requireString(values, 'email', command)
-      const smtp = parseEndpoint(requireString(values, 'smtp', command), '--smtp', values['smtp-security'] as string | undefined)
-      const imap = parseEndpoint(requireString(values, 'imap', command), '--imap', values['imap-security'] as string | undefined)
+      const smtp = parseEndpoint(
+        requireString(values, 'smtp', command),
+        '--smtp',
+        values['smtp-security'] as string | undefined,
+      )
+      const imap = parseEndpoint(
+        requireString(values, 'imap', command),
+        '--imap',
+        values['imap-security'] as string | undefined,
+      )
       const user = requireString(values, 'user', command)
-      const password = Buffer.from(await readSecretFile(requireString(values, 'password-file', command))).toString('utf8')
+      const password = Buffer.from(await readSecretFile(requireString(values, 'password-file', command))).toString(
+        'utf8',
+      )
       const caPath = values.ca as string | undefined
-      const ca = caPath === undefined ? null : await readCaFile(caPath, await readLimitedFile(caPath, limits.keyFileMaxBytes))
+      const ca =
+        caPath === undefined ? null : await readCaFile(caPath, await readLimitedFile(caPath, limits.keyFileMaxBytes))
       const pin = typeof values.pin === 'string' ? normalizePin(values.pin) : null
-      const account = await (await accountStore(context)).add({ name: operands[0]!, email, user, smtp, imap, ca, pin }, password, io.now())
+      const account = await (
+        await accountStore(context)
+      ).add({ name: operands[0]!, email, user, smtp, imap, ca, pin }, password, io.now())
       if (values.json) printJson(io, summarizeAccount(account))
       else print(io, lang === 'de' ? `Konto „${account.name}“ gespeichert.` : `Account "${account.name}" stored.`)
       return exitCodes.ok
@@ -91,16 +142,23 @@ export const transportCommands: readonly Command[] = [
     options: { json: { type: 'boolean' } },
     async run(context) {
       const accounts = (await (await accountStore(context)).list()).map(summarizeAccount)
-      if (context.values.json) return printJson(context.io, accounts), exitCodes.ok
+      if (context.values.json) return (printJson(context.io, accounts), exitCodes.ok)
       if (accounts.length === 0) print(context.io, context.lang === 'de' ? 'Noch keine Konten.' : 'No accounts yet.')
-      for (const a of accounts) print(context.io, `${a.name}  ${a.email}  smtp ${a.smtp.host}:${a.smtp.port} ${a.smtp.security}  imap ${a.imap.host}:${a.imap.port} ${a.imap.security}`)
+      for (const a of accounts)
+        print(
+          context.io,
+          `${a.name}  ${a.email}  smtp ${a.smtp.host}:${a.smtp.port} ${a.smtp.security}  imap ${a.imap.host}:${a.imap.port} ${a.imap.security}`,
+        )
       return exitCodes.ok
     },
   },
   {
     words: ['accounts', 'remove'],
     usage: 'accounts remove NAME [--json]',
-    summary: { de: 'Mailkonto entfernen (auch sein Passwort im Schlüsselbund)', en: 'remove a mail account (and its password in the keychain)' },
+    summary: {
+      de: 'Mailkonto entfernen (auch sein Passwort im Schlüsselbund)',
+      en: 'remove a mail account (and its password in the keychain)',
+    },
     options: { json: { type: 'boolean' } },
     operands: [1, 1],
     async run(context) {
@@ -113,7 +171,10 @@ export const transportCommands: readonly Command[] = [
   {
     words: ['accounts', 'test'],
     usage: 'accounts test NAME [--json]',
-    summary: { de: 'Verbindung und Anmeldung prüfen (TLS-Version, Cipher, Zertifikat, REQUIRETLS)', en: 'check connection and login (TLS version, cipher, certificate, REQUIRETLS)' },
+    summary: {
+      de: 'Verbindung und Anmeldung prüfen (TLS-Version, Cipher, Zertifikat, REQUIRETLS)',
+      en: 'check connection and login (TLS version, cipher, certificate, REQUIRETLS)',
+    },
     options: { json: { type: 'boolean' } },
     operands: [1, 1],
     async run(context) {
@@ -121,14 +182,21 @@ export const transportCommands: readonly Command[] = [
       const store = await accountStore(context)
       const account = await store.get(context.operands[0]!)
       const check = await checkAccount(account, await store.password(account))
-      const shown = (result: EndpointCheck) => (result.ok ? result : { ok: false, reasonCode: result.reason.code, reason: text(result.reason, lang)! })
+      const shown = (result: EndpointCheck) =>
+        result.ok ? result : { ok: false, reasonCode: result.reason.code, reason: text(result.reason, lang)! }
       const smtp = shown(check.smtp)
       const imap = shown(check.imap)
       if (values.json) printJson(io, { account: account.name, smtp, imap })
       else {
-        for (const [name, result] of [['SMTP', smtp], ['IMAP', imap]] as const) {
+        for (const [name, result] of [
+          ['SMTP', smtp],
+          ['IMAP', imap],
+        ] as const) {
           if (result.ok && 'tls' in result && result.tls) {
-            const requiretls = 'requiretls' in result ? `, REQUIRETLS ${result.requiretls ? (lang === 'de' ? 'ja' : 'yes') : lang === 'de' ? 'nein' : 'no'}` : ''
+            const requiretls =
+              'requiretls' in result
+                ? `, REQUIRETLS ${result.requiretls ? (lang === 'de' ? 'ja' : 'yes') : lang === 'de' ? 'nein' : 'no'}`
+                : ''
             print(io, `${name}: ${result.tls.version} ${result.tls.cipher}, ${result.tls.subject}${requiretls}`)
           } else print(io, `${name}: ${'reason' in result ? result.reason : ''}`)
         }
@@ -144,7 +212,10 @@ export const transportCommands: readonly Command[] = [
   {
     words: ['send'],
     usage: 'send FILE.eml --account NAME [--json]',
-    summary: { de: 'fertige Nachricht über den Postausgang senden (nur TLS); Exit 3 = zurückgehalten', en: 'send a finished message through the Outbox (TLS only); exit 3 = held' },
+    summary: {
+      de: 'fertige Nachricht über den Postausgang senden (nur TLS); Exit 3 = zurückgehalten',
+      en: 'send a finished message through the Outbox (TLS only); exit 3 = held',
+    },
     options: { account: { type: 'string' }, json: { type: 'boolean' } },
     operands: [1, 1],
     async run(context) {
@@ -162,14 +233,23 @@ export const transportCommands: readonly Command[] = [
   {
     words: ['outbox', 'list'],
     usage: 'outbox list [--json]',
-    summary: { de: 'Postausgang zeigen (wartend, zurückgehalten, gesendet)', en: 'show the Outbox (queued, held, sent)' },
+    summary: {
+      de: 'Postausgang zeigen (wartend, zurückgehalten, gesendet)',
+      en: 'show the Outbox (queued, held, sent)',
+    },
     options: { json: { type: 'boolean' } },
     async run(context) {
       return withOutbox(context, async (outbox) => {
         const entries = outbox.list().map((entry) => entryJson(entry, context.lang))
         if (context.values.json) printJson(context.io, entries)
-        else if (entries.length === 0) print(context.io, context.lang === 'de' ? 'Der Postausgang ist leer.' : 'The Outbox is empty.')
-        else for (const e of entries) print(context.io, `${e.outboxId}  ${e.state}  ${e.updated}  ${e.subject}${e.reason ? `\n    ${e.reason}` : ''}`)
+        else if (entries.length === 0)
+          print(context.io, context.lang === 'de' ? 'Der Postausgang ist leer.' : 'The Outbox is empty.')
+        else
+          for (const e of entries)
+            print(
+              context.io,
+              `${e.outboxId}  ${e.state}  ${e.updated}  ${e.subject}${e.reason ? `\n    ${e.reason}` : ''}`,
+            )
         return exitCodes.ok
       })
     },
@@ -181,7 +261,9 @@ export const transportCommands: readonly Command[] = [
     options: { json: { type: 'boolean' } },
     operands: [1, 1],
     async run(context) {
-      return withOutbox(context, async (outbox, profile) => printOutcome(context, await attempt(sendDepsOf(profile, outbox), context.operands[0]!)))
+      return withOutbox(context, async (outbox, profile) =>
+        printOutcome(context, await attempt(sendDepsOf(profile, outbox), context.operands[0]!)),
+      )
     },
   },
   {
@@ -193,7 +275,10 @@ export const transportCommands: readonly Command[] = [
     async run(context) {
       return withOutbox(context, async (outbox) => {
         outbox.drop(context.operands[0]!)
-        print(context.io, context.lang === 'de' ? `Verworfen: ${context.operands[0]}` : `Dropped: ${context.operands[0]}`)
+        print(
+          context.io,
+          context.lang === 'de' ? `Verworfen: ${context.operands[0]}` : `Dropped: ${context.operands[0]}`,
+        )
         return exitCodes.ok
       })
     },
@@ -204,16 +289,21 @@ export const domainCommands: readonly Command[] = [
   {
     words: ['check-domain'],
     usage: 'check-domain DOMAIN [--json]',
-    summary: { de: 'TLS-Zustand einer Empfänger-Domain prüfen (MX, MTA-STS, DANE)', en: "check a recipient domain's TLS posture (MX, MTA-STS, DANE)" },
+    summary: {
+      de: 'TLS-Zustand einer Empfänger-Domain prüfen (MX, MTA-STS, DANE)',
+      en: "check a recipient domain's TLS posture (MX, MTA-STS, DANE)",
+    },
     options: { json: { type: 'boolean' } },
     operands: [1, 1],
     async run(context) {
       const { io, lang, values, operands } = context
       // The MTA-STS cache lives in the (sealed) profile; a diagnostic still runs, uncached, when the vault cannot be opened.
       const profile = await transportProfile(context).catch(() => null)
-      const deps = domainCheckDeps(profile ?? { profileDir: context.profileDir, vault: null, now: io.now, dnsServer: io.env.SIEGELPOST_DNS })
+      const deps = domainCheckDeps(
+        profile ?? { profileDir: context.profileDir, vault: null, now: io.now, dnsServer: io.env.SIEGELPOST_DNS },
+      )
       const report = await checkDomain(operands[0]!, deps)
-      if (values.json) return printJson(io, report), exitCodes.ok
+      if (values.json) return (printJson(io, report), exitCodes.ok)
       const de = lang === 'de'
       print(
         io,
@@ -222,7 +312,9 @@ export const domainCommands: readonly Command[] = [
           `MX: ${report.mx === null ? (de ? 'unbekannt' : 'unknown') : report.mx.map((m) => m.host).join(', ') || '-'}`,
           `MTA-STS: ${report.mtaSts.state} (${report.mtaSts.reason})${report.mtaSts.expires ? `, ${de ? 'gültig bis' : 'valid until'} ${report.mtaSts.expires.slice(0, 10)}` : ''}`,
           `DANE: ${report.dane.state} (${report.dane.reason})`,
-          de ? 'STARTTLS auf Port 25: nicht geprüft (oft vom Internetanschluss gesperrt)' : 'STARTTLS on port 25: not probed (often blocked on desktop lines)',
+          de
+            ? 'STARTTLS auf Port 25: nicht geprüft (oft vom Internetanschluss gesperrt)'
+            : 'STARTTLS on port 25: not probed (often blocked on desktop lines)',
         ].join('\n'),
       )
       return exitCodes.ok

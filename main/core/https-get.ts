@@ -49,7 +49,13 @@ export async function httpsGet(url: URL, options: HttpsGetOptions): Promise<Http
           if (size > options.maxBytes) req.destroy(new Error('response too large'))
           else chunks.push(chunk)
         })
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }))
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            body: Buffer.concat(chunks),
+          }),
+        )
         res.on('error', reject)
       },
     )

@@ -13,7 +13,8 @@ export function networkPolicyFrom(env: Readonly<Record<string, string | undefine
 }
 
 /** A literal loopback address: IPv4 127.0.0.0/8 or IPv6 ::1 (names such as "127.evil.example" are not). */
-export const isLoopbackAddress = (host: string) => (isIP(host) === 4 && host.startsWith('127.')) || host === '::1' || host === '0:0:0:0:0:0:0:1'
+export const isLoopbackAddress = (host: string) =>
+  (isIP(host) === 4 && host.startsWith('127.')) || host === '::1' || host === '0:0:0:0:0:0:0:1'
 
 /** The URL's host is a literal 127.0.0.0/8 address or exactly `localhost` (WHATWG URL normalizes 127.1, 0x7f.1, …). */
 export function isLoopbackUrl(url: string): boolean {

@@ -12,6 +12,8 @@ describe('profile folder', () => {
   it('defaults to the app-data folder Electron uses for userData', () => {
     expect(resolveProfileDir(undefined, linux)).toBe('/home/anna/.config/Siegelpost')
     expect(resolveProfileDir(undefined, { ...linux, env: { XDG_CONFIG_HOME: '/cfg' } })).toBe('/cfg/Siegelpost')
-    expect(resolveProfileDir(undefined, { ...linux, platform: 'darwin' })).toBe('/home/anna/Library/Application Support/Siegelpost')
+    expect(resolveProfileDir(undefined, { ...linux, platform: 'darwin' })).toBe(
+      '/home/anna/Library/Application Support/Siegelpost',
+    )
   })
 })

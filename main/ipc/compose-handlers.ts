@@ -13,8 +13,17 @@ const planView = (plan: MessagePlan) => ({
     field: r.field,
     protection: r.protection,
     reason: reasonView(r.reason),
-    key: r.key ? { fingerprint: r.key.fingerprint, technology: r.key.technology, acceptance: r.key.acceptance, expires: r.key.expires } : null,
-    consent: r.consent ? { channel: r.consent.channel, by: r.consent.by, date: r.consent.date, target: r.consent.address } : null,
+    key: r.key
+      ? {
+          fingerprint: r.key.fingerprint,
+          technology: r.key.technology,
+          acceptance: r.key.acceptance,
+          expires: r.key.expires,
+        }
+      : null,
+    consent: r.consent
+      ? { channel: r.consent.channel, by: r.consent.by, date: r.consent.date, target: r.consent.address }
+      : null,
   })),
   messages: plan.copies.length,
 })
@@ -51,8 +60,11 @@ export function composeHandlers(deps: RegistryDeps): DomainHandlers<'compose'> {
       for (const path of chosen) added.push(await drafts.attach(id, path))
       return { added, draft: summarizeDraft(await drafts.load(id)) }
     },
-    'compose:detach': async ({ id, attachmentId }) => summarizeDraft(await (await deps.getDrafts()).detach(id, attachmentId)),
-    'compose:signature': async ({ account }) => ({ text: await new SignatureStore(deps.transport.profileDir, await deps.getVault()).get(account) }),
+    'compose:detach': async ({ id, attachmentId }) =>
+      summarizeDraft(await (await deps.getDrafts()).detach(id, attachmentId)),
+    'compose:signature': async ({ account }) => ({
+      text: await new SignatureStore(deps.transport.profileDir, await deps.getVault()).get(account),
+    }),
     'compose:set-signature': async ({ account, text }) => ({
       text: await new SignatureStore(deps.transport.profileDir, await deps.getVault()).set(account, text),
     }),

@@ -3,9 +3,20 @@ import { channels } from '../../preload/channels.ts'
 import { SiegelpostError } from '../core/errors/index.ts'
 import { createDispatcher, isTrustedSender, type Handlers } from './dispatch.ts'
 
-const appInfo = { name: 'Siegelpost', version: '1.0.0', platform: 'linux', runtime: { node: '24', electron: null, chrome: null } }
+const appInfo = {
+  name: 'Siegelpost',
+  version: '1.0.0',
+  platform: 'linux',
+  runtime: { node: '24', electron: null, chrome: null },
+}
 const trusted = { url: 'app://siegelpost/index.html', isMainFrame: true }
-const vaultInfo = { mode: 'keychain' as const, path: '/p/vault.sgpv', generation: 1, savedAt: '2026-01-01T00:00:00.000Z', keyCount: 0 }
+const vaultInfo = {
+  mode: 'keychain' as const,
+  path: '/p/vault.sgpv',
+  generation: 1,
+  savedAt: '2026-01-01T00:00:00.000Z',
+  keyCount: 0,
+}
 
 // Every other channel answers with an error: these tests are about the dispatcher, not the handlers.
 const notHere = async () => Promise.reject(new SiegelpostError('INTERNAL', { reason: 'test' }))
@@ -21,7 +32,11 @@ function dispatcher(overrides: Partial<Handlers> = {}) {
     'vault:status': async () => (calls.push('vault:status'), vaultInfo),
     ...overrides,
   }
-  return { dispatch: createDispatcher({ handlers, trustedOrigins: ['app://siegelpost'], log: (e) => log.push(e) }), calls, log }
+  return {
+    dispatch: createDispatcher({ handlers, trustedOrigins: ['app://siegelpost'], log: (e) => log.push(e) }),
+    calls,
+    log,
+  }
 }
 
 describe('IPC sender check', () => {
@@ -64,13 +79,19 @@ describe('IPC payload check', () => {
     ['a file name of 1000 characters', { fileName: 'x'.repeat(1000), data: 'AAAA' }],
   ])('refuses a key file request with %s', async (_name, payload) => {
     const { dispatch } = dispatcher()
-    expect(await dispatch('keys:import', trusted, payload)).toMatchObject({ ok: false, error: { code: 'IPC_BAD_REQUEST' } })
+    expect(await dispatch('keys:import', trusted, payload)).toMatchObject({
+      ok: false,
+      error: { code: 'IPC_BAD_REQUEST' },
+    })
   })
 
   it('refuses channels outside the contract, including inherited names', async () => {
     const { dispatch } = dispatcher()
     for (const channel of ['keys:export-secret', 'toString', '__proto__', 'constructor']) {
-      expect(await dispatch(channel, trusted, undefined)).toMatchObject({ ok: false, error: { code: 'IPC_UNKNOWN_CHANNEL' } })
+      expect(await dispatch(channel, trusted, undefined)).toMatchObject({
+        ok: false,
+        error: { code: 'IPC_UNKNOWN_CHANNEL' },
+      })
     }
   })
 })
@@ -94,12 +115,18 @@ describe('IPC results', () => {
     const result = await dispatch('keys:list', trusted, undefined)
     expect(result).toEqual({
       ok: false,
-      error: { code: 'KEYCHAIN_LOCKED', kind: 'user', message: { de: expect.stringContaining('gesperrt'), en: expect.stringContaining('locked') } },
+      error: {
+        code: 'KEYCHAIN_LOCKED',
+        kind: 'user',
+        message: { de: expect.stringContaining('gesperrt'), en: expect.stringContaining('locked') },
+      },
     })
   })
 
   it('turns an unexpected exception into INTERNAL without its message or stack', async () => {
-    const { dispatch, log } = dispatcher({ 'keys:list': async () => Promise.reject(new Error('/home/anna/private path and secret')) })
+    const { dispatch, log } = dispatcher({
+      'keys:list': async () => Promise.reject(new Error('/home/anna/private path and secret')),
+    })
     const result = await dispatch('keys:list', trusted, undefined)
     expect(result).toMatchObject({ ok: false, error: { code: 'INTERNAL', kind: 'bug' } })
     expect(JSON.stringify(result)).not.toContain('secret')

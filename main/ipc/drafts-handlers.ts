@@ -9,6 +9,6 @@ export function draftsHandlers(deps: RegistryDeps): DomainHandlers<'drafts'> {
     'drafts:list': async () => (await (await drafts()).list()).map(summarizeDraft),
     'drafts:load': async ({ id }) => summarizeDraft(await (await drafts()).load(id)),
     'drafts:save': async ({ id, fields }) => summarizeDraft(await (await drafts()).save(id, fields)),
-    'drafts:delete': async ({ id }) => ((await (await drafts()).delete(id)), { id }),
+    'drafts:delete': async ({ id }) => (await (await drafts()).delete(id), { id }),
   }
 }

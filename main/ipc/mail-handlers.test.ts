@@ -22,7 +22,14 @@ describe('mail:* handlers', () => {
   let handlers: ReturnType<typeof createMailHandlers>
   beforeAll(async () => {
     ;({ vault, dir, close } = await tempVault())
-    const profile = async () => ({ profileDir: dir, vault, keychain: async () => Promise.reject(new Error('no')), now: () => new Date(), owner: 'test' }) as TransportProfile
+    const profile = async () =>
+      ({
+        profileDir: dir,
+        vault,
+        keychain: async () => Promise.reject(new Error('no')),
+        now: () => new Date(),
+        owner: 'test',
+      }) as TransportProfile
     handlers = createMailHandlers({
       getVault: async () => vault,
       now: () => new Date('2026-03-12T10:00:00Z'),
@@ -32,13 +39,19 @@ describe('mail:* handlers', () => {
         chooseMessageFile: async () => null,
         openPath: async (path) => void opened.push(path),
         platform: 'win32',
-        markLayer: { setExtendedAttribute: async () => undefined, writeStream: async (path, stream, content) => void streams.push({ path, stream, content }) },
+        markLayer: {
+          setExtendedAttribute: async () => undefined,
+          writeStream: async (path, stream, content) => void streams.push({ path, stream, content }),
+        },
       },
     })
   })
   afterAll(async () => close?.())
 
-  const dropped = () => handlers['mail:open']({ source: { kind: 'dropped', fileName: 'mail.eml', data: Buffer.from(message).toString('base64') } })
+  const dropped = () =>
+    handlers['mail:open']({
+      source: { kind: 'dropped', fileName: 'mail.eml', data: Buffer.from(message).toString('base64') },
+    })
 
   it('opens a dropped message into display parts, shows the real From address and records the sender', async () => {
     const { reading } = await dropped()
@@ -55,13 +68,27 @@ describe('mail:* handlers', () => {
   it('saves in chunks with the Windows zone mark, and opens a program only after the question', async () => {
     const { reading } = await dropped()
     const id = reading!.readingId
-    await expect(handlers['mail:open-attachment']({ readingId: id, index: 0, confirmed: false })).rejects.toMatchObject({ code: 'READING_NOT_SAVED' })
-    expect(await handlers['mail:save-attachment']({ readingId: id, index: 0 })).toEqual({ saved: true, fileName: 'setup.exe', isMarked: true })
+    await expect(handlers['mail:open-attachment']({ readingId: id, index: 0, confirmed: false })).rejects.toMatchObject(
+      { code: 'READING_NOT_SAVED' },
+    )
+    expect(await handlers['mail:save-attachment']({ readingId: id, index: 0 })).toEqual({
+      saved: true,
+      fileName: 'setup.exe',
+      isMarked: true,
+    })
     expect(Buffer.compare(await readFile(join(dir, 'setup.exe')), program)).toBe(0)
-    expect(streams).toEqual([{ path: join(dir, 'setup.exe'), stream: 'Zone.Identifier', content: '[ZoneTransfer]\r\nZoneId=3\r\n' }])
-    expect(await handlers['mail:open-attachment']({ readingId: id, index: 0, confirmed: false })).toEqual({ opened: false, needsConfirmation: true })
+    expect(streams).toEqual([
+      { path: join(dir, 'setup.exe'), stream: 'Zone.Identifier', content: '[ZoneTransfer]\r\nZoneId=3\r\n' },
+    ])
+    expect(await handlers['mail:open-attachment']({ readingId: id, index: 0, confirmed: false })).toEqual({
+      opened: false,
+      needsConfirmation: true,
+    })
     expect(opened).toEqual([])
-    expect(await handlers['mail:open-attachment']({ readingId: id, index: 0, confirmed: true })).toEqual({ opened: true, needsConfirmation: false })
+    expect(await handlers['mail:open-attachment']({ readingId: id, index: 0, confirmed: true })).toEqual({
+      opened: true,
+      needsConfirmation: false,
+    })
     expect(opened).toEqual([join(dir, 'setup.exe')])
   })
 
@@ -69,13 +96,19 @@ describe('mail:* handlers', () => {
     const { reading } = await dropped()
     const again = await handlers['mail:open']({ source: { kind: 'again', readingId: reading!.readingId } })
     expect(again.reading!.readingId).not.toBe(reading!.readingId)
-    await expect(handlers['mail:save-attachment']({ readingId: reading!.readingId, index: 0 })).rejects.toMatchObject({ code: 'READING_GONE' })
+    await expect(handlers['mail:save-attachment']({ readingId: reading!.readingId, index: 0 })).rejects.toMatchObject({
+      code: 'READING_GONE',
+    })
     await handlers['mail:close']({ readingId: again.reading!.readingId })
-    await expect(handlers['mail:save-attachment']({ readingId: again.reading!.readingId, index: 0 })).rejects.toBeInstanceOf(SiegelpostError)
+    await expect(
+      handlers['mail:save-attachment']({ readingId: again.reading!.readingId, index: 0 }),
+    ).rejects.toBeInstanceOf(SiegelpostError)
   })
 
   it('says clearly that stored messages are not available here yet, and treats a cancelled dialog as cancelled', async () => {
-    await expect(handlers['mail:open']({ source: { kind: 'stored', id: '42' } })).rejects.toMatchObject({ code: 'READING_SOURCE_NOT_READY' })
+    await expect(handlers['mail:open']({ source: { kind: 'stored', id: '42' } })).rejects.toMatchObject({
+      code: 'READING_SOURCE_NOT_READY',
+    })
     expect(await handlers['mail:open']({ source: { kind: 'dialog' } })).toEqual({ cancelled: true, reading: null })
   })
 
@@ -87,10 +120,20 @@ describe('mail:* handlers', () => {
       chooseSavePath: async () => null,
       shell: { chooseMessageFile: async () => join(dir, 'fehlt.eml'), openPath: async () => undefined },
     })
-    await expect(reading['mail:open']({ source: { kind: 'dialog' } })).rejects.toMatchObject({ code: 'FILE_UNREADABLE' })
+    await expect(reading['mail:open']({ source: { kind: 'dialog' } })).rejects.toMatchObject({
+      code: 'FILE_UNREADABLE',
+    })
   })
 
   it('refuses a file that is not a message', async () => {
-    await expect(handlers['mail:open']({ source: { kind: 'dropped', fileName: 'bild.png', data: Buffer.from([0x89, 0x50, 0x4e, 0x47]).toString('base64') } })).rejects.toMatchObject({ code: 'READING_NOT_A_MESSAGE' })
+    await expect(
+      handlers['mail:open']({
+        source: {
+          kind: 'dropped',
+          fileName: 'bild.png',
+          data: Buffer.from([0x89, 0x50, 0x4e, 0x47]).toString('base64'),
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'READING_NOT_A_MESSAGE' })
   })
 })

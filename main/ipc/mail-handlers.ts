@@ -70,7 +70,9 @@ function viewOf(readingId: string, reading: Reading, outer: OuterFields): Readin
   const { document, summary, parts, signer, previousKey, result } = reading
   const headers = document.headers
   const fromAddresses = addressesOf(headers.from)
-  const attachmentProtection = new Map(parts.flatMap((part) => (part.kind === 'attachment' ? [[part.index, part] as const] : [])))
+  const attachmentProtection = new Map(
+    parts.flatMap((part) => (part.kind === 'attachment' ? [[part.index, part] as const] : [])),
+  )
   const isEncrypted = document.security.encryption.state === 'encrypted'
   const offered = (result.document.offeredKeys ?? []).map((key) => ({
     ...key,
@@ -107,7 +109,14 @@ function viewOf(readingId: string, reading: Reading, outer: OuterFields): Readin
     previousKey,
     transport: {
       tls: document.security.transport.tls,
-      hops: document.security.transport.hops.map(({ from, by, with: protocol, tls, version, date }) => ({ from, by, with: protocol, tls, version, date })),
+      hops: document.security.transport.hops.map(({ from, by, with: protocol, tls, version, date }) => ({
+        from,
+        by,
+        with: protocol,
+        tls,
+        version,
+        date,
+      })),
     },
     parts,
     attachments: result.document.attachments.map((attachment, index) => {
@@ -127,14 +136,18 @@ function viewOf(readingId: string, reading: Reading, outer: OuterFields): Readin
   }
 }
 
-async function messageBytes(source: Exclude<Request<'mail:open'>['source'], { kind: 'again' }>, shell: MailShell): Promise<{ bytes: Uint8Array; fileName: string } | null> {
+async function messageBytes(
+  source: Exclude<Request<'mail:open'>['source'], { kind: 'again' }>,
+  shell: MailShell,
+): Promise<{ bytes: Uint8Array; fileName: string } | null> {
   if (source.kind === 'stored') throw new SiegelpostError('READING_SOURCE_NOT_READY')
   if (source.kind === 'dropped') return { bytes: Buffer.from(source.data, 'base64'), fileName: source.fileName }
   const path = await shell.chooseMessageFile()
   if (path === null) return null
   try {
     const info = await stat(path)
-    if (info.size > limits.messageMaxBytes) throw new SiegelpostError('FILE_TOO_LARGE', { path, limit: `${limits.messageMaxBytes / 1024 / 1024} MiB` })
+    if (info.size > limits.messageMaxBytes)
+      throw new SiegelpostError('FILE_TOO_LARGE', { path, limit: `${limits.messageMaxBytes / 1024 / 1024} MiB` })
     return { bytes: await readFile(path), fileName: basename(path) }
   } catch (error) {
     if (error instanceof SiegelpostError) throw error
@@ -179,7 +192,9 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
       if (root.headers.length === 0) throw new SiegelpostError('READING_NOT_A_MESSAGE', { file: message.fileName })
       const vault = await deps.getVault()
       const policy = await policyStoreOf(await deps.profile()).load()
-      const tlsTargets = new Set(policy.rules.filter((rule) => rule.require !== 'e2e').map((rule) => rule.target.toLowerCase()))
+      const tlsTargets = new Set(
+        policy.rules.filter((rule) => rule.require !== 'e2e').map((rule) => rule.target.toLowerCase()),
+      )
       const reading = await openForReading(message.bytes, {
         technologies: messageTechnologies,
         context: { keys: vault.contents.keys, now: deps.now() },
@@ -208,9 +223,17 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
       try {
         await writeAttachment(path, open.reading.result.attachmentChunks[index]!())
       } catch (error) {
-        throw new SiegelpostError('READING_SAVE_FAILED', { file: basename(path), reason: (error as NodeJS.ErrnoException).code ?? 'I/O' })
+        throw new SiegelpostError('READING_SAVE_FAILED', {
+          file: basename(path),
+          reason: (error as NodeJS.ErrnoException).code ?? 'I/O',
+        })
       }
-      const isMarked = await markDownloaded(path, deps.shell.platform ?? process.platform, deps.shell.markLayer ?? systemMarkFileLayer, deps.now())
+      const isMarked = await markDownloaded(
+        path,
+        deps.shell.platform ?? process.platform,
+        deps.shell.markLayer ?? systemMarkFileLayer,
+        deps.now(),
+      )
       open.saved.set(index, path)
       return { saved: true, fileName: basename(path), isMarked }
     },
@@ -219,14 +242,18 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
       const attachment = attachmentOf(open, index)
       const path = open.saved.get(index)
       if (path === undefined) throw new SiegelpostError('READING_NOT_SAVED')
-      if (isRiskyToOpen(attachment.filename, attachment.contentType) && !confirmed) return { opened: false, needsConfirmation: true }
+      if (isRiskyToOpen(attachment.filename, attachment.contentType) && !confirmed)
+        return { opened: false, needsConfirmation: true }
       await deps.shell.openPath(path)
       return { opened: true, needsConfirmation: false }
     },
     'mail:offered-key': async ({ readingId, fingerprint }) => {
       const file = get(readingId).reading.offeredKeyFiles.find((k) => k.fingerprint === fingerprint.toUpperCase())
       if (!file) throw new SiegelpostError('READING_ATTACHMENT_UNKNOWN')
-      return { fileName: `${file.fingerprint.slice(-16)}.asc`, data: Buffer.from(file.armored, 'utf8').toString('base64') }
+      return {
+        fileName: `${file.fingerprint.slice(-16)}.asc`,
+        data: Buffer.from(file.armored, 'utf8').toString('base64'),
+      }
     },
     'mail:close': async ({ readingId }) => (close(readingId), {}),
   }

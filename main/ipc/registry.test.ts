@@ -8,7 +8,12 @@ const unused = () => {
   throw new Error('not called while the handlers are built')
 }
 const deps: RegistryDeps = {
-  appInfo: { name: 'Siegelpost', version: '0', platform: 'linux', runtime: { node: '24', electron: null, chrome: null } },
+  appInfo: {
+    name: 'Siegelpost',
+    version: '0',
+    platform: 'linux',
+    runtime: { node: '24', electron: null, chrome: null },
+  },
   getVault: unused,
   now: () => new Date('2026-01-01T00:00:00Z'),
   technologies: [],

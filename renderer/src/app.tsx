@@ -50,7 +50,9 @@ export function App() {
   // First start: no own key yet and the user has not chosen "later".
   useEffect(() => {
     if (setupDismissed()) return
-    void window.siegelpost.keysList().then((result) => result.ok && !result.value.some((key) => key.hasSecret) && setSetup(true))
+    void window.siegelpost
+      .keysList()
+      .then((result) => result.ok && !result.value.some((key) => key.hasSecret) && setSetup(true))
   }, [])
   return (
     <div className="frame">

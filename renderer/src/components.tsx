@@ -81,7 +81,17 @@ export function ErrorNotice({ error, onRetry }: { error: WireError; onRetry?: ()
  * A modal dialog on the native <dialog> element: focus moves into it, Escape and the cancel
  * action close it, and the rest of the window is inert while it is open.
  */
-export function Dialog({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  wide,
+}: {
+  title: string
+  onClose: () => void
+  children: ReactNode
+  wide?: boolean
+}) {
   const ref = useRef<HTMLDialogElement>(null)
   useEffect(() => {
     const dialog = ref.current
@@ -130,7 +140,11 @@ export function StepList<S extends string>({
           const skipped = index + 1 < position && wasSkipped(s.id)
           const done = index + 1 < position && !skipped
           return (
-            <li key={s.id} aria-current={s.id === current ? 'step' : undefined} className={done ? 'done' : skipped ? 'skipped' : undefined}>
+            <li
+              key={s.id}
+              aria-current={s.id === current ? 'step' : undefined}
+              className={done ? 'done' : skipped ? 'skipped' : undefined}
+            >
               <span aria-hidden="true">{done ? '✓' : skipped ? '–' : index + 1}</span> {t(s.label)}
             </li>
           )
@@ -159,7 +173,21 @@ export function OkNotice({ text }: { text: string | null }) {
  * The end of a form or dialog: its error, the busy line, Cancel and the main action. Without `onAction`
  * the main action submits the form; `danger` marks a final step (then Cancel has the focus).
  */
-export function ActionFooter({ error, busy, onCancel, action, onAction, danger }: { error: WireError | null; busy: boolean; onCancel: () => void; action: string; onAction?: () => void; danger?: boolean }) {
+export function ActionFooter({
+  error,
+  busy,
+  onCancel,
+  action,
+  onAction,
+  danger,
+}: {
+  error: WireError | null
+  busy: boolean
+  onCancel: () => void
+  action: string
+  onAction?: () => void
+  danger?: boolean
+}) {
   const { t } = useI18n()
   return (
     <>
@@ -169,7 +197,12 @@ export function ActionFooter({ error, busy, onCancel, action, onAction, danger }
         <button type="button" onClick={onCancel} disabled={busy} autoFocus={danger}>
           {t('common.cancel')}
         </button>
-        <button type={onAction ? 'button' : 'submit'} className={danger ? 'danger' : 'primary'} onClick={onAction} disabled={busy}>
+        <button
+          type={onAction ? 'button' : 'submit'}
+          className={danger ? 'danger' : 'primary'}
+          onClick={onAction}
+          disabled={busy}
+        >
           {action}
         </button>
       </div>
@@ -178,12 +211,33 @@ export function ActionFooter({ error, busy, onCancel, action, onAction, danger }
 }
 
 /** Asks before a final step: Cancel has the focus, the step runs in main, its error shows in the dialog. */
-export function ConfirmDialog({ title, confirm, run, onClose, onDone, children }: { title: string; confirm: string; run: () => Promise<Result<unknown>>; onClose: () => void; onDone: () => void; children: ReactNode }) {
+export function ConfirmDialog({
+  title,
+  confirm,
+  run,
+  onClose,
+  onDone,
+  children,
+}: {
+  title: string
+  confirm: string
+  run: () => Promise<Result<unknown>>
+  onClose: () => void
+  onDone: () => void
+  children: ReactNode
+}) {
   const { busy, error, run: start } = useAction()
   return (
     <Dialog title={title} onClose={onClose}>
       {children}
-      <ActionFooter error={error} busy={busy} onCancel={onClose} action={confirm} danger onAction={async () => void ((await start(run)) && onDone())} />
+      <ActionFooter
+        error={error}
+        busy={busy}
+        onCancel={onClose}
+        action={confirm}
+        danger
+        onAction={async () => void ((await start(run)) && onDone())}
+      />
     </Dialog>
   )
 }

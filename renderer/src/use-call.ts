@@ -1,7 +1,11 @@
 import { useCallback, useEffect, useState } from 'react'
 import type { Result, WireError } from '../../preload/contract'
 
-const ipcFailed: WireError = { code: 'IPC_FAILED', kind: 'bug', message: { de: 'Keine Verbindung zum Hauptprozess.', en: 'No connection to the main process.' } }
+const ipcFailed: WireError = {
+  code: 'IPC_FAILED',
+  kind: 'bug',
+  message: { de: 'Keine Verbindung zum Hauptprozess.', en: 'No connection to the main process.' },
+}
 
 /** A call's result, with a call that did not reach main (or threw there) as the IPC_FAILED error. */
 export const settle = <T>(call: Promise<Result<T>>): Promise<Result<T>> =>
@@ -17,7 +21,8 @@ export function useCall<T>(call: () => Promise<Result<T>>): [CallState<T>, () =>
     let live = true
     setState({ state: 'loading' })
     call().then(
-      (result) => live && setState(result.ok ? { state: 'done', value: result.value } : { state: 'failed', error: result.error }),
+      (result) =>
+        live && setState(result.ok ? { state: 'done', value: result.value } : { state: 'failed', error: result.error }),
       () => live && setState({ state: 'failed', error: ipcFailed }),
     )
     return () => {
@@ -32,7 +37,7 @@ export function useCall<T>(call: () => Promise<Result<T>>): [CallState<T>, () =>
 export function useAction() {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<WireError | null>(null)
-  const run = useCallback(async <T,>(call: () => Promise<Result<T>>): Promise<{ value: T } | null> => {
+  const run = useCallback(async <T>(call: () => Promise<Result<T>>): Promise<{ value: T } | null> => {
     setBusy(true)
     setError(null)
     const result = await settle(call())

@@ -21,10 +21,24 @@ const dir = mkdtempSync(join(tmpdir(), 'sp-bench-container-'))
 
 function measure(args: string[]): { seconds: number; rssMiB: number } {
   const start = process.hrtime.bigint()
-  const run = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, '--profile', join(dir, 'profile'), '--vault-passphrase-file', join(dir, 'vp'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, LANG: 'C' },
-  })
+  const run = spawnSync(
+    '/usr/bin/time',
+    [
+      '-f',
+      '%M',
+      process.execPath,
+      cli,
+      '--profile',
+      join(dir, 'profile'),
+      '--vault-passphrase-file',
+      join(dir, 'vp'),
+      ...args,
+    ],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, LANG: 'C' },
+    },
+  )
   const seconds = Number(process.hrtime.bigint() - start) / 1e9
   if (run.status !== 0) throw new Error(`${args.join(' ')} failed: ${run.stderr}`)
   return { seconds, rssMiB: Number(run.stderr.trim().split('\n').pop()) / 1024 }
@@ -41,10 +55,27 @@ try {
   for (const mb of sizes) {
     writeFileSync(join(dir, 'Belege.bin'), randomBytes(mb * 1_000_000))
     const out = join(dir, `c${mb}.eml`)
-    const build = measure(['compose', '--encrypt', 'container', '--from', 'a@kanzlei.test', '--to', 'b@mandant.test', '--password-file', join(dir, 'pw'),
-      '--attach', join(dir, 'Jahresabschluss.pdf'), '--attach', join(dir, 'Belege.bin'), '--out', out])
+    const build = measure([
+      'compose',
+      '--encrypt',
+      'container',
+      '--from',
+      'a@kanzlei.test',
+      '--to',
+      'b@mandant.test',
+      '--password-file',
+      join(dir, 'pw'),
+      '--attach',
+      join(dir, 'Jahresabschluss.pdf'),
+      '--attach',
+      join(dir, 'Belege.bin'),
+      '--out',
+      out,
+    ])
     const size = (statSync(out).size / 1e6).toFixed(1)
-    rows.push(`| ${mb} | compose --encrypt container | ${build.seconds.toFixed(2)} | ${build.rssMiB.toFixed(0)} | ${size} (as mail) |`)
+    rows.push(
+      `| ${mb} | compose --encrypt container | ${build.seconds.toFixed(2)} | ${build.rssMiB.toFixed(0)} | ${size} (as mail) |`,
+    )
   }
   console.log(rows.join('\n'))
 } finally {

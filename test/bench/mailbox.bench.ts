@@ -36,12 +36,24 @@ try {
   const ca = readFileSync(stack.caPath)
 
   const bare = async (): Promise<number> => {
-    const client = new ImapFlow({ host: stack.host, port: 10993, secure: true, tls: { ca }, auth: { user: 'advisor@kanzlei.test', pass: 'advisor-pw' }, logger: false })
+    const client = new ImapFlow({
+      host: stack.host,
+      port: 10993,
+      secure: true,
+      tls: { ca },
+      auth: { user: 'advisor@kanzlei.test', pass: 'advisor-pw' },
+      logger: false,
+    })
     await client.connect()
     const lock = await client.getMailboxLock('INBOX', { readOnly: true })
     const started = performance.now()
     let count = 0
-    for await (const m of client.fetch('1:*', { uid: true, flags: true, internalDate: true, source: true }, { uid: true })) if (m.source) count++
+    for await (const m of client.fetch(
+      '1:*',
+      { uid: true, flags: true, internalDate: true, source: true },
+      { uid: true },
+    ))
+      if (m.source) count++
     const ms = performance.now() - started
     lock.release()
     await client.logout()
@@ -52,8 +64,13 @@ try {
   const bareMs = Math.min(await bare(), await bare())
 
   const account = {
-    name: 'bench', email: 'advisor@kanzlei.test', user: 'advisor@kanzlei.test',
-    smtp: { host: stack.host, port: 10465, security: 'tls' }, imap: { host: stack.host, port: 10993, security: 'tls' }, ca: ca.toString('utf8'), pin: null,
+    name: 'bench',
+    email: 'advisor@kanzlei.test',
+    user: 'advisor@kanzlei.test',
+    smtp: { host: stack.host, port: 10465, security: 'tls' },
+    imap: { host: stack.host, port: 10993, security: 'tls' },
+    ca: ca.toString('utf8'),
+    pin: null,
   } as unknown as Account
   const syncOnce = async (): Promise<number> => {
     const dir = mkdtempSync(join(work, 'profile-'))
@@ -102,10 +119,16 @@ try {
   const rate = (ms: number) => Math.round((n / ms) * 1000)
   console.log(`mailbox bench (N=${n}, Dovecot ${stack.host})`)
   console.log(`  bare imapflow FETCH   ${bareMs.toFixed(0).padStart(7)} ms  ${String(rate(bareMs)).padStart(7)} msgs/s`)
-  console.log(`  Siegelpost sync       ${syncMs.toFixed(0).padStart(7)} ms  ${String(rate(syncMs)).padStart(7)} msgs/s  ratio ${(syncMs / bareMs).toFixed(2)}× (goal ≤ 1.3×)`)
+  console.log(
+    `  Siegelpost sync       ${syncMs.toFixed(0).padStart(7)} ms  ${String(rate(syncMs)).padStart(7)} msgs/s  ratio ${(syncMs / bareMs).toFixed(2)}× (goal ≤ 1.3×)`,
+  )
   console.log(`  list ${listRows} rows, first (decrypts every row)  ${coldMs.toFixed(0)} ms`)
-  console.log(`  list ${listRows} rows, open store, unchanged (median of 5)  ${warm.sort((a, b) => a - b)[2]!.toFixed(1)} ms (goal ≤ 100 ms)`)
-  console.log(`  list ${listRows} rows, open store, after one flag change  ${afterWriteMs.toFixed(0)} ms (goal ≤ 100 ms)`)
+  console.log(
+    `  list ${listRows} rows, open store, unchanged (median of 5)  ${warm.sort((a, b) => a - b)[2]!.toFixed(1)} ms (goal ≤ 100 ms)`,
+  )
+  console.log(
+    `  list ${listRows} rows, open store, after one flag change  ${afterWriteMs.toFixed(0)} ms (goal ≤ 100 ms)`,
+  )
   console.log(`  search "${'unterlagen 99'}" over ${listRows} rows    ${searchMs.toFixed(0)} ms (${hits.length} hits)`)
 } finally {
   stack.stop()

@@ -36,7 +36,10 @@ function measure(command: string, args: string[]): Promise<Measure> {
     child.stderr.on('data', (data: Buffer) => (stderr += data.toString()))
     const poll = setInterval(() => {
       try {
-        polledKib = Math.max(polledKib, Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0))
+        polledKib = Math.max(
+          polledKib,
+          Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0),
+        )
       } catch {
         // exited between checks
       }
@@ -58,11 +61,22 @@ try {
   const sender = await generateOpenpgpKey({ name: 'Anna', email: 'anna@kanzlei.test', algorithm: 'curve25519', now })
   const recipient = await generateOpenpgpKey({ name: 'Max', email: 'max@mandant.test', algorithm: 'curve25519', now })
   await writeFile(join(dir, 'keys.json'), JSON.stringify({ sender, recipient }))
-  const gpg = (...args: string[]) => ['--homedir', gnupg, '--batch', '--yes', '--quiet', '--trust-model', 'always', ...args]
+  const gpg = (...args: string[]) => [
+    '--homedir',
+    gnupg,
+    '--batch',
+    '--yes',
+    '--quiet',
+    '--trust-model',
+    'always',
+    ...args,
+  ]
   spawnSync('mkdir', ['-m', '700', gnupg])
   for (const key of [sender, recipient]) spawnSync('gpg', gpg('--import'), { input: String(key.material.armored) })
 
-  console.log(`node ${process.version}, ${spawnSync('gpg', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}; Curve25519 keys; gpg --compress-algo none, armored`)
+  console.log(
+    `node ${process.version}, ${spawnSync('gpg', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}; Curve25519 keys; gpg --compress-algo none, armored`,
+  )
   console.log('size    operation        Siegelpost s / peak MiB   gpg s / peak MiB   ratio time   ratio memory')
   for (const mb of sizesMb) {
     const file = join(dir, `anlage-${mb}mb.pdf`)
@@ -70,9 +84,32 @@ try {
     await writeFile(file, bytes)
     const spEncrypt = await measure(process.execPath, [worker, 'compose', dir, file])
     const spDecrypt = await measure(process.execPath, [worker, 'open', dir])
-    if (createHash('sha256').update(readFileSync(join(dir, 'out.bin'))).digest('hex') !== createHash('sha256').update(bytes).digest('hex')) throw new Error('the opened attachment differs')
+    if (
+      createHash('sha256')
+        .update(readFileSync(join(dir, 'out.bin')))
+        .digest('hex') !== createHash('sha256').update(bytes).digest('hex')
+    )
+      throw new Error('the opened attachment differs')
     const out = join(dir, 'out.asc')
-    const gpgEncrypt = await measure('gpg', gpg('--armor', '--compress-algo', 'none', '-u', sender.fingerprint, '-r', recipient.fingerprint, '-r', sender.fingerprint, '--sign', '--encrypt', '-o', out, file))
+    const gpgEncrypt = await measure(
+      'gpg',
+      gpg(
+        '--armor',
+        '--compress-algo',
+        'none',
+        '-u',
+        sender.fingerprint,
+        '-r',
+        recipient.fingerprint,
+        '-r',
+        sender.fingerprint,
+        '--sign',
+        '--encrypt',
+        '-o',
+        out,
+        file,
+      ),
+    )
     const gpgDecrypt = await measure('gpg', gpg('--decrypt', '-o', join(dir, 'out-gpg.bin'), out))
     const row = (name: string, a: Measure, b: Measure) =>
       console.log(

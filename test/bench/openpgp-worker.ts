@@ -17,18 +17,39 @@ import { writeFileAtomic } from '../../main/core/store/atomic-file.ts'
 
 const [operation, dir, file] = process.argv.slice(2) as [string, string, string | undefined]
 const keys = JSON.parse(await readFile(join(dir, 'keys.json'), 'utf8')) as { sender: StoredKey; recipient: StoredKey }
-const streaming = { tempDir: tmpdir(), startWorker: () => new Worker(new URL('../../main/workers/openpgp-worker.ts', import.meta.url)) }
+const streaming = {
+  tempDir: tmpdir(),
+  startWorker: () => new Worker(new URL('../../main/workers/openpgp-worker.ts', import.meta.url)),
+}
 if (operation === 'compose') {
   const source = fileSource(file!)
   const result = await composeMessageStream(
-    { from: 'anna@kanzlei.test', to: ['max@mandant.test'], cc: [], subject: 'Bench', body: 'Anlage', attachments: [{ fileName: basename(file!), contentType: 'application/pdf', bytes: source }], encrypt: 'openpgp', sign: true },
-    { keys: [keys.sender, { ...keys.recipient, hasSecret: false }], now: new Date(), technologies: messageTechnologies, streaming },
+    {
+      from: 'anna@kanzlei.test',
+      to: ['max@mandant.test'],
+      cc: [],
+      subject: 'Bench',
+      body: 'Anlage',
+      attachments: [{ fileName: basename(file!), contentType: 'application/pdf', bytes: source }],
+      encrypt: 'openpgp',
+      sign: true,
+    },
+    {
+      keys: [keys.sender, { ...keys.recipient, hasSecret: false }],
+      now: new Date(),
+      technologies: messageTechnologies,
+      streaming,
+    },
   )
   await writeFileAtomic(join(dir, 'mail.eml'), result.chunks, {}, { backup: false })
   source.close()
 } else {
   const source = fileSource(join(dir, 'mail.eml'))
-  const result = await openMessage(source, messageTechnologies, { keys: [keys.recipient, { ...keys.sender, hasSecret: false }], now: new Date(), streaming })
+  const result = await openMessage(source, messageTechnologies, {
+    keys: [keys.recipient, { ...keys.sender, hasSecret: false }],
+    now: new Date(),
+    streaming,
+  })
   try {
     const { document } = result
     if (document.security.encryption.state !== 'encrypted' || document.security.signature.state !== 'valid') {

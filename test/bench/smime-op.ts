@@ -1,7 +1,12 @@
 import { createReadStream, createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { decryptCmsStream, encryptCmsStream, readSignedStream, signCmsStream } from '../../main/core/smime/cms-stream.ts'
+import {
+  decryptCmsStream,
+  encryptCmsStream,
+  readSignedStream,
+  signCmsStream,
+} from '../../main/core/smime/cms-stream.ts'
 import { decryptCms, encryptCms } from '../../main/core/smime/cms-envelope.ts'
 import { signCms } from '../../main/core/smime/cms-signed.ts'
 import { verifySmimeSignature } from '../../main/core/smime/cms-verify.ts'
@@ -18,29 +23,71 @@ const now = new Date()
 const builtWorker = new URL('../../out/main/smime-stream-worker.js', import.meta.url)
 const workerUrl = existsSync(builtWorker) ? builtWorker : undefined
 if (op === 'encrypt-worker') {
-  await runSmimeStreamInWorker({ kind: 'sign-encrypt', signer: { certificate, pkcs8, chain: [] }, recipients: [{ certificate }], now: now.toISOString() }, { input, output }, workerUrl ? { workerUrl } : {})
+  await runSmimeStreamInWorker(
+    {
+      kind: 'sign-encrypt',
+      signer: { certificate, pkcs8, chain: [] },
+      recipients: [{ certificate }],
+      now: now.toISOString(),
+    },
+    { input, output },
+    workerUrl ? { workerUrl } : {},
+  )
 } else if (op === 'decrypt-worker') {
-  const result = await runSmimeStreamInWorker({ kind: 'decrypt-signed', identities: [{ certificate, pkcs8 }] }, { input, output }, workerUrl ? { workerUrl } : {})
+  const result = await runSmimeStreamInWorker(
+    { kind: 'decrypt-signed', identities: [{ certificate, pkcs8 }] },
+    { input, output },
+    workerUrl ? { workerUrl } : {},
+  )
   if (result.kind !== 'decrypt-signed') throw new Error('unexpected result')
-  const verdict = verifySmimeSignature({ cms: result.cms, contentDigests: result.contentDigests, from: 'alice@example.org', anchors: [pem('ca.pem', 'CERTIFICATE')], crls: null, now })
+  const verdict = verifySmimeSignature({
+    cms: result.cms,
+    contentDigests: result.contentDigests,
+    from: 'alice@example.org',
+    anchors: [pem('ca.pem', 'CERTIFICATE')],
+    crls: null,
+    now,
+  })
   if (verdict.state !== 'valid') throw new Error(verdict.reason)
 } else if (op === 'encrypt-stream') {
   const signer = { certificate, pkcs8, chain: [] }
-  await pipeline(Readable.from(encryptCmsStream(signCmsStream(createReadStream(input), signer, now), [{ certificate }])), createWriteStream(output))
+  await pipeline(
+    Readable.from(encryptCmsStream(signCmsStream(createReadStream(input), signer, now), [{ certificate }])),
+    createWriteStream(output),
+  )
 } else if (op === 'decrypt-stream') {
   const out = createWriteStream(output)
-  const { cms, contentDigests } = await readSignedStream(decryptCmsStream(createReadStream(input), [{ certificate, pkcs8 }]), (chunk) =>
-    out.write(chunk) ? undefined : new Promise<void>((resolve) => out.once('drain', () => resolve())),
+  const { cms, contentDigests } = await readSignedStream(
+    decryptCmsStream(createReadStream(input), [{ certificate, pkcs8 }]),
+    (chunk) => (out.write(chunk) ? undefined : new Promise<void>((resolve) => out.once('drain', () => resolve()))),
   )
   await new Promise((resolve) => out.end(resolve))
-  const verdict = verifySmimeSignature({ cms, contentDigests, from: 'alice@example.org', anchors: [pem('ca.pem', 'CERTIFICATE')], crls: null, now })
+  const verdict = verifySmimeSignature({
+    cms,
+    contentDigests,
+    from: 'alice@example.org',
+    anchors: [pem('ca.pem', 'CERTIFICATE')],
+    crls: null,
+    now,
+  })
   if (verdict.state !== 'valid') throw new Error(verdict.reason)
 } else if (op === 'encrypt') {
-  const signed = signCms({ content: readFileSync(input), signer: { certificate, pkcs8, chain: [] }, detached: false, now })
+  const signed = signCms({
+    content: readFileSync(input),
+    signer: { certificate, pkcs8, chain: [] },
+    detached: false,
+    now,
+  })
   writeFileSync(output, encryptCms({ content: signed, recipients: [{ certificate }] }))
 } else {
   const inner = decryptCms({ cms: readFileSync(input), identities: [{ certificate, pkcs8 }] }).content
-  const verdict = verifySmimeSignature({ cms: inner, from: 'alice@example.org', anchors: [pem('ca.pem', 'CERTIFICATE')], crls: null, now })
+  const verdict = verifySmimeSignature({
+    cms: inner,
+    from: 'alice@example.org',
+    anchors: [pem('ca.pem', 'CERTIFICATE')],
+    crls: null,
+    now,
+  })
   if (verdict.state !== 'valid') throw new Error(verdict.reason)
   writeFileSync(output, verdict.content!)
 }

@@ -11,7 +11,9 @@ import { makeTestPki } from '../helpers/smime-pki.ts'
  * sign+encrypt and decrypt+verify, Siegelpost vs `openssl cms` (in memory) and `openssl cms -stream`,
  * on random payloads. Run: `node test/bench/smime.bench.ts [MiB ...]` (default 1 25 100, or BENCH_SIZES_MB=1,25).
  */
-const sizes = (process.argv.length > 2 ? process.argv.slice(2) : (process.env.BENCH_SIZES_MB ?? '').split(',')).map(Number).filter((n) => n > 0)
+const sizes = (process.argv.length > 2 ? process.argv.slice(2) : (process.env.BENCH_SIZES_MB ?? '').split(','))
+  .map(Number)
+  .filter((n) => n > 0)
 const dir = mkdtempSync(join(tmpdir(), 'sp-bench-'))
 makeTestPki(dir)
 const op = fileURLToPath(new URL('./smime-op.ts', import.meta.url))
@@ -43,25 +45,56 @@ function measure(command: string[]): { seconds: number; rssMiB: number } {
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
-const rows: string[] = ['| MiB | operation | tool | wall s (median of 3) | peak RSS MiB | ratio vs openssl -stream |', '|---|---|---|---|---|---|']
+const rows: string[] = [
+  '| MiB | operation | tool | wall s (median of 3) | peak RSS MiB | ratio vs openssl -stream |',
+  '|---|---|---|---|---|---|',
+]
 try {
   for (const mib of sizes.length > 0 ? sizes : [1, 25, 100]) {
     writeFileSync(join(dir, 'in.bin'), randomBytes(mib * 1024 * 1024))
     const openssl = (stream: boolean, kind: 'enc' | 'dec') =>
       kind === 'enc'
-        ? ['sh', '-c', `openssl cms -sign -binary -nodetach ${stream ? '-stream' : ''} -in in.bin -signer alice.pem -inkey alice.key -outform DER | openssl cms -encrypt -binary -aes256 ${stream ? '-stream' : ''} -inform DER -outform DER -out ossl.der alice.pem`]
-        : ['sh', '-c', `openssl cms -decrypt -binary -inform DER -in ossl.der -recip alice.pem -inkey alice.key -outform DER | openssl cms -verify -binary -inform DER -CAfile ca.pem -purpose smimesign -out ossl.out`]
+        ? [
+            'sh',
+            '-c',
+            `openssl cms -sign -binary -nodetach ${stream ? '-stream' : ''} -in in.bin -signer alice.pem -inkey alice.key -outform DER | openssl cms -encrypt -binary -aes256 ${stream ? '-stream' : ''} -inform DER -outform DER -out ossl.der alice.pem`,
+          ]
+        : [
+            'sh',
+            '-c',
+            `openssl cms -decrypt -binary -inform DER -in ossl.der -recip alice.pem -inkey alice.key -outform DER | openssl cms -verify -binary -inform DER -CAfile ca.pem -purpose smimesign -out ossl.out`,
+          ]
     const tools: [string, string[], string[]][] = [
-      ['siegelpost', [process.execPath, op, 'encrypt', dir, 'in.bin', 'sp.der'], [process.execPath, op, 'decrypt', dir, 'sp.der', 'sp.out']],
-      ['siegelpost stream', [process.execPath, op, 'encrypt-stream', dir, 'in.bin', 'sps.der'], [process.execPath, op, 'decrypt-stream', dir, 'sps.der', 'sps.out']],
+      [
+        'siegelpost',
+        [process.execPath, op, 'encrypt', dir, 'in.bin', 'sp.der'],
+        [process.execPath, op, 'decrypt', dir, 'sp.der', 'sp.out'],
+      ],
+      [
+        'siegelpost stream',
+        [process.execPath, op, 'encrypt-stream', dir, 'in.bin', 'sps.der'],
+        [process.execPath, op, 'decrypt-stream', dir, 'sps.der', 'sps.out'],
+      ],
       // the same stream in a worker thread (what the app runs); outputs must not exist yet ('wx')
-      ['siegelpost worker', ['sh', '-c', `rm -f spw.der && ${process.execPath} ${op} encrypt-worker ${dir} in.bin spw.der`], ['sh', '-c', `rm -f spw.out && ${process.execPath} ${op} decrypt-worker ${dir} spw.der spw.out`]],
+      [
+        'siegelpost worker',
+        ['sh', '-c', `rm -f spw.der && ${process.execPath} ${op} encrypt-worker ${dir} in.bin spw.der`],
+        ['sh', '-c', `rm -f spw.out && ${process.execPath} ${op} decrypt-worker ${dir} spw.der spw.out`],
+      ],
       ...(isBuilt
         ? [
             [
               'siegelpost CLI (.eml)',
-              ['sh', '-c', `rm -f cli.eml && ${cliEnv} ${process.execPath} ${cli} compose --from alice@example.org --to alice@example.org --attach in.bin --encrypt smime --sign --out cli.eml ${cliArgs} >/dev/null`],
-              ['sh', '-c', `rm -rf cli-att && ${cliEnv} ${process.execPath} ${cli} open cli.eml --json --save-attachments cli-att ${cliArgs} | grep -q '"state": "valid"' && cmp -s in.bin cli-att/in.bin`],
+              [
+                'sh',
+                '-c',
+                `rm -f cli.eml && ${cliEnv} ${process.execPath} ${cli} compose --from alice@example.org --to alice@example.org --attach in.bin --encrypt smime --sign --out cli.eml ${cliArgs} >/dev/null`,
+              ],
+              [
+                'sh',
+                '-c',
+                `rm -rf cli-att && ${cliEnv} ${process.execPath} ${cli} open cli.eml --json --save-attachments cli-att ${cliArgs} | grep -q '"state": "valid"' && cmp -s in.bin cli-att/in.bin`,
+              ],
             ] satisfies [string, string[], string[]],
           ]
         : []),
@@ -70,16 +103,24 @@ try {
     ]
     const results = new Map<string, { seconds: number; rssMiB: number }>()
     for (const [name, enc, dec] of tools) {
-      for (const [kind, command] of [['sign+encrypt', enc], ['decrypt+verify', dec]] as const) {
+      for (const [kind, command] of [
+        ['sign+encrypt', enc],
+        ['decrypt+verify', dec],
+      ] as const) {
         const runs = [0, 1, 2].map(() => measure(command))
-        results.set(`${name}/${kind}`, { seconds: median(runs.map((r) => r.seconds)), rssMiB: Math.max(...runs.map((r) => r.rssMiB)) })
+        results.set(`${name}/${kind}`, {
+          seconds: median(runs.map((r) => r.seconds)),
+          rssMiB: Math.max(...runs.map((r) => r.rssMiB)),
+        })
       }
     }
     for (const kind of ['sign+encrypt', 'decrypt+verify']) {
       const base = results.get(`openssl cms -stream/${kind}`)!.seconds
       for (const [name] of tools) {
         const r = results.get(`${name}/${kind}`)!
-        rows.push(`| ${mib} | ${kind} | ${name} | ${r.seconds.toFixed(2)} | ${r.rssMiB.toFixed(0)} | ${(r.seconds / base).toFixed(1)} |`)
+        rows.push(
+          `| ${mib} | ${kind} | ${name} | ${r.seconds.toFixed(2)} | ${r.rssMiB.toFixed(0)} | ${(r.seconds / base).toFixed(1)} |`,
+        )
       }
     }
   }

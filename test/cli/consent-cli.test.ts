@@ -16,8 +16,17 @@ const skip = skipUnless('pdftotext', has('pdftotext'), 'apt-get install poppler-
 
 let dir: string
 const standing = 'Rheinufer-Kaffee-Morgen-42'
-const cli = (args: string[], lang = 'en') => runCli(['--lang', lang, '--profile', join(dir, 'profile'), '--vault-passphrase-file', join(dir, 'vp'), ...args])
-type ConsentRow = { address: string; channel: string; by: string; current: boolean; hasPassword: boolean; transmitted: string | null; expires: string | null }
+const cli = (args: string[], lang = 'en') =>
+  runCli(['--lang', lang, '--profile', join(dir, 'profile'), '--vault-passphrase-file', join(dir, 'vp'), ...args])
+type ConsentRow = {
+  address: string
+  channel: string
+  by: string
+  current: boolean
+  hasPassword: boolean
+  transmitted: string | null
+  expires: string | null
+}
 const consents = () => (JSON.parse(cli(['policy', 'show', '--json']).stdout) as { consents: ConsentRow[] }).consents
 
 describe.skipIf(skip)('consent register', () => {
@@ -31,23 +40,74 @@ describe.skipIf(skip)('consent register', () => {
   afterAll(() => dir && rmSync(dir, { recursive: true, force: true }))
 
   it('a change adds an entry and keeps the earlier one, marked not current', () => {
-    expect(cli(['policy', 'consent', 'mueller@mandant.test', '--channel', 'tls', '--by', 'Huber', '--note', 'telefonisch vereinbart']).status).toBe(0)
-    expect(cli(['policy', 'consent', 'mueller@mandant.test', '--channel', 'plain', '--by', 'Huber', '--expires', '2027-12-31']).status).toBe(0)
+    expect(
+      cli([
+        'policy',
+        'consent',
+        'mueller@mandant.test',
+        '--channel',
+        'tls',
+        '--by',
+        'Huber',
+        '--note',
+        'telefonisch vereinbart',
+      ]).status,
+    ).toBe(0)
+    expect(
+      cli([
+        'policy',
+        'consent',
+        'mueller@mandant.test',
+        '--channel',
+        'plain',
+        '--by',
+        'Huber',
+        '--expires',
+        '2027-12-31',
+      ]).status,
+    ).toBe(0)
     const rows = consents().filter((c) => c.address === 'mueller@mandant.test')
-    expect(rows.map((c) => [c.channel, c.current])).toEqual([['tls', false], ['plain', true]])
+    expect(rows.map((c) => [c.channel, c.current])).toEqual([
+      ['tls', false],
+      ['plain', true],
+    ])
     expect(rows[1]!.expires).toBe('2027-12-31T23:59:59.999Z')
   })
 
   it('a weak standing password is refused with the reason and changes nothing', () => {
     const before = consents()
-    const run = cli(['policy', 'consent', 'firma.test', '--channel', 'container', '--by', 'Huber', '--password-file', join(dir, 'weak')])
+    const run = cli([
+      'policy',
+      'consent',
+      'firma.test',
+      '--channel',
+      'container',
+      '--by',
+      'Huber',
+      '--password-file',
+      join(dir, 'weak'),
+    ])
     expect(run.status).toBe(1)
     expect(run.errorLines.join('\n')).toMatch(/too weak for a standing client password \(contains-date\)/)
     expect(consents()).toEqual(before)
   })
 
   it('a standing password is kept sealed: "hasPassword" in the register, the password itself nowhere in clear', () => {
-    const run = cli(['policy', 'consent', 'firma.test', '--channel', 'container', '--by', 'Huber', '--password-file', join(dir, 'standing'), '--transmitted', 'post', '--transmitted-on', '2026-12-01'])
+    const run = cli([
+      'policy',
+      'consent',
+      'firma.test',
+      '--channel',
+      'container',
+      '--by',
+      'Huber',
+      '--password-file',
+      join(dir, 'standing'),
+      '--transmitted',
+      'post',
+      '--transmitted-on',
+      '2026-12-01',
+    ])
     expect(run.status).toBe(0)
     expect(run.stdout).not.toContain(standing)
     const row = consents().find((c) => c.address === 'firma.test')!
@@ -63,17 +123,50 @@ describe.skipIf(skip)('consent register', () => {
   it('compose --encrypt container uses the standing password of the recipient’s domain and prints none', () => {
     writeFileSync(join(dir, 'body.txt'), 'Die Lohnabrechnung Dezember liegt bei.\n')
     writeFileSync(join(dir, 'Lohn.csv'), 'a;b\n')
-    const run = cli(['compose', '--encrypt', 'container', '--from', 'huber@kanzlei.test', '--to', 'buchhaltung@firma.test', '--subject', 'Lohn', '--body-file', join(dir, 'body.txt'), '--attach', join(dir, 'Lohn.csv'), '--out', join(dir, 'c.eml'), '--json'])
+    const run = cli([
+      'compose',
+      '--encrypt',
+      'container',
+      '--from',
+      'huber@kanzlei.test',
+      '--to',
+      'buchhaltung@firma.test',
+      '--subject',
+      'Lohn',
+      '--body-file',
+      join(dir, 'body.txt'),
+      '--attach',
+      join(dir, 'Lohn.csv'),
+      '--out',
+      join(dir, 'c.eml'),
+      '--json',
+    ])
     expect(run.errorLines).toEqual([])
     expect(run.status).toBe(0)
     expect(JSON.parse(run.stdout)).not.toHaveProperty('containerPassword')
-    const pdf = parseMime(new Uint8Array(readFileSync(join(dir, 'c.eml')))).children.find((p) => p.contentType.type === 'application/pdf')!
+    const pdf = parseMime(new Uint8Array(readFileSync(join(dir, 'c.eml')))).children.find(
+      (p) => p.contentType.type === 'application/pdf',
+    )!
     writeFileSync(join(dir, 'c.pdf'), decodeBody(pdf))
-    expect(execFileSync('pdftotext', ['-upw', standing, join(dir, 'c.pdf'), '-'], { encoding: 'utf8' })).toContain('Die Lohnabrechnung Dezember liegt bei.')
+    expect(execFileSync('pdftotext', ['-upw', standing, join(dir, 'c.pdf'), '-'], { encoding: 'utf8' })).toContain(
+      'Die Lohnabrechnung Dezember liegt bei.',
+    )
   })
 
   it('exports the register as CSV with formula cells neutralised, and as a PDF report with the history', () => {
-    expect(cli(['policy', 'consent', 'evil@mandant.test', '--channel', 'tls', '--by', '=HYPERLINK("http://x")', '--note', '+49 171 1234567']).status).toBe(0)
+    expect(
+      cli([
+        'policy',
+        'consent',
+        'evil@mandant.test',
+        '--channel',
+        'tls',
+        '--by',
+        '=HYPERLINK("http://x")',
+        '--note',
+        '+49 171 1234567',
+      ]).status,
+    ).toBe(0)
     expect(cli(['policy', 'export', '--out', join(dir, 'register.csv')]).status).toBe(0)
     const csv = readFileSync(join(dir, 'register.csv'), 'utf8')
     expect(csv.startsWith('\uFEFFaddress;channel;by;date;')).toBe(true)

@@ -41,6 +41,8 @@ describe('siegelpost mail', () => {
   })
 
   it('names the error in English with --lang en', () => {
-    expect(cli('mail', 'show', 'nope', '--lang', 'en').errorLines).toEqual([expect.stringMatching(/There is no stored message nope/)])
+    expect(cli('mail', 'show', 'nope', '--lang', 'en').errorLines).toEqual([
+      expect.stringMatching(/There is no stored message nope/),
+    ])
   })
 })

@@ -15,19 +15,48 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sp-transport-cli-'))
   writeFileSync(join(dir, 'vault-pass'), 'cli-vault-passphrase\n')
   writeFileSync(join(dir, 'pw'), 'mail-password\r\n')
-  base = ['--profile', join(dir, 'profile'), ...(hasKeyringSession ? [] : ['--vault-passphrase-file', join(dir, 'vault-pass')])]
+  base = [
+    '--profile',
+    join(dir, 'profile'),
+    ...(hasKeyringSession ? [] : ['--vault-passphrase-file', join(dir, 'vault-pass')]),
+  ]
 })
 afterAll(() => rm(dir, { recursive: true, force: true }))
 const cli = (...args: string[]) => runCli([...args, ...base])
 
 describe('siegelpost accounts', () => {
   it('stores an account without connecting, with the security defaults, and lists it', () => {
-    const add = cli('accounts', 'add', 'kanzlei', '--email', 'a@kanzlei.test', '--smtp', '127.0.0.1:587', '--imap', '127.0.0.1:993', '--user', 'a', '--password-file', join(dir, 'pw'), '--pin', 'AB:'.repeat(31) + 'AB')
+    const add = cli(
+      'accounts',
+      'add',
+      'kanzlei',
+      '--email',
+      'a@kanzlei.test',
+      '--smtp',
+      '127.0.0.1:587',
+      '--imap',
+      '127.0.0.1:993',
+      '--user',
+      'a',
+      '--password-file',
+      join(dir, 'pw'),
+      '--pin',
+      'AB:'.repeat(31) + 'AB',
+    )
     expect(add.status, add.stderr).toBe(0)
     const list = JSON.parse(cli('accounts', 'list', '--json').stdout)
-    expect(list).toEqual([expect.objectContaining({ name: 'kanzlei', smtp: { host: '127.0.0.1', port: 587, security: 'starttls' }, imap: { host: '127.0.0.1', port: 993, security: 'tls' }, pin: 'ab'.repeat(32), hasCa: false })])
+    expect(list).toEqual([
+      expect.objectContaining({
+        name: 'kanzlei',
+        smtp: { host: '127.0.0.1', port: 587, security: 'starttls' },
+        imap: { host: '127.0.0.1', port: 993, security: 'tls' },
+        pin: 'ab'.repeat(32),
+        hasCa: false,
+      }),
+    ])
     expect(JSON.stringify(list)).not.toContain('mail-password')
-    for (const file of readdirSync(join(dir, 'profile'))) expect(readFileSync(join(dir, 'profile', file)).includes('mail-password'), file).toBe(false)
+    for (const file of readdirSync(join(dir, 'profile')))
+      expect(readFileSync(join(dir, 'profile', file)).includes('mail-password'), file).toBe(false)
   })
 
   it.each([
@@ -35,14 +64,43 @@ describe('siegelpost accounts', () => {
     [['--pin', 'abc'], /kein SHA-256-Fingerabdruck/],
     [['--smtp', 'nohost'], /keine gültige Angabe für --smtp/],
   ])('refuses %j with one line that names the fix', (extra, pattern) => {
-    const args = ['accounts', 'add', 'x', '--email', 'a@b.de', '--smtp', 'h:465', '--imap', 'h:993', '--user', 'u', '--password-file', join(dir, 'pw'), ...extra]
+    const args = [
+      'accounts',
+      'add',
+      'x',
+      '--email',
+      'a@b.de',
+      '--smtp',
+      'h:465',
+      '--imap',
+      'h:993',
+      '--user',
+      'u',
+      '--password-file',
+      join(dir, 'pw'),
+      ...extra,
+    ]
     const run = cli(...args)
     expect(run.status).not.toBe(0)
     expect(run.errorLines).toEqual([expect.stringMatching(pattern)])
   })
 
   it('refuses a duplicate name and an unknown account', () => {
-    const dup = cli('accounts', 'add', 'kanzlei', '--email', 'a@b.de', '--smtp', 'h:465', '--imap', 'h:993', '--user', 'u', '--password-file', join(dir, 'pw'))
+    const dup = cli(
+      'accounts',
+      'add',
+      'kanzlei',
+      '--email',
+      'a@b.de',
+      '--smtp',
+      'h:465',
+      '--imap',
+      'h:993',
+      '--user',
+      'u',
+      '--password-file',
+      join(dir, 'pw'),
+    )
     expect(dup.errorLines).toEqual([expect.stringMatching(/gibt es schon/)])
     writeFileSync(join(dir, 'm.eml'), 'From: a@kanzlei.test\r\nTo: b@firma.de\r\n\r\nx\r\n')
     const send = cli('send', join(dir, 'm.eml'), '--account', 'nope')
@@ -54,14 +112,38 @@ describe('siegelpost accounts', () => {
 
 describe('siegelpost accounts remove', () => {
   it('forgets the account and its password, and names an unknown one', () => {
-    expect(cli('accounts', 'add', 'weg', '--email', 'w@kanzlei.test', '--smtp', 'h.test:465', '--imap', 'h.test:993', '--user', 'w', '--password-file', join(dir, 'pw')).status).toBe(0)
+    expect(
+      cli(
+        'accounts',
+        'add',
+        'weg',
+        '--email',
+        'w@kanzlei.test',
+        '--smtp',
+        'h.test:465',
+        '--imap',
+        'h.test:993',
+        '--user',
+        'w',
+        '--password-file',
+        join(dir, 'pw'),
+      ).status,
+    ).toBe(0)
     const account = `mail:${join(dir, 'profile')}:weg`
-    if (hasKeyringSession) expect(execFileSync('secret-tool', ['lookup', 'service', 'Siegelpost', 'username', account], { encoding: 'utf8' })).toBe('mail-password')
+    if (hasKeyringSession)
+      expect(
+        execFileSync('secret-tool', ['lookup', 'service', 'Siegelpost', 'username', account], { encoding: 'utf8' }),
+      ).toBe('mail-password')
     const removed = cli('accounts', 'remove', 'weg', '--json')
     expect(removed.status, removed.stderr).toBe(0)
     expect(JSON.parse(removed.stdout)).toEqual({ name: 'weg', removed: true })
-    expect(JSON.parse(cli('accounts', 'list', '--json').stdout).map((a: { name: string }) => a.name)).not.toContain('weg')
-    if (hasKeyringSession) expect(spawnSync('secret-tool', ['lookup', 'service', 'Siegelpost', 'username', account], { encoding: 'utf8' }).stdout).toBe('')
+    expect(JSON.parse(cli('accounts', 'list', '--json').stdout).map((a: { name: string }) => a.name)).not.toContain(
+      'weg',
+    )
+    if (hasKeyringSession)
+      expect(
+        spawnSync('secret-tool', ['lookup', 'service', 'Siegelpost', 'username', account], { encoding: 'utf8' }).stdout,
+      ).toBe('')
     const again = cli('accounts', 'remove', 'weg')
     expect(again.status).toBe(1)
     expect(again.errorLines).toEqual([expect.stringMatching(/kein Konto „weg“/)])
@@ -72,13 +154,35 @@ describe('siegelpost policy', () => {
   it('sets REQUIRETLS, rules, tls-exceptions with reason/who/date/expiry and consents', () => {
     expect(cli('policy', 'set', 'requiretls', 'require').status).toBe(0)
     expect(cli('policy', 'rule', 'Firma.de', '--require', 'e2e', '--by', 'Chefin').status).toBe(0)
-    expect(cli('policy', 'tls-exception', 'alt@firma.de', '--reason', 'MX ohne TLS, schriftlich vereinbart', '--by', 'Chefin', '--expires', '2027-06-30').status).toBe(0)
-    expect(cli('policy', 'consent', 'alt@firma.de', '--channel', 'tls', '--by', 'Chefin', '--note', 'Brief vom 1.11.').status).toBe(0)
+    expect(
+      cli(
+        'policy',
+        'tls-exception',
+        'alt@firma.de',
+        '--reason',
+        'MX ohne TLS, schriftlich vereinbart',
+        '--by',
+        'Chefin',
+        '--expires',
+        '2027-06-30',
+      ).status,
+    ).toBe(0)
+    expect(
+      cli('policy', 'consent', 'alt@firma.de', '--channel', 'tls', '--by', 'Chefin', '--note', 'Brief vom 1.11.')
+        .status,
+    ).toBe(0)
     const policy = JSON.parse(cli('policy', 'show', '--json').stdout)
     expect(policy).toMatchObject({
       requiretls: 'require',
       rules: [{ target: 'firma.de', require: 'e2e', by: 'Chefin' }],
-      tlsExceptions: [{ target: 'alt@firma.de', reason: 'MX ohne TLS, schriftlich vereinbart', by: 'Chefin', expires: '2027-06-30T23:59:59.999Z' }],
+      tlsExceptions: [
+        {
+          target: 'alt@firma.de',
+          reason: 'MX ohne TLS, schriftlich vereinbart',
+          by: 'Chefin',
+          expires: '2027-06-30T23:59:59.999Z',
+        },
+      ],
       consents: [{ address: 'alt@firma.de', channel: 'tls', by: 'Chefin', note: 'Brief vom 1.11.' }],
     })
     expect(policy.tlsExceptions[0].date).toMatch(/^\d{4}-\d{2}-\d{2}T/)

@@ -14,8 +14,18 @@ const rsaRoot = 'Sample_LAMPS_RSA_Certification_Authority.selfsigned.pem'
 const edRoot = 'Sample_LAMPS_Ed25519_Certification_Authority.selfsigned.pem'
 const rsaCross = 'Sample_LAMPS_RSA_Certification_Authority.crosssigned.pem'
 const edCross = 'Sample_LAMPS_Ed25519_Certification_Authority.crosssigned.pem'
-const rsaLeaves = ['alice@smime.example.sig.pem', 'alice@smime.example.enc.pem', 'bob@smime.example.sig.pem', 'bob@smime.example.enc.pem']
-const edLeaves = ['carlos@smime.example.sig.pem', 'carlos@smime.example.enc.pem', 'dana@smime.example.sig.pem', 'dana@smime.example.enc.pem']
+const rsaLeaves = [
+  'alice@smime.example.sig.pem',
+  'alice@smime.example.enc.pem',
+  'bob@smime.example.sig.pem',
+  'bob@smime.example.enc.pem',
+]
+const edLeaves = [
+  'carlos@smime.example.sig.pem',
+  'carlos@smime.example.enc.pem',
+  'dana@smime.example.sig.pem',
+  'dana@smime.example.enc.pem',
+]
 const at = new Date('2026-06-01T00:00:00Z')
 
 type Row = [leaf: string, anchor: string, intermediate: string | null, valid: boolean]
@@ -30,22 +40,39 @@ const rows: Row[] = [
 ]
 const cert = (name: string) => certificatesFromFile(readFileSync(join(dir, name)))[0]!
 
-describe.skipIf(skipUnless('RFC 9216 corpus', hasCorpus, 'put the corpora in ../shared/corpora (see the README)'))('RFC 9216 example certificates', () => {
-  it.each(rows)('%s with anchor %s via %s → valid=%s (--purpose smime)', (leaf, anchor, intermediate, valid) => {
-    const untrusted = intermediate ? [cert(intermediate)] : []
-    const path = validatePath({ target: cert(leaf), untrusted, anchors: [cert(anchor)], crls: null, at })
-    const problem = path.valid ? smimePurposeProblem(cert(leaf), untrusted, 'any') : null
-    expect(path.valid && problem === null, `${path.reason} ${problem ?? ''}`).toBe(valid)
-  })
-
-  describe('through siegelpost certs validate', () => {
-    beforeAll(assertBuilt)
-    it.each([rows[0]!, rows[8]!, rows[16]!])('%s with anchor %s via %s → valid=%s', (leaf, anchor, intermediate, valid) => {
-      const args = ['certs', 'validate', join(dir, leaf), '--anchor', join(dir, anchor), '--purpose', 'smime', '--json', '--at', at.toISOString()]
-      if (intermediate) args.push('--untrusted', join(dir, intermediate))
-      const run = runCli(args, { env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/siegelpost-bus' } })
-      expect(run.status, run.stderr).toBe(0)
-      expect(JSON.parse(run.stdout).valid).toBe(valid)
+describe.skipIf(skipUnless('RFC 9216 corpus', hasCorpus, 'put the corpora in ../shared/corpora (see the README)'))(
+  'RFC 9216 example certificates',
+  () => {
+    it.each(rows)('%s with anchor %s via %s → valid=%s (--purpose smime)', (leaf, anchor, intermediate, valid) => {
+      const untrusted = intermediate ? [cert(intermediate)] : []
+      const path = validatePath({ target: cert(leaf), untrusted, anchors: [cert(anchor)], crls: null, at })
+      const problem = path.valid ? smimePurposeProblem(cert(leaf), untrusted, 'any') : null
+      expect(path.valid && problem === null, `${path.reason} ${problem ?? ''}`).toBe(valid)
     })
-  })
-})
+
+    describe('through siegelpost certs validate', () => {
+      beforeAll(assertBuilt)
+      it.each([rows[0]!, rows[8]!, rows[16]!])(
+        '%s with anchor %s via %s → valid=%s',
+        (leaf, anchor, intermediate, valid) => {
+          const args = [
+            'certs',
+            'validate',
+            join(dir, leaf),
+            '--anchor',
+            join(dir, anchor),
+            '--purpose',
+            'smime',
+            '--json',
+            '--at',
+            at.toISOString(),
+          ]
+          if (intermediate) args.push('--untrusted', join(dir, intermediate))
+          const run = runCli(args, { env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/siegelpost-bus' } })
+          expect(run.status, run.stderr).toBe(0)
+          expect(JSON.parse(run.stdout).valid).toBe(valid)
+        },
+      )
+    })
+  },
+)

@@ -22,14 +22,18 @@ const deliberateDifferences: Record<string, { ours: string; why: string }> = {
 const rows = hasCorpus ? readRows() : []
 const results: { row: Row; failures: string[] }[] = []
 
-describe.skipIf(skipUnless('Thunderbird OpenPGP corpus', hasCorpus, 'put the corpus at ../shared/corpora/thunderbird-openpgp'))('Thunderbird OpenPGP corpus (EXPECTED-RESULTS-openpgp.tsv)', () => {
+describe.skipIf(
+  skipUnless('Thunderbird OpenPGP corpus', hasCorpus, 'put the corpus at ../shared/corpora/thunderbird-openpgp'),
+)('Thunderbird OpenPGP corpus (EXPECTED-RESULTS-openpgp.tsv)', () => {
   let keys: StoredKey[]
   let close: () => Promise<void>
   beforeAll(async () => ({ keys, close } = await corpusKeys()))
   afterAll(async () => {
     await close?.()
     const passed = results.filter((r) => r.failures.length === 0).length
-    console.log(`thunderbird-openpgp conformance: ${passed} of ${rows.length} rows as expected; ${Object.keys(deliberateDifferences).length} deliberate differences`)
+    console.log(
+      `thunderbird-openpgp conformance: ${passed} of ${rows.length} rows as expected; ${Object.keys(deliberateDifferences).length} deliberate differences`,
+    )
   })
 
   it.each(rows.map((row) => [`${row.line} ${row.testName} ${row.eml}`, row] as const))('%s', async (_name, row) => {
@@ -45,12 +49,20 @@ describe.skipIf(skipUnless('Thunderbird OpenPGP corpus', hasCorpus, 'put the cor
   })
 })
 
-describe.skipIf(skipUnless('Thunderbird OpenPGP corpus', hasCorpus, 'put the corpus at ../shared/corpora/thunderbird-openpgp'))('keys carried by corpus mails', () => {
+describe.skipIf(
+  skipUnless('Thunderbird OpenPGP corpus', hasCorpus, 'put the corpus at ../shared/corpora/thunderbird-openpgp'),
+)('keys carried by corpus mails', () => {
   it('offers Autocrypt and attached keys without importing them; keys import FILE.eml takes them on request', async () => {
     const { keys, close } = await corpusKeys()
     try {
       const autocrypt = await openCorpusMail('unsigned-unencrypted-0x3099ff1238852b9f-autocrypt.eml', keys)
-      expect(autocrypt.offeredKeys).toEqual([expect.objectContaining({ source: 'autocrypt', fingerprint: expect.stringMatching(/3099FF1238852B9F$/), isKnown: false })])
+      expect(autocrypt.offeredKeys).toEqual([
+        expect.objectContaining({
+          source: 'autocrypt',
+          fingerprint: expect.stringMatching(/3099FF1238852B9F$/),
+          isKnown: false,
+        }),
+      ])
       const attached = await openCorpusMail('unrelated-and-fake-keys-attached.eml', keys)
       expect(attached.offeredKeys.length).toBeGreaterThan(0)
       expect(attached.offeredKeys.every((k) => k.source === 'attachment')).toBe(true)
@@ -62,8 +74,16 @@ describe.skipIf(skipUnless('Thunderbird OpenPGP corpus', hasCorpus, 'put the cor
       const { corpusDir } = await import('./thunderbird-openpgp.ts')
       const target = await tempVault()
       try {
-        const path = join(corpusDir, 'mail/test/browser/openpgp/data/eml/unsigned-unencrypted-0x3099ff1238852b9f-autocrypt.eml')
-        const imported = await importKeyFile(target.vault, keyTechnologies, { bytes: readFileSync(path), fileName: 'mail.eml', path }, { passphrase: null, now: new Date() })
+        const path = join(
+          corpusDir,
+          'mail/test/browser/openpgp/data/eml/unsigned-unencrypted-0x3099ff1238852b9f-autocrypt.eml',
+        )
+        const imported = await importKeyFile(
+          target.vault,
+          keyTechnologies,
+          { bytes: readFileSync(path), fileName: 'mail.eml', path },
+          { passphrase: null, now: new Date() },
+        )
         expect(imported.map((k) => k.fingerprint)).toEqual([autocrypt.offeredKeys[0]!.fingerprint])
         expect(imported[0]).toMatchObject({ hasSecret: false, acceptance: 'unverified' })
       } finally {

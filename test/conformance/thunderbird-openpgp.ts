@@ -28,7 +28,14 @@ export function readRows(): Row[] {
   lines.forEach((line, index) => {
     if (line.startsWith('#') || line.startsWith('test_file') || line.trim() === '') return
     const [, testName = '', eml = '', signature = '', encryption = '', body = ''] = line.split('\t')
-    rows.push({ line: index + 1, testName, eml, signature: signature.trim(), encryption: encryption.trim(), body: body.trim() })
+    rows.push({
+      line: index + 1,
+      testName,
+      eml,
+      signature: signature.trim(),
+      encryption: encryption.trim(),
+      body: body.trim(),
+    })
   })
   return rows
 }
@@ -39,7 +46,12 @@ export async function corpusKeys(): Promise<{ keys: StoredKey[]; close: () => Pr
   const now = new Date()
   const load = async (name: string) => {
     const path = join(dataDir, 'keys', name)
-    return importKeyFile(vault, keyTechnologies, { bytes: readFileSync(path), fileName: name, path }, { passphrase: null, now })
+    return importKeyFile(
+      vault,
+      keyTechnologies,
+      { bytes: readFileSync(path), fileName: name, path },
+      { passphrase: null, now },
+    )
   }
   await load('alice@openpgp.example-0xf231550c4f47e38e-secret.asc')
   const [bob] = await load('bob@openpgp.example-0xfbfcc82a015e7330-pub.asc')
@@ -59,7 +71,14 @@ export async function keysForRow(eml: string, base: readonly StoredKey[]): Promi
     const added: StoredKey[] = []
     for (const name of files) {
       const path = join(dataDir, 'keys', name)
-      added.push(...(await importKeyFile(vault, keyTechnologies, { bytes: readFileSync(path), fileName: name, path }, { passphrase: null, now: new Date() })))
+      added.push(
+        ...(await importKeyFile(
+          vault,
+          keyTechnologies,
+          { bytes: readFileSync(path), fileName: name, path },
+          { passphrase: null, now: new Date() },
+        )),
+      )
     }
     return [...base.filter((k) => !added.some((a) => a.fingerprint === k.fingerprint)), ...added]
   } finally {
@@ -82,28 +101,47 @@ export function judge(row: Row, document: OpenDocument): string[] {
   const failures: string[] = []
   const { signature, encryption } = document.security
   const sig = row.signature.split(';')[0]!.trim()
-  const expectSig = (ok: boolean) => ok || failures.push(`signature: expected ${row.signature}, got ${signature.state}/${signature.acceptance} (${signature.reason})`)
-  if (sig === 'signed=verified') expectSig(signature.state === 'valid' && (signature.acceptance === 'verified' || row.signature.includes('signed=unverified')))
+  const expectSig = (ok: boolean) =>
+    ok ||
+    failures.push(
+      `signature: expected ${row.signature}, got ${signature.state}/${signature.acceptance} (${signature.reason})`,
+    )
+  if (sig === 'signed=verified')
+    expectSig(
+      signature.state === 'valid' &&
+        (signature.acceptance === 'verified' || row.signature.includes('signed=unverified')),
+    )
   else if (sig === 'signed=unverified') expectSig(signature.state === 'valid' && signature.acceptance === 'unverified')
   else if (sig === 'signed=ok') expectSig(signature.state === 'valid')
   else if (sig === 'signed=unknown') expectSig(signature.state === 'unknown-key')
   else if (sig === 'signed=mismatch') expectSig(signature.state === 'mismatch')
   else if (sig === 'NOT signed=mismatch') expectSig(signature.state !== 'mismatch' && signature.state !== 'valid')
-  else if (sig === 'no-signed-icon' || sig === 'outer signature' || sig === 'outer signature need not verify') expectSig(signature.state !== 'valid' && signature.state !== 'mismatch')
+  else if (sig === 'no-signed-icon' || sig === 'outer signature' || sig === 'outer signature need not verify')
+    expectSig(signature.state !== 'valid' && signature.state !== 'mismatch')
 
   const enc = row.encryption
-  const expectEnc = (ok: boolean) => ok || failures.push(`encryption: expected ${row.encryption}, got ${encryption.state} (${encryption.reason})`)
+  const expectEnc = (ok: boolean) =>
+    ok || failures.push(`encryption: expected ${row.encryption}, got ${encryption.state} (${encryption.reason})`)
   if (/^encrypted=ok|^inner MDC-protected/.test(enc)) expectEnc(encryption.state === 'encrypted')
-  else if (/^NOT encrypted|no-encrypted-icon|only after explicit user action|after user action: encrypted=notok|non-top-level sibling/.test(enc)) expectEnc(encryption.state !== 'encrypted')
+  else if (
+    /^NOT encrypted|no-encrypted-icon|only after explicit user action|after user action: encrypted=notok|non-top-level sibling/.test(
+      enc,
+    )
+  )
+    expectEnc(encryption.state !== 'encrypted')
   else if (/NO integrity protection|decryption error|inner no-MDC/.test(enc)) expectEnc(encryption.state === 'failed')
 
   const body = row.body
   if (body === 'plaintext shown') {
-    if (document.text.trim() === '' || document.text.includes('-----BEGIN PGP MESSAGE-----')) failures.push('body: expected the plaintext to be shown')
-  } else if (/plaintext NOT shown|secret never shown|NOT auto-decrypted|must not render plaintext|must not merge/.test(body)) {
+    if (document.text.trim() === '' || document.text.includes('-----BEGIN PGP MESSAGE-----'))
+      failures.push('body: expected the plaintext to be shown')
+  } else if (
+    /plaintext NOT shown|secret never shown|NOT auto-decrypted|must not render plaintext|must not merge/.test(body)
+  ) {
     if (encryption.state === 'encrypted') failures.push('body: expected no decrypted plaintext')
   }
   // rc-* (remote content): whatever is shown must never carry HTML with remote references.
-  if (row.eml.startsWith('rc-') && /<img|src\s*=|https?:\/\//i.test(document.text)) failures.push('remote content: displayable text carries remote references')
+  if (row.eml.startsWith('rc-') && /<img|src\s*=|https?:\/\//i.test(document.text))
+    failures.push('remote content: displayable text carries remote references')
   return failures
 }

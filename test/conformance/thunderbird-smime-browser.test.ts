@@ -87,7 +87,9 @@ const rows = hasCorpus
       .map((line) => line.split('\t')[0]!)
   : []
 
-describe.skipIf(skipUnless('Thunderbird S/MIME corpus', hasCorpus, 'put the corpora in ../shared/corpora (see the README)'))('Thunderbird S/MIME browser rows through open', () => {
+describe.skipIf(
+  skipUnless('Thunderbird S/MIME corpus', hasCorpus, 'put the corpora in ../shared/corpora (see the README)'),
+)('Thunderbird S/MIME browser rows through open', () => {
   it('has a check for every row', () => {
     expect(rows.sort()).toEqual(Object.keys(checks).sort())
   })
@@ -95,7 +97,12 @@ describe.skipIf(skipUnless('Thunderbird S/MIME corpus', hasCorpus, 'put the corp
   it.each(rows.map((file) => [file]))('%s', async (file) => {
     const keys: StoredKey[] = []
     for (const p12 of ['Alice.p12', 'Bob.p12']) {
-      keys.push(...(await smimeTechnology.import({ bytes: readFileSync(join(data, p12)), fileName: p12 }, { passphrase: new TextEncoder().encode('nss'), now })))
+      keys.push(
+        ...(await smimeTechnology.import(
+          { bytes: readFileSync(join(data, p12)), fileName: p12 },
+          { passphrase: new TextEncoder().encode('nss'), now },
+        )),
+      )
     }
     keys.push(...trustAnchorEntries(readFileSync(join(data, 'TestCA.pem')), 'TestCA.pem'))
     const path = file.startsWith('(corpus-root)/') ? join(root, file.slice('(corpus-root)/'.length)) : join(data, file)

@@ -45,18 +45,27 @@ const deviations: Record<string, { expect: Partial<Record<'encrypted' | 'signed'
  * -verify` does without -binary (checked: "Verification successful"; with -binary "content verify
  * error"). Thunderbird does not canonicalize nested entities and reports these 12 rows as bad.
  */
-const lfCanonicalNested = /^alice\.(env\.dsig\.SHA(256|384|512)\.multipart\.dave\.sig|plain\.dsig\.SHA(256|384|512)\.multipart\.dave\.(sig|dsig)|plain\.sig\.SHA(256|384|512)\.opaque\.dave\.dsig)\.SHA(256|384|512)\.(opaque|multipart)\.eml$/
+const lfCanonicalNested =
+  /^alice\.(env\.dsig\.SHA(256|384|512)\.multipart\.dave\.sig|plain\.dsig\.SHA(256|384|512)\.multipart\.dave\.(sig|dsig)|plain\.sig\.SHA(256|384|512)\.opaque\.dave\.dsig)\.SHA(256|384|512)\.(opaque|multipart)\.eml$/
 for (const row of rows) {
   if (lfCanonicalNested.test(row.file)) {
-    deviations[row.file] = { expect: { good: true }, why: 'inner signed entity stored with LF line ends; its canonical CRLF form verifies (RFC 8551 §3.1.1, as openssl cms -verify); Thunderbird does not canonicalize nested entities' }
+    deviations[row.file] = {
+      expect: { good: true },
+      why: 'inner signed entity stored with LF line ends; its canonical CRLF form verifies (RFC 8551 §3.1.1, as openssl cms -verify); Thunderbird does not canonicalize nested entities',
+    }
   }
 }
 
 async function keysFromCorpus(): Promise<StoredKey[]> {
   const keys: StoredKey[] = []
-  const p12s = ['Alice.p12', 'Bob.p12', 'Dave.p12'].map((f) => join(smimeDir, f)).concat(['Fran.p12', 'Fran-ec.p12'].map((f) => join(smimeDir, '..', 'smime-interop', f)))
+  const p12s = ['Alice.p12', 'Bob.p12', 'Dave.p12']
+    .map((f) => join(smimeDir, f))
+    .concat(['Fran.p12', 'Fran-ec.p12'].map((f) => join(smimeDir, '..', 'smime-interop', f)))
   for (const file of p12s) {
-    for (const key of await smimeTechnology.import({ bytes: readFileSync(file), fileName: file.split('/').pop()! }, { passphrase: new TextEncoder().encode('nss'), now })) {
+    for (const key of await smimeTechnology.import(
+      { bytes: readFileSync(file), fileName: file.split('/').pop()! },
+      { passphrase: new TextEncoder().encode('nss'), now },
+    )) {
       if (!keys.some((k) => k.fingerprint === key.fingerprint)) keys.push(key)
     }
   }
@@ -69,7 +78,9 @@ const revocation = httpRevocationFetchers({ policy: 'loopback-only' })
 
 const results: { file: string; pass: boolean; got: string }[] = []
 
-describe.skipIf(skipUnless('Thunderbird S/MIME corpus', hasCorpus, 'put the corpora in ../shared/corpora (see the README)'))('Thunderbird S/MIME corpus through open', () => {
+describe.skipIf(
+  skipUnless('Thunderbird S/MIME corpus', hasCorpus, 'put the corpora in ../shared/corpora (see the README)'),
+)('Thunderbird S/MIME corpus through open', () => {
   let keys: StoredKey[] = []
 
   it('reads the 68 rows and imports the corpus keys with TestCA as anchor', async () => {
@@ -80,7 +91,11 @@ describe.skipIf(skipUnless('Thunderbird S/MIME corpus', hasCorpus, 'put the corp
 
   it.each(rows.map((row) => [row.file, row] as const))('%s', async (_file, row) => {
     if (keys.length === 0) keys = await keysFromCorpus()
-    const { document } = await openMessage(smimeMessageBytes(smimeDir, row.file), messageTechnologies, { keys, now, revocation })
+    const { document } = await openMessage(smimeMessageBytes(smimeDir, row.file), messageTechnologies, {
+      keys,
+      now,
+      revocation,
+    })
     const got = summarize(document)
     const deviation = deviations[row.file]
     const want = { encrypted: row.encrypted, signed: row.signed, good: row.good, ...deviation?.expect }
@@ -89,7 +104,14 @@ describe.skipIf(skipUnless('Thunderbird S/MIME corpus', hasCorpus, 'put the corp
       (want.signed === null || got.signed === want.signed) &&
       (want.good === null || got.good === want.good) &&
       (!row.checkText || expectedText.test(document.text))
-    results.push({ file: row.file, pass, got: JSON.stringify({ ...got, reason: document.security.signature.reason || document.security.encryption.reason }) })
+    results.push({
+      file: row.file,
+      pass,
+      got: JSON.stringify({
+        ...got,
+        reason: document.security.signature.reason || document.security.encryption.reason,
+      }),
+    })
     expect({ ...got, text: row.checkText ? expectedText.test(document.text) : true }).toEqual({
       encrypted: want.encrypted,
       signed: want.signed ?? got.signed,
@@ -98,14 +120,17 @@ describe.skipIf(skipUnless('Thunderbird S/MIME corpus', hasCorpus, 'put the corp
     })
     if (got.encrypted) expect(document.security.encryption.technology).toBe('smime')
     // the revocation check ran and, finding nothing reachable, stayed soft (CLI.md)
-    if (document.security.signature.state === 'valid') expect(document.security.signature.code).toBe('SIGNATURE_VALID_REVOCATION_UNKNOWN')
+    if (document.security.signature.state === 'valid')
+      expect(document.security.signature.code).toBe('SIGNATURE_VALID_REVOCATION_UNKNOWN')
     const isGap = row.file === 'alice.future.dsig.SHA256.multipart.eml'
     expect(document.security.warnings.some((w) => w.code === 'date-gap')).toBe(isGap)
   })
 
   afterAll(() => {
     const passed = results.filter((r) => r.pass).length
-    console.log(`Thunderbird S/MIME corpus through open: ${passed}/${results.length} rows as expected (${Object.keys(deviations).length} documented deviation(s))`)
+    console.log(
+      `Thunderbird S/MIME corpus through open: ${passed}/${results.length} rows as expected (${Object.keys(deviations).length} documented deviation(s))`,
+    )
   })
 })
 

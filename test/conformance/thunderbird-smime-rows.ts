@@ -34,4 +34,3 @@ export function smimeMessageBytes(smimeDir: string, file: string): Uint8Array {
     `From: alice@example.com\r\nTo: fran@example.com\r\nSubject: ${file}\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64}\r\n`,
   )
 }
-

@@ -30,7 +30,10 @@ const expectedText = /This is a test message (from Alice to Bob|to Fran)\./
 function identitiesFrom(files: string[]): DecryptIdentity[] {
   return files.flatMap((file) => {
     const p12 = readPkcs12(readFileSync(file), nss)
-    return p12.keys.map((key) => ({ pkcs8: key.pkcs8, certificate: p12.certificates.find((c) => c.localKeyId === key.localKeyId)!.der }))
+    return p12.keys.map((key) => ({
+      pkcs8: key.pkcs8,
+      certificate: p12.certificates.find((c) => c.localKeyId === key.localKeyId)!.der,
+    }))
   })
 }
 
@@ -43,7 +46,10 @@ function splitEntity(bytes: Buffer): Entity {
   const text = bytes.toString('latin1')
   const end = /\r?\n\r?\n/.exec(text)
   if (!end || !/^[A-Za-z-]+:/.test(text)) return { headers: '', body: bytes }
-  return { headers: text.slice(0, end.index).replace(/\r?\n[ \t]+/g, ' '), body: bytes.subarray(end.index + end[0].length) }
+  return {
+    headers: text.slice(0, end.index).replace(/\r?\n[ \t]+/g, ' '),
+    body: bytes.subarray(end.index + end[0].length),
+  }
 }
 
 const header = (entity: Entity, name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(entity.headers)?.[1] ?? ''
@@ -57,8 +63,13 @@ function splitSigned(entity: Entity): { content: Buffer; signature: Buffer } {
   const contentStart = body.indexOf('\n', first) + 1
   const second = body.indexOf(`\n${delimiter}`, contentStart)
   const contentEnd = body[second - 1] === '\r' ? second - 1 : second
-  const signaturePart = splitEntity(Buffer.from(body.slice(body.indexOf('\n', second + 1) + 1, body.indexOf(`${delimiter}--`)), 'latin1'))
-  return { content: entity.body.subarray(contentStart, contentEnd), signature: Buffer.from(signaturePart.body.toString('latin1'), 'base64') }
+  const signaturePart = splitEntity(
+    Buffer.from(body.slice(body.indexOf('\n', second + 1) + 1, body.indexOf(`${delimiter}--`)), 'latin1'),
+  )
+  return {
+    content: entity.body.subarray(contentStart, contentEnd),
+    signature: Buffer.from(signaturePart.body.toString('latin1'), 'base64'),
+  }
 }
 
 interface Outcome {
@@ -69,23 +80,55 @@ interface Outcome {
   warnings?: string[]
 }
 
-function process(bytes: Buffer, identities: DecryptIdentity[], anchors: Uint8Array[], from: string | null, depth = 0, dateHeader: Date | null = null): Outcome {
+function process(
+  bytes: Buffer,
+  identities: DecryptIdentity[],
+  anchors: Uint8Array[],
+  from: string | null,
+  depth = 0,
+  dateHeader: Date | null = null,
+): Outcome {
   const entity = splitEntity(bytes)
   const type = header(entity, 'Content-Type').toLowerCase()
   if (depth > 3) throw new Error('too deep')
   if (type.startsWith('application/pkcs7-mime') && type.includes('enveloped-data')) {
-    const inner = Buffer.from(decryptCms({ cms: Buffer.from(entity.body.toString('latin1'), 'base64'), identities }).content)
+    const inner = Buffer.from(
+      decryptCms({ cms: Buffer.from(entity.body.toString('latin1'), 'base64'), identities }).content,
+    )
     return { ...process(inner, identities, anchors, from, depth + 1, dateHeader), encrypted: true }
   }
   if (type.startsWith('application/pkcs7-mime') && type.includes('signed-data')) {
-    const verdict = verifySmimeSignature({ cms: Buffer.from(entity.body.toString('latin1'), 'base64'), from, anchors, crls: null, now, dateHeader })
-    const inner = verdict.content ? process(Buffer.from(verdict.content), identities, anchors, from, depth + 1) : { text: '' }
+    const verdict = verifySmimeSignature({
+      cms: Buffer.from(entity.body.toString('latin1'), 'base64'),
+      from,
+      anchors,
+      crls: null,
+      now,
+      dateHeader,
+    })
+    const inner = verdict.content
+      ? process(Buffer.from(verdict.content), identities, anchors, from, depth + 1)
+      : { text: '' }
     return { encrypted: false, signed: true, signatureGood: verdict.state === 'valid', text: inner.text }
   }
   if (type.startsWith('multipart/signed')) {
     const { content, signature } = splitSigned(entity)
-    const verdict = verifySmimeSignature({ cms: signature, detachedContent: content, from, anchors, crls: null, now, dateHeader })
-    return { encrypted: false, signed: true, signatureGood: verdict.state === 'valid', warnings: verdict.warnings.map((w) => w.code), text: process(content, identities, anchors, from, depth + 1).text }
+    const verdict = verifySmimeSignature({
+      cms: signature,
+      detachedContent: content,
+      from,
+      anchors,
+      crls: null,
+      now,
+      dateHeader,
+    })
+    return {
+      encrypted: false,
+      signed: true,
+      signatureGood: verdict.state === 'valid',
+      warnings: verdict.warnings.map((w) => w.code),
+      text: process(content, identities, anchors, from, depth + 1).text,
+    }
   }
   return { encrypted: false, signed: false, signatureGood: false, text: entity.body.toString('utf8') }
 }
@@ -95,14 +138,21 @@ type Row = ThunderbirdSmimeRow
 const rows: Row[] = hasCorpus ? readThunderbirdSmimeRows(root) : []
 
 /** One layer, or enveloped around one signature: what the CMS core decides alone. */
-const coreShape = /^(alice\.env\.eml|alice\.(future\.)?dsig\.SHA\d+\.multipart(\.bad|\.mismatch-econtent|\.env)?\.eml|alice\.sig\.SHA\d+\.opaque(\.env)?\.eml|\.\.\/smime-interop\/.*\.env)$/
+const coreShape =
+  /^(alice\.env\.eml|alice\.(future\.)?dsig\.SHA\d+\.multipart(\.bad|\.mismatch-econtent|\.env)?\.eml|alice\.sig\.SHA\d+\.opaque(\.env)?\.eml|\.\.\/smime-interop\/.*\.env)$/
 const coreRows = rows.filter((row) => coreShape.test(row.file))
 /** The one row where CLI.md and Thunderbird disagree (see the test). */
 const contractDeviation = 'alice.future.dsig.SHA256.multipart.eml'
 
-describe.skipIf(skipUnless('Thunderbird S/MIME corpus', hasCorpus, 'put the corpora in ../shared/corpora (see the README)'))('Thunderbird S/MIME corpus through the CMS core', () => {
+describe.skipIf(
+  skipUnless('Thunderbird S/MIME corpus', hasCorpus, 'put the corpora in ../shared/corpora (see the README)'),
+)('Thunderbird S/MIME corpus through the CMS core', () => {
   const identities = hasCorpus
-    ? identitiesFrom(['Alice.p12', 'Bob.p12', 'Dave.p12'].map((f) => join(smimeDir, f)).concat(['Fran.p12', 'Fran-ec.p12'].map((f) => join(smimeDir, '..', 'smime-interop', f))))
+    ? identitiesFrom(
+        ['Alice.p12', 'Bob.p12', 'Dave.p12']
+          .map((f) => join(smimeDir, f))
+          .concat(['Fran.p12', 'Fran-ec.p12'].map((f) => join(smimeDir, '..', 'smime-interop', f))),
+      )
     : []
   const anchors = hasCorpus ? certificatesFromFile(readFileSync(join(smimeDir, 'TestCA.pem'))) : []
 
@@ -115,7 +165,14 @@ describe.skipIf(skipUnless('Thunderbird S/MIME corpus', hasCorpus, 'put the corp
     const bytes = readFileSync(join(smimeDir, row.file))
     const from = /^From:\s*(.*)$/im.exec(bytes.toString('latin1'))?.[1]?.trim() ?? null
     const date = /^Date:\s*(.*)$/im.exec(bytes.toString('latin1'))?.[1]
-    const outcome = process(bytes, identities, anchors, from?.includes('nobody@') ? null : from, 0, date ? new Date(date) : null)
+    const outcome = process(
+      bytes,
+      identities,
+      anchors,
+      from?.includes('nobody@') ? null : from,
+      0,
+      date ? new Date(date) : null,
+    )
     expect(outcome.encrypted).toBe(row.encrypted)
     if (!row.file.startsWith('../smime-interop/')) {
       expect(outcome.signed).toBe(row.signed)

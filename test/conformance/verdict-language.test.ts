@@ -162,4 +162,3 @@ afterAll(() => {
   console.log(`verdict codes seen over the corpora: ${[...seen].sort().join(', ')}`)
   rmSync(temp, { recursive: true, force: true })
 })
-

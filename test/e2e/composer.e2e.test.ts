@@ -12,7 +12,18 @@ import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../h
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
 import { assertBuilt, runCli } from '../helpers/run-cli.ts'
 import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
-import { accessibilityViolations, chromiumPath, e2eAppInfo, e2eKeySource, openApp, screensDir, startHarness, t, tMatch, type Harness } from './harness.ts'
+import {
+  accessibilityViolations,
+  chromiumPath,
+  e2eAppInfo,
+  e2eKeySource,
+  openApp,
+  screensDir,
+  startHarness,
+  t,
+  tMatch,
+  type Harness,
+} from './harness.ts'
 
 /**
  * The composer in Chromium with the real handler registry, the OS keychain of the test keyring
@@ -24,7 +35,11 @@ const skip =
   skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') ||
   skipUnless('openssl and gpg', hasOpenssl && hasGpg, 'apt-get install openssl gnupg') ||
   skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix) ||
-  skipUnless('a keyring session (accounts keep their password in the OS keychain)', hasKeyringSession, 'bash test/helpers/with-keyring.sh npx vitest run …')
+  skipUnless(
+    'a keyring session (accounts keep their password in the OS keychain)',
+    hasKeyringSession,
+    'bash test/helpers/with-keyring.sh npx vitest run …',
+  )
 
 describe.skipIf(skip)('the composer', () => {
   let stack: MailStack
@@ -54,13 +69,53 @@ describe.skipIf(skip)('the composer', () => {
     gpg.generate('Max Mandant <max@mandant.test>', 'max-pass')
     gpg.generate('Kanzlei-Archiv <archiv@kanzlei.test>', 'archiv-pass')
     // A key that expired long ago: the chip says "check key" and the resolver shows it.
-    gpg.ok(['--faked-system-time', '20200101T000000!', '--passphrase', '', '--quick-gen-key', 'Alter Schlüssel <alt@mandant.test>', 'ed25519', 'sign,cert', '1y'])
-    gpg.ok(['--faked-system-time', '20200101T000000!', '--passphrase', '', '--quick-add-key', gpg.fingerprintOf('alt@mandant.test'), 'cv25519', 'encr', '1y'])
-    for (const who of ['max@mandant.test', 'archiv@kanzlei.test', 'alt@mandant.test']) writeFileSync(join(work, `${who}.asc`), gpg.ok(['--armor', '--export', who]).stdout)
+    gpg.ok([
+      '--faked-system-time',
+      '20200101T000000!',
+      '--passphrase',
+      '',
+      '--quick-gen-key',
+      'Alter Schlüssel <alt@mandant.test>',
+      'ed25519',
+      'sign,cert',
+      '1y',
+    ])
+    gpg.ok([
+      '--faked-system-time',
+      '20200101T000000!',
+      '--passphrase',
+      '',
+      '--quick-add-key',
+      gpg.fingerprintOf('alt@mandant.test'),
+      'cv25519',
+      'encr',
+      '1y',
+    ])
+    for (const who of ['max@mandant.test', 'archiv@kanzlei.test', 'alt@mandant.test'])
+      writeFileSync(join(work, `${who}.asc`), gpg.ok(['--armor', '--export', who]).stdout)
     writeFileSync(join(work, 'p12-pass'), 'Kanzlei 2026!\n')
     writeFileSync(join(work, 'alice-pw'), 'alice-pw\n')
-    openssl(['pkcs12', '-export', '-inkey', pki.alice.keyFile, '-in', pki.alice.certFile, '-certfile', pki.ca.certFile, '-out', join(work, 'alice.p12'), '-passout', 'pass:Kanzlei 2026!'], { cwd: pki.dir })
-    writeFileSync(join(work, 'Jahresabschluss 2025.pdf'), Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(300 * 1024)]))
+    openssl(
+      [
+        'pkcs12',
+        '-export',
+        '-inkey',
+        pki.alice.keyFile,
+        '-in',
+        pki.alice.certFile,
+        '-certfile',
+        pki.ca.certFile,
+        '-out',
+        join(work, 'alice.p12'),
+        '-passout',
+        'pass:Kanzlei 2026!',
+      ],
+      { cwd: pki.dir },
+    )
+    writeFileSync(
+      join(work, 'Jahresabschluss 2025.pdf'),
+      Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(300 * 1024)]),
+    )
     writeFileSync(join(work, 'Lohnliste.csv'), 'Name;Betrag\nMuster;1000\n')
   }, 180_000)
   afterAll(async () => {
@@ -100,16 +155,53 @@ describe.skipIf(skip)('the composer', () => {
         cli(['keys', 'import', join(work, 'alice.p12'), '--passphrase-file', join(work, 'p12-pass')])
         cli(['keys', 'generate', '--name', 'Alice Beraterin', '--email', 'alice@example.org'])
         cli(['keys', 'import', pki.fran.certFile])
-        for (const who of ['max@mandant.test', 'archiv@kanzlei.test', 'alt@mandant.test']) cli(['keys', 'import', join(work, `${who}.asc`)])
-        cli(['policy', 'consent', 'client@mandant.test', '--channel', 'tls', '--by', 'Anna Beraterin', '--note', 'Brief vom 1.11.2026'])
-        cli(['accounts', 'add', 'kanzlei', '--email', 'alice@example.org', '--user', 'alice@example.org', '--password-file', join(work, 'alice-pw'),
-          '--smtp', `${stack.host}:10465`, '--imap', `${stack.host}:10993`, '--smtp-security', 'tls', '--imap-security', 'tls', '--ca', stack.caPath])
+        for (const who of ['max@mandant.test', 'archiv@kanzlei.test', 'alt@mandant.test'])
+          cli(['keys', 'import', join(work, `${who}.asc`)])
+        cli([
+          'policy',
+          'consent',
+          'client@mandant.test',
+          '--channel',
+          'tls',
+          '--by',
+          'Anna Beraterin',
+          '--note',
+          'Brief vom 1.11.2026',
+        ])
+        cli([
+          'accounts',
+          'add',
+          'kanzlei',
+          '--email',
+          'alice@example.org',
+          '--user',
+          'alice@example.org',
+          '--password-file',
+          join(work, 'alice-pw'),
+          '--smtp',
+          `${stack.host}:10465`,
+          '--imap',
+          `${stack.host}:10993`,
+          '--smtp-security',
+          'tls',
+          '--imap-security',
+          'tls',
+          '--ca',
+          stack.caPath,
+        ])
         const files: Record<string, string> = { 'Lohnliste.csv': join(work, 'Lohnliste.csv') }
-        harness = await startHarness({ profileDir: profile(), keySource: e2eKeySource, appInfo: e2eAppInfo, chooseOpenPaths: async () => [join(work, 'Jahresabschluss 2025.pdf')] })
+        harness = await startHarness({
+          profileDir: profile(),
+          keySource: e2eKeySource,
+          appInfo: e2eAppInfo,
+          chooseOpenPaths: async () => [join(work, 'Jahresabschluss 2025.pdf')],
+        })
         page = harness.page
         // Stands in for the preload's path of a dropped file (Electron's webUtils.getPathForFile).
         await page.addInitScript((paths) => {
-          Object.defineProperty(globalThis, 'siegelpostFiles', { value: { pathFor: (file: { name: string }) => paths[file.name] ?? '' } })
+          Object.defineProperty(globalThis, 'siegelpostFiles', {
+            value: { pathFor: (file: { name: string }) => paths[file.name] ?? '' },
+          })
         }, files)
         await openApp(harness, lang, { skipSetup: true })
         await page.click('[data-section=compose]')
@@ -117,21 +209,27 @@ describe.skipIf(skip)('the composer', () => {
       }, 180_000)
       afterAll(async () => {
         await harness?.close()
-        await createOsKeychain().delete(keychainService, `mail:${profile()}:kanzlei`).catch(() => false)
+        await createOsKeychain()
+          .delete(keychainService, `mail:${profile()}:kanzlei`)
+          .catch(() => false)
       })
 
-      it('shows each recipient\'s protection on its chip while typing, and the summary', async () => {
+      it("shows each recipient's protection on its chip while typing, and the summary", async () => {
         await screen('empty')
         // While typing: a preview chip with the state the typed address would get.
         await page.locator('#compose-to').fill('fran@example.org')
-        await expect.poll(() => page.locator('.chip-preview').getAttribute('data-state'), { timeout: 15_000 }).toBe('smime')
+        await expect
+          .poll(() => page.locator('.chip-preview').getAttribute('data-state'), { timeout: 15_000 })
+          .toBe('smime')
         await screen('typing')
         await page.locator('#compose-to').press('Enter')
         await typeInto('to', 'max@mandant.test')
         expect(await stateOf('fran@example.org')).toBe('smime')
         expect(await stateOf('max@mandant.test')).toBe('openpgp')
         expect(await chip('max@mandant.test').textContent()).toContain(t(lang, 'chip.badge.openpgp'))
-        await expect.poll(() => page.getByTestId('summary').textContent()).toContain(`1 × ${t(lang, 'summary.openpgp')}`)
+        await expect
+          .poll(() => page.getByTestId('summary').textContent())
+          .toContain(`1 × ${t(lang, 'summary.openpgp')}`)
         expect(await page.getByTestId('send').textContent()).toBe(t(lang, 'send.button.encrypted'))
         expect(await page.getByTestId('subject-hint').textContent()).toBe(t(lang, 'compose.subjectProtected'))
         await screen('end-to-end')
@@ -165,52 +263,83 @@ describe.skipIf(skip)('the composer', () => {
         await chip('alt@mandant.test').locator('.chip-main').click()
         const dialog = page.getByRole('dialog')
         await dialog.getByTestId('resolver-key').first().waitFor()
-        expect(await dialog.getByTestId('resolver-key').first().textContent()).toContain(t(lang, 'resolver.status.expired'))
+        expect(await dialog.getByTestId('resolver-key').first().textContent()).toContain(
+          t(lang, 'resolver.status.expired'),
+        )
         await screen('resolver-expired')
         await dialog.getByRole('button', { name: t(lang, 'resolver.remove') }).click()
         await expect.poll(() => chip('alt@mandant.test').count()).toBe(0)
 
         await chip('falsch@').locator('.chip-main').click()
-        await page.getByRole('dialog').getByRole('button', { name: t(lang, 'resolver.remove') }).click()
+        await page
+          .getByRole('dialog')
+          .getByRole('button', { name: t(lang, 'resolver.remove') })
+          .click()
 
         await chip('advisor@kanzlei.test').locator('.chip-main').click()
-        await page.getByRole('dialog').getByRole('button', { name: t(lang, 'resolver.consent') }).click()
+        await page
+          .getByRole('dialog')
+          .getByRole('button', { name: t(lang, 'resolver.consent') })
+          .click()
         await page.getByLabel(t(lang, 'resolver.consentBy')).fill('Anna Beraterin')
         await page.getByLabel(t(lang, 'resolver.consentNote')).fill('Telefonat vom 3.12.2026')
         await screen('resolver-consent')
         await page.getByRole('button', { name: t(lang, 'resolver.consentSave') }).click()
         await page.getByText(t(lang, 'resolver.consentRecorded')).waitFor()
-        await page.getByRole('dialog').getByRole('button', { name: t(lang, 'resolver.close') }).click()
-        await expect.poll(() => chip('advisor@kanzlei.test').getAttribute('data-state'), { timeout: 15_000 }).toBe('tls')
+        await page
+          .getByRole('dialog')
+          .getByRole('button', { name: t(lang, 'resolver.close') })
+          .click()
+        await expect
+          .poll(() => chip('advisor@kanzlei.test').getAttribute('data-state'), { timeout: 15_000 })
+          .toBe('tls')
         // The consent is in the register, documented with who and when.
-        const policy = await page.evaluate(() => (globalThis as unknown as { siegelpost: { policyShow(): Promise<unknown> } }).siegelpost.policyShow())
+        const policy = await page.evaluate(() =>
+          (globalThis as unknown as { siegelpost: { policyShow(): Promise<unknown> } }).siegelpost.policyShow(),
+        )
         expect(JSON.stringify(policy)).toContain('advisor@kanzlei.test')
         expect(await page.getByTestId('send').textContent()).toBe(t(lang, 'send.button.mixed'))
-        expect(await page.getByTestId('summary').textContent()).toContain(`5 ${lang === 'de' ? 'Empfänger' : 'recipients'}`)
+        expect(await page.getByTestId('summary').textContent()).toContain(
+          `5 ${lang === 'de' ? 'Empfänger' : 'recipients'}`,
+        )
         await screen('resolved')
       })
 
       it('adds attachments by chooser and by drop (copied by path, sealed), and autosaves the draft', async () => {
         await page.getByRole('button', { name: t(lang, 'compose.attach') }).click()
         await page.locator('.composer [data-testid=attachment]').first().waitFor()
-        expect(await page.locator('.composer [data-testid=attachment]').first().textContent()).toContain('Jahresabschluss 2025.pdf')
+        expect(await page.locator('.composer [data-testid=attachment]').first().textContent()).toContain(
+          'Jahresabschluss 2025.pdf',
+        )
         const dropped = await page.evaluateHandle(() => {
-          const dom = globalThis as unknown as { DataTransfer: new () => { items: { add(file: unknown): void } }; File: new (parts: string[], name: string) => unknown }
+          const dom = globalThis as unknown as {
+            DataTransfer: new () => { items: { add(file: unknown): void } }
+            File: new (parts: string[], name: string) => unknown
+          }
           const transfer = new dom.DataTransfer()
           transfer.items.add(new dom.File(['nicht diese Bytes'], 'Lohnliste.csv'))
           return transfer
         })
         await page.dispatchEvent('[data-testid=attachments]', 'drop', { dataTransfer: dropped })
-        await expect.poll(() => page.locator('.composer [data-testid=attachment]').allTextContents()).toEqual([expect.stringContaining('Jahresabschluss 2025.pdf'), expect.stringContaining('Lohnliste.csv')])
+        await expect
+          .poll(() => page.locator('.composer [data-testid=attachment]').allTextContents())
+          .toEqual([expect.stringContaining('Jahresabschluss 2025.pdf'), expect.stringContaining('Lohnliste.csv')])
         // The file's bytes never crossed IPC: only names and sizes came back.
         const pdf = readFileSync(join(work, 'Jahresabschluss 2025.pdf'))
         expect(JSON.stringify(harness.responses)).not.toContain(pdf.subarray(100, 160).toString('base64'))
         await page.locator('#compose-body').fill(`Guten Tag,\nanbei der Jahresabschluss 2025 (${lang}).\n`)
-        await page.getByTestId('autosave').filter({ hasText: tMatch(lang, 'compose.savedAt') }).waitFor({ timeout: 15_000 })
+        await page
+          .getByTestId('autosave')
+          .filter({ hasText: tMatch(lang, 'compose.savedAt') })
+          .waitFor({ timeout: 15_000 })
         // The autosave (every few seconds) has the text in the sealed draft.
         const savedBody = () =>
           page.evaluate(async () => {
-            const api = (globalThis as unknown as { siegelpost: { draftsList(): Promise<{ ok: boolean; value?: { body: string }[] }> } }).siegelpost
+            const api = (
+              globalThis as unknown as {
+                siegelpost: { draftsList(): Promise<{ ok: boolean; value?: { body: string }[] }> }
+              }
+            ).siegelpost
             return ((await api.draftsList()).value ?? []).map((d) => d.body).join('|')
           })
         await expect.poll(savedBody, { timeout: 15_000 }).toContain('anbei der Jahresabschluss 2025')
@@ -229,7 +358,15 @@ describe.skipIf(skip)('the composer', () => {
       })
 
       it('sends the mixed mail through Postfix after the summary: each mailbox gets its copy', async () => {
-        const before = Object.fromEntries(['fran@example.org', 'max@mandant.test', 'client@mandant.test', 'advisor@kanzlei.test', 'archiv@kanzlei.test'].map((a) => [a, maildir(a).length]))
+        const before = Object.fromEntries(
+          [
+            'fran@example.org',
+            'max@mandant.test',
+            'client@mandant.test',
+            'advisor@kanzlei.test',
+            'archiv@kanzlei.test',
+          ].map((a) => [a, maildir(a).length]),
+        )
         await page.getByTestId('send').click()
         const dialog = page.getByRole('dialog')
         await dialog.getByTestId('confirm-send').waitFor()
@@ -239,21 +376,31 @@ describe.skipIf(skip)('the composer', () => {
         await page.getByTestId('send-result').waitFor({ timeout: 60_000 })
         expect(await page.getByTestId('send-result').textContent()).toMatch(tMatch(lang, 'send.resultSent'))
         await screen('sent')
-        for (const address of Object.keys(before)) await expect.poll(() => maildir(address).length, { timeout: 20_000 }).toBe(before[address]! + 1)
-        const latest = (address: string) => maildir(address).at(-1)!.toString('latin1').replace(/\r?\n[ \t]+/g, ' ')
+        for (const address of Object.keys(before))
+          await expect.poll(() => maildir(address).length, { timeout: 20_000 }).toBe(before[address]! + 1)
+        const latest = (address: string) =>
+          maildir(address)
+            .at(-1)!
+            .toString('latin1')
+            .replace(/\r?\n[ \t]+/g, ' ')
         expect(latest('fran@example.org')).toMatch(/^Content-Type: application\/pkcs7-mime/im)
         expect(latest('max@mandant.test')).toMatch(/^Content-Type: multipart\/encrypted/m)
         expect(latest('client@mandant.test')).toContain('Jahresabschluss 2025')
         expect(latest('client@mandant.test')).toMatch(/protocol="application\/pkcs7-signature"/)
         // The Bcc address appears in no other copy.
-        for (const address of ['fran@example.org', 'max@mandant.test', 'client@mandant.test', 'advisor@kanzlei.test']) expect(latest(address)).not.toContain('archiv@')
+        for (const address of ['fran@example.org', 'max@mandant.test', 'client@mandant.test', 'advisor@kanzlei.test'])
+          expect(latest(address)).not.toContain('archiv@')
         // The sent draft is gone from the drafts.
         expect(await page.locator('[data-testid=draft]').count()).toBe(0)
       })
 
       it('shows a held copy in Postausgang with its reason', async () => {
         // REQUIRETLS required: the test Postfix does not offer it, so the copy is held before any byte is sent.
-        await page.evaluate(() => (globalThis as unknown as { siegelpost: { policySetRequiretls(r: unknown): Promise<unknown> } }).siegelpost.policySetRequiretls({ value: 'require' }))
+        await page.evaluate(() =>
+          (
+            globalThis as unknown as { siegelpost: { policySetRequiretls(r: unknown): Promise<unknown> } }
+          ).siegelpost.policySetRequiretls({ value: 'require' }),
+        )
         try {
           await page.getByRole('button', { name: t(lang, 'compose.new') }).click()
           await typeInto('to', 'max@mandant.test')
@@ -264,10 +411,17 @@ describe.skipIf(skip)('the composer', () => {
           expect(await page.getByTestId('send-result').textContent()).toMatch(tMatch(lang, 'send.resultHeld'))
           await screen('held')
           await page.getByRole('button', { name: t(lang, 'send.toOutbox') }).click()
-          await page.getByText(/REQUIRETLS/).first().waitFor()
+          await page
+            .getByText(/REQUIRETLS/)
+            .first()
+            .waitFor()
           await screen('outbox')
         } finally {
-          await page.evaluate(() => (globalThis as unknown as { siegelpost: { policySetRequiretls(r: unknown): Promise<unknown> } }).siegelpost.policySetRequiretls({ value: 'request' }))
+          await page.evaluate(() =>
+            (
+              globalThis as unknown as { siegelpost: { policySetRequiretls(r: unknown): Promise<unknown> } }
+            ).siegelpost.policySetRequiretls({ value: 'request' }),
+          )
         }
       })
 
@@ -277,7 +431,9 @@ describe.skipIf(skip)('the composer', () => {
           for (let i = 0; i < 60; i++) {
             await page.keyboard.press('Tab')
             const focused = await page.evaluate((selector) => {
-              const dom = globalThis as unknown as { document: { activeElement: { matches(s: string): boolean } | null } }
+              const dom = globalThis as unknown as {
+                document: { activeElement: { matches(s: string): boolean } | null }
+              }
               return dom.document.activeElement?.matches(selector) ?? false
             }, matches)
             if (focused) return

@@ -12,8 +12,6 @@ import { skipUnless } from '../helpers/needs.ts'
 import { hasOpenssl, makeTestPki, openssl } from '../helpers/smime-pki.ts'
 import { appSession, chromiumPath, e2eKeySource, screenStep, t, tMatch } from './harness.ts'
 
-
-
 const skip =
   skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') ||
   skipUnless('openssl', hasOpenssl, 'apt-get install openssl') ||
@@ -58,14 +56,40 @@ describe.skipIf(skip)('certificate request and revocation certificate in Chromiu
         await screenStep(page, 'csr-done', lang)
         await page.getByRole('button', { name: text.close }).click()
         const csr = session.harness.saved.find((path) => path.endsWith('.csr'))!
-        const details = execFileSync('openssl', ['req', '-in', csr, '-noout', '-verify', '-text'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+        const details = execFileSync('openssl', ['req', '-in', csr, '-noout', '-verify', '-text'], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
         expect(details).toContain(`email:${email}`)
         expect(details).toContain('Clara Steuer')
         expect(await readFile(csr, 'utf8')).not.toContain('PRIVATE KEY')
 
         // The CA (OpenSSL) issues the certificate; importing it gives the waiting key its certificate.
-        await writeFile(join(work, `clara-${lang}.ext`), `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=emailProtection\nsubjectAltName=email:${email}\n`)
-        openssl(['x509', '-req', '-in', csr, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '365', '-sha256', '-extfile', `clara-${lang}.ext`, '-out', `clara-${lang}.pem`], { cwd: work })
+        await writeFile(
+          join(work, `clara-${lang}.ext`),
+          `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=emailProtection\nsubjectAltName=email:${email}\n`,
+        )
+        openssl(
+          [
+            'x509',
+            '-req',
+            '-in',
+            csr,
+            '-CA',
+            'ca.pem',
+            '-CAkey',
+            'ca.key',
+            '-CAcreateserial',
+            '-days',
+            '365',
+            '-sha256',
+            '-extfile',
+            `clara-${lang}.ext`,
+            '-out',
+            `clara-${lang}.pem`,
+          ],
+          { cwd: work },
+        )
         await page.getByRole('button', { name: text.import }).click()
         await page.locator('input[type=file]').setInputFiles(join(work, `clara-${lang}.pem`))
         await page.getByRole('button', { name: text.continue }).click()
@@ -80,7 +104,13 @@ describe.skipIf(skip)('certificate request and revocation certificate in Chromiu
       it('saves a revocation certificate that GnuPG applies to the key', async () => {
         const { page } = session.harness
         const vault = await openVault({ profileDir: session.dir, keySource: await e2eKeySource() })
-        const own = await generateKey(vault, keyTechnologies, 'openpgp', { name: 'Dora Beraterin', email: `dora.${lang}@kanzlei.test`, algo: 'curve25519', expiresInYears: 0 }, new Date())
+        const own = await generateKey(
+          vault,
+          keyTechnologies,
+          'openpgp',
+          { name: 'Dora Beraterin', email: `dora.${lang}@kanzlei.test`, algo: 'curve25519', expiresInYears: 0 },
+          new Date(),
+        )
         await page.reload()
         await page.click('[data-section=keys]')
         await page.locator('.key-row', { hasText: 'Dora Beraterin' }).click()
@@ -89,7 +119,17 @@ describe.skipIf(skip)('certificate request and revocation certificate in Chromiu
         const revocation = session.harness.saved.at(-1)!
         const gpg = new GpgHome()
         try {
-          gpg.ok(['--import'], Buffer.from(await exportKey(vault, keyTechnologies, own.fingerprint, { part: 'public', format: undefined, passphrase: null, compat: false })))
+          gpg.ok(
+            ['--import'],
+            Buffer.from(
+              await exportKey(vault, keyTechnologies, own.fingerprint, {
+                part: 'public',
+                format: undefined,
+                passphrase: null,
+                compat: false,
+              }),
+            ),
+          )
           expect(gpg.ok(['--with-colons', '--list-keys', own.fingerprint]).stdout.toString()).toMatch(/^pub:[-u]:/m)
           gpg.ok(['--import', revocation])
           expect(gpg.ok(['--with-colons', '--list-keys', own.fingerprint]).stdout.toString()).toMatch(/^pub:r:/m)

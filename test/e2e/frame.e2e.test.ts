@@ -7,7 +7,16 @@ import { SiegelpostError } from '../../main/core/errors/index.ts'
 import { openVault } from '../../main/core/keys/vault.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
 import { sampleKey } from '../helpers/sample-key.ts'
-import { chromiumPath, cspViolations, e2eAppInfo, e2eKeySource, errorText, type Harness, startHarness, t } from './harness.ts'
+import {
+  chromiumPath,
+  cspViolations,
+  e2eAppInfo,
+  e2eKeySource,
+  errorText,
+  type Harness,
+  startHarness,
+  t,
+} from './harness.ts'
 
 const screens = join(import.meta.dirname, '../../test-results/screens')
 const skip = skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium')
@@ -16,7 +25,15 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(screens, `${name}.png`), fullPage: true })
 }
 
-const sections = ['nav.inbox', 'nav.compose', 'nav.outbox', 'nav.clients', 'nav.keys', 'nav.accounts', 'nav.settings'] as const
+const sections = [
+  'nav.inbox',
+  'nav.compose',
+  'nav.outbox',
+  'nav.clients',
+  'nav.keys',
+  'nav.accounts',
+  'nav.settings',
+] as const
 const navIn = (lang: 'de' | 'en') => sections.map((key) => t(lang, key))
 
 async function navLabels(page: Page) {
@@ -58,7 +75,9 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
     expect(row).toContain('Anna Beraterin')
     expect(row).toContain('89AB CDEF 0123 4567')
     expect(row).toContain(t('de', 'keys.state.valid'))
-    expect(await page.getByTestId('vault-line').textContent()).toBe(t('de', hasKeyringSession ? 'vault.protectedByKeychain' : 'vault.protectedByPassphrase'))
+    expect(await page.getByTestId('vault-line').textContent()).toBe(
+      t('de', hasKeyringSession ? 'vault.protectedByKeychain' : 'vault.protectedByPassphrase'),
+    )
     await shot(page, 'de-keys')
   })
 
@@ -92,12 +111,69 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
     // These callbacks run in the page; the test's own types have no DOM, hence globalThis.
     type PageGlobals = { siegelpost: object; ipcRenderer?: unknown }
     const surface = await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobals).siegelpost).sort())
-    const transport = ['accountsAdd', 'accountsList', 'accountsRemove', 'accountsTest', 'outboxDrop', 'outboxList', 'outboxRetry', 'policyConsent', 'policyDecide', 'policyRule', 'policySetRequiretls', 'policyShow', 'policyTlsException']
+    const transport = [
+      'accountsAdd',
+      'accountsList',
+      'accountsRemove',
+      'accountsTest',
+      'outboxDrop',
+      'outboxList',
+      'outboxRetry',
+      'policyConsent',
+      'policyDecide',
+      'policyRule',
+      'policySetRequiretls',
+      'policyShow',
+      'policyTlsException',
+    ]
     const drafts = ['draftsList', 'keysChain', 'keysLookup', 'keysShareDraft']
     const reading = ['mailClose', 'mailOfferedKey', 'mailOpen', 'mailOpenAttachment', 'mailSaveAttachment']
-    const composer = ['composeAttach', 'composeDetach', 'composePlan', 'composeSend', 'composeSetSignature', 'composeSignature', 'draftsDelete', 'draftsLoad', 'draftsSave']
-    const clients = ['consentExport', 'consentLetter', 'consentList', 'consentRecord', 'containerChoose', 'containerClose', 'containerOpen', 'containerSaveAttachment']
-    expect(surface).toEqual(['appInfo', 'keysBackupCancel', 'keysBackupSave', 'keysBackupSheet', 'keysBackupStart', 'keysCopyPublic', 'keysCsr', 'keysDelete', 'keysExportPublic', 'keysGenerate', 'keysImport', 'keysInspect', 'keysList', 'keysRevocation', 'keysVerify', 'vaultStatus', ...transport, ...drafts, ...reading, ...clients, ...composer].sort())
+    const composer = [
+      'composeAttach',
+      'composeDetach',
+      'composePlan',
+      'composeSend',
+      'composeSetSignature',
+      'composeSignature',
+      'draftsDelete',
+      'draftsLoad',
+      'draftsSave',
+    ]
+    const clients = [
+      'consentExport',
+      'consentLetter',
+      'consentList',
+      'consentRecord',
+      'containerChoose',
+      'containerClose',
+      'containerOpen',
+      'containerSaveAttachment',
+    ]
+    expect(surface).toEqual(
+      [
+        'appInfo',
+        'keysBackupCancel',
+        'keysBackupSave',
+        'keysBackupSheet',
+        'keysBackupStart',
+        'keysCopyPublic',
+        'keysCsr',
+        'keysDelete',
+        'keysExportPublic',
+        'keysGenerate',
+        'keysImport',
+        'keysInspect',
+        'keysList',
+        'keysRevocation',
+        'keysVerify',
+        'vaultStatus',
+        ...transport,
+        ...drafts,
+        ...reading,
+        ...clients,
+        ...composer,
+      ].sort(),
+    )
     expect(
       await page.evaluate(() => {
         const g = globalThis as unknown as PageGlobals

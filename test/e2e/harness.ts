@@ -42,11 +42,18 @@ export const errorMatch = (lang: Lang, code: ErrorCode): RegExp => templatePatte
 export const screensDir = fileURLToPath(new URL('../../test-results/screens', import.meta.url))
 
 /** What app:info answers in the UI tests. */
-export const e2eAppInfo = { name: 'Siegelpost', version: '0.1.0-e2e', platform: 'linux', runtime: { node: process.versions.node, electron: null, chrome: null } }
+export const e2eAppInfo = {
+  name: 'Siegelpost',
+  version: '0.1.0-e2e',
+  platform: 'linux',
+  runtime: { node: process.versions.node, electron: null, chrome: null },
+}
 
 /** The real keychain when the tests run in a keyring session (npm test), else the explicit passphrase mode. */
 export const e2eKeySource = async (): Promise<VaultKeySource> =>
-  hasKeyringSession ? { mode: 'keychain', store: createOsKeychain() } : { mode: 'passphrase', passphrase: Buffer.from('e2e') }
+  hasKeyringSession
+    ? { mode: 'keychain', store: createOsKeychain() }
+    : { mode: 'passphrase', passphrase: Buffer.from('e2e') }
 
 /** A full-window screenshot `wizard-<step>-<lang>.png`, and axe-core must find nothing on that screen. */
 export async function screenStep(page: Page, step: string, lang: string): Promise<void> {
@@ -56,7 +63,11 @@ export async function screenStep(page: Page, step: string, lang: string): Promis
 }
 
 /** Starts the app page in `lang`; with `skipSetup` the first-start setup counts as postponed. */
-export async function openApp(harness: Harness, lang: 'de' | 'en', options: { skipSetup?: boolean } = {}): Promise<void> {
+export async function openApp(
+  harness: Harness,
+  lang: 'de' | 'en',
+  options: { skipSetup?: boolean } = {},
+): Promise<void> {
   await harness.page.addInitScript(
     ({ l, skip }) => {
       const storage = (globalThis as unknown as { localStorage: Storage }).localStorage
@@ -118,9 +129,11 @@ export interface Harness {
  * handler registry and vault. The binding passes the calling frame, so sender checks apply.
  */
 export async function startHarness(
-  core: Omit<AppCoreOptions, 'trustedOrigins' | 'chooseSavePath' | 'writeClipboard'> & Partial<Pick<AppCoreOptions, 'chooseSavePath'>>,
+  core: Omit<AppCoreOptions, 'trustedOrigins' | 'chooseSavePath' | 'writeClipboard'> &
+    Partial<Pick<AppCoreOptions, 'chooseSavePath'>>,
 ): Promise<Harness> {
-  if (!existsSync(`${rendererRoot}/index.html`)) throw new Error('out/renderer is missing: run "npm run build" first (npm test does)')
+  if (!existsSync(`${rendererRoot}/index.html`))
+    throw new Error('out/renderer is missing: run "npm run build" first (npm test does)')
   const server: Server = createServer((request, response) => {
     if (request.url === '/favicon.ico') return void response.writeHead(204).end()
     void serveAppFile(rendererRoot, request.method ?? 'GET', request.url ?? '/').then((answer) => {
@@ -144,7 +157,12 @@ export async function startHarness(
   // Stands in for the OS clipboard.
   const clipboard: string[] = []
   const writeClipboard = async (text: string) => void clipboard.push(text)
-  const { dispatch: realDispatch } = createAppCore({ ...core, chooseSavePath, writeClipboard, trustedOrigins: [origin] })
+  const { dispatch: realDispatch } = createAppCore({
+    ...core,
+    chooseSavePath,
+    writeClipboard,
+    trustedOrigins: [origin],
+  })
   const dispatch: typeof realDispatch = async (channel, sender, payload) => {
     const response = await realDispatch(channel, sender, payload)
     responses.push(response)
@@ -154,7 +172,15 @@ export async function startHarness(
   const browser: Browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   })
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' })
   await context.exposeBinding('__siegelpostInvoke', ({ frame, page }, channel: string, payload: unknown) =>
@@ -198,8 +224,19 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 export async function accessibilityViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(axeSource)
   const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe
-    const result = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run: (
+            context: unknown,
+            options: unknown,
+          ) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>
+        }
+      }
+    ).axe
+    const result = await axe.run((globalThis as unknown as { document: unknown }).document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    })
     return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
   })
   return violations

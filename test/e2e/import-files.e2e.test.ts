@@ -24,12 +24,21 @@ const skip =
  * A real drop in Chromium: a DataTransfer made in the page, carrying File objects with the bytes of
  * `files`, and dragenter/dragover/drop dispatched on `selector` (what the OS does when a user drops).
  */
-async function dropFiles(page: Page, selector: string, files: { name: string; bytes: Buffer }[], events = ['dragenter', 'dragover', 'drop']) {
+async function dropFiles(
+  page: Page,
+  selector: string,
+  files: { name: string; bytes: Buffer }[],
+  events = ['dragenter', 'dragover', 'drop'],
+) {
   const dataTransfer = await page.evaluateHandle(
     (list) => {
-      const g = globalThis as unknown as { DataTransfer: new () => { items: { add(file: unknown): void } }; File: new (parts: unknown[], name: string) => unknown }
+      const g = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: unknown): void } }
+        File: new (parts: unknown[], name: string) => unknown
+      }
       const transfer = new g.DataTransfer()
-      for (const file of list) transfer.items.add(new g.File([Uint8Array.from(atob(file.data), (c) => c.charCodeAt(0))], file.name))
+      for (const file of list)
+        transfer.items.add(new g.File([Uint8Array.from(atob(file.data), (c) => c.charCodeAt(0))], file.name))
       return transfer
     },
     files.map((file) => ({ name: file.name, data: file.bytes.toString('base64') })),
@@ -41,12 +50,31 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
   let work: string
   let gpg: GpgHome
   let berndFingerprint: string
-  const certFingerprint = (file: string) => opensslText(['x509', '-in', file, '-noout', '-fingerprint', '-sha256'], work).split('=')[1]!.replace(/[:\s]/g, '')
+  const certFingerprint = (file: string) =>
+    opensslText(['x509', '-in', file, '-noout', '-fingerprint', '-sha256'], work).split('=')[1]!.replace(/[:\s]/g, '')
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'sp-files-ui-'))
     makeTestPki(work)
     makeIntermediateChain(work, p12Password)
-    openssl(['pkcs12', '-export', '-inkey', 'alice.key', '-in', 'alice.pem', '-certfile', 'ca.pem', '-name', 'Alice', '-passout', `pass:${p12Password}`, '-out', 'alice.p12'], { cwd: work })
+    openssl(
+      [
+        'pkcs12',
+        '-export',
+        '-inkey',
+        'alice.key',
+        '-in',
+        'alice.pem',
+        '-certfile',
+        'ca.pem',
+        '-name',
+        'Alice',
+        '-passout',
+        `pass:${p12Password}`,
+        '-out',
+        'alice.p12',
+      ],
+      { cwd: work },
+    )
     const p12 = await readFile(join(work, 'alice.p12'))
     await writeFile(join(work, 'kaputt.p12'), p12.subarray(0, Math.floor(p12.length / 2)))
     gpg = new GpgHome()
@@ -86,7 +114,9 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
       it('imports several files at once: a password only for the .p12, the damaged file’s error next to it, the rest imported', async () => {
         const { page } = session.harness
         await page.getByRole('button', { name: text.import }).click()
-        await page.locator('input[type=file]').setInputFiles(['bernd-public.asc', 'alice.p12', 'kaputt.p12'].map((file) => join(work, file)))
+        await page
+          .locator('input[type=file]')
+          .setInputFiles(['bernd-public.asc', 'alice.p12', 'kaputt.p12'].map((file) => join(work, file)))
         await page.getByRole('heading', { name: text.chosen }).waitFor()
         await screenStep(page, 'import-files-chosen', lang)
         await page.getByRole('button', { name: text.continue }).click()
@@ -114,8 +144,14 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         await screenStep(page, 'import-files-result', lang)
         await page.keyboard.press('Escape')
         const keys = await session.stored()
-        expect(keys.find((key) => key.fingerprint === berndFingerprint)).toMatchObject({ technology: 'openpgp', hasSecret: false })
-        expect(keys.find((key) => key.fingerprint === certFingerprint('alice.pem'))).toMatchObject({ technology: 'smime', hasSecret: true })
+        expect(keys.find((key) => key.fingerprint === berndFingerprint)).toMatchObject({
+          technology: 'openpgp',
+          hasSecret: false,
+        })
+        expect(keys.find((key) => key.fingerprint === certFingerprint('alice.pem'))).toMatchObject({
+          technology: 'smime',
+          hasSecret: true,
+        })
         expect(keys.some((key) => key.name === 'Test CA')).toBe(true)
         expect(JSON.stringify(session.harness.responses)).not.toContain(p12Password)
       })
@@ -126,7 +162,12 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         const zone = page.getByRole('group', { name: text.dropZone })
         await zone.waitFor()
         // The drop zone is not the only way in: its file chooser is reached with the keyboard.
-        const fileInputFocused = () => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { type?: string } | null } }).document.activeElement?.type === 'file')
+        const fileInputFocused = () =>
+          page.evaluate(
+            () =>
+              (globalThis as unknown as { document: { activeElement: { type?: string } | null } }).document
+                .activeElement?.type === 'file',
+          )
         for (let i = 0; i < 8 && !(await fileInputFocused()); i++) await page.keyboard.press('Tab')
         expect(await fileInputFocused()).toBe(true)
         await dropFiles(page, '[data-testid=dropzone]', [
@@ -136,7 +177,9 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         await page.getByText('fran.pem', { exact: true }).waitFor()
         await page.getByRole('button', { name: text.continue }).click()
         await page.getByRole('button', { name: text.doImport, exact: true }).waitFor()
-        expect(await page.locator('[data-file="fran.pem"]').textContent()).toContain(grouped(certFingerprint('fran.pem')))
+        expect(await page.locator('[data-file="fran.pem"]').textContent()).toContain(
+          grouped(certFingerprint('fran.pem')),
+        )
         expect(await page.locator('[data-file="bernd-public.asc"]').textContent()).toContain(grouped(berndFingerprint))
         await page.getByRole('checkbox', { name: text.include }).uncheck()
         await screenStep(page, 'import-drop-preview', lang)
@@ -184,7 +227,11 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
       it('shares the own public key as a new mail draft with the key attached', async () => {
         const { page } = session.harness
         const created = await page.evaluate(() =>
-          (globalThis as unknown as { siegelpost: { keysGenerate(r: unknown): Promise<{ ok: boolean; value: { fingerprint: string } }> } }).siegelpost.keysGenerate({
+          (
+            globalThis as unknown as {
+              siegelpost: { keysGenerate(r: unknown): Promise<{ ok: boolean; value: { fingerprint: string } }> }
+            }
+          ).siegelpost.keysGenerate({
             name: 'Anna Beraterin',
             email: 'anna@kanzlei.test',
             algo: 'curve25519',
@@ -204,7 +251,12 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         expect(await draft.textContent()).toContain(text.phone)
         expect(await draft.textContent()).toContain(grouped(created.value.fingerprint))
         // The draft as stored: sealed in the profile, its attachment the public key gpg reads as Anna's.
-        const store = async () => new DraftStore(session.dir, await openVault({ profileDir: session.dir, keySource: await e2eKeySource() }), () => new Date())
+        const store = async () =>
+          new DraftStore(
+            session.dir,
+            await openVault({ profileDir: session.dir, keySource: await e2eKeySource() }),
+            () => new Date(),
+          )
         const [stored] = await (await store()).list()
         const attachment = await (await store()).readAttachment(stored!, stored!.attachments[0]!.id)
         expect(attachment.toString()).toContain('-----BEGIN PGP PUBLIC KEY BLOCK-----')
@@ -223,7 +275,12 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         await page.locator('.details').getByText('Bernd Mandant').waitFor()
         expect(await page.getByRole('button', { name: text.share }).count()).toBe(0)
         const refused = await page.evaluate(
-          (id) => (globalThis as unknown as { siegelpost: { keysShareDraft(r: unknown): Promise<{ ok: boolean; error?: { code: string } }> } }).siegelpost.keysShareDraft({ id }),
+          (id) =>
+            (
+              globalThis as unknown as {
+                siegelpost: { keysShareDraft(r: unknown): Promise<{ ok: boolean; error?: { code: string } }> }
+              }
+            ).siegelpost.keysShareDraft({ id }),
           berndFingerprint,
         )
         expect(refused).toMatchObject({ ok: false, error: { code: 'DRAFT_ONLY_OWN_KEY' } })

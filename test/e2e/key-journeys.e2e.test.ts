@@ -9,9 +9,9 @@ import { appSession, chromiumPath, errorText, screenStep, t, tMatch } from './ha
 
 const gpgPassphrase = 'Mandant-Passwort 2026'
 
-
 const skip =
-  skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') || skipUnless('GnuPG', hasGpg, 'apt-get install gnupg')
+  skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') ||
+  skipUnless('GnuPG', hasGpg, 'apt-get install gnupg')
 
 describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chromium', () => {
   let work: string
@@ -22,7 +22,10 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
     gpg = new GpgHome()
     clientFingerprint = gpg.generate('Bernd Mandant <bernd@mandant.test>', gpgPassphrase)
     await writeFile(join(work, 'bernd-public.asc'), gpg.ok(['--armor', '--export', clientFingerprint]).stdout)
-    await writeFile(join(work, 'bernd-secret.asc'), gpg.ok(['--passphrase', gpgPassphrase, '--armor', '--export-secret-keys', clientFingerprint]).stdout)
+    await writeFile(
+      join(work, 'bernd-secret.asc'),
+      gpg.ok(['--passphrase', gpgPassphrase, '--armor', '--export-secret-keys', clientFingerprint]).stdout,
+    )
   })
   afterAll(async () => {
     gpg?.close()
@@ -91,7 +94,9 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         try {
           check.ok(['--import'], backup)
           expect(check.ok(['--with-colons', '--list-secret-keys']).stdout.toString()).toContain(own!.fingerprint)
-          expect(check.run(['--passphrase', 'falsch', '--local-user', own!.fingerprint, '--sign'], 'probe').status).not.toBe(0)
+          expect(
+            check.run(['--passphrase', 'falsch', '--local-user', own!.fingerprint, '--sign'], 'probe').status,
+          ).not.toBe(0)
           check.ok(['--passphrase', code, '--local-user', own!.fingerprint, '--sign'], 'probe')
         } finally {
           check.close()
@@ -135,13 +140,18 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         await page.locator('input[type=file]').setInputFiles(join(work, 'bernd-public.asc'))
         await page.getByRole('button', { name: text.continue }).click()
         await page.getByRole('button', { name: text.doImport, exact: true }).waitFor()
-        expect(await page.getByRole('dialog').textContent()).toContain(clientFingerprint.match(/.{4}/g)!.slice(0, 5).join(' '))
+        expect(await page.getByRole('dialog').textContent()).toContain(
+          clientFingerprint.match(/.{4}/g)!.slice(0, 5).join(' '),
+        )
         await screenStep(page, 'import-preview', lang)
         await page.getByRole('button', { name: text.doImport, exact: true }).click()
         await page.getByText(text.success).waitFor()
         await screenStep(page, 'import-result', lang)
         await page.getByRole('button', { name: text.later }).click()
-        expect((await session.stored()).find((k) => k.fingerprint === clientFingerprint)).toMatchObject({ hasSecret: false, acceptance: 'unverified' })
+        expect((await session.stored()).find((k) => k.fingerprint === clientFingerprint)).toMatchObject({
+          hasSecret: false,
+          acceptance: 'unverified',
+        })
 
         // Copy the public key: what lands on the clipboard is the key GnuPG knows, and nothing secret.
         await page.locator('.key-row', { hasText: 'Bernd Mandant' }).click()
@@ -171,7 +181,9 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         await page.getByRole('button', { name: text.doImport, exact: true }).click()
         await page.getByText(text.success).waitFor()
         await page.keyboard.press('Escape')
-        expect((await session.stored()).find((k) => k.fingerprint === clientFingerprint)).toMatchObject({ hasSecret: true })
+        expect((await session.stored()).find((k) => k.fingerprint === clientFingerprint)).toMatchObject({
+          hasSecret: true,
+        })
         expect(JSON.stringify(session.harness.responses)).not.toContain(gpgPassphrase)
       })
     })

@@ -16,7 +16,13 @@ const crlf = (text: string) => text.replace(/\r?\n/g, '\r\n')
 const pass = 'fixture-pass'
 const now = new Date()
 
-export const addresses = { client: 'mia@mandant.example', advisor: 'info@kanzlei-berger.example', stranger: 'fremd@other.example', nokey: 'nobody@elsewhere.example', newcomer: 'neu@steuer-neu.example' }
+export const addresses = {
+  client: 'mia@mandant.example',
+  advisor: 'info@kanzlei-berger.example',
+  stranger: 'fremd@other.example',
+  nokey: 'nobody@elsewhere.example',
+  newcomer: 'neu@steuer-neu.example',
+}
 
 const received = (hostFrom: string, hostBy: string, tls: boolean) =>
   tls
@@ -24,40 +30,70 @@ const received = (hostFrom: string, hostBy: string, tls: boolean) =>
     : `Received: from ${hostFrom} (${hostFrom} [192.0.2.20])\r\n\tby ${hostBy} (Postfix) with ESMTP id 5E6F7A8B\r\n\tfor <${addresses.client}>; Thu, 12 Mar 2026 09:14:02 +0100\r\n`
 
 const trail = (plainHop = false) =>
-  received('mx.kanzlei-berger.example', 'mx.mandant.example', true) + received('mail.kanzlei-berger.example', 'mx.kanzlei-berger.example', !plainHop)
+  received('mx.kanzlei-berger.example', 'mx.mandant.example', true) +
+  received('mail.kanzlei-berger.example', 'mx.kanzlei-berger.example', !plainHop)
 
 function outer(from: string, subject: string, contentType: string, extra = '', plainHop = false): string {
   return (
     trail(plainHop) +
-    crlf(`From: ${from}\nTo: Mia Mandant <${addresses.client}>\nCc: Buchhaltung <buchhaltung@mandant.example>\nSubject: ${subject}\nDate: Thu, 12 Mar 2026 09:14:00 +0100\nMessage-ID: <${Math.random().toString(36).slice(2)}@kanzlei-berger.example>\nMIME-Version: 1.0\n${extra}Content-Type: ${contentType}\n\n`)
+    crlf(
+      `From: ${from}\nTo: Mia Mandant <${addresses.client}>\nCc: Buchhaltung <buchhaltung@mandant.example>\nSubject: ${subject}\nDate: Thu, 12 Mar 2026 09:14:00 +0100\nMessage-ID: <${Math.random().toString(36).slice(2)}@kanzlei-berger.example>\nMIME-Version: 1.0\n${extra}Content-Type: ${contentType}\n\n`,
+    )
   )
 }
 
-export const pdfBytes = Buffer.concat([Buffer.from('%PDF-1.4\n% Einkommensteuerbescheid 2025\n'), Buffer.alloc(48 * 1024, 0x41), Buffer.from('\n%%EOF\n')])
+export const pdfBytes = Buffer.concat([
+  Buffer.from('%PDF-1.4\n% Einkommensteuerbescheid 2025\n'),
+  Buffer.alloc(48 * 1024, 0x41),
+  Buffer.from('\n%%EOF\n'),
+])
 
 const attachmentPart = (boundary: string) =>
-  crlf(`--${boundary}\nContent-Type: application/pdf; name="Bescheid-2025.pdf"\nContent-Disposition: attachment; filename="Bescheid-2025.pdf"\nContent-Transfer-Encoding: base64\n\n`) +
+  crlf(
+    `--${boundary}\nContent-Type: application/pdf; name="Bescheid-2025.pdf"\nContent-Disposition: attachment; filename="Bescheid-2025.pdf"\nContent-Transfer-Encoding: base64\n\n`,
+  ) +
   pdfBytes.toString('base64').replace(/.{76}/g, '$&\r\n') +
   '\r\n'
 
 /** The inner entity of the advisor's mails: a greeting and the PDF. */
 function letterEntity(text: string): string {
   const b = 'inner-b1'
-  return crlf(`Content-Type: multipart/mixed; boundary="${b}"\n\n--${b}\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n${text}\n`) + attachmentPart(b) + `--${b}--\r\n`
+  return (
+    crlf(
+      `Content-Type: multipart/mixed; boundary="${b}"\n\n--${b}\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n${text}\n`,
+    ) +
+    attachmentPart(b) +
+    `--${b}--\r\n`
+  )
 }
 
 function encryptedMessage(from: string, subject: string, armored: string): string {
   const b = 'enc-b1'
   return (
     outer(from, subject, `multipart/encrypted; protocol="application/pgp-encrypted"; boundary="${b}"`) +
-    crlf(`--${b}\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n--${b}\nContent-Type: application/octet-stream; name="encrypted.asc"\n\n${armored}\n--${b}--\n`)
+    crlf(
+      `--${b}\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n--${b}\nContent-Type: application/octet-stream; name="encrypted.asc"\n\n${armored}\n--${b}--\n`,
+    )
   )
 }
 
-function signedMessage(from: string, subject: string, entity: string, signature: string, extra = '', plainHop = false): string {
+function signedMessage(
+  from: string,
+  subject: string,
+  entity: string,
+  signature: string,
+  extra = '',
+  plainHop = false,
+): string {
   const b = 'sig-b1'
   return (
-    outer(from, subject, `multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="${b}"`, extra, plainHop) +
+    outer(
+      from,
+      subject,
+      `multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="${b}"`,
+      extra,
+      plainHop,
+    ) +
     `--${b}\r\n${entity}\r\n--${b}\r\n` +
     crlf(`Content-Type: application/pgp-signature; name="signature.asc"\n\n${signature}\n--${b}--\n`)
   )
@@ -79,12 +115,31 @@ function squarePng(size: number, rgb: [number, number, number]): Buffer {
   header.set([8, 2, 0, 0, 0], 8)
   const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => rgb).flat())])
   const pixels = deflateSync(Buffer.concat(Array.from({ length: size }, () => row)))
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))])
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', pixels),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
 }
 
 export interface ReadFixtures {
   dir: string
-  files: Record<'encrypted' | 'signed' | 'mismatch' | 'invalid' | 'cannotDecrypt' | 'partly' | 'html' | 'offered' | 'smime' | 'keyChanged' | 'encryptedUnsigned' | 'encryptedUnknownKey', string>
+  files: Record<
+    | 'encrypted'
+    | 'signed'
+    | 'mismatch'
+    | 'invalid'
+    | 'cannotDecrypt'
+    | 'partly'
+    | 'html'
+    | 'offered'
+    | 'smime'
+    | 'keyChanged'
+    | 'encryptedUnsigned'
+    | 'encryptedUnknownKey',
+    string
+  >
   /** The reader's keys: Mia's secret key, the advisor's (verified) and a stranger's public keys. */
   fillVault: (vault: Vault) => Promise<void>
   close: () => void
@@ -106,11 +161,22 @@ export async function makeReadFixtures(dir: string, hitUrl: string): Promise<Rea
   const newcomer = gpg.generate(`Steuerbüro Neu <${addresses.newcomer}>`, pass)
   // The advisor's second key: same address, another key (the reader has it, unverified).
   const advisorNew = gpg.generate(`Kanzlei Berger (neuer Schluessel) <${addresses.advisor}>`, pass)
-  const run = (args: string[], input?: string) => gpg.ok(['--passphrase', pass, '--trust-model', 'always', ...args], input).stdout.toString('utf8')
-  const keyFiles = { client: run(['--armor', '--export-secret-keys', client]), advisor: run(['--armor', '--export', advisor]), stranger: run(['--armor', '--export', stranger]), advisorNew: run(['--armor', '--export', advisorNew]) }
+  const run = (args: string[], input?: string) =>
+    gpg.ok(['--passphrase', pass, '--trust-model', 'always', ...args], input).stdout.toString('utf8')
+  const keyFiles = {
+    client: run(['--armor', '--export-secret-keys', client]),
+    advisor: run(['--armor', '--export', advisor]),
+    stranger: run(['--armor', '--export', stranger]),
+    advisorNew: run(['--armor', '--export', advisorNew]),
+  }
   const fillVault = async (vault: Vault) => {
     const imp = async (bytes: string, name: string, passphrase: string | null) =>
-      importKeyFile(vault, keyTechnologies, { bytes: new TextEncoder().encode(bytes), fileName: name, path: `/in/${name}` }, { passphrase: passphrase === null ? null : new TextEncoder().encode(passphrase), now })
+      importKeyFile(
+        vault,
+        keyTechnologies,
+        { bytes: new TextEncoder().encode(bytes), fileName: name, path: `/in/${name}` },
+        { passphrase: passphrase === null ? null : new TextEncoder().encode(passphrase), now },
+      )
     await imp(keyFiles.client, 'mia.asc', pass)
     const [advisorKey] = await imp(keyFiles.advisor, 'kanzlei.asc', null)
     await confirmFingerprint(vault, advisorKey!.id, advisorKey!.fingerprint)
@@ -127,20 +193,59 @@ export async function makeReadFixtures(dir: string, hitUrl: string): Promise<Rea
     files[name] = path
   }
   const kanzlei = `Kanzlei Berger <${addresses.advisor}>`
-  const letter = letterEntity('Guten Tag Frau Mandant,\n\nanbei Ihr Einkommensteuerbescheid 2025. Bitte prüfen Sie ihn bis zum 31. März.\n\nMit freundlichen Grüßen\nKanzlei Berger')
+  const letter = letterEntity(
+    'Guten Tag Frau Mandant,\n\nanbei Ihr Einkommensteuerbescheid 2025. Bitte prüfen Sie ihn bis zum 31. März.\n\nMit freundlichen Grüßen\nKanzlei Berger',
+  )
 
   // 1. Encrypted and signed (RFC 3156 §6.2 combined), sender verified.
-  write('encrypted', encryptedMessage(kanzlei, 'Ihr Steuerbescheid 2025', run(['--armor', '--sign', '--encrypt', '-u', advisor, '-r', client], letter)))
+  write(
+    'encrypted',
+    encryptedMessage(
+      kanzlei,
+      'Ihr Steuerbescheid 2025',
+      run(['--armor', '--sign', '--encrypt', '-u', advisor, '-r', client], letter),
+    ),
+  )
   // 2. Signed only.
-  const signedEntity = letterEntity('Guten Tag,\n\ndie Termine für die Belegabgabe 2026 stehen fest: 15. April und 15. Oktober.\n\nKanzlei Berger')
-  write('signed', signedMessage(kanzlei, 'Termine Belegabgabe 2026', signedEntity, run(['--armor', '--detach-sign', '-u', advisor], signedEntity), '', true))
+  const signedEntity = letterEntity(
+    'Guten Tag,\n\ndie Termine für die Belegabgabe 2026 stehen fest: 15. April und 15. Oktober.\n\nKanzlei Berger',
+  )
+  write(
+    'signed',
+    signedMessage(
+      kanzlei,
+      'Termine Belegabgabe 2026',
+      signedEntity,
+      run(['--armor', '--detach-sign', '-u', advisor], signedEntity),
+      '',
+      true,
+    ),
+  )
   // 3. Signed by a key of another address.
-  write('mismatch', signedMessage(kanzlei, 'Neue Bankverbindung', signedEntity, run(['--armor', '--detach-sign', '-u', stranger], signedEntity)))
+  write(
+    'mismatch',
+    signedMessage(
+      kanzlei,
+      'Neue Bankverbindung',
+      signedEntity,
+      run(['--armor', '--detach-sign', '-u', stranger], signedEntity),
+    ),
+  )
   // 4. Signed, then changed on the way.
   const sig = run(['--armor', '--detach-sign', '-u', advisor], signedEntity)
-  write('invalid', signedMessage(kanzlei, 'Termine Belegabgabe 2026', signedEntity.replace('15. Oktober', '15. Juli'), sig))
+  write(
+    'invalid',
+    signedMessage(kanzlei, 'Termine Belegabgabe 2026', signedEntity.replace('15. Oktober', '15. Juli'), sig),
+  )
   // 5. Encrypted to a key this device does not have.
-  write('cannotDecrypt', encryptedMessage(kanzlei, 'Lohnabrechnung März', run(['--armor', '--sign', '--encrypt', '-u', advisor, '-r', nokey], letter)))
+  write(
+    'cannotDecrypt',
+    encryptedMessage(
+      kanzlei,
+      'Lohnabrechnung März',
+      run(['--armor', '--sign', '--encrypt', '-u', advisor, '-r', nokey], letter),
+    ),
+  )
   // 6. Unprotected text around an encrypted part (the encrypted part is not opened automatically).
   {
     const b = 'mix-b1'
@@ -149,7 +254,9 @@ export async function makeReadFixtures(dir: string, hitUrl: string): Promise<Rea
     write(
       'partly',
       outer(kanzlei, 'Weitergeleitet: Unterlagen', `multipart/mixed; boundary="${b}"`) +
-        crlf(`--${b}\nContent-Type: text/plain; charset=utf-8\n\nHallo, unten die weitergeleitete Nachricht der Kanzlei.\n--${b}\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="${enc}"\n\n--${enc}\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n--${enc}\nContent-Type: application/octet-stream\n\n${armored}\n--${enc}--\n--${b}--\n`),
+        crlf(
+          `--${b}\nContent-Type: text/plain; charset=utf-8\n\nHallo, unten die weitergeleitete Nachricht der Kanzlei.\n--${b}\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="${enc}"\n\n--${enc}\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n--${enc}\nContent-Type: application/octet-stream\n\n${armored}\n--${enc}--\n--${b}--\n`,
+        ),
     )
   }
   // 7. HTML with everything a mail may try: scripts, handlers, remote images and CSS, links, an overlay over the window.
@@ -171,7 +278,11 @@ export async function makeReadFixtures(dir: string, hitUrl: string): Promise<Rea
 <p style="background-image:url('${hitUrl}/inline-bg.png')">Ihre Kanzlei Berger</p></body></html>`
     write(
       'html',
-      outer(`Kanzlei Berger Newsletter <newsletter@kanzlei-berger.example>`, 'Steuertipps März', `multipart/alternative; boundary="${alt}"`) +
+      outer(
+        `Kanzlei Berger Newsletter <newsletter@kanzlei-berger.example>`,
+        'Steuertipps März',
+        `multipart/alternative; boundary="${alt}"`,
+      ) +
         crlf(
           `--${alt}\nContent-Type: text/plain; charset=utf-8\n\nNewsletter Steuertipps März (Textfassung)\n--${alt}\nContent-Type: multipart/related; boundary="${b}"\n\n--${b}\nContent-Type: text/html; charset=utf-8\n\n${html}\n--${b}\nContent-Type: image/png\nContent-ID: <logo@kanzlei>\nContent-Transfer-Encoding: base64\n\n${png.toString('base64')}\n--${b}--\n--${alt}--\n`,
         ),
@@ -184,22 +295,90 @@ export async function makeReadFixtures(dir: string, hitUrl: string): Promise<Rea
     const entity = crlf(
       `Content-Type: multipart/mixed; boundary="${b}"\n\n--${b}\nContent-Type: text/plain; charset=utf-8\n\nGuten Tag, wir übernehmen ab April Ihre Lohnbuchhaltung. Anbei unser öffentlicher Schlüssel.\n--${b}\nContent-Type: application/pgp-keys; name="steuerbuero-neu.asc"\nContent-Disposition: attachment; filename="steuerbuero-neu.asc"\n\n${keyText}\n--${b}--\n`,
     )
-    write('offered', signedMessage(`Steuerbüro Neu <${addresses.newcomer}>`, 'Ihr neues Steuerbüro', entity, run(['--armor', '--detach-sign', '-u', newcomer], entity)))
+    write(
+      'offered',
+      signedMessage(
+        `Steuerbüro Neu <${addresses.newcomer}>`,
+        'Ihr neues Steuerbüro',
+        entity,
+        run(['--armor', '--detach-sign', '-u', newcomer], entity),
+      ),
+    )
   }
   // 11. Encrypted, not signed; 12. encrypted and signed by a key the reader does not have.
-  write('encryptedUnsigned', encryptedMessage(kanzlei, 'Rückfrage zur Reisekostenabrechnung', run(['--armor', '--encrypt', '-r', client], letter)))
-  write('encryptedUnknownKey', encryptedMessage(`Niemand <${addresses.nokey}>`, 'Unterlagen von unbekannt', run(['--armor', '--sign', '--encrypt', '-u', nokey, '-r', client], letter)))
+  write(
+    'encryptedUnsigned',
+    encryptedMessage(
+      kanzlei,
+      'Rückfrage zur Reisekostenabrechnung',
+      run(['--armor', '--encrypt', '-r', client], letter),
+    ),
+  )
+  write(
+    'encryptedUnknownKey',
+    encryptedMessage(
+      `Niemand <${addresses.nokey}>`,
+      'Unterlagen von unbekannt',
+      run(['--armor', '--sign', '--encrypt', '-u', nokey, '-r', client], letter),
+    ),
+  )
   // 10. Signed by the advisor's other key: after mail signed by the first one, the key changed.
   {
-    const entity = letterEntity('Guten Tag,\n\nwir haben einen neuen Schlüssel. Bitte gleichen Sie ihn bei unserem nächsten Telefonat ab.\n\nKanzlei Berger')
-    write('keyChanged', signedMessage(kanzlei, 'Unser neuer Schlüssel', entity, run(['--armor', '--detach-sign', '-u', advisorNew], entity)))
+    const entity = letterEntity(
+      'Guten Tag,\n\nwir haben einen neuen Schlüssel. Bitte gleichen Sie ihn bei unserem nächsten Telefonat ab.\n\nKanzlei Berger',
+    )
+    write(
+      'keyChanged',
+      signedMessage(
+        kanzlei,
+        'Unser neuer Schlüssel',
+        entity,
+        run(['--armor', '--detach-sign', '-u', advisorNew], entity),
+      ),
+    )
   }
   // 9. S/MIME by OpenSSL: signed by Alice (test CA), then encrypted to Fran's certificate.
   {
-    const inner = crlf('Content-Type: text/plain; charset=utf-8\n\nGuten Tag Frau Mandantin, Ihre Lohnunterlagen für März sind fertig.\n')
+    const inner = crlf(
+      'Content-Type: text/plain; charset=utf-8\n\nGuten Tag Frau Mandantin, Ihre Lohnunterlagen für März sind fertig.\n',
+    )
     writeFileSync(join(pkiDir, 'smime.inner'), inner)
-    openssl(['smime', '-sign', '-in', 'smime.inner', '-signer', 'alice.pem', '-inkey', 'alice.key', '-certfile', 'ca.pem', '-out', 'smime.signed'], { cwd: pkiDir })
-    openssl(['cms', '-encrypt', '-aes256', '-in', 'smime.signed', '-from', 'Alice Beraterin <alice@example.org>', '-to', 'fran@example.org', '-subject', 'Lohnunterlagen März', '-out', 'smime.eml', 'fran.pem'], { cwd: pkiDir })
+    openssl(
+      [
+        'smime',
+        '-sign',
+        '-in',
+        'smime.inner',
+        '-signer',
+        'alice.pem',
+        '-inkey',
+        'alice.key',
+        '-certfile',
+        'ca.pem',
+        '-out',
+        'smime.signed',
+      ],
+      { cwd: pkiDir },
+    )
+    openssl(
+      [
+        'cms',
+        '-encrypt',
+        '-aes256',
+        '-in',
+        'smime.signed',
+        '-from',
+        'Alice Beraterin <alice@example.org>',
+        '-to',
+        'fran@example.org',
+        '-subject',
+        'Lohnunterlagen März',
+        '-out',
+        'smime.eml',
+        'fran.pem',
+      ],
+      { cwd: pkiDir },
+    )
     // OpenSSL writes the subject as raw UTF-8: kept byte for byte.
     write('smime', Buffer.concat([Buffer.from(trail()), readFileSync(join(pkiDir, 'smime.eml'))]))
   }

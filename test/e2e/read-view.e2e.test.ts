@@ -10,7 +10,16 @@ import { originUrl } from '../../main/core/reading/download-mark.ts'
 import { hasGpg } from '../helpers/gpg.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { hasOpenssl } from '../helpers/smime-pki.ts'
-import { accessibilityViolations, chromiumPath, e2eAppInfo, e2eKeySource, openApp, screensDir, startHarness, type Harness } from './harness.ts'
+import {
+  accessibilityViolations,
+  chromiumPath,
+  e2eAppInfo,
+  e2eKeySource,
+  openApp,
+  screensDir,
+  startHarness,
+  type Harness,
+} from './harness.ts'
 import { htmlMarker, makeReadFixtures, pdfBytes, type ReadFixtures } from './read-fixtures.ts'
 
 const skip =
@@ -45,8 +54,60 @@ afterAll(async () => {
 })
 
 const words = {
-  de: { encrypted: ['Verschlüsselt', 'Absender bestätigt'], signed: ['Nicht verschlüsselt', 'digital signiert von'], mismatch: ['Achtung', 'passt nicht zur Signatur'], invalid: ['Unsicher', 'möglicherweise verändert'], cannot: ['Kann nicht entschlüsselt werden'], partly: ['Nur teilweise geschützt'], divider: 'Ungeschützter Teil', plain: ['Nicht Ende-zu-Ende-verschlüsselt'], notValid: ['Signatur nicht gültig'], details: 'Details', save: 'Speichern …', restore: 'Sicherung wiederherstellen …', importKey: 'Angebotenen Schlüssel importieren …', saved: 'Gespeichert als', plainHop: 'ohne Verschlüsselung', importTitle: 'Schlüssel oder Zertifikat importieren', unverified: 'Fingerabdruck noch nicht abgeglichen', keyChanged: ['Neuer Schlüssel des Absenders', 'bitte auf anderem Weg bestätigen'], previousKey: 'Bisheriger Schlüssel', encryptedUnsigned: ['Verschlüsselt', 'Absender nicht bestätigt'], encryptedUnknownKey: ['Verschlüsselt', 'Absender unbekannt'], smime: ['Verschlüsselt', 'Absender noch nicht abgeglichen'], verifiedDetail: 'Fingerabdruck abgeglichen', verify: 'Absender abgleichen …', matches: 'Stimmt überein' },
-  en: { encrypted: ['Encrypted', 'sender verified'], signed: ['Not encrypted', 'digitally signed by'], mismatch: ['Caution', 'does not match signature'], invalid: ['Not trustworthy', 'may have been altered'], cannot: ['Cannot be decrypted'], partly: ['Only partly protected'], divider: 'Unprotected part', plain: ['Not end-to-end encrypted'], notValid: ['Signature not valid'], details: 'Details', save: 'Save …', restore: 'Restore backup …', importKey: 'Import offered key …', saved: 'Saved as', plainHop: 'not encrypted', importTitle: 'Import', unverified: 'Fingerprint not yet compared', keyChanged: ['Sender uses a new key', 'please confirm another way'], previousKey: 'Previous key', encryptedUnsigned: ['Encrypted', 'sender not confirmed'], encryptedUnknownKey: ['Encrypted', 'unknown sender key'], smime: ['Encrypted', 'sender not yet verified'], verifiedDetail: 'Fingerprint compared', verify: 'Verify sender …', matches: 'Matches' },
+  de: {
+    encrypted: ['Verschlüsselt', 'Absender bestätigt'],
+    signed: ['Nicht verschlüsselt', 'digital signiert von'],
+    mismatch: ['Achtung', 'passt nicht zur Signatur'],
+    invalid: ['Unsicher', 'möglicherweise verändert'],
+    cannot: ['Kann nicht entschlüsselt werden'],
+    partly: ['Nur teilweise geschützt'],
+    divider: 'Ungeschützter Teil',
+    plain: ['Nicht Ende-zu-Ende-verschlüsselt'],
+    notValid: ['Signatur nicht gültig'],
+    details: 'Details',
+    save: 'Speichern …',
+    restore: 'Sicherung wiederherstellen …',
+    importKey: 'Angebotenen Schlüssel importieren …',
+    saved: 'Gespeichert als',
+    plainHop: 'ohne Verschlüsselung',
+    importTitle: 'Schlüssel oder Zertifikat importieren',
+    unverified: 'Fingerabdruck noch nicht abgeglichen',
+    keyChanged: ['Neuer Schlüssel des Absenders', 'bitte auf anderem Weg bestätigen'],
+    previousKey: 'Bisheriger Schlüssel',
+    encryptedUnsigned: ['Verschlüsselt', 'Absender nicht bestätigt'],
+    encryptedUnknownKey: ['Verschlüsselt', 'Absender unbekannt'],
+    smime: ['Verschlüsselt', 'Absender noch nicht abgeglichen'],
+    verifiedDetail: 'Fingerabdruck abgeglichen',
+    verify: 'Absender abgleichen …',
+    matches: 'Stimmt überein',
+  },
+  en: {
+    encrypted: ['Encrypted', 'sender verified'],
+    signed: ['Not encrypted', 'digitally signed by'],
+    mismatch: ['Caution', 'does not match signature'],
+    invalid: ['Not trustworthy', 'may have been altered'],
+    cannot: ['Cannot be decrypted'],
+    partly: ['Only partly protected'],
+    divider: 'Unprotected part',
+    plain: ['Not end-to-end encrypted'],
+    notValid: ['Signature not valid'],
+    details: 'Details',
+    save: 'Save …',
+    restore: 'Restore backup …',
+    importKey: 'Import offered key …',
+    saved: 'Saved as',
+    plainHop: 'not encrypted',
+    importTitle: 'Import',
+    unverified: 'Fingerprint not yet compared',
+    keyChanged: ['Sender uses a new key', 'please confirm another way'],
+    previousKey: 'Previous key',
+    encryptedUnsigned: ['Encrypted', 'sender not confirmed'],
+    encryptedUnknownKey: ['Encrypted', 'unknown sender key'],
+    smime: ['Encrypted', 'sender not yet verified'],
+    verifiedDetail: 'Fingerprint compared',
+    verify: 'Verify sender …',
+    matches: 'Matches',
+  },
 }
 
 for (const lang of ['de', 'en'] as const) {
@@ -63,11 +124,18 @@ for (const lang of ['de', 'en'] as const) {
         profileDir: profile,
         keySource: e2eKeySource,
         appInfo: e2eAppInfo,
-        mailShell: { chooseMessageFile: async () => queue.shift() ?? null, openPath: async (path) => void opened.push(path) },
+        mailShell: {
+          chooseMessageFile: async () => queue.shift() ?? null,
+          openPath: async (path) => void opened.push(path),
+        },
       })
       await openApp(harness, lang, { skipSetup: true })
       // A policy rule that requires TLS from the advisor's domain: a plaintext hop becomes a warning.
-      await harness.page.evaluate(() => (globalThis as unknown as { siegelpost: { policyRule: (r: unknown) => Promise<unknown> } }).siegelpost.policyRule({ target: 'kanzlei-berger.example', require: 'requiretls' }))
+      await harness.page.evaluate(() =>
+        (
+          globalThis as unknown as { siegelpost: { policyRule: (r: unknown) => Promise<unknown> } }
+        ).siegelpost.policyRule({ target: 'kanzlei-berger.example', require: 'requiretls' }),
+      )
       await mkdir(screensDir, { recursive: true })
     }, 120_000)
     afterAll(async () => {
@@ -82,15 +150,29 @@ for (const lang of ['de', 'en'] as const) {
     }
     async function openMail(name: keyof ReadFixtures['files']) {
       queue.push(fixtures.files[name])
-      const current = () => page().evaluate(() => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('[data-testid=read-view]')?.getAttribute('data-reading') ?? null)
+      const current = () =>
+        page().evaluate(
+          () =>
+            (
+              globalThis as unknown as {
+                document: { querySelector(s: string): { getAttribute(n: string): string | null } | null }
+              }
+            ).document
+              .querySelector('[data-testid=read-view]')
+              ?.getAttribute('data-reading') ?? null,
+        )
       const before = await current()
       await page().click('[data-testid=open-eml]')
       // The first open also opens the vault and loads OpenPGP: give it time on a busy machine.
-      await expect.poll(async () => (await current()) !== null && (await current()) !== before, { timeout: 20_000 }).toBe(true)
+      await expect
+        .poll(async () => (await current()) !== null && (await current()) !== before, { timeout: 20_000 })
+        .toBe(true)
       return page().locator('[data-testid=security-bar]')
     }
     async function barShows(state: string, texts: string[]) {
-      await expect.poll(() => page().locator('[data-testid=security-bar]').getAttribute('data-state'), { timeout: 10_000 }).toBe(state)
+      await expect
+        .poll(() => page().locator('[data-testid=security-bar]').getAttribute('data-state'), { timeout: 10_000 })
+        .toBe(state)
       const text = (await page().locator('[data-testid=security-bar]').textContent()) ?? ''
       for (const expected of texts) expect(text).toContain(expected)
     }
@@ -121,7 +203,9 @@ for (const lang of ['de', 'en'] as const) {
     })
 
     it('saves the attachment through main: same bytes, marked as downloaded, opened only on request', async () => {
-      await page().getByRole('button', { name: lang === 'de' ? 'Bescheid-2025.pdf speichern' : 'Save Bescheid-2025.pdf' }).click()
+      await page()
+        .getByRole('button', { name: lang === 'de' ? 'Bescheid-2025.pdf speichern' : 'Save Bescheid-2025.pdf' })
+        .click()
       await expect.poll(() => page().locator('.sp-att-saved').count()).toBe(1)
       expect(await page().locator('.sp-att-saved').textContent()).toContain(t.saved)
       const path = harness.saved[harness.saved.length - 1]!
@@ -132,7 +216,9 @@ for (const lang of ['de', 'en'] as const) {
       }
       expect(opened).toEqual([])
       await shot('attachment-saved')
-      await page().getByRole('button', { name: lang === 'de' ? 'Bescheid-2025.pdf öffnen' : 'Open Bescheid-2025.pdf' }).click()
+      await page()
+        .getByRole('button', { name: lang === 'de' ? 'Bescheid-2025.pdf öffnen' : 'Open Bescheid-2025.pdf' })
+        .click()
       await expect.poll(() => opened.length).toBe(1)
     })
 
@@ -208,20 +294,37 @@ for (const lang of ['de', 'en'] as const) {
       expect(srcdoc).toContain('data:image/png;base64,')
       await page().waitForTimeout(1500)
       expect(hits).toEqual([])
-      expect(await page().evaluate((marker) => (globalThis as Record<string, unknown>)[marker] ?? null, htmlMarker)).toBeNull()
+      expect(
+        await page().evaluate((marker) => (globalThis as Record<string, unknown>)[marker] ?? null, htmlMarker),
+      ).toBeNull()
       // The frame's fixed-position overlay cannot reach the bar: the topmost element at its centre is the bar.
       const isBarOnTop = await page().evaluate(() => {
-        const d = (globalThis as unknown as { document: { querySelector(s: string): { getBoundingClientRect(): { x: number; y: number; width: number; height: number }; contains(n: unknown): boolean } | null; elementFromPoint(x: number, y: number): unknown } }).document
+        const d = (
+          globalThis as unknown as {
+            document: {
+              querySelector(
+                s: string,
+              ): {
+                getBoundingClientRect(): { x: number; y: number; width: number; height: number }
+                contains(n: unknown): boolean
+              } | null
+              elementFromPoint(x: number, y: number): unknown
+            }
+          }
+        ).document
         const bar = d.querySelector('[data-testid=security-bar]')!
         const box = bar.getBoundingClientRect()
-        return [0.1, 0.5, 0.9].every((fx) => bar.contains(d.elementFromPoint(box.x + box.width * fx, box.y + box.height / 2)))
+        return [0.1, 0.5, 0.9].every((fx) =>
+          bar.contains(d.elementFromPoint(box.x + box.width * fx, box.y + box.height / 2)),
+        )
       })
       expect(isBarOnTop).toBe(true)
       await shot('html')
     })
 
     it('a key attached to a mail opens the import wizard’s preview, nothing imported by itself', async () => {
-      const keysBefore = (await openVault({ profileDir: profile, keySource: await e2eKeySource() })).contents.keys.length
+      const keysBefore = (await openVault({ profileDir: profile, keySource: await e2eKeySource() })).contents.keys
+        .length
       await openMail('offered')
       await barShows('signature-not-valid', t.notValid)
       await page().click('.sp-bar-details')
@@ -229,8 +332,12 @@ for (const lang of ['de', 'en'] as const) {
       await expect.poll(() => page().locator('dialog[open]').count()).toBe(1)
       // The wizard starts with the key file already chosen; one step on is its preview.
       await page().locator('dialog[open] button.primary').click()
-      await expect.poll(async () => (await page().locator('dialog[open]').textContent()) ?? '').toContain('neu@steuer-neu.example')
-      expect((await openVault({ profileDir: profile, keySource: await e2eKeySource() })).contents.keys.length).toBe(keysBefore)
+      await expect
+        .poll(async () => (await page().locator('dialog[open]').textContent()) ?? '')
+        .toContain('neu@steuer-neu.example')
+      expect((await openVault({ profileDir: profile, keySource: await e2eKeySource() })).contents.keys.length).toBe(
+        keysBefore,
+      )
       await shot('offered-key')
       // Imported by the user's choice: the mail reads again as validly signed by a key not yet compared…
       await page().locator('dialog[open] button.primary').click()
@@ -245,23 +352,33 @@ for (const lang of ['de', 'en'] as const) {
       await page().getByRole('button', { name: t.matches }).click()
       await expect.poll(() => page().locator('dialog[open]').count()).toBe(0)
       // The message is opened again as a new reading, now with the compared key.
-      await expect.poll(() => page().getByTestId('read-view').getAttribute('data-reading'), { timeout: 10_000 }).not.toBe(beforeVerify)
+      await expect
+        .poll(() => page().getByTestId('read-view').getAttribute('data-reading'), { timeout: 10_000 })
+        .not.toBe(beforeVerify)
       await barShows('signed', t.signed)
       await page().click('.sp-bar-details')
-      await expect.poll(async () => (await page().getByTestId('security-details').textContent()) ?? '').toContain(t.verifiedDetail)
+      await expect
+        .poll(async () => (await page().getByTestId('security-details').textContent()) ?? '')
+        .toContain(t.verifiedDetail)
       await shot('sender-verified')
     })
 
     it('a dropped .eml file opens the same way', async () => {
       const bytes = await readFile(fixtures.files.encrypted)
       const transfer = await page().evaluateHandle((data) => {
-        const g = globalThis as unknown as { DataTransfer: new () => { items: { add(file: unknown): void } }; File: new (parts: unknown[], name: string) => unknown }
+        const g = globalThis as unknown as {
+          DataTransfer: new () => { items: { add(file: unknown): void } }
+          File: new (parts: unknown[], name: string) => unknown
+        }
         const dataTransfer = new g.DataTransfer()
         dataTransfer.items.add(new g.File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], 'bescheid.eml'))
         return dataTransfer
       }, bytes.toString('base64'))
-      for (const type of ['dragenter', 'dragover', 'drop']) await page().dispatchEvent('[data-testid=eml-drop]', type, { dataTransfer: transfer })
-      await expect.poll(() => page().getByTestId('subject').textContent(), { timeout: 20_000 }).toContain('Ihr Steuerbescheid 2025')
+      for (const type of ['dragenter', 'dragover', 'drop'])
+        await page().dispatchEvent('[data-testid=eml-drop]', type, { dataTransfer: transfer })
+      await expect
+        .poll(() => page().getByTestId('subject').textContent(), { timeout: 20_000 })
+        .toContain('Ihr Steuerbescheid 2025')
       await barShows('encrypted-verified', t.encrypted)
     })
 
@@ -275,15 +392,21 @@ for (const lang of ['de', 'en'] as const) {
       await expect.poll(() => page().locator('.sp-bar .sp-pattern-waves').count()).toBe(1)
       // Expected noise only: Chromium checks the mail's inline handlers against the window's CSP while
       // DOMParser reads them (blocked; never run), and playwright's init scripts reach the sandboxed frame.
-      const expected = /inline event handler violates the following Content Security Policy|document is sandboxed and lacks the 'allow-same-origin'/
+      const expected =
+        /inline event handler violates the following Content Security Policy|document is sandboxed and lacks the 'allow-same-origin'/
       expect(harness.problems.filter((problem) => !expected.test(problem))).toEqual([])
     })
 
     it('keyboard only: open, the details and back, save the attachment', async () => {
-      const active = () => page().evaluate(() => {
-        const el = (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null; textContent: string | null } | null } }).document.activeElement
-        return `${el?.getAttribute('data-testid') ?? ''}|${el?.getAttribute('aria-label') ?? el?.textContent ?? ''}`
-      })
+      const active = () =>
+        page().evaluate(() => {
+          const el = (
+            globalThis as unknown as {
+              document: { activeElement: { getAttribute(n: string): string | null; textContent: string | null } | null }
+            }
+          ).document.activeElement
+          return `${el?.getAttribute('data-testid') ?? ''}|${el?.getAttribute('aria-label') ?? el?.textContent ?? ''}`
+        })
       await page().click('[data-section=inbox]')
       queue.push(fixtures.files.encrypted)
       await page().focus('[data-testid=open-eml]')

@@ -10,8 +10,9 @@ import { appSession, chromiumPath, errorMatch, errorText, screenStep, t } from '
 
 const p12Password = 'Kanzlei-Zertifikat 2026'
 
-
-const skip = skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') || skipUnless('openssl', hasOpenssl, 'apt-get install openssl')
+const skip =
+  skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') ||
+  skipUnless('openssl', hasOpenssl, 'apt-get install openssl')
 
 describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () => {
   let work: string
@@ -19,7 +20,26 @@ describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () =
     work = await mkdtemp(join(tmpdir(), 'sp-smime-ui-'))
     makeTestPki(work)
     // What an old CA portal or Windows export produces: RC2/3DES PBE (openssl -legacy).
-    openssl(['pkcs12', '-export', '-legacy', '-inkey', 'alice.key', '-in', 'alice.pem', '-certfile', 'ca.pem', '-name', 'Alice', '-passout', `pass:${p12Password}`, '-out', 'alice-legacy.p12'], { cwd: work })
+    openssl(
+      [
+        'pkcs12',
+        '-export',
+        '-legacy',
+        '-inkey',
+        'alice.key',
+        '-in',
+        'alice.pem',
+        '-certfile',
+        'ca.pem',
+        '-name',
+        'Alice',
+        '-passout',
+        `pass:${p12Password}`,
+        '-out',
+        'alice-legacy.p12',
+      ],
+      { cwd: work },
+    )
     const legacy = await readFile(join(work, 'alice-legacy.p12'))
     await writeFile(join(work, 'kaputt.p12'), legacy.subarray(0, Math.floor(legacy.length / 2)))
   })
@@ -89,7 +109,10 @@ describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () =
         await page.getByRole('button', { name: text.doImport, exact: true }).click()
         await page.getByText(text.success).waitFor()
         await page.keyboard.press('Escape')
-        expect((await session.stored()).find((key) => key.emails.includes('fran@example.org'))).toMatchObject({ technology: 'smime', hasSecret: false })
+        expect((await session.stored()).find((key) => key.emails.includes('fran@example.org'))).toMatchObject({
+          technology: 'smime',
+          hasSecret: false,
+        })
       })
     })
   }

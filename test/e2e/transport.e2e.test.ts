@@ -7,11 +7,26 @@ import { openVault } from '../../main/core/keys/vault.ts'
 import { createOsKeychain } from '../../main/platform/os-keychain.ts'
 import { enqueueAndSend } from '../../main/core/transport/send.ts'
 import { sendDepsOf, withOutbox } from '../../main/core/transport/transport-profile.ts'
-import { startScriptedImap, startSmtpServer, type Running, type ScriptRecord, type SmtpRecord } from '../helpers/hostile-servers.ts'
+import {
+  startScriptedImap,
+  startSmtpServer,
+  type Running,
+  type ScriptRecord,
+  type SmtpRecord,
+} from '../helpers/hostile-servers.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
 import { makeTestPki, type TestPki } from '../helpers/test-pki.ts'
 import { hasOpenssl } from '../helpers/throwaway-ca.ts'
-import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, openApp, screenStep, startHarness, t } from './harness.ts'
+import {
+  chromiumPath,
+  e2eAppInfo,
+  e2eKeySource,
+  type Harness,
+  openApp,
+  screenStep,
+  startHarness,
+  t,
+} from './harness.ts'
 
 /**
  * The accounts, Outbox and policy surface as the UI calls it (`window.siegelpost.*` in Chromium), through
@@ -21,7 +36,8 @@ import { chromiumPath, e2eAppInfo, e2eKeySource, type Harness, openApp, screenSt
 const password = 'e2e-Postfach-Passwort-91c2'
 
 describe.skipIf(
-  skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') || skipUnless('openssl', hasOpenssl, 'apt-get install openssl'),
+  skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') ||
+    skipUnless('openssl', hasOpenssl, 'apt-get install openssl'),
 )('accounts, Outbox and policy from the UI surface', () => {
   let dir: string
   let pki: TestPki
@@ -31,10 +47,13 @@ describe.skipIf(
   let selfSigned: Running<SmtpRecord>
 
   /** Calls `window.siegelpost[method](request)` in the page, as the renderer does. */
-  async function surface(method: string, request?: unknown): Promise<{ ok: boolean; value?: any; error?: { code: string } }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type Answer = { ok: boolean; value?: any; error?: { code: string } }
+  async function surface(method: string, request?: unknown): Promise<Answer> {
     return harness.page.evaluate(
       ([m, r]) => {
-        const api = (globalThis as unknown as { siegelpost: Record<string, (request?: unknown) => Promise<unknown>> }).siegelpost
+        const api = (globalThis as unknown as { siegelpost: Record<string, (request?: unknown) => Promise<unknown>> })
+          .siegelpost
         return (r === undefined ? api[m as string]!() : api[m as string]!(r)) as Promise<{ ok: boolean }>
       },
       [method, request] as const,
@@ -55,7 +74,11 @@ describe.skipIf(
     pki = makeTestPki(join(dir, 'pki'))
     smtp = await startSmtpServer({ secure: true, key: pki.good.key, cert: pki.good.cert, hideREQUIRETLS: true })
     selfSigned = await startSmtpServer({ secure: true, key: pki.selfSigned.key, cert: pki.selfSigned.cert })
-    imap = await startScriptedImap({ greeting: '* OK IMAP4rev1 ready', capability: 'CAPABILITY IMAP4rev1 AUTH=PLAIN', implicitTls: pki.good })
+    imap = await startScriptedImap({
+      greeting: '* OK IMAP4rev1 ready',
+      capability: 'CAPABILITY IMAP4rev1 AUTH=PLAIN',
+      implicitTls: pki.good,
+    })
     harness = await startHarness({ profileDir: join(dir, 'profile'), keySource: e2eKeySource, appInfo: e2eAppInfo })
     await openApp(harness, 'de', { skipSetup: true })
   })
@@ -64,54 +87,112 @@ describe.skipIf(
     await smtp?.close()
     await selfSigned?.close()
     await imap?.close()
-    if (hasKeyringSession) await createOsKeychain().delete(keychainService, `mail:${join(dir, 'profile')}:kanzlei`).catch(() => false)
+    if (hasKeyringSession)
+      await createOsKeychain()
+        .delete(keychainService, `mail:${join(dir, 'profile')}:kanzlei`)
+        .catch(() => false)
     await rm(dir, { recursive: true, force: true })
   })
 
   it('adds an account whose password lands in the OS keychain, and lists it without the password', async () => {
     const added = await surface('accountsAdd', account('kanzlei', smtp.port))
-    expect(added).toMatchObject({ ok: true, value: { name: 'kanzlei', hasCa: true, smtp: { port: smtp.port, security: 'tls' } } })
+    expect(added).toMatchObject({
+      ok: true,
+      value: { name: 'kanzlei', hasCa: true, smtp: { port: smtp.port, security: 'tls' } },
+    })
     expect(await surface('accountsList')).toEqual({ ok: true, value: [added.value] })
-    if (hasKeyringSession) expect(await createOsKeychain().get(keychainService, `mail:${join(dir, 'profile')}:kanzlei`)).toBe(password)
+    if (hasKeyringSession)
+      expect(await createOsKeychain().get(keychainService, `mail:${join(dir, 'profile')}:kanzlei`)).toBe(password)
   })
 
   it('tests the account: TLS on both servers, and a self-signed server refused before login', async () => {
     const ok = await surface('accountsTest', { name: 'kanzlei' })
-    expect(ok).toMatchObject({ ok: true, value: { smtp: { ok: true, requiretls: false, tls: { version: expect.stringMatching(/^TLSv1\.[23]$/) } }, imap: { ok: true } } })
+    expect(ok).toMatchObject({
+      ok: true,
+      value: {
+        smtp: { ok: true, requiretls: false, tls: { version: expect.stringMatching(/^TLSv1\.[23]$/) } },
+        imap: { ok: true },
+      },
+    })
     expect(smtp.record.auth).toEqual(['anna@kanzlei.test'])
 
     await surface('accountsAdd', account('selbst', selfSigned.port))
     const refused = await surface('accountsTest', { name: 'selbst' })
-    expect(refused).toMatchObject({ ok: true, value: { smtp: { ok: false, reason: { code: expect.stringMatching(/^TLS_CERT_/), message: { de: expect.any(String) } } } } })
+    expect(refused).toMatchObject({
+      ok: true,
+      value: {
+        smtp: { ok: false, reason: { code: expect.stringMatching(/^TLS_CERT_/), message: { de: expect.any(String) } } },
+      },
+    })
     expect(selfSigned.record.auth).toEqual([])
   })
 
   it('shows a held Outbox entry with its German and English reason, and drops it', async () => {
-    expect(await surface('policySetRequiretls', { value: 'require' })).toMatchObject({ ok: true, value: { requiretls: 'require' } })
+    expect(await surface('policySetRequiretls', { value: 'require' })).toMatchObject({
+      ok: true,
+      value: { requiretls: 'require' },
+    })
     // The composer's send path is not built yet: the entry is made with the core's send, as `siegelpost send` does.
     const vault = await openVault({ profileDir: join(dir, 'profile'), keySource: await e2eKeySource() })
-    const profile = { profileDir: join(dir, 'profile'), vault, keychain: async () => createOsKeychain(), now: () => new Date(), owner: String(process.pid) }
-    const raw = Buffer.from('From: anna@kanzlei.test\r\nTo: bernd@mandant.test\r\nSubject: Lohnabrechnung\r\nMessage-ID: <e2e-1@kanzlei.test>\r\n\r\nVertraulich.\r\n')
-    const outcome = await withOutbox(profile, async (outbox) => enqueueAndSend(sendDepsOf(profile, outbox), raw, 'mail.eml', 'kanzlei'))
+    const profile = {
+      profileDir: join(dir, 'profile'),
+      vault,
+      keychain: async () => createOsKeychain(),
+      now: () => new Date(),
+      owner: String(process.pid),
+    }
+    const raw = Buffer.from(
+      'From: anna@kanzlei.test\r\nTo: bernd@mandant.test\r\nSubject: Lohnabrechnung\r\nMessage-ID: <e2e-1@kanzlei.test>\r\n\r\nVertraulich.\r\n',
+    )
+    const outcome = await withOutbox(profile, async (outbox) =>
+      enqueueAndSend(sendDepsOf(profile, outbox), raw, 'mail.eml', 'kanzlei'),
+    )
     expect(outcome.state).toBe('held')
     expect(smtp.record.messages).toEqual([])
 
     const listed = await surface('outboxList')
     expect(listed).toMatchObject({
       ok: true,
-      value: [{ outboxId: outcome.outboxId, state: 'held', subject: 'Lohnabrechnung', reason: { code: 'SMTP_REQUIRETLS_UNSUPPORTED', message: { de: expect.stringContaining('REQUIRETLS'), en: expect.stringContaining('REQUIRETLS') } } }],
+      value: [
+        {
+          outboxId: outcome.outboxId,
+          state: 'held',
+          subject: 'Lohnabrechnung',
+          reason: {
+            code: 'SMTP_REQUIRETLS_UNSUPPORTED',
+            message: { de: expect.stringContaining('REQUIRETLS'), en: expect.stringContaining('REQUIRETLS') },
+          },
+        },
+      ],
     })
     const retried = await surface('outboxRetry', { outboxId: outcome.outboxId })
-    expect(retried).toMatchObject({ ok: true, value: { state: 'held', reason: { code: 'SMTP_REQUIRETLS_UNSUPPORTED' } } })
-    expect(await surface('outboxDrop', { outboxId: outcome.outboxId })).toEqual({ ok: true, value: { outboxId: outcome.outboxId } })
+    expect(retried).toMatchObject({
+      ok: true,
+      value: { state: 'held', reason: { code: 'SMTP_REQUIRETLS_UNSUPPORTED' } },
+    })
+    expect(await surface('outboxDrop', { outboxId: outcome.outboxId })).toEqual({
+      ok: true,
+      value: { outboxId: outcome.outboxId },
+    })
     expect(await surface('outboxList')).toEqual({ ok: true, value: [] })
     expect(smtp.record.messages).toEqual([])
   })
 
   it('shows the policy decision per recipient', async () => {
     await surface('policyRule', { target: 'mandant.test', require: 'e2e', by: 'Anna' })
-    const decision = await surface('policyDecide', { account: 'kanzlei', recipients: ['bernd@mandant.test', 'info@frei.test'], isEndToEnd: false })
-    expect(decision).toMatchObject({ ok: true, value: { decision: 'hold', held: { code: 'POLICY_E2E_REQUIRED' }, recipients: [{ decision: 'hold' }, { decision: 'send', reasons: [] }] } })
+    const decision = await surface('policyDecide', {
+      account: 'kanzlei',
+      recipients: ['bernd@mandant.test', 'info@frei.test'],
+      isEndToEnd: false,
+    })
+    expect(decision).toMatchObject({
+      ok: true,
+      value: {
+        decision: 'hold',
+        held: { code: 'POLICY_E2E_REQUIRED' },
+        recipients: [{ decision: 'hold' }, { decision: 'send', reasons: [] }],
+      },
+    })
   })
 
   for (const lang of ['de', 'en'] as const) {
@@ -151,7 +232,9 @@ describe.skipIf(
       await page.getByRole('button', { name: text.save }).click()
       const card = page.locator('.account-card', { hasText: `ui-${lang}` })
       await card.getByRole('button', { name: text.test }).click()
-      await expect.poll(() => card.locator(`[data-testid=check-ui-${lang}]`).textContent(), { timeout: 20_000 }).toContain(text.ok)
+      await expect
+        .poll(() => card.locator(`[data-testid=check-ui-${lang}]`).textContent(), { timeout: 20_000 })
+        .toContain(text.ok)
       expect(await card.textContent()).toMatch(/TLSv1\.[23]/)
       expect(await page.getByLabel(text.require).isChecked()).toBe(true)
       await screenStep(page, 'accounts', lang)
@@ -162,9 +245,19 @@ describe.skipIf(
     it(`shows why a mail is held in the Postausgang, retries it and drops it (${lang})`, async () => {
       const { page } = harness
       const vault = await openVault({ profileDir: join(dir, 'profile'), keySource: await e2eKeySource() })
-      const profile = { profileDir: join(dir, 'profile'), vault, keychain: async () => createOsKeychain(), now: () => new Date(), owner: String(process.pid) }
-      const raw = Buffer.from(`From: anna@kanzlei.test\r\nTo: info@frei.test\r\nSubject: Bescheid ${lang}\r\nMessage-ID: <e2e-ui-${lang}@kanzlei.test>\r\n\r\nVertraulich.\r\n`)
-      const outcome = await withOutbox(profile, async (outbox) => enqueueAndSend(sendDepsOf(profile, outbox), raw, 'mail.eml', `ui-${lang}`))
+      const profile = {
+        profileDir: join(dir, 'profile'),
+        vault,
+        keychain: async () => createOsKeychain(),
+        now: () => new Date(),
+        owner: String(process.pid),
+      }
+      const raw = Buffer.from(
+        `From: anna@kanzlei.test\r\nTo: info@frei.test\r\nSubject: Bescheid ${lang}\r\nMessage-ID: <e2e-ui-${lang}@kanzlei.test>\r\n\r\nVertraulich.\r\n`,
+      )
+      const outcome = await withOutbox(profile, async (outbox) =>
+        enqueueAndSend(sendDepsOf(profile, outbox), raw, 'mail.eml', `ui-${lang}`),
+      )
       expect(outcome).toMatchObject({ state: 'held', reason: { code: 'SMTP_REQUIRETLS_UNSUPPORTED' } })
 
       await page.click('[data-section=outbox]')
@@ -185,28 +278,50 @@ describe.skipIf(
   it('lifts a REQUIRETLS hold with a documented TLS exception from the Postausgang, and the same entry goes out', async () => {
     const { page } = harness
     const vault = await openVault({ profileDir: join(dir, 'profile'), keySource: await e2eKeySource() })
-    const profile = { profileDir: join(dir, 'profile'), vault, keychain: async () => createOsKeychain(), now: () => new Date(), owner: String(process.pid) }
-    const raw = Buffer.from('From: anna@kanzlei.test\r\nTo: buero@altsystem.test\r\nSubject: Belege\r\nMessage-ID: <e2e-exc@kanzlei.test>\r\n\r\nVertraulich.\r\n')
-    const outcome = await withOutbox(profile, async (outbox) => enqueueAndSend(sendDepsOf(profile, outbox), raw, 'mail.eml', 'kanzlei'))
+    const profile = {
+      profileDir: join(dir, 'profile'),
+      vault,
+      keychain: async () => createOsKeychain(),
+      now: () => new Date(),
+      owner: String(process.pid),
+    }
+    const raw = Buffer.from(
+      'From: anna@kanzlei.test\r\nTo: buero@altsystem.test\r\nSubject: Belege\r\nMessage-ID: <e2e-exc@kanzlei.test>\r\n\r\nVertraulich.\r\n',
+    )
+    const outcome = await withOutbox(profile, async (outbox) =>
+      enqueueAndSend(sendDepsOf(profile, outbox), raw, 'mail.eml', 'kanzlei'),
+    )
     expect(outcome).toMatchObject({ state: 'held', reason: { code: 'SMTP_REQUIRETLS_UNSUPPORTED' } })
     await openApp(harness, 'de', { skipSetup: true })
     await page.click('[data-section=outbox]')
     const entry = page.locator(`[data-testid=outbox-${outcome.outboxId}]`)
     await entry.getByRole('button', { name: t('de', 'exception.open') }).click()
     await page.getByLabel(t('de', 'exception.target.domain', { value: 'altsystem.test' })).check()
-    await page.getByLabel(t('de', 'exception.reason')).fill('Empfänger-Server ohne REQUIRETLS; Mandant hat schriftlich zugestimmt')
+    await page
+      .getByLabel(t('de', 'exception.reason'))
+      .fill('Empfänger-Server ohne REQUIRETLS; Mandant hat schriftlich zugestimmt')
     await page.getByLabel(t('de', 'exception.by')).fill('Anna Beraterin')
     await page.getByLabel(t('de', 'exception.expires')).fill('2027-06-30')
     await screenStep(page, 'tls-exception', 'de')
     await page.getByRole('button', { name: t('de', 'exception.save') }).click()
-    await expect.poll(() => page.locator('.notice-ok').textContent()).toContain(t('de', 'exception.saved', { target: 'altsystem.test' }))
-    expect(await surface('policyShow')).toMatchObject({ ok: true, value: { requiretls: 'require', tlsExceptions: [{ target: 'altsystem.test', by: 'Anna Beraterin', expires: '2027-06-30T23:59:59.999Z' }] } })
+    await expect
+      .poll(() => page.locator('.notice-ok').textContent())
+      .toContain(t('de', 'exception.saved', { target: 'altsystem.test' }))
+    expect(await surface('policyShow')).toMatchObject({
+      ok: true,
+      value: {
+        requiretls: 'require',
+        tlsExceptions: [{ target: 'altsystem.test', by: 'Anna Beraterin', expires: '2027-06-30T23:59:59.999Z' }],
+      },
+    })
     await entry.getByRole('button', { name: t('de', 'outbox.retry') }).click()
     await expect.poll(() => entry.getAttribute('data-state'), { timeout: 20_000 }).toBe('sent')
     expect(smtp.record.messages.map((m) => m.toString('utf8'))).toEqual([expect.stringContaining('Subject: Belege')])
     expect(smtp.record.requireTls).toEqual([false])
     // A hold about our own server's TLS (here: a self-signed certificate) offers no exception: nothing relaxes it.
-    const own = await withOutbox(profile, async (outbox) => enqueueAndSend(sendDepsOf(profile, outbox), raw, 'mail.eml', 'selbst'))
+    const own = await withOutbox(profile, async (outbox) =>
+      enqueueAndSend(sendDepsOf(profile, outbox), raw, 'mail.eml', 'selbst'),
+    )
     expect(own).toMatchObject({ state: 'held', reason: { code: expect.stringMatching(/^TLS_CERT_/) } })
     await page.getByRole('button', { name: t('de', 'outbox.reload') }).click()
     const ownEntry = page.locator(`[data-testid=outbox-${own.outboxId}]`)
@@ -224,9 +339,12 @@ describe.skipIf(
     await screenStep(page, 'account-remove', 'de')
     await page.getByRole('button', { name: t('de', 'accounts.remove.confirm') }).click()
     // Removing deletes the password from the keychain over D-Bus: slow on a loaded machine.
-    await expect.poll(() => page.locator('.notice-ok').textContent(), { timeout: 10_000 }).toContain(t('de', 'accounts.removed', { name: 'selbst' }))
+    await expect
+      .poll(() => page.locator('.notice-ok').textContent(), { timeout: 10_000 })
+      .toContain(t('de', 'accounts.removed', { name: 'selbst' }))
     expect(await page.locator('.account-card').allTextContents()).not.toContainEqual(expect.stringContaining('selbst'))
-    if (hasKeyringSession) expect(await createOsKeychain().get(keychainService, `mail:${join(dir, 'profile')}:selbst`)).toBeNull()
+    if (hasKeyringSession)
+      expect(await createOsKeychain().get(keychainService, `mail:${join(dir, 'profile')}:selbst`)).toBeNull()
   })
 
   it('never sent the account password to the page', () => {

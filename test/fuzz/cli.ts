@@ -29,7 +29,8 @@ for (const name of names) {
     onProgress: (line) => process.stderr.write(`\r${line.padEnd(78).slice(0, 78)}`),
   })
   process.stderr.write('\n')
-  if (result.missingCorpora.length) console.log(`${name}: corpora not found (${result.missingCorpora.join(', ')}), self-made seeds only`)
+  if (result.missingCorpora.length)
+    console.log(`${name}: corpora not found (${result.missingCorpora.join(', ')}), self-made seeds only`)
   console.log(describeResult(result))
   for (const finding of result.findings) {
     findings++

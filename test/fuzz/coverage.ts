@@ -26,7 +26,22 @@ interface V8Script {
   functions: V8Function[]
 }
 
-const bucketOf = (count: number) => (count <= 0 ? 0 : count === 1 ? 1 : count < 4 ? 2 : count < 8 ? 3 : count < 16 ? 4 : count < 32 ? 5 : count < 128 ? 6 : 7)
+const bucketOf = (count: number) =>
+  count <= 0
+    ? 0
+    : count === 1
+      ? 1
+      : count < 4
+        ? 2
+        : count < 8
+          ? 3
+          : count < 16
+            ? 4
+            : count < 32
+              ? 5
+              : count < 128
+                ? 6
+                : 7
 
 export class CoverageTracker {
   private readonly session = new Session()

@@ -48,16 +48,19 @@ describe('what the regressions fixed', () => {
 
   it('a certificate with a damaged extension value is malformed, not a certificate without that extension', async () => {
     const { parseCertificate } = await import('../../main/core/smime/certificate.ts')
-    for (const der of files('certificate')) expect(() => parseCertificate(der)).toThrow(expect.objectContaining({ code: 'SMIME_MALFORMED' }))
+    for (const der of files('certificate'))
+      expect(() => parseCertificate(der)).toThrow(expect.objectContaining({ code: 'SMIME_MALFORMED' }))
   })
 
   it('a SignedData whose parts are primitive where constructed ones belong is malformed, not a TypeError', async () => {
     const { verifySignedData } = await import('../../main/core/smime/cms-signed.ts')
-    for (const cms of files('cms')) expect(() => verifySignedData({ cms })).toThrow(expect.objectContaining({ code: 'SMIME_MALFORMED' }))
+    for (const cms of files('cms'))
+      expect(() => verifySignedData({ cms })).toThrow(expect.objectContaining({ code: 'SMIME_MALFORMED' }))
   })
 
   it('a Bcc field behind a stray CR is read as Bcc by the envelope and removed from the bytes alike', async () => {
-    const { readHeaderFields, readMessageHeaders, withoutBcc } = await import('../../main/core/transport/message-headers.ts')
+    const { readHeaderFields, readMessageHeaders, withoutBcc } =
+      await import('../../main/core/transport/message-headers.ts')
     for (const mail of files('message-headers', 'bcc-after-')) {
       const raw = Buffer.from(mail)
       expect(readMessageHeaders(raw, 'regression.eml').recipients).toContain('geheim@e.test')
@@ -67,19 +70,24 @@ describe('what the regressions fixed', () => {
   })
 
   it('a message that starts with the empty line has no header fields: its body is never read as headers', async () => {
-    const { readHeaderFields, readMessageHeaders, withoutBcc } = await import('../../main/core/transport/message-headers.ts')
+    const { readHeaderFields, readMessageHeaders, withoutBcc } =
+      await import('../../main/core/transport/message-headers.ts')
     const [onlyBcc] = files('message-headers', 'only-bcc-')
     expect([...readHeaderFields(withoutBcc(Buffer.from(onlyBcc!))).keys()]).toEqual([])
     // Before: the envelope came from the body, and the mail went to whoever the body named.
     const bodyOnly = Buffer.from('\r\nFrom: a@b.test\r\nTo: victim@x.test\r\n\r\nbody\r\n')
-    expect(() => readMessageHeaders(bodyOnly, 'body-only.eml')).toThrow(expect.objectContaining({ code: 'SEND_NO_SENDER' }))
+    expect(() => readMessageHeaders(bodyOnly, 'body-only.eml')).toThrow(
+      expect.objectContaining({ code: 'SEND_NO_SENDER' }),
+    )
   })
 
   it('a .p12 asking for millions of rounds of the JS key derivation is refused at once, not after 40 s', async () => {
     const { readPkcs12 } = await import('../../main/core/smime/pkcs12.ts')
     for (const p12 of files('pkcs12')) {
       const started = performance.now()
-      expect(() => readPkcs12(p12, new TextEncoder().encode('nss'))).toThrow(expect.objectContaining({ code: 'SMIME_MALFORMED' }))
+      expect(() => readPkcs12(p12, new TextEncoder().encode('nss'))).toThrow(
+        expect.objectContaining({ code: 'SMIME_MALFORMED' }),
+      )
       expect(performance.now() - started).toBeLessThan(1000)
     }
   })
@@ -99,12 +107,16 @@ describe('coverage-guided fuzzing (bounded run)', () => {
     async (name) => {
       if (needsCorpora.includes(name) && !existsSync(corporaRoot)) {
         if (process.env.CI === 'true') throw new Error(`the corpora are required in CI but missing at ${corporaRoot}`)
-        console.warn(`${name}: ../shared/corpora not found (set SIEGELPOST_CORPORA), fuzzing from the self-made seeds only`)
+        console.warn(
+          `${name}: ../shared/corpora not found (set SIEGELPOST_CORPORA), fuzzing from the self-made seeds only`,
+        )
       }
       const result = await runFuzzTarget(name, { durationMs: seconds * 1000, seed })
       console.log(describeResult(result))
       expect(result.execs).toBeGreaterThan(0)
-      const report = result.findings.map((f) => `${f.kind} ${f.signature}\n${f.message.split('\n').slice(0, 6).join('\n')}\ninput (base64): ${f.input}`)
+      const report = result.findings.map(
+        (f) => `${f.kind} ${f.signature}\n${f.message.split('\n').slice(0, 6).join('\n')}\ninput (base64): ${f.input}`,
+      )
       expect(report, 'add the input to test/fuzz/regressions/<target>/ and fix the reader').toEqual([])
     },
     seconds * 1000 + 240_000,

@@ -28,7 +28,10 @@ export class Random {
   }
 }
 
-const interesting8 = [0x00, 0x01, 0x7f, 0x80, 0xff, 0x0a, 0x0d, 0x20, 0x2d, 0x3d, 0x3a, 0x3b, 0x22, 0x30, 0x31, 0x04, 0xa0, 0x81, 0x82, 0x83, 0x84]
+const interesting8 = [
+  0x00, 0x01, 0x7f, 0x80, 0xff, 0x0a, 0x0d, 0x20, 0x2d, 0x3d, 0x3a, 0x3b, 0x22, 0x30, 0x31, 0x04, 0xa0, 0x81, 0x82,
+  0x83, 0x84,
+]
 const interestingLengths = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x7fffffff, 0xffffffff]
 
 function insert(bytes: Uint8Array, at: number, piece: Uint8Array): Uint8Array {
@@ -47,17 +50,29 @@ function remove(bytes: Uint8Array, at: number, length: number): Uint8Array {
 }
 
 /** One havoc step. */
-function mutateOnce(bytes: Uint8Array, random: Random, dictionary: readonly Uint8Array[], other: Uint8Array): Uint8Array {
+function mutateOnce(
+  bytes: Uint8Array,
+  random: Random,
+  dictionary: readonly Uint8Array[],
+  other: Uint8Array,
+): Uint8Array {
   const length = bytes.length
   const at = random.below(length + 1)
   switch (random.below(length === 0 ? 2 : 13)) {
     case 0: {
       // Insert a dictionary token (or a random byte run when there is no dictionary).
-      const token = dictionary.length > 0 ? random.pick(dictionary) : Uint8Array.from({ length: 1 + random.below(8) }, () => random.below(256))
+      const token =
+        dictionary.length > 0
+          ? random.pick(dictionary)
+          : Uint8Array.from({ length: 1 + random.below(8) }, () => random.below(256))
       return insert(bytes, at, token)
     }
     case 1:
-      return insert(bytes, at, Uint8Array.from({ length: 1 + random.below(4) }, () => random.pick(interesting8)))
+      return insert(
+        bytes,
+        at,
+        Uint8Array.from({ length: 1 + random.below(4) }, () => random.pick(interesting8)),
+      )
     case 2: {
       const out = bytes.slice()
       const i = random.below(length)
@@ -125,7 +140,13 @@ function mutateOnce(bytes: Uint8Array, random: Random, dictionary: readonly Uint
   }
 }
 
-export function mutate(bytes: Uint8Array, random: Random, dictionary: readonly Uint8Array[], other: Uint8Array, maxLength: number): Uint8Array {
+export function mutate(
+  bytes: Uint8Array,
+  random: Random,
+  dictionary: readonly Uint8Array[],
+  other: Uint8Array,
+  maxLength: number,
+): Uint8Array {
   let out = bytes
   const steps = 1 << random.below(4)
   for (let i = 0; i < steps; i++) out = mutateOnce(out, random, dictionary, other)

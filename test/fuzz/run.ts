@@ -30,9 +30,23 @@ export function runFuzzTarget(name: string, options: FuzzOptions): Promise<FuzzR
   const target = allFuzzTargets.find((t) => t.name === name)
   if (!target) return Promise.reject(new Error(`no fuzz target ${name}`))
   const current = new SharedArrayBuffer(4 + target.maxLength)
-  const workerData: WorkerInput = { target: name, durationMs: options.durationMs, seed: options.seed ?? Date.now() & 0x7fffffff, current }
+  const workerData: WorkerInput = {
+    target: name,
+    durationMs: options.durationMs,
+    seed: options.seed ?? Date.now() & 0x7fffffff,
+    current,
+  }
   const started = performance.now()
-  const result: FuzzResult = { target: name, execs: 0, corpus: 0, seeds: 0, missingCorpora: [], coverage: null, findings: [], seconds: 0 }
+  const result: FuzzResult = {
+    target: name,
+    execs: 0,
+    corpus: 0,
+    seeds: 0,
+    missingCorpora: [],
+    coverage: null,
+    findings: [],
+    seconds: 0,
+  }
   const hangMs = options.hangMs ?? Math.max(20_000, target.slowMs * 4)
   const worker = new Worker(new URL('./worker.ts', import.meta.url), {
     workerData,
@@ -60,7 +74,12 @@ export function runFuzzTarget(name: string, options: FuzzOptions): Promise<FuzzR
       // Loading the target and its corpus may take a while; after that, silence means a hang.
       const limit = hasStarted ? hangMs : 180_000
       if (performance.now() - lastMessage < limit) return
-      result.findings.push({ kind: 'slow', signature: `hang ${name}`, message: `no answer for ${Math.round(limit / 1000)} s`, input: currentInput() })
+      result.findings.push({
+        kind: 'slow',
+        signature: `hang ${name}`,
+        message: `no answer for ${Math.round(limit / 1000)} s`,
+        input: currentInput(),
+      })
       finish()
     }, 500)
     worker.on('message', (message: WorkerMessage) => {
@@ -85,7 +104,12 @@ export function runFuzzTarget(name: string, options: FuzzOptions): Promise<FuzzR
     })
     worker.on('error', (error: Error & { code?: string }) => {
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        result.findings.push({ kind: 'crash', signature: `out of memory ${name}`, message: error.message, input: currentInput() })
+        result.findings.push({
+          kind: 'crash',
+          signature: `out of memory ${name}`,
+          message: error.message,
+          input: currentInput(),
+        })
         finish()
       } else finish(error)
     })
@@ -98,7 +122,9 @@ export function runFuzzTarget(name: string, options: FuzzOptions): Promise<FuzzR
 export function describeResult(result: FuzzResult): string {
   const c = result.coverage
   const percent = (a: number, b: number) => (b === 0 ? '0' : ((100 * a) / b).toFixed(1))
-  const coverage = c ? `own blocks ${c.ownCovered}/${c.ownKnown} (${percent(c.ownCovered, c.ownKnown)} %), all watched ${c.allCovered}/${c.allKnown}, features ${c.features}` : 'no coverage'
+  const coverage = c
+    ? `own blocks ${c.ownCovered}/${c.ownKnown} (${percent(c.ownCovered, c.ownKnown)} %), all watched ${c.allCovered}/${c.allKnown}, features ${c.features}`
+    : 'no coverage'
   const rate = result.seconds > 0 ? Math.round(result.execs / result.seconds) : 0
   return `${result.target}: ${result.execs} execs in ${result.seconds} s (${rate}/s), seeds ${result.seeds}, corpus ${result.corpus}, ${coverage}, findings ${result.findings.length}`
 }

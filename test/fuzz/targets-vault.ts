@@ -30,17 +30,47 @@ function makeFixture(): Promise<Fixture> {
     const store = memorySecretStore()
     const vault = await openVault({ profileDir: dir, keySource: { mode: 'keychain', store } })
     const now = new Date('2026-06-01T00:00:00Z')
-    const key = await generateOpenpgpKey({ name: 'Anna Beraterin', email: 'anna@kanzlei.test', algorithm: 'curve25519', now })
+    const key = await generateOpenpgpKey({
+      name: 'Anna Beraterin',
+      email: 'anna@kanzlei.test',
+      algorithm: 'curve25519',
+      now,
+    })
     await vault.update((draft) => void draft.keys.push(key))
     const [stored] = [...store.entries.values()]
     const file = new Uint8Array(readFileSync(vault.path))
-    return { dir, path: vault.path, store, master: Buffer.from(stored!, 'base64'), file, json: new Uint8Array(Buffer.from(JSON.stringify(vault.contents))) }
+    return {
+      dir,
+      path: vault.path,
+      store,
+      master: Buffer.from(stored!, 'base64'),
+      file,
+      json: new Uint8Array(Buffer.from(JSON.stringify(vault.contents))),
+    }
   })()
   return fixture
 }
 
 const isExpected = (error: unknown) => error instanceof SiegelpostError && error.kind !== 'bug'
-const vaultDictionary = ['SGPV', '\x01', '\x02', '\x00', '"keys":[', '"format":1', '"generation":', '"technology":"openpgp"', '"smime"', 'null', 'true', '{}', '[]', '"', '\\u0000', '1e999', '-1']
+const vaultDictionary = [
+  'SGPV',
+  '\x01',
+  '\x02',
+  '\x00',
+  '"keys":[',
+  '"format":1',
+  '"generation":',
+  '"technology":"openpgp"',
+  '"smime"',
+  'null',
+  'true',
+  '{}',
+  '[]',
+  '"',
+  '\\u0000',
+  '1e999',
+  '-1',
+]
 
 export const vaultFile: FuzzTarget = {
   name: 'vault-file',
@@ -82,16 +112,24 @@ export const vaultContent: FuzzTarget = {
     const { summarizeKey } = await import('../../main/core/keys/stored-key.ts')
     const f = await makeFixture()
     return async (input) => {
-      const sealed = seal(f.master, { mode: 'keychain', scrypt: null, keyCheck: keyCheckOf(f.master), nonce: randomBytes(12) }, Buffer.from(input))
+      const sealed = seal(
+        f.master,
+        { mode: 'keychain', scrypt: null, keyCheck: keyCheckOf(f.master), nonce: randomBytes(12) },
+        Buffer.from(input),
+      )
       writeFileSync(f.path, sealed)
       const vault = await openVault({ profileDir: f.dir, keySource: { mode: 'keychain', store: f.store } })
       // What opened must be usable: the listing every screen reads.
-      for (const key of vault.contents.keys) invariant(typeof summarizeKey(key, new Date()).fingerprint === 'string', 'a stored key without a fingerprint')
+      for (const key of vault.contents.keys)
+        invariant(typeof summarizeKey(key, new Date()).fingerprint === 'string', 'a stored key without a fingerprint')
     }
   },
   async seeds() {
     const f = await makeFixture()
-    return { inputs: [f.json, new Uint8Array(Buffer.from('{"format":1,"generation":1,"savedAt":"x","keys":[]}'))], missing: [] }
+    return {
+      inputs: [f.json, new Uint8Array(Buffer.from('{"format":1,"generation":1,"savedAt":"x","keys":[]}'))],
+      missing: [],
+    }
   },
   isExpected,
 }

@@ -79,10 +79,42 @@ const selfMadeMails = [
 ]
 
 const mimeDictionary = [
-  '\r\n', '\n', '\r\n\r\n', '--', '--b1', '--b1--', 'Content-Type: ', 'multipart/mixed; boundary=', 'multipart/signed', 'multipart/encrypted',
-  'text/plain', 'text/html', 'message/rfc822', 'application/pkcs7-mime', 'boundary="', 'charset=', 'utf-16', 'iso-2022-jp',
-  'Content-Transfer-Encoding: base64\r\n', 'quoted-printable', '=?utf-8?b?', '=?iso-8859-1?q?', '?=', '*0*=', "utf-8''", ';', '"', ' ', '\t', '=\r\n', '=3D',
-  'filename=', 'name=', 'Content-Disposition: attachment', 'hp-legacy-display=1', 'protected-headers=v1',
+  '\r\n',
+  '\n',
+  '\r\n\r\n',
+  '--',
+  '--b1',
+  '--b1--',
+  'Content-Type: ',
+  'multipart/mixed; boundary=',
+  'multipart/signed',
+  'multipart/encrypted',
+  'text/plain',
+  'text/html',
+  'message/rfc822',
+  'application/pkcs7-mime',
+  'boundary="',
+  'charset=',
+  'utf-16',
+  'iso-2022-jp',
+  'Content-Transfer-Encoding: base64\r\n',
+  'quoted-printable',
+  '=?utf-8?b?',
+  '=?iso-8859-1?q?',
+  '?=',
+  '*0*=',
+  "utf-8''",
+  ';',
+  '"',
+  ' ',
+  '\t',
+  '=\r\n',
+  '=3D',
+  'filename=',
+  'name=',
+  'Content-Disposition: attachment',
+  'hp-legacy-display=1',
+  'protected-headers=v1',
 ]
 
 const mime: FuzzTarget = {
@@ -96,9 +128,19 @@ const mime: FuzzTarget = {
     const parse = await import('../../main/core/mime/parse.ts')
     const { memorySource } = await import('../../main/core/mime/byte-source.ts')
     type Part = ReturnType<typeof parse.parseMime>
-    const shape = (part: Part): unknown => [part.path, part.contentType.type, part.headers.length, part.raw.length, part.body.length, part.children.map(shape)]
+    const shape = (part: Part): unknown => [
+      part.path,
+      part.contentType.type,
+      part.headers.length,
+      part.raw.length,
+      part.body.length,
+      part.children.map(shape),
+    ]
     const visit = (part: Part, input: Uint8Array) => {
-      invariant(part.bodyRange.start <= part.bodyRange.end && part.bodyRange.end <= input.length, `body range of part ${part.path} outside the input`)
+      invariant(
+        part.bodyRange.start <= part.bodyRange.end && part.bodyRange.end <= input.length,
+        `body range of part ${part.path} outside the input`,
+      )
       const whole = parse.decodeBody(part)
       const chunks = Buffer.concat([...parse.decodedBodyChunks(part)])
       invariant(chunks.equals(whole), `part ${part.path}: chunked decoding differs from decodeBody`)
@@ -113,7 +155,10 @@ const mime: FuzzTarget = {
       const inMemory = parse.parseMime(input)
       visit(inMemory, input)
       const fromSource = parse.parseMime(memorySource(input))
-      invariant(JSON.stringify(shape(inMemory)) === JSON.stringify(shape(fromSource)), 'the tree read from a byte source differs from the one read in memory')
+      invariant(
+        JSON.stringify(shape(inMemory)) === JSON.stringify(shape(fromSource)),
+        'the tree read from a byte source differs from the one read in memory',
+      )
     }
   },
   async seeds() {
@@ -129,7 +174,21 @@ const armor: FuzzTarget = {
   watch: [],
   maxLength: 64 * 1024,
   slowMs: 2000,
-  dictionary: ['-----BEGIN PGP MESSAGE-----', '-----END PGP MESSAGE-----', '\r\n', '\n', '\n\n', 'Version: x\n', 'Comment: ', '=', '==', '=AAAA', ' ', '\t', '-----BEGIN PGP SIGNATURE-----'],
+  dictionary: [
+    '-----BEGIN PGP MESSAGE-----',
+    '-----END PGP MESSAGE-----',
+    '\r\n',
+    '\n',
+    '\n\n',
+    'Version: x\n',
+    'Comment: ',
+    '=',
+    '==',
+    '=AAAA',
+    ' ',
+    '\t',
+    '-----BEGIN PGP SIGNATURE-----',
+  ],
   async load() {
     const { armorMessage, dearmorMessage, dearmorStream } = await import('../../main/core/openpgp/armor.ts')
     const streamed = async (input: Uint8Array, chunk: number) => {
@@ -153,10 +212,14 @@ const armor: FuzzTarget = {
         if (!(error instanceof Error && error.message.startsWith('Misformed armored text'))) throw error
       }
       // The stream's answer must not depend on how the bytes are chunked.
-      if (whole !== null) invariant((await streamed(input, 7)).equals(whole), 'dearmorStream gives other bytes for other chunk sizes')
+      if (whole !== null)
+        invariant((await streamed(input, 7)).equals(whole), 'dearmorStream gives other bytes for other chunk sizes')
       // Round trip: the input as a binary message, armored and read back both ways.
       const armored = armorMessage(input)
-      invariant(Buffer.from(dearmorMessage(armored) ?? []).equals(Buffer.from(input)), 'dearmorMessage(armorMessage(x)) !== x')
+      invariant(
+        Buffer.from(dearmorMessage(armored) ?? []).equals(Buffer.from(input)),
+        'dearmorMessage(armorMessage(x)) !== x',
+      )
       invariant((await streamed(armored, 13)).equals(Buffer.from(input)), 'dearmorStream(armorMessage(x)) !== x')
     }
   },
@@ -166,9 +229,18 @@ const armor: FuzzTarget = {
       .map(read)
       .filter((file) => file.length <= 64 * 1024 && Buffer.from(file).includes('-----BEGIN PGP MESSAGE-----'))
     const { armorMessage } = await import('../../main/core/openpgp/armor.ts')
-    return { inputs: [...files, armorMessage(bytes('hello')), armorMessage(new Uint8Array(100).fill(7)), bytes('-----BEGIN PGP MESSAGE-----\n\nAAAA\n-----END PGP MESSAGE-----\n')], missing }
+    return {
+      inputs: [
+        ...files,
+        armorMessage(bytes('hello')),
+        armorMessage(new Uint8Array(100).fill(7)),
+        bytes('-----BEGIN PGP MESSAGE-----\n\nAAAA\n-----END PGP MESSAGE-----\n'),
+      ],
+      missing,
+    }
   },
-  isExpected: (error) => error instanceof Error && !(error instanceof InvariantError) && error.message.startsWith('Misformed armored text'),
+  isExpected: (error) =>
+    error instanceof Error && !(error instanceof InvariantError) && error.message.startsWith('Misformed armored text'),
 }
 
 /** DER of the S/MIME parts (pkcs7-mime, pkcs7-signature) of the corpus mails, found with our MIME parser. */
@@ -192,7 +264,25 @@ async function cmsFromMails(missing: string[]): Promise<Uint8Array[]> {
   return out
 }
 
-const asn1Dictionary = ['\x30\x80', '\x00\x00', '\x30\x82', '\x31', '\x04\x81', '\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02', '\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x03', '\xa0\x80', '\xa0\x03\x02\x01\x02', '\x05\x00', '\x02\x01\x01', '\x17\x0d', '\x18\x0f', '\x03\x02\x05\xa0', '\x24\x80', '\x1e', '\x0c']
+const asn1Dictionary = [
+  '\x30\x80',
+  '\x00\x00',
+  '\x30\x82',
+  '\x31',
+  '\x04\x81',
+  '\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02',
+  '\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x03',
+  '\xa0\x80',
+  '\xa0\x03\x02\x01\x02',
+  '\x05\x00',
+  '\x02\x01\x01',
+  '\x17\x0d',
+  '\x18\x0f',
+  '\x03\x02\x05\xa0',
+  '\x24\x80',
+  '\x1e',
+  '\x0c',
+]
 
 const cms: FuzzTarget = {
   name: 'cms',
@@ -237,7 +327,18 @@ const certificate: FuzzTarget = {
   watch: ['/node_modules/asn1js/', '/node_modules/pkijs/'],
   maxLength: 32 * 1024,
   slowMs: 2000,
-  dictionary: [...asn1Dictionary, '-----BEGIN CERTIFICATE-----\n', '\n-----END CERTIFICATE-----\n', '-----BEGIN PKCS7-----\n', '\x06\x03\x55\x1d\x11', '\x06\x03\x55\x1d\x0f', '\x06\x03\x55\x1d\x13', '\x06\x03\x55\x1d\x25', '\x81\x0f', '\x01\x01\xff'],
+  dictionary: [
+    ...asn1Dictionary,
+    '-----BEGIN CERTIFICATE-----\n',
+    '\n-----END CERTIFICATE-----\n',
+    '-----BEGIN PKCS7-----\n',
+    '\x06\x03\x55\x1d\x11',
+    '\x06\x03\x55\x1d\x0f',
+    '\x06\x03\x55\x1d\x13',
+    '\x06\x03\x55\x1d\x25',
+    '\x81\x0f',
+    '\x01\x01\xff',
+  ],
   async load() {
     const cert = await import('../../main/core/smime/certificate.ts')
     const { certificateToStoredKey } = await import('../../main/core/smime/smime-keys.ts')
@@ -271,7 +372,13 @@ const pkcs12: FuzzTarget = {
   watch: ['/node_modules/asn1js/'],
   maxLength: 16 * 1024,
   slowMs: 5000,
-  dictionary: [...asn1Dictionary, '\x02\x02\x08\x00', '\x02\x03\x09\x27\xc0', '\x06\x0b\x2a\x86\x48\x86\xf7\x0d\x01\x0c\x0a\x01\x02', '\x06\x0a\x2a\x86\x48\x86\xf7\x0d\x01\x0c\x01\x03'],
+  dictionary: [
+    ...asn1Dictionary,
+    '\x02\x02\x08\x00',
+    '\x02\x03\x09\x27\xc0',
+    '\x06\x0b\x2a\x86\x48\x86\xf7\x0d\x01\x0c\x0a\x01\x02',
+    '\x06\x0a\x2a\x86\x48\x86\xf7\x0d\x01\x0c\x01\x03',
+  ],
   async load() {
     const { readPkcs12, looksLikePkcs12 } = await import('../../main/core/smime/pkcs12.ts')
     const password = bytes('nss')
@@ -302,7 +409,27 @@ const received: FuzzTarget = {
   watch: [],
   maxLength: 64 * 1024,
   slowMs: 1000,
-  dictionary: ['Received: ', '\r\n', '\r\n ', 'from ', ' by ', ' with ESMTPS', ' with ESMTP', ' with LMTP', ' id ', ' for ', '; ', '(', ')', '((', '))', 'using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)', '(TLS1.3) tls TLS_AES_128_GCM_SHA256', 'version=TLSv1.2 cipher=ECDHE-RSA-AES256-GCM-SHA384', ' bits=256 verify=NO'],
+  dictionary: [
+    'Received: ',
+    '\r\n',
+    '\r\n ',
+    'from ',
+    ' by ',
+    ' with ESMTPS',
+    ' with ESMTP',
+    ' with LMTP',
+    ' id ',
+    ' for ',
+    '; ',
+    '(',
+    ')',
+    '((',
+    '))',
+    'using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)',
+    '(TLS1.3) tls TLS_AES_128_GCM_SHA256',
+    'version=TLSv1.2 cipher=ECDHE-RSA-AES256-GCM-SHA384',
+    ' bits=256 verify=NO',
+  ],
   async load() {
     const { parseTransportTrail, transportTrailOf } = await import('../../main/core/transport/received-trail.ts')
     return (input) => {
@@ -335,21 +462,49 @@ const messageHeaders: FuzzTarget = {
   watch: ['/node_modules/nodemailer/lib/addressparser/'],
   maxLength: 64 * 1024,
   slowMs: 1000,
-  dictionary: ['From: ', 'To: ', 'Cc: ', 'Bcc: ', 'Resent-Bcc: ', '\r\n', '\r\n\t', '\n\n', '<', '>', '@', ',', ';', '"', '(', ')', ':', 'a@b.test', 'group: x@y.test;', 'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"', 'application/pkcs7-mime; smime-type=enveloped-data'],
+  dictionary: [
+    'From: ',
+    'To: ',
+    'Cc: ',
+    'Bcc: ',
+    'Resent-Bcc: ',
+    '\r\n',
+    '\r\n\t',
+    '\n\n',
+    '<',
+    '>',
+    '@',
+    ',',
+    ';',
+    '"',
+    '(',
+    ')',
+    ':',
+    'a@b.test',
+    'group: x@y.test;',
+    'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"',
+    'application/pkcs7-mime; smime-type=enveloped-data',
+  ],
   async load() {
     const headers = await import('../../main/core/transport/message-headers.ts')
     return (input) => {
       const raw = Buffer.from(input)
       headers.readHeaderFields(raw)
       const stripped = headers.withoutBcc(raw)
-      invariant(!headers.readHeaderFields(stripped).has('bcc') && !headers.readHeaderFields(stripped).has('resent-bcc'), 'a Bcc field survived withoutBcc')
+      invariant(
+        !headers.readHeaderFields(stripped).has('bcc') && !headers.readHeaderFields(stripped).has('resent-bcc'),
+        'a Bcc field survived withoutBcc',
+      )
       invariant(headers.withoutBcc(stripped).equals(stripped), 'withoutBcc is not idempotent')
       headers.readMessageHeaders(raw, 'fuzz.eml')
     }
   },
   async seeds() {
     const missing: string[] = []
-    const selfMade = ['From: "Ä" <a@b.test>\r\nTo: x@y.test, "q,r" <q@r.test>\r\nBcc: z@y.test,\r\n w@y.test\r\nSubject: s\r\n\r\nBcc: body\r\n', 'From: a@b.test\nTo: undisclosed-recipients:;\nResent-Bcc: c@d.test\n\nx']
+    const selfMade = [
+      'From: "Ä" <a@b.test>\r\nTo: x@y.test, "q,r" <q@r.test>\r\nBcc: z@y.test,\r\n w@y.test\r\nSubject: s\r\n\r\nBcc: body\r\n',
+      'From: a@b.test\nTo: undisclosed-recipients:;\nResent-Bcc: c@d.test\n\nx',
+    ]
     return { inputs: [...corpusMails(missing), ...selfMade.map(bytes)], missing }
   },
   isExpected: coded,

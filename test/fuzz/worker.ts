@@ -53,7 +53,10 @@ let findings = 0
 /** Where an error was thrown: its class and the first frames of our code or a library. */
 function signatureOf(error: unknown): string {
   if (!(error instanceof Error)) return `non-error ${typeof error}`
-  const frames = (error.stack ?? '').split('\n').filter((line) => line.trim().startsWith('at ')).slice(0, 3)
+  const frames = (error.stack ?? '')
+    .split('\n')
+    .filter((line) => line.trim().startsWith('at '))
+    .slice(0, 3)
   return `${error.name}: ${error.message.slice(0, 80).replace(/\d+/g, 'N')} | ${frames.map((f) => f.trim().replace(/:\d+:\d+\)?$/, '')).join(' < ')}`
 }
 
@@ -72,11 +75,17 @@ async function execute(input: Uint8Array): Promise<void> {
     await run(input)
   } catch (error) {
     if (!target!.isExpected(error)) {
-      report('crash', signatureOf(error), error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error), input)
+      report(
+        'crash',
+        signatureOf(error),
+        error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error),
+        input,
+      )
     }
   }
   const elapsed = performance.now() - started
-  if (elapsed > target!.slowMs) report('slow', `slow ${target!.name} > ${target!.slowMs} ms`, `one run took ${Math.round(elapsed)} ms`, input)
+  if (elapsed > target!.slowMs)
+    report('slow', `slow ${target!.name} > ${target!.slowMs} ms`, `one run took ${Math.round(elapsed)} ms`, input)
 }
 
 const corpus: Uint8Array[] = []
@@ -94,7 +103,8 @@ let lastProgress = performance.now()
 const known = new Set(corpus.map((input) => createHash('sha1').update(input).digest('hex')))
 while (performance.now() < deadline) {
   // Newer entries found new paths: pick them a little more often than the seeds.
-  const index = random.below(2) === 0 ? corpus.length - 1 - random.below(Math.min(corpus.length, 16)) : random.below(corpus.length)
+  const index =
+    random.below(2) === 0 ? corpus.length - 1 - random.below(Math.min(corpus.length, 16)) : random.below(corpus.length)
   const input = mutate(corpus[index]!, random, dictionary, random.pick(corpus), target.maxLength)
   await execute(input)
   execs++

@@ -12,7 +12,9 @@ export interface Zone {
   A?: string[]
 }
 
-export async function startDnsServer(zones: Record<string, Zone>): Promise<{ address: string; queries: string[]; close: () => Promise<void> }> {
+export async function startDnsServer(
+  zones: Record<string, Zone>,
+): Promise<{ address: string; queries: string[]; close: () => Promise<void> }> {
   const socket = createSocket('udp4')
   const queries: string[] = []
   socket.on('message', (message, remote) => {
@@ -27,7 +29,8 @@ export async function startDnsServer(zones: Record<string, Zone>): Promise<{ add
       if (question.type === 'MX') for (const mx of zone.MX ?? []) answers.push({ ...base, type: 'MX', data: mx })
       if (question.type === 'TXT') for (const txt of zone.TXT ?? []) answers.push({ ...base, type: 'TXT', data: [txt] })
       if (question.type === 'A') for (const a of zone.A ?? []) answers.push({ ...base, type: 'A', data: a })
-      if (question.type === 'TLSA') for (const t of zone.TLSA ?? []) answers.push({ ...base, type: 'TLSA', data: t } as dnsPacket.Answer)
+      if (question.type === 'TLSA')
+        for (const t of zone.TLSA ?? []) answers.push({ ...base, type: 'TLSA', data: t } as dnsPacket.Answer)
     }
     const response = dnsPacket.encode({
       id: query.id,
@@ -39,5 +42,9 @@ export async function startDnsServer(zones: Record<string, Zone>): Promise<{ add
     socket.send(response, remote.port, remote.address)
   })
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()))
-  return { address: `127.0.0.1:${socket.address().port}`, queries, close: () => new Promise((resolve) => socket.close(() => resolve())) }
+  return {
+    address: `127.0.0.1:${socket.address().port}`,
+    queries,
+    close: () => new Promise((resolve) => socket.close(() => resolve())),
+  }
 }

@@ -73,7 +73,8 @@ function signZone(dir: string, zone: TestZone): { file: string; ds: string } {
     `$ORIGIN ${zone.name}.\n$TTL 300\n@ IN SOA ns.${zone.name}. hostmaster.${zone.name}. 1 3600 600 86400 300\n@ IN NS ns.${zone.name}.\nns IN A ${authoritativeHost}\n${zone.records}\n`,
   )
   if (zone.signed === false) return { file, ds: '' }
-  const run = (args: string[]) => execFileSync(args[0]!, args.slice(1), { cwd: dir, encoding: 'utf8', timeout: 30_000 }).trim()
+  const run = (args: string[]) =>
+    execFileSync(args[0]!, args.slice(1), { cwd: dir, encoding: 'utf8', timeout: 30_000 }).trim()
   const ksk = run([tools.keygen!, '-a', 'ECDSAP256SHA256', '-k', zone.name])
   const zsk = run([tools.keygen!, '-a', 'ECDSAP256SHA256', zone.name])
   run([tools.sign!, '-f', `${file}.signed`, file, ksk, zsk])
@@ -105,10 +106,17 @@ async function stopDaemon(child: ChildProcess): Promise<void> {
 }
 
 /** Ask until the server answers `name` (any rcode but REFUSED), or give up. */
-async function waitForAnswer(child: ChildProcess, host: string, port: number, name: string, what: string): Promise<void> {
+async function waitForAnswer(
+  child: ChildProcess,
+  host: string,
+  port: number,
+  name: string,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + 20_000
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode})`)
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${what} exited (${child.exitCode ?? child.signalCode})`)
     try {
       const answer = await queryDnssec({ host, port }, name, 'SOA', 1000)
       if (answer.rcode === 'NOERROR') return
@@ -189,17 +197,29 @@ export async function startDnssecStack(zones: TestZone[]): Promise<DnssecStack> 
         ...zones.map((zone) => `  local-zone: "${zone.name}." transparent`),
         'remote-control:',
         '  control-enable: no',
-        ...zones.flatMap((zone) => ['stub-zone:', `  name: "${zone.name}."`, `  stub-addr: ${authoritativeHost}@${nsdPort}`]),
+        ...zones.flatMap((zone) => [
+          'stub-zone:',
+          `  name: "${zone.name}."`,
+          `  stub-addr: ${authoritativeHost}@${nsdPort}`,
+        ]),
         '',
       ].join('\n'),
     )
     const unbound = startDaemon(tools.unbound!, ['-d', '-c', join(dir, 'unbound.conf')], log)
     children.push(unbound)
     await waitForAnswer(unbound, resolverHost, unboundPort, zones[0]!.name, 'unbound')
-    return { resolver: `${resolverHost}:${unboundPort}`, authoritative: `${authoritativeHost}:${nsdPort}`, logs: () => log.join(''), stop }
+    return {
+      resolver: `${resolverHost}:${unboundPort}`,
+      authoritative: `${authoritativeHost}:${nsdPort}`,
+      logs: () => log.join(''),
+      stop,
+    }
   } catch (error) {
     const files = existsSync(dir) ? readdirSync(dir).join(' ') : ''
     await stop()
-    throw new Error(`DNSSEC test stack did not start: ${(error as Error).message}\n${log.join('').slice(-3000)}\n(files: ${files})`, { cause: error })
+    throw new Error(
+      `DNSSEC test stack did not start: ${(error as Error).message}\n${log.join('').slice(-3000)}\n(files: ${files})`,
+      { cause: error },
+    )
   }
 }

@@ -12,7 +12,12 @@ import { repoRoot } from './run-cli.ts'
 export const corporaRoot = process.env.SIEGELPOST_CORPORA ?? join(repoRoot, '..', 'shared', 'corpora')
 export const eastRoot = join(corporaRoot, 'east-fake-mail-server')
 export const hasEastCorpus = existsSync(join(eastRoot, 'testcases'))
-export const skipWithoutEast = () => skipUnless('EAST fake-mail-server corpus', hasEastCorpus, 'put the corpora in ../shared/corpora or set SIEGELPOST_CORPORA')
+export const skipWithoutEast = () =>
+  skipUnless(
+    'EAST fake-mail-server corpus',
+    hasEastCorpus,
+    'put the corpora in ../shared/corpora or set SIEGELPOST_CORPORA',
+  )
 
 export interface EastCase<T> {
   /** Path below testcases/, e.g. "imap/Negotiation/O_1.ron", plus " (variant n)" for a commented step. */
@@ -27,8 +32,12 @@ export function eastCases<T>(folder: string): EastCase<T>[] {
   if (!existsSync(dir)) return []
   const out: EastCase<T>[] = []
   const walk = (path: string) => {
-    if (statSync(path).isDirectory()) return readdirSync(path).sort().forEach((name) => walk(join(path, name)))
-    if (path.endsWith('.ron')) out.push({ name: relative(root, path), config: parseRon(readFileSync(path, 'utf8')) as T })
+    if (statSync(path).isDirectory())
+      return readdirSync(path)
+        .sort()
+        .forEach((name) => walk(join(path, name)))
+    if (path.endsWith('.ron'))
+      out.push({ name: relative(root, path), config: parseRon(readFileSync(path, 'utf8')) as T })
   }
   walk(dir)
   return out
@@ -52,11 +61,14 @@ export function eastVariants<T>(file: string): EastCase<T>[] {
     else groups.push([index])
   })
   return groups.map((group, n) => {
-    const text = lines.map((line, index) => (group.includes(index) ? line.replace(/^(\s*)\/\/\s*/, '$1') : line)).join('\n')
+    const text = lines
+      .map((line, index) => (group.includes(index) ? line.replace(/^(\s*)\/\/\s*/, '$1') : line))
+      .join('\n')
     return { name: `${file} (step ${n + 1})`, config: parseRon(text) as T }
   })
 }
 
-export const eastMail = (name: string): Buffer => Buffer.from(readFileSync(join(eastRoot, 'mails', name), 'latin1').replace(/\r?\n/g, '\r\n'), 'latin1')
+export const eastMail = (name: string): Buffer =>
+  Buffer.from(readFileSync(join(eastRoot, 'mails', name), 'latin1').replace(/\r?\n/g, '\r\n'), 'latin1')
 
 export type { Ron }

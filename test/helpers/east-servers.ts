@@ -25,7 +25,10 @@ interface Connection {
   takeNextLine(handler: (line: string) => void): void
 }
 
-async function startWireServer(greet: (c: Connection) => void, onLine: (c: Connection, line: string) => void): Promise<Running<WireRecord>> {
+async function startWireServer(
+  greet: (c: Connection) => void,
+  onLine: (c: Connection, line: string) => void,
+): Promise<Running<WireRecord>> {
   const record: WireRecord = { lines: [], connections: 0 }
   const sockets = new Set<Socket>()
   const server = createServer((plain) => {
@@ -61,7 +64,10 @@ async function startWireServer(greet: (c: Connection) => void, onLine: (c: Conne
       takeNextLine: (handler) => void (pending = handler),
       upgrade: (pair, onUpgraded) => {
         plain.removeListener('data', onData)
-        const secure = new TLSSocket(plain, { isServer: true, secureContext: createSecureContext({ key: pair.key, cert: pair.cert }) })
+        const secure = new TLSSocket(plain, {
+          isServer: true,
+          secureContext: createSecureContext({ key: pair.key, cert: pair.cert }),
+        })
         secure.on('error', () => undefined)
         if (onUpgraded) secure.once('secure', onUpgraded)
         socket = secure
@@ -85,7 +91,12 @@ async function startWireServer(greet: (c: Connection) => void, onLine: (c: Conne
   }
 }
 
-const atom = (value: Ron): string => (isVariant(value) ? value.args.map(atom).join('') : typeof value === 'object' && value !== null && 'inner' in value ? atom((value as { inner: Ron }).inner) : String(value))
+const atom = (value: Ron): string =>
+  isVariant(value)
+    ? value.args.map(atom).join('')
+    : typeof value === 'object' && value !== null && 'inner' in value
+      ? atom((value as { inner: Ron }).inner)
+      : String(value)
 
 /** An IMAP capability of imap-codec's serde form as it goes on the wire. */
 export function imapCapability(value: Ron): string {
@@ -151,11 +162,24 @@ export interface ImapPlay {
 /** Plays an IMAP case: RFC 9051 just far enough for imapflow to log in, list, examine and fetch. */
 export function startEastImap(testCase: EastImapCase, play: ImapPlay): Promise<Running<WireRecord>> {
   let state = testCase.state.$ === 'Authenticated' ? 'auth' : 'none'
-  const greeting = testCase.greeting ?? { kind: { $: 'Ok', args: [] }, code: null, text: { $: 'Text', args: ['Fake IMAP server ready.'] } }
+  const greeting = testCase.greeting ?? {
+    kind: { $: 'Ok', args: [] },
+    code: null,
+    text: { $: 'Text', args: ['Fake IMAP server ready.'] },
+  }
   const kind = greeting.kind.$ === 'PreAuth' ? 'PREAUTH' : greeting.kind.$.toUpperCase()
   const text = isVariant(greeting.text) ? atom(greeting.text.args[0]!) : String(greeting.text)
-  const capsFor = (c: Connection) => (state === 'auth' ? (c.isTls ? testCase.caps_tls_auth : testCase.caps_auth) : c.isTls ? testCase.caps_tls : testCase.caps).map(imapCapability)
-  const matches = (list: string[] | undefined, command: string) => (list ?? []).some((item) => item.toLowerCase() === command.toLowerCase())
+  const capsFor = (c: Connection) =>
+    (state === 'auth'
+      ? c.isTls
+        ? testCase.caps_tls_auth
+        : testCase.caps_auth
+      : c.isTls
+        ? testCase.caps_tls
+        : testCase.caps
+    ).map(imapCapability)
+  const matches = (list: string[] | undefined, command: string) =>
+    (list ?? []).some((item) => item.toLowerCase() === command.toLowerCase())
   const terminateHook = (hook: Ron | undefined, c: Connection) => {
     if (!isVariant(hook, 'Terminate')) return false
     c.end(`* BYE ${String(hook.args[0])}\r\n`)
@@ -174,12 +198,17 @@ export function startEastImap(testCase: EastImapCase, play: ImapPlay): Promise<R
       if (command === 'UID') command = `UID ${rest.split(' ')[0]!.toUpperCase()}`
       if (matches(c.isTls ? testCase.ignore_commands_tls : testCase.ignore_commands, command)) return
       if (matches(testCase.hide_commands, command)) return c.write(`${tag} BAD unknown command.\r\n`)
-      if (command === 'CAPABILITY') return c.write(`* CAPABILITY ${capsFor(c).join(' ')}\r\n${tag} OK capability done.\r\n`)
+      if (command === 'CAPABILITY')
+        return c.write(`* CAPABILITY ${capsFor(c).join(' ')}\r\n${tag} OK capability done.\r\n`)
       if (command === 'NOOP') return c.write(`${tag} OK noop done.\r\n`)
       if (command === 'LOGOUT') return c.end(`* BYE bye done.\r\n${tag} OK logout done.\r\n`)
       if (command === 'STARTTLS') {
         if (state === 'auth') return c.write(`${tag} NO [CAPABILITY IMAP4rev1 AUTH=LOGIN] not allowed due to RFC.\r\n`)
-        c.write(testCase.starttls_response ? testCase.starttls_response.replaceAll('<tag>', tag) : `${tag} OK begin TLS now.\r\n`)
+        c.write(
+          testCase.starttls_response
+            ? testCase.starttls_response.replaceAll('<tag>', tag)
+            : `${tag} OK begin TLS now.\r\n`,
+        )
         if (testCase.starttls_transition ?? true) {
           c.upgrade(play.cert, () => {
             if (testCase.response_after_tls) c.write(testCase.response_after_tls)
@@ -203,13 +232,19 @@ export function startEastImap(testCase: EastImapCase, play: ImapPlay): Promise<R
       }
       if (state !== 'auth') return c.write(`${tag} BAD ${command} not allowed.\r\n`)
       // LIST "" "" asks for the hierarchy delimiter only (RFC 9051 §6.3.9).
-      if (command === 'LIST' && /""\s*""\s*$/.test(rest)) return c.write(`* LIST (\\Noselect) "/" ""\r\n${tag} OK list done.\r\n`)
-      if (command === 'LIST' || command === 'LSUB') return c.write(`${folders.map((f) => f.replace('LIST', command)).join('\r\n')}\r\n${tag} OK ${command.toLowerCase()} done.\r\n`)
+      if (command === 'LIST' && /""\s*""\s*$/.test(rest))
+        return c.write(`* LIST (\\Noselect) "/" ""\r\n${tag} OK list done.\r\n`)
+      if (command === 'LIST' || command === 'LSUB')
+        return c.write(
+          `${folders.map((f) => f.replace('LIST', command)).join('\r\n')}\r\n${tag} OK ${command.toLowerCase()} done.\r\n`,
+        )
       if (command === 'SELECT' || command === 'EXAMINE') {
         if (terminateHook(testCase.hook_select, c)) return
         if (play.selectReply) return c.write(`${tag} ${play.selectReply}\r\n`)
         state = 'auth'
-        return c.write(`* FLAGS (\\Seen)\r\n* 1 EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY 42] ok\r\n* OK [UIDNEXT 2] ok\r\n${tag} OK [READ-ONLY] done.\r\n`)
+        return c.write(
+          `* FLAGS (\\Seen)\r\n* 1 EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY 42] ok\r\n* OK [UIDNEXT 2] ok\r\n${tag} OK [READ-ONLY] done.\r\n`,
+        )
       }
       if (command === 'UID FETCH' || command === 'FETCH') {
         const wantsBody = /BODY(\.PEEK)?\[\]/i.test(rest)
@@ -224,7 +259,8 @@ export function startEastImap(testCase: EastImapCase, play: ImapPlay): Promise<R
 /** An SMTP capability of smtp-codec's serde form as an EHLO line. */
 export function smtpCapability(value: Ron): string {
   if (!isVariant(value)) return String(value)
-  if (value.$ === 'Auth') return `AUTH ${(value.args[0] as Ron[]).map((m) => (isVariant(m, 'Other') ? String(m.args[0]) : isVariant(m) ? m.$.toUpperCase() : String(m))).join(' ')}`
+  if (value.$ === 'Auth')
+    return `AUTH ${(value.args[0] as Ron[]).map((m) => (isVariant(m, 'Other') ? String(m.args[0]) : isVariant(m) ? m.$.toUpperCase() : String(m))).join(' ')}`
   if (value.$ === 'StartTLS') return 'STARTTLS'
   return value.$.toUpperCase()
 }
@@ -241,19 +277,25 @@ export interface EastSmtpCase {
 }
 
 /** Plays an SMTP case as the fake server does: hidden commands get 502, overrides answer instead of acting. */
-export function startEastSmtp(testCase: EastSmtpCase, play: { cert: Pair }): Promise<Running<WireRecord & { messages: Buffer[] }>> {
+export function startEastSmtp(
+  testCase: EastSmtpCase,
+  play: { cert: Pair },
+): Promise<Running<WireRecord & { messages: Buffer[] }>> {
   const messages: Buffer[] = []
   const running = startWireServer(
     (c) => c.write(testCase.greeting ?? '220 smtp.example.com ESMTP fake\r\n'),
     (c, line) => {
       const verb = line.split(' ')[0]!.toUpperCase()
       if (c.isTls && (testCase.ignore_commands_tls ?? []).some((v) => v.toUpperCase() === verb)) return
-      if ((testCase.hide_commands ?? []).some((v) => v.toUpperCase() === verb)) return c.write('502 command not recognized\r\n')
+      if ((testCase.hide_commands ?? []).some((v) => v.toUpperCase() === verb))
+        return c.write('502 command not recognized\r\n')
       const override = Object.entries(testCase.override_response ?? {}).find(([key]) => key.toUpperCase() === verb)
       if (override) return c.write(override[1])
       if (verb === 'EHLO') {
         const caps = (c.isTls ? testCase.capabilities_tls : testCase.capabilities).map(smtpCapability)
-        return c.write(['250-example.org ...', ...caps.map((cap) => `250-${cap}`), '250 8BITMIME'].join('\r\n') + '\r\n')
+        return c.write(
+          ['250-example.org ...', ...caps.map((cap) => `250-${cap}`), '250 8BITMIME'].join('\r\n') + '\r\n',
+        )
       }
       if (verb === 'QUIT') return c.end('221 ...\r\n')
       if (verb === 'STARTTLS' && !c.isTls) {
@@ -271,7 +313,9 @@ export function startEastSmtp(testCase: EastSmtpCase, play: { cert: Pair }): Pro
         const lines: string[] = []
         const next = (dataLine: string) => {
           if (dataLine === '.') {
-            messages.push(Buffer.from(lines.map((l) => `${l.startsWith('..') ? l.slice(1) : l}\r\n`).join(''), 'latin1'))
+            messages.push(
+              Buffer.from(lines.map((l) => `${l.startsWith('..') ? l.slice(1) : l}\r\n`).join(''), 'latin1'),
+            )
             return c.write('250 ...\r\n')
           }
           lines.push(dataLine)

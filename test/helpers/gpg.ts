@@ -19,17 +19,35 @@ export class GpgHome {
   readonly dir = mkdtempSync(join(tmpdir(), 'sp-gnupg-'))
 
   run(args: string[], input?: Uint8Array | string): GpgResult {
-    const result = spawnSync('gpg', ['--homedir', this.dir, '--batch', '--yes', '--no-tty', '--status-fd', '2', '--pinentry-mode', 'loopback', ...args], {
-      input,
-      timeout: 60_000,
-      maxBuffer: 512 * 1024 * 1024,
-    })
+    const result = spawnSync(
+      'gpg',
+      [
+        '--homedir',
+        this.dir,
+        '--batch',
+        '--yes',
+        '--no-tty',
+        '--status-fd',
+        '2',
+        '--pinentry-mode',
+        'loopback',
+        ...args,
+      ],
+      {
+        input,
+        timeout: 60_000,
+        maxBuffer: 512 * 1024 * 1024,
+      },
+    )
     const stderr = result.stderr?.toString('utf8') ?? ''
     return {
       status: result.status,
       stdout: result.stdout ?? Buffer.alloc(0),
       stderr,
-      statusLines: stderr.split('\n').filter((line) => line.startsWith('[GNUPG:] ')).map((line) => line.slice(9)),
+      statusLines: stderr
+        .split('\n')
+        .filter((line) => line.startsWith('[GNUPG:] '))
+        .map((line) => line.slice(9)),
     }
   }
 

@@ -30,7 +30,12 @@ const closeServer = (server: Server, sockets: Set<Socket>) =>
     server.close(() => resolve())
   })
 
-export async function startSmtpServer(options: SMTPServerOptions & { hooks?: { onAuth?: () => Promise<void>; onData?: (record: SmtpRecord) => Promise<void> }; listenHost?: string }): Promise<Running<SmtpRecord>> {
+export async function startSmtpServer(
+  options: SMTPServerOptions & {
+    hooks?: { onAuth?: () => Promise<void>; onData?: (record: SmtpRecord) => Promise<void> }
+    listenHost?: string
+  },
+): Promise<Running<SmtpRecord>> {
   const record: SmtpRecord = { auth: [], mailFrom: [], rcptTo: [], messages: [], requireTls: [], secureAtAuth: [] }
   const { hooks, listenHost, ...rest } = options
   const server = new SMTPServer({
@@ -96,7 +101,10 @@ interface LineConnection {
 }
 
 /** A CRLF line server that records every line with whether it arrived over TLS. */
-async function startLineServer(greet: (connection: LineConnection) => void, onLine: (connection: LineConnection, line: string) => void): Promise<Running<ScriptRecord>> {
+async function startLineServer(
+  greet: (connection: LineConnection) => void,
+  onLine: (connection: LineConnection, line: string) => void,
+): Promise<Running<ScriptRecord>> {
   const record: ScriptRecord = { lines: [] }
   const sockets = new Set<Socket>()
   const server = createServer((plain) => {
@@ -120,7 +128,10 @@ async function startLineServer(greet: (connection: LineConnection) => void, onLi
       end: (text) => void socket.end(text),
       upgrade: (pair) => {
         plain.removeAllListeners('data')
-        const secure = new TLSSocket(plain, { isServer: true, secureContext: createSecureContext({ key: pair.key, cert: pair.cert }) })
+        const secure = new TLSSocket(plain, {
+          isServer: true,
+          secureContext: createSecureContext({ key: pair.key, cert: pair.cert }),
+        })
         secure.on('error', () => undefined)
         socket = secure
         connection.isTls = true
@@ -138,7 +149,8 @@ async function startLineServer(greet: (connection: LineConnection) => void, onLi
 /** An SMTP server that follows a script, for the STARTTLS negotiation and buffering cases. */
 export function startScriptedSmtp(options: ScriptedSmtpOptions): Promise<Running<ScriptRecord>> {
   const ehlo = (isTls: boolean) =>
-    options.ehloReply ?? `${['250-fake.example.org', ...(isTls ? ['AUTH PLAIN LOGIN'] : options.capabilities).map((c) => `250-${c}`), '250 8BITMIME'].join('\r\n')}\r\n`
+    options.ehloReply ??
+    `${['250-fake.example.org', ...(isTls ? ['AUTH PLAIN LOGIN'] : options.capabilities).map((c) => `250-${c}`), '250 8BITMIME'].join('\r\n')}\r\n`
   return startLineServer(
     (connection) => connection.write('220 fake.example.org ESMTP\r\n'),
     (connection, line) => {
@@ -146,7 +158,9 @@ export function startScriptedSmtp(options: ScriptedSmtpOptions): Promise<Running
       if (verb === 'EHLO') connection.write(ehlo(connection.isTls))
       else if (verb === 'HELO') connection.write('250 fake.example.org\r\n')
       else if (verb === 'STARTTLS' && !connection.isTls) {
-        connection.write(options.starttlsReply.endsWith('\r\n') ? options.starttlsReply : `${options.starttlsReply}\r\n`)
+        connection.write(
+          options.starttlsReply.endsWith('\r\n') ? options.starttlsReply : `${options.starttlsReply}\r\n`,
+        )
         if (options.upgradeWith) connection.upgrade(options.upgradeWith)
       } else if (verb === 'QUIT') connection.end('221 bye\r\n')
       else if (verb === 'AUTH') connection.write('235 ok\r\n')
@@ -181,7 +195,8 @@ export function startScriptedImap(options: ScriptedImapOptions): Promise<Running
       if (command === 'CAPABILITY') connection.write(`* ${options.capability}\r\n${tag} OK done\r\n`)
       else if (command === 'STARTTLS' && !connection.isTls) {
         connection.write(`${tag} ${options.starttlsReply ?? 'BAD not supported'}\r\n${options.inject ?? ''}`)
-        if (options.upgradeWith && (options.starttlsReply ?? '').startsWith('OK')) connection.upgrade(options.upgradeWith)
+        if (options.upgradeWith && (options.starttlsReply ?? '').startsWith('OK'))
+          connection.upgrade(options.upgradeWith)
       } else if (command === 'LOGOUT') connection.end(`* BYE\r\n${tag} OK bye\r\n`)
       else if (command === 'LOGIN' || command === 'AUTHENTICATE') connection.write(`${tag} OK logged in\r\n`)
       else if (tag) connection.write(`${tag} OK done\r\n`)

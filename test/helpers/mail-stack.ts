@@ -12,7 +12,8 @@ const script = fileURLToPath(new URL('../integration/mailstack.sh', import.meta.
 
 const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
 export const hasMailStack = has('postfix') && has('dovecot') && has('doveadm') && process.getuid?.() === 0
-export const mailStackFix = 'run as root with the Debian packages postfix dovecot-core dovecot-imapd (.ci/run installs them)'
+export const mailStackFix =
+  'run as root with the Debian packages postfix dovecot-core dovecot-imapd (.ci/run installs them)'
 
 export interface MailStack {
   root: string
@@ -101,7 +102,9 @@ export function startMailStack(options: MailStackOptions = {}): MailStack {
     })()
     spawnSync('bash', [script, 'stop', root])
     release()
-    throw new Error(`mailstack.sh start failed: ${String((error as { stderr?: Buffer }).stderr ?? error)}\n${log}`, { cause: error })
+    throw new Error(`mailstack.sh start failed: ${String((error as { stderr?: Buffer }).stderr ?? error)}\n${log}`, {
+      cause: error,
+    })
   }
   return {
     root,

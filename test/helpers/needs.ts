@@ -10,4 +10,6 @@ export function skipUnless(what: string, available: boolean, fix: string): boole
 }
 
 /** A Secret Service session is there when the tests run under test/helpers/with-keyring.sh. */
-export const hasKeyringSession = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS && process.env.SIEGELPOST_TEST_KEYRING === '1')
+export const hasKeyringSession = Boolean(
+  process.env.DBUS_SESSION_BUS_ADDRESS && process.env.SIEGELPOST_TEST_KEYRING === '1',
+)

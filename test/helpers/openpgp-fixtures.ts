@@ -16,18 +16,45 @@ export async function tempVault(): Promise<{ vault: Vault; dir: string; close: (
 }
 
 /** Keys generated once per file: an advisor (own, secret) and a client (public only unless asked). */
-export async function generatePair(now: Date): Promise<{ advisor: StoredKey; client: StoredKey; clientPublic: StoredKey }> {
-  const advisor = await generateOpenpgpKey({ name: 'Anna Beraterin', email: 'anna@kanzlei.test', algorithm: 'curve25519', now })
-  const client = await generateOpenpgpKey({ name: 'Max Mandant', email: 'max@mandant.test', algorithm: 'curve25519', now })
+export async function generatePair(
+  now: Date,
+): Promise<{ advisor: StoredKey; client: StoredKey; clientPublic: StoredKey }> {
+  const advisor = await generateOpenpgpKey({
+    name: 'Anna Beraterin',
+    email: 'anna@kanzlei.test',
+    algorithm: 'curve25519',
+    now,
+  })
+  const client = await generateOpenpgpKey({
+    name: 'Max Mandant',
+    email: 'max@mandant.test',
+    algorithm: 'curve25519',
+    now,
+  })
   const { readKey } = await import('openpgp')
   const publicArmored = (await readKey({ armoredKey: String(client.material.armored) })).toPublic().armor()
-  const clientPublic: StoredKey = { ...client, hasSecret: false, acceptance: 'unverified', material: { armored: publicArmored } }
+  const clientPublic: StoredKey = {
+    ...client,
+    hasSecret: false,
+    acceptance: 'unverified',
+    material: { armored: publicArmored },
+  }
   return { advisor, client, clientPublic }
 }
 
 export function compose(input: Partial<ComposeInput>, keys: readonly StoredKey[], now: Date) {
   return composeMessage(
-    { from: 'anna@kanzlei.test', to: ['max@mandant.test'], cc: [], subject: 'Betreff', body: 'Vertraulich: Steuer-ID 12 345 678 901', attachments: [], encrypt: 'openpgp', sign: true, ...input },
+    {
+      from: 'anna@kanzlei.test',
+      to: ['max@mandant.test'],
+      cc: [],
+      subject: 'Betreff',
+      body: 'Vertraulich: Steuer-ID 12 345 678 901',
+      attachments: [],
+      encrypt: 'openpgp',
+      sign: true,
+      ...input,
+    },
     { keys, now, technologies: messageTechnologies },
   )
 }

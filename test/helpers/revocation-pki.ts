@@ -47,11 +47,36 @@ export async function startRevocationPki(dir: string): Promise<RevocationPki> {
       for await (const chunk of request) body.push(chunk as Buffer)
       writeFileSync(join(dir, ca, 'ocsp-req.der'), Buffer.concat(body))
       const cwd = join(dir, ca)
-      openssl(['ocsp', '-index', 'index.txt', '-CA', 'ca.pem', '-rsigner', 'ca.pem', '-rkey', 'ca.key', '-reqin', 'ocsp-req.der', '-respout', 'ocsp-resp.der'], { cwd })
-      return void response.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(readFileSync(join(cwd, 'ocsp-resp.der')))
+      openssl(
+        [
+          'ocsp',
+          '-index',
+          'index.txt',
+          '-CA',
+          'ca.pem',
+          '-rsigner',
+          'ca.pem',
+          '-rkey',
+          'ca.key',
+          '-reqin',
+          'ocsp-req.der',
+          '-respout',
+          'ocsp-resp.der',
+        ],
+        { cwd },
+      )
+      return void response
+        .writeHead(200, { 'content-type': 'application/ocsp-response' })
+        .end(readFileSync(join(cwd, 'ocsp-resp.der')))
     }
-    if (request.method === 'GET' && (request.url === '/root.crl' || request.url === '/inter.crl') && pki.crlsAvailable) {
-      return void response.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(readFileSync(join(dir, ca, 'ca.crl')))
+    if (
+      request.method === 'GET' &&
+      (request.url === '/root.crl' || request.url === '/inter.crl') &&
+      pki.crlsAvailable
+    ) {
+      return void response
+        .writeHead(200, { 'content-type': 'application/pkix-crl' })
+        .end(readFileSync(join(dir, ca, 'ca.crl')))
     }
     response.writeHead(404).end()
   })
@@ -100,18 +125,70 @@ export async function startRevocationPki(dir: string): Promise<RevocationPki> {
     (ocsp ? `authorityInfoAccess=OCSP;URI:${base}/ocsp/inter\n` : '')
   writeFileSync(
     join(dir, 'root', 'ca.cnf'),
-    caSection(`[inter]\nbasicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\ncrlDistributionPoints=URI:${base}/root.crl\nauthorityInfoAccess=OCSP;URI:${base}/ocsp/root\n`),
+    caSection(
+      `[inter]\nbasicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\ncrlDistributionPoints=URI:${base}/root.crl\nauthorityInfoAccess=OCSP;URI:${base}/ocsp/root\n`,
+    ),
   )
   writeFileSync(
     join(dir, 'inter', 'ca.cnf'),
-    caSection(userExtensions('both', `${base}/inter.crl`, true) + userExtensions('ocsp', null, true) + userExtensions('none', null, false) + userExtensions('custom', '$ENV::CRL_URL', false)),
+    caSection(
+      userExtensions('both', `${base}/inter.crl`, true) +
+        userExtensions('ocsp', null, true) +
+        userExtensions('none', null, false) +
+        userExtensions('custom', '$ENV::CRL_URL', false),
+    ),
   )
-  run('root', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '3650', '-subj', '/CN=Revocation Test Root', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'])
-  run('inter', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.csr', '-subj', '/CN=Revocation Test Intermediate'])
-  run('root', ['ca', '-batch', '-config', 'ca.cnf', '-extensions', 'inter', '-in', '../inter/ca.csr', '-out', '../inter/ca.pem', '-notext'])
+  run('root', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=Revocation Test Root',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ])
+  run('inter', [
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.csr',
+    '-subj',
+    '/CN=Revocation Test Intermediate',
+  ])
+  run('root', [
+    'ca',
+    '-batch',
+    '-config',
+    'ca.cnf',
+    '-extensions',
+    'inter',
+    '-in',
+    '../inter/ca.csr',
+    '-out',
+    '../inter/ca.pem',
+    '-notext',
+  ])
   gencrl('root')
   gencrl('inter')
-  const user = (name: string) => ({ certFile: join(dir, 'inter', `${name}.pem`), keyFile: join(dir, 'inter', `${name}.key`), email: `${name}@example.org` })
+  const user = (name: string) => ({
+    certFile: join(dir, 'inter', `${name}.pem`),
+    keyFile: join(dir, 'inter', `${name}.key`),
+    email: `${name}@example.org`,
+  })
   const pki: RevocationPki = {
     dir,
     port,
@@ -120,9 +197,39 @@ export async function startRevocationPki(dir: string): Promise<RevocationPki> {
     user,
     issue(name, urls) {
       const section = typeof urls === 'object' ? 'custom' : urls === 'crl+ocsp' ? 'both' : urls
-      const env: Record<string, string> = { EMAIL: user(name).email, ...(typeof urls === 'object' ? { CRL_URL: urls.crl } : {}) }
-      run('inter', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`])
-      run('inter', ['ca', '-batch', '-config', 'ca.cnf', '-extensions', section, '-in', `${name}.csr`, '-out', `${name}.pem`, '-notext'], env)
+      const env: Record<string, string> = {
+        EMAIL: user(name).email,
+        ...(typeof urls === 'object' ? { CRL_URL: urls.crl } : {}),
+      }
+      run('inter', [
+        'req',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.csr`,
+        '-subj',
+        `/CN=${name}`,
+      ])
+      run(
+        'inter',
+        [
+          'ca',
+          '-batch',
+          '-config',
+          'ca.cnf',
+          '-extensions',
+          section,
+          '-in',
+          `${name}.csr`,
+          '-out',
+          `${name}.pem`,
+          '-notext',
+        ],
+        env,
+      )
     },
     revoke(name, by, reason) {
       const file = by === 'root' ? join(dir, 'inter', 'ca.pem') : user(name).certFile

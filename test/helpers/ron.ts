@@ -13,7 +13,12 @@ export interface RonVariant {
 }
 
 export const isVariant = (value: Ron | undefined, name?: string): value is RonVariant =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && typeof value.$ === 'string' && Array.isArray(value.args) && (name === undefined || value.$ === name)
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  typeof value.$ === 'string' &&
+  Array.isArray(value.args) &&
+  (name === undefined || value.$ === name)
 
 export function parseRon(text: string): Ron {
   let at = 0

@@ -24,7 +24,10 @@ export interface CliRun {
   errorLines: string[]
 }
 
-export function runCli(args: string[], options: { env?: Record<string, string | undefined>; command?: string[] } = {}): CliRun {
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string | undefined>; command?: string[] } = {},
+): CliRun {
   const env: Record<string, string | undefined> = { ...process.env, LANG: 'C', ...options.env }
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key]
   const command = options.command ?? [process.execPath]
@@ -34,7 +37,10 @@ export function runCli(args: string[], options: { env?: Record<string, string | 
     status: result.status,
     stdout: result.stdout ?? '',
     stderr,
-    errorLines: stderr.split('\n').map((line) => line.replace(helperPrefix, '')).filter((line) => line.trim() !== '' && !helperNoise.test(line)),
+    errorLines: stderr
+      .split('\n')
+      .map((line) => line.replace(helperPrefix, ''))
+      .filter((line) => line.trim() !== '' && !helperNoise.test(line)),
   }
 }
 
@@ -42,7 +48,10 @@ export function runCli(args: string[], options: { env?: Record<string, string | 
  * Like runCli, but without blocking this process: needed when the test itself runs the servers the
  * CLI talks to (a spawnSync would freeze their event loop).
  */
-export function runCliAsync(args: string[], options: { env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
+export function runCliAsync(
+  args: string[],
+  options: { env?: Record<string, string | undefined> } = {},
+): Promise<CliRun> {
   const env: Record<string, string | undefined> = { ...process.env, LANG: 'C', ...options.env }
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key]
   return new Promise((resolve) => {
@@ -54,7 +63,12 @@ export function runCliAsync(args: string[], options: { env?: Record<string, stri
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
     child.once('close', (status) => {
       clearTimeout(timer)
-      resolve({ status, stdout, stderr, errorLines: stderr.split('\n').filter((line) => line.trim() !== '' && !helperNoise.test(line)) })
+      resolve({
+        status,
+        stdout,
+        stderr,
+        errorLines: stderr.split('\n').filter((line) => line.trim() !== '' && !helperNoise.test(line)),
+      })
     })
   })
 }

@@ -39,14 +39,41 @@ const der = (path: string, label: string) => pemBlocks(readFileSync(path, 'latin
 
 function identity(dir: string, name: string): TestIdentity {
   execFileSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', `${name}.key`, '-out', `${name}.p8`], { cwd: dir })
-  return { certFile: join(dir, `${name}.pem`), keyFile: join(dir, `${name}.key`), certificate: der(join(dir, `${name}.pem`), 'CERTIFICATE'), pkcs8: der(join(dir, `${name}.p8`), 'PRIVATE KEY') }
+  return {
+    certFile: join(dir, `${name}.pem`),
+    keyFile: join(dir, `${name}.key`),
+    certificate: der(join(dir, `${name}.pem`), 'CERTIFICATE'),
+    pkcs8: der(join(dir, `${name}.p8`), 'PRIVATE KEY'),
+  }
 }
 
 function issue(dir: string, name: string, options: { subject: string; ext: string; ec?: boolean; digest?: string }) {
   const keyArgs = options.ec ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', 'rsa:2048']
-  openssl(['req', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', options.subject], { cwd: dir })
+  openssl(['req', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', options.subject], {
+    cwd: dir,
+  })
   writeFileSync(join(dir, `${name}.ext`), options.ext)
-  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '365', `-${options.digest ?? 'sha256'}`, '-extfile', `${name}.ext`], { cwd: dir })
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '365',
+      `-${options.digest ?? 'sha256'}`,
+      '-extfile',
+      `${name}.ext`,
+    ],
+    { cwd: dir },
+  )
   return identity(dir, name)
 }
 
@@ -55,14 +82,42 @@ const mailExt = (email: string, ku = 'digitalSignature,keyEncipherment', eku = '
 
 /** A throwaway CA with the users the S/MIME tests need, made by OpenSSL (not by us). */
 export function makeTestPki(dir: string): TestPki {
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '3650', '-subj', '/O=Siegelpost Test/CN=Test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], { cwd: dir })
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '3650',
+      '-subj',
+      '/O=Siegelpost Test/CN=Test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    { cwd: dir },
+  )
   return {
     dir,
     ca: identity(dir, 'ca'),
     alice: issue(dir, 'alice', { subject: '/CN=Alice Beraterin', ext: mailExt('alice@example.org') }),
-    fran: issue(dir, 'fran', { subject: '/CN=Fran Mandantin', ec: true, ext: mailExt('fran@example.org', 'digitalSignature,keyAgreement') }),
+    fran: issue(dir, 'fran', {
+      subject: '/CN=Fran Mandantin',
+      ec: true,
+      ext: mailExt('fran@example.org', 'digitalSignature,keyAgreement'),
+    }),
     noEmail: issue(dir, 'noemail', { subject: '/CN=Ohne Adresse', ext: mailExt('') }),
-    serverAuth: issue(dir, 'server', { subject: '/CN=mail.example.org', ext: mailExt('srv@example.org', 'digitalSignature,keyEncipherment', 'serverAuth') }),
+    serverAuth: issue(dir, 'server', {
+      subject: '/CN=mail.example.org',
+      ext: mailExt('srv@example.org', 'digitalSignature,keyEncipherment', 'serverAuth'),
+    }),
     sha1: issue(dir, 'sha1', { subject: '/CN=Alt SHA1', ext: mailExt('old@example.org'), digest: 'sha1' }),
   }
 }
@@ -82,14 +137,122 @@ export interface IntermediateChain {
 /** root → intermediate → leaf (emailProtection), made by OpenSSL in `dir`; file names, relative to `dir`. */
 export function makeIntermediateChain(dir: string, p12Password: string): IntermediateChain {
   const run = (args: string[]) => openssl(args, { cwd: dir })
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'chain-root.key', '-out', 'chain-root.pem', '-days', '3650', '-subj', '/O=Siegelpost Test/CN=Test Root CA 2026', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'])
-  writeFileSync(join(dir, 'chain-inter.ext'), 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n')
-  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'chain-inter.key', '-out', 'chain-inter.csr', '-subj', '/O=Siegelpost Test/CN=Test Mail CA 2026'])
-  run(['x509', '-req', '-in', 'chain-inter.csr', '-CA', 'chain-root.pem', '-CAkey', 'chain-root.key', '-CAcreateserial', '-out', 'chain-inter.pem', '-days', '1825', '-sha256', '-extfile', 'chain-inter.ext'])
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'chain-root.key',
+    '-out',
+    'chain-root.pem',
+    '-days',
+    '3650',
+    '-subj',
+    '/O=Siegelpost Test/CN=Test Root CA 2026',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ])
+  writeFileSync(
+    join(dir, 'chain-inter.ext'),
+    'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
+  )
+  run([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'chain-inter.key',
+    '-out',
+    'chain-inter.csr',
+    '-subj',
+    '/O=Siegelpost Test/CN=Test Mail CA 2026',
+  ])
+  run([
+    'x509',
+    '-req',
+    '-in',
+    'chain-inter.csr',
+    '-CA',
+    'chain-root.pem',
+    '-CAkey',
+    'chain-root.key',
+    '-CAcreateserial',
+    '-out',
+    'chain-inter.pem',
+    '-days',
+    '1825',
+    '-sha256',
+    '-extfile',
+    'chain-inter.ext',
+  ])
   writeFileSync(join(dir, 'chain-leaf.ext'), mailExt('lena@example.org'))
-  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'chain-leaf.key', '-out', 'chain-leaf.csr', '-subj', '/CN=Lena Lohnbuchhaltung'])
-  run(['x509', '-req', '-in', 'chain-leaf.csr', '-CA', 'chain-inter.pem', '-CAkey', 'chain-inter.key', '-CAcreateserial', '-out', 'chain-leaf.pem', '-days', '365', '-sha256', '-extfile', 'chain-leaf.ext'])
-  run(['pkcs12', '-export', '-inkey', 'chain-leaf.key', '-in', 'chain-leaf.pem', '-name', 'Lena', '-passout', `pass:${p12Password}`, '-out', 'chain-leaf.p12'])
-  run(['crl2pkcs7', '-nocrl', '-certfile', 'chain-inter.pem', '-certfile', 'chain-root.pem', '-outform', 'DER', '-out', 'chain.p7b'])
-  return { root: 'chain-root.pem', intermediate: 'chain-inter.pem', leaf: 'chain-leaf.pem', leafKey: 'chain-leaf.key', leafP12: 'chain-leaf.p12', chainP7b: 'chain.p7b' }
+  run([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'chain-leaf.key',
+    '-out',
+    'chain-leaf.csr',
+    '-subj',
+    '/CN=Lena Lohnbuchhaltung',
+  ])
+  run([
+    'x509',
+    '-req',
+    '-in',
+    'chain-leaf.csr',
+    '-CA',
+    'chain-inter.pem',
+    '-CAkey',
+    'chain-inter.key',
+    '-CAcreateserial',
+    '-out',
+    'chain-leaf.pem',
+    '-days',
+    '365',
+    '-sha256',
+    '-extfile',
+    'chain-leaf.ext',
+  ])
+  run([
+    'pkcs12',
+    '-export',
+    '-inkey',
+    'chain-leaf.key',
+    '-in',
+    'chain-leaf.pem',
+    '-name',
+    'Lena',
+    '-passout',
+    `pass:${p12Password}`,
+    '-out',
+    'chain-leaf.p12',
+  ])
+  run([
+    'crl2pkcs7',
+    '-nocrl',
+    '-certfile',
+    'chain-inter.pem',
+    '-certfile',
+    'chain-root.pem',
+    '-outform',
+    'DER',
+    '-out',
+    'chain.p7b',
+  ])
+  return {
+    root: 'chain-root.pem',
+    intermediate: 'chain-inter.pem',
+    leaf: 'chain-leaf.pem',
+    leafKey: 'chain-leaf.key',
+    leafP12: 'chain-leaf.p12',
+    chainP7b: 'chain.p7b',
+  }
 }

@@ -10,10 +10,16 @@ import type { TestIdentity, TestPki } from './smime-pki.ts'
  * optionally with the SMIMECapabilities it advertised, and the CA as trust anchor.
  */
 export function smimeVaultKeys(pki: TestPki) {
-  const withCapabilities = (key: StoredKey, capabilities?: string[]): StoredKey => (capabilities ? { ...key, material: { ...key.material, capabilities } } : key)
+  const withCapabilities = (key: StoredKey, capabilities?: string[]): StoredKey =>
+    capabilities ? { ...key, material: { ...key.material, capabilities } } : key
   return {
-    own: (id: TestIdentity, capabilities?: string[]) => withCapabilities(certificateToStoredKey(id.certificate, { chain: [pki.ca.certificate], pkcs8: id.pkcs8 }), capabilities),
-    publicOnly: (id: TestIdentity, capabilities?: string[]) => withCapabilities(certificateToStoredKey(id.certificate, { chain: [] }), capabilities),
+    own: (id: TestIdentity, capabilities?: string[]) =>
+      withCapabilities(
+        certificateToStoredKey(id.certificate, { chain: [pki.ca.certificate], pkcs8: id.pkcs8 }),
+        capabilities,
+      ),
+    publicOnly: (id: TestIdentity, capabilities?: string[]) =>
+      withCapabilities(certificateToStoredKey(id.certificate, { chain: [] }), capabilities),
     anchor: trustAnchorEntries(readFileSync(pki.ca.certFile), 'ca.pem'),
   }
 }
@@ -25,7 +31,9 @@ export const smimeComposeInput = (over: Partial<ComposeInput> = {}): ComposeInpu
   cc: [],
   subject: 'Jahresabschluss 2025',
   body: 'Guten Tag, anbei der Entwurf.',
-  attachments: [{ fileName: 'Entwurf.pdf', contentType: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.7 Entwurf') }],
+  attachments: [
+    { fileName: 'Entwurf.pdf', contentType: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.7 Entwurf') },
+  ],
   encrypt: 'smime',
   sign: undefined,
   ...over,

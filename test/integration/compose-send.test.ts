@@ -272,7 +272,15 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
         ['openpgp', []],
         [
           'tls',
-          [{ recipient: 'client@mandant.test', target: 'client@mandant.test', channel: 'tls', by: 'Anna Beraterin', date: expect.any(String) }],
+          [
+            {
+              recipient: 'client@mandant.test',
+              target: 'client@mandant.test',
+              channel: 'tls',
+              by: 'Anna Beraterin',
+              date: expect.any(String),
+            },
+          ],
         ],
         ['openpgp', []],
       ])
@@ -522,19 +530,50 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
       writeFileSync(join(dir, 'standing'), 'Rheinufer-Kaffee-Morgen-42\n')
       for (const args of [
         ['policy', 'consent', 'advisor@kanzlei.test', '--channel', 'container', '--by', 'Anna Beraterin'],
-        ['policy', 'consent', 'client@mandant.test', '--channel', 'container', '--by', 'Anna Beraterin',
-          '--password-file', join(dir, 'standing'), '--transmitted', 'post'],
+        [
+          'policy',
+          'consent',
+          'client@mandant.test',
+          '--channel',
+          'container',
+          '--by',
+          'Anna Beraterin',
+          '--password-file',
+          join(dir, 'standing'),
+          '--transmitted',
+          'post',
+        ],
       ]) {
         const setup = cli(args)
         expect(setup.status, setup.stderr).toBe(0)
       }
       const run = cli([
-        'compose', '--from', 'alice@example.org', '--to', 'fran@example.org', '--to', 'advisor@kanzlei.test',
-        '--bcc', 'client@mandant.test', '--subject', 'Lohnabrechnung Dezember', '--body-file', join(dir, 'body.txt'),
-        '--attach', join(dir, 'jahresabschluss.pdf'), '--encrypt', 'auto', '--send', '--account', 'alice', '--json',
+        'compose',
+        '--from',
+        'alice@example.org',
+        '--to',
+        'fran@example.org',
+        '--to',
+        'advisor@kanzlei.test',
+        '--bcc',
+        'client@mandant.test',
+        '--subject',
+        'Lohnabrechnung Dezember',
+        '--body-file',
+        join(dir, 'body.txt'),
+        '--attach',
+        join(dir, 'jahresabschluss.pdf'),
+        '--encrypt',
+        'auto',
+        '--send',
+        '--account',
+        'alice',
+        '--json',
       ])
       expect(run.status, run.stderr).toBe(0)
-      const result = JSON.parse(run.stdout) as { messages: { recipients: string[]; protection: string; state: string; containerPassword?: string }[] }
+      const result = JSON.parse(run.stdout) as {
+        messages: { recipients: string[]; protection: string; state: string; containerPassword?: string }[]
+      }
       expect(result.messages.map((m) => [m.recipients, m.protection, m.state])).toEqual([
         [['fran@example.org'], 'smime', 'sent'],
         [['advisor@kanzlei.test'], 'container', 'sent'],
@@ -544,15 +583,23 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
       expect(generated).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){5}$/)
       // The standing password is not printed: the client has it already (an earlier TLS consent is superseded).
       expect(result.messages[2]!.containerPassword).toBeUndefined()
-      for (const [address, password] of [['advisor@kanzlei.test', generated], ['client@mandant.test', 'Rheinufer-Kaffee-Morgen-42']] as const) {
-        const arrived = maildir(stack, address).find((m) => unfold(m).includes('Vertrauliche Nachricht / Confidential message'))!
+      for (const [address, password] of [
+        ['advisor@kanzlei.test', generated],
+        ['client@mandant.test', 'Rheinufer-Kaffee-Morgen-42'],
+      ] as const) {
+        const arrived = maildir(stack, address).find((m) =>
+          unfold(m).includes('Vertrauliche Nachricht / Confidential message'),
+        )!
         expect(arrived, address).toBeDefined()
         const text = unfold(arrived)
         for (const secret of ['Lohnabrechnung', 'Jahresabschluss 2025 zur Freigabe', 'jahresabschluss.pdf', password]) {
           expect(text, `${address}: ${secret}`).not.toContain(secret)
         }
         expect(text).not.toMatch(/^Bcc:/im)
-        const pdf = Buffer.from(/Content-Type: application\/pdf[\s\S]*?\r?\n\r?\n([A-Za-z0-9+/=\r\n]+)/.exec(arrived.toString('latin1'))![1]!, 'base64')
+        const pdf = Buffer.from(
+          /Content-Type: application\/pdf[\s\S]*?\r?\n\r?\n([A-Za-z0-9+/=\r\n]+)/.exec(arrived.toString('latin1'))![1]!,
+          'base64',
+        )
         const pdfPath = join(dir, `${address}.pdf`)
         writeFileSync(pdfPath, pdf)
         const out = join(dir, `${address}-files`)
@@ -564,10 +611,13 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
       }
       // Neither password is in the profile (Outbox, policy, stores) in clear.
       const scan = (folder: string): string[] =>
-        readdirSync(folder, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? scan(join(folder, e.name)) : [join(folder, e.name)]))
+        readdirSync(folder, { withFileTypes: true }).flatMap((e) =>
+          e.isDirectory() ? scan(join(folder, e.name)) : [join(folder, e.name)],
+        )
       for (const file of scan(join(dir, 'profile'))) {
         const bytes = readFileSync(file)
-        for (const password of [generated, 'Rheinufer-Kaffee-Morgen-42']) expect(bytes.includes(Buffer.from(password)), file).toBe(false)
+        for (const password of [generated, 'Rheinufer-Kaffee-Morgen-42'])
+          expect(bytes.includes(Buffer.from(password)), file).toBe(false)
       }
     })
   },

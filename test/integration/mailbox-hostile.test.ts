@@ -32,32 +32,41 @@ interface CuttingProxy {
 async function startCuttingProxy(stack: MailStack, cutAfter: number): Promise<CuttingProxy> {
   const sockets = new Set<TLSSocket>()
   const proxy: CuttingProxy = { port: 0, cutAfter, cuts: 0, close: async () => undefined }
-  const server: Server = createServer({ key: readFileSync(join(stack.root, 'pki', 'server.key.pem')), cert: readFileSync(join(stack.root, 'pki', 'server.pem')) }, (client) => {
-    const upstream = connect({ host: stack.host, port: 10993, ca: readFileSync(stack.caPath) })
-    sockets.add(client).add(upstream)
-    let fetched = 0
-    let isFetching = false
-    const limit = proxy.cutAfter
-    upstream.on('data', (chunk: Buffer) => {
-      if (limit !== null) {
-        if (!isFetching && /FETCH \([^\r\n]*BODY\[\]/.test(chunk.toString('latin1'))) isFetching = true
-        if (isFetching) fetched += chunk.length
-        if (fetched > limit) {
-          proxy.cutAfter = null
-          proxy.cuts++
-          client.destroy()
-          upstream.destroy()
-          return
+  const server: Server = createServer(
+    {
+      key: readFileSync(join(stack.root, 'pki', 'server.key.pem')),
+      cert: readFileSync(join(stack.root, 'pki', 'server.pem')),
+    },
+    (client) => {
+      const upstream = connect({ host: stack.host, port: 10993, ca: readFileSync(stack.caPath) })
+      sockets.add(client).add(upstream)
+      let fetched = 0
+      let isFetching = false
+      const limit = proxy.cutAfter
+      upstream.on('data', (chunk: Buffer) => {
+        if (limit !== null) {
+          if (!isFetching && /FETCH \([^\r\n]*BODY\[\]/.test(chunk.toString('latin1'))) isFetching = true
+          if (isFetching) fetched += chunk.length
+          if (fetched > limit) {
+            proxy.cutAfter = null
+            proxy.cuts++
+            client.destroy()
+            upstream.destroy()
+            return
+          }
         }
+        client.write(chunk)
+      })
+      client.on('data', (chunk: Buffer) => upstream.write(chunk))
+      for (const [a, b] of [
+        [client, upstream],
+        [upstream, client],
+      ] as const) {
+        a.on('error', () => b.destroy())
+        a.on('close', () => b.destroy())
       }
-      client.write(chunk)
-    })
-    client.on('data', (chunk: Buffer) => upstream.write(chunk))
-    for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
-      a.on('error', () => b.destroy())
-      a.on('close', () => b.destroy())
-    }
-  })
+    },
+  )
   await new Promise<void>((resolve) => server.listen(0, stack.host, resolve))
   proxy.port = (server.address() as AddressInfo).port
   proxy.close = () =>
@@ -68,62 +77,72 @@ async function startCuttingProxy(stack: MailStack, cutAfter: number): Promise<Cu
   return proxy
 }
 
-describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))('mailbox sync through a connection that drops mid-FETCH', () => {
-  let stack: MailStack
-  let dir: string
-  let proxy: CuttingProxy
-  const count = 1000
+describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
+  'mailbox sync through a connection that drops mid-FETCH',
+  () => {
+    let stack: MailStack
+    let dir: string
+    let proxy: CuttingProxy
+    const count = 1000
 
-  beforeAll(async () => {
-    stack = startMailStack()
-    dir = await mkdtemp(join(tmpdir(), 'sp-mailbox-hostile-'))
-    writeCorpus(stack, count, randomBytes(4).toString('hex'))
-    proxy = await startCuttingProxy(stack, 1024 * 1024)
-  }, 120_000)
-  afterAll(async () => {
-    await proxy?.close()
-    stack?.stop()
-    if (dir) await rm(dir, { recursive: true, force: true })
-  })
+    beforeAll(async () => {
+      stack = startMailStack()
+      dir = await mkdtemp(join(tmpdir(), 'sp-mailbox-hostile-'))
+      writeCorpus(stack, count, randomBytes(4).toString('hex'))
+      proxy = await startCuttingProxy(stack, 1024 * 1024)
+    }, 120_000)
+    afterAll(async () => {
+      await proxy?.close()
+      stack?.stop()
+      if (dir) await rm(dir, { recursive: true, force: true })
+    })
 
-  it('fails with MAILBOX_SYNC_INTERRUPTED, keeps what arrived, and the next sync completes the folder exactly', async () => {
-    const account = {
-      name: 'advisor', email: 'advisor@kanzlei.test', user: 'advisor@kanzlei.test',
-      smtp: { host: stack.host, port: 10465, security: 'tls' }, imap: { host: stack.host, port: proxy.port, security: 'tls' },
-      ca: readFileSync(stack.caPath, 'utf8'), pin: null,
-    } as unknown as Account
-    const store = new MailStore(join(dir, 'profile'), randomBytes(32))
-    const sync = async () => {
-      const session = await openImap(account, 'advisor-pw')
-      try {
-        return await syncFolder(session, store, account, 'INBOX', { now: () => new Date() })
-      } finally {
-        await session.client.logout().catch(() => session.client.close())
+    it('fails with MAILBOX_SYNC_INTERRUPTED, keeps what arrived, and the next sync completes the folder exactly', async () => {
+      const account = {
+        name: 'advisor',
+        email: 'advisor@kanzlei.test',
+        user: 'advisor@kanzlei.test',
+        smtp: { host: stack.host, port: 10465, security: 'tls' },
+        imap: { host: stack.host, port: proxy.port, security: 'tls' },
+        ca: readFileSync(stack.caPath, 'utf8'),
+        pin: null,
+      } as unknown as Account
+      const store = new MailStore(join(dir, 'profile'), randomBytes(32))
+      const sync = async () => {
+        const session = await openImap(account, 'advisor-pw')
+        try {
+          return await syncFolder(session, store, account, 'INBOX', { now: () => new Date() })
+        } finally {
+          await session.client.logout().catch(() => session.client.close())
+        }
       }
-    }
-    try {
-      const error = await sync().catch((e: unknown) => e)
-      expect(proxy.cuts).toBe(1)
-      expect(error).toBeInstanceOf(SiegelpostError)
-      expect((error as SiegelpostError).code).toBe('MAILBOX_SYNC_INTERRUPTED')
-      expect((error as SiegelpostError).localized('de')).toMatch(/wurde unterbrochen .* der nächste Abruf setzt dort fort/)
-      const kept = store.count()
-      expect(kept).toBeGreaterThan(0)
-      expect(kept).toBeLessThan(count)
-      expect(store.folderState('advisor', 'INBOX')).toBeNull()
+      try {
+        const error = await sync().catch((e: unknown) => e)
+        expect(proxy.cuts).toBe(1)
+        expect(error).toBeInstanceOf(SiegelpostError)
+        expect((error as SiegelpostError).code).toBe('MAILBOX_SYNC_INTERRUPTED')
+        expect((error as SiegelpostError).localized('de')).toMatch(
+          /wurde unterbrochen .* der nächste Abruf setzt dort fort/,
+        )
+        const kept = store.count()
+        expect(kept).toBeGreaterThan(0)
+        expect(kept).toBeLessThan(count)
+        expect(store.folderState('advisor', 'INBOX')).toBeNull()
 
-      const second = await sync()
-      expect(second.stored).toHaveLength(count - kept)
-      expect(second.total).toBe(count)
-      const truth = await serverTruth(stack)
-      const rows = store.list({ account: 'advisor', folder: 'INBOX' })
-      expect(rows).toHaveLength(truth.size)
-      expect(new Set(rows.map((r) => r.uid))).toEqual(new Set(truth.keys()))
-      for (const row of rows) expect(createHash('sha256').update(store.raw(row.id)!).digest('hex')).toBe(truth.get(row.uid)!.sha256)
-      // Malformed messages are stored and listed with their state, not dropped.
-      expect(rows.filter((r) => r.state === 'malformed').length).toBeGreaterThanOrEqual(1)
-    } finally {
-      store.close()
-    }
-  }, 300_000)
-})
+        const second = await sync()
+        expect(second.stored).toHaveLength(count - kept)
+        expect(second.total).toBe(count)
+        const truth = await serverTruth(stack)
+        const rows = store.list({ account: 'advisor', folder: 'INBOX' })
+        expect(rows).toHaveLength(truth.size)
+        expect(new Set(rows.map((r) => r.uid))).toEqual(new Set(truth.keys()))
+        for (const row of rows)
+          expect(createHash('sha256').update(store.raw(row.id)!).digest('hex')).toBe(truth.get(row.uid)!.sha256)
+        // Malformed messages are stored and listed with their state, not dropped.
+        expect(rows.filter((r) => r.state === 'malformed').length).toBeGreaterThanOrEqual(1)
+      } finally {
+        store.close()
+      }
+    }, 300_000)
+  },
+)

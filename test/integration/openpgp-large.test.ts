@@ -48,96 +48,161 @@ function pgpMime(armored: Uint8Array): Uint8Array {
   return Buffer.concat([Buffer.from(head), armored, Buffer.from('\r\n--gpg-large--\r\n')])
 }
 
-describe.skipIf(skipUnless('GnuPG (gpg)', hasGpg, 'apt-get install gnupg'))('a 64 MiB gpg-made PGP/MIME message through the CLI', () => {
-  let gpg: GpgHome
-  let dir: string
-  let cli: (args: string[], env?: Record<string, string>) => ReturnType<typeof runCli>
-  let attachmentSha256: string
-  let goodMail: string
-  let tamperedMail: string
+describe.skipIf(skipUnless('GnuPG (gpg)', hasGpg, 'apt-get install gnupg'))(
+  'a 64 MiB gpg-made PGP/MIME message through the CLI',
+  () => {
+    let gpg: GpgHome
+    let dir: string
+    let cli: (args: string[], env?: Record<string, string>) => ReturnType<typeof runCli>
+    let attachmentSha256: string
+    let goodMail: string
+    let tamperedMail: string
 
-  beforeAll(async () => {
-    assertBuilt()
-    gpg = new GpgHome()
-    dir = await mkdtemp(join(tmpdir(), 'sp-large-'))
-    cli = passphraseProfileCli(dir)
+    beforeAll(async () => {
+      assertBuilt()
+      gpg = new GpgHome()
+      dir = await mkdtemp(join(tmpdir(), 'sp-large-'))
+      cli = passphraseProfileCli(dir)
 
-    const gerd = gpg.generate('Gerd Gnupg <gerd@mandant.test>', 'gerd-geheim')
-    const generated = cli(['keys', 'generate', '--name', 'Anna', '--email', 'anna@kanzlei.test', '--json'])
-    expect(generated.status, generated.stderr).toBe(0)
-    const anna = (JSON.parse(generated.stdout) as { fingerprint: string }[])[0]!.fingerprint
-    expect(cli(['keys', 'export', anna, '--public', '--out', join(dir, 'anna.asc')]).status).toBe(0)
-    gpg.ok(['--import', join(dir, 'anna.asc')])
-    writeFileSync(join(dir, 'gerd.asc'), gpg.ok(['--armor', '--export', gerd]).stdout)
-    expect(cli(['keys', 'import', join(dir, 'gerd.asc')]).status).toBe(0)
+      const gerd = gpg.generate('Gerd Gnupg <gerd@mandant.test>', 'gerd-geheim')
+      const generated = cli(['keys', 'generate', '--name', 'Anna', '--email', 'anna@kanzlei.test', '--json'])
+      expect(generated.status, generated.stderr).toBe(0)
+      const anna = (JSON.parse(generated.stdout) as { fingerprint: string }[])[0]!.fingerprint
+      expect(cli(['keys', 'export', anna, '--public', '--out', join(dir, 'anna.asc')]).status).toBe(0)
+      gpg.ok(['--import', join(dir, 'anna.asc')])
+      writeFileSync(join(dir, 'gerd.asc'), gpg.ok(['--armor', '--export', gerd]).stdout)
+      expect(cli(['keys', 'import', join(dir, 'gerd.asc')]).status).toBe(0)
 
-    const attachment = randomBytes(attachmentBytes)
-    attachmentSha256 = createHash('sha256').update(attachment).digest('hex')
-    const inner = multipart('mixed', {}, [textEntity('Anbei die Unterlagen.'), attachmentEntity('jahresabschluss.pdf', 'application/pdf', attachment)])
-    writeFileSync(join(dir, 'inner.eml'), inner)
-    const sign = ['--passphrase', 'gerd-geheim', '--trust-model', 'always', '--compress-algo', 'none', '-u', gerd, '-r', anna, '--sign', '--encrypt']
-    // gpg's own armor for the good message; the tampered one is flipped in the binary and
-    // armored with a correct checksum, so that only the MDC and the signature can catch it.
-    gpg.ok([...sign, '--armor', '-o', join(dir, 'good.asc'), join(dir, 'inner.eml')])
-    gpg.ok([...sign, '-o', join(dir, 'good.gpg'), join(dir, 'inner.eml')])
-    goodMail = join(dir, 'good.eml')
-    writeFileSync(goodMail, pgpMime(readFileSync(join(dir, 'good.asc'))))
-    const binary = readFileSync(join(dir, 'good.gpg'))
-    binary[Math.floor(binary.length / 2)]! ^= 0x01
-    tamperedMail = join(dir, 'tampered.eml')
-    writeFileSync(tamperedMail, pgpMime(armorMessage(binary)))
-    for (const name of ['inner.eml', 'good.asc', 'good.gpg']) await rm(join(dir, name))
-    writeFileSync(join(dir, 'jahresabschluss.pdf'), attachment)
-  }, 120_000)
+      const attachment = randomBytes(attachmentBytes)
+      attachmentSha256 = createHash('sha256').update(attachment).digest('hex')
+      const inner = multipart('mixed', {}, [
+        textEntity('Anbei die Unterlagen.'),
+        attachmentEntity('jahresabschluss.pdf', 'application/pdf', attachment),
+      ])
+      writeFileSync(join(dir, 'inner.eml'), inner)
+      const sign = [
+        '--passphrase',
+        'gerd-geheim',
+        '--trust-model',
+        'always',
+        '--compress-algo',
+        'none',
+        '-u',
+        gerd,
+        '-r',
+        anna,
+        '--sign',
+        '--encrypt',
+      ]
+      // gpg's own armor for the good message; the tampered one is flipped in the binary and
+      // armored with a correct checksum, so that only the MDC and the signature can catch it.
+      gpg.ok([...sign, '--armor', '-o', join(dir, 'good.asc'), join(dir, 'inner.eml')])
+      gpg.ok([...sign, '-o', join(dir, 'good.gpg'), join(dir, 'inner.eml')])
+      goodMail = join(dir, 'good.eml')
+      writeFileSync(goodMail, pgpMime(readFileSync(join(dir, 'good.asc'))))
+      const binary = readFileSync(join(dir, 'good.gpg'))
+      binary[Math.floor(binary.length / 2)]! ^= 0x01
+      tamperedMail = join(dir, 'tampered.eml')
+      writeFileSync(tamperedMail, pgpMime(armorMessage(binary)))
+      for (const name of ['inner.eml', 'good.asc', 'good.gpg']) await rm(join(dir, name))
+      writeFileSync(join(dir, 'jahresabschluss.pdf'), attachment)
+    }, 120_000)
 
-  afterAll(async () => {
-    gpg?.close()
-    await rm(dir, { recursive: true, force: true })
-  })
+    afterAll(async () => {
+      gpg?.close()
+      await rm(dir, { recursive: true, force: true })
+    })
 
-  const openIn = (mail: string, name: string) => openLarge(cli, dir, mail, name)
+    const openIn = (mail: string, name: string) => openLarge(cli, dir, mail, name)
 
-  it('opens it with a valid signature, a byte-identical attachment and bounded peak memory', () => {
-    const { run, temp, saved, maxRssMiB: peak } = openIn(goodMail, 'good')
-    expect(run.status, run.stderr).toBe(0)
-    const document = JSON.parse(run.stdout) as { security: { encryption: { state: string }; signature: { state: string; signer: string } }; attachments: { filename: string; size: number; sha256: string }[] }
-    expect(document.security.encryption.state).toBe('encrypted')
-    expect(document.security.signature).toMatchObject({ state: 'valid', signer: 'gerd@mandant.test' })
-    expect(document.attachments).toEqual([{ filename: 'jahresabschluss.pdf', contentType: 'application/pdf', size: attachmentBytes, sha256: attachmentSha256 }])
-    const written = readFileSync(join(saved, 'jahresabschluss.pdf'))
-    expect(createHash('sha256').update(written).digest('hex')).toBe(attachmentSha256)
-    console.info(`open of a ${attachmentBytes / 1024 / 1024} MiB attachment: peak RSS ${peak.toFixed(0)} MiB (bound ${maxRssMiB} MiB)`)
-    expect(peak).toBeGreaterThan(0)
-    expect(peak).toBeLessThan(maxRssMiB)
-    expect(readdirSync(temp)).toEqual([])
-  }, 60_000)
+    it('opens it with a valid signature, a byte-identical attachment and bounded peak memory', () => {
+      const { run, temp, saved, maxRssMiB: peak } = openIn(goodMail, 'good')
+      expect(run.status, run.stderr).toBe(0)
+      const document = JSON.parse(run.stdout) as {
+        security: { encryption: { state: string }; signature: { state: string; signer: string } }
+        attachments: { filename: string; size: number; sha256: string }[]
+      }
+      expect(document.security.encryption.state).toBe('encrypted')
+      expect(document.security.signature).toMatchObject({ state: 'valid', signer: 'gerd@mandant.test' })
+      expect(document.attachments).toEqual([
+        {
+          filename: 'jahresabschluss.pdf',
+          contentType: 'application/pdf',
+          size: attachmentBytes,
+          sha256: attachmentSha256,
+        },
+      ])
+      const written = readFileSync(join(saved, 'jahresabschluss.pdf'))
+      expect(createHash('sha256').update(written).digest('hex')).toBe(attachmentSha256)
+      console.info(
+        `open of a ${attachmentBytes / 1024 / 1024} MiB attachment: peak RSS ${peak.toFixed(0)} MiB (bound ${maxRssMiB} MiB)`,
+      )
+      expect(peak).toBeGreaterThan(0)
+      expect(peak).toBeLessThan(maxRssMiB)
+      expect(readdirSync(temp)).toEqual([])
+    }, 60_000)
 
-  it('composes a 64 MiB message with bounded peak memory that gpg decrypts and verifies, attachment byte-identical', () => {
-    const out = join(dir, 'outgoing.eml')
-    const run = cli(['compose', '--from', 'anna@kanzlei.test', '--to', 'gerd@mandant.test', '--subject', 'Jahresabschluss', '--attach', join(dir, 'jahresabschluss.pdf'), '--encrypt', 'openpgp', '--sign', '--out', out, '--json'], { SIEGELPOST_DEBUG_MAXRSS: '1' })
-    expect(run.status, run.stderr).toBe(0)
-    const peak = peakRssMiB(run.stderr)
-    console.info(`compose with a ${attachmentBytes / 1024 / 1024} MiB attachment: peak RSS ${peak.toFixed(0)} MiB (bound ${maxRssMiB} MiB)`)
-    expect(peak).toBeGreaterThan(0)
-    expect(peak).toBeLessThan(maxRssMiB)
-    const payload = decodeBody(parseMime(readFileSync(out)).children[1]!)
-    writeFileSync(join(dir, 'outgoing.asc'), payload)
-    const decrypted = gpg.ok(['--passphrase', 'gerd-geheim', '--trust-model', 'always', '-o', join(dir, 'outgoing-inner.eml'), '--decrypt', join(dir, 'outgoing.asc')])
-    expect(decrypted.statusLines.some((line) => line.startsWith('GOODSIG'))).toBe(true)
-    expect(decrypted.statusLines).toContain('DECRYPTION_OKAY')
-    const inner = parseMime(readFileSync(join(dir, 'outgoing-inner.eml')))
-    const sent = decodeBody(inner.children[1]!)
-    expect(createHash('sha256').update(sent).digest('hex')).toBe(attachmentSha256)
-  }, 60_000)
+    it('composes a 64 MiB message with bounded peak memory that gpg decrypts and verifies, attachment byte-identical', () => {
+      const out = join(dir, 'outgoing.eml')
+      const run = cli(
+        [
+          'compose',
+          '--from',
+          'anna@kanzlei.test',
+          '--to',
+          'gerd@mandant.test',
+          '--subject',
+          'Jahresabschluss',
+          '--attach',
+          join(dir, 'jahresabschluss.pdf'),
+          '--encrypt',
+          'openpgp',
+          '--sign',
+          '--out',
+          out,
+          '--json',
+        ],
+        { SIEGELPOST_DEBUG_MAXRSS: '1' },
+      )
+      expect(run.status, run.stderr).toBe(0)
+      const peak = peakRssMiB(run.stderr)
+      console.info(
+        `compose with a ${attachmentBytes / 1024 / 1024} MiB attachment: peak RSS ${peak.toFixed(0)} MiB (bound ${maxRssMiB} MiB)`,
+      )
+      expect(peak).toBeGreaterThan(0)
+      expect(peak).toBeLessThan(maxRssMiB)
+      const payload = decodeBody(parseMime(readFileSync(out)).children[1]!)
+      writeFileSync(join(dir, 'outgoing.asc'), payload)
+      const decrypted = gpg.ok([
+        '--passphrase',
+        'gerd-geheim',
+        '--trust-model',
+        'always',
+        '-o',
+        join(dir, 'outgoing-inner.eml'),
+        '--decrypt',
+        join(dir, 'outgoing.asc'),
+      ])
+      expect(decrypted.statusLines.some((line) => line.startsWith('GOODSIG'))).toBe(true)
+      expect(decrypted.statusLines).toContain('DECRYPTION_OKAY')
+      const inner = parseMime(readFileSync(join(dir, 'outgoing-inner.eml')))
+      const sent = decodeBody(inner.children[1]!)
+      expect(createHash('sha256').update(sent).digest('hex')).toBe(attachmentSha256)
+    }, 60_000)
 
-  it('a tampered copy (one ciphertext bit) fails and leaves no plaintext: no attachment file, an empty temp folder', () => {
-    const { run, temp, saved } = openIn(tamperedMail, 'tampered')
-    expect(run.status, run.stderr).toBe(0)
-    const document = JSON.parse(run.stdout) as { security: { encryption: { state: string; code: string } }; text: string; attachments: unknown[] }
-    expect(document.security.encryption).toMatchObject({ state: 'failed', code: 'ENCRYPTION_ALTERED' })
-    expect(document.text).toBe('')
-    expect(document.attachments).toEqual([])
-    expect(readdirSync(saved)).toEqual([])
-    expect(readdirSync(temp)).toEqual([])
-  }, 60_000)
-})
+    it('a tampered copy (one ciphertext bit) fails and leaves no plaintext: no attachment file, an empty temp folder', () => {
+      const { run, temp, saved } = openIn(tamperedMail, 'tampered')
+      expect(run.status, run.stderr).toBe(0)
+      const document = JSON.parse(run.stdout) as {
+        security: { encryption: { state: string; code: string } }
+        text: string
+        attachments: unknown[]
+      }
+      expect(document.security.encryption).toMatchObject({ state: 'failed', code: 'ENCRYPTION_ALTERED' })
+      expect(document.text).toBe('')
+      expect(document.attachments).toEqual([])
+      expect(readdirSync(saved)).toEqual([])
+      expect(readdirSync(temp)).toEqual([])
+    }, 60_000)
+  },
+)

@@ -32,7 +32,13 @@ beforeEach(async () => {
   writeFileSync(join(dir, 'vault-pass'), 'crash-test-passphrase\n')
   writeFileSync(join(dir, 'pw'), 'secret\n')
   // The real keychain when the tests run in its session (fast); else the passphrase mode (scrypt per run).
-  base = ['--profile', join(dir, 'profile'), ...(hasKeyringSession ? [] : ['--vault-passphrase-file', join(dir, 'vault-pass')]), '--lang', 'en']
+  base = [
+    '--profile',
+    join(dir, 'profile'),
+    ...(hasKeyringSession ? [] : ['--vault-passphrase-file', join(dir, 'vault-pass')]),
+    '--lang',
+    'en',
+  ]
 })
 afterEach(() => rm(dir, { recursive: true, force: true }))
 
@@ -40,13 +46,35 @@ const cli = (args: string[]) => runCliAsync([...args, ...base])
 
 function message(id: string): string {
   const path = join(dir, `${id}.eml`)
-  writeFileSync(path, `From: advisor@kanzlei.test\r\nTo: client@mandant.test\r\nSubject: ${id}\r\nMessage-ID: <${id}@kanzlei.test>\r\n\r\nBody ${id}\r\n`)
+  writeFileSync(
+    path,
+    `From: advisor@kanzlei.test\r\nTo: client@mandant.test\r\nSubject: ${id}\r\nMessage-ID: <${id}@kanzlei.test>\r\n\r\nBody ${id}\r\n`,
+  )
   return path
 }
 
 async function addAccount(smtpPort: number, imapPort: number) {
-  const run = await cli(['accounts', 'add', 'acc', '--email', 'advisor@kanzlei.test', '--user', 'advisor@kanzlei.test', '--password-file', join(dir, 'pw'),
-    '--smtp', `127.0.0.1:${smtpPort}`, '--imap', `127.0.0.1:${imapPort}`, '--smtp-security', 'tls', '--imap-security', 'tls', '--ca', pki.caPath])
+  const run = await cli([
+    'accounts',
+    'add',
+    'acc',
+    '--email',
+    'advisor@kanzlei.test',
+    '--user',
+    'advisor@kanzlei.test',
+    '--password-file',
+    join(dir, 'pw'),
+    '--smtp',
+    `127.0.0.1:${smtpPort}`,
+    '--imap',
+    `127.0.0.1:${imapPort}`,
+    '--smtp-security',
+    'tls',
+    '--imap-security',
+    'tls',
+    '--ca',
+    pki.caPath,
+  ])
   expect(run.status, run.stderr).toBe(0)
 }
 
@@ -66,13 +94,17 @@ function gate() {
 
 type Entry = { outboxId: string; state: string; reasonCode: string | null; messageId: string; sentCopy: unknown }
 const outbox = async (): Promise<Entry[]> => JSON.parse((await cli(['outbox', 'list', '--json'])).stdout)
-const received = (record: SmtpRecord, id: string) => record.messages.filter((m) => m.toString().includes(`<${id}@kanzlei.test>`)).length
+const received = (record: SmtpRecord, id: string) =>
+  record.messages.filter((m) => m.toString().includes(`<${id}@kanzlei.test>`)).length
 
 /** Every mail exactly once in the Outbox, none delivered more than once. */
 async function expectInvariant(record: SmtpRecord, ids: string[]) {
   const entries = await outbox()
   for (const id of ids) {
-    expect(entries.filter((e) => e.messageId === `<${id}@kanzlei.test>`), id).toHaveLength(1)
+    expect(
+      entries.filter((e) => e.messageId === `<${id}@kanzlei.test>`),
+      id,
+    ).toHaveLength(1)
     expect(received(record, id), id).toBeLessThanOrEqual(1)
   }
 }
@@ -84,7 +116,12 @@ describe('Outbox durability under kill -9', () => {
   it('killed during AUTH (before MAIL): the entry stays queued and the next run sends it exactly once', async () => {
     const authGate = gate()
     let pause = true
-    server = await startSmtpServer({ secure: true, key: pki.good.key, cert: pki.good.cert, hooks: { onAuth: () => (pause ? authGate.wait() : Promise.resolve()) } })
+    server = await startSmtpServer({
+      secure: true,
+      key: pki.good.key,
+      cert: pki.good.cert,
+      hooks: { onAuth: () => (pause ? authGate.wait() : Promise.resolve()) },
+    })
     await addAccount(server.port, 9)
     const { child, exited } = startSend(message('m1'))
     await authGate.reached
@@ -106,7 +143,12 @@ describe('Outbox durability under kill -9', () => {
   it('killed while the server holds the DATA reply: held as "possibly sent", never re-sent by itself', async () => {
     const dataGate = gate()
     let pause = true
-    server = await startSmtpServer({ secure: true, key: pki.good.key, cert: pki.good.cert, hooks: { onData: () => (pause ? dataGate.wait() : Promise.resolve()) } })
+    server = await startSmtpServer({
+      secure: true,
+      key: pki.good.key,
+      cert: pki.good.cert,
+      hooks: { onData: () => (pause ? dataGate.wait() : Promise.resolve()) },
+    })
     await addAccount(server.port, 9)
     const { child, exited } = startSend(message('m1'))
     await dataGate.reached
@@ -119,7 +161,10 @@ describe('Outbox durability under kill -9', () => {
     const [entry] = await outbox()
     expect(entry).toMatchObject({ state: 'held', reasonCode: 'OUTBOX_POSSIBLY_SENT' })
     expect((await cli(['send', message('m2'), '--account', 'acc'])).status).toBe(0)
-    expect(Object.fromEntries((await outbox()).map((e) => [e.messageId, e.state]))).toEqual({ '<m1@kanzlei.test>': 'held', '<m2@kanzlei.test>': 'sent' })
+    expect(Object.fromEntries((await outbox()).map((e) => [e.messageId, e.state]))).toEqual({
+      '<m1@kanzlei.test>': 'held',
+      '<m2@kanzlei.test>': 'sent',
+    })
     await expectInvariant(server.record, ['m1', 'm2'])
 
     // The user decides: drop it (it did arrive).

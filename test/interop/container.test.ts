@@ -1,6 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PDFDocument, StandardFonts } from '@cantoo/pdf-lib'
@@ -16,7 +25,11 @@ import { skipUnless } from '../helpers/needs.ts'
  * of the encrypted bytes for anything that would tell what is inside.
  */
 const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
-const skip = skipUnless('qpdf and poppler-utils', has('qpdf') && has('pdfdetach') && has('pdftotext'), 'apt-get install qpdf poppler-utils')
+const skip = skipUnless(
+  'qpdf and poppler-utils',
+  has('qpdf') && has('pdfdetach') && has('pdftotext'),
+  'apt-get install qpdf poppler-utils',
+)
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
 let dir: string
@@ -36,7 +49,15 @@ async function makePdf(text: string): Promise<Buffer> {
 
 function extractWithPdfium(library: PDFiumLibrary, documentIndex: number) {
   // @hyzyla/pdfium wraps no attachment API; its module exposes PDFium's C functions.
-  const m = (library as unknown as { module: Record<string, (...a: number[]) => number> & { HEAPU8: Uint8Array; HEAPU32: Uint32Array; wasmExports: { malloc(n: number): number; free(p: number): void } } }).module
+  const m = (
+    library as unknown as {
+      module: Record<string, (...a: number[]) => number> & {
+        HEAPU8: Uint8Array
+        HEAPU32: Uint32Array
+        wasmExports: { malloc(n: number): number; free(p: number): void }
+      }
+    }
+  ).module
   const found: Record<string, string> = {}
   const count = m._FPDFDoc_GetAttachmentCount!(documentIndex)
   for (let i = 0; i < count; i++) {
@@ -73,11 +94,30 @@ describe.skipIf(skip)('password container (AES-256, R6) against qpdf, poppler, p
     files['Lohnjournal Dezember.csv'] = Buffer.from('Name;Brutto\nMüller;4711,00\n')
     files['Belege.bin'] = Buffer.from(Array.from({ length: 70_001 }, (_, i) => (i * 7919) % 251))
     for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, 'in', name), bytes)
-    writeFileSync(join(dir, 'body.txt'), `Sehr geehrte Frau Müller,\n\n${coverSentence}.\n\nMit freundlichen Grüßen\nKanzlei Huber\n`)
+    writeFileSync(
+      join(dir, 'body.txt'),
+      `Sehr geehrte Frau Müller,\n\n${coverSentence}.\n\nMit freundlichen Grüßen\nKanzlei Huber\n`,
+    )
     const run = runCli(
-      ['--profile', join(dir, 'profile'), 'compose', '--encrypt', 'container', '--from', 'huber@kanzlei.test', '--to', 'mueller@mandant.test',
-        '--subject', subject, '--body-file', join(dir, 'body.txt'), ...Object.keys(files).flatMap((name) => ['--attach', join(dir, 'in', name)]),
-        '--out', join(dir, 'carrier.eml'), '--json'],
+      [
+        '--profile',
+        join(dir, 'profile'),
+        'compose',
+        '--encrypt',
+        'container',
+        '--from',
+        'huber@kanzlei.test',
+        '--to',
+        'mueller@mandant.test',
+        '--subject',
+        subject,
+        '--body-file',
+        join(dir, 'body.txt'),
+        ...Object.keys(files).flatMap((name) => ['--attach', join(dir, 'in', name)]),
+        '--out',
+        join(dir, 'carrier.eml'),
+        '--json',
+      ],
       { env: { TMPDIR: temp } },
     )
     expect(run.errorLines).toEqual([])
@@ -87,7 +127,9 @@ describe.skipIf(skip)('password container (AES-256, R6) against qpdf, poppler, p
     password = summary.containerPassword
     expect(password).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){5}$/)
     const carrier = readFileSync(join(dir, 'carrier.eml'))
-    const pdfPart = parseMime(new Uint8Array(carrier)).children.find((part) => part.contentType.type === 'application/pdf')!
+    const pdfPart = parseMime(new Uint8Array(carrier)).children.find(
+      (part) => part.contentType.type === 'application/pdf',
+    )!
     container = Buffer.from(decodeBody(pdfPart))
     writeFileSync(join(dir, 'container.pdf'), container)
     writeFileSync(join(dir, 'pw'), password)
@@ -97,13 +139,16 @@ describe.skipIf(skip)('password container (AES-256, R6) against qpdf, poppler, p
 
   it('the carrier mail names no subject, text, file name or password', () => {
     const carrier = readFileSync(join(dir, 'carrier.eml'), 'latin1')
-    for (const secret of [subject, coverSentence, 'Bilanz', 'Lohnjournal', password]) expect(carrier).not.toContain(secret)
+    for (const secret of [subject, coverSentence, 'Bilanz', 'Lohnjournal', password])
+      expect(carrier).not.toContain(secret)
     expect(carrier).toMatch(/^Subject: Vertrauliche Nachricht \/ Confidential message\r$/m)
   })
 
   it('qpdf: structure checks out, AES-256 with revision 6, every attachment listed under its real name', () => {
     const path = join(dir, 'container.pdf')
-    expect(execFileSync('qpdf', ['--check', `--password=${password}`, path], { encoding: 'utf8' })).toMatch(/No syntax or stream encoding errors/)
+    expect(execFileSync('qpdf', ['--check', `--password=${password}`, path], { encoding: 'utf8' })).toMatch(
+      /No syntax or stream encoding errors/,
+    )
     const encryption = execFileSync('qpdf', ['--show-encryption', `--password=${password}`, path], { encoding: 'utf8' })
     expect(encryption).toMatch(/^R = 6$/m)
     expect(encryption).toMatch(/stream encryption method: AESv3/)
@@ -142,12 +187,19 @@ describe.skipIf(skip)('password container (AES-256, R6) against qpdf, poppler, p
 
   it("pdf.js (Firefox's reader): opens with the password, same names and bytes; refuses a wrong or missing one", async () => {
     const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs')
-    const load = (pw?: string) => pdfjs.getDocument({ data: new Uint8Array(container), ...(pw === undefined ? {} : { password: pw }), verbosity: 0 }).promise
+    const load = (pw?: string) =>
+      pdfjs.getDocument({
+        data: new Uint8Array(container),
+        ...(pw === undefined ? {} : { password: pw }),
+        verbosity: 0,
+      }).promise
     const doc = await load(password)
     const attachments = (await doc.getAttachments()) ?? new Map()
     const byName: Record<string, string> = {}
     for (const [id, attachment] of attachments) {
-      byName[attachment.filename] = sha256(attachment.content ?? (await doc.getAttachmentContent(id)) ?? new Uint8Array())
+      byName[attachment.filename] = sha256(
+        attachment.content ?? (await doc.getAttachmentContent(id)) ?? new Uint8Array(),
+      )
     }
     expect(byName).toEqual(Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, sha256(bytes)])))
     expect(doc.numPages).toBeGreaterThanOrEqual(2)
@@ -159,11 +211,15 @@ describe.skipIf(skip)('password container (AES-256, R6) against qpdf, poppler, p
   it("PDFium (Chrome's and Edge's engine): opens with the password, same names and bytes; refuses a wrong or missing one", async () => {
     const library = await PDFiumLibrary.init()
     try {
-      await expect(library.loadDocument(new Uint8Array(container), 'abcd-efgh-jkmn-pqrs-tuvw-xyz2')).rejects.toThrow(/password/i)
+      await expect(library.loadDocument(new Uint8Array(container), 'abcd-efgh-jkmn-pqrs-tuvw-xyz2')).rejects.toThrow(
+        /password/i,
+      )
       await expect(library.loadDocument(new Uint8Array(container))).rejects.toThrow(/password/i)
       const doc = await library.loadDocument(new Uint8Array(container), password)
       const index = (doc as unknown as { documentIdx: number }).documentIdx
-      expect(extractWithPdfium(library, index)).toEqual(Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, sha256(bytes)])))
+      expect(extractWithPdfium(library, index)).toEqual(
+        Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, sha256(bytes)])),
+      )
       doc.destroy()
     } finally {
       library.destroy()
@@ -181,36 +237,84 @@ describe.skipIf(skip)('password container (AES-256, R6) against qpdf, poppler, p
       Buffer.from(Buffer.from(text, 'utf8').toString('hex').toUpperCase(), 'latin1'),
       Buffer.from(Buffer.from(text, 'utf16le').swap16().toString('hex').toUpperCase(), 'latin1'),
     ]
-    const secrets = [...Object.keys(files), 'Bilanz', 'Lohnjournal', coverSentence, subject, 'huber@kanzlei.test', 'mueller', 'text/csv', 'application/pdf', 'application/octet-stream']
-    for (const secret of secrets) for (const form of forms(secret)) expect(bytes.includes(form), `${secret} readable`).toBe(false)
+    const secrets = [
+      ...Object.keys(files),
+      'Bilanz',
+      'Lohnjournal',
+      coverSentence,
+      subject,
+      'huber@kanzlei.test',
+      'mueller',
+      'text/csv',
+      'application/pdf',
+      'application/octet-stream',
+    ]
+    for (const secret of secrets)
+      for (const form of forms(secret)) expect(bytes.includes(form), `${secret} readable`).toBe(false)
     // PDF names may escape characters as #xx (text#2fcsv): read them decoded.
-    const names = bytes.toString('latin1').replace(/#([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
-    for (const size of Object.values(files).map((b) => b.length)) expect(names).not.toMatch(new RegExp(`/Size\\s+${size}\\b`))
+    const names = bytes
+      .toString('latin1')
+      .replace(/#([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
+    for (const size of Object.values(files).map((b) => b.length))
+      expect(names).not.toMatch(new RegExp(`/Size\\s+${size}\\b`))
     expect(names).not.toMatch(/\/Subtype\s*\/(application|text)/)
     expect(names).not.toMatch(/\/Params/)
   })
 
   it('container open: the text and byte-checked attachments with the password; a wrong password exits 1', () => {
     const out = join(dir, 'opened')
-    const run = runCli(['--profile', join(dir, 'profile'), 'container', 'open', join(dir, 'container.pdf'), '--password-file', join(dir, 'pw'), '--save-attachments', out, '--json'])
+    const run = runCli([
+      '--profile',
+      join(dir, 'profile'),
+      'container',
+      'open',
+      join(dir, 'container.pdf'),
+      '--password-file',
+      join(dir, 'pw'),
+      '--save-attachments',
+      out,
+      '--json',
+    ])
     expect(run.errorLines).toEqual([])
     expect(run.status).toBe(0)
-    const opened = JSON.parse(run.stdout) as { subject: string; from: string; text: string; attachments: { filename: string; sha256: string; size: number }[] }
+    const opened = JSON.parse(run.stdout) as {
+      subject: string
+      from: string
+      text: string
+      attachments: { filename: string; sha256: string; size: number }[]
+    }
     expect(opened.subject).toBe(subject)
     expect(opened.from).toBe('huber@kanzlei.test')
     expect(opened.text).toContain(coverSentence)
-    expect(opened.attachments.map((a) => [a.filename, a.sha256, a.size])).toEqual(Object.entries(files).map(([name, b]) => [name, sha256(b), b.length]))
+    expect(opened.attachments.map((a) => [a.filename, a.sha256, a.size])).toEqual(
+      Object.entries(files).map(([name, b]) => [name, sha256(b), b.length]),
+    )
     for (const [name, bytes] of Object.entries(files)) expect(sha256(readFileSync(join(out, name)))).toBe(sha256(bytes))
-    const wrong = runCli(['--lang', 'de', '--profile', join(dir, 'profile'), 'container', 'open', join(dir, 'container.pdf'), '--password-file', join(dir, 'wrong'), '--json'])
+    const wrong = runCli([
+      '--lang',
+      'de',
+      '--profile',
+      join(dir, 'profile'),
+      'container',
+      'open',
+      join(dir, 'container.pdf'),
+      '--password-file',
+      join(dir, 'wrong'),
+      '--json',
+    ])
     expect(wrong.status).toBe(1)
     expect(wrong.stdout).toBe('')
-    expect(wrong.errorLines).toEqual(['siegelpost: Das Passwort öffnet dieses PDF nicht. Prüfen Sie das Passwort (Groß-/Kleinschreibung, Bindestriche) oder fragen Sie beim Absender nach.'])
+    expect(wrong.errorLines).toEqual([
+      'siegelpost: Das Passwort öffnet dieses PDF nicht. Prüfen Sie das Passwort (Groß-/Kleinschreibung, Bindestriche) oder fragen Sie beim Absender nach.',
+    ])
   })
 
   it('no plaintext temporary file: the build left nothing in its TMPDIR or profile but the encrypted output', () => {
     expect(readdirSync(temp)).toEqual([])
     const scan = (folder: string): string[] =>
-      readdirSync(folder, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? scan(join(folder, entry.name)) : [join(folder, entry.name)]))
+      readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? scan(join(folder, entry.name)) : [join(folder, entry.name)],
+      )
     const profile = join(dir, 'profile')
     for (const file of existsSync(profile) ? scan(profile) : []) {
       const bytes = readFileSync(file)
@@ -223,14 +327,46 @@ describe.skipIf(skip)('password container (AES-256, R6) against qpdf, poppler, p
     const big = join(dir, 'gross.bin')
     writeFileSync(big, '')
     truncateSync(big, 101 * 1024 * 1024)
-    const run = runCli(['--lang', 'en', '--profile', join(dir, 'profile'), 'compose', '--encrypt', 'container', '--from', 'huber@kanzlei.test', '--to', 'mueller@mandant.test', '--attach', big, '--out', join(dir, 'x.eml')])
+    const run = runCli([
+      '--lang',
+      'en',
+      '--profile',
+      join(dir, 'profile'),
+      'compose',
+      '--encrypt',
+      'container',
+      '--from',
+      'huber@kanzlei.test',
+      '--to',
+      'mueller@mandant.test',
+      '--attach',
+      big,
+      '--out',
+      join(dir, 'x.eml'),
+    ])
     expect(run.status).toBe(1)
     expect(run.errorLines.join('\n')).toMatch(/at most 100 MiB/)
   })
 
   it('a standing password that is too weak is refused with the reason', () => {
     writeFileSync(join(dir, 'weak'), '01.02.1975Mueller\n')
-    const run = runCli(['--lang', 'en', '--profile', join(dir, 'profile'), 'compose', '--encrypt', 'container', '--from', 'huber@kanzlei.test', '--to', 'mueller@mandant.test', '--password-file', join(dir, 'weak'), '--out', join(dir, 'y.eml')])
+    const run = runCli([
+      '--lang',
+      'en',
+      '--profile',
+      join(dir, 'profile'),
+      'compose',
+      '--encrypt',
+      'container',
+      '--from',
+      'huber@kanzlei.test',
+      '--to',
+      'mueller@mandant.test',
+      '--password-file',
+      join(dir, 'weak'),
+      '--out',
+      join(dir, 'y.eml'),
+    ])
     expect(run.status).toBe(1)
     expect(run.errorLines.join('\n')).toMatch(/too weak .*contains-date/)
   })

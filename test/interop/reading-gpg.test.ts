@@ -11,7 +11,8 @@ import { skipUnless } from '../helpers/needs.ts'
 import { hasOpenssl } from '../helpers/smime-pki.ts'
 import { tempVault } from '../helpers/openpgp-fixtures.ts'
 
-const skip = skipUnless('gpg', hasGpg, 'apt-get install gnupg') || skipUnless('openssl', hasOpenssl, 'apt-get install openssl')
+const skip =
+  skipUnless('gpg', hasGpg, 'apt-get install gnupg') || skipUnless('openssl', hasOpenssl, 'apt-get install openssl')
 
 describe.skipIf(skip)('reading messages made by GnuPG and OpenSSL', () => {
   let vault: Vault
@@ -73,21 +74,33 @@ describe.skipIf(skip)('reading messages made by GnuPG and OpenSSL', () => {
   it('text around an encrypted part: partly protected, the encrypted part left closed', async () => {
     const reading = await read('partly')
     expect(reading.summary.state).toBe('partly-protected')
-    expect(reading.parts.map((p) => [p.kind, p.encrypted])).toEqual([['text', false], ['not-opened', true], ['attachment', true]])
+    expect(reading.parts.map((p) => [p.kind, p.encrypted])).toEqual([
+      ['text', false],
+      ['not-opened', true],
+      ['attachment', true],
+    ])
   })
 
   it('HTML comes as its own part with the cid image as data: URL and the plain version beside it', async () => {
     const reading = await read('html')
     expect(reading.summary.state).toBe('plain')
     const html = reading.parts.find((p) => p.kind === 'html')
-    expect(html).toMatchObject({ alternativeText: expect.stringContaining('Textfassung'), images: [{ cid: 'logo@kanzlei', dataUrl: expect.stringMatching(/^data:image\/png;base64,/) }] })
+    expect(html).toMatchObject({
+      alternativeText: expect.stringContaining('Textfassung'),
+      images: [{ cid: 'logo@kanzlei', dataUrl: expect.stringMatching(/^data:image\/png;base64,/) }],
+    })
   })
 
   it('S/MIME from OpenSSL, signed by a certificate of a trusted CA and encrypted to the reader: state 2', async () => {
     const reading = await read('smime')
     expect(reading.document.security.encryption).toMatchObject({ state: 'encrypted', technology: 'smime' })
     expect(reading.summary.state).toBe('encrypted-unverified')
-    expect(reading.parts[0]).toMatchObject({ kind: 'text', text: expect.stringContaining('Lohnunterlagen'), encrypted: true, signed: true })
+    expect(reading.parts[0]).toMatchObject({
+      kind: 'text',
+      text: expect.stringContaining('Lohnunterlagen'),
+      encrypted: true,
+      signed: true,
+    })
   })
 
   it('encrypted without a signature is state 4, encrypted and signed by an unknown key state 3', async () => {

@@ -25,7 +25,8 @@ const unfold = (text: string) => text.replace(/\r?\n[ \t]+/g, ' ')
 
 function profile() {
   const path = join(dir, `profile-${++profiles}`)
-  return (...args: string[]) => runCli([...args, '--profile', path, '--vault-passphrase-file', join(dir, 'vault-pass')], { env: noKeychain })
+  return (...args: string[]) =>
+    runCli([...args, '--profile', path, '--vault-passphrase-file', join(dir, 'vault-pass')], { env: noKeychain })
 }
 
 /** The RecipientInfo algorithms of a CMS message, as OpenSSL prints them. */
@@ -42,11 +43,36 @@ function ok(run: ReturnType<ReturnType<typeof profile>>) {
 
 /** Bob, an RSA correspondent from the same CA (made by OpenSSL, not by us). */
 function issueBob() {
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'bob.key', '-out', 'bob.csr', '-subj', '/CN=Bob Mandant'], { cwd: dir })
+  openssl(
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'bob.key', '-out', 'bob.csr', '-subj', '/CN=Bob Mandant'],
+    { cwd: dir },
+  )
   return writeFile(
     join(dir, 'bob.ext'),
     'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=emailProtection\nsubjectAltName=email:bob@example.org\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
-  ).then(() => openssl(['x509', '-req', '-in', 'bob.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'bob.pem', '-days', '365', '-sha256', '-extfile', 'bob.ext'], { cwd: dir }))
+  ).then(() =>
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        'bob.csr',
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        'bob.pem',
+        '-days',
+        '365',
+        '-sha256',
+        '-extfile',
+        'bob.ext',
+      ],
+      { cwd: dir },
+    ),
+  )
 }
 
 /** Bob's mail to Alice, as OpenSSL writes it: multipart/mixed (text + PDF), signed, then encrypted. */
@@ -68,8 +94,41 @@ async function opensslMail(name: string, encryptArgs: string[]) {
     '',
   ].join('\n')
   await writeFile(join(dir, `${name}.inner`), mixed)
-  openssl(['smime', '-sign', '-in', `${name}.inner`, '-signer', 'bob.pem', '-inkey', 'bob.key', '-certfile', 'ca.pem', '-out', `${name}.signed`], { cwd: dir })
-  openssl(['cms', '-encrypt', '-in', `${name}.signed`, '-from', 'bob@example.org', '-to', 'alice@example.org', '-subject', 'Unterlagen', '-out', `${name}.eml`, ...encryptArgs], { cwd: dir })
+  openssl(
+    [
+      'smime',
+      '-sign',
+      '-in',
+      `${name}.inner`,
+      '-signer',
+      'bob.pem',
+      '-inkey',
+      'bob.key',
+      '-certfile',
+      'ca.pem',
+      '-out',
+      `${name}.signed`,
+    ],
+    { cwd: dir },
+  )
+  openssl(
+    [
+      'cms',
+      '-encrypt',
+      '-in',
+      `${name}.signed`,
+      '-from',
+      'bob@example.org',
+      '-to',
+      'alice@example.org',
+      '-subject',
+      'Unterlagen',
+      '-out',
+      `${name}.eml`,
+      ...encryptArgs,
+    ],
+    { cwd: dir },
+  )
   return join(dir, `${name}.eml`)
 }
 
@@ -84,7 +143,23 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     await writeFile(join(dir, 'pw'), 'Kanzlei 2026!\n')
     await writeFile(join(dir, 'vault-pass'), 'Tresor-Passwort\n')
     await writeFile(join(dir, 'body.txt'), 'Ihre Steuererklärung 2025 liegt bei.\n')
-    openssl(['pkcs12', '-export', '-inkey', pki.alice.keyFile, '-in', pki.alice.certFile, '-certfile', pki.ca.certFile, '-out', 'alice.p12', '-passout', 'pass:Kanzlei 2026!'], { cwd: dir })
+    openssl(
+      [
+        'pkcs12',
+        '-export',
+        '-inkey',
+        pki.alice.keyFile,
+        '-in',
+        pki.alice.certFile,
+        '-certfile',
+        pki.ca.certFile,
+        '-out',
+        'alice.p12',
+        '-passout',
+        'pass:Kanzlei 2026!',
+      ],
+      { cwd: dir },
+    )
     alice = profile()
     ok(alice('certs', 'trust', pki.ca.certFile))
     ok(alice('keys', 'import', join(dir, 'alice.p12'), '--passphrase-file', join(dir, 'pw')))
@@ -102,13 +177,28 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     const document = JSON.parse(ok(alice('open', eml, '--json', '--save-attachments', saved)))
     expect(Object.keys(document).sort()).toEqual(['attachments', 'headers', 'offeredKeys', 'parts', 'security', 'text'])
     expect(document.security.encryption).toMatchObject({ state: 'encrypted', technology: 'smime' })
-    expect(document.security.signature).toMatchObject({ state: 'valid', technology: 'smime', signer: 'bob@example.org', acceptance: 'unverified' })
-    expect(document.security.signature).toMatchObject({ code: 'SIGNATURE_VALID_REVOCATION_UNKNOWN', params: { unreachable: '–' } })
+    expect(document.security.signature).toMatchObject({
+      state: 'valid',
+      technology: 'smime',
+      signer: 'bob@example.org',
+      acceptance: 'unverified',
+    })
+    expect(document.security.signature).toMatchObject({
+      code: 'SIGNATURE_VALID_REVOCATION_UNKNOWN',
+      params: { unreachable: '–' },
+    })
     expect(document.security.signature.params.unasked).toBe(document.security.signature.params.subjects)
     // The inner signature covers the content, whatever the cipher: no unauthenticated-encryption warning.
     expect(document.security.warnings).toEqual([])
     expect(document.text).toContain('anbei die Unterlagen')
-    expect(document.attachments).toEqual([{ filename: 'Bescheid 2025.pdf', contentType: 'application/pdf', size: attachment.length, sha256: sha256(attachment) }])
+    expect(document.attachments).toEqual([
+      {
+        filename: 'Bescheid 2025.pdf',
+        contentType: 'application/pdf',
+        size: attachment.length,
+        sha256: sha256(attachment),
+      },
+    ])
     expect(sha256(await readFile(join(saved, 'Bescheid 2025.pdf')))).toBe(sha256(attachment))
   })
 
@@ -122,8 +212,17 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     expect(document.security.signature.state).toBe('invalid')
     expect(document.security.signature.code).toBe('SIGNATURE_CERTIFICATE_INVALID')
     const bobFingerprint = createHash('sha256').update(pki.ca.certificate).digest('hex') // not Bob: the CA is never offered
-    expect(document.offeredKeys.map((k: { fingerprint: string }) => k.fingerprint.toLowerCase())).not.toContain(bobFingerprint)
-    expect(document.offeredKeys).toEqual([expect.objectContaining({ source: 'signature', technology: 'smime', emails: ['bob@example.org'], isKnown: false })])
+    expect(document.offeredKeys.map((k: { fingerprint: string }) => k.fingerprint.toLowerCase())).not.toContain(
+      bobFingerprint,
+    )
+    expect(document.offeredKeys).toEqual([
+      expect.objectContaining({
+        source: 'signature',
+        technology: 'smime',
+        emails: ['bob@example.org'],
+        isKnown: false,
+      }),
+    ])
     const listed = JSON.parse(ok(stranger('keys', 'list', '--json'))) as { emails: string[] }[]
     expect(listed.some((k) => k.emails.includes('bob@example.org'))).toBe(false)
   })
@@ -140,7 +239,26 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     await writeFile(join(dir, 'Erklaerung.pdf'), attachment)
     const out = join(dir, 'to-bob.eml')
     const summary = JSON.parse(
-      ok(alice('compose', '--from', 'alice@example.org', '--to', 'bob@example.org', '--subject', 'Steuererklärung', '--body-file', join(dir, 'body.txt'), '--attach', join(dir, 'Erklaerung.pdf'), '--encrypt', 'smime', '--out', out, '--json')),
+      ok(
+        alice(
+          'compose',
+          '--from',
+          'alice@example.org',
+          '--to',
+          'bob@example.org',
+          '--subject',
+          'Steuererklärung',
+          '--body-file',
+          join(dir, 'body.txt'),
+          '--attach',
+          join(dir, 'Erklaerung.pdf'),
+          '--encrypt',
+          'smime',
+          '--out',
+          out,
+          '--json',
+        ),
+      ),
     )
     expect(summary).toMatchObject({ technology: 'smime', encrypted: true, signed: true })
     expect(summary.encryptedTo).toHaveLength(2)
@@ -148,13 +266,28 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     expect(message).toMatch(/^Content-Type: application\/pkcs7-mime; smime-type=enveloped-data/m)
     expect(message).toMatch(/^Subject: \.\.\.$/m)
     expect(message).not.toContain('Steuererkl')
-    for (const [cert, key] of [['bob.pem', 'bob.key'], [pki.alice.certFile, pki.alice.keyFile]] as const) {
+    for (const [cert, key] of [
+      ['bob.pem', 'bob.key'],
+      [pki.alice.certFile, pki.alice.keyFile],
+    ] as const) {
       const decrypted = openssl(['cms', '-decrypt', '-in', out, '-recip', cert, '-inkey', key], { cwd: dir })
-      expect(unfold(decrypted.toString('latin1'))).toMatch(/^Content-Type: multipart\/signed; protocol="application\/pkcs7-signature"; micalg=sha-256/m)
-      const content = openssl(['cms', '-verify', '-CAfile', 'ca.pem', '-purpose', 'smimesign'], { cwd: dir, input: decrypted }).toString('latin1')
+      expect(unfold(decrypted.toString('latin1'))).toMatch(
+        /^Content-Type: multipart\/signed; protocol="application\/pkcs7-signature"; micalg=sha-256/m,
+      )
+      const content = openssl(['cms', '-verify', '-CAfile', 'ca.pem', '-purpose', 'smimesign'], {
+        cwd: dir,
+        input: decrypted,
+      }).toString('latin1')
       expect(unfold(content)).toMatch(/protected-headers="?v1/)
       expect(content).toMatch(/^Subject: =\?UTF-8\?Q\?Steuererkl=C3=A4rung\?=/m)
-      expect(Buffer.from(/filename="?Erklaerung\.pdf"?\r\nContent-Transfer-Encoding: base64\r\n\r\n([A-Za-z0-9+/=\r\n]+)/.exec(content)![1]!, 'base64').equals(attachment)).toBe(true)
+      expect(
+        Buffer.from(
+          /filename="?Erklaerung\.pdf"?\r\nContent-Transfer-Encoding: base64\r\n\r\n([A-Za-z0-9+/=\r\n]+)/.exec(
+            content,
+          )![1]!,
+          'base64',
+        ).equals(attachment),
+      ).toBe(true)
     }
     // The sender's own copy opens in Siegelpost with the protected Subject and a valid signature.
     const document = JSON.parse(ok(alice('open', out, '--json')))
@@ -163,33 +296,109 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     expect(document.attachments[0].sha256).toBe(sha256(attachment))
   })
 
-  it('imports a signed mail as the sender\'s certificate with its capabilities, then encrypts AES-256-GCM + RSA-OAEP that openssl decrypts', async () => {
-    openssl(['pkcs12', '-export', '-inkey', 'bob.key', '-in', 'bob.pem', '-out', 'bob.p12', '-passout', 'pass:Kanzlei 2026!'], { cwd: dir })
+  it("imports a signed mail as the sender's certificate with its capabilities, then encrypts AES-256-GCM + RSA-OAEP that openssl decrypts", async () => {
+    openssl(
+      ['pkcs12', '-export', '-inkey', 'bob.key', '-in', 'bob.pem', '-out', 'bob.p12', '-passout', 'pass:Kanzlei 2026!'],
+      { cwd: dir },
+    )
     const bob = profile()
     ok(bob('certs', 'trust', pki.ca.certFile))
     ok(bob('keys', 'import', join(dir, 'bob.p12'), '--passphrase-file', join(dir, 'pw')))
     const fromAlice = join(dir, 'from-alice.eml')
-    ok(alice('compose', '--from', 'alice@example.org', '--to', 'bob@example.org', '--subject', 'Mein Zertifikat', '--body-file', join(dir, 'body.txt'), '--encrypt', 'none', '--sign', '--out', fromAlice))
+    ok(
+      alice(
+        'compose',
+        '--from',
+        'alice@example.org',
+        '--to',
+        'bob@example.org',
+        '--subject',
+        'Mein Zertifikat',
+        '--body-file',
+        join(dir, 'body.txt'),
+        '--encrypt',
+        'none',
+        '--sign',
+        '--out',
+        fromAlice,
+      ),
+    )
     const imported = JSON.parse(ok(bob('keys', 'import', fromAlice, '--json')))
-    expect(imported).toEqual([expect.objectContaining({ technology: 'smime', emails: ['alice@example.org'], hasSecret: false, acceptance: 'unverified' })])
+    expect(imported).toEqual([
+      expect.objectContaining({
+        technology: 'smime',
+        emails: ['alice@example.org'],
+        hasSecret: false,
+        acceptance: 'unverified',
+      }),
+    ])
     const out = join(dir, 'to-alice.eml')
-    ok(bob('compose', '--from', 'bob@example.org', '--to', 'alice@example.org', '--subject', 'Antwort', '--body-file', join(dir, 'body.txt'), '--encrypt', 'smime', '--out', out))
+    ok(
+      bob(
+        'compose',
+        '--from',
+        'bob@example.org',
+        '--to',
+        'alice@example.org',
+        '--subject',
+        'Antwort',
+        '--body-file',
+        join(dir, 'body.txt'),
+        '--encrypt',
+        'smime',
+        '--out',
+        out,
+      ),
+    )
     const message = unfold(await readFile(out, 'latin1'))
     expect(message).toMatch(/^Content-Type: application\/pkcs7-mime; smime-type=authEnveloped-data/m)
     expect(opensslCmsInfo(out)).toMatch(/rsaesOaep|RSAES-OAEP|rsaOAEP/i)
-    const decrypted = openssl(['cms', '-decrypt', '-in', out, '-recip', pki.alice.certFile, '-inkey', pki.alice.keyFile], { cwd: dir })
-    expect(openssl(['cms', '-verify', '-CAfile', 'ca.pem', '-purpose', 'smimesign'], { cwd: dir, input: decrypted }).toString('latin1')).toContain('Steuererkl=C3=A4rung 2025')
+    const decrypted = openssl(
+      ['cms', '-decrypt', '-in', out, '-recip', pki.alice.certFile, '-inkey', pki.alice.keyFile],
+      { cwd: dir },
+    )
+    expect(
+      openssl(['cms', '-verify', '-CAfile', 'ca.pem', '-purpose', 'smimesign'], {
+        cwd: dir,
+        input: decrypted,
+      }).toString('latin1'),
+    ).toContain('Steuererkl=C3=A4rung 2025')
     // A mail whose signature does not check out gives no certificate.
-    await writeFile(join(dir, 'forged.eml'), (await readFile(fromAlice, 'latin1')).replace('2025 liegt bei', '2024 liegt bei'), 'latin1')
+    await writeFile(
+      join(dir, 'forged.eml'),
+      (await readFile(fromAlice, 'latin1')).replace('2025 liegt bei', '2024 liegt bei'),
+      'latin1',
+    )
     expect(bob('keys', 'import', join(dir, 'forged.eml')).status).toBe(1)
   })
 
   it('composes a detached multipart/signed mail that openssl smime -verify accepts, and one changed byte that it and open reject', async () => {
     const out = join(dir, 'signed.eml')
-    ok(alice('compose', '--from', 'alice@example.org', '--to', 'bob@example.org', '--subject', 'Hinweis', '--body-file', join(dir, 'body.txt'), '--encrypt', 'none', '--sign', '--out', out))
+    ok(
+      alice(
+        'compose',
+        '--from',
+        'alice@example.org',
+        '--to',
+        'bob@example.org',
+        '--subject',
+        'Hinweis',
+        '--body-file',
+        join(dir, 'body.txt'),
+        '--encrypt',
+        'none',
+        '--sign',
+        '--out',
+        out,
+      ),
+    )
     const message = await readFile(out, 'latin1')
-    expect(unfold(message)).toMatch(/^Content-Type: multipart\/signed; protocol="application\/pkcs7-signature"; micalg=sha-256/m)
-    const content = openssl(['smime', '-verify', '-in', out, '-CAfile', 'ca.pem', '-purpose', 'smimesign'], { cwd: dir }).toString('utf8')
+    expect(unfold(message)).toMatch(
+      /^Content-Type: multipart\/signed; protocol="application\/pkcs7-signature"; micalg=sha-256/m,
+    )
+    const content = openssl(['smime', '-verify', '-in', out, '-CAfile', 'ca.pem', '-purpose', 'smimesign'], {
+      cwd: dir,
+    }).toString('utf8')
     expect(content).toContain('Steuererkl=C3=A4rung 2025 liegt bei.')
     await writeFile(join(dir, 'tampered.eml'), message.replace('2025 liegt bei', '2026 liegt bei'), 'latin1')
     expect(() => openssl(['smime', '-verify', '-in', 'tampered.eml', '-CAfile', 'ca.pem'], { cwd: dir })).toThrow()

@@ -8,7 +8,12 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decryptCms, encryptCms, type DecryptIdentity } from '../../main/core/smime/cms-envelope.ts'
 import { encryptionChoiceFrom, signCms } from '../../main/core/smime/cms-signed.ts'
-import { decryptCmsStream, encryptCmsStream, readSignedStream, signCmsStream } from '../../main/core/smime/cms-stream.ts'
+import {
+  decryptCmsStream,
+  encryptCmsStream,
+  readSignedStream,
+  signCmsStream,
+} from '../../main/core/smime/cms-stream.ts'
 import { verifySmimeSignature } from '../../main/core/smime/cms-verify.ts'
 import { smimeMaterial, smimeTechnology, fromB64 } from '../../main/core/smime/smime-keys.ts'
 import { SiegelpostError } from '../../main/core/errors/index.ts'
@@ -17,7 +22,9 @@ import { skipUnless } from '../helpers/needs.ts'
 
 let dir: string
 let pki: TestPki
-const entity = Buffer.from('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nVertrauliche Lohnabrechnung =C3=BCbersandt.\r\n')
+const entity = Buffer.from(
+  'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nVertrauliche Lohnabrechnung =C3=BCbersandt.\r\n',
+)
 const password = new TextEncoder().encode('Kanzlei 2026!')
 
 describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S/MIME interop with openssl cms', () => {
@@ -39,11 +46,17 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       ['PKCS#1 v1.5 + AES-256-CBC', ['-aes256'], 'aes-256-cbc'],
       ['PKCS#1 v1.5 + AES-128-CBC', ['-aes128'], 'aes-128-cbc'],
       ['PKCS#1 v1.5 + AES-192-CBC', ['-aes192'], 'aes-192-cbc'],
-      ['RSA-OAEP SHA-256 + AES-256-CBC', ['-aes256', '-keyopt', 'rsa_padding_mode:oaep', '-keyopt', 'rsa_oaep_md:sha256'], 'aes-256-cbc'],
+      [
+        'RSA-OAEP SHA-256 + AES-256-CBC',
+        ['-aes256', '-keyopt', 'rsa_padding_mode:oaep', '-keyopt', 'rsa_oaep_md:sha256'],
+        'aes-256-cbc',
+      ],
       ['RSA-OAEP SHA-1 (RFC 8017 default)', ['-aes256', '-keyopt', 'rsa_padding_mode:oaep'], 'aes-256-cbc'],
       ['AuthEnvelopedData AES-256-GCM', ['-aes-256-gcm'], 'aes-256-gcm (AuthEnvelopedData)'],
     ])('%s', (_name, options, algorithm) => {
-      const recipient = options.includes('-keyopt') ? ['-recip', pki.alice.certFile, ...options] : [...options, pki.alice.certFile]
+      const recipient = options.includes('-keyopt')
+        ? ['-recip', pki.alice.certFile, ...options]
+        : [...options, pki.alice.certFile]
       const encrypted = cms(['-encrypt', '-binary', '-in', 'entity.txt', '-outform', 'DER', ...recipient])
       const result = decryptCms({ cms: encrypted, identities: [alice()] })
       expect(Buffer.from(result.content).equals(entity)).toBe(true)
@@ -51,12 +64,32 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     })
 
     it('ECDH (RFC 5753, OpenSSL default KDF) to an EC recipient', () => {
-      const encrypted = cms(['-encrypt', '-binary', '-aes256', '-in', 'entity.txt', '-outform', 'DER', pki.fran.certFile])
-      expect(Buffer.from(decryptCms({ cms: encrypted, identities: [alice(), fran()] }).content).equals(entity)).toBe(true)
+      const encrypted = cms([
+        '-encrypt',
+        '-binary',
+        '-aes256',
+        '-in',
+        'entity.txt',
+        '-outform',
+        'DER',
+        pki.fran.certFile,
+      ])
+      expect(Buffer.from(decryptCms({ cms: encrypted, identities: [alice(), fran()] }).content).equals(entity)).toBe(
+        true,
+      )
     })
 
     it('gives one uniform error when the message is not for us or damaged', () => {
-      const encrypted = cms(['-encrypt', '-binary', '-aes256', '-in', 'entity.txt', '-outform', 'DER', pki.serverAuth.certFile])
+      const encrypted = cms([
+        '-encrypt',
+        '-binary',
+        '-aes256',
+        '-in',
+        'entity.txt',
+        '-outform',
+        'DER',
+        pki.serverAuth.certFile,
+      ])
       const codeOf = (bytes: Uint8Array) => {
         try {
           decryptCms({ cms: bytes, identities: [alice()] })
@@ -66,7 +99,9 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
         }
       }
       expect(codeOf(encrypted)).toBe('SMIME_DECRYPT_FAILED')
-      const forAlice = Buffer.from(cms(['-encrypt', '-binary', '-aes256', '-in', 'entity.txt', '-outform', 'DER', pki.alice.certFile]))
+      const forAlice = Buffer.from(
+        cms(['-encrypt', '-binary', '-aes256', '-in', 'entity.txt', '-outform', 'DER', pki.alice.certFile]),
+      )
       // Flip a bit in the RSA-encrypted key (near the middle), and one in the last byte of the
       // second-to-last ciphertext block: in CBC that flips the padding byte itself, so the damage
       // is caught every time (a flip in the last block leaves valid padding about 1 time in 256).
@@ -85,11 +120,37 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       ['RSA-OAEP SHA-256 + AES-256-CBC', { keyTransport: 'rsa-oaep' as const }, 'aes-256-cbc' as const],
       ['AuthEnvelopedData AES-256-GCM', { keyTransport: 'rsa-pkcs1' as const }, 'aes-256-gcm' as const],
     ])('%s', async (_name, recipient, cipher) => {
-      const encrypted = encryptCms({ content: entity, recipients: [{ certificate: pki.alice.certificate, ...recipient }, { certificate: pki.fran.certificate }], cipher })
+      const encrypted = encryptCms({
+        content: entity,
+        recipients: [{ certificate: pki.alice.certificate, ...recipient }, { certificate: pki.fran.certificate }],
+        cipher,
+      })
       await writeFile(join(dir, 'ours.der'), encrypted)
-      const plain = cms(['-decrypt', '-binary', '-inform', 'DER', '-in', 'ours.der', '-recip', pki.alice.certFile, '-inkey', pki.alice.keyFile])
+      const plain = cms([
+        '-decrypt',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        'ours.der',
+        '-recip',
+        pki.alice.certFile,
+        '-inkey',
+        pki.alice.keyFile,
+      ])
       expect(plain.equals(entity)).toBe(true)
-      const viaEc = cms(['-decrypt', '-binary', '-inform', 'DER', '-in', 'ours.der', '-recip', pki.fran.certFile, '-inkey', pki.fran.keyFile])
+      const viaEc = cms([
+        '-decrypt',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        'ours.der',
+        '-recip',
+        pki.fran.certFile,
+        '-inkey',
+        pki.fran.keyFile,
+      ])
       expect(viaEc.equals(entity)).toBe(true)
     })
   })
@@ -104,13 +165,36 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       ['detached, ECDSA', false, 'fran'],
     ])('Siegelpost signs (%s) and openssl -verify -purpose smimesign accepts it', async (_name, opaque, who) => {
       const id = who === 'alice' ? pki.alice : pki.fran
-      const signed = signCms({ content: entity, signer: { certificate: id.certificate, pkcs8: id.pkcs8, chain: [pki.ca.certificate] }, detached: !opaque, now: now() })
+      const signed = signCms({
+        content: entity,
+        signer: { certificate: id.certificate, pkcs8: id.pkcs8, chain: [pki.ca.certificate] },
+        detached: !opaque,
+        now: now(),
+      })
       await writeFile(join(dir, 'sig.der'), signed)
-      const args = ['-verify', '-binary', '-purpose', 'smimesign', '-inform', 'DER', '-in', 'sig.der', '-CAfile', pki.ca.certFile]
+      const args = [
+        '-verify',
+        '-binary',
+        '-purpose',
+        'smimesign',
+        '-inform',
+        'DER',
+        '-in',
+        'sig.der',
+        '-CAfile',
+        pki.ca.certFile,
+      ]
       const out = cms(opaque ? args : [...args, '-content', 'entity.txt'])
       expect(out.equals(entity)).toBe(true)
       const attributes = cms(['-cmsout', '-print', '-inform', 'DER', '-in', 'sig.der']).toString()
-      for (const attribute of ['contentType', 'signingTime', 'messageDigest', 'S/MIME Capabilities', 'id-smime-aa-encrypKeyPref']) expect(attributes).toContain(attribute)
+      for (const attribute of [
+        'contentType',
+        'signingTime',
+        'messageDigest',
+        'S/MIME Capabilities',
+        'id-smime-aa-encrypKeyPref',
+      ])
+        expect(attributes).toContain(attribute)
       expect(attributes).toContain('sha256')
     })
 
@@ -119,34 +203,115 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       ['opaque', ['-sign', '-binary', '-nodetach']],
       ['detached, certificate chain included', ['-sign', '-binary', '-certfile', 'ca.pem']],
     ])('openssl signs (%s) and Siegelpost says valid; one changed byte says invalid', (name, args) => {
-      const signed = cms([...args, '-in', 'entity.txt', '-signer', pki.alice.certFile, '-inkey', pki.alice.keyFile, '-md', 'sha256', '-outform', 'DER'])
+      const signed = cms([
+        ...args,
+        '-in',
+        'entity.txt',
+        '-signer',
+        pki.alice.certFile,
+        '-inkey',
+        pki.alice.keyFile,
+        '-md',
+        'sha256',
+        '-outform',
+        'DER',
+      ])
       const opaque = name === 'opaque'
-      const verdict = verifySmimeSignature({ cms: signed, ...(opaque ? {} : { detachedContent: entity }), from: 'Alice@Example.org', anchors: anchors(), crls: null, now: now() })
+      const verdict = verifySmimeSignature({
+        cms: signed,
+        ...(opaque ? {} : { detachedContent: entity }),
+        from: 'Alice@Example.org',
+        anchors: anchors(),
+        crls: null,
+        now: now(),
+      })
       expect(verdict).toMatchObject({ state: 'valid', signer: 'alice@example.org', technology: 'smime' })
       expect(verdict.reason).toContain('revocation not checked')
       if (opaque) expect(Buffer.from(verdict.content!).equals(entity)).toBe(true)
       else {
         const tampered = Buffer.from(entity)
         tampered[tampered.length - 3]! ^= 0x20
-        expect(verifySmimeSignature({ cms: signed, detachedContent: tampered, from: 'alice@example.org', anchors: anchors(), crls: null, now: now() }).state).toBe('invalid')
+        expect(
+          verifySmimeSignature({
+            cms: signed,
+            detachedContent: tampered,
+            from: 'alice@example.org',
+            anchors: anchors(),
+            crls: null,
+            now: now(),
+          }).state,
+        ).toBe('invalid')
       }
     })
 
     it('reads what the signer advertised: our own SMIMECapabilities and encryption key preference', () => {
-      const signed = signCms({ content: entity, signer: { ...alice(), chain: [pki.ca.certificate] }, detached: true, now: now() })
-      const verdict = verifySmimeSignature({ cms: signed, detachedContent: entity, from: 'alice@example.org', anchors: anchors(), crls: null, now: now() })
+      const signed = signCms({
+        content: entity,
+        signer: { ...alice(), chain: [pki.ca.certificate] },
+        detached: true,
+        now: now(),
+      })
+      const verdict = verifySmimeSignature({
+        cms: signed,
+        detachedContent: entity,
+        from: 'alice@example.org',
+        anchors: anchors(),
+        crls: null,
+        now: now(),
+      })
       expect(encryptionChoiceFrom(verdict.capabilities)).toEqual({ keyTransport: 'rsa-oaep', cipher: 'aes-256-gcm' })
       expect(Buffer.from(verdict.encryptionCertificate!).equals(Buffer.from(pki.alice.certificate))).toBe(true)
       // OpenSSL's default capabilities list no OAEP and no GCM: PKCS#1 v1.5 + AES-256-CBC for the widest reach
-      const theirs = cms(['-sign', '-binary', '-in', 'entity.txt', '-signer', pki.alice.certFile, '-inkey', pki.alice.keyFile, '-outform', 'DER'])
-      const theirVerdict = verifySmimeSignature({ cms: theirs, detachedContent: entity, from: 'alice@example.org', anchors: anchors(), crls: null, now: now() })
+      const theirs = cms([
+        '-sign',
+        '-binary',
+        '-in',
+        'entity.txt',
+        '-signer',
+        pki.alice.certFile,
+        '-inkey',
+        pki.alice.keyFile,
+        '-outform',
+        'DER',
+      ])
+      const theirVerdict = verifySmimeSignature({
+        cms: theirs,
+        detachedContent: entity,
+        from: 'alice@example.org',
+        anchors: anchors(),
+        crls: null,
+        now: now(),
+      })
       expect(theirVerdict.capabilities.length).toBeGreaterThan(3)
-      expect(encryptionChoiceFrom(theirVerdict.capabilities)).toEqual({ keyTransport: 'rsa-pkcs1', cipher: 'aes-256-cbc' })
+      expect(encryptionChoiceFrom(theirVerdict.capabilities)).toEqual({
+        keyTransport: 'rsa-pkcs1',
+        cipher: 'aes-256-cbc',
+      })
     })
 
     it('openssl SHA-1 signatures are invalid', () => {
-      const signed = cms(['-sign', '-binary', '-in', 'entity.txt', '-signer', pki.alice.certFile, '-inkey', pki.alice.keyFile, '-md', 'sha1', '-outform', 'DER'])
-      const verdict = verifySmimeSignature({ cms: signed, detachedContent: entity, from: 'alice@example.org', anchors: anchors(), crls: null, now: now() })
+      const signed = cms([
+        '-sign',
+        '-binary',
+        '-in',
+        'entity.txt',
+        '-signer',
+        pki.alice.certFile,
+        '-inkey',
+        pki.alice.keyFile,
+        '-md',
+        'sha1',
+        '-outform',
+        'DER',
+      ])
+      const verdict = verifySmimeSignature({
+        cms: signed,
+        detachedContent: entity,
+        from: 'alice@example.org',
+        anchors: anchors(),
+        crls: null,
+        now: now(),
+      })
       expect(verdict.state).toBe('invalid')
       expect(verdict.reason).toMatch(/SHA-1/)
     })
@@ -154,16 +319,72 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     it('sign-then-encrypt both ways: the signed entity inside the enveloped data', async () => {
       // Siegelpost → openssl
       const signed = signCms({ content: entity, signer: { ...alice(), chain: [] }, detached: false, now: now() })
-      await writeFile(join(dir, 'se.der'), encryptCms({ content: signed, recipients: [{ certificate: pki.fran.certificate }] }))
-      const inner = cms(['-decrypt', '-binary', '-inform', 'DER', '-in', 'se.der', '-recip', pki.fran.certFile, '-inkey', pki.fran.keyFile])
+      await writeFile(
+        join(dir, 'se.der'),
+        encryptCms({ content: signed, recipients: [{ certificate: pki.fran.certificate }] }),
+      )
+      const inner = cms([
+        '-decrypt',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        'se.der',
+        '-recip',
+        pki.fran.certFile,
+        '-inkey',
+        pki.fran.keyFile,
+      ])
       await writeFile(join(dir, 'inner.der'), inner)
-      expect(cms(['-verify', '-binary', '-purpose', 'smimesign', '-inform', 'DER', '-in', 'inner.der', '-CAfile', pki.ca.certFile]).equals(entity)).toBe(true)
+      expect(
+        cms([
+          '-verify',
+          '-binary',
+          '-purpose',
+          'smimesign',
+          '-inform',
+          'DER',
+          '-in',
+          'inner.der',
+          '-CAfile',
+          pki.ca.certFile,
+        ]).equals(entity),
+      ).toBe(true)
       // openssl → Siegelpost
-      const theirsSigned = cms(['-sign', '-binary', '-nodetach', '-in', 'entity.txt', '-signer', pki.fran.certFile, '-inkey', pki.fran.keyFile, '-outform', 'DER'])
+      const theirsSigned = cms([
+        '-sign',
+        '-binary',
+        '-nodetach',
+        '-in',
+        'entity.txt',
+        '-signer',
+        pki.fran.certFile,
+        '-inkey',
+        pki.fran.keyFile,
+        '-outform',
+        'DER',
+      ])
       await writeFile(join(dir, 'theirs-signed.der'), theirsSigned)
-      const theirs = cms(['-encrypt', '-binary', '-aes256', '-inform', 'DER', '-in', 'theirs-signed.der', '-outform', 'DER', pki.alice.certFile])
+      const theirs = cms([
+        '-encrypt',
+        '-binary',
+        '-aes256',
+        '-inform',
+        'DER',
+        '-in',
+        'theirs-signed.der',
+        '-outform',
+        'DER',
+        pki.alice.certFile,
+      ])
       const decrypted = decryptCms({ cms: theirs, identities: [alice()] })
-      const verdict = verifySmimeSignature({ cms: decrypted.content, from: 'fran@example.org', anchors: anchors(), crls: null, now: now() })
+      const verdict = verifySmimeSignature({
+        cms: decrypted.content,
+        from: 'fran@example.org',
+        anchors: anchors(),
+        crls: null,
+        now: now(),
+      })
       expect(verdict.state).toBe('valid')
       expect(Buffer.from(verdict.content!).equals(entity)).toBe(true)
     })
@@ -174,13 +395,48 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       const big = randomBytes(9 * 1024 * 1024 + 123)
       await writeFile(join(dir, 'big.bin'), big)
       const signer = { certificate: pki.alice.certificate, pkcs8: pki.alice.pkcs8, chain: [pki.ca.certificate] }
-      const stream = encryptCmsStream(signCmsStream(createReadStream(join(dir, 'big.bin')), signer, new Date()), [{ certificate: pki.alice.certificate }, { certificate: pki.fran.certificate }])
+      const stream = encryptCmsStream(signCmsStream(createReadStream(join(dir, 'big.bin')), signer, new Date()), [
+        { certificate: pki.alice.certificate },
+        { certificate: pki.fran.certificate },
+      ])
       await pipeline(Readable.from(stream), createWriteStream(join(dir, 'big.p7m')))
-      cms(['-decrypt', '-binary', '-inform', 'DER', '-in', 'big.p7m', '-recip', pki.fran.certFile, '-inkey', pki.fran.keyFile, '-out', 'big-inner.der'])
-      cms(['-verify', '-binary', '-purpose', 'smimesign', '-inform', 'DER', '-in', 'big-inner.der', '-CAfile', pki.ca.certFile, '-out', 'big-out.bin'])
+      cms([
+        '-decrypt',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        'big.p7m',
+        '-recip',
+        pki.fran.certFile,
+        '-inkey',
+        pki.fran.keyFile,
+        '-out',
+        'big-inner.der',
+      ])
+      cms([
+        '-verify',
+        '-binary',
+        '-purpose',
+        'smimesign',
+        '-inform',
+        'DER',
+        '-in',
+        'big-inner.der',
+        '-CAfile',
+        pki.ca.certFile,
+        '-out',
+        'big-out.bin',
+      ])
       expect((await readFile(join(dir, 'big-out.bin'))).equals(big)).toBe(true)
       const decrypted = decryptCms({ cms: await readFile(join(dir, 'big.p7m')), identities: [alice()] })
-      const verdict = verifySmimeSignature({ cms: decrypted.content, from: 'alice@example.org', anchors: [pki.ca.certificate], crls: null, now: new Date() })
+      const verdict = verifySmimeSignature({
+        cms: decrypted.content,
+        from: 'alice@example.org',
+        anchors: [pki.ca.certificate],
+        crls: null,
+        now: new Date(),
+      })
       expect(verdict.state).toBe('valid')
       expect(Buffer.from(verdict.content!).equals(big)).toBe(true)
     })
@@ -189,7 +445,8 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
   describe('streamed decryption', () => {
     const decryptFile = async (file: string, identities = [alice()]) => {
       const parts: Uint8Array[] = []
-      for await (const part of decryptCmsStream(createReadStream(join(dir, file), { highWaterMark: 4096 }), identities)) parts.push(part)
+      for await (const part of decryptCmsStream(createReadStream(join(dir, file), { highWaterMark: 4096 }), identities))
+        parts.push(part)
       return Buffer.concat(parts)
     }
 
@@ -201,7 +458,18 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     ])('%s', async (_name, options) => {
       const payload = randomBytes(3 * 1024 * 1024 + 7)
       await writeFile(join(dir, 'payload.bin'), payload)
-      cms(['-encrypt', '-binary', ...options, '-in', 'payload.bin', '-outform', 'DER', '-out', 'payload.p7m', pki.alice.certFile])
+      cms([
+        '-encrypt',
+        '-binary',
+        ...options,
+        '-in',
+        'payload.bin',
+        '-outform',
+        'DER',
+        '-out',
+        'payload.p7m',
+        pki.alice.certFile,
+      ])
       expect((await decryptFile('payload.p7m')).equals(payload)).toBe(true)
     })
 
@@ -210,34 +478,99 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       await writeFile(join(dir, 'payload.bin'), payload)
       const check = async (file: string, identity: DecryptIdentity) => {
         const content: Uint8Array[] = []
-        const { cms: detached, contentDigests } = await readSignedStream(decryptCmsStream(createReadStream(join(dir, file)), [identity]), (chunk) => void content.push(chunk))
-        const verdict = verifySmimeSignature({ cms: detached, contentDigests, from: 'alice@example.org', anchors: [pki.ca.certificate], crls: null, now: new Date() })
+        const { cms: detached, contentDigests } = await readSignedStream(
+          decryptCmsStream(createReadStream(join(dir, file)), [identity]),
+          (chunk) => void content.push(chunk),
+        )
+        const verdict = verifySmimeSignature({
+          cms: detached,
+          contentDigests,
+          from: 'alice@example.org',
+          anchors: [pki.ca.certificate],
+          crls: null,
+          now: new Date(),
+        })
         return { verdict, content: Buffer.concat(content) }
       }
       // openssl: streamed opaque signature inside streamed enveloped data
-      cms(['-sign', '-binary', '-nodetach', '-stream', '-in', 'payload.bin', '-signer', pki.alice.certFile, '-inkey', pki.alice.keyFile, '-outform', 'DER', '-out', 'p-signed.der'])
-      cms(['-encrypt', '-binary', '-stream', '-aes256', '-inform', 'DER', '-in', 'p-signed.der', '-outform', 'DER', '-out', 'p-se.p7m', pki.fran.certFile])
+      cms([
+        '-sign',
+        '-binary',
+        '-nodetach',
+        '-stream',
+        '-in',
+        'payload.bin',
+        '-signer',
+        pki.alice.certFile,
+        '-inkey',
+        pki.alice.keyFile,
+        '-outform',
+        'DER',
+        '-out',
+        'p-signed.der',
+      ])
+      cms([
+        '-encrypt',
+        '-binary',
+        '-stream',
+        '-aes256',
+        '-inform',
+        'DER',
+        '-in',
+        'p-signed.der',
+        '-outform',
+        'DER',
+        '-out',
+        'p-se.p7m',
+        pki.fran.certFile,
+      ])
       const theirs = await check('p-se.p7m', fran())
       expect(theirs.verdict.state).toBe('valid')
       expect(theirs.content.equals(payload)).toBe(true)
       // ours, and the same with one content byte changed inside the signature
       const signer = { certificate: pki.alice.certificate, pkcs8: pki.alice.pkcs8, chain: [] }
-      await pipeline(Readable.from(encryptCmsStream(signCmsStream([payload], signer, new Date()), [{ certificate: pki.fran.certificate }])), createWriteStream(join(dir, 'o-se.p7m')))
+      await pipeline(
+        Readable.from(
+          encryptCmsStream(signCmsStream([payload], signer, new Date()), [{ certificate: pki.fran.certificate }]),
+        ),
+        createWriteStream(join(dir, 'o-se.p7m')),
+      )
       expect((await check('o-se.p7m', fran())).verdict.state).toBe('valid')
       const signed: Uint8Array[] = []
       for await (const part of signCmsStream([payload], signer, new Date())) signed.push(part)
       const tampered = Buffer.concat(signed)
       tampered[Math.floor(tampered.length / 2)]! ^= 1
-      await pipeline(Readable.from(encryptCmsStream([tampered], [{ certificate: pki.fran.certificate }])), createWriteStream(join(dir, 'o-bad.p7m')))
-      expect((await check('o-bad.p7m', fran())).verdict).toMatchObject({ state: 'invalid', reason: expect.stringMatching(/changed after signing/) })
+      await pipeline(
+        Readable.from(encryptCmsStream([tampered], [{ certificate: pki.fran.certificate }])),
+        createWriteStream(join(dir, 'o-bad.p7m')),
+      )
+      expect((await check('o-bad.p7m', fran())).verdict).toMatchObject({
+        state: 'invalid',
+        reason: expect.stringMatching(/changed after signing/),
+      })
     })
 
     it('our streamed output, ECDH recipient; a flipped bit in GCM content fails at the end', async () => {
       const payload = randomBytes(1024 * 1024)
-      await pipeline(Readable.from(encryptCmsStream([payload], [{ certificate: pki.fran.certificate }])), createWriteStream(join(dir, 'ours-stream.p7m')))
+      await pipeline(
+        Readable.from(encryptCmsStream([payload], [{ certificate: pki.fran.certificate }])),
+        createWriteStream(join(dir, 'ours-stream.p7m')),
+      )
       expect((await decryptFile('ours-stream.p7m', [fran()])).equals(payload)).toBe(true)
       await writeFile(join(dir, 'payload.bin'), payload)
-      cms(['-encrypt', '-binary', '-stream', '-aes-256-gcm', '-in', 'payload.bin', '-outform', 'DER', '-out', 'gcm.p7m', pki.alice.certFile])
+      cms([
+        '-encrypt',
+        '-binary',
+        '-stream',
+        '-aes-256-gcm',
+        '-in',
+        'payload.bin',
+        '-outform',
+        'DER',
+        '-out',
+        'gcm.p7m',
+        pki.alice.certFile,
+      ])
       const tampered = await readFile(join(dir, 'gcm.p7m'))
       tampered[tampered.length - 200]! ^= 1
       await writeFile(join(dir, 'gcm-bad.p7m'), tampered)
@@ -253,28 +586,70 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       ['-legacy (RC2-40 certificates, 3DES key, MAC SHA-1)', ['-legacy']],
       ['3DES for both', ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']],
     ])('imports %s with key, certificate and chain', async (_name, options) => {
-      openssl(['pkcs12', '-export', ...options, '-inkey', pki.alice.keyFile, '-in', pki.alice.certFile, '-certfile', pki.ca.certFile, '-out', 'a.p12', '-passout', 'file:pw'], { cwd: dir })
+      openssl(
+        [
+          'pkcs12',
+          '-export',
+          ...options,
+          '-inkey',
+          pki.alice.keyFile,
+          '-in',
+          pki.alice.certFile,
+          '-certfile',
+          pki.ca.certFile,
+          '-out',
+          'a.p12',
+          '-passout',
+          'file:pw',
+        ],
+        { cwd: dir },
+      )
       const bytes = await readFile(join(dir, 'a.p12'))
       const keys = await smimeTechnology.import({ bytes, fileName: 'a.p12' }, { passphrase: password, now: now() })
       const own = keys.find((k) => k.hasSecret)!
-      expect(own).toMatchObject({ technology: 'smime', emails: ['alice@example.org'], usage: ['sign', 'encrypt'], name: 'Alice Beraterin' })
+      expect(own).toMatchObject({
+        technology: 'smime',
+        emails: ['alice@example.org'],
+        usage: ['sign', 'encrypt'],
+        name: 'Alice Beraterin',
+      })
       expect(Buffer.from(fromB64(smimeMaterial(own).privateKey!)).equals(Buffer.from(pki.alice.pkcs8))).toBe(true)
       expect(smimeMaterial(own).chain).toHaveLength(1)
       expect(keys.find((k) => !k.hasSecret)).toMatchObject({ name: 'Test CA', usage: ['certify'] })
-      await expect(smimeTechnology.import({ bytes, fileName: 'a.p12' }, { passphrase: new TextEncoder().encode('falsch'), now: now() })).rejects.toMatchObject({ code: 'KEY_PASSPHRASE_WRONG' })
+      await expect(
+        smimeTechnology.import(
+          { bytes, fileName: 'a.p12' },
+          { passphrase: new TextEncoder().encode('falsch'), now: now() },
+        ),
+      ).rejects.toMatchObject({ code: 'KEY_PASSPHRASE_WRONG' })
     })
 
     it('imports a PEM certificate with an encrypted PKCS#8 key (openssl pkcs8 -topk8 -v2 aes256)', async () => {
-      openssl(['pkcs8', '-topk8', '-v2', 'aes256', '-in', pki.alice.keyFile, '-out', 'alice-enc.p8', '-passout', 'file:pw'], { cwd: dir })
+      openssl(
+        ['pkcs8', '-topk8', '-v2', 'aes256', '-in', pki.alice.keyFile, '-out', 'alice-enc.p8', '-passout', 'file:pw'],
+        { cwd: dir },
+      )
       const bytes = Buffer.concat([await readFile(pki.alice.certFile), await readFile(join(dir, 'alice-enc.p8'))])
       const [own] = await smimeTechnology.import({ bytes, fileName: 'alice.pem' }, { passphrase: password, now: now() })
       expect(own).toMatchObject({ hasSecret: true, emails: ['alice@example.org'] })
-      await expect(smimeTechnology.import({ bytes, fileName: 'alice.pem' }, { passphrase: Buffer.from('falsch'), now: now() })).rejects.toMatchObject({ code: 'KEY_PASSPHRASE_WRONG' })
-      await expect(smimeTechnology.import({ bytes, fileName: 'alice.pem' }, { passphrase: null, now: now() })).rejects.toMatchObject({ code: 'KEY_PASSPHRASE_REQUIRED' })
+      await expect(
+        smimeTechnology.import({ bytes, fileName: 'alice.pem' }, { passphrase: Buffer.from('falsch'), now: now() }),
+      ).rejects.toMatchObject({ code: 'KEY_PASSPHRASE_WRONG' })
+      await expect(
+        smimeTechnology.import({ bytes, fileName: 'alice.pem' }, { passphrase: null, now: now() }),
+      ).rejects.toMatchObject({ code: 'KEY_PASSPHRASE_REQUIRED' })
     })
 
     it.each([false, true])('exports a backup openssl pkcs12 reads (compat=%s)', async (compat) => {
-      const [own] = (await smimeTechnology.import({ bytes: Buffer.concat([await readFile(pki.alice.certFile), await readFile(join(dir, 'alice.p8'))]), fileName: 'alice.pem' }, { passphrase: null, now: now() })).filter((k) => k.hasSecret)
+      const [own] = (
+        await smimeTechnology.import(
+          {
+            bytes: Buffer.concat([await readFile(pki.alice.certFile), await readFile(join(dir, 'alice.p8'))]),
+            fileName: 'alice.pem',
+          },
+          { passphrase: null, now: now() },
+        )
+      ).filter((k) => k.hasSecret)
       const p12 = await smimeTechnology.export(own!, { part: 'secret', format: 'p12', passphrase: password, compat })
       await writeFile(join(dir, 'backup.p12'), p12)
       const info = opensslText(['pkcs12', '-in', 'backup.p12', '-passin', 'file:pw', '-nodes', '-info'], dir)

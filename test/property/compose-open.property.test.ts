@@ -25,13 +25,20 @@ const now = () => new Date(Date.now() + 60_000)
 const isPrintable = (c: string) => [...c].every((ch) => ch.codePointAt(0)! >= 0x20 && ch.codePointAt(0) !== 0x7f)
 const char = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }).filter(isPrintable) },
-  { weight: 1, arbitrary: fc.constantFrom('ä', 'ß', '€', '=?', '?=', '=?utf-8?q?Hallo?=', '--', 'From ', '.', ' ', '\t', '"', ';') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('ä', 'ß', '€', '=?', '?=', '=?utf-8?q?Hallo?=', '--', 'From ', '.', ' ', '\t', '"', ';'),
+  },
 )
 const words = (max: number) => fc.array(char, { minLength: 1, maxLength: max }).map((cs) => cs.join(''))
-const subject = words(80).map((s) => s.replace(/\s+/g, ' ').trim()).filter((s) => s.length > 0)
+const subject = words(80)
+  .map((s) => s.replace(/\s+/g, ' ').trim())
+  .filter((s) => s.length > 0)
 const bodyText = fc.array(words(100), { minLength: 1, maxLength: 8 }).map((lines) => lines.join('\n'))
 const attachment = fc.record({
-  fileName: words(30).map((s) => s.replace(/\s+/g, ' ').trim()).filter((s) => s.length > 0),
+  fileName: words(30)
+    .map((s) => s.replace(/\s+/g, ' ').trim())
+    .filter((s) => s.length > 0),
   contentType: fc.constantFrom('application/pdf', 'application/octet-stream', 'text/csv'),
   bytes: fc.uint8Array({ maxLength: 4000 }),
 })
@@ -43,7 +50,12 @@ const message = fc.record({
 })
 type Message = typeof message extends fc.Arbitrary<infer T> ? T : never
 
-async function roundTrip(input: Message, base: Pick<ComposeInput, 'from' | 'to' | 'encrypt'>, senderKeys: StoredKey[], recipientKeys: StoredKey[]) {
+async function roundTrip(
+  input: Message,
+  base: Pick<ComposeInput, 'from' | 'to' | 'encrypt'>,
+  senderKeys: StoredKey[],
+  recipientKeys: StoredKey[],
+) {
   const encrypt = input.mode === 'sign' ? 'none' : base.encrypt
   const sign = input.mode !== 'encrypt'
   const composed = await composeMessage(
@@ -55,7 +67,12 @@ async function roundTrip(input: Message, base: Pick<ComposeInput, 'from' | 'to' 
   expect(document.headers.subject).toBe(input.subject)
   expect(document.text).toBe(input.body.endsWith('\n') ? input.body : `${input.body}\n`)
   expect(document.attachments).toEqual(
-    input.attachments.map((a) => ({ filename: a.fileName, contentType: a.contentType, size: a.bytes.length, sha256: createHash('sha256').update(a.bytes).digest('hex') })),
+    input.attachments.map((a) => ({
+      filename: a.fileName,
+      contentType: a.contentType,
+      size: a.bytes.length,
+      sha256: createHash('sha256').update(a.bytes).digest('hex'),
+    })),
   )
   expect(opened.attachmentBytes.map((b) => Buffer.from(b))).toEqual(input.attachments.map((a) => Buffer.from(a.bytes)))
   expect(document.security.encryption.state).toBe(input.mode === 'sign' ? 'none' : 'encrypted')
@@ -64,7 +81,10 @@ async function roundTrip(input: Message, base: Pick<ComposeInput, 'from' | 'to' 
   // An encrypted message never shows its subject, text or file names outside the encryption.
   if (input.mode !== 'sign') {
     const outside = Buffer.from(composed.bytes).toString('latin1')
-    for (const secret of [input.body, ...input.attachments.map((a) => a.fileName)].filter((s) => /^[\x20-\x7e]{12,}$/.test(s))) expect(outside).not.toContain(secret)
+    for (const secret of [input.body, ...input.attachments.map((a) => a.fileName)].filter((s) =>
+      /^[\x20-\x7e]{12,}$/.test(s),
+    ))
+      expect(outside).not.toContain(secret)
   }
 }
 
@@ -74,31 +94,53 @@ describe('compose → open round trips (OpenPGP)', () => {
   beforeAll(async () => {
     const { advisor, client, clientPublic } = await generatePair(new Date())
     const { readKey } = await import('openpgp')
-    const advisorPublic: StoredKey = { ...advisor, hasSecret: false, acceptance: 'verified', material: { armored: (await readKey({ armoredKey: String(advisor.material.armored) })).toPublic().armor() } }
+    const advisorPublic: StoredKey = {
+      ...advisor,
+      hasSecret: false,
+      acceptance: 'verified',
+      material: { armored: (await readKey({ armoredKey: String(advisor.material.armored) })).toPublic().armor() },
+    }
     advisorKeys = [advisor, { ...clientPublic, acceptance: 'verified' }]
     clientKeys = [client, advisorPublic]
   })
 
   it('the recipient opens exactly the subject, text and attachments that were sent', async () => {
     await fc.assert(
-      fc.asyncProperty(message, (input) => roundTrip(input, { from: 'anna@kanzlei.test', to: ['max@mandant.test'], encrypt: 'openpgp' }, advisorKeys, clientKeys)),
+      fc.asyncProperty(message, (input) =>
+        roundTrip(
+          input,
+          { from: 'anna@kanzlei.test', to: ['max@mandant.test'], encrypt: 'openpgp' },
+          advisorKeys,
+          clientKeys,
+        ),
+      ),
       { numRuns: runs },
     )
   })
 })
 
-describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('compose → open round trips (S/MIME)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sp-property-smime-'))
-  afterAll(() => rmSync(dir, { recursive: true, force: true }))
-  const pki = hasOpenssl ? makeTestPki(dir) : null
+describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))(
+  'compose → open round trips (S/MIME)',
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sp-property-smime-'))
+    afterAll(() => rmSync(dir, { recursive: true, force: true }))
+    const pki = hasOpenssl ? makeTestPki(dir) : null
 
-  it('the recipient opens exactly the subject, text and attachments that were sent', async () => {
-    const { own, publicOnly, anchor } = smimeVaultKeys(pki!)
-    const aliceVault = [own(pki!.alice), publicOnly(pki!.fran), ...anchor]
-    const franVault = [own(pki!.fran), publicOnly(pki!.alice), ...anchor]
-    await fc.assert(
-      fc.asyncProperty(message, (input) => roundTrip(input, { from: 'alice@example.org', to: ['fran@example.org'], encrypt: 'smime' }, aliceVault, franVault)),
-      { numRuns: runs },
-    )
-  })
-})
+    it('the recipient opens exactly the subject, text and attachments that were sent', async () => {
+      const { own, publicOnly, anchor } = smimeVaultKeys(pki!)
+      const aliceVault = [own(pki!.alice), publicOnly(pki!.fran), ...anchor]
+      const franVault = [own(pki!.fran), publicOnly(pki!.alice), ...anchor]
+      await fc.assert(
+        fc.asyncProperty(message, (input) =>
+          roundTrip(
+            input,
+            { from: 'alice@example.org', to: ['fran@example.org'], encrypt: 'smime' },
+            aliceVault,
+            franVault,
+          ),
+        ),
+        { numRuns: runs },
+      )
+    })
+  },
+)

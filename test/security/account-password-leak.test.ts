@@ -47,8 +47,14 @@ describe('the account password never leaves main', () => {
         dir = mkdtempSync(join(tmpdir(), `sp-pw-leak-${mode}-`))
         core = createAppCore({
           profileDir: dir,
-          keySource: async () => (mode === 'keychain' ? { mode, store: keychain } : { mode, passphrase: Buffer.from('tresor-passwort') }),
-          appInfo: { name: 'Siegelpost', version: '0', platform: 'linux', runtime: { node: '24', electron: null, chrome: null } },
+          keySource: async () =>
+            mode === 'keychain' ? { mode, store: keychain } : { mode, passphrase: Buffer.from('tresor-passwort') },
+          appInfo: {
+            name: 'Siegelpost',
+            version: '0',
+            platform: 'linux',
+            runtime: { node: '24', electron: null, chrome: null },
+          },
           trustedOrigins: ['app://siegelpost'],
           chooseSavePath: async () => null,
           writeClipboard: async () => undefined,
@@ -70,7 +76,16 @@ describe('the account password never leaves main', () => {
       it('is in no response of any channel, nor in any error', async () => {
         for (const channel of channels) responses.push(await core.dispatch(channel, sender, requests[channel]))
         // The same account again: the error must not echo the request.
-        responses.push(await core.dispatch('accounts:add', sender, { name: 'kanzlei', email: 'a@b.test', user: 'u', password, smtp: { host: 'x.test', port: 465 }, imap: { host: 'x.test', port: 993 } }))
+        responses.push(
+          await core.dispatch('accounts:add', sender, {
+            name: 'kanzlei',
+            email: 'a@b.test',
+            user: 'u',
+            password,
+            smtp: { host: 'x.test', port: 465 },
+            imap: { host: 'x.test', port: 993 },
+          }),
+        )
         expect(responses.at(-1)).toMatchObject({ ok: false, error: { code: 'ACCOUNT_EXISTS' } })
         const all = JSON.stringify(responses)
         // The channels really answered about this account (so the search below searched something).

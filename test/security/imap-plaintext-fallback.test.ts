@@ -35,7 +35,10 @@ const account = (port: number, security: Security): Account => ({
   created: new Date().toISOString(),
 })
 
-const noCapabilityStarttls = { greeting: '* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=LOGIN] IMAP server ready.', capability: 'CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=LOGIN' }
+const noCapabilityStarttls = {
+  greeting: '* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=LOGIN] IMAP server ready.',
+  capability: 'CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=LOGIN',
+}
 
 function expectNoCredentials(record: ScriptRecord) {
   const all = record.lines.map((l) => l.line).join('\n')
@@ -57,7 +60,13 @@ describe('IMAP never falls back to plaintext', () => {
   it('control: imapflow with its defaults does send the password in cleartext to this server', async () => {
     const server = await startScriptedImap(noCapabilityStarttls)
     try {
-      const client = new ImapFlow({ host: '127.0.0.1', port: server.port, secure: false, auth: { user: 'client@mandant.test', pass: password }, logger: false })
+      const client = new ImapFlow({
+        host: '127.0.0.1',
+        port: server.port,
+        secure: false,
+        auth: { user: 'client@mandant.test', pass: password },
+        logger: false,
+      })
       client.on('error', () => undefined)
       await client.connect().catch(() => undefined)
       client.close()
@@ -69,8 +78,22 @@ describe('IMAP never falls back to plaintext', () => {
 
   it.each([
     ['O_1: no STARTTLS capability, BAD', noCapabilityStarttls],
-    ['O_2: STARTTLS advertised, NO', { ...noCapabilityStarttls, capability: 'CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN', starttlsReply: 'NO do not begin TLS now.' }],
-    ['O_3: STARTTLS advertised, BAD', { ...noCapabilityStarttls, capability: 'CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN', starttlsReply: 'BAD do not begin TLS now.' }],
+    [
+      'O_2: STARTTLS advertised, NO',
+      {
+        ...noCapabilityStarttls,
+        capability: 'CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN',
+        starttlsReply: 'NO do not begin TLS now.',
+      },
+    ],
+    [
+      'O_3: STARTTLS advertised, BAD',
+      {
+        ...noCapabilityStarttls,
+        capability: 'CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN',
+        starttlsReply: 'BAD do not begin TLS now.',
+      },
+    ],
     ['D_1: no capability at all', { greeting: '* OK IMAP server ready.', capability: 'CAPABILITY' }],
   ])('refuses and sends no credentials (%s)', async (_name, script) => {
     const server = await startScriptedImap(script)
@@ -84,7 +107,10 @@ describe('IMAP never falls back to plaintext', () => {
   })
 
   it('refuses a PREAUTH greeting when STARTTLS is required (P / M_1_A)', async () => {
-    const server = await startScriptedImap({ greeting: '* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] logged in', capability: 'CAPABILITY IMAP4rev1 STARTTLS' })
+    const server = await startScriptedImap({
+      greeting: '* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] logged in',
+      capability: 'CAPABILITY IMAP4rev1 STARTTLS',
+    })
     try {
       const error = await refusal(server.port, 'starttls')
       expect(['TLS_STARTTLS_MISSING', 'IMAP_FAILED']).toContain(error.code)
@@ -117,7 +143,11 @@ describe('IMAP never falls back to plaintext', () => {
     ['T_3 wrong host', 'wrongHost', 'TLS_CERT_WRONG_HOST'],
     ['T_4 expired', 'expired', 'TLS_CERT_EXPIRED'],
   ] as const)('refuses %s over implicit TLS and over STARTTLS', async (_name, which, code) => {
-    const implicit = await startScriptedImap({ greeting: '* OK ready', capability: 'CAPABILITY IMAP4rev1 AUTH=PLAIN', implicitTls: pki[which] })
+    const implicit = await startScriptedImap({
+      greeting: '* OK ready',
+      capability: 'CAPABILITY IMAP4rev1 AUTH=PLAIN',
+      implicitTls: pki[which],
+    })
     const upgraded = await startScriptedImap({
       greeting: '* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready',
       capability: 'CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED',

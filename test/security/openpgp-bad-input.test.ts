@@ -1,4 +1,13 @@
-import { enums, encryptSessionKey, LiteralDataPacket, PacketList, readKey, SymmetricallyEncryptedDataPacket, armor, type PublicKey } from 'openpgp'
+import {
+  enums,
+  encryptSessionKey,
+  LiteralDataPacket,
+  PacketList,
+  readKey,
+  SymmetricallyEncryptedDataPacket,
+  armor,
+  type PublicKey,
+} from 'openpgp'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -31,8 +40,10 @@ beforeAll(async () => ({ advisor, client, clientPublic } = await generatePair(no
 
 /** The client's view: own secret key, the advisor's public key. */
 const clientKeys = () => [client, { ...advisor, hasSecret: false }]
-const open = (bytes: Uint8Array, keys: readonly StoredKey[] = clientKeys()) => openMessage(bytes, messageTechnologies, { keys, now })
-const mail = (headers: string, body: Uint8Array | string) => Buffer.concat([Buffer.from(headers.replace(/\n/g, '\r\n')), typeof body === 'string' ? Buffer.from(body) : body])
+const open = (bytes: Uint8Array, keys: readonly StoredKey[] = clientKeys()) =>
+  openMessage(bytes, messageTechnologies, { keys, now })
+const mail = (headers: string, body: Uint8Array | string) =>
+  Buffer.concat([Buffer.from(headers.replace(/\n/g, '\r\n')), typeof body === 'string' ? Buffer.from(body) : body])
 
 function pgpMime(armored: string): Buffer {
   return mail(
@@ -58,7 +69,9 @@ describe('bad OpenPGP input gives a clear outcome, never plaintext, never a cras
     bytes[Math.floor(bytes.length * 0.8)]! ^= 0x40
     const { document } = await open(pgpMime(armor(enums.armor.message, bytes, undefined, undefined, undefined, true)))
     expect(document.security.encryption.state).toBe('failed')
-    expect(['ENCRYPTION_ALTERED', 'ENCRYPTION_NO_INTEGRITY', 'ENCRYPTION_UNREADABLE']).toContain(document.security.encryption.code)
+    expect(['ENCRYPTION_ALTERED', 'ENCRYPTION_NO_INTEGRITY', 'ENCRYPTION_UNREADABLE']).toContain(
+      document.security.encryption.code,
+    )
     expect(document.text).toBe('')
     expect(document.attachments).toEqual([])
     expect(JSON.stringify(document)).not.toContain(secret)
@@ -66,12 +79,18 @@ describe('bad OpenPGP input gives a clear outcome, never plaintext, never a cras
 
   it('tampered ciphertext of a multi-megabyte message: nothing of the plaintext is returned, even the part before the change', async () => {
     const big = new Uint8Array(randomBytes(3 * 1024 * 1024))
-    const message = await compose({ attachments: [{ fileName: 'gross.bin', contentType: 'application/octet-stream', bytes: big }] }, [advisor, clientPublic], now)
+    const message = await compose(
+      { attachments: [{ fileName: 'gross.bin', contentType: 'application/octet-stream', bytes: big }] },
+      [advisor, clientPublic],
+      now,
+    )
     const { unarmor } = await import('openpgp')
     const { data } = await unarmor(Buffer.from(decodeBody(parseMime(message.bytes).children[1]!)).toString())
     const bytes = new Uint8Array(data as Uint8Array)
     bytes[bytes.length - 100]! ^= 0x01
-    const { document, attachmentBytes } = await open(pgpMime(armor(enums.armor.message, bytes, undefined, undefined, undefined, true)))
+    const { document, attachmentBytes } = await open(
+      pgpMime(armor(enums.armor.message, bytes, undefined, undefined, undefined, true)),
+    )
     expect(document.security.encryption.state).toBe('failed')
     expect(document.text).toBe('')
     expect(attachmentBytes).toEqual([])
@@ -85,8 +104,14 @@ describe('bad OpenPGP input gives a clear outcome, never plaintext, never a cras
     const { vault, close } = await tempVault()
     try {
       const key = String(clientPublic.material.armored)
-      const file = { bytes: new TextEncoder().encode(key.slice(0, key.length / 2)), fileName: 'max.asc', path: '/in/max.asc' }
-      const error = await importKeyFile(vault, keyTechnologies, file, { passphrase: null, now }).catch((e: { code: string }) => e)
+      const file = {
+        bytes: new TextEncoder().encode(key.slice(0, key.length / 2)),
+        fileName: 'max.asc',
+        path: '/in/max.asc',
+      }
+      const error = await importKeyFile(vault, keyTechnologies, file, { passphrase: null, now }).catch(
+        (e: { code: string }) => e,
+      )
       expect(error).toMatchObject({ code: 'OPENPGP_KEY_UNREADABLE' })
       expect(vault.info().keyCount).toBe(0)
     } finally {
@@ -96,14 +121,26 @@ describe('bad OpenPGP input gives a clear outcome, never plaintext, never a cras
 
   it('wrong passphrase on a protected secret key: refused, vault unchanged', async () => {
     const { encryptKey, readPrivateKey } = await import('openpgp')
-    const locked = await encryptKey({ privateKey: await readPrivateKey({ armoredKey: String(client.material.armored) }), passphrase: 'richtig' })
+    const locked = await encryptKey({
+      privateKey: await readPrivateKey({ armoredKey: String(client.material.armored) }),
+      passphrase: 'richtig',
+    })
     const { vault, close } = await tempVault()
     try {
-      const file = { bytes: new TextEncoder().encode(locked.armor()), fileName: 'max-secret.asc', path: '/in/max-secret.asc' }
-      const attempt = (pw: string) => importKeyFile(vault, keyTechnologies, file, { passphrase: new TextEncoder().encode(pw), now }).catch((e: { code: string }) => e)
+      const file = {
+        bytes: new TextEncoder().encode(locked.armor()),
+        fileName: 'max-secret.asc',
+        path: '/in/max-secret.asc',
+      }
+      const attempt = (pw: string) =>
+        importKeyFile(vault, keyTechnologies, file, { passphrase: new TextEncoder().encode(pw), now }).catch(
+          (e: { code: string }) => e,
+        )
       expect(await attempt('falsch')).toMatchObject({ code: 'KEY_PASSPHRASE_WRONG' })
       expect(vault.info()).toMatchObject({ keyCount: 0, generation: 1 })
-      expect(await attempt('richtig')).toEqual([expect.objectContaining({ hasSecret: true, fingerprint: client.fingerprint })])
+      expect(await attempt('richtig')).toEqual([
+        expect.objectContaining({ hasSecret: true, fingerprint: client.fingerprint }),
+      ])
     } finally {
       await close()
     }
@@ -119,11 +156,19 @@ describe('bad OpenPGP input gives a clear outcome, never plaintext, never a cras
   it('a message without integrity protection (SED, no MDC) is refused (EFAIL)', async () => {
     const publicKey = (await readKey({ armoredKey: String(clientPublic.material.armored) })) as PublicKey
     const sessionKey = new Uint8Array(randomBytes(32))
-    const pkesk = await encryptSessionKey({ data: sessionKey, algorithm: 'aes256', encryptionKeys: publicKey, format: 'binary' })
+    const pkesk = await encryptSessionKey({
+      data: sessionKey,
+      algorithm: 'aes256',
+      encryptionKeys: publicKey,
+      format: 'binary',
+    })
     // The legacy packet API is not in openpgp.js's public typings; this builds what old PGP 2.x wrote.
     const literal = new LiteralDataPacket() as unknown as { setBytes(bytes: Uint8Array, format: number): void }
     literal.setBytes(new TextEncoder().encode(`Content-Type: text/plain\r\n\r\n${secret}\r\n`), enums.literal.binary)
-    const sed = new SymmetricallyEncryptedDataPacket() as unknown as { packets: PacketList<never>; encrypt(algorithm: number, key: Uint8Array): Promise<void> }
+    const sed = new SymmetricallyEncryptedDataPacket() as unknown as {
+      packets: PacketList<never>
+      encrypt(algorithm: number, key: Uint8Array): Promise<void>
+    }
     sed.packets = new PacketList()
     sed.packets.push(literal as never)
     await sed.encrypt(enums.symmetric.aes256, sessionKey)
@@ -137,7 +182,8 @@ describe('bad OpenPGP input gives a clear outcome, never plaintext, never a cras
 
   it('1000-deep MIME nesting is refused with a clear error, quickly', async () => {
     let body = 'Content-Type: text/plain\r\n\r\nbottom\r\n'
-    for (let i = 0; i < 1000; i++) body = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${body}\r\n--b${i}--\r\n`
+    for (let i = 0; i < 1000; i++)
+      body = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${body}\r\n--b${i}--\r\n`
     const started = Date.now()
     const error = await open(mail('From: a@b.test\n', body)).catch((e: { code: string }) => e)
     expect(error).toMatchObject({ code: 'MIME_TOO_DEEP' })
@@ -153,12 +199,20 @@ describe('bad OpenPGP input gives a clear outcome, never plaintext, never a cras
     expect((await open(pgpMime(armoredGarbage))).document.security.encryption.state).toBe('failed')
     const signedGarbage = mail(
       'From: anna@kanzlei.test\n',
-      multipart('signed', { protocol: 'application/pgp-signature', micalg: 'pgp-sha256' }, [entity([['Content-Type', 'text/plain']], 'hi\r\n'), entity([['Content-Type', 'application/pgp-signature']], armoredGarbage)]),
+      multipart('signed', { protocol: 'application/pgp-signature', micalg: 'pgp-sha256' }, [
+        entity([['Content-Type', 'text/plain']], 'hi\r\n'),
+        entity([['Content-Type', 'application/pgp-signature']], armoredGarbage),
+      ]),
     )
     expect((await open(signedGarbage)).document.security.signature.state).toBe('invalid')
     const { vault, close } = await tempVault()
     try {
-      const error = await importKeyFile(vault, keyTechnologies, { bytes: garbage, fileName: 'key.gpg', path: '/in/key.gpg' }, { passphrase: null, now }).catch((e: { code: string }) => e)
+      const error = await importKeyFile(
+        vault,
+        keyTechnologies,
+        { bytes: garbage, fileName: 'key.gpg', path: '/in/key.gpg' },
+        { passphrase: null, now },
+      ).catch((e: { code: string }) => e)
       expect(['OPENPGP_KEY_UNREADABLE', 'KEY_FORMAT_UNKNOWN']).toContain((error as { code: string }).code)
     } finally {
       await close()
@@ -171,7 +225,10 @@ describe('bad OpenPGP input gives a clear outcome, never plaintext, never a cras
       'From: anna@kanzlei.test\nTo: max@mandant.test\nMIME-Version: 1.0\n',
       multipart('mixed', {}, [
         entity([['Content-Type', 'text/html']], '<img src="http://attacker.test/'),
-        entity([['Content-Type', 'multipart/encrypted; protocol="application/pgp-encrypted"; boundary="x"']], `--x\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n\r\n--x\r\nContent-Type: application/octet-stream\r\n\r\n${armored}\r\n--x--\r\n`),
+        entity(
+          [['Content-Type', 'multipart/encrypted; protocol="application/pgp-encrypted"; boundary="x"']],
+          `--x\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n\r\n--x\r\nContent-Type: application/octet-stream\r\n\r\n${armored}\r\n--x--\r\n`,
+        ),
         entity([['Content-Type', 'text/html']], '">'),
       ]),
     )
@@ -184,15 +241,26 @@ describe('bad OpenPGP input gives a clear outcome, never plaintext, never a cras
 
   it('signature spoofing: a signed part inside an unsigned wrapper, or a signer other than From, is never "valid"', async () => {
     const signed = await compose({ encrypt: 'none', subject: 'Echt' }, [advisor, clientPublic], now)
-    const signedEntity = Buffer.from(signed.bytes).subarray(Buffer.from(signed.bytes).indexOf('Content-Type: multipart/signed'))
-    const wrapped = mail('From: anna@kanzlei.test\nTo: max@mandant.test\nMIME-Version: 1.0\n', multipart('mixed', {}, [entity([['Content-Type', 'text/plain']], 'Bitte überweisen Sie an IBAN DE00 …\r\n'), signedEntity]))
+    const signedEntity = Buffer.from(signed.bytes).subarray(
+      Buffer.from(signed.bytes).indexOf('Content-Type: multipart/signed'),
+    )
+    const wrapped = mail(
+      'From: anna@kanzlei.test\nTo: max@mandant.test\nMIME-Version: 1.0\n',
+      multipart('mixed', {}, [
+        entity([['Content-Type', 'text/plain']], 'Bitte überweisen Sie an IBAN DE00 …\r\n'),
+        signedEntity,
+      ]),
+    )
     const outer = await open(wrapped)
     expect(outer.document.security.signature.state).toBe('none')
     expect(outer.document.security.signature.code).toBe('SIGNATURE_PARTIAL')
     expect(outer.document.security.warnings.map((w) => w.code)).toContain('partly-protected')
     // Signed by Anna's key, but the (unprotected) From names someone else.
     const content = entity([['Content-Type', 'text/plain; charset=utf-8']], 'Bitte sofort zahlen.\r\n')
-    const forged = mail('From: chef@kanzlei.test\nTo: max@mandant.test\nMIME-Version: 1.0\n', await openpgpMessageTechnology.sign(content, advisor, now))
+    const forged = mail(
+      'From: chef@kanzlei.test\nTo: max@mandant.test\nMIME-Version: 1.0\n',
+      await openpgpMessageTechnology.sign(content, advisor, now),
+    )
     const mismatch = await open(forged)
     expect(mismatch.document.security.signature).toMatchObject({ state: 'mismatch', signer: 'anna@kanzlei.test' })
   })
@@ -208,13 +276,31 @@ describe.skipIf(skipUnless('GnuPG (gpg)', hasGpg, 'apt-get install gnupg'))('bad
   it('a compression bomb (300 MiB of zeros, ZLIB) is refused, not expanded without bound — in memory and streamed through the worker', async () => {
     gpg.ok(['--import'], String(clientPublic.material.armored))
     const zeros = Buffer.alloc(300 * 1024 * 1024)
-    const bomb = gpg.ok(['--armor', '--trust-model', 'always', '--compress-algo', 'zlib', '-z', '9', '--encrypt', '-r', client.fingerprint], zeros).stdout
+    const bomb = gpg.ok(
+      [
+        '--armor',
+        '--trust-model',
+        'always',
+        '--compress-algo',
+        'zlib',
+        '-z',
+        '9',
+        '--encrypt',
+        '-r',
+        client.fingerprint,
+      ],
+      zeros,
+    ).stdout
     expect(bomb.length).toBeLessThan(2 * 1024 * 1024)
     const { document } = await open(pgpMime(bomb.toString()))
     expect(document.security.encryption).toMatchObject({ state: 'failed', code: 'ENCRYPTION_TOO_LARGE' })
     const temp = await mkdtemp(join(tmpdir(), 'sp-bomb-'))
     try {
-      const streamed = await openMessage(pgpMime(bomb.toString()), messageTechnologies, { keys: clientKeys(), now, streaming: { tempDir: temp, fromBytes: 0, startWorker: sourceWorker } })
+      const streamed = await openMessage(pgpMime(bomb.toString()), messageTechnologies, {
+        keys: clientKeys(),
+        now,
+        streaming: { tempDir: temp, fromBytes: 0, startWorker: sourceWorker },
+      })
       expect(streamed.document.security.encryption).toMatchObject({ state: 'failed', code: 'ENCRYPTION_TOO_LARGE' })
       expect(await readdir(temp)).toEqual([])
     } finally {
@@ -227,8 +313,17 @@ describe.skipIf(skipUnless('GnuPG (gpg)', hasGpg, 'apt-get install gnupg'))('bad
     const fingerprint = gpg.generate('Sven Sha <sven@mandant.test>', 'pw', 'rsa2048', 'rsa2048')
     const keys = [client, ...(await importInto(gpg.ok(['--armor', '--export', fingerprint]).stdout))]
     const content = entity([['Content-Type', 'text/plain; charset=utf-8']], 'Zahlung freigegeben.\r\n')
-    const signature = gpg.ok(['--armor', '--detach-sign', '--digest-algo', 'SHA1', '--passphrase', 'pw', '-u', fingerprint], content).stdout
-    const message = mail('From: sven@mandant.test\nMIME-Version: 1.0\n', multipart('signed', { protocol: 'application/pgp-signature', micalg: 'pgp-sha1' }, [content, entity([['Content-Type', 'application/pgp-signature']], signature.toString())]))
+    const signature = gpg.ok(
+      ['--armor', '--detach-sign', '--digest-algo', 'SHA1', '--passphrase', 'pw', '-u', fingerprint],
+      content,
+    ).stdout
+    const message = mail(
+      'From: sven@mandant.test\nMIME-Version: 1.0\n',
+      multipart('signed', { protocol: 'application/pgp-signature', micalg: 'pgp-sha1' }, [
+        content,
+        entity([['Content-Type', 'application/pgp-signature']], signature.toString()),
+      ]),
+    )
     const { document } = await openMessage(message, messageTechnologies, { keys, now: new Date() })
     expect(document.security.signature).toMatchObject({ state: 'invalid', code: 'SIGNATURE_SHA1' })
   })
@@ -237,7 +332,12 @@ describe.skipIf(skipUnless('GnuPG (gpg)', hasGpg, 'apt-get install gnupg'))('bad
 async function importInto(armored: Uint8Array): Promise<StoredKey[]> {
   const { vault, close } = await tempVault()
   try {
-    return await importKeyFile(vault, keyTechnologies, { bytes: armored, fileName: 'k.asc', path: '/in/k.asc' }, { passphrase: null, now: new Date() })
+    return await importKeyFile(
+      vault,
+      keyTechnologies,
+      { bytes: armored, fileName: 'k.asc', path: '/in/k.asc' },
+      { passphrase: null, now: new Date() },
+    )
   } finally {
     await close()
   }
@@ -251,8 +351,21 @@ describe('the large-message path: streamed in a worker thread into an encrypted 
   afterEach(async () => {
     await rm(temp, { recursive: true, force: true })
   })
-  const streamed = (bytes: Uint8Array, startWorker?: () => Worker, onProgress?: (p: { done: number; total: number }) => void) =>
-    openMessage(bytes, messageTechnologies, { keys: clientKeys(), now, streaming: { tempDir: temp, fromBytes: 0, ...(startWorker ? { startWorker } : {}), ...(onProgress ? { onProgress } : {}) } })
+  const streamed = (
+    bytes: Uint8Array,
+    startWorker?: () => Worker,
+    onProgress?: (p: { done: number; total: number }) => void,
+  ) =>
+    openMessage(bytes, messageTechnologies, {
+      keys: clientKeys(),
+      now,
+      streaming: {
+        tempDir: temp,
+        fromBytes: 0,
+        ...(startWorker ? { startWorker } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      },
+    })
 
   it('reaches the in-memory verdicts, in the worker and on an in-thread channel, reports progress, and deletes its spool on dispose', async () => {
     const message = pgpMime(await encryptedArmor())
@@ -284,7 +397,18 @@ describe('the large-message path: streamed in a worker thread into an encrypted 
 
   it('compose streams a large attachment into a message the in-memory path opens; a writer that stops early stops the worker', async () => {
     const attachment = new Uint8Array(randomBytes(3 * 1024 * 1024 + 17))
-    const input = { from: 'anna@kanzlei.test', to: ['max@mandant.test'], cc: [], subject: 'Groß', body: 'Anbei.', attachments: [{ fileName: 'gross.bin', contentType: 'application/octet-stream', bytes: memorySource(attachment) }], encrypt: 'openpgp' as const, sign: true }
+    const input = {
+      from: 'anna@kanzlei.test',
+      to: ['max@mandant.test'],
+      cc: [],
+      subject: 'Groß',
+      body: 'Anbei.',
+      attachments: [
+        { fileName: 'gross.bin', contentType: 'application/octet-stream', bytes: memorySource(attachment) },
+      ],
+      encrypt: 'openpgp' as const,
+      sign: true,
+    }
     const context = { keys: [advisor, clientPublic], now, technologies: messageTechnologies }
     for (const startWorker of [sourceWorker, undefined]) {
       const streaming = { tempDir: temp, ...(startWorker ? { startWorker } : {}) }

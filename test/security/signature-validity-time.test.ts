@@ -19,17 +19,31 @@ describe('a signature is judged at its own creation time, not at the Date header
     const userIDs = [{ name: 'Anna', email: 'anna@kanzlei.test' }]
     const { privateKey } = await generateKey({ userIDs, date: born, format: 'object', config: openpgpConfig })
     const signing = await toStoredKey(privateKey, born)
-    const reformatted = await reformatKey({ privateKey, userIDs, date: born, keyExpirationTime: 10 * 24 * 3600, format: 'object', config: openpgpConfig })
+    const reformatted = await reformatKey({
+      privateKey,
+      userIDs,
+      date: born,
+      keyExpirationTime: 10 * 24 * 3600,
+      format: 'object',
+      config: openpgpConfig,
+    })
     const anna = { ...(await toStoredKey(reformatted.privateKey, born)), hasSecret: false }
     expect(anna.fingerprint).toBe(signing.fingerprint)
     const content = entity([['Content-Type', 'text/plain; charset=utf-8']], 'Freigabe erteilt.\r\n')
     const mailSignedAt = async (signedAt: Date, dateHeader: Date) =>
-      Buffer.concat([Buffer.from(`From: anna@kanzlei.test\r\nDate: ${dateHeader.toUTCString()}\r\nMIME-Version: 1.0\r\n`), await openpgpMessageTechnology.sign(content, signing, signedAt)])
-    const opened = async (bytes: Uint8Array) => (await openMessage(bytes, messageTechnologies, { keys: [anna], now: new Date() })).document.security
+      Buffer.concat([
+        Buffer.from(`From: anna@kanzlei.test\r\nDate: ${dateHeader.toUTCString()}\r\nMIME-Version: 1.0\r\n`),
+        await openpgpMessageTechnology.sign(content, signing, signedAt),
+      ])
+    const opened = async (bytes: Uint8Array) =>
+      (await openMessage(bytes, messageTechnologies, { keys: [anna], now: new Date() })).document.security
     const open = async (bytes: Uint8Array) => (await opened(bytes)).signature
 
     const inTime = new Date(born.getTime() + 2 * day)
-    expect(await open(await mailSignedAt(inTime, inTime))).toMatchObject({ state: 'valid', signer: 'anna@kanzlei.test' })
+    expect(await open(await mailSignedAt(inTime, inTime))).toMatchObject({
+      state: 'valid',
+      signer: 'anna@kanzlei.test',
+    })
     // Backdating the Date header does not rescue a signature made after the key expired.
     const late = new Date(born.getTime() + 20 * day)
     const backdated = await open(await mailSignedAt(late, inTime))
@@ -42,10 +56,18 @@ describe('a signature is judged at its own creation time, not at the Date header
   })
 
   it('a signature dated in the future beyond the tolerated clock skew is not valid', async () => {
-    const anna = await generateOpenpgpKey({ name: 'Anna', email: 'anna@kanzlei.test', algorithm: 'curve25519', now: new Date(Date.now() - day) })
+    const anna = await generateOpenpgpKey({
+      name: 'Anna',
+      email: 'anna@kanzlei.test',
+      algorithm: 'curve25519',
+      now: new Date(Date.now() - day),
+    })
     const content = entity([['Content-Type', 'text/plain']], 'x\r\n')
     const future = new Date(Date.now() + 2 * day)
-    const mail = Buffer.concat([Buffer.from('From: anna@kanzlei.test\r\nMIME-Version: 1.0\r\n'), await openpgpMessageTechnology.sign(content, anna, future)])
+    const mail = Buffer.concat([
+      Buffer.from('From: anna@kanzlei.test\r\nMIME-Version: 1.0\r\n'),
+      await openpgpMessageTechnology.sign(content, anna, future),
+    ])
     const { document } = await openMessage(mail, messageTechnologies, { keys: [anna], now: new Date() })
     expect(document.security.signature.state).toBe('invalid')
   })

@@ -5,8 +5,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SiegelpostError } from '../../main/core/errors/index.ts'
 import type { Account } from '../../main/core/transport/account.ts'
 import { classifyImapError, listFolders, openImap, type ImapSession } from '../../main/core/transport/imap-session.ts'
-import { eastCases, eastMail, eastVariants, hasEastCorpus, skipWithoutEast, type EastCase } from '../helpers/east-corpus.ts'
-import { imapCapability, startEastImap, type EastImapCase, type ImapPlay, type WireRecord } from '../helpers/east-servers.ts'
+import {
+  eastCases,
+  eastMail,
+  eastVariants,
+  hasEastCorpus,
+  skipWithoutEast,
+  type EastCase,
+} from '../helpers/east-corpus.ts'
+import {
+  imapCapability,
+  startEastImap,
+  type EastImapCase,
+  type ImapPlay,
+  type WireRecord,
+} from '../helpers/east-servers.ts'
 import { startSilentServer } from '../helpers/hostile-servers.ts'
 import { makeTestPki, type TestPki } from '../helpers/test-pki.ts'
 
@@ -42,7 +55,12 @@ const account = (port: number): Account => ({
   created: new Date().toISOString(),
 })
 
-type Expected = { refused: 'TLS_STARTTLS_MISSING' | 'TLS_STARTTLS_INJECTION' | 'TLS_NOT_ESTABLISHED' | 'IMAP_AUTH_FAILED' | 'IMAP_FAILED' } | { refused: null }
+type Expected =
+  | {
+      refused:
+        'TLS_STARTTLS_MISSING' | 'TLS_STARTTLS_INJECTION' | 'TLS_NOT_ESTABLISHED' | 'IMAP_AUTH_FAILED' | 'IMAP_FAILED'
+    }
+  | { refused: null }
 
 /**
  * What a client that requires STARTTLS must do with a case, from the case itself: a PREAUTH greeting,
@@ -69,7 +87,8 @@ function expectedFor(testCase: EastImapCase): Expected {
 /** Nothing but the pre-TLS verbs in plaintext: no LOGIN/AUTHENTICATE, no mailbox command, no password. */
 function expectNothingSecretInPlaintext(record: WireRecord) {
   const plain = record.lines.filter((l) => !l.tls).map((l) => l.line)
-  for (const line of plain) expect(line.split(' ')[1]?.toUpperCase() ?? '', line).toMatch(/^(CAPABILITY|STARTTLS|LOGOUT|NOOP|)$/)
+  for (const line of plain)
+    expect(line.split(' ')[1]?.toUpperCase() ?? '', line).toMatch(/^(CAPABILITY|STARTTLS|LOGOUT|NOOP|)$/)
   const secretB64 = Buffer.from(`\0client@mandant.test\0${password}`).toString('base64')
   expect(plain.filter((line) => line.includes(password) || line.includes(secretB64))).toEqual([])
 }
@@ -104,7 +123,9 @@ async function expectCleanSession(session: ImapSession, record: WireRecord, inje
   expect(folders.map((f) => f.path)).toEqual(['INBOX', 'Sent'])
   const fetched = await fetchFolder(session, 'INBOX')
   expect(fetched.uidValidity).toBe('42')
-  expect(fetched.messages.map((m) => [m.uid, m.raw.toString('latin1')])).toEqual([[1, eastMail('mail_1.eml').toString('latin1')]])
+  expect(fetched.messages.map((m) => [m.uid, m.raw.toString('latin1')])).toEqual([
+    [1, eastMail('mail_1.eml').toString('latin1')],
+  ])
   expect(session.client.capabilities.has('IDLE')).toBe(false)
   if (injected) expect(JSON.stringify(folders)).not.toMatch(/7XiYhgS7|jcaZji2A|YFlgClUY|Click me/)
   await session.client.logout().catch(() => session.client.close())
@@ -126,7 +147,11 @@ async function check(testCase: EastCase<EastImapCase>) {
       expect(shown).not.toMatch(/bAjdyeKO|MyF21bpV|uNiQTghK|kkgIhdNV|Attacker-controlled|prefix\.|suffix\./)
     } else {
       expect(error, `${testCase.name}: ${String(error)}`).toBeNull()
-      await expectCleanSession(session!, server.record, testCase.config.response_after_greeting ?? testCase.config.starttls_response)
+      await expectCleanSession(
+        session!,
+        server.record,
+        testCase.config.response_after_greeting ?? testCase.config.starttls_response,
+      )
     }
   } finally {
     session?.client.close()
@@ -144,7 +169,11 @@ describe.skipIf(skipWithoutEast())('IMAP STARTTLS against the EAST corpus', () =
 
   for (const folder of folders) {
     // O_4 answers STARTTLS with a continuation and then nothing: it ends by the connect budget (20 s).
-    it.each(hasEastCorpus ? cases(folder).map((c) => [c.name, c] as const) : [])('%s', (_name, testCase) => check(testCase), 60_000)
+    it.each(hasEastCorpus ? cases(folder).map((c) => [c.name, c] as const) : [])(
+      '%s',
+      (_name, testCase) => check(testCase),
+      60_000,
+    )
   }
 
   const extra = hasEastCorpus
@@ -156,7 +185,9 @@ describe.skipIf(skipWithoutEast())('IMAP STARTTLS against the EAST corpus', () =
     : []
   it.each(extra.map((c) => [c.name, c] as const))('%s', (_name, testCase) => check(testCase))
 
-  const buffering = hasEastCorpus ? ['B_1', 'B_2', 'B_3'].flatMap((name) => eastVariants<EastImapCase>(`imap/Buffering/${name}.ron`)) : []
+  const buffering = hasEastCorpus
+    ? ['B_1', 'B_2', 'B_3'].flatMap((name) => eastVariants<EastImapCase>(`imap/Buffering/${name}.ron`))
+    : []
   it('reads every injection step of the Buffering cases', () => {
     expect(buffering.map((c) => c.name)).toEqual([
       'imap/Buffering/B_1.ron (step 1)',
@@ -175,7 +206,10 @@ describe.skipIf(skipWithoutEast())('IMAP referrals are never followed', () => {
   it('ignores a REFERRAL planted in plaintext after the greeting and stays with the server it verified', async () => {
     const elsewhere = await startSilentServer()
     try {
-      const testCase = { ...base(), response_after_greeting: `* OK [REFERRAL imap://127.0.0.1:${elsewhere.port}/] go there\r\n` }
+      const testCase = {
+        ...base(),
+        response_after_greeting: `* OK [REFERRAL imap://127.0.0.1:${elsewhere.port}/] go there\r\n`,
+      }
       const { server, session, error } = await play(testCase)
       try {
         expect(error).toBeNull()
@@ -190,12 +224,22 @@ describe.skipIf(skipWithoutEast())('IMAP referrals are never followed', () => {
   })
 
   it.each([
-    ['a login referral (RFC 2221) in answer to LOGIN', { loginReply: 'NO [REFERRAL imap://client@127.0.0.1:PORT/] use this server' }, 'IMAP_AUTH_FAILED'],
-    ['a mailbox referral (RFC 2193) in answer to EXAMINE', { selectReply: 'NO [REFERRAL imap://127.0.0.1:PORT/INBOX] remote mailbox' }, null],
+    [
+      'a login referral (RFC 2221) in answer to LOGIN',
+      { loginReply: 'NO [REFERRAL imap://client@127.0.0.1:PORT/] use this server' },
+      'IMAP_AUTH_FAILED',
+    ],
+    [
+      'a mailbox referral (RFC 2193) in answer to EXAMINE',
+      { selectReply: 'NO [REFERRAL imap://127.0.0.1:PORT/INBOX] remote mailbox' },
+      null,
+    ],
   ] as const)('refuses %s without connecting anywhere else', async (_name, reply, code) => {
     const elsewhere = await startSilentServer()
     try {
-      const withPort = Object.fromEntries(Object.entries(reply).map(([k, v]) => [k, v.replace('PORT', String(elsewhere.port))]))
+      const withPort = Object.fromEntries(
+        Object.entries(reply).map(([k, v]) => [k, v.replace('PORT', String(elsewhere.port))]),
+      )
       const { server, session, error } = await play(base(), withPort)
       try {
         expectNothingSecretInPlaintext(server.record)

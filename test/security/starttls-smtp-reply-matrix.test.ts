@@ -31,7 +31,9 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const password = 'east-smtp-secret'
-const raw = Buffer.from('From: Advisor <advisor@kanzlei.test>\r\nTo: client@mandant.test\r\nSubject: Lohnsteuer\r\nMessage-ID: <east@kanzlei.test>\r\n\r\nVertraulich: Steuer-ID 12 345 678 901\r\n')
+const raw = Buffer.from(
+  'From: Advisor <advisor@kanzlei.test>\r\nTo: client@mandant.test\r\nSubject: Lohnsteuer\r\nMessage-ID: <east@kanzlei.test>\r\n\r\nVertraulich: Steuer-ID 12 345 678 901\r\n',
+)
 
 const account = (port: number): Account => ({
   name: 'east',
@@ -62,9 +64,16 @@ function canSend(testCase: EastSmtpCase): boolean {
   // nodemailer takes any 2xx to EHLO as success (220/221 included); inside verified TLS that is harmless.
   // A second reply queued behind the EHLO answer (a final "NNN " line before the last) is an injection.
   const ehlo = (replyTo(testCase, 'ehlo') ?? '250 ok\r\n').split('\r\n').filter(Boolean)
-  if (!ehlo[0]!.startsWith('2') || ehlo.slice(0, -1).some((line) => line[3] === ' ') || replyTo(testCase, 'starttls') !== null) return false
+  if (
+    !ehlo[0]!.startsWith('2') ||
+    ehlo.slice(0, -1).some((line) => line[3] === ' ') ||
+    replyTo(testCase, 'starttls') !== null
+  )
+    return false
   const stls = testCase.stls_response ?? '220 Ready to start TLS\r\n'
-  return stls.startsWith('220') && stls.split('\r\n').filter(Boolean).length === 1 && testCase.stls_make_transition !== false
+  return (
+    stls.startsWith('220') && stls.split('\r\n').filter(Boolean).length === 1 && testCase.stls_make_transition !== false
+  )
 }
 
 /** A verb from plaintext that may carry a credential or mail. */
@@ -74,12 +83,20 @@ function expectNothingInPlaintext(record: WireRecord) {
   const plain = record.lines.filter((l) => !l.tls).map((l) => l.line)
   expect(plain.filter((line) => secretVerbs.test(line.split(' ')[0]!.toUpperCase()))).toEqual([])
   const b64 = Buffer.from(`\0advisor@kanzlei.test\0${password}`).toString('base64')
-  expect(plain.filter((line) => /east-smtp-secret|Vertraulich|12 345 678 901/.test(line) || line.includes(b64))).toEqual([])
+  expect(
+    plain.filter((line) => /east-smtp-secret|Vertraulich|12 345 678 901/.test(line) || line.includes(b64)),
+  ).toEqual([])
 }
 
 async function check(testCase: EastCase<EastSmtpCase>) {
   const server = await startEastSmtp(testCase.config, { cert: pki.good })
-  const outbox = new Outbox({ profileDir: mkdtempSync(join(dir, 'p-')), key: randomBytes(32), now: () => new Date(), owner: String(process.pid), isAlive: () => false })
+  const outbox = new Outbox({
+    profileDir: mkdtempSync(join(dir, 'p-')),
+    key: randomBytes(32),
+    now: () => new Date(),
+    owner: String(process.pid),
+    isAlive: () => false,
+  })
   try {
     const outcome = await enqueueAndSend(
       {
@@ -110,7 +127,9 @@ async function check(testCase: EastCase<EastSmtpCase>) {
       expect(outcome.state, testCase.name).toBe('held')
       expect(entry.state).toBe('held')
       expect(server.record.messages).toEqual([])
-      expect(outcome.reason?.code).toMatch(/^(TLS_STARTTLS_MISSING|TLS_NOT_ESTABLISHED|TLS_STARTTLS_INJECTION|SMTP_REJECTED|SMTP_UNREACHABLE)$/)
+      expect(outcome.reason?.code).toMatch(
+        /^(TLS_STARTTLS_MISSING|TLS_NOT_ESTABLISHED|TLS_STARTTLS_INJECTION|SMTP_REJECTED|SMTP_UNREACHABLE)$/,
+      )
     }
     return outcome.reason?.code ?? outcome.state
   } finally {
@@ -121,34 +140,52 @@ async function check(testCase: EastCase<EastSmtpCase>) {
 
 const folders = ['smtp/Negotiation', 'smtp/others']
 
-describe.skipIf(skipWithoutEast())('SMTP STARTTLS against the EAST corpus: negotiation, buffering and the reply-code matrix', () => {
-  const all = hasEastCorpus ? folders.flatMap((folder) => eastCases<EastSmtpCase>(folder)) : []
-  const buffering = hasEastCorpus ? eastVariants<EastSmtpCase>('smtp/Buffering/B_1.ron') : []
+describe.skipIf(skipWithoutEast())(
+  'SMTP STARTTLS against the EAST corpus: negotiation, buffering and the reply-code matrix',
+  () => {
+    const all = hasEastCorpus ? folders.flatMap((folder) => eastCases<EastSmtpCase>(folder)) : []
+    const buffering = hasEastCorpus ? eastVariants<EastSmtpCase>('smtp/Buffering/B_1.ron') : []
 
-  it('has the cases it expects (the corpus is complete)', () => {
-    expect(folders.map((folder) => eastCases(folder).length)).toEqual([5, 51])
-    expect(buffering.map((c) => c.name)).toEqual(['smtp/Buffering/B_1.ron (step 1)'])
-  })
+    it('has the cases it expects (the corpus is complete)', () => {
+      expect(folders.map((folder) => eastCases(folder).length)).toEqual([5, 51])
+      expect(buffering.map((c) => c.name)).toEqual(['smtp/Buffering/B_1.ron (step 1)'])
+    })
 
-  it.each([...all, ...buffering].map((c) => [c.name, c] as const))('%s', async (_name, testCase) => {
-    await check(testCase)
-  })
+    it.each([...all, ...buffering].map((c) => [c.name, c] as const))('%s', async (_name, testCase) => {
+      await check(testCase)
+    })
 
-  it('does not take a "220 Ready to start TLS" sent ahead of the STARTTLS command as its answer (injection before STARTTLS)', async () => {
-    const ahead: EastCase<EastSmtpCase> = {
-      name: 'self-made: 220 queued behind the EHLO answer',
-      config: { capabilities: [], capabilities_tls: [], override_response: { ehlo: '250-example.org\r\n250 STARTTLS\r\n220 Ready to start TLS\r\n' }, stls_make_transition: false },
-    }
-    // Whatever the client makes of it, check() holds it to: nothing in plaintext, held with a code, nothing lost.
-    expect(canSend(ahead.config)).toBe(false)
-    expect(await check(ahead)).toMatch(/^(TLS_|SMTP_)/)
-  })
+    it('does not take a "220 Ready to start TLS" sent ahead of the STARTTLS command as its answer (injection before STARTTLS)', async () => {
+      const ahead: EastCase<EastSmtpCase> = {
+        name: 'self-made: 220 queued behind the EHLO answer',
+        config: {
+          capabilities: [],
+          capabilities_tls: [],
+          override_response: { ehlo: '250-example.org\r\n250 STARTTLS\r\n220 Ready to start TLS\r\n' },
+          stls_make_transition: false,
+        },
+      }
+      // Whatever the client makes of it, check() holds it to: nothing in plaintext, held with a code, nothing lost.
+      expect(canSend(ahead.config)).toBe(false)
+      expect(await check(ahead)).toMatch(/^(TLS_|SMTP_)/)
+    })
 
-  it('gives the reason a user can act on for the classic stripping and injection cases', async () => {
-    const byName = new Map([...all, ...buffering].map((c) => [c.name, c]))
-    const codes = async (names: string[]) => Promise.all(names.map((name) => check(byName.get(name)!)))
-    expect(await codes(['smtp/Negotiation/O_1.ron', 'smtp/Negotiation/O_2.ron', 'smtp/Negotiation/O_3.ron', 'smtp/Negotiation/O_4.ron'])).toEqual(Array(4).fill('TLS_STARTTLS_MISSING'))
-    expect(await codes(['smtp/Buffering/B_1.ron (step 1)'])).toEqual(['TLS_STARTTLS_INJECTION'])
-    expect(await codes(['smtp/others/greeting/554.ron', 'smtp/others/greeting/421.ron'])).toEqual(['SMTP_REJECTED', 'SMTP_REJECTED'])
-  })
-})
+    it('gives the reason a user can act on for the classic stripping and injection cases', async () => {
+      const byName = new Map([...all, ...buffering].map((c) => [c.name, c]))
+      const codes = async (names: string[]) => Promise.all(names.map((name) => check(byName.get(name)!)))
+      expect(
+        await codes([
+          'smtp/Negotiation/O_1.ron',
+          'smtp/Negotiation/O_2.ron',
+          'smtp/Negotiation/O_3.ron',
+          'smtp/Negotiation/O_4.ron',
+        ]),
+      ).toEqual(Array(4).fill('TLS_STARTTLS_MISSING'))
+      expect(await codes(['smtp/Buffering/B_1.ron (step 1)'])).toEqual(['TLS_STARTTLS_INJECTION'])
+      expect(await codes(['smtp/others/greeting/554.ron', 'smtp/others/greeting/421.ron'])).toEqual([
+        'SMTP_REJECTED',
+        'SMTP_REJECTED',
+      ])
+    })
+  },
+)

@@ -8,7 +8,13 @@ import { defaultPolicy, type PolicySettings } from '../../main/core/policy/polic
 import type { Account, Security } from '../../main/core/transport/account.ts'
 import { Outbox } from '../../main/core/transport/outbox.ts'
 import { enqueueAndSend, type SendOutcome } from '../../main/core/transport/send.ts'
-import { startScriptedSmtp, startSmtpServer, type Running, type ScriptRecord, type SmtpRecord } from '../helpers/hostile-servers.ts'
+import {
+  startScriptedSmtp,
+  startSmtpServer,
+  type Running,
+  type ScriptRecord,
+  type SmtpRecord,
+} from '../helpers/hostile-servers.ts'
 import { makeTestPki, type TestPki } from '../helpers/test-pki.ts'
 
 /**
@@ -25,7 +31,9 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const raw = Buffer.from('From: Advisor <advisor@kanzlei.test>\r\nTo: client@mandant.test\r\nSubject: Lohnabrechnung\r\nMessage-ID: <hostile@kanzlei.test>\r\n\r\nVertraulich.\r\n')
+const raw = Buffer.from(
+  'From: Advisor <advisor@kanzlei.test>\r\nTo: client@mandant.test\r\nSubject: Lohnabrechnung\r\nMessage-ID: <hostile@kanzlei.test>\r\n\r\nVertraulich.\r\n',
+)
 
 function account(port: number, security: Security, extra: Partial<Account> = {}): Account {
   return {
@@ -42,8 +50,18 @@ function account(port: number, security: Security, extra: Partial<Account> = {})
   }
 }
 
-async function send(acct: Account, settings: PolicySettings = defaultPolicy(), message: Buffer = raw): Promise<{ outcome: SendOutcome; outbox: Outbox }> {
-  const outbox = new Outbox({ profileDir: mkdtempSync(join(dir, 'p-')), key: randomBytes(32), now: () => new Date(), owner: String(process.pid), isAlive: () => false })
+async function send(
+  acct: Account,
+  settings: PolicySettings = defaultPolicy(),
+  message: Buffer = raw,
+): Promise<{ outcome: SendOutcome; outbox: Outbox }> {
+  const outbox = new Outbox({
+    profileDir: mkdtempSync(join(dir, 'p-')),
+    key: randomBytes(32),
+    now: () => new Date(),
+    owner: String(process.pid),
+    isAlive: () => false,
+  })
   const outcome = await enqueueAndSend(
     {
       outbox,
@@ -118,17 +136,24 @@ describe('submission refuses hostile servers before AUTH and MAIL', () => {
   })
 
   it('refuses a server that does not speak ESMTP (D_1: EHLO answered 500), without falling back to HELO', async () => {
-    await withServer(startScriptedSmtp({ capabilities: [], starttlsReply: '502 no', ehloReply: '500 Command not recognized\r\n' }), async (server) => {
-      const { outcome, outbox } = await send(account(server.port, 'starttls'))
-      expect(outcome.state).toBe('held')
-      outbox.close()
-      expectNoCommandsAfterTls(server.record)
-    })
+    await withServer(
+      startScriptedSmtp({ capabilities: [], starttlsReply: '502 no', ehloReply: '500 Command not recognized\r\n' }),
+      async (server) => {
+        const { outcome, outbox } = await send(account(server.port, 'starttls'))
+        expect(outcome.state).toBe('held')
+        outbox.close()
+        expectNoCommandsAfterTls(server.record)
+      },
+    )
   })
 
   it('discards bytes injected after "220 Ready to start TLS" and treats the server as hostile (B_1)', async () => {
     await withServer(
-      startScriptedSmtp({ capabilities: ['STARTTLS'], starttlsReply: '220 Ready to start TLS\r\n250-example.org\r\n250 AUTH LOGIN', upgradeWith: pki.good }),
+      startScriptedSmtp({
+        capabilities: ['STARTTLS'],
+        starttlsReply: '220 Ready to start TLS\r\n250-example.org\r\n250 AUTH LOGIN',
+        upgradeWith: pki.good,
+      }),
       async (server) => {
         const { outcome, outbox } = await send(account(server.port, 'starttls'))
         expectHeld(outcome, outbox, 'TLS_STARTTLS_INJECTION')
@@ -146,20 +171,26 @@ describe('submission refuses hostile servers before AUTH and MAIL', () => {
       ['T_3 wrong host', 'wrongHost', 'TLS_CERT_WRONG_HOST'],
       ['T_4 expired', 'expired', 'TLS_CERT_EXPIRED'],
     ] as const)('refuses %s', async (_name, which, code) => {
-      await withServer(startSmtpServer({ secure: security === 'tls', key: pki[which].key, cert: pki[which].cert }), async (server) => {
-        const { outcome, outbox } = await send(account(server.port, security))
-        expectHeld(outcome, outbox, code)
-        expectNothingReceived(server.record)
-      })
+      await withServer(
+        startSmtpServer({ secure: security === 'tls', key: pki[which].key, cert: pki[which].cert }),
+        async (server) => {
+          const { outcome, outbox } = await send(account(server.port, security))
+          expectHeld(outcome, outbox, code)
+          expectNothingReceived(server.record)
+        },
+      )
     })
 
     it('refuses a server that speaks only TLS 1.0/1.1', async () => {
       const old = { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' } as const
-      await withServer(startSmtpServer({ secure: security === 'tls', key: pki.good.key, cert: pki.good.cert, ...old }), async (server) => {
-        const { outcome, outbox } = await send(account(server.port, security))
-        expectHeld(outcome, outbox, 'TLS_VERSION_TOO_OLD')
-        expectNothingReceived(server.record)
-      })
+      await withServer(
+        startSmtpServer({ secure: security === 'tls', key: pki.good.key, cert: pki.good.cert, ...old }),
+        async (server) => {
+          const { outcome, outbox } = await send(account(server.port, security))
+          expectHeld(outcome, outbox, 'TLS_VERSION_TOO_OLD')
+          expectNothingReceived(server.record)
+        },
+      )
     })
   })
 
@@ -172,25 +203,32 @@ describe('submission refuses hostile servers before AUTH and MAIL', () => {
   })
 
   it('still upgrades when STARTTLS is hidden but works, and authenticates only inside TLS', async () => {
-    await withServer(startSmtpServer({ hideSTARTTLS: true, key: pki.good.key, cert: pki.good.cert }), async (server) => {
-      const { outcome, outbox } = await send(account(server.port, 'starttls'))
-      expect(outcome.state).toBe('sent')
-      expect(server.record.secureAtAuth).toEqual([true])
-      expect(server.record.messages[0]!.equals(raw)).toBe(true)
-      outbox.close()
-    })
+    await withServer(
+      startSmtpServer({ hideSTARTTLS: true, key: pki.good.key, cert: pki.good.cert }),
+      async (server) => {
+        const { outcome, outbox } = await send(account(server.port, 'starttls'))
+        expect(outcome.state).toBe('sent')
+        expect(server.record.secureAtAuth).toEqual([true])
+        expect(server.record.messages[0]!.equals(raw)).toBe(true)
+        outbox.close()
+      },
+    )
   })
 })
 
 describe('what the server receives', () => {
   it('gets the Bcc recipients in the envelope only: no Bcc field in the bytes, the body untouched', async () => {
     // Not every submission server strips Bcc (Postfix does; smtp-server, like many gateways, does not).
-    const withBcc = Buffer.from('From: advisor@kanzlei.test\r\nTo: client@mandant.test\r\nBcc: Akte <akte@kanzlei.test>,\r\n steuer@finanzamt.test\r\nSubject: Bescheid\r\n\r\nBcc: steht im Text und bleibt.\r\n')
+    const withBcc = Buffer.from(
+      'From: advisor@kanzlei.test\r\nTo: client@mandant.test\r\nBcc: Akte <akte@kanzlei.test>,\r\n steuer@finanzamt.test\r\nSubject: Bescheid\r\n\r\nBcc: steht im Text und bleibt.\r\n',
+    )
     await withServer(startSmtpServer({ secure: true, key: pki.good.key, cert: pki.good.cert }), async (server) => {
       const { outcome, outbox } = await send(account(server.port, 'tls'), defaultPolicy(), withBcc)
       expect(outcome.state).toBe('sent')
       expect(server.record.rcptTo.sort()).toEqual(['akte@kanzlei.test', 'client@mandant.test', 'steuer@finanzamt.test'])
-      expect(server.record.messages[0]!.toString('latin1')).toBe('From: advisor@kanzlei.test\r\nTo: client@mandant.test\r\nSubject: Bescheid\r\n\r\nBcc: steht im Text und bleibt.\r\n')
+      expect(server.record.messages[0]!.toString('latin1')).toBe(
+        'From: advisor@kanzlei.test\r\nTo: client@mandant.test\r\nSubject: Bescheid\r\n\r\nBcc: steht im Text und bleibt.\r\n',
+      )
       // The Outbox keeps the mail as written (the Sent copy shows whom it went to).
       expect(outbox.message(outcome.outboxId).equals(withBcc)).toBe(true)
       outbox.close()
@@ -219,7 +257,8 @@ describe('certificate pinning', () => {
 })
 
 describe('REQUIRETLS (RFC 8689), requested only after reading EHLO', () => {
-  const tlsServer = (offers: boolean) => startSmtpServer({ secure: true, key: pki.good.key, cert: pki.good.cert, hideREQUIRETLS: !offers })
+  const tlsServer = (offers: boolean) =>
+    startSmtpServer({ secure: true, key: pki.good.key, cert: pki.good.cert, hideREQUIRETLS: !offers })
 
   it('requests REQUIRETLS when the server offers it', async () => {
     await withServer(tlsServer(true), async (server) => {
@@ -252,7 +291,15 @@ describe('REQUIRETLS (RFC 8689), requested only after reading EHLO', () => {
     const settings: PolicySettings = {
       ...defaultPolicy(),
       requiretls: 'require',
-      tlsExceptions: [{ target: 'mandant.test', reason: 'MX ohne TLS, Mandant eingewilligt', by: 'Kanzlei', date: new Date().toISOString(), expires: null }],
+      tlsExceptions: [
+        {
+          target: 'mandant.test',
+          reason: 'MX ohne TLS, Mandant eingewilligt',
+          by: 'Kanzlei',
+          date: new Date().toISOString(),
+          expires: null,
+        },
+      ],
     }
     await withServer(tlsServer(true), async (server) => {
       const { outcome, outbox } = await send(account(server.port, 'tls'), settings)
@@ -273,19 +320,42 @@ describe('server answers', () => {
   })
 
   it('records recipients the server refused while it took the message for the others', async () => {
-    const two = Buffer.from(raw.toString().replace('To: client@mandant.test', 'To: client@mandant.test, unknown@mandant.test'))
+    const two = Buffer.from(
+      raw.toString().replace('To: client@mandant.test', 'To: client@mandant.test, unknown@mandant.test'),
+    )
     await withServer(
       startSmtpServer({
         secure: true,
         key: pki.good.key,
         cert: pki.good.cert,
-        onRcptTo: (address, _session, callback) => callback(address.address.startsWith('unknown') ? Object.assign(new Error('No such user'), { responseCode: 550 }) : undefined),
+        onRcptTo: (address, _session, callback) =>
+          callback(
+            address.address.startsWith('unknown')
+              ? Object.assign(new Error('No such user'), { responseCode: 550 })
+              : undefined,
+          ),
       }),
       async (server) => {
-        const outbox = new Outbox({ profileDir: mkdtempSync(join(dir, 'p-')), key: randomBytes(32), now: () => new Date(), owner: String(process.pid), isAlive: () => false })
-        const deps = { outbox, account: async () => account(server.port, 'tls'), password: async () => 'pw', policy: async () => defaultPolicy(), appendSent: async () => ({ folder: 'Sent' }), now: () => new Date() }
+        const outbox = new Outbox({
+          profileDir: mkdtempSync(join(dir, 'p-')),
+          key: randomBytes(32),
+          now: () => new Date(),
+          owner: String(process.pid),
+          isAlive: () => false,
+        })
+        const deps = {
+          outbox,
+          account: async () => account(server.port, 'tls'),
+          password: async () => 'pw',
+          policy: async () => defaultPolicy(),
+          appendSent: async () => ({ folder: 'Sent' }),
+          now: () => new Date(),
+        }
         const outcome = await enqueueAndSend(deps, two, 'two.eml', 'test')
-        expect(outcome).toMatchObject({ state: 'sent', reason: { code: 'SMTP_RECIPIENTS_REFUSED', params: { recipients: 'unknown@mandant.test' } } })
+        expect(outcome).toMatchObject({
+          state: 'sent',
+          reason: { code: 'SMTP_RECIPIENTS_REFUSED', params: { recipients: 'unknown@mandant.test' } },
+        })
         expect(outbox.get(outcome.outboxId).outcome).toMatchObject({ rejected: ['unknown@mandant.test'] })
         expect(server.record.messages).toHaveLength(1)
         outbox.close()

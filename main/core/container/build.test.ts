@@ -33,9 +33,13 @@ describe.skipIf(!hasPdftotext)('the container appends enclosed PDFs as pages onl
     ]
     // A budget that holds the first PDF but not both.
     const budget = first.length + Math.floor(second.length / 2)
-    const container = await buildContainer({ from: 'a@kanzlei.test', date: new Date(), subject: 'S', text: 'T', files }, password, {
-      appendPagesMaxBytes: budget,
-    })
+    const container = await buildContainer(
+      { from: 'a@kanzlei.test', date: new Date(), subject: 'S', text: 'T', files },
+      password,
+      {
+        appendPagesMaxBytes: budget,
+      },
+    )
     writeFileSync(join(dir, 'c.pdf'), container)
     const text = execFileSync('pdftotext', ['-upw', password, join(dir, 'c.pdf'), '-'], { encoding: 'utf8' })
     expect(text).toMatch(/Bilanz\.pdf\s+[\d,]+ (KB|Bytes) \(\d+ Bytes\) · als Anhang und als Seiten/)
@@ -44,7 +48,12 @@ describe.skipIf(!hasPdftotext)('the container appends enclosed PDFs as pages onl
     expect(text).not.toContain('Anlage Seite 1')
     // Both are enclosed, byte for byte.
     const opened = await openContainer(container, password)
-    expect(opened.attachments.map((a) => [a.filename, Buffer.from(a.bytes).equals(Buffer.from(files.find((f) => f.fileName === a.filename)!.bytes))])).toEqual([
+    expect(
+      opened.attachments.map((a) => [
+        a.filename,
+        Buffer.from(a.bytes).equals(Buffer.from(files.find((f) => f.fileName === a.filename)!.bytes)),
+      ]),
+    ).toEqual([
       ['Bilanz.pdf', true],
       ['Anlage.pdf', true],
     ])

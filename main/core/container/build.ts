@@ -39,7 +39,11 @@ async function pagesToAppend(files: readonly ContainerFile[], budgetBytes: numbe
   for (const [index, file] of files.entries()) {
     if (!isPdf(file) || file.bytes.length > budget) continue
     try {
-      const doc = await PDFDocument.load(file.bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: true })
+      const doc = await PDFDocument.load(file.bytes, {
+        ignoreEncryption: true,
+        updateMetadata: false,
+        throwOnInvalidObject: true,
+      })
       if (doc.isEncrypted || doc.getPageCount() === 0) continue
       appended.set(index, doc)
       budget -= file.bytes.length
@@ -75,7 +79,11 @@ export interface ContainerOptions {
   appendPagesMaxBytes?: number
 }
 
-export async function buildContainer(input: ContainerInput, password: string, options: ContainerOptions = {}): Promise<Uint8Array> {
+export async function buildContainer(
+  input: ContainerInput,
+  password: string,
+  options: ContainerOptions = {},
+): Promise<Uint8Array> {
   checkContainerSize(input.files.map((file) => ({ fileName: file.fileName, size: file.bytes.length })))
   const appended = await pagesToAppend(input.files, options.appendPagesMaxBytes ?? limits.containerAppendPagesMaxBytes)
   const described = input.files.map((file, index) => ({
@@ -88,7 +96,13 @@ export async function buildContainer(input: ContainerInput, password: string, op
   }))
 
   const doc = await PDFDocument.create({ updateMetadata: false })
-  await drawCover(doc, { from: input.from, date: input.date, subject: input.subject, text: input.text, files: described })
+  await drawCover(doc, {
+    from: input.from,
+    date: input.date,
+    subject: input.subject,
+    text: input.text,
+    files: described,
+  })
   for (const source of appended.values()) {
     const pages = await doc.copyPages(source, source.getPageIndices())
     for (const page of pages) doc.addPage(page)
@@ -121,4 +135,3 @@ export async function buildContainer(input: ContainerInput, password: string, op
   }
   return outcome.output
 }
-

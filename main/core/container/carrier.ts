@@ -69,6 +69,11 @@ export async function composeCarrierMail(input: CarrierInput, password: string) 
     ['Message-ID', messageId],
     ['MIME-Version', '1.0'],
   ]
-  const bytes = multipart('mixed', {}, [textEntity(carrierText(input.from)), attachmentEntity(containerFileName(input.now), 'application/pdf', container)], headers)
+  const bytes = multipart(
+    'mixed',
+    {},
+    [textEntity(carrierText(input.from)), attachmentEntity(containerFileName(input.now), 'application/pdf', container)],
+    headers,
+  )
   return { bytes, messageId, containerBytes: container.length }
 }

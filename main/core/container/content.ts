@@ -12,7 +12,14 @@ export const containerContentSchema = z.object({
   date: z.string(),
   subject: z.string(),
   text: z.string(),
-  files: z.array(z.object({ fileName: z.string(), contentType: z.string(), size: z.number().int().nonnegative(), sha256: z.string() })),
+  files: z.array(
+    z.object({
+      fileName: z.string(),
+      contentType: z.string(),
+      size: z.number().int().nonnegative(),
+      sha256: z.string(),
+    }),
+  ),
 })
 
 export type ContainerContent = z.infer<typeof containerContentSchema>

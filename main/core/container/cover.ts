@@ -12,11 +12,21 @@ export interface CoverInput {
   date: Date
   subject: string
   text: string
-  files: readonly { fileName: string; size: number; sha256: string; appendedAsPages: boolean; attachmentOnly: boolean }[]
+  files: readonly {
+    fileName: string
+    size: number
+    sha256: string
+    appendedAsPages: boolean
+    attachmentOnly: boolean
+  }[]
 }
 
 function dateText(date: Date, lang: 'de' | 'en'): string {
-  return date.toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Berlin' })
+  return date.toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: 'Europe/Berlin',
+  })
 }
 
 export async function drawCover(doc: PDFDocument, input: CoverInput): Promise<void> {

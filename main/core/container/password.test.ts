@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { checkStandingPassword, estimatePasswordBits, generateContainerPassword, generatedPasswordBits, passwordAlphabet } from './password.ts'
+import {
+  checkStandingPassword,
+  estimatePasswordBits,
+  generateContainerPassword,
+  generatedPasswordBits,
+  passwordAlphabet,
+} from './password.ts'
 
 describe('generated container passwords', () => {
   it('have at least 100 bits, no look-alike characters, and are grouped in fours for reading aloud', () => {

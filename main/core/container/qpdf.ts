@@ -9,7 +9,11 @@ import { createRequire } from 'node:module'
  */
 interface QpdfModule {
   callMain(args: string[]): number
-  FS: { writeFile(path: string, data: Uint8Array): void; readFile(path: string): Uint8Array; unlink(path: string): void }
+  FS: {
+    writeFile(path: string, data: Uint8Array): void
+    readFile(path: string): Uint8Array
+    unlink(path: string): void
+  }
 }
 type QpdfFactory = (options: {
   locateFile: () => string
@@ -97,7 +101,8 @@ export type PasswordCheck = 'accepted' | 'refused' | 'not-encrypted'
  * only `--requires-password --password=…` is asked: it exits 3 when the password opens the file.
  */
 export async function checkPassword(encrypted: Uint8Array, password: string): Promise<PasswordCheck> {
-  if (!Buffer.from(encrypted.buffer, encrypted.byteOffset, encrypted.byteLength).includes('/Encrypt')) return 'not-encrypted'
+  if (!Buffer.from(encrypted.buffer, encrypted.byteOffset, encrypted.byteLength).includes('/Encrypt'))
+    return 'not-encrypted'
   const outcome = await run(encrypted, (inPath) => ['--requires-password', `--password=${password}`, inPath])
   return outcome.exit === 3 ? 'accepted' : 'refused'
 }

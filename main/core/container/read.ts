@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto'
-import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from '@cantoo/pdf-lib'
+import {
+  decodePDFRawStream,
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFHexString,
+  PDFName,
+  PDFRawStream,
+  PDFString,
+} from '@cantoo/pdf-lib'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import { containerContentSchema, contentKey } from './content.ts'
@@ -14,7 +23,8 @@ export interface OpenedContainer {
   attachments: { filename: string; contentType: string; size: number; sha256: string; bytes: Uint8Array }[]
 }
 
-const text = (value: unknown) => (value instanceof PDFString || value instanceof PDFHexString ? value.decodeText() : null)
+const text = (value: unknown) =>
+  value instanceof PDFString || value instanceof PDFHexString ? value.decodeText() : null
 
 /** name → stream of every entry in the EmbeddedFiles name tree (flat /Names or /Kids). */
 function embeddedFiles(doc: PDFDocument): Map<string, Uint8Array> {
@@ -44,7 +54,8 @@ export async function openContainer(encrypted: Uint8Array, password: string): Pr
   if (check === 'refused') throw new SiegelpostError('CONTAINER_WRONG_PASSWORD', {})
   if (check !== 'accepted') throw new SiegelpostError('CONTAINER_NOT_SIEGELPOST', {})
   const outcome = await decryptPdf(encrypted, password)
-  if (outcome.output === null) throw new SiegelpostError('CONTAINER_UNREADABLE', { reason: `qpdf exit ${outcome.exit}` })
+  if (outcome.output === null)
+    throw new SiegelpostError('CONTAINER_UNREADABLE', { reason: `qpdf exit ${outcome.exit}` })
   let doc: PDFDocument
   try {
     doc = await PDFDocument.load(outcome.output, { updateMetadata: false })
@@ -55,7 +66,9 @@ export async function openContainer(encrypted: Uint8Array, password: string): Pr
   if (!(stream instanceof PDFRawStream)) throw new SiegelpostError('CONTAINER_NOT_SIEGELPOST', {})
   let content
   try {
-    content = containerContentSchema.parse(JSON.parse(Buffer.from(decodePDFRawStream(stream).decode()).toString('utf8')))
+    content = containerContentSchema.parse(
+      JSON.parse(Buffer.from(decodePDFRawStream(stream).decode()).toString('utf8')),
+    )
   } catch (error) {
     throw new SiegelpostError('CONTAINER_UNREADABLE', { reason: 'content' }, { cause: error })
   }

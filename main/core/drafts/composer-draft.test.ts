@@ -34,7 +34,8 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 describe('composer drafts', () => {
   let dir: string
-  const vault = () => openVault({ profileDir: dir, keySource: { mode: 'passphrase', passphrase: Buffer.from('composer-test') } })
+  const vault = () =>
+    openVault({ profileDir: dir, keySource: { mode: 'passphrase', passphrase: Buffer.from('composer-test') } })
   const store = async () => new DraftStore(dir, await vault(), now)
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sp-composer-drafts-'))
@@ -57,7 +58,10 @@ describe('composer drafts', () => {
   it('copies an attachment of several pieces in by path, sealed, and reads any range of it back', async () => {
     const drafts = await store()
     const draft = await drafts.save(null, fields)
-    const content = Buffer.concat([Buffer.from('%PDF-1.7 Jahresabschluss '), randomBytes(Math.floor(limits.draftChunkBytes * 2.5))])
+    const content = Buffer.concat([
+      Buffer.from('%PDF-1.7 Jahresabschluss '),
+      randomBytes(Math.floor(limits.draftChunkBytes * 2.5)),
+    ])
     const source = join(dir, 'jahresabschluss.pdf')
     await writeFile(source, content)
     const ref = await drafts.attach(draft.id, source)
@@ -104,13 +108,34 @@ describe('composer drafts', () => {
   it('takes over a format 1 draft (attachments inline) as an ordinary draft', async () => {
     const v = await vault()
     const id = '11111111-2222-4333-8444-555555555555'
-    const legacy = { format: 1, id, createdAt: '2026-11-01T09:00:00.000Z', to: [], subject: 'Mein Schlüssel', body: 'Text', attachments: [{ fileName: 'anna.asc', contentType: 'application/pgp-keys', data: Buffer.from('KEY').toString('base64') }] }
+    const legacy = {
+      format: 1,
+      id,
+      createdAt: '2026-11-01T09:00:00.000Z',
+      to: [],
+      subject: 'Mein Schlüssel',
+      body: 'Text',
+      attachments: [
+        { fileName: 'anna.asc', contentType: 'application/pgp-keys', data: Buffer.from('KEY').toString('base64') },
+      ],
+    }
     const { mkdir } = await import('node:fs/promises')
     await mkdir(join(dir, draftsDirName), { recursive: true })
-    await writeFile(join(dir, draftsDirName, `${id}.sgpd`), sealJson(v.deriveKey('drafts'), legacy, `siegelpost/draft/v1/${id}`))
+    await writeFile(
+      join(dir, draftsDirName, `${id}.sgpd`),
+      sealJson(v.deriveKey('drafts'), legacy, `siegelpost/draft/v1/${id}`),
+    )
     const drafts = new DraftStore(dir, v, now)
     const [taken] = await drafts.list()
-    expect(taken).toMatchObject({ format: 2, id, subject: 'Mein Schlüssel', cc: [], bcc: [], sign: true, attachments: [{ fileName: 'anna.asc', size: 3 }] })
+    expect(taken).toMatchObject({
+      format: 2,
+      id,
+      subject: 'Mein Schlüssel',
+      cc: [],
+      bcc: [],
+      sign: true,
+      attachments: [{ fileName: 'anna.asc', size: 3 }],
+    })
     expect(await drafts.readAttachment(taken!, taken!.attachments[0]!.id)).toEqual(Buffer.from('KEY'))
     expect((await readFile(join(dir, draftsDirName, `${id}.sgpd`))).includes(Buffer.from('S0VZ'))).toBe(false)
   })

@@ -52,7 +52,9 @@ export async function sealFileInto(
       if (done > expectedSize) throw new SiegelpostError('DRAFT_ATTACHMENT_CHANGED', { path: source })
       const isLast = done === expectedSize
       if (!isLast && filled < chunk) throw new SiegelpostError('DRAFT_ATTACHMENT_CHANGED', { path: source })
-      await output.write(sealBlob(key, buffer.subarray(0, filled), contextOf(ids.draftId, ids.attachmentId, index, isLast)))
+      await output.write(
+        sealBlob(key, buffer.subarray(0, filled), contextOf(ids.draftId, ids.attachmentId, index, isLast)),
+      )
       onProgress?.(done)
       index += 1
       if (isLast) break
@@ -127,7 +129,11 @@ export function openSealedAttachment(
       if (n === 0) break
       got += n
     }
-    const plain = openBlob(key, sealed.subarray(0, got), contextOf(ids.draftId, ids.attachmentId, index, index === pieces - 1))
+    const plain = openBlob(
+      key,
+      sealed.subarray(0, got),
+      contextOf(ids.draftId, ids.attachmentId, index, index === pieces - 1),
+    )
     if (!plain) throw damaged()
     cached = { index, plain }
     return plain

@@ -29,20 +29,45 @@ describe('sending a draft', () => {
   let drafts: DraftStore
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sp-draft-send-'))
-    const vault = await openVault({ profileDir: dir, keySource: { mode: 'passphrase', passphrase: Buffer.from('draft-send') } })
+    const vault = await openVault({
+      profileDir: dir,
+      keySource: { mode: 'passphrase', passphrase: Buffer.from('draft-send') },
+    })
     const keychain = memorySecretStore()
     profile = { profileDir: dir, vault, keychain: async () => keychain, now, owner: 'test' }
     drafts = new DraftStore(dir, vault, now)
     const endpoint = { host: '127.0.0.1', port: 1, security: 'tls' as const }
-    await addAccountFromInput(accountStoreOf(profile), { name: 'kanzlei', email: 'anna@kanzlei.test', user: 'anna', smtp: endpoint, imap: endpoint }, 'pw', now())
-    await new PolicyStore(dir, vault).addConsent({ address: 'client@mandant.test', channel: 'tls', by: 'Anna', note: null }, now())
+    await addAccountFromInput(
+      accountStoreOf(profile),
+      { name: 'kanzlei', email: 'anna@kanzlei.test', user: 'anna', smtp: endpoint, imap: endpoint },
+      'pw',
+      now(),
+    )
+    await new PolicyStore(dir, vault).addConsent(
+      { address: 'client@mandant.test', channel: 'tls', by: 'Anna', note: null },
+      now(),
+    )
   })
   afterEach(() => rm(dir, { recursive: true, force: true }))
 
-  const fields = { account: 'kanzlei', from: 'anna@kanzlei.test', to: ['client@mandant.test'], cc: [], bcc: [], subject: 'S', body: 'B', sign: true }
+  const fields = {
+    account: 'kanzlei',
+    from: 'anna@kanzlei.test',
+    to: ['client@mandant.test'],
+    cc: [],
+    bcc: [],
+    subject: 'S',
+    body: 'B',
+    sign: true,
+  }
 
   it('plans each recipient with the core: consent, no key, a wrong address', async () => {
-    const plan = await planFor(profile, { from: 'anna@kanzlei.test', to: ['client@mandant.test', 'fremd@firma.de', 'falsch@'], cc: [], bcc: [] })
+    const plan = await planFor(profile, {
+      from: 'anna@kanzlei.test',
+      to: ['client@mandant.test', 'fremd@firma.de', 'falsch@'],
+      cc: [],
+      bcc: [],
+    })
     expect(plan.recipients.map((r) => [r.address, r.protection, r.reason.code])).toEqual([
       ['client@mandant.test', 'tls', 'RECIPIENT_TLS_CONSENT'],
       ['fremd@firma.de', 'blocked', 'RECIPIENT_NO_KEY'],

@@ -7,7 +7,13 @@ import { sendPlanned } from '../message/send-planned.ts'
 import { ClientPasswordStore } from '../policy/client-passwords.ts'
 import { messageTechnologies } from '../message/technologies.ts'
 import type { GroupOutcome } from '../transport/send-group.ts'
-import { accountStoreOf, policyStoreOf, sendDepsOf, withOutbox, type TransportProfile } from '../transport/transport-profile.ts'
+import {
+  accountStoreOf,
+  policyStoreOf,
+  sendDepsOf,
+  withOutbox,
+  type TransportProfile,
+} from '../transport/transport-profile.ts'
 import type { DraftStore } from './draft-store.ts'
 
 /**
@@ -25,7 +31,12 @@ export interface PlanFields {
 export async function planFor(profile: TransportProfile, fields: PlanFields): Promise<MessagePlan> {
   const policy = await policyStoreOf(profile).load()
   const request = { from: fields.from, to: fields.to, cc: fields.cc, bcc: fields.bcc, mode: 'auto' as const }
-  return planMessage(request, { keys: profile.vault.contents.keys, technologies: messageTechnologies, policy, now: profile.now() })
+  return planMessage(request, {
+    keys: profile.vault.contents.keys,
+    technologies: messageTechnologies,
+    policy,
+    now: profile.now(),
+  })
 }
 
 export interface DraftSendResult {
@@ -33,7 +44,12 @@ export interface DraftSendResult {
   outcome: GroupOutcome
 }
 
-export async function sendDraft(profile: TransportProfile, drafts: DraftStore, id: string, tempDir = tmpdir()): Promise<DraftSendResult> {
+export async function sendDraft(
+  profile: TransportProfile,
+  drafts: DraftStore,
+  id: string,
+  tempDir = tmpdir(),
+): Promise<DraftSendResult> {
   const draft = await drafts.load(id)
   if (draft.account === null) throw new SiegelpostError('DRAFT_NO_ACCOUNT')
   // The sender is the account's address, whatever the draft says.
@@ -43,7 +59,8 @@ export async function sendDraft(profile: TransportProfile, drafts: DraftStore, i
   const fields = { from, to: lower(draft.to), cc: lower(draft.cc), bcc: lower(draft.bcc) }
   if (fields.to.length + fields.cc.length + fields.bcc.length === 0) throw new SiegelpostError('DRAFT_NO_RECIPIENT')
   const plan = await planFor(profile, fields)
-  if (plan.blocked.length > 0) throw new SiegelpostError('DRAFT_RECIPIENTS_BLOCKED', { addresses: plan.blocked.map((r) => r.address).join(', ') })
+  if (plan.blocked.length > 0)
+    throw new SiegelpostError('DRAFT_RECIPIENTS_BLOCKED', { addresses: plan.blocked.map((r) => r.address).join(', ') })
   // The app sends a password PDF only with the client's standing password: showing a generated one once
   // (the composer's password panel) is not built yet. Checked before anything is queued.
   const passwords = new ClientPasswordStore(profile.profileDir, profile.vault)
@@ -57,8 +74,18 @@ export async function sendDraft(profile: TransportProfile, drafts: DraftStore, i
   const sources: (ByteSource & { close(): void })[] = []
   try {
     for (const attachment of draft.attachments) sources.push(await drafts.openAttachment(draft, attachment.id))
-    const attachments = draft.attachments.map((a, i) => ({ fileName: a.fileName, contentType: a.contentType, bytes: sources[i]! }))
-    const input = { ...fields, subject: draft.subject, body: draft.body, attachments, sign: draft.sign ? undefined : false }
+    const attachments = draft.attachments.map((a, i) => ({
+      fileName: a.fileName,
+      contentType: a.contentType,
+      bytes: sources[i]!,
+    }))
+    const input = {
+      ...fields,
+      subject: draft.subject,
+      body: draft.body,
+      attachments,
+      sign: draft.sign ? undefined : false,
+    }
     const context: ComposeContext = {
       keys: profile.vault.contents.keys,
       now: profile.now(),
@@ -67,7 +94,9 @@ export async function sendDraft(profile: TransportProfile, drafts: DraftStore, i
       containerPassword: async (address) => ({ password: standing.get(address)!, generated: false }),
     }
     const messageId = newMessageId(from)
-    const outcome = await withOutbox(profile, (outbox) => sendPlanned(sendDepsOf(profile, outbox), draft.account!, input, plan, context, messageId))
+    const outcome = await withOutbox(profile, (outbox) =>
+      sendPlanned(sendDepsOf(profile, outbox), draft.account!, input, plan, context, messageId),
+    )
     await drafts.delete(id)
     return { plan, outcome }
   } finally {

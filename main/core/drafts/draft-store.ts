@@ -41,11 +41,15 @@ const LegacyDraftSchema = z.object({
   to: z.array(z.string()),
   subject: z.string(),
   body: z.string(),
-  attachments: z.array(z.object({ fileName: z.string().min(1).max(255), contentType: z.string().min(1).max(200), data: z.base64() })),
+  attachments: z.array(
+    z.object({ fileName: z.string().min(1).max(255), contentType: z.string().min(1).max(200), data: z.base64() }),
+  ),
 })
 export type Draft = z.infer<typeof DraftSchema>
 export type DraftAttachment = z.infer<typeof AttachmentRefSchema>
-export type NewDraft = Pick<Draft, 'to' | 'subject' | 'body'> & { attachments: { fileName: string; contentType: string; bytes: Uint8Array }[] }
+export type NewDraft = Pick<Draft, 'to' | 'subject' | 'body'> & {
+  attachments: { fileName: string; contentType: string; bytes: Uint8Array }[]
+}
 /** What the composer saves: everything but the attachments (added and removed on their own). */
 export type DraftFields = Pick<Draft, 'account' | 'from' | 'to' | 'cc' | 'bcc' | 'subject' | 'body' | 'sign'>
 
@@ -54,13 +58,15 @@ const contextOf = (id: string) => `siegelpost/draft/v1/${id}`
 const draftFile = /^([0-9a-f-]{36})\.sgpd$/
 const idPattern = /^[0-9a-f-]{36}$/
 
-
 /** One writer at a time per drafts folder (autosave and adding an attachment may overlap). */
 const queues = new Map<string, Promise<unknown>>()
 function serialized<T>(dir: string, run: () => Promise<T>): Promise<T> {
   const previous = queues.get(dir) ?? Promise.resolve()
   const next = previous.then(run, run)
-  queues.set(dir, next.catch(() => undefined))
+  queues.set(
+    dir,
+    next.catch(() => undefined),
+  )
   return next
 }
 
@@ -86,22 +92,42 @@ export class DraftStore {
   private async write(draft: Draft): Promise<Draft> {
     const parsed = DraftSchema.parse(draft)
     await mkdir(this.dir, { recursive: true, mode: 0o700 })
-    await writeFileAtomic(this.pathOf(parsed.id), sealJson(this.key, parsed, contextOf(parsed.id)), {}, { backup: false })
+    await writeFileAtomic(
+      this.pathOf(parsed.id),
+      sealJson(this.key, parsed, contextOf(parsed.id)),
+      {},
+      { backup: false },
+    )
     return parsed
   }
 
   /** A draft with its attachments given as bytes (the key manager's "share as draft"). */
   async create(input: NewDraft): Promise<Draft> {
     const size = input.attachments.reduce((sum, a) => sum + a.bytes.length, 0)
-    if (size > limits.draftAttachmentsMaxBytes) throw new SiegelpostError('DRAFT_TOO_LARGE', { max: Math.round(limits.draftAttachmentsMaxBytes / 1024 / 1024) })
+    if (size > limits.draftAttachmentsMaxBytes)
+      throw new SiegelpostError('DRAFT_TOO_LARGE', { max: Math.round(limits.draftAttachmentsMaxBytes / 1024 / 1024) })
     const id = randomUUID()
     const stamp = this.now().toISOString()
-    const fields = { account: null, from: '', to: input.to, cc: [], bcc: [], subject: input.subject, body: input.body, sign: true }
+    const fields = {
+      account: null,
+      from: '',
+      to: input.to,
+      cc: [],
+      bcc: [],
+      subject: input.subject,
+      body: input.body,
+      sign: true,
+    }
     const attachments = await this.sealBytes(id, input.attachments)
-    return serialized(this.dir, () => this.write({ format: 2, id, createdAt: stamp, updatedAt: stamp, ...fields, attachments }))
+    return serialized(this.dir, () =>
+      this.write({ format: 2, id, createdAt: stamp, updatedAt: stamp, ...fields, attachments }),
+    )
   }
 
-  private async sealBytes(id: string, files: readonly { fileName: string; contentType: string; bytes: Uint8Array }[]): Promise<DraftAttachment[]> {
+  private async sealBytes(
+    id: string,
+    files: readonly { fileName: string; contentType: string; bytes: Uint8Array }[],
+  ): Promise<DraftAttachment[]> {
     const refs: DraftAttachment[] = []
     await mkdir(join(this.dir, id), { recursive: true, mode: 0o700 })
     for (const file of files) {
@@ -127,7 +153,14 @@ export class DraftStore {
     const legacy = LegacyDraftSchema.safeParse(value)
     if (!legacy.success || legacy.data.id !== id) throw new SiegelpostError('DRAFT_DAMAGED', { path })
     const { attachments, createdAt, to, subject, body } = legacy.data
-    const refs = await this.sealBytes(id, attachments.map((a) => ({ fileName: a.fileName, contentType: a.contentType, bytes: Buffer.from(a.data, 'base64') })))
+    const refs = await this.sealBytes(
+      id,
+      attachments.map((a) => ({
+        fileName: a.fileName,
+        contentType: a.contentType,
+        bytes: Buffer.from(a.data, 'base64'),
+      })),
+    )
     const fields = { account: null, from: '', to, cc: [], bcc: [], subject, body, sign: true }
     return this.write({ format: 2, id, createdAt, updatedAt: createdAt, ...fields, attachments: refs })
   }
@@ -139,7 +172,10 @@ export class DraftStore {
       names = await readdir(this.dir)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-      throw new SiegelpostError('FILE_UNREADABLE', { path: this.dir, reason: (error as NodeJS.ErrnoException).code ?? 'I/O' })
+      throw new SiegelpostError('FILE_UNREADABLE', {
+        path: this.dir,
+        reason: (error as NodeJS.ErrnoException).code ?? 'I/O',
+      })
     }
     const drafts: Draft[] = []
     for (const name of names) {
@@ -157,7 +193,15 @@ export class DraftStore {
   save(id: string | null, fields: DraftFields): Promise<Draft> {
     return serialized(this.dir, async () => {
       const stamp = this.now().toISOString()
-      if (id === null) return this.write({ format: 2, id: randomUUID(), createdAt: stamp, updatedAt: stamp, ...fields, attachments: [] })
+      if (id === null)
+        return this.write({
+          format: 2,
+          id: randomUUID(),
+          createdAt: stamp,
+          updatedAt: stamp,
+          ...fields,
+          attachments: [],
+        })
       const draft = await this.read(id)
       return this.write({ ...draft, ...fields, updatedAt: stamp })
     })
@@ -174,14 +218,20 @@ export class DraftStore {
   async attach(id: string, path: string, onProgress?: (done: number, total: number) => void): Promise<DraftAttachment> {
     const size = await checkInputFile(path, limits.attachmentMaxBytes)
     const before = await this.load(id)
-    if (before.attachments.length >= limits.draftMaxAttachments) throw new SiegelpostError('DRAFT_TOO_MANY_ATTACHMENTS', { max: limits.draftMaxAttachments })
+    if (before.attachments.length >= limits.draftMaxAttachments)
+      throw new SiegelpostError('DRAFT_TOO_MANY_ATTACHMENTS', { max: limits.draftMaxAttachments })
     const total = before.attachments.reduce((sum, a) => sum + a.size, 0) + size
-    if (total > limits.composerAttachmentsMaxBytes) throw new SiegelpostError('DRAFT_TOO_LARGE', { max: Math.round(limits.composerAttachmentsMaxBytes / 1024 / 1024) })
+    if (total > limits.composerAttachmentsMaxBytes)
+      throw new SiegelpostError('DRAFT_TOO_LARGE', {
+        max: Math.round(limits.composerAttachmentsMaxBytes / 1024 / 1024),
+      })
     const attachmentId = randomUUID()
     await mkdir(join(this.dir, id), { recursive: true, mode: 0o700 })
     const target = this.attachmentPath(id, attachmentId)
     try {
-      await sealFileInto(this.key, path, target, { draftId: id, attachmentId }, size, (done) => onProgress?.(done, size))
+      await sealFileInto(this.key, path, target, { draftId: id, attachmentId }, size, (done) =>
+        onProgress?.(done, size),
+      )
     } catch (error) {
       if (error instanceof SiegelpostError) throw error
       const code = (error as NodeJS.ErrnoException).code
@@ -204,7 +254,11 @@ export class DraftStore {
     return serialized(this.dir, async () => {
       const draft = await this.read(id)
       if (!draft.attachments.some((a) => a.id === attachmentId)) throw new SiegelpostError('DRAFT_ATTACHMENT_NOT_FOUND')
-      const saved = await this.write({ ...draft, attachments: draft.attachments.filter((a) => a.id !== attachmentId), updatedAt: this.now().toISOString() })
+      const saved = await this.write({
+        ...draft,
+        attachments: draft.attachments.filter((a) => a.id !== attachmentId),
+        updatedAt: this.now().toISOString(),
+      })
       await rm(this.attachmentPath(id, attachmentId), { force: true })
       return saved
     })

@@ -16,6 +16,8 @@ export const DraftSummarySchema = z.object({
   subject: z.string(),
   body: z.string(),
   sign: z.boolean(),
-  attachments: z.array(z.object({ id: z.string(), fileName: z.string(), contentType: z.string(), size: z.number().int() })),
+  attachments: z.array(
+    z.object({ id: z.string(), fileName: z.string(), contentType: z.string(), size: z.number().int() }),
+  ),
 })
 export type DraftSummary = z.infer<typeof DraftSummarySchema>

@@ -8,7 +8,11 @@ const grouped = (fingerprint: string) => fingerprint.match(/.{1,4}/g)!.join(' ')
  * "Als Entwurf teilen": a new mail draft with the user's public key or certificate attached, and a
  * short text that says what the attachment is and that the fingerprint must be compared by phone.
  */
-export function keyShareDraft(key: StoredKey, attachment: { fileName: string; bytes: Uint8Array }, lang: 'de' | 'en'): NewDraft {
+export function keyShareDraft(
+  key: StoredKey,
+  attachment: { fileName: string; bytes: Uint8Array },
+  lang: 'de' | 'en',
+): NewDraft {
   const pgp = key.technology === 'openpgp'
   const fingerprint = grouped(key.fingerprint)
   const text =
@@ -51,6 +55,12 @@ export function keyShareDraft(key: StoredKey, attachment: { fileName: string; by
     to: [],
     subject: text.subject,
     body: text.body.join('\n'),
-    attachments: [{ fileName: attachment.fileName, contentType: pgp ? 'application/pgp-keys' : 'application/x-pem-file', bytes: attachment.bytes }],
+    attachments: [
+      {
+        fileName: attachment.fileName,
+        contentType: pgp ? 'application/pgp-keys' : 'application/x-pem-file',
+        bytes: attachment.bytes,
+      },
+    ],
   }
 }

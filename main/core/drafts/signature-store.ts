@@ -29,7 +29,10 @@ export class SignatureStore {
       blob = await readFile(this.path)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
-      throw new SiegelpostError('FILE_UNREADABLE', { path: this.path, reason: (error as NodeJS.ErrnoException).code ?? 'I/O' })
+      throw new SiegelpostError('FILE_UNREADABLE', {
+        path: this.path,
+        reason: (error as NodeJS.ErrnoException).code ?? 'I/O',
+      })
     }
     const parsed = SignaturesSchema.safeParse(openJson(this.key, blob, context))
     if (!parsed.success) throw new SiegelpostError('DRAFT_DAMAGED', { path: this.path })

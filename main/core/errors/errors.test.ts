@@ -20,14 +20,17 @@ describe('error table', () => {
     expect(seen.size).toBe(Object.keys(errorTable).length)
   })
 
-  it.each(Object.keys(errorTable) as ErrorCode[])('%s has a German and an English text with the same placeholders', (code) => {
-    const entry = errorTable[code]
-    expect(entry.de.trim().length).toBeGreaterThan(10)
-    expect(entry.en.trim().length).toBeGreaterThan(10)
-    expect(entry.de).not.toEqual(entry.en)
-    expect(placeholders(entry.de)).toEqual(placeholders(entry.en))
-    expect(['user', 'remote', 'bug']).toContain(entry.kind)
-  })
+  it.each(Object.keys(errorTable) as ErrorCode[])(
+    '%s has a German and an English text with the same placeholders',
+    (code) => {
+      const entry = errorTable[code]
+      expect(entry.de.trim().length).toBeGreaterThan(10)
+      expect(entry.en.trim().length).toBeGreaterThan(10)
+      expect(entry.de).not.toEqual(entry.en)
+      expect(placeholders(entry.de)).toEqual(placeholders(entry.en))
+      expect(['user', 'remote', 'bug']).toContain(entry.kind)
+    },
+  )
 
   it('fills placeholders in both languages', () => {
     const error = new SiegelpostError('FILE_NOT_FOUND', { path: '/tmp/x.asc' })

@@ -27,19 +27,27 @@ const recorder: KeyTechnology = {
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sp-backup-'))
   vault = await openVault({ profileDir: dir, keySource: { mode: 'keychain', store: memorySecretStore() } })
-  await vault.update((draft) => void draft.keys.push(sampleKey(), sampleKey({ id: 'PUB', fingerprint: 'BBBB', hasSecret: false })))
+  await vault.update(
+    (draft) => void draft.keys.push(sampleKey(), sampleKey({ id: 'PUB', fingerprint: 'BBBB', hasSecret: false })),
+  )
   clock = Date.parse('2026-11-25T12:00:00Z')
   exported.length = 0
 })
 afterEach(() => rm(dir, { recursive: true, force: true }))
-const code = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: SiegelpostError) => error.code)
+const code = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'ok',
+    (error: SiegelpostError) => error.code,
+  )
 
 describe('private-key backup sessions', () => {
   it('encrypt the backup under the recovery code, once it was typed back correctly', async () => {
     const sessions = new BackupSessions(() => new Date(clock))
     const { backupId, recoveryCode, fileName } = sessions.start(vault, sampleKey().id)
     expect(fileName).toBe('sicherung-anna-beraterin-01234567.asc')
-    expect(await code(sessions.finish(vault, [recorder], backupId, 'ABCD-EFGH-1234-5678-9JKM-0NPQ'))).toBe('BACKUP_CODE_MISMATCH')
+    expect(await code(sessions.finish(vault, [recorder], backupId, 'ABCD-EFGH-1234-5678-9JKM-0NPQ'))).toBe(
+      'BACKUP_CODE_MISMATCH',
+    )
     expect(exported).toEqual([])
     const typed = recoveryCode.toLowerCase().replace(/-/g, ' ')
     const { bytes } = await sessions.finish(vault, [recorder], backupId, typed)
@@ -57,6 +65,8 @@ describe('private-key backup sessions', () => {
   })
 
   it('name files so people recognise them', () => {
-    expect(backupFileName(sampleKey({ name: 'Jürgen Müßig & Söhne', technology: 'smime' }))).toBe('sicherung-juergen-muessig-soehne-01234567.p12')
+    expect(backupFileName(sampleKey({ name: 'Jürgen Müßig & Söhne', technology: 'smime' }))).toBe(
+      'sicherung-juergen-muessig-soehne-01234567.p12',
+    )
   })
 })

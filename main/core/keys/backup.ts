@@ -36,7 +36,12 @@ export class BackupSessions {
     if (!key.hasSecret) throw new SiegelpostError('KEY_NO_SECRET', { id: idOrFingerprint })
     this.prune()
     const backupId = randomUUID()
-    const session = { fingerprint: key.fingerprint, recoveryCode: generateRecoveryCode(), fileName: backupFileName(key), expiresAt: this.now().getTime() + limits.backupSessionMs }
+    const session = {
+      fingerprint: key.fingerprint,
+      recoveryCode: generateRecoveryCode(),
+      fileName: backupFileName(key),
+      expiresAt: this.now().getTime() + limits.backupSessionMs,
+    }
     this.pending.set(backupId, session)
     return { backupId, recoveryCode: session.recoveryCode, fileName: session.fileName }
   }
@@ -50,7 +55,12 @@ export class BackupSessions {
   }
 
   /** Checks the typed code and returns the backup file's bytes; the session ends only on success. */
-  async finish(vault: Vault, technologies: readonly KeyTechnology[], backupId: string, typedCode: string): Promise<{ bytes: Uint8Array; fileName: string }> {
+  async finish(
+    vault: Vault,
+    technologies: readonly KeyTechnology[],
+    backupId: string,
+    typedCode: string,
+  ): Promise<{ bytes: Uint8Array; fileName: string }> {
     const session = this.peek(backupId)
     if (!isSameRecoveryCode(session.recoveryCode, typedCode)) throw new SiegelpostError('BACKUP_CODE_MISMATCH')
     const bytes = await exportKey(vault, technologies, session.fingerprint, {

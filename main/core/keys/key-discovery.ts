@@ -29,6 +29,11 @@ export async function discoverKeys(
   if (!options.take) return { method: found.method, imported: false, keys: found.keys }
   // Only the keys that carry the address (lookupWkd dropped the others), as one armored file.
   const bytes = new TextEncoder().encode(found.keys.map((key) => String(key.material.armored)).join('\n'))
-  const keys = await importKeyFile(options.take.vault, options.take.technologies, { bytes, fileName: `wkd-${address}.asc`, path: `WKD ${address}` }, { passphrase: null, now: options.now })
+  const keys = await importKeyFile(
+    options.take.vault,
+    options.take.technologies,
+    { bytes, fileName: `wkd-${address}.asc`, path: `WKD ${address}` },
+    { passphrase: null, now: options.now },
+  )
   return { method: found.method, imported: true, keys }
 }

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { sampleKey } from '../../../test/helpers/sample-key.ts'
 import { keyFileName, recoverySheetFileName } from './key-file-names.ts'
 
-
 describe('the names of the files the key manager saves', () => {
   it.each([
     ['openpgp', 'backup', 'sicherung-juergen-muessig-soehne-01234567.asc'],
@@ -11,7 +10,7 @@ describe('the names of the files the key manager saves', () => {
     ['smime', 'public', 'oeffentlicher-schluessel-juergen-muessig-soehne-01234567.pem'],
     ['smime', 'csr', 'zertifikatsantrag-juergen-muessig-soehne-01234567.csr'],
     ['openpgp', 'revocation', 'widerruf-juergen-muessig-soehne-01234567.asc'],
-  ] as const)('names the %s key\'s %s file %s', (technology, kind, expected) => {
+  ] as const)("names the %s key's %s file %s", (technology, kind, expected) => {
     expect(keyFileName(sampleKey({ name: 'Jürgen Müßig & Söhne', technology }), kind)).toBe(expected)
   })
 

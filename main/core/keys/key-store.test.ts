@@ -29,24 +29,45 @@ const lineTechnology: KeyTechnology = {
       .split('\n')
       .map((line) => {
         const [fingerprint, kind] = line.split(' ')
-        return sampleKey({ id: fingerprint!.slice(-16), fingerprint: fingerprint!, hasSecret: kind === 'secret', acceptance: 'unverified', material: { kind } })
+        return sampleKey({
+          id: fingerprint!.slice(-16),
+          fingerprint: fingerprint!,
+          hasSecret: kind === 'secret',
+          acceptance: 'unverified',
+          material: { kind },
+        })
       }),
   export: async (key, request) => new TextEncoder().encode(`${request.part}:${key.fingerprint}`),
 }
 
-const file = (text: string) => ({ bytes: new TextEncoder().encode(text), fileName: 'keys.lines', path: '/in/keys.lines' })
+const file = (text: string) => ({
+  bytes: new TextEncoder().encode(text),
+  fileName: 'keys.lines',
+  path: '/in/keys.lines',
+})
 const options = { passphrase: null, now: new Date('2026-06-01') }
-const code = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: SiegelpostError) => error.code)
+const code = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'ok',
+    (error: SiegelpostError) => error.code,
+  )
 
 describe('key store', () => {
   it('imports every key of a file in one generation', async () => {
-    const imported = await importKeyFile(vault, [lineTechnology], file('AAAA1111AAAA1111 secret\nBBBB2222BBBB2222 public'), options)
+    const imported = await importKeyFile(
+      vault,
+      [lineTechnology],
+      file('AAAA1111AAAA1111 secret\nBBBB2222BBBB2222 public'),
+      options,
+    )
     expect(imported.map((key) => key.fingerprint)).toEqual(['AAAA1111AAAA1111', 'BBBB2222BBBB2222'])
     expect(vault.info()).toMatchObject({ generation: 2, keyCount: 2 })
   })
 
   it('refuses a file no technology recognizes, without a new generation', async () => {
-    expect(await code(importKeyFile(vault, [lineTechnology], { ...file('x'), fileName: 'photo.jpg' }, options))).toBe('KEY_FORMAT_UNKNOWN')
+    expect(await code(importKeyFile(vault, [lineTechnology], { ...file('x'), fileName: 'photo.jpg' }, options))).toBe(
+      'KEY_FORMAT_UNKNOWN',
+    )
     expect(vault.info().generation).toBe(1)
   })
 
@@ -77,9 +98,25 @@ describe('key store', () => {
   it('exports through the key’s technology and refuses a secret export without secret or passphrase', async () => {
     await importKeyFile(vault, [lineTechnology], file('AAAA1111AAAA1111 secret\nBBBB2222BBBB2222 public'), options)
     const request = { format: undefined, compat: false }
-    expect(new TextDecoder().decode(await exportKey(vault, [lineTechnology], 'AAAA1111AAAA1111', { ...request, part: 'public', passphrase: null }))).toBe('public:AAAA1111AAAA1111')
-    expect(await code(exportKey(vault, [lineTechnology], 'BBBB2222BBBB2222', { ...request, part: 'secret', passphrase: new Uint8Array(1) }))).toBe('KEY_NO_SECRET')
-    expect(await code(exportKey(vault, [lineTechnology], 'AAAA1111AAAA1111', { ...request, part: 'secret', passphrase: null }))).toBe('EXPORT_NEEDS_PASSPHRASE')
+    expect(
+      new TextDecoder().decode(
+        await exportKey(vault, [lineTechnology], 'AAAA1111AAAA1111', { ...request, part: 'public', passphrase: null }),
+      ),
+    ).toBe('public:AAAA1111AAAA1111')
+    expect(
+      await code(
+        exportKey(vault, [lineTechnology], 'BBBB2222BBBB2222', {
+          ...request,
+          part: 'secret',
+          passphrase: new Uint8Array(1),
+        }),
+      ),
+    ).toBe('KEY_NO_SECRET')
+    expect(
+      await code(
+        exportKey(vault, [lineTechnology], 'AAAA1111AAAA1111', { ...request, part: 'secret', passphrase: null }),
+      ),
+    ).toBe('EXPORT_NEEDS_PASSPHRASE')
   })
 
   it('deletes exactly the named key', async () => {

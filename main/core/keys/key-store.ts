@@ -87,13 +87,18 @@ export async function importKeyFile(
   file: KeyFile & { path: string },
   options: { passphrase: Uint8Array | null; now: Date },
 ): Promise<StoredKey[]> {
-  const { technology, keys: incoming } = await readKeyFile(technologies, file, { ...options, existing: vault.contents.keys })
+  const { technology, keys: incoming } = await readKeyFile(technologies, file, {
+    ...options,
+    existing: vault.contents.keys,
+  })
   const result: StoredKey[] = []
   await vault.update((draft) => {
     result.length = 0
     for (const key of incoming) {
       const index = draft.keys.findIndex(
-        (k) => k.technology === key.technology && (k.fingerprint === key.fingerprint || technology.sameKey?.(k, key) === true),
+        (k) =>
+          k.technology === key.technology &&
+          (k.fingerprint === key.fingerprint || technology.sameKey?.(k, key) === true),
       )
       if (index < 0) {
         draft.keys.push(key)
@@ -123,7 +128,11 @@ export async function exportKey(
 }
 
 /** The user compared the fingerprint on another channel: the key becomes "verified" — only if it matches exactly. */
-export async function confirmFingerprint(vault: Vault, idOrFingerprint: string, fingerprint: string): Promise<StoredKey> {
+export async function confirmFingerprint(
+  vault: Vault,
+  idOrFingerprint: string,
+  fingerprint: string,
+): Promise<StoredKey> {
   const key = findKey(vault.contents, idOrFingerprint)
   if (normalizeFingerprint(fingerprint) !== key.fingerprint) {
     throw new SiegelpostError('KEY_FINGERPRINT_MISMATCH', { id: idOrFingerprint })
@@ -153,7 +162,12 @@ export async function generateKey(
 }
 
 /** The revocation certificate of an own key, to keep apart from the key (it lets anyone holding it revoke the key). */
-export async function revocationCertificate(vault: Vault, technologies: readonly KeyTechnology[], idOrFingerprint: string, now: Date): Promise<{ key: StoredKey; bytes: Uint8Array }> {
+export async function revocationCertificate(
+  vault: Vault,
+  technologies: readonly KeyTechnology[],
+  idOrFingerprint: string,
+  now: Date,
+): Promise<{ key: StoredKey; bytes: Uint8Array }> {
   const key = findKey(vault.contents, idOrFingerprint)
   if (!key.hasSecret) throw new SiegelpostError('KEY_NO_SECRET', { id: idOrFingerprint })
   const make = technologyFor(technologies, key).revocationCertificate

@@ -17,11 +17,7 @@ export function generateRecoveryCode(random: (n: number) => Buffer = randomBytes
 
 /** What a person typed, as the canonical code: case, spaces and dashes ignored; I/L read as 1, O as 0. */
 export function canonicalRecoveryCode(typed: string): string | null {
-  const compact = typed
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/[IL]/g, '1')
-    .replace(/O/g, '0')
+  const compact = typed.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0')
   if (compact.length !== length || [...compact].some((c) => !alphabet.includes(c))) return null
   return compact.match(/.{4}/g)!.join('-')
 }

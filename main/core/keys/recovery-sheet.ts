@@ -22,7 +22,8 @@ const texts = {
     created: 'Erstellt am',
     code: 'Wiederherstellungscode',
     both: 'Zum Wiederherstellen brauchen Sie beides: die Sicherungsdatei und diesen Code. Keines von beiden genügt allein.',
-    apart: 'Bewahren Sie diesen Beleg getrennt von der Datei auf, zum Beispiel ausgedruckt bei Ihren Unterlagen. Wer Datei und Code zusammen hat, kann Ihre verschlüsselten Nachrichten lesen und in Ihrem Namen signieren.',
+    apart:
+      'Bewahren Sie diesen Beleg getrennt von der Datei auf, zum Beispiel ausgedruckt bei Ihren Unterlagen. Wer Datei und Code zusammen hat, kann Ihre verschlüsselten Nachrichten lesen und in Ihrem Namen signieren.',
     how: 'So stellen Sie wieder her: Siegelpost öffnen, „Schlüssel“, „Importieren …“, die Sicherungsdatei wählen und diesen Code eingeben.',
     lost: 'Geht der Code verloren, lässt sich die Sicherung nicht mehr öffnen – niemand kann ihn wiederherstellen, auch Siegelpost nicht.',
   },
@@ -37,7 +38,8 @@ const texts = {
     created: 'Created',
     code: 'Recovery code',
     both: 'To restore you need both: the backup file and this code. Neither is enough on its own.',
-    apart: 'Keep this sheet apart from the file, for example printed with your records. Whoever has the file and the code together can read your encrypted messages and sign in your name.',
+    apart:
+      'Keep this sheet apart from the file, for example printed with your records. Whoever has the file and the code together can read your encrypted messages and sign in your name.',
     how: 'How to restore: open Siegelpost, "Keys", "Import …", choose the backup file and enter this code.',
     lost: 'If the code is lost, the backup cannot be opened any more – nobody can recover it, not even Siegelpost.',
   },
@@ -88,7 +90,16 @@ export async function createRecoverySheet(input: RecoverySheetInput): Promise<Ui
     [t.technology, [input.key.technology === 'openpgp' ? 'OpenPGP' : 'S/MIME']],
     [t.fingerprint, [groups.slice(0, half).join(' '), groups.slice(half).join(' ')]],
     [t.file, [input.backupFileName]],
-    [t.created, [input.createdAt.toLocaleDateString(input.lang === 'de' ? 'de-DE' : 'en-GB', { year: 'numeric', month: 'long', day: 'numeric' })]],
+    [
+      t.created,
+      [
+        input.createdAt.toLocaleDateString(input.lang === 'de' ? 'de-DE' : 'en-GB', {
+          year: 'numeric',
+          month: 'long',
+          day: 'numeric',
+        }),
+      ],
+    ],
   ]
   for (const [label, values] of rows) {
     page.drawText(label, { x: left, y, size: 10, font: bold, color: ink })

@@ -14,7 +14,10 @@ export interface KeyTechnology {
    * `existing` are the vault's keys (given on import, not on a preview): a file that only updates
    * one of them (an OpenPGP revocation certificate) returns that key, updated.
    */
-  import(file: KeyFile, options: { passphrase: Uint8Array | null; now: Date; existing?: readonly StoredKey[] }): Promise<StoredKey[]>
+  import(
+    file: KeyFile,
+    options: { passphrase: Uint8Array | null; now: Date; existing?: readonly StoredKey[] },
+  ): Promise<StoredKey[]>
   /**
    * Merges a re-imported key into the stored one (same fingerprint). Must never drop secret
    * material or a user's confirmation; without it the key store keeps the richer record.

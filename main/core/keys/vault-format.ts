@@ -108,8 +108,12 @@ export function isKeyCheckMatch(master: Buffer, header: VaultHeader): boolean {
 export function masterKeyFromPassphrase(passphrase: Uint8Array, params: ScryptParams): Promise<Buffer> {
   const N = 2 ** params.logN
   return new Promise((resolve, reject) => {
-    scrypt(passphrase, params.salt, 32, { N, r: params.r, p: params.p, maxmem: limits.vaultScryptMaxMemBytes }, (error, key) =>
-      error ? reject(error) : resolve(key),
+    scrypt(
+      passphrase,
+      params.salt,
+      32,
+      { N, r: params.r, p: params.p, maxmem: limits.vaultScryptMaxMemBytes },
+      (error, key) => (error ? reject(error) : resolve(key)),
     )
   })
 }

@@ -19,7 +19,10 @@ beforeEach(async () => {
 })
 afterEach(() => rm(dir, { recursive: true, force: true }))
 
-const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex')
+const sha256 = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex')
 const passphrase = (text: string): VaultKeySource => ({ mode: 'passphrase', passphrase: Buffer.from(text) })
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<SiegelpostError> {
@@ -47,7 +50,10 @@ describe('vault on first use', () => {
 
   it('leaves no profile folder behind when the keychain fails', async () => {
     const profileDir = join(dir, 'new-profile')
-    const broken = { ...memorySecretStore(), get: async () => Promise.reject(new SiegelpostError('KEYCHAIN_UNAVAILABLE')) }
+    const broken = {
+      ...memorySecretStore(),
+      get: async () => Promise.reject(new SiegelpostError('KEYCHAIN_UNAVAILABLE')),
+    }
     await expectCode(openVault({ profileDir, keySource: { mode: 'keychain', store: broken } }), 'KEYCHAIN_UNAVAILABLE')
     expect(existsSync(profileDir)).toBe(false)
   })
@@ -92,7 +98,9 @@ describe('vault refuses what it cannot trust and leaves the file untouched', () 
   it('refuses a wrong keychain key', async () => {
     await openVault({ profileDir: dir, keySource: { mode: 'keychain', store: memorySecretStore() } })
     const before = await sha256(vaultPath)
-    const other = memorySecretStore({ [`${keychainService}\u0000${vaultKeychainAccount(dir)}`]: randomBytes(32).toString('base64') })
+    const other = memorySecretStore({
+      [`${keychainService}\u0000${vaultKeychainAccount(dir)}`]: randomBytes(32).toString('base64'),
+    })
     await expectCode(openVault({ profileDir: dir, keySource: { mode: 'keychain', store: other } }), 'VAULT_WRONG_KEY')
     expect(await sha256(vaultPath)).toBe(before)
     expect(existsSync(`${vaultPath}.tmp`)).toBe(false)
@@ -113,13 +121,16 @@ describe('vault refuses what it cannot trust and leaves the file untouched', () 
     await openVault({ profileDir: dir, keySource: { mode: 'keychain', store: memorySecretStore() } })
     const before = await sha256(vaultPath)
     const empty = memorySecretStore()
-    await expectCode(openVault({ profileDir: dir, keySource: { mode: 'keychain', store: empty } }), 'KEYCHAIN_KEY_MISSING')
+    await expectCode(
+      openVault({ profileDir: dir, keySource: { mode: 'keychain', store: empty } }),
+      'KEYCHAIN_KEY_MISSING',
+    )
     expect(empty.entries.size).toBe(0)
     expect(await sha256(vaultPath)).toBe(before)
   })
 
   it.each([
-    ['a flipped ciphertext byte', (file: Buffer) => (file[60]! ^= 0x01, file)],
+    ['a flipped ciphertext byte', (file: Buffer) => ((file[60]! ^= 0x01), file)],
     ['a truncated file', (file: Buffer) => file.subarray(0, file.length - 7)],
     ['a file cut inside the header', (file: Buffer) => file.subarray(0, 30)],
     ['an empty file', () => Buffer.alloc(0)],
@@ -130,7 +141,10 @@ describe('vault refuses what it cannot trust and leaves the file untouched', () 
     await vault.update((draft) => void draft.keys.push(sampleKey()))
     await writeFile(vaultPath, damage(Buffer.from(await readFile(vaultPath))))
     const before = await sha256(vaultPath)
-    const error = await expectCode(openVault({ profileDir: dir, keySource: { mode: 'keychain', store } }), 'VAULT_CORRUPT')
+    const error = await expectCode(
+      openVault({ profileDir: dir, keySource: { mode: 'keychain', store } }),
+      'VAULT_CORRUPT',
+    )
     expect(error.localized('en')).toContain(`${vaultPath}.bak`)
     expect(await sha256(vaultPath)).toBe(before)
   })
@@ -145,7 +159,10 @@ describe('vault refuses what it cannot trust and leaves the file untouched', () 
 
   it('asks for the right protection mode instead of guessing', async () => {
     await openVault({ profileDir: dir, keySource: passphrase('pw') })
-    await expectCode(openVault({ profileDir: dir, keySource: { mode: 'keychain', store: memorySecretStore() } }), 'VAULT_NEEDS_PASSPHRASE')
+    await expectCode(
+      openVault({ profileDir: dir, keySource: { mode: 'keychain', store: memorySecretStore() } }),
+      'VAULT_NEEDS_PASSPHRASE',
+    )
     const other = await mkdtemp(join(tmpdir(), 'sp-vault-'))
     await openVault({ profileDir: other, keySource: { mode: 'keychain', store: memorySecretStore() } })
     await expectCode(openVault({ profileDir: other, keySource: passphrase('pw') }), 'VAULT_NEEDS_KEYCHAIN')
@@ -157,7 +174,10 @@ describe('vault refuses what it cannot trust and leaves the file untouched', () 
     const vault = await openVault({ profileDir: dir, keySource: { mode: 'keychain', store } })
     await vault.update((draft) => void draft.keys.push(sampleKey()))
     await rm(vaultPath)
-    await expectCode(openVault({ profileDir: dir, keySource: { mode: 'keychain', store } }), 'VAULT_MISSING_BACKUP_PRESENT')
+    await expectCode(
+      openVault({ profileDir: dir, keySource: { mode: 'keychain', store } }),
+      'VAULT_MISSING_BACKUP_PRESENT',
+    )
     expect(existsSync(vaultPath)).toBe(false)
   })
 
@@ -177,7 +197,9 @@ describe('vault survives a crash during write', () => {
     await created.update((draft) => void draft.keys.push(sampleKey({ id: 'KEPT' })))
     const before = await sha256(vaultPath)
 
-    const child = fork(join(import.meta.dirname, '../../../test/helpers/vault-crash-child.ts'), [dir, 'pw'], { stdio: 'pipe' })
+    const child = fork(join(import.meta.dirname, '../../../test/helpers/vault-crash-child.ts'), [dir, 'pw'], {
+      stdio: 'pipe',
+    })
     let stderr = ''
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     const reached = await new Promise<boolean>((resolve) => {

@@ -34,9 +34,7 @@ const VaultContentsSchema = z.object({
 })
 export type VaultContents = z.infer<typeof VaultContentsSchema>
 
-export type VaultKeySource =
-  | { mode: 'keychain'; store: SecretStore }
-  | { mode: 'passphrase'; passphrase: Uint8Array }
+export type VaultKeySource = { mode: 'keychain'; store: SecretStore } | { mode: 'passphrase'; passphrase: Uint8Array }
 
 export interface VaultOptions {
   /** Absolute path of the profile folder; the vault file lives in it. */
@@ -76,7 +74,13 @@ export class Vault {
   private readonly options: VaultOptions
   private queue: Promise<unknown> = Promise.resolve()
 
-  private constructor(path: string, header: Omit<VaultHeader, 'nonce'>, master: Buffer, current: VaultContents, options: VaultOptions) {
+  private constructor(
+    path: string,
+    header: Omit<VaultHeader, 'nonce'>,
+    master: Buffer,
+    current: VaultContents,
+    options: VaultOptions,
+  ) {
     this.path = path
     this.header = header
     this.master = master
@@ -252,7 +256,11 @@ export class Vault {
     try {
       await writeFileAtomic(path, sealed, options.hooks)
     } catch (error) {
-      throw new SiegelpostError('VAULT_WRITE_FAILED', { path, reason: (error as NodeJS.ErrnoException).code ?? 'I/O' }, { cause: error })
+      throw new SiegelpostError(
+        'VAULT_WRITE_FAILED',
+        { path, reason: (error as NodeJS.ErrnoException).code ?? 'I/O' },
+        { cause: error },
+      )
     }
   }
 

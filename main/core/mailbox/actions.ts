@@ -32,7 +32,13 @@ export async function openForAction(server: MailboxServer, action: string): Prom
   }
 }
 
-async function withMessage<T>(server: MailboxServer, store: MailStore, id: string, action: string, use: (session: ImapSession, row: EnvelopeRow) => Promise<T>): Promise<T> {
+async function withMessage<T>(
+  server: MailboxServer,
+  store: MailStore,
+  id: string,
+  action: string,
+  use: (session: ImapSession, row: EnvelopeRow) => Promise<T>,
+): Promise<T> {
   const row = store.get(id)
   if (!row) throw new SiegelpostError('MAIL_NOT_FOUND', { id })
   const session = await openForAction(server, action)
@@ -40,7 +46,8 @@ async function withMessage<T>(server: MailboxServer, store: MailStore, id: strin
     const lock = await session.client.getMailboxLock(row.folder)
     try {
       // The UID means this message only under the UIDVALIDITY it was stored with (RFC 3501 §2.3.1.1).
-      if (String(session.client.mailbox && session.client.mailbox.uidValidity) !== row.uidValidity) throw new SiegelpostError('MAILBOX_STALE', { id })
+      if (String(session.client.mailbox && session.client.mailbox.uidValidity) !== row.uidValidity)
+        throw new SiegelpostError('MAILBOX_STALE', { id })
       const there = await session.client.search({ uid: String(row.uid) }, { uid: true })
       if (!there || !there.includes(row.uid)) throw new SiegelpostError('MAILBOX_STALE', { id })
       return await use(session, row)
@@ -50,20 +57,30 @@ async function withMessage<T>(server: MailboxServer, store: MailStore, id: strin
   } catch (error) {
     if (error instanceof SiegelpostError) throw error
     const classified = classifyImapError(error, server.account)
-    throw new SiegelpostError('MAILBOX_ACTION_FAILED', { action, id, detail: String(classified.params.detail ?? classified.code) }, { cause: error })
+    throw new SiegelpostError(
+      'MAILBOX_ACTION_FAILED',
+      { action, id, detail: String(classified.params.detail ?? classified.code) },
+      { cause: error },
+    )
   } finally {
     await session.client.logout().catch(() => session.client.close())
   }
 }
 
-export async function setFlag(server: MailboxServer, store: MailStore, id: string, change: FlagChange): Promise<EnvelopeRow> {
+export async function setFlag(
+  server: MailboxServer,
+  store: MailStore,
+  id: string,
+  change: FlagChange,
+): Promise<EnvelopeRow> {
   return withMessage(server, store, id, `flag ${change}`, async (session, row) => {
     const flag = flagOf[change]
     const isAdd = change === 'seen' || change === 'flagged'
     const ok = isAdd
       ? await session.client.messageFlagsAdd(String(row.uid), [flag], { uid: true })
       : await session.client.messageFlagsRemove(String(row.uid), [flag], { uid: true })
-    if (!ok) throw new SiegelpostError('MAILBOX_ACTION_FAILED', { action: `flag ${change}`, id, detail: 'STORE refused' })
+    if (!ok)
+      throw new SiegelpostError('MAILBOX_ACTION_FAILED', { action: `flag ${change}`, id, detail: 'STORE refused' })
     const flags = new Set(row.flags)
     if (isAdd) flags.add(flag)
     else flags.delete(flag)
@@ -72,22 +89,35 @@ export async function setFlag(server: MailboxServer, store: MailStore, id: strin
   })
 }
 
-async function moveTo(session: ImapSession, store: MailStore, row: EnvelopeRow, target: string, action: string): Promise<{ folder: string; uid: number | null }> {
+async function moveTo(
+  session: ImapSession,
+  store: MailStore,
+  row: EnvelopeRow,
+  target: string,
+  action: string,
+): Promise<{ folder: string; uid: number | null }> {
   const result = await session.client.messageMove(String(row.uid), target, { uid: true })
   if (!result) throw new SiegelpostError('MAILBOX_ACTION_FAILED', { action, id: row.id, detail: 'MOVE refused' })
   const uid = result.uidMap?.get(row.uid)
   // UIDPLUS (RFC 4315) names the new UID: the row moves with its id. Else the target's next sync fetches it.
-  if (uid !== undefined && result.uidValidity !== undefined) store.relocate(row.id, row.account, target, String(result.uidValidity), uid)
+  if (uid !== undefined && result.uidValidity !== undefined)
+    store.relocate(row.id, row.account, target, String(result.uidValidity), uid)
   else store.remove(row.id)
   return { folder: target, uid: uid ?? null }
 }
 
-export async function moveMessage(server: MailboxServer, store: MailStore, id: string, target: string): Promise<{ folder: string; uid: number | null }> {
+export async function moveMessage(
+  server: MailboxServer,
+  store: MailStore,
+  id: string,
+  target: string,
+): Promise<{ folder: string; uid: number | null }> {
   const row = store.get(id)
   if (row && row.folder === target) return { folder: target, uid: row.uid }
   return withMessage(server, store, id, 'move', async (session, found) => {
     const folders = await session.client.list()
-    if (!folders.some((f) => f.path === target)) throw new SiegelpostError('MAILBOX_FOLDER_NOT_FOUND', { folder: target })
+    if (!folders.some((f) => f.path === target))
+      throw new SiegelpostError('MAILBOX_FOLDER_NOT_FOUND', { folder: target })
     return moveTo(session, store, found, target, 'move')
   })
 }
@@ -95,14 +125,20 @@ export async function moveMessage(server: MailboxServer, store: MailStore, id: s
 /** The Trash folder: marked \Trash (RFC 6154), else one named like it, else created as "Trash". */
 async function trashOf(session: ImapSession): Promise<string> {
   const folders = await session.client.list()
-  const found = folders.find((f) => f.specialUse === '\\Trash') ?? folders.find((f) => /^(trash|papierkorb|deleted( items| messages)?|gelöschte elemente)$/i.test(f.name))
+  const found =
+    folders.find((f) => f.specialUse === '\\Trash') ??
+    folders.find((f) => /^(trash|papierkorb|deleted( items| messages)?|gelöschte elemente)$/i.test(f.name))
   if (found) return found.path
   await session.client.mailboxCreate('Trash')
   return 'Trash'
 }
 
 /** Moves the message to Trash; in Trash itself it is deleted for good (\Deleted + UID EXPUNGE). */
-export async function deleteMessage(server: MailboxServer, store: MailStore, id: string): Promise<{ folder: string | null }> {
+export async function deleteMessage(
+  server: MailboxServer,
+  store: MailStore,
+  id: string,
+): Promise<{ folder: string | null }> {
   return withMessage(server, store, id, 'delete', async (session, row) => {
     const trash = await trashOf(session)
     if (row.folder !== trash) return moveTo(session, store, row, trash, 'delete')

@@ -50,7 +50,8 @@ export function protectionOf(contentType: string | undefined, bodyStart: string)
   const type = (contentType ?? 'text/plain').toLowerCase()
   if (/^\s*multipart\/encrypted\b/.test(type)) return { encryption: 'encrypted', signature: 'unknown' }
   if (/^\s*application\/(x-)?pkcs7-mime\b/.test(type)) {
-    if (/smime-type\s*=\s*"?(enveloped-data|authenveloped-data)/.test(type)) return { encryption: 'encrypted', signature: 'unknown' }
+    if (/smime-type\s*=\s*"?(enveloped-data|authenveloped-data)/.test(type))
+      return { encryption: 'encrypted', signature: 'unknown' }
     if (/smime-type\s*=\s*"?signed-data/.test(type)) return { encryption: 'none', signature: 'signed' }
     return { encryption: 'unknown', signature: 'unknown' }
   }
@@ -90,7 +91,9 @@ export function envelopeOf(raw: Uint8Array, arrived: Date | null = null): Envelo
     const separator = /\r?\n\r?\n/.exec(text)
     const isMalformed = fields.size === 0 || (!separator && bytes.length < raw.byteLength)
     const from = displayAddresses(fields.get('from'))
-    const bodyStart = separator ? text.slice(separator.index + separator[0].length, separator.index + separator[0].length + 4096) : ''
+    const bodyStart = separator
+      ? text.slice(separator.index + separator[0].length, separator.index + separator[0].length + 4096)
+      : ''
     return {
       from: clean(from.shown[0] ?? decode(fields.get('from')?.[0] ?? '')),
       fromAddress: from.addresses[0] ?? '',
@@ -104,8 +107,15 @@ export function envelopeOf(raw: Uint8Array, arrived: Date | null = null): Envelo
     }
   } catch {
     return {
-      from: '', fromAddress: '', to: [], cc: [], subject: '', date: isoDate(undefined, arrived), messageId: '',
-      protection: { encryption: 'unknown', signature: 'unknown' }, state: 'malformed',
+      from: '',
+      fromAddress: '',
+      to: [],
+      cc: [],
+      subject: '',
+      date: isoDate(undefined, arrived),
+      messageId: '',
+      protection: { encryption: 'unknown', signature: 'unknown' },
+      state: 'malformed',
     }
   }
 }

@@ -16,13 +16,19 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
 const key = Buffer.alloc(32, 9)
-const columns = (db: DatabaseSync, table: string) => (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((row) => row.name)
+const columns = (db: DatabaseSync, table: string) =>
+  (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((row) => row.name)
 const mail = (subject: string, date: string, extra = '') =>
-  Buffer.from(`From: "Müller, Steuerbüro" <Info@Kanzlei.test>\r\nTo: a@mandant.test, B <b@mandant.test>\r\nCc: c@x.test\r\nSubject: ${subject}\r\nDate: ${date}\r\nMessage-ID: <${subject.length}@x>\r\n${extra}\r\nGeheimer Text ${subject}\r\n`)
+  Buffer.from(
+    `From: "Müller, Steuerbüro" <Info@Kanzlei.test>\r\nTo: a@mandant.test, B <b@mandant.test>\r\nCc: c@x.test\r\nSubject: ${subject}\r\nDate: ${date}\r\nMessage-ID: <${subject.length}@x>\r\n${extra}\r\nGeheimer Text ${subject}\r\n`,
+  )
 
 /** Every file of the profile, as bytes (the SQLite file, its WAL, sealed message files). */
 function profileBytes(): Buffer {
-  const files = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(d, e.name)) : [join(d, e.name)]))
+  const files = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? files(join(d, e.name)) : [join(d, e.name)],
+    )
   return Buffer.concat(files(dir).map((f) => readFileSync(f)))
 }
 
@@ -33,20 +39,51 @@ describe('message store schema step 2', () => {
     mailStoreMigrations[0]!(old)
     old.exec('PRAGMA user_version = 1')
     const raw = mail('Lohnabrechnung März', 'Wed, 25 Nov 2026 10:00:00 +0100')
-    old.prepare('INSERT INTO messages (id, ref, fetched, meta, raw) VALUES (?, ?, ?, ?, ?)').run(
-      'old-1', 'r1', '2026-11-25T09:00:00.000Z',
-      sealJson(key, { account: 'acc', folder: 'INBOX', uidValidity: '7', uid: 3 }, 'siegelpost/messages/v1/old-1/meta'),
-      sealBlob(key, raw, 'siegelpost/messages/v1/old-1/raw'),
-    )
+    old
+      .prepare('INSERT INTO messages (id, ref, fetched, meta, raw) VALUES (?, ?, ?, ?, ?)')
+      .run(
+        'old-1',
+        'r1',
+        '2026-11-25T09:00:00.000Z',
+        sealJson(
+          key,
+          { account: 'acc', folder: 'INBOX', uidValidity: '7', uid: 3 },
+          'siegelpost/messages/v1/old-1/meta',
+        ),
+        sealBlob(key, raw, 'siegelpost/messages/v1/old-1/raw'),
+      )
     old.close()
     const store = new MailStore(dir, key)
     expect(store.raw('old-1')).toEqual(raw)
-    expect(store.list()).toMatchObject([{ id: 'old-1', account: 'acc', folder: 'INBOX', uidValidity: '7', uid: 3, subject: 'Lohnabrechnung März', flags: [] }])
+    expect(store.list()).toMatchObject([
+      {
+        id: 'old-1',
+        account: 'acc',
+        folder: 'INBOX',
+        uidValidity: '7',
+        uid: 3,
+        subject: 'Lohnabrechnung März',
+        flags: [],
+      },
+    ])
     expect(store.uidsOf('acc', 'INBOX').get(3)).toMatchObject({ id: 'old-1', uidValidity: '7' })
     store.close()
     const db = new DatabaseSync(path)
     expect(schemaVersion(db)).toBe(2)
-    expect(columns(db, 'messages')).toEqual(['id', 'ref', 'fetched', 'meta', 'raw', 'box', 'validity', 'uid', 'digest', 'envelope', 'rawfile', 'rev'])
+    expect(columns(db, 'messages')).toEqual([
+      'id',
+      'ref',
+      'fetched',
+      'meta',
+      'raw',
+      'box',
+      'validity',
+      'uid',
+      'digest',
+      'envelope',
+      'rawfile',
+      'rev',
+    ])
     expect(columns(db, 'folders')).toEqual(['box', 'state'])
     db.close()
   })
@@ -71,7 +108,8 @@ describe('MailStore', () => {
     store.close()
     // No subject, address or body text on disk; the protected subject neither.
     const bytes = profileBytes()
-    for (const marker of ['Mitte', 'mandant.test', 'Geheimer Text', 'geschützt', 'Kanzlei.test']) expect(bytes.includes(Buffer.from(marker)), marker).toBe(false)
+    for (const marker of ['Mitte', 'mandant.test', 'Geheimer Text', 'geschützt', 'Kanzlei.test'])
+      expect(bytes.includes(Buffer.from(marker)), marker).toBe(false)
   })
 
   it('a kept listing follows writes of this and of another connection (the app while the CLI syncs)', () => {
@@ -92,7 +130,10 @@ describe('MailStore', () => {
 
   it('keeps a message over the inline limit as a chunked sealed file, byte for byte, and removes it with the row', () => {
     const store = new MailStore(dir, key)
-    const big = Buffer.concat([mail('Groß', 'Tue, 24 Nov 2026 10:00:00 +0100'), Buffer.alloc(limits.mailStoreInlineMaxBytes + 5, 'Q')])
+    const big = Buffer.concat([
+      mail('Groß', 'Tue, 24 Nov 2026 10:00:00 +0100'),
+      Buffer.alloc(limits.mailStoreInlineMaxBytes + 5, 'Q'),
+    ])
     const id = store.add('acc', 'INBOX', '1', 9, big, new Date())!
     expect(readdirSync(join(dir, 'messages'))).toEqual([`${id}.sealed`])
     expect(store.raw(id)!.equals(big)).toBe(true)
@@ -123,7 +164,15 @@ describe('MailStore', () => {
   it('lists 10,000 rows fast enough for the app (decrypted in memory, cached per row)', () => {
     const store = new MailStore(dir, key)
     store.transaction(() => {
-      for (let i = 0; i < 10_000; i++) store.add('acc', 'INBOX', '1', i + 1, mail(`Nr ${i}`, new Date(Date.UTC(2026, 0, 1) + i * 60_000).toUTCString()), new Date())
+      for (let i = 0; i < 10_000; i++)
+        store.add(
+          'acc',
+          'INBOX',
+          '1',
+          i + 1,
+          mail(`Nr ${i}`, new Date(Date.UTC(2026, 0, 1) + i * 60_000).toUTCString()),
+          new Date(),
+        )
     })
     store.close()
     const again = new MailStore(dir, key)
@@ -141,21 +190,47 @@ describe('MailStore', () => {
 
 describe('envelopeOf', () => {
   it('reads protection from the top-level Content-Type without decrypting', () => {
-    const at = (type: string, body = 'x') => envelopeOf(Buffer.from(`From: a@b.test\r\nContent-Type: ${type}\r\n\r\n${body}`)).protection
-    expect(at('multipart/encrypted; protocol="application/pgp-encrypted"; boundary=x')).toEqual({ encryption: 'encrypted', signature: 'unknown' })
-    expect(at('application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m')).toEqual({ encryption: 'encrypted', signature: 'unknown' })
+    const at = (type: string, body = 'x') =>
+      envelopeOf(Buffer.from(`From: a@b.test\r\nContent-Type: ${type}\r\n\r\n${body}`)).protection
+    expect(at('multipart/encrypted; protocol="application/pgp-encrypted"; boundary=x')).toEqual({
+      encryption: 'encrypted',
+      signature: 'unknown',
+    })
+    expect(at('application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m')).toEqual({
+      encryption: 'encrypted',
+      signature: 'unknown',
+    })
     expect(at('application/pkcs7-mime; smime-type=signed-data')).toEqual({ encryption: 'none', signature: 'signed' })
     expect(at('application/pkcs7-mime')).toEqual({ encryption: 'unknown', signature: 'unknown' })
-    expect(at('multipart/signed; protocol="application/pkcs7-signature"; boundary=y')).toEqual({ encryption: 'none', signature: 'signed' })
-    expect(at('text/plain', '-----BEGIN PGP MESSAGE-----\r\n')).toEqual({ encryption: 'encrypted', signature: 'unknown' })
+    expect(at('multipart/signed; protocol="application/pkcs7-signature"; boundary=y')).toEqual({
+      encryption: 'none',
+      signature: 'signed',
+    })
+    expect(at('text/plain', '-----BEGIN PGP MESSAGE-----\r\n')).toEqual({
+      encryption: 'encrypted',
+      signature: 'unknown',
+    })
     expect(at('text/html')).toEqual({ encryption: 'none', signature: 'none' })
   })
 
   it('decodes RFC 2047 subjects and names, and marks a header it cannot read as malformed', () => {
-    const row = envelopeOf(Buffer.from('From: =?utf-8?q?J=C3=BCrgen?= <j@x.test>\r\nSubject: =?utf-8?b?w5xiZXJ3ZWlzdW5n?=\r\nDate: nonsense\r\n\r\nx'), new Date('2026-01-02T00:00:00Z'))
-    expect(row).toMatchObject({ from: 'Jürgen <j@x.test>', fromAddress: 'j@x.test', subject: 'Überweisung', date: '2026-01-02T00:00:00.000Z', state: 'ok' })
+    const row = envelopeOf(
+      Buffer.from(
+        'From: =?utf-8?q?J=C3=BCrgen?= <j@x.test>\r\nSubject: =?utf-8?b?w5xiZXJ3ZWlzdW5n?=\r\nDate: nonsense\r\n\r\nx',
+      ),
+      new Date('2026-01-02T00:00:00Z'),
+    )
+    expect(row).toMatchObject({
+      from: 'Jürgen <j@x.test>',
+      fromAddress: 'j@x.test',
+      subject: 'Überweisung',
+      date: '2026-01-02T00:00:00.000Z',
+      state: 'ok',
+    })
     expect(envelopeOf(Buffer.from('\u0000\u0001 garbage without any header')).state).toBe('malformed')
     // Terminal control characters in a subject become spaces (a CLI listing cannot be repainted by a sender).
-    expect(envelopeOf(Buffer.from('From: a@b.test\r\nSubject: A\u0007B\u001b[31m rot\r\n\r\nx')).subject).toBe('A B [31m rot')
+    expect(envelopeOf(Buffer.from('From: a@b.test\r\nSubject: A\u0007B\u001b[31m rot\r\n\r\nx')).subject).toBe(
+      'A B [31m rot',
+    )
   })
 })

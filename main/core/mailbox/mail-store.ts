@@ -109,9 +109,17 @@ export class MailStore {
       this.db = openVersionedDatabase(this.path, mailStoreMigrations)
     } catch (error) {
       if (error instanceof SchemaTooNewError) {
-        throw new SiegelpostError('STORE_NEWER_FORMAT', { path: this.path, found: error.found, known: error.known }, { cause: error })
+        throw new SiegelpostError(
+          'STORE_NEWER_FORMAT',
+          { path: this.path, found: error.found, known: error.known },
+          { cause: error },
+        )
       }
-      throw new SiegelpostError('STORE_DAMAGED', { path: this.path, reason: (error as { code?: string }).code ?? 'SQLite' }, { cause: error })
+      throw new SiegelpostError(
+        'STORE_DAMAGED',
+        { path: this.path, reason: (error as { code?: string }).code ?? 'SQLite' },
+        { cause: error },
+      )
     }
     // WAL with NORMAL stays consistent through a crash or kill -9 and may lose only the last commits on a
     // power cut; every row here is a copy of the server's (fetched again then), so a sync need not wait for
@@ -200,16 +208,44 @@ export class MailStore {
 
   /** Rows written before schema step 2 get box, uid, digest and an envelope (decrypted in memory only). */
   private completeOldRows(): void {
-    const old = this.db.prepare('SELECT id, fetched, meta, raw FROM messages WHERE envelope IS NULL').all() as { id: string; fetched: string; meta: Uint8Array; raw: Uint8Array }[]
+    const old = this.db.prepare('SELECT id, fetched, meta, raw FROM messages WHERE envelope IS NULL').all() as {
+      id: string
+      fetched: string
+      meta: Uint8Array
+      raw: Uint8Array
+    }[]
     if (old.length === 0) return
-    const update = this.db.prepare('UPDATE messages SET box = ?, validity = ?, uid = ?, digest = ?, envelope = ? WHERE id = ?')
+    const update = this.db.prepare(
+      'UPDATE messages SET box = ?, validity = ?, uid = ?, digest = ?, envelope = ? WHERE id = ?',
+    )
     this.transaction(() => {
       for (const row of old) {
-        const meta = openJson(this.key, row.meta, ctx(row.id, 'meta')) as { account: string; folder: string; uidValidity: string; uid: number } | null
+        const meta = openJson(this.key, row.meta, ctx(row.id, 'meta')) as {
+          account: string
+          folder: string
+          uidValidity: string
+          uid: number
+        } | null
         const raw = openBlob(this.key, row.raw, ctx(row.id, 'raw'))
         if (!meta || !raw) continue
-        const envelope = this.envelopeRow(row.id, meta.account, meta.folder, meta.uidValidity, meta.uid, raw, [], new Date(row.fetched))
-        update.run(this.box(meta.account, meta.folder), meta.uidValidity, meta.uid, this.digestOf(raw), this.sealEnvelope(envelope), row.id)
+        const envelope = this.envelopeRow(
+          row.id,
+          meta.account,
+          meta.folder,
+          meta.uidValidity,
+          meta.uid,
+          raw,
+          [],
+          new Date(row.fetched),
+        )
+        update.run(
+          this.box(meta.account, meta.folder),
+          meta.uidValidity,
+          meta.uid,
+          this.digestOf(raw),
+          this.sealEnvelope(envelope),
+          row.id,
+        )
       }
     })
   }
@@ -237,8 +273,29 @@ export class MailStore {
     }
   }
 
-  private envelopeRow(id: string, account: string, folder: string, uidValidity: string, uid: number, raw: Uint8Array, flags: string[], fetched: Date, arrived: Date | null = null): EnvelopeRow {
-    return { id, account, folder, uidValidity, uid, size: raw.byteLength, flags, protectedSubject: null, fetched: fetched.toISOString(), ...envelopeOf(raw, arrived) }
+  private envelopeRow(
+    id: string,
+    account: string,
+    folder: string,
+    uidValidity: string,
+    uid: number,
+    raw: Uint8Array,
+    flags: string[],
+    fetched: Date,
+    arrived: Date | null = null,
+  ): EnvelopeRow {
+    return {
+      id,
+      account,
+      folder,
+      uidValidity,
+      uid,
+      size: raw.byteLength,
+      flags,
+      protectedSubject: null,
+      fetched: fetched.toISOString(),
+      ...envelopeOf(raw, arrived),
+    }
   }
 
   private sealEnvelope(row: EnvelopeRow): Buffer {
@@ -263,25 +320,46 @@ export class MailStore {
     const heads = this.sql(`SELECT id, rev FROM messages${where}`).all(...args) as { id: string; rev: number }[]
     const misses = heads.filter((head) => this.cache.get(head.id)?.rev !== head.rev).length
     if (misses > 64) {
-      const full = this.sql(`SELECT id, rev, envelope FROM messages${where}`).all(...args) as { id: string; rev: number; envelope: Uint8Array | null }[]
+      const full = this.sql(`SELECT id, rev, envelope FROM messages${where}`).all(...args) as {
+        id: string
+        rev: number
+        envelope: Uint8Array | null
+      }[]
       return full.map((r) => this.openEnvelope(r.id, r.rev, r.envelope)).filter((r): r is EnvelopeRow => r !== null)
     }
     const one = this.sql('SELECT envelope FROM messages WHERE id = ?')
     const out: EnvelopeRow[] = []
     for (const head of heads) {
       const hit = this.cache.get(head.id)
-      const row = hit?.rev === head.rev ? hit.row : this.openEnvelope(head.id, head.rev, (one.get(head.id) as { envelope: Uint8Array | null } | undefined)?.envelope ?? null)
+      const row =
+        hit?.rev === head.rev
+          ? hit.row
+          : this.openEnvelope(
+              head.id,
+              head.rev,
+              (one.get(head.id) as { envelope: Uint8Array | null } | undefined)?.envelope ?? null,
+            )
       if (row) out.push(row)
     }
     return out
   }
 
   has(account: string, folder: string, uidValidity: string, uid: number): boolean {
-    return this.sql('SELECT 1 FROM messages WHERE ref = ?').get(this.ref(account, folder, uidValidity, uid)) !== undefined
+    return (
+      this.sql('SELECT 1 FROM messages WHERE ref = ?').get(this.ref(account, folder, uidValidity, uid)) !== undefined
+    )
   }
 
   /** Stores one message; null when (account, folder, UIDVALIDITY, UID) is stored already. */
-  add(account: string, folder: string, uidValidity: string, uid: number, raw: Buffer, fetched: Date, options: { flags?: string[]; arrived?: Date | null } = {}): string | null {
+  add(
+    account: string,
+    folder: string,
+    uidValidity: string,
+    uid: number,
+    raw: Buffer,
+    fetched: Date,
+    options: { flags?: string[]; arrived?: Date | null } = {},
+  ): string | null {
     const ref = this.ref(account, folder, uidValidity, uid)
     if (this.sql('SELECT 1 FROM messages WHERE ref = ?').get(ref) !== undefined) return null
     const id = randomUUID()
@@ -290,14 +368,33 @@ export class MailStore {
       mkdirSync(this.filesDir, { recursive: true, mode: 0o700 })
       writeSealedFile(join(this.filesDir, `${id}.sealed`), this.key, ctx(id, 'raw'), raw, limits.mailStoreChunkBytes)
     }
-    const row = this.envelopeRow(id, account, folder, uidValidity, uid, raw, options.flags ?? [], fetched, options.arrived ?? null)
-    this.sql('INSERT INTO messages (id, ref, fetched, meta, raw, box, validity, uid, digest, envelope, rawfile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-      id, ref, row.fetched,
+    const row = this.envelopeRow(
+      id,
+      account,
+      folder,
+      uidValidity,
+      uid,
+      raw,
+      options.flags ?? [],
+      fetched,
+      options.arrived ?? null,
+    )
+    this.sql(
+      'INSERT INTO messages (id, ref, fetched, meta, raw, box, validity, uid, digest, envelope, rawfile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      id,
+      ref,
+      row.fetched,
       // Rows from step 2 on keep where they live in the sealed envelope; `meta` is read only for step-1 rows.
       Buffer.alloc(0),
       isFile ? Buffer.alloc(0) : sealBlob(this.secret, raw, ctx(id, 'raw'), this.random),
       // The digest is needed only when a folder gets a new UIDVALIDITY (staleOf computes it then).
-      this.box(account, folder), uidValidity, uid, null, this.sealEnvelope(row), isFile ? 1 : 0,
+      this.box(account, folder),
+      uidValidity,
+      uid,
+      null,
+      this.sealEnvelope(row),
+      isFile ? 1 : 0,
     )
     this.cache.set(id, { rev: 0, row })
     this.writes++
@@ -305,9 +402,12 @@ export class MailStore {
   }
 
   raw(id: string): Buffer | null {
-    const row = this.sql('SELECT raw, rawfile FROM messages WHERE id = ?').get(id) as { raw: Uint8Array; rawfile: number } | undefined
+    const row = this.sql('SELECT raw, rawfile FROM messages WHERE id = ?').get(id) as
+      { raw: Uint8Array; rawfile: number } | undefined
     if (!row) return null
-    return row.rawfile === 1 ? readSealedFile(join(this.filesDir, `${id}.sealed`), this.key, ctx(id, 'raw')) : openBlob(this.secret, row.raw, ctx(id, 'raw'))
+    return row.rawfile === 1
+      ? readSealedFile(join(this.filesDir, `${id}.sealed`), this.key, ctx(id, 'raw'))
+      : openBlob(this.secret, row.raw, ctx(id, 'raw'))
   }
 
   count(): number {
@@ -315,7 +415,8 @@ export class MailStore {
   }
 
   get(id: string): EnvelopeRow | null {
-    const row = this.sql('SELECT rev, envelope FROM messages WHERE id = ?').get(id) as { rev: number; envelope: Uint8Array | null } | undefined
+    const row = this.sql('SELECT rev, envelope FROM messages WHERE id = ?').get(id) as
+      { rev: number; envelope: Uint8Array | null } | undefined
     return row ? this.openEnvelope(id, row.rev, row.envelope) : null
   }
 
@@ -328,8 +429,14 @@ export class MailStore {
     const key = JSON.stringify([query.account ?? null, query.folder ?? null])
     let base = this.sorted.get(key)
     if (base?.version !== version) {
-      const rows = this.rows(query.account !== undefined && query.folder !== undefined ? this.box(query.account, query.folder) : null)
-      const picked = rows.filter((row) => (query.account === undefined || row.account === query.account) && (query.folder === undefined || row.folder === query.folder))
+      const rows = this.rows(
+        query.account !== undefined && query.folder !== undefined ? this.box(query.account, query.folder) : null,
+      )
+      const picked = rows.filter(
+        (row) =>
+          (query.account === undefined || row.account === query.account) &&
+          (query.folder === undefined || row.folder === query.folder),
+      )
       picked.sort((a, b) => (a.date === b.date ? b.uid - a.uid : a.date < b.date ? 1 : -1))
       if (this.sorted.size > 16) this.sorted.clear()
       this.sorted.set(key, (base = { version, rows: picked }))
@@ -341,13 +448,16 @@ export class MailStore {
   /** The stored UIDs of a folder (every UIDVALIDITY still present) with their flags. */
   uidsOf(account: string, folder: string): Map<number, StoredUid> {
     const out = new Map<number, StoredUid>()
-    for (const row of this.rows(this.box(account, folder))) out.set(row.uid, { id: row.id, uidValidity: row.uidValidity, flags: row.flags })
+    for (const row of this.rows(this.box(account, folder)))
+      out.set(row.uid, { id: row.id, uidValidity: row.uidValidity, flags: row.flags })
     return out
   }
 
   /** Rows of a folder stored under another UIDVALIDITY, by digest (to be matched to the re-numbered messages). */
   staleOf(account: string, folder: string, uidValidity: string): Map<string, string[]> {
-    const rows = this.db.prepare('SELECT id, digest FROM messages WHERE box = ? AND validity != ?').all(this.box(account, folder), uidValidity) as { id: string; digest: string | null }[]
+    const rows = this.db
+      .prepare('SELECT id, digest FROM messages WHERE box = ? AND validity != ?')
+      .all(this.box(account, folder), uidValidity) as { id: string; digest: string | null }[]
     const out = new Map<string, string[]>()
     const save = this.sql('UPDATE messages SET digest = ? WHERE id = ?')
     for (const row of rows) {
@@ -362,14 +472,27 @@ export class MailStore {
     return out
   }
 
-  private reseal(id: string, change: (row: EnvelopeRow) => EnvelopeRow, columns: { ref?: string; box?: string; validity?: string; uid?: number } = {}): void {
+  private reseal(
+    id: string,
+    change: (row: EnvelopeRow) => EnvelopeRow,
+    columns: { ref?: string; box?: string; validity?: string; uid?: number } = {},
+  ): void {
     const row = this.get(id)
     if (!row) throw new SiegelpostError('MAIL_NOT_FOUND', { id })
     const next = change({ ...row })
     this.writes++
     this.db
-      .prepare('UPDATE messages SET rev = rev + 1, envelope = ?, meta = x\'\', ref = coalesce(?, ref), box = coalesce(?, box), validity = coalesce(?, validity), uid = coalesce(?, uid) WHERE id = ?')
-      .run(this.sealEnvelope(next), columns.ref ?? null, columns.box ?? null, columns.validity ?? null, columns.uid ?? null, id)
+      .prepare(
+        "UPDATE messages SET rev = rev + 1, envelope = ?, meta = x'', ref = coalesce(?, ref), box = coalesce(?, box), validity = coalesce(?, validity), uid = coalesce(?, uid) WHERE id = ?",
+      )
+      .run(
+        this.sealEnvelope(next),
+        columns.ref ?? null,
+        columns.box ?? null,
+        columns.validity ?? null,
+        columns.uid ?? null,
+        id,
+      )
   }
 
   /** The message now lives at (account, folder, UIDVALIDITY, UID): a move, or a re-numbered folder. Keeps its id. */
@@ -379,7 +502,10 @@ export class MailStore {
     // Already stored there (a sync of the target folder came first): one copy is enough.
     if (other && other.id !== id) return this.remove(id)
     this.reseal(id, (row) => ({ ...row, account, folder, uidValidity, uid, flags: flags ?? row.flags }), {
-      ref, box: this.box(account, folder), validity: uidValidity, uid,
+      ref,
+      box: this.box(account, folder),
+      validity: uidValidity,
+      uid,
     })
   }
 
@@ -408,7 +534,9 @@ export class MailStore {
 
   setFolderState(account: string, folder: string, state: FolderState): void {
     const box = this.box(account, folder)
-    this.db.prepare('INSERT OR REPLACE INTO folders (box, state) VALUES (?, ?)').run(box, sealJson(this.key, state, `siegelpost/folders/v1/${box}`))
+    this.db
+      .prepare('INSERT OR REPLACE INTO folders (box, state) VALUES (?, ?)')
+      .run(box, sealJson(this.key, state, `siegelpost/folders/v1/${box}`))
   }
 }
 
@@ -417,6 +545,10 @@ const haystacks = new WeakMap<EnvelopeRow, string>()
 
 function matches(row: EnvelopeRow, needle: string): boolean {
   let hay = haystacks.get(row)
-  if (hay === undefined) haystacks.set(row, (hay = [row.from, ...row.to, ...row.cc, row.subject, row.protectedSubject ?? ''].join('\u0000').toLowerCase()))
+  if (hay === undefined)
+    haystacks.set(
+      row,
+      (hay = [row.from, ...row.to, ...row.cc, row.subject, row.protectedSubject ?? ''].join('\u0000').toLowerCase()),
+    )
   return hay.includes(needle)
 }

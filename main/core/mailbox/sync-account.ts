@@ -6,7 +6,8 @@ import type { MailStore } from './mail-store.ts'
 import { syncFolder, type FolderSyncResult, type SyncOptions } from './sync.ts'
 
 /** One folder's outcome in an account sync: its result, or the coded error that stopped it. */
-export type FolderOutcome = { folder: string; ok: true; result: FolderSyncResult } | { folder: string; ok: false; error: SiegelpostError }
+export type FolderOutcome =
+  { folder: string; ok: true; result: FolderSyncResult } | { folder: string; ok: false; error: SiegelpostError }
 
 export interface AccountSyncResult {
   account: string
@@ -19,7 +20,12 @@ export interface AccountSyncResult {
  * session. A folder that fails is reported with its error and the others still run, unless the
  * connection itself is gone (then the rest are reported as not reached with that error).
  */
-export async function syncAccount(server: MailboxServer, store: MailStore, folders: readonly string[] | null, options: SyncOptions): Promise<AccountSyncResult> {
+export async function syncAccount(
+  server: MailboxServer,
+  store: MailStore,
+  folders: readonly string[] | null,
+  options: SyncOptions,
+): Promise<AccountSyncResult> {
   const session: ImapSession = await openImap(server.account, server.password)
   try {
     const names = folders ?? (await listFolders(session, server.account)).filter((f) => f.selectable).map((f) => f.path)

@@ -46,7 +46,7 @@ export interface SyncOptions {
 /** Compact IMAP sequence set of sorted UIDs: 1:5,7,9:12 (RFC 3501 §9 sequence-set). */
 export function uidSet(uids: readonly number[]): string {
   const parts: string[] = []
-  for (let i = 0; i < uids.length; ) {
+  for (let i = 0; i < uids.length;) {
     let j = i
     while (j + 1 < uids.length && uids[j + 1] === uids[j]! + 1) j++
     parts.push(i === j ? String(uids[i]) : `${uids[i]}:${uids[j]}`)
@@ -56,7 +56,8 @@ export function uidSet(uids: readonly number[]): string {
 }
 
 const flagList = (flags: Set<string> | undefined) => [...(flags ?? [])].filter((flag) => flag !== '\\Recent').sort()
-const sameFlags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((flag, i) => flag === b[i])
+const sameFlags = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((flag, i) => flag === b[i])
 
 interface ServerView {
   /** UID → flags for every message the server reported (all of them in a scan, the changed ones otherwise). */
@@ -83,7 +84,11 @@ async function scanServer(session: ImapSession, mode: SyncMode, changedSince: bi
   }
   client.on('expunge', onExpunge)
   try {
-    for await (const message of client.fetch('1:*', { uid: true, flags: true, size: true }, { uid: true, changedSince })) {
+    for await (const message of client.fetch(
+      '1:*',
+      { uid: true, flags: true, size: true },
+      { uid: true, changedSince },
+    )) {
       seen.set(message.uid, { flags: flagList(message.flags), size: message.size ?? 0 })
     }
   } finally {
@@ -95,14 +100,23 @@ async function scanServer(session: ImapSession, mode: SyncMode, changedSince: bi
   return { seen, vanished: null, present: new Set(all || []), isFull: false }
 }
 
-export async function syncFolder(session: ImapSession, store: MailStore, account: Account, folder: string, options: SyncOptions): Promise<FolderSyncResult> {
+export async function syncFolder(
+  session: ImapSession,
+  store: MailStore,
+  account: Account,
+  folder: string,
+  options: SyncOptions,
+): Promise<FolderSyncResult> {
   const { client } = session
   let lock
   try {
     lock = await client.getMailboxLock(folder, { readOnly: true })
   } catch (error) {
     const e = error as { serverResponseCode?: string; responseText?: string }
-    if (e.serverResponseCode === 'NONEXISTENT' || /doesn't exist|not exist|unknown mailbox/i.test(e.responseText ?? '')) {
+    if (
+      e.serverResponseCode === 'NONEXISTENT' ||
+      /doesn't exist|not exist|unknown mailbox/i.test(e.responseText ?? '')
+    ) {
       throw new SiegelpostError('MAILBOX_FOLDER_NOT_FOUND', { folder }, { cause: error })
     }
     throw classifyImapError(error, account)
@@ -122,7 +136,8 @@ export async function syncFolder(session: ImapSession, store: MailStore, account
     options.onProgress?.({ folder, phase: 'scan', done: 0, total: 0 })
 
     const canUseModseq = mode !== 'uid-scan' && !isUidValidityChanged && known?.highestModseq != null
-    const isUnchanged = canUseModseq && mailbox.highestModseq !== undefined && String(mailbox.highestModseq) === known!.highestModseq
+    const isUnchanged =
+      canUseModseq && mailbox.highestModseq !== undefined && String(mailbox.highestModseq) === known!.highestModseq
     const view: ServerView = isUnchanged
       ? { seen: new Map(), vanished: [], isFull: false }
       : mailbox.exists === 0
@@ -174,13 +189,19 @@ export async function syncFolder(session: ImapSession, store: MailStore, account
       uidNext: after.uidNext ?? null,
       synced: options.now().toISOString(),
     })
-    const total = [...store.uidsOf(account.name, folder).values()].filter((row) => row.uidValidity === uidValidity).length
+    const total = [...store.uidsOf(account.name, folder).values()].filter(
+      (row) => row.uidValidity === uidValidity,
+    ).length
     options.onProgress?.({ folder, phase: 'done', done: wanted.length, total: wanted.length })
     return { folder, mode, uidValidity, isUidValidityChanged, stored, skippedTooLarge, changed, removed, total }
   } catch (error) {
     if (error instanceof SiegelpostError) throw error
     const classified = classifyImapError(error, account)
-    throw new SiegelpostError('MAILBOX_SYNC_INTERRUPTED', { folder, stored: stored.length, detail: String(classified.params.detail ?? classified.code) }, { cause: error })
+    throw new SiegelpostError(
+      'MAILBOX_SYNC_INTERRUPTED',
+      { folder, stored: stored.length, detail: String(classified.params.detail ?? classified.code) },
+      { cause: error },
+    )
   } finally {
     lock.release()
   }
@@ -193,8 +214,16 @@ export async function syncFolder(session: ImapSession, store: MailStore, account
  * or breaks: what arrived complete is kept.
  */
 async function fetchNew(
-  session: ImapSession, store: MailStore, account: Account, folder: string, uidValidity: string, wanted: number[],
-  view: ServerView, stale: Map<string, string[]>, stored: FolderSyncResult['stored'], options: SyncOptions,
+  session: ImapSession,
+  store: MailStore,
+  account: Account,
+  folder: string,
+  uidValidity: string,
+  wanted: number[],
+  view: ServerView,
+  stale: Map<string, string[]>,
+  stored: FolderSyncResult['stored'],
+  options: SyncOptions,
 ): Promise<void> {
   const batch = store.batch()
   let done = 0
@@ -218,7 +247,11 @@ async function fetchNew(
   try {
     for (let start = 0; start < wanted.length; start += limits.mailSyncFetchUids) {
       const range = uidSet(wanted.slice(start, start + limits.mailSyncFetchUids))
-      for await (const message of session.client.fetch(range, { uid: true, flags: true, internalDate: true, source: true }, { uid: true })) {
+      for await (const message of session.client.fetch(
+        range,
+        { uid: true, flags: true, internalDate: true, source: true },
+        { uid: true },
+      )) {
         if (!message.source) continue
         batch.run(() => keep(message), message.source.length)
         done++

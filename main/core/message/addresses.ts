@@ -32,7 +32,10 @@ export function addressesOf(value: string | undefined): string[] {
       const outside = entry.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/\([^)]*\)/g, '')
       const inAngle = /<\s*([^<>\s]+@[^<>\s]+)\s*>/.exec(outside)
       if (inAngle) return inAngle[1]!
-      const bare = entry.replace(/\([^)]*\)/g, '').replace(/"[^"]*"/g, '').trim()
+      const bare = entry
+        .replace(/\([^)]*\)/g, '')
+        .replace(/"[^"]*"/g, '')
+        .trim()
       return /^[^\s@]+@[^\s@]+$/.test(bare) ? bare : ''
     })
     .filter((address) => address !== '')

@@ -2,7 +2,18 @@ import { randomBytes } from 'node:crypto'
 import { SiegelpostError } from '../errors/index.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
 import { sourceChunks, type ByteSource } from '../mime/byte-source.ts'
-import { attachmentEntity, attachmentEntityChunks, concatBytes, entity, headerLine, multipart, multipartStream, quotedPrintable, structuredValue, type HeaderList } from '../mime/build.ts'
+import {
+  attachmentEntity,
+  attachmentEntityChunks,
+  concatBytes,
+  entity,
+  headerLine,
+  multipart,
+  multipartStream,
+  quotedPrintable,
+  structuredValue,
+  type HeaderList,
+} from '../mime/build.ts'
 import { isAddress } from './addresses.ts'
 import type { MessageTechnology, StreamingContext } from './technology.ts'
 
@@ -88,10 +99,15 @@ function plan(input: ComposeInput, context: ComposeContext): Plan {
   }
   if (input.encrypt === 'none') {
     const signer = signerFor(null)
-    return { technology: signer ? technologies.find((t) => t.technology === signer.technology)! : null, recipients: [], signer }
+    return {
+      technology: signer ? technologies.find((t) => t.technology === signer.technology)! : null,
+      recipients: [],
+      signer,
+    }
   }
   if (input.encrypt === 'container') throw new SiegelpostError('MESSAGE_MODE_UNSUPPORTED', { mode: input.encrypt })
-  const candidates = input.encrypt === 'auto' ? technologies : technologies.filter((t) => t.technology === input.encrypt)
+  const candidates =
+    input.encrypt === 'auto' ? technologies : technologies.filter((t) => t.technology === input.encrypt)
   if (candidates.length === 0) throw new SiegelpostError('MESSAGE_MODE_UNSUPPORTED', { mode: input.encrypt })
   let firstMissing: string | null = null
   for (const technology of candidates) {
@@ -133,7 +149,8 @@ export async function composeMessageStream(input: ComposeInput, context: Compose
   for (const address of [input.from, ...input.to, ...input.cc]) {
     if (!isAddress(address)) throw new SiegelpostError('MESSAGE_BAD_ADDRESS', { address })
   }
-  if (input.to.length === 0) throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'compose', option: '--to ADDR' })
+  if (input.to.length === 0)
+    throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'compose', option: '--to ADDR' })
   return buildMessageStream(input, plan(input, context), context)
 }
 
@@ -176,7 +193,9 @@ export async function buildMessageStream(
   ]
   const isProtected = isEncrypted || signer !== null
   const privateFields = options.privateFields ?? []
-  const hp: Record<string, string> = isProtected ? { 'protected-headers': 'v1', hp: isEncrypted ? 'cipher' : 'clear' } : {}
+  const hp: Record<string, string> = isProtected
+    ? { 'protected-headers': 'v1', hp: isEncrypted ? 'cipher' : 'clear' }
+    : {}
   const innerHeaders: HeaderList = isProtected ? [...fields, ...privateFields] : []
   const textHeaders = (params: Record<string, string>): HeaderList => [
     ['Content-Type', structuredValue('text/plain', { charset: 'utf-8', ...params })],
@@ -184,12 +203,18 @@ export async function buildMessageStream(
   ]
   const bodyText = input.body.endsWith('\n') ? input.body : `${input.body}\n`
   const isLarge = input.attachments.some((a) => !(a.bytes instanceof Uint8Array))
-  const bytesOf = (source: Uint8Array | ByteSource) => (source instanceof Uint8Array ? source : source.read(0, source.length))
+  const bytesOf = (source: Uint8Array | ByteSource) =>
+    source instanceof Uint8Array ? source : source.read(0, source.length)
   const textPart = () => entity(textHeaders({}), quotedPrintable(bodyText))
   const content = () =>
     input.attachments.length === 0
       ? entity([...textHeaders(hp), ...innerHeaders], quotedPrintable(bodyText))
-      : multipart('mixed', hp, [textPart(), ...input.attachments.map((a) => attachmentEntity(a.fileName, a.contentType, bytesOf(a.bytes)))], innerHeaders)
+      : multipart(
+          'mixed',
+          hp,
+          [textPart(), ...input.attachments.map((a) => attachmentEntity(a.fileName, a.contentType, bytesOf(a.bytes)))],
+          innerHeaders,
+        )
 
   let payload: Uint8Array | AsyncIterable<Uint8Array>
   const parts = () =>
@@ -206,16 +231,24 @@ export async function buildMessageStream(
   } else if (technology && isEncrypted) payload = await technology.encrypt(content(), recipients, signer, context.now)
   else if (technology && signer && isLarge && context.streaming && technology.signStream) {
     // Signed only (a copy without end-to-end encryption): the attachment is read and hashed in chunks.
-    payload = technology.signStream(multipartStream('mixed', hp, [textPart(), ...parts()], innerHeaders), signer, context.now)
-  }
-  else if (technology && signer) payload = await technology.sign(content(), signer, context.now)
+    payload = technology.signStream(
+      multipartStream('mixed', hp, [textPart(), ...parts()], innerHeaders),
+      signer,
+      context.now,
+    )
+  } else if (technology && signer) payload = await technology.sign(content(), signer, context.now)
   else payload = content()
 
-  const outer: HeaderList = isProtected ? fields.map(([name, value]) => [name, name === 'Subject' && isEncrypted ? neutralSubject : value] as const) : [...fields, ...privateFields]
+  const outer: HeaderList = isProtected
+    ? fields.map(([name, value]) => [name, name === 'Subject' && isEncrypted ? neutralSubject : value] as const)
+    : [...fields, ...privateFields]
   // Autocrypt announces the sender's own key, also on mail that is encrypted but not signed.
-  const ownKey = signer ?? recipients.find((key) => key.hasSecret && key.emails.includes(input.from.toLowerCase())) ?? null
+  const ownKey =
+    signer ?? recipients.find((key) => key.hasSecret && key.emails.includes(input.from.toLowerCase())) ?? null
   const extra = ownKey && technology?.outerHeaders ? await technology.outerHeaders(ownKey, input.from) : []
-  const head = [...outer, ['MIME-Version', '1.0'] as const, ...extra].map(([name, value]) => headerLine(name, value)).join('')
+  const head = [...outer, ['MIME-Version', '1.0'] as const, ...extra]
+    .map(([name, value]) => headerLine(name, value))
+    .join('')
   async function* chunks() {
     yield new TextEncoder().encode(head)
     if (payload instanceof Uint8Array) yield payload

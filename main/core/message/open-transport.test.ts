@@ -4,7 +4,16 @@ import { messageTechnologies } from './technologies.ts'
 
 const message = (received: string[]) =>
   new TextEncoder().encode(
-    [...received.map((value) => `Received: ${value}`), 'From: anna@kanzlei.test', 'To: max@mandant.test', 'Subject: Hallo', 'Date: Wed, 25 Nov 2026 10:00:00 +0000', '', 'Text', ''].join('\r\n'),
+    [
+      ...received.map((value) => `Received: ${value}`),
+      'From: anna@kanzlei.test',
+      'To: max@mandant.test',
+      'Subject: Hallo',
+      'Date: Wed, 25 Nov 2026 10:00:00 +0000',
+      '',
+      'Text',
+      '',
+    ].join('\r\n'),
   )
 
 describe('open: transport trail from the Received headers', () => {
@@ -18,11 +27,21 @@ describe('open: transport trail from the Received headers', () => {
       { keys: [], now: new Date('2026-11-25T10:00:03Z') },
     )
     expect(document.security.transport.tls).toBe('yes')
-    expect(document.security.transport.hops[1]).toMatchObject({ by: 'mail.kanzlei.test', with: 'ESMTPSA', tls: true, version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' })
+    expect(document.security.transport.hops[1]).toMatchObject({
+      by: 'mail.kanzlei.test',
+      with: 'ESMTPSA',
+      tls: true,
+      version: 'TLSv1.3',
+      cipher: 'TLS_AES_256_GCM_SHA384',
+    })
   })
 
   it('says no TLS as soon as one hop was plain SMTP, and unknown without evidence', async () => {
-    const plain = await openMessage(message(['from a.example by b.example with ESMTP id 1; Wed, 25 Nov 2026 10:00:01 +0000']), messageTechnologies, { keys: [], now: new Date() })
+    const plain = await openMessage(
+      message(['from a.example by b.example with ESMTP id 1; Wed, 25 Nov 2026 10:00:01 +0000']),
+      messageTechnologies,
+      { keys: [], now: new Date() },
+    )
     expect(plain.document.security.transport.tls).toBe('no')
     const none = await openMessage(message([]), messageTechnologies, { keys: [], now: new Date() })
     expect(none.document.security.transport).toEqual({ tls: 'unknown', hops: [] })

@@ -153,7 +153,7 @@ describe('open: encryption verdicts', () => {
     expect(codes(document)).toEqual([])
   })
 
-  it('failed: the technology\'s own reason code, nothing shown', async () => {
+  it("failed: the technology's own reason code, nothing shown", async () => {
     const document = await open(message(encrypted(textEntity('Geheim'), 'fail')))
     expect(document.security.encryption).toMatchObject({
       state: 'failed',
@@ -169,11 +169,18 @@ describe('open: encryption verdicts', () => {
     const covered = await open(message(encrypted(signed(textEntity('x'), good()), 'cbc')))
     expect(covered.security.signature.state).toBe('valid')
     expect(codes(covered)).toEqual([])
-    const forged = await open(message(encrypted(signed(textEntity('x'), {
-      result: 'invalid',
-      signer: 'anna@kanzlei.test',
-      code: 'SIGNATURE_CONTENT_CHANGED',
-    }), 'cbc')))
+    const forged = await open(
+      message(
+        encrypted(
+          signed(textEntity('x'), {
+            result: 'invalid',
+            signer: 'anna@kanzlei.test',
+            code: 'SIGNATURE_CONTENT_CHANGED',
+          }),
+          'cbc',
+        ),
+      ),
+    )
     expect(codes(forged)).toContain('unauthenticated-encryption')
   })
 })
@@ -191,7 +198,7 @@ describe('open: signature verdicts', () => {
     expect(document.parts).toEqual([{ kind: 'text', encrypted: true, signed: true }])
   })
 
-  it('keeps the technology\'s own reason for a valid signature (e.g. the revocation evidence)', async () => {
+  it("keeps the technology's own reason for a valid signature (e.g. the revocation evidence)", async () => {
     const checked = good({ code: 'SIGNATURE_VALID_REVOCATION_UNCHECKED' })
     const document = await open(message(signed(textEntity('x'), checked)))
     expect(document.security.signature).toMatchObject({ state: 'valid', code: 'SIGNATURE_VALID_REVOCATION_UNCHECKED' })
@@ -220,10 +227,14 @@ describe('open: signature verdicts', () => {
   })
 
   it('unknown-key: the key id in params', async () => {
-    const document = await open(message(signed(textEntity('x'), {
-      result: 'unknown-key',
-      created: '2026-11-25T10:00:00Z',
-    })))
+    const document = await open(
+      message(
+        signed(textEntity('x'), {
+          result: 'unknown-key',
+          created: '2026-11-25T10:00:00Z',
+        }),
+      ),
+    )
     expect(document.security.signature).toMatchObject({
       state: 'unknown-key',
       signer: null,
@@ -240,11 +251,15 @@ describe('open: signature verdicts', () => {
   })
 
   it('invalid: a bad signature by a known key names that key; a revoked key is invalid', async () => {
-    const bad = await open(message(signed(textEntity('x'), {
-      result: 'invalid',
-      signer: 'anna@kanzlei.test',
-      code: 'SIGNATURE_SHA1',
-    })))
+    const bad = await open(
+      message(
+        signed(textEntity('x'), {
+          result: 'invalid',
+          signer: 'anna@kanzlei.test',
+          code: 'SIGNATURE_SHA1',
+        }),
+      ),
+    )
     expect(bad.security.signature).toMatchObject({
       state: 'invalid',
       signer: 'anna@kanzlei.test',
@@ -288,14 +303,15 @@ describe('open: the Date gap (limits.signatureDateGapMs)', () => {
 
 describe('open: header warnings and fields', () => {
   it('from-display-address: an address in the display name that is not the sender', async () => {
-    const document = await open(message(textEntity('x'), [
-      'From: "chef@kanzlei.test" <mallory@evil.test>',
-      `Date: ${date}`,
-    ]))
-    expect(document.security.warnings).toEqual([expect.objectContaining({
-      code: 'from-display-address',
-      params: { shown: 'chef@kanzlei.test', address: 'mallory@evil.test' },
-    })])
+    const document = await open(
+      message(textEntity('x'), ['From: "chef@kanzlei.test" <mallory@evil.test>', `Date: ${date}`]),
+    )
+    expect(document.security.warnings).toEqual([
+      expect.objectContaining({
+        code: 'from-display-address',
+        params: { shown: 'chef@kanzlei.test', address: 'mallory@evil.test' },
+      }),
+    ])
     expect(codes(await open(message(textEntity('x'), ['From: "anna@kanzlei.test" <anna@kanzlei.test>'])))).toEqual([])
   })
 
@@ -305,10 +321,12 @@ describe('open: header warnings and fields', () => {
 
   it('sender-differs: a Sender field with another address', async () => {
     const document = await open(message(textEntity('x'), [...defaultHeaders, 'Sender: list@lists.test']))
-    expect(document.security.warnings).toEqual([expect.objectContaining({
-      code: 'sender-differs',
-      params: { sender: 'list@lists.test', from: 'anna@kanzlei.test' },
-    })])
+    expect(document.security.warnings).toEqual([
+      expect.objectContaining({
+        code: 'sender-differs',
+        params: { sender: 'list@lists.test', from: 'anna@kanzlei.test' },
+      }),
+    ])
     expect(document.headers.sender).toEqual(['list@lists.test'])
   })
 
@@ -322,11 +340,13 @@ describe('open: header warnings and fields', () => {
   })
 
   it('lists the addresses of every To field, and Cc', async () => {
-    const document = await open(message(textEntity('x'), [
-      ...defaultHeaders,
-      'To: "Eva" <eva@mandant.test>, paul@mandant.test',
-      'Cc: buero@kanzlei.test',
-    ]))
+    const document = await open(
+      message(textEntity('x'), [
+        ...defaultHeaders,
+        'To: "Eva" <eva@mandant.test>, paul@mandant.test',
+        'Cc: buero@kanzlei.test',
+      ]),
+    )
     expect(document.headers).toMatchObject({
       to: ['max@mandant.test', 'eva@mandant.test', 'paul@mandant.test'],
       cc: ['buero@kanzlei.test'],
@@ -415,13 +435,15 @@ describe('open: transport and sender history', () => {
     date: '2026-01-01',
   })
 
-  it('plaintext-hop: a hop without TLS when a rule requires TLS for the sender\'s domain', async () => {
+  it("plaintext-hop: a hop without TLS when a rule requires TLS for the sender's domain", async () => {
     const bytes = message(textEntity('x'), [plainHop, ...defaultHeaders])
     const document = await open(bytes, { policyRules: [rule('kanzlei.test', 'requiretls')] })
-    expect(document.security.warnings).toEqual([expect.objectContaining({
-      code: 'plaintext-hop',
-      params: { hop: 'from mx.kanzlei.test by mx.mandant.test', domain: 'kanzlei.test' },
-    })])
+    expect(document.security.warnings).toEqual([
+      expect.objectContaining({
+        code: 'plaintext-hop',
+        params: { hop: 'from mx.kanzlei.test by mx.mandant.test', domain: 'kanzlei.test' },
+      }),
+    ])
     expect(codes(await open(bytes, { policyRules: [rule('other.test', 'requiretls')] }))).toEqual([])
     expect(codes(await open(bytes, { policyRules: [rule('kanzlei.test', 'e2e')] }))).toEqual([])
     expect(codes(await open(bytes))).toEqual([])

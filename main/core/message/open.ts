@@ -2,7 +2,18 @@ import { createHash } from 'node:crypto'
 import { reason, type Lang, type Reason } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import type { ByteSource } from '../mime/byte-source.ts'
-import { decodedBodyChunks, decodedHeader, decodeHeaderText, decodeText, decodeBody, fileNameOf, headerValue, headerValues, parseMime, type MimePart } from '../mime/parse.ts'
+import {
+  decodedBodyChunks,
+  decodedHeader,
+  decodeHeaderText,
+  decodeText,
+  decodeBody,
+  fileNameOf,
+  headerValue,
+  headerValues,
+  parseMime,
+  type MimePart,
+} from '../mime/parse.ts'
 import { transportTrailOf } from '../transport/received-trail.ts'
 import { contentOf, findTechnology, htmlToText } from './open-content.ts'
 import { verdictText, warningView, type OpenDocument, type PartView } from './open-document.ts'
@@ -68,20 +79,30 @@ function dateOf(value: string | undefined): Date | null {
  * user may see with an honest security summary. Never decrypts a nested part automatically and
  * never joins decrypted with unencrypted parts (EFAIL); a failed decryption is a state, not a throw.
  */
-export async function openMessage(raw: Uint8Array | ByteSource, technologies: readonly MessageTechnology[], context: OpenContext): Promise<OpenResult> {
+export async function openMessage(
+  raw: Uint8Array | ByteSource,
+  technologies: readonly MessageTechnology[],
+  context: OpenContext,
+): Promise<OpenResult> {
   const spools: (() => void)[] = []
   const dispose = () => spools.splice(0).forEach((disposeSpool) => disposeSpool())
-  const scoped: OpenContext = context.streaming ? { ...context, streaming: { ...context.streaming, keep: (disposeSpool) => spools.push(disposeSpool) } } : context
+  const scoped: OpenContext = context.streaming
+    ? { ...context, streaming: { ...context.streaming, keep: (disposeSpool) => spools.push(disposeSpool) } }
+    : context
   try {
     // Not spread: attachmentBytes is a getter that would decode every attachment.
-    return Object.assign(await openParsed(parseMime(raw), technologies, scoped) as OpenResult, { dispose })
+    return Object.assign((await openParsed(parseMime(raw), technologies, scoped)) as OpenResult, { dispose })
   } catch (error) {
     dispose()
     throw error
   }
 }
 
-async function openParsed(root: MimePart, technologies: readonly MessageTechnology[], context: OpenContext): Promise<Omit<OpenResult, 'dispose'>> {
+async function openParsed(
+  root: MimePart,
+  technologies: readonly MessageTechnology[],
+  context: OpenContext,
+): Promise<Omit<OpenResult, 'dispose'>> {
   const layer: Layer = {
     encryption: { state: 'none', technology: null, reason: null, isAuthenticated: true, cipher: '' },
     signatures: [],
@@ -99,7 +120,10 @@ async function openParsed(root: MimePart, technologies: readonly MessageTechnolo
   // technology): the encrypted entity is still the whole message and is decrypted, but that
   // signature covers only ciphertext, so it never makes the message "signed".
   let top = root
-  const wrapped = root.contentType.type === 'multipart/signed' ? root.children[0] : (technologies.map((t) => t.opaqueSignedContent?.(root)).find(Boolean) ?? undefined)
+  const wrapped =
+    root.contentType.type === 'multipart/signed'
+      ? root.children[0]
+      : (technologies.map((t) => t.opaqueSignedContent?.(root)).find(Boolean) ?? undefined)
   if (wrapped && findTechnology(technologies, wrapped, 'isEncrypted')) {
     top = wrapped
     layer.signatureNote = reason('SIGNATURE_ONLY_CIPHERTEXT')
@@ -140,8 +164,16 @@ async function openParsed(root: MimePart, technologies: readonly MessageTechnolo
   }
 
   // Inline protection counts only when its text part is the whole message (alone, or alone in a multipart/mixed).
-  const soleText = displayed.children.length === 0 ? displayed : displayed.contentType.type === 'multipart/mixed' && displayed.children.length === 1 ? displayed.children[0]! : null
-  const isSoleTextPart = soleText !== null && soleText.children.length === 0 && ['text/plain', 'text/html'].includes(soleText.contentType.type)
+  const soleText =
+    displayed.children.length === 0
+      ? displayed
+      : displayed.contentType.type === 'multipart/mixed' && displayed.children.length === 1
+        ? displayed.children[0]!
+        : null
+  const isSoleTextPart =
+    soleText !== null &&
+    soleText.children.length === 0 &&
+    ['text/plain', 'text/html'].includes(soleText.contentType.type)
   if (!encryptedBy && !signedBy && isSoleTextPart) {
     const text = soleText.contentType.type === 'text/html' ? htmlToText(decodeText(soleText)) : decodeText(soleText)
     for (const technology of technologies) {
@@ -218,7 +250,8 @@ async function finish(
   for (const technology of technologies) {
     offered.push(...((await technology.offeredKeys?.(root, allParts(displayed), layer.offered)) ?? []))
   }
-  for (const key of offered) key.isKnown = context.keys.some((k) => k.technology === key.technology && k.fingerprint === key.fingerprint)
+  for (const key of offered)
+    key.isKnown = context.keys.some((k) => k.technology === key.technology && k.fingerprint === key.fingerprint)
 
   const signature = signatureVerdict(layer.signatures, fromAddresses, layer.signatureNote)
   const isEncrypted = layer.encryption.state === 'encrypted'

@@ -57,7 +57,10 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
 
   const consent = (address: string, channel: Consent['channel'], over: Partial<Consent> = {}): Consent =>
     ConsentSchema.parse({ address, channel, by: 'Chefin', note: null, date: '2026-11-01T10:00:00.000Z', ...over })
-  const plan = (request: Partial<PlanRequest>, options: { keys?: StoredKey[]; policy?: Partial<PolicySettings>; last?: Record<string, 'smime' | 'openpgp'> } = {}) =>
+  const plan = (
+    request: Partial<PlanRequest>,
+    options: { keys?: StoredKey[]; policy?: Partial<PolicySettings>; last?: Record<string, 'smime' | 'openpgp'> } = {},
+  ) =>
     planMessage(
       { from: 'alice@example.org', to: [], cc: [], bcc: [], mode: 'auto', ...request },
       {

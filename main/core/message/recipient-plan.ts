@@ -162,14 +162,26 @@ export function planMessage(request: PlanRequest, context: PlanContext): Message
     }
     if (rule) return blocked('RECIPIENT_E2E_RULE_NO_KEY', { address, rule: `${rule.target}: e2e` })
     if (request.mode === 'container') {
-      return { ...base, protection: 'container', reason: { code: 'RECIPIENT_CONTAINER_CHOSEN', params: { address } }, consent, rule }
+      return {
+        ...base,
+        protection: 'container',
+        reason: { code: 'RECIPIENT_CONTAINER_CHOSEN', params: { address } },
+        consent,
+        rule,
+      }
     }
     if (consent && isExpired)
       return blocked('RECIPIENT_CONSENT_EXPIRED', { address, target: consent.address, date: day(consent.expires) })
     if (consent?.channel === 'e2e') return blocked('RECIPIENT_CONSENT_E2E_NO_KEY', { address, date: day(consent.date) })
     if (consent?.channel === 'container') {
       const params = { address, target: consent.address, date: day(consent.date), by: consent.by }
-      return { ...base, protection: 'container', reason: { code: 'RECIPIENT_CONTAINER_CONSENT', params }, consent, rule }
+      return {
+        ...base,
+        protection: 'container',
+        reason: { code: 'RECIPIENT_CONTAINER_CONSENT', params },
+        consent,
+        rule,
+      }
     }
     if (consent) {
       const params = { channel: consent.channel, target: consent.address, date: day(consent.date), by: consent.by }

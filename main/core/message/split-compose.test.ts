@@ -51,7 +51,12 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
     sign: undefined,
     ...over,
   })
-  const policy = { ...defaultPolicy(), consents: [ConsentSchema.parse({ address: 'firma.de', channel: 'tls', by: 'Chefin', note: null, date: now.toISOString() })] }
+  const policy = {
+    ...defaultPolicy(),
+    consents: [
+      ConsentSchema.parse({ address: 'firma.de', channel: 'tls', by: 'Chefin', note: null, date: now.toISOString() }),
+    ],
+  }
   const split = async (over: Partial<SplitInput> = {}, keys = vault) => {
     const mail = input(over)
     const plan = planMessage({ ...mail, mode: 'auto' }, { keys, technologies: messageTechnologies, policy, now })
@@ -110,8 +115,16 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('t
     writeFileSync(path, bytes)
     const source = fileSource(path)
     try {
-      const mail = input({ to: ['neu@firma.de'], cc: [], bcc: [], attachments: [{ fileName: 'gross.pdf', contentType: 'application/pdf', bytes: source }] })
-      const plan = planMessage({ ...mail, mode: 'auto' }, { keys: vault, technologies: messageTechnologies, policy, now })
+      const mail = input({
+        to: ['neu@firma.de'],
+        cc: [],
+        bcc: [],
+        attachments: [{ fileName: 'gross.pdf', contentType: 'application/pdf', bytes: source }],
+      })
+      const plan = planMessage(
+        { ...mail, mode: 'auto' },
+        { keys: vault, technologies: messageTechnologies, policy, now },
+      )
       const context = { keys: vault, now, technologies: messageTechnologies, streaming: { tempDir: dir } }
       const copy = await composeCopy(mail, plan.copies[0]!, context, '<m@example.org>')
       expect(copy).toMatchObject({ protection: 'tls', technology: 'smime', signed: true, encrypted: false })

@@ -118,7 +118,16 @@ async function composeContainerCopy(input: SplitInput, copy: CopyPlan, context: 
     contentType: a.contentType,
     bytes: a.bytes instanceof Uint8Array ? a.bytes : a.bytes.read(0, a.bytes.length),
   }))
-  const carrier = { from: input.from, to: [recipient], cc: [], subject: input.subject, body: input.body, files, now: context.now, messageId }
+  const carrier = {
+    from: input.from,
+    to: [recipient],
+    cc: [],
+    subject: input.subject,
+    body: input.body,
+    files,
+    now: context.now,
+    messageId,
+  }
   const mail = await composeCarrierMail(carrier, password)
   const composed: ComposedCopy = {
     messageId,

@@ -42,12 +42,24 @@ export interface MessageTechnology {
   /** The complete signed entity around `content` (e.g. multipart/signed, RFC 3156 §5). */
   sign(content: Uint8Array, signer: StoredKey, now: Date): Promise<Uint8Array>
   /** The complete encrypted entity around `content`, signed inside too when `signer` is given. */
-  encrypt(content: Uint8Array, recipients: readonly StoredKey[], signer: StoredKey | null, now: Date): Promise<Uint8Array>
+  encrypt(
+    content: Uint8Array,
+    recipients: readonly StoredKey[],
+    signer: StoredKey | null,
+    now: Date,
+  ): Promise<Uint8Array>
   /**
    * encrypt for a large message: the content arrives in chunks (a 100 MB attachment read from its
    * file) and the encrypted entity leaves in chunks, worked on in a worker thread when one is given.
    */
-  encryptStream?(content: AsyncIterable<Uint8Array>, contentSize: number, recipients: readonly StoredKey[], signer: StoredKey | null, now: Date, streaming: StreamingContext): AsyncIterable<Uint8Array>
+  encryptStream?(
+    content: AsyncIterable<Uint8Array>,
+    contentSize: number,
+    recipients: readonly StoredKey[],
+    signer: StoredKey | null,
+    now: Date,
+    streaming: StreamingContext,
+  ): AsyncIterable<Uint8Array>
   /** sign for a large message: the content arrives in chunks and the signed entity leaves in chunks. */
   signStream?(content: AsyncIterable<Uint8Array>, signer: StoredKey, now: Date): AsyncIterable<Uint8Array>
   /** Extra outer header fields (e.g. Autocrypt) for a message from `sender`. */

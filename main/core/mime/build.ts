@@ -17,7 +17,8 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
 }
 
 /** Fields with a grammar of their own (addresses, parameters, ids), where a whole-value encoded word does not belong. */
-const structuredFields = /^(from|to|cc|bcc|reply-to|sender|message-id|in-reply-to|references|date|mime-version|content-[a-z-]+|autocrypt[a-z-]*)$/i
+const structuredFields =
+  /^(from|to|cc|bcc|reply-to|sender|message-id|in-reply-to|references|date|mime-version|content-[a-z-]+|autocrypt[a-z-]*)$/i
 
 /** A header line, RFC 2047-encoded when it is not plain ASCII, folded at 76 columns. */
 export function headerLine(name: string, value: string): string {
@@ -25,7 +26,11 @@ export function headerLine(name: string, value: string): string {
   // Unstructured text (a Subject) containing "=?" is encoded whole: a reader would decode it as an
   // encoded word (RFC 2047 §5), so "=?utf-8?q?Hallo?=" typed as a subject would arrive as "Hallo".
   const isLookalike = value.includes('=?') && !structuredFields.test(name)
-  const encoded = isLookalike ? libmime.encodeWord(value, 'Q', 52) : /^[\x20-\x7e]*$/.test(value) ? value : libmime.encodeWords(value, 'Q', 52)
+  const encoded = isLookalike
+    ? libmime.encodeWord(value, 'Q', 52)
+    : /^[\x20-\x7e]*$/.test(value)
+      ? value
+      : libmime.encodeWords(value, 'Q', 52)
   return libmime.foldLines(`${name}: ${encoded}`, 76).replace(/\r?\n/g, CRLF) + CRLF
 }
 
@@ -47,7 +52,10 @@ export function newBoundary(): string {
 export function quotedPrintable(text: string): string {
   const canonical = text.replace(/\r?\n/g, '\n')
   const encoded = qpWrap(qpEncode(Buffer.from(canonical, 'utf8')), 76)
-  return encoded.replace(/^From /gm, '=46rom ').replace(/^\./gm, '=2E').replace(/\r?\n/g, CRLF)
+  return encoded
+    .replace(/^From /gm, '=46rom ')
+    .replace(/^\./gm, '=2E')
+    .replace(/\r?\n/g, CRLF)
 }
 
 /** Base64 in 76-character CRLF lines, written straight into one buffer (attachments reach 100 MB). */
@@ -91,7 +99,11 @@ export function attachmentEntity(fileName: string, contentType: string, bytes: U
 }
 
 /** attachmentEntity for content read in chunks (a 100 MB file): the same bytes, produced piece by piece. */
-export function* attachmentEntityChunks(fileName: string, contentType: string, chunks: Iterable<Uint8Array>): Generator<Uint8Array> {
+export function* attachmentEntityChunks(
+  fileName: string,
+  contentType: string,
+  chunks: Iterable<Uint8Array>,
+): Generator<Uint8Array> {
   yield entityHead(attachmentHeaders(fileName, contentType))
   const encoder = base64LineEncoder()
   for (const chunk of chunks) yield* encoder.push(chunk)
@@ -99,7 +111,9 @@ export function* attachmentEntityChunks(fileName: string, contentType: string, c
 }
 
 /** base64Lines for content that arrives in chunks (e.g. a CMS stream from a worker). */
-export async function* base64LinesStream(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+export async function* base64LinesStream(
+  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
   const encoder = base64LineEncoder()
   for await (const chunk of chunks) yield* encoder.push(chunk)
   yield* encoder.end()
@@ -126,12 +140,18 @@ function base64LineEncoder() {
 
 const containsBoundary = (children: readonly (Uint8Array | unknown)[], boundary: string) => {
   const marker = Buffer.from(`--${boundary}`)
-  return children.some((child) => child instanceof Uint8Array && Buffer.from(child.buffer, child.byteOffset, child.byteLength).includes(marker))
+  return children.some(
+    (child) =>
+      child instanceof Uint8Array && Buffer.from(child.buffer, child.byteOffset, child.byteLength).includes(marker),
+  )
 }
 
 function multipartFrame(subtype: string, params: Record<string, string>, extraHeaders: HeaderList, boundary: string) {
   return {
-    head: entityHead([['Content-Type', structuredValue(`multipart/${subtype}`, { ...params, boundary })], ...extraHeaders]),
+    head: entityHead([
+      ['Content-Type', structuredValue(`multipart/${subtype}`, { ...params, boundary })],
+      ...extraHeaders,
+    ]),
     open: encoder.encode(`--${boundary}${CRLF}`),
     // The CRLF before a delimiter belongs to the delimiter (RFC 2046 §5.1.1).
     lineEnd: encoder.encode(CRLF),
@@ -140,7 +160,13 @@ function multipartFrame(subtype: string, params: Record<string, string>, extraHe
 }
 
 /** A multipart entity; `children` are complete entities. The boundary must not occur in them (random, checked). */
-export function multipart(subtype: string, params: Record<string, string>, children: readonly Uint8Array[], extraHeaders: HeaderList = [], boundary = newBoundary()): Uint8Array {
+export function multipart(
+  subtype: string,
+  params: Record<string, string>,
+  children: readonly Uint8Array[],
+  extraHeaders: HeaderList = [],
+  boundary = newBoundary(),
+): Uint8Array {
   if (containsBoundary(children, boundary)) return multipart(subtype, params, children, extraHeaders)
   const frame = multipartFrame(subtype, params, extraHeaders, boundary)
   return concatBytes([frame.head, ...children.flatMap((child) => [frame.open, child, frame.lineEnd]), frame.close])

@@ -12,7 +12,12 @@ export interface ByteSource {
 }
 
 export function isByteSource(value: unknown): value is ByteSource {
-  return typeof value === 'object' && value !== null && !(value instanceof Uint8Array) && typeof (value as ByteSource).read === 'function'
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !(value instanceof Uint8Array) &&
+    typeof (value as ByteSource).read === 'function'
+  )
 }
 
 export function memorySource(bytes: Uint8Array): ByteSource {
@@ -48,7 +53,12 @@ export function* sourceChunks(source: ByteSource, start = 0, end = source.length
 }
 
 /** The range as a Web Stream (for openpgp.js), read lazily as the consumer pulls. */
-export function sourceStream(source: ByteSource, start = 0, end = source.length, onRead?: (bytes: number) => void): ReadableStream<Uint8Array> {
+export function sourceStream(
+  source: ByteSource,
+  start = 0,
+  end = source.length,
+  onRead?: (bytes: number) => void,
+): ReadableStream<Uint8Array> {
   let at = start
   return new ReadableStream({
     pull(controller) {

@@ -12,4 +12,5 @@ const mediaTypes: Record<string, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   asc: 'application/pgp-keys',
 }
-export const mediaTypeOf = (fileName: string) => mediaTypes[/\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? ''] ?? 'application/octet-stream'
+export const mediaTypeOf = (fileName: string) =>
+  mediaTypes[/\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? ''] ?? 'application/octet-stream'

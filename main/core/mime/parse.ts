@@ -235,14 +235,36 @@ export function parseMime(input: Uint8Array | ByteSource, options: ParseOptions 
     const children: MimePart[] = []
     const boundary = contentType.params.boundary
     if (contentType.type.startsWith('multipart/') && boundary) {
-      splitMultipart(bytes, bodyStart, end, boundary).forEach(([from, to], index) => children.push(walk(from, to, path ? `${path}.${index + 1}` : `${index + 1}`, depth + 1)))
+      splitMultipart(bytes, bodyStart, end, boundary).forEach(([from, to], index) =>
+        children.push(walk(from, to, path ? `${path}.${index + 1}` : `${index + 1}`, depth + 1)),
+      )
     }
     const bodyRange = { source: bytes.source, start: bodyStart, end }
     const rawRange = { start, end }
-    if (bytes.isInMemory) return { path, raw: bytes.slice(start, end), headers, body: bytes.slice(bodyStart, end), contentType, children, bodyRange, rawRange }
+    if (bytes.isInMemory)
+      return {
+        path,
+        raw: bytes.slice(start, end),
+        headers,
+        body: bytes.slice(bodyStart, end),
+        contentType,
+        children,
+        bodyRange,
+        rawRange,
+      }
     // Small parts are read now; large ones (a 100 MB attachment) on each use, and streamed
     // through bodyRange by the code paths that handle large content (attachments, decryption).
-    if (end - start <= sourcePartCacheBytes) return { path, raw: bytes.slice(start, end), headers, body: bytes.slice(bodyStart, end), contentType, children, bodyRange, rawRange }
+    if (end - start <= sourcePartCacheBytes)
+      return {
+        path,
+        raw: bytes.slice(start, end),
+        headers,
+        body: bytes.slice(bodyStart, end),
+        contentType,
+        children,
+        bodyRange,
+        rawRange,
+      }
     const part: MimePart = {
       rawRange,
       path,
@@ -301,7 +323,9 @@ export function* decodedBodyChunks(part: MimePart): Generator<Uint8Array> {
     // Strings of 64 KiB stay in V8's young generation; 1 MiB strings would pile up in its
     // large-object space until a full collection (hundreds of MiB for a 100 MB attachment).
     for (let at = 0; at < view.length; at += stringSliceBytes) {
-      const text = carry + view.toString('latin1', at, Math.min(view.length, at + stringSliceBytes)).replace(/[^A-Za-z0-9+/=]/g, '')
+      const text =
+        carry +
+        view.toString('latin1', at, Math.min(view.length, at + stringSliceBytes)).replace(/[^A-Za-z0-9+/=]/g, '')
       // "=" ends the data (RFC 2045 §6.8): what follows is not decoded, as decodeBody does, so the
       // digest `open` reports and the bytes it saves are the same.
       const padding = text.indexOf('=')
@@ -322,7 +346,8 @@ export function* decodedBodyChunks(part: MimePart): Generator<Uint8Array> {
 export const stringSliceBytes = 64 * 1024
 
 const base64Byte = new Uint8Array(256)
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n \t') base64Byte[c.charCodeAt(0)] = 1
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n \t')
+  base64Byte[c.charCodeAt(0)] = 1
 
 function isPlainBase64(bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.length; i++) if (base64Byte[bytes[i]!] === 0) return false
@@ -330,7 +355,10 @@ function isPlainBase64(bytes: Uint8Array): boolean {
 }
 
 function qpDecode(bytes: Uint8Array): Buffer {
-  const text = latin1.decode(bytes).replace(/[ \t]+(\r?\n)/g, '$1').replace(/=\r?\n/g, '')
+  const text = latin1
+    .decode(bytes)
+    .replace(/[ \t]+(\r?\n)/g, '$1')
+    .replace(/=\r?\n/g, '')
   const out: number[] = []
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)

@@ -18,7 +18,10 @@ describe('message armor', () => {
 
   it('refuses a wrong checksum and anything that is not a plain armored message', () => {
     const good = Buffer.from(armorMessage(new Uint8Array(randomBytes(100)))).toString('latin1')
-    const wrongChecksum = good.replace(/\r\n=([A-Za-z0-9+/]{4})\r\n/, (_m, c: string) => `\r\n=${c === 'AAAA' ? 'BBBB' : 'AAAA'}\r\n`)
+    const wrongChecksum = good.replace(
+      /\r\n=([A-Za-z0-9+/]{4})\r\n/,
+      (_m, c: string) => `\r\n=${c === 'AAAA' ? 'BBBB' : 'AAAA'}\r\n`,
+    )
     expect(dearmorMessage(new TextEncoder().encode(wrongChecksum))).toBeNull()
     expect(dearmorMessage(new TextEncoder().encode(good.replace('-----END PGP MESSAGE-----', '')))).toBeNull()
     expect(dearmorMessage(new TextEncoder().encode(good.replace('\r\n\r\n', '\r\nnot a header\r\n')))).toBeNull()
@@ -29,7 +32,8 @@ describe('streaming dearmor', () => {
   const through = async (text: string, pieceBytes: number): Promise<Uint8Array> => {
     const input = Buffer.from(text, 'latin1')
     const pieces: Uint8Array[] = []
-    for (let at = 0; at < input.length; at += pieceBytes) pieces.push(new Uint8Array(input.subarray(at, at + pieceBytes)))
+    for (let at = 0; at < input.length; at += pieceBytes)
+      pieces.push(new Uint8Array(input.subarray(at, at + pieceBytes)))
     const out: Uint8Array[] = []
     for await (const chunk of ReadableStream.from(pieces).pipeThrough(dearmorStream())) out.push(chunk)
     return new Uint8Array(Buffer.concat(out))
@@ -38,15 +42,22 @@ describe('streaming dearmor', () => {
   it('gives back the bytes of our armor and of openpgp.js armor, whatever the chunking', async () => {
     for (const size of [0, 1, 2, 3, 48, 70_000, 200_001]) {
       const bytes = new Uint8Array(randomBytes(size))
-      for (const text of [Buffer.from(armorMessage(bytes)).toString('latin1'), 'preamble text\n' + armor(enums.armor.message, bytes, undefined, undefined, 'a comment', true)]) {
-        for (const pieceBytes of [1000, 65_537]) expect(Buffer.compare(Buffer.from(await through(text, pieceBytes)), Buffer.from(bytes))).toBe(0)
+      for (const text of [
+        Buffer.from(armorMessage(bytes)).toString('latin1'),
+        'preamble text\n' + armor(enums.armor.message, bytes, undefined, undefined, 'a comment', true),
+      ]) {
+        for (const pieceBytes of [1000, 65_537])
+          expect(Buffer.compare(Buffer.from(await through(text, pieceBytes)), Buffer.from(bytes))).toBe(0)
       }
     }
   })
 
   it('errors on a wrong checksum, a cut-off message and a damaged line', async () => {
     const good = Buffer.from(armorMessage(new Uint8Array(randomBytes(5000)))).toString('latin1')
-    const wrongChecksum = good.replace(/\r\n=([A-Za-z0-9+/]{4})\r\n/, (_m, c: string) => `\r\n=${c === 'AAAA' ? 'BBBB' : 'AAAA'}\r\n`)
+    const wrongChecksum = good.replace(
+      /\r\n=([A-Za-z0-9+/]{4})\r\n/,
+      (_m, c: string) => `\r\n=${c === 'AAAA' ? 'BBBB' : 'AAAA'}\r\n`,
+    )
     await expect(through(wrongChecksum, 1000)).rejects.toThrow(/checksum/)
     await expect(through(good.slice(0, good.length / 2), 1000)).rejects.toThrow(/cut off/)
     await expect(through(good.replace(/\r\n([A-Za-z0-9+/]{10})/, '\r\n$1-'), 1000)).rejects.toThrow(/bad base64/)

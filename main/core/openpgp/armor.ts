@@ -34,7 +34,8 @@ function base64Lines64(base64: string): Buffer {
 }
 
 const armorHead = '-----BEGIN PGP MESSAGE-----\r\n\r\n'
-const armorTail = (crc: number) => `=${Buffer.from([(crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64')}\r\n-----END PGP MESSAGE-----\r\n`
+const armorTail = (crc: number) =>
+  `=${Buffer.from([(crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64')}\r\n-----END PGP MESSAGE-----\r\n`
 
 /** A binary OpenPGP message as armored text with CRLF line ends, 64 characters a line (as gpg writes). */
 export function armorMessage(bytes: Uint8Array): Uint8Array {
@@ -103,13 +104,15 @@ export function dearmorMessage(text: Uint8Array): Uint8Array | null {
   const bytes = Buffer.from(body.toString('latin1'), 'base64')
   if (checksumMatch) {
     const crc = crc24(bytes)
-    if (Buffer.from([(crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64') !== checksumMatch[1]) return null
+    if (Buffer.from([(crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64') !== checksumMatch[1])
+      return null
   }
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
 }
 
 const base64OrSpace = new Uint8Array(256)
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n \t') base64OrSpace[c.charCodeAt(0)] = 1
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n \t')
+  base64OrSpace[c.charCodeAt(0)] = 1
 
 /**
  * The streaming form of dearmorMessage: armored bytes in, the binary message out, line by line,
@@ -171,7 +174,8 @@ export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
       if (state !== 'done') throw new Error('Misformed armored text: no END PGP MESSAGE line (the message is cut off)')
       if (checksum !== null) {
         const expected = Buffer.from([(crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64')
-        if (expected !== checksum) throw new Error('Misformed armored text: checksum mismatch (the message was damaged)')
+        if (expected !== checksum)
+          throw new Error('Misformed armored text: checksum mismatch (the message was damaged)')
       }
     },
   })

@@ -28,7 +28,8 @@ export async function loadAll(keys: readonly StoredKey[]): Promise<LoadedKey[]> 
 /** The time signatures are judged at: now, plus the tolerated clock skew of the sender. */
 export const verificationDate = (context: OpenContext) => new Date(context.now.getTime() + limits.signatureClockSkewMs)
 
-export const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200)
+export const firstLine = (error: unknown) =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200)
 
 /**
  * A decryption failure (in memory or from the worker) → a reason a user can act on, decided by its code:
@@ -42,20 +43,33 @@ export function decryptFailure(error: unknown): Reason {
 function signatureFailure(message: string): Reason {
   if (/SHA1|sha1|Insecure message hash/i.test(message)) return reason('SIGNATURE_SHA1')
   if (/too weak/i.test(message)) return reason('SIGNATURE_WEAK_HASH')
-  if (/expired|revoked|newer than the signature|in the future/i.test(message)) return reason('SIGNATURE_KEY_NOT_VALID_THEN', { detail: message })
+  if (/expired|revoked|newer than the signature|in the future/i.test(message))
+    return reason('SIGNATURE_KEY_NOT_VALID_THEN', { detail: message })
   return reason('SIGNATURE_CONTENT_MISMATCH', { detail: message })
 }
 
 type VerificationResult = Awaited<ReturnType<typeof verify>>['signatures'][number]
 
-export async function checkSignatures(signatures: VerificationResult[], loaded: LoadedKey[]): Promise<SignatureCheck[]> {
+export async function checkSignatures(
+  signatures: VerificationResult[],
+  loaded: LoadedKey[],
+): Promise<SignatureCheck[]> {
   const checks: SignatureCheck[] = []
   for (const signature of signatures) {
     const keyId = signature.keyID.toHex().toUpperCase()
     const owner = loaded.find((entry) => entry.key.getKeys(signature.keyID).length > 0) ?? null
-    const created = await signature.signature.then((s) => s.packets[0]?.created ?? null, () => null)
+    const created = await signature.signature.then(
+      (s) => s.packets[0]?.created ?? null,
+      () => null,
+    )
     if (!owner) {
-      checks.push({ result: 'unknown-key', key: null, keyId, created, reason: reason('SIGNATURE_UNKNOWN_KEY', { keyId }) })
+      checks.push({
+        result: 'unknown-key',
+        key: null,
+        keyId,
+        created,
+        reason: reason('SIGNATURE_UNKNOWN_KEY', { keyId }),
+      })
       continue
     }
     try {
@@ -67,4 +81,3 @@ export async function checkSignatures(signatures: VerificationResult[], loaded: 
   }
   return checks
 }
-

@@ -27,4 +27,5 @@ export const textEncoder = new TextEncoder()
 export const textDecoder = new TextDecoder()
 
 /** Passphrases come from files as bytes; openpgp.js wants a string. */
-export const passphraseText = (passphrase: Uint8Array): string => new TextDecoder('utf-8', { fatal: false }).decode(passphrase)
+export const passphraseText = (passphrase: Uint8Array): string =>
+  new TextDecoder('utf-8', { fatal: false }).decode(passphrase)

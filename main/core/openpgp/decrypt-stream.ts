@@ -25,10 +25,17 @@ export interface DecryptSummary {
  * spool) until this promise resolves — only then have the MDC check at the stream's end and
  * every signature check completed. A rejection means: discard everything written.
  */
-export async function decryptToSink(input: ReadableStream<Uint8Array> | string, request: DecryptRequest, write: (chunk: Uint8Array) => void): Promise<DecryptSummary> {
+export async function decryptToSink(
+  input: ReadableStream<Uint8Array> | string,
+  request: DecryptRequest,
+  write: (chunk: Uint8Array) => void,
+): Promise<DecryptSummary> {
   const loaded = await loadAll(request.keys)
   const decryptionKeys = loaded.filter((entry) => entry.key.isPrivate()).map((entry) => entry.key as PrivateKey)
-  const message = typeof input === 'string' ? await readMessage({ armoredMessage: input, config: openpgpConfig }) : await readMessage({ binaryMessage: input, config: openpgpConfig })
+  const message =
+    typeof input === 'string'
+      ? await readMessage({ armoredMessage: input, config: openpgpConfig })
+      : await readMessage({ binaryMessage: input, config: openpgpConfig })
   const recipients = message
     .getEncryptionKeyIDs()
     .map((id) => loaded.find((entry) => entry.key.getKeys(id).length > 0)?.stored.emails[0] ?? id.toHex().toUpperCase())
@@ -61,9 +68,19 @@ export async function decryptToSink(input: ReadableStream<Uint8Array> | string, 
  * Encrypts (and signs, when `signer` is given) a plaintext stream to the recipients' keys: one
  * OpenPGP message in the RFC 3156 §6.2 combined form, binary, produced as the input is read.
  */
-export async function encryptToStream(input: ReadableStream<Uint8Array>, request: { recipients: readonly StoredKey[]; signer: StoredKey | null; now: Date }): Promise<ReadableStream<Uint8Array>> {
+export async function encryptToStream(
+  input: ReadableStream<Uint8Array>,
+  request: { recipients: readonly StoredKey[]; signer: StoredKey | null; now: Date },
+): Promise<ReadableStream<Uint8Array>> {
   const encryptionKeys = await Promise.all(request.recipients.map(async (stored) => (await loadKey(stored)).toPublic()))
   const signingKeys = request.signer ? [(await loadKey(request.signer)) as PrivateKey] : []
-  const output = await encrypt({ message: await createMessage({ binary: input }), encryptionKeys, signingKeys, format: 'binary', date: request.now, config: openpgpConfig })
+  const output = await encrypt({
+    message: await createMessage({ binary: input }),
+    encryptionKeys,
+    signingKeys,
+    format: 'binary',
+    date: request.now,
+    config: openpgpConfig,
+  })
   return output as unknown as ReadableStream<Uint8Array>
 }

@@ -20,7 +20,12 @@ function normalizeArmor(block: string): string {
   const [begin, ...rest] = lines.filter((line) => line !== '')
   const headers = rest.filter((line) => /^[A-Za-z-]+:/.test(line))
   const body = rest.filter((line) => !/^[A-Za-z-]+:/.test(line))
-  return [begin!.replace('-----BEGINPGPMESSAGE-----', '-----BEGIN PGP MESSAGE-----'), ...headers, '', ...body.map((l) => l.replace('-----ENDPGPMESSAGE-----', '-----END PGP MESSAGE-----'))].join('\n')
+  return [
+    begin!.replace('-----BEGINPGPMESSAGE-----', '-----BEGIN PGP MESSAGE-----'),
+    ...headers,
+    '',
+    ...body.map((l) => l.replace('-----ENDPGPMESSAGE-----', '-----END PGP MESSAGE-----')),
+  ].join('\n')
 }
 
 /** The inline protection of a text body, or null when it holds no armored block. */
@@ -30,12 +35,19 @@ export async function inspectInlinePgp(text: string, context: OpenContext): Prom
   const match = encrypted && (!signed || encrypted.index < signed.index) ? encrypted : signed
   if (!match) return null
   const kind = match === encrypted ? 'encrypted' : 'signed'
-  const isWholeBody = text.slice(0, match.index).trim() === '' && text.slice(match.index + match[0].length).trim() === ''
+  const isWholeBody =
+    text.slice(0, match.index).trim() === '' && text.slice(match.index + match[0].length).trim() === ''
   if (!isWholeBody) return { kind, isWholeBody, text: null, failure: null, signatures: [] }
   if (kind === 'encrypted') {
     try {
       const result = await decryptArmoredOrBinary(new TextEncoder().encode(normalizeArmor(match[0])), context)
-      return { kind, isWholeBody, text: textDecoder.decode(result.content).replace(/\r\n/g, '\n'), failure: null, signatures: result.signatures }
+      return {
+        kind,
+        isWholeBody,
+        text: textDecoder.decode(result.content).replace(/\r\n/g, '\n'),
+        failure: null,
+        signatures: result.signatures,
+      }
     } catch (error) {
       return { kind, isWholeBody, text: null, failure: decryptFailure(error), signatures: [] }
     }
@@ -43,9 +55,26 @@ export async function inspectInlinePgp(text: string, context: OpenContext): Prom
   try {
     const loaded = await loadAll(context.keys)
     const message = await readCleartextMessage({ cleartextMessage: match[0], config: openpgpConfig })
-    const result = await verify({ message, verificationKeys: loaded.map((e) => e.key), date: verificationDate(context), config: openpgpConfig })
-    return { kind, isWholeBody, text: message.getText().replace(/\r\n/g, '\n'), failure: null, signatures: await checkSignatures(result.signatures, loaded) }
+    const result = await verify({
+      message,
+      verificationKeys: loaded.map((e) => e.key),
+      date: verificationDate(context),
+      config: openpgpConfig,
+    })
+    return {
+      kind,
+      isWholeBody,
+      text: message.getText().replace(/\r\n/g, '\n'),
+      failure: null,
+      signatures: await checkSignatures(result.signatures, loaded),
+    }
   } catch (error) {
-    return { kind, isWholeBody, text: null, failure: reason('SIGNATURE_DAMAGED', { detail: firstLine(error) }), signatures: [] }
+    return {
+      kind,
+      isWholeBody,
+      text: null,
+      failure: reason('SIGNATURE_DAMAGED', { detail: firstLine(error) }),
+      signatures: [],
+    }
   }
 }

@@ -10,11 +10,18 @@ export function emailOf(userID: string | undefined): string | null {
 }
 
 function nameOf(userID: string): string {
-  const name = userID.replace(/<[^>]*>\s*$/, '').replace(/\([^)]*\)\s*$/, '').trim()
+  const name = userID
+    .replace(/<[^>]*>\s*$/, '')
+    .replace(/\([^)]*\)\s*$/, '')
+    .trim()
   return name || (emailOf(userID) ?? userID)
 }
 
-const succeeds = async (work: () => Promise<unknown>) => work().then(() => true, () => false)
+const succeeds = async (work: () => Promise<unknown>) =>
+  work().then(
+    () => true,
+    () => false,
+  )
 
 function bitsOf(key: Key): number | null {
   const info = key.getAlgorithmInfo()
@@ -33,7 +40,10 @@ function algorithmLabel(key: Key): string {
  * Unusable (never used to encrypt or sign): no valid user id, RSA < 2048 bits, a user id bound
  * only by a SHA-1 self-signature, no encryption subkey (for anyone to write to this key).
  */
-export async function describeKey(key: Key, now: Date): Promise<Omit<StoredKey, 'acceptance' | 'material'> & { algorithm: string }> {
+export async function describeKey(
+  key: Key,
+  now: Date,
+): Promise<Omit<StoredKey, 'acceptance' | 'material'> & { algorithm: string }> {
   const fingerprint = key.getFingerprint().toUpperCase()
   const userIDs = key.users.map((user) => user.userID?.userID).filter((id): id is string => typeof id === 'string')
   let primaryUserID: string | undefined
@@ -53,7 +63,8 @@ export async function describeKey(key: Key, now: Date): Promise<Omit<StoredKey, 
   } catch {
     // No valid self-signature at all: reported below as "no valid user id".
   }
-  const hasValidUser = primaryUserID !== undefined && (await succeeds(() => key.getPrimaryUser(now, undefined, openpgpConfig)))
+  const hasValidUser =
+    primaryUserID !== undefined && (await succeeds(() => key.getPrimaryUser(now, undefined, openpgpConfig)))
   if (!hasValidUser && !revoked) reasons.push('no valid user id (self-signature missing or broken)')
 
   const bits = bitsOf(key)
@@ -62,7 +73,8 @@ export async function describeKey(key: Key, now: Date): Promise<Omit<StoredKey, 
   if (isRsa && bits !== null && bits < 2048) reasons.push(`RSA key with ${bits} bits (at least 2048 needed)`)
   for (const subkey of key.subkeys) {
     const sub = subkey.getAlgorithmInfo()
-    if (sub.algorithm.startsWith('rsa') && sub.bits && sub.bits < 2048) reasons.push(`RSA subkey with ${sub.bits} bits (at least 2048 needed)`)
+    if (sub.algorithm.startsWith('rsa') && sub.bits && sub.bits < 2048)
+      reasons.push(`RSA subkey with ${sub.bits} bits (at least 2048 needed)`)
   }
 
   // RFC 9580 §5.2.3.4 / NIST SP 800-131A: SHA-1 self-signatures no longer bind a user id safely.
@@ -70,7 +82,8 @@ export async function describeKey(key: Key, now: Date): Promise<Omit<StoredKey, 
     const certifications = user.selfCertifications
     if (certifications.length === 0 || !user.userID) continue
     const latest = certifications.reduce((a, b) => ((a.created?.getTime() ?? 0) >= (b.created?.getTime() ?? 0) ? a : b))
-    if (latest.hashAlgorithm === enums.hash.sha1) reasons.push(`user id ${user.userID.userID} is bound only by a SHA-1 signature`)
+    if (latest.hashAlgorithm === enums.hash.sha1)
+      reasons.push(`user id ${user.userID.userID} is bound only by a SHA-1 signature`)
   }
 
   const usage: string[] = []
@@ -82,7 +95,11 @@ export async function describeKey(key: Key, now: Date): Promise<Omit<StoredKey, 
   const isExpired = expires !== null && Date.parse(expires) <= now.getTime()
   if (!canEncrypt && !revoked && !isExpired && hasValidUser) reasons.push('no usable encryption subkey')
 
-  const hasSecret = key.isPrivate() && (key as PrivateKey).getKeys().some((k) => 'isDummy' in k.keyPacket ? !(k.keyPacket as { isDummy(): boolean }).isDummy() : true)
+  const hasSecret =
+    key.isPrivate() &&
+    (key as PrivateKey)
+      .getKeys()
+      .some((k) => ('isDummy' in k.keyPacket ? !(k.keyPacket as { isDummy(): boolean }).isDummy() : true))
   return {
     id: fingerprint.slice(-16),
     fingerprint,

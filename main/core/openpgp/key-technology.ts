@@ -1,4 +1,13 @@
-import { decryptKey, encryptKey, readKey, readKeys, revokeKey, type Key, type PrivateKey, type PublicKey } from 'openpgp'
+import {
+  decryptKey,
+  encryptKey,
+  readKey,
+  readKeys,
+  revokeKey,
+  type Key,
+  type PrivateKey,
+  type PublicKey,
+} from 'openpgp'
 import { SiegelpostError } from '../errors/index.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
 import type { ExportRequest, KeyFile, KeyTechnology } from '../keys/technology.ts'
@@ -23,7 +32,8 @@ function asText(bytes: Uint8Array): string | null {
   return head.includes('-----BEGIN PGP ') ? textDecoder.decode(bytes) : null
 }
 
-const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 160)
+const reasonOf = (error: unknown) =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 160)
 
 /** A saved mail (.eml) that carries OpenPGP keys (Autocrypt header or an application/pgp-keys part). */
 function isMailWithKeys({ bytes, fileName }: KeyFile): boolean {
@@ -38,7 +48,11 @@ export async function readKeyFile(file: KeyFile): Promise<Key[]> {
     const root = parseMime(file.bytes)
     const all = (part: MimePart): MimePart[] => [part, ...part.children.flatMap(all)]
     const keys = (await keysInMessage(root, all(root))).map((found) => found.key)
-    if (keys.length === 0) throw new SiegelpostError('OPENPGP_KEY_UNREADABLE', { file: file.fileName, reason: 'the mail carries no readable key' })
+    if (keys.length === 0)
+      throw new SiegelpostError('OPENPGP_KEY_UNREADABLE', {
+        file: file.fileName,
+        reason: 'the mail carries no readable key',
+      })
     return keys
   }
   const text = asText(file.bytes)
@@ -52,7 +66,11 @@ export async function readKeyFile(file: KeyFile): Promise<Key[]> {
       keys.push(...(await readKeys({ binaryKeys: file.bytes, config: openpgpConfig })))
     }
   } catch (error) {
-    throw new SiegelpostError('OPENPGP_KEY_UNREADABLE', { file: file.fileName, reason: reasonOf(error) }, { cause: error })
+    throw new SiegelpostError(
+      'OPENPGP_KEY_UNREADABLE',
+      { file: file.fileName, reason: reasonOf(error) },
+      { cause: error },
+    )
   }
   if (keys.length === 0) throw new SiegelpostError('OPENPGP_KEY_UNREADABLE', { file: file.fileName, reason: 'no key' })
   return keys
@@ -63,7 +81,11 @@ async function unlocked(key: Key, file: KeyFile, passphrase: Uint8Array | null):
   if (!key.isPrivate() || (key as PrivateKey).isDecrypted()) return key
   if (!passphrase) throw new SiegelpostError('KEY_PASSPHRASE_REQUIRED', { path: file.fileName })
   try {
-    return await decryptKey({ privateKey: key as PrivateKey, passphrase: passphraseText(passphrase), config: openpgpConfig })
+    return await decryptKey({
+      privateKey: key as PrivateKey,
+      passphrase: passphraseText(passphrase),
+      config: openpgpConfig,
+    })
   } catch (error) {
     throw new SiegelpostError('KEY_PASSPHRASE_WRONG', {}, { cause: error })
   }
@@ -78,7 +100,8 @@ export async function toStoredKey(key: Key, now: Date, extra: Record<string, unk
 /** The openpgp.js key of a stored record (private when the vault holds the secret part). */
 export async function loadKey(stored: StoredKey): Promise<PublicKey | PrivateKey> {
   const armored = stored.material.armored
-  if (typeof armored !== 'string') throw new SiegelpostError('INTERNAL', { reason: 'openpgp record without key material' })
+  if (typeof armored !== 'string')
+    throw new SiegelpostError('INTERNAL', { reason: 'openpgp record without key material' })
   return (await readKey({ armoredKey: armored, config: openpgpConfig })) as PublicKey | PrivateKey
 }
 
@@ -89,13 +112,18 @@ export async function loadKey(stored: StoredKey): Promise<PublicKey | PrivateKey
  */
 function revocationCertificateIn(file: KeyFile): string | null {
   const text = asText(file.bytes)
-  const block = text === null ? null : /^:?(-----BEGIN PGP PUBLIC KEY BLOCK-----[\s\S]*?-----END PGP PUBLIC KEY BLOCK-----)/m.exec(text)?.[1]
+  const block =
+    text === null
+      ? null
+      : /^:?(-----BEGIN PGP PUBLIC KEY BLOCK-----[\s\S]*?-----END PGP PUBLIC KEY BLOCK-----)/m.exec(text)?.[1]
   if (!block) return null
   try {
     const { data } = unarmorSync(block)
     const first = data[0]
     // One signature packet (tag 2) and nothing else: not a key.
-    return first !== undefined && (first & 0x80) !== 0 && (first & 0x40 ? first & 0x3f : (first & 0x3c) >> 2) === 2 ? block : null
+    return first !== undefined && (first & 0x80) !== 0 && (first & 0x40 ? first & 0x3f : (first & 0x3c) >> 2) === 2
+      ? block
+      : null
   } catch {
     return null
   }
@@ -107,7 +135,12 @@ const unarmorSync = (block: string) => {
 }
 
 /** Applies a revocation certificate to the vault's key it belongs to (its signature is checked against that key). */
-async function applyRevocationCertificate(certificate: string, existing: readonly StoredKey[], file: KeyFile, now: Date): Promise<StoredKey> {
+async function applyRevocationCertificate(
+  certificate: string,
+  existing: readonly StoredKey[],
+  file: KeyFile,
+  now: Date,
+): Promise<StoredKey> {
   for (const stored of existing) {
     if (stored.technology !== 'openpgp') continue
     let key: Key
@@ -117,7 +150,13 @@ async function applyRevocationCertificate(certificate: string, existing: readonl
       continue
     }
     try {
-      const revoked = await revokeKey({ key: key as PrivateKey, revocationCertificate: certificate, date: now, format: 'object', config: openpgpConfig })
+      const revoked = await revokeKey({
+        key: key as PrivateKey,
+        revocationCertificate: certificate,
+        date: now,
+        format: 'object',
+        config: openpgpConfig,
+      })
       const updated = (revoked.privateKey ?? revoked.publicKey) as Key
       const record = await toStoredKey(updated, now, { ...stored.material, armored: updated.armor(openpgpConfig) })
       return { ...record, acceptance: stored.acceptance }
@@ -135,7 +174,12 @@ export const openpgpTechnology: KeyTechnology = {
     if (isMailWithKeys({ bytes, fileName })) return true
     if (text !== null) return /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----/.test(text)
     if (looksLikeBinaryKey(bytes)) return true
-    return /\.(asc|gpg|pgp|key)$/i.test(fileName) && !/-----BEGIN (CERTIFICATE|PKCS7|PRIVATE KEY|ENCRYPTED PRIVATE KEY)/.test(textDecoder.decode(bytes.subarray(0, 4096)))
+    return (
+      /\.(asc|gpg|pgp|key)$/i.test(fileName) &&
+      !/-----BEGIN (CERTIFICATE|PKCS7|PRIVATE KEY|ENCRYPTED PRIVATE KEY)/.test(
+        textDecoder.decode(bytes.subarray(0, 4096)),
+      )
+    )
   },
   async import(file, { passphrase, now, existing = [] }) {
     const certificate = revocationCertificateIn(file)
@@ -146,14 +190,25 @@ export const openpgpTechnology: KeyTechnology = {
     return stored
   },
   async export(stored: StoredKey, request: ExportRequest) {
-    if (request.format !== undefined && request.format !== 'asc') throw new SiegelpostError('OPENPGP_EXPORT_FORMAT', { format: request.format })
+    if (request.format !== undefined && request.format !== 'asc')
+      throw new SiegelpostError('OPENPGP_EXPORT_FORMAT', { format: request.format })
     const key = await loadKey(stored)
     if (request.part === 'public') return textEncoder.encode(key.toPublic().armor(openpgpConfig))
     if (!key.isPrivate() || !request.passphrase) throw new SiegelpostError('EXPORT_NEEDS_PASSPHRASE')
-    const locked = await encryptKey({ privateKey: key, passphrase: passphraseText(request.passphrase), config: openpgpConfig })
+    const locked = await encryptKey({
+      privateKey: key,
+      passphrase: passphraseText(request.passphrase),
+      config: openpgpConfig,
+    })
     return textEncoder.encode(locked.armor(openpgpConfig))
   },
   revocationCertificate: async (stored, { now }) => (await revokeOpenpgpKey(stored, now)).certificate,
   generate: (request, { now }) =>
-    generateOpenpgpKey({ name: request.name, email: request.email, algorithm: request.algo, expiresInYears: request.expiresInYears, now }),
+    generateOpenpgpKey({
+      name: request.name,
+      email: request.email,
+      algorithm: request.algo,
+      expiresInYears: request.expiresInYears,
+      now,
+    }),
 }

@@ -1,12 +1,4 @@
-import {
-  createMessage,
-  encrypt,
-  enums,
-  readSignature,
-  sign,
-  verify,
-  type PrivateKey,
-} from 'openpgp'
+import { createMessage, encrypt, enums, readSignature, sign, verify, type PrivateKey } from 'openpgp'
 import { reason } from '../errors/index.ts'
 import { summarizeKey } from '../keys/stored-key.ts'
 import { entity, entityHead, multipart, multipartStream, type HeaderList } from '../mime/build.ts'
@@ -24,7 +16,9 @@ import { openpgpThroughWorker } from './stream-worker.ts'
 import { isLargePart } from '../streaming/large-part.ts'
 
 const isType = (part: MimePart, type: string, protocol: string) =>
-  part.contentType.type === type && (part.contentType.params.protocol ?? '').toLowerCase() === protocol && part.children.length >= 2
+  part.contentType.type === type &&
+  (part.contentType.params.protocol ?? '').toLowerCase() === protocol &&
+  part.children.length >= 2
 
 /** Re-encode CRLF canonicalization without touching 8-bit bytes. */
 function canonicalLineEnds(bytes: Uint8Array): Uint8Array {
@@ -36,7 +30,14 @@ function canonicalLineEnds(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(out)
 }
 
-const versionEntity = () => entity([['Content-Type', 'application/pgp-encrypted'], ['Content-Description', 'PGP/MIME version identification']], 'Version: 1\r\n')
+const versionEntity = () =>
+  entity(
+    [
+      ['Content-Type', 'application/pgp-encrypted'],
+      ['Content-Description', 'PGP/MIME version identification'],
+    ],
+    'Version: 1\r\n',
+  )
 const encryptedPartHeaders: HeaderList = [
   ['Content-Type', 'application/octet-stream; name="encrypted.asc"'],
   ['Content-Description', 'OpenPGP encrypted message'],
@@ -73,8 +74,19 @@ export const openpgpMessageTechnology: MessageTechnology = {
     try {
       const payload = part.children[part.children.length - 1]!
       const streaming = context.streaming
-      if (isLargePart(payload, streaming)) return { ok: true, isAuthenticated: true, cipher: 'OpenPGP', ...(await decryptLarge(payload, context, streaming)) }
-      return { ok: true, isAuthenticated: true, cipher: 'OpenPGP', ...(await decryptArmoredOrBinary(decodeBody(payload), context)) }
+      if (isLargePart(payload, streaming))
+        return {
+          ok: true,
+          isAuthenticated: true,
+          cipher: 'OpenPGP',
+          ...(await decryptLarge(payload, context, streaming)),
+        }
+      return {
+        ok: true,
+        isAuthenticated: true,
+        cipher: 'OpenPGP',
+        ...(await decryptArmoredOrBinary(decodeBody(payload), context)),
+      }
     } catch (error) {
       return { ok: false, reason: decryptFailure(error) }
     }
@@ -84,8 +96,18 @@ export const openpgpMessageTechnology: MessageTechnology = {
     const content = part.children[0]!.raw
     const loaded = await loadAll(context.keys)
     const run = async (bytes: Uint8Array) => {
-      const signature = await readSignature({ armoredSignature: armored(decodeBody(part.children[1]!)), config: openpgpConfig })
-      const result = await verify({ message: await createMessage({ binary: bytes }), signature, verificationKeys: loaded.map((e) => e.key), date: verificationDate(context), format: 'binary', config: openpgpConfig })
+      const signature = await readSignature({
+        armoredSignature: armored(decodeBody(part.children[1]!)),
+        config: openpgpConfig,
+      })
+      const result = await verify({
+        message: await createMessage({ binary: bytes }),
+        signature,
+        verificationKeys: loaded.map((e) => e.key),
+        date: verificationDate(context),
+        format: 'binary',
+        config: openpgpConfig,
+      })
       return checkSignatures(result.signatures, loaded)
     }
     try {
@@ -95,10 +117,22 @@ export const openpgpMessageTechnology: MessageTechnology = {
         const retry = await run(canonicalLineEnds(content))
         if (retry.every((s) => s.result !== 'invalid')) signatures = retry
       }
-      if (signatures.length === 0) signatures = [{ result: 'invalid', key: null, keyId: '', created: null, reason: reason('SIGNATURE_NO_USABLE') }]
+      if (signatures.length === 0)
+        signatures = [{ result: 'invalid', key: null, keyId: '', created: null, reason: reason('SIGNATURE_NO_USABLE') }]
       return { content, signatures }
     } catch (error) {
-      return { content, signatures: [{ result: 'invalid', key: null, keyId: '', created: null, reason: reason('SIGNATURE_DAMAGED', { detail: firstLine(error) }) }] }
+      return {
+        content,
+        signatures: [
+          {
+            result: 'invalid',
+            key: null,
+            keyId: '',
+            created: null,
+            reason: reason('SIGNATURE_DAMAGED', { detail: firstLine(error) }),
+          },
+        ],
+      }
     }
   },
 
@@ -108,7 +142,14 @@ export const openpgpMessageTechnology: MessageTechnology = {
     const offered: OfferedKey[] = []
     for (const { source, key } of await keysInMessage(root, parts)) {
       const info = await describeKey(key, new Date())
-      if (!offered.some((o) => o.fingerprint === info.fingerprint)) offered.push({ source, technology: 'openpgp', fingerprint: info.fingerprint, emails: info.emails, isKnown: false })
+      if (!offered.some((o) => o.fingerprint === info.fingerprint))
+        offered.push({
+          source,
+          technology: 'openpgp',
+          fingerprint: info.fingerprint,
+          emails: info.emails,
+          isKnown: false,
+        })
     }
     return offered
   },
@@ -120,13 +161,24 @@ export const openpgpMessageTechnology: MessageTechnology = {
       if (summarizeKey(key, now).status !== 'valid' || !key.usage.includes(purpose)) return false
       return purpose === 'encrypt' || key.hasSecret
     })
-    candidates.sort((a, b) => Number(b.acceptance === 'verified') - Number(a.acceptance === 'verified') || Date.parse(b.created) - Date.parse(a.created))
+    candidates.sort(
+      (a, b) =>
+        Number(b.acceptance === 'verified') - Number(a.acceptance === 'verified') ||
+        Date.parse(b.created) - Date.parse(a.created),
+    )
     return candidates[0] ?? null
   },
 
   async sign(content, signer, now) {
     const key = (await loadKey(signer)) as PrivateKey
-    const signature = await sign({ message: await createMessage({ binary: content }), signingKeys: key, detached: true, format: 'armored', date: now, config: openpgpConfig })
+    const signature = await sign({
+      message: await createMessage({ binary: content }),
+      signingKeys: key,
+      detached: true,
+      format: 'armored',
+      date: now,
+      config: openpgpConfig,
+    })
     const packet = (await readSignature({ armoredSignature: signature, config: openpgpConfig })).packets[0]!
     // RFC 3156 §5: micalg names the hash the signature actually used.
     const micalg = `pgp-${hashName(packet.hashAlgorithm!)}`
@@ -156,7 +208,10 @@ export const openpgpMessageTechnology: MessageTechnology = {
         config: openpgpConfig,
       }),
     )
-    return multipart('encrypted', { protocol: 'application/pgp-encrypted' }, [versionEntity(), entity(encryptedPartHeaders, armorMessage(ciphertext))])
+    return multipart('encrypted', { protocol: 'application/pgp-encrypted' }, [
+      versionEntity(),
+      entity(encryptedPartHeaders, armorMessage(ciphertext)),
+    ])
   },
 
   encryptStream(content, contentSize, recipients, signer, now, streaming) {
@@ -173,7 +228,10 @@ export const openpgpMessageTechnology: MessageTechnology = {
   async outerHeaders(sender, address) {
     // Autocrypt Level 1 §2.1: the sender's public key, so the recipient can answer encrypted.
     const key = (await loadKey(sender)).toPublic()
-    const keydata = Buffer.from(key.write()).toString('base64').replace(/(.{72})/g, '$1 ').trim()
+    const keydata = Buffer.from(key.write())
+      .toString('base64')
+      .replace(/(.{72})/g, '$1 ')
+      .trim()
     return [['Autocrypt', `addr=${address}; prefer-encrypt=mutual; keydata=${keydata}`]]
   },
 }

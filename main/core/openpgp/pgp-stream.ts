@@ -34,7 +34,12 @@ export async function decryptLarge(payload: MimePart, context: OpenContext, stre
   if (streaming.keep) streaming.keep(content.dispose)
   else content.dispose()
   // The worker sent copies of the vault's keys back; the verdict works with the vault's own.
-  const signatures = result.signatures.map((check) => ({ ...check, key: check.key ? (context.keys.find((k) => k.technology === 'openpgp' && k.fingerprint === check.key!.fingerprint) ?? check.key) : null }))
+  const signatures = result.signatures.map((check) => ({
+    ...check,
+    key: check.key
+      ? (context.keys.find((k) => k.technology === 'openpgp' && k.fingerprint === check.key!.fingerprint) ?? check.key)
+      : null,
+  }))
   return { content, signatures, recipients: result.recipients }
 }
 

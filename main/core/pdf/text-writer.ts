@@ -71,7 +71,10 @@ export class TextWriter {
   }
 
   /** Wrapped paragraph; long words are broken where they overflow. */
-  paragraph(text: string, options: { size?: number; bold?: boolean; color?: ReturnType<typeof rgb>; indent?: number } = {}) {
+  paragraph(
+    text: string,
+    options: { size?: number; bold?: boolean; color?: ReturnType<typeof rgb>; indent?: number } = {},
+  ) {
     const size = options.size ?? 10.5
     const font = options.bold ? this.bold : this.regular
     const width = a4.width - 2 * margin - (options.indent ?? 0)
@@ -106,11 +109,15 @@ export class TextWriter {
   rule() {
     this.ensure(12)
     this.y -= 6
-    this.page.drawLine({ start: { x: margin, y: this.y }, end: { x: a4.width - margin, y: this.y }, thickness: 0.6, color: muted })
+    this.page.drawLine({
+      start: { x: margin, y: this.y },
+      end: { x: a4.width - margin, y: this.y },
+      thickness: 0.6,
+      color: muted,
+    })
     this.y -= 6
   }
 }
-
 
 /** A4 pages with a title in bold and the standard fonts: the start of every report Siegelpost prints. */
 export async function newTextDocument(title: string): Promise<{ doc: PDFDocument; writer: TextWriter }> {
@@ -118,6 +125,10 @@ export async function newTextDocument(title: string): Promise<{ doc: PDFDocument
   doc.setTitle(title)
   doc.setProducer('Siegelpost')
   doc.setCreator('Siegelpost')
-  const writer = new TextWriter(doc, await doc.embedFont(StandardFonts.Helvetica), await doc.embedFont(StandardFonts.HelveticaBold))
+  const writer = new TextWriter(
+    doc,
+    await doc.embedFont(StandardFonts.Helvetica),
+    await doc.embedFont(StandardFonts.HelveticaBold),
+  )
   return { doc, writer }
 }

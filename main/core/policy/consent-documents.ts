@@ -9,10 +9,22 @@ import type { Consent, PolicySettings } from './policy-settings.ts'
 type Lang = 'de' | 'en'
 
 const channelText: Record<Consent['channel'], Record<Lang, string>> = {
-  e2e: { de: 'nur Ende-zu-Ende-verschlüsselt (S/MIME oder OpenPGP)', en: 'end-to-end encrypted only (S/MIME or OpenPGP)' },
-  container: { de: 'als Passwort-PDF (AES-256), Passwort auf getrenntem Weg', en: 'as a password PDF (AES-256), password by a separate channel' },
-  tls: { de: 'ohne Ende-zu-Ende-Verschlüsselung, nur transportverschlüsselt (TLS)', en: 'without end-to-end encryption, encrypted in transport only (TLS)' },
-  plain: { de: 'unverschlüsselt auf ausdrücklichen Wunsch (Transport weiterhin mit TLS)', en: 'unencrypted at the client’s explicit request (transport still over TLS)' },
+  e2e: {
+    de: 'nur Ende-zu-Ende-verschlüsselt (S/MIME oder OpenPGP)',
+    en: 'end-to-end encrypted only (S/MIME or OpenPGP)',
+  },
+  container: {
+    de: 'als Passwort-PDF (AES-256), Passwort auf getrenntem Weg',
+    en: 'as a password PDF (AES-256), password by a separate channel',
+  },
+  tls: {
+    de: 'ohne Ende-zu-Ende-Verschlüsselung, nur transportverschlüsselt (TLS)',
+    en: 'without end-to-end encryption, encrypted in transport only (TLS)',
+  },
+  plain: {
+    de: 'unverschlüsselt auf ausdrücklichen Wunsch (Transport weiterhin mit TLS)',
+    en: 'unencrypted at the client’s explicit request (transport still over TLS)',
+  },
 }
 
 const transmittedText: Record<NonNullable<Consent['transmitted']>, Record<Lang, string>> = {
@@ -22,7 +34,9 @@ const transmittedText: Record<NonNullable<Consent['transmitted']>, Record<Lang, 
 }
 
 const day = (iso: string | null, lang: Lang) =>
-  iso === null ? '–' : new Date(iso).toLocaleDateString(lang === 'de' ? 'de-DE' : 'en-GB', { timeZone: 'Europe/Berlin' })
+  iso === null
+    ? '–'
+    : new Date(iso).toLocaleDateString(lang === 'de' ? 'de-DE' : 'en-GB', { timeZone: 'Europe/Berlin' })
 
 /** A date the user entered (expiry, handover): kept as the end of that day in UTC, so shown in UTC. */
 const dateOnly = (iso: string, lang: Lang) =>
@@ -83,26 +97,42 @@ export async function consentLetterPdf(address: string, consent: Consent | null,
   w.paragraph(`Erstellt am / Prepared on: ${day(now.toISOString(), 'de')}`)
   w.gap(30)
   w.paragraph('______________________________          ______________________________')
-  w.paragraph('Ort, Datum / Place, date                              Unterschrift / Signature', { size: 9, color: muted })
+  w.paragraph('Ort, Datum / Place, date                              Unterschrift / Signature', {
+    size: 9,
+    color: muted,
+  })
   return doc.save()
 }
 
 /** The whole register, every entry with its history, for the Kanzlei's records. */
-export async function consentReportPdf(settings: Pick<PolicySettings, 'consents'>, now: Date, lang: Lang): Promise<Uint8Array> {
+export async function consentReportPdf(
+  settings: Pick<PolicySettings, 'consents'>,
+  now: Date,
+  lang: Lang,
+): Promise<Uint8Array> {
   const de = lang === 'de'
   const { doc, writer: w } = await newTextDocument(de ? 'Einwilligungsregister' : 'Consent register')
   w.paragraph(de ? 'Einwilligungsregister' : 'Consent register', { size: 15, bold: true })
-  w.paragraph(`${de ? 'Stand' : 'As of'}: ${day(now.toISOString(), lang)}  ·  ${settings.consents.length} ${de ? 'Einträge' : 'entries'}`, { color: muted })
+  w.paragraph(
+    `${de ? 'Stand' : 'As of'}: ${day(now.toISOString(), lang)}  ·  ${settings.consents.length} ${de ? 'Einträge' : 'entries'}`,
+    { color: muted },
+  )
   w.rule()
   const byTarget = new Map<string, Consent[]>()
-  for (const consent of settings.consents) byTarget.set(consent.address, [...(byTarget.get(consent.address) ?? []), consent])
+  for (const consent of settings.consents)
+    byTarget.set(consent.address, [...(byTarget.get(consent.address) ?? []), consent])
   for (const [target, entries] of [...byTarget].sort(([a], [b]) => a.localeCompare(b))) {
     w.paragraph(target, { bold: true })
     for (const c of entries) {
       const state = c.current ? (de ? 'gültig' : 'current') : de ? 'ersetzt' : 'superseded'
-      w.paragraph(`${day(c.date, lang)}  ·  ${channelText[c.channel][lang]}  ·  ${de ? 'erfasst von' : 'recorded by'} ${c.by}  ·  ${state}`, { indent: 12 })
+      w.paragraph(
+        `${day(c.date, lang)}  ·  ${channelText[c.channel][lang]}  ·  ${de ? 'erfasst von' : 'recorded by'} ${c.by}  ·  ${state}`,
+        { indent: 12 },
+      )
       const details = [
-        c.transmitted ? `${de ? 'Passwort übergeben' : 'password handed over'} ${transmittedText[c.transmitted][lang]} ${c.transmittedOn ? dateOnly(c.transmittedOn, lang) : ''}`.trim() : null,
+        c.transmitted
+          ? `${de ? 'Passwort übergeben' : 'password handed over'} ${transmittedText[c.transmitted][lang]} ${c.transmittedOn ? dateOnly(c.transmittedOn, lang) : ''}`.trim()
+          : null,
         c.hasPassword ? (de ? 'dauerhaftes Passwort hinterlegt' : 'standing password kept') : null,
         c.expires ? `${de ? 'gültig bis' : 'expires'} ${dateOnly(c.expires, lang)}` : null,
         c.note ? `${de ? 'Notiz' : 'note'}: ${c.note}` : null,
@@ -122,7 +152,29 @@ export function csvCell(value: string | boolean | null): string {
 }
 
 export function consentCsv(settings: Pick<PolicySettings, 'consents'>): string {
-  const header = ['address', 'channel', 'by', 'date', 'note', 'transmitted', 'transmittedOn', 'expires', 'hasPassword', 'current']
-  const rows = settings.consents.map((c) => [c.address, c.channel, c.by, c.date, c.note, c.transmitted, c.transmittedOn, c.expires, c.hasPassword, c.current])
+  const header = [
+    'address',
+    'channel',
+    'by',
+    'date',
+    'note',
+    'transmitted',
+    'transmittedOn',
+    'expires',
+    'hasPassword',
+    'current',
+  ]
+  const rows = settings.consents.map((c) => [
+    c.address,
+    c.channel,
+    c.by,
+    c.date,
+    c.note,
+    c.transmitted,
+    c.transmittedOn,
+    c.expires,
+    c.hasPassword,
+    c.current,
+  ])
   return [header, ...rows].map((row) => row.map((cell) => csvCell(cell)).join(';')).join('\r\n') + '\r\n'
 }

@@ -22,14 +22,19 @@ describe('consentFor with the register history', () => {
 
   it('superseded entries apply to nobody; an expired entry is reported as expired', () => {
     const settings = {
-      consents: [entry('a@firma.test', 'plain', { current: false }), entry('b@firma.test', 'tls', { expires: '2026-12-01T23:59:59.999Z' })],
+      consents: [
+        entry('a@firma.test', 'plain', { current: false }),
+        entry('b@firma.test', 'tls', { expires: '2026-12-01T23:59:59.999Z' }),
+      ],
     }
     expect(currentConsent(settings, 'a@firma.test', now)).toBeNull()
     expect(currentConsent(settings, 'b@firma.test', now)).toBeNull()
   })
 
   it('a register written before the history fields reads with their defaults', () => {
-    expect(ConsentSchema.parse({ address: 'a@b.test', channel: 'tls', by: 'X', note: null, date: now.toISOString() })).toMatchObject({
+    expect(
+      ConsentSchema.parse({ address: 'a@b.test', channel: 'tls', by: 'X', note: null, date: now.toISOString() }),
+    ).toMatchObject({
       current: true,
       hasPassword: false,
       expires: null,

@@ -66,7 +66,8 @@ export function targetMatches(target: string, address: string): boolean {
   return domain === target || domain.endsWith(`.${target}`)
 }
 
-const isActive = (exception: TlsException, now: Date) => exception.expires === null || new Date(exception.expires).getTime() > now.getTime()
+const isActive = (exception: TlsException, now: Date) =>
+  exception.expires === null || new Date(exception.expires).getTime() > now.getTime()
 
 /** The most specific match wins: an address entry before a domain entry. */
 function mostSpecific<T extends { target: string }>(entries: T[], address: string): T | null {
@@ -80,30 +81,46 @@ function mostSpecific<T extends { target: string }>(entries: T[], address: strin
  * An expired entry still applies — as expired, never as none, so that the sender is told why instead of the
  * next-wider entry silently taking over.
  */
-export function consentFor(settings: Pick<PolicySettings, 'consents'>, address: string, now: Date): { consent: Consent | null; isExpired: boolean } {
+export function consentFor(
+  settings: Pick<PolicySettings, 'consents'>,
+  address: string,
+  now: Date,
+): { consent: Consent | null; isExpired: boolean } {
   const lower = address.trim().toLowerCase()
   const matching = settings.consents.filter((c) => c.current && targetMatches(c.address, lower))
-  const consent = matching.find((c) => c.address.includes('@')) ?? matching.sort((a, b) => b.address.length - a.address.length)[0] ?? null
+  const consent =
+    matching.find((c) => c.address.includes('@')) ??
+    matching.sort((a, b) => b.address.length - a.address.length)[0] ??
+    null
   const isExpired = consent?.expires != null && new Date(consent.expires).getTime() <= now.getTime()
   return { consent, isExpired }
 }
 
 /** The `--require e2e` rule for an address (its own before its domain's), or null. */
 export function e2eRuleFor(settings: PolicySettings, address: string): PolicyRule | null {
-  return mostSpecific(settings.rules.filter((r) => r.require === 'e2e'), address)
+  return mostSpecific(
+    settings.rules.filter((r) => r.require === 'e2e'),
+    address,
+  )
 }
 
 export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   const { settings, now } = input
   const recipients = input.recipients.map((recipient): RecipientDecision => {
     const rules = settings.rules.filter((rule) => targetMatches(rule.target, recipient))
-    const exception = mostSpecific(settings.tlsExceptions.filter((e) => isActive(e, now)), recipient)
+    const exception = mostSpecific(
+      settings.tlsExceptions.filter((e) => isActive(e, now)),
+      recipient,
+    )
     const { consent } = consentFor(settings, recipient, now)
     const reasons: PolicyReason[] = []
 
     const e2eRule = rules.find((r) => r.require === 'e2e')
     if ((e2eRule || consent?.channel === 'e2e') && !input.isEndToEnd) {
-      reasons.push({ code: 'POLICY_E2E_REQUIRED', params: { recipient, rule: e2eRule ? `${e2eRule.target}: e2e` : `consent: e2e` } })
+      reasons.push({
+        code: 'POLICY_E2E_REQUIRED',
+        params: { recipient, rule: e2eRule ? `${e2eRule.target}: e2e` : `consent: e2e` },
+      })
     }
 
     // A tls-exception relaxes recipient-side requirements only (CLI.md): REQUIRETLS and MTA-STS/DANE.
@@ -112,7 +129,10 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
     if (needsRequireTls && input.serverOffersRequireTls === false) {
       reasons.push(
         requireTlsRule
-          ? { code: 'POLICY_REQUIRETLS_RULE', params: { recipient, rule: `${requireTlsRule.target}: requiretls`, host: input.submissionHost } }
+          ? {
+              code: 'POLICY_REQUIRETLS_RULE',
+              params: { recipient, rule: `${requireTlsRule.target}: requiretls`, host: input.submissionHost },
+            }
           : { code: 'SMTP_REQUIRETLS_UNSUPPORTED', params: { host: input.submissionHost } },
       )
     }
@@ -121,7 +141,14 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
     if (postureRule) {
       const posture = input.posture(domainOf(recipient))
       if (posture.mtaSts !== 'enforce' && posture.dane !== 'validated') {
-        reasons.push({ code: 'POLICY_DOMAIN_NOT_TLS', params: { recipient, rule: `${postureRule.target}: mta-sts-or-dane`, posture: `MTA-STS ${posture.mtaSts}, DANE ${posture.dane}` } })
+        reasons.push({
+          code: 'POLICY_DOMAIN_NOT_TLS',
+          params: {
+            recipient,
+            rule: `${postureRule.target}: mta-sts-or-dane`,
+            posture: `MTA-STS ${posture.mtaSts}, DANE ${posture.dane}`,
+          },
+        })
       }
     }
 
@@ -140,7 +167,8 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   const strict = recipients.find((r) => r.requireTls === 'required')
   const relaxed = recipients.find((r) => r.requireTls === 'avoid')
   let held = recipients.flatMap((r) => r.reasons)[0] ?? null
-  if (held === null && strict && relaxed) held = { code: 'POLICY_MIXED_RECIPIENTS', params: { strict: strict.recipient, relaxed: relaxed.recipient } }
+  if (held === null && strict && relaxed)
+    held = { code: 'POLICY_MIXED_RECIPIENTS', params: { strict: strict.recipient, relaxed: relaxed.recipient } }
   const requestRequireTls = input.serverOffersRequireTls === true && relaxed === undefined
   return { decision: held ? 'hold' : 'send', requestRequireTls, held, recipients }
 }

@@ -3,21 +3,34 @@ import { SiegelpostError } from '../errors/index.ts'
 import type { Vault } from '../keys/vault.ts'
 import { openJson, sealJson } from '../store/sealed-blob.ts'
 import { readStoreFile, writeFileAtomic } from '../store/atomic-file.ts'
-import { PolicySettingsSchema, type Channel, type PolicySettings, type Requirement, type Transmission } from './policy-schema.ts'
+import {
+  PolicySettingsSchema,
+  type Channel,
+  type PolicySettings,
+  type Requirement,
+  type Transmission,
+} from './policy-schema.ts'
 
 // The store's callers (policy evaluation, sending, tests) name the data types by this file.
 export type { Consent, PolicyRule, PolicySettings, TlsException, Transmission } from './policy-schema.ts'
 export { ChannelSchema, ConsentSchema, RequirementSchema, TransmissionSchema } from './policy-schema.ts'
 
 /** Zwangs-TLS on by default: the submission TLS is not a setting at all; REQUIRETLS is requested when offered. */
-export const defaultPolicy = (): PolicySettings => ({ format: 1, requiretls: 'request', rules: [], tlsExceptions: [], consents: [] })
+export const defaultPolicy = (): PolicySettings => ({
+  format: 1,
+  requiretls: 'request',
+  rules: [],
+  tlsExceptions: [],
+  consents: [],
+})
 
 /** A domain (`kanzlei.de`) or an address (`a@kanzlei.de`), lower-cased. */
 export function normalizeTarget(value: string): string {
   const target = value.trim().toLowerCase()
   const domain = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/
   const at = target.lastIndexOf('@')
-  if (at > 0 ? /^[^\s@<>]+$/.test(target.slice(0, at)) && domain.test(target.slice(at + 1)) : domain.test(target)) return target
+  if (at > 0 ? /^[^\s@<>]+$/.test(target.slice(0, at)) && domain.test(target.slice(at + 1)) : domain.test(target))
+    return target
   throw new SiegelpostError('POLICY_BAD_TARGET', { value })
 }
 
@@ -66,7 +79,10 @@ export class PolicyStore {
   }
 
   /** One rule per target and requirement: the same rule again replaces the old one. */
-  addRule(input: { target: string; require: Requirement; by: string | null; note: string | null }, now: Date): Promise<PolicySettings> {
+  addRule(
+    input: { target: string; require: Requirement; by: string | null; note: string | null },
+    now: Date,
+  ): Promise<PolicySettings> {
     const target = normalizeTarget(input.target)
     return this.update((s) => {
       s.rules = s.rules.filter((r) => !(r.target === target && r.require === input.require))
@@ -75,7 +91,10 @@ export class PolicyStore {
   }
 
   /** One exception per target; `expires` is an ISO date or date-time (a bare date: through the end of that day). */
-  addTlsException(input: { target: string; reason: string; by: string; expires: string | null }, now: Date): Promise<PolicySettings> {
+  addTlsException(
+    input: { target: string; reason: string; by: string; expires: string | null },
+    now: Date,
+  ): Promise<PolicySettings> {
     const target = normalizeTarget(input.target)
     const expires = input.expires === null ? null : parseIsoDate(input.expires)
     return this.update((s) => {

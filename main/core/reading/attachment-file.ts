@@ -31,7 +31,8 @@ const riskyExtensions = new Set(
     'docm dotm xlsm xltm xlam xlsb pptm potm ppam ppsm sldm iso img vhd vhdx one'
   ).split(' '),
 )
-const riskyTypes = /^application\/(x-(ms)?dos-?executable|x-msdownload|x-sh|x-executable|vnd\.microsoft\.portable-executable|java-archive|x-msi|vnd\.ms-[a-z]+\.macroenabled\.[0-9]+)$/i
+const riskyTypes =
+  /^application\/(x-(ms)?dos-?executable|x-msdownload|x-sh|x-executable|vnd\.microsoft\.portable-executable|java-archive|x-msi|vnd\.ms-[a-z]+\.macroenabled\.[0-9]+)$/i
 
 export function isRiskyToOpen(fileName: string, contentType: string): boolean {
   return riskyExtensions.has(extname(fileName).slice(1).toLowerCase()) || riskyTypes.test(contentType)
@@ -39,7 +40,13 @@ export function isRiskyToOpen(fileName: string, contentType: string): boolean {
 
 /** A file name safe to offer in a save dialog: no folders, no control characters, not empty. */
 export function safeFileName(name: string): string {
-  const withoutControls = [...name].map((char) => (char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f ? '_' : char)).join('')
-  const cleaned = withoutControls.replace(/[/\\:*?"<>|]+/g, '_').replace(/^[.\s]+/, '').trim().slice(0, 200)
+  const withoutControls = [...name]
+    .map((char) => (char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f ? '_' : char))
+    .join('')
+  const cleaned = withoutControls
+    .replace(/[/\\:*?"<>|]+/g, '_')
+    .replace(/^[.\s]+/, '')
+    .trim()
+    .slice(0, 200)
   return cleaned || 'anhang'
 }

@@ -1,4 +1,12 @@
-import { bodyLength, decodeBody, decodeText, fileNameOf, headerValue, isAttachmentDisposition, type MimePart } from '../mime/parse.ts'
+import {
+  bodyLength,
+  decodeBody,
+  decodeText,
+  fileNameOf,
+  headerValue,
+  isAttachmentDisposition,
+  type MimePart,
+} from '../mime/parse.ts'
 import { limits } from '../limits.ts'
 import type { MessageTechnology } from '../message/technology.ts'
 
@@ -11,15 +19,26 @@ import type { MessageTechnology } from '../message/technology.ts'
  */
 export type DisplayBody =
   | { kind: 'text'; text: string; isTruncated: boolean }
-  | { kind: 'html'; html: string; alternativeText: string | null; images: { cid: string; dataUrl: string }[]; isTruncated: boolean }
+  | {
+      kind: 'html'
+      html: string
+      alternativeText: string | null
+      images: { cid: string; dataUrl: string }[]
+      isTruncated: boolean
+    }
   | { kind: 'attachment'; index: number; isInClosedPart: boolean }
   | { kind: 'not-opened' }
 
 const isTextLeaf = (part: MimePart) =>
-  part.children.length === 0 && ['text/plain', 'text/html'].includes(part.contentType.type) && !isAttachmentDisposition(part) && fileNameOf(part) === null
+  part.children.length === 0 &&
+  ['text/plain', 'text/html'].includes(part.contentType.type) &&
+  !isAttachmentDisposition(part) &&
+  fileNameOf(part) === null
 
 function clipped(text: string): { text: string; isTruncated: boolean } {
-  return text.length > limits.readingTextMaxChars ? { text: text.slice(0, limits.readingTextMaxChars), isTruncated: true } : { text, isTruncated: false }
+  return text.length > limits.readingTextMaxChars
+    ? { text: text.slice(0, limits.readingTextMaxChars), isTruncated: true }
+    : { text, isTruncated: false }
 }
 
 /** Images a part of the message names by Content-ID, as data: URLs (the frame loads nothing else). */
@@ -34,7 +53,10 @@ export function inlineImagesOf(root: MimePart): { cid: string; dataUrl: string }
     const size = bodyLength(part)
     if (size > limits.readingInlineImageMaxBytes || total + size > limits.readingInlineImagesMaxBytes) return
     total += size
-    images.push({ cid: id, dataUrl: `data:${part.contentType.type};base64,${Buffer.from(decodeBody(part)).toString('base64')}` })
+    images.push({
+      cid: id,
+      dataUrl: `data:${part.contentType.type};base64,${Buffer.from(decodeBody(part)).toString('base64')}`,
+    })
   }
   visit(root)
   return images
@@ -42,17 +64,28 @@ export function inlineImagesOf(root: MimePart): { cid: string; dataUrl: string }
 
 function htmlBody(htmlPart: MimePart, plain: MimePart | null, images: { cid: string; dataUrl: string }[]): DisplayBody {
   const { text, isTruncated } = clipped(decodeText(htmlPart))
-  return { kind: 'html', html: text, alternativeText: plain ? clipped(decodeText(plain)).text : null, images, isTruncated }
+  return {
+    kind: 'html',
+    html: text,
+    alternativeText: plain ? clipped(decodeText(plain)).text : null,
+    images,
+    isTruncated,
+  }
 }
 
 /** The first text/html leaf of an alternative's version (directly, or as the root of a multipart/related). */
 function htmlOf(part: MimePart): MimePart | null {
   if (part.contentType.type === 'text/html' && isTextLeaf(part)) return part
-  if (part.contentType.type === 'multipart/related') return part.children.find((c) => c.contentType.type === 'text/html' && isTextLeaf(c)) ?? null
+  if (part.contentType.type === 'multipart/related')
+    return part.children.find((c) => c.contentType.type === 'text/html' && isTextLeaf(c)) ?? null
   return null
 }
 
-export function displayBodiesOf(displayed: MimePart, technologies: readonly MessageTechnology[], inlineText: string | null): DisplayBody[] {
+export function displayBodiesOf(
+  displayed: MimePart,
+  technologies: readonly MessageTechnology[],
+  inlineText: string | null,
+): DisplayBody[] {
   if (inlineText !== null) return [{ kind: 'text', ...clipped(inlineText) }]
   const bodies: DisplayBody[] = []
   let attachmentIndex = 0

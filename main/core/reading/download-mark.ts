@@ -11,8 +11,7 @@ import { promisify } from 'node:util'
  *   macOS: the `com.apple.quarantine` extended attribute.
  */
 export type DownloadMark =
-  | { kind: 'xattr'; name: string; value: string }
-  | { kind: 'stream'; stream: string; content: string }
+  { kind: 'xattr'; name: string; value: string } | { kind: 'stream'; stream: string; content: string }
 
 /** What the mark is written with; the app uses the real file system, tests a fake. */
 export interface MarkFileLayer {
@@ -24,17 +23,28 @@ export interface MarkFileLayer {
 export const originUrl = 'siegelpost:mail-attachment'
 
 export function downloadMarkFor(platform: NodeJS.Platform, now: Date, agent = 'Siegelpost'): DownloadMark | null {
-  if (platform === 'win32') return { kind: 'stream', stream: 'Zone.Identifier', content: '[ZoneTransfer]\r\nZoneId=3\r\n' }
+  if (platform === 'win32')
+    return { kind: 'stream', stream: 'Zone.Identifier', content: '[ZoneTransfer]\r\nZoneId=3\r\n' }
   if (platform === 'darwin') {
     // flags;hex seconds since 1970;agent;event id — 0081 marks a download the user has not opened yet.
-    return { kind: 'xattr', name: 'com.apple.quarantine', value: `0081;${Math.floor(now.getTime() / 1000).toString(16)};${agent};` }
+    return {
+      kind: 'xattr',
+      name: 'com.apple.quarantine',
+      value: `0081;${Math.floor(now.getTime() / 1000).toString(16)};${agent};`,
+    }
   }
-  if (platform === 'linux' || platform === 'freebsd' || platform === 'openbsd') return { kind: 'xattr', name: 'user.xdg.origin.url', value: originUrl }
+  if (platform === 'linux' || platform === 'freebsd' || platform === 'openbsd')
+    return { kind: 'xattr', name: 'user.xdg.origin.url', value: originUrl }
   return null
 }
 
 /** Puts the mark on `path`; returns whether the file carries it (a file system without xattrs says no). */
-export async function markDownloaded(path: string, platform: NodeJS.Platform, layer: MarkFileLayer, now: Date): Promise<boolean> {
+export async function markDownloaded(
+  path: string,
+  platform: NodeJS.Platform,
+  layer: MarkFileLayer,
+  now: Date,
+): Promise<boolean> {
   const mark = downloadMarkFor(platform, now)
   if (!mark) return false
   try {

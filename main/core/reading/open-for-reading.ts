@@ -49,7 +49,11 @@ const warning = (code: string, text: string): DocumentWarning => ({ code, text }
 
 /** Each technology as is, but whatever it decrypted, verified or found inline is noted for the display walk. */
 function recording(technologies: readonly MessageTechnology[]) {
-  const seen = { layers: [] as (Uint8Array | ByteSource)[], checks: [] as SignatureCheck[], inlineText: null as string | null }
+  const seen = {
+    layers: [] as (Uint8Array | ByteSource)[],
+    checks: [] as SignatureCheck[],
+    inlineText: null as string | null,
+  }
   const wrapped = technologies.map((technology) => {
     const copy = Object.create(technology) as MessageTechnology
     copy.decrypt = async (part, context) => {
@@ -88,11 +92,18 @@ function allParts(root: MimePart): MimePart[] {
 /** The protection of each displayed part: the document's own list when it lines up, else the reading's walk. */
 function partsWithProtection(bodies: DisplayBody[], document: ReadingDocument): DisplayPart[] {
   const fromDocument: DocumentPart[] | undefined = document.parts
-  if (fromDocument && fromDocument.length === bodies.length) return bodies.map((body, i) => ({ ...body, encrypted: fromDocument[i]!.encrypted, signed: fromDocument[i]!.signed }))
+  if (fromDocument && fromDocument.length === bodies.length)
+    return bodies.map((body, i) => ({
+      ...body,
+      encrypted: fromDocument[i]!.encrypted,
+      signed: fromDocument[i]!.signed,
+    }))
   const isEncrypted = document.security.encryption.state === 'encrypted'
   const isSigned = document.security.signature.state !== 'none'
   return bodies.map((body) =>
-    body.kind === 'not-opened' || (body.kind === 'attachment' && body.isInClosedPart) ? { ...body, encrypted: true, signed: false } : { ...body, encrypted: isEncrypted, signed: isSigned },
+    body.kind === 'not-opened' || (body.kind === 'attachment' && body.isInClosedPart)
+      ? { ...body, encrypted: true, signed: false }
+      : { ...body, encrypted: isEncrypted, signed: isSigned },
   )
 }
 
@@ -104,7 +115,9 @@ export async function openForReading(raw: Uint8Array | ByteSource, deps: Reading
   const { wrapped, seen } = recording(deps.technologies)
   const result = await openMessage(raw, wrapped, deps.context)
   try {
-    const document = result.document as unknown as ReadingDocument & { offeredKeys?: OpenResult['document']['offeredKeys'] }
+    const document = result.document as unknown as ReadingDocument & {
+      offeredKeys?: OpenResult['document']['offeredKeys']
+    }
     const root = parseMime(raw)
     const isHidden = document.security.encryption.state === 'failed'
     const last = seen.layers[seen.layers.length - 1]
@@ -114,7 +127,15 @@ export async function openForReading(raw: Uint8Array | ByteSource, deps: Reading
 
     const signature = document.security.signature
     const signerCheck =
-      signature.state === 'valid' ? seen.checks.find((check) => check.result === 'valid' && check.key !== null && signature.signer !== null && check.key.emails.includes(signature.signer)) : undefined
+      signature.state === 'valid'
+        ? seen.checks.find(
+            (check) =>
+              check.result === 'valid' &&
+              check.key !== null &&
+              signature.signer !== null &&
+              check.key.emails.includes(signature.signer),
+          )
+        : undefined
     const signerKey = signerCheck?.key ?? null
     const signer: SignerView | null = signerKey
       ? {
@@ -145,21 +166,38 @@ export async function openForReading(raw: Uint8Array | ByteSource, deps: Reading
       })
       senderRecord = verdict.next
       previousKey = verdict.previousKey
-      if (verdict.isFirstContact) readingWarnings.push(warning('first-contact', 'no earlier mail from this address is known'))
-      if (verdict.isKeyChanged) readingWarnings.push(warning('sender-key-changed', 'the signer’s key differs from the one last seen for this address'))
+      if (verdict.isFirstContact)
+        readingWarnings.push(warning('first-contact', 'no earlier mail from this address is known'))
+      if (verdict.isKeyChanged)
+        readingWarnings.push(
+          warning('sender-key-changed', 'the signer’s key differs from the one last seen for this address'),
+        )
       const domain = from[0]!.split('@')[1] ?? ''
       const hasPlainHop = document.security.transport.hops.some((hop) => hop.tls === false)
       if (hasPlainHop && (deps.requiresTls(from[0]!) || deps.requiresTls(domain))) {
-        readingWarnings.push(warning('plaintext-hop', 'a hop on the way had no TLS, and a policy rule requires TLS for this sender'))
+        readingWarnings.push(
+          warning('plaintext-hop', 'a hop on the way had no TLS, and a policy rule requires TLS for this sender'),
+        )
       }
     }
-    const summary = securitySummaryOf({ ...document, parts: parts.map(({ kind, encrypted, signed }) => ({ kind: kind === 'html' ? 'html' : kind, encrypted, signed })) }, readingWarnings)
+    const summary = securitySummaryOf(
+      {
+        ...document,
+        parts: parts.map(({ kind, encrypted, signed }) => ({
+          kind: kind === 'html' ? 'html' : kind,
+          encrypted,
+          signed,
+        })),
+      },
+      readingWarnings,
+    )
 
     const offeredKeyFiles: Reading['offeredKeyFiles'] = []
     if (!isHidden) {
       for (const { key } of await keysInMessage(root, allParts(displayed)).catch(() => [])) {
         const fingerprint = key.getFingerprint().toUpperCase()
-        if (!offeredKeyFiles.some((k) => k.fingerprint === fingerprint)) offeredKeyFiles.push({ fingerprint, armored: key.toPublic().armor() })
+        if (!offeredKeyFiles.some((k) => k.fingerprint === fingerprint))
+          offeredKeyFiles.push({ fingerprint, armored: key.toPublic().armor() })
       }
     }
     return { document, summary, parts, signer, previousKey, result, offeredKeyFiles, senderRecord }

@@ -82,7 +82,10 @@ function notValidBecauseOf(code: string | null | undefined): NotValidBecause | n
 }
 
 /** Some displayed part is protected and another is not (by the document's `parts`). */
-export function isPartlyProtected(parts: readonly DocumentPart[] | undefined, warnings: readonly DocumentWarning[]): boolean {
+export function isPartlyProtected(
+  parts: readonly DocumentPart[] | undefined,
+  warnings: readonly DocumentWarning[],
+): boolean {
   if (warnings.some((warning) => warning.code === 'partly-protected')) return true
   if (!parts || parts.length < 2) return false
   const isProtected = (part: DocumentPart) => part.encrypted || part.signed
@@ -94,12 +97,16 @@ export function isPartlyProtected(parts: readonly DocumentPart[] | undefined, wa
  * broken signature (7, 8) before a signer that is not the sender (6) before a changed key (13)
  * before partial protection (11); then the plain combinations of the two axes.
  */
-export function securitySummaryOf(document: ReadingDocument, readingWarnings: readonly DocumentWarning[] = []): SecuritySummary {
+export function securitySummaryOf(
+  document: ReadingDocument,
+  readingWarnings: readonly DocumentWarning[] = [],
+): SecuritySummary {
   const { encryption, signature } = document.security
   const warnings = [...(document.security.warnings ?? [])]
   for (const warning of readingWarnings) if (!warnings.some((w) => w.code === warning.code)) warnings.push(warning)
   const has = (code: string) => warnings.some((warning) => warning.code === code)
-  const confidentiality = encryption.state === 'encrypted' ? 'encrypted' : encryption.state === 'failed' ? 'failed' : 'not-encrypted'
+  const confidentiality =
+    encryption.state === 'encrypted' ? 'encrypted' : encryption.state === 'failed' ? 'failed' : 'not-encrypted'
   const isEncrypted = confidentiality === 'encrypted'
   let notValidBecause: NotValidBecause | null = null
 
@@ -120,7 +127,14 @@ export function securitySummaryOf(document: ReadingDocument, readingWarnings: re
     authenticity = signature.acceptance === 'verified' ? 'verified' : 'unverified'
   } else if (isPartlyProtected(document.parts, warnings)) {
     state = 'partly-protected'
-    authenticity = signature.state === 'valid' ? (signature.acceptance === 'verified' ? 'verified' : 'unverified') : signature.state === 'unknown-key' ? 'unknown-key' : 'not-signed'
+    authenticity =
+      signature.state === 'valid'
+        ? signature.acceptance === 'verified'
+          ? 'verified'
+          : 'unverified'
+        : signature.state === 'unknown-key'
+          ? 'unknown-key'
+          : 'not-signed'
   } else if (signature.state === 'valid') {
     const isVerified = signature.acceptance === 'verified'
     state = isEncrypted ? (isVerified ? 'encrypted-verified' : 'encrypted-unverified') : 'signed'

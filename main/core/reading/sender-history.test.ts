@@ -63,9 +63,15 @@ describe('sender history', () => {
 describe('the sender history as open’s hook', () => {
   it('answers with coded warnings and hands over the record to store', () => {
     const kept: SenderRecord[] = []
-    const first = senderHistoryHook([], 'm1', now, (record) => kept.push(record))({ address: 'a@x.example', signer: keyA })
+    const first = senderHistoryHook([], 'm1', now, (record) => kept.push(record))({
+      address: 'a@x.example',
+      signer: keyA,
+    })
     expect(first).toEqual([{ code: 'first-contact', params: { address: 'a@x.example' } }])
-    const changed = senderHistoryHook(kept, 'm2', now, (record) => kept.push(record))({ address: 'a@x.example', signer: keyB })
+    const changed = senderHistoryHook(kept, 'm2', now, (record) => kept.push(record))({
+      address: 'a@x.example',
+      signer: keyB,
+    })
     expect(changed.map((w) => w.code)).toEqual(['sender-key-changed'])
     expect(senderHistoryHook(kept, 'm3', now, () => undefined)({ address: null, signer: null })).toEqual([])
   })

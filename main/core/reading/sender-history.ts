@@ -40,7 +40,11 @@ export interface SenderVerdict {
   next: SenderRecord
 }
 
-const sameKey = (a: KeyRef | null, b: KeyRef | null) => a !== null && b !== null && a.technology === b.technology && a.fingerprint.toUpperCase() === b.fingerprint.toUpperCase()
+const sameKey = (a: KeyRef | null, b: KeyRef | null) =>
+  a !== null &&
+  b !== null &&
+  a.technology === b.technology &&
+  a.fingerprint.toUpperCase() === b.fingerprint.toUpperCase()
 
 export const normalizeAddress = (address: string) => address.trim().toLowerCase()
 
@@ -54,7 +58,15 @@ export function observeSender(records: readonly SenderRecord[], observation: Sen
       isFirstContact: true,
       isKeyChanged: false,
       previousKey: null,
-      next: { address, firstSeen: now, firstMessage: observation.messageDigest, lastSeen: now, key: observation.signerKey, previousKey: null, keyChangedBy: null },
+      next: {
+        address,
+        firstSeen: now,
+        firstMessage: observation.messageDigest,
+        lastSeen: now,
+        key: observation.signerKey,
+        previousKey: null,
+        keyChangedBy: null,
+      },
     }
   }
   const isFirstContact = record.firstMessage === observation.messageDigest
@@ -74,7 +86,12 @@ export function observeSender(records: readonly SenderRecord[], observation: Sen
       }
     } else if (record.keyChangedBy === observation.messageDigest) isKeyChanged = true
   }
-  return { isFirstContact, isKeyChanged, previousKey: isKeyChanged ? (sameKey(next.key, signer) ? next.previousKey : next.key) : null, next }
+  return {
+    isFirstContact,
+    isKeyChanged,
+    previousKey: isKeyChanged ? (sameKey(next.key, signer) ? next.previousKey : next.key) : null,
+    next,
+  }
 }
 
 /** Replaces or adds the record for its address. */
@@ -93,12 +110,17 @@ export function senderHistoryHook(
   now: Date,
   keep: (record: SenderRecord, verdict: SenderVerdict) => void,
 ) {
-  return (sender: { address: string | null; signer: { technology: 'openpgp' | 'smime'; fingerprint: string } | null }) => {
+  return (sender: {
+    address: string | null
+    signer: { technology: 'openpgp' | 'smime'; fingerprint: string } | null
+  }) => {
     if (sender.address === null) return []
     const verdict = observeSender(records, {
       address: sender.address,
       messageDigest,
-      signerKey: sender.signer ? { technology: sender.signer.technology, fingerprint: sender.signer.fingerprint } : null,
+      signerKey: sender.signer
+        ? { technology: sender.signer.technology, fingerprint: sender.signer.fingerprint }
+        : null,
       now,
     })
     keep(verdict.next, verdict)

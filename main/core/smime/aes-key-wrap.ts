@@ -15,7 +15,8 @@ function aesEcb(kek: Uint8Array, decrypt: boolean) {
 }
 
 export function aesKeyWrap(kek: Uint8Array, key: Uint8Array): Buffer {
-  if (key.length % 8 !== 0 || key.length < 16) throw new SiegelpostError('INTERNAL', { reason: 'key wrap input length' })
+  if (key.length % 8 !== 0 || key.length < 16)
+    throw new SiegelpostError('INTERNAL', { reason: 'key wrap input length' })
   const n = key.length / 8
   const encrypt = aesEcb(kek, false)
   let a = Buffer.from(defaultIv)

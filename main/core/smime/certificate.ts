@@ -22,7 +22,11 @@ export function parseCertificate(der: Uint8Array): pkijs.Certificate {
   try {
     cert = new pkijs.Certificate({ schema: node })
   } catch (error) {
-    throw new SiegelpostError('SMIME_MALFORMED', { what: 'X.509', reason: error instanceof Error ? error.message.slice(0, 120) : 'schema' }, { cause: error })
+    throw new SiegelpostError(
+      'SMIME_MALFORMED',
+      { what: 'X.509', reason: error instanceof Error ? error.message.slice(0, 120) : 'schema' },
+      { cause: error },
+    )
   }
   // pkijs parses extension values lazily and, for a damaged one, yields nothing or an empty default
   // (a SubjectAltName without names, a basicConstraints without cA) instead of failing. A value that
@@ -33,7 +37,12 @@ export function parseCertificate(der: Uint8Array): pkijs.Certificate {
     if (readByDistributionPoint.has(ext.extnID)) continue
     const value = ext.parsedValue as { parsingError?: string } | undefined
     const type = plainExtensionTypes[ext.extnID]
-    if (value === undefined || value === null || typeof value.parsingError === 'string' || (type && !(value instanceof type))) {
+    if (
+      value === undefined ||
+      value === null ||
+      typeof value.parsingError === 'string' ||
+      (type && !(value instanceof type))
+    ) {
       throw new SiegelpostError('SMIME_MALFORMED', { what: 'X.509', reason: `extension ${ext.extnID} is damaged` })
     }
   }
@@ -58,7 +67,10 @@ const attributeNames: Record<string, string> = {
 
 export function nameToString(name: pkijs.RelativeDistinguishedNames): string {
   return name.typesAndValues
-    .map((tv) => `${attributeNames[tv.type] ?? tv.type}=${String((tv.value as asn1js.AsnType & { valueBlock: { value: unknown } }).valueBlock.value)}`)
+    .map(
+      (tv) =>
+        `${attributeNames[tv.type] ?? tv.type}=${String((tv.value as asn1js.AsnType & { valueBlock: { value: unknown } }).valueBlock.value)}`,
+    )
     .join(', ')
 }
 
@@ -78,7 +90,17 @@ export function keyUsageOf(cert: pkijs.Certificate): Set<string> | null {
   if (!ext) return null
   const bits = ext.parsedValue as asn1js.BitString
   const bytes = new Uint8Array(bits.valueBlock.valueHexView)
-  const names = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly']
+  const names = [
+    'digitalSignature',
+    'nonRepudiation',
+    'keyEncipherment',
+    'dataEncipherment',
+    'keyAgreement',
+    'keyCertSign',
+    'cRLSign',
+    'encipherOnly',
+    'decipherOnly',
+  ]
   const out = new Set<string>()
   names.forEach((name, index) => {
     if ((bytes[index >> 3] ?? 0) & (0x80 >> (index & 7))) out.add(name)
@@ -95,7 +117,12 @@ export function basicConstraintsOf(cert: pkijs.Certificate): { isCA: boolean; pa
   const ext = extension(cert, extensionIds.basicConstraints)
   if (!ext) return { isCA: false, pathLen: null }
   const bc = ext.parsedValue as pkijs.BasicConstraints
-  const pathLen = bc.pathLenConstraint === undefined ? null : typeof bc.pathLenConstraint === 'number' ? bc.pathLenConstraint : bc.pathLenConstraint.valueBlock.valueDec
+  const pathLen =
+    bc.pathLenConstraint === undefined
+      ? null
+      : typeof bc.pathLenConstraint === 'number'
+        ? bc.pathLenConstraint
+        : bc.pathLenConstraint.valueBlock.valueDec
   return { isCA: Boolean(bc.cA), pathLen }
 }
 
@@ -147,7 +174,8 @@ const pkcs7Labels = ['PKCS7', 'CMS']
 /** Certificates inside a degenerate SignedData (.p7b/.p7c) or any SignedData. */
 export function certificatesFromSignedData(contentInfo: Uint8Array): Uint8Array[] {
   const [type, content] = children(parseDer(contentInfo, 'PKCS#7'), 'PKCS#7')
-  if (oidOf(type, 'PKCS#7') !== oids.signedData) throw new SiegelpostError('SMIME_MALFORMED', { what: 'PKCS#7', reason: 'not SignedData' })
+  if (oidOf(type, 'PKCS#7') !== oids.signedData)
+    throw new SiegelpostError('SMIME_MALFORMED', { what: 'PKCS#7', reason: 'not SignedData' })
   const signedData = children(children(content, 'PKCS#7')[0], 'PKCS#7')
   const certSet = signedData.find((node) => node.idBlock.tagClass === 3 && node.idBlock.tagNumber === 0)
   if (!certSet) return []

@@ -17,12 +17,16 @@ export function missingIssuerOf(key: StoredKey, pool: readonly StoredKey[]): str
   if (basicConstraintsOf(parseCertificate(fromB64(material.certificate))).isCA) return null
   const smime = pool.filter((other) => other.technology === 'smime').map(smimeMaterial)
   const anchors = new Set(smime.filter((m) => m.trustAnchor).map((m) => m.certificate))
-  const candidates = [...new Set([...material.chain, ...smime.flatMap((m) => [m.certificate, ...m.chain])])].filter((b64) => b64 !== '')
+  const candidates = [...new Set([...material.chain, ...smime.flatMap((m) => [m.certificate, ...m.chain])])].filter(
+    (b64) => b64 !== '',
+  )
   let current = material.certificate
   for (let depth = 0; depth <= limits.certPathMaxLength; depth++) {
     const cert = parseCertificate(fromB64(current))
     if (isSelfIssued(cert) || anchors.has(current)) return null
-    const issuer = candidates.find((candidate) => candidate !== current && isSignedBy(fromB64(current), fromB64(candidate)))
+    const issuer = candidates.find(
+      (candidate) => candidate !== current && isSignedBy(fromB64(current), fromB64(candidate)),
+    )
     if (!issuer) return nameToString(cert.issuer)
     current = issuer
   }

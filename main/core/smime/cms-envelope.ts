@@ -92,7 +92,12 @@ const gcmCiphers: Record<string, { cipher: 'aes-128-gcm' | 'aes-192-gcm' | 'aes-
   [oids.aes192Gcm]: { cipher: 'aes-192-gcm', bytes: 24 },
   [oids.aes256Gcm]: { cipher: 'aes-256-gcm', bytes: 32 },
 }
-const hashOids: Record<string, string> = { [oids.sha1]: 'sha1', [oids.sha256]: 'sha256', [oids.sha384]: 'sha384', [oids.sha512]: 'sha512' }
+const hashOids: Record<string, string> = {
+  [oids.sha1]: 'sha1',
+  [oids.sha256]: 'sha256',
+  [oids.sha384]: 'sha384',
+  [oids.sha512]: 'sha512',
+}
 
 const what = 'CMS'
 /** Any decryption failure, whatever the cause: one error, no oracle (Bleichenbacher, RFC 3218 §2.3). */
@@ -113,7 +118,17 @@ function x963Kdf(hash: string, z: Uint8Array, wrapOid: string, keyBytes: number,
     seq(
       algorithm(wrapOid),
       ...(ukm ? [explicit(0, octets(ukm))] : []),
-      explicit(2, octets(new Uint8Array([(keyBytes * 8) >>> 24, ((keyBytes * 8) >>> 16) & 0xff, ((keyBytes * 8) >>> 8) & 0xff, (keyBytes * 8) & 0xff]))),
+      explicit(
+        2,
+        octets(
+          new Uint8Array([
+            (keyBytes * 8) >>> 24,
+            ((keyBytes * 8) >>> 16) & 0xff,
+            ((keyBytes * 8) >>> 8) & 0xff,
+            (keyBytes * 8) & 0xff,
+          ]),
+        ),
+      ),
     ),
   )
   const out: Buffer[] = []
@@ -149,7 +164,10 @@ function keyAgreeRecipient(certificate: Uint8Array, cek: Uint8Array): asn1js.Con
   const kek = x963Kdf('sha256', z, oids.aes256Wrap, 32, null)
   const wrapped = aesKeyWrap(kek, cek)
   const spki = children(parseDer(ephemeral.publicKey.export({ format: 'der', type: 'spki' }), what), what)
-  const originatorKey = new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 1 }, value: [algorithm(oids.ecPublicKey), spki[1]!] })
+  const originatorKey = new asn1js.Constructed({
+    idBlock: { tagClass: 3, tagNumber: 1 },
+    value: [algorithm(oids.ecPublicKey), spki[1]!],
+  })
   const kari = [
     int(3),
     explicit(0, originatorKey),
@@ -160,7 +178,10 @@ function keyAgreeRecipient(certificate: Uint8Array, cek: Uint8Array): asn1js.Con
 }
 
 /** One RecipientInfo per recipient for the content-encryption key (RSA key transport or ECDH). */
-export function recipientInfosFor(recipients: EncryptRecipient[], cek: Uint8Array): { recipientInfos: asn1js.AsnType[]; hasKari: boolean } {
+export function recipientInfosFor(
+  recipients: EncryptRecipient[],
+  cek: Uint8Array,
+): { recipientInfos: asn1js.AsnType[]; hasKari: boolean } {
   if (recipients.length === 0) throw new SiegelpostError('INTERNAL', { reason: 'no recipients' })
   const recipientInfos = recipients.map((recipient) => {
     const type = publicKeyOf(recipient.certificate).asymmetricKeyType
@@ -169,7 +190,10 @@ export function recipientInfosFor(recipients: EncryptRecipient[], cek: Uint8Arra
     throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `recipient key ${type}` })
   })
   // RFC 5652 §6.1: version 2 when a KeyAgreeRecipientInfo is present.
-  return { recipientInfos, hasKari: recipientInfos.some((info) => info instanceof asn1js.Constructed && isContext(info, 1)) }
+  return {
+    recipientInfos,
+    hasKari: recipientInfos.some((info) => info instanceof asn1js.Constructed && isContext(info, 1)),
+  }
 }
 
 /**
@@ -177,7 +201,11 @@ export function recipientInfosFor(recipients: EncryptRecipient[], cek: Uint8Arra
  * AES-256-CBC gives EnvelopedData; AES-256-GCM gives AuthEnvelopedData (what OpenSSL writes
  * for `-aes-256-gcm`), only for recipients known to read it.
  */
-export function encryptCms(input: { content: Uint8Array; recipients: EncryptRecipient[]; cipher?: ContentCipher }): Uint8Array {
+export function encryptCms(input: {
+  content: Uint8Array
+  recipients: EncryptRecipient[]
+  cipher?: ContentCipher
+}): Uint8Array {
   const cipher = input.cipher ?? 'aes-256-cbc'
   const cek = randomBytes(32)
   const { recipientInfos, hasKari } = recipientInfosFor(input.recipients, cek)
@@ -203,7 +231,9 @@ function pkcs1v15Decrypt(pkcs8: Uint8Array, encrypted: Uint8Array, expectedLengt
   // from the content decryption, the same as for every other failure — no padding oracle.
   const fallback = randomBytes(expectedLength ?? 32)
   try {
-    const key = forge.pki.privateKeyFromAsn1(forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(pkcs8).toString('binary')))) as forge.pki.rsa.PrivateKey
+    const key = forge.pki.privateKeyFromAsn1(
+      forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(pkcs8).toString('binary'))),
+    ) as forge.pki.rsa.PrivateKey
     const plain = Buffer.from(key.decrypt(Buffer.from(encrypted).toString('binary'), 'RSAES-PKCS1-V1_5'), 'binary')
     if (expectedLength !== null && plain.length !== expectedLength) return fallback
     return plain
@@ -229,7 +259,13 @@ function mgf1(hash: string, seed: Uint8Array, length: number): Buffer {
  * one hash for both and OpenSSL/NSS senders mix them (SHA-256 + MGF1-SHA-1), so the padding is
  * removed here after a raw RSA operation; every check runs and a failure is one error.
  */
-function oaepDecrypt(pkcs8: Uint8Array, encrypted: Uint8Array, hash: string, mgfHash: string, label: Uint8Array): Buffer {
+function oaepDecrypt(
+  pkcs8: Uint8Array,
+  encrypted: Uint8Array,
+  hash: string,
+  mgfHash: string,
+  label: Uint8Array,
+): Buffer {
   const key = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' })
   const k = Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8)
   if (encrypted.length !== k) throw failed()
@@ -271,11 +307,13 @@ function unwrapKeyTrans(info: asn1js.AsnType, identity: DecryptIdentity, cekLeng
       for (const field of children(params, what)) {
         const inner = children(field, what)[0]
         if (isContext(field, 0)) hash = hashOids[oidOf(children(inner, what)[0], what)] ?? 'unknown'
-        if (isContext(field, 1)) mgfHash = hashOids[oidOf(children(children(inner, what)[1], what)[0], what)] ?? 'unknown'
+        if (isContext(field, 1))
+          mgfHash = hashOids[oidOf(children(children(inner, what)[1], what)[0], what)] ?? 'unknown'
         if (isContext(field, 2)) label = bytesOf(children(inner, what)[1], what)
       }
     }
-    if (hash === 'unknown' || mgfHash === 'unknown') throw new SiegelpostError('SMIME_UNSUPPORTED', { what: 'RSA-OAEP hash' })
+    if (hash === 'unknown' || mgfHash === 'unknown')
+      throw new SiegelpostError('SMIME_UNSUPPORTED', { what: 'RSA-OAEP hash' })
     return oaepDecrypt(identity.pkcs8, encrypted, hash, mgfHash, label)
   }
   throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `key transport ${alg}` })
@@ -285,7 +323,9 @@ function unwrapKeyAgree(info: asn1js.AsnType, identity: DecryptIdentity): Buffer
   const fields = children(info, what)
   const originator = fields.find((f) => isContext(f, 0))
   const ukmField = fields.find((f) => isContext(f, 1))
-  const keyAlg = fields.find((f) => f instanceof asn1js.Sequence && children(f, what)[0] instanceof asn1js.ObjectIdentifier)
+  const keyAlg = fields.find(
+    (f) => f instanceof asn1js.Sequence && children(f, what)[0] instanceof asn1js.ObjectIdentifier,
+  )
   const encryptedKeys = fields[fields.length - 1]
   let wrapped: Uint8Array | null = null
   for (const rek of children(encryptedKeys, what)) {
@@ -301,7 +341,8 @@ function unwrapKeyAgree(info: asn1js.AsnType, identity: DecryptIdentity): Buffer
   const wrap = wrapCiphers[wrapOid]
   if (!wrap) throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `key wrap ${wrapOid}` })
   const originatorKey = children(originator, what)[0]!
-  if (!isContext(originatorKey, 1)) throw new SiegelpostError('SMIME_UNSUPPORTED', { what: 'static-static ECDH originator' })
+  if (!isContext(originatorKey, 1))
+    throw new SiegelpostError('SMIME_UNSUPPORTED', { what: 'static-static ECDH originator' })
   const publicBits = children(originatorKey, what)[1]!
   // The originator's point is on the recipient's curve (RFC 5753 §3.1.1): use the recipient's curve parameters.
   const recipientSpki = children(parseDer(spkiOf(parseCertificate(identity.certificate)), what), what)
@@ -324,15 +365,19 @@ export function decryptCms(input: { cms: Uint8Array; identities: DecryptIdentity
   const isAuth = type === oids.authEnvelopedData
   const fields = children(children(content, what)[0], what)
   const recipientInfos = fields.find((f) => f instanceof asn1js.Set)
-  const eciIndex = fields.findIndex((f) => f instanceof asn1js.Sequence && children(f, what)[0] instanceof asn1js.ObjectIdentifier)
+  const eciIndex = fields.findIndex(
+    (f) => f instanceof asn1js.Sequence && children(f, what)[0] instanceof asn1js.ObjectIdentifier,
+  )
   if (!recipientInfos || eciIndex < 0) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'structure' })
   const [, algNode, encryptedNode] = children(fields[eciIndex], what)
   const [algIdNode, algParams] = children(algNode, what)
   const contentAlg = oidOf(algIdNode, what)
   const cbc = cbcCiphers[contentAlg]
   const gcm = gcmCiphers[contentAlg]
-  if (!(isAuth ? gcm : cbc)) throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `content encryption ${contentAlg}` })
-  if (!encryptedNode || !isContext(encryptedNode, 0)) throw new SiegelpostError('SMIME_UNSUPPORTED', { what: 'detached encrypted content' })
+  if (!(isAuth ? gcm : cbc))
+    throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `content encryption ${contentAlg}` })
+  if (!encryptedNode || !isContext(encryptedNode, 0))
+    throw new SiegelpostError('SMIME_UNSUPPORTED', { what: 'detached encrypted content' })
   const encrypted = bytesOf(encryptedNode, what)
   const cekLength = (cbc ?? gcm)!.bytes
 
@@ -340,7 +385,11 @@ export function decryptCms(input: { cms: Uint8Array; identities: DecryptIdentity
     try {
       if (cbc) {
         const d = createDecipheriv(cbc.cipher, cek, bytesOf(algParams, what))
-        return { content: Buffer.concat([d.update(encrypted), d.final()]), contentAlgorithm: cbc.cipher, isAuthenticated: false }
+        return {
+          content: Buffer.concat([d.update(encrypted), d.final()]),
+          contentAlgorithm: cbc.cipher,
+          isAuthenticated: false,
+        }
       }
       const [nonceNode, icvNode] = children(algParams, what)
       const tagLength = icvNode ? (icvNode as asn1js.Integer).valueBlock.valueDec : 12
@@ -351,7 +400,11 @@ export function decryptCms(input: { cms: Uint8Array; identities: DecryptIdentity
       // RFC 5083 §2.2: the authenticated attributes are MACed as a DER SET OF.
       if (authAttrs) d.setAAD(concat([new Uint8Array([0x31]), rawOf(authAttrs).subarray(1)]))
       d.setAuthTag(mac)
-      return { content: Buffer.concat([d.update(encrypted), d.final()]), contentAlgorithm: `${gcm!.cipher} (AuthEnvelopedData)`, isAuthenticated: true }
+      return {
+        content: Buffer.concat([d.update(encrypted), d.final()]),
+        contentAlgorithm: `${gcm!.cipher} (AuthEnvelopedData)`,
+        isAuthenticated: true,
+      }
     } catch {
       // wrong key for this recipient info or damaged content: try the next, then fail uniformly
     }
@@ -364,12 +417,21 @@ export function decryptCms(input: { cms: Uint8Array; identities: DecryptIdentity
  * PKCS#1 v1.5 failure yields a random key (no oracle), so a key here is only a candidate until
  * the content decrypts.
  */
-export function contentKeysFor(recipientInfos: asn1js.AsnType, identities: DecryptIdentity[], cekLength: number): Buffer[] {
+export function contentKeysFor(
+  recipientInfos: asn1js.AsnType,
+  identities: DecryptIdentity[],
+  cekLength: number,
+): Buffer[] {
   const keys: Buffer[] = []
   for (const info of children(recipientInfos, what)) {
     for (const identity of identities) {
       try {
-        const cek = info instanceof asn1js.Sequence ? unwrapKeyTrans(info, identity, cekLength) : isContext(info, 1) ? unwrapKeyAgree(info, identity) : null
+        const cek =
+          info instanceof asn1js.Sequence
+            ? unwrapKeyTrans(info, identity, cekLength)
+            : isContext(info, 1)
+              ? unwrapKeyAgree(info, identity)
+              : null
         if (cek) keys.push(cek)
       } catch (error) {
         if (error instanceof SiegelpostError && error.code === 'SMIME_UNSUPPORTED') throw error

@@ -60,7 +60,11 @@ function attribute(type: string, value: Uint8Array): Uint8Array {
 function utcOrGeneralizedTime(date: Date): Uint8Array {
   // RFC 5652 §11.3: UTCTime for 1950–2049.
   const year = date.getUTCFullYear()
-  return toDer(year >= 1950 && year < 2050 ? new asn1js.UTCTime({ valueDate: date }) : new asn1js.GeneralizedTime({ valueDate: date }))
+  return toDer(
+    year >= 1950 && year < 2050
+      ? new asn1js.UTCTime({ valueDate: date })
+      : new asn1js.GeneralizedTime({ valueDate: date }),
+  )
 }
 
 /** The SignerInfo for a SHA-256 `digest` of the content, with the RFC 8551 signed attributes. */
@@ -79,9 +83,23 @@ export function signerInfoFor(signer: SigningIdentity, digest: Uint8Array, now: 
     attribute(oids.encryptionKeyPreference, concat([new Uint8Array([0xa0]), sid.subarray(1)])),
   ]
   const signedAttrs = derSetOf(attributes)
-  const signature = cryptoSign('sha256', signedAttrs, type === 'rsa' ? { key: privateKey, padding: constants.RSA_PKCS1_PADDING } : { key: privateKey, dsaEncoding: 'der' })
+  const signature = cryptoSign(
+    'sha256',
+    signedAttrs,
+    type === 'rsa'
+      ? { key: privateKey, padding: constants.RSA_PKCS1_PADDING }
+      : { key: privateKey, dsaEncoding: 'der' },
+  )
   const signatureAlgorithm = sha256SignatureAlgorithmDer(type === 'rsa')
-  return tlv(0x30, toDer(int(1)), sid, sha256AlgorithmDer(), concat([new Uint8Array([0xa0]), signedAttrs.subarray(1)]), signatureAlgorithm, toDer(octets(signature)))
+  return tlv(
+    0x30,
+    toDer(int(1)),
+    sid,
+    sha256AlgorithmDer(),
+    concat([new Uint8Array([0xa0]), signedAttrs.subarray(1)]),
+    signatureAlgorithm,
+    toDer(octets(signature)),
+  )
 }
 
 export const sha256AlgorithmDer = () => toDer(algorithm(oids.sha256))
@@ -91,7 +109,12 @@ export const sha256AlgorithmDer = () => toDer(algorithm(oids.sha256))
  * multipart/signed form (application/pkcs7-signature); otherwise the content is inside
  * (application/pkcs7-mime; smime-type=signed-data).
  */
-export function signCms(input: { content: Uint8Array; signer: SigningIdentity; detached: boolean; now: Date }): Uint8Array {
+export function signCms(input: {
+  content: Uint8Array
+  signer: SigningIdentity
+  detached: boolean
+  now: Date
+}): Uint8Array {
   const digest = createHash('sha256').update(input.content).digest()
   return signedDataFor(digest, input.signer, input.now, input.detached ? null : input.content)
 }
@@ -101,11 +124,25 @@ export function signDigestDetached(digest: Uint8Array, signer: SigningIdentity, 
   return signedDataFor(digest, signer, now, null)
 }
 
-function signedDataFor(digest: Uint8Array, signer: SigningIdentity, now: Date, encapsulated: Uint8Array | null): Uint8Array {
+function signedDataFor(
+  digest: Uint8Array,
+  signer: SigningIdentity,
+  now: Date,
+  encapsulated: Uint8Array | null,
+): Uint8Array {
   const signerInfo = signerInfoFor(signer, digest, now)
-  const encapContentInfo = encapsulated ? tlv(0x30, toDer(oid(oids.data)), toDer(explicit(0, octets(encapsulated)))) : tlv(0x30, toDer(oid(oids.data)))
+  const encapContentInfo = encapsulated
+    ? tlv(0x30, toDer(oid(oids.data)), toDer(explicit(0, octets(encapsulated))))
+    : tlv(0x30, toDer(oid(oids.data)))
   const certificates = tlv(0xa0, signer.certificate, ...signer.chain)
-  const signedData = tlv(0x30, toDer(int(1)), tlv(0x31, sha256AlgorithmDer()), encapContentInfo, certificates, tlv(0x31, signerInfo))
+  const signedData = tlv(
+    0x30,
+    toDer(int(1)),
+    tlv(0x31, sha256AlgorithmDer()),
+    encapContentInfo,
+    certificates,
+    tlv(0x31, signerInfo),
+  )
   return tlv(0x30, toDer(oid(oids.signedData)), tlv(0xa0, signedData))
 }
 
@@ -145,7 +182,13 @@ function timeOf(node: asn1js.AsnType | undefined): Date | null {
   return null
 }
 
-function verifySignatureBytes(certificate: Uint8Array, algorithmNode: asn1js.AsnType, digestName: string, data: Uint8Array, signature: Uint8Array): boolean {
+function verifySignatureBytes(
+  certificate: Uint8Array,
+  algorithmNode: asn1js.AsnType,
+  digestName: string,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   const [algIdNode, params] = children(algorithmNode, what)
   const key = createPublicKey({ key: Buffer.from(spkiOf(parseCertificate(certificate))), format: 'der', type: 'spki' })
   return verifySignatureWith(key, oidOf(algIdNode, what), params, data, signature, digestName)
@@ -163,13 +206,18 @@ export function verifySignedData(input: {
   knownCertificates?: Uint8Array[]
 }): SignatureCheck {
   const [typeNode, wrapper] = children(parseDer(input.cms, what), what)
-  if (oidOf(typeNode, what) !== oids.signedData) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'not SignedData' })
+  if (oidOf(typeNode, what) !== oids.signedData)
+    throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'not SignedData' })
   const fields = children(children(wrapper, what)[0], what)
   const encap = fields[2]!
   const [eContentType, eContentWrapper] = children(encap, what)
   const eContent = eContentWrapper ? bytesOf(children(eContentWrapper, what)[0], what) : null
   const certSet = fields.find((f) => isContext(f, 0))
-  const certificates = certSet ? children(certSet, what).filter((c) => c instanceof asn1js.Sequence).map(rawOf) : []
+  const certificates = certSet
+    ? children(certSet, what)
+        .filter((c) => c instanceof asn1js.Sequence)
+        .map(rawOf)
+    : []
   const signerInfos = children(fields[fields.length - 1], what)
   const result: SignatureCheck = {
     isSignatureValid: false,
@@ -183,11 +231,16 @@ export function verifySignedData(input: {
     capabilities: [],
     encryptionCertificate: null,
   }
-  if (input.detachedContent && eContent && Buffer.compare(Buffer.from(eContent), Buffer.from(input.detachedContent)) !== 0) {
+  if (
+    input.detachedContent &&
+    eContent &&
+    Buffer.compare(Buffer.from(eContent), Buffer.from(input.detachedContent)) !== 0
+  ) {
     return { ...result, reason: reason('SIGNATURE_OTHER_CONTENT') }
   }
   if (!result.content && !input.contentDigests) return { ...result, reason: reason('SIGNATURE_CONTENT_MISSING') }
-  if (signerInfos.length !== 1) return { ...result, reason: reason(signerInfos.length === 0 ? 'SIGNATURE_NO_SIGNER' : 'SIGNATURE_SEVERAL_SIGNERS') }
+  if (signerInfos.length !== 1)
+    return { ...result, reason: reason(signerInfos.length === 0 ? 'SIGNATURE_NO_SIGNER' : 'SIGNATURE_SEVERAL_SIGNERS') }
   const info = children(signerInfos[0], what)
   const [, sid, digestAlgNode] = info
   const signedAttrs = info.find((f) => isContext(f, 0))
@@ -202,9 +255,12 @@ export function verifySignedData(input: {
   if (!signer) return { ...result, reason: reason('SIGNATURE_SIGNER_CERTIFICATE_MISSING') }
   result.signerCertificate = signer
   result.signerEmails = emailsOf(parseCertificate(signer))
-  if (!['sha256', 'sha384', 'sha512'].includes(digestName)) return { ...result, reason: reason('SIGNATURE_DIGEST_REFUSED', { digest: digestName }) }
+  if (!['sha256', 'sha384', 'sha512'].includes(digestName))
+    return { ...result, reason: reason('SIGNATURE_DIGEST_REFUSED', { digest: digestName }) }
 
-  const digest = input.contentDigests ? input.contentDigests[digestName] : createHash(digestName).update(result.content!).digest()
+  const digest = input.contentDigests
+    ? input.contentDigests[digestName]
+    : createHash(digestName).update(result.content!).digest()
   if (!digest) return { ...result, reason: reason('SIGNATURE_NEEDS_CONTENT', { digest: digestName }) }
   let signedBytes: Uint8Array | null = result.content
   if (signedAttrs) {
@@ -212,7 +268,8 @@ export function verifySignedData(input: {
     const messageDigest = attrs.get(oids.messageDigest)?.[0]
     const contentType = attrs.get(oids.contentType)?.[0]
     if (!messageDigest || !contentType) return { ...result, reason: reason('SIGNATURE_ATTRIBUTES_INCOMPLETE') }
-    if (oidOf(contentType, what) !== oidOf(eContentType, what)) return { ...result, reason: reason('SIGNATURE_CONTENT_TYPE_MISMATCH') }
+    if (oidOf(contentType, what) !== oidOf(eContentType, what))
+      return { ...result, reason: reason('SIGNATURE_CONTENT_TYPE_MISMATCH') }
     result.signingTime = timeOf(attrs.get(oids.signingTime)?.[0])
     const capabilities = attrs.get(oids.smimeCapabilities)?.[0]
     if (capabilities) result.capabilities = children(capabilities, what).map((c) => oidOf(children(c, what)[0], what))
@@ -221,7 +278,8 @@ export function verifySignedData(input: {
       const [issuer, serial] = children(preference, what)
       result.encryptionCertificate = pool.find((der) => matchesSignerIdentifier(seq(issuer!, serial!), der)) ?? null
     }
-    if (Buffer.compare(Buffer.from(bytesOf(messageDigest, what)), digest) !== 0) return { ...result, reason: reason('SIGNATURE_CONTENT_CHANGED') }
+    if (Buffer.compare(Buffer.from(bytesOf(messageDigest, what)), digest) !== 0)
+      return { ...result, reason: reason('SIGNATURE_CONTENT_CHANGED') }
     // RFC 5652 §5.4: the signature covers the DER of the attributes with a SET OF tag.
     signedBytes = concat([new Uint8Array([0x31]), rawOf(signedAttrs).subarray(1)])
   } else if (oidOf(eContentType, what) !== oids.data) {
@@ -234,7 +292,11 @@ export function verifySignedData(input: {
   } catch {
     ok = false
   }
-  return { ...result, isSignatureValid: ok, reason: ok ? reason('SIGNATURE_VALID') : reason('SIGNATURE_CONTENT_MISMATCH', { detail: 'RSA/ECDSA check failed' }) }
+  return {
+    ...result,
+    isSignatureValid: ok,
+    reason: ok ? reason('SIGNATURE_VALID') : reason('SIGNATURE_CONTENT_MISMATCH', { detail: 'RSA/ECDSA check failed' }),
+  }
 }
 
 /**
@@ -242,7 +304,10 @@ export function verifySignedData(input: {
  * (AuthEnvelopedData) only when listed; otherwise PKCS#1 v1.5 and AES-256-CBC, which every
  * S/MIME client reads: PKCS#1 v1.5 is the default because it reaches the most recipients.
  */
-export function encryptionChoiceFrom(capabilities: readonly string[]): { keyTransport: 'rsa-pkcs1' | 'rsa-oaep'; cipher: 'aes-256-cbc' | 'aes-256-gcm' } {
+export function encryptionChoiceFrom(capabilities: readonly string[]): {
+  keyTransport: 'rsa-pkcs1' | 'rsa-oaep'
+  cipher: 'aes-256-cbc' | 'aes-256-gcm'
+} {
   return {
     keyTransport: capabilities.includes(oids.rsaOaep) ? 'rsa-oaep' : 'rsa-pkcs1',
     cipher: capabilities.includes(oids.aes256Gcm) ? 'aes-256-gcm' : 'aes-256-cbc',

@@ -25,7 +25,13 @@ export type SmimeStreamJob =
 
 export type SmimeStreamResult =
   | { kind: 'sign-encrypt'; bytesIn: number; bytesOut: number }
-  | { kind: 'decrypt-signed'; bytesIn: number; bytesOut: number; cms: Uint8Array; contentDigests: Record<string, Uint8Array> }
+  | {
+      kind: 'decrypt-signed'
+      bytesIn: number
+      bytesOut: number
+      cms: Uint8Array
+      contentDigests: Record<string, Uint8Array>
+    }
   | { kind: 'encrypt'; bytesIn: number; bytesOut: number }
   | { kind: 'decrypt'; bytesIn: number; bytesOut: number; identity: number; contentAlgorithm: string }
 
@@ -52,7 +58,8 @@ export async function runSmimeStreamJob(
     return sink(chunk)
   }
   if (job.kind === 'sign-encrypt') {
-    for await (const chunk of encryptCmsStream(signCmsStream(input, job.signer, new Date(job.now)), job.recipients)) await write(chunk)
+    for await (const chunk of encryptCmsStream(signCmsStream(input, job.signer, new Date(job.now)), job.recipients))
+      await write(chunk)
     return { kind: 'sign-encrypt', bytesIn: read.bytes, bytesOut }
   }
   if (job.kind === 'encrypt') {
@@ -62,7 +69,13 @@ export async function runSmimeStreamJob(
   if (job.kind === 'decrypt') {
     const info: { identity?: number; contentAlgorithm?: string } = {}
     for await (const chunk of decryptCmsStream(input, job.identities, info)) await write(chunk)
-    return { kind: 'decrypt', bytesIn: read.bytes, bytesOut, identity: info.identity ?? 0, contentAlgorithm: info.contentAlgorithm ?? '' }
+    return {
+      kind: 'decrypt',
+      bytesIn: read.bytes,
+      bytesOut,
+      identity: info.identity ?? 0,
+      contentAlgorithm: info.contentAlgorithm ?? '',
+    }
   }
   const { cms, contentDigests } = await readSignedStream(decryptCmsStream(input, job.identities), write)
   return { kind: 'decrypt-signed', bytesIn: read.bytes, bytesOut, cms, contentDigests }

@@ -1,7 +1,15 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, type Hash } from 'node:crypto'
 import type * as asn1js from 'asn1js'
 import { SiegelpostError } from '../errors/index.ts'
-import { contentCiphers, contentKeysFor, decryptFailed, recipientInfosFor, type ContentCipher, type DecryptIdentity, type EncryptRecipient } from './cms-envelope.ts'
+import {
+  contentCiphers,
+  contentKeysFor,
+  decryptFailed,
+  recipientInfosFor,
+  type ContentCipher,
+  type DecryptIdentity,
+  type EncryptRecipient,
+} from './cms-envelope.ts'
 import { sha256AlgorithmDer, signerInfoFor, type SigningIdentity } from './cms-signed.ts'
 import { limits } from '../limits.ts'
 import { digestNames } from './signature-algorithm.ts'
@@ -39,9 +47,24 @@ export async function* rechunk(source: ByteSource, size = streamChunkBytes): Asy
 }
 
 /** Opaque SignedData (application/pkcs7-mime; smime-type=signed-data) over a streamed entity. */
-export async function* signCmsStream(source: ByteSource, signer: SigningIdentity, now: Date): AsyncGenerator<Uint8Array> {
+export async function* signCmsStream(
+  source: ByteSource,
+  signer: SigningIdentity,
+  now: Date,
+): AsyncGenerator<Uint8Array> {
   const hash = createHash('sha256')
-  yield concat([open(0x30), toDer(oid(oids.signedData)), open(0xa0), open(0x30), toDer(int(1)), tlv(0x31, sha256AlgorithmDer()), open(0x30), toDer(oid(oids.data)), open(0xa0), open(0x24)])
+  yield concat([
+    open(0x30),
+    toDer(oid(oids.signedData)),
+    open(0xa0),
+    open(0x30),
+    toDer(int(1)),
+    tlv(0x31, sha256AlgorithmDer()),
+    open(0x30),
+    toDer(oid(oids.data)),
+    open(0xa0),
+    open(0x24),
+  ])
   for await (const chunk of rechunk(source)) {
     hash.update(chunk)
     yield tlv(0x04, chunk)
@@ -49,14 +72,24 @@ export async function* signCmsStream(source: ByteSource, signer: SigningIdentity
   // end of: OCTET STRING, [0] eContent, EncapsulatedContentInfo
   yield concat([endOfContents, endOfContents, endOfContents])
   const signerInfo = signerInfoFor(signer, hash.digest(), now)
-  yield concat([tlv(0xa0, signer.certificate, ...signer.chain), tlv(0x31, signerInfo), endOfContents, endOfContents, endOfContents])
+  yield concat([
+    tlv(0xa0, signer.certificate, ...signer.chain),
+    tlv(0x31, signerInfo),
+    endOfContents,
+    endOfContents,
+    endOfContents,
+  ])
 }
 
 /**
  * EnvelopedData with AES-256-CBC, or AuthEnvelopedData with AES-256-GCM (RFC 5083/5084, no
  * authenticated attributes), over a streamed entity — the same choice encryptCms makes in memory.
  */
-export async function* encryptCmsStream(source: ByteSource, recipients: EncryptRecipient[], contentCipher: ContentCipher = 'aes-256-cbc'): AsyncGenerator<Uint8Array> {
+export async function* encryptCmsStream(
+  source: ByteSource,
+  recipients: EncryptRecipient[],
+  contentCipher: ContentCipher = 'aes-256-cbc',
+): AsyncGenerator<Uint8Array> {
   const cek = randomBytes(32)
   const isGcm = contentCipher === 'aes-256-gcm'
   const iv = randomBytes(isGcm ? 12 : 16)
@@ -73,7 +106,9 @@ export async function* encryptCmsStream(source: ByteSource, recipients: EncryptR
     toDer(isGcm ? algorithm(oids.aes256Gcm, seq(octets(iv), int(16))) : algorithm(oids.aes256Cbc, octets(iv))),
     open(0xa0), // [0] IMPLICIT OCTET STRING, constructed
   ])
-  const cipher = isGcm ? createCipheriv('aes-256-gcm', cek, iv, { authTagLength: 16 }) : createCipheriv('aes-256-cbc', cek, iv)
+  const cipher = isGcm
+    ? createCipheriv('aes-256-gcm', cek, iv, { authTagLength: 16 })
+    : createCipheriv('aes-256-cbc', cek, iv)
   for await (const chunk of rechunk(source)) {
     const out = cipher.update(chunk)
     if (out.length > 0) yield tlv(0x04, out)
@@ -159,14 +194,15 @@ class BerReader {
       const next = await this.source.next()
       if (next.done) this.done = true
       else this.buffer = Buffer.concat([this.buffer, next.value])
-      if (this.buffer.length > max) throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'data after the end' })
+      if (this.buffer.length > max)
+        throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'data after the end' })
     }
     return this.take(this.buffer.length)
   }
 
   /** The content bytes of a primitive element of `length`, in pieces of at most streamChunkBytes. */
   async *content(length: number): AsyncGenerator<Buffer> {
-    for (let left = length; left > 0; ) {
+    for (let left = length; left > 0;) {
       const piece = Math.min(left, streamChunkBytes)
       await this.fill(piece)
       yield Buffer.from(this.take(piece))
@@ -186,7 +222,8 @@ class BerReader {
       const segment = await this.header()
       consumed += segment.raw.length + (segment.length ?? 0)
       if (segment.tag === 0 && segment.length === 0) return
-      if ((segment.tag & 0x1f) !== 0x04) throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'segment is not an OCTET STRING' })
+      if ((segment.tag & 0x1f) !== 0x04)
+        throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'segment is not an OCTET STRING' })
       yield* this.octets(segment)
     }
   }
@@ -199,12 +236,17 @@ class BerReader {
  * — write them to a place the user cannot see yet and delete it on error (DESIGN: no release
  * before the integrity check). Uses the first recipient info our keys open.
  */
-export async function* decryptCmsStream(source: ByteSource, identities: DecryptIdentity[], info: { identity?: number; contentAlgorithm?: string } = {}): AsyncGenerator<Uint8Array> {
+export async function* decryptCmsStream(
+  source: ByteSource,
+  identities: DecryptIdentity[],
+  info: { identity?: number; contentAlgorithm?: string } = {},
+): AsyncGenerator<Uint8Array> {
   const reader = new BerReader(source)
   const what = 'CMS'
   await reader.header() // ContentInfo
   const type = oidOf(parseDer(await reader.element(), what), what)
-  if (type !== oids.envelopedData && type !== oids.authEnvelopedData) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: `not encrypted data (${type})` })
+  if (type !== oids.envelopedData && type !== oids.authEnvelopedData)
+    throw new SiegelpostError('SMIME_MALFORMED', { what, reason: `not encrypted data (${type})` })
   const isAuth = type === oids.authEnvelopedData
   await reader.header() // [0]
   await reader.header() // EnvelopedData / AuthEnvelopedData
@@ -230,13 +272,16 @@ export async function* decryptCmsStream(source: ByteSource, identities: DecryptI
   if (!cek) throw decryptFailed()
   info.contentAlgorithm = isAuth ? `${cipherSpec.cipher} (AuthEnvelopedData)` : cipherSpec.cipher
   const encryptedHead = await reader.header()
-  if ((encryptedHead.tag & 0x1f) !== 0) throw new SiegelpostError('SMIME_UNSUPPORTED', { what: 'detached encrypted content' })
+  if ((encryptedHead.tag & 0x1f) !== 0)
+    throw new SiegelpostError('SMIME_UNSUPPORTED', { what: 'detached encrypted content' })
   let decipher
   let tagLength = 0
   if (isAuth) {
     const [nonce, icv] = children(params, what)
     tagLength = icv ? (icv as asn1js.Integer).valueBlock.valueDec : 12
-    decipher = createDecipheriv(cipherSpec.cipher as 'aes-256-gcm', cek, bytesOf(nonce, what), { authTagLength: tagLength })
+    decipher = createDecipheriv(cipherSpec.cipher as 'aes-256-gcm', cek, bytesOf(nonce, what), {
+      authTagLength: tagLength,
+    })
   } else decipher = createDecipheriv(cipherSpec.cipher, cek, bytesOf(params, what))
   try {
     for await (const piece of reader.octets(encryptedHead)) {
@@ -247,7 +292,10 @@ export async function* decryptCmsStream(source: ByteSource, identities: DecryptI
       // after the content: the end of EncryptedContentInfo when indefinite, [1] authAttrs, then the MAC
       let next = await reader.element()
       if (next.length === 2 && next[0] === 0 && next[1] === 0) next = await reader.element()
-      if (next[0] === 0xa1) throw new SiegelpostError('SMIME_UNSUPPORTED', { what: 'streamed AuthEnvelopedData with authenticated attributes' })
+      if (next[0] === 0xa1)
+        throw new SiegelpostError('SMIME_UNSUPPORTED', {
+          what: 'streamed AuthEnvelopedData with authenticated attributes',
+        })
       const mac = bytesOf(parseDer(next, what), what)
       if (mac.length !== tagLength) throw decryptFailed()
       ;(decipher as ReturnType<typeof createDecipheriv> & { setAuthTag(tag: Uint8Array): void }).setAuthTag(mac)
@@ -261,8 +309,15 @@ export async function* decryptCmsStream(source: ByteSource, identities: DecryptI
 
 /** Hashes for the SHA-2 digest algorithms a SignedData's digestAlgorithms SET names (what its signer may use). */
 export function contentHashesFor(digestAlgorithms: asn1js.AsnType): Map<string, Hash> {
-  const names = children(digestAlgorithms, 'CMS SignedData').map((alg) => digestNames[oidOf(children(alg, 'CMS SignedData')[0], 'CMS SignedData')])
-  return new Map([...new Set(names.filter((n): n is string => n === 'sha256' || n === 'sha384' || n === 'sha512'))].map((n) => [n, createHash(n)]))
+  const names = children(digestAlgorithms, 'CMS SignedData').map(
+    (alg) => digestNames[oidOf(children(alg, 'CMS SignedData')[0], 'CMS SignedData')],
+  )
+  return new Map(
+    [...new Set(names.filter((n): n is string => n === 'sha256' || n === 'sha384' || n === 'sha512'))].map((n) => [
+      n,
+      createHash(n),
+    ]),
+  )
 }
 
 /** contentHashesFor of a whole (detached) SignedData in DER. */
@@ -286,7 +341,8 @@ export async function readSignedStream(
   const what = 'CMS SignedData'
   const isEnd = (element: Buffer) => element.length === 2 && element[0] === 0 && element[1] === 0
   await reader.header() // ContentInfo
-  if (oidOf(parseDer(await reader.element(), what), what) !== oids.signedData) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'not SignedData' })
+  if (oidOf(parseDer(await reader.element(), what), what) !== oids.signedData)
+    throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'not SignedData' })
   await reader.header() // [0]
   await reader.header() // SignedData
   const version = await reader.element()
@@ -295,14 +351,17 @@ export async function readSignedStream(
   const encapHead = await reader.header()
   const eContentType = await reader.element()
   const contentHead = await reader.header()
-  if (contentHead.tag !== 0xa0) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'no encapsulated content (a detached signature)' })
+  if (contentHead.tag !== 0xa0)
+    throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'no encapsulated content (a detached signature)' })
   const octetsHead = await reader.header()
   for await (const piece of reader.octets(octetsHead)) {
     for (const hash of hashes.values()) hash.update(piece)
     await sink(piece)
   }
-  if (contentHead.length === null && !isEnd(await reader.element())) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'eContent' })
-  if (encapHead.length === null && !isEnd(await reader.element())) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'encapContentInfo' })
+  if (contentHead.length === null && !isEnd(await reader.element()))
+    throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'eContent' })
+  if (encapHead.length === null && !isEnd(await reader.element()))
+    throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'encapContentInfo' })
   const rest: Buffer[] = []
   for (;;) {
     const element = await reader.element(limits.keyFileMaxBytes)
@@ -313,7 +372,15 @@ export async function readSignedStream(
   // Read to the very end: only closing end-of-contents octets may follow, and a streamed decryption
   // underneath authenticates (GCM tag, CBC padding) only when its last byte has been pulled.
   const trailer = await reader.rest(64)
-  if (trailer.length % 2 !== 0 || trailer.some((byte) => byte !== 0)) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'data after the signature' })
-  const cms = tlv(0x30, toDer(oid(oids.signedData)), tlv(0xa0, tlv(0x30, version, digestAlgorithms, tlv(0x30, eContentType), ...rest)))
-  return { cms, contentDigests: Object.fromEntries([...hashes].map(([name, hash]) => [name, new Uint8Array(hash.digest())])) }
+  if (trailer.length % 2 !== 0 || trailer.some((byte) => byte !== 0))
+    throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'data after the signature' })
+  const cms = tlv(
+    0x30,
+    toDer(oid(oids.signedData)),
+    tlv(0xa0, tlv(0x30, version, digestAlgorithms, tlv(0x30, eContentType), ...rest)),
+  )
+  return {
+    cms,
+    contentDigests: Object.fromEntries([...hashes].map(([name, hash]) => [name, new Uint8Array(hash.digest())])),
+  }
 }

@@ -127,11 +127,22 @@ export function verifySmimeSignature(input: {
     return because(verdict, reason('SIGNATURE_FUTURE'))
   }
   const pool = [...check.certificates, ...(input.intermediates ?? [])]
-  const path = validatePath({ target: check.signerCertificate, untrusted: pool, anchors: input.anchors, crls: input.crls, at, revocationMode: input.softRevocation ? 'soft' : 'require' })
+  const path = validatePath({
+    target: check.signerCertificate,
+    untrusted: pool,
+    anchors: input.anchors,
+    crls: input.crls,
+    at,
+    revocationMode: input.softRevocation ? 'soft' : 'require',
+  })
   if (!path.valid) return because(verdict, reason('SIGNATURE_CERTIFICATE_INVALID', { detail: path.reason }))
   const ocsp = [...(input.ocspAnswers ?? new Map<string, OcspAnswer>())]
   // Revoked after the signing time for a reason other than a possible key compromise: not revoked then (as for CRLs).
-  const isRevokedLater = (answer: OcspAnswer) => answer.status === 'revoked' && answer.revokedAt !== undefined && answer.revokedAt > at && !keyCompromiseReasons.has(answer.reason ?? 0)
+  const isRevokedLater = (answer: OcspAnswer) =>
+    answer.status === 'revoked' &&
+    answer.revokedAt !== undefined &&
+    answer.revokedAt > at &&
+    !keyCompromiseReasons.has(answer.reason ?? 0)
   const revokedPerOcsp = ocsp.find(([, answer]) => answer.status === 'revoked' && !isRevokedLater(answer))
   if (revokedPerOcsp) {
     const since = revokedPerOcsp[1].revokedAt?.toISOString() ?? '?'
@@ -140,12 +151,18 @@ export function verifySmimeSignature(input: {
   const goodPerOcsp = ocsp.filter(([, answer]) => answer.status === 'good').map(([subject]) => subject)
   const revokedLater = [
     ...(path.revokedLater ?? []),
-    ...ocsp.filter(([, answer]) => isRevokedLater(answer)).map(([subject, answer]) => `${subject} (revoked ${answer.revokedAt!.toISOString()}, after the signing time)`),
+    ...ocsp
+      .filter(([, answer]) => isRevokedLater(answer))
+      .map(([subject, answer]) => `${subject} (revoked ${answer.revokedAt!.toISOString()}, after the signing time)`),
   ]
   const answered = [...goodPerOcsp, ...ocsp.filter(([, answer]) => isRevokedLater(answer)).map(([subject]) => subject)]
   const uncovered = path.uncovered.filter((subject) => !answered.includes(subject))
   verdict.pathCertificates = [...(path.certificates ?? [])].reverse()
-  const purpose = smimePurposeProblem(check.signerCertificate, pool.filter((der) => der !== check.signerCertificate), 'sign')
+  const purpose = smimePurposeProblem(
+    check.signerCertificate,
+    pool.filter((der) => der !== check.signerCertificate),
+    'sign',
+  )
   if (purpose) return because(verdict, reason('SIGNATURE_CERTIFICATE_PURPOSE', { detail: purpose }))
   if (input.from) {
     const mismatch = signerBinding(check.signerEmails, [input.from], nameOf(check.signerCertificate))
@@ -162,8 +179,13 @@ export function verifySmimeSignature(input: {
   if (input.crls === null) why = reason('SIGNATURE_VALID_REVOCATION_UNCHECKED')
   else if (uncovered.length > 0) {
     // verifySmimeSignatureOnline fills in which certificates have no server and which did not answer.
-    why = reason('SIGNATURE_VALID_REVOCATION_UNKNOWN', { subjects: uncovered.join('; '), unasked: '–', unreachable: '–' })
-  } else if (goodPerOcsp.length > 0) why = reason('SIGNATURE_VALID_NOT_REVOKED_OCSP', { subjects: goodPerOcsp.join('; ') })
+    why = reason('SIGNATURE_VALID_REVOCATION_UNKNOWN', {
+      subjects: uncovered.join('; '),
+      unasked: '–',
+      unreachable: '–',
+    })
+  } else if (goodPerOcsp.length > 0)
+    why = reason('SIGNATURE_VALID_NOT_REVOKED_OCSP', { subjects: goodPerOcsp.join('; ') })
   else why = reason('SIGNATURE_VALID_NOT_REVOKED')
   return { ...because(verdict, why, 'valid'), warnings }
 }
@@ -175,7 +197,11 @@ function toCrlf(bytes: Uint8Array): Uint8Array | null {
 }
 
 function nameOf(der: Uint8Array): string {
-  return parseCertificate(der).subject.typesAndValues.map((tv) => String((tv.value as unknown as { valueBlock: { value: unknown } }).valueBlock.value)).join(', ')
+  return parseCertificate(der)
+    .subject.typesAndValues.map((tv) =>
+      String((tv.value as unknown as { valueBlock: { value: unknown } }).valueBlock.value),
+    )
+    .join(', ')
 }
 
 /**
@@ -186,7 +212,10 @@ function nameOf(der: Uint8Array): string {
  * certificate found revoked makes the signature `invalid`.
  */
 export async function verifySmimeSignatureOnline(
-  input: Omit<Parameters<typeof verifySmimeSignature>[0], 'crls' | 'softRevocation' | 'ocspAnswers'> & { fetcher: CrlFetcher; ocsp?: OcspTransport },
+  input: Omit<Parameters<typeof verifySmimeSignature>[0], 'crls' | 'softRevocation' | 'ocspAnswers'> & {
+    fetcher: CrlFetcher
+    ocsp?: OcspTransport
+  },
 ): Promise<SmimeSignatureVerdict> {
   const { fetcher, ocsp: ocspTransport, ...offline } = input
   const first = verifySmimeSignature({ ...offline, crls: null })
@@ -196,7 +225,11 @@ export async function verifySmimeSignatureOnline(
   // CRLs and OCSP at the same time: every lookup has its own timeout, so the whole check stays within one (CLI.md: 3 s)
   const [{ crls, failed }, statuses] = await Promise.all([
     fetchCrls(below, fetcher),
-    ocspTransport ? Promise.all(below.map((certificate, index) => ocspStatus(certificate, path[index + 1]!, ocspTransport, input.now))) : [],
+    ocspTransport
+      ? Promise.all(
+          below.map((certificate, index) => ocspStatus(certificate, path[index + 1]!, ocspTransport, input.now)),
+        )
+      : [],
   ])
   const subjectOf = (der: Uint8Array) => nameToString(parseCertificate(der).subject)
   const ocspAnswers = new Map<string, OcspAnswer>(statuses.map((answer, index) => [subjectOf(below[index]!), answer]))

@@ -26,7 +26,13 @@ export function buildCsr(input: { pkcs8: Uint8Array; name: string; emails: strin
     extension(extensionIds.extKeyUsage, eku),
   )
   const extensionRequest = tlv(0x30, toDer(oid(oids.extensionRequest)), tlv(0x31, extensions))
-  const info = tlv(0x30, toDer(new asn1js.Integer({ value: 0 })), toDer(subject), new Uint8Array(spki), tlv(0xa0, extensionRequest))
+  const info = tlv(
+    0x30,
+    toDer(new asn1js.Integer({ value: 0 })),
+    toDer(subject),
+    new Uint8Array(spki),
+    tlv(0xa0, extensionRequest),
+  )
   const signature = sign('sha256', info, isRsa ? privateKey : { key: privateKey, dsaEncoding: 'der' })
   const signatureValue = tlv(0x03, concat([new Uint8Array([0]), new Uint8Array(signature)]))
   const der = tlv(0x30, info, sha256SignatureAlgorithmDer(isRsa), signatureValue)
@@ -35,5 +41,7 @@ export function buildCsr(input: { pkcs8: Uint8Array; name: string; emails: strin
 
 /** A new key for a certificate request: RSA 3072 (what every CA and mail client accepts). */
 export function generateSmimeKey(): Uint8Array {
-  return new Uint8Array(generateKeyPairSync('rsa', { modulusLength: 3072 }).privateKey.export({ format: 'der', type: 'pkcs8' }))
+  return new Uint8Array(
+    generateKeyPairSync('rsa', { modulusLength: 3072 }).privateKey.export({ format: 'der', type: 'pkcs8' }),
+  )
 }

@@ -16,7 +16,10 @@ export function parseDer(bytes: Uint8Array, what: string): asn1js.AsnType {
       maxDepth: limits.smimeBerMaxDepth,
     })
   } catch (error) {
-    throw new SiegelpostError('SMIME_MALFORMED', { what, reason: error instanceof Error ? error.message.slice(0, 120) : 'ASN.1' })
+    throw new SiegelpostError('SMIME_MALFORMED', {
+      what,
+      reason: error instanceof Error ? error.message.slice(0, 120) : 'ASN.1',
+    })
   }
   if (parsed.offset === -1 || parsed.result.error) {
     throw new SiegelpostError('SMIME_MALFORMED', { what, reason: parsed.result.error || 'ASN.1' })
@@ -34,7 +37,8 @@ export const explicit = (tag: number, ...value: asn1js.AsnType[]) =>
   new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: tag }, value })
 export const implicitOctets = (tag: number, bytes: Uint8Array) =>
   new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: tag }, valueHex: bytes })
-export const algorithm = (id: string, parameters?: asn1js.AsnType) => (parameters ? seq(oid(id), parameters) : seq(oid(id)))
+export const algorithm = (id: string, parameters?: asn1js.AsnType) =>
+  parameters ? seq(oid(id), parameters) : seq(oid(id))
 
 export function toDer(node: asn1js.AsnType | { toSchema(): asn1js.AsnType }): Uint8Array {
   const schema = 'toSchema' in node && typeof node.toSchema === 'function' ? node.toSchema() : (node as asn1js.AsnType)
@@ -48,19 +52,24 @@ export function toDer(node: asn1js.AsnType | { toSchema(): asn1js.AsnType }): Ui
 export function children(node: asn1js.AsnType | undefined, what: string): asn1js.AsnType[] {
   const block = node as { idBlock?: { isConstructed?: boolean }; valueBlock?: { value?: unknown } } | undefined
   const value = block?.valueBlock?.value
-  if (block?.idBlock?.isConstructed !== true || !Array.isArray(value)) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'expected a constructed value' })
+  if (block?.idBlock?.isConstructed !== true || !Array.isArray(value))
+    throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'expected a constructed value' })
   return value as asn1js.AsnType[]
 }
 
 export function oidOf(node: asn1js.AsnType | undefined, what: string): string {
-  if (!(node instanceof asn1js.ObjectIdentifier)) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'expected an OID' })
+  if (!(node instanceof asn1js.ObjectIdentifier))
+    throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'expected an OID' })
   return node.valueBlock.toString()
 }
 
 /** Content of an OCTET STRING (or any primitive), concatenating the segments of a constructed BER one. */
 export function bytesOf(node: asn1js.AsnType | undefined, what: string): Uint8Array {
   if (!node) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'value missing' })
-  const block = node as unknown as { idBlock: { isConstructed: boolean }; valueBlock: { value?: asn1js.AsnType[]; valueHexView?: Uint8Array } }
+  const block = node as unknown as {
+    idBlock: { isConstructed: boolean }
+    valueBlock: { value?: asn1js.AsnType[]; valueHexView?: Uint8Array }
+  }
   if (block.idBlock.isConstructed) {
     // A constructed value asn1js could not split into parts (its value is then not a list) is damaged.
     const value = block.valueBlock.value
@@ -72,7 +81,8 @@ export function bytesOf(node: asn1js.AsnType | undefined, what: string): Uint8Ar
 }
 
 export function intOf(node: asn1js.AsnType | undefined, what: string): number {
-  if (!(node instanceof asn1js.Integer)) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'expected an INTEGER' })
+  if (!(node instanceof asn1js.Integer))
+    throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'expected an INTEGER' })
   return node.valueBlock.valueDec
 }
 
@@ -107,7 +117,10 @@ export function pemBlocks(text: string, labels: readonly string[]): { label: str
 }
 
 export function toPem(label: string, der: Uint8Array): string {
-  const lines = Buffer.from(der).toString('base64').match(/.{1,64}/g) ?? []
+  const lines =
+    Buffer.from(der)
+      .toString('base64')
+      .match(/.{1,64}/g) ?? []
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`
 }
 

@@ -45,13 +45,22 @@ function responderUrls(der: Uint8Array): string[] {
     .filter((url) => /^http:\/\//i.test(url))
 }
 
-function certId(certificate: Uint8Array, issuer: Uint8Array): { node: asn1js.Sequence; serial: Uint8Array; keyHash: Buffer } {
+function certId(
+  certificate: Uint8Array,
+  issuer: Uint8Array,
+): { node: asn1js.Sequence; serial: Uint8Array; keyHash: Buffer } {
   const cert = parseCertificate(certificate)
   const issuerCert = parseCertificate(issuer)
   const nameHash = createHash('sha1').update(toDer(cert.issuer)).digest()
-  const keyHash = createHash('sha1').update(new Uint8Array(issuerCert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView)).digest()
+  const keyHash = createHash('sha1')
+    .update(new Uint8Array(issuerCert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView))
+    .digest()
   const serial = toDer(cert.serialNumber)
-  return { node: seq(algorithm(oids.sha1, nul()), octets(nameHash), octets(keyHash), cert.serialNumber), serial, keyHash }
+  return {
+    node: seq(algorithm(oids.sha1, nul()), octets(nameHash), octets(keyHash), cert.serialNumber),
+    serial,
+    keyHash,
+  }
 }
 
 export function ocspRequestFor(certificate: Uint8Array, issuer: Uint8Array): Uint8Array {
@@ -59,11 +68,21 @@ export function ocspRequestFor(certificate: Uint8Array, issuer: Uint8Array): Uin
 }
 
 /** Checks an OCSPResponse for `certificate`; anything not provably good or revoked is 'unknown'. */
-export function ocspStatusFrom(response: Uint8Array, certificate: Uint8Array, issuer: Uint8Array, now: Date): OcspStatus {
+export function ocspStatusFrom(
+  response: Uint8Array,
+  certificate: Uint8Array,
+  issuer: Uint8Array,
+  now: Date,
+): OcspStatus {
   return ocspAnswerFrom(response, certificate, issuer, now).status
 }
 
-export function ocspAnswerFrom(response: Uint8Array, certificate: Uint8Array, issuer: Uint8Array, now: Date): OcspAnswer {
+export function ocspAnswerFrom(
+  response: Uint8Array,
+  certificate: Uint8Array,
+  issuer: Uint8Array,
+  now: Date,
+): OcspAnswer {
   const unknown: OcspAnswer = { status: 'unknown' }
   try {
     const [status, bytes] = children(parseDer(response, what), what)
@@ -73,33 +92,51 @@ export function ocspAnswerFrom(response: Uint8Array, certificate: Uint8Array, is
     const [tbs, sigAlg, signature, certsField] = children(parseDer(bytesOf(basic, what), what), what)
     const [sigAlgId, sigParams] = children(sigAlg, what)
     const signatureBytes = new Uint8Array((signature as asn1js.BitString).valueBlock.valueHexView)
-    const issuerKey = createPublicKey({ key: Buffer.from(spkiOf(parseCertificate(issuer))), format: 'der', type: 'spki' })
-    const verifyWith = (key: ReturnType<typeof createPublicKey>) => verifySignatureWith(key, oidOf(sigAlgId, what), sigParams, rawOf(tbs!), signatureBytes)
+    const issuerKey = createPublicKey({
+      key: Buffer.from(spkiOf(parseCertificate(issuer))),
+      format: 'der',
+      type: 'spki',
+    })
+    const verifyWith = (key: ReturnType<typeof createPublicKey>) =>
+      verifySignatureWith(key, oidOf(sigAlgId, what), sigParams, rawOf(tbs!), signatureBytes)
     let trusted = verifyWith(issuerKey)
     if (!trusted && certsField) {
       // a delegated responder: issued by the issuer for OCSP signing (RFC 6960 §4.2.2.2)
       for (const responder of children(children(certsField, what)[0], what).map(rawOf)) {
         const cert = parseCertificate(responder)
-        const issuedByIssuer = verifySignatureWith(issuerKey, cert.signatureAlgorithm.algorithmId, cert.signatureAlgorithm.algorithmParams as asn1js.AsnType | undefined, cert.tbsView, new Uint8Array(cert.signatureValue.valueBlock.valueHexView))
+        const issuedByIssuer = verifySignatureWith(
+          issuerKey,
+          cert.signatureAlgorithm.algorithmId,
+          cert.signatureAlgorithm.algorithmParams as asn1js.AsnType | undefined,
+          cert.tbsView,
+          new Uint8Array(cert.signatureValue.valueBlock.valueHexView),
+        )
         if (!issuedByIssuer || !(extKeyUsageOf(cert) ?? []).includes(oids.ocspSigning)) continue
         if (verifyWith(createPublicKey({ key: Buffer.from(spkiOf(cert)), format: 'der', type: 'spki' }))) trusted = true
       }
     }
     if (!trusted) return unknown
     const fields = children(tbs, what)
-    const responses = fields.find((f, i) => i > 0 && f instanceof asn1js.Sequence && children(f, what).every((r) => r instanceof asn1js.Sequence))
+    const responses = fields.find(
+      (f, i) => i > 0 && f instanceof asn1js.Sequence && children(f, what).every((r) => r instanceof asn1js.Sequence),
+    )
     const wanted = certId(certificate, issuer)
     for (const single of responses ? children(responses, what) : []) {
       const [id, certStatus, thisUpdate, ...rest] = children(single, what)
       const [, , keyHash, serial] = children(id, what)
-      if (Buffer.compare(Buffer.from(rawOf(serial!)), Buffer.from(wanted.serial)) !== 0 || !wanted.keyHash.equals(Buffer.from(bytesOf(keyHash, what)))) continue
+      if (
+        Buffer.compare(Buffer.from(rawOf(serial!)), Buffer.from(wanted.serial)) !== 0 ||
+        !wanted.keyHash.equals(Buffer.from(bytesOf(keyHash, what)))
+      )
+        continue
       if ((thisUpdate as asn1js.GeneralizedTime).toDate().getTime() > now.getTime() + 5 * 60 * 1000) return unknown
       const next = rest.find((f) => isContext(f, 0))
       if (next && (children(next, what)[0] as asn1js.GeneralizedTime).toDate() < now) return unknown
       if (isContext(certStatus, 0)) return { status: 'good' }
       if (isContext(certStatus, 1)) {
         const [time, reason] = children(certStatus, what)
-        const reasonCode = reason && isContext(reason, 0) ? (children(reason, what)[0] as asn1js.Enumerated).valueBlock.valueDec : 0
+        const reasonCode =
+          reason && isContext(reason, 0) ? (children(reason, what)[0] as asn1js.Enumerated).valueBlock.valueDec : 0
         return { status: 'revoked', revokedAt: (time as asn1js.GeneralizedTime).toDate(), reason: reasonCode }
       }
       return unknown
@@ -114,7 +151,12 @@ export function ocspAnswerFrom(response: Uint8Array, certificate: Uint8Array, is
  * Asks the certificate's OCSP responders, all at once so the whole check stays within one timeout
  * (CLI.md: 3 s); the first definite answer in the certificate's order wins.
  */
-export async function ocspStatus(certificate: Uint8Array, issuer: Uint8Array, transport: OcspTransport, now: Date): Promise<OcspAnswer> {
+export async function ocspStatus(
+  certificate: Uint8Array,
+  issuer: Uint8Array,
+  transport: OcspTransport,
+  now: Date,
+): Promise<OcspAnswer> {
   const urls = ocspUrlsOf(certificate).slice(0, limits.revocationMaxFetches)
   if (urls.length === 0) return { status: 'unknown' }
   let request: Uint8Array

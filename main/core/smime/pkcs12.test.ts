@@ -4,7 +4,9 @@ import { SiegelpostError } from '../errors/index.ts'
 import { pkcs12Kdf, readPkcs12, writePkcs12 } from './pkcs12.ts'
 
 const password = new TextEncoder().encode('Geheim-Kanzlei 2026')
-const pkcs8 = new Uint8Array(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'der', type: 'pkcs8' }))
+const pkcs8 = new Uint8Array(
+  generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'der', type: 'pkcs8' }),
+)
 // readPkcs12/writePkcs12 carry certificates as opaque DER; any bytes do for the container layer.
 const chain = [new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01]), new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x02])]
 
@@ -30,7 +32,9 @@ describe('PKCS#12', () => {
     const read = readPkcs12(p12, password)
     expect(read.keys).toHaveLength(1)
     expect(Buffer.from(read.keys[0]!.pkcs8).equals(Buffer.from(pkcs8))).toBe(true)
-    expect(read.certificates.map((c) => Buffer.from(c.der).toString('hex'))).toEqual(chain.map((c) => Buffer.from(c).toString('hex')))
+    expect(read.certificates.map((c) => Buffer.from(c.der).toString('hex'))).toEqual(
+      chain.map((c) => Buffer.from(c).toString('hex')),
+    )
     expect(read.keys[0]!.localKeyId).toBe(createHash('sha1').update(chain[0]!).digest('hex'))
     expect(read.certificates[0]!.localKeyId).toBe(read.keys[0]!.localKeyId)
   })

@@ -1,4 +1,13 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hash, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto'
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hash,
+  pbkdf2Sync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto'
 import forge from 'node-forge'
 import * as asn1js from 'asn1js'
 import { SiegelpostError } from '../errors/index.ts'
@@ -49,7 +58,11 @@ const prfs: Record<string, string> = {
   [oids.hmacWithSha384]: 'sha384',
   [oids.hmacWithSha512]: 'sha512',
 }
-const aesCbc: Record<string, string> = { [oids.aes128Cbc]: 'aes-128-cbc', [oids.aes192Cbc]: 'aes-192-cbc', [oids.aes256Cbc]: 'aes-256-cbc' }
+const aesCbc: Record<string, string> = {
+  [oids.aes128Cbc]: 'aes-128-cbc',
+  [oids.aes192Cbc]: 'aes-192-cbc',
+  [oids.aes256Cbc]: 'aes-256-cbc',
+}
 
 /** The password as PKCS#12 wants it for its own KDF: BMPString, big-endian, with a 2-byte terminator (RFC 7292 B.1). */
 function bmpPassword(password: Uint8Array): Buffer {
@@ -60,7 +73,14 @@ function bmpPassword(password: Uint8Array): Buffer {
 }
 
 /** RFC 7292 Appendix B.2 key derivation. */
-export function pkcs12Kdf(hashName: string, password: Buffer, salt: Uint8Array, id: 1 | 2 | 3, iterations: number, length: number): Buffer {
+export function pkcs12Kdf(
+  hashName: string,
+  password: Buffer,
+  salt: Uint8Array,
+  id: 1 | 2 | 3,
+  iterations: number,
+  length: number,
+): Buffer {
   const { v, u } = Object.values(hashes).find((h) => h.name === hashName)!
   const fill = (data: Uint8Array) => {
     if (data.length === 0) return Buffer.alloc(0)
@@ -104,7 +124,8 @@ export function pbeDecrypt(algId: asn1js.AsnType, data: Uint8Array, password: Ui
     if (id === oids.pbes2) {
       const [kdf, scheme] = children(params, what)
       const [kdfId, kdfParams] = children(kdf, what)
-      if (oidOf(kdfId, what) !== oids.pbkdf2) throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `PBES2 KDF ${oidOf(kdfId, what)}` })
+      if (oidOf(kdfId, what) !== oids.pbkdf2)
+        throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `PBES2 KDF ${oidOf(kdfId, what)}` })
       const p = children(kdfParams, what)
       const salt = bytesOf(p[0], what)
       const iterations = intOf(p[1], what)
@@ -145,7 +166,7 @@ export function pbeDecrypt(algId: asn1js.AsnType, data: Uint8Array, password: Ui
       return Buffer.concat([decipher.update(data), decipher.final()])
     }
     const rc2 = forge.rc2.createDecryptionCipher(forge.util.createBuffer(key.toString('binary')), spec.key * 8)
-    rc2.start(forge.util.createBuffer(iv.toString("binary")))
+    rc2.start(forge.util.createBuffer(iv.toString('binary')))
     rc2.update(forge.util.createBuffer(Buffer.from(data).toString('binary')))
     if (!rc2.finish()) throw new Error('bad padding')
     return new Uint8Array(Buffer.from(rc2.output.getBytes(), 'binary'))
@@ -190,7 +211,8 @@ export function readPkcs12(bytes: Uint8Array, password: Uint8Array): Pkcs12Conte
   const pfx = children(parseDer(bytes, what), what)
   if (intOf(pfx[0], what) !== 3) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'version' })
   const [typeNode, content] = children(pfx[1], what)
-  if (oidOf(typeNode, what) !== oids.data) throw new SiegelpostError('SMIME_UNSUPPORTED', { what: 'PKCS#12 with public-key integrity' })
+  if (oidOf(typeNode, what) !== oids.data)
+    throw new SiegelpostError('SMIME_UNSUPPORTED', { what: 'PKCS#12 with public-key integrity' })
   const authSafe = bytesOf(children(content, what)[0], what)
   if (pfx[2]) {
     const [digestInfo, saltNode, iterNode] = children(pfx[2], what)
@@ -203,7 +225,8 @@ export function readPkcs12(bytes: Uint8Array, password: Uint8Array): Pkcs12Conte
     const macKey = pkcs12Kdf(hash.name, bmpPassword(password), bytesOf(saltNode, what), 3, iterations, hash.u)
     const expected = createHmac(hash.name, macKey).update(authSafe).digest()
     const actual = Buffer.from(bytesOf(digest, what))
-    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) throw new SiegelpostError('KEY_PASSPHRASE_WRONG', {})
+    if (actual.length !== expected.length || !timingSafeEqual(actual, expected))
+      throw new SiegelpostError('KEY_PASSPHRASE_WRONG', {})
   }
   const out: Pkcs12Contents = { keys: [], certificates: [] }
   for (const info of children(parseDer(authSafe, what), what)) {
@@ -214,7 +237,8 @@ export function readPkcs12(bytes: Uint8Array, password: Uint8Array): Pkcs12Conte
     else if (contentType === oids.encryptedData) {
       const encryptedContentInfo = children(inner, what)[1]
       const [, alg, encrypted] = children(encryptedContentInfo, what)
-      if (!isContext(encrypted, 0)) throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'no encrypted content' })
+      if (!isContext(encrypted, 0))
+        throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'no encrypted content' })
       readSafeContents(pbeDecrypt(alg!, bytesOf(encrypted, what), password), password, out)
     } else throw new SiegelpostError('SMIME_UNSUPPORTED', { what: `PKCS#12 safe ${contentType}` })
   }
@@ -225,7 +249,10 @@ export function readPkcs12(bytes: Uint8Array, password: Uint8Array): Pkcs12Conte
 export function looksLikePkcs12(bytes: Uint8Array): boolean {
   try {
     const pfx = children(parseDer(bytes, what), what)
-    return intOf(pfx[0], what) === 3 && [oids.data, oids.signedData].includes(oidOf(children(pfx[1], what)[0], what) as never)
+    return (
+      intOf(pfx[0], what) === 3 &&
+      [oids.data, oids.signedData].includes(oidOf(children(pfx[1], what)[0], what) as never)
+    )
   } catch {
     return false
   }
@@ -273,9 +300,17 @@ function compatPbe(password: Uint8Array): PbeChoice {
  * Writes a .p12 with one private key and its certificate chain (leaf first). Modern: PBES2
  * AES-256-CBC + HMAC-SHA-256 MAC (OpenSSL 3 default family). `compat`: 3DES + SHA-1 MAC.
  */
-export function writePkcs12(input: { pkcs8: Uint8Array; chain: Uint8Array[]; friendlyName: string; password: Uint8Array; compat: boolean }): Uint8Array {
+export function writePkcs12(input: {
+  pkcs8: Uint8Array
+  chain: Uint8Array[]
+  friendlyName: string
+  password: Uint8Array
+  compat: boolean
+}): Uint8Array {
   const pbe = input.compat ? compatPbe(input.password) : modernPbe(input.password)
-  const localKeyId = createHash('sha1').update(input.chain[0] ?? new Uint8Array()).digest()
+  const localKeyId = createHash('sha1')
+    .update(input.chain[0] ?? new Uint8Array())
+    .digest()
   const leafAttributes = () =>
     set(
       seq(oid(oids.friendlyName), set(new asn1js.BmpString({ value: input.friendlyName }))),
@@ -286,9 +321,16 @@ export function writePkcs12(input: { pkcs8: Uint8Array; chain: Uint8Array[]; fri
     return index === 0 ? seq(...bag, leafAttributes()) : seq(...bag)
   })
   const shrouded = pbe.encrypt(input.pkcs8)
-  const keyBag = seq(oid(oids.pkcs8ShroudedKeyBag), explicit(0, seq(shrouded.algorithm, octets(shrouded.data))), leafAttributes())
+  const keyBag = seq(
+    oid(oids.pkcs8ShroudedKeyBag),
+    explicit(0, seq(shrouded.algorithm, octets(shrouded.data))),
+    leafAttributes(),
+  )
   const certsEncrypted = pbe.encrypt(toDer(seq(...certBags)))
-  const encryptedData = seq(int(0), seq(oid(oids.data), certsEncrypted.algorithm, implicitOctets(0, certsEncrypted.data)))
+  const encryptedData = seq(
+    int(0),
+    seq(oid(oids.data), certsEncrypted.algorithm, implicitOctets(0, certsEncrypted.data)),
+  )
   const authSafe = toDer(
     seq(
       seq(oid(oids.encryptedData), explicit(0, encryptedData)),
@@ -300,7 +342,11 @@ export function writePkcs12(input: { pkcs8: Uint8Array; chain: Uint8Array[]; fri
   const macIterations = input.compat ? limits.p12CompatIterations : limits.p12MacIterations
   const macKey = pkcs12Kdf(hash.name, bmpPassword(input.password), macSalt, 3, macIterations, hash.u)
   const mac = createHmac(hash.name, macKey).update(authSafe).digest()
-  const macData = seq(seq(algorithm(input.compat ? oids.sha1 : oids.sha256, nul()), octets(mac)), octets(macSalt), int(macIterations))
+  const macData = seq(
+    seq(algorithm(input.compat ? oids.sha1 : oids.sha256, nul()), octets(mac)),
+    octets(macSalt),
+    int(macIterations),
+  )
   return toDer(seq(int(3), seq(oid(oids.data), explicit(0, octets(authSafe))), macData))
 }
 

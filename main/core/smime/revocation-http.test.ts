@@ -13,7 +13,13 @@ function watchConnections() {
   const onConnect = () => seen.push('undici:client:beforeConnect')
   dc.subscribe('net.client.socket', onSocket)
   dc.subscribe('undici:client:beforeConnect', onConnect)
-  return { seen, stop: () => (dc.unsubscribe('net.client.socket', onSocket), dc.unsubscribe('undici:client:beforeConnect', onConnect)) }
+  return {
+    seen,
+    stop: () => (
+      dc.unsubscribe('net.client.socket', onSocket),
+      dc.unsubscribe('undici:client:beforeConnect', onConnect)
+    ),
+  }
 }
 
 describe('the loopback-only guard of the real CRL/OCSP fetchers', () => {
@@ -26,7 +32,14 @@ describe('the loopback-only guard of the real CRL/OCSP fetchers', () => {
   })
 
   it('accepts only literal 127.0.0.0/8 hosts and localhost', () => {
-    for (const url of ['http://127.0.0.1/ca.crl', 'http://127.5.6.7:8080/x', 'http://localhost/ca.crl', 'http://LOCALHOST:1/x', 'http://127.1/x', 'http://0x7f000001/x']) {
+    for (const url of [
+      'http://127.0.0.1/ca.crl',
+      'http://127.5.6.7:8080/x',
+      'http://localhost/ca.crl',
+      'http://LOCALHOST:1/x',
+      'http://127.1/x',
+      'http://0x7f000001/x',
+    ]) {
       expect(isLoopbackUrl(url), url).toBe(true)
     }
     for (const url of [
@@ -92,7 +105,8 @@ describe('the loopback-only guard of the real CRL/OCSP fetchers', () => {
 
   it('an oversized or failing answer is null', async () => {
     const server = createServer((request, response) => {
-      if (request.url === '/big') return void response.writeHead(200, { 'content-length': String(64 * 1024 * 1024) }).end()
+      if (request.url === '/big')
+        return void response.writeHead(200, { 'content-length': String(64 * 1024 * 1024) }).end()
       response.writeHead(500).end('no')
     }).listen(0, '127.0.0.1')
     await new Promise((resolve) => server.once('listening', resolve))

@@ -35,7 +35,8 @@ export function httpRevocationFetchers(options: HttpRevocationOptions): Revocati
       const response = await client(url, { ...init, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' })
       if (!response.ok) return null
       const declared = Number(response.headers.get('content-length') ?? '0')
-      if (declared > limits.crlMaxBytes) throw new SiegelpostError('FILE_TOO_LARGE', { path: url, limit: `${limits.crlMaxBytes / 1024 / 1024} MiB` })
+      if (declared > limits.crlMaxBytes)
+        throw new SiegelpostError('FILE_TOO_LARGE', { path: url, limit: `${limits.crlMaxBytes / 1024 / 1024} MiB` })
       const body = new Uint8Array(await response.arrayBuffer())
       return body.length > limits.crlMaxBytes ? null : body
     } catch {
@@ -44,7 +45,12 @@ export function httpRevocationFetchers(options: HttpRevocationOptions): Revocati
   }
   return {
     crl: (url) => request(url, {}),
-    ocsp: (url, body) => request(url, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: Buffer.from(body) }),
+    ocsp: (url, body) =>
+      request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/ocsp-request' },
+        body: Buffer.from(body),
+      }),
   }
 }
 

@@ -23,8 +23,14 @@ export function crlUrlsOf(der: Uint8Array): string[] {
 }
 
 /** Fetches the CRLs for these certificates; unreachable ones are simply missing (soft-fail). */
-export async function fetchCrls(certificates: Uint8Array[], fetcher: CrlFetcher): Promise<{ crls: Uint8Array[]; failed: string[] }> {
+export async function fetchCrls(
+  certificates: Uint8Array[],
+  fetcher: CrlFetcher,
+): Promise<{ crls: Uint8Array[]; failed: string[] }> {
   const urls = [...new Set(certificates.flatMap(crlUrlsOf))].slice(0, limits.revocationMaxFetches)
   const results = await Promise.all(urls.map(async (url) => ({ url, crl: await fetcher(url).catch(() => null) })))
-  return { crls: results.flatMap((r) => (r.crl ? [r.crl] : [])), failed: results.filter((r) => !r.crl).map((r) => r.url) }
+  return {
+    crls: results.flatMap((r) => (r.crl ? [r.crl] : [])),
+    failed: results.filter((r) => !r.crl).map((r) => r.url),
+  }
 }

@@ -36,21 +36,33 @@ export const sha256SignatureAlgorithmDer = (isRsa: boolean): Uint8Array =>
   toDer(isRsa ? algorithm(oids.sha256WithRsaEncryption, nul()) : algorithm(oids.ecdsaWithSha256))
 
 /** MD5 and SHA-1 signature algorithms: never acceptable for S/MIME (RFC 8551 §2.1). */
-export const weakSignatureAlgorithms = new Set(Object.entries(signatureHashes).filter(([, hash]) => hash === 'sha1' || hash === 'md5').map(([id]) => id))
+export const weakSignatureAlgorithms = new Set(
+  Object.entries(signatureHashes)
+    .filter(([, hash]) => hash === 'sha1' || hash === 'md5')
+    .map(([id]) => id),
+)
 
 /**
  * Verifies `signature` over `data` with the algorithm `algorithmId` (+ parameters). In CMS the
  * signature's hash must be the SignerInfo's digestAlgorithm (`digest`); a bare rsaEncryption
  * takes its hash from there. Any error is `false`.
  */
-export function verifySignatureWith(key: KeyObject, algorithmId: string, parameters: asn1js.AsnType | undefined, data: Uint8Array, signature: Uint8Array, digest?: string): boolean {
+export function verifySignatureWith(
+  key: KeyObject,
+  algorithmId: string,
+  parameters: asn1js.AsnType | undefined,
+  data: Uint8Array,
+  signature: Uint8Array,
+  digest?: string,
+): boolean {
   try {
     if (algorithmId === oids.rsassaPss) {
       // RFC 4055 §3.1: defaults SHA-1 and salt length 20.
       let hash = 'sha1'
       let saltLength = 20
       for (const field of parameters instanceof asn1js.Sequence ? children(parameters, 'PSS') : []) {
-        if (isContext(field, 0)) hash = digestNames[oidOf(children(children(field, 'PSS')[0], 'PSS')[0], 'PSS')] ?? 'unknown'
+        if (isContext(field, 0))
+          hash = digestNames[oidOf(children(children(field, 'PSS')[0], 'PSS')[0], 'PSS')] ?? 'unknown'
         if (isContext(field, 2)) saltLength = (children(field, 'PSS')[0] as asn1js.Integer).valueBlock.valueDec
       }
       if (digest && hash !== digest) return false
@@ -59,7 +71,8 @@ export function verifySignatureWith(key: KeyObject, algorithmId: string, paramet
     if (pureSignatures.has(algorithmId)) return cryptoVerify(null, data, key, signature)
     const hash = signatureHashes[algorithmId] ?? (algorithmId === oids.rsaEncryption ? digest : undefined)
     if (!hash || (digest && hash !== digest)) return false
-    if (key.asymmetricKeyType === 'rsa') return cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature)
+    if (key.asymmetricKeyType === 'rsa')
+      return cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature)
     return cryptoVerify(hash, data, { key, dsaEncoding: 'der' }, signature)
   } catch {
     return false

@@ -22,13 +22,21 @@ const ownCapabilities: readonly string[] = [oids.aes256Gcm, oids.rsaOaep]
 
 function keyTransportFor(key: StoredKey): { keyTransport: KeyTransport; gcm: boolean } {
   const capabilities = (key.material as { capabilities?: unknown }).capabilities
-  const list = Array.isArray(capabilities) ? capabilities.map(String) : smimeMaterial(key).privateKey ? ownCapabilities : []
+  const list = Array.isArray(capabilities)
+    ? capabilities.map(String)
+    : smimeMaterial(key).privateKey
+      ? ownCapabilities
+      : []
   return { keyTransport: list.includes(oids.rsaOaep) ? 'rsa-oaep' : 'rsa-pkcs1', gcm: list.includes(oids.aes256Gcm) }
 }
 
 function signingIdentity(signer: StoredKey) {
   const material = smimeMaterial(signer)
-  return { certificate: fromB64(material.certificate), chain: material.chain.map(fromB64), pkcs8: fromB64(material.privateKey!) }
+  return {
+    certificate: fromB64(material.certificate),
+    chain: material.chain.map(fromB64),
+    pkcs8: fromB64(material.privateKey!),
+  }
 }
 
 export const pkcs7MimeHeaders = (smimeType: string): HeaderList => [
@@ -62,7 +70,11 @@ export function signDetached(content: Uint8Array, signer: StoredKey, now: Date):
 }
 
 /** signDetached over content that arrives in chunks: hashed on its way through, the signature part after it. */
-export function signDetachedStream(content: AsyncIterable<Uint8Array>, signer: StoredKey, now: Date): AsyncGenerator<Uint8Array> {
+export function signDetachedStream(
+  content: AsyncIterable<Uint8Array>,
+  signer: StoredKey,
+  now: Date,
+): AsyncGenerator<Uint8Array> {
   const hash = createHash('sha256')
   async function* hashed() {
     for await (const chunk of content) {
@@ -78,11 +90,18 @@ export function signDetachedStream(content: AsyncIterable<Uint8Array>, signer: S
 }
 
 /** The envelope's recipients and content cipher, as the recipients advertised (see the top of this file). */
-export function envelopeFor(recipients: readonly StoredKey[]): { encryptTo: EncryptRecipient[]; cipher: ContentCipher } {
+export function envelopeFor(recipients: readonly StoredKey[]): {
+  encryptTo: EncryptRecipient[]
+  cipher: ContentCipher
+} {
   const choices = recipients.map(keyTransportFor)
   const cipher: ContentCipher = choices.every((c) => c.gcm) ? 'aes-256-gcm' : 'aes-256-cbc'
-  const encryptTo: EncryptRecipient[] = recipients.map((key, index) => ({ certificate: fromB64(smimeMaterial(key).certificate), keyTransport: choices[index]!.keyTransport }))
+  const encryptTo: EncryptRecipient[] = recipients.map((key, index) => ({
+    certificate: fromB64(smimeMaterial(key).certificate),
+    keyTransport: choices[index]!.keyTransport,
+  }))
   return { encryptTo, cipher }
 }
 
-export const smimeTypeOf = (cipher: ContentCipher) => (cipher === 'aes-256-gcm' ? 'authEnveloped-data' : 'enveloped-data')
+export const smimeTypeOf = (cipher: ContentCipher) =>
+  cipher === 'aes-256-gcm' ? 'authEnveloped-data' : 'enveloped-data'

@@ -48,15 +48,20 @@ function unusableReason(cert: pkijs.Certificate, der: Uint8Array): string | null
   if (basicConstraintsOf(cert).isCA) return null
   if (emailsOf(cert).length === 0) return 'no e-mail address in the certificate'
   const usage = usageOf(cert)
-  if (!usage.includes('sign') && !usage.includes('encrypt')) return 'not issued for e-mail protection (extended key usage / key usage)'
+  if (!usage.includes('sign') && !usage.includes('encrypt'))
+    return 'not issued for e-mail protection (extended key usage / key usage)'
   if (weakSignatureAlgorithms.has(cert.signatureAlgorithm.algorithmId)) return 'signed with SHA-1 or MD5'
   const key = createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' } as never)
-  if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) return 'RSA key shorter than 2048 bits'
+  if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048)
+    return 'RSA key shorter than 2048 bits'
   return null
 }
 
 /** A vault entry for one certificate (with its private key when we have it). */
-export function certificateToStoredKey(der: Uint8Array, extra: { chain: Uint8Array[]; pkcs8?: Uint8Array; trustAnchor?: boolean }): StoredKey {
+export function certificateToStoredKey(
+  der: Uint8Array,
+  extra: { chain: Uint8Array[]; pkcs8?: Uint8Array; trustAnchor?: boolean },
+): StoredKey {
   const cert = parseCertificate(der)
   const fingerprint = sha256Hex(der)
   let reason: string | null
@@ -106,7 +111,10 @@ function entriesFrom(certificates: Uint8Array[], keys: Uint8Array[]): StoredKey[
     const spki = b64(spkiOf(parseCertificate(der)))
     const pkcs8 = bySpki.get(spki)
     if (pkcs8) used.add(spki)
-    return certificateToStoredKey(der, { chain: certificates.filter((other) => other !== der), ...(pkcs8 ? { pkcs8 } : {}) })
+    return certificateToStoredKey(der, {
+      chain: certificates.filter((other) => other !== der),
+      ...(pkcs8 ? { pkcs8 } : {}),
+    })
   })
   if (used.size < bySpki.size) throw new SiegelpostError('SMIME_KEY_WITHOUT_CERTIFICATE', {})
   // Only the user's own certificate keeps the others as its chain; CA entries stand alone.
@@ -140,7 +148,15 @@ export function mergeSmime(stored: StoredKey, incoming: StoredKey): StoredKey {
 export function pendingKeyEntry(input: { pkcs8: Uint8Array; name: string; email: string; now: Date }): StoredKey {
   const spki = spkiOfPrivateKey(input.pkcs8)
   const fingerprint = sha256Hex(fromB64(spki))
-  const material: SmimeMaterial = { certificate: '', chain: [], trustAnchor: false, subject: `CN=${input.name}`, issuer: '', privateKey: b64(input.pkcs8), pendingSpki: spki }
+  const material: SmimeMaterial = {
+    certificate: '',
+    chain: [],
+    trustAnchor: false,
+    subject: `CN=${input.name}`,
+    issuer: '',
+    privateKey: b64(input.pkcs8),
+    pendingSpki: spki,
+  }
   return {
     id: fingerprint.slice(0, 16),
     fingerprint,
@@ -183,18 +199,23 @@ export const smimeTechnology: KeyTechnology = {
         try {
           contents = readPkcs12(file.bytes, new Uint8Array())
         } catch (error) {
-          if (error instanceof SiegelpostError && error.code === 'KEY_PASSPHRASE_WRONG') throw new SiegelpostError('KEY_PASSPHRASE_REQUIRED', { path: file.fileName })
+          if (error instanceof SiegelpostError && error.code === 'KEY_PASSPHRASE_WRONG')
+            throw new SiegelpostError('KEY_PASSPHRASE_REQUIRED', { path: file.fileName })
           throw error
         }
       }
-      return entriesFrom(contents.certificates.map((c) => c.der), contents.keys.map((k) => k.pkcs8))
+      return entriesFrom(
+        contents.certificates.map((c) => c.der),
+        contents.keys.map((k) => k.pkcs8),
+      )
     }
     const certificates = certificatesFromFile(file.bytes)
     if (certificates.length === 0) throw new SiegelpostError('SMIME_NO_CERTIFICATE', { path: file.fileName })
     const text = Buffer.from(file.bytes).toString('latin1')
     const keys = text.includes('-----BEGIN ') ? pemBlocks(text, ['PRIVATE KEY']).map((b) => b.der) : []
     const encrypted = text.includes('-----BEGIN ') ? pemBlocks(text, ['ENCRYPTED PRIVATE KEY']) : []
-    if (encrypted.length > 0 && !passphrase) throw new SiegelpostError('KEY_PASSPHRASE_REQUIRED', { path: file.fileName })
+    if (encrypted.length > 0 && !passphrase)
+      throw new SiegelpostError('KEY_PASSPHRASE_REQUIRED', { path: file.fileName })
     for (const block of encrypted) keys.push(decryptPrivateKeyInfo(block.der, passphrase!))
     return entriesFrom(certificates, keys)
   },
@@ -211,7 +232,10 @@ export const smimeTechnology: KeyTechnology = {
     if (request.part === 'public') {
       const format = request.format ?? 'pem'
       if (format === 'der') return certificate
-      if (format === 'pem') return new TextEncoder().encode([certificate, ...material.chain.map(fromB64)].map((der) => toPem('CERTIFICATE', der)).join(''))
+      if (format === 'pem')
+        return new TextEncoder().encode(
+          [certificate, ...material.chain.map(fromB64)].map((der) => toPem('CERTIFICATE', der)).join(''),
+        )
       throw new SiegelpostError('SMIME_EXPORT_FORMAT', { format, allowed: 'pem, der' })
     }
     const format = request.format ?? 'p12'

@@ -21,7 +21,10 @@ interface LargeLayer {
   offered: Uint8Array[]
 }
 
-const decryptIdentity = (key: StoredKey) => ({ certificate: fromB64(smimeMaterial(key).certificate), pkcs8: fromB64(smimeMaterial(key).privateKey!) })
+const decryptIdentity = (key: StoredKey) => ({
+  certificate: fromB64(smimeMaterial(key).certificate),
+  pkcs8: fromB64(smimeMaterial(key).privateKey!),
+})
 
 /**
  * A large enveloped / authEnveloped part (bounded memory): the CMS is read from the mail in chunks
@@ -30,10 +33,18 @@ const decryptIdentity = (key: StoredKey) => ({ certificate: fromB64(smimeMateria
  * the same verification as `verify` (path validation, revocation context) — over digests taken
  * in chunks from the spool instead of the bytes in memory. On any failure the spools are deleted.
  */
-export async function decryptLarge(part: MimePart, own: StoredKey[], context: OpenContext, streaming: StreamingContext): Promise<DecryptOutcome> {
+export async function decryptLarge(
+  part: MimePart,
+  own: StoredKey[],
+  context: OpenContext,
+  streaming: StreamingContext,
+): Promise<DecryptOutcome> {
   const spools: { dispose(): void }[] = []
   try {
-    const request = { technology: 'smime' as const, job: { kind: 'decrypt' as const, identities: own.map(decryptIdentity) } }
+    const request = {
+      technology: 'smime' as const,
+      job: { kind: 'decrypt' as const, identities: own.map(decryptIdentity) },
+    }
     type Decrypted = Extract<SmimeStreamResult, { kind: 'decrypt' }>
     const { spool: decrypted, result } = await decryptPartToSpool<Decrypted>(part, streaming, request, serveSmimeStream)
     spools.push(decrypted)
@@ -58,7 +69,8 @@ export async function decryptLarge(part: MimePart, own: StoredKey[], context: Op
   } catch (error) {
     spools.forEach((spool) => spool.dispose())
     const code = (error as { code?: string }).code
-    if (error instanceof SiegelpostError && (code === 'SMIME_UNSUPPORTED' || code === 'SMIME_MALFORMED')) return { ok: false, reason: { code: error.code, params: error.params } }
+    if (error instanceof SiegelpostError && (code === 'SMIME_UNSUPPORTED' || code === 'SMIME_MALFORMED'))
+      return { ok: false, reason: { code: error.code, params: error.params } }
     if (code === 'SMIME_DECRYPT_FAILED') return { ok: false, reason: reason('ENCRYPTION_SMIME_NOT_DECRYPTED') }
     throw error
   }
@@ -69,7 +81,13 @@ export async function decryptLarge(part: MimePart, own: StoredKey[], context: Op
  * Siegelpost, `openssl cms -sign` and most clients write) or opaque signed-data (whose content
  * goes to a second spool). Null when the entity is not signed (the caller shows it as it is).
  */
-async function verifyLargeInner(inner: MimePart, decrypted: ByteSource, context: OpenContext, streaming: StreamingContext, spools: { dispose(): void }[]): Promise<LargeLayer | null> {
+async function verifyLargeInner(
+  inner: MimePart,
+  decrypted: ByteSource,
+  context: OpenContext,
+  streaming: StreamingContext,
+  spools: { dispose(): void }[],
+): Promise<LargeLayer | null> {
   if (isDetachedSigned(inner)) {
     const signed = inner.children[0]!
     const range = signed.rawRange!
@@ -105,7 +123,9 @@ async function verifyLargeInner(inner: MimePart, decrypted: ByteSource, context:
       return { content, signatures: [damagedSignature(error)], offered: [] }
     }
   }
-  const isOpaqueSigned = pkcs7Mime.has(inner.contentType.type) && (inner.contentType.params['smime-type'] ?? '').toLowerCase() === 'signed-data'
+  const isOpaqueSigned =
+    pkcs7Mime.has(inner.contentType.type) &&
+    (inner.contentType.params['smime-type'] ?? '').toLowerCase() === 'signed-data'
   if (!isOpaqueSigned) return null
   const writer = createSpool(streaming.tempDir)
   spools.push(writer)
@@ -120,7 +140,8 @@ async function verifyLargeInner(inner: MimePart, decrypted: ByteSource, context:
 
 /** Whether `bytes` hold an LF without a CR before it (`previous`: the byte before them). */
 function hasBareLf(bytes: Uint8Array, previous: number): boolean {
-  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) if ((at === 0 ? previous : bytes[at - 1]) !== 0x0d) return true
+  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1))
+    if ((at === 0 ? previous : bytes[at - 1]) !== 0x0d) return true
   return false
 }
 

@@ -20,14 +20,24 @@ const pkcs7Mime = /^application\/(x-)?pkcs7-mime$/
 
 export function looksLikeMail(bytes: Uint8Array, fileName: string): boolean {
   if (!/\.eml$/i.test(fileName)) return false
-  return /^(?:[!-9;-~]+:[^\n]*\r?\n(?:[ \t][^\n]*\r?\n)*)+/.test(Buffer.from(bytes.subarray(0, 8192)).toString('latin1'))
+  return /^(?:[!-9;-~]+:[^\n]*\r?\n(?:[ \t][^\n]*\r?\n)*)+/.test(
+    Buffer.from(bytes.subarray(0, 8192)).toString('latin1'),
+  )
 }
 
 function signatureOf(part: MimePart): { cms: Uint8Array; detachedContent?: Uint8Array } | null {
-  if (part.contentType.type === 'multipart/signed' && pkcs7Signature.test((part.contentType.params.protocol ?? '').toLowerCase()) && part.children.length >= 2) {
+  if (
+    part.contentType.type === 'multipart/signed' &&
+    pkcs7Signature.test((part.contentType.params.protocol ?? '').toLowerCase()) &&
+    part.children.length >= 2
+  ) {
     return { cms: decodeBody(part.children[1]!), detachedContent: part.children[0]!.raw }
   }
-  if (pkcs7Mime.test(part.contentType.type) && (part.contentType.params['smime-type'] ?? '').toLowerCase() === 'signed-data') return { cms: decodeBody(part) }
+  if (
+    pkcs7Mime.test(part.contentType.type) &&
+    (part.contentType.params['smime-type'] ?? '').toLowerCase() === 'signed-data'
+  )
+    return { cms: decodeBody(part) }
   return null
 }
 
@@ -37,15 +47,25 @@ export function certificatesFromSignedMail(bytes: Uint8Array, path: string): Har
   let check = verifySignedData(signed)
   if (!check.isSignatureValid && signed.detachedContent) {
     // RFC 8551 §3.1.1: the signer signed the canonical CRLF form of a part stored with bare LFs.
-    const canonical = Buffer.from(Buffer.from(signed.detachedContent).toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1')
+    const canonical = Buffer.from(
+      Buffer.from(signed.detachedContent).toString('latin1').replace(/\r?\n/g, '\r\n'),
+      'latin1',
+    )
     const retry = verifySignedData({ ...signed, detachedContent: canonical })
     if (retry.isSignatureValid) check = retry
   }
   if (!check.isSignatureValid || !check.signerCertificate) throw new SiegelpostError('SMIME_NO_CERTIFICATE', { path })
   const signer = check.signerCertificate
   const preferred = check.encryptionCertificate
-  const result: HarvestedCertificate[] = [{ certificate: signer, chain: check.certificates.filter((der) => der !== signer && der !== preferred), capabilities: check.capabilities }]
+  const result: HarvestedCertificate[] = [
+    {
+      certificate: signer,
+      chain: check.certificates.filter((der) => der !== signer && der !== preferred),
+      capabilities: check.capabilities,
+    },
+  ]
   // RFC 8551 §2.5.3: a separate encryption certificate the signer named in a signed attribute.
-  if (preferred && preferred !== signer) result.push({ certificate: preferred, chain: [], capabilities: check.capabilities })
+  if (preferred && preferred !== signer)
+    result.push({ certificate: preferred, chain: [], capabilities: check.capabilities })
   return result
 }

@@ -6,7 +6,14 @@ import type { DecryptOutcome, MessageTechnology, OfferedKey } from '../message/t
 import { basicConstraintsOf, certificatesFromSignedData, emailsOf, parseCertificate, sha256Hex } from './certificate.ts'
 import { decryptCms, encryptCms } from './cms-envelope.ts'
 import { bytesOf, children, parseDer } from './der.ts'
-import { envelopeFor, pkcs7MimeEntity, pkcs7MimeHeaders, signDetached, signDetachedStream, smimeTypeOf } from './smime-compose.ts'
+import {
+  envelopeFor,
+  pkcs7MimeEntity,
+  pkcs7MimeHeaders,
+  signDetached,
+  signDetachedStream,
+  smimeTypeOf,
+} from './smime-compose.ts'
 import { decryptLarge } from './smime-large.ts'
 import { isLargePart } from '../streaming/large-part.ts'
 import { fromB64, smimeMaterial } from './smime-keys.ts'
@@ -55,13 +62,19 @@ export const smimeMessageTechnology: MessageTechnology = {
     for (const key of own) {
       try {
         const material = smimeMaterial(key)
-        const result = decryptCms({ cms, identities: [{ certificate: fromB64(material.certificate), pkcs8: fromB64(material.privateKey!) }] })
+        const result = decryptCms({
+          cms,
+          identities: [{ certificate: fromB64(material.certificate), pkcs8: fromB64(material.privateKey!) }],
+        })
         const recipients = [`${key.emails[0] ?? key.name} (${result.contentAlgorithm})`]
         const { isAuthenticated, contentAlgorithm: cipher } = result
         return { ok: true, content: asEntity(result.content), signatures: [], recipients, isAuthenticated, cipher }
       } catch (error) {
         // The CMS layer's own reason (what is not supported, what is damaged) survives to the verdict.
-        if (error instanceof SiegelpostError && (error.code === 'SMIME_UNSUPPORTED' || error.code === 'SMIME_MALFORMED')) {
+        if (
+          error instanceof SiegelpostError &&
+          (error.code === 'SMIME_UNSUPPORTED' || error.code === 'SMIME_MALFORMED')
+        ) {
           return { ok: false, reason: { code: error.code, params: error.params } }
         }
       }
@@ -111,7 +124,11 @@ export const smimeMessageTechnology: MessageTechnology = {
       if (summarizeKey(key, now).status !== 'valid' || !key.usage.includes(purpose)) return false
       return purpose === 'encrypt' || Boolean(smimeMaterial(key).privateKey)
     })
-    candidates.sort((a, b) => Number(b.acceptance === 'verified') - Number(a.acceptance === 'verified') || Date.parse(b.created) - Date.parse(a.created))
+    candidates.sort(
+      (a, b) =>
+        Number(b.acceptance === 'verified') - Number(a.acceptance === 'verified') ||
+        Date.parse(b.created) - Date.parse(a.created),
+    )
     return candidates[0] ?? null
   },
 
@@ -137,7 +154,9 @@ export const smimeMessageTechnology: MessageTechnology = {
     const { encryptTo, cipher } = envelopeFor(recipients)
     return (async function* () {
       yield entityHead(pkcs7MimeHeaders(smimeTypeOf(cipher)))
-      yield* base64LinesStream(smimeThroughWorker(streaming, inner, { kind: 'encrypt', recipients: encryptTo, cipher }, contentSize))
+      yield* base64LinesStream(
+        smimeThroughWorker(streaming, inner, { kind: 'encrypt', recipients: encryptTo, cipher }, contentSize),
+      )
     })()
   },
 }

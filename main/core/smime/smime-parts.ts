@@ -34,7 +34,9 @@ export function asEntitySource(content: ByteSource): ByteSource {
       const stop = Math.min(end, content.length + 2)
       if (stop <= start) return new Uint8Array(0)
       const head = blank.slice(Math.min(start, 2), Math.min(stop, 2))
-      return head.length === 0 ? content.read(start - 2, stop - 2) : Buffer.concat([head, content.read(0, Math.max(0, stop - 2))])
+      return head.length === 0
+        ? content.read(start - 2, stop - 2)
+        : Buffer.concat([head, content.read(0, Math.max(0, stop - 2))])
     },
   }
 }
@@ -42,7 +44,8 @@ export function asEntitySource(content: ByteSource): ByteSource {
 /** The CMS content type of a pkcs7-mime part: from smime-type, else from the DER itself (old clients omit it). */
 export function cmsTypeOf(part: MimePart): 'enveloped' | 'signed' | 'certs-only' | null {
   const type = part.contentType.type
-  const isP7m = pkcs7Mime.has(type) || (type === 'application/octet-stream' && /\.p7m$/i.test(part.contentType.params.name ?? ''))
+  const isP7m =
+    pkcs7Mime.has(type) || (type === 'application/octet-stream' && /\.p7m$/i.test(part.contentType.params.name ?? ''))
   if (!isP7m || part.children.length > 0) return null
   const smimeType = (part.contentType.params['smime-type'] ?? '').toLowerCase()
   if (smimeType === 'enveloped-data' || smimeType === 'authenveloped-data') return 'enveloped'
@@ -59,7 +62,9 @@ export function cmsTypeOf(part: MimePart): 'enveloped' | 'signed' | 'certs-only'
 }
 
 export const isDetachedSigned = (part: MimePart) =>
-  part.contentType.type === 'multipart/signed' && pkcs7Signature.has((part.contentType.params.protocol ?? '').toLowerCase()) && part.children.length >= 2
+  part.contentType.type === 'multipart/signed' &&
+  pkcs7Signature.has((part.contentType.params.protocol ?? '').toLowerCase()) &&
+  part.children.length >= 2
 
 export function smimeKeys(keys: readonly StoredKey[]): StoredKey[] {
   return keys.filter((key) => key.technology === 'smime' && smimeMaterial(key).certificate)
@@ -73,7 +78,10 @@ export function anchorsOf(keys: readonly StoredKey[]): Uint8Array[] {
 
 /** Certificates the vault holds (own and others', their chains): candidates for paths, never anchors. */
 export function knownCertificates(keys: readonly StoredKey[]): Uint8Array[] {
-  return smimeKeys(keys).flatMap((key) => [fromB64(smimeMaterial(key).certificate), ...smimeMaterial(key).chain.map(fromB64)])
+  return smimeKeys(keys).flatMap((key) => [
+    fromB64(smimeMaterial(key).certificate),
+    ...smimeMaterial(key).chain.map(fromB64),
+  ])
 }
 
 /** Bytes [start, end) of a source as a source of their own. */
@@ -81,4 +89,5 @@ export function sliceSource(source: ByteSource, start: number, end: number): Byt
   return { length: end - start, read: (from, to) => source.read(start + from, start + Math.min(to, end - start)) }
 }
 
-export const signaturePartOf = (part: MimePart) => part.children.find((child, index) => index > 0 && pkcs7Signature.has(child.contentType.type)) ?? part.children[1]!
+export const signaturePartOf = (part: MimePart) =>
+  part.children.find((child, index) => index > 0 && pkcs7Signature.has(child.contentType.type)) ?? part.children[1]!

@@ -1,5 +1,12 @@
 import type * as pkijs from 'pkijs'
-import { basicConstraintsOf, emailsOf, extKeyUsageOf, isSelfIssued, keyUsageOf, parseCertificate } from './certificate.ts'
+import {
+  basicConstraintsOf,
+  emailsOf,
+  extKeyUsageOf,
+  isSelfIssued,
+  keyUsageOf,
+  parseCertificate,
+} from './certificate.ts'
 import { oids } from './oids.ts'
 import { weakSignatureAlgorithms } from './signature-algorithm.ts'
 
@@ -8,15 +15,26 @@ import { weakSignatureAlgorithms } from './signature-algorithm.ts'
  * for e-mail protection, may sign (or encrypt), carries an address, and nothing on the path
  * is signed with SHA-1 or MD5. Returns the first problem, or null.
  */
-export function smimePurposeProblem(target: Uint8Array, path: Uint8Array[], use: 'sign' | 'encrypt' | 'any'): string | null {
+export function smimePurposeProblem(
+  target: Uint8Array,
+  path: Uint8Array[],
+  use: 'sign' | 'encrypt' | 'any',
+): string | null {
   const cert = parseCertificate(target)
   if (basicConstraintsOf(cert).isCA) return 'the certificate is a CA certificate, not a personal one'
   const eku = extKeyUsageOf(cert)
-  if (eku && !eku.includes(oids.emailProtection) && !eku.includes(oids.anyExtendedKeyUsage)) return 'the certificate is not issued for e-mail protection (extended key usage)'
+  if (eku && !eku.includes(oids.emailProtection) && !eku.includes(oids.anyExtendedKeyUsage))
+    return 'the certificate is not issued for e-mail protection (extended key usage)'
   const ku = keyUsageOf(cert)
-  if (ku && use === 'sign' && !ku.has('digitalSignature') && !ku.has('nonRepudiation')) return 'the certificate may not sign (key usage)'
-  if (ku && use === 'encrypt' && !ku.has('keyEncipherment') && !ku.has('keyAgreement')) return 'the certificate may not encrypt (key usage)'
-  if (ku && use === 'any' && !['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'keyAgreement'].some((bit) => ku.has(bit))) {
+  if (ku && use === 'sign' && !ku.has('digitalSignature') && !ku.has('nonRepudiation'))
+    return 'the certificate may not sign (key usage)'
+  if (ku && use === 'encrypt' && !ku.has('keyEncipherment') && !ku.has('keyAgreement'))
+    return 'the certificate may not encrypt (key usage)'
+  if (
+    ku &&
+    use === 'any' &&
+    !['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'keyAgreement'].some((bit) => ku.has(bit))
+  ) {
     return 'the certificate may neither sign nor encrypt (key usage)'
   }
   if (emailsOf(cert).length === 0) return 'the certificate carries no e-mail address'

@@ -33,10 +33,13 @@ export async function verifyCms(
     : verifySmimeSignature({ ...input, crls: null })
   const content = detachedContent ?? asEntity(verdict.content ?? new Uint8Array())
   const carried = verdict.certificates
-  const signerDer = carried.find((der) => sha256Hex(der) === verdict.signerFingerprint) ?? knownCertificates(keys).find((der) => sha256Hex(der) === verdict.signerFingerprint)
+  const signerDer =
+    carried.find((der) => sha256Hex(der) === verdict.signerFingerprint) ??
+    knownCertificates(keys).find((der) => sha256Hex(der) === verdict.signerFingerprint)
   // The vault's entry when the certificate is known (its acceptance counts); else a transient one, never stored.
   const key = verdict.signerFingerprint
-    ? (keys.find((k) => k.fingerprint === verdict.signerFingerprint) ?? (signerDer ? certificateToStoredKey(signerDer, { chain: carried.filter((der) => der !== signerDer) }) : null))
+    ? (keys.find((k) => k.fingerprint === verdict.signerFingerprint) ??
+      (signerDer ? certificateToStoredKey(signerDer, { chain: carried.filter((der) => der !== signerDer) }) : null))
     : null
   const created = verdict.signingTime ? new Date(verdict.signingTime) : null
   const keyId = verdict.signerFingerprint ?? ''
@@ -60,7 +63,11 @@ export function damagedSignature(error: unknown): SignatureCheck {
 }
 
 /** verifyCms over digests of content streamed into a spool. */
-export async function verifyStreamed(cms: Uint8Array, contentDigests: Record<string, Uint8Array>, context: OpenContext) {
+export async function verifyStreamed(
+  cms: Uint8Array,
+  contentDigests: Record<string, Uint8Array>,
+  context: OpenContext,
+) {
   const { signatures, offered } = await verifyCms(cms, undefined, context, contentDigests)
   return { signatures, offered: offered ?? [] }
 }

@@ -8,7 +8,12 @@ import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'n
  */
 const version = 1
 
-export function sealBlob(key: Buffer | KeyObject, plaintext: Uint8Array, context: string, random: (n: number) => Buffer = randomBytes): Buffer {
+export function sealBlob(
+  key: Buffer | KeyObject,
+  plaintext: Uint8Array,
+  context: string,
+  random: (n: number) => Buffer = randomBytes,
+): Buffer {
   if ((Buffer.isBuffer(key) ? key.length : key.symmetricKeySize) !== 32) throw new Error('sealBlob needs a 256-bit key')
   const nonce = random(12)
   const cipher = createCipheriv('aes-256-gcm', key, nonce)
@@ -31,7 +36,8 @@ export function openBlob(key: Buffer | KeyObject, blob: Uint8Array, context: str
   }
 }
 
-export const sealJson = (key: Buffer | KeyObject, value: unknown, context: string): Buffer => sealBlob(key, Buffer.from(JSON.stringify(value), 'utf8'), context)
+export const sealJson = (key: Buffer | KeyObject, value: unknown, context: string): Buffer =>
+  sealBlob(key, Buffer.from(JSON.stringify(value), 'utf8'), context)
 
 export function openJson(key: Buffer | KeyObject, blob: Uint8Array, context: string): unknown {
   const plain = openBlob(key, blob, context)

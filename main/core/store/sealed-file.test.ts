@@ -34,7 +34,14 @@ describe('sealed files', () => {
     const bytes = readFileSync(path)
     const variants: [string, Buffer][] = [
       ['cut after two records', bytes.subarray(0, 2 * sealedRecord)],
-      ['records 1 and 2 swapped', Buffer.concat([bytes.subarray(sealedRecord, 2 * sealedRecord), bytes.subarray(0, sealedRecord), bytes.subarray(2 * sealedRecord)])],
+      [
+        'records 1 and 2 swapped',
+        Buffer.concat([
+          bytes.subarray(sealedRecord, 2 * sealedRecord),
+          bytes.subarray(0, sealedRecord),
+          bytes.subarray(2 * sealedRecord),
+        ]),
+      ],
       ['one bit flipped', Buffer.from(bytes).fill(bytes[10]! ^ 1, 10, 11)],
     ]
     for (const [what, changed] of variants) {

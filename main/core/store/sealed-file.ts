@@ -18,9 +18,16 @@ function nonce(index: number): Buffer {
   return iv
 }
 
-const aad = (context: string, index: number, isLast: boolean) => Buffer.from(`${context}|${index}|${isLast ? 'last' : 'more'}`)
+const aad = (context: string, index: number, isLast: boolean) =>
+  Buffer.from(`${context}|${index}|${isLast ? 'last' : 'more'}`)
 
-export function writeSealedFile(path: string, key: Buffer, context: string, plain: Uint8Array, recordBytes: number): void {
+export function writeSealedFile(
+  path: string,
+  key: Buffer,
+  context: string,
+  plain: Uint8Array,
+  recordBytes: number,
+): void {
   const k = fileKey(key, context)
   const temp = `${path}.tmp`
   const fd = openSync(temp, 'w', 0o600)

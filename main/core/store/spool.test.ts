@@ -23,7 +23,13 @@ describe('encrypted spool', () => {
     for (let at = 0; at < plain.length; at += 777) writer.write(plain.subarray(at, at + 777))
     const spool = writer.finish()
     expect(spool.length).toBe(plain.length)
-    for (const [start, end] of [[0, 10_000], [1000, 1100], [1020, 3000], [9_999, 20_000], [5, 5]] as const) {
+    for (const [start, end] of [
+      [0, 10_000],
+      [1000, 1100],
+      [1020, 3000],
+      [9_999, 20_000],
+      [5, 5],
+    ] as const) {
       expect(Buffer.compare(Buffer.from(spool.read(start, end)), Buffer.from(plain.subarray(start, end)))).toBe(0)
     }
     const onDisk = readFileSync(fileOf())

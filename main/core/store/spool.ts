@@ -93,7 +93,8 @@ export function createSpool(parentDir: string, recordBytes = spoolRecordBytes): 
         const isLast = index === lastIndex
         const size = (isLast ? total - index * recordBytes : recordBytes) + tagBytes
         const sealed = Buffer.allocUnsafe(size)
-        if (readSync(fd, sealed, 0, size, index * (recordBytes + tagBytes)) !== size) throw new Error('spool file was cut short')
+        if (readSync(fd, sealed, 0, size, index * (recordBytes + tagBytes)) !== size)
+          throw new Error('spool file was cut short')
         const decipher = createDecipheriv('aes-256-gcm', key, nonce(index))
         decipher.setAAD(aad(isLast))
         decipher.setAuthTag(sealed.subarray(size - tagBytes))

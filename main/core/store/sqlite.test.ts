@@ -53,12 +53,27 @@ describe('Outbox migrations', () => {
     const path = join(dir, 'outbox.sqlite')
     const old = new DatabaseSync(path)
     outboxMigrations[0]!(old)
-    old.prepare("INSERT INTO outbox (id, state, created, updated, envelope, message) VALUES ('x', 'held', 'c', 'u', x'00', x'00')").run()
+    old
+      .prepare(
+        "INSERT INTO outbox (id, state, created, updated, envelope, message) VALUES ('x', 'held', 'c', 'u', x'00', x'00')",
+      )
+      .run()
     expect(schemaVersion(old)).toBe(0)
     old.close()
     const db = openVersionedDatabase(path, outboxMigrations)
     expect(schemaVersion(db)).toBe(outboxMigrations.length)
-    expect(columns(db, 'outbox')).toEqual(['id', 'state', 'created', 'updated', 'attempts', 'owner', 'envelope', 'message', 'outcome', 'group_id'])
+    expect(columns(db, 'outbox')).toEqual([
+      'id',
+      'state',
+      'created',
+      'updated',
+      'attempts',
+      'owner',
+      'envelope',
+      'message',
+      'outcome',
+      'group_id',
+    ])
     expect(db.prepare('SELECT id FROM outbox').all()).toEqual([{ id: 'x' }])
     db.close()
   })

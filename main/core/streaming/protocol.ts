@@ -17,8 +17,7 @@ export interface WireError {
 
 /** The one request type of both workers. */
 export type WorkerRequest =
-  | { technology: 'openpgp'; job: OpenpgpStreamJob }
-  | { technology: 'smime'; job: SmimeStreamJob }
+  { technology: 'openpgp'; job: OpenpgpStreamJob } | { technology: 'smime'; job: SmimeStreamJob }
 
 export type ToWorker =
   | { type: 'start'; request: WorkerRequest }
@@ -106,7 +105,7 @@ export function serveStream<Job, Result>(
     filled = 0
   }
   const output = (chunk: Uint8Array) => {
-    for (let at = 0; at < chunk.length; ) {
+    for (let at = 0; at < chunk.length;) {
       const take = Math.min(chunk.length - at, outputBatchBytes - filled)
       batch.set(chunk.subarray(at, at + take), filled)
       filled += take

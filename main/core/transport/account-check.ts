@@ -27,7 +27,9 @@ export async function checkAccount(account: Account, password: string): Promise<
   const smtp = await (async () => {
     const session = await openSmtp(account)
     try {
-      await step(session.connection, (done) => session.connection.login({ user: account.user, pass: password }, (error) => done(error)))
+      await step(session.connection, (done) =>
+        session.connection.login({ user: account.user, pass: password }, (error) => done(error)),
+      )
       return { ok: true as const, tls: session.tls, requiretls: session.extensions.includes('REQUIRETLS') }
     } catch (error) {
       const reply = sanitizeReply(String((error as { response?: string }).response ?? 'AUTH'))

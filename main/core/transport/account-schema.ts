@@ -31,7 +31,10 @@ export const AccountSchema = z.object({
   /** Extra trust anchor(s) in PEM for a self-hosted server, in addition to the system roots. */
   ca: z.string().nullable(),
   /** SHA-256 of the server's leaf certificate (DER), lower-case hex: checked in addition to the chain. */
-  pin: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  pin: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
   password: PasswordSchema,
   created: z.string(),
 })

@@ -35,7 +35,11 @@ export function parseEndpoint(value: string, option: string, security?: string):
   const chosen = security ?? defaultSecurity(port)
   const parsed = SecuritySchema.safeParse(chosen)
   if (!parsed.success) {
-    throw new SiegelpostError('USAGE_BAD_VALUE', { option: `${option}-security`, value: chosen, allowed: 'tls, starttls' })
+    throw new SiegelpostError('USAGE_BAD_VALUE', {
+      option: `${option}-security`,
+      value: chosen,
+      allowed: 'tls, starttls',
+    })
   }
   return { host: (match[1] ?? match[2])!, port, security: parsed.data }
 }
@@ -43,7 +47,10 @@ export function parseEndpoint(value: string, option: string, security?: string):
 const defaultSecurity = (port: number): Security => (port === 587 || port === 143 ? 'starttls' : 'tls')
 
 /** The same endpoint from separate fields (the app's account form): host and port checked as `parseEndpoint` does. */
-export function endpointOf(input: { host: string; port: number; security?: Security | undefined }, option: string): Endpoint {
+export function endpointOf(
+  input: { host: string; port: number; security?: Security | undefined },
+  option: string,
+): Endpoint {
   const host = input.host.includes(':') && !input.host.startsWith('[') ? `[${input.host}]` : input.host
   return parseEndpoint(`${host}:${input.port}`, option, input.security ?? defaultSecurity(input.port))
 }
@@ -60,7 +67,12 @@ export interface AccountInput {
 }
 
 /** `accounts:add`: checks every field like `accounts add` does, then stores (never connects). */
-export async function addAccountFromInput(store: AccountStore, input: AccountInput, password: string, now: Date): Promise<Account> {
+export async function addAccountFromInput(
+  store: AccountStore,
+  input: AccountInput,
+  password: string,
+  now: Date,
+): Promise<Account> {
   const smtp = endpointOf(input.smtp, 'smtp')
   const imap = endpointOf(input.imap, 'imap')
   const ca = input.ca === undefined ? null : await readCaFile('CA', Buffer.from(input.ca, 'utf8'))
@@ -109,7 +121,10 @@ export class AccountStore {
       bytes = await readFile(this.path)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-      throw new SiegelpostError('FILE_UNREADABLE', { path: this.path, reason: (error as NodeJS.ErrnoException).code ?? 'I/O' })
+      throw new SiegelpostError('FILE_UNREADABLE', {
+        path: this.path,
+        reason: (error as NodeJS.ErrnoException).code ?? 'I/O',
+      })
     }
     const parsed = AccountsFileSchema.safeParse(openJson(this.key, bytes, context))
     if (!parsed.success) throw new SiegelpostError('ACCOUNT_DAMAGED', { path: this.path })
@@ -147,7 +162,8 @@ export class AccountStore {
     const account = accounts.find((a) => a.name === name)
     if (!account) throw new SiegelpostError('ACCOUNT_NOT_FOUND', { name })
     await this.save(accounts.filter((a) => a !== account))
-    if (account.password.store === 'keychain') await (await this.options.keychain()).delete(keychainService, account.password.account)
+    if (account.password.store === 'keychain')
+      await (await this.options.keychain()).delete(keychainService, account.password.account)
     return account
   }
 

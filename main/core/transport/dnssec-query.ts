@@ -44,7 +44,10 @@ export function adTrust(address: ResolverAddress): { trusted: boolean; reason: s
   const name = `${address.host}:${address.port}`
   return isLoopbackAddress(address.host)
     ? { trusted: true, reason: `local resolver ${name} (loopback): its AD bit is trusted` }
-    : { trusted: false, reason: `resolver ${name} is not on loopback: the way to it is not protected, so its AD bit (DNSSEC validated) cannot be trusted — run a local validating resolver (unbound, or systemd-resolved with DNSSEC=yes)` }
+    : {
+        trusted: false,
+        reason: `resolver ${name} is not on loopback: the way to it is not protected, so its AD bit (DNSSEC validated) cannot be trusted — run a local validating resolver (unbound, or systemd-resolved with DNSSEC=yes)`,
+      }
 }
 
 const udpPayloadSize = 1232
@@ -66,20 +69,39 @@ function toAnswer(packet: dnsPacket.Packet & { flag_ad?: boolean; rcode?: string
     if (extra.type !== 'OPT') continue
     for (const option of (extra as { options?: { code: number; data?: Buffer }[] }).options ?? []) {
       if (option.code === extendedErrorOption && option.data && option.data.length >= 2) {
-        extendedErrors.push(`EDE ${option.data.readUInt16BE(0)}${option.data.length > 2 ? `: ${option.data.subarray(2).toString('utf8')}` : ''}`)
+        extendedErrors.push(
+          `EDE ${option.data.readUInt16BE(0)}${option.data.length > 2 ? `: ${option.data.subarray(2).toString('utf8')}` : ''}`,
+        )
       }
     }
   }
-  return { rcode: packet.rcode ?? 'NOERROR', ad: packet.flag_ad === true, answers: packet.answers ?? [], extendedErrors, tcp }
+  return {
+    rcode: packet.rcode ?? 'NOERROR',
+    ad: packet.flag_ad === true,
+    answers: packet.answers ?? [],
+    extendedErrors,
+    tcp,
+  }
 }
 
 /** The answer belongs to our question: same id, a response, the same name and type. */
 function matches(packet: dnsPacket.Packet, id: number, name: string, type: string): boolean {
   const question = packet.questions?.[0]
-  return packet.id === id && packet.type === 'response' && question !== undefined && question.name.toLowerCase() === name.toLowerCase() && question.type === type
+  return (
+    packet.id === id &&
+    packet.type === 'response' &&
+    question !== undefined &&
+    question.name.toLowerCase() === name.toLowerCase() &&
+    question.type === type
+  )
 }
 
-function overUdp(address: ResolverAddress, name: string, type: dnsPacket.RecordType, timeoutMs: number): Promise<dnsPacket.Packet> {
+function overUdp(
+  address: ResolverAddress,
+  name: string,
+  type: dnsPacket.RecordType,
+  timeoutMs: number,
+): Promise<dnsPacket.Packet> {
   return new Promise((resolve, reject) => {
     const id = randomInt(0, 0x10000)
     const socket = createSocket(isIP(address.host) === 6 ? 'udp6' : 'udp4')
@@ -108,7 +130,12 @@ function overUdp(address: ResolverAddress, name: string, type: dnsPacket.RecordT
   })
 }
 
-function overTcp(address: ResolverAddress, name: string, type: dnsPacket.RecordType, timeoutMs: number): Promise<dnsPacket.Packet> {
+function overTcp(
+  address: ResolverAddress,
+  name: string,
+  type: dnsPacket.RecordType,
+  timeoutMs: number,
+): Promise<dnsPacket.Packet> {
   return new Promise((resolve, reject) => {
     const id = randomInt(0, 0x10000)
     const socket = new Socket()
@@ -137,7 +164,12 @@ function overTcp(address: ResolverAddress, name: string, type: dnsPacket.RecordT
 }
 
 /** One question to the resolver with the DO bit; TCP when the UDP answer is truncated. */
-export async function queryDnssec(address: ResolverAddress, name: string, type: dnsPacket.RecordType, timeoutMs: number): Promise<DnssecAnswer> {
+export async function queryDnssec(
+  address: ResolverAddress,
+  name: string,
+  type: dnsPacket.RecordType,
+  timeoutMs: number,
+): Promise<DnssecAnswer> {
   const udp = await overUdp(address, name, type, timeoutMs)
   if (!(udp as { flag_tc?: boolean }).flag_tc) return toAnswer(udp, false)
   return toAnswer(await overTcp(address, name, type, timeoutMs), true)

@@ -88,7 +88,10 @@ function recordsOf<D, T>(answer: DnssecAnswer, type: string, convert: (data: D) 
   if (answer.rcode === 'NXDOMAIN') throw Object.assign(new Error('NXDOMAIN'), { code: 'ENOTFOUND' })
   if (answer.rcode !== 'NOERROR') {
     const why = answer.extendedErrors.length > 0 ? ` (${answer.extendedErrors.join('; ')})` : ''
-    throw Object.assign(new Error(`${answer.rcode}${why}`), { code: `E${answer.rcode}`, extendedErrors: answer.extendedErrors })
+    throw Object.assign(new Error(`${answer.rcode}${why}`), {
+      code: `E${answer.rcode}`,
+      extendedErrors: answer.extendedErrors,
+    })
   }
   const records = answer.answers.filter((a) => a.type === type).map((a) => convert((a as unknown as { data: D }).data))
   if (records.length === 0) throw Object.assign(new Error('no data'), { code: 'ENODATA' })
@@ -106,15 +109,23 @@ export function createResolver(server: string | undefined): DnsLookup {
   const trust = adTrust(address)
   return {
     resolveMx: async (d) =>
-      recordsOf(await queryDnssec(address, d, 'MX', lookupTimeoutMs), 'MX', (mx: { exchange: string; preference: number }) => ({ exchange: mx.exchange, priority: mx.preference })),
+      recordsOf(
+        await queryDnssec(address, d, 'MX', lookupTimeoutMs),
+        'MX',
+        (mx: { exchange: string; preference: number }) => ({ exchange: mx.exchange, priority: mx.preference }),
+      ),
     resolveTxt: (n) => resolver.resolveTxt(n),
     resolveTlsa: async (n) =>
-      recordsOf(await queryDnssec(address, n, 'TLSA', lookupTimeoutMs), 'TLSA', (t: { usage: number; selector: number; matchingType: number; certificate: Buffer }) => ({
-        usage: t.usage,
-        selector: t.selector,
-        matchingType: t.matchingType,
-        data: t.certificate.toString('hex'),
-      })),
+      recordsOf(
+        await queryDnssec(address, n, 'TLSA', lookupTimeoutMs),
+        'TLSA',
+        (t: { usage: number; selector: number; matchingType: number; certificate: Buffer }) => ({
+          usage: t.usage,
+          selector: t.selector,
+          matchingType: t.matchingType,
+          data: t.certificate.toString('hex'),
+        }),
+      ),
     resolveA: (n) => resolver.resolve4(n),
     trust: { resolver: `${address.host}:${address.port}`, ...trust },
   }
@@ -124,9 +135,15 @@ export function createResolver(server: string | undefined): DnsLookup {
  * HTTPS GET of the policy file (RFC 8461 §3.3): certificate checked against the roots (plus `ca` in
  * tests), no redirects followed, at most 64 KiB, 3 s. `resolve` maps the policy host to an address.
  */
-export function createPolicyFetch(options: { port?: number; ca?: string; resolve?: (host: string) => Promise<string> } = {}): PolicyFetch {
+export function createPolicyFetch(
+  options: { port?: number; ca?: string; resolve?: (host: string) => Promise<string> } = {},
+): PolicyFetch {
   return async (host, path) => {
-    const answer = await httpsGet(new URL(`https://${host}${path}`), { ...options, timeoutMs: lookupTimeoutMs, maxBytes: 64 * 1024 })
+    const answer = await httpsGet(new URL(`https://${host}${path}`), {
+      ...options,
+      timeoutMs: lookupTimeoutMs,
+      maxBytes: 64 * 1024,
+    })
     return { status: answer.status, contentType: answer.contentType, body: answer.body.toString('utf8') }
   }
 }
@@ -172,7 +189,10 @@ const isDnssecFailure = (error: unknown) =>
   })
 
 const withTimeout = <T>(promise: Promise<T>): Promise<T> =>
-  Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), lookupTimeoutMs).unref())])
+  Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), lookupTimeoutMs).unref()),
+  ])
 
 const dnsCode = (error: unknown) => String((error as { code?: string }).code ?? (error as Error).message ?? 'error')
 const isNoData = (error: unknown) => ['ENODATA', 'ENOTFOUND'].includes(dnsCode(error))
@@ -193,7 +213,9 @@ export async function checkDomain(domain: string, deps: DomainCheckDeps): Promis
   let mxError: unknown = null
   try {
     const answer = await withTimeout(deps.dns.resolveMx(name))
-    mx = answer.records.map((r) => ({ host: r.exchange.toLowerCase(), priority: r.priority })).sort((a, b) => a.priority - b.priority)
+    mx = answer.records
+      .map((r) => ({ host: r.exchange.toLowerCase(), priority: r.priority }))
+      .sort((a, b) => a.priority - b.priority)
     mxAuthenticated = answer.authenticated
   } catch (error) {
     mx = isNoData(error) ? [] : null
@@ -201,9 +223,24 @@ export async function checkDomain(domain: string, deps: DomainCheckDeps): Promis
   }
 
   type MtaSts = DomainReport['mtaSts']
-  const without = (state: MtaSts['state'], id: string | null, reason: string): MtaSts => ({ state, id, policy: null, mxCovered: null, reason, source: null, expires: null })
-  const apply = (policy: MtaStsPolicy, id: string, source: 'fetched' | 'cache', expires: string, why: string): MtaSts => {
-    const mxCovered = mx === null ? null : mx.length > 0 && mx.every((m) => policy.mx.some((p) => mxMatchesPattern(m.host, p)))
+  const without = (state: MtaSts['state'], id: string | null, reason: string): MtaSts => ({
+    state,
+    id,
+    policy: null,
+    mxCovered: null,
+    reason,
+    source: null,
+    expires: null,
+  })
+  const apply = (
+    policy: MtaStsPolicy,
+    id: string,
+    source: 'fetched' | 'cache',
+    expires: string,
+    why: string,
+  ): MtaSts => {
+    const mxCovered =
+      mx === null ? null : mx.length > 0 && mx.every((m) => policy.mx.some((p) => mxMatchesPattern(m.host, p)))
     // "enforce" counts only when every MX is covered by the policy: otherwise the domain's own MX would fail it.
     const state = policy.mode === 'enforce' && mxCovered !== true ? ('unknown' as const) : policy.mode
     const reason = mxCovered === false ? 'an MX host is not covered by the policy' : `mode ${policy.mode}`
@@ -215,18 +252,23 @@ export async function checkDomain(domain: string, deps: DomainCheckDeps): Promis
     const cached = deps.cache ? await deps.cache.get(name).catch(() => null) : null
     const live = cached && new Date(cached.expires).getTime() > now.getTime() ? cached : null
     // RFC 8461 §5.1: while a cached policy lives, a failure to discover or fetch a new one does not drop it.
-    const orCached = (fallback: MtaSts, why: string): MtaSts => (live ? apply(live.policy, live.id, 'cache', live.expires, `cached policy; ${why}`) : fallback)
+    const orCached = (fallback: MtaSts, why: string): MtaSts =>
+      live ? apply(live.policy, live.id, 'cache', live.expires, `cached policy; ${why}`) : fallback
     let records: string[]
     try {
-      records = (await withTimeout(deps.dns.resolveTxt(`_mta-sts.${name}`))).map((parts) => parts.join('')).filter((r) => /^v=STSv1\s*;/i.test(r))
+      records = (await withTimeout(deps.dns.resolveTxt(`_mta-sts.${name}`)))
+        .map((parts) => parts.join(''))
+        .filter((r) => /^v=STSv1\s*;/i.test(r))
     } catch (error) {
       if (isNoData(error)) return orCached(without('none', null, 'no _mta-sts TXT record'), 'no _mta-sts TXT record')
       return orCached(without('unknown', null, `DNS: ${dnsCode(error)}`), `DNS: ${dnsCode(error)}`)
     }
     if (records.length === 0) return orCached(without('none', null, 'no _mta-sts TXT record'), 'no _mta-sts TXT record')
-    if (records.length > 1) return orCached(without('unknown', null, 'several v=STSv1 TXT records (RFC 8461 §3.1)'), 'several TXT records')
+    if (records.length > 1)
+      return orCached(without('unknown', null, 'several v=STSv1 TXT records (RFC 8461 §3.1)'), 'several TXT records')
     const id = /(?:^|;)\s*id\s*=\s*([A-Za-z0-9]{1,32})\s*(?:;|$)/.exec(records[0]!)?.[1] ?? null
-    if (id === null) return orCached(without('unknown', null, 'TXT record without a valid id'), 'TXT record without a valid id')
+    if (id === null)
+      return orCached(without('unknown', null, 'TXT record without a valid id'), 'TXT record without a valid id')
     if (live && live.id === id) return apply(live.policy, id, 'cache', live.expires, 'cached policy; TXT id unchanged')
     let response: Awaited<ReturnType<PolicyFetch>>
     try {
@@ -234,10 +276,16 @@ export async function checkDomain(domain: string, deps: DomainCheckDeps): Promis
     } catch (error) {
       return orCached(without('unknown', id, `policy fetch: ${dnsCode(error)}`), `policy fetch: ${dnsCode(error)}`)
     }
-    if (response.status !== 200) return orCached(without('unknown', id, `policy fetch: HTTP ${response.status} (redirects are not followed)`), `policy fetch: HTTP ${response.status}`)
-    if (!/^text\/plain\b/i.test(response.contentType)) return orCached(without('unknown', id, 'policy is not text/plain'), 'new policy is not text/plain')
+    if (response.status !== 200)
+      return orCached(
+        without('unknown', id, `policy fetch: HTTP ${response.status} (redirects are not followed)`),
+        `policy fetch: HTTP ${response.status}`,
+      )
+    if (!/^text\/plain\b/i.test(response.contentType))
+      return orCached(without('unknown', id, 'policy is not text/plain'), 'new policy is not text/plain')
     const policy = parseMtaStsPolicy(response.body)
-    if (!policy) return orCached(without('unknown', id, 'policy does not parse (RFC 8461 §3.2)'), 'new policy does not parse')
+    if (!policy)
+      return orCached(without('unknown', id, 'policy does not parse (RFC 8461 §3.2)'), 'new policy does not parse')
     const expires = new Date(now.getTime() + policy.maxAge * 1000).toISOString()
     await deps.cache?.set(name, { id, policy, fetched: now.toISOString(), expires }).catch(() => undefined)
     return apply(policy, id, 'fetched', expires, '')
@@ -246,12 +294,25 @@ export async function checkDomain(domain: string, deps: DomainCheckDeps): Promis
   // DANE: TLSA at _25._tcp.<mx> for each MX (RFC 7672 §2.2.1), asked with the DO bit.
   const dane: DomainReport['dane'] = await (async () => {
     const trust = deps.dns.trust
-    const base = { tlsa: {} as Record<string, TlsaRecord[]>, authenticated: { mx: mxAuthenticated, tlsa: {} as Record<string, boolean> }, resolver: { address: trust.resolver, adTrusted: trust.trusted, reason: trust.reason } }
+    const base = {
+      tlsa: {} as Record<string, TlsaRecord[]>,
+      authenticated: { mx: mxAuthenticated, tlsa: {} as Record<string, boolean> },
+      resolver: { address: trust.resolver, adTrusted: trust.trusted, reason: trust.reason },
+    }
     const records: Record<string, number> = {}
-    const report = (state: DomainPosture['dane'], reason: string): DomainReport['dane'] => ({ state, records, reason, ...base })
+    const report = (state: DomainPosture['dane'], reason: string): DomainReport['dane'] => ({
+      state,
+      records,
+      reason,
+      ...base,
+    })
     if (mx === null) {
       // The local validating resolver refused the MX records for a DNSSEC reason (it said so with an extended error).
-      if (trust.trusted && dnsCode(mxError) === 'ESERVFAIL' && isDnssecFailure(mxError)) return report('bogus', `MX lookup failed DNSSEC validation at the local resolver (${(mxError as Error).message}): DANE fails`)
+      if (trust.trusted && dnsCode(mxError) === 'ESERVFAIL' && isDnssecFailure(mxError))
+        return report(
+          'bogus',
+          `MX lookup failed DNSSEC validation at the local resolver (${(mxError as Error).message}): DANE fails`,
+        )
       return report('unknown', `no MX answer${mxError ? ` (${(mxError as Error).message})` : ''}`)
     }
     if (mx.length === 0) return report('none', 'no MX records')
@@ -274,25 +335,60 @@ export async function checkDomain(domain: string, deps: DomainCheckDeps): Promis
       }
     }
     if (bogus.length > 0) {
-      return report('bogus', `TLSA lookup failed DNSSEC validation at the local resolver (SERVFAIL: bogus or missing signatures, or the zone's servers fail) — ${bogus.join(', ')}: DANE fails; a DANE-enforcing server does not deliver there (RFC 7672 §2.2)`)
+      return report(
+        'bogus',
+        `TLSA lookup failed DNSSEC validation at the local resolver (SERVFAIL: bogus or missing signatures, or the zone's servers fail) — ${bogus.join(', ')}: DANE fails; a DANE-enforcing server does not deliver there (RFC 7672 §2.2)`,
+      )
     }
     const withTlsa = Object.keys(base.tlsa).filter((host) => base.tlsa[host]!.length > 0)
-    if (withTlsa.length === 0) return failed.length > 0 ? report('unknown', `TLSA lookup failed (${failed.join(', ')})`) : report('none', 'no TLSA records')
-    if (!trust.trusted) return report('unvalidated', `TLSA records found, but not DNSSEC-validated: ${trust.reason}; not a DANE guarantee`)
+    if (withTlsa.length === 0)
+      return failed.length > 0
+        ? report('unknown', `TLSA lookup failed (${failed.join(', ')})`)
+        : report('none', 'no TLSA records')
+    if (!trust.trusted)
+      return report(
+        'unvalidated',
+        `TLSA records found, but not DNSSEC-validated: ${trust.reason}; not a DANE guarantee`,
+      )
     const unauthenticated = withTlsa.filter((host) => !base.authenticated.tlsa[host])
     if (unauthenticated.length > 0) {
-      return report('unvalidated', `TLSA records found, but not DNSSEC-validated: the local resolver set no AD bit for ${unauthenticated.join(', ')} (unsigned zone, or the resolver does not validate DNSSEC); not a DANE guarantee`)
+      return report(
+        'unvalidated',
+        `TLSA records found, but not DNSSEC-validated: the local resolver set no AD bit for ${unauthenticated.join(', ')} (unsigned zone, or the resolver does not validate DNSSEC); not a DANE guarantee`,
+      )
     }
-    if (mxAuthenticated !== true) return report('unvalidated', 'TLSA records validated, but the MX records are not DNSSEC-validated (no AD bit): an attacker could substitute the MX hosts; not a DANE guarantee')
+    if (mxAuthenticated !== true)
+      return report(
+        'unvalidated',
+        'TLSA records validated, but the MX records are not DNSSEC-validated (no AD bit): an attacker could substitute the MX hosts; not a DANE guarantee',
+      )
     // RFC 7672 §3.1.3: only DANE-TA(2) and DANE-EE(3) are usable for SMTP; a set of only PKIX-TA/EE(0/1) records is no DANE.
     const unusable = withTlsa.filter((host) => !base.tlsa[host]!.some(usableForSmtp))
     const without = mx.map((m) => m.host).filter((host) => !withTlsa.includes(host) || unusable.includes(host))
     if (without.length > 0 || failed.length > 0) {
-      const named = [...without.map((host) => (unusable.includes(host) ? `${host}: only TLSA usages 0/1, unusable for SMTP (RFC 7672 §3.1.3)` : host)), ...failed]
-      return report('unvalidated', `DNSSEC-validated TLSA records, but not usable ones for every MX (${named.join(', ')}): a sending server may deliver via an MX without DANE`)
+      const named = [
+        ...without.map((host) =>
+          unusable.includes(host) ? `${host}: only TLSA usages 0/1, unusable for SMTP (RFC 7672 §3.1.3)` : host,
+        ),
+        ...failed,
+      ]
+      return report(
+        'unvalidated',
+        `DNSSEC-validated TLSA records, but not usable ones for every MX (${named.join(', ')}): a sending server may deliver via an MX without DANE`,
+      )
     }
-    return report('validated', `DNSSEC-validated MX and TLSA records for every MX (AD bit from the local resolver ${trust.resolver})`)
+    return report(
+      'validated',
+      `DNSSEC-validated MX and TLSA records for every MX (AD bit from the local resolver ${trust.resolver})`,
+    )
   })()
 
-  return { domain: name, mx, mtaSts, dane, starttlsProbe: 'not-run', posture: { mtaSts: mtaSts.state, dane: dane.state } }
+  return {
+    domain: name,
+    mx,
+    mtaSts,
+    dane,
+    starttlsProbe: 'not-run',
+    posture: { mtaSts: mtaSts.state, dane: dane.state },
+  }
 }

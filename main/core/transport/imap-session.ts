@@ -47,7 +47,10 @@ export async function openImap(account: Account, password: string): Promise<Imap
   // the socket timeout. Connect, STARTTLS and login together get the connect budget.
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('no usable answer in time'), { isLoginDeadline: true })), limits.mailConnectTimeoutMs)
+    timer = setTimeout(
+      () => reject(Object.assign(new Error('no usable answer in time'), { isLoginDeadline: true })),
+      limits.mailConnectTimeoutMs,
+    )
   })
   try {
     await Promise.race([client.connect(), deadline])
@@ -55,14 +58,17 @@ export async function openImap(account: Account, password: string): Promise<Imap
     client.close()
     if ((error as { isLoginDeadline?: boolean }).isLoginDeadline) {
       const detail = 'no usable answer in time'
-      throw client.secureConnection ? new SiegelpostError('IMAP_FAILED', { ...where, detail }) : new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail })
+      throw client.secureConnection
+        ? new SiegelpostError('IMAP_FAILED', { ...where, detail })
+        : new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail })
     }
     throw classifyImapError(error, account)
   } finally {
     clearTimeout(timer)
   }
   try {
-    if (client.secureConnection !== true) throw new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail: 'not secure' })
+    if (client.secureConnection !== true)
+      throw new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail: 'not secure' })
     const tls = verifyTlsSocket((client as unknown as { socket: unknown }).socket, endpoint, account)
     return { client, tls }
   } catch (error) {
@@ -74,14 +80,22 @@ export async function openImap(account: Account, password: string): Promise<Imap
 export function classifyImapError(error: unknown, account: Account): SiegelpostError {
   const endpoint = account.imap
   const where = { host: endpoint.host, port: endpoint.port }
-  const e = error as { tlsFailed?: boolean; code?: string; authenticationFailed?: boolean; message?: string; responseText?: string }
+  const e = error as {
+    tlsFailed?: boolean
+    code?: string
+    authenticationFailed?: boolean
+    message?: string
+    responseText?: string
+  }
   if (e.code === 'STARTTLS_INJECTION') return new SiegelpostError('TLS_STARTTLS_INJECTION', where, { cause: error })
   const tls = tlsFailureOf(error, endpoint, '--imap-security')
   if (tls) return tls
   if (e.tlsFailed) return new SiegelpostError('TLS_STARTTLS_MISSING', where, { cause: error })
   if (e.authenticationFailed) return new SiegelpostError('IMAP_AUTH_FAILED', { host: endpoint.host }, { cause: error })
   const network = networkFailureOf(error)
-  const detail = (network ?? e.responseText ?? e.code ?? e.message ?? 'error').replace(/[^\x20-\x7e]+/g, ' ').slice(0, 200)
+  const detail = (network ?? e.responseText ?? e.code ?? e.message ?? 'error')
+    .replace(/[^\x20-\x7e]+/g, ' ')
+    .slice(0, 200)
   return new SiegelpostError('IMAP_FAILED', { ...where, detail }, { cause: error })
 }
 
@@ -119,16 +133,29 @@ export async function listFolders(session: ImapSession, account: Account): Promi
 /** The Sent folder: the one marked \Sent (RFC 6154), else one named "Sent". */
 export async function sentFolderOf(client: ImapFlow): Promise<string | null> {
   const folders = await client.list()
-  return (folders.find((f) => f.specialUse === '\\Sent') ?? folders.find((f) => /^(sent|gesendet)$/i.test(f.name)))?.path ?? null
+  return (
+    (folders.find((f) => f.specialUse === '\\Sent') ?? folders.find((f) => /^(sent|gesendet)$/i.test(f.name)))?.path ??
+    null
+  )
 }
 
 export async function appendSentCopy(account: Account, password: string, raw: Buffer): Promise<{ folder: string }> {
   const { client } = await openImap(account, password)
   try {
     const folder = await sentFolderOf(client)
-    if (folder === null) throw new SiegelpostError('IMAP_FAILED', { host: account.imap.host, port: account.imap.port, detail: 'no Sent folder' })
+    if (folder === null)
+      throw new SiegelpostError('IMAP_FAILED', {
+        host: account.imap.host,
+        port: account.imap.port,
+        detail: 'no Sent folder',
+      })
     const result = await client.append(folder, raw, ['\\Seen'])
-    if (!result) throw new SiegelpostError('IMAP_FAILED', { host: account.imap.host, port: account.imap.port, detail: 'APPEND refused' })
+    if (!result)
+      throw new SiegelpostError('IMAP_FAILED', {
+        host: account.imap.host,
+        port: account.imap.port,
+        detail: 'APPEND refused',
+      })
     return { folder }
   } catch (error) {
     throw error instanceof SiegelpostError ? error : classifyImapError(error, account)

@@ -75,7 +75,8 @@ export function isEndToEndEncrypted(contentType: string | undefined): boolean {
   if (!contentType) return false
   const type = contentType.toLowerCase()
   if (/^\s*multipart\/encrypted\b/.test(type) && /protocol\s*=\s*"?application\/pgp-encrypted/.test(type)) return true
-  if (/^\s*application\/(x-)?pkcs7-mime\b/.test(type)) return /smime-type\s*=\s*"?(enveloped-data|authenveloped-data)/.test(type)
+  if (/^\s*application\/(x-)?pkcs7-mime\b/.test(type))
+    return /smime-type\s*=\s*"?(enveloped-data|authenveloped-data)/.test(type)
   return false
 }
 
@@ -91,14 +92,23 @@ export function withoutBcc(raw: Buffer): Buffer {
   // a field that the envelope reads as Bcc never goes out.
   const isBcc = (field: RawHeaderField) => ['bcc', 'resent-bcc'].includes(readField(field)?.name ?? '')
   if (!fields.some(isBcc)) return raw
-  return Buffer.concat([...fields.filter((field) => !isBcc(field)).map((field) => raw.subarray(field.start, field.end)), raw.subarray(headerEnd)])
+  return Buffer.concat([
+    ...fields.filter((field) => !isBcc(field)).map((field) => raw.subarray(field.start, field.end)),
+    raw.subarray(headerEnd),
+  ])
 }
 
 export function readMessageHeaders(raw: Buffer, path: string): MessageHeaders {
   const fields = readHeaderFields(raw)
   const from = addressesOf(fields.get('from'))[0]
   if (!from) throw new SiegelpostError('SEND_NO_SENDER', { path })
-  const recipients = [...new Set([...addressesOf(fields.get('to')), ...addressesOf(fields.get('cc')), ...addressesOf(fields.get('bcc'))].map((a) => a.toLowerCase()))]
+  const recipients = [
+    ...new Set(
+      [...addressesOf(fields.get('to')), ...addressesOf(fields.get('cc')), ...addressesOf(fields.get('bcc'))].map((a) =>
+        a.toLowerCase(),
+      ),
+    ),
+  ]
   if (recipients.length === 0) throw new SiegelpostError('SEND_NO_RECIPIENTS', { path })
   return {
     from,

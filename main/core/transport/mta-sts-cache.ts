@@ -28,7 +28,12 @@ export interface MtaStsCache {
 
 const EntrySchema = z.object({
   id: z.string(),
-  policy: z.object({ version: z.string(), mode: z.enum(['enforce', 'testing', 'none']), mx: z.array(z.string()), maxAge: z.number().int() }),
+  policy: z.object({
+    version: z.string(),
+    mode: z.enum(['enforce', 'testing', 'none']),
+    mx: z.array(z.string()),
+    maxAge: z.number().int(),
+  }),
   fetched: z.string(),
   expires: z.string(),
 })

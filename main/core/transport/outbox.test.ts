@@ -13,8 +13,16 @@ beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'sp-outbox-'))))
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
 const key = randomBytes(32)
-const open = (owner = '100', alive: string[] = []) => new Outbox({ profileDir: dir, key, now: () => new Date(), owner, isAlive: (o) => alive.includes(o) })
-const envelope: OutboxEnvelope = { account: 'Kanzlei', from: 'advisor@kanzlei.test', recipients: ['geheim.mandant@firma.de'], subject: 'Steuerbescheid Müller', messageId: '<x@kanzlei.test>', isEndToEnd: false }
+const open = (owner = '100', alive: string[] = []) =>
+  new Outbox({ profileDir: dir, key, now: () => new Date(), owner, isAlive: (o) => alive.includes(o) })
+const envelope: OutboxEnvelope = {
+  account: 'Kanzlei',
+  from: 'advisor@kanzlei.test',
+  recipients: ['geheim.mandant@firma.de'],
+  subject: 'Steuerbescheid Müller',
+  messageId: '<x@kanzlei.test>',
+  isEndToEnd: false,
+}
 const message = Buffer.from('Subject: Steuerbescheid Müller\r\n\r\nStreng vertraulicher Inhalt\r\n')
 
 describe('Outbox', () => {
@@ -23,8 +31,17 @@ describe('Outbox', () => {
     const id = outbox.create(envelope, message)
     outbox.markHeld(id, { code: 'SMTP_REJECTED', params: { host: 'h', reply: '550 geheim.mandant@firma.de unknown' } })
     outbox.close()
-    const onDisk = Buffer.concat(['', '-wal'].map((suffix) => { try { return readFileSync(join(dir, outboxFileName + suffix)) } catch { return Buffer.alloc(0) } }))
-    for (const secret of ['Streng vertraulicher', 'Steuerbescheid', 'geheim.mandant', 'Kanzlei', 'kanzlei.test']) expect(onDisk.includes(secret), secret).toBe(false)
+    const onDisk = Buffer.concat(
+      ['', '-wal'].map((suffix) => {
+        try {
+          return readFileSync(join(dir, outboxFileName + suffix))
+        } catch {
+          return Buffer.alloc(0)
+        }
+      }),
+    )
+    for (const secret of ['Streng vertraulicher', 'Steuerbescheid', 'geheim.mandant', 'Kanzlei', 'kanzlei.test'])
+      expect(onDisk.includes(secret), secret).toBe(false)
     expect(onDisk.includes(id)).toBe(true)
     const again = open()
     expect(again.message(id).equals(message)).toBe(true)
@@ -36,7 +53,13 @@ describe('Outbox', () => {
     const outbox = open()
     const id = outbox.create(envelope, message)
     outbox.close()
-    const other = new Outbox({ profileDir: dir, key: randomBytes(32), now: () => new Date(), owner: '1', isAlive: () => false })
+    const other = new Outbox({
+      profileDir: dir,
+      key: randomBytes(32),
+      now: () => new Date(),
+      owner: '1',
+      isAlive: () => false,
+    })
     expect(() => other.get(id)).toThrow(/cannot be read|lässt sich nicht lesen/)
     other.close()
   })
@@ -61,7 +84,10 @@ describe('Outbox', () => {
 
     const next = open('300')
     expect(next.recover()).toEqual({ possiblySent: [sending], released: [queued] })
-    expect(next.get(sending)).toMatchObject({ state: 'held', outcome: { reason: { code: 'OUTBOX_POSSIBLY_SENT', params: { id: sending } } } })
+    expect(next.get(sending)).toMatchObject({
+      state: 'held',
+      outcome: { reason: { code: 'OUTBOX_POSSIBLY_SENT', params: { id: sending } } },
+    })
     expect(next.pendingRetries()).toEqual([queued])
     // The one more try is interrupted too: then it is held for the user, not retried forever.
     next.claim(queued)
@@ -101,12 +127,18 @@ describe('Outbox groups (the copies of one mail)', () => {
   it('migration step 2 adds groups to a step-1 file and keeps its entries (not in any group)', () => {
     const path = join(dir, outboxFileName)
     const step1 = openVersionedDatabase(path, outboxMigrations.slice(0, 1))
-    step1.prepare("INSERT INTO outbox (id, state, created, updated, envelope, message) VALUES ('x', 'held', 'c', 'u', x'00', x'00')").run()
+    step1
+      .prepare(
+        "INSERT INTO outbox (id, state, created, updated, envelope, message) VALUES ('x', 'held', 'c', 'u', x'00', x'00')",
+      )
+      .run()
     step1.close()
     open().close()
     const db = new DatabaseSync(path)
     expect(schemaVersion(db)).toBe(2)
-    expect(db.prepare('SELECT id, state, group_id FROM outbox').all()).toEqual([{ id: 'x', state: 'held', group_id: null }])
+    expect(db.prepare('SELECT id, state, group_id FROM outbox').all()).toEqual([
+      { id: 'x', state: 'held', group_id: null },
+    ])
     expect(db.prepare('SELECT count(*) AS n FROM outbox_group').get()).toEqual({ n: 0 })
     db.close()
   })
@@ -116,7 +148,9 @@ describe('Outbox groups (the copies of one mail)', () => {
     const step1 = openVersionedDatabase(path, outboxMigrations.slice(0, 1))
     const ctx = (column: string) => `siegelpost/outbox/v1/old/${column}`
     step1
-      .prepare("INSERT INTO outbox (id, state, created, updated, envelope, message) VALUES ('old', 'held', 'c', 'u', ?, ?)")
+      .prepare(
+        "INSERT INTO outbox (id, state, created, updated, envelope, message) VALUES ('old', 'held', 'c', 'u', ?, ?)",
+      )
       .run(sealJson(key, envelope, ctx('envelope')), sealBlob(key, message, ctx('message')))
     step1.close()
     const outbox = open()
@@ -137,12 +171,28 @@ describe('Outbox groups (the copies of one mail)', () => {
     const outbox = open('100')
     const groupId = outbox.beginGroup()
     const a = outbox.create({ ...envelope, protection: 'smime' }, message, groupId)
-    const b = outbox.create({ ...envelope, protection: 'tls', consents: [{ recipient: 'a@firma.de', target: 'firma.de', channel: 'tls', by: 'Chefin', date: 'd' }] }, message, groupId)
+    const b = outbox.create(
+      {
+        ...envelope,
+        protection: 'tls',
+        consents: [{ recipient: 'a@firma.de', target: 'firma.de', channel: 'tls', by: 'Chefin', date: 'd' }],
+      },
+      message,
+      groupId,
+    )
     expect(outbox.list()).toEqual([])
     expect(() => outbox.claim(a)).toThrow(/preparing/)
     outbox.finishGroup(groupId, Buffer.from('Sent item'))
-    expect(outbox.list().map((e) => [e.id, e.groupId, e.envelope.protection])).toEqual([[a, groupId, 'smime'], [b, groupId, 'tls']])
-    expect(outbox.group(groupId)).toEqual({ id: groupId, state: 'ready', entries: [a, b], sentItem: { state: 'pending', append: null } })
+    expect(outbox.list().map((e) => [e.id, e.groupId, e.envelope.protection])).toEqual([
+      [a, groupId, 'smime'],
+      [b, groupId, 'tls'],
+    ])
+    expect(outbox.group(groupId)).toEqual({
+      id: groupId,
+      state: 'ready',
+      entries: [a, b],
+      sentItem: { state: 'pending', append: null },
+    })
     expect(outbox.claim(a)).toBe(true)
     outbox.close()
   })
@@ -163,7 +213,10 @@ describe('Outbox groups (the copies of one mail)', () => {
     const next = open('300')
     expect(next.recover()).toEqual({ possiblySent: [], released: [queued] })
     expect(() => next.group(half)).toThrow()
-    expect(next.list().map((e) => [e.id, e.state])).toEqual([[sent, 'sent'], [queued, 'queued']])
+    expect(next.list().map((e) => [e.id, e.state])).toEqual([
+      [sent, 'sent'],
+      [queued, 'queued'],
+    ])
     expect(next.pendingRetries()).toEqual([queued])
     next.close()
   })

@@ -36,7 +36,9 @@ export const EnvelopeSchema = z.object({
   protection: z.enum(['smime', 'openpgp', 'container', 'tls']).optional(),
   /** The consents that allowed this copy without end-to-end encryption: the register's entry per recipient. */
   consents: z
-    .array(z.object({ recipient: z.string(), target: z.string(), channel: z.string(), by: z.string(), date: z.string() }))
+    .array(
+      z.object({ recipient: z.string(), target: z.string(), channel: z.string(), by: z.string(), date: z.string() }),
+    )
     .optional(),
 })
 export type OutboxEnvelope = z.infer<typeof EnvelopeSchema>
@@ -147,9 +149,17 @@ export class Outbox {
       this.db = openVersionedDatabase(this.path, outboxMigrations)
     } catch (error) {
       if (error instanceof SchemaTooNewError) {
-        throw new SiegelpostError('STORE_NEWER_FORMAT', { path: this.path, found: error.found, known: error.known }, { cause: error })
+        throw new SiegelpostError(
+          'STORE_NEWER_FORMAT',
+          { path: this.path, found: error.found, known: error.known },
+          { cause: error },
+        )
       }
-      throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: (error as { code?: string }).code ?? 'SQLite' }, { cause: error })
+      throw new SiegelpostError(
+        'OUTBOX_DAMAGED',
+        { path: this.path, reason: (error as { code?: string }).code ?? 'SQLite' },
+        { cause: error },
+      )
     }
   }
 
@@ -184,8 +194,20 @@ export class Outbox {
     this.transaction(() => {
       this.db.prepare('INSERT INTO outbox_message (id, message) VALUES (?, ?)').run(id, sealed)
       this.db
-        .prepare('INSERT INTO outbox (id, state, created, updated, attempts, owner, group_id, envelope, message, outcome) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)')
-        .run(id, 'queued', now, now, this.options.owner, groupId, sealJson(this.options.key, envelope, this.ctx(id, 'envelope')), new Uint8Array(0), sealJson(this.options.key, emptyOutcome, this.ctx(id, 'outcome')))
+        .prepare(
+          'INSERT INTO outbox (id, state, created, updated, attempts, owner, group_id, envelope, message, outcome) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          id,
+          'queued',
+          now,
+          now,
+          this.options.owner,
+          groupId,
+          sealJson(this.options.key, envelope, this.ctx(id, 'envelope')),
+          new Uint8Array(0),
+          sealJson(this.options.key, emptyOutcome, this.ctx(id, 'outcome')),
+        )
     })
     return id
   }
@@ -206,7 +228,9 @@ export class Outbox {
   finishGroup(id: string, sentItem: Buffer): void {
     this.transaction(() => {
       const changed = this.db
-        .prepare("UPDATE outbox_group SET state = 'ready', sent_item = ?, updated = ? WHERE id = ? AND state = 'preparing'")
+        .prepare(
+          "UPDATE outbox_group SET state = 'ready', sent_item = ?, updated = ? WHERE id = ? AND state = 'preparing'",
+        )
         .run(sealBlob(this.options.key, sentItem, this.groupCtx(id, 'sent-item')), this.now(), id)
       if (changed.changes !== 1) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
     })
@@ -223,10 +247,18 @@ export class Outbox {
   }
 
   group(id: string): OutboxGroup {
-    type GroupRow = { id: string; state: OutboxGroup['state']; sent_item_state: OutboxGroup['sentItem']['state']; append: Uint8Array | null }
-    const row = this.db.prepare('SELECT id, state, sent_item_state, append FROM outbox_group WHERE id = ?').get(id) as GroupRow | undefined
+    type GroupRow = {
+      id: string
+      state: OutboxGroup['state']
+      sent_item_state: OutboxGroup['sentItem']['state']
+      append: Uint8Array | null
+    }
+    const row = this.db.prepare('SELECT id, state, sent_item_state, append FROM outbox_group WHERE id = ?').get(id) as
+      GroupRow | undefined
     if (!row) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
-    const ids = this.db.prepare('SELECT id FROM outbox WHERE group_id = ? ORDER BY created, rowid').all(id) as { id: string }[]
+    const ids = this.db.prepare('SELECT id FROM outbox WHERE group_id = ? ORDER BY created, rowid').all(id) as {
+      id: string
+    }[]
     const entries = ids.map((r) => r.id)
     const append = row.append
       ? AppendSchema.safeParse(openJson(this.options.key, row.append, this.groupCtx(id, 'append')))
@@ -269,9 +301,22 @@ export class Outbox {
 
   private decode(row: Row): OutboxEntry {
     const envelope = EnvelopeSchema.safeParse(openJson(this.options.key, row.envelope, this.ctx(row.id, 'envelope')))
-    const outcome = row.outcome ? OutcomeSchema.safeParse(openJson(this.options.key, row.outcome, this.ctx(row.id, 'outcome'))) : { success: true as const, data: emptyOutcome }
-    if (!envelope.success || !outcome.success) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `entry ${row.id}` })
-    return { id: row.id, state: row.state, created: row.created, updated: row.updated, attempts: row.attempts, owner: row.owner, groupId: row.group_id, envelope: envelope.data, outcome: outcome.data as OutboxOutcome }
+    const outcome = row.outcome
+      ? OutcomeSchema.safeParse(openJson(this.options.key, row.outcome, this.ctx(row.id, 'outcome')))
+      : { success: true as const, data: emptyOutcome }
+    if (!envelope.success || !outcome.success)
+      throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `entry ${row.id}` })
+    return {
+      id: row.id,
+      state: row.state,
+      created: row.created,
+      updated: row.updated,
+      attempts: row.attempts,
+      owner: row.owner,
+      groupId: row.group_id,
+      envelope: envelope.data,
+      outcome: outcome.data as OutboxOutcome,
+    }
   }
 
   get(id: string): OutboxEntry {
@@ -279,7 +324,8 @@ export class Outbox {
   }
 
   message(id: string): Buffer {
-    const query = 'SELECT coalesce(m.message, o.message) AS message FROM outbox o LEFT JOIN outbox_message m ON m.id = o.id WHERE o.id = ?'
+    const query =
+      'SELECT coalesce(m.message, o.message) AS message FROM outbox o LEFT JOIN outbox_message m ON m.id = o.id WHERE o.id = ?'
     const row = this.db.prepare(query).get(id) as { message: Uint8Array } | undefined
     if (!row) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
     const bytes = openBlob(this.options.key, row.message, this.ctx(id, 'message'))
@@ -288,7 +334,9 @@ export class Outbox {
   }
 
   list(): OutboxEntry[] {
-    const rows = this.db.prepare(`SELECT ${rowColumns} FROM outbox WHERE ${visible} ORDER BY created, rowid`).all() as unknown as Row[]
+    const rows = this.db
+      .prepare(`SELECT ${rowColumns} FROM outbox WHERE ${visible} ORDER BY created, rowid`)
+      .all() as unknown as Row[]
     return rows.map((row) => this.decode(row))
   }
 
@@ -303,12 +351,15 @@ export class Outbox {
   claim(id: string): boolean {
     return this.transaction(() => {
       const row = this.row(id)
-      if (row.state === 'sent' || row.state === 'sending') throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: row.state })
+      if (row.state === 'sent' || row.state === 'sending')
+        throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: row.state })
       if (row.group_id !== null && this.group(row.group_id).state !== 'ready') {
         throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: 'preparing' })
       }
       if (row.owner !== null && row.owner !== this.options.owner && this.options.isAlive(row.owner)) return false
-      this.db.prepare('UPDATE outbox SET state = ?, owner = ?, attempts = attempts + 1, updated = ? WHERE id = ?').run('queued', this.options.owner, this.now(), id)
+      this.db
+        .prepare('UPDATE outbox SET state = ?, owner = ?, attempts = attempts + 1, updated = ? WHERE id = ?')
+        .run('queued', this.options.owner, this.now(), id)
       return true
     })
   }
@@ -319,7 +370,12 @@ export class Outbox {
   }
 
   markSent(id: string, tls: OutboxOutcome['tls'], partial: { rejected: string[]; reason: Reason } | null = null): void {
-    this.setState(id, 'sent', (o) => ({ ...o, reason: partial?.reason ?? null, tls, rejected: partial?.rejected ?? [] }), null)
+    this.setState(
+      id,
+      'sent',
+      (o) => ({ ...o, reason: partial?.reason ?? null, tls, rejected: partial?.rejected ?? [] }),
+      null,
+    )
   }
 
   markHeld(id: string, reason: Reason): void {
@@ -328,13 +384,24 @@ export class Outbox {
 
   recordAppend(id: string, append: NonNullable<OutboxOutcome['append']>): void {
     this.transaction(() => {
-      this.db.prepare('UPDATE outbox SET outcome = ?, updated = ? WHERE id = ?').run(this.writeOutcome(id, (o) => ({ ...o, append })), this.now(), id)
+      this.db.prepare('UPDATE outbox SET outcome = ?, updated = ? WHERE id = ?').run(
+        this.writeOutcome(id, (o) => ({ ...o, append })),
+        this.now(),
+        id,
+      )
     })
   }
 
-  private setState(id: string, state: OutboxState, change: (o: OutboxOutcome) => OutboxOutcome, owner: string | null = this.options.owner): void {
+  private setState(
+    id: string,
+    state: OutboxState,
+    change: (o: OutboxOutcome) => OutboxOutcome,
+    owner: string | null = this.options.owner,
+  ): void {
     this.transaction(() => {
-      this.db.prepare('UPDATE outbox SET state = ?, owner = ?, outcome = ?, updated = ? WHERE id = ?').run(state, owner, this.writeOutcome(id, change), this.now(), id)
+      this.db
+        .prepare('UPDATE outbox SET state = ?, owner = ?, outcome = ?, updated = ? WHERE id = ?')
+        .run(state, owner, this.writeOutcome(id, change), this.now(), id)
     })
   }
 
@@ -351,25 +418,41 @@ export class Outbox {
       const groups = this.db.prepare(preparing).all() as { id: string; owner: string | null }[]
       for (const group of groups) {
         if (group.owner === this.options.owner || (group.owner !== null && this.options.isAlive(group.owner))) continue
-        this.db.prepare('DELETE FROM outbox_message WHERE id IN (SELECT id FROM outbox WHERE group_id = ?)').run(group.id)
+        this.db
+          .prepare('DELETE FROM outbox_message WHERE id IN (SELECT id FROM outbox WHERE group_id = ?)')
+          .run(group.id)
         this.db.prepare('DELETE FROM outbox WHERE group_id = ?').run(group.id)
         this.db.prepare('DELETE FROM outbox_group WHERE id = ?').run(group.id)
       }
-      const rows = this.db.prepare("SELECT id, state, owner, attempts FROM outbox WHERE owner IS NOT NULL AND state IN ('queued', 'sending')").all() as unknown as Pick<Row, 'id' | 'state' | 'owner' | 'attempts'>[]
+      const rows = this.db
+        .prepare(
+          "SELECT id, state, owner, attempts FROM outbox WHERE owner IS NOT NULL AND state IN ('queued', 'sending')",
+        )
+        .all() as unknown as Pick<Row, 'id' | 'state' | 'owner' | 'attempts'>[]
       const possiblySent: string[] = []
       const released: string[] = []
       for (const row of rows) {
         if (row.owner === this.options.owner || this.options.isAlive(row.owner!)) continue
         if (row.state === 'sending') {
-          const outcome = this.writeOutcome(row.id, (o) => ({ ...o, reason: { code: 'OUTBOX_POSSIBLY_SENT', params: { id: row.id } } }))
-          this.db.prepare('UPDATE outbox SET state = ?, owner = NULL, outcome = ?, updated = ? WHERE id = ?').run('held', outcome, this.now(), row.id)
+          const outcome = this.writeOutcome(row.id, (o) => ({
+            ...o,
+            reason: { code: 'OUTBOX_POSSIBLY_SENT', params: { id: row.id } },
+          }))
+          this.db
+            .prepare('UPDATE outbox SET state = ?, owner = NULL, outcome = ?, updated = ? WHERE id = ?')
+            .run('held', outcome, this.now(), row.id)
           possiblySent.push(row.id)
         } else if (row.attempts <= 1) {
           this.db.prepare('UPDATE outbox SET owner = NULL, updated = ? WHERE id = ?').run(this.now(), row.id)
           released.push(row.id)
         } else {
-          const outcome = this.writeOutcome(row.id, (o) => ({ ...o, reason: { code: 'OUTBOX_INTERRUPTED', params: { id: row.id } } }))
-          this.db.prepare('UPDATE outbox SET state = ?, owner = NULL, outcome = ?, updated = ? WHERE id = ?').run('held', outcome, this.now(), row.id)
+          const outcome = this.writeOutcome(row.id, (o) => ({
+            ...o,
+            reason: { code: 'OUTBOX_INTERRUPTED', params: { id: row.id } },
+          }))
+          this.db
+            .prepare('UPDATE outbox SET state = ?, owner = NULL, outcome = ?, updated = ? WHERE id = ?')
+            .run('held', outcome, this.now(), row.id)
         }
       }
       return { possiblySent, released }
@@ -385,7 +468,10 @@ export class Outbox {
   drop(id: string): void {
     this.transaction(() => {
       const row = this.row(id)
-      if (row.state === 'sending' || (row.owner !== null && row.owner !== this.options.owner && this.options.isAlive(row.owner))) {
+      if (
+        row.state === 'sending' ||
+        (row.owner !== null && row.owner !== this.options.owner && this.options.isAlive(row.owner))
+      ) {
         throw new SiegelpostError('OUTBOX_WRONG_STATE', { id, state: row.state })
       }
       this.db.prepare('DELETE FROM outbox_message WHERE id = ?').run(id)

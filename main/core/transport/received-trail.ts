@@ -52,8 +52,10 @@ export function parseReceived(value: string): TransportHop {
   const date = semicolon >= 0 ? value.slice(semicolon + 1).trim() || null : null
   const clauses = withoutComments(body)
   const withValue = clause(clauses, 'with')
-  const version = /\b(?:using|version=)\s*(TLSv?1\.[0-3]|SSLv3)/i.exec(body)?.[1] ?? /\((TLS1\.[0-3])\)/i.exec(body)?.[1] ?? null
-  const cipher = /\bcipher[= ]\s*([A-Z0-9_-]+)/i.exec(body)?.[1] ?? /\btls\s+([A-Z0-9_]+_[A-Z0-9_]+)/i.exec(body)?.[1] ?? null
+  const version =
+    /\b(?:using|version=)\s*(TLSv?1\.[0-3]|SSLv3)/i.exec(body)?.[1] ?? /\((TLS1\.[0-3])\)/i.exec(body)?.[1] ?? null
+  const cipher =
+    /\bcipher[= ]\s*([A-Z0-9_-]+)/i.exec(body)?.[1] ?? /\btls\s+([A-Z0-9_]+_[A-Z0-9_]+)/i.exec(body)?.[1] ?? null
   let tls: boolean | null = null
   if (version !== null || (withValue !== null && tlsProtocols.test(withValue))) tls = true
   else if (withValue !== null && plainProtocols.test(withValue)) tls = false

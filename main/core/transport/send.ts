@@ -31,7 +31,12 @@ export interface SendOutcome {
   append: OutboxOutcome['append']
 }
 
-export async function enqueueAndSend(deps: SendDeps, raw: Buffer, path: string, accountName: string): Promise<SendOutcome> {
+export async function enqueueAndSend(
+  deps: SendDeps,
+  raw: Buffer,
+  path: string,
+  accountName: string,
+): Promise<SendOutcome> {
   const headers = readMessageHeaders(raw, path)
   await deps.account(accountName) // an unknown account is a usage error, not an Outbox entry
   const id = deps.outbox.create({ account: accountName, ...headers }, raw)
@@ -39,11 +44,17 @@ export async function enqueueAndSend(deps: SendDeps, raw: Buffer, path: string, 
 }
 
 /** Postures of the recipient domains that a `mta-sts-or-dane` rule covers (only those are asked). */
-export async function posturesFor(settings: PolicySettings, recipients: readonly string[], check: ((domain: string) => Promise<DomainPosture>) | undefined): Promise<Map<string, DomainPosture>> {
+export async function posturesFor(
+  settings: PolicySettings,
+  recipients: readonly string[],
+  check: ((domain: string) => Promise<DomainPosture>) | undefined,
+): Promise<Map<string, DomainPosture>> {
   const postures = new Map<string, DomainPosture>()
   for (const recipient of recipients) {
     const domain = recipient.slice(recipient.lastIndexOf('@') + 1).toLowerCase()
-    const ruled = settings.rules.some((rule) => rule.require === 'mta-sts-or-dane' && targetMatches(rule.target, recipient))
+    const ruled = settings.rules.some(
+      (rule) => rule.require === 'mta-sts-or-dane' && targetMatches(rule.target, recipient),
+    )
     if (ruled && check && !postures.has(domain)) postures.set(domain, await check(domain).catch(() => unknownPosture))
   }
   return postures
@@ -136,11 +147,24 @@ export async function attempt(deps: SendDeps, id: string, options: AttemptOption
     })
     const tls = { version: result.tls.version, cipher: result.tls.cipher, requiretls: result.requireTls }
     // Refused recipients are not silently dropped: the entry says who did not get it.
-    const partial: Reason | null = result.rejected.length > 0 ? { code: 'SMTP_RECIPIENTS_REFUSED', params: { host: account.smtp.host, recipients: result.rejected.join(', ') } } : null
+    const partial: Reason | null =
+      result.rejected.length > 0
+        ? {
+            code: 'SMTP_RECIPIENTS_REFUSED',
+            params: { host: account.smtp.host, recipients: result.rejected.join(', ') },
+          }
+        : null
     outbox.markSent(id, tls, partial ? { rejected: result.rejected, reason: partial } : null)
-    const sent = { outboxId: id, state: 'sent' as const, reason: partial, tls: { version: tls.version, requiretls: tls.requiretls } }
+    const sent = {
+      outboxId: id,
+      state: 'sent' as const,
+      reason: partial,
+      tls: { version: tls.version, requiretls: tls.requiretls },
+    }
     if (entry.groupId !== null) {
-      const groupAppend = options.deferSentItem ? null : await appendGroupSentItem(deps, entry.groupId, account, password)
+      const groupAppend = options.deferSentItem
+        ? null
+        : await appendGroupSentItem(deps, entry.groupId, account, password)
       return { ...sent, append: groupAppend }
     }
     let append: OutboxOutcome['append']
@@ -154,7 +178,8 @@ export async function attempt(deps: SendDeps, id: string, options: AttemptOption
     return { ...sent, append }
   } catch (error) {
     if (error instanceof NotSentError) return held(reasonOf(error.reason))
-    if (error instanceof MaybeSentError || transferStarted) return held({ code: 'OUTBOX_POSSIBLY_SENT', params: { id } })
+    if (error instanceof MaybeSentError || transferStarted)
+      return held({ code: 'OUTBOX_POSSIBLY_SENT', params: { id } })
     if (error instanceof SiegelpostError) return held(reasonOf(error))
     throw error
   }

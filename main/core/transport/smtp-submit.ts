@@ -58,7 +58,10 @@ interface Internals {
  * One SMTPConnection step as a promise. nodemailer reports some failures (socket, TLS, timeouts) only
  * as an 'error' or 'end' event and never calls the step's callback, so both are listened to.
  */
-export function step<T = void>(connection: SMTPConnection, run: (done: (error?: unknown, value?: T) => void) => void): Promise<T> {
+export function step<T = void>(
+  connection: SMTPConnection,
+  run: (done: (error?: unknown, value?: T) => void) => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let settled = false
     const finish = (error?: unknown, value?: T) => {
@@ -142,15 +145,28 @@ function classifyConnectError(error: unknown, account: Account): SiegelpostError
   }
   const tls = tlsFailureOf(error, endpoint)
   if (tls) return tls
-  if (code === 'ETLS') return new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail: 'STARTTLS' }, { cause: error })
+  if (code === 'ETLS')
+    return new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail: 'STARTTLS' }, { cause: error })
   const response = (error as { response?: string }).response
-  if (response) return new SiegelpostError('SMTP_REJECTED', { host: endpoint.host, reply: sanitizeReply(response) }, { cause: error })
-  return new SiegelpostError('SMTP_UNREACHABLE', { ...where, detail: networkFailureOf(error) ?? code ?? 'error' }, { cause: error })
+  if (response)
+    return new SiegelpostError(
+      'SMTP_REJECTED',
+      { host: endpoint.host, reply: sanitizeReply(response) },
+      { cause: error },
+    )
+  return new SiegelpostError(
+    'SMTP_UNREACHABLE',
+    { ...where, detail: networkFailureOf(error) ?? code ?? 'error' },
+    { cause: error },
+  )
 }
 
 /** Server text goes into a reason shown to the user: one line, printable, bounded. */
 export function sanitizeReply(reply: string): string {
-  return reply.replace(/[^\x20-\x7e\u00a0-\uffff]+/g, ' ').trim().slice(0, 300)
+  return reply
+    .replace(/[^\x20-\x7e\u00a0-\uffff]+/g, ' ')
+    .trim()
+    .slice(0, 300)
 }
 
 export async function submit(request: SubmitRequest): Promise<SubmitResult> {
@@ -166,26 +182,51 @@ export async function submit(request: SubmitRequest): Promise<SubmitResult> {
       if (session.maxSize !== null && request.raw.length > session.maxSize) {
         const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1)
         const size = mib(request.raw.length)
-        throw new SiegelpostError('SMTP_MESSAGE_TOO_LARGE', { host, size, limit: mib(session.maxSize), limitBytes: session.maxSize })
+        throw new SiegelpostError('SMTP_MESSAGE_TOO_LARGE', {
+          host,
+          size,
+          limit: mib(session.maxSize),
+          limitBytes: session.maxSize,
+        })
       }
-      await step(connection, (done) => connection.login({ user: account.user, pass: request.password }, (error) => done(error)))
+      await step(connection, (done) =>
+        connection.login({ user: account.user, pass: request.password }, (error) => done(error)),
+      )
     } catch (error) {
       if (error instanceof SiegelpostError) throw new NotSentError(error)
       const reply = sanitizeReply((error as { response?: string }).response ?? (error as Error).message)
-      if ((error as { code?: string }).code === 'EAUTH') throw new NotSentError(new SiegelpostError('SMTP_AUTH_FAILED', { host, reply }, { cause: error }))
+      if ((error as { code?: string }).code === 'EAUTH')
+        throw new NotSentError(new SiegelpostError('SMTP_AUTH_FAILED', { host, reply }, { cause: error }))
       throw new NotSentError(classifyConnectError(error, account))
     }
     await request.onTransfer()
     const info = await step<{ response: string; rejected?: string[] }>(connection, (done) =>
-      connection.send({ from: request.envelope.from, to: request.envelope.to, size: request.raw.length, requireTLSExtensionEnabled: requireTls }, request.raw, (error, result) => done(error, result)),
+      connection.send(
+        {
+          from: request.envelope.from,
+          to: request.envelope.to,
+          size: request.raw.length,
+          requireTLSExtensionEnabled: requireTls,
+        },
+        request.raw,
+        (error, result) => done(error, result),
+      ),
     ).catch((error: unknown) => {
       const responseCode = (error as { responseCode?: number }).responseCode
       const response = (error as { response?: string }).response
       // A numbered reply means the server answered and did not take the message.
       if (typeof responseCode === 'number' && responseCode >= 400 && response) {
-        throw new NotSentError(new SiegelpostError('SMTP_REJECTED', { host, reply: sanitizeReply(response) }, { cause: error }))
+        throw new NotSentError(
+          new SiegelpostError('SMTP_REJECTED', { host, reply: sanitizeReply(response) }, { cause: error }),
+        )
       }
-      throw new MaybeSentError(new SiegelpostError('SMTP_UNREACHABLE', { host, port: account.smtp.port, detail: networkFailureOf(error) ?? 'interrupted' }, { cause: error }))
+      throw new MaybeSentError(
+        new SiegelpostError(
+          'SMTP_UNREACHABLE',
+          { host, port: account.smtp.port, detail: networkFailureOf(error) ?? 'interrupted' },
+          { cause: error },
+        ),
+      )
     })
     return { tls: session.tls, requireTls, response: sanitizeReply(info.response), rejected: info.rejected ?? [] }
   } finally {

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto'
 import { isIP } from 'node:net'
-import { checkServerIdentity, rootCertificates, type ConnectionOptions, type PeerCertificate, type TLSSocket } from 'node:tls'
+import {
+  checkServerIdentity,
+  rootCertificates,
+  type ConnectionOptions,
+  type PeerCertificate,
+  type TLSSocket,
+} from 'node:tls'
 import { SiegelpostError } from '../errors/index.ts'
 import type { Account, Endpoint } from './account.ts'
 import type { TlsInfo } from './tls-info.ts'
@@ -20,7 +26,9 @@ export function tlsOptionsFor(endpoint: Endpoint, account: Pick<Account, 'ca' | 
       const mismatch = checkServerIdentity(host, cert)
       if (mismatch) return mismatch
       if (account.pin !== null && leafFingerprint(cert) !== account.pin) {
-        return Object.assign(new Error('certificate fingerprint does not match the pin'), { code: 'SIEGELPOST_PIN_MISMATCH' })
+        return Object.assign(new Error('certificate fingerprint does not match the pin'), {
+          code: 'SIEGELPOST_PIN_MISMATCH',
+        })
       }
       return undefined
     },
@@ -46,7 +54,10 @@ export function verifyTlsSocket(socket: unknown, endpoint: Endpoint, account: Pi
     throw new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail: 'no TLS socket' })
   }
   if (tlsSocket.authorized !== true) {
-    throw new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail: String(tlsSocket.authorizationError ?? 'certificate not verified') })
+    throw new SiegelpostError('TLS_NOT_ESTABLISHED', {
+      ...where,
+      detail: String(tlsSocket.authorizationError ?? 'certificate not verified'),
+    })
   }
   const version = tlsSocket.getProtocol() ?? ''
   if (!acceptedVersions.has(version)) throw new SiegelpostError('TLS_VERSION_TOO_OLD', where)
@@ -70,7 +81,14 @@ function distinguishedName(parts: PeerCertificate['subject'] | undefined): strin
     .join(', ')
 }
 
-const certificateProblems: Record<string, 'TLS_CERT_EXPIRED' | 'TLS_CERT_SELF_SIGNED' | 'TLS_CERT_UNKNOWN_ISSUER' | 'TLS_CERT_WRONG_HOST' | 'TLS_CERT_PIN_MISMATCH'> = {
+const certificateProblems: Record<
+  string,
+  | 'TLS_CERT_EXPIRED'
+  | 'TLS_CERT_SELF_SIGNED'
+  | 'TLS_CERT_UNKNOWN_ISSUER'
+  | 'TLS_CERT_WRONG_HOST'
+  | 'TLS_CERT_PIN_MISMATCH'
+> = {
   CERT_HAS_EXPIRED: 'TLS_CERT_EXPIRED',
   CERT_NOT_YET_VALID: 'TLS_CERT_EXPIRED',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS_CERT_SELF_SIGNED',
@@ -85,33 +103,51 @@ const certificateProblems: Record<string, 'TLS_CERT_EXPIRED' | 'TLS_CERT_SELF_SI
 /** The codes an error chain carries (nodemailer keeps the socket's code as `originalCode`, imapflow as `code`). */
 function codesOf(error: unknown): string[] {
   const codes: string[] = []
-  for (let e = error as { code?: unknown; originalCode?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+  for (
+    let e = error as { code?: unknown; originalCode?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    e = e.cause as typeof e, depth++
+  ) {
     for (const value of [e.originalCode, e.code]) if (typeof value === 'string') codes.push(value)
   }
   return codes
 }
 
 /** A TLS-level failure as a specific reason, or null when the error is not about TLS. */
-export function tlsFailureOf(error: unknown, endpoint: Endpoint, securityOption = '--smtp-security'): SiegelpostError | null {
+export function tlsFailureOf(
+  error: unknown,
+  endpoint: Endpoint,
+  securityOption = '--smtp-security',
+): SiegelpostError | null {
   const where = { host: endpoint.host, port: endpoint.port }
   const codes = codesOf(error)
   const message = error instanceof Error ? error.message : String(error)
   // Implicit TLS against a port that greets in plaintext (a STARTTLS port): say which setting fixes it.
-  if (endpoint.security === 'tls' && (codes.includes('ERR_SSL_WRONG_VERSION_NUMBER') || /wrong version number/i.test(message))) {
+  if (
+    endpoint.security === 'tls' &&
+    (codes.includes('ERR_SSL_WRONG_VERSION_NUMBER') || /wrong version number/i.test(message))
+  ) {
     return new SiegelpostError('TLS_WRONG_MODE', { ...where, option: securityOption }, { cause: error })
   }
   for (const code of codes) {
     const problem = certificateProblems[code]
     if (problem) return new SiegelpostError(problem, where, { cause: error })
   }
-  if (codes.some((code) => /PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|WRONG_SSL_VERSION/.test(code)) || /protocol version|unsupported protocol/i.test(message)) {
+  if (
+    codes.some((code) => /PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|WRONG_SSL_VERSION/.test(code)) ||
+    /protocol version|unsupported protocol/i.test(message)
+  ) {
     return new SiegelpostError('TLS_VERSION_TOO_OLD', where, { cause: error })
   }
   if (codes.some((code) => /^(CERT_|ERR_TLS_CERT|UNABLE_TO_|INVALID_CA|CERT_)/.test(code))) {
     return new SiegelpostError('TLS_CERT_INVALID', { ...where, detail: codes[0]! }, { cause: error })
   }
   if (codes.some((code) => code.startsWith('ERR_SSL_') || code === 'EPROTO')) {
-    return new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail: codes.find((c) => c.startsWith('ERR_SSL_')) ?? 'EPROTO' }, { cause: error })
+    return new SiegelpostError(
+      'TLS_NOT_ESTABLISHED',
+      { ...where, detail: codes.find((c) => c.startsWith('ERR_SSL_')) ?? 'EPROTO' },
+      { cause: error },
+    )
   }
   return null
 }
@@ -119,5 +155,11 @@ export function tlsFailureOf(error: unknown, endpoint: Endpoint, securityOption 
 /** Network-level failures (refused, unreachable, timeout) keep the mail queued-and-held for a retry. */
 export function networkFailureOf(error: unknown): string | null {
   const codes = codesOf(error)
-  return codes.find((code) => /^(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ETIMEOUT|EPIPE|ECONNECTION|ESOCKET|EDNS|NoConnection|CONNECT_TIMEOUT|GREETING_TIMEOUT)$/.test(code)) ?? null
+  return (
+    codes.find((code) =>
+      /^(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ETIMEOUT|EPIPE|ECONNECTION|ESOCKET|EDNS|NoConnection|CONNECT_TIMEOUT|GREETING_TIMEOUT)$/.test(
+        code,
+      ),
+    ) ?? null
+  )
 }

@@ -26,12 +26,19 @@ export interface TransportProfile {
   dnsServer?: string | undefined
 }
 
-export const accountStoreOf = (p: TransportProfile) => new AccountStore({ profileDir: p.profileDir, vault: p.vault, keychain: p.keychain })
+export const accountStoreOf = (p: TransportProfile) =>
+  new AccountStore({ profileDir: p.profileDir, vault: p.vault, keychain: p.keychain })
 export const policyStoreOf = (p: TransportProfile) => new PolicyStore(p.profileDir, p.vault)
 
 /** Open the Outbox, run crash recovery first (possibly-sent entries of a crashed run are held), and always close it. */
 export async function withOutbox<T>(p: TransportProfile, use: (outbox: Outbox) => Promise<T>): Promise<T> {
-  const outbox = new Outbox({ profileDir: p.profileDir, key: p.vault.deriveKey('outbox'), now: p.now, owner: p.owner, isAlive: isProcessAlive })
+  const outbox = new Outbox({
+    profileDir: p.profileDir,
+    key: p.vault.deriveKey('outbox'),
+    now: p.now,
+    owner: p.owner,
+    isAlive: isProcessAlive,
+  })
   try {
     outbox.recover()
     return await use(outbox)
@@ -46,11 +53,14 @@ export function postureChecker(p: TransportProfile): (domain: string) => Promise
 }
 
 /** check-domain's resolver (the system's, or a test DNS server on loopback), policy fetcher and the profile's MTA-STS cache (none without a vault). */
-export function domainCheckDeps(p: Pick<TransportProfile, 'profileDir' | 'now' | 'dnsServer'> & { vault: Vault | null }): DomainCheckDeps {
+export function domainCheckDeps(
+  p: Pick<TransportProfile, 'profileDir' | 'now' | 'dnsServer'> & { vault: Vault | null },
+): DomainCheckDeps {
   const dns = createResolver(p.dnsServer)
   // With a test DNS server, the policy host is looked up there too (loopback only).
   const fetch = createPolicyFetch(p.dnsServer ? { resolve: async (host) => (await dns.resolveA(host))[0]! } : {})
-  const cache = p.vault === null ? undefined : new MtaStsCacheFile(p.profileDir, p.vault.deriveKey('mta-sts-cache'), p.now)
+  const cache =
+    p.vault === null ? undefined : new MtaStsCacheFile(p.profileDir, p.vault.deriveKey('mta-sts-cache'), p.now)
   return { dns, fetch, cache, now: p.now }
 }
 

@@ -14,7 +14,17 @@ const filePaths = () => (window as unknown as { siegelpostFiles?: FilePaths }).s
  * The draft's attachments: added with main's file dialog or by dropping files here. Main copies each
  * file into the sealed draft by its path, so the file's bytes never pass through the window.
  */
-export function Attachments({ draftId, attachments, ensureDraft, onDraft }: { draftId: string | null; attachments: DraftSummary['attachments']; ensureDraft: () => Promise<string | null>; onDraft: (draft: DraftSummary) => void }) {
+export function Attachments({
+  draftId,
+  attachments,
+  ensureDraft,
+  onDraft,
+}: {
+  draftId: string | null
+  attachments: DraftSummary['attachments']
+  ensureDraft: () => Promise<string | null>
+  onDraft: (draft: DraftSummary) => void
+}) {
   const { lang, t } = useI18n()
   const { busy, error, run } = useAction()
   const [dragging, setDragging] = useState(false)
@@ -33,7 +43,9 @@ export function Attachments({ draftId, attachments, ensureDraft, onDraft }: { dr
     event.preventDefault()
     setDragging(false)
     const helper = filePaths()
-    const paths = helper ? [...event.dataTransfer.files].map((file) => helper.pathFor(file)).filter((p) => p !== '') : []
+    const paths = helper
+      ? [...event.dataTransfer.files].map((file) => helper.pathFor(file)).filter((p) => p !== '')
+      : []
     if (paths.length > 0) void add(paths)
   }
   const total = attachments.reduce((sum, a) => sum + a.size, 0)
@@ -48,7 +60,12 @@ export function Attachments({ draftId, attachments, ensureDraft, onDraft }: { dr
     >
       <h2 id="attachments-title" className="section-title">
         {t('compose.attachments')}
-        {attachments.length > 0 && <span className="muted"> · {t('compose.attachmentsTotal', { count: attachments.length, size: formatSize(total, lang) })}</span>}
+        {attachments.length > 0 && (
+          <span className="muted">
+            {' '}
+            · {t('compose.attachmentsTotal', { count: attachments.length, size: formatSize(total, lang) })}
+          </span>
+        )}
       </h2>
       {attachments.length > 0 && (
         <ul className="attachments">
@@ -58,7 +75,13 @@ export function Attachments({ draftId, attachments, ensureDraft, onDraft }: { dr
               <span className="attachment-name">{attachment.fileName}</span>
               <span className="visually-hidden">, </span>
               <span className="attachment-size">{formatSize(attachment.size, lang)}</span>
-              <button type="button" className="chip-remove" onClick={() => void remove(attachment.id)} aria-label={t('compose.removeAttachment', { name: attachment.fileName })} disabled={busy}>
+              <button
+                type="button"
+                className="chip-remove"
+                onClick={() => void remove(attachment.id)}
+                aria-label={t('compose.removeAttachment', { name: attachment.fileName })}
+                disabled={busy}
+              >
                 <span aria-hidden="true">×</span>
               </button>
             </li>

@@ -10,7 +10,12 @@ import { formatDate } from '../keys/key-state'
 export type ChipState = 'smime' | 'openpgp' | 'container' | 'tls' | 'attention' | 'blocked' | 'invalid' | 'checking'
 
 /** Blocked because of the key itself (expired, revoked, unusable): the user can fix it in the resolver. */
-const attentionCodes = new Set(['RECIPIENT_KEY_EXPIRED', 'RECIPIENT_KEY_REVOKED', 'RECIPIENT_KEY_UNUSABLE', 'RECIPIENT_OWN_KEY_MISSING'])
+const attentionCodes = new Set([
+  'RECIPIENT_KEY_EXPIRED',
+  'RECIPIENT_KEY_REVOKED',
+  'RECIPIENT_KEY_UNUSABLE',
+  'RECIPIENT_OWN_KEY_MISSING',
+])
 
 export function chipStateOf(entry: RecipientPlanView | undefined): ChipState {
   if (!entry) return 'checking'
@@ -38,9 +43,13 @@ export function chipTooltip(entry: RecipientPlanView | undefined, t: T, lang: La
   if (!entry || state === 'checking') return t('chip.tip.checking')
   switch (state) {
     case 'smime':
-      return entry.key?.expires ? t('chip.tip.smime', { date: formatDate(entry.key.expires, lang) }) : t('chip.tip.smimeNoDate')
+      return entry.key?.expires
+        ? t('chip.tip.smime', { date: formatDate(entry.key.expires, lang) })
+        : t('chip.tip.smimeNoDate')
     case 'openpgp':
-      return entry.key?.acceptance === 'verified' ? t('chip.tip.openpgp') : `${t('chip.tip.openpgp')} – ${t('chip.tip.unverified')}`
+      return entry.key?.acceptance === 'verified'
+        ? t('chip.tip.openpgp')
+        : `${t('chip.tip.openpgp')} – ${t('chip.tip.unverified')}`
     case 'container':
       return t('chip.tip.container')
     case 'tls':
@@ -82,7 +91,8 @@ export function sendKindOf(plan: ComposePlanView | null): SendKind {
 }
 
 /** The subject travels in clear for a TLS-only copy and in the carrier mail of a password PDF. */
-export const subjectInClear = (plan: ComposePlanView | null) => Boolean(plan?.recipients.some((r) => r.protection === 'tls' || r.protection === 'container'))
+export const subjectInClear = (plan: ComposePlanView | null) =>
+  Boolean(plan?.recipients.some((r) => r.protection === 'tls' || r.protection === 'container'))
 
 /** Protection from strongest to weakest: a change to a lower rank is a downgrade that must be asked. */
 export const rankOf = (p: Protection) => (endToEnd(p) ? 3 : p === 'container' ? 2 : p === 'tls' ? 1 : 0)

@@ -1,5 +1,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import type { AccountSummaryView, ComposePlanView, ComposeSendView, DraftFields, DraftSummary, KeySummary, RecipientPlanView, WireError } from '../../../preload/contract'
+import type {
+  AccountSummaryView,
+  ComposePlanView,
+  ComposeSendView,
+  DraftFields,
+  DraftSummary,
+  KeySummary,
+  RecipientPlanView,
+  WireError,
+} from '../../../preload/contract'
 import { Busy, ErrorNotice, Notice } from '../components'
 import { useI18n } from '../i18n'
 import { settle, useAction } from '../use-call'
@@ -97,7 +106,16 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
         if (draft) {
           const { account, from, to, cc, bcc, subject, body, sign } = draft.value
           setDraftId(draft.value.id)
-          setFields({ account: account ?? list[0]?.name ?? null, from: from || (list[0]?.email ?? ''), to, cc, bcc, subject, body, sign })
+          setFields({
+            account: account ?? list[0]?.name ?? null,
+            from: from || (list[0]?.email ?? ''),
+            to,
+            cc,
+            bcc,
+            subject,
+            body,
+            sign,
+          })
           setAttachments(draft.value.attachments)
           setShowCc(cc.length + bcc.length > 0)
           remember(draft.value.id)
@@ -159,7 +177,12 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
       const pending = text.trim().toLowerCase()
       return pending.includes('@') && !list.includes(pending) ? [...list, pending] : list
     }
-    return { account: fields.account, to: withTyped(fields.to, typed.to), cc: withTyped(fields.cc, typed.cc), bcc: withTyped(fields.bcc, typed.bcc) }
+    return {
+      account: fields.account,
+      to: withTyped(fields.to, typed.to),
+      cc: withTyped(fields.cc, typed.cc),
+      bcc: withTyped(fields.bcc, typed.bcc),
+    }
   }, [fields?.account, fields?.to, fields?.cc, fields?.bcc, typed])
   useEffect(() => {
     if (!asked) return
@@ -196,9 +219,13 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
   const downgraded: RecipientPlanView[] = useMemo(() => {
     if (!committed) return []
     const lowered = committed.recipients.filter(
-      (r) => r.protection !== 'blocked' && (rankOf(r.protection) < (best.current.get(r.address) ?? 0) || (wasAllEndToEnd.current && rankOf(r.protection) < 3)),
+      (r) =>
+        r.protection !== 'blocked' &&
+        (rankOf(r.protection) < (best.current.get(r.address) ?? 0) ||
+          (wasAllEndToEnd.current && rankOf(r.protection) < 3)),
     )
-    for (const r of committed.recipients) best.current.set(r.address, Math.max(best.current.get(r.address) ?? 0, rankOf(r.protection)))
+    for (const r of committed.recipients)
+      best.current.set(r.address, Math.max(best.current.get(r.address) ?? 0, rankOf(r.protection)))
     if (sendKindOf(committed) === 'encrypted') wasAllEndToEnd.current = true
     return lowered
   }, [committed])
@@ -241,9 +268,16 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
 
   if (result) return <SendResult result={result} onOutbox={() => go('outbox')} onNew={() => void reset()} />
   if (!fields || accounts === null) return load.error ? <ErrorNotice error={load.error} /> : <Busy />
-  const removeRecipient = (address: string) => update({ to: fields.to.filter((a) => a !== address), cc: fields.cc.filter((a) => a !== address), bcc: fields.bcc.filter((a) => a !== address) })
+  const removeRecipient = (address: string) =>
+    update({
+      to: fields.to.filter((a) => a !== address),
+      cc: fields.cc.filter((a) => a !== address),
+      bcc: fields.bcc.filter((a) => a !== address),
+    })
   const clear = subjectInClear(committed)
-  const clearFor = committed?.recipients.filter((r) => r.protection === 'tls' || r.protection === 'container').map((r) => r.address) ?? []
+  const clearFor =
+    committed?.recipients.filter((r) => r.protection === 'tls' || r.protection === 'container').map((r) => r.address) ??
+    []
   const fieldProps = (field: 'to' | 'cc' | 'bcc') => ({
     field,
     addresses: fields[field],
@@ -307,7 +341,13 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
         <label htmlFor="compose-subject" className="recipient-label">
           {t('compose.subject')}
         </label>
-        <input id="compose-subject" type="text" value={fields.subject} onChange={(event) => update({ subject: event.target.value })} aria-describedby="subject-hint" />
+        <input
+          id="compose-subject"
+          type="text"
+          value={fields.subject}
+          onChange={(event) => update({ subject: event.target.value })}
+          aria-describedby="subject-hint"
+        />
       </div>
       <p id="subject-hint" className={clear ? 'subject-hint warning' : 'subject-hint'} data-testid="subject-hint">
         {clear ? (
@@ -322,12 +362,24 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
       <label htmlFor="compose-body" className="visually-hidden">
         {t('compose.body')}
       </label>
-      <textarea id="compose-body" className="compose-body" rows={8} value={fields.body} onChange={(event) => update({ body: event.target.value })} />
+      <textarea
+        id="compose-body"
+        className="compose-body"
+        rows={8}
+        value={fields.body}
+        onChange={(event) => update({ body: event.target.value })}
+      />
       <label className="sign-line">
-        <input type="checkbox" checked={fields.sign} onChange={(event) => update({ sign: event.target.checked })} /> {t('compose.sign')}
+        <input type="checkbox" checked={fields.sign} onChange={(event) => update({ sign: event.target.checked })} />{' '}
+        {t('compose.sign')}
         <span className="muted"> – {t('compose.signHint')}</span>
       </label>
-      <Attachments draftId={draftId} attachments={attachments} ensureDraft={async () => ((dirty.current = true), save())} onDraft={(draft) => (setAttachments(draft.attachments), onSaved())} />
+      <Attachments
+        draftId={draftId}
+        attachments={attachments}
+        ensureDraft={async () => ((dirty.current = true), save())}
+        onDraft={(draft) => (setAttachments(draft.attachments), onSaved())}
+      />
       {fields.account && <SignatureEditor account={fields.account} />}
       {planError && <ErrorNotice error={planError} onRetry={() => setPlanRound((n) => n + 1)} />}
       <SendPanel plan={committed} checking={checking} downgraded={downgraded} busy={send.busy} onSend={onSend} />
@@ -336,7 +388,14 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
       <p className="muted autosave" aria-live="off" data-testid="autosave">
         {savedAt ? t('compose.savedAt', { time: savedAt }) : t('compose.autosave')}
       </p>
-      {confirming && committed && <SendConfirm plan={committed} downgraded={downgraded} onCancel={() => setConfirming(false)} onConfirm={() => void start()} />}
+      {confirming && committed && (
+        <SendConfirm
+          plan={committed}
+          downgraded={downgraded}
+          onCancel={() => setConfirming(false)}
+          onConfirm={() => void start()}
+        />
+      )}
       {resolving && (
         <Resolver
           address={resolving}

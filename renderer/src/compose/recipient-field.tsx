@@ -5,12 +5,29 @@ import { ChipIcon } from './chip-icon'
 import { chipBadge, chipStateOf, chipTooltip } from './chip-state'
 
 /** A chip: the address, its protection as icon + words, click for the resolver, × to remove. */
-export function Chip({ address, entry, onOpen, onRemove, preview }: { address: string; entry: RecipientPlanView | undefined; onOpen?: () => void; onRemove?: () => void; preview?: boolean }) {
+export function Chip({
+  address,
+  entry,
+  onOpen,
+  onRemove,
+  preview,
+}: {
+  address: string
+  entry: RecipientPlanView | undefined
+  onOpen?: () => void
+  onRemove?: () => void
+  preview?: boolean
+}) {
   const { lang, t } = useI18n()
   const state = chipStateOf(entry)
   const tooltip = chipTooltip(entry, t, lang)
   return (
-    <li className={`chip chip-${state}${preview ? ' chip-preview' : ''}`} data-testid="chip" data-state={state} data-address={address}>
+    <li
+      className={`chip chip-${state}${preview ? ' chip-preview' : ''}`}
+      data-testid="chip"
+      data-state={state}
+      data-address={address}
+    >
       {onOpen ? (
         <button type="button" className="chip-main" title={tooltip} onClick={onOpen}>
           <span className="chip-address">{address}</span>
@@ -73,7 +90,10 @@ export function RecipientField({
   const { t } = useI18n()
   const [focused, setFocused] = useState(false)
   const commit = (text: string) => {
-    const added = text.split(splitter).map((a) => a.trim().toLowerCase()).filter((a) => a !== '' && !addresses.includes(a))
+    const added = text
+      .split(splitter)
+      .map((a) => a.trim().toLowerCase())
+      .filter((a) => a !== '' && !addresses.includes(a))
     if (added.length > 0) onChange([...addresses, ...added])
     onTyping('')
   }
@@ -94,7 +114,13 @@ export function RecipientField({
       </label>
       <ul className="chips" aria-label={t('chip.list', { field: t(label) })}>
         {addresses.map((address) => (
-          <Chip key={address} address={address} entry={plan.get(address)} onOpen={() => onOpen(address)} onRemove={() => onChange(addresses.filter((a) => a !== address))} />
+          <Chip
+            key={address}
+            address={address}
+            entry={plan.get(address)}
+            onOpen={() => onOpen(address)}
+            onRemove={() => onChange(addresses.filter((a) => a !== address))}
+          />
         ))}
         {pending.includes('@') && <Chip address={pending} entry={plan.get(pending)} preview />}
         <li className="chip-input">

@@ -15,7 +15,21 @@ import { chipBadge, chipStateOf, chipTooltip } from './chip-state'
  * the client's consent to TLS only, the password PDF, or remove the recipient. Every change goes to main
  * and the plan is asked again; nothing here decides the protection.
  */
-export function Resolver({ address, entry, keys, onChanged, onRemove, onClose }: { address: string; entry: RecipientPlanView | undefined; keys: KeySummary[]; onChanged: () => void; onRemove: () => void; onClose: () => void }) {
+export function Resolver({
+  address,
+  entry,
+  keys,
+  onChanged,
+  onRemove,
+  onClose,
+}: {
+  address: string
+  entry: RecipientPlanView | undefined
+  keys: KeySummary[]
+  onChanged: () => void
+  onRemove: () => void
+  onClose: () => void
+}) {
   const { lang, t } = useI18n()
   const state = chipStateOf(entry)
   const found = keys.filter((k) => k.emails.includes(address))
@@ -38,14 +52,22 @@ export function Resolver({ address, entry, keys, onChanged, onRemove, onClose }:
     } else setOffered(result.value.keys)
   }
   const record = async () => {
-    const result = await consent.run(() => window.siegelpost.policyConsent({ address, channel: 'tls', by, ...(note.trim() ? { note } : {}) }))
+    const result = await consent.run(() =>
+      window.siegelpost.policyConsent({ address, channel: 'tls', by, ...(note.trim() ? { note } : {}) }),
+    )
     if (result) {
       setPanel('none')
       setDone(t('resolver.consentRecorded'))
       onChanged()
     }
   }
-  if (importing) return <ImportWizard onClose={() => setImporting(false)} onImported={() => (setImporting(false), setDone(t('resolver.imported')), onChanged())} />
+  if (importing)
+    return (
+      <ImportWizard
+        onClose={() => setImporting(false)}
+        onImported={() => (setImporting(false), setDone(t('resolver.imported')), onChanged())}
+      />
+    )
   return (
     <Dialog title={t('resolver.title', { address })} onClose={onClose} wide>
       <p className={`resolver-state chip-${state}`} data-testid="resolver-state">
@@ -63,9 +85,10 @@ export function Resolver({ address, entry, keys, onChanged, onRemove, onClose }:
         <ul className="resolver-keys">
           {found.map((key) => (
             <li key={key.id} data-testid="resolver-key">
-              <strong>{key.technology === 'smime' ? 'S/MIME' : 'OpenPGP'}</strong> · {key.name} · {t(`resolver.status.${key.status}`)}
-              {key.expires && ` · ${t('resolver.expires', { date: formatDate(key.expires, lang) })}`} · {t(key.acceptance === 'verified' ? 'resolver.verified' : 'resolver.unverified')} ·{' '}
-              {t('resolver.source')}
+              <strong>{key.technology === 'smime' ? 'S/MIME' : 'OpenPGP'}</strong> · {key.name} ·{' '}
+              {t(`resolver.status.${key.status}`)}
+              {key.expires && ` · ${t('resolver.expires', { date: formatDate(key.expires, lang) })}`} ·{' '}
+              {t(key.acceptance === 'verified' ? 'resolver.verified' : 'resolver.unverified')} · {t('resolver.source')}
               <Fingerprint value={key.fingerprint} />
             </li>
           ))}

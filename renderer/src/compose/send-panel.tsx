@@ -16,7 +16,19 @@ const buttonKey: Record<SendKind, MessageKey> = {
  * how many separate messages go out, and a button that says what will happen — disabled, naming the
  * recipients, while any of them has no secure way.
  */
-export function SendPanel({ plan, checking, downgraded, busy, onSend }: { plan: ComposePlanView | null; checking: boolean; downgraded: RecipientPlanView[]; busy: boolean; onSend: () => void }) {
+export function SendPanel({
+  plan,
+  checking,
+  downgraded,
+  busy,
+  onSend,
+}: {
+  plan: ComposePlanView | null
+  checking: boolean
+  downgraded: RecipientPlanView[]
+  busy: boolean
+  onSend: () => void
+}) {
   const { t } = useI18n()
   const kind = sendKindOf(plan)
   const blocked = plan?.recipients.filter((r) => r.protection === 'blocked') ?? []
@@ -33,12 +45,22 @@ export function SendPanel({ plan, checking, downgraded, busy, onSend }: { plan: 
         </Notice>
       )}
       <section className="send-panel" aria-labelledby="send-summary">
-        <button type="button" className="primary send-button" data-testid="send" data-kind={kind} disabled={kind === 'empty' || kind === 'blocked' || checking || busy} onClick={onSend} aria-describedby="send-summary">
+        <button
+          type="button"
+          className="primary send-button"
+          data-testid="send"
+          data-kind={kind}
+          disabled={kind === 'empty' || kind === 'blocked' || checking || busy}
+          onClick={onSend}
+          aria-describedby="send-summary"
+        >
           {t(buttonKey[kind])}
         </button>
         <p id="send-summary" className="send-summary" data-testid="summary" aria-live="polite">
           {plan && plan.recipients.length > 0 ? summaryLine(plan, t) : t('summary.none')}
-          {plan && plan.messages > 1 && <span className="muted"> · {t('summary.messages', { count: plan.messages })}</span>}
+          {plan && plan.messages > 1 && (
+            <span className="muted"> · {t('summary.messages', { count: plan.messages })}</span>
+          )}
           {checking && <span className="muted"> · {t('chip.tip.checking')}</span>}
         </p>
       </section>
@@ -47,16 +69,29 @@ export function SendPanel({ plan, checking, downgraded, busy, onSend }: { plan: 
 }
 
 /** Asked before a mixed send and before any send that lowers protection: each group and what it gets. */
-export function SendConfirm({ plan, downgraded, onCancel, onConfirm }: { plan: ComposePlanView; downgraded: RecipientPlanView[]; onCancel: () => void; onConfirm: () => void }) {
+export function SendConfirm({
+  plan,
+  downgraded,
+  onCancel,
+  onConfirm,
+}: {
+  plan: ComposePlanView
+  downgraded: RecipientPlanView[]
+  onCancel: () => void
+  onConfirm: () => void
+}) {
   const { t } = useI18n()
-  const groups = (['smime', 'openpgp', 'container', 'tls'] as const).map((p) => [p, plan.recipients.filter((r) => r.protection === p)] as const).filter(([, list]) => list.length > 0)
+  const groups = (['smime', 'openpgp', 'container', 'tls'] as const)
+    .map((p) => [p, plan.recipients.filter((r) => r.protection === p)] as const)
+    .filter(([, list]) => list.length > 0)
   return (
     <Dialog title={t('send.confirmTitle')} onClose={onCancel}>
       <p>{t('summary.messages', { count: plan.messages })}</p>
       <ul className="send-groups">
         {groups.map(([protection, list]) => (
           <li key={protection}>
-            <strong>{t(summaryKey[protection])}</strong>: {list.map((r) => (r.field === 'bcc' ? `${r.address} (${t('compose.bcc')})` : r.address)).join(', ')}
+            <strong>{t(summaryKey[protection])}</strong>:{' '}
+            {list.map((r) => (r.field === 'bcc' ? `${r.address} (${t('compose.bcc')})` : r.address)).join(', ')}
           </li>
         ))}
       </ul>
@@ -79,18 +114,36 @@ export function SendConfirm({ plan, downgraded, onCancel, onConfirm }: { plan: C
 }
 
 /** What happened to each copy: sent, or held in the Outbox with its reason. */
-export function SendResult({ result, onOutbox, onNew }: { result: ComposeSendView; onOutbox: () => void; onNew: () => void }) {
+export function SendResult({
+  result,
+  onOutbox,
+  onNew,
+}: {
+  result: ComposeSendView
+  onOutbox: () => void
+  onNew: () => void
+}) {
   const { lang, t } = useI18n()
   const held = result.messages.filter((m) => m.state === 'held')
   const protectionName = (p: string | null) => (p && p in summaryKey ? t(summaryKey[p as keyof typeof summaryKey]) : '')
   return (
     <div data-testid="send-result" className="send-result">
-      <Notice tone={held.length > 0 ? 'warning' : 'ok'} title={t(held.length > 0 ? 'send.resultHeld' : 'send.resultSent', { count: result.messages.length, held: held.length })} role="status">
+      <Notice
+        tone={held.length > 0 ? 'warning' : 'ok'}
+        title={t(held.length > 0 ? 'send.resultHeld' : 'send.resultSent', {
+          count: result.messages.length,
+          held: held.length,
+        })}
+        role="status"
+      >
         <ul>
           {result.messages.map((m) => (
             <li key={m.outboxId} data-state={m.state}>
               {m.state === 'sent' ? '✓ ' : '⚠ '}
-              {t(m.state === 'sent' ? 'send.copySent' : 'send.copyHeld', { recipients: m.recipients.join(', '), protection: protectionName(m.protection) })}
+              {t(m.state === 'sent' ? 'send.copySent' : 'send.copyHeld', {
+                recipients: m.recipients.join(', '),
+                protection: protectionName(m.protection),
+              })}
               {m.reason && <span className="reason"> {m.reason.message[lang]}</span>}
             </li>
           ))}

@@ -10,7 +10,9 @@ export function SignatureEditor({ account }: { account: string }) {
   const [saved, setSaved] = useState<string | null>(null)
   const { busy, error, run } = useAction()
   useEffect(() => {
-    void settle(window.siegelpost.composeSignature({ account })).then((answer) => answer.ok && setText(answer.value.text))
+    void settle(window.siegelpost.composeSignature({ account })).then(
+      (answer) => answer.ok && setText(answer.value.text),
+    )
   }, [account])
   return (
     <details className="signature-editor">
@@ -18,9 +20,20 @@ export function SignatureEditor({ account }: { account: string }) {
       <label htmlFor="signature-text" className="field">
         {t('signature.label')}
       </label>
-      <textarea id="signature-text" rows={4} value={text} onChange={(event) => (setText(event.target.value), setSaved(null))} />
+      <textarea
+        id="signature-text"
+        rows={4}
+        value={text}
+        onChange={(event) => (setText(event.target.value), setSaved(null))}
+      />
       <p className="muted">{t('signature.hint')}</p>
-      <button type="button" disabled={busy} onClick={async () => (await run(() => window.siegelpost.composeSetSignature({ account, text }))) && setSaved(t('signature.saved'))}>
+      <button
+        type="button"
+        disabled={busy}
+        onClick={async () =>
+          (await run(() => window.siegelpost.composeSetSignature({ account, text }))) && setSaved(t('signature.saved'))
+        }
+      >
         {t('signature.save')}
       </button>
       <OkNotice text={saved} />

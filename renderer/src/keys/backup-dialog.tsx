@@ -20,7 +20,9 @@ const steps: { id: Step; label: MessageKey }[] = [
 export function BackupDialog({ target, onClose }: { target: KeySummary; onClose: (completed: boolean) => void }) {
   const { lang, t } = useI18n()
   const [step, setStep] = useState<Step>('start')
-  const [session, setSession] = useState<{ backupId: string; recoveryCode: string | null; fileName: string } | null>(null)
+  const [session, setSession] = useState<{ backupId: string; recoveryCode: string | null; fileName: string } | null>(
+    null,
+  )
   const [typed, setTyped] = useState('')
   const [note, setNote] = useState<string | null>(null)
   const { busy, error, run: start } = useAction()
@@ -53,31 +55,41 @@ export function BackupDialog({ target, onClose }: { target: KeySummary; onClose:
           <p className="recovery-code" aria-labelledby="code-label" data-testid="recovery-code">
             {session.recoveryCode}
           </p>
-          <Notice tone="warning">
-            {t('backup.codeNote')}
-          </Notice>
-          <button type="button" onClick={() => void run(() => window.siegelpost.keysBackupSheet({ backupId: session.backupId, lang }), (saved) => setNote(saved.saved ? t('backup.sheetSaved', { name: saved.fileName }) : t('backup.cancelled')))}>
+          <Notice tone="warning">{t('backup.codeNote')}</Notice>
+          <button
+            type="button"
+            onClick={() =>
+              void run(
+                () => window.siegelpost.keysBackupSheet({ backupId: session.backupId, lang }),
+                (saved) =>
+                  setNote(saved.saved ? t('backup.sheetSaved', { name: saved.fileName }) : t('backup.cancelled')),
+              )
+            }
+          >
             {t('backup.saveSheet')}
           </button>
-          {note && (
-            <Notice tone="ok">
-              {note}
-            </Notice>
-          )}
+          {note && <Notice tone="ok">{note}</Notice>}
         </>
       )}
       {step === 'confirm' && (
         <form onSubmit={(event) => event.preventDefault()}>
           <p>{t('backup.confirmIntro')}</p>
           <label htmlFor="backup-code">{t('backup.confirmLabel')}</label>
-          <input id="backup-code" type="text" className="code-input" autoComplete="off" spellCheck={false} value={typed} onChange={(event) => setTyped(event.target.value)} autoFocus />
+          <input
+            id="backup-code"
+            type="text"
+            className="code-input"
+            autoComplete="off"
+            spellCheck={false}
+            value={typed}
+            onChange={(event) => setTyped(event.target.value)}
+            autoFocus
+          />
         </form>
       )}
       {step === 'done' && (
         <>
-          <Notice tone="ok">
-            {note}
-          </Notice>
+          <Notice tone="ok">{note}</Notice>
           <p>{t('backup.keepApart')}</p>
           <Fingerprint value={target.fingerprint} />
         </>
@@ -96,7 +108,12 @@ export function BackupDialog({ target, onClose }: { target: KeySummary; onClose:
             type="button"
             className="primary"
             disabled={busy}
-            onClick={() => void run(() => window.siegelpost.keysBackupStart({ id: target.fingerprint }), (value) => (setSession(value), setStep('code')))}
+            onClick={() =>
+              void run(
+                () => window.siegelpost.keysBackupStart({ id: target.fingerprint }),
+                (value) => (setSession(value), setStep('code')),
+              )
+            }
           >
             {t('backup.makeCode')}
           </button>
@@ -121,12 +138,15 @@ export function BackupDialog({ target, onClose }: { target: KeySummary; onClose:
             className="primary"
             disabled={busy || typed.trim() === ''}
             onClick={() =>
-              void run(() => window.siegelpost.keysBackupSave({ backupId: session.backupId, recoveryCode: typed }), (saved) => {
-                setTyped('')
-                if (!saved.saved) return setNote(t('backup.cancelled'))
-                setNote(t('backup.done', { name: saved.fileName }))
-                setStep('done')
-              })
+              void run(
+                () => window.siegelpost.keysBackupSave({ backupId: session.backupId, recoveryCode: typed }),
+                (saved) => {
+                  setTyped('')
+                  if (!saved.saved) return setNote(t('backup.cancelled'))
+                  setNote(t('backup.done', { name: saved.fileName }))
+                  setStep('done')
+                },
+              )
             }
           >
             {t('backup.save')}

@@ -41,16 +41,18 @@ export function CsrDialog({ onClose, onCreated }: { onClose: () => void; onCreat
             <button type="button" onClick={onClose} disabled={busy}>
               {t('common.cancel')}
             </button>
-            <button type="submit" className="primary" disabled={busy || !name.trim() || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())}>
+            <button
+              type="submit"
+              className="primary"
+              disabled={busy || !name.trim() || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())}
+            >
               {t('csr.create')}
             </button>
           </div>
         </form>
       ) : (
         <>
-          <Notice tone="ok">
-            {t('csr.done', { name: result.fileName })}
-          </Notice>
+          <Notice tone="ok">{t('csr.done', { name: result.fileName })}</Notice>
           <p>{t('csr.next')}</p>
           <div className="actions">
             <button type="button" className="primary" onClick={onClose}>

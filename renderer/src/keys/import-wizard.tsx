@@ -60,7 +60,9 @@ export function ImportWizard({
     dispatch({ type: 'started' })
     const checked: Entry[] = []
     for (const entry of list) {
-      checked.push(isSettled(entry) ? entry : afterInspect(entry, await settle(window.siegelpost.keysInspect(request(entry)))))
+      checked.push(
+        isSettled(entry) ? entry : afterInspect(entry, await settle(window.siegelpost.keysInspect(request(entry)))),
+      )
     }
     dispatch({ type: 'inspected', checked })
   }
@@ -104,7 +106,15 @@ export function ImportWizard({
         <>
           <div role="tablist" className="tabs">
             {(['file', 'text'] as const).map((id) => (
-              <button key={id} type="button" role="tab" aria-selected={tab === id} id={`tab-${id}`} aria-controls={`panel-${id}`} onClick={() => dispatch({ type: 'tab', tab: id })}>
+              <button
+                key={id}
+                type="button"
+                role="tab"
+                aria-selected={tab === id}
+                id={`tab-${id}`}
+                aria-controls={`panel-${id}`}
+                onClick={() => dispatch({ type: 'tab', tab: id })}
+              >
                 {t(id === 'file' ? 'import.tab.file' : 'import.tab.text')}
               </button>
             ))}
@@ -168,8 +178,17 @@ export function ImportWizard({
           ) : (
             <div role="tabpanel" id="panel-text" aria-labelledby="tab-text">
               <label htmlFor="import-text">{t('import.textLabel')}</label>
-              <p className="hint" id="import-text-hint">{t('import.textHint')}</p>
-              <textarea id="import-text" aria-describedby="import-text-hint" rows={8} value={text} onChange={(event) => dispatch({ type: 'text', text: event.target.value })} spellCheck={false} />
+              <p className="hint" id="import-text-hint">
+                {t('import.textHint')}
+              </p>
+              <textarea
+                id="import-text"
+                aria-describedby="import-text-hint"
+                rows={8}
+                value={text}
+                onChange={(event) => dispatch({ type: 'text', text: event.target.value })}
+                spellCheck={false}
+              />
             </div>
           )}
         </>
@@ -187,18 +206,26 @@ export function ImportWizard({
             .filter((entry) => entry.state === 'needsPassphrase')
             .map((entry, index) => (
               <div key={entry.id} className="file-passphrase">
-                <label htmlFor={`import-passphrase-${entry.id}`}>{t('import.passphraseFor', { name: label(entry) })}</label>
+                <label htmlFor={`import-passphrase-${entry.id}`}>
+                  {t('import.passphraseFor', { name: label(entry) })}
+                </label>
                 <input
                   id={`import-passphrase-${entry.id}`}
                   type="password"
                   autoComplete="off"
                   value={entry.passphrase}
-                  onChange={(event) => dispatch({ type: 'entryChanged', id: entry.id, change: { passphrase: event.target.value } })}
+                  onChange={(event) =>
+                    dispatch({ type: 'entryChanged', id: entry.id, change: { passphrase: event.target.value } })
+                  }
                   autoFocus={index === 0}
                 />
                 {entry.error && <ErrorNotice error={entry.error} />}
                 {current.length > 1 && (
-                  <button type="button" className="link" onClick={() => dispatch({ type: 'fileSkipped', id: entry.id })}>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => dispatch({ type: 'fileSkipped', id: entry.id })}
+                  >
                     {t('import.skipFile', { name: label(entry) })}
                   </button>
                 )}
@@ -210,11 +237,13 @@ export function ImportWizard({
 
       {step === 'preview' && (
         <>
-          <p>{current.length > 1 ? t('import.previewIntroFiles', { count: current.length }) : t('import.previewIntro', { name: current[0] ? label(current[0]) : '' })}</p>
+          <p>
+            {current.length > 1
+              ? t('import.previewIntroFiles', { count: current.length })
+              : t('import.previewIntro', { name: current[0] ? label(current[0]) : '' })}
+          </p>
           {current.length > 1 ? null : previewKeys.some((key) => key.hasSecret) ? (
-            <Notice tone="warning">
-              {t('import.secretWarning')}
-            </Notice>
+            <Notice tone="warning">{t('import.secretWarning')}</Notice>
           ) : previewKeys.length > 0 ? (
             <Notice tone="info" testId="no-secret">
               {t('import.noSecret')}
@@ -227,12 +256,23 @@ export function ImportWizard({
           )}
           <div className="file-groups">
             {current.map((entry) => (
-              <section key={entry.id} className={current.length > 1 ? 'file-group' : undefined} aria-labelledby={current.length > 1 ? `file-${entry.id}` : undefined} data-file={entry.fileName}>
+              <section
+                key={entry.id}
+                className={current.length > 1 ? 'file-group' : undefined}
+                aria-labelledby={current.length > 1 ? `file-${entry.id}` : undefined}
+                data-file={entry.fileName}
+              >
                 {current.length > 1 && (
                   <h3 id={`file-${entry.id}`} className="file-group-title">
                     {entry.state === 'ready' ? (
                       <label>
-                        <input type="checkbox" checked={entry.include} onChange={(event) => dispatch({ type: 'entryChanged', id: entry.id, change: { include: event.target.checked } })} />{' '}
+                        <input
+                          type="checkbox"
+                          checked={entry.include}
+                          onChange={(event) =>
+                            dispatch({ type: 'entryChanged', id: entry.id, change: { include: event.target.checked } })
+                          }
+                        />{' '}
                         {t('import.includeFile', { name: label(entry) })}
                       </label>
                     ) : (
@@ -243,9 +283,7 @@ export function ImportWizard({
                 {entry.state === 'failed' && entry.error && <ErrorNotice error={entry.error} />}
                 {entry.state === 'skipped' && <p className="hint">{t('import.fileSkipped')}</p>}
                 {entry.state === 'ready' && current.length > 1 && entry.keys.some((key) => key.hasSecret) && (
-                  <Notice tone="warning">
-                    {t('import.secretWarning')}
-                  </Notice>
+                  <Notice tone="warning">{t('import.secretWarning')}</Notice>
                 )}
                 {entry.state === 'ready' && <KeyCards keys={entry.keys} lang={lang} nested={current.length > 1} />}
               </section>
@@ -256,11 +294,7 @@ export function ImportWizard({
 
       {step === 'result' && (
         <>
-          {imported.length > 0 && failed.length === 0 && (
-            <Notice tone="ok">
-              {t('import.success')}
-            </Notice>
-          )}
+          {imported.length > 0 && failed.length === 0 && <Notice tone="ok">{t('import.success')}</Notice>}
           {imported.length > 0 && failed.length > 0 && (
             <Notice tone="warning" role="status">
               {t('import.partial', { done: importedFiles, total: importedFiles + failed.length })}
@@ -305,7 +339,12 @@ export function ImportWizard({
             <button type="button" onClick={onClose}>
               {t('common.cancel')}
             </button>
-            <button type="button" className="primary" disabled={chosen(state).length === 0 || busy} onClick={() => void inspect(chosen(state))}>
+            <button
+              type="button"
+              className="primary"
+              disabled={chosen(state).length === 0 || busy}
+              onClick={() => void inspect(chosen(state))}
+            >
               {t('common.continue')}
             </button>
           </>
@@ -330,7 +369,12 @@ export function ImportWizard({
             <button type="button" onClick={back} disabled={busy}>
               {t('common.back')}
             </button>
-            <button type="button" className="primary" disabled={busy || toImport.length === 0} onClick={() => void runImport()}>
+            <button
+              type="button"
+              className="primary"
+              disabled={busy || toImport.length === 0}
+              onClick={() => void runImport()}
+            >
               {t('import.doImport')}
             </button>
           </>

@@ -22,7 +22,13 @@ export const stateText: Record<KeyState, MessageKey> = {
 }
 
 /** A symbol beside every state text, so colour is never the only cue. */
-export const stateSymbol: Record<KeyState, string> = { valid: '✓', expiresSoon: '⚠', expired: '✕', revoked: '✕', unusable: '✕' }
+export const stateSymbol: Record<KeyState, string> = {
+  valid: '✓',
+  expiresSoon: '⚠',
+  expired: '✕',
+  revoked: '✕',
+  unusable: '✕',
+}
 
 /** Fingerprints in groups of four, as people read them aloud. */
 export function groupFingerprint(fingerprint: string): string {
@@ -56,5 +62,9 @@ export function matchesFilter(key: KeySummary, filter: KeyFilter): boolean {
 }
 
 export function formatDate(iso: string, lang: 'de' | 'en'): string {
-  return new Date(iso).toLocaleDateString(lang === 'de' ? 'de-DE' : 'en-GB', { year: 'numeric', month: 'long', day: 'numeric' })
+  return new Date(iso).toLocaleDateString(lang === 'de' ? 'de-DE' : 'en-GB', {
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+  })
 }

@@ -6,13 +6,23 @@ import { useAction } from '../use-call'
 import { Fingerprint } from './fingerprint'
 
 /** Fingerprint comparison over another channel (UI.md §1.2 B3): "verified" only on "Matches". */
-export function VerifyDialog({ target, onClose, onVerified }: { target: KeySummary; onClose: () => void; onVerified: (key: KeySummary) => void }) {
+export function VerifyDialog({
+  target,
+  onClose,
+  onVerified,
+}: {
+  target: KeySummary
+  onClose: () => void
+  onVerified: (key: KeySummary) => void
+}) {
   const { t } = useI18n()
   const [differs, setDiffers] = useState(false)
   const { busy, error, run } = useAction()
   const email = target.emails[0] ?? target.name
   const confirm = async () => {
-    const done = await run(() => window.siegelpost.keysVerify({ id: target.fingerprint, fingerprint: target.fingerprint }))
+    const done = await run(() =>
+      window.siegelpost.keysVerify({ id: target.fingerprint, fingerprint: target.fingerprint }),
+    )
     if (done) onVerified(done.value)
   }
   return (

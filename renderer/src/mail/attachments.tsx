@@ -26,11 +26,15 @@ export function Attachments({ view }: { view: ReadingView }) {
   const [risky, setRisky] = useState<Attachment | null>(null)
   if (view.attachments.length === 0) return null
   const save = async (attachment: Attachment) => {
-    const result = await run(() => window.siegelpost.mailSaveAttachment({ readingId: view.readingId, index: attachment.index }))
+    const result = await run(() =>
+      window.siegelpost.mailSaveAttachment({ readingId: view.readingId, index: attachment.index }),
+    )
     if (result?.value.saved) setSaved((s) => ({ ...s, [attachment.index]: result.value.fileName }))
   }
   const open = async (attachment: Attachment, confirmed: boolean) => {
-    const result = await run(() => window.siegelpost.mailOpenAttachment({ readingId: view.readingId, index: attachment.index, confirmed }))
+    const result = await run(() =>
+      window.siegelpost.mailOpenAttachment({ readingId: view.readingId, index: attachment.index, confirmed }),
+    )
     if (result?.value.needsConfirmation) setRisky(attachment)
     else setRisky(null)
   }
@@ -63,16 +67,23 @@ export function Attachments({ view }: { view: ReadingView }) {
                 </span>
               </td>
               <td className="sp-att-actions">
-                <button type="button" onClick={() => void save(attachment)} aria-label={w('att.saveNamed', { name: attachment.filename })}>
+                <button
+                  type="button"
+                  onClick={() => void save(attachment)}
+                  aria-label={w('att.saveNamed', { name: attachment.filename })}
+                >
                   {w('att.save')}
                 </button>
                 {saved[attachment.index] !== undefined && (
                   <>
                     <span className="sp-att-saved" role="status">
-                      <Icon name="check" size={14} />{' '}
-                      {w('att.saved', { name: saved[attachment.index]! })}
+                      <Icon name="check" size={14} /> {w('att.saved', { name: saved[attachment.index]! })}
                     </span>
-                    <button type="button" onClick={() => void open(attachment, false)} aria-label={w('att.openNamed', { name: attachment.filename })}>
+                    <button
+                      type="button"
+                      onClick={() => void open(attachment, false)}
+                      aria-label={w('att.openNamed', { name: attachment.filename })}
+                    >
                       {w('att.open')}
                     </button>
                   </>

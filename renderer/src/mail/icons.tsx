@@ -2,7 +2,8 @@
  * Small line icons drawn as inline SVG (no font or emoji needed, nothing loaded). Always beside
  * words: an icon is decoration (aria-hidden), the words carry the meaning.
  */
-export type IconName = 'lock' | 'lock-open' | 'check' | 'seal' | 'warning' | 'cross' | 'question' | 'half' | 'renew' | 'info' | 'ban'
+export type IconName =
+  'lock' | 'lock-open' | 'check' | 'seal' | 'warning' | 'cross' | 'question' | 'half' | 'renew' | 'info' | 'ban'
 
 const paths: Record<IconName, string> = {
   lock: 'M7 11V8a5 5 0 0 1 10 0v3M5 11h14v10H5z',
@@ -20,7 +21,19 @@ const paths: Record<IconName, string> = {
 
 export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {
   return (
-    <svg className={`sp-icon sp-icon-${name}`} width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
+    <svg
+      className={`sp-icon sp-icon-${name}`}
+      width={size}
+      height={size}
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth={2}
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+      focusable="false"
+    >
       <path d={paths[name]} />
     </svg>
   )

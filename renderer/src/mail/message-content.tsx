@@ -14,7 +14,13 @@ export function MessageContent({ view, onRestore }: { view: ReadingView; onResto
   if (view.summary.isContentHidden)
     return (
       <div className="sp-hidden-content" data-testid="hidden-content">
-        <p>{view.summary.state !== 'cannot-decrypt' ? w('content.hiddenInsecure') : view.summary.isKeyMissing ? w('content.hiddenNoKey') : w('content.hiddenDamaged')}</p>
+        <p>
+          {view.summary.state !== 'cannot-decrypt'
+            ? w('content.hiddenInsecure')
+            : view.summary.isKeyMissing
+              ? w('content.hiddenNoKey')
+              : w('content.hiddenDamaged')}
+        </p>
         {onRestore && view.summary.isKeyMissing && (
           <button type="button" className="primary" onClick={onRestore}>
             {w('details.restore')}
@@ -30,7 +36,12 @@ export function MessageContent({ view, onRestore }: { view: ReadingView; onResto
     <div className="sp-content" aria-label={w('content.label')} role="group">
       {shown.map((part, index) => {
         const body = <PartBody part={part} n={index + 1} />
-        if (!isPartly || isProtected(part) || part.kind === 'not-opened') return <div key={index} className="sp-part">{body}</div>
+        if (!isPartly || isProtected(part) || part.kind === 'not-opened')
+          return (
+            <div key={index} className="sp-part">
+              {body}
+            </div>
+          )
         return (
           <div key={index} className="sp-part sp-part-unprotected" data-testid="unprotected-part">
             <div className="sp-divider" role="separator" aria-label={w('content.unprotected')}>

@@ -13,7 +13,11 @@ import { SecurityBar, SecurityDetails, type SecurityActions } from './security-b
 import { loadPattern } from './security-pattern'
 import { useMailWords } from './words'
 
-type Modal = { kind: 'verify'; key: KeySummary } | { kind: 'key'; key: KeySummary } | { kind: 'import'; files: { fileName: string; data: string }[] } | null
+type Modal =
+  | { kind: 'verify'; key: KeySummary }
+  | { kind: 'key'; key: KeySummary }
+  | { kind: 'import'; files: { fileName: string; data: string }[] }
+  | null
 
 function HeaderBlock({ view }: { view: ReadingView }) {
   const subject = useRef<HTMLHeadingElement>(null)
@@ -21,7 +25,13 @@ function HeaderBlock({ view }: { view: ReadingView }) {
   useEffect(() => subject.current?.focus(), [])
   const { lang, w } = useMailWords()
   const { headers } = view
-  const date = headers.date && !Number.isNaN(Date.parse(headers.date)) ? new Date(headers.date).toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'full', timeStyle: 'short' }) : headers.date
+  const date =
+    headers.date && !Number.isNaN(Date.parse(headers.date))
+      ? new Date(headers.date).toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', {
+          dateStyle: 'full',
+          timeStyle: 'short',
+        })
+      : headers.date
   const row = (label: string, value: string, testId: string) =>
     value ? (
       <>
@@ -36,8 +46,7 @@ function HeaderBlock({ view }: { view: ReadingView }) {
         {headers.isSubjectProtected && (
           <span className="sp-subject-protected">
             {' '}
-            <Icon name="lock" size={14} />{' '}
-            {w('header.subjectProtected')}
+            <Icon name="lock" size={14} /> {w('header.subjectProtected')}
           </span>
         )}
       </h2>
@@ -46,7 +55,9 @@ function HeaderBlock({ view }: { view: ReadingView }) {
         <dd data-testid="from">
           {headers.fromName && <span className="sp-from-name">{headers.fromName} </span>}
           {/* The real address is always shown, never only a display name. */}
-          <span className="sp-from-address">{headers.fromAddresses.length ? `<${headers.fromAddresses.join('>, <')}>` : headers.from}</span>
+          <span className="sp-from-address">
+            {headers.fromAddresses.length ? `<${headers.fromAddresses.join('>, <')}>` : headers.from}
+          </span>
         </dd>
         {row(w('header.to'), headers.to.join(', '), 'to')}
         {row(w('header.cc'), headers.cc.join(', '), 'cc')}
@@ -87,25 +98,51 @@ export function ReadView({ view, onAgain, onClose }: { view: ReadingView; onAgai
       const result = await run(() => window.siegelpost.mailOfferedKey({ readingId: view.readingId, fingerprint }))
       if (result) setModal({ kind: 'import', files: [result.value] })
     },
-    onRestore: view.summary.state === 'cannot-decrypt' && view.summary.isKeyMissing ? () => setModal({ kind: 'import', files: [] }) : null,
+    onRestore:
+      view.summary.state === 'cannot-decrypt' && view.summary.isKeyMissing
+        ? () => setModal({ kind: 'import', files: [] })
+        : null,
   }
   return (
-    <article className="sp-read" aria-labelledby="sp-read-subject" data-testid="read-view" data-reading={view.readingId}>
+    <article
+      className="sp-read"
+      aria-labelledby="sp-read-subject"
+      data-testid="read-view"
+      data-reading={view.readingId}
+    >
       <div className="sp-read-top">
         <HeaderBlock view={view} />
         <button type="button" className="sp-read-close" onClick={onClose}>
           {w('reader.close')}
         </button>
       </div>
-      <SecurityBar view={view} pattern={pattern} isOpen={isDetailsOpen} onToggle={() => setDetailsOpen((open) => !open)} toggleRef={detailsButton} />
+      <SecurityBar
+        view={view}
+        pattern={pattern}
+        isOpen={isDetailsOpen}
+        onToggle={() => setDetailsOpen((open) => !open)}
+        toggleRef={detailsButton}
+      />
       {error && <ErrorNotice error={error} />}
-      {isDetailsOpen && <SecurityDetails view={view} actions={actions} onClose={() => (setDetailsOpen(false), detailsButton.current?.focus())} />}
+      {isDetailsOpen && (
+        <SecurityDetails
+          view={view}
+          actions={actions}
+          onClose={() => (setDetailsOpen(false), detailsButton.current?.focus())}
+        />
+      )}
       <span id="sp-read-subject" className="visually-hidden">
         {view.headers.subject}
       </span>
       <MessageContent view={view} onRestore={actions.onRestore} />
       <Attachments view={view} />
-      {modal?.kind === 'verify' && <VerifyDialog target={modal.key} onClose={() => setModal(null)} onVerified={() => (setModal(null), onAgain())} />}
+      {modal?.kind === 'verify' && (
+        <VerifyDialog
+          target={modal.key}
+          onClose={() => setModal(null)}
+          onVerified={() => (setModal(null), onAgain())}
+        />
+      )}
       {modal?.kind === 'key' && (
         <Dialog title={w('details.keyTitle')} onClose={() => setModal(null)}>
           <dl className="sp-details-list" data-testid="key-dialog">

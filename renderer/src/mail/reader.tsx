@@ -39,7 +39,13 @@ export function MailReader() {
         onDragLeave={() => setDragging(false)}
         onDrop={(event) => void drop(event)}
       >
-        <button type="button" className="primary" data-testid="open-eml" onClick={() => void open({ kind: 'dialog' })} disabled={busy}>
+        <button
+          type="button"
+          className="primary"
+          data-testid="open-eml"
+          onClick={() => void open({ kind: 'dialog' })}
+          disabled={busy}
+        >
           {w('reader.open')}
         </button>
         <span className="sp-muted">{dragging ? w('reader.dropActive') : w('reader.drop')}</span>

@@ -11,8 +11,46 @@ import DOMPurify from 'dompurify'
  */
 export const mailFramePolicy = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
-const forbiddenTags = ['form', 'input', 'button', 'textarea', 'select', 'option', 'link', 'meta', 'base', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'svg', 'math', 'video', 'audio', 'source', 'track', 'picture', 'portal', 'template', 'noscript']
-const forbiddenAttributes = ['srcset', 'action', 'formaction', 'ping', 'background', 'poster', 'xlink:href', 'lowsrc', 'dynsrc', 'longdesc', 'usemap']
+const forbiddenTags = [
+  'form',
+  'input',
+  'button',
+  'textarea',
+  'select',
+  'option',
+  'link',
+  'meta',
+  'base',
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'svg',
+  'math',
+  'video',
+  'audio',
+  'source',
+  'track',
+  'picture',
+  'portal',
+  'template',
+  'noscript',
+]
+const forbiddenAttributes = [
+  'srcset',
+  'action',
+  'formaction',
+  'ping',
+  'background',
+  'poster',
+  'xlink:href',
+  'lowsrc',
+  'dynsrc',
+  'longdesc',
+  'usemap',
+]
 const dataImage = /^data:image\/(png|jpe?g|gif|webp|bmp);base64,[a-z0-9+/=\s]*$/i
 
 function cleanCss(css: string, images: ReadonlyMap<string, string>): string {
@@ -31,7 +69,10 @@ function cleanCss(css: string, images: ReadonlyMap<string, string>): string {
 }
 
 /** The whole srcdoc for one HTML part (the frame's own CSP first, then the sanitized document), and whether links were made inert. */
-export function sanitizedFrameDocument(html: string, inlineImages: readonly { cid: string; dataUrl: string }[]): { srcdoc: string; hasLinks: boolean } {
+export function sanitizedFrameDocument(
+  html: string,
+  inlineImages: readonly { cid: string; dataUrl: string }[],
+): { srcdoc: string; hasLinks: boolean } {
   let hasLinks = false
   const images = new Map(inlineImages.map((image) => [image.cid, image.dataUrl]))
   const purify = DOMPurify(window)
@@ -44,7 +85,11 @@ export function sanitizedFrameDocument(html: string, inlineImages: readonly { ci
     if (style !== null) node.setAttribute('style', cleanCss(style, images))
     if (node.nodeName === 'IMG') {
       const src = node.getAttribute('src')?.trim() ?? ''
-      const resolved = src.toLowerCase().startsWith('cid:') ? (images.get(src.slice(4)) ?? null) : dataImage.test(src) ? src : null
+      const resolved = src.toLowerCase().startsWith('cid:')
+        ? (images.get(src.slice(4)) ?? null)
+        : dataImage.test(src)
+          ? src
+          : null
       if (resolved) node.setAttribute('src', resolved)
       else {
         node.removeAttribute('src')
@@ -67,6 +112,7 @@ export function sanitizedFrameDocument(html: string, inlineImages: readonly { ci
     ALLOW_UNKNOWN_PROTOCOLS: false,
   })
   const head = `<meta http-equiv="Content-Security-Policy" content="${mailFramePolicy}"><meta name="referrer" content="no-referrer"><meta http-equiv="x-dns-prefetch-control" content="off">`
-  const base = '<style>html,body{margin:0;padding:8px 12px;font-family:system-ui,sans-serif;color:#1d2330;background:#fff;overflow-wrap:anywhere}a{color:#1d4f91;text-decoration:underline;cursor:help}</style>'
+  const base =
+    '<style>html,body{margin:0;padding:8px 12px;font-family:system-ui,sans-serif;color:#1d2330;background:#fff;overflow-wrap:anywhere}a{color:#1d4f91;text-decoration:underline;cursor:help}</style>'
   return { srcdoc: `<!doctype html>${head}${base}${clean}`, hasLinks }
 }

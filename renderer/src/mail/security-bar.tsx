@@ -18,13 +18,31 @@ export interface SecurityActions {
  * The security bar (UI.md §2.1–2.2): drawn by the app above the content, never inside it, with a
  * reserved height, the user's own pattern, an icon and words for both axes, and the warnings.
  */
-export function SecurityBar({ view, pattern, isOpen, onToggle, toggleRef }: { view: ReadingView; pattern: PatternChoice; isOpen: boolean; onToggle: () => void; toggleRef?: RefObject<HTMLButtonElement | null> }) {
+export function SecurityBar({
+  view,
+  pattern,
+  isOpen,
+  onToggle,
+  toggleRef,
+}: {
+  view: ReadingView
+  pattern: PatternChoice
+  isOpen: boolean
+  onToggle: () => void
+  toggleRef?: RefObject<HTMLButtonElement | null>
+}) {
   const { w } = useMailWords()
   const { title, qualifier } = stateWords(view, w)
   const state = view.summary.state
   return (
     <div className="sp-bar-wrap">
-      <div className={`sp-bar sp-tone-${view.summary.tone}`} role="status" aria-label={w('bar.label')} data-state={view.summary.state} data-testid="security-bar">
+      <div
+        className={`sp-bar sp-tone-${view.summary.tone}`}
+        role="status"
+        aria-label={w('bar.label')}
+        data-state={view.summary.state}
+        data-testid="security-bar"
+      >
         <span className="sp-bar-pattern" title={w('bar.pattern', { name: patternName(pattern, w) })}>
           <PatternSwatch choice={pattern} />
         </span>
@@ -35,7 +53,14 @@ export function SecurityBar({ view, pattern, isOpen, onToggle, toggleRef }: { vi
           <strong className="sp-bar-title">{title}</strong>
           {qualifier && <span className="sp-bar-qualifier"> · {qualifier}</span>}
         </span>
-        <button type="button" className="sp-bar-details" ref={toggleRef} aria-expanded={isOpen} aria-controls="sp-details" onClick={onToggle}>
+        <button
+          type="button"
+          className="sp-bar-details"
+          ref={toggleRef}
+          aria-expanded={isOpen}
+          aria-controls="sp-details"
+          onClick={onToggle}
+        >
           {w('bar.details')} <span aria-hidden="true">{isOpen ? '▴' : '▾'}</span>
         </button>
       </div>
@@ -63,13 +88,29 @@ function technologyName(technology: 'openpgp' | 'smime' | null): string {
 }
 
 /** The details popover "Nachrichten-Sicherheit" (UI.md §2.3): not modal; Escape or the button closes it. */
-export function SecurityDetails({ view, actions, onClose }: { view: ReadingView; actions: SecurityActions; onClose: () => void }) {
+export function SecurityDetails({
+  view,
+  actions,
+  onClose,
+}: {
+  view: ReadingView
+  actions: SecurityActions
+  onClose: () => void
+}) {
   const { lang, w } = useMailWords()
   const ref = useRef<HTMLDivElement>(null)
   useEffect(() => ref.current?.focus(), [])
-  const date = (iso: string | null) => (iso ? new Date(iso).toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'long', timeStyle: 'short' }) : '–')
+  const date = (iso: string | null) =>
+    iso
+      ? new Date(iso).toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'long', timeStyle: 'short' })
+      : '–'
   const { encryption, signature, signer } = view
-  const encryptionText = encryption.state === 'encrypted' ? w('details.encrypted') : encryption.state === 'failed' ? w('details.failed') : w('details.notEncrypted')
+  const encryptionText =
+    encryption.state === 'encrypted'
+      ? w('details.encrypted')
+      : encryption.state === 'failed'
+        ? w('details.failed')
+        : w('details.notEncrypted')
   const importable = view.offeredKeys.filter((key) => key.canImport && !key.isKnown)
   return (
     <div

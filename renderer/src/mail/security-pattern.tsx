@@ -40,7 +40,12 @@ function savePattern(choice: PatternChoice) {
 }
 
 export function PatternSwatch({ choice, large }: { choice: PatternChoice; large?: boolean }) {
-  return <span className={`sp-pattern sp-pattern-${choice.pattern} sp-color-${choice.color}${large ? ' sp-pattern-large' : ''}`} aria-hidden="true" />
+  return (
+    <span
+      className={`sp-pattern sp-pattern-${choice.pattern} sp-color-${choice.color}${large ? ' sp-pattern-large' : ''}`}
+      aria-hidden="true"
+    />
+  )
 }
 
 export function patternName(choice: PatternChoice, w: (key: MailWord) => string): string {
@@ -62,7 +67,13 @@ export function SecurityPatternSettings() {
       <div className="sp-pattern-choices" role="radiogroup" aria-label={w('pattern.title')}>
         {patterns.map((pattern) => (
           <label key={pattern} className="sp-pattern-choice">
-            <input type="radio" name="sp-pattern" value={pattern} checked={choice.pattern === pattern} onChange={() => change({ ...choice, pattern })} />
+            <input
+              type="radio"
+              name="sp-pattern"
+              value={pattern}
+              checked={choice.pattern === pattern}
+              onChange={() => change({ ...choice, pattern })}
+            />
             <PatternSwatch choice={{ ...choice, pattern }} large />
             {w(`pattern.${pattern}`)}
           </label>
@@ -71,7 +82,13 @@ export function SecurityPatternSettings() {
       <div className="sp-pattern-choices" role="radiogroup" aria-label={w('pattern.colour')}>
         {colors.map((color) => (
           <label key={color} className="sp-pattern-choice">
-            <input type="radio" name="sp-pattern-color" value={color} checked={choice.color === color} onChange={() => change({ ...choice, color })} />
+            <input
+              type="radio"
+              name="sp-pattern-color"
+              value={color}
+              checked={choice.color === color}
+              onChange={() => change({ ...choice, color })}
+            />
             <PatternSwatch choice={{ ...choice, color }} />
             {w(`color.${color}`)}
           </label>

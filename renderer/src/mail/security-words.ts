@@ -22,17 +22,33 @@ export const stateIcons: Record<Summary['state'], IconName[]> = {
 }
 
 /** Title and qualifier of the bar (UI.md §2.2: title + one qualifier line). */
-export function stateWords(view: ReadingView, w: (key: MailWord, params?: Record<string, string>) => string): { title: string; qualifier: string } {
+export function stateWords(
+  view: ReadingView,
+  w: (key: MailWord, params?: Record<string, string>) => string,
+): { title: string; qualifier: string } {
   const { state, notValidBecause } = view.summary
   const name = view.signer?.name || view.signature.signer || view.headers.fromAddresses[0] || ''
   const why = notValidBecause ? w(`why.${notValidBecause}`) : ''
-  const key: MailWord = state === 'cannot-decrypt' && !view.summary.isKeyMissing ? 'state.cannot-decrypt-damaged' : `state.${state}`
+  const key: MailWord =
+    state === 'cannot-decrypt' && !view.summary.isKeyMissing ? 'state.cannot-decrypt-damaged' : `state.${state}`
   const [title = '', qualifier = ''] = w(key, { name, why }).split('|')
   return { title, qualifier }
 }
 
 export function warningWords(code: string, fallback: string, w: (key: MailWord) => string): string {
   const key = `warning.${code}` as MailWord
-  const known = ['from-display-address', 'several-from', 'sender-differs', 'reply-to-differs', 'date-gap', 'unauthenticated-encryption', 'partly-protected', 'encrypted-part-not-opened', 'sender-key-changed', 'first-contact', 'plaintext-hop']
+  const known = [
+    'from-display-address',
+    'several-from',
+    'sender-differs',
+    'reply-to-differs',
+    'date-gap',
+    'unauthenticated-encryption',
+    'partly-protected',
+    'encrypted-part-not-opened',
+    'sender-key-changed',
+    'first-contact',
+    'plaintext-hop',
+  ]
   return known.includes(code) ? w(key) : fallback
 }

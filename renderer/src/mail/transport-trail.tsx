@@ -13,7 +13,14 @@ export function TransportTrail({ transport }: { transport: ReadingView['transpor
   const hops = [...transport.hops].reverse()
   if (hops.length === 0) return <p className="sp-muted">{w('trail.none')}</p>
   const link = (hop: Hop) => {
-    if (hop.tls === true) return { cls: 'sp-hop-tls', icon: 'lock' as const, text: hop.version ? w('trail.tls', { version: hop.version.replace(/^TLSv?/i, 'TLS ') }) : w('trail.tlsUnknownVersion') }
+    if (hop.tls === true)
+      return {
+        cls: 'sp-hop-tls',
+        icon: 'lock' as const,
+        text: hop.version
+          ? w('trail.tls', { version: hop.version.replace(/^TLSv?/i, 'TLS ') })
+          : w('trail.tlsUnknownVersion'),
+      }
     if (hop.tls === false) return { cls: 'sp-hop-plain', icon: 'warning' as const, text: w('trail.plain') }
     return { cls: 'sp-hop-unknown', icon: 'question' as const, text: w('trail.unknown') }
   }
@@ -27,11 +34,12 @@ export function TransportTrail({ transport }: { transport: ReadingView['transpor
             <li key={index} className={`sp-trail-step ${l.cls}`} data-tls={String(hop.tls)}>
               <span className="sp-trail-host">{hop.from ?? w('trail.hop', { n: index + 1 })}</span>
               <span className="sp-trail-link">
-                <Icon name={l.icon} size={14} />{' '}
-                {l.text}
+                <Icon name={l.icon} size={14} /> {l.text}
                 {hop.with ? <span className="sp-muted"> · {hop.with}</span> : null}
               </span>
-              <span className="sp-trail-host">{index === hops.length - 1 ? `${hop.by ?? ''} (${w('trail.you')})` : (hop.by ?? '')}</span>
+              <span className="sp-trail-host">
+                {index === hops.length - 1 ? `${hop.by ?? ''} (${w('trail.you')})` : (hop.by ?? '')}
+              </span>
             </li>
           )
         })}

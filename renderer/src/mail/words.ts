@@ -41,21 +41,29 @@ const de = {
   'why.unknown-key': 'Schlüssel des Absenders fehlt – Signatur nicht prüfbar',
   'why.certificate-invalid': 'Zertifikat des Absenders ungültig',
   'state.cannot-decrypt-damaged': 'Kann nicht entschlüsselt werden|Die Nachricht ist beschädigt oder unvollständig',
-  'content.hiddenDamaged': 'Diese Nachricht lässt sich nicht entschlüsseln, weil sie beschädigt oder unvollständig ist. Bitten Sie den Absender, sie erneut zu senden.',
+  'content.hiddenDamaged':
+    'Diese Nachricht lässt sich nicht entschlüsseln, weil sie beschädigt oder unvollständig ist. Bitten Sie den Absender, sie erneut zu senden.',
   'warning.from-display-address': 'Der angezeigte Name enthält eine andere Adresse als die echte Absenderadresse.',
   'warning.several-from': 'Die Nachricht nennt keinen oder mehrere Absender.',
   'warning.sender-differs': 'Ein anderer Absender (Sender) als im Von-Feld ist angegeben.',
   'warning.reply-to-differs': 'Antworten gingen an eine andere Adresse als die des Absenders.',
   'warning.date-gap': 'Das Datum der Nachricht liegt weit vom Zeitpunkt der Signatur entfernt.',
-  'warning.unauthenticated-encryption': 'Die Verschlüsselung schützt den Inhalt nicht vor Veränderung; er könnte unterwegs verändert worden sein.',
+  'warning.unauthenticated-encryption':
+    'Die Verschlüsselung schützt den Inhalt nicht vor Veränderung; er könnte unterwegs verändert worden sein.',
   'warning.partly-protected': 'Ein Teil der Nachricht ist nicht geschützt; er ist unten markiert.',
-  'warning.encrypted-part-not-opened': 'Ein verschlüsselter Teil innerhalb der Nachricht wurde zu Ihrem Schutz nicht geöffnet.',
-  'warning.sender-key-changed': 'Der Absender verwendet einen anderen Schlüssel als bisher. Bestätigen Sie ihn auf anderem Weg, z. B. telefonisch.',
+  'warning.encrypted-part-not-opened':
+    'Ein verschlüsselter Teil innerhalb der Nachricht wurde zu Ihrem Schutz nicht geöffnet.',
+  'warning.sender-key-changed':
+    'Der Absender verwendet einen anderen Schlüssel als bisher. Bestätigen Sie ihn auf anderem Weg, z. B. telefonisch.',
   'warning.first-contact': 'Erster Kontakt: Von dieser Adresse kam bisher keine Nachricht.',
-  'warning.plaintext-hop': 'Die Nachricht lief unterwegs ohne Transportverschlüsselung, obwohl für diesen Absender TLS vorgeschrieben ist.',
-  'advice.mismatch': 'Signiert hat jemand anderes als der angezeigte Absender. Fragen Sie auf anderem Weg nach (z. B. telefonisch), bevor Sie Anweisungen folgen oder Anhänge öffnen.',
-  'advice.invalid': 'Die Nachricht wurde nach dem Signieren verändert. Folgen Sie keinen Anweisungen darin und öffnen Sie keine Anhänge, bevor Sie beim Absender nachgefragt haben.',
-  'advice.signature-not-valid': 'Die Signatur lässt sich nicht als gültig bestätigen. Behandeln Sie die Nachricht wie eine nicht signierte.',
+  'warning.plaintext-hop':
+    'Die Nachricht lief unterwegs ohne Transportverschlüsselung, obwohl für diesen Absender TLS vorgeschrieben ist.',
+  'advice.mismatch':
+    'Signiert hat jemand anderes als der angezeigte Absender. Fragen Sie auf anderem Weg nach (z. B. telefonisch), bevor Sie Anweisungen folgen oder Anhänge öffnen.',
+  'advice.invalid':
+    'Die Nachricht wurde nach dem Signieren verändert. Folgen Sie keinen Anweisungen darin und öffnen Sie keine Anhänge, bevor Sie beim Absender nachgefragt haben.',
+  'advice.signature-not-valid':
+    'Die Signatur lässt sich nicht als gültig bestätigen. Behandeln Sie die Nachricht wie eine nicht signierte.',
   'details.title': 'Nachrichten-Sicherheit',
   'details.close': 'Details schließen',
   'details.method': 'Verfahren',
@@ -80,7 +88,8 @@ const de = {
   'details.offered': 'Die Nachricht enthält einen Schlüssel für {emails}.',
   'details.keyTitle': 'Schlüssel des Absenders',
   'trail.title': 'Transportweg',
-  'trail.intro': 'So kam die Nachricht zu Ihnen (älteste Station zuerst). Transportverschlüsselung schützt nur die einzelne Strecke.',
+  'trail.intro':
+    'So kam die Nachricht zu Ihnen (älteste Station zuerst). Transportverschlüsselung schützt nur die einzelne Strecke.',
   'trail.none': 'Die Nachricht enthält keine Angaben zum Transportweg.',
   'trail.tls': 'verschlüsselt ({version})',
   'trail.tlsUnknownVersion': 'verschlüsselt (TLS)',
@@ -90,13 +99,17 @@ const de = {
   'trail.hop': 'Station {n}',
   'content.label': 'Inhalt der Nachricht',
   'content.unprotected': 'Ungeschützter Teil',
-  'content.unprotectedNote': 'Dieser Teil wurde nicht verschlüsselt oder signiert und könnte verändert oder gefälscht sein.',
+  'content.unprotectedNote':
+    'Dieser Teil wurde nicht verschlüsselt oder signiert und könnte verändert oder gefälscht sein.',
   'content.notOpened': 'Verschlüsselter Teil – zu Ihrem Schutz nicht geöffnet',
-  'content.hiddenNoKey': 'Diese Nachricht ist für einen Schlüssel verschlüsselt, der auf diesem Gerät fehlt. Haben Sie eine Sicherung Ihres Schlüssels (z. B. eine .p12- oder .asc-Datei mit Wiederherstellungsbeleg), stellen Sie sie wieder her; danach lässt sich die Nachricht öffnen.',
-  'content.hiddenInsecure': 'Diese Nachricht ist so verschlüsselt, dass Veränderungen unterwegs nicht erkannt würden. Zu Ihrem Schutz zeigt Siegelpost den Inhalt nicht an. Bitten Sie den Absender, sie erneut zu senden.',
+  'content.hiddenNoKey':
+    'Diese Nachricht ist für einen Schlüssel verschlüsselt, der auf diesem Gerät fehlt. Haben Sie eine Sicherung Ihres Schlüssels (z. B. eine .p12- oder .asc-Datei mit Wiederherstellungsbeleg), stellen Sie sie wieder her; danach lässt sich die Nachricht öffnen.',
+  'content.hiddenInsecure':
+    'Diese Nachricht ist so verschlüsselt, dass Veränderungen unterwegs nicht erkannt würden. Zu Ihrem Schutz zeigt Siegelpost den Inhalt nicht an. Bitten Sie den Absender, sie erneut zu senden.',
   'content.truncated': 'Dieser Teil ist sehr lang und wird nur gekürzt angezeigt.',
   'content.htmlTitle': 'Nachrichtentext (HTML, ohne Inhalte aus dem Internet)',
-  'content.linksInert': 'Links in dieser Nachricht lassen sich zu Ihrem Schutz nicht anklicken. Zeigen Sie mit der Maus darauf, um die Zieladresse zu sehen, und rufen Sie bekannte Seiten lieber selbst auf.',
+  'content.linksInert':
+    'Links in dieser Nachricht lassen sich zu Ihrem Schutz nicht anklicken. Zeigen Sie mit der Maus darauf, um die Zieladresse zu sehen, und rufen Sie bekannte Seiten lieber selbst auf.',
   'content.empty': 'Die Nachricht hat keinen Text.',
   'att.title': 'Anhänge',
   'att.name': 'Name',
@@ -111,10 +124,12 @@ const de = {
   'att.open': 'Öffnen',
   'att.openNamed': '{name} öffnen',
   'att.riskyTitle': 'Diese Datei kann Programme ausführen',
-  'att.riskyText': '„{name}“ ist ein Programm oder ein Dokument mit Makros. Öffnen Sie es nur, wenn Sie es erwartet haben und dem Absender vertrauen.',
+  'att.riskyText':
+    '„{name}“ ist ein Programm oder ein Dokument mit Makros. Öffnen Sie es nur, wenn Sie es erwartet haben und dem Absender vertrauen.',
   'att.riskyOpen': 'Trotzdem öffnen',
   'pattern.title': 'Sicherheitsmuster',
-  'pattern.intro': 'Siegelpost zeigt dieses Muster in der Sicherheitszeile jeder Nachricht. Eine Nachricht kann Ihr Muster nicht kennen: Fehlt es, stammt die Anzeige nicht von Siegelpost.',
+  'pattern.intro':
+    'Siegelpost zeigt dieses Muster in der Sicherheitszeile jeder Nachricht. Eine Nachricht kann Ihr Muster nicht kennen: Fehlt es, stammt die Anzeige nicht von Siegelpost.',
   'pattern.colour': 'Farbe des Sicherheitsmusters',
   'pattern.stripes': 'Streifen',
   'pattern.dots': 'Punkte',
@@ -165,20 +180,26 @@ const en: Record<keyof typeof de, string> = {
   'why.unknown-key': 'sender key missing – signature cannot be checked',
   'why.certificate-invalid': 'sender certificate not valid',
   'state.cannot-decrypt-damaged': 'Cannot be decrypted|the message is damaged or incomplete',
-  'content.hiddenDamaged': 'This message cannot be decrypted because it is damaged or incomplete. Ask the sender to send it again.',
+  'content.hiddenDamaged':
+    'This message cannot be decrypted because it is damaged or incomplete. Ask the sender to send it again.',
   'warning.from-display-address': 'The display name contains another address than the real sender address.',
   'warning.several-from': 'The message names no sender or several senders.',
   'warning.sender-differs': 'A different sender (Sender) than the From field is named.',
   'warning.reply-to-differs': 'Replies would go to another address than the sender’s.',
   'warning.date-gap': 'The message date is far from the time of the signature.',
-  'warning.unauthenticated-encryption': 'The encryption does not protect the content against changes; it may have been altered on the way.',
+  'warning.unauthenticated-encryption':
+    'The encryption does not protect the content against changes; it may have been altered on the way.',
   'warning.partly-protected': 'Part of the message is not protected; it is marked below.',
   'warning.encrypted-part-not-opened': 'An encrypted part inside the message was not opened, for your protection.',
-  'warning.sender-key-changed': 'The sender uses a different key than before. Confirm it another way, for example by phone.',
+  'warning.sender-key-changed':
+    'The sender uses a different key than before. Confirm it another way, for example by phone.',
   'warning.first-contact': 'First contact: no earlier message from this address is known.',
-  'warning.plaintext-hop': 'The message travelled without transport encryption on the way, although TLS is required for this sender.',
-  'advice.mismatch': 'Someone other than the sender shown signed it. Ask another way (for example by phone) before you follow instructions or open attachments.',
-  'advice.invalid': 'The message was changed after it was signed. Do not follow instructions in it or open attachments before you have asked the sender.',
+  'warning.plaintext-hop':
+    'The message travelled without transport encryption on the way, although TLS is required for this sender.',
+  'advice.mismatch':
+    'Someone other than the sender shown signed it. Ask another way (for example by phone) before you follow instructions or open attachments.',
+  'advice.invalid':
+    'The message was changed after it was signed. Do not follow instructions in it or open attachments before you have asked the sender.',
   'advice.signature-not-valid': 'The signature cannot be confirmed as valid. Treat the message as not signed.',
   'details.title': 'Message security',
   'details.close': 'Close details',
@@ -216,11 +237,14 @@ const en: Record<keyof typeof de, string> = {
   'content.unprotected': 'Unprotected part',
   'content.unprotectedNote': 'This part was neither encrypted nor signed and could have been changed or forged.',
   'content.notOpened': 'Encrypted part – not opened for your protection',
-  'content.hiddenNoKey': 'This message is encrypted for a key that is missing on this device. If you have a backup of your key (for example a .p12 or .asc file with its recovery sheet), restore it; the message can then be opened.',
-  'content.hiddenInsecure': 'This message is encrypted in a way that would not reveal changes on the way. For your protection Siegelpost does not show the content. Ask the sender to send it again.',
+  'content.hiddenNoKey':
+    'This message is encrypted for a key that is missing on this device. If you have a backup of your key (for example a .p12 or .asc file with its recovery sheet), restore it; the message can then be opened.',
+  'content.hiddenInsecure':
+    'This message is encrypted in a way that would not reveal changes on the way. For your protection Siegelpost does not show the content. Ask the sender to send it again.',
   'content.truncated': 'This part is very long and is shown shortened.',
   'content.htmlTitle': 'Message text (HTML, nothing loaded from the internet)',
-  'content.linksInert': 'Links in this message cannot be clicked, for your protection. Point at one to see where it leads, and rather open known sites yourself.',
+  'content.linksInert':
+    'Links in this message cannot be clicked, for your protection. Point at one to see where it leads, and rather open known sites yourself.',
   'content.empty': 'The message has no text.',
   'att.title': 'Attachments',
   'att.name': 'Name',
@@ -235,10 +259,12 @@ const en: Record<keyof typeof de, string> = {
   'att.open': 'Open',
   'att.openNamed': 'Open {name}',
   'att.riskyTitle': 'This file can run programs',
-  'att.riskyText': '“{name}” is a program or a document with macros. Open it only if you expected it and trust the sender.',
+  'att.riskyText':
+    '“{name}” is a program or a document with macros. Open it only if you expected it and trust the sender.',
   'att.riskyOpen': 'Open anyway',
   'pattern.title': 'Security pattern',
-  'pattern.intro': 'Siegelpost shows this pattern in the security line of every message. A message cannot know your pattern: if it is missing, the display does not come from Siegelpost.',
+  'pattern.intro':
+    'Siegelpost shows this pattern in the security line of every message. A message cannot know your pattern: if it is missing, the display does not come from Siegelpost.',
   'pattern.colour': 'Colour of the security pattern',
   'pattern.stripes': 'Stripes',
   'pattern.dots': 'Dots',
@@ -260,6 +286,7 @@ export function useMailWords() {
   const { lang } = useI18n()
   return {
     lang,
-    w: (key: MailWord, params: Record<string, string | number> = {}) => words[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole)),
+    w: (key: MailWord, params: Record<string, string | number> = {}) =>
+      words[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole)),
   }
 }

@@ -5,7 +5,10 @@ import { useI18n, type MessageKey } from '../i18n'
 import { useAction, useCall } from '../use-call'
 
 type Security = 'tls' | 'starttls'
-const securityText: Record<Security, MessageKey> = { tls: 'accounts.security.tls', starttls: 'accounts.security.starttls' }
+const securityText: Record<Security, MessageKey> = {
+  tls: 'accounts.security.tls',
+  starttls: 'accounts.security.starttls',
+}
 
 /** A reason from main in the user's language. */
 export function ReasonText({ reason }: { reason: ReasonView }) {
@@ -76,7 +79,8 @@ function AccountCard({ account, onRemoved }: { account: AccountSummaryView; onRe
           <>
             <dt>{t('accounts.trust')}</dt>
             <dd>
-              {account.hasCa && <span className="tag">{t('accounts.ownCa')}</span>} {account.pin && <span className="tag">{t('accounts.pinned')}</span>}
+              {account.hasCa && <span className="tag">{t('accounts.ownCa')}</span>}{' '}
+              {account.pin && <span className="tag">{t('accounts.pinned')}</span>}
             </dd>
           </>
         )}
@@ -100,9 +104,7 @@ function AccountCard({ account, onRemoved }: { account: AccountSummaryView; onRe
           onClose={() => setRemoving(false)}
           onDone={onRemoved}
         >
-          <Notice tone="warning">
-            {t('accounts.remove.consequence')}
-          </Notice>
+          <Notice tone="warning">{t('accounts.remove.consequence')}</Notice>
         </ConfirmDialog>
       )}
     </li>
@@ -115,22 +117,49 @@ interface EndpointForm {
   security: Security
 }
 
-function EndpointFields({ legend, value, onChange, id }: { legend: string; value: EndpointForm; onChange: (next: EndpointForm) => void; id: string }) {
+function EndpointFields({
+  legend,
+  value,
+  onChange,
+  id,
+}: {
+  legend: string
+  value: EndpointForm
+  onChange: (next: EndpointForm) => void
+  id: string
+}) {
   const { t } = useI18n()
   return (
     <fieldset className="card">
       <legend>{legend}</legend>
       <label className="field">
         <span>{t('accounts.field.host')}</span>
-        <input name={`${id}-host`} required value={value.host} onChange={(e) => onChange({ ...value, host: e.target.value })} autoComplete="off" />
+        <input
+          name={`${id}-host`}
+          required
+          value={value.host}
+          onChange={(e) => onChange({ ...value, host: e.target.value })}
+          autoComplete="off"
+        />
       </label>
       <label className="field">
         <span>{t('accounts.field.port')}</span>
-        <input name={`${id}-port`} required inputMode="numeric" pattern="[0-9]{1,5}" value={value.port} onChange={(e) => onChange({ ...value, port: e.target.value })} />
+        <input
+          name={`${id}-port`}
+          required
+          inputMode="numeric"
+          pattern="[0-9]{1,5}"
+          value={value.port}
+          onChange={(e) => onChange({ ...value, port: e.target.value })}
+        />
       </label>
       <label className="field">
         <span>{t('accounts.field.security')}</span>
-        <select name={`${id}-security`} value={value.security} onChange={(e) => onChange({ ...value, security: e.target.value as Security })}>
+        <select
+          name={`${id}-security`}
+          value={value.security}
+          onChange={(e) => onChange({ ...value, security: e.target.value as Security })}
+        >
           {(['tls', 'starttls'] as const).map((s) => (
             <option key={s} value={s}>
               {t(securityText[s])}
@@ -157,16 +186,18 @@ function AddAccountForm({ onAdded, onCancel }: { onAdded: (name: string) => void
   const endpoint = (e: EndpointForm) => ({ host: e.host.trim(), port: Number(e.port), security: e.security })
   const submit = async (event: FormEvent) => {
     event.preventDefault()
-    const done = await run(() => window.siegelpost.accountsAdd({
-      name: name.trim(),
-      email: email.trim(),
-      user: (user || email).trim(),
-      password,
-      smtp: endpoint(smtp),
-      imap: endpoint(imap),
-      ...(ca ? { ca: ca.text } : {}),
-      ...(pin.trim() ? { pin: pin.trim() } : {}),
-    }))
+    const done = await run(() =>
+      window.siegelpost.accountsAdd({
+        name: name.trim(),
+        email: email.trim(),
+        user: (user || email).trim(),
+        password,
+        smtp: endpoint(smtp),
+        imap: endpoint(imap),
+        ...(ca ? { ca: ca.text } : {}),
+        ...(pin.trim() ? { pin: pin.trim() } : {}),
+      }),
+    )
     if (done) {
       setPassword('')
       onAdded(done.value.name)
@@ -182,15 +213,35 @@ function AddAccountForm({ onAdded, onCancel }: { onAdded: (name: string) => void
       </label>
       <label className="field">
         <span>{t('accounts.field.email')}</span>
-        <input name="email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="off" />
+        <input
+          name="email"
+          type="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          autoComplete="off"
+        />
       </label>
       <label className="field">
         <span>{t('accounts.field.user')}</span>
-        <input name="user" value={user} placeholder={email} onChange={(e) => setUser(e.target.value)} autoComplete="off" />
+        <input
+          name="user"
+          value={user}
+          placeholder={email}
+          onChange={(e) => setUser(e.target.value)}
+          autoComplete="off"
+        />
       </label>
       <label className="field">
         <span>{t('accounts.field.password')}</span>
-        <input name="password" type="password" required value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
+        <input
+          name="password"
+          type="password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          autoComplete="new-password"
+        />
       </label>
       <p className="hint">{t('accounts.add.passwordHint')}</p>
       <EndpointFields id="smtp" legend={t('accounts.smtp')} value={smtp} onChange={setSmtp} />
@@ -211,7 +262,14 @@ function AddAccountForm({ onAdded, onCancel }: { onAdded: (name: string) => void
         </label>
         <label className="field">
           <span>{t('accounts.field.pin')}</span>
-          <input name="pin" className="mono" value={pin} onChange={(e) => setPin(e.target.value)} autoComplete="off" spellCheck={false} />
+          <input
+            name="pin"
+            className="mono"
+            value={pin}
+            onChange={(e) => setPin(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+          />
         </label>
       </details>
       <ActionFooter error={error} busy={busy} onCancel={onCancel} action={t('accounts.add.save')} />
@@ -236,7 +294,13 @@ function RequireTlsSetting() {
       {policy.state === 'done' &&
         (['request', 'require'] as const).map((value) => (
           <label key={value} className="choice">
-            <input type="radio" name="requiretls" value={value} checked={policy.value.requiretls === value} onChange={() => void set(value)} />
+            <input
+              type="radio"
+              name="requiretls"
+              value={value}
+              checked={policy.value.requiretls === value}
+              onChange={() => void set(value)}
+            />
             {t(value === 'request' ? 'accounts.policy.request' : 'accounts.policy.require')}
           </label>
         ))}
@@ -271,11 +335,17 @@ export function AccountsPage() {
       )}
       {accounts.state === 'loading' && <Busy />}
       {accounts.state === 'failed' && <ErrorNotice error={accounts.error} onRetry={reload} />}
-      {accounts.state === 'done' && accounts.value.length === 0 && !adding && <p className="empty">{t('accounts.empty')}</p>}
+      {accounts.state === 'done' && accounts.value.length === 0 && !adding && (
+        <p className="empty">{t('accounts.empty')}</p>
+      )}
       {accounts.state === 'done' && accounts.value.length > 0 && (
         <ul className="cards" aria-label={t('accounts.listLabel')}>
           {accounts.value.map((account) => (
-            <AccountCard key={account.name} account={account} onRemoved={() => (setNotice(t('accounts.removed', { name: account.name })), reload())} />
+            <AccountCard
+              key={account.name}
+              account={account}
+              onRemoved={() => (setNotice(t('accounts.removed', { name: account.name })), reload())}
+            />
           ))}
         </ul>
       )}

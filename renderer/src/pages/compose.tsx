@@ -39,7 +39,18 @@ function DraftView({ draft }: { draft: DraftSummary }) {
         <ul className="attachments" aria-label={t('compose.attachments')}>
           {draft.attachments.map((attachment) => (
             <li key={attachment.id} className="attachment-chip" data-testid="attachment">
-              <svg className="attachment-icon" aria-hidden="true" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+              <svg
+                className="attachment-icon"
+                aria-hidden="true"
+                width="16"
+                height="16"
+                viewBox="0 0 24 24"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="2"
+                strokeLinecap="round"
+                strokeLinejoin="round"
+              >
                 <path d="M21.4 11.1l-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5" />
               </svg>
               <span className="attachment-name">{attachment.fileName}</span>
@@ -82,10 +93,19 @@ export function ComposePage() {
             <div key={draft.id} className="draft-item">
               <DraftView draft={draft} />
               <div className="actions">
-                <button type="button" onClick={() => setOpen((o) => ({ id: draft.id, round: o.round + 1 }))} aria-label={t('compose.openDraftNamed', { subject: draft.subject || t('compose.noSubject') })}>
+                <button
+                  type="button"
+                  onClick={() => setOpen((o) => ({ id: draft.id, round: o.round + 1 }))}
+                  aria-label={t('compose.openDraftNamed', { subject: draft.subject || t('compose.noSubject') })}
+                >
                   {t('compose.openDraft')}
                 </button>
-                <button type="button" className="danger" onClick={() => void remove(draft.id)} aria-label={t('compose.deleteDraftNamed', { subject: draft.subject || t('compose.noSubject') })}>
+                <button
+                  type="button"
+                  className="danger"
+                  onClick={() => void remove(draft.id)}
+                  aria-label={t('compose.deleteDraftNamed', { subject: draft.subject || t('compose.noSubject') })}
+                >
                   {t('compose.deleteDraft')}
                 </button>
               </div>

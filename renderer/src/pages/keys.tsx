@@ -9,7 +9,16 @@ import { Fingerprint } from '../keys/fingerprint'
 import { readFiles } from '../keys/import-state'
 import { ImportWizard } from '../keys/import-wizard'
 import { MissingIntermediate } from '../keys/key-cards'
-import { formatDate, groupFingerprint, keyState, matchesFilter, matchesSearch, stateSymbol, stateText, type KeyFilter } from '../keys/key-state'
+import {
+  formatDate,
+  groupFingerprint,
+  keyState,
+  matchesFilter,
+  matchesSearch,
+  stateSymbol,
+  stateText,
+  type KeyFilter,
+} from '../keys/key-state'
 import { VerifyDialog } from '../keys/verify-dialog'
 import { useAction, useCall } from '../use-call'
 
@@ -61,7 +70,9 @@ export function KeysPage() {
     setMissingIssuer(null)
     if (!current || current.technology !== 'smime') return
     let live = true
-    void window.siegelpost.keysChain({ id: current.fingerprint }).then((result) => live && result.ok && setMissingIssuer(result.value.missingIssuer))
+    void window.siegelpost
+      .keysChain({ id: current.fingerprint })
+      .then((result) => live && result.ok && setMissingIssuer(result.value.missingIssuer))
     return () => {
       live = false
     }
@@ -94,178 +105,211 @@ export function KeysPage() {
 
   return (
     <Page title={t('keys.title')}>
-      <div className={dragging ? 'page-drop page-drop-active' : 'page-drop'} data-testid="keys-drop" onDragEnter={onDragOver} onDragOver={onDragOver} onDragLeave={() => setDragging(false)} onDrop={onDrop}>
-      {dragging && (
-        <Notice tone="info" role="status">
-          {t('keys.dropToImport')}
-        </Notice>
-      )}
-      {vault.state === 'failed' && <ErrorNotice error={vault.error} onRetry={() => (reloadVault(), reloadKeys())} />}
-      {vault.state === 'done' && (
-        <p className="vault-line" data-testid="vault-line">
-          {t(vault.value.mode === 'keychain' ? 'vault.protectedByKeychain' : 'vault.protectedByPassphrase')}
-        </p>
-      )}
-      <div className="toolbar">
-        <label className="field">
-          <span>{t('keys.search')}</span>
-          <input type="search" value={search} placeholder={t('keys.searchPlaceholder')} onChange={(event) => setSearch(event.target.value)} />
-        </label>
-        <label className="field">
-          <span>{t('keys.filter')}</span>
-          <select value={filter} onChange={(event) => setFilter(event.target.value as KeyFilter)}>
-            {filters.map((id) => (
-              <option key={id} value={id}>
-                {t(`keys.filter.${id}` as MessageKey)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="button" className="primary" onClick={() => setDialog('import')} disabled={vault.state !== 'done'}>
-          {t('keys.import')}
-        </button>
-        <button type="button" onClick={() => setDialog('csr')} disabled={vault.state !== 'done'}>
-          {t('keys.csr')}
-        </button>
-      </div>
-      {notice && (
-        <Notice tone="ok">
-          {notice}
-        </Notice>
-      )}
-      {failure && <ErrorNotice error={failure} />}
-      {busy && <Busy />}
-      {keys.state === 'loading' && <p>{t('keys.loading')}</p>}
-      {keys.state === 'failed' && vault.state !== 'failed' && <ErrorNotice error={keys.error} onRetry={reloadKeys} />}
-      {keys.state === 'done' && all.length === 0 && <p className="empty">{t('keys.empty')}</p>}
-      {all.length > 0 && (
-        <div className="manager">
-          <div className="key-list-wrap">
-            <p className="count">{t('keys.count', { count: all.length })}</p>
-            {shown.length === 0 && <p className="empty">{t('keys.noMatch')}</p>}
-            <ul className="key-list" aria-label={t('keys.listLabel')}>
-              {shown.map((key) => (
-                <li key={`${key.technology}:${key.fingerprint}`}>
-                  <button type="button" className="key-row" aria-pressed={key.fingerprint === selected} onClick={() => setSelected(key.fingerprint)}>
-                    <span className="key-row-name">
-                      {key.name}
-                      {key.hasSecret && <span className="tag">{t('keys.own')}</span>}
-                      <span className="tag">{technologyName(key)}</span>
-                    </span>
-                    <span className="key-row-mail">{key.emails.join(', ')}</span>
-                    <span className="key-row-meta">
-                      <span className="mono">{groupFingerprint(key.fingerprint).slice(-19)}</span>
-                      <StateBadge keyInfo={key} />
-                      <AcceptanceBadge keyInfo={key} />
-                    </span>
-                  </button>
-                </li>
+      <div
+        className={dragging ? 'page-drop page-drop-active' : 'page-drop'}
+        data-testid="keys-drop"
+        onDragEnter={onDragOver}
+        onDragOver={onDragOver}
+        onDragLeave={() => setDragging(false)}
+        onDrop={onDrop}
+      >
+        {dragging && (
+          <Notice tone="info" role="status">
+            {t('keys.dropToImport')}
+          </Notice>
+        )}
+        {vault.state === 'failed' && <ErrorNotice error={vault.error} onRetry={() => (reloadVault(), reloadKeys())} />}
+        {vault.state === 'done' && (
+          <p className="vault-line" data-testid="vault-line">
+            {t(vault.value.mode === 'keychain' ? 'vault.protectedByKeychain' : 'vault.protectedByPassphrase')}
+          </p>
+        )}
+        <div className="toolbar">
+          <label className="field">
+            <span>{t('keys.search')}</span>
+            <input
+              type="search"
+              value={search}
+              placeholder={t('keys.searchPlaceholder')}
+              onChange={(event) => setSearch(event.target.value)}
+            />
+          </label>
+          <label className="field">
+            <span>{t('keys.filter')}</span>
+            <select value={filter} onChange={(event) => setFilter(event.target.value as KeyFilter)}>
+              {filters.map((id) => (
+                <option key={id} value={id}>
+                  {t(`keys.filter.${id}` as MessageKey)}
+                </option>
               ))}
-            </ul>
-          </div>
-          <aside className="details" aria-labelledby="details-title">
-            <h2 id="details-title">{t('keys.details.title')}</h2>
-            {!current ? (
-              <p className="empty">{t('keys.details.none')}</p>
-            ) : (
-              <>
-                <dl>
-                  <dt>{t('keys.details.owner')}</dt>
-                  <dd>{current.name}</dd>
-                  <dt>{t('keys.col.emails')}</dt>
-                  <dd>{current.emails.join(', ')}</dd>
-                  <dt>{t('keys.col.technology')}</dt>
-                  <dd>{technologyName(current)}</dd>
-                  <dt>{t('keys.col.status')}</dt>
-                  <dd>
-                    <StateBadge keyInfo={current} />
-                  </dd>
-                  <dt>{t('keys.details.acceptance')}</dt>
-                  <dd>
-                    <AcceptanceBadge keyInfo={current} />
-                  </dd>
-                  <dt>{t('keys.details.created')}</dt>
-                  <dd>{formatDate(current.created, lang)}</dd>
-                  <dt>{t('keys.details.expires')}</dt>
-                  <dd>{current.expires ? formatDate(current.expires, lang) : t('keys.details.never')}</dd>
-                  <dt>{t('keys.details.usage')}</dt>
-                  <dd>{current.usage.map((use) => t(`keys.usage.${use}` as MessageKey)).join(', ')}</dd>
-                  <dt>{t('keys.details.private')}</dt>
-                  <dd>{current.hasSecret ? t('keys.details.privateYes') : t('keys.details.privateNo')}</dd>
-                </dl>
-                <Fingerprint value={current.fingerprint} large />
-                {missingIssuer !== null && <MissingIntermediate issuer={missingIssuer} />}
-                <div className="actions">
-                  {current.acceptance === 'unverified' && (
-                    <button type="button" className="primary" onClick={() => setDialog('verify')}>
-                      {t('keys.action.verify')}
-                    </button>
-                  )}
-                  {current.hasSecret && (
-                    <button type="button" onClick={() => setDialog('backup')}>
-                      {t('keys.action.backup')}
-                    </button>
-                  )}
-                  {current.hasSecret && current.technology === 'openpgp' && (
-                    <button
-                      type="button"
-                      disabled={busy}
-                      onClick={act(
-                        () => window.siegelpost.keysRevocation({ id: current.fingerprint }),
-                        (saved) => setNotice(saved.saved ? t('keys.revocationSaved', { name: saved.fileName }) : t('backup.cancelled')),
-                      )}
-                    >
-                      {t('keys.action.revocation')}
-                    </button>
-                  )}
-                  <button
-                    type="button"
-                    disabled={busy}
-                    onClick={act(
-                      () => window.siegelpost.keysExportPublic({ id: current.fingerprint }),
-                      (saved) => setNotice(saved.saved ? t('keys.savedAs', { name: saved.fileName }) : t('backup.cancelled')),
-                    )}
-                  >
-                    {t('keys.action.exportPublic')}
-                  </button>
-                  <button
-                    type="button"
-                    disabled={busy}
-                    onClick={act(
-                      () => window.siegelpost.keysCopyPublic({ id: current.fingerprint }),
-                      () => setNotice(t('keys.copied')),
-                    )}
-                  >
-                    {t('keys.action.copyPublic')}
-                  </button>
-                  {current.hasSecret && (
-                    <button
-                      type="button"
-                      disabled={busy}
-                      onClick={act(
-                        () => window.siegelpost.keysShareDraft({ id: current.fingerprint, lang }),
-                        ({ draftId }) => window.dispatchEvent(new CustomEvent('siegelpost:navigate', { detail: { section: 'compose', draftId } })),
-                      )}
-                    >
-                      {t('keys.action.shareDraft')}
-                    </button>
-                  )}
-                  <button type="button" className="danger" onClick={() => setDialog('delete')}>
-                    {t('keys.action.delete')}
-                  </button>
-                </div>
-              </>
-            )}
-          </aside>
+            </select>
+          </label>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => setDialog('import')}
+            disabled={vault.state !== 'done'}
+          >
+            {t('keys.import')}
+          </button>
+          <button type="button" onClick={() => setDialog('csr')} disabled={vault.state !== 'done'}>
+            {t('keys.csr')}
+          </button>
         </div>
-      )}
+        {notice && <Notice tone="ok">{notice}</Notice>}
+        {failure && <ErrorNotice error={failure} />}
+        {busy && <Busy />}
+        {keys.state === 'loading' && <p>{t('keys.loading')}</p>}
+        {keys.state === 'failed' && vault.state !== 'failed' && <ErrorNotice error={keys.error} onRetry={reloadKeys} />}
+        {keys.state === 'done' && all.length === 0 && <p className="empty">{t('keys.empty')}</p>}
+        {all.length > 0 && (
+          <div className="manager">
+            <div className="key-list-wrap">
+              <p className="count">{t('keys.count', { count: all.length })}</p>
+              {shown.length === 0 && <p className="empty">{t('keys.noMatch')}</p>}
+              <ul className="key-list" aria-label={t('keys.listLabel')}>
+                {shown.map((key) => (
+                  <li key={`${key.technology}:${key.fingerprint}`}>
+                    <button
+                      type="button"
+                      className="key-row"
+                      aria-pressed={key.fingerprint === selected}
+                      onClick={() => setSelected(key.fingerprint)}
+                    >
+                      <span className="key-row-name">
+                        {key.name}
+                        {key.hasSecret && <span className="tag">{t('keys.own')}</span>}
+                        <span className="tag">{technologyName(key)}</span>
+                      </span>
+                      <span className="key-row-mail">{key.emails.join(', ')}</span>
+                      <span className="key-row-meta">
+                        <span className="mono">{groupFingerprint(key.fingerprint).slice(-19)}</span>
+                        <StateBadge keyInfo={key} />
+                        <AcceptanceBadge keyInfo={key} />
+                      </span>
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+            <aside className="details" aria-labelledby="details-title">
+              <h2 id="details-title">{t('keys.details.title')}</h2>
+              {!current ? (
+                <p className="empty">{t('keys.details.none')}</p>
+              ) : (
+                <>
+                  <dl>
+                    <dt>{t('keys.details.owner')}</dt>
+                    <dd>{current.name}</dd>
+                    <dt>{t('keys.col.emails')}</dt>
+                    <dd>{current.emails.join(', ')}</dd>
+                    <dt>{t('keys.col.technology')}</dt>
+                    <dd>{technologyName(current)}</dd>
+                    <dt>{t('keys.col.status')}</dt>
+                    <dd>
+                      <StateBadge keyInfo={current} />
+                    </dd>
+                    <dt>{t('keys.details.acceptance')}</dt>
+                    <dd>
+                      <AcceptanceBadge keyInfo={current} />
+                    </dd>
+                    <dt>{t('keys.details.created')}</dt>
+                    <dd>{formatDate(current.created, lang)}</dd>
+                    <dt>{t('keys.details.expires')}</dt>
+                    <dd>{current.expires ? formatDate(current.expires, lang) : t('keys.details.never')}</dd>
+                    <dt>{t('keys.details.usage')}</dt>
+                    <dd>{current.usage.map((use) => t(`keys.usage.${use}` as MessageKey)).join(', ')}</dd>
+                    <dt>{t('keys.details.private')}</dt>
+                    <dd>{current.hasSecret ? t('keys.details.privateYes') : t('keys.details.privateNo')}</dd>
+                  </dl>
+                  <Fingerprint value={current.fingerprint} large />
+                  {missingIssuer !== null && <MissingIntermediate issuer={missingIssuer} />}
+                  <div className="actions">
+                    {current.acceptance === 'unverified' && (
+                      <button type="button" className="primary" onClick={() => setDialog('verify')}>
+                        {t('keys.action.verify')}
+                      </button>
+                    )}
+                    {current.hasSecret && (
+                      <button type="button" onClick={() => setDialog('backup')}>
+                        {t('keys.action.backup')}
+                      </button>
+                    )}
+                    {current.hasSecret && current.technology === 'openpgp' && (
+                      <button
+                        type="button"
+                        disabled={busy}
+                        onClick={act(
+                          () => window.siegelpost.keysRevocation({ id: current.fingerprint }),
+                          (saved) =>
+                            setNotice(
+                              saved.saved ? t('keys.revocationSaved', { name: saved.fileName }) : t('backup.cancelled'),
+                            ),
+                        )}
+                      >
+                        {t('keys.action.revocation')}
+                      </button>
+                    )}
+                    <button
+                      type="button"
+                      disabled={busy}
+                      onClick={act(
+                        () => window.siegelpost.keysExportPublic({ id: current.fingerprint }),
+                        (saved) =>
+                          setNotice(saved.saved ? t('keys.savedAs', { name: saved.fileName }) : t('backup.cancelled')),
+                      )}
+                    >
+                      {t('keys.action.exportPublic')}
+                    </button>
+                    <button
+                      type="button"
+                      disabled={busy}
+                      onClick={act(
+                        () => window.siegelpost.keysCopyPublic({ id: current.fingerprint }),
+                        () => setNotice(t('keys.copied')),
+                      )}
+                    >
+                      {t('keys.action.copyPublic')}
+                    </button>
+                    {current.hasSecret && (
+                      <button
+                        type="button"
+                        disabled={busy}
+                        onClick={act(
+                          () => window.siegelpost.keysShareDraft({ id: current.fingerprint, lang }),
+                          ({ draftId }) =>
+                            window.dispatchEvent(
+                              new CustomEvent('siegelpost:navigate', { detail: { section: 'compose', draftId } }),
+                            ),
+                        )}
+                      >
+                        {t('keys.action.shareDraft')}
+                      </button>
+                    )}
+                    <button type="button" className="danger" onClick={() => setDialog('delete')}>
+                      {t('keys.action.delete')}
+                    </button>
+                  </div>
+                </>
+              )}
+            </aside>
+          </div>
+        )}
       </div>
       {dialog === 'import' && (
-        <ImportWizard initialFiles={dropped} onClose={() => (setDialog(null), setDropped([]))} onImported={() => (reloadKeys(), reloadVault())} />
+        <ImportWizard
+          initialFiles={dropped}
+          onClose={() => (setDialog(null), setDropped([]))}
+          onImported={() => (reloadKeys(), reloadVault())}
+        />
       )}
-      {dialog === 'csr' && <CsrDialog onClose={() => setDialog(null)} onCreated={() => (reloadKeys(), reloadVault())} />}
+      {dialog === 'csr' && (
+        <CsrDialog onClose={() => setDialog(null)} onCreated={() => (reloadKeys(), reloadVault())} />
+      )}
       {dialog === 'backup' && current && <BackupDialog target={current} onClose={() => setDialog(null)} />}
-      {dialog === 'verify' && current && <VerifyDialog target={current} onClose={() => setDialog(null)} onVerified={() => done('verify.done')} />}
+      {dialog === 'verify' && current && (
+        <VerifyDialog target={current} onClose={() => setDialog(null)} onVerified={() => done('verify.done')} />
+      )}
       {dialog === 'delete' && current && (
         <DeleteDialog
           target={current}

@@ -12,7 +12,12 @@ const stateText: Record<OutboxEntryView['state'], MessageKey> = {
   sent: 'outbox.state.sent',
   held: 'outbox.state.held',
 }
-const stateBadge: Record<OutboxEntryView['state'], string> = { queued: 'badge', sending: 'badge', sent: 'badge badge-valid', held: 'badge badge-expired' }
+const stateBadge: Record<OutboxEntryView['state'], string> = {
+  queued: 'badge',
+  sending: 'badge',
+  sent: 'badge badge-valid',
+  held: 'badge badge-expired',
+}
 const stateSymbol: Record<OutboxEntryView['state'], string> = { queued: '… ', sending: '↑ ', sent: '✓ ', held: '✕ ' }
 
 function when(iso: string, lang: 'de' | 'en'): string {
@@ -20,10 +25,24 @@ function when(iso: string, lang: 'de' | 'en'): string {
 }
 
 /** Verwerfen is final: the message is gone from the Outbox (nothing else keeps it). */
-function DropDialog({ entry, onClose, onDropped }: { entry: OutboxEntryView; onClose: () => void; onDropped: () => void }) {
+function DropDialog({
+  entry,
+  onClose,
+  onDropped,
+}: {
+  entry: OutboxEntryView
+  onClose: () => void
+  onDropped: () => void
+}) {
   const { t } = useI18n()
   return (
-    <ConfirmDialog title={t('outbox.drop.title')} confirm={t('outbox.drop.confirm')} run={() => window.siegelpost.outboxDrop({ outboxId: entry.outboxId })} onClose={onClose} onDone={onDropped}>
+    <ConfirmDialog
+      title={t('outbox.drop.title')}
+      confirm={t('outbox.drop.confirm')}
+      run={() => window.siegelpost.outboxDrop({ outboxId: entry.outboxId })}
+      onClose={onClose}
+      onDone={onDropped}
+    >
       <p>
         <strong>{entry.subject || t('outbox.noSubject')}</strong> · {entry.recipients.join(', ')}
       </p>
@@ -34,7 +53,17 @@ function DropDialog({ entry, onClose, onDropped }: { entry: OutboxEntryView; onC
   )
 }
 
-function EntryCard({ entry, onChanged, onDrop, onException }: { entry: OutboxEntryView; onChanged: (message: string) => void; onDrop: () => void; onException: () => void }) {
+function EntryCard({
+  entry,
+  onChanged,
+  onDrop,
+  onException,
+}: {
+  entry: OutboxEntryView
+  onChanged: (message: string) => void
+  onDrop: () => void
+  onException: () => void
+}) {
   const { lang, t } = useI18n()
   const { busy, error, run } = useAction()
   const retry = async () => {
@@ -111,7 +140,13 @@ export function OutboxPage() {
       {entries.state === 'done' && entries.value.length > 0 && (
         <ul className="cards" aria-label={t('outbox.listLabel')}>
           {[...entries.value].reverse().map((entry) => (
-            <EntryCard key={entry.outboxId} entry={entry} onChanged={changed} onDrop={() => setDropping(entry)} onException={() => setExcepting(entry)} />
+            <EntryCard
+              key={entry.outboxId}
+              entry={entry}
+              onChanged={changed}
+              onDrop={() => setDropping(entry)}
+              onException={() => setExcepting(entry)}
+            />
           ))}
         </ul>
       )}

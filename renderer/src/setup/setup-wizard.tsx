@@ -67,7 +67,13 @@ export function SetupWizard({ onClose, onLater }: { onClose: () => void; onLater
             <legend>{t('setup.how')}</legend>
             {choices.map((c) => (
               <label key={c.id} className={choice === c.id ? 'choice-card selected' : 'choice-card'}>
-                <input type="radio" name="setup-choice" value={c.id} checked={choice === c.id} onChange={() => setChoice(c.id)} />
+                <input
+                  type="radio"
+                  name="setup-choice"
+                  value={c.id}
+                  checked={choice === c.id}
+                  onChange={() => setChoice(c.id)}
+                />
                 <span>
                   <strong>{t(c.label)}</strong>
                   <span className="hint">{t(c.hint)}</span>
@@ -75,14 +81,16 @@ export function SetupWizard({ onClose, onLater }: { onClose: () => void; onLater
               </label>
             ))}
           </fieldset>
-          <Notice tone="warning">
-            {t('setup.existingWarning')}
-          </Notice>
+          <Notice tone="warning">{t('setup.existingWarning')}</Notice>
           <div className="actions">
             <button type="button" className="link" onClick={() => setStep('later')}>
               {t('setup.later')}
             </button>
-            <button type="button" className="primary" onClick={() => (choice === 'create' ? setStep('generate') : setImporting(true))}>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => (choice === 'create' ? setStep('generate') : setImporting(true))}
+            >
               {t('common.continue')}
             </button>
           </div>
@@ -111,9 +119,22 @@ export function SetupWizard({ onClose, onLater }: { onClose: () => void; onLater
           }}
         >
           <label htmlFor="setup-name">{t('setup.name')}</label>
-          <input id="setup-name" type="text" autoComplete="name" value={name} onChange={(event) => setName(event.target.value)} autoFocus />
+          <input
+            id="setup-name"
+            type="text"
+            autoComplete="name"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            autoFocus
+          />
           <label htmlFor="setup-email">{t('setup.email')}</label>
-          <input id="setup-email" type="email" autoComplete="email" value={email} onChange={(event) => setEmail(event.target.value)} />
+          <input
+            id="setup-email"
+            type="email"
+            autoComplete="email"
+            value={email}
+            onChange={(event) => setEmail(event.target.value)}
+          />
           <p className="hint">{t('setup.protected')}</p>
           <details>
             <summary>{t('setup.advanced')}</summary>
@@ -138,7 +159,11 @@ export function SetupWizard({ onClose, onLater }: { onClose: () => void; onLater
             <button type="button" onClick={() => setStep('choose')} disabled={busy}>
               {t('common.back')}
             </button>
-            <button type="submit" className="primary" disabled={busy || !name.trim() || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())}>
+            <button
+              type="submit"
+              className="primary"
+              disabled={busy || !name.trim() || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())}
+            >
               {t('setup.create')}
             </button>
           </div>
@@ -147,9 +172,7 @@ export function SetupWizard({ onClose, onLater }: { onClose: () => void; onLater
 
       {step === 'backup' && created && (
         <>
-          <Notice tone="ok">
-            {t('setup.created')}
-          </Notice>
+          <Notice tone="ok">{t('setup.created')}</Notice>
           <Fingerprint value={created.fingerprint} />
           <p>{t('setup.backupWhy')}</p>
           <div className="actions">
@@ -165,9 +188,7 @@ export function SetupWizard({ onClose, onLater }: { onClose: () => void; onLater
 
       {step === 'no-backup' && (
         <>
-          <Notice tone="warning">
-            {t('setup.noBackupConsequence')}
-          </Notice>
+          <Notice tone="warning">{t('setup.noBackupConsequence')}</Notice>
           <div className="actions">
             <button type="button" onClick={() => setStep('backup')}>
               {t('common.back')}

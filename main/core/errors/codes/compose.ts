@@ -93,7 +93,7 @@ export const composeCodes = {
   COMPOSE_RECIPIENTS_BLOCKED: {
     kind: 'user',
     de: 'Nichts erstellt und nichts gesendet – kein sicherer Versandweg für {addresses}. {reasons} Auswege: den Schlüssel des Empfängers importieren (siegelpost keys import), die Einwilligung des Mandanten erfassen (siegelpost policy consent ADRESSE --channel …) oder das Passwort-PDF wählen (--encrypt container).',
-    en: 'Nothing composed and nothing sent – no secure way to send to {addresses}. {reasons} Ways out: import the recipient\'s key (siegelpost keys import), record the client\'s consent (siegelpost policy consent ADDRESS --channel …) or choose the password PDF (--encrypt container).',
+    en: "Nothing composed and nothing sent – no secure way to send to {addresses}. {reasons} Ways out: import the recipient's key (siegelpost keys import), record the client's consent (siegelpost policy consent ADDRESS --channel …) or choose the password PDF (--encrypt container).",
   },
   COMPOSE_NEEDS_SEVERAL_MESSAGES: {
     kind: 'user',

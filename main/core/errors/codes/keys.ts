@@ -5,7 +5,7 @@ export const keysCodes = {
   KEYCHAIN_UNAVAILABLE: {
     kind: 'user',
     de: 'Der Schlüsselbund des Systems ist nicht erreichbar. Starten Sie den Schlüsselbund (unter Linux gnome-keyring oder KWallet mit Secret Service) oder schützen Sie den Tresor stattdessen mit einem Passwort (Kommandozeile: --vault-passphrase-file).',
-    en: "The system keychain cannot be reached. Start the keychain (on Linux gnome-keyring or KWallet with Secret Service) or protect the vault with a passphrase instead (command line: --vault-passphrase-file).",
+    en: 'The system keychain cannot be reached. Start the keychain (on Linux gnome-keyring or KWallet with Secret Service) or protect the vault with a passphrase instead (command line: --vault-passphrase-file).',
   },
   KEYCHAIN_LOCKED: {
     kind: 'user',

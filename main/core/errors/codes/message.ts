@@ -20,7 +20,7 @@ export const messageCodes = {
   MESSAGE_NO_RECIPIENT_KEY: {
     kind: 'user',
     de: 'Für {address} gibt es keinen verwendbaren Schlüssel zum Verschlüsseln. Importieren Sie den Schlüssel des Empfängers oder wählen Sie einen anderen Weg (z. B. --encrypt container).',
-    en: 'There is no usable key for {address} to encrypt to. Import the recipient\'s key or choose another way (for example --encrypt container).',
+    en: "There is no usable key for {address} to encrypt to. Import the recipient's key or choose another way (for example --encrypt container).",
   },
   MESSAGE_MODE_UNSUPPORTED: {
     kind: 'user',

@@ -109,12 +109,12 @@ export const verdictCodes = {
   SIGNATURE_UNKNOWN_KEY: {
     kind: 'user',
     de: 'Signiert mit dem Schlüssel {keyId}, der nicht in Ihrem Tresor ist. Importieren Sie den Schlüssel des Absenders, um die Signatur zu prüfen.',
-    en: 'Signed with key {keyId}, which is not in the vault. Import the sender\'s key to check it.',
+    en: "Signed with key {keyId}, which is not in the vault. Import the sender's key to check it.",
   },
   SIGNATURE_SIGNER_CERTIFICATE_MISSING: {
     kind: 'user',
     de: 'Das Zertifikat des Unterzeichners liegt der Nachricht nicht bei und ist nicht bekannt. Importieren Sie das Zertifikat des Absenders.',
-    en: 'The signer certificate is not in the message and not known. Import the sender\'s certificate.',
+    en: "The signer certificate is not in the message and not known. Import the sender's certificate.",
   },
   // signature: invalid
   SIGNATURE_KEY_REVOKED: {
@@ -200,7 +200,7 @@ export const verdictCodes = {
   SIGNATURE_CERTIFICATE_INVALID: {
     kind: 'remote',
     de: 'Das Zertifikat des Unterzeichners ist nicht gültig: {detail}.',
-    en: 'The signer\'s certificate is not valid: {detail}.',
+    en: "The signer's certificate is not valid: {detail}.",
   },
   SIGNATURE_CERTIFICATE_REVOKED_OCSP: {
     kind: 'remote',
@@ -210,7 +210,7 @@ export const verdictCodes = {
   SIGNATURE_CERTIFICATE_PURPOSE: {
     kind: 'remote',
     de: 'Das Zertifikat des Unterzeichners taugt nicht für signierte E-Mail: {detail}.',
-    en: 'The signer\'s certificate is not fit for signed e-mail: {detail}.',
+    en: "The signer's certificate is not fit for signed e-mail: {detail}.",
   },
   SIGNATURE_NO_USABLE: {
     kind: 'remote',
@@ -242,7 +242,7 @@ export const verdictCodes = {
   WARNING_FROM_DISPLAY_ADDRESS: {
     kind: 'remote',
     de: 'Der Absendername zeigt die Adresse {shown}, gesendet wurde aber von {address}.',
-    en: 'The sender\'s name shows the address {shown}, but the message is from {address}.',
+    en: "The sender's name shows the address {shown}, but the message is from {address}.",
   },
   WARNING_SEVERAL_FROM: {
     kind: 'remote',

@@ -118,11 +118,41 @@ function nameKind<T>(
 }
 
 const nameKinds = [
-  nameKind('dir', 'the subject name', (n) => [...(n.dn ? [n.dn] : []), ...n.dirNames], (s) => s.dirs, dirWithin),
-  nameKind('email', 'an e-mail address', (n) => n.emails, (s) => s.emails, emailWithin),
-  nameKind('dns', 'a DNS name', (n) => n.dns, (s) => s.dns, dnsWithin),
-  nameKind('uri', 'a URI', (n) => n.uris, (s) => s.uris, uriWithin),
-  nameKind('ip', 'an IP address', (n) => n.ips, (s) => s.ips, ipWithin),
+  nameKind(
+    'dir',
+    'the subject name',
+    (n) => [...(n.dn ? [n.dn] : []), ...n.dirNames],
+    (s) => s.dirs,
+    dirWithin,
+  ),
+  nameKind(
+    'email',
+    'an e-mail address',
+    (n) => n.emails,
+    (s) => s.emails,
+    emailWithin,
+  ),
+  nameKind(
+    'dns',
+    'a DNS name',
+    (n) => n.dns,
+    (s) => s.dns,
+    dnsWithin,
+  ),
+  nameKind(
+    'uri',
+    'a URI',
+    (n) => n.uris,
+    (s) => s.uris,
+    uriWithin,
+  ),
+  nameKind(
+    'ip',
+    'an IP address',
+    (n) => n.ips,
+    (s) => s.ips,
+    ipWithin,
+  ),
 ]
 
 /** Fails when a name is outside a permitted set that restricts its type, or inside an excluded set. */
