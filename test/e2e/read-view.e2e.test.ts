@@ -302,9 +302,7 @@ for (const lang of ['de', 'en'] as const) {
         const d = (
           globalThis as unknown as {
             document: {
-              querySelector(
-                s: string,
-              ): {
+              querySelector(s: string): {
                 getBoundingClientRect(): { x: number; y: number; width: number; height: number }
                 contains(n: unknown): boolean
               } | null
