@@ -234,7 +234,7 @@ describe('bad OpenPGP input gives a clear outcome, never plaintext, never a cras
     )
     const { document } = await open(efail)
     expect(document.security.encryption.state).toBe('none')
-    expect(document.security.encryption.code).toBe('ENCRYPTION_NESTED_NOT_OPENED')
+    expect(document.security.encryption.code).toBeNull()
     expect(document.security.warnings.map((w) => w.code)).toEqual(['partly-protected', 'encrypted-part-not-opened'])
     expect(JSON.stringify(document)).not.toContain(secret)
   })
@@ -253,7 +253,7 @@ describe('bad OpenPGP input gives a clear outcome, never plaintext, never a cras
     )
     const outer = await open(wrapped)
     expect(outer.document.security.signature.state).toBe('none')
-    expect(outer.document.security.signature.code).toBe('SIGNATURE_PARTIAL')
+    expect(outer.document.security.signature.code).toBeNull()
     expect(outer.document.security.warnings.map((w) => w.code)).toContain('partly-protected')
     // Signed by Anna's key, but the (unprotected) From names someone else.
     const content = entity([['Content-Type', 'text/plain; charset=utf-8']], 'Bitte sofort zahlen.\r\n')
@@ -326,6 +326,21 @@ describe.skipIf(skipUnless('GnuPG (gpg)', hasGpg, 'apt-get install gnupg'))('bad
     )
     const { document } = await openMessage(message, messageTechnologies, { keys, now: new Date() })
     expect(document.security.signature).toMatchObject({ state: 'invalid', code: 'SIGNATURE_SHA1' })
+  })
+
+  it('a damaged inline signature: not signed, code null (CLI.md), and the damage is the signature-damaged warning', async () => {
+    const fingerprint = gpg.generate('Dana Damage <dana@mandant.test>', 'pw')
+    const keys = [client, ...(await importInto(gpg.ok(['--armor', '--export', fingerprint]).stdout))]
+    const signed = gpg
+      .ok(['--clearsign', '--passphrase', 'pw', '-u', fingerprint], Buffer.from('Bitte zahlen.\n'))
+      .stdout.toString()
+    const lines = signed.split('\n')
+    const start = lines.indexOf('-----BEGIN PGP SIGNATURE-----')
+    lines[start + 2] = '!!' + lines[start + 2]!.slice(2)
+    const message = mail('From: dana@mandant.test\nMIME-Version: 1.0\nContent-Type: text/plain\n\n', lines.join('\r\n'))
+    const { document } = await openMessage(message, messageTechnologies, { keys, now: new Date() })
+    expect(document.security.signature).toMatchObject({ state: 'none', code: null, reason: '' })
+    expect(document.security.warnings.map((w) => w.code)).toEqual(['signature-damaged'])
   })
 })
 

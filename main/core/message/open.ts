@@ -280,6 +280,10 @@ async function finish(
   const nestedSigned = (content.hasNestedSigned && layer.signatures.length === 0) || layer.inlinePartial === 'signed'
   if (isPartlyProtected(parts, nestedEncrypted, nestedSigned)) warnings.push(warning('partly-protected'))
   if (nestedEncrypted) warnings.push(warning('encrypted-part-not-opened'))
+  // A signature that did not count (state `none`) still has something to say: its note becomes a warning.
+  const note = signature.state === 'none' ? signature.reason : null
+  if (note?.code === 'SIGNATURE_DAMAGED') warnings.push(warning('signature-damaged', note.params))
+  if (note?.code === 'SIGNATURE_ONLY_CIPHERTEXT') warnings.push(warning('signature-only-ciphertext'))
   const hop = plaintextHop(transport, fromAddresses, context.policyRules ?? [])
   if (hop) warnings.push(hop)
   if (context.senderHistory) {
@@ -301,14 +305,15 @@ async function finish(
       encryption: {
         state: layer.encryption.state,
         technology: layer.encryption.technology,
-        ...verdictText(layer.encryption.reason, lang),
+        // CLI.md: the code is null when the state is `none`; what there is to say is a warning then.
+        ...verdictText(layer.encryption.state === 'none' ? null : layer.encryption.reason, lang),
       },
       signature: {
         state: signature.state,
         technology: signature.state === 'none' ? null : (layer.signatureTechnology?.technology ?? null),
         signer: signature.signer,
         acceptance: signature.acceptance,
-        ...verdictText(signature.reason, lang),
+        ...verdictText(signature.state === 'none' ? null : signature.reason, lang),
       },
       warnings: uniqueWarnings(warnings).map((w) => warningView(w, lang)),
       transport,

@@ -23,6 +23,8 @@ export const warningTable = {
   'plaintext-hop': 'WARNING_PLAINTEXT_HOP',
   'certificate-revoked-later': 'WARNING_CERTIFICATE_REVOKED_LATER',
   'no-signing-time': 'WARNING_NO_SIGNING_TIME',
+  'signature-damaged': 'WARNING_SIGNATURE_DAMAGED',
+  'signature-only-ciphertext': 'WARNING_SIGNATURE_ONLY_CIPHERTEXT',
 } as const satisfies Record<string, ErrorCode>
 
 export type WarningCode = keyof typeof warningTable

@@ -304,4 +304,14 @@ export const verdictCodes = {
     de: 'Die Signatur trägt keinen Zeitpunkt; das Zertifikat wurde zum jetzigen Zeitpunkt geprüft.',
     en: 'The signature carries no signing time; the certificate was checked at the current time.',
   },
+  WARNING_SIGNATURE_DAMAGED: {
+    kind: 'remote',
+    de: 'Die Nachricht enthält eine beschädigte Signatur ({detail}); sie wird daher als nicht signiert angezeigt.',
+    en: 'The message carries a damaged signature ({detail}), so it is shown as not signed.',
+  },
+  WARNING_SIGNATURE_ONLY_CIPHERTEXT: {
+    kind: 'remote',
+    de: 'Die Signatur deckt nur die verschlüsselte Form ab, nicht die Nachricht selbst; sie wird nicht als signiert angezeigt.',
+    en: 'The signature covers only the encrypted form, not the message itself; it is not shown as signed.',
+  },
 } as const satisfies Record<string, ErrorEntry>
