@@ -65,7 +65,9 @@ export function composeHandlers(deps: RegistryDeps): DomainHandlers<'compose'> {
       // A generated password leaves main only through compose:password-show, once.
       const passwordIdOf = (recipients: string[]) => {
         const password = outcome.containerPasswords.get(recipients.join(','))
-        return password === undefined ? null : generated.keep({ recipient: recipients.join(', '), from, sentAt, password })
+        return password === undefined
+          ? null
+          : generated.keep({ recipient: recipients.join(', '), from, sentAt, password })
       }
       return {
         groupId: outcome.groupId,

@@ -40,7 +40,8 @@ export class GeneratedPasswords {
   }
 }
 
-type PasswordChannel = 'compose:password-show' | 'compose:password-copy' | 'compose:password-letter' | 'compose:password-forget'
+type PasswordChannel =
+  'compose:password-show' | 'compose:password-copy' | 'compose:password-letter' | 'compose:password-forget'
 
 const fileSafe = (text: string) => text.replace(/[^a-zA-Z0-9.@_-]+/g, '_')
 

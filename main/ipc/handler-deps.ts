@@ -9,7 +9,15 @@ import type { TransportProfile } from '../core/transport/transport-profile.ts'
 
 export interface SaveRequest {
   suggestedName: string
-  kind: 'backup' | 'sheet' | 'public' | 'revocation' | 'consent-letter' | 'consent-export' | 'attachment' | 'password-letter'
+  kind:
+    | 'backup'
+    | 'sheet'
+    | 'public'
+    | 'revocation'
+    | 'consent-letter'
+    | 'consent-export'
+    | 'attachment'
+    | 'password-letter'
 }
 
 export interface OpenRequest {

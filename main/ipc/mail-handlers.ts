@@ -286,7 +286,11 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
       const open = get(readingId)
       const attachment = attachmentOf(open, index)
       // A wrong password throws here and changes nothing; a right one keeps the files with the reading.
-      const opened = await openAttachedContainer(attachment.size, open.reading.result.attachmentChunks[index]!, password)
+      const opened = await openAttachedContainer(
+        attachment.size,
+        open.reading.result.attachmentChunks[index]!,
+        password,
+      )
       forgetOpened([open.containers.get(index)].filter((c) => c !== undefined))
       open.containers.set(index, opened)
       return openedView(opened)

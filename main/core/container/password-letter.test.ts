@@ -12,7 +12,12 @@ describe.skipIf(!hasPdftotext)('the password letter', () => {
   it('carries the password, the recipient and the day, in German and English', async () => {
     const password = generateContainerPassword()
     const bytes = await passwordLetterPdf(
-      { from: 'kanzlei@example.org', recipient: 'max@mandant.test', sentAt: new Date('2026-12-04T10:00:00Z'), password },
+      {
+        from: 'kanzlei@example.org',
+        recipient: 'max@mandant.test',
+        sentAt: new Date('2026-12-04T10:00:00Z'),
+        password,
+      },
       new Date('2026-12-04T11:00:00Z'),
     )
     const dir = await mkdtemp(join(tmpdir(), 'sp-letter-'))

@@ -240,7 +240,9 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
     if (!id) return
     setConfirming(false)
     const containers = committed?.recipients.filter((r) => r.protection === 'container') ?? []
-    const passwords = Object.fromEntries(containers.map((r) => [r.address, passwordChoices[r.address] ?? defaultChoice(r)]))
+    const passwords = Object.fromEntries(
+      containers.map((r) => [r.address, passwordChoices[r.address] ?? defaultChoice(r)]),
+    )
     const sent = await send.run(() => window.siegelpost.composeSend({ id, passwords }))
     if (sent) {
       remember(null)

@@ -23,9 +23,7 @@ function PasswordPdf({ readingId, attachment }: { readingId: string; attachment:
   const id = `sp-pdf-${attachment.index}`
   const open = async (event: FormEvent) => {
     event.preventDefault()
-    const done = await run(() =>
-      window.siegelpost.mailContainerOpen({ readingId, index: attachment.index, password }),
-    )
+    const done = await run(() => window.siegelpost.mailContainerOpen({ readingId, index: attachment.index, password }))
     if (!done) return
     setPassword('')
     setOpened(done.value)
