@@ -21,6 +21,7 @@ import {
   screensDir,
   startHarness,
   t,
+  tMatch,
   type Harness,
 } from './harness.ts'
 
@@ -31,10 +32,10 @@ import {
  * by qpdf with that password; then the received mail in the read view, its password PDF opened with a wrong
  * and with the right password and an enclosed file saved.
  */
-const has = (tool: string) => spawnSync(tool, ['--version']).status === 0
+const has = (tool: string, flag = '--version') => spawnSync(tool, [flag]).status === 0
 const skip =
   skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') ||
-  skipUnless('qpdf and poppler', has('qpdf') && has('pdftotext'), 'apt-get install qpdf poppler-utils') ||
+  skipUnless('qpdf and poppler', has('qpdf') && has('pdftotext', '-v'), 'apt-get install qpdf poppler-utils') ||
   skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix) ||
   skipUnless(
     'a keyring session (accounts keep their password in the OS keychain)',
@@ -89,8 +90,8 @@ describe.skipIf(skip)('the password PDF in the app', () => {
       let page: Page
       let shownPassword = ''
       const profile = () => join(work, `profile-${lang}`)
-      const generatedFor = `neu-${lang}@mandant.test`
-      const standingFor = `std-${lang}@mandant.test`
+      const generatedFor = 'max@mandant.test'
+      const standingFor = 'client@mandant.test'
       const openQueue: string[] = []
       const screen = async (name: string) => {
         await mkdir(screensDir, { recursive: true })
@@ -240,7 +241,11 @@ describe.skipIf(skip)('the password PDF in the app', () => {
         await expect.poll(() => harness.clipboard.at(-1), { timeout: clearMs + 5000 }).toBe('')
 
         await shown.getByRole('button', { name: t(lang, 'pwshown.letter') }).click()
-        await expect.poll(() => harness.saved.at(-1) ?? '').toMatch(/Kennwortbrief-.*\.pdf$/)
+        await shown
+          .getByTestId('password-note')
+          .filter({ hasText: tMatch(lang, 'pwshown.letterSaved') })
+          .waitFor()
+        expect(harness.saved.at(-1)).toMatch(/Kennwortbrief-.*\.pdf$/)
         const letter = spawnSync('pdftotext', ['-layout', harness.saved.at(-1)!, '-'], { encoding: 'utf8' }).stdout
         expect(letter).toContain(shownPassword)
         expect(letter).toContain(generatedFor)
@@ -281,7 +286,10 @@ describe.skipIf(skip)('the password PDF in the app', () => {
         await page.click('[data-section=inbox]')
         await page.getByTestId('open-eml').click()
         const offer = page.getByTestId('password-pdf')
-        await offer.waitFor({ timeout: 20_000 })
+        await offer.waitFor({ timeout: 20_000 }).catch(async (error: unknown) => {
+          await page.screenshot({ path: join(screensDir, `debug-read-${lang}.png`), fullPage: true })
+          throw error
+        })
         await offer.getByRole('button', { name: t(lang, 'mailpdf.open') }).click()
         const field = offer.getByLabel(t(lang, 'container.password'), { exact: true })
         await field.fill('abcd-efgh-jkmn-pqrs-tuvw-xyz2')
