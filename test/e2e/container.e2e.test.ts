@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keychainService } from '../../main/core/keys/secret-store.ts'
 import { decodeBody, parseMime, type MimePart } from '../../main/core/mime/parse.ts'
@@ -93,9 +93,13 @@ describe.skipIf(skip)('the password PDF in the app', () => {
       const generatedFor = 'max@mandant.test'
       const standingFor = 'client@mandant.test'
       const openQueue: string[] = []
-      const screen = async (name: string) => {
+      /** The window scrolls inside: `focus` is scrolled into view first, then the window is shot as the user sees it. */
+      const screen = async (name: string, focus?: Locator) => {
         await mkdir(screensDir, { recursive: true })
-        await page.screenshot({ path: join(screensDir, `${name}-${lang}.png`), fullPage: true })
+        await focus?.evaluate((node) =>
+          (node as unknown as { scrollIntoView(o: unknown): void }).scrollIntoView({ block: 'start' }),
+        )
+        await page.screenshot({ path: join(screensDir, `${name}-${lang}.png`) })
         expect(await accessibilityViolations(page), `axe on ${name} (${lang})`).toEqual([])
       }
       const chip = (address: string) => page.locator(`[data-testid=chip][data-address="${address}"]:not(.chip-preview)`)
@@ -159,6 +163,7 @@ describe.skipIf(skip)('the password PDF in the app', () => {
           },
         })
         page = harness.page
+        await page.setViewportSize({ width: 1280, height: 1000 })
         await openApp(harness, lang, { skipSetup: true })
         await page.click('[data-section=compose]')
         await page.locator('#compose-to').waitFor()
@@ -193,7 +198,7 @@ describe.skipIf(skip)('the password PDF in the app', () => {
         await page.locator('#compose-body').fill(`Guten Tag,\nanbei die Lohnliste (${lang}).\n`)
         await page.getByRole('button', { name: t(lang, 'compose.attach') }).click()
         await page.locator('.composer [data-testid=attachment]').first().waitFor()
-        await screen('container-panel')
+        await screen('container-panel', page.locator('#compose-to'))
       })
 
       it('sends, shows the generated password once, copies it (cleared again) and prints the letter', async () => {
@@ -212,6 +217,7 @@ describe.skipIf(skip)('the password PDF in the app', () => {
         shownPassword = (await shown.getByTestId('password-value').textContent()) ?? ''
         expect(shownPassword).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){5}$/)
         expect(await shown.textContent()).toContain(t(lang, 'pwshown.once'))
+        expect(await page.getByTestId('standing-used').textContent()).toContain(standingFor)
         await screen('container-password-shown')
 
         // A second ask is refused: main shows a generated password once.
@@ -300,7 +306,7 @@ describe.skipIf(skip)('the password PDF in the app', () => {
         await offer.getByText(errorText(lang, 'CONTAINER_WRONG_PASSWORD')).waitFor({ timeout: 20_000 })
         expect(await offer.getByTestId('container-opened').count()).toBe(0)
         expect(await field.inputValue()).toBe('abcd-efgh-jkmn-pqrs-tuvw-xyz2')
-        await screen('container-open-wrong')
+        await screen('container-open-wrong', offer)
 
         await field.fill(shownPassword)
         await offer
@@ -316,7 +322,7 @@ describe.skipIf(skip)('the password PDF in the app', () => {
           .click()
         await offer.getByTestId('container-saved').waitFor()
         expect(readFileSync(harness.saved.at(-1)!)).toEqual(readFileSync(join(work, 'Lohnliste 2025.csv')))
-        await screen('container-open')
+        await screen('container-open', offer)
         expect(harness.problems).toEqual([])
       })
     })

@@ -27,7 +27,7 @@ describe.skipIf(!hasPdftotext)('the password letter', () => {
       expect(text).toContain(password)
       expect(text).toContain('max@mandant.test')
       expect(text).toContain('04.12.2026')
-      expect(text).toContain('Ihr Kennwort für das Passwort-PDF')
+      expect(text).toContain('Ihr Passwort für das Passwort-PDF')
       expect(text).toContain('Your password for the password PDF')
       expect(text).toContain('kanzlei@example.org')
     } finally {

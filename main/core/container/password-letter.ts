@@ -21,36 +21,36 @@ const day = (date: Date, lang: 'de' | 'en') =>
   })
 
 export async function passwordLetterPdf(input: PasswordLetterInput, now: Date): Promise<Uint8Array> {
-  const { doc, writer: w } = await newTextDocument('Kennwort / Password')
+  const { doc, writer: w } = await newTextDocument('Passwort / Password')
   w.paragraph(`Absender / From: ${input.from}`, { size: 9, color: muted })
   w.paragraph(`${day(now, 'de')}`, { size: 9, color: muted })
   w.gap(24)
   w.paragraph('Vertraulich – persönlich', { bold: true })
   w.paragraph(`An / To: ${input.recipient}`)
   w.gap(18)
-  w.paragraph('Ihr Kennwort für das Passwort-PDF', { size: 15, bold: true })
+  w.paragraph('Ihr Passwort für das Passwort-PDF', { size: 15, bold: true })
   w.paragraph('Your password for the password PDF', { size: 12, bold: true, color: muted })
   w.gap(8)
   w.paragraph(
     `Am ${day(input.sentAt, 'de')} haben wir Ihnen an ${input.recipient} eine E-Mail mit einer geschützten PDF-Datei ` +
-      '(„Vertrauliche-Nachricht-….pdf“) gesendet. Mit diesem Kennwort öffnen Sie die Datei in Ihrem gewohnten ' +
+      '(„Vertrauliche-Nachricht-….pdf“) gesendet. Mit diesem Passwort öffnen Sie die Datei in Ihrem gewohnten ' +
       'PDF-Programm. Es gilt nur für diese eine Nachricht.',
   )
   w.gap(14)
   w.paragraph(input.password, { size: 22, bold: true, indent: 24 })
   w.gap(6)
   w.paragraph(
-    'Nur Kleinbuchstaben und Ziffern; die Bindestriche gehören zum Kennwort. Verwechselbare Zeichen (i, l, 1, o, 0) ' +
+    'Nur Kleinbuchstaben und Ziffern; die Bindestriche gehören zum Passwort. Verwechselbare Zeichen (i, l, 1, o, 0) ' +
       'kommen nicht vor. / Lower-case letters and digits only; the hyphens are part of the password. Characters ' +
       'that look alike (i, l, 1, o, 0) are not used.',
     { size: 9, color: muted, indent: 24 },
   )
   w.gap(14)
   w.paragraph(
-    'So öffnen Sie die Nachricht: Speichern Sie den PDF-Anhang der E-Mail, öffnen Sie ihn und geben Sie das Kennwort ' +
+    'So öffnen Sie die Nachricht: Speichern Sie den PDF-Anhang der E-Mail, öffnen Sie ihn und geben Sie das Passwort ' +
       'ein. Die Anhänge der Nachricht finden Sie im PDF-Programm unter „Anhänge“ (meist ein Büroklammer-Symbol). ' +
       'Bewahren Sie diesen Brief getrennt von Ihrem Computer auf oder vernichten Sie ihn, wenn Sie die Nachricht ' +
-      'gespeichert haben. Wir senden Ihnen Kennwörter nie per E-Mail.',
+      'gespeichert haben. Wir senden Ihnen Passwörter nie per E-Mail.',
   )
   w.gap(8)
   w.paragraph(

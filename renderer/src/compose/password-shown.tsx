@@ -113,12 +113,18 @@ export function GeneratedPasswords({ messages }: { messages: ComposeSendView['me
       }, 0)
     }
   }, [ids.join(',')])
-  if (ids.length === 0) return null
+  const standing = messages.filter((m) => m.protection === 'container' && !m.passwordId).flatMap((m) => m.recipients)
+  if (ids.length === 0 && standing.length === 0) return null
   return (
     <div className="passwords-shown" data-testid="generated-passwords">
-      <Notice tone="warning" role="status">
-        {t('pwshown.leaveWarning')}
-      </Notice>
+      {standing.length > 0 && (
+        <p data-testid="standing-used">{t('pwshown.standingUsed', { recipients: standing.join(', ') })}</p>
+      )}
+      {ids.length > 0 && (
+        <Notice tone="warning" role="status">
+          {t('pwshown.leaveWarning')}
+        </Notice>
+      )}
       {ids.map((passwordId) => (
         <GeneratedPassword key={passwordId} passwordId={passwordId} />
       ))}

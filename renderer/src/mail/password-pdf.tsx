@@ -77,11 +77,11 @@ function PasswordPdf({ readingId, attachment }: { readingId: string; attachment:
       )}
       {opened && (
         <div className="container-opened" data-testid="container-opened">
+          <h3>{t('mailpdf.opened')}</h3>
           <Notice tone="ok" role="status">
             {t('container.openedOk')}
           </Notice>
           <p className="hint">{t('mailpdf.unsigned')}</p>
-          <h3>{t('mailpdf.opened')}</h3>
           <OpenedContainerContent opened={opened} busy={busy} onSave={(file) => void save(file)} />
           {savedNote && (
             <Notice tone="ok" testId="container-saved">
