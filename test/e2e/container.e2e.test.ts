@@ -92,12 +92,13 @@ describe.skipIf(skip)('the password PDF in the app', () => {
       const profile = () => join(work, `profile-${lang}`)
       const generatedFor = 'max@mandant.test'
       const standingFor = 'client@mandant.test'
+      const viaResolver = 'advisor@kanzlei.test'
       const openQueue: string[] = []
       /** The window scrolls inside: `focus` is scrolled into view first, then the window is shot as the user sees it. */
       const screen = async (name: string, focus?: Locator) => {
         await mkdir(screensDir, { recursive: true })
         await focus?.evaluate((node) =>
-          (node as unknown as { scrollIntoView(o: unknown): void }).scrollIntoView({ block: 'start' }),
+          (node as unknown as { scrollIntoView(o: unknown): void }).scrollIntoView({ block: 'nearest' }),
         )
         await page.screenshot({ path: join(screensDir, `${name}-${lang}.png`) })
         expect(await accessibilityViolations(page), `axe on ${name} (${lang})`).toEqual([])
@@ -175,6 +176,20 @@ describe.skipIf(skip)('the password PDF in the app', () => {
           .catch(() => false)
       })
 
+      it('records the consent to the password PDF from the resolver', async () => {
+        await typeTo(viaResolver)
+        await expect.poll(() => chip(viaResolver).getAttribute('data-state'), { timeout: 15_000 }).toBe('blocked')
+        await chip(viaResolver).locator('.chip-main').click()
+        const dialog = page.getByRole('dialog')
+        await dialog.getByRole('button', { name: t(lang, 'resolver.container') }).click()
+        expect(await dialog.textContent()).toContain(t(lang, 'resolver.containerExplain'))
+        await dialog.getByLabel(t(lang, 'resolver.consentBy')).fill('Anna Beraterin')
+        await dialog.getByRole('button', { name: t(lang, 'resolver.consentSave') }).click()
+        await dialog.getByText(t(lang, 'resolver.consentRecorded')).waitFor()
+        await dialog.getByRole('button', { name: t(lang, 'resolver.close') }).click()
+        await expect.poll(() => chip(viaResolver).getAttribute('data-state'), { timeout: 15_000 }).toBe('container')
+      })
+
       it('offers a generated or the standing password per container recipient in the panel', async () => {
         await typeTo(generatedFor)
         await typeTo(standingFor)
@@ -209,11 +224,16 @@ describe.skipIf(skip)('the password PDF in the app', () => {
         expect(await dialog.textContent()).toContain(t(lang, 'send.containerNote'))
         await dialog.getByTestId('confirm-send').click()
         await page.getByTestId('send-result').waitFor({ timeout: 90_000 })
-        const shown = page.getByTestId('generated-password')
+        const shown = page.locator(`[data-testid=generated-password][data-recipient="${generatedFor}"]`)
         await shown.waitFor()
-        // Only the recipient without a standing password gets a generated one.
-        expect(await shown.count()).toBe(1)
-        expect(await shown.getAttribute('data-recipient')).toBe(generatedFor)
+        // Only the recipients without a standing password get a generated one, each their own.
+        expect(
+          await page
+            .getByTestId('generated-password')
+            .evaluateAll((nodes) =>
+              nodes.map((n) => (n as unknown as { dataset: { recipient: string } }).dataset.recipient).sort(),
+            ),
+        ).toEqual([viaResolver, generatedFor].sort())
         shownPassword = (await shown.getByTestId('password-value').textContent()) ?? ''
         expect(shownPassword).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){5}$/)
         expect(await shown.textContent()).toContain(t(lang, 'pwshown.once'))
@@ -284,7 +304,7 @@ describe.skipIf(skip)('the password PDF in the app', () => {
 
         await shown.getByRole('button', { name: t(lang, 'pwshown.done') }).click()
         await page.getByTestId('password-forgotten').waitFor()
-        expect(await page.getByTestId('password-value').count()).toBe(0)
+        expect(await shown.getByTestId('password-value').count()).toBe(0)
       })
 
       it('opens the received password PDF in the read view: a wrong password changes nothing, the right one opens it', async () => {
