@@ -213,7 +213,12 @@ describe.skipIf(skip)('the password PDF in the app', () => {
         await page.locator('#compose-body').fill(`Guten Tag,\nanbei die Lohnliste (${lang}).\n`)
         await page.getByRole('button', { name: t(lang, 'compose.attach') }).click()
         await page.locator('.composer [data-testid=attachment]').first().waitFor()
-        await screen('container-panel', page.locator('#compose-to'))
+        await page
+          .locator('.composer')
+          .evaluate((node) =>
+            (node as unknown as { scrollIntoView(o: unknown): void }).scrollIntoView({ block: 'start' }),
+          )
+        await screen('container-panel')
       })
 
       it('sends, shows the generated password once, copies it (cleared again) and prints the letter', async () => {

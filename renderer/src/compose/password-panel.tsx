@@ -45,6 +45,9 @@ export function PasswordPanel({
         <ChipIcon state="container" /> {t('pwpanel.title')}
       </h2>
       <p>{t('pwpanel.intro', { count: recipients.length })}</p>
+      <p id="password-generate-hint" className="hint">
+        {t('pwpanel.generate')}: {t('pwpanel.generateHint')}
+      </p>
       {recipients.map((r, i) => {
         const choice = choices[r.address] ?? defaultChoice(r)
         const name = `password-choice-${i}`
@@ -58,13 +61,10 @@ export function PasswordPanel({
                 value="generate"
                 checked={choice === 'generate'}
                 onChange={() => onChoose(r.address, 'generate')}
-                aria-describedby={`${name}-generate`}
+                aria-describedby="password-generate-hint"
               />{' '}
               {t('pwpanel.generate')}
             </label>
-            <p id={`${name}-generate`} className="hint">
-              {t('pwpanel.generateHint')}
-            </p>
             <label className="choice">
               <input
                 type="radio"
