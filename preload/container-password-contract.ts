@@ -12,6 +12,22 @@ import { OpenedContainerSchema } from './consent-contract.ts'
 export const ContainerChoiceSchema = z.enum(['generate', 'standing'])
 export type ContainerChoice = z.infer<typeof ContainerChoiceSchema>
 
+/** compose:send's choice per container recipient (default: the standing password where one is kept). */
+export const ContainerChoicesSchema = z
+  .record(z.string().trim().min(1).max(320), ContainerChoiceSchema)
+  .refine((choices) => Object.keys(choices).length <= limits.policyDecideMaxRecipients)
+  .optional()
+
+/** A client's standing password as the composer's plan names it: since when and how handed over, never itself. */
+export const StandingPasswordSchema = z
+  .object({
+    target: z.string(),
+    date: z.string(),
+    transmitted: z.string().nullable(),
+    transmittedOn: z.string().nullable(),
+  })
+  .nullable()
+
 const PasswordId = z.strictObject({ passwordId: z.uuid() })
 const SavedFile = z.object({ saved: z.boolean(), fileName: z.string() })
 

@@ -17,7 +17,12 @@ import { TlsInfoSchema } from '../main/core/transport/tls-info.ts'
 import type { Channel } from './channels.ts'
 import { mailChannels } from './mail-contract.ts'
 import { consentChannels, containerChannels } from './consent-contract.ts'
-import { ContainerChoiceSchema, composePasswordChannels, mailContainerChannels } from './container-password-contract.ts'
+import {
+  ContainerChoicesSchema,
+  composePasswordChannels,
+  mailContainerChannels,
+  StandingPasswordSchema,
+} from './container-password-contract.ts'
 
 /**
  * The one IPC contract between the UI and main: every channel of channels.ts (`domain:verb`) with a
@@ -325,14 +330,7 @@ export const RecipientPlanSchema = z.object({
     .nullable(),
   consent: z.object({ channel: z.string(), by: z.string(), date: z.string(), target: z.string() }).nullable(),
   /** The client's standing password for password PDFs, when one is kept: since when and how it was handed over. */
-  standingPassword: z
-    .object({
-      target: z.string(),
-      date: z.string(),
-      transmitted: z.string().nullable(),
-      transmittedOn: z.string().nullable(),
-    })
-    .nullable(),
+  standingPassword: StandingPasswordSchema,
 })
 export type RecipientPlanView = z.infer<typeof RecipientPlanSchema>
 export const ComposePlanSchema = z.object({
@@ -372,13 +370,7 @@ const composeChannels = {
   },
   /** Sends the saved draft: one copy per protection group through the Outbox (Zwangs-TLS); held copies stay there. */
   'compose:send': {
-    req: DraftIdRequest.extend({
-      /** Per container recipient: a password generated for this mail or the standing one (default: standing if kept). */
-      passwords: z
-        .record(z.string().trim().min(1).max(320), ContainerChoiceSchema)
-        .refine((choices) => Object.keys(choices).length <= limits.policyDecideMaxRecipients)
-        .optional(),
-    }),
+    req: DraftIdRequest.extend({ passwords: ContainerChoicesSchema }),
     res: ComposeSendSchema,
   },
   /**
