@@ -54,7 +54,10 @@ function GeneratedPassword({ passwordId }: { passwordId: string }) {
     if (done?.value.saved) setNote(t('pwshown.letterSaved', { name: done.value.fileName }))
   }
   const forget = async () => {
-    if (await run(() => window.siegelpost.composePasswordForget({ passwordId }))) setForgotten(true)
+    if (await run(() => window.siegelpost.composePasswordForget({ passwordId }))) {
+      asked.delete(passwordId)
+      setForgotten(true)
+    }
   }
   const titleId = `password-${passwordId}`
   return (
@@ -109,7 +112,10 @@ export function GeneratedPasswords({ messages }: { messages: ComposeSendView['me
       // After the tick: React's development double effects mount the view again at once; a real leave does not.
       window.setTimeout(() => {
         if (mounted.current > 0) return
-        for (const passwordId of ids) void settle(window.siegelpost.composePasswordForget({ passwordId }))
+        for (const passwordId of ids) {
+          asked.delete(passwordId)
+          void settle(window.siegelpost.composePasswordForget({ passwordId }))
+        }
       }, 0)
     }
   }, [ids.join(',')])
