@@ -26,7 +26,11 @@ export async function passwordLetterPdf(input: PasswordLetterInput, now: Date): 
   w.paragraph(`${day(now, 'de')}`, { size: 9, color: muted })
   w.gap(24)
   w.paragraph('Vertraulich – persönlich', { bold: true })
-  w.paragraph(`An / To: ${input.recipient}`)
+  // The postal address is written by hand (or by the Kanzlei's letter template): Siegelpost does not keep it.
+  w.paragraph('______________________________________________')
+  w.paragraph('______________________________________________')
+  w.paragraph('______________________________________________')
+  w.paragraph(`E-Mail: ${input.recipient}`, { size: 9, color: muted })
   w.gap(18)
   w.paragraph('Ihr Passwort für das Passwort-PDF', { size: 15, bold: true })
   w.paragraph('Your password for the password PDF', { size: 12, bold: true, color: muted })
