@@ -23,6 +23,8 @@ export interface AppCoreOptions {
   /** The OS open dialog for attachments; without it the composer offers drop only. */
   chooseOpenPaths?: RegistryDeps['chooseOpenPaths']
   writeClipboard: RegistryDeps['writeClipboard']
+  clearClipboard?: RegistryDeps['clearClipboard']
+  clipboardClearMs?: RegistryDeps['clipboardClearMs']
   log?: DispatcherOptions['log']
   /** A test DNS server for the recipient-domain check (loopback); the system resolver otherwise. */
   dnsServer?: string
@@ -62,6 +64,8 @@ export function createAppCore(options: AppCoreOptions) {
     chooseOpenPath: options.chooseOpenPath,
     chooseOpenPaths: options.chooseOpenPaths ?? (async () => []),
     writeClipboard: options.writeClipboard,
+    clearClipboard: options.clearClipboard,
+    clipboardClearMs: options.clipboardClearMs,
     transport,
     getDrafts,
     wkdFetcher,

@@ -121,6 +121,9 @@ void app.whenReady().then(async () => {
       return result.canceled ? [] : result.filePaths
     },
     writeClipboard: async (text) => clipboard.writeText(text),
+    clearClipboard: async (text) => {
+      if ((await clipboard.readText()) === text) clipboard.clear()
+    },
     mailShell: {
       chooseMessageFile: async () => {
         const owner = BrowserWindow.getFocusedWindow()

@@ -52,6 +52,8 @@ export const channels = [
   'mail:open-attachment',
   'mail:offered-key',
   'mail:close',
+  'mail:container-open',
+  'mail:container-save',
   // the consent register (Mandanten page) and a received password PDF
   'consent:list',
   'consent:record',
@@ -71,6 +73,10 @@ export const channels = [
   'compose:detach',
   'compose:signature',
   'compose:set-signature',
+  'compose:password-show',
+  'compose:password-copy',
+  'compose:password-letter',
+  'compose:password-forget',
 ] as const
 
 export type Channel = (typeof channels)[number]

@@ -17,6 +17,12 @@ import { TlsInfoSchema } from '../main/core/transport/tls-info.ts'
 import type { Channel } from './channels.ts'
 import { mailChannels } from './mail-contract.ts'
 import { consentChannels, containerChannels } from './consent-contract.ts'
+import {
+  ContainerChoicesSchema,
+  composePasswordChannels,
+  mailContainerChannels,
+  StandingPasswordSchema,
+} from './container-password-contract.ts'
 
 /**
  * The one IPC contract between the UI and main: every channel of channels.ts (`domain:verb`) with a
@@ -323,6 +329,8 @@ export const RecipientPlanSchema = z.object({
     })
     .nullable(),
   consent: z.object({ channel: z.string(), by: z.string(), date: z.string(), target: z.string() }).nullable(),
+  /** The client's standing password for password PDFs, when one is kept: since when and how it was handed over. */
+  standingPassword: StandingPasswordSchema,
 })
 export type RecipientPlanView = z.infer<typeof RecipientPlanSchema>
 export const ComposePlanSchema = z.object({
@@ -340,6 +348,8 @@ export const ComposeSendSchema = z.object({
       protection: z.string().nullable(),
       state: z.enum(['sent', 'held']),
       reason: ReasonSchema.nullable(),
+      /** A container copy whose password was generated: the handle to show it once (compose:password-*). */
+      passwordId: z.uuid().nullable(),
     }),
   ),
   sentCopy: SentCopySchema,
@@ -359,7 +369,10 @@ const composeChannels = {
     res: ComposePlanSchema,
   },
   /** Sends the saved draft: one copy per protection group through the Outbox (Zwangs-TLS); held copies stay there. */
-  'compose:send': { req: DraftIdRequest, res: ComposeSendSchema },
+  'compose:send': {
+    req: DraftIdRequest.extend({ passwords: ContainerChoicesSchema }),
+    res: ComposeSendSchema,
+  },
   /**
    * Copies files into the draft, sealed: the paths of dropped files (from the preload), or without
    * `paths` the ones the user picks in main's file dialog. File bytes never cross IPC.
@@ -395,6 +408,8 @@ export const contract = {
   ...consentChannels,
   ...containerChannels,
   ...composeChannels,
+  ...composePasswordChannels,
+  ...mailContainerChannels,
 } as const satisfies Record<Channel, { req: z.ZodType; res: z.ZodType }>
 
 /** Compiles only while the contract has exactly the channels of channels.ts. */

@@ -132,6 +132,8 @@ export const ReadingViewSchema = z.object({
       sha256: z.string(),
       ...Protection,
       isRisky: z.boolean(),
+      /** An encrypted PDF (a password PDF, as Siegelpost sends to clients without keys): offered to open here. */
+      isPasswordPdf: z.boolean(),
     }),
   ),
   offeredKeys: z.array(

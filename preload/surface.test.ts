@@ -70,6 +70,15 @@ describe('preload surface', () => {
       'composeSignature',
       'composeSetSignature',
     )
+    // --- the password PDF: generated passwords after a send, a received one in the read view ---
+    expected.push(
+      'composePasswordShow',
+      'composePasswordCopy',
+      'composePasswordLetter',
+      'composePasswordForget',
+      'mailContainerOpen',
+      'mailContainerSave',
+    )
     expect(Object.keys(surface).sort()).toEqual([...expected].sort())
     expect(Object.isFrozen(surface)).toBe(true)
     expect(surface).not.toHaveProperty('invoke')

@@ -57,6 +57,10 @@ export const limits = {
   /** A client's standing password: at least this many characters and this estimated strength. */
   containerStandingPasswordMinChars: 12,
   containerStandingPasswordMinBits: 60,
+  /** A copied container password is taken off the clipboard after this long (the composer says so). */
+  containerPasswordClipboardMs: 30_000,
+  /** Generated passwords main keeps after a send, until shown and printed (each one is forgotten when done). */
+  containerPasswordsKeptMax: 50,
   /** Web Key Directory lookups end within this time and yield "not found" (CLI.md). */
   wkdTimeoutMs: 3_000,
   /** Largest attachment compose accepts (the product promise is 100 MB files). */

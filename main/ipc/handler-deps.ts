@@ -9,7 +9,15 @@ import type { TransportProfile } from '../core/transport/transport-profile.ts'
 
 export interface SaveRequest {
   suggestedName: string
-  kind: 'backup' | 'sheet' | 'public' | 'revocation' | 'consent-letter' | 'consent-export' | 'attachment'
+  kind:
+    | 'backup'
+    | 'sheet'
+    | 'public'
+    | 'revocation'
+    | 'consent-letter'
+    | 'consent-export'
+    | 'attachment'
+    | 'password-letter'
 }
 
 export interface OpenRequest {
@@ -34,6 +42,10 @@ export interface RegistryDeps {
   tempDir?: string | undefined
   /** Writes text to the OS clipboard (Electron's clipboard in the app). */
   writeClipboard: (text: string) => Promise<void>
+  /** Empties the OS clipboard if it still holds `text` (a copied password); without it nothing is cleared. */
+  clearClipboard?: (text: string) => Promise<void>
+  /** How long a copied password stays on the clipboard (limits.ts by default; tests shorten it). */
+  clipboardClearMs?: number
   /** Accounts, Outbox, policy: the profile folder, the OS keychain for account passwords, who we are for the Outbox. */
   transport: {
     profileDir: string

@@ -15,6 +15,8 @@ import { markDownloaded, systemMarkFileLayer, type MarkFileLayer } from '../core
 import { openForReading, type Reading } from '../core/reading/open-for-reading.ts'
 import { withRecord } from '../core/reading/sender-history.ts'
 import type { Handlers } from './dispatch.ts'
+import { forgetOpened, isPasswordPdf, openAttachedContainer, openedView } from './mail-container.ts'
+import type { OpenedContainer } from '../core/container/read.ts'
 import { transportProfileOf, type RegistryDeps } from './handler-deps.ts'
 
 /** What the read view needs from the desktop shell (Electron's dialogs and shell in the app, stand-ins in tests). */
@@ -36,7 +38,14 @@ export interface MailHandlerDeps {
   shell: MailShell
 }
 
-type MailChannel = 'mail:open' | 'mail:save-attachment' | 'mail:open-attachment' | 'mail:offered-key' | 'mail:close'
+type MailChannel =
+  | 'mail:open'
+  | 'mail:save-attachment'
+  | 'mail:open-attachment'
+  | 'mail:offered-key'
+  | 'mail:close'
+  | 'mail:container-open'
+  | 'mail:container-save'
 
 /** The readings kept open (their decrypted parts stay in main); the oldest is dropped beyond this. */
 const openReadingsMax = 4
@@ -47,6 +56,8 @@ interface OpenReading {
   /** The raw message stays in main, for opening it again after a key changed. */
   bytes: Uint8Array
   fileName: string
+  /** Attached password PDFs opened with their password, by attachment index (their files stay here). */
+  containers: Map<number, OpenedContainer>
 }
 
 /** The display name as written (quoted names may hold '<' and '@': shown in full, beside the real address). */
@@ -130,6 +141,7 @@ function viewOf(readingId: string, reading: Reading, outer: OuterFields): Readin
         encrypted: part?.encrypted ?? isEncrypted,
         signed: part?.signed ?? document.security.signature.state !== 'none',
         isRisky: isRiskyToOpen(attachment.filename, attachment.contentType),
+        isPasswordPdf: isPasswordPdf(attachment, result.attachmentChunks[index]!),
       }
     }),
     offeredKeys: offered,
@@ -165,7 +177,28 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
   }
   const close = (readingId: string) => {
     readings.get(readingId)?.reading.result.dispose()
+    forgetOpened(readings.get(readingId)?.containers.values() ?? [])
     readings.delete(readingId)
+  }
+  /** The attachment save path: main's save dialog, written in chunks, marked as downloaded for the OS. */
+  const saveChunks = async (suggestedName: string, chunks: Iterable<Uint8Array>) => {
+    const path = await deps.chooseSavePath({ suggestedName, kind: 'attachment' })
+    if (path === null) return { saved: false, fileName: suggestedName, isMarked: false, path }
+    try {
+      await writeAttachment(path, chunks)
+    } catch (error) {
+      throw new SiegelpostError('READING_SAVE_FAILED', {
+        file: basename(path),
+        reason: (error as NodeJS.ErrnoException).code ?? 'I/O',
+      })
+    }
+    const isMarked = await markDownloaded(
+      path,
+      deps.shell.platform ?? process.platform,
+      deps.shell.markLayer ?? systemMarkFileLayer,
+      deps.now(),
+    )
+    return { saved: true, fileName: basename(path), isMarked, path }
   }
   const attachmentOf = (open: OpenReading, index: number) => {
     const attachment = open.reading.result.document.attachments[index]
@@ -204,7 +237,13 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
       const record = reading.senderRecord
       if (record) await vault.update((draft) => void (draft.senders = withRecord(draft.senders ?? [], record)))
       const readingId = randomUUID()
-      readings.set(readingId, { reading, saved: new Map(), bytes: message.bytes, fileName: message.fileName })
+      readings.set(readingId, {
+        reading,
+        saved: new Map(),
+        bytes: message.bytes,
+        fileName: message.fileName,
+        containers: new Map(),
+      })
       while (readings.size > openReadingsMax) close(readings.keys().next().value!)
       const outer = {
         subject: decodedHeader(root, 'subject'),
@@ -217,25 +256,12 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
     'mail:save-attachment': async ({ readingId, index }) => {
       const open = get(readingId)
       const attachment = attachmentOf(open, index)
-      const suggestedName = safeFileName(attachment.filename)
-      const path = await deps.chooseSavePath({ suggestedName, kind: 'attachment' })
-      if (path === null) return { saved: false, fileName: suggestedName, isMarked: false }
-      try {
-        await writeAttachment(path, open.reading.result.attachmentChunks[index]!())
-      } catch (error) {
-        throw new SiegelpostError('READING_SAVE_FAILED', {
-          file: basename(path),
-          reason: (error as NodeJS.ErrnoException).code ?? 'I/O',
-        })
-      }
-      const isMarked = await markDownloaded(
-        path,
-        deps.shell.platform ?? process.platform,
-        deps.shell.markLayer ?? systemMarkFileLayer,
-        deps.now(),
+      const { path, ...saved } = await saveChunks(
+        safeFileName(attachment.filename),
+        open.reading.result.attachmentChunks[index]!(),
       )
-      open.saved.set(index, path)
-      return { saved: true, fileName: basename(path), isMarked }
+      if (path !== null) open.saved.set(index, path)
+      return saved
     },
     'mail:open-attachment': async ({ readingId, index, confirmed }) => {
       const open = get(readingId)
@@ -256,6 +282,25 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
       }
     },
     'mail:close': async ({ readingId }) => (close(readingId), {}),
+    'mail:container-open': async ({ readingId, index, password }) => {
+      const open = get(readingId)
+      const attachment = attachmentOf(open, index)
+      // A wrong password throws here and changes nothing; a right one keeps the files with the reading.
+      const opened = await openAttachedContainer(
+        attachment.size,
+        open.reading.result.attachmentChunks[index]!,
+        password,
+      )
+      forgetOpened([open.containers.get(index)].filter((c) => c !== undefined))
+      open.containers.set(index, opened)
+      return openedView(opened)
+    },
+    'mail:container-save': async ({ readingId, index, file }) => {
+      const enclosed = get(readingId).containers.get(index)?.attachments[file]
+      if (!enclosed) throw new SiegelpostError('READING_ATTACHMENT_UNKNOWN')
+      const { path: _path, ...saved } = await saveChunks(safeFileName(enclosed.filename), [enclosed.bytes])
+      return saved
+    },
   }
 }
 

@@ -149,6 +149,15 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
       'containerOpen',
       'containerSaveAttachment',
     ]
+    // The password PDF: generated passwords after a send, a received one in the read view.
+    const passwordPdf = [
+      'composePasswordCopy',
+      'composePasswordForget',
+      'composePasswordLetter',
+      'composePasswordShow',
+      'mailContainerOpen',
+      'mailContainerSave',
+    ]
     expect(surface).toEqual(
       [
         'appInfo',
@@ -172,6 +181,7 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
         ...reading,
         ...clients,
         ...composer,
+        ...passwordPdf,
       ].sort(),
     )
     expect(

@@ -129,7 +129,7 @@ export interface Harness {
  * handler registry and vault. The binding passes the calling frame, so sender checks apply.
  */
 export async function startHarness(
-  core: Omit<AppCoreOptions, 'trustedOrigins' | 'chooseSavePath' | 'writeClipboard'> &
+  core: Omit<AppCoreOptions, 'trustedOrigins' | 'chooseSavePath' | 'writeClipboard' | 'clearClipboard'> &
     Partial<Pick<AppCoreOptions, 'chooseSavePath'>>,
 ): Promise<Harness> {
   if (!existsSync(`${rendererRoot}/index.html`))
@@ -157,10 +157,13 @@ export async function startHarness(
   // Stands in for the OS clipboard.
   const clipboard: string[] = []
   const writeClipboard = async (text: string) => void clipboard.push(text)
+  // Emptied (an empty entry) only while it still holds that text, as Electron's clipboard is in the app.
+  const clearClipboard = async (text: string) => void (clipboard.at(-1) === text && clipboard.push(''))
   const { dispatch: realDispatch } = createAppCore({
     ...core,
     chooseSavePath,
     writeClipboard,
+    clearClipboard,
     trustedOrigins: [origin],
   })
   const dispatch: typeof realDispatch = async (channel, sender, payload) => {

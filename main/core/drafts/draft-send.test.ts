@@ -88,4 +88,18 @@ describe('sending a draft', () => {
     expect((await drafts.list()).map((d) => d.id).sort()).toEqual([noAccount.id, empty.id, blocked.id].sort())
     expect((await readdir(dir)).filter((name) => /outbox/i.test(name))).toEqual([])
   })
+  it('refuses the standing password where none is kept, before anything is queued', async () => {
+    await new PolicyStore(dir, profile.vault).addConsent(
+      { address: 'pdf@mandant.test', channel: 'container', by: 'Anna', note: null },
+      now(),
+    )
+    const draft = await drafts.save(null, { ...fields, to: ['pdf@mandant.test'] })
+    const refused = await sendDraft(profile, drafts, draft.id, dir, { 'pdf@mandant.test': 'standing' }).catch(
+      (error: unknown) => error,
+    )
+    expect((refused as SiegelpostError).code).toBe('DRAFT_CONTAINER_NO_STANDING_PASSWORD')
+    expect((refused as SiegelpostError).message).toContain('pdf@mandant.test')
+    expect((await drafts.list()).map((d) => d.id)).toEqual([draft.id])
+    expect((await readdir(dir)).filter((name) => /outbox/i.test(name))).toEqual([])
+  })
 })

@@ -3,10 +3,10 @@ import { SiegelpostError } from '../errors/index.ts'
 import type { ByteSource } from '../mime/byte-source.ts'
 import { newMessageId, type ComposeContext } from '../message/compose.ts'
 import { planMessage, type MessagePlan } from '../message/recipient-plan.ts'
-import { sendPlanned } from '../message/send-planned.ts'
+import { sendPlanned, type PlannedOutcome } from '../message/send-planned.ts'
+import { generateContainerPassword } from '../container/password.ts'
 import { ClientPasswordStore } from '../policy/client-passwords.ts'
 import { messageTechnologies } from '../message/technologies.ts'
-import type { GroupOutcome } from '../transport/send-group.ts'
 import {
   accountStoreOf,
   policyStoreOf,
@@ -41,14 +41,24 @@ export async function planFor(profile: TransportProfile, fields: PlanFields): Pr
 
 export interface DraftSendResult {
   plan: MessagePlan
-  outcome: GroupOutcome
+  /** The sender: the account's address. */
+  from: string
+  /** With the container copies' generated passwords, by their recipients: to be shown once, stored nowhere. */
+  outcome: PlannedOutcome
 }
+
+/**
+ * How each container recipient's password PDF is locked: a password generated for this mail, or the client's
+ * standing password kept in the vault. A recipient not named gets the standing password when one is kept.
+ */
+export type ContainerPasswordChoice = 'generate' | 'standing'
 
 export async function sendDraft(
   profile: TransportProfile,
   drafts: DraftStore,
   id: string,
   tempDir = tmpdir(),
+  choices: Readonly<Record<string, ContainerPasswordChoice>> = {},
 ): Promise<DraftSendResult> {
   const draft = await drafts.load(id)
   if (draft.account === null) throw new SiegelpostError('DRAFT_NO_ACCOUNT')
@@ -61,15 +71,22 @@ export async function sendDraft(
   const plan = await planFor(profile, fields)
   if (plan.blocked.length > 0)
     throw new SiegelpostError('DRAFT_RECIPIENTS_BLOCKED', { addresses: plan.blocked.map((r) => r.address).join(', ') })
-  // The app sends a password PDF only with the client's standing password: showing a generated one once
-  // (the composer's password panel) is not built yet. Checked before anything is queued.
+  // Each container recipient's password, decided before anything is queued: the standing one asked for must
+  // exist; a generated one is made per recipient and per mail and leaves only in the outcome, to be shown once.
   const passwords = new ClientPasswordStore(profile.profileDir, profile.vault)
-  const standing = new Map<string, string>()
+  const chosen = new Map<string, { password: string; generated: boolean }>()
   for (const copy of plan.copies.filter((c) => c.protection === 'container')) {
     const address = copy.recipients[0]!.address
-    const password = await passwords.get(address)
-    if (password === null) throw new SiegelpostError('DRAFT_CONTAINER_NEEDS_STANDING_PASSWORD', { address })
-    standing.set(address, password)
+    const standing = await passwords.get(address)
+    const choice = choices[address] ?? (standing === null ? 'generate' : 'standing')
+    if (choice === 'standing' && standing === null)
+      throw new SiegelpostError('DRAFT_CONTAINER_NO_STANDING_PASSWORD', { address })
+    chosen.set(
+      address,
+      choice === 'standing'
+        ? { password: standing!, generated: false }
+        : { password: generateContainerPassword(), generated: true },
+    )
   }
   const sources: (ByteSource & { close(): void })[] = []
   try {
@@ -91,14 +108,14 @@ export async function sendDraft(
       now: profile.now(),
       technologies: messageTechnologies,
       streaming: { tempDir },
-      containerPassword: async (address) => ({ password: standing.get(address)!, generated: false }),
+      containerPassword: async (address) => chosen.get(address)!,
     }
     const messageId = newMessageId(from)
     const outcome = await withOutbox(profile, (outbox) =>
       sendPlanned(sendDepsOf(profile, outbox), draft.account!, input, plan, context, messageId),
     )
     await drafts.delete(id)
-    return { plan, outcome }
+    return { plan, from, outcome }
   } finally {
     for (const source of sources) source.close()
   }

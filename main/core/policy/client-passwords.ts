@@ -55,6 +55,15 @@ export class ClientPasswordStore {
     await writeFileAtomic(this.path, sealJson(this.key, all, context))
   }
 
+  /** Which standing password applies to an address (its own, else its domain's) and since when; never the password. */
+  async applying(address: string): Promise<{ target: string; date: string } | null> {
+    const all = await this.load()
+    const target = address.trim().toLowerCase()
+    for (const key of [target, target.slice(target.lastIndexOf('@') + 1)])
+      if (Object.hasOwn(all.passwords, key)) return { target: key, date: all.passwords[key]!.date }
+    return null
+  }
+
   /** The standing password for an address: its own, else its domain's. */
   async get(address: string): Promise<string | null> {
     const all = await this.load()

@@ -3,13 +3,7 @@ import type { OpenedContainerView } from '../../../preload/contract'
 import { Busy, Dialog, ErrorNotice, Notice } from '../components'
 import { useI18n } from '../i18n'
 import { useAction } from '../use-call'
-
-const size = (bytes: number, lang: 'de' | 'en') =>
-  bytes >= 1024 * 1024
-    ? `${(bytes / 1024 / 1024).toLocaleString(lang, { maximumFractionDigits: 1 })} MB`
-    : bytes >= 1024
-      ? `${(bytes / 1024).toLocaleString(lang, { maximumFractionDigits: 1 })} KB`
-      : `${bytes} B`
+import { OpenedContainerContent } from './opened-container'
 
 /**
  * "Passwort-PDF öffnen": a password PDF received from someone using Siegelpost. Main asks for the file,
@@ -18,7 +12,7 @@ const size = (bytes: number, lang: 'de' | 'en') =>
  * beyond text: the message is shown as plain text.
  */
 export function ContainerDialog({ onClose }: { onClose: () => void }) {
-  const { lang, t } = useI18n()
+  const { t } = useI18n()
   const [chosen, setChosen] = useState<{ containerId: string; fileName: string } | null>(null)
   const [password, setPassword] = useState('')
   // A generated password is 24 characters read off a letter: showing it while typing avoids blind retries.
@@ -123,51 +117,7 @@ export function ContainerDialog({ onClose }: { onClose: () => void }) {
           <Notice tone="ok" role="status">
             {t('container.openedOk')}
           </Notice>
-          <dl className="draft-head">
-            <dt>{t('container.from')}</dt>
-            <dd>{opened.from}</dd>
-            <dt>{t('container.date')}</dt>
-            <dd>
-              {new Date(opened.date).toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', {
-                dateStyle: 'medium',
-                timeStyle: 'short',
-              })}
-            </dd>
-            <dt>{t('container.subject')}</dt>
-            <dd className="draft-subject">{opened.subject}</dd>
-          </dl>
-          <div className="draft-body container-text" data-testid="container-text">
-            {opened.text}
-          </div>
-          <h3 className="chosen-title">{t('container.attachments', { count: opened.attachments.length })}</h3>
-          {opened.attachments.length === 0 && <p className="empty">{t('container.noAttachments')}</p>}
-          <ul className="container-files">
-            {opened.attachments.map((file) => (
-              <li key={file.index}>
-                <div>
-                  <span className="file-name">{file.filename}</span>{' '}
-                  <span className="attachment-size">
-                    {size(file.size, lang)} ({file.size.toLocaleString(lang)} Bytes)
-                  </span>{' '}
-                  <span className="sha-ok">✓ {t('container.checked')}</span>
-                  {/* Written as on the PDF's cover page, so the two can be compared. */}
-                  <p className="sha mono">
-                    <span className="visually-hidden">{t('container.sha256')} </span>
-                    <span aria-hidden="true">SHA-256: </span>
-                    {file.sha256}
-                  </p>
-                </div>
-                <button
-                  type="button"
-                  onClick={() => save(file.index)}
-                  disabled={busy}
-                  aria-label={t('container.saveNamed', { name: file.filename })}
-                >
-                  {t('container.save')}
-                </button>
-              </li>
-            ))}
-          </ul>
+          <OpenedContainerContent opened={opened} busy={busy} onSave={(index) => void save(index)} />
           {savedNote && (
             <Notice tone="ok" testId="container-saved">
               {savedNote}

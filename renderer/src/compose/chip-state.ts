@@ -78,15 +78,16 @@ export function summaryLine(plan: ComposePlanView, t: T): string {
   return `${count === 1 ? t('summary.recipientOne') : t('summary.recipients', { count })}: ${parts.join(', ')}`
 }
 
-export type SendKind = 'empty' | 'blocked' | 'encrypted' | 'mixed' | 'tls'
+export type SendKind = 'empty' | 'blocked' | 'encrypted' | 'mixed' | 'tls' | 'container'
 const endToEnd = (p: Protection) => p === 'smime' || p === 'openpgp'
 
-/** What the send button says (UI.md §3.2): all end-to-end, mixed, only TLS, or not possible. */
+/** What the send button says (UI.md §3.2): all end-to-end, mixed, only TLS, only password PDFs, or not possible. */
 export function sendKindOf(plan: ComposePlanView | null): SendKind {
   if (!plan || plan.recipients.length === 0) return 'empty'
   if (plan.recipients.some((r) => r.protection === 'blocked')) return 'blocked'
   if (plan.recipients.every((r) => endToEnd(r.protection))) return 'encrypted'
   if (plan.recipients.every((r) => r.protection === 'tls')) return 'tls'
+  if (plan.recipients.every((r) => r.protection === 'container')) return 'container'
   return 'mixed'
 }
 

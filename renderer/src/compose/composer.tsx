@@ -18,6 +18,8 @@ import { RecipientField } from './recipient-field'
 import { Resolver } from './resolver'
 import { SendConfirm, SendPanel, SendResult } from './send-panel'
 import { SignatureEditor } from './signature-editor'
+import { defaultChoice, PasswordPanel } from './password-panel'
+import type { ContainerChoice } from '../../../preload/container-password-contract'
 
 /** The draft open in the composer, so a reload (or a crash) brings it back. */
 export const currentDraftKey = 'siegelpost.compose.current'
@@ -76,6 +78,8 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
   const [result, setResult] = useState<ComposeSendView | null>(null)
   const [savedAt, setSavedAt] = useState<string | null>(null)
   const [showCc, setShowCc] = useState(false)
+  // Per container recipient: generated or standing password (never stored in the draft).
+  const [passwordChoices, setPasswordChoices] = useState<Record<string, ContainerChoice>>({})
   const dirty = useRef(false)
   const saving = useRef<Promise<string | null> | null>(null)
   const latest = useRef({ draftId, fields })
@@ -235,7 +239,11 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
     const id = await save()
     if (!id) return
     setConfirming(false)
-    const sent = await send.run(() => window.siegelpost.composeSend({ id }))
+    const containers = committed?.recipients.filter((r) => r.protection === 'container') ?? []
+    const passwords = Object.fromEntries(
+      containers.map((r) => [r.address, passwordChoices[r.address] ?? defaultChoice(r)]),
+    )
+    const sent = await send.run(() => window.siegelpost.composeSend({ id, passwords }))
     if (sent) {
       remember(null)
       setResult(sent.value)
@@ -247,7 +255,7 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
     const entered = fields ? [...fields.to, ...fields.cc, ...fields.bcc] : []
     if (checking || entered.some((address) => !committed?.recipients.some((r) => r.address === address))) return
     const kind = sendKindOf(committed)
-    if (kind === 'mixed' || kind === 'tls' || downgraded.length > 0) setConfirming(true)
+    if (kind === 'mixed' || kind === 'tls' || kind === 'container' || downgraded.length > 0) setConfirming(true)
     else void start()
   }
   const reset = async () => {
@@ -262,6 +270,7 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
     setAttachments([])
     setPlan(null)
     setTyped({ to: '', cc: '', bcc: '' })
+    setPasswordChoices({})
     setFields(emptyFields(account, signature?.ok ? signature.value.text : ''))
     setResult(null)
   }
@@ -337,6 +346,11 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
           </button>
         </p>
       )}
+      <PasswordPanel
+        recipients={committed?.recipients.filter((r) => r.protection === 'container') ?? []}
+        choices={passwordChoices}
+        onChoose={(address, choice) => setPasswordChoices((old) => ({ ...old, [address]: choice }))}
+      />
       <div className="recipient-row">
         <label htmlFor="compose-subject" className="recipient-label">
           {t('compose.subject')}

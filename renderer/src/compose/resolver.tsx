@@ -53,7 +53,12 @@ export function Resolver({
   }
   const record = async () => {
     const result = await consent.run(() =>
-      window.siegelpost.policyConsent({ address, channel: 'tls', by, ...(note.trim() ? { note } : {}) }),
+      window.siegelpost.policyConsent({
+        address,
+        channel: panel === 'container' ? 'container' : 'tls',
+        by,
+        ...(note.trim() ? { note } : {}),
+      }),
     )
     if (result) {
       setPanel('none')
@@ -113,7 +118,7 @@ export function Resolver({
           </button>
         </Notice>
       )}
-      {panel === 'consent' && (
+      {panel !== 'none' && (
         <form
           className="resolver-form"
           onSubmit={(event) => {
@@ -121,7 +126,7 @@ export function Resolver({
             void record()
           }}
         >
-          <p>{t('resolver.consentExplain')}</p>
+          <p>{t(panel === 'container' ? 'resolver.containerExplain' : 'resolver.consentExplain')}</p>
           <label className="field">
             {t('resolver.consentBy')}
             <input value={by} onChange={(e) => setBy(e.target.value)} required />
@@ -139,14 +144,6 @@ export function Resolver({
             </button>
           </div>
         </form>
-      )}
-      {panel === 'container' && (
-        <Notice tone="info" title={t('resolver.container')}>
-          <p>{t('resolver.containerExplain')}</p>
-          <p>
-            <code>siegelpost compose --encrypt container --to {address} …</code>
-          </p>
-        </Notice>
       )}
       <div className="resolver-actions">
         <button type="button" onClick={() => void search(false)} disabled={lookup.busy}>

@@ -2,6 +2,7 @@ import type { ComposePlanView, ComposeSendView, RecipientPlanView } from '../../
 import { Dialog, Notice } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { sendKindOf, summaryKey, summaryLine, type SendKind } from './chip-state'
+import { GeneratedPasswords } from './password-shown'
 
 const buttonKey: Record<SendKind, MessageKey> = {
   empty: 'send.button.empty',
@@ -9,6 +10,7 @@ const buttonKey: Record<SendKind, MessageKey> = {
   encrypted: 'send.button.encrypted',
   mixed: 'send.button.mixed',
   tls: 'send.button.tls',
+  container: 'send.button.container',
 }
 
 /**
@@ -96,6 +98,7 @@ export function SendConfirm({
         ))}
       </ul>
       {plan.recipients.some((r) => r.protection === 'tls') && <p>{t('send.tlsNote')}</p>}
+      {plan.recipients.some((r) => r.protection === 'container') && <p>{t('send.containerNote')}</p>}
       {downgraded.length > 0 && (
         <Notice tone="warning" testId="downgrade-confirm">
           {t('send.downgrade', { addresses: downgraded.map((r) => r.address).join(', ') })}
@@ -150,6 +153,7 @@ export function SendResult({
         </ul>
         {result.sentCopy?.state === 'failed' && <p>{t('send.sentCopyFailed')}</p>}
       </Notice>
+      <GeneratedPasswords messages={result.messages} />
       <div className="actions">
         {held.length > 0 && (
           <button type="button" onClick={onOutbox}>

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import type { ReadingView } from '../../../preload/mail-contract'
 import { Dialog, ErrorNotice } from '../components'
+import { useI18n } from '../i18n'
 import { useAction } from '../use-call'
 import { Icon } from './icons'
 import { useMailWords } from './words'
@@ -21,6 +22,7 @@ export function formatSize(bytes: number, lang: 'de' | 'en'): string {
  */
 export function Attachments({ view }: { view: ReadingView }) {
   const { lang, w } = useMailWords()
+  const { t } = useI18n()
   const { error, run } = useAction()
   const [saved, setSaved] = useState<Record<number, string>>({})
   const [risky, setRisky] = useState<Attachment | null>(null)
@@ -61,10 +63,17 @@ export function Attachments({ view }: { view: ReadingView }) {
               <td>{formatSize(attachment.size, lang)}</td>
               <td className="sp-muted">{attachment.contentType}</td>
               <td>
-                <span className={attachment.encrypted ? 'sp-att-protected' : 'sp-att-unprotected'}>
-                  <Icon name={attachment.encrypted ? 'lock' : 'warning'} size={14} />{' '}
-                  {attachment.encrypted ? w('att.protected') : w('att.unprotected')}
-                </span>
+                {attachment.isPasswordPdf && !attachment.encrypted ? (
+                  // The mail is not encrypted, but this PDF is: said as such, not as "not encrypted".
+                  <span className="sp-att-protected">
+                    <Icon name="lock" size={14} /> {t('mailpdf.protection')}
+                  </span>
+                ) : (
+                  <span className={attachment.encrypted ? 'sp-att-protected' : 'sp-att-unprotected'}>
+                    <Icon name={attachment.encrypted ? 'lock' : 'warning'} size={14} />{' '}
+                    {attachment.encrypted ? w('att.protected') : w('att.unprotected')}
+                  </span>
+                )}
               </td>
               <td className="sp-att-actions">
                 <button

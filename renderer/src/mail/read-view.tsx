@@ -9,6 +9,7 @@ import { useAction } from '../use-call'
 import { Attachments } from './attachments'
 import { Icon } from './icons'
 import { MessageContent } from './message-content'
+import { PasswordPdfs } from './password-pdf'
 import { SecurityBar, SecurityDetails, type SecurityActions } from './security-bar'
 import { loadPattern } from './security-pattern'
 import { useMailWords } from './words'
@@ -136,6 +137,7 @@ export function ReadView({ view, onAgain, onClose }: { view: ReadingView; onAgai
       </span>
       <MessageContent view={view} onRestore={actions.onRestore} />
       <Attachments view={view} />
+      <PasswordPdfs view={view} />
       {modal?.kind === 'verify' && (
         <VerifyDialog
           target={modal.key}

@@ -32,10 +32,15 @@ export const composerCodes = {
     de: 'Der Entwurf hat noch keinen Empfänger. Tragen Sie mindestens eine Adresse unter „An“ ein.',
     en: 'The draft has no recipient yet. Enter at least one address under "To".',
   },
-  DRAFT_CONTAINER_NEEDS_STANDING_PASSWORD: {
+  DRAFT_CONTAINER_NO_STANDING_PASSWORD: {
     kind: 'user',
-    de: 'Nichts gesendet – für {address} ist das Passwort-PDF vereinbart, aber kein dauerhaftes Passwort hinterlegt. Hinterlegen Sie es auf der Seite „Mandanten“ (Einwilligung ändern), oder senden Sie mit „siegelpost compose --send“, das ein Passwort erzeugt und einmal anzeigt.',
-    en: 'Nothing sent – the password PDF is agreed for {address}, but no standing password is kept. Record one on the Clients page (change the consent), or send with "siegelpost compose --send", which generates a password and shows it once.',
+    de: 'Nichts gesendet – für {address} ist kein dauerhaftes Kennwort hinterlegt. Wählen Sie im Passwort-PDF-Bereich „Kennwort für diese Nachricht erzeugen“, oder hinterlegen Sie ein Kennwort auf der Seite „Mandanten“.',
+    en: 'Nothing sent – no standing password is kept for {address}. Choose "Generate a password for this message" in the password PDF section, or record a password on the Clients page.',
+  },
+  COMPOSE_PASSWORD_GONE: {
+    kind: 'user',
+    de: 'Dieses Kennwort wurde schon angezeigt oder ist nicht mehr gespeichert (nach einem Neustart). Siegelpost zeigt ein erzeugtes Kennwort nur einmal. Senden Sie die Nachricht erneut, dann wird ein neues Kennwort erzeugt.',
+    en: 'This password has already been shown or is no longer kept (after a restart). Siegelpost shows a generated password only once. Send the message again to get a new password.',
   },
   DRAFT_RECIPIENTS_BLOCKED: {
     kind: 'user',
