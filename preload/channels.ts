@@ -52,6 +52,11 @@ export const channels = [
   'mail:open-attachment',
   'mail:offered-key',
   'mail:close',
+  'mail:export-eml',
+  'mail:export-pdf',
+  'mail:print',
+  'mail:progress',
+  'mail:cancel',
   // the consent register (Mandanten page) and a received password PDF
   'consent:list',
   'consent:record',
