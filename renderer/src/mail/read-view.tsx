@@ -9,6 +9,7 @@ import { useAction } from '../use-call'
 import { Attachments } from './attachments'
 import { Icon } from './icons'
 import { MessageContent } from './message-content'
+import { ReadToolbar } from './read-toolbar'
 import { SecurityBar, SecurityDetails, type SecurityActions } from './security-bar'
 import { loadPattern } from './security-pattern'
 import { useMailWords } from './words'
@@ -112,9 +113,12 @@ export function ReadView({ view, onAgain, onClose }: { view: ReadingView; onAgai
     >
       <div className="sp-read-top">
         <HeaderBlock view={view} />
-        <button type="button" className="sp-read-close" onClick={onClose}>
-          {w('reader.close')}
-        </button>
+        <div className="sp-read-side">
+          <button type="button" className="sp-read-close" onClick={onClose}>
+            {w('reader.close')}
+          </button>
+          <ReadToolbar view={view} />
+        </div>
       </div>
       <SecurityBar
         view={view}
