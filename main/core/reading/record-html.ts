@@ -10,6 +10,7 @@ const escape = (text: string) =>
 const style = `
 @page { size: A4; margin: 18mm 18mm 20mm 18mm; }
 body { font: 10pt/1.4 "Liberation Sans", Arial, Helvetica, sans-serif; color: #1a1a1f; margin: 0; }
+@media screen { body { margin: 24px auto; max-width: 180mm; } }
 h1 { font-size: 17pt; margin: 0 0 2pt; }
 .subject { font-size: 12.5pt; font-weight: bold; margin: 0 0 8pt; }
 h2 { font-size: 12.5pt; margin: 14pt 0 4pt; padding-bottom: 2pt; border-bottom: 0.6pt solid #59596a;

@@ -54,6 +54,9 @@ export function ReadToolbar({ view }: { view: ReadingView }) {
   }
   return (
     <div className="sp-read-tools">
+      <div className="sp-read-done" data-testid="export-done">
+        <OkNotice text={done} />
+      </div>
       <div role="toolbar" aria-label={w.label} className="sp-read-toolbar">
         <button type="button" data-testid="export-eml" disabled={busy} onClick={() => void act('eml')}>
           {w.eml}
@@ -66,9 +69,6 @@ export function ReadToolbar({ view }: { view: ReadingView }) {
         </button>
       </div>
       {error && <ErrorNotice error={error} />}
-      <div data-testid="export-done">
-        <OkNotice text={done} />
-      </div>
     </div>
   )
 }

@@ -111,14 +111,12 @@ export function ReadView({ view, onAgain, onClose }: { view: ReadingView; onAgai
       data-testid="read-view"
       data-reading={view.readingId}
     >
+      <ReadToolbar view={view} />
       <div className="sp-read-top">
         <HeaderBlock view={view} />
-        <div className="sp-read-side">
-          <button type="button" className="sp-read-close" onClick={onClose}>
-            {w('reader.close')}
-          </button>
-          <ReadToolbar view={view} />
-        </div>
+        <button type="button" className="sp-read-close" onClick={onClose}>
+          {w('reader.close')}
+        </button>
       </div>
       <SecurityBar
         view={view}
