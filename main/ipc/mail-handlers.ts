@@ -257,7 +257,14 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
       return null
     }
     const record = reading.senderRecord
-    if (record) await vault.update((draft) => void (draft.senders = withRecord(draft.senders ?? [], record)))
+    const certificate = reading.collectedCertificate
+    if (record || certificate)
+      await vault.update((draft) => {
+        if (record) draft.senders = withRecord(draft.senders ?? [], record)
+        // A validly signed S/MIME mail's certificate is kept for encrypting the reply (public part only).
+        if (certificate && !draft.keys.some((key) => key.fingerprint === certificate.fingerprint))
+          draft.keys.push(certificate)
+      })
     const readingId = randomUUID()
     const outer = {
       subject: decodedHeader(root, 'subject'),

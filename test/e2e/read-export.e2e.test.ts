@@ -205,6 +205,22 @@ for (const lang of ['de', 'en'] as const) {
       await shot('read-large-cancelled')
     })
 
+    it('a validly signed S/MIME mail leaves its signer’s certificate in the vault for the reply', async () => {
+      const stored = async () =>
+        (await openVault({ profileDir: profile, keySource: await e2eKeySource() })).contents.keys.filter((key) =>
+          key.emails.includes('alice@example.org'),
+        )
+      expect(await stored()).toEqual([])
+      await open(fixtures.files.smime)
+      await expect
+        .poll(() => page().getByTestId('security-bar').getAttribute('data-state'), { timeout: 20_000 })
+        .toBe('encrypted-unverified')
+      const kept = await stored()
+      expect(kept.map(({ technology, hasSecret, acceptance }) => ({ technology, hasSecret, acceptance }))).toEqual([
+        { technology: 'smime', hasSecret: false, acceptance: 'unverified' },
+      ])
+    })
+
     it('a large message opened to the end: progress on the way, then the verified mail', async () => {
       const before = harness.responses.length
       await open(large)
