@@ -16,6 +16,7 @@ h1 { font-size: 17pt; margin: 0 0 2pt; }
 h2 { font-size: 12.5pt; margin: 14pt 0 4pt; padding-bottom: 2pt; border-bottom: 0.6pt solid #59596a;
   break-after: avoid; }
 dl { display: grid; grid-template-columns: 38mm 1fr; gap: 2pt 8pt; margin: 0 0 4pt; }
+dl.narrow { grid-template-columns: 8mm 1fr; }
 dt { font-weight: bold; color: #59596a; }
 dd { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 dd.strong { font-weight: bold; }
@@ -28,7 +29,7 @@ dd.strong { font-weight: bold; }
 function blockHtml(block: RecordBlock): string {
   if (block.kind === 'heading') return `<h2>${escape(block.text)}</h2>`
   if (block.kind === 'fields')
-    return `<dl>${block.rows
+    return `<dl${block.isNarrow ? ' class="narrow"' : ''}>${block.rows
       .map(
         (row) => `<dt>${escape(row.label)}</dt><dd${row.isStrong ? ' class="strong"' : ''}>${escape(row.value)}</dd>`,
       )

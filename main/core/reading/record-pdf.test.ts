@@ -14,12 +14,12 @@ const work = mkdtempSync(join(tmpdir(), 'sp-record-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 /** The text poppler reads back from the PDF, whitespace folded (lines wrap where the layout wants). */
-function pdfText(bytes: Uint8Array, name: string): string {
+function pdfText(bytes: Uint8Array, name: string, isRaw = false): string {
   const path = join(work, `${name}.pdf`)
   writeFileSync(path, bytes)
   const run = spawnSync('pdftotext', ['-enc', 'UTF-8', path, '-'], { encoding: 'utf8' })
   expect(run.status, run.stderr).toBe(0)
-  return run.stdout.replace(/\s+/g, ' ')
+  return isRaw ? run.stdout : run.stdout.replace(/\s+/g, ' ')
 }
 
 const input = (over: Partial<RecordInput> = {}): RecordInput => ({
@@ -128,6 +128,9 @@ describe.skipIf(skip)('the message record as PDF, read back with pdftotext', () 
     expect(text).toContain('Bescheid-2025.pdf')
     expect(text).toContain('48 KiB (49.172 Bytes)')
     expect(text).toContain('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
+    // A digest is copied from the record by hand or by eye: it stays on one line with its label.
+    const raw = pdfText(await recordPdf(messageRecordOf(input(), 'de'), new Date()), 'de-raw', true)
+    expect(raw).toContain('SHA-256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
     expect(text).toContain('aa'.repeat(32))
     expect(text).toContain('Seite 1 von')
     expect(text).not.toContain('?')

@@ -38,7 +38,8 @@ export async function recordPdf(record: MessageRecord, createdAt: Date): Promise
       writer.paragraph(block.text, { size: 12.5, bold: true })
       writer.rule()
     } else if (block.kind === 'fields') {
-      for (const row of block.rows) writer.field(row.label, row.value, { isStrong: row.isStrong === true })
+      const labelWidth = block.isNarrow ? 24 : 110
+      for (const row of block.rows) writer.field(row.label, row.value, { isStrong: row.isStrong === true, labelWidth })
     } else if (block.kind === 'paragraph') {
       writer.paragraph(block.text, {
         size: block.tone === 'muted' ? 9 : 10,

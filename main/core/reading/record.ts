@@ -52,7 +52,8 @@ export interface RecordInput {
 
 export type RecordBlock =
   | { kind: 'heading'; text: string }
-  | { kind: 'fields'; rows: { label: string; value: string; isStrong?: boolean }[] }
+  /** Label and value rows; `isNarrow`: short labels (a number), so long values such as digests fit on one line. */
+  | { kind: 'fields'; rows: { label: string; value: string; isStrong?: boolean }[]; isNarrow?: boolean }
   | { kind: 'paragraph'; text: string; tone?: 'muted' | 'alert' }
   /** The divider above an unprotected part of a partly protected message. */
   | { kind: 'divider'; text: string }
@@ -248,7 +249,7 @@ export function messageRecordOf(input: RecordInput, lang: RecordLang): MessageRe
     ...contentBlocks(input, lang),
     { kind: 'heading', text: w('section.attachments') },
     attachmentRows.length
-      ? { kind: 'fields', rows: attachmentRows }
+      ? { kind: 'fields', rows: attachmentRows, isNarrow: true }
       : { kind: 'paragraph', text: w('att.none'), tone: 'muted' },
     { kind: 'heading', text: w('section.original') },
     {
