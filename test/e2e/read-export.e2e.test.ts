@@ -240,5 +240,12 @@ for (const lang of ['de', 'en'] as const) {
       expect(progress.every((p) => p.done! <= p.total!)).toBe(true)
       expect(await page().getByTestId('open-progress').count()).toBe(0)
     }, 180_000)
+
+    it('no IPC answer carried the message’s bytes: exports and the record stay in main', async () => {
+      const answers = JSON.stringify(harness.responses)
+      expect(answers).not.toContain('BEGIN PGP MESSAGE')
+      expect(answers).not.toContain('%PDF-')
+      expect(answers).not.toContain((await readFile(fixtures.files.encrypted)).subarray(-400, -200).toString('base64'))
+    })
   })
 }
