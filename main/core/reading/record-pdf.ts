@@ -34,7 +34,8 @@ export async function recordPdf(record: MessageRecord, createdAt: Date): Promise
   for (const block of record.blocks) {
     if (block.kind === 'heading') {
       writer.gap(8)
-      writer.keep(60)
+      // A heading keeps the start of its section with it (a field of up to four lines).
+      writer.keep(120)
       writer.paragraph(block.text, { size: 12.5, bold: true })
       writer.rule()
     } else if (block.kind === 'fields') {
