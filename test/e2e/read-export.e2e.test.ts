@@ -87,6 +87,8 @@ for (const lang of ['de', 'en'] as const) {
     let spoolDir: string
     const queue: string[] = []
     const printed: { html: string; title: string }[] = []
+    /** Every worker thread the app started, and whether it still runs. */
+    const workers: { isRunning: boolean }[] = []
     beforeAll(async () => {
       profile = await mkdtemp(join(tmpdir(), `sp-export-${lang}-`))
       spoolDir = await mkdtemp(join(tmpdir(), `sp-export-spool-${lang}-`))
@@ -100,7 +102,13 @@ for (const lang of ['de', 'en'] as const) {
           openPath: async () => undefined,
           print: async (page) => (printed.push(page), true),
         },
-        startWorker: startStreamWorker,
+        startWorker: (name) => {
+          const worker = startStreamWorker(name)
+          const entry = { isRunning: true }
+          worker.once('exit', () => (entry.isRunning = false))
+          workers.push(entry)
+          return worker
+        },
         tempDir: spoolDir,
       })
       await openApp(harness, lang, { skipSetup: true })
@@ -202,6 +210,9 @@ for (const lang of ['de', 'en'] as const) {
       expect(await reading()).toBe(shown)
       expect(await page().getByTestId('subject').textContent()).not.toContain('Jahresabschluss')
       await expect.poll(() => readdir(spoolDir), { timeout: 10_000 }).toEqual([])
+      // The decryption really stopped: its worker thread is gone.
+      expect(workers.length).toBeGreaterThan(0)
+      await expect.poll(() => workers.filter((worker) => worker.isRunning).length, { timeout: 10_000 }).toBe(0)
       await shot('read-large-cancelled')
     })
 
