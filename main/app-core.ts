@@ -32,6 +32,10 @@ export interface AppCoreOptions {
   wkdFetcher?: WkdFetcher
   /** The read view's desktop shell (open dialog, opening saved attachments, download mark). */
   mailShell?: RegistryDeps['mailShell']
+  /** Worker threads for large messages (the app's built workers; tests start them from source). */
+  startWorker?: RegistryDeps['startWorker']
+  /** Where large messages are spooled (encrypted) while open; the OS temp folder by default. */
+  tempDir?: string
 }
 
 /** The core as the desktop app (and the UI test harness) runs it: vault, handler registry, dispatcher. */
@@ -70,6 +74,8 @@ export function createAppCore(options: AppCoreOptions) {
     getDrafts,
     wkdFetcher,
     mailShell: options.mailShell,
+    startWorker: options.startWorker,
+    tempDir: options.tempDir,
   })
   const dispatch = createDispatcher({ handlers, trustedOrigins: options.trustedOrigins, log: options.log })
   return { handlers, dispatch, getVault }

@@ -17,6 +17,8 @@ import { serveAppFile } from './app-protocol.ts'
 import { resolveProfileDir } from './core/profile.ts'
 import { mountIpc } from './ipc/mount.electron.ts'
 import { createOsKeychain } from './platform/os-keychain.ts'
+import { printPage } from './platform/print.electron.ts'
+import { startStreamWorker } from './workers/start-worker.ts'
 import {
   appEntryUrl,
   appOrigin,
@@ -132,7 +134,9 @@ void app.whenReady().then(async () => {
         return result.canceled ? null : (result.filePaths[0] ?? null)
       },
       openPath: async (path) => void (await shell.openPath(path)),
+      print: printPage,
     },
+    startWorker: startStreamWorker,
     log: (entry) => console.warn('ipc refused', entry),
   })
   mountIpc(ipcMain, core.dispatch)

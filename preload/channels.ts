@@ -54,6 +54,11 @@ export const channels = [
   'mail:close',
   'mail:container-open',
   'mail:container-save',
+  'mail:export-eml',
+  'mail:export-pdf',
+  'mail:print',
+  'mail:progress',
+  'mail:cancel',
   // the consent register (Mandanten page) and a received password PDF
   'consent:list',
   'consent:record',

@@ -154,7 +154,8 @@ const ReadingRef = { readingId: z.uuid() }
 export const mailChannels = {
   /** Opens a message for reading: `cancelled` when the user closed the open dialog. */
   'mail:open': {
-    req: z.strictObject({ source: MailSourceSchema }),
+    /** `jobId`: the window's name for this opening, for `mail:progress` and `mail:cancel` of a large message. */
+    req: z.strictObject({ source: MailSourceSchema, jobId: z.uuid().optional() }),
     res: z.object({ cancelled: z.boolean(), reading: ReadingViewSchema.nullable() }),
   },
   /** Saves one attachment where the user chooses, marked as downloaded for the OS; never opens it. */
@@ -174,4 +175,30 @@ export const mailChannels = {
   },
   /** The read view is done with the message: its decrypted parts are dropped in main. */
   'mail:close': { req: z.strictObject(ReadingRef), res: z.object({}) },
+  /** The original message (still encrypted, byte for byte) saved where the user chooses, marked as downloaded. */
+  'mail:export-eml': {
+    req: z.strictObject(ReadingRef),
+    res: z.object({ saved: z.boolean(), fileName: z.string(), isMarked: z.boolean() }),
+  },
+  /** A PDF record of what was shown (headers, the verdict in words, the transport trail, text, files) for the files. */
+  'mail:export-pdf': {
+    req: z.strictObject({ ...ReadingRef, lang: z.enum(['de', 'en']) }),
+    res: z.object({ saved: z.boolean(), fileName: z.string() }),
+  },
+  /** Prints the same record through the OS print dialog; `printed` false when cancelled or no printer. */
+  'mail:print': {
+    req: z.strictObject({ ...ReadingRef, lang: z.enum(['de', 'en']) }),
+    res: z.object({ printed: z.boolean() }),
+  },
+  /** How far the opening of a large message (started with `mail:open` and this `jobId`) is; null before it reports. */
+  'mail:progress': {
+    req: z.strictObject({ jobId: z.uuid() }),
+    res: z.object({
+      state: z.enum(['running', 'finished', 'cancelled', 'unknown']),
+      done: z.number().int().nonnegative(),
+      total: z.number().int().nonnegative(),
+    }),
+  },
+  /** Stops the opening of a large message: its worker is ended and nothing of it is shown (`mail:open` says cancelled). */
+  'mail:cancel': { req: z.strictObject({ jobId: z.uuid() }), res: z.object({ wasRunning: z.boolean() }) },
 } as const

@@ -47,6 +47,7 @@ describe('preload surface', () => {
     expected.push('keysChain', 'keysShareDraft', 'draftsList', 'keysLookup')
     // --- the read view ---
     expected.push('mailOpen', 'mailSaveAttachment', 'mailOpenAttachment', 'mailOfferedKey', 'mailClose')
+    expected.push('mailExportEml', 'mailExportPdf', 'mailPrint', 'mailProgress', 'mailCancel')
     // --- the consent register and a received password PDF ---
     expected.push(
       'consentList',

@@ -3,6 +3,7 @@ import type { AppInfo } from '../../preload/contract.ts'
 import type { DraftStore } from '../core/drafts/draft-store.ts'
 import type { SecretStore } from '../core/keys/secret-store.ts'
 import type { KeyTechnology } from '../core/keys/technology.ts'
+import type { WorkerLike } from '../core/message/technology.ts'
 import type { Vault } from '../core/keys/vault.ts'
 import type { WkdFetcher } from '../core/openpgp/wkd.ts'
 import type { TransportProfile } from '../core/transport/transport-profile.ts'
@@ -18,6 +19,9 @@ export interface SaveRequest {
     | 'consent-export'
     | 'attachment'
     | 'password-letter'
+    /** A received message saved as .eml, and the PDF record of one. */
+    | 'message'
+    | 'record'
 }
 
 export interface OpenRequest {
@@ -60,6 +64,8 @@ export interface RegistryDeps {
   wkdFetcher: WkdFetcher
   /** The read view's shell (open dialog for .eml files, opening saved attachments); without it both are unavailable. */
   mailShell?: MailShell
+  /** A fresh worker thread for a large message's decryption (without: the same work runs on the main thread). */
+  startWorker?: ((name: 'openpgp' | 'smime') => WorkerLike) | undefined
 }
 
 /** The transport side of the profile (accounts, Outbox, policy) with the open vault. */

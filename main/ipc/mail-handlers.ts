@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { basename } from 'node:path'
 import type { Request } from '../../preload/contract.ts'
-import type { ReadingView } from '../../preload/mail-contract.ts'
+import type { MailSource, ReadingView } from '../../preload/mail-contract.ts'
 import { SiegelpostError } from '../core/errors/index.ts'
 import type { Vault } from '../core/keys/vault.ts'
 import { limits } from '../core/limits.ts'
 import { addressesOf } from '../core/message/addresses.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
+import type { StreamingContext, WorkerLike } from '../core/message/technology.ts'
 import { decodedHeader, headerValues, parseMime } from '../core/mime/parse.ts'
 import { policyStoreOf, type TransportProfile } from '../core/transport/transport-profile.ts'
 import { isRiskyToOpen, safeFileName, writeAttachment } from '../core/reading/attachment-file.ts'
@@ -17,6 +19,7 @@ import { withRecord } from '../core/reading/sender-history.ts'
 import type { Handlers } from './dispatch.ts'
 import { forgetOpened, isPasswordPdf, openAttachedContainer, openedView } from './mail-container.ts'
 import type { OpenedContainer } from '../core/container/read.ts'
+import { mailExportHandlers, type ExportableReading } from './mail-export-handlers.ts'
 import { transportProfileOf, type RegistryDeps } from './handler-deps.ts'
 
 /** What the read view needs from the desktop shell (Electron's dialogs and shell in the app, stand-ins in tests). */
@@ -28,14 +31,25 @@ export interface MailShell {
   /** How the download mark is written (the real file system unless a test brings a fake). */
   markLayer?: MarkFileLayer
   platform?: NodeJS.Platform
+  /** Prints a self-contained page (the message record) through the OS print dialog; false when cancelled. */
+  print?: (page: { html: string; title: string }) => Promise<boolean>
 }
 
 export interface MailHandlerDeps {
   getVault: () => Promise<Vault>
   now: () => Date
   profile: () => Promise<TransportProfile>
-  chooseSavePath: (request: { suggestedName: string; kind: 'attachment' }) => Promise<string | null>
+  chooseSavePath: (request: {
+    suggestedName: string
+    kind: 'attachment' | 'message' | 'record'
+  }) => Promise<string | null>
   shell: MailShell
+  /** Who checks the messages, for the record ("Siegelpost 0.1.0"). */
+  checkedWith?: string
+  /** A fresh worker thread for a large message's decryption (none: the same work runs on the main thread). */
+  startWorker?: (name: 'openpgp' | 'smime') => WorkerLike
+  /** Where a large message's decrypted entity is spooled (encrypted) while it is read; the OS temp folder by default. */
+  tempDir?: string | undefined
 }
 
 type MailChannel =
@@ -46,19 +60,31 @@ type MailChannel =
   | 'mail:close'
   | 'mail:container-open'
   | 'mail:container-save'
+  | 'mail:export-eml'
+  | 'mail:export-pdf'
+  | 'mail:print'
+  | 'mail:progress'
+  | 'mail:cancel'
 
 /** The readings kept open (their decrypted parts stay in main); the oldest is dropped beyond this. */
 const openReadingsMax = 4
 
-interface OpenReading {
-  reading: Reading
+interface OpenReading extends ExportableReading {
   saved: Map<number, string>
-  /** The raw message stays in main, for opening it again after a key changed. */
-  bytes: Uint8Array
-  fileName: string
   /** Attached password PDFs opened with their password, by attachment index (their files stay here). */
   containers: Map<number, OpenedContainer>
 }
+
+/** An opening the window named (`jobId`): its progress, and the workers to end when it is cancelled. */
+interface OpeningJob {
+  isCancelled: boolean
+  done: number
+  total: number
+  workers: Set<WorkerLike>
+}
+
+/** Openings cancelled before they started (the window may cancel while the open dialog is still up). */
+const cancelledEarlyMax = 32
 
 /** The display name as written (quoted names may hold '<' and '@': shown in full, beside the real address). */
 function fromNameOf(from: string): string | null {
@@ -170,6 +196,25 @@ async function messageBytes(
 /** The read view's handlers: open a message, save and open its attachments, offer its keys. */
 export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailChannel> {
   const readings = new Map<string, OpenReading>()
+  const jobs = new Map<string, OpeningJob>()
+  const cancelledEarly = new Set<string>()
+  /** Large encrypted parts go through a worker (ended on cancel) into an encrypted spool, with progress. */
+  const streamingFor = (job: OpeningJob | null): StreamingContext => ({
+    tempDir: deps.tempDir ?? tmpdir(),
+    ...(deps.startWorker
+      ? {
+          startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => {
+            const worker = deps.startWorker!(name)
+            job?.workers.add(worker)
+            if (job?.isCancelled) void worker.terminate()
+            return worker
+          },
+        }
+      : {}),
+    onProgress: ({ done, total }) => {
+      if (job) Object.assign(job, { done, total })
+    },
+  })
   const get = (readingId: string) => {
     const open = readings.get(readingId)
     if (!open) throw new SiegelpostError('READING_GONE')
@@ -205,54 +250,112 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
     if (!attachment) throw new SiegelpostError('READING_ATTACHMENT_UNKNOWN')
     return attachment
   }
-  return {
-    'mail:open': async ({ source }) => {
-      let message: { bytes: Uint8Array; fileName: string } | null
-      if (source.kind === 'again') {
-        const previous = get(source.readingId)
-        message = { bytes: previous.bytes, fileName: previous.fileName }
-        close(source.readingId)
-      } else message = await messageBytes(source, deps.shell)
-      if (message === null) return { cancelled: true, reading: null }
-      const root = (() => {
-        try {
-          return parseMime(message.bytes)
-        } catch (error) {
-          if (error instanceof SiegelpostError) throw error
-          throw new SiegelpostError('READING_NOT_A_MESSAGE', { file: message.fileName })
-        }
-      })()
-      if (root.headers.length === 0) throw new SiegelpostError('READING_NOT_A_MESSAGE', { file: message.fileName })
-      const vault = await deps.getVault()
-      const policy = await policyStoreOf(await deps.profile()).load()
-      const tlsTargets = new Set(
-        policy.rules.filter((rule) => rule.require !== 'e2e').map((rule) => rule.target.toLowerCase()),
-      )
-      const reading = await openForReading(message.bytes, {
-        technologies: messageTechnologies,
-        context: { keys: vault.contents.keys, now: deps.now() },
-        senders: vault.contents.senders ?? [],
-        requiresTls: (target) => tlsTargets.has(target.toLowerCase()),
-      })
-      const record = reading.senderRecord
-      if (record) await vault.update((draft) => void (draft.senders = withRecord(draft.senders ?? [], record)))
-      const readingId = randomUUID()
-      readings.set(readingId, {
-        reading,
-        saved: new Map(),
-        bytes: message.bytes,
-        fileName: message.fileName,
-        containers: new Map(),
-      })
-      while (readings.size > openReadingsMax) close(readings.keys().next().value!)
-      const outer = {
-        subject: decodedHeader(root, 'subject'),
-        cc: headerValues(root, 'cc').flatMap((value) => addressesOf(value)),
-        replyTo: headerValues(root, 'reply-to').flatMap((value) => addressesOf(value)),
-        sender: headerValues(root, 'sender').flatMap((value) => addressesOf(value)),
+  /** Opens the message of `source` into a new reading; null when the dialog was closed or the job cancelled. */
+  const openReading = async (source: MailSource, job: OpeningJob | null): Promise<ReadingView | null> => {
+    let message: { bytes: Uint8Array; fileName: string } | null
+    if (source.kind === 'again') {
+      const previous = get(source.readingId)
+      message = { bytes: previous.bytes, fileName: previous.fileName }
+      close(source.readingId)
+    } else message = await messageBytes(source, deps.shell)
+    if (message === null) return null
+    const root = (() => {
+      try {
+        return parseMime(message.bytes)
+      } catch (error) {
+        if (error instanceof SiegelpostError) throw error
+        throw new SiegelpostError('READING_NOT_A_MESSAGE', { file: message.fileName })
       }
-      return { cancelled: false, reading: viewOf(readingId, reading, outer) }
+    })()
+    if (root.headers.length === 0) throw new SiegelpostError('READING_NOT_A_MESSAGE', { file: message.fileName })
+    const vault = await deps.getVault()
+    const policy = await policyStoreOf(await deps.profile()).load()
+    const tlsTargets = new Set(
+      policy.rules.filter((rule) => rule.require !== 'e2e').map((rule) => rule.target.toLowerCase()),
+    )
+    const reading = await openForReading(message.bytes, {
+      technologies: messageTechnologies,
+      context: { keys: vault.contents.keys, now: deps.now(), streaming: streamingFor(job) },
+      senders: vault.contents.senders ?? [],
+      requiresTls: (target) => tlsTargets.has(target.toLowerCase()),
+    })
+    if (job?.isCancelled) {
+      // Nothing of a cancelled opening is kept or shown.
+      reading.result.dispose()
+      return null
+    }
+    const record = reading.senderRecord
+    const certificate = reading.collectedCertificate
+    if (record || certificate)
+      await vault.update((draft) => {
+        if (record) draft.senders = withRecord(draft.senders ?? [], record)
+        // A validly signed S/MIME mail's certificate is kept for encrypting the reply (public part only).
+        if (certificate && !draft.keys.some((key) => key.fingerprint === certificate.fingerprint))
+          draft.keys.push(certificate)
+      })
+    const readingId = randomUUID()
+    const outer = {
+      subject: decodedHeader(root, 'subject'),
+      cc: headerValues(root, 'cc').flatMap((value) => addressesOf(value)),
+      replyTo: headerValues(root, 'reply-to').flatMap((value) => addressesOf(value)),
+      sender: headerValues(root, 'sender').flatMap((value) => addressesOf(value)),
+    }
+    const view = viewOf(readingId, reading, outer)
+    readings.set(readingId, {
+      reading,
+      view,
+      saved: new Map(),
+      bytes: message.bytes,
+      fileName: message.fileName,
+      messageId: decodedHeader(root, 'message-id')?.trim() || null,
+      containers: new Map(),
+    })
+    while (readings.size > openReadingsMax) close(readings.keys().next().value!)
+    return view
+  }
+  return {
+    'mail:open': async ({ source, jobId }) => {
+      const job: OpeningJob | null = jobId ? { isCancelled: false, done: 0, total: 0, workers: new Set() } : null
+      if (job && jobId) {
+        job.isCancelled = cancelledEarly.delete(jobId)
+        jobs.set(jobId, job)
+      }
+      try {
+        const view = await openReading(source, job)
+        return view === null || job?.isCancelled
+          ? { cancelled: true, reading: null }
+          : { cancelled: false, reading: view }
+      } catch (error) {
+        // A cancelled opening ends with its worker: whatever that throws is the cancel, not an error.
+        if (job?.isCancelled) return { cancelled: true, reading: null }
+        throw error
+      } finally {
+        if (jobId) jobs.delete(jobId)
+      }
     },
+    'mail:progress': async ({ jobId }) => {
+      const job = jobs.get(jobId)
+      if (!job) return { state: 'unknown', done: 0, total: 0 }
+      return { state: job.isCancelled ? 'cancelled' : 'running', done: job.done, total: job.total }
+    },
+    'mail:cancel': async ({ jobId }) => {
+      const job = jobs.get(jobId)
+      if (!job) {
+        cancelledEarly.add(jobId)
+        if (cancelledEarly.size > cancelledEarlyMax) cancelledEarly.delete(cancelledEarly.values().next().value!)
+        return { wasRunning: false }
+      }
+      job.isCancelled = true
+      await Promise.all([...job.workers].map((worker) => worker.terminate().catch(() => undefined)))
+      return { wasRunning: true }
+    },
+    ...mailExportHandlers({
+      get,
+      now: deps.now,
+      chooseSavePath: deps.chooseSavePath,
+      shell: deps.shell,
+      checkedWith: deps.checkedWith ?? 'Siegelpost',
+    }),
     'mail:save-attachment': async ({ readingId, index }) => {
       const open = get(readingId)
       const attachment = attachmentOf(open, index)
@@ -320,5 +423,8 @@ export function mailHandlers(deps: RegistryDeps) {
     profile: () => transportProfileOf(deps),
     chooseSavePath: deps.chooseSavePath,
     shell: deps.mailShell ?? noMailShell,
+    checkedWith: `${deps.appInfo.name} ${deps.appInfo.version}`,
+    startWorker: deps.startWorker,
+    tempDir: deps.tempDir,
   })
 }

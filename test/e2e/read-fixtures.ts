@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
 import { confirmFingerprint, importKeyFile } from '../../main/core/keys/key-store.ts'
@@ -142,6 +143,11 @@ export interface ReadFixtures {
   >
   /** The reader's keys: Mia's secret key, the advisor's (verified) and a stranger's public keys. */
   fillVault: (vault: Vault) => Promise<void>
+  /**
+   * A large mail (PGP/MIME, signed and encrypted by GnuPG for the reader) with a PDF of `payloadMiB`
+   * of random bytes as its attachment, written into the fixtures' folder; returns its path.
+   */
+  makeLarge: (payloadMiB: number) => string
   close: () => void
 }
 
@@ -382,5 +388,22 @@ export async function makeReadFixtures(dir: string, hitUrl: string): Promise<Rea
     // OpenSSL writes the subject as raw UTF-8: kept byte for byte.
     write('smime', Buffer.concat([Buffer.from(trail()), readFileSync(join(pkiDir, 'smime.eml'))]))
   }
-  return { dir, files, fillVault, close: () => gpg.close() }
+  const makeLarge = (payloadMiB: number) => {
+    const b = 'large-b1'
+    const payload = randomBytes(payloadMiB * 1024 * 1024)
+    const entity =
+      crlf(
+        `Content-Type: multipart/mixed; boundary="${b}"\n\n--${b}\nContent-Type: text/plain; charset=utf-8\n\nGuten Tag,\n\nanbei der Jahresabschluss 2025 mit allen Anlagen.\n\nKanzlei Berger\n--${b}\nContent-Type: application/pdf; name="Jahresabschluss-2025.pdf"\nContent-Disposition: attachment; filename="Jahresabschluss-2025.pdf"\nContent-Transfer-Encoding: base64\n\n`,
+      ) +
+      payload.toString('base64').replace(/.{76}/g, '$&\r\n') +
+      `\r\n--${b}--\r\n`
+    const armored = run(
+      ['--armor', '--compress-algo', 'none', '--sign', '--encrypt', '-u', advisor, '-r', client],
+      entity,
+    )
+    const path = join(dir, `large-${payloadMiB}.eml`)
+    writeFileSync(path, encryptedMessage(kanzlei, 'Jahresabschluss 2025 (groß)', armored))
+    return path
+  }
+  return { dir, files, fillVault, makeLarge, close: () => gpg.close() }
 }

@@ -10,14 +10,17 @@ const margin = 56
 export const ink = rgb(0.1, 0.1, 0.12)
 export const muted = rgb(0.35, 0.35, 0.4)
 
+/**
+ * The code points each font can show. encodeText of @cantoo/pdf-lib does not throw for a character a
+ * standard font lacks (it writes "?" itself), so the font's character set decides.
+ */
+const characterSets = new WeakMap<PDFFont, Set<number>>()
+
 function encodable(font: PDFFont, text: string): string | null {
   if (text === '') return null
-  try {
-    font.encodeText(text)
-    return text
-  } catch {
-    return null
-  }
+  let set = characterSets.get(font)
+  if (!set) characterSets.set(font, (set = new Set(font.getCharacterSet())))
+  return [...text].every((char) => set.has(char.codePointAt(0)!)) ? text : null
 }
 
 /** The text with every character the standard font cannot show replaced: accents dropped where that helps, else "?". */
@@ -70,17 +73,10 @@ export class TextWriter {
     this.y -= points
   }
 
-  /** Wrapped paragraph; long words are broken where they overflow. */
-  paragraph(
-    text: string,
-    options: { size?: number; bold?: boolean; color?: ReturnType<typeof rgb>; indent?: number } = {},
-  ) {
-    const size = options.size ?? 10.5
-    const font = options.bold ? this.bold : this.regular
-    const width = a4.width - 2 * margin - (options.indent ?? 0)
-    const lineHeight = size * 1.35
+  /** `text` in lines no wider than `width`; long words are broken where they overflow. */
+  private wrap(font: PDFFont, text: string, size: number, width: number): string[] {
+    const lines: string[] = []
     for (const rawLine of winAnsiSafe(font, text).split('\n')) {
-      const lines: string[] = []
       let line = ''
       for (const word of rawLine.split(/(\s+)/)) {
         const candidate = line + word
@@ -98,12 +94,52 @@ export class TextWriter {
         }
       }
       lines.push(line.trimEnd())
-      for (const l of lines) {
-        this.ensure(lineHeight)
-        this.y -= lineHeight
-        this.page.drawText(l, { x: margin + (options.indent ?? 0), y: this.y, size, font, color: options.color ?? ink })
-      }
     }
+    return lines
+  }
+
+  /** Wrapped paragraph; long words are broken where they overflow. */
+  paragraph(
+    text: string,
+    options: { size?: number; bold?: boolean; color?: ReturnType<typeof rgb>; indent?: number } = {},
+  ) {
+    const size = options.size ?? 10.5
+    const font = options.bold ? this.bold : this.regular
+    const width = a4.width - 2 * margin - (options.indent ?? 0)
+    const lineHeight = size * 1.35
+    for (const l of this.wrap(font, text, size, width)) {
+      this.ensure(lineHeight)
+      this.y -= lineHeight
+      this.page.drawText(l, { x: margin + (options.indent ?? 0), y: this.y, size, font, color: options.color ?? ink })
+    }
+  }
+
+  /** A label in bold with its value wrapped beside it (value lines start at `labelWidth`). */
+  field(label: string, value: string, options: { labelWidth?: number; size?: number; isStrong?: boolean } = {}) {
+    const size = options.size ?? 10
+    const labelWidth = options.labelWidth ?? 110
+    const lineHeight = size * 1.35
+    const valueFont = options.isStrong ? this.bold : this.regular
+    const labelLines = this.wrap(this.bold, label, size, labelWidth - 8)
+    const valueLines = this.wrap(valueFont, value, size, a4.width - 2 * margin - labelWidth)
+    // A short field stays on one page; a long one may run on.
+    const rows = Math.max(labelLines.length, valueLines.length)
+    if (rows <= 6) this.ensure(rows * lineHeight)
+    for (let i = 0; i < rows; i++) {
+      this.ensure(lineHeight)
+      this.y -= lineHeight
+      const labelLine = labelLines[i]
+      if (labelLine) this.page.drawText(labelLine, { x: margin, y: this.y, size, font: this.bold, color: muted })
+      const valueLine = valueLines[i]
+      if (valueLine)
+        this.page.drawText(valueLine, { x: margin + labelWidth, y: this.y, size, font: valueFont, color: ink })
+    }
+    this.y -= size * 0.3
+  }
+
+  /** Starts a new page when less than `height` points are left (keeps a heading with what follows). */
+  keep(height: number) {
+    this.ensure(height)
   }
 
   rule() {

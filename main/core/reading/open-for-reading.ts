@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { addressesOf } from '../message/addresses.ts'
 import { openMessage, type OpenResult } from '../message/open.ts'
+import type { StoredKey } from '../keys/stored-key.ts'
 import type { MessageTechnology, OpenContext, SignatureCheck } from '../message/technology.ts'
 import type { ByteSource } from '../mime/byte-source.ts'
 import { parseMime, type MimePart } from '../mime/parse.ts'
@@ -35,6 +36,12 @@ export interface Reading {
   offeredKeyFiles: { fingerprint: string; armored: string }[]
   /** The sender record to store, or null when the From field names no single address. */
   senderRecord: SenderRecord | null
+  /**
+   * The signer's S/MIME certificate to keep, so a reply can be encrypted to it: only from a valid
+   * signature (path to a trusted anchor, signer = From) and only when the vault lacks it. Stored
+   * public only and not compared (its acceptance stays "unverified"), never as a trust anchor.
+   */
+  collectedCertificate: StoredKey | null
 }
 
 export interface ReadingDeps {
@@ -200,7 +207,22 @@ export async function openForReading(raw: Uint8Array | ByteSource, deps: Reading
           offeredKeyFiles.push({ fingerprint, armored: key.toPublic().armor() })
       }
     }
-    return { document, summary, parts, signer, previousKey, result, offeredKeyFiles, senderRecord }
+    const isNewSmimeSigner =
+      signature.state === 'valid' &&
+      signerKey?.technology === 'smime' &&
+      !deps.context.keys.some((key) => key.technology === 'smime' && key.fingerprint === signerKey.fingerprint)
+    const collectedCertificate = isNewSmimeSigner ? signerKey : null
+    return {
+      document,
+      summary,
+      parts,
+      signer,
+      previousKey,
+      result,
+      offeredKeyFiles,
+      senderRecord,
+      collectedCertificate,
+    }
   } catch (error) {
     result.dispose()
     throw error

@@ -10,6 +10,7 @@ import { Attachments } from './attachments'
 import { Icon } from './icons'
 import { MessageContent } from './message-content'
 import { PasswordPdfs } from './password-pdf'
+import { ReadToolbar } from './read-toolbar'
 import { SecurityBar, SecurityDetails, type SecurityActions } from './security-bar'
 import { loadPattern } from './security-pattern'
 import { useMailWords } from './words'
@@ -111,6 +112,7 @@ export function ReadView({ view, onAgain, onClose }: { view: ReadingView; onAgai
       data-testid="read-view"
       data-reading={view.readingId}
     >
+      <ReadToolbar view={view} />
       <div className="sp-read-top">
         <HeaderBlock view={view} />
         <button type="button" className="sp-read-close" onClick={onClose}>

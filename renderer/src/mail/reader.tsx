@@ -1,8 +1,8 @@
 import { useState, type DragEvent } from 'react'
 import type { MailSource, ReadingView } from '../../../preload/mail-contract'
-import { Busy, ErrorNotice } from '../components'
+import { ErrorNotice } from '../components'
 import { readFiles } from '../keys/import-state'
-import { useAction } from '../use-call'
+import { OpeningProgress, useOpening } from './opening'
 import { ReadView } from './read-view'
 import { useMailWords } from './words'
 import './mail.css'
@@ -13,14 +13,15 @@ import './mail.css'
  */
 export function MailReader() {
   const { w } = useMailWords()
-  const { busy, error, run } = useAction()
+  const opening = useOpening()
+  const { busy, error } = opening
   const [view, setView] = useState<ReadingView | null>(null)
   const [dragging, setDragging] = useState(false)
   const open = async (source: MailSource) => {
-    const result = await run(() => window.siegelpost.mailOpen({ source }))
-    if (!result || result.value.cancelled || !result.value.reading) return
+    const reading = await opening.open(source)
+    if (!reading) return
     if (view && source.kind !== 'again') void window.siegelpost.mailClose({ readingId: view.readingId })
-    setView(result.value.reading)
+    setView(reading)
   }
   const drop = async (event: DragEvent) => {
     event.preventDefault()
@@ -50,7 +51,7 @@ export function MailReader() {
         </button>
         <span className="sp-muted">{dragging ? w('reader.dropActive') : w('reader.drop')}</span>
       </div>
-      {busy && <Busy />}
+      <OpeningProgress opening={opening} />
       {error && <ErrorNotice error={error} />}
       {view && (
         <ReadView

@@ -32,4 +32,14 @@ export const readingCodes = {
     de: 'Speichern Sie den Anhang zuerst; geöffnet wird nur eine gespeicherte Datei.',
     en: 'Save the attachment first; only a saved file is opened.',
   },
+  READING_EXPORT_FAILED: {
+    kind: 'user',
+    de: 'Die Datei konnte nicht unter „{file}“ gespeichert werden ({reason}). Wählen Sie einen anderen Ordner.',
+    en: 'The file could not be saved as "{file}" ({reason}). Choose another folder.',
+  },
+  READING_PRINT_UNAVAILABLE: {
+    kind: 'user',
+    de: 'Drucken ist hier nicht möglich. Exportieren Sie die Nachricht als PDF und drucken Sie diese Datei.',
+    en: 'Printing is not possible here. Export the message as a PDF and print that file.',
+  },
 } as const satisfies Record<string, ErrorEntry>
