@@ -15,7 +15,9 @@ function loadedFiles(args: string[]): { status: number | null; files: string[] }
   const script = `
     import { registerHooks } from 'node:module'
     const files = []
-    registerHooks({ load(url, context, next) { if (!url.startsWith('node:')) files.push(url); return next(url, context) } })
+    registerHooks({
+      load(url, context, next) { if (!url.startsWith('node:')) files.push(url); return next(url, context) },
+    })
     const { main } = await import(${JSON.stringify(`${repoRoot}/out/main/cli.js`)})
     const status = await main(${JSON.stringify(args)})
     process.stderr.write('\\n' + JSON.stringify({ status, files }) + '\\n')
