@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { commandSpecs } from '../../main/cli/commands.ts'
-import { assertBuilt, repoRoot } from '../helpers/run-cli.ts'
+import { assertBuilt, repoRoot, runCli } from '../helpers/run-cli.ts'
 import { currentSpecs } from '../helpers/write-command-specs.ts'
 
 describe('the command table the CLI reads before loading a command', () => {
@@ -50,5 +53,19 @@ describe('start-up of the built CLI', () => {
     expect(typeof status).toBe('number')
     expect(files.some((file) => /\/vault-commands-[^/]+\.js$/.test(file))).toBe(true)
     expect(files.some((file) => /\/(keys|message|mailbox|transport)-commands-/.test(file))).toBe(false)
+  })
+
+  it("keeps V8's compile cache in the user's cache folder, and not with NODE_DISABLE_COMPILE_CACHE=1", () => {
+    assertBuilt()
+    const cache = mkdtempSync(join(tmpdir(), 'sp-compile-cache-'))
+    try {
+      const env = { XDG_CACHE_HOME: cache, NODE_COMPILE_CACHE: undefined }
+      expect(runCli(['--version'], { env: { ...env, NODE_DISABLE_COMPILE_CACHE: '1' } }).status).toBe(0)
+      expect(existsSync(join(cache, 'siegelpost'))).toBe(false)
+      expect(runCli(['--version'], { env }).status).toBe(0)
+      expect(readdirSync(join(cache, 'siegelpost', 'compile-cache')).length).toBeGreaterThan(0)
+    } finally {
+      rmSync(cache, { recursive: true, force: true })
+    }
   })
 })
