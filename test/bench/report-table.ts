@@ -14,8 +14,8 @@ export interface Row {
 function cell(outcome: Outcome, withCpu: boolean): string {
   if ('na' in outcome) return outcome.na ? `n/a (${outcome.na})` : 'n/a'
   if ('fixed' in outcome) return outcome.fixed
-  const cores = withCpu && outcome.seconds >= 0.5 ? ` / ${(outcome.cpu / outcome.seconds).toFixed(1)} cores` : ''
-  return `${outcome.seconds.toFixed(2)} s / ${outcome.rssMiB.toFixed(0)} MiB${cores}`
+  const cores = withCpu && outcome.seconds >= 0.5 ? `, ${(outcome.cpu / outcome.seconds).toFixed(1)} cores` : ''
+  return `${outcome.seconds.toFixed(2)} s / ${outcome.rssMiB.toFixed(0)} MiB / cpu ${outcome.cpu.toFixed(2)} s${cores}`
 }
 
 function ratio(figure: Outcome, peer: Outcome): string {
@@ -24,8 +24,9 @@ function ratio(figure: Outcome, peer: Outcome): string {
 }
 
 /**
- * The report as one Markdown table: Siegelpost's figure (wall s / peak RSS; for runs of 0.5 s and more also
- * CPU time over wall time, "cores"), the yardstick's figure, the time ratio and the goal's target.
+ * The report as one Markdown table: Siegelpost's figure (wall s / peak RSS / CPU s, user+sys; for runs of 0.5 s
+ * and more also CPU over wall time, "cores"), the yardstick's figure, the wall-time ratio and the goal's target.
+ * On a loaded machine the CPU seconds are the steadier figure.
  */
 export function formatReport(rows: readonly Row[]): string {
   const lines = [
