@@ -12,6 +12,10 @@ export default defineConfig({
     define: { __SIEGELPOST_VERSION__: JSON.stringify(version) },
     build: {
       outDir: 'out/main',
+      // The libraries of every compose/open are bundled: one chunk loads faster than their hundreds of files
+      // (zod alone has 95), which every CLI call pays. Native (@napi-rs/keyring) and rarely used ones
+      // (imapflow, nodemailer, pdf-lib: loaded only by the commands that need them) stay external.
+      externalizeDeps: { exclude: ['zod', 'openpgp', 'asn1js', 'pkijs', 'node-forge', 'libmime', 'libqp'] },
       rollupOptions: {
         input: {
           index: resolve(root, 'main/index.ts'),

@@ -5,10 +5,9 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
 import { commands } from './cli/commands.ts'
 import { exitCodes, print, type CliIo, type OptionValues } from './cli/command.ts'
 import { SiegelpostError, toSiegelpostError, type Lang } from './core/errors/index.ts'
-import { openVault, type Vault } from './core/keys/vault.ts'
+import type { Vault } from './core/keys/vault.ts'
 import { limits } from './core/limits.ts'
 import { resolveProfileDir } from './core/profile.ts'
-import { readSecretFile } from './core/secret-file.ts'
 
 declare const __SIEGELPOST_VERSION__: string
 
@@ -139,15 +138,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const profileDir = resolveProfileDir(values.profile as string | undefined, io)
     const passphraseFile = values['vault-passphrase-file'] as string | undefined
     let opened: Promise<Vault> | null = null
+    // Loaded here, not at the top: --help, --version and usage errors need neither (nor zod behind them).
     const vault = () =>
-      (opened ??= (async () =>
-        openVault({
+      (opened ??= (async () => {
+        const [{ openVault }, { readSecretFile }] = await Promise.all([
+          import('./core/keys/vault.ts'),
+          import('./core/secret-file.ts'),
+        ])
+        return openVault({
           profileDir,
           now: io.now,
           keySource: passphraseFile
             ? { mode: 'passphrase', passphrase: await readSecretFile(passphraseFile) }
             : { mode: 'keychain', store: await io.keychain() },
-        }))())
+        })
+      })())
     return await command.run({ io, lang, values, operands, profileDir, vault })
   } catch (thrown) {
     const error = toSiegelpostError(thrown)

@@ -41,9 +41,15 @@ export interface CommandContext {
 
 /**
  * One `siegelpost <group> <verb>` command. Domains keep their commands in main/cli/<domain>-commands.ts
- * and list them once in main/cli/commands.ts.
+ * and list the module once in main/cli/commands.ts; `node test/helpers/write-command-specs.ts` then
+ * copies their words, usage, summary and options into main/cli/command-specs.json.
  */
-export interface Command {
+export interface Command extends CommandSpec {
+  run: (context: CommandContext) => Promise<number>
+}
+
+/** What the CLI knows of a command before loading it: enough for --help and for parsing its arguments. */
+export interface CommandSpec {
   /** One word (`compose`, `open`) or two (`keys list`). */
   words: readonly [string] | readonly [string, string]
   usage: string
@@ -51,7 +57,6 @@ export interface Command {
   options: ParseArgsOptionsConfig
   /** How many operands it takes (default 0): [min, max]. */
   operands?: readonly [number, number]
-  run: (context: CommandContext) => Promise<number>
 }
 
 export function print(io: CliIo, text: string): void {

@@ -9,14 +9,11 @@ import {
   type MessagePlan,
   type RecipientPlan,
 } from '../core/message/recipient-plan.ts'
-import { sendPlanned } from '../core/message/send-planned.ts'
 import { composeCopy, type SplitInput } from '../core/message/split-compose.ts'
 import { PolicyStore } from '../core/policy/policy-settings.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import type { GroupOutcome } from '../core/transport/send-group.ts'
-import { sendDepsOf, withOutbox } from '../core/transport/transport-profile.ts'
 import { exitCodes, print, printJson, type CommandContext } from './command.ts'
-import { transportProfile } from './transport-commands.ts'
 
 /**
  * `compose --plan`, `compose --encrypt auto` and `compose --send`: the per-recipient decision of
@@ -92,6 +89,12 @@ export async function runPlannedCompose(context: CommandContext, request: Planne
   if (!values.send) return writeOne(context, request, plan, messageId)
 
   const accountName = values.account as string
+  // The transport (SMTP, IMAP, DNS) loads only for --send.
+  const [{ sendPlanned }, { sendDepsOf, withOutbox }, { transportProfile }] = await Promise.all([
+    import('../core/message/send-planned.ts'),
+    import('../core/transport/transport-profile.ts'),
+    import('./transport-commands.ts'),
+  ])
   const profile = await transportProfile(context)
   return withOutbox(profile, async (outbox) => {
     // Progress per copy on stderr (a terminal, or --progress); stdout stays the --json contract.

@@ -13,7 +13,6 @@ import { checkInputFile, readLimitedFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { mediaTypeOf } from '../core/mime/media-types.ts'
 import { saveAttachments } from './attachment-files.ts'
-import { composeContainerCommand, passwordFor } from './container-commands.ts'
 import { runPlannedCompose } from './compose-send.ts'
 import {
   exitCodes,
@@ -129,7 +128,9 @@ export const messageCommands: readonly Command[] = [
           value: 'both',
           allowed: '--sign, --no-sign',
         })
-      if (encrypt === 'container' && !isPlanned) return composeContainerCommand(context)
+      // The container (pdf-lib) loads only when a message needs one.
+      const containers = () => import('./container-commands.ts')
+      if (encrypt === 'container' && !isPlanned) return (await containers()).composeContainerCommand(context)
       const body =
         typeof values['body-file'] === 'string'
           ? new TextDecoder().decode(await readLimitedFile(values['body-file'], limits.attachmentMaxBytes))
@@ -165,7 +166,7 @@ export const messageCommands: readonly Command[] = [
         now: io.now(),
         technologies: messageTechnologies,
         streaming,
-        containerPassword: (address: string) => passwordFor(context, address),
+        containerPassword: async (address: string) => (await containers()).passwordFor(context, address),
       }
       try {
         // The per-recipient decision: --plan, --send, and --encrypt auto (one .eml when the plan is one message).

@@ -1,4 +1,3 @@
-import { composeCarrierMail } from '../container/carrier.ts'
 import { SiegelpostError } from '../errors/index.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
 import { concatBytes, type HeaderList } from '../mime/build.ts'
@@ -128,6 +127,8 @@ async function composeContainerCopy(input: SplitInput, copy: CopyPlan, context: 
     now: context.now,
     messageId,
   }
+  // pdf-lib loads with the first container, not with every compose.
+  const { composeCarrierMail } = await import('../container/carrier.ts')
   const mail = await composeCarrierMail(carrier, password)
   const composed: ComposedCopy = {
     messageId,
