@@ -47,6 +47,8 @@ describe('preload surface', () => {
     expected.push('keysChain', 'keysShareDraft', 'draftsList', 'keysLookup')
     // --- the read view ---
     expected.push('mailOpen', 'mailSaveAttachment', 'mailOpenAttachment', 'mailOfferedKey', 'mailClose')
+    // --- the Posteingang ---
+    expected.push('mailboxFolders', 'mailboxList', 'mailboxDelete', 'mailboxFlag', 'mailboxSync', 'mailboxSyncStatus')
     // --- the consent register and a received password PDF ---
     expected.push(
       'consentList',

@@ -6,6 +6,7 @@ import type { ReadingView } from '../../preload/mail-contract.ts'
 import { SiegelpostError } from '../core/errors/index.ts'
 import type { Vault } from '../core/keys/vault.ts'
 import { limits } from '../core/limits.ts'
+import { isUnread } from '../core/mailbox/folder-summary.ts'
 import { addressesOf } from '../core/message/addresses.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
 import { decodedHeader, headerValues, parseMime } from '../core/mime/parse.ts'
@@ -16,6 +17,7 @@ import { openForReading, type Reading } from '../core/reading/open-for-reading.t
 import { withRecord } from '../core/reading/sender-history.ts'
 import type { Handlers } from './dispatch.ts'
 import { transportProfileOf, type RegistryDeps } from './handler-deps.ts'
+import { mailboxAccessOf } from './mailbox-access.ts'
 
 /** What the read view needs from the desktop shell (Electron's dialogs and shell in the app, stand-ins in tests). */
 export interface MailShell {
@@ -28,15 +30,30 @@ export interface MailShell {
   platform?: NodeJS.Platform
 }
 
+/** The synced local store, for messages opened by their row id (kind `stored`). */
+export interface StoredMessages {
+  /** The raw message as the server sent it (opened from its sealed form in memory) and whether it was read. */
+  read: (id: string) => Promise<{ bytes: Uint8Array; fileName: string; isSeen: boolean }>
+  /** Marks it read: on the server first, then in the store. */
+  markSeen: (id: string) => Promise<'marked' | 'pending' | 'failed'>
+  /** Keeps the subject from inside the protection (header protection), sealed, for the list and search. */
+  keepProtectedSubject: (id: string, subject: string) => Promise<void>
+}
+
 export interface MailHandlerDeps {
   getVault: () => Promise<Vault>
   now: () => Date
   profile: () => Promise<TransportProfile>
   chooseSavePath: (request: { suggestedName: string; kind: 'attachment' }) => Promise<string | null>
   shell: MailShell
+  /** Without it a stored message cannot be opened (READING_SOURCE_NOT_READY). */
+  stored?: StoredMessages
 }
 
 type MailChannel = 'mail:open' | 'mail:save-attachment' | 'mail:open-attachment' | 'mail:offered-key' | 'mail:close'
+
+/** How long an opened stored message waits for the server's "read" answer before it is shown anyway. */
+const storedSeenWaitMs = 3000
 
 /** The readings kept open (their decrypted parts stay in main); the oldest is dropped beyond this. */
 const openReadingsMax = 4
@@ -137,10 +154,9 @@ function viewOf(readingId: string, reading: Reading, outer: OuterFields): Readin
 }
 
 async function messageBytes(
-  source: Exclude<Request<'mail:open'>['source'], { kind: 'again' }>,
+  source: Exclude<Request<'mail:open'>['source'], { kind: 'again' | 'stored' }>,
   shell: MailShell,
 ): Promise<{ bytes: Uint8Array; fileName: string } | null> {
-  if (source.kind === 'stored') throw new SiegelpostError('READING_SOURCE_NOT_READY')
   if (source.kind === 'dropped') return { bytes: Buffer.from(source.data, 'base64'), fileName: source.fileName }
   const path = await shell.chooseMessageFile()
   if (path === null) return null
@@ -175,10 +191,17 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
   return {
     'mail:open': async ({ source }) => {
       let message: { bytes: Uint8Array; fileName: string } | null
+      let marking: Promise<'already' | 'marked' | 'pending' | 'failed'> | null = null
       if (source.kind === 'again') {
         const previous = get(source.readingId)
         message = { bytes: previous.bytes, fileName: previous.fileName }
         close(source.readingId)
+      } else if (source.kind === 'stored') {
+        if (!deps.stored) throw new SiegelpostError('READING_SOURCE_NOT_READY')
+        const stored = await deps.stored.read(source.id)
+        message = stored
+        // Marked read on the server while the message opens; the reading never waits for a slow server.
+        marking = stored.isSeen ? Promise.resolve('already') : deps.stored.markSeen(source.id)
       } else message = await messageBytes(source, deps.shell)
       if (message === null) return { cancelled: true, reading: null }
       const root = (() => {
@@ -212,7 +235,14 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
         replyTo: headerValues(root, 'reply-to').flatMap((value) => addressesOf(value)),
         sender: headerValues(root, 'sender').flatMap((value) => addressesOf(value)),
       }
-      return { cancelled: false, reading: viewOf(readingId, reading, outer) }
+      const view = viewOf(readingId, reading, outer)
+      if (source.kind !== 'stored' || !marking) return { cancelled: false, reading: view, seen: null }
+      if (view.headers.isSubjectProtected) await deps.stored!.keepProtectedSubject(source.id, view.headers.subject)
+      const seen = await Promise.race([
+        marking,
+        new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), storedSeenWaitMs)),
+      ])
+      return { cancelled: false, reading: view, seen }
     },
     'mail:save-attachment': async ({ readingId, index }) => {
       const open = get(readingId)
@@ -269,7 +299,24 @@ const noMailShell: MailShell = {
 
 /** The mail domain's handlers for the registry. */
 export function mailHandlers(deps: RegistryDeps) {
+  const access = mailboxAccessOf(deps)
+  const stored: StoredMessages = {
+    read: async (id) => {
+      const store = await access.store()
+      const row = store.get(id)
+      if (!row) throw new SiegelpostError('MAIL_NOT_FOUND', { id })
+      const bytes = store.raw(id)
+      if (!bytes) throw new SiegelpostError('STORE_DAMAGED', { path: store.path, reason: `message ${id}` })
+      return { bytes, fileName: `${row.subject || id}.eml`, isSeen: !isUnread(row) }
+    },
+    markSeen: access.markSeen,
+    keepProtectedSubject: async (id, subject) => {
+      const store = await access.store()
+      if (store.get(id)?.protectedSubject !== subject) store.setProtectedSubject(id, subject)
+    },
+  }
   return createMailHandlers({
+    stored,
     getVault: deps.getVault,
     now: deps.now,
     profile: () => transportProfileOf(deps),
