@@ -10,6 +10,8 @@ import { MailReader, type ReaderRequest, type SeenAnswer } from './reader'
 import { useMailbox } from './use-mailbox'
 import './inbox.css'
 
+const noticeMark = { ok: '✓', info: 'ℹ', warning: '⚠' } as const
+
 const isTyping = (target: EventTarget | null) =>
   target instanceof HTMLElement &&
   (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || !!target.closest('dialog'))
@@ -179,9 +181,10 @@ export function InboxView() {
           </Notice>
         ))}
       {notice && (
-        <Notice tone={notice.tone} role="status">
-          <p>{w(notice.word)}</p>
-        </Notice>
+        <p className={`sp-inbox-note sp-inbox-note-${notice.tone}`} role="status" data-testid="inbox-note">
+          <span aria-hidden="true">{noticeMark[notice.tone]} </span>
+          {w(notice.word)}
+        </p>
       )}
       <div className="sp-panes">
         <FolderPane
