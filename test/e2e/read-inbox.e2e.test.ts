@@ -273,7 +273,7 @@ describe.skipIf(skip)('the Posteingang with the real Dovecot', () => {
         await expect.poll(count).toBe(5)
       })
 
-      it('"fetch now" brings a new message in, with progress while it runs', async () => {
+      it('"fetch now" brings a new message in and says how many', async () => {
         await imap(stack, user, (client) =>
           client.append('INBOX', plain('Neue Belegliste', 'Kanzlei Berger <info@kanzlei-berger.example>')),
         )
