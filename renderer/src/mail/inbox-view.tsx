@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
 import type { MailSource } from '../../../preload/mail-contract'
 import type { SyncStatusView } from '../../../preload/mailbox-contract'
-import { ErrorNotice, Notice } from '../components'
+import { ErrorNotice } from '../components'
 import { settle } from '../use-call'
 import { FolderPane, folderLabel } from './folder-pane'
 import { useInboxWords, type InboxWord } from './inbox-words'
@@ -25,6 +25,13 @@ function SyncLine({ status }: { status: SyncStatusView | null }) {
         ? w('inbox.syncProgress', { folder: status.folder, done: status.done, total: status.total })
         : w('inbox.syncScanning', { folder: status.folder })
       : w('inbox.syncing')
+  else if (status?.finished && status.errors.length > 0)
+    text = w('inbox.syncFailed', {
+      time: new Date(status.finished).toLocaleTimeString(lang === 'de' ? 'de-DE' : 'en-GB', {
+        hour: '2-digit',
+        minute: '2-digit',
+      }),
+    })
   else if (status?.finished)
     text = w('inbox.syncDone', {
       time: new Date(status.finished).toLocaleTimeString(lang === 'de' ? 'de-DE' : 'en-GB', {
@@ -89,7 +96,7 @@ export function InboxView() {
   }
   const onOpened = (source: MailSource, seen: SeenAnswer) => {
     if (source.kind !== 'stored') return setOpenedId(null)
-    if (seen === 'marked') void box.reload()
+    if (seen === 'marked') box.markedRead(source.id)
     if (seen === 'pending') setNotice({ tone: 'info', word: 'inbox.seenPending' })
     if (seen === 'failed') setNotice({ tone: 'warning', word: 'inbox.seenFailed' })
   }
@@ -133,6 +140,7 @@ export function InboxView() {
     ?.folders.find((f) => f.name === current?.folder)
   const folderName = folder ? folderLabel(folder, w) : (current?.folder ?? '')
   const search = box.search.trim()
+  const number = (n: number) => n.toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB')
   return (
     <div className="sp-inbox" onKeyDown={onKeyDown} data-testid="inbox">
       <div className="sp-inbox-bar">
@@ -170,15 +178,14 @@ export function InboxView() {
       {box.error && <ErrorNotice error={box.error} />}
       {!box.sync?.isRunning &&
         box.sync?.errors.map((failure, i) => (
-          <Notice key={i} tone="warning" code={failure.error.code}>
-            <p>
-              {w('inbox.syncFailedAt', {
-                account: failure.account,
-                folder: failure.folder ? ` / ${failure.folder}` : '',
-              })}{' '}
-              {failure.error.message[lang]}
-            </p>
-          </Notice>
+          <p key={i} className="sp-inbox-note sp-inbox-note-warning" data-code={failure.error.code}>
+            <span aria-hidden="true">{noticeMark.warning} </span>
+            {w('inbox.syncFailedAt', {
+              account: failure.account,
+              folder: failure.folder ? ` / ${failure.folder}` : '',
+            })}{' '}
+            {failure.error.message[lang]}
+          </p>
         ))}
       {notice && (
         <p className={`sp-inbox-note sp-inbox-note-${notice.tone}`} role="status" data-testid="inbox-note">
@@ -199,8 +206,8 @@ export function InboxView() {
             <>
               <p className="sp-list-head" data-testid="list-count">
                 {search
-                  ? w('inbox.countSearch', { count: rows.length, total: box.total })
-                  : w('inbox.count', { count: rows.length })}
+                  ? w('inbox.countSearch', { count: number(rows.length), total: number(box.total) })
+                  : w('inbox.count', { count: number(rows.length) })}
               </p>
               {rows.length === 0 && (
                 <p className="empty sp-list-empty">

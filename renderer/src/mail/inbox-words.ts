@@ -16,6 +16,7 @@ const de = {
   'inbox.syncScanning': '{folder} wird abgeglichen …',
   'inbox.syncDone': 'Abgerufen um {time}: {stored} neue Nachricht(en).',
   'inbox.syncFailedAt': 'Abruf für {account}{folder} nicht möglich:',
+  'inbox.syncFailed': 'Abruf um {time} nicht vollständig – gespeicherte Nachrichten bleiben lesbar.',
   'inbox.noAccount':
     'Noch kein E-Mail-Konto eingerichtet. Richten Sie unter „Konten“ Ihr Konto ein; danach erscheinen Ihre Nachrichten hier.',
   'inbox.emptyFolder': 'Keine Nachrichten in diesem Ordner.',
@@ -59,6 +60,7 @@ const en: Record<keyof typeof de, string> = {
   'inbox.syncScanning': 'Checking {folder} …',
   'inbox.syncDone': 'Fetched at {time}: {stored} new message(s).',
   'inbox.syncFailedAt': 'Fetching {account}{folder} was not possible:',
+  'inbox.syncFailed': 'Fetch at {time} not complete – stored messages stay readable.',
   'inbox.noAccount':
     'No e-mail account is set up yet. Set up your account under “Accounts”; your messages then appear here.',
   'inbox.emptyFolder': 'No messages in this folder.',

@@ -61,10 +61,23 @@ export function useMailbox() {
     setSelectedId(null)
     void loadRows()
   }, [current, loadRows])
+  // A changed search asks again after a short pause (the folder's first load is the effect above).
+  const searched = useRef(search)
   useEffect(() => {
+    if (searched.current === search) return
+    searched.current = search
     const timer = setTimeout(() => void loadRows(), searchDelayMs)
     return () => clearTimeout(timer)
   }, [search, loadRows])
+
+  /** A message was marked read in main: the row changes here, the counts come again (not all rows). */
+  const markedRead = useCallback(
+    (id: string) => {
+      setRows((previous) => previous.map((row) => (row.id === id ? { ...row, isUnread: false } : row)))
+      void loadFolders()
+    },
+    [loadFolders],
+  )
 
   const followSync = useCallback(
     async (status: SyncStatusView) => {
@@ -115,5 +128,6 @@ export function useMailbox() {
     error,
     setError,
     reload,
+    markedRead,
   }
 }
