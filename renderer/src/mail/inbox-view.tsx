@@ -201,7 +201,18 @@ export function InboxView() {
         />
         <section className="sp-list-pane" aria-label={w('inbox.messages', { folder: folderName })}>
           {box.accounts?.length === 0 ? (
-            <p className="empty sp-list-empty">{w('inbox.noAccount')}</p>
+            <div className="sp-list-empty">
+              <p className="empty">{w('inbox.noAccount')}</p>
+              <button
+                type="button"
+                className="primary"
+                onClick={() =>
+                  window.dispatchEvent(new CustomEvent('siegelpost:navigate', { detail: { section: 'accounts' } }))
+                }
+              >
+                {w('inbox.setUpAccount')}
+              </button>
+            </div>
           ) : (
             <>
               <p className="sp-list-head" data-testid="list-count">

@@ -19,6 +19,7 @@ const de = {
   'inbox.syncFailed': 'Abruf um {time} nicht vollständig – gespeicherte Nachrichten bleiben lesbar.',
   'inbox.noAccount':
     'Noch kein E-Mail-Konto eingerichtet. Richten Sie unter „Konten“ Ihr Konto ein; danach erscheinen Ihre Nachrichten hier.',
+  'inbox.setUpAccount': 'Konto einrichten …',
   'inbox.emptyFolder': 'Keine Nachrichten in diesem Ordner.',
   'inbox.noMatch': 'Keine Nachricht passt zu „{search}“.',
   'inbox.count': '{count} Nachrichten',
@@ -63,6 +64,7 @@ const en: Record<keyof typeof de, string> = {
   'inbox.syncFailed': 'Fetch at {time} not complete – stored messages stay readable.',
   'inbox.noAccount':
     'No e-mail account is set up yet. Set up your account under “Accounts”; your messages then appear here.',
+  'inbox.setUpAccount': 'Set up account …',
   'inbox.emptyFolder': 'No messages in this folder.',
   'inbox.noMatch': 'No message matches “{search}”.',
   'inbox.count': '{count} messages',
