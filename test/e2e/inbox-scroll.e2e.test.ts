@@ -124,4 +124,21 @@ describe.skipIf(skip)('the Posteingang with 10,000 stored messages, offline', ()
     await mkdir(screensDir, { recursive: true })
     await page.screenshot({ path: join(screensDir, 'read-inbox-offline-de.png') })
   })
+
+  it('offline, an unread message still opens; its "read" mark waits for the server and the row stays unread', async () => {
+    const page = harness.page
+    await page.getByTestId('message-list').focus()
+    await page.keyboard.press('Home')
+    const newest = page.locator('[data-testid=message-row][aria-selected=true]')
+    await expect.poll(() => newest.textContent()).toContain(`Beleg Nr. ${count}`)
+    expect(await newest.getAttribute('data-unread')).toBe('true')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.getByTestId('subject').textContent(), { timeout: 20_000 }).toBe(`Beleg Nr. ${count}`)
+    await expect
+      .poll(() => page.getByTestId('inbox-note').textContent(), { timeout: 20_000 })
+      .toContain('sobald die Verbindung wieder steht')
+    expect(await page.locator(`[data-testid=message-row][data-unread=true]`).first().textContent()).toContain(
+      `Beleg Nr. ${count}`,
+    )
+  })
 })
