@@ -59,6 +59,13 @@ export const channels = [
   'mail:print',
   'mail:progress',
   'mail:cancel',
+  // the Posteingang (synced local store)
+  'mailbox:folders',
+  'mailbox:list',
+  'mailbox:delete',
+  'mailbox:flag',
+  'mailbox:sync',
+  'mailbox:sync-status',
   // the consent register (Mandanten page) and a received password PDF
   'consent:list',
   'consent:record',

@@ -16,6 +16,7 @@ import { AccountSummarySchema, SecuritySchema } from '../main/core/transport/acc
 import { TlsInfoSchema } from '../main/core/transport/tls-info.ts'
 import type { Channel } from './channels.ts'
 import { mailChannels } from './mail-contract.ts'
+import { mailboxChannels } from './mailbox-contract.ts'
 import { consentChannels, containerChannels } from './consent-contract.ts'
 import {
   ContainerChoicesSchema,
@@ -405,6 +406,7 @@ export const contract = {
   ...policyChannels,
   ...draftsChannels,
   ...mailChannels,
+  ...mailboxChannels,
   ...consentChannels,
   ...containerChannels,
   ...composeChannels,

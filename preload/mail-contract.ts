@@ -7,7 +7,7 @@ import { limits } from '../main/core/limits.ts'
  * data: URLs, attachments by name and size — never the raw message, key material or the store key.
  */
 
-/** Where the message comes from: main's open dialog, a dropped .eml file, or (later) the local store. */
+/** Where the message comes from: main's open dialog, a dropped .eml file, or the local store (by row id). */
 export const MailSourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('dialog') }),
   z.strictObject({
@@ -156,7 +156,16 @@ export const mailChannels = {
   'mail:open': {
     /** `jobId`: the window's name for this opening, for `mail:progress` and `mail:cancel` of a large message. */
     req: z.strictObject({ source: MailSourceSchema, jobId: z.uuid().optional() }),
-    res: z.object({ cancelled: z.boolean(), reading: ReadingViewSchema.nullable() }),
+    res: z.object({
+      cancelled: z.boolean(),
+      reading: ReadingViewSchema.nullable(),
+      /**
+       * A stored message is marked read on the server, then in the store: `marked`; `already` read;
+       * `pending` when the server cannot be reached now (tried again at the next sync); `failed` when the
+       * server refused. Null for a message from a file.
+       */
+      seen: z.enum(['already', 'marked', 'pending', 'failed']).nullable().optional(),
+    }),
   },
   /** Saves one attachment where the user chooses, marked as downloaded for the OS; never opens it. */
   'mail:save-attachment': {

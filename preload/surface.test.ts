@@ -48,6 +48,8 @@ describe('preload surface', () => {
     // --- the read view ---
     expected.push('mailOpen', 'mailSaveAttachment', 'mailOpenAttachment', 'mailOfferedKey', 'mailClose')
     expected.push('mailExportEml', 'mailExportPdf', 'mailPrint', 'mailProgress', 'mailCancel')
+    // --- the Posteingang ---
+    expected.push('mailboxFolders', 'mailboxList', 'mailboxDelete', 'mailboxFlag', 'mailboxSync', 'mailboxSyncStatus')
     // --- the consent register and a received password PDF ---
     expected.push(
       'consentList',

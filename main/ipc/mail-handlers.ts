@@ -7,6 +7,7 @@ import type { MailSource, ReadingView } from '../../preload/mail-contract.ts'
 import { SiegelpostError } from '../core/errors/index.ts'
 import type { Vault } from '../core/keys/vault.ts'
 import { limits } from '../core/limits.ts'
+import { isUnread } from '../core/mailbox/folder-summary.ts'
 import { addressesOf } from '../core/message/addresses.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
 import type { StreamingContext, WorkerLike } from '../core/message/technology.ts'
@@ -14,13 +15,15 @@ import { decodedHeader, headerValues, parseMime } from '../core/mime/parse.ts'
 import { policyStoreOf, type TransportProfile } from '../core/transport/transport-profile.ts'
 import { isRiskyToOpen, safeFileName, writeAttachment } from '../core/reading/attachment-file.ts'
 import { markDownloaded, systemMarkFileLayer, type MarkFileLayer } from '../core/reading/download-mark.ts'
-import { openForReading, type Reading } from '../core/reading/open-for-reading.ts'
+import { openForReading } from '../core/reading/open-for-reading.ts'
 import { withRecord } from '../core/reading/sender-history.ts'
 import type { Handlers } from './dispatch.ts'
-import { forgetOpened, isPasswordPdf, openAttachedContainer, openedView } from './mail-container.ts'
+import { forgetOpened, openAttachedContainer, openedView } from './mail-container.ts'
 import type { OpenedContainer } from '../core/container/read.ts'
 import { mailExportHandlers, type ExportableReading } from './mail-export-handlers.ts'
 import { transportProfileOf, type RegistryDeps } from './handler-deps.ts'
+import { viewOf } from './reading-view.ts'
+import { mailboxAccessOf } from './mailbox-access.ts'
 
 /** What the read view needs from the desktop shell (Electron's dialogs and shell in the app, stand-ins in tests). */
 export interface MailShell {
@@ -33,6 +36,16 @@ export interface MailShell {
   platform?: NodeJS.Platform
   /** Prints a self-contained page (the message record) through the OS print dialog; false when cancelled. */
   print?: (page: { html: string; title: string }) => Promise<boolean>
+}
+
+/** The synced local store, for messages opened by their row id (kind `stored`). */
+export interface StoredMessages {
+  /** The raw message as the server sent it (opened from its sealed form in memory) and whether it was read. */
+  read: (id: string) => Promise<{ bytes: Uint8Array; fileName: string; isSeen: boolean }>
+  /** Marks it read: on the server first, then in the store. */
+  markSeen: (id: string) => Promise<'marked' | 'pending' | 'failed'>
+  /** Keeps the subject from inside the protection (header protection), sealed, for the list and search. */
+  keepProtectedSubject: (id: string, subject: string) => Promise<void>
 }
 
 export interface MailHandlerDeps {
@@ -50,6 +63,8 @@ export interface MailHandlerDeps {
   startWorker?: (name: 'openpgp' | 'smime') => WorkerLike
   /** Where a large message's decrypted entity is spooled (encrypted) while it is read; the OS temp folder by default. */
   tempDir?: string | undefined
+  /** Without it a stored message cannot be opened (READING_SOURCE_NOT_READY). */
+  stored?: StoredMessages
 }
 
 type MailChannel =
@@ -66,6 +81,9 @@ type MailChannel =
   | 'mail:progress'
   | 'mail:cancel'
 
+/** How long an opened stored message waits for the server's "read" answer before it is shown anyway. */
+const storedSeenWaitMs = 3000
+
 /** The readings kept open (their decrypted parts stay in main); the oldest is dropped beyond this. */
 const openReadingsMax = 4
 
@@ -73,6 +91,14 @@ interface OpenReading extends ExportableReading {
   saved: Map<number, string>
   /** Attached password PDFs opened with their password, by attachment index (their files stay here). */
   containers: Map<number, OpenedContainer>
+}
+
+type SeenAnswer = 'already' | 'marked' | 'pending' | 'failed'
+
+/** A reading made, and (for a stored message) the marking as read on its way to the server. */
+interface Opened {
+  view: ReadingView
+  marking: Promise<SeenAnswer> | null
 }
 
 /** An opening the window named (`jobId`): its progress, and the workers to end when it is cancelled. */
@@ -86,99 +112,10 @@ interface OpeningJob {
 /** Openings cancelled before they started (the window may cancel while the open dialog is still up). */
 const cancelledEarlyMax = 32
 
-/** The display name as written (quoted names may hold '<' and '@': shown in full, beside the real address). */
-function fromNameOf(from: string): string | null {
-  const quoted = /^\s*"((?:[^"\\]|\\.)*)"\s*</.exec(from)?.[1]
-  if (quoted !== undefined) return quoted.replace(/\\(.)/g, '$1').trim() || null
-  const at = from.lastIndexOf('<')
-  const name = at > 0 ? from.slice(0, at).trim() : ''
-  return name || null
-}
-
-/** Address fields the document may not carry yet (older `open` builds): read from the outer header then. */
-interface OuterFields {
-  subject: string | undefined
-  cc: string[]
-  replyTo: string[]
-  sender: string[]
-}
-
-function viewOf(readingId: string, reading: Reading, outer: OuterFields): ReadingView {
-  const { document, summary, parts, signer, previousKey, result } = reading
-  const headers = document.headers
-  const fromAddresses = addressesOf(headers.from)
-  const attachmentProtection = new Map(
-    parts.flatMap((part) => (part.kind === 'attachment' ? [[part.index, part] as const] : [])),
-  )
-  const isEncrypted = document.security.encryption.state === 'encrypted'
-  const offered = (result.document.offeredKeys ?? []).map((key) => ({
-    ...key,
-    canImport: reading.offeredKeyFiles.some((file) => file.fingerprint === key.fingerprint.toUpperCase()),
-  }))
-  return {
-    readingId,
-    headers: {
-      from: headers.from,
-      fromName: fromNameOf(headers.from),
-      fromAddresses,
-      to: headers.to,
-      cc: headers.cc ?? outer.cc,
-      replyTo: headers.replyTo ?? outer.replyTo,
-      sender: headers.sender ?? outer.sender,
-      subject: headers.subject,
-      isSubjectProtected: isEncrypted && outer.subject !== undefined && outer.subject !== headers.subject,
-      date: headers.date,
-    },
-    summary: {
-      state: summary.state,
-      number: summary.number,
-      tone: summary.tone,
-      confidentiality: summary.confidentiality,
-      authenticity: summary.authenticity,
-      notValidBecause: summary.notValidBecause,
-      isContentHidden: summary.isContentHidden,
-      isKeyMissing: summary.isKeyMissing,
-    },
-    warnings: summary.warnings,
-    encryption: { ...document.security.encryption, code: document.security.encryption.code ?? null },
-    signature: { ...document.security.signature, code: document.security.signature.code ?? null },
-    signer,
-    previousKey,
-    transport: {
-      tls: document.security.transport.tls,
-      hops: document.security.transport.hops.map(({ from, by, with: protocol, tls, version, date }) => ({
-        from,
-        by,
-        with: protocol,
-        tls,
-        version,
-        date,
-      })),
-    },
-    parts,
-    attachments: result.document.attachments.map((attachment, index) => {
-      const part = attachmentProtection.get(index)
-      return {
-        index,
-        filename: attachment.filename,
-        contentType: attachment.contentType,
-        size: attachment.size,
-        sha256: attachment.sha256,
-        encrypted: part?.encrypted ?? isEncrypted,
-        signed: part?.signed ?? document.security.signature.state !== 'none',
-        isRisky: isRiskyToOpen(attachment.filename, attachment.contentType),
-        isPasswordPdf: isPasswordPdf(attachment, result.attachmentChunks[index]!),
-      }
-    }),
-    offeredKeys: offered,
-  }
-}
-
 async function messageBytes(
-  source: Exclude<Request<'mail:open'>['source'], { kind: 'again' }>,
+  source: Exclude<Request<'mail:open'>['source'], { kind: 'again' | 'stored' }>,
   shell: MailShell,
 ): Promise<{ bytes: Uint8Array; fileName: string } | null> {
-  if (source.kind === 'stored') throw new SiegelpostError('READING_SOURCE_NOT_READY')
   if (source.kind === 'dropped') return { bytes: Buffer.from(source.data, 'base64'), fileName: source.fileName }
   const path = await shell.chooseMessageFile()
   if (path === null) return null
@@ -251,12 +188,19 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
     return attachment
   }
   /** Opens the message of `source` into a new reading; null when the dialog was closed or the job cancelled. */
-  const openReading = async (source: MailSource, job: OpeningJob | null): Promise<ReadingView | null> => {
+  const openReading = async (source: MailSource, job: OpeningJob | null): Promise<Opened | null> => {
     let message: { bytes: Uint8Array; fileName: string } | null
+    let marking: Promise<SeenAnswer> | null = null
     if (source.kind === 'again') {
       const previous = get(source.readingId)
       message = { bytes: previous.bytes, fileName: previous.fileName }
       close(source.readingId)
+    } else if (source.kind === 'stored') {
+      if (!deps.stored) throw new SiegelpostError('READING_SOURCE_NOT_READY')
+      const stored = await deps.stored.read(source.id)
+      message = stored
+      // Marked read on the server while the message opens; the reading never waits for a slow server.
+      marking = stored.isSeen ? Promise.resolve('already') : deps.stored.markSeen(source.id)
     } else message = await messageBytes(source, deps.shell)
     if (message === null) return null
     const root = (() => {
@@ -311,7 +255,9 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
       containers: new Map(),
     })
     while (readings.size > openReadingsMax) close(readings.keys().next().value!)
-    return view
+    if (source.kind === 'stored' && view.headers.isSubjectProtected)
+      await deps.stored!.keepProtectedSubject(source.id, view.headers.subject)
+    return { view, marking }
   }
   return {
     'mail:open': async ({ source, jobId }) => {
@@ -321,10 +267,14 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
         jobs.set(jobId, job)
       }
       try {
-        const view = await openReading(source, job)
-        return view === null || job?.isCancelled
-          ? { cancelled: true, reading: null }
-          : { cancelled: false, reading: view }
+        const opened = await openReading(source, job)
+        if (opened === null || job?.isCancelled) return { cancelled: true, reading: null }
+        if (!opened.marking) return { cancelled: false, reading: opened.view, seen: null }
+        const seen = await Promise.race([
+          opened.marking,
+          new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), storedSeenWaitMs)),
+        ])
+        return { cancelled: false, reading: opened.view, seen }
       } catch (error) {
         // A cancelled opening ends with its worker: whatever that throws is the cancel, not an error.
         if (job?.isCancelled) return { cancelled: true, reading: null }
@@ -417,7 +367,24 @@ const noMailShell: MailShell = {
 
 /** The mail domain's handlers for the registry. */
 export function mailHandlers(deps: RegistryDeps) {
+  const access = mailboxAccessOf(deps)
+  const stored: StoredMessages = {
+    read: async (id) => {
+      const store = await access.store()
+      const row = store.get(id)
+      if (!row) throw new SiegelpostError('MAIL_NOT_FOUND', { id })
+      const bytes = store.raw(id)
+      if (!bytes) throw new SiegelpostError('STORE_DAMAGED', { path: store.path, reason: `message ${id}` })
+      return { bytes, fileName: `${row.subject || id}.eml`, isSeen: !isUnread(row) }
+    },
+    markSeen: access.markSeen,
+    keepProtectedSubject: async (id, subject) => {
+      const store = await access.store()
+      if (store.get(id)?.protectedSubject !== subject) store.setProtectedSubject(id, subject)
+    },
+  }
   return createMailHandlers({
+    stored,
     getVault: deps.getVault,
     now: deps.now,
     profile: () => transportProfileOf(deps),

@@ -7,6 +7,7 @@ import { draftsHandlers } from './drafts-handlers.ts'
 import type { RegistryDeps } from './handler-deps.ts'
 import { keysHandlers } from './keys-handlers.ts'
 import { mailHandlers } from './mail-handlers.ts'
+import { mailboxHandlers } from './mailbox-handlers.ts'
 import { policyHandlers } from './policy-handlers.ts'
 import { transportHandlers } from './transport-handlers.ts'
 import { vaultHandlers } from './vault-handlers.ts'
@@ -27,6 +28,7 @@ export function createHandlers(deps: RegistryDeps): Handlers {
     ...policyHandlers(deps),
     ...draftsHandlers(deps),
     ...mailHandlers(deps),
+    ...mailboxHandlers(deps),
     ...consentHandlers(deps),
     ...containerHandlers(deps),
     ...composeHandlers(deps),

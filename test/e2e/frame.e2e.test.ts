@@ -128,6 +128,14 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
     ]
     const drafts = ['draftsList', 'keysChain', 'keysLookup', 'keysShareDraft']
     const reading = ['mailClose', 'mailOfferedKey', 'mailOpen', 'mailOpenAttachment', 'mailSaveAttachment']
+    const mailbox = [
+      'mailboxDelete',
+      'mailboxFlag',
+      'mailboxFolders',
+      'mailboxList',
+      'mailboxSync',
+      'mailboxSyncStatus',
+    ]
     const composer = [
       'composeAttach',
       'composeDetach',
@@ -179,6 +187,7 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
         ...transport,
         ...drafts,
         ...reading,
+        ...mailbox,
         ...clients,
         ...composer,
         ...passwordPdf,

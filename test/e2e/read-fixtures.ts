@@ -17,6 +17,19 @@ const crlf = (text: string) => text.replace(/\r?\n/g, '\r\n')
 const pass = 'fixture-pass'
 const now = new Date()
 
+/**
+ * An RFC 5322 date (§3.3) in UTC, `seconds` before the fixtures are made. The messages are signed when the
+ * test runs, so their Date and Received fields carry that time too: a Date far from the signature time
+ * would be the `date-gap` warning, which no fixture here is meant to show.
+ */
+function mailDate(seconds = 0): string {
+  const d = new Date(now.getTime() - seconds * 1000)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()]
+  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()]
+  return `${day}, ${pad(d.getUTCDate())} ${month} ${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`
+}
+
 export const addresses = {
   client: 'mia@mandant.example',
   advisor: 'info@kanzlei-berger.example',
@@ -27,8 +40,8 @@ export const addresses = {
 
 const received = (hostFrom: string, hostBy: string, tls: boolean) =>
   tls
-    ? `Received: from ${hostFrom} (${hostFrom} [192.0.2.10])\r\n\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits))\r\n\tby ${hostBy} (Postfix) with ESMTPS id 4A1B2C3D\r\n\tfor <${addresses.client}>; Thu, 12 Mar 2026 09:14:05 +0100\r\n`
-    : `Received: from ${hostFrom} (${hostFrom} [192.0.2.20])\r\n\tby ${hostBy} (Postfix) with ESMTP id 5E6F7A8B\r\n\tfor <${addresses.client}>; Thu, 12 Mar 2026 09:14:02 +0100\r\n`
+    ? `Received: from ${hostFrom} (${hostFrom} [192.0.2.10])\r\n\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits))\r\n\tby ${hostBy} (Postfix) with ESMTPS id 4A1B2C3D\r\n\tfor <${addresses.client}>; ${mailDate(-5)}\r\n`
+    : `Received: from ${hostFrom} (${hostFrom} [192.0.2.20])\r\n\tby ${hostBy} (Postfix) with ESMTP id 5E6F7A8B\r\n\tfor <${addresses.client}>; ${mailDate(-2)}\r\n`
 
 const trail = (plainHop = false) =>
   received('mx.kanzlei-berger.example', 'mx.mandant.example', true) +
@@ -38,7 +51,7 @@ function outer(from: string, subject: string, contentType: string, extra = '', p
   return (
     trail(plainHop) +
     crlf(
-      `From: ${from}\nTo: Mia Mandant <${addresses.client}>\nCc: Buchhaltung <buchhaltung@mandant.example>\nSubject: ${subject}\nDate: Thu, 12 Mar 2026 09:14:00 +0100\nMessage-ID: <${Math.random().toString(36).slice(2)}@kanzlei-berger.example>\nMIME-Version: 1.0\n${extra}Content-Type: ${contentType}\n\n`,
+      `From: ${from}\nTo: Mia Mandant <${addresses.client}>\nCc: Buchhaltung <buchhaltung@mandant.example>\nSubject: ${subject}\nDate: ${mailDate()}\nMessage-ID: <${Math.random().toString(36).slice(2)}@kanzlei-berger.example>\nMIME-Version: 1.0\n${extra}Content-Type: ${contentType}\n\n`,
     )
   )
 }

@@ -188,6 +188,8 @@ for (const lang of ['de', 'en'] as const) {
       expect(await page().getByTestId('from').textContent()).toContain('<info@kanzlei-berger.example>')
       expect(await page().getByTestId('cc').textContent()).toContain('buchhaltung@mandant.example')
       expect(await page().locator('[data-code=first-contact]').count()).toBe(1)
+      // The fixtures carry the time they were signed: no date-gap warning on an ordinary mail.
+      expect(await page().locator('[data-code=date-gap]').count()).toBe(0)
       expect(await page().getByTestId('text-part').textContent()).toContain('Einkommensteuerbescheid 2025')
       expect(await page().getByTestId('attachment-row').textContent()).toContain('Bescheid-2025.pdf')
       await shot('encrypted')

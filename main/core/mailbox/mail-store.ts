@@ -1,13 +1,26 @@
 import { createHmac, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto'
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import { openBlob, openJson, sealBlob, sealJson } from '../store/sealed-blob.ts'
 import { readSealedFile, writeSealedFile } from '../store/sealed-file.ts'
-import { openVersionedDatabase, SchemaTooNewError, type Migration } from '../store/sqlite.ts'
-import { envelopeOf, type EnvelopeFields } from './envelope.ts'
+import { openVersionedDatabase, SchemaTooNewError } from '../store/sqlite.ts'
+import { envelopeOf } from './envelope.ts'
+import { byNewest, matches } from './mail-search.ts'
+import {
+  mailStoreFileName,
+  mailStoreMigrations,
+  sealContext,
+  type EnvelopeRow,
+  type FolderState,
+  type ListQuery,
+  type StoredUid,
+} from './mail-store-schema.ts'
+import { completeOldRows, removeOrphanFiles } from './mail-store-upkeep.ts'
+
+export { mailStoreFileName, mailStoreMigrations, type EnvelopeRow, type FolderState, type ListQuery, type StoredUid }
 
 /**
  * The local store of synced mail. Raw messages exactly as the server sent them (encrypted mail stays
@@ -17,65 +30,7 @@ import { envelopeOf, type EnvelopeFields } from './envelope.ts'
  * time, keyed hashes (of account+folder+UIDVALIDITY+UID, of account+folder, of the raw bytes), the UID
  * and UIDVALIDITY, so nothing a person wrote is readable on disk.
  */
-export const mailStoreFileName = 'messages.sqlite'
-
-/** The message store's schema steps (store/sqlite.ts); released steps never change. */
-export const mailStoreMigrations: readonly Migration[] = [
-  (db) =>
-    db.exec(
-      'CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, ref TEXT NOT NULL UNIQUE, fetched TEXT NOT NULL, meta BLOB NOT NULL, raw BLOB NOT NULL) STRICT',
-    ),
-  // Step 2: sync and listing. Rows of step 1 get their new columns when the store opens (needs the key).
-  (db) =>
-    db.exec(`
-      ALTER TABLE messages ADD COLUMN box TEXT;
-      ALTER TABLE messages ADD COLUMN validity TEXT;
-      ALTER TABLE messages ADD COLUMN uid INTEGER;
-      ALTER TABLE messages ADD COLUMN digest TEXT;
-      ALTER TABLE messages ADD COLUMN envelope BLOB;
-      ALTER TABLE messages ADD COLUMN rawfile INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE messages ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
-      CREATE INDEX messages_box ON messages (box, validity, uid);
-      CREATE TABLE folders (box TEXT PRIMARY KEY, state BLOB NOT NULL) STRICT;
-    `),
-]
-
-/** One message as the list shows it: the envelope plus where it lives and its flags. */
-export interface EnvelopeRow extends EnvelopeFields {
-  id: string
-  account: string
-  folder: string
-  uidValidity: string
-  uid: number
-  size: number
-  flags: string[]
-  /** The subject from inside the protection (header protection), kept after the first open; else null. */
-  protectedSubject: string | null
-  fetched: string
-}
-
-/** What a folder's last complete sync saw (CONDSTORE: HIGHESTMODSEQ as a decimal string). */
-export interface FolderState {
-  uidValidity: string
-  highestModseq: string | null
-  uidNext: number | null
-  synced: string
-}
-
-export interface ListQuery {
-  account?: string
-  folder?: string
-  /** Case-insensitive text in From, To, Cc, the subject or the protected subject. */
-  search?: string
-}
-
-export interface StoredUid {
-  id: string
-  uidValidity: string
-  flags: string[]
-}
-
-const ctx = (id: string, column: string) => `siegelpost/messages/v1/${id}/${column}`
+const ctx = sealContext
 
 export class MailStore {
   readonly path: string
@@ -125,8 +80,15 @@ export class MailStore {
     // power cut; every row here is a copy of the server's (fetched again then), so a sync need not wait for
     // a disk flush per batch.
     this.db.exec('PRAGMA synchronous = NORMAL')
-    this.completeOldRows()
-    this.removeOrphanFiles()
+    completeOldRows(this.db, this.key, {
+      box: (account, folder) => this.box(account, folder),
+      digestOf: (raw) => this.digestOf(raw),
+      seal: (row) => this.sealEnvelope(row),
+      row: (id, account, folder, uidValidity, uid, raw, fetched) =>
+        this.envelopeRow(id, account, folder, uidValidity, uid, raw, [], fetched),
+      transaction: (fn) => this.transaction(fn),
+    })
+    removeOrphanFiles(this.db, this.filesDir)
   }
 
   close(): void {
@@ -203,73 +165,6 @@ export class MailStore {
         if (count >= limits.mailSyncBatchMessages || bytes >= limits.mailSyncBatchBytes) commit()
       },
       commit,
-    }
-  }
-
-  /** Rows written before schema step 2 get box, uid, digest and an envelope (decrypted in memory only). */
-  private completeOldRows(): void {
-    const old = this.db.prepare('SELECT id, fetched, meta, raw FROM messages WHERE envelope IS NULL').all() as {
-      id: string
-      fetched: string
-      meta: Uint8Array
-      raw: Uint8Array
-    }[]
-    if (old.length === 0) return
-    const update = this.db.prepare(
-      'UPDATE messages SET box = ?, validity = ?, uid = ?, digest = ?, envelope = ? WHERE id = ?',
-    )
-    this.transaction(() => {
-      for (const row of old) {
-        const meta = openJson(this.key, row.meta, ctx(row.id, 'meta')) as {
-          account: string
-          folder: string
-          uidValidity: string
-          uid: number
-        } | null
-        const raw = openBlob(this.key, row.raw, ctx(row.id, 'raw'))
-        if (!meta || !raw) continue
-        const envelope = this.envelopeRow(
-          row.id,
-          meta.account,
-          meta.folder,
-          meta.uidValidity,
-          meta.uid,
-          raw,
-          [],
-          new Date(row.fetched),
-        )
-        update.run(
-          this.box(meta.account, meta.folder),
-          meta.uidValidity,
-          meta.uid,
-          this.digestOf(raw),
-          this.sealEnvelope(envelope),
-          row.id,
-        )
-      }
-    })
-  }
-
-  private removeOrphanFiles(): void {
-    let names: string[]
-    try {
-      names = readdirSync(this.filesDir)
-    } catch {
-      return
-    }
-    const has = this.db.prepare('SELECT 1 FROM messages WHERE id = ? AND rawfile = 1')
-    // Another process (the app while the CLI runs) may be between writing a file and committing its row:
-    // only files older than an hour without a row are leftovers of a crash.
-    const before = Date.now() - 3600_000
-    for (const name of names) {
-      const path = join(this.filesDir, name)
-      const id = name.replace(/\.sealed(\.tmp)?$/, '')
-      if (has.get(id) !== undefined && !name.endsWith('.tmp')) continue
-      try {
-        if (statSync(path).mtimeMs < before) rmSync(path, { force: true })
-      } catch {
-        // Gone meanwhile.
-      }
     }
   }
 
@@ -437,7 +332,7 @@ export class MailStore {
           (query.account === undefined || row.account === query.account) &&
           (query.folder === undefined || row.folder === query.folder),
       )
-      picked.sort((a, b) => (a.date === b.date ? b.uid - a.uid : a.date < b.date ? 1 : -1))
+      picked.sort(byNewest)
       if (this.sorted.size > 16) this.sorted.clear()
       this.sorted.set(key, (base = { version, rows: picked }))
     }
@@ -538,17 +433,4 @@ export class MailStore {
       .prepare('INSERT OR REPLACE INTO folders (box, state) VALUES (?, ?)')
       .run(box, sealJson(this.key, state, `siegelpost/folders/v1/${box}`))
   }
-}
-
-/** The searchable text of a row, lower-cased once per row version (rows are replaced, never changed). */
-const haystacks = new WeakMap<EnvelopeRow, string>()
-
-function matches(row: EnvelopeRow, needle: string): boolean {
-  let hay = haystacks.get(row)
-  if (hay === undefined)
-    haystacks.set(
-      row,
-      (hay = [row.from, ...row.to, ...row.cc, row.subject, row.protectedSubject ?? ''].join('\u0000').toLowerCase()),
-    )
-  return hay.includes(needle)
 }

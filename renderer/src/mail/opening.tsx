@@ -6,6 +6,12 @@ import { useI18n } from '../i18n'
 import { settle } from '../use-call'
 import { formatSize } from './attachments'
 
+/** An opened message, and what happened to its read flag (stored messages only). */
+export interface Opened {
+  reading: ReadingView
+  seen: 'already' | 'marked' | 'pending' | 'failed' | null | undefined
+}
+
 const words = {
   de: {
     opening: 'Nachricht wird geöffnet …',
@@ -41,7 +47,7 @@ export function useOpening() {
   const [error, setError] = useState<WireError | null>(null)
   const current = useRef<string | null>(null)
   const cancelled = useRef<string | null>(null)
-  const open = useCallback(async (source: MailSource): Promise<ReadingView | null> => {
+  const open = useCallback(async (source: MailSource): Promise<Opened | null> => {
     const jobId = crypto.randomUUID()
     current.current = jobId
     setError(null)
@@ -67,7 +73,7 @@ export function useOpening() {
       if (wasCancelling) setPhase({ kind: 'cancelled' })
       return null
     }
-    return result.value.reading
+    return { reading: result.value.reading, seen: result.value.seen }
   }, [])
   const cancel = useCallback(() => {
     const jobId = current.current

@@ -1,4 +1,4 @@
-import { useState, type DragEvent } from 'react'
+import { useEffect, useState, type DragEvent } from 'react'
 import type { MailSource, ReadingView } from '../../../preload/mail-contract'
 import { ErrorNotice } from '../components'
 import { readFiles } from '../keys/import-state'
@@ -7,22 +7,43 @@ import { ReadView } from './read-view'
 import { useMailWords } from './words'
 import './mail.css'
 
+/** What the Posteingang asks the reader to open (a stored message by id); `seq` repeats a request. */
+export interface ReaderRequest {
+  source: MailSource
+  seq: number
+}
+
+export type SeenAnswer = 'already' | 'marked' | 'pending' | 'failed' | null | undefined
+
 /**
- * Opening a message from disk: main's open dialog, or an .eml file dropped here. The bytes go to
- * main; what comes back is the display document only.
+ * Opening a message: from the store (the Posteingang's `request`), main's open dialog, or an .eml
+ * file dropped here. The bytes stay in or go to main; what comes back is the display document only.
  */
-export function MailReader() {
+export function MailReader({
+  request = null,
+  onOpened,
+  onClosed,
+}: {
+  request?: ReaderRequest | null
+  onOpened?: (source: MailSource, seen: SeenAnswer) => void
+  onClosed?: () => void
+} = {}) {
   const { w } = useMailWords()
   const opening = useOpening()
   const { busy, error } = opening
   const [view, setView] = useState<ReadingView | null>(null)
   const [dragging, setDragging] = useState(false)
   const open = async (source: MailSource) => {
-    const reading = await opening.open(source)
-    if (!reading) return
+    const opened = await opening.open(source)
+    if (!opened) return
     if (view && source.kind !== 'again') void window.siegelpost.mailClose({ readingId: view.readingId })
-    setView(reading)
+    setView(opened.reading)
+    onOpened?.(source, opened.seen)
   }
+  useEffect(() => {
+    if (request) void open(request.source)
+    // Only a new request opens; `open` changes with every render.
+  }, [request?.seq])
   const drop = async (event: DragEvent) => {
     event.preventDefault()
     setDragging(false)
@@ -61,6 +82,7 @@ export function MailReader() {
           onClose={() => {
             void window.siegelpost.mailClose({ readingId: view.readingId })
             setView(null)
+            onClosed?.()
           }}
         />
       )}

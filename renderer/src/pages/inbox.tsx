@@ -1,13 +1,12 @@
 import { Page } from '../components'
 import { useI18n } from '../i18n'
-import { MailReader } from '../mail/reader'
+import { InboxView } from '../mail/inbox-view'
 
 export function InboxPage() {
   const { t } = useI18n()
   return (
     <Page title={t('inbox.title')}>
-      <p className="empty">{t('inbox.empty')}</p>
-      <MailReader />
+      <InboxView />
     </Page>
   )
 }

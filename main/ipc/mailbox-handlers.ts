@@ -1,0 +1,126 @@
+import type { SyncStatusView } from '../../preload/mailbox-contract.ts'
+import { SiegelpostError, toSiegelpostError } from '../core/errors/index.ts'
+import { deleteMessage, setFlag } from '../core/mailbox/actions.ts'
+import { folderSummaries, isUnread } from '../core/mailbox/folder-summary.ts'
+import type { EnvelopeRow, MailStore } from '../core/mailbox/mail-store.ts'
+import { syncAccount } from '../core/mailbox/sync-account.ts'
+import { accountStoreOf } from '../core/transport/transport-profile.ts'
+import type { DomainHandlers } from './dispatch.ts'
+import { transportProfileOf, type RegistryDeps } from './handler-deps.ts'
+import { mailboxAccessOf, type MailboxAccess } from './mailbox-access.ts'
+
+/** A list row as the window shows it: the envelope without the recipients, the flags as two booleans. */
+export function messageRowOf(row: EnvelopeRow) {
+  return {
+    id: row.id,
+    account: row.account,
+    folder: row.folder,
+    from: row.from,
+    fromAddress: row.fromAddress,
+    subject: row.protectedSubject ?? row.subject,
+    date: row.date,
+    size: row.size,
+    isUnread: isUnread(row),
+    isFlagged: row.flags.includes('\\Flagged'),
+    protection: row.protection,
+    isMalformed: row.state === 'malformed',
+  }
+}
+
+function rowOf(store: MailStore, id: string): EnvelopeRow {
+  const row = store.get(id)
+  if (!row) throw new SiegelpostError('MAIL_NOT_FOUND', { id })
+  return row
+}
+
+const idleStatus = (): SyncStatusView => ({
+  isRunning: false,
+  account: null,
+  folder: null,
+  done: 0,
+  total: 0,
+  stored: 0,
+  finished: null,
+  errors: [],
+})
+
+/**
+ * One sync at a time for the whole window: every folder of the chosen accounts, in order. The marks
+ * "read" that waited for the server go first. Progress is kept in `status` for `mailbox:sync-status`.
+ */
+async function runSync(
+  deps: RegistryDeps,
+  access: MailboxAccess,
+  names: string[],
+  status: SyncStatusView,
+): Promise<void> {
+  const store = await access.store()
+  for (const name of names) {
+    status.account = name
+    status.folder = null
+    try {
+      for (const id of [...access.pendingSeen])
+        if (store.get(id)?.account === name && (await access.markSeen(id)) === 'pending') break
+      const server = await access.server(name)
+      const result = await syncAccount(server, store, null, {
+        now: deps.now,
+        onProgress: ({ folder, done, total }) => Object.assign(status, { folder, done, total }),
+      })
+      const known = access.knownFolders.get(name) ?? new Set<string>()
+      for (const outcome of result.folders) {
+        known.add(outcome.folder)
+        if (outcome.ok) status.stored += outcome.result.stored.length
+        else status.errors.push({ account: name, folder: outcome.folder, error: outcome.error.toInfo() })
+      }
+      access.knownFolders.set(name, known)
+    } catch (error) {
+      status.errors.push({ account: name, folder: null, error: toSiegelpostError(error).toInfo() })
+    }
+  }
+}
+
+/** The Posteingang's handlers: folders and rows from the store, server actions, the sync and its progress. */
+export function mailboxHandlers(deps: RegistryDeps): DomainHandlers<'mailbox'> {
+  const access = mailboxAccessOf(deps)
+  let status = idleStatus()
+  const accountNames = async () => (await accountStoreOf(await transportProfileOf(deps)).list()).map((a) => a.name)
+  return {
+    'mailbox:folders': async () => {
+      const accounts = await accountStoreOf(await transportProfileOf(deps)).list()
+      const rows = (await access.store()).list()
+      return {
+        accounts: accounts.map((account) => ({
+          name: account.name,
+          email: account.email,
+          folders: folderSummaries(rows, account.name, access.knownFolders.get(account.name)),
+        })),
+      }
+    },
+    'mailbox:list': async ({ account, folder, search }) => ({
+      rows: (await access.store()).list({ account, folder, search }).map(messageRowOf),
+    }),
+    'mailbox:delete': async ({ id }) => {
+      const store = await access.store()
+      const server = await access.server(rowOf(store, id).account)
+      return { folder: (await deleteMessage(server, store, id)).folder }
+    },
+    'mailbox:flag': async ({ id, change }) => {
+      const store = await access.store()
+      const server = await access.server(rowOf(store, id).account)
+      return messageRowOf(await setFlag(server, store, id, change))
+    },
+    'mailbox:sync': async ({ account }) => {
+      if (status.isRunning) return status
+      const names = account ? [account] : await accountNames()
+      status = { ...idleStatus(), isRunning: true }
+      const current = status
+      void runSync(deps, access, names, current)
+        .catch((error: unknown) =>
+          current.errors.push({ account: account ?? '', folder: null, error: toSiegelpostError(error).toInfo() }),
+        )
+        .finally(() => Object.assign(current, { isRunning: false, finished: deps.now().toISOString() }))
+      return { ...current }
+    },
+    'mailbox:sync-status': async () => ({ ...status, errors: [...status.errors] }),
+  }
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod'
+
+/**
+ * The Posteingang's channels (`mailbox:*`): the synced local store as folders and list rows, the actions
+ * that change the server (written there first, then to the store), and the sync with its progress. Rows
+ * carry what the list shows — never a message body; a message is read through `mail:open` (kind `stored`).
+ */
+const Id = z.string().min(1).max(200)
+const Name = z.string().min(1).max(500)
+
+export const MessageRowSchema = z.object({
+  id: z.string(),
+  account: z.string(),
+  folder: z.string(),
+  /** The sender as written ("Name <addr>"), and the address alone. */
+  from: z.string(),
+  fromAddress: z.string(),
+  /** The protected subject (header protection) once the message was opened, else the outer one. */
+  subject: z.string(),
+  date: z.string(),
+  size: z.number().int(),
+  isUnread: z.boolean(),
+  isFlagged: z.boolean(),
+  /** As far as known without decrypting (the top-level Content-Type). */
+  protection: z.object({
+    encryption: z.enum(['encrypted', 'none', 'unknown']),
+    signature: z.enum(['signed', 'none', 'unknown']),
+  }),
+  isMalformed: z.boolean(),
+})
+export type MessageRowView = z.infer<typeof MessageRowSchema>
+
+export const FolderViewSchema = z.object({
+  name: z.string(),
+  role: z.enum(['inbox', 'drafts', 'sent', 'trash', 'junk', 'archive']).nullable(),
+  total: z.number().int(),
+  unread: z.number().int(),
+})
+export type FolderView = z.infer<typeof FolderViewSchema>
+
+const WireError = z.object({
+  code: z.string(),
+  kind: z.enum(['user', 'remote', 'bug']),
+  message: z.object({ de: z.string(), en: z.string() }),
+})
+
+export const SyncStatusSchema = z.object({
+  isRunning: z.boolean(),
+  account: z.string().nullable(),
+  folder: z.string().nullable(),
+  /** New messages fetched so far in the current folder and how many there are (0/0 while scanning). */
+  done: z.number().int(),
+  total: z.number().int(),
+  /** New messages stored by the last (or current) sync, over all folders. */
+  stored: z.number().int(),
+  /** ISO time the last sync ended; null before the first. */
+  finished: z.string().nullable(),
+  /** What stopped a folder or an account (offline, refused login, …), each in both languages. */
+  errors: z.array(z.object({ account: z.string(), folder: z.string().nullable(), error: WireError })),
+})
+export type SyncStatusView = z.infer<typeof SyncStatusSchema>
+
+export const mailboxChannels = {
+  /** The accounts with their folders (stored and unread counts), from the store; no server needed. */
+  'mailbox:folders': {
+    req: z.undefined(),
+    res: z.object({
+      accounts: z.array(z.object({ name: z.string(), email: z.string(), folders: z.array(FolderViewSchema) })),
+    }),
+  },
+  /** The rows of one folder, newest first; `search` narrows to addresses and subjects containing the text. */
+  'mailbox:list': {
+    req: z.strictObject({ account: Name, folder: Name, search: z.string().max(500).optional() }),
+    res: z.object({ rows: z.array(MessageRowSchema) }),
+  },
+  /** Moves the message to Trash on the server, then in the store (in Trash: deleted for good). */
+  'mailbox:delete': {
+    req: z.strictObject({ id: Id }),
+    res: z.object({ folder: z.string().nullable() }),
+  },
+  /** Marks read/unread or flags, on the server first. */
+  'mailbox:flag': {
+    req: z.strictObject({ id: Id, change: z.enum(['seen', 'unseen', 'flagged', 'unflagged']) }),
+    res: MessageRowSchema,
+  },
+  /** Starts a sync of every folder of one account (or all accounts) unless one runs; answers at once. */
+  'mailbox:sync': {
+    req: z.strictObject({ account: Name.optional() }),
+    res: SyncStatusSchema,
+  },
+  /** How the running or last sync is doing (the window asks while it runs). */
+  'mailbox:sync-status': { req: z.undefined(), res: SyncStatusSchema },
+} as const

@@ -1,0 +1,107 @@
+import { useI18n } from '../i18n'
+
+/**
+ * The Posteingang's wording (folder pane, message list, sync), German first; terms from UI.md §4.
+ * The list knows a message's protection only from its outer header: it never says "signed" as if the
+ * signature were checked — that is the read view's security bar, after opening.
+ */
+const de = {
+  'inbox.folders': 'Ordner',
+  'inbox.messages': 'Nachrichten in {folder}',
+  'inbox.search': 'Suchen in Absender, Empfänger und Betreff (Strg+F)',
+  'inbox.searchPlaceholder': 'Suchen …',
+  'inbox.sync': 'Jetzt abrufen',
+  'inbox.syncing': 'Abruf läuft …',
+  'inbox.syncProgress': '{folder}: {done} von {total} neuen Nachrichten',
+  'inbox.syncScanning': '{folder} wird abgeglichen …',
+  'inbox.syncDone': 'Abgerufen um {time}: {stored} neue Nachricht(en).',
+  'inbox.syncFailedAt': 'Abruf für {account}{folder} nicht möglich:',
+  'inbox.syncFailed': 'Abruf um {time} nicht vollständig – gespeicherte Nachrichten bleiben lesbar.',
+  'inbox.noAccount':
+    'Noch kein E-Mail-Konto eingerichtet. Richten Sie unter „Konten“ Ihr Konto ein; danach erscheinen Ihre Nachrichten hier.',
+  'inbox.setUpAccount': 'Konto einrichten …',
+  'inbox.emptyFolder': 'Keine Nachrichten in diesem Ordner.',
+  'inbox.noMatch': 'Keine Nachricht passt zu „{search}“.',
+  'inbox.count': '{count} Nachrichten',
+  'inbox.countSearch': '{count} von {total} Nachrichten passen',
+  'inbox.unreadCount': '{count} ungelesen',
+  'inbox.unread': 'ungelesen',
+  'inbox.flagged': 'markiert',
+  'inbox.noSubject': '(kein Betreff)',
+  'inbox.noSender': '(kein Absender)',
+  'inbox.malformed': 'beschädigter Kopf',
+  'inbox.keys': 'Tasten: ↑/↓ oder j/k wählen, Eingabe öffnet, Entf löscht',
+  'inbox.pickMessage': 'Wählen Sie links eine Nachricht aus.',
+  'inbox.reading': 'Nachricht lesen',
+  'inbox.deleted': 'In den Papierkorb gelegt.',
+  'inbox.deletedForGood': 'Endgültig gelöscht.',
+  'inbox.seenPending':
+    'Keine Verbindung zum Server: Die Nachricht wird als gelesen markiert, sobald die Verbindung wieder steht.',
+  'inbox.seenFailed': 'Der Server hat die Markierung „gelesen“ abgelehnt; die Nachricht bleibt ungelesen.',
+  'protection.encrypted': 'Verschlüsselt',
+  'protection.signed': 'Mit Signatur – wird beim Öffnen geprüft',
+  'protection.plain': 'Nicht Ende-zu-Ende-verschlüsselt',
+  'protection.unknown': 'Schutz wird beim Öffnen geprüft',
+  'folder.inbox': 'Posteingang',
+  'folder.drafts': 'Entwürfe',
+  'folder.sent': 'Gesendet',
+  'folder.trash': 'Papierkorb',
+  'folder.junk': 'Spam',
+  'folder.archive': 'Archiv',
+}
+
+const en: Record<keyof typeof de, string> = {
+  'inbox.folders': 'Folders',
+  'inbox.messages': 'Messages in {folder}',
+  'inbox.search': 'Search sender, recipients and subject (Ctrl+F)',
+  'inbox.searchPlaceholder': 'Search …',
+  'inbox.sync': 'Fetch now',
+  'inbox.syncing': 'Fetching …',
+  'inbox.syncProgress': '{folder}: {done} of {total} new messages',
+  'inbox.syncScanning': 'Checking {folder} …',
+  'inbox.syncDone': 'Fetched at {time}: {stored} new message(s).',
+  'inbox.syncFailedAt': 'Fetching {account}{folder} was not possible:',
+  'inbox.syncFailed': 'Fetch at {time} not complete – stored messages stay readable.',
+  'inbox.noAccount':
+    'No e-mail account is set up yet. Set up your account under “Accounts”; your messages then appear here.',
+  'inbox.setUpAccount': 'Set up account …',
+  'inbox.emptyFolder': 'No messages in this folder.',
+  'inbox.noMatch': 'No message matches “{search}”.',
+  'inbox.count': '{count} messages',
+  'inbox.countSearch': '{count} of {total} messages match',
+  'inbox.unreadCount': '{count} unread',
+  'inbox.unread': 'unread',
+  'inbox.flagged': 'flagged',
+  'inbox.noSubject': '(no subject)',
+  'inbox.noSender': '(no sender)',
+  'inbox.malformed': 'damaged header',
+  'inbox.keys': 'Keys: ↑/↓ or j/k select, Enter opens, Delete deletes',
+  'inbox.pickMessage': 'Choose a message on the left.',
+  'inbox.reading': 'Read message',
+  'inbox.deleted': 'Moved to Trash.',
+  'inbox.deletedForGood': 'Deleted for good.',
+  'inbox.seenPending': 'No connection to the server: the message will be marked read once the connection is back.',
+  'inbox.seenFailed': 'The server refused the “read” mark; the message stays unread.',
+  'protection.encrypted': 'Encrypted',
+  'protection.signed': 'Has a signature – checked when opened',
+  'protection.plain': 'Not end-to-end encrypted',
+  'protection.unknown': 'Protection is checked when opened',
+  'folder.inbox': 'Inbox',
+  'folder.drafts': 'Drafts',
+  'folder.sent': 'Sent',
+  'folder.trash': 'Trash',
+  'folder.junk': 'Junk',
+  'folder.archive': 'Archive',
+}
+
+export type InboxWord = keyof typeof de
+const words = { de, en }
+
+export function useInboxWords() {
+  const { lang } = useI18n()
+  return {
+    lang,
+    w: (key: InboxWord, params: Record<string, string | number> = {}) =>
+      words[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole)),
+  }
+}
