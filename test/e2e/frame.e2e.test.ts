@@ -127,7 +127,18 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
       'policyTlsException',
     ]
     const drafts = ['draftsList', 'keysChain', 'keysLookup', 'keysShareDraft']
-    const reading = ['mailClose', 'mailOfferedKey', 'mailOpen', 'mailOpenAttachment', 'mailSaveAttachment']
+    const reading = [
+      'mailCancel',
+      'mailClose',
+      'mailExportEml',
+      'mailExportPdf',
+      'mailOfferedKey',
+      'mailOpen',
+      'mailOpenAttachment',
+      'mailPrint',
+      'mailProgress',
+      'mailSaveAttachment',
+    ]
     const mailbox = [
       'mailboxDelete',
       'mailboxFlag',

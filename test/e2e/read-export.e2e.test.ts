@@ -154,7 +154,7 @@ for (const lang of ['de', 'en'] as const) {
       const path = harness.saved[before]!
       expect(path.endsWith('.eml')).toBe(true)
       // The subject was not protected in this mail: the name carries date and subject.
-      expect(path).toContain('2026-03-12 Ihr Steuerbescheid 2025')
+      expect(path).toMatch(/\d{4}-\d{2}-\d{2} Ihr Steuerbescheid 2025\.eml$/)
       expect(Buffer.compare(await readFile(path), await readFile(fixtures.files.encrypted))).toBe(0)
       expect((await readFile(path, 'utf8')).includes('BEGIN PGP MESSAGE')).toBe(true)
       if (hasGetfattr || ci) {

@@ -67,7 +67,8 @@ function PartBody({ part, n }: { part: Part; n: number }) {
   if (part.kind === 'text')
     return (
       <>
-        <pre className="sp-text" data-testid="text-part">
+        {/* Focusable, so a long text can be scrolled with the keyboard too. */}
+        <pre className="sp-text" data-testid="text-part" tabIndex={0}>
           {part.text}
         </pre>
         {part.isTruncated && <p className="sp-muted">{w('content.truncated')}</p>}
