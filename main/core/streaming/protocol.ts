@@ -5,7 +5,7 @@ import type { SmimeStreamJob } from '../smime/cms-stream-job.ts'
 /**
  * The one protocol between a caller and a large-message worker (OpenPGP or S/MIME), on a
  * worker_threads port or an in-thread MessageChannel. The caller starts a job; the worker asks
- * for each input chunk with `pull` (at most one chunk is in flight), sends its output as `chunk`s
+ * for each input chunk with `pull` (one ahead of the chunk it works on), sends its output as `chunk`s
  * and finishes with `end` (the job's result) or `fail`. The caller answers a pull with `chunk`,
  * `end` (no more input) or `fail` (its side failed). Errors cross as `{code, params}` of the
  * error table, never as text; progress is counted by the caller as it hands out input.
@@ -113,13 +113,18 @@ export function serveStream<Job, Result>(
       if (filled === outputBatchBytes) flush()
     }
   }
+  // The next chunk is asked for before this one is worked on, so the caller reads (and decodes) it
+  // meanwhile: both threads work at once, and at most two input chunks are on their way.
   async function* input(): AsyncGenerator<Uint8Array> {
+    port.postMessage({ type: 'pull' } satisfies FromWorker<Result>)
     for (;;) {
-      port.postMessage({ type: 'pull' } satisfies FromWorker<Result>)
       const message = await messages.take()
       if (message.type === 'end') return
       if (message.type === 'fail') throw errorOf(message.error)
-      if (message.type === 'chunk') yield message.bytes
+      if (message.type === 'chunk') {
+        port.postMessage({ type: 'pull' } satisfies FromWorker<Result>)
+        yield message.bytes
+      }
     }
   }
   const start = async (request: WorkerRequest) => {
