@@ -1,6 +1,7 @@
 import libmime from 'libmime'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
+import { decodeBase64Lines } from './base64-lines.ts'
 import { memorySource, sourceChunkBytes, sourceChunks, sourceIndexOf, type ByteSource } from './byte-source.ts'
 
 /**
@@ -316,35 +317,64 @@ export function* decodedBodyChunks(part: MimePart): Generator<Uint8Array> {
     yield* sourceChunks(source, start, end)
     return
   }
-  // The base64 digits of each source chunk are gathered byte by byte (a regular expression over
-  // strings cost more than a second per 100 MB) and decoded 64 Ki digits at a time: strings of
-  // 64 KiB stay in V8's young generation (1 MiB strings would pile up in its large-object space).
-  const digits = Buffer.allocUnsafe(stringSliceBytes)
-  let filled = 0
-  const decodeDigits = () => {
-    const decoded = Buffer.from(digits.toString('latin1', 0, filled), 'base64')
-    filled = 0
-    return decoded
-  }
-  for (const chunk of sourceChunks(source, start, end)) {
-    const decoded: Buffer[] = []
-    for (let i = 0; i < chunk.length; i++) {
-      const byte = chunk[i]!
-      const kind = base64Digit[byte]!
-      if (kind === 0) continue
+  // Digits not decoded yet (fewer than 4 between steps), and the bytes after the last line end of
+  // the chunk before (the start of a line the next chunk completes).
+  let carry = ''
+  let rest = Buffer.alloc(0)
+  /** The careful path: anything but base64 digits removed; true when "=" ended the data. */
+  const careful = (view: Buffer, decoded: Buffer[]): boolean => {
+    // Strings of 64 KiB stay in V8's young generation; 1 MiB strings would pile up in its
+    // large-object space until a full collection (hundreds of MiB for a 100 MB attachment).
+    for (let at = 0; at < view.length; at += stringSliceBytes) {
+      const text =
+        carry +
+        view.toString('latin1', at, Math.min(view.length, at + stringSliceBytes)).replace(/[^A-Za-z0-9+/=]/g, '')
       // "=" ends the data (RFC 2045 §6.8): what follows is not decoded, as decodeBody does, so the
       // digest `open` reports and the bytes it saves are the same.
-      if (kind === 2) {
-        decoded.push(decodeDigits())
-        yield new Uint8Array(Buffer.concat(decoded))
-        return
+      const padding = text.indexOf('=')
+      if (padding >= 0) {
+        decoded.push(Buffer.from(text.slice(0, padding), 'base64'))
+        carry = ''
+        return true
       }
-      digits[filled++] = byte
-      if (filled === digits.length) decoded.push(decodeDigits())
+      const usable = text.length - (text.length % 4)
+      carry = text.slice(usable)
+      if (usable > 0) decoded.push(Buffer.from(text.slice(0, usable), 'base64'))
     }
-    if (decoded.length > 0) yield new Uint8Array(Buffer.concat(decoded))
+    return false
   }
-  if (filled > 0) yield new Uint8Array(decodeDigits())
+  const joined = (decoded: Buffer[]) => new Uint8Array(decoded.length === 1 ? decoded[0]! : Buffer.concat(decoded))
+  for (const chunk of sourceChunks(source, start, end)) {
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    const decoded: Buffer[] = []
+    let view = bytes
+    if (rest.length > 0) {
+      const lineEnd = bytes.indexOf(0x0a)
+      if (lineEnd >= 0 && rest.length + lineEnd < stringSliceBytes) {
+        // the line the previous chunk began, completed
+        if (careful(Buffer.concat([rest, bytes.subarray(0, lineEnd + 1)]), decoded)) {
+          yield joined(decoded)
+          return
+        }
+        view = bytes.subarray(lineEnd + 1)
+      } else view = Buffer.concat([rest, bytes])
+      rest = Buffer.alloc(0)
+    }
+    // Whole lines of one length go to the native decoder as they are (base64-lines.ts).
+    const wholeLines = view.lastIndexOf(0x0a) + 1
+    const fast = carry === '' && wholeLines > 0 ? decodeBase64Lines(view.subarray(0, wholeLines)) : null
+    let isEnd = false
+    if (fast) {
+      decoded.push(fast)
+      rest = Buffer.from(view.subarray(wholeLines))
+    } else isEnd = careful(view, decoded)
+    if (decoded.length > 0) yield joined(decoded)
+    if (isEnd) return
+  }
+  const decoded: Buffer[] = []
+  careful(rest, decoded)
+  if (carry !== '') decoded.push(Buffer.from(carry, 'base64'))
+  if (decoded.length > 0) yield joined(decoded)
 }
 
 export const stringSliceBytes = 64 * 1024
@@ -352,11 +382,6 @@ export const stringSliceBytes = 64 * 1024
 const base64Byte = new Uint8Array(256)
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n \t')
   base64Byte[c.charCodeAt(0)] = 1
-
-/** 1 for a base64 digit, 2 for "=", 0 for anything else (skipped when decoding, as white space is). */
-const base64Digit = new Uint8Array(256)
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') base64Digit[c.charCodeAt(0)] = 1
-base64Digit[0x3d] = 2
 
 function isPlainBase64(bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.length; i++) if (base64Byte[bytes[i]!] === 0) return false

@@ -1,3 +1,5 @@
+import { decodeBase64Lines } from '../mime/base64-lines.ts'
+
 /**
  * ASCII armor for large messages (RFC 9580 §6) on Node's native base64: openpgp.js's own
  * armor works on JS strings and costs several copies of a 100 MB attachment. We write the
@@ -143,47 +145,25 @@ const base64OrSpace = new Uint8Array(256)
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n \t')
   base64OrSpace[c.charCodeAt(0)] = 1
 
-/** Byte classes of the armored body: base64 digits and "=", blanks, line feed; 0 is anything else. */
-const digit = 1
-const blank = 2
-const lineFeed = 3
-const bodyByte = new Uint8Array(256)
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=') bodyByte[c.charCodeAt(0)] = digit
-for (const c of '\r \t') bodyByte[c.charCodeAt(0)] = blank
-bodyByte[0x0a] = lineFeed
-
 /**
- * The streaming form of dearmorMessage: armored bytes in, the binary message out, so a 185 MB
- * armored attachment never becomes one string. Text before the BEGIN line is skipped (MIME bodies
- * may carry it); a damaged line, a missing END line or a wrong checksum is an error. The body is
- * read byte by byte into a buffer of base64 digits (no line strings, no regular expressions:
- * those cost a second per 100 MB); lines that start with "-" or "=" (END, checksum) are looked at whole.
+ * The streaming form of dearmorMessage: armored bytes in, the binary message out, line by line,
+ * so a 185 MB armored attachment never becomes one string. Text before the BEGIN line is skipped
+ * (MIME bodies may carry it); a damaged line, a missing END line or a wrong checksum is an error.
  */
 export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
   let state: 'before' | 'headers' | 'body' | 'done' = 'before'
   let partial = ''
-  // base64 digits not decoded yet
-  const digits = Buffer.allocUnsafe(256 * 1024)
-  let filled = 0
-  let isLineStart = true
-  // a body line that starts with "-" or "=", gathered whole
-  let special: string | null = null
+  let base64 = ''
   let crc = crcStart
   let checksum: string | null = null
   const emit = (controller: TransformStreamDefaultController<Uint8Array>, isFinal: boolean) => {
-    const usable = isFinal ? filled : filled - (filled % 4)
+    const usable = isFinal ? base64.length : base64.length - (base64.length % 4)
     if (usable === 0) return
-    const bytes = Buffer.from(digits.toString('latin1', 0, usable), 'base64')
-    digits.copy(digits, 0, usable, filled)
-    filled -= usable
+    const bytes = Buffer.from(base64.slice(0, usable), 'base64')
+    base64 = base64.slice(usable)
     crc = crc24Update(crc, bytes)
     controller.enqueue(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length))
   }
-  const addDigits = (text: string, controller: TransformStreamDefaultController<Uint8Array>) => {
-    if (filled + text.length > digits.length) emit(controller, false)
-    filled += digits.write(text, filled, 'latin1')
-  }
-  /** A header-part line (before the body), or a body line that starts with "-" or "=". */
   const line = (raw: string, controller: TransformStreamDefaultController<Uint8Array>) => {
     const text = raw.trim()
     if (state === 'before') {
@@ -206,70 +186,44 @@ export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
       return
     }
     if (checksum !== null || !/^[A-Za-z0-9+/=]*$/.test(text)) throw new Error('Misformed armored text: bad base64 line')
-    addDigits(text, controller)
-  }
-  const badLine = () => new Error('Misformed armored text: bad base64 line')
-  /** Body bytes from `at`; returns where the body ended (or the chunk's length). */
-  const body = (view: Buffer, at: number, controller: TransformStreamDefaultController<Uint8Array>): number => {
-    for (let i = at; i < view.length; i++) {
-      const byte = view[i]!
-      if (special !== null) {
-        if (byte !== 0x0a) {
-          special += String.fromCharCode(byte)
-          if (special.length > 64 * 1024) throw new Error('Misformed armored text: line too long')
-          continue
-        }
-        const text = special
-        special = null
-        isLineStart = true
-        line(text, controller)
-        if (state !== 'body') return i + 1
-        continue
-      }
-      const kind = bodyByte[byte]!
-      if (kind === digit) {
-        if (isLineStart && byte === 0x3d) {
-          special = '='
-          isLineStart = false
-          continue
-        }
-        if (checksum !== null) throw badLine()
-        isLineStart = false
-        digits[filled++] = byte
-        if (filled === digits.length) emit(controller, false)
-      } else if (kind === lineFeed) isLineStart = true
-      else if (kind === blank) continue
-      else if (byte === 0x2d && isLineStart) {
-        special = '-'
-        isLineStart = false
-      } else throw badLine()
-    }
-    return view.length
+    base64 += text
+    if (base64.length >= 48 * 1024) emit(controller, false)
   }
   return new TransformStream({
     transform(chunk, controller) {
-      const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-      let at = 0
-      while (at < view.length && state !== 'done') {
-        if (state === 'body') {
-          at = body(view, at, controller)
-          continue
+      let view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+      if (state === 'body' && partial !== '' && checksum === null) {
+        // the line the chunk before began, completed
+        const lineEnd = view.indexOf(0x0a)
+        if (lineEnd >= 0) {
+          const text = partial + view.toString('latin1', 0, lineEnd)
+          partial = ''
+          line(text, controller)
+          view = view.subarray(lineEnd + 1)
         }
-        const lineEnd = view.indexOf(0x0a, at)
-        if (lineEnd < 0) {
-          partial += view.toString('latin1', at)
-          if (partial.length > 64 * 1024 && state === 'headers') throw new Error('Misformed armored text: line too long')
-          return
+      }
+      if (state === 'body' && partial === '' && checksum === null) {
+        // Whole body lines go to the native decoder as they are (base64-lines.ts); the checksum
+        // and END lines hold "=" and "-" and take the line-by-line path below.
+        emit(controller, false)
+        const wholeLines = view.lastIndexOf(0x0a) + 1
+        const fast = base64 === '' && wholeLines > 0 ? decodeBase64Lines(view.subarray(0, wholeLines)) : null
+        if (fast) {
+          crc = crc24Update(crc, fast)
+          controller.enqueue(new Uint8Array(fast.buffer, fast.byteOffset, fast.length))
+          view = view.subarray(wholeLines)
         }
-        const text = partial + view.toString('latin1', at, lineEnd)
-        partial = ''
-        at = lineEnd + 1
-        line(text, controller)
+      }
+      // 64 KiB strings: they stay in V8's young generation (1 MiB ones pile up until a full GC).
+      for (let at = 0; at < view.length; at += 64 * 1024) {
+        const lines = (partial + view.toString('latin1', at, Math.min(view.length, at + 64 * 1024))).split('\n')
+        partial = lines.pop()!
+        if (partial.length > 64 * 1024 && state === 'body') throw new Error('Misformed armored text: line too long')
+        for (const text of lines) line(text, controller)
       }
     },
     flush(controller) {
-      if (state === 'body' && special !== null) line(special, controller)
-      else if (partial !== '') line(partial, controller)
+      if (partial !== '') line(partial, controller)
       if (state !== 'done') throw new Error('Misformed armored text: no END PGP MESSAGE line (the message is cut off)')
       if (checksum !== null) {
         const expected = Buffer.from([(crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64')
