@@ -6,7 +6,9 @@ import { decodeBody, decodedBodyChunks, parseMime } from './parse.ts'
 
 /** base64 of `bytes` in lines of `width` digits ending in `eol`. */
 const lines = (bytes: Uint8Array, width: number, eol: string) =>
-  Buffer.from(bytes).toString('base64').replace(new RegExp(`(.{${width}})`, 'g'), `$1${eol}`)
+  Buffer.from(bytes)
+    .toString('base64')
+    .replace(new RegExp(`(.{${width}})`, 'g'), `$1${eol}`)
 
 describe('the fast base64 path for whole lines', () => {
   it('decodes whole lines of one length (CRLF and LF) and refuses everything it cannot vouch for', () => {
