@@ -1,7 +1,7 @@
 import { armor, enums, unarmor } from 'openpgp'
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { armorChunks, armorMessage, armorStream, dearmorMessage, dearmorStream } from './armor.ts'
+import { armorMessage, armorStream, dearmorMessage, dearmorStream } from './armor.ts'
 
 describe('message armor', () => {
   it('writes what openpgp.js reads (checksum included), and reads what openpgp.js writes', async () => {
@@ -75,18 +75,6 @@ describe('streaming armor', () => {
         for await (const chunk of ReadableStream.from(pieces).pipeThrough(armorStream())) out.push(chunk)
         expect(Buffer.concat(out).toString('latin1')).toBe(Buffer.from(armorMessage(bytes)).toString('latin1'))
       }
-    }
-  })
-
-  it('armorChunks (an async source, as the worker delivers it) writes the same text', async () => {
-    for (const size of [0, 1, 49_151, 49_152, 1024 * 1024 + 1]) {
-      const bytes = new Uint8Array(randomBytes(size))
-      const source = (async function* () {
-        for (let at = 0; at < bytes.length; at += 65_537) yield bytes.slice(at, at + 65_537)
-      })()
-      const out: Uint8Array[] = []
-      for await (const chunk of armorChunks(source)) out.push(chunk)
-      expect(Buffer.concat(out).toString('latin1')).toBe(Buffer.from(armorMessage(bytes)).toString('latin1'))
     }
   })
 })

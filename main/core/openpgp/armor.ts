@@ -77,11 +77,6 @@ export function armorMessage(bytes: Uint8Array): Uint8Array {
 
 /** The streaming form of armorMessage: binary chunks in, the same armored text out. */
 export function armorStream(): TransformStream<Uint8Array, Uint8Array> {
-  return new TransformStream(armorState())
-}
-
-/** armorStream's transformer: the running CRC and the bytes short of a whole piece. */
-function armorState() {
   let crc = crcStart
   let pending = Buffer.alloc(0)
   // 48 bytes make one 64-character line; 48 KiB pieces keep strings in V8's young generation.
@@ -90,41 +85,21 @@ function armorState() {
     crc = crc24Update(crc, bytes)
     controller.enqueue(new Uint8Array(base64Lines64(bytes.toString('base64'))))
   }
-  return {
-    start(controller: TransformStreamDefaultController<Uint8Array>) {
+  return new TransformStream({
+    start(controller) {
       controller.enqueue(new Uint8Array(Buffer.from(armorHead)))
     },
-    transform(chunk: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>) {
+    transform(chunk, controller) {
       pending = Buffer.concat([pending, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)])
       let at = 0
       for (; pending.length - at >= piece; at += piece) emit(controller, pending.subarray(at, at + piece))
       pending = Buffer.from(pending.subarray(at))
     },
-    flush(controller: TransformStreamDefaultController<Uint8Array>) {
+    flush(controller) {
       if (pending.length > 0) emit(controller, pending)
       controller.enqueue(new Uint8Array(Buffer.from(armorTail(crc))))
     },
-  }
-}
-
-/**
- * armorStream for chunks from an async source (the worker's binary output): the same text. The
- * armoring runs where the chunks arrive (the main thread, which waits for the worker otherwise),
- * so encryption and armor use both cores.
- */
-export async function* armorChunks(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const chunks: Uint8Array[] = []
-  const sink = {
-    enqueue: (chunk: Uint8Array) => void chunks.push(chunk),
-  } as TransformStreamDefaultController<Uint8Array>
-  const state = armorState()
-  state.start(sink)
-  for await (const chunk of source) {
-    state.transform(chunk, sink)
-    yield* chunks.splice(0)
-  }
-  state.flush(sink)
-  yield* chunks.splice(0)
+  })
 }
 
 /**

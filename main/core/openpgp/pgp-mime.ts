@@ -4,7 +4,7 @@ import { summarizeKey } from '../keys/stored-key.ts'
 import { entity, entityHead, multipart, multipartStream, type HeaderList } from '../mime/build.ts'
 import { decodeBody, type MimePart } from '../mime/parse.ts'
 import type { DecryptOutcome, MessageTechnology, OfferedKey } from '../message/technology.ts'
-import { armorChunks, armorMessage } from './armor.ts'
+import { armorMessage } from './armor.ts'
 import { openpgpConfig, textDecoder } from './config.ts'
 import { describeKey } from './key-info.ts'
 import { loadKey } from './key-technology.ts'
@@ -220,7 +220,7 @@ export const openpgpMessageTechnology: MessageTechnology = {
       // The worker starts when the writer gets here, and is gone when this part ends, however it ends;
       // it gets its next input only once the writer took the output so far (backpressure).
       const job = { kind: 'encrypt' as const, recipients: [...recipients], signer, now }
-      yield* armorChunks(openpgpThroughWorker(streaming, content, job, contentSize))
+      yield* openpgpThroughWorker(streaming, content, job, contentSize)
     }
     return multipartStream('encrypted', { protocol: 'application/pgp-encrypted' }, [versionEntity(), encryptedPart()])
   },
