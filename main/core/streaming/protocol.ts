@@ -150,6 +150,19 @@ export function serveStream<Job, Result>(
  * CRLF, a pool slice: moving would empty them for their owner); large whole buffers come fresh
  * from our readers (ByteSource.read, the base64 and armor encoders) and are moved as they are.
  */
+const inputBatchBytes = 256 * 1024
+
+/** The parts in one new buffer of its own (never a pool slice: it is moved to the worker). */
+function joinFresh(parts: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.length
+  }
+  return out
+}
+
 const transferable = (bytes: Uint8Array): Uint8Array => {
   const isWhole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
   return bytes.byteLength >= 64 * 1024 && isWhole && bytes.buffer instanceof ArrayBuffer ? bytes : new Uint8Array(bytes)
@@ -180,6 +193,7 @@ export async function* streamThroughPort<Result>(
   port.on('message', listener)
   options.watch?.((error) => messages.deliver({ type: 'fail', error }))
   let isFinished = false
+  let isInputDone = false
   const tell = (message: ToWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer)
   try {
     tell({ type: 'start', request })
@@ -193,18 +207,28 @@ export async function* streamThroughPort<Result>(
         isFinished = true
         throw errorOf(message.error)
       } else {
-        let next: IteratorResult<Uint8Array>
+        // Small input chunks (base64 lines of 77 KiB) are gathered into one message of at least
+        // inputBatchBytes: each message costs both threads, whatever its size.
+        const parts: Uint8Array[] = []
+        let size = 0
         try {
-          next = await input.next()
+          while (!isInputDone && size < inputBatchBytes) {
+            const next = await input.next()
+            if (next.done) isInputDone = true
+            else if (next.value.length > 0) {
+              parts.push(next.value)
+              size += next.value.length
+            }
+          }
         } catch (error) {
           // Our side failed (reading the mail or the file): the worker's stream ends with it.
           isFinished = true
           tell({ type: 'fail', error: wireErrorOf(error) })
           throw error
         }
-        if (next.done) tell({ type: 'end' })
+        if (parts.length === 0) tell({ type: 'end' })
         else {
-          const bytes = transferable(next.value)
+          const bytes = parts.length === 1 ? transferable(parts[0]!) : joinFresh(parts, size)
           options.onInput?.(bytes.length)
           tell({ type: 'chunk', bytes }, [bytes.buffer as ArrayBuffer])
         }
