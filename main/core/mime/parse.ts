@@ -1,6 +1,7 @@
 import libmime from 'libmime'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
+import { decodeBase64Lines } from './base64-lines.ts'
 import { memorySource, sourceChunkBytes, sourceChunks, sourceIndexOf, type ByteSource } from './byte-source.ts'
 
 /**
@@ -316,10 +317,12 @@ export function* decodedBodyChunks(part: MimePart): Generator<Uint8Array> {
     yield* sourceChunks(source, start, end)
     return
   }
+  // Digits not decoded yet (fewer than 4 between steps), and the bytes after the last line end of
+  // the chunk before (the start of a line the next chunk completes).
   let carry = ''
-  for (const chunk of sourceChunks(source, start, end)) {
-    const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-    const decoded: Buffer[] = []
+  let rest = Buffer.alloc(0)
+  /** The careful path: anything but base64 digits removed; true when "=" ended the data. */
+  const careful = (view: Buffer, decoded: Buffer[]): boolean => {
     // Strings of 64 KiB stay in V8's young generation; 1 MiB strings would pile up in its
     // large-object space until a full collection (hundreds of MiB for a 100 MB attachment).
     for (let at = 0; at < view.length; at += stringSliceBytes) {
@@ -331,16 +334,47 @@ export function* decodedBodyChunks(part: MimePart): Generator<Uint8Array> {
       const padding = text.indexOf('=')
       if (padding >= 0) {
         decoded.push(Buffer.from(text.slice(0, padding), 'base64'))
-        yield new Uint8Array(Buffer.concat(decoded))
-        return
+        carry = ''
+        return true
       }
       const usable = text.length - (text.length % 4)
       carry = text.slice(usable)
       if (usable > 0) decoded.push(Buffer.from(text.slice(0, usable), 'base64'))
     }
-    if (decoded.length > 0) yield new Uint8Array(Buffer.concat(decoded))
+    return false
   }
-  if (carry !== '') yield new Uint8Array(Buffer.from(carry, 'base64'))
+  const joined = (decoded: Buffer[]) => new Uint8Array(decoded.length === 1 ? decoded[0]! : Buffer.concat(decoded))
+  for (const chunk of sourceChunks(source, start, end)) {
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    const decoded: Buffer[] = []
+    let view = bytes
+    if (rest.length > 0) {
+      const lineEnd = bytes.indexOf(0x0a)
+      if (lineEnd >= 0 && rest.length + lineEnd < stringSliceBytes) {
+        // the line the previous chunk began, completed
+        if (careful(Buffer.concat([rest, bytes.subarray(0, lineEnd + 1)]), decoded)) {
+          yield joined(decoded)
+          return
+        }
+        view = bytes.subarray(lineEnd + 1)
+      } else view = Buffer.concat([rest, bytes])
+      rest = Buffer.alloc(0)
+    }
+    // Whole lines of one length go to the native decoder as they are (base64-lines.ts).
+    const wholeLines = view.lastIndexOf(0x0a) + 1
+    const fast = carry === '' && wholeLines > 0 ? decodeBase64Lines(view.subarray(0, wholeLines)) : null
+    let isEnd = false
+    if (fast) {
+      decoded.push(fast)
+      rest = Buffer.from(view.subarray(wholeLines))
+    } else isEnd = careful(view, decoded)
+    if (decoded.length > 0) yield joined(decoded)
+    if (isEnd) return
+  }
+  const decoded: Buffer[] = []
+  careful(rest, decoded)
+  if (carry !== '') decoded.push(Buffer.from(carry, 'base64'))
+  if (decoded.length > 0) yield joined(decoded)
 }
 
 export const stringSliceBytes = 64 * 1024

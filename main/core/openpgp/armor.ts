@@ -1,25 +1,56 @@
+import { decodeBase64Lines } from '../mime/base64-lines.ts'
+
 /**
  * ASCII armor for large messages (RFC 9580 §6) on Node's native base64: openpgp.js's own
  * armor works on JS strings and costs several copies of a 100 MB attachment. We write the
  * CRC-24 checksum line too: GnuPG 2.2 mis-decodes armor without it (dev.gnupg.org T7071).
  */
-const crcTable = (() => {
-  const table = new Int32Array(256)
+/** CRC-24 tables for slicing by 6: table k is the CRC of one byte followed by k zero bytes. */
+const crcTables = (() => {
+  const tables = [new Int32Array(256)]
   for (let i = 0; i < 256; i++) {
     let crc = i << 16
     for (let bit = 0; bit < 8; bit++) {
       crc <<= 1
       if (crc & 0x1000000) crc ^= 0x1864cfb
     }
-    table[i] = crc & 0xffffff
+    tables[0]![i] = crc & 0xffffff
   }
-  return table
+  for (let k = 1; k < 6; k++) {
+    const previous = tables[k - 1]!
+    const table = new Int32Array(256)
+    for (let i = 0; i < 256; i++) table[i] = ((previous[i]! << 8) ^ tables[0]![previous[i]! >>> 16]!) & 0xffffff
+    tables.push(table)
+  }
+  return tables
 })()
 
-export function crc24(bytes: Uint8Array): number {
-  let crc = 0xb704ce
-  for (let i = 0; i < bytes.length; i++) crc = ((crc << 8) ^ crcTable[((crc >>> 16) ^ bytes[i]!) & 0xff]!) & 0xffffff
+/**
+ * The CRC-24 after `bytes`, from `crc`: six bytes per step (the 24-bit register takes three, the
+ * next three only shift), 3-4x faster than byte by byte — the checksum of a 135 MB armored
+ * attachment cost a second of the worker's time.
+ */
+export function crc24Update(crc: number, bytes: Uint8Array): number {
+  const [t0, t1, t2, t3, t4, t5] = crcTables as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array]
+  const whole = bytes.length - (bytes.length % 6)
+  let i = 0
+  for (; i < whole; i += 6) {
+    crc =
+      t5[(crc >>> 16) ^ bytes[i]!]! ^
+      t4[((crc >>> 8) & 0xff) ^ bytes[i + 1]!]! ^
+      t3[(crc & 0xff) ^ bytes[i + 2]!]! ^
+      t2[bytes[i + 3]!]! ^
+      t1[bytes[i + 4]!]! ^
+      t0[bytes[i + 5]!]!
+  }
+  for (; i < bytes.length; i++) crc = ((crc << 8) ^ t0[((crc >>> 16) ^ bytes[i]!) & 0xff]!) & 0xffffff
   return crc
+}
+
+const crcStart = 0xb704ce
+
+export function crc24(bytes: Uint8Array): number {
+  return crc24Update(crcStart, bytes)
 }
 
 /** Base64 text as CRLF lines of 64 characters (as gpg writes), in one buffer. */
@@ -46,12 +77,12 @@ export function armorMessage(bytes: Uint8Array): Uint8Array {
 
 /** The streaming form of armorMessage: binary chunks in, the same armored text out. */
 export function armorStream(): TransformStream<Uint8Array, Uint8Array> {
-  let crc = 0xb704ce
+  let crc = crcStart
   let pending = Buffer.alloc(0)
   // 48 bytes make one 64-character line; 48 KiB pieces keep strings in V8's young generation.
   const piece = 48 * 1024
   const emit = (controller: TransformStreamDefaultController<Uint8Array>, bytes: Buffer) => {
-    for (let i = 0; i < bytes.length; i++) crc = ((crc << 8) ^ crcTable[((crc >>> 16) ^ bytes[i]!) & 0xff]!) & 0xffffff
+    crc = crc24Update(crc, bytes)
     controller.enqueue(new Uint8Array(base64Lines64(bytes.toString('base64'))))
   }
   return new TransformStream({
@@ -123,14 +154,14 @@ export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
   let state: 'before' | 'headers' | 'body' | 'done' = 'before'
   let partial = ''
   let base64 = ''
-  let crc = 0xb704ce
+  let crc = crcStart
   let checksum: string | null = null
   const emit = (controller: TransformStreamDefaultController<Uint8Array>, isFinal: boolean) => {
     const usable = isFinal ? base64.length : base64.length - (base64.length % 4)
     if (usable === 0) return
     const bytes = Buffer.from(base64.slice(0, usable), 'base64')
     base64 = base64.slice(usable)
-    for (let i = 0; i < bytes.length; i++) crc = ((crc << 8) ^ crcTable[((crc >>> 16) ^ bytes[i]!) & 0xff]!) & 0xffffff
+    crc = crc24Update(crc, bytes)
     controller.enqueue(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length))
   }
   const line = (raw: string, controller: TransformStreamDefaultController<Uint8Array>) => {
@@ -160,7 +191,29 @@ export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
   }
   return new TransformStream({
     transform(chunk, controller) {
-      const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+      let view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+      if (state === 'body' && partial !== '' && checksum === null) {
+        // the line the chunk before began, completed
+        const lineEnd = view.indexOf(0x0a)
+        if (lineEnd >= 0) {
+          const text = partial + view.toString('latin1', 0, lineEnd)
+          partial = ''
+          line(text, controller)
+          view = view.subarray(lineEnd + 1)
+        }
+      }
+      if (state === 'body' && partial === '' && checksum === null) {
+        // Whole body lines go to the native decoder as they are (base64-lines.ts); the checksum
+        // and END lines hold "=" and "-" and take the line-by-line path below.
+        emit(controller, false)
+        const wholeLines = view.lastIndexOf(0x0a) + 1
+        const fast = base64 === '' && wholeLines > 0 ? decodeBase64Lines(view.subarray(0, wholeLines)) : null
+        if (fast) {
+          crc = crc24Update(crc, fast)
+          controller.enqueue(new Uint8Array(fast.buffer, fast.byteOffset, fast.length))
+          view = view.subarray(wholeLines)
+        }
+      }
       // 64 KiB strings: they stay in V8's young generation (1 MiB ones pile up until a full GC).
       for (let at = 0; at < view.length; at += 64 * 1024) {
         const lines = (partial + view.toString('latin1', at, Math.min(view.length, at + 64 * 1024))).split('\n')

@@ -94,7 +94,6 @@ async function verifyLargeInner(
     const content = sliceSource(decrypted, range.start, range.end)
     try {
       const cms = decodeBody(signaturePartOf(inner))
-      let sawBareLf = false
       const digestsOf = (canonical: boolean) => {
         // A SignedData too damaged to name its digests: verifySmimeSignature says why, as in memory.
         let hashes: Map<string, ReturnType<typeof createHash>>
@@ -105,7 +104,6 @@ async function verifyLargeInner(
         }
         let previous = 0
         for (const chunk of sourceChunks(decrypted, range.start, range.end)) {
-          if (!canonical) sawBareLf ||= hasBareLf(chunk, previous)
           const bytes = canonical ? crlfCanonical(chunk, previous) : chunk
           hashes.forEach((hash) => hash.update(bytes))
           previous = chunk[chunk.length - 1] ?? previous
@@ -114,7 +112,8 @@ async function verifyLargeInner(
       }
       let { signatures, offered } = await verifyStreamed(cms, digestsOf(false), context)
       // As verifySmimeSignature does in memory: a signer that signed the CRLF form of a part we got with bare LFs.
-      if (sawBareLf && signatures.some((check) => check.result === 'invalid')) {
+      // (Looked for only then: a scan for bare LFs cost as much as the hashing.)
+      if (signatures.some((check) => check.result === 'invalid') && sourceHasBareLf(decrypted, range)) {
         const retry = await verifyStreamed(cms, digestsOf(true), context)
         if (retry.signatures.every((check) => check.result !== 'invalid')) ({ signatures, offered } = retry)
       }
@@ -139,6 +138,15 @@ async function verifyLargeInner(
 }
 
 /** Whether `bytes` hold an LF without a CR before it (`previous`: the byte before them). */
+function sourceHasBareLf(source: ByteSource, range: { start: number; end: number }): boolean {
+  let previous = 0
+  for (const chunk of sourceChunks(source, range.start, range.end)) {
+    if (hasBareLf(chunk, previous)) return true
+    previous = chunk[chunk.length - 1] ?? previous
+  }
+  return false
+}
+
 function hasBareLf(bytes: Uint8Array, previous: number): boolean {
   for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1))
     if ((at === 0 ? previous : bytes[at - 1]) !== 0x0d) return true

@@ -18,20 +18,39 @@ export function sealBlob(
   const nonce = random(12)
   const cipher = createCipheriv('aes-256-gcm', key, nonce)
   cipher.setAAD(Buffer.from(context, 'utf8'))
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final()])
-  return Buffer.concat([Buffer.from([version]), nonce, body, cipher.getAuthTag()])
+  // Written into one buffer slice by slice: a 180 MB Outbox copy costs its size once, not three times.
+  const out = Buffer.allocUnsafe(1 + 12 + plaintext.length + 16)
+  out[0] = version
+  nonce.copy(out, 1)
+  let at = 13
+  for (let from = 0; from < plaintext.length; from += sliceBytes) {
+    at += cipher.update(plaintext.subarray(from, from + sliceBytes)).copy(out, at)
+  }
+  at += cipher.final().copy(out, at)
+  cipher.getAuthTag().copy(out, at)
+  return out
 }
+
+const sliceBytes = 1024 * 1024
 
 /** The plaintext, or null when the blob is damaged, was sealed under another key or belongs elsewhere. */
 export function openBlob(key: Buffer | KeyObject, blob: Uint8Array, context: string): Buffer | null {
-  const bytes = Buffer.from(blob)
+  const bytes = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)
   if (bytes.length < 1 + 12 + 16 || bytes[0] !== version) return null
+  const plain = Buffer.allocUnsafe(bytes.length - 1 - 12 - 16)
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(1, 13))
     decipher.setAAD(Buffer.from(context, 'utf8'))
     decipher.setAuthTag(bytes.subarray(bytes.length - 16))
-    return Buffer.concat([decipher.update(bytes.subarray(13, bytes.length - 16)), decipher.final()])
+    let at = 0
+    for (let from = 13; from < bytes.length - 16; from += sliceBytes) {
+      at += decipher.update(bytes.subarray(from, Math.min(from + sliceBytes, bytes.length - 16))).copy(plain, at)
+    }
+    decipher.final()
+    return plain
   } catch {
+    // nothing of an unauthenticated plaintext stays behind
+    plain.fill(0)
     return null
   }
 }

@@ -41,7 +41,8 @@ export function createSpool(parentDir: string, recordBytes = spoolRecordBytes): 
   const key = randomBytes(32)
   let isOpen = true
   let isDisposed = false
-  let pending: Buffer[] = []
+  // One record's plaintext is gathered here and sealed when full: no copy per chunk, no concatenation.
+  const record = Buffer.allocUnsafe(recordBytes)
   let pendingBytes = 0
   let records = 0
   let length = 0
@@ -49,13 +50,17 @@ export function createSpool(parentDir: string, recordBytes = spoolRecordBytes): 
   const seal = (plain: Buffer, isLast: boolean) => {
     const cipher = createCipheriv('aes-256-gcm', key, nonce(records))
     cipher.setAAD(aad(isLast))
-    const sealed = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()])
-    writeSync(fd, sealed, 0, sealed.length, records * (recordBytes + tagBytes))
+    const at = records * (recordBytes + tagBytes)
+    const encrypted = cipher.update(plain)
+    cipher.final() // GCM: no further bytes
+    writeSync(fd, encrypted, 0, encrypted.length, at)
+    writeSync(fd, cipher.getAuthTag(), 0, tagBytes, at + encrypted.length)
     records++
   }
   const dispose = () => {
     if (isDisposed) return
     isDisposed = true
+    record.fill(0)
     if (isOpen) closeSync(fd)
     isOpen = false
     key.fill(0)
@@ -69,36 +74,38 @@ export function createSpool(parentDir: string, recordBytes = spoolRecordBytes): 
       let view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
       while (view.length > 0) {
         const take = Math.min(view.length, recordBytes - pendingBytes)
-        pending.push(Buffer.from(view.subarray(0, take)))
+        view.copy(record, pendingBytes, 0, take)
         pendingBytes += take
         view = view.subarray(take)
         if (pendingBytes === recordBytes) {
-          seal(Buffer.concat(pending), false)
-          pending = []
+          seal(record, false)
           pendingBytes = 0
         }
       }
     },
     finish() {
       // Always a last record (possibly empty), so a cut-off file is detected.
-      seal(Buffer.concat(pending), true)
-      pending = []
+      seal(record.subarray(0, pendingBytes), true)
+      record.fill(0)
       const total = length
       const lastIndex = records - 1
       // The last two records stay open: reads that straddle a record border decrypt each record once.
       let cached: { index: number; plain: Buffer }[] = []
+      // sealed records are read into this one buffer (reads are synchronous)
+      const sealedRecord = Buffer.allocUnsafe(recordBytes + tagBytes)
       const open = (index: number): Buffer => {
         const hit = cached.find((entry) => entry.index === index)
         if (hit) return hit.plain
         const isLast = index === lastIndex
         const size = (isLast ? total - index * recordBytes : recordBytes) + tagBytes
-        const sealed = Buffer.allocUnsafe(size)
+        const sealed = sealedRecord.subarray(0, size)
         if (readSync(fd, sealed, 0, size, index * (recordBytes + tagBytes)) !== size)
           throw new Error('spool file was cut short')
         const decipher = createDecipheriv('aes-256-gcm', key, nonce(index))
         decipher.setAAD(aad(isLast))
         decipher.setAuthTag(sealed.subarray(size - tagBytes))
-        const plain = Buffer.concat([decipher.update(sealed.subarray(0, size - tagBytes)), decipher.final()])
+        const plain = decipher.update(sealed.subarray(0, size - tagBytes))
+        decipher.final() // checks the tag; GCM gives no further bytes
         cached = [{ index, plain }, ...cached.slice(0, 1)]
         return plain
       }

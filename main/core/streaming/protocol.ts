@@ -5,7 +5,7 @@ import type { SmimeStreamJob } from '../smime/cms-stream-job.ts'
 /**
  * The one protocol between a caller and a large-message worker (OpenPGP or S/MIME), on a
  * worker_threads port or an in-thread MessageChannel. The caller starts a job; the worker asks
- * for each input chunk with `pull` (at most one chunk is in flight), sends its output as `chunk`s
+ * for each input chunk with `pull` (one ahead of the chunk it works on), sends its output as `chunk`s
  * and finishes with `end` (the job's result) or `fail`. The caller answers a pull with `chunk`,
  * `end` (no more input) or `fail` (its side failed). Errors cross as `{code, params}` of the
  * error table, never as text; progress is counted by the caller as it hands out input.
@@ -113,13 +113,18 @@ export function serveStream<Job, Result>(
       if (filled === outputBatchBytes) flush()
     }
   }
+  // The next chunk is asked for before this one is worked on, so the caller reads (and decodes) it
+  // meanwhile: both threads work at once, and at most two input chunks are on their way.
   async function* input(): AsyncGenerator<Uint8Array> {
+    port.postMessage({ type: 'pull' } satisfies FromWorker<Result>)
     for (;;) {
-      port.postMessage({ type: 'pull' } satisfies FromWorker<Result>)
       const message = await messages.take()
       if (message.type === 'end') return
       if (message.type === 'fail') throw errorOf(message.error)
-      if (message.type === 'chunk') yield message.bytes
+      if (message.type === 'chunk') {
+        port.postMessage({ type: 'pull' } satisfies FromWorker<Result>)
+        yield message.bytes
+      }
     }
   }
   const start = async (request: WorkerRequest) => {
@@ -145,6 +150,19 @@ export function serveStream<Job, Result>(
  * CRLF, a pool slice: moving would empty them for their owner); large whole buffers come fresh
  * from our readers (ByteSource.read, the base64 and armor encoders) and are moved as they are.
  */
+const inputBatchBytes = 256 * 1024
+
+/** The parts in one new buffer of its own (never a pool slice: it is moved to the worker). */
+function joinFresh(parts: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.length
+  }
+  return out
+}
+
 const transferable = (bytes: Uint8Array): Uint8Array => {
   const isWhole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
   return bytes.byteLength >= 64 * 1024 && isWhole && bytes.buffer instanceof ArrayBuffer ? bytes : new Uint8Array(bytes)
@@ -175,6 +193,7 @@ export async function* streamThroughPort<Result>(
   port.on('message', listener)
   options.watch?.((error) => messages.deliver({ type: 'fail', error }))
   let isFinished = false
+  let isInputDone = false
   const tell = (message: ToWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer)
   try {
     tell({ type: 'start', request })
@@ -188,18 +207,28 @@ export async function* streamThroughPort<Result>(
         isFinished = true
         throw errorOf(message.error)
       } else {
-        let next: IteratorResult<Uint8Array>
+        // Small input chunks (base64 lines of 77 KiB) are gathered into one message of at least
+        // inputBatchBytes: each message costs both threads, whatever its size.
+        const parts: Uint8Array[] = []
+        let size = 0
         try {
-          next = await input.next()
+          while (!isInputDone && size < inputBatchBytes) {
+            const next = await input.next()
+            if (next.done) isInputDone = true
+            else if (next.value.length > 0) {
+              parts.push(next.value)
+              size += next.value.length
+            }
+          }
         } catch (error) {
           // Our side failed (reading the mail or the file): the worker's stream ends with it.
           isFinished = true
           tell({ type: 'fail', error: wireErrorOf(error) })
           throw error
         }
-        if (next.done) tell({ type: 'end' })
+        if (parts.length === 0) tell({ type: 'end' })
         else {
-          const bytes = transferable(next.value)
+          const bytes = parts.length === 1 ? transferable(parts[0]!) : joinFresh(parts, size)
           options.onInput?.(bytes.length)
           tell({ type: 'chunk', bytes }, [bytes.buffer as ArrayBuffer])
         }
