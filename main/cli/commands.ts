@@ -5,6 +5,7 @@ import { mailboxCommands } from './mailbox-commands.ts'
 import { messageCommands } from './message-commands.ts'
 import { openpgpCommands } from './openpgp-commands.ts'
 import { policyCommands } from './policy-commands.ts'
+import { replyCommands } from './reply-commands.ts'
 import { smimeCommands } from './smime-commands.ts'
 import { domainCommands, transportCommands } from './transport-commands.ts'
 import { vaultCommands } from './vault-commands.ts'
@@ -15,6 +16,7 @@ export const commands: readonly Command[] = [
   ...openpgpCommands,
   ...smimeCommands,
   ...messageCommands,
+  ...replyCommands,
   ...containerCommands,
   ...transportCommands,
   ...mailboxCommands,
