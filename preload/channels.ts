@@ -52,6 +52,7 @@ export const channels = [
   'mail:open-attachment',
   'mail:offered-key',
   'mail:close',
+  'mail:reply',
   // the consent register (Mandanten page) and a received password PDF
   'consent:list',
   'consent:record',

@@ -46,7 +46,7 @@ describe('preload surface', () => {
     // --- key manager: chains and sharing ---
     expected.push('keysChain', 'keysShareDraft', 'draftsList', 'keysLookup')
     // --- the read view ---
-    expected.push('mailOpen', 'mailSaveAttachment', 'mailOpenAttachment', 'mailOfferedKey', 'mailClose')
+    expected.push('mailOpen', 'mailSaveAttachment', 'mailOpenAttachment', 'mailOfferedKey', 'mailClose', 'mailReply')
     // --- the consent register and a received password PDF ---
     expected.push(
       'consentList',

@@ -14,7 +14,9 @@ import { isRiskyToOpen, safeFileName, writeAttachment } from '../core/reading/at
 import { markDownloaded, systemMarkFileLayer, type MarkFileLayer } from '../core/reading/download-mark.ts'
 import { openForReading, type Reading } from '../core/reading/open-for-reading.ts'
 import { withRecord } from '../core/reading/sender-history.ts'
+import type { DraftStore } from '../core/drafts/draft-store.ts'
 import type { Handlers } from './dispatch.ts'
+import { replyDraftFor } from './reply-draft.ts'
 import { transportProfileOf, type RegistryDeps } from './handler-deps.ts'
 
 /** What the read view needs from the desktop shell (Electron's dialogs and shell in the app, stand-ins in tests). */
@@ -34,9 +36,17 @@ export interface MailHandlerDeps {
   profile: () => Promise<TransportProfile>
   chooseSavePath: (request: { suggestedName: string; kind: 'attachment' }) => Promise<string | null>
   shell: MailShell
+  /** Where reply and forward drafts go (the composer's drafts). */
+  getDrafts?: () => Promise<DraftStore>
 }
 
-type MailChannel = 'mail:open' | 'mail:save-attachment' | 'mail:open-attachment' | 'mail:offered-key' | 'mail:close'
+type MailChannel =
+  | 'mail:open'
+  | 'mail:save-attachment'
+  | 'mail:open-attachment'
+  | 'mail:offered-key'
+  | 'mail:close'
+  | 'mail:reply'
 
 /** The readings kept open (their decrypted parts stay in main); the oldest is dropped beyond this. */
 const openReadingsMax = 4
@@ -256,6 +266,10 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
       }
     },
     'mail:close': async ({ readingId }) => (close(readingId), {}),
+    'mail:reply': async (request) => {
+      if (!deps.getDrafts) throw new SiegelpostError('REPLY_DRAFT_GONE')
+      return replyDraftFor(get(request.readingId), request, { ...deps, getDrafts: deps.getDrafts })
+    },
   }
 }
 
@@ -275,5 +289,6 @@ export function mailHandlers(deps: RegistryDeps) {
     profile: () => transportProfileOf(deps),
     chooseSavePath: deps.chooseSavePath,
     shell: deps.mailShell ?? noMailShell,
+    getDrafts: deps.getDrafts,
   })
 }

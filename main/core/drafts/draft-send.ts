@@ -3,6 +3,7 @@ import { SiegelpostError } from '../errors/index.ts'
 import type { ByteSource } from '../mime/byte-source.ts'
 import { newMessageId, type ComposeContext } from '../message/compose.ts'
 import { planMessage, type MessagePlan } from '../message/recipient-plan.ts'
+import { recipientsWithoutEndToEnd } from '../message/reply.ts'
 import { sendPlanned } from '../message/send-planned.ts'
 import { ClientPasswordStore } from '../policy/client-passwords.ts'
 import { messageTechnologies } from '../message/technologies.ts'
@@ -61,6 +62,10 @@ export async function sendDraft(
   const plan = await planFor(profile, fields)
   if (plan.blocked.length > 0)
     throw new SiegelpostError('DRAFT_RECIPIENTS_BLOCKED', { addresses: plan.blocked.map((r) => r.address).join(', ') })
+  const reply = draft.reply
+  const withoutEndToEnd = recipientsWithoutEndToEnd(plan, reply)
+  if (withoutEndToEnd.length > 0)
+    throw new SiegelpostError('FORWARD_NEEDS_END_TO_END', { addresses: withoutEndToEnd.join(', ') })
   // The app sends a password PDF only with the client's standing password: showing a generated one once
   // (the composer's password panel) is not built yet. Checked before anything is queued.
   const passwords = new ClientPasswordStore(profile.profileDir, profile.vault)
@@ -85,6 +90,19 @@ export async function sendDraft(
       body: draft.body,
       attachments,
       sign: draft.sign ? undefined : false,
+      ...(reply
+        ? {
+            inReplyTo: reply.inReplyTo,
+            references: reply.references,
+            reply: {
+              kind: reply.kind,
+              quote: reply.quote,
+              note: reply.note,
+              isEndToEndOnly: reply.isEndToEndOnly,
+              subjectWithoutEndToEnd: reply.subjectWithoutEndToEnd,
+            },
+          }
+        : {}),
     }
     const context: ComposeContext = {
       keys: profile.vault.contents.keys,

@@ -134,7 +134,8 @@ export function buildReply(reading: Reading, root: Pick<MimePart, 'headers'>, re
   let cc: string[] = []
   if (kind === 'forward') {
     to = unique((request.forwardTo ?? []).map((a) => a.trim().toLowerCase()))
-    if (to.length === 0) throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'forward', option: '--to ADDR' })
+    // The app's forward opens a draft whose recipients the user writes; the CLI must name them.
+    if (to.length === 0 && request.forwardTo === undefined) throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'forward', option: '--to ADDR' })
   } else {
     if (request.toReplyTo && replyTo.length === 0) throw new SiegelpostError('REPLY_NO_REPLY_TO')
     const first = request.toReplyTo ? replyTo : from

@@ -9,6 +9,7 @@ import { useAction } from '../use-call'
 import { Attachments } from './attachments'
 import { Icon } from './icons'
 import { MessageContent } from './message-content'
+import { ReplyToolbar } from './reply-toolbar'
 import { SecurityBar, SecurityDetails, type SecurityActions } from './security-bar'
 import { loadPattern } from './security-pattern'
 import { useMailWords } from './words'
@@ -134,6 +135,7 @@ export function ReadView({ view, onAgain, onClose }: { view: ReadingView; onAgai
       <span id="sp-read-subject" className="visually-hidden">
         {view.headers.subject}
       </span>
+      <ReplyToolbar view={view} />
       <MessageContent view={view} onRestore={actions.onRestore} />
       <Attachments view={view} />
       {modal?.kind === 'verify' && (
