@@ -41,12 +41,7 @@ export interface MailHandlerDeps {
 }
 
 type MailChannel =
-  | 'mail:open'
-  | 'mail:save-attachment'
-  | 'mail:open-attachment'
-  | 'mail:offered-key'
-  | 'mail:close'
-  | 'mail:reply'
+  'mail:open' | 'mail:save-attachment' | 'mail:open-attachment' | 'mail:offered-key' | 'mail:close' | 'mail:reply'
 
 /** The readings kept open (their decrypted parts stay in main); the oldest is dropped beyond this. */
 const openReadingsMax = 4

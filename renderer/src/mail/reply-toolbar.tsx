@@ -50,9 +50,7 @@ export function ReplyToolbar({ view }: { view: ReadingView }) {
     text.replace('{replyTo}', replyTo.join(', ')).replace('{from}', fromAddresses.join(', ') || view.headers.from)
   const start = async (kind: Kind, toReplyTo: boolean) => {
     setAsking(null)
-    const result = await run(() =>
-      window.siegelpost.mailReply({ readingId: view.readingId, kind, toReplyTo, lang }),
-    )
+    const result = await run(() => window.siegelpost.mailReply({ readingId: view.readingId, kind, toReplyTo, lang }))
     if (!result) return
     window.localStorage.setItem(currentDraftKey, result.value.draftId)
     window.dispatchEvent(new CustomEvent('siegelpost:navigate', { detail: { section: 'compose' } }))
