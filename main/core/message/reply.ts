@@ -79,11 +79,18 @@ function threadOf(root: Pick<MimePart, 'headers'>): { inReplyTo: string | null; 
   return { inReplyTo: messageId, references }
 }
 
-const day = (iso: string) => (iso ? iso.replace('T', ' ').slice(0, 16) + (iso.includes('T') ? ' UTC' : '') : '')
+/** The original's date as a mail program writes it in an attribution line (UTC, in the reply's language). */
+function day(iso: string, lang: Lang): string {
+  const time = Date.parse(iso)
+  if (!iso || Number.isNaN(time)) return iso
+  const [date, clock] = new Date(time).toISOString().split('T') as [string, string]
+  const [year, month, dayOfMonth] = date.split('-')
+  return `${lang === 'de' ? `${dayOfMonth}.${month}.${year}` : date} ${clock.slice(0, 5)} UTC`
+}
 
 function quoteBlock(unit: QuotedUnit, reading: Reading, lang: Lang): string {
   const { from, date } = reading.document.headers
-  const when = day(date)
+  const when = day(date, lang)
   const head =
     lang === 'de'
       ? `Am ${when || 'unbekannten Datum'} schrieb ${from || 'unbekannter Absender'}:`
@@ -101,7 +108,7 @@ function forwardBlock(unit: QuotedUnit, reading: Reading, lang: Lang): string {
   const lines = [
     de ? '-------- Weitergeleitete Nachricht --------' : '-------- Forwarded Message --------',
     `${de ? 'Betreff' : 'Subject'}: ${subject}`,
-    `${de ? 'Datum' : 'Date'}: ${day(date)}`,
+    `${de ? 'Datum' : 'Date'}: ${day(date, lang)}`,
     `${de ? 'Von' : 'From'}: ${from}`,
     `${de ? 'An' : 'To'}: ${to.join(', ')}`,
     ...((cc ?? []).length ? [`${de ? 'Kopie (CC)' : 'Cc'}: ${(cc ?? []).join(', ')}`] : []),
@@ -135,7 +142,8 @@ export function buildReply(reading: Reading, root: Pick<MimePart, 'headers'>, re
   if (kind === 'forward') {
     to = unique((request.forwardTo ?? []).map((a) => a.trim().toLowerCase()))
     // The app's forward opens a draft whose recipients the user writes; the CLI must name them.
-    if (to.length === 0 && request.forwardTo === undefined) throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'forward', option: '--to ADDR' })
+    if (to.length === 0 && request.forwardTo === undefined)
+      throw new SiegelpostError('USAGE_MISSING_OPTION', { command: 'forward', option: '--to ADDR' })
   } else {
     if (request.toReplyTo && replyTo.length === 0) throw new SiegelpostError('REPLY_NO_REPLY_TO')
     const first = request.toReplyTo ? replyTo : from
