@@ -127,7 +127,7 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
       'policyTlsException',
     ]
     const drafts = ['draftsList', 'keysChain', 'keysLookup', 'keysShareDraft']
-    const reading = ['mailClose', 'mailOfferedKey', 'mailOpen', 'mailOpenAttachment', 'mailSaveAttachment']
+    const reading = ['mailClose', 'mailOfferedKey', 'mailOpen', 'mailOpenAttachment', 'mailReply', 'mailSaveAttachment']
     const composer = [
       'composeAttach',
       'composeDetach',
