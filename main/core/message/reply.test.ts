@@ -33,7 +33,8 @@ function readingOf(options: {
 
 const root = parseMime(
   Buffer.from(
-    'Message-ID: <m3@example.org>\r\nReferences: <m1@example.org>\r\n <m2@example.org>\r\nIn-Reply-To: <m2@example.org>\r\n\r\nx',
+    'Message-ID: <m3@example.org>\r\nReferences: <m1@example.org>\r\n <m2@example.org>\r\n' +
+      'In-Reply-To: <m2@example.org>\r\n\r\nx',
   ),
 )
 const request = {

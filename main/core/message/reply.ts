@@ -122,8 +122,10 @@ function noteOf(kind: 'reply' | 'forward', lang: Lang): string {
       ? '[Der Inhalt der weitergeleiteten Nachricht wird nur Ende-zu-Ende-verschlüsselt übermittelt.]'
       : '[The content of the forwarded message is sent end-to-end encrypted only.]'
   return lang === 'de'
-    ? '[Der zitierte Text wurde weggelassen: Die ursprüngliche Nachricht war verschlüsselt, und diese Antwort erreicht Sie nicht Ende-zu-Ende-verschlüsselt.]'
-    : '[The quoted text was left out: the original message was encrypted, and this reply does not reach you end-to-end encrypted.]'
+    ? '[Der zitierte Text wurde weggelassen: Die ursprüngliche Nachricht war verschlüsselt, ' +
+        'und diese Antwort erreicht Sie nicht Ende-zu-Ende-verschlüsselt.]'
+    : '[The quoted text was left out: the original message was encrypted, ' +
+        'and this reply does not reach you end-to-end encrypted.]'
 }
 
 const unique = (list: readonly string[]) => [...new Set(list)]

@@ -33,6 +33,10 @@ describe('visibleTextOfHtml', () => {
     ['hidden element closed by a wrong end tag', '<b><span style="display:none">SECRET</b>SECRET</span>'],
     ['a tag with an unclosed quote', '<div style="display:none>SECRET</div>'],
     ['template', '<template>SECRET</template>'],
+    ['letters pushed together', '<span style="letter-spacing:-1em">SECRET</span>'],
+    ['a two pixel box', '<div style="width:2px;white-space:nowrap;overflow:hidden">SECRET</div>'],
+    ['scale 0', '<span style="scale:0">SECRET</span>'],
+    ['the font shorthand', '<span style="font:0/0 a">SECRET</span>'],
     ['script', '<script>var SECRET</script>'],
   ])('leaves out text hidden by %s', (_name, html) => {
     const result = visible(`<p>shown</p>${html}`)

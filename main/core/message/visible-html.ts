@@ -263,7 +263,7 @@ function hides(d: Declarations): boolean {
   if (/hidden|clip/.test(overflow)) {
     for (const name of ['height', 'max-height', 'width', 'max-width', 'line-height']) {
       const size = pixels(d.get(name))
-      if (size !== null && size <= 1) return true
+      if (size !== null && size <= 4) return true
     }
   }
   const indent = pixels(d.get('text-indent'))
@@ -272,7 +272,13 @@ function hides(d: Declarations): boolean {
     const offset = pixels(d.get(name))
     if (offset !== null && Math.abs(offset) > 500) return true
   }
-  if (!isNone(d.get('transform')) || !isNone(d.get('filter'))) return true
+  for (const name of ['transform', 'filter', 'scale', 'translate', 'rotate'])
+    if (!isNone(d.get(name)) && d.get(name) !== '1') return true
+  const zoom = d.get('zoom')
+  if (zoom !== undefined && parseFloat(zoom) * (zoom.endsWith('%') ? 0.01 : 1) < 0.3) return true
+  // Letters pushed onto each other cannot be read.
+  const spacing = pixels(d.get('letter-spacing'))
+  if (spacing !== null && spacing < -2) return true
   if (!isNone(d.get('clip')) || !isNone(d.get('clip-path'))) return true
   const zIndex = d.get('z-index')
   if (zIndex !== undefined && parseInt(zIndex, 10) < 0) return true
@@ -306,8 +312,11 @@ interface Rule {
 const simpleSelector = /^(\*|[a-z][a-z0-9-]*)?((?:\.[a-z0-9_-]+|#[a-z0-9_-]+)*)$/
 
 /** Properties whose value can decide what is seen. */
-const visualProperties =
-  /^(display|visibility|opacity|font|font-size|color|background|background-color|height|max-height|width|max-width|line-height|overflow|overflow-x|overflow-y|text-indent|position|left|top|right|bottom|margin-left|margin-top|transform|filter|clip|clip-path|z-index|mso-hide|content-visibility|-webkit-text-fill-color)$/
+const visualProperties = new Set(
+  `display visibility opacity font font-size color background background-color height max-height width max-width line-height overflow overflow-x overflow-y text-indent position left top right bottom margin-left margin-top transform scale translate rotate zoom letter-spacing filter clip clip-path z-index mso-hide content-visibility -webkit-text-fill-color`.split(
+    ' ',
+  ),
+)
 
 function stylesheetRules(css: string): { rules: Rule[]; isUndecidable: boolean } {
   const rules: Rule[] = []
@@ -315,7 +324,7 @@ function stylesheetRules(css: string): { rules: Rule[]; isUndecidable: boolean }
   const text = plainCss(css)
   for (const match of text.matchAll(/([^{}]+)\{([^{}]*)\}/g)) {
     const declarations = declarationsOf(match[2]!)
-    if (![...declarations.keys()].some((name) => visualProperties.test(name))) continue
+    if (![...declarations.keys()].some((name) => visualProperties.has(name))) continue
     for (const raw of match[1]!.split(',')) {
       const selector = raw.trim()
       const parsed = simpleSelector.exec(selector)
