@@ -22,7 +22,7 @@ const list = (value: unknown): string[] =>
 /** The original: a file when the operand names one, else a stored message's id (with the account it came in). */
 async function originalOf(context: CommandContext): Promise<{ bytes: Uint8Array; account: string | null }> {
   const operand = context.operands[0]!
-  if (existsSync(operand)) {
+  if (existsSync(operand) || /\.eml$/i.test(operand)) {
     await checkInputFile(operand, limits.messageMaxBytes)
     return { bytes: await readLimitedFile(operand, limits.messageMaxBytes), account: null }
   }

@@ -217,6 +217,25 @@ describe.skipIf(skipUnless('gpg and openssl', available, 'apt-get install gnupg 
       expect(decryptPgp(gpg, steered.bytes, 'eve-pass')).toContain('SHOWN-D')
     })
 
+    it('says what is missing or wrong: no body file, no target, an unknown file or stored id, no Reply-To', () => {
+      const original = join(dir, 'c.eml')
+      const body = ['--body-file', join(dir, 'body.txt')]
+      const cases: [string[], RegExp][] = [
+        [['reply', original, '--out', join(dir, 'x.eml')], /--body-file/],
+        [['reply', original, ...body], /--out FILE\.eml \| --send --account NAME/],
+        [['forward', original, '--out', join(dir, 'x.eml')], /--to ADDR/],
+        [['reply', join(dir, 'missing.eml'), ...body, '--out', join(dir, 'x.eml')], /missing\.eml/],
+        [['reply', 'no-such-id', ...body, '--out', join(dir, 'x.eml')], /no-such-id/],
+        [['reply', original, ...body, '--to-reply-to', '--out', join(dir, 'x.eml')], /no reply address \(Reply-To\)/],
+      ]
+      for (const [args, pattern] of cases) {
+        const run = cli([...args, '--lang', 'en'])
+        expect(run.status, args.join(' ')).not.toBe(0)
+        expect(run.errorLines, args.join(' ')).toEqual([expect.stringMatching(pattern)])
+      }
+      expect(() => readFileSync(join(dir, 'x.eml'))).toThrow()
+    })
+
     it('refuses to forward an encrypted mail to a recipient without end-to-end encryption, writing nothing', () => {
       const original = join(dir, 'c.eml')
       const out = join(dir, 'refused.eml')
