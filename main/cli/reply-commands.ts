@@ -123,10 +123,20 @@ async function runReply(context: CommandContext, kind: ReplyKind): Promise<numbe
       const addresses = draft.replyTo.addresses.join(', ')
       io.stderr(
         lang === 'de'
-          ? `siegelpost: Hinweis: Die Antwortadresse (Reply-To: ${addresses}) ist nicht der Absender; die Antwort geht an den Absender. An die Antwortadresse nur mit --to-reply-to.\n`
-          : `siegelpost: note: the reply address (Reply-To: ${addresses}) is not the sender; the reply goes to the sender. To the reply address only with --to-reply-to.\n`,
+          ? `siegelpost: Hinweis: Die Antwortadresse (Reply-To: ${addresses}) ist nicht der Absender; ` +
+              'die Antwort geht an den Absender. An die Antwortadresse nur mit --to-reply-to.\n'
+          : `siegelpost: note: the reply address (Reply-To: ${addresses}) is not the sender; ` +
+              'the reply goes to the sender. To the reply address only with --to-reply-to.\n',
       )
     }
+    if (draft.isHtmlLeftOut)
+      io.stderr(
+        lang === 'de'
+          ? 'siegelpost: Hinweis: Ein HTML-Teil der Nachricht verbirgt Text auf eine Weise, ' +
+              'die sich nicht sicher erkennen lässt; er wird nicht zitiert.\n'
+          : 'siegelpost: note: an HTML part of the message hides text in a way that cannot be told for sure; ' +
+              'it is not quoted.\n',
+      )
     const documentAttachments = reading.result.document.attachments
     const bytes = reading.result.attachmentBytes
     const attachments = draft.attachments.map((index) => ({

@@ -312,11 +312,45 @@ interface Rule {
 const simpleSelector = /^(\*|[a-z][a-z0-9-]*)?((?:\.[a-z0-9_-]+|#[a-z0-9_-]+)*)$/
 
 /** Properties whose value can decide what is seen. */
-const visualProperties = new Set(
-  `display visibility opacity font font-size color background background-color height max-height width max-width line-height overflow overflow-x overflow-y text-indent position left top right bottom margin-left margin-top transform scale translate rotate zoom letter-spacing filter clip clip-path z-index mso-hide content-visibility -webkit-text-fill-color`.split(
-    ' ',
-  ),
-)
+const visualProperties = new Set([
+  'display',
+  'visibility',
+  'opacity',
+  'font',
+  'font-size',
+  'color',
+  'background',
+  'background-color',
+  'height',
+  'max-height',
+  'width',
+  'max-width',
+  'line-height',
+  'overflow',
+  'overflow-x',
+  'overflow-y',
+  'text-indent',
+  'position',
+  'left',
+  'top',
+  'right',
+  'bottom',
+  'margin-left',
+  'margin-top',
+  'transform',
+  'scale',
+  'translate',
+  'rotate',
+  'zoom',
+  'letter-spacing',
+  'filter',
+  'clip',
+  'clip-path',
+  'z-index',
+  'mso-hide',
+  'content-visibility',
+  '-webkit-text-fill-color',
+])
 
 function stylesheetRules(css: string): { rules: Rule[]; isUndecidable: boolean } {
   const rules: Rule[] = []
