@@ -58,7 +58,12 @@ export async function replyDraftFor(
     subject: draft.subject,
     // The account's signature block (the Kanzlei's required details), also in replies; the quote follows it.
     body: signature ? `\n\n-- \n${signature}` : '',
-    reply: { ...draft.content, inReplyTo: draft.inReplyTo, references: draft.references },
+    reply: {
+      ...draft.content,
+      inReplyTo: draft.inReplyTo,
+      references: draft.references,
+      isHtmlLeftOut: draft.isHtmlLeftOut,
+    },
     attachments: draft.attachments.map((index) => ({
       fileName: documentAttachments[index]!.filename,
       contentType: documentAttachments[index]!.contentType,

@@ -16,6 +16,8 @@ export const DraftReplySchema = z.object({
   subjectWithoutEndToEnd: z.string(),
   inReplyTo: z.string().nullable(),
   references: z.array(z.string()),
+  /** An HTML part hid text in a way that cannot be told for sure, so it is not in the quote. */
+  isHtmlLeftOut: z.boolean().optional(),
 })
 export type DraftReply = z.infer<typeof DraftReplySchema>
 

@@ -10,6 +10,8 @@ const words = {
     forwardEndToEndOnly:
       'Die ursprüngliche Nachricht war verschlüsselt: Sie kann nur an Empfänger mit Ende-zu-Ende-Verschlüsselung weitergeleitet werden.',
     asIs: 'Wird unverändert unter Ihren Text gesetzt.',
+    htmlLeftOut:
+      'Ein HTML-Teil der Nachricht verbirgt Text auf eine Weise, die sich nicht sicher erkennen lässt: Er wird nicht zitiert.',
   },
   en: {
     quote: 'Quoted message',
@@ -19,6 +21,7 @@ const words = {
     forwardEndToEndOnly:
       'The original message was encrypted: it can be forwarded only to recipients with end-to-end encryption.',
     asIs: 'Added unchanged below your text.',
+    htmlLeftOut: 'An HTML part of the message hides text in a way that cannot be told for sure: it is not quoted.',
   },
 } as const
 
@@ -35,6 +38,11 @@ export function ReplyQuote({ reply }: { reply: NonNullable<DraftSummary['reply']
       <p className="muted" data-testid="reply-quote-note">
         {reply.isEndToEndOnly ? (isForward ? w.forwardEndToEndOnly : w.endToEndOnly) : w.asIs}
       </p>
+      {reply.isHtmlLeftOut && (
+        <p className="muted" data-testid="reply-quote-html-left-out">
+          {w.htmlLeftOut}
+        </p>
+      )}
       <pre className="reply-quote-text">{reply.quote}</pre>
     </section>
   )
