@@ -54,6 +54,23 @@ describe('visibleTextOfHtml', () => {
     })
   })
 
+  it('stays fast on hostile nesting, and quotes nothing past a depth no mail needs', () => {
+    const started = performance.now()
+    const result = visible(`<p>shown</p>${'<b>'.repeat(200_000)}SECRET${'</i>'.repeat(200_000)}`)
+    expect(performance.now() - started).toBeLessThan(2000)
+    expect(result.text).toBe('shown')
+    for (const hostile of [
+      '<![x'.repeat(200_000),
+      `<style>${'a'.repeat(250_000)}</style>`,
+      `<style>${'a{'.repeat(120_000)}</style>`,
+      'a<b '.repeat(300_000),
+    ]) {
+      const start = performance.now()
+      visible(hostile)
+      expect(performance.now() - start).toBeLessThan(2000)
+    }
+  })
+
   it('keeps light text on a dark background', () => {
     expect(visible('<body style="background-color:#000"><p style="color:#fff">Hallo</p></body>').text).toBe('Hallo')
   })

@@ -352,14 +352,36 @@ const visualProperties = new Set([
   '-webkit-text-fill-color',
 ])
 
+/** Stylesheets beyond these are not read (nor quoted): a mail's CSS is far smaller. */
+const maxStylesheetChars = 256 * 1024
+const maxRules = 2000
+
 function stylesheetRules(css: string): { rules: Rule[]; isUndecidable: boolean } {
   const rules: Rule[] = []
   let isUndecidable = false
+  if (css.length > maxStylesheetChars) return { rules, isUndecidable: true }
   const text = plainCss(css)
-  for (const match of text.matchAll(/([^{}]+)\{([^{}]*)\}/g)) {
-    const declarations = declarationsOf(match[2]!)
+  // Innermost blocks `selector { declarations }` (inside @media too), found in one pass (a regex here is quadratic).
+  const blocks: [string, string][] = []
+  let start = 0
+  let open = -1
+  let selectors = ''
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]
+    if (char === '{') {
+      selectors = text.slice(start, i)
+      open = i
+      start = i + 1
+    } else if (char === '}') {
+      if (open >= 0) blocks.push([selectors, text.slice(open + 1, i)])
+      open = -1
+      start = i + 1
+    }
+  }
+  for (const [selectors, body] of blocks) {
+    const declarations = declarationsOf(body)
     if (![...declarations.keys()].some((name) => visualProperties.has(name))) continue
-    for (const raw of match[1]!.split(',')) {
+    for (const raw of selectors.split(',')) {
       const selector = raw.trim()
       const parsed = simpleSelector.exec(selector)
       if (!parsed || selector === '') {
@@ -378,6 +400,7 @@ function stylesheetRules(css: string): { rules: Rule[]; isUndecidable: boolean }
       const names = parsed[2]!.match(/[.#][a-z0-9_-]+/g) ?? []
       const ids = names.filter((n) => n.startsWith('#')).map((n) => n.slice(1))
       if (ids.length > 1) continue
+      if (rules.length >= maxRules) return { rules, isUndecidable: true }
       rules.push({
         tag,
         classes: names.filter((n) => n.startsWith('.')).map((n) => n.slice(1)),
@@ -407,9 +430,11 @@ function attributesOf(source: string): Map<string, string> {
   return attributes
 }
 
+const maxDepth = 1000
+
 export function visibleTextOfHtml(html: string): VisibleText {
   // Comments first (a conditional comment is a comment to every browser), also unterminated ones.
-  const source = html.replace(/<!--[\s\S]*?(-->|$)/g, '').replace(/<!\[[\s\S]*?\]>/g, '')
+  const source = html.replace(/<!--[\s\S]*?(-->|$)/g, '').replace(/<!\[[\s\S]*?(\]>|$)/g, '')
   const sheets = [...source.matchAll(/<style\b[^>]*>([\s\S]*?)(<\/style\s*>|$)/gi)].map((m) => stylesheetRules(m[1]!))
   const rules = sheets.flatMap((s) => s.rules)
   let isUndecidable = sheets.some((s) => s.isUndecidable)
@@ -491,6 +516,8 @@ export function visibleTextOfHtml(html: string): VisibleText {
     if (!open.isHidden && sources.some(isLayered)) isUndecidable = true
     if (blockTags.has(tag) && !parent.isHidden) newline()
     if (!voidTags.has(tag)) stack.push(open)
+    // Deeper than any mail needs: the rest is not quoted (and no end tag costs more than this depth).
+    if (stack.length > maxDepth) break
   }
   const text = out
     .join('')
