@@ -442,6 +442,7 @@ export function visibleTextOfHtml(html: string): VisibleText {
   const stack: Open[] = [{ tag: '#root', isHidden: false, colors: ['#000000'], backgrounds: ['#ffffff'] }]
   const out: string[] = []
   const top = () => stack[stack.length - 1]!
+  const openCount = new Map<string, number>()
   const newline = () => out.push('\n')
   const tokens = /<(\/?)([a-z][a-z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|<[!?][^>]*>|([^<]+|<)/gi
   let match: RegExpExecArray | null
@@ -460,10 +461,15 @@ export function visibleTextOfHtml(html: string): VisibleText {
     if (rawTag === undefined) continue
     const tag = rawTag.toLowerCase()
     if (closing) {
-      const index = stack.findLastIndex((open) => open.tag === tag)
+      // Most stray end tags close nothing: counted, so they cost no walk down the stack.
+      // A hidden top that is not this element would be popped too: then the end tag is ignored at once.
+      const isIgnored = (openCount.get(tag) ?? 0) === 0 || (top().isHidden && top().tag !== tag)
+      const index = isIgnored ? -1 : stack.findLastIndex((open) => open.tag === tag)
       // Closing an element pops the ones left open inside it, unless one of them hides: then the end
       // tag is ignored (text after it stays hidden; a browser's error recovery never shows more).
-      if (index > 0 && stack.slice(index + 1).every((open) => !open.isHidden)) stack.length = index
+      if (index > 0 && stack.slice(index + 1).every((open) => !open.isHidden)) {
+        for (const closed of stack.splice(index)) openCount.set(closed.tag, openCount.get(closed.tag)! - 1)
+      }
       if (blockTags.has(tag)) newline()
       continue
     }
@@ -515,7 +521,10 @@ export function visibleTextOfHtml(html: string): VisibleText {
     }
     if (!open.isHidden && sources.some(isLayered)) isUndecidable = true
     if (blockTags.has(tag) && !parent.isHidden) newline()
-    if (!voidTags.has(tag)) stack.push(open)
+    if (!voidTags.has(tag)) {
+      stack.push(open)
+      openCount.set(tag, (openCount.get(tag) ?? 0) + 1)
+    }
     // Deeper than any mail needs: the rest is not quoted (and no end tag costs more than this depth).
     if (stack.length > maxDepth) break
   }
