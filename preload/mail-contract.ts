@@ -182,6 +182,24 @@ export const mailChannels = {
     req: z.strictObject({ ...ReadingRef, fingerprint: z.string().min(8).max(200) }),
     res: z.object({ fileName: z.string(), data: z.base64() }),
   },
+  /**
+   * Reply, reply all or forward: a draft from the open message (only what was shown as one protected
+   * unit is quoted; main keeps the quote). `toReplyTo` only after the user confirmed a differing Reply-To.
+   */
+  'mail:reply': {
+    req: z.strictObject({
+      ...ReadingRef,
+      kind: z.enum(['reply', 'reply-all', 'forward']),
+      toReplyTo: z.boolean(),
+      lang: z.enum(['de', 'en']),
+    }),
+    res: z.object({
+      draftId: z.uuid(),
+      replyTo: z.object({ addresses: z.array(z.string()), differsFromFrom: z.boolean() }),
+      isEndToEndOnly: z.boolean(),
+      isHtmlLeftOut: z.boolean(),
+    }),
+  },
   /** The read view is done with the message: its decrypted parts are dropped in main. */
   'mail:close': { req: z.strictObject(ReadingRef), res: z.object({}) },
   /** The original message (still encrypted, byte for byte) saved where the user chooses, marked as downloaded. */

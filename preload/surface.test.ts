@@ -46,7 +46,7 @@ describe('preload surface', () => {
     // --- key manager: chains and sharing ---
     expected.push('keysChain', 'keysShareDraft', 'draftsList', 'keysLookup')
     // --- the read view ---
-    expected.push('mailOpen', 'mailSaveAttachment', 'mailOpenAttachment', 'mailOfferedKey', 'mailClose')
+    expected.push('mailOpen', 'mailSaveAttachment', 'mailOpenAttachment', 'mailOfferedKey', 'mailClose', 'mailReply')
     expected.push('mailExportEml', 'mailExportPdf', 'mailPrint', 'mailProgress', 'mailCancel')
     // --- the Posteingang ---
     expected.push('mailboxFolders', 'mailboxList', 'mailboxDelete', 'mailboxFlag', 'mailboxSync', 'mailboxSyncStatus')

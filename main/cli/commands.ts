@@ -10,6 +10,7 @@ const modules = {
   openpgp: async () => (await import('./openpgp-commands.ts')).openpgpCommands,
   smime: async () => (await import('./smime-commands.ts')).smimeCommands,
   message: async () => (await import('./message-commands.ts')).messageCommands,
+  reply: async () => (await import('./reply-commands.ts')).replyCommands,
   container: async () => (await import('./container-commands.ts')).containerCommands,
   transport: async () => (await import('./transport-commands.ts')).transportCommands,
   mailbox: async () => (await import('./mailbox-commands.ts')).mailboxCommands,

@@ -23,6 +23,10 @@ export interface PlannedCompose {
   input: SplitInput
   mode: EncryptMode
   context: ComposeContext
+  /** Refuses a plan before anything is written or queued (a forward of an encrypted mail: end-to-end only). */
+  checkPlan?: (plan: MessagePlan) => void
+  /** Fields added to the --json document (reply and forward describe what they built). */
+  describe?: (plan: MessagePlan) => Record<string, unknown>
 }
 
 const why = (recipient: RecipientPlan, lang: Lang) =>
@@ -85,8 +89,10 @@ export async function runPlannedCompose(context: CommandContext, request: Planne
   }
   // Nothing is written or queued while any recipient is blocked.
   if (plan.blocked.length > 0) throw blockedError(plan, lang)
+  request.checkPlan?.(plan)
+  const extra = request.describe?.(plan) ?? {}
   const messageId = newMessageId(input.from, request.context.random)
-  if (!values.send) return writeOne(context, request, plan, messageId)
+  if (!values.send) return writeOne(context, request, plan, messageId, extra)
 
   const accountName = values.account as string
   // The transport (SMTP, IMAP, DNS) loads only for --send.
@@ -114,7 +120,7 @@ export async function runPlannedCompose(context: CommandContext, request: Planne
         io.stderr(`siegelpost: ${lang === 'de' ? 'Kopie' : 'copy'} ${done}/${total} ${state} (${what})\n`)
       },
     )
-    return printGroup(context, outcome, outcome.containerPasswords)
+    return printGroup(context, outcome, outcome.containerPasswords, extra)
   })
 }
 
@@ -123,6 +129,7 @@ async function writeOne(
   request: PlannedCompose,
   plan: MessagePlan,
   messageId: string,
+  extra: Record<string, unknown>,
 ): Promise<number> {
   const { io, values } = context
   if (plan.copies.length !== 1)
@@ -140,6 +147,7 @@ async function writeOne(
     encryptedTo: result.encryptedTo,
     signedBy: result.signedBy,
     ...(result.containerPassword ? { containerPassword: result.containerPassword } : {}),
+    ...extra,
   }
   if (values.json) printJson(io, summary)
   else {
@@ -149,7 +157,12 @@ async function writeOne(
   return exitCodes.ok
 }
 
-function printGroup(context: CommandContext, outcome: GroupOutcome, passwords: Map<string, string>): number {
+function printGroup(
+  context: CommandContext,
+  outcome: GroupOutcome,
+  passwords: Map<string, string>,
+  extra: Record<string, unknown> = {},
+): number {
   const { io, lang, values } = context
   const reason = (m: GroupOutcome['messages'][number]) =>
     m.reason ? formatMessage(m.reason.code, lang, m.reason.params) : null
@@ -167,6 +180,7 @@ function printGroup(context: CommandContext, outcome: GroupOutcome, passwords: M
         ...(passwords.has(m.recipients.join(',')) ? { containerPassword: passwords.get(m.recipients.join(',')) } : {}),
       })),
       sentCopy: outcome.sentItem,
+      ...extra,
     })
   } else {
     const de = lang === 'de'

@@ -17,10 +17,12 @@ import { isRiskyToOpen, safeFileName, writeAttachment } from '../core/reading/at
 import { markDownloaded, systemMarkFileLayer, type MarkFileLayer } from '../core/reading/download-mark.ts'
 import { openForReading } from '../core/reading/open-for-reading.ts'
 import { withRecord } from '../core/reading/sender-history.ts'
+import type { DraftStore } from '../core/drafts/draft-store.ts'
 import type { Handlers } from './dispatch.ts'
 import { forgetOpened, openAttachedContainer, openedView } from './mail-container.ts'
 import type { OpenedContainer } from '../core/container/read.ts'
 import { mailExportHandlers, type ExportableReading } from './mail-export-handlers.ts'
+import { replyDraftFor } from './reply-draft.ts'
 import { transportProfileOf, type RegistryDeps } from './handler-deps.ts'
 import { viewOf } from './reading-view.ts'
 import { mailboxAccessOf } from './mailbox-access.ts'
@@ -65,6 +67,8 @@ export interface MailHandlerDeps {
   tempDir?: string | undefined
   /** Without it a stored message cannot be opened (READING_SOURCE_NOT_READY). */
   stored?: StoredMessages
+  /** Where reply and forward drafts go (the composer's drafts). */
+  getDrafts?: () => Promise<DraftStore>
 }
 
 type MailChannel =
@@ -80,6 +84,7 @@ type MailChannel =
   | 'mail:print'
   | 'mail:progress'
   | 'mail:cancel'
+  | 'mail:reply'
 
 /** How long an opened stored message waits for the server's "read" answer before it is shown anyway. */
 const storedSeenWaitMs = 3000
@@ -354,6 +359,10 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
       const { path: _path, ...saved } = await saveChunks(safeFileName(enclosed.filename), [enclosed.bytes])
       return saved
     },
+    'mail:reply': async (request) => {
+      if (!deps.getDrafts) throw new SiegelpostError('REPLY_DRAFT_GONE')
+      return replyDraftFor(get(request.readingId), request, { ...deps, getDrafts: deps.getDrafts })
+    },
   }
 }
 
@@ -393,5 +402,6 @@ export function mailHandlers(deps: RegistryDeps) {
     checkedWith: `${deps.appInfo.name} ${deps.appInfo.version}`,
     startWorker: deps.startWorker,
     tempDir: deps.tempDir,
+    getDrafts: deps.getDrafts,
   })
 }

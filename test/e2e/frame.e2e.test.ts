@@ -137,6 +137,7 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
       'mailOpenAttachment',
       'mailPrint',
       'mailProgress',
+      'mailReply',
       'mailSaveAttachment',
     ]
     const mailbox = [

@@ -102,4 +102,33 @@ describe('sending a draft', () => {
     expect((await drafts.list()).map((d) => d.id)).toEqual([draft.id])
     expect((await readdir(dir)).filter((name) => /outbox/i.test(name))).toEqual([])
   })
+
+  const reply = {
+    kind: 'forward' as const,
+    quote: '-------- Forwarded Message --------\nSECRET-FORWARD',
+    note: '[note]',
+    isEndToEndOnly: true,
+    subjectWithoutEndToEnd: 'Fwd: Encrypted message',
+    inReplyTo: null,
+    references: [],
+  }
+
+  it("keeps a reply draft's quote through autosave, and refuses to forward an encrypted mail without end-to-end encryption", async () => {
+    const created = await drafts.create({
+      account: 'kanzlei',
+      to: [],
+      subject: 'Fwd: x',
+      body: '',
+      reply,
+      attachments: [],
+    })
+    const saved = await drafts.save(created.id, fields)
+    expect(saved.reply).toEqual(reply)
+    expect((await drafts.load(created.id)).reply).toEqual(reply)
+    const refused = await sendDraft(profile, drafts, created.id).catch((error: unknown) => error)
+    expect((refused as SiegelpostError).code).toBe('FORWARD_NEEDS_END_TO_END')
+    expect((refused as SiegelpostError).message).toContain('client@mandant.test')
+    expect((await readdir(dir)).filter((name) => /outbox/i.test(name))).toEqual([])
+    expect((await drafts.list()).map((d) => d.id)).toEqual([created.id])
+  })
 })

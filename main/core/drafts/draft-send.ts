@@ -5,6 +5,7 @@ import { newMessageId, type ComposeContext } from '../message/compose.ts'
 import { planMessage, type MessagePlan } from '../message/recipient-plan.ts'
 import { sendPlanned, type PlannedOutcome } from '../message/send-planned.ts'
 import { generateContainerPassword } from '../container/password.ts'
+import { recipientsWithoutEndToEnd } from '../message/reply.ts'
 import { ClientPasswordStore } from '../policy/client-passwords.ts'
 import { messageTechnologies } from '../message/technologies.ts'
 import {
@@ -71,6 +72,10 @@ export async function sendDraft(
   const plan = await planFor(profile, fields)
   if (plan.blocked.length > 0)
     throw new SiegelpostError('DRAFT_RECIPIENTS_BLOCKED', { addresses: plan.blocked.map((r) => r.address).join(', ') })
+  const reply = draft.reply
+  const withoutEndToEnd = recipientsWithoutEndToEnd(plan, reply)
+  if (withoutEndToEnd.length > 0)
+    throw new SiegelpostError('FORWARD_NEEDS_END_TO_END', { addresses: withoutEndToEnd.join(', ') })
   // Each container recipient's password, decided before anything is queued: the standing one asked for must
   // exist; a generated one is made per recipient and per mail and leaves only in the outcome, to be shown once.
   const passwords = new ClientPasswordStore(profile.profileDir, profile.vault)
@@ -102,6 +107,19 @@ export async function sendDraft(
       body: draft.body,
       attachments,
       sign: draft.sign ? undefined : false,
+      ...(reply
+        ? {
+            inReplyTo: reply.inReplyTo,
+            references: reply.references,
+            reply: {
+              kind: reply.kind,
+              quote: reply.quote,
+              note: reply.note,
+              isEndToEndOnly: reply.isEndToEndOnly,
+              subjectWithoutEndToEnd: reply.subjectWithoutEndToEnd,
+            },
+          }
+        : {}),
     }
     const context: ComposeContext = {
       keys: profile.vault.contents.keys,

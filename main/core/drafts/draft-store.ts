@@ -47,9 +47,10 @@ const LegacyDraftSchema = z.object({
 })
 export type Draft = z.infer<typeof DraftSchema>
 export type DraftAttachment = z.infer<typeof AttachmentRefSchema>
-export type NewDraft = Pick<Draft, 'to' | 'subject' | 'body'> & {
-  attachments: { fileName: string; contentType: string; bytes: Uint8Array }[]
-}
+export type NewDraft = Pick<Draft, 'to' | 'subject' | 'body'> &
+  Partial<Pick<Draft, 'account' | 'from' | 'cc' | 'reply'>> & {
+    attachments: { fileName: string; contentType: string; bytes: Uint8Array }[]
+  }
 /** What the composer saves: everything but the attachments (added and removed on their own). */
 export type DraftFields = Pick<Draft, 'account' | 'from' | 'to' | 'cc' | 'bcc' | 'subject' | 'body' | 'sign'>
 
@@ -109,10 +110,11 @@ export class DraftStore {
     const id = randomUUID()
     const stamp = this.now().toISOString()
     const fields = {
-      account: null,
-      from: '',
+      account: input.account ?? null,
+      from: input.from ?? '',
       to: input.to,
-      cc: [],
+      cc: input.cc ?? [],
+      ...(input.reply ? { reply: input.reply } : {}),
       bcc: [],
       subject: input.subject,
       body: input.body,
@@ -293,6 +295,7 @@ export class DraftStore {
 
 /** The draft as the UI lists it: attachments by name and size, never their bytes. */
 export function summarizeDraft(draft: Draft): DraftSummary {
-  const { id, createdAt, updatedAt, account, from, to, cc, bcc, subject, body, sign, attachments } = draft
-  return { id, createdAt, updatedAt, account, from, to, cc, bcc, subject, body, sign, attachments }
+  const { id, createdAt, updatedAt, account, from, to, cc, bcc, subject, body, sign, attachments, reply } = draft
+  const summary = { id, createdAt, updatedAt, account, from, to, cc, bcc, subject, body, sign, attachments }
+  return reply ? { ...summary, reply } : summary
 }

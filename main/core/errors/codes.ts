@@ -14,6 +14,7 @@ import { verdictCodes } from './codes/verdict.ts'
 import { mailboxCodes } from './codes/mailbox.ts'
 import { readingCodes } from './codes/reading.ts'
 import { composerCodes } from './codes/composer.ts'
+import { replyCodes } from './codes/reply.ts'
 
 export type { ErrorEntry, ErrorKind } from './codes/entry.ts'
 
@@ -39,6 +40,7 @@ export const errorTable = {
   ...composeCodes,
   ...readingCodes,
   ...composerCodes,
+  ...replyCodes,
 } as const satisfies Record<string, ErrorEntry>
 
 export type ErrorCode = keyof typeof errorTable

@@ -28,6 +28,9 @@ export interface ComposeInput {
   encrypt: 'auto' | 'openpgp' | 'smime' | 'container' | 'none'
   /** true: must sign; false: must not; undefined: sign when the sender has a signing key. */
   sign: boolean | undefined
+  /** A reply's thread (RFC 5322 §3.6.4): the Message-ID it answers and the thread's ids. */
+  inReplyTo?: string | null
+  references?: readonly string[]
 }
 
 export interface ComposeContext {
@@ -190,6 +193,8 @@ export async function buildMessageStream(
     ['Subject', input.subject],
     ['Date', rfc5322Date(context.now)],
     ['Message-ID', messageId],
+    ...(input.inReplyTo ? ([['In-Reply-To', input.inReplyTo]] as const) : []),
+    ...(input.references?.length ? ([['References', input.references.join(' ')]] as const) : []),
   ]
   const isProtected = isEncrypted || signer !== null
   const privateFields = options.privateFields ?? []

@@ -15,6 +15,7 @@ import {
   type MessagePlan,
   type RecipientPlan,
 } from './recipient-plan.ts'
+import { bodyWithQuote, type ReplyContent } from './reply.ts'
 import type { MessageTechnology } from './technology.ts'
 
 /**
@@ -26,6 +27,24 @@ import type { MessageTechnology } from './technology.ts'
  */
 export interface SplitInput extends Omit<ComposeInput, 'encrypt'> {
   bcc: readonly string[]
+  /** A reply or forward: its quote goes only into copies the original's protection allows (reply.ts). */
+  reply?: ReplyContent
+}
+
+/**
+ * The input of one copy: a reply's quote (a forward's content) where the copy's protection allows it,
+ * else the note and a neutral subject; a forward of an encrypted mail is never composed without
+ * end-to-end encryption (the plan is refused before, this is the last wall).
+ */
+function inputFor(input: SplitInput, protection: CopyPlan['protection']): SplitInput {
+  const { reply } = input
+  if (!reply) return input
+  const isEndToEnd = protection === 'smime' || protection === 'openpgp'
+  if (reply.isEndToEndOnly && !isEndToEnd && reply.kind === 'forward')
+    throw new SiegelpostError('FORWARD_NEEDS_END_TO_END', { addresses: input.to.join(', ') })
+  const body = bodyWithQuote(input.body, reply, isEndToEnd)
+  const subject = reply.isEndToEndOnly && !isEndToEnd ? reply.subjectWithoutEndToEnd : input.subject
+  return { ...input, body, subject }
 }
 
 export interface ComposedCopy extends ComposeSummary {
@@ -150,6 +169,7 @@ export async function composeCopy(
   context: ComposeContext,
   messageId: string,
 ): Promise<ComposedCopy> {
+  input = inputFor(input, copy.protection)
   if (copy.protection === 'container') return composeContainerCopy(input, copy, context, messageId)
   const { summary, bytes } = await collect(input, buildPlanOf(input, copy, context), context, messageId)
   return { ...summary, protection: copy.protection, recipients: copy.recipients.map((r) => r.address), bytes }
@@ -195,7 +215,8 @@ export async function composeSentItem(
       break
     }
   }
-  const { summary, bytes } = await collect(input, buildPlan, context, messageId, privateFields)
+  const own = inputFor(input, buildPlan.recipients.length > 0 ? buildPlan.technology!.technology : 'tls')
+  const { summary, bytes } = await collect(own, buildPlan, context, messageId, privateFields)
   return {
     ...summary,
     protection: buildPlan.technology ? buildPlan.technology.technology : 'tls',

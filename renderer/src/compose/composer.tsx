@@ -10,6 +10,7 @@ import type {
   WireError,
 } from '../../../preload/contract'
 import { Busy, ErrorNotice, Notice } from '../components'
+import { ReplyQuote } from './reply-quote'
 import { useI18n } from '../i18n'
 import { settle, useAction } from '../use-call'
 import { Attachments } from './attachments'
@@ -68,6 +69,7 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
   const [draftId, setDraftId] = useState<string | null>(null)
   const [fields, setFields] = useState<DraftFields | null>(null)
   const [attachments, setAttachments] = useState<DraftSummary['attachments']>([])
+  const [reply, setReply] = useState<DraftSummary['reply']>(undefined)
   const [typed, setTyped] = useState({ to: '', cc: '', bcc: '' })
   const [plan, setPlan] = useState<ComposePlanView | null>(null)
   const [checking, setChecking] = useState(false)
@@ -121,6 +123,7 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
             sign,
           })
           setAttachments(draft.value.attachments)
+          setReply(draft.value.reply)
           setShowCc(cc.length + bcc.length > 0)
           remember(draft.value.id)
           return
@@ -383,6 +386,7 @@ export function Composer({ openId, onSaved }: { openId: string | null; onSaved: 
         value={fields.body}
         onChange={(event) => update({ body: event.target.value })}
       />
+      {reply && <ReplyQuote reply={reply} />}
       <label className="sign-line">
         <input type="checkbox" checked={fields.sign} onChange={(event) => update({ sign: event.target.checked })} />{' '}
         {t('compose.sign')}

@@ -11,6 +11,7 @@ import { Icon } from './icons'
 import { MessageContent } from './message-content'
 import { PasswordPdfs } from './password-pdf'
 import { ReadToolbar } from './read-toolbar'
+import { ReplyToolbar } from './reply-toolbar'
 import { SecurityBar, SecurityDetails, type SecurityActions } from './security-bar'
 import { loadPattern } from './security-pattern'
 import { useMailWords } from './words'
@@ -137,6 +138,7 @@ export function ReadView({ view, onAgain, onClose }: { view: ReadingView; onAgai
       <span id="sp-read-subject" className="visually-hidden">
         {view.headers.subject}
       </span>
+      <ReplyToolbar view={view} />
       <MessageContent view={view} onRestore={actions.onRestore} />
       <Attachments view={view} />
       <PasswordPdfs view={view} />
