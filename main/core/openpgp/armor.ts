@@ -156,6 +156,8 @@ export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
   let base64 = ''
   let crc = crcStart
   let checksum: string | null = null
+  /** A line ended in "=" padding: only the checksum or the END line may follow. */
+  let isPadded = false
   const emit = (controller: TransformStreamDefaultController<Uint8Array>, isFinal: boolean) => {
     const usable = isFinal ? base64.length : base64.length - (base64.length % 4)
     if (usable === 0) return
@@ -185,7 +187,11 @@ export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
       checksum = text.slice(1)
       return
     }
-    if (checksum !== null || !/^[A-Za-z0-9+/=]*$/.test(text)) throw new Error('Misformed armored text: bad base64 line')
+    // "=" only as the padding at the end of the last line: one in the middle would decode differently
+    // depending on where the input was cut into chunks.
+    if (checksum !== null || isPadded || !/^[A-Za-z0-9+/]*={0,2}$/.test(text))
+      throw new Error('Misformed armored text: bad base64 line')
+    isPadded = text.endsWith('=')
     base64 += text
     if (base64.length >= 48 * 1024) emit(controller, false)
   }
