@@ -152,7 +152,7 @@ export function pgpMimeEnvelope(armored: Uint8Array | string): Buffer {
 }
 
 /** An S/MIME application/pkcs7-mime entity around DER (base64 in lines of 76). */
-export function pkcs7Mime(der: Uint8Array, smimeType: 'enveloped-data' | 'signed-data'): Buffer {
+export function pkcs7Mime(der: Uint8Array, smimeType: 'enveloped-data' | 'authEnveloped-data' | 'signed-data'): Buffer {
   const base64 = Buffer.from(der)
     .toString('base64')
     .replace(/(.{76})/g, '$1\r\n')
