@@ -80,7 +80,13 @@ export interface OpenDoc {
   headers: { from: string; to: string[]; cc: string[]; replyTo: string[]; sender: string[]; subject: string }
   security: {
     encryption: { state: string; technology: string | null; code: string | null; reason: string }
-    signature: { state: string; technology: string | null; signer: string | null; code: string | null }
+    signature: {
+      state: string
+      technology: string | null
+      signer: string | null
+      acceptance: string | null
+      code: string | null
+    }
     warnings: { code: string; text: string }[]
   }
   text: string
