@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   AttackLab,
@@ -86,8 +88,14 @@ describe.skipIf(skip)('MIME wrapping and partial signing', () => {
       { kind: 'attachment', encrypted: false, signed: false },
     ])
     expect(doc.attachments.map((a) => a.contentType)).toEqual(['message/rfc822'])
-    // The forwarded mail opened on its own is the boss's valid mail again.
+    // The forwarded mail opened on its own is the boss's valid mail again; saved, it is byte for byte the original
+    // (an unencrypted mail's attachments are read from the file, which stays open until they are saved).
     expect(lab.open(inner).security.signature.state).toBe('valid')
+    const file = lab.file(message(headers('WG: Rechnung'), multipart('mixed', 'fwd', [attackerText, forwarded])))
+    lab.ok('open', file, '--json', '--save-attachments', join(lab.dir, 'saved'))
+    expect(readdirSync(join(lab.dir, 'saved')).map((name) => readFileSync(join(lab.dir, 'saved', name)))).toEqual([
+      inner,
+    ])
   })
 
   it('inline PGP: text before and after a clearsigned block is not signed, partly-protected', () => {
