@@ -90,10 +90,13 @@ async function execute(input: Uint8Array): Promise<void> {
 
 const corpus: Uint8Array[] = []
 tracker.reset()
-for (const seed of seeds) {
+// Every seed answers the watchdog: on a loaded machine the seed pass with coverage collection can take longer
+// than the hang limit as a whole, while each seed is quick (that silence was once reported as a hang).
+for (const [done, seed] of seeds.entries()) {
   const input = seed.length > target.maxLength ? seed.subarray(0, target.maxLength) : seed
   await execute(input)
   if (tracker.collect() > 0) corpus.push(input)
+  post({ type: 'progress', execs: done + 1, corpus: corpus.length })
 }
 if (corpus.length === 0) corpus.push(new Uint8Array(0))
 
