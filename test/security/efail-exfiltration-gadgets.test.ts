@@ -97,6 +97,20 @@ describe.skipIf(skip)('EFAIL direct exfiltration: an encrypted part between atta
     check(encrypted)
   })
 
+  it('inline OpenPGP: an armored message in one text part of a multipart is left closed and reported', () => {
+    const armored = lab.gpgRun(['--armor', '--trust-model', 'always', '-r', 'alice@example.org', '-e'], `${secret}\n`)
+    const inline = part(['Content-Type: text/plain'], armored)
+    const doc = lab.open(message(headers('Re: Unterlagen'), multipart('mixed', 'inl', [leak, inline, close])))
+    expect(doc.security.encryption).toMatchObject({ state: 'none', code: 'ENCRYPTION_INLINE_NOT_WHOLE' })
+    expect(warningCodes(doc)).toEqual(['encrypted-part-not-opened', 'partly-protected'])
+    expect(doc.parts.map((p) => [p.kind, p.encrypted])).toEqual([
+      ['html', false],
+      ['text', false],
+      ['html', false],
+    ])
+    expect(doc.text).not.toContain('Steuer-ID')
+  })
+
   it('an encrypted version of a multipart/alternative, or an attached encrypted message, is reported as not opened', () => {
     const encrypted = pgpMimeEncrypted(lab, ['alice@example.org'], secretEntity)
     const plain = part(['Content-Type: text/plain'], 'Bitte antworten Sie mit Zitat.\n')
