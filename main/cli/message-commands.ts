@@ -212,11 +212,13 @@ export const messageCommands: readonly Command[] = [
           lang,
           policyRules: (await new PolicyStore(profileDir, opened).load()).rules,
         })
-      } finally {
+      } catch (error) {
         source.close()
+        throw error
       }
       const { document, attachmentChunks } = result
       try {
+        // The attachments of an unencrypted message are read from the file itself: it stays open until they are saved.
         if (typeof values['save-attachments'] === 'string') {
           const files = document.attachments.map((a, index) => ({
             filename: a.filename,
@@ -226,6 +228,7 @@ export const messageCommands: readonly Command[] = [
         }
       } finally {
         result.dispose()
+        source.close()
       }
       if (values.json) {
         printJson(io, document)

@@ -1,4 +1,12 @@
-import { decodeText, fileNameOf, isAttachmentDisposition, type MimePart } from '../mime/parse.ts'
+import { limits } from '../limits.ts'
+import {
+  decodedBodyChunks,
+  decodeText,
+  fileNameOf,
+  isAttachmentDisposition,
+  parseMime,
+  type MimePart,
+} from '../mime/parse.ts'
 import type { MessageTechnology } from './technology.ts'
 
 export function findTechnology(
@@ -32,6 +40,35 @@ export interface Content {
   hasNestedEncrypted: boolean
   /** A signed entity inside the message (its signature is not the message's). */
   hasNestedSigned: boolean
+  /** Inline protection (e.g. an armored OpenPGP block) found in a displayed text part, never checked here. */
+  inline: ('encrypted' | 'signed')[]
+}
+
+/** Whether an encrypted entity is anywhere in this part. */
+function containsEncrypted(technologies: readonly MessageTechnology[], part: MimePart): boolean {
+  if (findTechnology(technologies, part, 'isEncrypted')) return true
+  return part.children.some((child) => containsEncrypted(technologies, child))
+}
+
+/**
+ * Whether an attached message (message/rfc822) is itself encrypted: its first bytes are enough for
+ * the structure (a closed encrypted message is never decrypted, so it counts as a part left closed).
+ */
+function isEncryptedMessage(technologies: readonly MessageTechnology[], part: MimePart): boolean {
+  const head: Uint8Array[] = []
+  let size = 0
+  for (const chunk of decodedBodyChunks(part)) {
+    head.push(chunk)
+    size += chunk.length
+    if (size >= limits.streamFromBytes) break
+  }
+  const bytes = new Uint8Array(size)
+  head.reduce((offset, chunk) => (bytes.set(chunk, offset), offset + chunk.length), 0)
+  try {
+    return containsEncrypted(technologies, parseMime(bytes))
+  } catch {
+    return false
+  }
 }
 
 /** What the user sees: inline text parts and the attachments (leaves that are not body text). */
@@ -41,6 +78,7 @@ export function contentOf(root: MimePart, technologies: readonly MessageTechnolo
   const kinds: Content['kinds'] = []
   let hasNestedEncrypted = false
   let hasNestedSigned = false
+  const inline: Content['inline'] = []
   // `closed`: inside an encrypted entity that is left closed; its pieces stay attachments (they can be saved) but
   // are shown as one `not-opened` part.
   const visit = (part: MimePart, closed: boolean) => {
@@ -54,7 +92,12 @@ export function contentOf(root: MimePart, technologies: readonly MessageTechnolo
     if (part.children.length > 0) {
       if (type === 'multipart/alternative') {
         const plain = part.children.find((c) => c.contentType.type === 'text/plain')
-        visit(plain ?? part.children[part.children.length - 1]!, inner)
+        const shown = plain ?? part.children[part.children.length - 1]!
+        // An encrypted version beside the one shown is left closed: the reader learns that it exists.
+        const closedVersions = part.children.filter((c) => c !== shown && containsEncrypted(technologies, c))
+        if (closedVersions.length > 0 && !inner) kinds.push(...closedVersions.map(() => 'not-opened' as const))
+        hasNestedEncrypted ||= closedVersions.length > 0
+        visit(shown, inner)
         return
       }
       if (type === 'multipart/signed') {
@@ -68,8 +111,17 @@ export function contentOf(root: MimePart, technologies: readonly MessageTechnolo
     if (part.contentType.params['hp-legacy-display'] === '1') return
     const isText = type === 'text/plain' || type === 'text/html'
     if (isText && !isAttachmentDisposition(part) && fileNameOf(part) === null) {
-      texts.push(type === 'text/html' ? htmlToText(decodeText(part)) : decodeText(part))
+      const text = type === 'text/html' ? htmlToText(decodeText(part)) : decodeText(part)
+      texts.push(text)
       if (!inner) kinds.push(type === 'text/html' ? 'html' : 'text')
+      for (const kind of technologies.map((t) => t.inlineKind?.(text) ?? null)) if (kind && !inner) inline.push(kind)
+      return
+    }
+    if (type === 'message/rfc822' && isEncryptedMessage(technologies, part)) {
+      // An attached encrypted message stays closed (only the top level is decrypted) but can be saved.
+      attachments.push(part)
+      hasNestedEncrypted = true
+      if (!inner) kinds.push('not-opened')
       return
     }
     if (type === 'application/pgp-signature' || type === 'application/pgp-encrypted') return
@@ -77,5 +129,5 @@ export function contentOf(root: MimePart, technologies: readonly MessageTechnolo
     if (!inner) kinds.push('attachment')
   }
   visit(root, false)
-  return { text: texts.join('\n'), attachments, kinds, hasNestedEncrypted, hasNestedSigned }
+  return { text: texts.join('\n'), attachments, kinds, hasNestedEncrypted, hasNestedSigned, inline }
 }

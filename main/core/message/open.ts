@@ -111,9 +111,17 @@ async function openParsed(
     offered: [],
     inlinePartial: null,
   }
-  const nothing = { text: '', attachments: [], kinds: [], hasNestedEncrypted: false, hasNestedSigned: false }
+  const nothing = {
+    text: '',
+    attachments: [],
+    kinds: [],
+    hasNestedEncrypted: false,
+    hasNestedSigned: false,
+    inline: [],
+  }
   let displayed: MimePart = root
   let inlineText: string | null = null
+  let isInlineInspected = false
   let isInnerTrusted = false
 
   // A signature around the encrypted entity (some clients sign the ciphertext, of any signature
@@ -179,6 +187,7 @@ async function openParsed(
     for (const technology of technologies) {
       const inline = await technology.inspectInline?.(text, context)
       if (!inline) continue
+      isInlineInspected = true
       if (!inline.isWholeBody) {
         layer.inlinePartial = inline.kind
         if (inline.kind === 'encrypted') layer.encryption.reason = reason('ENCRYPTION_INLINE_NOT_WHOLE')
@@ -204,6 +213,15 @@ async function openParsed(
   }
 
   const content = contentOf(displayed, technologies)
+  // Inline protection in a text that is not the whole message (a clearsigned or encrypted block beside other
+  // parts) is never checked or opened, and never makes the message signed or encrypted.
+  if (!isInlineInspected) {
+    const kind = content.inline.find((k) => k === 'encrypted' || layer.signatures.length === 0)
+    if (kind === 'encrypted' && layer.encryption.state === 'none') {
+      layer.encryption.reason = reason('ENCRYPTION_INLINE_NOT_WHOLE')
+    } else if (kind === 'signed') layer.signatureNote ??= reason('SIGNATURE_INLINE_PARTIAL')
+    layer.inlinePartial = kind ?? null
+  }
   if (content.hasNestedSigned && layer.signatures.length === 0) layer.signatureNote ??= reason('SIGNATURE_PARTIAL')
   if (content.hasNestedEncrypted && layer.encryption.state === 'none') {
     layer.encryption.reason = reason('ENCRYPTION_NESTED_NOT_OPENED')
@@ -256,7 +274,9 @@ async function finish(
   const signature = signatureVerdict(layer.signatures, fromAddresses, layer.signatureNote)
   const isEncrypted = layer.encryption.state === 'encrypted'
   const isSigned = signature.state === 'valid'
-  const parts: PartView[] = content.kinds.map((kind) => ({
+  // A whole-body inline text is shown as that text (the verified or decrypted one), whatever markup carried it.
+  const kinds = inlineText === null ? content.kinds : content.kinds.map((kind) => (kind === 'html' ? 'text' : kind))
+  const parts: PartView[] = kinds.map((kind) => ({
     kind,
     encrypted: isEncrypted || kind === 'not-opened',
     signed: isSigned,

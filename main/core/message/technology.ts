@@ -31,6 +31,8 @@ export interface MessageTechnology {
   opaqueSignedContent?(part: MimePart): MimePart | null
   /** Inline (non-MIME) protection in a text body, e.g. ASCII-armored OpenPGP; null when there is none. */
   inspectInline?(text: string, context: OpenContext): Promise<InlineOutcome | null>
+  /** Which inline protection a text holds, without any cryptography (for a text that is not the whole message). */
+  inlineKind?(text: string): 'encrypted' | 'signed' | null
   /**
    * Public keys carried by the message (headers, attachments), offered to the user — never imported
    * here. `carried` are the certificates the checked signatures brought (VerifyOutcome.offered).

@@ -28,6 +28,14 @@ function normalizeArmor(block: string): string {
   ].join('\n')
 }
 
+/** Whether a text holds an armored encrypted message or a cleartext-signed block (the first one found). */
+export function inlinePgpKind(text: string): 'encrypted' | 'signed' | null {
+  const encrypted = messageBlock.exec(text)
+  const signed = signedBlock.exec(text)
+  if (encrypted && (!signed || encrypted.index < signed.index)) return 'encrypted'
+  return signed ? 'signed' : null
+}
+
 /** The inline protection of a text body, or null when it holds no armored block. */
 export async function inspectInlinePgp(text: string, context: OpenContext): Promise<InlineOutcome | null> {
   const encrypted = messageBlock.exec(text)

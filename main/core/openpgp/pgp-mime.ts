@@ -10,7 +10,7 @@ import { describeKey } from './key-info.ts'
 import { loadKey } from './key-technology.ts'
 import { keysInMessage } from './mail-keys.ts'
 import { checkSignatures, decryptFailure, firstLine, loadAll, verificationDate } from './checks.ts'
-import { inspectInlinePgp } from './inline-pgp.ts'
+import { inlinePgpKind, inspectInlinePgp } from './inline-pgp.ts'
 import { armored, chunked, collect, decryptArmoredOrBinary, decryptLarge } from './pgp-stream.ts'
 import { openpgpThroughWorker } from './stream-worker.ts'
 import { isLargePart } from '../streaming/large-part.ts'
@@ -137,6 +137,7 @@ export const openpgpMessageTechnology: MessageTechnology = {
   },
 
   inspectInline: inspectInlinePgp,
+  inlineKind: inlinePgpKind,
 
   async offeredKeys(root, parts): Promise<OfferedKey[]> {
     const offered: OfferedKey[] = []
