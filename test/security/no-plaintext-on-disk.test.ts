@@ -127,7 +127,7 @@ describe.skipIf(skip)('no plaintext on disk', () => {
     expect(findMarker(control, `${marker}-other`)).toEqual([])
   })
 
-  it('compose, send, fetch, open, mail show, container and a large-message open leave no trace of the marker', () => {
+  it('compose, send, fetch, open, mail show, forward, container and a large-message open leave no trace of the marker', () => {
     json('keys', 'generate', '--name', 'Anna Beraterin', '--email', 'advisor@kanzlei.test')
     ok(
       'accounts',
@@ -208,7 +208,21 @@ describe.skipIf(skip)('no plaintext on disk', () => {
       join(work, 'container-files'),
     )
     expect(inside.text).toContain(marker)
-    // Steps added by other features go here (reply and forward: `reply ID --body-file … --send`).
+    // forward of a stored message (reply takes the same path; a reply to oneself is refused): the quoted
+    // original and the new text carry the marker, and go out encrypted.
+    writeFileSync(join(work, 'reply.txt'), `Danke. ${marker}\n`)
+    const forwarded = json(
+      'forward',
+      listed[1]!.id,
+      '--to',
+      'advisor@kanzlei.test',
+      '--body-file',
+      join(work, 'reply.txt'),
+      '--send',
+      '--account',
+      'advisor',
+    )
+    expect(forwarded.messages.map((m: { protection: string }) => m.protection)).toEqual(['openpgp'])
     for (const step of laterSteps) step({ ok, json, work, marker, listed })
 
     // The profile and the temp folder: nothing of the marker in any form. The work folder has it (control).
