@@ -54,8 +54,18 @@ describe('what the regressions fixed', () => {
 
   it('a SignedData whose parts are primitive where constructed ones belong is malformed, not a TypeError', async () => {
     const { verifySignedData } = await import('../../main/core/smime/cms-signed.ts')
-    for (const cms of files('cms'))
+    for (const cms of files('cms', 'encapsulated'))
       expect(() => verifySignedData({ cms })).toThrow(expect.objectContaining({ code: 'SMIME_MALFORMED' }))
+  })
+
+  it('a damaged time in a certificate extension, or a SignerIdentifier without serial, is malformed, not a crash', async () => {
+    const { verifySignedData } = await import('../../main/core/smime/cms-signed.ts')
+    const detachedContent = new TextEncoder().encode('Content-Type: text/plain\r\n\r\nx\r\n')
+    const malformed = expect.objectContaining({ code: 'SMIME_MALFORMED' })
+    const [extension] = files('cms', 'certificate-extension')
+    const [identifier] = files('cms', 'signer-identifier')
+    expect(() => verifySignedData({ cms: extension!, detachedContent })).toThrow(malformed)
+    expect(() => verifySignedData({ cms: identifier! })).toThrow(malformed)
   })
 
   it('a Bcc field behind a stray CR is read as Bcc by the envelope and removed from the bytes alike', async () => {

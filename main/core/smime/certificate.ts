@@ -35,7 +35,12 @@ export function parseCertificate(der: Uint8Array): pkijs.Certificate {
     // cRLDistributionPoints and freshestCRL are read by distribution-point.ts: pkijs cannot parse
     // nameRelativeToCRLIssuer (NIST PKITS 4.14) and reports a parsing error for a valid value.
     if (readByDistributionPoint.has(ext.extnID)) continue
-    const value = ext.parsedValue as { parsingError?: string } | undefined
+    let value: { parsingError?: string } | undefined
+    try {
+      value = ext.parsedValue as typeof value // parsed on first read; asn1js throws for e.g. a damaged time
+    } catch {
+      throw new SiegelpostError('SMIME_MALFORMED', { what: 'X.509', reason: `extension ${ext.extnID} is damaged` })
+    }
     const type = plainExtensionTypes[ext.extnID]
     if (
       value === undefined ||
@@ -229,6 +234,8 @@ export function matchesSignerIdentifier(identifier: asn1js.AsnType, der: Uint8Ar
   const cert = parseCertificate(der)
   if (identifier instanceof asn1js.Sequence) {
     const [issuer, serial] = identifier.valueBlock.value
+    if (!issuer || !serial)
+      throw new SiegelpostError('SMIME_MALFORMED', { what: 'SignerIdentifier', reason: 'issuer or serial missing' })
     return sameBytes(encodedOf(issuer!), toDer(cert.issuer)) && sameBytes(encodedOf(serial!), toDer(cert.serialNumber))
   }
   const ski = subjectKeyIdentifierOf(cert)
