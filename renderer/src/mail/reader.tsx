@@ -6,6 +6,7 @@ import { OpeningProgress, useOpening } from './opening'
 import { ReadView } from './read-view'
 import { useMailWords } from './words'
 import './mail.css'
+import './mail-details.css'
 
 /** What the Posteingang asks the reader to open (a stored message by id); `seq` repeats a request. */
 export interface ReaderRequest {
