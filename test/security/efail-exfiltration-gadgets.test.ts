@@ -72,7 +72,7 @@ afterAll(() => lab?.close())
 describe.skipIf(skip)('EFAIL direct exfiltration: an encrypted part between attacker HTML', () => {
   const check = (encrypted: Uint8Array) => {
     const doc = lab.open(message(headers('Re: Unterlagen'), multipart('mixed', 'efail', [leak, encrypted, close])))
-    expect(doc.security.encryption).toMatchObject({ state: 'none', code: 'ENCRYPTION_NESTED_NOT_OPENED' })
+    expect(doc.security.encryption).toMatchObject({ state: 'none', code: null })
     expect(warningCodes(doc)).toEqual(['encrypted-part-not-opened', 'partly-protected'])
     expect(doc.parts).toEqual([
       { kind: 'html', encrypted: false, signed: false },
@@ -101,7 +101,7 @@ describe.skipIf(skip)('EFAIL direct exfiltration: an encrypted part between atta
     const armored = lab.gpgRun(['--armor', '--trust-model', 'always', '-r', 'alice@example.org', '-e'], `${secret}\n`)
     const inline = part(['Content-Type: text/plain'], armored)
     const doc = lab.open(message(headers('Re: Unterlagen'), multipart('mixed', 'inl', [leak, inline, close])))
-    expect(doc.security.encryption).toMatchObject({ state: 'none', code: 'ENCRYPTION_INLINE_NOT_WHOLE' })
+    expect(doc.security.encryption).toMatchObject({ state: 'none', code: null })
     expect(warningCodes(doc)).toEqual(['encrypted-part-not-opened', 'partly-protected'])
     expect(doc.parts.map((p) => [p.kind, p.encrypted])).toEqual([
       ['html', false],
@@ -115,7 +115,7 @@ describe.skipIf(skip)('EFAIL direct exfiltration: an encrypted part between atta
     const encrypted = pgpMimeEncrypted(lab, ['alice@example.org'], secretEntity)
     const plain = part(['Content-Type: text/plain'], 'Bitte antworten Sie mit Zitat.\n')
     const alternative = lab.open(message(headers('Alt'), multipart('alternative', 'alt', [plain, encrypted])))
-    expect(alternative.security.encryption).toMatchObject({ state: 'none', code: 'ENCRYPTION_NESTED_NOT_OPENED' })
+    expect(alternative.security.encryption).toMatchObject({ state: 'none', code: null })
     expect(warningCodes(alternative)).toEqual(['encrypted-part-not-opened', 'partly-protected'])
     expect(alternative.parts).toEqual([
       { kind: 'not-opened', encrypted: true, signed: false },
@@ -125,7 +125,7 @@ describe.skipIf(skip)('EFAIL direct exfiltration: an encrypted part between atta
 
     const attached = part(['Content-Type: message/rfc822'], message(headers('Original'), encrypted))
     const forwarded = lab.open(message(headers('WG: Original'), multipart('mixed', 'fwd', [plain, attached])))
-    expect(forwarded.security.encryption).toMatchObject({ state: 'none', code: 'ENCRYPTION_NESTED_NOT_OPENED' })
+    expect(forwarded.security.encryption).toMatchObject({ state: 'none', code: null })
     expect(warningCodes(forwarded)).toEqual(['encrypted-part-not-opened', 'partly-protected'])
     expect(forwarded.parts).toEqual([
       { kind: 'text', encrypted: false, signed: false },
