@@ -21,6 +21,10 @@ export const MailSourceSchema = z.discriminatedUnion('kind', [
 ])
 export type MailSource = z.infer<typeof MailSourceSchema>
 
+/** What opening a stored message did to its read flag (see `mail:open`). */
+export const SeenSchema = z.enum(['already', 'marked', 'pending', 'failed'])
+export type Seen = z.infer<typeof SeenSchema>
+
 const Technology = z.enum(['openpgp', 'smime']).nullable()
 const Protection = { encrypted: z.boolean(), signed: z.boolean() }
 
@@ -164,7 +168,7 @@ export const mailChannels = {
        * `pending` when the server cannot be reached now (tried again at the next sync); `failed` when the
        * server refused. Null for a message from a file.
        */
-      seen: z.enum(['already', 'marked', 'pending', 'failed']).nullable().optional(),
+      seen: SeenSchema.nullable().optional(),
     }),
   },
   /** Saves one attachment where the user chooses, marked as downloaded for the OS; never opens it. */

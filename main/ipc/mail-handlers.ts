@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename } from 'node:path'
 import type { Request } from '../../preload/contract.ts'
-import type { MailSource, ReadingView } from '../../preload/mail-contract.ts'
+import type { MailSource, ReadingView, Seen } from '../../preload/mail-contract.ts'
 import { SiegelpostError } from '../core/errors/index.ts'
 import type { Vault } from '../core/keys/vault.ts'
 import { limits } from '../core/limits.ts'
@@ -45,7 +45,7 @@ export interface StoredMessages {
   /** The raw message as the server sent it (opened from its sealed form in memory) and whether it was read. */
   read: (id: string) => Promise<{ bytes: Uint8Array; fileName: string; isSeen: boolean }>
   /** Marks it read: on the server first, then in the store. */
-  markSeen: (id: string) => Promise<'marked' | 'pending' | 'failed'>
+  markSeen: (id: string) => Promise<Exclude<Seen, 'already'>>
   /** Keeps the subject from inside the protection (header protection), sealed, for the list and search. */
   keepProtectedSubject: (id: string, subject: string) => Promise<void>
 }
@@ -98,12 +98,10 @@ interface OpenReading extends ExportableReading {
   containers: Map<number, OpenedContainer>
 }
 
-type SeenAnswer = 'already' | 'marked' | 'pending' | 'failed'
-
 /** A reading made, and (for a stored message) the marking as read on its way to the server. */
 interface Opened {
   view: ReadingView
-  marking: Promise<SeenAnswer> | null
+  marking: Promise<Seen> | null
 }
 
 /** An opening the window named (`jobId`): its progress, and the workers to end when it is cancelled. */
@@ -195,7 +193,7 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
   /** Opens the message of `source` into a new reading; null when the dialog was closed or the job cancelled. */
   const openReading = async (source: MailSource, job: OpeningJob | null): Promise<Opened | null> => {
     let message: { bytes: Uint8Array; fileName: string } | null
-    let marking: Promise<SeenAnswer> | null = null
+    let marking: Promise<Seen> | null = null
     if (source.kind === 'again') {
       const previous = get(source.readingId)
       message = { bytes: previous.bytes, fileName: previous.fileName }

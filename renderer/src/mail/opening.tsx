@@ -1,6 +1,6 @@
 import { useCallback, useRef, useState } from 'react'
 import type { WireError } from '../../../preload/contract'
-import type { MailSource, ReadingView } from '../../../preload/mail-contract'
+import type { MailSource, ReadingView, Seen } from '../../../preload/mail-contract'
 import { Busy } from '../components'
 import { useI18n } from '../i18n'
 import { settle } from '../use-call'
@@ -9,7 +9,7 @@ import { formatSize } from './attachments'
 /** An opened message, and what happened to its read flag (stored messages only). */
 export interface Opened {
   reading: ReadingView
-  seen: 'already' | 'marked' | 'pending' | 'failed' | null | undefined
+  seen: Seen | null | undefined
 }
 
 const words = {

@@ -2,7 +2,7 @@ import { useEffect, useState, type DragEvent } from 'react'
 import type { MailSource, ReadingView } from '../../../preload/mail-contract'
 import { ErrorNotice } from '../components'
 import { readFiles } from '../keys/import-state'
-import { OpeningProgress, useOpening } from './opening'
+import { OpeningProgress, useOpening, type Opened } from './opening'
 import { ReadView } from './read-view'
 import { useMailWords } from './words'
 import './mail.css'
@@ -14,7 +14,7 @@ export interface ReaderRequest {
   seq: number
 }
 
-export type SeenAnswer = 'already' | 'marked' | 'pending' | 'failed' | null | undefined
+export type SeenAnswer = Opened['seen']
 
 /**
  * Opening a message: from the store (the Posteingang's `request`), main's open dialog, or an .eml
