@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
-import { hasMailStack, startMailStack } from '../helpers/mail-stack.ts'
+import { hasMailStack, startMailStack, stackAccountArgs } from '../helpers/mail-stack.ts'
 import { makeTestPki, openssl } from '../helpers/smime-pki.ts'
 
 /**
@@ -75,27 +75,7 @@ try {
   run(['keys', 'import', pki.fran.certFile])
   run(['keys', 'import', join(dir, 'max.asc')])
   run(['policy', 'consent', 'client@mandant.test', '--channel', 'tls', '--by', 'Bench'])
-  run([
-    'accounts',
-    'add',
-    'alice',
-    '--email',
-    'alice@example.org',
-    '--user',
-    'alice@example.org',
-    '--password-file',
-    join(dir, 'alice-pw'),
-    '--smtp',
-    `${stack.host}:10465`,
-    '--imap',
-    `${stack.host}:10993`,
-    '--smtp-security',
-    'tls',
-    '--imap-security',
-    'tls',
-    '--ca',
-    stack.caPath,
-  ])
+  run(stackAccountArgs(stack, 'alice', 'alice@example.org', join(dir, 'alice-pw')))
   console.log('| attachment | copies | wall time | peak RSS |')
   console.log('|---|---|---|---|')
   for (const mib of sizes) {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keychainService } from '../../main/core/keys/secret-store.ts'
 import { createOsKeychain } from '../../main/platform/os-keychain.ts'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { hasMailStack, mailStackFix, startMailStack, type MailStack, stackAccountArgs } from '../helpers/mail-stack.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
 import { assertBuilt, runCli } from '../helpers/run-cli.ts'
 import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
@@ -168,27 +168,7 @@ describe.skipIf(skip)('the composer', () => {
           '--note',
           'Brief vom 1.11.2026',
         ])
-        cli([
-          'accounts',
-          'add',
-          'kanzlei',
-          '--email',
-          'alice@example.org',
-          '--user',
-          'alice@example.org',
-          '--password-file',
-          join(work, 'alice-pw'),
-          '--smtp',
-          `${stack.host}:10465`,
-          '--imap',
-          `${stack.host}:10993`,
-          '--smtp-security',
-          'tls',
-          '--imap-security',
-          'tls',
-          '--ca',
-          stack.caPath,
-        ])
+        cli(stackAccountArgs(stack, 'kanzlei', 'alice@example.org', join(work, 'alice-pw')))
         const files: Record<string, string> = { 'Lohnliste.csv': join(work, 'Lohnliste.csv') }
         harness = await startHarness({
           profileDir: profile(),

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keychainService } from '../../main/core/keys/secret-store.ts'
 import { decodeBody, parseMime, type MimePart } from '../../main/core/mime/parse.ts'
 import { createOsKeychain } from '../../main/platform/os-keychain.ts'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { hasMailStack, mailStackFix, startMailStack, type MailStack, stackAccountArgs } from '../helpers/mail-stack.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
 import { assertBuilt, runCli } from '../helpers/run-cli.ts'
 import {
@@ -131,27 +131,7 @@ describe.skipIf(skip)('the password PDF in the app', () => {
           '--transmitted-on',
           '2026-11-02',
         ])
-        cli([
-          'accounts',
-          'add',
-          'kanzlei',
-          '--email',
-          'alice@example.org',
-          '--user',
-          'alice@example.org',
-          '--password-file',
-          join(work, 'alice-pw'),
-          '--smtp',
-          `${stack.host}:10465`,
-          '--imap',
-          `${stack.host}:10993`,
-          '--smtp-security',
-          'tls',
-          '--imap-security',
-          'tls',
-          '--ca',
-          stack.caPath,
-        ])
+        cli(stackAccountArgs(stack, 'kanzlei', 'alice@example.org', join(work, 'alice-pw')))
         harness = await startHarness({
           profileDir: profile(),
           keySource: e2eKeySource,

@@ -24,6 +24,31 @@ export interface MailStack {
   stop: () => void
 }
 
+/** `accounts add NAME` for a virtual user of this stack: implicit TLS on submissions and imaps, the stack's CA. */
+export function stackAccountArgs(stack: MailStack, name: string, email: string, passwordFile: string): string[] {
+  return [
+    'accounts',
+    'add',
+    name,
+    '--email',
+    email,
+    '--user',
+    email,
+    '--password-file',
+    passwordFile,
+    '--smtp',
+    `${stack.host}:${stack.ports.submissions}`,
+    '--imap',
+    `${stack.host}:${stack.ports.imaps}`,
+    '--smtp-security',
+    'tls',
+    '--imap-security',
+    'tls',
+    '--ca',
+    stack.caPath,
+  ]
+}
+
 const lockFolder = join(tmpdir(), 'siegelpost-mailstack-addresses')
 
 const alive = (pid: number) => {

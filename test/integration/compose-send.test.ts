@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { startSmtpServer } from '../helpers/hostile-servers.ts'
 import { passphraseProfileCli } from '../helpers/large-message.ts'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { hasMailStack, mailStackFix, startMailStack, type MailStack, stackAccountArgs } from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { assertBuilt, runCliAsync, type CliRun } from '../helpers/run-cli.ts'
 import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
@@ -121,27 +121,7 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
           '--note',
           'Brief vom 1.11.2026',
         ],
-        [
-          'accounts',
-          'add',
-          'alice',
-          '--email',
-          'alice@example.org',
-          '--user',
-          'alice@example.org',
-          '--password-file',
-          join(dir, 'alice-pw'),
-          '--smtp',
-          `${stack.host}:10465`,
-          '--imap',
-          `${stack.host}:10993`,
-          '--smtp-security',
-          'tls',
-          '--imap-security',
-          'tls',
-          '--ca',
-          stack.caPath,
-        ],
+        stackAccountArgs(stack, 'alice', 'alice@example.org', join(dir, 'alice-pw')),
       ]
       for (const args of setup) {
         const run = cli(args)
@@ -459,27 +439,7 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
       let small: MailStack
       beforeAll(() => {
         small = startMailStack({ messageSizeLimit: 20 * 1024 * 1024 })
-        const add = cli([
-          'accounts',
-          'add',
-          'small',
-          '--email',
-          'alice@example.org',
-          '--user',
-          'alice@example.org',
-          '--password-file',
-          join(dir, 'alice-pw'),
-          '--smtp',
-          `${small.host}:10465`,
-          '--imap',
-          `${small.host}:10993`,
-          '--smtp-security',
-          'tls',
-          '--imap-security',
-          'tls',
-          '--ca',
-          small.caPath,
-        ])
+        const add = cli(stackAccountArgs(small, 'small', 'alice@example.org', join(dir, 'alice-pw')))
         expect(add.status, add.stderr).toBe(0)
         writeFileSync(join(dir, 'gross.pdf'), Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(17 * 1024 * 1024)]))
       }, 120_000)

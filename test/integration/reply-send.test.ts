@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { passphraseProfileCli } from '../helpers/large-message.ts'
 import { doveadm } from '../helpers/mailbox-corpus.ts'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { hasMailStack, mailStackFix, startMailStack, type MailStack, stackAccountArgs } from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import {
   decryptPgp,
@@ -92,27 +92,7 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
         ['keys', 'import', pki.fran.certFile],
         ['keys', 'import', join(dir, 'max.asc')],
         ['policy', 'consent', 'client@mandant.test', '--channel', 'tls', '--by', 'Anna Beraterin'],
-        [
-          'accounts',
-          'add',
-          'alice',
-          '--email',
-          'alice@example.org',
-          '--user',
-          'alice@example.org',
-          '--password-file',
-          join(dir, 'alice-pw'),
-          '--smtp',
-          `${stack.host}:10465`,
-          '--imap',
-          `${stack.host}:10993`,
-          '--smtp-security',
-          'tls',
-          '--imap-security',
-          'tls',
-          '--ca',
-          stack.caPath,
-        ],
+        stackAccountArgs(stack, 'alice', 'alice@example.org', join(dir, 'alice-pw')),
       ])
         expectOk(cli(args))
 

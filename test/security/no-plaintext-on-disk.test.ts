@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { limits } from '../../main/core/limits.ts'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { hasMailStack, mailStackFix, startMailStack, type MailStack, stackAccountArgs } from '../helpers/mail-stack.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
 import { assertBuilt, runCli, type CliRun } from '../helpers/run-cli.ts'
 
@@ -129,27 +129,7 @@ describe.skipIf(skip)('no plaintext on disk', () => {
 
   it('compose, send, fetch, open, mail show, forward, container and a large-message open leave no trace of the marker', () => {
     json('keys', 'generate', '--name', 'Anna Beraterin', '--email', 'advisor@kanzlei.test')
-    ok(
-      'accounts',
-      'add',
-      'advisor',
-      '--email',
-      'advisor@kanzlei.test',
-      '--user',
-      'advisor@kanzlei.test',
-      '--password-file',
-      join(work, 'pw'),
-      '--smtp',
-      `${stack.host}:10465`,
-      '--imap',
-      `${stack.host}:10993`,
-      '--smtp-security',
-      'tls',
-      '--imap-security',
-      'tls',
-      '--ca',
-      stack.caPath,
-    )
+    ok(...stackAccountArgs(stack, 'advisor', 'advisor@kanzlei.test', join(work, 'pw')))
     const compose = (name: string, extra: string[]) =>
       json(
         'compose',
