@@ -7,6 +7,7 @@ import { readLimitedFile } from '../core/secret-file.ts'
 import { saveChosenFile } from './consent-handlers.ts'
 import type { DomainHandlers } from './dispatch.ts'
 import type { RegistryDeps } from './handler-deps.ts'
+import { openedView } from './mail-container.ts'
 
 interface Session {
   path: string
@@ -55,20 +56,7 @@ export function containerHandlers(deps: RegistryDeps): DomainHandlers<'container
       const session = sessionOf(containerId, 'container:open')
       const bytes = await readLimitedFile(session.path, limits.containerMaxFileBytes)
       session.opened = await openContainer(bytes, password)
-      const { from, date, subject, text, attachments } = session.opened
-      return {
-        from,
-        date,
-        subject,
-        text,
-        attachments: attachments.map(({ filename, contentType, size, sha256 }, index) => ({
-          index,
-          filename,
-          contentType,
-          size,
-          sha256,
-        })),
-      }
+      return openedView(session.opened)
     },
     'container:save-attachment': async ({ containerId, index }) => {
       const attachment = sessionOf(containerId, 'container:save-attachment').opened?.attachments[index]
