@@ -242,20 +242,9 @@ export function parseMime(input: Uint8Array | ByteSource, options: ParseOptions 
     }
     const bodyRange = { source: bytes.source, start: bodyStart, end }
     const rawRange = { start, end }
-    if (bytes.isInMemory)
-      return {
-        path,
-        raw: bytes.slice(start, end),
-        headers,
-        body: bytes.slice(bodyStart, end),
-        contentType,
-        children,
-        bodyRange,
-        rawRange,
-      }
-    // Small parts are read now; large ones (a 100 MB attachment) on each use, and streamed
-    // through bodyRange by the code paths that handle large content (attachments, decryption).
-    if (end - start <= sourcePartCacheBytes)
+    // Parts in memory and small parts are read now; large ones (a 100 MB attachment) on each use, and
+    // streamed through bodyRange by the code paths that handle large content (attachments, decryption).
+    if (bytes.isInMemory || end - start <= sourcePartCacheBytes)
       return {
         path,
         raw: bytes.slice(start, end),
