@@ -8,6 +8,7 @@ import { DraftStore } from './core/drafts/draft-store.ts'
 import { networkWkdFetcher, type WkdFetcher } from './core/openpgp/wkd.ts'
 import { networkPolicyFrom } from './core/network-policy.ts'
 import { createDispatcher, type DispatcherOptions } from './ipc/dispatch.ts'
+import { mailWatchOf } from './ipc/mail-watch.ts'
 import { createHandlers, lazyVault, type RegistryDeps } from './ipc/registry.ts'
 
 export interface AppCoreOptions {
@@ -36,6 +37,10 @@ export interface AppCoreOptions {
   startWorker?: RegistryDeps['startWorker']
   /** Where large messages are spooled (encrypted) while open; the OS temp folder by default. */
   tempDir?: string
+  /** Watch the accounts' INBOX for new mail while the window asks (the app: on; UI tests: only where tested). */
+  watchMail?: boolean
+  /** Shows a new-mail OS notification (the app's desktop notifications). */
+  notify?: RegistryDeps['notify']
 }
 
 /** The core as the desktop app (and the UI test harness) runs it: vault, handler registry, dispatcher. */
@@ -59,7 +64,7 @@ export function createAppCore(options: AppCoreOptions) {
   const wkdFetcher =
     options.wkdFetcher ?? networkWkdFetcher({ dnsServer: options.dnsServer, policy: networkPolicyFrom(process.env) })
   const getDrafts = async () => new DraftStore(options.profileDir, await getVault(), now)
-  const handlers = createHandlers({
+  const deps: RegistryDeps = {
     appInfo: options.appInfo,
     getVault,
     now,
@@ -76,7 +81,12 @@ export function createAppCore(options: AppCoreOptions) {
     mailShell: options.mailShell,
     startWorker: options.startWorker,
     tempDir: options.tempDir,
-  })
+    watchMail: options.watchMail ?? false,
+    notify: options.notify,
+  }
+  const handlers = createHandlers(deps)
   const dispatch = createDispatcher({ handlers, trustedOrigins: options.trustedOrigins, log: options.log })
-  return { handlers, dispatch, getVault }
+  /** Ends what runs in the background (the new-mail watches and their IMAP sessions); the app calls it on quit. */
+  const stop = () => mailWatchOf(deps).stop()
+  return { handlers, dispatch, getVault, stop }
 }

@@ -14,9 +14,11 @@ import {
 } from 'electron'
 import { createAppCore } from './app-core.ts'
 import { serveAppFile } from './app-protocol.ts'
+import { limits } from './core/limits.ts'
 import { resolveProfileDir } from './core/profile.ts'
 import { mountIpc } from './ipc/mount.electron.ts'
 import { createOsKeychain } from './platform/os-keychain.ts'
+import { showNotification } from './platform/notify.electron.ts'
 import { printPage } from './platform/print.electron.ts'
 import { startStreamWorker } from './workers/start-worker.ts'
 import {
@@ -137,9 +139,25 @@ void app.whenReady().then(async () => {
       print: printPage,
     },
     startWorker: startStreamWorker,
+    watchMail: true,
+    notify: (notice) =>
+      showNotification(notice, () => {
+        const [shown] = BrowserWindow.getAllWindows()
+        if (shown?.isMinimized()) shown.restore()
+        shown?.focus()
+      }),
     log: (entry) => console.warn('ipc refused', entry),
   })
   mountIpc(ipcMain, core.dispatch)
+  // The new-mail watches log out of their IMAP sessions before the app ends.
+  let isQuitting = false
+  app.on('before-quit', (event) => {
+    if (isQuitting) return
+    isQuitting = true
+    event.preventDefault()
+    const stopped = new Promise((resolve) => setTimeout(resolve, limits.mailWatchStopWaitMs))
+    void Promise.race([core.stop(), stopped]).finally(() => app.quit())
+  })
 
   const window = new BrowserWindow(
     createMainWindowOptions({

@@ -66,6 +66,7 @@ export const channels = [
   'mailbox:flag',
   'mailbox:sync',
   'mailbox:sync-status',
+  'mailbox:changes',
   'mail:reply',
   // the consent register (Mandanten page) and a received password PDF
   'consent:list',

@@ -60,6 +60,34 @@ export const SyncStatusSchema = z.object({
 })
 export type SyncStatusView = z.infer<typeof SyncStatusSchema>
 
+/**
+ * What changed in the store while the window waited: a sync started by the watcher (the account's own IMAP
+ * session on INBOX, IDLE or polling) stored new mail or saw flag changes or expunges. Counts only — the
+ * window reads the rows again through `mailbox:list` and `mailbox:folders`; nothing here names a subject
+ * or a sender.
+ */
+export const MailChangeSchema = z.object({
+  seq: z.number().int(),
+  account: z.string(),
+  folder: z.string(),
+  /** New unread messages, and how many of them are encrypted (outer header). */
+  unread: z.number().int(),
+  encrypted: z.number().int(),
+  /** Every stored message, flag changes and removals (for the list's refresh). */
+  stored: z.number().int(),
+  changed: z.number().int(),
+  removed: z.number().int(),
+})
+export type MailChangeView = z.infer<typeof MailChangeSchema>
+
+export const WatchStateSchema = z.object({
+  account: z.string(),
+  state: z.enum(['connecting', 'watching', 'offline', 'stopped']),
+  /** IDLE where the server offers it, else NOOP polling; null while not connected. */
+  mode: z.enum(['idle', 'poll']).nullable(),
+})
+export type WatchStateView = z.infer<typeof WatchStateSchema>
+
 export const mailboxChannels = {
   /** The accounts with their folders (stored and unread counts), from the store; no server needed. */
   'mailbox:folders': {
@@ -90,4 +118,13 @@ export const mailboxChannels = {
   },
   /** How the running or last sync is doing (the window asks while it runs). */
   'mailbox:sync-status': { req: z.undefined(), res: SyncStatusSchema },
+  /**
+   * Waits (up to limits.mailChangesWaitMs) for changes after `after` and answers with them; `after: -1`
+   * answers at once with the current sequence number only. Also keeps each account watched while the window
+   * asks, and `lang` is the language of the new-mail notification.
+   */
+  'mailbox:changes': {
+    req: z.strictObject({ after: z.number().int().min(-1), lang: z.enum(['de', 'en']) }),
+    res: z.object({ seq: z.number().int(), changes: z.array(MailChangeSchema), watching: z.array(WatchStateSchema) }),
+  },
 } as const

@@ -113,6 +113,18 @@ export const limits = {
   mailWatchPollMs: 30_000,
   /** How long `watch` idles before it renews IDLE (RFC 2177: clients re-issue IDLE at least every 29 minutes). */
   mailWatchIdleMs: 25 * 60_000,
+  /** Changes the watcher reports within this time are stored by one sync (a burst of deliveries, flag changes). */
+  mailWatchSettleMs: 300,
+  /** The first wait before the watcher connects again after its connection failed or dropped… */
+  mailWatchReconnectMinMs: 2_000,
+  /** …doubled on each failure up to this (a server down for hours costs one login attempt per this time). */
+  mailWatchReconnectMaxMs: 5 * 60_000,
+  /** How long quitting waits for the watches to log out of their IMAP sessions. */
+  mailWatchStopWaitMs: 3_000,
+  /** How long the window's `mailbox:changes` call waits for news before it answers with none (and asks again). */
+  mailChangesWaitMs: 25_000,
+  /** Change events main keeps for a window that asks late. */
+  mailChangesKept: 50,
   /** Header bytes read to build a listing row (subject, addresses, date, Content-Type). */
   mailEnvelopeHeaderBytes: 256 * 1024,
   /** CLI.md: lookups outside the configured servers (CRL/OCSP) give up after 3 s and yield "unknown". */

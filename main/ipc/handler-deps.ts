@@ -64,6 +64,13 @@ export interface RegistryDeps {
   wkdFetcher: WkdFetcher
   /** The read view's shell (open dialog for .eml files, opening saved attachments); without it both are unavailable. */
   mailShell?: MailShell
+  /**
+   * Watch each account's INBOX for new mail while the window asks (`mailbox:changes`): on in the app;
+   * off by default so UI tests that do not test it keep one IMAP session per action.
+   */
+  watchMail?: boolean
+  /** Shows an OS notification (the app's desktop notifications); without it none is shown. */
+  notify?: (notice: { title: string; body: string }) => void
   /** A fresh worker thread for a large message's decryption (without: the same work runs on the main thread). */
   startWorker?: ((name: 'openpgp' | 'smime') => WorkerLike) | undefined
 }

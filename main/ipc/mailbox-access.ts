@@ -18,6 +18,8 @@ export interface MailboxAccess {
   pendingSeen: Set<string>
   /** Marks a stored message read: on the server first, then in the store. */
   markSeen: (id: string) => Promise<'marked' | 'pending' | 'failed'>
+  /** Runs syncs one after another: the window's "fetch now" and the new-mail watcher's never overlap. */
+  exclusive: <T>(run: () => Promise<T>) => Promise<T>
 }
 
 const accessOf = new WeakMap<RegistryDeps, MailboxAccess>()
@@ -56,7 +58,13 @@ export function mailboxAccessOf(deps: RegistryDeps): MailboxAccess {
       return 'failed' as const
     }
   }
-  access = { store, server, knownFolders: new Map(), pendingSeen, markSeen }
+  let queue: Promise<unknown> = Promise.resolve()
+  const exclusive = <T>(run: () => Promise<T>): Promise<T> => {
+    const next = queue.then(run, run)
+    queue = next.catch(() => undefined)
+    return next
+  }
+  access = { store, server, knownFolders: new Map(), pendingSeen, markSeen, exclusive }
   accessOf.set(deps, access)
   return access
 }

@@ -8,6 +8,7 @@ import { accountStoreOf } from '../core/transport/transport-profile.ts'
 import type { DomainHandlers } from './dispatch.ts'
 import { transportProfileOf, type RegistryDeps } from './handler-deps.ts'
 import { mailboxAccessOf, type MailboxAccess } from './mailbox-access.ts'
+import { mailWatchOf } from './mail-watch.ts'
 
 /** A list row as the window shows it: the envelope without the recipients, the flags as two booleans. */
 export function messageRowOf(row: EnvelopeRow) {
@@ -62,10 +63,12 @@ async function runSync(
       for (const id of [...access.pendingSeen])
         if (store.get(id)?.account === name && (await access.markSeen(id)) === 'pending') break
       const server = await access.server(name)
-      const result = await syncAccount(server, store, null, {
-        now: deps.now,
-        onProgress: ({ folder, done, total }) => Object.assign(status, { folder, done, total }),
-      })
+      const result = await access.exclusive(() =>
+        syncAccount(server, store, null, {
+          now: deps.now,
+          onProgress: ({ folder, done, total }) => Object.assign(status, { folder, done, total }),
+        }),
+      )
       const known = access.knownFolders.get(name) ?? new Set<string>()
       for (const outcome of result.folders) {
         known.add(outcome.folder)
@@ -122,5 +125,6 @@ export function mailboxHandlers(deps: RegistryDeps): DomainHandlers<'mailbox'> {
       return { ...current }
     },
     'mailbox:sync-status': async () => ({ ...status, errors: [...status.errors] }),
+    'mailbox:changes': async ({ after, lang }) => mailWatchOf(deps).changes(after, lang),
   }
 }

@@ -4,6 +4,7 @@ import { attempt } from '../core/transport/send.ts'
 import { accountStoreOf, outboxEntryView, sendDepsOf, withOutbox } from '../core/transport/transport-profile.ts'
 import type { DomainHandlers } from './dispatch.ts'
 import { transportProfileOf, type RegistryDeps } from './handler-deps.ts'
+import { mailWatchOf } from './mail-watch.ts'
 import { reasonView } from './reason-view.ts'
 
 const checkView = (check: EndpointCheck) =>
@@ -16,7 +17,11 @@ export function transportHandlers(deps: RegistryDeps): DomainHandlers<'accounts'
     'accounts:list': async () => (await accountStoreOf(await profile()).list()).map(summarizeAccount),
     'accounts:add': async ({ password, ...input }) =>
       summarizeAccount(await addAccountFromInput(accountStoreOf(await profile()), input, password, deps.now())),
-    'accounts:remove': async ({ name }) => ({ name: (await accountStoreOf(await profile()).remove(name)).name }),
+    'accounts:remove': async ({ name }) => {
+      const removed = await accountStoreOf(await profile()).remove(name)
+      await mailWatchOf(deps).forget(removed.name)
+      return { name: removed.name }
+    },
     'accounts:test': async ({ name }) => {
       const store = accountStoreOf(await profile())
       const account = await store.get(name)

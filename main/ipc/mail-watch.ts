@@ -1,0 +1,139 @@
+import type { MailChangeView, WatchStateView } from '../../preload/mailbox-contract.ts'
+import { startAccountWatch, type AccountWatch } from '../core/mailbox/account-watch.ts'
+import { newMailCounts, newMailNotice, type NoticeLang } from '../core/mailbox/new-mail-notice.ts'
+import { syncFolder } from '../core/mailbox/sync.ts'
+import type { EnvelopeRow } from '../core/mailbox/mail-store.ts'
+import { limits } from '../core/limits.ts'
+import { openImap } from '../core/transport/imap-session.ts'
+import { accountStoreOf } from '../core/transport/transport-profile.ts'
+import { transportProfileOf, type RegistryDeps } from './handler-deps.ts'
+import { mailboxAccessOf } from './mailbox-access.ts'
+
+/** The folder watched for new mail (the one the notification is about). */
+const watchedFolder = 'INBOX'
+
+export interface MailWatchService {
+  /** The window's wait for changes after `after` (see `mailbox:changes`); starts or stops account watches first. */
+  changes: (
+    after: number,
+    lang: NoticeLang,
+  ) => Promise<{ seq: number; changes: MailChangeView[]; watching: WatchStateView[] }>
+  /** Stops the watch of a removed account. */
+  forget: (account: string) => Promise<void>
+  /** Stops every watch (the app quits). */
+  stop: () => Promise<void>
+}
+
+const serviceOf = new WeakMap<RegistryDeps, MailWatchService>()
+
+/**
+ * New mail while the app runs: one `startAccountWatch` per configured account on its INBOX (its own IMAP
+ * session), each change stored by the incremental `syncFolder` on another session — one sync at a time
+ * with the window's own ("fetch now", `access.exclusive`). What a sync changed becomes a numbered change
+ * the window waits for with `mailbox:changes`; new unread mail also shows an OS notification that names
+ * no subject and no sender (`newMailNotice`). The first sync of a folder never in the store notifies
+ * nothing (that is the mailbox arriving, not new mail).
+ */
+export function mailWatchOf(deps: RegistryDeps): MailWatchService {
+  let service = serviceOf.get(deps)
+  if (service) return service
+  const access = mailboxAccessOf(deps)
+  const watches = new Map<string, AccountWatch>()
+  const kept: MailChangeView[] = []
+  let seq = 0
+  let lang: NoticeLang = 'de'
+  let isStopped = false
+  const waiters = new Set<() => void>()
+
+  const publish = (change: Omit<MailChangeView, 'seq'>) => {
+    kept.push({ ...change, seq: ++seq })
+    if (kept.length > limits.mailChangesKept) kept.shift()
+    for (const wake of waiters) wake()
+  }
+
+  const syncInbox = async (account: string) => {
+    const change = await access.exclusive(async () => {
+      const store = await access.store()
+      const server = await access.server(account)
+      const isFirst = store.folderState(account, watchedFolder) === null
+      const session = await openImap(server.account, server.password)
+      try {
+        const result = await syncFolder(session, store, server.account, watchedFolder, { now: deps.now })
+        const rows = result.stored.map((s) => store.get(s.id)).filter((row): row is EnvelopeRow => row !== null)
+        return { isFirst, result, counts: newMailCounts(rows) }
+      } finally {
+        await session.client.logout().catch(() => session.client.close())
+      }
+    })
+    const { isFirst, result, counts } = change
+    const known = access.knownFolders.get(account) ?? new Set<string>()
+    access.knownFolders.set(account, known.add(watchedFolder))
+    // Nothing changed (the usual answer to the sync when the watch (re)connects): nothing to tell.
+    if (result.stored.length + result.changed + result.removed === 0) return
+    const isNews = !isFirst && counts.count > 0
+    publish({
+      account,
+      folder: watchedFolder,
+      unread: isNews ? counts.count : 0,
+      encrypted: isNews ? counts.encrypted : 0,
+      stored: result.stored.length,
+      changed: result.changed,
+      removed: result.removed,
+    })
+    const notice = isNews ? newMailNotice(counts, account, lang) : null
+    if (notice) deps.notify?.(notice)
+  }
+
+  const reconcile = async () => {
+    const names = new Set((await accountStoreOf(await transportProfileOf(deps)).list()).map((a) => a.name))
+    if (isStopped) return
+    for (const name of names) {
+      if (watches.has(name)) continue
+      watches.set(
+        name,
+        startAccountWatch({
+          folder: watchedFolder,
+          connect: async () => {
+            const server = await access.server(name)
+            return openImap(server.account, server.password)
+          },
+          sync: () => syncInbox(name),
+        }),
+      )
+    }
+    for (const name of watches.keys()) if (!names.has(name)) await forget(name)
+  }
+
+  const forget = async (name: string) => {
+    const watch = watches.get(name)
+    watches.delete(name)
+    await watch?.stop()
+  }
+
+  const watching = (): WatchStateView[] =>
+    [...watches].map(([account, watch]) => ({ account, state: watch.state, mode: watch.mode }))
+
+  service = {
+    changes: async (after, asked) => {
+      lang = asked
+      if (deps.watchMail && !isStopped) await reconcile().catch(() => undefined)
+      if (after >= 0 && !kept.some((c) => c.seq > after) && !isStopped) {
+        await new Promise<void>((resolve) => {
+          const wake = () => (clearTimeout(timer), waiters.delete(wake), resolve())
+          const timer = setTimeout(wake, limits.mailChangesWaitMs)
+          timer.unref?.()
+          waiters.add(wake)
+        })
+      }
+      return { seq, changes: after < 0 ? [] : kept.filter((c) => c.seq > after), watching: watching() }
+    },
+    forget,
+    stop: async () => {
+      isStopped = true
+      for (const wake of waiters) wake()
+      await Promise.all([...watches.keys()].map(forget))
+    },
+  }
+  serviceOf.set(deps, service)
+  return service
+}
