@@ -39,6 +39,7 @@ export interface AppCoreOptions {
   tempDir?: string
   /** Watch the accounts' INBOX for new mail while the window asks (the app: on; UI tests: only where tested). */
   watchMail?: boolean
+  watchPollMs?: RegistryDeps['watchPollMs']
   /** Shows a new-mail OS notification (the app's desktop notifications). */
   notify?: RegistryDeps['notify']
 }
@@ -82,6 +83,7 @@ export function createAppCore(options: AppCoreOptions) {
     startWorker: options.startWorker,
     tempDir: options.tempDir,
     watchMail: options.watchMail ?? false,
+    watchPollMs: options.watchPollMs,
     notify: options.notify,
   }
   const handlers = createHandlers(deps)

@@ -49,7 +49,15 @@ describe('preload surface', () => {
     expected.push('mailOpen', 'mailSaveAttachment', 'mailOpenAttachment', 'mailOfferedKey', 'mailClose', 'mailReply')
     expected.push('mailExportEml', 'mailExportPdf', 'mailPrint', 'mailProgress', 'mailCancel')
     // --- the Posteingang ---
-    expected.push('mailboxFolders', 'mailboxList', 'mailboxDelete', 'mailboxFlag', 'mailboxSync', 'mailboxSyncStatus', 'mailboxChanges')
+    expected.push(
+      'mailboxFolders',
+      'mailboxList',
+      'mailboxDelete',
+      'mailboxFlag',
+      'mailboxSync',
+      'mailboxSyncStatus',
+      'mailboxChanges',
+    )
     // --- the consent register and a received password PDF ---
     expected.push(
       'consentList',

@@ -69,6 +69,8 @@ export interface RegistryDeps {
    * off by default so UI tests that do not test it keep one IMAP session per action.
    */
   watchMail?: boolean
+  /** How often a watch polls on a server without IDLE (limits.ts by default; tests shorten it). */
+  watchPollMs?: number
   /** Shows an OS notification (the app's desktop notifications); without it none is shown. */
   notify?: (notice: { title: string; body: string }) => void
   /** A fresh worker thread for a large message's decryption (without: the same work runs on the main thread). */

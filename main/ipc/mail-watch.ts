@@ -98,6 +98,7 @@ export function mailWatchOf(deps: RegistryDeps): MailWatchService {
             return openImap(server.account, server.password)
           },
           sync: () => syncInbox(name),
+          ...(deps.watchPollMs === undefined ? {} : { pollMs: deps.watchPollMs }),
         }),
       )
     }

@@ -1,0 +1,244 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createTransport } from 'nodemailer'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAppCore } from '../../main/app-core.ts'
+import { openVault } from '../../main/core/keys/vault.ts'
+import { startAccountWatch, type WatchState } from '../../main/core/mailbox/account-watch.ts'
+import { MailStore } from '../../main/core/mailbox/mail-store.ts'
+import { openImap } from '../../main/core/transport/imap-session.ts'
+import type { Account } from '../../main/core/transport/account.ts'
+import { doveadm } from '../helpers/mailbox-corpus.ts'
+import {
+  hasMailStack,
+  mailStackFix,
+  stackAccountArgs,
+  startMailStack,
+  withoutCondstoreQresyncIdle,
+  type MailStack,
+} from '../helpers/mail-stack.ts'
+import { skipUnless } from '../helpers/needs.ts'
+import { assertBuilt, runCli } from '../helpers/run-cli.ts'
+
+/**
+ * New mail while the app runs, against the real Dovecot: the app core's watch (its own IMAP session on
+ * INBOX) notices a delivery — by SMTP through the stack's Postfix, or `doveadm save` — runs the incremental
+ * sync, and the window's `mailbox:changes` answers with the change; the message is in the sealed store
+ * once, and the OS notification names neither subject nor sender. Run with IDLE and against a Dovecot
+ * without IDLE (NOOP polling). A connection Dovecot drops (`doveadm kick`) is connected again.
+ */
+const user = 'advisor@kanzlei.test'
+const passphrase = 'mailbox-watch-vault-passphrase'
+const secretSubject = 'Geheimer Betreff Steuerbescheid'
+const secretSender = 'poststelle@finanzamt.example'
+
+const encryptedMail = (n: string) =>
+  Buffer.from(
+    [
+      `From: Finanzamt Musterstadt <${secretSender}>`,
+      `To: ${user}`,
+      `Subject: ${secretSubject} ${n}`,
+      `Date: ${new Date().toUTCString()}`,
+      `Message-ID: <watch-${n}-${Date.now()}@finanzamt.example>`,
+      'MIME-Version: 1.0',
+      'Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from(`not really CMS ${n}`).toString('base64'),
+      '',
+    ].join('\r\n'),
+  )
+
+const variants = [
+  { label: 'with IDLE', imapCapability: undefined, mode: 'idle', deliver: 'smtp' },
+  { label: 'without IDLE (polling)', imapCapability: withoutCondstoreQresyncIdle, mode: 'poll', deliver: 'doveadm' },
+] as const
+
+describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).each(variants)(
+  'new mail while the app runs: Dovecot $label',
+  (variant) => {
+    let stack: MailStack
+    let dir: string
+    let core: ReturnType<typeof createAppCore>
+    const notices: { title: string; body: string }[] = []
+    const profile = () => join(dir, 'profile')
+
+    const deliver = async (raw: Buffer) => {
+      if (variant.deliver === 'doveadm') return void doveadm(stack, ['save', '-u', user, '-m', 'INBOX'], raw)
+      const smtp = createTransport({
+        host: stack.host,
+        port: stack.ports.submissions,
+        secure: true,
+        tls: { ca: readFileSync(stack.caPath) },
+        auth: { user: 'client@mandant.test', pass: 'client-pw' },
+      })
+      await smtp.sendMail({ envelope: { from: 'client@mandant.test', to: [user] }, raw })
+      smtp.close()
+    }
+    /** The sealed store as the app wrote it (a second reader of the same file). */
+    const storedSubjects = async () => {
+      const vault = await openVault({
+        profileDir: profile(),
+        keySource: { mode: 'passphrase', passphrase: Buffer.from(passphrase) },
+      })
+      const store = new MailStore(profile(), vault.deriveKey('messages'))
+      try {
+        return store.list({ account: 'kanzlei', folder: 'INBOX' }).map((row) => row.subject)
+      } finally {
+        store.close()
+      }
+    }
+    const changes = (after: number) => core.handlers['mailbox:changes']({ after, lang: 'de' })
+
+    beforeAll(async () => {
+      assertBuilt()
+      stack = startMailStack({ imapCapability: variant.imapCapability })
+      dir = await mkdtemp(join(tmpdir(), 'sp-mailbox-watch-'))
+      writeFileSync(join(dir, 'vault-pass'), `${passphrase}\n`)
+      writeFileSync(join(dir, 'pw'), 'advisor-pw\n')
+      const add = runCli([
+        ...stackAccountArgs(stack, 'kanzlei', user, join(dir, 'pw')),
+        '--profile',
+        profile(),
+        '--vault-passphrase-file',
+        join(dir, 'vault-pass'),
+      ])
+      expect(add.status, add.stderr).toBe(0)
+      doveadm(stack, ['save', '-u', user, '-m', 'INBOX'], 'Subject: schon da\r\nFrom: a@b.test\r\n\r\nalt\r\n')
+      core = createAppCore({
+        profileDir: profile(),
+        keySource: async () => ({ mode: 'passphrase', passphrase: Buffer.from(passphrase) }),
+        appInfo: {
+          name: 'Siegelpost',
+          version: 'test',
+          platform: 'linux',
+          runtime: { node: '', electron: null, chrome: null },
+        },
+        trustedOrigins: [],
+        chooseSavePath: async () => null,
+        writeClipboard: async () => undefined,
+        watchMail: true,
+        watchPollMs: 300,
+        notify: (notice) => void notices.push(notice),
+      })
+    }, 120_000)
+    afterAll(async () => {
+      await core?.stop()
+      stack?.stop()
+      if (dir) await rm(dir, { recursive: true, force: true })
+    })
+
+    it(`watches INBOX (${variant.mode}) and stores what was there without a notification`, async () => {
+      const first = await changes(-1)
+      expect(first.changes).toEqual([])
+      // The first sync of a folder the store never had: the mailbox arriving, not news.
+      let seq = first.seq
+      await expect
+        .poll(
+          async () => {
+            const answer = await changes(-1)
+            seq = answer.seq
+            return answer.watching
+          },
+          { timeout: 20_000 },
+        )
+        .toEqual([{ account: 'kanzlei', state: 'watching', mode: variant.mode }])
+      await expect.poll(storedSubjects, { timeout: 20_000 }).toEqual(['schon da'])
+      expect(seq).toBeGreaterThanOrEqual(0)
+      expect(notices).toEqual([])
+    }, 60_000)
+
+    it(`a delivered encrypted mail (${variant.deliver}) arrives as a change, is stored once, and the notice names no subject or sender`, async () => {
+      const before = (await changes(-1)).seq
+      const waiting = changes(before)
+      await deliver(encryptedMail('1'))
+      const answer = await waiting
+      expect(answer.changes.length).toBeGreaterThan(0)
+      const change = answer.changes.find((c) => c.stored > 0)!
+      expect(change).toMatchObject({
+        account: 'kanzlei',
+        folder: 'INBOX',
+        unread: 1,
+        encrypted: 1,
+        stored: 1,
+      })
+      const subjects = await storedSubjects()
+      expect(subjects.filter((s) => s === `${secretSubject} 1`)).toHaveLength(1)
+      expect(subjects).toHaveLength(2)
+      expect(notices).toEqual([{ title: 'Siegelpost – kanzlei', body: 'Neue verschlüsselte Nachricht' }])
+      expect(JSON.stringify(notices)).not.toMatch(/Geheimer|Steuerbescheid|finanzamt|Finanzamt/)
+      expect(JSON.stringify(answer)).not.toMatch(/Geheimer|Steuerbescheid|finanzamt|Finanzamt/)
+    }, 60_000)
+
+    it('two more at once: one change per sync, each stored once, the notice counts them', async () => {
+      const before = (await changes(-1)).seq
+      notices.length = 0
+      doveadm(stack, ['save', '-u', user, '-m', 'INBOX'], encryptedMail('2'))
+      doveadm(stack, ['save', '-u', user, '-m', 'INBOX'], 'Subject: Klartext 3\r\nFrom: x@y.test\r\n\r\nz\r\n')
+      await expect.poll(async () => (await storedSubjects()).length, { timeout: 20_000 }).toBe(4)
+      const answer = await changes(before)
+      expect(answer.changes.reduce((sum, c) => sum + c.stored, 0)).toBe(2)
+      const subjects = await storedSubjects()
+      expect(new Set(subjects).size).toBe(subjects.length)
+      const bodies = notices.map((n) => n.body)
+      expect(bodies.join(' | '), 'one notice for both, or one per sync when the two arrived apart').toMatch(
+        /^(2 neue Nachrichten, davon 1 verschlüsselt|Neue (verschlüsselte )?Nachricht \| Neue (verschlüsselte )?Nachricht)$/,
+      )
+    }, 60_000)
+
+    it('a connection Dovecot drops is connected again, and mail delivered after is noticed', async () => {
+      const account: Account = {
+        name: 'kanzlei',
+        email: user,
+        user,
+        smtp: { host: stack.host, port: stack.ports.submissions, security: 'tls' },
+        imap: { host: stack.host, port: stack.ports.imaps, security: 'tls' },
+        ca: readFileSync(stack.caPath, 'utf8'),
+        pin: null,
+      } as unknown as Account
+      const states: WatchState[] = []
+      let syncs = 0
+      const watch = startAccountWatch({
+        folder: 'INBOX',
+        connect: () => openImap(account, 'advisor-pw'),
+        sync: async () => void syncs++,
+        onState: (state) => states.push(state),
+        pollMs: 300,
+        reconnectMinMs: 200,
+      })
+      try {
+        await expect.poll(() => watch.state, { timeout: 20_000 }).toBe('watching')
+        expect(watch.mode).toBe(variant.mode)
+        expect(watch.connections).toBe(1)
+        // Kicks every IMAP session of the user, the app core's watch too (it reconnects the same way).
+        doveadm(stack, ['kick', user])
+        await expect.poll(() => watch.connections, { timeout: 20_000 }).toBe(2)
+        await expect.poll(() => watch.state, { timeout: 20_000 }).toBe('watching')
+        expect(states).toContain('offline')
+        const afterReconnect = syncs
+        doveadm(stack, ['save', '-u', user, '-m', 'INBOX'], 'Subject: nach dem Abbruch\r\n\r\nz\r\n')
+        await expect.poll(() => syncs, { timeout: 20_000 }).toBeGreaterThan(afterReconnect)
+      } finally {
+        await watch.stop()
+      }
+      expect(watch.state).toBe('stopped')
+      // The app core's watch was kicked too: it is back and stored the message exactly once.
+      await expect.poll(async () => (await changes(-1)).watching[0]?.state, { timeout: 20_000 }).toBe('watching')
+      await expect
+        .poll(async () => (await storedSubjects()).filter((s) => s === 'nach dem Abbruch').length, { timeout: 20_000 })
+        .toBe(1)
+    }, 90_000)
+
+    it('removing the account stops its watch; what it stored stays readable', async () => {
+      expect((await changes(-1)).watching).toEqual([{ account: 'kanzlei', state: 'watching', mode: variant.mode }])
+      expect(doveadm(stack, ['who', user])).toContain(user)
+      await core.handlers['accounts:remove']({ name: 'kanzlei' })
+      expect((await changes(-1)).watching).toEqual([])
+      // The watch logged out: Dovecot lists no session of the user any more.
+      await expect.poll(() => doveadm(stack, ['who', user]).includes(user), { timeout: 10_000 }).toBe(false)
+      expect((await core.handlers['mailbox:list']({ account: 'kanzlei', folder: 'INBOX' })).rows).toHaveLength(5)
+    }, 60_000)
+  },
+)
