@@ -119,9 +119,9 @@ export const mailboxChannels = {
   /** How the running or last sync is doing (the window asks while it runs). */
   'mailbox:sync-status': { req: z.undefined(), res: SyncStatusSchema },
   /**
-   * Waits (up to limits.mailChangesWaitMs) for changes after `after` and answers with them; `after: -1`
-   * answers at once with the current sequence number only. Also keeps each account watched while the window
-   * asks, and `lang` is the language of the new-mail notification.
+   * Waits (up to limits.mailChangesWaitMs) for changes after `after` or a watch's new state and answers;
+   * `after: -1` answers at once with the current sequence number only. Also keeps each account watched while
+   * the window asks, and `lang` is the language of the new-mail notification.
    */
   'mailbox:changes': {
     req: z.strictObject({ after: z.number().int().min(-1), lang: z.enum(['de', 'en']) }),

@@ -31,8 +31,7 @@ const serviceOf = new WeakMap<RegistryDeps, MailWatchService>()
  * session), each change stored by the incremental `syncFolder` on another session — one sync at a time
  * with the window's own ("fetch now", `access.exclusive`). What a sync changed becomes a numbered change
  * the window waits for with `mailbox:changes`; new unread mail also shows an OS notification that names
- * no subject and no sender (`newMailNotice`). The first sync of a folder never in the store notifies
- * nothing (that is the mailbox arriving, not new mail).
+ * no subject and no sender (`newMailNotice`). A folder never synced is left to the window's first sync.
  */
 export function mailWatchOf(deps: RegistryDeps): MailWatchService {
   let service = serviceOf.get(deps)
@@ -45,32 +44,38 @@ export function mailWatchOf(deps: RegistryDeps): MailWatchService {
   let isStopped = false
   const waiters = new Set<() => void>()
 
+  const wakeAll = () => {
+    for (const wake of waiters) wake()
+  }
   const publish = (change: Omit<MailChangeView, 'seq'>) => {
     kept.push({ ...change, seq: ++seq })
     if (kept.length > limits.mailChangesKept) kept.shift()
-    for (const wake of waiters) wake()
+    wakeAll()
   }
 
   const syncInbox = async (account: string) => {
     const change = await access.exclusive(async () => {
       const store = await access.store()
       const server = await access.server(account)
-      const isFirst = store.folderState(account, watchedFolder) === null
+      // A folder the store never had is filled by the window's first sync (with its progress and count):
+      // that is the mailbox arriving, not new mail. The watch takes over from there.
+      if (store.folderState(account, watchedFolder) === null) return null
       const session = await openImap(server.account, server.password)
       try {
         const result = await syncFolder(session, store, server.account, watchedFolder, { now: deps.now })
         const rows = result.stored.map((s) => store.get(s.id)).filter((row): row is EnvelopeRow => row !== null)
-        return { isFirst, result, counts: newMailCounts(rows) }
+        return { result, counts: newMailCounts(rows) }
       } finally {
         await session.client.logout().catch(() => session.client.close())
       }
     })
-    const { isFirst, result, counts } = change
+    if (!change) return
+    const { result, counts } = change
     const known = access.knownFolders.get(account) ?? new Set<string>()
     access.knownFolders.set(account, known.add(watchedFolder))
     // Nothing changed (the usual answer to the sync when the watch (re)connects): nothing to tell.
     if (result.stored.length + result.changed + result.removed === 0) return
-    const isNews = !isFirst && counts.count > 0
+    const isNews = counts.count > 0
     publish({
       account,
       folder: watchedFolder,
@@ -98,6 +103,8 @@ export function mailWatchOf(deps: RegistryDeps): MailWatchService {
             return openImap(server.account, server.password)
           },
           sync: () => syncInbox(name),
+          // The window's waiting call answers with the new state (connected, offline) too.
+          onState: wakeAll,
           ...(deps.watchPollMs === undefined ? {} : { pollMs: deps.watchPollMs }),
         }),
       )
@@ -131,7 +138,7 @@ export function mailWatchOf(deps: RegistryDeps): MailWatchService {
     forget,
     stop: async () => {
       isStopped = true
-      for (const wake of waiters) wake()
+      wakeAll()
       await Promise.all([...watches.keys()].map(forget))
     },
   }

@@ -159,7 +159,7 @@ export async function startHarness(
   const writeClipboard = async (text: string) => void clipboard.push(text)
   // Emptied (an empty entry) only while it still holds that text, as Electron's clipboard is in the app.
   const clearClipboard = async (text: string) => void (clipboard.at(-1) === text && clipboard.push(''))
-  const { dispatch: realDispatch } = createAppCore({
+  const { dispatch: realDispatch, stop: stopCore } = createAppCore({
     ...core,
     chooseSavePath,
     writeClipboard,
@@ -215,6 +215,7 @@ export async function startHarness(
     downloads,
     close: async () => {
       await browser.close()
+      await stopCore()
       await new Promise((resolve) => server.close(resolve))
       await rm(downloads, { recursive: true, force: true })
     },

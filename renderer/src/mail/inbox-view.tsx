@@ -8,6 +8,8 @@ import { useInboxWords, type InboxWord } from './inbox-words'
 import { MessageList } from './message-list'
 import { MailReader, type ReaderRequest, type SeenAnswer } from './reader'
 import { useMailbox } from './use-mailbox'
+import { NewMailNote } from './new-mail-note'
+import { useKeepScroll, useNewMail } from './use-new-mail'
 import './inbox.css'
 
 const noticeMark = { ok: '✓', info: 'ℹ', warning: '⚠' } as const
@@ -75,6 +77,9 @@ export function InboxView() {
   const [deleting, setDeleting] = useState(false)
   const listRef = useRef<HTMLDivElement>(null)
   const searchRef = useRef<HTMLInputElement>(null)
+  // New mail the watch in main stored: counts and list again, the selection and the view kept.
+  const news = useNewMail(lang, box.reload)
+  useKeepScroll(listRef, rows)
 
   // Ctrl+F (⌘F) searches the list instead of the browser's find bar.
   useEffect(() => {
@@ -174,6 +179,7 @@ export function InboxView() {
           {box.sync?.isRunning ? w('inbox.syncing') : w('inbox.sync')}
         </button>
         <SyncLine status={box.sync} />
+        <NewMailNote news={news} />
       </div>
       {box.error && <ErrorNotice error={box.error} />}
       {!box.sync?.isRunning &&

@@ -1,0 +1,88 @@
+import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react'
+import type { MessageRowView } from '../../../preload/mailbox-contract'
+import { settle } from '../use-call'
+import type { InboxWord } from './inbox-words'
+import { rowHeight } from './message-list'
+
+/** After a failed `mailbox:changes` (the vault not open yet, main busy) the window asks again after this. */
+const retryMs = 5000
+
+export interface NewMailNews {
+  unread: number
+  encrypted: number
+  /** Counts up with every announcement, so the same words are announced again. */
+  round: number
+}
+
+/**
+ * The words of the in-window announcement: counts only, never a subject or a sender (the same rule as the
+ * OS notification, which main words from the core's table).
+ */
+export function newMailWords(news: Pick<NewMailNews, 'unread' | 'encrypted'>): {
+  word: InboxWord
+  params: Record<string, number>
+} {
+  const { unread, encrypted } = news
+  if (unread === 1) return { word: encrypted === 1 ? 'inbox.newOneEncrypted' : 'inbox.newOne', params: {} }
+  if (encrypted === unread) return { word: 'inbox.newManyEncrypted', params: { count: unread } }
+  if (encrypted > 0) return { word: 'inbox.newManySome', params: { count: unread, encrypted } }
+  return { word: 'inbox.newMany', params: { count: unread } }
+}
+
+/**
+ * Waits in main for what the new-mail watch changed (`mailbox:changes`, one call at a time, each answered
+ * when something changed or after a while) and then runs `refresh` (the folders' counts and the list).
+ * Returns the latest news of new unread mail for the polite announcement; null before there is any.
+ */
+export function useNewMail(lang: 'de' | 'en', refresh: () => Promise<void>): NewMailNews | null {
+  const [news, setNews] = useState<NewMailNews | null>(null)
+  const langRef = useRef(lang)
+  langRef.current = lang
+  const refreshRef = useRef(refresh)
+  refreshRef.current = refresh
+  useEffect(() => {
+    let isLive = true
+    void (async () => {
+      let after = -1
+      while (isLive) {
+        const answer = await settle(window.siegelpost.mailboxChanges({ after, lang: langRef.current }))
+        if (!isLive) return
+        if (!answer.ok) {
+          await new Promise((resolve) => setTimeout(resolve, retryMs))
+          continue
+        }
+        const changes = after < 0 ? [] : answer.value.changes
+        after = answer.value.seq
+        if (changes.length === 0) continue
+        await refreshRef.current()
+        const unread = changes.reduce((sum, change) => sum + change.unread, 0)
+        const encrypted = changes.reduce((sum, change) => sum + change.encrypted, 0)
+        if (unread > 0 && isLive) setNews((previous) => ({ unread, encrypted, round: (previous?.round ?? 0) + 1 }))
+      }
+    })()
+    return () => {
+      isLive = false
+    }
+  }, [])
+  return news
+}
+
+/**
+ * Keeps what the user looks at in place when rows arrive above it: a list scrolled down stays on the same
+ * message (its first visible row keeps its offset); a list at the top shows the new mail at the top.
+ */
+export function useKeepScroll(listRef: RefObject<HTMLDivElement | null>, rows: readonly MessageRowView[]): void {
+  const previous = useRef(rows)
+  useLayoutEffect(() => {
+    const before = previous.current
+    previous.current = rows
+    const element = listRef.current
+    if (!element || before === rows || element.scrollTop <= 0) return
+    const index = Math.floor(element.scrollTop / rowHeight)
+    const anchor = before[index]
+    if (!anchor) return
+    const moved = rows.findIndex((row) => row.id === anchor.id)
+    if (moved < 0 || moved === index) return
+    element.scrollTop += (moved - index) * rowHeight
+  }, [rows, listRef])
+}

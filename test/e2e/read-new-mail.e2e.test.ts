@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createTransport } from 'nodemailer'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { keychainService } from '../../main/core/keys/secret-store.ts'
+import { createOsKeychain } from '../../main/platform/os-keychain.ts'
+import { doveadm } from '../helpers/mailbox-corpus.ts'
+import { hasMailStack, mailStackFix, stackAccountArgs, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
+import { assertBuilt, runCli } from '../helpers/run-cli.ts'
+import {
+  accessibilityViolations,
+  chromiumPath,
+  e2eAppInfo,
+  e2eKeySource,
+  openApp,
+  screensDir,
+  startHarness,
+  type Harness,
+} from './harness.ts'
+
+/**
+ * New mail while the window shows the Posteingang, in Chromium with the real handler registry, the OS
+ * keychain of the test keyring session and the real Postfix + Dovecot: an encrypted mail delivered by SMTP
+ * appears in the list without "Jetzt abrufen", the unread count beside INBOX rises, the selection stays,
+ * and neither the OS notification nor the window's announcement names its subject or its sender.
+ */
+const skip =
+  skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') ||
+  skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix) ||
+  skipUnless(
+    'a keyring session (accounts keep their password in the OS keychain)',
+    hasKeyringSession,
+    'bash test/helpers/with-keyring.sh npx vitest run …',
+  )
+
+const users = { de: 'advisor@kanzlei.test', en: 'client@mandant.test' } as const
+const subject = 'Bescheid über Einkommensteuer 2025'
+const senderName = 'Finanzamt Musterstadt'
+const senderAddress = 'poststelle@finanzamt.example'
+const announced = { de: 'Neue verschlüsselte Nachricht eingegangen', en: 'New encrypted message received' } as const
+const notified = { de: 'Neue verschlüsselte Nachricht', en: 'New encrypted message' } as const
+
+const encryptedMail = (to: string) =>
+  Buffer.from(
+    [
+      `From: ${senderName} <${senderAddress}>`,
+      `To: ${to}`,
+      `Subject: ${subject}`,
+      `Date: ${new Date().toUTCString()}`,
+      `Message-ID: <new-mail-${Date.now()}@finanzamt.example>`,
+      'MIME-Version: 1.0',
+      'Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m',
+      'Content-Disposition: attachment; filename=smime.p7m',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from('opaque CMS stand-in').toString('base64'),
+      '',
+    ].join('\r\n'),
+  )
+
+describe.skipIf(skip)('new mail while the Posteingang is open', () => {
+  let stack: MailStack
+  let work: string
+
+  beforeAll(async () => {
+    assertBuilt()
+    stack = startMailStack()
+    work = await mkdtemp(join(tmpdir(), 'sp-e2e-new-mail-'))
+    for (const user of Object.values(users)) {
+      await writeFile(join(work, `pw-${user}`), `${user.split('@')[0]}-pw\n`)
+      doveadm(
+        stack,
+        ['save', '-u', user, '-m', 'INBOX'],
+        `From: Kanzlei Berger <info@kanzlei-berger.example>\r\nSubject: Termin Jahresgespräch\r\nDate: ${new Date(Date.now() - 86_400_000).toUTCString()}\r\n\r\nGuten Tag.\r\n`,
+      )
+    }
+  }, 120_000)
+  afterAll(async () => {
+    stack?.stop()
+    if (work) await rm(work, { recursive: true, force: true })
+  })
+
+  for (const lang of ['de', 'en'] as const) {
+    describe(lang === 'de' ? 'in German' : 'in English', () => {
+      const user = users[lang]
+      const profile = () => join(work, `profile-${lang}`)
+      const notices: { title: string; body: string }[] = []
+      let harness: Harness
+      let page: Page
+      const count = async () => Number(await page.getByTestId('message-list').getAttribute('data-count'))
+      const unread = () => page.locator('[data-folder=INBOX]').getAttribute('data-unread')
+      const selected = () => page.locator('[data-testid=message-row][aria-selected=true]').getAttribute('data-id')
+      /** Whether main's watch of the account is up, from the window's last `mailbox:changes` answer. */
+      const isWatching = () =>
+        harness.responses.some(
+          (r) => (r as { value?: { watching?: { state: string }[] } }).value?.watching?.[0]?.state === 'watching',
+        )
+
+      beforeAll(async () => {
+        const run = runCli([
+          ...stackAccountArgs(stack, 'kanzlei', user, join(work, `pw-${user}`)),
+          '--profile',
+          profile(),
+        ])
+        expect(run.status, run.stderr).toBe(0)
+        harness = await startHarness({
+          profileDir: profile(),
+          keySource: e2eKeySource,
+          appInfo: e2eAppInfo,
+          watchMail: true,
+          notify: (notice) => void notices.push(notice),
+        })
+        page = harness.page
+        await openApp(harness, lang, { skipSetup: true })
+      }, 120_000)
+      afterAll(async () => {
+        await harness?.close()
+        await createOsKeychain()
+          .delete(keychainService, `mail:${profile()}:kanzlei`)
+          .catch(() => false)
+      })
+
+      it('shows the delivered encrypted mail without "fetch now"; counts rise, selection stays, no subject or sender told', async () => {
+        await expect.poll(count, { timeout: 60_000 }).toBe(1)
+        await expect.poll(() => page.getByTestId('sync-status').getAttribute('data-running')).toBe('false')
+        await expect.poll(isWatching, { timeout: 30_000 }).toBe(true)
+        expect(await unread()).toBe('1')
+        await page.focus('[data-testid=message-list]')
+        const first = await page.locator('[data-testid=message-row]').first().getAttribute('data-id')
+        await expect.poll(selected).toBe(first)
+        const smtp = createTransport({
+          host: stack.host,
+          port: stack.ports.submissions,
+          secure: true,
+          tls: { ca: readFileSync(stack.caPath) },
+          auth: { user: 'archiv@kanzlei.test', pass: 'archiv-pw' },
+        })
+        await smtp.sendMail({ envelope: { from: 'archiv@kanzlei.test', to: [user] }, raw: encryptedMail(user) })
+        smtp.close()
+
+        await expect.poll(count, { timeout: 30_000 }).toBe(2)
+        await expect.poll(unread).toBe('2')
+        // The new one is on top, encrypted; the row the user had chosen is still chosen.
+        const top = page.locator('[data-testid=message-row]').first()
+        expect(await top.locator('[data-protection=enc]').count()).toBe(1)
+        expect(await top.textContent()).toContain(subject)
+        expect(await selected()).toBe(first)
+
+        const note = page.getByTestId('new-mail-announcement')
+        await expect.poll(() => note.textContent()).toBe(announced[lang])
+        expect(await note.getAttribute('aria-live')).toBe('polite')
+        await expect.poll(() => notices.length).toBe(1)
+        expect(notices[0]).toEqual({ title: 'Siegelpost – kanzlei', body: notified[lang] })
+        for (const text of [await note.textContent(), notices[0]!.title, notices[0]!.body]) {
+          for (const secret of [subject, 'Einkommensteuer', senderName, senderAddress, 'finanzamt'])
+            expect(text ?? '').not.toContain(secret)
+        }
+
+        await mkdir(screensDir, { recursive: true })
+        await page.screenshot({ path: join(screensDir, `read-new-mail-${lang}.png`) })
+        expect(await accessibilityViolations(page), `axe on new mail (${lang})`).toEqual([])
+        expect(harness.problems).toEqual([])
+      }, 120_000)
+    })
+  }
+})
