@@ -165,6 +165,42 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
         expect(await accessibilityViolations(page), `axe on new mail (${lang})`).toEqual([])
         expect(harness.problems).toEqual([])
       }, 120_000)
+
+      it('a list scrolled down stays on the same message when new mail comes in above it', async () => {
+        for (let k = 0; k < 30; k++)
+          doveadm(
+            stack,
+            ['save', '-u', user, '-m', 'INBOX'],
+            `From: Mandant ${k} <m${k}@mandant.example>\r\nSubject: Beleg ${k}\r\nDate: ${new Date(Date.now() - (k + 2) * 86_400_000).toUTCString()}\r\n\r\nx\r\n`,
+          )
+        await expect.poll(count, { timeout: 30_000 }).toBe(32)
+        const list = page.getByTestId('message-list')
+        await list.evaluate((element) => (element.scrollTop = 10 * 58))
+        /** The id of the row at the top of the visible part of the list. */
+        const topRow = () =>
+          list.evaluate((element) => {
+            const index = Math.floor(element.scrollTop / 58)
+            return (
+              [...element.querySelectorAll('[data-testid=message-row]')]
+                .find((row) => row.getAttribute('aria-posinset') === String(index + 1))
+                ?.getAttribute('data-id') ?? null
+            )
+          })
+        await expect.poll(topRow).not.toBeNull()
+        const before = await topRow()
+        // The chosen row is out of view (not rendered): the list names it in aria-activedescendant.
+        const chosen = await list.getAttribute('aria-activedescendant')
+        expect(chosen).toMatch(/^sp-msg-/)
+        doveadm(
+          stack,
+          ['save', '-u', user, '-m', 'INBOX'],
+          `From: Kanzlei Berger <info@kanzlei-berger.example>\r\nSubject: Nachtrag\r\nDate: ${new Date().toUTCString()}\r\n\r\nx\r\n`,
+        )
+        await expect.poll(count, { timeout: 30_000 }).toBe(33)
+        expect(await list.evaluate((element) => element.scrollTop)).toBe(11 * 58)
+        expect(await topRow()).toBe(before)
+        expect(await list.getAttribute('aria-activedescendant')).toBe(chosen)
+      }, 120_000)
     })
   }
 })

@@ -118,7 +118,8 @@ export function MessageList({ rows, selectedId, label, onSelect, onOpen, onDelet
     return () => observer.disconnect()
   }, [listRef])
   const selectedIndex = selectedId === null ? -1 : rows.findIndex((row) => row.id === selectedId)
-  // Keep the selected row in view when the keyboard moves it.
+  // Keep the selected row in view when the keyboard moves it — only then: when rows arrive above it
+  // (new mail), its index changes but the view stays where the user scrolled.
   useEffect(() => {
     const element = listRef.current
     if (!element || selectedIndex < 0) return
@@ -126,7 +127,7 @@ export function MessageList({ rows, selectedId, label, onSelect, onOpen, onDelet
     if (top < element.scrollTop) element.scrollTop = top
     else if (top + rowHeight > element.scrollTop + element.clientHeight)
       element.scrollTop = top + rowHeight - element.clientHeight
-  }, [selectedIndex, listRef])
+  }, [selectedId, listRef])
   const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan)
   const last = Math.min(rows.length, Math.ceil((scrollTop + height) / rowHeight) + overscan)
   const move = (to: number) => {
