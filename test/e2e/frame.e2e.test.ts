@@ -141,6 +141,7 @@ describe.skipIf(skip)('app frame in Chromium with the real handler registry', ()
       'mailSaveAttachment',
     ]
     const mailbox = [
+      'mailboxChanges',
       'mailboxDelete',
       'mailboxFlag',
       'mailboxFolders',
