@@ -44,6 +44,10 @@ const senderAddress = 'poststelle@finanzamt.example'
 const announced = { de: 'Neue verschlüsselte Nachricht eingegangen', en: 'New encrypted message received' } as const
 const notified = { de: 'Neue verschlüsselte Nachricht', en: 'New encrypted message' } as const
 
+const plainMail = (from: string, subject: string, date: Date) =>
+  `From: ${from}\r\nSubject: ${subject}\r\nDate: ${date.toUTCString()}\r\n\r\nGuten Tag.\r\n`
+const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000)
+
 const encryptedMail = (to: string) =>
   Buffer.from(
     [
@@ -75,7 +79,7 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
       doveadm(
         stack,
         ['save', '-u', user, '-m', 'INBOX'],
-        `From: Kanzlei Berger <info@kanzlei-berger.example>\r\nSubject: Termin Jahresgespräch\r\nDate: ${new Date(Date.now() - 86_400_000).toUTCString()}\r\n\r\nGuten Tag.\r\n`,
+        plainMail('Kanzlei Berger <info@kanzlei-berger.example>', 'Termin Jahresgespräch', daysAgo(1)),
       )
     }
   }, 120_000)
@@ -124,7 +128,7 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
           .catch(() => false)
       })
 
-      it('shows the delivered encrypted mail without "fetch now"; counts rise, selection stays, no subject or sender told', async () => {
+      it('shows new encrypted mail without "fetch now", selection kept, no subject or sender told', async () => {
         await expect.poll(count, { timeout: 60_000 }).toBe(1)
         await expect.poll(() => page.getByTestId('sync-status').getAttribute('data-running')).toBe('false')
         await expect.poll(isWatching, { timeout: 30_000 }).toBe(true)
@@ -171,7 +175,7 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
           doveadm(
             stack,
             ['save', '-u', user, '-m', 'INBOX'],
-            `From: Mandant ${k} <m${k}@mandant.example>\r\nSubject: Beleg ${k}\r\nDate: ${new Date(Date.now() - (k + 2) * 86_400_000).toUTCString()}\r\n\r\nx\r\n`,
+            plainMail(`Mandant ${k} <m${k}@mandant.example>`, `Beleg ${k}`, daysAgo(k + 2)),
           )
         await expect.poll(count, { timeout: 30_000 }).toBe(32)
         const list = page.getByTestId('message-list')
@@ -194,7 +198,7 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
         doveadm(
           stack,
           ['save', '-u', user, '-m', 'INBOX'],
-          `From: Kanzlei Berger <info@kanzlei-berger.example>\r\nSubject: Nachtrag\r\nDate: ${new Date().toUTCString()}\r\n\r\nx\r\n`,
+          plainMail('Kanzlei Berger <info@kanzlei-berger.example>', 'Nachtrag', new Date()),
         )
         await expect.poll(count, { timeout: 30_000 }).toBe(33)
         expect(await list.evaluate((element) => element.scrollTop)).toBe(11 * 58)
