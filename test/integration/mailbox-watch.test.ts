@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -228,6 +229,26 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
         .toBe(1)
     }, 90_000)
 
+    it('offline (Dovecot stopped): stored mail stays readable, the watch says offline and comes back', async () => {
+      const conf = join(stack.root, 'dovecot', 'dovecot.conf')
+      // The watch's connection goes (a stopped master leaves running sessions alone), then the server.
+      doveadm(stack, ['kick', user])
+      doveadm(stack, ['stop'])
+      await expect.poll(async () => (await changes(-1)).watching[0]?.state, { timeout: 20_000 }).toBe('offline')
+      const rows = await core.handlers['mailbox:list']({ account: 'kanzlei', folder: 'INBOX' })
+      expect(rows.rows.map((r) => r.subject)).toContain(`${secretSubject} 1`)
+      // Started again as mailstack.sh starts it (its own config, no terminal).
+      execFileSync('dovecot', ['-c', conf], { stdio: 'ignore' })
+      await expect
+        .poll(async () => (await changes(-1)).watching[0]?.state, { timeout: 40_000, interval: 500 })
+        .toBe('watching')
+      const before = (await changes(-1)).seq
+      doveadm(stack, ['save', '-u', user, '-m', 'INBOX'], 'Subject: wieder da\r\nFrom: x@y.test\r\n\r\nz\r\n')
+      const answer = await changes(before)
+      expect(answer.changes.some((c) => c.stored === 1)).toBe(true)
+      expect((await storedSubjects()).filter((s) => s === 'wieder da')).toHaveLength(1)
+    }, 90_000)
+
     it('removing the account stops its watch; what it stored stays readable', async () => {
       expect((await changes(-1)).watching).toEqual([{ account: 'kanzlei', state: 'watching', mode: variant.mode }])
       expect(doveadm(stack, ['who', user])).toContain(user)
@@ -235,7 +256,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
       expect((await changes(-1)).watching).toEqual([])
       // The watch logged out: Dovecot lists no session of the user any more.
       await expect.poll(() => doveadm(stack, ['who', user]).includes(user), { timeout: 10_000 }).toBe(false)
-      expect((await core.handlers['mailbox:list']({ account: 'kanzlei', folder: 'INBOX' })).rows).toHaveLength(5)
+      expect((await core.handlers['mailbox:list']({ account: 'kanzlei', folder: 'INBOX' })).rows).toHaveLength(6)
     }, 60_000)
   },
 )
