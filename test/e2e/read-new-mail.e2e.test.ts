@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -204,6 +205,28 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
         expect(await list.evaluate((element) => element.scrollTop)).toBe(11 * 58)
         expect(await topRow()).toBe(before)
         expect(await list.getAttribute('aria-activedescendant')).toBe(chosen)
+      }, 120_000)
+
+      it('offline: the window says so, the list stays readable, and the watch comes back with the server', async () => {
+        const before = await count()
+        // Back to the top, where the chosen row is rendered (aria-activedescendant names a present row).
+        await page.getByTestId('message-list').evaluate((element) => (element.scrollTop = 0))
+        const hint = page.getByTestId('watch-offline')
+        expect(await hint.textContent()).toBe('')
+        doveadm(stack, ['kick', user])
+        doveadm(stack, ['stop'])
+        try {
+          await expect.poll(() => hint.textContent(), { timeout: 30_000 }).toContain('kanzlei')
+          expect(await count()).toBe(before)
+          await mkdir(screensDir, { recursive: true })
+          await page.screenshot({ path: join(screensDir, `read-new-mail-offline-${lang}.png`) })
+          expect(await accessibilityViolations(page), `axe offline (${lang})`).toEqual([])
+        } finally {
+          execFileSync('dovecot', ['-c', join(stack.root, 'dovecot', 'dovecot.conf')], { stdio: 'ignore' })
+        }
+        await expect.poll(() => hint.textContent(), { timeout: 40_000, interval: 500 }).toBe('')
+        doveadm(stack, ['save', '-u', user, '-m', 'INBOX'], plainMail('a@b.example', 'Wieder verbunden', new Date()))
+        await expect.poll(count, { timeout: 30_000 }).toBe(before + 1)
       }, 120_000)
     })
   }

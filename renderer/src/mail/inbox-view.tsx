@@ -78,7 +78,7 @@ export function InboxView() {
   const listRef = useRef<HTMLDivElement>(null)
   const searchRef = useRef<HTMLInputElement>(null)
   // New mail the watch in main stored: counts and list again, the selection and the view kept.
-  const news = useNewMail(lang, box.reload)
+  const { news, offline } = useNewMail(lang, box.reload)
   useKeepScroll(listRef, rows)
 
   // Ctrl+F (⌘F) searches the list instead of the browser's find bar.
@@ -179,7 +179,7 @@ export function InboxView() {
           {box.sync?.isRunning ? w('inbox.syncing') : w('inbox.sync')}
         </button>
         <SyncLine status={box.sync} />
-        <NewMailNote news={news} />
+        <NewMailNote news={news} offline={offline} />
       </div>
       {box.error && <ErrorNotice error={box.error} />}
       {!box.sync?.isRunning &&

@@ -43,6 +43,9 @@ const de = {
   'inbox.newMany': '{count} neue Nachrichten eingegangen',
   'inbox.newManyEncrypted': '{count} neue verschlüsselte Nachrichten eingegangen',
   'inbox.newManySome': '{count} neue Nachrichten eingegangen, davon {encrypted} verschlüsselt',
+  'inbox.watchOffline':
+    'Server ({account}) nicht erreichbar: Neue Nachrichten folgen, sobald er es wieder ist.' +
+    ' Gespeicherte Nachrichten bleiben lesbar.',
   'protection.encrypted': 'Verschlüsselt',
   'protection.signed': 'Mit Signatur – wird beim Öffnen geprüft',
   'protection.plain': 'Nicht Ende-zu-Ende-verschlüsselt',
@@ -92,6 +95,8 @@ const en: Record<keyof typeof de, string> = {
   'inbox.newMany': '{count} new messages received',
   'inbox.newManyEncrypted': '{count} new encrypted messages received',
   'inbox.newManySome': '{count} new messages received, {encrypted} of them encrypted',
+  'inbox.watchOffline':
+    'No connection to the server ({account}): new messages come once it is back. Stored ones stay readable.',
   'protection.encrypted': 'Encrypted',
   'protection.signed': 'Has a signature – checked when opened',
   'protection.plain': 'Not end-to-end encrypted',

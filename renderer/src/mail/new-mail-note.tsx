@@ -12,7 +12,7 @@ const shownMs = 60_000
  * sender. The live region is always in the page (empty at first), so screen readers announce its change;
  * each announcement replaces its text node, so the same words are said again for the next new mail.
  */
-export function NewMailNote({ news }: { news: NewMailNews | null }) {
+export function NewMailNote({ news, offline }: { news: NewMailNews | null; offline: readonly string[] }) {
   const { w } = useInboxWords()
   const [isShown, setShown] = useState(false)
   useEffect(() => {
@@ -23,13 +23,23 @@ export function NewMailNote({ news }: { news: NewMailNews | null }) {
   }, [news])
   const words = news ? newMailWords(news) : null
   return (
-    <p className="sp-new-mail" role="status" aria-live="polite" data-testid="new-mail-announcement">
-      {isShown && words && (
-        <span key={news?.round} className="sp-new-mail-text">
-          <Icon name={news && news.encrypted > 0 ? 'lock' : 'info'} size={14} />
-          {w(words.word, words.params)}
-        </span>
-      )}
-    </p>
+    <>
+      <p className="sp-new-mail" role="status" aria-live="polite" data-testid="new-mail-announcement">
+        {isShown && words && (
+          <span key={news?.round} className="sp-new-mail-text">
+            <Icon name={news && news.encrypted > 0 ? 'lock' : 'info'} size={14} />
+            {w(words.word, words.params)}
+          </span>
+        )}
+      </p>
+      <p className="sp-new-mail" role="status" data-testid="watch-offline">
+        {offline.length > 0 && (
+          <span className="sp-new-mail-offline">
+            <Icon name="warning" size={14} />
+            {w('inbox.watchOffline', { account: offline.join(', ') })}
+          </span>
+        )}
+      </p>
+    </>
   )
 }

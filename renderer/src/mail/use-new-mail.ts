@@ -31,11 +31,16 @@ export function newMailWords(news: Pick<NewMailNews, 'unread' | 'encrypted'>): {
 
 /**
  * Waits in main for what the new-mail watch changed (`mailbox:changes`, one call at a time, each answered
- * when something changed or after a while) and then runs `refresh` (the folders' counts and the list).
- * Returns the latest news of new unread mail for the polite announcement; null before there is any.
+ * when something changed, a watch's state changed, or after a while) and then runs `refresh` (the folders'
+ * counts and the list). Returns the latest news of new unread mail for the polite announcement (null before
+ * there is any) and the accounts whose watch has no connection now.
  */
-export function useNewMail(lang: 'de' | 'en', refresh: () => Promise<void>): NewMailNews | null {
+export function useNewMail(
+  lang: 'de' | 'en',
+  refresh: () => Promise<void>,
+): { news: NewMailNews | null; offline: string[] } {
   const [news, setNews] = useState<NewMailNews | null>(null)
+  const [offline, setOffline] = useState<string[]>([])
   const langRef = useRef(lang)
   langRef.current = lang
   const refreshRef = useRef(refresh)
@@ -53,6 +58,8 @@ export function useNewMail(lang: 'de' | 'en', refresh: () => Promise<void>): New
         }
         const changes = after < 0 ? [] : answer.value.changes
         after = answer.value.seq
+        const cut = answer.value.watching.filter((watch) => watch.state === 'offline').map((watch) => watch.account)
+        setOffline((previous) => (previous.join('\n') === cut.join('\n') ? previous : cut))
         if (changes.length === 0) continue
         await refreshRef.current()
         const unread = changes.reduce((sum, change) => sum + change.unread, 0)
@@ -64,7 +71,7 @@ export function useNewMail(lang: 'de' | 'en', refresh: () => Promise<void>): New
       isLive = false
     }
   }, [])
-  return news
+  return { news, offline }
 }
 
 /**
