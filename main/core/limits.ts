@@ -113,6 +113,8 @@ export const limits = {
   mailWatchPollMs: 30_000,
   /** How long `watch` idles before it renews IDLE (RFC 2177: clients re-issue IDLE at least every 29 minutes). */
   mailWatchIdleMs: 25 * 60_000,
+  /** Most rows one `mailbox:list` answer carries (the window asks for the rows it is about to show). */
+  mailboxListPageMaxRows: 500,
   /** Header bytes read to build a listing row (subject, addresses, date, Content-Type). */
   mailEnvelopeHeaderBytes: 256 * 1024,
   /** CLI.md: lookups outside the configured servers (CRL/OCSP) give up after 3 s and yield "unknown". */

@@ -8,19 +8,31 @@ import { openBlob, openJson, sealBlob, sealJson } from '../store/sealed-blob.ts'
 import { readSealedFile, writeSealedFile } from '../store/sealed-file.ts'
 import { openVersionedDatabase, SchemaTooNewError } from '../store/sqlite.ts'
 import { envelopeOf } from './envelope.ts'
-import { byNewest, matches } from './mail-search.ts'
+import { ListCache } from './mail-list-cache.ts'
+import { windowOf } from './mail-search.ts'
 import {
   mailStoreFileName,
   mailStoreMigrations,
   sealContext,
   type EnvelopeRow,
   type FolderState,
+  type ListPage,
   type ListQuery,
+  type PageQuery,
   type StoredUid,
 } from './mail-store-schema.ts'
 import { completeOldRows, removeOrphanFiles } from './mail-store-upkeep.ts'
 
-export { mailStoreFileName, mailStoreMigrations, type EnvelopeRow, type FolderState, type ListQuery, type StoredUid }
+export { mailStoreFileName, mailStoreMigrations }
+export type {
+  EnvelopeRow,
+  FolderState,
+  ListPage,
+  ListQuery,
+  ListSort,
+  PageQuery,
+  StoredUid,
+} from './mail-store-schema.ts'
 
 /**
  * The local store of synced mail. Raw messages exactly as the server sent them (encrypted mail stays
@@ -44,7 +56,7 @@ export class MailStore {
   private readonly boxes = new Map<string, string>()
   /** Writes through this connection; with SQLite's data_version (other connections) it says whether a list is current. */
   private writes = 0
-  private readonly sorted = new Map<string, { version: string; rows: EnvelopeRow[] }>()
+  private readonly lists = new ListCache()
   /** Nonces from a pool of random bytes: one system call per 341 sealed values instead of one each. */
   private pool = Buffer.alloc(0)
   private readonly random = (n: number): Buffer => {
@@ -320,24 +332,34 @@ export class MailStore {
    * The sorted rows of a query are kept until this or another connection writes. Rows are shared: read only.
    */
   list(query: ListQuery = {}): EnvelopeRow[] {
+    const base = this.sortedRows(query)
+    const needle = query.search?.trim().toLowerCase() ?? ''
+    return needle ? this.lists.matching(base, needle).slice() : base.slice()
+  }
+
+  /**
+   * A window of `list(query)` in the chosen order, with the number of rows matching and in all. Opens only
+   * rows the in-memory cache lacks (the open store answers from memory; 10,000 rows sort once per write).
+   */
+  page(query: PageQuery = {}): ListPage {
+    const base = this.sortedRows(query)
+    const needle = query.search?.trim().toLowerCase() ?? ''
+    return windowOf(needle ? this.lists.matching(base, needle) : base, base.length, query)
+  }
+
+  /** The rows of a query without the search, newest first; kept until this or another connection writes. */
+  private sortedRows(query: ListQuery): EnvelopeRow[] {
     const version = `${this.writes}:${(this.sql('PRAGMA data_version').get() as { data_version: number }).data_version}`
     const key = JSON.stringify([query.account ?? null, query.folder ?? null])
-    let base = this.sorted.get(key)
-    if (base?.version !== version) {
-      const rows = this.rows(
+    return this.lists.rows(key, version, () =>
+      this.rows(
         query.account !== undefined && query.folder !== undefined ? this.box(query.account, query.folder) : null,
-      )
-      const picked = rows.filter(
+      ).filter(
         (row) =>
           (query.account === undefined || row.account === query.account) &&
           (query.folder === undefined || row.folder === query.folder),
-      )
-      picked.sort(byNewest)
-      if (this.sorted.size > 16) this.sorted.clear()
-      this.sorted.set(key, (base = { version, rows: picked }))
-    }
-    const needle = query.search?.trim().toLowerCase() ?? ''
-    return needle ? base.rows.filter((row) => matches(row, needle)) : base.rows.slice()
+      ),
+    )
   }
 
   /** The stored UIDs of a folder (every UIDVALIDITY still present) with their flags. */
