@@ -5,7 +5,7 @@ import { ErrorNotice } from '../components'
 import { settle } from '../use-call'
 import { FolderPane, folderLabel } from './folder-pane'
 import { useInboxWords, type InboxWord } from './inbox-words'
-import { changeOf, MessageActions, type ToggleWhat } from './message-actions'
+import { changeOf, MessageActions, MessageActionsSlot, type ToggleWhat } from './message-actions'
 import { MessageList } from './message-list'
 import { MailReader, type ReaderRequest, type SeenAnswer } from './reader'
 import { useMailbox } from './use-mailbox'
@@ -286,8 +286,13 @@ export function InboxView() {
           )}
         </section>
         <section className="sp-read-pane" data-testid="read-pane" aria-label={w('inbox.reading')}>
-          {opened && <MessageActions row={opened} busy={flagging} onToggle={(what) => void toggle(opened, what)} />}
-          {reader}
+          <MessageActionsSlot.Provider
+            value={
+              opened && <MessageActions row={opened} busy={flagging} onToggle={(what) => void toggle(opened, what)} />
+            }
+          >
+            {reader}
+          </MessageActionsSlot.Provider>
           {!opened && list.total > 0 && <p className="sp-muted sp-pick">{w('inbox.pickMessage')}</p>}
         </section>
       </div>

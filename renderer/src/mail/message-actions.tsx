@@ -1,8 +1,16 @@
+import { createContext, useContext, type ReactNode } from 'react'
 import type { MessageRowView } from '../../../preload/mailbox-contract'
 import { Icon } from './icons'
 import { useInboxWords } from './inbox-words'
 
 export type ToggleWhat = 'read' | 'flag'
+
+/**
+ * The Posteingang puts the opened stored message's actions into the read view's toolbar through this slot
+ * (null for a message opened from a file, which has no server marks).
+ */
+export const MessageActionsSlot = createContext<ReactNode>(null)
+export const useMessageActionsSlot = () => useContext(MessageActionsSlot)
 
 /** The `mailbox:flag` change that toggles `what` on `row`. */
 export const changeOf = (row: MessageRowView, what: ToggleWhat) =>
