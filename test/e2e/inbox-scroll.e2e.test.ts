@@ -182,4 +182,14 @@ describe.skipIf(skip)('the Posteingang with 10,000 stored messages, offline', ()
       `Beleg Nr. ${count}`,
     )
   })
+
+  it('offline, flagging says the server is needed and changes nothing', async () => {
+    const page = harness.page
+    await page.getByTestId('toggle-flag').click()
+    await expect.poll(() => page.locator('[data-code=MAILBOX_OFFLINE]').count(), { timeout: 20_000 }).toBe(1)
+    const newest = page.locator('[data-testid=message-row][aria-posinset="1"]')
+    expect(await newest.getAttribute('data-flagged')).toBe('false')
+    expect(await newest.getAttribute('data-unread')).toBe('true')
+    expect(await page.getByTestId('message-state').textContent()).toBe('ungelesen')
+  })
 })
