@@ -124,6 +124,10 @@ export function useMessageWindow(onError: (error: WireError | null) => void) {
           asked.current.delete(name)
           if (round.current !== mine) return
           if (!answer.ok) return onError(answer.error)
+          // The folder changed in main since the pages here were asked for (a sync, another window): rows
+          // may have moved, so everything in view is asked again rather than mixed with older pages.
+          const now = stateRef.current
+          if (answer.value.total !== now.total || answer.value.all !== now.all) return void reload()
           const near = Math.floor(first / pageRows)
           setState((s) => {
             const pages = new Map(s.pages)
@@ -134,7 +138,7 @@ export function useMessageWindow(onError: (error: WireError | null) => void) {
         })
       }
     },
-    [onError],
+    [onError, reload],
   )
 
   const select = useCallback((index: number) => {
