@@ -30,7 +30,8 @@ interface WindowState {
 const keyOf = (q: WindowQuery) => JSON.stringify([q.ref?.account ?? null, q.ref?.folder ?? null, q.search, q.sort])
 const empty: WindowState = { key: '', total: 0, all: 0, pages: new Map(), selected: -1 }
 
-function pagesAround(first: number, last: number, total: number): number[] {
+/** The pages (of `pageRows`) holding rows `first`..`last` and `prefetchRows` beyond on each side, within `total`. */
+export function pagesAround(first: number, last: number, total: number): number[] {
   const from = Math.max(0, first - prefetchRows)
   const to = Math.min(total, last + prefetchRows)
   const out: number[] = []
