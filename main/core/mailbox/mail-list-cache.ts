@@ -21,6 +21,22 @@ export class ListCache {
     return base.rows
   }
 
+  /**
+   * `row` changed without moving in the order (its flags): lists kept at version `before` take it in place
+   * and count as current at `after`. Nothing changes when another connection wrote in between (the data
+   * version differs then, and those lists are read again).
+   */
+  replace(before: string, after: string, row: EnvelopeRow): void {
+    if (before.split(':')[1] !== after.split(':')[1]) return
+    for (const list of this.sorted.values()) {
+      if (list.version !== before) continue
+      const at = list.rows.findIndex((r) => r.id === row.id)
+      if (at >= 0) list.rows = list.rows.with(at, row)
+      list.version = after
+    }
+    this.searched = null
+  }
+
   /** The rows of `base` whose addresses or subjects contain `needle` (lower case), in `base`'s order. */
   matching(base: EnvelopeRow[], needle: string): EnvelopeRow[] {
     if (this.searched?.base !== base || this.searched.needle !== needle)

@@ -216,6 +216,14 @@ describe('MailStore', () => {
     // A write (here a flag, as from another window) is in the next window.
     store.setFlags(newest[0]!, ['\\Flagged'])
     expect(store.page({ account: 'acc', folder: 'INBOX', limit: 1 }).rows[0]!.flags).toEqual(['\\Flagged'])
+    expect(store.page({ account: 'acc', folder: 'INBOX', search: 'zehner', limit: 1 }).rows[0]).toMatchObject({
+      id: newest[0],
+      flags: ['\\Flagged'],
+    })
+    expect(store.list().find((r) => r.id === newest[0])!.flags).toEqual(['\\Flagged'])
+    expect(store.page({ account: 'acc', folder: 'INBOX', offset: 100, limit: 100 }).rows.map((r) => r.id)).toEqual(
+      newest.slice(100, 200),
+    )
     store.remove(newest[0]!)
     expect(store.page({ account: 'acc', folder: 'INBOX', limit: 1, find: newest[0] })).toMatchObject({
       total: 249,

@@ -21,6 +21,7 @@ import {
   type PageQuery,
   type StoredUid,
 } from './mail-store-schema.ts'
+import { writeBatch, type WriteBatch } from './mail-store-batch.ts'
 import { completeOldRows, removeOrphanFiles } from './mail-store-upkeep.ts'
 
 export { mailStoreFileName, mailStoreMigrations }
@@ -148,36 +149,10 @@ export class MailStore {
 
   /**
    * A transaction that stays open across several writes and commits every `mailSyncBatchMessages` writes
-   * or `mailSyncBatchBytes` bytes (a sync writes each message as it arrives). A write that throws rolls
-   * back the open batch and rethrows; `commit` ends it.
+   * or `mailSyncBatchBytes` bytes (mail-store-batch.ts).
    */
-  batch(): { run: (write: () => void, bytes: number) => void; commit: () => void } {
-    let isOpen = false
-    let count = 0
-    let bytes = 0
-    const commit = () => {
-      if (isOpen) this.db.exec('COMMIT')
-      isOpen = false
-      count = 0
-      bytes = 0
-    }
-    return {
-      run: (write, size) => {
-        if (!isOpen) this.db.exec('BEGIN IMMEDIATE')
-        isOpen = true
-        try {
-          write()
-        } catch (error) {
-          this.db.exec('ROLLBACK')
-          isOpen = false
-          throw error
-        }
-        count++
-        bytes += size
-        if (count >= limits.mailSyncBatchMessages || bytes >= limits.mailSyncBatchBytes) commit()
-      },
-      commit,
-    }
+  batch(): WriteBatch {
+    return writeBatch(this.db)
   }
 
   private envelopeRow(
@@ -347,9 +322,14 @@ export class MailStore {
     return windowOf(needle ? this.lists.matching(base, needle) : base, base.length, query)
   }
 
+  /** Changes with every write of this connection (`writes`) or of another one (SQLite's data_version). */
+  private version(): string {
+    return `${this.writes}:${(this.sql('PRAGMA data_version').get() as { data_version: number }).data_version}`
+  }
+
   /** The rows of a query without the search, newest first; kept until this or another connection writes. */
   private sortedRows(query: ListQuery): EnvelopeRow[] {
-    const version = `${this.writes}:${(this.sql('PRAGMA data_version').get() as { data_version: number }).data_version}`
+    const version = this.version()
     const key = JSON.stringify([query.account ?? null, query.folder ?? null])
     return this.lists.rows(key, version, () =>
       this.rows(
@@ -426,8 +406,12 @@ export class MailStore {
     })
   }
 
+  /** New flags; the kept sorted lists take the changed row in place (flags do not move a row in the order). */
   setFlags(id: string, flags: readonly string[]): void {
+    const before = this.version()
     this.reseal(id, (row) => ({ ...row, flags: [...flags].sort() }))
+    const row = this.get(id)
+    if (row) this.lists.replace(before, this.version(), row)
   }
 
   /** Keeps the subject from inside the protection (RFC 9788 header protection), sealed, for the list and search. */
