@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { limits } from '../main/core/limits.ts'
 
 /**
  * The Posteingang's channels (`mailbox:*`): the synced local store as folders and list rows, the actions
@@ -29,6 +30,10 @@ export const MessageRowSchema = z.object({
   isMalformed: z.boolean(),
 })
 export type MessageRowView = z.infer<typeof MessageRowSchema>
+
+/** The list's order: newest first (by Date, then the server's arrival order) or oldest first. */
+export const ListSortSchema = z.enum(['newest', 'oldest'])
+export type ListSortView = z.infer<typeof ListSortSchema>
 
 export const FolderViewSchema = z.object({
   name: z.string(),
@@ -96,10 +101,29 @@ export const mailboxChannels = {
       accounts: z.array(z.object({ name: z.string(), email: z.string(), folders: z.array(FolderViewSchema) })),
     }),
   },
-  /** The rows of one folder, newest first; `search` narrows to addresses and subjects containing the text. */
+  /**
+   * A window of one folder's rows: `limit` rows (at most `limits.mailboxListPageMaxRows`) from `offset` in the
+   * `sort` order (newest first by default); `search` narrows to addresses and subjects containing the text.
+   * `total` counts the rows matching, `all` the folder's rows; `foundAt` is where `find` (an id) is.
+   */
   'mailbox:list': {
-    req: z.strictObject({ account: Name, folder: Name, search: z.string().max(500).optional() }),
-    res: z.object({ rows: z.array(MessageRowSchema) }),
+    req: z.strictObject({
+      account: Name,
+      folder: Name,
+      search: z.string().max(500).optional(),
+      offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+      limit: z.number().int().min(1).max(limits.mailboxListPageMaxRows).optional(),
+      sort: ListSortSchema.optional(),
+      find: Id.optional(),
+    }),
+    res: z.object({
+      rows: z.array(MessageRowSchema).max(limits.mailboxListPageMaxRows),
+      offset: z.number().int(),
+      total: z.number().int(),
+      all: z.number().int(),
+      sort: ListSortSchema,
+      foundAt: z.number().int().nullable(),
+    }),
   },
   /** Moves the message to Trash on the server, then in the store (in Trash: deleted for good). */
   'mailbox:delete': {

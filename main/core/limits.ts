@@ -125,6 +125,8 @@ export const limits = {
   mailChangesWaitMs: 25_000,
   /** Change events main keeps for a window that asks late. */
   mailChangesKept: 50,
+  /** Most rows one `mailbox:list` answer carries (the window asks for the rows it is about to show). */
+  mailboxListPageMaxRows: 500,
   /** Header bytes read to build a listing row (subject, addresses, date, Content-Type). */
   mailEnvelopeHeaderBytes: 256 * 1024,
   /** CLI.md: lookups outside the configured servers (CRL/OCSP) give up after 3 s and yield "unknown". */

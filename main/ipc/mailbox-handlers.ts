@@ -99,9 +99,10 @@ export function mailboxHandlers(deps: RegistryDeps): DomainHandlers<'mailbox'> {
         })),
       }
     },
-    'mailbox:list': async ({ account, folder, search }) => ({
-      rows: (await access.store()).list({ account, folder, search }).map(messageRowOf),
-    }),
+    'mailbox:list': async (query) => {
+      const page = (await access.store()).page(query)
+      return { ...page, rows: page.rows.map(messageRowOf) }
+    },
     'mailbox:delete': async ({ id }) => {
       const store = await access.store()
       const server = await access.server(rowOf(store, id).account)

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { makeTestPki, openssl } from '../helpers/smime-pki.ts'
 import { formatReport, type Outcome, type Row } from './report-table.ts'
+import { windowListRows } from './window-list.ts'
 
 /**
  * `npm run bench`: one table with every row of the performance goals, Siegelpost through the whole CLI (as users
@@ -270,6 +271,8 @@ try {
     peer: { na: '' },
     target: '≤ 50 ms',
   })
+  // Goal 6: the message list (the store's window in-process, the window's longest task while 10,000 rows scroll).
+  rows.push(...windowListRows())
   // Goal 7: the app's main-process start-up, stage by stage, in a fresh process.
   const startupProfile = join(dir, 'startup-profile')
   mkdirSync(startupProfile)

@@ -56,6 +56,31 @@ export interface ListQuery {
   search?: string
 }
 
+/** The list's order: newest first (by Date, then UID) or the reverse. */
+export type ListSort = 'newest' | 'oldest'
+
+/** A window of a (searched) folder's rows, for a list that shows only what is in view. */
+export interface PageQuery extends ListQuery {
+  /** The first row of the window in the chosen order (0 = the first row). */
+  offset?: number
+  /** Rows in the window (at most `limits.mailboxListPageMaxRows`). */
+  limit?: number
+  sort?: ListSort
+  /** A message id whose position in the whole ordered list is wanted (the selection after a reload). */
+  find?: string
+}
+
+export interface ListPage {
+  rows: EnvelopeRow[]
+  offset: number
+  /** Rows matching the query (with the search); `all` without it. */
+  total: number
+  all: number
+  sort: ListSort
+  /** Where `find` is in the ordered list; null when it is not there (or none was asked). */
+  foundAt: number | null
+}
+
 export interface StoredUid {
   id: string
   uidValidity: string

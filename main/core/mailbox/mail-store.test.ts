@@ -161,6 +161,77 @@ describe('MailStore', () => {
     store.close()
   })
 
+  it('answers a window of a folder: page boundaries, totals, search, both orders and where an id is', () => {
+    const store = new MailStore(dir, key)
+    const ids: string[] = []
+    store.transaction(() => {
+      for (let i = 1; i <= 250; i++)
+        ids.push(
+          store.add(
+            'acc',
+            'INBOX',
+            '1',
+            i,
+            mail(
+              i % 10 === 0 ? `Zehner ${i}` : `Beleg ${i}`,
+              new Date(Date.UTC(2026, 0, 1) + i * 60_000).toUTCString(),
+            ),
+            new Date(),
+          )!,
+        )
+      store.add('acc', 'Sent', '1', 1, mail('Zehner anderswo', 'Tue, 24 Nov 2026 10:00:00 +0100'), new Date())
+    })
+    const newest = [...ids].reverse()
+    const first = store.page({ account: 'acc', folder: 'INBOX', offset: 0, limit: 100 })
+    expect(first).toMatchObject({ offset: 0, total: 250, all: 250, sort: 'newest', foundAt: null })
+    expect(first.rows.map((r) => r.id)).toEqual(newest.slice(0, 100))
+    // The last page is short; one past the end is empty, with the same totals.
+    const last = store.page({ account: 'acc', folder: 'INBOX', offset: 200, limit: 100 })
+    expect(last.rows.map((r) => r.id)).toEqual(newest.slice(200))
+    expect(store.page({ account: 'acc', folder: 'INBOX', offset: 250, limit: 100 })).toMatchObject({
+      rows: [],
+      offset: 250,
+      total: 250,
+    })
+    expect(store.page({ account: 'acc', folder: 'INBOX', offset: 9999 }).offset).toBe(250)
+    // Pages side by side are the whole list, once each.
+    const joined = [0, 1, 2].flatMap((p) =>
+      store.page({ account: 'acc', folder: 'INBOX', offset: p * 100, limit: 100 }).rows.map((r) => r.id),
+    )
+    expect(joined).toEqual(newest)
+    // Oldest first is the same list reversed; `find` answers the position in the asked order.
+    const oldest = store.page({ account: 'acc', folder: 'INBOX', sort: 'oldest', offset: 95, limit: 10, find: ids[99] })
+    expect(oldest.rows.map((r) => r.id)).toEqual(ids.slice(95, 105))
+    expect(oldest).toMatchObject({ sort: 'oldest', foundAt: 99 })
+    expect(store.page({ account: 'acc', folder: 'INBOX', find: ids[99], limit: 1 }).foundAt).toBe(150)
+    // The search narrows the total, not `all`; its pages follow the same boundaries.
+    const tens = store.page({ account: 'acc', folder: 'INBOX', search: 'ZEHNER', offset: 20, limit: 10 })
+    expect(tens).toMatchObject({ total: 25, all: 250 })
+    expect(tens.rows.map((r) => r.subject)).toEqual(['Zehner 50', 'Zehner 40', 'Zehner 30', 'Zehner 20', 'Zehner 10'])
+    expect(store.page({ account: 'acc', folder: 'INBOX', search: 'zehner', find: ids[0] }).foundAt).toBeNull()
+    // No answer carries more than the limit, whatever is asked.
+    expect(store.page({ account: 'acc', folder: 'INBOX', limit: 100_000 }).rows).toHaveLength(
+      Math.min(250, limits.mailboxListPageMaxRows),
+    )
+    // A write (here a flag, as from another window) is in the next window.
+    store.setFlags(newest[0]!, ['\\Flagged'])
+    expect(store.page({ account: 'acc', folder: 'INBOX', limit: 1 }).rows[0]!.flags).toEqual(['\\Flagged'])
+    expect(store.page({ account: 'acc', folder: 'INBOX', search: 'zehner', limit: 1 }).rows[0]).toMatchObject({
+      id: newest[0],
+      flags: ['\\Flagged'],
+    })
+    expect(store.list().find((r) => r.id === newest[0])!.flags).toEqual(['\\Flagged'])
+    expect(store.page({ account: 'acc', folder: 'INBOX', offset: 100, limit: 100 }).rows.map((r) => r.id)).toEqual(
+      newest.slice(100, 200),
+    )
+    store.remove(newest[0]!)
+    expect(store.page({ account: 'acc', folder: 'INBOX', limit: 1, find: newest[0] })).toMatchObject({
+      total: 249,
+      foundAt: null,
+    })
+    store.close()
+  })
+
   it('lists 10,000 rows fast enough for the app (decrypted in memory, cached per row)', () => {
     const store = new MailStore(dir, key)
     store.transaction(() => {
@@ -182,7 +253,13 @@ describe('MailStore', () => {
     started = performance.now()
     expect(again.list({ search: 'nr 99' })).toHaveLength(111)
     const warm = performance.now() - started
-    console.log(`list 10,000: cold ${cold.toFixed(0)} ms, warm search ${warm.toFixed(0)} ms`)
+    started = performance.now()
+    const window = again.page({ account: 'acc', folder: 'INBOX', offset: 5000, limit: 100 })
+    const paged = performance.now() - started
+    expect(window.rows[0]!.subject).toBe('Nr 4999')
+    console.log(
+      `list 10,000: cold ${cold.toFixed(0)} ms, warm search ${warm.toFixed(0)} ms, window of 100 ${paged.toFixed(1)} ms`,
+    )
     expect(warm).toBeLessThan(500)
     again.close()
   })

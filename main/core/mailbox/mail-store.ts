@@ -8,19 +8,32 @@ import { openBlob, openJson, sealBlob, sealJson } from '../store/sealed-blob.ts'
 import { readSealedFile, writeSealedFile } from '../store/sealed-file.ts'
 import { openVersionedDatabase, SchemaTooNewError } from '../store/sqlite.ts'
 import { envelopeOf } from './envelope.ts'
-import { byNewest, matches } from './mail-search.ts'
+import { ListCache } from './mail-list-cache.ts'
+import { windowOf } from './mail-search.ts'
 import {
   mailStoreFileName,
   mailStoreMigrations,
   sealContext,
   type EnvelopeRow,
   type FolderState,
+  type ListPage,
   type ListQuery,
+  type PageQuery,
   type StoredUid,
 } from './mail-store-schema.ts'
+import { writeBatch, type WriteBatch } from './mail-store-batch.ts'
 import { completeOldRows, removeOrphanFiles } from './mail-store-upkeep.ts'
 
-export { mailStoreFileName, mailStoreMigrations, type EnvelopeRow, type FolderState, type ListQuery, type StoredUid }
+export { mailStoreFileName, mailStoreMigrations }
+export type {
+  EnvelopeRow,
+  FolderState,
+  ListPage,
+  ListQuery,
+  ListSort,
+  PageQuery,
+  StoredUid,
+} from './mail-store-schema.ts'
 
 /**
  * The local store of synced mail. Raw messages exactly as the server sent them (encrypted mail stays
@@ -44,7 +57,7 @@ export class MailStore {
   private readonly boxes = new Map<string, string>()
   /** Writes through this connection; with SQLite's data_version (other connections) it says whether a list is current. */
   private writes = 0
-  private readonly sorted = new Map<string, { version: string; rows: EnvelopeRow[] }>()
+  private readonly lists = new ListCache()
   /** Nonces from a pool of random bytes: one system call per 341 sealed values instead of one each. */
   private pool = Buffer.alloc(0)
   private readonly random = (n: number): Buffer => {
@@ -136,36 +149,10 @@ export class MailStore {
 
   /**
    * A transaction that stays open across several writes and commits every `mailSyncBatchMessages` writes
-   * or `mailSyncBatchBytes` bytes (a sync writes each message as it arrives). A write that throws rolls
-   * back the open batch and rethrows; `commit` ends it.
+   * or `mailSyncBatchBytes` bytes (mail-store-batch.ts).
    */
-  batch(): { run: (write: () => void, bytes: number) => void; commit: () => void } {
-    let isOpen = false
-    let count = 0
-    let bytes = 0
-    const commit = () => {
-      if (isOpen) this.db.exec('COMMIT')
-      isOpen = false
-      count = 0
-      bytes = 0
-    }
-    return {
-      run: (write, size) => {
-        if (!isOpen) this.db.exec('BEGIN IMMEDIATE')
-        isOpen = true
-        try {
-          write()
-        } catch (error) {
-          this.db.exec('ROLLBACK')
-          isOpen = false
-          throw error
-        }
-        count++
-        bytes += size
-        if (count >= limits.mailSyncBatchMessages || bytes >= limits.mailSyncBatchBytes) commit()
-      },
-      commit,
-    }
+  batch(): WriteBatch {
+    return writeBatch(this.db)
   }
 
   private envelopeRow(
@@ -320,24 +307,39 @@ export class MailStore {
    * The sorted rows of a query are kept until this or another connection writes. Rows are shared: read only.
    */
   list(query: ListQuery = {}): EnvelopeRow[] {
-    const version = `${this.writes}:${(this.sql('PRAGMA data_version').get() as { data_version: number }).data_version}`
+    const base = this.sortedRows(query)
+    const needle = query.search?.trim().toLowerCase() ?? ''
+    return needle ? this.lists.matching(base, needle).slice() : base.slice()
+  }
+
+  /**
+   * A window of `list(query)` in the chosen order, with the number of rows matching and in all. Opens only
+   * rows the in-memory cache lacks (the open store answers from memory; 10,000 rows sort once per write).
+   */
+  page(query: PageQuery = {}): ListPage {
+    const base = this.sortedRows(query)
+    const needle = query.search?.trim().toLowerCase() ?? ''
+    return windowOf(needle ? this.lists.matching(base, needle) : base, base.length, query)
+  }
+
+  /** Changes with every write of this connection (`writes`) or of another one (SQLite's data_version). */
+  private version(): string {
+    return `${this.writes}:${(this.sql('PRAGMA data_version').get() as { data_version: number }).data_version}`
+  }
+
+  /** The rows of a query without the search, newest first; kept until this or another connection writes. */
+  private sortedRows(query: ListQuery): EnvelopeRow[] {
+    const version = this.version()
     const key = JSON.stringify([query.account ?? null, query.folder ?? null])
-    let base = this.sorted.get(key)
-    if (base?.version !== version) {
-      const rows = this.rows(
+    return this.lists.rows(key, version, () =>
+      this.rows(
         query.account !== undefined && query.folder !== undefined ? this.box(query.account, query.folder) : null,
-      )
-      const picked = rows.filter(
+      ).filter(
         (row) =>
           (query.account === undefined || row.account === query.account) &&
           (query.folder === undefined || row.folder === query.folder),
-      )
-      picked.sort(byNewest)
-      if (this.sorted.size > 16) this.sorted.clear()
-      this.sorted.set(key, (base = { version, rows: picked }))
-    }
-    const needle = query.search?.trim().toLowerCase() ?? ''
-    return needle ? base.rows.filter((row) => matches(row, needle)) : base.rows.slice()
+      ),
+    )
   }
 
   /** The stored UIDs of a folder (every UIDVALIDITY still present) with their flags. */
@@ -404,8 +406,12 @@ export class MailStore {
     })
   }
 
+  /** New flags; the kept sorted lists take the changed row in place (flags do not move a row in the order). */
   setFlags(id: string, flags: readonly string[]): void {
+    const before = this.version()
     this.reseal(id, (row) => ({ ...row, flags: [...flags].sort() }))
+    const row = this.get(id)
+    if (row) this.lists.replace(before, this.version(), row)
   }
 
   /** Keeps the subject from inside the protection (RFC 9788 header protection), sealed, for the list and search. */

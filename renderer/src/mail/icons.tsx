@@ -3,7 +3,19 @@
  * words: an icon is decoration (aria-hidden), the words carry the meaning.
  */
 export type IconName =
-  'lock' | 'lock-open' | 'check' | 'seal' | 'warning' | 'cross' | 'question' | 'half' | 'renew' | 'info' | 'ban'
+  | 'lock'
+  | 'lock-open'
+  | 'check'
+  | 'seal'
+  | 'warning'
+  | 'cross'
+  | 'question'
+  | 'half'
+  | 'renew'
+  | 'info'
+  | 'ban'
+  | 'flag'
+  | 'envelope'
 
 const paths: Record<IconName, string> = {
   lock: 'M7 11V8a5 5 0 0 1 10 0v3M5 11h14v10H5z',
@@ -17,6 +29,8 @@ const paths: Record<IconName, string> = {
   renew: 'M20 12a8 8 0 1 1-2.3-5.7M20 4v5h-5',
   info: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM12 11v6M12 7.5v.5',
   ban: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM5.6 5.6l12.8 12.8',
+  flag: 'M5 21V4M5 4h11l-2 4 2 4H5',
+  envelope: 'M3 6h18v12H3zM3 6l9 7 9-7',
 }
 
 export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {

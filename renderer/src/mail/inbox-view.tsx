@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import type { MailSource } from '../../../preload/mail-contract'
-import type { SyncStatusView } from '../../../preload/mailbox-contract'
+import type { MessageRowView, SyncStatusView } from '../../../preload/mailbox-contract'
 import { ErrorNotice } from '../components'
 import { settle } from '../use-call'
 import { FolderPane, folderLabel } from './folder-pane'
 import { useInboxWords, type InboxWord } from './inbox-words'
+import { changeOf, MessageActions, MessageActionsSlot, type ToggleWhat } from './message-actions'
 import { MessageList } from './message-list'
 import { MailReader, type ReaderRequest, type SeenAnswer } from './reader'
 import { useMailbox } from './use-mailbox'
@@ -64,22 +65,25 @@ function SyncLine({ status }: { status: SyncStatusView | null }) {
 
 /**
  * The Posteingang in three panes: accounts and folders, the virtualized message list, the read view.
- * Keyboard: ↑/↓ or j/k move, Enter opens, Delete moves to Trash, Ctrl+F searches.
+ * Keyboard: ↑/↓ or j/k move, Enter opens, Delete moves to Trash, Shift+U marks read/unread, S flags,
+ * Ctrl+F searches.
  */
 export function InboxView() {
   const { lang, w } = useInboxWords()
   const box = useMailbox()
-  const { rows, selectedId, setSelectedId, current } = box
+  const { list } = box
   const [request, setRequest] = useState<ReaderRequest | null>(null)
-  const [openedId, setOpenedId] = useState<string | null>(null)
+  /** The stored message in the read pane, as its list row (kept when the list scrolls its page away). */
+  const [opened, setOpened] = useState<MessageRowView | null>(null)
   const [readerRound, setReaderRound] = useState(0)
   const [notice, setNotice] = useState<{ tone: 'ok' | 'info' | 'warning'; word: InboxWord } | null>(null)
   const [deleting, setDeleting] = useState(false)
+  const [flagging, setFlagging] = useState(false)
   const listRef = useRef<HTMLDivElement>(null)
   const searchRef = useRef<HTMLInputElement>(null)
   // New mail the watch in main stored: counts and list again, the selection and the view kept.
   const { news, offline } = useNewMail(lang, box.reload)
-  useKeepScroll(listRef, rows)
+  useKeepScroll(listRef, list.rowAt, list.total)
 
   // Ctrl+F (⌘F) searches the list instead of the browser's find bar.
   useEffect(() => {
@@ -94,57 +98,87 @@ export function InboxView() {
     return () => window.removeEventListener('keydown', onKey, true)
   }, [])
 
-  const open = (id: string) => {
+  const open = (index: number) => {
+    const row = list.rowAt(index)
+    if (!row) return
     setNotice(null)
-    setOpenedId(id)
-    setRequest((previous) => ({ source: { kind: 'stored', id }, seq: (previous?.seq ?? 0) + 1 }))
+    setOpened(row)
+    setRequest((previous) => ({ source: { kind: 'stored', id: row.id }, seq: (previous?.seq ?? 0) + 1 }))
+  }
+  const changed = (row: MessageRowView) => {
+    box.changed(row)
+    setOpened((previous) => (previous?.id === row.id ? row : previous))
   }
   const onOpened = (source: MailSource, seen: SeenAnswer) => {
-    if (source.kind !== 'stored') return setOpenedId(null)
-    if (seen === 'marked') box.markedRead(source.id)
+    if (source.kind !== 'stored') return setOpened(null)
+    if (seen === 'marked' && opened?.id === source.id) changed({ ...opened, isUnread: false })
     if (seen === 'pending') setNotice({ tone: 'info', word: 'inbox.seenPending' })
     if (seen === 'failed') setNotice({ tone: 'warning', word: 'inbox.seenFailed' })
   }
-  const remove = async (id: string) => {
-    if (deleting) return
+  // The reader is rendered again only for a new request: rows arriving while the list scrolls leave it be.
+  const latest = useRef({ onOpened, onClosed: () => setOpened(null) })
+  latest.current = { onOpened, onClosed: () => setOpened(null) }
+  const onReaderOpened = useCallback(
+    (source: MailSource, seen: SeenAnswer) => latest.current.onOpened(source, seen),
+    [],
+  )
+  const onReaderClosed = useCallback(() => latest.current.onClosed(), [])
+  const reader = useMemo(
+    () => <MailReader key={readerRound} request={request} onOpened={onReaderOpened} onClosed={onReaderClosed} />,
+    [readerRound, request, onReaderOpened, onReaderClosed],
+  )
+  const remove = async (index: number) => {
+    const row = list.rowAt(index)
+    if (deleting || !row) return
     setDeleting(true)
-    const index = rows.findIndex((row) => row.id === id)
-    const result = await settle(window.siegelpost.mailboxDelete({ id }))
+    const result = await settle(window.siegelpost.mailboxDelete({ id: row.id }))
     setDeleting(false)
     if (!result.ok) return box.setError(result.error)
     box.setError(null)
     setNotice({ tone: 'ok', word: result.value.folder ? 'inbox.deleted' : 'inbox.deletedForGood' })
-    const next = rows[index + 1] ?? rows[index - 1] ?? null
-    if (openedId === id) {
-      setOpenedId(null)
+    if (opened?.id === row.id) {
+      setOpened(null)
       setRequest(null)
       setReaderRound((n) => n + 1)
     }
+    // The selection stays at this place: the next message moves up into it.
     await box.reload()
-    setSelectedId(next?.id ?? null)
     listRef.current?.focus()
   }
-  // j/k and Delete work from the read pane too (the list handles its own keys); never while typing.
+  /** Read/unread or flag of a row: on the server first (main), then here; offline says so and changes nothing. */
+  const toggle = async (row: MessageRowView | null | undefined, what: ToggleWhat) => {
+    if (flagging || !row) return
+    setFlagging(true)
+    const result = await settle(window.siegelpost.mailboxFlag({ id: row.id, change: changeOf(row, what) }))
+    setFlagging(false)
+    if (!result.ok) return box.setError(result.error)
+    box.setError(null)
+    changed(result.value)
+  }
+  // j/k, Delete, Shift+U and S work from the read pane too (the list handles its own keys); never while typing.
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return
     if (listRef.current?.contains(event.target as Node)) return
-    const at = rows.findIndex((row) => row.id === selectedId)
-    if ((event.key === 'j' || event.key === 'k') && rows.length > 0) {
+    const at = list.selectedIndex
+    const isButton = !!(event.target as HTMLElement).closest('button')
+    if ((event.key === 'j' || event.key === 'k') && list.total > 0) {
       event.preventDefault()
-      const to = Math.min(rows.length - 1, Math.max(0, at + (event.key === 'j' ? 1 : -1)))
-      setSelectedId(rows[to]!.id)
+      list.select(Math.min(list.total - 1, Math.max(0, at + (event.key === 'j' ? 1 : -1))))
       listRef.current?.focus()
-    } else if (event.key === 'Delete' && selectedId && !(event.target as HTMLElement).closest('button')) {
+    } else if (event.key === 'Delete' && at >= 0 && !isButton) {
       event.preventDefault()
-      void remove(selectedId)
+      void remove(at)
+    } else if ((event.key === 'U' && event.shiftKey) || event.key === 's') {
+      event.preventDefault()
+      void toggle(opened ?? list.selectedRow, event.key === 's' ? 'flag' : 'read')
     }
   }
 
   const folder = box.accounts
-    ?.find((account) => account.name === current?.account)
-    ?.folders.find((f) => f.name === current?.folder)
-  const folderName = folder ? folderLabel(folder, w) : (current?.folder ?? '')
-  const search = box.search.trim()
+    ?.find((account) => account.name === box.current?.account)
+    ?.folders.find((f) => f.name === box.current?.folder)
+  const folderName = folder ? folderLabel(folder, w) : (box.current?.folder ?? '')
+  const search = box.query
   const number = (n: number) => n.toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB')
   return (
     <div className="sp-inbox" onKeyDown={onKeyDown} data-testid="inbox">
@@ -200,11 +234,7 @@ export function InboxView() {
         </p>
       )}
       <div className="sp-panes">
-        <FolderPane
-          accounts={box.accounts ?? []}
-          current={current}
-          onChoose={(ref) => (box.setCurrent(ref), box.setSearch(''))}
-        />
+        <FolderPane accounts={box.accounts ?? []} current={box.current} onChoose={box.chooseFolder} />
         <section className="sp-list-pane" aria-label={w('inbox.messages', { folder: folderName })}>
           {box.accounts?.length === 0 ? (
             <div className="sp-list-empty">
@@ -221,23 +251,40 @@ export function InboxView() {
             </div>
           ) : (
             <>
-              <p className="sp-list-head" data-testid="list-count">
-                {search
-                  ? w('inbox.countSearch', { count: number(rows.length), total: number(box.total) })
-                  : w('inbox.count', { count: number(rows.length) })}
-              </p>
-              {rows.length === 0 && (
+              <div className="sp-list-head">
+                <p data-testid="list-count">
+                  {search
+                    ? w('inbox.countSearch', { count: number(list.total), total: number(list.all) })
+                    : w('inbox.count', { count: number(list.total) })}
+                </p>
+                <label className="sp-list-sort">
+                  <span className="visually-hidden">{w('inbox.sort')}</span>
+                  <select
+                    data-testid="list-sort"
+                    value={box.sort}
+                    onChange={(event) => box.setSort(event.target.value === 'oldest' ? 'oldest' : 'newest')}
+                  >
+                    <option value="newest">{w('inbox.sortNewest')}</option>
+                    <option value="oldest">{w('inbox.sortOldest')}</option>
+                  </select>
+                </label>
+              </div>
+              {list.total === 0 && list.key !== '' && (
                 <p className="empty sp-list-empty">
                   {search ? w('inbox.noMatch', { search }) : w('inbox.emptyFolder')}
                 </p>
               )}
               <MessageList
-                rows={rows}
-                selectedId={selectedId}
+                count={list.total}
+                rowAt={list.rowAt}
+                selectedIndex={list.selectedIndex}
                 label={w('inbox.messages', { folder: folderName })}
-                onSelect={setSelectedId}
+                onSelect={list.select}
                 onOpen={open}
-                onDelete={(id) => void remove(id)}
+                onDelete={(index) => void remove(index)}
+                onToggle={(index, what) => void toggle(list.rowAt(index), what)}
+                onRange={list.ensure}
+                resetKey={list.key}
                 listRef={listRef}
               />
               <p className="sp-keys">{w('inbox.keys')}</p>
@@ -245,8 +292,14 @@ export function InboxView() {
           )}
         </section>
         <section className="sp-read-pane" data-testid="read-pane" aria-label={w('inbox.reading')}>
-          <MailReader key={readerRound} request={request} onOpened={onOpened} onClosed={() => setOpenedId(null)} />
-          {!openedId && rows.length > 0 && <p className="sp-muted sp-pick">{w('inbox.pickMessage')}</p>}
+          <MessageActionsSlot.Provider
+            value={
+              opened && <MessageActions row={opened} busy={flagging} onToggle={(what) => void toggle(opened, what)} />
+            }
+          >
+            {reader}
+          </MessageActionsSlot.Provider>
+          {!opened && list.total > 0 && <p className="sp-muted sp-pick">{w('inbox.pickMessage')}</p>}
         </section>
       </div>
     </div>

@@ -30,12 +30,16 @@ describe('message list', () => {
         I18nProvider,
         null,
         createElement(MessageList, {
-          rows,
-          selectedId: 'id-0',
+          count: rows.length,
+          rowAt: (index) => rows[index],
+          selectedIndex: 0,
           label: 'Nachrichten',
           onSelect: () => undefined,
           onOpen: () => undefined,
           onDelete: () => undefined,
+          onToggle: () => undefined,
+          onRange: () => undefined,
+          resetKey: 'INBOX',
           listRef: { current: null },
         }),
       ),
@@ -48,6 +52,36 @@ describe('message list', () => {
     expect(html).toContain('data-protection="enc"')
     expect(html).toContain('Verschlüsselt')
     expect(html).toContain('ungelesen')
+  })
+
+  it('keeps the height of rows still on their way, and says "flagged" in words beside the flag icon', () => {
+    const loaded = new Map([[2, row(2, { isFlagged: true })]])
+    const html = renderToStaticMarkup(
+      createElement(
+        I18nProvider,
+        null,
+        createElement(MessageList, {
+          count: 10_000,
+          rowAt: (index) => loaded.get(index),
+          selectedIndex: 2,
+          label: 'Nachrichten',
+          onSelect: () => undefined,
+          onOpen: () => undefined,
+          onDelete: () => undefined,
+          onToggle: () => undefined,
+          onRange: () => undefined,
+          resetKey: 'INBOX',
+          listRef: { current: null },
+        }),
+      ),
+    )
+    expect(html.match(/role="option"/g)).toHaveLength(1)
+    expect(html.match(/sp-row-loading/g)!.length).toBeGreaterThan(5)
+    expect(html).toContain('aria-activedescendant="sp-msg-id-2"')
+    expect(html).toContain('data-flagged="true"')
+    expect(html).toContain('title="markiert"')
+    expect(html).toMatch(/visually-hidden">[^<]*· markiert/)
+    expect(html).toContain(`height:${10_000 * 58}px`)
   })
 
   it('shows the display name, a short date and a readable size', () => {

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type RefObject } from 'react'
+import { memo, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type RefObject } from 'react'
 import type { MessageRowView } from '../../../preload/mailbox-contract'
 import { Icon, type IconName } from './icons'
 import { useInboxWords, type InboxWord } from './inbox-words'
@@ -22,23 +22,50 @@ export function senderName(from: string): string {
   return (match?.[1] ?? '').trim() || from
 }
 
+/** Formatters are built once per language: building one per row costs more than the row's whole render. */
+const formatters = new Map<string, Intl.DateTimeFormat>()
+function formatter(lang: 'de' | 'en', kind: 'time' | 'date'): Intl.DateTimeFormat {
+  const name = `${lang}:${kind}`
+  let format = formatters.get(name)
+  if (!format)
+    formatters.set(
+      name,
+      (format = new Intl.DateTimeFormat(
+        lang === 'de' ? 'de-DE' : 'en-GB',
+        kind === 'time'
+          ? { hour: '2-digit', minute: '2-digit' }
+          : { day: '2-digit', month: '2-digit', year: 'numeric' },
+      )),
+    )
+  return format
+}
+
 export function shortDate(iso: string, lang: 'de' | 'en', now = new Date()): string {
   const date = new Date(iso)
   if (!iso || Number.isNaN(date.getTime())) return ''
-  const locale = lang === 'de' ? 'de-DE' : 'en-GB'
-  return date.toDateString() === now.toDateString()
-    ? date.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })
-    : date.toLocaleDateString(locale, { day: '2-digit', month: '2-digit', year: 'numeric' })
+  return formatter(lang, date.toDateString() === now.toDateString() ? 'time' : 'date').format(date)
+}
+
+const sizeFormats = new Map<string, Intl.NumberFormat>()
+const numberText = (value: number, lang: 'de' | 'en', digits: number) => {
+  const name = `${lang}:${digits}`
+  let format = sizeFormats.get(name)
+  if (!format)
+    sizeFormats.set(
+      name,
+      (format = new Intl.NumberFormat(lang === 'de' ? 'de-DE' : 'en-GB', { maximumFractionDigits: digits })),
+    )
+  return format.format(value)
 }
 
 export function sizeText(bytes: number, lang: 'de' | 'en'): string {
-  const locale = lang === 'de' ? 'de-DE' : 'en-GB'
   if (bytes < 1024) return `${bytes} B`
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024).toLocaleString(locale)} KB`
-  return `${(bytes / 1024 / 1024).toLocaleString(locale, { maximumFractionDigits: 1 })} MB`
+  if (bytes < 1024 * 1024) return `${numberText(Math.round(bytes / 1024), lang, 0)} KB`
+  return `${numberText(bytes / 1024 / 1024, lang, 1)} MB`
 }
 
-function Row({
+/** One row; re-rendered only when its row, place or selection changes (scrolling renders the new ones). */
+const Row = memo(function Row({
   row,
   index,
   count,
@@ -57,7 +84,9 @@ function Row({
       id={`sp-msg-${row.id}`}
       data-testid="message-row"
       data-id={row.id}
+      data-index={index}
       data-unread={row.isUnread ? 'true' : 'false'}
+      data-flagged={row.isFlagged ? 'true' : 'false'}
       aria-selected={isSelected}
       aria-posinset={index + 1}
       aria-setsize={count}
@@ -75,7 +104,14 @@ function Row({
         {row.isUnread && <span className="sp-row-dot" aria-hidden="true" />}
         {senderName(row.from) || w('inbox.noSender')}
       </span>
-      <span className="sp-row-date">{shortDate(row.date, lang)}</span>
+      <span className="sp-row-date">
+        {row.isFlagged && (
+          <span className="sp-row-flag" title={w('inbox.flagged')} data-testid="row-flag">
+            <Icon name="flag" size={14} />
+          </span>
+        )}
+        {shortDate(row.date, lang)}
+      </span>
       <span className="sp-row-subject">
         {row.isUnread && <span className="visually-hidden">{w('inbox.unread')}: </span>}
         {row.subject || w('inbox.noSubject')}
@@ -89,23 +125,55 @@ function Row({
       <span className="sp-row-size">{sizeText(row.size, lang)}</span>
     </div>
   )
+})
+
+/** A row whose page is still on its way: the same height, nothing to read yet. */
+function Placeholder({ index }: { index: number }) {
+  return (
+    <div
+      className="sp-row sp-row-loading"
+      aria-hidden="true"
+      style={{ transform: `translateY(${index * rowHeight}px)` }}
+    />
+  )
 }
 
 export interface MessageListProps {
-  rows: readonly MessageRowView[]
-  selectedId: string | null
+  /** How many rows the list has (the scroll height); only the rows in view are asked for. */
+  count: number
+  rowAt: (index: number) => MessageRowView | undefined
+  selectedIndex: number
   label: string
-  onSelect: (id: string) => void
-  onOpen: (id: string) => void
-  onDelete: (id: string) => void
+  onSelect: (index: number) => void
+  onOpen: (index: number) => void
+  onDelete: (index: number) => void
+  /** Keys on the selected row (Shift+U read/unread, S flag). */
+  onToggle: (index: number, what: 'read' | 'flag') => void
+  /** The rows about to be shown changed: the owner fetches them (and some around). */
+  onRange: (first: number, last: number) => void
+  /** When it changes (another folder, search or order), the list starts at the top. */
+  resetKey: string
   listRef: RefObject<HTMLDivElement | null>
 }
 
 /**
  * The message list: a listbox whose focus stays on the list itself (aria-activedescendant names the
  * selected row), fixed-height rows placed by position, only the visible ones (plus a few) in the DOM.
+ * Rows come page by page from main; the selection is a position, so the keyboard crosses pages freely.
  */
-export function MessageList({ rows, selectedId, label, onSelect, onOpen, onDelete, listRef }: MessageListProps) {
+export function MessageList({
+  count,
+  rowAt,
+  selectedIndex,
+  label,
+  onSelect,
+  onOpen,
+  onDelete,
+  onToggle,
+  onRange,
+  resetKey,
+  listRef,
+}: MessageListProps) {
   const [scrollTop, setScrollTop] = useState(0)
   const [height, setHeight] = useState(600)
   const frame = useRef(0)
@@ -117,23 +185,33 @@ export function MessageList({ rows, selectedId, label, onSelect, onOpen, onDelet
     observer.observe(element)
     return () => observer.disconnect()
   }, [listRef])
-  const selectedIndex = selectedId === null ? -1 : rows.findIndex((row) => row.id === selectedId)
+  useLayoutEffect(() => {
+    if (listRef.current) listRef.current.scrollTop = 0
+    setScrollTop(0)
+  }, [resetKey, listRef])
   // Keep the selected row in view when the keyboard moves it — only then: when rows arrive above it
-  // (new mail), its index changes but the view stays where the user scrolled.
+  // (new mail), its position changes but the view stays where the user scrolled.
+  const selectedId = rowAt(selectedIndex)?.id ?? null
+  const lastSelected = useRef<{ id: string | null; index: number }>({ id: null, index: -1 })
   useEffect(() => {
+    const last = lastSelected.current
+    lastSelected.current = { id: selectedId, index: selectedIndex }
+    if (selectedId !== null && selectedId === last.id) return
     const element = listRef.current
     if (!element || selectedIndex < 0) return
     const top = selectedIndex * rowHeight
     if (top < element.scrollTop) element.scrollTop = top
     else if (top + rowHeight > element.scrollTop + element.clientHeight)
       element.scrollTop = top + rowHeight - element.clientHeight
-  }, [selectedId, listRef])
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan)
-  const last = Math.min(rows.length, Math.ceil((scrollTop + height) / rowHeight) + overscan)
+  }, [selectedIndex, selectedId, listRef])
+  const visibleFirst = Math.floor(scrollTop / rowHeight)
+  const visibleLast = Math.min(count, Math.ceil((scrollTop + height) / rowHeight))
+  useEffect(() => onRange(visibleFirst, visibleLast), [visibleFirst, visibleLast, count, resetKey, onRange])
+  const first = Math.max(0, visibleFirst - overscan)
+  const last = Math.min(count, visibleLast + overscan)
   const move = (to: number) => {
-    if (rows.length === 0) return
-    const index = Math.min(rows.length - 1, Math.max(0, to))
-    onSelect(rows[index]!.id)
+    if (count === 0) return
+    onSelect(Math.min(count - 1, Math.max(0, to)))
   }
   const page = Math.max(1, Math.floor(height / rowHeight) - 1)
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -145,17 +223,31 @@ export function MessageList({ rows, selectedId, label, onSelect, onOpen, onDelet
       ArrowUp: () => move(at < 0 ? 0 : at - 1),
       k: () => move(at < 0 ? 0 : at - 1),
       Home: () => move(0),
-      End: () => move(rows.length - 1),
+      End: () => move(count - 1),
       PageDown: () => move(at + page),
       PageUp: () => move(at - page),
-      Enter: () => selectedId && onOpen(selectedId),
-      Delete: () => selectedId && onDelete(selectedId),
+      Enter: () => at >= 0 && onOpen(at),
+      Delete: () => at >= 0 && onDelete(at),
+      U: () => at >= 0 && onToggle(at, 'read'),
+      s: () => at >= 0 && onToggle(at, 'flag'),
     }
-    const action = keys[event.key]
+    const action = (event.key !== 'U' || event.shiftKey) && keys[event.key]
     if (!action) return
     event.preventDefault()
     action()
   }
+  const shown = []
+  for (let index = first; index < last; index++) {
+    const row = rowAt(index)
+    shown.push(
+      row ? (
+        <Row key={row.id} row={row} index={index} count={count} isSelected={index === selectedIndex} />
+      ) : (
+        <Placeholder key={`at-${index}`} index={index} />
+      ),
+    )
+  }
+  const selected = rowAt(selectedIndex)
   return (
     <div
       ref={listRef}
@@ -163,27 +255,26 @@ export function MessageList({ rows, selectedId, label, onSelect, onOpen, onDelet
       role="listbox"
       tabIndex={0}
       aria-label={label}
-      aria-activedescendant={selectedIndex >= 0 ? `sp-msg-${selectedId}` : undefined}
+      aria-activedescendant={selected ? `sp-msg-${selected.id}` : undefined}
+      aria-busy={last > first && shown.length > 0 && !rowAt(first) ? true : undefined}
       data-testid="message-list"
-      data-count={rows.length}
+      data-count={count}
       onKeyDown={onKeyDown}
-      onFocus={() => selectedIndex < 0 && rows.length > 0 && onSelect(rows[0]!.id)}
+      onFocus={() => selectedIndex < 0 && count > 0 && onSelect(0)}
       onScroll={(event) => {
         const top = event.currentTarget.scrollTop
         cancelAnimationFrame(frame.current)
         frame.current = requestAnimationFrame(() => setScrollTop(top))
       }}
       onClick={(event) => {
-        const id = (event.target as HTMLElement).closest<HTMLElement>('[data-id]')?.dataset.id
-        if (!id) return
-        onSelect(id)
-        onOpen(id)
+        const index = (event.target as HTMLElement).closest<HTMLElement>('[data-index]')?.dataset.index
+        if (index === undefined) return
+        onSelect(Number(index))
+        onOpen(Number(index))
       }}
     >
-      <div className="sp-list-spacer" style={{ height: rows.length * rowHeight }}>
-        {rows.slice(first, last).map((row, i) => (
-          <Row key={row.id} row={row} index={first + i} count={rows.length} isSelected={row.id === selectedId} />
-        ))}
+      <div className="sp-list-spacer" style={{ height: count * rowHeight }}>
+        {shown}
       </div>
     </div>
   )

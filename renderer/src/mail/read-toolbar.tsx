@@ -3,6 +3,7 @@ import type { ReadingView } from '../../../preload/mail-contract'
 import { ErrorNotice, OkNotice } from '../components'
 import { useI18n } from '../i18n'
 import { useAction } from '../use-call'
+import { useMessageActionsSlot } from './message-actions'
 
 /** The archive actions' words, German first. */
 const words = {
@@ -38,6 +39,7 @@ export function ReadToolbar({ view }: { view: ReadingView }) {
   const w = words[lang]
   const { busy, error, run } = useAction()
   const [done, setDone] = useState<string | null>(null)
+  const messageActions = useMessageActionsSlot()
   const readingId = view.readingId
   const act = async (action: 'eml' | 'pdf' | 'print') => {
     setDone(null)
@@ -54,6 +56,7 @@ export function ReadToolbar({ view }: { view: ReadingView }) {
   }
   return (
     <div className="sp-read-tools">
+      {messageActions}
       <div className="sp-read-done" data-testid="export-done">
         <OkNotice text={done} />
       </div>

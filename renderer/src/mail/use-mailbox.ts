@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { WireError } from '../../../preload/contract'
-import type { MessageRowView, SyncStatusView } from '../../../preload/mailbox-contract'
+import type { ListSortView, MessageRowView, SyncStatusView } from '../../../preload/mailbox-contract'
 import { settle } from '../use-call'
 import type { AccountFolders, FolderRef } from './folder-pane'
+import { useMessageWindow } from './use-message-window'
 
 /** How often the window asks for the sync's progress while one runs. */
 const syncPollMs = 300
@@ -10,23 +11,22 @@ const syncPollMs = 300
 const searchDelayMs = 150
 
 /**
- * The Posteingang's state: accounts and folders, the chosen folder's rows (narrowed by the search), the
- * selection, and the sync with its progress. Everything comes from main's store; nothing is kept here
- * that main does not have.
+ * The Posteingang's state: accounts and folders, a window on the chosen folder's rows (narrowed by the
+ * search, in the chosen order), the selection, and the sync with its progress. Everything comes from main's
+ * store; the window holds only the pages of rows around the view. `reload` is the one way to ask again.
  */
 export function useMailbox() {
   const [accounts, setAccounts] = useState<AccountFolders[] | null>(null)
   const [current, setCurrent] = useState<FolderRef | null>(null)
-  const [rows, setRows] = useState<MessageRowView[]>([])
-  const [total, setTotal] = useState(0)
   const [search, setSearch] = useState('')
-  const [selectedId, setSelectedId] = useState<string | null>(null)
+  /** The search the list answers: the field's text after a short pause. */
+  const [query, setQuery] = useState('')
+  const [sort, setSort] = useState<ListSortView>('newest')
   const [sync, setSync] = useState<SyncStatusView | null>(null)
   const [error, setError] = useState<WireError | null>(null)
+  const list = useMessageWindow(setError)
   const currentRef = useRef(current)
   currentRef.current = current
-  const searchRef = useRef(search)
-  searchRef.current = search
 
   const loadFolders = useCallback(async () => {
     const result = await settle(window.siegelpost.mailboxFolders())
@@ -36,47 +36,34 @@ export function useMailbox() {
       setCurrent({ account: result.value.accounts[0].name, folder: 'INBOX' })
   }, [])
 
-  const loadRows = useCallback(async () => {
-    const ref = currentRef.current
-    if (!ref) return
-    const text = searchRef.current.trim()
-    const [listed, all] = await Promise.all([
-      settle(window.siegelpost.mailboxList({ ...ref, ...(text ? { search: text } : {}) })),
-      text ? settle(window.siegelpost.mailboxList(ref)) : null,
-    ])
-    // A folder change or a newer search meanwhile: this answer is out of date.
-    if (currentRef.current !== ref || searchRef.current.trim() !== text) return
-    if (!listed.ok) return setError(listed.error)
-    setError(null)
-    setRows(listed.value.rows)
-    setTotal(all?.ok ? all.value.rows.length : listed.value.rows.length)
-  }, [])
-
+  const { reload: reloadRows } = list
+  /** Folders and counts, and the rows in view, asked again (after a sync, a delete, new mail). */
   const reload = useCallback(async () => {
-    await Promise.all([loadFolders(), loadRows()])
-  }, [loadFolders, loadRows])
+    await Promise.all([loadFolders(), reloadRows()])
+  }, [loadFolders, reloadRows])
 
   useEffect(() => void loadFolders(), [loadFolders])
+  useEffect(() => void reloadRows({ ref: current, search: query, sort }), [current, query, sort, reloadRows])
+  // A changed search asks again after a short pause; a new folder starts without one.
   useEffect(() => {
-    setSelectedId(null)
-    void loadRows()
-  }, [current, loadRows])
-  // A changed search asks again after a short pause (the folder's first load is the effect above).
-  const searched = useRef(search)
-  useEffect(() => {
-    if (searched.current === search) return
-    searched.current = search
-    const timer = setTimeout(() => void loadRows(), searchDelayMs)
+    const text = search.trim()
+    if (text === query) return
+    const timer = setTimeout(() => setQuery(text), text ? searchDelayMs : 0)
     return () => clearTimeout(timer)
-  }, [search, loadRows])
+  }, [search, query])
+  const chooseFolder = useCallback((ref: FolderRef) => {
+    setSearch('')
+    setQuery('')
+    setCurrent(ref)
+  }, [])
 
-  /** A message was marked read in main: the row changes here, the counts come again (not all rows). */
-  const markedRead = useCallback(
-    (id: string) => {
-      setRows((previous) => previous.map((row) => (row.id === id ? { ...row, isUnread: false } : row)))
+  /** A row changed in main (read mark, flag): the row changes here, the counts come again (not all rows). */
+  const changed = useCallback(
+    (row: MessageRowView) => {
+      list.patchRow(row)
       void loadFolders()
     },
-    [loadFolders],
+    [list.patchRow, loadFolders],
   )
 
   const followSync = useCallback(
@@ -116,18 +103,18 @@ export function useMailbox() {
   return {
     accounts,
     current,
-    setCurrent,
-    rows,
-    total,
+    chooseFolder,
+    list,
     search,
+    query,
     setSearch,
-    selectedId,
-    setSelectedId,
+    sort,
+    setSort,
     sync,
     startSync,
     error,
     setError,
     reload,
-    markedRead,
+    changed,
   }
 }

@@ -78,18 +78,27 @@ export function useNewMail(
  * Keeps what the user looks at in place when rows arrive above it: a list scrolled down stays on the same
  * message (its first visible row keeps its offset); a list at the top shows the new mail at the top.
  */
-export function useKeepScroll(listRef: RefObject<HTMLDivElement | null>, rows: readonly MessageRowView[]): void {
-  const previous = useRef(rows)
+export function useKeepScroll(
+  listRef: RefObject<HTMLDivElement | null>,
+  rowAt: (index: number) => MessageRowView | undefined,
+  total: number,
+): void {
+  const previous = useRef({ rowAt, total })
   useLayoutEffect(() => {
     const before = previous.current
-    previous.current = rows
+    previous.current = { rowAt, total }
     const element = listRef.current
-    if (!element || before === rows || element.scrollTop <= 0) return
+    if (!element || before.total === total || element.scrollTop <= 0) return
     const index = Math.floor(element.scrollTop / rowHeight)
-    const anchor = before[index]
+    const anchor = before.rowAt(index)
     if (!anchor) return
-    const moved = rows.findIndex((row) => row.id === anchor.id)
-    if (moved < 0 || moved === index) return
-    element.scrollTop += (moved - index) * rowHeight
-  }, [rows, listRef])
+    // Rows arrived (or left) above: the anchor moved by at most the change of the total.
+    const reach = Math.abs(total - before.total)
+    for (let distance = 1; distance <= reach; distance++)
+      for (const moved of [index + distance, index - distance])
+        if (rowAt(moved)?.id === anchor.id) {
+          element.scrollTop += (moved - index) * rowHeight
+          return
+        }
+  }, [rowAt, total, listRef])
 }

@@ -1,0 +1,211 @@
+import { readFileSync } from 'node:fs'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ImapFlow } from 'imapflow'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { keychainService } from '../../main/core/keys/secret-store.ts'
+import { createOsKeychain } from '../../main/platform/os-keychain.ts'
+import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
+import { assertBuilt, runCli } from '../helpers/run-cli.ts'
+import {
+  accessibilityViolations,
+  chromiumPath,
+  e2eAppInfo,
+  e2eKeySource,
+  openApp,
+  screensDir,
+  startHarness,
+  type Harness,
+} from './harness.ts'
+
+/**
+ * Read/unread and flags in the Posteingang against the real Dovecot: the read pane's buttons and the keys
+ * (Shift+U, S) change the server's flags first (read back here with imapflow), then the list, which shows a
+ * flagged message with an icon and the word, never a colour alone.
+ */
+const skip =
+  skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') ||
+  skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix) ||
+  skipUnless('a keyring session', hasKeyringSession, 'bash test/helpers/with-keyring.sh npx vitest run …')
+
+const users = { de: 'advisor@kanzlei.test', en: 'client@mandant.test' } as const
+const plain = (subject: string, hoursAgo: number) =>
+  Buffer.from(
+    `From: Kanzlei Berger <info@kanzlei-berger.example>\r\nTo: Mia Mandant <mia@mandant.example>\r\n` +
+      `Subject: ${subject}\r\nDate: ${new Date(Date.now() - hoursAgo * 3_600_000).toUTCString()}\r\n` +
+      `Message-ID: <${Math.random().toString(36).slice(2)}@x.example>\r\nMIME-Version: 1.0\r\n` +
+      `Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag, ${subject}.\r\n`,
+  )
+
+async function imap<T>(stack: MailStack, user: string, use: (client: ImapFlow) => Promise<T>): Promise<T> {
+  const client = new ImapFlow({
+    host: stack.host,
+    port: 10993,
+    secure: true,
+    tls: { ca: readFileSync(stack.caPath) },
+    auth: { user, pass: `${user.split('@')[0]}-pw` },
+    logger: false,
+  })
+  await client.connect()
+  try {
+    return await use(client)
+  } finally {
+    await client.logout().catch(() => client.close())
+  }
+}
+
+/** The server's flags of the INBOX message with `subject` (without \Recent). */
+const serverFlags = (stack: MailStack, user: string, subject: string) =>
+  imap(stack, user, async (client) => {
+    const lock = await client.getMailboxLock('INBOX', { readOnly: true })
+    try {
+      for await (const m of client.fetch('1:*', { uid: true, flags: true, envelope: true }, { uid: true }))
+        if (m.envelope?.subject === subject) return [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort()
+      return null
+    } finally {
+      lock.release()
+    }
+  })
+
+describe.skipIf(skip)('read/unread and flags with the real Dovecot', () => {
+  let stack: MailStack
+  let work: string
+  beforeAll(async () => {
+    assertBuilt()
+    stack = startMailStack()
+    work = await mkdtemp(join(tmpdir(), 'sp-e2e-flags-'))
+    for (const user of Object.values(users)) {
+      await writeFile(join(work, `pw-${user.split('@')[0]}`), `${user.split('@')[0]}-pw\n`)
+      await imap(stack, user, async (client) => {
+        await client.append('INBOX', plain('Jahresabschluss 2025', 3), ['\\Seen'])
+        await client.append('INBOX', plain('Lohnunterlagen Mai', 2))
+        await client.append('INBOX', plain('Steuerbescheid 2025', 1))
+      })
+    }
+  }, 240_000)
+  afterAll(async () => {
+    stack?.stop()
+    if (work) await rm(work, { recursive: true, force: true })
+  })
+
+  for (const lang of ['de', 'en'] as const) {
+    describe(lang === 'de' ? 'in German' : 'in English', () => {
+      const user = users[lang]
+      const profile = () => join(work, `profile-${lang}`)
+      let harness: Harness
+      let page: Page
+      const row = (subject: string) => page.locator('[data-testid=message-row]', { hasText: subject })
+      const flags = (subject: string) => serverFlags(stack, user, subject)
+
+      beforeAll(async () => {
+        const run = runCli([
+          'accounts',
+          'add',
+          'kanzlei',
+          '--email',
+          user,
+          '--user',
+          user,
+          '--password-file',
+          join(work, `pw-${user.split('@')[0]}`),
+          '--smtp',
+          `${stack.host}:10465`,
+          '--imap',
+          `${stack.host}:10993`,
+          '--smtp-security',
+          'tls',
+          '--imap-security',
+          'tls',
+          '--ca',
+          stack.caPath,
+          '--profile',
+          profile(),
+        ])
+        expect(run.status, run.stderr).toBe(0)
+        harness = await startHarness({ profileDir: profile(), keySource: e2eKeySource, appInfo: e2eAppInfo })
+        page = harness.page
+        await openApp(harness, lang, { skipSetup: true })
+      }, 120_000)
+      afterAll(async () => {
+        await harness?.close()
+        await createOsKeychain()
+          .delete(keychainService, `mail:${profile()}:kanzlei`)
+          .catch(() => false)
+      })
+
+      it('the read pane marks the opened message unread again and flags it, on the server first', async () => {
+        await expect
+          .poll(() => page.getByTestId('message-list').getAttribute('data-count'), { timeout: 60_000 })
+          .toBe('3')
+        await expect.poll(() => page.getByTestId('sync-status').getAttribute('data-running')).toBe('false')
+        await row('Steuerbescheid 2025').click()
+        await expect
+          .poll(() => page.getByTestId('subject').textContent(), { timeout: 30_000 })
+          .toBe('Steuerbescheid 2025')
+        await expect.poll(() => flags('Steuerbescheid 2025'), { timeout: 10_000 }).toEqual(['\\Seen'])
+        await expect.poll(() => row('Steuerbescheid 2025').getAttribute('data-unread')).toBe('false')
+        expect(await page.locator('[data-folder=INBOX]').getAttribute('data-unread')).toBe('1')
+
+        await page.getByTestId('toggle-read').click()
+        await expect.poll(() => row('Steuerbescheid 2025').getAttribute('data-unread')).toBe('true')
+        expect(await flags('Steuerbescheid 2025')).toEqual([])
+        await expect.poll(() => page.locator('[data-folder=INBOX]').getAttribute('data-unread')).toBe('2')
+        expect((await page.getByTestId('toggle-read').textContent())?.trim()).toBe(
+          lang === 'de' ? 'Als gelesen markieren' : 'Mark as read',
+        )
+
+        await page.getByTestId('toggle-flag').click()
+        await expect.poll(() => row('Steuerbescheid 2025').getAttribute('data-flagged')).toBe('true')
+        expect(await flags('Steuerbescheid 2025')).toEqual(['\\Flagged'])
+        // The flag is an icon with its word (title and the row's text for screen readers), not a colour.
+        const marker = row('Steuerbescheid 2025').getByTestId('row-flag')
+        expect(await marker.getAttribute('title')).toBe(lang === 'de' ? 'markiert' : 'flagged')
+        expect(await row('Steuerbescheid 2025').textContent()).toContain(lang === 'de' ? '· markiert' : '· flagged')
+        expect(await page.getByTestId('message-state').textContent()).toBe(
+          lang === 'de' ? 'ungelesen · markiert' : 'unread · flagged',
+        )
+        expect(await page.locator('[data-testid=message-row][data-flagged=true]').count()).toBe(1)
+        await mkdir(screensDir, { recursive: true })
+        await page.screenshot({ path: join(screensDir, `read-flagged-${lang}.png`) })
+        expect(await accessibilityViolations(page), `axe (${lang})`).toEqual([])
+      })
+
+      it('keys: S flags and Shift+U toggles read on the selected row, from the list and from the read pane', async () => {
+        await page.getByTestId('message-list').focus()
+        await page.keyboard.press('Home')
+        await page.keyboard.press('j')
+        await expect
+          .poll(() => page.locator('[data-testid=message-row][aria-selected=true]').textContent())
+          .toContain('Lohnunterlagen Mai')
+        await page.keyboard.press('s')
+        await expect.poll(() => row('Lohnunterlagen Mai').getAttribute('data-flagged')).toBe('true')
+        expect(await flags('Lohnunterlagen Mai')).toEqual(['\\Flagged'])
+        await page.keyboard.press('Shift+U')
+        await expect.poll(() => row('Lohnunterlagen Mai').getAttribute('data-unread')).toBe('false')
+        expect(await flags('Lohnunterlagen Mai')).toEqual(['\\Flagged', '\\Seen'])
+        // A plain "u" or "S" is no shortcut.
+        await page.keyboard.press('u')
+        await page.keyboard.press('Shift+S')
+        await page.waitForTimeout(300)
+        expect(await flags('Lohnunterlagen Mai')).toEqual(['\\Flagged', '\\Seen'])
+        await page.keyboard.press('s')
+        await expect.poll(() => row('Lohnunterlagen Mai').getAttribute('data-flagged')).toBe('false')
+        expect(await flags('Lohnunterlagen Mai')).toEqual(['\\Seen'])
+        // From the read pane the keys act on the opened message.
+        await page.keyboard.press('Enter')
+        await expect
+          .poll(() => page.getByTestId('subject').textContent(), { timeout: 30_000 })
+          .toBe('Lohnunterlagen Mai')
+        await page.getByTestId('subject').focus()
+        await page.keyboard.press('Shift+U')
+        await expect.poll(() => page.getByTestId('toggle-read').getAttribute('data-unread')).toBe('true')
+        expect(await flags('Lohnunterlagen Mai')).toEqual([])
+        expect(await row('Lohnunterlagen Mai').getAttribute('data-unread')).toBe('true')
+        expect(harness.problems).toEqual([])
+      })
+    })
+  }
+})
