@@ -142,9 +142,7 @@ export const messageCommands: readonly Command[] = [
         const fileName = basename(path)
         // Large files are read in chunks while the message is written (bounded memory).
         const size = await checkInputFile(path, limits.attachmentMaxBytes)
-        const bytes = isStreamedSize(size)
-          ? fileSource(path)
-          : await readLimitedFile(path, limits.attachmentMaxBytes)
+        const bytes = isStreamedSize(size) ? fileSource(path) : await readLimitedFile(path, limits.attachmentMaxBytes)
         if (!(bytes instanceof Uint8Array)) sources.push(bytes)
         attachments.push({ fileName, contentType: mediaTypeOf(fileName), bytes })
       }
