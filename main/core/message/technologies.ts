@@ -30,7 +30,12 @@ export function lazyTechnology(
       ? { inspectInline: async (text, context) => (await full()).inspectInline!(text, context) }
       : {}),
     ...(offers.has('offeredKeys')
-      ? { offeredKeys: async (root, parts, carried) => (await full()).offeredKeys!(root, parts, carried) }
+      ? {
+          offeredKeys: async (root, parts, carried) =>
+            recognizer.mayOfferKeys?.(root, parts, carried) === false
+              ? []
+              : (await full()).offeredKeys!(root, parts, carried),
+        }
       : {}),
     ...(offers.has('outerHeaders')
       ? { outerHeaders: async (sender, address) => (await full()).outerHeaders!(sender, address) }

@@ -82,6 +82,8 @@ export type TechnologyRecognizer = Pick<
 > & {
   /** Which optional work the full technology has. */
   offers: readonly OptionalWork[]
+  /** False when offeredKeys would surely find nothing (no key-carrying header or part): the library stays unloaded. */
+  mayOfferKeys?(root: MimePart, parts: readonly MimePart[], carried: readonly Uint8Array[]): boolean
 }
 
 export interface OpenContext {

@@ -1,6 +1,6 @@
 import { summarizeKey, type StoredKey } from '../keys/stored-key.ts'
 import type { TechnologyRecognizer } from '../message/technology.ts'
-import { decodeBody, type MimePart } from '../mime/parse.ts'
+import { decodeBody, fileNameOf, headerValues, type MimePart } from '../mime/parse.ts'
 
 /**
  * What OpenPGP looks like in a message, told without openpgp.js: PGP/MIME entities (RFC 3156),
@@ -67,6 +67,10 @@ export function openpgpKeyFor(
   return candidates[0] ?? null
 }
 
+/** A part that may hold public keys (application/pgp-keys, or a key file's name), as mail-keys.ts reads them. */
+export const isPgpKeyPart = (part: MimePart): boolean =>
+  part.contentType.type === 'application/pgp-keys' || /\.(asc|key|pgp|gpg)$/i.test(fileNameOf(part) ?? '')
+
 export const openpgpRecognizer = {
   technology: 'openpgp',
   isEncrypted: isPgpEncrypted,
@@ -74,4 +78,7 @@ export const openpgpRecognizer = {
   inlineKind: inlinePgpKind,
   keyFor: openpgpKeyFor,
   offers: ['inspectInline', 'offeredKeys', 'outerHeaders', 'encryptStream', 'signStream'],
+  // mail-keys.ts: keys come from Autocrypt headers and key parts only.
+  mayOfferKeys: (root: MimePart, parts: readonly MimePart[]) =>
+    headerValues(root, 'autocrypt').length > 0 || parts.some(isPgpKeyPart),
 } as const satisfies TechnologyRecognizer

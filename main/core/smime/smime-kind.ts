@@ -53,4 +53,7 @@ export const smimeRecognizer = {
   opaqueSignedContent,
   keyFor: smimeKeyFor,
   offers: ['offeredKeys', 'encryptStream', 'signStream'],
+  // smime-message.ts: certificates come from checked signatures (carried) and certs-only parts only.
+  mayOfferKeys: (_root: MimePart, parts: readonly MimePart[], carried: readonly Uint8Array[]) =>
+    carried.length > 0 || parts.some((part) => cmsTypeOf(part) === 'certs-only'),
 } as const satisfies TechnologyRecognizer
