@@ -10,7 +10,7 @@ import { makeTestPki, openssl } from '../helpers/smime-pki.ts'
 /**
  * The goal-3 cells of `npm run bench` on their own, for working on start-up: a 1 MB attachment composed and opened
  * through the whole CLI (OpenPGP and S/MIME, signed and encrypted, as report.bench.ts does), each run
- * SMALL_RUNS times (default 5); prints the median wall, user and sys seconds and peak RSS (GNU time). With
+ * SMALL_RUNS times (default 5; SMALL_CLI=path/to/bin/siegelpost.js measures another build); prints the median wall, user and sys seconds and peak RSS (GNU time). With
  * SMALL_PROFILE=DIR every command runs once more under `node --cpu-prof --cpu-prof-dir=DIR`. SMALL_BYTES picks
  * another size. Run it under test/helpers/with-keyring.sh (the vault key in the OS keychain, as users have it):
  *   bash test/helpers/with-keyring.sh node test/bench/small-mail.ts
@@ -18,7 +18,7 @@ import { makeTestPki, openssl } from '../helpers/smime-pki.ts'
 const runs = Math.max(1, Number(process.env.SMALL_RUNS ?? 5))
 const bytes = Number(process.env.SMALL_BYTES ?? 1_000_000)
 const profileDir = process.env.SMALL_PROFILE
-const cli = fileURLToPath(new URL('../../bin/siegelpost.js', import.meta.url))
+const cli = process.env.SMALL_CLI ?? fileURLToPath(new URL('../../bin/siegelpost.js', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'sp-bench-small-'))
 const keychain = process.env.SIEGELPOST_TEST_KEYRING === '1'
 const vaultArgs = keychain ? [] : ['--vault-passphrase-file', join(dir, 'vp')]
