@@ -5,10 +5,30 @@ import { defineConfig } from 'electron-vite'
 import { metaContentSecurityPolicy } from './main/shell-policy.ts'
 
 const root = import.meta.dirname
+
+/**
+ * libmime 5.6 builds iconv-lite's whole GBK codec (encode and decode tables, about 15 ms of CPU per process and
+ * worker) when it is imported, only to learn which decoder class iconv-lite's double-byte codecs share. The
+ * bundle reads that same class from iconv-lite's codec list instead, so a table is built only for a charset a
+ * message actually uses. The build stops when libmime's line changes (README, dependencies).
+ */
+function libmimeLazyDbcs() {
+  const eager = "const DBCS_DECODER = iconv.getCodec('gbk').decoder;"
+  const lazy = "const DBCS_DECODER = (iconv.getCodec('utf-8'), iconv.encodings._dbcs.prototype.decoder);"
+  return {
+    name: 'siegelpost-libmime-lazy-dbcs',
+    transform(code: string, id: string) {
+      if (!/[\\/]libmime[\\/]dist[\\/]esm[\\/]charset\.js$/.test(id)) return null
+      if (!code.includes(eager)) throw new Error(`libmime changed: "${eager}" is gone from ${id}; check the plugin`)
+      return { code: code.replace(eager, lazy), map: null }
+    },
+  }
+}
 const { version } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string }
 
 export default defineConfig({
   main: {
+    plugins: [libmimeLazyDbcs()],
     define: { __SIEGELPOST_VERSION__: JSON.stringify(version) },
     build: {
       outDir: 'out/main',

@@ -9,6 +9,7 @@ import { fileSource } from '../core/mime/byte-source.ts'
 import { networkPolicyFrom } from '../core/network-policy.ts'
 import { httpRevocationFetchers } from '../core/smime/revocation-http.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
+import { isStreamedSize } from '../core/streaming/large-part.ts'
 import { checkInputFile, readLimitedFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { mediaTypeOf } from '../core/mime/media-types.ts'
@@ -141,8 +142,7 @@ export const messageCommands: readonly Command[] = [
         const fileName = basename(path)
         // Large files are read in chunks while the message is written (bounded memory).
         const size = await checkInputFile(path, limits.attachmentMaxBytes)
-        const bytes =
-          size >= limits.streamFromBytes ? fileSource(path) : await readLimitedFile(path, limits.attachmentMaxBytes)
+        const bytes = isStreamedSize(size) ? fileSource(path) : await readLimitedFile(path, limits.attachmentMaxBytes)
         if (!(bytes instanceof Uint8Array)) sources.push(bytes)
         attachments.push({ fileName, contentType: mediaTypeOf(fileName), bytes })
       }

@@ -141,9 +141,12 @@ export const limits = {
   /**
    * Encrypted parts (transfer-encoded size) and attachments from this size on are streamed: read
    * in chunks, worked on in a worker thread, decrypted into an encrypted spool. Smaller ones stay
-   * in memory, where they cost less than a thread.
+   * in memory and in this thread, where they cost less than a thread: a worker's start (a second
+   * V8 isolate that loads openpgp.js or pkijs again) costs about 0.15 s of CPU, more than encrypting
+   * or decrypting 4 MiB in memory, whose few copies are far below the memory goal. The one
+   * decision is `isStreamedSize` (streaming/large-part.ts).
    */
-  streamFromBytes: 1024 * 1024,
+  streamFromBytes: 4 * 1024 * 1024,
   /** A progress event at most every this many bytes read. */
   streamProgressBytes: 1024 * 1024,
   /** Read view: longest text or HTML part sent to the window (a longer one is cut and says so). */

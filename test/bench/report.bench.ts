@@ -237,7 +237,7 @@ try {
     peer: nodeBare,
     target: '≤ 0.1 s',
   })
-  // 1 MB stays below limits.streamFromBytes (in memory); 1 MiB is the smallest message on the worker-thread path.
+  // Both stay below limits.streamFromBytes (4 MiB): composed and opened in memory, in the CLI's own thread.
   messageRows(1_000_000, '1 MB', '3', () => '≤ 0.25 s')
   messageRows(1024 * 1024, '1 MiB', '3', () => '≤ 0.25 s')
   const pgpTarget = '≤ 1.5× gpg; ≤ 200 MiB'

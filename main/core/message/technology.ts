@@ -68,6 +68,24 @@ export interface MessageTechnology {
   outerHeaders?(sender: StoredKey, address: string): Promise<[string, string][]>
 }
 
+/** The optional work a technology offers (its cryptography is loaded only when one of them runs). */
+export type OptionalWork = 'inspectInline' | 'offeredKeys' | 'outerHeaders' | 'encryptStream' | 'signStream'
+
+/**
+ * The part of a technology that reads structure only (MIME types, armor lines, vault entries), with no
+ * cryptographic library behind it: `open` and `compose` ask every technology these questions, and load the
+ * cryptography (openpgp.js, pkijs) of only the one that answers (message/technologies.ts).
+ */
+export type TechnologyRecognizer = Pick<
+  MessageTechnology,
+  'technology' | 'isEncrypted' | 'isSigned' | 'opaqueSignedContent' | 'inlineKind' | 'keyFor'
+> & {
+  /** Which optional work the full technology has. */
+  offers: readonly OptionalWork[]
+  /** False when offeredKeys would surely find nothing (no key-carrying header or part): the library stays unloaded. */
+  mayOfferKeys?(root: MimePart, parts: readonly MimePart[], carried: readonly Uint8Array[]): boolean
+}
+
 export interface OpenContext {
   keys: readonly StoredKey[]
   now: Date

@@ -3,6 +3,7 @@ import { reason } from '../errors/index.ts'
 import type { InlineOutcome, OpenContext } from '../message/technology.ts'
 import { checkSignatures, decryptFailure, firstLine, loadAll, verificationDate } from './checks.ts'
 import { openpgpConfig, textDecoder } from './config.ts'
+import { messageBlock, signedBlock } from './pgp-mime-kind.ts'
 import { decryptArmoredOrBinary } from './pgp-stream.ts'
 
 /**
@@ -10,9 +11,6 @@ import { decryptArmoredOrBinary } from './pgp-stream.ts'
  * cleartext-signed text. Protection counts only when the block is the whole body; open.ts decides
  * what that means for the verdict.
  */
-
-const messageBlock = /-----BEGIN PGP MESSAGE-----[\s\S]*?-----END PGP MESSAGE-----/
-const signedBlock = /-----BEGIN PGP SIGNED MESSAGE-----[\s\S]*?-----END PGP SIGNATURE-----/
 
 /** An armored block as HTML mail or Exchange leave it: blank or space-only lines inside, odd indentation. */
 function normalizeArmor(block: string): string {
@@ -26,14 +24,6 @@ function normalizeArmor(block: string): string {
     '',
     ...body.map((l) => l.replace('-----ENDPGPMESSAGE-----', '-----END PGP MESSAGE-----')),
   ].join('\n')
-}
-
-/** Whether a text holds an armored encrypted message or a cleartext-signed block (the first one found). */
-export function inlinePgpKind(text: string): 'encrypted' | 'signed' | null {
-  const encrypted = messageBlock.exec(text)
-  const signed = signedBlock.exec(text)
-  if (encrypted && (!signed || encrypted.index < signed.index)) return 'encrypted'
-  return signed ? 'signed' : null
 }
 
 /** The inline protection of a text body, or null when it holds no armored block. */

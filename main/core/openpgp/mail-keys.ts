@@ -1,7 +1,8 @@
 import { readKey, readKeys, type Key } from 'openpgp'
 import { addressesOf } from '../message/addresses.ts'
-import { bodyLength, decodeBody, fileNameOf, headerValue, headerValues, type MimePart } from '../mime/parse.ts'
+import { bodyLength, decodeBody, headerValue, headerValues, type MimePart } from '../mime/parse.ts'
 import { openpgpConfig, textDecoder } from './config.ts'
+import { isPgpKeyPart } from './pgp-mime-kind.ts'
 
 /** Larger "key" attachments are not keys anyone sends; they are not parsed. */
 const maxKeyPartBytes = 1024 * 1024
@@ -39,9 +40,7 @@ export async function keysInMessage(
     }
   }
   for (const part of parts) {
-    const isKeyPart =
-      part.contentType.type === 'application/pgp-keys' || /\.(asc|key|pgp|gpg)$/i.test(fileNameOf(part) ?? '')
-    if (!isKeyPart || part.children.length > 0 || bodyLength(part) > maxKeyPartBytes) continue
+    if (!isPgpKeyPart(part) || part.children.length > 0 || bodyLength(part) > maxKeyPartBytes) continue
     try {
       const body = decodeBody(part)
       const isArmored = textDecoder.decode(body.subarray(0, 1024)).includes('-----BEGIN PGP')

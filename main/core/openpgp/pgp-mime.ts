@@ -1,24 +1,19 @@
 import { createMessage, encrypt, enums, readSignature, sign, verify, type PrivateKey } from 'openpgp'
 import { reason } from '../errors/index.ts'
-import { summarizeKey } from '../keys/stored-key.ts'
 import { entity, entityHead, multipart, multipartStream, type HeaderList } from '../mime/build.ts'
-import { decodeBody, type MimePart } from '../mime/parse.ts'
+import { decodeBody } from '../mime/parse.ts'
 import type { DecryptOutcome, MessageTechnology, OfferedKey } from '../message/technology.ts'
 import { armorMessage } from './armor.ts'
-import { openpgpConfig, textDecoder } from './config.ts'
+import { openpgpConfig } from './config.ts'
 import { describeKey } from './key-info.ts'
 import { loadKey } from './key-technology.ts'
 import { keysInMessage } from './mail-keys.ts'
 import { checkSignatures, decryptFailure, firstLine, loadAll, verificationDate } from './checks.ts'
-import { inlinePgpKind, inspectInlinePgp } from './inline-pgp.ts'
+import { inspectInlinePgp } from './inline-pgp.ts'
+import { openpgpRecognizer } from './pgp-mime-kind.ts'
 import { armored, chunked, collect, decryptArmoredOrBinary, decryptLarge } from './pgp-stream.ts'
 import { openpgpThroughWorker } from './stream-worker.ts'
 import { isLargePart } from '../streaming/large-part.ts'
-
-const isType = (part: MimePart, type: string, protocol: string) =>
-  part.contentType.type === type &&
-  (part.contentType.params.protocol ?? '').toLowerCase() === protocol &&
-  part.children.length >= 2
 
 /** Re-encode CRLF canonicalization without touching 8-bit bytes. */
 function canonicalLineEnds(bytes: Uint8Array): Uint8Array {
@@ -48,27 +43,9 @@ function hashName(id: number): string {
   return enums.read(enums.hash, id).toLowerCase()
 }
 
-/**
- * MS Exchange rewrites PGP/MIME into multipart/mixed [empty text/plain, application/pgp-encrypted,
- * application/octet-stream]; Thunderbird and Enigmail repair it, so do we (nothing else is shown).
- */
-function isExchangeMangled(part: MimePart): boolean {
-  const [text, version, payload] = part.children
-  return (
-    part.contentType.type === 'multipart/mixed' &&
-    part.children.length === 3 &&
-    text!.contentType.type === 'text/plain' &&
-    text!.children.length === 0 &&
-    textDecoder.decode(decodeBody(text!)).trim() === '' &&
-    version!.contentType.type === 'application/pgp-encrypted' &&
-    payload!.contentType.type === 'application/octet-stream'
-  )
-}
-
+/** OpenPGP's cryptography for `open` and `compose`; message/technologies.ts loads it when a message needs it. */
 export const openpgpMessageTechnology: MessageTechnology = {
-  technology: 'openpgp',
-  isEncrypted: (part) => isType(part, 'multipart/encrypted', 'application/pgp-encrypted') || isExchangeMangled(part),
-  isSigned: (part) => isType(part, 'multipart/signed', 'application/pgp-signature'),
+  ...openpgpRecognizer,
 
   async decrypt(part, context): Promise<DecryptOutcome> {
     try {
@@ -137,7 +114,6 @@ export const openpgpMessageTechnology: MessageTechnology = {
   },
 
   inspectInline: inspectInlinePgp,
-  inlineKind: inlinePgpKind,
 
   async offeredKeys(root, parts): Promise<OfferedKey[]> {
     const offered: OfferedKey[] = []
@@ -153,21 +129,6 @@ export const openpgpMessageTechnology: MessageTechnology = {
         })
     }
     return offered
-  },
-
-  keyFor(keys, address, purpose, now) {
-    const wanted = address.toLowerCase()
-    const candidates = keys.filter((key) => {
-      if (key.technology !== 'openpgp' || !key.emails.includes(wanted)) return false
-      if (summarizeKey(key, now).status !== 'valid' || !key.usage.includes(purpose)) return false
-      return purpose === 'encrypt' || key.hasSecret
-    })
-    candidates.sort(
-      (a, b) =>
-        Number(b.acceptance === 'verified') - Number(a.acceptance === 'verified') ||
-        Date.parse(b.created) - Date.parse(a.created),
-    )
-    return candidates[0] ?? null
   },
 
   async sign(content, signer, now) {

@@ -70,6 +70,8 @@ export function verifySmimeSignature(input: {
   now: Date
   /** The message's Date header: a large gap to signingTime is the `date-gap` warning (CLI.md). */
   dateHeader?: Date | null
+  /** checkSignedData's outcome for this same CMS and content, when the caller has it already. */
+  checked?: SignedDataCheck | Reason
 }): SmimeSignatureVerdict {
   const base: SmimeSignatureVerdict = {
     state: 'invalid',
@@ -87,27 +89,8 @@ export function verifySmimeSignature(input: {
     encryptionCertificate: null,
     pathCertificates: [],
   }
-  let check
-  try {
-    const run = (detachedContent: Uint8Array | undefined) =>
-      verifySignedData({
-        cms: input.cms,
-        ...(detachedContent ? { detachedContent } : {}),
-        ...(input.contentDigests ? { contentDigests: input.contentDigests } : {}),
-        knownCertificates: input.knownCertificates ?? [],
-      })
-    check = run(input.detachedContent)
-    // The raw bytes first; a signer that signed the canonical CRLF form of a part we got with bare
-    // LFs (files saved on Unix, some gateways) still matches after canonicalization (RFC 8551 §3.1.1).
-    const canonical = input.detachedContent ? toCrlf(input.detachedContent) : null
-    if (!check.isSignatureValid && canonical && check.signerCertificate) {
-      const retry = run(canonical)
-      if (retry.isSignatureValid) check = retry
-    }
-  } catch (error) {
-    if (error instanceof SiegelpostError) return because(base, reason('SIGNATURE_DAMAGED', { detail: error.message }))
-    throw error
-  }
+  const check = input.checked ?? checkSignedData(input)
+  if (!('isSignatureValid' in check)) return because(base, check)
   const verdict: SmimeSignatureVerdict = {
     ...base,
     certificates: check.certificates,
@@ -190,6 +173,43 @@ export function verifySmimeSignature(input: {
   return { ...because(verdict, why, 'valid'), warnings }
 }
 
+/** The signed data parsed and its signature checked over the content: what verifySmimeSignature judges. */
+type SignedDataCheck = ReturnType<typeof verifySignedData>
+
+/**
+ * The CMS parsed and its signature checked, or SIGNATURE_DAMAGED: the costly half of verifySmimeSignature (a parse
+ * of the whole CMS, the content's digest and the public-key operation), run once per message even when the verdict
+ * is judged twice (verifySmimeSignatureOnline: before and after the revocation lookups).
+ */
+function checkSignedData(input: {
+  cms: Uint8Array
+  detachedContent?: Uint8Array
+  contentDigests?: Readonly<Record<string, Uint8Array>>
+  knownCertificates?: Uint8Array[]
+}): SignedDataCheck | Reason {
+  try {
+    const run = (detachedContent: Uint8Array | undefined) =>
+      verifySignedData({
+        cms: input.cms,
+        ...(detachedContent ? { detachedContent } : {}),
+        ...(input.contentDigests ? { contentDigests: input.contentDigests } : {}),
+        knownCertificates: input.knownCertificates ?? [],
+      })
+    const check = run(input.detachedContent)
+    // The raw bytes first; a signer that signed the canonical CRLF form of a part we got with bare
+    // LFs (files saved on Unix, some gateways) still matches after canonicalization (RFC 8551 §3.1.1).
+    const canonical = input.detachedContent ? toCrlf(input.detachedContent) : null
+    if (!check.isSignatureValid && canonical && check.signerCertificate) {
+      const retry = run(canonical)
+      if (retry.isSignatureValid) return retry
+    }
+    return check
+  } catch (error) {
+    if (error instanceof SiegelpostError) return reason('SIGNATURE_DAMAGED', { detail: error.message })
+    throw error
+  }
+}
+
 function toCrlf(bytes: Uint8Array): Uint8Array | null {
   const text = Buffer.from(bytes).toString('latin1')
   if (!/(^|[^\r])\n/.test(text)) return null
@@ -217,7 +237,8 @@ export async function verifySmimeSignatureOnline(
     ocsp?: OcspTransport
   },
 ): Promise<SmimeSignatureVerdict> {
-  const { fetcher, ocsp: ocspTransport, ...offline } = input
+  const { fetcher, ocsp: ocspTransport, ...rest } = input
+  const offline = { ...rest, checked: checkSignedData(rest) }
   const first = verifySmimeSignature({ ...offline, crls: null })
   if ((first.state !== 'valid' && first.state !== 'mismatch') || first.pathCertificates.length === 0) return first
   const path = first.pathCertificates

@@ -18,31 +18,14 @@ import {
   usageOf,
 } from './certificate.ts'
 import { pemBlocks, toPem } from './der.ts'
+import { fromB64, smimeMaterial, type SmimeMaterial } from './smime-material.ts'
+
+export { fromB64, smimeMaterial, type SmimeMaterial }
 import { decryptPrivateKeyInfo, looksLikePkcs12, readPkcs12, writePkcs12 } from './pkcs12.ts'
 import { weakSignatureAlgorithms } from './signature-algorithm.ts'
 import { certificatesFromSignedMail, looksLikeMail } from './smime-mail-certs.ts'
 
-/** What an S/MIME vault entry carries besides the summary. All DER is base64. */
-export interface SmimeMaterial {
-  certificate: string
-  /** Other certificates that came with it (issuers first found in the same file or message). */
-  chain: string[]
-  /** PKCS#8 PrivateKeyInfo, only for the user's own certificates. */
-  privateKey?: string
-  /** The user chose this CA certificate as a trust anchor (`certs trust`). */
-  trustAnchor: boolean
-  subject: string
-  issuer: string
-  /** A key generated for a certificate request, waiting for its certificate (base64 SPKI). */
-  pendingSpki?: string
-}
-
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64')
-export const fromB64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'))
-
-export function smimeMaterial(key: StoredKey): SmimeMaterial {
-  return key.material as unknown as SmimeMaterial
-}
 
 function unusableReason(cert: pkijs.Certificate, der: Uint8Array): string | null {
   if (basicConstraintsOf(cert).isCA) return null

@@ -1,11 +1,9 @@
 import { reason, SiegelpostError } from '../errors/index.ts'
-import { summarizeKey } from '../keys/stored-key.ts'
 import { base64LinesStream, entityHead } from '../mime/build.ts'
-import { bodyLength, decodeBody, parseMime } from '../mime/parse.ts'
+import { bodyLength, decodeBody } from '../mime/parse.ts'
 import type { DecryptOutcome, MessageTechnology, OfferedKey } from '../message/technology.ts'
 import { basicConstraintsOf, certificatesFromSignedData, emailsOf, parseCertificate, sha256Hex } from './certificate.ts'
 import { decryptCms, encryptCms } from './cms-envelope.ts'
-import { bytesOf, children, parseDer } from './der.ts'
 import {
   envelopeFor,
   pkcs7MimeEntity,
@@ -17,8 +15,9 @@ import {
 import { decryptLarge } from './smime-large.ts'
 import { isLargePart } from '../streaming/large-part.ts'
 import { fromB64, smimeMaterial } from './smime-keys.ts'
-import { asEntity, cmsTypeOf, isDetachedSigned, signaturePartOf, smimeKeys, what } from './smime-parts.ts'
+import { asEntity, cmsTypeOf, isDetachedSigned, signaturePartOf, smimeKeys } from './smime-parts.ts'
 import { damagedSignature, verifyCms } from './smime-verify-mail.ts'
+import { smimeRecognizer } from './smime-kind.ts'
 import { smimeThroughWorker } from './stream-port.ts'
 
 /**
@@ -31,22 +30,9 @@ import { smimeThroughWorker } from './stream-port.ts'
 /** One reason for every failure (not a recipient, wrong key, damaged data): no decryption oracle. */
 const notDecrypted = reason('ENCRYPTION_SMIME_NOT_DECRYPTED')
 
+/** S/MIME's cryptography for `open` and `compose`; message/technologies.ts loads it when a message needs it. */
 export const smimeMessageTechnology: MessageTechnology = {
-  technology: 'smime',
-  isEncrypted: (part) => cmsTypeOf(part) === 'enveloped',
-  isSigned: (part) => isDetachedSigned(part) || cmsTypeOf(part) === 'signed',
-
-  opaqueSignedContent(part) {
-    if (cmsTypeOf(part) !== 'signed') return null
-    try {
-      const [, wrapper] = children(parseDer(decodeBody(part), what), what)
-      const encap = children(children(wrapper, what)[0], what)[2]
-      const eContent = children(children(encap, what)[1], what)[0]
-      return eContent ? parseMime(bytesOf(eContent, what)) : null
-    } catch {
-      return null
-    }
-  },
+  ...smimeRecognizer,
 
   async decrypt(part, context): Promise<DecryptOutcome> {
     const own = smimeKeys(context.keys).filter((key) => key.hasSecret && smimeMaterial(key).privateKey)
@@ -115,21 +101,6 @@ export const smimeMessageTechnology: MessageTechnology = {
       }
     }
     return offered
-  },
-
-  keyFor(keys, address, purpose, now) {
-    const wanted = address.toLowerCase()
-    const candidates = smimeKeys(keys).filter((key) => {
-      if (smimeMaterial(key).trustAnchor || !key.emails.includes(wanted)) return false
-      if (summarizeKey(key, now).status !== 'valid' || !key.usage.includes(purpose)) return false
-      return purpose === 'encrypt' || Boolean(smimeMaterial(key).privateKey)
-    })
-    candidates.sort(
-      (a, b) =>
-        Number(b.acceptance === 'verified') - Number(a.acceptance === 'verified') ||
-        Date.parse(b.created) - Date.parse(a.created),
-    )
-    return candidates[0] ?? null
   },
 
   async sign(content, signer, now) {

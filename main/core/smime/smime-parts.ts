@@ -3,7 +3,7 @@ import type { ByteSource } from '../mime/byte-source.ts'
 import { decodeBody, type MimePart } from '../mime/parse.ts'
 import { children, oidOf, parseDer } from './der.ts'
 import { oids } from './oids.ts'
-import { fromB64, smimeMaterial } from './smime-keys.ts'
+import { fromB64, smimeMaterial } from './smime-material.ts'
 
 /** How S/MIME shows up in MIME (RFC 8551 §3): the part types, the CMS inside them, and the vault's certificates. */
 

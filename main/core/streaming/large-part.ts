@@ -5,9 +5,17 @@ import { createSpool, type Spool } from '../store/spool.ts'
 import type { StreamPort, WorkerRequest } from './protocol.ts'
 import { throughWorker } from './worker-run.ts'
 
+/**
+ * The one decision between small and large: a large encrypted part or attachment is streamed (read in chunks,
+ * worked on in a worker thread when the context can start one); a small one is worked on in memory, in this thread.
+ */
+export function isStreamedSize(bytes: number, fromBytes: number = limits.streamFromBytes): boolean {
+  return bytes >= fromBytes
+}
+
 /** Whether an encrypted part goes through the worker: a streaming context, and at least its threshold in size. */
 export function isLargePart(part: MimePart, streaming: StreamingContext | undefined): streaming is StreamingContext {
-  return streaming !== undefined && bodyLength(part) >= (streaming.fromBytes ?? limits.streamFromBytes)
+  return streaming !== undefined && isStreamedSize(bodyLength(part), streaming.fromBytes)
 }
 
 /** The part's size after transfer decoding, estimated from its encoded size (the progress total). */
