@@ -371,9 +371,12 @@ export function* decodedBodyChunks(part: MimePart): Generator<Uint8Array> {
     }
     // Whole lines of one length go to the native decoder as they are (base64-lines.ts).
     const wholeLines = view.lastIndexOf(0x0a) + 1
-    const fast = carry === '' && wholeLines > 0 ? decodeBase64Lines(view.subarray(0, wholeLines)) : null
+    // The completed line's bytes go in front of the fast path's, in its one buffer (no join of 1 MiB per chunk).
+    const before = decoded.length > 0 ? Buffer.concat(decoded) : undefined
+    const fast = carry === '' && wholeLines > 0 ? decodeBase64Lines(view.subarray(0, wholeLines), before) : null
     let isEnd = false
     if (fast) {
+      decoded.length = 0
       decoded.push(fast)
       rest = Buffer.from(view.subarray(wholeLines))
     } else isEnd = careful(view, decoded)
