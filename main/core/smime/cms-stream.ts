@@ -148,7 +148,7 @@ export async function* encryptCmsStream(
 
 /** Pull-based BER reader over a byte stream: headers, small elements whole, big contents in pieces. */
 class BerReader {
-  private buffer = Buffer.alloc(0)
+  private buffer: Buffer = Buffer.alloc(0)
   private readonly source: AsyncIterator<Uint8Array>
   private done = false
 
