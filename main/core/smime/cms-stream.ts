@@ -38,20 +38,21 @@ const open = (tag: number) => new Uint8Array([tag, 0x80])
 export async function* rechunk(source: ByteSource, size = streamChunkBytes): AsyncGenerator<Uint8Array> {
   let pending: Uint8Array[] = []
   let pendingBytes = 0
-  const split = function* (bytes: Uint8Array) {
-    for (let at = 0; at < bytes.length; at += segmentMaxBytes) yield bytes.subarray(at, at + segmentMaxBytes)
+  // Whole segments out; a short rest (under `size`) waits for the next piece.
+  const emit = function* (bytes: Uint8Array) {
+    let at = 0
+    for (; bytes.length - at > segmentMaxBytes; at += segmentMaxBytes) yield bytes.subarray(at, at + segmentMaxBytes)
+    const rest = bytes.subarray(at)
+    pending = rest.length >= size ? [] : [rest]
+    pendingBytes = rest.length >= size ? 0 : rest.length
+    if (rest.length >= size) yield rest
   }
   for await (const piece of source) {
-    if (pendingBytes === 0 && piece.length >= size) {
-      yield* split(piece)
-      continue
-    }
-    pending.push(piece)
-    pendingBytes += piece.length
-    if (pendingBytes >= size) {
-      yield* split(concat(pending))
-      pending = []
-      pendingBytes = 0
+    if (pendingBytes === 0 && piece.length >= size) yield* emit(piece)
+    else {
+      pending.push(piece)
+      pendingBytes += piece.length
+      if (pendingBytes >= size) yield* emit(concat(pending))
     }
   }
   if (pendingBytes > 0) yield concat(pending)

@@ -1,6 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { skipUnless } from '../../../test/helpers/needs.ts'
+import { hasOpenssl, makeTestPki, openssl } from '../../../test/helpers/smime-pki.ts'
+import { attachmentEntity, multipart, textEntity } from '../mime/build.ts'
 import { parseMime } from '../mime/parse.ts'
+import { rechunk, segmentMaxBytes } from './cms-stream.ts'
 import { SignedContentHasher } from './signed-stream-digest.ts'
 
 // The worker's digests of a multipart/signed entity's first part against the MIME parser's range of the same
@@ -88,5 +95,47 @@ describe('SignedContentHasher', () => {
       Buffer.alloc(70_000, 0x41),
     ])
     expect(hashInChunks(noDelimiter, [1024])).toBeNull()
+  })
+})
+
+describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('SignedContentHasher on openssl', () => {
+  it('what `openssl cms -sign` writes (LF outside, CRLF inside) is hashed in the stream, not read again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sp-signed-digest-'))
+    try {
+      const pki = makeTestPki(dir)
+      const inner = multipart('mixed', {}, [
+        textEntity('Anbei.'),
+        attachmentEntity('a.pdf', 'application/pdf', randomBytes(300_000)),
+      ])
+      writeFileSync(join(dir, 'inner.eml'), inner)
+      const args = ['cms', '-sign', '-in', 'inner.eml', '-signer', pki.alice.certFile, '-inkey', pki.alice.keyFile]
+      const message = openssl(args, { cwd: dir })
+      const range = parseMime(message).children[0]!.rawRange!
+      const result = hashInChunks(message, [65_536, 1000])!
+      expect({ start: result.start, end: result.end }).toEqual(range)
+      expect(Buffer.from(result.digests.sha256!)).toEqual(
+        createHash('sha256').update(message.subarray(range.start, range.end)).digest(),
+      )
+      expect(Buffer.from(message.subarray(range.start, range.end))).toEqual(
+        Buffer.from(readFileSync(join(dir, 'inner.eml'))),
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('rechunk (the CMS segments)', () => {
+  it('joins small pieces to at least 64 KiB, splits large ones at 1 MiB, and changes no byte', async () => {
+    const bytes = randomBytes(3 * segmentMaxBytes + 5)
+    for (const sizes of [[bytes.length], [1000], [70_000, 3, segmentMaxBytes + 1]]) {
+      const pieces: Uint8Array[] = []
+      for (let at = 0, i = 0; at < bytes.length; i++) pieces.push(bytes.subarray(at, (at += sizes[i % sizes.length]!)))
+      const out: Uint8Array[] = []
+      for await (const chunk of rechunk(pieces)) out.push(chunk)
+      expect(Buffer.concat(out)).toEqual(bytes)
+      expect(out.slice(0, -1).every((c) => c.length >= 64 * 1024 && c.length <= segmentMaxBytes)).toBe(true)
+      expect(out.at(-1)!.length).toBeLessThanOrEqual(segmentMaxBytes)
+    }
   })
 })
