@@ -352,7 +352,11 @@ export function* decodedBodyChunks(part: MimePart): Generator<Uint8Array> {
     }
     return false
   }
-  const joined = (decoded: Buffer[]) => new Uint8Array(decoded.length === 1 ? decoded[0]! : Buffer.concat(decoded))
+  // A view of the one buffer (new Uint8Array(buffer) would copy it once more).
+  const joined = (decoded: Buffer[]) => {
+    const bytes = decoded.length === 1 ? decoded[0]! : Buffer.concat(decoded)
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
+  }
   for (const chunk of sourceChunks(source, start, end)) {
     const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
     const decoded: Buffer[] = []
