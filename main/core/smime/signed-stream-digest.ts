@@ -102,10 +102,14 @@ export class SignedContentHasher {
   private scan(bytes: Buffer, offset: number): void {
     const pending = this.pending
     const keep = this.needle.length
-    // A delimiter that begins in `pending` (it spans the chunk border), else one inside `bytes`.
-    const border = Buffer.concat([pending, bytes.subarray(0, keep - 1)])
-    let hit = border.indexOf(this.needle)
-    if (hit < 0 || hit >= pending.length) {
+    // A delimiter that begins in `pending` (at one of its LFs: it spans the chunk border), else one inside `bytes`.
+    let hit = -1
+    const lineEnd = pending.indexOf(LF)
+    if (lineEnd >= 0) {
+      const found = Buffer.concat([pending.subarray(lineEnd), bytes.subarray(0, keep - 1)]).indexOf(this.needle)
+      if (found >= 0 && lineEnd + found < pending.length) hit = lineEnd + found
+    }
+    if (hit < 0) {
       const inside = bytes.indexOf(this.needle)
       hit = inside >= 0 ? pending.length + inside : -1
     }
