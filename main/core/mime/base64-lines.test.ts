@@ -17,6 +17,10 @@ describe('the fast base64 path for whole lines', () => {
     expect(decodeBase64Lines(Buffer.from(lines(bytes, 64, '\n'))!.subarray(0, 65 * 30))).toEqual(
       bytes.subarray(0, 48 * 30),
     )
+    // bytes decoded before (the end of a line cut by a chunk border) come first, in the same buffer
+    expect(decodeBase64Lines(Buffer.from(lines(bytes, 76, '\r\n')), Buffer.from('vorher'))).toEqual(
+      Buffer.concat([Buffer.from('vorher'), bytes]),
+    )
     const good = lines(bytes, 76, '\r\n')
     // a blank, "-", "=", a line of another length, a line length that is no multiple of 4, no line end
     for (const bad of [

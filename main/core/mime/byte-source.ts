@@ -9,6 +9,12 @@ export interface ByteSource {
   readonly length: number
   /** Bytes [start, end) in a buffer the caller owns (never a view of shared memory); end is clamped to length. */
   read(start: number, end: number): Uint8Array
+  /**
+   * Optional, for a source that indexed its line starts while it was written (the spool): the first index of
+   * `needle` in [from, to) that is at `from` itself or right after an LF — where a MIME delimiter may stand
+   * (RFC 2046 §5.1.1) — or -1, found without reading the bytes in between. The same answer as a scan.
+   */
+  lineIndexOf?(needle: Uint8Array, from: number, to: number): number
 }
 
 export function isByteSource(value: unknown): value is ByteSource {

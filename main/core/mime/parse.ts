@@ -51,19 +51,32 @@ const crlfBlank = new Uint8Array([LF])
 interface Cursor {
   at(index: number): number | undefined
   indexOf(needle: Uint8Array, from: number, to: number): number
+  /** indexOf, but only a match at `from` or right after an LF (where a delimiter may stand). */
+  lineIndexOf(needle: Uint8Array, from: number, to: number): number
   slice(start: number, end: number): Uint8Array
   source: ByteSource
   isInMemory: boolean
 }
 
+/** A cursor's lineIndexOf from its indexOf and at. */
+function lineStartOf(cursor: Pick<Cursor, 'at' | 'indexOf'>, needle: Uint8Array, from: number, to: number): number {
+  for (let at = cursor.indexOf(needle, from, to); at >= 0; at = cursor.indexOf(needle, at + 1, to))
+    if (at === from || cursor.at(at - 1) === LF) return at
+  return -1
+}
+
 function memoryCursor(bytes: Uint8Array): Cursor {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  return {
-    at: (index) => bytes[index],
-    indexOf(needle, from, to) {
+  const cursor = {
+    at: (index: number) => bytes[index],
+    indexOf(needle: Uint8Array, from: number, to: number) {
       const found = buffer.indexOf(needle, from)
       return found >= 0 && found + needle.length <= to ? found : -1
     },
+  }
+  return {
+    ...cursor,
+    lineIndexOf: (needle, from, to) => lineStartOf(cursor, needle, from, to),
     // The whole input stays the very same object (callers key WeakMaps by a part's raw bytes).
     slice: (start, end) => (start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end)),
     source: memorySource(bytes),
@@ -78,7 +91,7 @@ function sourceCursor(source: ByteSource): Cursor {
     windowStart = index
     window = source.read(index, index + sourceChunkBytes)
   }
-  return {
+  const cursor: Omit<Cursor, 'lineIndexOf'> = {
     at(index) {
       if (index < 0 || index >= source.length) return undefined
       if (index < windowStart || index >= windowStart + window.length) load(index)
@@ -97,6 +110,12 @@ function sourceCursor(source: ByteSource): Cursor {
     slice: (start, end) => source.read(start, end),
     source,
     isInMemory: false,
+  }
+  return {
+    ...cursor,
+    // A spool knows its line starts: a 100 MB body is not read to find the few delimiters in it.
+    lineIndexOf: (needle, from, to) =>
+      source.lineIndexOf ? source.lineIndexOf(needle, from, to) : lineStartOf(cursor, needle, from, to),
   }
 }
 
@@ -178,7 +197,8 @@ function splitMultipart(bytes: Cursor, bodyStart: number, end: number, boundary:
   const delimiters: { start: number; contentStart: number; isClose: boolean }[] = []
   let from = bodyStart
   while (from <= end) {
-    const at = bytes.indexOf(marker, from, end)
+    // Only a match at the start of a line (or of the body) can be a delimiter.
+    const at = bytes.lineIndexOf(marker, from, end)
     if (at < 0) break
     from = at + marker.length
     if (at > bodyStart && byte(at - 1) !== LF) continue
@@ -332,7 +352,11 @@ export function* decodedBodyChunks(part: MimePart): Generator<Uint8Array> {
     }
     return false
   }
-  const joined = (decoded: Buffer[]) => new Uint8Array(decoded.length === 1 ? decoded[0]! : Buffer.concat(decoded))
+  // A view of the one buffer (new Uint8Array(buffer) would copy it once more).
+  const joined = (decoded: Buffer[]) => {
+    const bytes = decoded.length === 1 ? decoded[0]! : Buffer.concat(decoded)
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
+  }
   for (const chunk of sourceChunks(source, start, end)) {
     const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
     const decoded: Buffer[] = []
@@ -351,9 +375,12 @@ export function* decodedBodyChunks(part: MimePart): Generator<Uint8Array> {
     }
     // Whole lines of one length go to the native decoder as they are (base64-lines.ts).
     const wholeLines = view.lastIndexOf(0x0a) + 1
-    const fast = carry === '' && wholeLines > 0 ? decodeBase64Lines(view.subarray(0, wholeLines)) : null
+    // The completed line's bytes go in front of the fast path's, in its one buffer (no join of 1 MiB per chunk).
+    const before = decoded.length > 0 ? Buffer.concat(decoded) : undefined
+    const fast = carry === '' && wholeLines > 0 ? decodeBase64Lines(view.subarray(0, wholeLines), before) : null
     let isEnd = false
     if (fast) {
+      decoded.length = 0
       decoded.push(fast)
       rest = Buffer.from(view.subarray(wholeLines))
     } else isEnd = careful(view, decoded)

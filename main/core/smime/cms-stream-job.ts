@@ -1,6 +1,7 @@
 import type { ContentCipher, DecryptIdentity, EncryptRecipient } from './cms-envelope.ts'
 import type { SigningIdentity } from './cms-signed.ts'
 import { decryptCmsStream, encryptCmsStream, readSignedStream, signCmsStream, type ByteSource } from './cms-stream.ts'
+import { SignedContentHasher, type SignedContentDigests } from './signed-stream-digest.ts'
 
 /**
  * The large-message S/MIME work as one job, so it can run off the main thread
@@ -15,7 +16,9 @@ import { decryptCmsStream, encryptCmsStream, readSignedStream, signCmsStream, ty
  * - 'encrypt': EnvelopedData (CBC) or AuthEnvelopedData (GCM) around a MIME entity that is
  *   already signed (`open`/`compose` of large mail: smime-message.ts frames multipart/signed).
  * - 'decrypt': the content of EnvelopedData/AuthEnvelopedData to the sink, again unauthenticated
- *   until the job resolves (the caller writes it to an encrypted spool and releases it after).
+ *   until the job resolves (the caller writes it to an encrypted spool and releases it after). When the
+ *   content is multipart/signed, the result carries the digests of its signed part, hashed here on the
+ *   way through (signed-stream-digest.ts), so the caller does not read the spool again to hash it.
  */
 export type SmimeStreamJob =
   | { kind: 'sign-encrypt'; signer: SigningIdentity; recipients: EncryptRecipient[]; now: string }
@@ -33,7 +36,14 @@ export type SmimeStreamResult =
       contentDigests: Record<string, Uint8Array>
     }
   | { kind: 'encrypt'; bytesIn: number; bytesOut: number }
-  | { kind: 'decrypt'; bytesIn: number; bytesOut: number; identity: number; contentAlgorithm: string }
+  | {
+      kind: 'decrypt'
+      bytesIn: number
+      bytesOut: number
+      identity: number
+      contentAlgorithm: string
+      signedContent: SignedContentDigests | null
+    }
 
 export type ByteSink = (chunk: Uint8Array) => Promise<void> | void
 
@@ -68,13 +78,18 @@ export async function runSmimeStreamJob(
   }
   if (job.kind === 'decrypt') {
     const info: { identity?: number; contentAlgorithm?: string } = {}
-    for await (const chunk of decryptCmsStream(input, job.identities, info)) await write(chunk)
+    const signed = new SignedContentHasher()
+    for await (const chunk of decryptCmsStream(input, job.identities, info)) {
+      signed.push(chunk)
+      await write(chunk)
+    }
     return {
       kind: 'decrypt',
       bytesIn: read.bytes,
       bytesOut,
       identity: info.identity ?? 0,
       contentAlgorithm: info.contentAlgorithm ?? '',
+      signedContent: signed.finish(),
     }
   }
   const { cms, contentDigests } = await readSignedStream(decryptCmsStream(input, job.identities), write)

@@ -18,32 +18,57 @@ import { oids } from './oids.ts'
 
 /**
  * Streaming CMS output for large attachments (memory stays flat with size): opaque SignedData and EnvelopedData
- * written as indefinite-length BER whose content is a constructed OCTET STRING of 64 KiB
- * segments (RFC 5652 §5.2, the form `openssl cms -stream` writes), so memory stays bounded by
+ * written as indefinite-length BER whose content is a constructed OCTET STRING of segments of 64 KiB to 1 MiB
+ * (RFC 5652 §5.2, the form `openssl cms -stream` writes), so memory stays bounded by
  * the chunk size however large the message is. Compose them for sign-then-encrypt:
  * `encryptCmsStream(signCmsStream(source, …), …)`.
  */
 export const streamChunkBytes = 64 * 1024
+/** The largest segment (and the largest piece the reader hands out). */
+export const segmentMaxBytes = 1024 * 1024
 /** A file stream, a Web/Node readable, a generator, or an array of buffers. */
 export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>
 const endOfContents = new Uint8Array([0, 0])
 const open = (tag: number) => new Uint8Array([tag, 0x80])
 
-/** Regroups any source into chunks of `size` bytes (the last may be shorter). */
+/**
+ * Regroups any source into chunks of `size` to segmentMaxBytes bytes (the last may be shorter): small pieces are
+ * joined, large ones passed on as they are (views, no copy) — the caller's chunks are never changed.
+ */
 export async function* rechunk(source: ByteSource, size = streamChunkBytes): AsyncGenerator<Uint8Array> {
   let pending: Uint8Array[] = []
   let pendingBytes = 0
+  // Whole segments out; a short rest (under `size`) waits for the next piece.
+  const emit = function* (bytes: Uint8Array) {
+    let at = 0
+    for (; bytes.length - at > segmentMaxBytes; at += segmentMaxBytes) yield bytes.subarray(at, at + segmentMaxBytes)
+    const rest = bytes.subarray(at)
+    pending = rest.length >= size ? [] : [rest]
+    pendingBytes = rest.length >= size ? 0 : rest.length
+    if (rest.length >= size) yield rest
+  }
   for await (const piece of source) {
-    pending.push(piece)
-    pendingBytes += piece.length
-    while (pendingBytes >= size) {
-      const all = concat(pending)
-      yield all.subarray(0, size)
-      pending = [all.subarray(size)]
-      pendingBytes = all.length - size
+    if (pendingBytes === 0 && piece.length >= size) yield* emit(piece)
+    else {
+      pending.push(piece)
+      pendingBytes += piece.length
+      if (pendingBytes >= size) yield* emit(concat(pending))
     }
   }
   if (pendingBytes > 0) yield concat(pending)
+}
+
+/** An OCTET STRING segment as its header and the bytes themselves (not copied into one buffer). */
+function* segment(bytes: Uint8Array): Generator<Uint8Array> {
+  yield tlvHead(0x04, bytes.length)
+  yield bytes
+}
+
+function tlvHead(tag: number, length: number): Uint8Array {
+  if (length < 0x80) return new Uint8Array([tag, length])
+  const bytes: number[] = []
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest & 0xff)
+  return new Uint8Array([tag, 0x80 | bytes.length, ...bytes])
 }
 
 /** Opaque SignedData (application/pkcs7-mime; smime-type=signed-data) over a streamed entity. */
@@ -67,7 +92,7 @@ export async function* signCmsStream(
   ])
   for await (const chunk of rechunk(source)) {
     hash.update(chunk)
-    yield tlv(0x04, chunk)
+    yield* segment(chunk)
   }
   // end of: OCTET STRING, [0] eContent, EncapsulatedContentInfo
   yield concat([endOfContents, endOfContents, endOfContents])
@@ -111,10 +136,10 @@ export async function* encryptCmsStream(
     : createCipheriv('aes-256-cbc', cek, iv)
   for await (const chunk of rechunk(source)) {
     const out = cipher.update(chunk)
-    if (out.length > 0) yield tlv(0x04, out)
+    if (out.length > 0) yield* segment(out)
   }
   const last = cipher.final()
-  if (last.length > 0) yield tlv(0x04, last)
+  if (last.length > 0) yield* segment(last)
   // end of: [0] encryptedContent, EncryptedContentInfo; then (AuthEnvelopedData) the MAC
   yield concat([endOfContents, endOfContents])
   if (isGcm) yield toDer(octets((cipher as ReturnType<typeof createCipheriv> & { getAuthTag(): Buffer }).getAuthTag()))
@@ -124,7 +149,7 @@ export async function* encryptCmsStream(
 
 /** Pull-based BER reader over a byte stream: headers, small elements whole, big contents in pieces. */
 class BerReader {
-  private buffer = Buffer.alloc(0)
+  private buffer: Buffer = Buffer.alloc(0)
   private readonly source: AsyncIterator<Uint8Array>
   private done = false
 
@@ -134,11 +159,19 @@ class BerReader {
     })()
   }
 
+  /** Appends a chunk: a view of it when nothing is left over (no copy of every chunk), else joined. */
+  private append(chunk: Uint8Array): void {
+    this.buffer =
+      this.buffer.length === 0
+        ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+        : Buffer.concat([this.buffer, chunk])
+  }
+
   private async fill(bytes: number): Promise<void> {
     while (this.buffer.length < bytes && !this.done) {
       const next = await this.source.next()
       if (next.done) this.done = true
-      else this.buffer = Buffer.concat([this.buffer, next.value])
+      else this.append(next.value)
     }
     if (this.buffer.length < bytes) throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'truncated' })
   }
@@ -193,19 +226,22 @@ class BerReader {
     while (!this.done) {
       const next = await this.source.next()
       if (next.done) this.done = true
-      else this.buffer = Buffer.concat([this.buffer, next.value])
+      else this.append(next.value)
       if (this.buffer.length > max)
         throw new SiegelpostError('SMIME_MALFORMED', { what: 'CMS', reason: 'data after the end' })
     }
     return this.take(this.buffer.length)
   }
 
-  /** The content bytes of a primitive element of `length`, in pieces of at most streamChunkBytes. */
+  /**
+   * The content bytes of a primitive element of `length`, in pieces of at most segmentMaxBytes: views of the
+   * chunks read (no copies; the reader never changes them), valid as long as the caller keeps them.
+   */
   async *content(length: number): AsyncGenerator<Buffer> {
     for (let left = length; left > 0;) {
-      const piece = Math.min(left, streamChunkBytes)
-      await this.fill(piece)
-      yield Buffer.from(this.take(piece))
+      if (this.buffer.length === 0) await this.fill(1)
+      const piece = Math.min(left, this.buffer.length, segmentMaxBytes)
+      yield this.take(piece)
       left -= piece
     }
   }

@@ -11,6 +11,7 @@ import type { SmimeStreamResult } from './cms-stream-job.ts'
 import { fromB64, smimeMaterial } from './smime-keys.ts'
 import { asEntitySource, isDetachedSigned, pkcs7Mime, signaturePartOf, sliceSource } from './smime-parts.ts'
 import { damagedSignature, verifyStreamed } from './smime-verify-mail.ts'
+import type { SignedContentDigests } from './signed-stream-digest.ts'
 import { serveSmimeStream } from './stream-port.ts'
 import { decryptPartToSpool } from '../streaming/large-part.ts'
 
@@ -53,9 +54,15 @@ export async function decryptLarge(
     const offered: Uint8Array[] = []
     // Nested signatures (a gateway signing a signed mail) as open.ts checks them in memory: every layer must check out.
     let content: ByteSource | Uint8Array = asEntitySource(decrypted)
+    // The worker's digests are of the decrypted bytes as they are (no empty header block put in front).
+    const hashed = content === decrypted ? result.signedContent : null
     const signatures: SignatureCheck[] = []
     for (let depth = 0; depth < limits.messageMaxSignatureLayers && !(content instanceof Uint8Array); depth++) {
-      const layer: LargeLayer | null = await verifyLargeInner(parseMime(content), content, context, streaming, spools)
+      const prehashed = depth === 0 ? hashed : null
+      const layer: LargeLayer | null = await verifyLargeInner(parseMime(content), content, context, streaming, {
+        spools,
+        prehashed,
+      })
       if (!layer) break
       signatures.push(...layer.signatures)
       offered.push(...layer.offered)
@@ -86,7 +93,7 @@ async function verifyLargeInner(
   decrypted: ByteSource,
   context: OpenContext,
   streaming: StreamingContext,
-  spools: { dispose(): void }[],
+  { spools, prehashed }: { spools: { dispose(): void }[]; prehashed: SignedContentDigests | null },
 ): Promise<LargeLayer | null> {
   if (isDetachedSigned(inner)) {
     const signed = inner.children[0]!
@@ -102,6 +109,11 @@ async function verifyLargeInner(
         } catch {
           hashes = new Map()
         }
+        // Hashed in the worker as the entity streamed by: used only for exactly these bytes and these digests.
+        const names = [...hashes.keys()]
+        const isSameRange = prehashed?.start === range.start && prehashed.end === range.end
+        if (!canonical && isSameRange && names.every((name) => prehashed.digests[name]))
+          return Object.fromEntries(names.map((name) => [name, prehashed.digests[name]!]))
         let previous = 0
         for (const chunk of sourceChunks(decrypted, range.start, range.end)) {
           const bytes = canonical ? crlfCanonical(chunk, previous) : chunk

@@ -86,7 +86,18 @@ export function knownCertificates(keys: readonly StoredKey[]): Uint8Array[] {
 
 /** Bytes [start, end) of a source as a source of their own. */
 export function sliceSource(source: ByteSource, start: number, end: number): ByteSource {
-  return { length: end - start, read: (from, to) => source.read(start + from, start + Math.min(to, end - start)) }
+  const slice: ByteSource = {
+    length: end - start,
+    read: (from, to) => source.read(start + from, start + Math.min(to, end - start)),
+  }
+  const { lineIndexOf } = source
+  if (lineIndexOf) {
+    slice.lineIndexOf = (needle, from, to) => {
+      const found = lineIndexOf.call(source, needle, start + from, start + Math.min(to, end - start))
+      return found < 0 ? -1 : found - start
+    }
+  }
+  return slice
 }
 
 export const signaturePartOf = (part: MimePart) =>

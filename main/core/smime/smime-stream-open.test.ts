@@ -147,7 +147,25 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))(
             base64Lines(signCms({ content: signedBytes, signer: aliceSigner, detached: true, now })),
           ),
         ])
+      // A line in the signed part that begins like the delimiter but is none: the worker's digest stops there,
+      // does not match the parser's range, and the part is hashed from the spool (still valid).
+      const lookAlike = Buffer.from('Content-Type: text/plain\r\n\r\nvorher\r\n--sp-fest-kein-Trenner\r\nnachher\r\n')
+      const lookAlikeSigned = concatBytes([
+        Buffer.from('Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256;'),
+        Buffer.from(' boundary="sp-fest"\r\n\r\n--sp-fest\r\n'),
+        lookAlike,
+        Buffer.from('\r\n--sp-fest\r\n'),
+        entity(
+          [
+            ['Content-Type', 'application/pkcs7-signature; name="smime.p7s"'],
+            ['Content-Transfer-Encoding', 'base64'],
+          ],
+          base64Lines(signCms({ content: lookAlike, signer: aliceSigner, detached: true, now })),
+        ),
+        Buffer.from('\r\n--sp-fest--\r\n'),
+      ])
       const cases = {
+        lookAlike: [envelope(lookAlikeSigned), 'valid'],
         nested: [envelope(signedBy(signedBy(content))), 'valid'],
         nestedInnerChanged: [envelope(signedBy(signedBy(changed, content))), 'invalid'],
         lf: [

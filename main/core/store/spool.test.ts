@@ -61,4 +61,38 @@ describe('encrypted spool', () => {
     writer.dispose()
     expect(readdirSync(parent)).toEqual([])
   })
+
+  it('finds delimiter lines from its index exactly where a scan of the bytes finds them, across chunk borders', () => {
+    // Text with many lines that start with "--" (some delimiters, some look-alikes), cut into odd chunks.
+    const lines = Array.from({ length: 3000 }, (_, i) =>
+      i % 7 === 0 ? '--b-1' : i % 11 === 0 ? '--b-1x' : i % 5 === 0 ? 'x--b-1' : `line ${i} -- text`,
+    )
+    const plain = Buffer.from(`--b-1\r\n${lines.join('\r\n')}\n--b-1--\r\n`)
+    const scan = (needle: Buffer, from: number, to: number) => {
+      for (
+        let at = plain.indexOf(needle, from);
+        at >= 0 && at + needle.length <= to;
+        at = plain.indexOf(needle, at + 1)
+      )
+        if (at === from || plain[at - 1] === 0x0a) return at
+      return -1
+    }
+    for (const chunk of [1, 2, 3, 1000]) {
+      const writer = createSpool(parent, 512)
+      for (let at = 0; at < plain.length; at += chunk) writer.write(plain.subarray(at, at + chunk))
+      const spool = writer.finish()
+      expect(spool.lineIndexOf).toBeDefined()
+      for (const needle of [Buffer.from('--b-1'), Buffer.from('--b-1x'), Buffer.from('line 3'), Buffer.from('--')]) {
+        let found = 0
+        for (let from = 0; from < plain.length; from += 101) {
+          const to = Math.min(plain.length, from + 5000)
+          const expected = scan(needle, from, to)
+          expect(spool.lineIndexOf!(needle, from, to)).toBe(expected)
+          if (expected >= 0) found++
+        }
+        expect(found).toBeGreaterThan(0)
+      }
+      spool.dispose()
+    }
+  })
 })

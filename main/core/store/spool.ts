@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ByteSource } from '../mime/byte-source.ts'
+import { sourceIndexOf, type ByteSource } from '../mime/byte-source.ts'
 
 /**
  * A temporary file for plaintext that is too large for memory (a decrypted 100 MB attachment),
@@ -24,6 +24,9 @@ export interface Spool extends ByteSource {
 }
 
 export const spoolRecordBytes = 1024 * 1024
+/** Line starts with "--" kept per spool (8 bytes each); a spool with more searches its bytes instead. */
+export const spoolLineIndexMax = 1 << 20
+const dashLine = Buffer.from('\n--')
 const tagBytes = 16
 
 function nonce(index: number): Buffer {
@@ -46,6 +49,20 @@ export function createSpool(parentDir: string, recordBytes = spoolRecordBytes): 
   let pendingBytes = 0
   let records = 0
   let length = 0
+  // Where a line starts with "--" (a MIME delimiter may stand only there), found as the plaintext passes: the MIME
+  // parser then finds a 100 MB part's delimiters without reading it back. Null once there are too many.
+  let dashLines: number[] | null = []
+  let tail = Buffer.alloc(0)
+  const indexLines = (view: Buffer, at: number) => {
+    if (!dashLines) return
+    // a "\n--" across the border to the chunk before
+    const border = Buffer.concat([tail, view.subarray(0, 2)])
+    for (let i = border.indexOf(dashLine); i >= 0 && i < tail.length; i = border.indexOf(dashLine, i + 1))
+      dashLines.push(at - tail.length + i + 1)
+    for (let i = view.indexOf(dashLine); i >= 0; i = view.indexOf(dashLine, i + 1)) dashLines.push(at + i + 1)
+    if (dashLines.length > spoolLineIndexMax) dashLines = null
+    tail = Buffer.from(Buffer.concat([tail, view.subarray(Math.max(0, view.length - 2))]).subarray(-2))
+  }
 
   const seal = (plain: Buffer, isLast: boolean) => {
     const cipher = createCipheriv('aes-256-gcm', key, nonce(records))
@@ -70,8 +87,9 @@ export function createSpool(parentDir: string, recordBytes = spoolRecordBytes): 
   return {
     write(chunk) {
       if (isDisposed) throw new Error('spool already disposed')
-      length += chunk.length
       let view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+      indexLines(view, length)
+      length += chunk.length
       while (view.length > 0) {
         const take = Math.min(view.length, recordBytes - pendingBytes)
         view.copy(record, pendingBytes, 0, take)
@@ -109,7 +127,8 @@ export function createSpool(parentDir: string, recordBytes = spoolRecordBytes): 
         cached = [{ index, plain }, ...cached.slice(0, 1)]
         return plain
       }
-      return {
+      const lines = dashLines
+      const spool: Spool = {
         length: total,
         read(start, end) {
           const stop = Math.min(end, total)
@@ -131,7 +150,33 @@ export function createSpool(parentDir: string, recordBytes = spoolRecordBytes): 
         },
         dispose,
       }
+      if (!lines) return spool
+      const isAt = (needle: Uint8Array, at: number) => Buffer.from(spool.read(at, at + needle.length)).equals(needle)
+      spool.lineIndexOf = (needle, from, to) => {
+        const isDashed = needle.length >= 2 && needle[0] === 0x2d && needle[1] === 0x2d
+        if (!isDashed) return scanLineStarts(spool, needle, from, to)
+        const stop = Math.min(to, total) - needle.length
+        if (from > stop) return -1
+        if (isAt(needle, from)) return from
+        // the first indexed line start after `from` (binary search), then each in turn
+        let low = 0
+        for (let high = lines.length; low < high;) {
+          const middle = (low + high) >>> 1
+          if (lines[middle]! <= from) low = middle + 1
+          else high = middle
+        }
+        for (let k = low; k < lines.length && lines[k]! <= stop; k++) if (isAt(needle, lines[k]!)) return lines[k]!
+        return -1
+      }
+      return spool
     },
     dispose,
   }
+}
+
+/** lineIndexOf by reading: for needles the index does not cover. */
+function scanLineStarts(source: ByteSource, needle: Uint8Array, from: number, to: number): number {
+  for (let at = sourceIndexOf(source, needle, from, to); at >= 0; at = sourceIndexOf(source, needle, at + 1, to))
+    if (at === from || source.read(at - 1, at)[0] === 0x0a) return at
+  return -1
 }
