@@ -83,6 +83,16 @@ function signerOf(
   return key
 }
 
+async function stream(
+  input: SplitInput,
+  plan: BuildPlan,
+  context: ComposeContext,
+  messageId: string,
+  privateFields: HeaderList = [],
+) {
+  return buildMessageStream({ ...input, encrypt: 'auto' }, plan, context, { messageId, privateFields })
+}
+
 async function collect(
   input: SplitInput,
   plan: BuildPlan,
@@ -90,10 +100,7 @@ async function collect(
   messageId: string,
   privateFields: HeaderList = [],
 ) {
-  const { chunks, ...summary } = await buildMessageStream({ ...input, encrypt: 'auto' }, plan, context, {
-    messageId,
-    privateFields,
-  })
+  const { chunks, ...summary } = await stream(input, plan, context, messageId, privateFields)
   const parts: Uint8Array[] = []
   for await (const chunk of chunks) parts.push(chunk)
   const bytes = concatBytes(parts)
@@ -173,6 +180,26 @@ export async function composeCopy(
   if (copy.protection === 'container') return composeContainerCopy(input, copy, context, messageId)
   const { summary, bytes } = await collect(input, buildPlanOf(input, copy, context), context, messageId)
   return { ...summary, protection: copy.protection, recipients: copy.recipients.map((r) => r.address), bytes }
+}
+
+/** A copy as its chunks come from the composer (large mail: from its worker), for the Outbox to write as they come. */
+export interface StreamedCopy extends Omit<ComposedCopy, 'bytes'> {
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>
+}
+
+export async function streamCopy(
+  input: SplitInput,
+  copy: CopyPlan,
+  context: ComposeContext,
+  messageId: string,
+): Promise<StreamedCopy> {
+  input = inputFor(input, copy.protection)
+  if (copy.protection === 'container') {
+    const { bytes, ...composed } = await composeContainerCopy(input, copy, context, messageId)
+    return { ...composed, chunks: [bytes] }
+  }
+  const { chunks, ...summary } = await stream(input, buildPlanOf(input, copy, context), context, messageId)
+  return { ...summary, protection: copy.protection, recipients: copy.recipients.map((r) => r.address), chunks }
 }
 
 /** One line per recipient in the sender's own item: field, protection, key or consent. */

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { DatabaseSync } from 'node:sqlite'
 import { SiegelpostError, type Reason } from '../errors/index.ts'
 import { openBlob, openJson, sealBlob, sealJson } from '../store/sealed-blob.ts'
+import type { SealedFileWriter } from '../store/sealed-file.ts'
 import { openVersionedDatabase, SchemaTooNewError } from '../store/sqlite.ts'
 import {
   AppendSchema,
@@ -19,12 +20,14 @@ import {
   type OutboxState,
   type Row,
 } from './outbox-schema.ts'
+import { OutboxFiles, type OutboxMessage, type StoredMessage } from './outbox-files.ts'
 
 /**
  * The Outbox: every mail is in here from `send` until the user drops it, so nothing is lost.
  * SQLite (node:sqlite) in WAL mode with synchronous=FULL: a committed state survives kill -9 and power
  * loss. Message bytes, addresses, subjects and reasons are AES-256-GCM blobs under a key derived from the
- * vault key; only ids, states, times, attempt counts and the owning process id are in clear.
+ * vault key; only ids, states, times, attempt counts and the owning process id are in clear. Each message is
+ * a sealed file of records (outbox-files.ts), written as it is composed and read record by record into SMTP.
  *
  *   queued ──claim──▶ queued(owner) ──AUTH ok──▶ sending ──250──▶ sent
  *      ▲                   │                        │
@@ -35,6 +38,7 @@ import {
  */
 /** Why an entry is held (the core's one reason type). */
 export type { Reason } from '../errors/index.ts'
+export type { OutboxMessage } from './outbox-files.ts'
 export {
   EnvelopeSchema,
   outboxMigrations,
@@ -64,8 +68,10 @@ export class Outbox {
   readonly path: string
   private readonly db: DatabaseSync
   private readonly options: OutboxOptions
+  private readonly files: OutboxFiles
   constructor(options: OutboxOptions) {
     this.options = options
+    this.files = new OutboxFiles(options.profileDir, options.key)
     mkdirSync(options.profileDir, { recursive: true, mode: 0o700 })
     this.path = join(options.profileDir, outboxFileName)
     try {
@@ -110,29 +116,51 @@ export class Outbox {
    * A new entry, always (never merged by Message-ID), owned by us, ready to be tried — or, with a group
    * that is still being prepared, waiting for its group to be ready.
    */
-  create(envelope: OutboxEnvelope, message: Buffer, groupId: string | null = null): string {
+  create(envelope: OutboxEnvelope, message: Uint8Array, groupId: string | null = null): string {
     const id = randomUUID()
-    const now = this.now()
-    const sealed = sealBlob(this.options.key, message, this.ctx(id, 'message'))
-    this.transaction(() => {
-      this.db.prepare('INSERT INTO outbox_message (id, message) VALUES (?, ?)').run(id, sealed)
-      this.db
-        .prepare(
-          'INSERT INTO outbox (id, state, created, updated, attempts, owner, group_id, envelope, message, outcome) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)',
-        )
-        .run(
-          id,
-          'queued',
-          now,
-          now,
-          this.options.owner,
-          groupId,
-          sealJson(this.options.key, envelope, this.ctx(id, 'envelope')),
-          new Uint8Array(0),
-          sealJson(this.options.key, emptyOutcome, this.ctx(id, 'outcome')),
-        )
-    })
+    this.insert(id, envelope, groupId, this.files.writeWhole(id, this.ctx(id, 'message'), this.options.owner, message))
     return id
+  }
+
+  /** The same as create, with the message written to its sealed file as the chunks arrive (never held whole). */
+  async createFrom(
+    envelope: OutboxEnvelope,
+    chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    groupId: string | null = null,
+  ): Promise<string> {
+    const id = randomUUID()
+    const writer = await this.files.write(id, this.ctx(id, 'message'), this.options.owner, chunks)
+    this.insert(id, envelope, groupId, writer)
+    return id
+  }
+
+  /** The entry's row and its message file come into being in one transaction (the file is renamed inside it). */
+  private insert(id: string, envelope: OutboxEnvelope, groupId: string | null, writer: SealedFileWriter): void {
+    const now = this.now()
+    try {
+      this.transaction(() => {
+        this.db
+          .prepare(
+            'INSERT INTO outbox (id, state, created, updated, attempts, owner, group_id, envelope, message, outcome, message_file) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, 1)',
+          )
+          .run(
+            id,
+            'queued',
+            now,
+            now,
+            this.options.owner,
+            groupId,
+            sealJson(this.options.key, envelope, this.ctx(id, 'envelope')),
+            new Uint8Array(0),
+            sealJson(this.options.key, emptyOutcome, this.ctx(id, 'outcome')),
+          )
+        writer.publish()
+      })
+    } catch (error) {
+      writer.abort()
+      this.files.remove(id)
+      throw error
+    }
   }
 
   private groupCtx = (id: string, column: string) => `siegelpost/outbox/v1/group/${id}/${column}`
@@ -161,12 +189,15 @@ export class Outbox {
 
   /** A group that could not be completed (composing a copy failed) goes with its copies, none of them sendable. */
   discardGroup(id: string): void {
-    this.transaction(() => {
+    const ids = this.transaction(() => {
       const preparing = "group_id = ? AND group_id IN (SELECT id FROM outbox_group WHERE state = 'preparing')"
+      const entries = this.db.prepare(`SELECT id FROM outbox WHERE ${preparing}`).all(id) as { id: string }[]
       this.db.prepare(`DELETE FROM outbox_message WHERE id IN (SELECT id FROM outbox WHERE ${preparing})`).run(id)
       this.db.prepare(`DELETE FROM outbox WHERE ${preparing}`).run(id)
       this.db.prepare("DELETE FROM outbox_group WHERE id = ? AND state = 'preparing'").run(id)
+      return entries.map((entry) => entry.id)
     })
+    for (const entry of ids) this.files.remove(entry)
   }
 
   group(id: string): OutboxGroup {
@@ -246,14 +277,27 @@ export class Outbox {
     return this.decode(this.row(id))
   }
 
+  /** The whole message (a Sent copy of a mail sent on its own); sending reads it record by record (messageOf). */
   message(id: string): Buffer {
+    return this.found(id, this.files.whole(id, this.ctx(id, 'message'), this.messageRow(id)))
+  }
+
+  /** The message to send, read one sealed record at a time (an entry of an older schema: its one value). */
+  messageOf(id: string): OutboxMessage {
+    return this.found(id, this.files.reader(id, this.ctx(id, 'message'), this.messageRow(id)))
+  }
+
+  private found<T>(id: string, value: T | null): T {
+    if (value === null) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `entry ${id}` })
+    return value
+  }
+
+  private messageRow(id: string): StoredMessage {
     const query =
-      'SELECT coalesce(m.message, o.message) AS message FROM outbox o LEFT JOIN outbox_message m ON m.id = o.id WHERE o.id = ?'
-    const row = this.db.prepare(query).get(id) as { message: Uint8Array } | undefined
+      'SELECT coalesce(m.message, o.message) AS message, o.message_file FROM outbox o LEFT JOIN outbox_message m ON m.id = o.id WHERE o.id = ?'
+    const row = this.db.prepare(query).get(id) as StoredMessage | undefined
     if (!row) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
-    const bytes = openBlob(this.options.key, row.message, this.ctx(id, 'message'))
-    if (bytes === null) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `entry ${id}` })
-    return bytes
+    return row
   }
 
   list(): OutboxEntry[] {
@@ -299,6 +343,8 @@ export class Outbox {
       (o) => ({ ...o, reason: partial?.reason ?? null, tls, rejected: partial?.rejected ?? [] }),
       null,
     )
+    // The server has the message: its sealed file goes (the group's Sent item is kept apart).
+    this.files.remove(id)
   }
 
   markHeld(id: string, reason: Reason): void {
@@ -335,6 +381,12 @@ export class Outbox {
    */
   recover(): { possiblySent: string[]; released: string[] } {
     return this.transaction(() => {
+      // Message files a killed writer left: temp files, and files whose entry was never committed.
+      const hasEntry = this.db.prepare('SELECT 1 FROM outbox WHERE id = ?')
+      this.files.sweep(
+        (id) => hasEntry.get(id) !== undefined,
+        (owner) => owner === this.options.owner || this.options.isAlive(owner),
+      )
       // A group whose process died while its copies were being written: none of them was ever sendable,
       // so none went out; the half-written group goes as a whole (the mail is still with its author).
       const preparing = "SELECT id, owner FROM outbox_group WHERE state = 'preparing'"
@@ -344,6 +396,8 @@ export class Outbox {
         this.db
           .prepare('DELETE FROM outbox_message WHERE id IN (SELECT id FROM outbox WHERE group_id = ?)')
           .run(group.id)
+        const entries = this.db.prepare('SELECT id FROM outbox WHERE group_id = ?').all(group.id) as { id: string }[]
+        for (const entry of entries) this.files.remove(entry.id)
         this.db.prepare('DELETE FROM outbox WHERE group_id = ?').run(group.id)
         this.db.prepare('DELETE FROM outbox_group WHERE id = ?').run(group.id)
       }
@@ -400,17 +454,8 @@ export class Outbox {
       this.db.prepare('DELETE FROM outbox_message WHERE id = ?').run(id)
       this.db.prepare('DELETE FROM outbox WHERE id = ?').run(id)
     })
+    this.files.remove(id)
   }
 }
 
-/** Whether a process id from an Outbox entry still runs (signal 0 only checks). */
-export function isProcessAlive(owner: string): boolean {
-  const pid = Number(owner)
-  if (!Number.isInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+export { isProcessAlive } from './process-alive.ts'

@@ -12,7 +12,8 @@ import { appendGroupSentItem, attempt, type SendDeps, type SendOutcome } from '.
  */
 export interface GroupCopy {
   envelope: Omit<OutboxEnvelope, 'account'>
-  bytes: Buffer
+  /** The copy as the composer produces it: written to the Outbox chunk by chunk, never held whole. */
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>
 }
 
 export interface GroupOutcome {
@@ -32,7 +33,8 @@ export async function queueGroup(
   await deps.account(accountName) // an unknown account is a usage error, not an Outbox entry
   const groupId = deps.outbox.beginGroup()
   try {
-    for await (const copy of copies) deps.outbox.create({ account: accountName, ...copy.envelope }, copy.bytes, groupId)
+    for await (const copy of copies)
+      await deps.outbox.createFrom({ account: accountName, ...copy.envelope }, copy.chunks, groupId)
     deps.outbox.finishGroup(groupId, await sentItem())
   } catch (error) {
     deps.outbox.discardGroup(groupId)
