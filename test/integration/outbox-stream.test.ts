@@ -149,17 +149,11 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
         ['leer', mail('leer', Buffer.alloc(0))],
       ] as const
       for (const [tag, raw] of messages) {
-        const groupId = await queueGroup(
-          deps,
-          'advisor',
-          [
-            {
-              envelope: { from: 'advisor@kanzlei.test', recipients, subject: tag, messageId: tag, isEndToEnd: false },
-              chunks: chunked(raw),
-            },
-          ],
-          async () => Buffer.from('Sent item'),
-        )
+        async function* copies() {
+          const envelope = { from: 'advisor@kanzlei.test', recipients, subject: tag, messageId: tag, isEndToEnd: false }
+          yield { envelope, chunks: chunked(raw) }
+        }
+        const groupId = await queueGroup(deps, 'advisor', copies(), async () => Buffer.from('Sent item'))
         expect(files('sizes'), tag).toHaveLength(1)
         const outcome = await sendGroup(deps, groupId)
         expect(
