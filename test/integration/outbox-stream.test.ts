@@ -153,7 +153,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
           const envelope = { from: 'advisor@kanzlei.test', recipients, subject: tag, messageId: tag, isEndToEnd: false }
           yield { envelope, chunks: chunked(raw) }
         }
-        const groupId = await queueGroup(deps, 'advisor', copies(), async () => Buffer.from('Sent item'))
+        const groupId = await queueGroup(deps, 'advisor', copies(), async () => [Buffer.from('Sent item')])
         expect(files('sizes'), tag).toHaveLength(1)
         const outcome = await sendGroup(deps, groupId)
         expect(

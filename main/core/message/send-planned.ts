@@ -3,7 +3,7 @@ import type { SendDeps } from '../transport/send.ts'
 import { retryReleased } from '../transport/transport-profile.ts'
 import type { ComposeContext } from './compose.ts'
 import type { MessagePlan } from './recipient-plan.ts'
-import { composeSentItem, streamCopy, type SplitInput } from './split-compose.ts'
+import { streamCopy, streamSentItem, type SplitInput } from './split-compose.ts'
 
 export interface PlannedOutcome extends GroupOutcome {
   /** Container copies whose password was generated for this mail, by their recipients: shown once, stored nowhere. */
@@ -47,7 +47,7 @@ export async function sendPlanned(
       }
     }
   }
-  const sentItem = async () => (await composeSentItem(input, plan, context, messageId)).bytes
+  const sentItem = async () => (await streamSentItem(input, plan, context, messageId)).chunks
   const groupId = await queueGroup(deps, accountName, copies(), sentItem)
   const outcome = await sendGroup(deps, groupId, onCopy)
   await retryReleased(deps)

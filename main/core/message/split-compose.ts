@@ -221,12 +221,12 @@ export function deliveryLine(recipient: RecipientPlan): string {
  * to the sender only — S/MIME when the sender has a certificate, else OpenPGP. A sender with neither
  * (possible only when every recipient gets TLS by consent) gets it unencrypted, as it went out.
  */
-export async function composeSentItem(
+export async function streamSentItem(
   input: SplitInput,
   plan: MessagePlan,
   context: ComposeContext,
   messageId: string,
-): Promise<ComposedCopy> {
+): Promise<StreamedCopy> {
   const sent = plan.recipients.filter((r) => r.protection !== 'blocked')
   const bcc = sent.filter((r) => r.field === 'bcc').map((r) => r.address)
   const privateFields: HeaderList = [
@@ -243,11 +243,24 @@ export async function composeSentItem(
     }
   }
   const own = inputFor(input, buildPlan.recipients.length > 0 ? buildPlan.technology!.technology : 'tls')
-  const { summary, bytes } = await collect(own, buildPlan, context, messageId, privateFields)
+  const { chunks, ...summary } = await stream(own, buildPlan, context, messageId, privateFields)
   return {
     ...summary,
     protection: buildPlan.technology ? buildPlan.technology.technology : 'tls',
     recipients: [input.from],
-    bytes,
+    chunks,
   }
+}
+
+export async function composeSentItem(
+  input: SplitInput,
+  plan: MessagePlan,
+  context: ComposeContext,
+  messageId: string,
+): Promise<ComposedCopy> {
+  const { chunks, ...item } = await streamSentItem(input, plan, context, messageId)
+  const parts: Uint8Array[] = []
+  for await (const chunk of chunks) parts.push(chunk)
+  const bytes = concatBytes(parts)
+  return { ...item, bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) }
 }

@@ -1,15 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto'
-import {
-  closeSync,
-  fstatSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs'
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 
 /**
@@ -147,28 +137,64 @@ function openRecord(k: Buffer, context: string, index: number, isLast: boolean, 
   }
 }
 
-/** The plaintext, or null when the file is missing, damaged, cut short or belongs elsewhere. */
+/**
+ * The plaintext, or null when the file is missing, damaged, cut short or belongs elsewhere. Held once: each
+ * record is read and opened straight into the result (one record of ciphertext at a time besides it).
+ */
 export function readSealedFile(path: string, key: Buffer, context: string): Buffer | null {
-  let bytes: Buffer
+  const layout = layoutOf(path, key, context)
+  if (layout === null) return null
+  const k = fileKey(key, context)
+  const out = Buffer.allocUnsafe(layout.lengths.reduce((sum, n) => sum + n, 0))
+  const fd = openSync(path, 'r')
   try {
-    bytes = readFileSync(path)
+    let offset = 0
+    let at = 0
+    const sealed = Buffer.allocUnsafe(Math.max(...layout.lengths) + tagBytes)
+    for (let index = 0; index < layout.lengths.length; index++) {
+      const record = sealed.subarray(0, layout.lengths[index]! + tagBytes)
+      if (readSync(fd, record, 0, record.length, offset + 4) !== record.length) return null
+      const plain = openRecord(k, context, index, index === layout.lengths.length - 1, record)
+      if (plain === null) return null
+      plain.copy(out, at)
+      plain.fill(0)
+      at += plain.length
+      offset += 4 + record.length
+    }
+  } finally {
+    closeSync(fd)
+  }
+  return out
+}
+
+/** Every record's plaintext length, read from the file's layout up to its exact end, the last record checked. */
+function layoutOf(path: string, key: Buffer, context: string): { lengths: number[] } | null {
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
   } catch {
     return null
   }
-  const k = fileKey(key, context)
-  const out: Buffer[] = []
-  let offset = 0
-  for (let index = 0; offset < bytes.length; index++) {
-    if (offset + 4 + tagBytes > bytes.length) return null
-    const length = bytes.readUInt32BE(offset)
-    const end = offset + 4 + length + tagBytes
-    if (end > bytes.length) return null
-    const plain = openRecord(k, context, index, end === bytes.length, bytes.subarray(offset + 4, end))
-    if (plain === null) return null
-    out.push(plain)
-    offset = end
+  const lengths: number[] = []
+  try {
+    const size = fstatSync(fd).size
+    const head = Buffer.alloc(4)
+    let offset = 0
+    while (offset < size) {
+      if (offset + 4 + tagBytes > size || readSync(fd, head, 0, 4, offset) !== 4) return null
+      const length = head.readUInt32BE(0)
+      if (offset + 4 + length + tagBytes > size) return null
+      lengths.push(length)
+      offset += 4 + length + tagBytes
+    }
+    if (lengths.length === 0) return null
+    const last = Buffer.alloc(lengths.at(-1)! + tagBytes)
+    readSync(fd, last, 0, last.length, size - last.length)
+    if (openRecord(fileKey(key, context), context, lengths.length - 1, true, last) === null) return null
+  } finally {
+    closeSync(fd)
   }
-  return Buffer.concat(out)
+  return { lengths }
 }
 
 /**
@@ -183,33 +209,10 @@ export interface SealedFileReader {
 }
 
 export function openSealedFile(path: string, key: Buffer, context: string): SealedFileReader | null {
-  let fd: number
-  try {
-    fd = openSync(path, 'r')
-  } catch {
-    return null
-  }
+  const layout = layoutOf(path, key, context)
+  if (layout === null) return null
+  const { lengths } = layout
   const k = fileKey(key, context)
-  const lengths: number[] = []
-  try {
-    const size = fstatSync(fd).size
-    const head = Buffer.alloc(4)
-    let offset = 0
-    while (offset < size) {
-      if (offset + 4 + tagBytes > size || readSync(fd, head, 0, 4, offset) !== 4) return null
-      const length = head.readUInt32BE(0)
-      if (offset + 4 + length + tagBytes > size) return null
-      lengths.push(length)
-      offset += 4 + length + tagBytes
-    }
-    if (lengths.length === 0) return null
-    const lastLength = lengths.at(-1)!
-    const last = Buffer.alloc(lastLength + tagBytes)
-    readSync(fd, last, 0, last.length, size - last.length)
-    if (openRecord(k, context, lengths.length - 1, true, last) === null) return null
-  } finally {
-    closeSync(fd)
-  }
   return {
     length: lengths.reduce((sum, n) => sum + n, 0),
     async *records() {

@@ -132,6 +132,7 @@ describe('Outbox migration step 3 (message files)', () => {
     const db = new DatabaseSync(path)
     expect(schemaVersion(db)).toBe(3)
     expect(columns(db, 'outbox').at(-1)).toBe('message_file')
+    expect(columns(db, 'outbox_group').at(-1)).toBe('sent_item_file')
     expect(db.prepare('SELECT id, state, message_file FROM outbox').all()).toEqual([
       { id: 'old', state: 'queued', message_file: 0 },
     ])

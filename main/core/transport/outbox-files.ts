@@ -6,10 +6,11 @@ import { createSealedFileWriter, openSealedFile, readSealedFile, type SealedFile
 
 /**
  * The Outbox's message files: one sealed file of records (store/sealed-file.ts) per entry, `<id>.sealed` in
- * `outbox-files/` beside the database. A file is written to `<id>.<owner>.tmp` while the composer produces
- * the message and renamed inside the transaction that inserts its entry, so a kill leaves a temp file or an
- * entry with its complete file (or, between rename and commit, a file without entry): `sweep` removes the
- * first and the last when their writer is gone.
+ * `outbox-files/` beside the database, and one per group for its Sent item, `<group>.sent.sealed`. A file is
+ * written to `<name>.<owner>.tmp` while the composer produces the message and renamed inside the transaction
+ * that inserts its entry (makes its group ready), so a kill leaves a temp file or an entry with its complete
+ * file (or, between rename and commit, a file without entry): `sweep` removes the first and the last when
+ * their writer is gone. `name` is the entry id, or `sentItemName(group)`.
  */
 export const outboxFilesDir = 'outbox-files'
 
@@ -24,6 +25,8 @@ export interface StoredMessage {
   message: Uint8Array
   message_file: number
 }
+
+export const sentItemName = (groupId: string) => `${groupId}.sent`
 
 export class OutboxFiles {
   readonly dir: string
@@ -97,10 +100,10 @@ export class OutboxFiles {
   }
 
   /**
-   * Removes what a killed writer left: temp files of processes that are gone, and message files without an
-   * entry (`hasEntry`). Call inside a write transaction, so no entry is being published meanwhile.
+   * Removes what a killed writer left: temp files of processes that are gone, and files that belong to no
+   * entry or ready group (`isKept(name)`). Call inside a write transaction, so none is being published meanwhile.
    */
-  sweep(hasEntry: (id: string) => boolean, isMine: (owner: string) => boolean): string[] {
+  sweep(isKept: (name: string) => boolean, isMine: (owner: string) => boolean): string[] {
     let names: string[]
     try {
       names = readdirSync(this.dir)
@@ -109,9 +112,9 @@ export class OutboxFiles {
     }
     const removed: string[] = []
     for (const name of names) {
-      const temp = /^([0-9a-f-]+)\.([^.]+)\.tmp$/.exec(name)
-      const file = /^([0-9a-f-]+)\.sealed$/.exec(name)
-      if ((temp && !isMine(temp[2]!)) || (file && !hasEntry(file[1]!))) {
+      const temp = /^(.+)\.([^.]+)\.tmp$/.exec(name)
+      const file = /^(.+)\.sealed$/.exec(name)
+      if ((temp && !isMine(temp[2]!)) || (file && !isKept(file[1]!))) {
         rmSync(join(this.dir, name), { force: true })
         removed.push(name)
       }

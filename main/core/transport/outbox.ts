@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { SiegelpostError, type Reason } from '../errors/index.ts'
-import { openBlob, openJson, sealBlob, sealJson } from '../store/sealed-blob.ts'
+import { openJson, sealJson } from '../store/sealed-blob.ts'
+import type { SealedFileWriter } from '../store/sealed-file.ts'
 import {
   AppendSchema,
   rowColumns,
@@ -10,6 +11,7 @@ import {
   type OutboxState,
   type Row,
 } from './outbox-schema.ts'
+import { sentItemName } from './outbox-files.ts'
 import { OutboxStore } from './outbox-store.ts'
 
 /**
@@ -56,15 +58,33 @@ export class Outbox extends OutboxStore {
   }
 
   /** All copies are written: the group and the sender's item for Sent become durable in one step. */
-  finishGroup(id: string, sentItem: Buffer): void {
-    this.transaction(() => {
-      const changed = this.db
-        .prepare(
-          "UPDATE outbox_group SET state = 'ready', sent_item = ?, updated = ? WHERE id = ? AND state = 'preparing'",
-        )
-        .run(sealBlob(this.options.key, sentItem, this.groupCtx(id, 'sent-item')), this.now(), id)
-      if (changed.changes !== 1) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
-    })
+  finishGroup(id: string, sentItem: Uint8Array): void {
+    const name = sentItemName(id)
+    this.readyGroup(id, this.files.writeWhole(name, this.groupCtx(id, 'sent-item'), this.options.owner, sentItem))
+  }
+
+  /** The same, with the Sent item written to its sealed file as the composer produces it. */
+  async finishGroupFrom(id: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+    const name = sentItemName(id)
+    this.readyGroup(id, await this.files.write(name, this.groupCtx(id, 'sent-item'), this.options.owner, chunks))
+  }
+
+  private readyGroup(id: string, writer: SealedFileWriter): void {
+    try {
+      this.transaction(() => {
+        const changed = this.db
+          .prepare(
+            "UPDATE outbox_group SET state = 'ready', sent_item_file = 1, updated = ? WHERE id = ? AND state = 'preparing'",
+          )
+          .run(this.now(), id)
+        if (changed.changes !== 1) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
+        writer.publish()
+      })
+    } catch (error) {
+      writer.abort()
+      this.files.remove(sentItemName(id))
+      throw error
+    }
   }
 
   /** A group that could not be completed (composing a copy failed) goes with its copies, none of them sendable. */
@@ -105,16 +125,18 @@ export class Outbox extends OutboxStore {
   claimSentItem(id: string): Buffer | null {
     const sealed = this.transaction(() => {
       const row = this.db
-        .prepare("SELECT sent_item FROM outbox_group WHERE id = ? AND state = 'ready' AND sent_item_state = 'pending'")
-        .get(id) as { sent_item: Uint8Array | null } | undefined
-      if (!row?.sent_item) return null
+        .prepare(
+          "SELECT sent_item, sent_item_file FROM outbox_group WHERE id = ? AND state = 'ready' AND sent_item_state = 'pending'",
+        )
+        .get(id) as { sent_item: Uint8Array | null; sent_item_file: number } | undefined
+      if (!row || (row.sent_item === null && row.sent_item_file !== 1)) return null
       this.db
         .prepare("UPDATE outbox_group SET sent_item_state = 'appending', owner = ?, updated = ? WHERE id = ?")
         .run(this.options.owner, this.now(), id)
-      return row.sent_item
+      return { message: row.sent_item ?? new Uint8Array(0), message_file: row.sent_item_file }
     })
     if (sealed === null) return null
-    const bytes = openBlob(this.options.key, sealed, this.groupCtx(id, 'sent-item'))
+    const bytes = this.files.whole(sentItemName(id), this.groupCtx(id, 'sent-item'), sealed)
     if (bytes === null) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `group ${id}` })
     return bytes
   }
@@ -125,6 +147,8 @@ export class Outbox extends OutboxStore {
         .prepare("UPDATE outbox_group SET sent_item_state = 'done', append = ?, updated = ? WHERE id = ?")
         .run(sealJson(this.options.key, append, this.groupCtx(id, 'append')), this.now(), id)
     })
+    // In the Sent folder now: its file goes (after a failed APPEND it stays with the group).
+    if (append.state === 'ok') this.files.remove(sentItemName(id))
   }
 
   list(): OutboxEntry[] {
@@ -210,8 +234,10 @@ export class Outbox extends OutboxStore {
     return this.transaction(() => {
       // Message files a killed writer left: temp files, and files whose entry was never committed.
       const hasEntry = this.db.prepare('SELECT 1 FROM outbox WHERE id = ?')
+      const hasSentItem = this.db.prepare('SELECT 1 FROM outbox_group WHERE id = ? AND sent_item_file = 1')
       this.files.sweep(
-        (id) => hasEntry.get(id) !== undefined,
+        (name) =>
+          (name.endsWith('.sent') ? hasSentItem.get(name.slice(0, -'.sent'.length)) : hasEntry.get(name)) !== undefined,
         (owner) => owner === this.options.owner || this.options.isAlive(owner),
       )
       // A group whose process died while its copies were being written: none of them was ever sendable,

@@ -28,14 +28,14 @@ export async function queueGroup(
   deps: SendDeps,
   accountName: string,
   copies: AsyncIterable<GroupCopy>,
-  sentItem: () => Promise<Buffer>,
+  sentItem: () => Promise<AsyncIterable<Uint8Array> | Iterable<Uint8Array>>,
 ): Promise<string> {
   await deps.account(accountName) // an unknown account is a usage error, not an Outbox entry
   const groupId = deps.outbox.beginGroup()
   try {
     for await (const copy of copies)
       await deps.outbox.createFrom({ account: accountName, ...copy.envelope }, copy.chunks, groupId)
-    deps.outbox.finishGroup(groupId, await sentItem())
+    await deps.outbox.finishGroupFrom(groupId, await sentItem())
   } catch (error) {
     deps.outbox.discardGroup(groupId)
     throw error
