@@ -154,13 +154,14 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
           yield { envelope, chunks: chunked(raw) }
         }
         const groupId = await queueGroup(deps, 'advisor', copies(), async () => [Buffer.from('Sent item')])
-        expect(files('sizes'), tag).toHaveLength(1)
+        expect(files('sizes').length, tag).toBe(2) // the copy's file and the Sent item's
+        expect(files('sizes'), tag).toContain(`${groupId}.sent.sealed`)
         const outcome = await sendGroup(deps, groupId)
         expect(
           outcome.messages.map((m) => [m.state, m.reason]),
           tag,
         ).toEqual([['sent', null]])
-        expect(files('sizes'), `${tag}: the file goes once the server has the message`).toEqual([])
+        expect(files('sizes'), `${tag}: the files go once the server has the message and Sent the item`).toEqual([])
       }
       await expectArrived('fuenf-mb', messages[0][1])
       // SMTP ends a message with CRLF before the final dot (RFC 5321 §4.1.1.4): a body without one gets it.
