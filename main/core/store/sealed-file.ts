@@ -146,7 +146,12 @@ export function readSealedFile(path: string, key: Buffer, context: string): Buff
   if (layout === null) return null
   const k = fileKey(key, context)
   const out = Buffer.allocUnsafe(layout.lengths.reduce((sum, n) => sum + n, 0))
-  const fd = openSync(path, 'r')
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch {
+    return null
+  }
   try {
     let offset = 0
     let at = 0
@@ -161,6 +166,8 @@ export function readSealedFile(path: string, key: Buffer, context: string): Buff
       at += plain.length
       offset += 4 + record.length
     }
+  } catch {
+    return null
   } finally {
     closeSync(fd)
   }
