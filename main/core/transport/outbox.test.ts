@@ -262,7 +262,7 @@ describe('Outbox message files', () => {
     return { length: reader.length, bytes: Buffer.concat(parts) }
   }
 
-  it('writes a message as its chunks come into a sealed file, reads it back record by record, and removes it once sent', async () => {
+  it('writes a message as its chunks come into a sealed file, reads it back record by record, removes it once sent and in Sent', async () => {
     const outbox = open()
     const big = Buffer.concat([message, randomBytes(3 * 1024 * 1024 + 5)])
     async function* chunks() {
@@ -278,6 +278,21 @@ describe('Outbox message files', () => {
     outbox.claim(id)
     outbox.markSending(id)
     outbox.markSent(id, null)
+    // Sent on its own, the mail is its own Sent copy: the file stays until that is appended (kept when it failed).
+    expect(files()).toEqual([`${id}.sealed`])
+    outbox.recordAppend(id, { state: 'failed', detail: 'IMAP_FAILED' })
+    expect(outbox.message(id).equals(big)).toBe(true)
+    outbox.recordAppend(id, { state: 'ok', detail: 'Sent' })
+    expect(files()).toEqual([])
+    const copyGroup = outbox.beginGroup()
+    const copy = await outbox.createFrom(envelope, [message], copyGroup)
+    outbox.finishGroup(copyGroup, message)
+    outbox.claim(copy)
+    outbox.markSending(copy)
+    outbox.markSent(copy, null)
+    // A copy of a group goes at once: the group's Sent item is the sender's record.
+    expect(files()).toEqual([`${copyGroup}.sent.sealed`])
+    outbox.recordSentItem(copyGroup, { state: 'ok', detail: 'Sent' })
     expect(files()).toEqual([])
     const empty = outbox.create(envelope, new Uint8Array(0))
     expect(await readAll(outbox, empty)).toEqual({ length: 0, bytes: Buffer.alloc(0) })

@@ -194,8 +194,9 @@ export class Outbox extends OutboxStore {
       (o) => ({ ...o, reason: partial?.reason ?? null, tls, rejected: partial?.rejected ?? [] }),
       null,
     )
-    // The server has the message: its sealed file goes (the group's Sent item is kept apart).
-    this.files.remove(id)
+    // A copy of a group: the server has it, and the group's Sent item (a file of its own) is the sender's record,
+    // so the copy's file goes. A mail sent on its own is its own Sent copy: its file goes once that is appended.
+    if (this.row(id).group_id !== null) this.files.remove(id)
   }
 
   markHeld(id: string, reason: Reason): void {
@@ -210,6 +211,7 @@ export class Outbox extends OutboxStore {
         id,
       )
     })
+    if (append.state === 'ok' && this.row(id).state === 'sent') this.files.remove(id)
   }
 
   private setState(

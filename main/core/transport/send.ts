@@ -128,12 +128,10 @@ export async function attempt(deps: SendDeps, id: string, options: AttemptOption
   const early = decide(null)
   if (early.held) return held(early.held)
 
-  // A mail sent on its own gets its own Sent copy (read before the file goes with `sent`); a group's copy
-  // is streamed from its sealed file and never held whole.
-  let raw: Buffer | null = null
+  // Streamed from its sealed file, never held whole; a mail sent on its own is read whole once more for its
+  // Sent copy (IMAP APPEND takes one buffer), a group's copy never.
   let transferStarted = false
   try {
-    if (entry.groupId === null) raw = outbox.message(id)
     const message = await outgoingMessage(outbox.messageOf(id))
     const result = await submit({
       account,
@@ -174,7 +172,7 @@ export async function attempt(deps: SendDeps, id: string, options: AttemptOption
     }
     let append: OutboxOutcome['append']
     try {
-      const { folder } = await deps.appendSent(account, password, raw!)
+      const { folder } = await deps.appendSent(account, password, outbox.message(id))
       append = { state: 'ok', detail: folder }
     } catch (error) {
       append = { state: 'failed', detail: error instanceof SiegelpostError ? error.code : 'error' }
