@@ -102,7 +102,7 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
       if (dir) await rm(dir, { recursive: true, force: true })
     })
 
-    it('every copy and the Sent item arrive whole: decrypted and verified by openssl and gpg, attachments byte for byte', async () => {
+    it('every copy and the Sent item arrive whole: openssl and gpg decrypt and verify, attachments exact', async () => {
       const run = cli(
         [
           'compose',

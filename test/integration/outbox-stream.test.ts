@@ -58,6 +58,8 @@ function dottedBody(bytes: number): Buffer {
   return out
 }
 
+const lastWords = Buffer.from('Kurz vor dem Absturz.\r\n')
+
 async function* chunked(bytes: Buffer, size = 100_003) {
   for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size)
 }
@@ -87,7 +89,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       }
     }
 
-    /** What Dovecot stored for `address` with this Message-ID, without the trace fields Postfix and Dovecot put first. */
+    /** What Dovecot stored for `address` with this Message-ID, without the trace fields put before it. */
     const stored = (address: string, tag: string): Buffer[] => {
       const [user, domain] = address.split('@') as [string, string]
       const base = join(stack.root, 'maildirs', domain, user)
@@ -140,7 +142,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       if (dir) await rm(dir, { recursive: true, force: true })
     })
 
-    it('5 MB, a 1-byte and an empty body, each to three recipients, arrive exactly as the composer wrote them', async () => {
+    it('5 MB, a 1-byte and an empty body, each to three recipients, arrive exactly as written', async () => {
       const outbox = openOutbox('sizes')
       const deps = depsOf(outbox)
       const messages = [
@@ -170,7 +172,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       outbox.close()
     }, 180_000)
 
-    it('an entry queued by the previous schema (its message one SQLite value) still sends after the upgrade', async () => {
+    it('an entry queued by the previous schema (message in SQLite) still sends after the upgrade', async () => {
       const path = join(dir, 'old', outboxFileName)
       await import('node:fs').then((fs) => fs.mkdirSync(join(dir, 'old'), { recursive: true }))
       const step2 = openVersionedDatabase(path, outboxMigrations.slice(0, 2))
@@ -186,7 +188,8 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       }
       step2
         .prepare(
-          "INSERT INTO outbox (id, state, created, updated, attempts, owner, envelope, message, outcome) VALUES ('old', 'queued', 'c', 'u', 0, NULL, ?, x'', NULL)",
+          'INSERT INTO outbox (id, state, created, updated, attempts, owner, envelope, message, outcome) ' +
+            "VALUES ('old', 'queued', 'c', 'u', 0, NULL, ?, x'', NULL)",
         )
         .run(sealJson(key, envelope, ctx('envelope')))
       step2
@@ -207,9 +210,10 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       writeFileSync(
         script,
         `import { Outbox } from '${module('transport/outbox.ts')}'
-const outbox = new Outbox({ profileDir: ${JSON.stringify(join(dir, profile))}, key: Buffer.from('${key.toString('hex')}', 'hex'),
+const outbox = new Outbox({ profileDir: ${JSON.stringify(join(dir, profile))},
+  key: Buffer.from('${key.toString('hex')}', 'hex'),
   now: () => new Date(), owner: String(process.pid), isAlive: () => true })
-const raw = Buffer.from(${JSON.stringify(mail(tag, Buffer.from('Kurz vor dem Absturz.\r\n')).toString('latin1'))}, 'latin1')
+const raw = Buffer.from(${JSON.stringify(mail(tag, lastWords).toString('latin1'))}, 'latin1')
 async function* endless() {
   yield raw
   for (;;) {
@@ -248,7 +252,7 @@ setInterval(() => undefined, 1000)
       outbox.close()
     }, 60_000)
 
-    it('kill -9 after a copy was queued, before it was sent: the next run sends it once, exactly as written', async () => {
+    it('kill -9 after a copy was queued, before it was sent: the next run sends it once, as written', async () => {
       const run = writer('killed-queued', 'nach-dem-schreiben', 'queued')
       await expect.poll(() => run.output(), { timeout: 30_000 }).toContain('queued')
       run.child.kill('SIGKILL')
@@ -258,7 +262,7 @@ setInterval(() => undefined, 1000)
       const [id] = outbox.pendingRetries()
       const outcome = await attempt(depsOf(outbox), id!)
       expect([outcome.state, outcome.reason]).toEqual(['sent', null])
-      await expectArrived('nach-dem-schreiben', mail('nach-dem-schreiben', Buffer.from('Kurz vor dem Absturz.\r\n')))
+      await expectArrived('nach-dem-schreiben', mail('nach-dem-schreiben', lastWords))
       expect(files('killed-queued')).toEqual([])
       outbox.close()
     }, 60_000)

@@ -54,7 +54,7 @@ describe('sealed files', () => {
     expect(readSealedFile(path, key, 'ctx/b')).toEqual(plain)
   })
 
-  it('a file written piece by piece is the same file, read record by record; nothing exists before publish', async () => {
+  it('written piece by piece: the same file, read record by record; nothing there before publish', async () => {
     const read = async (path: string, context: string) => {
       const reader = openSealedFile(path, key, context)
       if (!reader) return null

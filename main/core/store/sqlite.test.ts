@@ -120,7 +120,8 @@ describe('Outbox migration step 3 (message files)', () => {
     // What step-2 code wrote for a queued entry: the row with an empty message, the message in outbox_message.
     step2
       .prepare(
-        "INSERT INTO outbox (id, state, created, updated, attempts, owner, envelope, message, outcome) VALUES ('old', 'queued', 'c', 'u', 0, NULL, ?, x'', NULL)",
+        'INSERT INTO outbox (id, state, created, updated, attempts, owner, envelope, message, outcome) ' +
+          "VALUES ('old', 'queued', 'c', 'u', 0, NULL, ?, x'', NULL)",
       )
       .run(sealJson(key, envelope, ctx('envelope')))
     step2

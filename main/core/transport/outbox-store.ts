@@ -114,7 +114,8 @@ export class OutboxStore {
       this.transaction(() => {
         this.db
           .prepare(
-            'INSERT INTO outbox (id, state, created, updated, attempts, owner, group_id, envelope, message, outcome, message_file) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, 1)',
+            'INSERT INTO outbox (id, state, created, updated, attempts, owner, group_id, envelope, message, outcome, ' +
+              'message_file) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, 1)',
           )
           .run(
             id,
@@ -183,7 +184,8 @@ export class OutboxStore {
 
   private messageRow(id: string): StoredMessage {
     const query =
-      'SELECT coalesce(m.message, o.message) AS message, o.message_file FROM outbox o LEFT JOIN outbox_message m ON m.id = o.id WHERE o.id = ?'
+      'SELECT coalesce(m.message, o.message) AS message, o.message_file ' +
+      'FROM outbox o LEFT JOIN outbox_message m ON m.id = o.id WHERE o.id = ?'
     const row = this.db.prepare(query).get(id) as StoredMessage | undefined
     if (!row) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
     return row

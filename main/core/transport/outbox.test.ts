@@ -262,7 +262,7 @@ describe('Outbox message files', () => {
     return { length: reader.length, bytes: Buffer.concat(parts) }
   }
 
-  it('writes a message as its chunks come into a sealed file, reads it back record by record, removes it once sent and in Sent', async () => {
+  it('writes chunks as they come to a sealed file, reads it by record, removes it once sent and in Sent', async () => {
     const outbox = open()
     const big = Buffer.concat([message, randomBytes(3 * 1024 * 1024 + 5)])
     async function* chunks() {
@@ -301,7 +301,7 @@ describe('Outbox message files', () => {
     outbox.close()
   })
 
-  it('a composer that fails midway leaves no file and no entry; a damaged file is refused before a byte is read', async () => {
+  it('a composer failing midway leaves no file, no entry; a damaged file is refused before a byte', async () => {
     const outbox = open()
     async function* failing() {
       yield Buffer.from('From: a@b.test\r\n')
@@ -317,7 +317,7 @@ describe('Outbox message files', () => {
     outbox.close()
   })
 
-  it('on the next start, removes what a killed writer left (temp files, a file whose entry never committed), not a live one', () => {
+  it('the next start removes what a killed writer left (temp, a file never committed), not a live one', () => {
     const outbox = open('100')
     const kept = outbox.create(envelope, message)
     const folder = join(dir, 'outbox-files')
@@ -349,7 +349,7 @@ describe('Outbox message files', () => {
     next.close()
   })
 
-  it("a group's Sent item is a sealed file written as composed; it goes once appended, stays after a failed APPEND", async () => {
+  it("a group's Sent item: a sealed file written as composed; gone once appended, kept if APPEND failed", async () => {
     const outbox = open('100')
     const item = Buffer.concat([Buffer.from('Bcc: geheim.mandant@firma.de\r\n\r\n'), randomBytes(1024 * 1024 + 3)])
     const appended = outbox.beginGroup()

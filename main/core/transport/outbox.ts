@@ -74,7 +74,8 @@ export class Outbox extends OutboxStore {
       this.transaction(() => {
         const changed = this.db
           .prepare(
-            "UPDATE outbox_group SET state = 'ready', sent_item_file = 1, updated = ? WHERE id = ? AND state = 'preparing'",
+            "UPDATE outbox_group SET state = 'ready', sent_item_file = 1, updated = ? " +
+              "WHERE id = ? AND state = 'preparing'",
           )
           .run(this.now(), id)
         if (changed.changes !== 1) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
@@ -126,7 +127,8 @@ export class Outbox extends OutboxStore {
     const sealed = this.transaction(() => {
       const row = this.db
         .prepare(
-          "SELECT sent_item, sent_item_file FROM outbox_group WHERE id = ? AND state = 'ready' AND sent_item_state = 'pending'",
+          'SELECT sent_item, sent_item_file FROM outbox_group ' +
+            "WHERE id = ? AND state = 'ready' AND sent_item_state = 'pending'",
         )
         .get(id) as { sent_item: Uint8Array | null; sent_item_file: number } | undefined
       if (!row || (row.sent_item === null && row.sent_item_file !== 1)) return null
