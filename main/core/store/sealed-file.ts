@@ -223,20 +223,22 @@ export function openSealedFile(path: string, key: Buffer, context: string): Seal
   return {
     length: lengths.reduce((sum, n) => sum + n, 0),
     async *records() {
-      const fd = openSync(path, 'r')
-      try {
-        let offset = 0
-        for (let index = 0; index < lengths.length; index++) {
-          const sealed = Buffer.allocUnsafe(lengths[index]! + tagBytes)
+      // The file is opened for each record, not held open between them: a reader left unfinished
+      // (the server refused the message before DATA) keeps no descriptor.
+      let offset = 0
+      for (let index = 0; index < lengths.length; index++) {
+        const sealed = Buffer.allocUnsafe(lengths[index]! + tagBytes)
+        const fd = openSync(path, 'r')
+        try {
           if (readSync(fd, sealed, 0, sealed.length, offset + 4) !== sealed.length)
             throw new Error('sealed file was cut short')
-          const plain = openRecord(k, context, index, index === lengths.length - 1, sealed)
-          if (plain === null) throw new Error('sealed file record does not check')
-          offset += 4 + sealed.length
-          yield plain
+        } finally {
+          closeSync(fd)
         }
-      } finally {
-        closeSync(fd)
+        const plain = openRecord(k, context, index, index === lengths.length - 1, sealed)
+        if (plain === null) throw new Error('sealed file record does not check')
+        offset += 4 + sealed.length
+        yield plain
       }
     },
   }
