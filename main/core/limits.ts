@@ -103,6 +103,8 @@ export const limits = {
   mailStoreInlineMaxBytes: 2 * 1024 * 1024,
   /** Plaintext bytes per sealed record of a stored large message. */
   mailStoreChunkBytes: 1024 * 1024,
+  /** Plaintext bytes per sealed record of an Outbox message file (one record is what sending holds at a time). */
+  outboxChunkBytes: 1024 * 1024,
   /** New messages stored per SQLite transaction during a sync (a kill loses at most this many, fetched again next time). */
   mailSyncBatchMessages: 250,
   /** …or this many bytes, whichever comes first. */

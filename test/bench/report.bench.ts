@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { makeTestPki, openssl } from '../helpers/smime-pki.ts'
+import { composeSendRows } from './compose-send-rss.ts'
 import { formatReport, type Outcome, type Row } from './report-table.ts'
 import { windowListRows } from './window-list.ts'
 
@@ -246,6 +247,8 @@ try {
     messageRows(mb * 1024 * 1024, mb >= 1024 ? `${mb / 1024} GiB` : `${mb} MiB`, '1 2 4 5', (op, tech) =>
       tech === 'pgp' ? pgpTarget : op === 'enc' ? '≤ 2× -stream; ≤ 200 MiB' : '≤ 1.0×; ≤ 200 MiB',
     )
+  // Goal 4: compose --send to three recipients through the Outbox's chunk files (compose-send-rss.ts).
+  rows.push(...composeSendRows(largeMb.filter((mb) => mb <= 100)))
   rows.push({
     goal: '4',
     what: '2 GiB through the streaming path, limits raised',

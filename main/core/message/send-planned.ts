@@ -3,7 +3,7 @@ import type { SendDeps } from '../transport/send.ts'
 import { retryReleased } from '../transport/transport-profile.ts'
 import type { ComposeContext } from './compose.ts'
 import type { MessagePlan } from './recipient-plan.ts'
-import { composeCopy, composeSentItem, type SplitInput } from './split-compose.ts'
+import { streamCopy, streamSentItem, type SplitInput } from './split-compose.ts'
 
 export interface PlannedOutcome extends GroupOutcome {
   /** Container copies whose password was generated for this mail, by their recipients: shown once, stored nowhere. */
@@ -28,7 +28,7 @@ export async function sendPlanned(
   const containerPasswords = new Map<string, string>()
   async function* copies(): AsyncGenerator<GroupCopy> {
     for (const copy of plan.copies) {
-      const composed = await composeCopy(input, copy, context, messageId)
+      const composed = await streamCopy(input, copy, context, messageId)
       if (composed.containerPassword) containerPasswords.set(composed.recipients.join(','), composed.containerPassword)
       const consented = copy.protection === 'tls' ? copy.recipients : []
       yield {
@@ -43,11 +43,11 @@ export async function sendPlanned(
             c ? [{ recipient: address, target: c.address, channel: c.channel, by: c.by, date: c.date }] : [],
           ),
         },
-        bytes: composed.bytes,
+        chunks: composed.chunks,
       }
     }
   }
-  const sentItem = async () => (await composeSentItem(input, plan, context, messageId)).bytes
+  const sentItem = async () => (await streamSentItem(input, plan, context, messageId)).chunks
   const groupId = await queueGroup(deps, accountName, copies(), sentItem)
   const outcome = await sendGroup(deps, groupId, onCopy)
   await retryReleased(deps)

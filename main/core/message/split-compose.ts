@@ -83,6 +83,16 @@ function signerOf(
   return key
 }
 
+async function stream(
+  input: SplitInput,
+  plan: BuildPlan,
+  context: ComposeContext,
+  messageId: string,
+  privateFields: HeaderList = [],
+) {
+  return buildMessageStream({ ...input, encrypt: 'auto' }, plan, context, { messageId, privateFields })
+}
+
 async function collect(
   input: SplitInput,
   plan: BuildPlan,
@@ -90,10 +100,7 @@ async function collect(
   messageId: string,
   privateFields: HeaderList = [],
 ) {
-  const { chunks, ...summary } = await buildMessageStream({ ...input, encrypt: 'auto' }, plan, context, {
-    messageId,
-    privateFields,
-  })
+  const { chunks, ...summary } = await stream(input, plan, context, messageId, privateFields)
   const parts: Uint8Array[] = []
   for await (const chunk of chunks) parts.push(chunk)
   const bytes = concatBytes(parts)
@@ -175,6 +182,26 @@ export async function composeCopy(
   return { ...summary, protection: copy.protection, recipients: copy.recipients.map((r) => r.address), bytes }
 }
 
+/** A copy as its chunks come from the composer (large mail: from its worker), for the Outbox to write as they come. */
+export interface StreamedCopy extends Omit<ComposedCopy, 'bytes'> {
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>
+}
+
+export async function streamCopy(
+  input: SplitInput,
+  copy: CopyPlan,
+  context: ComposeContext,
+  messageId: string,
+): Promise<StreamedCopy> {
+  input = inputFor(input, copy.protection)
+  if (copy.protection === 'container') {
+    const { bytes, ...composed } = await composeContainerCopy(input, copy, context, messageId)
+    return { ...composed, chunks: [bytes] }
+  }
+  const { chunks, ...summary } = await stream(input, buildPlanOf(input, copy, context), context, messageId)
+  return { ...summary, protection: copy.protection, recipients: copy.recipients.map((r) => r.address), chunks }
+}
+
 /** One line per recipient in the sender's own item: field, protection, key or consent. */
 export function deliveryLine(recipient: RecipientPlan): string {
   const parts = [recipient.address, `field=${recipient.field}`, `protection=${recipient.protection}`]
@@ -194,12 +221,12 @@ export function deliveryLine(recipient: RecipientPlan): string {
  * to the sender only — S/MIME when the sender has a certificate, else OpenPGP. A sender with neither
  * (possible only when every recipient gets TLS by consent) gets it unencrypted, as it went out.
  */
-export async function composeSentItem(
+export async function streamSentItem(
   input: SplitInput,
   plan: MessagePlan,
   context: ComposeContext,
   messageId: string,
-): Promise<ComposedCopy> {
+): Promise<StreamedCopy> {
   const sent = plan.recipients.filter((r) => r.protection !== 'blocked')
   const bcc = sent.filter((r) => r.field === 'bcc').map((r) => r.address)
   const privateFields: HeaderList = [
@@ -216,11 +243,24 @@ export async function composeSentItem(
     }
   }
   const own = inputFor(input, buildPlan.recipients.length > 0 ? buildPlan.technology!.technology : 'tls')
-  const { summary, bytes } = await collect(own, buildPlan, context, messageId, privateFields)
+  const { chunks, ...summary } = await stream(own, buildPlan, context, messageId, privateFields)
   return {
     ...summary,
     protection: buildPlan.technology ? buildPlan.technology.technology : 'tls',
     recipients: [input.from],
-    bytes,
+    chunks,
   }
+}
+
+export async function composeSentItem(
+  input: SplitInput,
+  plan: MessagePlan,
+  context: ComposeContext,
+  messageId: string,
+): Promise<ComposedCopy> {
+  const { chunks, ...item } = await streamSentItem(input, plan, context, messageId)
+  const parts: Uint8Array[] = []
+  for await (const chunk of chunks) parts.push(chunk)
+  const bytes = concatBytes(parts)
+  return { ...item, bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) }
 }

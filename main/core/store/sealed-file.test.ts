@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { readSealedFile, writeSealedFile } from './sealed-file.ts'
+import { createSealedFileWriter, openSealedFile, readSealedFile, writeSealedFile } from './sealed-file.ts'
 
 let dir: string
 beforeEach(() => {
@@ -52,5 +52,46 @@ describe('sealed files', () => {
     expect(readSealedFile(path, key, 'ctx/other')).toBeNull()
     expect(readSealedFile(path, Buffer.alloc(32, 4), 'ctx/b')).toBeNull()
     expect(readSealedFile(path, key, 'ctx/b')).toEqual(plain)
+  })
+
+  it('written piece by piece: the same file, read record by record; nothing there before publish', async () => {
+    const read = async (path: string, context: string) => {
+      const reader = openSealedFile(path, key, context)
+      if (!reader) return null
+      const parts: Buffer[] = []
+      for await (const part of reader.records()) parts.push(part)
+      return { length: reader.length, bytes: Buffer.concat(parts) }
+    }
+    for (const size of [0, 1, record - 1, record, record + 1, 3 * record + 17]) {
+      const plain = randomBytes(size)
+      const path = join(dir, `s${size}.sealed`)
+      const writer = createSealedFileWriter(path, key, 'ctx/s', record, `${path}.part`)
+      for (let at = 0; at < size; at += 333) writer.write(plain.subarray(at, at + 333))
+      expect(writer.end()).toBe(size)
+      expect(existsSync(path)).toBe(false)
+      writer.publish()
+      expect(existsSync(`${path}.part`)).toBe(false)
+      expect(readSealedFile(path, key, 'ctx/s'), `${size}`).toEqual(plain)
+      expect(await read(path, 'ctx/s'), `${size}`).toEqual({ length: size, bytes: plain })
+      writeSealedFile(join(dir, 'w'), key, 'ctx/s', plain, record)
+      expect(readFileSync(join(dir, 'w')).length).toBe(readFileSync(path).length)
+    }
+    const plain = randomBytes(3 * record)
+    const path = join(dir, 'cut.sealed')
+    writeSealedFile(path, key, 'ctx/c', plain, record)
+    const bytes = readFileSync(path)
+    writeFileSync(path, bytes.subarray(0, 2 * sealedRecord))
+    expect(openSealedFile(path, key, 'ctx/c'), 'cut at a record border').toBeNull()
+    writeFileSync(path, bytes.subarray(0, 2 * sealedRecord + 7))
+    expect(openSealedFile(path, key, 'ctx/c'), 'cut inside a record').toBeNull()
+    writeFileSync(path, Buffer.from(bytes).fill(bytes[10]! ^ 1, 10, 11))
+    await expect(read(path, 'ctx/c'), 'a flipped bit in the first record').rejects.toThrow()
+    writeFileSync(path, bytes)
+    expect(openSealedFile(path, key, 'ctx/other')).toBeNull()
+    expect(openSealedFile(join(dir, 'missing'), key, 'ctx/c')).toBeNull()
+    const aborted = createSealedFileWriter(join(dir, 'a'), key, 'ctx/a', record)
+    aborted.write(plain)
+    aborted.abort()
+    expect(existsSync(join(dir, 'a.tmp'))).toBe(false)
   })
 })

@@ -1,12 +1,14 @@
 import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto'
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { dirname } from 'node:path'
 
 /**
  * A large stored value (a 100 MB message) as a file of sealed records, like the spool (spool.ts), but
  * under a key derived from the store's key, so it can be read again after a restart. Record i is
  * AES-256-GCM with nonce i and additional data `context | i | last?`, so records cannot be moved
  * between files, reordered or cut off. The file key is HMAC(storeKey, context): one key per file.
- * Written to `path.tmp`, synced and renamed: a crash leaves the old file or none, never a torn one.
+ * Written to a temp file, synced and renamed: a crash leaves the old file or none, never a torn one.
+ * On disk each record is: 4-byte plaintext length, ciphertext, 16-byte tag.
  */
 const tagBytes = 16
 
@@ -21,6 +23,88 @@ function nonce(index: number): Buffer {
 const aad = (context: string, index: number, isLast: boolean) =>
   Buffer.from(`${context}|${index}|${isLast ? 'last' : 'more'}`)
 
+/** A sealed file written piece by piece: at most one record of plaintext is held. */
+export interface SealedFileWriter {
+  write(chunk: Uint8Array): void
+  /** Seals the last record, syncs and closes the temp file; returns the plaintext length. */
+  end(): number
+  /** Renames the ended temp file to its place and syncs the folder: from here on the file exists. */
+  publish(): void
+  /** Removes the temp file (safe after end, and more than once). */
+  abort(): void
+}
+
+export function createSealedFileWriter(
+  path: string,
+  key: Buffer,
+  context: string,
+  recordBytes: number,
+  tempPath = `${path}.tmp`,
+): SealedFileWriter {
+  const k = fileKey(key, context)
+  const fd = openSync(tempPath, 'w', 0o600)
+  let isOpen = true
+  const record = Buffer.allocUnsafe(recordBytes)
+  let pending = 0
+  let index = 0
+  let length = 0
+  const seal = (isLast: boolean) => {
+    const cipher = createCipheriv('aes-256-gcm', k, nonce(index))
+    cipher.setAAD(aad(context, index, isLast))
+    const head = Buffer.alloc(4)
+    head.writeUInt32BE(pending)
+    writeSync(
+      fd,
+      Buffer.concat([head, cipher.update(record.subarray(0, pending)), cipher.final(), cipher.getAuthTag()]),
+    )
+    index++
+    pending = 0
+  }
+  const close = () => {
+    if (!isOpen) return
+    isOpen = false
+    record.fill(0)
+    closeSync(fd)
+  }
+  return {
+    write(chunk) {
+      if (!isOpen) throw new Error('sealed file already ended')
+      let view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+      length += view.length
+      while (view.length > 0) {
+        // A full record is sealed only when more bytes follow: the last one is sealed by end().
+        if (pending === recordBytes) seal(false)
+        const take = Math.min(view.length, recordBytes - pending)
+        view.copy(record, pending, 0, take)
+        pending += take
+        view = view.subarray(take)
+      }
+    },
+    end() {
+      seal(true) // always a last record (possibly empty), so a cut-off file is detected
+      fsyncSync(fd)
+      close()
+      return length
+    },
+    publish() {
+      renameSync(tempPath, path)
+      const dir = openSync(dirname(path), 'r')
+      try {
+        fsyncSync(dir)
+      } finally {
+        closeSync(dir)
+      }
+    },
+    abort() {
+      try {
+        close()
+      } finally {
+        rmSync(tempPath, { force: true })
+      }
+    },
+  }
+}
+
 export function writeSealedFile(
   path: string,
   key: Buffer,
@@ -28,57 +112,134 @@ export function writeSealedFile(
   plain: Uint8Array,
   recordBytes: number,
 ): void {
-  const k = fileKey(key, context)
-  const temp = `${path}.tmp`
-  const fd = openSync(temp, 'w', 0o600)
+  const writer = createSealedFileWriter(path, key, context, recordBytes)
   try {
-    const records = Math.max(1, Math.ceil(plain.byteLength / recordBytes))
-    for (let index = 0; index < records; index++) {
-      const isLast = index === records - 1
-      const cipher = createCipheriv('aes-256-gcm', k, nonce(index))
-      cipher.setAAD(aad(context, index, isLast))
-      const chunk = plain.subarray(index * recordBytes, Math.min(plain.byteLength, (index + 1) * recordBytes))
-      const head = Buffer.alloc(4)
-      head.writeUInt32BE(chunk.byteLength)
-      const sealed = Buffer.concat([head, cipher.update(chunk), cipher.final(), cipher.getAuthTag()])
-      writeSync(fd, sealed)
-    }
-    fsyncSync(fd)
+    writer.write(plain)
+    writer.end()
   } catch (error) {
-    closeSync(fd)
-    rmSync(temp, { force: true })
+    writer.abort()
     throw error
   }
-  closeSync(fd)
-  renameSync(temp, path)
+  writer.publish()
 }
 
-/** The plaintext, or null when the file is missing, damaged, cut short or belongs elsewhere. */
-export function readSealedFile(path: string, key: Buffer, context: string): Buffer | null {
-  let bytes: Buffer
+/** One record opened: its plaintext, or null when its tag does not check. */
+function openRecord(k: Buffer, context: string, index: number, isLast: boolean, sealed: Buffer): Buffer | null {
   try {
-    bytes = readFileSync(path)
+    const decipher = createDecipheriv('aes-256-gcm', k, nonce(index))
+    decipher.setAAD(aad(context, index, isLast))
+    decipher.setAuthTag(sealed.subarray(sealed.length - tagBytes))
+    const plain = decipher.update(sealed.subarray(0, sealed.length - tagBytes))
+    decipher.final()
+    return plain
   } catch {
     return null
   }
+}
+
+/**
+ * The plaintext, or null when the file is missing, damaged, cut short or belongs elsewhere. Held once: each
+ * record is read and opened straight into the result (one record of ciphertext at a time besides it).
+ */
+export function readSealedFile(path: string, key: Buffer, context: string): Buffer | null {
+  const layout = layoutOf(path, key, context)
+  if (layout === null) return null
   const k = fileKey(key, context)
-  const out: Buffer[] = []
-  let offset = 0
-  for (let index = 0; offset < bytes.length; index++) {
-    if (offset + 4 + tagBytes > bytes.length) return null
-    const length = bytes.readUInt32BE(offset)
-    const end = offset + 4 + length + tagBytes
-    if (end > bytes.length) return null
-    const isLast = end === bytes.length
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', k, nonce(index))
-      decipher.setAAD(aad(context, index, isLast))
-      decipher.setAuthTag(bytes.subarray(end - tagBytes, end))
-      out.push(decipher.update(bytes.subarray(offset + 4, end - tagBytes)), decipher.final())
-    } catch {
-      return null
-    }
-    offset = end
+  const out = Buffer.allocUnsafe(layout.lengths.reduce((sum, n) => sum + n, 0))
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch {
+    return null
   }
-  return Buffer.concat(out)
+  try {
+    let offset = 0
+    let at = 0
+    const sealed = Buffer.allocUnsafe(Math.max(...layout.lengths) + tagBytes)
+    for (let index = 0; index < layout.lengths.length; index++) {
+      const record = sealed.subarray(0, layout.lengths[index]! + tagBytes)
+      if (readSync(fd, record, 0, record.length, offset + 4) !== record.length) return null
+      const plain = openRecord(k, context, index, index === layout.lengths.length - 1, record)
+      if (plain === null) return null
+      plain.copy(out, at)
+      plain.fill(0)
+      at += plain.length
+      offset += 4 + record.length
+    }
+  } catch {
+    return null
+  } finally {
+    closeSync(fd)
+  }
+  return out
+}
+
+/** Every record's plaintext length, read from the file's layout up to its exact end, the last record checked. */
+function layoutOf(path: string, key: Buffer, context: string): { lengths: number[] } | null {
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch {
+    return null
+  }
+  const lengths: number[] = []
+  try {
+    const size = fstatSync(fd).size
+    const head = Buffer.alloc(4)
+    let offset = 0
+    while (offset < size) {
+      if (offset + 4 + tagBytes > size || readSync(fd, head, 0, 4, offset) !== 4) return null
+      const length = head.readUInt32BE(0)
+      if (offset + 4 + length + tagBytes > size) return null
+      lengths.push(length)
+      offset += 4 + length + tagBytes
+    }
+    if (lengths.length === 0) return null
+    const last = Buffer.alloc(lengths.at(-1)! + tagBytes)
+    readSync(fd, last, 0, last.length, size - last.length)
+    if (openRecord(fileKey(key, context), context, lengths.length - 1, true, last) === null) return null
+  } finally {
+    closeSync(fd)
+  }
+  return { lengths }
+}
+
+/**
+ * A sealed file read record by record. `open` checks the file's layout (every record's length up to the
+ * exact end) and the last record's tag, so a file cut at a record border is refused before the first byte;
+ * `records()` then opens one record at a time and throws on a record whose tag does not check.
+ */
+export interface SealedFileReader {
+  /** The plaintext length. */
+  length: number
+  records(): AsyncGenerator<Buffer>
+}
+
+export function openSealedFile(path: string, key: Buffer, context: string): SealedFileReader | null {
+  const layout = layoutOf(path, key, context)
+  if (layout === null) return null
+  const { lengths } = layout
+  const k = fileKey(key, context)
+  return {
+    length: lengths.reduce((sum, n) => sum + n, 0),
+    async *records() {
+      // The file is opened for each record, not held open between them: a reader left unfinished
+      // (the server refused the message before DATA) keeps no descriptor.
+      let offset = 0
+      for (let index = 0; index < lengths.length; index++) {
+        const sealed = Buffer.allocUnsafe(lengths[index]! + tagBytes)
+        const fd = openSync(path, 'r')
+        try {
+          if (readSync(fd, sealed, 0, sealed.length, offset + 4) !== sealed.length)
+            throw new Error('sealed file was cut short')
+        } finally {
+          closeSync(fd)
+        }
+        const plain = openRecord(k, context, index, index === lengths.length - 1, sealed)
+        if (plain === null) throw new Error('sealed file record does not check')
+        offset += 4 + sealed.length
+        yield plain
+      }
+    },
+  }
 }

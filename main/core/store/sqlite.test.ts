@@ -73,6 +73,7 @@ describe('Outbox migrations', () => {
       'message',
       'outcome',
       'group_id',
+      'message_file',
     ])
     expect(db.prepare('SELECT id FROM outbox').all()).toEqual([{ id: 'x' }])
     db.close()
@@ -96,5 +97,55 @@ describe('message store migrations', () => {
     const db = new DatabaseSync(path)
     expect(schemaVersion(db)).toBe(mailStoreMigrations.length)
     db.close()
+  })
+})
+
+describe('Outbox migration step 3 (message files)', () => {
+  it('a file of step 2 with a queued message opens, keeps the entry and reads its message as before', async () => {
+    const { Outbox, outboxFileName } = await import('../transport/outbox.ts')
+    const { sealBlob, sealJson } = await import('./sealed-blob.ts')
+    const key = Buffer.alloc(32, 7)
+    const path = join(dir, outboxFileName)
+    const step2 = openVersionedDatabase(path, outboxMigrations.slice(0, 2))
+    const ctx = (column: string) => `siegelpost/outbox/v1/old/${column}`
+    const envelope = {
+      account: 'a',
+      from: 'advisor@kanzlei.test',
+      recipients: ['client@mandant.test'],
+      subject: 'Alt',
+      messageId: '<old@kanzlei.test>',
+      isEndToEnd: false,
+    }
+    const message = Buffer.from('From: advisor@kanzlei.test\r\nTo: client@mandant.test\r\n\r\nqueued before\r\n')
+    // What step-2 code wrote for a queued entry: the row with an empty message, the message in outbox_message.
+    step2
+      .prepare(
+        'INSERT INTO outbox (id, state, created, updated, attempts, owner, envelope, message, outcome) ' +
+          "VALUES ('old', 'queued', 'c', 'u', 0, NULL, ?, x'', NULL)",
+      )
+      .run(sealJson(key, envelope, ctx('envelope')))
+    step2
+      .prepare("INSERT INTO outbox_message (id, message) VALUES ('old', ?)")
+      .run(sealBlob(key, message, ctx('message')))
+    step2.close()
+    const outbox = new Outbox({ profileDir: dir, key, now: () => new Date(), owner: '1', isAlive: () => false })
+    outbox.close()
+    const db = new DatabaseSync(path)
+    expect(schemaVersion(db)).toBe(3)
+    expect(columns(db, 'outbox').at(-1)).toBe('message_file')
+    expect(columns(db, 'outbox_group').at(-1)).toBe('sent_item_file')
+    expect(db.prepare('SELECT id, state, message_file FROM outbox').all()).toEqual([
+      { id: 'old', state: 'queued', message_file: 0 },
+    ])
+    db.close()
+    const again = new Outbox({ profileDir: dir, key, now: () => new Date(), owner: '1', isAlive: () => false })
+    expect(again.pendingRetries()).toEqual(['old'])
+    expect(again.message('old').equals(message)).toBe(true)
+    const reader = again.messageOf('old')
+    const parts: Buffer[] = []
+    for await (const part of reader.records()) parts.push(part)
+    expect(reader.length).toBe(message.length)
+    expect(Buffer.concat(parts).equals(message)).toBe(true)
+    again.close()
   })
 })

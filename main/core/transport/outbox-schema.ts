@@ -94,10 +94,19 @@ export const outboxMigrations: readonly Migration[] = [
     ALTER TABLE outbox ADD COLUMN group_id TEXT;
     CREATE INDEX outbox_by_group ON outbox (group_id);
     CREATE TABLE outbox_message (id TEXT PRIMARY KEY, message BLOB NOT NULL) STRICT`),
+  (db) =>
+    db.exec(`ALTER TABLE outbox ADD COLUMN message_file INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox_group ADD COLUMN sent_item_file INTEGER NOT NULL DEFAULT 0`),
 ]
 
 /*
  * Message bytes of entries written since step 2 live in outbox_message (outbox.message is empty then):
  * SQLite rewrites a whole row on UPDATE, and every state change of an entry would otherwise copy (and
  * fsync) a 100 MB message again. Entries of step 1 keep theirs in outbox.message.
+ *
+ * Since step 3 an entry's message is a sealed file of records (store/sealed-file.ts) in `outbox-files/`,
+ * written as the composer produces it and read record by record into SMTP, never held whole;
+ * `message_file = 1` says so (then neither outbox.message nor outbox_message holds it). Entries written
+ * before keep their SQLite value and are sent from it. A group's Sent item likewise: `<group>.sent.sealed`
+ * when `sent_item_file = 1`, else outbox_group.sent_item.
  */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -135,7 +135,7 @@ describe('Outbox groups (the copies of one mail)', () => {
     step1.close()
     open().close()
     const db = new DatabaseSync(path)
-    expect(schemaVersion(db)).toBe(2)
+    expect(schemaVersion(db)).toBe(outboxMigrations.length)
     expect(db.prepare('SELECT id, state, group_id FROM outbox').all()).toEqual([
       { id: 'x', state: 'held', group_id: null },
     ])
@@ -243,6 +243,134 @@ describe('Outbox groups (the copies of one mail)', () => {
     outbox.discardGroup(groupId)
     expect(() => outbox.group(groupId)).toThrow()
     expect(outbox.list()).toEqual([])
+    outbox.close()
+  })
+})
+
+describe('Outbox message files', () => {
+  const files = () => {
+    try {
+      return readdirSync(join(dir, 'outbox-files')).sort()
+    } catch {
+      return []
+    }
+  }
+  const readAll = async (outbox: Outbox, id: string) => {
+    const reader = outbox.messageOf(id)
+    const parts: Buffer[] = []
+    for await (const part of reader.records()) parts.push(part)
+    return { length: reader.length, bytes: Buffer.concat(parts) }
+  }
+
+  it('writes chunks as they come to a sealed file, reads it by record, removes it once sent and in Sent', async () => {
+    const outbox = open()
+    const big = Buffer.concat([message, randomBytes(3 * 1024 * 1024 + 5)])
+    async function* chunks() {
+      for (let at = 0; at < big.length; at += 100_000) yield big.subarray(at, at + 100_000)
+    }
+    const id = await outbox.createFrom(envelope, chunks())
+    expect(files()).toEqual([`${id}.sealed`])
+    const onDisk = readFileSync(join(dir, 'outbox-files', `${id}.sealed`))
+    expect(onDisk.includes('Streng vertraulicher')).toBe(false)
+    expect(onDisk.includes(big.subarray(message.length, message.length + 64))).toBe(false)
+    expect(await readAll(outbox, id)).toEqual({ length: big.length, bytes: big })
+    expect(outbox.message(id).equals(big)).toBe(true)
+    outbox.claim(id)
+    outbox.markSending(id)
+    outbox.markSent(id, null)
+    // Sent on its own, the mail is its own Sent copy: the file stays until that is appended (kept when it failed).
+    expect(files()).toEqual([`${id}.sealed`])
+    outbox.recordAppend(id, { state: 'failed', detail: 'IMAP_FAILED' })
+    expect(outbox.message(id).equals(big)).toBe(true)
+    outbox.recordAppend(id, { state: 'ok', detail: 'Sent' })
+    expect(files()).toEqual([])
+    const copyGroup = outbox.beginGroup()
+    const copy = await outbox.createFrom(envelope, [message], copyGroup)
+    outbox.finishGroup(copyGroup, message)
+    outbox.claim(copy)
+    outbox.markSending(copy)
+    outbox.markSent(copy, null)
+    // A copy of a group goes at once: the group's Sent item is the sender's record.
+    expect(files()).toEqual([`${copyGroup}.sent.sealed`])
+    outbox.recordSentItem(copyGroup, { state: 'ok', detail: 'Sent' })
+    expect(files()).toEqual([])
+    const empty = outbox.create(envelope, new Uint8Array(0))
+    expect(await readAll(outbox, empty)).toEqual({ length: 0, bytes: Buffer.alloc(0) })
+    outbox.drop(empty)
+    expect(files()).toEqual([])
+    outbox.close()
+  })
+
+  it('a composer failing midway leaves no file, no entry; a damaged file is refused before a byte', async () => {
+    const outbox = open()
+    async function* failing() {
+      yield Buffer.from('From: a@b.test\r\n')
+      throw new Error('composer failed')
+    }
+    await expect(outbox.createFrom(envelope, failing())).rejects.toThrow('composer failed')
+    expect(files()).toEqual([])
+    expect(outbox.list()).toEqual([])
+    const id = outbox.create(envelope, randomBytes(2 * 1024 * 1024))
+    const path = join(dir, 'outbox-files', `${id}.sealed`)
+    writeFileSync(path, readFileSync(path).subarray(0, 1024 * 1024 + 20))
+    expect(() => outbox.messageOf(id)).toThrow(expect.objectContaining({ code: 'OUTBOX_DAMAGED' }))
+    outbox.close()
+  })
+
+  it('the next start removes what a killed writer left (temp, a file never committed), not a live one', () => {
+    const outbox = open('100')
+    const kept = outbox.create(envelope, message)
+    const folder = join(dir, 'outbox-files')
+    writeFileSync(join(folder, '11111111-1111-4111-8111-111111111111.200.tmp'), 'half written by a dead process')
+    writeFileSync(join(folder, '22222222-2222-4222-8222-222222222222.300.tmp'), 'being written by a live process')
+    writeFileSync(join(folder, '33333333-3333-4333-8333-333333333333.sealed'), 'renamed, never committed')
+    outbox.close()
+    const next = open('400', ['300'])
+    next.recover()
+    expect(files()).toEqual([`${kept}.sealed`, '22222222-2222-4222-8222-222222222222.300.tmp'].sort())
+    expect(next.message(kept).equals(message)).toBe(true)
+    expect(existsSync(join(folder, `${kept}.sealed`))).toBe(true)
+    next.close()
+  })
+
+  it('a group discarded while being prepared, or found half-written after a crash, goes with its files', async () => {
+    const outbox = open('100')
+    const discarded = outbox.beginGroup()
+    await outbox.createFrom(envelope, [message], discarded)
+    outbox.discardGroup(discarded)
+    expect(files()).toEqual([])
+    const half = outbox.beginGroup()
+    await outbox.createFrom(envelope, [message], half)
+    expect(files()).toHaveLength(1)
+    outbox.close()
+    const next = open('200')
+    next.recover()
+    expect(files()).toEqual([])
+    next.close()
+  })
+
+  it("a group's Sent item: a sealed file written as composed; gone once appended, kept if APPEND failed", async () => {
+    const outbox = open('100')
+    const item = Buffer.concat([Buffer.from('Bcc: geheim.mandant@firma.de\r\n\r\n'), randomBytes(1024 * 1024 + 3)])
+    const appended = outbox.beginGroup()
+    await outbox.createFrom(envelope, [message], appended)
+    await outbox.finishGroupFrom(appended, [item.subarray(0, 1000), item.subarray(1000)])
+    const sentFile = `${appended}.sent.sealed`
+    expect(files()).toContain(sentFile)
+    expect(readFileSync(join(dir, 'outbox-files', sentFile)).includes('geheim.mandant')).toBe(false)
+    expect(outbox.claimSentItem(appended)?.equals(item)).toBe(true)
+    outbox.recordSentItem(appended, { state: 'ok', detail: 'Sent' })
+    expect(files()).not.toContain(sentFile)
+    const failed = outbox.beginGroup()
+    outbox.finishGroup(failed, item)
+    expect(outbox.claimSentItem(failed)?.equals(item)).toBe(true)
+    outbox.recordSentItem(failed, { state: 'failed', detail: 'IMAP_FAILED' })
+    expect(files()).toContain(`${failed}.sent.sealed`)
+    // A Sent item renamed into place whose group never became ready (killed before the commit) is swept.
+    writeFileSync(join(dir, 'outbox-files', '44444444-4444-4444-8444-444444444444.sent.sealed'), 'never committed')
+    writeFileSync(join(dir, 'outbox-files', '55555555-5555-4555-8555-555555555555.sent.200.tmp'), 'half written')
+    outbox.recover()
+    expect(files().filter((f) => f.includes('.sent'))).toEqual([`${failed}.sent.sealed`])
     outbox.close()
   })
 })

@@ -1,30 +1,25 @@
 import { randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import type { DatabaseSync } from 'node:sqlite'
 import { SiegelpostError, type Reason } from '../errors/index.ts'
-import { openBlob, openJson, sealBlob, sealJson } from '../store/sealed-blob.ts'
-import { openVersionedDatabase, SchemaTooNewError } from '../store/sqlite.ts'
+import { openJson, sealJson } from '../store/sealed-blob.ts'
+import type { SealedFileWriter } from '../store/sealed-file.ts'
 import {
   AppendSchema,
-  EnvelopeSchema,
-  OutcomeSchema,
-  emptyOutcome,
-  outboxMigrations,
   rowColumns,
   type OutboxEntry,
-  type OutboxEnvelope,
   type OutboxGroup,
   type OutboxOutcome,
   type OutboxState,
   type Row,
 } from './outbox-schema.ts'
+import { sentItemName } from './outbox-files.ts'
+import { OutboxStore } from './outbox-store.ts'
 
 /**
  * The Outbox: every mail is in here from `send` until the user drops it, so nothing is lost.
  * SQLite (node:sqlite) in WAL mode with synchronous=FULL: a committed state survives kill -9 and power
  * loss. Message bytes, addresses, subjects and reasons are AES-256-GCM blobs under a key derived from the
- * vault key; only ids, states, times, attempt counts and the owning process id are in clear.
+ * vault key; only ids, states, times, attempt counts and the owning process id are in clear. Each message is
+ * a sealed file of records (outbox-files.ts), written as it is composed and read record by record into SMTP.
  *
  *   queued ──claim──▶ queued(owner) ──AUTH ok──▶ sending ──250──▶ sent
  *      ▲                   │                        │
@@ -35,6 +30,7 @@ import {
  */
 /** Why an entry is held (the core's one reason type). */
 export type { Reason } from '../errors/index.ts'
+export type { OutboxMessage } from './outbox-files.ts'
 export {
   EnvelopeSchema,
   outboxMigrations,
@@ -45,98 +41,12 @@ export {
   type OutboxState,
 } from './outbox-schema.ts'
 
-export const outboxFileName = 'outbox.sqlite'
-
-export interface OutboxOptions {
-  profileDir: string
-  key: Buffer
-  now: () => Date
-  /** Who we are (our pid): written on entries we work on. */
-  owner: string
-  /** Whether the process that claimed an entry still runs. */
-  isAlive: (owner: string) => boolean
-}
+export { outboxFileName, type OutboxOptions } from './outbox-store.ts'
 
 /** Entries that are part of the Outbox: on their own, or in a group whose copies are all written. */
 const visible = "(group_id IS NULL OR group_id IN (SELECT id FROM outbox_group WHERE state = 'ready'))"
 
-export class Outbox {
-  readonly path: string
-  private readonly db: DatabaseSync
-  private readonly options: OutboxOptions
-  constructor(options: OutboxOptions) {
-    this.options = options
-    mkdirSync(options.profileDir, { recursive: true, mode: 0o700 })
-    this.path = join(options.profileDir, outboxFileName)
-    try {
-      this.db = openVersionedDatabase(this.path, outboxMigrations)
-    } catch (error) {
-      if (error instanceof SchemaTooNewError) {
-        throw new SiegelpostError(
-          'STORE_NEWER_FORMAT',
-          { path: this.path, found: error.found, known: error.known },
-          { cause: error },
-        )
-      }
-      throw new SiegelpostError(
-        'OUTBOX_DAMAGED',
-        { path: this.path, reason: (error as { code?: string }).code ?? 'SQLite' },
-        { cause: error },
-      )
-    }
-  }
-
-  close(): void {
-    this.db.close()
-  }
-
-  private now = () => this.options.now().toISOString()
-  private ctx = (id: string, column: string) => `siegelpost/outbox/v1/${id}/${column}`
-
-  /** One write transaction; BEGIN IMMEDIATE so two processes never both claim an entry. */
-  private transaction<T>(work: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE')
-    try {
-      const result = work()
-      this.db.exec('COMMIT')
-      return result
-    } catch (error) {
-      this.db.exec('ROLLBACK')
-      throw error
-    }
-  }
-
-  /**
-   * A new entry, always (never merged by Message-ID), owned by us, ready to be tried — or, with a group
-   * that is still being prepared, waiting for its group to be ready.
-   */
-  create(envelope: OutboxEnvelope, message: Buffer, groupId: string | null = null): string {
-    const id = randomUUID()
-    const now = this.now()
-    const sealed = sealBlob(this.options.key, message, this.ctx(id, 'message'))
-    this.transaction(() => {
-      this.db.prepare('INSERT INTO outbox_message (id, message) VALUES (?, ?)').run(id, sealed)
-      this.db
-        .prepare(
-          'INSERT INTO outbox (id, state, created, updated, attempts, owner, group_id, envelope, message, outcome) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)',
-        )
-        .run(
-          id,
-          'queued',
-          now,
-          now,
-          this.options.owner,
-          groupId,
-          sealJson(this.options.key, envelope, this.ctx(id, 'envelope')),
-          new Uint8Array(0),
-          sealJson(this.options.key, emptyOutcome, this.ctx(id, 'outcome')),
-        )
-    })
-    return id
-  }
-
-  private groupCtx = (id: string, column: string) => `siegelpost/outbox/v1/group/${id}/${column}`
-
+export class Outbox extends OutboxStore {
   /** Starts a group of copies; nothing of it can be sent until finishGroup. */
   beginGroup(): string {
     const id = randomUUID()
@@ -148,25 +58,47 @@ export class Outbox {
   }
 
   /** All copies are written: the group and the sender's item for Sent become durable in one step. */
-  finishGroup(id: string, sentItem: Buffer): void {
-    this.transaction(() => {
-      const changed = this.db
-        .prepare(
-          "UPDATE outbox_group SET state = 'ready', sent_item = ?, updated = ? WHERE id = ? AND state = 'preparing'",
-        )
-        .run(sealBlob(this.options.key, sentItem, this.groupCtx(id, 'sent-item')), this.now(), id)
-      if (changed.changes !== 1) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
-    })
+  finishGroup(id: string, sentItem: Uint8Array): void {
+    const name = sentItemName(id)
+    this.readyGroup(id, this.files.writeWhole(name, this.groupCtx(id, 'sent-item'), this.options.owner, sentItem))
+  }
+
+  /** The same, with the Sent item written to its sealed file as the composer produces it. */
+  async finishGroupFrom(id: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+    const name = sentItemName(id)
+    this.readyGroup(id, await this.files.write(name, this.groupCtx(id, 'sent-item'), this.options.owner, chunks))
+  }
+
+  private readyGroup(id: string, writer: SealedFileWriter): void {
+    try {
+      this.transaction(() => {
+        const changed = this.db
+          .prepare(
+            "UPDATE outbox_group SET state = 'ready', sent_item_file = 1, updated = ? " +
+              "WHERE id = ? AND state = 'preparing'",
+          )
+          .run(this.now(), id)
+        if (changed.changes !== 1) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
+        writer.publish()
+      })
+    } catch (error) {
+      writer.abort()
+      this.files.remove(sentItemName(id))
+      throw error
+    }
   }
 
   /** A group that could not be completed (composing a copy failed) goes with its copies, none of them sendable. */
   discardGroup(id: string): void {
-    this.transaction(() => {
+    const ids = this.transaction(() => {
       const preparing = "group_id = ? AND group_id IN (SELECT id FROM outbox_group WHERE state = 'preparing')"
+      const entries = this.db.prepare(`SELECT id FROM outbox WHERE ${preparing}`).all(id) as { id: string }[]
       this.db.prepare(`DELETE FROM outbox_message WHERE id IN (SELECT id FROM outbox WHERE ${preparing})`).run(id)
       this.db.prepare(`DELETE FROM outbox WHERE ${preparing}`).run(id)
       this.db.prepare("DELETE FROM outbox_group WHERE id = ? AND state = 'preparing'").run(id)
+      return entries.map((entry) => entry.id)
     })
+    for (const entry of ids) this.files.remove(entry)
   }
 
   group(id: string): OutboxGroup {
@@ -194,16 +126,19 @@ export class Outbox {
   claimSentItem(id: string): Buffer | null {
     const sealed = this.transaction(() => {
       const row = this.db
-        .prepare("SELECT sent_item FROM outbox_group WHERE id = ? AND state = 'ready' AND sent_item_state = 'pending'")
-        .get(id) as { sent_item: Uint8Array | null } | undefined
-      if (!row?.sent_item) return null
+        .prepare(
+          'SELECT sent_item, sent_item_file FROM outbox_group ' +
+            "WHERE id = ? AND state = 'ready' AND sent_item_state = 'pending'",
+        )
+        .get(id) as { sent_item: Uint8Array | null; sent_item_file: number } | undefined
+      if (!row || (row.sent_item === null && row.sent_item_file !== 1)) return null
       this.db
         .prepare("UPDATE outbox_group SET sent_item_state = 'appending', owner = ?, updated = ? WHERE id = ?")
         .run(this.options.owner, this.now(), id)
-      return row.sent_item
+      return { message: row.sent_item ?? new Uint8Array(0), message_file: row.sent_item_file }
     })
     if (sealed === null) return null
-    const bytes = openBlob(this.options.key, sealed, this.groupCtx(id, 'sent-item'))
+    const bytes = this.files.whole(sentItemName(id), this.groupCtx(id, 'sent-item'), sealed)
     if (bytes === null) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `group ${id}` })
     return bytes
   }
@@ -214,46 +149,8 @@ export class Outbox {
         .prepare("UPDATE outbox_group SET sent_item_state = 'done', append = ?, updated = ? WHERE id = ?")
         .run(sealJson(this.options.key, append, this.groupCtx(id, 'append')), this.now(), id)
     })
-  }
-
-  private row(id: string): Row {
-    const row = this.db.prepare(`SELECT ${rowColumns} FROM outbox WHERE id = ?`).get(id) as Row | undefined
-    if (!row) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
-    return row
-  }
-
-  private decode(row: Row): OutboxEntry {
-    const envelope = EnvelopeSchema.safeParse(openJson(this.options.key, row.envelope, this.ctx(row.id, 'envelope')))
-    const outcome = row.outcome
-      ? OutcomeSchema.safeParse(openJson(this.options.key, row.outcome, this.ctx(row.id, 'outcome')))
-      : { success: true as const, data: emptyOutcome }
-    if (!envelope.success || !outcome.success)
-      throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `entry ${row.id}` })
-    return {
-      id: row.id,
-      state: row.state,
-      created: row.created,
-      updated: row.updated,
-      attempts: row.attempts,
-      owner: row.owner,
-      groupId: row.group_id,
-      envelope: envelope.data,
-      outcome: outcome.data as OutboxOutcome,
-    }
-  }
-
-  get(id: string): OutboxEntry {
-    return this.decode(this.row(id))
-  }
-
-  message(id: string): Buffer {
-    const query =
-      'SELECT coalesce(m.message, o.message) AS message FROM outbox o LEFT JOIN outbox_message m ON m.id = o.id WHERE o.id = ?'
-    const row = this.db.prepare(query).get(id) as { message: Uint8Array } | undefined
-    if (!row) throw new SiegelpostError('OUTBOX_NOT_FOUND', { id })
-    const bytes = openBlob(this.options.key, row.message, this.ctx(id, 'message'))
-    if (bytes === null) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `entry ${id}` })
-    return bytes
+    // In the Sent folder now: its file goes (after a failed APPEND it stays with the group).
+    if (append.state === 'ok') this.files.remove(sentItemName(id))
   }
 
   list(): OutboxEntry[] {
@@ -299,6 +196,9 @@ export class Outbox {
       (o) => ({ ...o, reason: partial?.reason ?? null, tls, rejected: partial?.rejected ?? [] }),
       null,
     )
+    // A copy of a group: the server has it, and the group's Sent item (a file of its own) is the sender's record,
+    // so the copy's file goes. A mail sent on its own is its own Sent copy: its file goes once that is appended.
+    if (this.row(id).group_id !== null) this.files.remove(id)
   }
 
   markHeld(id: string, reason: Reason): void {
@@ -313,6 +213,7 @@ export class Outbox {
         id,
       )
     })
+    if (append.state === 'ok' && this.row(id).state === 'sent') this.files.remove(id)
   }
 
   private setState(
@@ -335,6 +236,14 @@ export class Outbox {
    */
   recover(): { possiblySent: string[]; released: string[] } {
     return this.transaction(() => {
+      // Message files a killed writer left: temp files, and files whose entry was never committed.
+      const hasEntry = this.db.prepare('SELECT 1 FROM outbox WHERE id = ?')
+      const hasSentItem = this.db.prepare('SELECT 1 FROM outbox_group WHERE id = ? AND sent_item_file = 1')
+      this.files.sweep(
+        (name) =>
+          (name.endsWith('.sent') ? hasSentItem.get(name.slice(0, -'.sent'.length)) : hasEntry.get(name)) !== undefined,
+        (owner) => owner === this.options.owner || this.options.isAlive(owner),
+      )
       // A group whose process died while its copies were being written: none of them was ever sendable,
       // so none went out; the half-written group goes as a whole (the mail is still with its author).
       const preparing = "SELECT id, owner FROM outbox_group WHERE state = 'preparing'"
@@ -344,6 +253,8 @@ export class Outbox {
         this.db
           .prepare('DELETE FROM outbox_message WHERE id IN (SELECT id FROM outbox WHERE group_id = ?)')
           .run(group.id)
+        const entries = this.db.prepare('SELECT id FROM outbox WHERE group_id = ?').all(group.id) as { id: string }[]
+        for (const entry of entries) this.files.remove(entry.id)
         this.db.prepare('DELETE FROM outbox WHERE group_id = ?').run(group.id)
         this.db.prepare('DELETE FROM outbox_group WHERE id = ?').run(group.id)
       }
@@ -400,17 +311,8 @@ export class Outbox {
       this.db.prepare('DELETE FROM outbox_message WHERE id = ?').run(id)
       this.db.prepare('DELETE FROM outbox WHERE id = ?').run(id)
     })
+    this.files.remove(id)
   }
 }
 
-/** Whether a process id from an Outbox entry still runs (signal 0 only checks). */
-export function isProcessAlive(owner: string): boolean {
-  const pid = Number(owner)
-  if (!Number.isInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+export { isProcessAlive } from './process-alive.ts'

@@ -12,7 +12,8 @@ import { appendGroupSentItem, attempt, type SendDeps, type SendOutcome } from '.
  */
 export interface GroupCopy {
   envelope: Omit<OutboxEnvelope, 'account'>
-  bytes: Buffer
+  /** The copy as the composer produces it: written to the Outbox chunk by chunk, never held whole. */
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>
 }
 
 export interface GroupOutcome {
@@ -27,13 +28,14 @@ export async function queueGroup(
   deps: SendDeps,
   accountName: string,
   copies: AsyncIterable<GroupCopy>,
-  sentItem: () => Promise<Buffer>,
+  sentItem: () => Promise<AsyncIterable<Uint8Array> | Iterable<Uint8Array>>,
 ): Promise<string> {
   await deps.account(accountName) // an unknown account is a usage error, not an Outbox entry
   const groupId = deps.outbox.beginGroup()
   try {
-    for await (const copy of copies) deps.outbox.create({ account: accountName, ...copy.envelope }, copy.bytes, groupId)
-    deps.outbox.finishGroup(groupId, await sentItem())
+    for await (const copy of copies)
+      await deps.outbox.createFrom({ account: accountName, ...copy.envelope }, copy.chunks, groupId)
+    await deps.outbox.finishGroupFrom(groupId, await sentItem())
   } catch (error) {
     deps.outbox.discardGroup(groupId)
     throw error

@@ -2,7 +2,8 @@ import { SiegelpostError } from '../errors/index.ts'
 import { evaluatePolicy, targetMatches, unknownPosture, type DomainPosture } from '../policy/evaluate.ts'
 import type { PolicySettings } from '../policy/policy-settings.ts'
 import type { Account } from './account.ts'
-import { readMessageHeaders, withoutBcc } from './message-headers.ts'
+import { readMessageHeaders } from './message-headers.ts'
+import { outgoingMessage } from './outgoing-message.ts'
 import type { Outbox, OutboxOutcome, Reason } from './outbox.ts'
 import { MaybeSentError, NotSentError, submit } from './smtp-submit.ts'
 
@@ -127,14 +128,16 @@ export async function attempt(deps: SendDeps, id: string, options: AttemptOption
   const early = decide(null)
   if (early.held) return held(early.held)
 
-  const raw = outbox.message(id)
+  // Streamed from its sealed file, never held whole; a mail sent on its own is read whole once more for its
+  // Sent copy (IMAP APPEND takes one buffer), a group's copy never.
   let transferStarted = false
   try {
+    const message = await outgoingMessage(outbox.messageOf(id))
     const result = await submit({
       account,
       password,
       envelope: { from: entry.envelope.from, to: entry.envelope.recipients },
-      raw: withoutBcc(raw),
+      message,
       decideRequireTls: (offers) => {
         const decision = decide(offers)
         if (decision.held) throw new SiegelpostError(decision.held.code, decision.held.params)
@@ -169,7 +172,7 @@ export async function attempt(deps: SendDeps, id: string, options: AttemptOption
     }
     let append: OutboxOutcome['append']
     try {
-      const { folder } = await deps.appendSent(account, password, raw)
+      const { folder } = await deps.appendSent(account, password, outbox.message(id))
       append = { state: 'ok', detail: folder }
     } catch (error) {
       append = { state: 'failed', detail: error instanceof SiegelpostError ? error.code : 'error' }

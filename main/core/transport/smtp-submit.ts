@@ -2,6 +2,7 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import type { Account } from './account.ts'
+import type { OutgoingMessage } from './outgoing-message.ts'
 import { networkFailureOf, tlsFailureOf, tlsOptionsFor, verifyTlsSocket, type TlsInfo } from './tls-policy.ts'
 
 /**
@@ -15,7 +16,8 @@ export interface SubmitRequest {
   account: Account
   password: string
   envelope: { from: string; to: string[] }
-  raw: Buffer
+  /** The bytes, streamed into DATA (nodemailer dot-stuffs them and ends with CRLF.CRLF); its size goes into SIZE=. */
+  message: OutgoingMessage
   /** Called with whether the server's EHLO (inside TLS) offered REQUIRETLS; throws a held reason or says whether to request it. */
   decideRequireTls: (serverOffersRequireTls: boolean) => boolean
   /** Called after AUTH succeeded, just before MAIL FROM: from here on the server may have the message. */
@@ -179,9 +181,9 @@ export async function submit(request: SubmitRequest): Promise<SubmitResult> {
     try {
       requireTls = request.decideRequireTls(session.extensions.includes('REQUIRETLS'))
       // RFC 1870: a message over the announced SIZE is held with the limit named, before AUTH and any byte of it.
-      if (session.maxSize !== null && request.raw.length > session.maxSize) {
+      if (session.maxSize !== null && request.message.size > session.maxSize) {
         const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1)
-        const size = mib(request.raw.length)
+        const size = mib(request.message.size)
         throw new SiegelpostError('SMTP_MESSAGE_TOO_LARGE', {
           host,
           size,
@@ -205,10 +207,10 @@ export async function submit(request: SubmitRequest): Promise<SubmitResult> {
         {
           from: request.envelope.from,
           to: request.envelope.to,
-          size: request.raw.length,
+          size: request.message.size,
           requireTLSExtensionEnabled: requireTls,
         },
-        request.raw,
+        request.message.stream(),
         (error, result) => done(error, result),
       ),
     ).catch((error: unknown) => {
