@@ -6,7 +6,7 @@ import { settle } from '../use-call'
 import { FolderPane, folderLabel } from './folder-pane'
 import { useInboxWords, type InboxWord } from './inbox-words'
 import { MessageList } from './message-list'
-import { MailReader, type ReaderRequest, type SeenAnswer } from './reader'
+import { MailReader, OpenFileButton, type ReaderRequest, type SeenAnswer } from './reader'
 import { useMailbox } from './use-mailbox'
 import './inbox.css'
 
@@ -71,6 +71,7 @@ export function InboxView() {
   const [request, setRequest] = useState<ReaderRequest | null>(null)
   const [openedId, setOpenedId] = useState<string | null>(null)
   const [readerRound, setReaderRound] = useState(0)
+  const [isReaderBusy, setReaderBusy] = useState(false)
   const [notice, setNotice] = useState<{ tone: 'ok' | 'info' | 'warning'; word: InboxWord } | null>(null)
   const [deleting, setDeleting] = useState(false)
   const listRef = useRef<HTMLDivElement>(null)
@@ -93,6 +94,10 @@ export function InboxView() {
     setNotice(null)
     setOpenedId(id)
     setRequest((previous) => ({ source: { kind: 'stored', id }, seq: (previous?.seq ?? 0) + 1 }))
+  }
+  const openFile = () => {
+    setNotice(null)
+    setRequest((previous) => ({ source: { kind: 'dialog' }, seq: (previous?.seq ?? 0) + 1 }))
   }
   const onOpened = (source: MailSource, seen: SeenAnswer) => {
     if (source.kind !== 'stored') return setOpenedId(null)
@@ -174,6 +179,7 @@ export function InboxView() {
           {box.sync?.isRunning ? w('inbox.syncing') : w('inbox.sync')}
         </button>
         <SyncLine status={box.sync} />
+        <OpenFileButton disabled={isReaderBusy} onOpen={openFile} />
       </div>
       {box.error && <ErrorNotice error={box.error} />}
       {!box.sync?.isRunning &&
@@ -239,7 +245,13 @@ export function InboxView() {
           )}
         </section>
         <section className="sp-read-pane" data-testid="read-pane" aria-label={w('inbox.reading')}>
-          <MailReader key={readerRound} request={request} onOpened={onOpened} onClosed={() => setOpenedId(null)} />
+          <MailReader
+            key={readerRound}
+            request={request}
+            onOpened={onOpened}
+            onClosed={() => setOpenedId(null)}
+            onBusy={setReaderBusy}
+          />
           {!openedId && rows.length > 0 && <p className="sp-muted sp-pick">{w('inbox.pickMessage')}</p>}
         </section>
       </div>
