@@ -11,6 +11,7 @@ import { createOsKeychain } from '../../main/platform/os-keychain.ts'
 import { e2eAppInfo, e2eKeySource, openApp, startHarness, type Harness } from '../e2e/harness.ts'
 import { hasMailStack, startMailStack, stackAccountArgs, type MailStack } from '../helpers/mail-stack.ts'
 import { runCli } from '../helpers/run-cli.ts'
+import type { Outcome, Row } from './report-table.ts'
 
 /**
  * The window's longest main-thread task (Chromium's long tasks, PerformanceObserver) while it works: while a
@@ -61,6 +62,48 @@ const observeLongTasks = `(() => {
 
 type Win = { __longTasks: [number, number][]; performance: { now(): number } }
 const now = (page: Page) => page.evaluate(() => (globalThis as unknown as Win).performance.now())
+
+/**
+ * With WINDOW_PROFILE=1, the renderer's CPU profile of a phase (Chrome DevTools protocol), summed by
+ * function self time: printed, to see what a long task is made of.
+ */
+async function profiled<T>(page: Page, what: string, phase: () => Promise<T>): Promise<T> {
+  if (process.env.WINDOW_PROFILE !== '1') return phase()
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Profiler.enable')
+  await cdp.send('Profiler.setSamplingInterval', { interval: 500 })
+  await cdp.send('Profiler.start')
+  const browser = page.context().browser()!
+  await browser.startTracing(page, { categories: ['devtools.timeline'] })
+  const result = await phase()
+  const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as {
+    traceEvents: { name: string; ph: string; dur?: number; tid: number; args?: { name?: string } }[]
+  }
+  const main = trace.traceEvents.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')?.tid
+  const byName = new Map<string, number>()
+  for (const event of trace.traceEvents)
+    if (event.ph === 'X' && event.tid === main && event.dur)
+      byName.set(event.name, (byName.get(event.name) ?? 0) + event.dur / 1000)
+  const events = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 12)
+  console.log(
+    `trace of ${what}:\n${events.map(([name, ms]) => `  ${ms.toFixed(0).padStart(6)} ms  ${name}`).join('\n')}`,
+  )
+  const { profile } = await cdp.send('Profiler.stop')
+  const self = new Map<string, number>()
+  const gaps = profile.timeDeltas ?? []
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+  ;(profile.samples ?? []).forEach((id, i) => {
+    const frame = byId.get(id)!.callFrame
+    const name = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop()}:${frame.lineNumber}`
+    self.set(name, (self.get(name) ?? 0) + (gaps[i] ?? 0) / 1000)
+  })
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 12)
+  console.log(
+    `profile of ${what}:\n${top.map(([name, ms]) => `  ${ms.toFixed(0).padStart(6)} ms  ${name}`).join('\n')}`,
+  )
+  await cdp.detach()
+  return result
+}
 
 async function tasksSince(page: Page, since: number, seconds: number): Promise<TaskFigures> {
   const durations = await page.evaluate(
@@ -171,7 +214,12 @@ export async function measureMessages(
   openMiB: number[],
   sendMiB: number[],
   more: { textMiB?: number; dropMiB?: number } = {},
-): Promise<{ open: OpenFigures[]; text: OpenFigures | null; drop: TaskFigures | null; send: SendFigures[] | string }> {
+): Promise<{
+  open: OpenFigures[]
+  text: OpenFigures | null
+  drop: { path: TaskFigures; bytes: TaskFigures } | null
+  send: SendFigures[] | string
+}> {
   const work = await mkdtemp(join(tmpdir(), 'sp-window-tasks-'))
   const profile = join(work, 'profile')
   const sends = sendMiB.length > 0 && hasMailStack
@@ -196,6 +244,14 @@ export async function measureMessages(
       chooseOpenPaths: async () => attach.splice(0),
     })
     await harness.context.addInitScript({ content: observeLongTasks })
+    // Stands in for the preload's path of a dropped file (Electron's webUtils.getPathForFile).
+    await harness.context.addInitScript(
+      ({ name, path }) =>
+        Object.defineProperty(globalThis, 'siegelpostFiles', {
+          value: { pathFor: (file: { name: string }) => (file.name === name ? path : '') },
+        }),
+      { name: droppedWithPath, path: join(work, droppedWithPath) },
+    )
     await openApp(harness, 'de', { skipSetup: true })
     const page = harness.page
     await page.getByTestId('open-eml').waitFor()
@@ -229,7 +285,12 @@ export async function measureMessages(
     }
 
     const text = more.textMiB ? await openText(page, work, profile, queue, more.textMiB) : null
-    const drop = more.dropMiB ? await dropEml(page, more.dropMiB) : null
+    const drop = more.dropMiB
+      ? {
+          path: await dropEml(page, work, more.dropMiB, 'path'),
+          bytes: await dropEml(page, work, more.dropMiB, 'bytes'),
+        }
+      : null
     if (!sends) return { open, text, drop, send: hasMailStack ? 'not asked' : 'needs root, postfix and dovecot' }
     const send: SendFigures[] = []
     for (const mib of sendMiB) {
@@ -286,12 +347,11 @@ async function openText(page: Page, work: string, profile: string, queue: string
   await page.waitForTimeout(500)
   const since = await now(page)
   const started = performance.now()
-  await page.getByTestId('open-eml').click()
-  await page
-    .getByTestId('subject')
-    .filter({ hasText: `Text ${mib} MiB` })
-    .waitFor({ timeout: 600_000 })
-  await page.waitForTimeout(300)
+  await profiled(page, 'opening a long text', async () => {
+    await page.getByTestId('open-eml').click()
+    await opened(page, `Text ${mib} MiB`)
+    await page.waitForTimeout(300)
+  })
   // Scrolled to the end once: the text's lines are laid out when they come into view.
   await page.getByTestId('read-pane').evaluate((pane) => (pane.scrollTop = 1e9))
   await page.waitForTimeout(300)
@@ -306,30 +366,49 @@ async function openText(page: Page, work: string, profile: string, queue: string
   return figures
 }
 
-/** A plain .eml with an attachment of `mib` MiB dropped onto the window (the file is made in the page first). */
-async function dropEml(page: Page, mib: number): Promise<TaskFigures> {
-  const transfer = await page.evaluateHandle((size) => {
-    const g = globalThis as unknown as {
-      DataTransfer: new () => { items: { add(file: unknown): void } }
-      File: new (parts: string[], name: string) => unknown
-    }
-    const head =
-      'From: Kanzlei <k@kanzlei.test>\r\nTo: m@mandant.test\r\nSubject: Abgelegte Nachricht\r\n' +
-      'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n' +
-      'Content-Type: text/plain\r\n\r\nAnbei.\r\n--b\r\nContent-Type: application/pdf; name="a.pdf"\r\n' +
-      'Content-Disposition: attachment; filename="a.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
-    const line = 'JVBERi0xLjcKJeLjz9MKMSAwIG9iago8PC9UeXBlL0NhdGFsb2cvUGFnZXMgMiAwIFI+PgplbmRv\r\n'
-    const parts = [head, ...Array.from({ length: Math.ceil((size * 1024 * 1024) / line.length) }, () => line)]
-    const transfer = new g.DataTransfer()
-    transfer.items.add(new g.File([...parts, '--b--\r\n'], 'abgelegt.eml'))
-    return transfer
-  }, mib)
+/** A plain .eml of about `mib` MiB (a base64 attachment) with `subject`: its head, its line and how often. */
+function plainEml(subject: string, mib: number) {
+  const head =
+    `From: Kanzlei <k@kanzlei.test>\r\nTo: m@mandant.test\r\nSubject: ${subject}\r\n` +
+    'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n' +
+    'Content-Type: text/plain\r\n\r\nAnbei.\r\n--b\r\nContent-Type: application/pdf; name="a.pdf"\r\n' +
+    'Content-Disposition: attachment; filename="a.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+  const line = 'JVBERi0xLjcKJeLjz9MKMSAwIG9iago8PC9UeXBlL0NhdGFsb2cvUGFnZXMgMiAwIFI+PgplbmRv\r\n'
+  return { head, line, lines: Math.ceil((mib * 1024 * 1024) / line.length), tail: '--b--\r\n' }
+}
+
+/** The file the window's stand-in for Electron's webUtils knows a path for. */
+export const droppedWithPath = 'abgelegt.eml'
+
+/**
+ * An .eml of `mib` MiB dropped onto the window: `path` as the app gets it in Electron (the window names
+ * the file's path, main reads it), or `bytes` (a file without a path: the window reads and sends it).
+ */
+async function dropEml(page: Page, work: string, mib: number, how: 'path' | 'bytes'): Promise<TaskFigures> {
+  const subject = how === 'path' ? 'Abgelegt mit Pfad' : 'Abgelegt als Bytes'
+  const eml = plainEml(subject, mib)
+  if (how === 'path') await writeFile(join(work, droppedWithPath), eml.head + eml.line.repeat(eml.lines) + eml.tail)
+  // The bytes are made in the page, before the measurement (passing megabytes in would take long).
+  const transfer = await page.evaluateHandle(
+    ({ head, line, lines, tail, name }) => {
+      const g = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: unknown): void } }
+        File: new (parts: string[], name: string) => unknown
+      }
+      const transfer = new g.DataTransfer()
+      transfer.items.add(new g.File([head, ...Array.from({ length: lines }, () => line), tail], name))
+      return transfer
+    },
+    { ...eml, lines: how === 'path' ? 0 : eml.lines, name: how === 'path' ? droppedWithPath : 'ohne-pfad.eml' },
+  )
   await page.waitForTimeout(500)
   const since = await now(page)
   const started = performance.now()
-  for (const type of ['dragenter', 'dragover', 'drop'])
-    await page.dispatchEvent('[data-testid=read-pane]', type, { dataTransfer: transfer })
-  await opened(page, 'Abgelegte Nachricht')
+  await profiled(page, `a dropped .eml (${how})`, async () => {
+    for (const type of ['dragenter', 'dragover', 'drop'])
+      await page.dispatchEvent('[data-testid=read-pane]', type, { dataTransfer: transfer })
+    await opened(page, subject)
+  })
   await page.waitForTimeout(300)
   const figures = await tasksSince(page, since, (performance.now() - started) / 1000)
   await page.getByRole('button', { name: 'Nachricht schließen' }).click()
@@ -340,3 +419,62 @@ async function dropEml(page: Page, mib: number): Promise<TaskFigures> {
 export const describeTasks = (what: string, figures: TaskFigures) =>
   `${what}: longest main-thread task ${figures.longestMs} ms (${figures.count} long tasks; top ${figures.top.join(', ')} ms)` +
   ` over ${figures.seconds.toFixed(1)} s`
+
+/**
+ * The bench rows (goal 6 of the performance issue, and the window's part of goal 7): the longest task while a
+ * 25 MB and a `mb` MB mail open, while a `mb` MB mail is sent, and the first folder rendered after a start.
+ * A row whose measurement failed says why ("n/a").
+ */
+export async function windowRows(mb: number, startupRows: number): Promise<Row[]> {
+  const row = (goal: string, what: string, figure: Outcome, target: string): Row => ({
+    goal,
+    what,
+    figure,
+    peerName: '',
+    peer: { na: '' },
+    target,
+  })
+  const failed = (error: unknown): Outcome => ({ na: String((error as Error).message ?? error).slice(0, 90) })
+  const tasks = (figures: TaskFigures): Outcome => ({
+    fixed: `${figures.longestMs} ms (${figures.count} long tasks in ${figures.seconds.toFixed(1)} s)`,
+  })
+  const rows: Row[] = []
+  const openSizes = [...new Set([25, mb])]
+  try {
+    const measured = await measureMessages(openSizes, [mb])
+    for (const figures of measured.open)
+      rows.push(
+        row(
+          '6',
+          `window: longest task while opening ${figures.attachmentMiB} MiB (encrypted, ${(figures.messageBytes / 1e6).toFixed(0)} MB mail)`,
+          figures.state === 'encrypted-verified' ? tasks(figures) : { na: `opened as ${figures.state}` },
+          '≤ 50 ms',
+        ),
+      )
+    const send = typeof measured.send === 'string' ? null : measured.send[0]
+    rows.push(
+      row(
+        '6',
+        `window: longest task while sending ${mb} MiB`,
+        send ? tasks(send) : { na: String(measured.send) },
+        '≤ 50 ms',
+      ),
+    )
+  } catch (error) {
+    rows.push(row('6', `window: longest task while opening / sending ${mb} MiB`, failed(error), '≤ 50 ms'))
+  }
+  try {
+    const start = await measureStart(startupRows)
+    rows.push(
+      row(
+        '7',
+        `app start: window shown, first folder rendered (${start.rows} mails)`,
+        { fixed: `${start.firstFolderMs} ms from navigation; longest task ${start.longestMs} ms` },
+        'reported',
+      ),
+    )
+  } catch (error) {
+    rows.push(row('7', 'app start: window shown, first folder rendered', failed(error), 'reported'))
+  }
+  return rows
+}

@@ -33,7 +33,10 @@ describe.skipIf(skip)('the window while large mail opens and is sent', () => {
       console.log(describeTasks(`opening a mail with ${textMiB} MiB of text`, text))
       expect(text.state).toBe('encrypted-verified')
     }
-    if (drop) console.log(describeTasks(`a dropped ${dropMiB} MiB .eml`, drop))
+    if (drop) {
+      console.log(describeTasks(`a dropped ${dropMiB} MiB .eml, by its path (as in Electron)`, drop.path))
+      console.log(describeTasks(`a dropped ${dropMiB} MiB .eml without a path, as bytes`, drop.bytes))
+    }
     for (const figures of open) {
       console.log(
         describeTasks(

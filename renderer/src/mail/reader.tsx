@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react'
 import type { MailSource, ReadingView } from '../../../preload/mail-contract'
 import { ErrorNotice } from '../components'
-import { readFiles } from '../keys/import-state'
+import { toBase64 } from '../keys/import-state'
 import { OpeningPlaceholder, OpeningProgress, useOpening, type Opened } from './opening'
 import { ReadView } from './read-view'
 import { useMailWords } from './words'
@@ -17,6 +17,35 @@ export interface ReaderRequest {
 export type SeenAnswer = Opened['seen']
 
 const hasFiles = (event: DragEvent) => event.dataTransfer?.types.includes('Files') === true
+
+/** The preload's path of a dropped file (Electron's webUtils); absent outside the app, '' for a file without one. */
+const pathOf = (file: File) =>
+  (window as unknown as { siegelpostFiles?: { pathFor: (file: File) => string } }).siegelpostFiles?.pathFor(file) ?? ''
+
+/** Bytes per step of the base64 of a dropped file (a multiple of 3): one step is a short task. */
+const base64Step = 3 * 256 * 1024
+
+/**
+ * A dropped file's bytes in base64, a step at a time with the window free in between (the browser's own
+ * encoder where it has one): megabytes encoded at once would stall the window.
+ */
+async function fileBase64(file: File): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer())
+  const parts: string[] = []
+  for (let at = 0; at < bytes.length; at += base64Step) {
+    const step = bytes.subarray(at, at + base64Step) as Uint8Array & { toBase64?: () => string }
+    parts.push(step.toBase64 ? step.toBase64() : toBase64(step))
+    await new Promise((resolve) => setTimeout(resolve, 0))
+  }
+  return parts.join('')
+}
+
+/** What opens a dropped file: its path where the app knows it (main reads it), else its bytes. */
+async function droppedSource(file: File): Promise<MailSource> {
+  const path = pathOf(file)
+  if (path !== '') return { kind: 'dropped-path', path }
+  return { kind: 'dropped', fileName: file.name || 'message.eml', data: await fileBase64(file) }
+}
 
 /**
  * A file dragged over the window: an overlay says where it goes while the drag lasts; dropped, the
@@ -113,10 +142,7 @@ export function MailReader({
   }, [request?.seq])
   useEffect(() => onBusy?.(busy), [busy])
   const dragging = useWindowDrop((file) => {
-    if (busy) return
-    void readFiles([file]).then(([source]) => {
-      if (source) void open({ kind: 'dropped', fileName: source.fileName, data: source.data })
-    })
+    if (!busy) void droppedSource(file).then(open)
   })
   return (
     <div className="sp-reader">
