@@ -74,7 +74,7 @@ async function profiled<T>(page: Page, what: string, phase: () => Promise<T>): P
   await cdp.send('Profiler.setSamplingInterval', { interval: 500 })
   await cdp.send('Profiler.start')
   const browser = page.context().browser()!
-  await browser.startTracing(page, { categories: ['devtools.timeline'] })
+  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'v8', 'blink'] })
   const result = await phase()
   const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as {
     traceEvents: { name: string; ph: string; dur?: number; tid: number; args?: { name?: string } }[]
