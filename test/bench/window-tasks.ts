@@ -308,13 +308,15 @@ export async function measureMessages(
       await page.waitForTimeout(500)
       const since = await now(page)
       const started = performance.now()
-      await page.getByTestId('send').click()
       const confirm = page.getByTestId('confirm-send')
       const result = page.getByTestId('send-result')
-      await Promise.race([confirm.waitFor({ timeout: 600_000 }), result.waitFor({ timeout: 600_000 })])
-      if (await confirm.isVisible()) await confirm.click()
-      await result.waitFor({ timeout: 600_000 })
-      await page.waitForTimeout(300)
+      await profiled(page, `sending ${mib} MiB`, async () => {
+        await page.getByTestId('send').click()
+        await Promise.race([confirm.waitFor({ timeout: 600_000 }), result.waitFor({ timeout: 600_000 })])
+        if (await confirm.isVisible()) await confirm.click()
+        await result.waitFor({ timeout: 600_000 })
+        await page.waitForTimeout(300)
+      })
       const seconds = (performance.now() - started) / 1000
       send.push({
         attachmentMiB: mib,
