@@ -173,22 +173,24 @@ export async function measureStart(rows: number): Promise<StartFigures> {
     )
     harness = await startHarness({ profileDir: profile, keySource: e2eKeySource, appInfo: e2eAppInfo })
     await harness.context.addInitScript({ content: observeLongTasks })
-    await openApp(harness, 'de', { skipSetup: true })
     const page = harness.page
-    const firstFolderMs = await page
-      .waitForFunction(
-        (count) => {
-          const list = (
-            globalThis as unknown as { document: { querySelector(s: string): Element | null } }
-          ).document.querySelector('[data-testid=message-list]')
-          return list?.getAttribute('data-count') === String(count) && list.querySelector('[data-testid=message-row]')
-            ? (globalThis as unknown as Win).performance.now()
-            : false
-        },
-        rows,
-        { polling: 'raf', timeout: 120_000 },
-      )
-      .then((handle) => handle.jsonValue() as Promise<number>)
+    const firstFolderMs = await profiled(page, 'the start', async () => {
+      await openApp(harness!, 'de', { skipSetup: true })
+      return page
+        .waitForFunction(
+          (count) => {
+            const list = (
+              globalThis as unknown as { document: { querySelector(s: string): Element | null } }
+            ).document.querySelector('[data-testid=message-list]')
+            return list?.getAttribute('data-count') === String(count) && list.querySelector('[data-testid=message-row]')
+              ? (globalThis as unknown as Win).performance.now()
+              : false
+          },
+          rows,
+          { polling: 'raf', timeout: 120_000 },
+        )
+        .then((handle) => handle.jsonValue() as Promise<number>)
+    })
     const tasks = await tasksSince(page, 0, firstFolderMs / 1000)
     return { rows, firstFolderMs: Math.round(firstFolderMs), longestMs: tasks.longestMs }
   } finally {
