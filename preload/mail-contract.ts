@@ -7,7 +7,7 @@ import { limits } from '../main/core/limits.ts'
  * data: URLs, attachments by name and size — never the raw message, key material or the store key.
  */
 
-/** Where the message comes from: main's open dialog, a dropped .eml file, or the local store (by row id). */
+/** Where the message comes from: main's open dialog, a dropped .eml file (bytes or path), or the local store (by row id). */
 export const MailSourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('dialog') }),
   z.strictObject({
@@ -15,6 +15,8 @@ export const MailSourceSchema = z.discriminatedUnion('kind', [
     fileName: z.string().min(1).max(255),
     data: z.base64().max(Math.ceil(limits.ipcPayloadMaxBytes / 4) * 3),
   }),
+  /** An .eml file dropped on the window, by its path (Electron's webUtils): main reads it, no bytes cross IPC. */
+  z.strictObject({ kind: z.literal('dropped-path'), path: z.string().min(1).max(4096) }),
   z.strictObject({ kind: z.literal('stored'), id: z.string().min(1).max(200) }),
   /** The message of an open reading once more (after a key was verified or imported), as a new reading. */
   z.strictObject({ kind: z.literal('again'), readingId: z.uuid() }),

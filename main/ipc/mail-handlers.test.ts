@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SiegelpostError } from '../core/errors/index.ts'
@@ -90,6 +90,22 @@ describe('mail:* handlers', () => {
       needsConfirmation: false,
     })
     expect(opened).toEqual([join(dir, 'setup.exe')])
+  })
+
+  it('opens a dropped .eml by its path, and reads nothing but a regular .eml file that way', async () => {
+    const path = join(dir, 'Abgelegt.EML')
+    await writeFile(path, message)
+    const { reading } = await handlers['mail:open']({ source: { kind: 'dropped-path', path } })
+    expect(reading!.headers.subject).toBe('Unterlagen')
+    expect(reading!.attachments[0]).toMatchObject({ filename: 'setup.exe' })
+    await writeFile(join(dir, 'notes.txt'), message)
+    await expect(
+      handlers['mail:open']({ source: { kind: 'dropped-path', path: join(dir, 'notes.txt') } }),
+    ).rejects.toMatchObject({ code: 'READING_NOT_A_MESSAGE' })
+    await mkdir(join(dir, 'folder.eml'))
+    await expect(
+      handlers['mail:open']({ source: { kind: 'dropped-path', path: join(dir, 'folder.eml') } }),
+    ).rejects.toMatchObject({ code: 'READING_NOT_A_MESSAGE' })
   })
 
   it('opens the same message again as a new reading and forgets closed ones', async () => {

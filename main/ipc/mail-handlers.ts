@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { basename } from 'node:path'
+import { basename, extname } from 'node:path'
 import type { Request } from '../../preload/contract.ts'
 import type { MailSource, ReadingView, Seen } from '../../preload/mail-contract.ts'
 import { SiegelpostError } from '../core/errors/index.ts'
@@ -120,10 +120,14 @@ async function messageBytes(
   shell: MailShell,
 ): Promise<{ bytes: Uint8Array; fileName: string } | null> {
   if (source.kind === 'dropped') return { bytes: Buffer.from(source.data, 'base64'), fileName: source.fileName }
-  const path = await shell.chooseMessageFile()
+  // A dropped file's path is only ever read as a message: an .eml, a regular file, within the size limit.
+  if (source.kind === 'dropped-path' && extname(source.path).toLowerCase() !== '.eml')
+    throw new SiegelpostError('READING_NOT_A_MESSAGE', { file: basename(source.path) })
+  const path = source.kind === 'dropped-path' ? source.path : await shell.chooseMessageFile()
   if (path === null) return null
   try {
     const info = await stat(path)
+    if (!info.isFile()) throw new SiegelpostError('READING_NOT_A_MESSAGE', { file: basename(path) })
     if (info.size > limits.messageMaxBytes)
       throw new SiegelpostError('FILE_TOO_LARGE', { path, limit: `${limits.messageMaxBytes / 1024 / 1024} MiB` })
     return { bytes: await readFile(path), fileName: basename(path) }

@@ -63,6 +63,9 @@ const words = {
     printed: 'an den Drucker übergeben',
     cancelled: 'Öffnen abgebrochen',
     progress: 'Große Nachricht wird entschlüsselt',
+    verdictTitle: 'Absender bestätigt',
+    smimeVerdict: 'Absender noch nicht abgeglichen',
+    opening: 'Wird geöffnet …',
   },
   en: {
     verdict: 'Encrypted – sender verified',
@@ -76,6 +79,9 @@ const words = {
     printed: 'sent to the printer',
     cancelled: 'Opening cancelled',
     progress: 'Decrypting a large message',
+    verdictTitle: 'sender verified',
+    smimeVerdict: 'sender not yet verified',
+    opening: 'Opening …',
   },
 }
 
@@ -120,7 +126,6 @@ for (const lang of ['de', 'en'] as const) {
     })
 
     const page = () => harness.page
-    const reading = () => page().getByTestId('read-view').getAttribute('data-reading')
     async function shot(name: string) {
       await page().screenshot({ path: join(screensDir, `${name}-${lang}.png`) })
       expect(await accessibilityViolations(page()), `axe on ${name} (${lang})`).toEqual([])
@@ -137,6 +142,16 @@ for (const lang of ['de', 'en'] as const) {
       )
     interface Element {
       getAttribute(name: string): string | null
+    }
+    /** The read pane shows the neutral opening state only: no message's bar, headers or content. */
+    async function expectOnlyOpening() {
+      expect(await page().getByTestId('read-view').count()).toBe(0)
+      expect(await page().getByTestId('security-bar').count()).toBe(0)
+      expect(await page().getByTestId('subject').count()).toBe(0)
+      const pane = (await page().getByTestId('read-pane').textContent()) ?? ''
+      for (const verdict of [t.verdictTitle, t.smimeVerdict]) expect(pane).not.toContain(verdict)
+      expect(await page().getByTestId('opening-bar').textContent()).toContain(t.opening)
+      expect(await page().getByTestId('opening-bar').isVisible()).toBe(true)
     }
     async function open(path: string) {
       queue.push(path)
@@ -199,16 +214,21 @@ for (const lang of ['de', 'en'] as const) {
     })
 
     it('a large message: progress arrives from the worker, Cancel stops it and nothing of it is shown', async () => {
-      const shown = await reading()
+      expect(await page().getByTestId('security-bar').textContent()).toContain(t.verdictTitle)
       await open(large)
       await progressStarted()
       expect(await page().getByTestId('open-progress').textContent()).toContain(t.progress)
+      // While it opens, nothing of the message shown before stands beside the progress: no bar, no headers.
+      await expectOnlyOpening()
       await page().getByTestId('open-cancel').click()
       await expect.poll(() => page().getByTestId('open-cancelled').count(), { timeout: 20_000 }).toBe(1)
       expect(await page().getByTestId('open-cancelled').textContent()).toContain(t.cancelled)
-      // The message read before stays; the large one never appears; no decrypted spool is left.
-      expect(await reading()).toBe(shown)
-      expect(await page().getByTestId('subject').textContent()).not.toContain('Jahresabschluss')
+      // Cancelled: the pane shows that note alone. The message read before was closed when the other one was
+      // asked for (it opens again from where it came); the large one never appears; no decrypted spool is left.
+      expect(await page().getByTestId('read-view').count()).toBe(0)
+      expect(await page().getByTestId('security-bar').count()).toBe(0)
+      expect(await page().getByTestId('subject').count()).toBe(0)
+      expect(await page().getByTestId('read-opening').count()).toBe(0)
       await expect.poll(() => readdir(spoolDir), { timeout: 10_000 }).toEqual([])
       // The decryption really stopped: its worker thread is gone.
       expect(workers.length).toBeGreaterThan(0)
@@ -234,8 +254,10 @@ for (const lang of ['de', 'en'] as const) {
 
     it('a large message opened to the end: progress on the way, then the verified mail', async () => {
       const before = harness.responses.length
+      expect(await page().getByTestId('security-bar').getAttribute('data-state')).toBe('encrypted-unverified')
       await open(large)
       await progressStarted()
+      await expectOnlyOpening()
       await shot('read-large-progress')
       await expect
         .poll(() => page().getByTestId('subject').textContent(), { timeout: 120_000 })

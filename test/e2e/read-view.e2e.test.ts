@@ -80,6 +80,8 @@ const words = {
     verifiedDetail: 'Fingerabdruck abgeglichen',
     verify: 'Absender abgleichen …',
     matches: 'Stimmt überein',
+    openFile: 'E-Mail-Datei öffnen …',
+    dropActive: 'Loslassen, um die Nachricht zu öffnen',
   },
   en: {
     encrypted: ['Encrypted', 'sender verified'],
@@ -107,6 +109,8 @@ const words = {
     verifiedDetail: 'Fingerprint compared',
     verify: 'Verify sender …',
     matches: 'Matches',
+    openFile: 'Open mail file …',
+    dropActive: 'Drop to open the message',
   },
 }
 
@@ -177,8 +181,10 @@ for (const lang of ['de', 'en'] as const) {
       for (const expected of texts) expect(text).toContain(expected)
     }
 
-    it('starts with the open button and the drop area in the Posteingang', async () => {
-      await expect.poll(() => page().locator('[data-testid=open-eml]').count()).toBe(1)
+    it('starts with the open-file button in the Posteingang’s toolbar; a drop area only while a file is dragged', async () => {
+      await expect.poll(() => page().locator('.sp-inbox-bar [data-testid=open-eml]').count()).toBe(1)
+      expect(await page().getByTestId('open-eml').textContent()).toBe(t.openFile)
+      expect(await page().getByTestId('eml-drop').count()).toBe(0)
       await shot('start')
     })
 
@@ -374,8 +380,13 @@ for (const lang of ['de', 'en'] as const) {
         dataTransfer.items.add(new g.File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], 'bescheid.eml'))
         return dataTransfer
       }, bytes.toString('base64'))
-      for (const type of ['dragenter', 'dragover', 'drop'])
-        await page().dispatchEvent('[data-testid=eml-drop]', type, { dataTransfer: transfer })
+      // Dragged anywhere over the window: the overlay says where it goes, and leaves with the drop.
+      await page().dispatchEvent('[data-testid=read-pane]', 'dragenter', { dataTransfer: transfer })
+      await expect.poll(() => page().getByTestId('eml-drop').textContent()).toBe(t.dropActive)
+      await shot('drop')
+      for (const type of ['dragover', 'drop'])
+        await page().dispatchEvent('[data-testid=read-pane]', type, { dataTransfer: transfer })
+      await expect.poll(() => page().getByTestId('eml-drop').count()).toBe(0)
       await expect
         .poll(() => page().getByTestId('subject').textContent(), { timeout: 20_000 })
         .toContain('Ihr Steuerbescheid 2025')

@@ -7,7 +7,7 @@ import { FolderPane, folderLabel } from './folder-pane'
 import { useInboxWords, type InboxWord } from './inbox-words'
 import { changeOf, MessageActions, MessageActionsSlot, type ToggleWhat } from './message-actions'
 import { MessageList } from './message-list'
-import { MailReader, type ReaderRequest, type SeenAnswer } from './reader'
+import { MailReader, OpenFileButton, type ReaderRequest, type SeenAnswer } from './reader'
 import { useMailbox } from './use-mailbox'
 import { NewMailNote } from './new-mail-note'
 import { useKeepScroll, useNewMail } from './use-new-mail'
@@ -76,6 +76,7 @@ export function InboxView() {
   /** The stored message in the read pane, as its list row (kept when the list scrolls its page away). */
   const [opened, setOpened] = useState<MessageRowView | null>(null)
   const [readerRound, setReaderRound] = useState(0)
+  const [isReaderBusy, setReaderBusy] = useState(false)
   const [notice, setNotice] = useState<{ tone: 'ok' | 'info' | 'warning'; word: InboxWord } | null>(null)
   const [deleting, setDeleting] = useState(false)
   const [flagging, setFlagging] = useState(false)
@@ -109,6 +110,10 @@ export function InboxView() {
     box.changed(row)
     setOpened((previous) => (previous?.id === row.id ? row : previous))
   }
+  const openFile = () => {
+    setNotice(null)
+    setRequest((previous) => ({ source: { kind: 'dialog' }, seq: (previous?.seq ?? 0) + 1 }))
+  }
   const onOpened = (source: MailSource, seen: SeenAnswer) => {
     if (source.kind !== 'stored') return setOpened(null)
     if (seen === 'marked' && opened?.id === source.id) changed({ ...opened, isUnread: false })
@@ -124,7 +129,15 @@ export function InboxView() {
   )
   const onReaderClosed = useCallback(() => latest.current.onClosed(), [])
   const reader = useMemo(
-    () => <MailReader key={readerRound} request={request} onOpened={onReaderOpened} onClosed={onReaderClosed} />,
+    () => (
+      <MailReader
+        key={readerRound}
+        request={request}
+        onOpened={onReaderOpened}
+        onClosed={onReaderClosed}
+        onBusy={setReaderBusy}
+      />
+    ),
     [readerRound, request, onReaderOpened, onReaderClosed],
   )
   const remove = async (index: number) => {
@@ -214,6 +227,7 @@ export function InboxView() {
         </button>
         <SyncLine status={box.sync} />
         <NewMailNote news={news} offline={offline} />
+        <OpenFileButton disabled={isReaderBusy} onOpen={openFile} />
       </div>
       {box.error && <ErrorNotice error={box.error} />}
       {!box.sync?.isRunning &&

@@ -1,6 +1,8 @@
+import { useMemo } from 'react'
 import type { ReadingView } from '../../../preload/mail-contract'
 import { Icon } from './icons'
 import { MailFrame } from './mail-frame'
+import { textBlocks } from './text-blocks'
 import { useMailWords } from './words'
 
 type Part = ReadingView['parts'][number]
@@ -69,7 +71,7 @@ function PartBody({ part, n }: { part: Part; n: number }) {
       <>
         {/* Focusable, so a long text can be scrolled with the keyboard too. */}
         <pre className="sp-text" data-testid="text-part" tabIndex={0}>
-          {part.text}
+          <TextLines text={part.text} />
         </pre>
         {part.isTruncated && <p className="sp-muted">{w('content.truncated')}</p>}
       </>
@@ -82,4 +84,20 @@ function PartBody({ part, n }: { part: Part; n: number }) {
       </>
     )
   return null
+}
+
+/**
+ * A long text in blocks of lines that the browser lays out only when they scroll into view
+ * (`content-visibility: auto`, each block's height guessed from its lines until then): megabytes of text
+ * show at once instead of stalling the window while every line is laid out. A short text is one block.
+ */
+function TextLines({ text }: { text: string }) {
+  const blocks = useMemo(() => textBlocks(text), [text])
+  if (blocks.length === 1) return text
+  return blocks.map((block, index) => (
+    <span key={index} className="sp-text-block" style={{ containIntrinsicBlockSize: `auto ${block.lines * 1.5}em` }}>
+      {/* A newline at a block's end draws no line of its own: one more makes its empty line show. */}
+      {block.text === '' || block.text.endsWith('\n') ? `${block.text}\n` : block.text}
+    </span>
+  ))
 }

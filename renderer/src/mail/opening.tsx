@@ -12,6 +12,12 @@ export interface Opened {
   seen: Seen | null | undefined
 }
 
+/**
+ * How an opening ended: `opened`; `cancelled` by the user; `failed` (the error is in `error`);
+ * `nothing` chosen (the open dialog was dismissed); `superseded` by a later opening.
+ */
+export type OpeningResult = ({ kind: 'opened' } & Opened) | { kind: 'cancelled' | 'failed' | 'nothing' | 'superseded' }
+
 const words = {
   de: {
     opening: 'Nachricht wird geöffnet …',
@@ -20,6 +26,8 @@ const words = {
     cancelling: 'Wird abgebrochen …',
     cancelled:
       'Öffnen abgebrochen. Von dieser Nachricht wird nichts angezeigt; sie bleibt unverändert und lässt sich später erneut öffnen.',
+    barOpening: 'Wird geöffnet …',
+    barOpeningQualifier: 'die Sicherheit wird angezeigt, sobald die Nachricht geöffnet ist',
   },
   en: {
     opening: 'Opening the message …',
@@ -27,6 +35,8 @@ const words = {
     cancel: 'Cancel',
     cancelling: 'Cancelling …',
     cancelled: 'Opening cancelled. Nothing of this message is shown; it stays as it is and can be opened again later.',
+    barOpening: 'Opening …',
+    barOpeningQualifier: 'its security is shown once the message is open',
   },
 }
 
@@ -47,7 +57,7 @@ export function useOpening() {
   const [error, setError] = useState<WireError | null>(null)
   const current = useRef<string | null>(null)
   const cancelled = useRef<string | null>(null)
-  const open = useCallback(async (source: MailSource): Promise<Opened | null> => {
+  const open = useCallback(async (source: MailSource): Promise<OpeningResult> => {
     const jobId = crypto.randomUUID()
     current.current = jobId
     setError(null)
@@ -56,24 +66,30 @@ export function useOpening() {
       void settle(window.siegelpost.mailProgress({ jobId })).then((result) => {
         if (!result.ok || result.value.state !== 'running' || current.current !== jobId) return
         const { done, total } = result.value
-        setPhase((now) => (now.kind === 'opening' && now.jobId === jobId ? { ...now, done, total } : now))
+        // Only a visible change re-renders (a poll that found the same figures does not).
+        setPhase((now) =>
+          now.kind === 'opening' && now.jobId === jobId && (now.done !== done || now.total !== total)
+            ? { ...now, done, total }
+            : now,
+        )
       })
     }, pollMs)
     const result = await settle(window.siegelpost.mailOpen({ source, jobId }))
     clearInterval(timer)
-    if (current.current !== jobId) return null
+    if (current.current !== jobId) return { kind: 'superseded' }
     current.current = null
     const wasCancelling = cancelled.current === jobId
     setPhase({ kind: 'idle' })
     if (!result.ok) {
       setError(result.error)
-      return null
+      return { kind: 'failed' }
     }
     if (result.value.cancelled || !result.value.reading) {
-      if (wasCancelling) setPhase({ kind: 'cancelled' })
-      return null
+      if (!wasCancelling) return { kind: 'nothing' }
+      setPhase({ kind: 'cancelled' })
+      return { kind: 'cancelled' }
     }
-    return { reading: result.value.reading, seen: result.value.seen }
+    return { kind: 'opened', reading: result.value.reading, seen: result.value.seen }
   }, [])
   const cancel = useCallback(() => {
     const jobId = current.current
@@ -83,6 +99,32 @@ export function useOpening() {
     void settle(window.siegelpost.mailCancel({ jobId }))
   }, [])
   return { phase, error, open, cancel, busy: phase.kind === 'opening' }
+}
+
+/**
+ * What the read pane shows while a message opens, in place of any message shown before: a neutral
+ * header and bar of the same reserved height saying "opening", never the previous message's verdict,
+ * then the progress with its Cancel button.
+ */
+export function OpeningPlaceholder({ opening }: { opening: ReturnType<typeof useOpening> }) {
+  const { lang } = useI18n()
+  const w = words[lang]
+  return (
+    <section className="sp-read sp-read-opening" data-testid="read-opening" aria-label={w.opening}>
+      <div className="sp-bar-wrap">
+        <div className="sp-bar sp-bar-opening" data-testid="opening-bar">
+          <span className="sp-bar-icon" aria-hidden="true">
+            <span className="sp-bar-spinner" />
+          </span>
+          <span className="sp-bar-words">
+            <strong className="sp-bar-title">{w.barOpening}</strong>
+            <span className="sp-bar-qualifier"> · {w.barOpeningQualifier}</span>
+          </span>
+        </div>
+      </div>
+      <OpeningProgress opening={opening} />
+    </section>
+  )
 }
 
 /** The opening's progress with its Cancel button, or the note that it was cancelled. */

@@ -5,8 +5,8 @@ import { useI18n } from '../i18n'
  * qualifiers follow UI.md §2.2. Kept beside the read view so its texts travel together.
  */
 const de = {
-  'reader.open': 'Nachricht öffnen (.eml) …',
-  'reader.drop': 'Oder eine .eml-Datei hierher ziehen.',
+  'reader.open': 'E-Mail-Datei öffnen …',
+  'reader.openHint': 'Eine gespeicherte Nachricht (.eml) öffnen. Sie können die Datei auch ins Fenster ziehen.',
   'reader.dropActive': 'Loslassen, um die Nachricht zu öffnen',
   'reader.close': 'Nachricht schließen',
   'reader.opening': 'Nachricht wird geöffnet …',
@@ -144,8 +144,8 @@ const de = {
 }
 
 const en: Record<keyof typeof de, string> = {
-  'reader.open': 'Open message (.eml) …',
-  'reader.drop': 'Or drag an .eml file here.',
+  'reader.open': 'Open mail file …',
+  'reader.openHint': 'Open a saved message (.eml). You can also drag the file into the window.',
   'reader.dropActive': 'Drop to open the message',
   'reader.close': 'Close message',
   'reader.opening': 'Opening the message …',
