@@ -65,7 +65,7 @@ export interface RegistryDeps {
   /** The read view's shell (open dialog for .eml files, opening saved attachments); without it both are unavailable. */
   mailShell?: MailShell
   /** A fresh worker thread for a large message's decryption (without: the same work runs on the main thread). */
-  startWorker?: ((name: 'openpgp' | 'smime') => WorkerLike) | undefined
+  startWorker?: ((name: 'openpgp' | 'smime' | 'mail-store') => WorkerLike) | undefined
 }
 
 /** The transport side of the profile (accounts, Outbox, policy) with the open vault. */

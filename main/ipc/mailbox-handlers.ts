@@ -64,6 +64,7 @@ async function runSync(
       const server = await access.server(name)
       const result = await syncAccount(server, store, null, {
         now: deps.now,
+        ...(deps.startWorker ? { startStoreWriter: () => deps.startWorker!('mail-store') } : {}),
         onProgress: ({ folder, done, total }) => Object.assign(status, { folder, done, total }),
       })
       const known = access.knownFolders.get(name) ?? new Set<string>()

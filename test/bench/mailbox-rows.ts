@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { Session } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import { ImapFlow } from 'imapflow'
 import { MailStore } from '../../main/core/mailbox/mail-store.ts'
 import { syncFolder } from '../../main/core/mailbox/sync.ts'
@@ -73,6 +74,7 @@ async function timed(run: () => Promise<void>): Promise<Timing> {
   return { ms, cpuMs: (used.user + used.system) / 1000, rssMiB: process.resourceUsage().maxRSS / 1024 }
 }
 
+const storeWorker = new URL('../../main/workers/mail-store.worker.ts', import.meta.url)
 const fastest = (a: Timing, b: Timing) => (a.ms <= b.ms ? a : b)
 
 /**
@@ -133,7 +135,10 @@ export async function measureSync(n: number, options: { runs?: number; profile?:
       let storedCount = 0
       if (profiler) await profiler.post('Profiler.start')
       const timing = await timed(async () => {
-        const result = await syncFolder(session, store, account, 'INBOX', { now: () => new Date() })
+        const result = await syncFolder(session, store, account, 'INBOX', {
+          now: () => new Date(),
+          startStoreWriter: () => new Worker(storeWorker),
+        })
         storedCount = result.stored.length
       })
       await session.client.logout()

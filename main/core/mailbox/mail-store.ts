@@ -34,6 +34,7 @@ const ctx = sealContext
 
 export class MailStore {
   readonly path: string
+  private readonly profileDir: string
   private readonly db: DatabaseSync
   private readonly key: Buffer
   private readonly secret: KeyObject
@@ -56,6 +57,7 @@ export class MailStore {
 
   constructor(profileDir: string, key: Buffer) {
     this.key = key
+    this.profileDir = profileDir
     this.secret = createSecretKey(key)
     mkdirSync(profileDir, { recursive: true, mode: 0o700 })
     this.path = join(profileDir, mailStoreFileName)
@@ -93,6 +95,11 @@ export class MailStore {
 
   close(): void {
     this.db.close()
+  }
+
+  /** What a writer thread of this process needs to open the same store (store-writer.ts); never leaves the process. */
+  writerSetup(): { profileDir: string; key: Uint8Array } {
+    return { profileDir: this.profileDir, key: this.key }
   }
 
   private sql(text: string): StatementSync {
@@ -346,6 +353,15 @@ export class MailStore {
     for (const row of this.rows(this.box(account, folder)))
       out.set(row.uid, { id: row.id, uidValidity: row.uidValidity, flags: row.flags })
     return out
+  }
+
+  /** How many messages of a folder are stored under this UIDVALIDITY. */
+  countOf(account: string, folder: string, uidValidity: string): number {
+    const row = this.sql('SELECT count(*) AS n FROM messages WHERE box = ? AND validity = ?').get(
+      this.box(account, folder),
+      uidValidity,
+    ) as { n: number }
+    return row.n
   }
 
   /** Rows of a folder stored under another UIDVALIDITY, by digest (to be matched to the re-numbered messages). */

@@ -3,7 +3,9 @@ import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import type { Account } from '../transport/account.ts'
 import { classifyImapError, type ImapSession } from '../transport/imap-session.ts'
+import type { WorkerLike } from '../message/technology.ts'
 import type { MailStore, StoredUid } from './mail-store.ts'
+import { openStoreWriter, type StoreWriter } from './store-writer.ts'
 
 /**
  * One folder's sync into the store: new mail, flag changes and expunges. With CONDSTORE (RFC 7162 §3.1)
@@ -41,6 +43,11 @@ export interface FolderSyncResult {
 export interface SyncOptions {
   now: () => Date
   onProgress?: (progress: SyncProgress) => void
+  /**
+   * A fresh worker thread running main/workers/mail-store.worker.ts: a sync of `mailSyncWriterMinMessages` new
+   * messages or more stores them there (store-writer.ts) while this thread reads the FETCH. Without: all here.
+   */
+  startStoreWriter?: () => WorkerLike
 }
 
 /** Compact IMAP sequence set of sorted UIDs: 1:5,7,9:12 (RFC 3501 §9 sequence-set). */
@@ -136,6 +143,7 @@ export async function syncFolder(
     throw classifyImapError(error, account)
   }
   const stored: FolderSyncResult['stored'] = []
+  let writer: StoreWriter | null = null
   try {
     const mailbox = client.mailbox
     if (!mailbox) throw new SiegelpostError('MAILBOX_FOLDER_NOT_FOUND', { folder })
@@ -148,6 +156,18 @@ export async function syncFolder(
     const isUidValidityChanged = stale.size > 0 || (known !== null && known.uidValidity !== uidValidity)
     const current = new Map<number, StoredUid>([...local].filter(([, row]) => row.uidValidity === uidValidity))
     options.onProgress?.({ folder, phase: 'scan', done: 0, total: 0 })
+    const isWriterWorth = (count: number) =>
+      options.startStoreWriter !== undefined && stale.size === 0 && count >= limits.mailSyncWriterMinMessages
+    const startWriter = () =>
+      openStoreWriter(
+        options.startStoreWriter!(),
+        store,
+        { account: account.name, folder, uidValidity },
+        options.now,
+        (done) => options.onProgress?.({ folder, phase: 'fetch', done, total: wanted.length }),
+      )
+    // Nothing stored yet: the thread starts while the server lists the folder.
+    if (local.size === 0 && isWriterWorth(mailbox.exists)) writer = startWriter()
 
     const canUseModseq = mode !== 'uid-scan' && !isUidValidityChanged && known?.highestModseq != null
     const isUnchanged =
@@ -182,7 +202,11 @@ export async function syncFolder(
       for (const uid of removedUids) store.remove(current.get(uid)!.id)
     })
 
-    await fetchNew(session, store, account, folder, uidValidity, wanted, view, stale, stored, options)
+    if (writer && !isWriterWorth(wanted.length)) {
+      writer.abort()
+      writer = null
+    } else if (!writer && isWriterWorth(wanted.length)) writer = startWriter()
+    await fetchNew(session, store, account, folder, uidValidity, wanted, view, stale, stored, options, writer)
     // A FETCH cut short by a closed connection may end without an error: never advance the state then.
     if (!client.usable) throw Object.assign(new Error('connection closed during FETCH'), { code: 'ECONNRESET' })
 
@@ -205,9 +229,7 @@ export async function syncFolder(
       uidNext: after.uidNext ?? null,
       synced: options.now().toISOString(),
     })
-    const total = [...store.uidsOf(account.name, folder).values()].filter(
-      (row) => row.uidValidity === uidValidity,
-    ).length
+    const total = store.countOf(account.name, folder, uidValidity)
     options.onProgress?.({ folder, phase: 'done', done: wanted.length, total: wanted.length })
     return { folder, mode, uidValidity, isUidValidityChanged, stored, skippedTooLarge, changed, removed, total }
   } catch (error) {
@@ -219,13 +241,14 @@ export async function syncFolder(
       { cause: error },
     )
   } finally {
+    writer?.abort()
     lock.release()
   }
 }
 
 /**
- * Fetches the wanted UIDs in FETCH commands of at most `mailSyncFetchUids`. Each message is sealed and
- * written as it arrives (the work fills the gaps while the server sends), inside a transaction that is
+ * Fetches the wanted UIDs in FETCH commands of at most `mailSyncFetchUids`. Each message is handed to the
+ * writer thread when there is one (store-writer.ts, same batches), else sealed and written as it arrives (the work fills the gaps while the server sends), inside a transaction that is
  * committed every `mailSyncBatchMessages` messages or `mailSyncBatchBytes` bytes and when the FETCH ends
  * or breaks: what arrived complete is kept.
  */
@@ -240,6 +263,7 @@ async function fetchNew(
   stale: Map<string, string[]>,
   stored: FolderSyncResult['stored'],
   options: SyncOptions,
+  writer: StoreWriter | null,
 ): Promise<void> {
   const batch = store.batch()
   let done = 0
@@ -269,11 +293,22 @@ async function fetchNew(
         { uid: true },
       )) {
         if (!message.source) continue
-        batch.run(() => keep(message), message.source.length)
-        done++
-        options.onProgress?.({ folder, phase: 'fetch', done, total: wanted.length })
+        if (writer) {
+          const flags = message.flags ? flagList(message.flags) : (view.seen.get(message.uid)?.flags ?? [])
+          const arrived = message.internalDate ? new Date(message.internalDate) : null
+          await writer.add(message.uid, message.source, flags, arrived)
+        } else {
+          batch.run(() => keep(message), message.source.length)
+          done++
+          options.onProgress?.({ folder, phase: 'fetch', done, total: wanted.length })
+        }
       }
     }
+    if (writer) stored.push(...(await writer.finish()))
+  } catch (error) {
+    // What arrived complete is kept: the worker commits it (its own failure is the error then).
+    if (writer) stored.push(...(await writer.finish().catch(() => [])))
+    throw error
   } finally {
     batch.commit()
   }
