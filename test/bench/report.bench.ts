@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { makeTestPki, openssl } from '../helpers/smime-pki.ts'
+import { mailboxSyncRows, mailListCliRow } from './mailbox-rows.ts'
 import { formatReport, type Outcome, type Row } from './report-table.ts'
 
 /**
@@ -13,7 +14,7 @@ import { formatReport, type Outcome, type Row } from './report-table.ts'
  * run it) beside its yardstick (gpg, openssl, `node -e 0`), measured side by side in this one run. A measurement,
  * never a test. Settings (environment):
  *   BENCH_LARGE_MB=100,1024  large-message sizes (MB of random attachment)    BENCH_RUNS=3  runs per cell (median)
- *   BENCH_STARTUP_ROWS=1000  mails in the store for the start-up rows
+ *   BENCH_STARTUP_ROWS=1000  mails in the store for the start-up rows   BENCH_SYNC_N=10000  messages for the sync row
  * Under test/helpers/with-keyring.sh (as `npm run bench` runs it) the vault key is in the OS keychain, the product's
  * default; without a Secret Service the vault uses a passphrase, and every vault-opening row pays its scrypt.
  */
@@ -329,6 +330,10 @@ try {
     peer: { na: '' },
     target: 'reported',
   })
+
+  // Mailbox: sync from Dovecot beside a bare imapflow FETCH, listing in-process and through the whole CLI.
+  rows.push(...(await mailboxSyncRows(Number(process.env.BENCH_SYNC_N ?? 10_000))))
+  rows.push(mailListCliRow({ dir, cli, keychain, env, timed }))
 
   console.log(
     `node ${process.version}; vault: ${vaultKind}; ${runs} run(s) per cell, median wall; ${new Date().toISOString()}`,
