@@ -35,17 +35,39 @@ describe('store writer thread', () => {
     )
     for (let uid = 1; uid <= 300; uid++)
       await writer.add(uid, message(uid), uid % 2 ? ['\\Seen'] : [], new Date(Date.UTC(2026, 0, uid)))
+    expect(writer.add(301, message(301), [], null)).toBeUndefined()
     const stored = await writer.finish()
-    expect(stored.map((s) => s.uid)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1).filter((uid) => uid !== 3))
-    expect(progress.at(-1)).toBe(300)
+    expect(stored.map((s) => s.uid)).toEqual(Array.from({ length: 301 }, (_, i) => i + 1).filter((uid) => uid !== 3))
+    expect(progress.at(-1)).toBe(301)
     const rows = store.list({ account: 'a', folder: 'INBOX' })
-    expect(rows).toHaveLength(300)
-    expect(store.countOf('a', 'INBOX', '7')).toBe(300)
+    expect(rows).toHaveLength(301)
+    expect(store.countOf('a', 'INBOX', '7')).toBe(301)
     const five = rows.find((r) => r.uid === 5)!
     expect(five).toMatchObject({ subject: 'Akte 5', flags: ['\\Seen'], uidValidity: '7' })
     expect(store.raw(five.id)).toEqual(message(5))
     for (const name of readdirSync(dir))
       expect(readFileSync(join(dir, name)).includes('Vertraulicher'), name).toBe(false)
+  })
+
+  it('makes the FETCH wait while the thread is more than mailSyncWriterQueueBytes behind', async () => {
+    const writer = openStoreWriter(
+      new Worker(entry),
+      store,
+      { account: 'a', folder: 'F', uidValidity: '1' },
+      () => new Date(),
+    )
+    const big = Buffer.concat([message(0), Buffer.alloc(1024 * 1024, 'x')])
+    let waits = 0
+    for (let uid = 1; uid <= 40; uid++) {
+      const behind = writer.add(uid, big, [], null)
+      if (behind) {
+        waits++
+        await behind
+      }
+    }
+    expect(waits).toBeGreaterThan(0)
+    expect(await writer.finish()).toHaveLength(40)
+    expect(store.countOf('a', 'F', '1')).toBe(40)
   })
 
   it('reports a writer thread that ends before it is done, keeping what it committed', async () => {

@@ -107,8 +107,11 @@ export function serveStoreWriter(port: WriterPort): void {
 }
 
 export interface StoreWriter {
-  /** Hands a message over; resolves at once, or when the worker has caught up below the queue limit. */
-  add(uid: number, raw: Buffer, flags: string[], arrived: Date | null): Promise<void>
+  /**
+   * Hands a message over. Returns nothing, or — when the worker is `mailSyncWriterQueueBytes` behind — a promise
+   * that resolves when it has caught up (no promise per message on the common path). Throws the worker's failure.
+   */
+  add(uid: number, raw: Buffer, flags: string[], arrived: Date | null): Promise<void> | undefined
   /** Sends what is left, lets the worker commit and close; the messages it stored. Rejects with its error. */
   finish(): Promise<StoredMessage[]>
   /** Ends the worker without waiting (after a failure on the main side; the worker's open batch is lost). */
@@ -188,6 +191,10 @@ export function openStoreWriter(
     queued += pending.bytes
     pending = { uids: [], flags: [], arrived: [], raws: [], bytes: 0 }
   }
+  const caughtUp = async () => {
+    while (queued > limits.mailSyncWriterQueueBytes && !failure) await new Promise<void>((resolve) => (wake = resolve))
+    if (failure) throw failure
+  }
   const detach = () => {
     worker.off('message', onMessage)
     worker.off('error', onError)
@@ -195,7 +202,7 @@ export function openStoreWriter(
     void worker.terminate()
   }
   return {
-    async add(uid, raw, flags, arrived) {
+    add(uid, raw, flags, arrived) {
       if (failure) throw failure
       pending.uids.push(uid)
       pending.flags.push(flags)
@@ -204,9 +211,7 @@ export function openStoreWriter(
       pending.bytes += raw.length
       if (pending.uids.length >= limits.mailSyncWriterChunkMessages || pending.bytes >= limits.mailSyncWriterChunkBytes)
         flush()
-      while (queued > limits.mailSyncWriterQueueBytes && !failure)
-        await new Promise<void>((resolve) => (wake = resolve))
-      if (failure) throw failure
+      return queued > limits.mailSyncWriterQueueBytes ? caughtUp() : undefined
     },
     async finish() {
       try {

@@ -296,7 +296,8 @@ async function fetchNew(
         if (writer) {
           const flags = message.flags ? flagList(message.flags) : (view.seen.get(message.uid)?.flags ?? [])
           const arrived = message.internalDate ? new Date(message.internalDate) : null
-          await writer.add(message.uid, message.source, flags, arrived)
+          const behind = writer.add(message.uid, message.source, flags, arrived)
+          if (behind) await behind
         } else {
           batch.run(() => keep(message), message.source.length)
           done++
