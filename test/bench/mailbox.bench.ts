@@ -17,7 +17,8 @@ console.log(`mailbox bench (N=${n}, Dovecot ${host}; the faster of 2 runs; CPU o
 console.log(`  bare imapflow FETCH   ${bare.ms.toFixed(0).padStart(7)} ms  ${rate(bare.ms)} msgs/s  ${cpu(bare.cpuMs)}`)
 console.log(
   `  Siegelpost sync       ${sync.ms.toFixed(0).padStart(7)} ms  ${rate(sync.ms)} msgs/s  ${cpu(sync.cpuMs)}  ` +
-    `ratio ${(sync.ms / bare.ms).toFixed(2)}× (goal ≤ 1.3×), CPU ratio ${(sync.cpuMs / bare.cpuMs).toFixed(2)}×`,
+    `ratio ${(sync.ms / bare.ms).toFixed(2)}× (goal ≤ 1.3×), CPU ratio ${(sync.cpuMs / bare.cpuMs).toFixed(2)}× ` +
+    `(main thread ${cpu(sync.mainCpuMs)}, store writer ${cpu(sync.cpuMs - sync.mainCpuMs)})`,
 )
 console.log(`  list ${list.rows} rows, first (decrypts every row)  ${list.coldMs.toFixed(0)} ms`)
 console.log(
