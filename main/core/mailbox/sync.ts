@@ -158,14 +158,18 @@ export async function syncFolder(
     options.onProgress?.({ folder, phase: 'scan', done: 0, total: 0 })
     const isWriterWorth = (count: number) =>
       options.startStoreWriter !== undefined && stale.size === 0 && count >= limits.mailSyncWriterMinMessages
-    const startWriter = () =>
-      openStoreWriter(
-        options.startStoreWriter!(),
-        store,
-        { account: account.name, folder, uidValidity },
-        options.now,
-        (done) => options.onProgress?.({ folder, phase: 'fetch', done, total: wanted.length }),
+    // A thread that cannot be started leaves the work to this one.
+    const startWriter = () => {
+      let worker: WorkerLike
+      try {
+        worker = options.startStoreWriter!()
+      } catch {
+        return null
+      }
+      return openStoreWriter(worker, store, { account: account.name, folder, uidValidity }, options.now, (done) =>
+        options.onProgress?.({ folder, phase: 'fetch', done, total: wanted.length }),
       )
+    }
     // Nothing stored yet: the thread starts while the server lists the folder.
     if (local.size === 0 && isWriterWorth(mailbox.exists)) writer = startWriter()
 
