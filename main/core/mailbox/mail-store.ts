@@ -7,7 +7,7 @@ import { limits } from '../limits.ts'
 import { openBlob, openJson, sealBlob, sealJson } from '../store/sealed-blob.ts'
 import { readSealedFile, writeSealedFile } from '../store/sealed-file.ts'
 import { openVersionedDatabase, SchemaTooNewError } from '../store/sqlite.ts'
-import { envelopeOf } from './envelope.ts'
+import { envelopeOf, type EnvelopeFields } from './envelope.ts'
 import { byNewest, matches } from './mail-search.ts'
 import {
   mailStoreFileName,
@@ -185,6 +185,7 @@ export class MailStore {
     flags: string[],
     fetched: Date,
     arrived: Date | null = null,
+    envelope: EnvelopeFields = envelopeOf(raw, arrived),
   ): EnvelopeRow {
     return {
       id,
@@ -196,7 +197,7 @@ export class MailStore {
       flags,
       protectedSubject: null,
       fetched: fetched.toISOString(),
-      ...envelopeOf(raw, arrived),
+      ...envelope,
     }
   }
 
@@ -260,7 +261,8 @@ export class MailStore {
     uid: number,
     raw: Buffer,
     fetched: Date,
-    options: { flags?: string[]; arrived?: Date | null } = {},
+    /** `envelope`: envelopeOf(raw, arrived), when the caller has read it already (the sync's main thread). */
+    options: { flags?: string[]; arrived?: Date | null; envelope?: EnvelopeFields } = {},
   ): string | null {
     const ref = this.ref(account, folder, uidValidity, uid)
     if (this.sql('SELECT 1 FROM messages WHERE ref = ?').get(ref) !== undefined) return null
@@ -280,6 +282,7 @@ export class MailStore {
       options.flags ?? [],
       fetched,
       options.arrived ?? null,
+      options.envelope,
     )
     this.sql(
       'INSERT INTO messages (id, ref, fetched, meta, raw, box, validity, uid, digest, envelope, rawfile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',

@@ -1,6 +1,7 @@
 import { SiegelpostError, type ErrorCode, type ErrorParams } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import type { WorkerLike } from '../message/technology.ts'
+import { envelopeOf, type EnvelopeFields } from './envelope.ts'
 import { MailStore } from './mail-store.ts'
 
 /**
@@ -26,7 +27,8 @@ export interface StoredMessage {
 interface Chunk {
   uids: number[]
   flags: string[][]
-  arrived: (string | null)[]
+  /** Read on the main thread (envelope.ts): it has the time the worker lacks, and its libraries are loaded. */
+  envelopes: EnvelopeFields[]
   lengths: number[]
   fetched: string
   bytes: Uint8Array
@@ -84,11 +86,10 @@ export function serveStoreWriter(port: WriterPort): void {
         for (let i = 0; i < message.uids.length; i++) {
           const raw = bytes.subarray(at, (at += message.lengths[i]!))
           const uid = message.uids[i]!
-          const arrived = message.arrived[i] ? new Date(message.arrived[i]!) : null
           batch!.run(() => {
             const id = store!.add(account, folder, uidValidity, uid, raw, fetched, {
               flags: message.flags[i]!,
-              arrived,
+              envelope: message.envelopes[i]!,
             })
             if (id) stored.push({ uid, size: raw.length, id })
           }, raw.length)
@@ -129,13 +130,14 @@ export function openStoreWriter(
 ): StoreWriter {
   const stored: StoredMessage[] = []
   let written = 0
-  let pending: { uids: number[]; flags: string[][]; arrived: (string | null)[]; raws: Buffer[]; bytes: number } = {
-    uids: [],
-    flags: [],
-    arrived: [],
-    raws: [],
+  const empty = () => ({
+    uids: [] as number[],
+    flags: [] as string[][],
+    envelopes: [] as EnvelopeFields[],
+    raws: [] as Buffer[],
     bytes: 0,
-  }
+  })
+  let pending = empty()
   let queued = 0
   let failure: Error | null = null
   let wake: (() => void) | null = null
@@ -182,14 +184,14 @@ export function openStoreWriter(
       type: 'add',
       uids: pending.uids,
       flags: pending.flags,
-      arrived: pending.arrived,
+      envelopes: pending.envelopes,
       lengths: pending.raws.map((raw) => raw.length),
       fetched: now().toISOString(),
       bytes,
     }
     worker.postMessage(chunk)
     queued += pending.bytes
-    pending = { uids: [], flags: [], arrived: [], raws: [], bytes: 0 }
+    pending = empty()
   }
   const caughtUp = async () => {
     while (queued > limits.mailSyncWriterQueueBytes && !failure) await new Promise<void>((resolve) => (wake = resolve))
@@ -206,7 +208,7 @@ export function openStoreWriter(
       if (failure) throw failure
       pending.uids.push(uid)
       pending.flags.push(flags)
-      pending.arrived.push(arrived && !Number.isNaN(arrived.getTime()) ? arrived.toISOString() : null)
+      pending.envelopes.push(envelopeOf(raw, arrived))
       pending.raws.push(raw)
       pending.bytes += raw.length
       if (pending.uids.length >= limits.mailSyncWriterChunkMessages || pending.bytes >= limits.mailSyncWriterChunkBytes)
