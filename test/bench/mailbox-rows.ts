@@ -241,7 +241,7 @@ export async function mailboxSyncRows(n: number): Promise<Row[]> {
   return [
     {
       goal: 'mail',
-      what: `${what} (${Math.round((n / sync.sync.ms) * 1000)} msgs/s)`,
+      what: `${what} (${Math.round((n / sync.sync.ms) * 1000)} msgs/s, ${(sync.sync.ms / sync.bare.ms).toFixed(2)}×)`,
       figure: seconds(sync.sync),
       peerName: 'bare imapflow FETCH',
       peer: seconds(sync.bare),
