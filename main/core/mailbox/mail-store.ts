@@ -1,6 +1,6 @@
 import { createHmac, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto'
 import { mkdirSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
@@ -34,7 +34,6 @@ const ctx = sealContext
 
 export class MailStore {
   readonly path: string
-  private readonly profileDir: string
   private readonly db: DatabaseSync
   private readonly key: Buffer
   private readonly secret: KeyObject
@@ -57,7 +56,6 @@ export class MailStore {
 
   constructor(profileDir: string, key: Buffer) {
     this.key = key
-    this.profileDir = profileDir
     this.secret = createSecretKey(key)
     mkdirSync(profileDir, { recursive: true, mode: 0o700 })
     this.path = join(profileDir, mailStoreFileName)
@@ -99,7 +97,7 @@ export class MailStore {
 
   /** What a writer thread of this process needs to open the same store (store-writer.ts); never leaves the process. */
   writerSetup(): { profileDir: string; key: Uint8Array } {
-    return { profileDir: this.profileDir, key: this.key }
+    return { profileDir: dirname(this.path), key: this.key }
   }
 
   private sql(text: string): StatementSync {
@@ -360,11 +358,8 @@ export class MailStore {
 
   /** How many messages of a folder are stored under this UIDVALIDITY. */
   countOf(account: string, folder: string, uidValidity: string): number {
-    const row = this.sql('SELECT count(*) AS n FROM messages WHERE box = ? AND validity = ?').get(
-      this.box(account, folder),
-      uidValidity,
-    ) as { n: number }
-    return row.n
+    const sql = 'SELECT count(*) AS n FROM messages WHERE box = ? AND validity = ?'
+    return (this.sql(sql).get(this.box(account, folder), uidValidity) as { n: number }).n
   }
 
   /** Rows of a folder stored under another UIDVALIDITY, by digest (to be matched to the re-numbered messages). */
