@@ -44,6 +44,8 @@ export default defineConfig({
           'smime-stream-worker': resolve(root, 'main/workers/smime-stream.worker.ts'),
           // the large-message OpenPGP worker (main/workers/openpgp-worker.ts)
           'openpgp-worker': resolve(root, 'main/workers/openpgp-worker.ts'),
+          // a sync's writes into the message store (main/core/mailbox/store-writer.ts)
+          'mail-store-worker': resolve(root, 'main/workers/mail-store.worker.ts'),
         },
       },
     },

@@ -195,6 +195,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     // Built next to this file (electron.vite.config.ts); the .ts entry when run from source.
     startWorker: (name) => {
       const isSource = import.meta.url.endsWith('.ts')
+      if (name === 'mail-store')
+        return new Worker(
+          new URL(isSource ? './workers/mail-store.worker.ts' : './mail-store-worker.js', import.meta.url),
+        )
       if (name === 'smime') {
         const entry = new URL(
           isSource ? './workers/smime-stream.worker.ts' : './smime-stream-worker.js',

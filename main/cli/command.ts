@@ -17,8 +17,11 @@ export interface CliIo {
   now: () => Date
   /** Progress lines go to stderr only when it is a terminal (or with --progress); stdout stays the contract. */
   isStderrTty?: boolean
-  /** Starts the worker thread for large OpenPGP messages; without it they run on a channel in this thread. */
-  startWorker?: (name: 'openpgp' | 'smime') => WorkerLike
+  /**
+   * Starts a worker thread: large OpenPGP or S/MIME messages (without it they run on a channel in this thread), or
+   * a sync's writes into the message store ('mail-store'; without it they run in this thread).
+   */
+  startWorker?: (name: 'openpgp' | 'smime' | 'mail-store') => WorkerLike
   /** Where encrypted spools of large messages go (the OS temp folder when unset). */
   tempDir?: string
 }

@@ -100,7 +100,11 @@ async function runFetch(context: CommandContext): Promise<number> {
   const isAll = values['all-folders'] === true
   return withStore(context, async (store) => {
     const folders = isAll ? null : [typeof values.folder === 'string' ? values.folder : 'INBOX']
-    const synced = await syncAccount(server, store, folders, { now: io.now, onProgress: progressOf(context) })
+    const synced = await syncAccount(server, store, folders, {
+      now: io.now,
+      onProgress: progressOf(context),
+      ...(io.startWorker ? { startStoreWriter: () => io.startWorker!('mail-store') } : {}),
+    })
     const tls = { version: synced.tls.version, cipher: synced.tls.cipher }
     if (!isAll) {
       const only = synced.folders[0]!

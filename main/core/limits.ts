@@ -111,6 +111,14 @@ export const limits = {
   mailSyncBatchBytes: 16 * 1024 * 1024,
   /** UIDs per FETCH command (keeps command lines short on sparse UID sets). */
   mailSyncFetchUids: 2000,
+  /** New messages from which a sync stores on a worker thread (below, starting the thread costs more than it saves). */
+  mailSyncWriterMinMessages: 400,
+  /** Messages per hand-over to the store's worker thread… */
+  mailSyncWriterChunkMessages: 64,
+  /** …or this many bytes, whichever comes first. */
+  mailSyncWriterChunkBytes: 1024 * 1024,
+  /** Bytes handed over and not yet stored before the FETCH waits for the worker thread. */
+  mailSyncWriterQueueBytes: 32 * 1024 * 1024,
   /** How often `watch` polls (NOOP) a folder on a server without IDLE. */
   mailWatchPollMs: 30_000,
   /** How long `watch` idles before it renews IDLE (RFC 2177: clients re-issue IDLE at least every 29 minutes). */

@@ -74,7 +74,7 @@ export interface RegistryDeps {
   /** Shows an OS notification (the app's desktop notifications); without it none is shown. */
   notify?: (notice: { title: string; body: string }) => void
   /** A fresh worker thread for a large message's decryption (without: the same work runs on the main thread). */
-  startWorker?: ((name: 'openpgp' | 'smime') => WorkerLike) | undefined
+  startWorker?: ((name: 'openpgp' | 'smime' | 'mail-store') => WorkerLike) | undefined
 }
 
 /** The transport side of the profile (accounts, Outbox, policy) with the open vault. */

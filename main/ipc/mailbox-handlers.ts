@@ -66,6 +66,7 @@ async function runSync(
       const result = await access.exclusive(() =>
         syncAccount(server, store, null, {
           now: deps.now,
+          ...(deps.startWorker ? { startStoreWriter: () => deps.startWorker!('mail-store') } : {}),
           onProgress: ({ folder, done, total }) => Object.assign(status, { folder, done, total }),
         }),
       )

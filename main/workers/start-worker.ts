@@ -2,11 +2,13 @@ import { Worker } from 'node:worker_threads'
 import { limits } from '../core/limits.ts'
 
 /**
- * A fresh worker thread for a large message's work: the built entries next to the bundle that
+ * A fresh worker thread for a large message's work or a sync's store writes: the built entries next to the bundle that
  * imports this (out/main, electron.vite.config.ts), or the .ts entries when run from source (tests).
  */
-export function startStreamWorker(name: 'openpgp' | 'smime'): Worker {
+export function startStreamWorker(name: 'openpgp' | 'smime' | 'mail-store'): Worker {
   const isSource = import.meta.url.endsWith('.ts')
+  if (name === 'mail-store')
+    return new Worker(new URL(isSource ? './mail-store.worker.ts' : './mail-store-worker.js', import.meta.url))
   if (name === 'smime') {
     const entry = new URL(isSource ? './smime-stream.worker.ts' : './smime-stream-worker.js', import.meta.url)
     return new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: limits.smimeStreamWorkerHeapMiB } })

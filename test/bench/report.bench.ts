@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { makeTestPki, openssl } from '../helpers/smime-pki.ts'
 import { composeSendRows } from './compose-send-rss.ts'
+import { mailboxSyncRows, mailListCliRow } from './mailbox-rows.ts'
 import { formatReport, type Outcome, type Row } from './report-table.ts'
 import { windowListRows } from './window-list.ts'
 import { windowRows } from './window-tasks.ts'
@@ -16,7 +17,7 @@ import { windowRows } from './window-tasks.ts'
  * run it) beside its yardstick (gpg, openssl, `node -e 0`), measured side by side in this one run. A measurement,
  * never a test. Settings (environment):
  *   BENCH_LARGE_MB=100,1024  large-message sizes (MB of random attachment)    BENCH_RUNS=3  runs per cell (median)
- *   BENCH_STARTUP_ROWS=1000  mails in the store for the start-up rows
+ *   BENCH_STARTUP_ROWS=1000  mails in the store for the start-up rows   BENCH_SYNC_N=10000  messages for the sync row
  *   BENCH_WINDOW_MB=100  attachment (MiB) opened and sent in the window rows (plus 25 opened)
  * Under test/helpers/with-keyring.sh (as `npm run bench` runs it) the vault key is in the OS keychain, the product's
  * default; without a Secret Service the vault uses a passphrase, and every vault-opening row pays its scrypt.
@@ -317,6 +318,10 @@ try {
     target: 'reported',
   })
   rows.push(...windowRowsAll.filter((row) => row.goal === '7'))
+
+  // Mailbox: sync from Dovecot beside a bare imapflow FETCH, listing in-process and through the whole CLI.
+  rows.push(...(await mailboxSyncRows(Number(process.env.BENCH_SYNC_N ?? 10_000))))
+  rows.push(mailListCliRow({ dir, cli, keychain, env, timed }))
 
   console.log(
     `node ${process.version}; vault: ${vaultKind}; ${runs} run(s) per cell, median wall; ${new Date().toISOString()}`,

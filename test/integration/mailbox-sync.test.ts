@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SiegelpostError } from '../../main/core/errors/index.ts'
 import { openVault } from '../../main/core/keys/vault.ts'
@@ -35,15 +36,25 @@ const corpusSize = 1000
 const user = 'advisor@kanzlei.test'
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
+// The in-process syncs store on the writer thread in one variant and in this thread in the other (the CLI's first
+// fetch always uses the thread); a sync of fewer than limits.mailSyncWriterMinMessages stays in this thread anyway.
 const variants = [
-  { label: 'Dovecot with QRESYNC, CONDSTORE and IDLE', imapCapability: undefined, mode: 'qresync', watch: 'idle' },
+  {
+    label: 'Dovecot with QRESYNC, CONDSTORE and IDLE',
+    imapCapability: undefined,
+    mode: 'qresync',
+    watch: 'idle',
+    isWriterThread: true,
+  },
   {
     label: 'Dovecot without CONDSTORE, QRESYNC and IDLE',
     imapCapability: withoutCondstoreQresyncIdle,
     mode: 'uid-scan',
     watch: 'poll',
+    isWriterThread: false,
   },
 ] as const
+const storeWorker = new URL('../../main/workers/mail-store.worker.ts', import.meta.url)
 
 describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).each(variants)(
   'mailbox sync: $label',
@@ -77,7 +88,11 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
     const sync = async (folder = 'INBOX', onProgress?: (p: SyncProgress) => void) => {
       const session = await openImap(account, 'advisor-pw')
       try {
-        return await syncFolder(session, store, account, folder, { now: () => new Date(), onProgress })
+        return await syncFolder(session, store, account, folder, {
+          now: () => new Date(),
+          onProgress,
+          ...(variant.isWriterThread ? { startStoreWriter: () => new Worker(storeWorker) } : {}),
+        })
       } finally {
         await session.client.logout()
       }

@@ -32,11 +32,23 @@ export interface EnvelopeFields {
 /** RFC 2047 words or 8-bit bytes need decoding; plain ASCII (most header fields) is taken as it is. */
 const decode = (value: string) => (/=\?|[\u0080-\u00ff]/.test(value) ? decodeHeaderText(value) : value)
 
+const addressChars = String.raw`[^\s<>()\[\]\\,;:@"]+@[^\s<>()\[\]\\,;:@"]+`
+const simpleName = String.raw`[\p{L}\p{N}_'-]+(?: [\p{L}\p{N}_'-]+)*`
+const simpleAddress = new RegExp(String.raw`^(?:(${simpleName}) ?<(${addressChars})>|(${addressChars}))$`, 'u')
+
+/** One address alone, bare or as `Name <addr>` with a name of plain words: what addressparser would give, without it
+ * (most From and To fields; the parser costs more than the rest of the envelope). Anything else goes to addressparser. */
+export function parsedAddresses(value: string): { name?: string; address?: string }[] {
+  const simple = simpleAddress.exec(value.trim())
+  if (simple) return [{ name: simple[1] ?? '', address: simple[2] ?? simple[3] }]
+  return addressparser(value, { flatten: true })
+}
+
 function displayAddresses(values: string[] | undefined): { shown: string[]; addresses: string[] } {
   const shown: string[] = []
   const addresses: string[] = []
   for (const value of values ?? []) {
-    for (const entry of addressparser(decode(value), { flatten: true })) {
+    for (const entry of parsedAddresses(decode(value))) {
       if (!('address' in entry) || !entry.address) continue
       const name = (entry.name ?? '').trim()
       shown.push(name && name !== entry.address ? `${name} <${entry.address}>` : entry.address)
@@ -82,17 +94,23 @@ function clean(text: string): string {
   return (out ?? text).trim()
 }
 
+const bodyStartChars = 4096
+
 /** The listing row of a raw message; never throws (a header that cannot be read gives state `malformed`). */
 export function envelopeOf(raw: Uint8Array, arrived: Date | null = null): EnvelopeFields {
   const bytes = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.byteLength, limits.mailEnvelopeHeaderBytes))
   try {
-    const text = bytes.toString('latin1')
-    const fields = readHeaderFields(bytes)
+    // Only the header block and the body's first 4 KiB are read as text (not the whole first 256 KiB).
+    const blanks = [bytes.indexOf('\n\n'), bytes.indexOf('\n\r\n')].filter((at) => at !== -1)
+    const blank = blanks.length === 0 ? -1 : Math.min(...blanks)
+    const head = blank === -1 ? bytes : bytes.subarray(0, blank + 3 + bodyStartChars)
+    const text = head.toString('latin1')
+    const fields = readHeaderFields(head)
     const separator = /\r?\n\r?\n/.exec(text)
     const isMalformed = fields.size === 0 || (!separator && bytes.length < raw.byteLength)
     const from = displayAddresses(fields.get('from'))
     const bodyStart = separator
-      ? text.slice(separator.index + separator[0].length, separator.index + separator[0].length + 4096)
+      ? text.slice(separator.index + separator[0].length, separator.index + separator[0].length + bodyStartChars)
       : ''
     return {
       from: clean(from.shown[0] ?? decode(fields.get('from')?.[0] ?? '')),

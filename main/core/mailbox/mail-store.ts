@@ -1,13 +1,13 @@
 import { createHmac, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto'
 import { mkdirSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import { openBlob, openJson, sealBlob, sealJson } from '../store/sealed-blob.ts'
 import { readSealedFile, writeSealedFile } from '../store/sealed-file.ts'
 import { openVersionedDatabase, SchemaTooNewError } from '../store/sqlite.ts'
-import { envelopeOf } from './envelope.ts'
+import { envelopeOf, type EnvelopeFields } from './envelope.ts'
 import { ListCache } from './mail-list-cache.ts'
 import { windowOf } from './mail-search.ts'
 import {
@@ -108,6 +108,11 @@ export class MailStore {
     this.db.close()
   }
 
+  /** What a writer thread of this process needs to open the same store (store-writer.ts); never leaves the process. */
+  writerSetup(): { profileDir: string; key: Uint8Array } {
+    return { profileDir: dirname(this.path), key: this.key }
+  }
+
   private sql(text: string): StatementSync {
     let statement = this.statements.get(text)
     if (!statement) this.statements.set(text, (statement = this.db.prepare(text)))
@@ -165,6 +170,7 @@ export class MailStore {
     flags: string[],
     fetched: Date,
     arrived: Date | null = null,
+    envelope: EnvelopeFields = envelopeOf(raw, arrived),
   ): EnvelopeRow {
     return {
       id,
@@ -176,7 +182,7 @@ export class MailStore {
       flags,
       protectedSubject: null,
       fetched: fetched.toISOString(),
-      ...envelopeOf(raw, arrived),
+      ...envelope,
     }
   }
 
@@ -240,7 +246,8 @@ export class MailStore {
     uid: number,
     raw: Buffer,
     fetched: Date,
-    options: { flags?: string[]; arrived?: Date | null } = {},
+    /** `envelope`: envelopeOf(raw, arrived), when the caller has read it already (the sync's main thread). */
+    options: { flags?: string[]; arrived?: Date | null; envelope?: EnvelopeFields } = {},
   ): string | null {
     const ref = this.ref(account, folder, uidValidity, uid)
     if (this.sql('SELECT 1 FROM messages WHERE ref = ?').get(ref) !== undefined) return null
@@ -260,6 +267,7 @@ export class MailStore {
       options.flags ?? [],
       fetched,
       options.arrived ?? null,
+      options.envelope,
     )
     this.sql(
       'INSERT INTO messages (id, ref, fetched, meta, raw, box, validity, uid, digest, envelope, rawfile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -348,6 +356,12 @@ export class MailStore {
     for (const row of this.rows(this.box(account, folder)))
       out.set(row.uid, { id: row.id, uidValidity: row.uidValidity, flags: row.flags })
     return out
+  }
+
+  /** How many messages of a folder are stored under this UIDVALIDITY. */
+  countOf(account: string, folder: string, uidValidity: string): number {
+    const sql = 'SELECT count(*) AS n FROM messages WHERE box = ? AND validity = ?'
+    return (this.sql(sql).get(this.box(account, folder), uidValidity) as { n: number }).n
   }
 
   /** Rows of a folder stored under another UIDVALIDITY, by digest (to be matched to the re-numbered messages). */

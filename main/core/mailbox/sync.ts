@@ -3,7 +3,9 @@ import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import type { Account } from '../transport/account.ts'
 import { classifyImapError, type ImapSession } from '../transport/imap-session.ts'
+import type { WorkerLike } from '../message/technology.ts'
 import type { MailStore, StoredUid } from './mail-store.ts'
+import { openStoreWriter, type StoreWriter } from './store-writer.ts'
 
 /**
  * One folder's sync into the store: new mail, flag changes and expunges. With CONDSTORE (RFC 7162 §3.1)
@@ -41,6 +43,11 @@ export interface FolderSyncResult {
 export interface SyncOptions {
   now: () => Date
   onProgress?: (progress: SyncProgress) => void
+  /**
+   * A fresh worker thread running main/workers/mail-store.worker.ts: a sync of `mailSyncWriterMinMessages` new
+   * messages or more stores them there (store-writer.ts) while this thread reads the FETCH. Without: all here.
+   */
+  startStoreWriter?: () => WorkerLike
 }
 
 /** Compact IMAP sequence set of sorted UIDs: 1:5,7,9:12 (RFC 3501 §9 sequence-set). */
@@ -61,7 +68,9 @@ const sameFlags = (a: readonly string[], b: readonly string[]) =>
 
 interface ServerView {
   /** UID → flags for every message the server reported (all of them in a scan, the changed ones otherwise). */
-  seen: Map<number, { flags: string[]; size: number }>
+  seen: Map<number, { flags: string[] }>
+  /** UIDs over `limits.fetchMessageMaxBytes` (never fetched). */
+  tooLarge: Set<number>
   /** UIDs the server no longer has (null: unknown, derive from a full scan). */
   vanished: number[] | null
   /** CONDSTORE without QRESYNC: every UID the server has (UID SEARCH ALL). */
@@ -71,33 +80,45 @@ interface ServerView {
 
 async function scanServer(session: ImapSession, mode: SyncMode, changedSince: bigint | null): Promise<ServerView> {
   const { client } = session
-  const seen = new Map<number, { flags: string[]; size: number }>()
+  const seen = new Map<number, { flags: string[] }>()
+  const tooLarge = new Set<number>()
   const vanished: number[] = []
   const onExpunge = (event: { uid?: number; vanished?: boolean }) => {
     if (event.vanished && event.uid) vanished.push(event.uid)
   }
+  const note = (message: FetchMessageObject) => {
+    seen.set(message.uid, { flags: flagList(message.flags) })
+    if ((message.size ?? 0) > limits.fetchMessageMaxBytes) tooLarge.add(message.uid)
+  }
   if (mode === 'uid-scan' || changedSince === null) {
-    for await (const message of client.fetch('1:*', { uid: true, flags: true, size: true }, { uid: true })) {
-      seen.set(message.uid, { flags: flagList(message.flags), size: message.size ?? 0 })
-    }
-    return { seen, vanished: null, isFull: true }
+    for await (const message of client.fetch('1:*', { uid: true, flags: true, size: true }, { uid: true }))
+      note(message)
+    return { seen, tooLarge, vanished: null, isFull: true }
   }
   client.on('expunge', onExpunge)
   try {
-    for await (const message of client.fetch(
-      '1:*',
-      { uid: true, flags: true, size: true },
-      { uid: true, changedSince },
-    )) {
-      seen.set(message.uid, { flags: flagList(message.flags), size: message.size ?? 0 })
-    }
+    const query = { uid: true, flags: true, size: true }
+    for await (const message of client.fetch('1:*', query, { uid: true, changedSince })) note(message)
   } finally {
     client.off('expunge', onExpunge)
   }
-  if (mode === 'qresync') return { seen, vanished, isFull: false }
+  if (mode === 'qresync') return { seen, tooLarge, vanished, isFull: false }
   // CONDSTORE without QRESYNC: expunges only show as UIDs missing from UID SEARCH ALL.
   const all = await client.search({ all: true }, { uid: true })
-  return { seen, vanished: null, present: new Set(all || []), isFull: false }
+  return { seen, tooLarge, vanished: null, present: new Set(all || []), isFull: false }
+}
+
+/**
+ * A folder with nothing stored yet: UID SEARCH ALL and UID SEARCH LARGER (RFC 3501 §6.4.4) instead of a FETCH of
+ * every message's flags and size, since every message is fetched anyway, its flags with it. Same outcome as a full
+ * scan, one pass over the folder fewer.
+ */
+async function listServer(session: ImapSession): Promise<ServerView> {
+  const { client } = session
+  const all = (await client.search({ all: true }, { uid: true })) || []
+  const large = (await client.search({ larger: limits.fetchMessageMaxBytes }, { uid: true })) || []
+  const seen = new Map<number, { flags: string[] }>(all.map((uid) => [uid, { flags: [] }]))
+  return { seen, tooLarge: new Set(large), vanished: null, isFull: true }
 }
 
 export async function syncFolder(
@@ -122,6 +143,7 @@ export async function syncFolder(
     throw classifyImapError(error, account)
   }
   const stored: FolderSyncResult['stored'] = []
+  let writer: StoreWriter | null = null
   try {
     const mailbox = client.mailbox
     if (!mailbox) throw new SiegelpostError('MAILBOX_FOLDER_NOT_FOUND', { folder })
@@ -134,15 +156,33 @@ export async function syncFolder(
     const isUidValidityChanged = stale.size > 0 || (known !== null && known.uidValidity !== uidValidity)
     const current = new Map<number, StoredUid>([...local].filter(([, row]) => row.uidValidity === uidValidity))
     options.onProgress?.({ folder, phase: 'scan', done: 0, total: 0 })
+    const isWriterWorth = (count: number) =>
+      options.startStoreWriter !== undefined && stale.size === 0 && count >= limits.mailSyncWriterMinMessages
+    // A thread that cannot be started leaves the work to this one.
+    const startWriter = () => {
+      let worker: WorkerLike
+      try {
+        worker = options.startStoreWriter!()
+      } catch {
+        return null
+      }
+      return openStoreWriter(worker, store, { account: account.name, folder, uidValidity }, options.now, (done) =>
+        options.onProgress?.({ folder, phase: 'fetch', done, total: wanted.length }),
+      )
+    }
+    // Nothing stored yet: the thread starts while the server lists the folder.
+    if (local.size === 0 && isWriterWorth(mailbox.exists)) writer = startWriter()
 
     const canUseModseq = mode !== 'uid-scan' && !isUidValidityChanged && known?.highestModseq != null
     const isUnchanged =
       canUseModseq && mailbox.highestModseq !== undefined && String(mailbox.highestModseq) === known!.highestModseq
     const view: ServerView = isUnchanged
-      ? { seen: new Map(), vanished: [], isFull: false }
+      ? { seen: new Map(), tooLarge: new Set(), vanished: [], isFull: false }
       : mailbox.exists === 0
-        ? { seen: new Map(), vanished: null, isFull: true }
-        : await scanServer(session, mode, canUseModseq ? BigInt(known!.highestModseq!) : null)
+        ? { seen: new Map(), tooLarge: new Set(), vanished: null, isFull: true }
+        : local.size === 0
+          ? await listServer(session)
+          : await scanServer(session, mode, canUseModseq ? BigInt(known!.highestModseq!) : null)
 
     // Expunged: what a full scan no longer lists, or what VANISHED / UID SEARCH ALL says.
     const removedUids = view.isFull
@@ -151,8 +191,8 @@ export async function syncFolder(
         ? [...current.keys()].filter((uid) => !view.present!.has(uid))
         : (view.vanished ?? []).filter((uid) => current.has(uid))
     const newUids = [...view.seen.keys()].filter((uid) => !current.has(uid)).sort((a, b) => a - b)
-    const skippedTooLarge = newUids.filter((uid) => view.seen.get(uid)!.size > limits.fetchMessageMaxBytes)
-    const wanted = newUids.filter((uid) => view.seen.get(uid)!.size <= limits.fetchMessageMaxBytes)
+    const skippedTooLarge = newUids.filter((uid) => view.tooLarge.has(uid))
+    const wanted = newUids.filter((uid) => !view.tooLarge.has(uid))
 
     let changed = 0
     store.transaction(() => {
@@ -166,7 +206,11 @@ export async function syncFolder(
       for (const uid of removedUids) store.remove(current.get(uid)!.id)
     })
 
-    await fetchNew(session, store, account, folder, uidValidity, wanted, view, stale, stored, options)
+    if (writer && !isWriterWorth(wanted.length)) {
+      writer.abort()
+      writer = null
+    } else if (!writer && isWriterWorth(wanted.length)) writer = startWriter()
+    await fetchNew(session, store, account, folder, uidValidity, wanted, view, stale, stored, options, writer)
     // A FETCH cut short by a closed connection may end without an error: never advance the state then.
     if (!client.usable) throw Object.assign(new Error('connection closed during FETCH'), { code: 'ECONNRESET' })
 
@@ -189,9 +233,7 @@ export async function syncFolder(
       uidNext: after.uidNext ?? null,
       synced: options.now().toISOString(),
     })
-    const total = [...store.uidsOf(account.name, folder).values()].filter(
-      (row) => row.uidValidity === uidValidity,
-    ).length
+    const total = store.countOf(account.name, folder, uidValidity)
     options.onProgress?.({ folder, phase: 'done', done: wanted.length, total: wanted.length })
     return { folder, mode, uidValidity, isUidValidityChanged, stored, skippedTooLarge, changed, removed, total }
   } catch (error) {
@@ -203,13 +245,14 @@ export async function syncFolder(
       { cause: error },
     )
   } finally {
+    writer?.abort()
     lock.release()
   }
 }
 
 /**
- * Fetches the wanted UIDs in FETCH commands of at most `mailSyncFetchUids`. Each message is sealed and
- * written as it arrives (the work fills the gaps while the server sends), inside a transaction that is
+ * Fetches the wanted UIDs in FETCH commands of at most `mailSyncFetchUids`. Each message is handed to the
+ * writer thread when there is one (store-writer.ts, same batches), else sealed and written as it arrives (the work fills the gaps while the server sends), inside a transaction that is
  * committed every `mailSyncBatchMessages` messages or `mailSyncBatchBytes` bytes and when the FETCH ends
  * or breaks: what arrived complete is kept.
  */
@@ -224,6 +267,7 @@ async function fetchNew(
   stale: Map<string, string[]>,
   stored: FolderSyncResult['stored'],
   options: SyncOptions,
+  writer: StoreWriter | null,
 ): Promise<void> {
   const batch = store.batch()
   let done = 0
@@ -253,11 +297,23 @@ async function fetchNew(
         { uid: true },
       )) {
         if (!message.source) continue
-        batch.run(() => keep(message), message.source.length)
-        done++
-        options.onProgress?.({ folder, phase: 'fetch', done, total: wanted.length })
+        if (writer) {
+          const flags = message.flags ? flagList(message.flags) : (view.seen.get(message.uid)?.flags ?? [])
+          const arrived = message.internalDate ? new Date(message.internalDate) : null
+          const behind = writer.add(message.uid, message.source, flags, arrived)
+          if (behind) await behind
+        } else {
+          batch.run(() => keep(message), message.source.length)
+          done++
+          options.onProgress?.({ folder, phase: 'fetch', done, total: wanted.length })
+        }
       }
     }
+    if (writer) stored.push(...(await writer.finish()))
+  } catch (error) {
+    // What arrived complete is kept: the worker commits it (its own failure is the error then).
+    if (writer) stored.push(...(await writer.finish().catch(() => [])))
+    throw error
   } finally {
     batch.commit()
   }

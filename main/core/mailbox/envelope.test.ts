@@ -1,0 +1,43 @@
+import addressparser from 'nodemailer/lib/addressparser'
+import { describe, expect, it } from 'vitest'
+import { envelopeOf, parsedAddresses } from './envelope.ts'
+
+describe('parsedAddresses', () => {
+  it('gives what addressparser gives, for the simple forms it reads itself and for every other form', () => {
+    const values = [
+      'advisor@kanzlei.test',
+      '  advisor@kanzlei.test ',
+      'Kanzlei <advisor@kanzlei.test>',
+      'Kanzlei Schmidt & Partner <advisor@kanzlei.test>',
+      "Jürgen O'Neill-Meyer <j.oneill@mandant.test>",
+      'Kanzlei<advisor@kanzlei.test>',
+      'Kanzlei  Schmidt <advisor@kanzlei.test>',
+      '"Müller, Hans" <hans@mandant.test>',
+      '"Kanzlei" <advisor@kanzlei.test>',
+      'Dr. Müller <mueller@mandant.test>',
+      'a@b.test, c@d.test',
+      'Team: a@b.test, c@d.test;',
+      'advisor@kanzlei.test (Kanzlei)',
+      '<advisor@kanzlei.test>',
+      'Kanzlei <advisor@kanzlei.test',
+      'a@b@c.test',
+      'Kanzlei <advisor.name+tag@sub.kanzlei.test>',
+      'undisclosed-recipients:;',
+      '',
+      '名前 <name@example.test>',
+    ]
+    for (const value of values) expect(parsedAddresses(value), value).toEqual(addressparser(value, { flatten: true }))
+  })
+})
+
+describe('envelopeOf', () => {
+  it('reads the header and the body start of a message whose body is larger than the header window', () => {
+    const body = `-----BEGIN PGP MESSAGE-----\r\n${'x'.repeat(300 * 1024)}\r\n`
+    const raw = Buffer.from(`From: Kanzlei <a@kanzlei.test>\r\nSubject: Akte\r\n\r\n${body}`)
+    const row = envelopeOf(raw)
+    expect(row).toMatchObject({ from: 'Kanzlei <a@kanzlei.test>', subject: 'Akte', state: 'ok' })
+    expect(row.protection).toEqual({ encryption: 'encrypted', signature: 'unknown' })
+    const lf = envelopeOf(Buffer.from(`From: a@kanzlei.test\nSubject: LF\n\n${'y'.repeat(10_000)}`))
+    expect(lf).toMatchObject({ from: 'a@kanzlei.test', subject: 'LF', state: 'ok' })
+  })
+})

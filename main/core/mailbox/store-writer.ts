@@ -1,0 +1,236 @@
+import { SiegelpostError, type ErrorCode, type ErrorParams } from '../errors/index.ts'
+import { limits } from '../limits.ts'
+import type { WorkerLike } from '../message/technology.ts'
+import { envelopeOf, type EnvelopeFields } from './envelope.ts'
+import { MailStore } from './mail-store.ts'
+
+/**
+ * Storing a sync's new messages on a second thread: the main thread reads the IMAP stream (imapflow's parsing is
+ * the library's floor) while a worker thread opens its own connection to the same store file and does the rest —
+ * envelope, sealing (AES-GCM per envelope row and per raw message), keyed hashes, SQLite. Messages go over in
+ * chunks; the worker writes them as the in-thread sync does (`MailStore.batch`: committed every
+ * `mailSyncBatchMessages` messages or `mailSyncBatchBytes` bytes, and at the end), so an interrupted sync keeps
+ * what was committed. At most `mailSyncWriterQueueBytes` wait for the worker: the FETCH waits when it is behind.
+ */
+export interface WriterTarget {
+  account: string
+  folder: string
+  uidValidity: string
+}
+
+export interface StoredMessage {
+  uid: number
+  size: number
+  id: string
+}
+
+interface Chunk {
+  uids: number[]
+  flags: string[][]
+  /** Read on the main thread (envelope.ts): it has the time the worker lacks, and its libraries are loaded. */
+  envelopes: EnvelopeFields[]
+  lengths: number[]
+  fetched: string
+  bytes: Uint8Array
+}
+
+type ToWorker =
+  ({ type: 'init'; profileDir: string; key: Uint8Array } & WriterTarget) | ({ type: 'add' } & Chunk) | { type: 'end' }
+
+type FromWorker =
+  | { type: 'stored'; messages: StoredMessage[]; count: number; bytes: number }
+  | { type: 'done' }
+  | { type: 'error'; code: ErrorCode | null; params: ErrorParams; message: string }
+
+/** What a worker thread's `parentPort` offers that the writer uses. */
+export interface WriterPort {
+  on(event: 'message', listener: (message: ToWorker) => void): unknown
+  postMessage(message: FromWorker): void
+}
+
+/** The worker side: serves one sync's writes, then closes its connection. */
+export function serveStoreWriter(port: WriterPort): void {
+  let store: MailStore | null = null
+  let batch: ReturnType<MailStore['batch']> | null = null
+  let target: WriterTarget | null = null
+  let failed = false
+  const fail = (error: unknown) => {
+    failed = true
+    try {
+      store?.close()
+    } catch {
+      // the error below is what counts
+    }
+    store = null
+    const coded = error instanceof SiegelpostError ? error : null
+    port.postMessage({
+      type: 'error',
+      code: coded ? coded.code : null,
+      params: coded ? coded.params : {},
+      message: String((error as Error)?.message ?? error),
+    })
+  }
+  port.on('message', (message) => {
+    if (failed) return
+    try {
+      if (message.type === 'init') {
+        store = new MailStore(message.profileDir, Buffer.from(message.key))
+        batch = store.batch()
+        target = { account: message.account, folder: message.folder, uidValidity: message.uidValidity }
+      } else if (message.type === 'add') {
+        const { account, folder, uidValidity } = target!
+        const bytes = Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength)
+        const fetched = new Date(message.fetched)
+        const stored: StoredMessage[] = []
+        let at = 0
+        for (let i = 0; i < message.uids.length; i++) {
+          const raw = bytes.subarray(at, (at += message.lengths[i]!))
+          const uid = message.uids[i]!
+          batch!.run(() => {
+            const id = store!.add(account, folder, uidValidity, uid, raw, fetched, {
+              flags: message.flags[i]!,
+              envelope: message.envelopes[i]!,
+            })
+            if (id) stored.push({ uid, size: raw.length, id })
+          }, raw.length)
+        }
+        port.postMessage({ type: 'stored', messages: stored, count: message.uids.length, bytes: bytes.length })
+      } else {
+        batch?.commit()
+        store?.close()
+        store = null
+        port.postMessage({ type: 'done' })
+      }
+    } catch (error) {
+      fail(error)
+    }
+  })
+}
+
+export interface StoreWriter {
+  /**
+   * Hands a message over. Returns nothing, or — when the worker is `mailSyncWriterQueueBytes` behind — a promise
+   * that resolves when it has caught up (no promise per message on the common path). Throws the worker's failure.
+   */
+  add(uid: number, raw: Buffer, flags: string[], arrived: Date | null): Promise<void> | undefined
+  /** Sends what is left, lets the worker commit and close; the messages it stored. Rejects with its error. */
+  finish(): Promise<StoredMessage[]>
+  /** Ends the worker without waiting (after a failure on the main side; the worker's open batch is lost). */
+  abort(): void
+}
+
+/** The main side: a worker started with `main/workers/mail-store.worker.ts`, writing into `store`'s file. */
+export function openStoreWriter(
+  worker: WorkerLike,
+  store: MailStore,
+  target: WriterTarget,
+  now: () => Date,
+  /** How many handed-over messages the worker has written so far (stored, or found stored already). */
+  onWritten?: (count: number) => void,
+): StoreWriter {
+  const stored: StoredMessage[] = []
+  let written = 0
+  const empty = () => ({
+    uids: [] as number[],
+    flags: [] as string[][],
+    envelopes: [] as EnvelopeFields[],
+    raws: [] as Buffer[],
+    bytes: 0,
+  })
+  let pending = empty()
+  let queued = 0
+  let failure: Error | null = null
+  let wake: (() => void) | null = null
+  let finished: { resolve: () => void; reject: (error: Error) => void } | null = null
+  let isDone = false
+  const settle = () => {
+    wake?.()
+    wake = null
+    if (failure) finished?.reject(failure)
+    else if (isDone) finished?.resolve()
+  }
+  const onMessage = (message: FromWorker) => {
+    if (message.type === 'stored') {
+      stored.push(...message.messages)
+      queued -= message.bytes
+      written += message.count
+      onWritten?.(written)
+    } else if (message.type === 'done') {
+      isDone = true
+    } else {
+      failure = message.code
+        ? new SiegelpostError(message.code, message.params)
+        : Object.assign(new Error(message.message), { code: 'STORE_WRITER' })
+    }
+    settle()
+  }
+  const onError = (error: unknown) => {
+    failure ??= error instanceof Error ? error : new Error(String(error))
+    settle()
+  }
+  const onExit = () => {
+    if (!isDone) onError(new Error('the store writer thread ended'))
+  }
+  worker.on('message', onMessage)
+  worker.on('error', onError)
+  worker.on('exit', onExit)
+  const init: ToWorker = { type: 'init', ...store.writerSetup(), ...target }
+  worker.postMessage(init)
+
+  const flush = () => {
+    if (pending.uids.length === 0) return
+    const bytes = pending.raws.length === 1 ? pending.raws[0]! : Buffer.concat(pending.raws, pending.bytes)
+    const chunk: ToWorker = {
+      type: 'add',
+      uids: pending.uids,
+      flags: pending.flags,
+      envelopes: pending.envelopes,
+      lengths: pending.raws.map((raw) => raw.length),
+      fetched: now().toISOString(),
+      bytes,
+    }
+    worker.postMessage(chunk)
+    queued += pending.bytes
+    pending = empty()
+  }
+  const caughtUp = async () => {
+    while (queued > limits.mailSyncWriterQueueBytes && !failure) await new Promise<void>((resolve) => (wake = resolve))
+    if (failure) throw failure
+  }
+  const detach = () => {
+    worker.off('message', onMessage)
+    worker.off('error', onError)
+    worker.off('exit', onExit)
+    void worker.terminate()
+  }
+  return {
+    add(uid, raw, flags, arrived) {
+      if (failure) throw failure
+      pending.uids.push(uid)
+      pending.flags.push(flags)
+      pending.envelopes.push(envelopeOf(raw, arrived))
+      pending.raws.push(raw)
+      pending.bytes += raw.length
+      if (pending.uids.length >= limits.mailSyncWriterChunkMessages || pending.bytes >= limits.mailSyncWriterChunkBytes)
+        flush()
+      return queued > limits.mailSyncWriterQueueBytes ? caughtUp() : undefined
+    },
+    async finish() {
+      try {
+        if (!failure) {
+          flush()
+          worker.postMessage({ type: 'end' } satisfies ToWorker)
+          await new Promise<void>((resolve, reject) => {
+            finished = { resolve, reject }
+            settle()
+          })
+        }
+        if (failure) throw failure
+        return stored
+      } finally {
+        detach()
+      }
+    },
+    abort: detach,
+  }
+}
