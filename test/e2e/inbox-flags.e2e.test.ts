@@ -5,21 +5,11 @@ import { join } from 'node:path'
 import { ImapFlow } from 'imapflow'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { keychainService } from '../../main/core/keys/secret-store.ts'
-import { createOsKeychain } from '../../main/platform/os-keychain.ts'
 import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
-import { assertBuilt, runCli } from '../helpers/run-cli.ts'
-import {
-  accessibilityViolations,
-  chromiumPath,
-  e2eAppInfo,
-  e2eKeySource,
-  openApp,
-  screensDir,
-  startHarness,
-  type Harness,
-} from './harness.ts'
+import { assertBuilt } from '../helpers/run-cli.ts'
+import { accessibilityViolations, chromiumPath, screensDir, type Harness } from './harness.ts'
+import { startInboxApp, type InboxApp } from './inbox-app.ts'
 
 /**
  * Read/unread and flags in the Posteingang against the real Dovecot: the read pane's buttons and the keys
@@ -95,45 +85,23 @@ describe.skipIf(skip)('read/unread and flags with the real Dovecot', () => {
     describe(lang === 'de' ? 'in German' : 'in English', () => {
       const user = users[lang]
       const profile = () => join(work, `profile-${lang}`)
+      let app: InboxApp
       let harness: Harness
       let page: Page
       const row = (subject: string) => page.locator('[data-testid=message-row]', { hasText: subject })
       const flags = (subject: string) => serverFlags(stack, user, subject)
 
       beforeAll(async () => {
-        const run = runCli([
-          'accounts',
-          'add',
-          'kanzlei',
-          '--email',
+        app = await startInboxApp(stack, {
           user,
-          '--user',
-          user,
-          '--password-file',
-          join(work, `pw-${user.split('@')[0]}`),
-          '--smtp',
-          `${stack.host}:10465`,
-          '--imap',
-          `${stack.host}:10993`,
-          '--smtp-security',
-          'tls',
-          '--imap-security',
-          'tls',
-          '--ca',
-          stack.caPath,
-          '--profile',
-          profile(),
-        ])
-        expect(run.status, run.stderr).toBe(0)
-        harness = await startHarness({ profileDir: profile(), keySource: e2eKeySource, appInfo: e2eAppInfo })
-        page = harness.page
-        await openApp(harness, lang, { skipSetup: true })
+          passwordFile: join(work, `pw-${user.split('@')[0]}`),
+          profileDir: profile(),
+          lang,
+        })
+        ;({ harness, page } = app)
       }, 120_000)
       afterAll(async () => {
-        await harness?.close()
-        await createOsKeychain()
-          .delete(keychainService, `mail:${profile()}:kanzlei`)
-          .catch(() => false)
+        await app?.close()
       })
 
       it('the read pane marks the opened message unread again and flags it, on the server first', async () => {

@@ -5,24 +5,14 @@ import { join } from 'node:path'
 import { ImapFlow } from 'imapflow'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { keychainService } from '../../main/core/keys/secret-store.ts'
 import { openVault } from '../../main/core/keys/vault.ts'
-import { createOsKeychain } from '../../main/platform/os-keychain.ts'
 import { hasGpg } from '../helpers/gpg.ts'
 import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
-import { assertBuilt, runCli } from '../helpers/run-cli.ts'
+import { assertBuilt } from '../helpers/run-cli.ts'
 import { hasOpenssl } from '../helpers/smime-pki.ts'
-import {
-  accessibilityViolations,
-  chromiumPath,
-  e2eAppInfo,
-  e2eKeySource,
-  openApp,
-  screensDir,
-  startHarness,
-  type Harness,
-} from './harness.ts'
+import { accessibilityViolations, chromiumPath, e2eKeySource, screensDir, type Harness } from './harness.ts'
+import { startInboxApp, type InboxApp } from './inbox-app.ts'
 import { makeReadFixtures, type ReadFixtures } from './read-fixtures.ts'
 
 /**
@@ -124,6 +114,7 @@ describe.skipIf(skip)('the Posteingang with the real Dovecot', () => {
     describe(lang === 'de' ? 'in German' : 'in English', () => {
       const user = users[lang]
       const profile = () => join(work, `profile-${lang}`)
+      let app: InboxApp
       let harness: Harness
       let page: Page
       const shot = async (step: string) => {
@@ -148,39 +139,16 @@ describe.skipIf(skip)('the Posteingang with the real Dovecot', () => {
 
       beforeAll(async () => {
         await fixtures.fillVault(await openVault({ profileDir: profile(), keySource: await e2eKeySource() }))
-        const run = runCli([
-          'accounts',
-          'add',
-          'kanzlei',
-          '--email',
+        app = await startInboxApp(stack, {
           user,
-          '--user',
-          user,
-          '--password-file',
-          join(work, `pw-${user.split('@')[0]}`),
-          '--smtp',
-          `${stack.host}:10465`,
-          '--imap',
-          `${stack.host}:10993`,
-          '--smtp-security',
-          'tls',
-          '--imap-security',
-          'tls',
-          '--ca',
-          stack.caPath,
-          '--profile',
-          profile(),
-        ])
-        expect(run.status, run.stderr).toBe(0)
-        harness = await startHarness({ profileDir: profile(), keySource: e2eKeySource, appInfo: e2eAppInfo })
-        page = harness.page
-        await openApp(harness, lang, { skipSetup: true })
+          passwordFile: join(work, `pw-${user.split('@')[0]}`),
+          profileDir: profile(),
+          lang,
+        })
+        ;({ harness, page } = app)
       }, 120_000)
       afterAll(async () => {
-        await harness?.close()
-        await createOsKeychain()
-          .delete(keychainService, `mail:${profile()}:kanzlei`)
-          .catch(() => false)
+        await app?.close()
       })
 
       it('syncs the mailbox on first showing: six messages, four unread in bold, the count beside INBOX', async () => {

@@ -6,22 +6,12 @@ import { join } from 'node:path'
 import { createTransport } from 'nodemailer'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { keychainService } from '../../main/core/keys/secret-store.ts'
-import { createOsKeychain } from '../../main/platform/os-keychain.ts'
 import { doveadm } from '../helpers/mailbox-corpus.ts'
-import { hasMailStack, mailStackFix, stackAccountArgs, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
-import { assertBuilt, runCli } from '../helpers/run-cli.ts'
-import {
-  accessibilityViolations,
-  chromiumPath,
-  e2eAppInfo,
-  e2eKeySource,
-  openApp,
-  screensDir,
-  startHarness,
-  type Harness,
-} from './harness.ts'
+import { assertBuilt } from '../helpers/run-cli.ts'
+import { accessibilityViolations, chromiumPath, screensDir, type Harness } from './harness.ts'
+import { startInboxApp, type InboxApp } from './inbox-app.ts'
 
 /**
  * New mail while the window shows the Posteingang, in Chromium with the real handler registry, the OS
@@ -94,6 +84,7 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
       const user = users[lang]
       const profile = () => join(work, `profile-${lang}`)
       const notices: { title: string; body: string }[] = []
+      let app: InboxApp
       let harness: Harness
       let page: Page
       const count = async () => Number(await page.getByTestId('message-list').getAttribute('data-count'))
@@ -106,27 +97,15 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
         )
 
       beforeAll(async () => {
-        const run = runCli([
-          ...stackAccountArgs(stack, 'kanzlei', user, join(work, `pw-${user}`)),
-          '--profile',
-          profile(),
-        ])
-        expect(run.status, run.stderr).toBe(0)
-        harness = await startHarness({
-          profileDir: profile(),
-          keySource: e2eKeySource,
-          appInfo: e2eAppInfo,
-          watchMail: true,
-          notify: (notice) => void notices.push(notice),
-        })
-        page = harness.page
-        await openApp(harness, lang, { skipSetup: true })
+        app = await startInboxApp(
+          stack,
+          { user, passwordFile: join(work, `pw-${user}`), profileDir: profile(), lang },
+          { watchMail: true, notify: (notice) => void notices.push(notice) },
+        )
+        ;({ harness, page } = app)
       }, 120_000)
       afterAll(async () => {
-        await harness?.close()
-        await createOsKeychain()
-          .delete(keychainService, `mail:${profile()}:kanzlei`)
-          .catch(() => false)
+        await app?.close()
       })
 
       it('shows new encrypted mail without "fetch now", selection kept, no subject or sender told', async () => {
