@@ -6,7 +6,7 @@ import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import { openBlob, openJson, sealBlob, sealJson } from '../store/sealed-blob.ts'
 import { readSealedFile, writeSealedFile } from '../store/sealed-file.ts'
-import { openVersionedDatabase, SchemaTooNewError } from '../store/sqlite.ts'
+import { openStoreDatabase } from '../store/sqlite.ts'
 import { envelopeOf, type EnvelopeFields } from './envelope.ts'
 import { ListCache } from './mail-list-cache.ts'
 import { windowOf } from './mail-search.ts'
@@ -73,22 +73,7 @@ export class MailStore {
     mkdirSync(profileDir, { recursive: true, mode: 0o700 })
     this.path = join(profileDir, mailStoreFileName)
     this.filesDir = join(profileDir, 'messages')
-    try {
-      this.db = openVersionedDatabase(this.path, mailStoreMigrations)
-    } catch (error) {
-      if (error instanceof SchemaTooNewError) {
-        throw new SiegelpostError(
-          'STORE_NEWER_FORMAT',
-          { path: this.path, found: error.found, known: error.known },
-          { cause: error },
-        )
-      }
-      throw new SiegelpostError(
-        'STORE_DAMAGED',
-        { path: this.path, reason: (error as { code?: string }).code ?? 'SQLite' },
-        { cause: error },
-      )
-    }
+    this.db = openStoreDatabase(this.path, mailStoreMigrations, 'STORE_DAMAGED')
     // WAL with NORMAL stays consistent through a crash or kill -9 and may lose only the last commits on a
     // power cut; every row here is a copy of the server's (fetched again then), so a sync need not wait for
     // a disk flush per batch.

@@ -1,11 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { mailStoreMigrations, MailStore } from '../transport/mail-store.ts'
 import { outboxMigrations } from '../transport/outbox.ts'
-import { migrate, openVersionedDatabase, SchemaTooNewError, schemaVersion, type Migration } from './sqlite.ts'
+import {
+  migrate,
+  openStoreDatabase,
+  openVersionedDatabase,
+  SchemaTooNewError,
+  schemaVersion,
+  type Migration,
+} from './sqlite.ts'
 
 let dir: string
 beforeEach(() => {
@@ -17,6 +24,24 @@ const columns = (db: DatabaseSync, table: string) =>
   (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((row) => row.name)
 
 describe('versioned SQLite schema', () => {
+  it('a store of a newer program and a damaged file are refused with the code the user sees, naming the file', () => {
+    const newer = join(dir, 'newer.sqlite')
+    const db = new DatabaseSync(newer)
+    db.exec('PRAGMA user_version = 9')
+    db.close()
+    expect(() => openStoreDatabase(newer, outboxMigrations, 'OUTBOX_DAMAGED')).toThrow(
+      expect.objectContaining({
+        code: 'STORE_NEWER_FORMAT',
+        params: expect.objectContaining({ path: newer, found: 9 }),
+      }),
+    )
+    const damaged = join(dir, 'damaged.sqlite')
+    writeFileSync(damaged, 'this is not a SQLite file, only text that looks like nothing at all'.repeat(100))
+    expect(() => openStoreDatabase(damaged, mailStoreMigrations, 'STORE_DAMAGED')).toThrow(
+      expect.objectContaining({ code: 'STORE_DAMAGED', params: expect.objectContaining({ path: damaged }) }),
+    )
+  })
+
   it('runs each step once, in order, and records the version', () => {
     const ran: number[] = []
     const steps: Migration[] = [1, 2, 3].map((n) => () => void ran.push(n))

@@ -1,4 +1,5 @@
 import { DatabaseSync } from 'node:sqlite'
+import { SiegelpostError } from '../errors/index.ts'
 
 /**
  * One schema step: migration N (1-based) takes a database at `user_version` N-1 to N. Steps never change
@@ -23,6 +24,32 @@ export function openVersionedDatabase(path: string, migrations: readonly Migrati
   } catch (error) {
     db.close()
     throw error
+  }
+}
+
+/**
+ * `openVersionedDatabase` for a store the user sees: a file of a newer program is `STORE_NEWER_FORMAT`, any
+ * other failure to open or migrate is the store's own "damaged" code, both naming the file.
+ */
+export function openStoreDatabase(
+  path: string,
+  migrations: readonly Migration[],
+  damaged: 'STORE_DAMAGED' | 'OUTBOX_DAMAGED',
+): DatabaseSync {
+  try {
+    return openVersionedDatabase(path, migrations)
+  } catch (error) {
+    if (error instanceof SchemaTooNewError)
+      throw new SiegelpostError(
+        'STORE_NEWER_FORMAT',
+        { path, found: error.found, known: error.known },
+        { cause: error },
+      )
+    throw new SiegelpostError(
+      damaged,
+      { path, reason: (error as { code?: string }).code ?? 'SQLite' },
+      { cause: error },
+    )
   }
 }
 

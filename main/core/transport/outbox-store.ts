@@ -5,7 +5,7 @@ import type { DatabaseSync } from 'node:sqlite'
 import { SiegelpostError } from '../errors/index.ts'
 import { openJson, sealJson } from '../store/sealed-blob.ts'
 import type { SealedFileWriter } from '../store/sealed-file.ts'
-import { openVersionedDatabase, SchemaTooNewError } from '../store/sqlite.ts'
+import { openStoreDatabase } from '../store/sqlite.ts'
 import { OutboxFiles, type OutboxMessage, type StoredMessage } from './outbox-files.ts'
 import {
   EnvelopeSchema,
@@ -45,22 +45,7 @@ export class OutboxStore {
     this.files = new OutboxFiles(options.profileDir, options.key)
     mkdirSync(options.profileDir, { recursive: true, mode: 0o700 })
     this.path = join(options.profileDir, outboxFileName)
-    try {
-      this.db = openVersionedDatabase(this.path, outboxMigrations)
-    } catch (error) {
-      if (error instanceof SchemaTooNewError) {
-        throw new SiegelpostError(
-          'STORE_NEWER_FORMAT',
-          { path: this.path, found: error.found, known: error.known },
-          { cause: error },
-        )
-      }
-      throw new SiegelpostError(
-        'OUTBOX_DAMAGED',
-        { path: this.path, reason: (error as { code?: string }).code ?? 'SQLite' },
-        { cause: error },
-      )
-    }
+    this.db = openStoreDatabase(this.path, outboxMigrations, 'OUTBOX_DAMAGED')
   }
 
   close(): void {
