@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ImapFlow } from 'imapflow'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { asStackUser, hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
 import { assertBuilt } from '../helpers/run-cli.ts'
 import { accessibilityViolations, chromiumPath, screensDir, type Harness } from './harness.ts'
@@ -30,22 +28,7 @@ const plain = (subject: string, hoursAgo: number) =>
       `Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag, ${subject}.\r\n`,
   )
 
-async function imap<T>(stack: MailStack, user: string, use: (client: ImapFlow) => Promise<T>): Promise<T> {
-  const client = new ImapFlow({
-    host: stack.host,
-    port: 10993,
-    secure: true,
-    tls: { ca: readFileSync(stack.caPath) },
-    auth: { user, pass: `${user.split('@')[0]}-pw` },
-    logger: false,
-  })
-  await client.connect()
-  try {
-    return await use(client)
-  } finally {
-    await client.logout().catch(() => client.close())
-  }
-}
+const imap = asStackUser
 
 /** The server's flags of the INBOX message with `subject` (without \Recent). */
 const serverFlags = (stack: MailStack, user: string, subject: string) =>

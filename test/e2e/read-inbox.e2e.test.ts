@@ -2,12 +2,11 @@ import { readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ImapFlow } from 'imapflow'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openVault } from '../../main/core/keys/vault.ts'
 import { hasGpg } from '../helpers/gpg.ts'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { asStackUser, hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
 import { assertBuilt } from '../helpers/run-cli.ts'
 import { hasOpenssl } from '../helpers/smime-pki.ts'
@@ -40,22 +39,7 @@ const plain = (subject: string, from: string) =>
     ),
   )
 
-async function imap<T>(stack: MailStack, user: string, use: (client: ImapFlow) => Promise<T>): Promise<T> {
-  const client = new ImapFlow({
-    host: stack.host,
-    port: 10993,
-    secure: true,
-    tls: { ca: readFileSync(stack.caPath) },
-    auth: { user, pass: `${user.split('@')[0]}-pw` },
-    logger: false,
-  })
-  await client.connect()
-  try {
-    return await use(client)
-  } finally {
-    await client.logout().catch(() => client.close())
-  }
-}
+const imap = asStackUser
 
 /** The server's folder: subject → flags. */
 async function serverFolder(stack: MailStack, user: string, folder: string): Promise<Map<string, string[]>> {

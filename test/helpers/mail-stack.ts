@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { ImapFlow } from 'imapflow'
 
 /**
  * The real Postfix + Dovecot stack of test/integration/mailstack.sh, started and stopped by the tests
@@ -22,6 +23,31 @@ export interface MailStack {
   host: string
   ports: { submissions: 10465; submission: 10587; imaps: 10993; imap: 10143 }
   stop: () => void
+}
+
+/**
+ * A bare imapflow session (implicit TLS, the stack's CA) as one of the stack's virtual users, whose password is
+ * the address's local part + "-pw"; logged out after `use`, also when it throws.
+ */
+export async function asStackUser<T>(
+  stack: MailStack,
+  user: string,
+  use: (client: ImapFlow) => Promise<T>,
+): Promise<T> {
+  const client = new ImapFlow({
+    host: stack.host,
+    port: stack.ports.imaps,
+    secure: true,
+    tls: { ca: readFileSync(stack.caPath) },
+    auth: { user, pass: `${user.split('@')[0]}-pw` },
+    logger: false,
+  })
+  await client.connect()
+  try {
+    return await use(client)
+  } finally {
+    await client.logout().catch(() => client.close())
+  }
 }
 
 /** `accounts add NAME` for a virtual user of this stack: implicit TLS on submissions and imaps, the stack's CA. */

@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ImapFlow } from 'imapflow'
-import type { MailStack } from './mail-stack.ts'
+import { asStackUser, type MailStack } from './mail-stack.ts'
 
 /**
  * A generated mailbox for the sync tests, written straight into the test Dovecot's Maildir (fast: no
@@ -159,17 +158,8 @@ export async function serverTruth(
   stack: MailStack,
   folder = 'INBOX',
 ): Promise<Map<number, { sha256: string; flags: string[] }>> {
-  const client = new ImapFlow({
-    host: stack.host,
-    port: 10993,
-    secure: true,
-    tls: { ca: readFileSync(stack.caPath) },
-    auth: { user: 'advisor@kanzlei.test', pass: 'advisor-pw' },
-    logger: false,
-  })
-  await client.connect()
-  const out = new Map<number, { sha256: string; flags: string[] }>()
-  try {
+  return asStackUser(stack, 'advisor@kanzlei.test', async (client) => {
+    const out = new Map<number, { sha256: string; flags: string[] }>()
     const lock = await client.getMailboxLock(folder, { readOnly: true })
     try {
       if (client.mailbox && client.mailbox.exists > 0) {
@@ -183,8 +173,6 @@ export async function serverTruth(
     } finally {
       lock.release()
     }
-  } finally {
-    await client.logout().catch(() => client.close())
-  }
-  return out
+    return out
+  })
 }
