@@ -1,8 +1,24 @@
+import { Fragment } from 'react'
 import type { ReadingView } from '../../../preload/mail-contract'
 import { Icon } from './icons'
 import { useMailWords } from './words'
 
 type Hop = ReadingView['transport']['hops'][number]
+
+/** A host name that wraps after its dots (mail.kanzlei-berger.example), not in the middle of a label. */
+function HostName({ name }: { name: string }) {
+  const labels = name.split('.')
+  return labels.map((label, i) => (
+    <Fragment key={i}>
+      {label}
+      {i < labels.length - 1 && (
+        <>
+          .<wbr />
+        </>
+      )}
+    </Fragment>
+  ))
+}
 
 /**
  * The Received trail as a picture: one step per hop, oldest first, each connection labelled with
@@ -32,13 +48,16 @@ export function TransportTrail({ transport }: { transport: ReadingView['transpor
           const l = link(hop)
           return (
             <li key={index} className={`sp-trail-step ${l.cls}`} data-tls={String(hop.tls)}>
-              <span className="sp-trail-host">{hop.from ?? w('trail.hop', { n: index + 1 })}</span>
+              <span className="sp-trail-host">
+                {hop.from ? <HostName name={hop.from} /> : w('trail.hop', { n: index + 1 })}
+              </span>
               <span className="sp-trail-link">
                 <Icon name={l.icon} size={14} /> {l.text}
                 {hop.with ? <span className="sp-muted"> · {hop.with}</span> : null}
               </span>
               <span className="sp-trail-host">
-                {index === hops.length - 1 ? `${hop.by ?? ''} (${w('trail.you')})` : (hop.by ?? '')}
+                {hop.by && <HostName name={hop.by} />}
+                {index === hops.length - 1 && ` (${w('trail.you')})`}
               </span>
             </li>
           )
