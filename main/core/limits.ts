@@ -137,6 +137,10 @@ export const limits = {
   mailChangesKept: 50,
   /** Most rows one `mailbox:list` answer carries (the window asks for the rows it is about to show). */
   mailboxListPageMaxRows: 500,
+  /** Folders with fewer rows are listed row by row after the store opens (a sealed list snapshot saves little). */
+  mailListSnapshotMinRows: 256,
+  /** Largest sealed list snapshot of one folder (its JSON); a larger folder is listed row by row after opening. */
+  mailListSnapshotMaxBytes: 64 * 1024 * 1024,
   /** Header bytes read to build a listing row (subject, addresses, date, Content-Type). */
   mailEnvelopeHeaderBytes: 256 * 1024,
   /** CLI.md: lookups outside the configured servers (CRL/OCSP) give up after 3 s and yield "unknown". */

@@ -1,5 +1,5 @@
 import type { Migration } from '../store/sqlite.ts'
-import type { EnvelopeFields } from './envelope.ts'
+import { envelopeOf, type EnvelopeFields } from './envelope.ts'
 
 /**
  * The message store's file, schema steps and row types (mail-store.ts holds the store itself).
@@ -24,6 +24,31 @@ export const mailStoreMigrations: readonly Migration[] = [
       ALTER TABLE messages ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
       CREATE INDEX messages_box ON messages (box, validity, uid);
       CREATE TABLE folders (box TEXT PRIMARY KEY, state BLOB NOT NULL) STRICT;
+    `),
+  // Step 3: a change counter per folder, bumped by triggers in the transaction of every row change (whichever
+  // connection writes), and the sealed list snapshot per folder that is valid only at its counter.
+  (db) =>
+    db.exec(`
+      CREATE TABLE box_changes (box TEXT PRIMARY KEY, counter INTEGER NOT NULL) STRICT;
+      INSERT INTO box_changes (box, counter) SELECT box, 1 FROM messages WHERE box IS NOT NULL GROUP BY box;
+      CREATE TABLE list_snapshots (box TEXT PRIMARY KEY, counter INTEGER NOT NULL, blob BLOB NOT NULL) STRICT;
+      CREATE TRIGGER messages_insert_counts AFTER INSERT ON messages WHEN NEW.box IS NOT NULL BEGIN
+        INSERT INTO box_changes (box, counter) VALUES (NEW.box, 1)
+          ON CONFLICT (box) DO UPDATE SET counter = counter + 1;
+      END;
+      CREATE TRIGGER messages_delete_counts AFTER DELETE ON messages WHEN OLD.box IS NOT NULL BEGIN
+        INSERT INTO box_changes (box, counter) VALUES (OLD.box, 1)
+          ON CONFLICT (box) DO UPDATE SET counter = counter + 1;
+      END;
+      CREATE TRIGGER messages_update_counts AFTER UPDATE ON messages WHEN OLD.box IS NOT NULL BEGIN
+        INSERT INTO box_changes (box, counter) VALUES (OLD.box, 1)
+          ON CONFLICT (box) DO UPDATE SET counter = counter + 1;
+      END;
+      CREATE TRIGGER messages_update_moves AFTER UPDATE ON messages
+        WHEN NEW.box IS NOT NULL AND NEW.box IS NOT OLD.box BEGIN
+        INSERT INTO box_changes (box, counter) VALUES (NEW.box, 1)
+          ON CONFLICT (box) DO UPDATE SET counter = counter + 1;
+      END;
     `),
 ]
 
@@ -89,3 +114,30 @@ export interface StoredUid {
 
 /** The additional-data label of a sealed column of message `id` (binds each sealed value to its row). */
 export const sealContext = (id: string, column: string) => `siegelpost/messages/v1/${id}/${column}`
+
+/** The listing row of a message (its envelope read from `raw` unless given). */
+export function envelopeRowOf(
+  id: string,
+  account: string,
+  folder: string,
+  uidValidity: string,
+  uid: number,
+  raw: Uint8Array,
+  flags: string[],
+  fetched: Date,
+  arrived: Date | null = null,
+  envelope: EnvelopeFields = envelopeOf(raw, arrived),
+): EnvelopeRow {
+  return {
+    id,
+    account,
+    folder,
+    uidValidity,
+    uid,
+    size: raw.byteLength,
+    flags,
+    protectedSubject: null,
+    fetched: fetched.toISOString(),
+    ...envelope,
+  }
+}

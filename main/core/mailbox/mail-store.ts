@@ -7,10 +7,12 @@ import { limits } from '../limits.ts'
 import { openBlob, openJson, sealBlob, sealJson } from '../store/sealed-blob.ts'
 import { readSealedFile, writeSealedFile } from '../store/sealed-file.ts'
 import { openStoreDatabase } from '../store/sqlite.ts'
-import { envelopeOf, type EnvelopeFields } from './envelope.ts'
+import type { EnvelopeFields } from './envelope.ts'
 import { ListCache } from './mail-list-cache.ts'
-import { windowOf } from './mail-search.ts'
+import { folderRows, saveSnapshot, type SnapshotStore } from './mail-list-snapshot.ts'
+import { byNewest, windowOf } from './mail-search.ts'
 import {
+  envelopeRowOf,
   mailStoreFileName,
   mailStoreMigrations,
   sealContext,
@@ -58,6 +60,19 @@ export class MailStore {
   /** Writes through this connection; with SQLite's data_version (other connections) it says whether a list is current. */
   private writes = 0
   private readonly lists = new ListCache()
+  /** Folders (boxes) this connection wrote or listed: closing leaves a current list snapshot of each. */
+  private readonly touched = new Set<string>()
+  private readonly snapshotStore: SnapshotStore = {
+    misses: (box) => this.misses(box),
+    rows: (box) => this.rows(box),
+    revOf: (id) => this.cache.get(id)?.rev,
+    keep: (rev, row) => {
+      const hit = this.cache.get(row.id)
+      if (hit?.rev === rev) return hit.row
+      this.cache.set(row.id, { rev, row })
+      return row
+    },
+  }
   /** Nonces from a pool of random bytes: one system call per 341 sealed values instead of one each. */
   private pool = Buffer.alloc(0)
   private readonly random = (n: number): Buffer => {
@@ -83,13 +98,19 @@ export class MailStore {
       digestOf: (raw) => this.digestOf(raw),
       seal: (row) => this.sealEnvelope(row),
       row: (id, account, folder, uidValidity, uid, raw, fetched) =>
-        this.envelopeRow(id, account, folder, uidValidity, uid, raw, [], fetched),
+        envelopeRowOf(id, account, folder, uidValidity, uid, raw, [], fetched),
       transaction: (fn) => this.transaction(fn),
     })
     removeOrphanFiles(this.db, this.filesDir)
   }
 
+  /** Closes the store; first leaves a current sealed list snapshot of each folder it wrote or listed. */
   close(): void {
+    try {
+      for (const box of this.touched) saveSnapshot(this.db, this.secret, box, this.snapshotStore, this.random, byNewest)
+    } catch {
+      // A snapshot only saves time: the next listing opens the rows one by one.
+    }
     this.db.close()
   }
 
@@ -145,32 +166,6 @@ export class MailStore {
     return writeBatch(this.db)
   }
 
-  private envelopeRow(
-    id: string,
-    account: string,
-    folder: string,
-    uidValidity: string,
-    uid: number,
-    raw: Uint8Array,
-    flags: string[],
-    fetched: Date,
-    arrived: Date | null = null,
-    envelope: EnvelopeFields = envelopeOf(raw, arrived),
-  ): EnvelopeRow {
-    return {
-      id,
-      account,
-      folder,
-      uidValidity,
-      uid,
-      size: raw.byteLength,
-      flags,
-      protectedSubject: null,
-      fetched: fetched.toISOString(),
-      ...envelope,
-    }
-  }
-
   private sealEnvelope(row: EnvelopeRow): Buffer {
     return sealBlob(this.secret, Buffer.from(JSON.stringify(row), 'utf8'), ctx(row.id, 'envelope'), this.random)
   }
@@ -187,6 +182,11 @@ export class MailStore {
    * The envelope rows of the store or of one box. Only ids and revisions are read when the cache has the
    * rows (the open store: listing 10,000 stays in the tens of milliseconds); sealed rows only for misses.
    */
+  private misses(box: string): number {
+    const heads = this.sql('SELECT id, rev FROM messages WHERE box = ?').all(box) as { id: string; rev: number }[]
+    return heads.filter((head) => this.cache.get(head.id)?.rev !== head.rev).length
+  }
+
   private rows(box: string | null): EnvelopeRow[] {
     const where = box === null ? '' : ' WHERE box = ?'
     const args = box === null ? [] : [box]
@@ -242,7 +242,7 @@ export class MailStore {
       mkdirSync(this.filesDir, { recursive: true, mode: 0o700 })
       writeSealedFile(join(this.filesDir, `${id}.sealed`), this.key, ctx(id, 'raw'), raw, limits.mailStoreChunkBytes)
     }
-    const row = this.envelopeRow(
+    const row = envelopeRowOf(
       id,
       account,
       folder,
@@ -273,6 +273,7 @@ export class MailStore {
     )
     this.cache.set(id, { rev: 0, row })
     this.writes++
+    this.touched.add(this.box(account, folder))
     return id
   }
 
@@ -324,9 +325,12 @@ export class MailStore {
   private sortedRows(query: ListQuery): EnvelopeRow[] {
     const version = this.version()
     const key = JSON.stringify([query.account ?? null, query.folder ?? null])
+    const box = query.account !== undefined && query.folder !== undefined ? this.box(query.account, query.folder) : null
+    if (box !== null) this.touched.add(box)
     return this.lists.rows(key, version, () =>
-      this.rows(
-        query.account !== undefined && query.folder !== undefined ? this.box(query.account, query.folder) : null,
+      (box === null
+        ? this.rows(null)
+        : folderRows(this.db, this.secret, box, this.snapshotStore, this.random, byNewest)
       ).filter(
         (row) =>
           (query.account === undefined || row.account === query.account) &&
@@ -377,6 +381,8 @@ export class MailStore {
     if (!row) throw new SiegelpostError('MAIL_NOT_FOUND', { id })
     const next = change({ ...row })
     this.writes++
+    this.touched.add(this.box(row.account, row.folder))
+    if (columns.box !== undefined) this.touched.add(columns.box)
     this.db
       .prepare(
         "UPDATE messages SET rev = rev + 1, envelope = ?, meta = x'', ref = coalesce(?, ref), box = coalesce(?, box), validity = coalesce(?, validity), uid = coalesce(?, uid) WHERE id = ?",
@@ -419,9 +425,11 @@ export class MailStore {
   }
 
   remove(id: string): void {
-    const row = this.db.prepare('SELECT rawfile FROM messages WHERE id = ?').get(id) as { rawfile: number } | undefined
+    const row = this.db.prepare('SELECT rawfile, box FROM messages WHERE id = ?').get(id) as
+      { rawfile: number; box: string | null } | undefined
     this.db.prepare('DELETE FROM messages WHERE id = ?').run(id)
     this.writes++
+    if (row?.box) this.touched.add(row.box)
     this.cache.delete(id)
     if (row?.rawfile === 1) rmSync(join(this.filesDir, `${id}.sealed`), { force: true })
   }
