@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto'
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { Worker } from 'node:worker_threads'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { MailStore } from './mail-store.ts'
+import { readSnapshot } from './mail-list-snapshot.ts'
+import { MailStore, mailStoreFileName } from './mail-store.ts'
 import { openStoreWriter } from './store-writer.ts'
 
 const entry = new URL('../../workers/mail-store.worker.ts', import.meta.url)
@@ -39,6 +41,14 @@ describe('store writer thread', () => {
     const stored = await writer.finish()
     expect(stored.map((s) => s.uid)).toEqual(Array.from({ length: 301 }, (_, i) => i + 1).filter((uid) => uid !== 3))
     expect(progress.at(-1)).toBe(301)
+    // Closing, the thread left a current sealed list snapshot of the folder: the app's next listing reads it.
+    const { key } = store.writerSetup()
+    const db = new DatabaseSync(join(dir, mailStoreFileName))
+    const box = createHmac('sha256', key)
+      .update(JSON.stringify(['box', 'a', 'INBOX']))
+      .digest('hex')
+    expect(readSnapshot(db, createSecretKey(key), box)?.map(({ row }) => row.uid)).toHaveLength(301)
+    db.close()
     const rows = store.list({ account: 'a', folder: 'INBOX' })
     expect(rows).toHaveLength(301)
     expect(store.countOf('a', 'INBOX', '7')).toBe(301)
