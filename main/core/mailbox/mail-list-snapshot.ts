@@ -100,10 +100,16 @@ export interface SnapshotStore {
   misses(box: string): number
   /** The folder's rows, opened one by one where the cache lacks them (and then kept in it). */
   rows(box: string): EnvelopeRow[]
-  /** The revision the cache holds `row` at. */
-  revOf(id: string): number | undefined
-  /** Takes a row from a snapshot into the cache; the row to list (the cached one when it is the same revision). */
-  keep(rev: number, row: EnvelopeRow): EnvelopeRow
+  /** The store's opened rows by id, with the revision each was opened at. */
+  cache: Map<string, SnapshotRow>
+}
+
+/** Takes a row from a snapshot into the cache; the row to list (the cached one when it is the same revision). */
+function keep(store: SnapshotStore, { rev, row }: SnapshotRow): EnvelopeRow {
+  const hit = store.cache.get(row.id)
+  if (hit?.rev === rev) return hit.row
+  store.cache.set(row.id, { rev, row })
+  return row
 }
 
 /**
@@ -117,11 +123,16 @@ export function folderRows(
   store: SnapshotStore,
   random: (n: number) => Buffer,
   order: (a: EnvelopeRow, b: EnvelopeRow) => number,
+  /** This connection has not listed the folder yet (its cache then lacks most rows: no need to count them). */
+  first: boolean,
 ): EnvelopeRow[] {
+  const fromSnapshot = () => readSnapshot(db, secret, box)?.map((kept) => keep(store, kept)) ?? null
+  const early = first ? fromSnapshot() : null
+  if (early) return early
   const misses = store.misses(box)
   if (misses < limits.mailListSnapshotMinRows) return store.rows(box)
-  const kept = readSnapshot(db, secret, box)
-  if (kept) return kept.map(({ rev, row }) => store.keep(rev, row))
+  const kept = first ? null : fromSnapshot()
+  if (kept) return kept
   const before = changeCounter(db, box)
   const rows = store.rows(box).sort(order)
   const sealed = snapshotRows(rows, store)
@@ -156,7 +167,7 @@ export function saveSnapshot(
 function snapshotRows(rows: readonly EnvelopeRow[], store: SnapshotStore): SnapshotRow[] | null {
   const out: SnapshotRow[] = []
   for (const row of rows) {
-    const rev = store.revOf(row.id)
+    const rev = store.cache.get(row.id)?.rev
     if (rev === undefined) return null
     out.push({ rev, row })
   }

@@ -62,16 +62,11 @@ export class MailStore {
   private readonly lists = new ListCache()
   /** Folders (boxes) this connection wrote or listed: closing leaves a current list snapshot of each. */
   private readonly touched = new Set<string>()
+  private readonly listed = new Set<string>()
   private readonly snapshotStore: SnapshotStore = {
     misses: (box) => this.misses(box),
     rows: (box) => this.rows(box),
-    revOf: (id) => this.cache.get(id)?.rev,
-    keep: (rev, row) => {
-      const hit = this.cache.get(row.id)
-      if (hit?.rev === rev) return hit.row
-      this.cache.set(row.id, { rev, row })
-      return row
-    },
+    cache: this.cache,
   }
   /** Nonces from a pool of random bytes: one system call per 341 sealed values instead of one each. */
   private pool = Buffer.alloc(0)
@@ -326,17 +321,20 @@ export class MailStore {
     const version = this.version()
     const key = JSON.stringify([query.account ?? null, query.folder ?? null])
     const box = query.account !== undefined && query.folder !== undefined ? this.box(query.account, query.folder) : null
-    if (box !== null) this.touched.add(box)
     return this.lists.rows(key, version, () =>
-      (box === null
-        ? this.rows(null)
-        : folderRows(this.db, this.secret, box, this.snapshotStore, this.random, byNewest)
-      ).filter(
+      (box === null ? this.rows(null) : this.folderRows(box)).filter(
         (row) =>
           (query.account === undefined || row.account === query.account) &&
           (query.folder === undefined || row.folder === query.folder),
       ),
     )
+  }
+
+  private folderRows(box: string): EnvelopeRow[] {
+    const first = !this.listed.has(box)
+    this.listed.add(box)
+    this.touched.add(box)
+    return folderRows(this.db, this.secret, box, this.snapshotStore, this.random, byNewest, first)
   }
 
   /** The stored UIDs of a folder (every UIDVALIDITY still present) with their flags. */
