@@ -27,9 +27,9 @@ const mail = (i: number, subject = `Beleg ${i}`) =>
       `Date: ${new Date(Date.UTC(2026, 10, 1) + i * 60_000).toUTCString()}\r\nMessage-ID: <${i}@x>\r\n\r\nText ${i}\r\n`,
   )
 
-function fill(store: MailStore, count = n, from = 1): void {
+function fill(store: MailStore, count = n, from = 1, folder = 'INBOX'): void {
   store.transaction(() => {
-    for (let i = from; i < from + count; i++) store.add('acc', 'INBOX', '1', i, mail(i), new Date())
+    for (let i = from; i < from + count; i++) store.add('acc', folder, '1', i, mail(i), new Date())
   })
 }
 
@@ -124,6 +124,24 @@ describe('sealed list snapshot', () => {
       ])
       again.close()
     }
+  })
+
+  it("a message moved to another folder leaves both folders' snapshots and listings right", () => {
+    const store = new MailStore(dir, key)
+    fill(store)
+    fill(store, n, 1, 'Archiv')
+    store.close()
+    const again = new MailStore(dir, key)
+    const moved = again.list({ account: 'acc', folder: 'INBOX' })[0]!
+    again.relocate(moved.id, 'acc', 'Archiv', '1', 7777)
+    expect(snapshot()).toBeNull()
+    crash(again)
+    const next = new MailStore(dir, key)
+    expect(next.list({ account: 'acc', folder: 'INBOX' }).some((r) => r.id === moved.id)).toBe(false)
+    const archive = next.list({ account: 'acc', folder: 'Archiv' })
+    expect(archive).toHaveLength(n + 1)
+    expect(archive.find((r) => r.id === moved.id)).toMatchObject({ folder: 'Archiv', uid: 7777 })
+    next.close()
   })
 
   it('a rolled-back write leaves the snapshot current and shows nothing of the write', () => {
