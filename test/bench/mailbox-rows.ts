@@ -283,8 +283,8 @@ export async function mailboxSyncRows(n: number): Promise<Row[]> {
 
 /**
  * `siegelpost mail list --json` of a folder of 10,000 messages through the whole CLI (process start, vault, store
- * open, every row opened, JSON out), the figure the in-process listing leaves out. The profile is filled by
- * app-startup.ts (its vault: the keychain under with-keyring.sh, else its passphrase).
+ * open, the folder's sealed list snapshot, JSON out), the figure the in-process listing leaves out. The profile is
+ * filled by app-startup.ts (its vault: the keychain under with-keyring.sh, else its passphrase).
  */
 export function mailListCliRow(options: {
   dir: string
