@@ -177,11 +177,6 @@ export class MailStore {
    * The envelope rows of the store or of one box. Only ids and revisions are read when the cache has the
    * rows (the open store: listing 10,000 stays in the tens of milliseconds); sealed rows only for misses.
    */
-  private misses(box: string): number {
-    const heads = this.sql('SELECT id, rev FROM messages WHERE box = ?').all(box) as { id: string; rev: number }[]
-    return heads.filter((head) => this.cache.get(head.id)?.rev !== head.rev).length
-  }
-
   private rows(box: string | null): EnvelopeRow[] {
     const where = box === null ? '' : ' WHERE box = ?'
     const args = box === null ? [] : [box]
@@ -330,6 +325,13 @@ export class MailStore {
     )
   }
 
+  /** Rows of a folder the per-row cache lacks or has at an older revision. */
+  private misses(box: string): number {
+    const heads = this.sql('SELECT id, rev FROM messages WHERE box = ?').all(box) as { id: string; rev: number }[]
+    return heads.filter((head) => this.cache.get(head.id)?.rev !== head.rev).length
+  }
+
+  /** A folder's rows: from its sealed list snapshot when that is current and the cache cold (mail-list-snapshot.ts). */
   private folderRows(box: string): EnvelopeRow[] {
     const first = !this.listed.has(box)
     this.listed.add(box)
