@@ -88,6 +88,8 @@ export class MailStore {
     // power cut; every row here is a copy of the server's (fetched again then), so a sync need not wait for
     // a disk flush per batch.
     this.db.exec('PRAGMA synchronous = NORMAL')
+    // The change-counter triggers make each write a two-table statement with a statement journal: in memory.
+    this.db.exec('PRAGMA temp_store = MEMORY')
     completeOldRows(this.db, this.key, {
       box: (account, folder) => this.box(account, folder),
       digestOf: (raw) => this.digestOf(raw),
