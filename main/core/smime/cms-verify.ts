@@ -246,6 +246,7 @@ export async function verifySmimeSignatureOnline(
 ): Promise<SmimeSignatureVerdict> {
   const { fetcher, ocsp: ocspTransport, ...rest } = input
   const parsed = rest.parsed ?? new ParsedCertificates()
+  const parse = (der: Uint8Array) => parsed.parse(der)
   const offline = { ...rest, parsed, checked: checkSignedData({ ...rest, parsed }) }
   const first = verifySmimeSignature({ ...offline, crls: null })
   if ((first.state !== 'valid' && first.state !== 'mismatch') || first.pathCertificates.length === 0) return first
@@ -253,10 +254,10 @@ export async function verifySmimeSignatureOnline(
   const below = path.slice(0, -1)
   // CRLs and OCSP at the same time: every lookup has its own timeout, so the whole check stays within one (CLI.md: 3 s)
   const [{ crls, failed }, statuses] = await Promise.all([
-    fetchCrls(below, fetcher),
+    fetchCrls(below, fetcher, parse),
     ocspTransport
       ? Promise.all(
-          below.map((certificate, index) => ocspStatus(certificate, path[index + 1]!, ocspTransport, input.now)),
+          below.map((certificate, index) => ocspStatus(certificate, path[index + 1]!, ocspTransport, input.now, parse)),
         )
       : [],
   ])
@@ -264,8 +265,12 @@ export async function verifySmimeSignatureOnline(
   const ocspAnswers = new Map<string, OcspAnswer>(statuses.map((answer, index) => [subjectOf(below[index]!), answer]))
   const verdict = verifySmimeSignature({ ...offline, crls, softRevocation: true, ocspAnswers })
   if (verdict.code !== 'SIGNATURE_VALID_REVOCATION_UNKNOWN') return verdict
-  const unasked = below.filter((der) => crlUrlsOf(der).length === 0 && (!ocspTransport || ocspUrlsOf(der).length === 0))
-  const unreachableOcsp = below.filter((_, index) => statuses[index]?.status === 'unknown').flatMap(ocspUrlsOf)
+  const unasked = below.filter(
+    (der) => crlUrlsOf(der, parse).length === 0 && (!ocspTransport || ocspUrlsOf(der, parse).length === 0),
+  )
+  const unreachableOcsp = below
+    .filter((_, index) => statuses[index]?.status === 'unknown')
+    .flatMap((der) => ocspUrlsOf(der, parse))
   const unreachable = [...new Set([...failed, ...unreachableOcsp])]
   const params = {
     ...verdict.params,
