@@ -12,19 +12,36 @@ export function safeFileName(name: string, index: number): string {
 }
 
 /**
+ * Writes attachments under safe, unique names in DIR (created owner-only on first use), each file's bytes as they
+ * are produced. `open` hands it to openMessage as its attachment sink: one decoding pass both writes a file and
+ * gives the SHA-256 the document reports.
+ */
+export function attachmentSaver(dir: string): {
+  save(filename: string, index: number, bytes: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void>
+} {
+  const used = new Set<string>()
+  let made: Promise<unknown> | null = null
+  return {
+    async save(filename, index, bytes) {
+      await (made ??= mkdir(dir, { recursive: true }))
+      let name = safeFileName(filename, index)
+      while (used.has(name)) name = `${index + 1}-${name}`
+      used.add(name)
+      await writeFileAtomic(join(dir, name), bytes, {}, { backup: false, mode: 0o600 })
+    },
+  }
+}
+
+/**
  * `--save-attachments DIR`: each attachment under a safe, unique name in DIR (owner-only), its bytes written
- * as they are produced. Used by `open`, `mail show` and `container open`.
+ * as they are produced. Used by `mail show` and `container open`.
  */
 export async function saveAttachments(
   dir: string,
   attachments: readonly { filename: string; bytes: () => Iterable<Uint8Array> | AsyncIterable<Uint8Array> }[],
 ): Promise<void> {
   await mkdir(dir, { recursive: true })
-  const used = new Set<string>()
-  for (const [index, attachment] of attachments.entries()) {
-    let name = safeFileName(attachment.filename, index)
-    while (used.has(name)) name = `${index + 1}-${name}`
-    used.add(name)
-    await writeFileAtomic(join(dir, name), attachment.bytes(), {}, { backup: false, mode: 0o600 })
-  }
+  const saver = attachmentSaver(dir)
+  for (const [index, attachment] of attachments.entries())
+    await saver.save(attachment.filename, index, attachment.bytes())
 }

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { SiegelpostError } from '../core/errors/index.ts'
 import { deleteMessage, moveMessage, setFlag, type FlagChange, type MailboxServer } from '../core/mailbox/actions.ts'
@@ -11,7 +12,7 @@ import { httpRevocationFetchers } from '../core/smime/revocation-http.ts'
 import type { Account } from '../core/transport/account.ts'
 import { listFolders, openImap, type ImapSession } from '../core/transport/imap-session.ts'
 import { exitCodes, print, printJson, type CommandContext, type Command } from './command.ts'
-import { saveAttachments } from './attachment-files.ts'
+import { attachmentSaver } from './attachment-files.ts'
 import { accountStore, requireString } from './transport-commands.ts'
 
 async function withStore<T>(context: CommandContext, use: (store: MailStore) => Promise<T>): Promise<T> {
@@ -162,8 +163,12 @@ async function runShow(context: CommandContext): Promise<number> {
     const row = requireRow(store, id)
     const raw = store.raw(id)
     if (!raw) throw new SiegelpostError('STORE_DAMAGED', { path: store.path, reason: `message ${id}` })
-    // The same function `open FILE.eml` uses: one verdict for a file and for stored mail.
+    // The same function `open FILE.eml` uses: one verdict for a file and for stored mail; attachments are
+    // written in the pass that computes their SHA-256 for the document (decoded once).
+    const saveDir = typeof values['save-attachments'] === 'string' ? values['save-attachments'] : null
+    const saver = saveDir === null ? null : attachmentSaver(saveDir)
     const result: OpenResult = await openMessage(raw, messageTechnologies, {
+      ...(saver ? { attachmentSink: (a, chunks) => saver.save(a.filename, a.index, chunks) } : {}),
       keys: opened.contents.keys,
       now: io.now(),
       streaming: {
@@ -173,15 +178,10 @@ async function runShow(context: CommandContext): Promise<number> {
       },
       revocation: httpRevocationFetchers({ policy: networkPolicyFrom(io.env) }),
     })
-    const { document, attachmentChunks } = result
+    const { document } = result
     try {
-      if (typeof values['save-attachments'] === 'string') {
-        const files = document.attachments.map((a, index) => ({
-          filename: a.filename,
-          bytes: attachmentChunks[index]!,
-        }))
-        await saveAttachments(values['save-attachments'], files)
-      }
+      // The folder exists after a successful open even when there was nothing to save.
+      if (saveDir !== null) await mkdir(saveDir, { recursive: true })
     } finally {
       result.dispose()
     }

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename } from 'node:path'
 import { SiegelpostError } from '../core/errors/index.ts'
@@ -13,7 +14,7 @@ import { isStreamedSize } from '../core/streaming/large-part.ts'
 import { checkInputFile, readLimitedFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { mediaTypeOf } from '../core/mime/media-types.ts'
-import { saveAttachments } from './attachment-files.ts'
+import { attachmentSaver } from './attachment-files.ts'
 import { runPlannedCompose } from './compose-send.ts'
 import {
   exitCodes,
@@ -202,9 +203,13 @@ export const messageCommands: readonly Command[] = [
         onProgress: progressPrinter(io, values, lang === 'de' ? 'entschlüsselt' : 'decrypted'),
         ...(io.startWorker ? { startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => io.startWorker!(name) } : {}),
       }
+      // Attachments are written during the pass that computes their SHA-256 for the document (decoded once).
+      const saveDir = typeof values['save-attachments'] === 'string' ? values['save-attachments'] : null
+      const saver = saveDir === null ? null : attachmentSaver(saveDir)
       let result: OpenResult
       try {
         result = await openMessage(source, messageTechnologies, {
+          ...(saver ? { attachmentSink: (a, chunks) => saver.save(a.filename, a.index, chunks) } : {}),
           keys: opened.contents.keys,
           now: io.now(),
           streaming,
@@ -216,16 +221,10 @@ export const messageCommands: readonly Command[] = [
         source.close()
         throw error
       }
-      const { document, attachmentChunks } = result
+      const { document } = result
       try {
-        // The attachments of an unencrypted message are read from the file itself: it stays open until they are saved.
-        if (typeof values['save-attachments'] === 'string') {
-          const files = document.attachments.map((a, index) => ({
-            filename: a.filename,
-            bytes: attachmentChunks[index]!,
-          }))
-          await saveAttachments(values['save-attachments'], files)
-        }
+        // The folder exists after a successful open even when there was nothing to save.
+        if (saveDir !== null) await mkdir(saveDir, { recursive: true })
       } finally {
         result.dispose()
         source.close()

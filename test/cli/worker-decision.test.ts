@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,6 +18,7 @@ import { hasOpenssl, makeTestPki, openssl } from '../helpers/smime-pki.ts'
  * CliIo counting the workers it starts (real workers, from source), and every message opens to its attachment.
  */
 let dir: string
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 const started: string[] = []
 const keychain = memorySecretStore()
 
@@ -83,7 +84,12 @@ describe.each(['openpgp', 'smime'] as const)('%s through the CLI', (technology) 
     const opened = JSON.parse(await cli('open', join(dir, `${name}.eml`), '--json', '--save-attachments', saved))
     expect(opened.security.encryption.state).toBe('encrypted')
     expect(opened.security.signature.state).toBe('valid')
-    expect((await readFile(join(saved, name))).equals(attachment)).toBe(true)
+    const written = await readFile(join(saved, name))
+    expect(written.equals(attachment)).toBe(true)
+    // The reported digest is of the saved file (one decoding pass writes it and hashes it).
+    expect(opened.attachments).toEqual([
+      expect.objectContaining({ filename: name, size: written.length, sha256: sha256(written) }),
+    ])
     return { composing, opening: [...started] }
   }
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -171,6 +171,14 @@ describe.skipIf(skip)('no plaintext on disk', () => {
     const subjects = listed.map(({ id }) => {
       const shown = json('mail', 'show', id, '--save-attachments', join(work, `shown-${id}`))
       expect(shown.text).toContain(marker)
+      // Each saved file is the one whose size and SHA-256 the document reports (written in the same pass).
+      for (const attachment of shown.attachments as { filename: string; size: number; sha256: string }[]) {
+        const saved = readFileSync(join(work, `shown-${id}`, attachment.filename))
+        expect({ size: saved.length, sha256: createHash('sha256').update(saved).digest('hex') }).toEqual({
+          size: attachment.size,
+          sha256: attachment.sha256,
+        })
+      }
       return shown.headers.subject as string
     })
     expect(subjects.sort()).toEqual(['Unterlagen gross', 'Unterlagen klein'])

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { reason, type Lang, type Reason } from '../errors/index.ts'
+import { reason, SiegelpostError, type Lang, type Reason } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import type { ByteSource } from '../mime/byte-source.ts'
 import {
@@ -255,15 +255,6 @@ async function finish(
   const fromAddresses = addressFields([...fromFields, ...headerValues(root, 'from')])
   const attachmentParts = content.attachments
   const attachmentChunks = attachmentParts.map((part) => () => decodedBodyChunks(part))
-  const digests = attachmentChunks.map((chunks) => {
-    const hash = createHash('sha256')
-    let size = 0
-    for (const chunk of chunks()) {
-      hash.update(chunk)
-      size += chunk.length
-    }
-    return { size, sha256: hash.digest('hex') }
-  })
   const offered: OfferedKey[] = []
   for (const technology of technologies) {
     offered.push(...((await technology.offeredKeys?.(root, allParts(displayed), layer.offered)) ?? []))
@@ -312,6 +303,15 @@ async function finish(
     warnings.push(...(await context.senderHistory({ address, signer })))
   }
 
+  // Last, after every check: one decoding pass per attachment gives its size and digest, and feeds the sink.
+  const filenames = attachmentParts.map((part) => fileNameOf(part) ?? `part-${part.path || '1'}`)
+  const digests: { size: number; sha256: string }[] = []
+  for (const [index, chunks] of attachmentChunks.entries()) {
+    const sink = context.attachmentSink
+    const feed = sink ? (hashed: Iterable<Uint8Array>) => sink({ index, filename: filenames[index]! }, hashed) : null
+    digests.push(await digestOf(chunks(), feed))
+  }
+
   const document: OpenDocument = {
     headers: {
       from: fromValue ? decodeHeaderText(fromValue) : '',
@@ -341,7 +341,7 @@ async function finish(
     text: inlineText ?? content.text,
     parts,
     attachments: attachmentParts.map((part, index) => ({
-      filename: fileNameOf(part) ?? `part-${part.path || '1'}`,
+      filename: filenames[index]!,
       contentType: part.contentType.type,
       ...digests[index]!,
     })),
@@ -354,6 +354,32 @@ async function finish(
       return attachmentParts.map(decodeBody)
     },
   }
+}
+
+/**
+ * Size and SHA-256 of an attachment's decoded chunks, counted as they pass: with `feed`, the digest is of exactly
+ * what `feed` took, and a feed that did not take every chunk is an error (the file would not match the digest).
+ */
+async function digestOf(
+  chunks: Iterable<Uint8Array>,
+  feed: ((hashed: Iterable<Uint8Array>) => Promise<void>) | null,
+): Promise<{ size: number; sha256: string }> {
+  const hash = createHash('sha256')
+  let size = 0
+  let isComplete = false
+  function* hashed(): Generator<Uint8Array> {
+    for (const chunk of chunks) {
+      hash.update(chunk)
+      size += chunk.length
+      yield chunk
+    }
+    isComplete = true
+  }
+  const pass = hashed()
+  if (feed) await feed(pass)
+  else for (let step = pass.next(); !step.done; step = pass.next());
+  if (!isComplete) throw new SiegelpostError('INTERNAL', { reason: 'an attachment was not written whole' })
+  return { size, sha256: hash.digest('hex') }
 }
 
 function uniqueWarnings(warnings: readonly Warning[]): Warning[] {

@@ -106,7 +106,19 @@ export interface OpenContext {
    * adds (`sender-key-changed`, `first-contact`). Without it, neither is reported.
    */
   senderHistory?: SenderHistory
+  /**
+   * Receives each attachment's decoded bytes in the one pass that also counts them and computes the SHA-256 of
+   * the document (`open --save-attachments`), so the digest is of exactly the bytes handed over. Called after
+   * every check, in order, once per attachment; it must take all chunks (a sink that stops early is a bug).
+   */
+  attachmentSink?: AttachmentSink
 }
+
+/** One attachment's decoded chunks for the caller to write (see OpenContext.attachmentSink). */
+export type AttachmentSink = (
+  attachment: { index: number; filename: string },
+  chunks: Iterable<Uint8Array>,
+) => Promise<void>
 
 /** Asked once per opened message, with the sender's address and the signer's key when a signature checked out. */
 export type SenderHistory = (sender: {

@@ -230,8 +230,12 @@ export function subjectKeyIdentifierOf(cert: pkijs.Certificate): Uint8Array | nu
  * Whether a CMS SignerIdentifier / RecipientIdentifier names this certificate: an
  * IssuerAndSerialNumber SEQUENCE, or a [0] SubjectKeyIdentifier (RFC 5652 §5.3, §6.2.1).
  */
-export function matchesSignerIdentifier(identifier: asn1js.AsnType, der: Uint8Array): boolean {
-  const cert = parseCertificate(der)
+export function matchesSignerIdentifier(
+  identifier: asn1js.AsnType,
+  der: Uint8Array,
+  parse: (der: Uint8Array) => pkijs.Certificate = parseCertificate,
+): boolean {
+  const cert = parse(der)
   if (identifier instanceof asn1js.Sequence) {
     const [issuer, serial] = identifier.valueBlock.value
     if (!issuer || !serial)

@@ -1,5 +1,6 @@
 import { constants, createHash, createPrivateKey, createPublicKey, sign as cryptoSign } from 'node:crypto'
 import * as asn1js from 'asn1js'
+import type * as pkijs from 'pkijs'
 import { reason, SiegelpostError, type Reason } from '../errors/index.ts'
 import { emailsOf, matchesSignerIdentifier, parseCertificate, spkiOf } from './certificate.ts'
 import { digestNames, sha256SignatureAlgorithmDer, verifySignatureWith } from './signature-algorithm.ts'
@@ -188,9 +189,10 @@ function verifySignatureBytes(
   digestName: string,
   data: Uint8Array,
   signature: Uint8Array,
+  parse: (der: Uint8Array) => pkijs.Certificate,
 ): boolean {
   const [algIdNode, params] = children(algorithmNode, what)
-  const key = createPublicKey({ key: Buffer.from(spkiOf(parseCertificate(certificate))), format: 'der', type: 'spki' })
+  const key = createPublicKey({ key: Buffer.from(spkiOf(parse(certificate))), format: 'der', type: 'spki' })
   return verifySignatureWith(key, oidOf(algIdNode, what), params, data, signature, digestName)
 }
 
@@ -204,7 +206,10 @@ export function verifySignedData(input: {
   /** Digests of content that was streamed elsewhere (cms-stream.ts), by hash name, instead of the content. */
   contentDigests?: Readonly<Record<string, Uint8Array>>
   knownCertificates?: Uint8Array[]
+  /** Parses a certificate (the message's parsed certificates, shared by its checks); parseCertificate if absent. */
+  parse?: (der: Uint8Array) => pkijs.Certificate
 }): SignatureCheck {
+  const parse = input.parse ?? parseCertificate
   const [typeNode, wrapper] = children(parseDer(input.cms, what), what)
   if (oidOf(typeNode, what) !== oids.signedData)
     throw new SiegelpostError('SMIME_MALFORMED', { what, reason: 'not SignedData' })
@@ -251,10 +256,10 @@ export function verifySignedData(input: {
   result.digestAlgorithm = digestName
 
   const pool = [...certificates, ...(input.knownCertificates ?? [])]
-  const signer = pool.find((der) => matchesSignerIdentifier(sid!, der))
+  const signer = pool.find((der) => matchesSignerIdentifier(sid!, der, parse))
   if (!signer) return { ...result, reason: reason('SIGNATURE_SIGNER_CERTIFICATE_MISSING') }
   result.signerCertificate = signer
-  result.signerEmails = emailsOf(parseCertificate(signer))
+  result.signerEmails = emailsOf(parse(signer))
   if (!['sha256', 'sha384', 'sha512'].includes(digestName))
     return { ...result, reason: reason('SIGNATURE_DIGEST_REFUSED', { digest: digestName }) }
 
@@ -276,7 +281,8 @@ export function verifySignedData(input: {
     const preference = attrs.get(oids.encryptionKeyPreference)?.[0]
     if (preference && isContext(preference, 0)) {
       const [issuer, serial] = children(preference, what)
-      result.encryptionCertificate = pool.find((der) => matchesSignerIdentifier(seq(issuer!, serial!), der)) ?? null
+      result.encryptionCertificate =
+        pool.find((der) => matchesSignerIdentifier(seq(issuer!, serial!), der, parse)) ?? null
     }
     if (Buffer.compare(Buffer.from(bytesOf(messageDigest, what)), digest) !== 0)
       return { ...result, reason: reason('SIGNATURE_CONTENT_CHANGED') }
@@ -288,7 +294,7 @@ export function verifySignedData(input: {
   if (!signedBytes) return { ...result, reason: reason('SIGNATURE_NEEDS_CONTENT', { digest: digestName }) }
   let ok: boolean
   try {
-    ok = verifySignatureBytes(signer, signatureAlgorithm, digestName, signedBytes, signature)
+    ok = verifySignatureBytes(signer, signatureAlgorithm, digestName, signedBytes, signature, parse)
   } catch {
     ok = false
   }

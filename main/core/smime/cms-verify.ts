@@ -1,10 +1,12 @@
+import type * as pkijs from 'pkijs'
 import { reason, reasonText, SiegelpostError, type ErrorCode, type ErrorParams, type Reason } from '../errors/index.ts'
 import { dateGap, signerBinding, warning, type Warning } from '../message/verdict.ts'
-import { nameToString, parseCertificate, sha256Hex } from './certificate.ts'
+import { nameToString, sha256Hex } from './certificate.ts'
 import { verifySignedData } from './cms-signed.ts'
 import { keyCompromiseReasons, validatePath } from './path-validation/index.ts'
 import { ocspStatus, ocspUrlsOf, type OcspAnswer, type OcspTransport } from './ocsp.ts'
 import { crlUrlsOf, fetchCrls, type CrlFetcher } from './revocation.ts'
+import { ParsedCertificates } from './parsed-certificates.ts'
 import { smimePurposeProblem } from './smime-purpose.ts'
 
 /** The verdict fields of CLI.md's `security.signature` (acceptance is the caller's: it needs the vault). */
@@ -72,7 +74,10 @@ export function verifySmimeSignature(input: {
   dateHeader?: Date | null
   /** checkSignedData's outcome for this same CMS and content, when the caller has it already. */
   checked?: SignedDataCheck | Reason
+  /** The message's parsed certificates, shared by its checks (each certificate parsed once). */
+  parsed?: ParsedCertificates
 }): SmimeSignatureVerdict {
+  const parsed = input.parsed ?? new ParsedCertificates()
   const base: SmimeSignatureVerdict = {
     state: 'invalid',
     technology: 'smime',
@@ -89,7 +94,7 @@ export function verifySmimeSignature(input: {
     encryptionCertificate: null,
     pathCertificates: [],
   }
-  const check = input.checked ?? checkSignedData(input)
+  const check = input.checked ?? checkSignedData({ ...input, parsed })
   if (!('isSignatureValid' in check)) return because(base, check)
   const verdict: SmimeSignatureVerdict = {
     ...base,
@@ -117,6 +122,7 @@ export function verifySmimeSignature(input: {
     crls: input.crls,
     at,
     revocationMode: input.softRevocation ? 'soft' : 'require',
+    parsed,
   })
   if (!path.valid) return because(verdict, reason('SIGNATURE_CERTIFICATE_INVALID', { detail: path.reason }))
   const ocsp = [...(input.ocspAnswers ?? new Map<string, OcspAnswer>())]
@@ -145,10 +151,11 @@ export function verifySmimeSignature(input: {
     check.signerCertificate,
     pool.filter((der) => der !== check.signerCertificate),
     'sign',
+    (der) => parsed.parse(der),
   )
   if (purpose) return because(verdict, reason('SIGNATURE_CERTIFICATE_PURPOSE', { detail: purpose }))
   if (input.from) {
-    const mismatch = signerBinding(check.signerEmails, [input.from], nameOf(check.signerCertificate))
+    const mismatch = signerBinding(check.signerEmails, [input.from], nameOf(parsed.parse(check.signerCertificate)))
     if (mismatch) return because(verdict, mismatch, 'mismatch')
   }
   const warnings: Warning[] = []
@@ -186,6 +193,7 @@ function checkSignedData(input: {
   detachedContent?: Uint8Array
   contentDigests?: Readonly<Record<string, Uint8Array>>
   knownCertificates?: Uint8Array[]
+  parsed: ParsedCertificates
 }): SignedDataCheck | Reason {
   try {
     const run = (detachedContent: Uint8Array | undefined) =>
@@ -194,6 +202,7 @@ function checkSignedData(input: {
         ...(detachedContent ? { detachedContent } : {}),
         ...(input.contentDigests ? { contentDigests: input.contentDigests } : {}),
         knownCertificates: input.knownCertificates ?? [],
+        parse: (der) => input.parsed.parse(der),
       })
     const check = run(input.detachedContent)
     // The raw bytes first; a signer that signed the canonical CRLF form of a part we got with bare
@@ -216,11 +225,9 @@ function toCrlf(bytes: Uint8Array): Uint8Array | null {
   return Buffer.from(text.replace(/\r?\n/g, '\r\n'), 'latin1')
 }
 
-function nameOf(der: Uint8Array): string {
-  return parseCertificate(der)
-    .subject.typesAndValues.map((tv) =>
-      String((tv.value as unknown as { valueBlock: { value: unknown } }).valueBlock.value),
-    )
+function nameOf(cert: pkijs.Certificate): string {
+  return cert.subject.typesAndValues
+    .map((tv) => String((tv.value as unknown as { valueBlock: { value: unknown } }).valueBlock.value))
     .join(', ')
 }
 
@@ -238,26 +245,32 @@ export async function verifySmimeSignatureOnline(
   },
 ): Promise<SmimeSignatureVerdict> {
   const { fetcher, ocsp: ocspTransport, ...rest } = input
-  const offline = { ...rest, checked: checkSignedData(rest) }
+  const parsed = rest.parsed ?? new ParsedCertificates()
+  const parse = (der: Uint8Array) => parsed.parse(der)
+  const offline = { ...rest, parsed, checked: checkSignedData({ ...rest, parsed }) }
   const first = verifySmimeSignature({ ...offline, crls: null })
   if ((first.state !== 'valid' && first.state !== 'mismatch') || first.pathCertificates.length === 0) return first
   const path = first.pathCertificates
   const below = path.slice(0, -1)
   // CRLs and OCSP at the same time: every lookup has its own timeout, so the whole check stays within one (CLI.md: 3 s)
   const [{ crls, failed }, statuses] = await Promise.all([
-    fetchCrls(below, fetcher),
+    fetchCrls(below, fetcher, parse),
     ocspTransport
       ? Promise.all(
-          below.map((certificate, index) => ocspStatus(certificate, path[index + 1]!, ocspTransport, input.now)),
+          below.map((certificate, index) => ocspStatus(certificate, path[index + 1]!, ocspTransport, input.now, parse)),
         )
       : [],
   ])
-  const subjectOf = (der: Uint8Array) => nameToString(parseCertificate(der).subject)
+  const subjectOf = (der: Uint8Array) => nameToString(offline.parsed.parse(der).subject)
   const ocspAnswers = new Map<string, OcspAnswer>(statuses.map((answer, index) => [subjectOf(below[index]!), answer]))
   const verdict = verifySmimeSignature({ ...offline, crls, softRevocation: true, ocspAnswers })
   if (verdict.code !== 'SIGNATURE_VALID_REVOCATION_UNKNOWN') return verdict
-  const unasked = below.filter((der) => crlUrlsOf(der).length === 0 && (!ocspTransport || ocspUrlsOf(der).length === 0))
-  const unreachableOcsp = below.filter((_, index) => statuses[index]?.status === 'unknown').flatMap(ocspUrlsOf)
+  const unasked = below.filter(
+    (der) => crlUrlsOf(der, parse).length === 0 && (!ocspTransport || ocspUrlsOf(der, parse).length === 0),
+  )
+  const unreachableOcsp = below
+    .filter((_, index) => statuses[index]?.status === 'unknown')
+    .flatMap((der) => ocspUrlsOf(der, parse))
   const unreachable = [...new Set([...failed, ...unreachableOcsp])]
   const params = {
     ...verdict.params,

@@ -1,5 +1,6 @@
 import { createHash, createPublicKey } from 'node:crypto'
 import * as asn1js from 'asn1js'
+import type * as pkijs from 'pkijs'
 import { limits } from '../limits.ts'
 import { extension, extKeyUsageOf, parseCertificate, spkiOf } from './certificate.ts'
 import { algorithm, bytesOf, children, isContext, nul, octets, oidOf, parseDer, rawOf, seq, toDer } from './der.ts'
@@ -25,9 +26,12 @@ export interface OcspAnswer {
 const what = 'OCSP'
 
 /** OCSP responder URLs from authorityInfoAccess (id-ad-ocsp, http only); none when unreadable. */
-export function ocspUrlsOf(der: Uint8Array): string[] {
+export function ocspUrlsOf(
+  der: Uint8Array,
+  parse: (der: Uint8Array) => pkijs.Certificate = parseCertificate,
+): string[] {
   try {
-    return responderUrls(der)
+    return responderUrls(parse(der))
   } catch {
     return []
   }
@@ -35,8 +39,8 @@ export function ocspUrlsOf(der: Uint8Array): string[] {
 
 const uriTag = generalNameTags.uniformResourceIdentifier
 
-function responderUrls(der: Uint8Array): string[] {
-  const ext = extension(parseCertificate(der), extensionIds.authorityInfoAccess)
+function responderUrls(cert: pkijs.Certificate): string[] {
+  const ext = extension(cert, extensionIds.authorityInfoAccess)
   if (!ext) return []
   return children(parseDer(new Uint8Array(ext.extnValue.valueBlock.valueHexView), 'AIA'), 'AIA')
     .map((access) => children(access, 'AIA'))
@@ -156,8 +160,9 @@ export async function ocspStatus(
   issuer: Uint8Array,
   transport: OcspTransport,
   now: Date,
+  parse: (der: Uint8Array) => pkijs.Certificate = parseCertificate,
 ): Promise<OcspAnswer> {
-  const urls = ocspUrlsOf(certificate).slice(0, limits.revocationMaxFetches)
+  const urls = ocspUrlsOf(certificate, parse).slice(0, limits.revocationMaxFetches)
   if (urls.length === 0) return { status: 'unknown' }
   let request: Uint8Array
   try {

@@ -26,8 +26,20 @@ export function rdnOf(rdn: asn1js.AsnType): Rdn {
 
 export const rdnKey = (rdns: Rdn[]) => rdns.map((r) => r.join('+')).join(',')
 
+/** A parsed Name's key, computed once per Name object (path building compares the same names many times). */
+const nameKeys = new WeakMap<pkijs.RelativeDistinguishedNames, string>()
+
+function nameKeyOf(name: pkijs.RelativeDistinguishedNames): string {
+  let key = nameKeys.get(name)
+  if (key === undefined) {
+    key = rdnKey(rdnsOf(name))
+    nameKeys.set(name, key)
+  }
+  return key
+}
+
 export const sameName = (a: pkijs.RelativeDistinguishedNames, b: pkijs.RelativeDistinguishedNames) =>
-  rdnKey(rdnsOf(a)) === rdnKey(rdnsOf(b))
+  nameKeyOf(a) === nameKeyOf(b)
 
 /** The Name inside a directoryName GeneralName node ([4] EXPLICIT Name), as RDNs. */
 export const directoryNameRdns = (node: asn1js.AsnType): Rdn[] =>

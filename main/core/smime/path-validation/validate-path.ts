@@ -1,6 +1,7 @@
 import type * as pkijs from 'pkijs'
 import { nameToString, parseCertificate } from '../certificate.ts'
 import { toDer } from '../der.ts'
+import type { ParsedCertificates } from '../parsed-certificates.ts'
 import { candidatePaths } from './build-path.ts'
 import { parseCrls } from './crl-check.ts'
 import { PathError } from './path-error.ts'
@@ -30,6 +31,11 @@ export interface PathValidationInput {
   initialExplicitPolicy?: boolean
   initialPolicyMappingInhibit?: boolean
   initialAnyPolicyInhibit?: boolean
+  /**
+   * The message's parsed certificates (one parse per certificate for all checks of a message). Without it, each
+   * call parses its own, and each certificate of the lists is its own object.
+   */
+  parsed?: ParsedCertificates
 }
 
 export interface PathValidationResult {
@@ -56,15 +62,18 @@ export function validatePath(
   depth = 0,
   inProgress: ReadonlySet<string> = new Set(),
 ): PathValidationResult {
-  const target = parseCertificate(input.target)
-  const anchors = input.anchors.map(parseCertificate)
-  const untrusted = input.untrusted.map(parseCertificate)
+  const { parsed } = input
+  const parse = parsed ? (der: Uint8Array) => parsed.parse(der) : parseCertificate
+  const encode = parsed ? (cert: pkijs.Certificate) => parsed.der(cert) : toDer
+  const target = parse(input.target)
+  const anchors = input.anchors.map(parse)
+  const untrusted = input.untrusted.map(parse)
   const derOf = new Map<pkijs.Certificate, Uint8Array>([
     [target, input.target],
     ...anchors.map((a, i) => [a, input.anchors[i]!] as const),
     ...untrusted.map((c, i) => [c, input.untrusted[i]!] as const),
   ])
-  const pool = untrusted.filter((c) => !c.subject.isEqual(target.subject) || toDer(c).length !== input.target.length)
+  const pool = untrusted.filter((c) => !c.subject.isEqual(target.subject) || encode(c).length !== input.target.length)
   const crls = input.crls ? parseCrls(input.crls) : null
   const revocationContext = crls
     ? {
@@ -75,7 +84,7 @@ export function validatePath(
         candidates: [...anchors, ...pool, target],
         // A CRL signer off the path gets its own path validation, with revocation (bounded depth).
         validateSigner: (signer: pkijs.Certificate) => {
-          const der = toDer(signer)
+          const der = encode(signer)
           const key = hexOf(der)
           // A CRL issuer whose own certificate is covered by its own CRL (PKITS 4.14.30): the cycle is
           // broken by trusting the signature while that certificate's path is being validated.
@@ -103,7 +112,7 @@ export function validatePath(
     try {
       processPath(candidate.anchor, candidate.path, input, revocationContext)
       const uncovered = [...new Set(revocationContext?.uncovered ?? [])]
-      const certificates = [candidate.anchor, ...candidate.path].map((c) => derOf.get(c) ?? toDer(c))
+      const certificates = [candidate.anchor, ...candidate.path].map((c) => derOf.get(c) ?? encode(c))
       const revokedLater = [...new Set(revocationContext?.revokedLater ?? [])]
       const reason = revocation === 'checked' ? 'valid' : 'valid (revocation not checked)'
       return { valid: true, reason, path: names, revocation, uncovered, revokedLater, certificates }
