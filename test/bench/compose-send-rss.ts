@@ -27,6 +27,7 @@ const cli = fileURLToPath(new URL('../../bin/siegelpost.js', import.meta.url))
 
 export function measureComposeSend(sizesMiB: readonly number[]): ComposeSendFigure[] {
   const none = (why: string) => sizesMiB.map((mib) => ({ mib, outcome: { na: why }, states: '' }))
+  if (sizesMiB.length === 0) return []
   if (!existsSync(new URL('../../out/main/cli.js', import.meta.url))) return none('out/main/cli.js is missing')
   if (!hasMailStack || !hasGpg) return none('needs root, postfix, dovecot and gpg')
   const dir = mkdtempSync(join(tmpdir(), 'sp-bench-send-'))
