@@ -8,14 +8,13 @@ import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { limits } from '../../main/core/limits.ts'
 import { defaultPolicy } from '../../main/core/policy/policy-settings.ts'
-import { sealBlob, sealJson } from '../../main/core/store/sealed-blob.ts'
-import { openVersionedDatabase } from '../../main/core/store/sqlite.ts'
 import type { Account } from '../../main/core/transport/account.ts'
-import { isProcessAlive, Outbox, outboxFileName, outboxMigrations } from '../../main/core/transport/outbox.ts'
+import { isProcessAlive, Outbox, outboxFileName } from '../../main/core/transport/outbox.ts'
 import { queueGroup, sendGroup } from '../../main/core/transport/send-group.ts'
 import { attempt, type SendDeps } from '../../main/core/transport/send.ts'
 import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
+import { writeStep2QueuedEntry } from '../helpers/outbox-step2.ts'
 
 /**
  * The Outbox's sealed chunk files through the real Postfix and Dovecot: a message written to the Outbox in
@@ -175,9 +174,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
     it('an entry queued by the previous schema (message in SQLite) still sends after the upgrade', async () => {
       const path = join(dir, 'old', outboxFileName)
       await import('node:fs').then((fs) => fs.mkdirSync(join(dir, 'old'), { recursive: true }))
-      const step2 = openVersionedDatabase(path, outboxMigrations.slice(0, 2))
       const raw = mail('vor-dem-update', Buffer.from('Vor dem Update in die Warteschlange gestellt.\r\n'))
-      const ctx = (column: string) => `siegelpost/outbox/v1/old/${column}`
       const envelope = {
         account: 'advisor',
         from: 'advisor@kanzlei.test',
@@ -186,16 +183,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
         messageId: '<vor-dem-update@kanzlei.test>',
         isEndToEnd: false,
       }
-      step2
-        .prepare(
-          'INSERT INTO outbox (id, state, created, updated, attempts, owner, envelope, message, outcome) ' +
-            "VALUES ('old', 'queued', 'c', 'u', 0, NULL, ?, x'', NULL)",
-        )
-        .run(sealJson(key, envelope, ctx('envelope')))
-      step2
-        .prepare("INSERT INTO outbox_message (id, message) VALUES ('old', ?)")
-        .run(sealBlob(key, raw, ctx('message')))
-      step2.close()
+      writeStep2QueuedEntry(path, key, envelope, raw)
       const outbox = openOutbox('old')
       const outcome = await attempt(depsOf(outbox), 'old')
       expect([outcome.state, outcome.reason, outcome.append]).toEqual(['sent', null, { state: 'ok', detail: 'Sent' }])

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { writeStep2QueuedEntry } from '../../../test/helpers/outbox-step2.ts'
 import { mailStoreMigrations, MailStore } from '../transport/mail-store.ts'
 import { outboxMigrations } from '../transport/outbox.ts'
 import {
@@ -128,11 +129,8 @@ describe('message store migrations', () => {
 describe('Outbox migration step 3 (message files)', () => {
   it('a file of step 2 with a queued message opens, keeps the entry and reads its message as before', async () => {
     const { Outbox, outboxFileName } = await import('../transport/outbox.ts')
-    const { sealBlob, sealJson } = await import('./sealed-blob.ts')
     const key = Buffer.alloc(32, 7)
     const path = join(dir, outboxFileName)
-    const step2 = openVersionedDatabase(path, outboxMigrations.slice(0, 2))
-    const ctx = (column: string) => `siegelpost/outbox/v1/old/${column}`
     const envelope = {
       account: 'a',
       from: 'advisor@kanzlei.test',
@@ -142,17 +140,7 @@ describe('Outbox migration step 3 (message files)', () => {
       isEndToEnd: false,
     }
     const message = Buffer.from('From: advisor@kanzlei.test\r\nTo: client@mandant.test\r\n\r\nqueued before\r\n')
-    // What step-2 code wrote for a queued entry: the row with an empty message, the message in outbox_message.
-    step2
-      .prepare(
-        'INSERT INTO outbox (id, state, created, updated, attempts, owner, envelope, message, outcome) ' +
-          "VALUES ('old', 'queued', 'c', 'u', 0, NULL, ?, x'', NULL)",
-      )
-      .run(sealJson(key, envelope, ctx('envelope')))
-    step2
-      .prepare("INSERT INTO outbox_message (id, message) VALUES ('old', ?)")
-      .run(sealBlob(key, message, ctx('message')))
-    step2.close()
+    writeStep2QueuedEntry(path, key, envelope, message)
     const outbox = new Outbox({ profileDir: dir, key, now: () => new Date(), owner: '1', isAlive: () => false })
     outbox.close()
     const db = new DatabaseSync(path)
