@@ -22,6 +22,16 @@ export const StoredKeySchema = z.object({
 })
 export type StoredKey = z.infer<typeof StoredKeySchema>
 
+/** Of several usable keys for one address, the one to take: a verified one first, then the newest. */
+export function preferredKey(candidates: readonly StoredKey[]): StoredKey | null {
+  const ordered = [...candidates].sort(
+    (a, b) =>
+      Number(b.acceptance === 'verified') - Number(a.acceptance === 'verified') ||
+      Date.parse(b.created) - Date.parse(a.created),
+  )
+  return ordered[0] ?? null
+}
+
 export function summarizeKey(key: StoredKey, now: Date): KeySummary {
   let status: KeySummary['status'] = 'valid'
   if (key.flags.revoked) status = 'revoked'

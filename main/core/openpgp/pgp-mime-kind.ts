@@ -1,4 +1,4 @@
-import { summarizeKey, type StoredKey } from '../keys/stored-key.ts'
+import { preferredKey, summarizeKey, type StoredKey } from '../keys/stored-key.ts'
 import type { TechnologyRecognizer } from '../message/technology.ts'
 import { decodeBody, fileNameOf, headerValues, type MimePart } from '../mime/parse.ts'
 
@@ -59,12 +59,7 @@ export function openpgpKeyFor(
     if (summarizeKey(key, now).status !== 'valid' || !key.usage.includes(purpose)) return false
     return purpose === 'encrypt' || key.hasSecret
   })
-  candidates.sort(
-    (a, b) =>
-      Number(b.acceptance === 'verified') - Number(a.acceptance === 'verified') ||
-      Date.parse(b.created) - Date.parse(a.created),
-  )
-  return candidates[0] ?? null
+  return preferredKey(candidates)
 }
 
 /** A part that may hold public keys (application/pgp-keys, or a key file's name), as mail-keys.ts reads them. */

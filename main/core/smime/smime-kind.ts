@@ -1,4 +1,4 @@
-import { summarizeKey, type StoredKey } from '../keys/stored-key.ts'
+import { preferredKey, summarizeKey, type StoredKey } from '../keys/stored-key.ts'
 import type { TechnologyRecognizer } from '../message/technology.ts'
 import { decodeBody, parseMime, type MimePart } from '../mime/parse.ts'
 import { bytesOf, children, parseDer } from './der.ts'
@@ -38,12 +38,7 @@ function smimeKeyFor(
     if (summarizeKey(key, now).status !== 'valid' || !key.usage.includes(purpose)) return false
     return purpose === 'encrypt' || Boolean(smimeMaterial(key).privateKey)
   })
-  candidates.sort(
-    (a, b) =>
-      Number(b.acceptance === 'verified') - Number(a.acceptance === 'verified') ||
-      Date.parse(b.created) - Date.parse(a.created),
-  )
-  return candidates[0] ?? null
+  return preferredKey(candidates)
 }
 
 export const smimeRecognizer = {
