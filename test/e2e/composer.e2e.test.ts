@@ -236,6 +236,18 @@ describe.skipIf(skip)('the composer', () => {
         // Adding a TLS recipient to an end-to-end mail lowers protection: shown, and asked at send.
         expect(await page.getByTestId('downgrade-notice').textContent()).toContain('client@mandant.test')
         await page.locator('#compose-subject').fill('Jahresabschluss 2025')
+        // The send bar sticks to the window's bottom edge: no scrolled content shows below it.
+        const edges = await page.evaluate(() => {
+          const content = document.querySelector('.content')!.getBoundingClientRect()
+          const bar = document.querySelector('.send-panel')!.getBoundingClientRect()
+          return {
+            content: content.bottom,
+            bar: bar.bottom,
+            overflows: content.height < document.querySelector('.content')!.scrollHeight,
+          }
+        })
+        expect(edges.overflows).toBe(true)
+        expect(Math.abs(edges.bar - edges.content)).toBeLessThan(1)
         await screen('all-states')
       })
 
