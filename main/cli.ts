@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
+import { isAbsolute, join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
 import { commands } from './cli/commands.ts'
@@ -7,6 +8,7 @@ import { exitCodes, print, type CliIo, type OptionValues } from './cli/command.t
 import { SiegelpostError, toSiegelpostError, type Lang } from './core/errors/index.ts'
 import type { Vault } from './core/keys/vault.ts'
 import { limits } from './core/limits.ts'
+import { raisedSizeLimits, readSizeLimitsFile, type SizeLimitsOverride } from './core/limits-override.ts'
 import { resolveProfileDir } from './core/profile.ts'
 
 declare const __SIEGELPOST_VERSION__: string
@@ -86,6 +88,22 @@ function usageError(error: unknown, command: string): SiegelpostError {
   return toSiegelpostError(error)
 }
 
+/** SIEGELPOST_LIMITS_FILE: raises size limits for a measurement, and says so on stderr on every run. */
+function raiseLimitsFromEnv(io: CliIo, lang: Lang): void {
+  const file = io.env.SIEGELPOST_LIMITS_FILE
+  if (!file) return
+  const raised: SizeLimitsOverride = readSizeLimitsFile(isAbsolute(file) ? file : join(io.cwd, file))
+  Object.assign(limits as unknown as SizeLimitsOverride, raised)
+  const values = Object.entries(raised)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(', ')
+  io.stderr(
+    lang === 'de'
+      ? `siegelpost: Warnung: SIEGELPOST_LIMITS_FILE hebt Größen-Grenzwerte an, nur für Messungen (${values || 'keine'})\n`
+      : `siegelpost: warning: SIEGELPOST_LIMITS_FILE raises size limits, for measurements only (${values || 'none'})\n`,
+  )
+}
+
 const isUsageError = (error: SiegelpostError) =>
   error.code.startsWith('USAGE_') || error.code === 'KEY_DELETE_NEEDS_CONFIRMATION'
 
@@ -135,6 +153,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         option: command.usage.split(' ')[command.words.length] ?? 'ARG',
       })
 
+    raiseLimitsFromEnv(io, lang)
     const profileDir = resolveProfileDir(values.profile as string | undefined, io)
     const passphraseFile = values['vault-passphrase-file'] as string | undefined
     let opened: Promise<Vault> | null = null
@@ -195,6 +214,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     // Built next to this file (electron.vite.config.ts); the .ts entry when run from source.
     startWorker: (name) => {
       const isSource = import.meta.url.endsWith('.ts')
+      // Size limits raised by SIEGELPOST_LIMITS_FILE hold in the worker too (it checks them again).
+      const workerData = { raisedSizeLimits: raisedSizeLimits() }
       if (name === 'mail-store')
         return new Worker(
           new URL(isSource ? './workers/mail-store.worker.ts' : './mail-store-worker.js', import.meta.url),
@@ -204,9 +225,14 @@ export async function main(argv: readonly string[]): Promise<number> {
           isSource ? './workers/smime-stream.worker.ts' : './smime-stream-worker.js',
           import.meta.url,
         )
-        return new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: limits.smimeStreamWorkerHeapMiB } })
+        return new Worker(entry, {
+          workerData,
+          resourceLimits: { maxOldGenerationSizeMb: limits.smimeStreamWorkerHeapMiB },
+        })
       }
-      return new Worker(new URL(isSource ? './workers/openpgp-worker.ts' : './openpgp-worker.js', import.meta.url))
+      return new Worker(new URL(isSource ? './workers/openpgp-worker.ts' : './openpgp-worker.js', import.meta.url), {
+        workerData,
+      })
     },
   }).finally(() => {
     // Tests and benchmarks read the process's peak memory here (never on by default).

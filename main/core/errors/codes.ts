@@ -15,6 +15,7 @@ import { mailboxCodes } from './codes/mailbox.ts'
 import { readingCodes } from './codes/reading.ts'
 import { composerCodes } from './codes/composer.ts'
 import { replyCodes } from './codes/reply.ts'
+import { limitsCodes } from './codes/limits.ts'
 
 export type { ErrorEntry, ErrorKind } from './codes/entry.ts'
 
@@ -41,6 +42,7 @@ export const errorTable = {
   ...readingCodes,
   ...composerCodes,
   ...replyCodes,
+  ...limitsCodes,
 } as const satisfies Record<string, ErrorEntry>
 
 export type ErrorCode = keyof typeof errorTable

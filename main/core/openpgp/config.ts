@@ -13,7 +13,10 @@ export const openpgpConfig: Config = {
   aeadProtect: false,
   allowUnauthenticatedMessages: false,
   allowUnauthenticatedStream: false,
-  maxDecompressedMessageSize: limits.openpgpMaxDecompressedBytes,
+  // Read on each call: a measurement may raise the size limits after this module loaded (limits-override.ts).
+  get maxDecompressedMessageSize() {
+    return limits.openpgpMaxDecompressedBytes
+  },
   // SHA-1 message signatures are never valid (DESIGN.md invariant); the library default agrees.
   rejectMessageHashAlgorithms: new Set([enums.hash.md5, enums.hash.ripemd, enums.hash.sha1]),
   preferredHashAlgorithm: enums.hash.sha512,
