@@ -11,8 +11,8 @@ beforeAll(async () => {
 })
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
-it('writes chunks with writes running ahead in their order, and leaves no file when the producer fails', async () => {
-  const chunks = Array.from({ length: 40 }, (_, i) => randomBytes(1 + ((i * 40_503) % 300_000)))
+it('writes chunks with writes (and flushes) running ahead in their order, and leaves no file when the producer fails', async () => {
+  const chunks = Array.from({ length: 200 }, (_, i) => randomBytes(1 + ((i * 40_503) % 300_000)))
   async function* produce(failAt = -1) {
     for (const [index, chunk] of chunks.entries()) {
       if (index === failAt) throw new Error('producer failed')
@@ -27,7 +27,7 @@ it('writes chunks with writes running ahead in their order, and leaves no file w
   expect((await stat(path)).mode & 0o777).toBe(0o600)
 
   const failed = join(dir, 'failed.bin')
-  await expect(writeFileAtomic(failed, produce(25), {}, { backup: false, writesAhead: 4 })).rejects.toThrow(
+  await expect(writeFileAtomic(failed, produce(120), {}, { backup: false, writesAhead: 4 })).rejects.toThrow(
     'producer failed',
   )
   await expect(stat(failed)).rejects.toThrow()

@@ -57,10 +57,14 @@ async function writeAt(handle: FileHandle, bytes: Uint8Array, position: number):
   }
 }
 
+/** While writes run ahead, what is written is flushed to the disk every this many bytes (one flush at a time). */
+const flushEveryBytes = 16 * 1024 * 1024
+
 /**
  * The chunks one after another from the start of the file, up to `ahead` writes running (each at its own
  * position, in the thread pool) while the producer makes the next chunk: for a large message, the disk's work
- * overlaps the encoding and encryption instead of following it.
+ * overlaps the encoding and encryption instead of following it — also the flush to the disk, started every
+ * flushEveryBytes, so that the closing fsync does not write a 200 MB message all at once.
  */
 async function writeChunks(
   handle: FileHandle,
@@ -68,17 +72,24 @@ async function writeChunks(
   ahead: number,
 ): Promise<void> {
   const running: Promise<void>[] = []
+  let flushing: Promise<void> | null = null
   let position = 0
+  let flushedAt = 0
   try {
     for await (const chunk of chunks) {
       running.push(writeAt(handle, chunk, position))
       position += chunk.length
       if (running.length > ahead) await running.shift()
+      if (ahead > 0 && !flushing && position - flushedAt >= flushEveryBytes) {
+        flushedAt = position
+        flushing = handle.datasync().finally(() => (flushing = null))
+      }
     }
     await Promise.all(running)
+    await flushing
   } finally {
     // A failed write or producer: nothing may still be writing when the caller closes the file.
-    await Promise.allSettled(running)
+    await Promise.allSettled([...running, flushing])
   }
 }
 
