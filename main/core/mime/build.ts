@@ -120,7 +120,10 @@ export function attachmentEntity(fileName: string, contentType: string, bytes: U
   return entity(attachmentHeaders(fileName, contentType), base64Lines(bytes))
 }
 
-/** attachmentEntity for content read in chunks (a 100 MB file): the same bytes, produced piece by piece. */
+/**
+ * attachmentEntity for content read in chunks (a 100 MB file): the same bytes, produced piece by piece. A chunk is
+ * done with before the next is asked for (the reader may refill one buffer: sourceChunksReused).
+ */
 export function* attachmentEntityChunks(
   fileName: string,
   contentType: string,
