@@ -126,9 +126,9 @@ export function serveStream<Job, Result>(
     }
   }
   // The next chunk is asked for before this one is worked on, so the caller reads (and decodes) it
-  // meanwhile: both threads work at once, and at most two input chunks are on their way.
+  // meanwhile: both threads work at once, and at most two input chunks are on their way. The first is
+  // asked for when the job starts (start below), so it comes while the job sets up (keys, headers).
   async function* input(): AsyncGenerator<Uint8Array> {
-    port.postMessage({ type: 'pull' } satisfies FromWorker<Result>)
     for (;;) {
       const message = await messages.take()
       if (message.type === 'end') return
@@ -145,6 +145,7 @@ export function serveStream<Job, Result>(
         const reason = `a ${request.technology} job sent to the ${technology} worker`
         throw new SiegelpostError('INTERNAL', { reason })
       }
+      port.postMessage({ type: 'pull' } satisfies FromWorker<Result>)
       const result = await run(request.job as Job, input(), output)
       flush()
       port.postMessage({ type: 'end', result } satisfies FromWorker<Result>)
