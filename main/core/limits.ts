@@ -168,8 +168,13 @@ export const limits = {
   /** Read view: inline (cid:) images shown as data: URLs, each and all together; larger ones stay attachments. */
   readingInlineImageMaxBytes: 5 * 1024 * 1024,
   readingInlineImagesMaxBytes: 20 * 1024 * 1024,
-  /** V8 heap of the worker that streams large CMS (64 KiB chunks need little; a leak fails there, not in the app). */
-  smimeStreamWorkerHeapMiB: 256,
+  /**
+   * V8 heap of the worker that streams large CMS (its chunks need little; a leak fails there, not in the app). V8
+   * sizes its collection limits from this maximum, counting the chunks' ArrayBuffer memory: at 256 MiB it ran a
+   * full mark-compact for every ~10 MB streamed (11 per 100 MiB composed, a third of the worker's CPU); from
+   * 2 GiB on it runs one, as in the main thread.
+   */
+  smimeStreamWorkerHeapMiB: 2048,
   // transport IPC
   /** Recipients one `policy:decide` call (the composer's view) evaluates at most. */
   policyDecideMaxRecipients: 500,

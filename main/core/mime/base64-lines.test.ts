@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { decodeBase64Lines } from './base64-lines.ts'
+import { base64Lines, base64LinesStream } from './build.ts'
 import { memorySource } from './byte-source.ts'
 import { decodeBody, decodedBodyChunks, parseMime } from './parse.ts'
 
@@ -64,5 +65,30 @@ describe('the fast base64 path for whole lines', () => {
         ),
       ]).equals(bytes),
     ).toBe(true)
+  })
+})
+
+describe('base64 lines written in chunks', () => {
+  it('base64LinesStream gives the bytes of base64Lines whatever the chunk borders, one new buffer per chunk', async () => {
+    const reference = (bytes: Buffer) =>
+      Buffer.from((bytes.toString('base64').match(/.{1,76}/g) ?? []).map((line) => `${line}\r\n`).join(''))
+    const sizes = [1, 2, 56, 57, 58, 114, 1000, 65_536, 233_472, 300_001]
+    for (let trial = 0; trial < 120; trial++) {
+      const bytes = randomBytes(trial < 60 ? trial : 1 + ((trial * 7919) % 700_000))
+      const chunks: Buffer[] = []
+      for (let at = 0; at < bytes.length;) {
+        const size = Math.min(bytes.length - at, sizes[(trial + chunks.length) % sizes.length]!)
+        chunks.push(bytes.subarray(at, at + size))
+        at += size
+      }
+      const out: Uint8Array[] = []
+      for await (const piece of base64LinesStream(chunks)) out.push(piece)
+      expect(Buffer.concat(out).equals(reference(bytes))).toBe(true)
+      expect(Buffer.from(base64Lines(bytes)).equals(reference(bytes))).toBe(true)
+      // at most one piece per chunk and one for the rest; a large piece is all of its own buffer (it can be moved)
+      expect(out.length).toBeLessThanOrEqual(chunks.length + 1)
+      for (const piece of out.filter((p) => p.length >= 64 * 1024))
+        expect([piece.byteOffset, piece.byteLength]).toEqual([0, piece.buffer.byteLength])
+    }
   })
 })

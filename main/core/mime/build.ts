@@ -66,12 +66,18 @@ const base64PieceBytes = 57 * 1024
  * digits are written at once, then moved apart line by line from the end (copyWithin; no string per line).
  */
 export function base64Lines(bytes: Uint8Array): Uint8Array {
-  const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const digits = Math.ceil(bytes.length / 3) * 4
   const out = Buffer.allocUnsafe(digits + Math.ceil(digits / 76) * 2)
+  writeBase64Lines(bytes, out, 0)
+  return new Uint8Array(out.buffer, out.byteOffset, out.length)
+}
+
+/** base64Lines of `bytes` written into `out` from `offset` on; returns the offset after the last line end. */
+function writeBase64Lines(bytes: Uint8Array, out: Buffer, offset: number): number {
+  const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   for (let at = 0; at < bytes.length; at += base64PieceBytes) {
     const text = source.toString('base64', at, Math.min(bytes.length, at + base64PieceBytes))
-    const base = (at / 57) * 78
+    const base = offset + (at / 57) * 78
     out.write(text, base, 'latin1')
     for (let line = Math.ceil(text.length / 76) - 1; line >= 0; line--) {
       const from = base + line * 76
@@ -82,7 +88,8 @@ export function base64Lines(bytes: Uint8Array): Uint8Array {
       out[to + count + 1] = 0x0a
     }
   }
-  return new Uint8Array(out.buffer, out.byteOffset, out.length)
+  const digits = Math.ceil(bytes.length / 3) * 4
+  return offset + digits + Math.ceil(digits / 76) * 2
 }
 
 /** The header block of an entity, blank line included. */
@@ -113,7 +120,10 @@ export function attachmentEntity(fileName: string, contentType: string, bytes: U
   return entity(attachmentHeaders(fileName, contentType), base64Lines(bytes))
 }
 
-/** attachmentEntity for content read in chunks (a 100 MB file): the same bytes, produced piece by piece. */
+/**
+ * attachmentEntity for content read in chunks (a 100 MB file): the same bytes, produced piece by piece. A chunk is
+ * done with before the next is asked for (the reader may refill one buffer: sourceChunksReused).
+ */
 export function* attachmentEntityChunks(
   fileName: string,
   contentType: string,
@@ -134,28 +144,39 @@ export async function* base64LinesStream(
   yield* encoder.end()
 }
 
-/** The state of base64Lines over chunks: whole lines out as soon as there are bytes for them. */
+/**
+ * The state of base64Lines over chunks: whole lines out as soon as there are bytes for them, each push's lines in one
+ * new buffer of their own (the line a previous push began included), so a consumer may move it to another thread;
+ * fewer than 57 bytes wait for the next push.
+ */
 function base64LineEncoder() {
-  // Output pieces of 304 KiB: each goes to a worker as one message, moved whole; fewer than 57 bytes wait.
-  const group = 57 * 4 * 1024
-  let pending = Buffer.alloc(0)
+  const pending = Buffer.alloc(57)
+  let held = 0
   return {
     *push(chunk: Uint8Array): Generator<Uint8Array> {
-      let view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-      if (pending.length > 0) {
-        const take = Math.min(view.length, 57 - pending.length)
-        pending = Buffer.concat([pending, view.subarray(0, take)])
-        view = view.subarray(take)
-        if (pending.length < 57) return
-        yield base64Lines(pending)
+      const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+      const first = held > 0 ? Math.min(view.length, 57 - held) : 0
+      if (held + view.length < 57) {
+        view.copy(pending, held)
+        held += view.length
+        return
       }
-      const whole = view.length - (view.length % 57)
-      for (let at = 0; at < whole; at += group) yield base64Lines(view.subarray(at, Math.min(whole, at + group)))
-      pending = Buffer.from(view.subarray(whole))
+      const whole = view.length - first - ((view.length - first) % 57)
+      const lines = (held > 0 ? 1 : 0) + whole / 57
+      const out = Buffer.allocUnsafe(lines * 78)
+      let offset = 0
+      if (held > 0) {
+        view.copy(pending, held, 0, first)
+        offset = writeBase64Lines(pending, out, 0)
+      }
+      writeBase64Lines(view.subarray(first, first + whole), out, offset)
+      held = view.length - first - whole
+      view.copy(pending, 0, first + whole)
+      yield new Uint8Array(out.buffer, out.byteOffset, out.length)
     },
     *end(): Generator<Uint8Array> {
-      if (pending.length > 0) yield base64Lines(pending)
-      pending = Buffer.alloc(0)
+      if (held > 0) yield base64Lines(pending.subarray(0, held))
+      held = 0
     },
   }
 }

@@ -15,6 +15,8 @@ export interface ByteSource {
    * (RFC 2046 §5.1.1) — or -1, found without reading the bytes in between. The same answer as a scan.
    */
   lineIndexOf?(needle: Uint8Array, from: number, to: number): number
+  /** Optional: bytes from `start` into `target` (as many as fit, fewer at the end); returns how many. */
+  readInto?(target: Uint8Array, start: number): number
 }
 
 export function isByteSource(value: unknown): value is ByteSource {
@@ -34,19 +36,23 @@ export function memorySource(bytes: Uint8Array): ByteSource {
 export function fileSource(path: string): ByteSource & { close(): void } {
   const fd = openSync(path, 'r')
   const length = fstatSync(fd).size
+  const readInto = (target: Uint8Array, start: number) => {
+    const wanted = Math.max(0, Math.min(target.length, length - start))
+    let done = 0
+    while (done < wanted) {
+      const n = readSync(fd, target, done, wanted - done, start + done)
+      if (n === 0) break
+      done += n
+    }
+    return done
+  }
   return {
     length,
     read(start, end) {
-      const stop = Math.min(end, length)
-      const out = Buffer.allocUnsafe(Math.max(0, stop - start))
-      let done = 0
-      while (done < out.length) {
-        const n = readSync(fd, out, done, out.length - done, start + done)
-        if (n === 0) break
-        done += n
-      }
-      return new Uint8Array(out.buffer, out.byteOffset, done)
+      const out = Buffer.allocUnsafe(Math.max(0, Math.min(end, length) - start))
+      return new Uint8Array(out.buffer, out.byteOffset, readInto(out, start))
     },
+    readInto,
     close: () => closeSync(fd),
   }
 }
@@ -56,6 +62,23 @@ export const sourceChunkBytes = 1024 * 1024
 /** The range [start, end) of a source in chunks of at most 1 MiB. */
 export function* sourceChunks(source: ByteSource, start = 0, end = source.length): Generator<Uint8Array> {
   for (let at = start; at < end; at += sourceChunkBytes) yield source.read(at, Math.min(end, at + sourceChunkBytes))
+}
+
+/**
+ * sourceChunks read into one buffer, refilled for each chunk: a chunk is valid only until the next one is asked
+ * for — for a consumer that is done with each chunk before it asks for the next (an encoder that copies what it
+ * keeps), which then does not leave a fresh megabyte behind per chunk for the collector.
+ */
+export function* sourceChunksReused(source: ByteSource, start = 0, end = source.length): Generator<Uint8Array> {
+  if (!source.readInto) return yield* sourceChunks(source, start, end)
+  const buffer = new Uint8Array(Math.min(sourceChunkBytes, Math.max(0, end - start)))
+  for (let at = start; at < end;) {
+    const target = buffer.subarray(0, Math.min(buffer.length, end - at))
+    const read = source.readInto(target, at)
+    if (read === 0) return
+    yield target.subarray(0, read)
+    at += read
+  }
 }
 
 /** The range as a Web Stream (for openpgp.js), read lazily as the consumer pulls. */

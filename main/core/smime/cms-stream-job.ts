@@ -1,3 +1,4 @@
+import { base64LinesStream } from '../mime/build.ts'
 import type { ContentCipher, DecryptIdentity, EncryptRecipient } from './cms-envelope.ts'
 import type { SigningIdentity } from './cms-signed.ts'
 import { decryptCmsStream, encryptCmsStream, readSignedStream, signCmsStream, type ByteSource } from './cms-stream.ts'
@@ -14,7 +15,9 @@ import { SignedContentHasher, type SignedContentDigests } from './signed-stream-
  *   keeps it hidden until then) and the result carries the detached signature plus the content's
  *   digests for verifySmimeSignature({ cms, contentDigests }).
  * - 'encrypt': EnvelopedData (CBC) or AuthEnvelopedData (GCM) around a MIME entity that is
- *   already signed (`open`/`compose` of large mail: smime-message.ts frames multipart/signed).
+ *   already signed (`open`/`compose` of large mail: smime-message.ts frames multipart/signed);
+ *   with `base64` the output is the CMS in base64 lines (the application/pkcs7-mime body as it is
+ *   written), encoded in this thread.
  * - 'decrypt': the content of EnvelopedData/AuthEnvelopedData to the sink, again unauthenticated
  *   until the job resolves (the caller writes it to an encrypted spool and releases it after). When the
  *   content is multipart/signed, the result carries the digests of its signed part, hashed here on the
@@ -23,7 +26,7 @@ import { SignedContentHasher, type SignedContentDigests } from './signed-stream-
 export type SmimeStreamJob =
   | { kind: 'sign-encrypt'; signer: SigningIdentity; recipients: EncryptRecipient[]; now: string }
   | { kind: 'decrypt-signed'; identities: DecryptIdentity[] }
-  | { kind: 'encrypt'; recipients: EncryptRecipient[]; cipher: ContentCipher }
+  | { kind: 'encrypt'; recipients: EncryptRecipient[]; cipher: ContentCipher; base64?: boolean }
   | { kind: 'decrypt'; identities: DecryptIdentity[] }
 
 export type SmimeStreamResult =
@@ -45,7 +48,8 @@ export type SmimeStreamResult =
       signedContent: SignedContentDigests | null
     }
 
-export type ByteSink = (chunk: Uint8Array) => Promise<void> | void
+/** Where a job's output goes; `isOwned`: the job keeps no reference to the chunk (see protocol.ts). */
+export type ByteSink = (chunk: Uint8Array, isOwned?: boolean) => Promise<void> | void
 
 /** Counts the bytes read from `source` into `total`. */
 async function* counted(source: ByteSource, total: { bytes: number }): AsyncGenerator<Uint8Array> {
@@ -63,9 +67,9 @@ export async function runSmimeStreamJob(
   const read = { bytes: 0 }
   let bytesOut = 0
   const input = counted(source, read)
-  const write: ByteSink = (chunk) => {
+  const write: ByteSink = (chunk, isOwned) => {
     bytesOut += chunk.length
-    return sink(chunk)
+    return sink(chunk, isOwned)
   }
   if (job.kind === 'sign-encrypt') {
     for await (const chunk of encryptCmsStream(signCmsStream(input, job.signer, new Date(job.now)), job.recipients))
@@ -73,7 +77,10 @@ export async function runSmimeStreamJob(
     return { kind: 'sign-encrypt', bytesIn: read.bytes, bytesOut }
   }
   if (job.kind === 'encrypt') {
-    for await (const chunk of encryptCmsStream(input, job.recipients, job.cipher)) await write(chunk)
+    const cms = encryptCmsStream(input, job.recipients, job.cipher)
+    // Each push's lines come in a new buffer (base64LinesStream): moved to the caller, not copied.
+    if (job.base64) for await (const lines of base64LinesStream(cms)) await write(lines, true)
+    else for await (const chunk of cms) await write(chunk)
     return { kind: 'encrypt', bytesIn: read.bytes, bytesOut }
   }
   if (job.kind === 'decrypt') {

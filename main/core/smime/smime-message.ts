@@ -1,5 +1,5 @@
 import { reason, SiegelpostError } from '../errors/index.ts'
-import { base64LinesStream, entityHead } from '../mime/build.ts'
+import { entityHead } from '../mime/build.ts'
 import { bodyLength, decodeBody } from '../mime/parse.ts'
 import type { DecryptOutcome, MessageTechnology, OfferedKey } from '../message/technology.ts'
 import { basicConstraintsOf, certificatesFromSignedData, emailsOf, parseCertificate, sha256Hex } from './certificate.ts'
@@ -125,9 +125,9 @@ export const smimeMessageTechnology: MessageTechnology = {
     const { encryptTo, cipher } = envelopeFor(recipients)
     return (async function* () {
       yield entityHead(pkcs7MimeHeaders(smimeTypeOf(cipher)))
-      yield* base64LinesStream(
-        smimeThroughWorker(streaming, inner, { kind: 'encrypt', recipients: encryptTo, cipher }, contentSize),
-      )
+      // The worker writes the base64 lines too: this thread only hashes the content for the signature.
+      const job = { kind: 'encrypt' as const, recipients: encryptTo, cipher, base64: true }
+      yield* smimeThroughWorker(streaming, inner, job, contentSize)
     })()
   },
 }

@@ -50,6 +50,23 @@ describe('the streaming protocol', () => {
     expect(result).toBe(40 * chunkBytes)
   })
 
+  it('output the job owns is moved whole, in order with the batched rest; output it keeps is copied', async () => {
+    const pieces = [randomBytes(10), randomBytes(300_000), randomBytes(5), randomBytes(70_000), randomBytes(100_000)]
+    const owned = pieces.map((piece) => new Uint8Array(piece))
+    const kept = new Uint8Array(randomBytes(200_000))
+    const expected = Buffer.concat([...pieces, kept])
+    const job: StreamJobRunner<unknown, number[]> = async (_job, input, output) => {
+      for await (const chunk of input) void chunk
+      owned.forEach((piece) => output(piece, true))
+      output(kept)
+      return [...owned.map((piece) => piece.byteLength), kept.byteLength]
+    }
+    const { output, result } = await run(job, chunks(1))
+    expect(output.equals(expected)).toBe(true)
+    // moved (detached here): the large whole buffers; copied: the small ones and the one the job keeps
+    expect(result).toEqual([10, 0, 5, 0, 0, 200_000])
+  })
+
   it('a failing job reaches the caller as its code and params, whatever its text', async () => {
     const failing: StreamJobRunner<unknown, never> = async (_job, input, output) => {
       for await (const chunk of input) output(chunk)

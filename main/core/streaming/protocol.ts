@@ -39,11 +39,14 @@ export interface StreamPort {
   once?(event: 'close', listener: () => void): unknown
 }
 
-/** A technology's job: reads `input`, hands its output to `output`, resolves with the result. */
+/**
+ * A technology's job: reads `input`, hands its output to `output`, resolves with the result. `isOwned` says the
+ * job keeps no reference to the chunk (a new buffer of its own): it may then be moved to the caller as it is.
+ */
 export type StreamJobRunner<Job, Result> = (
   job: Job,
   input: AsyncIterable<Uint8Array>,
-  output: (chunk: Uint8Array) => void,
+  output: (chunk: Uint8Array, isOwned?: boolean) => void,
 ) => Promise<Result>
 
 /** Any error as a code of the table: ours as they are, anything else through `classify` or as INTERNAL. */
@@ -74,8 +77,12 @@ function inbox<Message>() {
   }
 }
 
-/** Output is gathered into buffers of this size and moved: few messages, no copies of buffers a library still holds. */
+/**
+ * Output is gathered into buffers of this size and moved: few messages, no copies of buffers a library still holds.
+ * A large chunk the job owns (isOwned) is moved as it is, without the copy.
+ */
 const outputBatchBytes = 1024 * 1024
+const movableBytes = 64 * 1024
 
 /**
  * Worker side: runs one job of `technology` whose input arrives on `port`. `classify` turns a
@@ -104,7 +111,12 @@ export function serveStream<Job, Result>(
     batch = new Uint8Array(new ArrayBuffer(outputBatchBytes))
     filled = 0
   }
-  const output = (chunk: Uint8Array) => {
+  const output = (chunk: Uint8Array, isOwned = false) => {
+    if (isOwned && chunk.byteLength >= movableBytes && isWholeBuffer(chunk)) {
+      flush()
+      port.postMessage({ type: 'chunk', bytes: chunk } satisfies FromWorker<Result>, [chunk.buffer as ArrayBuffer])
+      return
+    }
     for (let at = 0; at < chunk.length;) {
       const take = Math.min(chunk.length - at, outputBatchBytes - filled)
       batch.set(chunk.subarray(at, at + take), filled)
@@ -114,9 +126,9 @@ export function serveStream<Job, Result>(
     }
   }
   // The next chunk is asked for before this one is worked on, so the caller reads (and decodes) it
-  // meanwhile: both threads work at once, and at most two input chunks are on their way.
+  // meanwhile: both threads work at once, and at most two input chunks are on their way. The first is
+  // asked for when the job starts (start below), so it comes while the job sets up (keys, headers).
   async function* input(): AsyncGenerator<Uint8Array> {
-    port.postMessage({ type: 'pull' } satisfies FromWorker<Result>)
     for (;;) {
       const message = await messages.take()
       if (message.type === 'end') return
@@ -133,6 +145,7 @@ export function serveStream<Job, Result>(
         const reason = `a ${request.technology} job sent to the ${technology} worker`
         throw new SiegelpostError('INTERNAL', { reason })
       }
+      port.postMessage({ type: 'pull' } satisfies FromWorker<Result>)
       const result = await run(request.job as Job, input(), output)
       flush()
       port.postMessage({ type: 'end', result } satisfies FromWorker<Result>)
@@ -163,10 +176,13 @@ function joinFresh(parts: Uint8Array[], size: number): Uint8Array {
   return out
 }
 
-const transferable = (bytes: Uint8Array): Uint8Array => {
-  const isWhole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-  return bytes.byteLength >= 64 * 1024 && isWhole && bytes.buffer instanceof ArrayBuffer ? bytes : new Uint8Array(bytes)
+/** A view of all of an ArrayBuffer of its own (not a Buffer pool slice, not shared memory): it can be moved. */
+function isWholeBuffer(bytes: Uint8Array): boolean {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
 }
+
+const transferable = (bytes: Uint8Array): Uint8Array =>
+  bytes.byteLength >= movableBytes && isWholeBuffer(bytes) ? bytes : new Uint8Array(bytes)
 
 export interface CallerOptions {
   /** Called with the size of each input chunk handed to the worker. */
