@@ -159,6 +159,13 @@ describe('siegelpost compose --encrypt auto', () => {
     }
   })
 
+  it('names the .eml that cannot be written (a missing folder) with the fix, not an internal error', () => {
+    const out = join(dir, 'no-such-folder', 'x.eml')
+    const run = compose('--to', 'anna@kanzlei.test', '--out', out)
+    expect(run.status).toBe(1)
+    expect(run.errorLines).toEqual([expect.stringContaining(`The file ${out} cannot be written (ENOENT)`)])
+  })
+
   it('--send needs --account and takes no --out (usage, exit 2)', () => {
     expect(compose('--to', 'anna@kanzlei.test', '--send').status).toBe(2)
     expect(compose('--to', 'anna@kanzlei.test', '--send', '--account', 'x', '--out', join(dir, 'x.eml')).status).toBe(2)

@@ -33,3 +33,22 @@ it('writes chunks with writes (and flushes) running ahead in their order, and le
   await expect(stat(failed)).rejects.toThrow()
   await expect(stat(`${failed}.tmp`)).rejects.toThrow()
 })
+
+it('says which file cannot be written when the folder is missing, and passes a failed read of another file through', async () => {
+  const missing = join(dir, 'no-such-folder', 'x.eml')
+  await expect(writeFileAtomic(missing, [Buffer.from('x')], {}, { backup: false })).rejects.toMatchObject({
+    code: 'FILE_UNWRITABLE',
+    params: { path: missing, reason: 'ENOENT' },
+  })
+  await expect(writeFileAtomic(missing, Buffer.from('x'), {}, { backup: false })).rejects.toMatchObject({
+    code: 'FILE_UNWRITABLE',
+  })
+  async function* readsAnother() {
+    yield Buffer.from('start')
+    yield await readFile(join(dir, 'no-such-input.pdf'))
+  }
+  const out = join(dir, 'reads-another.eml')
+  const error = await writeFileAtomic(out, readsAnother(), {}, { backup: false }).catch((e: unknown) => e)
+  expect(error).toMatchObject({ code: 'ENOENT' })
+  await expect(stat(out)).rejects.toThrow()
+})

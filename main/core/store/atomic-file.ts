@@ -106,7 +106,13 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const dir = dirname(path)
   const temp = `${path}.tmp`
-  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, options.mode ?? 0o600)
+  const handle = await open(
+    temp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC,
+    options.mode ?? 0o600,
+  ).catch((error: unknown) => {
+    throw unwritable(path, temp, error)
+  })
   try {
     if (bytes instanceof Uint8Array) await handle.writeFile(bytes)
     else await writeChunks(handle, bytes, options.writesAhead ?? 0)
@@ -114,7 +120,7 @@ export async function writeFileAtomic(
   } catch (error) {
     await handle.close()
     await rm(temp, { force: true })
-    throw error
+    throw unwritable(path, temp, error)
   }
   await handle.close()
   await hooks.afterTempWrite?.()
@@ -128,6 +134,18 @@ export async function writeFileAtomic(
   }
   await rename(temp, path)
   await fsyncDir(dir)
+}
+
+/**
+ * The file system's refusal to write `temp` (a missing folder, no permission, a full disk) as the coded error that
+ * names the file and the fix; anything else — the producer's own errors, a failed read of another file — passes
+ * through unchanged.
+ */
+function unwritable(path: string, temp: string, error: unknown): unknown {
+  const { code, path: about } = (error ?? {}) as NodeJS.ErrnoException
+  if (error instanceof SiegelpostError || typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return error
+  if (about !== undefined && about !== temp) return error
+  return new SiegelpostError('FILE_UNWRITABLE', { path, reason: code }, { cause: error })
 }
 
 /** A store file's bytes, or null when it was never written; any other read error is FILE_UNREADABLE. */

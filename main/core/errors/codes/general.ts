@@ -42,6 +42,11 @@ export const generalCodes = {
     de: 'Die Datei {path} lässt sich nicht lesen ({reason}). Prüfen Sie die Zugriffsrechte.',
     en: 'The file {path} cannot be read ({reason}). Check its permissions.',
   },
+  FILE_UNWRITABLE: {
+    kind: 'user',
+    de: 'Die Datei {path} lässt sich nicht schreiben ({reason}). Prüfen Sie, ob der Ordner existiert, beschreibbar ist und genug Platz hat.',
+    en: 'The file {path} cannot be written ({reason}). Check that the folder exists, is writable and has enough space.',
+  },
   FILE_TOO_LARGE: {
     kind: 'user',
     de: 'Die Datei {path} ist größer als erlaubt ({limit}). Wählen Sie die richtige Datei.',
