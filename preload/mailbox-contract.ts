@@ -28,6 +28,11 @@ export const MessageRowSchema = z.object({
     signature: z.enum(['signed', 'none', 'unknown']),
   }),
   isMalformed: z.boolean(),
+  /**
+   * Marks changed while the server could not be reached: `isUnread`/`isFlagged` show the change, which waits
+   * (kept sealed) for the next session to the server and is written there first, then to the store.
+   */
+  waiting: z.array(z.enum(['seen', 'flagged'])),
 })
 export type MessageRowView = z.infer<typeof MessageRowSchema>
 
@@ -130,7 +135,7 @@ export const mailboxChannels = {
     req: z.strictObject({ id: Id }),
     res: z.object({ folder: z.string().nullable() }),
   },
-  /** Marks read/unread or flags, on the server first. */
+  /** Marks read/unread or flags, on the server first; offline the change waits (the row's `waiting`). */
   'mailbox:flag': {
     req: z.strictObject({ id: Id, change: z.enum(['seen', 'unseen', 'flagged', 'unflagged']) }),
     res: MessageRowSchema,

@@ -1,6 +1,7 @@
 import type { MailChangeView, WatchStateView } from '../../preload/mailbox-contract.ts'
 import { startAccountWatch, type AccountWatch } from '../core/mailbox/account-watch.ts'
 import { newMailCounts, newMailNotice, type NoticeLang } from '../core/mailbox/new-mail-notice.ts'
+import { flushPendingMarks } from '../core/mailbox/pending-marks.ts'
 import { syncFolder } from '../core/mailbox/sync.ts'
 import type { EnvelopeRow } from '../core/mailbox/mail-store.ts'
 import { limits } from '../core/limits.ts'
@@ -62,7 +63,10 @@ export function mailWatchOf(deps: RegistryDeps): MailWatchService {
       if (store.folderState(account, watchedFolder) === null) return null
       const session = await openImap(server.account, server.password)
       try {
-        const result = await syncFolder(session, store, server.account, watchedFolder, { now: deps.now })
+        // Flag changes that waited for the server go first: the watch (re)connecting is the server being back.
+        const marks = await flushPendingMarks(session, store, account).catch(() => null)
+        const synced = await syncFolder(session, store, server.account, watchedFolder, { now: deps.now })
+        const result = { ...synced, changed: synced.changed + (marks?.written ?? 0) }
         const rows = result.stored.map((s) => store.get(s.id)).filter((row): row is EnvelopeRow => row !== null)
         return { result, counts: newMailCounts(rows) }
       } finally {

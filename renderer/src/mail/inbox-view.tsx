@@ -117,6 +117,8 @@ export function InboxView() {
   const onOpened = (source: MailSource, seen: SeenAnswer) => {
     if (source.kind !== 'stored') return setOpened(null)
     if (seen === 'marked' && opened?.id === source.id) changed({ ...opened, isUnread: false })
+    if (seen === 'pending' && opened?.id === source.id)
+      changed({ ...opened, isUnread: false, waiting: [...new Set([...opened.waiting, 'seen' as const])] })
     if (seen === 'pending') setNotice({ tone: 'info', word: 'inbox.seenPending' })
     if (seen === 'failed') setNotice({ tone: 'warning', word: 'inbox.seenFailed' })
   }
@@ -158,7 +160,7 @@ export function InboxView() {
     await box.reload()
     listRef.current?.focus()
   }
-  /** Read/unread or flag of a row: on the server first (main), then here; offline says so and changes nothing. */
+  /** Read/unread or flag of a row: on the server first (main), then here; offline the change waits and says so. */
   const toggle = async (row: MessageRowView | null | undefined, what: ToggleWhat) => {
     if (flagging || !row) return
     setFlagging(true)
@@ -167,6 +169,7 @@ export function InboxView() {
     if (!result.ok) return box.setError(result.error)
     box.setError(null)
     changed(result.value)
+    if (result.value.waiting.length > 0) setNotice({ tone: 'info', word: 'inbox.flagPending' })
   }
   // j/k, Delete, Shift+U and S work from the read pane too (the list handles its own keys); never while typing.
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {

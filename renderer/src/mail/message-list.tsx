@@ -87,6 +87,7 @@ const Row = memo(function Row({
       data-index={index}
       data-unread={row.isUnread ? 'true' : 'false'}
       data-flagged={row.isFlagged ? 'true' : 'false'}
+      data-waiting={row.waiting.join(' ')}
       aria-selected={isSelected}
       aria-posinset={index + 1}
       aria-setsize={count}
@@ -105,6 +106,11 @@ const Row = memo(function Row({
         {senderName(row.from) || w('inbox.noSender')}
       </span>
       <span className="sp-row-date">
+        {row.waiting.length > 0 && (
+          <span className="sp-row-waiting" title={w('inbox.waiting')} data-testid="row-waiting">
+            <Icon name="clock" size={14} />
+          </span>
+        )}
         {row.isFlagged && (
           <span className="sp-row-flag" title={w('inbox.flagged')} data-testid="row-flag">
             <Icon name="flag" size={14} />
@@ -119,6 +125,7 @@ const Row = memo(function Row({
           {' '}
           · {w(protection.word)}
           {row.isFlagged ? ` · ${w('inbox.flagged')}` : ''}
+          {row.waiting.length > 0 ? ` · ${w('inbox.waiting')}` : ''}
           {row.isMalformed ? ` · ${w('inbox.malformed')}` : ''}
         </span>
       </span>
