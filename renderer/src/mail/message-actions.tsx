@@ -56,9 +56,10 @@ export function MessageActions({
         {row.isUnread ? w('inbox.unread') : w('actions.read')}
         {row.isFlagged ? ` · ${w('inbox.flagged')}` : ''}
         {row.waiting.length > 0 && (
-          <span data-testid="message-waiting">
+          <span className="sp-message-waiting" data-testid="message-waiting">
             {' · '}
-            <Icon name="clock" size={14} /> {w('inbox.waiting')}
+            <Icon name="clock" size={14} />
+            {w('inbox.waiting')}
           </span>
         )}
       </span>
