@@ -84,7 +84,7 @@ export function InboxView() {
   const searchRef = useRef<HTMLInputElement>(null)
   // New mail the watch in main stored: counts and list again, the selection and the view kept.
   const { news, offline } = useNewMail(lang, box.reload)
-  useKeepScroll(listRef, list.rowAt, list.total)
+  useKeepScroll(listRef, list.rowAt, list.total, list.key)
 
   // Ctrl+F (⌘F) searches the list instead of the browser's find bar.
   useEffect(() => {
@@ -106,6 +106,11 @@ export function InboxView() {
     setOpened(row)
     setRequest((previous) => ({ source: { kind: 'stored', id: row.id }, seq: (previous?.seq ?? 0) + 1 }))
   }
+  // The read pane's marks follow the list's row when the list is asked again (a sync wrote waiting marks).
+  const fresh = opened ? list.rowById(opened.id) : undefined
+  useEffect(() => {
+    if (fresh) setOpened((previous) => (previous?.id === fresh.id ? fresh : previous))
+  }, [fresh])
   const changed = (row: MessageRowView) => {
     box.changed(row)
     setOpened((previous) => (previous?.id === row.id ? row : previous))

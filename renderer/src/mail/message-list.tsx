@@ -158,7 +158,7 @@ export interface MessageListProps {
   onToggle: (index: number, what: 'read' | 'flag') => void
   /** The rows about to be shown changed: the owner fetches them (and some around). */
   onRange: (first: number, last: number) => void
-  /** When it changes (another folder, search or order), the list starts at the top. */
+  /** When it changes (another folder, search or order), the list starts at the top or at the kept selection. */
   resetKey: string
   listRef: RefObject<HTMLDivElement | null>
 }
@@ -192,9 +192,15 @@ export function MessageList({
     observer.observe(element)
     return () => observer.disconnect()
   }, [listRef])
+  // A new folder, search or order starts at the top — or, when the selection was kept, with it in view.
+  const selectedAt = useRef(selectedIndex)
+  selectedAt.current = selectedIndex
   useLayoutEffect(() => {
-    if (listRef.current) listRef.current.scrollTop = 0
-    setScrollTop(0)
+    const element = listRef.current
+    const at = selectedAt.current
+    const top = element && at >= 0 ? Math.max(0, at * rowHeight - Math.floor(element.clientHeight / 3)) : 0
+    if (element) element.scrollTop = top
+    setScrollTop(element ? element.scrollTop : 0)
   }, [resetKey, listRef])
   // Keep the selected row in view when the keyboard moves it — only then: when rows arrive above it
   // (new mail), its position changes but the view stays where the user scrolled.
