@@ -114,8 +114,18 @@ export function mailboxHandlers(deps: RegistryDeps): DomainHandlers<'mailbox'> {
     },
     'mailbox:delete': async ({ id }) => {
       const store = await access.store()
-      const server = await access.server(rowOf(store, id).account)
-      return { folder: (await deleteMessage(server, store, id)).folder }
+      const row = rowOf(store, id)
+      const server = await access.server(row.account)
+      try {
+        const { folder } = await deleteMessage(server, store, id)
+        pendingMarksOf(store).drop(id, 'trash', true)
+        return { folder, waiting: false }
+      } catch (error) {
+        // Offline the move to Trash waits for the server; deleting for good (in Trash) says it cannot.
+        if (error instanceof SiegelpostError && error.code === 'MAILBOX_OFFLINE' && pendingMarksOf(store).trash(row))
+          return { folder: null, waiting: true }
+        throw error
+      }
     },
     'mailbox:flag': async ({ id, change }) => {
       const { row } = await access.flag(id, change)

@@ -199,6 +199,23 @@ describe.skipIf(skip)('read/unread and flags with the real Dovecot', () => {
           await mkdir(screensDir, { recursive: true })
           await page.screenshot({ path: join(screensDir, `read-flag-waiting-${lang}.png`) })
           expect(await accessibilityViolations(page), `axe waiting (${lang})`).toEqual([])
+          // Delete waits too: the message stays, marked, until the server takes it into Trash.
+          await page.getByTestId('message-list').focus()
+          await page.keyboard.press('k')
+          await expect.poll(() => row('Lohnunterlagen Mai').getAttribute('aria-selected')).toBe('true')
+          await page.keyboard.press('Delete')
+          await expect.poll(() => row('Lohnunterlagen Mai').getAttribute('data-waiting')).toBe('trash')
+          const trashWords =
+            lang === 'de'
+              ? 'kommt in den Papierkorb, sobald der Server erreichbar ist'
+              : 'goes to the Trash once the server can be reached'
+          expect(await row('Lohnunterlagen Mai').textContent()).toContain(`· ${trashWords}`)
+          expect(await page.getByTestId('inbox-note').textContent()).toContain(
+            lang === 'de' ? 'in den Papierkorb gelegt, sobald' : 'will go to the Trash once',
+          )
+          expect(await page.locator('[data-testid=message-row]').count()).toBe(3)
+          await page.screenshot({ path: join(screensDir, `read-delete-waiting-${lang}.png`) })
+          expect(await accessibilityViolations(page), `axe delete waiting (${lang})`).toEqual([])
         } finally {
           startDovecot(stack)
         }
@@ -206,6 +223,9 @@ describe.skipIf(skip)('read/unread and flags with the real Dovecot', () => {
         await expect.poll(() => row('Jahresabschluss 2025').getAttribute('data-waiting'), { timeout: 30_000 }).toBe('')
         expect(await flags('Jahresabschluss 2025')).toEqual(['\\Flagged', '\\Seen'])
         expect(await row('Jahresabschluss 2025').getAttribute('data-flagged')).toBe('true')
+        await expect.poll(() => row('Lohnunterlagen Mai').count()).toBe(0)
+        expect(await flags('Lohnunterlagen Mai')).toBeNull()
+        await expect.poll(() => page.locator('[data-folder=Trash]').count()).toBe(1)
         expect(await page.getByTestId('message-state').textContent()).toBe(
           lang === 'de' ? 'gelesen · markiert' : 'read · flagged',
         )

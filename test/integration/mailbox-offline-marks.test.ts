@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAppCore } from '../../main/app-core.ts'
-import { SiegelpostError } from '../../main/core/errors/index.ts'
 import { pendingMarksFileName } from '../../main/core/mailbox/pending-marks.ts'
 import { doveadm } from '../helpers/mailbox-corpus.ts'
 import {
@@ -23,7 +22,7 @@ import { assertBuilt, runCli } from '../helpers/run-cli.ts'
  * Offline flag changes against the real Dovecot: with Dovecot stopped, read/unread and flag changes in the
  * window wait (sealed beside the store, shown as waiting), survive a restart of the app, and are written to the
  * server first when it is back — by the window's sync, or by the new-mail watch reconnecting. A delete offline
- * still says that it needs the server and changes nothing.
+ * waits the same way and moves the message to Trash then; deleting for good in Trash does not wait.
  */
 const user = 'advisor@kanzlei.test'
 const passphrase = 'offline-marks-vault-passphrase'
@@ -60,9 +59,9 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       cores.push(core)
       return core
     }
-    const serverFlags = (subject: string) =>
+    const serverFlags = (subject: string, folder = 'INBOX') =>
       asStackUser(stack, user, async (client) => {
-        const lock = await client.getMailboxLock('INBOX', { readOnly: true })
+        const lock = await client.getMailboxLock(folder, { readOnly: true })
         try {
           for await (const m of client.fetch('1:*', { flags: true, envelope: true }, { uid: true }))
             if (m.envelope?.subject === subject) return [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort()
@@ -122,7 +121,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       if (dir) await rm(dir, { recursive: true, force: true })
     })
 
-    it('offline the changes wait (shown as waiting, kept sealed), a delete says it needs the server', async () => {
+    it('offline the changes and a delete wait (shown as waiting, kept sealed), also across a restart', async () => {
       const core = startCore(false)
       expect((await sync(core)).errors).toEqual([])
       expect((await rowsOf(core)).length).toBe(4)
@@ -145,8 +144,9 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
           isFlagged: false,
           waiting: [],
         })
-        const error = await core.handlers['mailbox:delete']({ id }).catch((e: unknown) => e)
-        expect((error as SiegelpostError).code).toBe('MAILBOX_OFFLINE')
+        // Delete: the move to Trash waits, the message stays listed and marked until then.
+        expect(await core.handlers['mailbox:delete']({ id })).toEqual({ folder: null, waiting: true })
+        expect(await rowOf(core, 'Beleg Juni')).toMatchObject({ waiting: ['trash'] })
         expect((await rowsOf(core)).length).toBe(4)
         const folders = await core.handlers['mailbox:folders'](undefined)
         expect(folders.accounts[0]!.folders.find((f) => f.name === 'INBOX')!.unread).toBe(4)
@@ -159,6 +159,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
         const again = startCore(false)
         expect(await rowOf(again, 'Steuerbescheid 2025')).toMatchObject({ isFlagged: true, waiting: ['flagged'] })
         expect(await rowOf(again, 'Jahresabschluss 2025')).toMatchObject({ isUnread: true, waiting: ['seen'] })
+        expect(await rowOf(again, 'Beleg Juni')).toMatchObject({ waiting: ['trash'] })
         expect((await sync(again)).errors.length).toBeGreaterThan(0)
         expect(await rowOf(again, 'Steuerbescheid 2025')).toMatchObject({ waiting: ['flagged'] })
       } finally {
@@ -171,7 +172,12 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       expect((await sync(core)).errors).toEqual([])
       expect(await serverFlags('Steuerbescheid 2025')).toEqual(['\\Flagged'])
       expect(await serverFlags('Jahresabschluss 2025')).toEqual([])
-      expect(await serverFlags('Beleg Juni')).toEqual([])
+      // The message waiting for Trash is there now, on the server and in the store.
+      expect(await serverFlags('Beleg Juni')).toBeNull()
+      expect(await serverFlags('Beleg Juni', 'Trash')).toEqual([])
+      expect((await rowsOf(core)).map((r) => r.subject)).not.toContain('Beleg Juni')
+      const trash = await core.handlers['mailbox:list']({ account: 'kanzlei', folder: 'Trash' })
+      expect(trash.rows.map((r) => [r.subject, r.waiting])).toEqual([['Beleg Juni', []]])
       expect(await rowOf(core, 'Steuerbescheid 2025')).toMatchObject({ isFlagged: true, waiting: [] })
       expect(await rowOf(core, 'Jahresabschluss 2025')).toMatchObject({ isUnread: true, waiting: [] })
       expect(existsSync(join(profile(), pendingMarksFileName))).toBe(false)
@@ -198,6 +204,13 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
           isUnread: false,
           waiting: ['seen'],
         })
+        // Deleting for good (in Trash) does not wait: it says the server is needed and changes nothing.
+        const inTrash = (await core.handlers['mailbox:list']({ account: 'kanzlei', folder: 'Trash' })).rows[0]!
+        const error = await core.handlers['mailbox:delete']({ id: inTrash.id }).catch((e: unknown) => e)
+        expect((error as { code?: string }).code).toBe('MAILBOX_OFFLINE')
+        expect((await core.handlers['mailbox:list']({ account: 'kanzlei', folder: 'Trash' })).rows[0]!.waiting).toEqual(
+          [],
+        )
         before = (await core.handlers['mailbox:changes']({ after: -1, lang: 'de' })).seq
       } finally {
         startDovecot()

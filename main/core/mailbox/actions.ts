@@ -158,6 +158,16 @@ async function trashOf(session: ImapSession): Promise<string> {
   return 'Trash'
 }
 
+/**
+ * Moves the message `row` to Trash on an open session (the queue of changes that waited for the server); a
+ * message already in Trash is left alone (deleting for good is never queued). The folder it went to, or null.
+ */
+export const trashOn = (session: ImapSession, store: MailStore, row: EnvelopeRow) =>
+  onMessage(session, row, async () => {
+    const trash = await trashOf(session)
+    return row.folder === trash ? null : (await moveTo(session, store, row, trash, 'delete')).folder
+  })
+
 /** Moves the message to Trash; in Trash itself it is deleted for good (\Deleted + UID EXPUNGE). */
 export async function deleteMessage(
   server: MailboxServer,

@@ -50,6 +50,20 @@ describe('flag changes waiting for the server', () => {
     store.close()
   })
 
+  it('a move to Trash waits too, but deleting for good (a message in Trash) is never queued', () => {
+    const store = new MailStore(dir, key)
+    const inbox = store.add('kanzlei', 'INBOX', '7', 4, mail, new Date())!
+    const trash = store.add('kanzlei', 'Papierkorb', '9', 1, mail, new Date())!
+    const queue = new PendingMarks(store)
+    expect(queue.trash(store.get(inbox)!)).toBe(true)
+    expect(queue.trash(store.get(trash)!)).toBe(false)
+    expect([...queue.all()]).toEqual([[inbox, { trash: true }]])
+    const shown = withWaitingMarks(store.get(inbox)!, queue.all().get(inbox))
+    expect(shown.waiting).toEqual(['trash'])
+    expect(shown.row.flags).toEqual([])
+    store.close()
+  })
+
   it('a damaged queue file is STORE_DAMAGED, never an empty queue', () => {
     const store = new MailStore(dir, key)
     writeFileSync(join(dir, pendingMarksFileName), Buffer.from('not sealed'))

@@ -3,28 +3,29 @@ import { dirname, join } from 'node:path'
 import { SiegelpostError } from '../errors/index.ts'
 import { openJson, sealJson } from '../store/sealed-blob.ts'
 import type { ImapSession } from '../transport/imap-session.ts'
-import { setFlagOn, type FlagChange } from './actions.ts'
+import { setFlagOn, trashOn, type FlagChange } from './actions.ts'
+import { folderRole } from './folder-summary.ts'
 import type { EnvelopeRow, MailStore } from './mail-store.ts'
 
 /**
- * Flag changes made while the server could not be reached (read/unread, flagged/unflagged): kept, sealed under
+ * Changes made while the server could not be reached (read/unread, flagged/unflagged, moved to Trash): kept, sealed under
  * the store's key in one file beside the store, until a session to the account's server writes them — on the
  * server first, then in the store, as every action. The store itself keeps the server's flags; the window shows
  * a row with its waiting marks applied and says that they wait. A change back to the server's state drops
  * the wait. Nothing is lost across a restart: the file is read again by every process that opens the store.
  */
-export type MarkName = 'seen' | 'flagged'
-/** The wanted state of each waiting mark of one message. */
+export type MarkName = 'seen' | 'flagged' | 'trash'
+/** The wanted state of each waiting mark of one message (`trash`: moved to Trash, only ever true). */
 export type WaitingMarks = Partial<Record<MarkName, boolean>>
 
 export const pendingMarksFileName = 'pending-marks.sealed'
 const context = 'siegelpost/messages/v1/pending-marks'
 const flagOf = { seen: '\\Seen', flagged: '\\Flagged' } as const
 
-const markOf = (change: FlagChange): [MarkName, boolean] =>
+const markOf = (change: FlagChange): ['seen' | 'flagged', boolean] =>
   change === 'seen' || change === 'unseen' ? ['seen', change === 'seen'] : ['flagged', change === 'flagged']
 
-const changeOf = (name: MarkName, wanted: boolean): FlagChange =>
+const changeOf = (name: Exclude<MarkName, 'trash'>, wanted: boolean): FlagChange =>
   name === 'seen' ? (wanted ? 'seen' : 'unseen') : wanted ? 'flagged' : 'unflagged'
 
 export class PendingMarks {
@@ -55,6 +56,18 @@ export class PendingMarks {
     if (Object.keys(marks).length > 0) all.set(row.id, marks)
     else all.delete(row.id)
     this.save(all)
+  }
+
+  /**
+   * Queues the move of `row` to Trash. A message in a folder named like Trash is not queued (deleting it for
+   * good needs the server's answer first): false then.
+   */
+  trash(row: EnvelopeRow): boolean {
+    if (folderRole(row.folder) === 'trash') return false
+    const all = this.all()
+    all.set(row.id, { ...all.get(row.id), trash: true })
+    this.save(all)
+    return true
   }
 
   /** Drops the waiting `name` of message `id` (all of them without `name`) when it still wants `wanted`. */
@@ -95,10 +108,11 @@ export function withWaitingMarks(
   if (!marks) return { row, waiting: [] }
   const flags = new Set(row.flags)
   const waiting: MarkName[] = []
-  for (const name of ['seen', 'flagged'] as const) {
+  for (const name of ['seen', 'flagged', 'trash'] as const) {
     const wanted = marks[name]
     if (wanted === undefined) continue
     waiting.push(name)
+    if (name === 'trash') continue
     if (wanted) flags.add(flagOf[name])
     else flags.delete(flagOf[name])
   }
@@ -124,7 +138,7 @@ export async function flushPendingMarks(session: ImapSession, store: MailStore, 
   const queue = pendingMarksOf(store)
   const result: FlushResult = { written: 0, dropped: 0, kept: 0 }
   for (const [id, marks] of queue.all()) {
-    for (const name of ['seen', 'flagged'] as const) {
+    for (const name of ['seen', 'flagged', 'trash'] as const) {
       const wanted = marks[name]
       if (wanted === undefined) continue
       const row = store.get(id)
@@ -135,7 +149,8 @@ export async function flushPendingMarks(session: ImapSession, store: MailStore, 
       }
       if (row.account !== account) break
       try {
-        await setFlagOn(session, store, row, changeOf(name, wanted))
+        if (name === 'trash') await trashOn(session, store, row)
+        else await setFlagOn(session, store, row, changeOf(name, wanted))
         queue.drop(id, name, wanted)
         result.written++
       } catch (error) {

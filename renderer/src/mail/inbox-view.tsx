@@ -155,6 +155,12 @@ export function InboxView() {
     setDeleting(false)
     if (!result.ok) return box.setError(result.error)
     box.setError(null)
+    if (result.value.waiting) {
+      // Offline: the message stays here, marked, until the server takes it into Trash.
+      setNotice({ tone: 'info', word: 'inbox.deletePending' })
+      await box.reload()
+      return listRef.current?.focus()
+    }
     setNotice({ tone: 'ok', word: result.value.folder ? 'inbox.deleted' : 'inbox.deletedForGood' })
     if (opened?.id === row.id) {
       setOpened(null)

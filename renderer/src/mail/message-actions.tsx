@@ -59,7 +59,7 @@ export function MessageActions({
           <span className="sp-message-waiting" data-testid="message-waiting">
             {' · '}
             <Icon name="clock" size={14} />
-            {w('inbox.waiting')}
+            {w(row.waiting.includes('trash') ? 'inbox.waitingTrash' : 'inbox.waiting')}
           </span>
         )}
       </span>

@@ -78,6 +78,8 @@ const Row = memo(function Row({
 }) {
   const { lang, w } = useInboxWords()
   const protection = protectionOf(row)
+  const isLeaving = row.waiting.includes('trash')
+  const waitingWord = w(isLeaving ? 'inbox.waitingTrash' : 'inbox.waiting')
   return (
     <div
       role="option"
@@ -91,7 +93,9 @@ const Row = memo(function Row({
       aria-selected={isSelected}
       aria-posinset={index + 1}
       aria-setsize={count}
-      className={`sp-row${row.isUnread ? ' sp-row-unread' : ''}${isSelected ? ' sp-row-selected' : ''}`}
+      className={`sp-row${row.isUnread ? ' sp-row-unread' : ''}${isSelected ? ' sp-row-selected' : ''}${
+        isLeaving ? ' sp-row-leaving' : ''
+      }`}
       style={{ transform: `translateY(${index * rowHeight}px)` }}
     >
       <span
@@ -107,7 +111,7 @@ const Row = memo(function Row({
       </span>
       <span className="sp-row-date">
         {row.waiting.length > 0 && (
-          <span className="sp-row-waiting" title={w('inbox.waiting')} data-testid="row-waiting">
+          <span className="sp-row-waiting" title={waitingWord} data-testid="row-waiting">
             <Icon name="clock" size={14} />
           </span>
         )}
@@ -125,7 +129,7 @@ const Row = memo(function Row({
           {' '}
           · {w(protection.word)}
           {row.isFlagged ? ` · ${w('inbox.flagged')}` : ''}
-          {row.waiting.length > 0 ? ` · ${w('inbox.waiting')}` : ''}
+          {row.waiting.length > 0 ? ` · ${waitingWord}` : ''}
           {row.isMalformed ? ` · ${w('inbox.malformed')}` : ''}
         </span>
       </span>
