@@ -18,9 +18,11 @@ import { limits } from './core/limits.ts'
 import { resolveProfileDir } from './core/profile.ts'
 import { mountIpc } from './ipc/mount.electron.ts'
 import { createOsKeychain } from './platform/os-keychain.ts'
-import { showNotification } from './platform/notify.electron.ts'
+import { newMailNotifier, quitAfterStop } from './platform/desktop-shell.ts'
+import { electronNotifications } from './platform/notify.electron.ts'
 import { printPage } from './platform/print.electron.ts'
 import { startStreamWorker } from './workers/start-worker.ts'
+import { showSectionChannel } from '../preload/shell-events.ts'
 import {
   appEntryUrl,
   appOrigin,
@@ -140,24 +142,24 @@ void app.whenReady().then(async () => {
     },
     startWorker: startStreamWorker,
     watchMail: true,
-    notify: (notice) =>
-      showNotification(notice, () => {
+    notify: newMailNotifier({
+      ...electronNotifications,
+      window: () => {
         const [shown] = BrowserWindow.getAllWindows()
-        if (shown?.isMinimized()) shown.restore()
-        shown?.focus()
-      }),
+        if (!shown) return null
+        return {
+          isMinimized: () => shown.isMinimized(),
+          restore: () => shown.restore(),
+          focus: () => shown.focus(),
+          show: (section) => shown.webContents.send(showSectionChannel, section),
+        }
+      },
+    }),
     log: (entry) => console.warn('ipc refused', entry),
   })
   mountIpc(ipcMain, core.dispatch)
   // The new-mail watches log out of their IMAP sessions before the app ends.
-  let isQuitting = false
-  app.on('before-quit', (event) => {
-    if (isQuitting) return
-    isQuitting = true
-    event.preventDefault()
-    const stopped = new Promise((resolve) => setTimeout(resolve, limits.mailWatchStopWaitMs))
-    void Promise.race([core.stop(), stopped]).finally(() => app.quit())
-  })
+  app.on('before-quit', quitAfterStop({ stop: core.stop, waitMs: limits.mailWatchStopWaitMs, quit: () => app.quit() }))
 
   const window = new BrowserWindow(
     createMainWindowOptions({

@@ -1,5 +1,6 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import { channels } from './channels.ts'
+import { isShellSection, showSectionChannel } from './shell-events.ts'
 import { buildSurface } from './surface.ts'
 
 // Sandboxed preload: exposes named functions only — never ipcRenderer or a generic invoke. It imports
@@ -14,4 +15,19 @@ contextBridge.exposeInMainWorld(
 contextBridge.exposeInMainWorld(
   'siegelpostFiles',
   Object.freeze({ pathFor: (file: File) => webUtils.getPathForFile(file) }),
+)
+
+// What main asks the window to show without being asked (a click on the new-mail notification: the
+// Posteingang). Only the known section names pass; the listener is removed with the returned function.
+contextBridge.exposeInMainWorld(
+  'siegelpostShell',
+  Object.freeze({
+    onShowSection: (run: (section: string) => void) => {
+      const listener = (_event: unknown, section: unknown) => {
+        if (isShellSection(section)) run(section)
+      }
+      ipcRenderer.on(showSectionChannel, listener)
+      return () => void ipcRenderer.removeListener(showSectionChannel, listener)
+    },
+  }),
 )

@@ -28,6 +28,12 @@ export const MessageRowSchema = z.object({
     signature: z.enum(['signed', 'none', 'unknown']),
   }),
   isMalformed: z.boolean(),
+  /**
+   * Marks changed while the server could not be reached: `isUnread`/`isFlagged` show the change, which waits
+   * (kept sealed) for the next session to the server and is written there first, then to the store; `trash`:
+   * deleted offline, the message goes to Trash then.
+   */
+  waiting: z.array(z.enum(['seen', 'flagged', 'trash'])),
 })
 export type MessageRowView = z.infer<typeof MessageRowSchema>
 
@@ -125,12 +131,15 @@ export const mailboxChannels = {
       foundAt: z.number().int().nullable(),
     }),
   },
-  /** Moves the message to Trash on the server, then in the store (in Trash: deleted for good). */
+  /**
+   * Moves the message to Trash on the server, then in the store (in Trash: deleted for good). Offline the move
+   * to Trash waits for the server (`waiting`, the row's `waiting` has `trash`); deleting for good does not wait.
+   */
   'mailbox:delete': {
     req: z.strictObject({ id: Id }),
-    res: z.object({ folder: z.string().nullable() }),
+    res: z.object({ folder: z.string().nullable(), waiting: z.boolean() }),
   },
-  /** Marks read/unread or flags, on the server first. */
+  /** Marks read/unread or flags, on the server first; offline the change waits (the row's `waiting`). */
   'mailbox:flag': {
     req: z.strictObject({ id: Id, change: z.enum(['seen', 'unseen', 'flagged', 'unflagged']) }),
     res: MessageRowSchema,

@@ -121,6 +121,8 @@ export const limits = {
   mailSyncWriterQueueBytes: 32 * 1024 * 1024,
   /** How often `watch` polls (NOOP) a folder on a server without IDLE. */
   mailWatchPollMs: 30_000,
+  /** How often the watch session checks the account's other synced folders with STATUS (between IDLE periods). */
+  mailWatchStatusMs: 60_000,
   /** How long `watch` idles before it renews IDLE (RFC 2177: clients re-issue IDLE at least every 29 minutes). */
   mailWatchIdleMs: 25 * 60_000,
   /** Changes the watcher reports within this time are stored by one sync (a burst of deliveries, flag changes). */

@@ -1,22 +1,27 @@
 import { SiegelpostError } from '../core/errors/index.ts'
-import { setFlag, type MailboxServer } from '../core/mailbox/actions.ts'
-import { MailStore } from '../core/mailbox/mail-store.ts'
+import { setFlag, type FlagChange, type MailboxServer } from '../core/mailbox/actions.ts'
+import { MailStore, type EnvelopeRow } from '../core/mailbox/mail-store.ts'
+import { pendingMarksOf } from '../core/mailbox/pending-marks.ts'
 import { accountStoreOf } from '../core/transport/transport-profile.ts'
 import { transportProfileOf, type RegistryDeps } from './handler-deps.ts'
 
 /**
  * What the read view and the Posteingang share in main: the open message store (sealed under the vault's
  * `messages` key, the same file the CLI's `fetch` and `mail` commands use), the accounts' servers, the
- * folder names the last sync saw, and the messages whose "read" mark still waits for the server.
+ * folder names the last sync saw, and the flag changes that wait for the server (pending-marks.ts, sealed beside
+ * the store; the next sync or watch session writes them).
  */
 export interface MailboxAccess {
   store: () => Promise<MailStore>
   server: (account: string) => Promise<MailboxServer>
   /** Folder names per account from this session's syncs (a folder may be empty in the store). */
   knownFolders: Map<string, Set<string>>
-  /** Ids whose \Seen mark could not reach the server (offline); tried again before the next sync. */
-  pendingSeen: Set<string>
-  /** Marks a stored message read: on the server first, then in the store. */
+  /**
+   * Changes a flag of a stored message: on the server first, then in the store; offline the change is queued
+   * (`pending`) and written by the next session to the server. Other failures throw.
+   */
+  flag: (id: string, change: FlagChange) => Promise<{ row: EnvelopeRow; outcome: 'marked' | 'pending' }>
+  /** Marks a stored message read: on the server first, then in the store (queued offline). */
   markSeen: (id: string) => Promise<'marked' | 'pending' | 'failed'>
   /** Runs syncs one after another: the window's "fetch now" and the new-mail watcher's never overlap. */
   exclusive: <T>(run: () => Promise<T>) => Promise<T>
@@ -41,20 +46,26 @@ export function mailboxAccessOf(deps: RegistryDeps): MailboxAccess {
     const account = await accounts.get(name)
     return { account, password: await accounts.password(account) }
   }
-  const pendingSeen = new Set<string>()
-  const markSeen = async (id: string) => {
+  const flag = async (id: string, change: FlagChange) => {
     const opened = await store()
     const row = opened.get(id)
-    if (!row) return 'failed' as const
+    if (!row) throw new SiegelpostError('MAIL_NOT_FOUND', { id })
+    const queue = pendingMarksOf(opened)
     try {
-      await setFlag(await server(row.account), opened, id, 'seen')
-      pendingSeen.delete(id)
-      return 'marked' as const
+      const marked = await setFlag(await server(row.account), opened, id, change)
+      // Written now: an older waiting change of the same mark is void.
+      queue.add(marked, change)
+      return { row: marked, outcome: 'marked' as const }
     } catch (error) {
-      if (error instanceof SiegelpostError && error.code === 'MAILBOX_OFFLINE') {
-        pendingSeen.add(id)
-        return 'pending' as const
-      }
+      if (!(error instanceof SiegelpostError && error.code === 'MAILBOX_OFFLINE')) throw error
+      queue.add(row, change)
+      return { row, outcome: 'pending' as const }
+    }
+  }
+  const markSeen = async (id: string) => {
+    try {
+      return (await flag(id, 'seen')).outcome
+    } catch {
       return 'failed' as const
     }
   }
@@ -64,7 +75,7 @@ export function mailboxAccessOf(deps: RegistryDeps): MailboxAccess {
     queue = next.catch(() => undefined)
     return next
   }
-  access = { store, server, knownFolders: new Map(), pendingSeen, markSeen, exclusive }
+  access = { store, server, knownFolders: new Map(), flag, markSeen, exclusive }
   accessOf.set(deps, access)
   return access
 }

@@ -1,8 +1,9 @@
 import type { SyncStatusView } from '../../preload/mailbox-contract.ts'
 import { SiegelpostError, toSiegelpostError } from '../core/errors/index.ts'
-import { deleteMessage, setFlag } from '../core/mailbox/actions.ts'
+import { deleteMessage } from '../core/mailbox/actions.ts'
 import { folderSummaries, isUnread } from '../core/mailbox/folder-summary.ts'
 import type { EnvelopeRow, MailStore } from '../core/mailbox/mail-store.ts'
+import { pendingMarksOf, withWaitingMarks, type WaitingMarks } from '../core/mailbox/pending-marks.ts'
 import { syncAccount } from '../core/mailbox/sync-account.ts'
 import { accountStoreOf } from '../core/transport/transport-profile.ts'
 import type { DomainHandlers } from './dispatch.ts'
@@ -10,8 +11,12 @@ import { transportProfileOf, type RegistryDeps } from './handler-deps.ts'
 import { mailboxAccessOf, type MailboxAccess } from './mailbox-access.ts'
 import { mailWatchOf } from './mail-watch.ts'
 
-/** A list row as the window shows it: the envelope without the recipients, the flags as two booleans. */
-export function messageRowOf(row: EnvelopeRow) {
+/**
+ * A list row as the window shows it: the envelope without the recipients, the flags as two booleans with the
+ * changes that wait for the server applied, and which of them wait.
+ */
+export function messageRowOf(stored: EnvelopeRow, marks?: WaitingMarks) {
+  const { row, waiting } = withWaitingMarks(stored, marks)
   return {
     id: row.id,
     account: row.account,
@@ -25,6 +30,7 @@ export function messageRowOf(row: EnvelopeRow) {
     isFlagged: row.flags.includes('\\Flagged'),
     protection: row.protection,
     isMalformed: row.state === 'malformed',
+    waiting,
   }
 }
 
@@ -47,7 +53,7 @@ const idleStatus = (): SyncStatusView => ({
 
 /**
  * One sync at a time for the whole window: every folder of the chosen accounts, in order. The marks
- * "read" that waited for the server go first. Progress is kept in `status` for `mailbox:sync-status`.
+ * changes that waited for the server go first (syncAccount). Progress is kept in `status` for `mailbox:sync-status`.
  */
 async function runSync(
   deps: RegistryDeps,
@@ -60,8 +66,6 @@ async function runSync(
     status.account = name
     status.folder = null
     try {
-      for (const id of [...access.pendingSeen])
-        if (store.get(id)?.account === name && (await access.markSeen(id)) === 'pending') break
       const server = await access.server(name)
       const result = await access.exclusive(() =>
         syncAccount(server, store, null, {
@@ -91,7 +95,9 @@ export function mailboxHandlers(deps: RegistryDeps): DomainHandlers<'mailbox'> {
   return {
     'mailbox:folders': async () => {
       const accounts = await accountStoreOf(await transportProfileOf(deps)).list()
-      const rows = (await access.store()).list()
+      const store = await access.store()
+      const marks = pendingMarksOf(store).all()
+      const rows = store.list().map((row) => withWaitingMarks(row, marks.get(row.id)).row)
       return {
         accounts: accounts.map((account) => ({
           name: account.name,
@@ -101,18 +107,34 @@ export function mailboxHandlers(deps: RegistryDeps): DomainHandlers<'mailbox'> {
       }
     },
     'mailbox:list': async (query) => {
-      const page = (await access.store()).page(query)
-      return { ...page, rows: page.rows.map(messageRowOf) }
+      const store = await access.store()
+      const page = store.page(query)
+      const marks = pendingMarksOf(store).all()
+      return { ...page, rows: page.rows.map((row) => messageRowOf(row, marks.get(row.id))) }
     },
     'mailbox:delete': async ({ id }) => {
       const store = await access.store()
-      const server = await access.server(rowOf(store, id).account)
-      return { folder: (await deleteMessage(server, store, id)).folder }
+      const row = rowOf(store, id)
+      const server = await access.server(row.account)
+      try {
+        const { folder } = await deleteMessage(server, store, id)
+        pendingMarksOf(store).drop(id, 'trash', true)
+        return { folder, waiting: false }
+      } catch (error) {
+        // Offline the move to Trash waits for the server; deleting for good (in Trash) says it cannot.
+        if (error instanceof SiegelpostError && error.code === 'MAILBOX_OFFLINE' && pendingMarksOf(store).trash(row))
+          return { folder: null, waiting: true }
+        throw error
+      }
     },
     'mailbox:flag': async ({ id, change }) => {
-      const store = await access.store()
-      const server = await access.server(rowOf(store, id).account)
-      return messageRowOf(await setFlag(server, store, id, change))
+      const { row } = await access.flag(id, change)
+      return messageRowOf(
+        row,
+        pendingMarksOf(await access.store())
+          .all()
+          .get(id),
+      )
     },
     'mailbox:sync': async ({ account }) => {
       if (status.isRunning) return status

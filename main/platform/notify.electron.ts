@@ -1,12 +1,11 @@
 import { Notification } from 'electron'
+import type { NotifierSeam } from './desktop-shell.ts'
 
-/**
- * Shows a desktop notification with the words the core made (`newMailNotice`: no subject, no sender). Silent
- * where the OS has no notification service; clicking it brings the window forward.
- */
-export function showNotification(notice: { title: string; body: string }, onClick: () => void): void {
-  if (!Notification.isSupported()) return
-  const notification = new Notification({ title: notice.title, body: notice.body })
-  notification.on('click', onClick)
-  notification.show()
+/** Electron's notifications as desktop-shell.ts uses them (what a click does is decided there). */
+export const electronNotifications: Pick<NotifierSeam, 'isSupported' | 'create'> = {
+  isSupported: () => Notification.isSupported(),
+  create: (notice) => {
+    const notification = new Notification({ title: notice.title, body: notice.body })
+    return { onClick: (run) => void notification.on('click', run), show: () => notification.show() }
+  },
 }

@@ -31,6 +31,11 @@ const sections = [
 
 type SectionId = (typeof sections)[number]['id']
 
+/** The preload's `siegelpostShell`: what main asks the window to show (preload/shell-events.ts). */
+interface ShellBridge {
+  onShowSection(run: (section: string) => void): () => void
+}
+
 /** The app frame: brand bar, main navigation, and the current section. */
 export function App() {
   const { t } = useI18n()
@@ -46,6 +51,13 @@ export function App() {
     }
     window.addEventListener('siegelpost:navigate', go)
     return () => window.removeEventListener('siegelpost:navigate', go)
+  }, [])
+  // Main asks for a section (a click on the new-mail notification opens the Posteingang).
+  useEffect(() => {
+    const shell = (window as unknown as { siegelpostShell?: ShellBridge }).siegelpostShell
+    return shell?.onShowSection((section) => {
+      if (sections.some((s) => s.id === section)) setCurrent(section as SectionId)
+    })
   }, [])
   // First start: no own key yet and the user has not chosen "later".
   useEffect(() => {

@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { asStackUser, hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { doveadm } from '../helpers/mailbox-corpus.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
 import { assertBuilt } from '../helpers/run-cli.ts'
 import { accessibilityViolations, chromiumPath, screensDir, type Harness } from './harness.ts'
@@ -12,7 +14,8 @@ import { startInboxApp, type InboxApp } from './inbox-app.ts'
 /**
  * Read/unread and flags in the Posteingang against the real Dovecot: the read pane's buttons and the keys
  * (Shift+U, S) change the server's flags first (read back here with imapflow), then the list, which shows a
- * flagged message with an icon and the word, never a colour alone.
+ * flagged message with an icon and the word, never a colour alone. Offline (Dovecot stopped) a flag waits,
+ * said in words, and the next sync writes it to the server.
  */
 const skip =
   skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-get install chromium') ||
@@ -29,6 +32,18 @@ const plain = (subject: string, hoursAgo: number) =>
   )
 
 const imap = asStackUser
+
+/** Dovecot goes away (its sessions first), and comes back as mailstack.sh starts it. */
+const stopDovecot = (stack: MailStack, user: string) => {
+  try {
+    doveadm(stack, ['kick', user])
+  } catch {
+    // no session to kick
+  }
+  doveadm(stack, ['stop'])
+}
+const startDovecot = (stack: MailStack) =>
+  execFileSync('dovecot', ['-c', join(stack.root, 'dovecot', 'dovecot.conf')], { stdio: 'ignore' })
 
 /** The server's flags of the INBOX message with `subject` (without \Recent). */
 const serverFlags = (stack: MailStack, user: string, subject: string) =>
@@ -157,6 +172,64 @@ describe.skipIf(skip)('read/unread and flags with the real Dovecot', () => {
         expect(await row('Lohnunterlagen Mai').getAttribute('data-unread')).toBe('true')
         expect(harness.problems).toEqual([])
       })
+
+      it('offline a flag waits, shown in words, and is written to the server when it is back', async () => {
+        await row('Jahresabschluss 2025').click()
+        await expect
+          .poll(() => page.getByTestId('subject').textContent(), { timeout: 30_000 })
+          .toBe('Jahresabschluss 2025')
+        expect(await flags('Jahresabschluss 2025')).toEqual(['\\Seen'])
+        stopDovecot(stack, user)
+        try {
+          await page.getByTestId('toggle-flag').click()
+          await expect.poll(() => row('Jahresabschluss 2025').getAttribute('data-waiting')).toBe('flagged')
+          expect(await row('Jahresabschluss 2025').getAttribute('data-flagged')).toBe('true')
+          const waiting = lang === 'de' ? 'wartet auf den Server' : 'waiting for the server'
+          expect(await row('Jahresabschluss 2025').getByTestId('row-waiting').getAttribute('title')).toBe(waiting)
+          expect(await row('Jahresabschluss 2025').textContent()).toContain(`· ${waiting}`)
+          expect(await page.getByTestId('message-state').textContent()).toBe(
+            lang === 'de' ? `gelesen · markiert · ${waiting}` : `read · flagged · ${waiting}`,
+          )
+          expect(await page.getByTestId('inbox-note').textContent()).toContain(
+            lang === 'de' ? 'sobald die Verbindung wieder steht' : 'once the connection is back',
+          )
+          expect(await page.getByTestId('toggle-flag').textContent()).toContain(
+            lang === 'de' ? 'Markierung entfernen' : 'Remove flag',
+          )
+          await mkdir(screensDir, { recursive: true })
+          await page.screenshot({ path: join(screensDir, `read-flag-waiting-${lang}.png`) })
+          expect(await accessibilityViolations(page), `axe waiting (${lang})`).toEqual([])
+          // Delete waits too: the message stays, marked, until the server takes it into Trash.
+          await page.getByTestId('message-list').focus()
+          await page.keyboard.press('k')
+          await expect.poll(() => row('Lohnunterlagen Mai').getAttribute('aria-selected')).toBe('true')
+          await page.keyboard.press('Delete')
+          await expect.poll(() => row('Lohnunterlagen Mai').getAttribute('data-waiting')).toBe('trash')
+          const trashWords =
+            lang === 'de'
+              ? 'kommt in den Papierkorb, sobald der Server erreichbar ist'
+              : 'goes to the Trash once the server can be reached'
+          expect(await row('Lohnunterlagen Mai').textContent()).toContain(`· ${trashWords}`)
+          expect(await page.getByTestId('inbox-note').textContent()).toContain(
+            lang === 'de' ? 'in den Papierkorb gelegt, sobald' : 'will go to the Trash once',
+          )
+          expect(await page.locator('[data-testid=message-row]').count()).toBe(3)
+          await page.screenshot({ path: join(screensDir, `read-delete-waiting-${lang}.png`) })
+          expect(await accessibilityViolations(page), `axe delete waiting (${lang})`).toEqual([])
+        } finally {
+          startDovecot(stack)
+        }
+        await page.getByTestId('sync-now').click()
+        await expect.poll(() => row('Jahresabschluss 2025').getAttribute('data-waiting'), { timeout: 30_000 }).toBe('')
+        expect(await flags('Jahresabschluss 2025')).toEqual(['\\Flagged', '\\Seen'])
+        expect(await row('Jahresabschluss 2025').getAttribute('data-flagged')).toBe('true')
+        await expect.poll(() => row('Lohnunterlagen Mai').count()).toBe(0)
+        expect(await flags('Lohnunterlagen Mai')).toBeNull()
+        await expect.poll(() => page.locator('[data-folder=Trash]').count()).toBe(1)
+        expect(await page.getByTestId('message-state').textContent()).toBe(
+          lang === 'de' ? 'gelesen · markiert' : 'read · flagged',
+        )
+      }, 90_000)
     })
   }
 })

@@ -207,7 +207,7 @@ describe.skipIf(skip)('the Posteingang with 10,000 stored messages, offline', ()
     await page.screenshot({ path: join(screensDir, 'read-inbox-offline-de.png') })
   })
 
-  it('offline, an unread message still opens; its "read" mark waits for the server and the row stays unread', async () => {
+  it('offline, an unread message still opens; its "read" mark waits for the server, said in words', async () => {
     const page = harness.page
     await page.getByTestId('message-list').focus()
     await page.keyboard.press('Home')
@@ -219,18 +219,46 @@ describe.skipIf(skip)('the Posteingang with 10,000 stored messages, offline', ()
     await expect
       .poll(() => page.getByTestId('inbox-note').textContent(), { timeout: 20_000 })
       .toContain('sobald die Verbindung wieder steht')
-    expect(await page.locator(`[data-testid=message-row][data-unread=true]`).first().textContent()).toContain(
-      `Beleg Nr. ${count}`,
-    )
+    const row = page.locator('[data-testid=message-row][aria-posinset="1"]')
+    expect(await row.textContent()).toContain(`Beleg Nr. ${count}`)
+    expect(await row.getAttribute('data-unread')).toBe('false')
+    expect(await row.getAttribute('data-waiting')).toBe('seen')
+    expect(await page.getByTestId('message-state').textContent()).toBe('gelesen · wartet auf den Server')
   })
 
-  it('offline, flagging says the server is needed and changes nothing', async () => {
+  it('offline, a flag waits for the server too, and says so', async () => {
     const page = harness.page
     await page.getByTestId('toggle-flag').click()
-    await expect.poll(() => page.locator('[data-code=MAILBOX_OFFLINE]').count(), { timeout: 20_000 }).toBe(1)
     const newest = page.locator('[data-testid=message-row][aria-posinset="1"]')
-    expect(await newest.getAttribute('data-flagged')).toBe('false')
-    expect(await newest.getAttribute('data-unread')).toBe('true')
-    expect(await page.getByTestId('message-state').textContent()).toBe('ungelesen')
+    await expect.poll(() => newest.getAttribute('data-flagged'), { timeout: 20_000 }).toBe('true')
+    expect(await newest.getAttribute('data-waiting')).toBe('seen flagged')
+    expect(await page.locator('[data-code=MAILBOX_OFFLINE]').count()).toBe(0)
+    expect(await page.getByTestId('message-state').textContent()).toBe('gelesen · markiert · wartet auf den Server')
+  })
+
+  it('the other order keeps the selected message selected and in view, 10,000 rows away', async () => {
+    const page = harness.page
+    const list = page.getByTestId('message-list')
+    const chosen = await list.getAttribute('aria-activedescendant')
+    expect(chosen).toMatch(/^sp-msg-/)
+    await page.getByTestId('list-sort').selectOption('oldest')
+    await expect
+      .poll(() => page.locator('[data-testid=message-row][aria-selected=true]').getAttribute('aria-posinset'), {
+        timeout: 20_000,
+      })
+      .toBe(String(count))
+    expect(await list.getAttribute('aria-activedescendant')).toBe(chosen)
+    const box = await page.locator(`#${chosen}`).boundingBox()
+    const view = await list.boundingBox()
+    expect(box!.y).toBeGreaterThanOrEqual(view!.y)
+    expect(box!.y + box!.height).toBeLessThanOrEqual(view!.y + view!.height)
+    // A search that does not find it leaves no selection; one that does finds it selected again.
+    await page.getByTestId('inbox-search').fill('Beleg Nr. 1234')
+    await expect.poll(() => list.getAttribute('data-count')).toBe('1')
+    expect(await page.locator('[data-testid=message-row][aria-selected=true]').count()).toBe(0)
+    await page.getByTestId('inbox-search').fill('')
+    await page.getByTestId('list-sort').selectOption('newest')
+    await expect.poll(() => list.getAttribute('data-count')).toBe(String(count))
+    expect(await page.locator('[data-testid=message-row][aria-selected=true]').count()).toBe(0)
   })
 })

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { createTransport } from 'nodemailer'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { newMailNotifier } from '../../main/platform/desktop-shell.ts'
 import { doveadm } from '../helpers/mailbox-corpus.ts'
 import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
@@ -91,6 +92,8 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
       const unread = () => page.locator('[data-folder=INBOX]').getAttribute('data-unread')
       const selected = () => page.locator('[data-testid=message-row][aria-selected=true]').getAttribute('data-id')
       /** Whether main's watch of the account is up, from the window's last `mailbox:changes` answer. */
+      /** The click handlers of the notifications shown so far. */
+      const clicks: (() => void)[] = []
       const isWatching = () =>
         harness.responses.some(
           (r) => (r as { value?: { watching?: { state: string }[] } }).value?.watching?.[0]?.state === 'watching',
@@ -100,7 +103,25 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
         app = await startInboxApp(
           stack,
           { user, passwordFile: join(work, `pw-${user}`), profileDir: profile(), lang },
-          { watchMail: true, notify: (notice) => void notices.push(notice) },
+          {
+            watchMail: true,
+            // The app's notifier (desktop-shell.ts) with the OS notification and the window standing in: a
+            // click asks the page to show the Posteingang, as the preload's `siegelpostShell` passes it on.
+            notify: newMailNotifier({
+              isSupported: () => true,
+              create: (notice) => ({ onClick: (run) => void clicks.push(run), show: () => void notices.push(notice) }),
+              window: () => ({
+                isMinimized: () => false,
+                restore: () => undefined,
+                focus: () => undefined,
+                show: (section) =>
+                  void page.evaluate(
+                    (s) => (globalThis as unknown as { __showSection?: (s: string) => void }).__showSection?.(s),
+                    section,
+                  ),
+              }),
+            }),
+          },
         )
         ;({ harness, page } = app)
       }, 120_000)
@@ -207,6 +228,29 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
         doveadm(stack, ['save', '-u', user, '-m', 'INBOX'], plainMail('a@b.example', 'Wieder verbunden', new Date()))
         await expect.poll(count, { timeout: 30_000 }).toBe(before + 1)
       }, 120_000)
+
+      it('a click on the new-mail notification opens the Posteingang from another section', async () => {
+        // Stands in for the preload's `siegelpostShell` (Electron's IPC from main to the page).
+        await page.addInitScript(() => {
+          const shell = {
+            onShowSection: (run: (section: string) => void) => {
+              ;(globalThis as unknown as { __showSection?: (s: string) => void }).__showSection = run
+              return () => undefined
+            },
+          }
+          Object.defineProperty(globalThis, 'siegelpostShell', { value: shell })
+        })
+        await page.reload()
+        await page.getByTestId('inbox').waitFor()
+        await page.click('[data-section=compose]')
+        await page.locator('#compose-to').waitFor()
+        expect(await page.getByTestId('inbox').count()).toBe(0)
+        expect(clicks.length).toBeGreaterThan(0)
+        clicks.at(-1)!()
+        await expect.poll(() => page.locator('[data-section=inbox]').getAttribute('aria-current')).toBe('page')
+        await page.getByTestId('inbox').waitFor()
+        expect(await page.locator('[data-section=compose]').getAttribute('aria-current')).toBeNull()
+      }, 60_000)
     })
   }
 })

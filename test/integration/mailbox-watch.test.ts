@@ -186,6 +186,30 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
       )
     }, 60_000)
 
+    it('new mail in another synced folder is noticed by STATUS on the same watch session', async () => {
+      doveadm(stack, ['mailbox', 'create', '-u', user, 'Belege'])
+      doveadm(stack, ['save', '-u', user, '-m', 'Belege'], 'Subject: Beleg alt\r\nFrom: x@y.test\r\n\r\nz\r\n')
+      await core.handlers['mailbox:sync']({})
+      await expect.poll(async () => (await core.handlers['mailbox:sync-status'](undefined)).isRunning).toBe(false)
+      const belege = async () =>
+        (await core.handlers['mailbox:list']({ account: 'kanzlei', folder: 'Belege' })).rows.map((r) => r.subject)
+      expect(await belege()).toEqual(['Beleg alt'])
+      const sessions = () =>
+        doveadm(stack, ['who', user])
+          .split('\n')
+          .filter((line) => line.includes(user))
+      const before = (await changes(-1)).seq
+      notices.length = 0
+      doveadm(stack, ['save', '-u', user, '-m', 'Belege'], 'Subject: Beleg neu\r\nFrom: x@y.test\r\n\r\nz\r\n')
+      await expect.poll(belege, { timeout: 20_000 }).toEqual(['Beleg neu', 'Beleg alt'])
+      const answer = await changes(before)
+      expect(answer.changes.filter((c) => c.folder === 'Belege').reduce((sum, c) => sum + c.stored, 0)).toBe(1)
+      expect(notices.map((n) => n.body)).toEqual(['Neue Nachricht'])
+      // Still one watch session for the account (the syncs log out after each run).
+      expect((await changes(-1)).watching).toEqual([{ account: 'kanzlei', state: 'watching', mode: variant.mode }])
+      await expect.poll(() => sessions().map((line) => line.trim().split(/\s+/)[1]), { timeout: 10_000 }).toEqual(['1'])
+    }, 60_000)
+
     it('a connection Dovecot drops is connected again, and mail delivered after is noticed', async () => {
       const account: Account = {
         name: 'kanzlei',

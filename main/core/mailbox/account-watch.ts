@@ -1,12 +1,13 @@
 import { limits } from '../limits.ts'
 import type { ImapSession } from '../transport/imap-session.ts'
-import { watchFolder, type Watcher } from './watch.ts'
+import { watchFolder, type WatchEvent, type Watcher } from './watch.ts'
 
 /**
  * Keeps one folder of one account watched while the app runs: its own IMAP session with `watchFolder`
- * (IDLE, or NOOP polling where the server has no IDLE), and on every change the caller's incremental
- * sync. A sync runs once when the watch (re)connects, so what arrived while it was offline is stored
- * too. Changes reported while a sync runs, or within `settleMs` of each other, are stored by one more
+ * (IDLE, or NOOP polling where the server has no IDLE; the account's other synced folders checked with
+ * STATUS on the same session), and on every change the caller's incremental sync of the folders that
+ * changed. A sync of the folder and the other folders runs once when the watch (re)connects, so what arrived
+ * while it was offline is stored too. Changes reported while a sync runs, or within `settleMs` of each other, are stored by one more
  * sync. When the connection fails or drops, the watch connects again after a wait that doubles from
  * `reconnectMinMs` to `reconnectMaxMs`; the store stays readable meanwhile. `stop()` ends all of it.
  */
@@ -17,8 +18,11 @@ export interface AccountWatchOptions {
   folder: string
   /** Opens this watch's own session (a new one after each drop). */
   connect: () => Promise<ImapSession>
-  /** The incremental sync of the folder (on another session); its errors are the caller's to report. */
-  sync: (reason: SyncReason) => Promise<void>
+  /** The incremental sync of `folders` (on another session); its errors are the caller's to report. */
+  sync: (reason: SyncReason, folders: readonly string[]) => Promise<void>
+  /** The account's other synced folders, checked with STATUS (none by default). */
+  statusFolders?: () => readonly string[]
+  statusMs?: number
   onState?: (state: WatchState, detail: { mode: Watcher['mode'] | null; error: unknown }) => void
   pollMs?: number
   settleMs?: number
@@ -54,22 +58,21 @@ export function startAccountWatch(options: AccountWatchOptions): AccountWatch {
     options.onState?.(next, { mode, error })
   }
 
-  // Syncs one at a time; a change during a sync asks for exactly one more after it.
+  // Syncs one at a time; a change during a sync asks for exactly one more after it (of the folders it named).
   let syncing: Promise<void> | null = null
-  let isAgain = false
+  const changed = new Set<string>()
   let settleTimer: NodeJS.Timeout | null = null
+  const take = () => {
+    const folders = [...changed]
+    changed.clear()
+    return folders
+  }
   const runSync = (reason: SyncReason): Promise<void> => {
-    if (syncing) {
-      isAgain = true
-      return syncing
-    }
+    if (syncing) return syncing
     syncing = (async () => {
       try {
-        await options.sync(reason)
-        while (isAgain && !isStopped) {
-          isAgain = false
-          await options.sync('change')
-        }
+        await options.sync(reason, take())
+        while (changed.size > 0 && !isStopped) await options.sync('change', take())
       } catch {
         // The caller reports sync errors; the watch goes on (a dropped connection shows on its own session).
       } finally {
@@ -78,8 +81,9 @@ export function startAccountWatch(options: AccountWatchOptions): AccountWatch {
     })()
     return syncing
   }
-  const onChange = () => {
+  const onChange = (event: WatchEvent) => {
     if (isStopped) return
+    changed.add(event.folder)
     if (settleTimer) clearTimeout(settleTimer)
     settleTimer = setTimeout(() => {
       settleTimer = null
@@ -106,12 +110,15 @@ export function startAccountWatch(options: AccountWatchOptions): AccountWatch {
         watcher = await watchFolder(session, options.folder, {
           onChange,
           ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+          ...(options.statusFolders ? { statusFolders: options.statusFolders } : {}),
+          ...(options.statusMs === undefined ? {} : { statusMs: options.statusMs }),
           onError: (error) => (interrupt?.(), (failure = error)),
         })
         mode = watcher.mode
         attempt = 0
         setState('watching')
-        // What arrived while no watch ran (app start, the time offline) is stored now.
+        // What arrived while no watch ran (app start, the time offline) is stored now, in every watched folder.
+        for (const folder of [options.folder, ...(options.statusFolders?.() ?? [])]) changed.add(folder)
         void runSync('connected')
         const ended = await dropped
         failure ??= ended

@@ -7,7 +7,7 @@ import type { EnvelopeRow, MailStore } from './mail-store.ts'
 /**
  * Actions on stored mail that change the server: written there first, then to the store, so the store
  * never shows a state the server does not have. Without a connection they fail with MAILBOX_OFFLINE
- * and change nothing; stored mail stays readable.
+ * and change nothing; stored mail stays readable (the window queues flag changes: pending-marks.ts).
  */
 export type FlagChange = 'seen' | 'unseen' | 'flagged' | 'unflagged'
 
@@ -32,6 +32,25 @@ export async function openForAction(server: MailboxServer, action: string): Prom
   }
 }
 
+/** Runs `use` on the stored message `row` in its folder on `session`, after checking that its UID still means it. */
+async function onMessage<T>(
+  session: ImapSession,
+  row: EnvelopeRow,
+  use: (session: ImapSession, row: EnvelopeRow) => Promise<T>,
+): Promise<T> {
+  const lock = await session.client.getMailboxLock(row.folder)
+  try {
+    // The UID means this message only under the UIDVALIDITY it was stored with (RFC 3501 §2.3.1.1).
+    if (String(session.client.mailbox && session.client.mailbox.uidValidity) !== row.uidValidity)
+      throw new SiegelpostError('MAILBOX_STALE', { id: row.id })
+    const there = await session.client.search({ uid: String(row.uid) }, { uid: true })
+    if (!there || !there.includes(row.uid)) throw new SiegelpostError('MAILBOX_STALE', { id: row.id })
+    return await use(session, row)
+  } finally {
+    lock.release()
+  }
+}
+
 async function withMessage<T>(
   server: MailboxServer,
   store: MailStore,
@@ -43,17 +62,7 @@ async function withMessage<T>(
   if (!row) throw new SiegelpostError('MAIL_NOT_FOUND', { id })
   const session = await openForAction(server, action)
   try {
-    const lock = await session.client.getMailboxLock(row.folder)
-    try {
-      // The UID means this message only under the UIDVALIDITY it was stored with (RFC 3501 §2.3.1.1).
-      if (String(session.client.mailbox && session.client.mailbox.uidValidity) !== row.uidValidity)
-        throw new SiegelpostError('MAILBOX_STALE', { id })
-      const there = await session.client.search({ uid: String(row.uid) }, { uid: true })
-      if (!there || !there.includes(row.uid)) throw new SiegelpostError('MAILBOX_STALE', { id })
-      return await use(session, row)
-    } finally {
-      lock.release()
-    }
+    return await onMessage(session, row, use)
   } catch (error) {
     if (error instanceof SiegelpostError) throw error
     const classified = classifyImapError(error, server.account)
@@ -67,26 +76,42 @@ async function withMessage<T>(
   }
 }
 
+/** Writes `change` of the stored message `row` on the open `session`, then to the store; the stored row after. */
+async function storeFlag(
+  session: ImapSession,
+  store: MailStore,
+  row: EnvelopeRow,
+  change: FlagChange,
+): Promise<EnvelopeRow> {
+  const flag = flagOf[change]
+  const isAdd = change === 'seen' || change === 'flagged'
+  const ok = isAdd
+    ? await session.client.messageFlagsAdd(String(row.uid), [flag], { uid: true })
+    : await session.client.messageFlagsRemove(String(row.uid), [flag], { uid: true })
+  if (!ok)
+    throw new SiegelpostError('MAILBOX_ACTION_FAILED', {
+      action: `flag ${change}`,
+      id: row.id,
+      detail: 'STORE refused',
+    })
+  const flags = new Set(row.flags)
+  if (isAdd) flags.add(flag)
+  else flags.delete(flag)
+  store.setFlags(row.id, [...flags])
+  return store.get(row.id)!
+}
+
+/** `setFlag` on a session that is already open (the queue of marks that waited for the server). */
+export const setFlagOn = (session: ImapSession, store: MailStore, row: EnvelopeRow, change: FlagChange) =>
+  onMessage(session, row, () => storeFlag(session, store, row, change))
+
 export async function setFlag(
   server: MailboxServer,
   store: MailStore,
   id: string,
   change: FlagChange,
 ): Promise<EnvelopeRow> {
-  return withMessage(server, store, id, `flag ${change}`, async (session, row) => {
-    const flag = flagOf[change]
-    const isAdd = change === 'seen' || change === 'flagged'
-    const ok = isAdd
-      ? await session.client.messageFlagsAdd(String(row.uid), [flag], { uid: true })
-      : await session.client.messageFlagsRemove(String(row.uid), [flag], { uid: true })
-    if (!ok)
-      throw new SiegelpostError('MAILBOX_ACTION_FAILED', { action: `flag ${change}`, id, detail: 'STORE refused' })
-    const flags = new Set(row.flags)
-    if (isAdd) flags.add(flag)
-    else flags.delete(flag)
-    store.setFlags(id, [...flags])
-    return store.get(id)!
-  })
+  return withMessage(server, store, id, `flag ${change}`, (session, row) => storeFlag(session, store, row, change))
 }
 
 async function moveTo(
@@ -132,6 +157,16 @@ async function trashOf(session: ImapSession): Promise<string> {
   await session.client.mailboxCreate('Trash')
   return 'Trash'
 }
+
+/**
+ * Moves the message `row` to Trash on an open session (the queue of changes that waited for the server); a
+ * message already in Trash is left alone (deleting for good is never queued). The folder it went to, or null.
+ */
+export const trashOn = (session: ImapSession, store: MailStore, row: EnvelopeRow) =>
+  onMessage(session, row, async () => {
+    const trash = await trashOf(session)
+    return row.folder === trash ? null : (await moveTo(session, store, row, trash, 'delete')).folder
+  })
 
 /** Moves the message to Trash; in Trash itself it is deleted for good (\Deleted + UID EXPUNGE). */
 export async function deleteMessage(

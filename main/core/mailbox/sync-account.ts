@@ -3,6 +3,7 @@ import { listFolders, openImap, type ImapSession } from '../transport/imap-sessi
 import type { TlsInfo } from '../transport/tls-policy.ts'
 import type { MailboxServer } from './actions.ts'
 import type { MailStore } from './mail-store.ts'
+import { flushPendingMarks } from './pending-marks.ts'
 import { syncFolder, type FolderSyncResult, type SyncOptions } from './sync.ts'
 
 /** One folder's outcome in an account sync: its result, or the coded error that stopped it. */
@@ -13,12 +14,16 @@ export interface AccountSyncResult {
   account: string
   tls: TlsInfo
   folders: FolderOutcome[]
+  /** Flag changes that waited for the server (pending-marks.ts) and were written by this sync. */
+  marksWritten: number
 }
 
 /**
  * Syncs the given folders of an account (every selectable folder when none are given) on one TLS
  * session. A folder that fails is reported with its error and the others still run, unless the
- * connection itself is gone (then the rest are reported as not reached with that error).
+ * connection itself is gone (then the rest are reported as not reached with that error). Flag changes that
+ * waited for the server are written first (on the server, then in the store), and once more after the folders
+ * (a message whose folder changed its UIDVALIDITY is found again by the sync).
  */
 export async function syncAccount(
   server: MailboxServer,
@@ -27,7 +32,13 @@ export async function syncAccount(
   options: SyncOptions,
 ): Promise<AccountSyncResult> {
   const session: ImapSession = await openImap(server.account, server.password)
+  let marksWritten = 0
+  const flush = async () => {
+    if (!session.client.usable) return
+    marksWritten += (await flushPendingMarks(session, store, server.account.name).catch(() => null))?.written ?? 0
+  }
   try {
+    await flush()
     const names = folders ?? (await listFolders(session, server.account)).filter((f) => f.selectable).map((f) => f.path)
     const out: FolderOutcome[] = []
     let lost: SiegelpostError | null = null
@@ -44,7 +55,8 @@ export async function syncAccount(
         if (!session.client.usable) lost = error
       }
     }
-    return { account: server.account.name, tls: session.tls, folders: out }
+    await flush()
+    return { account: server.account.name, tls: session.tls, folders: out, marksWritten }
   } finally {
     await session.client.logout().catch(() => session.client.close())
   }

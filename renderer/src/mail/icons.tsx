@@ -16,6 +16,7 @@ export type IconName =
   | 'ban'
   | 'flag'
   | 'envelope'
+  | 'clock'
 
 const paths: Record<IconName, string> = {
   lock: 'M7 11V8a5 5 0 0 1 10 0v3M5 11h14v10H5z',
@@ -31,6 +32,7 @@ const paths: Record<IconName, string> = {
   ban: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM5.6 5.6l12.8 12.8',
   flag: 'M5 21V4M5 4h11l-2 4 2 4H5',
   envelope: 'M3 6h18v12H3zM3 6l9 7 9-7',
+  clock: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM12 7v5l3 2',
 }
 
 export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {

@@ -84,7 +84,7 @@ export function InboxView() {
   const searchRef = useRef<HTMLInputElement>(null)
   // New mail the watch in main stored: counts and list again, the selection and the view kept.
   const { news, offline } = useNewMail(lang, box.reload)
-  useKeepScroll(listRef, list.rowAt, list.total)
+  useKeepScroll(listRef, list.rowAt, list.total, list.key)
 
   // Ctrl+F (⌘F) searches the list instead of the browser's find bar.
   useEffect(() => {
@@ -106,6 +106,11 @@ export function InboxView() {
     setOpened(row)
     setRequest((previous) => ({ source: { kind: 'stored', id: row.id }, seq: (previous?.seq ?? 0) + 1 }))
   }
+  // The read pane's marks follow the list's row when the list is asked again (a sync wrote waiting marks).
+  const fresh = opened ? list.rowById(opened.id) : undefined
+  useEffect(() => {
+    if (fresh) setOpened((previous) => (previous?.id === fresh.id ? fresh : previous))
+  }, [fresh])
   const changed = (row: MessageRowView) => {
     box.changed(row)
     setOpened((previous) => (previous?.id === row.id ? row : previous))
@@ -117,6 +122,8 @@ export function InboxView() {
   const onOpened = (source: MailSource, seen: SeenAnswer) => {
     if (source.kind !== 'stored') return setOpened(null)
     if (seen === 'marked' && opened?.id === source.id) changed({ ...opened, isUnread: false })
+    if (seen === 'pending' && opened?.id === source.id)
+      changed({ ...opened, isUnread: false, waiting: [...new Set([...opened.waiting, 'seen' as const])] })
     if (seen === 'pending') setNotice({ tone: 'info', word: 'inbox.seenPending' })
     if (seen === 'failed') setNotice({ tone: 'warning', word: 'inbox.seenFailed' })
   }
@@ -148,6 +155,12 @@ export function InboxView() {
     setDeleting(false)
     if (!result.ok) return box.setError(result.error)
     box.setError(null)
+    if (result.value.waiting) {
+      // Offline: the message stays here, marked, until the server takes it into Trash.
+      setNotice({ tone: 'info', word: 'inbox.deletePending' })
+      await box.reload()
+      return listRef.current?.focus()
+    }
     setNotice({ tone: 'ok', word: result.value.folder ? 'inbox.deleted' : 'inbox.deletedForGood' })
     if (opened?.id === row.id) {
       setOpened(null)
@@ -158,7 +171,7 @@ export function InboxView() {
     await box.reload()
     listRef.current?.focus()
   }
-  /** Read/unread or flag of a row: on the server first (main), then here; offline says so and changes nothing. */
+  /** Read/unread or flag of a row: on the server first (main), then here; offline the change waits and says so. */
   const toggle = async (row: MessageRowView | null | undefined, what: ToggleWhat) => {
     if (flagging || !row) return
     setFlagging(true)
@@ -167,6 +180,7 @@ export function InboxView() {
     if (!result.ok) return box.setError(result.error)
     box.setError(null)
     changed(result.value)
+    if (result.value.waiting.length > 0) setNotice({ tone: 'info', word: 'inbox.flagPending' })
   }
   // j/k, Delete, Shift+U and S work from the read pane too (the list handles its own keys); never while typing.
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {

@@ -46,6 +46,12 @@ const de = {
   'inbox.deletedForGood': 'Endgültig gelöscht.',
   'inbox.seenPending':
     'Keine Verbindung zum Server: Die Nachricht wird als gelesen markiert, sobald die Verbindung wieder steht.',
+  'inbox.waiting': 'wartet auf den Server',
+  'inbox.waitingTrash': 'kommt in den Papierkorb, sobald der Server erreichbar ist',
+  'inbox.deletePending':
+    'Keine Verbindung zum Server: Die Nachricht wird in den Papierkorb gelegt, sobald die Verbindung wieder steht.',
+  'inbox.flagPending':
+    'Keine Verbindung zum Server: Die Änderung wird dort eingetragen, sobald die Verbindung wieder steht.',
   'inbox.seenFailed': 'Der Server hat die Markierung „gelesen“ abgelehnt; die Nachricht bleibt ungelesen.',
   'inbox.newOne': 'Neue Nachricht eingegangen',
   'inbox.newOneEncrypted': 'Neue verschlüsselte Nachricht eingegangen',
@@ -107,6 +113,10 @@ const en: Record<keyof typeof de, string> = {
   'inbox.deleted': 'Moved to Trash.',
   'inbox.deletedForGood': 'Deleted for good.',
   'inbox.seenPending': 'No connection to the server: the message will be marked read once the connection is back.',
+  'inbox.waiting': 'waiting for the server',
+  'inbox.waitingTrash': 'goes to the Trash once the server can be reached',
+  'inbox.deletePending': 'No connection to the server: the message will go to the Trash once the connection is back.',
+  'inbox.flagPending': 'No connection to the server: the change will be written there once the connection is back.',
   'inbox.seenFailed': 'The server refused the “read” mark; the message stays unread.',
   'inbox.newOne': 'New message received',
   'inbox.newOneEncrypted': 'New encrypted message received',

@@ -55,6 +55,13 @@ export function MessageActions({
       <span className="sp-muted sp-message-state" data-testid="message-state">
         {row.isUnread ? w('inbox.unread') : w('actions.read')}
         {row.isFlagged ? ` · ${w('inbox.flagged')}` : ''}
+        {row.waiting.length > 0 && (
+          <span className="sp-message-waiting" data-testid="message-waiting">
+            {' · '}
+            <Icon name="clock" size={14} />
+            {w(row.waiting.includes('trash') ? 'inbox.waitingTrash' : 'inbox.waiting')}
+          </span>
+        )}
       </span>
     </div>
   )

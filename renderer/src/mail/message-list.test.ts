@@ -18,6 +18,7 @@ const row = (i: number, extra: Partial<MessageRowView> = {}): MessageRowView => 
   isFlagged: false,
   protection: { encryption: 'none', signature: 'none' },
   isMalformed: false,
+  waiting: [],
   ...extra,
 })
 

@@ -78,6 +78,8 @@ const Row = memo(function Row({
 }) {
   const { lang, w } = useInboxWords()
   const protection = protectionOf(row)
+  const isLeaving = row.waiting.includes('trash')
+  const waitingWord = w(isLeaving ? 'inbox.waitingTrash' : 'inbox.waiting')
   return (
     <div
       role="option"
@@ -87,10 +89,13 @@ const Row = memo(function Row({
       data-index={index}
       data-unread={row.isUnread ? 'true' : 'false'}
       data-flagged={row.isFlagged ? 'true' : 'false'}
+      data-waiting={row.waiting.join(' ')}
       aria-selected={isSelected}
       aria-posinset={index + 1}
       aria-setsize={count}
-      className={`sp-row${row.isUnread ? ' sp-row-unread' : ''}${isSelected ? ' sp-row-selected' : ''}`}
+      className={`sp-row${row.isUnread ? ' sp-row-unread' : ''}${isSelected ? ' sp-row-selected' : ''}${
+        isLeaving ? ' sp-row-leaving' : ''
+      }`}
       style={{ transform: `translateY(${index * rowHeight}px)` }}
     >
       <span
@@ -105,6 +110,11 @@ const Row = memo(function Row({
         {senderName(row.from) || w('inbox.noSender')}
       </span>
       <span className="sp-row-date">
+        {row.waiting.length > 0 && (
+          <span className="sp-row-waiting" title={waitingWord} data-testid="row-waiting">
+            <Icon name="clock" size={14} />
+          </span>
+        )}
         {row.isFlagged && (
           <span className="sp-row-flag" title={w('inbox.flagged')} data-testid="row-flag">
             <Icon name="flag" size={14} />
@@ -119,6 +129,7 @@ const Row = memo(function Row({
           {' '}
           · {w(protection.word)}
           {row.isFlagged ? ` · ${w('inbox.flagged')}` : ''}
+          {row.waiting.length > 0 ? ` · ${waitingWord}` : ''}
           {row.isMalformed ? ` · ${w('inbox.malformed')}` : ''}
         </span>
       </span>
@@ -151,7 +162,7 @@ export interface MessageListProps {
   onToggle: (index: number, what: 'read' | 'flag') => void
   /** The rows about to be shown changed: the owner fetches them (and some around). */
   onRange: (first: number, last: number) => void
-  /** When it changes (another folder, search or order), the list starts at the top. */
+  /** When it changes (another folder, search or order), the list starts at the top or at the kept selection. */
   resetKey: string
   listRef: RefObject<HTMLDivElement | null>
 }
@@ -185,9 +196,15 @@ export function MessageList({
     observer.observe(element)
     return () => observer.disconnect()
   }, [listRef])
+  // A new folder, search or order starts at the top — or, when the selection was kept, with it in view.
+  const selectedAt = useRef(selectedIndex)
+  selectedAt.current = selectedIndex
   useLayoutEffect(() => {
-    if (listRef.current) listRef.current.scrollTop = 0
-    setScrollTop(0)
+    const element = listRef.current
+    const at = selectedAt.current
+    const top = element && at >= 0 ? Math.max(0, at * rowHeight - Math.floor(element.clientHeight / 3)) : 0
+    if (element) element.scrollTop = top
+    setScrollTop(element ? element.scrollTop : 0)
   }, [resetKey, listRef])
   // Keep the selected row in view when the keyboard moves it — only then: when rows arrive above it
   // (new mail), its position changes but the view stays where the user scrolled.

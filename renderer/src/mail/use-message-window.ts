@@ -43,7 +43,7 @@ export function pagesAround(first: number, last: number, total: number): number[
  * The message list as a window on main's store: the rows of the pages around the view, the number of rows
  * (for the scroll height) and the selection as a position. `ensure` is called with the rows about to be
  * shown; `reload` asks again for what is in view and keeps the selection on the same message (by id) when it
- * is still there, else on the row that took its place.
+ * is still there (also in a new search or order), else on the row that took its place.
  */
 export function useMessageWindow(onError: (error: WireError | null) => void) {
   const [state, setState] = useState<WindowState>(empty)
@@ -72,26 +72,34 @@ export function useMessageWindow(onError: (error: WireError | null) => void) {
     [state.pages],
   )
 
-  /** Asks again for the rows in view. `fresh`: a new folder, search or order (the selection starts over). */
+  /**
+   * Asks again for the rows in view. A new folder starts over at the top without a selection; a new search or
+   * order starts at the top too, but keeps the selected message selected (and in view) when it is in the new
+   * result. The same query keeps the selection on the same message, else on the row that took its place.
+   */
   const reload = useCallback(
     async (query: WindowQuery = queryRef.current) => {
       const key = keyOf(query)
       const isFresh = key !== stateRef.current.key
+      const isSameFolder =
+        query.ref !== null &&
+        query.ref.account === queryRef.current.ref?.account &&
+        query.ref.folder === queryRef.current.ref?.folder
       queryRef.current = query
       const mine = ++round.current
       asked.current.clear()
       if (!query.ref) return setState(empty)
       if (isFresh) range.current = { first: 0, last: 30 }
       const before = stateRef.current
-      const selectedId = isFresh
-        ? undefined
-        : before.pages.get(Math.floor(before.selected / pageRows))?.[before.selected % pageRows]?.id
+      const selectedId =
+        isFresh && !isSameFolder
+          ? undefined
+          : before.pages.get(Math.floor(before.selected / pageRows))?.[before.selected % pageRows]?.id
       const wanted = pagesAround(range.current.first, range.current.last, isFresh ? 1 : Math.max(before.total, 1))
       const answers = await Promise.all(wanted.map((page, i) => ask(query, page, i === 0 ? selectedId : undefined)))
       if (round.current !== mine) return
       const failed = answers.find((answer) => !answer.ok)
       if (failed && !failed.ok) return onError(failed.error)
-      onError(null)
       const pages = new Map<number, readonly MessageRowView[]>()
       let total = 0
       let all = 0
@@ -103,7 +111,26 @@ export function useMessageWindow(onError: (error: WireError | null) => void) {
         all = answer.value.all
         if (i === 0) foundAt = answer.value.foundAt
       })
-      const selected = isFresh || before.selected < 0 ? -1 : (foundAt ?? Math.min(before.selected, total - 1))
+      // The kept selection of a new search or order may be far down: its page comes before the list shows it.
+      const kept: number | null = foundAt
+      if (isFresh && kept !== null) {
+        const missing = pagesAround(kept, kept + 1, total).filter((page) => !pages.has(page))
+        const more = await Promise.all(missing.map((page) => ask(query, page)))
+        if (round.current !== mine) return
+        for (const [i, answer] of more.entries()) {
+          if (!answer.ok) return onError(answer.error)
+          if (answer.value.total !== total) return void reload(query)
+          if (answer.value.rows.length > 0) pages.set(missing[i]!, answer.value.rows)
+        }
+        range.current = { first: kept, last: kept + 30 }
+      }
+      onError(null)
+      const selected =
+        before.selected < 0 || (isFresh && kept === null)
+          ? -1
+          : isFresh
+            ? (kept ?? -1)
+            : (foundAt ?? Math.min(before.selected, total - 1))
       setState({ key, total, all, pages, selected })
     },
     [onError],
@@ -164,6 +191,18 @@ export function useMessageWindow(onError: (error: WireError | null) => void) {
     })
   }, [])
 
+  /** The loaded row of message `id` (after a reload: its fresh state), if it is in a page here. */
+  const rowById = useCallback(
+    (id: string) => {
+      for (const rows of state.pages.values()) {
+        const row = rows.find((r) => r.id === id)
+        if (row) return row
+      }
+      return undefined
+    },
+    [state.pages],
+  )
+
   const selectedRow = rowAt(state.selected)
   return {
     total: state.total,
@@ -172,6 +211,7 @@ export function useMessageWindow(onError: (error: WireError | null) => void) {
     selectedId: selectedRow?.id ?? null,
     selectedRow: selectedRow ?? null,
     rowAt,
+    rowById,
     ensure,
     reload,
     select,

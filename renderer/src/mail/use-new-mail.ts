@@ -82,13 +82,15 @@ export function useKeepScroll(
   listRef: RefObject<HTMLDivElement | null>,
   rowAt: (index: number) => MessageRowView | undefined,
   total: number,
+  /** The list's query (folder, search, order): a new one places the list itself (message-list.tsx). */
+  key: string,
 ): void {
-  const previous = useRef({ rowAt, total })
+  const previous = useRef({ rowAt, total, key })
   useLayoutEffect(() => {
     const before = previous.current
-    previous.current = { rowAt, total }
+    previous.current = { rowAt, total, key }
     const element = listRef.current
-    if (!element || before.total === total || element.scrollTop <= 0) return
+    if (!element || before.total === total || before.key !== key || element.scrollTop <= 0) return
     const index = Math.floor(element.scrollTop / rowHeight)
     const anchor = before.rowAt(index)
     if (!anchor) return
@@ -100,5 +102,5 @@ export function useKeepScroll(
           element.scrollTop += (moved - index) * rowHeight
           return
         }
-  }, [rowAt, total, listRef])
+  }, [rowAt, total, key, listRef])
 }

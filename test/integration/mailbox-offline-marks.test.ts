@@ -1,0 +1,224 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAppCore } from '../../main/app-core.ts'
+import { pendingMarksFileName } from '../../main/core/mailbox/pending-marks.ts'
+import { doveadm } from '../helpers/mailbox-corpus.ts'
+import {
+  asStackUser,
+  hasMailStack,
+  mailStackFix,
+  stackAccountArgs,
+  startMailStack,
+  type MailStack,
+} from '../helpers/mail-stack.ts'
+import { skipUnless } from '../helpers/needs.ts'
+import { assertBuilt, runCli } from '../helpers/run-cli.ts'
+
+/**
+ * Offline flag changes against the real Dovecot: with Dovecot stopped, read/unread and flag changes in the
+ * window wait (sealed beside the store, shown as waiting), survive a restart of the app, and are written to the
+ * server first when it is back — by the window's sync, or by the new-mail watch reconnecting. A delete offline
+ * waits the same way and moves the message to Trash then; deleting for good in Trash does not wait.
+ */
+const user = 'advisor@kanzlei.test'
+const passphrase = 'offline-marks-vault-passphrase'
+
+const mail = (subject: string) =>
+  `From: Kanzlei Berger <info@kanzlei-berger.example>\r\nTo: ${user}\r\nSubject: ${subject}\r\n` +
+  `Date: ${new Date().toUTCString()}\r\nMessage-ID: <${subject.replace(/\W/g, '')}@x.example>\r\n\r\nText\r\n`
+
+describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
+  'flag changes made offline wait for the server',
+  () => {
+    let stack: MailStack
+    let dir: string
+    const cores: ReturnType<typeof createAppCore>[] = []
+    const profile = () => join(dir, 'profile')
+    const conf = () => join(stack.root, 'dovecot', 'dovecot.conf')
+
+    const startCore = (watchMail: boolean) => {
+      const core = createAppCore({
+        profileDir: profile(),
+        keySource: async () => ({ mode: 'passphrase', passphrase: Buffer.from(passphrase) }),
+        appInfo: {
+          name: 'Siegelpost',
+          version: 'test',
+          platform: 'linux',
+          runtime: { node: '', electron: null, chrome: null },
+        },
+        trustedOrigins: [],
+        chooseSavePath: async () => null,
+        writeClipboard: async () => undefined,
+        watchMail,
+        watchPollMs: 300,
+      })
+      cores.push(core)
+      return core
+    }
+    const serverFlags = (subject: string, folder = 'INBOX') =>
+      asStackUser(stack, user, async (client) => {
+        const lock = await client.getMailboxLock(folder, { readOnly: true })
+        try {
+          for await (const m of client.fetch('1:*', { flags: true, envelope: true }, { uid: true }))
+            if (m.envelope?.subject === subject) return [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort()
+          return null
+        } finally {
+          lock.release()
+        }
+      })
+    const rowsOf = async (core: ReturnType<typeof createAppCore>) =>
+      (await core.handlers['mailbox:list']({ account: 'kanzlei', folder: 'INBOX' })).rows
+    const rowOf = async (core: ReturnType<typeof createAppCore>, subject: string) =>
+      (await rowsOf(core)).find((r) => r.subject === subject)!
+    const sync = async (core: ReturnType<typeof createAppCore>) => {
+      await core.handlers['mailbox:sync']({})
+      await expect
+        .poll(async () => (await core.handlers['mailbox:sync-status'](undefined)).isRunning, { timeout: 30_000 })
+        .toBe(false)
+      return core.handlers['mailbox:sync-status'](undefined)
+    }
+    const stopDovecot = () => {
+      try {
+        doveadm(stack, ['kick', user])
+      } catch {
+        // no session to kick (doveadm exits with an error then)
+      }
+      doveadm(stack, ['stop'])
+    }
+    // Started again as mailstack.sh starts it (its own config, no terminal).
+    const startDovecot = () => execFileSync('dovecot', ['-c', conf()], { stdio: 'ignore' })
+
+    beforeAll(async () => {
+      assertBuilt()
+      stack = startMailStack()
+      dir = await mkdtemp(join(tmpdir(), 'sp-offline-marks-'))
+      writeFileSync(join(dir, 'vault-pass'), `${passphrase}\n`)
+      writeFileSync(join(dir, 'pw'), 'advisor-pw\n')
+      const add = runCli([
+        ...stackAccountArgs(stack, 'kanzlei', user, join(dir, 'pw')),
+        '--profile',
+        profile(),
+        '--vault-passphrase-file',
+        join(dir, 'vault-pass'),
+      ])
+      expect(add.status, add.stderr).toBe(0)
+      for (const subject of ['Steuerbescheid 2025', 'Lohnunterlagen Mai', 'Jahresabschluss 2025', 'Beleg Juni'])
+        doveadm(stack, ['save', '-u', user, '-m', 'INBOX'], mail(subject))
+      doveadm(stack, ['flags', 'add', '-u', user, '\\Seen', 'mailbox', 'INBOX', 'subject', 'Jahresabschluss 2025'])
+    }, 120_000)
+    afterAll(async () => {
+      for (const core of cores) await core.stop().catch(() => undefined)
+      try {
+        startDovecot()
+      } catch {
+        // already running
+      }
+      stack?.stop()
+      if (dir) await rm(dir, { recursive: true, force: true })
+    })
+
+    it('offline the changes and a delete wait (shown as waiting, kept sealed), also across a restart', async () => {
+      const core = startCore(false)
+      expect((await sync(core)).errors).toEqual([])
+      expect((await rowsOf(core)).length).toBe(4)
+      stopDovecot()
+      try {
+        const flagged = await core.handlers['mailbox:flag']({
+          id: (await rowOf(core, 'Steuerbescheid 2025')).id,
+          change: 'flagged',
+        })
+        expect(flagged).toMatchObject({ isFlagged: true, isUnread: true, waiting: ['flagged'] })
+        const unread = await core.handlers['mailbox:flag']({
+          id: (await rowOf(core, 'Jahresabschluss 2025')).id,
+          change: 'unseen',
+        })
+        expect(unread).toMatchObject({ isUnread: true, waiting: ['seen'] })
+        // Flag and back again: nothing waits for that message.
+        const id = (await rowOf(core, 'Beleg Juni')).id
+        await core.handlers['mailbox:flag']({ id, change: 'flagged' })
+        expect(await core.handlers['mailbox:flag']({ id, change: 'unflagged' })).toMatchObject({
+          isFlagged: false,
+          waiting: [],
+        })
+        // Delete: the move to Trash waits, the message stays listed and marked until then.
+        expect(await core.handlers['mailbox:delete']({ id })).toEqual({ folder: null, waiting: true })
+        expect(await rowOf(core, 'Beleg Juni')).toMatchObject({ waiting: ['trash'] })
+        expect((await rowsOf(core)).length).toBe(4)
+        const folders = await core.handlers['mailbox:folders'](undefined)
+        expect(folders.accounts[0]!.folders.find((f) => f.name === 'INBOX')!.unread).toBe(4)
+        const sealed = readFileSync(join(profile(), pendingMarksFileName))
+        expect(sealed.includes(Buffer.from(flagged.id))).toBe(false)
+        expect(sealed.includes(Buffer.from('flagged'))).toBe(false)
+        await core.stop()
+
+        // A restart keeps what waits.
+        const again = startCore(false)
+        expect(await rowOf(again, 'Steuerbescheid 2025')).toMatchObject({ isFlagged: true, waiting: ['flagged'] })
+        expect(await rowOf(again, 'Jahresabschluss 2025')).toMatchObject({ isUnread: true, waiting: ['seen'] })
+        expect(await rowOf(again, 'Beleg Juni')).toMatchObject({ waiting: ['trash'] })
+        expect((await sync(again)).errors.length).toBeGreaterThan(0)
+        expect(await rowOf(again, 'Steuerbescheid 2025')).toMatchObject({ waiting: ['flagged'] })
+      } finally {
+        startDovecot()
+      }
+    }, 90_000)
+
+    it("the window's sync writes them to the server first, then nothing waits", async () => {
+      const core = startCore(false)
+      expect((await sync(core)).errors).toEqual([])
+      expect(await serverFlags('Steuerbescheid 2025')).toEqual(['\\Flagged'])
+      expect(await serverFlags('Jahresabschluss 2025')).toEqual([])
+      // The message waiting for Trash is there now, on the server and in the store.
+      expect(await serverFlags('Beleg Juni')).toBeNull()
+      expect(await serverFlags('Beleg Juni', 'Trash')).toEqual([])
+      expect((await rowsOf(core)).map((r) => r.subject)).not.toContain('Beleg Juni')
+      const trash = await core.handlers['mailbox:list']({ account: 'kanzlei', folder: 'Trash' })
+      expect(trash.rows.map((r) => [r.subject, r.waiting])).toEqual([['Beleg Juni', []]])
+      expect(await rowOf(core, 'Steuerbescheid 2025')).toMatchObject({ isFlagged: true, waiting: [] })
+      expect(await rowOf(core, 'Jahresabschluss 2025')).toMatchObject({ isUnread: true, waiting: [] })
+      expect(existsSync(join(profile(), pendingMarksFileName))).toBe(false)
+      await core.stop()
+    }, 60_000)
+
+    it('the new-mail watch reconnecting writes them too, and tells the window', async () => {
+      const core = startCore(true)
+      await expect
+        .poll(async () => (await core.handlers['mailbox:changes']({ after: -1, lang: 'de' })).watching[0]?.state, {
+          timeout: 20_000,
+        })
+        .toBe('watching')
+      stopDovecot()
+      let before: number
+      try {
+        await expect
+          .poll(async () => (await core.handlers['mailbox:changes']({ after: -1, lang: 'de' })).watching[0]?.state, {
+            timeout: 20_000,
+          })
+          .toBe('offline')
+        const id = (await rowOf(core, 'Lohnunterlagen Mai')).id
+        expect(await core.handlers['mailbox:flag']({ id, change: 'seen' })).toMatchObject({
+          isUnread: false,
+          waiting: ['seen'],
+        })
+        // Deleting for good (in Trash) does not wait: it says the server is needed and changes nothing.
+        const inTrash = (await core.handlers['mailbox:list']({ account: 'kanzlei', folder: 'Trash' })).rows[0]!
+        const error = await core.handlers['mailbox:delete']({ id: inTrash.id }).catch((e: unknown) => e)
+        expect((error as { code?: string }).code).toBe('MAILBOX_OFFLINE')
+        expect((await core.handlers['mailbox:list']({ account: 'kanzlei', folder: 'Trash' })).rows[0]!.waiting).toEqual(
+          [],
+        )
+        before = (await core.handlers['mailbox:changes']({ after: -1, lang: 'de' })).seq
+      } finally {
+        startDovecot()
+      }
+      await expect.poll(() => serverFlags('Lohnunterlagen Mai'), { timeout: 40_000, interval: 500 }).toEqual(['\\Seen'])
+      const answer = await core.handlers['mailbox:changes']({ after: before, lang: 'de' })
+      expect(answer.changes.some((c) => c.changed > 0)).toBe(true)
+      expect(await rowOf(core, 'Lohnunterlagen Mai')).toMatchObject({ isUnread: false, waiting: [] })
+    }, 90_000)
+  },
+)
