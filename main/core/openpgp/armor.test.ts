@@ -1,7 +1,7 @@
 import { armor, enums, unarmor } from 'openpgp'
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { armorMessage, armorStream, dearmorMessage, dearmorStream } from './armor.ts'
+import { armorMessage, armorStream, crc24, crc24Update, dearmorMessage, dearmorStream } from './armor.ts'
 
 describe('message armor', () => {
   it('writes what openpgp.js reads (checksum included), and reads what openpgp.js writes', async () => {
@@ -25,6 +25,33 @@ describe('message armor', () => {
     expect(dearmorMessage(new TextEncoder().encode(wrongChecksum))).toBeNull()
     expect(dearmorMessage(new TextEncoder().encode(good.replace('-----END PGP MESSAGE-----', '')))).toBeNull()
     expect(dearmorMessage(new TextEncoder().encode(good.replace('\r\n\r\n', '\r\nnot a header\r\n')))).toBeNull()
+  })
+})
+
+describe('CRC-24', () => {
+  /** RFC 9580 §6.1.1, bit by bit. */
+  const reference = (bytes: Uint8Array) => {
+    let crc = 0xb704ce
+    for (const byte of bytes) {
+      crc ^= byte << 16
+      for (let bit = 0; bit < 8; bit++) {
+        crc <<= 1
+        if (crc & 0x1000000) crc ^= 0x1864cfb
+      }
+    }
+    return crc & 0xffffff
+  }
+
+  it('is the RFC 9580 checksum at every length and alignment, and over any split of the input', () => {
+    const bytes = new Uint8Array(randomBytes(4096))
+    for (const offset of [0, 1, 2, 3, 4, 5, 7])
+      for (const length of [0, 1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 1000, 4089 - offset]) {
+        const view = bytes.subarray(offset, offset + length)
+        expect(crc24(view)).toBe(reference(view))
+        const split = Math.floor(length / 3)
+        expect(crc24Update(crc24(view.subarray(0, split)), view.subarray(split))).toBe(reference(view))
+      }
+    expect(crc24(new TextEncoder().encode('123456789'))).toBe(0x21cf02)
   })
 })
 

@@ -5,7 +5,11 @@ import { decodeBase64Lines } from '../mime/base64-lines.ts'
  * armor works on JS strings and costs several copies of a 100 MB attachment. We write the
  * CRC-24 checksum line too: GnuPG 2.2 mis-decodes armor without it (dev.gnupg.org T7071).
  */
-/** CRC-24 tables for slicing by 6: table k is the CRC of one byte followed by k zero bytes. */
+/**
+ * CRC-24 tables for slicing by 8, in byte-swapped form (the register's top byte in the low 8 bits), so the
+ * message is read as little-endian 32-bit words: table k is the CRC of one byte followed by k zero bytes.
+ */
+const swap24 = (value: number) => ((value >>> 16) & 0xff) | (value & 0xff00) | ((value & 0xff) << 16)
 const crcTables = (() => {
   const tables = [new Int32Array(256)]
   for (let i = 0; i < 256; i++) {
@@ -16,35 +20,55 @@ const crcTables = (() => {
     }
     tables[0]![i] = crc & 0xffffff
   }
-  for (let k = 1; k < 6; k++) {
+  for (let k = 1; k < 8; k++) {
     const previous = tables[k - 1]!
     const table = new Int32Array(256)
     for (let i = 0; i < 256; i++) table[i] = ((previous[i]! << 8) ^ tables[0]![previous[i]! >>> 16]!) & 0xffffff
     tables.push(table)
   }
-  return tables
+  return tables.map((table) => Int32Array.from(table, swap24))
 })()
+const isLittleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
 
 /**
- * The CRC-24 after `bytes`, from `crc`: six bytes per step (the 24-bit register takes three, the
- * next three only shift), 3-4x faster than byte by byte — the checksum of a 135 MB armored
- * attachment cost a second of the worker's time.
+ * The CRC-24 after `bytes`, from `crc`: eight bytes (two aligned 32-bit words) per step, about 1 GB/s, 2x the
+ * six-bytes-per-step form before it and 4x byte by byte — the checksum of a 190 MB armored mail was the largest
+ * single cost of the OpenPGP worker.
  */
 export function crc24Update(crc: number, bytes: Uint8Array): number {
-  const [t0, t1, t2, t3, t4, t5] = crcTables as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array]
-  const whole = bytes.length - (bytes.length % 6)
-  let i = 0
-  for (; i < whole; i += 6) {
-    crc =
-      t5[(crc >>> 16) ^ bytes[i]!]! ^
-      t4[((crc >>> 8) & 0xff) ^ bytes[i + 1]!]! ^
-      t3[(crc & 0xff) ^ bytes[i + 2]!]! ^
-      t2[bytes[i + 3]!]! ^
-      t1[bytes[i + 4]!]! ^
-      t0[bytes[i + 5]!]!
+  const [t0, t1, t2, t3, t4, t5, t6, t7] = crcTables as [
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+  ]
+  let c = swap24(crc)
+  let i = isLittleEndian ? Math.min(bytes.length, (4 - (bytes.byteOffset & 3)) & 3) : bytes.length
+  for (let k = 0; k < i; k++) c = (c >>> 8) ^ t0[(c ^ bytes[k]!) & 0xff]!
+  const steps = (bytes.length - i) >>> 3
+  if (steps > 0) {
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, steps * 2)
+    for (let w = 0; w < words.length; w += 2) {
+      const x = c ^ words[w]!
+      const y = words[w + 1]!
+      c =
+        t7[x & 0xff]! ^
+        t6[(x >>> 8) & 0xff]! ^
+        t5[(x >>> 16) & 0xff]! ^
+        t4[x >>> 24]! ^
+        t3[y & 0xff]! ^
+        t2[(y >>> 8) & 0xff]! ^
+        t1[(y >>> 16) & 0xff]! ^
+        t0[y >>> 24]!
+    }
+    i += steps * 8
   }
-  for (; i < bytes.length; i++) crc = ((crc << 8) ^ t0[((crc >>> 16) ^ bytes[i]!) & 0xff]!) & 0xffffff
-  return crc
+  for (; i < bytes.length; i++) c = (c >>> 8) ^ t0[(c ^ bytes[i]!) & 0xff]!
+  return swap24(c)
 }
 
 const crcStart = 0xb704ce
