@@ -1,7 +1,7 @@
 import { armor, enums, unarmor } from 'openpgp'
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { armorMessage, armorStream, crc24, crc24Update, dearmorMessage, dearmorStream } from './armor.ts'
+import { armorMessage, armorStream, crc24, crc24Update, dearmorChunks, dearmorMessage, dearmorStream } from './armor.ts'
 
 describe('message armor', () => {
   it('writes what openpgp.js reads (checksum included), and reads what openpgp.js writes', async () => {
@@ -77,6 +77,30 @@ describe('streaming dearmor', () => {
           expect(Buffer.compare(Buffer.from(await through(text, pieceBytes)), Buffer.from(bytes))).toBe(0)
       }
     }
+  })
+
+  it('gives the same bytes over a chunk sequence (dearmorChunks) as through the stream', async () => {
+    const bytes = new Uint8Array(randomBytes(300_001))
+    const text = 'preamble\r\n' + Buffer.from(armorMessage(bytes)).toString('latin1')
+    const input = Buffer.from(text, 'latin1')
+    for (const pieceBytes of [7, 1000, 65_537, 1024 * 1024]) {
+      const pieces: Uint8Array[] = []
+      for (let at = 0; at < input.length; at += pieceBytes)
+        pieces.push(new Uint8Array(input.subarray(at, at + pieceBytes)))
+      expect(Buffer.concat([...dearmorChunks(pieces)]).equals(Buffer.from(bytes)), `pieces of ${pieceBytes}`).toBe(true)
+    }
+  })
+
+  it('dearmorChunks maps its own errors and passes those of its input through', () => {
+    const good = Buffer.from(armorMessage(new Uint8Array(randomBytes(5000)))).toString('latin1')
+    const mapped = (error: unknown) => new RangeError(`mapped: ${(error as Error).message}`)
+    const cut = [new Uint8Array(Buffer.from(good.slice(0, good.length / 2), 'latin1'))]
+    expect(() => [...dearmorChunks(cut, mapped)]).toThrow(/^mapped: .*cut off/)
+    const failing = function* () {
+      yield new Uint8Array(Buffer.from(good.slice(0, 100), 'latin1'))
+      throw new TypeError('disk gone')
+    }
+    expect(() => [...dearmorChunks(failing(), mapped)]).toThrow(TypeError)
   })
 
   it('errors on a wrong checksum, a cut-off message and a damaged line', async () => {
