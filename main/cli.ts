@@ -206,7 +206,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         )
         return new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: limits.smimeStreamWorkerHeapMiB } })
       }
-      return new Worker(new URL(isSource ? './workers/openpgp-worker.ts' : './openpgp-worker.js', import.meta.url))
+      return new Worker(new URL(isSource ? './workers/openpgp-worker.ts' : './openpgp-worker.js', import.meta.url), {
+        resourceLimits: { maxYoungGenerationSizeMb: limits.openpgpStreamWorkerYoungMiB },
+      })
     },
   }).finally(() => {
     // Tests and benchmarks read the process's peak memory here (never on by default).

@@ -13,5 +13,7 @@ export function startStreamWorker(name: 'openpgp' | 'smime' | 'mail-store'): Wor
     const entry = new URL(isSource ? './smime-stream.worker.ts' : './smime-stream-worker.js', import.meta.url)
     return new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: limits.smimeStreamWorkerHeapMiB } })
   }
-  return new Worker(new URL(isSource ? './openpgp-worker.ts' : './openpgp-worker.js', import.meta.url))
+  return new Worker(new URL(isSource ? './openpgp-worker.ts' : './openpgp-worker.js', import.meta.url), {
+    resourceLimits: { maxYoungGenerationSizeMb: limits.openpgpStreamWorkerYoungMiB },
+  })
 }
