@@ -77,19 +77,15 @@ export function crc24(bytes: Uint8Array): number {
   return crc24Update(crcStart, bytes)
 }
 
-/** Base64 text as CRLF lines of 64 characters (as gpg writes), written into `out` at `offset`; the new offset. */
-function base64LinesInto(base64: string, out: Buffer, offset: number): number {
+/** Base64 text as CRLF lines of 64 characters (as gpg writes), in one buffer. */
+function base64Lines64(base64: string): Buffer {
+  const out = Buffer.allocUnsafe(base64.length + Math.ceil(base64.length / 64) * 2)
+  let offset = 0
   for (let i = 0; i < base64.length; i += 64) {
     offset += out.write(base64.slice(i, i + 64), offset, 'latin1')
     offset += out.write('\r\n', offset, 'latin1')
   }
-  return offset
-}
-
-/** Base64 text as CRLF lines of 64 characters (as gpg writes), in one buffer. */
-function base64Lines64(base64: string): Buffer {
-  const out = Buffer.allocUnsafe(base64.length + Math.ceil(base64.length / 64) * 2)
-  return out.subarray(0, base64LinesInto(base64, out, 0))
+  return out.subarray(0, offset)
 }
 
 const armorHead = '-----BEGIN PGP MESSAGE-----\r\n\r\n'
@@ -103,91 +99,31 @@ export function armorMessage(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(out.buffer, out.byteOffset, out.length)
 }
 
-/** 48 bytes make one 64-character line. */
-const lineBytes = 48
-/** Base64 strings of 64 KiB: they stay in V8's young generation. */
-const pieceBytes = 1024 * lineBytes
-
-/**
- * armorMessage chunk by chunk: each binary chunk in gives its whole lines out, in one buffer (the head first,
- * the last line, checksum and END line at the end). The bytes are armorMessage's, whatever the chunking.
- */
-function armorer() {
-  let crc = crcStart
-  /** Bytes after the chunk before's last whole line (fewer than 48), a copy of their own. */
-  let carry = Buffer.alloc(0)
-  /** Binary parts of whole lines (multiples of 48 bytes) as one buffer of their lines. */
-  const encode = (parts: Buffer[]) => {
-    const size = parts.reduce((sum, part) => sum + part.length, 0)
-    if (size === 0) return null
-    const out = Buffer.allocUnsafe((size / 3) * 4 + (size / lineBytes) * 2)
-    let offset = 0
-    for (const part of parts) {
-      crc = crc24Update(crc, part)
-      for (let at = 0; at < part.length; at += pieceBytes)
-        offset = base64LinesInto(part.toString('base64', at, Math.min(part.length, at + pieceBytes)), out, offset)
-    }
-    return new Uint8Array(out.buffer, out.byteOffset, offset)
-  }
-  return {
-    head: () => new Uint8Array(Buffer.from(armorHead)),
-    push(chunk: Uint8Array): Uint8Array | null {
-      let view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-      const parts: Buffer[] = []
-      if (carry.length > 0) {
-        const need = lineBytes - carry.length
-        if (view.length < need) {
-          carry = Buffer.concat([carry, view])
-          return null
-        }
-        parts.push(Buffer.concat([carry, view.subarray(0, need)]))
-        view = view.subarray(need)
-      }
-      const whole = view.length - (view.length % lineBytes)
-      parts.push(view.subarray(0, whole))
-      carry = Buffer.from(view.subarray(whole))
-      return encode(parts)
-    },
-    end(): Uint8Array {
-      const last = carry
-      carry = Buffer.alloc(0)
-      crc = crc24Update(crc, last)
-      const body = Buffer.from(base64Lines64(last.toString('base64')))
-      return new Uint8Array(Buffer.concat([body, Buffer.from(armorTail(crc))]))
-    },
-  }
-}
-
 /** The streaming form of armorMessage: binary chunks in, the same armored text out. */
 export function armorStream(): TransformStream<Uint8Array, Uint8Array> {
-  const inner = armorer()
+  let crc = crcStart
+  let pending = Buffer.alloc(0)
+  // 48 bytes make one 64-character line; 48 KiB pieces keep strings in V8's young generation.
+  const piece = 48 * 1024
+  const emit = (controller: TransformStreamDefaultController<Uint8Array>, bytes: Buffer) => {
+    crc = crc24Update(crc, bytes)
+    controller.enqueue(new Uint8Array(base64Lines64(bytes.toString('base64'))))
+  }
   return new TransformStream({
     start(controller) {
-      controller.enqueue(inner.head())
+      controller.enqueue(new Uint8Array(Buffer.from(armorHead)))
     },
     transform(chunk, controller) {
-      const out = inner.push(chunk)
-      if (out) controller.enqueue(out)
+      pending = Buffer.concat([pending, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)])
+      let at = 0
+      for (; pending.length - at >= piece; at += piece) emit(controller, pending.subarray(at, at + piece))
+      pending = Buffer.from(pending.subarray(at))
     },
     flush(controller) {
-      controller.enqueue(inner.end())
+      if (pending.length > 0) emit(controller, pending)
+      controller.enqueue(new Uint8Array(Buffer.from(armorTail(crc))))
     },
   })
-}
-
-/**
- * armorStream over an async chunk sequence: the armored text of the binary message `input` yields, produced in
- * the caller's thread as the chunks come (e.g. while a worker encrypts). A chunk is read only when the text of
- * the one before has been taken.
- */
-export async function* armorChunks(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const inner = armorer()
-  yield inner.head()
-  for await (const chunk of input) {
-    const out = inner.push(chunk)
-    if (out) yield out
-  }
-  yield inner.end()
 }
 
 /**

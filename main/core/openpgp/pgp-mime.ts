@@ -3,7 +3,7 @@ import { reason } from '../errors/index.ts'
 import { entity, entityHead, multipart, multipartStream, type HeaderList } from '../mime/build.ts'
 import { decodeBody } from '../mime/parse.ts'
 import type { DecryptOutcome, MessageTechnology, OfferedKey } from '../message/technology.ts'
-import { armorChunks, armorMessage } from './armor.ts'
+import { armorMessage } from './armor.ts'
 import { openpgpConfig } from './config.ts'
 import { describeKey } from './key-info.ts'
 import { loadKey } from './key-technology.ts'
@@ -182,8 +182,7 @@ export const openpgpMessageTechnology: MessageTechnology = {
       // The worker starts when the writer gets here, and is gone when this part ends, however it ends;
       // it gets its next input only once the writer took the output so far (backpressure).
       const job = { kind: 'encrypt' as const, recipients: [...recipients], signer, now }
-      // The armor is written here while the worker encrypts (the worker's thread is the slower of the two).
-      yield* armorChunks(openpgpThroughWorker(streaming, content, job, contentSize))
+      yield* openpgpThroughWorker(streaming, content, job, contentSize)
     }
     return multipartStream('encrypted', { protocol: 'application/pgp-encrypted' }, [versionEntity(), encryptedPart()])
   },

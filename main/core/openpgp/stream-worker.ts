@@ -2,7 +2,7 @@ import type { StoredKey } from '../keys/stored-key.ts'
 import type { StreamingContext } from '../message/technology.ts'
 import { serveStream, type StreamPort } from '../streaming/protocol.ts'
 import { throughWorker } from '../streaming/worker-run.ts'
-import { dearmorStream } from './armor.ts'
+import { armorStream, dearmorStream } from './armor.ts'
 import { decryptToSink, encryptToStream, type DecryptSummary } from './decrypt-stream.ts'
 import { openpgpErrorOf } from './openpgp-errors.ts'
 
@@ -10,8 +10,7 @@ import { openpgpErrorOf } from './openpgp-errors.ts'
  * Large-message OpenPGP work in the worker (main/workers/openpgp-worker.ts), on the one streaming
  * protocol (streaming/protocol.ts). Decrypt: the plaintext goes out as openpgp.js releases it;
  * the caller keeps it in an encrypted spool until the result (MDC and signatures checked)
- * arrives. Encrypt: the output is the signed and encrypted message, binary (the caller armors it in its own
- * thread while this one encrypts: armorChunks).
+ * arrives. Encrypt: the output is the armored, signed and encrypted message.
  */
 export type OpenpgpStreamJob =
   | { kind: 'decrypt'; keys: StoredKey[]; now: Date; isArmored: boolean }
@@ -42,7 +41,8 @@ export async function runOpenpgpJob(
     const binary = job.isArmored ? stream.pipeThrough(dearmorStream()) : stream
     return decryptToSink(binary, { keys: job.keys, now: job.now }, output)
   }
-  for await (const chunk of await encryptToStream(stream, job)) output(chunk)
+  const armored = (await encryptToStream(stream, job)).pipeThrough(armorStream())
+  for await (const chunk of armored) output(chunk)
   return null
 }
 
