@@ -193,7 +193,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     now: () => new Date(),
     isStderrTty: process.stderr.isTTY === true,
     // Built next to this file (electron.vite.config.ts); the .ts entry when run from source.
-    startWorker: (name) => {
+    startWorker: (name, purpose) => {
       const isSource = import.meta.url.endsWith('.ts')
       if (name === 'mail-store')
         return new Worker(
@@ -206,8 +206,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         )
         return new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: limits.smimeStreamWorkerHeapMiB } })
       }
+      // A decrypting worker's chunks are short-lived: a small young generation holds less garbage (limits.ts).
+      const young = purpose === 'decrypt' ? { maxYoungGenerationSizeMb: limits.openpgpDecryptWorkerYoungMiB } : {}
       return new Worker(new URL(isSource ? './workers/openpgp-worker.ts' : './openpgp-worker.js', import.meta.url), {
-        resourceLimits: { maxYoungGenerationSizeMb: limits.openpgpStreamWorkerYoungMiB },
+        resourceLimits: young,
       })
     },
   }).finally(() => {

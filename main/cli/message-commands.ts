@@ -25,6 +25,7 @@ import {
   type CommandContext,
   type OptionValues,
 } from './command.ts'
+import type { WorkerPurpose } from '../core/message/technology.ts'
 
 const encryptModes = ['auto', 'smime', 'openpgp', 'container', 'none'] as const
 
@@ -151,7 +152,12 @@ export const messageCommands: readonly Command[] = [
       const streaming = {
         tempDir: io.tempDir ?? tmpdir(),
         onProgress: progressPrinter(io, values, lang === 'de' ? 'verschlüsselt' : 'encrypted'),
-        ...(io.startWorker ? { startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => io.startWorker!(name) } : {}),
+        ...(io.startWorker
+          ? {
+              startWorker: (name: 'openpgp' | 'smime' = 'openpgp', purpose?: WorkerPurpose) =>
+                io.startWorker!(name, purpose),
+            }
+          : {}),
       }
       const input = {
         from: values.from.toLowerCase(),
@@ -201,7 +207,12 @@ export const messageCommands: readonly Command[] = [
       const streaming = {
         tempDir: io.tempDir ?? tmpdir(),
         onProgress: progressPrinter(io, values, lang === 'de' ? 'entschlüsselt' : 'decrypted'),
-        ...(io.startWorker ? { startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => io.startWorker!(name) } : {}),
+        ...(io.startWorker
+          ? {
+              startWorker: (name: 'openpgp' | 'smime' = 'openpgp', purpose?: WorkerPurpose) =>
+                io.startWorker!(name, purpose),
+            }
+          : {}),
       }
       // Attachments are written during the pass that computes their SHA-256 for the document (decoded once).
       const saveDir = typeof values['save-attachments'] === 'string' ? values['save-attachments'] : null

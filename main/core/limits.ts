@@ -171,11 +171,11 @@ export const limits = {
   /** V8 heap of the worker that streams large CMS (64 KiB chunks need little; a leak fails there, not in the app). */
   smimeStreamWorkerHeapMiB: 256,
   /**
-   * V8 young generation of the worker that streams large OpenPGP messages. Its chunks are short-lived, and V8's
-   * default (grown to 16 MiB semi-spaces) only kept more garbage: 100 MB open, peak RSS 215-218 → 196-197 MiB and
-   * CPU 2.6-3.7 → 2.3 s (shared 2-core machine).
+   * V8 young generation of the worker that decrypts a large OpenPGP message. Its chunks are short-lived, and V8's
+   * default (semi-spaces grown to 16 MiB) only held more garbage: 100 MB open, peak RSS 241-272 → 207-220 MiB.
+   * Not for encryption: openpgp.js keeps its chunks longer there, and the same limit cost it CPU.
    */
-  openpgpStreamWorkerYoungMiB: 3,
+  openpgpDecryptWorkerYoungMiB: 3,
   // transport IPC
   /** Recipients one `policy:decide` call (the composer's view) evaluates at most. */
   policyDecideMaxRecipients: 500,
