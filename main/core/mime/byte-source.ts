@@ -15,6 +15,8 @@ export interface ByteSource {
    * (RFC 2046 §5.1.1) — or -1, found without reading the bytes in between. The same answer as a scan.
    */
   lineIndexOf?(needle: Uint8Array, from: number, to: number): number
+  /** Optional: bytes from `start` into `target` (a buffer the caller reuses); how many were read. */
+  readInto?(target: Uint8Array, start: number): number
 }
 
 export function isByteSource(value: unknown): value is ByteSource {
@@ -46,6 +48,16 @@ export function fileSource(path: string): ByteSource & { close(): void } {
         done += n
       }
       return new Uint8Array(out.buffer, out.byteOffset, done)
+    },
+    readInto(target, start) {
+      const want = Math.max(0, Math.min(target.length, length - start))
+      let done = 0
+      while (done < want) {
+        const n = readSync(fd, target, done, want - done, start + done)
+        if (n === 0) break
+        done += n
+      }
+      return done
     },
     close: () => closeSync(fd),
   }
@@ -81,8 +93,13 @@ export function sourceStream(
 export function sourceIndexOf(source: ByteSource, needle: Uint8Array, from: number, to = source.length): number {
   if (needle.length === 0) return from
   const window = Math.max(sourceChunkBytes, needle.length * 2)
+  // A file is searched through one scratch buffer: scanning a 190 MB part for the delimiter after it then touches
+  // no fresh memory (a new 1 MiB buffer per window cost page faults and GC).
+  const scratch = source.readInto ? Buffer.allocUnsafe(Math.min(window, Math.max(0, to - from))) : null
   for (let at = from; at < to; at += window - needle.length + 1) {
-    const bytes = source.read(at, Math.min(to, at + window))
+    const bytes = scratch
+      ? scratch.subarray(0, source.readInto!(scratch.subarray(0, Math.min(to, at + window) - at), at))
+      : source.read(at, Math.min(to, at + window))
     const found = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(needle)
     if (found >= 0 && at + found + needle.length <= to) return at + found
     if (at + window >= to) break
