@@ -15,6 +15,7 @@ import { checkInputFile, readLimitedFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { mediaTypeOf } from '../core/mime/media-types.ts'
 import { attachmentSaver } from './attachment-files.ts'
+import { earlyOpenpgpWorker } from './early-worker.ts'
 import { runPlannedCompose } from './compose-send.ts'
 import {
   exitCodes,
@@ -202,17 +203,20 @@ export const messageCommands: readonly Command[] = [
       const path = operands[0]!
       // Checked (exists, size limit) as before, then read from disk in chunks, never whole.
       await checkInputFile(path, limits.messageMaxBytes)
-      const opened = await vault()
-      const source = fileSource(path)
+      // A large PGP/MIME mail's worker boots while the vault opens.
+      const workers = io.startWorker ? earlyOpenpgpWorker(path, io.startWorker) : null
+      let opened, source
+      try {
+        opened = await vault()
+        source = fileSource(path)
+      } catch (error) {
+        workers?.dispose()
+        throw error
+      }
       const streaming = {
         tempDir: io.tempDir ?? tmpdir(),
         onProgress: progressPrinter(io, values, lang === 'de' ? 'entschlüsselt' : 'decrypted'),
-        ...(io.startWorker
-          ? {
-              startWorker: (name: 'openpgp' | 'smime' = 'openpgp', purpose?: WorkerPurpose) =>
-                io.startWorker!(name, purpose),
-            }
-          : {}),
+        ...(workers ? { startWorker: workers.startWorker } : {}),
       }
       // Attachments are written during the pass that computes their SHA-256 for the document (decoded once).
       const saveDir = typeof values['save-attachments'] === 'string' ? values['save-attachments'] : null
@@ -231,6 +235,8 @@ export const messageCommands: readonly Command[] = [
       } catch (error) {
         source.close()
         throw error
+      } finally {
+        workers?.dispose()
       }
       const { document } = result
       try {

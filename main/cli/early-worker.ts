@@ -1,0 +1,53 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { limits } from '../core/limits.ts'
+import type { WorkerLike, WorkerPurpose } from '../core/message/technology.ts'
+
+type StartWorker = (name: 'openpgp' | 'smime', purpose?: WorkerPurpose) => WorkerLike
+
+/**
+ * `open` of a large PGP/MIME mail: its decrypting worker is started before the vault opens, so the thread boots
+ * (a V8 isolate, openpgp.js) meanwhile instead of after the mail is parsed. The open's first OpenPGP decryption
+ * takes it; anything else gets a fresh worker as before. A worker that ended before it was taken is not handed
+ * out; `dispose` ends one nothing took.
+ */
+export function earlyOpenpgpWorker(path: string, start: StartWorker) {
+  let early: WorkerLike | null = looksLikeLargePgpMime(path) ? start('openpgp', 'decrypt') : null
+  let isTaken = false
+  // Until it is taken, an error or exit only means it is not handed out (runOnWorker watches it from then on).
+  const gone = () => {
+    if (!isTaken) early = null
+  }
+  early?.on('error', gone)
+  early?.on('exit', gone)
+  return {
+    startWorker(name: 'openpgp' | 'smime' = 'openpgp', purpose?: WorkerPurpose): WorkerLike {
+      if (early && !isTaken && name === 'openpgp' && purpose === 'decrypt') {
+        isTaken = true
+        early.off('error', gone)
+        early.off('exit', gone)
+        return early
+      }
+      return start(name, purpose)
+    },
+    dispose() {
+      if (early && !isTaken) void early.terminate()
+      early = null
+    },
+  }
+}
+
+/** A mail of at least limits.streamFromBytes whose first 64 KiB name application/pgp-encrypted (RFC 3156 §4). */
+export function looksLikeLargePgpMime(path: string): boolean {
+  let fd: number | null = null
+  try {
+    fd = openSync(path, 'r')
+    if (fstatSync(fd).size < limits.streamFromBytes) return false
+    const head = Buffer.alloc(64 * 1024)
+    const n = readSync(fd, head, 0, head.length, 0)
+    return head.toString('latin1', 0, n).toLowerCase().includes('application/pgp-encrypted')
+  } catch {
+    return false
+  } finally {
+    if (fd !== null) closeSync(fd)
+  }
+}
