@@ -212,7 +212,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     now: () => new Date(),
     isStderrTty: process.stderr.isTTY === true,
     // Built next to this file (electron.vite.config.ts); the .ts entry when run from source.
-    startWorker: (name) => {
+    startWorker: (name, purpose) => {
       const isSource = import.meta.url.endsWith('.ts')
       // Size limits raised by SIEGELPOST_LIMITS_FILE hold in the worker too (it checks them again).
       const workerData = { raisedSizeLimits: raisedSizeLimits() }
@@ -230,8 +230,11 @@ export async function main(argv: readonly string[]): Promise<number> {
           resourceLimits: { maxOldGenerationSizeMb: limits.smimeStreamWorkerHeapMiB },
         })
       }
+      // A decrypting worker's chunks are short-lived: a small young generation holds less garbage (limits.ts).
+      const young = purpose === 'decrypt' ? { maxYoungGenerationSizeMb: limits.openpgpDecryptWorkerYoungMiB } : {}
       return new Worker(new URL(isSource ? './workers/openpgp-worker.ts' : './openpgp-worker.js', import.meta.url), {
         workerData,
+        resourceLimits: young,
       })
     },
   }).finally(() => {

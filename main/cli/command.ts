@@ -2,7 +2,7 @@ import type { ParseArgsOptionsConfig } from 'node:util'
 import type { Lang } from '../core/errors/index.ts'
 import type { SecretStore } from '../core/keys/secret-store.ts'
 import type { Vault } from '../core/keys/vault.ts'
-import type { WorkerLike } from '../core/message/technology.ts'
+import type { WorkerLike, WorkerPurpose } from '../core/message/technology.ts'
 
 /** Everything the CLI touches outside itself, so tests can run it in-process too. */
 export interface CliIo {
@@ -21,7 +21,7 @@ export interface CliIo {
    * Starts a worker thread: large OpenPGP or S/MIME messages (without it they run on a channel in this thread), or
    * a sync's writes into the message store ('mail-store'; without it they run in this thread).
    */
-  startWorker?: (name: 'openpgp' | 'smime' | 'mail-store') => WorkerLike
+  startWorker?: (name: 'openpgp' | 'smime' | 'mail-store', purpose?: WorkerPurpose) => WorkerLike
   /** Where encrypted spools of large messages go (the OS temp folder when unset). */
   tempDir?: string
 }

@@ -1,35 +1,54 @@
-import type { WorkerLike } from '../core/message/technology.ts'
-import type { CliIo } from './command.ts'
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { limits } from '../core/limits.ts'
+import type { WorkerLike, WorkerPurpose } from '../core/message/technology.ts'
 
 type StreamWorkerName = 'openpgp' | 'smime'
+type StartWorker = (name: StreamWorkerName, purpose?: WorkerPurpose) => WorkerLike
 
 /**
- * A large message's worker started before the vault is opened: the thread loads its code while this one waits for
- * the keychain (or the passphrase's scrypt) and loads its own, instead of after. The first `take` of that name gets
- * it; one that failed while it waited is ended and a fresh one started instead. `dispose` ends it when nothing took
- * it (a worker left running would keep the process alive).
+ * A large message's worker started before the vault opens (`compose` beside the keychain's key, `open` of a large
+ * PGP/MIME mail): the thread boots (a V8 isolate, openpgp.js or pkijs) meanwhile instead of after. The first
+ * request for the same technology and purpose takes it; any other gets a fresh worker as before. A worker that
+ * ended before it was taken is not handed out; `dispose` ends one nothing took (it would keep the process alive).
  */
-export function earlyWorker(io: CliIo, name: StreamWorkerName | null) {
-  let waiting: WorkerLike | null = name && io.startWorker ? io.startWorker(name) : null
-  let hasFailed = false
-  const failed = () => (hasFailed = true)
-  waiting?.on('error', failed)
-  waiting?.on('exit', failed)
+export function earlyWorker(start: StartWorker, wanted: { name: StreamWorkerName; purpose: WorkerPurpose } | null) {
+  let early: WorkerLike | null = wanted ? start(wanted.name, wanted.purpose) : null
+  let isTaken = false
+  // Until it is taken, an error or exit only means it is not handed out (runOnWorker watches it from then on).
+  const gone = () => {
+    if (!isTaken) early = null
+  }
+  early?.on('error', gone)
+  early?.on('exit', gone)
   return {
-    take(wanted: StreamWorkerName): WorkerLike {
-      const worker = wanted === name ? waiting : null
-      if (worker) {
-        waiting = null
-        worker.off('error', failed)
-        worker.off('exit', failed)
-        if (!hasFailed) return worker
-        void worker.terminate()
+    startWorker(name: StreamWorkerName = 'openpgp', purpose?: WorkerPurpose): WorkerLike {
+      if (early && !isTaken && name === wanted?.name && purpose === wanted.purpose) {
+        isTaken = true
+        early.off('error', gone)
+        early.off('exit', gone)
+        return early
       }
-      return io.startWorker!(wanted)
+      return start(name, purpose)
     },
     dispose() {
-      void waiting?.terminate()
-      waiting = null
+      if (early && !isTaken) void early.terminate()
+      early = null
     },
+  }
+}
+
+/** A mail of at least limits.streamFromBytes whose first 64 KiB name application/pgp-encrypted (RFC 3156 §4). */
+export function looksLikeLargePgpMime(path: string): boolean {
+  let fd: number | null = null
+  try {
+    fd = openSync(path, 'r')
+    if (fstatSync(fd).size < limits.streamFromBytes) return false
+    const head = Buffer.alloc(64 * 1024)
+    const n = readSync(fd, head, 0, head.length, 0)
+    return head.toString('latin1', 0, n).toLowerCase().includes('application/pgp-encrypted')
+  } catch {
+    return false
+  } finally {
+    if (fd !== null) closeSync(fd)
   }
 }

@@ -14,6 +14,7 @@ import { listFolders, openImap, type ImapSession } from '../core/transport/imap-
 import { exitCodes, print, printJson, type CommandContext, type Command } from './command.ts'
 import { attachmentSaver } from './attachment-files.ts'
 import { accountStore, requireString } from './transport-commands.ts'
+import type { WorkerPurpose } from '../core/message/technology.ts'
 
 async function withStore<T>(context: CommandContext, use: (store: MailStore) => Promise<T>): Promise<T> {
   const store = new MailStore(context.profileDir, (await context.vault()).deriveKey('messages'))
@@ -174,7 +175,12 @@ async function runShow(context: CommandContext): Promise<number> {
       streaming: {
         tempDir: io.tempDir ?? tmpdir(),
         onProgress: () => undefined,
-        ...(io.startWorker ? { startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => io.startWorker!(name) } : {}),
+        ...(io.startWorker
+          ? {
+              startWorker: (name: 'openpgp' | 'smime' = 'openpgp', purpose?: WorkerPurpose) =>
+                io.startWorker!(name, purpose),
+            }
+          : {}),
       },
       revocation: httpRevocationFetchers({ policy: networkPolicyFrom(io.env) }),
     })

@@ -15,7 +15,7 @@ import { checkInputFile, readLimitedFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { mediaTypeOf } from '../core/mime/media-types.ts'
 import { attachmentSaver } from './attachment-files.ts'
-import { earlyWorker } from './early-worker.ts'
+import { earlyWorker, looksLikeLargePgpMime } from './early-worker.ts'
 import { runPlannedCompose } from './compose-send.ts'
 import {
   exitCodes,
@@ -153,22 +153,22 @@ export const messageCommands: readonly Command[] = [
       // of a 100 MiB compose from 205 to 221 MiB.
       const isLarge = attachments.some((a) => !(a.bytes instanceof Uint8Array))
       const isKeychainVault = typeof values['vault-passphrase-file'] !== 'string'
-      const early = earlyWorker(
-        io,
-        !isPlanned && isLarge && isKeychainVault && (encrypt === 'smime' || encrypt === 'openpgp') ? encrypt : null,
-      )
+      const isEarly = !isPlanned && isLarge && isKeychainVault && (encrypt === 'smime' || encrypt === 'openpgp')
+      const early = io.startWorker
+        ? earlyWorker(io.startWorker, isEarly ? { name: encrypt, purpose: 'encrypt' } : null)
+        : null
       let opened
       try {
         opened = await vault()
       } catch (error) {
-        early.dispose()
+        early?.dispose()
         sources.forEach((source) => source.close())
         throw error
       }
       const streaming = {
         tempDir: io.tempDir ?? tmpdir(),
         onProgress: progressPrinter(io, values, lang === 'de' ? 'verschlüsselt' : 'encrypted'),
-        ...(io.startWorker ? { startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => early.take(name) } : {}),
+        ...(early ? { startWorker: early.startWorker } : {}),
       }
       const input = {
         from: values.from.toLowerCase(),
@@ -198,7 +198,7 @@ export const messageCommands: readonly Command[] = [
         await writeFileAtomic(values.out as string, result.chunks, {}, written)
         return printComposed(context, values.out as string, result)
       } finally {
-        early.dispose()
+        early?.dispose()
         sources.forEach((source) => source.close())
       }
     },
@@ -216,12 +216,22 @@ export const messageCommands: readonly Command[] = [
       const path = operands[0]!
       // Checked (exists, size limit) as before, then read from disk in chunks, never whole.
       await checkInputFile(path, limits.messageMaxBytes)
-      const opened = await vault()
-      const source = fileSource(path)
+      // A large PGP/MIME mail's worker boots while the vault opens.
+      const workers = io.startWorker
+        ? earlyWorker(io.startWorker, looksLikeLargePgpMime(path) ? { name: 'openpgp', purpose: 'decrypt' } : null)
+        : null
+      let opened, source
+      try {
+        opened = await vault()
+        source = fileSource(path)
+      } catch (error) {
+        workers?.dispose()
+        throw error
+      }
       const streaming = {
         tempDir: io.tempDir ?? tmpdir(),
         onProgress: progressPrinter(io, values, lang === 'de' ? 'entschlüsselt' : 'decrypted'),
-        ...(io.startWorker ? { startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => io.startWorker!(name) } : {}),
+        ...(workers ? { startWorker: workers.startWorker } : {}),
       }
       // Attachments are written during the pass that computes their SHA-256 for the document (decoded once).
       const saveDir = typeof values['save-attachments'] === 'string' ? values['save-attachments'] : null
@@ -240,6 +250,8 @@ export const messageCommands: readonly Command[] = [
       } catch (error) {
         source.close()
         throw error
+      } finally {
+        workers?.dispose()
       }
       const { document } = result
       try {

@@ -3,7 +3,7 @@ import type { AppInfo } from '../../preload/contract.ts'
 import type { DraftStore } from '../core/drafts/draft-store.ts'
 import type { SecretStore } from '../core/keys/secret-store.ts'
 import type { KeyTechnology } from '../core/keys/technology.ts'
-import type { WorkerLike } from '../core/message/technology.ts'
+import type { WorkerLike, WorkerPurpose } from '../core/message/technology.ts'
 import type { Vault } from '../core/keys/vault.ts'
 import type { WkdFetcher } from '../core/openpgp/wkd.ts'
 import type { TransportProfile } from '../core/transport/transport-profile.ts'
@@ -74,7 +74,7 @@ export interface RegistryDeps {
   /** Shows an OS notification (the app's desktop notifications); without it none is shown. */
   notify?: (notice: { title: string; body: string }) => void
   /** A fresh worker thread for a large message's decryption (without: the same work runs on the main thread). */
-  startWorker?: ((name: 'openpgp' | 'smime' | 'mail-store') => WorkerLike) | undefined
+  startWorker?: ((name: 'openpgp' | 'smime' | 'mail-store', purpose?: WorkerPurpose) => WorkerLike) | undefined
 }
 
 /** The transport side of the profile (accounts, Outbox, policy) with the open vault. */

@@ -10,7 +10,7 @@ import { limits } from '../core/limits.ts'
 import { isUnread } from '../core/mailbox/folder-summary.ts'
 import { addressesOf } from '../core/message/addresses.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
-import type { StreamingContext, WorkerLike } from '../core/message/technology.ts'
+import type { StreamingContext, WorkerLike, WorkerPurpose } from '../core/message/technology.ts'
 import { decodedHeader, headerValues, parseMime } from '../core/mime/parse.ts'
 import { policyStoreOf, type TransportProfile } from '../core/transport/transport-profile.ts'
 import { isRiskyToOpen, safeFileName, writeAttachment } from '../core/reading/attachment-file.ts'
@@ -62,7 +62,7 @@ export interface MailHandlerDeps {
   /** Who checks the messages, for the record ("Siegelpost 0.1.0"). */
   checkedWith?: string
   /** A fresh worker thread for a large message's decryption (none: the same work runs on the main thread). */
-  startWorker?: (name: 'openpgp' | 'smime') => WorkerLike
+  startWorker?: (name: 'openpgp' | 'smime', purpose?: WorkerPurpose) => WorkerLike
   /** Where a large message's decrypted entity is spooled (encrypted) while it is read; the OS temp folder by default. */
   tempDir?: string | undefined
   /** Without it a stored message cannot be opened (READING_SOURCE_NOT_READY). */
@@ -147,8 +147,8 @@ export function createMailHandlers(deps: MailHandlerDeps): Pick<Handlers, MailCh
     tempDir: deps.tempDir ?? tmpdir(),
     ...(deps.startWorker
       ? {
-          startWorker: (name: 'openpgp' | 'smime' = 'openpgp') => {
-            const worker = deps.startWorker!(name)
+          startWorker: (name: 'openpgp' | 'smime' = 'openpgp', purpose?: WorkerPurpose) => {
+            const worker = deps.startWorker!(name, purpose)
             job?.workers.add(worker)
             if (job?.isCancelled) void worker.terminate()
             return worker

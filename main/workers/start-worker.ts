@@ -1,11 +1,12 @@
 import { Worker } from 'node:worker_threads'
 import { limits } from '../core/limits.ts'
+import type { WorkerPurpose } from '../core/message/technology.ts'
 
 /**
  * A fresh worker thread for a large message's work or a sync's store writes: the built entries next to the bundle that
  * imports this (out/main, electron.vite.config.ts), or the .ts entries when run from source (tests).
  */
-export function startStreamWorker(name: 'openpgp' | 'smime' | 'mail-store'): Worker {
+export function startStreamWorker(name: 'openpgp' | 'smime' | 'mail-store', purpose?: WorkerPurpose): Worker {
   const isSource = import.meta.url.endsWith('.ts')
   if (name === 'mail-store')
     return new Worker(new URL(isSource ? './mail-store.worker.ts' : './mail-store-worker.js', import.meta.url))
@@ -13,5 +14,9 @@ export function startStreamWorker(name: 'openpgp' | 'smime' | 'mail-store'): Wor
     const entry = new URL(isSource ? './smime-stream.worker.ts' : './smime-stream-worker.js', import.meta.url)
     return new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: limits.smimeStreamWorkerHeapMiB } })
   }
-  return new Worker(new URL(isSource ? './openpgp-worker.ts' : './openpgp-worker.js', import.meta.url))
+  // A decrypting worker's chunks are short-lived: a small young generation holds less garbage (limits.ts).
+  const young = purpose === 'decrypt' ? { maxYoungGenerationSizeMb: limits.openpgpDecryptWorkerYoungMiB } : {}
+  return new Worker(new URL(isSource ? './openpgp-worker.ts' : './openpgp-worker.js', import.meta.url), {
+    resourceLimits: young,
+  })
 }

@@ -191,6 +191,31 @@ describe.skipIf(skipUnless('GnuPG (gpg)', hasGpg, 'apt-get install gnupg'))('Ope
       expect(opened.spoolFilesOnFailure, `byte ${at}`).toEqual([])
     }
   })
+
+  it('a damaged armor (checksum, a changed digit, cut off) releases nothing', async () => {
+    const attachment = randomBytes(1024 * 1024 + 1)
+    const armored = gpgEncrypt(innerEntity(attachment)).toString()
+    const lines = armored.split('\n')
+    const body = lines.findIndex((line) => line.trim() === '') + 1
+    const checksumLine = lines.findIndex((line) => /^=[A-Za-z0-9+/]{4}\s*$/.test(line))
+    expect(checksumLine).toBeGreaterThan(body)
+    const flip = (line: string) =>
+      line.replace(/^(.{10})(.)/, (_m, head: string, c: string) => head + (c === 'A' ? 'B' : 'A'))
+    const withLine = (index: number, line: string) => lines.map((l, i) => (i === index ? line : l)).join('\n')
+    const damaged = {
+      checksum: withLine(checksumLine, lines[checksumLine]!.startsWith('=AAAA') ? '=BBBB' : '=AAAA'),
+      // a digit in the middle changed: the checksum no longer matches (the MDC would not either)
+      digit: withLine(Math.floor((body + checksumLine) / 2), flip(lines[Math.floor((body + checksumLine) / 2)]!)),
+      cutOff: lines.slice(0, Math.floor((body + checksumLine) / 2)).join('\n'),
+    }
+    for (const [name, text] of Object.entries(damaged)) {
+      const opened = await openStreamed(gpgMail(text), vault.contents.keys)
+      expect(opened.document.security.encryption.state, name).toBe('failed')
+      expect(opened.document.text, name).toBe('')
+      expect(opened.attachment, name).toBeNull()
+      expect(opened.spoolFilesOnFailure, name).toEqual([])
+    }
+  })
 })
 
 describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))(

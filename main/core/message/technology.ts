@@ -138,12 +138,15 @@ export interface RevocationNetwork {
  * spool in `tempDir` (released only after the integrity and signature checks), decryption runs
  * in a worker thread when `startWorker` is given, and progress is reported.
  */
+/** What a large-message worker is started for (a worker may be tuned to it). */
+export type WorkerPurpose = 'decrypt' | 'encrypt'
+
 export interface StreamingContext {
   tempDir: string
   /** Encrypted payloads at least this large are streamed (default limits.streamFromBytes); smaller ones stay in memory. */
   fromBytes?: number
-  /** A fresh worker thread for the technology's large-message work (no name: OpenPGP's). */
-  startWorker?: (name?: 'openpgp' | 'smime') => WorkerLike
+  /** A fresh worker thread for the technology's large-message work (no name: OpenPGP's), and what it is for. */
+  startWorker?: (name?: 'openpgp' | 'smime', purpose?: WorkerPurpose) => WorkerLike
   onProgress?: (progress: { done: number; total: number }) => void
   /** Set by openMessage: a technology hands over every spool it returns, to be disposed with the result. */
   keep?: (dispose: () => void) => void

@@ -2,8 +2,15 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, expect, it } from 'vitest'
-import { fileSource, memorySource, sourceChunkBytes, sourceChunks, sourceChunksReused } from './byte-source.ts'
+import { afterAll, describe, expect, it } from 'vitest'
+import {
+  fileSource,
+  memorySource,
+  sourceChunkBytes,
+  sourceChunks,
+  sourceChunksReused,
+  sourceIndexOf,
+} from './byte-source.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'sp-byte-source-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -35,4 +42,50 @@ it('sourceChunksReused reads the bytes of sourceChunks into one buffer, refilled
   // a source without readInto: its own chunks
   const memory = memorySource(new Uint8Array(bytes))
   expect(Buffer.concat([...sourceChunksReused(memory)]).equals(bytes)).toBe(true)
+})
+
+describe('sourceIndexOf', () => {
+  it('finds in a file (through its scratch buffer) what it finds in memory, across window borders', () => {
+    const bytes = randomBytes(3 * sourceChunkBytes + 123)
+    const needle = Buffer.from('\r\n--grenze-123\r\n')
+    // at the start, across the first window border, in the middle, at the very end
+    const places = [0, sourceChunkBytes - 5, 2 * sourceChunkBytes + 17, bytes.length - needle.length]
+    for (const at of places) needle.copy(bytes, at)
+    const path = join(dir, 'mail.eml')
+    writeFileSync(path, bytes)
+    const file = fileSource(path)
+    try {
+      const memory = memorySource(new Uint8Array(bytes))
+      expect(file.readInto).toBeTypeOf('function')
+      for (const [from, to] of [
+        [0, bytes.length],
+        [1, bytes.length],
+        [places[1]! + 1, bytes.length],
+        [places[2]! + 1, bytes.length],
+        [places[2]! + 1, bytes.length - 1],
+        [5, 5 + needle.length - 1],
+        [bytes.length, bytes.length],
+      ] as const) {
+        const expected = Buffer.from(bytes.subarray(0, to)).indexOf(needle, from)
+        expect(sourceIndexOf(file, needle, from, to), `${from}-${to}`).toBe(expected)
+        expect(sourceIndexOf(memory, needle, from, to), `${from}-${to}`).toBe(expected)
+      }
+    } finally {
+      file.close()
+    }
+  })
+
+  it('readInto reads up to the end of the file and says how much', () => {
+    const path = join(dir, 'short.bin')
+    writeFileSync(path, Buffer.from('abcdef'))
+    const file = fileSource(path)
+    try {
+      const target = new Uint8Array(4)
+      expect(file.readInto!(target, 4)).toBe(2)
+      expect(Buffer.from(target.subarray(0, 2)).toString()).toBe('ef')
+      expect(file.readInto!(target, 6)).toBe(0)
+    } finally {
+      file.close()
+    }
+  })
 })

@@ -5,7 +5,11 @@ import { decodeBase64Lines } from '../mime/base64-lines.ts'
  * armor works on JS strings and costs several copies of a 100 MB attachment. We write the
  * CRC-24 checksum line too: GnuPG 2.2 mis-decodes armor without it (dev.gnupg.org T7071).
  */
-/** CRC-24 tables for slicing by 6: table k is the CRC of one byte followed by k zero bytes. */
+/**
+ * CRC-24 tables for slicing by 8, in byte-swapped form (the register's top byte in the low 8 bits), so the
+ * message is read as little-endian 32-bit words: table k is the CRC of one byte followed by k zero bytes.
+ */
+const swap24 = (value: number) => ((value >>> 16) & 0xff) | (value & 0xff00) | ((value & 0xff) << 16)
 const crcTables = (() => {
   const tables = [new Int32Array(256)]
   for (let i = 0; i < 256; i++) {
@@ -16,35 +20,55 @@ const crcTables = (() => {
     }
     tables[0]![i] = crc & 0xffffff
   }
-  for (let k = 1; k < 6; k++) {
+  for (let k = 1; k < 8; k++) {
     const previous = tables[k - 1]!
     const table = new Int32Array(256)
     for (let i = 0; i < 256; i++) table[i] = ((previous[i]! << 8) ^ tables[0]![previous[i]! >>> 16]!) & 0xffffff
     tables.push(table)
   }
-  return tables
+  return tables.map((table) => Int32Array.from(table, swap24))
 })()
+const isLittleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
 
 /**
- * The CRC-24 after `bytes`, from `crc`: six bytes per step (the 24-bit register takes three, the
- * next three only shift), 3-4x faster than byte by byte — the checksum of a 135 MB armored
- * attachment cost a second of the worker's time.
+ * The CRC-24 after `bytes`, from `crc`: eight bytes (two aligned 32-bit words) per step, about 1 GB/s, 2x the
+ * six-bytes-per-step form before it and 4x byte by byte — the checksum of a 190 MB armored mail was the largest
+ * single cost of the OpenPGP worker.
  */
 export function crc24Update(crc: number, bytes: Uint8Array): number {
-  const [t0, t1, t2, t3, t4, t5] = crcTables as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array]
-  const whole = bytes.length - (bytes.length % 6)
-  let i = 0
-  for (; i < whole; i += 6) {
-    crc =
-      t5[(crc >>> 16) ^ bytes[i]!]! ^
-      t4[((crc >>> 8) & 0xff) ^ bytes[i + 1]!]! ^
-      t3[(crc & 0xff) ^ bytes[i + 2]!]! ^
-      t2[bytes[i + 3]!]! ^
-      t1[bytes[i + 4]!]! ^
-      t0[bytes[i + 5]!]!
+  const [t0, t1, t2, t3, t4, t5, t6, t7] = crcTables as [
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+  ]
+  let c = swap24(crc)
+  let i = isLittleEndian ? Math.min(bytes.length, (4 - (bytes.byteOffset & 3)) & 3) : bytes.length
+  for (let k = 0; k < i; k++) c = (c >>> 8) ^ t0[(c ^ bytes[k]!) & 0xff]!
+  const steps = (bytes.length - i) >>> 3
+  if (steps > 0) {
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, steps * 2)
+    for (let w = 0; w < words.length; w += 2) {
+      const x = c ^ words[w]!
+      const y = words[w + 1]!
+      c =
+        t7[x & 0xff]! ^
+        t6[(x >>> 8) & 0xff]! ^
+        t5[(x >>> 16) & 0xff]! ^
+        t4[x >>> 24]! ^
+        t3[y & 0xff]! ^
+        t2[(y >>> 8) & 0xff]! ^
+        t1[(y >>> 16) & 0xff]! ^
+        t0[y >>> 24]!
+    }
+    i += steps * 8
   }
-  for (; i < bytes.length; i++) crc = ((crc << 8) ^ t0[((crc >>> 16) ^ bytes[i]!) & 0xff]!) & 0xffffff
-  return crc
+  for (; i < bytes.length; i++) c = (c >>> 8) ^ t0[(c ^ bytes[i]!) & 0xff]!
+  return swap24(c)
 }
 
 const crcStart = 0xb704ce
@@ -145,12 +169,19 @@ const base64OrSpace = new Uint8Array(256)
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n \t')
   base64OrSpace[c.charCodeAt(0)] = 1
 
+/** Armored bytes in, chunk by chunk; the binary message's bytes go to `emit` as they are decoded. */
+interface Dearmorer {
+  push(chunk: Uint8Array): void
+  /** The input is complete: a missing END line or a wrong checksum throws. */
+  end(): void
+}
+
 /**
  * The streaming form of dearmorMessage: armored bytes in, the binary message out, line by line,
  * so a 185 MB armored attachment never becomes one string. Text before the BEGIN line is skipped
  * (MIME bodies may carry it); a damaged line, a missing END line or a wrong checksum is an error.
  */
-export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
+function dearmorer(emitBytes: (bytes: Uint8Array) => void): Dearmorer {
   let state: 'before' | 'headers' | 'body' | 'done' = 'before'
   let partial = ''
   let base64 = ''
@@ -158,15 +189,15 @@ export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
   let checksum: string | null = null
   /** A line ended in "=" padding: only the checksum or the END line may follow. */
   let isPadded = false
-  const emit = (controller: TransformStreamDefaultController<Uint8Array>, isFinal: boolean) => {
+  const emit = (isFinal: boolean) => {
     const usable = isFinal ? base64.length : base64.length - (base64.length % 4)
     if (usable === 0) return
     const bytes = Buffer.from(base64.slice(0, usable), 'base64')
     base64 = base64.slice(usable)
     crc = crc24Update(crc, bytes)
-    controller.enqueue(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length))
+    emitBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length))
   }
-  const line = (raw: string, controller: TransformStreamDefaultController<Uint8Array>) => {
+  const line = (raw: string) => {
     const text = raw.trim()
     if (state === 'before') {
       if (text === '-----BEGIN PGP MESSAGE-----') state = 'headers'
@@ -179,7 +210,7 @@ export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
     }
     if (state !== 'body') return
     if (text.startsWith('-----END PGP MESSAGE-----')) {
-      emit(controller, true)
+      emit(true)
       state = 'done'
       return
     }
@@ -193,10 +224,10 @@ export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
       throw new Error('Misformed armored text: bad base64 line')
     isPadded = text.endsWith('=')
     base64 += text
-    if (base64.length >= 48 * 1024) emit(controller, false)
+    if (base64.length >= 48 * 1024) emit(false)
   }
-  return new TransformStream({
-    transform(chunk, controller) {
+  return {
+    push(chunk) {
       let view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
       if (state === 'body' && partial !== '' && checksum === null) {
         // the line the chunk before began, completed
@@ -204,19 +235,19 @@ export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
         if (lineEnd >= 0) {
           const text = partial + view.toString('latin1', 0, lineEnd)
           partial = ''
-          line(text, controller)
+          line(text)
           view = view.subarray(lineEnd + 1)
         }
       }
       if (state === 'body' && partial === '' && checksum === null) {
         // Whole body lines go to the native decoder as they are (base64-lines.ts); the checksum
         // and END lines hold "=" and "-" and take the line-by-line path below.
-        emit(controller, false)
+        emit(false)
         const wholeLines = view.lastIndexOf(0x0a) + 1
         const fast = base64 === '' && wholeLines > 0 ? decodeBase64Lines(view.subarray(0, wholeLines)) : null
         if (fast) {
           crc = crc24Update(crc, fast)
-          controller.enqueue(new Uint8Array(fast.buffer, fast.byteOffset, fast.length))
+          emitBytes(new Uint8Array(fast.buffer, fast.byteOffset, fast.length))
           view = view.subarray(wholeLines)
         }
       }
@@ -225,11 +256,11 @@ export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
         const lines = (partial + view.toString('latin1', at, Math.min(view.length, at + 64 * 1024))).split('\n')
         partial = lines.pop()!
         if (partial.length > 64 * 1024 && state === 'body') throw new Error('Misformed armored text: line too long')
-        for (const text of lines) line(text, controller)
+        for (const text of lines) line(text)
       }
     },
-    flush(controller) {
-      if (partial !== '') line(partial, controller)
+    end() {
+      if (partial !== '') line(partial)
       if (state !== 'done') throw new Error('Misformed armored text: no END PGP MESSAGE line (the message is cut off)')
       if (checksum !== null) {
         const expected = Buffer.from([(crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64')
@@ -237,5 +268,47 @@ export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
           throw new Error('Misformed armored text: checksum mismatch (the message was damaged)')
       }
     },
+  }
+}
+
+/** dearmorer as a Web Stream transform. */
+export function dearmorStream(): TransformStream<Uint8Array, Uint8Array> {
+  let target: TransformStreamDefaultController<Uint8Array> | null = null
+  const inner = dearmorer((bytes) => target!.enqueue(bytes))
+  return new TransformStream({
+    transform(chunk, controller) {
+      target = controller
+      inner.push(chunk)
+    },
+    flush(controller) {
+      target = controller
+      inner.end()
+    },
   })
+}
+
+/**
+ * dearmorer over a synchronous chunk sequence: the binary message's bytes, decoded as the armored chunks are read
+ * (the caller's thread decodes while a worker decrypts). Its own errors are thrown as `onError` maps them; errors
+ * of `input` pass through as they are.
+ */
+export function* dearmorChunks(
+  input: Iterable<Uint8Array>,
+  onError: (error: unknown) => unknown = (error) => error,
+): Generator<Uint8Array> {
+  const out: Uint8Array[] = []
+  const inner = dearmorer((bytes) => out.push(bytes))
+  const step = (work: () => void) => {
+    try {
+      work()
+    } catch (error) {
+      throw onError(error)
+    }
+  }
+  for (const chunk of input) {
+    step(() => inner.push(chunk))
+    yield* out.splice(0)
+  }
+  step(() => inner.end())
+  yield* out.splice(0)
 }

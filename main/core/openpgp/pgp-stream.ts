@@ -1,10 +1,11 @@
 import type { MimePart } from '../mime/parse.ts'
 import { decodedBodyChunks } from '../mime/parse.ts'
 import type { OpenContext, StreamingContext } from '../message/technology.ts'
-import { decryptPartToSpool } from '../streaming/large-part.ts'
-import { dearmorMessage } from './armor.ts'
+import { decodedSizeOf, decryptPartToSpool } from '../streaming/large-part.ts'
+import { dearmorChunks, dearmorMessage } from './armor.ts'
 import { textDecoder } from './config.ts'
 import { decryptToSink, type DecryptSummary } from './decrypt-stream.ts'
+import { openpgpErrorOf } from './openpgp-errors.ts'
 import { serveOpenpgp } from './stream-worker.ts'
 
 /** OpenPGP decryption in memory and through the worker, and the byte-stream helpers both use. */
@@ -28,9 +29,19 @@ export async function decryptArmoredOrBinary(data: Uint8Array, context: OpenCont
 export async function decryptLarge(payload: MimePart, context: OpenContext, streaming: StreamingContext) {
   const first = decodedBodyChunks(payload).next().value ?? new Uint8Array()
   const isArmored = armored(first.subarray(0, 1024)).includes('-----BEGIN PGP ')
-  const job = { kind: 'decrypt' as const, keys: [...context.keys], now: context.now, isArmored }
+  // The armor is decoded here, while the worker decrypts: the worker's thread is the slower of the two.
+  const job = { kind: 'decrypt' as const, keys: [...context.keys], now: context.now, isArmored: false }
   const request = { technology: 'openpgp' as const, job }
-  const { spool: content, result } = await decryptPartToSpool<DecryptSummary>(payload, streaming, request, serveOpenpgp)
+  const input = isArmored
+    ? { chunks: dearmorChunks(decodedBodyChunks(payload), openpgpErrorOf), total: armoredSizeOf(payload) }
+    : undefined
+  const { spool: content, result } = await decryptPartToSpool<DecryptSummary>(
+    payload,
+    streaming,
+    request,
+    serveOpenpgp,
+    input,
+  )
   if (streaming.keep) streaming.keep(content.dispose)
   else content.dispose()
   // The worker sent copies of the vault's keys back; the verdict works with the vault's own.
@@ -42,6 +53,9 @@ export async function decryptLarge(payload: MimePart, context: OpenContext, stre
   }))
   return { content, signatures, recipients: result.recipients }
 }
+
+/** The binary size of an armored payload: 3 bytes per 4 base64 digits of 64-digit lines (an estimate, for progress). */
+const armoredSizeOf = (payload: MimePart) => Math.floor((decodedSizeOf(payload) * 3 * 64) / (4 * 66))
 
 const chunkSize = 1024 * 1024
 

@@ -30,17 +30,22 @@ export function decodedSizeOf(part: MimePart): number {
  * spool. The spool comes back only with the worker's result — after the integrity check at the
  * end of the stream (OpenPGP MDC, GCM tag, CBC padding) and, for OpenPGP, the signature checks.
  * On any failure the spool is deleted before this throws, so no plaintext remains anywhere; a
- * failed worker's error is its SiegelpostError (`{code, params}`).
+ * failed worker's error is its SiegelpostError (`{code, params}`). `input` replaces the part's decoded body
+ * as what the worker reads (a technology's own decoding of it in this thread, e.g. OpenPGP's armor).
  */
 export async function decryptPartToSpool<Result>(
   part: MimePart,
   streaming: StreamingContext,
   request: WorkerRequest,
   serveInThread: (port: StreamPort) => void,
+  input: { chunks: Iterable<Uint8Array>; total: number } = {
+    chunks: decodedBodyChunks(part),
+    total: decodedSizeOf(part),
+  },
 ): Promise<{ spool: Spool; result: Result }> {
   const writer = createSpool(streaming.tempDir)
   try {
-    const run = throughWorker<Result>(streaming, serveInThread, request, decodedBodyChunks(part), decodedSizeOf(part))
+    const run = throughWorker<Result>(streaming, serveInThread, request, input.chunks, input.total)
     let step = await run.next()
     try {
       for (; !step.done; step = await run.next()) writer.write(step.value)

@@ -68,7 +68,8 @@ export async function* throughWorker<Result>(
   input: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   total: number,
 ): AsyncGenerator<Uint8Array, Result> {
-  const worker = streaming.startWorker?.(request.technology) ?? null
+  const worker =
+    streaming.startWorker?.(request.technology, request.job.kind === 'decrypt' ? 'decrypt' : 'encrypt') ?? null
   const progress = progressCounter(total, streaming.onProgress)
   const result = yield* runOnWorker<Result>(worker, serveInThread, request, input, (bytes) => progress.add(bytes))
   progress.finish()
