@@ -138,28 +138,3 @@ export async function sentFolderOf(client: ImapFlow): Promise<string | null> {
     null
   )
 }
-
-export async function appendSentCopy(account: Account, password: string, raw: Buffer): Promise<{ folder: string }> {
-  const { client } = await openImap(account, password)
-  try {
-    const folder = await sentFolderOf(client)
-    if (folder === null)
-      throw new SiegelpostError('IMAP_FAILED', {
-        host: account.imap.host,
-        port: account.imap.port,
-        detail: 'no Sent folder',
-      })
-    const result = await client.append(folder, raw, ['\\Seen'])
-    if (!result)
-      throw new SiegelpostError('IMAP_FAILED', {
-        host: account.imap.host,
-        port: account.imap.port,
-        detail: 'APPEND refused',
-      })
-    return { folder }
-  } catch (error) {
-    throw error instanceof SiegelpostError ? error : classifyImapError(error, account)
-  } finally {
-    await client.logout().catch(() => client.close())
-  }
-}

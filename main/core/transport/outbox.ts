@@ -11,7 +11,7 @@ import {
   type OutboxState,
   type Row,
 } from './outbox-schema.ts'
-import { sentItemName } from './outbox-files.ts'
+import { sentItemName, type OutboxMessage } from './outbox-files.ts'
 import { OutboxStore } from './outbox-store.ts'
 
 /**
@@ -122,8 +122,11 @@ export class Outbox extends OutboxStore {
     return { id: row.id, state: row.state, entries, sentItem: { state: row.sent_item_state, append: append.data } }
   }
 
-  /** Takes the group's Sent item to append it (once per group, by one process); null when it is not due. */
-  claimSentItem(id: string): Buffer | null {
+  /**
+   * Takes the group's Sent item to append it (once per group, by one process), to be read record by record;
+   * null when it is not due.
+   */
+  claimSentItem(id: string): OutboxMessage | null {
     const sealed = this.transaction(() => {
       const row = this.db
         .prepare(
@@ -138,9 +141,9 @@ export class Outbox extends OutboxStore {
       return { message: row.sent_item ?? new Uint8Array(0), message_file: row.sent_item_file }
     })
     if (sealed === null) return null
-    const bytes = this.files.whole(sentItemName(id), this.groupCtx(id, 'sent-item'), sealed)
-    if (bytes === null) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `group ${id}` })
-    return bytes
+    const item = this.files.reader(sentItemName(id), this.groupCtx(id, 'sent-item'), sealed)
+    if (item === null) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `group ${id}` })
+    return item
   }
 
   recordSentItem(id: string, append: NonNullable<OutboxOutcome['append']>): void {

@@ -4,7 +4,7 @@ import type { PolicySettings } from '../policy/policy-settings.ts'
 import type { Account } from './account.ts'
 import { readMessageHeaders } from './message-headers.ts'
 import { outgoingMessage } from './outgoing-message.ts'
-import type { Outbox, OutboxOutcome, Reason } from './outbox.ts'
+import type { Outbox, OutboxMessage, OutboxOutcome, Reason } from './outbox.ts'
 import { MaybeSentError, NotSentError, submit } from './smtp-submit.ts'
 
 /**
@@ -20,7 +20,8 @@ export interface SendDeps {
   policy: () => Promise<PolicySettings>
   /** The recipient domain's posture (check-domain); asked only for recipients under a mta-sts-or-dane rule. */
   checkPosture?: (domain: string) => Promise<DomainPosture>
-  appendSent: (account: Account, password: string, raw: Buffer) => Promise<{ folder: string }>
+  /** The Sent copy's IMAP APPEND, fed record by record from the Outbox's sealed file (imap-append.ts). */
+  appendSent: (account: Account, password: string, message: OutboxMessage) => Promise<{ folder: string }>
   now: () => Date
 }
 
@@ -128,8 +129,7 @@ export async function attempt(deps: SendDeps, id: string, options: AttemptOption
   const early = decide(null)
   if (early.held) return held(early.held)
 
-  // Streamed from its sealed file, never held whole; a mail sent on its own is read whole once more for its
-  // Sent copy (IMAP APPEND takes one buffer), a group's copy never.
+  // Streamed from its sealed file, never held whole: into SMTP, and a mail sent on its own into its Sent copy.
   let transferStarted = false
   try {
     const message = await outgoingMessage(outbox.messageOf(id))
@@ -172,7 +172,7 @@ export async function attempt(deps: SendDeps, id: string, options: AttemptOption
     }
     let append: OutboxOutcome['append']
     try {
-      const { folder } = await deps.appendSent(account, password, outbox.message(id))
+      const { folder } = await deps.appendSent(account, password, outbox.messageOf(id))
       append = { state: 'ok', detail: folder }
     } catch (error) {
       append = { state: 'failed', detail: error instanceof SiegelpostError ? error.code : 'error' }

@@ -5,7 +5,7 @@ import { PolicyStore } from '../policy/policy-settings.ts'
 import { AccountStore } from './account.ts'
 import { checkDomain, createPolicyFetch, createResolver, type DomainCheckDeps } from './domain-check.ts'
 import { MtaStsCacheFile } from './mta-sts-cache.ts'
-import { appendSentCopy } from './imap-session.ts'
+import { appendStreamed } from './imap-append.ts'
 import { isProcessAlive, Outbox, type OutboxEntry, type Reason } from './outbox.ts'
 import { attempt, posturesFor, type SendDeps } from './send.ts'
 
@@ -72,7 +72,7 @@ export function sendDepsOf(p: TransportProfile, outbox: Outbox): SendDeps {
     account: (name) => accounts.get(name),
     password: (account) => accounts.password(account),
     policy: () => policy.load(),
-    appendSent: appendSentCopy,
+    appendSent: appendStreamed,
     checkPosture: postureChecker(p),
     now: p.now,
   }
