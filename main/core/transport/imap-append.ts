@@ -37,8 +37,10 @@ export interface AppendSource {
 export interface StreamedAppend {
   /** The Sent folder as text (the listed name decoded). */
   folder: string
-  /** UIDPLUS's APPENDUID, when the server says it. */
+  /** UIDPLUS's APPENDUID, when the server says it (or the UID found by `unlessPresent`). */
   uid: number | null
+  /** `unlessPresent` found the message there already: nothing was appended. */
+  existed: boolean
 }
 
 /** A response reader's bounds: lines, and literals inside responses (mailbox names) — never our message. */
@@ -247,11 +249,7 @@ async function login(session: Session, account: Account, password: string): Prom
     ;({ status } = await session.command([`AUTHENTICATE PLAIN ${initial}`]))
   } else {
     if (caps.has('LOGINDISABLED')) throw new SiegelpostError('IMAP_AUTH_FAILED', { host: account.imap.host })
-    const arg = (value: Buffer) => {
-      const encoded = astring(value)
-      return 'quoted' in encoded ? [encoded.quoted] : [encoded]
-    }
-    ;({ status } = await session.command(['LOGIN ', ...arg(user), ' ', ...arg(pass)]))
+    ;({ status } = await session.command(['LOGIN ', argument(user), ' ', argument(pass)]))
   }
   if (status !== 'OK') throw new SiegelpostError('IMAP_AUTH_FAILED', { host: account.imap.host })
 }
@@ -280,6 +278,7 @@ export async function appendStreamed(
   account: Account,
   password: string,
   message: AppendSource,
+  options: { unlessPresent?: string } = {},
 ): Promise<StreamedAppend> {
   const where = { host: account.imap.host, port: account.imap.port }
   const current: { socket: Socket | null } = { socket: null }
@@ -309,23 +308,50 @@ export async function appendStreamed(
     const limit = [...caps].find((c) => c.startsWith('APPENDLIMIT='))
     if (limit && Number(limit.slice('APPENDLIMIT='.length)) < message.length)
       throw new SiegelpostError('IMAP_FAILED', { ...where, detail: 'APPENDLIMIT' })
-    const mailbox = astring(Buffer.from(sent.listed, 'latin1'))
-    const result = await session.command([
-      'APPEND ',
-      'quoted' in mailbox ? mailbox.quoted : mailbox,
-      ' (\\Seen) ',
-      { stream: message },
-    ])
+    const mailbox = argument(Buffer.from(sent.listed, 'latin1'))
+    const folder = decodeMailboxName(sent.listed)
+    if (options.unlessPresent) {
+      const uid = await findMessageId(session, mailbox, options.unlessPresent)
+      if (uid !== null) {
+        await logout(session)
+        return { folder, uid, existed: true }
+      }
+    }
+    const result = await session.command(['APPEND ', mailbox, ' (\\Seen) ', { stream: message }])
     if (result.status !== 'OK') throw new SiegelpostError('IMAP_FAILED', { ...where, detail: 'APPEND refused' })
     const uid = /\[APPENDUID \d+ (\d+)\]/i.exec(result.text)?.[1]
     await logout(session)
-    return { folder: decodeMailboxName(sent.listed), uid: uid ? Number(uid) : null }
+    return { folder, uid: uid ? Number(uid) : null, existed: false }
   } catch (error) {
     throw error instanceof SiegelpostError ? error : classifyImapError(error, account)
   } finally {
     clearTimeout(deadline)
     current.socket?.destroy()
   }
+}
+
+/** A string argument as a command piece: quoted, or a literal. */
+function argument(value: Buffer): Piece {
+  const encoded = astring(value)
+  return 'quoted' in encoded ? encoded.quoted : encoded
+}
+
+/**
+ * The UID of a message in the Sent folder with this Message-ID (RFC 9051 §6.4.4 SEARCH HEADER), or null.
+ * Asked before a retried APPEND: the failed try may have been stored with its answer lost.
+ */
+async function findMessageId(session: Session, mailbox: Piece, messageId: string): Promise<number | null> {
+  const where = session.where
+  const examined = await session.command(['EXAMINE ', mailbox])
+  if (examined.status !== 'OK') throw new SiegelpostError('IMAP_FAILED', { ...where, detail: 'EXAMINE' })
+  const bare = Buffer.from(messageId.replace(/^<|>$/g, ''), 'utf8')
+  const found = await session.command(['UID SEARCH HEADER Message-ID ', argument(bare)])
+  if (found.status !== 'OK') throw new SiegelpostError('IMAP_FAILED', { ...where, detail: 'SEARCH' })
+  for (const response of found.untagged) {
+    const hit = /^\* SEARCH((?: \d+)+)/i.exec(response.text[0]!)
+    if (hit) return Number(hit[1]!.trim().split(' ')[0])
+  }
+  return null
 }
 
 /** LOGOUT, waiting a moment for the server's BYE/OK; the connection ends either way. */

@@ -20,9 +20,23 @@ export interface SendDeps {
   policy: () => Promise<PolicySettings>
   /** The recipient domain's posture (check-domain); asked only for recipients under a mta-sts-or-dane rule. */
   checkPosture?: (domain: string) => Promise<DomainPosture>
-  /** The Sent copy's IMAP APPEND, fed record by record from the Outbox's sealed file (imap-append.ts). */
-  appendSent: (account: Account, password: string, message: OutboxMessage) => Promise<{ folder: string }>
+  /**
+   * The Sent copy's IMAP APPEND, fed record by record from the Outbox's sealed file (imap-append.ts). With
+   * `unlessPresent` (a retry) the Sent folder is searched for that Message-ID first and nothing is appended
+   * when it is there.
+   */
+  appendSent: (
+    account: Account,
+    password: string,
+    message: OutboxMessage,
+    options?: AppendOptions,
+  ) => Promise<{ folder: string }>
   now: () => Date
+}
+
+export interface AppendOptions {
+  /** The Message-ID (with or without angle brackets) to look for in Sent before appending. */
+  unlessPresent?: string
 }
 
 export interface SendOutcome {
@@ -74,11 +88,14 @@ export async function appendGroupSentItem(
   account: Account,
   password: string,
 ): Promise<OutboxOutcome['append']> {
-  const item = deps.outbox.claimSentItem(groupId)
+  const item = deps.outbox.claimSentItemOf(groupId)
   if (item === null) return deps.outbox.group(groupId).sentItem.append
   let append: NonNullable<OutboxOutcome['append']>
   try {
-    const { folder } = await deps.appendSent(account, password, item)
+    // A retry: the failed try may have reached the server (the answer got lost), so Sent is asked first.
+    const [first] = deps.outbox.group(groupId).entries
+    const options = item.isRetry && first ? { unlessPresent: deps.outbox.get(first).envelope.messageId } : {}
+    const { folder } = await deps.appendSent(account, password, item.message, options)
     append = { state: 'ok', detail: folder }
   } catch (error) {
     append = { state: 'failed', detail: error instanceof SiegelpostError ? error.code : 'error' }

@@ -7,7 +7,7 @@ import { checkDomain, createPolicyFetch, createResolver, type DomainCheckDeps } 
 import { MtaStsCacheFile } from './mta-sts-cache.ts'
 import { appendStreamed } from './imap-append.ts'
 import { isProcessAlive, Outbox, type OutboxEntry, type Reason } from './outbox.ts'
-import { attempt, posturesFor, type SendDeps } from './send.ts'
+import { appendGroupSentItem, attempt, posturesFor, type SendDeps } from './send.ts'
 
 /**
  * The transport side of one profile, as both the CLI commands and the app's IPC handlers use it:
@@ -78,10 +78,22 @@ export function sendDepsOf(p: TransportProfile, outbox: Outbox): SendDeps {
   }
 }
 
-/** Entries released by crash recovery get their one more try. */
+/**
+ * Entries released by crash recovery get their one more try, and Sent items whose APPEND failed or was cut
+ * off (the mail itself went out) another one.
+ */
 export async function retryReleased(deps: SendDeps): Promise<void> {
   deps.outbox.recover()
   for (const id of deps.outbox.pendingRetries()) await attempt(deps, id).catch(() => undefined)
+  for (const groupId of deps.outbox.dueSentItems()) {
+    try {
+      const [first] = deps.outbox.group(groupId).entries
+      const account = await deps.account(deps.outbox.get(first!).envelope.account)
+      await appendGroupSentItem(deps, groupId, account, await deps.password(account))
+    } catch {
+      // The account is gone or locked: the item stays due for a later run.
+    }
+  }
 }
 
 /**
