@@ -187,7 +187,7 @@ async function secured(socket: TLSSocket): Promise<TLSSocket> {
 /** Connect, TLS (implicit or required STARTTLS), verify the socket, read the capabilities inside TLS. */
 async function openSession(
   account: Account,
-  current: { socket: Socket | null },
+  current: { socket: Socket | null; isSecured: boolean },
 ): Promise<{ session: Session; tls: TlsInfo; isAuthenticated: boolean }> {
   const endpoint = account.imap
   const where = { host: endpoint.host, port: endpoint.port }
@@ -207,10 +207,18 @@ async function openSession(
     plain.on('error', () => undefined)
     session = new Session(plain, account)
     session.attach(plain)
-    const greeting = greetingOf(await session.next())
-    // PREAUTH in plaintext: the server would have us work unencrypted — never (library-facts §2.1).
-    if (greeting === 'PREAUTH') throw new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail: 'PREAUTH' })
+    const first = await session.next()
+    const greeting = greetingOf(first)
+    // PREAUTH in plaintext: the server would have us work unencrypted, with no way to STARTTLS — never.
+    if (greeting === 'PREAUTH') throw new SiegelpostError('TLS_STARTTLS_MISSING', where)
     if (greeting !== 'OK') throw new SiegelpostError('IMAP_FAILED', { ...where, detail: 'greeting' })
+    // As imapflow with doSTARTTLS: a server that does not offer STARTTLS is refused before anything else is sent.
+    // A CAPABILITY the server refuses offers nothing either.
+    const offers = await session.readCapabilities(first).then(
+      () => session.capabilities.has('STARTTLS'),
+      (error: unknown) => (error instanceof SiegelpostError ? false : Promise.reject(error)),
+    )
+    if (!offers) throw new SiegelpostError('TLS_STARTTLS_MISSING', where)
     const { status } = await session.command(['STARTTLS'])
     if (status !== 'OK') throw new SiegelpostError('TLS_STARTTLS_MISSING', where)
     // Bytes after STARTTLS's OK and before the handshake were injected in plaintext (RFC 2595 §3.1, CVE-2011-0411).
@@ -224,6 +232,7 @@ async function openSession(
     await secured(socket)
   }
   const tls = verifyTlsSocket(socket, endpoint, account)
+  current.isSecured = true
   session.attach(socket)
   let first: ImapResponse | null = null
   let isAuthenticated = false
@@ -281,9 +290,11 @@ export async function appendStreamed(
   options: { unlessPresent?: string } = {},
 ): Promise<StreamedAppend> {
   const where = { host: account.imap.host, port: account.imap.port }
-  const current: { socket: Socket | null } = { socket: null }
+  const current: { socket: Socket | null; isSecured: boolean } = { socket: null, isSecured: false }
   // Connect, TLS, greeting and login get the connect budget together (as openImap); silence after that the socket's.
+  let isLate = false
   const deadline = setTimeout(() => {
+    isLate = true
     current.socket?.destroy(Object.assign(new Error('no usable answer in time'), { code: 'ETIMEDOUT' }))
   }, limits.mailConnectTimeoutMs)
   try {
@@ -323,7 +334,15 @@ export async function appendStreamed(
     await logout(session)
     return { folder, uid: uid ? Number(uid) : null, existed: false }
   } catch (error) {
-    throw error instanceof SiegelpostError ? error : classifyImapError(error, account)
+    if (error instanceof SiegelpostError) throw error
+    // A server that stalls before TLS is up (a STARTTLS answered with a continuation, no handshake) is not TLS.
+    if (isLate) {
+      const detail = 'no usable answer in time'
+      throw current.isSecured
+        ? new SiegelpostError('IMAP_FAILED', { ...where, detail })
+        : new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail })
+    }
+    throw classifyImapError(error, account)
   } finally {
     clearTimeout(deadline)
     current.socket?.destroy()
