@@ -6,7 +6,7 @@ import { checkDomain } from '../core/transport/domain-check.ts'
 import { normalizePin, parseEndpoint, readCaFile, summarizeAccount } from '../core/transport/account.ts'
 import { checkAccount, type EndpointCheck } from '../core/transport/account-check.ts'
 import type { Outbox, OutboxEntry, Reason } from '../core/transport/outbox.ts'
-import { attempt, enqueueAndSend, type SendOutcome } from '../core/transport/send.ts'
+import { attempt, enqueueFileAndSend, type SendOutcome } from '../core/transport/send.ts'
 import {
   accountStoreOf,
   domainCheckDeps,
@@ -221,10 +221,10 @@ export const transportCommands: readonly Command[] = [
     async run(context) {
       const path = context.operands[0]!
       const accountName = requireString(context.values, 'account', 'send')
-      const raw = await readLimitedFile(path, limits.messageMaxBytes)
       return withOutbox(context, async (outbox, profile) => {
         const deps = sendDepsOf(profile, outbox)
-        const outcome = await enqueueAndSend(deps, raw, path, accountName)
+        // Read into the Outbox in chunks, never held whole (a 100 MB .eml).
+        const outcome = await enqueueFileAndSend(deps, path, accountName)
         await retryReleased(deps)
         return printOutcome(context, outcome)
       })

@@ -1,4 +1,7 @@
+import { open } from 'node:fs/promises'
 import { SiegelpostError } from '../errors/index.ts'
+import { limits } from '../limits.ts'
+import { checkInputFile } from '../secret-file.ts'
 import { evaluatePolicy, targetMatches, unknownPosture, type DomainPosture } from '../policy/evaluate.ts'
 import type { PolicySettings } from '../policy/policy-settings.ts'
 import type { Account } from './account.ts'
@@ -57,6 +60,46 @@ export async function enqueueAndSend(
   await deps.account(accountName) // an unknown account is a usage error, not an Outbox entry
   const id = deps.outbox.create({ account: accountName, ...headers }, raw)
   return attempt(deps, id)
+}
+
+/** How much of a message file is read for its headers (readMessageHeaders looks at no more). */
+const headerBytes = 256 * 1024
+
+/**
+ * `send FILE`: the same as enqueueAndSend for a message file, read into the Outbox's sealed file in chunks
+ * (never held whole); over the message limit, or a file that grows past it while being read, is refused.
+ */
+export async function enqueueFileAndSend(deps: SendDeps, path: string, accountName: string): Promise<SendOutcome> {
+  const size = await checkInputFile(path, limits.messageMaxBytes)
+  const unreadable = (error: unknown) =>
+    error instanceof SiegelpostError
+      ? error
+      : new SiegelpostError('FILE_UNREADABLE', { path, reason: (error as NodeJS.ErrnoException).code ?? 'I/O' })
+  const file = await open(path, 'r').catch((error: unknown) => Promise.reject(unreadable(error)))
+  try {
+    const head = Buffer.alloc(Math.min(size, headerBytes))
+    const { bytesRead } = await file.read(head, 0, head.length, 0).catch((e: unknown) => Promise.reject(unreadable(e)))
+    const headers = readMessageHeaders(head.subarray(0, bytesRead), path)
+    await deps.account(accountName) // an unknown account is a usage error, not an Outbox entry
+    async function* chunks() {
+      let at = 0
+      for (;;) {
+        const chunk = Buffer.allocUnsafe(limits.outboxChunkBytes)
+        const { bytesRead: got } = await file.read(chunk, 0, chunk.length, at).catch((e: unknown) => {
+          throw unreadable(e)
+        })
+        if (got === 0) return
+        at += got
+        if (at > limits.messageMaxBytes)
+          throw new SiegelpostError('FILE_TOO_LARGE', { path, limit: `${limits.messageMaxBytes / 1024 / 1024} MiB` })
+        yield chunk.subarray(0, got)
+      }
+    }
+    const id = await deps.outbox.createFrom({ account: accountName, ...headers }, chunks())
+    return await attempt(deps, id)
+  } finally {
+    await file.close()
+  }
 }
 
 /** Postures of the recipient domains that a `mta-sts-or-dane` rule covers (only those are asked). */
