@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createServer as createTlsServer } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SiegelpostError } from '../../main/core/errors/index.ts'
 import type { Account } from '../../main/core/transport/account.ts'
@@ -123,4 +124,58 @@ describe.skipIf(skipWithoutEast())('the streamed Sent APPEND against the EAST co
     ? ['B_1', 'B_2', 'B_3'].flatMap((name) => eastVariants<EastImapCase>(`imap/Buffering/${name}.ron`))
     : []
   it.each(buffering.map((c) => [c.name, c] as const))('%s', (_name, testCase) => check(testCase))
+})
+
+describe('the streamed Sent APPEND against a hostile server inside TLS', () => {
+  /** An implicit-TLS server that logs in anyone and answers LIST with `flood` bytes of untagged lines. */
+  async function flooding(flood: number) {
+    const server = createTlsServer({ key: pki.good.key, cert: pki.good.cert }, (socket) => {
+      socket.on('error', () => undefined)
+      socket.write('* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR LITERAL+] ready\r\n')
+      let buffered = ''
+      socket.on('data', (data: Buffer) => {
+        buffered += data.toString('latin1')
+        for (let end = buffered.indexOf('\r\n'); end >= 0; end = buffered.indexOf('\r\n')) {
+          const [tag, verb] = buffered.slice(0, end).split(' ')
+          buffered = buffered.slice(end + 2)
+          if (verb === 'LIST') {
+            const line = `* OK ${'x'.repeat(1000)}\r\n`
+            const chunk = line.repeat(1000)
+            for (let sent = 0; sent < flood && !socket.destroyed; sent += chunk.length) socket.write(chunk)
+            socket.write(`${tag} OK done\r\n`)
+          } else if (verb === 'CAPABILITY') socket.write(`* CAPABILITY IMAP4rev1 LITERAL+\r\n${tag} OK done\r\n`)
+          else socket.write(`${tag} OK done\r\n`)
+        }
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    return server
+  }
+
+  it('ends the session when the untagged answers to one command pass their bound (no unbounded buffering)', async () => {
+    const server = await flooding(32 * 1024 * 1024)
+    try {
+      const port = (server.address() as { port: number }).port
+      const error = await appendStreamed(
+        { ...account(port), imap: { host: '127.0.0.1', port, security: 'tls' } },
+        password,
+        {
+          length: message.length,
+          records: async function* () {
+            yield message
+          },
+        },
+      ).then(
+        () => null,
+        (e: unknown) => e,
+      )
+      expect(error).toBeInstanceOf(SiegelpostError)
+      expect([(error as SiegelpostError).code, (error as SiegelpostError).params.detail]).toEqual([
+        'IMAP_FAILED',
+        'flood',
+      ])
+    } finally {
+      server.close()
+    }
+  }, 60_000)
 })

@@ -47,6 +47,8 @@ export interface StreamedAppend {
 const readerLimits = { lineBytes: 64 * 1024, literalBytes: 64 * 1024 }
 /** More untagged responses to one command than this (a LIST of a huge tree, or a flood) ends the session. */
 const maxUntagged = 100_000
+/** The same for their bytes together: what one command may make us keep. */
+const maxUntaggedBytes = 16 * 1024 * 1024
 
 type Piece = string | { literal: Buffer } | { stream: AppendSource }
 
@@ -117,8 +119,13 @@ class Session {
     }
   }
 
+  private kept = 0
+
   private keep(untagged: ImapResponse[], response: ImapResponse): void {
-    if (untagged.length >= maxUntagged) throw new SiegelpostError('IMAP_FAILED', { ...this.where, detail: 'flood' })
+    if (untagged.length === 0) this.kept = 0
+    for (const piece of [...response.text, ...response.literals]) this.kept += piece.length
+    if (untagged.length >= maxUntagged || this.kept > maxUntaggedBytes)
+      throw new SiegelpostError('IMAP_FAILED', { ...this.where, detail: 'flood' })
     untagged.push(response)
   }
 
