@@ -243,6 +243,45 @@ describe('Outbox groups (the copies of one mail)', () => {
     expect(onDisk.includes('Sent item')).toBe(false)
   })
 
+  it('a failed or cut-off Sent APPEND stays due for the next process, marked as a retry, never twice at once', () => {
+    const outbox = open('100')
+    const groupId = outbox.beginGroup()
+    const id = outbox.create(envelope, message, groupId)
+    outbox.finishGroup(groupId, Buffer.from('Sent item'))
+    // Not due while no copy went out.
+    expect(outbox.dueSentItems()).toEqual([])
+    outbox.claim(id)
+    outbox.markSending(id)
+    outbox.markSent(id, null)
+    expect(outbox.claimSentItemOf(groupId)?.isRetry).toBe(false)
+    outbox.recordSentItem(groupId, { state: 'failed', detail: 'IMAP_FAILED' })
+    expect(outbox.group(groupId).sentItem).toEqual({
+      state: 'pending',
+      append: { state: 'failed', detail: 'IMAP_FAILED' },
+    })
+    // The process that just failed does not try again at once; another (or a later) process does.
+    expect(outbox.dueSentItems()).toEqual([])
+    outbox.close()
+    const alive = open('200', ['100'])
+    expect(alive.dueSentItems()).toEqual([])
+    alive.close()
+    const next = open('200')
+    expect(next.dueSentItems()).toEqual([groupId])
+    expect(next.claimSentItemOf(groupId)?.isRetry).toBe(true)
+    expect(next.dueSentItems()).toEqual([]) // appending, by us
+    next.close()
+    // That process died during the APPEND: the next start makes the item due again, as a retry.
+    const after = open('300')
+    after.recover()
+    expect(after.group(groupId).sentItem.state).toBe('pending')
+    expect(after.dueSentItems()).toEqual([groupId])
+    expect(after.claimSentItemOf(groupId)?.isRetry).toBe(true)
+    after.recordSentItem(groupId, { state: 'ok', detail: 'Sent' })
+    expect(after.dueSentItems()).toEqual([])
+    expect(readdirSync(join(dir, 'outbox-files'))).toEqual([]) // the copy's went when it was sent, the item's now
+    after.close()
+  })
+
   it('a group whose copies could not all be composed is discarded with its copies', () => {
     const outbox = open('100')
     const groupId = outbox.beginGroup()
