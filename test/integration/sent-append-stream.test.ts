@@ -146,7 +146,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       if (dir) await rm(dir, { recursive: true, force: true })
     })
 
-    it('a 24 MiB item, a 1-byte and an empty body come back from Sent byte for byte (implicit TLS, LITERAL+)', async () => {
+    it('24 MiB, a 1-byte and an empty body come back from Sent byte for byte (TLS, LITERAL+)', async () => {
       const outbox = openOutbox('sizes')
       const deps = depsOf(outbox, accountOf({ host: stack.host, port: stack.ports.imaps, security: 'tls' }))
       const items = [
@@ -217,7 +217,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       }
     }, 120_000)
 
-    it('a connection cut mid-literal leaves nothing in Sent and the item due; the next run appends it once', async () => {
+    it('a cut mid-literal leaves nothing in Sent, the item due; the next run appends it once', async () => {
       const relay = await cuttingRelay(stack.host, stack.ports.imaps, 2 * 1024 * 1024)
       try {
         const item = mail('abgerissen', base64Body(8 * 1024 * 1024))
@@ -278,7 +278,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       next.close()
     }, 60_000)
 
-    it('a damaged record in the middle ends the connection before the literal is complete: nothing in Sent', async () => {
+    it('a damaged record ends the connection before the literal is complete: nothing in Sent', async () => {
       const outbox = openOutbox('damaged')
       const deps = depsOf(outbox, accountOf({ host: stack.host, port: stack.ports.imaps, security: 'tls' }))
       const item = mail('beschaedigt', base64Body(5 * 1024 * 1024))
