@@ -5,7 +5,7 @@ import { specialUse } from 'imapflow/lib/special-use.js'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import type { Account } from './account.ts'
-import { classifyImapError } from './imap-session.ts'
+import { classifyImapError } from './imap-errors.ts'
 import {
   ImapReader,
   astring,

@@ -2,7 +2,11 @@ import { ImapFlow } from 'imapflow'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import type { Account } from './account.ts'
-import { networkFailureOf, tlsFailureOf, tlsOptionsFor, verifyTlsSocket, type TlsInfo } from './tls-policy.ts'
+import { classifyImapError } from './imap-errors.ts'
+import { tlsOptionsFor, verifyTlsSocket, type TlsInfo } from './tls-policy.ts'
+
+// Where other modules find it (it lives apart so that the streamed APPEND does not load imapflow).
+export { classifyImapError } from './imap-errors.ts'
 
 /**
  * IMAP over implicit TLS (993) or STARTTLS-required (143). imapflow's default for a non-secure
@@ -75,28 +79,6 @@ export async function openImap(account: Account, password: string): Promise<Imap
     client.close()
     throw error
   }
-}
-
-export function classifyImapError(error: unknown, account: Account): SiegelpostError {
-  const endpoint = account.imap
-  const where = { host: endpoint.host, port: endpoint.port }
-  const e = error as {
-    tlsFailed?: boolean
-    code?: string
-    authenticationFailed?: boolean
-    message?: string
-    responseText?: string
-  }
-  if (e.code === 'STARTTLS_INJECTION') return new SiegelpostError('TLS_STARTTLS_INJECTION', where, { cause: error })
-  const tls = tlsFailureOf(error, endpoint, '--imap-security')
-  if (tls) return tls
-  if (e.tlsFailed) return new SiegelpostError('TLS_STARTTLS_MISSING', where, { cause: error })
-  if (e.authenticationFailed) return new SiegelpostError('IMAP_AUTH_FAILED', { host: endpoint.host }, { cause: error })
-  const network = networkFailureOf(error)
-  const detail = (network ?? e.responseText ?? e.code ?? e.message ?? 'error')
-    .replace(/[^\x20-\x7e]+/g, ' ')
-    .slice(0, 200)
-  return new SiegelpostError('IMAP_FAILED', { ...where, detail }, { cause: error })
 }
 
 export interface ImapFolder {
