@@ -166,6 +166,21 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
         expect(stored, tag).toHaveLength(1)
         expectIdentical(stored[0], item, tag)
       }
+      // Content with a NUL byte (a literal may not carry it, RFC 9051 §4.3): Dovecot offers BINARY, so it goes as
+      // literal8 (~{n+}). Dovecot would take the NUL in a plain literal too; this shows it takes the literal8 form.
+      const binary = mail('binaer', Buffer.from('vor\0nach\r\n', 'latin1'))
+      const appended = await appendStreamed(await deps.account('advisor'), 'advisor-pw', {
+        length: binary.length,
+        records: () => chunked(binary),
+      })
+      expect(appended.existed).toBe(false)
+      // IMAP's FETCH BODY[] cannot give a NUL back (Dovecot sends 0x80 there): the stored file shows it is kept.
+      const sentDir = join(stack.root, 'maildirs', 'kanzlei.test', 'advisor', '.Sent')
+      const onDisk = ['new', 'cur']
+        .flatMap((sub) => readdirSync(join(sentDir, sub)).map((name) => readFileSync(join(sentDir, sub, name))))
+        .filter((raw) => raw.includes('Message-ID: <binaer@kanzlei.test>'))
+      expect(onDisk).toHaveLength(1)
+      expectIdentical(onDisk[0], Buffer.from(binary.toString('latin1').replaceAll('\r\n', '\n'), 'latin1'), 'binaer')
       // A mail sent on its own (send FILE): its Sent copy is streamed from the entry's own file, Bcc included.
       const single = mail('allein', Buffer.from('y'))
       const withBcc = Buffer.concat([Buffer.from('Bcc: archiv@kanzlei.test\r\n'), single])

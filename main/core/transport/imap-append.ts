@@ -50,7 +50,8 @@ const maxUntagged = 100_000
 /** The same for their bytes together: what one command may make us keep. */
 const maxUntaggedBytes = 16 * 1024 * 1024
 
-type Piece = string | { literal: Buffer } | { stream: AppendSource }
+/** A command's pieces: text, a literal, or the message streamed as a literal (literal8 for content with NUL). */
+type Piece = string | { literal: Buffer } | { stream: AppendSource; isLiteral8?: boolean }
 
 class Session {
   private reader = new ImapReader(readerLimits)
@@ -142,7 +143,8 @@ class Session {
       const size = 'literal' in piece ? piece.literal.length : piece.stream.length
       // RFC 7888: LITERAL+ takes any non-synchronizing literal, LITERAL- those up to 4096 bytes.
       const isPlus = this.capabilities.has('LITERAL+') || (this.capabilities.has('LITERAL-') && size <= 4096)
-      await this.write(`${line}{${size}${isPlus ? '+' : ''}}\r\n`)
+      const eight = 'stream' in piece && piece.isLiteral8 ? '~' : ''
+      await this.write(`${line}${eight}{${size}${isPlus ? '+' : ''}}\r\n`)
       line = ''
       if (!isPlus) {
         const refused = await this.continuation(tag, untagged)
@@ -335,7 +337,10 @@ export async function appendStreamed(
         return { folder, uid, existed: true }
       }
     }
-    const result = await session.command(['APPEND ', mailbox, ' (\\Seen) ', { stream: message }])
+    // A literal cannot carry NUL (RFC 9051 §4.3); with BINARY (RFC 3516) such a message goes as literal8, as
+    // imapflow sends it. Finding out costs one more pass over the sealed records, only where BINARY is offered.
+    const isLiteral8 = caps.has('BINARY') && (await containsNul(message))
+    const result = await session.command(['APPEND ', mailbox, ' (\\Seen) ', { stream: message, isLiteral8 }])
     if (result.status !== 'OK') throw new SiegelpostError('IMAP_FAILED', { ...where, detail: 'APPEND refused' })
     const uid = /\[APPENDUID \d+ (\d+)\]/i.exec(result.text)?.[1]
     await logout(session)
@@ -354,6 +359,11 @@ export async function appendStreamed(
     clearTimeout(deadline)
     current.socket?.destroy()
   }
+}
+
+async function containsNul(message: AppendSource): Promise<boolean> {
+  for await (const record of message.records()) if (record.indexOf(0) >= 0) return true
+  return false
 }
 
 /** A string argument as a command piece: quoted, or a literal. */
