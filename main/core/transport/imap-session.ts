@@ -2,7 +2,11 @@ import { ImapFlow } from 'imapflow'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import type { Account } from './account.ts'
-import { networkFailureOf, tlsFailureOf, tlsOptionsFor, verifyTlsSocket, type TlsInfo } from './tls-policy.ts'
+import { classifyImapError } from './imap-errors.ts'
+import { tlsOptionsFor, verifyTlsSocket, type TlsInfo } from './tls-policy.ts'
+
+// Where other modules find it (it lives apart so that the streamed APPEND does not load imapflow).
+export { classifyImapError } from './imap-errors.ts'
 
 /**
  * IMAP over implicit TLS (993) or STARTTLS-required (143). imapflow's default for a non-secure
@@ -77,28 +81,6 @@ export async function openImap(account: Account, password: string): Promise<Imap
   }
 }
 
-export function classifyImapError(error: unknown, account: Account): SiegelpostError {
-  const endpoint = account.imap
-  const where = { host: endpoint.host, port: endpoint.port }
-  const e = error as {
-    tlsFailed?: boolean
-    code?: string
-    authenticationFailed?: boolean
-    message?: string
-    responseText?: string
-  }
-  if (e.code === 'STARTTLS_INJECTION') return new SiegelpostError('TLS_STARTTLS_INJECTION', where, { cause: error })
-  const tls = tlsFailureOf(error, endpoint, '--imap-security')
-  if (tls) return tls
-  if (e.tlsFailed) return new SiegelpostError('TLS_STARTTLS_MISSING', where, { cause: error })
-  if (e.authenticationFailed) return new SiegelpostError('IMAP_AUTH_FAILED', { host: endpoint.host }, { cause: error })
-  const network = networkFailureOf(error)
-  const detail = (network ?? e.responseText ?? e.code ?? e.message ?? 'error')
-    .replace(/[^\x20-\x7e]+/g, ' ')
-    .slice(0, 200)
-  return new SiegelpostError('IMAP_FAILED', { ...where, detail }, { cause: error })
-}
-
 export interface ImapFolder {
   /** The mailbox name to pass to `fetch --folder` (full path, server delimiter). */
   path: string
@@ -137,29 +119,4 @@ export async function sentFolderOf(client: ImapFlow): Promise<string | null> {
     (folders.find((f) => f.specialUse === '\\Sent') ?? folders.find((f) => /^(sent|gesendet)$/i.test(f.name)))?.path ??
     null
   )
-}
-
-export async function appendSentCopy(account: Account, password: string, raw: Buffer): Promise<{ folder: string }> {
-  const { client } = await openImap(account, password)
-  try {
-    const folder = await sentFolderOf(client)
-    if (folder === null)
-      throw new SiegelpostError('IMAP_FAILED', {
-        host: account.imap.host,
-        port: account.imap.port,
-        detail: 'no Sent folder',
-      })
-    const result = await client.append(folder, raw, ['\\Seen'])
-    if (!result)
-      throw new SiegelpostError('IMAP_FAILED', {
-        host: account.imap.host,
-        port: account.imap.port,
-        detail: 'APPEND refused',
-      })
-    return { folder }
-  } catch (error) {
-    throw error instanceof SiegelpostError ? error : classifyImapError(error, account)
-  } finally {
-    await client.logout().catch(() => client.close())
-  }
 }

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DatabaseSync } from 'node:sqlite'
 import { sealBlob, sealJson } from '../store/sealed-blob.ts'
 import { openVersionedDatabase, schemaVersion } from '../store/sqlite.ts'
-import { Outbox, outboxFileName, outboxMigrations, type OutboxEnvelope } from './outbox.ts'
+import { Outbox, outboxFileName, outboxMigrations, type OutboxEnvelope, type OutboxMessage } from './outbox.ts'
 
 let dir: string
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'sp-outbox-'))))
@@ -22,6 +22,13 @@ const envelope: OutboxEnvelope = {
   subject: 'Steuerbescheid Müller',
   messageId: '<x@kanzlei.test>',
   isEndToEnd: false,
+}
+/** A message read record by record, as the APPEND reads it, put together (null stays null). */
+async function whole(item: OutboxMessage | null): Promise<Buffer | null> {
+  if (item === null) return null
+  const records: Buffer[] = []
+  for await (const record of item.records()) records.push(record)
+  return Buffer.concat(records)
 }
 const message = Buffer.from('Subject: Steuerbescheid Müller\r\n\r\nStreng vertraulicher Inhalt\r\n')
 
@@ -221,19 +228,58 @@ describe('Outbox groups (the copies of one mail)', () => {
     next.close()
   })
 
-  it('hands out the Sent item of a group once, and records how its APPEND went', () => {
+  it('hands out the Sent item of a group once, and records how its APPEND went', async () => {
     const outbox = open('100')
     const groupId = outbox.beginGroup()
     outbox.create(envelope, message, groupId)
     expect(outbox.claimSentItem(groupId)).toBeNull()
     outbox.finishGroup(groupId, Buffer.from('Sent item'))
-    expect(outbox.claimSentItem(groupId)?.toString()).toBe('Sent item')
+    expect((await whole(outbox.claimSentItem(groupId)))?.toString()).toBe('Sent item')
     expect(outbox.claimSentItem(groupId)).toBeNull()
     outbox.recordSentItem(groupId, { state: 'ok', detail: 'Sent' })
     expect(outbox.group(groupId).sentItem).toEqual({ state: 'done', append: { state: 'ok', detail: 'Sent' } })
     outbox.close()
     const onDisk = readFileSync(join(dir, outboxFileName))
     expect(onDisk.includes('Sent item')).toBe(false)
+  })
+
+  it('a failed or cut-off Sent APPEND stays due for the next process, marked as a retry, never twice at once', () => {
+    const outbox = open('100')
+    const groupId = outbox.beginGroup()
+    const id = outbox.create(envelope, message, groupId)
+    outbox.finishGroup(groupId, Buffer.from('Sent item'))
+    // Not due while no copy went out.
+    expect(outbox.dueSentItems()).toEqual([])
+    outbox.claim(id)
+    outbox.markSending(id)
+    outbox.markSent(id, null)
+    expect(outbox.claimSentItemOf(groupId)?.isRetry).toBe(false)
+    outbox.recordSentItem(groupId, { state: 'failed', detail: 'IMAP_FAILED' })
+    expect(outbox.group(groupId).sentItem).toEqual({
+      state: 'pending',
+      append: { state: 'failed', detail: 'IMAP_FAILED' },
+    })
+    // The process that just failed does not try again at once; another (or a later) process does.
+    expect(outbox.dueSentItems()).toEqual([])
+    outbox.close()
+    const alive = open('200', ['100'])
+    expect(alive.dueSentItems()).toEqual([])
+    alive.close()
+    const next = open('200')
+    expect(next.dueSentItems()).toEqual([groupId])
+    expect(next.claimSentItemOf(groupId)?.isRetry).toBe(true)
+    expect(next.dueSentItems()).toEqual([]) // appending, by us
+    next.close()
+    // That process died during the APPEND: the next start makes the item due again, as a retry.
+    const after = open('300')
+    after.recover()
+    expect(after.group(groupId).sentItem.state).toBe('pending')
+    expect(after.dueSentItems()).toEqual([groupId])
+    expect(after.claimSentItemOf(groupId)?.isRetry).toBe(true)
+    after.recordSentItem(groupId, { state: 'ok', detail: 'Sent' })
+    expect(after.dueSentItems()).toEqual([])
+    expect(readdirSync(join(dir, 'outbox-files'))).toEqual([]) // the copy's went when it was sent, the item's now
+    after.close()
   })
 
   it('a group whose copies could not all be composed is discarded with its copies', () => {
@@ -358,12 +404,12 @@ describe('Outbox message files', () => {
     const sentFile = `${appended}.sent.sealed`
     expect(files()).toContain(sentFile)
     expect(readFileSync(join(dir, 'outbox-files', sentFile)).includes('geheim.mandant')).toBe(false)
-    expect(outbox.claimSentItem(appended)?.equals(item)).toBe(true)
+    expect((await whole(outbox.claimSentItem(appended)))?.equals(item)).toBe(true)
     outbox.recordSentItem(appended, { state: 'ok', detail: 'Sent' })
     expect(files()).not.toContain(sentFile)
     const failed = outbox.beginGroup()
     outbox.finishGroup(failed, item)
-    expect(outbox.claimSentItem(failed)?.equals(item)).toBe(true)
+    expect((await whole(outbox.claimSentItem(failed)))?.equals(item)).toBe(true)
     outbox.recordSentItem(failed, { state: 'failed', detail: 'IMAP_FAILED' })
     expect(files()).toContain(`${failed}.sent.sealed`)
     // A Sent item renamed into place whose group never became ready (killed before the commit) is swept.

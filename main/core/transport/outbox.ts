@@ -11,7 +11,7 @@ import {
   type OutboxState,
   type Row,
 } from './outbox-schema.ts'
-import { sentItemName } from './outbox-files.ts'
+import { sentItemName, type OutboxMessage } from './outbox-files.ts'
 import { OutboxStore } from './outbox-store.ts'
 
 /**
@@ -122,35 +122,73 @@ export class Outbox extends OutboxStore {
     return { id: row.id, state: row.state, entries, sentItem: { state: row.sent_item_state, append: append.data } }
   }
 
-  /** Takes the group's Sent item to append it (once per group, by one process); null when it is not due. */
-  claimSentItem(id: string): Buffer | null {
+  /**
+   * Takes the group's Sent item to append it (once per group, by one process), to be read record by record;
+   * null when it is not due.
+   */
+  claimSentItem(id: string): OutboxMessage | null {
+    return this.claimSentItemOf(id)?.message ?? null
+  }
+
+  /**
+   * The same, and whether it was tried before (`isRetry`: an APPEND failed or was cut off by a crash, so the
+   * server may hold it already and is asked first).
+   */
+  claimSentItemOf(id: string): { message: OutboxMessage; isRetry: boolean } | null {
     const sealed = this.transaction(() => {
       const row = this.db
         .prepare(
-          'SELECT sent_item, sent_item_file FROM outbox_group ' +
+          'SELECT sent_item, sent_item_file, append FROM outbox_group ' +
             "WHERE id = ? AND state = 'ready' AND sent_item_state = 'pending'",
         )
-        .get(id) as { sent_item: Uint8Array | null; sent_item_file: number } | undefined
+        .get(id) as { sent_item: Uint8Array | null; sent_item_file: number; append: Uint8Array | null } | undefined
       if (!row || (row.sent_item === null && row.sent_item_file !== 1)) return null
       this.db
         .prepare("UPDATE outbox_group SET sent_item_state = 'appending', owner = ?, updated = ? WHERE id = ?")
         .run(this.options.owner, this.now(), id)
-      return { message: row.sent_item ?? new Uint8Array(0), message_file: row.sent_item_file }
+      return { message: row.sent_item ?? new Uint8Array(0), message_file: row.sent_item_file, tried: row.append }
     })
     if (sealed === null) return null
-    const bytes = this.files.whole(sentItemName(id), this.groupCtx(id, 'sent-item'), sealed)
-    if (bytes === null) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `group ${id}` })
-    return bytes
+    const item = this.files.reader(sentItemName(id), this.groupCtx(id, 'sent-item'), sealed)
+    if (item === null) throw new SiegelpostError('OUTBOX_DAMAGED', { path: this.path, reason: `group ${id}` })
+    return { message: item, isRetry: sealed.tried !== null }
   }
 
+  /**
+   * How the APPEND went. In the Sent folder: done, its file goes. Failed: the item and its file stay with the
+   * group, due again (pending) for the next process (dueSentItems) — which first asks the server whether it
+   * has it already.
+   */
   recordSentItem(id: string, append: NonNullable<OutboxOutcome['append']>): void {
+    const isOk = append.state === 'ok'
     this.transaction(() => {
       this.db
-        .prepare("UPDATE outbox_group SET sent_item_state = 'done', append = ?, updated = ? WHERE id = ?")
-        .run(sealJson(this.options.key, append, this.groupCtx(id, 'append')), this.now(), id)
+        .prepare('UPDATE outbox_group SET sent_item_state = ?, append = ?, owner = ?, updated = ? WHERE id = ?')
+        .run(
+          isOk ? 'done' : 'pending',
+          sealJson(this.options.key, append, this.groupCtx(id, 'append')),
+          isOk ? null : this.options.owner,
+          this.now(),
+          id,
+        )
     })
-    // In the Sent folder now: its file goes (after a failed APPEND it stays with the group).
     if (append.state === 'ok') this.files.remove(sentItemName(id))
+  }
+
+  /**
+   * Groups whose Sent item is due: not appended yet (or failed), at least one copy sent, and left by a process
+   * that is gone (one that is alive is working on it, or tried it and failed in this run: not again at once).
+   */
+  dueSentItems(): string[] {
+    const rows = this.db
+      .prepare(
+        "SELECT g.id, g.owner FROM outbox_group g WHERE g.state = 'ready' AND g.sent_item_state = 'pending' " +
+          "AND EXISTS (SELECT 1 FROM outbox o WHERE o.group_id = g.id AND o.state = 'sent') ORDER BY g.created",
+      )
+      .all() as { id: string; owner: string | null }[]
+    const isBusy = (owner: string | null) =>
+      owner !== null && (owner === this.options.owner || this.options.isAlive(owner))
+    return rows.filter((row) => !isBusy(row.owner)).map((row) => row.id)
   }
 
   list(): OutboxEntry[] {
@@ -244,6 +282,22 @@ export class Outbox extends OutboxStore {
           (name.endsWith('.sent') ? hasSentItem.get(name.slice(0, -'.sent'.length)) : hasEntry.get(name)) !== undefined,
         (owner) => owner === this.options.owner || this.options.isAlive(owner),
       )
+      // A Sent item whose APPEND was under way when its process died: due again, marked as tried (the server
+      // may have taken it before the process died, so the next try asks first).
+      const appending = "SELECT id, owner FROM outbox_group WHERE sent_item_state = 'appending'"
+      for (const group of this.db.prepare(appending).all() as { id: string; owner: string | null }[]) {
+        if (group.owner === this.options.owner || (group.owner !== null && this.options.isAlive(group.owner))) continue
+        const cut = sealJson(
+          this.options.key,
+          { state: 'failed', detail: 'OUTBOX_INTERRUPTED' },
+          this.groupCtx(group.id, 'append'),
+        )
+        this.db
+          .prepare(
+            "UPDATE outbox_group SET sent_item_state = 'pending', append = ?, owner = NULL, updated = ? WHERE id = ?",
+          )
+          .run(cut, this.now(), group.id)
+      }
       // A group whose process died while its copies were being written: none of them was ever sendable,
       // so none went out; the half-written group goes as a whole (the mail is still with its author).
       const preparing = "SELECT id, owner FROM outbox_group WHERE state = 'preparing'"

@@ -1,10 +1,13 @@
+import { open } from 'node:fs/promises'
 import { SiegelpostError } from '../errors/index.ts'
+import { limits } from '../limits.ts'
+import { checkInputFile } from '../secret-file.ts'
 import { evaluatePolicy, targetMatches, unknownPosture, type DomainPosture } from '../policy/evaluate.ts'
 import type { PolicySettings } from '../policy/policy-settings.ts'
 import type { Account } from './account.ts'
 import { readMessageHeaders } from './message-headers.ts'
 import { outgoingMessage } from './outgoing-message.ts'
-import type { Outbox, OutboxOutcome, Reason } from './outbox.ts'
+import type { Outbox, OutboxMessage, OutboxOutcome, Reason } from './outbox.ts'
 import { MaybeSentError, NotSentError, submit } from './smtp-submit.ts'
 
 /**
@@ -20,8 +23,23 @@ export interface SendDeps {
   policy: () => Promise<PolicySettings>
   /** The recipient domain's posture (check-domain); asked only for recipients under a mta-sts-or-dane rule. */
   checkPosture?: (domain: string) => Promise<DomainPosture>
-  appendSent: (account: Account, password: string, raw: Buffer) => Promise<{ folder: string }>
+  /**
+   * The Sent copy's IMAP APPEND, fed record by record from the Outbox's sealed file (imap-append.ts). With
+   * `unlessPresent` (a retry) the Sent folder is searched for that Message-ID first and nothing is appended
+   * when it is there.
+   */
+  appendSent: (
+    account: Account,
+    password: string,
+    message: OutboxMessage,
+    options?: AppendOptions,
+  ) => Promise<{ folder: string }>
   now: () => Date
+}
+
+export interface AppendOptions {
+  /** The Message-ID (with or without angle brackets) to look for in Sent before appending. */
+  unlessPresent?: string
 }
 
 export interface SendOutcome {
@@ -42,6 +60,46 @@ export async function enqueueAndSend(
   await deps.account(accountName) // an unknown account is a usage error, not an Outbox entry
   const id = deps.outbox.create({ account: accountName, ...headers }, raw)
   return attempt(deps, id)
+}
+
+/** How much of a message file is read for its headers (readMessageHeaders looks at no more). */
+const headerBytes = 256 * 1024
+
+/**
+ * `send FILE`: the same as enqueueAndSend for a message file, read into the Outbox's sealed file in chunks
+ * (never held whole); over the message limit, or a file that grows past it while being read, is refused.
+ */
+export async function enqueueFileAndSend(deps: SendDeps, path: string, accountName: string): Promise<SendOutcome> {
+  const size = await checkInputFile(path, limits.messageMaxBytes)
+  const unreadable = (error: unknown) =>
+    error instanceof SiegelpostError
+      ? error
+      : new SiegelpostError('FILE_UNREADABLE', { path, reason: (error as NodeJS.ErrnoException).code ?? 'I/O' })
+  const file = await open(path, 'r').catch((error: unknown) => Promise.reject(unreadable(error)))
+  try {
+    const head = Buffer.alloc(Math.min(size, headerBytes))
+    const { bytesRead } = await file.read(head, 0, head.length, 0).catch((e: unknown) => Promise.reject(unreadable(e)))
+    const headers = readMessageHeaders(head.subarray(0, bytesRead), path)
+    await deps.account(accountName) // an unknown account is a usage error, not an Outbox entry
+    async function* chunks() {
+      let at = 0
+      for (;;) {
+        const chunk = Buffer.allocUnsafe(limits.outboxChunkBytes)
+        const { bytesRead: got } = await file.read(chunk, 0, chunk.length, at).catch((e: unknown) => {
+          throw unreadable(e)
+        })
+        if (got === 0) return
+        at += got
+        if (at > limits.messageMaxBytes)
+          throw new SiegelpostError('FILE_TOO_LARGE', { path, limit: `${limits.messageMaxBytes / 1024 / 1024} MiB` })
+        yield chunk.subarray(0, got)
+      }
+    }
+    const id = await deps.outbox.createFrom({ account: accountName, ...headers }, chunks())
+    return await attempt(deps, id)
+  } finally {
+    await file.close()
+  }
 }
 
 /** Postures of the recipient domains that a `mta-sts-or-dane` rule covers (only those are asked). */
@@ -73,11 +131,14 @@ export async function appendGroupSentItem(
   account: Account,
   password: string,
 ): Promise<OutboxOutcome['append']> {
-  const item = deps.outbox.claimSentItem(groupId)
+  const item = deps.outbox.claimSentItemOf(groupId)
   if (item === null) return deps.outbox.group(groupId).sentItem.append
   let append: NonNullable<OutboxOutcome['append']>
   try {
-    const { folder } = await deps.appendSent(account, password, item)
+    // A retry: the failed try may have reached the server (the answer got lost), so Sent is asked first.
+    const [first] = deps.outbox.group(groupId).entries
+    const options = item.isRetry && first ? { unlessPresent: deps.outbox.get(first).envelope.messageId } : {}
+    const { folder } = await deps.appendSent(account, password, item.message, options)
     append = { state: 'ok', detail: folder }
   } catch (error) {
     append = { state: 'failed', detail: error instanceof SiegelpostError ? error.code : 'error' }
@@ -128,8 +189,7 @@ export async function attempt(deps: SendDeps, id: string, options: AttemptOption
   const early = decide(null)
   if (early.held) return held(early.held)
 
-  // Streamed from its sealed file, never held whole; a mail sent on its own is read whole once more for its
-  // Sent copy (IMAP APPEND takes one buffer), a group's copy never.
+  // Streamed from its sealed file, never held whole: into SMTP, and a mail sent on its own into its Sent copy.
   let transferStarted = false
   try {
     const message = await outgoingMessage(outbox.messageOf(id))
@@ -172,7 +232,7 @@ export async function attempt(deps: SendDeps, id: string, options: AttemptOption
     }
     let append: OutboxOutcome['append']
     try {
-      const { folder } = await deps.appendSent(account, password, outbox.message(id))
+      const { folder } = await deps.appendSent(account, password, outbox.messageOf(id))
       append = { state: 'ok', detail: folder }
     } catch (error) {
       append = { state: 'failed', detail: error instanceof SiegelpostError ? error.code : 'error' }

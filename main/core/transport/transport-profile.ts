@@ -5,9 +5,9 @@ import { PolicyStore } from '../policy/policy-settings.ts'
 import { AccountStore } from './account.ts'
 import { checkDomain, createPolicyFetch, createResolver, type DomainCheckDeps } from './domain-check.ts'
 import { MtaStsCacheFile } from './mta-sts-cache.ts'
-import { appendSentCopy } from './imap-session.ts'
+import { appendStreamed } from './imap-append.ts'
 import { isProcessAlive, Outbox, type OutboxEntry, type Reason } from './outbox.ts'
-import { attempt, posturesFor, type SendDeps } from './send.ts'
+import { appendGroupSentItem, attempt, posturesFor, type SendDeps } from './send.ts'
 
 /**
  * The transport side of one profile, as both the CLI commands and the app's IPC handlers use it:
@@ -72,16 +72,28 @@ export function sendDepsOf(p: TransportProfile, outbox: Outbox): SendDeps {
     account: (name) => accounts.get(name),
     password: (account) => accounts.password(account),
     policy: () => policy.load(),
-    appendSent: appendSentCopy,
+    appendSent: appendStreamed,
     checkPosture: postureChecker(p),
     now: p.now,
   }
 }
 
-/** Entries released by crash recovery get their one more try. */
+/**
+ * Entries released by crash recovery get their one more try, and Sent items whose APPEND failed or was cut
+ * off (the mail itself went out) another one.
+ */
 export async function retryReleased(deps: SendDeps): Promise<void> {
   deps.outbox.recover()
   for (const id of deps.outbox.pendingRetries()) await attempt(deps, id).catch(() => undefined)
+  for (const groupId of deps.outbox.dueSentItems()) {
+    try {
+      const [first] = deps.outbox.group(groupId).entries
+      const account = await deps.account(deps.outbox.get(first!).envelope.account)
+      await appendGroupSentItem(deps, groupId, account, await deps.password(account))
+    } catch {
+      // The account is gone or locked: the item stays due for a later run.
+    }
+  }
 }
 
 /**
