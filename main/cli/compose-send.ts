@@ -9,7 +9,7 @@ import {
   type MessagePlan,
   type RecipientPlan,
 } from '../core/message/recipient-plan.ts'
-import { composeCopy, type SplitInput } from '../core/message/split-compose.ts'
+import { streamCopy, type SplitInput } from '../core/message/split-compose.ts'
 import { PolicyStore } from '../core/policy/policy-settings.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import type { GroupOutcome } from '../core/transport/send-group.ts'
@@ -135,8 +135,9 @@ async function writeOne(
   if (plan.copies.length !== 1)
     throw new SiegelpostError('COMPOSE_NEEDS_SEVERAL_MESSAGES', { count: plan.copies.length })
   const out = values.out as string
-  const result = await composeCopy(request.input, plan.copies[0]!, request.context, messageId)
-  await writeFileAtomic(out, result.bytes, {}, { backup: false, mode: 0o600 })
+  // Written as it is composed (a large attachment is never held whole); the chunks are new buffers each.
+  const result = await streamCopy(request.input, plan.copies[0]!, request.context, messageId)
+  await writeFileAtomic(out, result.chunks, {}, { backup: false, mode: 0o600, writesAhead: 4 })
   const summary = {
     out,
     messageId,

@@ -197,6 +197,18 @@ try {
       peer: gpgDec,
       target: target('dec', 'pgp'),
     })
+    // The default --encrypt auto goes through the recipient plan (split-compose), not the named technology's path.
+    if (gpg && bytes > 4 * 1024 * 1024) {
+      const autoCompose = ['compose', '--from', 'anna@kanzlei.test', '--to', 'max@mandant.test', '--sign']
+      rows.push({
+        goal: '4',
+        what: `OpenPGP ${size} compose with the default --encrypt auto (through the recipient plan)`,
+        figure: timed(sp(...autoCompose, '--attach', 'in.bin', '--out', 'auto.eml')),
+        peerName: 'gpg',
+        peer: gpgEnc,
+        target: target('enc', 'pgp'),
+      })
+    }
     // S/MIME sign-then-encrypt .eml vs openssl cms (sign | encrypt), -stream for encryption
     const smimeCompose = ['compose', '--from', 'alice@example.org', '--to', 'alice@example.org', '--encrypt', 'smime']
     const smEnc = timed(sp(...smimeCompose, '--sign', '--attach', 'in.bin', '--out', 'smime.eml'))

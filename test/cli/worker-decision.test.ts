@@ -73,11 +73,11 @@ it('one threshold decides: below limits.streamFromBytes in memory, from it on st
 })
 
 describe.each(['openpgp', 'smime'] as const)('%s through the CLI', (technology) => {
-  const roundTrip = async (size: number, name: string) => {
+  const roundTrip = async (size: number, name: string, args = messages[technology]) => {
     const attachment = randomBytes(size)
     await writeFile(join(dir, name), attachment)
     started.length = 0
-    await cli('compose', ...messages[technology], '--attach', join(dir, name), '--out', join(dir, `${name}.eml`))
+    await cli('compose', ...args, '--attach', join(dir, name), '--out', join(dir, `${name}.eml`))
     const composing = [...started]
     started.length = 0
     const saved = join(dir, `${name}-saved`)
@@ -98,6 +98,17 @@ describe.each(['openpgp', 'smime'] as const)('%s through the CLI', (technology) 
     async () => {
       expect(await roundTrip(1_000_000, `${technology}-small.bin`)).toEqual({ composing: [], opening: [] })
       expect(await roundTrip(limits.streamFromBytes, `${technology}-large.bin`)).toEqual({
+        composing: [technology],
+        opening: [technology],
+      })
+    },
+  )
+
+  it.skipIf(technology === 'smime' && skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))(
+    'the default --encrypt auto (through the recipient plan) streams a large attachment through the worker too',
+    async () => {
+      const auto = messages[technology].filter((arg, i, all) => arg !== '--encrypt' && all[i - 1] !== '--encrypt')
+      expect(await roundTrip(limits.streamFromBytes, `${technology}-auto.bin`, auto)).toEqual({
         composing: [technology],
         opening: [technology],
       })
