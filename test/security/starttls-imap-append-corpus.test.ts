@@ -4,7 +4,6 @@ import { join } from 'node:path'
 import { createServer as createTlsServer } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SiegelpostError } from '../../main/core/errors/index.ts'
-import type { Account } from '../../main/core/transport/account.ts'
 import { appendStreamed } from '../../main/core/transport/imap-append.ts'
 import {
   eastCases,
@@ -14,7 +13,13 @@ import {
   skipWithoutEast,
   type EastCase,
 } from '../helpers/east-corpus.ts'
-import { imapCapability, startEastImap, type EastImapCase, type WireRecord } from '../helpers/east-servers.ts'
+import { startEastImap, type EastImapCase } from '../helpers/east-servers.ts'
+import {
+  eastImapAccount,
+  expectNothingSecretInPlaintext,
+  expectedEastImapRefusal,
+  imapVerbOf,
+} from '../helpers/east-imap-expect.ts'
 import { makeTestPki, type TestPki } from '../helpers/test-pki.ts'
 
 /**
@@ -33,48 +38,12 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const password = 'east-append-secret'
-const account = (port: number): Account => ({
-  name: 'east',
-  email: 'client@mandant.test',
-  user: 'client@mandant.test',
-  smtp: { host: '127.0.0.1', port: 9, security: 'tls' },
-  imap: { host: '127.0.0.1', port, security: 'starttls' },
-  ca: pki.caPem,
-  pin: null,
-  password: { store: 'sealed', value: password },
-  created: new Date().toISOString(),
-})
-
-/** The same reading of a case as starttls-imap-corpus.test.ts: a refusal code, or null for a TLS session. */
-function expectedFor(testCase: EastImapCase): string | null {
-  if (testCase.state.$ === 'Authenticated') return 'TLS_STARTTLS_MISSING'
-  const offersStarttls = testCase.caps.map(imapCapability).includes('STARTTLS')
-  if (!offersStarttls || (testCase.hide_commands ?? []).includes('starttls')) return 'TLS_STARTTLS_MISSING'
-  const reply = testCase.starttls_response
-  if (reply) {
-    const lines = reply.split('\r\n').filter(Boolean)
-    const tagged = lines.findIndex((line) => line.startsWith('<tag> '))
-    if (tagged < 0) return 'TLS_NOT_ESTABLISHED'
-    if (!/^<tag> OK\b/i.test(lines[tagged]!)) return 'TLS_STARTTLS_MISSING'
-    if (tagged < lines.length - 1) return 'TLS_STARTTLS_INJECTION'
-  }
-  if (testCase.starttls_transition === false) return 'TLS_NOT_ESTABLISHED'
-  return null
-}
-
-const verbOf = (line: string) => line.split(' ')[1]?.toUpperCase() ?? ''
-
-function expectNothingSecretInPlaintext(record: WireRecord) {
-  const plain = record.lines.filter((l) => !l.tls).map((l) => l.line)
-  for (const line of plain) expect(verbOf(line), line).toMatch(/^(CAPABILITY|STARTTLS|LOGOUT|NOOP|)$/)
-  const secretB64 = Buffer.from(`\0client@mandant.test\0${password}`).toString('base64')
-  expect(plain.filter((line) => line.includes(password) || line.includes(secretB64))).toEqual([])
-}
+const account = (port: number) => eastImapAccount(port, pki.caPem, password)
 
 const message = eastMail('mail_1.eml')
 
 async function check(testCase: EastCase<EastImapCase>) {
-  const expected = expectedFor(testCase.config)
+  const expected = expectedEastImapRefusal(testCase.config)
   const server = await startEastImap(testCase.config, { cert: pki.good, message })
   try {
     const error = await appendStreamed(account(server.port), password, {
@@ -86,7 +55,7 @@ async function check(testCase: EastCase<EastImapCase>) {
       () => null,
       (e: unknown) => e,
     )
-    expectNothingSecretInPlaintext(server.record)
+    expectNothingSecretInPlaintext(server.record, 'client@mandant.test', password)
     expect(error, testCase.name).toBeInstanceOf(SiegelpostError)
     const shown = `${(error as SiegelpostError).localized('de')} ${(error as SiegelpostError).localized('en')}`
     expect(shown).not.toMatch(/bAjdyeKO|MyF21bpV|uNiQTghK|kkgIhdNV|Attacker-controlled|prefix\.|suffix\./)
@@ -100,7 +69,7 @@ async function check(testCase: EastCase<EastImapCase>) {
       'APPEND refused',
     ])
     for (const verb of ['AUTHENTICATE|LOGIN', 'LIST', 'APPEND']) {
-      const lines = server.record.lines.filter((l) => new RegExp(`^(${verb})$`).test(verbOf(l.line)))
+      const lines = server.record.lines.filter((l) => new RegExp(`^(${verb})$`).test(imapVerbOf(l.line)))
       expect(lines.length, `${testCase.name}: ${verb}`).toBeGreaterThan(0)
       expect(lines.every((l) => l.tls)).toBe(true)
     }

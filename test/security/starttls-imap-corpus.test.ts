@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SiegelpostError } from '../../main/core/errors/index.ts'
-import type { Account } from '../../main/core/transport/account.ts'
 import { classifyImapError, listFolders, openImap, type ImapSession } from '../../main/core/transport/imap-session.ts'
 import {
   eastCases,
@@ -13,14 +12,13 @@ import {
   skipWithoutEast,
   type EastCase,
 } from '../helpers/east-corpus.ts'
-import {
-  imapCapability,
-  startEastImap,
-  type EastImapCase,
-  type ImapPlay,
-  type WireRecord,
-} from '../helpers/east-servers.ts'
+import { startEastImap, type EastImapCase, type ImapPlay, type WireRecord } from '../helpers/east-servers.ts'
 import { startSilentServer } from '../helpers/hostile-servers.ts'
+import {
+  eastImapAccount,
+  expectNothingSecretInPlaintext,
+  expectedEastImapRefusal,
+} from '../helpers/east-imap-expect.ts'
 import { makeTestPki, type TestPki } from '../helpers/test-pki.ts'
 
 /**
@@ -43,55 +41,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const password = 'east-imap-secret'
-const account = (port: number): Account => ({
-  name: 'east',
-  email: 'client@mandant.test',
-  user: 'client@mandant.test',
-  smtp: { host: '127.0.0.1', port: 9, security: 'tls' },
-  imap: { host: '127.0.0.1', port, security: 'starttls' },
-  ca: pki.caPem,
-  pin: null,
-  password: { store: 'sealed', value: password },
-  created: new Date().toISOString(),
-})
-
-type Expected =
-  | {
-      refused:
-        'TLS_STARTTLS_MISSING' | 'TLS_STARTTLS_INJECTION' | 'TLS_NOT_ESTABLISHED' | 'IMAP_AUTH_FAILED' | 'IMAP_FAILED'
-    }
-  | { refused: null }
-
-/**
- * What a client that requires STARTTLS must do with a case, from the case itself: a PREAUTH greeting,
- * no STARTTLS in the plaintext capabilities, a hidden or refused STARTTLS is a refusal; bytes after the
- * tagged OK are an injection; an OK without a TLS server behind it fails the handshake; else TLS.
- */
-function expectedFor(testCase: EastImapCase): Expected {
-  if (testCase.state.$ === 'Authenticated') return { refused: 'TLS_STARTTLS_MISSING' }
-  const offersStarttls = testCase.caps.map(imapCapability).includes('STARTTLS')
-  if (!offersStarttls || (testCase.hide_commands ?? []).includes('starttls')) return { refused: 'TLS_STARTTLS_MISSING' }
-  const reply = testCase.starttls_response
-  if (reply) {
-    const lines = reply.split('\r\n').filter(Boolean)
-    const tagged = lines.findIndex((line) => line.startsWith('<tag> '))
-    // No tagged answer at all (a "+" continuation): the client waits in vain, up to its connect budget.
-    if (tagged < 0) return { refused: 'TLS_NOT_ESTABLISHED' }
-    if (!/^<tag> OK\b/i.test(lines[tagged]!)) return { refused: 'TLS_STARTTLS_MISSING' }
-    if (tagged < lines.length - 1) return { refused: 'TLS_STARTTLS_INJECTION' }
-  }
-  if (testCase.starttls_transition === false) return { refused: 'TLS_NOT_ESTABLISHED' }
-  return { refused: null }
-}
-
-/** Nothing but the pre-TLS verbs in plaintext: no LOGIN/AUTHENTICATE, no mailbox command, no password. */
-function expectNothingSecretInPlaintext(record: WireRecord) {
-  const plain = record.lines.filter((l) => !l.tls).map((l) => l.line)
-  for (const line of plain)
-    expect(line.split(' ')[1]?.toUpperCase() ?? '', line).toMatch(/^(CAPABILITY|STARTTLS|LOGOUT|NOOP|)$/)
-  const secretB64 = Buffer.from(`\0client@mandant.test\0${password}`).toString('base64')
-  expect(plain.filter((line) => line.includes(password) || line.includes(secretB64))).toEqual([])
-}
+const account = (port: number) => eastImapAccount(port, pki.caPem, password)
 
 async function play(testCase: EastImapCase, extra: Partial<ImapPlay> = {}) {
   const server = await startEastImap(testCase, { cert: pki.good, message: eastMail('mail_1.eml'), ...extra })
@@ -135,13 +85,13 @@ async function expectCleanSession(session: ImapSession, record: WireRecord, inje
 }
 
 async function check(testCase: EastCase<EastImapCase>) {
-  const expected = expectedFor(testCase.config)
+  const refused = expectedEastImapRefusal(testCase.config)
   const { server, session, error } = await play(testCase.config)
   try {
-    expectNothingSecretInPlaintext(server.record)
-    if (expected.refused) {
+    expectNothingSecretInPlaintext(server.record, 'client@mandant.test', password)
+    if (refused) {
       expect(error, testCase.name).toBeInstanceOf(SiegelpostError)
-      expect((error as SiegelpostError).code, testCase.name).toBe(expected.refused)
+      expect((error as SiegelpostError).code, testCase.name).toBe(refused)
       // Text the server sent before TLS is never shown as if it were trustworthy (UI spoofing).
       const shown = `${(error as SiegelpostError).localized('de')} ${(error as SiegelpostError).localized('en')}`
       expect(shown).not.toMatch(/bAjdyeKO|MyF21bpV|uNiQTghK|kkgIhdNV|Attacker-controlled|prefix\.|suffix\./)
@@ -242,7 +192,7 @@ describe.skipIf(skipWithoutEast())('IMAP referrals are never followed', () => {
       )
       const { server, session, error } = await play(base(), withPort)
       try {
-        expectNothingSecretInPlaintext(server.record)
+        expectNothingSecretInPlaintext(server.record, 'client@mandant.test', password)
         if (code) {
           expect(error).toBeInstanceOf(SiegelpostError)
           expect((error as SiegelpostError).code).toBe(code)
