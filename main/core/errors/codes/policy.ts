@@ -9,13 +9,13 @@ export const policyCodes = {
   },
   POLICY_REQUIRETLS_RULE: {
     kind: 'remote',
-    de: 'Für {recipient} verlangt die Regel „{rule}“ REQUIRETLS, der Server {host} bietet es nicht an. Nutzen Sie einen Server mit REQUIRETLS oder tragen Sie eine TLS-Ausnahme (tls-exception) mit Begründung ein.',
-    en: 'For {recipient} the rule "{rule}" requires REQUIRETLS, which the server {host} does not offer. Use a server with REQUIRETLS or add a TLS exception (tls-exception) with a reason.',
+    de: 'Für {recipient} verlangt die Regel „{rule}“ REQUIRETLS, der Server {host} bietet es nicht an. Nutzen Sie einen Server mit REQUIRETLS oder tragen Sie eine TLS-Ausnahme mit Begründung ein (Postausgang → „Ausnahme eintragen …“; Befehlszeile: tls-exception).',
+    en: 'For {recipient} the rule "{rule}" requires REQUIRETLS, which the server {host} does not offer. Use a server with REQUIRETLS or add a TLS exception with a reason (Outbox → "Add exception …"; command line: tls-exception).',
   },
   POLICY_DOMAIN_NOT_TLS: {
     kind: 'remote',
-    de: 'Für {recipient} verlangt die Regel „{rule}“ MTA-STS oder DANE; die Domain erfüllt das nicht oder ließ sich nicht prüfen ({posture}). Tragen Sie eine TLS-Ausnahme (tls-exception) mit Begründung ein oder verschlüsseln Sie Ende-zu-Ende.',
-    en: 'For {recipient} the rule "{rule}" requires MTA-STS or DANE; the domain does not meet it or could not be checked ({posture}). Add a TLS exception (tls-exception) with a reason or encrypt end to end.',
+    de: 'Für {recipient} verlangt die Regel „{rule}“ MTA-STS oder DANE; die Domain erfüllt das nicht oder ließ sich nicht prüfen ({posture}). Tragen Sie eine TLS-Ausnahme mit Begründung ein (Postausgang → „Ausnahme eintragen …“; Befehlszeile: tls-exception) oder verschlüsseln Sie Ende-zu-Ende.',
+    en: 'For {recipient} the rule "{rule}" requires MTA-STS or DANE; the domain does not meet it or could not be checked ({posture}). Add a TLS exception with a reason (Outbox → "Add exception …"; command line: tls-exception) or encrypt end to end.',
   },
   POLICY_MIXED_RECIPIENTS: {
     kind: 'user',

@@ -99,8 +99,8 @@ export const transportCodes = {
   },
   SMTP_REQUIRETLS_UNSUPPORTED: {
     kind: 'remote',
-    de: 'Der Server {host} unterstützt REQUIRETLS nicht, Ihre Richtlinie verlangt es. Senden Sie über einen Server mit REQUIRETLS, stellen Sie REQUIRETLS auf „anfordern“ (policy set requiretls request) oder tragen Sie eine TLS-Ausnahme ein (tls-exception).',
-    en: 'The server {host} does not support REQUIRETLS, which your policy requires. Send through a server with REQUIRETLS, set REQUIRETLS to "request" (policy set requiretls request) or add a TLS exception (tls-exception).',
+    de: 'Der Server {host} unterstützt REQUIRETLS nicht, Ihre Richtlinie verlangt es. Senden Sie über einen Server mit REQUIRETLS, stellen Sie REQUIRETLS auf „anfordern“ (Konten → Zwangs-TLS; Befehlszeile: policy set requiretls request) oder tragen Sie für den Empfänger eine TLS-Ausnahme ein (Postausgang → „Ausnahme eintragen …“; Befehlszeile: tls-exception).',
+    en: 'The server {host} does not support REQUIRETLS, which your policy requires. Send through a server with REQUIRETLS, set REQUIRETLS to "request" (Accounts → Enforced TLS; command line: policy set requiretls request) or add a TLS exception for the recipient (Outbox → "Add exception …"; command line: tls-exception).',
   },
   SMTP_AUTH_FAILED: {
     kind: 'user',
