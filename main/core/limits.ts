@@ -119,6 +119,12 @@ export const limits = {
   mailSyncWriterChunkBytes: 1024 * 1024,
   /** Bytes handed over and not yet stored before the FETCH waits for the worker thread. */
   mailSyncWriterQueueBytes: 32 * 1024 * 1024,
+  /** Most messages per commit of the worker thread (its batches grow from `mailSyncBatchMessages` to this). */
+  mailSyncWriterBatchMessages: 2000,
+  /** The worker thread's SQLite page cache (KiB): a batch of `mailSyncBatchBytes` stays in memory until its commit. */
+  mailSyncWriterCacheKiB: 32 * 1024,
+  /** WAL pages (4 KiB) after which the worker thread's connection copies the WAL into the database file. */
+  mailSyncWriterCheckpointPages: 16 * 1024,
   /** How often `watch` polls (NOOP) a folder on a server without IDLE. */
   mailWatchPollMs: 30_000,
   /** How long `watch` idles before it renews IDLE (RFC 2177: clients re-issue IDLE at least every 29 minutes). */
