@@ -1,7 +1,7 @@
 import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it } from 'vitest'
 import { limits } from '../limits.ts'
-import { writeBatch } from './mail-store-batch.ts'
+import { StoreTransactions, writeBatch } from './mail-store-batch.ts'
 
 /** A database that counts the batch's commits and how many rows each held. */
 function counted() {
@@ -28,7 +28,7 @@ function counted() {
 describe('write batch', () => {
   it('commits every mailSyncBatchMessages messages', () => {
     const { db, sizes, write } = counted()
-    const batch = writeBatch(db)
+    const batch = writeBatch(new StoreTransactions(db))
     for (let i = 0; i < 1000; i++) batch.run(write(i), 100)
     batch.commit()
     expect(sizes).toEqual([250, 250, 250, 250])
@@ -36,7 +36,7 @@ describe('write batch', () => {
 
   it('grown, the first commit comes as early and each batch doubles up to mailSyncWriterBatchMessages', () => {
     const { db, sizes, write } = counted()
-    const batch = writeBatch(db, true)
+    const batch = writeBatch(new StoreTransactions(db), true)
     const total = 250 + 500 + 1000 + 2000 + 2000 + 7
     for (let i = 0; i < total; i++) batch.run(write(i), 100)
     batch.commit()
@@ -47,7 +47,7 @@ describe('write batch', () => {
 
   it('commits a grown batch at mailSyncBatchBytes as well, and a failed write rolls back only the open batch', () => {
     const { db, sizes, write } = counted()
-    const batch = writeBatch(db, true)
+    const batch = writeBatch(new StoreTransactions(db), true)
     for (let i = 0; i < 300; i++) batch.run(write(i), 1024 * 1024)
     const perBytes = limits.mailSyncBatchBytes / (1024 * 1024)
     expect(sizes.every((size) => size === perBytes)).toBe(true)

@@ -23,7 +23,7 @@ import {
   type PageQuery,
   type StoredUid,
 } from './mail-store-schema.ts'
-import { tuneForBatches, writeBatch, type WriteBatch } from './mail-store-batch.ts'
+import { StoreTransactions, tuneForBatches, writeBatch, type WriteBatch } from './mail-store-batch.ts'
 import { readFolderState, staleRows, writeFolderState } from './mail-store-folders.ts'
 import { completeOldRows, removeOrphanFiles } from './mail-store-upkeep.ts'
 
@@ -52,6 +52,7 @@ export class MailStore {
   readonly path: string
   private readonly isWriter: boolean
   private readonly db: DatabaseSync
+  private readonly tx: StoreTransactions
   private readonly key: Buffer
   private readonly secret: KeyObject
   private readonly filesDir: string
@@ -88,6 +89,7 @@ export class MailStore {
     this.path = join(profileDir, mailStoreFileName)
     this.filesDir = join(profileDir, 'messages')
     this.db = openStoreDatabase(this.path, mailStoreMigrations, 'STORE_DAMAGED')
+    this.tx = new StoreTransactions(this.db)
     // WAL with NORMAL stays consistent through a crash or kill -9 and may lose only the last commits on a
     // power cut; every row here is a copy of the server's (fetched again then), so a sync need not wait for
     // a disk flush per batch.
@@ -154,15 +156,7 @@ export class MailStore {
 
   /** Runs `fn` in one transaction (a sync stores a batch of messages per commit). */
   transaction<T>(fn: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE')
-    try {
-      const result = fn()
-      this.db.exec('COMMIT')
-      return result
-    } catch (error) {
-      this.db.exec('ROLLBACK')
-      throw error
-    }
+    return this.tx.run(fn)
   }
 
   /**
@@ -170,7 +164,7 @@ export class MailStore {
    * or `mailSyncBatchBytes` bytes (mail-store-batch.ts).
    */
   batch(): WriteBatch {
-    return writeBatch(this.db, this.isWriter)
+    return writeBatch(this.tx, this.isWriter)
   }
 
   private sealEnvelope(row: EnvelopeRow): Buffer {
@@ -236,7 +230,10 @@ export class MailStore {
     /** `envelope`: envelopeOf(raw, arrived), when the caller has read it already (the sync's main thread). */
     options: { flags?: string[]; arrived?: Date | null; envelope?: EnvelopeFields } = {},
   ): string | null {
+    // The row and its folder's change count go in together (StoreTransactions).
+    if (!this.tx.isOpen) return this.tx.run(() => this.add(account, folder, uidValidity, uid, raw, fetched, options))
     const ref = this.ref(account, folder, uidValidity, uid)
+    const box = this.box(account, folder)
     const isFile = raw.length > limits.mailStoreInlineMaxBytes
     if (isFile && this.sql('SELECT 1 FROM messages WHERE ref = ?').get(ref) !== undefined) return null
     const id = randomUUID()
@@ -268,7 +265,7 @@ export class MailStore {
       Buffer.alloc(0),
       isFile ? Buffer.alloc(0) : sealBlob(this.secret, raw, ctx(id, 'raw'), this.random),
       // The digest is needed only when a folder gets a new UIDVALIDITY (staleOf computes it then).
-      this.box(account, folder),
+      box,
       uidValidity,
       uid,
       null,
@@ -277,9 +274,10 @@ export class MailStore {
     )
     if (changes === 0 && isFile) rmSync(join(this.filesDir, `${id}.sealed`), { force: true })
     if (changes === 0) return null
+    this.tx.noteInsert(box)
     this.cache.set(id, { rev: 0, row })
     this.writes++
-    this.touched.add(this.box(account, folder))
+    this.touched.add(box)
     return id
   }
 
