@@ -109,8 +109,8 @@ export const limits = {
   mailSyncBatchMessages: 250,
   /** …or this many bytes, whichever comes first. */
   mailSyncBatchBytes: 16 * 1024 * 1024,
-  /** UIDs per FETCH command (keeps command lines short on sparse UID sets). */
-  mailSyncFetchUids: 2000,
+  /** Parts of a FETCH command's UID set, each one UID or a run like 9:12 (keeps command lines short on sparse sets). */
+  mailSyncFetchSetParts: 2000,
   /** New messages from which a sync stores on a worker thread (below, starting the thread costs more than it saves). */
   mailSyncWriterMinMessages: 400,
   /** Messages per hand-over to the store's worker thread… */
