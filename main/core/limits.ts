@@ -114,7 +114,7 @@ export const limits = {
   /** New messages from which a sync stores on a worker thread (below, starting the thread costs more than it saves). */
   mailSyncWriterMinMessages: 400,
   /** Messages per hand-over to the store's worker thread… */
-  mailSyncWriterChunkMessages: 64,
+  mailSyncWriterChunkMessages: 256,
   /** …or this many bytes, whichever comes first. */
   mailSyncWriterChunkBytes: 1024 * 1024,
   /** Bytes handed over and not yet stored before the FETCH waits for the worker thread. */
