@@ -69,18 +69,6 @@ export interface EnvelopeRow extends EnvelopeFields {
   fetched: string
 }
 
-/** A message sealed for the store (MailStore.sealMessage): ciphertexts and keyed hashes; the row only in memory. */
-export interface SealedMessage {
-  id: string
-  ref: string
-  box: string
-  row: EnvelopeRow
-  /** Stored as a chunked sealed file (`raw` empty): written by MailStore.add. */
-  isFile: boolean
-  raw: Buffer
-  envelope: Buffer
-}
-
 /** What a folder's last complete sync saw (CONDSTORE: HIGHESTMODSEQ as a decimal string). */
 export interface FolderState {
   uidValidity: string

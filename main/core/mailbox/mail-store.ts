@@ -18,7 +18,6 @@ import {
   sealContext,
   type EnvelopeRow,
   type FolderState,
-  type SealedMessage,
   type ListPage,
   type ListQuery,
   type PageQuery,
@@ -36,7 +35,6 @@ export type {
   ListQuery,
   ListSort,
   PageQuery,
-  SealedMessage,
   StoredUid,
 } from './mail-store-schema.ts'
 
@@ -221,9 +219,8 @@ export class MailStore {
     )
   }
 
-  /** Seals a message for `insertSealed` (the sync's reading thread; the writer thread inserts). A message over
-   * `mailStoreInlineMaxBytes` gets no sealed raw here (`add` files it). */
-  sealMessage(
+  /** Stores one message; null when (account, folder, UIDVALIDITY, UID) is stored already. */
+  add(
     account: string,
     folder: string,
     uidValidity: string,
@@ -232,50 +229,50 @@ export class MailStore {
     fetched: Date,
     /** `envelope`: envelopeOf(raw, arrived), when the caller has read it already (the sync's main thread). */
     options: { flags?: string[]; arrived?: Date | null; envelope?: EnvelopeFields } = {},
-  ): SealedMessage {
-    const id = randomUUID()
-    const { flags = [], arrived = null, envelope } = options
-    const row = envelopeRowOf(id, account, folder, uidValidity, uid, raw, flags, fetched, arrived, envelope)
-    const isFile = raw.length > limits.mailStoreInlineMaxBytes
-    const sealedRaw = isFile ? Buffer.alloc(0) : sealBlob(this.secret, raw, ctx(id, 'raw'), this.random)
-    const ref = this.ref(account, folder, uidValidity, uid)
-    return { id, ref, box: this.box(account, folder), row, isFile, raw: sealedRaw, envelope: this.sealEnvelope(row) }
-  }
-
-  /** Stores one message; null when (account, folder, UIDVALIDITY, UID) is stored already. */
-  add(...args: Parameters<MailStore['sealMessage']>): string | null {
+  ): string | null {
     // The row and its folder's change count go in together (StoreTransactions).
-    if (!this.tx.isOpen) return this.tx.run(() => this.add(...args))
-    const sealed = this.sealMessage(...args)
-    if (!sealed.isFile) return this.insertSealed(sealed)
-    if (this.sql('SELECT 1 FROM messages WHERE ref = ?').get(sealed.ref) !== undefined) return null
-    const file = join(this.filesDir, `${sealed.id}.sealed`)
-    mkdirSync(this.filesDir, { recursive: true, mode: 0o700 })
-    writeSealedFile(file, this.key, ctx(sealed.id, 'raw'), args[4], limits.mailStoreChunkBytes)
-    const id = this.insertSealed(sealed)
-    if (id === null) rmSync(file, { force: true })
-    return id
-  }
-
-  /** Stores a message sealed by `sealMessage` (of this store's key); null when its place is taken already. */
-  insertSealed(sealed: SealedMessage): string | null {
-    if (!this.tx.isOpen) return this.tx.run(() => this.insertSealed(sealed))
-    const { id, box, row } = sealed
-    // Stored already (same ref): no change. `meta` is for step-1 rows; the digest is computed by staleOf when needed.
+    if (!this.tx.isOpen) return this.tx.run(() => this.add(account, folder, uidValidity, uid, raw, fetched, options))
+    const ref = this.ref(account, folder, uidValidity, uid)
+    const box = this.box(account, folder)
+    const isFile = raw.length > limits.mailStoreInlineMaxBytes
+    if (isFile && this.sql('SELECT 1 FROM messages WHERE ref = ?').get(ref) !== undefined) return null
+    const id = randomUUID()
+    if (isFile) {
+      mkdirSync(this.filesDir, { recursive: true, mode: 0o700 })
+      writeSealedFile(join(this.filesDir, `${id}.sealed`), this.key, ctx(id, 'raw'), raw, limits.mailStoreChunkBytes)
+    }
+    const row = envelopeRowOf(
+      id,
+      account,
+      folder,
+      uidValidity,
+      uid,
+      raw,
+      options.flags ?? [],
+      fetched,
+      options.arrived ?? null,
+      options.envelope,
+    )
+    // A message stored already (same ref) changes nothing: one index look-up, the INSERT's own.
     const { changes } = this.sql(
       'INSERT INTO messages (id, ref, fetched, meta, raw, box, validity, uid, digest, envelope, rawfile) ' +
-        "VALUES (?, ?, ?, x'', ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (ref) DO NOTHING",
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ref) DO NOTHING',
     ).run(
       id,
-      sealed.ref,
+      ref,
       row.fetched,
-      sealed.raw,
+      // Rows from step 2 on keep where they live in the sealed envelope; `meta` is read only for step-1 rows.
+      Buffer.alloc(0),
+      isFile ? Buffer.alloc(0) : sealBlob(this.secret, raw, ctx(id, 'raw'), this.random),
+      // The digest is needed only when a folder gets a new UIDVALIDITY (staleOf computes it then).
       box,
-      row.uidValidity,
-      row.uid,
-      sealed.envelope,
-      sealed.isFile ? 1 : 0,
+      uidValidity,
+      uid,
+      null,
+      this.sealEnvelope(row),
+      isFile ? 1 : 0,
     )
+    if (changes === 0 && isFile) rmSync(join(this.filesDir, `${id}.sealed`), { force: true })
     if (changes === 0) return null
     this.tx.noteInsert(box)
     this.cache.set(id, { rev: 0, row })

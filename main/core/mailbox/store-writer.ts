@@ -2,16 +2,16 @@ import { SiegelpostError, type ErrorCode, type ErrorParams } from '../errors/ind
 import { limits } from '../limits.ts'
 import type { WorkerLike } from '../message/technology.ts'
 import { envelopeOf, type EnvelopeFields } from './envelope.ts'
-import { MailStore, type SealedMessage } from './mail-store.ts'
+import { MailStore } from './mail-store.ts'
 
 /**
  * Storing a sync's new messages on a second thread: the main thread reads the IMAP stream (imapflow's parsing is
- * the library's floor), each envelope, and seals each message (AES-GCM per envelope row and per raw message, keyed
- * hashes) while it waits for the server; a worker thread with its own connection to the same store file does the
- * SQLite writes (and files a message over `mailStoreInlineMaxBytes`). Messages go over in chunks; the worker writes
- * them as the in-thread sync does (`MailStore.batch`: committed every `mailSyncBatchMessages` messages — growing to
- * `mailSyncWriterBatchMessages` — or `mailSyncBatchBytes` bytes, and at the end), so an interrupted sync keeps what
- * was committed. At most `mailSyncWriterQueueBytes` wait for the worker: the FETCH waits when it is behind.
+ * the library's floor) while a worker thread opens its own connection to the same store file and does the rest —
+ * sealing (AES-GCM per envelope row and per raw message), keyed hashes, SQLite; the main thread reads each envelope.
+ * Messages go over in chunks; the worker writes them as the in-thread sync does (`MailStore.batch`: committed every
+ * `mailSyncBatchMessages` messages — growing to `mailSyncWriterBatchMessages` — or `mailSyncBatchBytes` bytes, and
+ * at the end), so an interrupted sync keeps what was committed. At most `mailSyncWriterQueueBytes` wait for the
+ * worker: the FETCH waits when it is behind.
  */
 export interface WriterTarget {
   account: string
@@ -25,24 +25,18 @@ export interface StoredMessage {
   id: string
 }
 
-/**
- * One message of a chunk, apart from its bytes. Sealed on the main thread (the reading thread waits for the server
- * part of the time; the worker's SQLite writes are the rest), or — a message stored as a file — its raw bytes, with
- * the envelope the main thread read.
- */
-interface ChunkItem {
-  uid: number
-  size: number
-  /** Byte lengths of its parts in the chunk's buffer: sealed raw and sealed envelope, or the raw message. */
+/** A chunk's messages apart from their bytes (sent as JSON: cheaper to copy between threads than the objects). */
+interface ChunkMeta {
+  uids: number[]
+  flags: string[][]
+  /** Read on the main thread (envelope.ts): the worker has more to do per message than the thread reading the FETCH. */
+  envelopes: EnvelopeFields[]
   lengths: number[]
-  sealed?: Omit<SealedMessage, 'raw' | 'envelope' | 'isFile'>
-  flags?: string[]
-  envelope?: EnvelopeFields
 }
 
 interface Chunk {
-  /** JSON of the ChunkItems (cheaper to copy between threads than the objects). */
-  items: string
+  /** JSON of a ChunkMeta. */
+  meta: string
   fetched: string
   /** The messages one after another, in a buffer of their own that is moved to the worker, not copied. */
   bytes: Uint8Array
@@ -95,20 +89,21 @@ export function serveStoreWriter(port: WriterPort): void {
         const { account, folder, uidValidity } = target!
         const bytes = Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength)
         const fetched = new Date(message.fetched)
-        const items = JSON.parse(message.items) as ChunkItem[]
+        const meta = JSON.parse(message.meta) as ChunkMeta
         const stored: StoredMessage[] = []
         let at = 0
-        const take = (length: number) => bytes.subarray(at, (at += length))
-        for (const { uid, size, lengths, sealed, flags, envelope } of items) {
-          const [first, second] = [take(lengths[0]!), take(lengths[1] ?? 0)]
+        for (let i = 0; i < meta.uids.length; i++) {
+          const raw = bytes.subarray(at, (at += meta.lengths[i]!))
+          const uid = meta.uids[i]!
           batch!.run(() => {
-            const id = sealed
-              ? store!.insertSealed({ ...sealed, isFile: false, raw: first, envelope: second })
-              : store!.add(account, folder, uidValidity, uid, first, fetched, { flags: flags!, envelope: envelope! })
-            if (id) stored.push({ uid, size, id })
-          }, size)
+            const id = store!.add(account, folder, uidValidity, uid, raw, fetched, {
+              flags: meta.flags[i]!,
+              envelope: meta.envelopes[i]!,
+            })
+            if (id) stored.push({ uid, size: raw.length, id })
+          }, raw.length)
         }
-        port.postMessage({ type: 'stored', messages: stored, count: items.length, bytes: bytes.length })
+        port.postMessage({ type: 'stored', messages: stored, count: meta.uids.length, bytes: bytes.length })
       } else {
         batch?.commit()
         store?.close()
@@ -144,7 +139,13 @@ export function openStoreWriter(
 ): StoreWriter {
   const stored: StoredMessage[] = []
   let written = 0
-  const empty = () => ({ items: [] as ChunkItem[], parts: [] as Buffer[], bytes: 0 })
+  const empty = () => ({
+    uids: [] as number[],
+    flags: [] as string[][],
+    envelopes: [] as EnvelopeFields[],
+    raws: [] as Buffer[],
+    bytes: 0,
+  })
   let pending = empty()
   let queued = 0
   let failure: Error | null = null
@@ -186,12 +187,18 @@ export function openStoreWriter(
   worker.postMessage(init)
 
   const flush = () => {
-    if (pending.items.length === 0) return
+    if (pending.uids.length === 0) return
     // Its own ArrayBuffer (never Node's shared pool): moved to the worker with the message.
     const bytes = Buffer.allocUnsafeSlow(pending.bytes)
     let at = 0
-    for (const part of pending.parts) at += part.copy(bytes, at)
-    const chunk: ToWorker = { type: 'add', items: JSON.stringify(pending.items), fetched: now().toISOString(), bytes }
+    for (const raw of pending.raws) at += raw.copy(bytes, at)
+    const meta: ChunkMeta = {
+      uids: pending.uids,
+      flags: pending.flags,
+      envelopes: pending.envelopes,
+      lengths: pending.raws.map((raw) => raw.length),
+    }
+    const chunk: ToWorker = { type: 'add', meta: JSON.stringify(meta), fetched: now().toISOString(), bytes }
     worker.postMessage(chunk, [bytes.buffer])
     queued += pending.bytes
     pending = empty()
@@ -209,24 +216,12 @@ export function openStoreWriter(
   return {
     add(uid, raw, flags, arrived) {
       if (failure) throw failure
-      const envelope = envelopeOf(raw, arrived)
-      const { account, folder, uidValidity } = target
-      const sealed =
-        raw.length > limits.mailStoreInlineMaxBytes
-          ? null
-          : store.sealMessage(account, folder, uidValidity, uid, raw, now(), { flags, envelope })
-      const parts = sealed ? [sealed.raw, sealed.envelope] : [raw]
-      const lengths = parts.map((part) => part.length)
-      if (sealed) {
-        const { id, ref, box, row } = sealed
-        pending.items.push({ uid, size: raw.length, lengths, sealed: { id, ref, box, row } })
-      } else pending.items.push({ uid, size: raw.length, lengths, flags, envelope })
-      pending.parts.push(...parts)
-      for (const length of lengths) pending.bytes += length
-      if (
-        pending.items.length >= limits.mailSyncWriterChunkMessages ||
-        pending.bytes >= limits.mailSyncWriterChunkBytes
-      )
+      pending.uids.push(uid)
+      pending.flags.push(flags)
+      pending.envelopes.push(envelopeOf(raw, arrived))
+      pending.raws.push(raw)
+      pending.bytes += raw.length
+      if (pending.uids.length >= limits.mailSyncWriterChunkMessages || pending.bytes >= limits.mailSyncWriterChunkBytes)
         flush()
       return queued > limits.mailSyncWriterQueueBytes ? caughtUp() : undefined
     },
