@@ -109,16 +109,22 @@ export const limits = {
   mailSyncBatchMessages: 250,
   /** …or this many bytes, whichever comes first. */
   mailSyncBatchBytes: 16 * 1024 * 1024,
-  /** UIDs per FETCH command (keeps command lines short on sparse UID sets). */
-  mailSyncFetchUids: 2000,
+  /** Parts of a FETCH command's UID set, each one UID or a run like 9:12 (keeps command lines short on sparse sets). */
+  mailSyncFetchSetParts: 2000,
   /** New messages from which a sync stores on a worker thread (below, starting the thread costs more than it saves). */
   mailSyncWriterMinMessages: 400,
   /** Messages per hand-over to the store's worker thread… */
-  mailSyncWriterChunkMessages: 64,
+  mailSyncWriterChunkMessages: 256,
   /** …or this many bytes, whichever comes first. */
   mailSyncWriterChunkBytes: 1024 * 1024,
   /** Bytes handed over and not yet stored before the FETCH waits for the worker thread. */
   mailSyncWriterQueueBytes: 32 * 1024 * 1024,
+  /** Most messages per commit of the worker thread (its batches grow from `mailSyncBatchMessages` to this). */
+  mailSyncWriterBatchMessages: 2000,
+  /** The worker thread's SQLite page cache (KiB): a batch of `mailSyncBatchBytes` stays in memory until its commit. */
+  mailSyncWriterCacheKiB: 32 * 1024,
+  /** WAL pages (4 KiB) after which the worker thread's connection copies the WAL into the database file. */
+  mailSyncWriterCheckpointPages: 16 * 1024,
   /** How often `watch` polls (NOOP) a folder on a server without IDLE. */
   mailWatchPollMs: 30_000,
   /** How often the watch session checks the account's other synced folders with STATUS (between IDLE periods). */

@@ -40,4 +40,12 @@ describe('envelopeOf', () => {
     const lf = envelopeOf(Buffer.from(`From: a@kanzlei.test\nSubject: LF\n\n${'y'.repeat(10_000)}`))
     expect(lf).toMatchObject({ from: 'a@kanzlei.test', subject: 'LF', state: 'ok' })
   })
+
+  it('ends the header at its first empty line, bare LF before a later CRLF one, and a CRLF one before later LFs', () => {
+    const armor = '-----BEGIN PGP MESSAGE-----'
+    const lfFirst = envelopeOf(Buffer.from(`From: a@kanzlei.test\nSubject: LF\n\n${armor}\r\n\r\nx\r\n`))
+    expect(lfFirst).toMatchObject({ subject: 'LF', protection: { encryption: 'encrypted' } })
+    const crlfFirst = envelopeOf(Buffer.from(`Subject: CRLF\r\n\r\n${armor}\n\nSubject: body\n`))
+    expect(crlfFirst).toMatchObject({ subject: 'CRLF', protection: { encryption: 'encrypted' } })
+  })
 })

@@ -101,8 +101,10 @@ export function envelopeOf(raw: Uint8Array, arrived: Date | null = null): Envelo
   const bytes = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.byteLength, limits.mailEnvelopeHeaderBytes))
   try {
     // Only the header block and the body's first 4 KiB are read as text (not the whole first 256 KiB).
-    const blanks = [bytes.indexOf('\n\n'), bytes.indexOf('\n\r\n')].filter((at) => at !== -1)
-    const blank = blanks.length === 0 ? -1 : Math.min(...blanks)
+    // The first empty line, CRLF or bare LF: the LF search stops there (a CRLF message has none to scan the body for).
+    const crlf = bytes.indexOf('\n\r\n')
+    const lf = (crlf === -1 ? bytes : bytes.subarray(0, crlf + 1)).indexOf('\n\n')
+    const blank = lf === -1 ? crlf : lf
     const head = blank === -1 ? bytes : bytes.subarray(0, blank + 3 + bodyStartChars)
     const text = head.toString('latin1')
     const fields = readHeaderFields(head)

@@ -231,7 +231,7 @@ describe('message store schema step 3', () => {
     expect(store.list({ account: 'acc', folder: 'INBOX' }).map((r) => r.id)).toEqual(ids)
     store.close()
     const db = new DatabaseSync(path)
-    expect(schemaVersion(db)).toBe(3)
+    expect(schemaVersion(db)).toBe(mailStoreMigrations.length)
     expect(db.prepare('SELECT counter FROM box_changes WHERE box = ?').get(inbox)).toEqual({ counter: 1 })
     db.close()
     expect(snapshot()?.map((r) => r.id)).toEqual(ids)
@@ -243,5 +243,85 @@ describe('message store schema step 3', () => {
     const next = new MailStore(dir, key)
     expect(next.list({ account: 'acc', folder: 'INBOX' }).map((r) => r.id)).toEqual([added, ...ids])
     next.close()
+  })
+})
+
+describe('message store schema step 4', () => {
+  const counter = () => {
+    const db = new DatabaseSync(join(dir, 'messages.sqlite'))
+    try {
+      return (db.prepare('SELECT counter FROM box_changes WHERE box = ?').get(inbox) as { counter: number }).counter
+    } finally {
+      db.close()
+    }
+  }
+
+  it('a store of step 3 keeps its current snapshot; new rows count once per transaction, before its commit', () => {
+    const path = join(dir, 'messages.sqlite')
+    const old = openVersionedDatabase(path, mailStoreMigrations.slice(0, 3))
+    old.close()
+    const three = new MailStore(dir, key)
+    expect(schemaVersion((three as unknown as { db: DatabaseSync }).db)).toBe(4)
+    fill(three)
+    three.close()
+    const kept = snapshot()
+    expect(kept).toHaveLength(n)
+    const db = new DatabaseSync(path)
+    const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all()
+    db.close()
+    expect(triggers.map((t) => (t as { name: string }).name)).toEqual([
+      'messages_delete_counts',
+      'messages_update_counts',
+      'messages_update_moves',
+    ])
+
+    const store = new MailStore(dir, key)
+    const before = counter()
+    expect(store.list({ account: 'acc', folder: 'INBOX' })).toHaveLength(n)
+    // A transaction of many new rows counts once; one without a commit counts nothing and keeps no row.
+    fill(store, 50, n + 1)
+    expect(counter()).toBe(before + 1)
+    expect(() =>
+      store.transaction(() => {
+        store.add('acc', 'INBOX', '1', 5000, mail(5000), new Date())
+        throw new Error('cut off')
+      }),
+    ).toThrow('cut off')
+    expect(counter()).toBe(before + 1)
+    // A single add outside a transaction brings its own, with the count in it.
+    store.add('acc', 'INBOX', '1', 6000, mail(6000), new Date())
+    expect(counter()).toBe(before + 2)
+    // Stored already: no row, no count.
+    expect(store.add('acc', 'INBOX', '1', 6000, mail(6000), new Date())).toBeNull()
+    expect(counter()).toBe(before + 2)
+    crash(store)
+    expect(snapshot()).toBeNull()
+    const again = new MailStore(dir, key)
+    expect(
+      again
+        .list({ account: 'acc', folder: 'INBOX' })
+        .map((r) => r.uid)
+        .sort((a, b) => a - b),
+    ).toEqual([...Array.from({ length: n + 50 }, (_, i) => i + 1), 6000])
+    again.close()
+  })
+
+  it('a listing inside an open batch shows committed rows at most, and its snapshot is outdated by the commit', () => {
+    const store = new MailStore(dir, key)
+    fill(store)
+    store.close()
+    const open = new MailStore(dir, key)
+    const batch = open.batch()
+    batch.run(() => open.add('acc', 'INBOX', '1', n + 1, mail(n + 1), new Date()), 100)
+    // Before the commit the folder's counter is the committed one: a first listing may show the committed rows from
+    // the snapshot (as any other connection sees them) or read the open batch's row as well; nothing else.
+    expect([n, n + 1]).toContain(open.list({ account: 'acc', folder: 'INBOX' }).length)
+    batch.run(() => open.add('acc', 'INBOX', '1', n + 2, mail(n + 2), new Date()), 100)
+    batch.commit()
+    expect(snapshot()).toBeNull()
+    crash(open)
+    const again = new MailStore(dir, key)
+    expect(again.list({ account: 'acc', folder: 'INBOX' })).toHaveLength(n + 2)
+    again.close()
   })
 })

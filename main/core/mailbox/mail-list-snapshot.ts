@@ -8,10 +8,11 @@ import type { EnvelopeRow } from './mail-store-schema.ts'
  * A folder's sorted listing rows as one sealed value (AES-256-GCM, bound to the folder's box and its change
  * counter): the first listing after the store opens reads one value instead of unsealing every row.
  *
- * `box_changes.counter` counts every insert, update and delete of the folder's rows; SQLite triggers (schema step 3)
- * bump it in the same transaction as the change, whichever connection writes (the store-writer thread, a CLI).
- * A snapshot is used only when its counter equals the folder's current one, so it can never show a removed row,
- * miss an added one or an older state of a row. It is written only from rows read while the counter stayed the
+ * `box_changes.counter` counts every insert, update and delete of the folder's rows, in the transaction of the change,
+ * whichever connection writes (the store-writer thread, a CLI): updates and deletes by SQLite triggers (schema step 3),
+ * new rows once per transaction just before its commit (StoreTransactions, schema step 4). A snapshot is used only
+ * when its counter equals the folder's current one, so it can never show a removed row, miss a committed added one or
+ * an older state of a row (inside a transaction that has only added rows so far, it shows the committed rows). It is written only from rows read while the counter stayed the
  * same; a crash between a change and the next snapshot leaves an older counter behind, which is never used again.
  */
 export interface SnapshotRow {

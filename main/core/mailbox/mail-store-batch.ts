@@ -6,36 +6,110 @@ export interface WriteBatch {
   commit: () => void
 }
 
+const countInsert =
+  'INSERT INTO box_changes (box, counter) VALUES (?, 1) ON CONFLICT (box) DO UPDATE SET counter = counter + 1'
+
+/**
+ * The message store's write transactions. A folder's change counter (`box_changes`, mail-list-snapshot.ts) counts
+ * every change of its rows in the transaction of the change: updates and deletes by trigger (schema step 3), new
+ * rows once per transaction just before its commit (schema step 4: a sync inserts thousands of rows per commit, a
+ * trigger ran once per row). A snapshot written inside the transaction carries the counter from before it, so it is
+ * outdated once the transaction commits, and gone with it when it rolls back.
+ */
+export class StoreTransactions {
+  isOpen = false
+  private readonly db: DatabaseSync
+  private readonly inserted = new Set<string>()
+
+  constructor(db: DatabaseSync) {
+    this.db = db
+  }
+
+  begin(): void {
+    this.db.exec('BEGIN IMMEDIATE')
+    this.isOpen = true
+    this.inserted.clear()
+  }
+
+  /** A row of folder `box` was inserted in the open transaction. */
+  noteInsert(box: string): void {
+    this.inserted.add(box)
+  }
+
+  commit(): void {
+    if (this.inserted.size > 0) {
+      const count = this.db.prepare(countInsert)
+      for (const box of this.inserted) count.run(box)
+      this.inserted.clear()
+    }
+    this.db.exec('COMMIT')
+    this.isOpen = false
+  }
+
+  rollback(): void {
+    this.inserted.clear()
+    this.isOpen = false
+    this.db.exec('ROLLBACK')
+  }
+
+  /** Runs `fn` in one transaction. */
+  run<T>(fn: () => T): T {
+    this.begin()
+    try {
+      const result = fn()
+      this.commit()
+      return result
+    } catch (error) {
+      if (this.isOpen) this.rollback()
+      throw error
+    }
+  }
+}
+
 /**
  * A transaction that stays open across several writes and commits every `mailSyncBatchMessages` writes
  * or `mailSyncBatchBytes` bytes (a sync writes each message as it arrives). A write that throws rolls
- * back the open batch and rethrows; `commit` ends it.
+ * back the open batch and rethrows; `commit` ends it. With `grow` (the store-writer thread's long syncs) each
+ * batch may hold twice the messages of the one before, up to `mailSyncWriterBatchMessages`: the first commit
+ * comes as early, and the random keyed-hash index is rewritten less often.
  */
-export function writeBatch(db: DatabaseSync): WriteBatch {
-  let isOpen = false
+export function writeBatch(tx: StoreTransactions, grow = false): WriteBatch {
   let count = 0
   let bytes = 0
+  let most: number = limits.mailSyncBatchMessages
   const commit = () => {
-    if (isOpen) db.exec('COMMIT')
-    isOpen = false
+    if (tx.isOpen) {
+      tx.commit()
+      if (grow) most = Math.min(most * 2, limits.mailSyncWriterBatchMessages)
+    }
     count = 0
     bytes = 0
   }
   return {
     run: (write, size) => {
-      if (!isOpen) db.exec('BEGIN IMMEDIATE')
-      isOpen = true
+      if (!tx.isOpen) tx.begin()
       try {
         write()
       } catch (error) {
-        db.exec('ROLLBACK')
-        isOpen = false
+        tx.rollback()
+        count = 0
+        bytes = 0
         throw error
       }
       count++
       bytes += size
-      if (count >= limits.mailSyncBatchMessages || bytes >= limits.mailSyncBatchBytes) commit()
+      if (count >= most || bytes >= limits.mailSyncBatchBytes) commit()
     },
     commit,
   }
+}
+
+/**
+ * Settings of a sync's store-writer connection: a whole batch's pages stay in memory until its commit, and the WAL
+ * is copied into the database file when the sync ends (MailStore.close) instead of every 1000 pages — each copy
+ * flushes the disk twice, and the pages of the random keyed-hash index would be copied again every time.
+ */
+export function tuneForBatches(db: DatabaseSync): void {
+  db.exec(`PRAGMA cache_size = -${limits.mailSyncWriterCacheKiB}`)
+  db.exec(`PRAGMA wal_autocheckpoint = ${limits.mailSyncWriterCheckpointPages}`)
 }

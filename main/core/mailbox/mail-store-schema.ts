@@ -50,6 +50,9 @@ export const mailStoreMigrations: readonly Migration[] = [
           ON CONFLICT (box) DO UPDATE SET counter = counter + 1;
       END;
     `),
+  // Step 4: new rows count once per transaction, bumped by the store just before the commit (StoreTransactions in
+  // mail-store-batch.ts): a sync inserts thousands of rows per commit, and this trigger ran once for each.
+  (db) => db.exec('DROP TRIGGER messages_insert_counts'),
 ]
 
 /** One message as the list shows it: the envelope plus where it lives and its flags. */

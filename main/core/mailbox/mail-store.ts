@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
-import { openBlob, openJson, sealBlob, sealJson } from '../store/sealed-blob.ts'
+import { openBlob, openJson, sealBlob } from '../store/sealed-blob.ts'
 import { readSealedFile, writeSealedFile } from '../store/sealed-file.ts'
 import { openStoreDatabase } from '../store/sqlite.ts'
 import type { EnvelopeFields } from './envelope.ts'
@@ -23,7 +23,8 @@ import {
   type PageQuery,
   type StoredUid,
 } from './mail-store-schema.ts'
-import { writeBatch, type WriteBatch } from './mail-store-batch.ts'
+import { StoreTransactions, tuneForBatches, writeBatch, type WriteBatch } from './mail-store-batch.ts'
+import { readFolderState, staleRows, writeFolderState } from './mail-store-folders.ts'
 import { completeOldRows, removeOrphanFiles } from './mail-store-upkeep.ts'
 
 export { mailStoreFileName, mailStoreMigrations }
@@ -49,7 +50,9 @@ const ctx = sealContext
 
 export class MailStore {
   readonly path: string
+  private readonly isWriter: boolean
   private readonly db: DatabaseSync
+  private readonly tx: StoreTransactions
   private readonly key: Buffer
   private readonly secret: KeyObject
   private readonly filesDir: string
@@ -77,19 +80,26 @@ export class MailStore {
     return out
   }
 
-  constructor(profileDir: string, key: Buffer) {
+  /** `writer`: a sync's store-writer thread (store-writer.ts): no upkeep (done by the app's connection), tuned writes. */
+  constructor(profileDir: string, key: Buffer, options: { writer?: boolean } = {}) {
     this.key = key
+    this.isWriter = options.writer === true
     this.secret = createSecretKey(key)
     mkdirSync(profileDir, { recursive: true, mode: 0o700 })
     this.path = join(profileDir, mailStoreFileName)
     this.filesDir = join(profileDir, 'messages')
     this.db = openStoreDatabase(this.path, mailStoreMigrations, 'STORE_DAMAGED')
+    this.tx = new StoreTransactions(this.db)
     // WAL with NORMAL stays consistent through a crash or kill -9 and may lose only the last commits on a
     // power cut; every row here is a copy of the server's (fetched again then), so a sync need not wait for
     // a disk flush per batch.
     this.db.exec('PRAGMA synchronous = NORMAL')
     // The change-counter triggers make each write a two-table statement with a statement journal: in memory.
     this.db.exec('PRAGMA temp_store = MEMORY')
+    if (this.isWriter) {
+      tuneForBatches(this.db)
+      return
+    }
     completeOldRows(this.db, this.key, {
       box: (account, folder) => this.box(account, folder),
       digestOf: (raw) => this.digestOf(raw),
@@ -108,6 +118,8 @@ export class MailStore {
     } catch {
       // A snapshot only saves time: the next listing opens the rows one by one.
     }
+    // The sync's pages go into the database file once (PASSIVE: never waits for a reader).
+    if (this.isWriter) this.db.exec('PRAGMA wal_checkpoint(PASSIVE)')
     this.db.close()
   }
 
@@ -144,15 +156,7 @@ export class MailStore {
 
   /** Runs `fn` in one transaction (a sync stores a batch of messages per commit). */
   transaction<T>(fn: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE')
-    try {
-      const result = fn()
-      this.db.exec('COMMIT')
-      return result
-    } catch (error) {
-      this.db.exec('ROLLBACK')
-      throw error
-    }
+    return this.tx.run(fn)
   }
 
   /**
@@ -160,7 +164,7 @@ export class MailStore {
    * or `mailSyncBatchBytes` bytes (mail-store-batch.ts).
    */
   batch(): WriteBatch {
-    return writeBatch(this.db)
+    return writeBatch(this.tx, this.isWriter)
   }
 
   private sealEnvelope(row: EnvelopeRow): Buffer {
@@ -226,10 +230,13 @@ export class MailStore {
     /** `envelope`: envelopeOf(raw, arrived), when the caller has read it already (the sync's main thread). */
     options: { flags?: string[]; arrived?: Date | null; envelope?: EnvelopeFields } = {},
   ): string | null {
+    // The row and its folder's change count go in together (StoreTransactions).
+    if (!this.tx.isOpen) return this.tx.run(() => this.add(account, folder, uidValidity, uid, raw, fetched, options))
     const ref = this.ref(account, folder, uidValidity, uid)
-    if (this.sql('SELECT 1 FROM messages WHERE ref = ?').get(ref) !== undefined) return null
-    const id = randomUUID()
+    const box = this.box(account, folder)
     const isFile = raw.length > limits.mailStoreInlineMaxBytes
+    if (isFile && this.sql('SELECT 1 FROM messages WHERE ref = ?').get(ref) !== undefined) return null
+    const id = randomUUID()
     if (isFile) {
       mkdirSync(this.filesDir, { recursive: true, mode: 0o700 })
       writeSealedFile(join(this.filesDir, `${id}.sealed`), this.key, ctx(id, 'raw'), raw, limits.mailStoreChunkBytes)
@@ -246,8 +253,10 @@ export class MailStore {
       options.arrived ?? null,
       options.envelope,
     )
-    this.sql(
-      'INSERT INTO messages (id, ref, fetched, meta, raw, box, validity, uid, digest, envelope, rawfile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    // A message stored already (same ref) changes nothing: one index look-up, the INSERT's own.
+    const { changes } = this.sql(
+      'INSERT INTO messages (id, ref, fetched, meta, raw, box, validity, uid, digest, envelope, rawfile) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ref) DO NOTHING',
     ).run(
       id,
       ref,
@@ -256,16 +265,19 @@ export class MailStore {
       Buffer.alloc(0),
       isFile ? Buffer.alloc(0) : sealBlob(this.secret, raw, ctx(id, 'raw'), this.random),
       // The digest is needed only when a folder gets a new UIDVALIDITY (staleOf computes it then).
-      this.box(account, folder),
+      box,
       uidValidity,
       uid,
       null,
       this.sealEnvelope(row),
       isFile ? 1 : 0,
     )
+    if (changes === 0 && isFile) rmSync(join(this.filesDir, `${id}.sealed`), { force: true })
+    if (changes === 0) return null
+    this.tx.noteInsert(box)
     this.cache.set(id, { rev: 0, row })
     this.writes++
-    this.touched.add(this.box(account, folder))
+    this.touched.add(box)
     return id
   }
 
@@ -357,21 +369,13 @@ export class MailStore {
 
   /** Rows of a folder stored under another UIDVALIDITY, by digest (to be matched to the re-numbered messages). */
   staleOf(account: string, folder: string, uidValidity: string): Map<string, string[]> {
-    const rows = this.db
-      .prepare('SELECT id, digest FROM messages WHERE box = ? AND validity != ?')
-      .all(this.box(account, folder), uidValidity) as { id: string; digest: string | null }[]
-    const out = new Map<string, string[]>()
-    const save = this.sql('UPDATE messages SET digest = ? WHERE id = ?')
-    for (const row of rows) {
-      let digest = row.digest
-      if (digest === null) {
-        const raw = this.raw(row.id)
-        if (!raw) continue
-        save.run((digest = this.digestOf(raw)), row.id)
-      }
-      out.set(digest, [...(out.get(digest) ?? []), row.id])
-    }
-    return out
+    return staleRows(
+      this.db,
+      this.box(account, folder),
+      uidValidity,
+      (id) => this.raw(id),
+      (r) => this.digestOf(r),
+    )
   }
 
   private reseal(
@@ -437,15 +441,10 @@ export class MailStore {
   }
 
   folderState(account: string, folder: string): FolderState | null {
-    const box = this.box(account, folder)
-    const row = this.db.prepare('SELECT state FROM folders WHERE box = ?').get(box) as { state: Uint8Array } | undefined
-    return row ? (openJson(this.key, row.state, `siegelpost/folders/v1/${box}`) as FolderState | null) : null
+    return readFolderState(this.db, this.key, this.box(account, folder))
   }
 
   setFolderState(account: string, folder: string, state: FolderState): void {
-    const box = this.box(account, folder)
-    this.db
-      .prepare('INSERT OR REPLACE INTO folders (box, state) VALUES (?, ?)')
-      .run(box, sealJson(this.key, state, `siegelpost/folders/v1/${box}`))
+    writeFolderState(this.db, this.key, this.box(account, folder), state)
   }
 }

@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, randomBytes } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
@@ -41,6 +41,8 @@ describe('store writer thread', () => {
     const stored = await writer.finish()
     expect(stored.map((s) => s.uid)).toEqual(Array.from({ length: 301 }, (_, i) => i + 1).filter((uid) => uid !== 3))
     expect(progress.at(-1)).toBe(301)
+    // The thread copied its WAL into the database file when it ended (once, not every 1000 pages).
+    expect(statSync(join(dir, mailStoreFileName)).size).toBeGreaterThan(301 * 500)
     // Closing, the thread left a current sealed list snapshot of the folder: the app's next listing reads it.
     const { key } = store.writerSetup()
     const db = new DatabaseSync(join(dir, mailStoreFileName))

@@ -7,10 +7,11 @@ import { MailStore } from './mail-store.ts'
 /**
  * Storing a sync's new messages on a second thread: the main thread reads the IMAP stream (imapflow's parsing is
  * the library's floor) while a worker thread opens its own connection to the same store file and does the rest —
- * envelope, sealing (AES-GCM per envelope row and per raw message), keyed hashes, SQLite. Messages go over in
- * chunks; the worker writes them as the in-thread sync does (`MailStore.batch`: committed every
- * `mailSyncBatchMessages` messages or `mailSyncBatchBytes` bytes, and at the end), so an interrupted sync keeps
- * what was committed. At most `mailSyncWriterQueueBytes` wait for the worker: the FETCH waits when it is behind.
+ * sealing (AES-GCM per envelope row and per raw message), keyed hashes, SQLite; the main thread reads each envelope.
+ * Messages go over in chunks; the worker writes them as the in-thread sync does (`MailStore.batch`: committed every
+ * `mailSyncBatchMessages` messages — growing to `mailSyncWriterBatchMessages` — or `mailSyncBatchBytes` bytes, and
+ * at the end), so an interrupted sync keeps what was committed. At most `mailSyncWriterQueueBytes` wait for the
+ * worker: the FETCH waits when it is behind.
  */
 export interface WriterTarget {
   account: string
@@ -24,13 +25,20 @@ export interface StoredMessage {
   id: string
 }
 
-interface Chunk {
+/** A chunk's messages apart from their bytes (sent as JSON: cheaper to copy between threads than the objects). */
+interface ChunkMeta {
   uids: number[]
   flags: string[][]
-  /** Read on the main thread (envelope.ts): it has the time the worker lacks, and its libraries are loaded. */
+  /** Read on the main thread (envelope.ts): the worker has more to do per message than the thread reading the FETCH. */
   envelopes: EnvelopeFields[]
   lengths: number[]
+}
+
+interface Chunk {
+  /** JSON of a ChunkMeta. */
+  meta: string
   fetched: string
+  /** The messages one after another, in a buffer of their own that is moved to the worker, not copied. */
   bytes: Uint8Array
 }
 
@@ -74,27 +82,28 @@ export function serveStoreWriter(port: WriterPort): void {
     if (failed) return
     try {
       if (message.type === 'init') {
-        store = new MailStore(message.profileDir, Buffer.from(message.key))
+        store = new MailStore(message.profileDir, Buffer.from(message.key), { writer: true })
         batch = store.batch()
         target = { account: message.account, folder: message.folder, uidValidity: message.uidValidity }
       } else if (message.type === 'add') {
         const { account, folder, uidValidity } = target!
         const bytes = Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength)
         const fetched = new Date(message.fetched)
+        const meta = JSON.parse(message.meta) as ChunkMeta
         const stored: StoredMessage[] = []
         let at = 0
-        for (let i = 0; i < message.uids.length; i++) {
-          const raw = bytes.subarray(at, (at += message.lengths[i]!))
-          const uid = message.uids[i]!
+        for (let i = 0; i < meta.uids.length; i++) {
+          const raw = bytes.subarray(at, (at += meta.lengths[i]!))
+          const uid = meta.uids[i]!
           batch!.run(() => {
             const id = store!.add(account, folder, uidValidity, uid, raw, fetched, {
-              flags: message.flags[i]!,
-              envelope: message.envelopes[i]!,
+              flags: meta.flags[i]!,
+              envelope: meta.envelopes[i]!,
             })
             if (id) stored.push({ uid, size: raw.length, id })
           }, raw.length)
         }
-        port.postMessage({ type: 'stored', messages: stored, count: message.uids.length, bytes: bytes.length })
+        port.postMessage({ type: 'stored', messages: stored, count: meta.uids.length, bytes: bytes.length })
       } else {
         batch?.commit()
         store?.close()
@@ -179,17 +188,18 @@ export function openStoreWriter(
 
   const flush = () => {
     if (pending.uids.length === 0) return
-    const bytes = pending.raws.length === 1 ? pending.raws[0]! : Buffer.concat(pending.raws, pending.bytes)
-    const chunk: ToWorker = {
-      type: 'add',
+    // Its own ArrayBuffer (never Node's shared pool): moved to the worker with the message.
+    const bytes = Buffer.allocUnsafeSlow(pending.bytes)
+    let at = 0
+    for (const raw of pending.raws) at += raw.copy(bytes, at)
+    const meta: ChunkMeta = {
       uids: pending.uids,
       flags: pending.flags,
       envelopes: pending.envelopes,
       lengths: pending.raws.map((raw) => raw.length),
-      fetched: now().toISOString(),
-      bytes,
     }
-    worker.postMessage(chunk)
+    const chunk: ToWorker = { type: 'add', meta: JSON.stringify(meta), fetched: now().toISOString(), bytes }
+    worker.postMessage(chunk, [bytes.buffer])
     queued += pending.bytes
     pending = empty()
   }

@@ -52,14 +52,28 @@ export interface SyncOptions {
 
 /** Compact IMAP sequence set of sorted UIDs: 1:5,7,9:12 (RFC 3501 §9 sequence-set). */
 export function uidSet(uids: readonly number[]): string {
-  const parts: string[] = []
+  return uidSets(uids, Number.POSITIVE_INFINITY)[0] ?? ''
+}
+
+/**
+ * Sorted UIDs as compact sequence sets of at most `maxParts` parts each (a part: one UID or a run like 9:12): a
+ * folder's 10,000 new UIDs in a row are one FETCH command, a sparse set is cut so command lines stay short.
+ */
+export function uidSets(uids: readonly number[], maxParts: number = limits.mailSyncFetchSetParts): string[] {
+  const sets: string[] = []
+  let parts: string[] = []
   for (let i = 0; i < uids.length;) {
     let j = i
     while (j + 1 < uids.length && uids[j + 1] === uids[j]! + 1) j++
     parts.push(i === j ? String(uids[i]) : `${uids[i]}:${uids[j]}`)
     i = j + 1
+    if (parts.length >= maxParts) {
+      sets.push(parts.join(','))
+      parts = []
+    }
   }
-  return parts.join(',')
+  if (parts.length > 0) sets.push(parts.join(','))
+  return sets
 }
 
 const flagList = (flags: Set<string> | undefined) => [...(flags ?? [])].filter((flag) => flag !== '\\Recent').sort()
@@ -251,7 +265,7 @@ export async function syncFolder(
 }
 
 /**
- * Fetches the wanted UIDs in FETCH commands of at most `mailSyncFetchUids`. Each message is handed to the
+ * Fetches the wanted UIDs in FETCH commands of at most `mailSyncFetchSetParts` UIDs or runs. Each message is handed to the
  * writer thread when there is one (store-writer.ts, same batches), else sealed and written as it arrives (the work fills the gaps while the server sends), inside a transaction that is
  * committed every `mailSyncBatchMessages` messages or `mailSyncBatchBytes` bytes and when the FETCH ends
  * or breaks: what arrived complete is kept.
@@ -289,8 +303,7 @@ async function fetchNew(
     if (id) stored.push({ uid: message.uid, size: raw.length, id })
   }
   try {
-    for (let start = 0; start < wanted.length; start += limits.mailSyncFetchUids) {
-      const range = uidSet(wanted.slice(start, start + limits.mailSyncFetchUids))
+    for (const range of uidSets(wanted)) {
       for await (const message of session.client.fetch(
         range,
         { uid: true, flags: true, internalDate: true, source: true },
