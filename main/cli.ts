@@ -9,6 +9,7 @@ import { SiegelpostError, toSiegelpostError, type Lang } from './core/errors/ind
 import type { Vault } from './core/keys/vault.ts'
 import { limits } from './core/limits.ts'
 import { raisedSizeLimits, readSizeLimitsFile, type SizeLimitsOverride } from './core/limits-override.ts'
+import { streamWorkerLimits } from './workers/worker-limits.ts'
 import { resolveProfileDir } from './core/profile.ts'
 
 declare const __SIEGELPOST_VERSION__: string
@@ -225,16 +226,11 @@ export async function main(argv: readonly string[]): Promise<number> {
           isSource ? './workers/smime-stream.worker.ts' : './smime-stream-worker.js',
           import.meta.url,
         )
-        return new Worker(entry, {
-          workerData,
-          resourceLimits: { maxOldGenerationSizeMb: limits.smimeStreamWorkerHeapMiB },
-        })
+        return new Worker(entry, { workerData, resourceLimits: streamWorkerLimits(name, purpose) })
       }
-      // A decrypting worker's chunks are short-lived: a small young generation holds less garbage (limits.ts).
-      const young = purpose === 'decrypt' ? { maxYoungGenerationSizeMb: limits.openpgpDecryptWorkerYoungMiB } : {}
       return new Worker(new URL(isSource ? './workers/openpgp-worker.ts' : './openpgp-worker.js', import.meta.url), {
         workerData,
-        resourceLimits: young,
+        resourceLimits: streamWorkerLimits(name, purpose),
       })
     },
   }).finally(() => {

@@ -184,6 +184,12 @@ export const limits = {
    */
   smimeStreamWorkerHeapMiB: 2048,
   /**
+   * The same for the worker that decrypts a large S/MIME message, kept at the bound it had before the encrypting
+   * worker got 2 GiB: its collections cost little CPU, and a hostile message meets the smaller bound. (100 MiB open:
+   * 221 MiB at 2048, 209 MiB at 256, one run each — within the run-to-run spread of about ±20 MiB.)
+   */
+  smimeDecryptWorkerHeapMiB: 256,
+  /**
    * V8 young generation of the worker that decrypts a large OpenPGP message. Its chunks are short-lived, and V8's
    * default (semi-spaces grown to 16 MiB) only held more garbage: 100 MB open, peak RSS 241-272 → 207-220 MiB.
    * Not for encryption: openpgp.js keeps its chunks longer there, and the same limit cost it CPU.

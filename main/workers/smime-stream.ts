@@ -2,15 +2,15 @@ import { createReadStream } from 'node:fs'
 import { open, rm, stat, type FileHandle } from 'node:fs/promises'
 import { Worker } from 'node:worker_threads'
 import { SiegelpostError } from '../core/errors/index.ts'
-import { limits } from '../core/limits.ts'
 import type { SmimeStreamJob, SmimeStreamResult } from '../core/smime/cms-stream-job.ts'
 import { serveSmimeStream } from '../core/smime/stream-port.ts'
 import { progressCounter, runOnWorker } from '../core/streaming/worker-run.ts'
+import { streamWorkerLimits } from './worker-limits.ts'
 
 /**
  * Runs a large-message S/MIME job (sign+encrypt or decrypt+read-signed) from one file to another
  * in a worker thread, so the app's main process stays responsive and the work has its own bounded
- * heap (limits.smimeStreamWorkerHeapMiB). The file is read in 64 KiB chunks and fed to the worker
+ * heap (streamWorkerLimits). The file is read in 64 KiB chunks and fed to the worker
  * on the one streaming protocol; progress reports the input bytes read as `{done, total}`. On any
  * failure the output file is removed (decrypted content is not authenticated until the job ends)
  * and the error is the job's SiegelpostError.
@@ -43,7 +43,7 @@ export async function runSmimeStreamInWorker(
     throw new SiegelpostError('INTERNAL', { reason }, { cause: error })
   }
   const worker = new Worker(options.workerUrl ?? smimeStreamWorkerSource, {
-    resourceLimits: { maxOldGenerationSizeMb: limits.smimeStreamWorkerHeapMiB },
+    resourceLimits: streamWorkerLimits('smime', job.kind === 'decrypt' ? 'decrypt' : 'encrypt'),
   })
   const progress = progressCounter(total, options.onProgress)
   const input = createReadStream(files.input, { highWaterMark: 64 * 1024 })

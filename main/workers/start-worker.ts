@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
-import { limits } from '../core/limits.ts'
 import type { WorkerPurpose } from '../core/message/technology.ts'
+import { streamWorkerLimits } from './worker-limits.ts'
 
 /**
  * A fresh worker thread for a large message's work or a sync's store writes: the built entries next to the bundle that
@@ -12,11 +12,9 @@ export function startStreamWorker(name: 'openpgp' | 'smime' | 'mail-store', purp
     return new Worker(new URL(isSource ? './mail-store.worker.ts' : './mail-store-worker.js', import.meta.url))
   if (name === 'smime') {
     const entry = new URL(isSource ? './smime-stream.worker.ts' : './smime-stream-worker.js', import.meta.url)
-    return new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: limits.smimeStreamWorkerHeapMiB } })
+    return new Worker(entry, { resourceLimits: streamWorkerLimits(name, purpose) })
   }
-  // A decrypting worker's chunks are short-lived: a small young generation holds less garbage (limits.ts).
-  const young = purpose === 'decrypt' ? { maxYoungGenerationSizeMb: limits.openpgpDecryptWorkerYoungMiB } : {}
   return new Worker(new URL(isSource ? './openpgp-worker.ts' : './openpgp-worker.js', import.meta.url), {
-    resourceLimits: young,
+    resourceLimits: streamWorkerLimits(name, purpose),
   })
 }
