@@ -7,8 +7,7 @@ import { commands } from './cli/commands.ts'
 import { exitCodes, print, type CliIo, type OptionValues } from './cli/command.ts'
 import { SiegelpostError, toSiegelpostError, type Lang } from './core/errors/index.ts'
 import type { Vault } from './core/keys/vault.ts'
-import { limits } from './core/limits.ts'
-import { raisedSizeLimits, readSizeLimitsFile, type SizeLimitsOverride } from './core/limits-override.ts'
+import { raiseSizeLimits, raisedSizeLimits, readSizeLimitsFile } from './core/limits-override.ts'
 import { streamWorkerLimits } from './workers/worker-limits.ts'
 import { resolveProfileDir } from './core/profile.ts'
 
@@ -93,8 +92,9 @@ function usageError(error: unknown, command: string): SiegelpostError {
 function raiseLimitsFromEnv(io: CliIo, lang: Lang): void {
   const file = io.env.SIEGELPOST_LIMITS_FILE
   if (!file) return
-  const raised: SizeLimitsOverride = readSizeLimitsFile(isAbsolute(file) ? file : join(io.cwd, file))
-  Object.assign(limits as unknown as SizeLimitsOverride, raised)
+  const path = isAbsolute(file) ? file : join(io.cwd, file)
+  const raised = readSizeLimitsFile(path)
+  raiseSizeLimits(raised, path)
   const values = Object.entries(raised)
     .map(([key, value]) => `${key}=${value}`)
     .join(', ')

@@ -77,6 +77,12 @@ export function raiseSizeLimits(override: SizeLimitsOverride, path = 'SIEGELPOST
   Object.assign(limits as unknown as Record<RaisableSizeLimit, number>, parseSizeLimitsOverride(override, path))
 }
 
+/** In a worker thread: the size limits its starter raised (`workerData.raisedSizeLimits`), checked again here. */
+export function raiseSizeLimitsFromWorkerData(data: unknown): void {
+  const raised = (data as { raisedSizeLimits?: SizeLimitsOverride | null } | null)?.raisedSizeLimits
+  if (raised) raiseSizeLimits(raised)
+}
+
 /** The size limits above the product's values now, or null: what a worker thread must be given too. */
 export function raisedSizeLimits(): SizeLimitsOverride | null {
   const raised = Object.fromEntries(
