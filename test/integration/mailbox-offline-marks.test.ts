@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAppCore } from '../../main/app-core.ts'
+import type { createAppCore } from '../../main/app-core.ts'
 import { pendingMarksFileName } from '../../main/core/mailbox/pending-marks.ts'
 import { doveadm } from '../helpers/mailbox-corpus.ts'
 import {
@@ -17,6 +17,7 @@ import {
 } from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { assertBuilt, runCli } from '../helpers/run-cli.ts'
+import { watchingCore } from '../helpers/watching-core.ts'
 
 /**
  * Offline flag changes against the real Dovecot: with Dovecot stopped, read/unread and flag changes in the
@@ -41,21 +42,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
     const conf = () => join(stack.root, 'dovecot', 'dovecot.conf')
 
     const startCore = (watchMail: boolean) => {
-      const core = createAppCore({
-        profileDir: profile(),
-        keySource: async () => ({ mode: 'passphrase', passphrase: Buffer.from(passphrase) }),
-        appInfo: {
-          name: 'Siegelpost',
-          version: 'test',
-          platform: 'linux',
-          runtime: { node: '', electron: null, chrome: null },
-        },
-        trustedOrigins: [],
-        chooseSavePath: async () => null,
-        writeClipboard: async () => undefined,
-        watchMail,
-        watchPollMs: 300,
-      })
+      const core = watchingCore(profile(), passphrase, { watchMail })
       cores.push(core)
       return core
     }

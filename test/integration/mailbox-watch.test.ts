@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTransport } from 'nodemailer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAppCore } from '../../main/app-core.ts'
+import type { createAppCore } from '../../main/app-core.ts'
 import { openVault } from '../../main/core/keys/vault.ts'
 import { startAccountWatch, type WatchState } from '../../main/core/mailbox/account-watch.ts'
 import { MailStore } from '../../main/core/mailbox/mail-store.ts'
@@ -22,6 +22,7 @@ import {
 } from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { assertBuilt, runCli } from '../helpers/run-cli.ts'
+import { watchingCore } from '../helpers/watching-core.ts'
 
 /**
  * New mail while the app runs, against the real Dovecot: the app core's watch (its own IMAP session on
@@ -108,22 +109,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
       ])
       expect(add.status, add.stderr).toBe(0)
       doveadm(stack, ['save', '-u', user, '-m', 'INBOX'], 'Subject: schon da\r\nFrom: a@b.test\r\n\r\nalt\r\n')
-      core = createAppCore({
-        profileDir: profile(),
-        keySource: async () => ({ mode: 'passphrase', passphrase: Buffer.from(passphrase) }),
-        appInfo: {
-          name: 'Siegelpost',
-          version: 'test',
-          platform: 'linux',
-          runtime: { node: '', electron: null, chrome: null },
-        },
-        trustedOrigins: [],
-        chooseSavePath: async () => null,
-        writeClipboard: async () => undefined,
-        watchMail: true,
-        watchPollMs: 300,
-        notify: (notice) => void notices.push(notice),
-      })
+      core = watchingCore(profile(), passphrase, { notify: (notice) => void notices.push(notice) })
     }, 120_000)
     afterAll(async () => {
       await core?.stop()
