@@ -3,7 +3,7 @@ import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import type { Account } from './account.ts'
 import { classifyImapError } from './imap-errors.ts'
-import { tlsOptionsFor, verifyTlsSocket, type TlsInfo } from './tls-policy.ts'
+import { tlsOptionsFor, unreachableOf, verifyTlsSocket, type TlsInfo } from './tls-policy.ts'
 
 // Where other modules find it (it lives apart so that the streamed APPEND does not load imapflow).
 export { classifyImapError } from './imap-errors.ts'
@@ -66,6 +66,8 @@ export async function openImap(account: Account, password: string): Promise<Imap
         ? new SiegelpostError('IMAP_FAILED', { ...where, detail })
         : new SiegelpostError('TLS_NOT_ESTABLISHED', { ...where, detail })
     }
+    const unreachable = unreachableOf(error)
+    if (unreachable) throw new SiegelpostError('IMAP_UNREACHABLE', { ...where, detail: unreachable }, { cause: error })
     throw classifyImapError(error, account)
   } finally {
     clearTimeout(timer)

@@ -153,6 +153,15 @@ export function tlsFailureOf(
 }
 
 /** Network-level failures (refused, unreachable, timeout) keep the mail queued-and-held for a retry. */
+/** A connection that never reached the server (refused, no route, no name, no answer): not the server's doing. */
+export function unreachableOf(error: unknown): string | null {
+  return (
+    codesOf(error).find((code) =>
+      /^(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|CONNECT_TIMEOUT)$/.test(code),
+    ) ?? null
+  )
+}
+
 export function networkFailureOf(error: unknown): string | null {
   const codes = codesOf(error)
   return (

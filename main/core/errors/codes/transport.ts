@@ -127,6 +127,11 @@ export const transportCodes = {
     de: 'Der IMAP-Server {host}:{port} hat nicht wie erwartet geantwortet ({detail}).',
     en: 'The IMAP server {host}:{port} did not answer as expected ({detail}).',
   },
+  IMAP_UNREACHABLE: {
+    kind: 'remote',
+    de: 'Der IMAP-Server {host}:{port} ist nicht erreichbar ({detail}). Die gespeicherten Nachrichten bleiben lesbar. Prüfen Sie die Internetverbindung und rufen Sie danach erneut ab („Jetzt abrufen“; Befehlszeile: fetch).',
+    en: 'The IMAP server {host}:{port} cannot be reached ({detail}). Stored messages stay readable. Check the internet connection, then fetch again ("Fetch now"; command line: fetch).',
+  },
   OUTBOX_POSSIBLY_SENT: {
     kind: 'user',
     de: 'Das Senden wurde unterbrochen; die Nachricht ist möglicherweise schon angekommen. Prüfen Sie das beim Empfänger und senden Sie erst dann erneut („Erneut senden“, outbox retry {id}) – oder verwerfen Sie sie („Verwerfen“, outbox drop {id}).',
