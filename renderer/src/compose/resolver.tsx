@@ -129,11 +129,11 @@ export function Resolver({
           <p>{t(panel === 'container' ? 'resolver.containerExplain' : 'resolver.consentExplain')}</p>
           <label className="field">
             {t('resolver.consentBy')}
-            <input value={by} onChange={(e) => setBy(e.target.value)} required />
+            <input type="text" value={by} onChange={(e) => setBy(e.target.value)} required />
           </label>
           <label className="field">
             {t('resolver.consentNote')}
-            <input value={note} onChange={(e) => setNote(e.target.value)} />
+            <input type="text" value={note} onChange={(e) => setNote(e.target.value)} />
           </label>
           <div className="actions">
             <button type="button" onClick={() => setPanel('none')}>
