@@ -17,7 +17,7 @@ import {
   type MailStack,
 } from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
-import { assertBuilt, runCli } from '../helpers/run-cli.ts'
+import { assertBuilt, runCli, runCliAsync } from '../helpers/run-cli.ts'
 import { watchingCore } from '../helpers/watching-core.ts'
 
 /**
@@ -218,6 +218,37 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       const answer = await core.handlers['mailbox:changes']({ after: before, lang: 'de' })
       expect(answer.changes.some((c) => c.changed > 0)).toBe(true)
       expect(await rowOf(core, 'Lohnunterlagen Mai')).toMatchObject({ isUnread: false, waiting: [] })
+    }, 90_000)
+
+    it("the CLI's fetch, while the window is open, writes what the window queued; the window sees it", async () => {
+      // The watch of the test before would write the mark when Dovecot is back: only the CLI may here.
+      for (const running of cores.splice(0)) await running.stop().catch(() => undefined)
+      const core = startCore(false)
+      stopDovecot()
+      try {
+        const id = (await rowOf(core, 'Steuerbescheid 2025')).id
+        expect(await core.handlers['mailbox:flag']({ id, change: 'unflagged' })).toMatchObject({
+          isFlagged: false,
+          waiting: ['flagged'],
+        })
+      } finally {
+        startDovecot()
+      }
+      expect(waitingOnDisk()).toHaveLength(1)
+      const fetched = await runCliAsync([
+        'fetch',
+        '--account',
+        'kanzlei',
+        '--profile',
+        profile(),
+        '--vault-passphrase-file',
+        join(dir, 'vault-pass'),
+        '--json',
+      ])
+      expect(fetched.status, fetched.stderr).toBe(0)
+      expect(await serverFlags('Steuerbescheid 2025')).toEqual([])
+      expect(waitingOnDisk()).toEqual([])
+      expect(await rowOf(core, 'Steuerbescheid 2025')).toMatchObject({ isFlagged: false, waiting: [] })
     }, 90_000)
   },
 )
