@@ -8,7 +8,7 @@ import { transportProfileOf, type RegistryDeps } from './handler-deps.ts'
 /**
  * What the read view and the Posteingang share in main: the open message store (sealed under the vault's
  * `messages` key, the same file the CLI's `fetch` and `mail` commands use), the accounts' servers, the
- * folder names the last sync saw, and the flag changes that wait for the server (pending-marks.ts, sealed beside
+ * folder names the last sync saw, and the flag changes that wait for the server (pending-marks.ts, sealed rows of
  * the store; the next sync or watch session writes them).
  */
 export interface MailboxAccess {

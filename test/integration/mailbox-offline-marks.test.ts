@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { createAppCore } from '../../main/app-core.ts'
-import { pendingMarksFileName } from '../../main/core/mailbox/pending-marks.ts'
+import { mailStoreFileName } from '../../main/core/mailbox/mail-store.ts'
 import { doveadm } from '../helpers/mailbox-corpus.ts'
 import {
   asStackUser,
@@ -16,12 +17,12 @@ import {
   type MailStack,
 } from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
-import { assertBuilt, runCli } from '../helpers/run-cli.ts'
+import { assertBuilt, runCli, runCliAsync } from '../helpers/run-cli.ts'
 import { watchingCore } from '../helpers/watching-core.ts'
 
 /**
  * Offline flag changes against the real Dovecot: with Dovecot stopped, read/unread and flag changes in the
- * window wait (sealed beside the store, shown as waiting), survive a restart of the app, and are written to the
+ * window wait (sealed rows of the message store, shown as waiting), survive a restart of the app, and are written to the
  * server first when it is back — by the window's sync, or by the new-mail watch reconnecting. A delete offline
  * waits the same way and moves the message to Trash then; deleting for good in Trash does not wait.
  */
@@ -57,6 +58,15 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
           lock.release()
         }
       })
+    /** The waiting marks as the store's file holds them (read by a connection of its own). */
+    const waitingOnDisk = () => {
+      const db = new DatabaseSync(join(profile(), mailStoreFileName), { readOnly: true })
+      try {
+        return db.prepare('SELECT ref, intent FROM pending_marks').all() as { ref: string; intent: Uint8Array }[]
+      } finally {
+        db.close()
+      }
+    }
     const rowsOf = async (core: ReturnType<typeof createAppCore>) =>
       (await core.handlers['mailbox:list']({ account: 'kanzlei', folder: 'INBOX' })).rows
     const rowOf = async (core: ReturnType<typeof createAppCore>, subject: string) =>
@@ -137,9 +147,11 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
         expect((await rowsOf(core)).length).toBe(4)
         const folders = await core.handlers['mailbox:folders'](undefined)
         expect(folders.accounts[0]!.folders.find((f) => f.name === 'INBOX')!.unread).toBe(4)
-        const sealed = readFileSync(join(profile(), pendingMarksFileName))
-        expect(sealed.includes(Buffer.from(flagged.id))).toBe(false)
-        expect(sealed.includes(Buffer.from('flagged'))).toBe(false)
+        const waiting = waitingOnDisk()
+        expect(waiting).toHaveLength(3)
+        for (const row of waiting)
+          for (const word of [flagged.id, 'flagged', 'seen', 'trash'])
+            expect(Buffer.from(row.intent).includes(Buffer.from(word))).toBe(false)
         await core.stop()
 
         // A restart keeps what waits.
@@ -167,7 +179,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       expect(trash.rows.map((r) => [r.subject, r.waiting])).toEqual([['Beleg Juni', []]])
       expect(await rowOf(core, 'Steuerbescheid 2025')).toMatchObject({ isFlagged: true, waiting: [] })
       expect(await rowOf(core, 'Jahresabschluss 2025')).toMatchObject({ isUnread: true, waiting: [] })
-      expect(existsSync(join(profile(), pendingMarksFileName))).toBe(false)
+      expect(waitingOnDisk()).toEqual([])
       await core.stop()
     }, 60_000)
 
@@ -206,6 +218,37 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       const answer = await core.handlers['mailbox:changes']({ after: before, lang: 'de' })
       expect(answer.changes.some((c) => c.changed > 0)).toBe(true)
       expect(await rowOf(core, 'Lohnunterlagen Mai')).toMatchObject({ isUnread: false, waiting: [] })
+    }, 90_000)
+
+    it("the CLI's fetch, while the window is open, writes what the window queued; the window sees it", async () => {
+      // The watch of the test before would write the mark when Dovecot is back: only the CLI may here.
+      for (const running of cores.splice(0)) await running.stop().catch(() => undefined)
+      const core = startCore(false)
+      stopDovecot()
+      try {
+        const id = (await rowOf(core, 'Steuerbescheid 2025')).id
+        expect(await core.handlers['mailbox:flag']({ id, change: 'unflagged' })).toMatchObject({
+          isFlagged: false,
+          waiting: ['flagged'],
+        })
+      } finally {
+        startDovecot()
+      }
+      expect(waitingOnDisk()).toHaveLength(1)
+      const fetched = await runCliAsync([
+        'fetch',
+        '--account',
+        'kanzlei',
+        '--profile',
+        profile(),
+        '--vault-passphrase-file',
+        join(dir, 'vault-pass'),
+        '--json',
+      ])
+      expect(fetched.status, fetched.stderr).toBe(0)
+      expect(await serverFlags('Steuerbescheid 2025')).toEqual([])
+      expect(waitingOnDisk()).toEqual([])
+      expect(await rowOf(core, 'Steuerbescheid 2025')).toMatchObject({ isFlagged: false, waiting: [] })
     }, 90_000)
   },
 )

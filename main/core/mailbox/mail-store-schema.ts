@@ -53,6 +53,14 @@ export const mailStoreMigrations: readonly Migration[] = [
   // Step 4: new rows count once per transaction, bumped by the store just before the commit (StoreTransactions in
   // mail-store-batch.ts): a sync inserts thousands of rows per commit, and this trigger ran once for each.
   (db) => db.exec('DROP TRIGGER messages_insert_counts'),
+  // Step 5: the marks that wait for the server (mail-store-pending.ts), one sealed row per message and mark keyed by
+  // a keyed hash, so the CLI and the app queue, cancel and write them in the store's transactions; and the keyed
+  // digests of the former queue files (`pending-marks.sealed`) taken in, so one is never taken in twice.
+  (db) =>
+    db.exec(`
+      CREATE TABLE pending_marks (ref TEXT PRIMARY KEY, intent BLOB NOT NULL) STRICT;
+      CREATE TABLE pending_imports (digest TEXT PRIMARY KEY) STRICT;
+    `),
 ]
 
 /** One message as the list shows it: the envelope plus where it lives and its flags. */

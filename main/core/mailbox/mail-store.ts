@@ -25,6 +25,7 @@ import {
 } from './mail-store-schema.ts'
 import { StoreTransactions, tuneForBatches, writeBatch, type WriteBatch } from './mail-store-batch.ts'
 import { readFolderState, staleRows, writeFolderState } from './mail-store-folders.ts'
+import { PendingTable } from './mail-store-pending.ts'
 import { completeOldRows, removeOrphanFiles } from './mail-store-upkeep.ts'
 
 export { mailStoreFileName, mailStoreMigrations }
@@ -60,6 +61,8 @@ export class MailStore {
   private readonly cache = new Map<string, { rev: number; row: EnvelopeRow }>()
   private readonly statements = new Map<string, StatementSync>()
   private readonly boxes = new Map<string, string>()
+  /** The marks that wait for the server, rows of this store (mail-store-pending.ts). */
+  readonly pending: PendingTable
   /** Writes through this connection; with SQLite's data_version (other connections) it says whether a list is current. */
   private writes = 0
   private readonly lists = new ListCache()
@@ -90,6 +93,7 @@ export class MailStore {
     this.filesDir = join(profileDir, 'messages')
     this.db = openStoreDatabase(this.path, mailStoreMigrations, 'STORE_DAMAGED')
     this.tx = new StoreTransactions(this.db)
+    this.pending = new PendingTable(this.db, this.secret, this.tx, this.path)
     // WAL with NORMAL stays consistent through a crash or kill -9 and may lose only the last commits on a
     // power cut; every row here is a copy of the server's (fetched again then), so a sync need not wait for
     // a disk flush per batch.

@@ -1,10 +1,15 @@
+import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { pathToFileURL } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SiegelpostError } from '../errors/index.ts'
-import { MailStore } from './mail-store.ts'
-import { PendingMarks, pendingMarksFileName, withWaitingMarks } from './pending-marks.ts'
+import { sealJson } from '../store/sealed-blob.ts'
+import { openVersionedDatabase, schemaVersion } from '../store/sqlite.ts'
+import { MailStore, mailStoreFileName, mailStoreMigrations } from './mail-store.ts'
+import { PendingMarks, pendingMarksFileName, pendingMarksOf, withWaitingMarks } from './pending-marks.ts'
 
 let dir: string
 beforeEach(() => {
@@ -17,9 +22,28 @@ const mail = Buffer.from(
   'From: Kanzlei <info@kanzlei.test>\r\nTo: m@mandant.test\r\nSubject: Steuerbescheid\r\n' +
     'Date: Wed, 25 Nov 2026 10:00:00 +0100\r\n\r\nText\r\n',
 )
+const rowsOnDisk = () => {
+  const db = new DatabaseSync(join(dir, mailStoreFileName))
+  try {
+    return db.prepare('SELECT ref, intent FROM pending_marks').all() as { ref: string; intent: Uint8Array }[]
+  } finally {
+    db.close()
+  }
+}
+const thrown = (fn: () => unknown) => {
+  try {
+    fn()
+    return null
+  } catch (error) {
+    return error
+  }
+}
+/** A queue file as the version before the store's step 5 wrote it. */
+const writeLegacyFile = (marks: Record<string, Record<string, boolean>>) =>
+  writeFileSync(join(dir, pendingMarksFileName), sealJson(key, marks, 'siegelpost/messages/v1/pending-marks'))
 
 describe('flag changes waiting for the server', () => {
-  it('are kept sealed beside the store and read again after a restart; a change back drops the wait', () => {
+  it('are kept sealed in the store and read again after a restart; a change back drops the wait', () => {
     let store = new MailStore(dir, key)
     const id = store.add('kanzlei', 'INBOX', '7', 3, mail, new Date(), { flags: ['\\Seen'] })!
     let queue = new PendingMarks(store)
@@ -35,9 +59,17 @@ describe('flag changes waiting for the server', () => {
     expect(shown.row.flags).toEqual(['\\Flagged'])
     // The store still holds the server's flags: the change is written there first.
     expect(store.get(id)!.flags).toEqual(['\\Seen'])
-    const bytes = readFileSync(join(dir, pendingMarksFileName))
-    expect(bytes.includes(Buffer.from(id))).toBe(false)
-    expect(bytes.includes(Buffer.from('flagged'))).toBe(false)
+    // Neither the message nor the mark is readable in the rows: a keyed hash and sealed bytes.
+    const rows = rowsOnDisk()
+    expect(rows).toHaveLength(2)
+    for (const row of rows) {
+      expect(row.ref).toMatch(/^[0-9a-f]{64}$/)
+      const bytes = Buffer.from(row.intent)
+      for (const word of [id, 'flagged', 'seen', 'wanted']) expect(bytes.includes(Buffer.from(word))).toBe(false)
+    }
+    for (const file of [mailStoreFileName, `${mailStoreFileName}-wal`].map((f) => join(dir, f)))
+      if (existsSync(file)) expect(readFileSync(file).includes(Buffer.from('flagged'))).toBe(false)
+    expect(existsSync(join(dir, pendingMarksFileName))).toBe(false)
 
     // Back to what the server has: nothing waits for that mark any more.
     queue.add(store.get(id)!, 'seen')
@@ -46,7 +78,7 @@ describe('flag changes waiting for the server', () => {
     expect(queue.all().get(id)).toEqual({ flagged: true })
     queue.drop(id, 'flagged', true)
     expect(queue.all().size).toBe(0)
-    expect(existsSync(join(dir, pendingMarksFileName))).toBe(false)
+    expect(rowsOnDisk()).toEqual([])
     store.close()
   })
 
@@ -64,18 +96,168 @@ describe('flag changes waiting for the server', () => {
     store.close()
   })
 
-  it('a damaged queue file is STORE_DAMAGED, never an empty queue', () => {
+  it('a damaged row or a damaged queue file of an earlier version is STORE_DAMAGED, never an empty queue', () => {
     const store = new MailStore(dir, key)
+    const id = store.add('kanzlei', 'INBOX', '7', 3, mail, new Date())!
+    new PendingMarks(store).add(store.get(id)!, 'flagged')
+    const db = new DatabaseSync(join(dir, mailStoreFileName))
+    db.exec("UPDATE pending_marks SET intent = x'0102'")
+    db.close()
+    expect(thrown(() => new PendingMarks(store).all())).toMatchObject({ code: 'STORE_DAMAGED' })
+
     writeFileSync(join(dir, pendingMarksFileName), Buffer.from('not sealed'))
-    const error = (() => {
-      try {
-        return new PendingMarks(store).all()
-      } catch (e) {
-        return e
-      }
-    })()
+    const error = thrown(() => new PendingMarks(store).all())
     expect(error).toBeInstanceOf(SiegelpostError)
-    expect((error as SiegelpostError).code).toBe('STORE_DAMAGED')
+    expect(error).toMatchObject({ code: 'STORE_DAMAGED', params: { path: join(dir, pendingMarksFileName) } })
+    expect(existsSync(join(dir, pendingMarksFileName))).toBe(true)
+    store.close()
+  })
+
+  it('two processes queueing at the same time (the CLI and the app) lose no mark', async () => {
+    const store = new MailStore(dir, key)
+    const perProcess = 60
+    const ids = Array.from({ length: 2 * perProcess }, (_, i) =>
+      store.add('kanzlei', 'INBOX', '7', i + 1, mail, new Date())!,
+    )
+    store.close()
+    const module = (name: string) => pathToFileURL(join(import.meta.dirname, name)).href
+    const go = join(dir, 'go')
+    const script = join(dir, 'queue.ts')
+    writeFileSync(
+      script,
+      `import { existsSync } from 'node:fs'
+import { MailStore } from '${module('mail-store.ts')}'
+import { PendingMarks } from '${module('pending-marks.ts')}'
+const [profile, go, keyHex, ...ids] = process.argv.slice(2)
+const store = new MailStore(profile, Buffer.from(keyHex, 'hex'))
+const queue = new PendingMarks(store)
+process.stdout.write('ready\\n')
+while (!existsSync(go)) await new Promise((resolve) => setTimeout(resolve, 2))
+for (const [i, id] of ids.entries()) {
+  if (i % 3 === 2) queue.trash(store.get(id))
+  else queue.add(store.get(id), i % 3 === 0 ? 'flagged' : 'seen')
+}
+store.close()
+`,
+    )
+    const run = (part: string[]) => {
+      const child = spawn(process.execPath, [script, dir, go, key.toString('hex'), ...part], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+      const ready = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+      return { ready, exited }
+    }
+    // Interleaved: each process queues every other message, so both write during the whole run.
+    const parts = [ids.filter((_, i) => i % 2 === 0), ids.filter((_, i) => i % 2 === 1)]
+    const a = run(parts[0]!)
+    const b = run(parts[1]!)
+    await Promise.all([a.ready, b.ready])
+    writeFileSync(go, '')
+    expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0])
+
+    const again = new MailStore(dir, key)
+    const all = new PendingMarks(again).all()
+    expect(all.size).toBe(ids.length)
+    for (const part of parts)
+      for (const [i, id] of part.entries())
+        expect(all.get(id)).toEqual(i % 3 === 2 ? { trash: true } : i % 3 === 0 ? { flagged: true } : { seen: true })
+    again.close()
+  }, 60_000)
+
+  it('two connections on one file: a mark being written is never cancelled by a change back; it waits again', () => {
+    const app = new MailStore(dir, key)
+    const cli = new MailStore(dir, key)
+    const id = app.add('kanzlei', 'INBOX', '7', 3, mail, new Date())!
+    const appQueue = pendingMarksOf(app)
+    const cliQueue = pendingMarksOf(cli)
+    appQueue.add(app.get(id)!, 'flagged')
+    expect(cliQueue.all().get(id)).toEqual({ flagged: true })
+
+    // The CLI's fetch takes the mark to write it to the server ...
+    const taken = cli.pending.take(id, 'flagged')!
+    expect(taken).toMatchObject({ wanted: true, isApplying: true })
+    // ... while the window unflags again: the server may still get the flag, so the unflag waits, not nothing.
+    appQueue.add(app.get(id)!, 'unflagged')
+    expect(appQueue.all().get(id)).toEqual({ flagged: false })
+    cli.setFlags(id, ['\\Flagged'])
+    // The CLI removes only what it took: the window's newer intent stays.
+    expect(cli.pending.settle(taken)).toBe(false)
+    expect(cliQueue.all().get(id)).toEqual({ flagged: false })
+
+    // Written twice, removed once: the second writer finds nothing to remove.
+    const next = cli.pending.take(id, 'flagged')!
+    const twice = app.pending.take(id, 'flagged')!
+    expect(cli.pending.settle(next)).toBe(false)
+    app.setFlags(id, [])
+    expect(app.pending.settle(twice)).toBe(true)
+    expect(app.pending.settle(twice)).toBe(false)
+    expect(cliQueue.all().size).toBe(0)
+
+    // A mark the server refused waits again, and a change back cancels it then.
+    appQueue.add(app.get(id)!, 'seen')
+    const refused = cli.pending.take(id, 'seen')!
+    cli.pending.release(refused)
+    appQueue.add(app.get(id)!, 'unseen')
+    expect(cliQueue.all().size).toBe(0)
+    app.close()
+    cli.close()
+  })
+})
+
+describe('message store schema step 5 (marks waiting for the server)', () => {
+  it('a store of step 4 with a queue file takes the file in; the file goes only after the commit, never twice', () => {
+    const path = join(dir, mailStoreFileName)
+    openVersionedDatabase(path, mailStoreMigrations.slice(0, 4)).close()
+    let store = new MailStore(dir, key)
+    const a = store.add('kanzlei', 'INBOX', '7', 1, mail, new Date())!
+    const b = store.add('kanzlei', 'INBOX', '7', 2, mail, new Date(), { flags: ['\\Seen'] })!
+    const db = new DatabaseSync(path)
+    expect(schemaVersion(db)).toBe(5)
+    expect(
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'pending%' ORDER BY name").all(),
+    ).toEqual([{ name: 'pending_imports' }, { name: 'pending_marks' }])
+    db.close()
+    const file = join(dir, pendingMarksFileName)
+    writeLegacyFile({ [a]: { flagged: true, seen: true }, [b]: { seen: false, trash: true } })
+    const bytes = readFileSync(file)
+
+    // Inside a batch that rolls back, nothing is taken in and the file stays.
+    const batch = store.batch()
+    expect(() =>
+      batch.run(() => {
+        expect(new PendingMarks(store).all().get(a)).toEqual({ flagged: true, seen: true })
+        throw new Error('cut off')
+      }, 1),
+    ).toThrow('cut off')
+    expect(existsSync(file)).toBe(true)
+    expect(rowsOnDisk()).toEqual([])
+
+    const queue = new PendingMarks(store)
+    expect(existsSync(file)).toBe(false)
+    expect(Object.fromEntries(queue.all())).toEqual({
+      [a]: { flagged: true, seen: true },
+      [b]: { seen: false, trash: true },
+    })
+    // Written since; then the same file again (a crash between the commit and removing it): not taken in twice.
+    queue.drop(a, 'flagged', true)
+    writeFileSync(file, bytes)
+    store.close()
+    store = new MailStore(dir, key)
+    expect(Object.fromEntries(pendingMarksOf(store).all())).toEqual({
+      [a]: { seen: true },
+      [b]: { seen: false, trash: true },
+    })
+    expect(existsSync(file)).toBe(false)
+
+    // A file with other content (a process of the earlier version wrote it): taken in; a mark waiting in the store
+    // already is the newer one.
+    writeLegacyFile({ [a]: { seen: false, flagged: true } })
+    expect(Object.fromEntries(new PendingMarks(store).all())).toEqual({
+      [a]: { seen: true, flagged: true },
+      [b]: { seen: false, trash: true },
+    })
+    expect(existsSync(file)).toBe(false)
     store.close()
   })
 })

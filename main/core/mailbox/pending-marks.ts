@@ -1,25 +1,33 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { SiegelpostError } from '../errors/index.ts'
-import { openJson, sealJson } from '../store/sealed-blob.ts'
+import { openJson } from '../store/sealed-blob.ts'
 import type { ImapSession } from '../transport/imap-session.ts'
 import { setFlagOn, trashOn, type FlagChange } from './actions.ts'
 import { folderRole } from './folder-summary.ts'
 import type { EnvelopeRow, MailStore } from './mail-store.ts'
+import {
+  markNames,
+  type MarkName,
+  type PendingIntent,
+  type PendingTable,
+  type WaitingMarks,
+} from './mail-store-pending.ts'
+
+export type { MarkName, WaitingMarks } from './mail-store-pending.ts'
 
 /**
- * Changes made while the server could not be reached (read/unread, flagged/unflagged, moved to Trash): kept, sealed under
- * the store's key in one file beside the store, until a session to the account's server writes them — on the
- * server first, then in the store, as every action. The store itself keeps the server's flags; the window shows
- * a row with its waiting marks applied and says that they wait. A change back to the server's state drops
- * the wait. Nothing is lost across a restart: the file is read again by every process that opens the store.
+ * Changes made while the server could not be reached (read/unread, flagged/unflagged, moved to Trash): kept as sealed
+ * rows of the message store (mail-store-pending.ts) until a session to the account's server writes them — on the
+ * server first, then in the store, as every action. The store itself keeps the server's flags; the window shows a
+ * row with its waiting marks applied and says that they wait. A change back to the server's state drops the wait.
+ * Queueing, cancelling and writing are transactions of the store, so the CLI and the app may do them at the same
+ * time without losing a mark; nothing is lost across a restart.
  */
-export type MarkName = 'seen' | 'flagged' | 'trash'
-/** The wanted state of each waiting mark of one message (`trash`: moved to Trash, only ever true). */
-export type WaitingMarks = Partial<Record<MarkName, boolean>>
 
+/** The former queue: one sealed file beside the store, taken into the store's rows when a queue opens. */
 export const pendingMarksFileName = 'pending-marks.sealed'
-const context = 'siegelpost/messages/v1/pending-marks'
+const legacyContext = 'siegelpost/messages/v1/pending-marks'
 const flagOf = { seen: '\\Seen', flagged: '\\Flagged' } as const
 
 const markOf = (change: FlagChange): ['seen' | 'flagged', boolean] =>
@@ -29,33 +37,74 @@ const changeOf = (name: Exclude<MarkName, 'trash'>, wanted: boolean): FlagChange
   name === 'seen' ? (wanted ? 'seen' : 'unseen') : wanted ? 'flagged' : 'unflagged'
 
 export class PendingMarks {
-  private readonly path: string
+  private readonly store: MailStore
+  private readonly table: PendingTable
+  private readonly legacyPath: string
   private readonly key: Buffer
 
   constructor(store: MailStore) {
     const { profileDir, key } = store.writerSetup()
-    this.path = join(profileDir, pendingMarksFileName)
+    this.store = store
+    this.table = store.pending
+    this.legacyPath = join(profileDir, pendingMarksFileName)
     this.key = Buffer.from(key)
+    this.takeInLegacyFile()
   }
 
-  /** Every waiting change by message id (read from the file each time: the CLI or another window may add). */
+  /**
+   * Takes a queue file of an earlier version into the store's rows, in one transaction with the keyed digest of its
+   * bytes (a file seen before is not taken in again, e.g. after a crash between the commit and removing it), and
+   * removes the file only after that committed. A mark queued in the store already is newer than the file's. A file
+   * that does not open is STORE_DAMAGED and stays where it is.
+   */
+  private takeInLegacyFile(): void {
+    if (!existsSync(this.legacyPath)) return
+    let bytes: Buffer
+    try {
+      bytes = readFileSync(this.legacyPath)
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ENOENT') return
+      throw error
+    }
+    const value = openJson(this.key, bytes, legacyContext) as Record<string, WaitingMarks> | null
+    if (value === null) throw new SiegelpostError('STORE_DAMAGED', { path: this.legacyPath, reason: 'pending marks' })
+    const digest = this.table.digestOf('pending-marks-file', bytes)
+    // Inside a batch this connection holds open, the rows commit with it: the file goes on a later call.
+    const isCommitted = !this.table.isInBatch
+    this.table.write(() => {
+      if (this.table.isImported(digest)) return
+      for (const [id, marks] of Object.entries(value))
+        for (const name of markNames) {
+          const wanted = marks[name]
+          if (typeof wanted === 'boolean' && !this.table.get(id, name)) this.table.put(id, name, wanted)
+        }
+      this.table.noteImported(digest)
+    })
+    if (isCommitted) rmSync(this.legacyPath, { force: true })
+  }
+
+  /** Every waiting change by message id (read from the store each time: the CLI or another window may add). */
   all(): Map<string, WaitingMarks> {
-    if (!existsSync(this.path)) return new Map()
-    const value = openJson(this.key, readFileSync(this.path), context)
-    if (value === null) throw new SiegelpostError('STORE_DAMAGED', { path: this.path, reason: 'pending marks' })
-    return new Map(Object.entries(value as Record<string, WaitingMarks>))
+    this.takeInLegacyFile()
+    const out = new Map<string, WaitingMarks>()
+    for (const intent of this.table.all()) out.set(intent.id, { ...out.get(intent.id), [intent.name]: intent.wanted })
+    return out
   }
 
-  /** Queues `change` of `row` (the stored row, with the server's flags); a change back to them drops the wait. */
+  /**
+   * Queues `change` of `row`; a change back to the server's flags (as the store has them when the transaction runs)
+   * drops the wait — unless a session is writing the earlier change to the server right now: then the wanted state
+   * is queued, and written after it.
+   */
   add(row: EnvelopeRow, change: FlagChange): void {
     const [name, wanted] = markOf(change)
-    const all = this.all()
-    const marks = { ...all.get(row.id) }
-    if (row.flags.includes(flagOf[name]) === wanted) delete marks[name]
-    else marks[name] = wanted
-    if (Object.keys(marks).length > 0) all.set(row.id, marks)
-    else all.delete(row.id)
-    this.save(all)
+    this.takeInLegacyFile()
+    this.table.write(() => {
+      const flags = (this.store.get(row.id) ?? row).flags
+      const waiting = this.table.get(row.id, name)
+      if (flags.includes(flagOf[name]) !== wanted || waiting?.isApplying) this.table.put(row.id, name, wanted)
+      else if (waiting) this.table.delete(row.id, name)
+    })
   }
 
   /**
@@ -64,36 +113,31 @@ export class PendingMarks {
    */
   trash(row: EnvelopeRow): boolean {
     if (folderRole(row.folder) === 'trash') return false
-    const all = this.all()
-    all.set(row.id, { ...all.get(row.id), trash: true })
-    this.save(all)
+    this.takeInLegacyFile()
+    this.table.write(() => this.table.put(row.id, 'trash', true))
     return true
   }
 
   /** Drops the waiting `name` of message `id` (all of them without `name`) when it still wants `wanted`. */
   drop(id: string, name?: MarkName, wanted?: boolean): void {
-    const all = this.all()
-    const marks = all.get(id)
-    if (!marks) return
-    if (name === undefined) all.delete(id)
-    else if (marks[name] === wanted) {
-      delete marks[name]
-      if (Object.keys(marks).length === 0) all.delete(id)
-    } else return
-    this.save(all)
+    this.table.write(() => {
+      for (const each of name === undefined ? markNames : [name]) {
+        const waiting = this.table.get(id, each)
+        if (waiting && (name === undefined || waiting.wanted === wanted)) this.table.delete(id, each)
+      }
+    })
   }
 
-  private save(all: Map<string, WaitingMarks>): void {
-    if (all.size === 0) return rmSync(this.path, { force: true })
-    const temp = join(dirname(this.path), `.${pendingMarksFileName}.${process.pid}.tmp`)
-    writeFileSync(temp, sealJson(this.key, Object.fromEntries(all), context), { mode: 0o600 })
-    renameSync(temp, this.path)
+  /** Every waiting mark as stored (for writing them: take, settle, release on the store's table). */
+  intents(): PendingIntent[] {
+    this.takeInLegacyFile()
+    return this.table.all()
   }
 }
 
 const queues = new WeakMap<MailStore, PendingMarks>()
 
-/** The queue of waiting marks beside `store`. */
+/** The queue of waiting marks of `store`. */
 export function pendingMarksOf(store: MailStore): PendingMarks {
   let queue = queues.get(store)
   if (!queue) queues.set(store, (queue = new PendingMarks(store)))
@@ -129,34 +173,41 @@ export interface FlushResult {
 }
 
 /**
- * Writes the waiting marks of `account` on an open session, each on the server first, then in the store.
- * A message gone from the store drops its marks; a refused STORE, or a UID that no longer means the message
- * (UIDVALIDITY changed: the folder's sync finds it again), keeps its mark for the next session; a lost
+ * Writes the waiting marks of `account` on an open session, each on the server first, then in the store. Each mark
+ * is taken afresh just before (another session may have written, changed or cancelled it meanwhile) and removed
+ * after only if it is still the same intent: writing twice sets the same flag twice, never an older state over a
+ * newer one. A message gone from the store drops its marks; a refused STORE, or a UID that no longer means the
+ * message (UIDVALIDITY changed: the folder's sync finds it again), keeps its mark for the next session; a lost
  * connection stops and throws (the rest wait).
  */
 export async function flushPendingMarks(session: ImapSession, store: MailStore, account: string): Promise<FlushResult> {
   const queue = pendingMarksOf(store)
+  const table = store.pending
   const result: FlushResult = { written: 0, dropped: 0, kept: 0 }
-  for (const [id, marks] of queue.all()) {
-    for (const name of ['seen', 'flagged', 'trash'] as const) {
-      const wanted = marks[name]
-      if (wanted === undefined) continue
+  const ids = new Map<string, PendingIntent[]>()
+  for (const intent of queue.intents()) ids.set(intent.id, [...(ids.get(intent.id) ?? []), intent])
+  for (const [id, intents] of ids) {
+    if (!store.get(id)) {
+      for (const intent of intents) table.settle(intent)
+      result.dropped++
+      continue
+    }
+    for (const name of markNames) {
       const row = store.get(id)
-      if (!row) {
-        queue.drop(id)
-        result.dropped++
-        break
-      }
-      if (row.account !== account) break
+      if (!row || row.account !== account) break
+      const taken = table.take(id, name)
+      if (!taken) continue
       try {
         if (name === 'trash') await trashOn(session, store, row)
-        else await setFlagOn(session, store, row, changeOf(name, wanted))
-        queue.drop(id, name, wanted)
-        result.written++
+        else await setFlagOn(session, store, row, changeOf(name, taken.wanted))
       } catch (error) {
+        table.release(taken)
         if (!session.client.usable) throw error
         result.kept++
+        continue
       }
+      table.settle(taken)
+      result.written++
     }
   }
   return result
