@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { passphraseProfileCli } from '../helpers/large-message.ts'
 import { doveadm } from '../helpers/mailbox-corpus.ts'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack, stackAccountArgs } from '../helpers/mail-stack.ts'
+import { aliceSender } from '../helpers/alice-sender.ts'
+import { deliveredMail, hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import {
   decryptPgp,
@@ -18,7 +19,7 @@ import {
   textEntity,
 } from '../helpers/reply-originals.ts'
 import { assertBuilt, type CliRun } from '../helpers/run-cli.ts'
-import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
+import { hasOpenssl, makeTestPki, type TestPki } from '../helpers/smime-pki.ts'
 
 /**
  * `reply` and `forward` on a stored message, sent through the real Postfix and Dovecot: an S/MIME
@@ -39,17 +40,6 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
     let cli: (args: string[]) => CliRun
     let id: string
 
-    const maildir = (address: string) => {
-      const [user, domain] = address.split('@') as [string, string]
-      const base = join(stack.root, 'maildirs', domain, user)
-      return ['new', 'cur'].flatMap((sub) => {
-        try {
-          return readdirSync(join(base, sub)).map((name) => readFileSync(join(base, sub, name)))
-        } catch {
-          return []
-        }
-      })
-    }
     const outerHeader = (bytes: Buffer) =>
       bytes
         .toString('latin1')
@@ -64,37 +54,10 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
       pki = makeTestPki(join(dir, 'pki'))
       gpg = new GpgHome()
       gpg.generate('Max Mandant <max@mandant.test>', 'max-pass')
-      writeFileSync(join(dir, 'max.asc'), gpg.ok(['--armor', '--export', 'max@mandant.test']).stdout)
-      const p12 = openssl(
-        [
-          'pkcs12',
-          '-export',
-          '-inkey',
-          pki.alice.keyFile,
-          '-in',
-          pki.alice.certFile,
-          '-certfile',
-          pki.ca.certFile,
-          '-passout',
-          'pass:Kanzlei 2026!',
-        ],
-        { cwd: pki.dir },
-      )
-      writeFileSync(join(dir, 'alice.p12'), p12)
-      writeFileSync(join(dir, 'p12-pass'), 'Kanzlei 2026!\n')
-      writeFileSync(join(dir, 'alice-pw'), 'alice-pw\n')
       writeFileSync(join(dir, 'body.txt'), 'Danke, ist angekommen.\n')
       cli = passphraseProfileCli(dir)
-      for (const args of [
-        ['certs', 'trust', pki.ca.certFile],
-        ['keys', 'import', join(dir, 'alice.p12'), '--passphrase-file', join(dir, 'p12-pass')],
-        ['keys', 'generate', '--name', 'Alice Beraterin', '--email', 'alice@example.org'],
-        ['keys', 'import', pki.fran.certFile],
-        ['keys', 'import', join(dir, 'max.asc')],
-        ['policy', 'consent', 'client@mandant.test', '--channel', 'tls', '--by', 'Anna Beraterin'],
-        stackAccountArgs(stack, 'alice', 'alice@example.org', join(dir, 'alice-pw')),
-      ])
-        expectOk(cli(args))
+      const alice = aliceSender({ stack, dir, pki, gpg, openpgpRecipients: ['max@mandant.test'], account: 'alice' })
+      for (const args of alice.runs) expectOk(cli(args))
 
       const fields = {
         From: 'Fran Mandantin <fran@example.org>',
@@ -148,10 +111,10 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
         inReplyTo: '<lohn-12@example.org>',
         quote: { endToEndOnly: true, quotedFor: ['fran@example.org'], noteFor: ['client@mandant.test'] },
       })
-      await expect.poll(() => maildir('fran@example.org').length, { timeout: 15_000 }).toBe(1)
-      await expect.poll(() => maildir('client@mandant.test').length, { timeout: 15_000 }).toBe(1)
-      const [fran] = maildir('fran@example.org')
-      const [client] = maildir('client@mandant.test')
+      await expect.poll(() => deliveredMail(stack, 'fran@example.org').length, { timeout: 15_000 }).toBe(1)
+      await expect.poll(() => deliveredMail(stack, 'client@mandant.test').length, { timeout: 15_000 }).toBe(1)
+      const [fran] = deliveredMail(stack, 'fran@example.org')
+      const [client] = deliveredMail(stack, 'client@mandant.test')
       expect(outerHeader(fran!)).toMatch(/^In-Reply-To: <lohn-12@example\.org>$/m)
       const franText = decryptSmime(pki, fran!, 'fran')
       expect(franText).toContain('> SHOWN-S: Die Lohnabrechnung Dezember.')
@@ -185,14 +148,14 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
       expect(JSON.parse(run.stdout).messages).toMatchObject([
         { recipients: ['max@mandant.test'], protection: 'openpgp', state: 'sent' },
       ])
-      await expect.poll(() => maildir('max@mandant.test').length, { timeout: 15_000 }).toBe(1)
-      const [max] = maildir('max@mandant.test')
+      await expect.poll(() => deliveredMail(stack, 'max@mandant.test').length, { timeout: 15_000 }).toBe(1)
+      const [max] = deliveredMail(stack, 'max@mandant.test')
       expect(max!.toString('latin1')).not.toContain('SHOWN-S')
       const text = decryptPgp(gpg, max!, 'max-pass')
       expect(text).toContain('SHOWN-S: Die Lohnabrechnung Dezember.')
       expect(text).toMatch(/filename="?lohn\.pdf/)
       expect(text).toContain(Buffer.from('%PDF-1.7 LOHN-PDF\r\n').toString('base64').slice(0, 16))
-      expect(maildir('client@mandant.test')).toHaveLength(1)
+      expect(deliveredMail(stack, 'client@mandant.test')).toHaveLength(1)
     })
   },
 )
