@@ -9,10 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SiegelpostError } from '../../main/core/errors/index.ts'
 import { MailStore } from '../../main/core/mailbox/mail-store.ts'
 import { syncFolder } from '../../main/core/mailbox/sync.ts'
-import type { Account } from '../../main/core/transport/account.ts'
 import { openImap } from '../../main/core/transport/imap-session.ts'
 import { serverTruth, writeCorpus } from '../helpers/mailbox-corpus.ts'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { hasMailStack, mailStackFix, stackUserAccount, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
 
 /**
@@ -98,15 +97,11 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
     })
 
     it('fails with MAILBOX_SYNC_INTERRUPTED, keeps what arrived, and the next sync completes the folder exactly', async () => {
-      const account = {
-        name: 'advisor',
-        email: 'advisor@kanzlei.test',
-        user: 'advisor@kanzlei.test',
-        smtp: { host: stack.host, port: 10465, security: 'tls' },
-        imap: { host: stack.host, port: proxy.port, security: 'tls' },
-        ca: readFileSync(stack.caPath, 'utf8'),
-        pin: null,
-      } as unknown as Account
+      const account = stackUserAccount(stack, 'advisor', 'advisor@kanzlei.test', {
+        host: stack.host,
+        port: proxy.port,
+        security: 'tls',
+      })
       const store = new MailStore(join(dir, 'profile'), randomBytes(32))
       const sync = async () => {
         const session = await openImap(account, 'advisor-pw')

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,7 +12,14 @@ import type { Account } from '../../main/core/transport/account.ts'
 import { isProcessAlive, Outbox, outboxFileName } from '../../main/core/transport/outbox.ts'
 import { queueGroup, sendGroup } from '../../main/core/transport/send-group.ts'
 import { attempt, type SendDeps } from '../../main/core/transport/send.ts'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import {
+  deliveredMail,
+  hasMailStack,
+  mailStackFix,
+  stackUserAccount,
+  startMailStack,
+  type MailStack,
+} from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { writeStep2QueuedEntry } from '../helpers/outbox-step2.ts'
 
@@ -89,20 +96,10 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
     }
 
     /** What Dovecot stored for `address` with this Message-ID, without the trace fields put before it. */
-    const stored = (address: string, tag: string): Buffer[] => {
-      const [user, domain] = address.split('@') as [string, string]
-      const base = join(stack.root, 'maildirs', domain, user)
-      return ['new', 'cur']
-        .flatMap((sub) => {
-          try {
-            return readdirSync(join(base, sub)).map((name) => readFileSync(join(base, sub, name)))
-          } catch {
-            return []
-          }
-        })
+    const stored = (address: string, tag: string): Buffer[] =>
+      deliveredMail(stack, address)
         .filter((raw) => raw.includes(`Message-ID: <${tag}@kanzlei.test>`))
         .map((raw) => raw.subarray(raw.indexOf('From: advisor@kanzlei.test')))
-    }
     /** Dovecot's maildir keeps lines as LF: the message as written, in that form. */
     const asStored = (raw: Buffer) => Buffer.from(raw.toString('latin1').replaceAll('\r\n', '\n'), 'latin1')
     const expectArrived = async (tag: string, raw: Buffer) => {
@@ -124,17 +121,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
     beforeAll(async () => {
       stack = startMailStack({ messageSizeLimit: 32 * 1024 * 1024 })
       dir = await mkdtemp(join(tmpdir(), 'sp-outbox-stream-'))
-      account = {
-        name: 'advisor',
-        email: 'advisor@kanzlei.test',
-        user: 'advisor@kanzlei.test',
-        smtp: { host: stack.host, port: stack.ports.submissions, security: 'tls' },
-        imap: { host: stack.host, port: stack.ports.imaps, security: 'tls' },
-        ca: readFileSync(stack.caPath, 'utf8'),
-        pin: null,
-        password: { store: 'sealed', value: '' },
-        created: new Date().toISOString(),
-      }
+      account = stackUserAccount(stack, 'advisor', 'advisor@kanzlei.test')
     }, 120_000)
     afterAll(async () => {
       stack?.stop()

@@ -12,7 +12,14 @@ import { isProcessAlive, Outbox } from '../../main/core/transport/outbox.ts'
 import { queueGroup, sendGroup } from '../../main/core/transport/send-group.ts'
 import { attempt, type SendDeps } from '../../main/core/transport/send.ts'
 import { retryReleased } from '../../main/core/transport/transport-profile.ts'
-import { asStackUser, hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import {
+  asStackUser,
+  hasMailStack,
+  mailStackFix,
+  stackUserAccount,
+  startMailStack,
+  type MailStack,
+} from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
 
 /**
@@ -79,17 +86,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
     let stack: MailStack
     let dir: string
     const key = randomBytes(32)
-    const accountOf = (imap: Account['imap']): Account => ({
-      name: 'advisor',
-      email: user,
-      user,
-      smtp: { host: stack.host, port: stack.ports.submissions, security: 'tls' },
-      imap,
-      ca: readFileSync(stack.caPath, 'utf8'),
-      pin: null,
-      password: { store: 'sealed', value: '' },
-      created: new Date().toISOString(),
-    })
+    const accountOf = (imap: Account['imap']) => stackUserAccount(stack, 'advisor', user, imap)
     const openOutbox = (profile: string, owner = String(process.pid)) =>
       new Outbox({ profileDir: join(dir, profile), key, now: () => new Date(), owner, isAlive: isProcessAlive })
     const depsOf = (outbox: Outbox, account: Account): SendDeps => ({
