@@ -89,6 +89,14 @@ export function stackUserAccount(stack: MailStack, name: string, user: string, i
   }
 }
 
+/** Writes a virtual user's password (`<local part>-pw`) into `dir` as the file `pw-<local part>`; returns its path. */
+export function writeStackPassword(dir: string, user: string): string {
+  const local = user.split('@')[0]!
+  const file = join(dir, `pw-${local}`)
+  writeFileSync(file, `${local}-pw\n`)
+  return file
+}
+
 /** `accounts add NAME` for a virtual user of this stack: implicit TLS on submissions and imaps, the stack's CA. */
 export function stackAccountArgs(stack: MailStack, name: string, email: string, passwordFile: string): string[] {
   return [
