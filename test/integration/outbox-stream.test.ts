@@ -1,17 +1,16 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { limits } from '../../main/core/limits.ts'
-import { defaultPolicy } from '../../main/core/policy/policy-settings.ts'
 import type { Account } from '../../main/core/transport/account.ts'
-import { isProcessAlive, Outbox, outboxFileName } from '../../main/core/transport/outbox.ts'
+import { Outbox, outboxFileName } from '../../main/core/transport/outbox.ts'
 import { queueGroup, sendGroup } from '../../main/core/transport/send-group.ts'
-import { attempt, type SendDeps } from '../../main/core/transport/send.ts'
+import { attempt } from '../../main/core/transport/send.ts'
 import {
   deliveredMail,
   hasMailStack,
@@ -22,6 +21,7 @@ import {
 } from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { writeStep2QueuedEntry } from '../helpers/outbox-step2.ts'
+import { advisorSendDeps, openKeyedOutbox, outboxFiles } from '../helpers/stack-outbox.ts'
 
 /**
  * The Outbox's sealed chunk files through the real Postfix and Dovecot: a message written to the Outbox in
@@ -77,23 +77,9 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
     let dir: string
     let account: Account
     const key = randomBytes(32)
-    const openOutbox = (profile: string, owner = String(process.pid)) =>
-      new Outbox({ profileDir: join(dir, profile), key, now: () => new Date(), owner, isAlive: isProcessAlive })
-    const depsOf = (outbox: Outbox): SendDeps => ({
-      outbox,
-      account: async () => account,
-      password: async () => 'advisor-pw',
-      policy: async () => defaultPolicy(),
-      appendSent: async () => ({ folder: 'Sent' }),
-      now: () => new Date(),
-    })
-    const files = (profile: string) => {
-      try {
-        return readdirSync(join(dir, profile, 'outbox-files'))
-      } catch {
-        return []
-      }
-    }
+    const openOutbox = (profile: string, owner?: string) => openKeyedOutbox(join(dir, profile), key, owner)
+    const depsOf = (outbox: Outbox) => advisorSendDeps(outbox, account, async () => ({ folder: 'Sent' }))
+    const files = (profile: string) => outboxFiles(join(dir, profile))
 
     /** What Dovecot stored for `address` with this Message-ID, without the trace fields put before it. */
     const stored = (address: string, tag: string): Buffer[] =>

@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { defaultPolicy } from '../../main/core/policy/policy-settings.ts'
 import type { Account } from '../../main/core/transport/account.ts'
 import { appendStreamed } from '../../main/core/transport/imap-append.ts'
-import { isProcessAlive, Outbox } from '../../main/core/transport/outbox.ts'
+import { Outbox } from '../../main/core/transport/outbox.ts'
 import { queueGroup, sendGroup } from '../../main/core/transport/send-group.ts'
 import { attempt, type SendDeps } from '../../main/core/transport/send.ts'
 import { retryReleased } from '../../main/core/transport/transport-profile.ts'
 import {
   asStackUser,
+  deliveredMail,
   hasMailStack,
   mailStackFix,
   stackUserAccount,
@@ -21,6 +21,7 @@ import {
   type MailStack,
 } from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
+import { advisorSendDeps, openKeyedOutbox, outboxFiles } from '../helpers/stack-outbox.ts'
 
 /**
  * The Sent copy's streamed IMAP APPEND (imap-append.ts) against the real Dovecot: what Dovecot gives back from
@@ -87,23 +88,9 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
     let dir: string
     const key = randomBytes(32)
     const accountOf = (imap: Account['imap']) => stackUserAccount(stack, 'advisor', user, imap)
-    const openOutbox = (profile: string, owner = String(process.pid)) =>
-      new Outbox({ profileDir: join(dir, profile), key, now: () => new Date(), owner, isAlive: isProcessAlive })
-    const depsOf = (outbox: Outbox, account: Account): SendDeps => ({
-      outbox,
-      account: async () => account,
-      password: async () => 'advisor-pw',
-      policy: async () => defaultPolicy(),
-      appendSent: appendStreamed,
-      now: () => new Date(),
-    })
-    const files = (profile: string) => {
-      try {
-        return readdirSync(join(dir, profile, 'outbox-files'))
-      } catch {
-        return []
-      }
-    }
+    const openOutbox = (profile: string, owner?: string) => openKeyedOutbox(join(dir, profile), key, owner)
+    const depsOf = (outbox: Outbox, account: Account) => advisorSendDeps(outbox, account, appendStreamed)
+    const files = (profile: string) => outboxFiles(join(dir, profile))
     /** Every message in the advisor's Sent folder with this tag's Message-ID, as Dovecot gives it back. */
     const inSent = (tag: string): Promise<Buffer[]> =>
       asStackUser(stack, user, async (client) => {
@@ -172,10 +159,9 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       })
       expect(appended.existed).toBe(false)
       // IMAP's FETCH BODY[] cannot give a NUL back (Dovecot sends 0x80 there): the stored file shows it is kept.
-      const sentDir = join(stack.root, 'maildirs', 'kanzlei.test', 'advisor', '.Sent')
-      const onDisk = ['new', 'cur']
-        .flatMap((sub) => readdirSync(join(sentDir, sub)).map((name) => readFileSync(join(sentDir, sub, name))))
-        .filter((raw) => raw.includes('Message-ID: <binaer@kanzlei.test>'))
+      const onDisk = deliveredMail(stack, user, '.Sent').filter((raw) =>
+        raw.includes('Message-ID: <binaer@kanzlei.test>'),
+      )
       expect(onDisk).toHaveLength(1)
       expectIdentical(onDisk[0], Buffer.from(binary.toString('latin1').replaceAll('\r\n', '\n'), 'latin1'), 'binaer')
       // A mail sent on its own (send FILE): its Sent copy is streamed from the entry's own file, Bcc included.
