@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { skipUnless } from '../helpers/needs.ts'
 import { assertBuilt, runCli } from '../helpers/run-cli.ts'
-import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
+import { exportAliceP12, hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
 
 /**
  * Whole S/MIME messages between Siegelpost (`open`, `compose`) and OpenSSL, both ways: OpenSSL
@@ -143,23 +143,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     await writeFile(join(dir, 'pw'), 'Kanzlei 2026!\n')
     await writeFile(join(dir, 'vault-pass'), 'Tresor-Passwort\n')
     await writeFile(join(dir, 'body.txt'), 'Ihre Steuererklärung 2025 liegt bei.\n')
-    openssl(
-      [
-        'pkcs12',
-        '-export',
-        '-inkey',
-        pki.alice.keyFile,
-        '-in',
-        pki.alice.certFile,
-        '-certfile',
-        pki.ca.certFile,
-        '-out',
-        'alice.p12',
-        '-passout',
-        'pass:Kanzlei 2026!',
-      ],
-      { cwd: dir },
-    )
+    exportAliceP12(pki, join(dir, 'alice.p12'), 'Kanzlei 2026!')
     alice = profile()
     ok(alice('certs', 'trust', pki.ca.certFile))
     ok(alice('keys', 'import', join(dir, 'alice.p12'), '--passphrase-file', join(dir, 'pw')))
