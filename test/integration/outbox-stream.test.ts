@@ -1,24 +1,16 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { limits } from '../../main/core/limits.ts'
 import type { Account } from '../../main/core/transport/account.ts'
 import { Outbox, outboxFileName } from '../../main/core/transport/outbox.ts'
 import { queueGroup, sendGroup } from '../../main/core/transport/send-group.ts'
 import { attempt } from '../../main/core/transport/send.ts'
-import {
-  deliveredMail,
-  hasMailStack,
-  mailStackFix,
-  stackUserAccount,
-  startMailStack,
-  type MailStack,
-} from '../helpers/mail-stack.ts'
+import { deliveredMail, hasMailStack, mailStackFix, stackUserAccount } from '../helpers/mail-stack.ts'
+import { mailStackSuite } from '../helpers/mail-stack-suite.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { writeStep2QueuedEntry } from '../helpers/outbox-step2.ts'
 import { advisorSendDeps, openKeyedOutbox, outboxFiles } from '../helpers/stack-outbox.ts'
@@ -73,17 +65,16 @@ async function* chunked(bytes: Buffer, size = 100_003) {
 describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
   'Outbox chunk files through real Postfix and Dovecot',
   () => {
-    let stack: MailStack
-    let dir: string
+    const suite = mailStackSuite('sp-outbox-stream-', { messageSizeLimit: 32 * 1024 * 1024, needsBuild: false })
     let account: Account
     const key = randomBytes(32)
-    const openOutbox = (profile: string, owner?: string) => openKeyedOutbox(join(dir, profile), key, owner)
+    const openOutbox = (profile: string, owner?: string) => openKeyedOutbox(join(suite.work, profile), key, owner)
     const depsOf = (outbox: Outbox) => advisorSendDeps(outbox, account, async () => ({ folder: 'Sent' }))
-    const files = (profile: string) => outboxFiles(join(dir, profile))
+    const files = (profile: string) => outboxFiles(join(suite.work, profile))
 
     /** What Dovecot stored for `address` with this Message-ID, without the trace fields put before it. */
     const stored = (address: string, tag: string): Buffer[] =>
-      deliveredMail(stack, address)
+      deliveredMail(suite.stack, address)
         .filter((raw) => raw.includes(`Message-ID: <${tag}@kanzlei.test>`))
         .map((raw) => raw.subarray(raw.indexOf('From: advisor@kanzlei.test')))
     /** Dovecot's maildir keeps lines as LF: the message as written, in that form. */
@@ -105,14 +96,8 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
     }
 
     beforeAll(async () => {
-      stack = startMailStack({ messageSizeLimit: 32 * 1024 * 1024 })
-      dir = await mkdtemp(join(tmpdir(), 'sp-outbox-stream-'))
-      account = stackUserAccount(stack, 'advisor', 'advisor@kanzlei.test')
+      account = stackUserAccount(suite.stack, 'advisor', 'advisor@kanzlei.test')
     }, 120_000)
-    afterAll(async () => {
-      stack?.stop()
-      if (dir) await rm(dir, { recursive: true, force: true })
-    })
 
     it('5 MB, a 1-byte and an empty body, each to three recipients, arrive exactly as written', async () => {
       const outbox = openOutbox('sizes')
@@ -145,8 +130,8 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
     }, 180_000)
 
     it('an entry queued by the previous schema (message in SQLite) still sends after the upgrade', async () => {
-      const path = join(dir, 'old', outboxFileName)
-      await import('node:fs').then((fs) => fs.mkdirSync(join(dir, 'old'), { recursive: true }))
+      const path = join(suite.work, 'old', outboxFileName)
+      await import('node:fs').then((fs) => fs.mkdirSync(join(suite.work, 'old'), { recursive: true }))
       const raw = mail('vor-dem-update', Buffer.from('Vor dem Update in die Warteschlange gestellt.\r\n'))
       const envelope = {
         account: 'advisor',
@@ -167,11 +152,11 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
     /** A process that writes a group's copy through the real Outbox, then waits to be killed. */
     const writer = (profile: string, tag: string, mode: 'endless' | 'queued') => {
       const module = (path: string) => pathToFileURL(join(import.meta.dirname, '../../main/core', path)).href
-      const script = join(dir, `${tag}.ts`)
+      const script = join(suite.work, `${tag}.ts`)
       writeFileSync(
         script,
         `import { Outbox } from '${module('transport/outbox.ts')}'
-const outbox = new Outbox({ profileDir: ${JSON.stringify(join(dir, profile))},
+const outbox = new Outbox({ profileDir: ${JSON.stringify(join(suite.work, profile))},
   key: Buffer.from('${key.toString('hex')}', 'hex'),
   now: () => new Date(), owner: String(process.pid), isAlive: () => true })
 const raw = Buffer.from(${JSON.stringify(mail(tag, lastWords).toString('latin1'))}, 'latin1')

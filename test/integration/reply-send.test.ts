@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { passphraseProfileCli } from '../helpers/large-message.ts'
 import { doveadm } from '../helpers/mailbox-corpus.ts'
 import { aliceSender } from '../helpers/alice-sender.ts'
-import { deliveredMail, hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { deliveredMail, hasMailStack, mailStackFix } from '../helpers/mail-stack.ts'
+import { mailStackSuite } from '../helpers/mail-stack-suite.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import {
   decryptPgp,
@@ -18,7 +18,7 @@ import {
   smimeEnveloped,
   textEntity,
 } from '../helpers/reply-originals.ts'
-import { assertBuilt, type CliRun } from '../helpers/run-cli.ts'
+import type { CliRun } from '../helpers/run-cli.ts'
 import { hasOpenssl, makeTestPki, type TestPki } from '../helpers/smime-pki.ts'
 
 /**
@@ -33,8 +33,7 @@ const available = hasMailStack && hasOpenssl && hasGpg
 describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${mailStackFix}; apt-get install gnupg`))(
   'reply and forward a stored message through real Postfix and Dovecot',
   () => {
-    let stack: MailStack
-    let dir: string
+    const suite = mailStackSuite('sp-reply-send-')
     let pki: TestPki
     let gpg: GpgHome
     let cli: (args: string[]) => CliRun
@@ -47,16 +46,20 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
         .replace(/\r?\n[ \t]+/g, ' ')
 
     beforeAll(async () => {
-      assertBuilt()
-      stack = startMailStack()
-      dir = await mkdtemp(join(tmpdir(), 'sp-reply-send-'))
-      await mkdir(join(dir, 'pki'))
-      pki = makeTestPki(join(dir, 'pki'))
+      await mkdir(join(suite.work, 'pki'))
+      pki = makeTestPki(join(suite.work, 'pki'))
       gpg = new GpgHome()
       gpg.generate('Max Mandant <max@mandant.test>', 'max-pass')
-      writeFileSync(join(dir, 'body.txt'), 'Danke, ist angekommen.\n')
-      cli = passphraseProfileCli(dir)
-      const alice = aliceSender({ stack, dir, pki, gpg, openpgpRecipients: ['max@mandant.test'], account: 'alice' })
+      writeFileSync(join(suite.work, 'body.txt'), 'Danke, ist angekommen.\n')
+      cli = passphraseProfileCli(suite.work)
+      const alice = aliceSender({
+        stack: suite.stack,
+        dir: suite.work,
+        pki,
+        gpg,
+        openpgpRecipients: ['max@mandant.test'],
+        account: 'alice',
+      })
       for (const args of alice.runs) expectOk(cli(args))
 
       const fields = {
@@ -74,7 +77,7 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
         'Content-Type: application/pdf; name="lohn.pdf"\nContent-Disposition: attachment; filename="lohn.pdf"\n\n%PDF-1.7 LOHN-PDF\n',
       )
       doveadm(
-        stack,
+        suite.stack,
         ['save', '-u', 'alice@example.org', '-m', 'INBOX'],
         smimeEnveloped(pki, pki.alice.certFile, fields, inner),
       )
@@ -84,13 +87,11 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
       id = rows[0]!.id
     }, 180_000)
     afterAll(async () => {
-      stack?.stop()
       gpg?.close()
-      if (dir) await rm(dir, { recursive: true, force: true })
     })
 
     it('reply all: the S/MIME recipient gets the quote, the TLS recipient a note and a neutral subject', async () => {
-      const args = ['reply', id, '--all', '--body-file', join(dir, 'body.txt'), '--send', '--account', 'alice']
+      const args = ['reply', id, '--all', '--body-file', join(suite.work, 'body.txt'), '--send', '--account', 'alice']
       const run = cli([...args, '--json', '--lang', 'en'])
       expect(run.status, run.stderr).toBe(0)
       const result = JSON.parse(run.stdout)
@@ -111,10 +112,10 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
         inReplyTo: '<lohn-12@example.org>',
         quote: { endToEndOnly: true, quotedFor: ['fran@example.org'], noteFor: ['client@mandant.test'] },
       })
-      await expect.poll(() => deliveredMail(stack, 'fran@example.org').length, { timeout: 15_000 }).toBe(1)
-      await expect.poll(() => deliveredMail(stack, 'client@mandant.test').length, { timeout: 15_000 }).toBe(1)
-      const [fran] = deliveredMail(stack, 'fran@example.org')
-      const [client] = deliveredMail(stack, 'client@mandant.test')
+      await expect.poll(() => deliveredMail(suite.stack, 'fran@example.org').length, { timeout: 15_000 }).toBe(1)
+      await expect.poll(() => deliveredMail(suite.stack, 'client@mandant.test').length, { timeout: 15_000 }).toBe(1)
+      const [fran] = deliveredMail(suite.stack, 'fran@example.org')
+      const [client] = deliveredMail(suite.stack, 'client@mandant.test')
       expect(outerHeader(fran!)).toMatch(/^In-Reply-To: <lohn-12@example\.org>$/m)
       const franText = decryptSmime(pki, fran!, 'fran')
       expect(franText).toContain('> SHOWN-S: Die Lohnabrechnung Dezember.')
@@ -148,14 +149,14 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
       expect(JSON.parse(run.stdout).messages).toMatchObject([
         { recipients: ['max@mandant.test'], protection: 'openpgp', state: 'sent' },
       ])
-      await expect.poll(() => deliveredMail(stack, 'max@mandant.test').length, { timeout: 15_000 }).toBe(1)
-      const [max] = deliveredMail(stack, 'max@mandant.test')
+      await expect.poll(() => deliveredMail(suite.stack, 'max@mandant.test').length, { timeout: 15_000 }).toBe(1)
+      const [max] = deliveredMail(suite.stack, 'max@mandant.test')
       expect(max!.toString('latin1')).not.toContain('SHOWN-S')
       const text = decryptPgp(gpg, max!, 'max-pass')
       expect(text).toContain('SHOWN-S: Die Lohnabrechnung Dezember.')
       expect(text).toMatch(/filename="?lohn\.pdf/)
       expect(text).toContain(Buffer.from('%PDF-1.7 LOHN-PDF\r\n').toString('base64').slice(0, 16))
-      expect(deliveredMail(stack, 'client@mandant.test')).toHaveLength(1)
+      expect(deliveredMail(suite.stack, 'client@mandant.test')).toHaveLength(1)
     })
   },
 )
