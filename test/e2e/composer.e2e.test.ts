@@ -9,21 +9,20 @@ import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { deliveredMail, hasMailStack, mailStackFix } from '../helpers/mail-stack.ts'
 import { mailStackSuite } from '../helpers/mail-stack-suite.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
-import { runCli } from '../helpers/run-cli.ts'
 import { hasOpenssl, makeTestPki, type TestPki } from '../helpers/smime-pki.ts'
 import {
   accessibilityViolations,
   chromiumPath,
   e2eAppInfo,
   e2eKeySource,
-  openApp,
   screensDir,
   startHarness,
   t,
   tMatch,
   type Harness,
 } from './harness.ts'
-import { forgetAccountPassword } from './keychain-account.ts'
+import { openComposer } from './composer-page.ts'
+import { forgetAccountPassword, keychainProfileCli } from './keychain-account.ts'
 
 /**
  * The composer in Chromium with the real handler registry, the OS keychain of the test keyring
@@ -116,10 +115,7 @@ describe.skipIf(skip)('the composer', () => {
       }
 
       beforeAll(async () => {
-        const cli = (args: string[]) => {
-          const run = runCli([...args, '--profile', profile()])
-          expect(run.status, `${args.join(' ')}: ${run.stderr}`).toBe(0)
-        }
+        const cli = keychainProfileCli(profile())
         for (const args of alice.runs) cli(args)
         const files: Record<string, string> = { 'Lohnliste.csv': join(suite.work, 'Lohnliste.csv') }
         harness = await startHarness({
@@ -135,9 +131,7 @@ describe.skipIf(skip)('the composer', () => {
             value: { pathFor: (file: { name: string }) => paths[file.name] ?? '' },
           })
         }, files)
-        await openApp(harness, lang, { skipSetup: true })
-        await page.click('[data-section=compose]')
-        await page.locator('#compose-to').waitFor()
+        await openComposer(harness, lang)
       }, 180_000)
       afterAll(async () => {
         await harness?.close()

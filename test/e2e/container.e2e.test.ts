@@ -14,21 +14,20 @@ import {
 } from '../helpers/mail-stack.ts'
 import { mailStackSuite } from '../helpers/mail-stack-suite.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
-import { runCli } from '../helpers/run-cli.ts'
 import {
   accessibilityViolations,
   chromiumPath,
   e2eAppInfo,
   e2eKeySource,
   errorText,
-  openApp,
   screensDir,
   startHarness,
   t,
   tMatch,
   type Harness,
 } from './harness.ts'
-import { forgetAccountPassword } from './keychain-account.ts'
+import { openComposer } from './composer-page.ts'
+import { forgetAccountPassword, keychainProfileCli } from './keychain-account.ts'
 
 /**
  * The password PDF in the app, end to end: the composer's password panel for a client with container consent
@@ -96,10 +95,7 @@ describe.skipIf(skip)('the password PDF in the app', () => {
       }
 
       beforeAll(async () => {
-        const cli = (args: string[]) => {
-          const run = runCli([...args, '--profile', profile()])
-          expect(run.status, `${args.join(' ')}: ${run.stderr}`).toBe(0)
-        }
+        const cli = keychainProfileCli(profile())
         cli(['keys', 'generate', '--name', 'Alice Beraterin', '--email', 'alice@example.org'])
         cli(['policy', 'consent', generatedFor, '--channel', 'container', '--by', 'Anna Beraterin'])
         cli([
@@ -131,9 +127,7 @@ describe.skipIf(skip)('the password PDF in the app', () => {
         })
         page = harness.page
         await page.setViewportSize({ width: 1280, height: 1000 })
-        await openApp(harness, lang, { skipSetup: true })
-        await page.click('[data-section=compose]')
-        await page.locator('#compose-to').waitFor()
+        await openComposer(harness, lang)
       }, 180_000)
       afterAll(async () => {
         await harness?.close()

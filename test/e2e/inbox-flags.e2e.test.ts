@@ -82,9 +82,7 @@ describe.skipIf(skip)('read/unread and flags with the real Dovecot', () => {
         app = await startInboxApp(suite.stack, { user, profileDir: profile(), lang })
         ;({ harness, page } = app)
       }, 120_000)
-      afterAll(async () => {
-        await app?.close()
-      })
+      afterAll(() => app?.close())
 
       it('the read pane marks the opened message unread again and flags it, on the server first', async () => {
         await expect

@@ -115,9 +115,7 @@ describe.skipIf(skip)('the Posteingang with the real Dovecot', () => {
         app = await startInboxApp(suite.stack, { user, profileDir: profile(), lang })
         ;({ harness, page } = app)
       }, 120_000)
-      afterAll(async () => {
-        await app?.close()
-      })
+      afterAll(() => app?.close())
 
       it('syncs the mailbox on first showing: six messages, four unread in bold, the count beside INBOX', async () => {
         await expect.poll(count, { timeout: 60_000 }).toBe(6)

@@ -114,9 +114,7 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
         )
         ;({ harness, page } = app)
       }, 120_000)
-      afterAll(async () => {
-        await app?.close()
-      })
+      afterAll(() => app?.close())
 
       it('shows new encrypted mail without "fetch now", selection kept, no subject or sender told', async () => {
         await expect.poll(count, { timeout: 60_000 }).toBe(1)
