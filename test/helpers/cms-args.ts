@@ -27,3 +27,21 @@ export const verifyDerArgs = (input: string, caFile: string): string[] => [
   '-CAfile',
   caFile,
 ]
+
+/**
+ * `openssl cms` words that sign the file `input` as `signer` (its certificate and key files) and write DER;
+ * `options` go after `-binary` (`-nodetach`, `-stream`, `-md sha1`, `-nocerts` …).
+ */
+export const signDerArgs = (input: string, signer: TestIdentity, options: string[] = []): string[] => [
+  '-sign',
+  '-binary',
+  ...options,
+  '-in',
+  input,
+  '-signer',
+  signer.certFile,
+  '-inkey',
+  signer.keyFile,
+  '-outform',
+  'DER',
+]

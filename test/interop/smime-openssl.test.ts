@@ -17,7 +17,7 @@ import {
 import { verifySmimeSignature } from '../../main/core/smime/cms-verify.ts'
 import { smimeMaterial, smimeTechnology, fromB64 } from '../../main/core/smime/smime-keys.ts'
 import { SiegelpostError } from '../../main/core/errors/index.ts'
-import { decryptDerArgs, verifyDerArgs } from '../helpers/cms-args.ts'
+import { decryptDerArgs, signDerArgs, verifyDerArgs } from '../helpers/cms-args.ts'
 import { hasOpenssl, makeTestPki, openssl, opensslText, type TestPki } from '../helpers/smime-pki.ts'
 import { skipUnless } from '../helpers/needs.ts'
 
@@ -213,18 +213,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       expect(encryptionChoiceFrom(verdict.capabilities)).toEqual({ keyTransport: 'rsa-oaep', cipher: 'aes-256-gcm' })
       expect(Buffer.from(verdict.encryptionCertificate!).equals(Buffer.from(pki.alice.certificate))).toBe(true)
       // OpenSSL's default capabilities list no OAEP and no GCM: PKCS#1 v1.5 + AES-256-CBC for the widest reach
-      const theirs = cms([
-        '-sign',
-        '-binary',
-        '-in',
-        'entity.txt',
-        '-signer',
-        pki.alice.certFile,
-        '-inkey',
-        pki.alice.keyFile,
-        '-outform',
-        'DER',
-      ])
+      const theirs = cms(signDerArgs('entity.txt', pki.alice))
       const theirVerdict = verifySmimeSignature({
         cms: theirs,
         detachedContent: entity,
@@ -241,20 +230,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     })
 
     it('openssl SHA-1 signatures are invalid', () => {
-      const signed = cms([
-        '-sign',
-        '-binary',
-        '-in',
-        'entity.txt',
-        '-signer',
-        pki.alice.certFile,
-        '-inkey',
-        pki.alice.keyFile,
-        '-md',
-        'sha1',
-        '-outform',
-        'DER',
-      ])
+      const signed = cms(signDerArgs('entity.txt', pki.alice, ['-md', 'sha1']))
       const verdict = verifySmimeSignature({
         cms: signed,
         detachedContent: entity,
@@ -278,19 +254,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       await writeFile(join(dir, 'inner.der'), inner)
       expect(cms(verifyDerArgs('inner.der', pki.ca.certFile)).equals(entity)).toBe(true)
       // openssl → Siegelpost
-      const theirsSigned = cms([
-        '-sign',
-        '-binary',
-        '-nodetach',
-        '-in',
-        'entity.txt',
-        '-signer',
-        pki.fran.certFile,
-        '-inkey',
-        pki.fran.keyFile,
-        '-outform',
-        'DER',
-      ])
+      const theirsSigned = cms(signDerArgs('entity.txt', pki.fran, ['-nodetach']))
       await writeFile(join(dir, 'theirs-signed.der'), theirsSigned)
       const theirs = cms([
         '-encrypt',
@@ -394,22 +358,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
         return { verdict, content: Buffer.concat(content) }
       }
       // openssl: streamed opaque signature inside streamed enveloped data
-      cms([
-        '-sign',
-        '-binary',
-        '-nodetach',
-        '-stream',
-        '-in',
-        'payload.bin',
-        '-signer',
-        pki.alice.certFile,
-        '-inkey',
-        pki.alice.keyFile,
-        '-outform',
-        'DER',
-        '-out',
-        'p-signed.der',
-      ])
+      cms([...signDerArgs('payload.bin', pki.alice, ['-nodetach', '-stream']), '-out', 'p-signed.der'])
       cms([
         '-encrypt',
         '-binary',

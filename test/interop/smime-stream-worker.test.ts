@@ -8,7 +8,7 @@ import { verifySmimeSignature } from '../../main/core/smime/cms-verify.ts'
 import { runSmimeStreamInWorker, type StreamProgress } from '../../main/workers/smime-stream.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { assertBuilt } from '../helpers/run-cli.ts'
-import { decryptDerArgs, verifyDerArgs } from '../helpers/cms-args.ts'
+import { decryptDerArgs, signDerArgs, verifyDerArgs } from '../helpers/cms-args.ts'
 import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
 
 /**
@@ -63,22 +63,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))(
       'decrypt+read in the worker: OpenSSL -stream output (%s), content byte-identical, signature valid',
       async (_label, cipher) => {
         const name = cipher.slice(1)
-        cms([
-          '-sign',
-          '-binary',
-          '-nodetach',
-          '-stream',
-          '-in',
-          'in.bin',
-          '-signer',
-          pki.alice.certFile,
-          '-inkey',
-          pki.alice.keyFile,
-          '-outform',
-          'DER',
-          '-out',
-          `signed-${name}.der`,
-        ])
+        cms([...signDerArgs('in.bin', pki.alice, ['-nodetach', '-stream']), '-out', `signed-${name}.der`])
         cms([
           '-encrypt',
           '-binary',
