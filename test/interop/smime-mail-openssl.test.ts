@@ -29,6 +29,19 @@ function profile() {
     runCli([...args, '--profile', path, '--vault-passphrase-file', join(dir, 'vault-pass')], { env: noKeychain })
 }
 
+/** `compose` of the suite's body text from one address to another; options for protection and output follow. */
+const composeArgs = (from: string, to: string, subject: string) => [
+  'compose',
+  '--from',
+  from,
+  '--to',
+  to,
+  '--subject',
+  subject,
+  '--body-file',
+  join(dir, 'body.txt'),
+]
+
 /** The RecipientInfo algorithms of a CMS message, as OpenSSL prints them. */
 function opensslCmsInfo(file: string): string {
   const text = readFileSync(file, 'latin1')
@@ -225,15 +238,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     const summary = JSON.parse(
       ok(
         alice(
-          'compose',
-          '--from',
-          'alice@example.org',
-          '--to',
-          'bob@example.org',
-          '--subject',
-          'Steuererklärung',
-          '--body-file',
-          join(dir, 'body.txt'),
+          ...composeArgs('alice@example.org', 'bob@example.org', 'Steuererklärung'),
           '--attach',
           join(dir, 'Erklaerung.pdf'),
           '--encrypt',
@@ -291,15 +296,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     const fromAlice = join(dir, 'from-alice.eml')
     ok(
       alice(
-        'compose',
-        '--from',
-        'alice@example.org',
-        '--to',
-        'bob@example.org',
-        '--subject',
-        'Mein Zertifikat',
-        '--body-file',
-        join(dir, 'body.txt'),
+        ...composeArgs('alice@example.org', 'bob@example.org', 'Mein Zertifikat'),
         '--encrypt',
         'none',
         '--sign',
@@ -317,23 +314,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       }),
     ])
     const out = join(dir, 'to-alice.eml')
-    ok(
-      bob(
-        'compose',
-        '--from',
-        'bob@example.org',
-        '--to',
-        'alice@example.org',
-        '--subject',
-        'Antwort',
-        '--body-file',
-        join(dir, 'body.txt'),
-        '--encrypt',
-        'smime',
-        '--out',
-        out,
-      ),
-    )
+    ok(bob(...composeArgs('bob@example.org', 'alice@example.org', 'Antwort'), '--encrypt', 'smime', '--out', out))
     const message = unfold(await readFile(out, 'latin1'))
     expect(message).toMatch(/^Content-Type: application\/pkcs7-mime; smime-type=authEnveloped-data/m)
     expect(opensslCmsInfo(out)).toMatch(/rsaesOaep|RSAES-OAEP|rsaOAEP/i)
@@ -360,15 +341,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     const out = join(dir, 'signed.eml')
     ok(
       alice(
-        'compose',
-        '--from',
-        'alice@example.org',
-        '--to',
-        'bob@example.org',
-        '--subject',
-        'Hinweis',
-        '--body-file',
-        join(dir, 'body.txt'),
+        ...composeArgs('alice@example.org', 'bob@example.org', 'Hinweis'),
         '--encrypt',
         'none',
         '--sign',
