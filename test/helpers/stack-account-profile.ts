@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-import { stackAccountArgs, type MailStack } from './mail-stack.ts'
+import { stackAccountArgs, writeStackPassword, type MailStack } from './mail-stack.ts'
 import { runCli } from './run-cli.ts'
 
 export interface PassphraseProfile {
@@ -15,13 +15,12 @@ export interface PassphraseProfile {
 
 /**
  * Adds a virtual user of the stack as the account "kanzlei" to a profile in the vault's passphrase mode, through
- * the built CLI; the passphrase and the user's password (`<local part>-pw`) are written as files into `dir`.
+ * the built CLI; the passphrase and the user's password are written as files into `dir`.
  */
 export function addStackAccountToProfile(stack: MailStack, user: string, target: PassphraseProfile): void {
   writeFileSync(join(target.dir, 'vault-pass'), `${target.passphrase}\n`)
-  writeFileSync(join(target.dir, 'pw'), `${user.split('@')[0]}-pw\n`)
   const add = runCli([
-    ...stackAccountArgs(stack, 'kanzlei', user, join(target.dir, 'pw')),
+    ...stackAccountArgs(stack, 'kanzlei', user, writeStackPassword(target.dir, user)),
     '--profile',
     target.profile,
     '--vault-passphrase-file',
