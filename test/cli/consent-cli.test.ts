@@ -74,40 +74,32 @@ describe.skipIf(skip)('consent register', () => {
     expect(rows[1]!.expires).toBe('2027-12-31T23:59:59.999Z')
   })
 
+  /** Container consent for firma.test recorded by Huber, with the standing password in `passwordFile`. */
+  const containerConsent = (passwordFile: string, extra: string[] = []) => [
+    'policy',
+    'consent',
+    'firma.test',
+    '--channel',
+    'container',
+    '--by',
+    'Huber',
+    '--password-file',
+    passwordFile,
+    ...extra,
+  ]
+
   it('a weak standing password is refused with the reason and changes nothing', () => {
     const before = consents()
-    const run = cli([
-      'policy',
-      'consent',
-      'firma.test',
-      '--channel',
-      'container',
-      '--by',
-      'Huber',
-      '--password-file',
-      join(dir, 'weak'),
-    ])
+    const run = cli(containerConsent(join(dir, 'weak')))
     expect(run.status).toBe(1)
     expect(run.errorLines.join('\n')).toMatch(/too weak for a standing client password \(contains-date\)/)
     expect(consents()).toEqual(before)
   })
 
   it('a standing password is kept sealed: "hasPassword" in the register, the password itself nowhere in clear', () => {
-    const run = cli([
-      'policy',
-      'consent',
-      'firma.test',
-      '--channel',
-      'container',
-      '--by',
-      'Huber',
-      '--password-file',
-      join(dir, 'standing'),
-      '--transmitted',
-      'post',
-      '--transmitted-on',
-      '2026-12-01',
-    ])
+    const run = cli(
+      containerConsent(join(dir, 'standing'), ['--transmitted', 'post', '--transmitted-on', '2026-12-01']),
+    )
     expect(run.status).toBe(0)
     expect(run.stdout).not.toContain(standing)
     const row = consents().find((c) => c.address === 'firma.test')!

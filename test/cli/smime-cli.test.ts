@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { vaultFileName } from '../../main/core/keys/vault.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { assertBuilt, runCli } from '../helpers/run-cli.ts'
-import { hasOpenssl, makeTestPki, openssl, opensslText, type TestPki } from '../helpers/smime-pki.ts'
+import { exportAliceP12, hasOpenssl, makeTestPki, openssl, opensslText, type TestPki } from '../helpers/smime-pki.ts'
 
 let dir: string
 let pki: TestPki
@@ -22,24 +22,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))(
       pki = makeTestPki(dir)
       await writeFile(join(dir, 'pw'), 'Kanzlei 2026!\n')
       await writeFile(join(dir, 'vault-pass'), 'Tresor-Passwort\n')
-      openssl(
-        [
-          'pkcs12',
-          '-export',
-          '-legacy',
-          '-inkey',
-          pki.alice.keyFile,
-          '-in',
-          pki.alice.certFile,
-          '-certfile',
-          pki.ca.certFile,
-          '-out',
-          'alice-legacy.p12',
-          '-passout',
-          'pass:Kanzlei 2026!',
-        ],
-        { cwd: dir },
-      )
+      exportAliceP12(pki, join(dir, 'alice-legacy.p12'), 'Kanzlei 2026!', ['-legacy'])
     })
     afterAll(() => rm(dir, { recursive: true, force: true }))
 

@@ -59,48 +59,36 @@ describe('siegelpost accounts', () => {
       expect(readFileSync(join(dir, 'profile', file)).includes('mail-password'), file).toBe(false)
   })
 
+  /** `accounts add NAME` with placeholder servers (nothing is contacted) and `extra` options. */
+  const addAccountArgs = (name: string, extra: string[] = []) => [
+    'accounts',
+    'add',
+    name,
+    '--email',
+    'a@b.de',
+    '--smtp',
+    'h:465',
+    '--imap',
+    'h:993',
+    '--user',
+    'u',
+    '--password-file',
+    join(dir, 'pw'),
+    ...extra,
+  ]
+
   it.each([
     [['--smtp-security', 'none'], /Ungültiger Wert „none“.*tls, starttls/],
     [['--pin', 'abc'], /kein SHA-256-Fingerabdruck/],
     [['--smtp', 'nohost'], /keine gültige Angabe für --smtp/],
   ])('refuses %j with one line that names the fix', (extra, pattern) => {
-    const args = [
-      'accounts',
-      'add',
-      'x',
-      '--email',
-      'a@b.de',
-      '--smtp',
-      'h:465',
-      '--imap',
-      'h:993',
-      '--user',
-      'u',
-      '--password-file',
-      join(dir, 'pw'),
-      ...extra,
-    ]
-    const run = cli(...args)
+    const run = cli(...addAccountArgs('x', extra))
     expect(run.status).not.toBe(0)
     expect(run.errorLines).toEqual([expect.stringMatching(pattern)])
   })
 
   it('refuses a duplicate name and an unknown account', () => {
-    const dup = cli(
-      'accounts',
-      'add',
-      'kanzlei',
-      '--email',
-      'a@b.de',
-      '--smtp',
-      'h:465',
-      '--imap',
-      'h:993',
-      '--user',
-      'u',
-      '--password-file',
-      join(dir, 'pw'),
-    )
+    const dup = cli(...addAccountArgs('kanzlei'))
     expect(dup.errorLines).toEqual([expect.stringMatching(/gibt es schon/)])
     writeFileSync(join(dir, 'm.eml'), 'From: a@kanzlei.test\r\nTo: b@firma.de\r\n\r\nx\r\n')
     const send = cli('send', join(dir, 'm.eml'), '--account', 'nope')

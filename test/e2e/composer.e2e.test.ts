@@ -1,29 +1,28 @@
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { keychainService } from '../../main/core/keys/secret-store.ts'
-import { createOsKeychain } from '../../main/platform/os-keychain.ts'
+import { aliceSender, type AliceSender } from '../helpers/alice-sender.ts'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack, stackAccountArgs } from '../helpers/mail-stack.ts'
+import { deliveredMail, hasMailStack, mailStackFix } from '../helpers/mail-stack.ts'
+import { mailStackSuite } from '../helpers/mail-stack-suite.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
-import { assertBuilt, runCli } from '../helpers/run-cli.ts'
-import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
+import { hasOpenssl, makeTestPki, type TestPki } from '../helpers/smime-pki.ts'
 import {
   accessibilityViolations,
   chromiumPath,
   e2eAppInfo,
   e2eKeySource,
-  openApp,
   screensDir,
   startHarness,
   t,
   tMatch,
   type Harness,
 } from './harness.ts'
+import { openComposer } from './composer-page.ts'
+import { forgetAccountPassword, keychainProfileCli } from './keychain-account.ts'
 
 /**
  * The composer in Chromium with the real handler registry, the OS keychain of the test keyring
@@ -42,29 +41,14 @@ const skip =
   )
 
 describe.skipIf(skip)('the composer', () => {
-  let stack: MailStack
-  let work: string
+  const suite = mailStackSuite('sp-e2e-composer-')
   let pki: TestPki
   let gpg: GpgHome
-
-  const maildir = (address: string, folder = '') => {
-    const [user, domain] = address.split('@') as [string, string]
-    const base = join(stack.root, 'maildirs', domain, user, folder)
-    return ['new', 'cur'].flatMap((sub) => {
-      try {
-        return readdirSync(join(base, sub)).map((name) => readFileSync(join(base, sub, name)))
-      } catch {
-        return []
-      }
-    })
-  }
+  let alice: AliceSender
 
   beforeAll(async () => {
-    assertBuilt()
-    stack = startMailStack()
-    work = await mkdtemp(join(tmpdir(), 'sp-e2e-composer-'))
-    await mkdir(join(work, 'pki'))
-    pki = makeTestPki(join(work, 'pki'))
+    await mkdir(join(suite.work, 'pki'))
+    pki = makeTestPki(join(suite.work, 'pki'))
     gpg = new GpgHome()
     gpg.generate('Max Mandant <max@mandant.test>', 'max-pass')
     gpg.generate('Kanzlei-Archiv <archiv@kanzlei.test>', 'archiv-pass')
@@ -91,44 +75,28 @@ describe.skipIf(skip)('the composer', () => {
       'encr',
       '1y',
     ])
-    for (const who of ['max@mandant.test', 'archiv@kanzlei.test', 'alt@mandant.test'])
-      writeFileSync(join(work, `${who}.asc`), gpg.ok(['--armor', '--export', who]).stdout)
-    writeFileSync(join(work, 'p12-pass'), 'Kanzlei 2026!\n')
-    writeFileSync(join(work, 'alice-pw'), 'alice-pw\n')
-    openssl(
-      [
-        'pkcs12',
-        '-export',
-        '-inkey',
-        pki.alice.keyFile,
-        '-in',
-        pki.alice.certFile,
-        '-certfile',
-        pki.ca.certFile,
-        '-out',
-        join(work, 'alice.p12'),
-        '-passout',
-        'pass:Kanzlei 2026!',
-      ],
-      { cwd: pki.dir },
-    )
+    alice = aliceSender({
+      stack: suite.stack,
+      dir: suite.work,
+      pki,
+      gpg,
+      openpgpRecipients: ['max@mandant.test', 'archiv@kanzlei.test', 'alt@mandant.test'],
+      account: 'kanzlei',
+      consentExtra: ['--note', 'Brief vom 1.11.2026'],
+    })
     writeFileSync(
-      join(work, 'Jahresabschluss 2025.pdf'),
+      join(suite.work, 'Jahresabschluss 2025.pdf'),
       Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(300 * 1024)]),
     )
-    writeFileSync(join(work, 'Lohnliste.csv'), 'Name;Betrag\nMuster;1000\n')
+    writeFileSync(join(suite.work, 'Lohnliste.csv'), 'Name;Betrag\nMuster;1000\n')
   }, 180_000)
-  afterAll(async () => {
-    stack?.stop()
-    gpg?.close()
-    if (work) await rm(work, { recursive: true, force: true })
-  })
+  afterAll(() => gpg?.close())
 
   for (const lang of ['de', 'en'] as const) {
     describe(lang === 'de' ? 'in German' : 'in English', () => {
       let harness: Harness
       let page: Page
-      const profile = () => join(work, `profile-${lang}`)
+      const profile = () => join(suite.work, `profile-${lang}`)
       const steps = new Set<string>()
       const screen = async (step: string) => {
         await mkdir(screensDir, { recursive: true })
@@ -147,34 +115,14 @@ describe.skipIf(skip)('the composer', () => {
       }
 
       beforeAll(async () => {
-        const cli = (args: string[]) => {
-          const run = runCli([...args, '--profile', profile()])
-          expect(run.status, `${args.join(' ')}: ${run.stderr}`).toBe(0)
-        }
-        cli(['certs', 'trust', pki.ca.certFile])
-        cli(['keys', 'import', join(work, 'alice.p12'), '--passphrase-file', join(work, 'p12-pass')])
-        cli(['keys', 'generate', '--name', 'Alice Beraterin', '--email', 'alice@example.org'])
-        cli(['keys', 'import', pki.fran.certFile])
-        for (const who of ['max@mandant.test', 'archiv@kanzlei.test', 'alt@mandant.test'])
-          cli(['keys', 'import', join(work, `${who}.asc`)])
-        cli([
-          'policy',
-          'consent',
-          'client@mandant.test',
-          '--channel',
-          'tls',
-          '--by',
-          'Anna Beraterin',
-          '--note',
-          'Brief vom 1.11.2026',
-        ])
-        cli(stackAccountArgs(stack, 'kanzlei', 'alice@example.org', join(work, 'alice-pw')))
-        const files: Record<string, string> = { 'Lohnliste.csv': join(work, 'Lohnliste.csv') }
+        const cli = keychainProfileCli(profile())
+        for (const args of alice.runs) cli(args)
+        const files: Record<string, string> = { 'Lohnliste.csv': join(suite.work, 'Lohnliste.csv') }
         harness = await startHarness({
           profileDir: profile(),
           keySource: e2eKeySource,
           appInfo: e2eAppInfo,
-          chooseOpenPaths: async () => [join(work, 'Jahresabschluss 2025.pdf')],
+          chooseOpenPaths: async () => [join(suite.work, 'Jahresabschluss 2025.pdf')],
         })
         page = harness.page
         // Stands in for the preload's path of a dropped file (Electron's webUtils.getPathForFile).
@@ -183,15 +131,11 @@ describe.skipIf(skip)('the composer', () => {
             value: { pathFor: (file: { name: string }) => paths[file.name] ?? '' },
           })
         }, files)
-        await openApp(harness, lang, { skipSetup: true })
-        await page.click('[data-section=compose]')
-        await page.locator('#compose-to').waitFor()
+        await openComposer(harness, lang)
       }, 180_000)
       afterAll(async () => {
         await harness?.close()
-        await createOsKeychain()
-          .delete(keychainService, `mail:${profile()}:kanzlei`)
-          .catch(() => false)
+        await forgetAccountPassword(profile())
       })
 
       it("shows each recipient's protection on its chip while typing, and the summary", async () => {
@@ -311,7 +255,7 @@ describe.skipIf(skip)('the composer', () => {
           .poll(() => page.locator('.composer [data-testid=attachment]').allTextContents())
           .toEqual([expect.stringContaining('Jahresabschluss 2025.pdf'), expect.stringContaining('Lohnliste.csv')])
         // The file's bytes never crossed IPC: only names and sizes came back.
-        const pdf = readFileSync(join(work, 'Jahresabschluss 2025.pdf'))
+        const pdf = readFileSync(join(suite.work, 'Jahresabschluss 2025.pdf'))
         expect(JSON.stringify(harness.responses)).not.toContain(pdf.subarray(100, 160).toString('base64'))
         await page.locator('#compose-body').fill(`Guten Tag,\nanbei der Jahresabschluss 2025 (${lang}).\n`)
         await page
@@ -351,7 +295,7 @@ describe.skipIf(skip)('the composer', () => {
             'client@mandant.test',
             'advisor@kanzlei.test',
             'archiv@kanzlei.test',
-          ].map((a) => [a, maildir(a).length]),
+          ].map((a) => [a, deliveredMail(suite.stack, a).length]),
         )
         await page.getByTestId('send').click()
         const dialog = page.getByRole('dialog')
@@ -363,9 +307,11 @@ describe.skipIf(skip)('the composer', () => {
         expect(await page.getByTestId('send-result').textContent()).toMatch(tMatch(lang, 'send.resultSent'))
         await screen('sent')
         for (const address of Object.keys(before))
-          await expect.poll(() => maildir(address).length, { timeout: 20_000 }).toBe(before[address]! + 1)
+          await expect
+            .poll(() => deliveredMail(suite.stack, address).length, { timeout: 20_000 })
+            .toBe(before[address]! + 1)
         const latest = (address: string) =>
-          maildir(address)
+          deliveredMail(suite.stack, address)
             .at(-1)!
             .toString('latin1')
             .replace(/\r?\n[ \t]+/g, ' ')
@@ -412,7 +358,7 @@ describe.skipIf(skip)('the composer', () => {
       })
 
       it('sends with the keyboard alone', async () => {
-        const before = maildir('fran@example.org').length
+        const before = deliveredMail(suite.stack, 'fran@example.org').length
         const tabTo = async (matches: string) => {
           for (let i = 0; i < 60; i++) {
             await page.keyboard.press('Tab')
@@ -440,7 +386,9 @@ describe.skipIf(skip)('the composer', () => {
         await screen('keyboard')
         await page.keyboard.press('Enter')
         await page.getByTestId('send-result').waitFor({ timeout: 60_000 })
-        await expect.poll(() => maildir('fran@example.org').length, { timeout: 20_000 }).toBe(before + 1)
+        await expect
+          .poll(() => deliveredMail(suite.stack, 'fran@example.org').length, { timeout: 20_000 })
+          .toBe(before + 1)
         expect(steps.size).toBeGreaterThanOrEqual(10)
         expect(harness.problems).toEqual([])
       })

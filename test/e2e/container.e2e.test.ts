@@ -1,29 +1,33 @@
 import { spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { keychainService } from '../../main/core/keys/secret-store.ts'
 import { decodeBody, parseMime, type MimePart } from '../../main/core/mime/parse.ts'
-import { createOsKeychain } from '../../main/platform/os-keychain.ts'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack, stackAccountArgs } from '../helpers/mail-stack.ts'
+import {
+  deliveredFiles,
+  hasMailStack,
+  mailStackFix,
+  stackAccountArgs,
+  writeStackPassword,
+} from '../helpers/mail-stack.ts'
+import { mailStackSuite } from '../helpers/mail-stack-suite.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
-import { assertBuilt, runCli } from '../helpers/run-cli.ts'
 import {
   accessibilityViolations,
   chromiumPath,
   e2eAppInfo,
   e2eKeySource,
   errorText,
-  openApp,
   screensDir,
   startHarness,
   t,
   tMatch,
   type Harness,
 } from './harness.ts'
+import { openComposer } from './composer-page.ts'
+import { forgetAccountPassword, keychainProfileCli } from './keychain-account.ts'
 
 /**
  * The password PDF in the app, end to end: the composer's password panel for a client with container consent
@@ -56,32 +60,13 @@ function pdfOf(mail: Buffer): Buffer {
 }
 
 describe.skipIf(skip)('the password PDF in the app', () => {
-  let stack: MailStack
-  let work: string
+  const suite = mailStackSuite('sp-e2e-container-')
+  let passwordFile: string
 
-  const maildirFiles = (address: string) => {
-    const [user, domain] = address.split('@') as [string, string]
-    const base = join(stack.root, 'maildirs', domain, user)
-    return ['new', 'cur'].flatMap((sub) => {
-      try {
-        return readdirSync(join(base, sub)).map((name) => join(base, sub, name))
-      } catch {
-        return []
-      }
-    })
-  }
-
-  beforeAll(async () => {
-    assertBuilt()
-    stack = startMailStack()
-    work = await mkdtemp(join(tmpdir(), 'sp-e2e-container-'))
-    writeFileSync(join(work, 'Lohnliste 2025.csv'), 'Name;Betrag\nMuster;1000\n')
-    writeFileSync(join(work, 'alice-pw'), 'alice-pw\n')
-    writeFileSync(join(work, 'standing-pw'), standingPassword)
-  }, 120_000)
-  afterAll(async () => {
-    stack?.stop()
-    if (work) await rm(work, { recursive: true, force: true })
+  beforeAll(() => {
+    writeFileSync(join(suite.work, 'Lohnliste 2025.csv'), 'Name;Betrag\nMuster;1000\n')
+    passwordFile = writeStackPassword(suite.work, 'alice@example.org')
+    writeFileSync(join(suite.work, 'standing-pw'), standingPassword)
   })
 
   for (const lang of ['de', 'en'] as const) {
@@ -89,7 +74,7 @@ describe.skipIf(skip)('the password PDF in the app', () => {
       let harness: Harness
       let page: Page
       let shownPassword = ''
-      const profile = () => join(work, `profile-${lang}`)
+      const profile = () => join(suite.work, `profile-${lang}`)
       const generatedFor = 'max@mandant.test'
       const standingFor = 'client@mandant.test'
       const viaResolver = 'advisor@kanzlei.test'
@@ -110,10 +95,7 @@ describe.skipIf(skip)('the password PDF in the app', () => {
       }
 
       beforeAll(async () => {
-        const cli = (args: string[]) => {
-          const run = runCli([...args, '--profile', profile()])
-          expect(run.status, `${args.join(' ')}: ${run.stderr}`).toBe(0)
-        }
+        const cli = keychainProfileCli(profile())
         cli(['keys', 'generate', '--name', 'Alice Beraterin', '--email', 'alice@example.org'])
         cli(['policy', 'consent', generatedFor, '--channel', 'container', '--by', 'Anna Beraterin'])
         cli([
@@ -125,18 +107,18 @@ describe.skipIf(skip)('the password PDF in the app', () => {
           '--by',
           'Anna Beraterin',
           '--password-file',
-          join(work, 'standing-pw'),
+          join(suite.work, 'standing-pw'),
           '--transmitted',
           'post',
           '--transmitted-on',
           '2026-11-02',
         ])
-        cli(stackAccountArgs(stack, 'kanzlei', 'alice@example.org', join(work, 'alice-pw')))
+        cli(stackAccountArgs(suite.stack, 'kanzlei', 'alice@example.org', passwordFile))
         harness = await startHarness({
           profileDir: profile(),
           keySource: e2eKeySource,
           appInfo: e2eAppInfo,
-          chooseOpenPaths: async () => [join(work, 'Lohnliste 2025.csv')],
+          chooseOpenPaths: async () => [join(suite.work, 'Lohnliste 2025.csv')],
           clipboardClearMs: clearMs,
           mailShell: {
             chooseMessageFile: async () => openQueue.shift() ?? null,
@@ -145,15 +127,11 @@ describe.skipIf(skip)('the password PDF in the app', () => {
         })
         page = harness.page
         await page.setViewportSize({ width: 1280, height: 1000 })
-        await openApp(harness, lang, { skipSetup: true })
-        await page.click('[data-section=compose]')
-        await page.locator('#compose-to').waitFor()
+        await openComposer(harness, lang)
       }, 180_000)
       afterAll(async () => {
         await harness?.close()
-        await createOsKeychain()
-          .delete(keychainService, `mail:${profile()}:kanzlei`)
-          .catch(() => false)
+        await forgetAccountPassword(profile())
       })
 
       it('records the consent to the password PDF from the resolver', async () => {
@@ -202,7 +180,10 @@ describe.skipIf(skip)('the password PDF in the app', () => {
       })
 
       it('sends, shows the generated password once, copies it (cleared again) and prints the letter', async () => {
-        const before = { generated: maildirFiles(generatedFor).length, standing: maildirFiles(standingFor).length }
+        const before = {
+          generated: deliveredFiles(suite.stack, generatedFor).length,
+          standing: deliveredFiles(suite.stack, standingFor).length,
+        }
         await page.getByTestId('send').click()
         const dialog = page.getByRole('dialog')
         await dialog.getByTestId('confirm-send').waitFor()
@@ -263,21 +244,27 @@ describe.skipIf(skip)('the password PDF in the app', () => {
         expect(letter).not.toContain('Lohnabrechnung')
 
         // Each mailbox got its carrier mail; the PDFs open in qpdf with the shown and with the standing password.
-        await expect.poll(() => maildirFiles(generatedFor).length, { timeout: 30_000 }).toBe(before.generated + 1)
-        await expect.poll(() => maildirFiles(standingFor).length, { timeout: 30_000 }).toBe(before.standing + 1)
-        const received = readFileSync(maildirFiles(generatedFor).at(-1)!)
+        await expect
+          .poll(() => deliveredFiles(suite.stack, generatedFor).length, { timeout: 30_000 })
+          .toBe(before.generated + 1)
+        await expect
+          .poll(() => deliveredFiles(suite.stack, standingFor).length, { timeout: 30_000 })
+          .toBe(before.standing + 1)
+        const received = readFileSync(deliveredFiles(suite.stack, generatedFor).at(-1)!)
         expect(received.toString('latin1')).not.toContain(shownPassword)
         expect(received.toString('latin1')).not.toContain('Lohnabrechnung')
-        const pdfPath = join(work, `received-${lang}.pdf`)
+        const pdfPath = join(suite.work, `received-${lang}.pdf`)
         writeFileSync(pdfPath, pdfOf(received))
         const qpdf = (password: string, path = pdfPath) =>
-          spawnSync('qpdf', [`--password=${password}`, '--decrypt', path, join(work, `plain-${lang}.pdf`)])
+          spawnSync('qpdf', [`--password=${password}`, '--decrypt', path, join(suite.work, `plain-${lang}.pdf`)])
         expect(qpdf(shownPassword).status).toBe(0)
         expect(qpdf('falsch-falsch').status).toBe(2)
-        const listed = spawnSync('qpdf', ['--list-attachments', join(work, `plain-${lang}.pdf`)], { encoding: 'utf8' })
+        const listed = spawnSync('qpdf', ['--list-attachments', join(suite.work, `plain-${lang}.pdf`)], {
+          encoding: 'utf8',
+        })
         expect(listed.stdout).toContain('Lohnliste 2025.csv')
-        const standingPdf = join(work, `standing-${lang}.pdf`)
-        writeFileSync(standingPdf, pdfOf(readFileSync(maildirFiles(standingFor).at(-1)!)))
+        const standingPdf = join(suite.work, `standing-${lang}.pdf`)
+        writeFileSync(standingPdf, pdfOf(readFileSync(deliveredFiles(suite.stack, standingFor).at(-1)!)))
         expect(qpdf(standingPassword, standingPdf).status).toBe(0)
         // Neither password is anywhere in the profile (drafts, Outbox, Sent, register): sealed or never kept.
         const files = (await readdir(profile(), { recursive: true, withFileTypes: true })).filter((f) => f.isFile())
@@ -293,7 +280,7 @@ describe.skipIf(skip)('the password PDF in the app', () => {
       })
 
       it('opens the received password PDF in the read view: a wrong password changes nothing, the right one opens it', async () => {
-        openQueue.push(maildirFiles(generatedFor).at(-1)!)
+        openQueue.push(deliveredFiles(suite.stack, generatedFor).at(-1)!)
         await page.click('[data-section=inbox]')
         await page.getByTestId('open-eml').click()
         const offer = page.getByTestId('password-pdf')
@@ -326,7 +313,7 @@ describe.skipIf(skip)('the password PDF in the app', () => {
           .getByRole('button', { name: t(lang, 'container.saveNamed', { name: 'Lohnliste 2025.csv' }) })
           .click()
         await offer.getByTestId('container-saved').waitFor()
-        expect(readFileSync(harness.saved.at(-1)!)).toEqual(readFileSync(join(work, 'Lohnliste 2025.csv')))
+        expect(readFileSync(harness.saved.at(-1)!)).toEqual(readFileSync(join(suite.work, 'Lohnliste 2025.csv')))
         await screen('container-open', offer)
         expect(harness.problems).toEqual([])
       })

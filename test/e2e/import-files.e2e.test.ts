@@ -8,7 +8,7 @@ import { DraftStore } from '../../main/core/drafts/draft-store.ts'
 import { openVault } from '../../main/core/keys/vault.ts'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { skipUnless } from '../helpers/needs.ts'
-import { hasOpenssl, makeIntermediateChain, makeTestPki, openssl, opensslText } from '../helpers/smime-pki.ts'
+import { exportAliceP12, hasOpenssl, makeIntermediateChain, makeTestPki, opensslText } from '../helpers/smime-pki.ts'
 import { appSession, chromiumPath, e2eKeySource, errorMatch, errorText, screenStep, t, tMatch } from './harness.ts'
 
 const p12Password = 'Kanzlei-Zertifikat 2026'
@@ -54,27 +54,9 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
     opensslText(['x509', '-in', file, '-noout', '-fingerprint', '-sha256'], work).split('=')[1]!.replace(/[:\s]/g, '')
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'sp-files-ui-'))
-    makeTestPki(work)
+    const pki = makeTestPki(work)
     makeIntermediateChain(work, p12Password)
-    openssl(
-      [
-        'pkcs12',
-        '-export',
-        '-inkey',
-        'alice.key',
-        '-in',
-        'alice.pem',
-        '-certfile',
-        'ca.pem',
-        '-name',
-        'Alice',
-        '-passout',
-        `pass:${p12Password}`,
-        '-out',
-        'alice.p12',
-      ],
-      { cwd: work },
-    )
+    exportAliceP12(pki, join(work, 'alice.p12'), p12Password, ['-name', 'Alice'])
     const p12 = await readFile(join(work, 'alice.p12'))
     await writeFile(join(work, 'kaputt.p12'), p12.subarray(0, Math.floor(p12.length / 2)))
     gpg = new GpgHome()

@@ -1,9 +1,9 @@
+import { dirname } from 'node:path'
 import type { Page } from 'playwright-core'
-import { keychainService } from '../../main/core/keys/secret-store.ts'
-import { createOsKeychain } from '../../main/platform/os-keychain.ts'
-import { stackAccountArgs, type MailStack } from '../helpers/mail-stack.ts'
+import { stackAccountArgs, writeStackPassword, type MailStack } from '../helpers/mail-stack.ts'
 import { runCli } from '../helpers/run-cli.ts'
 import { e2eAppInfo, e2eKeySource, openApp, startHarness, type Harness } from './harness.ts'
+import { forgetAccountPassword } from './keychain-account.ts'
 
 type HarnessOptions = Omit<Parameters<typeof startHarness>[0], 'profileDir' | 'keySource' | 'appInfo'>
 
@@ -16,14 +16,16 @@ export interface InboxApp {
 
 /**
  * The app on the Posteingang for USER of the test mail stack: the account "kanzlei" added through the CLI (its
- * password in the OS keychain of the keyring session), then the window with the real registry, set-up skipped.
+ * password, written beside the profile folder first, in the OS keychain of the keyring session), then the window
+ * with the real registry, set-up skipped.
  */
 export async function startInboxApp(
   stack: MailStack,
-  account: { user: string; passwordFile: string; profileDir: string; lang: 'de' | 'en' },
+  account: { user: string; profileDir: string; lang: 'de' | 'en' },
   options: HarnessOptions = {},
 ): Promise<InboxApp> {
-  const { user, passwordFile, profileDir, lang } = account
+  const { user, profileDir, lang } = account
+  const passwordFile = writeStackPassword(dirname(profileDir), user)
   const run = runCli([...stackAccountArgs(stack, 'kanzlei', user, passwordFile), '--profile', profileDir])
   if (run.status !== 0) throw new Error(`accounts add failed: ${run.stderr}`)
   const harness = await startHarness({ profileDir, keySource: e2eKeySource, appInfo: e2eAppInfo, ...options })
@@ -33,9 +35,7 @@ export async function startInboxApp(
     page: harness.page,
     async close() {
       await harness.close()
-      await createOsKeychain()
-        .delete(keychainService, `mail:${profileDir}:kanzlei`)
-        .catch(() => false)
+      await forgetAccountPassword(profileDir)
     },
   }
 }

@@ -1,13 +1,12 @@
 import { execFileSync } from 'node:child_process'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { asStackUser, hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { asStackUser, hasMailStack, mailStackFix, type MailStack } from '../helpers/mail-stack.ts'
+import { mailStackSuite } from '../helpers/mail-stack-suite.ts'
 import { doveadm } from '../helpers/mailbox-corpus.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
-import { assertBuilt } from '../helpers/run-cli.ts'
 import { accessibilityViolations, chromiumPath, screensDir, type Harness } from './harness.ts'
 import { startInboxApp, type InboxApp } from './inbox-app.ts'
 
@@ -59,48 +58,31 @@ const serverFlags = (stack: MailStack, user: string, subject: string) =>
   })
 
 describe.skipIf(skip)('read/unread and flags with the real Dovecot', () => {
-  let stack: MailStack
-  let work: string
+  const suite = mailStackSuite('sp-e2e-flags-')
   beforeAll(async () => {
-    assertBuilt()
-    stack = startMailStack()
-    work = await mkdtemp(join(tmpdir(), 'sp-e2e-flags-'))
-    for (const user of Object.values(users)) {
-      await writeFile(join(work, `pw-${user.split('@')[0]}`), `${user.split('@')[0]}-pw\n`)
-      await imap(stack, user, async (client) => {
+    for (const user of Object.values(users))
+      await imap(suite.stack, user, async (client) => {
         await client.append('INBOX', plain('Jahresabschluss 2025', 3), ['\\Seen'])
         await client.append('INBOX', plain('Lohnunterlagen Mai', 2))
         await client.append('INBOX', plain('Steuerbescheid 2025', 1))
       })
-    }
   }, 240_000)
-  afterAll(async () => {
-    stack?.stop()
-    if (work) await rm(work, { recursive: true, force: true })
-  })
 
   for (const lang of ['de', 'en'] as const) {
     describe(lang === 'de' ? 'in German' : 'in English', () => {
       const user = users[lang]
-      const profile = () => join(work, `profile-${lang}`)
+      const profile = () => join(suite.work, `profile-${lang}`)
       let app: InboxApp
       let harness: Harness
       let page: Page
       const row = (subject: string) => page.locator('[data-testid=message-row]', { hasText: subject })
-      const flags = (subject: string) => serverFlags(stack, user, subject)
+      const flags = (subject: string) => serverFlags(suite.stack, user, subject)
 
       beforeAll(async () => {
-        app = await startInboxApp(stack, {
-          user,
-          passwordFile: join(work, `pw-${user.split('@')[0]}`),
-          profileDir: profile(),
-          lang,
-        })
+        app = await startInboxApp(suite.stack, { user, profileDir: profile(), lang })
         ;({ harness, page } = app)
       }, 120_000)
-      afterAll(async () => {
-        await app?.close()
-      })
+      afterAll(() => app?.close())
 
       it('the read pane marks the opened message unread again and flags it, on the server first', async () => {
         await expect
@@ -179,7 +161,7 @@ describe.skipIf(skip)('read/unread and flags with the real Dovecot', () => {
           .poll(() => page.getByTestId('subject').textContent(), { timeout: 30_000 })
           .toBe('Jahresabschluss 2025')
         expect(await flags('Jahresabschluss 2025')).toEqual(['\\Seen'])
-        stopDovecot(stack, user)
+        stopDovecot(suite.stack, user)
         try {
           await page.getByTestId('toggle-flag').click()
           await expect.poll(() => row('Jahresabschluss 2025').getAttribute('data-waiting')).toBe('flagged')
@@ -217,7 +199,7 @@ describe.skipIf(skip)('read/unread and flags with the real Dovecot', () => {
           await page.screenshot({ path: join(screensDir, `read-delete-waiting-${lang}.png`) })
           expect(await accessibilityViolations(page), `axe delete waiting (${lang})`).toEqual([])
         } finally {
-          startDovecot(stack)
+          startDovecot(suite.stack)
         }
         await page.getByTestId('sync-now').click()
         await expect.poll(() => row('Jahresabschluss 2025').getAttribute('data-waiting'), { timeout: 30_000 }).toBe('')

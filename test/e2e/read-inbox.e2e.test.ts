@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openVault } from '../../main/core/keys/vault.ts'
 import { hasGpg } from '../helpers/gpg.ts'
-import { asStackUser, hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { asStackUser, hasMailStack, mailStackFix, type MailStack } from '../helpers/mail-stack.ts'
+import { mailStackSuite } from '../helpers/mail-stack-suite.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
-import { assertBuilt } from '../helpers/run-cli.ts'
 import { hasOpenssl } from '../helpers/smime-pki.ts'
 import { accessibilityViolations, chromiumPath, e2eKeySource, screensDir, type Harness } from './harness.ts'
 import { startInboxApp, type InboxApp } from './inbox-app.ts'
@@ -63,20 +62,14 @@ async function serverFolder(stack: MailStack, user: string, folder: string): Pro
 }
 
 describe.skipIf(skip)('the Posteingang with the real Dovecot', () => {
-  let stack: MailStack
-  let work: string
+  const suite = mailStackSuite('sp-e2e-inbox-')
   let fixtures: ReadFixtures
 
   beforeAll(async () => {
-    assertBuilt()
-    stack = startMailStack()
-    work = await mkdtemp(join(tmpdir(), 'sp-e2e-inbox-'))
-    fixtures = await makeReadFixtures(join(work, 'mails'), 'http://127.0.0.1:9')
-    await writeFile(join(work, 'pw-advisor'), 'advisor-pw\n')
-    await writeFile(join(work, 'pw-client'), 'client-pw\n')
+    fixtures = await makeReadFixtures(join(suite.work, 'mails'), 'http://127.0.0.1:9')
     // The list, newest first: encrypted, signed (same Date, lower UID), HTML, S/MIME, the two plain ones.
     for (const user of Object.values(users))
-      await imap(stack, user, async (client) => {
+      await imap(suite.stack, user, async (client) => {
         await client.append('INBOX', plain('Termin Jahresgespräch', 'Kanzlei Berger <info@kanzlei-berger.example>'))
         await client.append('INBOX', plain('Rückfrage Umsatzsteuer', 'Buchhaltung <buchhaltung@mandant.example>'), [
           '\\Seen',
@@ -88,16 +81,12 @@ describe.skipIf(skip)('the Posteingang with the real Dovecot', () => {
         await client.append('INBOX', readFileSync(fixtures.files.encrypted))
       })
   }, 240_000)
-  afterAll(async () => {
-    fixtures?.close()
-    stack?.stop()
-    if (work) await rm(work, { recursive: true, force: true })
-  })
+  afterAll(() => fixtures?.close())
 
   for (const lang of ['de', 'en'] as const) {
     describe(lang === 'de' ? 'in German' : 'in English', () => {
       const user = users[lang]
-      const profile = () => join(work, `profile-${lang}`)
+      const profile = () => join(suite.work, `profile-${lang}`)
       let app: InboxApp
       let harness: Harness
       let page: Page
@@ -123,17 +112,10 @@ describe.skipIf(skip)('the Posteingang with the real Dovecot', () => {
 
       beforeAll(async () => {
         await fixtures.fillVault(await openVault({ profileDir: profile(), keySource: await e2eKeySource() }))
-        app = await startInboxApp(stack, {
-          user,
-          passwordFile: join(work, `pw-${user.split('@')[0]}`),
-          profileDir: profile(),
-          lang,
-        })
+        app = await startInboxApp(suite.stack, { user, profileDir: profile(), lang })
         ;({ harness, page } = app)
       }, 120_000)
-      afterAll(async () => {
-        await app?.close()
-      })
+      afterAll(() => app?.close())
 
       it('syncs the mailbox on first showing: six messages, four unread in bold, the count beside INBOX', async () => {
         await expect.poll(count, { timeout: 60_000 }).toBe(6)
@@ -173,7 +155,7 @@ describe.skipIf(skip)('the Posteingang with the real Dovecot', () => {
         await expect
           .poll(() => page.locator(`[data-id="${ids[0]}"]`).getAttribute('data-unread'), { timeout: 10_000 })
           .toBe('false')
-        expect((await serverFolder(stack, user, 'INBOX')).get('Ihr Steuerbescheid 2025')).toContain('\\Seen')
+        expect((await serverFolder(suite.stack, user, 'INBOX')).get('Ihr Steuerbescheid 2025')).toContain('\\Seen')
         expect(await page.locator('[data-folder=INBOX]').getAttribute('data-unread')).toBe('3')
         await shot('inbox-open')
         // From the read view, j goes on in the list; Enter opens the signed-only mail.
@@ -193,8 +175,8 @@ describe.skipIf(skip)('the Posteingang with the real Dovecot', () => {
         const before = await count()
         await page.keyboard.press('Delete')
         await expect.poll(count, { timeout: 20_000 }).toBe(before - 1)
-        const inbox = await serverFolder(stack, user, 'INBOX')
-        const trash = await serverFolder(stack, user, 'Trash')
+        const inbox = await serverFolder(suite.stack, user, 'INBOX')
+        const trash = await serverFolder(suite.stack, user, 'Trash')
         expect([...inbox.keys()]).not.toContain('Lohnunterlagen März')
         expect([...trash.keys()]).toContain('Lohnunterlagen März')
         expect(inbox.size).toBe(5)
@@ -255,7 +237,7 @@ describe.skipIf(skip)('the Posteingang with the real Dovecot', () => {
       })
 
       it('"fetch now" brings a new message in and says how many', async () => {
-        await imap(stack, user, (client) =>
+        await imap(suite.stack, user, (client) =>
           client.append('INBOX', plain('Neue Belegliste', 'Kanzlei Berger <info@kanzlei-berger.example>')),
         )
         await page.getByTestId('sync-now').click()

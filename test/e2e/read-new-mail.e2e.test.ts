@@ -1,16 +1,15 @@
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createTransport } from 'nodemailer'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newMailNotifier } from '../../main/platform/desktop-shell.ts'
 import { doveadm } from '../helpers/mailbox-corpus.ts'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { hasMailStack, mailStackFix } from '../helpers/mail-stack.ts'
+import { mailStackSuite } from '../helpers/mail-stack-suite.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
-import { assertBuilt } from '../helpers/run-cli.ts'
 import { accessibilityViolations, chromiumPath, screensDir, type Harness } from './harness.ts'
 import { startInboxApp, type InboxApp } from './inbox-app.ts'
 
@@ -59,31 +58,21 @@ const encryptedMail = (to: string) =>
   )
 
 describe.skipIf(skip)('new mail while the Posteingang is open', () => {
-  let stack: MailStack
-  let work: string
+  const suite = mailStackSuite('sp-e2e-new-mail-')
 
-  beforeAll(async () => {
-    assertBuilt()
-    stack = startMailStack()
-    work = await mkdtemp(join(tmpdir(), 'sp-e2e-new-mail-'))
-    for (const user of Object.values(users)) {
-      await writeFile(join(work, `pw-${user}`), `${user.split('@')[0]}-pw\n`)
+  beforeAll(() => {
+    for (const user of Object.values(users))
       doveadm(
-        stack,
+        suite.stack,
         ['save', '-u', user, '-m', 'INBOX'],
         plainMail('Kanzlei Berger <info@kanzlei-berger.example>', 'Termin Jahresgespräch', daysAgo(1)),
       )
-    }
-  }, 120_000)
-  afterAll(async () => {
-    stack?.stop()
-    if (work) await rm(work, { recursive: true, force: true })
   })
 
   for (const lang of ['de', 'en'] as const) {
     describe(lang === 'de' ? 'in German' : 'in English', () => {
       const user = users[lang]
-      const profile = () => join(work, `profile-${lang}`)
+      const profile = () => join(suite.work, `profile-${lang}`)
       const notices: { title: string; body: string }[] = []
       let app: InboxApp
       let harness: Harness
@@ -101,8 +90,8 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
 
       beforeAll(async () => {
         app = await startInboxApp(
-          stack,
-          { user, passwordFile: join(work, `pw-${user}`), profileDir: profile(), lang },
+          suite.stack,
+          { user, profileDir: profile(), lang },
           {
             watchMail: true,
             // The app's notifier (desktop-shell.ts) with the OS notification and the window standing in: a
@@ -125,9 +114,7 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
         )
         ;({ harness, page } = app)
       }, 120_000)
-      afterAll(async () => {
-        await app?.close()
-      })
+      afterAll(() => app?.close())
 
       it('shows new encrypted mail without "fetch now", selection kept, no subject or sender told', async () => {
         await expect.poll(count, { timeout: 60_000 }).toBe(1)
@@ -138,10 +125,10 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
         const first = await page.locator('[data-testid=message-row]').first().getAttribute('data-id')
         await expect.poll(selected).toBe(first)
         const smtp = createTransport({
-          host: stack.host,
-          port: stack.ports.submissions,
+          host: suite.stack.host,
+          port: suite.stack.ports.submissions,
           secure: true,
-          tls: { ca: readFileSync(stack.caPath) },
+          tls: { ca: readFileSync(suite.stack.caPath) },
           auth: { user: 'archiv@kanzlei.test', pass: 'archiv-pw' },
         })
         await smtp.sendMail({ envelope: { from: 'archiv@kanzlei.test', to: [user] }, raw: encryptedMail(user) })
@@ -174,7 +161,7 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
       it('a list scrolled down stays on the same message when new mail comes in above it', async () => {
         for (let k = 0; k < 30; k++)
           doveadm(
-            stack,
+            suite.stack,
             ['save', '-u', user, '-m', 'INBOX'],
             plainMail(`Mandant ${k} <m${k}@mandant.example>`, `Beleg ${k}`, daysAgo(k + 2)),
           )
@@ -197,7 +184,7 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
         const chosen = await list.getAttribute('aria-activedescendant')
         expect(chosen).toMatch(/^sp-msg-/)
         doveadm(
-          stack,
+          suite.stack,
           ['save', '-u', user, '-m', 'INBOX'],
           plainMail('Kanzlei Berger <info@kanzlei-berger.example>', 'Nachtrag', new Date()),
         )
@@ -213,8 +200,8 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
         await page.getByTestId('message-list').evaluate((element) => (element.scrollTop = 0))
         const hint = page.getByTestId('watch-offline')
         expect(await hint.textContent()).toBe('')
-        doveadm(stack, ['kick', user])
-        doveadm(stack, ['stop'])
+        doveadm(suite.stack, ['kick', user])
+        doveadm(suite.stack, ['stop'])
         try {
           await expect.poll(() => hint.textContent(), { timeout: 30_000 }).toContain('kanzlei')
           expect(await count()).toBe(before)
@@ -222,10 +209,14 @@ describe.skipIf(skip)('new mail while the Posteingang is open', () => {
           await page.screenshot({ path: join(screensDir, `read-new-mail-offline-${lang}.png`) })
           expect(await accessibilityViolations(page), `axe offline (${lang})`).toEqual([])
         } finally {
-          execFileSync('dovecot', ['-c', join(stack.root, 'dovecot', 'dovecot.conf')], { stdio: 'ignore' })
+          execFileSync('dovecot', ['-c', join(suite.stack.root, 'dovecot', 'dovecot.conf')], { stdio: 'ignore' })
         }
         await expect.poll(() => hint.textContent(), { timeout: 40_000, interval: 500 }).toBe('')
-        doveadm(stack, ['save', '-u', user, '-m', 'INBOX'], plainMail('a@b.example', 'Wieder verbunden', new Date()))
+        doveadm(
+          suite.stack,
+          ['save', '-u', user, '-m', 'INBOX'],
+          plainMail('a@b.example', 'Wieder verbunden', new Date()),
+        )
         await expect.poll(count, { timeout: 30_000 }).toBe(before + 1)
       }, 120_000)
 

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { skipUnless } from '../helpers/needs.ts'
-import { hasOpenssl, makeTestPki, openssl } from '../helpers/smime-pki.ts'
+import { exportAliceP12, hasOpenssl, makeTestPki } from '../helpers/smime-pki.ts'
 import { appSession, chromiumPath, errorMatch, errorText, screenStep, t } from './harness.ts'
 
 const p12Password = 'Kanzlei-Zertifikat 2026'
@@ -18,28 +18,9 @@ describe.skipIf(skip)('S/MIME imports with OpenSSL-made files in Chromium', () =
   let work: string
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'sp-smime-ui-'))
-    makeTestPki(work)
+    const pki = makeTestPki(work)
     // What an old CA portal or Windows export produces: RC2/3DES PBE (openssl -legacy).
-    openssl(
-      [
-        'pkcs12',
-        '-export',
-        '-legacy',
-        '-inkey',
-        'alice.key',
-        '-in',
-        'alice.pem',
-        '-certfile',
-        'ca.pem',
-        '-name',
-        'Alice',
-        '-passout',
-        `pass:${p12Password}`,
-        '-out',
-        'alice-legacy.p12',
-      ],
-      { cwd: work },
-    )
+    exportAliceP12(pki, join(work, 'alice-legacy.p12'), p12Password, ['-legacy', '-name', 'Alice'])
     const legacy = await readFile(join(work, 'alice-legacy.p12'))
     await writeFile(join(work, 'kaputt.p12'), legacy.subarray(0, Math.floor(legacy.length / 2)))
   })

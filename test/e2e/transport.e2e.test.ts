@@ -5,8 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keychainService } from '../../main/core/keys/secret-store.ts'
 import { openVault } from '../../main/core/keys/vault.ts'
 import { createOsKeychain } from '../../main/platform/os-keychain.ts'
-import { enqueueAndSend } from '../../main/core/transport/send.ts'
-import { sendDepsOf, withOutbox } from '../../main/core/transport/transport-profile.ts'
 import {
   startScriptedImap,
   startSmtpServer,
@@ -15,6 +13,7 @@ import {
   type SmtpRecord,
 } from '../helpers/hostile-servers.ts'
 import { hasKeyringSession, skipUnless } from '../helpers/needs.ts'
+import { sendingProfile, sendThroughOutbox } from '../helpers/outbox-send.ts'
 import { makeTestPki, type TestPki } from '../helpers/test-pki.ts'
 import { hasOpenssl } from '../helpers/throwaway-ca.ts'
 import {
@@ -134,19 +133,11 @@ describe.skipIf(
     })
     // The composer's send path is not built yet: the entry is made with the core's send, as `siegelpost send` does.
     const vault = await openVault({ profileDir: join(dir, 'profile'), keySource: await e2eKeySource() })
-    const profile = {
-      profileDir: join(dir, 'profile'),
-      vault,
-      keychain: async () => createOsKeychain(),
-      now: () => new Date(),
-      owner: String(process.pid),
-    }
+    const profile = sendingProfile(join(dir, 'profile'), vault, async () => createOsKeychain())
     const raw = Buffer.from(
       'From: anna@kanzlei.test\r\nTo: bernd@mandant.test\r\nSubject: Lohnabrechnung\r\nMessage-ID: <e2e-1@kanzlei.test>\r\n\r\nVertraulich.\r\n',
     )
-    const outcome = await withOutbox(profile, async (outbox) =>
-      enqueueAndSend(sendDepsOf(profile, outbox), raw, 'mail.eml', 'kanzlei'),
-    )
+    const outcome = await sendThroughOutbox(profile, raw, 'kanzlei')
     expect(outcome.state).toBe('held')
     expect(smtp.record.messages).toEqual([])
 
@@ -245,19 +236,11 @@ describe.skipIf(
     it(`shows why a mail is held in the Postausgang, retries it and drops it (${lang})`, async () => {
       const { page } = harness
       const vault = await openVault({ profileDir: join(dir, 'profile'), keySource: await e2eKeySource() })
-      const profile = {
-        profileDir: join(dir, 'profile'),
-        vault,
-        keychain: async () => createOsKeychain(),
-        now: () => new Date(),
-        owner: String(process.pid),
-      }
+      const profile = sendingProfile(join(dir, 'profile'), vault, async () => createOsKeychain())
       const raw = Buffer.from(
         `From: anna@kanzlei.test\r\nTo: info@frei.test\r\nSubject: Bescheid ${lang}\r\nMessage-ID: <e2e-ui-${lang}@kanzlei.test>\r\n\r\nVertraulich.\r\n`,
       )
-      const outcome = await withOutbox(profile, async (outbox) =>
-        enqueueAndSend(sendDepsOf(profile, outbox), raw, 'mail.eml', `ui-${lang}`),
-      )
+      const outcome = await sendThroughOutbox(profile, raw, `ui-${lang}`)
       expect(outcome).toMatchObject({ state: 'held', reason: { code: 'SMTP_REQUIRETLS_UNSUPPORTED' } })
 
       await page.click('[data-section=outbox]')
@@ -278,19 +261,11 @@ describe.skipIf(
   it('lifts a REQUIRETLS hold with a documented TLS exception from the Postausgang, and the same entry goes out', async () => {
     const { page } = harness
     const vault = await openVault({ profileDir: join(dir, 'profile'), keySource: await e2eKeySource() })
-    const profile = {
-      profileDir: join(dir, 'profile'),
-      vault,
-      keychain: async () => createOsKeychain(),
-      now: () => new Date(),
-      owner: String(process.pid),
-    }
+    const profile = sendingProfile(join(dir, 'profile'), vault, async () => createOsKeychain())
     const raw = Buffer.from(
       'From: anna@kanzlei.test\r\nTo: buero@altsystem.test\r\nSubject: Belege\r\nMessage-ID: <e2e-exc@kanzlei.test>\r\n\r\nVertraulich.\r\n',
     )
-    const outcome = await withOutbox(profile, async (outbox) =>
-      enqueueAndSend(sendDepsOf(profile, outbox), raw, 'mail.eml', 'kanzlei'),
-    )
+    const outcome = await sendThroughOutbox(profile, raw, 'kanzlei')
     expect(outcome).toMatchObject({ state: 'held', reason: { code: 'SMTP_REQUIRETLS_UNSUPPORTED' } })
     await openApp(harness, 'de', { skipSetup: true })
     await page.click('[data-section=outbox]')
@@ -319,9 +294,7 @@ describe.skipIf(
     expect(smtp.record.messages.map((m) => m.toString('utf8'))).toEqual([expect.stringContaining('Subject: Belege')])
     expect(smtp.record.requireTls).toEqual([false])
     // A hold about our own server's TLS (here: a self-signed certificate) offers no exception: nothing relaxes it.
-    const own = await withOutbox(profile, async (outbox) =>
-      enqueueAndSend(sendDepsOf(profile, outbox), raw, 'mail.eml', 'selbst'),
-    )
+    const own = await sendThroughOutbox(profile, raw, 'selbst')
     expect(own).toMatchObject({ state: 'held', reason: { code: expect.stringMatching(/^TLS_CERT_/) } })
     await page.getByRole('button', { name: t('de', 'outbox.reload') }).click()
     const ownEntry = page.locator(`[data-testid=outbox-${own.outboxId}]`)

@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ImapFlow } from 'imapflow'
+import type { Account } from '../../main/core/transport/account-schema.ts'
 
 /**
  * The real Postfix + Dovecot stack of test/integration/mailstack.sh, started and stopped by the tests
@@ -48,6 +49,52 @@ export async function asStackUser<T>(
   } finally {
     await client.logout().catch(() => client.close())
   }
+}
+
+/**
+ * The files of the messages in a virtual user's Maildir (`new` and `cur`; `folder` is a Maildir++ folder such as
+ * `.Sent`, the INBOX without): what Postfix delivered or Dovecot stored, none while the folder does not exist.
+ */
+export function deliveredFiles(stack: MailStack, address: string, folder = ''): string[] {
+  const [user, domain] = address.split('@') as [string, string]
+  const base = join(stack.root, 'maildirs', domain, user, folder)
+  return ['new', 'cur'].flatMap((sub) => {
+    try {
+      return readdirSync(join(base, sub)).map((name) => join(base, sub, name))
+    } catch {
+      return []
+    }
+  })
+}
+
+/** The bytes of the messages in a virtual user's Maildir (see deliveredFiles). */
+export const deliveredMail = (stack: MailStack, address: string, folder = ''): Buffer[] =>
+  deliveredFiles(stack, address, folder).map((file) => readFileSync(file))
+
+/**
+ * A virtual user's account as the core's transport takes it (implicit TLS on submissions and imaps, the stack's
+ * CA, the password given to the session apart); `imap` replaces the IMAP endpoint (STARTTLS, a relay in between).
+ */
+export function stackUserAccount(stack: MailStack, name: string, user: string, imap?: Account['imap']): Account {
+  return {
+    name,
+    email: user,
+    user,
+    smtp: { host: stack.host, port: stack.ports.submissions, security: 'tls' },
+    imap: imap ?? { host: stack.host, port: stack.ports.imaps, security: 'tls' },
+    ca: readFileSync(stack.caPath, 'utf8'),
+    pin: null,
+    password: { store: 'sealed', value: '' },
+    created: new Date().toISOString(),
+  }
+}
+
+/** Writes a virtual user's password (`<local part>-pw`) into `dir` as the file `pw-<local part>`; returns its path. */
+export function writeStackPassword(dir: string, user: string): string {
+  const local = user.split('@')[0]!
+  const file = join(dir, `pw-${local}`)
+  writeFileSync(file, `${local}-pw\n`)
+  return file
 }
 
 /** `accounts add NAME` for a virtual user of this stack: implicit TLS on submissions and imaps, the stack's CA. */

@@ -122,6 +122,15 @@ export function makeTestPki(dir: string): TestPki {
   }
 }
 
+/**
+ * Alice's key and certificate with the CA certificate as a PKCS#12 file that openssl writes to `out` under
+ * `password`; `options` go after `-export` (e.g. `-legacy` for RC2/3DES, `-name` for a friendly name).
+ */
+export function exportAliceP12(pki: TestPki, out: string, password: string, options: string[] = []): void {
+  const alice = ['-inkey', pki.alice.keyFile, '-in', pki.alice.certFile, '-certfile', pki.ca.certFile]
+  openssl(['pkcs12', '-export', ...options, ...alice, '-out', out, '-passout', `pass:${password}`], { cwd: pki.dir })
+}
+
 export interface IntermediateChain {
   /** Root CA (self-signed), intermediate CA, and a leaf for e-mail protection issued by the intermediate. */
   root: string

@@ -30,17 +30,22 @@ function ssl(dir: string, args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
 }
 
+/** `openssl req` words for a new unencrypted P-256 key written to NAME.key. */
+const newP256Key = (name: string) => [
+  '-newkey',
+  'ec',
+  '-pkeyopt',
+  'ec_paramgen_curve:P-256',
+  '-nodes',
+  '-keyout',
+  `${name}.key`,
+]
+
 function makeCa(dir: string, name: string): void {
   ssl(dir, [
     'req',
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
+    ...newP256Key(name),
     '-out',
     `${name}.pem`,
     '-days',
@@ -55,20 +60,7 @@ function makeCa(dir: string, name: string): void {
 }
 
 function issue(dir: string, ca: string, name: string, ext: string, dates?: { start: string; end: string }): Pair {
-  ssl(dir, [
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.csr`,
-    '-subj',
-    `/CN=${name}`,
-  ])
+  ssl(dir, ['req', ...newP256Key(name), '-out', `${name}.csr`, '-subj', `/CN=${name}`])
   writeFileSync(join(dir, `${name}.ext`), ext)
   if (!dates) {
     ssl(dir, [
@@ -129,13 +121,7 @@ export function makeTestPki(dir: string): TestPki {
   ssl(dir, [
     'req',
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    'self.key',
+    ...newP256Key('self'),
     '-out',
     'self.pem',
     '-days',

@@ -1,15 +1,16 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdirSync, writeFileSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { passphraseProfileCli, peakRssMiB } from '../helpers/large-message.ts'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack, stackAccountArgs } from '../helpers/mail-stack.ts'
+import { aliceSender } from '../helpers/alice-sender.ts'
+import { deliveredMail, hasMailStack, mailStackFix } from '../helpers/mail-stack.ts'
+import { mailStackSuite } from '../helpers/mail-stack-suite.ts'
 import { skipUnless } from '../helpers/needs.ts'
-import { assertBuilt, type CliRun } from '../helpers/run-cli.ts'
+import type { CliRun } from '../helpers/run-cli.ts'
 import { hasOpenssl, makeTestPki, type TestPki } from '../helpers/smime-pki.ts'
 
 /**
@@ -27,8 +28,7 @@ const openssl = (args: string[], options: { cwd: string; input?: Buffer }) =>
 describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${mailStackFix}; apt-get install gnupg`))(
   'compose --send of large mail through the Outbox chunk files',
   () => {
-    let stack: MailStack
-    let dir: string
+    const suite = mailStackSuite('sp-compose-send-large-', { messageSizeLimit: 32 * 1024 * 1024 })
     let pki: TestPki
     let gpg: GpgHome
     let cli: (args: string[], env?: Record<string, string>) => CliRun
@@ -38,17 +38,6 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
       'leer.bin': Buffer.alloc(0),
     }
 
-    const maildir = (address: string, folder = '') => {
-      const [user, domain] = address.split('@') as [string, string]
-      const base = join(stack.root, 'maildirs', domain, user, folder)
-      return ['new', 'cur'].flatMap((sub) => {
-        try {
-          return readdirSync(join(base, sub)).map((name) => readFileSync(join(base, sub, name)))
-        } catch {
-          return []
-        }
-      })
-    }
     /** The decoded body of the part named `name` (base64, as the composer writes attachments). */
     const attachment = (mime: Buffer, name: string): Buffer => {
       const text = mime.toString('latin1')
@@ -68,38 +57,28 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
       openssl(['cms', '-decrypt', '-recip', `${who}.pem`, '-inkey', `${who}.key`], { cwd: pki.dir, input: mail })
 
     beforeAll(async () => {
-      assertBuilt()
-      stack = startMailStack({ messageSizeLimit: 32 * 1024 * 1024 })
-      dir = await mkdtemp(join(tmpdir(), 'sp-compose-send-large-'))
-      await mkdir(join(dir, 'pki'))
-      pki = makeTestPki(join(dir, 'pki'))
+      await mkdir(join(suite.work, 'pki'))
+      pki = makeTestPki(join(suite.work, 'pki'))
       gpg = new GpgHome()
       gpg.generate('Max Mandant <max@mandant.test>', 'max-pass')
-      writeFileSync(join(dir, 'max.asc'), gpg.ok(['--armor', '--export', 'max@mandant.test']).stdout)
-      writeFileSync(join(dir, 'alice-pw'), 'alice-pw\n')
-      writeFileSync(join(dir, 'p12-pass'), 'p12\n')
-      const p12 = ['-inkey', pki.alice.keyFile, '-in', pki.alice.certFile, '-certfile', pki.ca.certFile]
-      openssl(['pkcs12', '-export', ...p12, '-out', join(dir, 'alice.p12'), '-passout', 'pass:p12'], { cwd: pki.dir })
-      for (const [name, bytes] of Object.entries(attachments)) writeFileSync(join(dir, name), bytes)
-      writeFileSync(join(dir, 'body.txt'), 'Guten Tag,\nanbei die Unterlagen.\n')
-      cli = passphraseProfileCli(dir)
-      for (const args of [
-        ['certs', 'trust', pki.ca.certFile],
-        ['keys', 'import', join(dir, 'alice.p12'), '--passphrase-file', join(dir, 'p12-pass')],
-        ['keys', 'generate', '--name', 'Alice Beraterin', '--email', 'alice@example.org'],
-        ['keys', 'import', pki.fran.certFile],
-        ['keys', 'import', join(dir, 'max.asc')],
-        ['policy', 'consent', 'client@mandant.test', '--channel', 'tls', '--by', 'Anna Beraterin'],
-        stackAccountArgs(stack, 'alice', 'alice@example.org', join(dir, 'alice-pw')),
-      ]) {
+      for (const [name, bytes] of Object.entries(attachments)) writeFileSync(join(suite.work, name), bytes)
+      writeFileSync(join(suite.work, 'body.txt'), 'Guten Tag,\nanbei die Unterlagen.\n')
+      cli = passphraseProfileCli(suite.work)
+      const alice = aliceSender({
+        stack: suite.stack,
+        dir: suite.work,
+        pki,
+        gpg,
+        openpgpRecipients: ['max@mandant.test'],
+        account: 'alice',
+      })
+      for (const args of alice.runs) {
         const run = cli(args)
         expect(run.status, `${args.join(' ')}: ${run.stderr}`).toBe(0)
       }
     }, 120_000)
     afterAll(async () => {
-      stack?.stop()
       gpg?.close()
-      if (dir) await rm(dir, { recursive: true, force: true })
     })
 
     it('every copy and the Sent item arrive whole: openssl and gpg decrypt and verify, attachments exact', async () => {
@@ -117,8 +96,8 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
           '--subject',
           'Unterlagen',
           '--body-file',
-          join(dir, 'body.txt'),
-          ...Object.keys(attachments).flatMap((name) => ['--attach', join(dir, name)]),
+          join(suite.work, 'body.txt'),
+          ...Object.keys(attachments).flatMap((name) => ['--attach', join(suite.work, name)]),
           '--send',
           '--account',
           'alice',
@@ -131,20 +110,23 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
       expect(result.messages.map((m) => m.state)).toEqual(['sent', 'sent', 'sent'])
       expect(result.sentCopy).toEqual({ state: 'ok', detail: 'Sent' })
       console.log(`compose --send 5 MiB to 3 recipients: peak RSS ${peakRssMiB(run.stderr).toFixed(0)} MiB`)
-      expect(readdirSync(join(dir, 'profile', 'outbox-files'))).toEqual([])
+      expect(readdirSync(join(suite.work, 'profile', 'outbox-files'))).toEqual([])
 
       for (const address of ['fran@example.org', 'max@mandant.test', 'client@mandant.test'])
-        await expect.poll(() => maildir(address).length, { timeout: 30_000 }).toBe(1)
+        await expect.poll(() => deliveredMail(suite.stack, address).length, { timeout: 30_000 }).toBe(1)
       // S/MIME: openssl decrypts Fran's copy and verifies the signature over its content.
-      expectAttachments(verify(decryptSmime(maildir('fran@example.org')[0]!, 'fran')), 'the S/MIME copy')
+      expectAttachments(
+        verify(decryptSmime(deliveredMail(suite.stack, 'fran@example.org')[0]!, 'fran')),
+        'the S/MIME copy',
+      )
       // OpenPGP: gpg decrypts Max's copy (integrity protected).
-      const max = gpg.run(['--passphrase', 'max-pass', '--decrypt'], maildir('max@mandant.test')[0]!)
+      const max = gpg.run(['--passphrase', 'max-pass', '--decrypt'], deliveredMail(suite.stack, 'max@mandant.test')[0]!)
       expect(max.statusLines, max.stderr).toContain('DECRYPTION_OKAY')
       expectAttachments(max.stdout, 'the OpenPGP copy')
       // TLS by consent: the detached S/MIME signature verifies over the bytes Dovecot stored.
-      expectAttachments(verify(maildir('client@mandant.test')[0]!), 'the TLS copy')
+      expectAttachments(verify(deliveredMail(suite.stack, 'client@mandant.test')[0]!), 'the TLS copy')
       // The Sent item (appended from its chunk file): encrypted to the sender, the same attachments.
-      const sent = maildir('alice@example.org', '.Sent')
+      const sent = deliveredMail(suite.stack, 'alice@example.org', '.Sent')
       expect(sent).toHaveLength(1)
       expectAttachments(verify(decryptSmime(sent[0]!, 'alice')), 'the Sent item')
     }, 300_000)

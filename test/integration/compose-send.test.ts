@@ -9,7 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { startSmtpServer } from '../helpers/hostile-servers.ts'
 import { passphraseProfileCli } from '../helpers/large-message.ts'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack, stackAccountArgs } from '../helpers/mail-stack.ts'
+import { aliceSender, type AliceSender } from '../helpers/alice-sender.ts'
+import {
+  deliveredMail,
+  hasMailStack,
+  mailStackFix,
+  stackAccountArgs,
+  startMailStack,
+  type MailStack,
+} from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { assertBuilt, runCliAsync, type CliRun } from '../helpers/run-cli.ts'
 import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
@@ -34,19 +42,9 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
     let pki: TestPki
     let gpg: GpgHome
     let cli: (args: string[]) => CliRun
+    let alice: AliceSender
     const profileArgs = () => ['--profile', join(dir, 'profile'), '--vault-passphrase-file', join(dir, 'vault-pass')]
 
-    const maildir = (s: MailStack, address: string, folder = '') => {
-      const [user, domain] = address.split('@') as [string, string]
-      const base = join(s.root, 'maildirs', domain, user, folder)
-      return ['new', 'cur'].flatMap((sub) => {
-        try {
-          return readdirSync(join(base, sub)).map((name) => readFileSync(join(base, sub, name)))
-        } catch {
-          return []
-        }
-      })
-    }
     const unfold = (bytes: Buffer | string) => bytes.toString('latin1').replace(/\r?\n[ \t]+/g, ' ')
     const decryptSmime = (mail: Buffer, who: 'alice' | 'fran') =>
       openssl(['cms', '-decrypt', '-recip', `${who}.pem`, '-inkey', `${who}.key`], { cwd: pki.dir, input: mail })
@@ -76,54 +74,22 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
       gpg = new GpgHome()
       gpg.generate('Max Mandant <max@mandant.test>', 'max-pass')
       gpg.generate('Kanzlei-Archiv <archiv@kanzlei.test>', 'archiv-pass')
-      writeFileSync(join(dir, 'max.asc'), gpg.ok(['--armor', '--export', 'max@mandant.test']).stdout)
-      writeFileSync(join(dir, 'archiv.asc'), gpg.ok(['--armor', '--export', 'archiv@kanzlei.test']).stdout)
-      writeFileSync(join(dir, 'p12-pass'), 'Kanzlei 2026!\n')
-      writeFileSync(join(dir, 'alice-pw'), 'alice-pw\n')
-      openssl(
-        [
-          'pkcs12',
-          '-export',
-          '-inkey',
-          pki.alice.keyFile,
-          '-in',
-          pki.alice.certFile,
-          '-certfile',
-          pki.ca.certFile,
-          '-out',
-          join(dir, 'alice.p12'),
-          '-passout',
-          'pass:Kanzlei 2026!',
-        ],
-        { cwd: pki.dir },
-      )
       writeFileSync(join(dir, 'body.txt'), 'Guten Tag,\nanbei der Jahresabschluss 2025 zur Freigabe.\n')
       writeFileSync(
         join(dir, 'jahresabschluss.pdf'),
         Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(64 * 1024)]),
       )
       cli = passphraseProfileCli(dir)
-      const setup = [
-        ['certs', 'trust', pki.ca.certFile],
-        ['keys', 'import', join(dir, 'alice.p12'), '--passphrase-file', join(dir, 'p12-pass')],
-        ['keys', 'generate', '--name', 'Alice Beraterin', '--email', 'alice@example.org'],
-        ['keys', 'import', pki.fran.certFile],
-        ['keys', 'import', join(dir, 'max.asc')],
-        ['keys', 'import', join(dir, 'archiv.asc')],
-        [
-          'policy',
-          'consent',
-          'client@mandant.test',
-          '--channel',
-          'tls',
-          '--by',
-          'Anna Beraterin',
-          '--note',
-          'Brief vom 1.11.2026',
-        ],
-        stackAccountArgs(stack, 'alice', 'alice@example.org', join(dir, 'alice-pw')),
-      ]
-      for (const args of setup) {
+      alice = aliceSender({
+        stack,
+        dir,
+        pki,
+        gpg,
+        openpgpRecipients: ['max@mandant.test', 'archiv@kanzlei.test'],
+        account: 'alice',
+        consentExtra: ['--note', 'Brief vom 1.11.2026'],
+      })
+      for (const args of alice.runs) {
         const run = cli(args)
         expect(run.status, `${args.join(' ')}: ${run.stderr}`).toBe(0)
       }
@@ -268,12 +234,12 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
       expect(new Set(outbox.map((e) => e.messageId)).size).toBe(1)
 
       for (const address of ['fran@example.org', 'max@mandant.test', 'client@mandant.test', 'archiv@kanzlei.test']) {
-        await expect.poll(() => maildir(stack, address).length, { timeout: 15_000 }).toBe(1)
+        await expect.poll(() => deliveredMail(stack, address).length, { timeout: 15_000 }).toBe(1)
       }
-      const [fran] = maildir(stack, 'fran@example.org')
-      const [max] = maildir(stack, 'max@mandant.test')
-      const [client] = maildir(stack, 'client@mandant.test')
-      const [archiv] = maildir(stack, 'archiv@kanzlei.test')
+      const [fran] = deliveredMail(stack, 'fran@example.org')
+      const [max] = deliveredMail(stack, 'max@mandant.test')
+      const [client] = deliveredMail(stack, 'client@mandant.test')
+      const [archiv] = deliveredMail(stack, 'archiv@kanzlei.test')
       // S/MIME: enveloped for Fran (and the sender); openssl decrypts it and verifies the signature inside.
       expect(unfold(fran!)).toMatch(/^Content-Type: application\/pkcs7-mime; smime-type=(auth)?enveloped-data/im)
       const franInner = decryptSmime(fran!, 'fran')
@@ -307,7 +273,7 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
       expect(unfold(archiv!)).not.toMatch(/^Bcc:/im)
 
       // Sent: one item for the mail, encrypted to the sender only, with every recipient and what each got.
-      const sent = maildir(stack, 'alice@example.org', '.Sent')
+      const sent = deliveredMail(stack, 'alice@example.org', '.Sent')
       expect(sent).toHaveLength(1)
       expect(unfold(sent[0]!)).toMatch(/^Content-Type: application\/pkcs7-mime; smime-type=(auth)?enveloped-data/im)
       expect(unfold(sent[0]!)).not.toMatch(/archiv|Jahresabschluss 2025/)
@@ -353,7 +319,7 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
           '--user',
           'alice@example.org',
           '--password-file',
-          join(dir, 'alice-pw'),
+          alice.passwordFile,
           '--smtp',
           `${stack.host}:${server.port}`,
           '--imap',
@@ -366,7 +332,7 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
           stack.caPath,
         ])
         expect(add.status, add.stderr).toBe(0)
-        const sentBefore = maildir(stack, 'alice@example.org', '.Sent').length
+        const sentBefore = deliveredMail(stack, 'alice@example.org', '.Sent').length
         const child = spawn(
           process.execPath,
           [bin, ...mail('Unterbrochen'), '--send', '--account', 'gate', '--json', ...profileArgs()],
@@ -427,7 +393,7 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
         expect(server.record.rcptTo.filter((a) => a === 'max@mandant.test')).toHaveLength(1)
         expect(server.record.rcptTo.filter((a) => a === 'client@mandant.test')).toHaveLength(2)
         // One Sent item for each mail: the interrupted one (appended by the run that finished it) and the next.
-        const sent = maildir(stack, 'alice@example.org', '.Sent')
+        const sent = deliveredMail(stack, 'alice@example.org', '.Sent')
         expect(sent.length - sentBefore).toBe(2)
       } finally {
         release()
@@ -439,7 +405,7 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
       let small: MailStack
       beforeAll(() => {
         small = startMailStack({ messageSizeLimit: 20 * 1024 * 1024 })
-        const add = cli(stackAccountArgs(small, 'small', 'alice@example.org', join(dir, 'alice-pw')))
+        const add = cli(stackAccountArgs(small, 'small', 'alice@example.org', alice.passwordFile))
         expect(add.status, add.stderr).toBe(0)
         writeFileSync(join(dir, 'gross.pdf'), Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(17 * 1024 * 1024)]))
       }, 120_000)
@@ -481,8 +447,8 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
         const log = readFileSync(join(small.root, 'log', 'postfix.log'), 'utf8')
         expect(log).toMatch(/postfix\/submissions\/smtpd\[\d+\]: disconnect from \S+ ehlo=1 quit=1 commands=2/)
         expect(log).not.toMatch(/from=<alice@example\.org>/)
-        expect(maildir(small, 'client@mandant.test')).toEqual([])
-        expect(maildir(small, 'alice@example.org', '.Sent')).toEqual([])
+        expect(deliveredMail(small, 'client@mandant.test')).toEqual([])
+        expect(deliveredMail(small, 'alice@example.org', '.Sent')).toEqual([])
       }, 120_000)
     })
 
@@ -547,7 +513,7 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, fix))
         ['advisor@kanzlei.test', generated],
         ['client@mandant.test', 'Rheinufer-Kaffee-Morgen-42'],
       ] as const) {
-        const arrived = maildir(stack, address).find((m) =>
+        const arrived = deliveredMail(stack, address).find((m) =>
           unfold(m).includes('Vertrauliche Nachricht / Confidential message'),
         )!
         expect(arrived, address).toBeDefined()

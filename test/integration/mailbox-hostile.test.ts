@@ -1,18 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect, createServer, type Server, type TLSSocket } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SiegelpostError } from '../../main/core/errors/index.ts'
 import { MailStore } from '../../main/core/mailbox/mail-store.ts'
 import { syncFolder } from '../../main/core/mailbox/sync.ts'
-import type { Account } from '../../main/core/transport/account.ts'
 import { openImap } from '../../main/core/transport/imap-session.ts'
 import { serverTruth, writeCorpus } from '../helpers/mailbox-corpus.ts'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { hasMailStack, mailStackFix, stackUserAccount, type MailStack } from '../helpers/mail-stack.ts'
+import { mailStackSuite } from '../helpers/mail-stack-suite.ts'
 import { skipUnless } from '../helpers/needs.ts'
 
 /**
@@ -80,34 +78,25 @@ async function startCuttingProxy(stack: MailStack, cutAfter: number): Promise<Cu
 describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
   'mailbox sync through a connection that drops mid-FETCH',
   () => {
-    let stack: MailStack
-    let dir: string
+    const suite = mailStackSuite('sp-mailbox-hostile-', { needsBuild: false })
     let proxy: CuttingProxy
     const count = 1000
 
     beforeAll(async () => {
-      stack = startMailStack()
-      dir = await mkdtemp(join(tmpdir(), 'sp-mailbox-hostile-'))
-      writeCorpus(stack, count, randomBytes(4).toString('hex'))
-      proxy = await startCuttingProxy(stack, 1024 * 1024)
+      writeCorpus(suite.stack, count, randomBytes(4).toString('hex'))
+      proxy = await startCuttingProxy(suite.stack, 1024 * 1024)
     }, 120_000)
     afterAll(async () => {
       await proxy?.close()
-      stack?.stop()
-      if (dir) await rm(dir, { recursive: true, force: true })
     })
 
     it('fails with MAILBOX_SYNC_INTERRUPTED, keeps what arrived, and the next sync completes the folder exactly', async () => {
-      const account = {
-        name: 'advisor',
-        email: 'advisor@kanzlei.test',
-        user: 'advisor@kanzlei.test',
-        smtp: { host: stack.host, port: 10465, security: 'tls' },
-        imap: { host: stack.host, port: proxy.port, security: 'tls' },
-        ca: readFileSync(stack.caPath, 'utf8'),
-        pin: null,
-      } as unknown as Account
-      const store = new MailStore(join(dir, 'profile'), randomBytes(32))
+      const account = stackUserAccount(suite.stack, 'advisor', 'advisor@kanzlei.test', {
+        host: suite.stack.host,
+        port: proxy.port,
+        security: 'tls',
+      })
+      const store = new MailStore(join(suite.work, 'profile'), randomBytes(32))
       const sync = async () => {
         const session = await openImap(account, 'advisor-pw')
         try {
@@ -132,7 +121,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
         const second = await sync()
         expect(second.stored).toHaveLength(count - kept)
         expect(second.total).toBe(count)
-        const truth = await serverTruth(stack)
+        const truth = await serverTruth(suite.stack)
         const rows = store.list({ account: 'advisor', folder: 'INBOX' })
         expect(rows).toHaveLength(truth.size)
         expect(new Set(rows.map((r) => r.uid))).toEqual(new Set(truth.keys()))

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,16 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { createAppCore } from '../../main/app-core.ts'
 import { mailStoreFileName } from '../../main/core/mailbox/mail-store.ts'
 import { doveadm } from '../helpers/mailbox-corpus.ts'
-import {
-  asStackUser,
-  hasMailStack,
-  mailStackFix,
-  stackAccountArgs,
-  startMailStack,
-  type MailStack,
-} from '../helpers/mail-stack.ts'
+import { asStackUser, hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
-import { assertBuilt, runCli, runCliAsync } from '../helpers/run-cli.ts'
+import { assertBuilt, runCliAsync } from '../helpers/run-cli.ts'
+import { addStackAccountToProfile } from '../helpers/stack-account-profile.ts'
 import { watchingCore } from '../helpers/watching-core.ts'
 
 /**
@@ -93,16 +86,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       assertBuilt()
       stack = startMailStack()
       dir = await mkdtemp(join(tmpdir(), 'sp-offline-marks-'))
-      writeFileSync(join(dir, 'vault-pass'), `${passphrase}\n`)
-      writeFileSync(join(dir, 'pw'), 'advisor-pw\n')
-      const add = runCli([
-        ...stackAccountArgs(stack, 'kanzlei', user, join(dir, 'pw')),
-        '--profile',
-        profile(),
-        '--vault-passphrase-file',
-        join(dir, 'vault-pass'),
-      ])
-      expect(add.status, add.stderr).toBe(0)
+      addStackAccountToProfile(stack, user, { profile: profile(), passphrase, dir })
       for (const subject of ['Steuerbescheid 2025', 'Lohnunterlagen Mai', 'Jahresabschluss 2025', 'Beleg Juni'])
         doveadm(stack, ['save', '-u', user, '-m', 'INBOX'], mail(subject))
       doveadm(stack, ['flags', 'add', '-u', user, '\\Seen', 'mailbox', 'INBOX', 'subject', 'Jahresabschluss 2025'])

@@ -18,6 +18,8 @@ import { bodyMarker, doveadm, serverTruth, subjectMarker, writeCorpus, type Corp
 import {
   hasMailStack,
   mailStackFix,
+  stackAccountArgs,
+  stackUserAccount,
   startMailStack,
   withoutCondstoreQresyncIdle,
   type MailStack,
@@ -66,16 +68,6 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
     let store: MailStore
     const stamp = randomBytes(4).toString('hex')
     const passphrase = 'mailbox-sync-vault-passphrase'
-    const cli = (args: string[]) =>
-      runCli([
-        ...args,
-        '--profile',
-        join(dir, 'profile'),
-        '--vault-passphrase-file',
-        join(dir, 'vault-pass'),
-        '--lang',
-        'en',
-      ])
     const cliArgs = (args: string[]) => [
       ...args,
       '--profile',
@@ -85,6 +77,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
       '--lang',
       'en',
     ]
+    const cli = (args: string[]) => runCli(cliArgs(args))
     const sync = async (folder = 'INBOX', onProgress?: (p: SyncProgress) => void) => {
       const session = await openImap(account, 'advisor-pw')
       try {
@@ -119,33 +112,9 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
       corpus = writeCorpus(stack, corpusSize, stamp)
       writeFileSync(join(dir, 'vault-pass'), `${passphrase}\n`)
       writeFileSync(join(dir, 'pw'), 'advisor-pw\n')
-      const add = cli([
-        'accounts',
-        'add',
-        'advisor',
-        '--email',
-        user,
-        '--user',
-        user,
-        '--password-file',
-        join(dir, 'pw'),
-        '--smtp',
-        `${stack.host}:10465`,
-        '--imap',
-        `${stack.host}:10993`,
-        '--ca',
-        stack.caPath,
-      ])
+      const add = cli(stackAccountArgs(stack, 'advisor', user, join(dir, 'pw')))
       expect(add.status, add.stderr).toBe(0)
-      account = {
-        name: 'advisor',
-        email: user,
-        user,
-        smtp: { host: stack.host, port: 10465, security: 'tls' },
-        imap: { host: stack.host, port: 10993, security: 'tls' },
-        ca: readFileSync(stack.caPath, 'utf8'),
-        pin: null,
-      } as unknown as Account
+      account = stackUserAccount(stack, 'advisor', user)
       store = new MailStore(join(dir, 'core-profile'), randomBytes(32))
     }, 120_000)
     afterAll(async () => {
@@ -360,81 +329,41 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
       const row = store
         .list({ account: 'advisor', folder: 'INBOX', search: `${stamp} Nr. 13` })
         .find((r) => r.subject.endsWith('Nr. 13'))!
+      /** What doveadm finds of this message in `folder`: its UID, or nothing when it is not there. */
+      const foundIn = (folder: string) =>
+        doveadm(stack, [
+          '-f',
+          'flow',
+          'search',
+          '-u',
+          user,
+          'mailbox',
+          folder,
+          'header',
+          'Message-ID',
+          `<${stamp}.13@kanzlei.test>`,
+        ])
+      const serverFlags = () =>
+        doveadm(stack, ['-f', 'flow', 'fetch', '-u', user, 'flags', 'mailbox', 'INBOX', 'uid', String(row.uid)])
       const flagged = await setFlag(server, store, row.id, 'flagged')
       expect(flagged.flags).toContain('\\Flagged')
       await setFlag(server, store, row.id, 'seen')
-      expect(
-        doveadm(stack, ['-f', 'flow', 'fetch', '-u', user, 'flags', 'mailbox', 'INBOX', 'uid', String(row.uid)]),
-      ).toMatch(/\\Flagged.*\\Seen|\\Seen.*\\Flagged/)
+      expect(serverFlags()).toMatch(/\\Flagged.*\\Seen|\\Seen.*\\Flagged/)
       await setFlag(server, store, row.id, 'unseen')
-      expect(
-        doveadm(stack, ['-f', 'flow', 'fetch', '-u', user, 'flags', 'mailbox', 'INBOX', 'uid', String(row.uid)]),
-      ).not.toMatch(/\\Seen/)
+      expect(serverFlags()).not.toMatch(/\\Seen/)
 
       const moved = await moveMessage(server, store, row.id, 'Sent')
       expect(store.get(row.id)).toMatchObject({ folder: 'Sent', uid: moved.uid })
-      expect(
-        doveadm(stack, [
-          '-f',
-          'flow',
-          'search',
-          '-u',
-          user,
-          'mailbox',
-          'Sent',
-          'header',
-          'Message-ID',
-          `<${stamp}.13@kanzlei.test>`,
-        ]),
-      ).toMatch(/\d/)
-      expect(
-        doveadm(stack, [
-          '-f',
-          'flow',
-          'search',
-          '-u',
-          user,
-          'mailbox',
-          'INBOX',
-          'header',
-          'Message-ID',
-          `<${stamp}.13@kanzlei.test>`,
-        ]),
-      ).toBe('')
+      expect(foundIn('Sent')).toMatch(/\d/)
+      expect(foundIn('INBOX')).toBe('')
 
       const deleted = await deleteMessage(server, store, row.id)
       expect(deleted.folder).toBe('Trash')
       expect(store.get(row.id)?.folder).toBe('Trash')
-      expect(
-        doveadm(stack, [
-          '-f',
-          'flow',
-          'search',
-          '-u',
-          user,
-          'mailbox',
-          'Trash',
-          'header',
-          'Message-ID',
-          `<${stamp}.13@kanzlei.test>`,
-        ]),
-      ).toMatch(/\d/)
+      expect(foundIn('Trash')).toMatch(/\d/)
       expect((await deleteMessage(server, store, row.id)).folder).toBeNull()
       expect(store.get(row.id)).toBeNull()
-      expect(
-        doveadm(stack, [
-          '-f',
-          'flow',
-          'search',
-          '-u',
-          user,
-          'mailbox',
-          'Trash',
-          'header',
-          'Message-ID',
-          `<${stamp}.13@kanzlei.test>`,
-        ]),
-      ).toBe('')
+      expect(foundIn('Trash')).toBe('')
       await expectEqualToServer(store)
       await expectEqualToServer(store, 'Sent')
     }, 120_000)

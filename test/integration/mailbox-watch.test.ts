@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,18 +10,18 @@ import { openVault } from '../../main/core/keys/vault.ts'
 import { startAccountWatch, type WatchState } from '../../main/core/mailbox/account-watch.ts'
 import { MailStore } from '../../main/core/mailbox/mail-store.ts'
 import { openImap } from '../../main/core/transport/imap-session.ts'
-import type { Account } from '../../main/core/transport/account.ts'
 import { doveadm } from '../helpers/mailbox-corpus.ts'
 import {
   hasMailStack,
   mailStackFix,
-  stackAccountArgs,
+  stackUserAccount,
   startMailStack,
   withoutCondstoreQresyncIdle,
   type MailStack,
 } from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
-import { assertBuilt, runCli } from '../helpers/run-cli.ts'
+import { assertBuilt } from '../helpers/run-cli.ts'
+import { addStackAccountToProfile } from '../helpers/stack-account-profile.ts'
 import { watchingCore } from '../helpers/watching-core.ts'
 
 /**
@@ -98,16 +98,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
       assertBuilt()
       stack = startMailStack({ imapCapability: variant.imapCapability })
       dir = await mkdtemp(join(tmpdir(), 'sp-mailbox-watch-'))
-      writeFileSync(join(dir, 'vault-pass'), `${passphrase}\n`)
-      writeFileSync(join(dir, 'pw'), 'advisor-pw\n')
-      const add = runCli([
-        ...stackAccountArgs(stack, 'kanzlei', user, join(dir, 'pw')),
-        '--profile',
-        profile(),
-        '--vault-passphrase-file',
-        join(dir, 'vault-pass'),
-      ])
-      expect(add.status, add.stderr).toBe(0)
+      addStackAccountToProfile(stack, user, { profile: profile(), passphrase, dir })
       doveadm(stack, ['save', '-u', user, '-m', 'INBOX'], 'Subject: schon da\r\nFrom: a@b.test\r\n\r\nalt\r\n')
       core = watchingCore(profile(), passphrase, { notify: (notice) => void notices.push(notice) })
     }, 120_000)
@@ -197,15 +188,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
     }, 60_000)
 
     it('a connection Dovecot drops is connected again, and mail delivered after is noticed', async () => {
-      const account: Account = {
-        name: 'kanzlei',
-        email: user,
-        user,
-        smtp: { host: stack.host, port: stack.ports.submissions, security: 'tls' },
-        imap: { host: stack.host, port: stack.ports.imaps, security: 'tls' },
-        ca: readFileSync(stack.caPath, 'utf8'),
-        pin: null,
-      } as unknown as Account
+      const account = stackUserAccount(stack, 'kanzlei', user)
       const states: WatchState[] = []
       let syncs = 0
       const watch = startAccountWatch({

@@ -1,20 +1,19 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { limits } from '../../main/core/limits.ts'
-import { defaultPolicy } from '../../main/core/policy/policy-settings.ts'
 import type { Account } from '../../main/core/transport/account.ts'
-import { isProcessAlive, Outbox, outboxFileName } from '../../main/core/transport/outbox.ts'
+import { Outbox, outboxFileName } from '../../main/core/transport/outbox.ts'
 import { queueGroup, sendGroup } from '../../main/core/transport/send-group.ts'
-import { attempt, type SendDeps } from '../../main/core/transport/send.ts'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import { attempt } from '../../main/core/transport/send.ts'
+import { deliveredMail, hasMailStack, mailStackFix, stackUserAccount } from '../helpers/mail-stack.ts'
+import { mailStackSuite } from '../helpers/mail-stack-suite.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { writeStep2QueuedEntry } from '../helpers/outbox-step2.ts'
+import { advisorSendDeps, openKeyedOutbox, outboxFiles } from '../helpers/stack-outbox.ts'
 
 /**
  * The Outbox's sealed chunk files through the real Postfix and Dovecot: a message written to the Outbox in
@@ -66,43 +65,18 @@ async function* chunked(bytes: Buffer, size = 100_003) {
 describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
   'Outbox chunk files through real Postfix and Dovecot',
   () => {
-    let stack: MailStack
-    let dir: string
+    const suite = mailStackSuite('sp-outbox-stream-', { messageSizeLimit: 32 * 1024 * 1024, needsBuild: false })
     let account: Account
     const key = randomBytes(32)
-    const openOutbox = (profile: string, owner = String(process.pid)) =>
-      new Outbox({ profileDir: join(dir, profile), key, now: () => new Date(), owner, isAlive: isProcessAlive })
-    const depsOf = (outbox: Outbox): SendDeps => ({
-      outbox,
-      account: async () => account,
-      password: async () => 'advisor-pw',
-      policy: async () => defaultPolicy(),
-      appendSent: async () => ({ folder: 'Sent' }),
-      now: () => new Date(),
-    })
-    const files = (profile: string) => {
-      try {
-        return readdirSync(join(dir, profile, 'outbox-files'))
-      } catch {
-        return []
-      }
-    }
+    const openOutbox = (profile: string, owner?: string) => openKeyedOutbox(join(suite.work, profile), key, owner)
+    const depsOf = (outbox: Outbox) => advisorSendDeps(outbox, account, async () => ({ folder: 'Sent' }))
+    const files = (profile: string) => outboxFiles(join(suite.work, profile))
 
     /** What Dovecot stored for `address` with this Message-ID, without the trace fields put before it. */
-    const stored = (address: string, tag: string): Buffer[] => {
-      const [user, domain] = address.split('@') as [string, string]
-      const base = join(stack.root, 'maildirs', domain, user)
-      return ['new', 'cur']
-        .flatMap((sub) => {
-          try {
-            return readdirSync(join(base, sub)).map((name) => readFileSync(join(base, sub, name)))
-          } catch {
-            return []
-          }
-        })
+    const stored = (address: string, tag: string): Buffer[] =>
+      deliveredMail(suite.stack, address)
         .filter((raw) => raw.includes(`Message-ID: <${tag}@kanzlei.test>`))
         .map((raw) => raw.subarray(raw.indexOf('From: advisor@kanzlei.test')))
-    }
     /** Dovecot's maildir keeps lines as LF: the message as written, in that form. */
     const asStored = (raw: Buffer) => Buffer.from(raw.toString('latin1').replaceAll('\r\n', '\n'), 'latin1')
     const expectArrived = async (tag: string, raw: Buffer) => {
@@ -122,24 +96,8 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
     }
 
     beforeAll(async () => {
-      stack = startMailStack({ messageSizeLimit: 32 * 1024 * 1024 })
-      dir = await mkdtemp(join(tmpdir(), 'sp-outbox-stream-'))
-      account = {
-        name: 'advisor',
-        email: 'advisor@kanzlei.test',
-        user: 'advisor@kanzlei.test',
-        smtp: { host: stack.host, port: stack.ports.submissions, security: 'tls' },
-        imap: { host: stack.host, port: stack.ports.imaps, security: 'tls' },
-        ca: readFileSync(stack.caPath, 'utf8'),
-        pin: null,
-        password: { store: 'sealed', value: '' },
-        created: new Date().toISOString(),
-      }
+      account = stackUserAccount(suite.stack, 'advisor', 'advisor@kanzlei.test')
     }, 120_000)
-    afterAll(async () => {
-      stack?.stop()
-      if (dir) await rm(dir, { recursive: true, force: true })
-    })
 
     it('5 MB, a 1-byte and an empty body, each to three recipients, arrive exactly as written', async () => {
       const outbox = openOutbox('sizes')
@@ -172,8 +130,8 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
     }, 180_000)
 
     it('an entry queued by the previous schema (message in SQLite) still sends after the upgrade', async () => {
-      const path = join(dir, 'old', outboxFileName)
-      await import('node:fs').then((fs) => fs.mkdirSync(join(dir, 'old'), { recursive: true }))
+      const path = join(suite.work, 'old', outboxFileName)
+      await import('node:fs').then((fs) => fs.mkdirSync(join(suite.work, 'old'), { recursive: true }))
       const raw = mail('vor-dem-update', Buffer.from('Vor dem Update in die Warteschlange gestellt.\r\n'))
       const envelope = {
         account: 'advisor',
@@ -194,11 +152,11 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
     /** A process that writes a group's copy through the real Outbox, then waits to be killed. */
     const writer = (profile: string, tag: string, mode: 'endless' | 'queued') => {
       const module = (path: string) => pathToFileURL(join(import.meta.dirname, '../../main/core', path)).href
-      const script = join(dir, `${tag}.ts`)
+      const script = join(suite.work, `${tag}.ts`)
       writeFileSync(
         script,
         `import { Outbox } from '${module('transport/outbox.ts')}'
-const outbox = new Outbox({ profileDir: ${JSON.stringify(join(dir, profile))},
+const outbox = new Outbox({ profileDir: ${JSON.stringify(join(suite.work, profile))},
   key: Buffer.from('${key.toString('hex')}', 'hex'),
   now: () => new Date(), owner: String(process.pid), isAlive: () => true })
 const raw = Buffer.from(${JSON.stringify(mail(tag, lastWords).toString('latin1'))}, 'latin1')

@@ -1,12 +1,13 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GpgHome, hasGpg } from '../helpers/gpg.ts'
 import { passphraseProfileCli } from '../helpers/large-message.ts'
 import { doveadm } from '../helpers/mailbox-corpus.ts'
-import { hasMailStack, mailStackFix, startMailStack, type MailStack, stackAccountArgs } from '../helpers/mail-stack.ts'
+import { aliceSender } from '../helpers/alice-sender.ts'
+import { deliveredMail, hasMailStack, mailStackFix } from '../helpers/mail-stack.ts'
+import { mailStackSuite } from '../helpers/mail-stack-suite.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import {
   decryptPgp,
@@ -17,8 +18,8 @@ import {
   smimeEnveloped,
   textEntity,
 } from '../helpers/reply-originals.ts'
-import { assertBuilt, type CliRun } from '../helpers/run-cli.ts'
-import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
+import type { CliRun } from '../helpers/run-cli.ts'
+import { hasOpenssl, makeTestPki, type TestPki } from '../helpers/smime-pki.ts'
 
 /**
  * `reply` and `forward` on a stored message, sent through the real Postfix and Dovecot: an S/MIME
@@ -32,24 +33,12 @@ const available = hasMailStack && hasOpenssl && hasGpg
 describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${mailStackFix}; apt-get install gnupg`))(
   'reply and forward a stored message through real Postfix and Dovecot',
   () => {
-    let stack: MailStack
-    let dir: string
+    const suite = mailStackSuite('sp-reply-send-')
     let pki: TestPki
     let gpg: GpgHome
     let cli: (args: string[]) => CliRun
     let id: string
 
-    const maildir = (address: string) => {
-      const [user, domain] = address.split('@') as [string, string]
-      const base = join(stack.root, 'maildirs', domain, user)
-      return ['new', 'cur'].flatMap((sub) => {
-        try {
-          return readdirSync(join(base, sub)).map((name) => readFileSync(join(base, sub, name)))
-        } catch {
-          return []
-        }
-      })
-    }
     const outerHeader = (bytes: Buffer) =>
       bytes
         .toString('latin1')
@@ -57,44 +46,21 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
         .replace(/\r?\n[ \t]+/g, ' ')
 
     beforeAll(async () => {
-      assertBuilt()
-      stack = startMailStack()
-      dir = await mkdtemp(join(tmpdir(), 'sp-reply-send-'))
-      await mkdir(join(dir, 'pki'))
-      pki = makeTestPki(join(dir, 'pki'))
+      await mkdir(join(suite.work, 'pki'))
+      pki = makeTestPki(join(suite.work, 'pki'))
       gpg = new GpgHome()
       gpg.generate('Max Mandant <max@mandant.test>', 'max-pass')
-      writeFileSync(join(dir, 'max.asc'), gpg.ok(['--armor', '--export', 'max@mandant.test']).stdout)
-      const p12 = openssl(
-        [
-          'pkcs12',
-          '-export',
-          '-inkey',
-          pki.alice.keyFile,
-          '-in',
-          pki.alice.certFile,
-          '-certfile',
-          pki.ca.certFile,
-          '-passout',
-          'pass:Kanzlei 2026!',
-        ],
-        { cwd: pki.dir },
-      )
-      writeFileSync(join(dir, 'alice.p12'), p12)
-      writeFileSync(join(dir, 'p12-pass'), 'Kanzlei 2026!\n')
-      writeFileSync(join(dir, 'alice-pw'), 'alice-pw\n')
-      writeFileSync(join(dir, 'body.txt'), 'Danke, ist angekommen.\n')
-      cli = passphraseProfileCli(dir)
-      for (const args of [
-        ['certs', 'trust', pki.ca.certFile],
-        ['keys', 'import', join(dir, 'alice.p12'), '--passphrase-file', join(dir, 'p12-pass')],
-        ['keys', 'generate', '--name', 'Alice Beraterin', '--email', 'alice@example.org'],
-        ['keys', 'import', pki.fran.certFile],
-        ['keys', 'import', join(dir, 'max.asc')],
-        ['policy', 'consent', 'client@mandant.test', '--channel', 'tls', '--by', 'Anna Beraterin'],
-        stackAccountArgs(stack, 'alice', 'alice@example.org', join(dir, 'alice-pw')),
-      ])
-        expectOk(cli(args))
+      writeFileSync(join(suite.work, 'body.txt'), 'Danke, ist angekommen.\n')
+      cli = passphraseProfileCli(suite.work)
+      const alice = aliceSender({
+        stack: suite.stack,
+        dir: suite.work,
+        pki,
+        gpg,
+        openpgpRecipients: ['max@mandant.test'],
+        account: 'alice',
+      })
+      for (const args of alice.runs) expectOk(cli(args))
 
       const fields = {
         From: 'Fran Mandantin <fran@example.org>',
@@ -111,7 +77,7 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
         'Content-Type: application/pdf; name="lohn.pdf"\nContent-Disposition: attachment; filename="lohn.pdf"\n\n%PDF-1.7 LOHN-PDF\n',
       )
       doveadm(
-        stack,
+        suite.stack,
         ['save', '-u', 'alice@example.org', '-m', 'INBOX'],
         smimeEnveloped(pki, pki.alice.certFile, fields, inner),
       )
@@ -121,13 +87,11 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
       id = rows[0]!.id
     }, 180_000)
     afterAll(async () => {
-      stack?.stop()
       gpg?.close()
-      if (dir) await rm(dir, { recursive: true, force: true })
     })
 
     it('reply all: the S/MIME recipient gets the quote, the TLS recipient a note and a neutral subject', async () => {
-      const args = ['reply', id, '--all', '--body-file', join(dir, 'body.txt'), '--send', '--account', 'alice']
+      const args = ['reply', id, '--all', '--body-file', join(suite.work, 'body.txt'), '--send', '--account', 'alice']
       const run = cli([...args, '--json', '--lang', 'en'])
       expect(run.status, run.stderr).toBe(0)
       const result = JSON.parse(run.stdout)
@@ -148,10 +112,10 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
         inReplyTo: '<lohn-12@example.org>',
         quote: { endToEndOnly: true, quotedFor: ['fran@example.org'], noteFor: ['client@mandant.test'] },
       })
-      await expect.poll(() => maildir('fran@example.org').length, { timeout: 15_000 }).toBe(1)
-      await expect.poll(() => maildir('client@mandant.test').length, { timeout: 15_000 }).toBe(1)
-      const [fran] = maildir('fran@example.org')
-      const [client] = maildir('client@mandant.test')
+      await expect.poll(() => deliveredMail(suite.stack, 'fran@example.org').length, { timeout: 15_000 }).toBe(1)
+      await expect.poll(() => deliveredMail(suite.stack, 'client@mandant.test').length, { timeout: 15_000 }).toBe(1)
+      const [fran] = deliveredMail(suite.stack, 'fran@example.org')
+      const [client] = deliveredMail(suite.stack, 'client@mandant.test')
       expect(outerHeader(fran!)).toMatch(/^In-Reply-To: <lohn-12@example\.org>$/m)
       const franText = decryptSmime(pki, fran!, 'fran')
       expect(franText).toContain('> SHOWN-S: Die Lohnabrechnung Dezember.')
@@ -185,14 +149,14 @@ describe.skipIf(skipUnless('Postfix, Dovecot, openssl and gpg', available, `${ma
       expect(JSON.parse(run.stdout).messages).toMatchObject([
         { recipients: ['max@mandant.test'], protection: 'openpgp', state: 'sent' },
       ])
-      await expect.poll(() => maildir('max@mandant.test').length, { timeout: 15_000 }).toBe(1)
-      const [max] = maildir('max@mandant.test')
+      await expect.poll(() => deliveredMail(suite.stack, 'max@mandant.test').length, { timeout: 15_000 }).toBe(1)
+      const [max] = deliveredMail(suite.stack, 'max@mandant.test')
       expect(max!.toString('latin1')).not.toContain('SHOWN-S')
       const text = decryptPgp(gpg, max!, 'max-pass')
       expect(text).toContain('SHOWN-S: Die Lohnabrechnung Dezember.')
       expect(text).toMatch(/filename="?lohn\.pdf/)
       expect(text).toContain(Buffer.from('%PDF-1.7 LOHN-PDF\r\n').toString('base64').slice(0, 16))
-      expect(maildir('client@mandant.test')).toHaveLength(1)
+      expect(deliveredMail(suite.stack, 'client@mandant.test')).toHaveLength(1)
     })
   },
 )

@@ -1,19 +1,25 @@
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer, connect, type Server, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { defaultPolicy } from '../../main/core/policy/policy-settings.ts'
+import { describe, expect, it } from 'vitest'
 import type { Account } from '../../main/core/transport/account.ts'
 import { appendStreamed } from '../../main/core/transport/imap-append.ts'
-import { isProcessAlive, Outbox } from '../../main/core/transport/outbox.ts'
+import { Outbox } from '../../main/core/transport/outbox.ts'
 import { queueGroup, sendGroup } from '../../main/core/transport/send-group.ts'
 import { attempt, type SendDeps } from '../../main/core/transport/send.ts'
 import { retryReleased } from '../../main/core/transport/transport-profile.ts'
-import { asStackUser, hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
+import {
+  asStackUser,
+  deliveredMail,
+  hasMailStack,
+  mailStackFix,
+  stackUserAccount,
+  startMailStack,
+} from '../helpers/mail-stack.ts'
+import { mailStackSuite } from '../helpers/mail-stack-suite.ts'
 import { skipUnless } from '../helpers/needs.ts'
+import { advisorSendDeps, openKeyedOutbox, outboxFiles } from '../helpers/stack-outbox.ts'
 
 /**
  * The Sent copy's streamed IMAP APPEND (imap-append.ts) against the real Dovecot: what Dovecot gives back from
@@ -76,40 +82,15 @@ function cuttingRelay(host: string, port: number, cutAfter: number): Promise<{ s
 describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
   "the Sent copy's streamed APPEND against Dovecot",
   () => {
-    let stack: MailStack
-    let dir: string
+    const suite = mailStackSuite('sp-sent-append-', { messageSizeLimit: 64 * 1024 * 1024, needsBuild: false })
     const key = randomBytes(32)
-    const accountOf = (imap: Account['imap']): Account => ({
-      name: 'advisor',
-      email: user,
-      user,
-      smtp: { host: stack.host, port: stack.ports.submissions, security: 'tls' },
-      imap,
-      ca: readFileSync(stack.caPath, 'utf8'),
-      pin: null,
-      password: { store: 'sealed', value: '' },
-      created: new Date().toISOString(),
-    })
-    const openOutbox = (profile: string, owner = String(process.pid)) =>
-      new Outbox({ profileDir: join(dir, profile), key, now: () => new Date(), owner, isAlive: isProcessAlive })
-    const depsOf = (outbox: Outbox, account: Account): SendDeps => ({
-      outbox,
-      account: async () => account,
-      password: async () => 'advisor-pw',
-      policy: async () => defaultPolicy(),
-      appendSent: appendStreamed,
-      now: () => new Date(),
-    })
-    const files = (profile: string) => {
-      try {
-        return readdirSync(join(dir, profile, 'outbox-files'))
-      } catch {
-        return []
-      }
-    }
+    const accountOf = (imap: Account['imap']) => stackUserAccount(suite.stack, 'advisor', user, imap)
+    const openOutbox = (profile: string, owner?: string) => openKeyedOutbox(join(suite.work, profile), key, owner)
+    const depsOf = (outbox: Outbox, account: Account) => advisorSendDeps(outbox, account, appendStreamed)
+    const files = (profile: string) => outboxFiles(join(suite.work, profile))
     /** Every message in the advisor's Sent folder with this tag's Message-ID, as Dovecot gives it back. */
     const inSent = (tag: string): Promise<Buffer[]> =>
-      asStackUser(stack, user, async (client) => {
+      asStackUser(suite.stack, user, async (client) => {
         const lock = await client.getMailboxLock('Sent')
         try {
           const uids = (await client.search({ header: { 'message-id': `<${tag}@kanzlei.test>` } }, { uid: true })) || []
@@ -137,18 +118,9 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       return queueGroup(deps, 'advisor', copies(), async () => chunked(item))
     }
 
-    beforeAll(async () => {
-      stack = startMailStack({ messageSizeLimit: 64 * 1024 * 1024 })
-      dir = await mkdtemp(join(tmpdir(), 'sp-sent-append-'))
-    }, 120_000)
-    afterAll(async () => {
-      stack?.stop()
-      if (dir) await rm(dir, { recursive: true, force: true })
-    })
-
     it('24 MiB, a 1-byte and an empty body come back from Sent byte for byte (TLS, LITERAL+)', async () => {
       const outbox = openOutbox('sizes')
-      const deps = depsOf(outbox, accountOf({ host: stack.host, port: stack.ports.imaps, security: 'tls' }))
+      const deps = depsOf(outbox, accountOf({ host: suite.stack.host, port: suite.stack.ports.imaps, security: 'tls' }))
       const items = [
         ['gross', mail('gross', base64Body(24 * 1024 * 1024))],
         ['ein-byte', mail('ein-byte', Buffer.from('x'))],
@@ -175,10 +147,9 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       })
       expect(appended.existed).toBe(false)
       // IMAP's FETCH BODY[] cannot give a NUL back (Dovecot sends 0x80 there): the stored file shows it is kept.
-      const sentDir = join(stack.root, 'maildirs', 'kanzlei.test', 'advisor', '.Sent')
-      const onDisk = ['new', 'cur']
-        .flatMap((sub) => readdirSync(join(sentDir, sub)).map((name) => readFileSync(join(sentDir, sub, name))))
-        .filter((raw) => raw.includes('Message-ID: <binaer@kanzlei.test>'))
+      const onDisk = deliveredMail(suite.stack, user, '.Sent').filter((raw) =>
+        raw.includes('Message-ID: <binaer@kanzlei.test>'),
+      )
       expect(onDisk).toHaveLength(1)
       expectIdentical(onDisk[0], Buffer.from(binary.toString('latin1').replaceAll('\r\n', '\n'), 'latin1'), 'binaer')
       // A mail sent on its own (send FILE): its Sent copy is streamed from the entry's own file, Bcc included.
@@ -233,12 +204,12 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
     }, 120_000)
 
     it('a cut mid-literal leaves nothing in Sent, the item due; the next run appends it once', async () => {
-      const relay = await cuttingRelay(stack.host, stack.ports.imaps, 2 * 1024 * 1024)
+      const relay = await cuttingRelay(suite.stack.host, suite.stack.ports.imaps, 2 * 1024 * 1024)
       try {
         const item = mail('abgerissen', base64Body(8 * 1024 * 1024))
         // Owners that are no process: the next run sees the first one gone.
         const outbox = openOutbox('cut', 'lauf-1')
-        const cut = depsOf(outbox, accountOf({ host: stack.host, port: relay.port, security: 'tls' }))
+        const cut = depsOf(outbox, accountOf({ host: suite.stack.host, port: relay.port, security: 'tls' }))
         const groupId = await queue(cut, 'abgerissen', item)
         const outcome = await sendGroup(cut, groupId)
         expect(outcome.messages.map((m) => m.state)).toEqual(['sent'])
@@ -253,7 +224,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
 
         // The next run (another process id) with the server reachable: appended once, the file goes.
         const next = openOutbox('cut', 'lauf-2')
-        const deps = depsOf(next, accountOf({ host: stack.host, port: stack.ports.imaps, security: 'tls' }))
+        const deps = depsOf(next, accountOf({ host: suite.stack.host, port: suite.stack.ports.imaps, security: 'tls' }))
         expect(next.dueSentItems()).toEqual([groupId])
         await retryReleased(deps)
         expect(next.group(groupId).sentItem).toEqual({ state: 'done', append: { state: 'ok', detail: 'Sent' } })
@@ -269,7 +240,7 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
 
     it('an APPEND whose answer was lost is not repeated: the retry finds the Message-ID in Sent', async () => {
       const outbox = openOutbox('answer-lost', 'lauf-1')
-      const deps = depsOf(outbox, accountOf({ host: stack.host, port: stack.ports.imaps, security: 'tls' }))
+      const deps = depsOf(outbox, accountOf({ host: suite.stack.host, port: suite.stack.ports.imaps, security: 'tls' }))
       const item = mail('antwort-verloren', base64Body(100_000))
       const groupId = await queue(deps, 'antwort-verloren', item)
       // The server took it, then the process died before recording it (as a kill -9 after the tagged OK would).
@@ -295,10 +266,10 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
 
     it('a damaged record ends the connection before the literal is complete: nothing in Sent', async () => {
       const outbox = openOutbox('damaged')
-      const deps = depsOf(outbox, accountOf({ host: stack.host, port: stack.ports.imaps, security: 'tls' }))
+      const deps = depsOf(outbox, accountOf({ host: suite.stack.host, port: suite.stack.ports.imaps, security: 'tls' }))
       const item = mail('beschaedigt', base64Body(5 * 1024 * 1024))
       const groupId = await queue(deps, 'beschaedigt', item)
-      const path = join(dir, 'damaged', 'outbox-files', `${groupId}.sent.sealed`)
+      const path = join(suite.work, 'damaged', 'outbox-files', `${groupId}.sent.sealed`)
       const sealed = readFileSync(path)
       // A bit inside the third record; the last record (checked when the file is opened) stays intact.
       const at = 2 * 1024 * 1024

@@ -14,7 +14,7 @@ import { decodeBody, parseMime } from '../../main/core/mime/parse.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { openLarge, peakRssMiB, largeMessageMaxRssMiB, passphraseProfileCli } from '../helpers/large-message.ts'
 import { assertBuilt, runCli } from '../helpers/run-cli.ts'
-import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
+import { exportAliceP12, hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
 
 const attachmentBytes = 64 * 1024 * 1024
 /**
@@ -43,23 +43,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))(
       pki = makeTestPki(dir)
       writeFileSync(join(dir, 'pw'), 'Kanzlei 2026!\n')
       cli = passphraseProfileCli(dir)
-      openssl(
-        [
-          'pkcs12',
-          '-export',
-          '-inkey',
-          pki.alice.keyFile,
-          '-in',
-          pki.alice.certFile,
-          '-certfile',
-          pki.ca.certFile,
-          '-out',
-          'alice.p12',
-          '-passout',
-          'pass:Kanzlei 2026!',
-        ],
-        { cwd: dir },
-      )
+      exportAliceP12(pki, join(dir, 'alice.p12'), 'Kanzlei 2026!')
       for (const args of [
         ['certs', 'trust', pki.ca.certFile],
         ['keys', 'import', join(dir, 'alice.p12'), '--passphrase-file', join(dir, 'pw')],

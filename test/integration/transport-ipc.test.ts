@@ -4,8 +4,6 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAppCore } from '../../main/app-core.ts'
 import { keychainService } from '../../main/core/keys/secret-store.ts'
-import { enqueueAndSend } from '../../main/core/transport/send.ts'
-import { sendDepsOf, withOutbox } from '../../main/core/transport/transport-profile.ts'
 import type { Channel, Request } from '../../preload/contract.ts'
 import {
   startScriptedImap,
@@ -15,6 +13,7 @@ import {
   type SmtpRecord,
 } from '../helpers/hostile-servers.ts'
 import { memorySecretStore } from '../helpers/memory-secret-store.ts'
+import { sendingProfile, sendThroughOutbox } from '../helpers/outbox-send.ts'
 import { hasOpenssl } from '../helpers/throwaway-ca.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { startDnsServer } from '../helpers/dns-server.ts'
@@ -205,19 +204,11 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))(
     it('lists a held Outbox entry with its reason, retries the same entry after the policy changed, and drops it', async () => {
       expect(await value('policy:set-requiretls', { value: 'require' })).toMatchObject({ requiretls: 'require' })
       const vault = await core.getVault()
-      const profile = {
-        profileDir: join(dir, 'profile'),
-        vault,
-        keychain: async () => keychain,
-        now: () => new Date(),
-        owner: String(process.pid),
-      }
+      const profile = sendingProfile(join(dir, 'profile'), vault, async () => keychain)
       const raw = Buffer.from(
         'From: anna@kanzlei.test\r\nTo: bernd@mandant.test\r\nSubject: Jahresabschluss 2025\r\nMessage-ID: <ipc-1@kanzlei.test>\r\n\r\nVertraulich.\r\n',
       )
-      const outcome = await withOutbox(profile, async (outbox) =>
-        enqueueAndSend(sendDepsOf(profile, outbox), raw, 'mail.eml', 'kanzlei'),
-      )
+      const outcome = await sendThroughOutbox(profile, raw, 'kanzlei')
       expect(outcome).toMatchObject({ state: 'held', reason: { code: 'SMTP_REQUIRETLS_UNSUPPORTED' } })
 
       const [entry] = await value('outbox:list')

@@ -323,11 +323,9 @@ describe.skipIf(skip)('password container (AES-256, R6) against qpdf, poppler, p
     }
   })
 
-  it('enclosures over the size cap are refused before anything is read, with the limit named', () => {
-    const big = join(dir, 'gross.bin')
-    writeFileSync(big, '')
-    truncateSync(big, 101 * 1024 * 1024)
-    const run = runCli([
+  /** `compose --encrypt container` from the advisor to Frau Müller on the suite's profile, messages in English. */
+  const composeContainer = (extra: string[]) =>
+    runCli([
       '--lang',
       'en',
       '--profile',
@@ -339,34 +337,21 @@ describe.skipIf(skip)('password container (AES-256, R6) against qpdf, poppler, p
       'huber@kanzlei.test',
       '--to',
       'mueller@mandant.test',
-      '--attach',
-      big,
-      '--out',
-      join(dir, 'x.eml'),
+      ...extra,
     ])
+
+  it('enclosures over the size cap are refused before anything is read, with the limit named', () => {
+    const big = join(dir, 'gross.bin')
+    writeFileSync(big, '')
+    truncateSync(big, 101 * 1024 * 1024)
+    const run = composeContainer(['--attach', big, '--out', join(dir, 'x.eml')])
     expect(run.status).toBe(1)
     expect(run.errorLines.join('\n')).toMatch(/at most 100 MiB/)
   })
 
   it('a standing password that is too weak is refused with the reason', () => {
     writeFileSync(join(dir, 'weak'), '01.02.1975Mueller\n')
-    const run = runCli([
-      '--lang',
-      'en',
-      '--profile',
-      join(dir, 'profile'),
-      'compose',
-      '--encrypt',
-      'container',
-      '--from',
-      'huber@kanzlei.test',
-      '--to',
-      'mueller@mandant.test',
-      '--password-file',
-      join(dir, 'weak'),
-      '--out',
-      join(dir, 'y.eml'),
-    ])
+    const run = composeContainer(['--password-file', join(dir, 'weak'), '--out', join(dir, 'y.eml')])
     expect(run.status).toBe(1)
     expect(run.errorLines.join('\n')).toMatch(/too weak .*contains-date/)
   })

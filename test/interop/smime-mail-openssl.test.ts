@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { skipUnless } from '../helpers/needs.ts'
 import { assertBuilt, runCli } from '../helpers/run-cli.ts'
-import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
+import { exportAliceP12, hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
 
 /**
  * Whole S/MIME messages between Siegelpost (`open`, `compose`) and OpenSSL, both ways: OpenSSL
@@ -28,6 +28,19 @@ function profile() {
   return (...args: string[]) =>
     runCli([...args, '--profile', path, '--vault-passphrase-file', join(dir, 'vault-pass')], { env: noKeychain })
 }
+
+/** `compose` of the suite's body text from one address to another; options for protection and output follow. */
+const composeArgs = (from: string, to: string, subject: string) => [
+  'compose',
+  '--from',
+  from,
+  '--to',
+  to,
+  '--subject',
+  subject,
+  '--body-file',
+  join(dir, 'body.txt'),
+]
 
 /** The RecipientInfo algorithms of a CMS message, as OpenSSL prints them. */
 function opensslCmsInfo(file: string): string {
@@ -143,23 +156,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     await writeFile(join(dir, 'pw'), 'Kanzlei 2026!\n')
     await writeFile(join(dir, 'vault-pass'), 'Tresor-Passwort\n')
     await writeFile(join(dir, 'body.txt'), 'Ihre Steuererklärung 2025 liegt bei.\n')
-    openssl(
-      [
-        'pkcs12',
-        '-export',
-        '-inkey',
-        pki.alice.keyFile,
-        '-in',
-        pki.alice.certFile,
-        '-certfile',
-        pki.ca.certFile,
-        '-out',
-        'alice.p12',
-        '-passout',
-        'pass:Kanzlei 2026!',
-      ],
-      { cwd: dir },
-    )
+    exportAliceP12(pki, join(dir, 'alice.p12'), 'Kanzlei 2026!')
     alice = profile()
     ok(alice('certs', 'trust', pki.ca.certFile))
     ok(alice('keys', 'import', join(dir, 'alice.p12'), '--passphrase-file', join(dir, 'pw')))
@@ -241,15 +238,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     const summary = JSON.parse(
       ok(
         alice(
-          'compose',
-          '--from',
-          'alice@example.org',
-          '--to',
-          'bob@example.org',
-          '--subject',
-          'Steuererklärung',
-          '--body-file',
-          join(dir, 'body.txt'),
+          ...composeArgs('alice@example.org', 'bob@example.org', 'Steuererklärung'),
           '--attach',
           join(dir, 'Erklaerung.pdf'),
           '--encrypt',
@@ -307,15 +296,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     const fromAlice = join(dir, 'from-alice.eml')
     ok(
       alice(
-        'compose',
-        '--from',
-        'alice@example.org',
-        '--to',
-        'bob@example.org',
-        '--subject',
-        'Mein Zertifikat',
-        '--body-file',
-        join(dir, 'body.txt'),
+        ...composeArgs('alice@example.org', 'bob@example.org', 'Mein Zertifikat'),
         '--encrypt',
         'none',
         '--sign',
@@ -333,23 +314,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       }),
     ])
     const out = join(dir, 'to-alice.eml')
-    ok(
-      bob(
-        'compose',
-        '--from',
-        'bob@example.org',
-        '--to',
-        'alice@example.org',
-        '--subject',
-        'Antwort',
-        '--body-file',
-        join(dir, 'body.txt'),
-        '--encrypt',
-        'smime',
-        '--out',
-        out,
-      ),
-    )
+    ok(bob(...composeArgs('bob@example.org', 'alice@example.org', 'Antwort'), '--encrypt', 'smime', '--out', out))
     const message = unfold(await readFile(out, 'latin1'))
     expect(message).toMatch(/^Content-Type: application\/pkcs7-mime; smime-type=authEnveloped-data/m)
     expect(opensslCmsInfo(out)).toMatch(/rsaesOaep|RSAES-OAEP|rsaOAEP/i)
@@ -376,15 +341,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     const out = join(dir, 'signed.eml')
     ok(
       alice(
-        'compose',
-        '--from',
-        'alice@example.org',
-        '--to',
-        'bob@example.org',
-        '--subject',
-        'Hinweis',
-        '--body-file',
-        join(dir, 'body.txt'),
+        ...composeArgs('alice@example.org', 'bob@example.org', 'Hinweis'),
         '--encrypt',
         'none',
         '--sign',

@@ -17,6 +17,7 @@ import {
 import { verifySmimeSignature } from '../../main/core/smime/cms-verify.ts'
 import { smimeMaterial, smimeTechnology, fromB64 } from '../../main/core/smime/smime-keys.ts'
 import { SiegelpostError } from '../../main/core/errors/index.ts'
+import { decryptDerArgs, signDerArgs, verifyDerArgs } from '../helpers/cms-args.ts'
 import { hasOpenssl, makeTestPki, openssl, opensslText, type TestPki } from '../helpers/smime-pki.ts'
 import { skipUnless } from '../helpers/needs.ts'
 
@@ -37,6 +38,9 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
   afterAll(() => rm(dir, { recursive: true, force: true }))
 
   const cms = (args: string[]) => openssl(['cms', ...args], { cwd: dir })
+  /** entity.txt encrypted by openssl (AES-256-CBC) to DER for one certificate file. */
+  const encryptEntityTo = (certFile: string) =>
+    cms(['-encrypt', '-binary', '-aes256', '-in', 'entity.txt', '-outform', 'DER', certFile])
   const alice = () => ({ certificate: pki.alice.certificate, pkcs8: pki.alice.pkcs8 })
   const fran = () => ({ certificate: pki.fran.certificate, pkcs8: pki.fran.pkcs8 })
 
@@ -64,32 +68,14 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     })
 
     it('ECDH (RFC 5753, OpenSSL default KDF) to an EC recipient', () => {
-      const encrypted = cms([
-        '-encrypt',
-        '-binary',
-        '-aes256',
-        '-in',
-        'entity.txt',
-        '-outform',
-        'DER',
-        pki.fran.certFile,
-      ])
+      const encrypted = encryptEntityTo(pki.fran.certFile)
       expect(Buffer.from(decryptCms({ cms: encrypted, identities: [alice(), fran()] }).content).equals(entity)).toBe(
         true,
       )
     })
 
     it('gives one uniform error when the message is not for us or damaged', () => {
-      const encrypted = cms([
-        '-encrypt',
-        '-binary',
-        '-aes256',
-        '-in',
-        'entity.txt',
-        '-outform',
-        'DER',
-        pki.serverAuth.certFile,
-      ])
+      const encrypted = encryptEntityTo(pki.serverAuth.certFile)
       const codeOf = (bytes: Uint8Array) => {
         try {
           decryptCms({ cms: bytes, identities: [alice()] })
@@ -99,9 +85,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
         }
       }
       expect(codeOf(encrypted)).toBe('SMIME_DECRYPT_FAILED')
-      const forAlice = Buffer.from(
-        cms(['-encrypt', '-binary', '-aes256', '-in', 'entity.txt', '-outform', 'DER', pki.alice.certFile]),
-      )
+      const forAlice = Buffer.from(encryptEntityTo(pki.alice.certFile))
       // Flip a bit in the RSA-encrypted key (near the middle), and one in the last byte of the
       // second-to-last ciphertext block: in CBC that flips the padding byte itself, so the damage
       // is caught every time (a flip in the last block leaves valid padding about 1 time in 256).
@@ -126,31 +110,9 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
         cipher,
       })
       await writeFile(join(dir, 'ours.der'), encrypted)
-      const plain = cms([
-        '-decrypt',
-        '-binary',
-        '-inform',
-        'DER',
-        '-in',
-        'ours.der',
-        '-recip',
-        pki.alice.certFile,
-        '-inkey',
-        pki.alice.keyFile,
-      ])
+      const plain = cms(decryptDerArgs('ours.der', pki.alice))
       expect(plain.equals(entity)).toBe(true)
-      const viaEc = cms([
-        '-decrypt',
-        '-binary',
-        '-inform',
-        'DER',
-        '-in',
-        'ours.der',
-        '-recip',
-        pki.fran.certFile,
-        '-inkey',
-        pki.fran.keyFile,
-      ])
+      const viaEc = cms(decryptDerArgs('ours.der', pki.fran))
       expect(viaEc.equals(entity)).toBe(true)
     })
   })
@@ -172,18 +134,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
         now: now(),
       })
       await writeFile(join(dir, 'sig.der'), signed)
-      const args = [
-        '-verify',
-        '-binary',
-        '-purpose',
-        'smimesign',
-        '-inform',
-        'DER',
-        '-in',
-        'sig.der',
-        '-CAfile',
-        pki.ca.certFile,
-      ]
+      const args = verifyDerArgs('sig.der', pki.ca.certFile)
       const out = cms(opaque ? args : [...args, '-content', 'entity.txt'])
       expect(out.equals(entity)).toBe(true)
       const attributes = cms(['-cmsout', '-print', '-inform', 'DER', '-in', 'sig.der']).toString()
@@ -262,18 +213,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
       expect(encryptionChoiceFrom(verdict.capabilities)).toEqual({ keyTransport: 'rsa-oaep', cipher: 'aes-256-gcm' })
       expect(Buffer.from(verdict.encryptionCertificate!).equals(Buffer.from(pki.alice.certificate))).toBe(true)
       // OpenSSL's default capabilities list no OAEP and no GCM: PKCS#1 v1.5 + AES-256-CBC for the widest reach
-      const theirs = cms([
-        '-sign',
-        '-binary',
-        '-in',
-        'entity.txt',
-        '-signer',
-        pki.alice.certFile,
-        '-inkey',
-        pki.alice.keyFile,
-        '-outform',
-        'DER',
-      ])
+      const theirs = cms(signDerArgs('entity.txt', pki.alice))
       const theirVerdict = verifySmimeSignature({
         cms: theirs,
         detachedContent: entity,
@@ -290,20 +230,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
     })
 
     it('openssl SHA-1 signatures are invalid', () => {
-      const signed = cms([
-        '-sign',
-        '-binary',
-        '-in',
-        'entity.txt',
-        '-signer',
-        pki.alice.certFile,
-        '-inkey',
-        pki.alice.keyFile,
-        '-md',
-        'sha1',
-        '-outform',
-        'DER',
-      ])
+      const signed = cms(signDerArgs('entity.txt', pki.alice, ['-md', 'sha1']))
       const verdict = verifySmimeSignature({
         cms: signed,
         detachedContent: entity,
@@ -323,47 +250,11 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
         join(dir, 'se.der'),
         encryptCms({ content: signed, recipients: [{ certificate: pki.fran.certificate }] }),
       )
-      const inner = cms([
-        '-decrypt',
-        '-binary',
-        '-inform',
-        'DER',
-        '-in',
-        'se.der',
-        '-recip',
-        pki.fran.certFile,
-        '-inkey',
-        pki.fran.keyFile,
-      ])
+      const inner = cms(decryptDerArgs('se.der', pki.fran))
       await writeFile(join(dir, 'inner.der'), inner)
-      expect(
-        cms([
-          '-verify',
-          '-binary',
-          '-purpose',
-          'smimesign',
-          '-inform',
-          'DER',
-          '-in',
-          'inner.der',
-          '-CAfile',
-          pki.ca.certFile,
-        ]).equals(entity),
-      ).toBe(true)
+      expect(cms(verifyDerArgs('inner.der', pki.ca.certFile)).equals(entity)).toBe(true)
       // openssl → Siegelpost
-      const theirsSigned = cms([
-        '-sign',
-        '-binary',
-        '-nodetach',
-        '-in',
-        'entity.txt',
-        '-signer',
-        pki.fran.certFile,
-        '-inkey',
-        pki.fran.keyFile,
-        '-outform',
-        'DER',
-      ])
+      const theirsSigned = cms(signDerArgs('entity.txt', pki.fran, ['-nodetach']))
       await writeFile(join(dir, 'theirs-signed.der'), theirsSigned)
       const theirs = cms([
         '-encrypt',
@@ -400,34 +291,8 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
         { certificate: pki.fran.certificate },
       ])
       await pipeline(Readable.from(stream), createWriteStream(join(dir, 'big.p7m')))
-      cms([
-        '-decrypt',
-        '-binary',
-        '-inform',
-        'DER',
-        '-in',
-        'big.p7m',
-        '-recip',
-        pki.fran.certFile,
-        '-inkey',
-        pki.fran.keyFile,
-        '-out',
-        'big-inner.der',
-      ])
-      cms([
-        '-verify',
-        '-binary',
-        '-purpose',
-        'smimesign',
-        '-inform',
-        'DER',
-        '-in',
-        'big-inner.der',
-        '-CAfile',
-        pki.ca.certFile,
-        '-out',
-        'big-out.bin',
-      ])
+      cms([...decryptDerArgs('big.p7m', pki.fran), '-out', 'big-inner.der'])
+      cms([...verifyDerArgs('big-inner.der', pki.ca.certFile), '-out', 'big-out.bin'])
       expect((await readFile(join(dir, 'big-out.bin'))).equals(big)).toBe(true)
       const decrypted = decryptCms({ cms: await readFile(join(dir, 'big.p7m')), identities: [alice()] })
       const verdict = verifySmimeSignature({
@@ -493,22 +358,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
         return { verdict, content: Buffer.concat(content) }
       }
       // openssl: streamed opaque signature inside streamed enveloped data
-      cms([
-        '-sign',
-        '-binary',
-        '-nodetach',
-        '-stream',
-        '-in',
-        'payload.bin',
-        '-signer',
-        pki.alice.certFile,
-        '-inkey',
-        pki.alice.keyFile,
-        '-outform',
-        'DER',
-        '-out',
-        'p-signed.der',
-      ])
+      cms([...signDerArgs('payload.bin', pki.alice, ['-nodetach', '-stream']), '-out', 'p-signed.der'])
       cms([
         '-encrypt',
         '-binary',

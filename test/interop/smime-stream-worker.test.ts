@@ -8,6 +8,7 @@ import { verifySmimeSignature } from '../../main/core/smime/cms-verify.ts'
 import { runSmimeStreamInWorker, type StreamProgress } from '../../main/workers/smime-stream.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { assertBuilt } from '../helpers/run-cli.ts'
+import { decryptDerArgs, signDerArgs, verifyDerArgs } from '../helpers/cms-args.ts'
 import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
 
 /**
@@ -45,34 +46,8 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))(
         { onProgress: (p) => progress.push(p) },
       )
       expect(result).toMatchObject({ kind: 'sign-encrypt', bytesIn: payload.length })
-      cms([
-        '-decrypt',
-        '-binary',
-        '-inform',
-        'DER',
-        '-in',
-        'out.p7m',
-        '-recip',
-        pki.fran.certFile,
-        '-inkey',
-        pki.fran.keyFile,
-        '-out',
-        'inner.der',
-      ])
-      cms([
-        '-verify',
-        '-binary',
-        '-purpose',
-        'smimesign',
-        '-inform',
-        'DER',
-        '-in',
-        'inner.der',
-        '-CAfile',
-        pki.ca.certFile,
-        '-out',
-        'verified.bin',
-      ])
+      cms([...decryptDerArgs('out.p7m', pki.fran), '-out', 'inner.der'])
+      cms([...verifyDerArgs('inner.der', pki.ca.certFile), '-out', 'verified.bin'])
       expect((await readFile(join(dir, 'verified.bin'))).equals(payload)).toBe(true)
       expect(progress.length).toBeGreaterThanOrEqual(3)
       expect(progress.every((p, i) => p.total === payload.length && (i === 0 || p.done >= progress[i - 1]!.done))).toBe(
@@ -88,22 +63,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))(
       'decrypt+read in the worker: OpenSSL -stream output (%s), content byte-identical, signature valid',
       async (_label, cipher) => {
         const name = cipher.slice(1)
-        cms([
-          '-sign',
-          '-binary',
-          '-nodetach',
-          '-stream',
-          '-in',
-          'in.bin',
-          '-signer',
-          pki.alice.certFile,
-          '-inkey',
-          pki.alice.keyFile,
-          '-outform',
-          'DER',
-          '-out',
-          `signed-${name}.der`,
-        ])
+        cms([...signDerArgs('in.bin', pki.alice, ['-nodetach', '-stream']), '-out', `signed-${name}.der`])
         cms([
           '-encrypt',
           '-binary',

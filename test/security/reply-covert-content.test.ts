@@ -18,7 +18,7 @@ import {
   writeOriginal,
 } from '../helpers/reply-originals.ts'
 import { assertBuilt, type CliRun } from '../helpers/run-cli.ts'
-import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
+import { exportAliceP12, hasOpenssl, makeTestPki, type TestPki } from '../helpers/smime-pki.ts'
 
 /**
  * Covert content via reply and forward ("Re: What's up Johnny?", 2019; EFAIL's reply oracles): an
@@ -47,22 +47,7 @@ describe.skipIf(skipUnless('gpg and openssl', available, 'apt-get install gnupg 
       gpg = new GpgHome()
       gpg.generate('Eve Angreiferin <eve@evil.test>', 'eve-pass')
       writeFileSync(join(dir, 'eve.asc'), gpg.ok(['--armor', '--export', 'eve@evil.test']).stdout)
-      const p12 = openssl(
-        [
-          'pkcs12',
-          '-export',
-          '-inkey',
-          pki.alice.keyFile,
-          '-in',
-          pki.alice.certFile,
-          '-certfile',
-          pki.ca.certFile,
-          '-passout',
-          'pass:Kanzlei 2026!',
-        ],
-        { cwd: pki.dir },
-      )
-      writeFileSync(join(dir, 'alice.p12'), p12)
+      exportAliceP12(pki, join(dir, 'alice.p12'), 'Kanzlei 2026!')
       writeFileSync(join(dir, 'p12-pass'), 'Kanzlei 2026!\n')
       writeFileSync(join(dir, 'body.txt'), 'Danke, ich melde mich morgen.\n')
       cli = passphraseProfileCli(dir)

@@ -9,6 +9,7 @@ import { verifySmimeSignature } from '../../main/core/smime/cms-verify.ts'
 import { certificatesFromFile } from '../../main/core/smime/certificate.ts'
 import { smimeTechnology } from '../../main/core/smime/smime-keys.ts'
 import { skipUnless } from '../helpers/needs.ts'
+import { signDerArgs } from '../helpers/cms-args.ts'
 import { hasOpenssl, makeTestPki, openssl, type TestPki } from '../helpers/smime-pki.ts'
 
 /** Hostile or broken S/MIME input: clear errors or honest verdicts, never a crash or a false "valid". */
@@ -127,23 +128,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))('S
 
   it('a signature without the signer certificate is unknown-key', async () => {
     await writeFile(join(dir, 'entity.txt'), entity)
-    const bare = openssl(
-      [
-        'cms',
-        '-sign',
-        '-binary',
-        '-nocerts',
-        '-in',
-        'entity.txt',
-        '-signer',
-        pki.alice.certFile,
-        '-inkey',
-        pki.alice.keyFile,
-        '-outform',
-        'DER',
-      ],
-      { cwd: dir },
-    )
+    const bare = openssl(['cms', ...signDerArgs('entity.txt', pki.alice, ['-nocerts'])], { cwd: dir })
     expect(verify(bare).state).toBe('unknown-key')
     expect(
       verifySmimeSignature({
