@@ -394,7 +394,7 @@ describe.skipIf(skip)('the composer', () => {
           await page.locator('#compose-subject').fill('Rückfrage')
           await page.getByTestId('send').click()
           await page.getByTestId('send-result').waitFor({ timeout: 60_000 })
-          expect(await page.getByTestId('send-result').textContent()).toMatch(tMatch(lang, 'send.resultHeld'))
+          expect(await page.getByTestId('send-result').textContent()).toMatch(tMatch(lang, 'send.resultHeldOne'))
           await screen('held')
           await page.getByRole('button', { name: t(lang, 'send.toOutbox') }).click()
           await page

@@ -117,6 +117,12 @@ export function SendConfirm({
 }
 
 /** What happened to each copy: sent, or held in the Outbox with its reason. */
+/** "1 von 1 Nachrichten" reads wrong: one message has its own words. */
+function resultTitle(held: number, count: number): MessageKey {
+  if (held > 0) return count === 1 ? 'send.resultHeldOne' : 'send.resultHeld'
+  return count === 1 ? 'send.resultSentOne' : 'send.resultSent'
+}
+
 export function SendResult({
   result,
   onOutbox,
@@ -133,7 +139,7 @@ export function SendResult({
     <div data-testid="send-result" className="send-result">
       <Notice
         tone={held.length > 0 ? 'warning' : 'ok'}
-        title={t(held.length > 0 ? 'send.resultHeld' : 'send.resultSent', {
+        title={t(resultTitle(held.length, result.messages.length), {
           count: result.messages.length,
           held: held.length,
         })}

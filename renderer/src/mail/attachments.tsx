@@ -75,28 +75,30 @@ export function Attachments({ view }: { view: ReadingView }) {
                   </span>
                 )}
               </td>
-              <td className="sp-att-actions">
-                <button
-                  type="button"
-                  onClick={() => void save(attachment)}
-                  aria-label={w('att.saveNamed', { name: attachment.filename })}
-                >
-                  {w('att.save')}
-                </button>
-                {saved[attachment.index] !== undefined && (
-                  <>
-                    <span className="sp-att-saved" role="status">
-                      <Icon name="check" size={14} /> {w('att.saved', { name: saved[attachment.index]! })}
-                    </span>
-                    <button
-                      type="button"
-                      onClick={() => void open(attachment, false)}
-                      aria-label={w('att.openNamed', { name: attachment.filename })}
-                    >
-                      {w('att.open')}
-                    </button>
-                  </>
-                )}
+              <td>
+                <div className="sp-att-actions">
+                  <button
+                    type="button"
+                    onClick={() => void save(attachment)}
+                    aria-label={w('att.saveNamed', { name: attachment.filename })}
+                  >
+                    {w('att.save')}
+                  </button>
+                  {saved[attachment.index] !== undefined && (
+                    <>
+                      <span className="sp-att-saved" role="status">
+                        <Icon name="check" size={14} /> {w('att.saved', { name: saved[attachment.index]! })}
+                      </span>
+                      <button
+                        type="button"
+                        onClick={() => void open(attachment, false)}
+                        aria-label={w('att.openNamed', { name: attachment.filename })}
+                      >
+                        {w('att.open')}
+                      </button>
+                    </>
+                  )}
+                </div>
               </td>
             </tr>
           ))}

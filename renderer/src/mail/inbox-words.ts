@@ -14,7 +14,9 @@ const de = {
   'inbox.syncing': 'Abruf läuft …',
   'inbox.syncProgress': '{folder}: {done} von {total} neuen Nachrichten',
   'inbox.syncScanning': '{folder} wird abgeglichen …',
-  'inbox.syncDone': 'Abgerufen um {time}: {stored} neue Nachricht(en).',
+  'inbox.syncDone': 'Abgerufen um {time}: {stored} neue Nachrichten.',
+  'inbox.syncDoneOne': 'Abgerufen um {time}: 1 neue Nachricht.',
+  'inbox.syncDoneNone': 'Abgerufen um {time}: keine neuen Nachrichten.',
   'inbox.syncFailedAt': 'Abruf für {account}{folder} nicht möglich:',
   'inbox.syncFailed': 'Abruf um {time} nicht vollständig – gespeicherte Nachrichten bleiben lesbar.',
   'inbox.noAccount':
@@ -82,7 +84,9 @@ const en: Record<keyof typeof de, string> = {
   'inbox.syncing': 'Fetching …',
   'inbox.syncProgress': '{folder}: {done} of {total} new messages',
   'inbox.syncScanning': 'Checking {folder} …',
-  'inbox.syncDone': 'Fetched at {time}: {stored} new message(s).',
+  'inbox.syncDone': 'Fetched at {time}: {stored} new messages.',
+  'inbox.syncDoneOne': 'Fetched at {time}: 1 new message.',
+  'inbox.syncDoneNone': 'Fetched at {time}: no new messages.',
   'inbox.syncFailedAt': 'Fetching {account}{folder} was not possible:',
   'inbox.syncFailed': 'Fetch at {time} not complete – stored messages stay readable.',
   'inbox.noAccount':

@@ -25,9 +25,9 @@ import { useAction, useCall } from '../use-call'
 const filters: KeyFilter[] = ['all', 'own', 'others', 'openpgp', 'smime']
 const technologyName = (key: KeySummary) => (key.technology === 'openpgp' ? 'OpenPGP' : 'S/MIME')
 
-function StateBadge({ keyInfo }: { keyInfo: KeySummary }) {
+function StateBadge({ keyInfo, chainIncomplete = false }: { keyInfo: KeySummary; chainIncomplete?: boolean }) {
   const { t } = useI18n()
-  const state = keyState(keyInfo, new Date())
+  const state = keyState(keyInfo, new Date(), chainIncomplete)
   return (
     <span className={`badge badge-${state}`}>
       <span aria-hidden="true">{stateSymbol[state]} </span>
@@ -184,7 +184,10 @@ export function KeysPage() {
                       <span className="key-row-mail">{key.emails.join(', ')}</span>
                       <span className="key-row-meta">
                         <span className="mono">{groupFingerprint(key.fingerprint).slice(-19)}</span>
-                        <StateBadge keyInfo={key} />
+                        <StateBadge
+                          keyInfo={key}
+                          chainIncomplete={key.fingerprint === current?.fingerprint && missingIssuer !== null}
+                        />
                         <AcceptanceBadge keyInfo={key} />
                       </span>
                     </button>
@@ -207,7 +210,7 @@ export function KeysPage() {
                     <dd>{technologyName(current)}</dd>
                     <dt>{t('keys.col.status')}</dt>
                     <dd>
-                      <StateBadge keyInfo={current} />
+                      <StateBadge keyInfo={current} chainIncomplete={missingIssuer !== null} />
                     </dd>
                     <dt>{t('keys.details.acceptance')}</dt>
                     <dd>
@@ -222,7 +225,7 @@ export function KeysPage() {
                     <dt>{t('keys.details.private')}</dt>
                     <dd>{current.hasSecret ? t('keys.details.privateYes') : t('keys.details.privateNo')}</dd>
                   </dl>
-                  <Fingerprint value={current.fingerprint} large />
+                  <Fingerprint value={current.fingerprint} large caption />
                   {missingIssuer !== null && <MissingIntermediate issuer={missingIssuer} />}
                   <div className="actions">
                     {current.acceptance === 'unverified' && (
