@@ -118,9 +118,9 @@ export function ContainerDialog({ onClose }: { onClose: () => void }) {
             {t('container.openedOk')}
           </Notice>
           {/* Encrypted is not signed: the sender shown below is not confirmed (same words as in the inbox). */}
-          <p className="hint" data-testid="container-unsigned">
+          <Notice tone="info" role="status" testId="container-unsigned">
             {t('mailpdf.unsigned')}
-          </p>
+          </Notice>
           <OpenedContainerContent opened={opened} busy={busy} onSave={(index) => void save(index)} />
           {savedNote && (
             <Notice tone="ok" testId="container-saved">
