@@ -268,7 +268,12 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         expect(JSON.stringify(session.harness.responses)).not.toContain(attachment.toString('base64').slice(0, 40))
         const shown = gpg.ok(['--with-colons', '--show-keys'], attachment).stdout.toString()
         expect(shown).toContain(`fpr:::::::::${created.value.fingerprint}:`)
-        const chip = page.getByTestId('attachment')
+        const chip = draft.getByTestId('attachment')
+        // The shared draft is open in the composer, the key attached there too.
+        await expect.poll(() => page.locator('#compose-subject').inputValue()).toContain(text.subject)
+        expect(await page.getByTestId('attachments').getByTestId('attachment').textContent()).toContain(
+          stored!.attachments[0]!.fileName,
+        )
         expect(await chip.textContent()).toContain(stored!.attachments[0]!.fileName)
         expect(await chip.textContent()).toContain(`${attachment.length} B`)
         await screenStep(page, 'share-draft', lang)

@@ -201,7 +201,13 @@ export function ImportWizard({
             void continueWithPasswords()
           }}
         >
-          <p>{t('import.passphraseIntroFiles')}</p>
+          <p>
+            {t(
+              current.filter((entry) => entry.state === 'needsPassphrase').length === 1
+                ? 'import.passphraseIntroFile'
+                : 'import.passphraseIntroFiles',
+            )}
+          </p>
           {current
             .filter((entry) => entry.state === 'needsPassphrase')
             .map((entry, index) => (

@@ -29,7 +29,7 @@ const de = {
   'advice.mismatch':
     'Signiert hat jemand anderes als der angezeigte Absender. Fragen Sie auf anderem Weg nach (z. B. telefonisch), bevor Sie Anweisungen folgen oder Anhänge öffnen.',
   'advice.invalid':
-    'Die Nachricht wurde nach dem Signieren verändert. Folgen Sie keinen Anweisungen darin und öffnen Sie keine Anhänge, bevor Sie beim Absender nachgefragt haben.',
+    'Die Signatur passt nicht zum Inhalt: Die Nachricht wurde nach dem Signieren verändert oder beschädigt. Folgen Sie keinen Anweisungen darin und öffnen Sie keine Anhänge, bevor Sie beim Absender nachgefragt haben.',
   'advice.signature-not-valid':
     'Die Signatur lässt sich nicht als gültig bestätigen. Behandeln Sie die Nachricht wie eine nicht signierte.',
   'details.title': 'Nachrichten-Sicherheit',
@@ -120,7 +120,7 @@ const en: Record<keyof typeof de, string> = {
   'header.label': 'Message headers',
   'header.from': 'From',
   'header.to': 'To',
-  'header.cc': 'Copy (CC)',
+  'header.cc': 'Cc',
   'header.replyTo': 'Reply to',
   'header.date': 'Date',
   'header.subject': 'Subject',
@@ -135,7 +135,7 @@ const en: Record<keyof typeof de, string> = {
   'advice.mismatch':
     'Someone other than the sender shown signed it. Ask another way (for example by phone) before you follow instructions or open attachments.',
   'advice.invalid':
-    'The message was changed after it was signed. Do not follow instructions in it or open attachments before you have asked the sender.',
+    'The signature does not match the content: the message was changed or damaged after it was signed. Do not follow instructions in it or open attachments before you have asked the sender.',
   'advice.signature-not-valid': 'The signature cannot be confirmed as valid. Treat the message as not signed.',
   'details.title': 'Message security',
   'details.close': 'Close details',

@@ -1,5 +1,6 @@
 import { useEffect, useState, type DragEvent } from 'react'
 import type { KeySummary, Result } from '../../../preload/contract'
+import { currentDraftKey } from '../compose/composer'
 import { Busy, ErrorNotice, Notice, Page } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { BackupDialog } from '../keys/backup-dialog'
@@ -280,10 +281,13 @@ export function KeysPage() {
                         disabled={busy}
                         onClick={act(
                           () => window.siegelpost.keysShareDraft({ id: current.fingerprint, lang }),
-                          ({ draftId }) =>
+                          ({ draftId }) => {
+                            // The new draft opens in the composer (as a reply does), not only in the list below.
+                            window.localStorage.setItem(currentDraftKey, draftId)
                             window.dispatchEvent(
                               new CustomEvent('siegelpost:navigate', { detail: { section: 'compose', draftId } }),
-                            ),
+                            )
+                          },
                         )}
                       >
                         {t('keys.action.shareDraft')}
