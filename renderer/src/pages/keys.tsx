@@ -315,7 +315,12 @@ export function KeysPage() {
       )}
       {dialog === 'backup' && current && <BackupDialog target={current} onClose={() => setDialog(null)} />}
       {dialog === 'verify' && current && (
-        <VerifyDialog target={current} onClose={() => setDialog(null)} onVerified={() => done('verify.done')} />
+        <VerifyDialog
+          target={current}
+          onClose={() => setDialog(null)}
+          onVerified={() => done('verify.done')}
+          onDelete={() => setDialog('delete')}
+        />
       )}
       {dialog === 'delete' && current && (
         <DeleteDialog

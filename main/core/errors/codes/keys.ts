@@ -4,8 +4,8 @@ import type { ErrorEntry } from './entry.ts'
 export const keysCodes = {
   KEYCHAIN_UNAVAILABLE: {
     kind: 'user',
-    de: 'Der Schlüsselbund des Systems ist nicht erreichbar. Starten Sie den Schlüsselbund (unter Linux gnome-keyring oder KWallet mit Secret Service) oder schützen Sie den Tresor stattdessen mit einem Passwort (Befehlszeile: --vault-passphrase-file).',
-    en: 'The system keychain cannot be reached. Start the keychain (on Linux gnome-keyring or KWallet with Secret Service) or protect the vault with a passphrase instead (command line: --vault-passphrase-file).',
+    de: 'Der Schlüsselbund des Systems ist nicht erreichbar, darum bleibt der Tresor mit Ihren Schlüsseln zu; es ist nichts verloren. Melden Sie sich neu an oder starten Sie den Schlüsselbund (unter Linux gnome-keyring oder KWallet mit Secret Service) und versuchen Sie es erneut. Ohne Schlüsselbund lässt sich der Tresor auch mit einem Passwort schützen (Befehlszeile: --vault-passphrase-file).',
+    en: 'The system keychain cannot be reached, so the vault with your keys stays closed; nothing is lost. Log in again or start the keychain (on Linux gnome-keyring or KWallet with Secret Service) and try again. Without a keychain the vault can be protected with a passphrase instead (command line: --vault-passphrase-file).',
   },
   KEYCHAIN_LOCKED: {
     kind: 'user',
