@@ -99,6 +99,8 @@ const de = {
   'pattern.intro':
     'Siegelpost zeigt dieses Muster in der Sicherheitszeile jeder Nachricht. Eine Nachricht kann Ihr Muster nicht kennen: Fehlt es, stammt die Anzeige nicht von Siegelpost.',
   'pattern.colour': 'Farbe des Sicherheitsmusters',
+  'pattern.shapeHeading': 'Muster',
+  'pattern.colourHeading': 'Farbe',
   'pattern.stripes': 'Streifen',
   'pattern.dots': 'Punkte',
   'pattern.checks': 'Karo',
@@ -202,6 +204,8 @@ const en: Record<keyof typeof de, string> = {
   'pattern.intro':
     'Siegelpost shows this pattern in the security line of every message. A message cannot know your pattern: if it is missing, the display does not come from Siegelpost.',
   'pattern.colour': 'Colour of the security pattern',
+  'pattern.shapeHeading': 'Pattern',
+  'pattern.colourHeading': 'Colour',
   'pattern.stripes': 'Stripes',
   'pattern.dots': 'Dots',
   'pattern.checks': 'Checks',
