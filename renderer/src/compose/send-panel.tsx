@@ -60,10 +60,17 @@ export function SendPanel({
         </button>
         <p id="send-summary" className="send-summary" data-testid="summary" aria-live="polite">
           {plan && plan.recipients.length > 0 ? summaryLine(plan, t) : t('summary.none')}
-          {plan && plan.messages > 1 && (
+          {plan && plan.messages > 1 && kind !== 'blocked' && (
             <span className="muted"> · {t('summary.messages', { count: plan.messages })}</span>
           )}
           {checking && <span className="muted"> · {t('chip.tip.checking')}</span>}
+          {/* The next step stays in sight in the fixed bar, even when the notice above is scrolled away. */}
+          {kind === 'blocked' && (
+            <span className="muted" data-testid="blocked-next">
+              {' '}
+              · {t('summary.blockedNext')}
+            </span>
+          )}
         </p>
       </section>
     </>
