@@ -286,7 +286,7 @@ export function InboxView() {
                 <p data-testid="list-count">
                   {search
                     ? w('inbox.countSearch', { count: number(list.total), total: number(list.all) })
-                    : w('inbox.count', { count: number(list.total) })}
+                    : w(list.total === 1 ? 'inbox.countOne' : 'inbox.count', { count: number(list.total) })}
                 </p>
                 <label className="sp-list-sort">
                   <span className="visually-hidden">{w('inbox.sort')}</span>

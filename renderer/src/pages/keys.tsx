@@ -166,7 +166,7 @@ export function KeysPage() {
         {all.length > 0 && (
           <div className="manager">
             <div className="key-list-wrap">
-              <p className="count">{t('keys.count', { count: all.length })}</p>
+              <p className="count">{t(all.length === 1 ? 'keys.countOne' : 'keys.count', { count: all.length })}</p>
               {shown.length === 0 && <p className="empty">{t('keys.noMatch')}</p>}
               <ul className="key-list" aria-label={t('keys.listLabel')}>
                 {shown.map((key) => (
