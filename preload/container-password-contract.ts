@@ -39,7 +39,7 @@ export const composePasswordChannels = {
   },
   /** Main puts the password on the clipboard and takes it off again after `clearsAfterSeconds`. */
   'compose:password-copy': { req: PasswordId, res: z.object({ clearsAfterSeconds: z.number().int() }) },
-  /** The "Kennwortbrief" for postal delivery (PDF, German and English), saved where the user chooses. */
+  /** The "Passwortbrief" for postal delivery (PDF, German and English), saved where the user chooses. */
   'compose:password-letter': { req: PasswordId, res: SavedFile },
   /** Main forgets the password (the sender has passed it on). */
   'compose:password-forget': { req: PasswordId, res: z.object({}) },

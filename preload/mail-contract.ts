@@ -93,6 +93,8 @@ export const ReadingViewSchema = z.object({
     state: z.enum(['encrypted', 'none', 'failed']),
     technology: Technology,
     reason: z.string(),
+    /** The reason in both languages (the UI picks its own); null without a reason. */
+    message: z.object({ de: z.string(), en: z.string() }).nullable(),
     code: z.string().nullable(),
   }),
   signature: z.object({
@@ -101,6 +103,7 @@ export const ReadingViewSchema = z.object({
     signer: z.string().nullable(),
     acceptance: z.enum(['verified', 'unverified']).nullable(),
     reason: z.string(),
+    message: z.object({ de: z.string(), en: z.string() }).nullable(),
     code: z.string().nullable(),
   }),
   signer: z

@@ -67,7 +67,7 @@ export function composePasswordHandlers(deps: RegistryDeps, kept: GeneratedPassw
       const day = entry.sentAt.toISOString().slice(0, 10)
       return saveChosenFile(
         deps,
-        { suggestedName: `Kennwortbrief-${fileSafe(entry.recipient)}-${day}.pdf`, kind: 'password-letter' },
+        { suggestedName: `Passwortbrief-${fileSafe(entry.recipient)}-${day}.pdf`, kind: 'password-letter' },
         () => passwordLetterPdf(entry, deps.now()),
       )
     },

@@ -1,8 +1,10 @@
 import type { ReadingView } from '../../preload/mail-contract.ts'
 import { addressesOf } from '../core/message/addresses.ts'
+import type { VerdictText } from '../core/message/open-document.ts'
 import { isRiskyToOpen } from '../core/reading/attachment-file.ts'
 import type { Reading } from '../core/reading/open-for-reading.ts'
 import { isPasswordPdf } from './mail-container.ts'
+import { reasonView } from './reason-view.ts'
 
 // The read view's answer made from a reading: what the window may see of an opened message.
 
@@ -21,6 +23,12 @@ export interface OuterFields {
   cc: string[]
   replyTo: string[]
   sender: string[]
+}
+
+/** A verdict's reason in German and English: the document was opened in one language, the window may show the other. */
+function bothLanguages(verdict: VerdictText): { de: string; en: string } | null {
+  if (!verdict.code) return null
+  return reasonView({ code: verdict.code, params: verdict.params }).message
 }
 
 export function viewOf(readingId: string, reading: Reading, outer: OuterFields): ReadingView {
@@ -60,8 +68,16 @@ export function viewOf(readingId: string, reading: Reading, outer: OuterFields):
       isKeyMissing: summary.isKeyMissing,
     },
     warnings: summary.warnings,
-    encryption: { ...document.security.encryption, code: document.security.encryption.code ?? null },
-    signature: { ...document.security.signature, code: document.security.signature.code ?? null },
+    encryption: {
+      ...document.security.encryption,
+      code: document.security.encryption.code ?? null,
+      message: bothLanguages(result.document.security.encryption),
+    },
+    signature: {
+      ...document.security.signature,
+      code: document.security.signature.code ?? null,
+      message: bothLanguages(result.document.security.signature),
+    },
     signer,
     previousKey,
     transport: {

@@ -69,7 +69,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))(
       expect(keys.find((k) => !k.hasSecret)).toMatchObject({ name: 'Test CA', usage: ['certify'] })
     })
 
-    it('says "Das Kennwort ist falsch" for a wrong password and leaves the vault byte-identical', async () => {
+    it('says "Das Passwort ist falsch" for a wrong password and leaves the vault byte-identical', async () => {
       const { profile, run } = cli()
       expect(run('keys', 'import', pki.ca.certFile).status).toBe(0)
       const before = await sha256(join(profile, vaultFileName))
@@ -77,7 +77,7 @@ describe.skipIf(skipUnless('openssl', hasOpenssl, 'apt-get install openssl'))(
       const wrong = run('keys', 'import', file('alice-legacy.p12'), '--passphrase-file', file('wrong'))
       expect(wrong.status).toBe(1)
       expect(wrong.errorLines).toHaveLength(1)
-      expect(wrong.errorLines[0]).toMatch(/^siegelpost: Das Kennwort ist falsch\./)
+      expect(wrong.errorLines[0]).toMatch(/^siegelpost: Das Passwort ist falsch\./)
       const missing = run('keys', 'import', file('alice-legacy.p12'))
       expect(missing.errorLines[0]).toMatch(/mit einem Passwort geschützt/)
       expect(await sha256(join(profile, vaultFileName))).toBe(before)

@@ -175,6 +175,8 @@ describe.skipIf(skip)('the composer', () => {
         expect(await page.getByTestId('send').textContent()).toBe(t(lang, 'send.button.blocked'))
         expect(await page.getByTestId('send').isDisabled()).toBe(true)
         expect(await page.getByTestId('blocked-notice').textContent()).toContain('advisor@kanzlei.test')
+        // The fixed send bar names the next step too.
+        expect(await page.getByTestId('blocked-next').textContent()).toContain(t(lang, 'summary.blockedNext'))
         // The subject travels in clear for the TLS recipient: said next to the subject.
         expect(await page.getByTestId('subject-hint').textContent()).toMatch(tMatch(lang, 'compose.subjectClear'))
         // Adding a TLS recipient to an end-to-end mail lowers protection: shown, and asked at send.
@@ -340,7 +342,7 @@ describe.skipIf(skip)('the composer', () => {
           await page.locator('#compose-subject').fill('Rückfrage')
           await page.getByTestId('send').click()
           await page.getByTestId('send-result').waitFor({ timeout: 60_000 })
-          expect(await page.getByTestId('send-result').textContent()).toMatch(tMatch(lang, 'send.resultHeld'))
+          expect(await page.getByTestId('send-result').textContent()).toMatch(tMatch(lang, 'send.resultHeldOne'))
           await screen('held')
           await page.getByRole('button', { name: t(lang, 'send.toOutbox') }).click()
           await page

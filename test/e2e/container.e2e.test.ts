@@ -237,7 +237,7 @@ describe.skipIf(skip)('the password PDF in the app', () => {
           .getByTestId('password-note')
           .filter({ hasText: tMatch(lang, 'pwshown.letterSaved') })
           .waitFor()
-        expect(harness.saved.at(-1)).toMatch(/Kennwortbrief-.*\.pdf$/)
+        expect(harness.saved.at(-1)).toMatch(/Passwortbrief-.*\.pdf$/)
         const letter = spawnSync('pdftotext', ['-layout', harness.saved.at(-1)!, '-'], { encoding: 'utf8' }).stdout
         expect(letter).toContain(shownPassword)
         expect(letter).toContain(generatedFor)

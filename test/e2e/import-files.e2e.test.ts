@@ -194,6 +194,8 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         await page.keyboard.press('Escape')
         await page.locator('.key-row', { hasText: 'Lena Lohnbuchhaltung' }).click()
         await page.locator('.details').getByTestId('missing-intermediate').waitFor()
+        // While the chain is missing, the status never reads plainly "valid".
+        await page.locator('.details .badge-incomplete').waitFor()
         await screenStep(page, 'details-missing-intermediate', lang)
         // The CA's chain (.p7b) completes it.
         await page.getByRole('button', { name: text.import }).click()
@@ -204,6 +206,7 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         await page.keyboard.press('Escape')
         await page.locator('.key-row', { hasText: 'Lena Lohnbuchhaltung' }).click()
         await expect.poll(() => page.locator('.details').getByTestId('missing-intermediate').count()).toBe(0)
+        await expect.poll(() => page.locator('.details .badge-incomplete').count()).toBe(0)
       })
 
       it('shares the own public key as a new mail draft with the key attached', async () => {
@@ -247,7 +250,12 @@ describe.skipIf(skip)('several files, dropped files, missing intermediates and s
         expect(JSON.stringify(session.harness.responses)).not.toContain(attachment.toString('base64').slice(0, 40))
         const shown = gpg.ok(['--with-colons', '--show-keys'], attachment).stdout.toString()
         expect(shown).toContain(`fpr:::::::::${created.value.fingerprint}:`)
-        const chip = page.getByTestId('attachment')
+        const chip = draft.getByTestId('attachment')
+        // The shared draft is open in the composer, the key attached there too.
+        await expect.poll(() => page.locator('#compose-subject').inputValue()).toContain(text.subject)
+        expect(await page.getByTestId('attachments').getByTestId('attachment').textContent()).toContain(
+          stored!.attachments[0]!.fileName,
+        )
         expect(await chip.textContent()).toContain(stored!.attachments[0]!.fileName)
         expect(await chip.textContent()).toContain(`${attachment.length} B`)
         await screenStep(page, 'share-draft', lang)

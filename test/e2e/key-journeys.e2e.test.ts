@@ -121,6 +121,9 @@ describe.skipIf(skip)('key journeys with real OpenPGP keys (GnuPG-made) in Chrom
         await page.getByRole('button', { name: text.continue }).click()
         await page.getByRole('button', { name: text.doImport, exact: true }).click()
         await page.getByText(text.success).waitFor()
+        // One's own restored key is not offered for a fingerprint comparison.
+        await page.getByTestId('result-own').waitFor()
+        expect(await page.getByRole('dialog').getByRole('button', { name: text.later }).count()).toBe(0)
         await screenStep(page, 'restore-result', lang)
         await page.keyboard.press('Escape')
         const [restored] = await session.stored()

@@ -128,6 +128,14 @@ describe.skipIf(skipUnless('Debian chromium', chromiumPath !== undefined, 'apt-g
           await screenStep(page, 'verify', lang)
           if (lang === 'de') {
             await page.getByRole('button', { name: text.differs }).click()
+            // "Does not match" says the key is still used, and offers deleting it as the next step.
+            expect(await page.getByRole('alert').textContent()).toContain('bernd@mandant.test')
+            expect(
+              await page
+                .getByRole('dialog')
+                .getByRole('button', { name: t(lang, 'verify.deleteKey') })
+                .count(),
+            ).toBe(1)
             await screenStep(page, 'verify-differs', lang)
             await page.getByRole('dialog').getByRole('button').first().click()
             expect(await storedFingerprints()).toContainEqual([client.fingerprint, 'unverified'])

@@ -309,6 +309,8 @@ for (const lang of ['de', 'en'] as const) {
       const sha = createHash('sha256').update(payroll).digest('hex')
       expect(text).toContain(sha)
       expect(text).toContain('Hinweis.txt')
+      // Opened is not signed: the dialog says the sender is not confirmed.
+      expect(await page.getByTestId('container-unsigned').textContent()).toContain(t(lang, 'mailpdf.unsigned'))
       await shot(page, 'container-opened', lang)
 
       await page

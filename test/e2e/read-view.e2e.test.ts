@@ -82,6 +82,7 @@ const words = {
     matches: 'Stimmt überein',
     openFile: 'E-Mail-Datei öffnen …',
     dropActive: 'Loslassen, um die Nachricht zu öffnen',
+    unknownKeyReason: 'der nicht in Ihrem Tresor ist',
   },
   en: {
     encrypted: ['Encrypted', 'sender verified'],
@@ -111,6 +112,7 @@ const words = {
     matches: 'Matches',
     openFile: 'Open mail file …',
     dropActive: 'Drop to open the message',
+    unknownKeyReason: 'which is not in the vault',
   },
 }
 
@@ -334,6 +336,10 @@ for (const lang of ['de', 'en'] as const) {
       await openMail('offered')
       await barShows('signature-not-valid', t.notValid)
       await page().click('.sp-bar-details')
+      // The reason is in the window's language, whichever language the message was opened in.
+      expect(await page().locator('[data-testid=security-details] .sp-reason').allTextContents()).toContainEqual(
+        expect.stringContaining(t.unknownKeyReason),
+      )
       await page().getByRole('button', { name: t.importKey }).click()
       await expect.poll(() => page().locator('dialog[open]').count()).toBe(1)
       // The wizard starts with the key file already chosen; one step on is its preview.

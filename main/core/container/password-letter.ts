@@ -1,7 +1,7 @@
 import { muted, newTextDocument } from '../pdf/text-writer.ts'
 
 /**
- * The "Kennwortbrief": a letter for postal delivery with the password generated for one password PDF, German
+ * The "Passwortbrief": a letter for postal delivery with the password generated for one password PDF, German
  * and English on one page. It names the sender, the recipient and the day of the mail — never its subject or
  * content — so a letter lost on the way tells nothing but the password of one mail the finder does not have.
  */

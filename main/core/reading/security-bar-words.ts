@@ -26,8 +26,9 @@ const de = {
   'why.certificate-invalid': 'Zertifikat des Absenders ungültig',
   'warning.from-display-address': 'Der angezeigte Name enthält eine andere Adresse als die echte Absenderadresse.',
   'warning.several-from': 'Die Nachricht nennt keinen oder mehrere Absender.',
-  'warning.sender-differs': 'Ein anderer Absender (Sender) als im Von-Feld ist angegeben.',
-  'warning.reply-to-differs': 'Antworten gingen an eine andere Adresse als die des Absenders.',
+  'warning.sender-differs': 'Im Nachrichtenkopf steht ein anderer Absender („Sender“) als im Feld „Von“.',
+  'warning.reply-to-differs':
+    'Antworten würden nicht an den Absender gehen, sondern an die Adresse unter „Antwort an“.',
   'warning.date-gap': 'Das Datum der Nachricht liegt weit vom Zeitpunkt der Signatur entfernt.',
   'warning.unauthenticated-encryption':
     'Die Verschlüsselung schützt den Inhalt nicht vor Veränderung; er könnte unterwegs verändert worden sein.',
@@ -63,8 +64,8 @@ const en: Record<keyof typeof de, string> = {
   'why.certificate-invalid': 'sender certificate not valid',
   'warning.from-display-address': 'The display name contains another address than the real sender address.',
   'warning.several-from': 'The message names no sender or several senders.',
-  'warning.sender-differs': 'A different sender (Sender) than the From field is named.',
-  'warning.reply-to-differs': 'Replies would go to another address than the sender’s.',
+  'warning.sender-differs': 'The message header names another sender (“Sender”) than the “From” field.',
+  'warning.reply-to-differs': 'Replies would not go to the sender but to the address under “Reply to”.',
   'warning.date-gap': 'The message date is far from the time of the signature.',
   'warning.unauthenticated-encryption':
     'The encryption does not protect the content against changes; it may have been altered on the way.',

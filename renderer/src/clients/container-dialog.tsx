@@ -117,6 +117,10 @@ export function ContainerDialog({ onClose }: { onClose: () => void }) {
           <Notice tone="ok" role="status">
             {t('container.openedOk')}
           </Notice>
+          {/* Encrypted is not signed: the sender shown below is not confirmed (same words as in the inbox). */}
+          <Notice tone="info" role="status" testId="container-unsigned">
+            {t('mailpdf.unsigned')}
+          </Notice>
           <OpenedContainerContent opened={opened} busy={busy} onSave={(index) => void save(index)} />
           {savedNote && (
             <Notice tone="ok" testId="container-saved">

@@ -63,7 +63,11 @@ export function Attachments({
         {attachments.length > 0 && (
           <span className="muted">
             {' '}
-            · {t('compose.attachmentsTotal', { count: attachments.length, size: formatSize(total, lang) })}
+            ·{' '}
+            {t(attachments.length === 1 ? 'compose.attachmentsOne' : 'compose.attachmentsTotal', {
+              count: attachments.length,
+              size: formatSize(total, lang),
+            })}
           </span>
         )}
       </h2>

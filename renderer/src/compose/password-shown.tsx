@@ -98,7 +98,7 @@ function GeneratedPassword({ passwordId }: { passwordId: string }) {
 }
 
 /**
- * After a send: every password generated for a container copy, shown once with "Kennwortbrief drucken" and a
+ * After a send: every password generated for a container copy, shown once with "Passwortbrief drucken" and a
  * copy button (main clears the clipboard again). Leaving the result makes main forget them.
  */
 export function GeneratedPasswords({ messages }: { messages: ComposeSendView['messages'] }) {

@@ -94,12 +94,13 @@ export function Resolver({
               {t(`resolver.status.${key.status}`)}
               {key.expires && ` · ${t('resolver.expires', { date: formatDate(key.expires, lang) })}`} ·{' '}
               {t(key.acceptance === 'verified' ? 'resolver.verified' : 'resolver.unverified')} · {t('resolver.source')}
-              <Fingerprint value={key.fingerprint} />
+              <Fingerprint value={key.fingerprint} caption />
             </li>
           ))}
         </ul>
       )}
-      <p className="hint">{t('resolver.rogueKeyHint')}</p>
+      {/* The advice is about keys found: with none (and none offered online) it has nothing to refer to. */}
+      {(found.length > 0 || (offered?.length ?? 0) > 0) && <p className="hint">{t('resolver.rogueKeyHint')}</p>}
       <OkNotice text={done} />
       {lookup.error && <ErrorNotice error={lookup.error} />}
       {consent.error && <ErrorNotice error={consent.error} />}

@@ -60,10 +60,17 @@ export function SendPanel({
         </button>
         <p id="send-summary" className="send-summary" data-testid="summary" aria-live="polite">
           {plan && plan.recipients.length > 0 ? summaryLine(plan, t) : t('summary.none')}
-          {plan && plan.messages > 1 && (
+          {plan && plan.messages > 1 && kind !== 'blocked' && (
             <span className="muted"> · {t('summary.messages', { count: plan.messages })}</span>
           )}
           {checking && <span className="muted"> · {t('chip.tip.checking')}</span>}
+          {/* The next step stays in sight in the fixed bar, even when the notice above is scrolled away. */}
+          {kind === 'blocked' && (
+            <span className="muted" data-testid="blocked-next">
+              {' '}
+              · {t('summary.blockedNext')}
+            </span>
+          )}
         </p>
       </section>
     </>
@@ -117,6 +124,12 @@ export function SendConfirm({
 }
 
 /** What happened to each copy: sent, or held in the Outbox with its reason. */
+/** "1 von 1 Nachrichten" reads wrong: one message has its own words. */
+function resultTitle(held: number, count: number): MessageKey {
+  if (held > 0) return count === 1 ? 'send.resultHeldOne' : 'send.resultHeld'
+  return count === 1 ? 'send.resultSentOne' : 'send.resultSent'
+}
+
 export function SendResult({
   result,
   onOutbox,
@@ -133,7 +146,7 @@ export function SendResult({
     <div data-testid="send-result" className="send-result">
       <Notice
         tone={held.length > 0 ? 'warning' : 'ok'}
-        title={t(held.length > 0 ? 'send.resultHeld' : 'send.resultSent', {
+        title={t(resultTitle(held.length, result.messages.length), {
           count: result.messages.length,
           held: held.length,
         })}

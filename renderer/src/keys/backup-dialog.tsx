@@ -91,7 +91,7 @@ export function BackupDialog({ target, onClose }: { target: KeySummary; onClose:
         <>
           <Notice tone="ok">{note}</Notice>
           <p>{t('backup.keepApart')}</p>
-          <Fingerprint value={target.fingerprint} />
+          <Fingerprint value={target.fingerprint} caption />
         </>
       )}
 

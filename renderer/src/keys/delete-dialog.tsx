@@ -25,7 +25,7 @@ export function DeleteDialog({
       <p>
         <strong>{target.name}</strong> · {target.emails.join(', ')}
       </p>
-      <Fingerprint value={target.fingerprint} />
+      <Fingerprint value={target.fingerprint} caption />
       <Notice tone="warning">
         {target.hasSecret ? t('delete.ownConsequence') : t('delete.otherConsequence', { name: target.name })}
       </Notice>

@@ -201,7 +201,13 @@ export function ImportWizard({
             void continueWithPasswords()
           }}
         >
-          <p>{t('import.passphraseIntroFiles')}</p>
+          <p>
+            {t(
+              current.filter((entry) => entry.state === 'needsPassphrase').length === 1
+                ? 'import.passphraseIntroFile'
+                : 'import.passphraseIntroFiles',
+            )}
+          </p>
           {current
             .filter((entry) => entry.state === 'needsPassphrase')
             .map((entry, index) => (
@@ -310,8 +316,14 @@ export function ImportWizard({
             {imported.map((key) => (
               <li key={`${key.technology}:${key.fingerprint}`} className="card key-card">
                 <h3>{key.name}</h3>
-                <Fingerprint value={key.fingerprint} />
-                {key.acceptance === 'unverified' ? (
+                <Fingerprint value={key.fingerprint} caption />
+                {key.hasSecret ? (
+                  // One's own key: nothing to compare with anyone; say what it is for now.
+                  <p data-testid="result-own">
+                    <span aria-hidden="true">✓ </span>
+                    {t('import.resultOwn')}
+                  </p>
+                ) : key.acceptance === 'unverified' ? (
                   <>
                     <p>{t('import.resultUnverified', { name: key.name })}</p>
                     <button type="button" className="primary" onClick={() => dispatch({ type: 'verify', key })}>
@@ -381,7 +393,9 @@ export function ImportWizard({
         )}
         {step === 'result' && (
           <button type="button" onClick={onClose}>
-            {imported.some((key) => key.acceptance === 'unverified') ? t('import.verifyLater') : t('common.close')}
+            {imported.some((key) => !key.hasSecret && key.acceptance === 'unverified')
+              ? t('import.verifyLater')
+              : t('common.close')}
           </button>
         )}
       </div>

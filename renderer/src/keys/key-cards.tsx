@@ -22,7 +22,7 @@ export function KeyCards({ keys, lang, nested }: { keys: Preview[]; lang: 'de' |
             {t('keys.details.created')}: {formatDate(key.created, lang)} · {t('keys.details.expires')}:{' '}
             {key.expires ? formatDate(key.expires, lang) : t('keys.details.never')}
           </p>
-          <Fingerprint value={key.fingerprint} />
+          <Fingerprint value={key.fingerprint} caption />
           {key.missingIssuer !== null && <MissingIntermediate issuer={key.missingIssuer} />}
           {key.status === 'expired' && <Notice tone="warning">{t('import.expiredWarning')}</Notice>}
           {(key.status === 'revoked' || key.status === 'unusable') && (

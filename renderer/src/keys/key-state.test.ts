@@ -25,6 +25,11 @@ describe('key manager display rules', () => {
     expect(keyState({ ...key, status: 'revoked', expires: '2026-06-20T00:00:00Z' }, now)).toBe('revoked')
   })
 
+  it('never calls a certificate plainly valid while its chain cannot be built', () => {
+    expect(keyState(key, now, true)).toBe('incomplete')
+    expect(keyState({ ...key, status: 'expired' }, now, true)).toBe('expired')
+  })
+
   it('finds keys by name, address or a grouped fingerprint fragment', () => {
     expect(matchesSearch(key, 'anna')).toBe(true)
     expect(matchesSearch(key, '@kanzlei')).toBe(true)

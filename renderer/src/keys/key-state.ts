@@ -4,17 +4,23 @@ import type { MessageKey } from '../i18n'
 /** Keys that expire within this many days show "expires soon". */
 export const expiresSoonDays = 30
 
-export type KeyState = 'valid' | 'expiresSoon' | 'expired' | 'revoked' | 'unusable'
+export type KeyState = 'valid' | 'incomplete' | 'expiresSoon' | 'expired' | 'revoked' | 'unusable'
 
-/** The status the key manager shows: the stored verdict, plus "expires soon" as a display hint. */
-export function keyState(key: KeySummary, now: Date): KeyState {
+/**
+ * The status the key manager shows: the stored verdict, plus "expires soon" as a display hint.
+ * A certificate whose chain cannot be built (`chainIncomplete`) is never shown as plainly valid:
+ * Siegelpost cannot confirm signatures made with it until the chain is imported.
+ */
+export function keyState(key: KeySummary, now: Date, chainIncomplete = false): KeyState {
   if (key.status !== 'valid') return key.status
+  if (chainIncomplete) return 'incomplete'
   if (key.expires && Date.parse(key.expires) - now.getTime() < expiresSoonDays * 86_400_000) return 'expiresSoon'
   return 'valid'
 }
 
 export const stateText: Record<KeyState, MessageKey> = {
   valid: 'keys.state.valid',
+  incomplete: 'keys.state.incomplete',
   expiresSoon: 'keys.state.expiresSoon',
   expired: 'keys.state.expired',
   revoked: 'keys.state.revoked',
@@ -24,6 +30,7 @@ export const stateText: Record<KeyState, MessageKey> = {
 /** A symbol beside every state text, so colour is never the only cue. */
 export const stateSymbol: Record<KeyState, string> = {
   valid: '✓',
+  incomplete: '⚠',
   expiresSoon: '⚠',
   expired: '✕',
   revoked: '✕',

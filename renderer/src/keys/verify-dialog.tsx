@@ -5,15 +5,21 @@ import { useI18n } from '../i18n'
 import { useAction } from '../use-call'
 import { Fingerprint } from './fingerprint'
 
-/** Fingerprint comparison over another channel (UI.md §1.2 B3): "verified" only on "Matches". */
+/**
+ * Fingerprint comparison over another channel (UI.md §1.2 B3): "verified" only on "Matches".
+ * "Does not match" says what that means (the key is still used until it is deleted) and, where the
+ * caller can delete keys, offers that as the next step.
+ */
 export function VerifyDialog({
   target,
   onClose,
   onVerified,
+  onDelete,
 }: {
   target: KeySummary
   onClose: () => void
   onVerified: (key: KeySummary) => void
+  onDelete?: () => void
 }) {
   const { t } = useI18n()
   const [differs, setDiffers] = useState(false)
@@ -40,12 +46,17 @@ export function VerifyDialog({
       {differs ? (
         <>
           <Notice tone="warning" role="alert">
-            {t('verify.differsNote')}
+            {t('verify.differsNote', { email })}
           </Notice>
           <div className="actions">
             <button type="button" className="primary" onClick={onClose} autoFocus>
               {t('common.close')}
             </button>
+            {onDelete && (
+              <button type="button" className="danger" onClick={onDelete}>
+                {t('verify.deleteKey')}
+              </button>
+            )}
           </div>
         </>
       ) : (

@@ -49,7 +49,6 @@ export function Attachments({ view }: { view: ReadingView }) {
           <tr>
             <th scope="col">{w('att.name')}</th>
             <th scope="col">{w('att.size')}</th>
-            <th scope="col">{w('att.type')}</th>
             <th scope="col">{w('att.protection')}</th>
             <th scope="col">
               <span className="visually-hidden">{w('att.save')}</span>
@@ -59,9 +58,15 @@ export function Attachments({ view }: { view: ReadingView }) {
         <tbody>
           {view.attachments.map((attachment) => (
             <tr key={attachment.index} data-testid="attachment-row">
-              <td className="sp-att-name">{attachment.filename}</td>
-              <td>{formatSize(attachment.size, lang)}</td>
-              <td className="sp-muted">{attachment.contentType}</td>
+              {/* The type under the name, not in a column of its own: the reading pane is narrow. */}
+              <td>
+                <span className="sp-att-name">{attachment.filename}</span>
+                <span className="sp-att-type sp-muted">
+                  <span className="visually-hidden">{w('att.type')}: </span>
+                  {attachment.contentType}
+                </span>
+              </td>
+              <td className="sp-att-size">{formatSize(attachment.size, lang)}</td>
               <td>
                 {attachment.isPasswordPdf && !attachment.encrypted ? (
                   // The mail is not encrypted, but this PDF is: said as such, not as "not encrypted".
@@ -75,28 +80,30 @@ export function Attachments({ view }: { view: ReadingView }) {
                   </span>
                 )}
               </td>
-              <td className="sp-att-actions">
-                <button
-                  type="button"
-                  onClick={() => void save(attachment)}
-                  aria-label={w('att.saveNamed', { name: attachment.filename })}
-                >
-                  {w('att.save')}
-                </button>
-                {saved[attachment.index] !== undefined && (
-                  <>
-                    <span className="sp-att-saved" role="status">
-                      <Icon name="check" size={14} /> {w('att.saved', { name: saved[attachment.index]! })}
-                    </span>
-                    <button
-                      type="button"
-                      onClick={() => void open(attachment, false)}
-                      aria-label={w('att.openNamed', { name: attachment.filename })}
-                    >
-                      {w('att.open')}
-                    </button>
-                  </>
-                )}
+              <td>
+                <div className="sp-att-actions">
+                  <button
+                    type="button"
+                    onClick={() => void save(attachment)}
+                    aria-label={w('att.saveNamed', { name: attachment.filename })}
+                  >
+                    {w('att.save')}
+                  </button>
+                  {saved[attachment.index] !== undefined && (
+                    <>
+                      <span className="sp-att-saved" role="status">
+                        <Icon name="check" size={14} /> {w('att.saved', { name: saved[attachment.index]! })}
+                      </span>
+                      <button
+                        type="button"
+                        onClick={() => void open(attachment, false)}
+                        aria-label={w('att.openNamed', { name: attachment.filename })}
+                      >
+                        {w('att.open')}
+                      </button>
+                    </>
+                  )}
+                </div>
               </td>
             </tr>
           ))}

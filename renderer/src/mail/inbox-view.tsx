@@ -36,13 +36,16 @@ function SyncLine({ status }: { status: SyncStatusView | null }) {
       }),
     })
   else if (status?.finished)
-    text = w('inbox.syncDone', {
-      time: new Date(status.finished).toLocaleTimeString(lang === 'de' ? 'de-DE' : 'en-GB', {
-        hour: '2-digit',
-        minute: '2-digit',
-      }),
-      stored: status.stored,
-    })
+    text = w(
+      status.stored === 0 ? 'inbox.syncDoneNone' : status.stored === 1 ? 'inbox.syncDoneOne' : 'inbox.syncDone',
+      {
+        time: new Date(status.finished).toLocaleTimeString(lang === 'de' ? 'de-DE' : 'en-GB', {
+          hour: '2-digit',
+          minute: '2-digit',
+        }),
+        stored: status.stored,
+      },
+    )
   return (
     <span
       className="sp-sync-line"
@@ -283,7 +286,7 @@ export function InboxView() {
                 <p data-testid="list-count">
                   {search
                     ? w('inbox.countSearch', { count: number(list.total), total: number(list.all) })
-                    : w('inbox.count', { count: number(list.total) })}
+                    : w(list.total === 1 ? 'inbox.countOne' : 'inbox.count', { count: number(list.total) })}
                 </p>
                 <label className="sp-list-sort">
                   <span className="visually-hidden">{w('inbox.sort')}</span>

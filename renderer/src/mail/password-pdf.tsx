@@ -81,7 +81,9 @@ function PasswordPdf({ readingId, attachment }: { readingId: string; attachment:
           <Notice tone="ok" role="status">
             {t('container.openedOk')}
           </Notice>
-          <p className="hint">{t('mailpdf.unsigned')}</p>
+          <Notice tone="info" role="status">
+            {t('mailpdf.unsigned')}
+          </Notice>
           <OpenedContainerContent opened={opened} busy={busy} onSave={(file) => void save(file)} />
           {savedNote && (
             <Notice tone="ok" testId="container-saved">

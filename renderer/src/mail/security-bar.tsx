@@ -138,7 +138,7 @@ export function SecurityDetails({
         {encryption.reason && encryption.state !== 'encrypted' && (
           <>
             <dt>{w('details.reason')}</dt>
-            <dd className="sp-reason">{encryption.reason}</dd>
+            <dd className="sp-reason">{encryption.message?.[lang] ?? encryption.reason}</dd>
           </>
         )}
         {signer ? (
@@ -167,7 +167,7 @@ export function SecurityDetails({
         {signature.state !== 'none' && signature.state !== 'valid' && signature.reason && (
           <>
             <dt>{w('details.reason')}</dt>
-            <dd className="sp-reason">{signature.reason}</dd>
+            <dd className="sp-reason">{signature.message?.[lang] ?? signature.reason}</dd>
           </>
         )}
         {view.previousKey && (

@@ -64,6 +64,10 @@ export function SecurityPatternSettings() {
     <fieldset className="card" data-testid="pattern-settings">
       <legend>{w('pattern.title')}</legend>
       <p>{w('pattern.intro')}</p>
+      {/* Two rows of choices, each named on screen (the groups carry the same names for screen readers). */}
+      <p className="sp-pattern-heading" aria-hidden="true">
+        {w('pattern.shapeHeading')}
+      </p>
       <div className="sp-pattern-choices" role="radiogroup" aria-label={w('pattern.title')}>
         {patterns.map((pattern) => (
           <label key={pattern} className="sp-pattern-choice">
@@ -79,6 +83,9 @@ export function SecurityPatternSettings() {
           </label>
         ))}
       </div>
+      <p className="sp-pattern-heading" aria-hidden="true">
+        {w('pattern.colourHeading')}
+      </p>
       <div className="sp-pattern-choices" role="radiogroup" aria-label={w('pattern.colour')}>
         {colors.map((color) => (
           <label key={color} className="sp-pattern-choice">

@@ -29,7 +29,7 @@ const de = {
   'advice.mismatch':
     'Signiert hat jemand anderes als der angezeigte Absender. Fragen Sie auf anderem Weg nach (z. B. telefonisch), bevor Sie Anweisungen folgen oder Anhänge öffnen.',
   'advice.invalid':
-    'Die Nachricht wurde nach dem Signieren verändert. Folgen Sie keinen Anweisungen darin und öffnen Sie keine Anhänge, bevor Sie beim Absender nachgefragt haben.',
+    'Die Signatur passt nicht zum Inhalt: Die Nachricht wurde nach dem Signieren verändert oder beschädigt. Folgen Sie keinen Anweisungen darin und öffnen Sie keine Anhänge, bevor Sie beim Absender nachgefragt haben.',
   'advice.signature-not-valid':
     'Die Signatur lässt sich nicht als gültig bestätigen. Behandeln Sie die Nachricht wie eine nicht signierte.',
   'details.title': 'Nachrichten-Sicherheit',
@@ -99,6 +99,8 @@ const de = {
   'pattern.intro':
     'Siegelpost zeigt dieses Muster in der Sicherheitszeile jeder Nachricht. Eine Nachricht kann Ihr Muster nicht kennen: Fehlt es, stammt die Anzeige nicht von Siegelpost.',
   'pattern.colour': 'Farbe des Sicherheitsmusters',
+  'pattern.shapeHeading': 'Muster',
+  'pattern.colourHeading': 'Farbe',
   'pattern.stripes': 'Streifen',
   'pattern.dots': 'Punkte',
   'pattern.checks': 'Karo',
@@ -120,7 +122,7 @@ const en: Record<keyof typeof de, string> = {
   'header.label': 'Message headers',
   'header.from': 'From',
   'header.to': 'To',
-  'header.cc': 'Copy (CC)',
+  'header.cc': 'Cc',
   'header.replyTo': 'Reply to',
   'header.date': 'Date',
   'header.subject': 'Subject',
@@ -135,7 +137,7 @@ const en: Record<keyof typeof de, string> = {
   'advice.mismatch':
     'Someone other than the sender shown signed it. Ask another way (for example by phone) before you follow instructions or open attachments.',
   'advice.invalid':
-    'The message was changed after it was signed. Do not follow instructions in it or open attachments before you have asked the sender.',
+    'The signature does not match the content: the message was changed or damaged after it was signed. Do not follow instructions in it or open attachments before you have asked the sender.',
   'advice.signature-not-valid': 'The signature cannot be confirmed as valid. Treat the message as not signed.',
   'details.title': 'Message security',
   'details.close': 'Close details',
@@ -202,6 +204,8 @@ const en: Record<keyof typeof de, string> = {
   'pattern.intro':
     'Siegelpost shows this pattern in the security line of every message. A message cannot know your pattern: if it is missing, the display does not come from Siegelpost.',
   'pattern.colour': 'Colour of the security pattern',
+  'pattern.shapeHeading': 'Pattern',
+  'pattern.colourHeading': 'Colour',
   'pattern.stripes': 'Stripes',
   'pattern.dots': 'Dots',
   'pattern.checks': 'Checks',

@@ -1,5 +1,6 @@
 import { useEffect, useState, type DragEvent } from 'react'
 import type { KeySummary, Result } from '../../../preload/contract'
+import { currentDraftKey } from '../compose/composer'
 import { Busy, ErrorNotice, Notice, Page } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { BackupDialog } from '../keys/backup-dialog'
@@ -25,9 +26,9 @@ import { useAction, useCall } from '../use-call'
 const filters: KeyFilter[] = ['all', 'own', 'others', 'openpgp', 'smime']
 const technologyName = (key: KeySummary) => (key.technology === 'openpgp' ? 'OpenPGP' : 'S/MIME')
 
-function StateBadge({ keyInfo }: { keyInfo: KeySummary }) {
+function StateBadge({ keyInfo, chainIncomplete = false }: { keyInfo: KeySummary; chainIncomplete?: boolean }) {
   const { t } = useI18n()
-  const state = keyState(keyInfo, new Date())
+  const state = keyState(keyInfo, new Date(), chainIncomplete)
   return (
     <span className={`badge badge-${state}`}>
       <span aria-hidden="true">{stateSymbol[state]} </span>
@@ -165,7 +166,7 @@ export function KeysPage() {
         {all.length > 0 && (
           <div className="manager">
             <div className="key-list-wrap">
-              <p className="count">{t('keys.count', { count: all.length })}</p>
+              <p className="count">{t(all.length === 1 ? 'keys.countOne' : 'keys.count', { count: all.length })}</p>
               {shown.length === 0 && <p className="empty">{t('keys.noMatch')}</p>}
               <ul className="key-list" aria-label={t('keys.listLabel')}>
                 {shown.map((key) => (
@@ -184,7 +185,10 @@ export function KeysPage() {
                       <span className="key-row-mail">{key.emails.join(', ')}</span>
                       <span className="key-row-meta">
                         <span className="mono">{groupFingerprint(key.fingerprint).slice(-19)}</span>
-                        <StateBadge keyInfo={key} />
+                        <StateBadge
+                          keyInfo={key}
+                          chainIncomplete={key.fingerprint === current?.fingerprint && missingIssuer !== null}
+                        />
                         <AcceptanceBadge keyInfo={key} />
                       </span>
                     </button>
@@ -207,7 +211,7 @@ export function KeysPage() {
                     <dd>{technologyName(current)}</dd>
                     <dt>{t('keys.col.status')}</dt>
                     <dd>
-                      <StateBadge keyInfo={current} />
+                      <StateBadge keyInfo={current} chainIncomplete={missingIssuer !== null} />
                     </dd>
                     <dt>{t('keys.details.acceptance')}</dt>
                     <dd>
@@ -222,7 +226,7 @@ export function KeysPage() {
                     <dt>{t('keys.details.private')}</dt>
                     <dd>{current.hasSecret ? t('keys.details.privateYes') : t('keys.details.privateNo')}</dd>
                   </dl>
-                  <Fingerprint value={current.fingerprint} large />
+                  <Fingerprint value={current.fingerprint} large caption />
                   {missingIssuer !== null && <MissingIntermediate issuer={missingIssuer} />}
                   <div className="actions">
                     {current.acceptance === 'unverified' && (
@@ -277,10 +281,13 @@ export function KeysPage() {
                         disabled={busy}
                         onClick={act(
                           () => window.siegelpost.keysShareDraft({ id: current.fingerprint, lang }),
-                          ({ draftId }) =>
+                          ({ draftId }) => {
+                            // The new draft opens in the composer (as a reply does), not only in the list below.
+                            window.localStorage.setItem(currentDraftKey, draftId)
                             window.dispatchEvent(
                               new CustomEvent('siegelpost:navigate', { detail: { section: 'compose', draftId } }),
-                            ),
+                            )
+                          },
                         )}
                       >
                         {t('keys.action.shareDraft')}
@@ -308,7 +315,12 @@ export function KeysPage() {
       )}
       {dialog === 'backup' && current && <BackupDialog target={current} onClose={() => setDialog(null)} />}
       {dialog === 'verify' && current && (
-        <VerifyDialog target={current} onClose={() => setDialog(null)} onVerified={() => done('verify.done')} />
+        <VerifyDialog
+          target={current}
+          onClose={() => setDialog(null)}
+          onVerified={() => done('verify.done')}
+          onDelete={() => setDialog('delete')}
+        />
       )}
       {dialog === 'delete' && current && (
         <DeleteDialog

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { OutboxEntryView } from '../../../preload/contract'
-import { Busy, ConfirmDialog, ErrorNotice, Notice, OkNotice, Page } from '../components'
+import { Busy, ConfirmDialog, ErrorNotice, Notice, Page } from '../components'
 import { useI18n, type MessageKey } from '../i18n'
 import { useAction, useCall } from '../use-call'
 import { ReasonText } from './accounts'
@@ -60,7 +60,7 @@ function EntryCard({
   onException,
 }: {
   entry: OutboxEntryView
-  onChanged: (message: string) => void
+  onChanged: (message: string, tone?: 'ok' | 'warning') => void
   onDrop: () => void
   onException: () => void
 }) {
@@ -68,7 +68,12 @@ function EntryCard({
   const { busy, error, run } = useAction()
   const retry = async () => {
     const done = await run(() => window.siegelpost.outboxRetry({ outboxId: entry.outboxId }))
-    if (done) onChanged(t(done.value.state === 'sent' ? 'outbox.retry.sent' : 'outbox.retry.held'))
+    // Held again is not a success: it reads as a warning, not with a green tick.
+    if (done)
+      onChanged(
+        t(done.value.state === 'sent' ? 'outbox.retry.sent' : 'outbox.retry.held'),
+        done.value.state === 'sent' ? 'ok' : 'warning',
+      )
   }
   return (
     <li className="card outbox-entry" data-state={entry.state} data-testid={`outbox-${entry.outboxId}`}>
@@ -123,8 +128,8 @@ export function OutboxPage() {
   const [entries, reload] = useCall(() => window.siegelpost.outboxList())
   const [dropping, setDropping] = useState<OutboxEntryView | null>(null)
   const [excepting, setExcepting] = useState<OutboxEntryView | null>(null)
-  const [notice, setNotice] = useState<string | null>(null)
-  const changed = (message: string) => (setNotice(message), reload())
+  const [notice, setNotice] = useState<{ text: string; tone: 'ok' | 'warning' } | null>(null)
+  const changed = (text: string, tone: 'ok' | 'warning' = 'ok') => (setNotice({ text, tone }), reload())
   return (
     <Page title={t('outbox.title')}>
       <p>{t('outbox.intro')}</p>
@@ -133,7 +138,11 @@ export function OutboxPage() {
           {t('outbox.reload')}
         </button>
       </div>
-      <OkNotice text={notice} />
+      {notice && (
+        <Notice tone={notice.tone} role="status">
+          {notice.text}
+        </Notice>
+      )}
       {entries.state === 'loading' && <Busy />}
       {entries.state === 'failed' && <ErrorNotice error={entries.error} onRetry={reload} />}
       {entries.state === 'done' && entries.value.length === 0 && <p className="empty">{t('outbox.empty')}</p>}

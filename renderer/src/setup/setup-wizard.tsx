@@ -173,7 +173,7 @@ export function SetupWizard({ onClose, onLater }: { onClose: () => void; onLater
       {step === 'backup' && created && (
         <>
           <Notice tone="ok">{t('setup.created')}</Notice>
-          <Fingerprint value={created.fingerprint} />
+          <Fingerprint value={created.fingerprint} caption />
           <p>{t('setup.backupWhy')}</p>
           <div className="actions">
             <button type="button" onClick={() => setStep('no-backup')}>

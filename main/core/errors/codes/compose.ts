@@ -42,18 +42,18 @@ export const composeCodes = {
   },
   RECIPIENT_KEY_EXPIRED: {
     kind: 'user',
-    de: 'Der einzige {technology}-Schlüssel von {address} ist am {date} abgelaufen – bitten Sie um einen neuen; eine Einwilligung gibt es nicht.',
-    en: 'The only {technology} key of {address} expired on {date} – ask for a new one; there is no consent.',
+    de: 'Der einzige {technology}-Schlüssel von {address} ist am {date} abgelaufen. Bitten Sie um einen aktuellen Schlüssel oder erfassen Sie eine Einwilligung für einen anderen Versandweg.',
+    en: 'The only {technology} key of {address} expired on {date}. Ask for a current key, or record consent for another way to send.',
   },
   RECIPIENT_KEY_REVOKED: {
     kind: 'user',
-    de: 'Der einzige {technology}-Schlüssel von {address} ist widerrufen – bitten Sie um einen neuen; eine Einwilligung gibt es nicht.',
-    en: 'The only {technology} key of {address} is revoked – ask for a new one; there is no consent.',
+    de: 'Der einzige {technology}-Schlüssel von {address} ist widerrufen. Bitten Sie um einen aktuellen Schlüssel oder erfassen Sie eine Einwilligung für einen anderen Versandweg.',
+    en: 'The only {technology} key of {address} is revoked. Ask for a current key, or record consent for another way to send.',
   },
   RECIPIENT_KEY_UNUSABLE: {
     kind: 'user',
-    de: 'Der {technology}-Schlüssel von {address} taugt nicht zum Verschlüsseln ({reason}); eine Einwilligung gibt es nicht.',
-    en: 'The {technology} key of {address} cannot be used to encrypt ({reason}); there is no consent.',
+    de: 'Der {technology}-Schlüssel von {address} lässt sich nicht zum Verschlüsseln verwenden ({reason}). Bitten Sie um einen anderen Schlüssel oder erfassen Sie eine Einwilligung für einen anderen Versandweg.',
+    en: 'The {technology} key of {address} cannot be used to encrypt ({reason}). Ask for another key, or record consent for another way to send.',
   },
   RECIPIENT_OWN_KEY_MISSING: {
     kind: 'user',

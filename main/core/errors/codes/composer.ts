@@ -34,12 +34,12 @@ export const composerCodes = {
   },
   DRAFT_CONTAINER_NO_STANDING_PASSWORD: {
     kind: 'user',
-    de: 'Nichts gesendet – für {address} ist kein dauerhaftes Kennwort hinterlegt. Wählen Sie im Passwort-PDF-Bereich „Kennwort für diese Nachricht erzeugen“, oder hinterlegen Sie ein Kennwort auf der Seite „Mandanten“.',
+    de: 'Nichts gesendet – für {address} ist kein dauerhaftes Passwort hinterlegt. Wählen Sie im Passwort-PDF-Bereich „Passwort für diese Nachricht erzeugen“, oder hinterlegen Sie ein Passwort auf der Seite „Mandanten“.',
     en: 'Nothing sent – no standing password is kept for {address}. Choose "Generate a password for this message" in the password PDF section, or record a password on the Clients page.',
   },
   COMPOSE_PASSWORD_GONE: {
     kind: 'user',
-    de: 'Dieses Kennwort wurde schon angezeigt oder ist nicht mehr gespeichert (nach einem Neustart). Siegelpost zeigt ein erzeugtes Kennwort nur einmal. Senden Sie die Nachricht erneut, dann wird ein neues Kennwort erzeugt.',
+    de: 'Dieses Passwort wurde schon angezeigt oder ist nicht mehr gespeichert (nach einem Neustart). Siegelpost zeigt ein erzeugtes Passwort nur einmal. Senden Sie die Nachricht erneut, dann wird ein neues Passwort erzeugt.',
     en: 'This password has already been shown or is no longer kept (after a restart). Siegelpost shows a generated password only once. Send the message again to get a new password.',
   },
   DRAFT_RECIPIENTS_BLOCKED: {

@@ -4,8 +4,8 @@ import type { ErrorEntry } from './entry.ts'
 export const keysCodes = {
   KEYCHAIN_UNAVAILABLE: {
     kind: 'user',
-    de: 'Der Schlüsselbund des Systems ist nicht erreichbar. Starten Sie den Schlüsselbund (unter Linux gnome-keyring oder KWallet mit Secret Service) oder schützen Sie den Tresor stattdessen mit einem Passwort (Kommandozeile: --vault-passphrase-file).',
-    en: 'The system keychain cannot be reached. Start the keychain (on Linux gnome-keyring or KWallet with Secret Service) or protect the vault with a passphrase instead (command line: --vault-passphrase-file).',
+    de: 'Der Schlüsselbund des Systems ist nicht erreichbar, darum bleibt der Tresor mit Ihren Schlüsseln zu; es ist nichts verloren. Melden Sie sich neu an oder starten Sie den Schlüsselbund (unter Linux gnome-keyring oder KWallet mit Secret Service) und versuchen Sie es erneut. Ohne Schlüsselbund lässt sich der Tresor auch mit einem Passwort schützen (Befehlszeile: --vault-passphrase-file).',
+    en: 'The system keychain cannot be reached, so the vault with your keys stays closed; nothing is lost. Log in again or start the keychain (on Linux gnome-keyring or KWallet with Secret Service) and try again. Without a keychain the vault can be protected with a passphrase instead (command line: --vault-passphrase-file).',
   },
   KEYCHAIN_LOCKED: {
     kind: 'user',
@@ -99,12 +99,12 @@ export const keysCodes = {
   },
   KEY_PASSPHRASE_REQUIRED: {
     kind: 'user',
-    de: 'Die Datei {path} ist mit einem Passwort geschützt. Geben Sie das Passwort an, das Sie mit der Datei erhalten oder beim Sichern vergeben haben (Kommandozeile: --passphrase-file).',
+    de: 'Die Datei {path} ist mit einem Passwort geschützt. Geben Sie das Passwort an, das Sie mit der Datei erhalten oder beim Sichern vergeben haben (Befehlszeile: --passphrase-file).',
     en: 'The file {path} is protected by a password. Give the password you received with the file or chose when you backed it up (command line: --passphrase-file).',
   },
   KEY_PASSPHRASE_WRONG: {
     kind: 'user',
-    de: 'Das Kennwort ist falsch. Prüfen Sie Groß- und Kleinschreibung und versuchen Sie es erneut; es wurde nichts gespeichert.',
+    de: 'Das Passwort ist falsch. Prüfen Sie Groß- und Kleinschreibung und versuchen Sie es erneut; es wurde nichts gespeichert.',
     en: 'The password is wrong. Check upper and lower case and try again; nothing was stored.',
   },
   BACKUP_SESSION_UNKNOWN: {

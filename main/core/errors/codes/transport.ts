@@ -34,7 +34,7 @@ export const transportCodes = {
   },
   ACCOUNT_PASSWORD_MISSING: {
     kind: 'user',
-    de: 'Das Kennwort des Kontos „{name}“ fehlt im Schlüsselbund. Richten Sie das Konto neu ein (Konten → Konto hinzufügen, oder accounts add mit --password-file).',
+    de: 'Das Passwort des Kontos „{name}“ fehlt im Schlüsselbund. Richten Sie das Konto neu ein (Konten → Konto hinzufügen, oder accounts add mit --password-file).',
     en: 'The password of account "{name}" is missing from the keychain. Set the account up again (Accounts → Add account, or accounts add with --password-file).',
   },
   TLS_STARTTLS_MISSING: {
@@ -99,12 +99,12 @@ export const transportCodes = {
   },
   SMTP_REQUIRETLS_UNSUPPORTED: {
     kind: 'remote',
-    de: 'Der Server {host} unterstützt REQUIRETLS nicht, Ihre Richtlinie verlangt es. Senden Sie über einen Server mit REQUIRETLS, stellen Sie REQUIRETLS auf „anfordern“ (Konten → Zwangs-TLS; Befehlszeile: policy set requiretls request) oder tragen Sie für den Empfänger eine TLS-Ausnahme ein (Postausgang → „Ausnahme eintragen …“; Befehlszeile: tls-exception).',
-    en: 'The server {host} does not support REQUIRETLS, which your policy requires. Send through a server with REQUIRETLS, set REQUIRETLS to "request" (Accounts → Enforced TLS; command line: policy set requiretls request) or add a TLS exception for the recipient (Outbox → "Add exception …"; command line: tls-exception).',
+    de: 'Nicht gesendet: Der Server {host} sagt nicht zu, die Nachricht bis zum Empfänger nur verschlüsselt weiterzugeben (REQUIRETLS), und Ihre Einstellung verlangt das. Senden Sie über einen Server mit REQUIRETLS, stellen Sie REQUIRETLS auf „anfordern“ (Konten → Zwangs-TLS; Befehlszeile: policy set requiretls request) oder tragen Sie für den Empfänger eine TLS-Ausnahme ein (Postausgang → „Ausnahme eintragen\u00a0…“; Befehlszeile: tls-exception).',
+    en: 'Not sent: the server {host} does not promise to pass the message on encrypted all the way to the recipient (REQUIRETLS), and your settings require that. Send through a server with REQUIRETLS, set REQUIRETLS to "request" (Accounts → Enforced TLS; command line: policy set requiretls request) or add a TLS exception for the recipient (Outbox → "Add exception\u00a0…"; command line: tls-exception).',
   },
   SMTP_AUTH_FAILED: {
     kind: 'user',
-    de: 'Der Server {host} hat die Anmeldung abgelehnt ({reply}). Prüfen Sie Benutzername und Kennwort des Kontos.',
+    de: 'Der Server {host} hat die Anmeldung abgelehnt ({reply}). Prüfen Sie Benutzername und Passwort des Kontos.',
     en: 'The server {host} refused the login ({reply}). Check the account user name and password.',
   },
   SMTP_REJECTED: {
@@ -119,7 +119,7 @@ export const transportCodes = {
   },
   IMAP_AUTH_FAILED: {
     kind: 'user',
-    de: 'Der IMAP-Server {host} hat die Anmeldung abgelehnt. Prüfen Sie Benutzername und Kennwort des Kontos.',
+    de: 'Der IMAP-Server {host} hat die Anmeldung abgelehnt. Prüfen Sie Benutzername und Passwort des Kontos.',
     en: 'The IMAP server {host} refused the login. Check the account user name and password.',
   },
   IMAP_FAILED: {
