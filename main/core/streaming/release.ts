@@ -24,7 +24,9 @@ export function releaseBytes(bytes: Uint8Array): void {
  * chunk before, and copies it when the next arrives) over a source whose chunks are its own (moved or copied in
  * from another thread).
  */
-export async function* releasedBehind(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+export async function* releasedBehind(
+  source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
   let older: Uint8Array | null = null
   let previous: Uint8Array | null = null
   for await (const chunk of source) {
