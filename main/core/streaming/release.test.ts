@@ -21,6 +21,14 @@ describe('releasing large buffers', () => {
       expect(Buffer.from(bytes).equals(before)).toBe(true)
     }
     releaseBytes(whole) // twice: nothing more happens
+
+    // a smaller floor for buffers known to be their own allocation (a decipher's output); still never a part
+    const own = fresh(4096)
+    releaseBytes(own, 0)
+    expect(own.buffer.detached).toBe(true)
+    const pooledPart = Buffer.from('still in the pool')
+    releaseBytes(pooledPart, 0)
+    expect(pooledPart.toString()).toBe('still in the pool')
   })
 
   it('releases each chunk only once the consumer asked for the one after the next, never the last', async () => {

@@ -6,14 +6,15 @@
  * (ArrayBuffer.prototype.transfer(0)) frees its memory now (100 MiB S/MIME open: peak RSS −30 MiB; 1 GiB: −70 MiB).
  *
  * Only for a buffer the caller owns alone — one it made, or one that was moved or copied to it from another thread —
- * and is done with: every view of it becomes empty. Buffers below `releasableBytes` (Node's shared pool slabs among
- * them), views of part of a buffer and shared memory are left to the collector.
+ * and is done with: every view of it becomes empty. Buffers below `minBytes` (by default releasableBytes: Node's
+ * shared pool slabs among them), views of part of a buffer and shared memory are left to the collector. A smaller
+ * `minBytes` only for buffers known to be their own allocation (a decipher's output).
  */
 export const releasableBytes = 64 * 1024
 
-export function releaseBytes(bytes: Uint8Array): void {
+export function releaseBytes(bytes: Uint8Array, minBytes: number = releasableBytes): void {
   const buffer = bytes.buffer
-  if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < releasableBytes) return
+  if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < minBytes) return
   if (bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength || buffer.detached) return
   buffer.transfer(0)
 }
