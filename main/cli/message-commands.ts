@@ -16,7 +16,7 @@ import { checkInputFile, readLimitedFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { mediaTypeOf } from '../core/mime/media-types.ts'
 import { attachmentSaver } from './attachment-files.ts'
-import { earlyWorker, looksLikeLargePgpMime } from './early-worker.ts'
+import { earlyWorker, largeEncryptedTechnology } from './early-worker.ts'
 import { runPlannedCompose } from './compose-send.ts'
 import {
   exitCodes,
@@ -217,9 +217,13 @@ export const messageCommands: readonly Command[] = [
       const path = operands[0]!
       // Checked (exists, size limit) as before, then read from disk in chunks, never whole.
       await checkInputFile(path, limits.messageMaxBytes)
-      // A large PGP/MIME mail's worker boots while the vault opens.
+      // A large encrypted mail's worker boots while the vault opens: PGP/MIME always, S/MIME when the vault key comes
+      // from the keychain (not beside a passphrase's scrypt of 128 MiB, as in compose).
+      const technology = largeEncryptedTechnology(path)
+      const isKeychainVault = typeof values['vault-passphrase-file'] !== 'string'
+      const isEarly = technology === 'openpgp' || (technology === 'smime' && isKeychainVault)
       const workers = io.startWorker
-        ? earlyWorker(io.startWorker, looksLikeLargePgpMime(path) ? { name: 'openpgp', purpose: 'decrypt' } : null)
+        ? earlyWorker(io.startWorker, isEarly && technology ? { name: technology, purpose: 'decrypt' } : null)
         : null
       let opened, source
       try {
