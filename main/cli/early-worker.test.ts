@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { limits } from '../core/limits.ts'
 import type { WorkerLike, WorkerPurpose } from '../core/message/technology.ts'
-import { earlyWorker, looksLikeLargePgpMime } from './early-worker.ts'
+import { earlyWorker, largeEncryptedTechnology, looksLikeLargePgpMime } from './early-worker.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'sp-early-worker-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -43,6 +43,18 @@ describe('the early worker of open and compose', () => {
     const smime = 'Content-Type: application/pkcs7-mime; smime-type=enveloped-data\r\n\r\n'
     expect(looksLikeLargePgpMime(mail('smime.eml', smime, limits.streamFromBytes))).toBe(false)
     expect(looksLikeLargePgpMime(join(dir, 'missing.eml'))).toBe(false)
+  })
+
+  it('names the technology of a large encrypted mail: PGP/MIME, or S/MIME enveloped data; nothing else', () => {
+    const enveloped = 'Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name="smime.p7m"\r\n\r\n'
+    const auth = 'Content-Type: application/x-pkcs7-mime;\r\n smime-type="authEnveloped-data"\r\n\r\n'
+    const signed = 'Content-Type: application/pkcs7-mime; smime-type=signed-data\r\n\r\n'
+    expect(largeEncryptedTechnology(mail('pgp.eml', pgpHead, limits.streamFromBytes))).toBe('openpgp')
+    expect(largeEncryptedTechnology(mail('env.eml', enveloped, limits.streamFromBytes))).toBe('smime')
+    expect(largeEncryptedTechnology(mail('auth.eml', auth, limits.streamFromBytes))).toBe('smime')
+    expect(largeEncryptedTechnology(mail('signed.eml', signed, limits.streamFromBytes))).toBe(null)
+    expect(largeEncryptedTechnology(mail('env-small.eml', enveloped, limits.streamFromBytes - 1))).toBe(null)
+    expect(largeEncryptedTechnology(join(dir, 'missing.eml'))).toBe(null)
   })
 
   it('goes to the first OpenPGP decryption only; anything else gets a fresh worker', () => {

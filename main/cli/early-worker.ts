@@ -39,15 +39,27 @@ export function earlyWorker(start: StartWorker, wanted: { name: StreamWorkerName
 
 /** A mail of at least limits.streamFromBytes whose first 64 KiB name application/pgp-encrypted (RFC 3156 §4). */
 export function looksLikeLargePgpMime(path: string): boolean {
+  return largeEncryptedTechnology(path) === 'openpgp'
+}
+
+/**
+ * The technology of a mail of at least limits.streamFromBytes that is encrypted, from its first 64 KiB: PGP/MIME
+ * (application/pgp-encrypted, RFC 3156 §4) or S/MIME (application/pkcs7-mime with smime-type enveloped-data or
+ * authEnveloped-data, RFC 8551 §3.2.2, RFC 5083); null for anything else (the open starts its workers as it goes).
+ */
+export function largeEncryptedTechnology(path: string): 'openpgp' | 'smime' | null {
   let fd: number | null = null
   try {
     fd = openSync(path, 'r')
-    if (fstatSync(fd).size < limits.streamFromBytes) return false
+    if (fstatSync(fd).size < limits.streamFromBytes) return null
     const head = Buffer.alloc(64 * 1024)
     const n = readSync(fd, head, 0, head.length, 0)
-    return head.toString('latin1', 0, n).toLowerCase().includes('application/pgp-encrypted')
+    const text = head.toString('latin1', 0, n).toLowerCase()
+    if (text.includes('application/pgp-encrypted')) return 'openpgp'
+    const isEnveloped = /smime-type\s*=\s*"?(auth)?enveloped-data/.test(text)
+    return isEnveloped && /application\/(x-)?pkcs7-mime/.test(text) ? 'smime' : null
   } catch {
-    return false
+    return null
   } finally {
     if (fd !== null) closeSync(fd)
   }

@@ -11,11 +11,12 @@ import { networkPolicyFrom } from '../core/network-policy.ts'
 import { httpRevocationFetchers } from '../core/smime/revocation-http.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
 import { isStreamedSize } from '../core/streaming/large-part.ts'
+import { releasedBehind } from '../core/streaming/release.ts'
 import { checkInputFile, readLimitedFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { mediaTypeOf } from '../core/mime/media-types.ts'
 import { attachmentSaver } from './attachment-files.ts'
-import { earlyWorker, looksLikeLargePgpMime } from './early-worker.ts'
+import { earlyWorker, largeEncryptedTechnology } from './early-worker.ts'
 import { runPlannedCompose } from './compose-send.ts'
 import {
   exitCodes,
@@ -216,9 +217,13 @@ export const messageCommands: readonly Command[] = [
       const path = operands[0]!
       // Checked (exists, size limit) as before, then read from disk in chunks, never whole.
       await checkInputFile(path, limits.messageMaxBytes)
-      // A large PGP/MIME mail's worker boots while the vault opens.
+      // A large encrypted mail's worker boots while the vault opens: PGP/MIME always, S/MIME when the vault key comes
+      // from the keychain (not beside a passphrase's scrypt of 128 MiB, as in compose).
+      const technology = largeEncryptedTechnology(path)
+      const isKeychainVault = typeof values['vault-passphrase-file'] !== 'string'
+      const isEarly = technology === 'openpgp' || (technology === 'smime' && isKeychainVault)
       const workers = io.startWorker
-        ? earlyWorker(io.startWorker, looksLikeLargePgpMime(path) ? { name: 'openpgp', purpose: 'decrypt' } : null)
+        ? earlyWorker(io.startWorker, isEarly && technology ? { name: technology, purpose: 'decrypt' } : null)
         : null
       let opened, source
       try {
@@ -239,7 +244,8 @@ export const messageCommands: readonly Command[] = [
       let result: OpenResult
       try {
         result = await openMessage(source, messageTechnologies, {
-          ...(saver ? { attachmentSink: (a, chunks) => saver.save(a.filename, a.index, chunks) } : {}),
+          // Each decoded chunk is the sink's own and written before the next is asked for: freed behind the writer.
+          ...(saver ? { attachmentSink: (a, chunks) => saver.save(a.filename, a.index, releasedBehind(chunks)) } : {}),
           keys: opened.contents.keys,
           now: io.now(),
           streaming,

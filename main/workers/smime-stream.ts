@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads'
 import { SiegelpostError } from '../core/errors/index.ts'
 import type { SmimeStreamJob, SmimeStreamResult } from '../core/smime/cms-stream-job.ts'
 import { serveSmimeStream } from '../core/smime/stream-port.ts'
+import { releaseBytes } from '../core/streaming/release.ts'
 import { progressCounter, runOnWorker } from '../core/streaming/worker-run.ts'
 import { streamWorkerLimits } from './worker-limits.ts'
 
@@ -52,8 +53,12 @@ export async function runSmimeStreamInWorker(
     const run = runOnWorker<SmimeStreamResult>(worker, serveSmimeStream, request, input, progress.add)
     let step = await run.next()
     try {
-      // Awaiting each write holds the worker back while the disk is slower (backpressure).
-      for (; !step.done; step = await run.next()) await out.write(step.value)
+      // Awaiting each write holds the worker back while the disk is slower (backpressure); a chunk written (it came
+      // from the worker, this thread's own) is freed at once.
+      for (; !step.done; step = await run.next()) {
+        await out.write(step.value)
+        releaseBytes(step.value)
+      }
     } finally {
       if (!step.done) await run.return(undefined as never)
     }

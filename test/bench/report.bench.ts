@@ -16,6 +16,7 @@ import {
 import { composeSendRows } from './compose-send-rss.ts'
 import { mailboxSyncRows, mailListCliRow } from './mailbox-rows.ts'
 import { formatReport, type Outcome, type Row } from './report-table.ts'
+import { smimeForeignOpenRow } from './smime-foreign-open.ts'
 import { windowListRows } from './window-list.ts'
 import { windowRows } from './window-tasks.ts'
 
@@ -268,6 +269,8 @@ try {
     await messageRows(mb * 1024 * 1024, mb >= 1024 ? `${mb / 1024} GiB` : `${mb} MiB`, '1 2 4 5', (op, tech) =>
       tech === 'pgp' ? pgpTarget : op === 'enc' ? '≤ 2× -stream; ≤ 200 MiB' : '≤ 1.0×; ≤ 200 MiB',
     )
+  // Goal 4 for mail another client wrote: OpenSSL's S/MIME (smime-foreign-open.ts).
+  for (const mb of largeMb) rows.push(await smimeForeignOpenRow({ dir, env, sp, timed, checkLastOpen }, mb))
   // Goal 4: compose --send to three recipients through the Outbox's chunk files (compose-send-rss.ts).
   rows.push(...composeSendRows(largeMb.filter((mb) => mb <= 100)))
   const streamMb = Number(process.env.BENCH_STREAM_MB ?? 2048)

@@ -109,7 +109,8 @@ export interface OpenContext {
   /**
    * Receives each attachment's decoded bytes in the one pass that also counts them and computes the SHA-256 of
    * the document (`open --save-attachments`), so the digest is of exactly the bytes handed over. Called after
-   * every check, in order, once per attachment; it must take all chunks (a sink that stops early is a bug).
+   * every check, in order, once per attachment; it must take all chunks (a sink that stops early is a bug). Each
+   * chunk is a new buffer the sink owns once it has it (nothing here refers to it after): it may free it when done.
    */
   attachmentSink?: AttachmentSink
 }

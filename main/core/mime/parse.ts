@@ -2,7 +2,14 @@ import libmime from 'libmime'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import { decodeBase64Lines } from './base64-lines.ts'
-import { memorySource, sourceChunkBytes, sourceChunks, sourceIndexOf, type ByteSource } from './byte-source.ts'
+import {
+  memorySource,
+  sourceChunkBytes,
+  sourceChunks,
+  sourceChunksReused,
+  sourceIndexOf,
+  type ByteSource,
+} from './byte-source.ts'
 
 /**
  * A MIME entity that keeps its exact bytes. Signature checks (RFC 1847 / RFC 3156 / RFC 8551)
@@ -357,7 +364,9 @@ export function* decodedBodyChunks(part: MimePart): Generator<Uint8Array> {
     const bytes = decoded.length === 1 ? decoded[0]! : Buffer.concat(decoded)
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
   }
-  for (const chunk of sourceChunks(source, start, end)) {
+  // Read through one buffer, refilled per chunk: every byte yielded below is decoded into a buffer of its own, and
+  // what is kept (`rest`, `carry`) is copied, so a chunk is done with before the next is read.
+  for (const chunk of sourceChunksReused(source, start, end)) {
     const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
     const decoded: Buffer[] = []
     let view = bytes

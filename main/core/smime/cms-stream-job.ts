@@ -3,6 +3,7 @@ import type { ContentCipher, DecryptIdentity, EncryptRecipient } from './cms-env
 import type { SigningIdentity } from './cms-signed.ts'
 import { decryptCmsStream, encryptCmsStream, readSignedStream, signCmsStream, type ByteSource } from './cms-stream.ts'
 import { SignedContentHasher, type SignedContentDigests } from './signed-stream-digest.ts'
+import { releaseBytes, releasedBehind } from '../streaming/release.ts'
 
 /**
  * The large-message S/MIME work as one job, so it can run off the main thread
@@ -59,6 +60,10 @@ async function* counted(source: ByteSource, total: { bytes: number }): AsyncGene
   }
 }
 
+/**
+ * Runs `job` over `source`, whose chunks are the job's own (they arrive on the streaming protocol, moved or copied from
+ * the caller's thread): decryption frees each input chunk's memory once its BER reader is past it (releasedBehind).
+ */
 export async function runSmimeStreamJob(
   job: SmimeStreamJob,
   source: ByteSource,
@@ -86,9 +91,13 @@ export async function runSmimeStreamJob(
   if (job.kind === 'decrypt') {
     const info: { identity?: number; contentAlgorithm?: string } = {}
     const signed = new SignedContentHasher()
-    for await (const chunk of decryptCmsStream(input, job.identities, info)) {
-      signed.push(chunk)
-      await write(chunk)
+    for await (const chunk of decryptCmsStream(releasedBehind(input), job.identities, info)) {
+      signed.push(chunk) // copies what it keeps
+      // Each chunk is the decipher's own new buffer: moved to the caller as it is, not copied into a batch. One too
+      // small to be moved was copied into the batch and is freed here (OpenSSL writes 4 KiB segments: 25,000 of them
+      // in a 100 MiB mail).
+      await write(chunk, true)
+      releaseBytes(chunk, 0)
     }
     return {
       kind: 'decrypt',
@@ -99,6 +108,6 @@ export async function runSmimeStreamJob(
       signedContent: signed.finish(),
     }
   }
-  const { cms, contentDigests } = await readSignedStream(decryptCmsStream(input, job.identities), write)
+  const { cms, contentDigests } = await readSignedStream(decryptCmsStream(releasedBehind(input), job.identities), write)
   return { kind: 'decrypt-signed', bytesIn: read.bytes, bytesOut, cms, contentDigests }
 }

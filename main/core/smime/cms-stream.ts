@@ -270,7 +270,8 @@ class BerReader {
  * attributes) from a stream in bounded memory. The chunks it yields are NOT authenticated until
  * the generator finishes: AES-GCM checks its tag and CBC its padding at the end and throw there
  * — write them to a place the user cannot see yet and delete it on error (DESIGN: no release
- * before the integrity check). Uses the first recipient info our keys open.
+ * before the integrity check). Uses the first recipient info our keys open. Each chunk is a new buffer the generator
+ * keeps no reference to (the decipher's output), so a caller may move it to another thread.
  */
 export async function* decryptCmsStream(
   source: ByteSource,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { reason, SiegelpostError } from '../errors/index.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
 import { limits } from '../limits.ts'
-import { sourceChunks, type ByteSource } from '../mime/byte-source.ts'
+import { sourceChunksReused, type ByteSource } from '../mime/byte-source.ts'
 import { decodeBody, decodedBodyChunks, parseMime, type MimePart } from '../mime/parse.ts'
 import type { DecryptOutcome, OpenContext, SignatureCheck, StreamingContext } from '../message/technology.ts'
 import { createSpool } from '../store/spool.ts'
@@ -115,7 +115,8 @@ async function verifyLargeInner(
         if (!canonical && isSameRange && names.every((name) => prehashed.digests[name]))
           return Object.fromEntries(names.map((name) => [name, prehashed.digests[name]!]))
         let previous = 0
-        for (const chunk of sourceChunks(decrypted, range.start, range.end)) {
+        // Read through one buffer: each chunk is hashed (or copied by crlfCanonical) before the next is read.
+        for (const chunk of sourceChunksReused(decrypted, range.start, range.end)) {
           const bytes = canonical ? crlfCanonical(chunk, previous) : chunk
           hashes.forEach((hash) => hash.update(bytes))
           previous = chunk[chunk.length - 1] ?? previous
@@ -152,7 +153,7 @@ async function verifyLargeInner(
 /** Whether `bytes` hold an LF without a CR before it (`previous`: the byte before them). */
 function sourceHasBareLf(source: ByteSource, range: { start: number; end: number }): boolean {
   let previous = 0
-  for (const chunk of sourceChunks(source, range.start, range.end)) {
+  for (const chunk of sourceChunksReused(source, range.start, range.end)) {
     if (hasBareLf(chunk, previous)) return true
     previous = chunk[chunk.length - 1] ?? previous
   }

@@ -90,7 +90,11 @@ export function sliceSource(source: ByteSource, start: number, end: number): Byt
     length: end - start,
     read: (from, to) => source.read(start + from, start + Math.min(to, end - start)),
   }
-  const { lineIndexOf } = source
+  const { lineIndexOf, readInto } = source
+  if (readInto) {
+    slice.readInto = (target, from) =>
+      readInto.call(source, target.subarray(0, Math.max(0, Math.min(target.length, end - start - from))), start + from)
+  }
   if (lineIndexOf) {
     slice.lineIndexOf = (needle, from, to) => {
       const found = lineIndexOf.call(source, needle, start + from, start + Math.min(to, end - start))

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createSpool } from './spool.ts'
+import { createSpool, spoolRecordBytes } from './spool.ts'
 
 describe('encrypted spool', () => {
   let parent: string
@@ -39,6 +39,25 @@ describe('encrypted spool', () => {
     spool.dispose()
     spool.dispose()
     expect(readdirSync(parent)).toEqual([])
+  })
+
+  it('reads records of the product size in any order, by read and readInto, with records freed as they leave its cache', () => {
+    const plain = new Uint8Array(randomBytes(5 * spoolRecordBytes + 4321))
+    const writer = createSpool(parent)
+    for (let at = 0; at < plain.length; at += 300_001) writer.write(plain.subarray(at, at + 300_001))
+    const spool = writer.finish()
+    const target = new Uint8Array(spoolRecordBytes + 17)
+    const ranges = [4, 0, 2, 5, 1, 3, 0, 5].map((record, i) => record * spoolRecordBytes - (i % 3) * 1000)
+    for (const start of ranges.map((at) => Math.max(0, at))) {
+      const end = start + spoolRecordBytes + 17
+      const expected = Buffer.from(plain.subarray(start, end))
+      expect(Buffer.from(spool.read(start, end)).equals(expected)).toBe(true)
+      const n = spool.readInto!(target, start)
+      expect(n).toBe(expected.length)
+      expect(Buffer.from(target.subarray(0, n)).equals(expected)).toBe(true)
+    }
+    expect(spool.readInto!(target, plain.length)).toBe(0)
+    spool.dispose()
   })
 
   it('refuses a changed or cut-off file instead of returning wrong bytes', () => {

@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { sourceIndexOf, type ByteSource } from '../mime/byte-source.ts'
+import { releaseBytes } from '../streaming/release.ts'
 
 /**
  * A temporary file for plaintext that is too large for memory (a decrypted 100 MB attachment),
@@ -72,6 +73,7 @@ export function createSpool(parentDir: string, recordBytes = spoolRecordBytes): 
     cipher.final() // GCM: no further bytes
     writeSync(fd, encrypted, 0, encrypted.length, at)
     writeSync(fd, cipher.getAuthTag(), 0, tagBytes, at + encrypted.length)
+    releaseBytes(encrypted)
     records++
   }
   const dispose = () => {
@@ -124,7 +126,10 @@ export function createSpool(parentDir: string, recordBytes = spoolRecordBytes): 
         decipher.setAuthTag(sealed.subarray(size - tagBytes))
         const plain = decipher.update(sealed.subarray(0, size - tagBytes))
         decipher.final() // checks the tag; GCM gives no further bytes
+        // read and readInto copy out of the records: one that leaves the cache is referred to nowhere else.
+        const evicted = cached[1]
         cached = [{ index, plain }, ...cached.slice(0, 1)]
+        if (evicted) releaseBytes(evicted.plain)
         return plain
       }
       const lines = dashLines
@@ -147,6 +152,20 @@ export function createSpool(parentDir: string, recordBytes = spoolRecordBytes): 
             plain.copy(out, from - start, from - index * recordBytes, to - index * recordBytes)
           }
           return new Uint8Array(out.buffer, out.byteOffset, out.length)
+        },
+        // Opened records copied into the caller's buffer: a reader that refills one buffer (sourceChunksReused)
+        // then leaves no fresh copy per chunk behind.
+        readInto(target, start) {
+          const stop = Math.min(total, start + target.length)
+          for (let at = start; at < stop;) {
+            const index = Math.floor(at / recordBytes)
+            const plain = open(index)
+            const from = at - index * recordBytes
+            const take = Math.min(stop - at, plain.length - from)
+            target.set(plain.subarray(from, from + take), at - start)
+            at += take
+          }
+          return Math.max(0, stop - start)
         },
         dispose,
       }

@@ -3,6 +3,7 @@ import type { StreamingContext } from '../message/technology.ts'
 import { bodyLength, decodedBodyChunks, headerValue, type MimePart } from '../mime/parse.ts'
 import { createSpool, type Spool } from '../store/spool.ts'
 import type { StreamPort, WorkerRequest } from './protocol.ts'
+import { releaseBytes } from './release.ts'
 import { throughWorker } from './worker-run.ts'
 
 /**
@@ -48,7 +49,11 @@ export async function decryptPartToSpool<Result>(
     const run = throughWorker<Result>(streaming, serveInThread, request, input.chunks, input.total)
     let step = await run.next()
     try {
-      for (; !step.done; step = await run.next()) writer.write(step.value)
+      // Each chunk came from the worker (moved or copied to this thread) and the spool copies it: freed at once.
+      for (; !step.done; step = await run.next()) {
+        writer.write(step.value)
+        releaseBytes(step.value)
+      }
     } finally {
       // Our side failed (the spool): the worker is ended too.
       if (!step.done) await run.return(undefined as never)

@@ -106,9 +106,11 @@ export function serveStream<Job, Result>(
   let filled = 0
   const flush = () => {
     if (filled === 0) return
-    const bytes = filled === outputBatchBytes ? batch : batch.slice(0, filled)
+    const isFull = filled === outputBatchBytes
+    const bytes = isFull ? batch : batch.slice(0, filled)
     port.postMessage({ type: 'chunk', bytes } satisfies FromWorker<Result>, [bytes.buffer as ArrayBuffer])
-    batch = new Uint8Array(new ArrayBuffer(outputBatchBytes))
+    // A part sent is a copy: the batch stays and is filled again (a new megabyte for each would be garbage here).
+    if (isFull) batch = new Uint8Array(new ArrayBuffer(outputBatchBytes))
     filled = 0
   }
   const output = (chunk: Uint8Array, isOwned = false) => {
