@@ -53,6 +53,15 @@ export const mailStoreMigrations: readonly Migration[] = [
   // Step 4: new rows count once per transaction, bumped by the store just before the commit (StoreTransactions in
   // mail-store-batch.ts): a sync inserts thousands of rows per commit, and this trigger ran once for each.
   (db) => db.exec('DROP TRIGGER messages_insert_counts'),
+  // Step 5: a message's place (folder, UIDVALIDITY, UID) is unique by its clear columns, so new rows need no keyed
+  // hash of it (`ref` of a new row is its id; rows from before keep theirs, read by nothing). New ids are time-ordered
+  // (message-id.ts) and small messages are sealed with their envelope row (`rawfile` 2, mail-store-rows.ts).
+  // Existing rows cannot collide: their `ref` was a keyed hash of the same place, and it was unique.
+  (db) =>
+    db.exec(`
+      CREATE UNIQUE INDEX messages_place ON messages (box, validity, uid);
+      DROP INDEX messages_box;
+    `),
 ]
 
 /** One message as the list shows it: the envelope plus where it lives and its flags. */
