@@ -2,43 +2,61 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { envelopeOf } from '../../main/core/mailbox/envelope.ts'
+import type { WorkerLike } from '../../main/core/message/technology.ts'
 import { MailStore } from '../../main/core/mailbox/mail-store.ts'
+import { openStoreWriter, serveStoreWriter, type WriterPort } from '../../main/core/mailbox/store-writer.ts'
 import { benchMessage } from './mailbox-rows.ts'
 
 /**
- * The store-writer thread's share of a sync without IMAP: N messages (the sync bench's) written as the worker writes
- * them (growing batches, envelopes read beforehand, the closing snapshot and checkpoint), on this thread, CPU measured.
+ * The store-writer thread's share of a sync, without IMAP and without a thread: N messages (the sync bench's) are
+ * handed over by `openStoreWriter` as in a sync (the main thread's part, envelopes read) into a recording stand-in for
+ * the worker; then `serveStoreWriter` writes the recorded chunks on this thread, CPU measured (its batches, seals,
+ * SQLite, the closing snapshot and checkpoint — what the worker does apart from starting).
  * Run: `node test/bench/store-writer-cpu.ts [N]` (default 10000).
  */
 const n = Number(process.argv[2] ?? 10_000)
-const messages = Array.from({ length: n }, (_, i) => benchMessage(i))
-const envelopes = messages.map((raw) => envelopeOf(raw, null))
 const dir = mkdtempSync(join(tmpdir(), 'sp-writer-cpu-'))
 try {
+  const main = new MailStore(dir, randomBytes(32))
+  const sent: unknown[] = []
+  const recorder = {
+    postMessage: (message: unknown) => sent.push(message),
+    on: () => recorder,
+    off: () => recorder,
+    terminate: async () => 0,
+  } as unknown as WorkerLike
+  const handing = process.cpuUsage()
+  const writer = openStoreWriter(
+    recorder,
+    main,
+    { account: 'bench', folder: 'INBOX', uidValidity: '1' },
+    () => new Date(),
+  )
+  for (let i = 0; i < n; i++) void writer.add(i + 1, benchMessage(i), [], null)
+  void writer.finish().catch(() => undefined)
+  const handed = process.cpuUsage(handing)
+
+  let listener: ((message: never) => void) | null = null
+  let stored = 0
+  const port = {
+    on: (_event: string, fn: (message: never) => void) => (listener = fn),
+    postMessage: (message: { type: string; messages?: unknown[]; message?: string }) => {
+      if (message.type === 'error') throw new Error(message.message)
+      stored += message.messages?.length ?? 0
+    },
+  } as unknown as WriterPort
+  serveStoreWriter(port)
   const cpu = process.cpuUsage()
   const started = performance.now()
-  const store = new MailStore(dir, randomBytes(32), { writer: true })
-  const batch = store.batch()
-  const fetched = new Date()
-  let stored = 0
-  const adds = performance.now()
-  for (let i = 0; i < n; i++) {
-    const raw = messages[i]!
-    batch.run(() => {
-      if (store.add('bench', 'INBOX', '1', i + 1, raw, fetched, { flags: [], envelope: envelopes[i]! })) stored++
-    }, raw.length)
-  }
-  batch.commit()
-  const closing = performance.now()
-  store.close()
-  const end = performance.now()
+  for (const message of sent) listener!(message as never)
   const used = process.cpuUsage(cpu)
+  const ms = performance.now() - started
+  main.close()
   if (stored !== n) throw new Error(`stored ${stored} of ${n}`)
+  const total = used.user + used.system
   console.log(
-    `store writer, ${n} messages: wall ${(end - started).toFixed(0)} ms (adds+commits ${(closing - adds).toFixed(0)} ms,` +
-      ` close ${(end - closing).toFixed(0)} ms), cpu ${((used.user + used.system) / 1000).toFixed(0)} ms` +
-      ` (${((used.user + used.system) / n).toFixed(1)} µs/message)`,
+    `store writer, ${n} messages: wall ${ms.toFixed(0)} ms, cpu ${(total / 1000).toFixed(0)} ms ` +
+      `(${(total / n).toFixed(1)} µs/message); handing over (main thread) cpu ${((handed.user + handed.system) / 1000).toFixed(0)} ms`,
   )
 } finally {
   rmSync(dir, { recursive: true, force: true })

@@ -259,7 +259,7 @@ export class MailStore {
     // `ref` (unique, from schema step 1) is the id: time-ordered, appended at the end of its index.
     const { changes } = this.sql(
       'INSERT INTO messages (id, ref, fetched, meta, raw, box, validity, uid, digest, envelope, rawfile) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (box, validity, uid) DO NOTHING',
     ).run(
       id,
       id,
