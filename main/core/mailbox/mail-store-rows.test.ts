@@ -9,6 +9,7 @@ import { limits } from '../limits.ts'
 import { sealBlob } from '../store/sealed-blob.ts'
 import { openVersionedDatabase, schemaVersion } from '../store/sqlite.ts'
 import { envelopeOf } from './envelope.ts'
+import { readSnapshot } from './mail-list-snapshot.ts'
 import { rawPlaces } from './mail-store-rows.ts'
 import { MailStore, mailStoreMigrations, type EnvelopeRow } from './mail-store.ts'
 import { messageIdMaker } from './message-id.ts'
@@ -147,6 +148,26 @@ describe('message store schema step 5', () => {
     expect(damaged.get(b)).toBeNull()
     expect(damaged.list().map((r) => r.id)).toEqual([a])
     damaged.close()
+  })
+})
+
+describe('the store-writer connection', () => {
+  it("closing, it seals the folder's snapshot from the rows' JSON as sealed: the same rows a listing opens", () => {
+    const writer = new MailStore(dir, key, { writer: true })
+    const batch = writer.batch()
+    const n = limits.mailListSnapshotMinRows + 5
+    for (let uid = 1; uid <= n; uid++) batch.run(() => writer.add('acc', 'INBOX', '1', uid, mail(uid), new Date()), 1)
+    batch.commit()
+    writer.close()
+    const db = new DatabaseSync(join(dir, 'messages.sqlite'))
+    const kept = readSnapshot(db, createSecretKey(key), hash('box', 'acc', 'INBOX'))
+    db.close()
+    const store = new MailStore(dir, key)
+    expect(store.get(kept![0]!.row.id)).toEqual(kept![0]!.row)
+    const opened = kept!.map(({ row }) => store.get(row.id))
+    expect(kept!.map(({ row }) => row)).toEqual(opened)
+    expect(kept!.map(({ row }) => row.uid)).toEqual(Array.from({ length: n }, (_, i) => n - i))
+    store.close()
   })
 })
 

@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto'
+import { randomBytes, type KeyObject } from 'node:crypto'
 import { limits } from '../limits.ts'
 import { openBlob, sealBlob } from '../store/sealed-blob.ts'
 import { readSealedFile } from '../store/sealed-file.ts'
@@ -30,8 +30,10 @@ export function sealRow(
   row: EnvelopeRow,
   raw: Uint8Array | null,
   random: (n: number) => Buffer,
+  /** JSON.stringify(row), when the caller has it. */
+  text: string = JSON.stringify(row),
 ): Buffer {
-  const json = Buffer.from(JSON.stringify(row), 'utf8')
+  const json = Buffer.from(text, 'utf8')
   if (raw === null) return sealBlob(secret, json, ctx(row.id, 'envelope'), random)
   const plain = Buffer.allocUnsafe(4 + json.length + raw.byteLength)
   plain.writeUInt32BE(json.length, 0)
@@ -70,23 +72,34 @@ export function openRow(
 }
 
 /** A message's columns that say where its raw bytes are. */
-export interface StoredRaw {
+export interface RawColumns {
   raw: Uint8Array
   rawfile: number
   envelope: Uint8Array | null
 }
 
 /** A message's raw bytes from wherever they live (`file`: the sealed file at `filePath`); null when they do not open. */
-export function openStoredRaw(
+export function openRaw(
   secret: KeyObject,
   key: Buffer,
   filePath: string,
   id: string,
-  stored: StoredRaw,
+  stored: RawColumns,
 ): Buffer | null {
   if (stored.rawfile === rawPlaces.row)
     return stored.envelope ? (openRow(secret, id, stored.envelope, stored.rawfile, true)?.raw ?? null) : null
   return stored.rawfile === rawPlaces.file
     ? readSealedFile(filePath, key, ctx(id, 'raw'))
     : openBlob(secret, stored.raw, ctx(id, 'raw'))
+}
+
+/** Random bytes from a pool: one system call per 4 KiB (341 nonces) instead of one per sealed value. */
+export function randomPool(): (n: number) => Buffer {
+  let pool = Buffer.alloc(0)
+  return (n) => {
+    if (pool.length < n) pool = randomBytes(Math.max(4096, n))
+    const out = pool.subarray(0, n)
+    pool = pool.subarray(n)
+    return out
+  }
 }

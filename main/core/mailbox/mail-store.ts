@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto'
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
 import { mkdirSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
@@ -26,7 +26,7 @@ import {
 import { StoreTransactions, tuneForBatches, writeBatch, type WriteBatch } from './mail-store-batch.ts'
 import { readFolderState, staleRows, writeFolderState } from './mail-store-folders.ts'
 import { completeOldRows, removeOrphanFiles } from './mail-store-upkeep.ts'
-import { openRow, openStoredRaw, rawPlaceFor, rawPlaces, sealRow, type StoredRaw } from './mail-store-rows.ts'
+import { openRaw, openRow, randomPool, rawPlaceFor, rawPlaces, sealRow, type RawColumns } from './mail-store-rows.ts'
 import { messageIdMaker } from './message-id.ts'
 
 export { mailStoreFileName, mailStoreMigrations }
@@ -70,19 +70,16 @@ export class MailStore {
   /** Folders (boxes) this connection wrote or listed: closing leaves a current list snapshot of each. */
   private readonly touched = new Set<string>()
   private readonly listed = new Set<string>()
+  /** The store-writer thread's rows as it sealed them, for its closing snapshot (mail-list-snapshot.ts). */
+  private readonly rowJson = new WeakMap<EnvelopeRow, string>()
   private readonly snapshotStore: SnapshotStore = {
     misses: (box) => this.misses(box),
     rows: (box) => this.rows(box),
     cache: this.cache,
+    json: this.rowJson,
   }
-  /** Nonces from a pool of random bytes: one system call per 341 sealed values instead of one each. */
-  private pool = Buffer.alloc(0)
-  private readonly random = (n: number): Buffer => {
-    if (this.pool.length < n) this.pool = randomBytes(4096)
-    const out = this.pool.subarray(0, n)
-    this.pool = this.pool.subarray(n)
-    return out
-  }
+  /** Nonces and ids from a pool of random bytes (mail-store-rows.ts). */
+  private readonly random = randomPool()
   private readonly newId = messageIdMaker(this.random)
 
   /** `writer`: a sync's store-writer thread (store-writer.ts): no upkeep (done by the app's connection), tuned writes. */
@@ -255,6 +252,8 @@ export class MailStore {
       options.arrived ?? null,
       options.envelope,
     )
+    const json = JSON.stringify(row)
+    if (this.isWriter) this.rowJson.set(row, json)
     // A message stored already (same place: messages_place) changes nothing: one index look-up, the INSERT's own.
     // `ref` (unique, from schema step 1) is the id: time-ordered, appended at the end of its index.
     const { changes } = this.sql(
@@ -272,7 +271,7 @@ export class MailStore {
       uidValidity,
       uid,
       null,
-      sealRow(this.secret, row, place === rawPlaces.row ? raw : null, this.random),
+      sealRow(this.secret, row, place === rawPlaces.row ? raw : null, this.random, json),
       place,
     )
     if (changes === 0 && isFile) rmSync(join(this.filesDir, `${id}.sealed`), { force: true })
@@ -285,8 +284,8 @@ export class MailStore {
   }
 
   raw(id: string): Buffer | null {
-    const row = this.sql('SELECT raw, rawfile, envelope FROM messages WHERE id = ?').get(id) as StoredRaw | undefined
-    return row ? openStoredRaw(this.secret, this.key, join(this.filesDir, `${id}.sealed`), id, row) : null
+    const row = this.sql('SELECT raw, rawfile, envelope FROM messages WHERE id = ?').get(id) as RawColumns | undefined
+    return row ? openRaw(this.secret, this.key, join(this.filesDir, `${id}.sealed`), id, row) : null
   }
 
   count(): number {
