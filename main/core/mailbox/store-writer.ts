@@ -83,6 +83,9 @@ export function serveStoreWriter(port: WriterPort): void {
     try {
       if (message.type === 'init') {
         store = new MailStore(message.profileDir, Buffer.from(message.key), { writer: true })
+        // The folder's rows stored before, from its sealed list snapshot while that is current (before this thread's
+        // first commit): the snapshot left at the end then opens none of them one by one.
+        store.list({ account: message.account, folder: message.folder })
         batch = store.batch()
         target = { account: message.account, folder: message.folder, uidValidity: message.uidValidity }
       } else if (message.type === 'add') {
