@@ -7,7 +7,8 @@ import { MailStore } from './mail-store.ts'
 /**
  * Storing a sync's new messages on a second thread: the main thread reads the IMAP stream (imapflow's parsing is
  * the library's floor) while a worker thread opens its own connection to the same store file and does the rest —
- * sealing (AES-GCM per envelope row and per raw message), keyed hashes, SQLite; the main thread reads each envelope.
+ * sealing (AES-GCM per envelope row, a small message's raw bytes in the same seal), SQLite; the main thread reads each
+ * envelope.
  * Messages go over in chunks; the worker writes them as the in-thread sync does (`MailStore.batch`: committed every
  * `mailSyncBatchMessages` messages — growing to `mailSyncWriterBatchMessages` — or `mailSyncBatchBytes` bytes, and
  * at the end), so an interrupted sync keeps what was committed. At most `mailSyncWriterQueueBytes` wait for the
