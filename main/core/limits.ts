@@ -106,6 +106,11 @@ export const limits = {
    * opens rows one by one decrypts these bytes too, so the bound stays small.
    */
   mailStoreRowRawMaxBytes: 8 * 1024,
+  /**
+   * SQLite page size of a message store created now (older files keep theirs): a row with a small message fits in one
+   * page, and a sync's commits and checkpoint write a quarter as many pages as with 4 KiB.
+   */
+  mailStorePageBytes: 16 * 1024,
   /** Plaintext bytes per sealed record of a stored large message. */
   mailStoreChunkBytes: 1024 * 1024,
   /** Plaintext bytes per sealed record of an Outbox message file (one record is what sending holds at a time). */

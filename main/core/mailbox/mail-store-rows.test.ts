@@ -81,7 +81,10 @@ describe('message store schema step 5', () => {
     old.close()
 
     const store = new MailStore(dir, key)
-    expect(schemaVersion((store as unknown as { db: DatabaseSync }).db)).toBe(5)
+    const opened = (store as unknown as { db: DatabaseSync }).db
+    expect(schemaVersion(opened)).toBe(5)
+    // A file of before keeps its page size (a new store's is limits.mailStorePageBytes).
+    expect(opened.prepare('PRAGMA page_size').get()).toEqual({ page_size: 4096 })
     expect(store.list().map((r) => r.subject)).toEqual(['Beleg 3', 'Beleg 2', 'Beleg 1'])
     expect(store.raw(oldIds[1]!)).toEqual(mail(2))
     // An old row's place is known without its keyed hash: the same message is not stored twice.
@@ -127,6 +130,8 @@ describe('message store schema step 5', () => {
 
   it('a small message sealed with its row: flags and the protected subject reseal it whole; damage loses nothing else', () => {
     const store = new MailStore(dir, key)
+    const pageSize = (store as unknown as { db: DatabaseSync }).db.prepare('PRAGMA page_size').get()
+    expect(pageSize).toEqual({ page_size: limits.mailStorePageBytes })
     const a = store.add('acc', 'INBOX', '1', 1, mail(1), new Date())!
     const b = store.add('acc', 'INBOX', '1', 2, mail(2), new Date())!
     store.setFlags(a, ['\\Seen'])

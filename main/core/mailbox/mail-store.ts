@@ -90,7 +90,8 @@ export class MailStore {
     mkdirSync(profileDir, { recursive: true, mode: 0o700 })
     this.path = join(profileDir, mailStoreFileName)
     this.filesDir = join(profileDir, 'messages')
-    this.db = openStoreDatabase(this.path, mailStoreMigrations, 'STORE_DAMAGED')
+    const pageSize = limits.mailStorePageBytes
+    this.db = openStoreDatabase(this.path, mailStoreMigrations, 'STORE_DAMAGED', { pageSize })
     this.tx = new StoreTransactions(this.db)
     // WAL with NORMAL stays consistent through a crash or kill -9 and may lose only the last commits on a
     // power cut; every row here is a copy of the server's (fetched again then), so a sync need not wait for
