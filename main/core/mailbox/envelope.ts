@@ -68,7 +68,7 @@ export function protectionOf(contentType: string | undefined, bodyStart: string)
     return { encryption: 'unknown', signature: 'unknown' }
   }
   if (/^\s*multipart\/signed\b/.test(type)) return { encryption: 'none', signature: 'signed' }
-  if (/^\s*text\/plain\b/.test(type) || !contentType) {
+  if ((/^\s*text\/plain\b/.test(type) || !contentType) && bodyStart.includes('-----BEGIN PGP ')) {
     // Inline OpenPGP: the armor at the start of a text body (RFC 4880 §6.2).
     if (/^\s*-----BEGIN PGP MESSAGE-----/m.test(bodyStart)) return { encryption: 'encrypted', signature: 'unknown' }
     if (/^\s*-----BEGIN PGP SIGNED MESSAGE-----/m.test(bodyStart)) return { encryption: 'none', signature: 'signed' }
@@ -77,7 +77,8 @@ export function protectionOf(contentType: string | undefined, bodyStart: string)
 }
 
 function isoDate(value: string | undefined, fallback: Date | null): string {
-  const parsed = value ? new Date(value.replace(/\s*\([^)]*\)\s*$/, '')) : null
+  // A trailing comment like "(CET)" is dropped; the search runs only where there is a parenthesis.
+  const parsed = value ? new Date(value.includes('(') ? value.replace(/\s*\([^)]*\)\s*$/, '') : value) : null
   if (parsed && !Number.isNaN(parsed.getTime())) return parsed.toISOString()
   return fallback && !Number.isNaN(fallback.getTime()) ? fallback.toISOString() : ''
 }
