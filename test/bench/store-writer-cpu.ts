@@ -83,9 +83,10 @@ try {
   main.close()
   if (stored !== n) throw new Error(`stored ${stored} of ${n}`)
   const total = used.user + used.system
+  const handedMs = (handed.user + handed.system) / 1000
   console.log(
     `store writer, ${n} messages: wall ${ms.toFixed(0)} ms, cpu ${(total / 1000).toFixed(0)} ms ` +
-      `(${(total / n).toFixed(1)} µs/message); handing over (main thread) cpu ${((handed.user + handed.system) / 1000).toFixed(0)} ms`,
+      `(${(total / n).toFixed(1)} µs/message); handing over (main thread) cpu ${handedMs.toFixed(0)} ms`,
   )
 } finally {
   rmSync(dir, { recursive: true, force: true })

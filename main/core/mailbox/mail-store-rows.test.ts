@@ -128,7 +128,7 @@ describe('message store schema step 5', () => {
       expect(bytes.includes(Buffer.from(marker)), marker).toBe(false)
   })
 
-  it('a small message sealed with its row: flags and the protected subject reseal it whole; damage loses nothing else', () => {
+  it('a small message sealed with its row: flags and protected subject reseal it whole; damage loses no other', () => {
     const store = new MailStore(dir, key)
     const pageSize = (store as unknown as { db: DatabaseSync }).db.prepare('PRAGMA page_size').get()
     expect(pageSize).toEqual({ page_size: limits.mailStorePageBytes })

@@ -78,7 +78,7 @@ export interface RawColumns {
   envelope: Uint8Array | null
 }
 
-/** A message's raw bytes from wherever they live (`file`: the sealed file at `filePath`); null when they do not open. */
+/** A message's raw bytes from where they live (`file`: the sealed file at `filePath`); null when they do not open. */
 export function openRaw(
   secret: KeyObject,
   key: Buffer,

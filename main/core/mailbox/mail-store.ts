@@ -392,17 +392,11 @@ export class MailStore {
     this.writes++
     this.touched.add(this.box(row.account, row.folder))
     if (columns.box !== undefined) this.touched.add(columns.box)
-    this.db
-      .prepare(
-        "UPDATE messages SET rev = rev + 1, envelope = ?, meta = x'', box = coalesce(?, box), validity = coalesce(?, validity), uid = coalesce(?, uid) WHERE id = ?",
-      )
-      .run(
-        sealRow(this.secret, next, raw, this.random),
-        columns.box ?? null,
-        columns.validity ?? null,
-        columns.uid ?? null,
-        id,
-      )
+    const update =
+      "UPDATE messages SET rev = rev + 1, envelope = ?, meta = x'', box = coalesce(?, box), " +
+      'validity = coalesce(?, validity), uid = coalesce(?, uid) WHERE id = ?'
+    const sealed = sealRow(this.secret, next, raw, this.random)
+    this.sql(update).run(sealed, columns.box ?? null, columns.validity ?? null, columns.uid ?? null, id)
   }
 
   /** The message now lives at (account, folder, UIDVALIDITY, UID): a move, or a re-numbered folder. Keeps its id. */

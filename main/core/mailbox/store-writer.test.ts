@@ -62,7 +62,7 @@ describe('store writer thread', () => {
       expect(readFileSync(join(dir, name)).includes('Vertraulicher'), name).toBe(false)
   })
 
-  it('a folder with rows and a current snapshot: the closing snapshot has the old rows as they were and the new ones', async () => {
+  it('a folder with rows and a current snapshot: the closing one has the old rows unchanged and the new', async () => {
     const before = limits.mailListSnapshotMinRows + 10
     store.transaction(() => {
       for (let uid = 1; uid <= before; uid++) store.add('a', 'INBOX', '7', uid, message(uid), new Date())
