@@ -101,6 +101,16 @@ export const limits = {
   // mailbox (the synced local store)
   /** Messages up to this size are one sealed SQLite value; larger ones a chunked sealed file beside the store. */
   mailStoreInlineMaxBytes: 2 * 1024 * 1024,
+  /**
+   * Messages up to this size are sealed together with their envelope row (one seal per message); a listing that
+   * opens rows one by one decrypts these bytes too, so the bound stays small.
+   */
+  mailStoreRowRawMaxBytes: 8 * 1024,
+  /**
+   * SQLite page size of a message store created now (older files keep theirs): a row with a small message fits in one
+   * page, and a sync's commits and checkpoint write a quarter as many pages as with 4 KiB.
+   */
+  mailStorePageBytes: 16 * 1024,
   /** Plaintext bytes per sealed record of a stored large message. */
   mailStoreChunkBytes: 1024 * 1024,
   /** Plaintext bytes per sealed record of an Outbox message file (one record is what sending holds at a time). */

@@ -1,7 +1,7 @@
 import addressparser from 'nodemailer/lib/addressparser'
 import { limits } from '../limits.ts'
 import { decodeHeaderText } from '../mime/parse.ts'
-import { readHeaderFields } from '../transport/message-headers.ts'
+import { readHeaderFieldsOfText } from '../transport/message-headers.ts'
 
 /**
  * What the message list shows of a message, read from its top-level header without decrypting anything.
@@ -68,7 +68,7 @@ export function protectionOf(contentType: string | undefined, bodyStart: string)
     return { encryption: 'unknown', signature: 'unknown' }
   }
   if (/^\s*multipart\/signed\b/.test(type)) return { encryption: 'none', signature: 'signed' }
-  if (/^\s*text\/plain\b/.test(type) || !contentType) {
+  if ((/^\s*text\/plain\b/.test(type) || !contentType) && bodyStart.includes('-----BEGIN PGP ')) {
     // Inline OpenPGP: the armor at the start of a text body (RFC 4880 §6.2).
     if (/^\s*-----BEGIN PGP MESSAGE-----/m.test(bodyStart)) return { encryption: 'encrypted', signature: 'unknown' }
     if (/^\s*-----BEGIN PGP SIGNED MESSAGE-----/m.test(bodyStart)) return { encryption: 'none', signature: 'signed' }
@@ -77,7 +77,8 @@ export function protectionOf(contentType: string | undefined, bodyStart: string)
 }
 
 function isoDate(value: string | undefined, fallback: Date | null): string {
-  const parsed = value ? new Date(value.replace(/\s*\([^)]*\)\s*$/, '')) : null
+  // A trailing comment like "(CET)" is dropped; the search runs only where there is a parenthesis.
+  const parsed = value ? new Date(value.includes('(') ? value.replace(/\s*\([^)]*\)\s*$/, '') : value) : null
   if (parsed && !Number.isNaN(parsed.getTime())) return parsed.toISOString()
   return fallback && !Number.isNaN(fallback.getTime()) ? fallback.toISOString() : ''
 }
@@ -96,18 +97,24 @@ function clean(text: string): string {
 
 const bodyStartChars = 4096
 
+/** Where the first empty line begins, CRLF or bare LF: the first LF followed by LF or CRLF; -1 without one. */
+function firstBlankLine(bytes: Buffer): number {
+  for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) {
+    const next = bytes[at + 1]
+    if (next === 0x0a || (next === 0x0d && bytes[at + 2] === 0x0a)) return at
+  }
+  return -1
+}
+
 /** The listing row of a raw message; never throws (a header that cannot be read gives state `malformed`). */
 export function envelopeOf(raw: Uint8Array, arrived: Date | null = null): EnvelopeFields {
   const bytes = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.byteLength, limits.mailEnvelopeHeaderBytes))
   try {
     // Only the header block and the body's first 4 KiB are read as text (not the whole first 256 KiB).
-    // The first empty line, CRLF or bare LF: the LF search stops there (a CRLF message has none to scan the body for).
-    const crlf = bytes.indexOf('\n\r\n')
-    const lf = (crlf === -1 ? bytes : bytes.subarray(0, crlf + 1)).indexOf('\n\n')
-    const blank = lf === -1 ? crlf : lf
+    const blank = firstBlankLine(bytes)
     const head = blank === -1 ? bytes : bytes.subarray(0, blank + 3 + bodyStartChars)
     const text = head.toString('latin1')
-    const fields = readHeaderFields(head)
+    const fields = readHeaderFieldsOfText(text)
     const separator = /\r?\n\r?\n/.exec(text)
     const isMalformed = fields.size === 0 || (!separator && bytes.length < raw.byteLength)
     const from = displayAddresses(fields.get('from'))

@@ -70,9 +70,11 @@ export function writeSnapshot(
   counter: number,
   rows: readonly SnapshotRow[],
   random: (n: number) => Buffer,
+  /** The JSON of rows as they were sealed one by one (the store-writer thread keeps it): not made twice. */
+  json?: WeakMap<EnvelopeRow, string>,
 ): boolean {
   const sealed: Sealed = { box, counter, rows: rows.map(({ rev, row }) => [rev, row]) }
-  const plain = Buffer.from(JSON.stringify(sealed), 'utf8')
+  const plain = Buffer.from(snapshotJson(sealed, json), 'utf8')
   if (plain.length > limits.mailListSnapshotMaxBytes) return false
   const blob = sealBlob(secret, plain, context(box), random)
   plain.fill(0)
@@ -95,6 +97,13 @@ export function writeSnapshot(
   }
 }
 
+/** JSON.stringify(sealed), with each row's JSON taken from `json` where it is there. */
+function snapshotJson(sealed: Sealed, json?: WeakMap<EnvelopeRow, string>): string {
+  if (!json) return JSON.stringify(sealed)
+  const rows = sealed.rows.map(([rev, row]) => `[${rev},${json.get(row) ?? JSON.stringify(row)}]`)
+  return `{"box":${JSON.stringify(sealed.box)},"counter":${sealed.counter},"rows":[${rows.join(',')}]}`
+}
+
 /** What the snapshot functions need of the store: its per-row cache and its row-by-row listing. */
 export interface SnapshotStore {
   /** Rows of the folder the per-row cache lacks (or has at an older revision). */
@@ -103,6 +112,8 @@ export interface SnapshotStore {
   rows(box: string): EnvelopeRow[]
   /** The store's opened rows by id, with the revision each was opened at. */
   cache: Map<string, SnapshotRow>
+  /** The JSON of rows this connection sealed, where it keeps it (see writeSnapshot). */
+  json?: WeakMap<EnvelopeRow, string>
 }
 
 /** Takes a row from a snapshot into the cache; the row to list (the cached one when it is the same revision). */
@@ -161,7 +172,7 @@ export function saveSnapshot(
   const count = (db.prepare('SELECT count(*) AS n FROM messages WHERE box = ?').get(box) as { n: number }).n
   if (count < limits.mailListSnapshotMinRows) return
   const sealed = snapshotRows(store.rows(box).sort(order), store)
-  if (sealed && changeCounter(db, box) === before) writeSnapshot(db, secret, box, before, sealed, random)
+  if (sealed && changeCounter(db, box) === before) writeSnapshot(db, secret, box, before, sealed, random, store.json)
 }
 
 /** The rows with their revisions; null when one is missing (a snapshot never leaves a row out). */

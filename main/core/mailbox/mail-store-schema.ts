@@ -61,6 +61,15 @@ export const mailStoreMigrations: readonly Migration[] = [
       CREATE TABLE pending_marks (ref TEXT PRIMARY KEY, intent BLOB NOT NULL) STRICT;
       CREATE TABLE pending_imports (digest TEXT PRIMARY KEY) STRICT;
     `),
+  // Step 6: a message's place (folder, UIDVALIDITY, UID) is unique by its clear columns, so new rows need no keyed
+  // hash of it (`ref` of a new row is its id; rows from before keep theirs, read by nothing). New ids are time-ordered
+  // (message-id.ts) and small messages are sealed with their envelope row (`rawfile` 2, mail-store-rows.ts).
+  // Existing rows cannot collide: their `ref` was a keyed hash of the same place, and it was unique.
+  (db) =>
+    db.exec(`
+      CREATE UNIQUE INDEX messages_place ON messages (box, validity, uid);
+      DROP INDEX messages_box;
+    `),
 ]
 
 /** One message as the list shows it: the envelope plus where it lives and its flags. */

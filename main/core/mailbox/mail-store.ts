@@ -1,11 +1,11 @@
-import { createHmac, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto'
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
 import { mkdirSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
-import { openBlob, openJson, sealBlob } from '../store/sealed-blob.ts'
-import { readSealedFile, writeSealedFile } from '../store/sealed-file.ts'
+import { sealBlob } from '../store/sealed-blob.ts'
+import { writeSealedFile } from '../store/sealed-file.ts'
 import { openStoreDatabase } from '../store/sqlite.ts'
 import type { EnvelopeFields } from './envelope.ts'
 import { ListCache } from './mail-list-cache.ts'
@@ -27,6 +27,8 @@ import { StoreTransactions, tuneForBatches, writeBatch, type WriteBatch } from '
 import { readFolderState, staleRows, writeFolderState } from './mail-store-folders.ts'
 import { PendingTable } from './mail-store-pending.ts'
 import { completeOldRows, removeOrphanFiles } from './mail-store-upkeep.ts'
+import { openRaw, openRow, randomPool, rawPlaceFor, rawPlaces, sealRow, type RawColumns } from './mail-store-rows.ts'
+import { messageIdMaker } from './message-id.ts'
 
 export { mailStoreFileName, mailStoreMigrations }
 export type {
@@ -43,11 +45,13 @@ export type {
  * The local store of synced mail. Raw messages exactly as the server sent them (encrypted mail stays
  * encrypted), each sealed with AES-256-GCM under a vault-derived key; messages over
  * `limits.mailStoreInlineMaxBytes` as chunked sealed files in `messages/` beside the database. One
- * sealed envelope row per message for listing and search. Clear columns are only an id, the fetch
- * time, keyed hashes (of account+folder+UIDVALIDITY+UID, of account+folder, of the raw bytes), the UID
- * and UIDVALIDITY, so nothing a person wrote is readable on disk.
+ * sealed envelope row per message for listing and search (small messages sealed together with it,
+ * mail-store-rows.ts). Clear columns are only a time-ordered id, the fetch time, keyed hashes (of
+ * account+folder, of the raw bytes; of account+folder+UIDVALIDITY+UID in rows from before schema step 5),
+ * the UID and UIDVALIDITY, so nothing a person wrote is readable on disk.
  */
 const ctx = sealContext
+const empty = Buffer.alloc(0)
 
 export class MailStore {
   readonly path: string
@@ -69,19 +73,17 @@ export class MailStore {
   /** Folders (boxes) this connection wrote or listed: closing leaves a current list snapshot of each. */
   private readonly touched = new Set<string>()
   private readonly listed = new Set<string>()
+  /** The store-writer thread's rows as it sealed them, for its closing snapshot (mail-list-snapshot.ts). */
+  private readonly rowJson = new WeakMap<EnvelopeRow, string>()
   private readonly snapshotStore: SnapshotStore = {
     misses: (box) => this.misses(box),
     rows: (box) => this.rows(box),
     cache: this.cache,
+    json: this.rowJson,
   }
-  /** Nonces from a pool of random bytes: one system call per 341 sealed values instead of one each. */
-  private pool = Buffer.alloc(0)
-  private readonly random = (n: number): Buffer => {
-    if (this.pool.length < n) this.pool = randomBytes(4096)
-    const out = this.pool.subarray(0, n)
-    this.pool = this.pool.subarray(n)
-    return out
-  }
+  /** Nonces and ids from a pool of random bytes (mail-store-rows.ts). */
+  private readonly random = randomPool()
+  private readonly newId = messageIdMaker(this.random)
 
   /** `writer`: a sync's store-writer thread (store-writer.ts): no upkeep (done by the app's connection), tuned writes. */
   constructor(profileDir: string, key: Buffer, options: { writer?: boolean } = {}) {
@@ -91,7 +93,8 @@ export class MailStore {
     mkdirSync(profileDir, { recursive: true, mode: 0o700 })
     this.path = join(profileDir, mailStoreFileName)
     this.filesDir = join(profileDir, 'messages')
-    this.db = openStoreDatabase(this.path, mailStoreMigrations, 'STORE_DAMAGED')
+    const pageSize = limits.mailStorePageBytes
+    this.db = openStoreDatabase(this.path, mailStoreMigrations, 'STORE_DAMAGED', { pageSize })
     this.tx = new StoreTransactions(this.db)
     this.pending = new PendingTable(this.db, this.secret, this.tx, this.path)
     // WAL with NORMAL stays consistent through a crash or kill -9 and may lose only the last commits on a
@@ -107,7 +110,7 @@ export class MailStore {
     completeOldRows(this.db, this.key, {
       box: (account, folder) => this.box(account, folder),
       digestOf: (raw) => this.digestOf(raw),
-      seal: (row) => this.sealEnvelope(row),
+      seal: (row) => sealRow(this.secret, row, null, this.random),
       row: (id, account, folder, uidValidity, uid, raw, fetched) =>
         envelopeRowOf(id, account, folder, uidValidity, uid, raw, [], fetched),
       transaction: (fn) => this.transaction(fn),
@@ -142,10 +145,6 @@ export class MailStore {
     return createHmac('sha256', this.secret).update(JSON.stringify(parts)).digest('hex')
   }
 
-  private ref(account: string, folder: string, uidValidity: string, uid: number): string {
-    return this.hash(account, folder, uidValidity, uid)
-  }
-
   private box(account: string, folder: string): string {
     const name = JSON.stringify([account, folder])
     let box = this.boxes.get(name)
@@ -171,16 +170,19 @@ export class MailStore {
     return writeBatch(this.tx, this.isWriter)
   }
 
-  private sealEnvelope(row: EnvelopeRow): Buffer {
-    return sealBlob(this.secret, Buffer.from(JSON.stringify(row), 'utf8'), ctx(row.id, 'envelope'), this.random)
-  }
-
-  private openEnvelope(id: string, rev: number, blob: Uint8Array | null): EnvelopeRow | null {
+  /** `place`: the row's `rawfile` (a small message's raw bytes are sealed with its row, mail-store-rows.ts). */
+  private openEnvelope(id: string, rev: number, blob: Uint8Array | null, place: number): EnvelopeRow | null {
     const hit = this.cache.get(id)
     if (hit && hit.rev === rev) return hit.row
-    const row = blob ? (openJson(this.secret, blob, ctx(id, 'envelope')) as EnvelopeRow | null) : null
+    const row = blob ? (openRow(this.secret, id, blob, place, false)?.row ?? null) : null
     if (row) this.cache.set(id, { rev, row })
     return row
+  }
+
+  /** The row with its folder, UIDVALIDITY and UID (schema step 5: unique), or undefined. */
+  private at(account: string, folder: string, uidValidity: string, uid: number): { id: string } | undefined {
+    const sql = 'SELECT id FROM messages WHERE box = ? AND validity = ? AND uid = ?'
+    return this.sql(sql).get(this.box(account, folder), uidValidity, uid) as { id: string } | undefined
   }
 
   /**
@@ -193,34 +195,32 @@ export class MailStore {
     const heads = this.sql(`SELECT id, rev FROM messages${where}`).all(...args) as { id: string; rev: number }[]
     const misses = heads.filter((head) => this.cache.get(head.id)?.rev !== head.rev).length
     if (misses > 64) {
-      const full = this.sql(`SELECT id, rev, envelope FROM messages${where}`).all(...args) as {
+      const full = this.sql(`SELECT id, rev, envelope, rawfile FROM messages${where}`).all(...args) as {
         id: string
         rev: number
         envelope: Uint8Array | null
+        rawfile: number
       }[]
-      return full.map((r) => this.openEnvelope(r.id, r.rev, r.envelope)).filter((r): r is EnvelopeRow => r !== null)
+      return full
+        .map((r) => this.openEnvelope(r.id, r.rev, r.envelope, r.rawfile))
+        .filter((r): r is EnvelopeRow => r !== null)
     }
-    const one = this.sql('SELECT envelope FROM messages WHERE id = ?')
+    const one = this.sql('SELECT envelope, rawfile FROM messages WHERE id = ?')
     const out: EnvelopeRow[] = []
     for (const head of heads) {
       const hit = this.cache.get(head.id)
+      const stored = hit?.rev === head.rev ? null : (one.get(head.id) as { envelope: Uint8Array; rawfile: number })
       const row =
         hit?.rev === head.rev
           ? hit.row
-          : this.openEnvelope(
-              head.id,
-              head.rev,
-              (one.get(head.id) as { envelope: Uint8Array | null } | undefined)?.envelope ?? null,
-            )
+          : stored && this.openEnvelope(head.id, head.rev, stored.envelope, stored.rawfile)
       if (row) out.push(row)
     }
     return out
   }
 
   has(account: string, folder: string, uidValidity: string, uid: number): boolean {
-    return (
-      this.sql('SELECT 1 FROM messages WHERE ref = ?').get(this.ref(account, folder, uidValidity, uid)) !== undefined
-    )
+    return this.at(account, folder, uidValidity, uid) !== undefined
   }
 
   /** Stores one message; null when (account, folder, UIDVALIDITY, UID) is stored already. */
@@ -236,11 +236,11 @@ export class MailStore {
   ): string | null {
     // The row and its folder's change count go in together (StoreTransactions).
     if (!this.tx.isOpen) return this.tx.run(() => this.add(account, folder, uidValidity, uid, raw, fetched, options))
-    const ref = this.ref(account, folder, uidValidity, uid)
     const box = this.box(account, folder)
-    const isFile = raw.length > limits.mailStoreInlineMaxBytes
-    if (isFile && this.sql('SELECT 1 FROM messages WHERE ref = ?').get(ref) !== undefined) return null
-    const id = randomUUID()
+    const place = rawPlaceFor(raw.length)
+    const isFile = place === rawPlaces.file
+    if (isFile && this.at(account, folder, uidValidity, uid) !== undefined) return null
+    const id = this.newId()
     if (isFile) {
       mkdirSync(this.filesDir, { recursive: true, mode: 0o700 })
       writeSealedFile(join(this.filesDir, `${id}.sealed`), this.key, ctx(id, 'raw'), raw, limits.mailStoreChunkBytes)
@@ -257,24 +257,27 @@ export class MailStore {
       options.arrived ?? null,
       options.envelope,
     )
-    // A message stored already (same ref) changes nothing: one index look-up, the INSERT's own.
+    const json = JSON.stringify(row)
+    if (this.isWriter) this.rowJson.set(row, json)
+    // A message stored already (same place: messages_place) changes nothing: one index look-up, the INSERT's own.
+    // `ref` (unique, from schema step 1) is the id: time-ordered, appended at the end of its index.
     const { changes } = this.sql(
       'INSERT INTO messages (id, ref, fetched, meta, raw, box, validity, uid, digest, envelope, rawfile) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ref) DO NOTHING',
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (box, validity, uid) DO NOTHING',
     ).run(
       id,
-      ref,
+      id,
       row.fetched,
       // Rows from step 2 on keep where they live in the sealed envelope; `meta` is read only for step-1 rows.
-      Buffer.alloc(0),
-      isFile ? Buffer.alloc(0) : sealBlob(this.secret, raw, ctx(id, 'raw'), this.random),
+      empty,
+      place === rawPlaces.column ? sealBlob(this.secret, raw, ctx(id, 'raw'), this.random) : empty,
       // The digest is needed only when a folder gets a new UIDVALIDITY (staleOf computes it then).
       box,
       uidValidity,
       uid,
       null,
-      this.sealEnvelope(row),
-      isFile ? 1 : 0,
+      sealRow(this.secret, row, place === rawPlaces.row ? raw : null, this.random, json),
+      place,
     )
     if (changes === 0 && isFile) rmSync(join(this.filesDir, `${id}.sealed`), { force: true })
     if (changes === 0) return null
@@ -286,12 +289,8 @@ export class MailStore {
   }
 
   raw(id: string): Buffer | null {
-    const row = this.sql('SELECT raw, rawfile FROM messages WHERE id = ?').get(id) as
-      { raw: Uint8Array; rawfile: number } | undefined
-    if (!row) return null
-    return row.rawfile === 1
-      ? readSealedFile(join(this.filesDir, `${id}.sealed`), this.key, ctx(id, 'raw'))
-      : openBlob(this.secret, row.raw, ctx(id, 'raw'))
+    const row = this.sql('SELECT raw, rawfile, envelope FROM messages WHERE id = ?').get(id) as RawColumns | undefined
+    return row ? openRaw(this.secret, this.key, join(this.filesDir, `${id}.sealed`), id, row) : null
   }
 
   count(): number {
@@ -299,9 +298,9 @@ export class MailStore {
   }
 
   get(id: string): EnvelopeRow | null {
-    const row = this.sql('SELECT rev, envelope FROM messages WHERE id = ?').get(id) as
-      { rev: number; envelope: Uint8Array | null } | undefined
-    return row ? this.openEnvelope(id, row.rev, row.envelope) : null
+    const row = this.sql('SELECT rev, envelope, rawfile FROM messages WHERE id = ?').get(id) as
+      { rev: number; envelope: Uint8Array | null; rawfile: number } | undefined
+    return row ? this.openEnvelope(id, row.rev, row.envelope, row.rawfile) : null
   }
 
   /**
@@ -385,36 +384,31 @@ export class MailStore {
   private reseal(
     id: string,
     change: (row: EnvelopeRow) => EnvelopeRow,
-    columns: { ref?: string; box?: string; validity?: string; uid?: number } = {},
+    columns: { box?: string; validity?: string; uid?: number } = {},
   ): void {
     const row = this.get(id)
     if (!row) throw new SiegelpostError('MAIL_NOT_FOUND', { id })
     const next = change({ ...row })
+    // A small message sealed with its row is sealed again with the new row.
+    const place = (this.sql('SELECT rawfile FROM messages WHERE id = ?').get(id) as { rawfile: number }).rawfile
+    const raw = place === rawPlaces.row ? this.raw(id) : null
+    if (place === rawPlaces.row && !raw) throw new SiegelpostError('MAIL_NOT_FOUND', { id })
     this.writes++
     this.touched.add(this.box(row.account, row.folder))
     if (columns.box !== undefined) this.touched.add(columns.box)
-    this.db
-      .prepare(
-        "UPDATE messages SET rev = rev + 1, envelope = ?, meta = x'', ref = coalesce(?, ref), box = coalesce(?, box), validity = coalesce(?, validity), uid = coalesce(?, uid) WHERE id = ?",
-      )
-      .run(
-        this.sealEnvelope(next),
-        columns.ref ?? null,
-        columns.box ?? null,
-        columns.validity ?? null,
-        columns.uid ?? null,
-        id,
-      )
+    const update =
+      "UPDATE messages SET rev = rev + 1, envelope = ?, meta = x'', box = coalesce(?, box), " +
+      'validity = coalesce(?, validity), uid = coalesce(?, uid) WHERE id = ?'
+    const sealed = sealRow(this.secret, next, raw, this.random)
+    this.sql(update).run(sealed, columns.box ?? null, columns.validity ?? null, columns.uid ?? null, id)
   }
 
   /** The message now lives at (account, folder, UIDVALIDITY, UID): a move, or a re-numbered folder. Keeps its id. */
   relocate(id: string, account: string, folder: string, uidValidity: string, uid: number, flags?: string[]): void {
-    const ref = this.ref(account, folder, uidValidity, uid)
-    const other = this.db.prepare('SELECT id FROM messages WHERE ref = ?').get(ref) as { id: string } | undefined
+    const other = this.at(account, folder, uidValidity, uid)
     // Already stored there (a sync of the target folder came first): one copy is enough.
     if (other && other.id !== id) return this.remove(id)
     this.reseal(id, (row) => ({ ...row, account, folder, uidValidity, uid, flags: flags ?? row.flags }), {
-      ref,
       box: this.box(account, folder),
       validity: uidValidity,
       uid,

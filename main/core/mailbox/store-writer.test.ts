@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { Worker } from 'node:worker_threads'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { limits } from '../limits.ts'
 import { readSnapshot } from './mail-list-snapshot.ts'
 import { MailStore, mailStoreFileName } from './mail-store.ts'
 import { openStoreWriter } from './store-writer.ts'
@@ -59,6 +60,35 @@ describe('store writer thread', () => {
     expect(store.raw(five.id)).toEqual(message(5))
     for (const name of readdirSync(dir))
       expect(readFileSync(join(dir, name)).includes('Vertraulicher'), name).toBe(false)
+  })
+
+  it('a folder with rows and a current snapshot: the closing one has the old rows unchanged and the new', async () => {
+    const before = limits.mailListSnapshotMinRows + 10
+    store.transaction(() => {
+      for (let uid = 1; uid <= before; uid++) store.add('a', 'INBOX', '7', uid, message(uid), new Date())
+    })
+    const flagged = store.list({ account: 'a', folder: 'INBOX' }).find((r) => r.uid === 2)!.id
+    store.setFlags(flagged, ['\\Flagged'])
+    store.close()
+    store = new MailStore(dir, store.writerSetup().key as Buffer)
+    const writer = openStoreWriter(
+      new Worker(entry),
+      store,
+      { account: 'a', folder: 'INBOX', uidValidity: '7' },
+      () => new Date(),
+    )
+    for (let uid = before + 1; uid <= before + 50; uid++) await writer.add(uid, message(uid), [], null)
+    expect(await writer.finish()).toHaveLength(50)
+    const { key } = store.writerSetup()
+    const db = new DatabaseSync(join(dir, mailStoreFileName))
+    const box = createHmac('sha256', key)
+      .update(JSON.stringify(['box', 'a', 'INBOX']))
+      .digest('hex')
+    const kept = readSnapshot(db, createSecretKey(key), box)!.map(({ row }) => row)
+    db.close()
+    expect(kept.map((r) => r.uid)).toEqual(Array.from({ length: before + 50 }, (_, i) => before + 50 - i))
+    expect(kept.find((r) => r.id === flagged)!.flags).toEqual(['\\Flagged'])
+    expect(kept).toEqual(store.list({ account: 'a', folder: 'INBOX' }))
   })
 
   it('makes the FETCH wait while the thread is more than mailSyncWriterQueueBytes behind', async () => {

@@ -7,7 +7,8 @@ import { MailStore } from './mail-store.ts'
 /**
  * Storing a sync's new messages on a second thread: the main thread reads the IMAP stream (imapflow's parsing is
  * the library's floor) while a worker thread opens its own connection to the same store file and does the rest —
- * sealing (AES-GCM per envelope row and per raw message), keyed hashes, SQLite; the main thread reads each envelope.
+ * sealing (AES-GCM per envelope row, a small message's raw bytes in the same seal), SQLite; the main thread reads each
+ * envelope.
  * Messages go over in chunks; the worker writes them as the in-thread sync does (`MailStore.batch`: committed every
  * `mailSyncBatchMessages` messages — growing to `mailSyncWriterBatchMessages` — or `mailSyncBatchBytes` bytes, and
  * at the end), so an interrupted sync keeps what was committed. At most `mailSyncWriterQueueBytes` wait for the
@@ -83,6 +84,9 @@ export function serveStoreWriter(port: WriterPort): void {
     try {
       if (message.type === 'init') {
         store = new MailStore(message.profileDir, Buffer.from(message.key), { writer: true })
+        // The folder's rows stored before, from its sealed list snapshot while that is current (before this thread's
+        // first commit): the snapshot left at the end then opens none of them one by one.
+        store.list({ account: message.account, folder: message.folder })
         batch = store.batch()
         target = { account: message.account, folder: message.folder, uidValidity: message.uidValidity }
       } else if (message.type === 'add') {

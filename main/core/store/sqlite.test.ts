@@ -67,6 +67,22 @@ describe('versioned SQLite schema', () => {
     db.close()
   })
 
+  it('a new file gets the asked page size; an existing file keeps its own and its rows', () => {
+    const steps: Migration[] = [(db) => db.exec('CREATE TABLE t (x TEXT) STRICT')]
+    const pageSize = (db: DatabaseSync) => (db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size
+    const fresh = openVersionedDatabase(join(dir, 'fresh.sqlite'), steps, { pageSize: 16384 })
+    expect(pageSize(fresh)).toBe(16384)
+    fresh.close()
+    const old = openVersionedDatabase(join(dir, 'old.sqlite'), steps)
+    old.prepare('INSERT INTO t (x) VALUES (?)').run('kept')
+    expect(pageSize(old)).toBe(4096)
+    old.close()
+    const again = openVersionedDatabase(join(dir, 'old.sqlite'), steps, { pageSize: 16384 })
+    expect(pageSize(again)).toBe(4096)
+    expect(again.prepare('SELECT x FROM t').all()).toEqual([{ x: 'kept' }])
+    again.close()
+  })
+
   it('refuses a file written by a newer program', () => {
     const path = join(dir, 'c.sqlite')
     openVersionedDatabase(path, [() => {}, () => {}]).close()

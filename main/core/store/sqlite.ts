@@ -12,11 +12,19 @@ export type Migration = (db: DatabaseSync) => void
  * timeout for a second process) and brings its schema to `migrations.length` with `PRAGMA user_version`.
  * Each step runs in its own transaction together with the version bump, so a crash leaves the file at
  * the last complete version. A file newer than this program refuses to open (`newer` in the error).
+ * `pageSize` (bytes, a power of two from 512 to 65536) is the page size of a file created now; an existing file keeps
+ * its own (SQLite changes it only by rewriting the file).
  */
-export function openVersionedDatabase(path: string, migrations: readonly Migration[]): DatabaseSync {
+export function openVersionedDatabase(
+  path: string,
+  migrations: readonly Migration[],
+  options: { pageSize?: number } = {},
+): DatabaseSync {
   const db = new DatabaseSync(path)
   try {
     db.exec('PRAGMA busy_timeout = 15000')
+    // Before anything is written (WAL mode writes the file's header): SQLite ignores it for an existing file.
+    if (options.pageSize !== undefined) db.exec(`PRAGMA page_size = ${Math.trunc(options.pageSize)}`)
     db.exec('PRAGMA journal_mode = WAL')
     db.exec('PRAGMA synchronous = FULL')
     migrate(db, migrations)
@@ -35,9 +43,10 @@ export function openStoreDatabase(
   path: string,
   migrations: readonly Migration[],
   damaged: 'STORE_DAMAGED' | 'OUTBOX_DAMAGED',
+  options: { pageSize?: number } = {},
 ): DatabaseSync {
   try {
-    return openVersionedDatabase(path, migrations)
+    return openVersionedDatabase(path, migrations, options)
   } catch (error) {
     if (error instanceof SchemaTooNewError)
       throw new SiegelpostError(

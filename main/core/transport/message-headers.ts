@@ -27,7 +27,11 @@ interface RawHeaderField {
  * begins at every line start that is not a folded continuation (RFC 5322 §2.2.3).
  */
 function scanHeaderFields(raw: Buffer): { fields: RawHeaderField[]; headerEnd: number } {
-  const text = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1')
+  return scanHeaderText(raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1'))
+}
+
+/** scanHeaderFields of the message's first bytes as latin1 text. */
+function scanHeaderText(text: string): { fields: RawHeaderField[]; headerEnd: number } {
   // A message may start with the empty line (no header fields at all): its body is never read as headers.
   const separator = /(?:^|\r?\n)(\r?\n)/.exec(text)
   const headerEnd = separator ? separator.index + separator[0].length - separator[1]!.length : text.length
@@ -50,8 +54,13 @@ function readField(field: RawHeaderField): { name: string; value: string } | nul
 
 /** Header block up to the first empty line, unfolded (RFC 5322 §2.2.3); names lower-cased. */
 export function readHeaderFields(raw: Buffer): Map<string, string[]> {
+  return readHeaderFieldsOfText(raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1'))
+}
+
+/** readHeaderFields of a message's first bytes (at most 256 KiB) already read as latin1 text. */
+export function readHeaderFieldsOfText(text: string): Map<string, string[]> {
   const fields = new Map<string, string[]>()
-  for (const field of scanHeaderFields(raw).fields) {
+  for (const field of scanHeaderText(text).fields) {
     const read = readField(field)
     if (read) fields.set(read.name, [...(fields.get(read.name) ?? []), read.value])
   }
