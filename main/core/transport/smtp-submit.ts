@@ -5,7 +5,10 @@ import { limits } from '../limits.ts'
 import { releaseBytes } from '../streaming/release.ts'
 import type { Account } from './account.ts'
 import type { OutgoingMessage } from './outgoing-message.ts'
+import { MaybeSentError, NotSentError } from './smtp-errors.ts'
 import { networkFailureOf, tlsFailureOf, tlsOptionsFor, verifyTlsSocket, type TlsInfo } from './tls-policy.ts'
+
+export { MaybeSentError, NotSentError } from './smtp-errors.ts'
 
 /**
  * Submission (RFC 6409) over implicit TLS (RFC 8314) or STARTTLS-required. nodemailer's
@@ -32,23 +35,6 @@ export interface SubmitResult {
   response: string
   /** Recipients the server refused while it took the message for the others. */
   rejected: string[]
-}
-
-/** The mail did not go out, and we know it did not (the server refused, or we stopped before MAIL). */
-export class NotSentError extends Error {
-  readonly reason: SiegelpostError
-  constructor(reason: SiegelpostError) {
-    super(reason.message)
-    this.reason = reason
-  }
-}
-/** The connection failed during the transfer: the server may or may not have taken the message. */
-export class MaybeSentError extends Error {
-  readonly reason: SiegelpostError
-  constructor(reason: SiegelpostError) {
-    super(reason.message)
-    this.reason = reason
-  }
 }
 
 interface Internals {
