@@ -148,7 +148,7 @@ export async function appendGroupSentItem(
 }
 
 export interface AttemptOptions {
-  /** A copy of a group sent with its siblings: the group's one Sent item is appended after all of them. */
+  /** A copy of a group sent with its siblings: the group's one Sent item is appended by sendGroup (send-group.ts). */
   deferSentItem?: boolean
 }
 
