@@ -60,6 +60,11 @@ export interface CommandSpec {
   options: ParseArgsOptionsConfig
   /** How many operands it takes (default 0): [min, max]. */
   operands?: readonly [number, number]
+  /**
+   * The command opens the vault anyway: with a passphrase it is opened before the command's module loads, so its
+   * scrypt (128 MiB, freed after) meets a small process instead of one with the command's libraries loaded.
+   */
+  vaultFirst?: true
 }
 
 export function print(io: CliIo, text: string): void {

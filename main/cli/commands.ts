@@ -51,5 +51,8 @@ export async function loadAllCommands(): Promise<{ module: CommandModule; comman
  */
 export const commands: readonly Command[] = commandSpecs.map((spec) => ({
   ...spec,
-  run: async (context) => (await loadCommand(spec)).run(context),
+  run: async (context) => {
+    if (spec.vaultFirst && typeof context.values['vault-passphrase-file'] === 'string') await context.vault()
+    return (await loadCommand(spec)).run(context)
+  },
 }))

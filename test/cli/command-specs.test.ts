@@ -55,6 +55,23 @@ describe('start-up of the built CLI', () => {
     expect(files.some((file) => /\/(keys|message|mailbox|transport)-commands-/.test(file))).toBe(false)
   })
 
+  it('send opens a passphrase vault before its module loads (the scrypt meets a small process); keychain: not', () => {
+    assertBuilt()
+    const dir = mkdtempSync(join(tmpdir(), 'sp-vault-first-'))
+    try {
+      const send = ['send', join(dir, 'mail.eml'), '--account', 'x', '--profile', join(dir, 'profile')]
+      // A passphrase file that is not there: the vault cannot open, so nothing after it loads.
+      const first = loadedFiles([...send, '--vault-passphrase-file', join(dir, 'missing')])
+      expect(first.status).not.toBe(0)
+      expect(first.files.some((file) => /\/transport-commands-/.test(file))).toBe(false)
+      // Without a passphrase the module loads as for any command (its own checks come first).
+      const keychain = loadedFiles(send)
+      expect(keychain.files.some((file) => /\/transport-commands-/.test(file))).toBe(true)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it("keeps V8's compile cache in the user's cache folder, and not with NODE_DISABLE_COMPILE_CACHE=1", () => {
     assertBuilt()
     const cache = mkdtempSync(join(tmpdir(), 'sp-compile-cache-'))

@@ -14,6 +14,7 @@ export async function currentSpecs() {
     summary: command.summary,
     options: command.options,
     ...(command.operands ? { operands: command.operands } : {}),
+    ...(command.vaultFirst ? { vaultFirst: command.vaultFirst } : {}),
     module,
   }))
 }

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto'
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writevSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { releaseBytes } from '../streaming/release.ts'
 
 /**
  * A large stored value (a 100 MB message) as a file of sealed records, like the spool (spool.ts), but
@@ -22,6 +23,16 @@ function nonce(index: number): Buffer {
 
 const aad = (context: string, index: number, isLast: boolean) =>
   Buffer.from(`${context}|${index}|${isLast ? 'last' : 'more'}`)
+
+/** Writes the parts one after another at the file's position (writev may take fewer bytes than given). */
+function writeAll(fd: number, parts: Buffer[]): void {
+  const rest = parts.filter((part) => part.length > 0)
+  while (rest.length > 0) {
+    let written = writevSync(fd, rest)
+    while (rest.length > 0 && written >= rest[0]!.length) written -= rest.shift()!.length
+    if (rest.length > 0) rest[0] = rest[0]!.subarray(written)
+  }
+}
 
 /** A sealed file written piece by piece: at most one record of plaintext is held. */
 export interface SealedFileWriter {
@@ -53,10 +64,12 @@ export function createSealedFileWriter(
     cipher.setAAD(aad(context, index, isLast))
     const head = Buffer.alloc(4)
     head.writeUInt32BE(pending)
-    writeSync(
-      fd,
-      Buffer.concat([head, cipher.update(record.subarray(0, pending)), cipher.final(), cipher.getAuthTag()]),
-    )
+    // Written as they come out of the cipher, not joined first, and the ciphertext freed at once: nothing of a
+    // record is left for V8 to collect.
+    const sealed = cipher.update(record.subarray(0, pending))
+    const final = cipher.final()
+    writeAll(fd, [head, sealed, final, cipher.getAuthTag()])
+    releaseBytes(sealed)
     index++
     pending = 0
   }
@@ -212,7 +225,9 @@ function layoutOf(path: string, key: Buffer, context: string): { lengths: number
 export interface SealedFileReader {
   /** The plaintext length. */
   length: number
+  /** Each record a new buffer of its own, referred to nowhere else: the reader may free it (releaseBytes) when done. */
   records(): AsyncGenerator<Buffer>
+  recordsAreOwned: true
 }
 
 export function openSealedFile(path: string, key: Buffer, context: string): SealedFileReader | null {
@@ -222,12 +237,15 @@ export function openSealedFile(path: string, key: Buffer, context: string): Seal
   const k = fileKey(key, context)
   return {
     length: lengths.reduce((sum, n) => sum + n, 0),
+    recordsAreOwned: true,
     async *records() {
       // The file is opened for each record, not held open between them: a reader left unfinished
-      // (the server refused the message before DATA) keeps no descriptor.
+      // (the server refused the message before DATA) keeps no descriptor. One buffer takes every record's
+      // ciphertext (each plaintext is a new buffer of the decipher's): a 100 MB message makes half the garbage.
+      const buffer = Buffer.allocUnsafe(Math.max(...lengths) + tagBytes)
       let offset = 0
       for (let index = 0; index < lengths.length; index++) {
-        const sealed = Buffer.allocUnsafe(lengths[index]! + tagBytes)
+        const sealed = buffer.subarray(0, lengths[index]! + tagBytes)
         const fd = openSync(path, 'r')
         try {
           if (readSync(fd, sealed, 0, sealed.length, offset + 4) !== sealed.length)

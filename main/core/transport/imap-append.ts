@@ -4,6 +4,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls'
 import { specialUse } from 'imapflow/lib/special-use.js'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
+import { releaseBytes } from '../streaming/release.ts'
 import type { Account } from './account.ts'
 import { classifyImapError } from './imap-errors.ts'
 import {
@@ -32,6 +33,10 @@ export interface AppendSource {
   /** The exact number of bytes records() yields (announced as the literal's size). */
   length: number
   records(): AsyncIterable<Uint8Array>
+  /** Whether the bytes have a NUL, when the caller knows (else the records are read once more to find out). */
+  containsNul?: boolean
+  /** Each record a new buffer that nothing else refers to: freed (releaseBytes) as soon as the socket has taken it. */
+  recordsAreOwned?: boolean
 }
 
 export interface StreamedAppend {
@@ -86,8 +91,10 @@ class Session {
     return this.reader.next()
   }
 
-  private write(data: string | Uint8Array): Promise<void> | null {
-    const isFlowing = this.socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data)
+  /** Writes; `onWritten` runs once the socket is done with the bytes (or failed). */
+  private write(data: string | Uint8Array, onWritten?: () => void): Promise<void> | null {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data
+    const isFlowing = onWritten ? this.socket.write(bytes, onWritten) : this.socket.write(bytes)
     return isFlowing ? null : this.drained()
   }
 
@@ -168,7 +175,8 @@ class Session {
     for await (const record of source.records()) {
       written += record.length
       if (written > source.length) throw new Error('message longer than its announced size')
-      await this.write(record)
+      // A record of its own is freed once the socket has it encrypted and sent, not at V8's next collection.
+      await this.write(record, source.recordsAreOwned ? () => releaseBytes(record) : undefined)
     }
     if (written !== source.length) throw new Error('message shorter than its announced size')
   }
@@ -338,8 +346,9 @@ export async function appendStreamed(
       }
     }
     // A literal cannot carry NUL (RFC 9051 §4.3); with BINARY (RFC 3516) such a message goes as literal8, as
-    // imapflow sends it. Finding out costs one more pass over the sealed records, only where BINARY is offered.
-    const isLiteral8 = caps.has('BINARY') && (await containsNul(message))
+    // imapflow sends it. Where the source does not say, finding out costs one more pass over the sealed records,
+    // only where BINARY is offered.
+    const isLiteral8 = caps.has('BINARY') && (message.containsNul ?? (await containsNul(message)))
     const result = await session.command(['APPEND ', mailbox, ' (\\Seen) ', { stream: message, isLiteral8 }])
     if (result.status !== 'OK') throw new SiegelpostError('IMAP_FAILED', { ...where, detail: 'APPEND refused' })
     const uid = /\[APPENDUID \d+ (\d+)\]/i.exec(result.text)?.[1]
@@ -361,8 +370,13 @@ export async function appendStreamed(
   }
 }
 
+/** The pass that finds a NUL; records of their own are freed as it goes (else V8 held ~100 MiB of them at once). */
 async function containsNul(message: AppendSource): Promise<boolean> {
-  for await (const record of message.records()) if (record.indexOf(0) >= 0) return true
+  for await (const record of message.records()) {
+    const hasNul = record.indexOf(0) >= 0
+    if (message.recordsAreOwned) releaseBytes(record)
+    if (hasNul) return true
+  }
   return false
 }
 

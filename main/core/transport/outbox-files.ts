@@ -18,6 +18,13 @@ export const outboxFilesDir = 'outbox-files'
 export interface OutboxMessage {
   length: number
   records(): AsyncGenerator<Buffer>
+  /**
+   * Whether the message has a NUL byte (the IMAP APPEND then needs literal8), when this process wrote its file and
+   * saw every byte; undefined when not known (the file of an earlier run: the APPEND reads it once more to find out).
+   */
+  containsNul?: boolean
+  /** Each record a new buffer that nothing else refers to (a sealed file's): the reader may free it when done. */
+  recordsAreOwned?: boolean
 }
 
 /** Where an entry's message is: `message_file = 1` its file, else (entries of older schema steps) this sealed value. */
@@ -28,9 +35,17 @@ export interface StoredMessage {
 
 export const sentItemName = (groupId: string) => `${groupId}.sent`
 
+/** Buffer's indexOf (memchr): some 30 times faster than Uint8Array's on a 1 MiB chunk. */
+const hasNulByte = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(0) >= 0
+
 export class OutboxFiles {
   readonly dir: string
   private readonly key: Buffer
+  /**
+   * Files this process wrote, by name: whether their bytes had a NUL. The records are sealed, so what is read back
+   * is what was written; a name that is removed or written again is forgotten first.
+   */
+  private readonly nulOf = new Map<string, boolean>()
   constructor(profileDir: string, key: Buffer) {
     this.dir = join(profileDir, outboxFilesDir)
     this.key = key
@@ -46,13 +61,18 @@ export class OutboxFiles {
     chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   ): Promise<SealedFileWriter> {
     const writer = this.writer(id, context, owner)
+    let hasNul = false
     try {
-      for await (const chunk of chunks) writer.write(chunk)
+      for await (const chunk of chunks) {
+        hasNul ||= hasNulByte(chunk)
+        writer.write(chunk)
+      }
       writer.end()
     } catch (error) {
       writer.abort()
       throw error
     }
+    this.nulOf.set(id, hasNul)
     return writer
   }
 
@@ -66,10 +86,12 @@ export class OutboxFiles {
       writer.abort()
       throw error
     }
+    this.nulOf.set(id, hasNulByte(message))
     return writer
   }
 
   private writer(id: string, context: string, owner: string): SealedFileWriter {
+    this.nulOf.delete(id)
     mkdirSync(this.dir, { recursive: true, mode: 0o700 })
     const temp = join(this.dir, `${id}.${owner}.tmp`)
     return createSealedFileWriter(this.path(id), this.key, context, limits.outboxChunkBytes, temp)
@@ -84,7 +106,11 @@ export class OutboxFiles {
 
   /** The message record by record (checked before the first byte); null when it is missing or damaged. */
   reader(id: string, context: string, stored: StoredMessage): OutboxMessage | null {
-    if (stored.message_file === 1) return openSealedFile(this.path(id), this.key, context)
+    if (stored.message_file === 1) {
+      const file = openSealedFile(this.path(id), this.key, context)
+      const containsNul = this.nulOf.get(id)
+      return file && containsNul !== undefined ? { ...file, containsNul } : file
+    }
     const bytes = openBlob(this.key, stored.message, context)
     if (bytes === null) return null
     return {
@@ -92,10 +118,12 @@ export class OutboxFiles {
       async *records() {
         yield bytes
       },
+      containsNul: bytes.indexOf(0) >= 0,
     }
   }
 
   remove(id: string): void {
+    this.nulOf.delete(id)
     rmSync(this.path(id), { force: true })
   }
 
@@ -115,6 +143,7 @@ export class OutboxFiles {
       const temp = /^(.+)\.([^.]+)\.tmp$/.exec(name)
       const file = /^(.+)\.sealed$/.exec(name)
       if ((temp && !isMine(temp[2]!)) || (file && !isKept(file[1]!))) {
+        if (file) this.nulOf.delete(file[1]!)
         rmSync(join(this.dir, name), { force: true })
         removed.push(name)
       }

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DatabaseSync } from 'node:sqlite'
 import { sealBlob, sealJson } from '../store/sealed-blob.ts'
 import { openVersionedDatabase, schemaVersion } from '../store/sqlite.ts'
+import { releaseBytes } from '../streaming/release.ts'
 import { Outbox, outboxFileName, outboxMigrations, type OutboxEnvelope, type OutboxMessage } from './outbox.ts'
 
 let dir: string
@@ -418,5 +419,35 @@ describe('Outbox message files', () => {
     outbox.recover()
     expect(files().filter((f) => f.includes('.sent'))).toEqual([`${failed}.sent.sealed`])
     outbox.close()
+  })
+
+  it('knows whether a file it wrote has a NUL (another process does not), and hands out records of their own', async () => {
+    const outbox = open('100')
+    const textual = Buffer.concat([message, Buffer.from(randomBytes(2 * 1024 * 1024).toString('base64'))])
+    const binary = Buffer.concat([textual, Buffer.from([0x41, 0x00, 0x42])])
+    const withNul = await outbox.createFrom(envelope, [binary.subarray(0, 1000), binary.subarray(1000)])
+    const without = await outbox.createFrom(envelope, [textual])
+    const whole = outbox.create(envelope, binary)
+    const group = outbox.beginGroup()
+    await outbox.createFrom(envelope, [message], group)
+    await outbox.finishGroupFrom(group, [textual])
+    expect([withNul, without, whole].map((id) => outbox.messageOf(id).containsNul)).toEqual([true, false, true])
+    const item = outbox.claimSentItem(group)!
+    expect(item.containsNul).toBe(false)
+    // Each record a buffer of its own: freeing one (as SMTP and the APPEND do once written) leaves the rest whole.
+    const reader = outbox.messageOf(without)
+    expect(reader.recordsAreOwned).toBe(true)
+    const records: Buffer[] = []
+    for await (const record of reader.records()) {
+      records.push(Buffer.from(record))
+      releaseBytes(record)
+      expect(record.length).toBe(0)
+    }
+    expect(Buffer.concat(records).equals(textual)).toBe(true)
+    outbox.close()
+    // Another process (the file of an earlier run) does not know: the APPEND reads the records once more.
+    const next = open('200')
+    expect([withNul, without].map((id) => next.messageOf(id).containsNul)).toEqual([undefined, undefined])
+    next.close()
   })
 })

@@ -1,11 +1,17 @@
 import { Readable } from 'node:stream'
 import { withoutBcc } from './message-headers.ts'
 import type { OutboxMessage } from './outbox-files.ts'
+import { releaseBytes } from '../streaming/release.ts'
 
 /** A message as SMTP takes it: its exact size (for SIZE) and its bytes as a stream, one sealed record at a time. */
 export interface OutgoingMessage {
   size: number
   stream(): Readable
+  /**
+   * The chunks of stream() that are buffers of their own, referred to nowhere else: freed (releaseBytes) once the
+   * socket has written them (smtp-submit.ts), instead of at V8's next collection.
+   */
+  owned?: WeakSet<Uint8Array>
 }
 
 /** The header block is looked for in this many first bytes, as withoutBcc does for a message held whole. */
@@ -31,12 +37,20 @@ export async function outgoingMessage(message: OutboxMessage): Promise<OutgoingM
   }
   const raw = Buffer.concat(head)
   const first = withoutBcc(raw)
+  // The header block is a new buffer (joined, or without Bcc); the records are a sealed file's, when it says so.
+  const owned = new WeakSet<Uint8Array>([first])
+  if (message.recordsAreOwned) head.forEach((record) => releaseBytes(record))
   async function* bytes() {
     yield first
-    if (!isDone) yield* records
+    if (isDone) return
+    for await (const record of records) {
+      if (message.recordsAreOwned) owned.add(record)
+      yield record
+    }
   }
   let isTaken = false
   return {
+    owned,
     size: message.length - raw.length + first.length,
     stream() {
       if (isTaken) throw new Error('an outgoing message streams once')

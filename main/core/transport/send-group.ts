@@ -44,8 +44,10 @@ export async function queueGroup(
 }
 
 /**
- * Tries every copy of a ready group once, then appends the group's Sent item when at least one copy went
- * out. `onCopy` hears about each copy as it is done (progress: copy n of total).
+ * Tries every copy of a ready group once, and appends the group's Sent item as soon as one copy went out: over IMAP
+ * while the other copies go over SMTP (two servers, two connections; the item's file stays until it is in Sent, and
+ * a run that dies meanwhile leaves it due for the next, which asks Sent first). `onCopy` hears about each copy as it
+ * is done (progress: copy n of total).
  */
 export async function sendGroup(
   deps: SendDeps,
@@ -54,24 +56,28 @@ export async function sendGroup(
 ): Promise<GroupOutcome> {
   const messages: GroupOutcome['messages'] = []
   const entries = deps.outbox.group(groupId).entries
-  for (const id of entries) {
-    const { envelope } = deps.outbox.get(id)
-    const outcome = await attempt(deps, id, { deferSentItem: true })
-    messages.push({ ...outcome, recipients: envelope.recipients, protection: envelope.protection })
-    onCopy?.(messages.length, entries.length, messages.at(-1)!)
-  }
-  let sentItem: OutboxOutcome['append'] = null
-  if (messages.some((m) => m.state === 'sent')) {
-    const accountName = deps.outbox.get(messages[0]!.outboxId).envelope.account
-    let account: Account
-    let password: string
-    try {
-      account = await deps.account(accountName)
-      password = await deps.password(account)
-      sentItem = await appendGroupSentItem(deps, groupId, account, password)
-    } catch {
-      sentItem = { state: 'failed', detail: 'account' }
+  // Settles with the append's outcome, never rejects (a failure is its outcome).
+  let sentItem: Promise<OutboxOutcome['append']> | null = null
+  try {
+    for (const id of entries) {
+      const { envelope } = deps.outbox.get(id)
+      const outcome = await attempt(deps, id, { deferSentItem: true })
+      messages.push({ ...outcome, recipients: envelope.recipients, protection: envelope.protection })
+      onCopy?.(messages.length, entries.length, messages.at(-1)!)
+      if (outcome.state === 'sent') sentItem ??= appendSentItem(deps, groupId, envelope.account)
     }
+  } finally {
+    // However the copies ended, the run waits for the APPEND it started.
+    await sentItem
   }
-  return { groupId, messages, sentItem }
+  return { groupId, messages, sentItem: await (sentItem ?? null) }
+}
+
+async function appendSentItem(deps: SendDeps, groupId: string, accountName: string): Promise<OutboxOutcome['append']> {
+  try {
+    const account: Account = await deps.account(accountName)
+    return await appendGroupSentItem(deps, groupId, account, await deps.password(account))
+  } catch {
+    return { state: 'failed', detail: 'account' }
+  }
 }

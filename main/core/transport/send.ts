@@ -8,7 +8,7 @@ import type { Account } from './account.ts'
 import { readMessageHeaders } from './message-headers.ts'
 import { outgoingMessage } from './outgoing-message.ts'
 import type { Outbox, OutboxMessage, OutboxOutcome, Reason } from './outbox.ts'
-import { MaybeSentError, NotSentError, submit } from './smtp-submit.ts'
+import { MaybeSentError, NotSentError } from './smtp-errors.ts'
 
 /**
  * `send`: every message becomes a new Outbox entry and is tried at once. The Outbox state is committed
@@ -148,7 +148,7 @@ export async function appendGroupSentItem(
 }
 
 export interface AttemptOptions {
-  /** A copy of a group sent with its siblings: the group's one Sent item is appended after all of them. */
+  /** A copy of a group sent with its siblings: the group's one Sent item is appended by sendGroup (send-group.ts). */
   deferSentItem?: boolean
 }
 
@@ -190,6 +190,8 @@ export async function attempt(deps: SendDeps, id: string, options: AttemptOption
   if (early.held) return held(early.held)
 
   // Streamed from its sealed file, never held whole: into SMTP, and a mail sent on its own into its Sent copy.
+  // The SMTP client (nodemailer, ~20 MiB) loads only now: not beside the vault's scrypt (128 MiB) at start-up.
+  const { submit } = await import('./smtp-submit.ts')
   let transferStarted = false
   try {
     const message = await outgoingMessage(outbox.messageOf(id))

@@ -1,9 +1,14 @@
+import type { Writable } from 'node:stream'
 import SMTPConnection from 'nodemailer/lib/smtp-connection'
 import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
+import { releaseBytes } from '../streaming/release.ts'
 import type { Account } from './account.ts'
 import type { OutgoingMessage } from './outgoing-message.ts'
+import { MaybeSentError, NotSentError } from './smtp-errors.ts'
 import { networkFailureOf, tlsFailureOf, tlsOptionsFor, verifyTlsSocket, type TlsInfo } from './tls-policy.ts'
+
+export { MaybeSentError, NotSentError } from './smtp-errors.ts'
 
 /**
  * Submission (RFC 6409) over implicit TLS (RFC 8314) or STARTTLS-required. nodemailer's
@@ -30,23 +35,6 @@ export interface SubmitResult {
   response: string
   /** Recipients the server refused while it took the message for the others. */
   rejected: string[]
-}
-
-/** The mail did not go out, and we know it did not (the server refused, or we stopped before MAIL). */
-export class NotSentError extends Error {
-  readonly reason: SiegelpostError
-  constructor(reason: SiegelpostError) {
-    super(reason.message)
-    this.reason = reason
-  }
-}
-/** The connection failed during the transfer: the server may or may not have taken the message. */
-export class MaybeSentError extends Error {
-  readonly reason: SiegelpostError
-  constructor(reason: SiegelpostError) {
-    super(reason.message)
-    this.reason = reason
-  }
 }
 
 interface Internals {
@@ -171,11 +159,40 @@ export function sanitizeReply(reply: string): string {
     .slice(0, 300)
 }
 
+/**
+ * While the message goes into DATA: each of its own chunks (`owned`) is freed once the TLS socket has written it.
+ * nodemailer pipes the message through its dot-stuffing stream, which passes a chunk that needs no change on as the
+ * same buffer, into the socket; the write callback is the one point that knows the socket is done with it. (A
+ * chunk that was changed was copied, and its original is left to the collector.) Returns the undo.
+ */
+function freeWhenWritten(connection: SMTPConnection, owned: WeakSet<Uint8Array>): () => void {
+  const socket = (connection as unknown as Internals)._socket as Writable
+  const write = socket.write
+  const isOwn = Object.hasOwn(socket, 'write')
+  type Done = (error?: Error | null) => void
+  socket.write = function (this: Writable, ...args: unknown[]) {
+    const [chunk] = args
+    if (!(chunk instanceof Uint8Array) || !owned.has(chunk)) return Reflect.apply(write, this, args) as boolean
+    const done = args.find((arg): arg is Done => typeof arg === 'function')
+    owned.delete(chunk)
+    const written: Done = (error) => {
+      releaseBytes(chunk)
+      done?.(error)
+    }
+    return Reflect.apply(write, this, [chunk, written]) as boolean
+  } as Writable['write']
+  return () => {
+    if (isOwn) socket.write = write
+    else delete (socket as Partial<Writable>).write
+  }
+}
+
 export async function submit(request: SubmitRequest): Promise<SubmitResult> {
   const { account } = request
   const host = account.smtp.host
   const session = await openSmtp(account)
   const { connection } = session
+  let restore = () => undefined as void
   try {
     let requireTls: boolean
     try {
@@ -202,6 +219,7 @@ export async function submit(request: SubmitRequest): Promise<SubmitResult> {
       throw new NotSentError(classifyConnectError(error, account))
     }
     await request.onTransfer()
+    if (request.message.owned) restore = freeWhenWritten(connection, request.message.owned)
     const info = await step<{ response: string; rejected?: string[] }>(connection, (done) =>
       connection.send(
         {
@@ -232,6 +250,7 @@ export async function submit(request: SubmitRequest): Promise<SubmitResult> {
     })
     return { tls: session.tls, requireTls, response: sanitizeReply(info.response), rejected: info.rejected ?? [] }
   } finally {
+    restore()
     connection.quit()
     connection.close()
   }

@@ -5,7 +5,6 @@ import { PolicyStore } from '../policy/policy-settings.ts'
 import { AccountStore } from './account.ts'
 import { checkDomain, createPolicyFetch, createResolver, type DomainCheckDeps } from './domain-check.ts'
 import { MtaStsCacheFile } from './mta-sts-cache.ts'
-import { appendStreamed } from './imap-append.ts'
 import { isProcessAlive, Outbox, type OutboxEntry, type Reason } from './outbox.ts'
 import { appendGroupSentItem, attempt, posturesFor, type SendDeps } from './send.ts'
 
@@ -72,7 +71,8 @@ export function sendDepsOf(p: TransportProfile, outbox: Outbox): SendDeps {
     account: (name) => accounts.get(name),
     password: (account) => accounts.password(account),
     policy: () => policy.load(),
-    appendSent: appendStreamed,
+    // Loaded when a Sent copy is appended, not with the command (see send.ts on the SMTP client).
+    appendSent: async (...args) => (await import('./imap-append.ts')).appendStreamed(...args),
     checkPosture: postureChecker(p),
     now: p.now,
   }
