@@ -122,16 +122,16 @@ export function attachmentEntity(fileName: string, contentType: string, bytes: U
 
 /**
  * attachmentEntity for content read in chunks (a 100 MB file): the same bytes, produced piece by piece. A chunk is
- * done with before the next is asked for (the reader may refill one buffer: sourceChunksReused).
+ * done with before the next is asked for (the reader may refill its buffers: sourceChunksReused, sourceChunksAhead).
  */
-export function* attachmentEntityChunks(
+export async function* attachmentEntityChunks(
   fileName: string,
   contentType: string,
-  chunks: Iterable<Uint8Array>,
-): Generator<Uint8Array> {
+  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
   yield entityHead(attachmentHeaders(fileName, contentType))
   const encoder = base64LineEncoder()
-  for (const chunk of chunks) yield* encoder.push(chunk)
+  for await (const chunk of chunks) yield* encoder.push(chunk)
   yield* encoder.end()
 }
 
