@@ -45,8 +45,10 @@ function timed(command: string[]): string {
   const time = /bench-time ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(run.stderr)
   if (run.status !== 0 || !time) throw new Error(`${command.join(' ')}: ${run.stderr}`)
   const cpu = Number(time[1]) + Number(time[2])
-  const rss = Number(time[3]) / 1024
-  return `wall ${seconds.toFixed(2)} s, cpu ${cpu.toFixed(2)} s (user ${time[1]} sys ${time[2]}), cpu/wall ${(cpu / seconds).toFixed(2)}, rss ${rss.toFixed(0)} MiB`
+  const rss = (Number(time[3]) / 1024).toFixed(0)
+  const cores = (cpu / seconds).toFixed(2)
+  const split = `user ${time[1]} sys ${time[2]}`
+  return `wall ${seconds.toFixed(2)} s, cpu ${cpu.toFixed(2)} s (${split}), cpu/wall ${cores}, rss ${rss} MiB`
 }
 
 interface ProfileNode {
@@ -107,9 +109,8 @@ try {
     const prof = profDir ? join(profDir, `${mb}`) : null
     if (prof) rmSync(prof, { recursive: true, force: true })
     const nodeArgs = prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []
-    console.log(
-      `${mb} MiB siegelpost compose: ${timed(sp(nodeArgs, ...compose, '--sign', '--attach', 'in.bin', '--out', 'smime.eml'))}`,
-    )
+    const composeRun = timed(sp(nodeArgs, ...compose, '--sign', '--attach', 'in.bin', '--out', 'smime.eml'))
+    console.log(`${mb} MiB siegelpost compose: ${composeRun}`)
     console.log(`${mb} MiB   (output ${(statSync(join(dir, 'smime.eml')).size / 2 ** 20).toFixed(1)} MiB)`)
     console.log(`${mb} MiB openssl cms -stream: ${timed(['sh', '-c', ssl])}`)
     if (prof)
