@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
 import { Worker } from 'node:worker_threads'
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
 import { commands } from './cli/commands.ts'
@@ -8,7 +9,7 @@ import { exitCodes, print, type CliIo, type OptionValues } from './cli/command.t
 import { SiegelpostError, toSiegelpostError, type Lang } from './core/errors/index.ts'
 import type { Vault } from './core/keys/vault.ts'
 import { raiseSizeLimits, raisedSizeLimits, readSizeLimitsFile } from './core/limits-override.ts'
-import { streamWorkerLimits } from './workers/worker-limits.ts'
+import { cliWorkerV8Flags, streamWorkerLimits } from './workers/worker-limits.ts'
 import { resolveProfileDir } from './core/profile.ts'
 
 declare const __SIEGELPOST_VERSION__: string
@@ -221,6 +222,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return new Worker(
           new URL(isSource ? './workers/mail-store.worker.ts' : './mail-store-worker.js', import.meta.url),
         )
+      // V8 flags hold for the whole process: set before the worker's isolate starts (worker-limits.ts).
+      for (const flag of cliWorkerV8Flags(name, purpose)) setFlagsFromString(flag)
       if (name === 'smime') {
         const entry = new URL(
           isSource ? './workers/smime-stream.worker.ts' : './smime-stream-worker.js',

@@ -194,6 +194,14 @@ export const limits = {
    */
   smimeStreamWorkerHeapMiB: 2048,
   /**
+   * V8's heap growing factor (as `--heap-growing-percent`) in a CLI process that runs a large S/MIME encryption: the
+   * worker's heap stays at ~9 MB while ArrayBuffers stream through, V8 then picks its smallest factor (1.1) and its
+   * next limit lies within one young generation of the heap, so after about 400 MiB it ran an incremental
+   * mark-compact every 30–80 ms: 75–100 for a 1 GiB compose (1 at 100 MiB), about 1 s of the worker's and the GC
+   * threads' CPU. At 300 it runs 5–6. Set for the whole CLI process (V8 flags are per process), never in the app.
+   */
+  smimeEncryptHeapGrowingPercent: 300,
+  /**
    * The same for the worker that decrypts a large S/MIME message, kept at the bound it had before the encrypting
    * worker got 2 GiB: its collections cost little CPU, and a hostile message meets the smaller bound. (100 MiB open:
    * 221 MiB at 2048, 209 MiB at 256, one run each — within the run-to-run spread of about ±20 MiB.)

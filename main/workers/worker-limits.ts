@@ -16,3 +16,15 @@ export function streamWorkerLimits(name: 'openpgp' | 'smime', purpose?: WorkerPu
     }
   return purpose === 'decrypt' ? { maxYoungGenerationSizeMb: limits.openpgpDecryptWorkerYoungMiB } : {}
 }
+
+/**
+ * V8 flags a CLI process sets before it starts a large message's worker (v8.setFlagsFromString: they hold for the
+ * whole process, its main thread included, so the app's main process does not set them). S/MIME encryption: a
+ * larger heap growing factor (limits.smimeEncryptHeapGrowingPercent), else a long compose runs a full collection
+ * every few dozen milliseconds in its worker.
+ */
+export function cliWorkerV8Flags(name: 'openpgp' | 'smime', purpose?: WorkerPurpose): string[] {
+  if (name === 'smime' && purpose === 'encrypt')
+    return [`--heap-growing-percent=${limits.smimeEncryptHeapGrowingPercent}`]
+  return []
+}

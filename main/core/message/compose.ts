@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { SiegelpostError } from '../errors/index.ts'
 import type { StoredKey } from '../keys/stored-key.ts'
-import { sourceChunksReused, type ByteSource } from '../mime/byte-source.ts'
+import { sourceChunksAhead, type ByteSource } from '../mime/byte-source.ts'
 import {
   attachmentEntity,
   attachmentEntityChunks,
@@ -226,8 +226,8 @@ export async function buildMessageStream(
     input.attachments.map((a) =>
       a.bytes instanceof Uint8Array
         ? attachmentEntity(a.fileName, a.contentType, a.bytes)
-        : // the base64 encoder copies what it keeps of a chunk: one read buffer serves the whole file
-          attachmentEntityChunks(a.fileName, a.contentType, sourceChunksReused(a.bytes)),
+        : // the base64 encoder copies what it keeps of a chunk: two read buffers serve the whole file, one read ahead
+          attachmentEntityChunks(a.fileName, a.contentType, sourceChunksAhead(a.bytes)),
     )
   if (technology && isEncrypted && isLarge && context.streaming && technology.encryptStream) {
     // For progress only: base64 adds a third plus line ends.

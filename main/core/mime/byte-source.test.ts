@@ -8,6 +8,7 @@ import {
   memorySource,
   sourceChunkBytes,
   sourceChunks,
+  sourceChunksAhead,
   sourceChunksReused,
   sourceIndexOf,
 } from './byte-source.ts'
@@ -42,6 +43,56 @@ it('sourceChunksReused reads the bytes of sourceChunks into one buffer, refilled
   // a source without readInto: its own chunks
   const memory = memorySource(new Uint8Array(bytes))
   expect(Buffer.concat([...sourceChunksReused(memory)]).equals(bytes)).toBe(true)
+})
+
+it('sourceChunksAhead reads the same bytes, the next chunk into a second buffer while this one is used', async () => {
+  const bytes = randomBytes(3 * sourceChunkBytes + 12_345)
+  writeFileSync(join(dir, 'ahead.bin'), bytes)
+  const source = fileSource(join(dir, 'ahead.bin'))
+  try {
+    expect(source.readIntoAsync).toBeTypeOf('function')
+    for (const [start, end] of [
+      [0, bytes.length],
+      [7, bytes.length - 3],
+      [sourceChunkBytes, sourceChunkBytes + 10],
+      [5, 5],
+    ] as const) {
+      const copies: Buffer[] = []
+      const buffers = new Set<ArrayBufferLike>()
+      for await (const chunk of sourceChunksAhead(source, start, end)) {
+        copies.push(Buffer.from(chunk))
+        buffers.add(chunk.buffer)
+      }
+      expect(Buffer.concat(copies).equals(bytes.subarray(start, end)), `${start}-${end}`).toBe(true)
+      expect(buffers.size).toBeLessThanOrEqual(2)
+    }
+    // A consumer that stops after the first chunk: the read already under way ends before the generator does.
+    for await (const chunk of sourceChunksAhead(source)) {
+      expect(Buffer.from(chunk).equals(bytes.subarray(0, sourceChunkBytes))).toBe(true)
+      break
+    }
+  } finally {
+    source.close()
+  }
+  // a source without readIntoAsync: sourceChunksReused
+  const memory = memorySource(new Uint8Array(bytes))
+  const chunks: Uint8Array[] = []
+  for await (const chunk of sourceChunksAhead(memory)) chunks.push(chunk)
+  expect(Buffer.concat(chunks).equals(bytes)).toBe(true)
+})
+
+it('sourceChunksAhead of a file that is shorter than its source says: the chunks it could read', async () => {
+  const path = join(dir, 'shrunk.bin')
+  writeFileSync(path, randomBytes(sourceChunkBytes + 100))
+  const source = fileSource(path)
+  try {
+    writeFileSync(path, Buffer.from('abc'))
+    const chunks: Uint8Array[] = []
+    for await (const chunk of sourceChunksAhead(source)) chunks.push(Buffer.from(chunk))
+    expect(Buffer.concat(chunks).toString()).toBe('abc')
+  } finally {
+    source.close()
+  }
 })
 
 describe('sourceIndexOf', () => {

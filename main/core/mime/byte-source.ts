@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs'
 
 /**
  * Random access to bytes that need not all be in memory: a message file on disk, or the
@@ -17,6 +17,8 @@ export interface ByteSource {
   lineIndexOf?(needle: Uint8Array, from: number, to: number): number
   /** Optional: bytes from `start` into `target` (as many as fit, fewer at the end); returns how many. */
   readInto?(target: Uint8Array, start: number): number
+  /** Optional: readInto in the thread pool (a file), so the calling thread works meanwhile. */
+  readIntoAsync?(target: Uint8Array, start: number): Promise<number>
 }
 
 export function isByteSource(value: unknown): value is ByteSource {
@@ -46,6 +48,20 @@ export function fileSource(path: string): ByteSource & { close(): void } {
     }
     return done
   }
+  const readOnce = (target: Uint8Array, offset: number, position: number) =>
+    new Promise<number>((resolve, reject) =>
+      read(fd, target, offset, target.length - offset, position, (error, n) => (error ? reject(error) : resolve(n))),
+    )
+  const readIntoAsync = async (target: Uint8Array, start: number) => {
+    const wanted = target.subarray(0, Math.max(0, Math.min(target.length, length - start)))
+    let done = 0
+    while (done < wanted.length) {
+      const n = await readOnce(wanted, done, start + done)
+      if (n === 0) break
+      done += n
+    }
+    return done
+  }
   return {
     length,
     read(start, end) {
@@ -53,6 +69,7 @@ export function fileSource(path: string): ByteSource & { close(): void } {
       return new Uint8Array(out.buffer, out.byteOffset, readInto(out, start))
     },
     readInto,
+    readIntoAsync,
     close: () => closeSync(fd),
   }
 }
@@ -78,6 +95,42 @@ export function* sourceChunksReused(source: ByteSource, start = 0, end = source.
     if (read === 0) return
     yield target.subarray(0, read)
     at += read
+  }
+}
+
+/**
+ * sourceChunksReused for a source that reads in the thread pool (a file): the next chunk is read into a second
+ * buffer while the consumer works on this one, so the calling thread does not wait for the disk nor copy from the
+ * page cache. Each chunk is valid only until the next one is asked for, as with sourceChunksReused.
+ */
+export async function* sourceChunksAhead(
+  source: ByteSource,
+  start = 0,
+  end = source.length,
+): AsyncGenerator<Uint8Array> {
+  if (!source.readIntoAsync) return yield* sourceChunksReused(source, start, end)
+  const size = Math.min(sourceChunkBytes, Math.max(0, end - start))
+  const buffers = [new Uint8Array(size), new Uint8Array(size)] as const
+  const readAt = (index: 0 | 1, at: number) => {
+    const target = buffers[index].subarray(0, Math.min(size, end - at))
+    const chunk = source.readIntoAsync!(target, at).then((n) => target.subarray(0, n))
+    // Awaited below; a read still running when the consumer stops early must not count as unhandled.
+    chunk.catch(() => undefined)
+    return chunk
+  }
+  let index: 0 | 1 = 0
+  let pending = start < end ? readAt(index, start) : null
+  try {
+    for (let at = start; pending;) {
+      const chunk = await pending
+      if (chunk.length === 0) return
+      at += chunk.length
+      index = index === 0 ? 1 : 0
+      pending = at < end ? readAt(index, at) : null
+      yield chunk
+    }
+  } finally {
+    await pending?.catch(() => undefined)
   }
 }
 
