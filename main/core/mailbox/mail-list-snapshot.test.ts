@@ -1,15 +1,14 @@
-import { createHmac, createSecretKey, randomUUID } from 'node:crypto'
+import { createHmac, createSecretKey } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { limits } from '../limits.ts'
-import { sealBlob } from '../store/sealed-blob.ts'
 import { openVersionedDatabase, schemaVersion } from '../store/sqlite.ts'
-import { envelopeOf } from './envelope.ts'
 import { readSnapshot } from './mail-list-snapshot.ts'
 import { MailStore, mailStoreMigrations, type EnvelopeRow } from './mail-store.ts'
+import { insertOldLayoutRows } from '../../../test/helpers/old-mail-store-rows.ts'
 
 let dir: string
 beforeEach(() => {
@@ -191,39 +190,7 @@ describe('message store schema step 3', () => {
   it('a store of step 2 opens, lists its rows, counts changes and keeps a snapshot from then on', () => {
     const path = join(dir, 'messages.sqlite')
     const old = openVersionedDatabase(path, mailStoreMigrations.slice(0, 2))
-    const insert = old.prepare(
-      'INSERT INTO messages (id, ref, fetched, meta, raw, box, validity, uid, digest, envelope, rawfile) ' +
-        "VALUES (?, ?, ?, x'', ?, ?, '1', ?, NULL, ?, 0)",
-    )
-    const secret = createSecretKey(key)
-    const ids: string[] = []
-    for (let uid = 1; uid <= n; uid++) {
-      const id = randomUUID()
-      const raw = mail(uid)
-      const row: EnvelopeRow = {
-        id,
-        account: 'acc',
-        folder: 'INBOX',
-        uidValidity: '1',
-        uid,
-        size: raw.length,
-        flags: [],
-        protectedSubject: null,
-        fetched: '2026-11-25T09:00:00.000Z',
-        ...envelopeOf(raw),
-      }
-      const seal = (value: Buffer, column: string) => sealBlob(secret, value, `siegelpost/messages/v1/${id}/${column}`)
-      insert.run(
-        id,
-        hash('acc', 'INBOX', '1', uid),
-        row.fetched,
-        seal(raw, 'raw'),
-        inbox,
-        uid,
-        seal(Buffer.from(JSON.stringify(row)), 'envelope'),
-      )
-      ids.unshift(id)
-    }
+    const ids = insertOldLayoutRows(old, key, inbox, n, mail).reverse()
     expect(schemaVersion(old)).toBe(2)
     old.close()
 

@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, randomBytes, randomUUID } from 'node:crypto'
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,13 +6,12 @@ import { DatabaseSync } from 'node:sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { limits } from '../limits.ts'
-import { sealBlob } from '../store/sealed-blob.ts'
 import { openVersionedDatabase, schemaVersion } from '../store/sqlite.ts'
-import { envelopeOf } from './envelope.ts'
 import { readSnapshot } from './mail-list-snapshot.ts'
 import { rawPlaces } from './mail-store-rows.ts'
-import { MailStore, mailStoreMigrations, type EnvelopeRow } from './mail-store.ts'
+import { MailStore, mailStoreMigrations } from './mail-store.ts'
 import { messageIdMaker } from './message-id.ts'
+import { insertOldLayoutRows } from '../../../test/helpers/old-mail-store-rows.ts'
 
 let dir: string
 beforeEach(() => {
@@ -50,34 +49,9 @@ describe('message store schema step 6', () => {
   it('a store of step 4 opens; its rows stay readable and their places taken; new rows use the new layout', () => {
     const path = join(dir, 'messages.sqlite')
     const old = openVersionedDatabase(path, mailStoreMigrations.slice(0, 4))
-    const secret = createSecretKey(key)
     const box = hash('box', 'acc', 'INBOX')
-    // Rows as the store of step 4 wrote them: random ids, `ref` a keyed hash of the place, raw sealed on its own.
-    const insert = old.prepare(
-      'INSERT INTO messages (id, ref, fetched, meta, raw, box, validity, uid, digest, envelope, rawfile) ' +
-        "VALUES (?, ?, ?, x'', ?, ?, '1', ?, NULL, ?, 0)",
-    )
-    const oldIds: string[] = []
-    for (let uid = 1; uid <= 3; uid++) {
-      const id = randomUUID()
-      const raw = mail(uid)
-      const row: EnvelopeRow = {
-        id,
-        account: 'acc',
-        folder: 'INBOX',
-        uidValidity: '1',
-        uid,
-        size: raw.length,
-        flags: [],
-        protectedSubject: null,
-        fetched: '2026-11-25T09:00:00.000Z',
-        ...envelopeOf(raw),
-      }
-      const seal = (value: Buffer, column: string) => sealBlob(secret, value, `siegelpost/messages/v1/${id}/${column}`)
-      const envelope = seal(Buffer.from(JSON.stringify(row)), 'envelope')
-      insert.run(id, hash('acc', 'INBOX', '1', uid), row.fetched, seal(raw, 'raw'), box, uid, envelope)
-      oldIds.push(id)
-    }
+    // Rows as the store of step 4 wrote them.
+    const oldIds = insertOldLayoutRows(old, key, box, 3, (uid) => mail(uid))
     old.close()
 
     const store = new MailStore(dir, key)
