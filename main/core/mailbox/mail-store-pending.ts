@@ -63,17 +63,19 @@ export class PendingTable {
     return createHmac('sha256', this.secret).update(label).update(bytes).digest('hex')
   }
 
-  /** True while this connection holds a transaction open (a sync's batch in this thread): a write joins it. */
-  get isInBatch(): boolean {
-    return this.tx.isOpen
-  }
-
   /**
-   * Runs `fn` in one write transaction (BEGIN IMMEDIATE: what it reads stays so until it commits, in every process).
-   * Inside a batch this connection holds open already, it is a savepoint of that batch.
+   * Runs `fn` in one write transaction of its own (BEGIN IMMEDIATE: what it reads stays so until it commits, in every
+   * process). A batch this connection holds open (a sync's, kept open across awaits) is committed first: a mark never
+   * joins it, so it is never lost when the batch rolls back or the program quits before the batch commits. Only
+   * inside a synchronous transaction of this connection (`StoreTransactions.run`) is it a savepoint of that one.
    */
   write<T>(fn: () => T): T {
-    if (!this.tx.isOpen) return this.tx.run(fn)
+    if (this.tx.isRunning) return this.savepoint(fn)
+    if (this.tx.isOpen) this.tx.commit()
+    return this.tx.run(fn)
+  }
+
+  private savepoint<T>(fn: () => T): T {
     this.db.exec('SAVEPOINT pending_mark')
     try {
       const result = fn()

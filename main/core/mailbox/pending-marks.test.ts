@@ -165,6 +165,36 @@ store.close()
     again.close()
   }, 60_000)
 
+  it('a mark queued while a sync batch is open is committed at once: the batch rolling back or a quit keeps it', () => {
+    let store = new MailStore(dir, key)
+    const id = store.add('kanzlei', 'INBOX', '7', 1, mail, new Date())!
+    const queue = pendingMarksOf(store)
+    const batch = store.batch()
+    const uids = [2, 3, 4]
+    batch.run(() => store.add('kanzlei', 'INBOX', '7', uids[0]!, mail, new Date()), 1)
+    queue.add(store.get(id)!, 'flagged')
+    // The batch goes on in a transaction of its own, which rolls back.
+    expect(() =>
+      batch.run(() => {
+        store.add('kanzlei', 'INBOX', '7', uids[1]!, mail, new Date())
+        throw new Error('write failed')
+      }, 1),
+    ).toThrow('write failed')
+    expect(queue.all().get(id)).toEqual({ flagged: true })
+    expect(rowsOnDisk()).toHaveLength(1)
+
+    // A batch left open when the program quits: the mark queued meanwhile is on disk all the same.
+    batch.run(() => store.add('kanzlei', 'INBOX', '7', uids[2]!, mail, new Date()), 1)
+    queue.add(store.get(id)!, 'seen')
+    const other = new MailStore(dir, key)
+    expect(pendingMarksOf(other).all().get(id)).toEqual({ flagged: true, seen: true })
+    other.close()
+    store.close()
+    store = new MailStore(dir, key)
+    expect(pendingMarksOf(store).all().get(id)).toEqual({ flagged: true, seen: true })
+    store.close()
+  })
+
   it('two connections on one file: a mark being written is never cancelled by a change back; it waits again', () => {
     const app = new MailStore(dir, key)
     const cli = new MailStore(dir, key)
@@ -222,16 +252,17 @@ describe('message store schema step 5 (marks waiting for the server)', () => {
     writeLegacyFile({ [a]: { flagged: true, seen: true }, [b]: { seen: false, trash: true } })
     const bytes = readFileSync(file)
 
-    // Inside a batch that rolls back, nothing is taken in and the file stays.
+    // Inside a sync's open batch the file is taken in by a commit of its own: the batch rolling back keeps it.
     const batch = store.batch()
+    batch.run(() => store.add('kanzlei', 'INBOX', '7', 3, mail, new Date()), 1)
+    expect(new PendingMarks(store).all().get(a)).toEqual({ flagged: true, seen: true })
+    expect(existsSync(file)).toBe(false)
     expect(() =>
       batch.run(() => {
-        expect(new PendingMarks(store).all().get(a)).toEqual({ flagged: true, seen: true })
         throw new Error('cut off')
       }, 1),
     ).toThrow('cut off')
-    expect(existsSync(file)).toBe(true)
-    expect(rowsOnDisk()).toEqual([])
+    expect(rowsOnDisk()).toHaveLength(4)
 
     const queue = new PendingMarks(store)
     expect(existsSync(file)).toBe(false)

@@ -69,8 +69,6 @@ export class PendingMarks {
     const value = openJson(this.key, bytes, legacyContext) as Record<string, WaitingMarks> | null
     if (value === null) throw new SiegelpostError('STORE_DAMAGED', { path: this.legacyPath, reason: 'pending marks' })
     const digest = this.table.digestOf('pending-marks-file', bytes)
-    // Inside a batch this connection holds open, the rows commit with it: the file goes on a later call.
-    const isCommitted = !this.table.isInBatch
     this.table.write(() => {
       if (this.table.isImported(digest)) return
       for (const [id, marks] of Object.entries(value))
@@ -80,7 +78,7 @@ export class PendingMarks {
         }
       this.table.noteImported(digest)
     })
-    if (isCommitted) rmSync(this.legacyPath, { force: true })
+    rmSync(this.legacyPath, { force: true })
   }
 
   /** Every waiting change by message id (read from the store each time: the CLI or another window may add). */
