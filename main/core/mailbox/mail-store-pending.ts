@@ -111,11 +111,14 @@ export class PendingTable {
     return sealJson(this.secret, { id, name, wanted, isApplying }, context(this.refOf(id, name)))
   }
 
-  /** Queues (or replaces) the wanted state of mark `name` of message `id`. */
-  put(id: string, name: MarkName, wanted: boolean): void {
+  /**
+   * Queues (or replaces) the wanted state of mark `name` of message `id`. With `isApplying` the row stays marked as
+   * being written (a session writes an earlier state of it to the server now): a later change back still queues.
+   */
+  put(id: string, name: MarkName, wanted: boolean, isApplying = false): void {
     this.sql('INSERT OR REPLACE INTO pending_marks (ref, intent) VALUES (?, ?)').run(
       this.refOf(id, name),
-      this.seal(id, name, wanted, false),
+      this.seal(id, name, wanted, isApplying),
     )
   }
 

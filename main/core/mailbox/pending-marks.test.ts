@@ -215,11 +215,21 @@ store.close()
     expect(cli.pending.settle(taken)).toBe(false)
     expect(cliQueue.all().get(id)).toEqual({ flagged: false })
 
+    // Three changes back while the CLI writes the unflag: the last one (flagged, the store's state) still waits.
+    const writing = cli.pending.take(id, 'flagged')!
+    expect(writing).toMatchObject({ wanted: false, isApplying: true })
+    appQueue.add(app.get(id)!, 'flagged')
+    appQueue.add(app.get(id)!, 'unflagged')
+    appQueue.add(app.get(id)!, 'flagged')
+    cli.setFlags(id, [])
+    expect(cli.pending.settle(writing)).toBe(false)
+    expect(cliQueue.all().get(id)).toEqual({ flagged: true })
+
     // Written twice, removed once: the second writer finds nothing to remove.
     const next = cli.pending.take(id, 'flagged')!
     const twice = app.pending.take(id, 'flagged')!
     expect(cli.pending.settle(next)).toBe(false)
-    app.setFlags(id, [])
+    app.setFlags(id, ['\\Flagged'])
     expect(app.pending.settle(twice)).toBe(true)
     expect(app.pending.settle(twice)).toBe(false)
     expect(cliQueue.all().size).toBe(0)

@@ -100,7 +100,8 @@ export class PendingMarks {
     this.table.write(() => {
       const flags = (this.store.get(row.id) ?? row).flags
       const waiting = this.table.get(row.id, name)
-      if (flags.includes(flagOf[name]) !== wanted || waiting?.isApplying) this.table.put(row.id, name, wanted)
+      if (flags.includes(flagOf[name]) !== wanted || waiting?.isApplying)
+        this.table.put(row.id, name, wanted, waiting?.isApplying ?? false)
       else if (waiting) this.table.delete(row.id, name)
     })
   }
