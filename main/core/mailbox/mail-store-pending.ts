@@ -1,6 +1,8 @@
 import { createHmac, type KeyObject } from 'node:crypto'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import { setTimeout as pause } from 'node:timers/promises'
 import { SiegelpostError } from '../errors/index.ts'
+import { limits } from '../limits.ts'
 import { openJson, sealJson } from '../store/sealed-blob.ts'
 import type { StoreTransactions } from './mail-store-batch.ts'
 
@@ -28,6 +30,12 @@ export interface PendingIntent {
   isApplying: boolean
   /** The row's sealed bytes as read: `settle`, `take` and `release` act only while they are unchanged. */
   sealed: Uint8Array
+}
+
+/** SQLITE_BUSY (5) or SQLITE_LOCKED (6), with their extended codes: another connection holds the write lock. */
+export function isBusy(error: unknown): boolean {
+  const code = ((error as { errcode?: number } | null)?.errcode ?? 0) & 0xff
+  return code === 5 || code === 6
 }
 
 const context = (ref: string) => `siegelpost/messages/v1/pending/${ref}`
@@ -72,7 +80,37 @@ export class PendingTable {
   write<T>(fn: () => T): T {
     if (this.tx.isRunning) return this.savepoint(fn)
     if (this.tx.isOpen) this.tx.commit()
-    return this.tx.run(fn)
+    // The write lock is waited for only briefly: another process's long write must not hold this thread (the
+    // window's main thread) for the store's whole busy timeout. `soon` tries again without blocking.
+    const wait = (this.sql('PRAGMA busy_timeout').get() as { timeout: number }).timeout
+    this.db.exec(`PRAGMA busy_timeout = ${limits.pendingMarkBusyWaitMs}`)
+    try {
+      return this.tx.run(fn)
+    } finally {
+      this.db.exec(`PRAGMA busy_timeout = ${Number(wait)}`)
+    }
+  }
+
+  /**
+   * Runs `fn` (writes of this table) until the store is not busy: each try waits for the write lock only briefly,
+   * between tries the event loop runs on (pauses doubling up to `limits.pendingMarkRetryMaxPauseMs`). Still busy
+   * after `limits.pendingMarkRetryMs`: STORE_BUSY, and nothing of `fn` is written.
+   */
+  async soon<T>(fn: () => T): Promise<T> {
+    const until = Date.now() + limits.pendingMarkRetryMs
+    for (
+      let wait: number = limits.pendingMarkRetryPauseMs;
+      ;
+      wait = Math.min(wait * 2, limits.pendingMarkRetryMaxPauseMs)
+    ) {
+      try {
+        return fn()
+      } catch (error) {
+        if (!isBusy(error)) throw error
+        if (Date.now() + wait > until) throw new SiegelpostError('STORE_BUSY', { path: this.path })
+      }
+      await pause(wait)
+    }
   }
 
   private savepoint<T>(fn: () => T): T {

@@ -6,6 +6,7 @@ import { DatabaseSync } from 'node:sqlite'
 import { pathToFileURL } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SiegelpostError } from '../errors/index.ts'
+import { limits } from '../limits.ts'
 import { sealJson } from '../store/sealed-blob.ts'
 import { openVersionedDatabase, schemaVersion } from '../store/sqlite.ts'
 import { MailStore, mailStoreFileName, mailStoreMigrations } from './mail-store.ts'
@@ -82,13 +83,13 @@ describe('flag changes waiting for the server', () => {
     store.close()
   })
 
-  it('a move to Trash waits too, but deleting for good (a message in Trash) is never queued', () => {
+  it('a move to Trash waits too, but deleting for good (a message in Trash) is never queued', async () => {
     const store = new MailStore(dir, key)
     const inbox = store.add('kanzlei', 'INBOX', '7', 4, mail, new Date())!
     const trash = store.add('kanzlei', 'Papierkorb', '9', 1, mail, new Date())!
     const queue = new PendingMarks(store)
-    expect(queue.trash(store.get(inbox)!)).toBe(true)
-    expect(queue.trash(store.get(trash)!)).toBe(false)
+    expect(await queue.trash(store.get(inbox)!)).toBe(true)
+    expect(await queue.trash(store.get(trash)!)).toBe(false)
     expect([...queue.all()]).toEqual([[inbox, { trash: true }]])
     const shown = withWaitingMarks(store.get(inbox)!, queue.all().get(inbox))
     expect(shown.waiting).toEqual(['trash'])
@@ -194,6 +195,57 @@ store.close()
     expect(pendingMarksOf(store).all().get(id)).toEqual({ flagged: true, seen: true })
     store.close()
   })
+
+  it('while another process holds the write lock, queueing yields to the event loop; too long is STORE_BUSY', async () => {
+    const store = new MailStore(dir, key)
+    const id = store.add('kanzlei', 'INBOX', '7', 1, mail, new Date())!
+    const queue = pendingMarksOf(store)
+    const hold = (ms: number) => {
+      const script =
+        `const db = new (require('node:sqlite').DatabaseSync)(${JSON.stringify(store.path)});` +
+        `db.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n');` +
+        `setTimeout(() => db.exec('COMMIT'), ${ms})`
+      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+      const locked = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+      return { child, locked, exited }
+    }
+    const held = hold(2500)
+    await held.locked
+    let longest = 0
+    let last = Date.now()
+    const timer = setInterval(() => {
+      longest = Math.max(longest, Date.now() - last)
+      last = Date.now()
+    }, 20)
+    const started = Date.now()
+    await queue.add(store.get(id)!, 'flagged')
+    clearInterval(timer)
+    longest = Math.max(longest, Date.now() - last)
+    // It waited for the lock (not a write past it) and the event loop ran on meanwhile.
+    expect(Date.now() - started).toBeGreaterThan(1500)
+    expect(longest).toBeLessThan(1000)
+    expect(queue.all().get(id)).toEqual({ flagged: true })
+    await held.exited
+
+    // Held past the retries: STORE_BUSY naming the store, and nothing changed.
+    const retries = limits.pendingMarkRetryMs
+    ;(limits as { pendingMarkRetryMs: number }).pendingMarkRetryMs = 600
+    const stuck = hold(60_000)
+    try {
+      await stuck.locked
+      await expect(queue.add(store.get(id)!, 'seen')).rejects.toMatchObject({
+        code: 'STORE_BUSY',
+        params: { path: store.path },
+      })
+    } finally {
+      ;(limits as { pendingMarkRetryMs: number }).pendingMarkRetryMs = retries
+      stuck.child.kill()
+      await stuck.exited
+    }
+    expect(queue.all().get(id)).toEqual({ flagged: true })
+    store.close()
+  }, 30_000)
 
   it('two connections on one file: a mark being written is never cancelled by a change back; it waits again', () => {
     const app = new MailStore(dir, key)

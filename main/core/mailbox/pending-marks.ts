@@ -7,6 +7,7 @@ import { setFlagOn, trashOn, type FlagChange } from './actions.ts'
 import { folderRole } from './folder-summary.ts'
 import type { EnvelopeRow, MailStore } from './mail-store.ts'
 import {
+  isBusy,
   markNames,
   type MarkName,
   type PendingIntent,
@@ -48,7 +49,16 @@ export class PendingMarks {
     this.table = store.pending
     this.legacyPath = join(profileDir, pendingMarksFileName)
     this.key = Buffer.from(key)
-    this.takeInLegacyFile()
+    this.takeInLegacyFileUnlessBusy()
+  }
+
+  /** Takes in a queue file of an earlier version now, or, while another process writes the store, on a later call. */
+  private takeInLegacyFileUnlessBusy(): void {
+    try {
+      this.takeInLegacyFile()
+    } catch (error) {
+      if (!isBusy(error)) throw error
+    }
   }
 
   /**
@@ -83,7 +93,7 @@ export class PendingMarks {
 
   /** Every waiting change by message id (read from the store each time: the CLI or another window may add). */
   all(): Map<string, WaitingMarks> {
-    this.takeInLegacyFile()
+    this.takeInLegacyFileUnlessBusy()
     const out = new Map<string, WaitingMarks>()
     for (const intent of this.table.all()) out.set(intent.id, { ...out.get(intent.id), [intent.name]: intent.wanted })
     return out
@@ -92,17 +102,20 @@ export class PendingMarks {
   /**
    * Queues `change` of `row`; a change back to the server's flags (as the store has them when the transaction runs)
    * drops the wait — unless a session is writing the earlier change to the server right now: then the wanted state
-   * is queued, and written after it.
+   * is queued, and written after it. While another process writes the store, it tries again without blocking
+   * (PendingTable.soon); still busy after `limits.pendingMarkRetryMs`: STORE_BUSY, and nothing changed.
    */
-  add(row: EnvelopeRow, change: FlagChange): void {
+  add(row: EnvelopeRow, change: FlagChange): Promise<void> {
     const [name, wanted] = markOf(change)
-    this.takeInLegacyFile()
-    this.table.write(() => {
-      const flags = (this.store.get(row.id) ?? row).flags
-      const waiting = this.table.get(row.id, name)
-      if (flags.includes(flagOf[name]) !== wanted || waiting?.isApplying)
-        this.table.put(row.id, name, wanted, waiting?.isApplying ?? false)
-      else if (waiting) this.table.delete(row.id, name)
+    return this.table.soon(() => {
+      this.takeInLegacyFile()
+      this.table.write(() => {
+        const flags = (this.store.get(row.id) ?? row).flags
+        const waiting = this.table.get(row.id, name)
+        if (flags.includes(flagOf[name]) !== wanted || waiting?.isApplying)
+          this.table.put(row.id, name, wanted, waiting?.isApplying ?? false)
+        else if (waiting) this.table.delete(row.id, name)
+      })
     })
   }
 
@@ -110,26 +123,30 @@ export class PendingMarks {
    * Queues the move of `row` to Trash. A message in a folder named like Trash is not queued (deleting it for
    * good needs the server's answer first): false then.
    */
-  trash(row: EnvelopeRow): boolean {
+  async trash(row: EnvelopeRow): Promise<boolean> {
     if (folderRole(row.folder) === 'trash') return false
-    this.takeInLegacyFile()
-    this.table.write(() => this.table.put(row.id, 'trash', true))
+    await this.table.soon(() => {
+      this.takeInLegacyFile()
+      this.table.write(() => this.table.put(row.id, 'trash', true))
+    })
     return true
   }
 
   /** Drops the waiting `name` of message `id` (all of them without `name`) when it still wants `wanted`. */
-  drop(id: string, name?: MarkName, wanted?: boolean): void {
-    this.table.write(() => {
-      for (const each of name === undefined ? markNames : [name]) {
-        const waiting = this.table.get(id, each)
-        if (waiting && (name === undefined || waiting.wanted === wanted)) this.table.delete(id, each)
-      }
-    })
+  drop(id: string, name?: MarkName, wanted?: boolean): Promise<void> {
+    return this.table.soon(() =>
+      this.table.write(() => {
+        for (const each of name === undefined ? markNames : [name]) {
+          const waiting = this.table.get(id, each)
+          if (waiting && (name === undefined || waiting.wanted === wanted)) this.table.delete(id, each)
+        }
+      }),
+    )
   }
 
   /** Every waiting mark as stored (for writing them: take, settle, release on the store's table). */
   intents(): PendingIntent[] {
-    this.takeInLegacyFile()
+    this.takeInLegacyFileUnlessBusy()
     return this.table.all()
   }
 }
@@ -187,25 +204,27 @@ export async function flushPendingMarks(session: ImapSession, store: MailStore, 
   for (const intent of queue.intents()) ids.set(intent.id, [...(ids.get(intent.id) ?? []), intent])
   for (const [id, intents] of ids) {
     if (!store.get(id)) {
-      for (const intent of intents) table.settle(intent)
+      for (const intent of intents) await table.soon(() => table.settle(intent))
       result.dropped++
       continue
     }
     for (const name of markNames) {
       const row = store.get(id)
       if (!row || row.account !== account) break
-      const taken = table.take(id, name)
+      const taken = await table.soon(() => table.take(id, name))
       if (!taken) continue
       try {
         if (name === 'trash') await trashOn(session, store, row)
         else await setFlagOn(session, store, row, changeOf(name, taken.wanted))
       } catch (error) {
-        table.release(taken)
+        // Not released while the store stays busy: it waits as being written, and is written again next time.
+        await table.soon(() => table.release(taken)).catch(() => undefined)
         if (!session.client.usable) throw error
         result.kept++
         continue
       }
-      table.settle(taken)
+      // Written: when the store stays busy, the mark waits as being written, and is written again (the same) next time.
+      await table.soon(() => table.settle(taken)).catch(() => undefined)
       result.written++
     }
   }
