@@ -10,7 +10,14 @@ import { limits } from '../limits.ts'
 import { sealJson } from '../store/sealed-blob.ts'
 import { openVersionedDatabase, schemaVersion } from '../store/sqlite.ts'
 import { MailStore, mailStoreFileName, mailStoreMigrations } from './mail-store.ts'
-import { PendingMarks, pendingMarksFileName, pendingMarksOf, withWaitingMarks } from './pending-marks.ts'
+import type { ImapSession } from '../transport/imap-session.ts'
+import {
+  flushPendingMarks,
+  PendingMarks,
+  pendingMarksFileName,
+  pendingMarksOf,
+  withWaitingMarks,
+} from './pending-marks.ts'
 
 let dir: string
 beforeEach(() => {
@@ -246,6 +253,31 @@ store.close()
     expect(queue.all().get(id)).toEqual({ flagged: true })
     store.close()
   }, 30_000)
+
+  it('a connection lost while a mark is written leaves it as being written: a change back then still queues', async () => {
+    const store = new MailStore(dir, key)
+    const id = store.add('kanzlei', 'INBOX', '7', 3, mail, new Date())!
+    const queue = pendingMarksOf(store)
+    await queue.add(store.get(id)!, 'flagged')
+    // A session whose connection breaks during the STORE (the server may have taken it, or not).
+    const client = {
+      usable: true,
+      mailbox: { uidValidity: 7n },
+      getMailboxLock: async () => ({ release: () => undefined }),
+      search: async () => [3],
+      messageFlagsAdd: async () => {
+        client.usable = false
+        throw new Error('Connection closed')
+      },
+    }
+    const session = { client } as unknown as ImapSession
+    await expect(flushPendingMarks(session, store, 'kanzlei')).rejects.toThrow('Connection closed')
+    expect(store.pending.get(id, 'flagged')).toMatchObject({ wanted: true, isApplying: true })
+    // The user unflags: the server may have the flag, so the unflag waits rather than cancelling.
+    await queue.add(store.get(id)!, 'unflagged')
+    expect(queue.all().get(id)).toEqual({ flagged: false })
+    store.close()
+  })
 
   it('two connections on one file: a mark being written is never cancelled by a change back; it waits again', () => {
     const app = new MailStore(dir, key)

@@ -194,7 +194,7 @@ export interface FlushResult {
  * after only if it is still the same intent: writing twice sets the same flag twice, never an older state over a
  * newer one. A message gone from the store drops its marks; a refused STORE, or a UID that no longer means the
  * message (UIDVALIDITY changed: the folder's sync finds it again), keeps its mark for the next session; a lost
- * connection stops and throws (the rest wait).
+ * connection stops and throws (the rest wait; the one in flight as being written, since the server may have it).
  */
 export async function flushPendingMarks(session: ImapSession, store: MailStore, account: string): Promise<FlushResult> {
   const queue = pendingMarksOf(store)
@@ -217,9 +217,11 @@ export async function flushPendingMarks(session: ImapSession, store: MailStore, 
         if (name === 'trash') await trashOn(session, store, row)
         else await setFlagOn(session, store, row, changeOf(name, taken.wanted))
       } catch (error) {
-        // Not released while the store stays busy: it waits as being written, and is written again next time.
-        await table.soon(() => table.release(taken)).catch(() => undefined)
+        // The connection broke: the STORE may have reached the server, so the mark stays marked as being written (a
+        // change back queues, it is not cancelled) and is written again next time.
         if (!session.client.usable) throw error
+        // Not released while the store stays busy: the same then.
+        await table.soon(() => table.release(taken)).catch(() => undefined)
         result.kept++
         continue
       }
