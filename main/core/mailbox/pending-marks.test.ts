@@ -383,6 +383,30 @@ describe('message store schema step 5 (marks waiting for the server)', () => {
       [b]: { seen: false, trash: true },
     })
     expect(existsSync(file)).toBe(false)
+
+    // A process of the earlier version writes the file again while it is taken in: the new file is taken in later,
+    // never removed unread.
+    const c = store.add('kanzlei', 'INBOX', '7', 4, mail, new Date())!
+    writeLegacyFile({ [c]: { seen: true } })
+    const note = store.pending.noteImported.bind(store.pending)
+    store.pending.noteImported = (digest: string) => {
+      note(digest)
+      store.pending.noteImported = note
+      writeLegacyFile({ [c]: { seen: true, flagged: true } })
+    }
+    new PendingMarks(store)
+    expect(existsSync(file)).toBe(true)
+    expect(rowsOnDisk()).toHaveLength(5)
+    expect(pendingMarksOf(store).all().get(c)).toEqual({ seen: true, flagged: true })
+    expect(existsSync(file)).toBe(false)
+    store.close()
+
+    // A file left renamed for taking in (the program quit before it was taken in) is taken in on the next open.
+    const left = join(dir, `${pendingMarksFileName}.0123456789abcdef.taking`)
+    writeFileSync(left, sealJson(key, { [b]: { flagged: true } }, 'siegelpost/messages/v1/pending-marks'))
+    store = new MailStore(dir, key)
+    expect(new PendingMarks(store).all().get(b)).toEqual({ seen: false, trash: true, flagged: true })
+    expect(existsSync(left)).toBe(false)
     store.close()
   })
 })

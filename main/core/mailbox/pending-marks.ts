@@ -1,11 +1,8 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
-import { SiegelpostError } from '../errors/index.ts'
-import { openJson } from '../store/sealed-blob.ts'
 import type { ImapSession } from '../transport/imap-session.ts'
 import { setFlagOn, trashOn, type FlagChange } from './actions.ts'
 import { folderRole } from './folder-summary.ts'
 import type { EnvelopeRow, MailStore } from './mail-store.ts'
+import { LegacyQueueFile } from './pending-marks-legacy.ts'
 import {
   isBusy,
   markNames,
@@ -16,6 +13,7 @@ import {
 } from './mail-store-pending.ts'
 
 export type { MarkName, WaitingMarks } from './mail-store-pending.ts'
+export { pendingMarksFileName } from './pending-marks-legacy.ts'
 
 /**
  * Changes made while the server could not be reached (read/unread, flagged/unflagged, moved to Trash): kept as sealed
@@ -26,9 +24,6 @@ export type { MarkName, WaitingMarks } from './mail-store-pending.ts'
  * time without losing a mark; nothing is lost across a restart.
  */
 
-/** The former queue: one sealed file beside the store, taken into the store's rows when a queue opens. */
-export const pendingMarksFileName = 'pending-marks.sealed'
-const legacyContext = 'siegelpost/messages/v1/pending-marks'
 const flagOf = { seen: '\\Seen', flagged: '\\Flagged' } as const
 
 const markOf = (change: FlagChange): ['seen' | 'flagged', boolean] =>
@@ -40,55 +35,23 @@ const changeOf = (name: Exclude<MarkName, 'trash'>, wanted: boolean): FlagChange
 export class PendingMarks {
   private readonly store: MailStore
   private readonly table: PendingTable
-  private readonly legacyPath: string
-  private readonly key: Buffer
+  private readonly legacy: LegacyQueueFile
 
   constructor(store: MailStore) {
     const { profileDir, key } = store.writerSetup()
     this.store = store
     this.table = store.pending
-    this.legacyPath = join(profileDir, pendingMarksFileName)
-    this.key = Buffer.from(key)
+    this.legacy = new LegacyQueueFile(profileDir, Buffer.from(key), this.table)
     this.takeInLegacyFileUnlessBusy()
   }
 
   /** Takes in a queue file of an earlier version now, or, while another process writes the store, on a later call. */
   private takeInLegacyFileUnlessBusy(): void {
     try {
-      this.takeInLegacyFile()
+      this.legacy.takeIn()
     } catch (error) {
       if (!isBusy(error)) throw error
     }
-  }
-
-  /**
-   * Takes a queue file of an earlier version into the store's rows, in one transaction with the keyed digest of its
-   * bytes (a file seen before is not taken in again, e.g. after a crash between the commit and removing it), and
-   * removes the file only after that committed. A mark queued in the store already is newer than the file's. A file
-   * that does not open is STORE_DAMAGED and stays where it is.
-   */
-  private takeInLegacyFile(): void {
-    if (!existsSync(this.legacyPath)) return
-    let bytes: Buffer
-    try {
-      bytes = readFileSync(this.legacyPath)
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ENOENT') return
-      throw error
-    }
-    const value = openJson(this.key, bytes, legacyContext) as Record<string, WaitingMarks> | null
-    if (value === null) throw new SiegelpostError('STORE_DAMAGED', { path: this.legacyPath, reason: 'pending marks' })
-    const digest = this.table.digestOf('pending-marks-file', bytes)
-    this.table.write(() => {
-      if (this.table.isImported(digest)) return
-      for (const [id, marks] of Object.entries(value))
-        for (const name of markNames) {
-          const wanted = marks[name]
-          if (typeof wanted === 'boolean' && !this.table.get(id, name)) this.table.put(id, name, wanted)
-        }
-      this.table.noteImported(digest)
-    })
-    rmSync(this.legacyPath, { force: true })
   }
 
   /** Every waiting change by message id (read from the store each time: the CLI or another window may add). */
@@ -108,7 +71,7 @@ export class PendingMarks {
   add(row: EnvelopeRow, change: FlagChange): Promise<void> {
     const [name, wanted] = markOf(change)
     return this.table.soon(() => {
-      this.takeInLegacyFile()
+      this.legacy.takeIn()
       this.table.write(() => {
         const flags = (this.store.get(row.id) ?? row).flags
         const waiting = this.table.get(row.id, name)
@@ -126,7 +89,7 @@ export class PendingMarks {
   async trash(row: EnvelopeRow): Promise<boolean> {
     if (folderRole(row.folder) === 'trash') return false
     await this.table.soon(() => {
-      this.takeInLegacyFile()
+      this.legacy.takeIn()
       this.table.write(() => this.table.put(row.id, 'trash', true))
     })
     return true
