@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { SiegelpostError } from '../core/errors/index.ts'
 import { deleteMessage, moveMessage, setFlag, type FlagChange, type MailboxServer } from '../core/mailbox/actions.ts'
 import { MailStore, type EnvelopeRow } from '../core/mailbox/mail-store.ts'
+import { pendingMarksOf } from '../core/mailbox/pending-marks.ts'
 import { syncAccount } from '../core/mailbox/sync-account.ts'
 import type { FolderSyncResult, SyncProgress } from '../core/mailbox/sync.ts'
 import { openMessage, type OpenResult } from '../core/message/open.ts'
@@ -310,7 +311,16 @@ export const mailboxCommands: readonly Command[] = [
           argument: `--${chosen[1]}`,
           command: `mail flag --${chosen[0]}`,
         })
-      const row = await onServer(context, (server, store, id) => setFlag(server, store, id, chosen[0] as FlagChange))
+      const change = chosen[0] as FlagChange
+      const row = await onServer(context, async (server, store, id) => {
+        const marked = await setFlag(server, store, id, change)
+        // Written now: a change of the same mark the window queued offline is void (a later flush must not undo this).
+        // The server has it, so a store busy past its retries never makes this a failure.
+        await pendingMarksOf(store)
+          .add(marked, change)
+          .catch(() => undefined)
+        return marked
+      })
       if (context.values.json) printJson(context.io, listJson(row))
       else print(context.io, `${row.id}  [${row.flags.join(' ')}]`)
       return exitCodes.ok
@@ -327,7 +337,14 @@ export const mailboxCommands: readonly Command[] = [
     operands: [1, 1],
     async run(context) {
       const target = requireString(context.values, 'to', 'mail move')
-      const moved = await onServer(context, (server, store, id) => moveMessage(server, store, id, target))
+      const moved = await onServer(context, async (server, store, id) => {
+        const result = await moveMessage(server, store, id, target)
+        // Moved now: a move to Trash the window queued offline is void; its read and flag marks still wait.
+        await pendingMarksOf(store)
+          .drop(id, 'trash', true)
+          .catch(() => undefined)
+        return result
+      })
       if (context.values.json) printJson(context.io, { id: context.operands[0], ...moved })
       else
         print(context.io, context.lang === 'de' ? `Verschoben nach „${moved.folder}“.` : `Moved to "${moved.folder}".`)
@@ -344,7 +361,14 @@ export const mailboxCommands: readonly Command[] = [
     options: { json: { type: 'boolean' } },
     operands: [1, 1],
     async run(context) {
-      const { folder } = await onServer(context, (server, store, id) => deleteMessage(server, store, id))
+      const { folder } = await onServer(context, async (server, store, id) => {
+        const result = await deleteMessage(server, store, id)
+        // In Trash now (a queued move there is done), or deleted for good (nothing of it waits any more).
+        await pendingMarksOf(store)
+          .drop(id, result.folder === null ? undefined : 'trash', true)
+          .catch(() => undefined)
+        return result
+      })
       if (context.values.json) printJson(context.io, { id: context.operands[0], folder })
       else
         print(

@@ -51,16 +51,20 @@ export function mailboxAccessOf(deps: RegistryDeps): MailboxAccess {
     const row = opened.get(id)
     if (!row) throw new SiegelpostError('MAIL_NOT_FOUND', { id })
     const queue = pendingMarksOf(opened)
+    let marked: EnvelopeRow
     try {
-      const marked = await setFlag(await server(row.account), opened, id, change)
-      // Written now: an older waiting change of the same mark is void.
-      queue.add(marked, change)
-      return { row: marked, outcome: 'marked' as const }
+      marked = await setFlag(await server(row.account), opened, id, change)
     } catch (error) {
       if (!(error instanceof SiegelpostError && error.code === 'MAILBOX_OFFLINE')) throw error
-      queue.add(row, change)
+      await queue.add(row, change)
       return { row, outcome: 'pending' as const }
     }
+    // Written now: an older waiting change of the same mark is void. The server has it, so a store busy past
+    // its retries never makes this a failure: the cancel is tried once more in the background.
+    await queue.add(marked, change).catch(() => {
+      void queue.add(marked, change).catch(() => undefined)
+    })
+    return { row: marked, outcome: 'marked' as const }
   }
   const markSeen = async (id: string) => {
     try {

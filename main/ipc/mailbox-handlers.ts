@@ -118,11 +118,18 @@ export function mailboxHandlers(deps: RegistryDeps): DomainHandlers<'mailbox'> {
       const server = await access.server(row.account)
       try {
         const { folder } = await deleteMessage(server, store, id)
-        pendingMarksOf(store).drop(id, 'trash', true)
+        // Deleted on the server: a busy store never makes that a failure (a waiting move finds the row gone).
+        await pendingMarksOf(store)
+          .drop(id, 'trash', true)
+          .catch(() => undefined)
         return { folder, waiting: false }
       } catch (error) {
         // Offline the move to Trash waits for the server; deleting for good (in Trash) says it cannot.
-        if (error instanceof SiegelpostError && error.code === 'MAILBOX_OFFLINE' && pendingMarksOf(store).trash(row))
+        if (
+          error instanceof SiegelpostError &&
+          error.code === 'MAILBOX_OFFLINE' &&
+          (await pendingMarksOf(store).trash(row))
+        )
           return { folder: null, waiting: true }
         throw error
       }

@@ -234,5 +234,48 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       expect(waitingOnDisk()).toEqual([])
       expect(await rowOf(core, 'Steuerbescheid 2025')).toMatchObject({ isFlagged: false, waiting: [] })
     }, 90_000)
+
+    it("the CLI's flag, move and delete void what the window queued offline: a later flush undoes nothing", async () => {
+      for (const running of cores.splice(0)) await running.stop().catch(() => undefined)
+      doveadm(stack, ['mailbox', 'create', '-u', user, 'Archiv'])
+      const core = startCore(false)
+      expect((await sync(core)).errors).toEqual([])
+      stopDovecot()
+      let flagged: string
+      let moved: string
+      let deleted: string
+      try {
+        flagged = (await rowOf(core, 'Jahresabschluss 2025')).id
+        expect(await core.handlers['mailbox:flag']({ id: flagged, change: 'flagged' })).toMatchObject({
+          waiting: ['flagged'],
+        })
+        moved = (await rowOf(core, 'Steuerbescheid 2025')).id
+        expect(await core.handlers['mailbox:delete']({ id: moved })).toEqual({ folder: null, waiting: true })
+        deleted = (await rowOf(core, 'Lohnunterlagen Mai')).id
+        expect(await core.handlers['mailbox:delete']({ id: deleted })).toEqual({ folder: null, waiting: true })
+      } finally {
+        startDovecot()
+      }
+      await core.stop()
+      expect(waitingOnDisk()).toHaveLength(3)
+      const cli = (...args: string[]) =>
+        runCliAsync([...args, '--profile', profile(), '--vault-passphrase-file', join(dir, 'vault-pass')])
+      for (const args of [
+        ['mail', 'flag', flagged, '--unflagged'],
+        ['mail', 'move', moved, '--to', 'Archiv'],
+        ['mail', 'delete', deleted],
+      ]) {
+        const done = await cli(...args)
+        expect(done.status, done.stderr).toBe(0)
+      }
+      expect(waitingOnDisk()).toEqual([])
+      // A fetch afterwards (the next flush) leaves the CLI's changes as they are.
+      const fetched = await cli('fetch', '--account', 'kanzlei', '--all-folders')
+      expect(fetched.status, fetched.stderr).toBe(0)
+      expect(await serverFlags('Jahresabschluss 2025')).toEqual([])
+      expect(await serverFlags('Steuerbescheid 2025', 'Archiv')).toEqual([])
+      expect(await serverFlags('Steuerbescheid 2025', 'Trash')).toBeNull()
+      expect(await serverFlags('Lohnunterlagen Mai', 'Trash')).toEqual(['\\Seen'])
+    }, 90_000)
   },
 )

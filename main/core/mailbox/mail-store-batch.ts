@@ -18,6 +18,8 @@ const countInsert =
  */
 export class StoreTransactions {
   isOpen = false
+  /** True while `run` executes its function: a synchronous transaction, never one left open across an await. */
+  isRunning = false
   private readonly db: DatabaseSync
   private readonly inserted = new Set<string>()
 
@@ -55,6 +57,7 @@ export class StoreTransactions {
   /** Runs `fn` in one transaction. */
   run<T>(fn: () => T): T {
     this.begin()
+    this.isRunning = true
     try {
       const result = fn()
       this.commit()
@@ -62,6 +65,8 @@ export class StoreTransactions {
     } catch (error) {
       if (this.isOpen) this.rollback()
       throw error
+    } finally {
+      this.isRunning = false
     }
   }
 }
@@ -69,7 +74,8 @@ export class StoreTransactions {
 /**
  * A transaction that stays open across several writes and commits every `mailSyncBatchMessages` writes
  * or `mailSyncBatchBytes` bytes (a sync writes each message as it arrives). A write that throws rolls
- * back the open batch and rethrows; `commit` ends it. With `grow` (the store-writer thread's long syncs) each
+ * back the open batch and rethrows; `commit` ends it. A write from outside (a mark waiting for the server) may commit
+ * the open batch early: the next write then begins a new transaction. With `grow` (the store-writer thread's long syncs) each
  * batch may hold twice the messages of the one before, up to `mailSyncWriterBatchMessages`: the first commit
  * comes as early, and the random keyed-hash index is rewritten less often.
  */
@@ -91,7 +97,7 @@ export function writeBatch(tx: StoreTransactions, grow = false): WriteBatch {
       try {
         write()
       } catch (error) {
-        tx.rollback()
+        if (tx.isOpen) tx.rollback()
         count = 0
         bytes = 0
         throw error

@@ -1,6 +1,8 @@
 import { createHmac, type KeyObject } from 'node:crypto'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import { setTimeout as pause } from 'node:timers/promises'
 import { SiegelpostError } from '../errors/index.ts'
+import { limits } from '../limits.ts'
 import { openJson, sealJson } from '../store/sealed-blob.ts'
 import type { StoreTransactions } from './mail-store-batch.ts'
 
@@ -28,6 +30,12 @@ export interface PendingIntent {
   isApplying: boolean
   /** The row's sealed bytes as read: `settle`, `take` and `release` act only while they are unchanged. */
   sealed: Uint8Array
+}
+
+/** SQLITE_BUSY (5) or SQLITE_LOCKED (6), with their extended codes: another connection holds the write lock. */
+export function isBusy(error: unknown): boolean {
+  const code = ((error as { errcode?: number } | null)?.errcode ?? 0) & 0xff
+  return code === 5 || code === 6
 }
 
 const context = (ref: string) => `siegelpost/messages/v1/pending/${ref}`
@@ -63,17 +71,49 @@ export class PendingTable {
     return createHmac('sha256', this.secret).update(label).update(bytes).digest('hex')
   }
 
-  /** True while this connection holds a transaction open (a sync's batch in this thread): a write joins it. */
-  get isInBatch(): boolean {
-    return this.tx.isOpen
+  /**
+   * Runs `fn` in one write transaction of its own (BEGIN IMMEDIATE: what it reads stays so until it commits, in every
+   * process). A batch this connection holds open (a sync's, kept open across awaits) is committed first: a mark never
+   * joins it, so it is never lost when the batch rolls back or the program quits before the batch commits. Only
+   * inside a synchronous transaction of this connection (`StoreTransactions.run`) is it a savepoint of that one.
+   */
+  write<T>(fn: () => T): T {
+    if (this.tx.isRunning) return this.savepoint(fn)
+    if (this.tx.isOpen) this.tx.commit()
+    // The write lock is waited for only briefly: another process's long write must not hold this thread (the
+    // window's main thread) for the store's whole busy timeout. `soon` tries again without blocking.
+    const wait = (this.sql('PRAGMA busy_timeout').get() as { timeout: number }).timeout
+    this.db.exec(`PRAGMA busy_timeout = ${limits.pendingMarkBusyWaitMs}`)
+    try {
+      return this.tx.run(fn)
+    } finally {
+      this.db.exec(`PRAGMA busy_timeout = ${Number(wait)}`)
+    }
   }
 
   /**
-   * Runs `fn` in one write transaction (BEGIN IMMEDIATE: what it reads stays so until it commits, in every process).
-   * Inside a batch this connection holds open already, it is a savepoint of that batch.
+   * Runs `fn` (writes of this table) until the store is not busy: each try waits for the write lock only briefly,
+   * between tries the event loop runs on (pauses doubling up to `limits.pendingMarkRetryMaxPauseMs`). Still busy
+   * after `limits.pendingMarkRetryMs`: STORE_BUSY, and nothing of `fn` is written.
    */
-  write<T>(fn: () => T): T {
-    if (!this.tx.isOpen) return this.tx.run(fn)
+  async soon<T>(fn: () => T): Promise<T> {
+    const until = Date.now() + limits.pendingMarkRetryMs
+    for (
+      let wait: number = limits.pendingMarkRetryPauseMs;
+      ;
+      wait = Math.min(wait * 2, limits.pendingMarkRetryMaxPauseMs)
+    ) {
+      try {
+        return fn()
+      } catch (error) {
+        if (!isBusy(error)) throw error
+        if (Date.now() + wait > until) throw new SiegelpostError('STORE_BUSY', { path: this.path })
+      }
+      await pause(wait)
+    }
+  }
+
+  private savepoint<T>(fn: () => T): T {
     this.db.exec('SAVEPOINT pending_mark')
     try {
       const result = fn()
@@ -109,11 +149,14 @@ export class PendingTable {
     return sealJson(this.secret, { id, name, wanted, isApplying }, context(this.refOf(id, name)))
   }
 
-  /** Queues (or replaces) the wanted state of mark `name` of message `id`. */
-  put(id: string, name: MarkName, wanted: boolean): void {
+  /**
+   * Queues (or replaces) the wanted state of mark `name` of message `id`. With `isApplying` the row stays marked as
+   * being written (a session writes an earlier state of it to the server now): a later change back still queues.
+   */
+  put(id: string, name: MarkName, wanted: boolean, isApplying = false): void {
     this.sql('INSERT OR REPLACE INTO pending_marks (ref, intent) VALUES (?, ?)').run(
       this.refOf(id, name),
-      this.seal(id, name, wanted, false),
+      this.seal(id, name, wanted, isApplying),
     )
   }
 

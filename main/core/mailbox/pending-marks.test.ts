@@ -6,10 +6,18 @@ import { DatabaseSync } from 'node:sqlite'
 import { pathToFileURL } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SiegelpostError } from '../errors/index.ts'
+import { limits } from '../limits.ts'
 import { sealJson } from '../store/sealed-blob.ts'
 import { openVersionedDatabase, schemaVersion } from '../store/sqlite.ts'
 import { MailStore, mailStoreFileName, mailStoreMigrations } from './mail-store.ts'
-import { PendingMarks, pendingMarksFileName, pendingMarksOf, withWaitingMarks } from './pending-marks.ts'
+import type { ImapSession } from '../transport/imap-session.ts'
+import {
+  flushPendingMarks,
+  PendingMarks,
+  pendingMarksFileName,
+  pendingMarksOf,
+  withWaitingMarks,
+} from './pending-marks.ts'
 
 let dir: string
 beforeEach(() => {
@@ -82,13 +90,13 @@ describe('flag changes waiting for the server', () => {
     store.close()
   })
 
-  it('a move to Trash waits too, but deleting for good (a message in Trash) is never queued', () => {
+  it('a move to Trash waits too, but deleting for good (a message in Trash) is never queued', async () => {
     const store = new MailStore(dir, key)
     const inbox = store.add('kanzlei', 'INBOX', '7', 4, mail, new Date())!
     const trash = store.add('kanzlei', 'Papierkorb', '9', 1, mail, new Date())!
     const queue = new PendingMarks(store)
-    expect(queue.trash(store.get(inbox)!)).toBe(true)
-    expect(queue.trash(store.get(trash)!)).toBe(false)
+    expect(await queue.trash(store.get(inbox)!)).toBe(true)
+    expect(await queue.trash(store.get(trash)!)).toBe(false)
     expect([...queue.all()]).toEqual([[inbox, { trash: true }]])
     const shown = withWaitingMarks(store.get(inbox)!, queue.all().get(inbox))
     expect(shown.waiting).toEqual(['trash'])
@@ -165,6 +173,112 @@ store.close()
     again.close()
   }, 60_000)
 
+  it('a mark queued while a sync batch is open is committed at once: the batch rolling back or a quit keeps it', () => {
+    let store = new MailStore(dir, key)
+    const id = store.add('kanzlei', 'INBOX', '7', 1, mail, new Date())!
+    const queue = pendingMarksOf(store)
+    const batch = store.batch()
+    const uids = [2, 3, 4]
+    batch.run(() => store.add('kanzlei', 'INBOX', '7', uids[0]!, mail, new Date()), 1)
+    queue.add(store.get(id)!, 'flagged')
+    // The batch goes on in a transaction of its own, which rolls back.
+    expect(() =>
+      batch.run(() => {
+        store.add('kanzlei', 'INBOX', '7', uids[1]!, mail, new Date())
+        throw new Error('write failed')
+      }, 1),
+    ).toThrow('write failed')
+    expect(queue.all().get(id)).toEqual({ flagged: true })
+    expect(rowsOnDisk()).toHaveLength(1)
+
+    // A batch left open when the program quits: the mark queued meanwhile is on disk all the same.
+    batch.run(() => store.add('kanzlei', 'INBOX', '7', uids[2]!, mail, new Date()), 1)
+    queue.add(store.get(id)!, 'seen')
+    const other = new MailStore(dir, key)
+    expect(pendingMarksOf(other).all().get(id)).toEqual({ flagged: true, seen: true })
+    other.close()
+    store.close()
+    store = new MailStore(dir, key)
+    expect(pendingMarksOf(store).all().get(id)).toEqual({ flagged: true, seen: true })
+    store.close()
+  })
+
+  it('while another process holds the write lock, queueing yields to the event loop; too long is STORE_BUSY', async () => {
+    const store = new MailStore(dir, key)
+    const id = store.add('kanzlei', 'INBOX', '7', 1, mail, new Date())!
+    const queue = pendingMarksOf(store)
+    const hold = (ms: number) => {
+      const script =
+        `const db = new (require('node:sqlite').DatabaseSync)(${JSON.stringify(store.path)});` +
+        `db.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n');` +
+        `setTimeout(() => db.exec('COMMIT'), ${ms})`
+      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+      const locked = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+      return { child, locked, exited }
+    }
+    const held = hold(2500)
+    await held.locked
+    let longest = 0
+    let last = Date.now()
+    const timer = setInterval(() => {
+      longest = Math.max(longest, Date.now() - last)
+      last = Date.now()
+    }, 20)
+    const started = Date.now()
+    await queue.add(store.get(id)!, 'flagged')
+    clearInterval(timer)
+    longest = Math.max(longest, Date.now() - last)
+    // It waited for the lock (not a write past it) and the event loop ran on meanwhile.
+    expect(Date.now() - started).toBeGreaterThan(1500)
+    expect(longest).toBeLessThan(1000)
+    expect(queue.all().get(id)).toEqual({ flagged: true })
+    await held.exited
+
+    // Held past the retries: STORE_BUSY naming the store, and nothing changed.
+    const retries = limits.pendingMarkRetryMs
+    ;(limits as { pendingMarkRetryMs: number }).pendingMarkRetryMs = 600
+    const stuck = hold(60_000)
+    try {
+      await stuck.locked
+      await expect(queue.add(store.get(id)!, 'seen')).rejects.toMatchObject({
+        code: 'STORE_BUSY',
+        params: { path: store.path },
+      })
+    } finally {
+      ;(limits as { pendingMarkRetryMs: number }).pendingMarkRetryMs = retries
+      stuck.child.kill()
+      await stuck.exited
+    }
+    expect(queue.all().get(id)).toEqual({ flagged: true })
+    store.close()
+  }, 30_000)
+
+  it('a connection lost while a mark is written leaves it as being written: a change back then still queues', async () => {
+    const store = new MailStore(dir, key)
+    const id = store.add('kanzlei', 'INBOX', '7', 3, mail, new Date())!
+    const queue = pendingMarksOf(store)
+    await queue.add(store.get(id)!, 'flagged')
+    // A session whose connection breaks during the STORE (the server may have taken it, or not).
+    const client = {
+      usable: true,
+      mailbox: { uidValidity: 7n },
+      getMailboxLock: async () => ({ release: () => undefined }),
+      search: async () => [3],
+      messageFlagsAdd: async () => {
+        client.usable = false
+        throw new Error('Connection closed')
+      },
+    }
+    const session = { client } as unknown as ImapSession
+    await expect(flushPendingMarks(session, store, 'kanzlei')).rejects.toThrow('Connection closed')
+    expect(store.pending.get(id, 'flagged')).toMatchObject({ wanted: true, isApplying: true })
+    // The user unflags: the server may have the flag, so the unflag waits rather than cancelling.
+    await queue.add(store.get(id)!, 'unflagged')
+    expect(queue.all().get(id)).toEqual({ flagged: false })
+    store.close()
+  })
+
   it('two connections on one file: a mark being written is never cancelled by a change back; it waits again', () => {
     const app = new MailStore(dir, key)
     const cli = new MailStore(dir, key)
@@ -185,11 +299,21 @@ store.close()
     expect(cli.pending.settle(taken)).toBe(false)
     expect(cliQueue.all().get(id)).toEqual({ flagged: false })
 
+    // Three changes back while the CLI writes the unflag: the last one (flagged, the store's state) still waits.
+    const writing = cli.pending.take(id, 'flagged')!
+    expect(writing).toMatchObject({ wanted: false, isApplying: true })
+    appQueue.add(app.get(id)!, 'flagged')
+    appQueue.add(app.get(id)!, 'unflagged')
+    appQueue.add(app.get(id)!, 'flagged')
+    cli.setFlags(id, [])
+    expect(cli.pending.settle(writing)).toBe(false)
+    expect(cliQueue.all().get(id)).toEqual({ flagged: true })
+
     // Written twice, removed once: the second writer finds nothing to remove.
     const next = cli.pending.take(id, 'flagged')!
     const twice = app.pending.take(id, 'flagged')!
     expect(cli.pending.settle(next)).toBe(false)
-    app.setFlags(id, [])
+    app.setFlags(id, ['\\Flagged'])
     expect(app.pending.settle(twice)).toBe(true)
     expect(app.pending.settle(twice)).toBe(false)
     expect(cliQueue.all().size).toBe(0)
@@ -222,16 +346,17 @@ describe('message store schema step 5 (marks waiting for the server)', () => {
     writeLegacyFile({ [a]: { flagged: true, seen: true }, [b]: { seen: false, trash: true } })
     const bytes = readFileSync(file)
 
-    // Inside a batch that rolls back, nothing is taken in and the file stays.
+    // Inside a sync's open batch the file is taken in by a commit of its own: the batch rolling back keeps it.
     const batch = store.batch()
+    batch.run(() => store.add('kanzlei', 'INBOX', '7', 3, mail, new Date()), 1)
+    expect(new PendingMarks(store).all().get(a)).toEqual({ flagged: true, seen: true })
+    expect(existsSync(file)).toBe(false)
     expect(() =>
       batch.run(() => {
-        expect(new PendingMarks(store).all().get(a)).toEqual({ flagged: true, seen: true })
         throw new Error('cut off')
       }, 1),
     ).toThrow('cut off')
-    expect(existsSync(file)).toBe(true)
-    expect(rowsOnDisk()).toEqual([])
+    expect(rowsOnDisk()).toHaveLength(4)
 
     const queue = new PendingMarks(store)
     expect(existsSync(file)).toBe(false)
@@ -258,6 +383,30 @@ describe('message store schema step 5 (marks waiting for the server)', () => {
       [b]: { seen: false, trash: true },
     })
     expect(existsSync(file)).toBe(false)
+
+    // A process of the earlier version writes the file again while it is taken in: the new file is taken in later,
+    // never removed unread.
+    const c = store.add('kanzlei', 'INBOX', '7', 4, mail, new Date())!
+    writeLegacyFile({ [c]: { seen: true } })
+    const note = store.pending.noteImported.bind(store.pending)
+    store.pending.noteImported = (digest: string) => {
+      note(digest)
+      store.pending.noteImported = note
+      writeLegacyFile({ [c]: { seen: true, flagged: true } })
+    }
+    new PendingMarks(store)
+    expect(existsSync(file)).toBe(true)
+    expect(rowsOnDisk()).toHaveLength(5)
+    expect(pendingMarksOf(store).all().get(c)).toEqual({ seen: true, flagged: true })
+    expect(existsSync(file)).toBe(false)
+    store.close()
+
+    // A file left renamed for taking in (the program quit before it was taken in) is taken in on the next open.
+    const left = join(dir, `${pendingMarksFileName}.0123456789abcdef.taking`)
+    writeFileSync(left, sealJson(key, { [b]: { flagged: true } }, 'siegelpost/messages/v1/pending-marks'))
+    store = new MailStore(dir, key)
+    expect(new PendingMarks(store).all().get(b)).toEqual({ seen: false, trash: true, flagged: true })
+    expect(existsSync(left)).toBe(false)
     store.close()
   })
 })

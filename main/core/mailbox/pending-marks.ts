@@ -1,12 +1,10 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
-import { SiegelpostError } from '../errors/index.ts'
-import { openJson } from '../store/sealed-blob.ts'
 import type { ImapSession } from '../transport/imap-session.ts'
 import { setFlagOn, trashOn, type FlagChange } from './actions.ts'
 import { folderRole } from './folder-summary.ts'
 import type { EnvelopeRow, MailStore } from './mail-store.ts'
+import { LegacyQueueFile } from './pending-marks-legacy.ts'
 import {
+  isBusy,
   markNames,
   type MarkName,
   type PendingIntent,
@@ -15,6 +13,7 @@ import {
 } from './mail-store-pending.ts'
 
 export type { MarkName, WaitingMarks } from './mail-store-pending.ts'
+export { pendingMarksFileName } from './pending-marks-legacy.ts'
 
 /**
  * Changes made while the server could not be reached (read/unread, flagged/unflagged, moved to Trash): kept as sealed
@@ -25,9 +24,6 @@ export type { MarkName, WaitingMarks } from './mail-store-pending.ts'
  * time without losing a mark; nothing is lost across a restart.
  */
 
-/** The former queue: one sealed file beside the store, taken into the store's rows when a queue opens. */
-export const pendingMarksFileName = 'pending-marks.sealed'
-const legacyContext = 'siegelpost/messages/v1/pending-marks'
 const flagOf = { seen: '\\Seen', flagged: '\\Flagged' } as const
 
 const markOf = (change: FlagChange): ['seen' | 'flagged', boolean] =>
@@ -39,53 +35,28 @@ const changeOf = (name: Exclude<MarkName, 'trash'>, wanted: boolean): FlagChange
 export class PendingMarks {
   private readonly store: MailStore
   private readonly table: PendingTable
-  private readonly legacyPath: string
-  private readonly key: Buffer
+  private readonly legacy: LegacyQueueFile
 
   constructor(store: MailStore) {
     const { profileDir, key } = store.writerSetup()
     this.store = store
     this.table = store.pending
-    this.legacyPath = join(profileDir, pendingMarksFileName)
-    this.key = Buffer.from(key)
-    this.takeInLegacyFile()
+    this.legacy = new LegacyQueueFile(profileDir, Buffer.from(key), this.table)
+    this.takeInLegacyFileUnlessBusy()
   }
 
-  /**
-   * Takes a queue file of an earlier version into the store's rows, in one transaction with the keyed digest of its
-   * bytes (a file seen before is not taken in again, e.g. after a crash between the commit and removing it), and
-   * removes the file only after that committed. A mark queued in the store already is newer than the file's. A file
-   * that does not open is STORE_DAMAGED and stays where it is.
-   */
-  private takeInLegacyFile(): void {
-    if (!existsSync(this.legacyPath)) return
-    let bytes: Buffer
+  /** Takes in a queue file of an earlier version now, or, while another process writes the store, on a later call. */
+  private takeInLegacyFileUnlessBusy(): void {
     try {
-      bytes = readFileSync(this.legacyPath)
+      this.legacy.takeIn()
     } catch (error) {
-      if ((error as { code?: string }).code === 'ENOENT') return
-      throw error
+      if (!isBusy(error)) throw error
     }
-    const value = openJson(this.key, bytes, legacyContext) as Record<string, WaitingMarks> | null
-    if (value === null) throw new SiegelpostError('STORE_DAMAGED', { path: this.legacyPath, reason: 'pending marks' })
-    const digest = this.table.digestOf('pending-marks-file', bytes)
-    // Inside a batch this connection holds open, the rows commit with it: the file goes on a later call.
-    const isCommitted = !this.table.isInBatch
-    this.table.write(() => {
-      if (this.table.isImported(digest)) return
-      for (const [id, marks] of Object.entries(value))
-        for (const name of markNames) {
-          const wanted = marks[name]
-          if (typeof wanted === 'boolean' && !this.table.get(id, name)) this.table.put(id, name, wanted)
-        }
-      this.table.noteImported(digest)
-    })
-    if (isCommitted) rmSync(this.legacyPath, { force: true })
   }
 
   /** Every waiting change by message id (read from the store each time: the CLI or another window may add). */
   all(): Map<string, WaitingMarks> {
-    this.takeInLegacyFile()
+    this.takeInLegacyFileUnlessBusy()
     const out = new Map<string, WaitingMarks>()
     for (const intent of this.table.all()) out.set(intent.id, { ...out.get(intent.id), [intent.name]: intent.wanted })
     return out
@@ -94,16 +65,20 @@ export class PendingMarks {
   /**
    * Queues `change` of `row`; a change back to the server's flags (as the store has them when the transaction runs)
    * drops the wait — unless a session is writing the earlier change to the server right now: then the wanted state
-   * is queued, and written after it.
+   * is queued, and written after it. While another process writes the store, it tries again without blocking
+   * (PendingTable.soon); still busy after `limits.pendingMarkRetryMs`: STORE_BUSY, and nothing changed.
    */
-  add(row: EnvelopeRow, change: FlagChange): void {
+  add(row: EnvelopeRow, change: FlagChange): Promise<void> {
     const [name, wanted] = markOf(change)
-    this.takeInLegacyFile()
-    this.table.write(() => {
-      const flags = (this.store.get(row.id) ?? row).flags
-      const waiting = this.table.get(row.id, name)
-      if (flags.includes(flagOf[name]) !== wanted || waiting?.isApplying) this.table.put(row.id, name, wanted)
-      else if (waiting) this.table.delete(row.id, name)
+    return this.table.soon(() => {
+      this.legacy.takeIn()
+      this.table.write(() => {
+        const flags = (this.store.get(row.id) ?? row).flags
+        const waiting = this.table.get(row.id, name)
+        if (flags.includes(flagOf[name]) !== wanted || waiting?.isApplying)
+          this.table.put(row.id, name, wanted, waiting?.isApplying ?? false)
+        else if (waiting) this.table.delete(row.id, name)
+      })
     })
   }
 
@@ -111,26 +86,30 @@ export class PendingMarks {
    * Queues the move of `row` to Trash. A message in a folder named like Trash is not queued (deleting it for
    * good needs the server's answer first): false then.
    */
-  trash(row: EnvelopeRow): boolean {
+  async trash(row: EnvelopeRow): Promise<boolean> {
     if (folderRole(row.folder) === 'trash') return false
-    this.takeInLegacyFile()
-    this.table.write(() => this.table.put(row.id, 'trash', true))
+    await this.table.soon(() => {
+      this.legacy.takeIn()
+      this.table.write(() => this.table.put(row.id, 'trash', true))
+    })
     return true
   }
 
   /** Drops the waiting `name` of message `id` (all of them without `name`) when it still wants `wanted`. */
-  drop(id: string, name?: MarkName, wanted?: boolean): void {
-    this.table.write(() => {
-      for (const each of name === undefined ? markNames : [name]) {
-        const waiting = this.table.get(id, each)
-        if (waiting && (name === undefined || waiting.wanted === wanted)) this.table.delete(id, each)
-      }
-    })
+  drop(id: string, name?: MarkName, wanted?: boolean): Promise<void> {
+    return this.table.soon(() =>
+      this.table.write(() => {
+        for (const each of name === undefined ? markNames : [name]) {
+          const waiting = this.table.get(id, each)
+          if (waiting && (name === undefined || waiting.wanted === wanted)) this.table.delete(id, each)
+        }
+      }),
+    )
   }
 
   /** Every waiting mark as stored (for writing them: take, settle, release on the store's table). */
   intents(): PendingIntent[] {
-    this.takeInLegacyFile()
+    this.takeInLegacyFileUnlessBusy()
     return this.table.all()
   }
 }
@@ -178,7 +157,7 @@ export interface FlushResult {
  * after only if it is still the same intent: writing twice sets the same flag twice, never an older state over a
  * newer one. A message gone from the store drops its marks; a refused STORE, or a UID that no longer means the
  * message (UIDVALIDITY changed: the folder's sync finds it again), keeps its mark for the next session; a lost
- * connection stops and throws (the rest wait).
+ * connection stops and throws (the rest wait; the one in flight as being written, since the server may have it).
  */
 export async function flushPendingMarks(session: ImapSession, store: MailStore, account: string): Promise<FlushResult> {
   const queue = pendingMarksOf(store)
@@ -188,25 +167,29 @@ export async function flushPendingMarks(session: ImapSession, store: MailStore, 
   for (const intent of queue.intents()) ids.set(intent.id, [...(ids.get(intent.id) ?? []), intent])
   for (const [id, intents] of ids) {
     if (!store.get(id)) {
-      for (const intent of intents) table.settle(intent)
+      for (const intent of intents) await table.soon(() => table.settle(intent))
       result.dropped++
       continue
     }
     for (const name of markNames) {
       const row = store.get(id)
       if (!row || row.account !== account) break
-      const taken = table.take(id, name)
+      const taken = await table.soon(() => table.take(id, name))
       if (!taken) continue
       try {
         if (name === 'trash') await trashOn(session, store, row)
         else await setFlagOn(session, store, row, changeOf(name, taken.wanted))
       } catch (error) {
-        table.release(taken)
+        // The connection broke: the STORE may have reached the server, so the mark stays marked as being written (a
+        // change back queues, it is not cancelled) and is written again next time.
         if (!session.client.usable) throw error
+        // Not released while the store stays busy: the same then.
+        await table.soon(() => table.release(taken)).catch(() => undefined)
         result.kept++
         continue
       }
-      table.settle(taken)
+      // Written: when the store stays busy, the mark waits as being written, and is written again (the same) next time.
+      await table.soon(() => table.settle(taken)).catch(() => undefined)
       result.written++
     }
   }

@@ -7,6 +7,11 @@ export const storeCodes = {
     de: 'Der lokale Nachrichtenspeicher {path} lässt sich nicht lesen ({reason}). Stellen Sie ihn aus einer Sicherung wieder her oder rufen Sie die Nachrichten neu ab.',
     en: 'The local message store {path} cannot be read ({reason}). Restore it from a backup or fetch the messages again.',
   },
+  STORE_BUSY: {
+    kind: 'user',
+    de: 'Der lokale Nachrichtenspeicher {path} ist gerade durch einen anderen Vorgang belegt (etwa einen Abruf über die Kommandozeile); die Änderung wurde nicht gespeichert. Versuchen Sie es in einigen Sekunden erneut.',
+    en: 'The local message store {path} is busy with another process (such as a fetch on the command line); the change was not saved. Try again in a few seconds.',
+  },
   STORE_NEWER_FORMAT: {
     kind: 'user',
     de: 'Die Datei {path} stammt von einer neueren Siegelpost-Version (Schema {found}, diese Version kennt {known}). Installieren Sie die neuere Version.',
