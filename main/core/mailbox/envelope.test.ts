@@ -49,3 +49,29 @@ describe('envelopeOf', () => {
     expect(crlfFirst).toMatchObject({ subject: 'CRLF', protection: { encryption: 'encrypted' } })
   })
 })
+
+describe('envelopeOf: the sender address is the one written, never one decoded out of a name', () => {
+  const fromOf = (from: string) => envelopeOf(Buffer.from(`From: ${from}\r\nSubject: x\r\n\r\nText\r\n`, 'utf8'))
+
+  it('an encoded word that decodes to "Boss <boss@bank.test>," stays a name; the address is the real one', () => {
+    for (const spoof of [
+      '=?utf-8?q?Boss_=3Cboss@bank.test=3E,?= <e@att.test>',
+      `=?utf-8?b?${Buffer.from('Boss <boss@bank.test>,').toString('base64')}?= <e@att.test>`,
+    ]) {
+      const row = fromOf(spoof)
+      expect(row.fromAddress, spoof).toBe('e@att.test')
+      expect(row.from, spoof).toMatch(/(^|<)e@att\.test>?$/)
+    }
+  })
+
+  it('encoded and 8-bit names are still decoded; an 8-bit address is read as UTF-8', () => {
+    expect(fromOf('=?utf-8?q?M=C3=BCller?= <m@mandant.test>')).toMatchObject({
+      from: 'Müller <m@mandant.test>',
+      fromAddress: 'm@mandant.test',
+    })
+    expect(fromOf('Jürgen Müller <jürgen@mandant.test>')).toMatchObject({
+      from: 'Jürgen Müller <jürgen@mandant.test>',
+      fromAddress: 'jürgen@mandant.test',
+    })
+  })
+})

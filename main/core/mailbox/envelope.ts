@@ -31,6 +31,12 @@ export interface EnvelopeFields {
 
 /** RFC 2047 words or 8-bit bytes need decoding; plain ASCII (most header fields) is taken as it is. */
 const decode = (value: string) => (/=\?|[\u0080-\u00ff]/.test(value) ? decodeHeaderText(value) : value)
+/** An address's 8-bit bytes (SMTPUTF8, read as latin1) as UTF-8; encoded words are not decoded in an address. */
+function eightBit(value: string): string {
+  if (!/[\u0080-\u00ff]/.test(value)) return value
+  const utf8 = Buffer.from(value, 'latin1').toString('utf8')
+  return utf8.includes('\uFFFD') ? value : utf8
+}
 
 const addressChars = String.raw`[^\s<>()\[\]\\,;:@"]+@[^\s<>()\[\]\\,;:@"]+`
 const simpleName = String.raw`[\p{L}\p{N}_'-]+(?: [\p{L}\p{N}_'-]+)*`
@@ -48,11 +54,15 @@ function displayAddresses(values: string[] | undefined): { shown: string[]; addr
   const shown: string[] = []
   const addresses: string[] = []
   for (const value of values ?? []) {
-    for (const entry of parsedAddresses(decode(value))) {
-      if (!('address' in entry) || !entry.address) continue
-      const name = (entry.name ?? '').trim()
-      shown.push(name && name !== entry.address ? `${name} <${entry.address}>` : entry.address)
-      addresses.push(entry.address.toLowerCase())
+    // Parsed as written, and only the display name decoded (RFC 2047 §5: an encoded word is never part of an
+    // address): a name encoded to read "Boss <boss@bank.test>," must not become the sender's address.
+    for (const entry of parsedAddresses(value)) {
+      // An encoded word where an address belongs (a malformed phrase split at its comma) is no address.
+      if (!('address' in entry) || !entry.address || entry.address.includes('=?')) continue
+      const address = eightBit(entry.address)
+      const name = decode(entry.name ?? '').trim()
+      shown.push(name && name !== address ? `${name} <${address}>` : address)
+      addresses.push(address.toLowerCase())
     }
   }
   return { shown, addresses }

@@ -88,6 +88,9 @@ describe('message list', () => {
   it('shows the display name, a short date and a readable size', () => {
     expect(senderName('"Müller, Steuerbüro" <info@kanzlei.test>')).toBe('Müller, Steuerbüro')
     expect(senderName('info@kanzlei.test')).toBe('info@kanzlei.test')
+    // A name posing as an address keeps the real address beside it.
+    expect(senderName('Boss <boss@bank.test>, <e@att.test>')).toBe('Boss <boss@bank.test>, <e@att.test>')
+    expect(senderName('"info@kanzlei.test" <e@att.test>')).toBe('"info@kanzlei.test" <e@att.test>')
     const now = new Date('2026-12-04T15:00:00Z')
     expect(shortDate('2026-03-12T08:14:00Z', 'de', now)).toBe('12.03.2026')
     expect(shortDate('', 'de', now)).toBe('')

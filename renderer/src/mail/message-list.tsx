@@ -16,10 +16,14 @@ const protectionOf = (row: MessageRowView): { icon: IconName; word: InboxWord; t
   return { icon: 'lock-open', word: 'protection.plain', tone: 'plain' }
 }
 
-/** "Kanzlei Berger <info@…>" → "Kanzlei Berger"; a bare address stays as it is. */
+/**
+ * "Kanzlei Berger <info@…>" → "Kanzlei Berger"; a bare address stays as it is. A name that itself looks like an
+ * address ("Boss <boss@bank.test>") is shown with the real address after it, so it cannot pose as the sender.
+ */
 export function senderName(from: string): string {
   const match = /^\s*"?(.*?)"?\s*<[^>]*>\s*$/.exec(from)
-  return (match?.[1] ?? '').trim() || from
+  const name = (match?.[1] ?? '').trim()
+  return name && !name.includes('@') ? name : from
 }
 
 /** Formatters are built once per language: building one per row costs more than the row's whole render. */
