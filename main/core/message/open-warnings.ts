@@ -1,8 +1,7 @@
-import { decodeHeaderText } from '../mime/parse.ts'
 import type { PolicyRule } from '../policy/policy-settings.ts'
 import { targetMatches } from '../policy/evaluate.ts'
 import type { TransportTrail } from '../transport/received-trail.ts'
-import { addressesOf } from './addresses.ts'
+import { addressesOf, decodeAddressHeader, withoutAngleAddresses } from './addresses.ts'
 import type { PartView } from './open-document.ts'
 import { warning, type Warning } from './verdict.ts'
 
@@ -26,8 +25,9 @@ export function senderWarnings(fields: SenderFields, isProtected: boolean): Warn
   const from = fields.fromAddresses
   const fromText = from.join(', ')
   for (const field of fields.fromFields) {
-    // The display name and comments: everything but the angle-bracketed address itself.
-    const shown = decodeHeaderText(field).replace(/<[^<>]*>/g, ' ')
+    // The display names and comments, decoded: everything but the angle-bracketed addresses themselves (an encoded
+    // word that decodes to "<other@address>" is part of a name, and is looked at).
+    const shown = withoutAngleAddresses(decodeAddressHeader(field))
     for (const candidate of shown.match(addressLike) ?? []) {
       const address = candidate.toLowerCase()
       if (!from.includes(address)) warnings.push(warning('from-display-address', { shown: address, address: fromText }))

@@ -19,6 +19,7 @@ import { contentOf, findTechnology, htmlToText } from './open-content.ts'
 import { verdictText, warningView, type OpenDocument, type PartView } from './open-document.ts'
 import { signatureVerdict } from './open-verdict.ts'
 import { addressFields, isPartlyProtected, plaintextHop, senderWarnings } from './open-warnings.ts'
+import { decodeAddressHeader } from './addresses.ts'
 import type { MessageTechnology, OfferedKey, OpenContext, SignatureCheck } from './technology.ts'
 import { dateGap, warning, type Warning } from './verdict.ts'
 
@@ -314,7 +315,7 @@ async function finish(
 
   const document: OpenDocument = {
     headers: {
-      from: fromValue ? decodeHeaderText(fromValue) : '',
+      from: fromValue ? decodeAddressHeader(fromValue) : '',
       to: addressFields(fields('to')),
       cc: addressFields(fields('cc')),
       ...headers,
