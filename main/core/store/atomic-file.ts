@@ -15,8 +15,8 @@ export interface AtomicWriteOptions {
    */
   writesAhead?: number
   /**
-   * The chunks are the writer's alone (new buffers nothing else refers to, as a composer's): each is freed
-   * (releaseBytes) as soon as its write is complete instead of at the thread's next garbage collection.
+   * The chunks are the writer's alone (new buffers nothing else refers to, each handed out once, as a composer's):
+   * each is freed (releaseBytes) as soon as its write is complete instead of at the thread's next collection.
    */
   releasesWritten?: boolean
 }
