@@ -135,9 +135,10 @@ async function writeOne(
   if (plan.copies.length !== 1)
     throw new SiegelpostError('COMPOSE_NEEDS_SEVERAL_MESSAGES', { count: plan.copies.length })
   const out = values.out as string
-  // Written as it is composed (a large attachment is never held whole); the chunks are new buffers each.
+  // Written as it is composed (a large attachment is never held whole); the chunks are new buffers each, freed once
+  // written.
   const result = await streamCopy(request.input, plan.copies[0]!, request.context, messageId)
-  await writeFileAtomic(out, result.chunks, {}, { backup: false, mode: 0o600, writesAhead: 4 })
+  await writeFileAtomic(out, result.chunks, {}, { backup: false, mode: 0o600, writesAhead: 4, releasesWritten: true })
   const summary = {
     out,
     messageId,

@@ -194,8 +194,9 @@ export const messageCommands: readonly Command[] = [
           return await runPlannedCompose(context, { input: { ...input, bcc }, mode: encrypt, context: composeContext })
         }
         const result = await composeMessageStream({ ...input, encrypt }, composeContext)
-        // The message's chunks are new buffers each (never changed after): written while the next is made.
-        const written = { backup: false, mode: 0o600, writesAhead: 4 }
+        // The message's chunks are new buffers each (never changed after, referred to nowhere else): written while
+        // the next is made, each freed once written.
+        const written = { backup: false, mode: 0o600, writesAhead: 4, releasesWritten: true }
         await writeFileAtomic(values.out as string, result.chunks, {}, written)
         return printComposed(context, values.out as string, result)
       } finally {

@@ -1,4 +1,5 @@
 import { decodeBase64Lines } from '../mime/base64-lines.ts'
+import { releaseBytes } from '../streaming/release.ts'
 
 /**
  * ASCII armor for large messages (RFC 9580 §6) on Node's native base64: openpgp.js's own
@@ -114,10 +115,12 @@ export function armorStream(): TransformStream<Uint8Array, Uint8Array> {
       controller.enqueue(new Uint8Array(Buffer.from(armorHead)))
     },
     transform(chunk, controller) {
-      pending = Buffer.concat([pending, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)])
+      const joined = Buffer.concat([pending, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)])
       let at = 0
-      for (; pending.length - at >= piece; at += piece) emit(controller, pending.subarray(at, at + piece))
-      pending = Buffer.from(pending.subarray(at))
+      for (; joined.length - at >= piece; at += piece) emit(controller, joined.subarray(at, at + piece))
+      pending = Buffer.from(joined.subarray(at))
+      // Our own copy, read only by emit (which keeps nothing of it): freed now, not at the next collection.
+      releaseBytes(joined)
     },
     flush(controller) {
       if (pending.length > 0) emit(controller, pending)

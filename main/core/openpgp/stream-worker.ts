@@ -1,6 +1,7 @@
 import type { StoredKey } from '../keys/stored-key.ts'
 import type { StreamingContext } from '../message/technology.ts'
 import { serveStream, type StreamPort } from '../streaming/protocol.ts'
+import { releaseBytes } from '../streaming/release.ts'
 import { throughWorker } from '../streaming/worker-run.ts'
 import { armorStream, dearmorStream } from './armor.ts'
 import { decryptToSink, encryptToStream, type DecryptSummary } from './decrypt-stream.ts'
@@ -56,7 +57,11 @@ export async function runOpenpgpJob(
     return decryptToSink(binary, { keys: job.keys, now: job.now }, output)
   }
   const armored = (await encryptToStream(stream, job)).pipeThrough(armorStream())
-  for await (const chunk of armored) output(chunk)
+  for await (const chunk of armored) {
+    // Each armored chunk is a new buffer of its own (armorStream), copied into the output batch: freed at once.
+    output(chunk)
+    releaseBytes(chunk)
+  }
   return null
 }
 

@@ -49,7 +49,10 @@ export type SmimeStreamResult =
       signedContent: SignedContentDigests | null
     }
 
-/** Where a job's output goes; `isOwned`: the job keeps no reference to the chunk (see protocol.ts). */
+/**
+ * Where a job's output goes; `isOwned`: the job keeps no reference to the chunk (see protocol.ts). A chunk not owned
+ * is valid only until the returned promise settles: the sink copies what it keeps (the job may free it after).
+ */
 export type ByteSink = (chunk: Uint8Array, isOwned?: boolean) => Promise<void> | void
 
 /** Counts the bytes read from `source` into `total`. */
@@ -57,6 +60,18 @@ async function* counted(source: ByteSource, total: { bytes: number }): AsyncGene
   for await (const chunk of source) {
     total.bytes += chunk.length
     yield chunk
+  }
+}
+
+/**
+ * The chunks of `source`, each freed when the consumer asks for the next: for chunks nothing else refers to (the
+ * cipher's outputs of encryptCmsStream) and a consumer that copies what it keeps of one before it asks for the next
+ * (the base64 encoder, the protocol's output batch).
+ */
+async function* releasedWhenUsed(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    yield chunk
+    releaseBytes(chunk)
   }
 }
 
@@ -82,7 +97,8 @@ export async function runSmimeStreamJob(
     return { kind: 'sign-encrypt', bytesIn: read.bytes, bytesOut }
   }
   if (job.kind === 'encrypt') {
-    const cms = encryptCmsStream(input, job.recipients, job.cipher)
+    // Each input chunk is freed once encrypted, each of the cipher's outputs once it is encoded or copied out.
+    const cms = releasedWhenUsed(encryptCmsStream(input, job.recipients, job.cipher, releaseBytes))
     // Each push's lines come in a new buffer (base64LinesStream): moved to the caller, not copied.
     if (job.base64) for await (const lines of base64LinesStream(cms)) await write(lines, true)
     else for await (const chunk of cms) await write(chunk)

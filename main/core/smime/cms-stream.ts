@@ -33,26 +33,44 @@ const open = (tag: number) => new Uint8Array([tag, 0x80])
 
 /**
  * Regroups any source into chunks of `size` to segmentMaxBytes bytes (the last may be shorter): small pieces are
- * joined, large ones passed on as they are (views, no copy) — the caller's chunks are never changed.
+ * joined, large ones passed on as they are (views, no copy) — the caller's chunks are never changed. With `release`,
+ * each source piece is handed to it as soon as no view of it is held any more: after its views went out and the
+ * consumer asked for more (a consumer that keeps no view of a chunk beyond that: a cipher), or once it was joined.
  */
-export async function* rechunk(source: ByteSource, size = streamChunkBytes): AsyncGenerator<Uint8Array> {
+export async function* rechunk(
+  source: ByteSource,
+  size = streamChunkBytes,
+  release?: (piece: Uint8Array) => void,
+): AsyncGenerator<Uint8Array> {
   let pending: Uint8Array[] = []
   let pendingBytes = 0
+  // The source pieces of which `pending` holds views.
+  let held: Uint8Array[] = []
   // Whole segments out; a short rest (under `size`) waits for the next piece.
   const emit = function* (bytes: Uint8Array) {
     let at = 0
     for (; bytes.length - at > segmentMaxBytes; at += segmentMaxBytes) yield bytes.subarray(at, at + segmentMaxBytes)
     const rest = bytes.subarray(at)
-    pending = rest.length >= size ? [] : [rest]
-    pendingBytes = rest.length >= size ? 0 : rest.length
+    const isKept = rest.length > 0 && rest.length < size
+    pending = isKept ? [rest] : []
+    pendingBytes = isKept ? rest.length : 0
     if (rest.length >= size) yield rest
   }
   for await (const piece of source) {
-    if (pendingBytes === 0 && piece.length >= size) yield* emit(piece)
-    else {
+    if (pendingBytes === 0 && piece.length >= size) {
+      yield* emit(piece)
+      if (pendingBytes > 0) held = [piece]
+      else release?.(piece)
+    } else {
       pending.push(piece)
+      held.push(piece)
       pendingBytes += piece.length
-      if (pendingBytes >= size) yield* emit(concat(pending))
+      if (pendingBytes >= size) {
+        const joined = concat(pending)
+        held.forEach((done) => release?.(done))
+        held = []
+        yield* emit(joined)
+      }
     }
   }
   if (pendingBytes > 0) yield concat(pending)
@@ -114,6 +132,7 @@ export async function* encryptCmsStream(
   source: ByteSource,
   recipients: EncryptRecipient[],
   contentCipher: ContentCipher = 'aes-256-cbc',
+  release?: (piece: Uint8Array) => void,
 ): AsyncGenerator<Uint8Array> {
   const cek = randomBytes(32)
   const isGcm = contentCipher === 'aes-256-gcm'
@@ -134,7 +153,8 @@ export async function* encryptCmsStream(
   const cipher = isGcm
     ? createCipheriv('aes-256-gcm', cek, iv, { authTagLength: 16 })
     : createCipheriv('aes-256-cbc', cek, iv)
-  for await (const chunk of rechunk(source)) {
+  // The cipher keeps no view of what it was given: each source piece is done with once encrypted.
+  for await (const chunk of rechunk(source, streamChunkBytes, release)) {
     const out = cipher.update(chunk)
     if (out.length > 0) yield* segment(out)
   }

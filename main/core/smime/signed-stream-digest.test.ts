@@ -9,6 +9,7 @@ import { attachmentEntity, multipart, textEntity } from '../mime/build.ts'
 import { parseMime } from '../mime/parse.ts'
 import { rechunk, segmentMaxBytes } from './cms-stream.ts'
 import { SignedContentHasher } from './signed-stream-digest.ts'
+import { releaseBytes } from '../streaming/release.ts'
 
 // The worker's digests of a multipart/signed entity's first part against the MIME parser's range of the same
 // bytes, whatever the chunking: the caller trusts them only when start and end agree, so here they must agree
@@ -136,6 +137,33 @@ describe('rechunk (the CMS segments)', () => {
       expect(Buffer.concat(out)).toEqual(bytes)
       expect(out.slice(0, -1).every((c) => c.length >= 64 * 1024 && c.length <= segmentMaxBytes)).toBe(true)
       expect(out.at(-1)!.length).toBeLessThanOrEqual(segmentMaxBytes)
+    }
+  })
+
+  it("frees a piece (release) only once no view of it is held: a large piece's rest waits among small ones", async () => {
+    const bytes = randomBytes(4 * segmentMaxBytes + 12_345)
+    // A large piece leaves a rest of under 64 KiB in waiting; the small pieces after it (each kept, under 64 KiB)
+    // need several pulls to fill it up — freeing by count instead of by what is held would empty that rest.
+    const patterns = [
+      [segmentMaxBytes + 1000, 10, 10, 10, 10, 100_000],
+      [200_000, 1, 2, 3, 65_536, 64 * 1024 - 1, 64 * 1024 + 1],
+      [1000],
+      [bytes.length],
+    ]
+    for (const sizes of patterns) {
+      const pieces: Uint8Array[] = []
+      for (let at = 0, i = 0; at < bytes.length; i++)
+        pieces.push(new Uint8Array(bytes.subarray(at, (at += sizes[i % sizes.length]!))))
+      const released: Uint8Array[] = []
+      const out: Buffer[] = []
+      // The consumer copies each chunk before it asks for the next (as the cipher does).
+      for await (const chunk of rechunk(pieces, 64 * 1024, (piece) => (released.push(piece), releaseBytes(piece))))
+        out.push(Buffer.from(chunk))
+      expect(Buffer.concat(out).equals(bytes), `pieces ${sizes.join(',')}`).toBe(true)
+      expect(new Set(released).size).toBe(released.length)
+      // Every piece is freed but those still waiting (in part) at the end: one large piece's rest, small ones after.
+      expect(released).toEqual(pieces.slice(0, released.length))
+      expect(pieces.slice(released.length + 1).every((piece) => piece.byteLength < 64 * 1024)).toBe(true)
     }
   })
 })

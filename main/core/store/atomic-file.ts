@@ -2,6 +2,7 @@ import { constants } from 'node:fs'
 import { copyFile, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { SiegelpostError } from '../errors/index.ts'
+import { releaseBytes } from '../streaming/release.ts'
 
 export interface AtomicWriteOptions {
   /** Keep the previous content at `path.bak` (stores: yes; exported files: no). Default true. */
@@ -13,6 +14,11 @@ export interface AtomicWriteOptions {
    * asked for). More than 0 only when the producer never changes a chunk after handing it out.
    */
   writesAhead?: number
+  /**
+   * The chunks are the writer's alone (new buffers nothing else refers to, each handed out once, as a composer's):
+   * each is freed (releaseBytes) as soon as its write is complete instead of at the thread's next collection.
+   */
+  releasesWritten?: boolean
 }
 
 export interface AtomicWriteHooks {
@@ -70,6 +76,7 @@ async function writeChunks(
   handle: FileHandle,
   chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   ahead: number,
+  releasesWritten = false,
 ): Promise<void> {
   const running: Promise<void>[] = []
   let flushing: Promise<void> | null = null
@@ -77,7 +84,8 @@ async function writeChunks(
   let flushedAt = 0
   try {
     for await (const chunk of chunks) {
-      running.push(writeAt(handle, chunk, position))
+      const written = writeAt(handle, chunk, position)
+      running.push(releasesWritten ? written.then(() => releaseBytes(chunk)) : written)
       position += chunk.length
       if (running.length > ahead) await running.shift()
       if (ahead > 0 && !flushing && position - flushedAt >= flushEveryBytes) {
@@ -115,7 +123,7 @@ export async function writeFileAtomic(
   })
   try {
     if (bytes instanceof Uint8Array) await handle.writeFile(bytes)
-    else await writeChunks(handle, bytes, options.writesAhead ?? 0)
+    else await writeChunks(handle, bytes, options.writesAhead ?? 0, options.releasesWritten)
     await handle.sync()
   } catch (error) {
     await handle.close()

@@ -41,7 +41,8 @@ export interface StreamPort {
 
 /**
  * A technology's job: reads `input`, hands its output to `output`, resolves with the result. `isOwned` says the
- * job keeps no reference to the chunk (a new buffer of its own): it may then be moved to the caller as it is.
+ * job keeps no reference to the chunk (a new buffer of its own): it may then be moved to the caller as it is. A chunk
+ * not owned is copied before `output` returns: the job may free it after (releaseBytes).
  */
 export type StreamJobRunner<Job, Result> = (
   job: Job,
