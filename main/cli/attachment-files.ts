@@ -17,17 +17,33 @@ export function safeFileName(name: string, index: number): string {
  * gives the SHA-256 the document reports.
  */
 export function attachmentSaver(dir: string): {
-  save(filename: string, index: number, bytes: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void>
+  /** `ownsChunks`: each chunk is the saver's alone (a new buffer handed out once), freed once its write is done. */
+  save(
+    filename: string,
+    index: number,
+    bytes: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+    ownsChunks?: boolean,
+  ): Promise<void>
 } {
   const used = new Set<string>()
   let made: Promise<unknown> | null = null
   return {
-    async save(filename, index, bytes) {
+    async save(filename, index, bytes, ownsChunks = false) {
       await (made ??= mkdir(dir, { recursive: true }))
       let name = safeFileName(filename, index)
       while (used.has(name)) name = `${index + 1}-${name}`
       used.add(name)
-      await writeFileAtomic(join(dir, name), bytes, {}, { backup: false, mode: 0o600 })
+      await writeFileAtomic(
+        join(dir, name),
+        bytes,
+        {},
+        {
+          backup: false,
+          mode: 0o600,
+          // One write at a time (writesAhead 0): a decoded chunk may be a view its producer reuses for the next one.
+          releasesWritten: ownsChunks,
+        },
+      )
     },
   }
 }

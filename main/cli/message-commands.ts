@@ -11,7 +11,6 @@ import { networkPolicyFrom } from '../core/network-policy.ts'
 import { httpRevocationFetchers } from '../core/smime/revocation-http.ts'
 import { messageTechnologies } from '../core/message/technologies.ts'
 import { isStreamedSize } from '../core/streaming/large-part.ts'
-import { releasedBehind } from '../core/streaming/release.ts'
 import { checkInputFile, readLimitedFile } from '../core/secret-file.ts'
 import { writeFileAtomic } from '../core/store/atomic-file.ts'
 import { mediaTypeOf } from '../core/mime/media-types.ts'
@@ -245,8 +244,8 @@ export const messageCommands: readonly Command[] = [
       let result: OpenResult
       try {
         result = await openMessage(source, messageTechnologies, {
-          // Each decoded chunk is the sink's own and written before the next is asked for: freed behind the writer.
-          ...(saver ? { attachmentSink: (a, chunks) => saver.save(a.filename, a.index, releasedBehind(chunks)) } : {}),
+          // Each decoded chunk is the sink's own: freed once its own write is done (never while a write reads it).
+          ...(saver ? { attachmentSink: (a, chunks) => saver.save(a.filename, a.index, chunks, true) } : {}),
           keys: opened.contents.keys,
           now: io.now(),
           streaming,

@@ -11,7 +11,8 @@ export interface AtomicWriteOptions {
   mode?: number
   /**
    * Chunks written while the next ones are produced (default 0: each write awaited before the next chunk is
-   * asked for). More than 0 only when the producer never changes a chunk after handing it out.
+   * asked for). More than 0 only when the producer never changes a chunk after handing it out, and never frees
+   * one itself: a chunk is read by its write until that completes (`releasesWritten` frees it then).
    */
   writesAhead?: number
   /**
