@@ -62,7 +62,7 @@ describe.skipIf(skipUnless('openssl and GnuPG (gpg)', hasOpenssl && hasGpg, 'apt
 
     const compose = (fromAddress: string, to: string, encrypt: string, attachment: Uint8Array) => {
       writeFileSync(join(dir, 'anlage.pdf'), attachment)
-      const out = join(dir, `${encrypt}.eml`)
+      const out = join(dir, `${encrypt}-${fromAddress}.eml`)
       const args = ['compose', '--from', fromAddress, '--to', to, '--attach', join(dir, 'anlage.pdf')]
       const run = cli([...args, '--encrypt', encrypt, '--sign', '--out', out])
       expect(run.status, run.stderr).toBe(0)
@@ -100,5 +100,27 @@ describe.skipIf(skipUnless('openssl and GnuPG (gpg)', hasOpenssl && hasGpg, 'apt
         expect(sha256(decodeBody(inner.children[1]!)), `size ${size}`).toBe(sha256(attachment))
       }
     }, 120_000)
+
+    it('signed only (no end-to-end encryption): openssl and gpg verify the signature, the attachment byte-identical', () => {
+      for (const size of sizes) {
+        const attachment = randomBytes(size)
+        const smime = compose('alice@example.org', 'fran@example.org', 'none', attachment)
+        const verify = ['cms', '-verify', '-in', smime, '-CAfile', pki.ca.certFile, '-purpose', 'smimesign']
+        openssl([...verify, '-out', 'inner.eml'], { cwd: dir })
+        const inner = parseMime(readFileSync(join(dir, 'inner.eml')))
+        expect(sha256(decodeBody(inner.children[1]!)), `S/MIME size ${size}`).toBe(sha256(attachment))
+
+        const signed = parseMime(readFileSync(compose('anna@kanzlei.test', 'gerd@mandant.test', 'none', attachment)))
+        expect(signed.contentType.type, `OpenPGP size ${size}`).toBe('multipart/signed')
+        writeFileSync(join(dir, 'signed-part.eml'), signed.children[0]!.raw)
+        writeFileSync(join(dir, 'signature.asc'), decodeBody(signed.children[1]!))
+        const verified = gpg.ok(['--verify', join(dir, 'signature.asc'), join(dir, 'signed-part.eml')])
+        expect(
+          verified.statusLines.some((line) => line.startsWith('GOODSIG')),
+          `OpenPGP size ${size}`,
+        ).toBe(true)
+        expect(sha256(decodeBody(signed.children[0]!.children[1]!)), `OpenPGP size ${size}`).toBe(sha256(attachment))
+      }
+    }, 180_000)
   },
 )

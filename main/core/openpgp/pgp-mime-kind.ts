@@ -72,7 +72,9 @@ export const openpgpRecognizer = {
   isSigned: isPgpSigned,
   inlineKind: inlinePgpKind,
   keyFor: openpgpKeyFor,
-  offers: ['inspectInline', 'offeredKeys', 'outerHeaders', 'encryptStream', 'signStream'],
+  // No signStream: a large signed-only PGP/MIME message is signed in memory (up to the size limits); offering it
+  // without the function made such a compose fail with an internal error.
+  offers: ['inspectInline', 'offeredKeys', 'outerHeaders', 'encryptStream'],
   // mail-keys.ts: keys come from Autocrypt headers and key parts only.
   mayOfferKeys: (root: MimePart, parts: readonly MimePart[]) =>
     headerValues(root, 'autocrypt').length > 0 || parts.some(isPgpKeyPart),
