@@ -4,6 +4,7 @@ import { SiegelpostError } from '../core/errors/index.ts'
 import { deleteMessage, moveMessage, setFlag, type FlagChange, type MailboxServer } from '../core/mailbox/actions.ts'
 import { MailStore, type EnvelopeRow } from '../core/mailbox/mail-store.ts'
 import { pendingMarksOf } from '../core/mailbox/pending-marks.ts'
+import { isBusy } from '../core/store/busy.ts'
 import { syncAccount } from '../core/mailbox/sync-account.ts'
 import type { FolderSyncResult, SyncProgress } from '../core/mailbox/sync.ts'
 import { openMessage, type OpenResult } from '../core/message/open.ts'
@@ -21,6 +22,10 @@ async function withStore<T>(context: CommandContext, use: (store: MailStore) => 
   const store = new MailStore(context.profileDir, (await context.vault()).deriveKey('messages'))
   try {
     return await use(store)
+  } catch (error) {
+    // A write that waited the connection's whole busy timeout for another process: coded, never a raw SQLite error.
+    if (isBusy(error)) throw new SiegelpostError('STORE_BUSY', { path: store.path }, { cause: error })
+    throw error
   } finally {
     store.close()
   }
