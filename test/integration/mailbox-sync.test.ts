@@ -324,6 +324,35 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
       expect((await sync()).stored).toHaveLength(1)
     }, 60_000)
 
+    it('a sync while another process holds the write lock waits without blocking the event loop', async () => {
+      for (let k = 0; k < 3; k++)
+        doveadm(stack, ['save', '-u', user, '-m', 'INBOX'], `Subject: busy ${k}\r\nFrom: x@y.test\r\n\r\nx\r\n`)
+      doveadm(stack, ['flags', 'add', '-u', user, '\\Answered', 'mailbox', 'INBOX', 'uid', '60'])
+      // A CLI process (here a bare connection) keeps BEGIN IMMEDIATE for 2.5 s: longer than a blocked main thread
+      // of the window may take, shorter than limits.storeBusyRetryMs.
+      const script =
+        `const db = new (require('node:sqlite').DatabaseSync)(${JSON.stringify(store.path)});` +
+        `db.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n');` +
+        `setTimeout(() => db.exec('COMMIT'), 2500)`
+      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+      let longest = 0
+      let last = Date.now()
+      const timer = setInterval(() => {
+        longest = Math.max(longest, Date.now() - last)
+        last = Date.now()
+      }, 20)
+      const started = Date.now()
+      const result = await sync().finally(() => clearInterval(timer))
+      expect(Date.now() - started).toBeGreaterThan(1500)
+      expect(Math.max(longest, Date.now() - last)).toBeLessThan(1000)
+      expect(result.stored).toHaveLength(3)
+      expect(result.changed).toBe(1)
+      await exited
+      await expectEqualToServer(store)
+    }, 60_000)
+
     it('flag, move and delete are written to the server first, then to the store', async () => {
       const server = { account, password: 'advisor-pw' }
       const row = store
