@@ -1,9 +1,11 @@
 import { mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { SiegelpostError } from '../core/errors/index.ts'
 import { deleteMessage, moveMessage, setFlag, type FlagChange, type MailboxServer } from '../core/mailbox/actions.ts'
-import { MailStore, type EnvelopeRow } from '../core/mailbox/mail-store.ts'
+import { MailStore, mailStoreFileName, type EnvelopeRow } from '../core/mailbox/mail-store.ts'
 import { pendingMarksOf } from '../core/mailbox/pending-marks.ts'
+import { isBusy } from '../core/store/busy.ts'
 import { syncAccount } from '../core/mailbox/sync-account.ts'
 import type { FolderSyncResult, SyncProgress } from '../core/mailbox/sync.ts'
 import { openMessage, type OpenResult } from '../core/message/open.ts'
@@ -18,11 +20,20 @@ import { accountStore, requireString } from './transport-commands.ts'
 import type { WorkerPurpose } from '../core/message/technology.ts'
 
 async function withStore<T>(context: CommandContext, use: (store: MailStore) => Promise<T>): Promise<T> {
-  const store = new MailStore(context.profileDir, (await context.vault()).deriveKey('messages'))
+  const key = (await context.vault()).deriveKey('messages')
+  let store: MailStore | null = null
   try {
+    store = new MailStore(context.profileDir, key)
     return await use(store)
+  } catch (error) {
+    // A write that waited the connection's whole busy timeout for another process: coded, never a raw SQLite error.
+    if (isBusy(error)) {
+      const path = join(context.profileDir, mailStoreFileName)
+      throw new SiegelpostError('STORE_BUSY', { path }, { cause: error })
+    }
+    throw error
   } finally {
-    store.close()
+    store?.close()
   }
 }
 

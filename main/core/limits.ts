@@ -135,13 +135,16 @@ export const limits = {
   mailSyncWriterCacheKiB: 32 * 1024,
   /** WAL pages (4 KiB) after which the worker thread's connection copies the WAL into the database file. */
   mailSyncWriterCheckpointPages: 16 * 1024,
-  /** How long a write of a mark waiting for the server waits for the store's write lock before it yields (ms)… */
-  pendingMarkBusyWaitMs: 50,
-  /** …the first pause before it tries again (doubled each time up to `pendingMarkRetryMaxPauseMs`)… */
-  pendingMarkRetryPauseMs: 50,
-  pendingMarkRetryMaxPauseMs: 1_000,
+  /**
+   * How long a write of the message store (a mark waiting for the server, a flag or move after the server took it, a
+   * sync's batch) waits for the store's write lock before it yields to the event loop (store/busy.ts)…
+   */
+  storeBusyWaitMs: 50,
+  /** …the first pause before it tries again (doubled each time up to `storeBusyRetryMaxPauseMs`)… */
+  storeBusyRetryPauseMs: 50,
+  storeBusyRetryMaxPauseMs: 1_000,
   /** …and how long it keeps trying before it is STORE_BUSY. */
-  pendingMarkRetryMs: 10_000,
+  storeBusyRetryMs: 10_000,
   /** How often `watch` polls (NOOP) a folder on a server without IDLE. */
   mailWatchPollMs: 30_000,
   /** How often the watch session checks the account's other synced folders with STATUS (between IDLE periods). */

@@ -391,7 +391,13 @@ export function mailHandlers(deps: RegistryDeps) {
     markSeen: access.markSeen,
     keepProtectedSubject: async (id, subject) => {
       const store = await access.store()
-      if (store.get(id)?.protectedSubject !== subject) store.setProtectedSubject(id, subject)
+      if (store.get(id)?.protectedSubject === subject) return
+      // Kept for the list only: a store another process keeps busy past the retries keeps it on a later opening.
+      await store
+        .soon(() => store.setProtectedSubject(id, subject))
+        .catch((error: unknown) => {
+          if (!(error instanceof SiegelpostError && error.code === 'STORE_BUSY')) throw error
+        })
     },
   }
   return createMailHandlers({

@@ -55,6 +55,10 @@ export function mailboxAccessOf(deps: RegistryDeps): MailboxAccess {
     try {
       marked = await setFlag(await server(row.account), opened, id, change)
     } catch (error) {
+      // The server has it, the store stayed busy: queued, the change shows as waiting until a session writes it
+      // again (the same state) and the store catches up; an older waiting change of the mark never undoes it.
+      if (error instanceof SiegelpostError && error.code === 'STORE_BUSY_SERVER_DONE')
+        void queue.add(row, change).catch(() => undefined)
       if (!(error instanceof SiegelpostError && error.code === 'MAILBOX_OFFLINE')) throw error
       await queue.add(row, change)
       return { row, outcome: 'pending' as const }
@@ -69,7 +73,9 @@ export function mailboxAccessOf(deps: RegistryDeps): MailboxAccess {
   const markSeen = async (id: string) => {
     try {
       return (await flag(id, 'seen')).outcome
-    } catch {
+    } catch (error) {
+      // Read on the server; the store, busy, shows it after the next sync.
+      if (error instanceof SiegelpostError && error.code === 'STORE_BUSY_SERVER_DONE') return 'marked' as const
       return 'failed' as const
     }
   }

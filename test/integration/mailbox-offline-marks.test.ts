@@ -1,10 +1,11 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { createAppCore } from '../../main/app-core.ts'
+import { limits } from '../../main/core/limits.ts'
 import { mailStoreFileName } from '../../main/core/mailbox/mail-store.ts'
 import { doveadm } from '../helpers/mailbox-corpus.ts'
 import { asStackUser, hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
@@ -233,6 +234,58 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       expect(await serverFlags('Steuerbescheid 2025')).toEqual([])
       expect(waitingOnDisk()).toEqual([])
       expect(await rowOf(core, 'Steuerbescheid 2025')).toMatchObject({ isFlagged: false, waiting: [] })
+    }, 90_000)
+
+    it("the window's flag while another process holds the store: the event loop runs on; too long says the server has it", async () => {
+      for (const running of cores.splice(0)) await running.stop().catch(() => undefined)
+      doveadm(stack, ['save', '-u', user, '-m', 'INBOX'], mail('Quittung Juli'))
+      const core = startCore(false)
+      expect((await sync(core)).errors).toEqual([])
+      const id = (await rowOf(core, 'Quittung Juli')).id
+      const hold = (ms: number) => {
+        const script =
+          `const db = new (require('node:sqlite').DatabaseSync)(${JSON.stringify(join(profile(), mailStoreFileName))});` +
+          `db.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n'); setTimeout(() => db.exec('COMMIT'), ${ms})`
+        const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+        const locked = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+        return { child, locked, exited }
+      }
+      const held = hold(2500)
+      await held.locked
+      let longest = 0
+      let last = Date.now()
+      const timer = setInterval(() => {
+        longest = Math.max(longest, Date.now() - last)
+        last = Date.now()
+      }, 20)
+      const started = Date.now()
+      const flagged = await core.handlers['mailbox:flag']({ id, change: 'flagged' }).finally(() => clearInterval(timer))
+      expect(Date.now() - started).toBeGreaterThan(1500)
+      expect(Math.max(longest, Date.now() - last)).toBeLessThan(1000)
+      expect(flagged).toMatchObject({ id, isFlagged: true, waiting: [] })
+      await held.exited
+
+      const retries = limits.storeBusyRetryMs
+      ;(limits as { storeBusyRetryMs: number }).storeBusyRetryMs = 600
+      const stuck = hold(60_000)
+      try {
+        await stuck.locked
+        await expect(core.handlers['mailbox:flag']({ id, change: 'seen' })).rejects.toMatchObject({
+          code: 'STORE_BUSY_SERVER_DONE',
+          params: { action: 'flag seen', id },
+        })
+      } finally {
+        ;(limits as { storeBusyRetryMs: number }).storeBusyRetryMs = retries
+        stuck.child.kill()
+        await stuck.exited
+      }
+      expect(await serverFlags('Quittung Juli')).toEqual(['\\Flagged', '\\Seen'])
+      // The next sync brings the store up to the server: read, and nothing waits.
+      expect((await sync(core)).errors).toEqual([])
+      await expect
+        .poll(async () => rowOf(core, 'Quittung Juli'), { timeout: 10_000 })
+        .toMatchObject({ isUnread: false, isFlagged: true, waiting: [] })
     }, 90_000)
 
     it("the CLI's flag, move and delete void what the window queued offline: a later flush undoes nothing", async () => {

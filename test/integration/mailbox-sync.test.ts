@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SiegelpostError } from '../../main/core/errors/index.ts'
 import { openVault } from '../../main/core/keys/vault.ts'
 import { deleteMessage, moveMessage, setFlag } from '../../main/core/mailbox/actions.ts'
-import { MailStore } from '../../main/core/mailbox/mail-store.ts'
+import { MailStore, mailStoreFileName } from '../../main/core/mailbox/mail-store.ts'
 import { syncFolder, type SyncProgress } from '../../main/core/mailbox/sync.ts'
 import { watchFolder } from '../../main/core/mailbox/watch.ts'
 import type { Account } from '../../main/core/transport/account.ts'
@@ -25,7 +25,7 @@ import {
   type MailStack,
 } from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
-import { assertBuilt, runCli } from '../helpers/run-cli.ts'
+import { assertBuilt, runCli, runCliAsync } from '../helpers/run-cli.ts'
 
 /**
  * Sync of a generated mailbox (≥ 1,000 messages: plain, HTML, gpg PGP/MIME, openssl S/MIME enveloped and
@@ -324,6 +324,35 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
       expect((await sync()).stored).toHaveLength(1)
     }, 60_000)
 
+    it('a sync while another process holds the write lock waits without blocking the event loop', async () => {
+      for (let k = 0; k < 3; k++)
+        doveadm(stack, ['save', '-u', user, '-m', 'INBOX'], `Subject: busy ${k}\r\nFrom: x@y.test\r\n\r\nx\r\n`)
+      doveadm(stack, ['flags', 'add', '-u', user, '\\Answered', 'mailbox', 'INBOX', 'uid', '60'])
+      // A CLI process (here a bare connection) keeps BEGIN IMMEDIATE for 2.5 s: longer than a blocked main thread
+      // of the window may take, shorter than limits.storeBusyRetryMs.
+      const script =
+        `const db = new (require('node:sqlite').DatabaseSync)(${JSON.stringify(store.path)});` +
+        `db.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n');` +
+        `setTimeout(() => db.exec('COMMIT'), 2500)`
+      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+      let longest = 0
+      let last = Date.now()
+      const timer = setInterval(() => {
+        longest = Math.max(longest, Date.now() - last)
+        last = Date.now()
+      }, 20)
+      const started = Date.now()
+      const result = await sync().finally(() => clearInterval(timer))
+      expect(Date.now() - started).toBeGreaterThan(1500)
+      expect(Math.max(longest, Date.now() - last)).toBeLessThan(1000)
+      expect(result.stored).toHaveLength(3)
+      expect(result.changed).toBe(1)
+      await exited
+      await expectEqualToServer(store)
+    }, 60_000)
+
     it('flag, move and delete are written to the server first, then to the store', async () => {
       const server = { account, password: 'advisor-pw' }
       const row = store
@@ -427,6 +456,43 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
         folder: 'Trash',
         total: expect.any(Number),
       })
+    }, 120_000)
+
+    it('the CLI, while another process holds the write lock, ends with a coded error; the server keeps the change', async () => {
+      const rows = JSON.parse(cli(['mail', 'list', '--json', '--search', `${stamp} Nr. 15`]).stdout) as {
+        id: string
+        subject: string
+        flags: string[]
+      }[]
+      const row = rows.find((r) => r.subject.endsWith('Nr. 15'))!
+      expect(row.flags).not.toContain('\\Flagged')
+      const script =
+        `const db = new (require('node:sqlite').DatabaseSync)(${JSON.stringify(join(dir, 'profile', mailStoreFileName))});` +
+        `db.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n'); setTimeout(() => db.exec('COMMIT'), 60000)`
+      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+      try {
+        await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+        const flag = await runCliAsync(cliArgs(['mail', 'flag', row.id, '--flagged']))
+        expect(flag.status).toBe(1)
+        expect(flag.errorLines).toEqual([
+          expect.stringMatching(/server carried out "flag flagged" .* busy with another process .* next fetch/),
+        ])
+        const fetch = await runCliAsync(cliArgs(['fetch', '--account', 'advisor']))
+        expect(fetch.status).not.toBe(0)
+        expect(fetch.stderr).toMatch(/is busy with another process/)
+        expect(fetch.stderr).not.toMatch(/database is locked|INTERNAL/i)
+      } finally {
+        child.kill()
+        await exited
+      }
+      const flags = (id: string) =>
+        (JSON.parse(cli(['mail', 'list', '--json', '--search', `${stamp} Nr. 15`]).stdout) as typeof rows).find(
+          (r) => r.id === id,
+        )!.flags
+      expect(flags(row.id)).not.toContain('\\Flagged')
+      expect(cli(['fetch', '--account', 'advisor']).status).toBe(0)
+      expect(flags(row.id)).toContain('\\Flagged')
     }, 120_000)
 
     it('leaves no plaintext of a subject or body in the profile folders', () => {

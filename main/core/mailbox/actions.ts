@@ -76,6 +76,14 @@ async function withMessage<T>(
   }
 }
 
+/**
+ * Writes `fn` (the store's side of an action the server took) without blocking this thread while another process
+ * holds the store's write lock. The server has the change, so a store busy past `limits.storeBusyRetryMs` is never
+ * "failed": STORE_BUSY_SERVER_DONE says so, and the folder's next sync brings the row up to the server's state.
+ */
+const afterServer = <T>(store: MailStore, action: string, id: string, fn: () => T): Promise<T> =>
+  store.soon(fn, (cause) => new SiegelpostError('STORE_BUSY_SERVER_DONE', { action, id, path: store.path }, { cause }))
+
 /** Writes `change` of the stored message `row` on the open `session`, then to the store; the stored row after. */
 async function storeFlag(
   session: ImapSession,
@@ -97,7 +105,7 @@ async function storeFlag(
   const flags = new Set(row.flags)
   if (isAdd) flags.add(flag)
   else flags.delete(flag)
-  store.setFlags(row.id, [...flags])
+  await afterServer(store, `flag ${change}`, row.id, () => store.setFlags(row.id, [...flags]))
   return store.get(row.id)!
 }
 
@@ -125,9 +133,11 @@ async function moveTo(
   if (!result) throw new SiegelpostError('MAILBOX_ACTION_FAILED', { action, id: row.id, detail: 'MOVE refused' })
   const uid = result.uidMap?.get(row.uid)
   // UIDPLUS (RFC 4315) names the new UID: the row moves with its id. Else the target's next sync fetches it.
-  if (uid !== undefined && result.uidValidity !== undefined)
-    store.relocate(row.id, row.account, target, String(result.uidValidity), uid)
-  else store.remove(row.id)
+  await afterServer(store, action, row.id, () => {
+    if (uid !== undefined && result.uidValidity !== undefined)
+      store.relocate(row.id, row.account, target, String(result.uidValidity), uid)
+    else store.remove(row.id)
+  })
   return { folder: target, uid: uid ?? null }
 }
 
@@ -179,7 +189,7 @@ export async function deleteMessage(
     if (row.folder !== trash) return moveTo(session, store, row, trash, 'delete')
     const ok = await session.client.messageDelete(String(row.uid), { uid: true })
     if (!ok) throw new SiegelpostError('MAILBOX_ACTION_FAILED', { action: 'delete', id, detail: 'EXPUNGE refused' })
-    store.remove(id)
+    await afterServer(store, 'delete', id, () => store.remove(id))
     return { folder: null }
   })
 }

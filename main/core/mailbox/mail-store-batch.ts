@@ -1,7 +1,13 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { limits } from '../limits.ts'
+import { briefly, whenNotBusy } from '../store/busy.ts'
 
 export interface WriteBatch {
+  /**
+   * Begins the batch's transaction unless one is open, waiting for another process's write lock without blocking
+   * this thread (store/busy.ts); still busy after `limits.storeBusyRetryMs`: STORE_BUSY. `run` after it never waits.
+   */
+  ready: () => Promise<void>
   run: (write: () => void, bytes: number) => void
   commit: () => void
 }
@@ -20,11 +26,14 @@ export class StoreTransactions {
   isOpen = false
   /** True while `run` executes its function: a synchronous transaction, never one left open across an await. */
   isRunning = false
+  /** The store's file, named by STORE_BUSY. */
+  readonly path: string
   private readonly db: DatabaseSync
   private readonly inserted = new Set<string>()
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, path = '') {
     this.db = db
+    this.path = path
   }
 
   begin(): void {
@@ -52,6 +61,37 @@ export class StoreTransactions {
     this.inserted.clear()
     this.isOpen = false
     this.db.exec('ROLLBACK')
+  }
+
+  /**
+   * Runs `fn` in one write transaction of its own that waits for another process's write lock only
+   * `limits.storeBusyWaitMs` (a busy store throws SQLITE_BUSY: `soon` tries again). A batch this connection holds open
+   * (a sync's, kept open across awaits) is committed first: the write never joins it, so it is never lost when the
+   * batch rolls back or the program quits before the batch commits. Inside `run` of this connection it is a savepoint
+   * of that transaction.
+   */
+  alone<T>(fn: () => T): T {
+    if (this.isRunning) return this.savepoint(fn)
+    if (this.isOpen) this.commit()
+    return briefly(this.db, () => this.run(fn))
+  }
+
+  /** Begins a transaction unless one is open, waiting for the write lock without blocking this thread. */
+  async ready(): Promise<void> {
+    if (!this.isOpen) await whenNotBusy(() => this.isOpen || briefly(this.db, () => this.begin()), this.path)
+  }
+
+  private savepoint<T>(fn: () => T): T {
+    this.db.exec('SAVEPOINT alone')
+    try {
+      const result = fn()
+      this.db.exec('RELEASE alone')
+      return result
+    } catch (error) {
+      this.db.exec('ROLLBACK TO alone')
+      this.db.exec('RELEASE alone')
+      throw error
+    }
   }
 
   /** Runs `fn` in one transaction. */
@@ -92,6 +132,7 @@ export function writeBatch(tx: StoreTransactions, grow = false): WriteBatch {
     bytes = 0
   }
   return {
+    ready: () => tx.ready(),
     run: (write, size) => {
       if (!tx.isOpen) tx.begin()
       try {

@@ -1,8 +1,7 @@
 import { createHmac, type KeyObject } from 'node:crypto'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
-import { setTimeout as pause } from 'node:timers/promises'
 import { SiegelpostError } from '../errors/index.ts'
-import { limits } from '../limits.ts'
+import { whenNotBusy } from '../store/busy.ts'
 import { openJson, sealJson } from '../store/sealed-blob.ts'
 import type { StoreTransactions } from './mail-store-batch.ts'
 
@@ -32,11 +31,7 @@ export interface PendingIntent {
   sealed: Uint8Array
 }
 
-/** SQLITE_BUSY (5) or SQLITE_LOCKED (6), with their extended codes: another connection holds the write lock. */
-export function isBusy(error: unknown): boolean {
-  const code = ((error as { errcode?: number } | null)?.errcode ?? 0) & 0xff
-  return code === 5 || code === 6
-}
+export { isBusy } from '../store/busy.ts'
 
 const context = (ref: string) => `siegelpost/messages/v1/pending/${ref}`
 
@@ -71,59 +66,17 @@ export class PendingTable {
     return createHmac('sha256', this.secret).update(label).update(bytes).digest('hex')
   }
 
-  /**
-   * Runs `fn` in one write transaction of its own (BEGIN IMMEDIATE: what it reads stays so until it commits, in every
-   * process). A batch this connection holds open (a sync's, kept open across awaits) is committed first: a mark never
-   * joins it, so it is never lost when the batch rolls back or the program quits before the batch commits. Only
-   * inside a synchronous transaction of this connection (`StoreTransactions.run`) is it a savepoint of that one.
-   */
+  /** Runs `fn` in one write transaction of its own (StoreTransactions.alone: a sync's open batch is committed first). */
   write<T>(fn: () => T): T {
-    if (this.tx.isRunning) return this.savepoint(fn)
-    if (this.tx.isOpen) this.tx.commit()
-    // The write lock is waited for only briefly: another process's long write must not hold this thread (the
-    // window's main thread) for the store's whole busy timeout. `soon` tries again without blocking.
-    const wait = (this.sql('PRAGMA busy_timeout').get() as { timeout: number }).timeout
-    this.db.exec(`PRAGMA busy_timeout = ${limits.pendingMarkBusyWaitMs}`)
-    try {
-      return this.tx.run(fn)
-    } finally {
-      this.db.exec(`PRAGMA busy_timeout = ${Number(wait)}`)
-    }
+    return this.tx.alone(fn)
   }
 
   /**
-   * Runs `fn` (writes of this table) until the store is not busy: each try waits for the write lock only briefly,
-   * between tries the event loop runs on (pauses doubling up to `limits.pendingMarkRetryMaxPauseMs`). Still busy
-   * after `limits.pendingMarkRetryMs`: STORE_BUSY, and nothing of `fn` is written.
+   * Runs `fn` (writes of this table) until the store is not busy, without blocking this thread (store/busy.ts); still
+   * busy after `limits.storeBusyRetryMs`: STORE_BUSY, and nothing of `fn` is written.
    */
-  async soon<T>(fn: () => T): Promise<T> {
-    const until = Date.now() + limits.pendingMarkRetryMs
-    for (
-      let wait: number = limits.pendingMarkRetryPauseMs;
-      ;
-      wait = Math.min(wait * 2, limits.pendingMarkRetryMaxPauseMs)
-    ) {
-      try {
-        return fn()
-      } catch (error) {
-        if (!isBusy(error)) throw error
-        if (Date.now() + wait > until) throw new SiegelpostError('STORE_BUSY', { path: this.path })
-      }
-      await pause(wait)
-    }
-  }
-
-  private savepoint<T>(fn: () => T): T {
-    this.db.exec('SAVEPOINT pending_mark')
-    try {
-      const result = fn()
-      this.db.exec('RELEASE pending_mark')
-      return result
-    } catch (error) {
-      this.db.exec('ROLLBACK TO pending_mark')
-      this.db.exec('RELEASE pending_mark')
-      throw error
-    }
+  soon<T>(fn: () => T): Promise<T> {
+    return whenNotBusy(fn, this.path)
   }
 
   private open(ref: string, sealed: Uint8Array): PendingIntent {

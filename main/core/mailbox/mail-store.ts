@@ -6,6 +6,7 @@ import { SiegelpostError } from '../errors/index.ts'
 import { limits } from '../limits.ts'
 import { sealBlob } from '../store/sealed-blob.ts'
 import { writeSealedFile } from '../store/sealed-file.ts'
+import { whenNotBusy } from '../store/busy.ts'
 import { openStoreDatabase } from '../store/sqlite.ts'
 import type { EnvelopeFields } from './envelope.ts'
 import { ListCache } from './mail-list-cache.ts'
@@ -95,7 +96,7 @@ export class MailStore {
     this.filesDir = join(profileDir, 'messages')
     const pageSize = limits.mailStorePageBytes
     this.db = openStoreDatabase(this.path, mailStoreMigrations, 'STORE_DAMAGED', { pageSize })
-    this.tx = new StoreTransactions(this.db)
+    this.tx = new StoreTransactions(this.db, this.path)
     this.pending = new PendingTable(this.db, this.secret, this.tx, this.path)
     // WAL with NORMAL stays consistent through a crash or kill -9 and may lose only the last commits on a
     // power cut; every row here is a copy of the server's (fetched again then), so a sync need not wait for
@@ -160,6 +161,11 @@ export class MailStore {
   /** Runs `fn` in one transaction (a sync stores a batch of messages per commit). */
   transaction<T>(fn: () => T): T {
     return this.tx.run(fn)
+  }
+
+  /** `fn` in a transaction of its own, not blocking this thread on a busy store (store/busy.ts); else `busy`. */
+  soon<T>(fn: () => T, busy?: (cause: unknown) => SiegelpostError): Promise<T> {
+    return whenNotBusy(() => this.tx.alone(fn), this.path, busy)
   }
 
   /**

@@ -236,8 +236,8 @@ store.close()
     await held.exited
 
     // Held past the retries: STORE_BUSY naming the store, and nothing changed.
-    const retries = limits.pendingMarkRetryMs
-    ;(limits as { pendingMarkRetryMs: number }).pendingMarkRetryMs = 600
+    const retries = limits.storeBusyRetryMs
+    ;(limits as { storeBusyRetryMs: number }).storeBusyRetryMs = 600
     const stuck = hold(60_000)
     try {
       await stuck.locked
@@ -246,7 +246,7 @@ store.close()
         params: { path: store.path },
       })
     } finally {
-      ;(limits as { pendingMarkRetryMs: number }).pendingMarkRetryMs = retries
+      ;(limits as { storeBusyRetryMs: number }).storeBusyRetryMs = retries
       stuck.child.kill()
       await stuck.exited
     }

@@ -66,7 +66,7 @@ export class PendingMarks {
    * Queues `change` of `row`; a change back to the server's flags (as the store has them when the transaction runs)
    * drops the wait — unless a session is writing the earlier change to the server right now: then the wanted state
    * is queued, and written after it. While another process writes the store, it tries again without blocking
-   * (PendingTable.soon); still busy after `limits.pendingMarkRetryMs`: STORE_BUSY, and nothing changed.
+   * (PendingTable.soon); still busy after `limits.storeBusyRetryMs`: STORE_BUSY, and nothing changed.
    */
   add(row: EnvelopeRow, change: FlagChange): Promise<void> {
     const [name, wanted] = markOf(change)

@@ -209,7 +209,10 @@ export async function syncFolder(
     const wanted = newUids.filter((uid) => !view.tooLarge.has(uid))
 
     let changed = 0
-    store.transaction(() => {
+    // Each write of a sync waits for another process's write lock without blocking this thread (store/busy.ts): on
+    // the app's main thread the window stays answering; still busy after `limits.storeBusyRetryMs`: STORE_BUSY.
+    await store.soon(() => {
+      changed = 0
       for (const [uid, server] of view.seen) {
         const row = current.get(uid)
         if (row && !sameFlags(row.flags, server.flags)) {
@@ -231,7 +234,8 @@ export async function syncFolder(
     // Rows of an old UIDVALIDITY that matched nothing on the server are gone from it.
     let removed = removedUids.length
     if (isUidValidityChanged && view.isFull) {
-      store.transaction(() => {
+      await store.soon(() => {
+        removed = removedUids.length
         for (const ids of stale.values()) {
           for (const id of ids) {
             store.remove(id)
@@ -241,12 +245,14 @@ export async function syncFolder(
       })
     }
     const after = client.mailbox || mailbox
-    store.setFolderState(account.name, folder, {
-      uidValidity,
-      highestModseq: mode === 'uid-scan' || after.highestModseq === undefined ? null : String(after.highestModseq),
-      uidNext: after.uidNext ?? null,
-      synced: options.now().toISOString(),
-    })
+    await store.soon(() =>
+      store.setFolderState(account.name, folder, {
+        uidValidity,
+        highestModseq: mode === 'uid-scan' || after.highestModseq === undefined ? null : String(after.highestModseq),
+        uidNext: after.uidNext ?? null,
+        synced: options.now().toISOString(),
+      }),
+    )
     const total = store.countOf(account.name, folder, uidValidity)
     options.onProgress?.({ folder, phase: 'done', done: wanted.length, total: wanted.length })
     return { folder, mode, uidValidity, isUidValidityChanged, stored, skippedTooLarge, changed, removed, total }
@@ -316,6 +322,7 @@ async function fetchNew(
           const behind = writer.add(message.uid, message.source, flags, arrived)
           if (behind) await behind
         } else {
+          await batch.ready()
           batch.run(() => keep(message), message.source.length)
           done++
           options.onProgress?.({ folder, phase: 'fetch', done, total: wanted.length })

@@ -1,5 +1,6 @@
 import { DatabaseSync } from 'node:sqlite'
 import { SiegelpostError } from '../errors/index.ts'
+import { isBusy } from './busy.ts'
 
 /**
  * One schema step: migration N (1-based) takes a database at `user_version` N-1 to N. Steps never change
@@ -54,6 +55,8 @@ export function openStoreDatabase(
         { path, found: error.found, known: error.known },
         { cause: error },
       )
+    // Another process held the write lock through the whole busy timeout (a migration step waits for it).
+    if (isBusy(error)) throw new SiegelpostError('STORE_BUSY', { path }, { cause: error })
     throw new SiegelpostError(
       damaged,
       { path, reason: (error as { code?: string }).code ?? 'SQLite' },
