@@ -133,8 +133,8 @@ export const limits = {
   mailSyncWriterBatchMessages: 2000,
   /** The worker thread's SQLite page cache (KiB): a batch of `mailSyncBatchBytes` stays in memory until its commit. */
   mailSyncWriterCacheKiB: 32 * 1024,
-  /** WAL pages (4 KiB) after which the worker thread's connection copies the WAL into the database file. */
-  mailSyncWriterCheckpointPages: 16 * 1024,
+  /** WAL bytes after which the worker thread's connection copies the WAL into the database file (in pages of the file). */
+  mailSyncWriterCheckpointBytes: 64 * 1024 * 1024,
   /**
    * How long a write of the message store (a mark waiting for the server, a flag or move after the server took it, a
    * sync's batch) waits for the store's write lock before it yields to the event loop (store/busy.ts)…

@@ -1,7 +1,7 @@
 import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it } from 'vitest'
 import { limits } from '../limits.ts'
-import { StoreTransactions, writeBatch } from './mail-store-batch.ts'
+import { StoreTransactions, tuneForBatches, writeBatch } from './mail-store-batch.ts'
 
 /** A database that counts the batch's commits and how many rows each held. */
 function counted() {
@@ -57,5 +57,21 @@ describe('write batch', () => {
       }, 1),
     ).toThrow('damaged')
     expect((db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n).toBe(sizes.length * perBytes)
+  })
+})
+
+describe('tuneForBatches', () => {
+  it('checkpoints the WAL after the same number of bytes whatever the page size of the file', () => {
+    for (const pageSize of [4096, 16 * 1024]) {
+      const db = new DatabaseSync(':memory:')
+      db.exec(`PRAGMA page_size = ${pageSize}`)
+      db.exec('CREATE TABLE t (x)')
+      tuneForBatches(db)
+      const { wal_autocheckpoint: pages } = db.prepare('PRAGMA wal_autocheckpoint').get() as {
+        wal_autocheckpoint: number
+      }
+      expect(pages * pageSize).toBe(limits.mailSyncWriterCheckpointBytes)
+      db.close()
+    }
   })
 })

@@ -158,5 +158,6 @@ export function writeBatch(tx: StoreTransactions, grow = false): WriteBatch {
  */
 export function tuneForBatches(db: DatabaseSync): void {
   db.exec(`PRAGMA cache_size = -${limits.mailSyncWriterCacheKiB}`)
-  db.exec(`PRAGMA wal_autocheckpoint = ${limits.mailSyncWriterCheckpointPages}`)
+  const { page_size: pageSize } = db.prepare('PRAGMA page_size').get() as { page_size: number }
+  db.exec(`PRAGMA wal_autocheckpoint = ${Math.max(1, Math.floor(limits.mailSyncWriterCheckpointBytes / pageSize))}`)
 }

@@ -48,7 +48,7 @@ export type {
  * `limits.mailStoreInlineMaxBytes` as chunked sealed files in `messages/` beside the database. One
  * sealed envelope row per message for listing and search (small messages sealed together with it,
  * mail-store-rows.ts). Clear columns are only a time-ordered id, the fetch time, keyed hashes (of
- * account+folder, of the raw bytes; of account+folder+UIDVALIDITY+UID in rows from before schema step 5),
+ * account+folder, of the raw bytes; of account+folder+UIDVALIDITY+UID in rows from before schema step 6),
  * the UID and UIDVALIDITY, so nothing a person wrote is readable on disk.
  */
 const ctx = sealContext
@@ -185,7 +185,7 @@ export class MailStore {
     return row
   }
 
-  /** The row with its folder, UIDVALIDITY and UID (schema step 5: unique), or undefined. */
+  /** The row with its folder, UIDVALIDITY and UID (schema step 6: unique), or undefined. */
   private at(account: string, folder: string, uidValidity: string, uid: number): { id: string } | undefined {
     const sql = 'SELECT id FROM messages WHERE box = ? AND validity = ? AND uid = ?'
     return this.sql(sql).get(this.box(account, folder), uidValidity, uid) as { id: string } | undefined
@@ -201,15 +201,19 @@ export class MailStore {
     const heads = this.sql(`SELECT id, rev FROM messages${where}`).all(...args) as { id: string; rev: number }[]
     const misses = heads.filter((head) => this.cache.get(head.id)?.rev !== head.rev).length
     if (misses > 64) {
-      const full = this.sql(`SELECT id, rev, envelope, rawfile FROM messages${where}`).all(...args) as {
+      // One sealed row at a time: a small message is sealed with its envelope, so all of them at once is megabytes.
+      const full = this.sql(`SELECT id, rev, envelope, rawfile FROM messages${where}`).iterate(...args) as Iterable<{
         id: string
         rev: number
         envelope: Uint8Array | null
         rawfile: number
-      }[]
-      return full
-        .map((r) => this.openEnvelope(r.id, r.rev, r.envelope, r.rawfile))
-        .filter((r): r is EnvelopeRow => r !== null)
+      }>
+      const opened: EnvelopeRow[] = []
+      for (const r of full) {
+        const row = this.openEnvelope(r.id, r.rev, r.envelope, r.rawfile)
+        if (row) opened.push(row)
+      }
+      return opened
     }
     const one = this.sql('SELECT envelope, rawfile FROM messages WHERE id = ?')
     const out: EnvelopeRow[] = []

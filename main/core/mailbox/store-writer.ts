@@ -85,8 +85,13 @@ export function serveStoreWriter(port: WriterPort): void {
       if (message.type === 'init') {
         store = new MailStore(message.profileDir, Buffer.from(message.key), { writer: true })
         // The folder's rows stored before, from its sealed list snapshot while that is current (before this thread's
-        // first commit): the snapshot left at the end then opens none of them one by one.
-        store.list({ account: message.account, folder: message.folder })
+        // first commit): the snapshot left at the end then opens none of them one by one. Only a saving: a listing
+        // that fails here (a damaged row, a busy snapshot) does not fail the sync.
+        try {
+          store.list({ account: message.account, folder: message.folder })
+        } catch {
+          // the closing snapshot opens the rows then
+        }
         batch = store.batch()
         target = { account: message.account, folder: message.folder, uidValidity: message.uidValidity }
       } else if (message.type === 'add') {
