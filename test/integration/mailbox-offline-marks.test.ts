@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +13,7 @@ import { skipUnless } from '../helpers/needs.ts'
 import { assertBuilt, runCliAsync } from '../helpers/run-cli.ts'
 import { addStackAccountToProfile } from '../helpers/stack-account-profile.ts'
 import { watchingCore } from '../helpers/watching-core.ts'
+import { holdWriteLock, timedTicks } from '../helpers/store-lock.ts'
 
 /**
  * Offline flag changes against the real Dovecot: with Dovecot stopped, read/unread and flag changes in the
@@ -242,27 +243,13 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix))(
       const core = startCore(false)
       expect((await sync(core)).errors).toEqual([])
       const id = (await rowOf(core, 'Quittung Juli')).id
-      const hold = (ms: number) => {
-        const script =
-          `const db = new (require('node:sqlite').DatabaseSync)(${JSON.stringify(join(profile(), mailStoreFileName))});` +
-          `db.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n'); setTimeout(() => db.exec('COMMIT'), ${ms})`
-        const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
-        const locked = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-        return { child, locked, exited }
-      }
+      const hold = (ms: number) => holdWriteLock(join(profile(), mailStoreFileName), ms)
       const held = hold(2500)
       await held.locked
-      let longest = 0
-      let last = Date.now()
-      const timer = setInterval(() => {
-        longest = Math.max(longest, Date.now() - last)
-        last = Date.now()
-      }, 20)
-      const started = Date.now()
-      const flagged = await core.handlers['mailbox:flag']({ id, change: 'flagged' }).finally(() => clearInterval(timer))
-      expect(Date.now() - started).toBeGreaterThan(1500)
-      expect(Math.max(longest, Date.now() - last)).toBeLessThan(1000)
+      const timed = await timedTicks(() => core.handlers['mailbox:flag']({ id, change: 'flagged' }))
+      const flagged = timed.result
+      expect(timed.took).toBeGreaterThan(1500)
+      expect(timed.longest).toBeLessThan(1000)
       expect(flagged).toMatchObject({ id, isFlagged: true, waiting: [] })
       await held.exited
 

@@ -26,6 +26,7 @@ import {
 } from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
 import { assertBuilt, runCli, runCliAsync } from '../helpers/run-cli.ts'
+import { holdWriteLock, timedTicks } from '../helpers/store-lock.ts'
 
 /**
  * Sync of a generated mailbox (≥ 1,000 messages: plain, HTML, gpg PGP/MIME, openssl S/MIME enveloped and
@@ -330,26 +331,14 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
       doveadm(stack, ['flags', 'add', '-u', user, '\\Answered', 'mailbox', 'INBOX', 'uid', '60'])
       // A CLI process (here a bare connection) keeps BEGIN IMMEDIATE for 2.5 s: longer than a blocked main thread
       // of the window may take, shorter than limits.storeBusyRetryMs.
-      const script =
-        `const db = new (require('node:sqlite').DatabaseSync)(${JSON.stringify(store.path)});` +
-        `db.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n');` +
-        `setTimeout(() => db.exec('COMMIT'), 2500)`
-      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
-      let longest = 0
-      let last = Date.now()
-      const timer = setInterval(() => {
-        longest = Math.max(longest, Date.now() - last)
-        last = Date.now()
-      }, 20)
-      const started = Date.now()
-      const result = await sync().finally(() => clearInterval(timer))
-      expect(Date.now() - started).toBeGreaterThan(1500)
-      expect(Math.max(longest, Date.now() - last)).toBeLessThan(1000)
+      const held = holdWriteLock(store.path, 2500)
+      await held.locked
+      const { result, longest, took } = await timedTicks(() => sync())
+      expect(took).toBeGreaterThan(1500)
+      expect(longest).toBeLessThan(1000)
       expect(result.stored).toHaveLength(3)
       expect(result.changed).toBe(1)
-      await exited
+      await held.exited
       await expectEqualToServer(store)
     }, 60_000)
 
@@ -466,13 +455,9 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
       }[]
       const row = rows.find((r) => r.subject.endsWith('Nr. 15'))!
       expect(row.flags).not.toContain('\\Flagged')
-      const script =
-        `const db = new (require('node:sqlite').DatabaseSync)(${JSON.stringify(join(dir, 'profile', mailStoreFileName))});` +
-        `db.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n'); setTimeout(() => db.exec('COMMIT'), 60000)`
-      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+      const held = holdWriteLock(join(dir, 'profile', mailStoreFileName), 60_000)
       try {
-        await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+        await held.locked
         const flag = await runCliAsync(cliArgs(['mail', 'flag', row.id, '--flagged']))
         expect(flag.status).toBe(1)
         expect(flag.errorLines).toEqual([
@@ -483,8 +468,8 @@ describe.skipIf(skipUnless('Postfix and Dovecot', hasMailStack, mailStackFix)).e
         expect(fetch.stderr).toMatch(/is busy with another process/)
         expect(fetch.stderr).not.toMatch(/database is locked|INTERNAL/i)
       } finally {
-        child.kill()
-        await exited
+        held.child.kill()
+        await held.exited
       }
       const flags = (id: string) =>
         (JSON.parse(cli(['mail', 'list', '--json', '--search', `${stamp} Nr. 15`]).stdout) as typeof rows).find(

@@ -18,6 +18,7 @@ import {
   pendingMarksOf,
   withWaitingMarks,
 } from './pending-marks.ts'
+import { holdWriteLock, timedTicks } from '../../../test/helpers/store-lock.ts'
 
 let dir: string
 beforeEach(() => {
@@ -207,30 +208,12 @@ store.close()
     const store = new MailStore(dir, key)
     const id = store.add('kanzlei', 'INBOX', '7', 1, mail, new Date())!
     const queue = pendingMarksOf(store)
-    const hold = (ms: number) => {
-      const script =
-        `const db = new (require('node:sqlite').DatabaseSync)(${JSON.stringify(store.path)});` +
-        `db.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n');` +
-        `setTimeout(() => db.exec('COMMIT'), ${ms})`
-      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
-      const locked = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-      return { child, locked, exited }
-    }
+    const hold = (ms: number) => holdWriteLock(store.path, ms)
     const held = hold(2500)
     await held.locked
-    let longest = 0
-    let last = Date.now()
-    const timer = setInterval(() => {
-      longest = Math.max(longest, Date.now() - last)
-      last = Date.now()
-    }, 20)
-    const started = Date.now()
-    await queue.add(store.get(id)!, 'flagged')
-    clearInterval(timer)
-    longest = Math.max(longest, Date.now() - last)
+    const { longest, took } = await timedTicks(() => queue.add(store.get(id)!, 'flagged'))
     // It waited for the lock (not a write past it) and the event loop ran on meanwhile.
-    expect(Date.now() - started).toBeGreaterThan(1500)
+    expect(took).toBeGreaterThan(1500)
     expect(longest).toBeLessThan(1000)
     expect(queue.all().get(id)).toEqual({ flagged: true })
     await held.exited

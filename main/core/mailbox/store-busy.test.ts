@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,6 +6,7 @@ import { limits } from '../limits.ts'
 import type { ImapSession } from '../transport/imap-session.ts'
 import { setFlagOn, trashOn } from './actions.ts'
 import { MailStore } from './mail-store.ts'
+import { holdWriteLock, timedTicks } from '../../../test/helpers/store-lock.ts'
 
 /**
  * Writes of the app's connection while another process (here a child holding BEGIN IMMEDIATE) has the store's write
@@ -25,40 +25,11 @@ const mail = Buffer.from(
     'Date: Wed, 25 Nov 2026 10:00:00 +0100\r\n\r\nText\r\n',
 )
 
-/** A child process that holds the store's write lock for `ms`. */
-function hold(path: string, ms: number) {
-  const script =
-    `const db = new (require('node:sqlite').DatabaseSync)(${JSON.stringify(path)});` +
-    `db.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n');` +
-    `setTimeout(() => db.exec('COMMIT'), ${ms})`
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const locked = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  return { child, locked, exited }
-}
-
-/** Runs `action` while measuring the longest gap between ticks of a 20 ms timer and the time it took. */
-async function timed<T>(action: () => Promise<T>): Promise<{ result: T; longest: number; took: number }> {
-  let longest = 0
-  let last = Date.now()
-  const timer = setInterval(() => {
-    longest = Math.max(longest, Date.now() - last)
-    last = Date.now()
-  }, 20)
-  const started = Date.now()
-  try {
-    const result = await action()
-    return { result, longest: Math.max(longest, Date.now() - last), took: Date.now() - started }
-  } finally {
-    clearInterval(timer)
-  }
-}
-
 /** Runs `action` while the lock is held past a retry window of 600 ms. */
 async function pastRetries<T>(path: string, action: () => Promise<T>): Promise<T> {
   const retries = limits.storeBusyRetryMs
   ;(limits as { storeBusyRetryMs: number }).storeBusyRetryMs = 600
-  const stuck = hold(path, 60_000)
+  const stuck = holdWriteLock(path, 60_000)
   try {
     await stuck.locked
     return await action()
@@ -87,9 +58,11 @@ describe('store writes while another process holds the write lock', () => {
   it('a flag the server took waits for the store without blocking; too long is STORE_BUSY_SERVER_DONE', async () => {
     const store = new MailStore(dir, key)
     const id = store.add('kanzlei', 'INBOX', '7', 3, mail, new Date())!
-    const held = hold(store.path, 2500)
+    const held = holdWriteLock(store.path, 2500)
     await held.locked
-    const { result, longest, took } = await timed(() => setFlagOn(serverSession(3), store, store.get(id)!, 'flagged'))
+    const { result, longest, took } = await timedTicks(() =>
+      setFlagOn(serverSession(3), store, store.get(id)!, 'flagged'),
+    )
     // It waited for the lock (not a write past it), the event loop ran on meanwhile, and the flag is stored.
     expect(took).toBeGreaterThan(1500)
     expect(longest).toBeLessThan(1000)
@@ -119,9 +92,9 @@ describe('store writes while another process holds the write lock', () => {
     const store = new MailStore(dir, key)
     const first = store.add('kanzlei', 'INBOX', '7', 3, mail, new Date())!
     const second = store.add('kanzlei', 'INBOX', '7', 4, mail, new Date())!
-    const held = hold(store.path, 2500)
+    const held = holdWriteLock(store.path, 2500)
     await held.locked
-    const { result, longest, took } = await timed(() => trashOn(serverSession(3), store, store.get(first)!))
+    const { result, longest, took } = await timedTicks(() => trashOn(serverSession(3), store, store.get(first)!))
     expect(took).toBeGreaterThan(1500)
     expect(longest).toBeLessThan(1000)
     expect(result).toBe('Trash')
@@ -139,9 +112,9 @@ describe('store writes while another process holds the write lock', () => {
   it("a sync's batch begins once the lock is free without blocking; too long is STORE_BUSY and stores nothing", async () => {
     const store = new MailStore(dir, key)
     const batch = store.batch()
-    const held = hold(store.path, 2500)
+    const held = holdWriteLock(store.path, 2500)
     await held.locked
-    const { longest, took } = await timed(() => batch.ready())
+    const { longest, took } = await timedTicks(() => batch.ready())
     expect(took).toBeGreaterThan(1500)
     expect(longest).toBeLessThan(1000)
     batch.run(() => store.add('kanzlei', 'INBOX', '7', 1, mail, new Date()), mail.length)
