@@ -60,12 +60,16 @@ export function summarize(profile: Profile, minPercent: number): string[] {
   ]
 }
 
+/** The summary of one .cpuprofile file. */
+export const summaryOfFile = (file: string, minPercent: number): string[] =>
+  summarize(JSON.parse(readFileSync(file, 'utf8')) as Profile, minPercent)
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2)
   const at = args.indexOf('--min')
   const min = at >= 0 ? Number(args.splice(at, 2)[1]) : 2
   for (const file of args) {
     console.log(`# ${basename(file)}`)
-    for (const line of summarize(JSON.parse(readFileSync(file, 'utf8')) as Profile, min)) console.log(line)
+    for (const line of summaryOfFile(file, min)) console.log(line)
   }
 }

@@ -1,16 +1,17 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { makeTestPki, openssl } from '../helpers/smime-pki.ts'
 import { lowerLimits, raiseLimitsFor, writeRandomFile } from './big-message.ts'
+import { summaryOfFile } from './flame-summary.ts'
 
 /**
  * The S/MIME compose (sign+encrypt of an .eml through the whole CLI) beside `openssl cms -stream`, each run once per
  * size, in the same minute: wall, CPU (user+sys), CPU/wall (both cores?) and peak RSS. With BENCH_CPU_PROF=DIR the
- * CLI runs under `node --cpu-prof` (a profile for the main thread and one for the worker) and a flat summary of each
- * is printed. Run under the keychain as `npm run bench` does:
+ * CLI runs under `node --cpu-prof` (a profile for the main thread and one for the worker) and its flame summary
+ * (flame-summary.ts) is printed. Run under the keychain as `npm run bench` does:
  *   bash test/helpers/with-keyring.sh node test/bench/smime-compose-cpu.ts 100 1024
  */
 const sizes = process.argv
@@ -51,39 +52,6 @@ function timed(command: string[]): string {
   return `wall ${seconds.toFixed(2)} s, cpu ${cpu.toFixed(2)} s (${split}), cpu/wall ${cores}, rss ${rss} MiB`
 }
 
-interface ProfileNode {
-  id: number
-  callFrame: { functionName: string; url: string; lineNumber: number }
-  children?: number[]
-}
-
-/** Self time per function (top `n`) of a .cpuprofile. */
-function summary(file: string, n = 18): string {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
-    nodes: ProfileNode[]
-    samples: number[]
-    timeDeltas: number[]
-  }
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]))
-  const self = new Map<string, number>()
-  let total = 0
-  profile.samples.forEach((id, i) => {
-    const frame = byId.get(id)!.callFrame
-    const where = frame.url ? `${frame.url.split('/').pop()}:${frame.lineNumber + 1}` : ''
-    const key = `${frame.functionName || '(anonymous)'} ${where}`.trim()
-    const delta = profile.timeDeltas[i] ?? 0
-    self.set(key, (self.get(key) ?? 0) + delta)
-    total += delta
-  })
-  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, n)
-  return [
-    `  total ${(total / 1e6).toFixed(2)} s`,
-    ...top.map(
-      ([key, us]) => `  ${(us / 1e6).toFixed(3).padStart(7)} s ${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`,
-    ),
-  ].join('\n')
-}
-
 try {
   writeFileSync(join(dir, 'vp'), 'bench-tresor\n')
   writeFileSync(join(dir, 'pw'), 'bench\n')
@@ -115,7 +83,7 @@ try {
     console.log(`${mb} MiB openssl cms -stream: ${timed(['sh', '-c', ssl])}`)
     if (prof)
       for (const file of readdirSync(prof).sort())
-        console.log(`${mb} MiB profile ${file}\n${summary(join(prof, file))}`)
+        console.log(`${mb} MiB profile ${file}\n${summaryOfFile(join(prof, file), 2).join('\n')}`)
     lowerLimits(env)
     for (const file of ['in.bin', 'smime.eml', 'ossl.der']) rmSync(join(dir, file), { force: true })
   }
