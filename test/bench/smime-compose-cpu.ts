@@ -1,10 +1,7 @@
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { makeTestPki, openssl } from '../helpers/smime-pki.ts'
 import { lowerLimits, raiseLimitsFor, writeRandomFile } from './big-message.ts'
+import { cliBench } from './cli-bench.ts'
 import { summaryOfFile } from './flame-summary.ts'
 
 /**
@@ -19,53 +16,10 @@ const sizes = process.argv
   .map(Number)
   .filter((n) => n > 0)
 const profDir = process.env.BENCH_CPU_PROF
-const keychain = process.env.SIEGELPOST_TEST_KEYRING === '1'
-const cli = fileURLToPath(new URL('../../bin/siegelpost.js', import.meta.url))
-if (!existsSync(new URL('../../out/main/cli.js', import.meta.url))) throw new Error('out/main/cli.js is missing')
-const dir = mkdtempSync(join(tmpdir(), 'sp-bench-compose-'))
-const vaultArgs = keychain ? [] : ['--vault-passphrase-file', join(dir, 'vp')]
-const env: Record<string, string | undefined> = {
-  ...process.env,
-  LANG: 'C',
-  ...(keychain ? {} : { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/siegelpost-bus' }),
-}
-const sp = (nodeArgs: string[], ...args: string[]) => [
-  process.execPath,
-  ...nodeArgs,
-  cli,
-  ...args,
-  '--profile',
-  join(dir, 'profile'),
-  ...vaultArgs,
-]
-
-function timed(command: string[]): string {
-  const start = process.hrtime.bigint()
-  const run = spawnSync('/usr/bin/time', ['-f', 'bench-time %U %S %M', ...command], { cwd: dir, env, encoding: 'utf8' })
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9
-  const time = /bench-time ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(run.stderr)
-  if (run.status !== 0 || !time) throw new Error(`${command.join(' ')}: ${run.stderr}`)
-  const cpu = Number(time[1]) + Number(time[2])
-  const rss = (Number(time[3]) / 1024).toFixed(0)
-  const cores = (cpu / seconds).toFixed(2)
-  const split = `user ${time[1]} sys ${time[2]}`
-  return `wall ${seconds.toFixed(2)} s, cpu ${cpu.toFixed(2)} s (${split}), cpu/wall ${cores}, rss ${rss} MiB`
-}
+const { dir, env, sp, timed, setUpKeys, remove } = cliBench('sp-bench-compose-')
 
 try {
-  writeFileSync(join(dir, 'vp'), 'bench-tresor\n')
-  writeFileSync(join(dir, 'pw'), 'bench\n')
-  mkdirSync(join(dir, 'pki'))
-  const pki = makeTestPki(join(dir, 'pki'))
-  const p12 = ['-out', 'alice.p12', '-passout', 'pass:bench']
-  openssl(['pkcs12', '-export', '-inkey', pki.alice.keyFile, '-in', pki.alice.certFile, ...p12], { cwd: pki.dir })
-  for (const args of [
-    ['certs', 'trust', pki.ca.certFile],
-    ['keys', 'import', join(pki.dir, 'alice.p12'), '--passphrase-file', join(dir, 'pw')],
-  ]) {
-    const run = spawnSync(sp([], ...args)[0]!, sp([], ...args).slice(1), { cwd: dir, env, encoding: 'utf8' })
-    if (run.status !== 0) throw new Error(run.stderr)
-  }
+  setUpKeys(null)
   const alice = '-signer pki/alice.pem -inkey pki/alice.key'
   const ssl =
     `openssl cms -sign -binary -nodetach -stream -in in.bin ${alice} -outform DER | ` +
@@ -88,5 +42,5 @@ try {
     for (const file of ['in.bin', 'smime.eml', 'ossl.der']) rmSync(join(dir, file), { force: true })
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true })
+  remove()
 }
