@@ -8,6 +8,7 @@ import { appendStreamed } from '../../main/core/transport/imap-append.ts'
 import { submit } from '../../main/core/transport/smtp-submit.ts'
 import { asStackUser, hasMailStack, mailStackFix, startMailStack, type MailStack } from '../helpers/mail-stack.ts'
 import { skipUnless } from '../helpers/needs.ts'
+import { octetMail } from '../helpers/octet-mail.ts'
 
 /**
  * SMTP and the streamed Sent APPEND free each chunk of a message that is its own (an Outbox record) as soon as the
@@ -18,19 +19,7 @@ import { skipUnless } from '../helpers/needs.ts'
 const user = 'advisor@kanzlei.test'
 const mib = 1024 * 1024
 
-function mail(tag: string, body: Buffer): Buffer {
-  const head = [
-    `From: ${user}`,
-    'To: client@mandant.test',
-    `Subject: ${tag}`,
-    'Date: Sat, 05 Dec 2026 10:00:00 +0100',
-    `Message-ID: <${tag}@kanzlei.test>`,
-    'MIME-Version: 1.0',
-    'Content-Type: application/octet-stream',
-    'Content-Transfer-Encoding: base64',
-  ]
-  return Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), body])
-}
+const mail = (tag: string, body: Buffer) => octetMail(tag, body, user)
 
 /** Base64 lines (CRLF) of random bytes; with `dotAt`, a line starting with "." at that chunk (SMTP stuffs it). */
 function body(chunks: number, dotAt = -1): Buffer[] {

@@ -19,6 +19,7 @@ import {
 } from '../helpers/mail-stack.ts'
 import { mailStackSuite } from '../helpers/mail-stack-suite.ts'
 import { skipUnless } from '../helpers/needs.ts'
+import { octetMail } from '../helpers/octet-mail.ts'
 import { advisorSendDeps, openKeyedOutbox, outboxFiles } from '../helpers/stack-outbox.ts'
 
 /**
@@ -30,19 +31,7 @@ import { advisorSendDeps, openKeyedOutbox, outboxFiles } from '../helpers/stack-
 const recipients = ['client@mandant.test']
 const user = 'advisor@kanzlei.test'
 
-function mail(tag: string, body: Buffer): Buffer {
-  const head = [
-    `From: ${user}`,
-    'To: client@mandant.test',
-    `Subject: ${tag}`,
-    'Date: Sat, 05 Dec 2026 10:00:00 +0100',
-    `Message-ID: <${tag}@kanzlei.test>`,
-    'MIME-Version: 1.0',
-    'Content-Type: application/octet-stream',
-    'Content-Transfer-Encoding: base64',
-  ]
-  return Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), body])
-}
+const mail = (tag: string, body: Buffer) => octetMail(tag, body, user)
 
 /** Base64 lines of random bytes, CRLF, `bytes` long. */
 function base64Body(bytes: number): Buffer {
