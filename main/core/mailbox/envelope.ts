@@ -1,6 +1,6 @@
 import addressparser from 'nodemailer/lib/addressparser'
 import { limits } from '../limits.ts'
-import { decodeHeaderText } from '../mime/parse.ts'
+import { decodeHeaderText, eightBitAsUtf8 } from '../mime/parse.ts'
 import { readHeaderFieldsOfText } from '../transport/message-headers.ts'
 
 /**
@@ -32,11 +32,7 @@ export interface EnvelopeFields {
 /** RFC 2047 words or 8-bit bytes need decoding; plain ASCII (most header fields) is taken as it is. */
 const decode = (value: string) => (/=\?|[\u0080-\u00ff]/.test(value) ? decodeHeaderText(value) : value)
 /** An address's 8-bit bytes (SMTPUTF8, read as latin1) as UTF-8; encoded words are not decoded in an address. */
-function eightBit(value: string): string {
-  if (!/[\u0080-\u00ff]/.test(value)) return value
-  const utf8 = Buffer.from(value, 'latin1').toString('utf8')
-  return utf8.includes('\uFFFD') ? value : utf8
-}
+const eightBit = (value: string) => (/[\u0080-\u00ff]/.test(value) ? eightBitAsUtf8(value) : value)
 
 const addressChars = String.raw`[^\s<>()\[\]\\,;:@"]+@[^\s<>()\[\]\\,;:@"]+`
 const simpleName = String.raw`[\p{L}\p{N}_'-]+(?: [\p{L}\p{N}_'-]+)*`

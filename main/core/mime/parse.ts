@@ -167,6 +167,12 @@ export function headerValues(part: Pick<MimePart, 'headers'>, name: string): str
   return part.headers.filter((h) => h.name.toLowerCase() === lower).map((h) => h.value)
 }
 
+/** Raw header bytes read as latin1 (RFC 6532: UTF-8 in headers) as UTF-8 text; left as they are if not UTF-8. */
+export function eightBitAsUtf8(value: string): string {
+  const utf8 = new TextDecoder('utf-8', { fatal: false }).decode(Uint8Array.from(value, (c) => c.charCodeAt(0) & 0xff))
+  return utf8.includes('\uFFFD') ? value : utf8
+}
+
 /** A header value with RFC 2047 words and raw UTF-8 (RFC 6532) decoded. */
 export function decodedHeader(part: Pick<MimePart, 'headers'>, name: string): string | undefined {
   const value = headerValue(part, name)
@@ -174,8 +180,7 @@ export function decodedHeader(part: Pick<MimePart, 'headers'>, name: string): st
 }
 
 export function decodeHeaderText(value: string): string {
-  const utf8 = new TextDecoder('utf-8', { fatal: false }).decode(Uint8Array.from(value, (c) => c.charCodeAt(0) & 0xff))
-  const text = utf8.includes('\uFFFD') ? value : utf8
+  const text = eightBitAsUtf8(value)
   try {
     return libmime.decodeWords(text)
   } catch {
